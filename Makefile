@@ -1,0 +1,99 @@
+# solr-tools
+
+VERSION = 0.1.0
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WERROR ?= -Werror
+PKGS = libxml-2.0 libcrypto yaml-0.1
+PKG_CFLAGS = `pkg-config --cflags $(PKGS)`
+PKG_LIBS = `pkg-config --libs $(PKGS)`
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-format-truncation \
+	$(WERROR) $(CFLAGS) \
+	$(PKG_CFLAGS)
+
+TOOLS = solr-verify-sig
+LIB_OBJ = build/err.o build/util.o build/ytree.o build/record.o \
+	build/objstore.o build/cert.o build/world.o build/xmlsig.o \
+	build/duis.o
+LIB = build/libsolr.a
+CLI_OBJ = build/cli.o
+HDRS = common/*.h cmd/cli.h
+UNIT_SRC = tests/unit/check_main.c tests/unit/check_util.c \
+	tests/unit/check_ytree.c tests/unit/check_record.c \
+	tests/unit/check_objstore.c tests/unit/check_xmlsig.c \
+	tests/unit/check_world.c
+
+all: build/.deps $(TOOLS:%=bin/%)
+
+build/.deps: scripts/deps
+	@mkdir -p build bin
+	@sh scripts/deps
+	@touch $@
+
+build/%.o: common/%.c $(HDRS) build/.deps
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+build/cli.o: cmd/cli.c $(HDRS) build/.deps
+	$(CC) $(ALL_CFLAGS) -c -o $@ cmd/cli.c
+
+$(LIB): $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJ)
+
+bin/%: cmd/%.c $(LIB) $(CLI_OBJ) $(HDRS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(CLI_OBJ) $(LIB) $(LDFLAGS) $(PKG_LIBS)
+
+build/check_unit: $(UNIT_SRC) tests/unit/unit.h $(LIB)
+	$(CC) $(ALL_CFLAGS) `pkg-config --cflags check` -o $@ $(UNIT_SRC) \
+		$(LIB) $(LDFLAGS) $(PKG_LIBS) `pkg-config --libs check`
+
+# A generated world (openssl CLI) and requests (xmlsec1) for the tests.
+build/world/.made: scripts/mk-world
+	rm -rf build/world
+	sh scripts/mk-world build/world
+	touch $@
+
+build/requests/.made: scripts/mk-requests build/world/.made
+	rm -rf build/requests
+	sh scripts/mk-requests build/world build/requests
+	touch $@
+
+check: all build/check_unit build/requests/.made
+	SOLR_TESTDATA=testdata SOLR_VECTORS=$${SOLR_VECTORS:-../shared/vectors} \
+		SOLR_WORLD_DIR=build/world ./build/check_unit
+	sh tests/regress/run.sh
+
+demo: all build/requests/.made
+	sh scripts/solr-pipeline
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5
+	for t in $(TOOLS); do cp bin/$$t $(DESTDIR)$(BINDIR)/; \
+		cp man/$$t.1 $(DESTDIR)$(MANDIR)/man1/; done
+	cp man/solr-records.5 man/solr-world.5 $(DESTDIR)$(MANDIR)/man5/
+
+lint-man:
+	for m in man/*.[15]; do mandoc -T lint -W warning $$m || exit 1; done
+
+asan:
+	$(MAKE) clean
+	$(MAKE) CFLAGS="-O1 -g -fsanitize=address -fno-omit-frame-pointer" \
+		LDFLAGS="-fsanitize=address"
+
+ubsan:
+	$(MAKE) clean
+	$(MAKE) CFLAGS="-O1 -g -fsanitize=undefined -fno-sanitize-recover" \
+		LDFLAGS="-fsanitize=undefined"
+
+clean:
+	rm -rf bin build/*.o build/libsolr.a build/check_unit
+
+distclean:
+	rm -rf bin build
+
+.PHONY: all check demo install lint-man asan ubsan clean distclean

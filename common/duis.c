@@ -1,0 +1,230 @@
+#include <ctype.h>
+#include <string.h>
+
+#include "duis.h"
+#include "util.h"
+#include "xmlsig.h"
+
+static int
+is_sr(const xmlNode *n, const char *name)
+{
+	return n != NULL && n->type == XML_ELEMENT_NODE && n->ns != NULL &&
+	    strcmp((const char *)n->ns->href, SOLR_NS_SR) == 0 &&
+	    (name == NULL || strcmp((const char *)n->name, name) == 0);
+}
+
+static xmlNodePtr
+next_el(xmlNodePtr n)
+{
+	for (; n != NULL; n = n->next)
+		if (n->type == XML_ELEMENT_NODE)
+			return n;
+	return NULL;
+}
+
+/* Text of a simple element, with xs:token white space collapsed at both
+ * ends (inner white space is left for the field's own rule to refuse). */
+static int
+token(xmlNodePtr n, char *out, size_t cap, struct solr_err *e)
+{
+	xmlNodePtr c;
+	size_t len = 0, l;
+	char *s;
+
+	for (c = n->children; c; c = c->next) {
+		if (c->type != XML_TEXT_NODE &&
+		    c->type != XML_CDATA_SECTION_NODE)
+			return solr_seterr(e, SOLR_ERR_VERIFY,
+			    "sr:%s must contain only text", n->name);
+		l = strlen((const char *)c->content);
+		if (len + l >= cap)
+			return solr_seterr(e, SOLR_ERR_VERIFY,
+			    "sr:%s is longer than %zu characters", n->name,
+			    cap - 1);
+		memcpy(out + len, c->content, l);
+		len += l;
+	}
+	out[len] = '\0';
+	while (len && strchr(" \t\r\n", out[len - 1]))
+		out[--len] = '\0';
+	for (s = out; *s && strchr(" \t\r\n", *s); s++)
+		;
+	memmove(out, s, strlen(s) + 1);
+	return 0;
+}
+
+int
+duis_parse_request_id(const char *s, uint64_t *bo, uint64_t *bt,
+    uint64_t *counter)
+{
+	const char *c = s + 48;
+	size_t i;
+
+	if (strlen(s) < 49 || s[23] != ':' || s[47] != ':')
+		return SOLR_ERR_FORMAT;
+	if (solr_eui_parse(s, 23, bo) != 0 ||
+	    solr_eui_parse(s + 24, 23, bt) != 0)
+		return SOLR_ERR_FORMAT;
+	for (i = 0; c[i]; i++)
+		if (!isdigit((unsigned char)c[i]))
+			return SOLR_ERR_FORMAT;
+	if (i == 0 || (c[0] == '0' && i > 1))
+		return SOLR_ERR_FORMAT;	/* the XSD has no leading zeros */
+	return solr_parse_uint(c, UINT64_MAX, counter);
+}
+
+static void
+kebab(const char *name, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	for (; *name && o + 2 < cap; name++) {
+		if (isupper((unsigned char)*name)) {
+			if (o > 0)
+				out[o++] = '-';
+			out[o++] = (char)tolower((unsigned char)*name);
+		} else
+			out[o++] = *name;
+	}
+	out[o] = '\0';
+}
+
+/* Header children in schema order: name, required? */
+struct slot {
+	const char *name;
+	int required;
+	char *dst;
+	size_t cap;
+};
+
+static int
+read_slots(xmlNodePtr hdr, struct slot *slots, struct solr_err *e)
+{
+	xmlNodePtr c = next_el(hdr->children);
+	struct slot *s;
+	int r;
+
+	for (s = slots; s->name; s++) {
+		if (c != NULL && is_sr(c, s->name)) {
+			if ((r = token(c, s->dst, s->cap, e)) != 0)
+				return r;
+			c = next_el(c->next);
+		} else if (s->required)
+			return solr_seterr(e, SOLR_ERR_VERIFY, "sr:Header lacks "
+			    "sr:%s%s%s", s->name, c ? " before " : "",
+			    c ? (const char *)c->name : "");
+	}
+	if (c != NULL)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:Header has an "
+		    "unexpected or repeated element %s", c->name);
+	return 0;
+}
+
+static int
+header_text(xmlNodePtr hdr, struct solr_err *e)
+{
+	xmlNodePtr c;
+
+	for (c = hdr->children; c; c = c->next)
+		if (c->type == XML_TEXT_NODE) {
+			const xmlChar *p;
+
+			for (p = c->content; *p; p++)
+				if (!strchr(" \t\r\n", *p))
+					return solr_seterr(e, SOLR_ERR_VERIFY,
+					    "sr:Header has text between its "
+					    "elements");
+		}
+	return 0;
+}
+
+int
+duis_read_header(xmlDocPtr doc, int response, struct duis_header *h,
+    struct solr_err *e)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc), hdr, body, b;
+	char cv[16] = "", fis[16], psr[80];
+	xmlChar *sv;
+	int r;
+
+	memset(h, 0, sizeof(*h));
+	sv = xmlGetNoNsProp(root, (const xmlChar *)"schemaVersion");
+	if (sv == NULL || strlen((const char *)sv) >= sizeof(h->schema_version)
+	    || strspn((const char *)sv, "0123456789.") != strlen((const char *)sv)
+	    || !isdigit(sv[0])) {
+		xmlFree(sv);
+		return solr_seterr(e, SOLR_ERR_VERIFY, "schemaVersion is not "
+		    "a decimal like 5.4");
+	}
+	snprintf(h->schema_version, sizeof(h->schema_version), "%s",
+	    (const char *)sv);
+	xmlFree(sv);
+	hdr = next_el(root->children);
+	if (!is_sr(hdr, "Header"))
+		return solr_seterr(e, SOLR_ERR_VERIFY, "the first element of "
+		    "the root is not sr:Header");
+	body = next_el(hdr->next);
+	if (!is_sr(body, "Body"))
+		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:Header is not "
+		    "followed by sr:Body (the document has %s instead)",
+		    body ? (const char *)body->name : "nothing");
+	if (next_el(body->next) == NULL ||
+	    next_el(next_el(body->next)->next) != NULL)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "the root must hold "
+		    "exactly sr:Header, sr:Body and ds:Signature");
+	if ((r = header_text(hdr, e)) != 0)
+		return r;
+	if (!response) {
+		struct slot slots[] = {
+			{ "RequestID", 1, h->request_id, sizeof(h->request_id) },
+			{ "FirstInSequence", 0, fis, sizeof(fis) },
+			{ "PrecedingServiceRequestID", 0, psr, sizeof(psr) },
+			{ "CommandVariant", 1, cv, sizeof(cv) },
+			{ "ServiceReference", 1, h->service_reference,
+			    sizeof(h->service_reference) },
+			{ "ServiceReferenceVariant", 1, h->srv,
+			    sizeof(h->srv) },
+			{ NULL, 0, NULL, 0 },
+		};
+
+		if ((r = read_slots(hdr, slots, e)) != 0)
+			return r;
+		if (strlen(cv) != 1 || cv[0] < '1' || cv[0] > '9')
+			return solr_seterr(e, SOLR_ERR_VERIFY, "sr:CommandVariant "
+			    "'%s' is not one of 1 to 9", cv);
+		h->cv = cv[0] - '0';
+		if (h->srv[0] == '\0' || strspn(h->srv, "0123456789.") !=
+		    strlen(h->srv))
+			return solr_seterr(e, SOLR_ERR_VERIFY,
+			    "sr:ServiceReferenceVariant '%s' is not a service "
+			    "reference variant like 2.1", h->srv);
+	} else {
+		struct slot slots[] = {
+			{ "RequestID", 0, h->request_id, sizeof(h->request_id) },
+			{ "ResponseID", 0, h->response_id,
+			    sizeof(h->response_id) },
+			{ "ResponseCode", 1, h->response_code,
+			    sizeof(h->response_code) },
+			{ "ResponseDateTime", 1, h->response_datetime,
+			    sizeof(h->response_datetime) },
+			{ NULL, 0, NULL, 0 },
+		};
+
+		if ((r = read_slots(hdr, slots, e)) != 0)
+			return r;
+	}
+	if (h->request_id[0]) {
+		if (duis_parse_request_id(h->request_id, &h->originator,
+		    &h->target, &h->counter) != 0)
+			return solr_seterr(e, SOLR_ERR_VERIFY, "sr:RequestID "
+			    "'%s' is not BusinessOriginatorID:"
+			    "BusinessTargetID:counter", h->request_id);
+		h->has_request_id = 1;
+	}
+	b = next_el(body->children);
+	if (b == NULL || !is_sr(b, NULL) || next_el(b->next) != NULL)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:Body must hold "
+		    "exactly one element of the DUIS namespace");
+	kebab((const char *)b->name, h->body, sizeof(h->body));
+	return 0;
+}

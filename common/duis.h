@@ -1,0 +1,37 @@
+/* The DUIS header and body of a verified document. */
+#ifndef SOLR_DUIS_H
+#define SOLR_DUIS_H
+
+#include <stdint.h>
+
+#include <libxml/tree.h>
+
+#include "err.h"
+
+struct duis_header {
+	char schema_version[16];
+	int has_request_id;
+	char request_id[80];
+	uint64_t originator;
+	uint64_t target;
+	uint64_t counter;
+	int cv;			/* 0 when absent (responses) */
+	char srv[16];		/* ServiceReferenceVariant */
+	char service_reference[16];
+	char body[64];		/* the Body's element, in kebab case */
+	/* responses */
+	char response_id[80];
+	char response_code[16];
+	char response_datetime[40];
+};
+
+/* Reads the header of a Request (or Response) whose signature verified;
+ * the structure is checked strictly: one Header, one RequestID, the
+ * children in schema order.  SOLR_ERR_VERIFY with the reason. */
+int duis_read_header(xmlDocPtr doc, int response, struct duis_header *h,
+    struct solr_err *e);
+/* "BO:BT:counter" */
+int duis_parse_request_id(const char *s, uint64_t *bo, uint64_t *bt,
+    uint64_t *counter);
+
+#endif

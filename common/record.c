@@ -1,0 +1,467 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "record.h"
+#include "util.h"
+
+#define RBUF 65536
+
+struct rec_reader {
+	FILE *f;
+	const char *name;
+	unsigned char rbuf[RBUF];
+	size_t rpos, rlen;
+	int eof, ioerr;
+	int line;		/* lines started so far */
+	int at_bol;		/* next byte starts a line */
+	struct solr_buf chunk;
+	struct solr_buf pending;	/* a "---" line read ahead */
+	int pending_line;
+};
+
+struct rec_reader *
+rec_reader_new(FILE *f, const char *name)
+{
+	struct rec_reader *rd;
+
+	if ((rd = calloc(1, sizeof(*rd))) == NULL)
+		return NULL;
+	rd->f = f;
+	rd->name = name;
+	rd->at_bol = 1;
+	return rd;
+}
+
+void
+rec_reader_free(struct rec_reader *rd)
+{
+	if (rd == NULL)
+		return;
+	solr_buf_free(&rd->chunk);
+	solr_buf_free(&rd->pending);
+	free(rd);
+}
+
+static int
+fill(struct rec_reader *rd)
+{
+	size_t n;
+
+	if (rd->rpos < rd->rlen)
+		return 1;
+	if (rd->eof)
+		return 0;
+	n = fread(rd->rbuf, 1, RBUF, rd->f);
+	rd->rpos = 0;
+	rd->rlen = n;
+	if (n == 0) {
+		rd->eof = 1;
+		if (ferror(rd->f))
+			rd->ioerr = errno ? errno : EIO;
+		return 0;
+	}
+	return 1;
+}
+
+int
+rec_reader_peek(struct rec_reader *rd)
+{
+	for (;;) {
+		if (!fill(rd))
+			return EOF;
+		/* skip a UTF-8 BOM and white space; they are not content */
+		if (rd->rlen - rd->rpos >= 3 && rd->rpos == 0 &&
+		    memcmp(rd->rbuf, "\xef\xbb\xbf", 3) == 0) {
+			rd->rpos += 3;
+			continue;
+		}
+		while (rd->rpos < rd->rlen) {
+			int c = rd->rbuf[rd->rpos];
+
+			if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+				return c;
+			if (c == '\n')
+				rd->line++;
+			rd->rpos++;
+		}
+	}
+}
+
+int
+rec_reader_slurp(struct rec_reader *rd, size_t max, unsigned char **p,
+    size_t *len, struct solr_err *e)
+{
+	struct solr_buf b = { 0 };
+
+	while (fill(rd)) {
+		size_t n = rd->rlen - rd->rpos;
+
+		if (b.len + n > max) {
+			solr_buf_free(&b);
+			return solr_seterr_at(e, SOLR_ERR_LIMIT, rd->name, 0,
+			    "input exceeds the limit of %zu bytes", max);
+		}
+		if (solr_buf_add(&b, rd->rbuf + rd->rpos, n) != 0) {
+			solr_buf_free(&b);
+			return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+		}
+		rd->rpos = rd->rlen;
+	}
+	if (rd->ioerr) {
+		solr_buf_free(&b);
+		return solr_seterr_at(e, SOLR_ERR_IO, rd->name, 0, "read: %s",
+		    strerror(rd->ioerr));
+	}
+	if (b.p == NULL && solr_buf_add(&b, "", 0) != 0)
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	*p = b.p;
+	*len = b.len;
+	return 0;
+}
+
+/*
+ * Next piece of a line: up to and including '\n', or as much of a long
+ * line as the buffer holds.  *bol tells whether the piece starts a line.
+ */
+static int
+next_piece(struct rec_reader *rd, const unsigned char **p, size_t *n,
+    int *bol)
+{
+	const unsigned char *nl;
+	size_t avail;
+
+	if (!fill(rd))
+		return 0;
+	avail = rd->rlen - rd->rpos;
+	*p = rd->rbuf + rd->rpos;
+	nl = memchr(*p, '\n', avail);
+	*n = nl ? (size_t)(nl - *p) + 1 : avail;
+	*bol = rd->at_bol;
+	if (*bol)
+		rd->line++;
+	rd->at_bol = nl != NULL;
+	rd->rpos += *n;
+	return 1;
+}
+
+static int
+is_doc_start(const unsigned char *p, size_t n)
+{
+	return n >= 3 && memcmp(p, "---", 3) == 0 &&
+	    (n == 3 || p[3] == ' ' || p[3] == '\t' || p[3] == '\n' ||
+	    p[3] == '\r');
+}
+
+/* Blank lines and comments carry nothing. */
+static int
+is_blank_line(const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '#')
+			return 1;
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' &&
+		    p[i] != '\n')
+			return 0;
+	}
+	return 1;
+}
+
+int
+rec_read(struct rec_reader *rd, struct ynode **rec, int *line,
+    struct solr_err *e)
+{
+	const unsigned char *p;
+	size_t n;
+	int bol, started = 0, content = 0, overflow = 0, r;
+
+	*rec = NULL;
+	*line = 0;
+	rd->chunk.len = 0;
+	if (rd->pending.len) {
+		solr_buf_add(&rd->chunk, rd->pending.p, rd->pending.len);
+		*line = rd->pending_line;
+		rd->pending.len = 0;
+		started = 1;
+	}
+	while (next_piece(rd, &p, &n, &bol)) {
+		if (bol && is_doc_start(p, n)) {
+			if (started || content) {
+				/* the start of the next record */
+				rd->pending.len = 0;
+				if (solr_buf_add(&rd->pending, p, n) != 0)
+					return solr_seterr(e, SOLR_ERR_NOMEM,
+					    "out of memory");
+				rd->pending_line = rd->line;
+				/* a long "---" line continues in pieces */
+				while (!rd->at_bol && next_piece(rd, &p, &n,
+				    &bol))
+					if (rd->pending.len < SOLR_RECORD_MAX)
+						solr_buf_add(&rd->pending, p,
+						    n);
+				break;
+			}
+			started = 1;
+			*line = rd->line;
+		} else if (bol && !is_blank_line(p, n)) {
+			if (!content && !started)
+				*line = rd->line;
+			content = 1;
+		}
+		if (overflow)
+			continue;
+		if (rd->chunk.len + n > SOLR_RECORD_MAX) {
+			overflow = 1;
+			continue;
+		}
+		if (solr_buf_add(&rd->chunk, p, n) != 0)
+			return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	}
+	if (rd->ioerr)
+		return solr_seterr_at(e, SOLR_ERR_IO, rd->name, 0, "read: %s",
+		    strerror(rd->ioerr));
+	if (!started && !content)
+		return REC_EOF;
+	if (overflow) {
+		solr_seterr_at(e, SOLR_ERR_LIMIT, rd->name, *line,
+		    "record exceeds the limit of %d bytes", SOLR_RECORD_MAX);
+		return REC_BAD;
+	}
+	if (!started) {
+		solr_seterr_at(e, SOLR_ERR_FORMAT, rd->name, *line,
+		    "text that is not a record (records start with '---')");
+		return REC_BAD;
+	}
+	r = yn_parse((const char *)rd->chunk.p, rd->chunk.len, rd->name,
+	    *line, rec, e);
+	if (r != 0)
+		return r == SOLR_ERR_NOMEM ? r : REC_BAD;
+	if ((*rec)->kind != YN_MAP || yn_get(*rec, "record") == NULL) {
+		yn_free(*rec);
+		*rec = NULL;
+		solr_seterr_at(e, SOLR_ERR_FORMAT, rd->name, *line,
+		    "a record must be a mapping with a 'record' key");
+		return REC_BAD;
+	}
+	{
+		const char *v = yn_get_str(*rec, "record");
+
+		if (v == NULL || strcmp(v, "1") != 0) {
+			yn_free(*rec);
+			*rec = NULL;
+			solr_seterr_at(e, SOLR_ERR_FORMAT, rd->name, *line,
+			    "record format '%s' is not supported (1 is)",
+			    v ? v : "null");
+			return REC_BAD;
+		}
+	}
+	return REC_OK;
+}
+
+struct rec_writer {
+	FILE *f;
+	yaml_emitter_t em;
+	int started;
+	int failed;
+};
+
+static int
+out_handler(void *data, unsigned char *buf, size_t size)
+{
+	struct rec_writer *w = data;
+
+	if (fwrite(buf, 1, size, w->f) != size) {
+		w->failed = errno ? errno : EIO;
+		return 0;
+	}
+	return 1;
+}
+
+struct rec_writer *
+rec_writer_new(FILE *f)
+{
+	struct rec_writer *w;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return NULL;
+	w->f = f;
+	if (!yaml_emitter_initialize(&w->em)) {
+		free(w);
+		return NULL;
+	}
+	yaml_emitter_set_output(&w->em, out_handler, w);
+	yaml_emitter_set_unicode(&w->em, 1);
+	yaml_emitter_set_width(&w->em, -1);
+	yaml_emitter_set_indent(&w->em, 2);
+	return w;
+}
+
+int
+rec_write(struct rec_writer *w, const struct ynode *rec)
+{
+	yaml_event_t ev;
+
+	if (!w->started) {
+		if (!yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING)
+		    || !yaml_emitter_emit(&w->em, &ev))
+			return SOLR_ERR_IO;
+		w->started = 1;
+	}
+	if (yn_emit_doc(&w->em, rec) != 0)
+		return SOLR_ERR_IO;
+	/* hand each record on at once, so a pipeline streams */
+	if (!yaml_emitter_flush(&w->em))
+		return SOLR_ERR_IO;
+	return w->failed ? SOLR_ERR_IO : 0;
+}
+
+int
+rec_writer_finish(struct rec_writer *w, struct solr_err *e)
+{
+	yaml_event_t ev;
+
+	if (w->started && !w->failed) {
+		if (!yaml_stream_end_event_initialize(&ev) ||
+		    !yaml_emitter_emit(&w->em, &ev))
+			w->failed = w->failed ? w->failed : EIO;
+	}
+	if (fflush(w->f) != 0 || ferror(w->f))
+		w->failed = w->failed ? w->failed : (errno ? errno : EIO);
+	if (w->failed)
+		return solr_seterr(e, SOLR_ERR_IO, "write error: %s",
+		    strerror(w->failed));
+	return 0;
+}
+
+void
+rec_writer_free(struct rec_writer *w)
+{
+	if (w == NULL)
+		return;
+	yaml_emitter_delete(&w->em);
+	free(w);
+}
+
+struct ynode *
+rec_new(int64_t seq, const char *source, int64_t received_at)
+{
+	struct ynode *r;
+	char ts[SOLR_TIME_STRLEN];
+	int rc = 0;
+
+	if ((r = yn_new_map(0)) == NULL)
+		return NULL;
+	solr_time_format(received_at, ts);
+	rc |= yn_set_int(r, "record", SOLR_RECORD_VERSION);
+	rc |= yn_set_int(r, "seq", seq);
+	rc |= yn_set_str(r, "source", source);
+	rc |= yn_set(r, "received_at", yn_new_plain(ts));
+	rc |= yn_set(r, "request", yn_new_map(0));
+	rc |= yn_set(r, "sender", yn_new_null());
+	rc |= yn_set(r, "verdict", yn_new_plain("pass"));
+	rc |= yn_set(r, "code", yn_new_null());
+	rc |= yn_set(r, "reason", yn_new_null());
+	rc |= yn_set(r, "stages", yn_new_map(0));
+	if (rc) {
+		yn_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+struct ynode *
+rec_new_unreadable(int64_t seq, const char *source, const char *stage,
+    const char *reason)
+{
+	struct ynode *r;
+
+	if ((r = yn_new_map(0)) == NULL)
+		return NULL;
+	if (yn_set_int(r, "record", SOLR_RECORD_VERSION) != 0 ||
+	    yn_set_int(r, "seq", seq) != 0 ||
+	    yn_set_str(r, "source", source) != 0 ||
+	    yn_set(r, "verdict", yn_new_plain("pass")) != 0 ||
+	    yn_set(r, "code", yn_new_null()) != 0 ||
+	    yn_set(r, "reason", yn_new_null()) != 0 ||
+	    yn_set(r, "stages", yn_new_map(0)) != 0 ||
+	    rec_reject(r, stage, NULL, reason) != 0) {
+		yn_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+const char *
+rec_verdict(const struct ynode *rec)
+{
+	return yn_get_str(rec, "verdict");
+}
+
+int
+rec_is_pass(const struct ynode *rec)
+{
+	const char *v = rec_verdict(rec);
+
+	return v != NULL && strcmp(v, "pass") == 0;
+}
+
+int
+rec_reject(struct ynode *rec, const char *stage, const char *code,
+    const char *reason)
+{
+	struct ynode *st, *s;
+
+	if (yn_set(rec, "verdict", yn_new_plain("reject")) != 0 ||
+	    yn_set(rec, "code", code ? yn_new_str(code) : yn_new_null()) != 0
+	    || yn_set_str(rec, "reason", reason) != 0)
+		return SOLR_ERR_NOMEM;
+	if ((st = yn_get_or_add_map(rec, "stages", 0)) == NULL ||
+	    (s = yn_new_map(1)) == NULL)
+		return SOLR_ERR_NOMEM;
+	if (yn_set(s, "result", yn_new_plain("reject")) != 0 ||
+	    (code && yn_set_str(s, "code", code) != 0)) {
+		yn_free(s);
+		return SOLR_ERR_NOMEM;
+	}
+	return yn_set(st, stage, s);
+}
+
+struct ynode *
+rec_stage_pass(struct ynode *rec, const char *stage)
+{
+	struct ynode *st, *s;
+
+	if ((st = yn_get_or_add_map(rec, "stages", 0)) == NULL ||
+	    (s = yn_new_map(1)) == NULL)
+		return NULL;
+	if (yn_set(s, "result", yn_new_plain("pass")) != 0) {
+		yn_free(s);
+		return NULL;
+	}
+	if (yn_set(st, stage, s) != 0)
+		return NULL;
+	return yn_get(st, stage);
+}
+
+int
+rec_time(const struct ynode *rec, int64_t *t)
+{
+	const char *s = yn_get_str(rec, "received_at");
+
+	if (s == NULL || solr_time_parse(s, t) != 0)
+		return SOLR_ERR_FORMAT;
+	return 0;
+}
+
+int64_t
+rec_seq(const struct ynode *rec)
+{
+	const char *s = yn_get_str(rec, "seq");
+	uint64_t v;
+
+	if (s == NULL || solr_parse_uint(s, INT64_MAX, &v) != 0)
+		return 0;
+	return (int64_t)v;
+}

@@ -1,0 +1,63 @@
+/* The record stream between the tools (solr-records(5)): YAML documents,
+ * one per Service Request, each starting with "---". */
+#ifndef SOLR_RECORD_H
+#define SOLR_RECORD_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "err.h"
+#include "ytree.h"
+
+#define SOLR_RECORD_VERSION 1
+#define SOLR_RECORD_MAX (256 * 1024)	/* bytes of YAML in one record */
+
+enum {
+	REC_EOF = 0,
+	REC_OK = 1,	/* *rec holds a record */
+	REC_BAD = 2,	/* a record was there but is malformed: e says why */
+};
+
+struct rec_reader;
+
+struct rec_reader *rec_reader_new(FILE *f, const char *name);
+void rec_reader_free(struct rec_reader *rd);
+/* First byte that is not white space (after a UTF-8 BOM), or EOF. */
+int rec_reader_peek(struct rec_reader *rd);
+/* The rest of the input as one blob of at most max bytes. */
+int rec_reader_slurp(struct rec_reader *rd, size_t max, unsigned char **p,
+    size_t *len, struct solr_err *e);
+/* REC_OK, REC_BAD, REC_EOF, or a negative SOLR_ERR_* on a read error.
+ * *line is the line of the record's "---" in the input. */
+int rec_read(struct rec_reader *rd, struct ynode **rec, int *line,
+    struct solr_err *e);
+
+struct rec_writer;
+
+struct rec_writer *rec_writer_new(FILE *f);
+int rec_write(struct rec_writer *w, const struct ynode *rec);
+/* Ends the stream and flushes; a write error (e.g. a full disk) is
+ * SOLR_ERR_IO. */
+int rec_writer_finish(struct rec_writer *w, struct solr_err *e);
+void rec_writer_free(struct rec_writer *w);
+
+/* A new record with the contract's keys in order: record, seq, source,
+ * received_at, request, sender, verdict (pass), code, reason, stages. */
+struct ynode *rec_new(int64_t seq, const char *source, int64_t received_at);
+/* The record for input that could not be read as a record. */
+struct ynode *rec_new_unreadable(int64_t seq, const char *source,
+    const char *stage, const char *reason);
+
+const char *rec_verdict(const struct ynode *rec);
+/* True when the record still carries "pass". */
+int rec_is_pass(const struct ynode *rec);
+/* Marks the record rejected by stage, with code (may be NULL). */
+int rec_reject(struct ynode *rec, const char *stage, const char *code,
+    const char *reason);
+/* Returns stages.<stage>, a new flow map {result: pass}. */
+struct ynode *rec_stage_pass(struct ynode *rec, const char *stage);
+/* received_at of the record, or SOLR_ERR_FORMAT. */
+int rec_time(const struct ynode *rec, int64_t *t);
+int64_t rec_seq(const struct ynode *rec);
+
+#endif

@@ -1,0 +1,73 @@
+/* Small shared helpers: bytes, hex, SHA-256, base64, EUI-64, RFC 3339
+ * time, bounded file reading and atomic file writing. */
+#ifndef SOLR_UTIL_H
+#define SOLR_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "err.h"
+
+struct solr_buf {
+	unsigned char *p;
+	size_t len;
+	size_t cap;
+};
+
+int solr_buf_add(struct solr_buf *b, const void *p, size_t n);
+int solr_buf_addc(struct solr_buf *b, int c);
+void solr_buf_free(struct solr_buf *b);
+
+void solr_hex(const unsigned char *p, size_t n, char *out /* 2n+1 */);
+int solr_unhex(const char *s, size_t slen, unsigned char *out, size_t outcap,
+    size_t *outlen);
+
+#define SOLR_SHA256_LEN 32
+#define SOLR_SHA256_HEX 65
+int solr_sha256(const void *p, size_t n, unsigned char out[SOLR_SHA256_LEN]);
+int solr_sha256_hex(const void *p, size_t n, char out[SOLR_SHA256_HEX]);
+int solr_is_sha256_hex(const char *s);
+
+/*
+ * Decodes base64 as XML Schema base64Binary allows it, and as Java signers
+ * write it: space, tab, CR and LF are skipped anywhere, and so is the
+ * literal character reference "&#13;".  Padding must be correct.  At most
+ * outcap bytes are written; more is SOLR_ERR_LIMIT.
+ */
+int solr_b64_decode(const char *s, size_t slen, unsigned char *out,
+    size_t outcap, size_t *outlen, struct solr_err *e);
+/* Encodes without line breaks; out must hold 4*((n+2)/3)+1 bytes. */
+void solr_b64_encode(const unsigned char *p, size_t n, char *out);
+
+/* EUI-64: "90-B3-D5-1F-30-01-00-00", hex in either case. */
+int solr_eui_parse(const char *s, size_t len, uint64_t *eui);
+/* 16 hex digits, either case, no separators. */
+int solr_eui_parse_compact(const char *s, size_t len, uint64_t *eui);
+#define SOLR_EUI_STRLEN 24
+void solr_eui_format(uint64_t eui, char out[SOLR_EUI_STRLEN]);
+
+/* RFC 3339 date-time ("2026-03-02T10:15:00Z", fraction and offset
+ * allowed) to seconds since the epoch, UTC. */
+int solr_time_parse(const char *s, int64_t *t);
+#define SOLR_TIME_STRLEN 32
+void solr_time_format(int64_t t, char out[SOLR_TIME_STRLEN]);
+int64_t solr_time_from_civil(int y, int mo, int d, int h, int mi, int s);
+
+/* Reads a whole file (or stdin when path is "-") of at most max bytes. */
+int solr_read_file(const char *path, size_t max, struct solr_buf *out,
+    struct solr_err *e);
+int solr_read_stream(FILE *f, const char *name, size_t max,
+    struct solr_buf *out, struct solr_err *e);
+
+/* Writes path atomically: temporary file in the same directory, optional
+ * fsync, rename, optional directory fsync. */
+int solr_write_atomic(const char *path, const void *p, size_t n, int sync,
+    struct solr_err *e);
+int solr_mkdirs(const char *path, struct solr_err *e);
+
+/* Parses a decimal or 0x-prefixed hexadecimal unsigned integer; the whole
+ * string must be consumed. */
+int solr_parse_uint(const char *s, uint64_t max, uint64_t *out);
+
+#endif

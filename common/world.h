@@ -1,0 +1,95 @@
+/* The world directory (solr-world(5)): the DCC-side state every check is
+ * made against. */
+#ifndef SOLR_WORLD_H
+#define SOLR_WORLD_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/x509.h>
+
+#include "cert.h"
+#include "err.h"
+#include "util.h"
+#include "ytree.h"
+
+#define SOLR_MAX_ROLES 16
+
+struct solr_role_policy {
+	char *name;
+	char **srvs;
+	size_t nsrvs;
+	int cvs[16];
+	size_t ncvs;
+};
+
+struct solr_policy {
+	int xml_signer_roles[SOLR_MAX_ROLES];
+	size_t n_xml_signer_roles;
+	int response_signer_roles[SOLR_MAX_ROLES];
+	size_t n_response_signer_roles;
+	int require_chain;
+	int decimal_role_ou;	/* legacy: OU "137" read as decimal role */
+	size_t max_document_bytes;
+	struct solr_role_policy *roles;
+	size_t nroles;
+	char *e020101_from;
+	char **required_stages;
+	size_t nrequired_stages;
+	struct ynode *tree;	/* the whole file, for the stages that need more */
+};
+
+struct solr_user {
+	uint64_t id;
+	char *party;
+	char **roles;
+	size_t nroles;
+	int suspended;
+};
+
+struct solr_world {
+	char dir[PATH_MAX];
+	char objects[PATH_MAX];
+	struct solr_policy policy;
+	char policy_sha256[SOLR_SHA256_HEX];
+	struct solr_user *users;
+	size_t nusers;
+	char registry_sha256[SOLR_SHA256_HEX];
+	X509_STORE *store;
+	STACK_OF(X509) *trust;
+	STACK_OF(X509_CRL) *crls;
+	struct solr_cert **org;
+	size_t norg;
+	size_t *org_index;	/* open addressing on serial; SIZE_MAX = empty */
+	size_t org_index_cap;
+};
+
+/* Resolves the world directory: dir, else $SOLR_WORLD, else ".". */
+const char *solr_world_dir(const char *dir);
+int world_load(struct solr_world *w, const char *dir, struct solr_err *e);
+void world_free(struct solr_world *w);
+
+const struct solr_user *world_user(const struct solr_world *w, uint64_t id);
+int user_has_role(const struct solr_user *u, const char *role);
+const struct solr_role_policy *world_role_policy(const struct solr_world *w,
+    const char *role);
+
+/* Finds the organisation certificate with this issuer (RFC 4514 string)
+ * and decimal serial.  SOLR_ERR_NOTFOUND if there is none. */
+int world_find_org(struct solr_world *w, const char *issuer,
+    const char *serial, struct solr_cert **out, struct solr_err *e);
+/* Finds organisation certificates by EUI, role and a key usage bit
+ * (KU_DIGITAL_SIGNATURE, KU_KEY_AGREEMENT); fills up to max. */
+size_t world_find_org_by_eui(const struct solr_world *w, uint64_t eui,
+    int role, uint32_t ku, struct solr_cert **out, size_t max);
+/* Role from the certificate, with the policy's legacy OU reading. */
+int world_cert_role(const struct solr_world *w, const struct solr_cert *c);
+
+/* Is c usable at time at: in its validity period, not revoked at that
+ * time, and (when the policy requires it) chained to pki/trust with
+ * every CA certificate valid then too.  SOLR_ERR_VERIFY with the reason. */
+int world_check_cert(struct solr_world *w, struct solr_cert *c, int64_t at,
+    struct solr_err *e);
+
+#endif

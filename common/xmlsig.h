@@ -1,0 +1,65 @@
+/* DUIS XML signatures: the strict profile of solr-verify-sig(1). */
+#ifndef SOLR_XMLSIG_H
+#define SOLR_XMLSIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libxml/tree.h>
+
+#include "cert.h"
+#include "err.h"
+#include "world.h"
+
+#define SOLR_NS_SR "http://www.dccinterface.co.uk/ServiceUserGateway"
+#define SOLR_NS_DS "http://www.w3.org/2000/09/xmldsig#"
+
+#define SOLR_ALG_EXC_C14N "http://www.w3.org/2001/10/xml-exc-c14n#"
+#define SOLR_ALG_ECDSA_SHA256 \
+	"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"
+#define SOLR_ALG_ENVELOPED \
+	"http://www.w3.org/2000/09/xmldsig#enveloped-signature"
+#define SOLR_ALG_SHA256 "http://www.w3.org/2001/04/xmlenc#sha256"
+
+/* Where canonical bytes go. Returns 0, or non-zero to stop. */
+typedef int (*solr_sink)(void *ctx, const unsigned char *p, size_t n);
+
+/* Parses XML with no DTD (a DOCTYPE is refused before anything in it is
+ * read), no network, no entity expansion, blanks kept. */
+int solr_xml_parse(const unsigned char *p, size_t n, xmlDocPtr *doc,
+    struct solr_err *e);
+
+/* What the profile check found. */
+struct xmlsig {
+	xmlNodePtr sig;
+	xmlNodePtr signed_info;
+	unsigned char digest[32];
+	unsigned char rs[64];
+	char issuer[512];
+	char serial[80];
+};
+
+/* Checks the document against the profile of spec/duis.md §4.5, steps
+ * 1-6 (no cryptography): SOLR_ERR_VERIFY with the rule broken. */
+int xmlsig_check_profile(xmlDocPtr doc, int response, struct xmlsig *s,
+    struct solr_err *e);
+
+/* Inclusive C14N 1.0 of the document without the Signature element (the
+ * enveloped-signature transform), and exclusive C14N of SignedInfo. */
+int xmlsig_c14n_content(xmlDocPtr doc, xmlNodePtr sig, solr_sink sink,
+    void *ctx);
+int xmlsig_c14n_signed_info(xmlDocPtr doc, xmlNodePtr si, solr_sink sink,
+    void *ctx);
+
+/*
+ * The whole check: profile, certificate lookup by issuer and serial in
+ * the world, certificate role (one of roles), key usage, P-256, validity
+ * at at, revocation, chain, digest and signature.  *signer is the
+ * certificate that verified.  SOLR_ERR_VERIFY with the reason on a
+ * failed check.
+ */
+int xmlsig_verify(xmlDocPtr doc, int response, struct solr_world *w,
+    int64_t at, const int *roles, size_t nroles, struct solr_cert **signer,
+    struct xmlsig *s, struct solr_err *e);
+
+#endif
