@@ -507,7 +507,7 @@ emit(yaml_emitter_t *em, const struct ynode *n)
 		int q = n->quoted && looks_typed(n->str);
 
 		ok = yaml_scalar_event_initialize(&ev, NULL, NULL,
-		    (yaml_char_t *)n->str, (int)n->len, !q, !q,
+		    (yaml_char_t *)n->str, (int)n->len, !q, 1,
 		    q ? YAML_SINGLE_QUOTED_SCALAR_STYLE :
 		    YAML_PLAIN_SCALAR_STYLE);
 		if (!ok || !yaml_emitter_emit(em, &ev))
