@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -203,10 +204,11 @@ solr_name_parse(const char *s, struct solr_err *e)
 		a->multi = multi;
 		while (*p == ' ')
 			p++;
+		/* attribute keywords are case-insensitive (RFC 4514) */
 		for (tl = 0; *p && *p != '=' && *p != ' '; p++) {
 			if (tl + 1 >= sizeof(a->type))
 				goto bad;
-			a->type[tl++] = *p;
+			a->type[tl++] = (char)toupper((unsigned char)*p);
 		}
 		while (*p == ' ')
 			p++;

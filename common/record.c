@@ -249,11 +249,11 @@ rec_read(struct rec_reader *rd, struct ynode **rec, int *line,
 		const char *v = yn_get_str(*rec, "record");
 
 		if (v == NULL || strcmp(v, "1") != 0) {
+			solr_seterr_at(e, SOLR_ERR_FORMAT, rd->name, *line,
+			    "record format '%.40s' is not supported (1 is)",
+			    v ? v : "null");
 			yn_free(*rec);
 			*rec = NULL;
-			solr_seterr_at(e, SOLR_ERR_FORMAT, rd->name, *line,
-			    "record format '%s' is not supported (1 is)",
-			    v ? v : "null");
 			return REC_BAD;
 		}
 	}

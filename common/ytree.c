@@ -488,7 +488,10 @@ looks_typed(const char *s)
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X' || s[1] == 'b' ||
 	    s[1] == 'o'))
 		return 1;
-	/* numbers, sexagesimals and dates are made only of these */
+	/* numbers, sexagesimals and dates start with a digit, a sign or a
+	 * point, and are made only of these */
+	if (!strchr("0123456789+-.", s[0]))
+		return 0;
 	for (p = s; *p; p++)
 		if (!strchr("0123456789+-._:eE", *p))
 			return 0;

@@ -1,0 +1,20 @@
+#ifndef UNIT_H
+#define UNIT_H
+
+#include <check.h>
+
+Suite *util_suite(void);
+Suite *ytree_suite(void);
+Suite *record_suite(void);
+Suite *objstore_suite(void);
+Suite *xmlsig_suite(void);
+Suite *world_suite(void);
+
+/* $SOLR_VECTORS (../shared/vectors), or NULL when the folder is absent. */
+const char *vectors_dir(void);
+/* A world made by scripts/mk-world ($SOLR_WORLD_DIR), or NULL. */
+const char *world_dir(void);
+/* Reads a whole file; aborts the test if it cannot. */
+unsigned char *slurp(const char *path, size_t *len);
+
+#endif

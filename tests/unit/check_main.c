@@ -1,0 +1,69 @@
+#include <sys/stat.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../../common/util.h"
+#include "unit.h"
+
+const char *
+vectors_dir(void)
+{
+	const char *v = getenv("SOLR_VECTORS");
+	struct stat st;
+	char p[4096];
+
+	if (v == NULL)
+		v = "../shared/vectors";
+	snprintf(p, sizeof(p), "%s/duis", v);
+	return stat(p, &st) == 0 ? v : NULL;
+}
+
+const char *
+world_dir(void)
+{
+	const char *w = getenv("SOLR_WORLD_DIR");
+	struct stat st;
+	char p[4096];
+
+	if (w == NULL)
+		return NULL;
+	snprintf(p, sizeof(p), "%s/policy.yaml", w);
+	return stat(p, &st) == 0 ? w : NULL;
+}
+
+unsigned char *
+slurp(const char *path, size_t *len)
+{
+	struct solr_buf b = { 0 };
+	struct solr_err e;
+
+	ck_assert_msg(solr_read_file(path, 64 << 20, &b, &e) == 0,
+	    "cannot read %s: %s", path, e.msg);
+	*len = b.len;
+	return b.p;
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	if (vectors_dir() == NULL)
+		printf("check_unit: SKIP vector tests: ../shared/vectors is "
+		    "absent (set SOLR_VECTORS)\n");
+	if (world_dir() == NULL)
+		printf("check_unit: SKIP world tests: no world from "
+		    "scripts/mk-world (set SOLR_WORLD_DIR)\n");
+	sr = srunner_create(util_suite());
+	srunner_add_suite(sr, ytree_suite());
+	srunner_add_suite(sr, record_suite());
+	srunner_add_suite(sr, objstore_suite());
+	srunner_add_suite(sr, xmlsig_suite());
+	srunner_add_suite(sr, world_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,176 @@
+#include <string.h>
+
+#include "../../common/util.h"
+#include "unit.h"
+
+START_TEST(b64_tolerates_java_line_breaks)
+{
+	/* "hello world!" as the JDK writes it: CR LF as &#13; plus newline,
+	 * and also CR after parsing */
+	static const char *const forms[] = { "aGVsbG8g\nd29ybGQh",
+	    "aGVsbG8g&#13;\nd29ybGQh", "aGVs bG8g\r\nd29y\tbGQh",
+	    "aGVsbG8gd29ybGQh&#13;" };
+	unsigned char out[32];
+	struct solr_err e;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		ck_assert_int_eq(solr_b64_decode(forms[i], strlen(forms[i]),
+		    out, sizeof(out), &n, &e), 0);
+		ck_assert_uint_eq(n, 12);
+		ck_assert_mem_eq(out, "hello world!", 12);
+	}
+}
+END_TEST
+
+START_TEST(b64_padding)
+{
+	unsigned char out[8];
+	struct solr_err e;
+	size_t n;
+
+	ck_assert_int_eq(solr_b64_decode("YQ==", 4, out, 8, &n, &e), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(out[0], 'a');
+	ck_assert_int_eq(solr_b64_decode("YWI=", 4, out, 8, &n, &e), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_mem_eq(out, "ab", 2);
+}
+END_TEST
+
+static const char *const bad_b64[] = {
+	"YQ=",		/* length not a multiple of 4 */
+	"YQ=a",		/* data after padding */
+	"Y===",		/* three pads */
+	"YR==",		/* non-zero padding bits */
+	"YW*=",		/* bad character */
+	"&#10;YQ==",	/* only CR may be written as a reference */
+};
+
+START_TEST(b64_rejects)
+{
+	unsigned char out[8];
+	struct solr_err e;
+	size_t n;
+	const char *s = bad_b64[_i];
+
+	ck_assert_int_eq(solr_b64_decode(s, strlen(s), out, sizeof(out), &n,
+	    &e), SOLR_ERR_FORMAT);
+	ck_assert(e.msg[0] != '\0');
+}
+END_TEST
+
+START_TEST(b64_limit_and_roundtrip)
+{
+	unsigned char in[100], out[100];
+	char enc[200];
+	struct solr_err e;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(in); i++)
+		in[i] = (unsigned char)(i * 37);
+	for (i = 0; i < 5; i++) {
+		solr_b64_encode(in, 95 + i, enc);
+		ck_assert_int_eq(solr_b64_decode(enc, strlen(enc), out,
+		    sizeof(out), &n, &e), 0);
+		ck_assert_uint_eq(n, 95 + i);
+		ck_assert_mem_eq(out, in, n);
+	}
+	solr_b64_encode(in, 100, enc);
+	ck_assert_int_eq(solr_b64_decode(enc, strlen(enc), out, 99, &n, &e),
+	    SOLR_ERR_LIMIT);
+}
+END_TEST
+
+START_TEST(eui_forms)
+{
+	uint64_t v;
+	char s[SOLR_EUI_STRLEN];
+
+	ck_assert_int_eq(solr_eui_parse("90-b3-D5-1f-30-01-00-00", 23, &v), 0);
+	ck_assert_uint_eq(v, 0x90B3D51F30010000ULL);
+	solr_eui_format(v, s);
+	ck_assert_str_eq(s, "90-B3-D5-1F-30-01-00-00");
+	ck_assert_int_ne(solr_eui_parse("90-B3-D5-1F-30-01-00-0", 22, &v), 0);
+	ck_assert_int_ne(solr_eui_parse("90:B3-D5-1F-30-01-00-00", 23, &v), 0);
+	ck_assert_int_ne(solr_eui_parse("90-B3-D5-1F-30-01-00-0G", 23, &v), 0);
+	ck_assert_int_ne(solr_eui_parse("90B3D51F30010000", 16, &v), 0);
+	ck_assert_int_eq(solr_eui_parse_compact("00db1234567890A0", 16, &v), 0);
+	ck_assert_uint_eq(v, 0x00DB1234567890A0ULL);
+}
+END_TEST
+
+START_TEST(time_rfc3339)
+{
+	int64_t t;
+	char s[SOLR_TIME_STRLEN];
+
+	/* date -u -d 2026-03-02T10:15:00Z +%s */
+	ck_assert_int_eq(solr_time_parse("2026-03-02T10:15:00Z", &t), 0);
+	ck_assert_int_eq(t, 1772446500);
+	ck_assert_int_eq(solr_time_parse("2026-03-02T11:15:00.25+01:00", &t),
+	    0);
+	ck_assert_int_eq(t, 1772446500);
+	solr_time_format(t, s);
+	ck_assert_str_eq(s, "2026-03-02T10:15:00Z");
+	ck_assert_int_eq(solr_time_parse("2024-02-29T00:00:00Z", &t), 0);
+	ck_assert_int_ne(solr_time_parse("2025-02-29T00:00:00Z", &t), 0);
+	ck_assert_int_ne(solr_time_parse("2026-03-02 10:15:00Z", &t), 0);
+	ck_assert_int_ne(solr_time_parse("2026-03-02T10:15:00", &t), 0);
+	ck_assert_int_ne(solr_time_parse("2026-13-02T10:15:00Z", &t), 0);
+	ck_assert_int_ne(solr_time_parse("2026-03-02T10:15:00Zjunk", &t), 0);
+	solr_time_format(0, s);
+	ck_assert_str_eq(s, "1970-01-01T00:00:00Z");
+	solr_time_format(-1, s);
+	ck_assert_str_eq(s, "1969-12-31T23:59:59Z");
+}
+END_TEST
+
+START_TEST(sha256_known_answer)
+{
+	char hex[SOLR_SHA256_HEX];
+
+	/* printf abc | openssl dgst -sha256 */
+	ck_assert_int_eq(solr_sha256_hex("abc", 3, hex), 0);
+	ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a"
+	    "9cb410ff61f20015ad");
+	ck_assert(solr_is_sha256_hex(hex));
+	hex[0] = 'B';
+	ck_assert(!solr_is_sha256_hex(hex));
+}
+END_TEST
+
+START_TEST(parse_uint)
+{
+	uint64_t v;
+
+	ck_assert_int_eq(solr_parse_uint("0x87", 0xff, &v), 0);
+	ck_assert_uint_eq(v, 0x87);
+	ck_assert_int_eq(solr_parse_uint("135", 0xff, &v), 0);
+	ck_assert_uint_eq(v, 135);
+	ck_assert_int_eq(solr_parse_uint("256", 0xff, &v), SOLR_ERR_LIMIT);
+	ck_assert_int_eq(solr_parse_uint("1a", 0xff, &v), SOLR_ERR_FORMAT);
+	ck_assert_int_eq(solr_parse_uint("", 0xff, &v), SOLR_ERR_FORMAT);
+	ck_assert_int_eq(solr_parse_uint("18446744073709551616", UINT64_MAX,
+	    &v), SOLR_ERR_LIMIT);
+}
+END_TEST
+
+Suite *
+util_suite(void)
+{
+	Suite *s = suite_create("util");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, b64_tolerates_java_line_breaks);
+	tcase_add_test(tc, b64_padding);
+	tcase_add_loop_test(tc, b64_rejects, 0,
+	    sizeof(bad_b64) / sizeof(bad_b64[0]));
+	tcase_add_test(tc, b64_limit_and_roundtrip);
+	tcase_add_test(tc, eui_forms);
+	tcase_add_test(tc, time_rfc3339);
+	tcase_add_test(tc, sha256_known_answer);
+	tcase_add_test(tc, parse_uint);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,165 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/x509v3.h>
+
+#include "../../common/world.h"
+#include "unit.h"
+
+static char tmpdir[64];
+
+static void
+write_file(const char *name, const char *text)
+{
+	char p[256];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", tmpdir, name);
+	f = fopen(p, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+mkworld(const char *policy, const char *registry)
+{
+	char cmd[128];
+
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/solr-worldXXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	write_file("policy.yaml", policy);
+	write_file("registry.yaml", registry);
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/pki/trust", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static void
+rmworld(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static const char *const bad_configs[][4] = {
+	/* policy, registry, file, words of the message */
+	{ "pki: {require_chain: false}\nxml_signer_rolez: [1]\n", "users: []\n",
+	    "policy.yaml", "xml_signer_rolez: unknown key" },
+	{ "pki: {require_chain: false}\nxml_signer_roles: [0x100]\n",
+	    "users: []\n", "policy.yaml", "xml_signer_roles: '0x100'" },
+	{ "pki: {require_chain: maybe}\n", "users: []\n", "policy.yaml",
+	    "pki.require_chain: must be true or false" },
+	{ "pki: {require_chain: false}\n", "users:\n  - {id: 90-B3, party: x, "
+	    "roles: [IS], status: active}\n", "registry.yaml",
+	    "users[].id: must be an EUI-64" },
+	{ "pki: {require_chain: false}\n", "users:\n  - {id: 90-B3-D5-1F-30-01"
+	    "-00-00, party: x, roles: [IS], status: gone}\n", "registry.yaml",
+	    "must be active or suspended" },
+	{ "pki: {require_chain: false}\n", "users:\n"
+	    "  - {id: 90-B3-D5-1F-30-01-00-00, party: x, roles: [IS], status: active}\n"
+	    "  - {id: 90-b3-d5-1f-30-01-00-00, party: y, roles: [IS], status: active}\n",
+	    "registry.yaml", "listed twice" },
+	{ "{}\n", "users: []\n", "trust", "requires a chain" },
+};
+
+START_TEST(config_errors_name_file_line_field)
+{
+	struct solr_world w;
+	struct solr_err e;
+
+	mkworld(bad_configs[_i][0], bad_configs[_i][1]);
+	ck_assert_int_eq(world_load(&w, tmpdir, &e), SOLR_ERR_CONFIG);
+	ck_assert_msg(strstr(e.file, bad_configs[_i][2]) != NULL, "file %s",
+	    e.file);
+	ck_assert_msg(strstr(e.msg, bad_configs[_i][3]) != NULL, "msg %s",
+	    e.msg);
+	if (strcmp(bad_configs[_i][2], "trust") != 0)
+		ck_assert_int_gt(e.line, 0);
+	world_free(&w);
+	rmworld();
+}
+END_TEST
+
+START_TEST(registry_and_roles)
+{
+	struct solr_world w;
+	struct solr_err e;
+	const struct solr_user *u;
+
+	mkworld("pki: {require_chain: false}\nroles:\n  SolrContingency: "
+	    "{srvs: ['2.1'], cvs: [4, 5]}\n", "users:\n  - {id: 00-DB-12-34-"
+	    "56-78-00-04, party: SRP, roles: [SolrContingency], status: "
+	    "suspended}\n");
+	ck_assert_int_eq(world_load(&w, tmpdir, &e), 0);
+	u = world_user(&w, 0x00DB123456780004ULL);
+	ck_assert_ptr_nonnull(u);
+	ck_assert(u->suspended);
+	ck_assert(user_has_role(u, "SolrContingency"));
+	ck_assert(!user_has_role(u, "IS"));
+	ck_assert_str_eq(world_role_policy(&w, "SolrContingency")->srvs[0],
+	    "2.1");
+	ck_assert_int_eq(w.policy.xml_signer_roles[0], 0x87);
+	ck_assert(solr_is_sha256_hex(w.policy_sha256));
+	world_free(&w);
+	rmworld();
+}
+END_TEST
+
+/* Against a world made by scripts/mk-world: the chain, the CRL and the
+ * certificate fields. */
+START_TEST(generated_world_certificates)
+{
+	const char *dir = world_dir();
+	struct solr_world w;
+	struct solr_err e;
+	struct solr_cert *c[4];
+	int64_t before, after;
+	size_t n;
+
+	if (dir == NULL)
+		return;
+	ck_assert_msg(world_load(&w, dir, &e) == 0, "%s", e.msg);
+	solr_time_parse("2026-02-01T00:00:00Z", &before);
+	solr_time_parse("2026-03-02T10:15:00Z", &after);
+	/* the SRP has exactly one certificate that chains: the xmlSign one;
+	 * the look-alike CA's certificate for the same EUI does not */
+	n = world_find_org_by_eui(&w, 0x00DB123456780004ULL, 0x87,
+	    KU_DIGITAL_SIGNATURE, c, 4);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_ne(world_check_cert(&w, c[0], after, &e) == 0,
+	    world_check_cert(&w, c[1], after, &e) == 0);
+	/* the failed supplier's certificates are revoked from 2026-03-01 */
+	n = world_find_org_by_eui(&w, 0x90B3D51F30010000ULL, 0x02,
+	    KU_DIGITAL_SIGNATURE, c, 4);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(world_check_cert(&w, c[0], before, &e), 0);
+	ck_assert_int_eq(world_check_cert(&w, c[0], after, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(e.msg, "revoked at 2026-03-01"));
+	solr_time_parse("2036-01-01T00:00:00Z", &after);
+	ck_assert_int_eq(world_check_cert(&w, c[0], after, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(e.msg, "expired"));
+	ck_assert_uint_eq(world_find_org_by_eui(&w, 0x90B3D51F30010000ULL,
+	    0x02, KU_KEY_AGREEMENT, c, 4), 1);
+	world_free(&w);
+}
+END_TEST
+
+Suite *
+world_suite(void)
+{
+	Suite *s = suite_create("world");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_loop_test(tc, config_errors_name_file_line_field, 0,
+	    sizeof(bad_configs) / sizeof(bad_configs[0]));
+	tcase_add_test(tc, registry_and_roles);
+	tcase_add_test(tc, generated_world_certificates);
+	suite_add_tcase(s, tc);
+	return s;
+}

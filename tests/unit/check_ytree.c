@@ -1,0 +1,146 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../common/ytree.h"
+#include "unit.h"
+
+static int
+emit_handler(void *data, unsigned char *buf, size_t size)
+{
+	FILE *f = data;
+
+	return fwrite(buf, 1, size, f) == size;
+}
+
+/* Emits n as a YAML stream into a malloc'd string. */
+static char *
+emit_str(const struct ynode *n)
+{
+	yaml_emitter_t em;
+	yaml_event_t ev;
+	char *p = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&p, &len);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert(yaml_emitter_initialize(&em));
+	yaml_emitter_set_output(&em, emit_handler, f);
+	yaml_emitter_set_width(&em, -1);
+	ck_assert(yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING));
+	ck_assert(yaml_emitter_emit(&em, &ev));
+	ck_assert_int_eq(yn_emit_doc(&em, n), 0);
+	ck_assert(yaml_stream_end_event_initialize(&ev));
+	ck_assert(yaml_emitter_emit(&em, &ev));
+	yaml_emitter_delete(&em);
+	fclose(f);
+	return p;
+}
+
+START_TEST(parse_keeps_order_and_lines)
+{
+	const char *y = "b: 1\na:\n  - x\n  - 'y'\nc: {d: null}\n";
+	struct ynode *n;
+	struct solr_err e;
+
+	ck_assert_int_eq(yn_parse(y, strlen(y), "t.yaml", 1, &n, &e), 0);
+	ck_assert_int_eq(n->kind, YN_MAP);
+	ck_assert_str_eq(n->items[0]->str, "b");
+	ck_assert_str_eq(n->items[2]->str, "a");
+	ck_assert_int_eq(yn_get(n, "a")->line, 3);
+	ck_assert_int_eq(yn_get(n, "a")->items[1]->quoted, 1);
+	ck_assert(yn_is_null(yn_path(n, "c.d")));
+	ck_assert_str_eq(yn_get_str(n, "b"), "1");
+	ck_assert_ptr_null(yn_get_str(n, "missing"));
+	yn_free(n);
+}
+END_TEST
+
+static const char *const bad_yaml[] = {
+	"a: &x 1\nb: *x\n",	/* alias */
+	"a: 1\na: 2\n",		/* duplicate key */
+	"a: [1, 2\n",		/* syntax */
+	"--- 1\n--- 2\n",	/* two documents */
+	"",			/* nothing */
+	"? [a]\n: 1\n",		/* non-scalar key */
+};
+
+START_TEST(parse_rejects)
+{
+	struct ynode *n = NULL;
+	struct solr_err e;
+	const char *y = bad_yaml[_i];
+
+	ck_assert_int_ne(yn_parse(y, strlen(y), "bad.yaml", 10, &n, &e), 0);
+	ck_assert_ptr_null(n);
+	ck_assert_str_eq(e.file, "bad.yaml");
+	ck_assert_int_ge(e.line, 10);
+}
+END_TEST
+
+START_TEST(depth_is_bounded)
+{
+	char y[512];
+	struct ynode *n = NULL;
+	struct solr_err e;
+	int i;
+
+	y[0] = '\0';
+	for (i = 0; i < 40; i++)
+		strcat(y, "[");
+	for (i = 0; i < 40; i++)
+		strcat(y, "]");
+	ck_assert_int_eq(yn_parse(y, strlen(y), "deep.yaml", 1, &n, &e),
+	    SOLR_ERR_LIMIT);
+}
+END_TEST
+
+START_TEST(strings_keep_their_type)
+{
+	struct ynode *m = yn_new_map(0), *back;
+	struct solr_err e;
+	char *s;
+	static const char *const typed[] = { "2.1", "5.4", "null", "yes",
+	    "1003", "0x87", "", "2026-03-02", "12:30" };
+	size_t i;
+	char key[8];
+
+	for (i = 0; i < sizeof(typed) / sizeof(typed[0]); i++) {
+		snprintf(key, sizeof(key), "k%zu", i);
+		ck_assert_int_eq(yn_set_str(m, key, typed[i]), 0);
+	}
+	yn_set_str(m, "eui", "90-B3-D5-1F-30-01-00-00");
+	yn_set_str(m, "code", "E65");
+	yn_set(m, "n", yn_new_int(42));
+	s = emit_str(m);
+	ck_assert_ptr_nonnull(strstr(s, "k0: '2.1'"));
+	ck_assert_ptr_nonnull(strstr(s, "k2: 'null'"));
+	ck_assert_ptr_nonnull(strstr(s, "eui: 90-B3-D5-1F-30-01-00-00"));
+	ck_assert_ptr_nonnull(strstr(s, "code: E65"));
+	ck_assert_ptr_nonnull(strstr(s, "n: 42"));
+	ck_assert_int_eq(yn_parse(s, strlen(s), "rt", 1, &back, &e), 0);
+	for (i = 0; i < sizeof(typed) / sizeof(typed[0]); i++) {
+		snprintf(key, sizeof(key), "k%zu", i);
+		ck_assert_str_eq(yn_get(back, key)->str, typed[i]);
+		ck_assert(!yn_is_null(yn_get(back, key)));
+	}
+	free(s);
+	yn_free(m);
+	yn_free(back);
+}
+END_TEST
+
+Suite *
+ytree_suite(void)
+{
+	Suite *s = suite_create("ytree");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, parse_keeps_order_and_lines);
+	tcase_add_loop_test(tc, parse_rejects, 0,
+	    sizeof(bad_yaml) / sizeof(bad_yaml[0]));
+	tcase_add_test(tc, depth_is_bounded);
+	tcase_add_test(tc, strings_keep_their_type);
+	suite_add_tcase(s, tc);
+	return s;
+}
