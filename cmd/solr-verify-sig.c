@@ -264,13 +264,20 @@ check_file(struct ctx *c, int64_t seq, const char *path)
 
 	if (solr_read_file(path, c->world.policy.max_document_bytes, &b, &e)
 	    != 0) {
-		cli_error(&e);
-		if (e.code != SOLR_ERR_LIMIT)
-			set_status(c, EXIT_TROUBLE);
 		rec = rec_new(seq, path, c->have_at ? c->at : now());
-		if (rec)
-			reject(rec, e.code == SOLR_ERR_LIMIT ? "E65" : NULL,
-			    e.msg);
+		if (e.code == SOLR_ERR_LIMIT) {
+			/* an oversized document is a rejection, not trouble */
+			snprintf(e.msg, sizeof(e.msg), "the document exceeds "
+			    "the limit of %zu bytes (policy max_document_bytes)",
+			    c->world.policy.max_document_bytes);
+			if (rec)
+				reject(rec, "E65", e.msg);
+		} else {
+			cli_error(&e);
+			set_status(c, EXIT_TROUBLE);
+			if (rec)
+				reject(rec, NULL, e.msg);
+		}
 		emit(c, rec);
 	} else
 		check_document(c, seq, path, b.p, b.len);
@@ -336,13 +343,20 @@ run_stdin(struct ctx *c)
 	if (first == '<') {
 		if ((r = rec_reader_slurp(rd,
 		    c->world.policy.max_document_bytes, &p, &n, &e)) != 0) {
-			cli_error(&e);
 			rec = rec_new(1, "(stdin)", c->have_at ? c->at : now());
-			if (rec)
-				reject(rec, r == SOLR_ERR_LIMIT ? "E65" : NULL,
-				    e.msg);
-			if (r != SOLR_ERR_LIMIT)
+			if (r == SOLR_ERR_LIMIT) {
+				snprintf(e.msg, sizeof(e.msg), "the document "
+				    "exceeds the limit of %zu bytes (policy "
+				    "max_document_bytes)",
+				    c->world.policy.max_document_bytes);
+				if (rec)
+					reject(rec, "E65", e.msg);
+			} else {
+				cli_error(&e);
 				set_status(c, EXIT_TROUBLE);
+				if (rec)
+					reject(rec, NULL, e.msg);
+			}
 			emit(c, rec);
 		} else {
 			check_document(c, 1, "(stdin)", p, n);

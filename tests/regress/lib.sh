@@ -1,0 +1,28 @@
+# Shared by the regression scripts: counters, checks, and the paths.
+set -u
+BIN=${BIN:-$PWD/bin}
+BUILD=${BUILD:-$PWD/build}
+VECTORS=${SOLR_VECTORS:-$PWD/../shared/vectors}
+TESTDATA=$PWD/testdata
+PIN=2026-03-02T10:15:00Z	# generated world
+VPIN=2025-10-01T00:00:00Z	# public test certificates
+PATH=$BIN:$PATH
+passed=0 failed=0 skipped=0
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+ok() { passed=$((passed + 1)); printf 'ok - %s\n' "$1"; }
+not_ok() { failed=$((failed + 1)); printf 'not ok - %s\n' "$1"; [ $# -gt 1 ] && printf '#   %s\n' "$2"; return 0; }
+skip() { skipped=$((skipped + 1)); printf 'ok - %s # SKIP %s\n' "$1" "$2"; }
+check() {	# check NAME CONDITION-COMMAND...
+	name=$1; shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+# field FILE KEY: the value of a top-level key of the first record
+field() { sed -n "s/^$2: //p" "$1" | head -1 | sed "s/^'\(.*\)'\$/\1/"; }
+count_records() { grep -c '^---' "$1"; }
+have_vectors() { [ -d "$VECTORS/duis" ]; }
+summary() {
+	printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
+	[ "$failed" -eq 0 ]
+}

@@ -1,0 +1,33 @@
+# A batch streams in constant memory, and records stay small whatever the
+# request size.
+W=$BUILD/world R=$BUILD/requests
+solr-verify-sig -C "$W" --at $PIN "$R/srp-elec-cv5.xml" > "$TMP/one"
+gen() {	# N copies of the record, with their own seq
+	awk -v n="$1" 'NR==FNR { a[++m] = $0; next } END {
+		for (i = 1; i <= n; i++) for (j = 1; j <= m; j++) {
+			l = a[j]; if (l ~ /^seq: /) l = "seq: " i; print l } }' "$TMP/one" /dev/null
+}
+gen 1000 > "$TMP/b1"
+gen 10000 > "$TMP/b10"
+"$BUILD/maxrss" solr-verify-sig -C "$W" --at $PIN < "$TMP/b1" > "$TMP/o1" 2>"$TMP/m1"
+"$BUILD/maxrss" solr-verify-sig -C "$W" --at $PIN < "$TMP/b10" > "$TMP/o10" 2>"$TMP/m10"
+m1=$(sed -n 's/^maxrss //p' "$TMP/m1") m10=$(sed -n 's/^maxrss //p' "$TMP/m10")
+check "10,000 records out of 10,000" [ "$(count_records "$TMP/o10")" -eq 10000 ]
+check "all 10,000 pass" [ "$(grep -c '^verdict: pass' "$TMP/o10")" -eq 10000 ]
+if [ $((m10 - m1)) -lt 2048 ]; then ok "constant memory: ${m1} KB for 1,000, ${m10} KB for 10,000"
+else not_ok "constant memory" "${m1} KB for 1,000, ${m10} KB for 10,000"; fi
+
+# a 2 MB request: the record stays a few kilobytes
+perl -pe 'BEGIN { $b = "A" x 1500000 } s|<sr:GBCSPayload>[^<]*</sr:GBCSPayload>|<sr:GBCSPayload>$b</sr:GBCSPayload>|;
+	s|<ds:DigestValue>[^<]*</ds:DigestValue>|<ds:DigestValue/>|; s|<ds:SignatureValue>[^<]*</ds:SignatureValue>|<ds:SignatureValue/>|s' \
+	"$R/srp-gas-cv5.xml" > "$TMP/big-unsigned.xml"
+perl -0pi -e 's|<ds:SignatureValue>.*?</ds:SignatureValue>|<ds:SignatureValue/>|s; s|<ds:X509IssuerSerial>.*?</ds:X509IssuerSerial>|<ds:X509IssuerSerial/>|s' "$TMP/big-unsigned.xml"
+xmlsec1 --sign --privkey-pem "$W/test-keys/srp-xmlsign.key,$W/pki/org/srp-xmlsign.pem" \
+	--output "$TMP/big.xml" "$TMP/big-unsigned.xml" 2>/dev/null
+cp -R "$W" "$TMP/wbig"
+echo "max_document_bytes: 4194304" >> "$TMP/wbig/policy.yaml"
+solr-verify-sig -C "$TMP/wbig" --at $PIN "$TMP/big.xml" > "$TMP/ob"
+check "a 1.5 MB request verifies" [ "$(field "$TMP/ob" verdict)" = pass ]
+check "... and its record is under 2 KB" [ "$(wc -c < "$TMP/ob")" -lt 2048 ]
+solr-verify-sig -C "$W" --at $PIN "$TMP/big.xml" > "$TMP/ob2"
+check "... and is over the default document limit" grep -q "^reason: .*limit of 1048576 bytes" "$TMP/ob2"

@@ -1,0 +1,69 @@
+# The record stream: records in, records out; conservation; stdin; output
+# errors; the exit-status contract.
+W=$BUILD/world R=$BUILD/requests
+ls "$R"/*.xml > "$TMP/files"
+n=$(wc -l < "$TMP/files")
+solr-verify-sig -C "$W" --at $PIN $(cat "$TMP/files") > "$TMP/s1" 2>"$TMP/e1"
+rc=$?
+check "a mixed batch exits 1" [ $rc -eq 1 ]
+check "one record per document" [ "$(count_records "$TMP/s1")" -eq "$n" ]
+check "seq counts the operands" [ "$(grep -c '^seq: ' "$TMP/s1")" -eq "$n" ] 
+check "rejections print nothing on stderr" [ ! -s "$TMP/e1" ]
+
+# records in: the stage re-checks passing records from the object store
+solr-verify-sig -C "$W" --at $PIN < "$TMP/s1" > "$TMP/s2" 2>"$TMP/e2"
+check "records through again: the same verdicts" \
+	[ "$(grep -c '^verdict: pass' "$TMP/s2")" -eq "$(grep -c '^verdict: pass' "$TMP/s1")" ]
+check "records through again: the same count" [ "$(count_records "$TMP/s2")" -eq "$n" ]
+
+# garbage between records becomes a rejected record, in place
+awk 'BEGIN{r=0} /^---$/{r++; if (r==3) print "---\nrecord: 1\nseq: [broken\n"} {print}' \
+	"$TMP/s1" > "$TMP/garbled"
+solr-verify-sig -C "$W" --at $PIN < "$TMP/garbled" > "$TMP/s3" 2>"$TMP/e3"
+check "a broken record is kept: N+1 out" [ "$(count_records "$TMP/s3")" -eq $((n + 1)) ]
+check "... rejected, naming the YAML error" grep -q "^reason: '*not valid YAML" "$TMP/s3"
+check "... and its line" grep -q "^source: '*(stdin):[0-9]" "$TMP/s3"
+check "... and reported on stderr" grep -q '^solr-verify-sig: (stdin):[0-9]*: not valid YAML' "$TMP/e3"
+# an object changed in the store is caught
+obj=$(sed -n 's/^  object: //p' "$TMP/s1" | head -1)
+cp -R "$W" "$TMP/w3"
+f=$TMP/w3/state/objects/$(echo "$obj" | cut -c1-2)/$(echo "$obj" | cut -c3-)
+chmod u+w "$f"; printf ' ' >> "$f"
+awk '/^---$/{r++} r==1' "$TMP/s1" | solr-verify-sig -C "$TMP/w3" --at $PIN > "$TMP/s4" 2>"$TMP/e4"
+check "a tampered object is rejected" grep -q "^reason: .*not to its name" "$TMP/s4"
+# a record already rejected passes through untouched
+grep -q "^verdict: reject" "$TMP/s1" && awk '/^---$/{r++} {print > ("'"$TMP"'/rec." r)}' "$TMP/s1"
+for f in "$TMP"/rec.*; do
+	if grep -q '^verdict: reject' "$f"; then
+		solr-verify-sig -C "$W" --at $PIN < "$f" > "$TMP/again"
+		check "a rejected record passes through byte for byte" cmp -s "$f" "$TMP/again"
+		break
+	fi
+done
+
+# one document on stdin
+solr-verify-sig -C "$W" --at $PIN < "$R/srp-gas-cv5.xml" > "$TMP/s5"
+check "one document on stdin" [ "$(field "$TMP/s5" source)" = "(stdin)" ]
+check "... passes" [ "$(field "$TMP/s5" verdict)" = pass ]
+: | solr-verify-sig -C "$W" > "$TMP/s6"
+check "empty input, no records, exit 0" [ $? -eq 0 ] && [ ! -s "$TMP/s6" ]
+
+# errors: usage, configuration, output
+solr-verify-sig -C "$W" --at yesterday "$R/srp-gas-cv5.xml" > /dev/null 2>"$TMP/e"
+check "a bad --at is a usage error" [ $? -eq 2 ]
+solr-verify-sig -x > /dev/null 2>&1
+check "an unknown option exits 2" [ $? -eq 2 ]
+solr-verify-sig -C "$TMP/nowhere" "$R/srp-gas-cv5.xml" > /dev/null 2>"$TMP/e"
+check "a missing world exits 2" [ $? -eq 2 ]
+check "... naming the file" grep -q "nowhere/policy.yaml" "$TMP/e"
+solr-verify-sig -C "$W" --at $PIN "$R/srp-gas-cv5.xml" > /dev/full 2>"$TMP/e"
+check "a full stdout exits 2" [ $? -eq 2 ]
+check "... with a message" grep -q "write error" "$TMP/e"
+solr-verify-sig -C "$W" --at $PIN "$R/srp-gas-cv5.xml" "$TMP/missing.xml" > "$TMP/s7" 2>"$TMP/e"
+check "an unreadable operand exits 2" [ $? -eq 2 ]
+check "... and still has its record" [ "$(count_records "$TMP/s7")" -eq 2 ]
+check "... rejected" grep -q "^reason: .*No such file" "$TMP/s7"
+solr-verify-sig --version > "$TMP/v"
+check "--version" grep -q '^solr-verify-sig [0-9]' "$TMP/v"
+SOLR_WORLD=$W solr-verify-sig --at $PIN "$R/srp-gas-cv5.xml" > /dev/null
+check "SOLR_WORLD names the world" [ $? -eq 0 ]
