@@ -134,8 +134,26 @@ next_piece(struct rec_reader *rd, const unsigned char **p, size_t *n,
 	if (!fill(rd))
 		return 0;
 	avail = rd->rlen - rd->rpos;
+	nl = memchr(rd->rbuf + rd->rpos, '\n', avail);
+	if (nl == NULL && !rd->eof && rd->rpos > 0) {
+		/* a line cut by the end of the buffer: move it to the front
+		 * and read on, so that a line start is always seen whole */
+		size_t n2;
+
+		memmove(rd->rbuf, rd->rbuf + rd->rpos, avail);
+		rd->rpos = 0;
+		rd->rlen = avail;
+		n2 = fread(rd->rbuf + avail, 1, RBUF - avail, rd->f);
+		if (n2 == 0) {
+			rd->eof = 1;
+			if (ferror(rd->f))
+				rd->ioerr = errno ? errno : EIO;
+		}
+		rd->rlen += n2;
+		avail = rd->rlen;
+		nl = memchr(rd->rbuf, '\n', avail);
+	}
 	*p = rd->rbuf + rd->rpos;
-	nl = memchr(*p, '\n', avail);
 	*n = nl ? (size_t)(nl - *p) + 1 : avail;
 	*bol = rd->at_bol;
 	if (*bol)

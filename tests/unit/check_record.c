@@ -76,6 +76,39 @@ START_TEST(reader_bounds_a_record)
 }
 END_TEST
 
+/* a "---" cut by the reader's 64 KiB buffer is still a record start */
+START_TEST(reader_sees_line_starts_across_buffers)
+{
+	size_t at = 65530 + (size_t)_i, i, len;
+	char *in = malloc(at + 64);
+	FILE *f;
+	struct rec_reader *rd;
+	struct ynode *r;
+	struct solr_err e;
+	int line;
+
+	strcpy(in, "---\nrecord: 1\nseq: 1\nx: ");
+	for (i = strlen(in); i < at - 1; i++)
+		in[i] = 'a';
+	in[at - 1] = '\n';
+	strcpy(in + at, "---\nrecord: 1\nseq: 2\n");
+	len = strlen(in);
+	f = fmemopen(in, len, "r");
+	rd = rec_reader_new(f, "in");
+	ck_assert_int_eq(rec_read(rd, &r, &line, &e), REC_OK);
+	ck_assert_int_eq(rec_seq(r), 1);
+	yn_free(r);
+	ck_assert_int_eq(rec_read(rd, &r, &line, &e), REC_OK);
+	ck_assert_int_eq(rec_seq(r), 2);
+	ck_assert_int_eq(line, 5);
+	yn_free(r);
+	ck_assert_int_eq(rec_read(rd, &r, &line, &e), REC_EOF);
+	rec_reader_free(rd);
+	fclose(f);
+	free(in);
+}
+END_TEST
+
 START_TEST(writer_and_verdicts)
 {
 	char *p = NULL;
@@ -134,6 +167,7 @@ record_suite(void)
 
 	tcase_add_test(tc, reader_splits_and_recovers);
 	tcase_add_test(tc, reader_bounds_a_record);
+	tcase_add_loop_test(tc, reader_sees_line_starts_across_buffers, 0, 10);
 	tcase_add_test(tc, writer_and_verdicts);
 	tcase_add_test(tc, writer_reports_full_disk);
 	suite_add_tcase(s, tc);
