@@ -45,6 +45,7 @@ $(LIB): $(LIB_OBJ)
 	ar rcs $@ $(LIB_OBJ)
 
 bin/%: cmd/%.c $(LIB) $(CLI_OBJ) $(HDRS)
+	@mkdir -p bin
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(CLI_OBJ) $(LIB) $(LDFLAGS) $(PKG_LIBS)
 
 build/check_unit: $(UNIT_SRC) tests/unit/unit.h $(LIB)

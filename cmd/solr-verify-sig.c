@@ -432,6 +432,7 @@ main(int argc, char *argv[])
 	xmlInitParser();
 	if (world_load(&c.world, solr_world_dir(dir), &e) != 0) {
 		cli_error(&e);
+		world_free(&c.world);
 		return EXIT_TROUBLE;
 	}
 	if (objstore_open(&c.objects, c.world.objects, &e) != 0) {
