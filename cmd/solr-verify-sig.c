@@ -255,31 +255,39 @@ check_document(struct ctx *c, int64_t seq, const char *source,
 	emit(c, rec);
 }
 
+/* A document that could not be read still gets its record. */
+static void
+unreadable(struct ctx *c, int64_t seq, const char *source,
+    struct solr_err *e)
+{
+	struct ynode *rec = rec_new(seq, source, c->have_at ? c->at : now());
+
+	if (rec == NULL)
+		emit(c, NULL);
+	if (e->code == SOLR_ERR_LIMIT) {
+		/* an oversized document is a rejection, not trouble */
+		snprintf(e->msg, sizeof(e->msg), "the document exceeds the "
+		    "limit of %zu bytes (policy max_document_bytes)",
+		    c->world.policy.max_document_bytes);
+		reject(rec, "E65", e->msg);
+	} else {
+		cli_error(e);
+		set_status(c, EXIT_TROUBLE);
+		reject(rec, NULL, e->msg);
+	}
+	emit(c, rec);
+}
+
 static void
 check_file(struct ctx *c, int64_t seq, const char *path)
 {
 	struct solr_buf b = { 0 };
 	struct solr_err e = { 0 };
-	struct ynode *rec;
 
 	if (solr_read_file(path, c->world.policy.max_document_bytes, &b, &e)
-	    != 0) {
-		rec = rec_new(seq, path, c->have_at ? c->at : now());
-		if (e.code == SOLR_ERR_LIMIT) {
-			/* an oversized document is a rejection, not trouble */
-			snprintf(e.msg, sizeof(e.msg), "the document exceeds "
-			    "the limit of %zu bytes (policy max_document_bytes)",
-			    c->world.policy.max_document_bytes);
-			if (rec)
-				reject(rec, "E65", e.msg);
-		} else {
-			cli_error(&e);
-			set_status(c, EXIT_TROUBLE);
-			if (rec)
-				reject(rec, NULL, e.msg);
-		}
-		emit(c, rec);
-	} else
+	    != 0)
+		unreadable(c, seq, path, &e);
+	else
 		check_document(c, seq, path, b.p, b.len);
 	solr_buf_free(&b);
 }
@@ -343,21 +351,7 @@ run_stdin(struct ctx *c)
 	if (first == '<') {
 		if ((r = rec_reader_slurp(rd,
 		    c->world.policy.max_document_bytes, &p, &n, &e)) != 0) {
-			rec = rec_new(1, "(stdin)", c->have_at ? c->at : now());
-			if (r == SOLR_ERR_LIMIT) {
-				snprintf(e.msg, sizeof(e.msg), "the document "
-				    "exceeds the limit of %zu bytes (policy "
-				    "max_document_bytes)",
-				    c->world.policy.max_document_bytes);
-				if (rec)
-					reject(rec, "E65", e.msg);
-			} else {
-				cli_error(&e);
-				set_status(c, EXIT_TROUBLE);
-				if (rec)
-					reject(rec, NULL, e.msg);
-			}
-			emit(c, rec);
+			unreadable(c, 1, "(stdin)", &e);
 		} else {
 			check_document(c, 1, "(stdin)", p, n);
 			free(p);

@@ -529,10 +529,33 @@ add_org(struct solr_world *w, void *obj, const char *file,
 	return 0;
 }
 
+static const struct solr_world *sort_world;
+
+static int
+by_eui(const void *a, const void *b)
+{
+	uint64_t x = sort_world->org[*(const size_t *)a]->eui;
+	uint64_t y = sort_world->org[*(const size_t *)b]->eui;
+
+	if (x != y)
+		return x < y ? -1 : 1;
+	/* keep file order among one EUI's certificates */
+	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
 static int
 index_org(struct solr_world *w, struct solr_err *e)
 {
 	size_t i, cap = 16, h;
+
+	if ((w->org_by_eui = malloc((w->norg + 1) * sizeof(size_t))) == NULL)
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	for (i = 0; i < w->norg; i++)
+		if (w->org[i]->has_eui)
+			w->org_by_eui[w->norg_by_eui++] = i;
+	sort_world = w;
+	qsort(w->org_by_eui, w->norg_by_eui, sizeof(size_t), by_eui);
+	sort_world = NULL;
 
 	while (cap < w->norg * 2)
 		cap *= 2;
@@ -616,6 +639,7 @@ world_free(struct solr_world *w)
 		solr_cert_free(w->org[j]);
 	free(w->org);
 	free(w->org_index);
+	free(w->org_by_eui);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -685,13 +709,22 @@ size_t
 world_find_org_by_eui(const struct solr_world *w, uint64_t eui, int role,
     uint32_t ku, struct solr_cert **out, size_t max)
 {
-	size_t i, n = 0;
+	size_t lo = 0, hi = w->norg_by_eui, n = 0, mid;
 
-	for (i = 0; i < w->norg && n < max; i++) {
-		struct solr_cert *c = w->org[i];
+	/* the first certificate of this EUI in the sorted index */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (w->org[w->org_by_eui[mid]]->eui < eui)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < w->norg_by_eui && n < max; lo++) {
+		struct solr_cert *c = w->org[w->org_by_eui[lo]];
 
-		if (c->has_eui && c->eui == eui &&
-		    world_cert_role(w, c) == role && (c->key_usage & ku))
+		if (c->eui != eui)
+			break;
+		if (world_cert_role(w, c) == role && (c->key_usage & ku))
 			out[n++] = c;
 	}
 	return n;

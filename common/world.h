@@ -63,6 +63,8 @@ struct solr_world {
 	size_t norg;
 	size_t *org_index;	/* open addressing on serial; SIZE_MAX = empty */
 	size_t org_index_cap;
+	size_t *org_by_eui;	/* indices of certificates with an EUI, by EUI */
+	size_t norg_by_eui;
 };
 
 /* Resolves the world directory: dir, else $SOLR_WORLD, else ".". */
