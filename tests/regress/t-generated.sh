@@ -13,7 +13,7 @@ while IFS='	' read -r f verdict code reason; do
 	elif [ "$verdict" = pass ] && [ $rc -ne 0 ]; then
 		not_ok "$f: exit 0" "rc $rc"
 	else
-		ok "$f: $verdict${reason#-}"
+		ok "$f: $verdict$([ "$reason" = - ] || printf " (%s)" "$reason")"
 	fi
 done < "$R/MANIFEST.tsv"
 
@@ -27,6 +27,18 @@ solr-verify-sig -C "$TMP/w2" --at $PIN "$R/srp-elec-cv5.xml" > "$TMP/out" 2>&1
 check "suspended signer: E3" [ "$(field "$TMP/out" code)" = E3 ]
 grep -q '^  id: 00-DB-12-34-56-78-00-04' "$TMP/out"
 check "the sender is recorded even when rejected" [ $? -eq 0 ]
+
+# key usage: a key-agreement certificate never signs, whatever its role
+cp "$W/registry.yaml" "$TMP/w2/registry.yaml"
+sed 's/^xml_signer_roles: \[0x87\]/xml_signer_roles: [0x87, 0x02]/' "$W/policy.yaml" > "$TMP/w2/policy.yaml"
+perl -0pe 's|<ds:DigestValue>[^<]*</ds:DigestValue>|<ds:DigestValue/>|; s|<ds:SignatureValue>.*?</ds:SignatureValue>|<ds:SignatureValue/>|s; s|<ds:X509IssuerSerial>.*?</ds:X509IssuerSerial>|<ds:X509IssuerSerial/>|s' \
+	"$R/srp-elec-cv4.xml" > "$TMP/unsigned.xml"
+xmlsec1 --sign --privkey-pem "$W/test-keys/failed-ka.key,$W/pki/org/failed-ka.pem" \
+	--output "$TMP/ka-signed.xml" "$TMP/unsigned.xml" 2>/dev/null
+solr-verify-sig -C "$TMP/w2" --at 2026-02-01T00:00:00Z "$TMP/ka-signed.xml" > "$TMP/out" 2>&1
+check "a key-agreement certificate is refused for signing" \
+	grep -q "lacks the digitalSignature key usage" "$TMP/out"
+cp "$W/policy.yaml" "$TMP/w2/policy.yaml"
 
 # time: before the revocation the failed supplier's certificate was good
 # (what stops it then is its suspension)
