@@ -824,6 +824,21 @@ verify_chain(struct solr_world *w, struct solr_cert *c)
 }
 
 int
+world_check_chain(struct solr_world *w, struct solr_cert *c,
+    struct solr_err *e)
+{
+	if (!w->policy.require_chain)
+		return 0;
+	if (c->chain_state == 0 && verify_chain(w, c) != 0)
+		return solr_seterr(e, SOLR_ERR_INTERNAL,
+		    "chain verification could not run");
+	if (c->chain_state < 0)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "certificate serial "
+		    "%s: %s", c->serial, c->chain_err);
+	return 0;
+}
+
+int
 world_check_cert(struct solr_world *w, struct solr_cert *c, int64_t at,
     struct solr_err *e)
 {
@@ -850,12 +865,8 @@ world_check_cert(struct solr_world *w, struct solr_cert *c, int64_t at,
 	}
 	if (!w->policy.require_chain)
 		return 0;
-	if (c->chain_state == 0 && verify_chain(w, c) != 0)
-		return solr_seterr(e, SOLR_ERR_INTERNAL,
-		    "chain verification could not run");
-	if (c->chain_state < 0)
-		return solr_seterr(e, SOLR_ERR_VERIFY, "certificate serial "
-		    "%s: %s", c->serial, c->chain_err);
+	if (world_check_chain(w, c, e) != 0)
+		return e->code;
 	if (at < c->chain_not_before || at > c->chain_not_after)
 		return solr_seterr(e, SOLR_ERR_VERIFY, "certificate serial "
 		    "%s: a CA certificate of its chain is not valid at %s",

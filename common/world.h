@@ -93,5 +93,9 @@ int world_cert_role(const struct solr_world *w, const struct solr_cert *c);
  * every CA certificate valid then too.  SOLR_ERR_VERIFY with the reason. */
 int world_check_cert(struct solr_world *w, struct solr_cert *c, int64_t at,
     struct solr_err *e);
+/* Only the chain (when the policy requires one), for keys that are
+ * trusted whatever their dates and revocation. */
+int world_check_chain(struct solr_world *w, struct solr_cert *c,
+    struct solr_err *e);
 
 #endif

@@ -10,15 +10,9 @@
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
+#include "crypto.h"
 #include "util.h"
 #include "xmlsig.h"
-
-/* the order n of P-256 */
-static const unsigned char p256_n[32] = {
-	0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
-	0xff, 0xff, 0xff, 0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84,
-	0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
-};
 
 struct parse_guard {
 	int doctype;
@@ -238,14 +232,6 @@ b64_field(xmlNodePtr n, unsigned char *out, size_t want, struct solr_err *e)
 	return 0;
 }
 
-static int
-scalar_in_range(const unsigned char *v)
-{
-	static const unsigned char zero[32];
-
-	return memcmp(v, zero, 32) != 0 && memcmp(v, p256_n, 32) < 0;
-}
-
 /* Walks everything inside the root: no comments, no processing
  * instructions, no entity references, and ds:Signature only where the
  * profile allows it. */
@@ -396,7 +382,7 @@ xmlsig_check_profile(xmlDocPtr doc, int response, struct xmlsig *s,
 	    (r = b64_field(ref[2], s->digest, 32, e)) != 0 ||
 	    (r = b64_field(k[1], s->rs, 64, e)) != 0)
 		return r;
-	if (!scalar_in_range(s->rs) || !scalar_in_range(s->rs + 32))
+	if (!solr_ecdsa_rs_in_range(s->rs))
 		return solr_seterr(e, SOLR_ERR_VERIFY, "ds:SignatureValue: r "
 		    "and s must each be between 1 and n-1 of P-256");
 	if ((r = only_attr(k[2], NULL, NULL, e)) != 0 ||
@@ -515,45 +501,6 @@ buf_sink(void *ctx, const unsigned char *p, size_t n)
 }
 
 static int
-ecdsa_verify(EVP_PKEY *pk, const unsigned char rs[64],
-    const unsigned char *msg, size_t len, struct solr_err *e)
-{
-	ECDSA_SIG *sig = NULL;
-	BIGNUM *r = NULL, *s = NULL;
-	unsigned char *der = NULL;
-	EVP_MD_CTX *md = NULL;
-	int derlen, ok, ret = SOLR_ERR_INTERNAL;
-
-	if ((sig = ECDSA_SIG_new()) == NULL ||
-	    (r = BN_bin2bn(rs, 32, NULL)) == NULL ||
-	    (s = BN_bin2bn(rs + 32, 32, NULL)) == NULL ||
-	    !ECDSA_SIG_set0(sig, r, s)) {
-		BN_free(r);
-		BN_free(s);
-		goto out;
-	}
-	if ((derlen = i2d_ECDSA_SIG(sig, &der)) <= 0 ||
-	    (md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pk) != 1)
-		goto out;
-	ok = EVP_DigestVerify(md, der, (size_t)derlen, msg, len);
-	if (ok == 1)
-		ret = 0;
-	else
-		ret = solr_seterr(e, SOLR_ERR_VERIFY, "ds:SignatureValue does "
-		    "not verify over the canonical SignedInfo with the "
-		    "certificate's key");
-out:
-	if (ret == SOLR_ERR_INTERNAL)
-		solr_seterr(e, ret, "ECDSA verification could not run");
-	ERR_clear_error();
-	EVP_MD_CTX_free(md);
-	OPENSSL_free(der);
-	ECDSA_SIG_free(sig);
-	return ret;
-}
-
-static int
 role_allowed(int role, const int *roles, size_t n)
 {
 	size_t i;
@@ -634,9 +581,14 @@ xmlsig_verify(xmlDocPtr doc, int response, struct solr_world *w,
 		    "canonicalised (exclusive C14N)");
 		goto out;
 	}
-	if ((r = ecdsa_verify(X509_get0_pubkey(c->x), s->rs, si.p, si.len,
-	    e)) != 0)
+	if ((r = solr_ecdsa_verify(X509_get0_pubkey(c->x), s->rs, si.p,
+	    si.len, e)) != 0) {
+		if (r == SOLR_ERR_VERIFY)
+			solr_seterr(e, r, "ds:SignatureValue does not verify "
+			    "over the canonical SignedInfo with the "
+			    "certificate's key");
 		goto out;
+	}
 	*signer = c;
 out:
 	EVP_MD_CTX_free(mdc);

@@ -1,0 +1,529 @@
+/*
+ * solr-gbcs-parse: the DCC's transform parse.  As a pipeline stage it
+ * reads the SR 2.1 values out of a Signed Pre-Command (GBCS, signed by
+ * the supplier) or a DUIS XML body into one prepay: mapping.  With -x or
+ * -b it decodes GBCS messages for a person.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+
+#include "../common/gbcs.h"
+#include "../common/objstore.h"
+#include "../common/prepay.h"
+#include "../common/record.h"
+#include "../common/util.h"
+#include "../common/world.h"
+#include "../common/xmlsig.h"
+#include "cli.h"
+
+#define STAGE "gbcs-parse"
+
+struct ctx {
+	struct solr_world world;
+	int have_world;
+	struct solr_objstore objects;
+	struct rec_writer *out;
+	int status;
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: %s [-h] [-C dir] [--at time]\n"
+	    "       %s -x | -b [-C dir] [file ...]\n", cli_prog, cli_prog);
+	exit(EXIT_TROUBLE);
+}
+
+static void
+set_status(struct ctx *c, int s)
+{
+	if (s > c->status)
+		c->status = s;
+}
+
+static void
+emit(struct ctx *c, struct ynode *rec)
+{
+	if (rec == NULL) {
+		cli_warn(NULL, 0, "out of memory");
+		exit(EXIT_TROUBLE);
+	}
+	if (!rec_is_pass(rec) && yn_get_str(rec, "verdict") != NULL &&
+	    strcmp(yn_get_str(rec, "verdict"), "accept") != 0)
+		set_status(c, EXIT_REJECT);
+	if (rec_write(c->out, rec) != 0) {
+		cli_warn("(stdout)", 0, "write error");
+		exit(EXIT_TROUBLE);
+	}
+	yn_free(rec);
+}
+
+static xmlNodePtr
+body_element(xmlDocPtr doc)
+{
+	xmlNodePtr n;
+
+	for (n = xmlDocGetRootElement(doc)->children; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE &&
+		    strcmp((const char *)n->name, "Body") == 0)
+			break;
+	for (n = n ? n->children : NULL; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE)
+			return n;
+	return NULL;
+}
+
+static struct ynode *
+gbcs_summary(const struct gbcs_apdu *a, const struct solr_cert *signer)
+{
+	struct ynode *m = yn_new_map(0), *s;
+	char eui[SOLR_EUI_STRLEN], sha[SOLR_SHA256_HEX];
+
+	yn_set(m, "message_code", yn_new_hex(a->message_code, 4));
+	yn_set_int(m, "cra", a->cra);
+	yn_set(m, "counter", yn_new_int((int64_t)a->counter));
+	solr_eui_format(a->originator, eui);
+	yn_set_str(m, "originator", eui);
+	solr_eui_format(a->recipient, eui);
+	yn_set_str(m, "recipient", eui);
+	solr_sha256_hex(a->buf, a->len, sha);
+	yn_set_str(m, "apdu_sha256", sha);
+	if (signer) {
+		s = yn_new_map(1);
+		yn_set_str(s, "issuer", signer->issuer);
+		yn_set_str(s, "serial", signer->serial);
+		yn_set(m, "signer", s);
+	}
+	return m;
+}
+
+/* Business Originator, Target and counter from the record. */
+static void
+duis_ids(const struct ynode *req, uint64_t *bo, uint64_t *bt,
+    uint64_t *counter)
+{
+	const char *s;
+
+	*bo = *bt = *counter = 0;
+	if ((s = yn_get_str(req, "originator")) != NULL)
+		solr_eui_parse(s, strlen(s), bo);
+	if ((s = yn_get_str(req, "target")) != NULL)
+		solr_eui_parse(s, strlen(s), bt);
+	if ((s = yn_get_str(req, "counter")) != NULL)
+		solr_parse_uint(s, UINT64_MAX, counter);
+}
+
+/* The Signed Pre-Command path.  Returns the DUIS code on a rejection. */
+static const char *
+signed_pre_command(struct ctx *c, xmlNodePtr spc, struct ynode *rec,
+    struct solr_err *e)
+{
+	struct ynode *req = yn_get(rec, "request");
+	xmlNodePtr n, payload = NULL;
+	struct gbcs_apdu a;
+	struct prepay pp;
+	struct solr_cert *signer;
+	unsigned char *buf;
+	xmlChar *text;
+	size_t len;
+	uint64_t bo, bt, counter;
+	int r;
+
+	for (n = spc->children; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE &&
+		    strcmp((const char *)n->name, "GBCSPayload") == 0)
+			payload = n;
+	if (payload == NULL) {
+		solr_seterr(e, SOLR_ERR_VERIFY, "sr:SignedPreCommand has no "
+		    "sr:GBCSPayload");
+		return "E020101";
+	}
+	if ((buf = malloc(GBCS_MAX_LEN)) == NULL) {
+		cli_warn(NULL, 0, "out of memory");
+		exit(EXIT_TROUBLE);
+	}
+	text = xmlNodeGetContent(payload);
+	r = solr_b64_decode(text ? (const char *)text : "", text ?
+	    strlen((const char *)text) : 0, buf, GBCS_MAX_LEN, &len, e);
+	xmlFree(text);
+	if (r != 0) {
+		free(buf);
+		solr_seterr(e, SOLR_ERR_VERIFY, "sr:GBCSPayload: %.900s",
+		    e->msg);
+		return "E020101";
+	}
+	if ((r = gbcs_parse_signing(buf, len, 1, &a, NULL, e)) != 0 ||
+	    (r = gbcs_sr21_content(&a, &pp, NULL, e)) != 0) {
+		free(buf);
+		return "E020101";
+	}
+	duis_ids(req, &bo, &bt, &counter);
+	if (a.originator != bo || a.recipient != bt || a.counter != counter) {
+		char x[SOLR_EUI_STRLEN], y[SOLR_EUI_STRLEN];
+		int which = a.originator != bo ? 0 : a.recipient != bt ? 1 : 2;
+
+		solr_eui_format(which == 0 ? a.originator : a.recipient, x);
+		solr_eui_format(which == 0 ? bo : bt, y);
+		if (which == 2)
+			solr_seterr(e, SOLR_ERR_VERIFY, "offset 3: the GBCS "
+			    "originator counter %llu is not the RequestID's "
+			    "counter %llu", (unsigned long long)a.counter,
+			    (unsigned long long)counter);
+		else
+			solr_seterr(e, SOLR_ERR_VERIFY, "offset %d: the GBCS "
+			    "%s %s is not the %s %s", which ? 21 : 12,
+			    which ? "recipient" : "originator", x, which ?
+			    "Business Target" : "Business Originator", y);
+		free(buf);
+		return which == 0 ? "E65" : "E020101";
+	}
+	if ((r = gbcs_verify_supplier(&a, &c->world, &signer, e)) != 0) {
+		free(buf);
+		if (r != SOLR_ERR_VERIFY) {
+			cli_warn(NULL, 0, "%s", e->msg);
+			set_status(c, EXIT_TROUBLE);
+		}
+		return "E65";
+	}
+	/* the signature verified: now, and only now, the values go out */
+	yn_set(rec, "prepay", prepay_to_yaml(&pp));
+	yn_set(rec, "gbcs", gbcs_summary(&a, signer));
+	free(buf);
+	return NULL;
+}
+
+
+static void
+reject(struct ynode *rec, const char *code, const char *reason)
+{
+	if (rec_reject(rec, STAGE, code, reason) != 0) {
+		cli_warn(NULL, 0, "out of memory");
+		exit(EXIT_TROUBLE);
+	}
+}
+
+static void
+stage(struct ctx *c, struct ynode *rec)
+{
+	struct ynode *req = yn_get(rec, "request"), *st;
+	const char *srv = yn_get_str(req, "srv"), *body = yn_get_str(req,
+	    "body"), *obj = yn_get_str(req, "object"), *cvs = yn_get_str(req,
+	    "cv"), *code = NULL;
+	struct solr_buf b = { 0 };
+	struct solr_err e = { 0 };
+	xmlDocPtr doc = NULL;
+	xmlNodePtr el;
+	struct prepay pp;
+	int spc, cv;
+	char why[1100];
+
+	if (!rec_is_pass(rec)) {
+		emit(c, rec);
+		return;
+	}
+	if (srv == NULL || body == NULL || obj == NULL || cvs == NULL) {
+		reject(rec, NULL, "the record lacks request.srv, body, object "
+		    "or cv: solr-verify-sig must run first");
+		emit(c, rec);
+		return;
+	}
+	if (strcmp(srv, "2.1") != 0) {
+		if ((st = rec_stage_pass(rec, STAGE)) != NULL)
+			yn_set(st, "result", yn_new_plain("skipped"));
+		emit(c, rec);
+		return;
+	}
+	cv = atoi(cvs);
+	spc = strcmp(body, "signed-pre-command") == 0;
+	if (!spc && strcmp(body, "update-prepay-configuration") != 0) {
+		snprintf(why, sizeof(why), "SRV 2.1 with a %s body; it takes "
+		    "UpdatePrepayConfiguration or SignedPreCommand", body);
+		reject(rec, "E020101", why);
+		emit(c, rec);
+		return;
+	}
+	if (spc != (cv >= 5 && cv <= 7)) {
+		snprintf(why, sizeof(why), "CommandVariant %d with a %s body: "
+		    "a Signed Pre-Command takes 5, 6 or 7, an XML body any "
+		    "other", cv, body);
+		reject(rec, "E12", why);
+		emit(c, rec);
+		return;
+	}
+	if (objstore_get(&c->objects, obj, c->world.policy.max_document_bytes,
+	    &b, &e) != 0 || solr_xml_parse(b.p, b.len, &doc, &e) != 0 ||
+	    (el = body_element(doc)) == NULL) {
+		if (e.code != SOLR_ERR_VERIFY && e.code != SOLR_ERR_LIMIT &&
+		    e.code != 0) {
+			cli_error(&e);
+			set_status(c, EXIT_TROUBLE);
+		}
+		reject(rec, NULL, e.msg[0] ? e.msg : "the request has no body");
+		goto out;
+	}
+	if (spc)
+		code = signed_pre_command(c, el, rec, &e);
+	else if (prepay_from_xml(el, &pp, &e) != 0)
+		code = "E020101";
+	else
+		yn_set(rec, "prepay", prepay_to_yaml(&pp));
+	if (code != NULL) {
+		reject(rec, code, e.msg);
+		goto out;
+	}
+	if ((st = rec_stage_pass(rec, STAGE)) == NULL) {
+		cli_warn(NULL, 0, "out of memory");
+		exit(EXIT_TROUBLE);
+	}
+	yn_set(st, "form", yn_new_plain(spc ? "signed-pre-command" : "xml"));
+	if (spc)
+		yn_set(st, "signature", yn_new_plain("verified"));
+out:
+	xmlFreeDoc(doc);
+	solr_buf_free(&b);
+	emit(c, rec);
+}
+
+static void
+run_stage(struct ctx *c)
+{
+	struct rec_reader *rd = rec_reader_new(stdin, "(stdin)");
+	struct solr_err e = { 0 };
+	struct ynode *rec;
+	int64_t pos = 0;
+	int r, line;
+
+	if (rd == NULL)
+		emit(c, NULL);
+	for (;;) {
+		r = rec_read(rd, &rec, &line, &e);
+		if (r == REC_EOF)
+			break;
+		pos++;
+		if (r == REC_OK) {
+			stage(c, rec);
+		} else if (r == REC_BAD) {
+			char src[64];
+
+			cli_error(&e);
+			snprintf(src, sizeof(src), "(stdin):%d", line);
+			emit(c, rec_new_unreadable(pos, src, STAGE, e.msg));
+		} else {
+			cli_error(&e);
+			set_status(c, EXIT_TROUBLE);
+			break;
+		}
+	}
+	rec_reader_free(rd);
+}
+
+/* Standalone decoding. */
+
+/* fields in message order, an element before the fields inside it */
+static int
+by_offset(const void *a, const void *b)
+{
+	const struct gbcs_field *x = a, *y = b;
+
+	if (x->offset != y->offset)
+		return x->offset < y->offset ? -1 : 1;
+	if (x->length != y->length)
+		return x->length > y->length ? -1 : 1;
+	return x < y ? -1 : 1;
+}
+
+static int
+decode_text(int hex, const unsigned char *in, size_t n, unsigned char *out,
+    size_t *len, struct solr_err *e)
+{
+	size_t i;
+
+	if (!hex)
+		return solr_b64_decode((const char *)in, n, out, GBCS_MAX_LEN,
+		    len, e);
+	/* hex: one run of digits; only a final line end is allowed */
+	while (n && (in[n - 1] == '\n' || in[n - 1] == '\r'))
+		n--;
+	for (i = 0; i < n; i++)
+		if (!strchr("0123456789abcdefABCDEF", in[i]) || in[i] == 0)
+			return solr_seterr(e, SOLR_ERR_FORMAT, "character "
+			    "%zu (0x%02x) is not a hex digit", i, in[i]);
+	if (n % 2)
+		return solr_seterr(e, SOLR_ERR_FORMAT, "an odd number (%zu) "
+		    "of hex digits", n);
+	if (solr_unhex((const char *)in, n, out, GBCS_MAX_LEN, len) != 0)
+		return solr_seterr(e, SOLR_ERR_LIMIT, "more than %d bytes",
+		    GBCS_MAX_LEN);
+	return 0;
+}
+
+static void
+decode(struct ctx *c, int hex, const char *source, const unsigned char *in,
+    size_t n)
+{
+	struct ynode *doc = yn_new_map(0), *fields, *f;
+	struct gbcs_trace t = { 0 };
+	struct solr_err e = { 0 };
+	struct gbcs_apdu a;
+	struct prepay pp;
+	struct solr_cert *signer = NULL;
+	unsigned char *buf = malloc(GBCS_MAX_LEN);
+	size_t len = 0, i;
+	int r, ok = 0;
+	char sig[700];
+
+	if (doc == NULL || buf == NULL) {
+		cli_warn(NULL, 0, "out of memory");
+		exit(EXIT_TROUBLE);
+	}
+	yn_set_str(doc, "source", source);
+	if ((r = decode_text(hex, in, n, buf, &len, &e)) != 0) {
+		cli_warn(source, 0, "not %s: %s", hex ? "hex" : "base64",
+		    e.msg);
+		set_status(c, EXIT_TROUBLE);
+		yn_set(doc, "verdict", yn_new_plain("reject"));
+		yn_set_str(doc, "reason", e.msg);
+		goto out;
+	}
+	yn_set_int(doc, "length", (int64_t)len);
+	r = gbcs_parse_signing(buf, len, 1, &a, &t, &e);
+	if (r == 0)
+		r = gbcs_sr21_content(&a, &pp, &t, &e);
+	if (r == 0 && c->have_world) {
+		r = gbcs_verify_supplier(&a, &c->world, &signer, &e);
+		if (r == 0)
+			snprintf(sig, sizeof(sig), "verified with serial %s",
+			    signer->serial);
+	} else if (r == 0)
+		snprintf(sig, sizeof(sig), "not checked: no world (-C)");
+	ok = r == 0;
+	yn_set(doc, "verdict", yn_new_plain(ok ? "pass" : "reject"));
+	yn_set_str(doc, "reason", ok ? NULL : e.msg);
+	if (ok)
+		yn_set_str(doc, "signature", sig);
+	if (ok || !c->have_world) {
+		/* no byte of a message that failed its signature check */
+		fields = yn_new_seq(0);
+		if (t.n)
+			qsort(t.f, t.n, sizeof(*t.f), by_offset);
+		for (i = 0; i < t.n; i++) {
+			f = yn_new_map(1);
+			yn_set_int(f, "offset", (int64_t)t.f[i].offset);
+			yn_set_int(f, "length", (int64_t)t.f[i].length);
+			yn_set_str(f, "field", t.f[i].name);
+			yn_set_str(f, "value", t.f[i].value);
+			yn_push(fields, f);
+		}
+		yn_set(doc, "fields", fields);
+		if (ok)
+			yn_set(doc, "prepay", prepay_to_yaml(&pp));
+	}
+out:
+	if (!ok)
+		set_status(c, EXIT_REJECT);
+	if (rec_write(c->out, doc) != 0) {
+		cli_warn("(stdout)", 0, "write error");
+		exit(EXIT_TROUBLE);
+	}
+	yn_free(doc);
+	gbcs_trace_free(&t);
+	free(buf);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "at", required_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ctx c;
+	struct solr_err e = { 0 };
+	const char *dir = NULL;
+	int ch, i, mode = 0;
+
+	cli_prog = "solr-gbcs-parse";
+	memset(&c, 0, sizeof(c));
+	while ((ch = getopt_long(argc, argv, "bC:hx", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'b':
+		case 'x':
+			if (mode && mode != ch)
+				usage();
+			mode = ch;
+			break;
+		case 'C':
+			dir = optarg;
+			break;
+		case 'a':
+			cli_time(optarg);	/* no check here depends on time */
+			break;
+		case 'V':
+			cli_version();
+			break;
+		case 'h':
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (!mode && argc > 0)
+		usage();
+	xmlInitParser();
+	if (!mode || dir != NULL || getenv("SOLR_WORLD") != NULL) {
+		if (world_load(&c.world, solr_world_dir(dir), &e) != 0) {
+			cli_error(&e);
+			world_free(&c.world);
+			return EXIT_TROUBLE;
+		}
+		c.have_world = 1;
+	}
+	if (!mode && objstore_open(&c.objects, c.world.objects, &e) != 0) {
+		cli_error(&e);
+		world_free(&c.world);
+		return EXIT_TROUBLE;
+	}
+	if ((c.out = rec_writer_new(stdout)) == NULL) {
+		cli_warn(NULL, 0, "out of memory");
+		return EXIT_TROUBLE;
+	}
+	if (!mode)
+		run_stage(&c);
+	else if (argc == 0) {
+		struct solr_buf b = { 0 };
+
+		if (solr_read_stream(stdin, "(stdin)", 4 * GBCS_MAX_LEN, &b,
+		    &e) != 0) {
+			cli_error(&e);
+			set_status(&c, EXIT_TROUBLE);
+		} else
+			decode(&c, mode == 'x', "(stdin)", b.p, b.len);
+		solr_buf_free(&b);
+	}
+	for (i = 0; mode && i < argc; i++) {
+		struct solr_buf b = { 0 };
+
+		if (solr_read_file(argv[i], 4 * GBCS_MAX_LEN, &b, &e) != 0) {
+			cli_error(&e);
+			set_status(&c, EXIT_TROUBLE);
+		} else
+			decode(&c, mode == 'x', argv[i], b.p, b.len);
+		solr_buf_free(&b);
+	}
+	if (rec_writer_finish(c.out, &e) != 0) {
+		cli_warn("(stdout)", 0, "%s", e.msg);
+		set_status(&c, EXIT_TROUBLE);
+	}
+	rec_writer_free(c.out);
+	if (c.have_world)
+		world_free(&c.world);
+	xmlCleanupParser();
+	return cli_close_stdout(c.status);
+}

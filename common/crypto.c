@@ -1,0 +1,68 @@
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+
+#include "crypto.h"
+
+/* the order n of P-256 */
+static const unsigned char p256_n[32] = {
+	0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84,
+	0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+};
+
+static int
+scalar_ok(const unsigned char *v)
+{
+	static const unsigned char zero[32];
+
+	return memcmp(v, zero, 32) != 0 && memcmp(v, p256_n, 32) < 0;
+}
+
+int
+solr_ecdsa_rs_in_range(const unsigned char rs[64])
+{
+	return scalar_ok(rs) && scalar_ok(rs + 32);
+}
+
+int
+solr_ecdsa_verify(EVP_PKEY *key, const unsigned char rs[64],
+    const unsigned char *msg, size_t len, struct solr_err *e)
+{
+	ECDSA_SIG *sig = NULL;
+	BIGNUM *r = NULL, *s = NULL;
+	unsigned char *der = NULL;
+	EVP_MD_CTX *md = NULL;
+	int derlen, ok, ret = SOLR_ERR_INTERNAL;
+
+	if (!solr_ecdsa_rs_in_range(rs))
+		return solr_seterr(e, SOLR_ERR_VERIFY, "the signature's r and "
+		    "s must each be between 1 and n-1 of P-256");
+	/* OpenSSL verifies DER; the wire form is r||s */
+	if ((sig = ECDSA_SIG_new()) == NULL ||
+	    (r = BN_bin2bn(rs, 32, NULL)) == NULL ||
+	    (s = BN_bin2bn(rs + 32, 32, NULL)) == NULL ||
+	    !ECDSA_SIG_set0(sig, r, s)) {
+		BN_free(r);
+		BN_free(s);
+		goto out;
+	}
+	if ((derlen = i2d_ECDSA_SIG(sig, &der)) <= 0 ||
+	    (md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key) != 1)
+		goto out;
+	ok = EVP_DigestVerify(md, der, (size_t)derlen, msg, len);
+	ret = ok == 1 ? 0 : SOLR_ERR_VERIFY;
+	if (ret)
+		solr_seterr(e, ret, "the signature does not verify");
+out:
+	if (ret == SOLR_ERR_INTERNAL)
+		solr_seterr(e, ret, "ECDSA verification could not run");
+	ERR_clear_error();
+	EVP_MD_CTX_free(md);
+	OPENSSL_free(der);
+	ECDSA_SIG_free(sig);
+	return ret;
+}

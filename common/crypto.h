@@ -1,0 +1,18 @@
+/* ECDSA P-256 with raw r||s signatures, as XML-DSig and GBCS carry them. */
+#ifndef SOLR_CRYPTO_H
+#define SOLR_CRYPTO_H
+
+#include <stddef.h>
+
+#include <openssl/evp.h>
+
+#include "err.h"
+
+/* 0 when r||s verifies over msg (SHA-256); SOLR_ERR_VERIFY when it does
+ * not or r or s is out of range; SOLR_ERR_INTERNAL when it cannot run. */
+int solr_ecdsa_verify(EVP_PKEY *key, const unsigned char rs[64],
+    const unsigned char *msg, size_t len, struct solr_err *e);
+/* 1 when 0 < r, s < n of P-256. */
+int solr_ecdsa_rs_in_range(const unsigned char rs[64]);
+
+#endif

@@ -1,0 +1,1209 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509v3.h>
+
+#include "crypto.h"
+#include "gbcs.h"
+#include "util.h"
+
+/*
+ * A decoder over one message.  Every read is bounded by the range it is
+ * in (a nested element gets its own range, which its parser must consume
+ * exactly), and every failure names the offset and the rule.
+ */
+struct g {
+	const unsigned char *b;
+	struct gbcs_trace *t;
+	struct solr_err *e;
+	int depth;
+};
+
+struct rng {
+	size_t pos, end;
+};
+
+static int
+fail(struct g *g, size_t off, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+fail(struct g *g, size_t off, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return solr_seterr(g->e, SOLR_ERR_VERIFY, "offset %zu: %s", off, msg);
+}
+
+static void
+trace(struct g *g, size_t off, size_t len, const char *name,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void
+trace(struct g *g, size_t off, size_t len, const char *name,
+    const char *fmt, ...)
+{
+	struct gbcs_trace *t = g->t;
+	struct gbcs_field *f;
+	va_list ap;
+
+	if (t == NULL)
+		return;
+	if (t->n == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 64;
+		struct gbcs_field *nf = realloc(t->f, nc * sizeof(*nf));
+
+		if (nf == NULL)
+			return;
+		t->f = nf;
+		t->cap = nc;
+	}
+	f = &t->f[t->n++];
+	f->offset = off;
+	f->length = len;
+	f->depth = g->depth;
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	va_start(ap, fmt);
+	vsnprintf(f->value, sizeof(f->value), fmt, ap);
+	va_end(ap);
+}
+
+void
+gbcs_trace_free(struct gbcs_trace *t)
+{
+	free(t->f);
+	t->f = NULL;
+	t->n = t->cap = 0;
+}
+
+static int
+need(struct g *g, const struct rng *r, size_t n, const char *what)
+{
+	if (r->end - r->pos < n)
+		return fail(g, r->pos, "%s: needs %zu bytes but only %zu "
+		    "remain", what, n, r->end - r->pos);
+	return 0;
+}
+
+static int
+rd_be(struct g *g, struct rng *r, int n, const char *what, uint64_t *v)
+{
+	int i, rc;
+
+	if ((rc = need(g, r, (size_t)n, what)) != 0)
+		return rc;
+	*v = 0;
+	for (i = 0; i < n; i++)
+		*v = *v << 8 | g->b[r->pos + (size_t)i];
+	r->pos += (size_t)n;
+	return 0;
+}
+
+static int
+rd_u8(struct g *g, struct rng *r, const char *what, unsigned *v)
+{
+	uint64_t x;
+	int rc;
+
+	if ((rc = rd_be(g, r, 1, what, &x)) != 0)
+		return rc;
+	*v = (unsigned)x;
+	return 0;
+}
+
+static uint32_t
+le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+/* The A-XDR length: 00-7F, or 81 LL (>= 0x80), or 82 HH LL (>= 0x100);
+ * every other form, and every non-minimal one, is refused. */
+static int
+rd_len(struct g *g, struct rng *r, const char *what, size_t *len)
+{
+	size_t at = r->pos;
+	unsigned b;
+	uint64_t v;
+	int rc;
+
+	if ((rc = rd_u8(g, r, what, &b)) != 0)
+		return rc;
+	if (b < 0x80) {
+		*len = b;
+	} else if (b == 0x81) {
+		if ((rc = rd_be(g, r, 1, what, &v)) != 0)
+			return rc;
+		if (v < 0x80)
+			return fail(g, at, "%s: non-minimal length 81 %02X",
+			    what, (unsigned)v);
+		*len = (size_t)v;
+	} else if (b == 0x82) {
+		if ((rc = rd_be(g, r, 2, what, &v)) != 0)
+			return rc;
+		if (v < 0x100)
+			return fail(g, at, "%s: non-minimal length 82 %04X",
+			    what, (unsigned)v);
+		*len = (size_t)v;
+	} else
+		return fail(g, at, "%s: length form 0x%02X is not accepted "
+		    "(only 00-7F, 81 and 82)", what, b);
+	trace(g, at, r->pos - at, what, "%zu", *len);
+	return 0;
+}
+
+/* A sub-range of len bytes for a nested element. */
+static int
+sub(struct g *g, struct rng *r, size_t len, const char *what, struct rng *out)
+{
+	int rc;
+
+	if ((rc = need(g, r, len, what)) != 0)
+		return rc;
+	out->pos = r->pos;
+	out->end = r->pos + len;
+	r->pos += len;
+	return 0;
+}
+
+static int
+at_end(struct g *g, const struct rng *r, const char *what)
+{
+	if (r->pos != r->end)
+		return fail(g, r->pos, "%zu bytes left over at the end of %s",
+		    r->end - r->pos, what);
+	return 0;
+}
+
+static int
+expect_u8(struct g *g, struct rng *r, unsigned want, const char *what)
+{
+	size_t at = r->pos;
+	unsigned v;
+	int rc;
+
+	if ((rc = rd_u8(g, r, what, &v)) != 0)
+		return rc;
+	if (v != want)
+		return fail(g, at, "%s is 0x%02X, not 0x%02X", what, v, want);
+	trace(g, at, 1, what, "0x%02X", v);
+	return 0;
+}
+
+/* General-Signing */
+
+int
+gbcs_parse_signing(const unsigned char *p, size_t n, int cra,
+    struct gbcs_apdu *a, struct gbcs_trace *t, struct solr_err *e)
+{
+	struct g g = { p, t, e, 0 };
+	struct rng r = { 0, n }, other, content;
+	size_t len, at;
+	uint64_t v;
+	unsigned c;
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	a->buf = p;
+	a->len = n;
+	if (n > GBCS_MAX_LEN)
+		return fail(&g, 0, "the message is %zu bytes; the limit is %d",
+		    n, GBCS_MAX_LEN);
+	if ((rc = expect_u8(&g, &r, 0xDF, "general-signing tag")) != 0)
+		return rc;
+	if ((rc = rd_len(&g, &r, "transaction-id length", &len)) != 0)
+		return rc;
+	if (len != 9)
+		return fail(&g, 1, "transaction-id length is %zu, not 9", len);
+	at = r.pos;
+	if ((rc = rd_u8(&g, &r, "CRA flag", &c)) != 0)
+		return rc;
+	if ((int)c != cra)
+		return fail(&g, at, "CRA flag is 0x%02X; a %s has 0x%02X", c,
+		    cra == 1 ? "command" : cra == 2 ? "response" : "alert",
+		    (unsigned)cra);
+	a->cra = (int)c;
+	trace(&g, at, 1, "CRA flag", "%u", c);
+	at = r.pos;
+	if ((rc = rd_be(&g, &r, 8, "originator counter", &a->counter)) != 0)
+		return rc;
+	trace(&g, at, 8, "originator counter", "%llu",
+	    (unsigned long long)a->counter);
+	at = r.pos;
+	if ((rc = rd_len(&g, &r, "originator system-title length", &len)) !=
+	    0)
+		return rc;
+	if (len != 8)
+		return fail(&g, at, "originator system-title length is %zu, "
+		    "not 8", len);
+	at = r.pos;
+	if ((rc = rd_be(&g, &r, 8, "originator", &a->originator)) != 0)
+		return rc;
+	trace(&g, at, 8, "originator", "%016llX",
+	    (unsigned long long)a->originator);
+	at = r.pos;
+	if ((rc = rd_len(&g, &r, "recipient system-title length", &len)) != 0)
+		return rc;
+	if (len != 8)
+		return fail(&g, at, "recipient system-title length is %zu, "
+		    "not 8", len);
+	at = r.pos;
+	if ((rc = rd_be(&g, &r, 8, "recipient", &a->recipient)) != 0)
+		return rc;
+	trace(&g, at, 8, "recipient", "%016llX",
+	    (unsigned long long)a->recipient);
+	at = r.pos;
+	if ((rc = rd_len(&g, &r, "date-time length", &len)) != 0)
+		return rc;
+	if (len != 0 && len != 12)
+		return fail(&g, at, "date-time length is %zu, not 0 or 12",
+		    len);
+	a->date_time_len = len;
+	if (len) {
+		if ((rc = need(&g, &r, 12, "date-time")) != 0)
+			return rc;
+		memcpy(a->date_time, p + r.pos, 12);
+		trace(&g, r.pos, 12, "date-time", "(12 bytes)");
+		r.pos += 12;
+	}
+	at = r.pos;
+	if ((rc = rd_len(&g, &r, "other-information length", &len)) != 0)
+		return rc;
+	if (len < 2)
+		return fail(&g, at, "other-information length is %zu; it "
+		    "holds at least the 2-byte message code", len);
+	a->other_len = len;
+	if ((rc = sub(&g, &r, len, "other-information", &other)) != 0)
+		return rc;
+	at = other.pos;
+	rd_be(&g, &other, 2, "message code", &v);
+	a->message_code = (uint16_t)v;
+	trace(&g, at, 2, "message code", "0x%04X", a->message_code);
+	if (other.pos != other.end)
+		trace(&g, other.pos, other.end - other.pos,
+		    "other-information (rest)", "(%zu bytes)",
+		    other.end - other.pos);
+	if ((rc = rd_len(&g, &r, "content length", &len)) != 0)
+		return rc;
+	if ((rc = sub(&g, &r, len, "content", &content)) != 0)
+		return rc;
+	a->content_off = content.pos;
+	a->content_len = len;
+	if (r.pos == r.end)
+		return fail(&g, r.pos, "signature field absent: a Signed "
+		    "Pre-Command ends with 40 and a 64-byte signature");
+	at = r.pos;
+	if ((rc = rd_len(&g, &r, "signature length", &len)) != 0)
+		return rc;
+	if (len != 64)
+		return fail(&g, at, "signature length is %zu; a Signed "
+		    "Pre-Command carries exactly 64 bytes (r||s)%s", len,
+		    len == 0 ? ", and a null signature is unsigned" : "");
+	if ((rc = need(&g, &r, 64, "signature")) != 0)
+		return rc;
+	memcpy(a->signature, p + r.pos, 64);
+	trace(&g, r.pos, 64, "signature", "r||s");
+	r.pos += 64;
+	a->has_signature = 1;
+	return at_end(&g, &r, "the General-Signing APDU");
+}
+
+/* DLMS A-XDR data */
+
+static const char *
+dlms_type(unsigned tag)
+{
+	switch (tag) {
+	case 0x01: return "array";
+	case 0x02: return "structure";
+	case 0x03: return "boolean";
+	case 0x04: return "bit-string";
+	case 0x05: return "double-long";
+	case 0x06: return "double-long-unsigned";
+	case 0x09: return "octet-string";
+	case 0x0F: return "integer";
+	case 0x10: return "long";
+	case 0x11: return "unsigned";
+	case 0x12: return "long-unsigned";
+	case 0x16: return "enum";
+	default: return "unknown type";
+	}
+}
+
+static int
+dl_tag(struct g *g, struct rng *r, unsigned want, const char *what)
+{
+	size_t at = r->pos;
+	unsigned v;
+	int rc;
+
+	if ((rc = rd_u8(g, r, what, &v)) != 0)
+		return rc;
+	if (v != want)
+		return fail(g, at, "%s has data type %s (0x%02X), not %s "
+		    "(0x%02X)", what, dlms_type(v), v, dlms_type(want), want);
+	return 0;
+}
+
+static int
+dl_double_long(struct g *g, struct rng *r, const char *what, int64_t *out)
+{
+	size_t at = r->pos;
+	uint64_t v;
+	int rc;
+
+	if ((rc = dl_tag(g, r, 0x05, what)) != 0 ||
+	    (rc = rd_be(g, r, 4, what, &v)) != 0)
+		return rc;
+	*out = (int32_t)(uint32_t)v;
+	trace(g, at, 5, what, "%lld", (long long)*out);
+	return 0;
+}
+
+static int
+dl_long_unsigned(struct g *g, struct rng *r, const char *what,
+    unsigned *out)
+{
+	size_t at = r->pos;
+	uint64_t v;
+	int rc;
+
+	if ((rc = dl_tag(g, r, 0x12, what)) != 0 ||
+	    (rc = rd_be(g, r, 2, what, &v)) != 0)
+		return rc;
+	*out = (unsigned)v;
+	trace(g, at, 3, what, "%u", *out);
+	return 0;
+}
+
+static int
+dl_octets(struct g *g, struct rng *r, size_t want, const char *what,
+    unsigned char *out)
+{
+	size_t at = r->pos, len;
+	int rc;
+
+	if ((rc = dl_tag(g, r, 0x09, what)) != 0 ||
+	    (rc = rd_len(g, r, what, &len)) != 0)
+		return rc;
+	if (len != want)
+		return fail(g, at, "%s is an octet-string of %zu bytes, not "
+		    "%zu", what, len, want);
+	if ((rc = need(g, r, want, what)) != 0)
+		return rc;
+	memcpy(out, g->b + r->pos, want);
+	r->pos += want;
+	return 0;
+}
+
+/* A bit-string of at most 32 bits, most significant first; the padding
+ * bits must be zero. */
+static int
+dl_bits(struct g *g, struct rng *r, size_t maxbits, const char *what,
+    size_t *nbits, uint32_t *bits)
+{
+	size_t at = r->pos, nbytes, i;
+	int rc;
+
+	if ((rc = dl_tag(g, r, 0x04, what)) != 0 ||
+	    (rc = rd_len(g, r, what, nbits)) != 0)
+		return rc;
+	if (*nbits > maxbits)
+		return fail(g, at, "%s has %zu bits; at most %zu", what, *nbits,
+		    maxbits);
+	nbytes = (*nbits + 7) / 8;
+	if ((rc = need(g, r, nbytes, what)) != 0)
+		return rc;
+	*bits = 0;
+	for (i = 0; i < *nbits; i++)
+		if (g->b[r->pos + i / 8] & (0x80 >> (i % 8)))
+			*bits |= 1u << i;
+	if (*nbits % 8 && (g->b[r->pos + nbytes - 1] & (0xFF >> (*nbits % 8))))
+		return fail(g, at, "%s has non-zero padding bits", what);
+	r->pos += nbytes;
+	return 0;
+}
+
+static int
+dl_count(struct g *g, struct rng *r, unsigned tag, size_t min, size_t max,
+    const char *what, size_t *n)
+{
+	size_t at = r->pos;
+	int rc;
+
+	if ((rc = dl_tag(g, r, tag, what)) != 0 ||
+	    (rc = rd_len(g, r, what, n)) != 0)
+		return rc;
+	if (*n < min || *n > max)
+		return fail(g, at, "%s has %zu elements; %zu to %zu are "
+		    "allowed", what, *n, min, max);
+	/* every element takes at least two bytes: bound by what is left */
+	if (*n > (r->end - r->pos) / 2)
+		return fail(g, at, "%s claims %zu elements but only %zu bytes "
+		    "remain", what, *n, r->end - r->pos);
+	return 0;
+}
+
+/* A DLMS date (5 bytes): FFFF and FF are "not specified", day FE is the
+ * last day of the month and FD the second last. */
+static int
+dlms_date(struct g *g, size_t at, const unsigned char *d, int allow_wild_day,
+    const char *what, struct pp_date *out)
+{
+	unsigned y = (unsigned)d[0] << 8 | d[1];
+
+	out->year = y == 0xFFFF ? PP_ANY : (int)y;
+	out->month = d[2] == 0xFF ? PP_ANY : d[2];
+	out->weekday = d[4] == 0xFF ? PP_ANY : d[4];
+	if (d[3] == 0xFF)
+		out->day = PP_ANY;
+	else if (d[3] == 0xFE)
+		out->day = PP_LAST_DAY;
+	else if (d[3] == 0xFD)
+		out->day = PP_SECOND_LAST_DAY;
+	else
+		out->day = d[3];
+	if ((out->month != PP_ANY && (out->month < 1 || out->month > 12)) ||
+	    (out->day > 31 || out->day == 0) ||
+	    (out->weekday != PP_ANY && (out->weekday < 1 || out->weekday > 7)) ||
+	    (out->year != PP_ANY && (out->year < 1900 || out->year > 9999)))
+		return fail(g, at, "%s %02X%02X%02X%02X%02X is not a DLMS date",
+		    what, d[0], d[1], d[2], d[3], d[4]);
+	if (!allow_wild_day && (out->month == PP_ANY || out->day < 1 ||
+	    out->weekday != PP_ANY))
+		return fail(g, at, "%s %02X%02X%02X%02X%02X needs a month and "
+		    "a day and no weekday (DUIS cannot express it otherwise)",
+		    what, d[0], d[1], d[2], d[3], d[4]);
+	return 0;
+}
+
+/* The 12-byte activation date-time: zeros for "now", FF for a
+ * cancellation, else a UTC time. */
+static int
+dlms_activation(struct g *g, size_t at, const unsigned char *d, int *kind,
+    int64_t *t)
+{
+	static const unsigned char now[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80,
+	    0, 0xFF };
+	static const unsigned char cancel[12] = { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+	    0xFF, 0xFF, 0xFF, 0xFF, 0x80, 0, 0xFF };
+	unsigned y = (unsigned)d[0] << 8 | d[1];
+
+	*t = 0;
+	if (memcmp(d, now, 12) == 0) {
+		*kind = ACT_IMMEDIATE;
+		return 0;
+	}
+	if (memcmp(d, cancel, 12) == 0) {
+		*kind = ACT_CANCEL;
+		return 0;
+	}
+	if (y < 2000 || y > 9999 || d[2] < 1 || d[2] > 12 || d[3] < 1 ||
+	    d[3] > 31 || (d[4] != 0xFF && (d[4] < 1 || d[4] > 7)) ||
+	    d[5] > 23 || d[6] > 59 || d[7] > 59 || (d[8] != 0xFF && d[8] > 99)
+	    || !((d[9] == 0x80 && d[10] == 0) || (d[9] == 0 && d[10] == 0)))
+		return fail(g, at, "activation date-time is not now, a "
+		    "cancellation or a UTC date-time");
+	*kind = ACT_AT;
+	*t = solr_time_from_civil((int)y, d[2], d[3], d[5], d[6], d[7]);
+	return 0;
+}
+
+/* ECS08a: the 18 access-request specifications, in order. */
+static const struct {
+	unsigned class_id;
+	unsigned char obis[6];
+	unsigned attr;
+	const char *name;
+} ecs08a_spec[18] = {
+	{ 11, { 0, 1, 11, 0, 2, 255 }, 2, "special days table" },
+	{ 9000, { 0, 0, 94, 44, 2, 20 }, 4, "maximum meter balance" },
+	{ 9000, { 0, 0, 94, 44, 2, 10 }, 4, "maximum credit threshold" },
+	{ 10, { 0, 1, 12, 0, 1, 255 }, 2, "non-disablement schedule" },
+	{ 9000, { 0, 0, 94, 44, 128, 12 }, 4, "debt recovery rate cap" },
+	{ 9000, { 0, 0, 94, 44, 128, 13 }, 4, "debt recovery rate cap period" },
+	{ 9000, { 0, 0, 94, 44, 128, 9 }, 4, "low credit threshold" },
+	{ 9000, { 0, 0, 94, 44, 128, 2 }, 4, "emergency credit limit" },
+	{ 9000, { 0, 0, 94, 44, 128, 31 }, 6, "activation: special days" },
+	{ 9000, { 0, 0, 94, 44, 128, 3 }, 4, "emergency credit threshold" },
+	{ 9000, { 0, 0, 94, 44, 2, 20 }, 6, "activation: maximum meter balance" },
+	{ 9000, { 0, 0, 94, 44, 2, 10 }, 6,
+	    "activation: maximum credit threshold" },
+	{ 9000, { 0, 0, 94, 44, 128, 12 }, 6,
+	    "activation: debt recovery rate cap" },
+	{ 9000, { 0, 0, 94, 44, 128, 13 }, 6,
+	    "activation: debt recovery rate cap period" },
+	{ 9000, { 0, 0, 94, 44, 128, 9 }, 6,
+	    "activation: low credit threshold" },
+	{ 9000, { 0, 0, 94, 44, 128, 2 }, 6,
+	    "activation: emergency credit limit" },
+	{ 9000, { 0, 0, 94, 44, 128, 3 }, 6,
+	    "activation: emergency credit threshold" },
+	{ 9000, { 0, 0, 94, 44, 128, 28 }, 6, "activation: schedule" },
+};
+
+static int
+ecs08a_special_days(struct g *g, struct rng *r, struct prepay *pp)
+{
+	size_t n, i, at;
+	int rc;
+
+	if ((rc = dl_count(g, r, 0x01, 0, PP_ELEC_SPECIAL_MAX,
+	    "special days array", &n)) != 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		struct pp_special_day *s = &pp->special[i];
+		unsigned idx, day_id, j;
+		unsigned char d[5];
+
+		at = r->pos;
+		if ((rc = expect_u8(g, r, 0x02, "special day structure")) != 0 ||
+		    (rc = expect_u8(g, r, 3, "special day element count")) != 0
+		    || (rc = dl_long_unsigned(g, r, "special day index", &idx))
+		    != 0 || (rc = dl_octets(g, r, 5, "special day date", d)) !=
+		    0 || (rc = dl_tag(g, r, 0x11, "special day day_id")) != 0 ||
+		    (rc = rd_u8(g, r, "special day day_id", &day_id)) != 0)
+			return rc;
+		if (idx < 1 || idx > 20)
+			return fail(g, at, "special day index %u is not 1 to 20",
+			    idx);
+		for (j = 0; j < i; j++)
+			if (pp->special[j].index == (int)idx)
+				return fail(g, at, "special day index %u is "
+				    "used twice", idx);
+		if (day_id != idx)
+			return fail(g, at, "special day %u has day_id %u; "
+			    "DUIS can only express day_id = index", idx, day_id);
+		s->index = (int)idx;
+		if ((rc = dlms_date(g, at + 5, d, 1, "special day date",
+		    &s->date)) != 0)
+			return rc;
+		trace(g, at, r->pos - at, "special day", "index %u", idx);
+	}
+	pp->nspecial = (int)n;
+	return 0;
+}
+
+static int
+ecs08a_schedule(struct g *g, struct rng *r, struct prepay *pp)
+{
+	static const unsigned char script[6] = { 0, 0, 10, 0, 106, 255 };
+	size_t n, i, at, nbits;
+	int rc;
+
+	if ((rc = dl_count(g, r, 0x01, 1, PP_SCHEDULE_MAX,
+	    "non-disablement schedule array", &n)) != 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		struct pp_schedule *s = &pp->schedule[i];
+		unsigned idx, sel, win, en;
+		unsigned char ln[6], tm[4], d1[5], d2[5];
+		uint32_t bits;
+		size_t f;
+
+		at = r->pos;
+		if ((rc = expect_u8(g, r, 0x02, "schedule structure")) != 0 ||
+		    (rc = expect_u8(g, r, 10, "schedule element count")) != 0 ||
+		    (rc = dl_long_unsigned(g, r, "schedule index", &idx)) != 0)
+			return rc;
+		if (idx != i + 1)
+			return fail(g, at, "schedule entry %zu has index %u; "
+			    "entries are numbered 1 to n in order", i + 1, idx);
+		s->index = (int)idx;
+		f = r->pos;
+		if ((rc = dl_tag(g, r, 0x03, "schedule enable")) != 0 ||
+		    (rc = rd_u8(g, r, "schedule enable", &en)) != 0)
+			return rc;
+		if (en != 0xFF)
+			return fail(g, f, "schedule entry %u is not enabled "
+			    "(0x%02X); DUIS has no disabled entries", idx, en);
+		f = r->pos;
+		if ((rc = dl_octets(g, r, 6, "schedule script", ln)) != 0)
+			return rc;
+		if (memcmp(ln, script, 6) != 0)
+			return fail(g, f, "schedule entry %u runs a script other "
+			    "than 0-0:10.0.106.255", idx);
+		f = r->pos;
+		if ((rc = dl_long_unsigned(g, r, "script selector", &sel)) != 0)
+			return rc;
+		if (sel != 0x20 && sel != 0x21)
+			return fail(g, f, "schedule entry %u script selector "
+			    "0x%04X is not START (0x0020) or STOP (0x0021)", idx,
+			    sel);
+		s->start = sel == 0x20;
+		f = r->pos;
+		if ((rc = dl_octets(g, r, 4, "switch time", tm)) != 0)
+			return rc;
+		if (tm[0] > 23 || tm[1] > 59 || tm[2] > 59 || tm[3] > 99)
+			return fail(g, f, "switch time %02X%02X%02X%02X is not "
+			    "a time", tm[0], tm[1], tm[2], tm[3]);
+		s->hh = tm[0];
+		s->mm = tm[1];
+		s->ss = tm[2];
+		s->cs = tm[3];
+		f = r->pos;
+		if ((rc = dl_long_unsigned(g, r, "validity window", &win)) != 0)
+			return rc;
+		if (win != 0xFFFF)
+			return fail(g, f, "schedule entry %u validity window is "
+			    "%u; DUIS expresses only 0xFFFF", idx, win);
+		f = r->pos;
+		if ((rc = dl_bits(g, r, 7, "execution weekdays", &nbits,
+		    &bits)) != 0)
+			return rc;
+		if (nbits != 7)
+			return fail(g, f, "execution weekdays has %zu bits, not "
+			    "7", nbits);
+		s->weekdays = bits;
+		f = r->pos;
+		if ((rc = dl_bits(g, r, PP_ELEC_SPECIAL_MAX,
+		    "execution special days", &nbits, &bits)) != 0)
+			return rc;
+		for (size_t b = 0; b < nbits; b++) {
+			int found = 0;
+
+			if (!(bits & (1u << b)))
+				continue;
+			for (int k = 0; k < pp->nspecial; k++)
+				found |= pp->special[k].index == (int)b + 1;
+			if (!found)
+				return fail(g, f, "schedule entry %u applies to "
+				    "special day %zu, which is not defined",
+				    idx, b + 1);
+		}
+		s->special_days = bits;
+		f = r->pos;
+		if ((rc = dl_octets(g, r, 5, "begin date", d1)) != 0 ||
+		    (rc = dlms_date(g, f, d1, 0, "begin date", &s->begin)) != 0)
+			return rc;
+		f = r->pos;
+		if ((rc = dl_octets(g, r, 5, "end date", d2)) != 0 ||
+		    (rc = dlms_date(g, f, d2, 0, "end date", &s->end)) != 0)
+			return rc;
+		trace(g, at, r->pos - at, "schedule entry", "index %u %s", idx,
+		    s->start ? "START" : "STOP");
+	}
+	pp->nschedule = (int)n;
+	return 0;
+}
+
+static int
+ecs08a(struct g *g, struct rng *c, const struct gbcs_apdu *a,
+    struct prepay *pp)
+{
+	unsigned char act[9][12];
+	size_t n, at, i, nact = 0;
+	uint64_t invoke;
+	unsigned drrc;
+	int rc;
+
+	if ((rc = expect_u8(g, c, 0xD9, "DLMS ACCESS-Request tag")) != 0)
+		return rc;
+	at = c->pos;
+	if ((rc = rd_be(g, c, 4, "long-invoke-id-and-priority", &invoke)) != 0)
+		return rc;
+	trace(g, at, 4, "long-invoke-id-and-priority", "0x%08llX",
+	    (unsigned long long)invoke);
+	if ((invoke & 0xFFFFFF) != (a->counter & 0xFFFFFF))
+		return fail(g, at, "the invoke-id's low 24 bits 0x%06llX are "
+		    "not the originator counter's 0x%06llX",
+		    (unsigned long long)(invoke & 0xFFFFFF),
+		    (unsigned long long)(a->counter & 0xFFFFFF));
+	at = c->pos;
+	if ((rc = rd_len(g, c, "DLMS date-time length", &n)) != 0)
+		return rc;
+	if (n != 0)
+		return fail(g, at, "the DLMS date-time of a pre-command is "
+		    "empty, not %zu bytes", n);
+	at = c->pos;
+	if ((rc = rd_len(g, c, "access-request-specification count", &n)) != 0)
+		return rc;
+	if (n != 18)
+		return fail(g, at, "ECS08a has 18 access-request "
+		    "specifications, not %zu", n);
+	for (i = 0; i < 18; i++) {
+		uint64_t cls = 0, attr = 0;
+		unsigned choice;
+		const unsigned char *obis;
+
+		at = c->pos;
+		if ((rc = rd_u8(g, c, "access-request choice", &choice)) != 0)
+			return rc;
+		if (choice != 0x02)
+			return fail(g, at, "specification %zu is not a SET "
+			    "(choice 0x%02X)", i, choice);
+		if ((rc = rd_be(g, c, 2, "class-id", &cls)) != 0 ||
+		    (rc = need(g, c, 7, "OBIS code and attribute")) != 0)
+			return rc;
+		obis = g->b + c->pos;
+		c->pos += 6;
+		rd_be(g, c, 1, "attribute", &attr);
+		if (cls != ecs08a_spec[i].class_id ||
+		    memcmp(obis, ecs08a_spec[i].obis, 6) != 0 ||
+		    attr != ecs08a_spec[i].attr)
+			return fail(g, at, "specification %zu is class %llu "
+			    "OBIS %u-%u:%u.%u.%u.%u attribute %llu; ECS08a "
+			    "has %s (class %u attribute %u) there", i,
+			    (unsigned long long)cls, obis[0], obis[1], obis[2],
+			    obis[3], obis[4], obis[5], (unsigned long long)attr,
+			    ecs08a_spec[i].name, ecs08a_spec[i].class_id,
+			    ecs08a_spec[i].attr);
+		trace(g, at, 10, "SET", "%s", ecs08a_spec[i].name);
+	}
+	at = c->pos;
+	if ((rc = rd_len(g, c, "data count", &n)) != 0)
+		return rc;
+	if (n != 18)
+		return fail(g, at, "there are %zu data items for 18 "
+		    "specifications", n);
+	g->depth++;
+	if ((rc = ecs08a_special_days(g, c, pp)) != 0 ||
+	    (rc = dl_double_long(g, c, "maximum meter balance",
+	    &pp->max_meter_balance)) != 0 ||
+	    (rc = dl_double_long(g, c, "maximum credit threshold",
+	    &pp->max_credit_threshold)) != 0 ||
+	    (rc = ecs08a_schedule(g, c, pp)) != 0 ||
+	    (rc = dl_long_unsigned(g, c, "debt recovery rate cap", &drrc)) != 0
+	    || (rc = dl_double_long(g, c, "debt recovery rate cap period",
+	    &pp->debt_recovery_rate_cap_period)) != 0 ||
+	    (rc = dl_double_long(g, c, "low credit threshold",
+	    &pp->low_credit_threshold)) != 0 ||
+	    (rc = dl_double_long(g, c, "emergency credit limit",
+	    &pp->emergency_credit_limit)) != 0)
+		return rc;
+	pp->debt_recovery_rate_cap = drrc;
+	pp->has_cap_period = 1;
+	at = c->pos;
+	if ((rc = dl_octets(g, c, 12, "activation date-time", act[nact++])) !=
+	    0 || (rc = dl_double_long(g, c, "emergency credit threshold",
+	    &pp->emergency_credit_threshold)) != 0)
+		return rc;
+	trace(g, at, 14, "activation date-time", "special days");
+	for (i = 0; i < 8; i++) {
+		at = c->pos;
+		if ((rc = dl_octets(g, c, 12, "activation date-time",
+		    act[nact++])) != 0)
+			return rc;
+		trace(g, at, 14, "activation date-time", "%s",
+		    ecs08a_spec[10 + i].name + 12);
+	}
+	g->depth--;
+	for (i = 1; i < nact; i++)
+		if (memcmp(act[i], act[0], 12) != 0)
+			return fail(g, c->pos, "the activation date-times differ "
+			    "(item %zu); one request has one activation", i);
+	if ((rc = dlms_activation(g, c->pos, act[0], &pp->activation,
+	    &pp->activation_time)) != 0)
+		return rc;
+	return at_end(g, c, "the ECS08a content");
+}
+
+/* GCS05: GBZ components over ZCL payloads (little-endian). */
+
+struct zcl {
+	size_t at;		/* offset of the component */
+	unsigned ctl;
+	unsigned cluster;
+	int has_fdt;
+	uint32_t fdt;
+	unsigned cmd;
+	size_t pos, len;	/* the ZCL payload */
+};
+
+static int
+gbz_component(struct g *g, struct rng *r, int index, int last, int fdt,
+    unsigned fc, unsigned cluster, unsigned cmd, const char *what,
+    struct zcl *z)
+{
+	struct rng comp;
+	uint64_t v;
+	unsigned u;
+	size_t len;
+	int rc;
+
+	z->at = r->pos;
+	if ((rc = rd_u8(g, r, "GBZ extended-header control", &z->ctl)) != 0)
+		return rc;
+	if (z->ctl & ~0x11u)
+		return fail(g, z->at, "GBZ component %d control 0x%02X has bits "
+		    "other than last (0x01) and from-date-time (0x10)%s", index,
+		    z->ctl, z->ctl & 0x02 ? "; encrypted components are not "
+		    "accepted here" : "");
+	if (!!(z->ctl & 0x01) != last)
+		return fail(g, z->at, "GBZ component %d %s the last-component "
+		    "bit", index, last ? "lacks" : "has");
+	if ((rc = rd_be(g, r, 2, "GBZ cluster", &v)) != 0)
+		return rc;
+	z->cluster = (unsigned)v;
+	if ((rc = rd_be(g, r, 2, "GBZ component length", &v)) != 0)
+		return rc;
+	len = (size_t)v;
+	if ((rc = sub(g, r, len, "GBZ component", &comp)) != 0)
+		return fail(g, z->at + 3, "GBZ component %d: length %zu is "
+		    "more than the %zu bytes that remain", index, len,
+		    r->end - r->pos);
+	z->has_fdt = !!(z->ctl & 0x10);
+	if (z->has_fdt != fdt)
+		return fail(g, z->at, "GBZ component %d (%s) %s a "
+		    "from-date-time; in GCS05 only Set Low Credit Warning Level "
+		    "has one", index, what, fdt ? "lacks" : "has");
+	if (z->has_fdt) {
+		if ((rc = rd_be(g, &comp, 4, "from-date-time", &v)) != 0)
+			return rc;
+		z->fdt = (uint32_t)v;
+	}
+	if ((rc = rd_u8(g, &comp, "ZCL frame control", &u)) != 0)
+		return rc;
+	if (u != fc)
+		return fail(g, comp.pos - 1, "GBZ component %d ZCL frame "
+		    "control is 0x%02X, not 0x%02X", index, u, fc);
+	if ((rc = rd_u8(g, &comp, "ZCL sequence number", &u)) != 0)
+		return rc;
+	if ((int)u != index)
+		return fail(g, comp.pos - 1, "GBZ component %d has ZCL sequence "
+		    "number %u", index, u);
+	if ((rc = rd_u8(g, &comp, "ZCL command", &z->cmd)) != 0)
+		return rc;
+	if (z->cluster != cluster || z->cmd != cmd)
+		return fail(g, z->at, "GBZ component %d is cluster 0x%04X "
+		    "command 0x%02X; GCS05 has %s (cluster 0x%04X command "
+		    "0x%02X) there", index, z->cluster, z->cmd, what, cluster,
+		    cmd);
+	z->pos = comp.pos;
+	z->len = comp.end - comp.pos;
+	trace(g, z->at, comp.end - z->at, "GBZ component", "%d: %s", index,
+	    what);
+	return 0;
+}
+
+static int
+zcl_len(struct g *g, const struct zcl *z, size_t want, const char *what)
+{
+	if (z->len != want)
+		return fail(g, z->at, "%s: ZCL payload is %zu bytes, not %zu",
+		    what, z->len, want);
+	return 0;
+}
+
+/* A ZCL date (year-1900, month, day, weekday; FF not specified). */
+static int
+zcl_date(struct g *g, size_t at, const unsigned char *d, struct pp_date *o)
+{
+	o->year = d[0] == 0xFF ? PP_ANY : 1900 + d[0];
+	o->month = d[1] == 0xFF ? PP_ANY : d[1];
+	o->day = d[2] == 0xFF ? PP_ANY : d[2];
+	o->weekday = d[3] == 0xFF ? PP_ANY : d[3];
+	if ((o->month != PP_ANY && (o->month < 1 || o->month > 12)) ||
+	    (o->day != PP_ANY && (o->day < 1 || o->day > 31)) ||
+	    (o->weekday != PP_ANY && (o->weekday < 1 || o->weekday > 7)))
+		return fail(g, at, "%02X%02X%02X%02X is not a ZCL date", d[0],
+		    d[1], d[2], d[3]);
+	return 0;
+}
+
+static int
+gcs05(struct g *g, struct rng *c, struct prepay *pp)
+{
+	const unsigned char *b = g->b;
+	struct zcl z;
+	uint64_t v;
+	unsigned count;
+	uint32_t t[4], cal_id = 0, cal_start[2];
+	int rc, i, k, idx = 0, nseasons, last;
+	const unsigned char *p;
+
+	if ((rc = rd_be(g, c, 2, "GBZ profile id", &v)) != 0)
+		return rc;
+	if (v != 0x0109)
+		return fail(g, c->pos - 2, "GBZ profile id 0x%04X is not 0x0109",
+		    (unsigned)v);
+	trace(g, c->pos - 2, 2, "GBZ profile id", "0x0109");
+	if ((rc = rd_u8(g, c, "GBZ component count", &count)) != 0)
+		return rc;
+	trace(g, c->pos - 1, 1, "GBZ component count", "%u", count);
+	g->depth++;
+#define COMP(fdt, fc, cl, cmd, what) do {				\
+		last = idx + 1 == (int)count;				\
+		if (idx >= (int)count)					\
+			return fail(g, c->pos, "GBZ component count %u is "	\
+			    "too small: %s is missing", count, what);	\
+		if ((rc = gbz_component(g, c, idx, last, fdt, fc, cl, cmd,	\
+		    what, &z)) != 0)					\
+			return rc;					\
+		idx++;							\
+	} while (0)
+	COMP(0, 0x01, 0x0705, 0x03, "Emergency Credit Setup");
+	if ((rc = zcl_len(g, &z, 16, "Emergency Credit Setup")) != 0)
+		return rc;
+	p = b + z.pos;
+	t[0] = le32(p + 4);
+	pp->emergency_credit_limit = le32(p + 8);
+	pp->emergency_credit_threshold = le32(p + 12);
+	COMP(0, 0x01, 0x0705, 0x0C, "Set Overall Debt Cap");
+	if ((rc = zcl_len(g, &z, 16, "Set Overall Debt Cap")) != 0)
+		return rc;
+	p = b + z.pos;
+	t[1] = le32(p + 8);
+	pp->debt_recovery_rate_cap = (int32_t)le32(p + 12);
+	COMP(1, 0x01, 0x0705, 0x09, "Set Low Credit Warning Level");
+	if ((rc = zcl_len(g, &z, 4, "Set Low Credit Warning Level")) != 0)
+		return rc;
+	t[2] = z.fdt;
+	pp->low_credit_threshold = le32(b + z.pos);
+	COMP(0, 0x01, 0x0705, 0x0B, "Set Maximum Credit Limit");
+	if ((rc = zcl_len(g, &z, 20, "Set Maximum Credit Limit")) != 0)
+		return rc;
+	p = b + z.pos;
+	t[3] = le32(p + 8);
+	pp->max_meter_balance = le32(p + 12);
+	pp->max_credit_threshold = le32(p + 16);
+	COMP(0, 0x09, 0x0707, 0x00, "Publish Calendar");
+	if ((rc = zcl_len(g, &z, 22, "Publish Calendar")) != 0)
+		return rc;
+	p = b + z.pos;
+	cal_id = le32(p + 8);
+	cal_start[0] = le32(p + 12);
+	if (p[16] != 0x03)
+		return fail(g, z.at, "calendar type 0x%02X is not the friendly "
+		    "credit calendar (0x03)", p[16]);
+	if (p[18] != 0)
+		return fail(g, z.at, "the calendar name must be empty");
+	nseasons = p[19];
+	pp->nweeks = p[20];
+	pp->nday_profiles = p[21];
+	if (nseasons < 1 || nseasons > PP_SEASONS_MAX || pp->nweeks < 1 ||
+	    pp->nweeks > PP_WEEKS_MAX || pp->nday_profiles < 1 ||
+	    pp->nday_profiles > PP_DAY_PROFILES_MAX)
+		return fail(g, z.at, "the calendar has %d seasons, %d week "
+		    "profiles and %d day profiles; DUIS allows 1-3, 1-2 and "
+		    "1-5", nseasons, pp->nweeks, pp->nday_profiles);
+	if ((int)count != 7 + pp->nday_profiles + pp->nweeks)
+		return fail(g, c->pos, "GBZ component count %u does not match "
+		    "the calendar's %d day and %d week profiles", count,
+		    pp->nday_profiles, pp->nweeks);
+	for (i = 0; i < pp->nday_profiles; i++) {
+		struct pp_day_profile *d = &pp->day_profile[i];
+
+		COMP(0, 0x09, 0x0707, 0x01, "Publish Day Profile");
+		p = b + z.pos;
+		if (z.len < 17 || z.len != 17 + 3u * p[13])
+			return fail(g, z.at, "Publish Day Profile: ZCL payload "
+			    "is %zu bytes for %u entries", z.len,
+			    z.len >= 17 ? p[13] : 0);
+		if (le32(p + 8) != cal_id)
+			return fail(g, z.at, "day profile for another calendar");
+		d->id = p[12];
+		d->nactions = p[13];
+		if (d->id < 1 || d->id > 5 || d->nactions < 1 ||
+		    d->nactions > PP_ACTIONS_MAX || p[14] != 0 || p[15] != 1 ||
+		    p[16] != 0x03)
+			return fail(g, z.at, "day profile %d: id 1-5, 1-3 "
+			    "entries, one command and calendar type 3 are "
+			    "required", d->id);
+		for (k = 0; k < i; k++)
+			if (pp->day_profile[k].id == d->id)
+				return fail(g, z.at, "day profile %d is "
+				    "published twice", d->id);
+		for (k = 0; k < d->nactions; k++) {
+			const unsigned char *en = p + 17 + 3 * k;
+			unsigned mins = (unsigned)en[0] | (unsigned)en[1] << 8;
+
+			if (mins >= 1440 || en[2] > 1)
+				return fail(g, z.at, "day profile %d entry %d: "
+				    "start %u minutes, action %u", d->id, k,
+				    mins, en[2]);
+			d->action[k].minutes = (int)mins;
+			d->action[k].start = en[2];
+		}
+	}
+	for (i = 0; i < pp->nweeks; i++) {
+		struct pp_week *w = &pp->week[i];
+
+		COMP(0, 0x09, 0x0707, 0x02, "Publish Week Profile");
+		if ((rc = zcl_len(g, &z, 20, "Publish Week Profile")) != 0)
+			return rc;
+		p = b + z.pos;
+		if (le32(p + 8) != cal_id)
+			return fail(g, z.at, "week profile for another "
+			    "calendar");
+		w->id = p[12];
+		if (w->id < 1 || w->id > 2 || (i == 1 && pp->week[0].id == w->id))
+			return fail(g, z.at, "week profile id %d is not 1 or 2, "
+			    "or is published twice", w->id);
+		for (k = 0; k < 7; k++) {
+			int j, found = 0;
+
+			w->day[k] = p[13 + k];
+			for (j = 0; j < pp->nday_profiles; j++)
+				found |= pp->day_profile[j].id == w->day[k];
+			if (!found)
+				return fail(g, z.at, "week profile %d names day "
+				    "profile %d, which is not published", w->id,
+				    w->day[k]);
+		}
+	}
+	COMP(0, 0x09, 0x0707, 0x03, "Publish Seasons");
+	p = b + z.pos;
+	if ((rc = zcl_len(g, &z, 14 + 5u * (unsigned)nseasons,
+	    "Publish Seasons")) != 0)
+		return rc;
+	if (le32(p + 8) != cal_id || p[12] != 0 || p[13] != 1)
+		return fail(g, z.at, "Publish Seasons: another calendar, or "
+		    "more than one command");
+	for (i = 0; i < nseasons; i++) {
+		struct pp_season *s = &pp->season[i];
+		int j, found = 0;
+
+		if ((rc = zcl_date(g, z.at, p + 14 + 5 * i, &s->start)) != 0)
+			return rc;
+		s->week = p[18 + 5 * i];
+		for (j = 0; j < pp->nweeks; j++)
+			found |= pp->week[j].id == s->week;
+		if (!found)
+			return fail(g, z.at, "season %d names week profile %d, "
+			    "which is not published", i + 1, s->week);
+	}
+	pp->nseasons = nseasons;
+	COMP(0, 0x09, 0x0707, 0x04, "Publish Special Days");
+	p = b + z.pos;
+	if (z.len < 20 || z.len != 20 + 5u * p[17])
+		return fail(g, z.at, "Publish Special Days: ZCL payload is %zu "
+		    "bytes for %u days", z.len, z.len >= 20 ? p[17] : 0);
+	if (le32(p + 8) != cal_id || p[16] != 0x03 || p[18] != 0 || p[19] != 1)
+		return fail(g, z.at, "Publish Special Days: another calendar, "
+		    "another calendar type or more than one command");
+	cal_start[1] = le32(p + 12);
+	if (p[17] > PP_GAS_SPECIAL_MAX)
+		return fail(g, z.at, "%u special days; at most %d", p[17],
+		    PP_GAS_SPECIAL_MAX);
+	pp->ngas_special = p[17];
+	for (i = 0; i < pp->ngas_special; i++) {
+		struct pp_gas_special *s = &pp->gas_special[i];
+		int j, found = 0;
+
+		if ((rc = zcl_date(g, z.at, p + 20 + 5 * i, &s->date)) != 0)
+			return rc;
+		s->day = p[24 + 5 * i];
+		for (j = 0; j < pp->nday_profiles; j++)
+			found |= pp->day_profile[j].id == s->day;
+		if (!found)
+			return fail(g, z.at, "special day %d names day profile "
+			    "%d, which is not published", i + 1, s->day);
+	}
+#undef COMP
+	g->depth--;
+	if (idx != (int)count)
+		return fail(g, c->pos, "GBZ component count %u, but %d "
+		    "components", count, idx);
+	/* one activation: every prepayment time agrees, and the calendar
+	 * starts with them (a cancellation marks the calendar 0xFFFFFFFE) */
+	for (i = 1; i < 4; i++)
+		if (t[i] != t[0])
+			return fail(g, c->pos, "the prepayment commands' start "
+			    "times differ (0x%08X, 0x%08X); one request has one "
+			    "activation", t[0], t[i]);
+	for (i = 0; i < 2; i++)
+		if (cal_start[i] != t[0] && !(t[0] == 0xFFFFFFFF &&
+		    cal_start[i] == 0xFFFFFFFE))
+			return fail(g, c->pos, "the calendar's start time "
+			    "0x%08X does not match the prepayment commands' "
+			    "0x%08X", cal_start[i], t[0]);
+	if (t[0] == 0)
+		pp->activation = ACT_IMMEDIATE;
+	else if (t[0] == 0xFFFFFFFF)
+		pp->activation = ACT_CANCEL;
+	else {
+		pp->activation = ACT_AT;
+		pp->activation_time = solr_time_from_civil(2000, 1, 1, 0, 0, 0) +
+		    t[0];
+	}
+	return at_end(g, c, "the GCS05 content");
+}
+
+int
+gbcs_sr21_content(const struct gbcs_apdu *a, struct prepay *pp,
+    struct gbcs_trace *t, struct solr_err *e)
+{
+	struct g g = { a->buf, t, e, 1 };
+	struct rng c = { a->content_off, a->content_off + a->content_len };
+
+	memset(pp, 0, sizeof(*pp));
+	pp->source = "gbcs";
+	if (a->other_len != 2)
+		return fail(&g, 30, "other-information is %zu bytes; an SR 2.1 "
+		    "pre-command has only the message code", a->other_len);
+	switch (a->message_code) {
+	case GBCS_MSG_ECS08A:
+		pp->fuel = FUEL_ELEC;
+		return ecs08a(&g, &c, a, pp);
+	case GBCS_MSG_GCS05:
+		pp->fuel = FUEL_GAS;
+		return gcs05(&g, &c, pp);
+	case GBCS_MSG_ECS08:
+		return fail(&g, 31, "message code 0x001F is the legacy ECS08; "
+		    "SR 2.1 for electricity is ECS08a (0x00DE)");
+	default:
+		return fail(&g, 31, "message code 0x%04X is not SR 2.1 "
+		    "(0x00DE electricity, 0x006F gas)", a->message_code);
+	}
+}
+
+int
+gbcs_verify_signature(const struct gbcs_apdu *a, EVP_PKEY *key,
+    struct solr_err *e)
+{
+	if (!a->has_signature)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "the message is not "
+		    "signed");
+	/* the signature covers everything after the tag up to the end of
+	 * the content */
+	return solr_ecdsa_verify(key, a->signature, a->buf + 1,
+	    a->content_off + a->content_len - 1, e);
+}
+
+int
+gbcs_verify_supplier(const struct gbcs_apdu *a, struct solr_world *w,
+    struct solr_cert **signer, struct solr_err *e)
+{
+	struct solr_cert *c[8];
+	char eui[SOLR_EUI_STRLEN], serials[512] = "";
+	size_t n, i;
+	struct solr_err ce;
+	int r;
+
+	*signer = NULL;
+	solr_eui_format(a->originator, eui);
+	n = world_find_org_by_eui(w, a->originator, SOLR_ROLE_SUPPLIER,
+	    KU_DIGITAL_SIGNATURE, c, 8);
+	if (n == 0)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "pki/org has no "
+		    "supplier-role (0x02) digital-signing certificate for the "
+		    "GBCS originator %s", eui);
+	for (i = 0; i < n; i++) {
+		size_t l = strlen(serials);
+
+		snprintf(serials + l, sizeof(serials) - l, "%s%s",
+		    i ? ", " : "", c[i]->serial);
+		if (!c[i]->is_p256 || world_check_chain(w, c[i], &ce) != 0)
+			continue;
+		r = gbcs_verify_signature(a, X509_get0_pubkey(c[i]->x), &ce);
+		if (r == 0) {
+			*signer = c[i];
+			return 0;
+		}
+		if (r != SOLR_ERR_VERIFY) {
+			*e = ce;
+			return r;
+		}
+	}
+	return solr_seterr(e, SOLR_ERR_VERIFY, "the GBCS signature does not "
+	    "verify with the supplier digital-signing certificate%s of %s "
+	    "(serial %s)", n > 1 ? "s" : "", eui, serials);
+}

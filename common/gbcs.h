@@ -1,0 +1,77 @@
+/* GBCS messages: the General-Signing framing, and the SR 2.1 payloads
+ * (ECS08a, DLMS; GCS05, GBZ) decoded strictly. */
+#ifndef SOLR_GBCS_H
+#define SOLR_GBCS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include "err.h"
+#include "prepay.h"
+#include "world.h"
+
+#define GBCS_MSG_ECS08A 0x00DE
+#define GBCS_MSG_ECS08 0x001F
+#define GBCS_MSG_GCS05 0x006F
+#define GBCS_MAX_LEN 65536	/* larger than any SR 2.1 message */
+
+/* Every field decoded, with its offset, for a human-readable decode. */
+struct gbcs_field {
+	size_t offset, length;
+	int depth;
+	char name[64];
+	char value[128];
+};
+
+struct gbcs_trace {
+	struct gbcs_field *f;
+	size_t n, cap;
+};
+
+void gbcs_trace_free(struct gbcs_trace *t);
+
+struct gbcs_apdu {
+	const unsigned char *buf;
+	size_t len;
+	int cra;
+	uint64_t counter;
+	uint64_t originator, recipient;
+	size_t date_time_len;
+	unsigned char date_time[12];
+	uint16_t message_code;
+	size_t other_len;
+	size_t content_off, content_len;	/* the content, absolute */
+	int has_signature;
+	unsigned char signature[64];		/* r || s */
+};
+
+/*
+ * Parses a General-Signing APDU (tag 0xDF) that must end exactly after a
+ * 64-byte signature: only the minimal length forms, transaction-id 9 with
+ * CRA flag cra, system titles 8, date-time 0 or 12, other-information at
+ * least 2.  SOLR_ERR_VERIFY with the offset and the rule.
+ */
+int gbcs_parse_signing(const unsigned char *p, size_t n, int cra,
+    struct gbcs_apdu *a, struct gbcs_trace *t, struct solr_err *e);
+
+/* Decodes the content of an SR 2.1 pre-command (0x00DE or 0x006F) into pp.
+ * Anything else, including the legacy 0x001F, is refused. */
+int gbcs_sr21_content(const struct gbcs_apdu *a, struct prepay *pp,
+    struct gbcs_trace *t, struct solr_err *e);
+
+/* Verifies the signature over APDU[1 : content end] (raw r||s, P-256,
+ * SHA-256) with key. */
+int gbcs_verify_signature(const struct gbcs_apdu *a, EVP_PKEY *key,
+    struct solr_err *e);
+
+/* Verifies with the supplier-role (0x02) digital-signing certificates of
+ * the originator in the world: their role, key usage, EUI and chain
+ * count; their validity dates and revocation do not (the meters trust a
+ * failed supplier's key after its certificates are revoked).  *signer is
+ * the certificate that verified. */
+int gbcs_verify_supplier(const struct gbcs_apdu *a, struct solr_world *w,
+    struct solr_cert **signer, struct solr_err *e);
+
+#endif
