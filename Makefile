@@ -25,7 +25,7 @@ HDRS = common/*.h cmd/cli.h
 UNIT_SRC = tests/unit/check_main.c tests/unit/check_util.c \
 	tests/unit/check_ytree.c tests/unit/check_record.c \
 	tests/unit/check_objstore.c tests/unit/check_xmlsig.c \
-	tests/unit/check_world.c
+	tests/unit/check_world.c tests/unit/check_gbcs.c
 
 all: build/.deps $(TOOLS:%=bin/%)
 

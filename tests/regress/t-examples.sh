@@ -5,7 +5,7 @@ mkdir -p "$TMP/ex"
 cp -R "$BUILD/world" "$TMP/ex/world"
 ln -s "$BUILD/requests" "$TMP/ex/requests"
 for page in man/*.1; do
-	awk '/^\.Bd/ { inb = 1; next } /^\.Ed/ { inb = 0 } inb && /^\$ / { sub(/^\$ /, ""); print }' \
+	awk '/^\.Bd/ { inb = 1; next } /^\.Ed/ { inb = 0 } inb && /^\$ / { sub(/^\$ /, ""); gsub(/\\e/, "\\"); print }' \
 		"$page" > "$TMP/ex.sh"
 	while IFS= read -r cmd; do
 		(cd "$TMP/ex" && PATH=$BIN:$PATH sh -c "$cmd") > "$TMP/ex.out" 2>&1

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "../../common/util.h"
+#include "../../common/ytree.h"
 #include "unit.h"
 
 const char *
@@ -44,6 +45,35 @@ slurp(const char *path, size_t *len)
 	return b.p;
 }
 
+static int
+emit_handler(void *data, unsigned char *buf, size_t size)
+{
+	return fwrite(buf, 1, size, data) == size;
+}
+
+char *
+yaml_str(const struct ynode *n)
+{
+	yaml_emitter_t em;
+	yaml_event_t ev;
+	char *p = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&p, &len);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert(yaml_emitter_initialize(&em));
+	yaml_emitter_set_output(&em, emit_handler, f);
+	yaml_emitter_set_width(&em, -1);
+	ck_assert(yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING));
+	ck_assert(yaml_emitter_emit(&em, &ev));
+	ck_assert_int_eq(yn_emit_doc(&em, n), 0);
+	ck_assert(yaml_stream_end_event_initialize(&ev));
+	ck_assert(yaml_emitter_emit(&em, &ev));
+	yaml_emitter_delete(&em);
+	fclose(f);
+	return p;
+}
+
 int
 main(void)
 {
@@ -62,6 +92,7 @@ main(void)
 	srunner_add_suite(sr, objstore_suite());
 	srunner_add_suite(sr, xmlsig_suite());
 	srunner_add_suite(sr, world_suite());
+	srunner_add_suite(sr, gbcs_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

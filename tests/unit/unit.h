@@ -9,6 +9,11 @@ Suite *record_suite(void);
 Suite *objstore_suite(void);
 Suite *xmlsig_suite(void);
 Suite *world_suite(void);
+Suite *gbcs_suite(void);
+
+struct ynode;
+/* n as a YAML document, malloc'd. */
+char *yaml_str(const struct ynode *n);
 
 /* $SOLR_VECTORS (../shared/vectors), or NULL when the folder is absent. */
 const char *vectors_dir(void);

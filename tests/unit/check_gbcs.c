@@ -1,0 +1,365 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <openssl/pem.h>
+
+#include "../../common/gbcs.h"
+#include "../../common/util.h"
+#include "../../common/xmlsig.h"
+#include "unit.h"
+
+/* Reads a vector .HEX file into bytes (NULL when the vectors are absent). */
+static unsigned char *
+hexfile(const char *rel, size_t *n)
+{
+	const char *v = vectors_dir();
+	char path[4096];
+	unsigned char *txt, *bin;
+	size_t tn;
+
+	if (v == NULL)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/gbcs/%s", v, rel);
+	txt = slurp(path, &tn);
+	while (tn && (txt[tn - 1] == '\n' || txt[tn - 1] == '\r'))
+		tn--;
+	bin = malloc(tn / 2 + 1);
+	ck_assert_int_eq(solr_unhex((char *)txt, tn, bin, tn / 2 + 1, n), 0);
+	free(txt);
+	return bin;
+}
+
+static EVP_PKEY *
+cert_key(const char *rel)
+{
+	char path[4096];
+	FILE *f;
+	X509 *x;
+	EVP_PKEY *k;
+
+	snprintf(path, sizeof(path), "%s/%s", vectors_dir(), rel);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	ck_assert_ptr_nonnull(x = PEM_read_X509(f, NULL, NULL, NULL));
+	fclose(f);
+	k = X509_get_pubkey(x);
+	X509_free(x);
+	return k;
+}
+
+/* The RTDS Signed Pre-Command: PRECOMMAND || 40 || the signature carried
+ * by the matching COMMAND (its last 76 bytes before the 12-byte MAC). */
+static unsigned char *
+rtds_spc(const char *dir, const char *name, size_t *n)
+{
+	char p[512];
+	unsigned char *pre, *cmd, *spc;
+	size_t pn, cn;
+
+	snprintf(p, sizeof(p), "rtds/%s/%s_PRECOMMAND_GBCS.HEX", dir, name);
+	if ((pre = hexfile(p, &pn)) == NULL)
+		return NULL;
+	snprintf(p, sizeof(p), "rtds/%s/%s_COMMAND_GBCS.HEX", dir, name);
+	cmd = hexfile(p, &cn);
+	ck_assert_uint_gt(cn, pn + 77);
+	spc = malloc(pn + 65);
+	memcpy(spc, pre, pn);
+	spc[pn] = 0x40;
+	memcpy(spc + pn + 1, cmd + cn - 12 - 64, 64);
+	ck_assert_int_eq(cmd[cn - 12 - 65], 0x40);
+	*n = pn + 65;
+	free(pre);
+	free(cmd);
+	return spc;
+}
+
+/* The prepay: of a DUIS template read through the XML path. */
+static struct ynode *
+template_prepay(const char *name)
+{
+	char path[4096];
+	unsigned char *x;
+	size_t n;
+	xmlDocPtr doc;
+	xmlNodePtr body;
+	struct prepay pp;
+	struct solr_err e;
+
+	snprintf(path, sizeof(path), "%s/duis/samples/templates/%s",
+	    vectors_dir(), name);
+	x = slurp(path, &n);
+	ck_assert_int_eq(solr_xml_parse(x, n, &doc, &e), 0);
+	body = xmlDocGetRootElement(doc)->children;
+	while (body && !(body->type == XML_ELEMENT_NODE &&
+	    strcmp((char *)body->name, "Body") == 0))
+		body = body->next;
+	ck_assert_ptr_nonnull(body);
+	body = body->children;
+	while (body->type != XML_ELEMENT_NODE)
+		body = body->next;
+	ck_assert_msg(prepay_from_xml(body, &pp, &e) == 0, "%s: %s", name,
+	    e.msg);
+	xmlFreeDoc(doc);
+	free(x);
+	return prepay_to_yaml(&pp);
+}
+
+/* The YAML of a prepay without the keys only one form has. */
+static char *
+comparable(struct ynode *pp)
+{
+	char *s, *l, *out = calloc(1, 65536);
+
+	yn_set_str(pp, "source", "-");
+	s = yaml_str(pp);
+	for (l = strtok(s, "\n"); l; l = strtok(NULL, "\n"))
+		if (strstr(l, "DebtRecoveryRateCapPeriod") == NULL) {
+			strcat(out, l);
+			strcat(out, "\n");
+		}
+	free(s);
+	return out;
+}
+
+static const struct {
+	const char *dir, *name, *template;
+} rtds[] = {
+	{ "2.1_ECS08a", "ECS08a_2.1_IMMEDIATE_SUCCESS",
+	    "ECS08a_2.1_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML" },
+	{ "2.1_ECS08a", "ECS08a_2.1_IMMEDIATE_ERROR", NULL },
+	{ "2.1_GCS05", "GCS05_2.1_IMMEDIATE_SUCCESS",
+	    "GCS05_2.1_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML" },
+};
+
+START_TEST(rtds_decode_and_match_templates)
+{
+	unsigned char *m;
+	size_t n;
+	struct gbcs_apdu a;
+	struct prepay pp;
+	struct solr_err e;
+	EVP_PKEY *k;
+	char *g, *x;
+
+	if ((m = rtds_spc(rtds[_i].dir, rtds[_i].name, &n)) == NULL)
+		return;
+	ck_assert_msg(gbcs_parse_signing(m, n, 1, &a, NULL, &e) == 0, "%s",
+	    e.msg);
+	ck_assert_msg(gbcs_sr21_content(&a, &pp, NULL, &e) == 0, "%s", e.msg);
+	k = cert_key("gbcs/keys/90b3d51f30010000-ds.pem");
+	ck_assert_int_eq(gbcs_verify_signature(&a, k, &e), 0);
+	EVP_PKEY_free(k);
+	ck_assert_uint_eq(a.originator, 0x90B3D51F30010000ULL);
+	if (rtds[_i].template) {
+		struct ynode *gy = prepay_to_yaml(&pp),
+		    *xy = template_prepay(rtds[_i].template);
+
+		g = comparable(gy);
+		x = comparable(xy);
+		ck_assert_str_eq(g, x);
+		ck_assert_ptr_nonnull(strstr(g, "NonDisablementCalendar"));
+		free(g);
+		free(x);
+		yn_free(gy);
+		yn_free(xy);
+	}
+	free(m);
+}
+END_TEST
+
+START_TEST(legacy_ecs08_is_refused)
+{
+	unsigned char *m;
+	size_t n;
+	struct gbcs_apdu a;
+	struct prepay pp;
+	struct solr_err e;
+
+	if ((m = rtds_spc("2.1_ECS08", "ECS08_2.1_IMMEDIATE_SUCCESS", &n)) ==
+	    NULL)
+		return;
+	ck_assert_int_eq(gbcs_parse_signing(m, n, 1, &a, NULL, &e), 0);
+	ck_assert_int_eq(gbcs_sr21_content(&a, &pp, NULL, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(e.msg, "offset 31: message code 0x001F "
+	    "is the legacy ECS08"));
+	free(m);
+}
+END_TEST
+
+/* ../vectors/gbcs/malformed: each file with a phrase of our reason */
+static const char *const malformed[][2] = {
+	{ "ECS08a_SIGNED_PRECOMMAND_OK.HEX", NULL },
+	{ "GCS05_SIGNED_PRECOMMAND_OK.HEX", NULL },
+	{ "BAD_empty.HEX", "offset 0: general-signing tag: needs 1 bytes" },
+	{ "BAD_signature-absent.HEX", "offset 1209: signature field absent" },
+	{ "BAD_trailing-byte.HEX", "offset 1274: 1 bytes left over" },
+	{ "BAD_cra-zero.HEX", "offset 2: CRA flag is 0x00" },
+	{ "BAD_msgcode-006F-on-dlms.HEX", "GBZ profile id 0xD920" },
+	{ "BAD_content-len-plus1.HEX", "signature length is 103" },
+	{ "BAD_content-len-nonminimal.HEX", "offset 33: content length: "
+	    "non-minimal length 82 007F" },
+	{ "BAD_dlms-spec-get.HEX", "offset 43: specification 0 is not a SET" },
+	{ "BAD_dlms-eclimit-dlu.HEX", "emergency credit limit has data type "
+	    "double-long-unsigned" },
+	{ "BAD_gbz-comp-len-huge.HEX", "GBZ component 0: length 65535" },
+};
+
+static int
+full_check(const unsigned char *m, size_t n, EVP_PKEY *k, struct solr_err *e)
+{
+	struct gbcs_apdu a;
+	struct prepay pp;
+	int r;
+
+	if ((r = gbcs_parse_signing(m, n, 1, &a, NULL, e)) != 0 ||
+	    (r = gbcs_sr21_content(&a, &pp, NULL, e)) != 0)
+		return r;
+	return k ? gbcs_verify_signature(&a, k, e) : 0;
+}
+
+START_TEST(malformed_vectors)
+{
+	char rel[256];
+	unsigned char *m;
+	size_t n;
+	struct solr_err e;
+	EVP_PKEY *k;
+	int r;
+
+	snprintf(rel, sizeof(rel), "malformed/%s", malformed[_i][0]);
+	if ((m = hexfile(rel, &n)) == NULL)
+		return;
+	k = cert_key("gbcs/keys/90b3d51f30010000-ds.pem");
+	r = full_check(m, n, k, &e);
+	if (malformed[_i][1] == NULL)
+		ck_assert_msg(r == 0, "%s: %s", rel, e.msg);
+	else {
+		ck_assert_int_eq(r, SOLR_ERR_VERIFY);
+		ck_assert_msg(strstr(e.msg, malformed[_i][1]) != NULL,
+		    "%s: '%s' lacks '%s'", rel, e.msg, malformed[_i][1]);
+	}
+	EVP_PKEY_free(k);
+	free(m);
+}
+END_TEST
+
+/* Every proper prefix, and every single-byte change, of a valid message
+ * is rejected: by the framing, the grammar or the signature. */
+START_TEST(truncations_and_byte_changes)
+{
+	static const char *const ok[] = {
+	    "malformed/ECS08a_SIGNED_PRECOMMAND_OK.HEX",
+	    "malformed/GCS05_SIGNED_PRECOMMAND_OK.HEX" };
+	unsigned char *m, *c;
+	size_t n, i;
+	struct solr_err e;
+	EVP_PKEY *k;
+	int x;
+
+	if ((m = hexfile(ok[_i], &n)) == NULL)
+		return;
+	k = cert_key("gbcs/keys/90b3d51f30010000-ds.pem");
+	ck_assert_int_eq(full_check(m, n, k, &e), 0);
+	for (i = 0; i < n; i++)
+		ck_assert_msg(full_check(m, i, k, &e) != 0, "prefix %zu of %zu "
+		    "accepted", i, n);
+	c = malloc(n);
+	for (i = 0; i < n; i++)
+		for (x = 0; x < 2; x++) {
+			memcpy(c, m, n);
+			c[i] ^= x ? 0xFF : 0x01;
+			ck_assert_msg(full_check(c, n, k, &e) != 0,
+			    "change at %zu accepted", i);
+		}
+	free(c);
+	EVP_PKEY_free(k);
+	free(m);
+}
+END_TEST
+
+START_TEST(other_keys_fail)
+{
+	static const char *const others[] = { "duis/certs/Z1b-supplier-ds.pem",
+	    "duis/certs/Z1-supplier2-ds.pem", "gbcs/keys/00db1234567890a0-ds.pem",
+	    "duis/certs/xml-sign-90B3D51F30010000-ds.pem" };
+	unsigned char *m;
+	size_t n, i;
+	struct gbcs_apdu a;
+	struct solr_err e;
+	EVP_PKEY *k;
+
+	if ((m = hexfile("malformed/ECS08a_SIGNED_PRECOMMAND_OK.HEX", &n)) ==
+	    NULL)
+		return;
+	ck_assert_int_eq(gbcs_parse_signing(m, n, 1, &a, NULL, &e), 0);
+	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		k = cert_key(others[i]);
+		ck_assert_int_eq(gbcs_verify_signature(&a, k, &e),
+		    SOLR_ERR_VERIFY);
+		EVP_PKEY_free(k);
+	}
+	free(m);
+}
+END_TEST
+
+/* Framing rules on hand-made messages. */
+static const char *const framing[][2] = {
+	/* a minimal General-Signing APDU with 1 byte of content */
+	{ "DF09010000000000000001089999999999999999080000000000000001000200DE01AA40",
+	    "needs 64 bytes" },
+	{ "DF0A01", "transaction-id length is 10" },
+	{ "DF8109", "non-minimal length 81 09" },
+	{ "DF8000", "length form 0x80" },
+	{ "DF830000", "length form 0x83" },
+	{ "DF0902000000000000000108", "CRA flag is 0x02" },
+	{ "DF09010000000000000001079999999999999999", "originator system-title "
+	    "length is 7" },
+	{ "DF090100000000000000010899999999999999990800000000000000010500",
+	    "date-time length is 5" },
+	{ "DF09010000000000000001089999999999999999080000000000000001000100",
+	    "other-information length is 1" },
+	{ "DF09010000000000000001089999999999999999080000000000000001000200DE"
+	    "01AA00", "null signature is unsigned" },
+	{ "DF09010000000000000001089999999999999999080000000000000001000200DE"
+	    "01AA8140", "non-minimal length 81 40" },
+	{ "DF09010000000000000001089999999999999999080000000000000001000200DE"
+	    "82FFFF", "content: needs 65535 bytes" },
+};
+
+START_TEST(framing_rules)
+{
+	unsigned char m[256];
+	size_t n;
+	struct gbcs_apdu a;
+	struct solr_err e;
+
+	ck_assert_int_eq(solr_unhex(framing[_i][0], strlen(framing[_i][0]), m,
+	    sizeof(m), &n), 0);
+	ck_assert_int_eq(gbcs_parse_signing(m, n, 1, &a, NULL, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_msg(strstr(e.msg, framing[_i][1]) != NULL, "'%s' lacks '%s'",
+	    e.msg, framing[_i][1]);
+}
+END_TEST
+
+Suite *
+gbcs_suite(void)
+{
+	Suite *s = suite_create("gbcs");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, rtds_decode_and_match_templates, 0,
+	    sizeof(rtds) / sizeof(rtds[0]));
+	tcase_add_test(tc, legacy_ecs08_is_refused);
+	tcase_add_loop_test(tc, malformed_vectors, 0,
+	    sizeof(malformed) / sizeof(malformed[0]));
+	tcase_add_loop_test(tc, truncations_and_byte_changes, 0, 2);
+	tcase_add_test(tc, other_keys_fail);
+	tcase_add_loop_test(tc, framing_rules, 0,
+	    sizeof(framing) / sizeof(framing[0]));
+	suite_add_tcase(s, tc);
+	return s;
+}
