@@ -946,17 +946,34 @@ gcs05(struct g *g, struct rng *c, struct prepay *pp)
 	t[0] = le32(p + 4);
 	pp->emergency_credit_limit = le32(p + 8);
 	pp->emergency_credit_threshold = le32(p + 12);
+	g->depth++;
+	trace(g, z.pos + 4, 4, "start time", "0x%08X", t[0]);
+	trace(g, z.pos + 8, 4, "emergency credit limit", "%lld",
+	    (long long)pp->emergency_credit_limit);
+	trace(g, z.pos + 12, 4, "emergency credit threshold", "%lld",
+	    (long long)pp->emergency_credit_threshold);
+	g->depth--;
 	COMP(0, 0x01, 0x0705, 0x0C, "Set Overall Debt Cap");
 	if ((rc = zcl_len(g, &z, 16, "Set Overall Debt Cap")) != 0)
 		return rc;
 	p = b + z.pos;
 	t[1] = le32(p + 8);
 	pp->debt_recovery_rate_cap = (int32_t)le32(p + 12);
+	g->depth++;
+	trace(g, z.pos + 8, 4, "implementation time", "0x%08X", t[1]);
+	trace(g, z.pos + 12, 4, "overall debt cap", "%lld",
+	    (long long)pp->debt_recovery_rate_cap);
+	g->depth--;
 	COMP(1, 0x01, 0x0705, 0x09, "Set Low Credit Warning Level");
 	if ((rc = zcl_len(g, &z, 4, "Set Low Credit Warning Level")) != 0)
 		return rc;
 	t[2] = z.fdt;
 	pp->low_credit_threshold = le32(b + z.pos);
+	g->depth++;
+	trace(g, z.at + 5, 4, "from-date-time", "0x%08X", t[2]);
+	trace(g, z.pos, 4, "low credit warning level", "%lld",
+	    (long long)pp->low_credit_threshold);
+	g->depth--;
 	COMP(0, 0x01, 0x0705, 0x0B, "Set Maximum Credit Limit");
 	if ((rc = zcl_len(g, &z, 20, "Set Maximum Credit Limit")) != 0)
 		return rc;
@@ -964,6 +981,13 @@ gcs05(struct g *g, struct rng *c, struct prepay *pp)
 	t[3] = le32(p + 8);
 	pp->max_meter_balance = le32(p + 12);
 	pp->max_credit_threshold = le32(p + 16);
+	g->depth++;
+	trace(g, z.pos + 8, 4, "implementation time", "0x%08X", t[3]);
+	trace(g, z.pos + 12, 4, "maximum credit level", "%lld",
+	    (long long)pp->max_meter_balance);
+	trace(g, z.pos + 16, 4, "maximum credit per top-up", "%lld",
+	    (long long)pp->max_credit_threshold);
+	g->depth--;
 	COMP(0, 0x09, 0x0707, 0x00, "Publish Calendar");
 	if ((rc = zcl_len(g, &z, 22, "Publish Calendar")) != 0)
 		return rc;
@@ -978,6 +1002,9 @@ gcs05(struct g *g, struct rng *c, struct prepay *pp)
 	nseasons = p[19];
 	pp->nweeks = p[20];
 	pp->nday_profiles = p[21];
+	trace(g, z.pos + 12, 4, "calendar start time", "0x%08X", cal_start[0]);
+	trace(g, z.pos + 19, 3, "seasons, week and day profiles",
+	    "%d, %d, %d", nseasons, pp->nweeks, pp->nday_profiles);
 	if (nseasons < 1 || nseasons > PP_SEASONS_MAX || pp->nweeks < 1 ||
 	    pp->nweeks > PP_WEEKS_MAX || pp->nday_profiles < 1 ||
 	    pp->nday_profiles > PP_DAY_PROFILES_MAX)
@@ -1021,6 +1048,9 @@ gcs05(struct g *g, struct rng *c, struct prepay *pp)
 				    mins, en[2]);
 			d->action[k].minutes = (int)mins;
 			d->action[k].start = en[2];
+			trace(g, (size_t)(en - b), 3, "day profile action",
+			    "day %d %02u:%02u %s", d->id, mins / 60, mins % 60,
+			    en[2] ? "START" : "STOP");
 		}
 	}
 	for (i = 0; i < pp->nweeks; i++) {
@@ -1037,6 +1067,8 @@ gcs05(struct g *g, struct rng *c, struct prepay *pp)
 		if (w->id < 1 || w->id > 2 || (i == 1 && pp->week[0].id == w->id))
 			return fail(g, z.at, "week profile id %d is not 1 or 2, "
 			    "or is published twice", w->id);
+		trace(g, z.pos + 12, 8, "week profile", "%d: %d %d %d %d %d %d %d",
+		    w->id, p[13], p[14], p[15], p[16], p[17], p[18], p[19]);
 		for (k = 0; k < 7; k++) {
 			int j, found = 0;
 
@@ -1064,6 +1096,8 @@ gcs05(struct g *g, struct rng *c, struct prepay *pp)
 		if ((rc = zcl_date(g, z.at, p + 14 + 5 * i, &s->start)) != 0)
 			return rc;
 		s->week = p[18 + 5 * i];
+		trace(g, z.pos + 14 + 5 * (size_t)i, 5, "season",
+		    "week %d", s->week);
 		for (j = 0; j < pp->nweeks; j++)
 			found |= pp->week[j].id == s->week;
 		if (!found)
@@ -1091,6 +1125,8 @@ gcs05(struct g *g, struct rng *c, struct prepay *pp)
 		if ((rc = zcl_date(g, z.at, p + 20 + 5 * i, &s->date)) != 0)
 			return rc;
 		s->day = p[24 + 5 * i];
+		trace(g, z.pos + 20 + 5 * (size_t)i, 5, "special day", "day %d",
+		    s->day);
 		for (j = 0; j < pp->nday_profiles; j++)
 			found |= pp->day_profile[j].id == s->day;
 		if (!found)
