@@ -15,10 +15,11 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-format-truncation \
 	$(WERROR) $(CFLAGS) \
 	$(PKG_CFLAGS)
 
-TOOLS = solr-verify-sig solr-gbcs-parse
+TOOLS = solr-verify-sig solr-gbcs-parse solr-failed-suppliers
 LIB_OBJ = build/err.o build/util.o build/ytree.o build/record.o \
 	build/objstore.o build/cert.o build/world.o build/xmlsig.o \
-	build/duis.o build/crypto.o build/prepay.o build/gbcs.o
+	build/duis.o build/crypto.o build/prepay.o build/gbcs.o \
+	build/fslist.o
 LIB = build/libsolr.a
 CLI_OBJ = build/cli.o
 HDRS = common/*.h cmd/cli.h

@@ -18,6 +18,7 @@ struct rec_reader {
 	struct solr_buf chunk;
 	struct solr_buf pending;	/* a "---" line read ahead */
 	int pending_line;
+	int any;		/* mappings of any kind, not only records */
 };
 
 struct rec_reader *
@@ -31,6 +32,12 @@ rec_reader_new(FILE *f, const char *name)
 	rd->name = name;
 	rd->at_bol = 1;
 	return rd;
+}
+
+void
+rec_reader_any(struct rec_reader *rd)
+{
+	rd->any = 1;
 }
 
 void
@@ -256,6 +263,8 @@ rec_read(struct rec_reader *rd, struct ynode **rec, int *line,
 	    *line, rec, e);
 	if (r != 0)
 		return r == SOLR_ERR_NOMEM ? r : REC_BAD;
+	if (rd->any && (*rec)->kind == YN_MAP)
+		return REC_OK;
 	if ((*rec)->kind != YN_MAP || yn_get(*rec, "record") == NULL) {
 		yn_free(*rec);
 		*rec = NULL;

@@ -21,6 +21,8 @@ enum {
 struct rec_reader;
 
 struct rec_reader *rec_reader_new(FILE *f, const char *name);
+/* Reads any YAML mappings, not only records (for logs and histories). */
+void rec_reader_any(struct rec_reader *rd);
 void rec_reader_free(struct rec_reader *rd);
 /* First byte that is not white space (after a UTF-8 BOM), or EOF. */
 int rec_reader_peek(struct rec_reader *rd);

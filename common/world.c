@@ -188,7 +188,8 @@ load_policy(struct solr_world *w, struct solr_err *e)
 	static const char *const top[] = { "xml_signer_roles",
 	    "response_signer_roles", "pki", "roles",
 	    "e020101_from_schema_version", "required_stages", "safe_prepay",
-	    "safety_critical_alerts", "max_document_bytes", NULL };
+	    "safety_critical_alerts", "max_document_bytes", "supplier_roles",
+	    NULL };
 	static const char *const pki_keys[] = { "require_chain",
 	    "decimal_role_ou", NULL };
 	static const char *const role_keys[] = { "srvs", "cvs", NULL };
@@ -277,6 +278,22 @@ load_policy(struct solr_world *w, struct solr_err *e)
 	    (r = cfg_str(&c, n, "e020101_from_schema_version",
 	    &p->e020101_from)) != 0)
 		return r;
+	if ((n = yn_get(t, "supplier_roles")) != NULL) {
+		if ((r = cfg_str_list(&c, n, "supplier_roles", &p->supplier_roles,
+		    &p->nsupplier_roles)) != 0)
+			return r;
+	} else {
+		static const char *const dflt[] = { "IS", "GS", "ES" };
+		size_t i2;
+
+		if ((p->supplier_roles = calloc(4, sizeof(char *))) == NULL)
+			return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+		for (i2 = 0; i2 < 3; i2++)
+			if ((p->supplier_roles[p->nsupplier_roles++] =
+			    strdup(dflt[i2])) == NULL)
+				return solr_seterr(e, SOLR_ERR_NOMEM,
+				    "out of memory");
+	}
 	if ((n = yn_get(t, "required_stages")) != NULL &&
 	    (r = cfg_str_list(&c, n, "required_stages", &p->required_stages,
 	    &p->nrequired_stages)) != 0)
@@ -627,6 +644,7 @@ world_free(struct solr_world *w)
 	free(w->policy.e020101_from);
 	free_str_list(w->policy.required_stages,
 	    w->policy.nrequired_stages);
+	free_str_list(w->policy.supplier_roles, w->policy.nsupplier_roles);
 	for (i = 0; i < w->nusers; i++) {
 		free(w->users[i].party);
 		free_str_list(w->users[i].roles, w->users[i].nroles);

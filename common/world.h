@@ -37,6 +37,8 @@ struct solr_policy {
 	char *e020101_from;
 	char **required_stages;
 	size_t nrequired_stages;
+	char **supplier_roles;	/* user roles that make a supplier */
+	size_t nsupplier_roles;
 	struct ynode *tree;	/* the whole file, for the stages that need more */
 };
 

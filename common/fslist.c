@@ -1,0 +1,359 @@
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509v3.h>
+
+#include "fslist.h"
+#include "ytree.h"
+
+#define LIST_MAX (4 * 1024 * 1024)
+
+static int
+ferr(struct solr_err *e, const char *file, const struct ynode *n,
+    const char *field, const char *rule)
+{
+	return solr_seterr_at(e, SOLR_ERR_FORMAT, file, n ? n->line : 0,
+	    "%s: %s", field, rule);
+}
+
+int
+fslist_parse(const char *buf, size_t len, const char *file,
+    struct fs_list *l, struct solr_err *e)
+{
+	struct ynode *t = NULL, *v, *s;
+	uint64_t ver;
+	size_t i, j;
+	int r;
+
+	memset(l, 0, sizeof(*l));
+	l->present = 1;
+	solr_sha256_hex(buf, len, l->sha256);
+	if ((r = yn_parse(buf, len, file, 1, &t, e)) != 0)
+		return r;
+	if (t->kind != YN_MAP) {
+		r = ferr(e, file, t, "list", "must be a mapping");
+		goto out;
+	}
+	for (i = 0; i < t->n; i += 2)
+		if (strcmp(t->items[i]->str, "version") &&
+		    strcmp(t->items[i]->str, "suppliers")) {
+			r = ferr(e, file, t->items[i], t->items[i]->str,
+			    "unknown key (the list has version and suppliers)");
+			goto out;
+		}
+	v = yn_get(t, "version");
+	if (v == NULL) {
+		r = ferr(e, file, t, "version", "the list has no version");
+		goto out;
+	}
+	if (!yn_is_scalar(v) || v->quoted ||
+	    solr_parse_uint(v->str, INT64_MAX, &ver) != 0 || ver < 1) {
+		r = ferr(e, file, v, "version", "must be a whole number from 1");
+		goto out;
+	}
+	l->version = (int64_t)ver;
+	s = yn_get(t, "suppliers");
+	if (s == NULL || s->kind != YN_SEQ) {
+		r = ferr(e, file, s ? s : t, "suppliers", "must be a list");
+		goto out;
+	}
+	if ((l->entry = calloc(s->n + 1, sizeof(*l->entry))) == NULL) {
+		r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < s->n; i++) {
+		struct ynode *it = s->items[i], *id, *nm, *srp;
+		struct fs_entry *en = &l->entry[l->n];
+
+		if (it->kind != YN_MAP) {
+			r = ferr(e, file, it, "suppliers[]", "must be a mapping");
+			goto out;
+		}
+		for (j = 0; j < it->n; j += 2)
+			if (strcmp(it->items[j]->str, "id") &&
+			    strcmp(it->items[j]->str, "name") &&
+			    strcmp(it->items[j]->str, "srp")) {
+				r = ferr(e, file, it->items[j],
+				    it->items[j]->str, "unknown key (an entry "
+				    "has id, name and srp)");
+				goto out;
+			}
+		id = yn_get(it, "id");
+		nm = yn_get(it, "name");
+		srp = yn_get(it, "srp");
+		en->line = it->line;
+		if (!yn_is_scalar(id) ||
+		    solr_eui_parse(id->str, id->len, &en->id) != 0) {
+			r = ferr(e, file, id ? id : it, "suppliers[].id",
+			    "must be an EUI-64 in the DUIS form, like "
+			    "90-B3-D5-1F-30-01-00-00");
+			goto out;
+		}
+		if (!yn_is_scalar(nm) || yn_is_null(nm) || nm->len == 0) {
+			r = ferr(e, file, nm ? nm : it, "suppliers[].name",
+			    "every supplier needs a name");
+			goto out;
+		}
+		if ((en->name = strdup(nm->str)) == NULL) {
+			r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		l->n++;
+		if (srp != NULL && !yn_is_null(srp)) {
+			if (!yn_is_scalar(srp) || solr_eui_parse(srp->str,
+			    srp->len, &en->srp) != 0) {
+				r = ferr(e, file, srp, "suppliers[].srp",
+				    "must be an EUI-64 in the DUIS form");
+				goto out;
+			}
+			en->has_srp = 1;
+		}
+		for (j = 0; j + 1 < l->n; j++)
+			if (l->entry[j].id == en->id) {
+				char eui[SOLR_EUI_STRLEN], rule[128];
+
+				solr_eui_format(en->id, eui);
+				snprintf(rule, sizeof(rule), "%s is listed "
+				    "twice (first at line %d)", eui,
+				    l->entry[j].line);
+				r = ferr(e, file, id, "suppliers[].id", rule);
+				goto out;
+			}
+	}
+	r = 0;
+out:
+	yn_free(t);
+	if (r != 0)
+		fslist_free(l);
+	return r;
+}
+
+int
+fslist_load(const char *world, struct fs_list *l, struct solr_err *e)
+{
+	char path[PATH_MAX];
+	struct solr_buf b = { 0 };
+	int r;
+
+	memset(l, 0, sizeof(*l));
+	snprintf(path, sizeof(path), "%s/failed-suppliers.yaml", world);
+	if ((r = solr_read_file(path, LIST_MAX, &b, e)) != 0) {
+		solr_buf_free(&b);
+		if (r == SOLR_ERR_IO && errno == ENOENT) {
+			solr_err_clear(e);
+			return 0;	/* none applied: nobody has failed */
+		}
+		return r;
+	}
+	r = fslist_parse((const char *)b.p, b.len, path, l, e);
+	solr_buf_free(&b);
+	if (r != 0)
+		e->code = SOLR_ERR_CONFIG;
+	return r ? SOLR_ERR_CONFIG : 0;
+}
+
+void
+fslist_free(struct fs_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->entry[i].name);
+	free(l->entry);
+	l->entry = NULL;
+	l->n = 0;
+}
+
+const struct fs_entry *
+fslist_find(const struct fs_list *l, uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->entry[i].id == id)
+			return &l->entry[i];
+	return NULL;
+}
+
+/* Names compare case-folded, with runs of white space as one space. */
+static int
+same_name(const char *a, const char *b)
+{
+	for (;;) {
+		while (isspace((unsigned char)*a) && (isspace(
+		    (unsigned char)a[1]) || a[1] == '\0'))
+			a++;
+		while (isspace((unsigned char)*b) && (isspace(
+		    (unsigned char)b[1]) || b[1] == '\0'))
+			b++;
+		if (*a == '\0' || *b == '\0')
+			return *a == *b;
+		if (isspace((unsigned char)*a) && isspace((unsigned char)*b)) {
+			a++;
+			b++;
+			continue;
+		}
+		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+			return 0;
+		a++;
+		b++;
+	}
+}
+
+static int
+is_supplier(const struct solr_world *w, const struct solr_user *u)
+{
+	size_t i;
+
+	for (i = 0; i < w->policy.nsupplier_roles; i++)
+		if (user_has_role(u, w->policy.supplier_roles[i]))
+			return 1;
+	return 0;
+}
+
+static struct fs_finding *
+add(struct fs_finding **f, size_t *n, const char *code, const struct
+    fs_entry *en)
+{
+	struct fs_finding *nf;
+
+	if ((nf = realloc(*f, (*n + 1) * sizeof(**f))) == NULL)
+		return NULL;
+	*f = nf;
+	nf = &(*f)[(*n)++];
+	nf->code = code;
+	nf->supplier = en->id;
+	nf->line = en->line;
+	nf->msg[0] = '\0';
+	return nf;
+}
+
+int
+fslist_validate(struct solr_world *w, const struct fs_list *l, int64_t at,
+    struct fs_finding **out, size_t *n, struct solr_err *e)
+{
+	struct fs_finding *f = NULL;
+	size_t i, k, nc;
+	char eui[SOLR_EUI_STRLEN], srp[SOLR_EUI_STRLEN], ts[SOLR_TIME_STRLEN];
+	struct solr_err ce;
+
+	*out = NULL;
+	*n = 0;
+	solr_time_format(at, ts);
+#define FIND(code) do {							\
+		if ((f = add(out, n, code, en)) == NULL)		\
+			return solr_seterr(e, SOLR_ERR_NOMEM,		\
+			    "out of memory");				\
+	} while (0)
+	for (i = 0; i < l->n; i++) {
+		const struct fs_entry *en = &l->entry[i];
+		const struct solr_user *u = world_user(w, en->id);
+		struct solr_cert *c[32];
+
+		solr_eui_format(en->id, eui);
+		if (u == NULL) {
+			FIND("not-registered");
+			snprintf(f->msg, sizeof(f->msg), "%s (%s) is not a DCC "
+			    "user in registry.yaml", eui, en->name);
+		} else {
+			if (!is_supplier(w, u)) {
+				FIND("not-a-supplier");
+				snprintf(f->msg, sizeof(f->msg), "%s (%s) holds "
+				    "no supplier user role", eui, u->party);
+			}
+			if (!same_name(en->name, u->party)) {
+				FIND("name-mismatch");
+				snprintf(f->msg, sizeof(f->msg), "%s is '%s' in "
+				    "the list but '%s' in registry.yaml", eui,
+				    en->name, u->party);
+			}
+			if (!u->suspended) {
+				FIND("not-suspended");
+				snprintf(f->msg, sizeof(f->msg), "%s (%s) is "
+				    "active; a failed supplier is normally "
+				    "suspended", eui, u->party);
+			}
+		}
+		/* the seed's check: the SMKI certificates of a failed
+		 * supplier are normally revoked */
+		nc = world_find_org_by_eui(w, en->id, SOLR_ROLE_SUPPLIER,
+		    KU_DIGITAL_SIGNATURE | KU_KEY_AGREEMENT, c, 32);
+		for (k = 0; k < nc; k++) {
+			size_t len;
+
+			if (world_check_cert(w, c[k], at, &ce) != 0)
+				continue;
+			if (f == NULL || strcmp(f->code, "active-certificates")
+			    || f->supplier != en->id) {
+				FIND("active-certificates");
+				snprintf(f->msg, sizeof(f->msg), "%s has supplier "
+				    "certificates valid and unrevoked at %s: "
+				    "serial %s", eui, ts, c[k]->serial);
+			} else if ((len = strlen(f->msg)) + 50 < sizeof(f->msg))
+				snprintf(f->msg + len, sizeof(f->msg) - len,
+				    ", %s", c[k]->serial);
+		}
+		if (en->has_srp) {
+			const struct solr_user *s = world_user(w, en->srp);
+
+			solr_eui_format(en->srp, srp);
+			if (s == NULL) {
+				FIND("srp-not-registered");
+				snprintf(f->msg, sizeof(f->msg), "the SRP %s of "
+				    "%s is not a DCC user in registry.yaml", srp,
+				    eui);
+			} else if (!user_has_role(s, "SolrContingency")) {
+				FIND("srp-not-solr");
+				snprintf(f->msg, sizeof(f->msg), "the SRP %s (%s) "
+				    "of %s does not hold the SolrContingency "
+				    "role", srp, s->party, eui);
+			} else if (s->suspended) {
+				FIND("srp-suspended");
+				snprintf(f->msg, sizeof(f->msg), "the SRP %s (%s) "
+				    "of %s is suspended", srp, s->party, eui);
+			}
+		}
+		f = NULL;
+	}
+#undef FIND
+	return 0;
+}
+
+char *
+fslist_render(const struct fs_list *l, int64_t version)
+{
+	struct solr_buf b = { 0 };
+	char line[1024], eui[SOLR_EUI_STRLEN], srp[SOLR_EUI_STRLEN];
+	size_t i;
+
+	snprintf(line, sizeof(line), "version: %lld\nsuppliers:%s\n",
+	    (long long)version, l->n ? "" : " []");
+	solr_buf_add(&b, line, strlen(line));
+	for (i = 0; i < l->n; i++) {
+		const struct fs_entry *en = &l->entry[i];
+		char *q;
+
+		solr_eui_format(en->id, eui);
+		/* the name as a single-quoted YAML scalar */
+		solr_buf_add(&b, "  - {id: ", 9);
+		solr_buf_add(&b, eui, strlen(eui));
+		solr_buf_add(&b, ", name: '", 9);
+		for (q = en->name; *q; q++) {
+			if (*q == '\'')
+				solr_buf_addc(&b, '\'');
+			solr_buf_addc(&b, *q);
+		}
+		solr_buf_addc(&b, '\'');
+		if (en->has_srp) {
+			solr_eui_format(en->srp, srp);
+			snprintf(line, sizeof(line), ", srp: %s", srp);
+			solr_buf_add(&b, line, strlen(line));
+		}
+		solr_buf_add(&b, "}\n", 2);
+	}
+	return (char *)b.p;
+}

@@ -1,0 +1,160 @@
+# solr-failed-suppliers: validate, apply, show, check.
+W=$BUILD/world R=$BUILD/requests
+FS=solr-failed-suppliers
+fw() { rm -rf "$TMP/fw"; cp -R "$W" "$TMP/fw"; }
+fw
+# the list mk-world made: no finding once the certificates are revoked
+$FS -C "$TMP/fw" --at $PIN validate "$W/failed-suppliers.yaml" > "$TMP/f1"
+check "validate: a good list has no finding, exit 0" [ $? -eq 0 ] && [ ! -s "$TMP/f1" ]
+$FS -C "$TMP/fw" --at 2026-02-01T00:00:00Z validate "$W/failed-suppliers.yaml" > "$TMP/f2"
+check "validate: before the revocation, active-certificates" \
+	grep -q "^$W/failed-suppliers.yaml:3: active-certificates: 90-B3-D5-1F-30-01-00-00 has supplier certificates valid and unrevoked" "$TMP/f2"
+
+# every warning
+cat > "$TMP/up.yaml" <<'YAML'
+version: 7
+suppliers:
+  - {id: 90-b3-d5-1f-30-01-00-00, name: example  ENERGY ltd, srp: 00-DB-12-34-56-78-00-04}
+  - {id: 90-B3-D5-1F-30-03-00-00, name: Steady Power, srp: 00-DB-12-34-56-78-00-06}
+  - {id: 00-DB-12-34-56-78-00-05, name: Backup Resource Ltd, srp: 90-B3-D5-1F-30-03-00-00}
+  - {id: 11-22-33-44-55-66-77-88, name: Nobody}
+YAML
+$FS -C "$TMP/fw" --at $PIN validate "$TMP/up.yaml" > "$TMP/f3"
+check "validate: warnings exit 1" [ $? -eq 1 ]
+for want in "3: WRONG" "4: name-mismatch: 90-B3-D5-1F-30-03-00-00 is 'Steady Power' in the list but 'Steady Power plc'" \
+	"4: not-suspended: 90-B3-D5-1F-30-03-00-00" "4: active-certificates: 90-B3-D5-1F-30-03-00-00" \
+	"4: srp-not-registered: the SRP 00-DB-12-34-56-78-00-06" "5: not-a-supplier: 00-DB-12-34-56-78-00-05" \
+	"5: srp-not-solr: the SRP 90-B3-D5-1F-30-03-00-00" "6: not-registered: 11-22-33-44-55-66-77-88"; do
+	[ "$want" = "3: WRONG" ] && continue
+	check "validate finding ${want%%:*}: $(echo "$want" | cut -d: -f2)" grep -qF "$TMP/up.yaml:$want" "$TMP/f3"
+done
+check "validate: names match case- and space-folded (no finding on line 3)" \
+	[ "$(grep -c "up.yaml:3:" "$TMP/f3")" -eq 0 ]
+sed 's/\(00-DB-12-34-56-78-00-04.*status: \)active/\1suspended/' "$W/registry.yaml" > "$TMP/fw/registry.yaml"
+$FS -C "$TMP/fw" --at $PIN validate "$W/failed-suppliers.yaml" > "$TMP/f4"
+check "validate finding srp-suspended" grep -q ":3: srp-suspended: the SRP 00-DB-12-34-56-78-00-04" "$TMP/f4"
+cp "$W/registry.yaml" "$TMP/fw/registry.yaml"
+
+# schema errors: exit 2, file, line, field, rule
+n=0
+for bad in "suppliers: []|version: the list has no version" \
+	"version: 0\nsuppliers: []|version: must be a whole number" \
+	"version: 1\nsuppliers:\n  - {id: 90B3D51F30010000, name: x}|suppliers[].id: must be an EUI-64" \
+	"version: 1\nsuppliers:\n  - {id: 90-B3-D5-1F-30-01-00-00}|suppliers[].name: every supplier needs a name" \
+	"version: 1\nsuppliers:\n  - {id: 90-B3-D5-1F-30-01-00-00, name: x}\n  - {id: 90-b3-d5-1f-30-01-00-00, name: y}|listed twice (first at line 3)" \
+	"version: 1\nsuppliers:\n  - {id: 90-B3-D5-1F-30-01-00-00, name: x, srp: yes}|suppliers[].srp: must be an EUI-64" \
+	"version: 1\nsuppliers:\n  - {id: 90-B3-D5-1F-30-01-00-00, name: x, mpid: EXMP}|mpid: unknown key" \
+	"version: 1\nextra: 1\nsuppliers: []|extra: unknown key"; do
+	n=$((n + 1))
+	printf "${bad%%|*}\n" > "$TMP/bad$n.yaml"
+	$FS -C "$TMP/fw" validate "$TMP/bad$n.yaml" > /dev/null 2>"$TMP/e"
+	rc=$?
+	if [ $rc -eq 2 ] && grep -qF "bad$n.yaml:" "$TMP/e" && grep -qF -- "${bad#*|}" "$TMP/e"; then
+		ok "schema error: ${bad#*|}"
+	else
+		not_ok "schema error: ${bad#*|}" "rc $rc: $(cat "$TMP/e")"
+	fi
+done
+
+# apply: refused until every finding is accepted; the list is untouched
+cp "$TMP/fw/failed-suppliers.yaml" "$TMP/before"
+$FS -C "$TMP/fw" --at $PIN apply "$TMP/up.yaml" --by alice --reason "two more failed" > "$TMP/a1" 2>"$TMP/e1"
+check "apply: refused with findings, exit 1" [ $? -eq 1 ]
+check "... naming each one not accepted" grep -q "(not accepted)$" "$TMP/a1"
+check "... the list is unchanged" cmp -s "$TMP/before" "$TMP/fw/failed-suppliers.yaml"
+check "... no history" [ ! -e "$TMP/fw/state/failed-suppliers.history" ]
+$FS -C "$TMP/fw" --at $PIN apply "$TMP/up.yaml" --by alice --reason x \
+	--accept name-mismatch --accept not-suspended --accept active-certificates \
+	--accept srp-not-registered --accept not-a-supplier --accept srp-not-solr \
+	--accept not-registered:90-B3-D5-1F-30-03-00-00 > "$TMP/a2" 2>&1
+check "apply: CODE:EUI accepts only that supplier's finding" grep -q "6: not-registered.*(not accepted)" "$TMP/a2"
+$FS -C "$TMP/fw" --at $PIN apply "$TMP/up.yaml" --by "alice o'brien" --reason "two more failed" \
+	--accept name-mismatch --accept not-suspended --accept active-certificates \
+	--accept srp-not-registered --accept not-a-supplier --accept srp-not-solr \
+	--accept not-registered:11-22-33-44-55-66-77-88 > "$TMP/a3"
+check "apply: with every finding accepted, exit 0" [ $? -eq 0 ]
+check "... version 1 becomes 2" grep -q "^applied version 2 " "$TMP/a3"
+check "... the list carries version 2" grep -q "^version: 2$" "$TMP/fw/failed-suppliers.yaml"
+check "... and 4 suppliers" [ "$(grep -c '^  - {id:' "$TMP/fw/failed-suppliers.yaml")" -eq 4 ]
+H=$TMP/fw/state/failed-suppliers.history
+check "... history: who" grep -q "^by: 'alice o''brien'$" "$H"
+check "... history: why" grep -q "^reason: 'two more failed'$" "$H"
+check "... history: when" grep -q "^at: $PIN$" "$H"
+check "... history: the overridden findings" grep -q "{code: not-registered, supplier: 11-22-33-44-55-66-77-88}" "$H"
+old=$(sha256sum < "$TMP/before" | cut -c1-64) new=$(sha256sum < "$TMP/fw/failed-suppliers.yaml" | cut -c1-64)
+check "... history: SHA-256 of old and new" grep -q "^sha256: {old: $old, new: $new}$" "$H"
+$FS -C "$TMP/fw" show > "$TMP/s1"
+check "show: the list" grep -q "^Failed Suppliers list: version 2, sha256 $new, 4 suppliers" "$TMP/s1"
+check "show: the history" grep -q "version 1 -> 2  by alice o'brien: two more failed" "$TMP/s1"
+# the re-validated list is what the pipeline now uses
+$FS -C "$TMP/fw" --at $PIN apply "$W/failed-suppliers.yaml" --by bob --reason back > /dev/null
+check "apply again: version 3" grep -q "^version: 3$" "$TMP/fw/failed-suppliers.yaml"
+check "the history is appended, never rewritten" [ "$(grep -c '^---$' "$H")" -eq 2 ]
+# a change made behind apply's back is recorded by the next apply
+printf '%s\n' "# edited by hand" >> "$TMP/fw/failed-suppliers.yaml"
+$FS -C "$TMP/fw" show > "$TMP/s2"
+check "show: a list changed without apply is reported" grep -q "changed without apply" "$TMP/s2"
+$FS -C "$TMP/fw" --at $PIN apply "$W/failed-suppliers.yaml" --by bob --reason again > /dev/null
+check "... and recorded by the next apply" grep -q "^event: unrecorded-change$" "$H"
+$FS -C "$TMP/fw" apply "$W/failed-suppliers.yaml" --reason x > /dev/null 2>&1
+check "apply without --by is a usage error" [ $? -eq 2 ]
+
+# concurrent applies are serialised: both are in the history
+fw
+for i in 1 2 3 4; do
+	$FS -C "$TMP/fw" --at $PIN apply "$W/failed-suppliers.yaml" --by "p$i" --reason parallel > /dev/null &
+done
+wait
+check "four concurrent applies: version 5" grep -q "^version: 5$" "$TMP/fw/failed-suppliers.yaml"
+check "... four history entries, versions 2 to 5" \
+	[ "$(sed -n 's/^version: {old: \([0-9]*\), new: \([0-9]*\)}$/\1-\2/p' "$TMP/fw/state/failed-suppliers.history" | sort | tr '\n' ' ')" = "1-2 2-3 3-4 4-5 " ]
+# a kill at any moment leaves the old list or the new one
+fw
+cp "$TMP/fw/failed-suppliers.yaml" "$TMP/v1"
+bad=0 i=0
+while [ $i -lt 40 ]; do
+	i=$((i + 1))
+	cp "$TMP/fw/failed-suppliers.yaml" "$TMP/prev"
+	$FS -C "$TMP/fw" --at $PIN apply "$TMP/up.yaml" --by k --reason kill \
+		--accept name-mismatch --accept not-suspended --accept active-certificates \
+		--accept srp-not-registered --accept not-a-supplier --accept srp-not-solr \
+		--accept not-registered > /dev/null 2>&1 &
+	pid=$!
+	perl -e 'select(undef, undef, undef, rand(0.02))'
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	cur=$TMP/fw/failed-suppliers.yaml
+	if ! $FS -C "$TMP/fw" --at $PIN validate "$cur" > /dev/null 2>&1 && [ $? -eq 2 ]; then bad=$((bad + 1)); fi
+	if ! cmp -s "$cur" "$TMP/prev" && ! grep -q "^version: $(( $(sed -n 's/^version: //p' "$TMP/prev") + 1 ))$" "$cur"; then
+		bad=$((bad + 1))
+	fi
+done
+check "40 killed applies: always the old list or the new one" [ $bad -eq 0 ]
+$FS -C "$TMP/fw" --at $PIN apply "$W/failed-suppliers.yaml" --by k --reason tidy > /dev/null
+check "... and the next apply removes their temporary files" [ -z "$(ls "$TMP/fw" | grep '\.tmp')" ]
+
+# check: the pipeline stage
+fw
+solr-verify-sig -C "$TMP/fw" --at $PIN "$R/srp-elec-cv5.xml" "$R/srp-for-healthy-cv5.xml" \
+	"$R/srp2-elec-cv5.xml" "$R/healthy-elec-cv4.xml" 2>/dev/null > "$TMP/c0"
+$FS -C "$TMP/fw" check < "$TMP/c0" > "$TMP/c1"
+check "check: exit 1 when a record is rejected" [ $? -eq 1 ]
+awk '/^---$/{r++} {print > ("'"$TMP"'/c." r)}' "$TMP/c1"
+check "check: the SRP named for a listed supplier passes" grep -q "^  failed-suppliers: {result: pass, list_version: 1, list_sha256: [0-9a-f]\{64\}}" "$TMP/c.1"
+check "check: a supplier not on the list: E65" grep -q "^reason: the Business Originator 90-B3-D5-1F-30-03-00-00 is not on the Failed Suppliers list (version 1)" "$TMP/c.2"
+check "check: another SRP than the one named: E65" grep -q "names 00-DB-12-34-56-78-00-04 as the SRP of 90-B3-D5-1F-30-01-00-00, not the sender 00-DB-12-34-56-78-00-05" "$TMP/c.3"
+check "check: other senders are skipped, with the list version" grep -q "^  failed-suppliers: {result: skipped, list_version: 1" "$TMP/c.4"
+rm "$TMP/fw/failed-suppliers.yaml"
+$FS -C "$TMP/fw" check < "$TMP/c0" > "$TMP/c2"
+check "check: with no list applied, every SolrContingency request is refused" \
+	[ "$(grep -c '^code: E65' "$TMP/c2")" -eq 3 ]
+if have_vectors; then
+	sh tests/mk-vworld "$VECTORS" "$TMP/fvw"
+	solr-verify-sig -C "$TMP/fvw" --at $VPIN "$VECTORS/duis/attacks/a29-srp-for-healthy-supplier.xml" \
+		"$VECTORS/duis/attacks/a00b-control-srp-signed.xml" | $FS -C "$TMP/fvw" check > "$TMP/c3"
+	awk '/^---$/{r++} {print > ("'"$TMP"'/v." r)}' "$TMP/c3"
+	check "A29 after solr-verify-sig: E65 at this stage" grep -q "^  failed-suppliers: {result: reject, code: E65" "$TMP/v.1"
+	check "A00b passes" grep -q "^  failed-suppliers: {result: pass" "$TMP/v.2"
+else
+	skip "A29 and A00b" "$VECTORS is absent"
+fi
