@@ -15,10 +15,10 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-format-truncation \
 	$(WERROR) $(CFLAGS) \
 	$(PKG_CFLAGS)
 
-TOOLS = solr-verify-sig solr-gbcs-parse solr-failed-suppliers
+TOOLS = solr-verify-sig solr-gbcs-parse solr-failed-suppliers solr-adt-check
 LIB_OBJ = build/err.o build/util.o build/ytree.o build/record.o \
 	build/objstore.o build/cert.o build/world.o build/xmlsig.o \
-	build/duis.o build/crypto.o build/prepay.o build/gbcs.o \
+	build/duis.o build/crypto.o build/prepay.o build/gbcs.o build/safe.o build/adt.o \
 	build/fslist.o
 LIB = build/libsolr.a
 CLI_OBJ = build/cli.o
@@ -26,7 +26,8 @@ HDRS = common/*.h cmd/cli.h
 UNIT_SRC = tests/unit/check_main.c tests/unit/check_util.c \
 	tests/unit/check_ytree.c tests/unit/check_record.c \
 	tests/unit/check_objstore.c tests/unit/check_xmlsig.c \
-	tests/unit/check_world.c tests/unit/check_gbcs.c
+	tests/unit/check_world.c tests/unit/check_gbcs.c \
+	tests/unit/check_safe.c
 
 all: build/.deps $(TOOLS:%=bin/%)
 

@@ -826,3 +826,301 @@ prepay_to_yaml(const struct prepay *pp)
 	yn_set(m, "NonDisablementCalendar", cal);
 	return m;
 }
+
+/* Reading the mapping back. */
+
+static int
+yint(const struct ynode *m, const char *key, int64_t min, int64_t max,
+    int64_t *out, struct solr_err *e)
+{
+	const struct ynode *n = yn_get(m, key);
+	char *end;
+	long long v;
+
+	if (!yn_is_scalar(n) || n->quoted || n->len == 0)
+		return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: %s is missing "
+		    "or not a number", key);
+	v = strtoll(n->str, &end, 10);
+	if (*end != '\0' || v < min || v > max)
+		return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: %s '%s' is not "
+		    "a number from %lld to %lld", key, n->str, (long long)min,
+		    (long long)max);
+	*out = v;
+	return 0;
+}
+
+static int
+yfield(const struct ynode *m, const char *key, int min, int max, int *out,
+    struct solr_err *e)
+{
+	int64_t v;
+	int r;
+
+	if ((r = yint(m, key, min, max, &v, e)) != 0)
+		return r;
+	*out = (int)v;
+	return 0;
+}
+
+/* "YYYY-MM-DD" with '*', "last", "second-last" and an optional
+ * "/Weekday" */
+static int
+parse_date(const char *s, struct pp_date *d)
+{
+	char buf[64], *part[3], *wd, *p;
+	int i;
+
+	if (s == NULL || strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	d->weekday = PP_ANY;
+	if ((wd = strchr(buf, '/')) != NULL) {
+		*wd++ = '\0';
+		for (i = 0; i < 7 && strcmp(wd, day_names[i]); i++)
+			;
+		if (i == 7)
+			return -1;
+		d->weekday = i + 1;
+	}
+	part[0] = buf;
+	if ((p = strchr(buf, '-')) == NULL)
+		return -1;
+	*p = '\0';
+	part[1] = p + 1;
+	if ((p = strchr(part[1], '-')) == NULL)
+		return -1;
+	*p = '\0';
+	part[2] = p + 1;
+	d->year = strcmp(part[0], "*") == 0 ? PP_ANY : atoi(part[0]);
+	d->month = strcmp(part[1], "*") == 0 ? PP_ANY : atoi(part[1]);
+	if (strcmp(part[2], "*") == 0)
+		d->day = PP_ANY;
+	else if (strcmp(part[2], "last") == 0)
+		d->day = PP_LAST_DAY;
+	else if (strcmp(part[2], "second-last") == 0)
+		d->day = PP_SECOND_LAST_DAY;
+	else
+		d->day = atoi(part[2]);
+	if ((d->year != PP_ANY && (d->year < 1900 || d->year > 9999)) ||
+	    (d->month != PP_ANY && (d->month < 1 || d->month > 12)) ||
+	    d->day == 0 || d->day > 31)
+		return -1;
+	return 0;
+}
+
+static int
+ydate(const struct ynode *m, const char *key, struct pp_date *d,
+    struct solr_err *e)
+{
+	const char *s = yn_get_str(m, key);
+
+	if (parse_date(s, d) != 0)
+		return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: %s '%s' is not "
+		    "a date", key, s ? s : "(missing)");
+	return 0;
+}
+
+static const struct ynode *
+yseq(const struct ynode *m, const char *key, size_t max, struct solr_err *e)
+{
+	const struct ynode *n = yn_get(m, key);
+
+	if (n == NULL || n->kind != YN_SEQ) {
+		solr_seterr(e, SOLR_ERR_FORMAT, "prepay: %s is missing or not "
+		    "a list", key);
+		return NULL;
+	}
+	if (n->n > max) {
+		solr_seterr(e, SOLR_ERR_FORMAT, "prepay: %s has more than %zu "
+		    "entries", key, max);
+		return NULL;
+	}
+	return n;
+}
+
+static int
+script(const struct ynode *m, const char *key, int *start,
+    struct solr_err *e)
+{
+	const char *s = yn_get_str(m, key);
+
+	if (s == NULL || (strcmp(s, "START") && strcmp(s, "STOP")))
+		return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: %s is not "
+		    "START or STOP", key);
+	*start = strcmp(s, "START") == 0;
+	return 0;
+}
+
+int
+prepay_from_yaml(const struct ynode *m, struct prepay *pp, struct solr_err *e)
+{
+	const struct ynode *cal, *l, *act;
+	const char *fuel, *kind, *src;
+	size_t i, j;
+	int r;
+
+	memset(pp, 0, sizeof(*pp));
+	if (m == NULL || m->kind != YN_MAP)
+		return solr_seterr(e, SOLR_ERR_FORMAT, "the record has no "
+		    "prepay: mapping (solr-gbcs-parse must run first)");
+	fuel = yn_get_str(m, "fuel");
+	if (fuel == NULL || (strcmp(fuel, "electricity") && strcmp(fuel, "gas")))
+		return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: fuel is not "
+		    "electricity or gas");
+	pp->fuel = strcmp(fuel, "gas") == 0 ? FUEL_GAS : FUEL_ELEC;
+	src = yn_get_str(m, "source");
+	pp->source = src && strcmp(src, "gbcs") == 0 ? "gbcs" : "xml";
+	if ((r = yint(m, "EmergencyCreditLimit", INT64_MIN, INT64_MAX,
+	    &pp->emergency_credit_limit, e)) != 0 ||
+	    (r = yint(m, "EmergencyCreditThreshold", INT64_MIN, INT64_MAX,
+	    &pp->emergency_credit_threshold, e)) != 0 ||
+	    (r = yint(m, "LowCreditThreshold", INT64_MIN, INT64_MAX,
+	    &pp->low_credit_threshold, e)) != 0 ||
+	    (r = yint(m, "MaxMeterBalance", INT64_MIN, INT64_MAX,
+	    &pp->max_meter_balance, e)) != 0 ||
+	    (r = yint(m, "MaxCreditThreshold", INT64_MIN, INT64_MAX,
+	    &pp->max_credit_threshold, e)) != 0 ||
+	    (r = yint(m, "DebtRecoveryRateCap", INT64_MIN, INT64_MAX,
+	    &pp->debt_recovery_rate_cap, e)) != 0)
+		return r;
+	if (yn_get(m, "DebtRecoveryRateCapPeriod") != NULL) {
+		if ((r = yint(m, "DebtRecoveryRateCapPeriod", INT64_MIN,
+		    INT64_MAX, &pp->debt_recovery_rate_cap_period, e)) != 0)
+			return r;
+		pp->has_cap_period = 1;
+	}
+	act = yn_get(m, "activation");
+	kind = yn_get_str(act, "kind");
+	if (kind && strcmp(kind, "immediate") == 0)
+		pp->activation = ACT_IMMEDIATE;
+	else if (kind && strcmp(kind, "cancel") == 0)
+		pp->activation = ACT_CANCEL;
+	else if (kind && strcmp(kind, "at") == 0 && yn_get_str(act, "time") &&
+	    solr_time_parse(yn_get_str(act, "time"), &pp->activation_time) == 0)
+		pp->activation = ACT_AT;
+	else
+		return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: activation is "
+		    "not immediate, cancel or at a time");
+	cal = yn_get(m, "NonDisablementCalendar");
+	if (cal == NULL || cal->kind != YN_MAP)
+		return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: "
+		    "NonDisablementCalendar is missing");
+	if (pp->fuel == FUEL_ELEC) {
+		if ((l = yseq(cal, "special_days", PP_ELEC_SPECIAL_MAX, e)) ==
+		    NULL)
+			return e->code;
+		for (i = 0; i < l->n; i++) {
+			struct pp_special_day *s = &pp->special[i];
+
+			if ((r = yfield(l->items[i], "index", 1, 20, &s->index,
+			    e)) != 0 || (r = ydate(l->items[i], "date",
+			    &s->date, e)) != 0)
+				return r;
+		}
+		pp->nspecial = (int)l->n;
+		if ((l = yseq(cal, "schedule", PP_SCHEDULE_MAX, e)) == NULL)
+			return e->code;
+		for (i = 0; i < l->n; i++) {
+			struct pp_schedule *s = &pp->schedule[i];
+			const struct ynode *it = l->items[i], *x;
+			const char *t = yn_get_str(it, "switch_time");
+
+			if ((r = yfield(it, "index", 1, PP_SCHEDULE_MAX,
+			    &s->index, e)) != 0 ||
+			    (r = script(it, "script", &s->start, e)) != 0 ||
+			    (r = ydate(it, "start", &s->begin, e)) != 0 ||
+			    (r = ydate(it, "end", &s->end, e)) != 0)
+				return r;
+			if (t == NULL || sscanf(t, "%2d:%2d:%2d.%2d", &s->hh,
+			    &s->mm, &s->ss, &s->cs) != 4)
+				return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: "
+				    "switch_time is not HH:MM:SS.cc");
+			if ((x = yseq(it, "weekdays", 7, e)) == NULL)
+				return e->code;
+			for (j = 0; j < x->n; j++) {
+				int d;
+
+				for (d = 0; d < 7 && strcmp(x->items[j]->str,
+				    day_names[d]); d++)
+					;
+				if (d == 7)
+					return solr_seterr(e, SOLR_ERR_FORMAT,
+					    "prepay: '%s' is not a weekday",
+					    x->items[j]->str);
+				s->weekdays |= 1u << d;
+			}
+			if ((x = yseq(it, "special_days", 20, e)) == NULL)
+				return e->code;
+			for (j = 0; j < x->n; j++) {
+				int v = atoi(x->items[j]->str);
+
+				if (v < 1 || v > 20)
+					return solr_seterr(e, SOLR_ERR_FORMAT,
+					    "prepay: special day %s", x->items[j]->str);
+				s->special_days |= 1u << (v - 1);
+			}
+		}
+		pp->nschedule = (int)l->n;
+		return 0;
+	}
+	if ((l = yseq(cal, "day_profiles", PP_DAY_PROFILES_MAX, e)) == NULL)
+		return e->code;
+	for (i = 0; i < l->n; i++) {
+		struct pp_day_profile *d = &pp->day_profile[i];
+		const struct ynode *a;
+
+		if ((r = yfield(l->items[i], "day", 1, 5, &d->id, e)) != 0)
+			return r;
+		if ((a = yseq(l->items[i], "actions", PP_ACTIONS_MAX, e)) ==
+		    NULL)
+			return e->code;
+		for (j = 0; j < a->n; j++) {
+			const char *t = yn_get_str(a->items[j], "start");
+			int hh, mm;
+
+			if (t == NULL || sscanf(t, "%2d:%2d", &hh, &mm) != 2 ||
+			    hh > 23 || mm > 59)
+				return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: "
+				    "action start is not HH:MM");
+			d->action[j].minutes = hh * 60 + mm;
+			if ((r = script(a->items[j], "action",
+			    &d->action[j].start, e)) != 0)
+				return r;
+		}
+		d->nactions = (int)a->n;
+	}
+	pp->nday_profiles = (int)l->n;
+	if ((l = yseq(cal, "week_profiles", PP_WEEKS_MAX, e)) == NULL)
+		return e->code;
+	for (i = 0; i < l->n; i++) {
+		const struct ynode *days;
+
+		if ((r = yfield(l->items[i], "week", 1, 2, &pp->week[i].id,
+		    e)) != 0)
+			return r;
+		if ((days = yseq(l->items[i], "days", 7, e)) == NULL ||
+		    days->n != 7)
+			return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: a week "
+			    "profile needs 7 days");
+		for (j = 0; j < 7; j++)
+			pp->week[i].day[j] = atoi(days->items[j]->str);
+	}
+	pp->nweeks = (int)l->n;
+	if ((l = yseq(cal, "seasons", PP_SEASONS_MAX, e)) == NULL)
+		return e->code;
+	for (i = 0; i < l->n; i++)
+		if ((r = ydate(l->items[i], "start", &pp->season[i].start, e))
+		    != 0 || (r = yfield(l->items[i], "week", 1, 2,
+		    &pp->season[i].week, e)) != 0)
+			return r;
+	pp->nseasons = (int)l->n;
+	if ((l = yseq(cal, "special_days", PP_GAS_SPECIAL_MAX, e)) == NULL)
+		return e->code;
+	for (i = 0; i < l->n; i++)
+		if ((r = ydate(l->items[i], "date", &pp->gas_special[i].date,
+		    e)) != 0 || (r = yfield(l->items[i], "day", 1, 5,
+		    &pp->gas_special[i].day, e)) != 0)
+			return r;
+	pp->ngas_special = (int)l->n;
+	return 0;
+}

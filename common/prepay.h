@@ -104,5 +104,9 @@ struct prepay {
 int prepay_from_xml(xmlNodePtr node, struct prepay *pp, struct solr_err *e);
 /* The record's prepay: mapping. */
 struct ynode *prepay_to_yaml(const struct prepay *pp);
+/* And back: the mapping a stage before wrote.  SOLR_ERR_FORMAT names the
+ * key that is missing or malformed. */
+int prepay_from_yaml(const struct ynode *m, struct prepay *pp,
+    struct solr_err *e);
 
 #endif

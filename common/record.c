@@ -434,25 +434,39 @@ rec_is_pass(const struct ynode *rec)
 	return v != NULL && strcmp(v, "pass") == 0;
 }
 
-int
-rec_reject(struct ynode *rec, const char *stage, const char *code,
-    const char *reason)
+static int
+decide(struct ynode *rec, const char *verdict, const char *stage,
+    const char *code, const char *reason)
 {
 	struct ynode *st, *s;
 
-	if (yn_set(rec, "verdict", yn_new_plain("reject")) != 0 ||
+	if (yn_set(rec, "verdict", yn_new_plain(verdict)) != 0 ||
 	    yn_set(rec, "code", code ? yn_new_str(code) : yn_new_null()) != 0
 	    || yn_set_str(rec, "reason", reason) != 0)
 		return SOLR_ERR_NOMEM;
 	if ((st = yn_get_or_add_map(rec, "stages", 0)) == NULL ||
 	    (s = yn_new_map(1)) == NULL)
 		return SOLR_ERR_NOMEM;
-	if (yn_set(s, "result", yn_new_plain("reject")) != 0 ||
+	if (yn_set(s, "result", yn_new_plain(verdict)) != 0 ||
 	    (code && yn_set_str(s, "code", code) != 0)) {
 		yn_free(s);
 		return SOLR_ERR_NOMEM;
 	}
 	return yn_set(st, stage, s);
+}
+
+int
+rec_reject(struct ynode *rec, const char *stage, const char *code,
+    const char *reason)
+{
+	return decide(rec, "reject", stage, code, reason);
+}
+
+int
+rec_quarantine(struct ynode *rec, const char *stage, const char *code,
+    const char *reason)
+{
+	return decide(rec, "quarantine", stage, code, reason);
 }
 
 struct ynode *

@@ -56,6 +56,9 @@ int rec_is_pass(const struct ynode *rec);
 /* Marks the record rejected by stage, with code (may be NULL). */
 int rec_reject(struct ynode *rec, const char *stage, const char *code,
     const char *reason);
+/* Quarantines the record (a DCC alert code such as AD1). */
+int rec_quarantine(struct ynode *rec, const char *stage, const char *code,
+    const char *reason);
 /* Returns stages.<stage>, a new flow map {result: pass}. */
 struct ynode *rec_stage_pass(struct ynode *rec, const char *stage);
 /* received_at of the record, or SOLR_ERR_FORMAT. */

@@ -189,7 +189,7 @@ load_policy(struct solr_world *w, struct solr_err *e)
 	    "response_signer_roles", "pki", "roles",
 	    "e020101_from_schema_version", "required_stages", "safe_prepay",
 	    "safety_critical_alerts", "max_document_bytes", "supplier_roles",
-	    NULL };
+	    "allow_future_activation", "calendar_horizon_days", NULL };
 	static const char *const pki_keys[] = { "require_chain",
 	    "decimal_role_ou", NULL };
 	static const char *const role_keys[] = { "srvs", "cvs", NULL };

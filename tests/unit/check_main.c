@@ -93,6 +93,7 @@ main(void)
 	srunner_add_suite(sr, xmlsig_suite());
 	srunner_add_suite(sr, world_suite());
 	srunner_add_suite(sr, gbcs_suite());
+	srunner_add_suite(sr, safe_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

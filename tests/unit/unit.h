@@ -10,6 +10,7 @@ Suite *objstore_suite(void);
 Suite *xmlsig_suite(void);
 Suite *world_suite(void);
 Suite *gbcs_suite(void);
+Suite *safe_suite(void);
 
 struct ynode;
 /* n as a YAML document, malloc'd. */

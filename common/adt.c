@@ -1,0 +1,477 @@
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "adt.h"
+#include "ytree.h"
+
+#define FILE_MAX (4 * 1024 * 1024)
+
+static int
+cerr(struct solr_err *e, const char *file, const struct ynode *n,
+    const char *field, const char *rule)
+{
+	return solr_seterr_at(e, SOLR_ERR_FORMAT, file, n ? n->line : 0,
+	    "%s: %s", field, rule);
+}
+
+static int
+only_keys(const struct ynode *m, const char *file, const char *what,
+    const char *const *keys, struct solr_err *e)
+{
+	size_t i;
+	const char *const *k;
+
+	if (m == NULL || m->kind != YN_MAP)
+		return cerr(e, file, m, what, "must be a mapping");
+	for (i = 0; i < m->n; i += 2) {
+		for (k = keys; *k && strcmp(*k, m->items[i]->str); k++)
+			;
+		if (*k == NULL)
+			return cerr(e, file, m->items[i], m->items[i]->str,
+			    "unknown key");
+	}
+	return 0;
+}
+
+static int
+eui_of(const struct ynode *n, uint64_t *v)
+{
+	return yn_is_scalar(n) ? solr_eui_parse(n->str, n->len, v) : -1;
+}
+
+static int
+time_of(const struct ynode *n, int64_t *t)
+{
+	return yn_is_scalar(n) ? solr_time_parse(n->str, t) : -1;
+}
+
+static int
+read_yaml(const char *path, struct ynode **t, char sha[SOLR_SHA256_HEX],
+    struct solr_err *e)
+{
+	struct solr_buf b = { 0 };
+	int r;
+
+	if ((r = solr_read_file(path, FILE_MAX, &b, e)) != 0) {
+		solr_buf_free(&b);
+		return r;
+	}
+	solr_sha256_hex(b.p, b.len, sha);
+	r = yn_parse((const char *)b.p, b.len, path, 1, t, e);
+	solr_buf_free(&b);
+	return r;
+}
+
+int
+instructions_load(const char *world, struct instructions *is,
+    struct solr_err *e)
+{
+	static const char *const top[] = { "instructions", NULL };
+	static const char *const keys[] = { "ref", "supplier", "srp", "from",
+	    "until", NULL };
+	char path[PATH_MAX];
+	struct ynode *t = NULL, *l;
+	size_t i;
+	int r;
+
+	memset(is, 0, sizeof(*is));
+	snprintf(path, sizeof(path), "%s/instructions.yaml", world);
+	if ((r = read_yaml(path, &t, is->sha256, e)) != 0) {
+		if (r == SOLR_ERR_IO && errno == ENOENT) {
+			solr_err_clear(e);
+			return 0;	/* no instruction: thresholds are 0 */
+		}
+		goto out;
+	}
+	is->present = 1;
+	if ((r = only_keys(t, path, "instructions.yaml", top, e)) != 0)
+		goto out;
+	l = yn_get(t, "instructions");
+	if (l == NULL || l->kind != YN_SEQ) {
+		r = cerr(e, path, l ? l : t, "instructions", "must be a list");
+		goto out;
+	}
+	if ((is->i = calloc(l->n + 1, sizeof(*is->i))) == NULL) {
+		r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < l->n; i++) {
+		struct ynode *it = l->items[i];
+		struct instruction *in = &is->i[is->n];
+
+		if ((r = only_keys(it, path, "instructions[]", keys, e)) != 0)
+			goto out;
+		in->line = it->line;
+		if (!yn_is_scalar(yn_get(it, "ref")) ||
+		    yn_get(it, "ref")->len == 0) {
+			r = cerr(e, path, it, "instructions[].ref", "every "
+			    "instruction needs its reference");
+			goto out;
+		}
+		if ((in->ref = strdup(yn_get(it, "ref")->str)) == NULL) {
+			r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		is->n++;
+		if (eui_of(yn_get(it, "supplier"), &in->supplier) != 0 ||
+		    eui_of(yn_get(it, "srp"), &in->srp) != 0) {
+			r = cerr(e, path, it, "instructions[].supplier/srp",
+			    "must be EUI-64s like 90-B3-D5-1F-30-01-00-00");
+			goto out;
+		}
+		if (time_of(yn_get(it, "from"), &in->from) != 0 ||
+		    time_of(yn_get(it, "until"), &in->until) != 0 ||
+		    in->until <= in->from) {
+			r = cerr(e, path, it, "instructions[].from/until",
+			    "must be RFC 3339 times, from before until");
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	yn_free(t);
+	if (r != 0) {
+		e->code = SOLR_ERR_CONFIG;
+		instructions_free(is);
+		return SOLR_ERR_CONFIG;
+	}
+	return 0;
+}
+
+void
+instructions_free(struct instructions *is)
+{
+	size_t i;
+
+	for (i = 0; i < is->n; i++)
+		free(is->i[i].ref);
+	free(is->i);
+	is->i = NULL;
+	is->n = 0;
+}
+
+const struct instruction *
+instruction_find(const struct instructions *is, uint64_t supplier,
+    uint64_t srp, int64_t t)
+{
+	size_t i;
+
+	for (i = 0; i < is->n; i++) {
+		const struct instruction *in = &is->i[i];
+
+		if (in->srp == srp && (supplier == 0 ||
+		    in->supplier == supplier) && in->from <= t && t < in->until)
+			return in;
+	}
+	return NULL;
+}
+
+int
+adt_parse(const char *buf, size_t len, const char *file, struct adt_file *a,
+    struct solr_err *e)
+{
+	static const char *const top[] = { "srp", "thresholds", NULL };
+	static const char *const keys[] = { "srv", "window", "warning",
+	    "quarantine", NULL };
+	struct ynode *t = NULL, *l;
+	size_t i, j;
+	int r;
+
+	memset(a, 0, sizeof(*a));
+	solr_sha256_hex(buf, len, a->sha256);
+	if ((r = yn_parse(buf, len, file, 1, &t, e)) != 0)
+		return r;
+	if ((r = only_keys(t, file, "ADT file", top, e)) != 0)
+		goto out;
+	if (eui_of(yn_get(t, "srp"), &a->srp) != 0) {
+		r = cerr(e, file, yn_get(t, "srp") ? yn_get(t, "srp") : t,
+		    "srp", "must be the SRP's EUI-64");
+		goto out;
+	}
+	l = yn_get(t, "thresholds");
+	if (l == NULL || l->kind != YN_SEQ) {
+		r = cerr(e, file, l ? l : t, "thresholds", "must be a list");
+		goto out;
+	}
+	if ((a->t = calloc(l->n + 1, sizeof(*a->t))) == NULL) {
+		r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < l->n; i++) {
+		struct ynode *it = l->items[i], *s;
+		struct adt_threshold *th = &a->t[a->n++];
+		const char *names[3] = { "window", "warning", "quarantine" };
+		int64_t *dst[3] = { &th->window, &th->warning,
+		    &th->quarantine };
+		uint64_t v;
+		int k;
+
+		if ((r = only_keys(it, file, "thresholds[]", keys, e)) != 0)
+			goto out;
+		th->line = it->line;
+		s = yn_get(it, "srv");
+		if (!yn_is_scalar(s) || s->len == 0 || s->len >= sizeof(th->srv)
+		    || strspn(s->str, "0123456789.") != s->len) {
+			r = cerr(e, file, s ? s : it, "thresholds[].srv",
+			    "must be a service reference variant like \"2.1\"");
+			goto out;
+		}
+		memcpy(th->srv, s->str, s->len + 1);
+		for (k = 0; k < 3; k++) {
+			struct ynode *x = yn_get(it, names[k]);
+			char f[40];
+
+			snprintf(f, sizeof(f), "thresholds[].%s", names[k]);
+			if (!yn_is_scalar(x) || x->quoted ||
+			    solr_parse_uint(x->str, INT32_MAX, &v) != 0) {
+				r = cerr(e, file, x ? x : it, f, "must be a "
+				    "whole number");
+				goto out;
+			}
+			*dst[k] = (int64_t)v;
+		}
+		if (th->window < 60 || 86400 % th->window != 0) {
+			r = cerr(e, file, it, "thresholds[].window", "must be a "
+			    "number of seconds that divides a day, at least "
+			    "60");
+			goto out;
+		}
+		if (th->warning > th->quarantine) {
+			r = cerr(e, file, it, "thresholds[].warning", "must not "
+			    "be above the quarantine threshold");
+			goto out;
+		}
+		for (j = 0; j + 1 < a->n; j++)
+			if (strcmp(a->t[j].srv, th->srv) == 0) {
+				r = cerr(e, file, it, "thresholds[].srv", "the "
+				    "SRV has two thresholds");
+				goto out;
+			}
+	}
+	r = 0;
+out:
+	yn_free(t);
+	if (r != 0)
+		adt_free(a);
+	return r;
+}
+
+void
+adt_path(const char *world, uint64_t srp, char *out, size_t cap)
+{
+	char eui[SOLR_EUI_STRLEN];
+
+	solr_eui_format(srp, eui);
+	snprintf(out, cap, "%s/adt/%s.yaml", world, eui);
+}
+
+int
+adt_load(const char *world, uint64_t srp, struct adt_file *a,
+    struct solr_err *e)
+{
+	char path[PATH_MAX];
+	struct solr_buf b = { 0 };
+	int r;
+
+	memset(a, 0, sizeof(*a));
+	adt_path(world, srp, path, sizeof(path));
+	if ((r = solr_read_file(path, FILE_MAX, &b, e)) != 0) {
+		solr_buf_free(&b);
+		return errno == ENOENT ? SOLR_ERR_NOTFOUND : SOLR_ERR_CONFIG;
+	}
+	r = adt_parse((const char *)b.p, b.len, path, a, e);
+	solr_buf_free(&b);
+	if (r == 0 && a->srp != srp) {
+		adt_free(a);
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "the file "
+		    "is for another SRP");
+	}
+	return r ? SOLR_ERR_CONFIG : 0;
+}
+
+void
+adt_free(struct adt_file *a)
+{
+	free(a->t);
+	a->t = NULL;
+	a->n = 0;
+}
+
+const struct adt_threshold *
+adt_find(const struct adt_file *a, const char *srv)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->t[i].srv, srv) == 0)
+			return &a->t[i];
+	return NULL;
+}
+
+/* Counter slots. */
+
+#define MAGIC "SOLRADT1"
+#define NSLOTS 65536
+#define HEADER 64
+
+struct slot {
+	uint64_t srp;
+	char srv[16];
+	int64_t window;
+	int64_t start;
+	uint64_t count;
+};
+
+int
+adt_counters_open(const char *world, struct adt_counters *c,
+    struct solr_err *e)
+{
+	char hdr[HEADER], dir[PATH_MAX];
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s/state", world);
+	if (solr_mkdirs(dir, e) != 0)
+		return SOLR_ERR_IO;
+	snprintf(c->path, sizeof(c->path), "%s/state/adt-counters", world);
+	if ((c->fd = open(c->path, O_RDWR | O_CREAT, 0644)) < 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "%s",
+		    strerror(errno));
+	if (flock(c->fd, LOCK_EX) != 0)
+		goto ioerr;
+	if (fstat(c->fd, &st) != 0)
+		goto ioerr;
+	if (st.st_size == 0) {
+		memset(hdr, 0, sizeof(hdr));
+		memcpy(hdr, MAGIC, 8);
+		if (pwrite(c->fd, hdr, HEADER, 0) != HEADER ||
+		    ftruncate(c->fd, HEADER + (off_t)NSLOTS *
+		    (off_t)sizeof(struct slot)) != 0 || fsync(c->fd) != 0)
+			goto ioerr;
+	} else if (st.st_size != HEADER + (off_t)NSLOTS *
+	    (off_t)sizeof(struct slot) || pread(c->fd, hdr, HEADER, 0) !=
+	    HEADER || memcmp(hdr, MAGIC, 8) != 0) {
+		flock(c->fd, LOCK_UN);
+		close(c->fd);
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, c->path, 0, "not a "
+		    "counter file of this version");
+	}
+	flock(c->fd, LOCK_UN);
+	return 0;
+ioerr:
+	solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "%s", strerror(errno));
+	close(c->fd);
+	return SOLR_ERR_IO;
+}
+
+static uint64_t
+slot_hash(uint64_t srp, const char *srv, int64_t window, int64_t start)
+{
+	uint64_t h = 1469598103934665603ULL ^ srp;
+
+	for (; *srv; srv++)
+		h = (h ^ (unsigned char)*srv) * 1099511628211ULL;
+	h = (h ^ (uint64_t)window) * 1099511628211ULL;
+	h = (h ^ (uint64_t)start) * 1099511628211ULL;
+	return h;
+}
+
+int
+adt_count(struct adt_counters *c, uint64_t srp, const char *srv,
+    int64_t window, int64_t start, uint64_t *count, struct solr_err *e)
+{
+	struct slot s;
+	size_t i, idx, reuse = SIZE_MAX;
+	off_t off;
+
+	while (flock(c->fd, LOCK_EX) != 0)
+		if (errno != EINTR)
+			return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0,
+			    "lock: %s", strerror(errno));
+	idx = (size_t)(slot_hash(srp, srv, window, start) % NSLOTS);
+	for (i = 0; i < NSLOTS; i++, idx = (idx + 1) % NSLOTS) {
+		off = HEADER + (off_t)idx * (off_t)sizeof(s);
+		if (pread(c->fd, &s, sizeof(s), off) != (ssize_t)sizeof(s))
+			goto ioerr;
+		if (s.count != 0 && s.srp == srp && s.window == window &&
+		    s.start == start && strncmp(s.srv, srv, sizeof(s.srv)) ==
+		    0) {
+			s.count++;
+			goto write;
+		}
+		/* a window that ended 31 days before this one is spent */
+		if (reuse == SIZE_MAX && (s.count == 0 ||
+		    s.start + s.window + 31 * 86400 < start))
+			reuse = idx;
+		if (s.count == 0)
+			break;
+	}
+	if (reuse == SIZE_MAX) {
+		flock(c->fd, LOCK_UN);
+		return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "every "
+		    "counter slot is in use");
+	}
+	idx = reuse;
+	off = HEADER + (off_t)idx * (off_t)sizeof(s);
+	memset(&s, 0, sizeof(s));
+	s.srp = srp;
+	snprintf(s.srv, sizeof(s.srv), "%s", srv);
+	s.window = window;
+	s.start = start;
+	s.count = 1;
+write:
+	if (pwrite(c->fd, &s, sizeof(s), off) != (ssize_t)sizeof(s))
+		goto ioerr;
+	*count = s.count;
+	flock(c->fd, LOCK_UN);
+	return 0;
+ioerr:
+	flock(c->fd, LOCK_UN);
+	return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "%s",
+	    strerror(errno ? errno : EIO));
+}
+
+int
+adt_counters_each(struct adt_counters *c, void (*fn)(void *, uint64_t,
+    const char *, int64_t, int64_t, uint64_t), void *arg, struct solr_err *e)
+{
+	struct slot s;
+	size_t i;
+
+	flock(c->fd, LOCK_SH);
+	for (i = 0; i < NSLOTS; i++) {
+		if (pread(c->fd, &s, sizeof(s), HEADER + (off_t)i *
+		    (off_t)sizeof(s)) != (ssize_t)sizeof(s)) {
+			flock(c->fd, LOCK_UN);
+			return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "%s",
+			    strerror(errno ? errno : EIO));
+		}
+		if (s.count) {
+			s.srv[sizeof(s.srv) - 1] = '\0';
+			fn(arg, s.srp, s.srv, s.window, s.start, s.count);
+		}
+	}
+	flock(c->fd, LOCK_UN);
+	return 0;
+}
+
+int
+adt_counters_close(struct adt_counters *c, struct solr_err *e)
+{
+	int r = 0;
+
+	if (fsync(c->fd) != 0)
+		r = solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "fsync: %s",
+		    strerror(errno));
+	if (close(c->fd) != 0 && r == 0)
+		r = solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "close: %s",
+		    strerror(errno));
+	return r;
+}
