@@ -1,8 +1,13 @@
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 
 #include "crypto.h"
 
@@ -65,4 +70,61 @@ out:
 	OPENSSL_free(der);
 	ECDSA_SIG_free(sig);
 	return ret;
+}
+
+int
+solr_ecdsa_sign(EVP_PKEY *key, const unsigned char *msg, size_t len,
+    unsigned char rs[64], struct solr_err *e)
+{
+	EVP_MD_CTX *md = NULL;
+	unsigned char der[80];
+	const unsigned char *p = der;
+	size_t dlen = sizeof(der);
+	ECDSA_SIG *sig = NULL;
+	const BIGNUM *r, *s;
+	int ret = SOLR_ERR_INTERNAL;
+
+	if ((md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key) != 1 ||
+	    EVP_DigestSign(md, der, &dlen, msg, len) != 1 ||
+	    (sig = d2i_ECDSA_SIG(NULL, &p, (long)dlen)) == NULL)
+		goto out;
+	ECDSA_SIG_get0(sig, &r, &s);
+	if (BN_bn2binpad(r, rs, 32) != 32 || BN_bn2binpad(s, rs + 32, 32) != 32)
+		goto out;
+	ret = 0;
+out:
+	if (ret)
+		solr_seterr(e, ret, "ECDSA signing failed");
+	ERR_clear_error();
+	ECDSA_SIG_free(sig);
+	EVP_MD_CTX_free(md);
+	return ret;
+}
+
+int
+solr_load_private_key(const char *path, EVP_PKEY **key, struct solr_err *e)
+{
+	struct stat st;
+	FILE *f;
+
+	*key = NULL;
+	if ((f = fopen(path, "r")) == NULL)
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "%s",
+		    strerror(errno));
+	if (fstat(fileno(f), &st) != 0 || (st.st_mode & 077) != 0) {
+		fclose(f);
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "permissions "
+		    "%04o are too open: a private key must not be readable by "
+		    "group or others (chmod 600)", (unsigned)(st.st_mode &
+		    07777));
+	}
+	*key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	if (*key == NULL) {
+		ERR_clear_error();
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "not a PEM "
+		    "private key");
+	}
+	return 0;
 }

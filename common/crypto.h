@@ -12,6 +12,13 @@
  * not or r or s is out of range; SOLR_ERR_INTERNAL when it cannot run. */
 int solr_ecdsa_verify(EVP_PKEY *key, const unsigned char rs[64],
     const unsigned char *msg, size_t len, struct solr_err *e);
+/* Signs msg (ECDSA P-256, SHA-256) and writes r||s. */
+int solr_ecdsa_sign(EVP_PKEY *key, const unsigned char *msg, size_t len,
+    unsigned char rs[64], struct solr_err *e);
+/* Reads a PEM private key, refusing a file that group or others can
+ * read. */
+int solr_load_private_key(const char *path, EVP_PKEY **key,
+    struct solr_err *e);
 /* 1 when 0 < r, s < n of P-256. */
 int solr_ecdsa_rs_in_range(const unsigned char rs[64]);
 

@@ -3,6 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <limits.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
 #include "crypto.h"
@@ -1242,4 +1246,194 @@ gbcs_verify_supplier(const struct gbcs_apdu *a, struct solr_world *w,
 	return solr_seterr(e, SOLR_ERR_VERIFY, "the GBCS signature does not "
 	    "verify with the supplier digital-signing certificate%s of %s "
 	    "(serial %s)", n > 1 ? "s" : "", eui, serials);
+}
+
+static int
+put_len(struct solr_buf *b, size_t n)
+{
+	unsigned char l[3];
+
+	if (n < 0x80) {
+		l[0] = (unsigned char)n;
+		return solr_buf_add(b, l, 1);
+	}
+	if (n < 0x100) {
+		l[0] = 0x81;
+		l[1] = (unsigned char)n;
+		return solr_buf_add(b, l, 2);
+	}
+	l[0] = 0x82;
+	l[1] = (unsigned char)(n >> 8);
+	l[2] = (unsigned char)n;
+	return solr_buf_add(b, l, 3);
+}
+
+static void
+be64(unsigned char *p, uint64_t v)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (unsigned char)v;
+}
+
+int
+gbcs_command(const struct gbcs_apdu *a, EVP_PKEY *acb, EVP_PKEY *device,
+    struct solr_buf *out, struct solr_err *e)
+{
+	static const unsigned char alg[7] = { 0x60, 0x85, 0x74, 0x06, 0x08,
+	    0x03, 0x00 };
+	static const unsigned char hdr[7] = { 0xDD, 0, 0, 0, 0, 0, 0 };
+	static const unsigned char sec[5] = { 0x11, 0, 0, 0, 0 };
+	static const unsigned char aadpfx[6] = { 0x11, 0, 0, 0, 0, 0 };
+	unsigned char z[32], kdf[4 + 32 + 33], md[32], iv[12], tag[16];
+	EVP_PKEY_CTX *dc = NULL;
+	EVP_CIPHER_CTX *cc = NULL;
+	size_t zlen = sizeof(z);
+	int outl, ret = SOLR_ERR_INTERNAL;
+
+	out->len = 0;
+	if (a->len > 65535 - 5 - 12)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "the APDU is too long to "
+		    "wrap");
+	if ((dc = EVP_PKEY_CTX_new(acb, NULL)) == NULL ||
+	    EVP_PKEY_derive_init(dc) != 1 ||
+	    EVP_PKEY_derive_set_peer(dc, device) != 1 ||
+	    EVP_PKEY_derive(dc, z, &zlen) != 1 || zlen != 32)
+		goto out;
+	/* SP 800-56A concatenation KDF, one round of SHA-256 */
+	memcpy(kdf, "\x00\x00\x00\x01", 4);
+	memcpy(kdf + 4, z, 32);
+	memcpy(kdf + 36, alg, 7);
+	be64(kdf + 43, a->originator);
+	kdf[51] = 0x09;
+	kdf[52] = (unsigned char)a->cra;
+	be64(kdf + 53, a->counter);
+	be64(kdf + 61, a->recipient);
+	if (solr_sha256(kdf, sizeof(kdf), md) != 0)
+		goto out;
+	be64(iv, a->originator);
+	memset(iv + 8, 0, 4);
+	if ((cc = EVP_CIPHER_CTX_new()) == NULL ||
+	    EVP_EncryptInit_ex(cc, EVP_aes_128_gcm(), NULL, NULL, NULL) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(cc, EVP_CTRL_GCM_SET_IVLEN, 12, NULL) != 1 ||
+	    EVP_EncryptInit_ex(cc, NULL, NULL, md, iv) != 1 ||
+	    EVP_EncryptUpdate(cc, NULL, &outl, aadpfx, 6) != 1 ||
+	    EVP_EncryptUpdate(cc, NULL, &outl, a->buf, (int)a->len) != 1 ||
+	    EVP_EncryptFinal_ex(cc, tag, &outl) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(cc, EVP_CTRL_GCM_GET_TAG, 16, tag) != 1)
+		goto out;
+	if (solr_buf_add(out, hdr, 7) != 0 ||
+	    put_len(out, 5 + a->len + 12) != 0 ||
+	    solr_buf_add(out, sec, 5) != 0 ||
+	    solr_buf_add(out, a->buf, a->len) != 0 ||
+	    solr_buf_add(out, tag, 12) != 0) {
+		ret = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	ret = 0;
+out:
+	if (ret == SOLR_ERR_INTERNAL)
+		solr_seterr(e, ret, "the key agreement or GMAC failed");
+	OPENSSL_cleanse(z, sizeof(z));
+	OPENSSL_cleanse(kdf, sizeof(kdf));
+	OPENSSL_cleanse(md, sizeof(md));
+	ERR_clear_error();
+	EVP_CIPHER_CTX_free(cc);
+	EVP_PKEY_CTX_free(dc);
+	return ret;
+}
+
+/* The EUI in a device certificate's hardwareModuleName. */
+static int
+device_eui(X509 *x, uint64_t *eui)
+{
+	GENERAL_NAMES *gns = X509_get_ext_d2i(x, NID_subject_alt_name, NULL,
+	    NULL);
+	ASN1_OBJECT *hmn = OBJ_txt2obj("1.3.6.1.5.5.7.8.4", 1);
+	int i, found = 0;
+
+	for (i = 0; gns && hmn && i < sk_GENERAL_NAME_num(gns) && !found;
+	    i++) {
+		GENERAL_NAME *gn = sk_GENERAL_NAME_value(gns, i);
+		const unsigned char *p, *end;
+		size_t k;
+
+		if (gn->type != GEN_OTHERNAME ||
+		    OBJ_cmp(gn->d.otherName->type_id, hmn) != 0 ||
+		    gn->d.otherName->value->type != V_ASN1_SEQUENCE)
+			continue;
+		/* SEQUENCE { OID hwType, OCTET STRING hwSerialNum (8) } */
+		p = gn->d.otherName->value->value.sequence->data;
+		end = p + gn->d.otherName->value->value.sequence->length;
+		if (end - p < 2 || p[0] != 0x30 || p[1] != end - p - 2)
+			continue;
+		p += 2;
+		if (end - p < 2 || p[0] != 0x06 || p[1] > end - p - 2)
+			continue;
+		p += 2 + p[1];
+		if (end - p != 10 || p[0] != 0x04 || p[1] != 8)
+			continue;
+		for (*eui = 0, k = 0; k < 8; k++)
+			*eui = *eui << 8 | p[2 + k];
+		found = 1;
+	}
+	GENERAL_NAMES_free(gns);
+	ASN1_OBJECT_free(hmn);
+	ERR_clear_error();
+	return found ? 0 : -1;
+}
+
+int
+world_device_cert(struct solr_world *w, uint64_t eui, const char *use,
+    int64_t at, X509 **out, struct solr_err *e)
+{
+	char path[PATH_MAX], hex[17];
+	struct solr_cert *c = NULL;
+	uint64_t got = 0;
+	FILE *f;
+	X509 *x;
+	int r;
+
+	*out = NULL;
+	snprintf(hex, sizeof(hex), "%016llX", (unsigned long long)eui);
+	snprintf(path, sizeof(path), "%s/pki/device/%s.%s.pem", w->dir, hex,
+	    use);
+	if ((f = fopen(path, "r")) == NULL)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "there is no device "
+		    "certificate pki/device/%s.%s.pem", hex, use);
+	x = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	ERR_clear_error();
+	if (x == NULL)
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0,
+		    "not a PEM certificate");
+	if (device_eui(x, &got) != 0 || got != eui) {
+		X509_free(x);
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "the "
+		    "certificate's hardwareModuleName is not the device %s", hex);
+	}
+	if (!(X509_get_key_usage(x) & (strcmp(use, "ka") == 0 ?
+	    KU_KEY_AGREEMENT : KU_DIGITAL_SIGNATURE))) {
+		X509_free(x);
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "the "
+		    "certificate lacks the %s key usage", strcmp(use, "ka") ==
+		    0 ? "keyAgreement" : "digitalSignature");
+	}
+	if ((r = solr_cert_from_x509(x, path, &c, e)) != 0) {
+		X509_free(x);
+		return r;
+	}
+	if (!c->is_p256)
+		r = solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "the "
+		    "certificate does not hold a P-256 key");
+	else
+		r = world_check_cert(w, c, at, e);
+	solr_cert_free(c);
+	if (r != 0) {
+		X509_free(x);
+		return r;
+	}
+	*out = x;
+	return 0;
 }

@@ -74,4 +74,18 @@ int gbcs_verify_signature(const struct gbcs_apdu *a, EVP_PKEY *key,
 int gbcs_verify_supplier(const struct gbcs_apdu *a, struct solr_world *w,
     struct solr_cert **signer, struct solr_err *e);
 
+/*
+ * The Command: the Signed Pre-Command a wrapped in General-Ciphering with
+ * the Access Control Broker's 12-byte GMAC.  Z = ECDH(acb, device); the
+ * key is SHA-256(00000001 || Z || OtherInfo)[0..15]; the IV is the
+ * originator || 00000000; the AAD is 11 00 00 00 00 00 || APDU.
+ */
+int gbcs_command(const struct gbcs_apdu *a, EVP_PKEY *acb, EVP_PKEY *device,
+    struct solr_buf *out, struct solr_err *e);
+
+/* The device certificate pki/device/<EUI>.<use>.pem ("ka" or "ds"): its
+ * hardwareModuleName must hold eui and its key usage fit the use. */
+int world_device_cert(struct solr_world *w, uint64_t eui, const char *use,
+    int64_t at, X509 **out, struct solr_err *e);
+
 #endif

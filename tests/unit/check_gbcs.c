@@ -344,6 +344,108 @@ START_TEST(framing_rules)
 }
 END_TEST
 
+static EVP_PKEY *
+key_file(const char *rel)
+{
+	char path[4096];
+	FILE *f;
+	EVP_PKEY *k;
+
+	snprintf(path, sizeof(path), "%s/%s", vectors_dir(), rel);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	ck_assert_ptr_nonnull(k);
+	return k;
+}
+
+/* PRECOMMAND || 40 || signature, with the ACB key and the device's KA
+ * certificate, gives the RTDS COMMAND byte for byte. */
+static const struct {
+	const char *dir, *name, *device;
+} commands[] = {
+	{ "2.1_ECS08a", "ECS08a_2.1_IMMEDIATE_SUCCESS", "00db1234567890a0" },
+	{ "2.1_ECS08a", "ECS08a_2.1_IMMEDIATE_ERROR", "00db1234567890a0" },
+	{ "2.1_ECS08", "ECS08_2.1_IMMEDIATE_SUCCESS", "00db1234567890a0" },
+	{ "2.1_GCS05", "GCS05_2.1_IMMEDIATE_SUCCESS", "00db1234567890a1" },
+};
+
+START_TEST(rtds_commands)
+{
+	unsigned char *spc, *cmd;
+	size_t n, cn;
+	char p[512];
+	struct gbcs_apdu a;
+	struct solr_buf out = { 0 };
+	struct solr_err e;
+	EVP_PKEY *acb, *dev;
+
+	if ((spc = rtds_spc(commands[_i].dir, commands[_i].name, &n)) == NULL)
+		return;
+	snprintf(p, sizeof(p), "rtds/%s/%s_COMMAND_GBCS.HEX", commands[_i].dir,
+	    commands[_i].name);
+	cmd = hexfile(p, &cn);
+	ck_assert_int_eq(gbcs_parse_signing(spc, n, 1, &a, NULL, &e), 0);
+	acb = key_file("gbcs/keys/90b3d51f30000002-ka.key");
+	snprintf(p, sizeof(p), "gbcs/keys/%s-ka.pem", commands[_i].device);
+	dev = cert_key(p);
+	ck_assert_msg(gbcs_command(&a, acb, dev, &out, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(out.len, cn);
+	ck_assert_mem_eq(out.p, cmd, cn);
+	EVP_PKEY_free(acb);
+	EVP_PKEY_free(dev);
+	solr_buf_free(&out);
+	free(spc);
+	free(cmd);
+}
+END_TEST
+
+/* spec/gbcs.md 3.2: the MAC of ECS08a IMMEDIATE_SUCCESS, and that the
+ * wrong device key or a changed APDU gives another one. */
+START_TEST(worked_example_mac)
+{
+	static const unsigned char mac[12] = { 0x36, 0xE3, 0xE6, 0x84, 0x1A,
+	    0x39, 0x52, 0x2A, 0xB8, 0x45, 0xA7, 0x29 };
+	static const unsigned char head[15] = { 0xDD, 0, 0, 0, 0, 0, 0, 0x82,
+	    0x05, 0x0B, 0x11, 0, 0, 0, 0 };
+	unsigned char *spc, md[32];
+	char hex[65];
+	size_t n;
+	struct gbcs_apdu a;
+	struct solr_buf out = { 0 };
+	struct solr_err e;
+	EVP_PKEY *acb, *dev, *other;
+
+	if ((spc = rtds_spc("2.1_ECS08a", "ECS08a_2.1_IMMEDIATE_SUCCESS", &n)) ==
+	    NULL)
+		return;
+	ck_assert_uint_eq(n, 1274);
+	solr_sha256(spc, n, md);
+	solr_hex(md, 32, hex);
+	ck_assert_str_eq(hex, "1a1a0e3ce6796783d67e3da18311e40b52945dba9d26bcd2"
+	    "938fe4b53382f20d");
+	ck_assert_int_eq(gbcs_parse_signing(spc, n, 1, &a, NULL, &e), 0);
+	acb = key_file("gbcs/keys/90b3d51f30000002-ka.key");
+	dev = cert_key("gbcs/keys/00db1234567890a0-ka.pem");
+	other = cert_key("gbcs/keys/00db1234567890a1-ka.pem");
+	ck_assert_int_eq(gbcs_command(&a, acb, dev, &out, &e), 0);
+	ck_assert_uint_eq(out.len, 1301);
+	ck_assert_mem_eq(out.p, head, 15);
+	ck_assert_mem_eq(out.p + 15, spc, n);
+	ck_assert_mem_eq(out.p + 1289, mac, 12);
+	ck_assert_int_eq(gbcs_command(&a, acb, other, &out, &e), 0);
+	ck_assert(memcmp(out.p + 1289, mac, 12) != 0);
+	spc[500] ^= 1;
+	ck_assert_int_eq(gbcs_command(&a, acb, dev, &out, &e), 0);
+	ck_assert(memcmp(out.p + 1289, mac, 12) != 0);
+	EVP_PKEY_free(acb);
+	EVP_PKEY_free(dev);
+	EVP_PKEY_free(other);
+	solr_buf_free(&out);
+	free(spc);
+}
+END_TEST
+
 Suite *
 gbcs_suite(void)
 {
@@ -358,6 +460,9 @@ gbcs_suite(void)
 	    sizeof(malformed) / sizeof(malformed[0]));
 	tcase_add_loop_test(tc, truncations_and_byte_changes, 0, 2);
 	tcase_add_test(tc, other_keys_fail);
+	tcase_add_loop_test(tc, rtds_commands, 0,
+	    sizeof(commands) / sizeof(commands[0]));
+	tcase_add_test(tc, worked_example_mac);
 	tcase_add_loop_test(tc, framing_rules, 0,
 	    sizeof(framing) / sizeof(framing[0]));
 	suite_add_tcase(s, tc);
