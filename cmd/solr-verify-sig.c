@@ -29,6 +29,7 @@ struct ctx {
 	struct solr_objstore objects;
 	struct rec_writer *out;
 	int response;
+	int countersigned;	/* SMETS1 service provider checks */
 	int have_at;
 	int64_t at;
 	int status;
@@ -37,8 +38,8 @@ struct ctx {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-hr] [-C dir] [--at time] [file ...]\n",
-	    cli_prog);
+	fprintf(stderr, "usage: %s [-hr] [--countersigned] [-C dir] [--at time] "
+	    "[file ...]\n", cli_prog);
 	exit(EXIT_TROUBLE);
 }
 
@@ -150,12 +151,27 @@ decide(struct ctx *c, struct ynode *rec, const struct duis_header *h,
 	if (u == NULL) {
 		snprintf(why, sizeof(why), "the signer %s is not a DCC user in "
 		    "registry.yaml", eui);
-		return reject(rec, "E1", why);
+		return reject(rec, c->countersigned ? "S1VE2" : "E1", why);
+	}
+	if (c->countersigned && user_has_role(u, SOLR_CONTINGENCY)) {
+		/* S1VE2: the role and SRV combination */
+		const struct solr_role_policy *rp = world_role_policy(&c->world,
+		    SOLR_CONTINGENCY);
+		size_t i;
+		int ok = 0;
+
+		for (i = 0; rp && i < rp->nsrvs; i++)
+			ok |= strcmp(rp->srvs[i], h->srv) == 0;
+		if (!ok) {
+			snprintf(why, sizeof(why), "the %s role may not send "
+			    "SRV %s", SOLR_CONTINGENCY, h->srv);
+			return reject(rec, "S1VE2", why);
+		}
 	}
 	if (u->suspended) {
 		snprintf(why, sizeof(why), "the signer %s (%s) is suspended "
 		    "in registry.yaml", eui, u->party);
-		return reject(rec, "E3", why);
+		return reject(rec, c->countersigned ? "S1VE3" : "E3", why);
 	}
 	if ((st = rec_stage_pass(rec, STAGE)) == NULL)
 		return SOLR_ERR_NOMEM;
@@ -170,7 +186,7 @@ decide(struct ctx *c, struct ynode *rec, const struct duis_header *h,
 	if (cert->eui != h->originator) {
 		snprintf(why, sizeof(why), "the signer %s is not the Business "
 		    "Originator %s", eui, bo);
-		return reject(rec, "E65", why);
+		return reject(rec, c->countersigned ? "S1VE100" : "E65", why);
 	}
 	return yn_set_str(st, "originator_check", "signer-is-originator");
 }
@@ -197,10 +213,19 @@ check_bytes(struct ctx *c, struct ynode *rec, const unsigned char *p,
 	}
 	if ((r = solr_xml_parse(p, n, &doc, &e)) != 0)
 		goto fail;
-	r = xmlsig_verify(doc, c->response, &c->world, at,
-	    c->response ? pol->response_signer_roles : pol->xml_signer_roles,
-	    c->response ? pol->n_response_signer_roles :
-	    pol->n_xml_signer_roles, &cert, &sig, &e);
+	if (c->countersigned) {
+		struct solr_cert *dcc;
+
+		r = xmlsig_verify_countersigned(doc, &c->world, at,
+		    pol->response_signer_roles, pol->n_response_signer_roles,
+		    pol->xml_signer_roles, pol->n_xml_signer_roles, &dcc, &cert,
+		    &e);
+	} else
+		r = xmlsig_verify(doc, c->response, &c->world, at,
+		    c->response ? pol->response_signer_roles :
+		    pol->xml_signer_roles, c->response ?
+		    pol->n_response_signer_roles : pol->n_xml_signer_roles,
+		    &cert, &sig, &e);
 	if (r != 0)
 		goto fail;
 	/* verify before reading: every field below is signed content */
@@ -219,7 +244,7 @@ fail:
 		cli_warn(yn_get_str(rec, "source"), 0, "%s", e.msg);
 		set_status(c, EXIT_TROUBLE);
 	}
-	reject(rec, "E65", e.msg);
+	reject(rec, c->countersigned ? "S1VE100" : "E65", e.msg);
 }
 
 static int64_t
@@ -389,6 +414,7 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "at", required_argument, NULL, 'a' },
 		{ "response", no_argument, NULL, 'r' },
+		{ "countersigned", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -412,6 +438,9 @@ main(int argc, char *argv[])
 		case 'r':
 			c.response = 1;
 			break;
+		case 'S':
+			c.countersigned = 1;
+			break;
 		case 'V':
 			cli_version();
 			break;
@@ -422,6 +451,8 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+	if (c.response && c.countersigned)
+		usage();
 
 	xmlInitParser();
 	if (world_load(&c.world, solr_world_dir(dir), &e) != 0) {

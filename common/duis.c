@@ -228,3 +228,74 @@ duis_read_header(xmlDocPtr doc, int response, struct duis_header *h,
 	kebab((const char *)b->name, h->body, sizeof(h->body));
 	return 0;
 }
+
+void
+duis_service_reference(const char *srv, char *out, size_t cap)
+{
+	const char *d1 = strchr(srv, '.'), *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
+	size_t n = d2 ? (size_t)(d2 - srv) : strlen(srv);
+
+	snprintf(out, cap, "%.*s", (int)n, srv);
+}
+
+static xmlNodePtr
+el(xmlNodePtr parent, xmlNsPtr ns, const char *name, const char *text)
+{
+	return xmlNewTextChild(parent, ns, (const xmlChar *)name,
+	    (const xmlChar *)text);
+}
+
+int
+duis_build_response(const struct duis_response *r, EVP_PKEY *key,
+    const struct solr_cert *cert, struct solr_buf *out, struct solr_err *e)
+{
+	xmlDocPtr doc;
+	xmlNodePtr root, hdr, body, m;
+	xmlNsPtr sr;
+	xmlChar *mem = NULL;
+	char ts[SOLR_TIME_STRLEN], ref[16];
+	int len = 0, rc;
+
+	out->len = 0;
+	if ((doc = xmlNewDoc((const xmlChar *)"1.0")) == NULL ||
+	    (root = xmlNewNode(NULL, (const xmlChar *)"Response")) == NULL) {
+		xmlFreeDoc(doc);
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	}
+	xmlDocSetRootElement(doc, root);
+	sr = xmlNewNs(root, (const xmlChar *)SOLR_NS_SR, (const xmlChar *)"sr");
+	xmlNewNs(root, (const xmlChar *)SOLR_NS_DS, (const xmlChar *)"ds");
+	xmlSetNs(root, sr);
+	xmlNewProp(root, (const xmlChar *)"schemaVersion", (const xmlChar *)
+	    (r->schema_version ? r->schema_version : "5.4"));
+	hdr = el(root, sr, "Header", NULL);
+	if (r->request_id)
+		el(hdr, sr, "RequestID", r->request_id);
+	el(hdr, sr, "ResponseCode", r->code);
+	solr_time_format(r->time, ts);
+	el(hdr, sr, "ResponseDateTime", ts);
+	body = el(root, sr, "Body", NULL);
+	if (r->alert_code) {
+		m = el(body, sr, "DCCAlertMessage", NULL);
+		el(m, sr, "DCCAlertCode", r->alert_code);
+		m = el(el(el(m, sr, "DCCAlert", NULL), sr, "QuarantinedRequest",
+		    NULL), sr, "ADUserThresholdBreach", NULL);
+		el(m, sr, "RequestID", r->request_id ? r->request_id : "");
+		el(m, sr, "QuarantineEventRef", r->quarantine_ref);
+	} else {
+		m = el(body, sr, "ResponseMessage", NULL);
+		duis_service_reference(r->srv ? r->srv : "", ref, sizeof(ref));
+		el(m, sr, "ServiceReference", ref);
+		el(m, sr, "ServiceReferenceVariant", r->srv ? r->srv : "");
+	}
+	if ((rc = xmlsig_sign(doc, key, cert, e)) != 0) {
+		xmlFreeDoc(doc);
+		return rc;
+	}
+	xmlDocDumpMemoryEnc(doc, &mem, &len, "UTF-8");
+	if (mem == NULL || solr_buf_add(out, mem, (size_t)len) != 0)
+		rc = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	xmlFree(mem);
+	xmlFreeDoc(doc);
+	return rc;
+}

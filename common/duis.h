@@ -5,6 +5,10 @@
 #include <stdint.h>
 
 #include <libxml/tree.h>
+#include <openssl/evp.h>
+
+#include "cert.h"
+#include "util.h"
 
 #include "err.h"
 
@@ -33,5 +37,22 @@ int duis_read_header(xmlDocPtr doc, int response, struct duis_header *h,
 /* "BO:BT:counter" */
 int duis_parse_request_id(const char *s, uint64_t *bo, uint64_t *bt,
     uint64_t *counter);
+
+struct duis_response {
+	const char *schema_version;
+	const char *request_id;		/* NULL: none */
+	const char *code;		/* I99, E65, E2, E020101, ... */
+	int64_t time;
+	const char *srv;		/* ServiceReferenceVariant */
+	const char *alert_code;		/* a DCC alert (AD1) instead */
+	const char *quarantine_ref;	/* its QuarantineEventRef */
+};
+
+/* A DUIS Response, compact, signed with key (the DCC's XML-signing key)
+ * as the last child of its root. */
+int duis_build_response(const struct duis_response *r, EVP_PKEY *key,
+    const struct solr_cert *cert, struct solr_buf *out, struct solr_err *e);
+/* "2.1" for "2.1", "6.15" for "6.15.1" */
+void duis_service_reference(const char *srv, char *out, size_t cap);
 
 #endif

@@ -236,11 +236,11 @@ b64_field(xmlNodePtr n, unsigned char *out, size_t want, struct solr_err *e)
  * instructions, no entity references, and ds:Signature only where the
  * profile allows it. */
 static int
-scan_tree(xmlNodePtr root, int response, xmlNodePtr *sig,
+scan_tree(xmlNodePtr root, int response, int countersigned, xmlNodePtr *sig,
     struct solr_err *e)
 {
 	xmlNodePtr n = root->children, inner = NULL;
-	int nsig = 0;
+	int nsig = 0, nroot = 0;
 
 	*sig = NULL;
 	while (n != NULL && n != root) {
@@ -271,8 +271,10 @@ scan_tree(xmlNodePtr root, int response, xmlNodePtr *sig,
 				    n->ns && n->ns->href ?
 				    (const char *)n->ns->href : "(none)");
 			nsig++;
-			if (n->parent == root)
+			if (n->parent == root) {
 				*sig = n;
+				nroot++;
+			}
 			else if (response && inner == NULL &&
 			    is_el(n->parent, SOLR_NS_SR,
 			    "SMETS1SignedResponse"))
@@ -296,16 +298,33 @@ scan_tree(xmlNodePtr root, int response, xmlNodePtr *sig,
 		if (n != root)
 			n = n->next;
 	}
-	if (nsig - (inner != NULL) != 1)
+	if (nroot != (countersigned ? 2 : 1))
 		return solr_seterr(e, SOLR_ERR_VERIFY, "the document has %d "
 		    "ds:Signature elements at its root; the profile requires "
-		    "exactly one", nsig - (inner != NULL));
+		    "exactly %s", nroot, countersigned ? "two (the signature and "
+		    "the countersignature)" : "one");
 	return 0;
 }
+
+static int check_profile(xmlDocPtr, int, int, struct xmlsig *,
+    struct solr_err *);
 
 int
 xmlsig_check_profile(xmlDocPtr doc, int response, struct xmlsig *s,
     struct solr_err *e)
+{
+	return check_profile(doc, response, 0, s, e);
+}
+
+int
+xmlsig_check_profile_cs(xmlDocPtr doc, struct xmlsig *s, struct solr_err *e)
+{
+	return check_profile(doc, 0, 1, s, e);
+}
+
+static int
+check_profile(xmlDocPtr doc, int response, int countersigned,
+    struct xmlsig *s, struct solr_err *e)
 {
 	static const char *const sig_kids[] = { "SignedInfo",
 	    "SignatureValue", "KeyInfo", NULL };
@@ -336,7 +355,7 @@ xmlsig_check_profile(xmlDocPtr doc, int response, struct xmlsig *s,
 		    "schemaVersion attribute", rootname);
 	}
 	xmlFree(sv);
-	if ((r = scan_tree(root, response, &s->sig, e)) != 0)
+	if ((r = scan_tree(root, response, countersigned, &s->sig, e)) != 0)
 		return r;
 	for (c = root->children; c; c = c->next) {
 		if (c->type == XML_ELEMENT_NODE)
@@ -511,8 +530,10 @@ role_allowed(int role, const int *roles, size_t n)
 	return 0;
 }
 
-int
-xmlsig_verify(xmlDocPtr doc, int response, struct solr_world *w,
+/* The certificate and the cryptography of a signature whose profile has
+ * been checked. */
+static int
+verify_checked(xmlDocPtr doc, int response, struct solr_world *w,
     int64_t at, const int *roles, size_t nroles, struct solr_cert **signer,
     struct xmlsig *s, struct solr_err *e)
 {
@@ -524,8 +545,6 @@ xmlsig_verify(xmlDocPtr doc, int response, struct solr_world *w,
 	int r, role;
 
 	*signer = NULL;
-	if ((r = xmlsig_check_profile(doc, response, s, e)) != 0)
-		return r;
 	r = world_find_org(w, s->issuer, s->serial, &c, e);
 	if (r == SOLR_ERR_NOTFOUND || r == SOLR_ERR_FORMAT) {
 		e->code = SOLR_ERR_VERIFY;
@@ -593,5 +612,188 @@ xmlsig_verify(xmlDocPtr doc, int response, struct solr_world *w,
 out:
 	EVP_MD_CTX_free(mdc);
 	solr_buf_free(&si);
+	return r;
+}
+
+int
+xmlsig_verify(xmlDocPtr doc, int response, struct solr_world *w,
+    int64_t at, const int *roles, size_t nroles, struct solr_cert **signer,
+    struct xmlsig *s, struct solr_err *e)
+{
+	int r;
+
+	*signer = NULL;
+	if ((r = xmlsig_check_profile(doc, response, s, e)) != 0)
+		return r;
+	return verify_checked(doc, response, w, at, roles, nroles, signer, s,
+	    e);
+}
+
+int
+xmlsig_verify_countersigned(xmlDocPtr doc, struct solr_world *w,
+    int64_t at, const int *cs_roles, size_t ncs, const int *roles,
+    size_t nroles, struct solr_cert **counter, struct solr_cert **signer,
+    struct solr_err *e)
+{
+	struct xmlsig s;
+	xmlNodePtr first;
+	int r;
+
+	*counter = *signer = NULL;
+	if ((r = xmlsig_check_profile_cs(doc, &s, e)) != 0)
+		return r;
+	/* the first signature is the element just before the last */
+	for (first = s.sig->prev; first && first->type != XML_ELEMENT_NODE;
+	    first = first->prev)
+		;
+	if (first == NULL || !is_el(first, SOLR_NS_DS, "Signature"))
+		return solr_seterr(e, SOLR_ERR_VERIFY, "the countersignature "
+		    "does not follow the request's signature");
+	if ((r = verify_checked(doc, 0, w, at, cs_roles, ncs, counter, &s,
+	    e)) != 0) {
+		char m[sizeof(e->msg)];
+
+		snprintf(m, sizeof(m), "%s", e->msg);
+		solr_seterr(e, r, "the countersignature: %s", m);
+		return r;
+	}
+	/* the request's signature covers the request as the SRP sent it:
+	 * without the countersignature */
+	xmlUnlinkNode(s.sig);
+	xmlFreeNode(s.sig);
+	r = xmlsig_verify(doc, 0, w, at, roles, nroles, signer, &s, e);
+	if (r != 0) {
+		char m[sizeof(e->msg)];
+
+		snprintf(m, sizeof(m), "%s", e->msg);
+		solr_seterr(e, r, "the request's signature: %s", m);
+	}
+	return r;
+}
+
+/* Signing. */
+
+static xmlNodePtr
+ds_child(xmlNodePtr parent, xmlNsPtr ds, const char *name, const char *alg)
+{
+	xmlNodePtr n = xmlNewChild(parent, ds, (const xmlChar *)name, NULL);
+
+	if (n && alg)
+		xmlNewProp(n, (const xmlChar *)"Algorithm", (const xmlChar *)alg);
+	return n;
+}
+
+int
+xmlsig_sign(xmlDocPtr doc, EVP_PKEY *key, const struct solr_cert *cert,
+    struct solr_err *e)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc), sig, si, ref, tr, dv, sv,
+	    is;
+	xmlNsPtr ds;
+	EVP_MD_CTX *mdc = NULL;
+	struct solr_buf c = { 0 };
+	unsigned char md[32], rs[64];
+	unsigned int mdlen = 0;
+	char b64[100];
+	int r = SOLR_ERR_INTERNAL;
+
+	if ((sig = xmlNewNode(NULL, (const xmlChar *)"Signature")) == NULL)
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	xmlAddChild(root, sig);
+	ds = xmlSearchNsByHref(doc, root, (const xmlChar *)SOLR_NS_DS);
+	if (ds == NULL || ds->prefix == NULL)
+		ds = xmlNewNs(sig, (const xmlChar *)SOLR_NS_DS,
+		    (const xmlChar *)"ds");
+	xmlSetNs(sig, ds);
+	si = ds_child(sig, ds, "SignedInfo", NULL);
+	ds_child(si, ds, "CanonicalizationMethod", SOLR_ALG_EXC_C14N);
+	ds_child(si, ds, "SignatureMethod", SOLR_ALG_ECDSA_SHA256);
+	ref = ds_child(si, ds, "Reference", NULL);
+	xmlNewProp(ref, (const xmlChar *)"URI", (const xmlChar *)"");
+	tr = ds_child(ref, ds, "Transforms", NULL);
+	ds_child(tr, ds, "Transform", SOLR_ALG_ENVELOPED);
+	ds_child(ref, ds, "DigestMethod", SOLR_ALG_SHA256);
+	dv = ds_child(ref, ds, "DigestValue", NULL);
+	sv = ds_child(sig, ds, "SignatureValue", NULL);
+	is = ds_child(ds_child(ds_child(sig, ds, "KeyInfo", NULL), ds,
+	    "X509Data", NULL), ds, "X509IssuerSerial", NULL);
+	xmlNewTextChild(is, ds, (const xmlChar *)"X509IssuerName",
+	    (const xmlChar *)cert->issuer);
+	xmlNewTextChild(is, ds, (const xmlChar *)"X509SerialNumber",
+	    (const xmlChar *)cert->serial);
+	if ((mdc = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(mdc, EVP_sha256(), NULL) != 1 ||
+	    xmlsig_c14n_content(doc, sig, md_sink, mdc) != 0 ||
+	    EVP_DigestFinal_ex(mdc, md, &mdlen) != 1 || mdlen != 32)
+		goto out;
+	solr_b64_encode(md, 32, b64);
+	xmlNodeSetContent(dv, (const xmlChar *)b64);
+	if (xmlsig_c14n_signed_info(doc, si, buf_sink, &c) != 0)
+		goto out;
+	if ((r = solr_ecdsa_sign(key, c.p, c.len, rs, e)) != 0)
+		goto out;
+	solr_b64_encode(rs, 64, b64);
+	xmlNodeSetContent(sv, (const xmlChar *)b64);
+	r = 0;
+out:
+	if (r == SOLR_ERR_INTERNAL)
+		solr_seterr(e, r, "the document could not be signed");
+	EVP_MD_CTX_free(mdc);
+	solr_buf_free(&c);
+	return r;
+}
+
+int
+xmlsig_countersign(const unsigned char *p, size_t n, EVP_PKEY *key,
+    const struct solr_cert *cert, struct solr_buf *out, struct solr_err *e)
+{
+	xmlDocPtr doc = NULL;
+	xmlNodePtr root;
+	xmlBufferPtr b = NULL;
+	char tag[256];
+	size_t tl, pos;
+	int r, found = 0;
+
+	out->len = 0;
+	if ((r = solr_xml_parse(p, n, &doc, e)) != 0)
+		return r;
+	root = xmlDocGetRootElement(doc);
+	if ((r = xmlsig_sign(doc, key, cert, e)) != 0)
+		goto out;
+	/* keep every byte received: the countersignature goes in just
+	 * before the root's end tag */
+	snprintf(tag, sizeof(tag), "</%s%s%s", root->ns && root->ns->prefix ?
+	    (const char *)root->ns->prefix : "", root->ns && root->ns->prefix ?
+	    ":" : "", root->name);
+	tl = strlen(tag);
+	for (pos = n >= tl ? n - tl + 1 : 0; pos-- > 0;) {
+		size_t k = pos + tl;
+
+		if (memcmp(p + pos, tag, tl) != 0)
+			continue;
+		while (k < n && strchr(" \t\r\n", p[k]))
+			k++;
+		if (k < n && p[k] == '>') {
+			found = 1;
+			break;
+		}
+	}
+	if (!found) {
+		r = solr_seterr(e, SOLR_ERR_VERIFY, "the root's end tag %s> is "
+		    "not in the document", tag);
+		goto out;
+	}
+	if ((b = xmlBufferCreate()) == NULL ||
+	    xmlNodeDump(b, doc, root->last, 0, 0) < 0) {
+		r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (solr_buf_add(out, p, pos) != 0 ||
+	    solr_buf_add(out, xmlBufferContent(b), (size_t)xmlBufferLength(b))
+	    != 0 || solr_buf_add(out, p + pos, n - pos) != 0)
+		r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+out:
+	xmlBufferFree(b);
+	xmlFreeDoc(doc);
 	return r;
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include <libxml/tree.h>
+#include <openssl/evp.h>
 
 #include "cert.h"
 #include "err.h"
@@ -43,6 +44,10 @@ struct xmlsig {
  * 1-6 (no cryptography): SOLR_ERR_VERIFY with the rule broken. */
 int xmlsig_check_profile(xmlDocPtr doc, int response, struct xmlsig *s,
     struct solr_err *e);
+/* The same, allowing one earlier signature right before the last (a
+ * countersigned document); s describes the last one. */
+int xmlsig_check_profile_cs(xmlDocPtr doc, struct xmlsig *s,
+    struct solr_err *e);
 
 /* Inclusive C14N 1.0 of the document without the Signature element (the
  * enveloped-signature transform), and exclusive C14N of SignedInfo. */
@@ -61,5 +66,25 @@ int xmlsig_c14n_signed_info(xmlDocPtr doc, xmlNodePtr si, solr_sink sink,
 int xmlsig_verify(xmlDocPtr doc, int response, struct solr_world *w,
     int64_t at, const int *roles, size_t nroles, struct solr_cert **signer,
     struct xmlsig *s, struct solr_err *e);
+
+/* Appends an enveloped ds:Signature in the profile as the last child of
+ * the root, made with key; cert gives X509IssuerSerial. */
+int xmlsig_sign(xmlDocPtr doc, EVP_PKEY *key, const struct solr_cert *cert,
+    struct solr_err *e);
+
+/* The document p with a second, countersigning ds:Signature appended as
+ * the last child of its root: the bytes received are kept as they are and
+ * the signature covers them all, the first signature included. */
+int xmlsig_countersign(const unsigned char *p, size_t n, EVP_PKEY *key,
+    const struct solr_cert *cert, struct solr_buf *out, struct solr_err *e);
+
+/* Checks a countersigned request (see solr-verify-sig --countersigned):
+ * the countersignature with a role in cs_roles, then the first signature
+ * with a role in roles.  *signer is the first signature's certificate,
+ * *counter the countersigner's. */
+int xmlsig_verify_countersigned(xmlDocPtr doc, struct solr_world *w,
+    int64_t at, const int *cs_roles, size_t ncs, const int *roles,
+    size_t nroles, struct solr_cert **counter, struct solr_cert **signer,
+    struct solr_err *e);
 
 #endif

@@ -1,0 +1,37 @@
+/* The countersign ledger: which APDU was MACed for each (originator,
+ * counter, recipient), so that no two different APDUs ever share a GMAC
+ * key and IV. */
+#ifndef SOLR_LEDGER_H
+#define SOLR_LEDGER_H
+
+#include <limits.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+struct ledger_entry {
+	uint64_t originator, counter, recipient;
+	unsigned char sha[32];
+};
+
+struct ledger {
+	int fd;
+	char path[PATH_MAX];
+	off_t read_upto;
+	struct ledger_entry *e;
+	size_t n, cap;
+	size_t *index;		/* open addressing, SIZE_MAX empty */
+	size_t icap;
+};
+
+int ledger_open(const char *world, struct ledger *l, struct solr_err *e);
+/* Records the APDU's SHA-256 for the key, under the lock, synced before
+ * it returns.  0 when new or the same APDU again (*again = 1);
+ * SOLR_ERR_VERIFY when a different APDU was recorded for the key. */
+int ledger_record(struct ledger *l, uint64_t originator, uint64_t counter,
+    uint64_t recipient, const unsigned char sha[32], int *again,
+    struct solr_err *e);
+void ledger_close(struct ledger *l);
+
+#endif

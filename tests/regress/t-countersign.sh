@@ -1,0 +1,131 @@
+# solr-countersign: Commands, countersignatures, responses, the ledger.
+W=$BUILD/world R=$BUILD/requests
+CS=solr-countersign
+cw() { rm -rf "$TMP/cw"; cp -R "$W" "$TMP/cw"; }
+full() {	# full WORLD FILE...: every stage before countersign
+	w=$1
+	shift
+	solr-verify-sig -C "$w" --at $PIN "$@" 2>/dev/null | solr-failed-suppliers -C "$w" check |
+		solr-gbcs-parse -C "$w" | solr-adt-check -C "$w"
+}
+cw
+full "$TMP/cw" "$R/srp-elec-cv5.xml" "$R/srp-gas-cv5.xml" "$R/srp-elec-cv4.xml" \
+	"$R/srp-gas-cv4.xml" "$R/srp-elec-unsafe-cv5.xml" "$R/srp2-elec-cv5.xml" "$R/t-digest.xml" > "$TMP/in"
+$CS -C "$TMP/cw" -o "$TMP/out" < "$TMP/in" > "$TMP/o" 2>"$TMP/e"
+check "countersign: exit 1 when not every record is accepted" [ $? -eq 1 ]
+check "... as many records out as in" [ "$(count_records "$TMP/o")" -eq "$(count_records "$TMP/in")" ]
+awk '/^---$/{r++} {print > ("'"$TMP"'/c." r)}' "$TMP/o"
+check "a safe SMETS2+ request: accept, with its Command" grep -q "^  command: [0-9a-f]\{64\}$" "$TMP/c.1"
+check "... verdict accept" [ "$(field "$TMP/c.1" verdict)" = accept ]
+check "... I99 to the sender" grep -q "^  response_to: 00-DB-12-34-56-78-00-04$" "$TMP/c.1"
+check "a safe SMETS1 request: countersigned" grep -q "^  countersigned: [0-9a-f]\{64\}$" "$TMP/c.3"
+check "an unsafe request: E2 response" grep -q "^  response_code: E2$" "$TMP/c.5"
+check "another SRP than the listed one: E65 response to it" grep -q "^  response_to: 00-DB-12-34-56-78-00-05$" "$TMP/c.6"
+check "a request whose signature failed: no response, and why" grep -q "^  response_note: 'no response: the sender is not known" "$TMP/c.7"
+O=$TMP/out
+check "-o: artifacts named after the RequestID" [ -s "$O/90-B3-D5-1F-30-01-00-00_00-DB-12-34-56-78-90-A0_1003.command.gbcs" ]
+n=0 bad=0
+for f in "$O"/*.response.xml; do
+	n=$((n + 1))
+	xmlsec1 --verify --pubkey-cert-pem "$W/keys/dcc.xmlsign.pem" "$f" > /dev/null 2>&1 || bad=$((bad + 1))
+	solr-verify-sig -r -C "$TMP/cw" --at $PIN "$f" > "$TMP/v" 2>/dev/null || bad=$((bad + 1))
+	# one byte changed: the code
+	sed 's|<sr:ResponseCode>\(.\)|<sr:ResponseCode>X|' "$f" > "$TMP/t.xml"
+	solr-verify-sig -r -C "$TMP/cw" --at $PIN "$TMP/t.xml" > /dev/null 2>&1 && bad=$((bad + 1))
+done
+check "xmlsec1 and solr-verify-sig -r verify all $n responses; a changed one fails" [ $bad -eq 0 ]
+check "... and there are responses for the four decided requests" [ $n -ge 4 ]
+for f in "$O"/*.countersigned.xml; do
+	xmlsec1 --verify --pubkey-cert-pem "$W/keys/dcc.xmlsign.pem" --node-xpath '/*/*[last()]' "$f" > /dev/null 2>&1
+	check "xmlsec1 verifies the countersignature of $(basename "$f")" [ $? -eq 0 ]
+	solr-verify-sig --countersigned -C "$TMP/cw" --at $PIN "$f" > "$TMP/v"
+	check "solr-verify-sig --countersigned verifies it" [ "$(field "$TMP/v" verdict)" = pass ]
+	# without the countersignature, the SRP's signature is as it was sent
+	perl -0pe 's|<ds:Signature>(?:(?!<ds:Signature>).)*</ds:Signature>(</sr:Request>)|$1|s' "$f" > "$TMP/srp.xml"
+	xmlsec1 --verify --pubkey-cert-pem "$W/pki/org/srp-xmlsign.pem" "$TMP/srp.xml" > /dev/null 2>&1
+	check "... and the SRP's signature inside still verifies (xmlsec1)" [ $? -eq 0 ]
+	for change in 's|<sr:MaxCreditThreshold>9|<sr:MaxCreditThreshold>8|' \
+		's|:1002</sr:RequestID>|:1003</sr:RequestID>|' \
+		's|\(<ds:SignatureValue>\)\(.\)|\1A\2|; s|\(<ds:SignatureValue>A\).|\1|' \
+		's|\(<ds:DigestValue>\)[A-Z]|\1z|'; do
+		sed "$change" "$f" > "$TMP/t.xml"
+		cmp -s "$f" "$TMP/t.xml" && continue
+		solr-verify-sig --countersigned -C "$TMP/cw" --at $PIN "$TMP/t.xml" > "$TMP/v" 2>/dev/null
+		check "--countersigned rejects a one-byte change ($change): S1VE100" [ "$(field "$TMP/v" code)" = S1VE100 ]
+	done
+done
+# S1SP codes for the identity rules
+sed 's/\(00-DB-12-34-56-78-00-04.*status: \)active/\1suspended/' "$W/registry.yaml" > "$TMP/cw/registry.yaml"
+solr-verify-sig --countersigned -C "$TMP/cw" --at $PIN "$O"/*.countersigned.xml > "$TMP/v" 2>/dev/null
+check "--countersigned: a suspended SRP gets S1VE3" [ "$(field "$TMP/v" code)" = S1VE3 ]
+sed 's/srvs: \["2.1"\]/srvs: ["2.3"]/' "$W/policy.yaml" > "$TMP/cw/policy.yaml"
+cp "$W/registry.yaml" "$TMP/cw/registry.yaml"
+solr-verify-sig --countersigned -C "$TMP/cw" --at $PIN "$O"/*.countersigned.xml > "$TMP/v" 2>/dev/null
+check "--countersigned: a role not allowed the SRV gets S1VE2" [ "$(field "$TMP/v" code)" = S1VE2 ]
+cp "$W/policy.yaml" "$TMP/cw/policy.yaml"
+solr-verify-sig --countersigned -C "$TMP/cw" --at $PIN "$R/srp-gas-cv4.xml" > "$TMP/v" 2>/dev/null
+check "--countersigned: a request without the DCC's countersignature fails" grep -q "requires exactly two" "$TMP/v"
+
+# the ledger: same APDU again is the same Command; a different APDU for
+# the same counter is refused
+cw
+full "$TMP/cw" "$R/srp-elec-cv5.xml" > "$TMP/a"
+$CS -C "$TMP/cw" < "$TMP/a" > "$TMP/a1"
+$CS -C "$TMP/cw" < "$TMP/a" > "$TMP/a2"
+check "ledger: the same APDU again gives the same Command" \
+	[ "$(sed -n 's/^  command: //p' "$TMP/a1")" = "$(sed -n 's/^  command: //p' "$TMP/a2")" ]
+full "$TMP/cw" "$R/srp-elec-reuse-cv5.xml" > "$TMP/b"
+check "... (the other APDU passes every earlier stage)" [ "$(field "$TMP/b" verdict)" = pass ]
+$CS -C "$TMP/cw" < "$TMP/b" > "$TMP/b1"
+check "ledger: another APDU with the same counter is refused" grep -q "was MACed before for another APDU" "$TMP/b1"
+check "... and has no Command" [ "$(grep -c '^  command:' "$TMP/b1")" -eq 0 ]
+# it survives kills: the entries synced before are still there
+i=0
+while [ $i -lt 10 ]; do
+	i=$((i + 1))
+	$CS -C "$TMP/cw" < "$TMP/a" > /dev/null 2>&1 &
+	pid=$!
+	perl -e 'select(undef, undef, undef, rand(0.01))'
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+done
+printf '90B3D51F30010000 77 00DB12' >> "$TMP/cw/state/countersign-ledger"	# a torn append
+$CS -C "$TMP/cw" < "$TMP/b" > "$TMP/b2"
+check "after kills and a torn append, the ledger still refuses" grep -q "was MACed before for another APDU" "$TMP/b2"
+$CS -C "$TMP/cw" < "$TMP/a" > "$TMP/a3"
+check "... and still gives the same Command" \
+	[ "$(sed -n 's/^  command: //p' "$TMP/a1")" = "$(sed -n 's/^  command: //p' "$TMP/a3")" ]
+
+# a pipeline that omits a required stage countersigns nothing
+cw
+solr-verify-sig -C "$TMP/cw" --at $PIN "$R/srp-elec-cv5.xml" "$R/srp-gas-cv4.xml" 2>/dev/null |
+	solr-gbcs-parse -C "$TMP/cw" | $CS -C "$TMP/cw" > "$TMP/m"
+check "without failed-suppliers and adt-check: nothing accepted" [ "$(grep -c '^verdict: accept' "$TMP/m")" -eq 0 ]
+check "... each rejected naming the stage" [ "$(grep -c 'the required stage failed-suppliers did not pass' "$TMP/m")" -eq 2 ]
+check "... and nothing made" [ "$(grep -c '^  \(command\|countersigned\):' "$TMP/m")" -eq 0 ]
+
+# keys
+cw
+chmod 644 "$TMP/cw/keys/acb.ka.key"
+$CS -C "$TMP/cw" < /dev/null > /dev/null 2>"$TMP/e"
+check "a key readable by others is refused" [ $? -eq 2 ]
+check "... with the reason" grep -q "permissions 0644 are too open" "$TMP/e"
+
+# standalone: the RTDS Commands, byte for byte
+if have_vectors; then
+	sh tests/mk-vworld "$VECTORS" "$TMP/cvw"
+	for d in 2.1_ECS08a/ECS08a_2.1_IMMEDIATE_SUCCESS 2.1_ECS08a/ECS08a_2.1_IMMEDIATE_ERROR \
+		2.1_GCS05/GCS05_2.1_IMMEDIATE_SUCCESS; do
+		V=$VECTORS/gbcs/rtds/$d
+		pre=$(tr -d '\r\n' < "${V}_PRECOMMAND_GBCS.HEX") cmd=$(tr -d '\r\n' < "${V}_COMMAND_GBCS.HEX")
+		n=${#cmd}
+		sig=$(printf '%s' "$cmd" | cut -c$((n - 24 - 128 + 1))-$((n - 24)))
+		printf '%s40%s' "$pre" "$sig" | $CS -C "$TMP/cvw" --at $VPIN -x > "$TMP/x.hex"
+		check "-x rebuilds the RTDS $(basename "$d") Command byte for byte" [ "$(cat "$TMP/x.hex")" = "$cmd" ]
+	done
+	printf '%s40%s' "$pre" "$sig" | perl -ne 'print pack("H*", $_)' | openssl base64 -A |
+		$CS -C "$TMP/cvw" --at $VPIN -b > "$TMP/x.b64out"
+	check "-b gives the same Command in base64" [ "$(openssl base64 -d -A < "$TMP/x.b64out" | od -An -v -tx1 | tr -d ' \n' | tr a-f A-F)" = "$cmd" ]
+else
+	skip "RTDS Commands" "$VECTORS is absent"
+fi
