@@ -19,7 +19,7 @@ TOOLS = solr-verify-sig solr-gbcs-parse solr-failed-suppliers solr-adt-check \
 	solr-countersign
 LIB_OBJ = build/err.o build/util.o build/ytree.o build/record.o \
 	build/objstore.o build/cert.o build/world.o build/xmlsig.o \
-	build/duis.o build/crypto.o build/prepay.o build/gbcs.o build/safe.o build/adt.o build/ledger.o \
+	build/duis.o build/crypto.o build/prepay.o build/gbcs.o build/safe.o build/adt.o build/ledger.o build/sat.o \
 	build/fslist.o
 LIB = build/libsolr.a
 CLI_OBJ = build/cli.o
@@ -77,6 +77,7 @@ check: all build/check_unit build/maxrss build/requests/.made
 
 # exit 1 means "some records were rejected", which the demo batch has
 demo: all build/requests/.made
+	rm -rf build/demo
 	sh scripts/solr-pipeline || [ $$? -eq 1 ]
 
 install: all

@@ -34,11 +34,12 @@ static struct solr_world world;
 static int64_t at;
 static int have_at;
 static int status;
+static int replay;	/* counts come from the record, not the state */
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-h] [-C dir] [--at time]\n"
+	fprintf(stderr, "usage: %s [-h] [-C dir] [--at time] [--replay]\n"
 	    "       %s [-C dir] [--at time] submit file\n"
 	    "       %s [-C dir] counters\n", cli_prog, cli_prog, cli_prog);
 	exit(EXIT_TROUBLE);
@@ -333,8 +334,14 @@ decide(struct stage *sg, struct ynode *rec)
 		th = adt_find(&adt, srv);
 	window = th ? th->window : DEFAULT_WINDOW;
 	start = (t >= 0 ? t / window : (t - window + 1) / window) * window;
-	if (adt_count(&sg->counters, sender, srv, window, start, &count, &e)
-	    != 0) {
+	if (replay) {
+		/* the count is history: the one recorded, else the first */
+		const char *rc = yn_path(rec, "recorded.stages.adt-check.count") ?
+		    yn_path(rec, "recorded.stages.adt-check.count")->str : NULL;
+
+		count = rc ? strtoull(rc, NULL, 10) : 1;
+	} else if (adt_count(&sg->counters, sender, srv, window, start, &count,
+	    &e) != 0) {
 		cli_error(&e);
 		exit(EXIT_TROUBLE);
 	}
@@ -394,7 +401,7 @@ cmd_stage(int argc)
 	snprintf(file, sizeof(file), "%s/policy.yaml", world.dir);
 	if (safe_policy_load(world.policy.tree, file, &sg.safe, &e) != 0 ||
 	    instructions_load(world.dir, &sg.is, &e) != 0 ||
-	    adt_counters_open(world.dir, &sg.counters, &e) != 0) {
+	    (!replay && adt_counters_open(world.dir, &sg.counters, &e) != 0)) {
 		cli_error(&e);
 		return EXIT_TROUBLE;
 	}
@@ -405,6 +412,8 @@ cmd_stage(int argc)
 		pos++;
 		if (r == REC_OK) {
 			decide(&sg, rec);
+			if (replay)
+				rec_replay_note(rec, STAGE);
 			emit(out, rec);
 		} else if (r == REC_BAD) {
 			char src[64];
@@ -418,7 +427,7 @@ cmd_stage(int argc)
 			break;
 		}
 	}
-	if (adt_counters_close(&sg.counters, &e) != 0) {
+	if (!replay && adt_counters_close(&sg.counters, &e) != 0) {
 		cli_error(&e);
 		status = EXIT_TROUBLE;
 	}
@@ -437,6 +446,7 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "at", required_argument, NULL, 'a' },
+		{ "replay", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -454,6 +464,9 @@ main(int argc, char *argv[])
 		case 'a':
 			at = cli_time(optarg);
 			have_at = 1;
+			break;
+		case 'P':
+			replay = 1;
 			break;
 		case 'V':
 			cli_version();

@@ -24,7 +24,9 @@
 #include "../common/ledger.h"
 #include "../common/objstore.h"
 #include "../common/record.h"
+#include "../common/sat.h"
 #include "../common/util.h"
+#include "../common/version.h"
 #include "../common/world.h"
 #include "../common/xmlsig.h"
 #include "cli.h"
@@ -39,6 +41,9 @@ struct ctx {
 	EVP_PKEY *dcc;		/* keys/dcc.xmlsign.key */
 	struct solr_cert *dcc_cert;
 	const char *outdir;
+	struct sat sat;
+	int have_sat;
+	int replay;		/* recompute and compare; sign and record nothing */
 	int have_at;
 	int64_t at;
 	int status;
@@ -47,8 +52,11 @@ struct ctx {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-h] [-C dir] [-o dir] [--at time]\n"
-	    "       %s -x | -b [-C dir]\n", cli_prog, cli_prog);
+	fprintf(stderr, "usage: %s [-h] [-C dir] [-o dir] [--sat dir] [--at time]\n"
+	    "       %s -x | -b [-C dir]\n"
+	    "       %s --verify-sat dir | --sat-records dir\n"
+	    "       %s --replay [-C dir]\n", cli_prog, cli_prog, cli_prog,
+	    cli_prog);
 	exit(EXIT_TROUBLE);
 }
 
@@ -234,6 +242,74 @@ respond(struct ctx *c, struct ynode *rec, struct ynode *out, int64_t t)
 	solr_buf_free(&b);
 }
 
+/* The code the response would carry, against the recorded one. */
+static void
+replay_respond(struct ynode *rec, struct ynode *out)
+{
+	const char *verdict = rec_verdict(rec), *code = yn_get_str(rec, "code"),
+	    *sid = yn_get_str(yn_get(rec, "sender"), "id"), *now, *was;
+
+	now = sid == NULL ? NULL : strcmp(verdict, "accept") == 0 ? "I99" :
+	    code;
+	was = yn_get_str(yn_path(rec, "recorded.output"), "response_code");
+	if (now)
+		yn_set_str(out, "response_code", now);
+	if ((now == NULL) != (was == NULL) || (now && strcmp(now, was)))
+		yn_set_str(out, "replay_note", "the response code differs from "
+		    "the one recorded");
+}
+
+/* The recorded countersigned request is this request with a DCC
+ * countersignature that verifies. */
+static int
+replay_countersigned(struct ctx *c, struct ynode *rec, const unsigned char
+    *req, size_t n, int64_t t, struct solr_err *e)
+{
+	const char *was = yn_get_str(yn_path(rec, "recorded.output"),
+	    "countersigned");
+	struct solr_buf b = { 0 };
+	struct solr_cert *dcc, *srp;
+	xmlDocPtr doc = NULL;
+	const struct solr_policy *p = &c->world.policy;
+	int r;
+
+	if (was == NULL)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "no countersigned "
+		    "request was recorded");
+	if ((r = objstore_get(&c->objects, was, p->max_document_bytes * 2, &b,
+	    e)) != 0)
+		return r;
+	/* the request's bytes, unchanged, with one insertion: the
+	 * countersignature */
+	if (b.len > n) {
+		size_t pre = 0, suf = 0;
+
+		while (pre < n && b.p[pre] == req[pre])
+			pre++;
+		while (suf < n - pre && b.p[b.len - 1 - suf] == req[n - 1 - suf])
+			suf++;
+		if (pre + suf != n)
+			r = solr_seterr(e, SOLR_ERR_VERIFY, "the recorded "
+			    "countersigned request is not this request");
+	} else
+		r = solr_seterr(e, SOLR_ERR_VERIFY, "the recorded countersigned "
+		    "request is not this request");
+	if (r == 0)
+		r = solr_xml_parse(b.p, b.len, &doc, e);
+	if (r == 0)
+		r = xmlsig_verify_countersigned(doc, &c->world, t,
+		    p->response_signer_roles, p->n_response_signer_roles,
+		    p->xml_signer_roles, p->n_xml_signer_roles, &dcc, &srp, e);
+	if (r == 0) {
+		yn_set_str(yn_get(rec, "output"), "countersigned", was);
+		yn_set_str(yn_get(rec, "output"), "countersigned_check",
+		    "the recorded countersignature verifies");
+	}
+	xmlFreeDoc(doc);
+	solr_buf_free(&b);
+	return r;
+}
+
 static void
 stage(struct ctx *c, struct ynode *rec)
 {
@@ -304,12 +380,27 @@ stage(struct ctx *c, struct ynode *rec)
 			rec_reject(rec, STAGE, NULL, e.msg);
 			goto respond;
 		}
-		if (objstore_put(&c->objects, art.p, art.len, name, &e) != 0 ||
-		    write_artifact(c, rid, "command.gbcs", &art, &e) != 0) {
+		if (c->replay) {
+			const char *was = yn_get_str(yn_path(rec,
+			    "recorded.output"), "command");
+
+			solr_sha256_hex(art.p, art.len, name);
+			yn_set_str(out, "command", name);
+			if (was == NULL || strcmp(was, name) != 0)
+				yn_set_str(out, "replay_note", "the Command "
+				    "made now is not the one recorded");
+		} else if (objstore_put(&c->objects, art.p, art.len, name, &e)
+		    != 0 || write_artifact(c, rid, "command.gbcs", &art, &e) !=
+		    0) {
 			cli_error(&e);
 			exit(EXIT_TROUBLE);
-		}
-		yn_set_str(out, "command", name);
+		} else
+			yn_set_str(out, "command", name);
+	} else if (c->replay) {
+		/* a signature cannot be made again: the recorded one must
+		 * verify over this very request */
+		if (replay_countersigned(c, rec, b.p, b.len, t, &e) != 0)
+			yn_set_str(out, "replay_note", e.msg);
 	} else {
 		/* SMETS1: the DCC countersigns the request */
 		if ((r = xmlsig_countersign(b.p, b.len, c->dcc, c->dcc_cert,
@@ -329,9 +420,86 @@ stage(struct ctx *c, struct ynode *rec)
 		nomem();
 	yn_set(st, "result", yn_new_plain("accept"));
 respond:
-	respond(c, rec, out, t);
+	if (c->replay)
+		replay_respond(rec, out);
+	else
+		respond(c, rec, out, t);
 	solr_buf_free(&b);
 	solr_buf_free(&art);
+	if (c->replay) {
+		const char *note = yn_get_str(out, "replay_note");
+
+		rec_replay_note(rec, STAGE);
+		if (note && (st = yn_get(yn_get(rec, "stages"), STAGE)) != NULL)
+			yn_set(st, "replay", yn_new_plain("differs"));
+		rec_replay_final(rec);
+	}
+}
+
+/* The SAT entry of a final record: the sender as actor, the record with
+ * every stage's result, the world inputs that decided, and the objects. */
+static void
+audit(struct ctx *c, struct ynode *rec)
+{
+	struct ynode *body = yn_new_map(0), *w, *d, *certs, *objs;
+	const struct ynode *st = yn_get(rec, "stages");
+	const char *names[4], *sid = yn_get_str(yn_get(rec, "sender"), "id");
+	char *objv[4], ver[64];
+	const char *s;
+	struct solr_err e = { 0 };
+	size_t n = 0, i;
+
+	if (body == NULL)
+		nomem();
+	yn_set_str(body, "at", yn_get_str(rec, "received_at"));
+	yn_set_str(body, "actor", sid);
+	snprintf(ver, sizeof(ver), "solr-tools %s", SOLR_VERSION);
+	yn_set_str(body, "tool", ver);
+	w = yn_new_map(0);
+	yn_set_str(w, "policy_sha256", c->world.policy_sha256);
+	yn_set_str(w, "registry_sha256", c->world.registry_sha256);
+	d = yn_get(st, "failed-suppliers");
+	if ((s = yn_get_str(d, "list_version")) != NULL)
+		yn_set(w, "failed_suppliers_version", yn_new_plain(s));
+	if ((s = yn_get_str(d, "list_sha256")) != NULL)
+		yn_set_str(w, "failed_suppliers_sha256", s);
+	d = yn_get(st, "adt-check");
+	if ((s = yn_get_str(d, "adt_sha256")) != NULL)
+		yn_set_str(w, "adt_sha256", s);
+	if ((s = yn_get_str(d, "instruction")) != NULL)
+		yn_set_str(w, "instruction", s);
+	certs = yn_new_seq(1);
+	if ((s = yn_path(rec, "sender.cert.serial") ? yn_path(rec,
+	    "sender.cert.serial")->str : NULL) != NULL)
+		yn_push(certs, yn_new_str(s));
+	if ((s = yn_path(rec, "gbcs.signer.serial") ? yn_path(rec,
+	    "gbcs.signer.serial")->str : NULL) != NULL)
+		yn_push(certs, yn_new_str(s));
+	if (c->dcc_cert)
+		yn_push(certs, yn_new_str(c->dcc_cert->serial));
+	yn_set(w, "certificate_serials", certs);
+	yn_set(body, "world", w);
+	yn_set(body, "record", rec);
+	names[0] = yn_get_str(yn_get(rec, "request"), "object");
+	names[1] = yn_get_str(yn_get(rec, "output"), "command");
+	names[2] = yn_get_str(yn_get(rec, "output"), "countersigned");
+	names[3] = yn_get_str(yn_get(rec, "output"), "response");
+	objs = yn_new_seq(0);
+	for (i = 0; i < 4; i++)
+		if (names[i] && solr_is_sha256_hex(names[i])) {
+			objv[n++] = (char *)names[i];
+			yn_push(objs, yn_new_str(names[i]));
+		}
+	yn_set(body, "objects", objs);
+	if (sat_append(&c->sat, body, &c->objects, objv, n, &e) != 0) {
+		cli_error(&e);
+		exit(EXIT_TROUBLE);
+	}
+	/* the record is the caller's */
+	for (i = 0; i + 1 < body->n; i += 2)
+		if (body->items[i + 1] == rec)
+			body->items[i + 1] = yn_new_null();
+	yn_free(body);
 }
 
 static void
@@ -367,13 +535,18 @@ run_stage(struct ctx *c)
 		pos++;
 		if (r == REC_OK) {
 			stage(c, rec);
+			if (c->have_sat)
+				audit(c, rec);
 			emit(c, w, rec);
 		} else if (r == REC_BAD) {
 			char src[64];
 
 			cli_error(&e);
 			snprintf(src, sizeof(src), "(stdin):%d", line);
-			emit(c, w, rec_new_unreadable(pos, src, STAGE, e.msg));
+			rec = rec_new_unreadable(pos, src, STAGE, e.msg);
+			if (rec && c->have_sat)
+				audit(c, rec);
+			emit(c, w, rec);
 		} else {
 			cli_error(&e);
 			set_status(c, EXIT_TROUBLE);
@@ -446,18 +619,60 @@ run_standalone(struct ctx *c, int hex)
 	free(spc);
 }
 
+static struct rec_writer *satrec_out;
+
+static int
+one_sat_record(void *arg, struct ynode *entry)
+{
+	struct ynode *r = rec_replay_prepare(yn_get(entry, "record"));
+
+	(void)arg;
+	if (r == NULL)
+		nomem();
+	if (rec_write(satrec_out, r) != 0) {
+		cli_warn("(stdout)", 0, "write error");
+		exit(EXIT_TROUBLE);
+	}
+	yn_free(r);
+	return 0;
+}
+
+/* The SAT's records, made ready to run through the stages again. */
+static int
+sat_records(const char *dir)
+{
+	struct solr_err e = { 0 };
+	int r;
+
+	if ((satrec_out = rec_writer_new(stdout)) == NULL)
+		nomem();
+	r = sat_each(dir, one_sat_record, NULL, &e);
+	if (r != 0)
+		cli_error(&e);
+	if (rec_writer_finish(satrec_out, &e) != 0) {
+		cli_warn("(stdout)", 0, "%s", e.msg);
+		r = SOLR_ERR_IO;
+	}
+	rec_writer_free(satrec_out);
+	return cli_close_stdout(r ? EXIT_TROUBLE : EXIT_PASS);
+}
+
 int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "at", required_argument, NULL, 'a' },
+		{ "sat", required_argument, NULL, 's' },
+		{ "verify-sat", required_argument, NULL, 'v' },
+		{ "sat-records", required_argument, NULL, 'R' },
+		{ "replay", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctx c;
 	struct solr_err e = { 0 };
-	const char *dir = NULL;
+	const char *dir = NULL, *satdir = NULL, *verify = NULL, *satrec = NULL;
 	int ch, mode = 0;
 
 	cli_prog = "solr-countersign";
@@ -476,6 +691,18 @@ main(int argc, char *argv[])
 		case 'o':
 			c.outdir = optarg;
 			break;
+		case 's':
+			satdir = optarg;
+			break;
+		case 'v':
+			verify = optarg;
+			break;
+		case 'R':
+			satrec = optarg;
+			break;
+		case 'P':
+			c.replay = 1;
+			break;
 		case 'a':
 			c.at = cli_time(optarg);
 			c.have_at = 1;
@@ -488,23 +715,54 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	if (optind != argc || (mode && c.outdir))
+	if (optind != argc || (mode && (c.outdir || satdir)))
+		usage();
+	if (verify) {
+		uint64_t n;
+
+		if (mode || satdir || c.outdir || dir)
+			usage();
+		if (sat_verify(verify, &n, &e) != 0) {
+			cli_error(&e);
+			printf("%llu entries good before the first broken link\n",
+			    (unsigned long long)n);
+			return cli_close_stdout(e.code == SOLR_ERR_VERIFY ?
+			    EXIT_REJECT : EXIT_TROUBLE);
+		}
+		printf("%llu entries, chain and objects intact\n",
+		    (unsigned long long)n);
+		return cli_close_stdout(EXIT_PASS);
+	}
+	if (satrec) {
+		if (mode || satdir || c.outdir || c.replay)
+			usage();
+		return sat_records(satrec);
+	}
+	if (c.replay && (mode || satdir || c.outdir))
 		usage();
 	xmlInitParser();
+	if (c.replay)
+		ledger_memory(&c.ledger);
 	if (world_load(&c.world, solr_world_dir(dir), &e) != 0 ||
-	    ledger_open(c.world.dir, &c.ledger, &e) != 0) {
+	    (!c.replay && ledger_open(c.world.dir, &c.ledger, &e) != 0)) {
 		cli_error(&e);
 		world_free(&c.world);
 		return EXIT_TROUBLE;
 	}
-	load_keys(&c, !mode);
+	load_keys(&c, !mode && !c.replay);
 	if (!mode) {
 		if (objstore_open(&c.objects, c.world.objects, &e) != 0 ||
-		    (c.outdir && solr_mkdirs(c.outdir, &e) != 0)) {
+		    (c.outdir && solr_mkdirs(c.outdir, &e) != 0) ||
+		    (satdir && sat_open(satdir, &c.sat, &e) != 0)) {
 			cli_error(&e);
 			return EXIT_TROUBLE;
 		}
+		c.have_sat = satdir != NULL;
 		run_stage(&c);
+		if (c.have_sat && sat_close(&c.sat, &e) != 0) {
+			cli_error(&e);
+			set_status(&c, EXIT_TROUBLE);
+		}
 	} else
 		run_standalone(&c, mode == 'x');
 	ledger_close(&c.ledger);

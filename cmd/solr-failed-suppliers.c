@@ -31,6 +31,7 @@
 static struct solr_world world;
 static int64_t at;
 static int have_at;
+static int replay;
 
 static void
 usage(void)
@@ -40,7 +41,7 @@ usage(void)
 	    "       %s [-C dir] [--at time] apply file --by name --reason text "
 	    "[--accept code[:eui]] ...\n"
 	    "       %s [-C dir] show\n"
-	    "       %s [-C dir] check\n", cli_prog, cli_prog, cli_prog,
+	    "       %s [-C dir] [--replay] check\n", cli_prog, cli_prog, cli_prog,
 	    cli_prog);
 	exit(EXIT_TROUBLE);
 }
@@ -531,6 +532,8 @@ cmd_check(int argc)
 		pos++;
 		if (r == REC_OK) {
 			check_record(&l, rec);
+			if (replay)
+				rec_replay_note(rec, STAGE);
 			emit(out, rec);
 		} else if (r == REC_BAD) {
 			char src[64];
@@ -562,6 +565,7 @@ main(int argc, char *argv[])
 		{ "by", required_argument, NULL, 'B' },
 		{ "reason", required_argument, NULL, 'R' },
 		{ "accept", required_argument, NULL, 'A' },
+		{ "replay", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -593,6 +597,9 @@ main(int argc, char *argv[])
 		case 'A':
 			accept[naccept++] = optarg;
 			break;
+		case 'P':
+			replay = 1;
+			break;
 		case 'V':
 			cli_version();
 			break;
@@ -610,6 +617,8 @@ main(int argc, char *argv[])
 	    strcmp(sub, "show") && strcmp(sub, "check"))
 		usage();
 	if ((by || reason || naccept) && strcmp(sub, "apply") != 0)
+		usage();
+	if (replay && strcmp(sub, "check") != 0)
 		usage();
 	if (world_load(&world, solr_world_dir(dir), &e) != 0) {
 		cli_error(&e);

@@ -28,12 +28,13 @@ struct ctx {
 	struct solr_objstore objects;
 	struct rec_writer *out;
 	int status;
+	int replay;
 };
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-h] [-C dir] [--at time]\n"
+	fprintf(stderr, "usage: %s [-h] [-C dir] [--at time] [--replay]\n"
 	    "       %s -x | -b [-C dir] [file ...]\n", cli_prog, cli_prog);
 	exit(EXIT_TROUBLE);
 }
@@ -285,6 +286,8 @@ stage(struct ctx *c, struct ynode *rec)
 out:
 	xmlFreeDoc(doc);
 	solr_buf_free(&b);
+	if (c->replay)
+		rec_replay_note(rec, STAGE);
 	emit(c, rec);
 }
 
@@ -439,6 +442,7 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "at", required_argument, NULL, 'a' },
+		{ "replay", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -460,6 +464,9 @@ main(int argc, char *argv[])
 			break;
 		case 'C':
 			dir = optarg;
+			break;
+		case 'P':
+			c.replay = 1;
 			break;
 		case 'a':
 			cli_time(optarg);	/* no check here depends on time */

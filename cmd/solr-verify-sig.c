@@ -30,6 +30,7 @@ struct ctx {
 	struct rec_writer *out;
 	int response;
 	int countersigned;	/* SMETS1 service provider checks */
+	int replay;
 	int have_at;
 	int64_t at;
 	int status;
@@ -38,8 +39,8 @@ struct ctx {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-hr] [--countersigned] [-C dir] [--at time] "
-	    "[file ...]\n", cli_prog);
+	fprintf(stderr, "usage: %s [-hr] [--countersigned] [--replay] [-C dir] "
+	    "[--at time] [file ...]\n", cli_prog);
 	exit(EXIT_TROUBLE);
 }
 
@@ -352,6 +353,8 @@ check_record(struct ctx *c, struct ynode *rec)
 	} else
 		check_bytes(c, rec, b.p, b.len, at);
 	solr_buf_free(&b);
+	if (c->replay)
+		rec_replay_note(rec, STAGE);
 	emit(c, rec);
 }
 
@@ -415,6 +418,7 @@ main(int argc, char *argv[])
 		{ "at", required_argument, NULL, 'a' },
 		{ "response", no_argument, NULL, 'r' },
 		{ "countersigned", no_argument, NULL, 'S' },
+		{ "replay", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -440,6 +444,9 @@ main(int argc, char *argv[])
 			break;
 		case 'S':
 			c.countersigned = 1;
+			break;
+		case 'P':
+			c.replay = 1;
 			break;
 		case 'V':
 			cli_version();

@@ -168,6 +168,27 @@ ledger_record(struct ledger *l, uint64_t originator, uint64_t counter,
 	int r = 0, len;
 
 	*again = 0;
+	if (l->fd < 0) {
+		/* in memory only: a replay's view of the decisions */
+		if ((k = find(l, originator, counter, recipient)) >= 0) {
+			if (memcmp(l->e[k].sha, sha, 32) == 0) {
+				*again = 1;
+				return 0;
+			}
+			return solr_seterr(e, SOLR_ERR_VERIFY, "counter %llu from "
+			    "%016llX to %016llX was MACed before for another "
+			    "APDU; a second one would reuse its key and IV",
+			    (unsigned long long)counter,
+			    (unsigned long long)originator,
+			    (unsigned long long)recipient);
+		}
+		x.originator = originator;
+		x.counter = counter;
+		x.recipient = recipient;
+		memcpy(x.sha, sha, 32);
+		return add(l, &x) == 0 ? 0 : solr_seterr(e, SOLR_ERR_NOMEM,
+		    "out of memory");
+	}
 	while (flock(l->fd, LOCK_EX) != 0)
 		if (errno != EINTR)
 			return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0,
@@ -219,9 +240,16 @@ out:
 }
 
 void
+ledger_memory(struct ledger *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->fd = -1;
+}
+
+void
 ledger_close(struct ledger *l)
 {
-	if (l->fd > 0)
+	if (l->fd >= 0)
 		close(l->fd);
 	free(l->e);
 	free(l->index);

@@ -32,6 +32,8 @@ int ledger_open(const char *world, struct ledger *l, struct solr_err *e);
 int ledger_record(struct ledger *l, uint64_t originator, uint64_t counter,
     uint64_t recipient, const unsigned char sha[32], int *again,
     struct solr_err *e);
+/* A ledger that lives in memory only (for a replay). */
+void ledger_memory(struct ledger *l);
 void ledger_close(struct ledger *l);
 
 #endif

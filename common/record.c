@@ -506,3 +506,109 @@ rec_seq(const struct ynode *rec)
 		return 0;
 	return (int64_t)v;
 }
+
+struct ynode *
+yn_copy(const struct ynode *n)
+{
+	struct ynode *c;
+	size_t i;
+
+	if (n == NULL)
+		return NULL;
+	if (n->kind == YN_SCALAR) {
+		c = n->quoted ? yn_new_strn(n->str, n->len) :
+		    yn_new_plain(n->str);
+		return c;
+	}
+	c = n->kind == YN_MAP ? yn_new_map(n->flow) : yn_new_seq(n->flow);
+	for (i = 0; c && i < n->n; i++) {
+		struct ynode *x = yn_copy(n->items[i]);
+
+		if (x == NULL || (c->kind == YN_SEQ ? yn_push(c, x) :
+		    (i % 2 == 0 ? (yn_free(x), 0) :
+		    yn_set(c, n->items[i - 1]->str, x))) != 0) {
+			yn_free(c);
+			return NULL;
+		}
+	}
+	return c;
+}
+
+struct ynode *
+rec_replay_prepare(const struct ynode *old)
+{
+	const struct ynode *req = yn_get(old, "request");
+	struct ynode *r, *nreq, *rec;
+	int64_t t = 0;
+	const char *src = yn_get_str(old, "source");
+
+	rec_time(old, &t);
+	if ((r = rec_new(rec_seq(old), src ? src : "(sat)", t)) == NULL)
+		return NULL;
+	nreq = yn_get(r, "request");
+	if (yn_get_str(req, "object"))
+		yn_set_str(nreq, "object", yn_get_str(req, "object"));
+	if (yn_get_str(req, "size"))
+		yn_set(nreq, "size", yn_new_plain(yn_get_str(req, "size")));
+	rec = yn_new_map(0);
+	yn_set(rec, "verdict", yn_copy(yn_get(old, "verdict")));
+	yn_set(rec, "code", yn_copy(yn_get(old, "code")));
+	yn_set(rec, "reason", yn_copy(yn_get(old, "reason")));
+	yn_set(rec, "stages", yn_get(old, "stages") ?
+	    yn_copy(yn_get(old, "stages")) : yn_new_map(0));
+	if (yn_get(old, "output"))
+		yn_set(rec, "output", yn_copy(yn_get(old, "output")));
+	yn_set(r, "recorded", rec);
+	return r;
+}
+
+static void
+answer(const struct ynode *st, char *out, size_t cap)
+{
+	const char *res = yn_get_str(st, "result"), *code = yn_get_str(st,
+	    "code");
+
+	snprintf(out, cap, "%s%s%s", res ? res : "none", code ? " " : "",
+	    code ? code : "");
+}
+
+void
+rec_replay_note(struct ynode *rec, const char *stage)
+{
+	struct ynode *now = yn_get(yn_get(rec, "stages"), stage);
+	const struct ynode *was = yn_get(yn_path(rec, "recorded.stages"),
+	    stage);
+	char a[64], b[64];
+
+	if (now == NULL || now->kind != YN_MAP)
+		return;
+	answer(now, a, sizeof(a));
+	answer(was, b, sizeof(b));
+	if (strcmp(a, b) == 0)
+		yn_set(now, "replay", yn_new_plain("same"));
+	else {
+		yn_set(now, "replay", yn_new_plain("differs"));
+		yn_set_str(now, "recorded", b);
+	}
+}
+
+void
+rec_replay_final(struct ynode *rec)
+{
+	const struct ynode *was = yn_get(rec, "recorded"),
+	    *st = yn_get(rec, "stages");
+	const char *v1 = yn_get_str(rec, "verdict"), *v2 = yn_get_str(was,
+	    "verdict"), *c1 = yn_get_str(rec, "code"), *c2 = yn_get_str(was,
+	    "code");
+	int same = v1 && v2 && strcmp(v1, v2) == 0 && ((!c1 && !c2) ||
+	    (c1 && c2 && strcmp(c1, c2) == 0));
+	size_t i;
+
+	for (i = 0; st && st->kind == YN_MAP && i + 1 < st->n; i += 2) {
+		const char *r = yn_get_str(st->items[i + 1], "replay");
+
+		if (r && strcmp(r, "differs") == 0)
+			same = 0;
+	}
+	yn_set(rec, "replay", yn_new_plain(same ? "same" : "differs"));
+}

@@ -61,6 +61,18 @@ int rec_quarantine(struct ynode *rec, const char *stage, const char *code,
     const char *reason);
 /* Returns stages.<stage>, a new flow map {result: pass}. */
 struct ynode *rec_stage_pass(struct ynode *rec, const char *stage);
+/* Replay (an auditor's re-run of the recorded requests): the record a
+ * SAT entry holds, made ready to run again, with what was decided kept
+ * under recorded: */
+struct ynode *rec_replay_prepare(const struct ynode *recorded);
+/* Compares the stage's new result and code with the recorded ones and
+ * notes replay: same or differs (with the recorded answer). */
+void rec_replay_note(struct ynode *rec, const char *stage);
+/* The whole record: the final verdict and code, and every stage. */
+void rec_replay_final(struct ynode *rec);
+/* A deep copy. */
+struct ynode *yn_copy(const struct ynode *n);
+
 /* received_at of the record, or SOLR_ERR_FORMAT. */
 int rec_time(const struct ynode *rec, int64_t *t);
 int64_t rec_seq(const struct ynode *rec);

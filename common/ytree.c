@@ -393,6 +393,10 @@ parse_node(struct pstate *ps, yaml_event_t *ev, int depth, struct ynode **out)
 			yn_free(n);
 			return r;
 		}
+		/* an empty collection is written "{}" or "[]" whatever its
+		 * style: what is added to it later takes the block style */
+		if (n->n == 0)
+			n->flow = 0;
 		break;
 	default:
 		return perr(ps, line, "unexpected YAML event%s", "");

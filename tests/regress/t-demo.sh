@@ -1,0 +1,85 @@
+# The end-to-end flow: the demo batch and its golden summary; the Service
+# Audit Trail; replay; scale-out under GNU parallel.
+W=$BUILD/world R=$BUILD/requests
+rm -rf "$TMP/dw"; cp -R "$W" "$TMP/dw"
+sh scripts/solr-pipeline -C "$TMP/dw" -o "$TMP/demo" > "$TMP/summary" 2>"$TMP/e"
+check "the demo batch exits 1 (it has rejections)" [ $? -eq 1 ]
+sed '$d' "$TMP/summary" > "$TMP/summary.out"
+[ "${SOLR_REGOLD:-}" = 1 ] && cp "$TMP/summary.out" "$TESTDATA/golden/demo-summary.out"
+if cmp -s "$TMP/summary.out" "$TESTDATA/golden/demo-summary.out"; then ok "golden demo summary"
+else not_ok "golden demo summary" "$(diff "$TESTDATA/golden/demo-summary.out" "$TMP/summary.out" | head -5)"; fi
+D=$TMP/demo
+check "the Commands are written" [ "$(ls "$D"/artifacts/*.command.gbcs | wc -l)" -ge 3 ]
+check "the countersigned requests are written" [ "$(ls "$D"/artifacts/*.countersigned.xml | wc -l)" -ge 2 ]
+check "the responses are written" [ "$(ls "$D"/artifacts/*.response.xml | wc -l)" -ge 10 ]
+
+# the SAT: one entry per record, the sender as actor, a chain
+solr-countersign --verify-sat "$D/sat" > "$TMP/v"
+check "the SAT verifies" [ $? -eq 0 ]
+check "... one entry per record" grep -q "^$(count_records "$D/records.yaml") entries, chain and objects intact" "$TMP/v"
+check "an entry names the sender as actor" grep -q "^actor: 00-DB-12-34-56-78-00-04$" "$D/sat/sat.log"
+check "... the world inputs that decided" grep -q "^  failed_suppliers_sha256: [0-9a-f]\{64\}$" "$D/sat/sat.log"
+check "... and the tool" grep -q "^tool: solr-tools [0-9]" "$D/sat/sat.log"
+check "the bundle holds every object" [ "$(find "$D/sat/objects" -type f | wc -l)" -ge 40 ]
+# the bundle travels: verified and replayed from elsewhere
+cp -R "$D/sat" "$TMP/sat-elsewhere"
+solr-countersign --verify-sat "$TMP/sat-elsewhere" > /dev/null
+check "a copied bundle verifies on its own" [ $? -eq 0 ]
+# changes are caught, at the first broken link
+cp -R "$D/sat" "$TMP/s1"
+sed -i '0,/^  verdict: reject/s//  verdict: accept/' "$TMP/s1/sat.log"
+solr-countersign --verify-sat "$TMP/s1" > /dev/null 2>"$TMP/e"
+check "an edited entry is caught by the chain check" grep -q "was changed: its content hashes to" "$TMP/e"
+cp -R "$D/sat" "$TMP/s2"
+awk '/^---$/{n++} n!=3' "$D/sat/sat.log" > "$TMP/s2/sat.log"
+solr-countersign --verify-sat "$TMP/s2" > /dev/null 2>"$TMP/e"
+check "a removed entry is caught" grep -q "entry 3 does not follow the one before it" "$TMP/e"
+cp -R "$D/sat" "$TMP/s3"
+head -c -40 "$D/sat/sat.log" > "$TMP/s3/sat.log"
+solr-countersign --verify-sat "$TMP/s3" > "$TMP/o" 2>"$TMP/e"
+check "a torn last entry is reported" grep -q "is torn or has no hash line" "$TMP/e"
+printf '' | solr-countersign -C "$TMP/dw" --sat "$TMP/s3" > /dev/null 2>"$TMP/e"
+check "... and nothing is appended after it" grep -q "the last entry is torn" "$TMP/e"
+cp -R "$D/sat" "$TMP/s4"
+obj=$(find "$TMP/s4/objects" -type f | head -1)
+rm "$obj"; printf 'x' > "$obj"
+solr-countersign --verify-sat "$TMP/s4" > /dev/null 2>"$TMP/e"
+check "a changed object is caught" grep -q "not to its name" "$TMP/e"
+
+# replay
+sh scripts/solr-replay "$D/sat" "$TMP/dw" > "$TMP/r1"
+check "an untouched SAT replays identically" [ $? -eq 0 ]
+check "... every record" grep -q "^$(count_records "$D/records.yaml") records replayed, 0 differ$" "$TMP/r1"
+rm -rf "$TMP/pw"; cp -R "$TMP/dw" "$TMP/pw"
+sed 's/srvs: \["2.1"\]/srvs: []/' "$W/policy.yaml" > "$TMP/pw/policy.yaml"
+sh scripts/solr-replay "$D/sat" "$TMP/pw" > "$TMP/r2"
+check "a policy change replays with differences, exit 1" [ $? -eq 1 ]
+# exactly the SolrContingency SR 2.1 requests that passed adt-check or were
+# quarantined there now differ
+awk '/^---$/ { if (id != "") print id; id = ""; seq = "" }
+	/^  seq: / { seq = $2 }
+	/^    adt-check: \{result: (pass|quarantine)/ { id = seq }
+	END { if (id != "") print id }' "$D/sat/sat.log" | sort -n > "$TMP/want"
+sed -n 's/^seq \([0-9]*\) .*differs at:.* adt-check.*/\1/p' "$TMP/r2" | sort -n > "$TMP/got"
+check "... exactly the affected records: $(wc -l < "$TMP/want" | tr -d ' ')" cmp -s "$TMP/want" "$TMP/got"
+check "... now E2" [ "$(grep -c ', now reject E2 ' "$TMP/r2")" -eq "$(wc -l < "$TMP/want")" ]
+sh scripts/solr-replay "$TMP/s1" "$TMP/dw" > /dev/null 2>"$TMP/e"
+check "replaying an edited SAT stops at the chain check, exit 2" [ $? -eq 2 ]
+
+# scale-out: N jobs give the records of one job, and the same ADT counts
+ls "$R"/*.xml | grep -v reuse > "$TMP/files"	# the counter reuse races by nature
+rm -rf "$TMP/w1" "$TMP/w4"; cp -R "$W" "$TMP/w1"; cp -R "$W" "$TMP/w4"
+for w in "$TMP/w1" "$TMP/w4"; do rm -f "$w/state/adt-counters" "$w/state/countersign-ledger"; done
+stages() { echo "solr-failed-suppliers -C $1 check | solr-gbcs-parse -C $1 | solr-adt-check -C $1 | solr-countersign -C $1"; }
+solr-verify-sig -C "$TMP/w1" --at $PIN $(cat "$TMP/files") 2>/dev/null > "$TMP/v1"
+solr-verify-sig -C "$TMP/w4" --at $PIN $(cat "$TMP/files") 2>/dev/null > "$TMP/v4"
+sh -c "$(stages "$TMP/w1")" < "$TMP/v1" > "$TMP/one"
+parallel --pipe --recstart '---' --block 8k -j4 "$(stages "$TMP/w4")" < "$TMP/v4" > "$TMP/four"
+norm() { sh scripts/solr-sort "$1" | grep -E '^(seq|verdict|code|reason):|^  command:'; }
+norm "$TMP/one" > "$TMP/n1"; norm "$TMP/four" > "$TMP/n4"
+check "parallel -j4: the same records as one job, in seq order" cmp -s "$TMP/n1" "$TMP/n4"
+check "... all of them" [ "$(grep -c '^seq:' "$TMP/n4")" -eq "$(wc -l < "$TMP/files")" ]
+solr-adt-check -C "$TMP/w1" counters | sort > "$TMP/c1"
+solr-adt-check -C "$TMP/w4" counters | sort > "$TMP/c4"
+check "... and the same ADT counts" cmp -s "$TMP/c1" "$TMP/c4"
+check "... which counted something" [ -s "$TMP/c1" ]
