@@ -82,13 +82,14 @@ demo: all build/requests/.made
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(MANDIR)/man5
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
 	for t in $(TOOLS); do cp bin/$$t $(DESTDIR)$(BINDIR)/; \
 		cp man/$$t.1 $(DESTDIR)$(MANDIR)/man1/; done
 	cp man/solr-records.5 man/solr-world.5 $(DESTDIR)$(MANDIR)/man5/
+	cp man/solr-tools.7 $(DESTDIR)$(MANDIR)/man7/
 
 lint-man:
-	@for m in man/*.[15]; do mandoc -T lint -W warning $$m || exit 1; done
+	@for m in man/*.[157]; do mandoc -T lint -W warning $$m || exit 1; done
 	@echo "man pages: lint clean"
 
 

@@ -4,7 +4,8 @@
 mkdir -p "$TMP/ex"
 cp -R "$BUILD/world" "$TMP/ex/world"
 ln -s "$BUILD/requests" "$TMP/ex/requests"
-for page in man/*.1; do
+ln -s "$PWD/scripts" "$TMP/ex/scripts"
+for page in man/*.1 man/*.7; do
 	awk '/^\.Bd/ { inb = 1; next } /^\.Ed/ { inb = 0 } inb && /^\$ / { sub(/^\$ /, ""); gsub(/\\e/, "\\"); print }' \
 		"$page" > "$TMP/ex.sh"
 	while IFS= read -r cmd; do
