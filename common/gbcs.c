@@ -23,6 +23,7 @@ struct g {
 	struct gbcs_trace *t;
 	struct solr_err *e;
 	int depth;
+	size_t base;		/* offset of b in the whole message */
 };
 
 struct rng {
@@ -42,7 +43,8 @@ fail(struct g *g, size_t off, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return solr_seterr(g->e, SOLR_ERR_VERIFY, "offset %zu: %s", off, msg);
+	return solr_seterr(g->e, SOLR_ERR_VERIFY, "offset %zu: %s",
+	    off + g->base, msg);
 }
 
 static void
@@ -69,7 +71,7 @@ trace(struct g *g, size_t off, size_t len, const char *name,
 		t->cap = nc;
 	}
 	f = &t->f[t->n++];
-	f->offset = off;
+	f->offset = off + g->base;
 	f->length = len;
 	f->depth = g->depth;
 	snprintf(f->name, sizeof(f->name), "%s", name);
@@ -203,11 +205,24 @@ expect_u8(struct g *g, struct rng *r, unsigned want, const char *what)
 
 /* General-Signing */
 
+static int parse_signing(const unsigned char *, size_t, int, int,
+    struct gbcs_apdu *, struct gbcs_trace *, struct solr_err *, size_t);
+
 int
 gbcs_parse_signing(const unsigned char *p, size_t n, int cra,
     struct gbcs_apdu *a, struct gbcs_trace *t, struct solr_err *e)
 {
-	struct g g = { p, t, e, 0 };
+	return parse_signing(p, n, cra, 0, a, t, e, 0);
+}
+
+/* null_sig: the signature length is 00 (a MACed message); base: the
+ * offset of p in the whole message, for the reasons. */
+static int
+parse_signing(const unsigned char *p, size_t n, int cra, int null_sig,
+    struct gbcs_apdu *a, struct gbcs_trace *t, struct solr_err *e,
+    size_t base)
+{
+	struct g g = { p, t, e, 0, base };
 	struct rng r = { 0, n }, other, content;
 	size_t len, at;
 	uint64_t v;
@@ -306,6 +321,12 @@ gbcs_parse_signing(const unsigned char *p, size_t n, int cra,
 	at = r.pos;
 	if ((rc = rd_len(&g, &r, "signature length", &len)) != 0)
 		return rc;
+	if (null_sig) {
+		if (len != 0)
+			return fail(&g, at, "signature length is %zu; a MACed "
+			    "message carries the null signature 00", len);
+		return at_end(&g, &r, "the General-Signing APDU");
+	}
 	if (len != 64)
 		return fail(&g, at, "signature length is %zu; a Signed "
 		    "Pre-Command carries exactly 64 bytes (r||s)%s", len,
@@ -1171,7 +1192,7 @@ int
 gbcs_sr21_content(const struct gbcs_apdu *a, struct prepay *pp,
     struct gbcs_trace *t, struct solr_err *e)
 {
-	struct g g = { a->buf, t, e, 1 };
+	struct g g = { a->buf, t, e, 1, 0 };
 	struct rng c = { a->content_off, a->content_off + a->content_len };
 
 	memset(pp, 0, sizeof(*pp));
@@ -1436,4 +1457,246 @@ world_device_cert(struct solr_world *w, uint64_t eui, const char *use,
 	}
 	*out = x;
 	return 0;
+}
+
+/* Alerts. */
+
+static int
+dlms_time(const unsigned char *d, int64_t *t)
+{
+	unsigned y = (unsigned)d[0] << 8 | d[1];
+
+	if (y < 1970 || y > 9999 || d[2] < 1 || d[2] > 12 || d[3] < 1 ||
+	    d[3] > 31 || d[5] > 23 || d[6] > 59 || d[7] > 59)
+		return -1;
+	*t = solr_time_from_civil((int)y, d[2], d[3], d[5], d[6], d[7]);
+	return 0;
+}
+
+static int
+alert_dlms(struct g *g, struct rng *c, const struct gbcs_apdu *a,
+    struct gbcs_alert *al)
+{
+	uint64_t v;
+	size_t n, at;
+	unsigned char ts[12];
+	unsigned code;
+	int rc, three = a->message_code == GBCS_MSG_FD_DLMS;
+
+	if ((rc = expect_u8(g, c, 0x0F, "DATA-NOTIFICATION tag")) != 0)
+		return rc;
+	at = c->pos;
+	if ((rc = rd_be(g, c, 4, "long-invoke-id-and-priority", &v)) != 0)
+		return rc;
+	if ((v & 0xFFFFFF) != (a->counter & 0xFFFFFF))
+		return fail(g, at, "the invoke-id's low 24 bits are not the "
+		    "originator counter's");
+	at = c->pos;
+	if ((rc = rd_len(g, c, "DLMS date-time length", &n)) != 0)
+		return rc;
+	if (n != 0)
+		return fail(g, at, "the notification's date-time is %zu bytes, "
+		    "not empty", n);
+	if ((rc = expect_u8(g, c, 0x02, "notification body structure")) != 0 ||
+	    (rc = expect_u8(g, c, three ? 3 : 2, "notification element "
+	    "count")) != 0 ||
+	    (rc = dl_long_unsigned(g, c, "alert code", &code)) != 0 ||
+	    (rc = dl_octets(g, c, 12, "alert timestamp", ts)) != 0)
+		return rc;
+	al->alert_code = (uint16_t)code;
+	if (dlms_time(ts, &al->timestamp) != 0)
+		return fail(g, c->pos - 12, "the alert timestamp is not a date-"
+		    "time");
+	if (three) {
+		unsigned char f[19];
+
+		at = c->pos;
+		if ((rc = dl_octets(g, c, 19, "future-dated command", f)) != 0)
+			return rc;
+		al->has_future = 1;
+		al->future_code = (uint16_t)(f[0] << 8 | f[1]);
+		for (al->future_counter = 0, n = 0; n < 8; n++)
+			al->future_counter = al->future_counter << 8 | f[2 + n];
+		snprintf(al->future_object, sizeof(al->future_object),
+		    "class %u, %u-%u:%u.%u.%u.%u, attribute %u",
+		    (unsigned)(f[10] << 8 | f[11]), f[12], f[13], f[14], f[15],
+		    f[16], f[17], f[18]);
+		trace(g, at, 21, "future-dated command", "%s", al->future_object);
+	}
+	al->payload = "dlms";
+	return at_end(g, c, "the alert's content");
+}
+
+static int
+alert_gbz(struct g *g, struct rng *c, const struct gbcs_apdu *a,
+    struct gbcs_alert *al)
+{
+	uint64_t v;
+	unsigned count;
+	size_t at;
+	int rc, fd = a->message_code == GBCS_MSG_FD_GBZ;
+
+	if ((rc = rd_be(g, c, 2, "GBZ profile id", &v)) != 0)
+		return rc;
+	if (v != 0x0109)
+		return fail(g, c->pos - 2, "GBZ profile id 0x%04X is not 0x0109",
+		    (unsigned)v);
+	at = c->pos;
+	if ((rc = rd_u8(g, c, "GBZ component count", &count)) != 0)
+		return rc;
+	if ((int)count != (fd ? 1 : 0))
+		return fail(g, at, "an alert has %d GBZ components, not %u",
+		    fd ? 1 : 0, count);
+	at = c->pos;
+	if ((rc = rd_be(g, c, 2, "alert code", &v)) != 0)
+		return rc;
+	al->alert_code = (uint16_t)v;
+	trace(g, at, 2, "alert code", "0x%04X", al->alert_code);
+	at = c->pos;
+	if ((rc = rd_be(g, c, 4, "alert timestamp", &v)) != 0)
+		return rc;
+	al->timestamp = solr_time_from_civil(2000, 1, 1, 0, 0, 0) +
+	    (int64_t)v;
+	trace(g, at, 4, "alert timestamp", "0x%08llX", (unsigned long long)v);
+	if (fd) {
+		unsigned len, k;
+		const unsigned char *f;
+
+		at = c->pos;
+		if ((rc = rd_u8(g, c, "future-dated command length", &len)) != 0)
+			return rc;
+		if (len != 14)
+			return fail(g, at, "the future-dated command is %u bytes, "
+			    "not 14", len);
+		if ((rc = need(g, c, 14, "future-dated command")) != 0)
+			return rc;
+		f = g->b + c->pos;
+		c->pos += 14;
+		al->has_future = 1;
+		al->future_code = (uint16_t)(f[0] << 8 | f[1]);
+		for (al->future_counter = 0, k = 0; k < 8; k++)
+			al->future_counter = al->future_counter << 8 | f[2 + k];
+		snprintf(al->future_object, sizeof(al->future_object),
+		    "cluster 0x%04X, command 0x%02X", (unsigned)(f[10] << 8 |
+		    f[11]), f[13]);
+		trace(g, at, 15, "future-dated command", "%s",
+		    al->future_object);
+	}
+	al->payload = "gbz";
+	return at_end(g, c, "the alert's content");
+}
+
+int
+gbcs_parse_alert(const unsigned char *p, size_t n, struct gbcs_alert *al,
+    struct gbcs_trace *t, struct solr_err *e)
+{
+	struct g g = { p, t, e, 0, 0 };
+	struct rng r = { 0, n }, c;
+	size_t len, at;
+	int rc;
+
+	memset(al, 0, sizeof(*al));
+	al->buf = p;
+	al->len = n;
+	if (n > GBCS_MAX_LEN)
+		return fail(&g, 0, "the message is %zu bytes; the limit is %d",
+		    n, GBCS_MAX_LEN);
+	if (n > 0 && p[0] == 0xDD) {
+		/* General-Ciphering: the non-critical alert with its MAC */
+		static const unsigned char hdr[5] = { 0x11, 0, 0, 0, 0 };
+		unsigned char z6[6] = { 0 };
+
+		if ((rc = need(&g, &r, 7, "General-Ciphering header")) != 0)
+			return rc;
+		if (memcmp(p + 1, z6, 6) != 0)
+			return fail(&g, 1, "the General-Ciphering header fields "
+			    "must be empty (00 x 6)");
+		r.pos = 7;
+		if ((rc = rd_len(&g, &r, "ciphered-content length", &len)) != 0)
+			return rc;
+		if (len != r.end - r.pos)
+			return fail(&g, r.pos, "the ciphered content is %zu bytes "
+			    "but %zu remain: the MAC must end the message", len,
+			    r.end - r.pos);
+		if (len < 5 + 12 + 1)
+			return fail(&g, r.pos, "the ciphered content is too short");
+		if (memcmp(p + r.pos, hdr, 5) != 0)
+			return fail(&g, r.pos, "the security header is not "
+			    "11 00000000");
+		r.pos += 5;
+		at = r.pos;
+		al->apdu_off = at;
+		al->apdu_len = r.end - 12 - at;
+		memcpy(al->mac, p + r.end - 12, 12);
+		al->has_mac = 1;
+		trace(&g, r.end - 12, 12, "MAC", "(12 bytes)");
+		rc = parse_signing(p + at, al->apdu_len, 3, 1, &al->apdu, t, e,
+		    at);
+		if (rc != 0)
+			return rc;
+		if (al->apdu.message_code != GBCS_MSG_GNCA)
+			return fail(&g, at + 31, "message code 0x%04X in a MACed "
+			    "alert; the non-critical alert is 0x1001",
+			    al->apdu.message_code);
+		al->framing = "non-critical";
+	} else {
+		al->apdu_off = 0;
+		al->apdu_len = n;
+		if ((rc = parse_signing(p, n, 3, 0, &al->apdu, t, e, 0)) != 0)
+			return rc;
+		switch (al->apdu.message_code) {
+		case GBCS_MSG_GCA:
+			al->framing = "critical";
+			break;
+		case GBCS_MSG_FD_DLMS:
+		case GBCS_MSG_FD_GBZ:
+			al->framing = "future-dated";
+			break;
+		case GBCS_MSG_GNCA:
+			return fail(&g, 31, "a non-critical alert (0x1001) comes "
+			    "MACed in General-Ciphering, not signed");
+		default:
+			return fail(&g, 31, "message code 0x%04X is not an alert "
+			    "(0x1000, 0x1001, 0x00CC, 0x00CD)",
+			    al->apdu.message_code);
+		}
+	}
+	if (al->apdu.other_len != 2)
+		return fail(&g, al->apdu_off + 30, "other-information is %zu "
+		    "bytes; an alert has only its message code",
+		    al->apdu.other_len);
+	/* offsets in the inner APDU are the whole message's */
+	g.b = al->apdu.buf;
+	g.base = al->apdu_off;
+	c.pos = al->apdu.content_off;
+	c.end = c.pos + al->apdu.content_len;
+	g.depth = 1;
+	if (al->apdu.message_code == GBCS_MSG_FD_DLMS)
+		return alert_dlms(&g, &c, &al->apdu, al);
+	if (al->apdu.message_code == GBCS_MSG_FD_GBZ)
+		return alert_gbz(&g, &c, &al->apdu, al);
+	if (c.end > c.pos && al->apdu.buf[c.pos] == 0x0F)
+		return alert_dlms(&g, &c, &al->apdu, al);
+	if (c.end - c.pos >= 2 && al->apdu.buf[c.pos] == 0x01 &&
+	    al->apdu.buf[c.pos + 1] == 0x09)
+		return alert_gbz(&g, &c, &al->apdu, al);
+	return fail(&g, c.pos, "the alert's content is neither "
+	    "a DLMS DATA-NOTIFICATION (0F) nor GBZ (01 09)");
+}
+
+int
+gbcs_alert_mac(const struct gbcs_alert *al, EVP_PKEY *recipient,
+    EVP_PKEY *device, struct solr_err *e)
+{
+	struct solr_buf out = { 0 };
+	int r;
+
+	/* the same construction as a Command's, from the other side */
+	if ((r = gbcs_command(&al->apdu, recipient, device, &out, e)) != 0)
+		return r;
+	r = out.len < 12 || CRYPTO_memcmp(out.p + out.len - 12, al->mac, 12) ?
+	    solr_seterr(e, SOLR_ERR_VERIFY, "the alert's MAC does not verify") :
+	    0;
+	solr_buf_free(&out);
+	return r;
 }

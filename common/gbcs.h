@@ -15,6 +15,10 @@
 #define GBCS_MSG_ECS08A 0x00DE
 #define GBCS_MSG_ECS08 0x001F
 #define GBCS_MSG_GCS05 0x006F
+#define GBCS_MSG_GCA 0x1000	/* generic critical alert */
+#define GBCS_MSG_GNCA 0x1001	/* generic non-critical alert */
+#define GBCS_MSG_FD_DLMS 0x00CC	/* future-dated execution alert, DLMS */
+#define GBCS_MSG_FD_GBZ 0x00CD	/* future-dated execution alert, GBZ */
 #define GBCS_MAX_LEN 65536	/* larger than any SR 2.1 message */
 
 /* Every field decoded, with its offset, for a human-readable decode. */
@@ -73,6 +77,34 @@ int gbcs_verify_signature(const struct gbcs_apdu *a, EVP_PKEY *key,
  * the certificate that verified. */
 int gbcs_verify_supplier(const struct gbcs_apdu *a, struct solr_world *w,
     struct solr_cert **signer, struct solr_err *e);
+
+struct gbcs_alert {
+	const unsigned char *buf;
+	size_t len;
+	struct gbcs_apdu apdu;	/* the General-Signing APDU inside */
+	size_t apdu_off, apdu_len;
+	const char *framing;	/* critical, non-critical, future-dated */
+	const char *payload;	/* dlms, gbz */
+	uint16_t alert_code;
+	int64_t timestamp;
+	int has_mac;
+	unsigned char mac[12];
+	int has_future;
+	uint16_t future_code;
+	uint64_t future_counter;
+	char future_object[64];
+};
+
+/* Decodes a device alert strictly: a critical (0x1000) or future-dated
+ * (0x00CC DLMS, 0x00CD GBZ) alert signed by the device with CRA 3, or a
+ * non-critical one (0x1001) in General-Ciphering with a null signature
+ * and a 12-byte MAC that ends the message. */
+int gbcs_parse_alert(const unsigned char *p, size_t n, struct gbcs_alert *al,
+    struct gbcs_trace *t, struct solr_err *e);
+/* Checks a non-critical alert's MAC: ECDH(the recipient's key-agreement
+ * private key, the device's key-agreement public key). */
+int gbcs_alert_mac(const struct gbcs_alert *al, EVP_PKEY *recipient,
+    EVP_PKEY *device, struct solr_err *e);
 
 /*
  * The Command: the Signed Pre-Command a wrapped in General-Ciphering with
