@@ -446,6 +446,134 @@ START_TEST(worked_example_mac)
 }
 END_TEST
 
+/* RTDS alerts: decode, then the device's signature or the MAC */
+static const struct {
+	const char *file, *framing, *payload, *dev;
+	unsigned code, future_code;
+	const char *ts;
+} alerts[] = {
+	{ "NA_GCA-DLMS/GCA-DLMS_NA_8F30_ALERT_GBCS.HEX", "critical", "dlms",
+	    "00db1234567890a0", 0x8F30, 0, "2015-01-01T00:00:00Z" },
+	{ "NA_GCA-ZigBee/GCA-ZigBee_NA_8F30_ALERT_GBCS.HEX", "critical", "gbz",
+	    "00db1234567890a1", 0x8F30, 0, "2015-01-01T00:00:00Z" },
+	{ "NA_GNCA-DLMS/GNCA-DLMS_NA_810E_ALERT_GBCS.HEX", "non-critical",
+	    "dlms", "00db1234567890a0", 0x810E, 0, "2015-01-01T00:00:00Z" },
+	{ "NA_GNCA-ZigBee/GNCA-ZigBee_NA_810E_ALERT_GBCS.HEX", "non-critical",
+	    "gbz", "00db1234567890a1", 0x810E, 0, "2015-01-01T00:00:00Z" },
+	{ "2.1_ECS08a/ECS08a_2.1_8F66_FUTURE_DATED_SUCCESS_ALERT_CALENDAR_GBCS."
+	    "HEX", "future-dated", "dlms", "00db1234567890a0", 0x8F66, 0x00DE,
+	    "2030-01-15T09:00:00Z" },
+	{ "2.1_GCS05/GCS05_2.1_8F66_FUTURE_DATED_SUCCESS_ALERT_EMERGENCY_CREDIT_"
+	    "SETUP_GBCS.HEX", "future-dated", "gbz", "00db1234567890a1", 0x8F66,
+	    0x006F, "2030-01-15T09:00:00Z" },
+};
+
+START_TEST(rtds_alerts)
+{
+	unsigned char *m;
+	size_t n, i;
+	char rel[512], ts[SOLR_TIME_STRLEN];
+	struct gbcs_alert al;
+	struct solr_err e;
+	EVP_PKEY *k, *sup;
+	int x;
+
+	snprintf(rel, sizeof(rel), "rtds/%s", alerts[_i].file);
+	if ((m = hexfile(rel, &n)) == NULL)
+		return;
+	ck_assert_msg(gbcs_parse_alert(m, n, &al, NULL, &e) == 0, "%s", e.msg);
+	ck_assert_str_eq(al.framing, alerts[_i].framing);
+	ck_assert_str_eq(al.payload, alerts[_i].payload);
+	ck_assert_uint_eq(al.alert_code, alerts[_i].code);
+	ck_assert_uint_eq(al.apdu.recipient, 0x90B3D51F30010000ULL);
+	solr_time_format(al.timestamp, ts);
+	ck_assert_str_eq(ts, alerts[_i].ts);
+	if (alerts[_i].future_code) {
+		ck_assert(al.has_future);
+		ck_assert_uint_eq(al.future_code, alerts[_i].future_code);
+		ck_assert_uint_eq(al.future_counter,
+		    alerts[_i].future_code == 0x00DE ? 1004 : 1001);
+	}
+	if (al.has_mac) {
+		snprintf(rel, sizeof(rel), "gbcs/keys/%s-ka.pem", alerts[_i].dev);
+		k = cert_key(rel);
+		sup = key_file("gbcs/keys/90b3d51f30010000-ka.key");
+		ck_assert_msg(gbcs_alert_mac(&al, sup, k, &e) == 0, "%s", e.msg);
+		al.mac[11] ^= 1;
+		ck_assert_int_eq(gbcs_alert_mac(&al, sup, k, &e),
+		    SOLR_ERR_VERIFY);
+		al.mac[11] ^= 1;
+		EVP_PKEY_free(k);
+		/* another device's key gives another MAC */
+		k = cert_key(strstr(alerts[_i].dev, "a0") ?
+		    "gbcs/keys/00db1234567890a1-ka.pem" :
+		    "gbcs/keys/00db1234567890a0-ka.pem");
+		ck_assert_int_eq(gbcs_alert_mac(&al, sup, k, &e),
+		    SOLR_ERR_VERIFY);
+		EVP_PKEY_free(sup);
+	} else {
+		snprintf(rel, sizeof(rel), "gbcs/keys/%s-ds.pem", alerts[_i].dev);
+		k = cert_key(rel);
+		ck_assert_int_eq(gbcs_verify_signature(&al.apdu, k, &e), 0);
+		/* the code changed: the signature fails */
+		for (i = 0; i + 1 < n; i++)
+			if (m[i] == alerts[_i].code >> 8 && m[i + 1] ==
+			    (alerts[_i].code & 0xff) && i > 30)
+				break;
+		m[i + 1] ^= 1;
+		ck_assert_int_eq(gbcs_parse_alert(m, n, &al, NULL, &e), 0);
+		ck_assert_int_eq(gbcs_verify_signature(&al.apdu, k, &e),
+		    SOLR_ERR_VERIFY);
+		m[i + 1] ^= 1;
+	}
+	EVP_PKEY_free(k);
+	/* every proper prefix is refused */
+	for (i = 0; i < n; i++) {
+		x = gbcs_parse_alert(m, i, &al, NULL, &e);
+		ck_assert_msg(x != 0, "prefix %zu accepted", i);
+	}
+	free(m);
+}
+END_TEST
+
+START_TEST(alert_rules)
+{
+	unsigned char *m, *c;
+	size_t n;
+	struct gbcs_alert al;
+	struct solr_err e;
+
+	if ((m = hexfile("rtds/NA_GCA-DLMS/GCA-DLMS_NA_8F30_ALERT_GBCS.HEX",
+	    &n)) == NULL)
+		return;
+	c = malloc(n + 1);
+	memcpy(c, m, n);
+	c[2] = 0x01;	/* CRA of a command */
+	ck_assert_int_eq(gbcs_parse_alert(c, n, &al, NULL, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(e.msg, "CRA flag is 0x01; a alert"));
+	memcpy(c, m, n);
+	c[32] = 0x01;	/* message code 0x1001, signed */
+	ck_assert_int_eq(gbcs_parse_alert(c, n, &al, NULL, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(e.msg, "comes MACed"));
+	memcpy(c, m, n);
+	c[n] = 0;	/* a trailing byte */
+	ck_assert_int_eq(gbcs_parse_alert(c, n + 1, &al, NULL, &e),
+	    SOLR_ERR_VERIFY);
+	free(c);
+	free(m);
+	if ((m = hexfile("rtds/NA_GNCA-DLMS/GNCA-DLMS_NA_810E_ALERT_GBCS.HEX",
+	    &n)) == NULL)
+		return;
+	m[7]++;		/* the ciphered-content length */
+	ck_assert_int_eq(gbcs_parse_alert(m, n, &al, NULL, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(e.msg, "the MAC must end the message"));
+	free(m);
+}
+END_TEST
+
 Suite *
 gbcs_suite(void)
 {
@@ -463,6 +591,9 @@ gbcs_suite(void)
 	tcase_add_loop_test(tc, rtds_commands, 0,
 	    sizeof(commands) / sizeof(commands[0]));
 	tcase_add_test(tc, worked_example_mac);
+	tcase_add_loop_test(tc, rtds_alerts, 0, sizeof(alerts) /
+	    sizeof(alerts[0]));
+	tcase_add_test(tc, alert_rules);
 	tcase_add_loop_test(tc, framing_rules, 0,
 	    sizeof(framing) / sizeof(framing[0]));
 	suite_add_tcase(s, tc);
