@@ -69,7 +69,12 @@ build/requests/.made: scripts/mk-requests scripts/mk-gbcs build/world/.made
 build/maxrss: tests/maxrss.c
 	$(CC) $(ALL_CFLAGS) -o $@ tests/maxrss.c
 
-check: all build/check_unit build/maxrss build/requests/.made
+build/alerts/.made: scripts/mk-alerts build/world/.made
+	rm -rf build/alerts
+	sh scripts/mk-alerts build/world build/alerts
+	touch $@
+
+check: all build/check_unit build/maxrss build/requests/.made build/alerts/.made
 	SOLR_TESTDATA=testdata SOLR_VECTORS=$${SOLR_VECTORS:-../shared/vectors} \
 		SOLR_WORLD_DIR=build/world ./build/check_unit
 	sh tests/regress/run.sh

@@ -41,8 +41,8 @@ usage(void)
 	    "       %s [-C dir] [--at time] apply file --by name --reason text "
 	    "[--accept code[:eui]] ...\n"
 	    "       %s [-C dir] show\n"
-	    "       %s [-C dir] [--replay] check\n", cli_prog, cli_prog, cli_prog,
-	    cli_prog);
+	    "       %s [-C dir] [--replay] check | route\n", cli_prog, cli_prog,
+	    cli_prog, cli_prog);
 	exit(EXIT_TROUBLE);
 }
 
@@ -508,8 +508,45 @@ check_record(const struct fs_list *l, struct ynode *rec)
 	yn_set_str(st, "list_sha256", l->present ? l->sha256 : NULL);
 }
 
+/* route: alerts for a failed supplier go on to its existing endpoint
+ * and are forwarded to its SRP; safety-critical ones are flagged.  Other
+ * records are left as they are. */
+static void
+route_record(const struct fs_list *l, struct ynode *rec)
+{
+	struct ynode *al = yn_get(rec, "alert"), *st;
+	const char *rcp = yn_get_str(al, "recipient"), *code = yn_get_str(al,
+	    "code");
+	const struct fs_entry *en;
+	uint64_t id, c = 0;
+	char srp[SOLR_EUI_STRLEN];
+	size_t i;
+	int critical = 0;
+
+	if (!rec_is_pass(rec) || al == NULL || rcp == NULL ||
+	    solr_eui_parse(rcp, strlen(rcp), &id) != 0 ||
+	    (en = fslist_find(l, id)) == NULL)
+		return;
+	if (code)
+		solr_parse_uint(code, 0xffff, &c);
+	for (i = 0; i < world.policy.nsafety_critical; i++)
+		critical |= (uint64_t)world.policy.safety_critical[i] == c;
+	yn_set_str(al, "deliver_to", rcp);
+	if (en->has_srp) {
+		solr_eui_format(en->srp, srp);
+		yn_set_str(al, "forward_to", srp);
+	} else
+		yn_set(al, "forward_to", yn_new_null());
+	yn_set(al, "safety_critical", yn_new_plain(critical ? "true" :
+	    "false"));
+	if ((st = rec_stage_pass(rec, "route")) == NULL)
+		nomem();
+	yn_set(st, "list_version", yn_new_int(l->version));
+	yn_set_str(st, "list_sha256", l->present ? l->sha256 : NULL);
+}
+
 static int
-cmd_check(int argc)
+cmd_check(int argc, int route)
 {
 	struct fs_list l;
 	struct solr_err e = { 0 };
@@ -531,9 +568,12 @@ cmd_check(int argc)
 	while ((r = rec_read(rd, &rec, &line, &e)) != REC_EOF) {
 		pos++;
 		if (r == REC_OK) {
-			check_record(&l, rec);
+			if (route)
+				route_record(&l, rec);
+			else
+				check_record(&l, rec);
 			if (replay)
-				rec_replay_note(rec, STAGE);
+				rec_replay_note(rec, route ? "route" : STAGE);
 			emit(out, rec);
 		} else if (r == REC_BAD) {
 			char src[64];
@@ -614,11 +654,11 @@ main(int argc, char *argv[])
 		usage();
 	sub = argv[0];
 	if (strcmp(sub, "validate") && strcmp(sub, "apply") &&
-	    strcmp(sub, "show") && strcmp(sub, "check"))
+	    strcmp(sub, "show") && strcmp(sub, "check") && strcmp(sub, "route"))
 		usage();
 	if ((by || reason || naccept) && strcmp(sub, "apply") != 0)
 		usage();
-	if (replay && strcmp(sub, "check") != 0)
+	if (replay && strcmp(sub, "check") != 0 && strcmp(sub, "route") != 0)
 		usage();
 	if (world_load(&world, solr_world_dir(dir), &e) != 0) {
 		cli_error(&e);
@@ -632,7 +672,7 @@ main(int argc, char *argv[])
 	else if (strcmp(sub, "show") == 0)
 		r = cmd_show(argc - 1);
 	else
-		r = cmd_check(argc - 1);
+		r = cmd_check(argc - 1, strcmp(sub, "route") == 0);
 	world_free(&world);
 	free(accept);
 	return cli_close_stdout(r);

@@ -5,12 +5,17 @@
  * -b it decodes GBCS messages for a person.
  */
 #include <getopt.h>
+#include <limits.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libxml/parser.h>
 
+#include "../common/crypto.h"
 #include "../common/gbcs.h"
 #include "../common/objstore.h"
 #include "../common/prepay.h"
@@ -29,12 +34,15 @@ struct ctx {
 	struct rec_writer *out;
 	int status;
 	int replay;
+	int have_at;
+	int64_t at;
 };
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-h] [-C dir] [--at time] [--replay]\n"
+	fprintf(stderr, "usage: %s [-h] [-C dir] [--at time] [--replay] "
+	    "[alert-response ...]\n"
 	    "       %s -x | -b [-C dir] [file ...]\n", cli_prog, cli_prog);
 	exit(EXIT_TROUBLE);
 }
@@ -198,6 +206,89 @@ signed_pre_command(struct ctx *c, xmlNodePtr spc, struct ynode *rec,
 }
 
 
+/* The device's signature, or the MAC when the world holds the
+ * recipient's key-agreement key. */
+static int
+alert_check(struct ctx *c, const struct gbcs_alert *al, int64_t at,
+    char *check, size_t cap, struct solr_err *e)
+{
+	char path[PATH_MAX];
+	EVP_PKEY *key = NULL;
+	X509 *dev = NULL;
+	int r;
+
+	if (!al->has_mac) {
+		if ((r = world_device_cert(&c->world, al->apdu.originator, "ds",
+		    at, &dev, e)) != 0)
+			return r;
+		r = gbcs_verify_signature(&al->apdu, X509_get0_pubkey(dev), e);
+		if (r == 0)
+			snprintf(check, cap, "device signature verified");
+		else if (r == SOLR_ERR_VERIFY)
+			solr_seterr(e, r, "the device's signature does not "
+			    "verify with pki/device/%016llX.ds.pem",
+			    (unsigned long long)al->apdu.originator);
+		X509_free(dev);
+		return r;
+	}
+	snprintf(path, sizeof(path), "%s/keys/%016llX.ka.key", c->world.dir,
+	    (unsigned long long)al->apdu.recipient);
+	if (access(path, F_OK) != 0) {
+		snprintf(check, cap, "MAC not verifiable: the world holds no "
+		    "key-agreement key of the recipient");
+		return 0;
+	}
+	if ((r = solr_load_private_key(path, &key, e)) != 0)
+		return r;
+	if ((r = world_device_cert(&c->world, al->apdu.originator, "ka", at,
+	    &dev, e)) == 0 && (r = gbcs_alert_mac(al, key,
+	    X509_get0_pubkey(dev), e)) == 0)
+		snprintf(check, cap, "MAC verified");
+	X509_free(dev);
+	EVP_PKEY_free(key);
+	return r;
+}
+
+static struct ynode *
+alert_yaml(const struct gbcs_alert *al, const char *check)
+{
+	struct ynode *m = yn_new_map(0), *f;
+	char eui[SOLR_EUI_STRLEN], ts[SOLR_TIME_STRLEN];
+
+	yn_set(m, "code", yn_new_hex(al->alert_code, 4));
+	yn_set(m, "framing", yn_new_plain(al->framing));
+	yn_set(m, "payload", yn_new_plain(al->payload));
+	yn_set(m, "message_code", yn_new_hex(al->apdu.message_code, 4));
+	solr_eui_format(al->apdu.originator, eui);
+	yn_set_str(m, "device", eui);
+	solr_eui_format(al->apdu.recipient, eui);
+	yn_set_str(m, "recipient", eui);
+	yn_set(m, "counter", yn_new_int((int64_t)al->apdu.counter));
+	solr_time_format(al->timestamp, ts);
+	yn_set(m, "timestamp", yn_new_plain(ts));
+	yn_set_str(m, "check", check);
+	if (al->has_future) {
+		f = yn_new_map(1);
+		yn_set(f, "message_code", yn_new_hex(al->future_code, 4));
+		yn_set(f, "counter", yn_new_int((int64_t)al->future_counter));
+		yn_set_str(f, "object", al->future_object);
+		yn_set(m, "future_dated", f);
+	}
+	return m;
+}
+
+static xmlNodePtr
+child_named(xmlNodePtr parent, const char *name)
+{
+	xmlNodePtr n;
+
+	for (n = parent ? parent->children : NULL; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE &&
+		    strcmp((const char *)n->name, name) == 0)
+			return n;
+	return NULL;
+}
+
 static void
 reject(struct ynode *rec, const char *code, const char *reason)
 {
@@ -205,6 +296,105 @@ reject(struct ynode *rec, const char *code, const char *reason)
 		cli_warn(NULL, 0, "out of memory");
 		exit(EXIT_TROUBLE);
 	}
+}
+
+/*
+ * A device alert in a DUIS Response: the GBCS payload decoded strictly,
+ * its code checked against the unsigned DUIS one, the device's signature
+ * or the MAC checked.  Returns 0 and fills rec, 1 when the response
+ * holds no alert, SOLR_ERR_VERIFY on a failure (e says why).
+ */
+static int
+alert_doc(struct ctx *c, xmlNodePtr el, struct ynode *rec, int64_t at,
+    struct solr_err *e)
+{
+	xmlNodePtr code, payload;
+	xmlChar *ct = NULL, *pt = NULL;
+	unsigned char *buf = NULL;
+	struct gbcs_alert al;
+	char check[160], duis[16], sha[SOLR_SHA256_HEX];
+	size_t len;
+	int r;
+
+	if (strcmp((const char *)el->name, "DeviceAlertMessage") == 0) {
+		code = child_named(el, "AlertCode");
+		payload = child_named(el, "GBCSPayload");
+	} else if ((el = child_named(el, "FutureDatedDeviceAlertMessage")) !=
+	    NULL) {
+		code = child_named(el, "FutureDatedAlertCode");
+		payload = child_named(el, "GBCSPayload");
+	} else
+		return 1;
+	if (code == NULL || payload == NULL)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "the alert has no alert "
+		    "code or no GBCSPayload");
+	if ((buf = malloc(GBCS_MAX_LEN)) == NULL) {
+		cli_warn(NULL, 0, "out of memory");
+		exit(EXIT_TROUBLE);
+	}
+	ct = xmlNodeGetContent(code);
+	pt = xmlNodeGetContent(payload);
+	r = solr_b64_decode((const char *)pt, strlen((const char *)pt), buf,
+	    GBCS_MAX_LEN, &len, e);
+	if (r == 0)
+		r = gbcs_parse_alert(buf, len, &al, NULL, e);
+	if (r == 0) {
+		/* the DUIS code is outside the signed bytes: it must agree */
+		snprintf(duis, sizeof(duis), "%04X", al.alert_code);
+		if (strcasecmp((const char *)ct, duis) != 0)
+			r = solr_seterr(e, SOLR_ERR_VERIFY, "AlertCode '%.8s' in "
+			    "the DUIS wrapper is not the signed alert code %s",
+			    (const char *)ct, duis);
+	}
+	if (r == 0)
+		r = alert_check(c, &al, at, check, sizeof(check), e);
+	if (r == 0) {
+		solr_sha256_hex(buf, len, sha);
+		yn_set(rec, "alert", alert_yaml(&al, check));
+		yn_set_str(yn_get(rec, "alert"), "gbcs_sha256", sha);
+	}
+	xmlFree(ct);
+	xmlFree(pt);
+	free(buf);
+	return r;
+}
+
+static void
+stage_alert(struct ctx *c, struct ynode *rec, const unsigned char *p,
+    size_t n)
+{
+	struct solr_err e = { 0 };
+	xmlDocPtr doc = NULL;
+	xmlNodePtr el;
+	struct ynode *st;
+	int64_t at;
+	int r;
+
+	if (rec_time(rec, &at) != 0)
+		at = (int64_t)time(NULL);
+	if ((r = solr_xml_parse(p, n, &doc, &e)) != 0 ||
+	    (el = body_element(doc)) == NULL) {
+		reject(rec, NULL, e.msg[0] ? e.msg : "the response has no body");
+		goto out;
+	}
+	r = alert_doc(c, el, rec, at, &e);
+	if (r == 1) {
+		if ((st = rec_stage_pass(rec, STAGE)) != NULL)
+			yn_set(st, "result", yn_new_plain("skipped"));
+		goto out;
+	}
+	if (r != 0) {
+		if (r != SOLR_ERR_VERIFY) {
+			cli_error(&e);
+			set_status(c, EXIT_TROUBLE);
+		}
+		reject(rec, NULL, e.msg);
+		goto out;
+	}
+	if ((st = rec_stage_pass(rec, STAGE)) != NULL)
+		yn_set(st, "form", yn_new_plain("alert"));
+out:
+	xmlFreeDoc(doc);
 }
 
 static void
@@ -223,6 +413,19 @@ stage(struct ctx *c, struct ynode *rec)
 	char why[1100];
 
 	if (!rec_is_pass(rec)) {
+		emit(c, rec);
+		return;
+	}
+	if (body && obj && (strcmp(body, "device-alert-message") == 0 ||
+	    strcmp(body, "response-message") == 0)) {
+		if (objstore_get(&c->objects, obj,
+		    c->world.policy.max_document_bytes, &b, &e) != 0)
+			reject(rec, NULL, e.msg);
+		else
+			stage_alert(c, rec, b.p, b.len);
+		solr_buf_free(&b);
+		if (c->replay)
+			rec_replay_note(rec, STAGE);
 		emit(c, rec);
 		return;
 	}
@@ -291,6 +494,32 @@ out:
 	emit(c, rec);
 }
 
+/* A DUIS alert Response given as a document, not as a record. */
+static void
+alert_document(struct ctx *c, int64_t seq, const char *source,
+    const unsigned char *p, size_t n)
+{
+	struct ynode *rec = rec_new(seq, source, c->have_at ? c->at :
+	    (int64_t)time(NULL));
+	struct solr_err e = { 0 };
+	char name[SOLR_SHA256_HEX];
+
+	if (rec == NULL) {
+		cli_warn(NULL, 0, "out of memory");
+		exit(EXIT_TROUBLE);
+	}
+	if (objstore_put(&c->objects, p, n, name, &e) != 0) {
+		cli_error(&e);
+		set_status(c, EXIT_TROUBLE);
+		reject(rec, NULL, e.msg);
+	} else {
+		yn_set_str(yn_get(rec, "request"), "object", name);
+		yn_set_int(yn_get(rec, "request"), "size", (int64_t)n);
+		stage_alert(c, rec, p, n);
+	}
+	emit(c, rec);
+}
+
 static void
 run_stage(struct ctx *c)
 {
@@ -302,6 +531,21 @@ run_stage(struct ctx *c)
 
 	if (rd == NULL)
 		emit(c, NULL);
+	if (rec_reader_peek(rd) == '<') {
+		unsigned char *p;
+		size_t n;
+
+		if (rec_reader_slurp(rd, c->world.policy.max_document_bytes, &p,
+		    &n, &e) != 0) {
+			cli_error(&e);
+			set_status(c, EXIT_TROUBLE);
+		} else {
+			alert_document(c, 1, "(stdin)", p, n);
+			free(p);
+		}
+		rec_reader_free(rd);
+		return;
+	}
 	for (;;) {
 		r = rec_read(rd, &rec, &line, &e);
 		if (r == REC_EOF)
@@ -364,18 +608,37 @@ decode_text(int hex, const unsigned char *in, size_t n, unsigned char *out,
 	return 0;
 }
 
+static struct ynode *
+fields_yaml(struct gbcs_trace *t)
+{
+	struct ynode *fields = yn_new_seq(0), *f;
+	size_t i;
+
+	if (t->n)
+		qsort(t->f, t->n, sizeof(*t->f), by_offset);
+	for (i = 0; i < t->n; i++) {
+		f = yn_new_map(1);
+		yn_set_int(f, "offset", (int64_t)t->f[i].offset);
+		yn_set_int(f, "length", (int64_t)t->f[i].length);
+		yn_set_str(f, "field", t->f[i].name);
+		yn_set_str(f, "value", t->f[i].value);
+		yn_push(fields, f);
+	}
+	return fields;
+}
+
 static void
 decode(struct ctx *c, int hex, const char *source, const unsigned char *in,
     size_t n)
 {
-	struct ynode *doc = yn_new_map(0), *fields, *f;
+	struct ynode *doc = yn_new_map(0);
 	struct gbcs_trace t = { 0 };
 	struct solr_err e = { 0 };
 	struct gbcs_apdu a;
 	struct prepay pp;
 	struct solr_cert *signer = NULL;
 	unsigned char *buf = malloc(GBCS_MAX_LEN);
-	size_t len = 0, i;
+	size_t len = 0;
 	int r, ok = 0;
 	char sig[700];
 
@@ -393,6 +656,26 @@ decode(struct ctx *c, int hex, const char *source, const unsigned char *in,
 		goto out;
 	}
 	yn_set_int(doc, "length", (int64_t)len);
+	if (len > 2 && (buf[0] == 0xDD || (buf[0] == 0xDF && buf[2] == 3))) {
+		/* a device alert (CRA 3, or MACed) */
+		struct gbcs_alert al;
+
+		r = gbcs_parse_alert(buf, len, &al, &t, &e);
+		if (r == 0 && c->have_world)
+			r = alert_check(c, &al, (int64_t)time(NULL), sig,
+			    sizeof(sig), &e);
+		else if (r == 0)
+			snprintf(sig, sizeof(sig), "not checked: no world (-C)");
+		ok = r == 0;
+		yn_set(doc, "verdict", yn_new_plain(ok ? "pass" : "reject"));
+		yn_set_str(doc, "reason", ok ? NULL : e.msg);
+		if (ok || !c->have_world) {
+			yn_set(doc, "fields", fields_yaml(&t));
+			if (ok)
+				yn_set(doc, "alert", alert_yaml(&al, sig));
+		}
+		goto out;
+	}
 	r = gbcs_parse_signing(buf, len, 1, &a, &t, &e);
 	if (r == 0)
 		r = gbcs_sr21_content(&a, &pp, &t, &e);
@@ -410,18 +693,7 @@ decode(struct ctx *c, int hex, const char *source, const unsigned char *in,
 		yn_set_str(doc, "signature", sig);
 	if (ok || !c->have_world) {
 		/* no byte of a message that failed its signature check */
-		fields = yn_new_seq(0);
-		if (t.n)
-			qsort(t.f, t.n, sizeof(*t.f), by_offset);
-		for (i = 0; i < t.n; i++) {
-			f = yn_new_map(1);
-			yn_set_int(f, "offset", (int64_t)t.f[i].offset);
-			yn_set_int(f, "length", (int64_t)t.f[i].length);
-			yn_set_str(f, "field", t.f[i].name);
-			yn_set_str(f, "value", t.f[i].value);
-			yn_push(fields, f);
-		}
-		yn_set(doc, "fields", fields);
+		yn_set(doc, "fields", fields_yaml(&t));
 		if (ok)
 			yn_set(doc, "prepay", prepay_to_yaml(&pp));
 	}
@@ -453,6 +725,7 @@ main(int argc, char *argv[])
 	int ch, i, mode = 0;
 
 	cli_prog = "solr-gbcs-parse";
+	c.have_at = 0;
 	memset(&c, 0, sizeof(c));
 	while ((ch = getopt_long(argc, argv, "bC:hx", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -469,7 +742,8 @@ main(int argc, char *argv[])
 			c.replay = 1;
 			break;
 		case 'a':
-			cli_time(optarg);	/* no check here depends on time */
+			c.at = cli_time(optarg);
+			c.have_at = 1;
 			break;
 		case 'V':
 			cli_version();
@@ -481,8 +755,6 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (!mode && argc > 0)
-		usage();
 	xmlInitParser();
 	if (!mode || dir != NULL || getenv("SOLR_WORLD") != NULL) {
 		if (world_load(&c.world, solr_world_dir(dir), &e) != 0) {
@@ -501,8 +773,21 @@ main(int argc, char *argv[])
 		cli_warn(NULL, 0, "out of memory");
 		return EXIT_TROUBLE;
 	}
-	if (!mode)
+	if (!mode && argc == 0)
 		run_stage(&c);
+	for (i = 0; !mode && i < argc; i++) {
+		struct solr_buf b = { 0 };
+
+		if (solr_read_file(argv[i], c.world.policy.max_document_bytes,
+		    &b, &e) != 0) {
+			cli_error(&e);
+			set_status(&c, EXIT_TROUBLE);
+		} else
+			alert_document(&c, i + 1, argv[i], b.p, b.len);
+		solr_buf_free(&b);
+	}
+	if (!mode)
+		;
 	else if (argc == 0) {
 		struct solr_buf b = { 0 };
 

@@ -294,6 +294,18 @@ load_policy(struct solr_world *w, struct solr_err *e)
 				return solr_seterr(e, SOLR_ERR_NOMEM,
 				    "out of memory");
 	}
+	if ((n = yn_get(t, "safety_critical_alerts")) != NULL) {
+		if ((r = cfg_int_list(&c, n, "safety_critical_alerts", 0xffff,
+		    p->safety_critical, 64, &p->nsafety_critical)) != 0)
+			return r;
+	} else {
+		/* the seed's Table 1 */
+		static const int table1[] = { 0x8F1F, 0x8F3F, 0x8F73, 0x8F74,
+		    0x8F75, 0x8F76, 0x8F77, 0x8F78, 0x8F1D };
+
+		memcpy(p->safety_critical, table1, sizeof(table1));
+		p->nsafety_critical = sizeof(table1) / sizeof(table1[0]);
+	}
 	if ((n = yn_get(t, "required_stages")) != NULL &&
 	    (r = cfg_str_list(&c, n, "required_stages", &p->required_stages,
 	    &p->nrequired_stages)) != 0)

@@ -39,6 +39,8 @@ struct solr_policy {
 	size_t nrequired_stages;
 	char **supplier_roles;	/* user roles that make a supplier */
 	size_t nsupplier_roles;
+	int safety_critical[64];	/* alert codes */
+	size_t nsafety_critical;
 	struct ynode *tree;	/* the whole file, for the stages that need more */
 };
 
