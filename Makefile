@@ -74,6 +74,15 @@ build/alerts/.made: scripts/mk-alerts build/world/.made
 	sh scripts/mk-alerts build/world build/alerts
 	touch $@
 
+build/bench-gen: tests/bench/bench-gen.c $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ tests/bench/bench-gen.c $(LIB) $(LDFLAGS) $(PKG_LIBS)
+
+build/bench-floor: tests/bench/floor.c $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ tests/bench/floor.c $(LIB) $(LDFLAGS) $(PKG_LIBS)
+
+build/runstat: tests/bench/runstat.c
+	$(CC) $(ALL_CFLAGS) -o $@ tests/bench/runstat.c
+
 check: all build/check_unit build/maxrss build/requests/.made build/alerts/.made
 	SOLR_TESTDATA=testdata SOLR_VECTORS=$${SOLR_VECTORS:-../shared/vectors} \
 		SOLR_WORLD_DIR=build/world ./build/check_unit

@@ -194,11 +194,55 @@ cmd_counters(int argc)
 
 /* The pipeline stage. */
 
+#define ADT_CACHE 64
+
 struct stage {
 	struct safe_policy safe;
 	struct instructions is;
 	struct adt_counters counters;
+	/* the SRPs' ADT files, read once a run */
+	struct {
+		uint64_t srp;
+		int status;	/* 0, or SOLR_ERR_NOTFOUND */
+		struct adt_file adt;
+	} cache[ADT_CACHE];
+	int ncache;
 };
+
+static int
+adt_of(struct stage *sg, uint64_t srp, const struct adt_file **out)
+{
+	struct solr_err e = { 0 };
+	int i, r;
+
+	for (i = 0; i < sg->ncache; i++)
+		if (sg->cache[i].srp == srp) {
+			*out = &sg->cache[i].adt;
+			return sg->cache[i].status;
+		}
+	if (sg->ncache == ADT_CACHE) {
+		/* many SRPs: keep the first ones, read the others each time */
+		static struct adt_file tmp;
+
+		adt_free(&tmp);
+		r = adt_load(world.dir, srp, &tmp, &e);
+		if (r != 0 && r != SOLR_ERR_NOTFOUND) {
+			cli_error(&e);
+			exit(EXIT_TROUBLE);
+		}
+		*out = &tmp;
+		return r;
+	}
+	r = adt_load(world.dir, srp, &sg->cache[sg->ncache].adt, &e);
+	if (r != 0 && r != SOLR_ERR_NOTFOUND) {
+		cli_error(&e);
+		exit(EXIT_TROUBLE);
+	}
+	sg->cache[sg->ncache].srp = srp;
+	sg->cache[sg->ncache].status = r;
+	*out = &sg->cache[sg->ncache++].adt;
+	return r;
+}
 
 /* Is a >= b, both decimal version strings like "5.4"? */
 static int
@@ -257,7 +301,7 @@ decide(struct stage *sg, struct ynode *rec)
 	const struct solr_role_policy *rp = NULL;
 	const struct instruction *in;
 	const struct adt_threshold *th = NULL;
-	struct adt_file adt;
+	const struct adt_file *adt;
 	struct prepay pp;
 	struct solr_err e = { 0 };
 	uint64_t sender, orig, count;
@@ -325,13 +369,9 @@ decide(struct stage *sg, struct ynode *rec)
 	}
 	/* R4, R6A: the Authority gate and the thresholds */
 	in = instruction_find(&sg->is, orig, sender, t);
-	have_adt = adt_load(world.dir, sender, &adt, &e);
-	if (have_adt != 0 && have_adt != SOLR_ERR_NOTFOUND) {
-		cli_error(&e);
-		exit(EXIT_TROUBLE);
-	}
+	have_adt = adt_of(sg, sender, &adt);
 	if (have_adt == 0)
-		th = adt_find(&adt, srv);
+		th = adt_find(adt, srv);
 	window = th ? th->window : DEFAULT_WINDOW;
 	start = (t >= 0 ? t / window : (t - window + 1) / window) * window;
 	if (replay) {
@@ -371,7 +411,7 @@ decide(struct stage *sg, struct ynode *rec)
 	if (in)
 		yn_set_str(st, "instruction", in->ref);
 	if (have_adt == 0)
-		yn_set_str(st, "adt_sha256", adt.sha256);
+		yn_set_str(st, "adt_sha256", adt->sha256);
 	yn_set(st, "count", yn_new_int((int64_t)count));
 	yn_set(st, "window_start", yn_new_plain(ts));
 	if (rec_is_pass(rec) && th && (int64_t)count > th->warning) {
@@ -380,8 +420,6 @@ decide(struct stage *sg, struct ynode *rec)
 		    (long long)th->warning);
 		yn_set_str(st, "warning", why);
 	}
-	if (have_adt == 0)
-		adt_free(&adt);
 }
 
 static int
@@ -389,6 +427,8 @@ cmd_stage(int argc)
 {
 	struct stage sg;
 	struct solr_err e = { 0 };
+
+	memset(&sg, 0, sizeof(sg));
 	struct rec_reader *rd;
 	struct rec_writer *out;
 	struct ynode *rec;
@@ -438,6 +478,8 @@ cmd_stage(int argc)
 	rec_writer_free(out);
 	rec_reader_free(rd);
 	instructions_free(&sg.is);
+	while (sg.ncache > 0)
+		adt_free(&sg.cache[--sg.ncache].adt);
 	return status;
 }
 

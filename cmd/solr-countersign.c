@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -519,6 +520,46 @@ emit(struct ctx *c, struct rec_writer *w, struct ynode *rec)
 	yn_free(rec);
 }
 
+/*
+ * Group commit: the records made since the last sync wait here until the
+ * ledger entries they depend on are on disk; then they go out.  A batch
+ * ends at BATCH records, or when no more input is waiting.
+ */
+#define BATCH 128
+
+struct batch {
+	struct ynode *rec[BATCH];
+	int n;
+};
+
+static void
+flush_batch(struct ctx *c, struct rec_writer *w, struct batch *b)
+{
+	struct solr_err e = { 0 };
+	int i;
+
+	if (b->n == 0)
+		return;
+	if (ledger_sync(&c->ledger, &e) != 0) {
+		cli_error(&e);
+		exit(EXIT_TROUBLE);
+	}
+	for (i = 0; i < b->n; i++) {
+		if (c->have_sat)
+			audit(c, b->rec[i]);
+		emit(c, w, b->rec[i]);
+	}
+	b->n = 0;
+}
+
+static int
+input_waiting(const struct rec_reader *rd)
+{
+	struct pollfd p = { 0, POLLIN, 0 };
+
+	return rec_reader_buffered(rd) || poll(&p, 1, 0) > 0;
+}
+
 static void
 run_stage(struct ctx *c)
 {
@@ -526,33 +567,37 @@ run_stage(struct ctx *c)
 	struct rec_writer *w = rec_writer_new(stdout);
 	struct solr_err e = { 0 };
 	struct ynode *rec;
+	struct batch b = { .n = 0 };
 	int64_t pos = 0;
 	int r, line;
 
 	if (rd == NULL || w == NULL)
 		nomem();
+	/* the reader's own buffer is all there is: poll tells the rest */
+	setvbuf(stdin, NULL, _IONBF, 0);
 	while ((r = rec_read(rd, &rec, &line, &e)) != REC_EOF) {
 		pos++;
 		if (r == REC_OK) {
 			stage(c, rec);
-			if (c->have_sat)
-				audit(c, rec);
-			emit(c, w, rec);
+			b.rec[b.n++] = rec;
 		} else if (r == REC_BAD) {
 			char src[64];
 
 			cli_error(&e);
 			snprintf(src, sizeof(src), "(stdin):%d", line);
-			rec = rec_new_unreadable(pos, src, STAGE, e.msg);
-			if (rec && c->have_sat)
-				audit(c, rec);
-			emit(c, w, rec);
+			if ((rec = rec_new_unreadable(pos, src, STAGE, e.msg)) ==
+			    NULL)
+				nomem();
+			b.rec[b.n++] = rec;
 		} else {
 			cli_error(&e);
 			set_status(c, EXIT_TROUBLE);
 			break;
 		}
+		if (b.n == BATCH || !input_waiting(rd))
+			flush_batch(c, w, &b);
 	}
+	flush_batch(c, w, &b);
 	if (rec_writer_finish(w, &e) != 0) {
 		cli_warn("(stdout)", 0, "%s", e.msg);
 		set_status(c, EXIT_TROUBLE);
@@ -597,7 +642,7 @@ run_standalone(struct ctx *c, int hex)
 		exit(EXIT_TROUBLE);
 	}
 	if (command_of(c, spc, n, c->have_at ? c->at : (int64_t)time(NULL),
-	    &cmd, &e) != 0) {
+	    &cmd, &e) != 0 || ledger_sync(&c->ledger, &e) != 0) {
 		cli_error(&e);
 		set_status(c, e.code == SOLR_ERR_VERIFY ? EXIT_REJECT :
 		    EXIT_TROUBLE);

@@ -4,6 +4,7 @@
  * from the certificate and the registry only, and writes one record per
  * document.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +41,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: %s [-hr] [--countersigned] [--replay] [-C dir] "
-	    "[--at time] [file ...]\n", cli_prog);
+	    "[--at time] [--files-from list] [file ...]\n", cli_prog);
 	exit(EXIT_TROUBLE);
 }
 
@@ -419,13 +420,14 @@ main(int argc, char *argv[])
 		{ "response", no_argument, NULL, 'r' },
 		{ "countersigned", no_argument, NULL, 'S' },
 		{ "replay", no_argument, NULL, 'P' },
+		{ "files-from", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctx c;
 	struct solr_err e = { 0 };
-	const char *dir = NULL;
+	const char *dir = NULL, *list = NULL;
 	int ch, i, status;
 
 	cli_prog = "solr-verify-sig";
@@ -447,6 +449,9 @@ main(int argc, char *argv[])
 			break;
 		case 'P':
 			c.replay = 1;
+			break;
+		case 'F':
+			list = optarg;
 			break;
 		case 'V':
 			cli_version();
@@ -476,10 +481,32 @@ main(int argc, char *argv[])
 		cli_warn(NULL, 0, "out of memory");
 		return EXIT_TROUBLE;
 	}
-	if (argc == 0)
+	if (argc == 0 && list == NULL)
 		run_stdin(&c);
 	for (i = 0; i < argc; i++)
 		check_file(&c, i + 1, argv[i]);
+	if (list != NULL) {
+		/* one file name a line, for batches too large for argv */
+		FILE *f = strcmp(list, "-") == 0 ? stdin : fopen(list, "r");
+		char *line = NULL;
+		size_t cap = 0;
+		ssize_t n;
+		int64_t seq = argc;
+
+		if (f == NULL) {
+			cli_warn(list, 0, "%s", strerror(errno));
+			set_status(&c, EXIT_TROUBLE);
+		}
+		while (f && (n = getline(&line, &cap, f)) > 0) {
+			if (line[n - 1] == '\n')
+				line[--n] = '\0';
+			if (n > 0)
+				check_file(&c, ++seq, line);
+		}
+		free(line);
+		if (f && f != stdin)
+			fclose(f);
+	}
 	if (rec_writer_finish(c.out, &e) != 0) {
 		cli_warn("(stdout)", 0, "%s", e.msg);
 		set_status(&c, EXIT_TROUBLE);

@@ -219,11 +219,12 @@ ledger_record(struct ledger *l, uint64_t originator, uint64_t counter,
 	len = snprintf(line, sizeof(line), "%016llX %llu %016llX %s\n",
 	    (unsigned long long)originator, (unsigned long long)counter,
 	    (unsigned long long)recipient, hex);
-	if (write(l->fd, line, (size_t)len) != len || fsync(l->fd) != 0) {
+	if (write(l->fd, line, (size_t)len) != len) {
 		r = solr_seterr_at(e, SOLR_ERR_IO, l->path, 0, "write: %s",
 		    strerror(errno));
 		goto out;
 	}
+	l->dirty = 1;
 	x.originator = originator;
 	x.counter = counter;
 	x.recipient = recipient;
@@ -237,6 +238,18 @@ ledger_record(struct ledger *l, uint64_t originator, uint64_t counter,
 out:
 	flock(l->fd, LOCK_UN);
 	return r;
+}
+
+int
+ledger_sync(struct ledger *l, struct solr_err *e)
+{
+	if (l->fd < 0 || !l->dirty)
+		return 0;
+	if (fsync(l->fd) != 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0, "fsync: %s",
+		    strerror(errno));
+	l->dirty = 0;
+	return 0;
 }
 
 void

@@ -23,15 +23,18 @@ struct ledger {
 	size_t n, cap;
 	size_t *index;		/* open addressing, SIZE_MAX empty */
 	size_t icap;
+	int dirty;		/* written, not yet synced */
 };
 
 int ledger_open(const char *world, struct ledger *l, struct solr_err *e);
-/* Records the APDU's SHA-256 for the key, under the lock, synced before
- * it returns.  0 when new or the same APDU again (*again = 1);
- * SOLR_ERR_VERIFY when a different APDU was recorded for the key. */
+/* Records the APDU's SHA-256 for the key, under the lock.  0 when new or
+ * the same APDU again (*again = 1); SOLR_ERR_VERIFY when a different APDU
+ * was recorded for the key.  The entry is written at once but synced by
+ * ledger_sync: nothing made from it may leave before that. */
 int ledger_record(struct ledger *l, uint64_t originator, uint64_t counter,
     uint64_t recipient, const unsigned char sha[32], int *again,
     struct solr_err *e);
+int ledger_sync(struct ledger *l, struct solr_err *e);
 /* A ledger that lives in memory only (for a replay). */
 void ledger_memory(struct ledger *l);
 void ledger_close(struct ledger *l);

@@ -34,6 +34,12 @@ rec_reader_new(FILE *f, const char *name)
 	return rd;
 }
 
+int
+rec_reader_buffered(const struct rec_reader *rd)
+{
+	return rd->rpos < rd->rlen || rd->pending.len > 0;
+}
+
 void
 rec_reader_any(struct rec_reader *rd)
 {

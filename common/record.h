@@ -21,6 +21,9 @@ enum {
 struct rec_reader;
 
 struct rec_reader *rec_reader_new(FILE *f, const char *name);
+/* Whether input is already buffered (another record may be read without
+ * waiting). */
+int rec_reader_buffered(const struct rec_reader *rd);
 /* Reads any YAML mappings, not only records (for logs and histories). */
 void rec_reader_any(struct rec_reader *rd);
 void rec_reader_free(struct rec_reader *rd);

@@ -498,16 +498,32 @@ int
 solr_write_atomic(const char *path, const void *p, size_t n, int sync,
     struct solr_err *e)
 {
+	static const char hx[] = "0123456789abcdef";
 	char tmp[PATH_MAX];
 	const unsigned char *q = p;
+	unsigned char rnd[6];
+	size_t len, i;
 	ssize_t w;
-	int fd;
+	int fd = -1, tries;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path) >=
+	if ((len = (size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path)) + 13 >=
 	    sizeof(tmp))
 		return solr_seterr_at(e, SOLR_ERR_IO, path, 0,
 		    "path too long");
-	if ((fd = mkstemp(tmp)) < 0)
+	/* a name of our own, created with its final mode in one call */
+	for (tries = 0; fd < 0 && tries < 16; tries++) {
+		if (getentropy(rnd, sizeof(rnd)) != 0)
+			break;
+		for (i = 0; i < sizeof(rnd); i++) {
+			tmp[len + 2 * i] = hx[rnd[i] >> 4];
+			tmp[len + 2 * i + 1] = hx[rnd[i] & 15];
+		}
+		tmp[len + 2 * sizeof(rnd)] = '\0';
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (fd < 0)
 		return solr_seterr_at(e, SOLR_ERR_IO, path, 0,
 		    "cannot create a temporary file: %s", strerror(errno));
 	while (n > 0) {
@@ -519,7 +535,7 @@ solr_write_atomic(const char *path, const void *p, size_t n, int sync,
 		q += w;
 		n -= (size_t)w;
 	}
-	if (fchmod(fd, 0644) != 0 || (sync && fsync(fd) != 0))
+	if (sync && fsync(fd) != 0)
 		goto fail;
 	if (close(fd) != 0) {
 		fd = -1;
