@@ -269,10 +269,7 @@ safe_check(const struct safe_policy *sp, const struct prepay *pp,
 static void
 civil(int64_t day, int *y, int *m, int *d)
 {
-	char s[SOLR_TIME_STRLEN];
-
-	solr_time_format(day * 86400, s);
-	sscanf(s, "%4d-%2d-%2d", y, m, d);
+	solr_civil_from_days(day, y, m, d);
 }
 
 static int
@@ -362,15 +359,40 @@ ev_cmp(const void *a, const void *b)
 static const char *const wd_names[8] = { "", "Monday", "Tuesday",
 	"Wednesday", "Thursday", "Friday", "Saturday", "Sunday" };
 
+/* What applied on a day, for the reason when it fails. */
+struct day_note {
+	int special;	/* special day index (electricity) or 0 */
+	int wd;
+	int season;	/* gas: the season, or 0 on a special day */
+	int profile;	/* gas: the day profile */
+};
+
+static void
+fmt_note(const struct prepay *pp, const struct day_note *dn, char *note,
+    size_t cap)
+{
+	if (pp->fuel == FUEL_ELEC) {
+		if (dn->special)
+			snprintf(note, cap, "special day %d", dn->special);
+		else
+			snprintf(note, cap, "a %s", wd_names[dn->wd]);
+	} else if (dn->season == 0)
+		snprintf(note, cap, "special day, day profile %d", dn->profile);
+	else
+		snprintf(note, cap, "a %s in season %d, day profile %d",
+		    wd_names[dn->wd], dn->season, dn->profile);
+}
+
 /* The events of one day. */
 static int
 day_events(const struct prepay *pp, int64_t day, struct ev *ev,
-    int64_t *season_occ, char *note, size_t notecap)
+    int64_t *season_occ, struct day_note *dn)
 {
 	int y, m, d, wd = weekday(day), n = 0, i, j, sp = 0;
 
 	civil(day, &y, &m, &d);
-	note[0] = '\0';
+	memset(dn, 0, sizeof(*dn));
+	dn->wd = wd;
 	if (pp->fuel == FUEL_ELEC) {
 		for (i = 0; i < pp->nspecial && !sp; i++)
 			if (date_matches(&pp->special[i].date, y, m, d, wd))
@@ -388,10 +410,7 @@ day_events(const struct prepay *pp, int64_t day, struct ev *ev,
 			ev[n].start = s->start;
 			ev[n++].what = s->index;
 		}
-		if (sp)
-			snprintf(note, notecap, "special day %d", sp);
-		else
-			snprintf(note, notecap, "a %s", wd_names[wd]);
+		dn->special = sp;
 	} else {
 		int prof = 0, best = -1;
 		int64_t bestocc = INT64_MIN;
@@ -408,17 +427,14 @@ day_events(const struct prepay *pp, int64_t day, struct ev *ev,
 				best = i;
 			}
 		}
-		if (prof)
-			snprintf(note, notecap, "special day, day profile %d",
-			    prof);
-		else if (best >= 0) {
+		if (!prof && best >= 0) {
 			for (j = 0; j < pp->nweeks; j++)
 				if (pp->week[j].id == pp->season[best].week)
 					prof = pp->week[j].day[wd - 1];
-			snprintf(note, notecap, "a %s in season %d, day profile "
-			    "%d", wd_names[wd], best + 1, prof);
-		} else
+			dn->season = best + 1;
+		} else if (!prof)
 			return -1;	/* no season has begun */
+		dn->profile = prof;
 		for (i = 0; i < pp->nday_profiles; i++) {
 			const struct pp_day_profile *dp = &pp->day_profile[i];
 
@@ -443,6 +459,7 @@ calendar_never_ends(const struct prepay *pp, int64_t from, int days,
 	int64_t first = (from >= 0 ? from / 86400 : (from - 86399) / 86400);
 	int64_t day, lookback = 366, season_occ[PP_SEASONS_MAX];
 	struct ev ev[PP_SCHEDULE_MAX + PP_ACTIONS_MAX];
+	struct day_note dn;
 	char note[96], ts[SOLR_TIME_STRLEN];
 	int state = 0, checked = 0, n, i;
 
@@ -461,7 +478,7 @@ calendar_never_ends(const struct prepay *pp, int64_t from, int days,
 		}
 	}
 	for (day = first - lookback; day <= first + days; day++) {
-		n = day_events(pp, day, ev, season_occ, note, sizeof(note));
+		n = day_events(pp, day, ev, season_occ, &dn);
 		if (n < 0) {
 			if (day < first)
 				continue;
@@ -484,6 +501,7 @@ calendar_never_ends(const struct prepay *pp, int64_t from, int days,
 			if (!ev[i].start) {
 				*end = ev[i].t;
 				solr_time_format(*end, ts);
+				fmt_note(pp, &dn, note, sizeof(note));
 				if (pp->fuel == FUEL_ELEC)
 					snprintf(why, cap, "non-disablement would "
 					    "end at %s (schedule entry %d: STOP "

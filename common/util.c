@@ -404,16 +404,10 @@ solr_time_parse(const char *s, int64_t *t)
 }
 
 void
-solr_time_format(int64_t t, char out[SOLR_TIME_STRLEN])
+solr_civil_from_days(int64_t z, int *year, int *month, int *day)
 {
-	int64_t z, era, doe, yoe, y, doy, mp, d, m, secs;
+	int64_t era, doe, yoe, y, doy, mp, d, m;
 
-	secs = t % 86400;
-	z = t / 86400;
-	if (secs < 0) {
-		secs += 86400;
-		z--;
-	}
 	z += 719468;
 	era = (z >= 0 ? z : z - 146096) / 146097;
 	doe = z - era * 146097;
@@ -423,14 +417,30 @@ solr_time_format(int64_t t, char out[SOLR_TIME_STRLEN])
 	mp = (5 * doy + 2) / 153;
 	d = doy - (153 * mp + 2) / 5 + 1;
 	m = mp + (mp < 10 ? 3 : -9);
-	y += m <= 2;
+	*year = (int)(y + (m <= 2));
+	*month = (int)m;
+	*day = (int)d;
+}
+
+void
+solr_time_format(int64_t t, char out[SOLR_TIME_STRLEN])
+{
+	int64_t z, secs;
+	int y, m, d;
+
+	secs = t % 86400;
+	z = t / 86400;
+	if (secs < 0) {
+		secs += 86400;
+		z--;
+	}
+	solr_civil_from_days(z, &y, &m, &d);
 	if (y < 0 || y > 9999) {
 		snprintf(out, SOLR_TIME_STRLEN, "out-of-range");
 		return;
 	}
-	snprintf(out, SOLR_TIME_STRLEN, "%04d-%02d-%02dT%02d:%02d:%02dZ",
-	    (int)y, (int)m, (int)d, (int)(secs / 3600), (int)(secs / 60 % 60),
-	    (int)(secs % 60));
+	snprintf(out, SOLR_TIME_STRLEN, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m,
+	    d, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
 }
 
 int

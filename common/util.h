@@ -53,6 +53,8 @@ int solr_time_parse(const char *s, int64_t *t);
 #define SOLR_TIME_STRLEN 32
 void solr_time_format(int64_t t, char out[SOLR_TIME_STRLEN]);
 int64_t solr_time_from_civil(int y, int mo, int d, int h, int mi, int s);
+/* The date of a day number (days since 1970-01-01). */
+void solr_civil_from_days(int64_t days, int *y, int *m, int *d);
 
 /* Reads a whole file (or stdin when path is "-") of at most max bytes. */
 int solr_read_file(const char *path, size_t max, struct solr_buf *out,
