@@ -123,4 +123,8 @@ clean:
 distclean:
 	rm -rf bin build
 
-.PHONY: all check demo install lint-man asan ubsan clean distclean
+# make bench N=250000 [DEVICES=1000000]
+bench: all build/requests/.made build/bench-gen build/bench-floor build/runstat
+	sh scripts/bench $${N:-20000} $${DEVICES:-$${N:-20000}}
+
+.PHONY: bench all check demo install lint-man asan ubsan clean distclean

@@ -1,0 +1,250 @@
+/*
+ * bench-gen WORLD TEMPLATES N OUT [DEVICES]: N distinct requests for the
+ * benchmark, in the mix of the demo batch, and the device store they
+ * need.  Each is a template from mk-requests with its own counter and
+ * target device, its GBCS signed again with the failed supplier's key and
+ * its XML signed again with the SRP's.  The signing here is the library's
+ * own: these requests measure speed; correctness is tested on the data
+ * scripts/ makes with openssl and xmlsec1.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "../../common/cert.h"
+#include "../../common/crypto.h"
+#include "../../common/gbcs.h"
+#include "../../common/util.h"
+#include "../../common/xmlsig.h"
+
+static const struct {
+	const char *file;
+	int spc;
+} mix[10] = {
+	{ "srp-elec-cv5.xml", 1 }, { "srp-elec-cv5.xml", 1 },
+	{ "srp-gas-cv5.xml", 1 }, { "srp-elec-cv5.xml", 1 },
+	{ "srp-elec-cv4.xml", 0 }, { "srp-gas-cv5.xml", 1 },
+	{ "srp-elec-cv5.xml", 1 }, { "srp-gas-cv4.xml", 0 },
+	{ "srp-elec-cv4.xml", 0 }, { "srp-elec-unsafe-cv5.xml", 1 },
+};
+
+static void
+die(const char *what, const struct solr_err *e)
+{
+	fprintf(stderr, "bench-gen: %s: %s\n", what, e ? e->msg : "failed");
+	exit(2);
+}
+
+static EVP_PKEY *
+key(const char *path)
+{
+	EVP_PKEY *k;
+	struct solr_err e;
+
+	if (solr_load_private_key(path, &k, &e) != 0)
+		die(path, &e);
+	return k;
+}
+
+static X509 *
+cert(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	X509 *x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+
+	if (f)
+		fclose(f);
+	if (x == NULL)
+		die(path, NULL);
+	return x;
+}
+
+static xmlNodePtr
+find(xmlNodePtr n, const char *name)
+{
+	xmlNodePtr c, r;
+
+	for (; n; n = n->next) {
+		if (n->type == XML_ELEMENT_NODE &&
+		    strcmp((const char *)n->name, name) == 0)
+			return n;
+		if ((c = n->children) && (r = find(c, name)))
+			return r;
+	}
+	return NULL;
+}
+
+static void
+be64(unsigned char *p, uint64_t v)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (unsigned char)v;
+}
+
+/* A device key-agreement certificate of the benchmark's device CA. */
+static void
+device_cert(const char *world, uint64_t eui, X509 *ca, EVP_PKEY *cakey)
+{
+	unsigned char san[43] = { 0x30, 0x29, 0xA0, 0x27, 0x06, 0x08, 0x2B,
+	    0x06, 0x01, 0x05, 0x05, 0x07, 0x08, 0x04, 0xA0, 0x1B, 0x30, 0x19,
+	    0x06, 0x0D, 0x2A, 0x86, 0x3A, 0x00, 0x01, 0x84, 0x8F, 0xB9, 0x0F,
+	    0x01, 0x02, 0x02, 0x01, 0x04, 0x08 };
+	char path[4096];
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+	X509 *x = X509_new();
+	X509_EXTENSION *ext;
+	ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+	FILE *f;
+
+	be64(san + 35, eui);
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set_uint64(X509_get_serialNumber(x), 0x4000000000000000ULL
+	    | eui);
+	X509_set_issuer_name(x, X509_get_subject_name(ca));
+	ASN1_TIME_set_string(X509_getm_notBefore(x), "20160406000000Z");
+	ASN1_TIME_set_string(X509_getm_notAfter(x), "99991231235959Z");
+	X509_set_pubkey(x, k);
+	ext = X509V3_EXT_conf_nid(NULL, NULL, NID_key_usage,
+	    "critical,keyAgreement");
+	X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	ASN1_OCTET_STRING_set(os, san, sizeof(san));
+	ext = X509_EXTENSION_create_by_NID(NULL, NID_subject_alt_name, 1, os);
+	X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	ASN1_OCTET_STRING_free(os);
+	if (!X509_sign(x, cakey, EVP_sha256()))
+		die("device certificate", NULL);
+	snprintf(path, sizeof(path), "%s/pki/device/%016llX.ka.pem", world,
+	    (unsigned long long)eui);
+	if ((f = fopen(path, "w")) == NULL || !PEM_write_X509(f, x))
+		die(path, NULL);
+	fclose(f);
+	X509_free(x);
+	EVP_PKEY_free(k);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *world, *tmpl, *out;
+	long n, devices, i;
+	char path[4096];
+	EVP_PKEY *srp, *sup, *cakey;
+	X509 *srpx, *ca;
+	struct solr_cert *srpc;
+	struct solr_err e;
+	FILE *list;
+
+	if (argc < 5) {
+		fprintf(stderr, "usage: bench-gen WORLD TEMPLATES N OUT "
+		    "[DEVICES]\n");
+		return 2;
+	}
+	world = argv[1];
+	tmpl = argv[2];
+	n = atol(argv[3]);
+	out = argv[4];
+	devices = argc > 5 ? atol(argv[5]) : 0;
+	xmlInitParser();
+	snprintf(path, sizeof(path), "%s/test-keys/srp-xmlsign.key", world);
+	srp = key(path);
+	snprintf(path, sizeof(path), "%s/pki/org/srp-xmlsign.pem", world);
+	srpx = cert(path);
+	if (solr_cert_from_x509(srpx, path, &srpc, &e) != 0)
+		die(path, &e);
+	snprintf(path, sizeof(path), "%s/test-keys/failed-ds.key", world);
+	sup = key(path);
+	snprintf(path, sizeof(path), "%s/test-keys/device-ca.key", world);
+	cakey = key(path);
+	snprintf(path, sizeof(path), "%s/pki/trust/device-ca.pem", world);
+	ca = cert(path);
+	mkdir(out, 0755);
+	snprintf(path, sizeof(path), "%s/files", out);
+	if ((list = fopen(path, "w")) == NULL)
+		die(path, NULL);
+	for (i = 0; i < n; i++) {
+		const int t = (int)(i % 10);
+		struct solr_buf b = { 0 };
+		uint64_t counter = 100000 + (uint64_t)i, target =
+		    0x00DB120000000000ULL + (uint64_t)i;
+		char rid[96], bo[SOLR_EUI_STRLEN], bt[SOLR_EUI_STRLEN];
+		xmlDocPtr doc;
+		xmlNodePtr node;
+		xmlChar *mem = NULL;
+		int len = 0;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s", tmpl, mix[t].file);
+		if (solr_read_file(path, 1 << 20, &b, &e) != 0 ||
+		    solr_xml_parse(b.p, b.len, &doc, &e) != 0)
+			die(path, &e);
+		solr_buf_free(&b);
+		solr_eui_format(0x90B3D51F30010000ULL, bo);
+		solr_eui_format(target, bt);
+		snprintf(rid, sizeof(rid), "%s:%s:%llu", bo, bt,
+		    (unsigned long long)counter);
+		xmlNodeSetContent(find(xmlDocGetRootElement(doc), "RequestID"),
+		    (const xmlChar *)rid);
+		if (mix[t].spc) {
+			unsigned char g[4096], rs[64];
+			char *b64 = malloc(8192);
+			struct gbcs_apdu a;
+			xmlChar *txt;
+			size_t gl;
+
+			node = find(xmlDocGetRootElement(doc), "GBCSPayload");
+			txt = xmlNodeGetContent(node);
+			if (solr_b64_decode((char *)txt, strlen((char *)txt), g,
+			    sizeof(g), &gl, &e) != 0 ||
+			    gbcs_parse_signing(g, gl, 1, &a, NULL, &e) != 0)
+				die("template GBCS", &e);
+			xmlFree(txt);
+			be64(g + 3, counter);
+			be64(g + 21, target);
+			if (a.message_code == GBCS_MSG_ECS08A) {
+				g[38] = (unsigned char)(counter >> 16);
+				g[39] = (unsigned char)(counter >> 8);
+				g[40] = (unsigned char)counter;
+			}
+			if (solr_ecdsa_sign(sup, g + 1, a.content_off +
+			    a.content_len - 1, rs, &e) != 0)
+				die("GBCS signature", &e);
+			memcpy(g + gl - 64, rs, 64);
+			solr_b64_encode(g, gl, b64);
+			xmlNodeSetContent(node, (const xmlChar *)b64);
+			free(b64);
+			if (i < devices || devices == 0)
+				device_cert(world, target, ca, cakey);
+		}
+		node = find(xmlDocGetRootElement(doc), "Signature");
+		xmlUnlinkNode(node);
+		xmlFreeNode(node);
+		if (xmlsig_sign(doc, srp, srpc, &e) != 0)
+			die("XML signature", &e);
+		xmlDocDumpMemoryEnc(doc, &mem, &len, "UTF-8");
+		snprintf(path, sizeof(path), "%s/%07ld.xml", out, i);
+		if ((f = fopen(path, "w")) == NULL ||
+		    fwrite(mem, 1, (size_t)len, f) != (size_t)len)
+			die(path, NULL);
+		fclose(f);
+		fprintf(list, "%s\n", path);
+		xmlFree(mem);
+		xmlFreeDoc(doc);
+	}
+	/* a larger store than the batch needs: its size must not matter */
+	for (i = n; i < devices; i++)
+		device_cert(world, 0x00DB120000000000ULL + (uint64_t)i, ca,
+		    cakey);
+	fclose(list);
+	return 0;
+}

@@ -1,0 +1,201 @@
+/*
+ * bench-floor WORLD SPC.xml XML.xml: the cost, on this machine and with
+ * the same libraries, of the work no implementation can avoid, per
+ * operation and per request of the benchmark's mix.  Prints TSV:
+ * name, microseconds of CPU.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libxml/c14n.h>
+#include <libxml/parser.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include "../../common/crypto.h"
+#include "../../common/util.h"
+#include "../../common/xmlsig.h"
+
+#define ROUNDS 2000
+
+static double
+cpu(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
+}
+
+static unsigned char *
+slurp(const char *path, size_t *n)
+{
+	struct solr_buf b = { 0 };
+	struct solr_err e;
+
+	if (solr_read_file(path, 1 << 22, &b, &e) != 0) {
+		fprintf(stderr, "bench-floor: %s\n", e.msg);
+		exit(2);
+	}
+	*n = b.len;
+	return b.p;
+}
+
+static EVP_PKEY *
+pem_key(const char *path, int priv)
+{
+	FILE *f = fopen(path, "r");
+	EVP_PKEY *k = NULL;
+	X509 *x;
+
+	if (f && priv)
+		k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	else if (f && (x = PEM_read_X509(f, NULL, NULL, NULL))) {
+		k = X509_get_pubkey(x);
+		X509_free(x);
+	}
+	if (f)
+		fclose(f);
+	if (k == NULL) {
+		fprintf(stderr, "bench-floor: %s\n", path);
+		exit(2);
+	}
+	return k;
+}
+
+static xmlDocPtr
+parse(const unsigned char *p, size_t n)
+{
+	return xmlReadMemory((const char *)p, (int)n, NULL, NULL,
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+}
+
+static int
+discard(void *ctx, const unsigned char *p, size_t n)
+{
+	(void)ctx;
+	(void)p;
+	(void)n;
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	char path[4096];
+	unsigned char *spc, *xml, md[32], der[80], z[32];
+	size_t sn, xn, dl, zl, i;
+	double t0, parse_us, incl_us, exc_us, sha_us, ver_us, sign_us, ecdh_us;
+	EVP_PKEY *pub, *priv, *acb, *dev;
+	EVP_MD_CTX *mc;
+	EVP_PKEY_CTX *dc;
+	xmlDocPtr doc;
+	struct xmlsig s;
+	struct solr_err e;
+	double s2, s2r, s1, cs2, cs2r, cs1, floor, cfloor;
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: bench-floor WORLD SPC.xml XML.xml\n");
+		return 2;
+	}
+	xmlInitParser();
+	spc = slurp(argv[2], &sn);
+	xml = slurp(argv[3], &xn);
+	snprintf(path, sizeof(path), "%s/pki/org/srp-xmlsign.pem", argv[1]);
+	pub = pem_key(path, 0);
+	snprintf(path, sizeof(path), "%s/keys/dcc.xmlsign.key", argv[1]);
+	priv = pem_key(path, 1);
+	snprintf(path, sizeof(path), "%s/keys/acb.ka.key", argv[1]);
+	acb = pem_key(path, 1);
+	snprintf(path, sizeof(path), "%s/pki/device/00DB1234567890A0.ka.pem",
+	    argv[1]);
+	dev = pem_key(path, 0);
+
+	/* one parse of the request */
+	t0 = cpu();
+	for (i = 0; i < ROUNDS; i++)
+		xmlFreeDoc(parse(spc, sn));
+	parse_us = (cpu() - t0) / ROUNDS;
+	/* the canonicalisations the algorithms require */
+	doc = parse(spc, sn);
+	if (xmlsig_check_profile(doc, 0, &s, &e) != 0) {
+		fprintf(stderr, "bench-floor: %s\n", e.msg);
+		return 2;
+	}
+	t0 = cpu();
+	for (i = 0; i < ROUNDS; i++)
+		xmlsig_c14n_content(doc, s.sig, discard, NULL);
+	incl_us = (cpu() - t0) / ROUNDS;
+	t0 = cpu();
+	for (i = 0; i < ROUNDS; i++)
+		xmlsig_c14n_signed_info(doc, s.signed_info, discard, NULL);
+	exc_us = (cpu() - t0) / ROUNDS;
+	xmlFreeDoc(doc);
+	t0 = cpu();
+	for (i = 0; i < ROUNDS; i++)
+		solr_sha256(spc, sn, md);
+	sha_us = (cpu() - t0) / ROUNDS;
+	/* the cryptography */
+	mc = EVP_MD_CTX_new();
+	dl = sizeof(der);
+	EVP_DigestSignInit(mc, NULL, EVP_sha256(), NULL, priv);
+	EVP_DigestSign(mc, der, &dl, spc, 600);
+	t0 = cpu();
+	for (i = 0; i < ROUNDS; i++) {
+		size_t l = sizeof(der);
+
+		EVP_DigestSignInit(mc, NULL, EVP_sha256(), NULL, priv);
+		EVP_DigestSign(mc, der, &l, spc, 600);
+	}
+	sign_us = (cpu() - t0) / ROUNDS;
+	t0 = cpu();
+	for (i = 0; i < ROUNDS; i++) {
+		EVP_DigestVerifyInit(mc, NULL, EVP_sha256(), NULL, pub);
+		EVP_DigestVerify(mc, der, dl, spc, 600);
+	}
+	ver_us = (cpu() - t0) / ROUNDS;
+	t0 = cpu();
+	for (i = 0; i < ROUNDS; i++) {
+		dc = EVP_PKEY_CTX_new(acb, NULL);
+		EVP_PKEY_derive_init(dc);
+		EVP_PKEY_derive_set_peer(dc, dev);
+		zl = sizeof(z);
+		EVP_PKEY_derive(dc, z, &zl);
+		EVP_PKEY_CTX_free(dc);
+	}
+	ecdh_us = (cpu() - t0) / ROUNDS;
+	/* per request of the mix: 6 SMETS2+ accepted, 1 SMETS2+ rejected
+	 * for its values (no Command), 3 SMETS1 countersigned */
+	s2 = parse_us + incl_us + exc_us + sha_us + 2 * ver_us + ecdh_us +
+	    sign_us;
+	cs2 = 2 * ver_us + ecdh_us + sign_us;
+	s2r = parse_us + incl_us + exc_us + sha_us + 2 * ver_us + sign_us;
+	cs2r = 2 * ver_us + sign_us;
+	doc = parse(xml, xn);
+	xmlsig_check_profile(doc, 0, &s, &e);
+	t0 = cpu();
+	for (i = 0; i < ROUNDS; i++)
+		xmlsig_c14n_content(doc, s.sig, discard, NULL);
+	s1 = (cpu() - t0) / ROUNDS;
+	xmlFreeDoc(doc);
+	/* the XML request: parse, both canonicalisations of its own
+	 * signature, the countersignature's document C14N, SHA-256, one
+	 * verification, two signatures */
+	s1 = parse_us + 2 * s1 + exc_us * 2 + sha_us + ver_us + 2 * sign_us;
+	cs1 = ver_us + 2 * sign_us;
+	floor = (6 * s2 + s2r + 3 * s1) / 10;
+	cfloor = (6 * cs2 + cs2r + 3 * cs1) / 10;
+	printf("xml-parse\t%.1f\n", parse_us);
+	printf("c14n-document\t%.1f\n", incl_us);
+	printf("exc-c14n-signedinfo\t%.1f\n", exc_us);
+	printf("sha256-request\t%.1f\n", sha_us);
+	printf("ecdsa-verify\t%.1f\n", ver_us);
+	printf("ecdsa-sign\t%.1f\n", sign_us);
+	printf("ecdh\t%.1f\n", ecdh_us);
+	printf("floor-per-request\t%.1f\n", floor);
+	printf("crypto-floor-per-request\t%.1f\n", cfloor);
+	EVP_MD_CTX_free(mc);
+	return 0;
+}
