@@ -7,6 +7,17 @@ MANDIR ?= $(PREFIX)/share/man
 
 CC ?= cc
 CFLAGS ?= -O2 -g
+# make asan check, make ubsan check: the same build and tests under a
+# sanitizer (everything is rebuilt when the flags change)
+SANITIZE = $(firstword $(filter asan ubsan,$(MAKECMDGOALS)))
+ifeq ($(SANITIZE),asan)
+CFLAGS = -O1 -g -fsanitize=address -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address
+endif
+ifeq ($(SANITIZE),ubsan)
+CFLAGS = -O1 -g -fsanitize=undefined -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=undefined
+endif
 WERROR ?= -Werror
 PKGS = libxml-2.0 libcrypto yaml-0.1
 PKG_CFLAGS = `pkg-config --cflags $(PKGS)`
@@ -30,6 +41,11 @@ UNIT_SRC = tests/unit/check_main.c tests/unit/check_util.c \
 	tests/unit/check_world.c tests/unit/check_gbcs.c \
 	tests/unit/check_safe.c
 
+FUZZERS = gbcs-precommand gbcs-alert xml-verify records world
+FUZZ_SRC = tests/fuzz/world-once.c
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+
 all: build/.deps $(TOOLS:%=bin/%)
 
 build/.deps: scripts/deps
@@ -37,10 +53,16 @@ build/.deps: scripts/deps
 	@sh scripts/deps
 	@touch $@
 
-build/%.o: common/%.c $(HDRS) build/.deps
+# rebuilt whenever the compiler or its flags change
+build/.flags: FORCE
+	@mkdir -p build
+	@echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS)' | cmp -s - $@ || \
+		echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS)' >$@
+
+build/%.o: common/%.c $(HDRS) build/.deps build/.flags
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-build/cli.o: cmd/cli.c $(HDRS) build/.deps
+build/cli.o: cmd/cli.c $(HDRS) build/.deps build/.flags
 	$(CC) $(ALL_CFLAGS) -c -o $@ cmd/cli.c
 
 $(LIB): $(LIB_OBJ)
@@ -51,7 +73,7 @@ bin/%: cmd/%.c $(LIB) $(CLI_OBJ) $(HDRS)
 	@mkdir -p bin
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(CLI_OBJ) $(LIB) $(LDFLAGS) $(PKG_LIBS)
 
-build/check_unit: $(UNIT_SRC) tests/unit/unit.h $(LIB)
+build/check_unit: $(UNIT_SRC) tests/unit/unit.h $(LIB) build/.flags
 	$(CC) $(ALL_CFLAGS) `pkg-config --cflags check` -o $@ $(UNIT_SRC) \
 		$(LIB) $(LDFLAGS) $(PKG_LIBS) `pkg-config --libs check`
 
@@ -66,7 +88,7 @@ build/requests/.made: scripts/mk-requests scripts/mk-gbcs build/world/.made
 	sh scripts/mk-requests build/world build/requests
 	touch $@
 
-build/maxrss: tests/maxrss.c
+build/maxrss: tests/maxrss.c build/.flags
 	$(CC) $(ALL_CFLAGS) -o $@ tests/maxrss.c
 
 build/alerts/.made: scripts/mk-alerts build/world/.made
@@ -83,10 +105,37 @@ build/bench-floor: tests/bench/floor.c $(LIB)
 build/runstat: tests/bench/runstat.c
 	$(CC) $(ALL_CFLAGS) -o $@ tests/bench/runstat.c
 
+# The fuzz harnesses: with libFuzzer (clang) for make fuzz, and with a
+# plain driver that replays the corpora of testdata/fuzz in make check.
+build/fuzz/%: tests/fuzz/fuzz-%.c $(FUZZ_SRC) tests/fuzz/fuzz.h common/*.c \
+		$(HDRS) build/.deps
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 \
+		-fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined $(PKG_CFLAGS) -o $@ $< \
+		$(FUZZ_SRC) common/*.c $(PKG_LIBS)
+
+build/replay/%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c $(FUZZ_SRC) \
+		tests/fuzz/fuzz.h $(LIB) build/.flags
+	@mkdir -p build/replay
+	$(CC) $(ALL_CFLAGS) -o $@ $< tests/fuzz/replay.c $(FUZZ_SRC) $(LIB) \
+		$(LDFLAGS) $(PKG_LIBS)
+
+fuzz: build/world/.made build/requests/.made build/alerts/.made \
+		$(FUZZERS:%=build/fuzz/%)
+	sh scripts/fuzz $(FUZZ_SECONDS)
+
+replay-fuzz: build/world/.made $(FUZZERS:%=build/replay/%)
+	@for h in $(FUZZERS); do \
+		SOLR_FUZZ_WORLD=build/world build/replay/$$h testdata/fuzz/$$h \
+			|| exit 1; \
+	done
+
 check: all build/check_unit build/maxrss build/requests/.made build/alerts/.made
 	SOLR_TESTDATA=testdata SOLR_VECTORS=$${SOLR_VECTORS:-../shared/vectors} \
 		SOLR_WORLD_DIR=build/world ./build/check_unit
-	sh tests/regress/run.sh
+	SOLR_SANITIZE=$(SANITIZE) sh tests/regress/run.sh
+	$(MAKE) -s replay-fuzz $(SANITIZE)
 	$(MAKE) -s lint-man
 
 # exit 1 means "some records were rejected", which the demo batch has
@@ -107,18 +156,11 @@ lint-man:
 	@echo "man pages: lint clean"
 
 
-asan:
-	$(MAKE) clean
-	$(MAKE) CFLAGS="-O1 -g -fsanitize=address -fno-omit-frame-pointer" \
-		LDFLAGS="-fsanitize=address"
-
-ubsan:
-	$(MAKE) clean
-	$(MAKE) CFLAGS="-O1 -g -fsanitize=undefined -fno-sanitize-recover" \
-		LDFLAGS="-fsanitize=undefined"
+asan ubsan: all
+	@echo "built with $@: $(CFLAGS)"
 
 clean:
-	rm -rf bin build/*.o build/libsolr.a build/check_unit
+	rm -rf bin build/*.o build/libsolr.a build/check_unit build/fuzz build/replay
 
 distclean:
 	rm -rf bin build
@@ -127,4 +169,5 @@ distclean:
 bench: all build/requests/.made build/bench-gen build/bench-floor build/runstat
 	sh scripts/bench $${N:-20000} $${DEVICES:-$${N:-20000}}
 
-.PHONY: bench all check demo install lint-man asan ubsan clean distclean
+.PHONY: bench all check demo install lint-man asan ubsan clean distclean \
+	fuzz replay-fuzz FORCE

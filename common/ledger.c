@@ -142,6 +142,7 @@ ledger_open(const char *world, struct ledger *l, struct solr_err *e)
 	int r;
 
 	memset(l, 0, sizeof(*l));
+	l->fd = -1;	/* ledger_close is safe after any failure */
 	snprintf(dir, sizeof(dir), "%s/state", world);
 	if (solr_mkdirs(dir, e) != 0)
 		return SOLR_ERR_IO;
@@ -267,4 +268,5 @@ ledger_close(struct ledger *l)
 	free(l->e);
 	free(l->index);
 	memset(l, 0, sizeof(*l));
+	l->fd = -1;
 }
