@@ -88,6 +88,11 @@ build/requests/.made: scripts/mk-requests scripts/mk-gbcs build/world/.made
 	sh scripts/mk-requests build/world build/requests
 	touch $@
 
+# test only: makes open, write, fsync and rename fail on chosen paths
+build/faults.so: tests/faults/faults.c
+	$(CC) -std=c11 -Wall -Wextra $(WERROR) -O2 -fPIC -shared -o $@ \
+		tests/faults/faults.c -ldl
+
 build/maxrss: tests/maxrss.c build/.flags
 	$(CC) $(ALL_CFLAGS) -o $@ tests/maxrss.c
 
@@ -122,16 +127,29 @@ build/replay/%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c $(FUZZ_SRC) \
 		$(LDFLAGS) $(PKG_LIBS)
 
 fuzz: build/world/.made build/requests/.made build/alerts/.made \
-		$(FUZZERS:%=build/fuzz/%)
+		build/runstat $(FUZZERS:%=build/fuzz/%)
 	sh scripts/fuzz $(FUZZ_SECONDS)
 
+# the corpora, and the vectors as they are when they are there
+VECTORS = $${SOLR_VECTORS:-../shared/vectors}
 replay-fuzz: build/world/.made $(FUZZERS:%=build/replay/%)
 	@for h in $(FUZZERS); do \
 		SOLR_FUZZ_WORLD=build/world build/replay/$$h testdata/fuzz/$$h \
 			|| exit 1; \
 	done
+	@if [ -d "$(VECTORS)/gbcs" ]; then \
+		for h in gbcs-precommand gbcs-alert; do \
+			SOLR_FUZZ_WORLD=build/world build/replay/$$h -x \
+				$(VECTORS)/gbcs || exit 1; \
+		done; \
+		SOLR_FUZZ_WORLD=build/world build/replay/xml-verify \
+			$(VECTORS)/duis || exit 1; \
+	else \
+		echo "replay-fuzz: SKIP the vectors: $(VECTORS) is absent"; \
+	fi
 
-check: all build/check_unit build/maxrss build/requests/.made build/alerts/.made
+check: all build/check_unit build/maxrss build/faults.so \
+		build/requests/.made build/alerts/.made
 	SOLR_TESTDATA=testdata SOLR_VECTORS=$${SOLR_VECTORS:-../shared/vectors} \
 		SOLR_WORLD_DIR=build/world ./build/check_unit
 	SOLR_SANITIZE=$(SANITIZE) sh tests/regress/run.sh
@@ -139,9 +157,14 @@ check: all build/check_unit build/maxrss build/requests/.made build/alerts/.made
 	$(MAKE) -s lint-man
 
 # exit 1 means "some records were rejected", which the demo batch has
+# on a copy of the world, so that build/world keeps no state and the demo
+# gives the same result each time
 demo: all build/requests/.made
 	rm -rf build/demo
-	sh scripts/solr-pipeline || [ $$? -eq 1 ]
+	mkdir -p build/demo
+	cp -R build/world build/demo/world
+	rm -rf build/demo/world/state
+	sh scripts/solr-pipeline -C build/demo/world || [ $$? -eq 1 ]
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
@@ -155,6 +178,11 @@ lint-man:
 	@for m in man/*.[157]; do mandoc -T lint -W warning $$m || exit 1; done
 	@echo "man pages: lint clean"
 
+
+# the suite under valgrind memcheck (about half an hour: not part of CI)
+valgrind-check: all build/check_unit build/maxrss build/faults.so \
+		build/requests/.made build/alerts/.made
+	sh tests/valgrind/run.sh
 
 asan ubsan: all
 	@echo "built with $@: $(CFLAGS)"
@@ -170,4 +198,4 @@ bench: all build/requests/.made build/bench-gen build/bench-floor build/runstat
 	sh scripts/bench $${N:-20000} $${DEVICES:-$${N:-20000}}
 
 .PHONY: bench all check demo install lint-man asan ubsan clean distclean \
-	fuzz replay-fuzz FORCE
+	fuzz replay-fuzz valgrind-check FORCE

@@ -422,6 +422,46 @@ decide(struct stage *sg, struct ynode *rec)
 	}
 }
 
+/*
+ * Group commit: the records decided since the last commit wait in memory
+ * until the counts they carry are on disk; then they go out.  A batch
+ * ends at BATCH records, or when no more input is waiting.  When the
+ * counts cannot be synced, or nothing of the batch could be written, the
+ * counts are taken back and the run ends with exit 2.
+ */
+#define BATCH 128
+
+static void
+commit(struct stage *sg, struct rec_writer *out, int n)
+{
+	struct solr_err e = { 0 };
+	size_t sent = 0;
+	int r = 0;
+
+	if (!replay && (r = adt_counters_sync(&sg->counters, &e)) != 0)
+		cli_error(&e);
+	else if ((r = rec_writer_release(out, &sent, &e)) != 0)
+		cli_warn("(stdout)", 0, "%s", e.msg);
+	if (r == 0) {
+		if (!replay)
+			adt_counters_commit(&sg->counters);
+		return;
+	}
+	if (replay)
+		exit(EXIT_TROUBLE);
+	if (sent > 0)
+		cli_warn(NULL, 0, "part of a batch of %d records was written "
+		    "before the error; its counts stay", n);
+	else if (adt_counters_undo(&sg->counters) != 0)
+		cli_warn(NULL, 0, "the counts of a batch of %d records, none "
+		    "of which was written, stay: another process counted on "
+		    "them since", n);
+	else
+		cli_warn(NULL, 0, "none of a batch of %d records was written, "
+		    "and its counts are taken back", n);
+	exit(EXIT_TROUBLE);
+}
+
 static int
 cmd_stage(int argc)
 {
@@ -434,7 +474,7 @@ cmd_stage(int argc)
 	struct ynode *rec;
 	char file[PATH_MAX];
 	int64_t pos = 0;
-	int r, line;
+	int r, line, batch = 0;
 
 	if (argc != 0)
 		usage();
@@ -448,6 +488,9 @@ cmd_stage(int argc)
 	if ((rd = rec_reader_new(stdin, "(stdin)")) == NULL ||
 	    (out = rec_writer_new(stdout)) == NULL)
 		nomem();
+	/* the reader's own buffer is all there is: poll tells the rest */
+	setvbuf(stdin, NULL, _IONBF, 0);
+	rec_writer_hold(out);
 	while ((r = rec_read(rd, &rec, &line, &e)) != REC_EOF) {
 		pos++;
 		if (r == REC_OK) {
@@ -466,7 +509,13 @@ cmd_stage(int argc)
 			status = EXIT_TROUBLE;
 			break;
 		}
+		if (++batch == BATCH || !rec_reader_waiting(rd)) {
+			commit(&sg, out, batch);
+			batch = 0;
+			rec_writer_hold(out);
+		}
 	}
+	commit(&sg, out, batch);
 	if (!replay && adt_counters_close(&sg.counters, &e) != 0) {
 		cli_error(&e);
 		status = EXIT_TROUBLE;

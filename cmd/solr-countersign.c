@@ -439,16 +439,16 @@ respond:
 
 /* The SAT entry of a final record: the sender as actor, the record with
  * every stage's result, the world inputs that decided, and the objects. */
-static void
-audit(struct ctx *c, struct ynode *rec)
+static int
+audit(struct ctx *c, struct ynode *rec, struct solr_err *e)
 {
 	struct ynode *body = yn_new_map(0), *w, *d, *certs, *objs;
 	const struct ynode *st = yn_get(rec, "stages");
 	const char *names[4], *sid = yn_get_str(yn_get(rec, "sender"), "id");
 	char *objv[4], ver[64];
 	const char *s;
-	struct solr_err e = { 0 };
 	size_t n = 0, i;
+	int r;
 
 	if (body == NULL)
 		nomem();
@@ -492,15 +492,13 @@ audit(struct ctx *c, struct ynode *rec)
 			yn_push(objs, yn_new_str(names[i]));
 		}
 	yn_set(body, "objects", objs);
-	if (sat_append(&c->sat, body, &c->objects, objv, n, &e) != 0) {
-		cli_error(&e);
-		exit(EXIT_TROUBLE);
-	}
+	r = sat_append(&c->sat, body, &c->objects, objv, n, e);
 	/* the record is the caller's */
 	for (i = 0; i + 1 < body->n; i += 2)
 		if (body->items[i + 1] == rec)
 			body->items[i + 1] = yn_new_null();
 	yn_free(body);
+	return r;
 }
 
 static void
@@ -536,28 +534,48 @@ static void
 flush_batch(struct ctx *c, struct rec_writer *w, struct batch *b)
 {
 	struct solr_err e = { 0 };
-	int i;
+	size_t sent;
+	int i, r;
 
 	if (b->n == 0)
 		return;
-	if (ledger_sync(&c->ledger, &e) != 0) {
-		cli_error(&e);
-		exit(EXIT_TROUBLE);
-	}
+	rec_writer_hold(w);
+	r = ledger_sync(&c->ledger, &e);
 	for (i = 0; i < b->n; i++) {
-		if (c->have_sat)
-			audit(c, b->rec[i]);
+		if (r == 0 && c->have_sat)
+			r = audit(c, b->rec[i], &e);
 		emit(c, w, b->rec[i]);
 	}
+	if (r == 0 && c->have_sat)
+		r = sat_sync(&c->sat, &e);
+	if (r == 0 && (r = rec_writer_release(w, &sent, &e)) != 0) {
+		cli_warn("(stdout)", 0, "%s", e.msg);
+		if (sent > 0) {
+			/* some records left: what they depend on stays */
+			cli_warn(NULL, 0, "part of a batch of %d records was "
+			    "written before the error; its ledger and SAT "
+			    "entries stay", b->n);
+			exit(EXIT_TROUBLE);
+		}
+	} else if (r != 0)
+		cli_error(&e);
+	if (r != 0) {
+		/* nothing of the batch left: take its state back */
+		if (ledger_undo(&c->ledger) != 0 ||
+		    (c->have_sat && sat_undo(&c->sat) != 0))
+			cli_warn(NULL, 0, "the ledger or SAT entries of a "
+			    "batch of %d records, none of which was written, "
+			    "stay: another process appended after them", b->n);
+		else
+			cli_warn(NULL, 0, "none of a batch of %d records was "
+			    "written, and its ledger and SAT entries are taken "
+			    "back", b->n);
+		exit(EXIT_TROUBLE);
+	}
+	ledger_commit(&c->ledger);
+	if (c->have_sat)
+		sat_commit(&c->sat);
 	b->n = 0;
-}
-
-static int
-input_waiting(const struct rec_reader *rd)
-{
-	struct pollfd p = { 0, POLLIN, 0 };
-
-	return rec_reader_buffered(rd) || poll(&p, 1, 0) > 0;
 }
 
 static void
@@ -594,7 +612,7 @@ run_stage(struct ctx *c)
 			set_status(c, EXIT_TROUBLE);
 			break;
 		}
-		if (b.n == BATCH || !input_waiting(rd))
+		if (b.n == BATCH || !rec_reader_waiting(rd))
 			flush_batch(c, w, &b);
 	}
 	flush_batch(c, w, &b);
@@ -643,6 +661,7 @@ run_standalone(struct ctx *c, int hex)
 	}
 	if (command_of(c, spc, n, c->have_at ? c->at : (int64_t)time(NULL),
 	    &cmd, &e) != 0 || ledger_sync(&c->ledger, &e) != 0) {
+		ledger_undo(&c->ledger);
 		cli_error(&e);
 		set_status(c, e.code == SOLR_ERR_VERIFY ? EXIT_REJECT :
 		    EXIT_TROUBLE);
@@ -803,6 +822,10 @@ main(int argc, char *argv[])
 			return EXIT_TROUBLE;
 		}
 		c.have_sat = satdir != NULL;
+		if (c.have_sat && c.sat.cut > 0)
+			cli_warn(c.sat.log, 0, "cut a torn last entry of %lld "
+			    "bytes (a write that did not finish: no record "
+			    "left after it)", (long long)c.sat.cut);
 		run_stage(&c);
 		if (c.have_sat && sat_close(&c.sat, &e) != 0) {
 			cli_error(&e);

@@ -330,6 +330,11 @@ struct slot {
 	uint64_t count;
 };
 
+struct adt_undo {
+	off_t off;
+	struct slot was, now;
+};
+
 int
 adt_counters_open(const char *world, struct adt_counters *c,
     struct solr_err *e)
@@ -337,6 +342,8 @@ adt_counters_open(const char *world, struct adt_counters *c,
 	char hdr[HEADER], dir[PATH_MAX];
 	struct stat st;
 
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
 	snprintf(dir, sizeof(dir), "%s/state", world);
 	if (solr_mkdirs(dir, e) != 0)
 		return SOLR_ERR_IO;
@@ -387,7 +394,7 @@ int
 adt_count(struct adt_counters *c, uint64_t srp, const char *srv,
     int64_t window, int64_t start, uint64_t *count, struct solr_err *e)
 {
-	struct slot s;
+	struct slot s, was;
 	size_t i, idx, reuse = SIZE_MAX;
 	off_t off;
 
@@ -403,6 +410,7 @@ adt_count(struct adt_counters *c, uint64_t srp, const char *srv,
 		if (s.count != 0 && s.srp == srp && s.window == window &&
 		    s.start == start && strncmp(s.srv, srv, sizeof(s.srv)) ==
 		    0) {
+			was = s;
 			s.count++;
 			goto write;
 		}
@@ -420,6 +428,8 @@ adt_count(struct adt_counters *c, uint64_t srp, const char *srv,
 	}
 	idx = reuse;
 	off = HEADER + (off_t)idx * (off_t)sizeof(s);
+	if (pread(c->fd, &was, sizeof(was), off) != (ssize_t)sizeof(was))
+		goto ioerr;
 	memset(&s, 0, sizeof(s));
 	s.srp = srp;
 	snprintf(s.srv, sizeof(s.srv), "%s", srv);
@@ -427,8 +437,22 @@ adt_count(struct adt_counters *c, uint64_t srp, const char *srv,
 	s.start = start;
 	s.count = 1;
 write:
+	if (c->nundo == c->capundo) {
+		size_t cap = c->capundo ? c->capundo * 2 : 64;
+		struct adt_undo *nu = realloc(c->undo, cap * sizeof(*nu));
+
+		if (nu == NULL) {
+			flock(c->fd, LOCK_UN);
+			return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+		}
+		c->undo = nu;
+		c->capundo = cap;
+	}
 	if (pwrite(c->fd, &s, sizeof(s), off) != (ssize_t)sizeof(s))
 		goto ioerr;
+	c->undo[c->nundo].off = off;
+	c->undo[c->nundo].was = was;
+	c->undo[c->nundo++].now = s;
 	*count = s.count;
 	flock(c->fd, LOCK_UN);
 	return 0;
@@ -463,6 +487,48 @@ adt_counters_each(struct adt_counters *c, void (*fn)(void *, uint64_t,
 }
 
 int
+adt_counters_sync(struct adt_counters *c, struct solr_err *e)
+{
+	if (c->nundo == 0)
+		return 0;
+	if (fsync(c->fd) != 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "fsync: %s",
+		    strerror(errno));
+	return 0;
+}
+
+void
+adt_counters_commit(struct adt_counters *c)
+{
+	c->nundo = 0;
+}
+
+int
+adt_counters_undo(struct adt_counters *c)
+{
+	struct slot cur;
+	size_t i;
+	int r = 0;
+
+	while (flock(c->fd, LOCK_EX) != 0)
+		if (errno != EINTR)
+			return -1;
+	for (i = c->nundo; i-- > 0;) {
+		struct adt_undo *u = &c->undo[i];
+
+		if (pread(c->fd, &cur, sizeof(cur), u->off) !=
+		    (ssize_t)sizeof(cur) || memcmp(&cur, &u->now,
+		    sizeof(cur)) != 0 || pwrite(c->fd, &u->was, sizeof(u->was),
+		    u->off) != (ssize_t)sizeof(u->was))
+			r = -1;	/* counted on since: it stays */
+	}
+	(void)fsync(c->fd);
+	flock(c->fd, LOCK_UN);
+	c->nundo = 0;
+	return r;
+}
+
+int
 adt_counters_close(struct adt_counters *c, struct solr_err *e)
 {
 	int r = 0;
@@ -473,5 +539,8 @@ adt_counters_close(struct adt_counters *c, struct solr_err *e)
 	if (close(c->fd) != 0 && r == 0)
 		r = solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "close: %s",
 		    strerror(errno));
+	free(c->undo);
+	c->undo = NULL;
+	c->nundo = c->capundo = 0;
 	return r;
 }

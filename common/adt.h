@@ -58,9 +58,12 @@ void adt_path(const char *world, uint64_t srp, char *out, size_t cap);
 
 /* The counters: state/adt-counters, fixed slots shared by every process
  * under a lock, so parallel pipelines count together. */
+struct adt_undo;
 struct adt_counters {
 	int fd;
 	char path[4096];
+	struct adt_undo *undo;	/* counts made since the last commit */
+	size_t nundo, capundo;
 };
 
 int adt_counters_open(const char *world, struct adt_counters *c,
@@ -72,6 +75,13 @@ int adt_count(struct adt_counters *c, uint64_t srp, const char *srv,
 /* Calls fn for every live counter. */
 int adt_counters_each(struct adt_counters *c, void (*fn)(void *, uint64_t,
     const char *, int64_t, int64_t, uint64_t), void *arg, struct solr_err *e);
+/* Group commit: the counts made since the last commit to disk, before
+ * any record that carries them leaves; then adt_counters_commit, or
+ * adt_counters_undo to take them back (0 when it could: no other process
+ * counted on those slots since). */
+int adt_counters_sync(struct adt_counters *c, struct solr_err *e);
+void adt_counters_commit(struct adt_counters *c);
+int adt_counters_undo(struct adt_counters *c);
 int adt_counters_close(struct adt_counters *c, struct solr_err *e);
 
 #endif

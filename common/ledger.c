@@ -166,6 +166,7 @@ ledger_record(struct ledger *l, uint64_t originator, uint64_t counter,
 	struct stat st;
 	char line[LINE_MAX_LEN + 2], hex[65], was[65];
 	ssize_t k;
+	off_t before;
 	int r = 0, len;
 
 	*again = 0;
@@ -209,9 +210,14 @@ ledger_record(struct ledger *l, uint64_t originator, uint64_t counter,
 		    (unsigned long long)recipient, was);
 		goto out;
 	}
+	if (fstat(l->fd, &st) != 0) {
+		r = solr_seterr_at(e, SOLR_ERR_IO, l->path, 0, "stat: %s",
+		    strerror(errno));
+		goto out;
+	}
+	before = st.st_size;
 	/* after a torn append, start a line of our own */
-	if (fstat(l->fd, &st) == 0 && st.st_size > l->read_upto &&
-	    write(l->fd, "\n", 1) != 1) {
+	if (st.st_size > l->read_upto && write(l->fd, "\n", 1) != 1) {
 		r = solr_seterr_at(e, SOLR_ERR_IO, l->path, 0, "write: %s",
 		    strerror(errno));
 		goto out;
@@ -236,6 +242,7 @@ ledger_record(struct ledger *l, uint64_t originator, uint64_t counter,
 	}
 	if (fstat(l->fd, &st) == 0)
 		l->read_upto = st.st_size;
+	solr_appended_note(&l->app, before, l->read_upto);
 out:
 	flock(l->fd, LOCK_UN);
 	return r;
@@ -246,11 +253,33 @@ ledger_sync(struct ledger *l, struct solr_err *e)
 {
 	if (l->fd < 0 || !l->dirty)
 		return 0;
-	if (fsync(l->fd) != 0)
-		return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0, "fsync: %s",
-		    strerror(errno));
+	if (fsync(l->fd) != 0) {
+		solr_seterr_at(e, SOLR_ERR_IO, l->path, 0, "fsync: %s%s",
+		    strerror(errno), ledger_undo(l) == 0 ? "; the entries "
+		    "of this batch are taken back" : "; the entries of this "
+		    "batch stay (another process wrote after them)");
+		return SOLR_ERR_IO;
+	}
 	l->dirty = 0;
 	return 0;
+}
+
+void
+ledger_commit(struct ledger *l)
+{
+	l->app.pending = 0;
+}
+
+int
+ledger_undo(struct ledger *l)
+{
+	int r;
+
+	if (l->fd < 0)
+		return 0;
+	r = solr_appended_undo(l->fd, &l->app);
+	l->dirty = 0;
+	return r;
 }
 
 void

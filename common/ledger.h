@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "err.h"
+#include "util.h"
 
 struct ledger_entry {
 	uint64_t originator, counter, recipient;
@@ -24,6 +25,7 @@ struct ledger {
 	size_t *index;		/* open addressing, SIZE_MAX empty */
 	size_t icap;
 	int dirty;		/* written, not yet synced */
+	struct solr_appended app;	/* written, not yet committed */
 };
 
 int ledger_open(const char *world, struct ledger *l, struct solr_err *e);
@@ -35,6 +37,10 @@ int ledger_record(struct ledger *l, uint64_t originator, uint64_t counter,
     uint64_t recipient, const unsigned char sha[32], int *again,
     struct solr_err *e);
 int ledger_sync(struct ledger *l, struct solr_err *e);
+/* After the sync and whatever else the batch needed: what was written
+ * stays.  ledger_undo instead takes it back (see solr_appended_undo). */
+void ledger_commit(struct ledger *l);
+int ledger_undo(struct ledger *l);
 /* A ledger that lives in memory only (for a replay). */
 void ledger_memory(struct ledger *l);
 void ledger_close(struct ledger *l);

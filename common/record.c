@@ -1,6 +1,8 @@
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "record.h"
 #include "util.h"
@@ -38,6 +40,14 @@ int
 rec_reader_buffered(const struct rec_reader *rd)
 {
 	return rd->rpos < rd->rlen || rd->pending.len > 0;
+}
+
+int
+rec_reader_waiting(const struct rec_reader *rd)
+{
+	struct pollfd p = { fileno(rd->f), POLLIN, 0 };
+
+	return rec_reader_buffered(rd) || rd->eof || poll(&p, 1, 0) > 0;
 }
 
 void
@@ -298,6 +308,8 @@ struct rec_writer {
 	yaml_emitter_t em;
 	int started;
 	int failed;
+	int hold;
+	struct solr_buf held;
 };
 
 static int
@@ -305,6 +317,13 @@ out_handler(void *data, unsigned char *buf, size_t size)
 {
 	struct rec_writer *w = data;
 
+	if (w->hold) {
+		if (solr_buf_add(&w->held, buf, size) != 0) {
+			w->failed = ENOMEM;
+			return 0;
+		}
+		return 1;
+	}
 	if (fwrite(buf, 1, size, w->f) != size) {
 		w->failed = errno ? errno : EIO;
 		return 0;
@@ -369,11 +388,50 @@ rec_writer_finish(struct rec_writer *w, struct solr_err *e)
 }
 
 void
+rec_writer_hold(struct rec_writer *w)
+{
+	w->hold = 1;
+}
+
+int
+rec_writer_release(struct rec_writer *w, size_t *sent, struct solr_err *e)
+{
+	size_t off = 0;
+	ssize_t k;
+	int fd = fileno(w->f);
+
+	*sent = 0;
+	w->hold = 0;
+	if (w->failed)
+		return solr_seterr(e, SOLR_ERR_IO, "write error: %s",
+		    strerror(w->failed));
+	if (fflush(w->f) != 0)
+		return solr_seterr(e, SOLR_ERR_IO, "write error: %s",
+		    strerror(errno ? errno : EIO));
+	while (off < w->held.len) {
+		if ((k = write(fd, w->held.p + off, w->held.len - off)) < 0) {
+			if (errno == EINTR)
+				continue;
+			w->failed = errno ? errno : EIO;
+			break;
+		}
+		off += (size_t)k;
+	}
+	*sent = off;
+	w->held.len = 0;
+	if (w->failed)
+		return solr_seterr(e, SOLR_ERR_IO, "write error: %s",
+		    strerror(w->failed));
+	return 0;
+}
+
+void
 rec_writer_free(struct rec_writer *w)
 {
 	if (w == NULL)
 		return;
 	yaml_emitter_delete(&w->em);
+	solr_buf_free(&w->held);
 	free(w);
 }
 

@@ -24,6 +24,10 @@ struct rec_reader *rec_reader_new(FILE *f, const char *name);
 /* Whether input is already buffered (another record may be read without
  * waiting). */
 int rec_reader_buffered(const struct rec_reader *rd);
+/* Whether another record can be read without waiting: buffered, at the
+ * end, or input ready (for group commit: a batch ends when nothing is
+ * waiting). */
+int rec_reader_waiting(const struct rec_reader *rd);
 /* Reads any YAML mappings, not only records (for logs and histories). */
 void rec_reader_any(struct rec_reader *rd);
 void rec_reader_free(struct rec_reader *rd);
@@ -44,6 +48,12 @@ int rec_write(struct rec_writer *w, const struct ynode *rec);
 /* Ends the stream and flushes; a write error (e.g. a full disk) is
  * SOLR_ERR_IO. */
 int rec_writer_finish(struct rec_writer *w, struct solr_err *e);
+/* Group commit: records written after rec_writer_hold wait in memory;
+ * rec_writer_release writes them out, and *sent says how many bytes
+ * left before an error (0: none of them). */
+void rec_writer_hold(struct rec_writer *w);
+int rec_writer_release(struct rec_writer *w, size_t *sent,
+    struct solr_err *e);
 void rec_writer_free(struct rec_writer *w);
 
 /* A new record with the contract's keys in order: record, seq, source,

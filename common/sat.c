@@ -15,7 +15,7 @@ static const char zero_hash[] =
 
 /* The last entry of the log: its n and hash; SOLR_ERR_VERIFY if torn. */
 static int
-tail(struct sat *s, uint64_t *n, char prev[SOLR_SHA256_HEX],
+tail(struct sat *s, uint64_t *n, char prev[SOLR_SHA256_HEX], off_t *torn,
     struct solr_err *e)
 {
 	char buf[65536 + 1], *p, *h, *entry;
@@ -24,6 +24,7 @@ tail(struct sat *s, uint64_t *n, char prev[SOLR_SHA256_HEX],
 	ssize_t got;
 
 	*n = 0;
+	*torn = -1;
 	memcpy(prev, zero_hash, SOLR_SHA256_HEX);
 	if (fstat(s->fd, &st) != 0)
 		return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "%s",
@@ -40,6 +41,13 @@ tail(struct sat *s, uint64_t *n, char prev[SOLR_SHA256_HEX],
 		if (p == buf || p[-1] == '\n')
 			entry = p;
 	h = entry ? strstr(entry, "\nhash: ") : NULL;
+	if (entry != NULL && (h == NULL || strlen(h + 7) < 65 ||
+	    (strlen(h + 7) == 65 && h[7 + 64] != '\n'))) {
+		/* a write that did not finish: nothing was emitted after it
+		 * (records leave after their entries are synced) */
+		*torn = off + (entry - buf);
+		return 0;
+	}
 	if (entry == NULL || h == NULL || strlen(h + 7) != 65 ||
 	    h[7 + 64] != '\n')
 		return solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0, "the last "
@@ -61,6 +69,7 @@ sat_open(const char *dir, struct sat *s, struct solr_err *e)
 	char objs[PATH_MAX];
 	uint64_t n;
 	char prev[SOLR_SHA256_HEX];
+	off_t torn;
 	int r;
 
 	memset(s, 0, sizeof(*s));
@@ -73,8 +82,25 @@ sat_open(const char *dir, struct sat *s, struct solr_err *e)
 	if ((s->fd = open(s->log, O_RDWR | O_APPEND | O_CREAT, 0644)) < 0)
 		return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "%s",
 		    strerror(errno));
-	flock(s->fd, LOCK_SH);
-	r = tail(s, &n, prev, e);
+	while (flock(s->fd, LOCK_EX) != 0)
+		if (errno != EINTR) {
+			close(s->fd);
+			s->fd = -1;
+			return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0,
+			    "lock: %s", strerror(errno));
+		}
+	if ((r = tail(s, &n, prev, &torn, e)) == 0 && torn >= 0) {
+		struct stat st;
+
+		if (fstat(s->fd, &st) != 0 || ftruncate(s->fd, torn) != 0 ||
+		    fsync(s->fd) != 0)
+			r = solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "cutting "
+			    "the torn last entry: %s", strerror(errno));
+		else {
+			s->cut = (int64_t)(st.st_size - torn);
+			r = tail(s, &n, prev, &torn, e);
+		}
+	}
 	flock(s->fd, LOCK_UN);
 	if (r != 0) {
 		close(s->fd);
@@ -149,6 +175,8 @@ sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
 	char prev[SOLR_SHA256_HEX], hash[SOLR_SHA256_HEX];
 	uint64_t n;
 	size_t i;
+	off_t torn;
+	struct stat st;
 	int r;
 
 	for (i = 0; i < nobjects; i++)
@@ -160,8 +188,18 @@ sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
 			    "lock: %s", strerror(errno));
 	/* another process may have appended since: the chain goes on from
 	 * the entry that is last now */
-	if ((r = tail(s, &n, prev, e)) != 0)
+	if ((r = tail(s, &n, prev, &torn, e)) != 0)
 		goto out;
+	if (torn >= 0) {
+		r = solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0, "the last "
+		    "entry is torn: another process died while writing it");
+		goto out;
+	}
+	if (fstat(s->fd, &st) != 0) {
+		r = solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "%s",
+		    strerror(errno));
+		goto out;
+	}
 	if ((entry = yn_new_map(0)) == NULL) {
 		r = SOLR_ERR_NOMEM;
 		goto out;
@@ -192,18 +230,38 @@ sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
 		    strerror(errno));
 		goto out;
 	}
-	if (++s->unsynced >= SAT_SYNC_EVERY) {
-		if (fsync(s->fd) != 0) {
-			r = solr_seterr_at(e, SOLR_ERR_IO, s->log, 0,
-			    "fsync: %s", strerror(errno));
-			goto out;
-		}
-		s->unsynced = 0;
-	}
+	solr_appended_note(&s->app, st.st_size, st.st_size +
+	    (int64_t)text.len);
+	s->unsynced++;
 out:
 	flock(s->fd, LOCK_UN);
 	solr_buf_free(&text);
 	return r;
+}
+
+int
+sat_sync(struct sat *s, struct solr_err *e)
+{
+	if (s->fd < 0 || s->unsynced == 0)
+		return 0;
+	if (fsync(s->fd) != 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "fsync: %s",
+		    strerror(errno));
+	s->unsynced = 0;
+	return 0;
+}
+
+void
+sat_commit(struct sat *s)
+{
+	s->app.pending = 0;
+}
+
+int
+sat_undo(struct sat *s)
+{
+	s->unsynced = 0;
+	return s->fd < 0 ? 0 : solr_appended_undo(s->fd, &s->app);
 }
 
 int

@@ -12,22 +12,29 @@
 #include "util.h"
 #include "ytree.h"
 
-#define SAT_SYNC_EVERY 256
-
 struct sat {
 	int fd;
 	char dir[PATH_MAX];
 	char log[PATH_MAX];
 	struct solr_objstore objects;
 	int unsynced;
+	struct solr_appended app;	/* appended, not yet committed */
+	int64_t cut;	/* bytes of a torn last entry cut at open */
 };
 
-/* Opens (creating) the bundle; refuses one whose last entry is torn. */
+/* Opens (creating) the bundle.  A last entry that is torn (its write did
+ * not finish, so no record left after it) is cut: s->cut says how much. */
 int sat_open(const char *dir, struct sat *s, struct solr_err *e);
 /* Appends body (a mapping: the entry without n, prev and hash) under the
  * lock, after copying each object named in objects from src. */
 int sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
     char **objects, size_t nobjects, struct solr_err *e);
+/* The entries appended since the last sync to disk.  Nothing they record
+ * may leave before.  Then sat_commit, or sat_undo to take them back
+ * (see solr_appended_undo). */
+int sat_sync(struct sat *s, struct solr_err *e);
+void sat_commit(struct sat *s);
+int sat_undo(struct sat *s);
 int sat_close(struct sat *s, struct solr_err *e);
 
 /* Checks the chain and every object; on the first broken link returns

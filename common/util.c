@@ -1,3 +1,4 @@
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -611,4 +612,37 @@ solr_parse_uint(const char *s, uint64_t max, uint64_t *out)
 	}
 	*out = v;
 	return 0;
+}
+
+void
+solr_appended_note(struct solr_appended *a, int64_t before, int64_t after)
+{
+	if (!a->pending) {
+		a->start = before;
+		a->pending = 1;
+		a->interleaved = 0;
+	} else if (before != a->end)
+		a->interleaved = 1;
+	a->end = after;
+}
+
+int
+solr_appended_undo(int fd, struct solr_appended *a)
+{
+	struct stat st;
+	int r = -1;
+
+	if (!a->pending)
+		return 0;
+	while (flock(fd, LOCK_EX) != 0)
+		if (errno != EINTR)
+			return -1;
+	if (!a->interleaved && fstat(fd, &st) == 0 && st.st_size == a->end &&
+	    ftruncate(fd, (off_t)a->start) == 0) {
+		(void)fsync(fd);
+		r = 0;
+	}
+	flock(fd, LOCK_UN);
+	a->pending = 0;
+	return r;
 }

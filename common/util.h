@@ -68,6 +68,24 @@ int solr_write_atomic(const char *path, const void *p, size_t n, int sync,
     struct solr_err *e);
 int solr_mkdirs(const char *path, struct solr_err *e);
 
+/*
+ * What this process appended to a log file shared under flock, since its
+ * last commit: a failed sync takes it back, when no other process has
+ * appended after it (otherwise the entries stay, which only ever refuses
+ * more).
+ */
+struct solr_appended {
+	int64_t start, end;	/* [start, end) of the file */
+	int pending;
+	int interleaved;	/* another process appended in between */
+};
+/* Called under the lock, with the file's size before and after a write. */
+void solr_appended_note(struct solr_appended *a, int64_t before,
+    int64_t after);
+/* Truncates the file back to before the first pending write, if it can;
+ * 0 when it did (or nothing was pending), -1 otherwise. */
+int solr_appended_undo(int fd, struct solr_appended *a);
+
 /* Parses a decimal or 0x-prefixed hexadecimal unsigned integer; the whole
  * string must be consumed. */
 int solr_parse_uint(const char *s, uint64_t max, uint64_t *out);

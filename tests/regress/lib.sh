@@ -26,3 +26,6 @@ summary() {
 	printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
 	[ "$failed" -eq 0 ]
 }
+# fresh_world DEST: a copy of the generated world without its state, so no
+# earlier run's counters or ledger can change a result
+fresh_world() { rm -rf "$1"; cp -R "$BUILD/world" "$1"; rm -rf "$1/state"; }

@@ -2,7 +2,7 @@
 # the thresholds, submit and the shared counters.
 W=$BUILD/world R=$BUILD/requests
 AC=solr-adt-check
-aw() { rm -rf "$TMP/aw"; cp -R "$W" "$TMP/aw"; rm -f "$TMP/aw"/adt/*; }
+aw() { fresh_world "$TMP/aw"; rm -f "$TMP/aw"/adt/*; }
 # records that passed the earlier stages
 flow() {	# flow WORLD TIME FILE...: the three stages before adt-check
 	w=$1 t=$2

@@ -1,7 +1,7 @@
 # solr-countersign: Commands, countersignatures, responses, the ledger.
 W=$BUILD/world R=$BUILD/requests
 CS=solr-countersign
-cw() { rm -rf "$TMP/cw"; cp -R "$W" "$TMP/cw"; }
+cw() { fresh_world "$TMP/cw"; }
 full() {	# full WORLD FILE...: every stage before countersign
 	w=$1
 	shift

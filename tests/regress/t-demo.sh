@@ -1,7 +1,7 @@
 # The end-to-end flow: the demo batch and its golden summary; the Service
 # Audit Trail; replay; scale-out under GNU parallel.
 W=$BUILD/world R=$BUILD/requests
-rm -rf "$TMP/dw"; cp -R "$W" "$TMP/dw"
+fresh_world "$TMP/dw"
 sh scripts/solr-pipeline -C "$TMP/dw" -o "$TMP/demo" > "$TMP/summary" 2>"$TMP/e"
 check "the demo batch exits 1 (it has rejections)" [ $? -eq 1 ]
 sed '$d' "$TMP/summary" > "$TMP/summary.out"
@@ -39,7 +39,10 @@ head -c -40 "$D/sat/sat.log" > "$TMP/s3/sat.log"
 solr-countersign --verify-sat "$TMP/s3" > "$TMP/o" 2>"$TMP/e"
 check "a torn last entry is reported" grep -q "is torn or has no hash line" "$TMP/e"
 printf '' | solr-countersign -C "$TMP/dw" --sat "$TMP/s3" > /dev/null 2>"$TMP/e"
-check "... and nothing is appended after it" grep -q "the last entry is torn" "$TMP/e"
+check "... and the next run cuts it, saying so" grep -q "sat.log: cut a torn last entry of [0-9]* bytes" "$TMP/e"
+solr-countersign --verify-sat "$TMP/s3" > "$TMP/o" 2>"$TMP/e"
+check "... after which the chain is intact" grep -q "entries, chain and objects intact" "$TMP/o"
+check "... with one entry fewer" [ "$(grep -c '^---$' "$TMP/s3/sat.log")" -eq $(($(grep -c '^---$' "$D/sat/sat.log") - 1)) ]
 cp -R "$D/sat" "$TMP/s4"
 obj=$(find "$TMP/s4/objects" -type f | head -1)
 rm "$obj"; printf 'x' > "$obj"
@@ -68,7 +71,7 @@ check "replaying an edited SAT stops at the chain check, exit 2" [ $? -eq 2 ]
 
 # scale-out: N jobs give the records of one job, and the same ADT counts
 ls "$R"/*.xml | grep -v reuse > "$TMP/files"	# the counter reuse races by nature
-rm -rf "$TMP/w1" "$TMP/w4"; cp -R "$W" "$TMP/w1"; cp -R "$W" "$TMP/w4"
+fresh_world "$TMP/w1"; fresh_world "$TMP/w4"
 for w in "$TMP/w1" "$TMP/w4"; do rm -f "$w/state/adt-counters" "$w/state/countersign-ledger"; done
 stages() { echo "solr-failed-suppliers -C $1 check | solr-gbcs-parse -C $1 | solr-adt-check -C $1 | solr-countersign -C $1"; }
 solr-verify-sig -C "$TMP/w1" --at $PIN $(cat "$TMP/files") 2>/dev/null > "$TMP/v1"

@@ -2,7 +2,7 @@
 # 'world' and 'requests', each "$ command" line must exit 0 or 1 and,
 # unless it redirects its output, print.
 mkdir -p "$TMP/ex"
-cp -R "$BUILD/world" "$TMP/ex/world"
+fresh_world "$TMP/ex/world"
 ln -s "$BUILD/requests" "$TMP/ex/requests"
 ln -s "$PWD/scripts" "$TMP/ex/scripts"
 for page in man/*.1 man/*.7; do

@@ -1,7 +1,7 @@
 # solr-failed-suppliers: validate, apply, show, check.
 W=$BUILD/world R=$BUILD/requests
 FS=solr-failed-suppliers
-fw() { rm -rf "$TMP/fw"; cp -R "$W" "$TMP/fw"; }
+fw() { fresh_world "$TMP/fw"; }
 fw
 # the list mk-world made: no finding once the certificates are revoked
 $FS -C "$TMP/fw" --at $PIN validate "$W/failed-suppliers.yaml" > "$TMP/f1"

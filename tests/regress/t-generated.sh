@@ -18,7 +18,7 @@ while IFS='	' read -r f verdict code reason; do
 done < "$R/MANIFEST.tsv"
 
 # identity comes from the registry
-cp -R "$W" "$TMP/w2"
+fresh_world "$TMP/w2"
 grep -v 00-DB-12-34-56-78-00-05 "$W/registry.yaml" > "$TMP/w2/registry.yaml"
 solr-verify-sig -C "$TMP/w2" --at $PIN "$R/srp2-elec-cv5.xml" > "$TMP/out" 2>&1
 check "unregistered signer: E1" [ "$(field "$TMP/out" code)" = E1 ]

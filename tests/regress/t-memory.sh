@@ -14,7 +14,8 @@ gen 10000 > "$TMP/b10"
 m1=$(sed -n 's/^maxrss //p' "$TMP/m1") m10=$(sed -n 's/^maxrss //p' "$TMP/m10")
 check "10,000 records out of 10,000" [ "$(count_records "$TMP/o10")" -eq 10000 ]
 check "all 10,000 pass" [ "$(grep -c '^verdict: pass' "$TMP/o10")" -eq 10000 ]
-if [ -n "$m1" ] && [ -n "$m10" ] && [ $((m10 - m1)) -lt 2048 ]; then ok "constant memory: ${m1} KB for 1,000, ${m10} KB for 10,000"
+if [ -n "${SOLR_SANITIZE:-}" ]; then skip "constant memory" "$SOLR_SANITIZE holds freed memory in quarantine"
+elif [ -n "$m1" ] && [ -n "$m10" ] && [ $((m10 - m1)) -lt 2048 ]; then ok "constant memory: ${m1} KB for 1,000, ${m10} KB for 10,000"
 else not_ok "constant memory" "${m1} KB for 1,000, ${m10} KB for 10,000"; fi
 
 # a 2 MB request: the record stays a few kilobytes
@@ -24,7 +25,7 @@ perl -pe 'BEGIN { $b = "A" x 1500000 } s|<sr:GBCSPayload>[^<]*</sr:GBCSPayload>|
 perl -0pi -e 's|<ds:SignatureValue>.*?</ds:SignatureValue>|<ds:SignatureValue/>|s; s|<ds:X509IssuerSerial>.*?</ds:X509IssuerSerial>|<ds:X509IssuerSerial/>|s' "$TMP/big-unsigned.xml"
 xmlsec1 --sign --privkey-pem "$W/test-keys/srp-xmlsign.key,$W/pki/org/srp-xmlsign.pem" \
 	--output "$TMP/big.xml" "$TMP/big-unsigned.xml" 2>/dev/null
-cp -R "$W" "$TMP/wbig"
+fresh_world "$TMP/wbig"
 echo "max_document_bytes: 4194304" >> "$TMP/wbig/policy.yaml"
 solr-verify-sig -C "$TMP/wbig" --at $PIN "$TMP/big.xml" > "$TMP/ob"
 check "a 1.5 MB request verifies" [ "$(field "$TMP/ob" verdict)" = pass ]

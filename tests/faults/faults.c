@@ -1,0 +1,184 @@
+/*
+ * faults.so: an LD_PRELOAD library for the fault-injection tests (never
+ * installed).  It makes calls fail with EIO (or $FAULT_ERRNO, a number)
+ * on the paths that contain a given string:
+ *
+ *   FAULT_OPEN=STR    open and openat of a matching path
+ *   FAULT_WRITE=STR   write to a file descriptor whose path matches
+ *   FAULT_FSYNC=STR   fsync and fdatasync of a matching descriptor
+ *   FAULT_RENAME=STR  rename and renameat of a matching source or target
+ *
+ * FAULT_SKIP=N lets the first N matching calls through.  Each failure it
+ * makes is noted on stderr as "faults: CALL PATH".
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+static long skip = -1;
+
+static int
+fault(const char *var, const char *path, const char *call)
+{
+	const char *want = getenv(var);
+	const char *en;
+	char msg[600];
+	int n;
+
+	if (want == NULL || *want == '\0' || path == NULL ||
+	    strstr(path, want) == NULL)
+		return 0;
+	if (skip < 0)
+		skip = getenv("FAULT_SKIP") ? atol(getenv("FAULT_SKIP")) : 0;
+	if (skip > 0) {
+		skip--;
+		return 0;
+	}
+	n = snprintf(msg, sizeof(msg), "faults: %s %s\n", call, path);
+	if (n > 0)
+		(void)!syscall(SYS_write, 2, msg, (size_t)n);
+	en = getenv("FAULT_ERRNO");
+	errno = en ? atoi(en) : EIO;
+	return 1;
+}
+
+/* the path behind a descriptor */
+static const char *
+fd_path(int fd, char *buf, size_t cap)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	if ((n = readlink(link, buf, cap - 1)) < 0)
+		return NULL;
+	buf[n] = '\0';
+	return buf;
+}
+
+typedef int (*open_fn)(const char *, int, ...);
+typedef int (*openat_fn)(int, const char *, int, ...);
+typedef ssize_t (*write_fn)(int, const void *, size_t);
+typedef int (*fsync_fn)(int);
+typedef int (*rename_fn)(const char *, const char *);
+typedef int (*renameat_fn)(int, const char *, int, const char *);
+
+#define REAL(name, type) \
+	static type real; \
+	if (real == NULL) \
+		real = (type)dlsym(RTLD_NEXT, name)
+
+int
+open(const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+	va_list ap;
+	REAL("open", open_fn);
+
+	if (flags & (O_CREAT | O_TMPFILE)) {
+		va_start(ap, flags);
+		mode = va_arg(ap, mode_t);
+		va_end(ap);
+	}
+	if (fault("FAULT_OPEN", path, "open"))
+		return -1;
+	return real(path, flags, mode);
+}
+
+int
+open64(const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+	va_list ap;
+	REAL("open64", open_fn);
+
+	if (flags & (O_CREAT | O_TMPFILE)) {
+		va_start(ap, flags);
+		mode = va_arg(ap, mode_t);
+		va_end(ap);
+	}
+	if (fault("FAULT_OPEN", path, "open"))
+		return -1;
+	return real(path, flags, mode);
+}
+
+int
+openat(int dirfd, const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+	va_list ap;
+	REAL("openat", openat_fn);
+
+	if (flags & (O_CREAT | O_TMPFILE)) {
+		va_start(ap, flags);
+		mode = va_arg(ap, mode_t);
+		va_end(ap);
+	}
+	if (fault("FAULT_OPEN", path, "open"))
+		return -1;
+	return real(dirfd, path, flags, mode);
+}
+
+ssize_t
+write(int fd, const void *p, size_t n)
+{
+	char buf[4096];
+	REAL("write", write_fn);
+
+	if (getenv("FAULT_WRITE") != NULL &&
+	    fault("FAULT_WRITE", fd_path(fd, buf, sizeof(buf)), "write"))
+		return -1;
+	return real(fd, p, n);
+}
+
+int
+fsync(int fd)
+{
+	char buf[4096];
+	REAL("fsync", fsync_fn);
+
+	if (fault("FAULT_FSYNC", fd_path(fd, buf, sizeof(buf)), "fsync"))
+		return -1;
+	return real(fd);
+}
+
+int
+fdatasync(int fd)
+{
+	char buf[4096];
+	REAL("fdatasync", fsync_fn);
+
+	if (fault("FAULT_FSYNC", fd_path(fd, buf, sizeof(buf)), "fdatasync"))
+		return -1;
+	return real(fd);
+}
+
+int
+rename(const char *from, const char *to)
+{
+	REAL("rename", rename_fn);
+
+	if (fault("FAULT_RENAME", from, "rename") ||
+	    fault("FAULT_RENAME", to, "rename"))
+		return -1;
+	return real(from, to);
+}
+
+int
+renameat(int fd1, const char *from, int fd2, const char *to)
+{
+	REAL("renameat", renameat_fn);
+
+	if (fault("FAULT_RENAME", from, "rename") ||
+	    fault("FAULT_RENAME", to, "rename"))
+		return -1;
+	return real(fd1, from, fd2, to);
+}
