@@ -188,7 +188,13 @@ history_append(const char *text, struct solr_err *e)
 		return solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
 		    strerror(errno));
 	/* after a torn append, start on a line of our own */
-	if (fstat(fd, &st) == 0 && st.st_size > 0) {
+	if (fstat(fd, &st) != 0) {
+		r = solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
+		    strerror(errno));
+		close(fd);
+		return r;
+	}
+	if (st.st_size > 0) {
 		char last;
 		int rfd = open(path, O_RDONLY);
 
@@ -210,12 +216,48 @@ history_append(const char *text, struct solr_err *e)
 	}
 	if (r == 0 && fsync(fd) != 0)
 		r = -1;
-	if (close(fd) != 0)
-		r = -1;
-	if (r != 0)
+	if (r != 0) {
+		int en = errno;
+
+		/* under the state lock: nobody else appended */
+		if (ftruncate(fd, st.st_size) == 0)
+			(void)fsync(fd);
+		close(fd);
 		return solr_seterr_at(e, SOLR_ERR_IO, path, 0, "append: %s",
+		    strerror(en));
+	}
+	if (close(fd) != 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, path, 0, "close: %s",
 		    strerror(errno));
 	return 0;
+}
+
+/* After a failed apply: the list as it was (old: its bytes, or NULL when
+ * there was none).  0 when the list is as it was. */
+static int
+restore_list(const char *path, const struct solr_buf *old)
+{
+	struct solr_buf now = { 0 };
+	struct solr_err e = { 0 };
+	int same, r;
+
+	if (solr_read_file(path, 16 * 1024 * 1024, &now, &e) != 0) {
+		solr_buf_free(&now);
+		if (errno == ENOENT && old == NULL)
+			return 0;
+		same = 0;
+	} else {
+		same = old != NULL && now.len == old->len &&
+		    memcmp(now.p, old->p, now.len) == 0;
+		solr_buf_free(&now);
+	}
+	if (same)
+		return 0;
+	if (old == NULL)
+		r = unlink(path) == 0 ? 0 : -1;
+	else
+		r = solr_write_atomic(path, old->p, old->len, 1, &e);
+	return r;
 }
 
 static int
@@ -278,6 +320,18 @@ remove_stale_temporaries(void)
 	closedir(d);
 }
 
+/* An apply that failed: the list as it was, or say that it is not. */
+static void
+not_applied(const char *path, const struct solr_buf *was)
+{
+	if (restore_list(path, was) == 0)
+		cli_warn(path, 0, "not applied: the list and its history are "
+		    "as they were");
+	else
+		cli_warn(path, 0, "the new list may be installed without its "
+		    "history entry; the next apply records the change");
+}
+
 static int
 accepted_by(const struct fs_finding *f, char **accept, size_t naccept)
 {
@@ -304,7 +358,7 @@ cmd_apply(int argc, char **argv, const char *by, const char *reason,
     char **accept, size_t naccept)
 {
 	struct fs_list up, cur;
-	struct solr_buf raw = { 0 }, h = { 0 };
+	struct solr_buf raw = { 0 }, h = { 0 }, was = { 0 };
 	struct fs_finding *f;
 	struct solr_err e = { 0 };
 	struct last_entry le;
@@ -361,8 +415,14 @@ cmd_apply(int argc, char **argv, const char *by, const char *reason,
 		nomem();
 	solr_sha256_hex(text, strlen(text), newsha);
 	snprintf(path, sizeof(path), "%s/failed-suppliers.yaml", world.dir);
+	if (cur.present && solr_read_file(path, 16 * 1024 * 1024, &was, &e) !=
+	    0) {
+		cli_error(&e);
+		return EXIT_TROUBLE;
+	}
 	if (solr_write_atomic(path, text, strlen(text), 1, &e) != 0) {
 		cli_error(&e);
+		not_applied(path, cur.present ? &was : NULL);
 		return EXIT_TROUBLE;
 	}
 	solr_buf_add(&h, "---\nat: ", 8);
@@ -386,9 +446,7 @@ cmd_apply(int argc, char **argv, const char *by, const char *reason,
 	}
 	if (history_append((const char *)h.p, &e) != 0) {
 		cli_error(&e);
-		cli_warn(path, 0, "version %lld is installed but its history "
-		    "entry is not; the next apply records the change",
-		    (long long)cur.version + 1);
+		not_applied(path, cur.present ? &was : NULL);
 		return EXIT_TROUBLE;
 	}
 	printf("applied version %lld (sha256 %s)\n", (long long)cur.version + 1,
@@ -399,6 +457,7 @@ cmd_apply(int argc, char **argv, const char *by, const char *reason,
 	free(f);
 	solr_buf_free(&h);
 	solr_buf_free(&raw);
+	solr_buf_free(&was);
 	fslist_free(&up);
 	fslist_free(&cur);
 	return EXIT_PASS;

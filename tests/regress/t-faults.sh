@@ -1,0 +1,87 @@
+# Faults: stdout on /dev/full, failed fsyncs of the ledger, the counters,
+# the list and the SAT, a failed rename during apply, a failed open.  Each
+# ends with exit 2, a message, and the world and state as they were (the
+# object store may keep objects it was given: they are named by their
+# content and nothing refers to them).
+R=$BUILD/requests
+FAULTS=$BUILD/faults.so
+snap() {	# the world's files and state, without the object stores
+	(cd "$1" && find . -path ./state/objects -prune -o -path ./sat/objects -prune \
+		-o -type f -print | LC_ALL=C sort | xargs sha256sum)
+}
+fault() {	# fault VAR=VALUE... -- CMD...: CMD with faults.so
+	env LD_PRELOAD="$FAULTS" "$@"
+}
+if [ ! -f "$FAULTS" ]; then
+	skip "fault injection" "build/faults.so is not built (make check builds it)"
+else
+fresh_world "$TMP/w"
+w=$TMP/w
+# records before each stage, and state that exists already
+solr-verify-sig -C "$w" --at $PIN "$R/srp-elec-cv5.xml" "$R/srp-gas-cv4.xml" > "$TMP/r1"
+solr-failed-suppliers -C "$w" check < "$TMP/r1" > "$TMP/r2"
+solr-gbcs-parse -C "$w" < "$TMP/r2" > "$TMP/r3"
+# the SMETS1 request (no ledger entry) goes through to make the SAT: the
+# SMETS2+ one will need a new ledger entry
+solr-verify-sig -C "$w" --at $PIN "$R/srp-gas-cv4.xml" | solr-failed-suppliers -C "$w" check |
+	solr-gbcs-parse -C "$w" | solr-adt-check -C "$w" > "$TMP/r4"
+solr-countersign -C "$w" --sat "$w/sat" < "$TMP/r4" > "$TMP/r5"
+check "fault setup: the flow accepts the request" [ "$(grep -c '^verdict: accept' "$TMP/r5")" -eq 1 ]
+solr-failed-suppliers -C "$w" --at $PIN apply "$BUILD/world/failed-suppliers.yaml" \
+	--by ops --reason setup > /dev/null
+# the same requests again, at a later time: new counts, new ledger keys
+sed 's/^received_at: .*/received_at: 2026-03-02T12:00:00Z/' "$TMP/r3" > "$TMP/r3b"
+snap "$w" > "$TMP/before"
+
+same_state() { snap "$w" > "$TMP/after"; cmp -s "$TMP/before" "$TMP/after"; }
+# expect NAME STDERR-PATTERN: exit 2, the message, nothing changed
+expect() {
+	check "$1: exit 2" [ "$rc" -eq 2 ]
+	check "... saying why" grep -q "$2" "$TMP/err"
+	check "... the world and state as they were" same_state
+}
+
+# stdout on /dev/full, every tool
+solr-verify-sig -C "$w" --at $PIN "$R/srp-elec-cv5.xml" > /dev/full 2>"$TMP/err"; rc=$?
+expect "verify-sig, stdout on /dev/full" "(stdout).*No space left on device"
+solr-failed-suppliers -C "$w" check < "$TMP/r1" > /dev/full 2>"$TMP/err"; rc=$?
+expect "failed-suppliers check, stdout on /dev/full" "(stdout).*No space left on device"
+solr-gbcs-parse -C "$w" < "$TMP/r2" > /dev/full 2>"$TMP/err"; rc=$?
+expect "gbcs-parse, stdout on /dev/full" "(stdout).*No space left on device"
+solr-adt-check -C "$w" < "$TMP/r3b" > /dev/full 2>"$TMP/err"; rc=$?
+expect "adt-check, stdout on /dev/full" "its counts are taken back"
+solr-adt-check -C "$w" < "$TMP/r3b" > "$TMP/o" 2>/dev/null
+check "... and a run after it counts from where it was" grep -q "count: 1, window_start: '2026-03-02T12:00:00Z'" "$TMP/o"
+snap "$w" > "$TMP/before"
+solr-countersign -C "$w" --sat "$w/sat" < "$TMP/o" > /dev/full 2>"$TMP/err"; rc=$?
+expect "countersign, stdout on /dev/full" "its ledger and SAT entries are taken back"
+
+# failed fsyncs
+fault FAULT_FSYNC=countersign-ledger solr-countersign -C "$w" < "$TMP/o" > "$TMP/out" 2>"$TMP/err"; rc=$?
+expect "countersign, the ledger's fsync fails" "countersign-ledger: fsync: Input/output error; the entries of this batch are taken back"
+check "... and no record leaves" [ ! -s "$TMP/out" ]
+fault FAULT_FSYNC=sat.log solr-countersign -C "$w" --sat "$w/sat" < "$TMP/o" > "$TMP/out" 2>"$TMP/err"; rc=$?
+expect "countersign, the SAT's fsync fails" "sat.log: fsync: Input/output error"
+check "... and no record leaves" [ ! -s "$TMP/out" ]
+solr-countersign --verify-sat "$w/sat" > /dev/null 2>&1
+check "... the SAT chain is intact" [ $? -eq 0 ]
+fault FAULT_FSYNC=adt-counters solr-adt-check -C "$w" < "$TMP/r3b" > "$TMP/out" 2>"$TMP/err"; rc=$?
+expect "adt-check, the counters' fsync fails" "adt-counters: fsync: Input/output error"
+check "... and no record leaves" [ ! -s "$TMP/out" ]
+for f in failed-suppliers.yaml.tmp failed-suppliers.history; do
+	fault FAULT_FSYNC=$f solr-failed-suppliers -C "$w" --at $PIN apply \
+		"$BUILD/world/failed-suppliers.yaml" --by ops --reason again > "$TMP/out" 2>"$TMP/err"; rc=$?
+	expect "apply, the fsync of $f fails" "not applied: the list and its history are as they were"
+done
+fault FAULT_RENAME=failed-suppliers.yaml solr-failed-suppliers -C "$w" --at $PIN apply \
+	"$BUILD/world/failed-suppliers.yaml" --by ops --reason again > "$TMP/out" 2>"$TMP/err"; rc=$?
+expect "apply, the rename fails" "not applied: the list and its history are as they were"
+check "... and leaves no temporary file" [ -z "$(ls "$w" | grep '\.tmp')" ]
+fault FAULT_OPEN=countersign-ledger solr-countersign -C "$w" < "$TMP/o" > "$TMP/out" 2>"$TMP/err"; rc=$?
+expect "countersign, the ledger cannot be opened" "countersign-ledger: Input/output error"
+fault FAULT_OPEN=adt-counters solr-adt-check -C "$w" < "$TMP/r3b" > "$TMP/out" 2>"$TMP/err"; rc=$?
+expect "adt-check, the counters cannot be opened" "adt-counters: Input/output error"
+# and with no fault, the same runs go through
+solr-countersign -C "$w" --sat "$w/sat" < "$TMP/o" > "$TMP/out" 2>"$TMP/err"
+check "with no fault, countersign accepts" [ "$(grep -c '^verdict: accept' "$TMP/out")" -eq 2 ]
+fi
