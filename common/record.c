@@ -210,6 +210,30 @@ is_blank_line(const unsigned char *p, size_t n)
 	return 1;
 }
 
+/* The keys every stage relies on: seq, source and verdict. */
+static int
+envelope(const struct ynode *rec, const char *name, int line,
+    struct solr_err *e)
+{
+	static const char *const verdicts[] = { "pass", "reject",
+	    "quarantine", "accept", NULL };
+	const struct ynode *src = yn_get(rec, "source");
+	const char *v = rec_verdict(rec);
+	size_t i;
+
+	if (rec_seq(rec) < 1)
+		return solr_seterr_at(e, SOLR_ERR_FORMAT, name, line,
+		    "seq: must be a whole number from 1");
+	if (src == NULL || !yn_is_scalar(src) || yn_is_null(src))
+		return solr_seterr_at(e, SOLR_ERR_FORMAT, name, line,
+		    "source: must be a string");
+	for (i = 0; v != NULL && verdicts[i] != NULL; i++)
+		if (strcmp(v, verdicts[i]) == 0)
+			return 0;
+	return solr_seterr_at(e, SOLR_ERR_FORMAT, name, line,
+	    "verdict: must be pass, reject, quarantine or accept");
+}
+
 int
 rec_read(struct rec_reader *rd, struct ynode **rec, int *line,
     struct solr_err *e)
@@ -299,6 +323,11 @@ rec_read(struct rec_reader *rd, struct ynode **rec, int *line,
 			*rec = NULL;
 			return REC_BAD;
 		}
+	}
+	if (envelope(*rec, rd->name, *line, e) != 0) {
+		yn_free(*rec);
+		*rec = NULL;
+		return REC_BAD;
 	}
 	return REC_OK;
 }

@@ -37,7 +37,7 @@ awk '/^---$/{r++} r==1' "$TMP/g1" | sed 's/^verdict: pass/verdict: quarantine/' 
 solr-gbcs-parse -C "$W" < "$TMP/q" > "$TMP/q2"
 check "gbcs-parse passes a quarantined record through byte for byte" cmp -s "$TMP/q" "$TMP/q2"
 # a record that never went through solr-verify-sig is refused
-printf -- '---\nrecord: 1\nseq: 1\nverdict: pass\n' | solr-gbcs-parse -C "$W" > "$TMP/q3"
+printf -- '---\nrecord: 1\nseq: 1\nsource: x.xml\nverdict: pass\n' | solr-gbcs-parse -C "$W" > "$TMP/q3"
 check "gbcs-parse refuses a record without the first stage" grep -q "solr-verify-sig must run first" "$TMP/q3"
 
 # standalone

@@ -1,0 +1,88 @@
+# Crash consistency: kill -9 at random points of countersign (ledger and
+# SAT appends), adt-check (counter updates) and apply, many times over.
+# Afterwards the state files are valid, and no completed write is lost:
+# every record that left has its ledger entry, its SAT entry and its
+# count.  SOLR_CRASH_ITER sets the number of kills of each kind (12).
+R=$BUILD/requests
+N=${SOLR_CRASH_ITER:-12}
+pause() { perl -e 'select(undef, undef, undef, rand($ARGV[0]))' "$1"; }
+fresh_world "$TMP/base"
+solr-verify-sig -C "$TMP/base" --at $PIN "$R"/batch/*.xml 2>/dev/null |
+	solr-failed-suppliers -C "$TMP/base" check | solr-gbcs-parse -C "$TMP/base" > "$TMP/r3"
+rm -rf "$TMP/base/state"	# the objects go with each copy
+n3=$(count_records "$TMP/r3")
+check "crash setup: $n3 distinct pre-commands pass to adt-check" [ "$n3" -ge 40 ]
+cp -R "$TMP/base" "$TMP/w0"
+# the objects the records name
+solr-verify-sig -C "$TMP/w0" --at $PIN "$R"/batch/*.xml > /dev/null 2>&1
+solr-adt-check -C "$TMP/w0" < "$TMP/r3" > "$TMP/r4"
+rm -rf "$TMP/w0/state/adt-counters"
+cp -R "$TMP/w0" "$TMP/seed"
+
+lost=0 invalid=0 killed=0 i=1
+while [ $i -le "$N" ]; do
+	w=$TMP/c$i
+	rm -rf "$w"; cp -R "$TMP/seed" "$w"
+	solr-countersign -C "$w" --sat "$w/sat" < "$TMP/r4" > "$TMP/out" 2>/dev/null &
+	pid=$!
+	pause 0.12
+	kill -9 $pid 2>/dev/null && killed=$((killed + 1))
+	wait $pid 2>/dev/null
+	# a run with no input recovers (cuts a torn SAT entry), then checks
+	printf "" | solr-countersign -C "$w" --sat "$w/sat" > /dev/null 2>&1 || { invalid=$((invalid + 1)); echo "# recovery failed: $w"; }
+	solr-countersign --verify-sat "$w/sat" > /dev/null 2>&1 || { invalid=$((invalid + 1)); echo "# SAT check failed: $w"; }
+	# every line of the ledger is whole, or the last one is torn
+	awk 'NF != 4 || $1 !~ /^[0-9A-F]+$/ || length($1) != 16 || length($4) != 64 { bad++ } END { exit bad > 1 }' \
+		"$w/state/countersign-ledger" 2>/dev/null || { invalid=$((invalid + 1)); echo "# ledger check failed: $w"; }
+	# every accepted record that left is in the ledger and the SAT
+	awk '/^---$/ { o = c = "" } /^  originator: / { o = $2 } /^  counter: / { c = $2 }
+	    /^verdict: accept/ { gsub(/-/, "", o); print o, c }' "$TMP/out" > "$TMP/left"
+	while read -r o c; do
+		grep -q "^$o $c " "$w/state/countersign-ledger" || lost=$((lost + 1))
+		grep -q ":$c\$" "$w/sat/sat.log" || lost=$((lost + 1))
+	done < "$TMP/left"
+	rm -rf "$w"
+	i=$((i + 1))
+done
+check "countersign killed $killed times: the ledger and SAT stay valid" [ "$invalid" -eq 0 ]
+check "... and no record that left lost its ledger or SAT entry" [ "$lost" -eq 0 ]
+
+# adt-check: the counts that left are on disk
+lost=0 invalid=0 killed=0 i=1
+w=$TMP/a
+rm -rf "$w"; cp -R "$TMP/seed" "$w"
+total=0
+while [ $i -le "$N" ]; do
+	solr-adt-check -C "$w" < "$TMP/r3" > "$TMP/out" 2>/dev/null &
+	pid=$!
+	pause 0.04
+	kill -9 $pid 2>/dev/null && killed=$((killed + 1))
+	wait $pid 2>/dev/null
+	solr-adt-check -C "$w" counters > "$TMP/cn" 2>/dev/null || invalid=$((invalid + 1))
+	now=$(awk '$2 == "2.1" { print $NF }' "$TMP/cn" | head -1)
+	high=$(sed -n 's/.*count: \([0-9]*\),.*/\1/p' "$TMP/out" | sort -n | tail -1)
+	[ -z "$high" ] || [ "${now:-0}" -ge "$high" ] || lost=$((lost + 1))
+	i=$((i + 1))
+done
+check "adt-check killed $killed times: the counters stay readable" [ "$invalid" -eq 0 ]
+check "... and no count that left is lost" [ "$lost" -eq 0 ]
+
+# apply: the list and its history
+invalid=0 killed=0 i=1
+w=$TMP/l
+rm -rf "$w"; cp -R "$TMP/seed" "$w"
+while [ $i -le "$N" ]; do
+	solr-failed-suppliers -C "$w" --at $PIN apply "$BUILD/world/failed-suppliers.yaml" \
+		--by ops --reason "crash $i" > /dev/null 2>&1 &
+	pid=$!
+	pause 0.015
+	kill -9 $pid 2>/dev/null && killed=$((killed + 1))
+	wait $pid 2>/dev/null
+	solr-failed-suppliers -C "$w" show > /dev/null 2>&1 || invalid=$((invalid + 1))
+	i=$((i + 1))
+done
+solr-failed-suppliers -C "$w" --at $PIN apply "$BUILD/world/failed-suppliers.yaml" \
+	--by ops --reason after > "$TMP/ap" 2>&1
+check "apply killed $killed times: the list stays valid" [ "$invalid" -eq 0 ]
+check "... the next apply succeeds" grep -q "^applied version" "$TMP/ap"
+check "... and no temporary file is left" [ -z "$(ls "$w" | grep '\.tmp')" ]
