@@ -18,10 +18,10 @@ START_TEST(reader_splits_and_recovers)
 {
 	const char *in =
 	    "# a comment\n"
-	    "---\nrecord: 1\nseq: 1\nverdict: pass\n"
+	    "---\nrecord: 1\nseq: 1\nsource: a\nverdict: pass\n"
 	    "---\nrecord: 1\nseq: [unclosed\n"
 	    "---\nrecord: 2\nseq: 3\n"
-	    "--- {record: 1, seq: 4}\n"
+	    "--- {record: 1, seq: 4, source: a, verdict: pass}\n"
 	    "---\njust a string\n";
 	FILE *f = mem(in);
 	struct rec_reader *rd = rec_reader_new(f, "in");
@@ -35,7 +35,7 @@ START_TEST(reader_splits_and_recovers)
 	ck_assert(rec_is_pass(r));
 	yn_free(r);
 	ck_assert_int_eq(rec_read(rd, &r, &line, &e), REC_BAD);
-	ck_assert_int_eq(line, 6);
+	ck_assert_int_eq(line, 7);
 	ck_assert_str_eq(e.file, "in");
 	ck_assert_int_eq(rec_read(rd, &r, &line, &e), REC_BAD);
 	ck_assert_ptr_nonnull(strstr(e.msg, "format '2'"));
@@ -62,7 +62,7 @@ START_TEST(reader_bounds_a_record)
 	strcpy(in, "---\nrecord: 1\nx: ");
 	for (i = strlen(in); i < big; i++)
 		in[i] = 'a';
-	strcpy(in + big, "\n---\nrecord: 1\nseq: 2\n");
+	strcpy(in + big, "\n---\nrecord: 1\nseq: 2\nsource: a\nverdict: pass\n");
 	f = mem(in);
 	rd = rec_reader_new(f, "in");
 	ck_assert_int_eq(rec_read(rd, &r, &line, &e), REC_BAD);
@@ -73,6 +73,39 @@ START_TEST(reader_bounds_a_record)
 	rec_reader_free(rd);
 	fclose(f);
 	free(in);
+}
+END_TEST
+
+/* seq, source and a known verdict, or the record is malformed */
+START_TEST(reader_checks_the_envelope)
+{
+	static const char *const bad[][2] = {
+	    { "---\nrecord: 1\nsource: a\nverdict: pass\n", "seq:" },
+	    { "---\nrecord: 1\nseq: 0\nsource: a\nverdict: pass\n", "seq:" },
+	    { "---\nrecord: 1\nseq: -3\nsource: a\nverdict: pass\n", "seq:" },
+	    { "---\nrecord: 1\nseq: [1]\nsource: a\nverdict: pass\n", "seq:" },
+	    { "---\nrecord: 1\nseq: 1\nverdict: pass\n", "source:" },
+	    { "---\nrecord: 1\nseq: 1\nsource: ~\nverdict: pass\n", "source:" },
+	    { "---\nrecord: 1\nseq: 1\nsource: {a: b}\nverdict: pass\n",
+	      "source:" },
+	    { "---\nrecord: 1\nseq: 1\nsource: a\n", "verdict:" },
+	    { "---\nrecord: 1\nseq: 1\nsource: a\nverdict: passed\n",
+	      "verdict:" },
+	    { "---\nrecord: 1\nseq: 1\nsource: a\nverdict: [pass]\n",
+	      "verdict:" },
+	};
+	FILE *f = mem(bad[_i][0]);
+	struct rec_reader *rd = rec_reader_new(f, "in");
+	struct ynode *r = NULL;
+	struct solr_err e;
+	int line;
+
+	ck_assert_int_eq(rec_read(rd, &r, &line, &e), REC_BAD);
+	ck_assert_ptr_null(r);
+	ck_assert_ptr_nonnull(strstr(e.msg, bad[_i][1]));
+	ck_assert_int_eq(rec_read(rd, &r, &line, &e), REC_EOF);
+	rec_reader_free(rd);
+	fclose(f);
 }
 END_TEST
 
@@ -87,11 +120,11 @@ START_TEST(reader_sees_line_starts_across_buffers)
 	struct solr_err e;
 	int line;
 
-	strcpy(in, "---\nrecord: 1\nseq: 1\nx: ");
+	strcpy(in, "---\nrecord: 1\nseq: 1\nsource: a\nverdict: pass\nx: ");
 	for (i = strlen(in); i < at - 1; i++)
 		in[i] = 'a';
 	in[at - 1] = '\n';
-	strcpy(in + at, "---\nrecord: 1\nseq: 2\n");
+	strcpy(in + at, "---\nrecord: 1\nseq: 2\nsource: a\nverdict: pass\n");
 	len = strlen(in);
 	f = fmemopen(in, len, "r");
 	rd = rec_reader_new(f, "in");
@@ -100,7 +133,7 @@ START_TEST(reader_sees_line_starts_across_buffers)
 	yn_free(r);
 	ck_assert_int_eq(rec_read(rd, &r, &line, &e), REC_OK);
 	ck_assert_int_eq(rec_seq(r), 2);
-	ck_assert_int_eq(line, 5);
+	ck_assert_int_eq(line, 7);
 	yn_free(r);
 	ck_assert_int_eq(rec_read(rd, &r, &line, &e), REC_EOF);
 	rec_reader_free(rd);
@@ -167,6 +200,7 @@ record_suite(void)
 
 	tcase_add_test(tc, reader_splits_and_recovers);
 	tcase_add_test(tc, reader_bounds_a_record);
+	tcase_add_loop_test(tc, reader_checks_the_envelope, 0, 10);
 	tcase_add_loop_test(tc, reader_sees_line_starts_across_buffers, 0, 10);
 	tcase_add_test(tc, writer_and_verdicts);
 	tcase_add_test(tc, writer_reports_full_disk);
