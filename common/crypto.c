@@ -102,6 +102,17 @@ out:
 	return ret;
 }
 
+/* An encrypted key is refused, never prompted for. */
+static int
+no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return -1;
+}
+
 int
 solr_load_private_key(const char *path, EVP_PKEY **key, struct solr_err *e)
 {
@@ -115,16 +126,17 @@ solr_load_private_key(const char *path, EVP_PKEY **key, struct solr_err *e)
 	if (fstat(fileno(f), &st) != 0 || (st.st_mode & 077) != 0) {
 		fclose(f);
 		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "permissions "
-		    "%04o are too open: a private key must not be readable by "
-		    "group or others (chmod 600)", (unsigned)(st.st_mode &
-		    07777));
+		    "%04o are too open: a private key must not be accessible "
+		    "by group or others; this key is not used (chmod 600)",
+		    (unsigned)(st.st_mode & 07777));
 	}
-	*key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	*key = PEM_read_PrivateKey(f, NULL, no_passphrase, NULL);
 	fclose(f);
 	if (*key == NULL) {
+		/* OpenSSL's reasons may quote the input: none is passed on */
 		ERR_clear_error();
-		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "not a PEM "
-		    "private key");
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "not an "
+		    "unencrypted PEM private key");
 	}
 	return 0;
 }
