@@ -76,55 +76,47 @@ typedef int (*renameat_fn)(int, const char *, int, const char *);
 	if (real == NULL) \
 		real = (type)dlsym(RTLD_NEXT, name)
 
+/* the mode argument, present when a file may be created */
+#define MODE_ARG(flags, mode) do { \
+	if ((flags) & (O_CREAT | O_TMPFILE)) { \
+		va_list ap; \
+		va_start(ap, flags); \
+		mode = va_arg(ap, mode_t); \
+		va_end(ap); \
+	} \
+} while (0)
+
 int
 open(const char *path, int flags, ...)
 {
 	mode_t mode = 0;
-	va_list ap;
 	REAL("open", open_fn);
 
-	if (flags & (O_CREAT | O_TMPFILE)) {
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
-	if (fault("FAULT_OPEN", path, "open"))
-		return -1;
-	return real(path, flags, mode);
+	MODE_ARG(flags, mode);
+	return fault("FAULT_OPEN", path, "open") ? -1 :
+	    real(path, flags, mode);
 }
 
 int
 open64(const char *path, int flags, ...)
 {
 	mode_t mode = 0;
-	va_list ap;
 	REAL("open64", open_fn);
 
-	if (flags & (O_CREAT | O_TMPFILE)) {
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
-	if (fault("FAULT_OPEN", path, "open"))
-		return -1;
-	return real(path, flags, mode);
+	MODE_ARG(flags, mode);
+	return fault("FAULT_OPEN", path, "open") ? -1 :
+	    real(path, flags, mode);
 }
 
 int
 openat(int dirfd, const char *path, int flags, ...)
 {
 	mode_t mode = 0;
-	va_list ap;
 	REAL("openat", openat_fn);
 
-	if (flags & (O_CREAT | O_TMPFILE)) {
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
-	if (fault("FAULT_OPEN", path, "open"))
-		return -1;
-	return real(dirfd, path, flags, mode);
+	MODE_ARG(flags, mode);
+	return fault("FAULT_OPEN", path, "open") ? -1 :
+	    real(dirfd, path, flags, mode);
 }
 
 ssize_t
