@@ -44,6 +44,7 @@ UNIT_SRC = tests/unit/check_main.c tests/unit/check_util.c \
 FUZZERS = gbcs-precommand gbcs-alert xml-verify records world
 FUZZ_SRC = tests/fuzz/world-once.c
 FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?=
 FUZZ_CC ?= clang
 
 all: build/.deps $(TOOLS:%=bin/%)
@@ -128,7 +129,7 @@ build/replay/%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c $(FUZZ_SRC) \
 
 fuzz: build/world/.made build/requests/.made build/alerts/.made \
 		build/runstat $(FUZZERS:%=build/fuzz/%)
-	sh scripts/fuzz $(FUZZ_SECONDS)
+	FUZZ_JOBS=$(FUZZ_JOBS) sh scripts/fuzz $(FUZZ_SECONDS)
 
 # the corpora, and the vectors as they are when they are there
 VECTORS = $${SOLR_VECTORS:-../shared/vectors}

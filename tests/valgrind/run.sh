@@ -9,7 +9,7 @@ logs=$top/build/valgrind
 rm -rf "$logs" "$top/build/vgbin"
 mkdir -p "$logs" "$top/build/vgbin"
 VG="valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
---errors-for-leak-kinds=definite,indirect --track-origins=yes \
+--errors-for-leak-kinds=definite,indirect \
 --error-exitcode=99 --log-file=$logs/%p.log"
 for t in bin/solr-*; do
 	n=$(basename "$t")
