@@ -32,6 +32,13 @@ refuse_subset(void *ctx, const xmlChar *name, const xmlChar *ext,
 	xmlStopParser(ctxt);
 }
 
+static void
+no_message(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
 int
 solr_xml_parse(const unsigned char *p, size_t n, xmlDocPtr *out,
     struct solr_err *e)
@@ -40,8 +47,15 @@ solr_xml_parse(const unsigned char *p, size_t n, xmlDocPtr *out,
 	struct parse_guard g = { 0 };
 	xmlDocPtr doc;
 	const xmlError *xe;
+	static int quiet;
 
 	*out = NULL;
+	if (!quiet) {
+		/* libxml2 reports through us, never on stderr itself (C14N
+		 * errors of a hostile document would go there) */
+		xmlSetGenericErrorFunc(NULL, no_message);
+		quiet = 1;
+	}
 	if (n > INT32_MAX)
 		return solr_seterr(e, SOLR_ERR_LIMIT, "document too large");
 	if ((ctxt = xmlNewParserCtxt()) == NULL)
