@@ -483,6 +483,7 @@ cmd_stage(int argc)
 	    instructions_load(world.dir, &sg.is, &e) != 0 ||
 	    (!replay && adt_counters_open(world.dir, &sg.counters, &e) != 0)) {
 		cli_error(&e);
+		instructions_free(&sg.is);
 		return EXIT_TROUBLE;
 	}
 	if ((rd = rec_reader_new(stdin, "(stdin)")) == NULL ||

@@ -357,29 +357,26 @@ static int
 cmd_apply(int argc, char **argv, const char *by, const char *reason,
     char **accept, size_t naccept)
 {
-	struct fs_list up, cur;
+	struct fs_list up, cur = { 0 };
 	struct solr_buf raw = { 0 }, h = { 0 }, was = { 0 };
-	struct fs_finding *f;
+	struct fs_finding *f = NULL;
 	struct solr_err e = { 0 };
 	struct last_entry le;
 	char path[PATH_MAX], ts[SOLR_TIME_STRLEN], upsha[SOLR_SHA256_HEX],
 	    newsha[SOLR_SHA256_HEX], eui[SOLR_EUI_STRLEN], line[512];
 	const char *oldsha;
-	char *text;
+	char *text = NULL;
 	size_t n, i, refused = 0;
-	int *ok, lockfd;
+	int *ok = NULL, lockfd = -1, status = EXIT_TROUBLE;
 
 	if (argc != 1 || by == NULL || reason == NULL || !*by || !*reason)
 		usage();
 	read_upload(argv[0], &up, &raw);
 	solr_sha256_hex(raw.p, raw.len, upsha);
-	if ((lockfd = lock_state(&e)) < 0) {
+	if ((lockfd = lock_state(&e)) < 0 ||
+	    fslist_validate(&world, &up, now(), &f, &n, &e) != 0) {
 		cli_error(&e);
-		return EXIT_TROUBLE;
-	}
-	if (fslist_validate(&world, &up, now(), &f, &n, &e) != 0) {
-		cli_error(&e);
-		return EXIT_TROUBLE;
+		goto out;
 	}
 	if ((ok = calloc(n + 1, sizeof(int))) == NULL)
 		nomem();
@@ -390,13 +387,14 @@ cmd_apply(int argc, char **argv, const char *by, const char *reason,
 		cli_warn(argv[0], 0, "not applied: %zu finding%s not accepted "
 		    "(review them, then --accept CODE or CODE:EUI)", refused,
 		    refused > 1 ? "s are" : " is");
-		return EXIT_REJECT;
+		status = EXIT_REJECT;
+		goto out;
 	}
 	/* under the lock: the list as applied now */
 	remove_stale_temporaries();
 	if (fslist_load(world.dir, &cur, &e) != 0) {
 		cli_error(&e);
-		return EXIT_TROUBLE;
+		goto out;
 	}
 	oldsha = cur.present ? cur.sha256 : "null";
 	solr_time_format(now(), ts);
@@ -418,12 +416,12 @@ cmd_apply(int argc, char **argv, const char *by, const char *reason,
 	if (cur.present && solr_read_file(path, 16 * 1024 * 1024, &was, &e) !=
 	    0) {
 		cli_error(&e);
-		return EXIT_TROUBLE;
+		goto out;
 	}
 	if (solr_write_atomic(path, text, strlen(text), 1, &e) != 0) {
 		cli_error(&e);
 		not_applied(path, cur.present ? &was : NULL);
-		return EXIT_TROUBLE;
+		goto out;
 	}
 	solr_buf_add(&h, "---\nat: ", 8);
 	solr_buf_add(&h, ts, strlen(ts));
@@ -447,11 +445,14 @@ cmd_apply(int argc, char **argv, const char *by, const char *reason,
 	if (history_append((const char *)h.p, &e) != 0) {
 		cli_error(&e);
 		not_applied(path, cur.present ? &was : NULL);
-		return EXIT_TROUBLE;
+		goto out;
 	}
 	printf("applied version %lld (sha256 %s)\n", (long long)cur.version + 1,
 	    newsha);
-	close(lockfd);
+	status = EXIT_PASS;
+out:
+	if (lockfd >= 0)
+		close(lockfd);
 	free(text);
 	free(ok);
 	free(f);
@@ -460,7 +461,7 @@ cmd_apply(int argc, char **argv, const char *by, const char *reason,
 	solr_buf_free(&was);
 	fslist_free(&up);
 	fslist_free(&cur);
-	return EXIT_PASS;
+	return status;
 }
 
 static int
