@@ -194,7 +194,7 @@ clean:
 distclean:
 	rm -rf bin build
 
-# make bench N=250000 [DEVICES=1000000]
+# make bench N=250000 [DEVICES=1000000] [BENCH_REUSE=1: the last requests of N]
 bench: all build/requests/.made build/bench-gen build/bench-floor build/runstat
 	sh scripts/bench $${N:-20000} $${DEVICES:-$${N:-20000}}
 
