@@ -9,8 +9,11 @@ snap() {	# the world's files and state, without the object stores
 	(cd "$1" && find . -path ./state/objects -prune -o -path ./sat/objects -prune \
 		-o -type f -print | LC_ALL=C sort | xargs sha256sum)
 }
-fault() {	# fault VAR=VALUE... -- CMD...: CMD with faults.so
-	env LD_PRELOAD="$FAULTS" "$@"
+# under ASan its runtime must come first
+preload=$FAULTS
+[ "${SOLR_SANITIZE:-}" = asan ] && preload="$(${CC:-cc} -print-file-name=libasan.so) $FAULTS"
+fault() {	# fault VAR=VALUE... CMD...: CMD with faults.so
+	env LD_PRELOAD="$preload" "$@"
 }
 if [ ! -f "$FAULTS" ]; then
 	skip "fault injection" "build/faults.so is not built (make check builds it)"
