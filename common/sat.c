@@ -13,7 +13,8 @@
 static const char zero_hash[] =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
-/* The last entry of the log: its n and hash; SOLR_ERR_VERIFY if torn. */
+/* The last entry of the log: its n and hash; *torn is where it starts when
+ * its write did not finish, and SOLR_ERR_VERIFY when it is malformed. */
 static int
 tail(struct sat *s, uint64_t *n, char prev[SOLR_SHA256_HEX], off_t *torn,
     struct solr_err *e)
