@@ -125,6 +125,7 @@ catch_up(struct ledger *l, struct solr_err *e)
 			x.originator = o;
 			x.counter = c;
 			x.recipient = r;
+			x.own = 0;
 			if (find(l, o, c, r) < 0 && add(l, &x) != 0)
 				return solr_seterr(e, SOLR_ERR_NOMEM,
 				    "out of memory");
@@ -157,17 +158,48 @@ ledger_open(const char *world, struct ledger *l, struct solr_err *e)
 	return r;
 }
 
+/* Appends the line of an entry, under the caller's lock; the entries of
+ * this process since its last commit are noted for ledger_undo. */
+static int
+append(struct ledger *l, uint64_t originator, uint64_t counter,
+    uint64_t recipient, const unsigned char sha[32], struct solr_err *e)
+{
+	struct stat st;
+	char line[LINE_MAX_LEN + 2], hex[65];
+	off_t before;
+	int len;
+
+	if (fstat(l->fd, &st) != 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0, "stat: %s",
+		    strerror(errno));
+	before = st.st_size;
+	/* after a torn append, start a line of our own */
+	if (st.st_size > l->read_upto && write(l->fd, "\n", 1) != 1)
+		return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0, "write: %s",
+		    strerror(errno));
+	solr_hex(sha, 32, hex);
+	len = snprintf(line, sizeof(line), "%016llX %llu %016llX %s\n",
+	    (unsigned long long)originator, (unsigned long long)counter,
+	    (unsigned long long)recipient, hex);
+	if (write(l->fd, line, (size_t)len) != len)
+		return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0, "write: %s",
+		    strerror(errno));
+	l->dirty = 1;
+	if (fstat(l->fd, &st) == 0)
+		l->read_upto = st.st_size;
+	solr_appended_note(&l->app, before, l->read_upto);
+	return 0;
+}
+
 int
 ledger_record(struct ledger *l, uint64_t originator, uint64_t counter,
     uint64_t recipient, const unsigned char sha[32], int *again,
     struct solr_err *e)
 {
 	struct ledger_entry x;
-	struct stat st;
-	char line[LINE_MAX_LEN + 2], hex[65], was[65];
+	char was[65];
 	ssize_t k;
-	off_t before;
-	int r = 0, len;
+	int r = 0;
 
 	*again = 0;
 	if (l->fd < 0) {
@@ -188,6 +220,7 @@ ledger_record(struct ledger *l, uint64_t originator, uint64_t counter,
 		x.counter = counter;
 		x.recipient = recipient;
 		memcpy(x.sha, sha, 32);
+		x.own = 1;
 		return add(l, &x) == 0 ? 0 : solr_seterr(e, SOLR_ERR_NOMEM,
 		    "out of memory");
 	}
@@ -200,6 +233,14 @@ ledger_record(struct ledger *l, uint64_t originator, uint64_t counter,
 	if ((k = find(l, originator, counter, recipient)) >= 0) {
 		if (memcmp(l->e[k].sha, sha, 32) == 0) {
 			*again = 1;
+			/* another process's entry, maybe not yet synced: write
+			 * it again as ours, so that the other cannot take it
+			 * back after a failed sync (its undo sees our append) */
+			if (!l->e[k].own)
+				r = append(l, originator, counter, recipient,
+				    sha, e);
+			if (r == 0)
+				l->e[k].own = 1;
 			goto out;
 		}
 		solr_hex(l->e[k].sha, 32, was);
@@ -210,39 +251,17 @@ ledger_record(struct ledger *l, uint64_t originator, uint64_t counter,
 		    (unsigned long long)recipient, was);
 		goto out;
 	}
-	if (fstat(l->fd, &st) != 0) {
-		r = solr_seterr_at(e, SOLR_ERR_IO, l->path, 0, "stat: %s",
-		    strerror(errno));
+	if ((r = append(l, originator, counter, recipient, sha, e)) != 0)
 		goto out;
-	}
-	before = st.st_size;
-	/* after a torn append, start a line of our own */
-	if (st.st_size > l->read_upto && write(l->fd, "\n", 1) != 1) {
-		r = solr_seterr_at(e, SOLR_ERR_IO, l->path, 0, "write: %s",
-		    strerror(errno));
-		goto out;
-	}
-	solr_hex(sha, 32, hex);
-	len = snprintf(line, sizeof(line), "%016llX %llu %016llX %s\n",
-	    (unsigned long long)originator, (unsigned long long)counter,
-	    (unsigned long long)recipient, hex);
-	if (write(l->fd, line, (size_t)len) != len) {
-		r = solr_seterr_at(e, SOLR_ERR_IO, l->path, 0, "write: %s",
-		    strerror(errno));
-		goto out;
-	}
-	l->dirty = 1;
 	x.originator = originator;
 	x.counter = counter;
 	x.recipient = recipient;
 	memcpy(x.sha, sha, 32);
+	x.own = 1;
 	if (add(l, &x) != 0) {
 		r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	if (fstat(l->fd, &st) == 0)
-		l->read_upto = st.st_size;
-	solr_appended_note(&l->app, before, l->read_upto);
 out:
 	flock(l->fd, LOCK_UN);
 	return r;

@@ -14,6 +14,7 @@
 struct ledger_entry {
 	uint64_t originator, counter, recipient;
 	unsigned char sha[32];
+	int own;	/* written (or written again) by this process */
 };
 
 struct ledger {
