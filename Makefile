@@ -115,6 +115,7 @@ build/runstat: tests/bench/runstat.c
 # plain driver that replays the corpora of testdata/fuzz in make check.
 build/fuzz/%: tests/fuzz/fuzz-%.c $(FUZZ_SRC) tests/fuzz/fuzz.h common/*.c \
 		$(HDRS) build/.deps
+	@sh scripts/deps fuzz
 	@mkdir -p build/fuzz
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 \
 		-fsanitize=fuzzer,address,undefined \
@@ -183,6 +184,7 @@ lint-man:
 # the suite under valgrind memcheck (about half an hour: not part of CI)
 valgrind-check: all build/check_unit build/maxrss build/faults.so \
 		build/requests/.made build/alerts/.made
+	@sh scripts/deps valgrind
 	sh tests/valgrind/run.sh
 
 asan ubsan: all
