@@ -64,3 +64,10 @@ cli_version(void)
 	printf("%s %s\n", cli_prog, SOLR_VERSION);
 	exit(cli_close_stdout(EXIT_PASS));
 }
+
+void
+cli_nomem(void)
+{
+	cli_warn(NULL, 0, "out of memory");
+	exit(EXIT_TROUBLE);
+}

@@ -18,6 +18,8 @@ extern const char *cli_prog;
 void cli_warn(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void cli_error(const struct solr_err *e);
+/* Says "out of memory" and exits 2. */
+void cli_nomem(void) __attribute__((noreturn));
 /* Parses --at; exits 2 with a message on a bad value. */
 int64_t cli_time(const char *s);
 /* Flushes stdout; on a write error prints a message and returns 2. */

@@ -45,13 +45,6 @@ usage(void)
 	exit(EXIT_TROUBLE);
 }
 
-static void
-nomem(void)
-{
-	cli_warn(NULL, 0, "out of memory");
-	exit(EXIT_TROUBLE);
-}
-
 static int64_t
 now(void)
 {
@@ -268,7 +261,7 @@ static void
 emit(struct rec_writer *out, struct ynode *rec)
 {
 	if (rec == NULL)
-		nomem();
+		cli_nomem();
 	if (!rec_is_pass(rec) && status < EXIT_REJECT)
 		status = EXIT_REJECT;
 	if (rec_write(out, rec) != 0) {
@@ -331,7 +324,7 @@ decide(struct stage *sg, struct ynode *rec)
 		rp = world_role_policy(&world, u->roles[i]);
 	if (rp == NULL) {
 		if ((st = rec_stage_pass(rec, STAGE)) == NULL)
-			nomem();
+			cli_nomem();
 		yn_set(st, "result", yn_new_plain("skipped"));
 		return;
 	}
@@ -406,7 +399,7 @@ decide(struct stage *sg, struct ynode *rec)
 		    (long long)th->quarantine);
 		rec_quarantine(rec, STAGE, "AD1", why);
 	} else if ((st = rec_stage_pass(rec, STAGE)) == NULL)
-		nomem();
+		cli_nomem();
 	st = yn_get(yn_get(rec, "stages"), STAGE);
 	if (in)
 		yn_set_str(st, "instruction", in->ref);
@@ -488,7 +481,7 @@ cmd_stage(int argc)
 	}
 	if ((rd = rec_reader_new(stdin, "(stdin)")) == NULL ||
 	    (out = rec_writer_new(stdout)) == NULL)
-		nomem();
+		cli_nomem();
 	/* the reader's own buffer is all there is: poll tells the rest */
 	setvbuf(stdin, NULL, _IONBF, 0);
 	rec_writer_hold(out);

@@ -62,13 +62,6 @@ usage(void)
 }
 
 static void
-nomem(void)
-{
-	cli_warn(NULL, 0, "out of memory");
-	exit(EXIT_TROUBLE);
-}
-
-static void
 set_status(struct ctx *c, int s)
 {
 	if (s > c->status)
@@ -328,7 +321,7 @@ stage(struct ctx *c, struct ynode *rec)
 	else if (rec_time(rec, &t) != 0)
 		t = (int64_t)time(NULL);
 	if ((out = yn_get_or_add_map(rec, "output", 0)) == NULL)
-		nomem();
+		cli_nomem();
 	if (!rec_is_pass(rec))
 		goto respond;
 	if ((missing = required_missing(c, rec)) != NULL) {
@@ -356,7 +349,7 @@ stage(struct ctx *c, struct ynode *rec)
 		size_t len = 0;
 
 		if (spc == NULL)
-			nomem();
+			cli_nomem();
 		r = solr_xml_parse(b.p, b.len, &doc, &e);
 		if (r == 0) {
 			n = child_named(xmlDocGetRootElement(doc), "Body");
@@ -418,7 +411,7 @@ stage(struct ctx *c, struct ynode *rec)
 	}
 	yn_set(rec, "verdict", yn_new_plain("accept"));
 	if ((st = rec_stage_pass(rec, STAGE)) == NULL)
-		nomem();
+		cli_nomem();
 	yn_set(st, "result", yn_new_plain("accept"));
 respond:
 	if (c->replay)
@@ -451,7 +444,7 @@ audit(struct ctx *c, struct ynode *rec, struct solr_err *e)
 	int r;
 
 	if (body == NULL)
-		nomem();
+		cli_nomem();
 	yn_set_str(body, "at", yn_get_str(rec, "received_at"));
 	yn_set_str(body, "actor", sid);
 	snprintf(ver, sizeof(ver), "solr-tools %s", SOLR_VERSION);
@@ -507,7 +500,7 @@ emit(struct ctx *c, struct rec_writer *w, struct ynode *rec)
 	const char *v;
 
 	if (rec == NULL)
-		nomem();
+		cli_nomem();
 	v = rec_verdict(rec);
 	if (v == NULL || strcmp(v, "accept") != 0)
 		set_status(c, EXIT_REJECT);
@@ -590,7 +583,7 @@ run_stage(struct ctx *c)
 	int r, line;
 
 	if (rd == NULL || w == NULL)
-		nomem();
+		cli_nomem();
 	/* the reader's own buffer is all there is: poll tells the rest */
 	setvbuf(stdin, NULL, _IONBF, 0);
 	while ((r = rec_read(rd, &rec, &line, &e)) != REC_EOF) {
@@ -605,7 +598,7 @@ run_stage(struct ctx *c)
 			snprintf(src, sizeof(src), "(stdin):%d", line);
 			if ((rec = rec_new_unreadable(pos, src, STAGE, e.msg)) ==
 			    NULL)
-				nomem();
+				cli_nomem();
 			b.rec[b.n++] = rec;
 		} else {
 			cli_error(&e);
@@ -634,7 +627,7 @@ run_standalone(struct ctx *c, int hex)
 	size_t n = 0, i;
 
 	if (spc == NULL)
-		nomem();
+		cli_nomem();
 	if (solr_read_stream(stdin, "(stdin)", 4 * GBCS_MAX_LEN, &in, &e) != 0) {
 		cli_error(&e);
 		exit(EXIT_TROUBLE);
@@ -667,7 +660,7 @@ run_standalone(struct ctx *c, int hex)
 		    EXIT_TROUBLE);
 	} else {
 		if ((text = malloc(cmd.len * 2 + 4)) == NULL)
-			nomem();
+			cli_nomem();
 		if (hex) {
 			solr_hex(cmd.p, cmd.len, text);
 			for (i = 0; text[i]; i++)
@@ -692,7 +685,7 @@ one_sat_record(void *arg, struct ynode *entry)
 
 	(void)arg;
 	if (r == NULL)
-		nomem();
+		cli_nomem();
 	if (rec_write(satrec_out, r) != 0) {
 		cli_warn("(stdout)", 0, "write error");
 		exit(EXIT_TROUBLE);
@@ -709,7 +702,7 @@ sat_records(const char *dir)
 	int r;
 
 	if ((satrec_out = rec_writer_new(stdout)) == NULL)
-		nomem();
+		cli_nomem();
 	r = sat_each(dir, one_sat_record, NULL, &e);
 	if (r != 0)
 		cli_error(&e);

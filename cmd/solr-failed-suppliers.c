@@ -46,13 +46,6 @@ usage(void)
 	exit(EXIT_TROUBLE);
 }
 
-static void
-nomem(void)
-{
-	cli_warn(NULL, 0, "out of memory");
-	exit(EXIT_TROUBLE);
-}
-
 static int64_t
 now(void)
 {
@@ -130,7 +123,7 @@ history_last(struct last_entry *le, FILE *print)
 	if ((f = fopen(path, "r")) == NULL)
 		return;
 	if ((rd = rec_reader_new(f, path)) == NULL)
-		nomem();
+		cli_nomem();
 	rec_reader_any(rd);
 	while ((r = rec_read(rd, &doc, &line, &e)) != REC_EOF) {
 		const char *s;
@@ -379,7 +372,7 @@ cmd_apply(int argc, char **argv, const char *by, const char *reason,
 		goto out;
 	}
 	if ((ok = calloc(n + 1, sizeof(int))) == NULL)
-		nomem();
+		cli_nomem();
 	for (i = 0; i < n; i++)
 		refused += !(ok[i] = accepted_by(&f[i], accept, naccept));
 	if (refused) {
@@ -410,7 +403,7 @@ cmd_apply(int argc, char **argv, const char *by, const char *reason,
 	}
 	text = fslist_render(&up, cur.version + 1);
 	if (text == NULL)
-		nomem();
+		cli_nomem();
 	solr_sha256_hex(text, strlen(text), newsha);
 	snprintf(path, sizeof(path), "%s/failed-suppliers.yaml", world.dir);
 	if (cur.present && solr_read_file(path, 16 * 1024 * 1024, &was, &e) !=
@@ -513,7 +506,7 @@ static void
 emit(struct rec_writer *out, struct ynode *rec)
 {
 	if (rec == NULL)
-		nomem();
+		cli_nomem();
 	if (!rec_is_pass(rec) && status < EXIT_REJECT)
 		status = EXIT_REJECT;
 	if (rec_write(out, rec) != 0) {
@@ -547,7 +540,7 @@ check_record(const struct fs_list *l, struct ynode *rec)
 	u = world_user(&world, sender);
 	if (u == NULL || !user_has_role(u, "SolrContingency")) {
 		if ((st = rec_stage_pass(rec, STAGE)) == NULL)
-			nomem();
+			cli_nomem();
 		yn_set(st, "result", yn_new_plain("skipped"));
 	} else if ((en = fslist_find(l, orig)) == NULL) {
 		snprintf(why, sizeof(why), "the Business Originator %s is not "
@@ -561,7 +554,7 @@ check_record(const struct fs_list *l, struct ynode *rec)
 		    (long long)l->version, srp, bo, sid);
 		rec_reject(rec, STAGE, "E65", why);
 	} else if ((st = rec_stage_pass(rec, STAGE)) == NULL)
-		nomem();
+		cli_nomem();
 	/* which list decided, for a replay */
 	st = yn_get(yn_get(rec, "stages"), STAGE);
 	yn_set(st, "list_version", yn_new_int(l->version));
@@ -600,7 +593,7 @@ route_record(const struct fs_list *l, struct ynode *rec)
 	yn_set(al, "safety_critical", yn_new_plain(critical ? "true" :
 	    "false"));
 	if ((st = rec_stage_pass(rec, "route")) == NULL)
-		nomem();
+		cli_nomem();
 	yn_set(st, "list_version", yn_new_int(l->version));
 	yn_set_str(st, "list_sha256", l->present ? l->sha256 : NULL);
 }
@@ -624,7 +617,7 @@ cmd_check(int argc, int route)
 	}
 	if ((rd = rec_reader_new(stdin, "(stdin)")) == NULL ||
 	    (out = rec_writer_new(stdout)) == NULL)
-		nomem();
+		cli_nomem();
 	while ((r = rec_read(rd, &rec, &line, &e)) != REC_EOF) {
 		pos++;
 		if (r == REC_OK) {
@@ -678,7 +671,7 @@ main(int argc, char *argv[])
 
 	cli_prog = "solr-failed-suppliers";
 	if ((accept = calloc((size_t)argc + 1, sizeof(char *))) == NULL)
-		nomem();
+		cli_nomem();
 	while ((ch = getopt_long(argc, argv, "C:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'C':

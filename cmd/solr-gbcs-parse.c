@@ -57,10 +57,8 @@ set_status(struct ctx *c, int s)
 static void
 emit(struct ctx *c, struct ynode *rec)
 {
-	if (rec == NULL) {
-		cli_warn(NULL, 0, "out of memory");
-		exit(EXIT_TROUBLE);
-	}
+	if (rec == NULL)
+		cli_nomem();
 	if (!rec_is_pass(rec) && yn_get_str(rec, "verdict") != NULL &&
 	    strcmp(yn_get_str(rec, "verdict"), "accept") != 0)
 		set_status(c, EXIT_REJECT);
@@ -151,10 +149,8 @@ signed_pre_command(struct ctx *c, xmlNodePtr spc, struct ynode *rec,
 		    "sr:GBCSPayload");
 		return "E020101";
 	}
-	if ((buf = malloc(GBCS_MAX_LEN)) == NULL) {
-		cli_warn(NULL, 0, "out of memory");
-		exit(EXIT_TROUBLE);
-	}
+	if ((buf = malloc(GBCS_MAX_LEN)) == NULL)
+		cli_nomem();
 	text = xmlNodeGetContent(payload);
 	r = solr_b64_decode(text ? (const char *)text : "", text ?
 	    strlen((const char *)text) : 0, buf, GBCS_MAX_LEN, &len, e);
@@ -292,10 +288,8 @@ child_named(xmlNodePtr parent, const char *name)
 static void
 reject(struct ynode *rec, const char *code, const char *reason)
 {
-	if (rec_reject(rec, STAGE, code, reason) != 0) {
-		cli_warn(NULL, 0, "out of memory");
-		exit(EXIT_TROUBLE);
-	}
+	if (rec_reject(rec, STAGE, code, reason) != 0)
+		cli_nomem();
 }
 
 /*
@@ -328,10 +322,8 @@ alert_doc(struct ctx *c, xmlNodePtr el, struct ynode *rec, int64_t at,
 	if (code == NULL || payload == NULL)
 		return solr_seterr(e, SOLR_ERR_VERIFY, "the alert has no alert "
 		    "code or no GBCSPayload");
-	if ((buf = malloc(GBCS_MAX_LEN)) == NULL) {
-		cli_warn(NULL, 0, "out of memory");
-		exit(EXIT_TROUBLE);
-	}
+	if ((buf = malloc(GBCS_MAX_LEN)) == NULL)
+		cli_nomem();
 	ct = xmlNodeGetContent(code);
 	pt = xmlNodeGetContent(payload);
 	r = solr_b64_decode((const char *)pt, strlen((const char *)pt), buf,
@@ -479,10 +471,8 @@ stage(struct ctx *c, struct ynode *rec)
 		reject(rec, code, e.msg);
 		goto out;
 	}
-	if ((st = rec_stage_pass(rec, STAGE)) == NULL) {
-		cli_warn(NULL, 0, "out of memory");
-		exit(EXIT_TROUBLE);
-	}
+	if ((st = rec_stage_pass(rec, STAGE)) == NULL)
+		cli_nomem();
 	yn_set(st, "form", yn_new_plain(spc ? "signed-pre-command" : "xml"));
 	if (spc)
 		yn_set(st, "signature", yn_new_plain("verified"));
@@ -504,10 +494,8 @@ alert_document(struct ctx *c, int64_t seq, const char *source,
 	struct solr_err e = { 0 };
 	char name[SOLR_SHA256_HEX];
 
-	if (rec == NULL) {
-		cli_warn(NULL, 0, "out of memory");
-		exit(EXIT_TROUBLE);
-	}
+	if (rec == NULL)
+		cli_nomem();
 	if (objstore_put(&c->objects, p, n, name, &e) != 0) {
 		cli_error(&e);
 		set_status(c, EXIT_TROUBLE);
@@ -642,10 +630,8 @@ decode(struct ctx *c, int hex, const char *source, const unsigned char *in,
 	int r, ok = 0;
 	char sig[700];
 
-	if (doc == NULL || buf == NULL) {
-		cli_warn(NULL, 0, "out of memory");
-		exit(EXIT_TROUBLE);
-	}
+	if (doc == NULL || buf == NULL)
+		cli_nomem();
 	yn_set_str(doc, "source", source);
 	if ((r = decode_text(hex, in, n, buf, &len, &e)) != 0) {
 		cli_warn(source, 0, "not %s: %s", hex ? "hex" : "base64",

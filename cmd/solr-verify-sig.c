@@ -55,10 +55,8 @@ set_status(struct ctx *c, int s)
 static void
 emit(struct ctx *c, struct ynode *rec)
 {
-	if (rec == NULL) {
-		cli_warn(NULL, 0, "out of memory");
-		exit(EXIT_TROUBLE);
-	}
+	if (rec == NULL)
+		cli_nomem();
 	if (!rec_is_pass(rec))
 		set_status(c, EXIT_REJECT);
 	if (rec_write(c->out, rec) != 0) {
@@ -233,10 +231,8 @@ check_bytes(struct ctx *c, struct ynode *rec, const unsigned char *p,
 	/* verify before reading: every field below is signed content */
 	if ((r = duis_read_header(doc, c->response, &h, &e)) != 0)
 		goto fail;
-	if (decide(c, rec, &h, cert) != 0) {
-		cli_warn(NULL, 0, "out of memory");
-		exit(EXIT_TROUBLE);
-	}
+	if (decide(c, rec, &h, cert) != 0)
+		cli_nomem();
 	xmlFreeDoc(doc);
 	return;
 fail:
