@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../common/util.h"
 #include "../common/version.h"
@@ -70,4 +71,61 @@ cli_nomem(void)
 {
 	cli_warn(NULL, 0, "out of memory");
 	exit(EXIT_TROUBLE);
+}
+
+int
+cli_common_opt(struct cli_common *c, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'C':
+		c->dir = arg;
+		return 1;
+	case 'a':
+		c->at = cli_time(arg);
+		c->have_at = 1;
+		return 1;
+	case 'P':
+		c->replay = 1;
+		return 1;
+	case 'V':
+		cli_version();
+		return 1;
+	}
+	return 0;
+}
+
+int64_t
+cli_now(const struct cli_common *c)
+{
+	return c->have_at ? c->at : (int64_t)time(NULL);
+}
+
+void
+cli_world(struct solr_world *w, const struct cli_common *c)
+{
+	struct solr_err e = { 0 };
+
+	if (world_load(w, solr_world_dir(c->dir), &e) != 0) {
+		cli_error(&e);
+		world_free(w);
+		exit(EXIT_TROUBLE);
+	}
+}
+
+int
+cli_stage(const struct stage_ops *ops, void *ctx, int replay)
+{
+	struct stage s;
+	struct rec_reader *rd;
+	int status;
+
+	if (stage_init(&s, ops, ctx, stdout, cli_error) != 0 ||
+	    (rd = stage_reader(&s, stdin, "(stdin)")) == NULL)
+		cli_nomem();
+	s.replay = replay;
+	stage_run(&s, rd);
+	status = stage_finish(&s);
+	rec_reader_free(rd);
+	stage_free(&s);
+	return status;
 }

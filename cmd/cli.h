@@ -6,6 +6,8 @@
 #include <stdint.h>
 
 #include "../common/err.h"
+#include "../common/stage.h"
+#include "../common/world.h"
 
 enum {
 	EXIT_PASS = 0,		/* every record accepted or passed */
@@ -25,5 +27,28 @@ int64_t cli_time(const char *s);
 /* Flushes stdout; on a write error prints a message and returns 2. */
 int cli_close_stdout(int status);
 void cli_version(void);
+
+/* The options every tool shares: -C dir, --at time, --replay, --version;
+ * getopt_long's long options for them end CLI_LONGOPTS. */
+struct cli_common {
+	const char *dir;
+	int have_at;
+	int64_t at;
+	int replay;
+};
+#define CLI_LONGOPTS \
+	{ "at", required_argument, NULL, 'a' }, \
+	{ "replay", no_argument, NULL, 'P' }, \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, 'V' }, \
+	{ NULL, 0, NULL, 0 }
+/* 1 when ch was a shared option (and took it), 0 otherwise. */
+int cli_common_opt(struct cli_common *c, int ch, const char *arg);
+/* --at, else now. */
+int64_t cli_now(const struct cli_common *c);
+/* Loads the world of -C (or $SOLR_WORLD); exits 2 with a message. */
+void cli_world(struct solr_world *w, const struct cli_common *c);
+/* Runs a pipeline stage over standard input; returns the exit status. */
+int cli_stage(const struct stage_ops *ops, void *ctx, int replay);
 
 #endif

@@ -2,36 +2,21 @@
  * solr-failed-suppliers: the Failed Suppliers list, from upload to the
  * pipeline.  validate and apply review and install an uploaded list; show
  * prints it and its history; check is the pipeline stage that holds a
- * SolrContingency sender to the suppliers on the list.
+ * SolrContingency sender to the suppliers on the list; route sends
+ * device alerts for a failed supplier on to its SRP.
  */
-#include <sys/file.h>
-#include <sys/stat.h>
-
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "../common/fslist.h"
-#include "../common/record.h"
 #include "../common/util.h"
 #include "../common/world.h"
 #include "cli.h"
 
-#define STAGE "failed-suppliers"
-#define HISTORY "state/failed-suppliers.history"
-#define LOCK "state/failed-suppliers.lock"
-
 static struct solr_world world;
-static int64_t at;
-static int have_at;
-static int replay;
+static struct cli_common opt;
 
 static void
 usage(void)
@@ -44,25 +29,6 @@ usage(void)
 	    "       %s [-C dir] [--replay] check | route\n", cli_prog, cli_prog,
 	    cli_prog, cli_prog);
 	exit(EXIT_TROUBLE);
-}
-
-static int64_t
-now(void)
-{
-	return have_at ? at : (int64_t)time(NULL);
-}
-
-/* Reads and parses an uploaded list; a schema error ends the run. */
-static void
-read_upload(const char *path, struct fs_list *l, struct solr_buf *raw)
-{
-	struct solr_err e = { 0 };
-
-	if (solr_read_file(path, 4 * 1024 * 1024, raw, &e) != 0 ||
-	    fslist_parse((const char *)raw->p, raw->len, path, l, &e) != 0) {
-		cli_error(&e);
-		exit(EXIT_TROUBLE);
-	}
 }
 
 static void
@@ -88,8 +54,9 @@ cmd_validate(int argc, char **argv)
 
 	if (argc != 1)
 		usage();
-	read_upload(argv[0], &l, &raw);
-	if (fslist_validate(&world, &l, now(), &f, &n, &e) != 0) {
+	if (solr_read_file(argv[0], 4 * 1024 * 1024, &raw, &e) != 0 ||
+	    fslist_parse((const char *)raw.p, raw.len, argv[0], &l, &e) != 0 ||
+	    fslist_validate(&world, &l, cli_now(&opt), &f, &n, &e) != 0) {
 		cli_error(&e);
 		return EXIT_TROUBLE;
 	}
@@ -100,361 +67,62 @@ cmd_validate(int argc, char **argv)
 	return n ? EXIT_REJECT : EXIT_PASS;
 }
 
-/* The history: YAML documents appended, never rewritten. */
-
-struct last_entry {
-	int found;
-	char sha_new[SOLR_SHA256_HEX];
-	int damaged;	/* an entry that does not parse (a torn append) */
-};
-
-static void
-history_last(struct last_entry *le, FILE *print)
+static int
+cmd_apply(int argc, char **argv, struct fs_apply *a)
 {
-	char path[PATH_MAX];
-	FILE *f;
-	struct rec_reader *rd;
-	struct ynode *doc;
 	struct solr_err e = { 0 };
-	int r, line;
+	int r;
 
-	memset(le, 0, sizeof(*le));
-	snprintf(path, sizeof(path), "%s/%s", world.dir, HISTORY);
-	if ((f = fopen(path, "r")) == NULL)
-		return;
-	if ((rd = rec_reader_new(f, path)) == NULL)
-		cli_nomem();
-	rec_reader_any(rd);
-	while ((r = rec_read(rd, &doc, &line, &e)) != REC_EOF) {
-		const char *s;
-
-		if (r != REC_OK) {
-			le->damaged = line;
-			if (print)
-				fprintf(print, "  (line %d: a damaged entry: "
-				    "%s)\n", line, e.msg);
-			if (r < 0)
-				break;
-			continue;
-		}
-		le->found = 1;
-		s = yn_path(doc, "sha256.new") ? yn_path(doc,
-		    "sha256.new")->str : "";
-		snprintf(le->sha_new, sizeof(le->sha_new), "%s", s);
-		if (print) {
-			struct ynode *ov = yn_get(doc, "overridden");
-			size_t i;
-
-			fprintf(print, "  %s  version %s -> %s  by %s: %s\n",
-			    yn_get_str(doc, "at") ? yn_get_str(doc, "at") : "?",
-			    yn_path(doc, "version.old") ?
-			    yn_path(doc, "version.old")->str : "?",
-			    yn_path(doc, "version.new") ?
-			    yn_path(doc, "version.new")->str : "?",
-			    yn_get_str(doc, "by") ? yn_get_str(doc, "by") : "?",
-			    yn_get_str(doc, "reason") ? yn_get_str(doc,
-			    "reason") : "");
-			for (i = 0; ov && ov->kind == YN_SEQ && i < ov->n; i++)
-				fprintf(print, "      overridden: %s %s\n",
-				    yn_get_str(ov->items[i], "code") ?
-				    yn_get_str(ov->items[i], "code") : "?",
-				    yn_get_str(ov->items[i], "supplier") ?
-				    yn_get_str(ov->items[i], "supplier") : "");
-		}
-		yn_free(doc);
-	}
-	rec_reader_free(rd);
-	fclose(f);
-}
-
-static int
-history_append(const char *text, struct solr_err *e)
-{
-	char path[PATH_MAX];
-	struct stat st;
-	size_t n = strlen(text);
-	ssize_t w;
-	int fd, r = 0;
-
-	snprintf(path, sizeof(path), "%s/%s", world.dir, HISTORY);
-	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644)) < 0)
-		return solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
-		    strerror(errno));
-	/* after a torn append, start on a line of our own */
-	if (fstat(fd, &st) != 0) {
-		r = solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
-		    strerror(errno));
-		close(fd);
-		return r;
-	}
-	if (st.st_size > 0) {
-		char last;
-		int rfd = open(path, O_RDONLY);
-
-		if (rfd >= 0 && pread(rfd, &last, 1, st.st_size - 1) == 1 &&
-		    last != '\n' && write(fd, "\n", 1) != 1)
-			r = -1;
-		if (rfd >= 0)
-			close(rfd);
-	}
-	while (r == 0 && n > 0) {
-		if ((w = write(fd, text, n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -1;
-			break;
-		}
-		text += w;
-		n -= (size_t)w;
-	}
-	if (r == 0 && fsync(fd) != 0)
-		r = -1;
-	if (r != 0) {
-		int en = errno;
-
-		/* under the state lock: nobody else appended */
-		if (ftruncate(fd, st.st_size) == 0)
-			(void)fsync(fd);
-		close(fd);
-		return solr_seterr_at(e, SOLR_ERR_IO, path, 0, "append: %s",
-		    strerror(en));
-	}
-	if (close(fd) != 0)
-		return solr_seterr_at(e, SOLR_ERR_IO, path, 0, "close: %s",
-		    strerror(errno));
-	return 0;
-}
-
-/* After a failed apply: the list as it was (old: its bytes, or NULL when
- * there was none).  0 when the list is as it was. */
-static int
-restore_list(const char *path, const struct solr_buf *old)
-{
-	struct solr_buf now = { 0 };
-	struct solr_err e = { 0 };
-	int same, r;
-
-	if (solr_read_file(path, 16 * 1024 * 1024, &now, &e) != 0) {
-		solr_buf_free(&now);
-		if (errno == ENOENT && old == NULL)
-			return 0;
-		same = 0;
-	} else {
-		same = old != NULL && now.len == old->len &&
-		    memcmp(now.p, old->p, now.len) == 0;
-		solr_buf_free(&now);
-	}
-	if (same)
-		return 0;
-	if (old == NULL)
-		r = unlink(path) == 0 ? 0 : -1;
-	else
-		r = solr_write_atomic(path, old->p, old->len, 1, &e);
-	return r;
-}
-
-static int
-lock_state(struct solr_err *e)
-{
-	char path[PATH_MAX], dir[PATH_MAX];
-	int fd;
-
-	snprintf(dir, sizeof(dir), "%s/state", world.dir);
-	if (solr_mkdirs(dir, e) != 0)
-		return -1;
-	snprintf(path, sizeof(path), "%s/%s", world.dir, LOCK);
-	if ((fd = open(path, O_RDWR | O_CREAT, 0644)) < 0) {
-		solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s", strerror(errno));
-		return -1;
-	}
-	while (flock(fd, LOCK_EX) != 0)
-		if (errno != EINTR) {
-			solr_seterr_at(e, SOLR_ERR_IO, path, 0, "lock: %s",
-			    strerror(errno));
-			close(fd);
-			return -1;
-		}
-	return fd;	/* held until exit */
-}
-
-/* A YAML-safe single-quoted scalar. */
-static void
-quoted(struct solr_buf *b, const char *s)
-{
-	solr_buf_addc(b, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			solr_buf_addc(b, '\'');
-		if (*s == '\n' || *s == '\r')
-			solr_buf_addc(b, ' ');
-		else
-			solr_buf_addc(b, *s);
-	}
-	solr_buf_addc(b, '\'');
-}
-
-/* Temporary files of applies that were killed before their rename. */
-static void
-remove_stale_temporaries(void)
-{
-	static const char prefix[] = "failed-suppliers.yaml.tmp";
-	char path[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
-
-	if ((d = opendir(world.dir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL)
-		if (strncmp(de->d_name, prefix, sizeof(prefix) - 1) == 0) {
-			snprintf(path, sizeof(path), "%s/%s", world.dir,
-			    de->d_name);
-			unlink(path);
-		}
-	closedir(d);
-}
-
-/* An apply that failed: the list as it was, or say that it is not. */
-static void
-not_applied(const char *path, const struct solr_buf *was)
-{
-	if (restore_list(path, was) == 0)
-		cli_warn(path, 0, "not applied: the list and its history are "
-		    "as they were");
-	else
-		cli_warn(path, 0, "the new list may be installed without its "
-		    "history entry; the next apply records the change");
-}
-
-static int
-accepted_by(const struct fs_finding *f, char **accept, size_t naccept)
-{
-	char eui[SOLR_EUI_STRLEN];
-	size_t i, cl = strlen(f->code);
-	uint64_t id;
-
-	solr_eui_format(f->supplier, eui);
-	for (i = 0; i < naccept; i++) {
-		const char *a = accept[i];
-
-		if (strcmp(a, f->code) == 0)
-			return 1;
-		if (strncmp(a, f->code, cl) == 0 && a[cl] == ':' &&
-		    solr_eui_parse(a + cl + 1, strlen(a + cl + 1), &id) == 0 &&
-		    id == f->supplier)
-			return 1;
-	}
-	return 0;
-}
-
-static int
-cmd_apply(int argc, char **argv, const char *by, const char *reason,
-    char **accept, size_t naccept)
-{
-	struct fs_list up, cur = { 0 };
-	struct solr_buf raw = { 0 }, h = { 0 }, was = { 0 };
-	struct fs_finding *f = NULL;
-	struct solr_err e = { 0 };
-	struct last_entry le;
-	char path[PATH_MAX], ts[SOLR_TIME_STRLEN], upsha[SOLR_SHA256_HEX],
-	    newsha[SOLR_SHA256_HEX], eui[SOLR_EUI_STRLEN], line[512];
-	const char *oldsha;
-	char *text = NULL;
-	size_t n, i, refused = 0;
-	int *ok = NULL, lockfd = -1, status = EXIT_TROUBLE;
-
-	if (argc != 1 || by == NULL || reason == NULL || !*by || !*reason)
+	if (argc != 1 || a->by == NULL || a->reason == NULL || !*a->by ||
+	    !*a->reason)
 		usage();
-	read_upload(argv[0], &up, &raw);
-	solr_sha256_hex(raw.p, raw.len, upsha);
-	if ((lockfd = lock_state(&e)) < 0 ||
-	    fslist_validate(&world, &up, now(), &f, &n, &e) != 0) {
+	a->world = &world;
+	a->file = argv[0];
+	a->at = cli_now(&opt);
+	r = fslist_apply(a, &e);
+	if (r == SOLR_ERR_VERIFY)
+		print_findings(a->file, a->findings, a->nfindings, a->accepted);
+	if (r != 0)
 		cli_error(&e);
-		goto out;
+	if (r != 0 && a->tried)
+		cli_warn(a->file, 0, a->restored ? "not applied: the list and "
+		    "its history are as they were" : "the new list may be "
+		    "installed without its history entry; the next apply "
+		    "records the change");
+	if (r == 0)
+		printf("applied version %lld (sha256 %s)\n",
+		    (long long)a->version, a->sha256);
+	fslist_apply_free(a);
+	return r == 0 ? EXIT_PASS : r == SOLR_ERR_VERIFY ? EXIT_REJECT :
+	    EXIT_TROUBLE;
+}
+
+static const char *
+or(const struct ynode *doc, const char *path, const char *dflt)
+{
+	const struct ynode *n = yn_path(doc, path);
+
+	return n != NULL && yn_is_scalar(n) ? n->str : dflt;
+}
+
+static void
+print_history(void *arg, const struct fs_history_entry *h)
+{
+	const struct ynode *ov;
+	size_t i;
+
+	(void)arg;
+	if (h->doc == NULL) {
+		printf("  (line %d: a damaged entry: %s)\n", h->line, h->damage);
+		return;
 	}
-	if ((ok = calloc(n + 1, sizeof(int))) == NULL)
-		cli_nomem();
-	for (i = 0; i < n; i++)
-		refused += !(ok[i] = accepted_by(&f[i], accept, naccept));
-	if (refused) {
-		print_findings(argv[0], f, n, ok);
-		cli_warn(argv[0], 0, "not applied: %zu finding%s not accepted "
-		    "(review them, then --accept CODE or CODE:EUI)", refused,
-		    refused > 1 ? "s are" : " is");
-		status = EXIT_REJECT;
-		goto out;
-	}
-	/* under the lock: the list as applied now */
-	remove_stale_temporaries();
-	if (fslist_load(world.dir, &cur, &e) != 0) {
-		cli_error(&e);
-		goto out;
-	}
-	oldsha = cur.present ? cur.sha256 : "null";
-	solr_time_format(now(), ts);
-	history_last(&le, NULL);
-	if (le.found && strcmp(le.sha_new, oldsha) != 0) {
-		/* an earlier apply installed a list but died before its
-		 * history entry, or the file was edited by hand */
-		solr_buf_add(&h, "---\nat: ", 8);
-		solr_buf_add(&h, ts, strlen(ts));
-		snprintf(line, sizeof(line), "\nevent: unrecorded-change\n"
-		    "sha256: {expected: %s, found: %s}\n", le.sha_new, oldsha);
-		solr_buf_add(&h, line, strlen(line));
-	}
-	text = fslist_render(&up, cur.version + 1);
-	if (text == NULL)
-		cli_nomem();
-	solr_sha256_hex(text, strlen(text), newsha);
-	snprintf(path, sizeof(path), "%s/failed-suppliers.yaml", world.dir);
-	if (cur.present && solr_read_file(path, 16 * 1024 * 1024, &was, &e) !=
-	    0) {
-		cli_error(&e);
-		goto out;
-	}
-	if (solr_write_atomic(path, text, strlen(text), 1, &e) != 0) {
-		cli_error(&e);
-		not_applied(path, cur.present ? &was : NULL);
-		goto out;
-	}
-	solr_buf_add(&h, "---\nat: ", 8);
-	solr_buf_add(&h, ts, strlen(ts));
-	solr_buf_add(&h, "\nby: ", 5);
-	quoted(&h, by);
-	solr_buf_add(&h, "\nreason: ", 9);
-	quoted(&h, reason);
-	solr_buf_add(&h, "\nfile: ", 7);
-	quoted(&h, argv[0]);
-	snprintf(line, sizeof(line), "\nuploaded_sha256: %s\nversion: {old: "
-	    "%lld, new: %lld}\nsha256: {old: %s, new: %s}\noverridden:%s\n",
-	    upsha, (long long)cur.version, (long long)cur.version + 1, oldsha,
-	    newsha, n ? "" : " []");
-	solr_buf_add(&h, line, strlen(line));
-	for (i = 0; i < n; i++) {
-		solr_eui_format(f[i].supplier, eui);
-		snprintf(line, sizeof(line), "  - {code: %s, supplier: %s}\n",
-		    f[i].code, eui);
-		solr_buf_add(&h, line, strlen(line));
-	}
-	if (history_append((const char *)h.p, &e) != 0) {
-		cli_error(&e);
-		not_applied(path, cur.present ? &was : NULL);
-		goto out;
-	}
-	printf("applied version %lld (sha256 %s)\n", (long long)cur.version + 1,
-	    newsha);
-	status = EXIT_PASS;
-out:
-	if (lockfd >= 0)
-		close(lockfd);
-	free(text);
-	free(ok);
-	free(f);
-	solr_buf_free(&h);
-	solr_buf_free(&raw);
-	solr_buf_free(&was);
-	fslist_free(&up);
-	fslist_free(&cur);
-	return status;
+	printf("  %s  version %s -> %s  by %s: %s\n", or(h->doc, "at", "?"),
+	    or(h->doc, "version.old", "?"), or(h->doc, "version.new", "?"),
+	    or(h->doc, "by", "?"), or(h->doc, "reason", ""));
+	ov = yn_get(h->doc, "overridden");
+	for (i = 0; ov && ov->kind == YN_SEQ && i < ov->n; i++)
+		printf("      overridden: %s %s\n", or(ov->items[i], "code",
+		    "?"), or(ov->items[i], "supplier", ""));
 }
 
 static int
@@ -462,7 +130,7 @@ cmd_show(int argc)
 {
 	struct fs_list l;
 	struct solr_err e = { 0 };
-	struct last_entry le;
+	struct fs_history_last le;
 	char eui[SOLR_EUI_STRLEN], srp[SOLR_EUI_STRLEN];
 	size_t i;
 
@@ -487,7 +155,8 @@ cmd_show(int argc)
 		    l.entry[i].has_srp ? srp : "");
 	}
 	printf("\nHistory:\n");
-	history_last(&le, stdout);
+	if (fslist_history(world.dir, print_history, NULL, &le) != 0)
+		cli_nomem();
 	if (!le.found)
 		printf("  (none)\n");
 	else if (strcmp(le.sha_new, l.present ? l.sha256 : "null") != 0)
@@ -498,230 +167,74 @@ cmd_show(int argc)
 	return EXIT_PASS;
 }
 
-/* The pipeline stage. */
-
-static int status;
-
-static void
-emit(struct rec_writer *out, struct ynode *rec)
-{
-	if (rec == NULL)
-		cli_nomem();
-	if (!rec_is_pass(rec) && status < EXIT_REJECT)
-		status = EXIT_REJECT;
-	if (rec_write(out, rec) != 0) {
-		cli_warn("(stdout)", 0, "write error");
-		exit(EXIT_TROUBLE);
-	}
-	yn_free(rec);
-}
-
-static void
-check_record(const struct fs_list *l, struct ynode *rec)
-{
-	const struct ynode *req = yn_get(rec, "request");
-	const char *sid = yn_get_str(yn_get(rec, "sender"), "id"),
-	    *bo = yn_get_str(req, "originator");
-	const struct solr_user *u;
-	const struct fs_entry *en;
-	struct ynode *st;
-	uint64_t sender, orig;
-	char why[512], srp[SOLR_EUI_STRLEN];
-
-	if (!rec_is_pass(rec))
-		return;
-	if (sid == NULL || bo == NULL ||
-	    solr_eui_parse(sid, strlen(sid), &sender) != 0 ||
-	    solr_eui_parse(bo, strlen(bo), &orig) != 0) {
-		rec_reject(rec, STAGE, NULL, "the record lacks sender.id or "
-		    "request.originator: solr-verify-sig must run first");
-		return;
-	}
-	u = world_user(&world, sender);
-	if (u == NULL || !user_has_role(u, "SolrContingency")) {
-		if ((st = rec_stage_pass(rec, STAGE)) == NULL)
-			cli_nomem();
-		yn_set(st, "result", yn_new_plain("skipped"));
-	} else if ((en = fslist_find(l, orig)) == NULL) {
-		snprintf(why, sizeof(why), "the Business Originator %s is not "
-		    "on the Failed Suppliers list (version %lld)", bo,
-		    (long long)l->version);
-		rec_reject(rec, STAGE, "E65", why);
-	} else if (en->has_srp && en->srp != sender) {
-		solr_eui_format(en->srp, srp);
-		snprintf(why, sizeof(why), "the Failed Suppliers list (version "
-		    "%lld) names %s as the SRP of %s, not the sender %s",
-		    (long long)l->version, srp, bo, sid);
-		rec_reject(rec, STAGE, "E65", why);
-	} else if ((st = rec_stage_pass(rec, STAGE)) == NULL)
-		cli_nomem();
-	/* which list decided, for a replay */
-	st = yn_get(yn_get(rec, "stages"), STAGE);
-	yn_set(st, "list_version", yn_new_int(l->version));
-	yn_set_str(st, "list_sha256", l->present ? l->sha256 : NULL);
-}
-
-/* route: alerts for a failed supplier go on to its existing endpoint
- * and are forwarded to its SRP; safety-critical ones are flagged.  Other
- * records are left as they are. */
-static void
-route_record(const struct fs_list *l, struct ynode *rec)
-{
-	struct ynode *al = yn_get(rec, "alert"), *st;
-	const char *rcp = yn_get_str(al, "recipient"), *code = yn_get_str(al,
-	    "code");
-	const struct fs_entry *en;
-	uint64_t id, c = 0;
-	char srp[SOLR_EUI_STRLEN];
-	size_t i;
-	int critical = 0;
-
-	if (!rec_is_pass(rec) || al == NULL || rcp == NULL ||
-	    solr_eui_parse(rcp, strlen(rcp), &id) != 0 ||
-	    (en = fslist_find(l, id)) == NULL)
-		return;
-	if (code)
-		solr_parse_uint(code, 0xffff, &c);
-	for (i = 0; i < world.policy.nsafety_critical; i++)
-		critical |= (uint64_t)world.policy.safety_critical[i] == c;
-	yn_set_str(al, "deliver_to", rcp);
-	if (en->has_srp) {
-		solr_eui_format(en->srp, srp);
-		yn_set_str(al, "forward_to", srp);
-	} else
-		yn_set(al, "forward_to", yn_new_null());
-	yn_set(al, "safety_critical", yn_new_plain(critical ? "true" :
-	    "false"));
-	if ((st = rec_stage_pass(rec, "route")) == NULL)
-		cli_nomem();
-	yn_set(st, "list_version", yn_new_int(l->version));
-	yn_set_str(st, "list_sha256", l->present ? l->sha256 : NULL);
-}
-
 static int
 cmd_check(int argc, int route)
 {
-	struct fs_list l;
+	struct fs_stage fs = { .world = &world };
 	struct solr_err e = { 0 };
-	struct rec_reader *rd;
-	struct rec_writer *out;
-	struct ynode *rec;
-	int64_t pos = 0;
-	int r, line;
+	int r;
 
 	if (argc != 0)
 		usage();
-	if (fslist_load(world.dir, &l, &e) != 0) {
+	if (fslist_load(world.dir, &fs.list, &e) != 0) {
 		cli_error(&e);
 		return EXIT_TROUBLE;
 	}
-	if ((rd = rec_reader_new(stdin, "(stdin)")) == NULL ||
-	    (out = rec_writer_new(stdout)) == NULL)
-		cli_nomem();
-	while ((r = rec_read(rd, &rec, &line, &e)) != REC_EOF) {
-		pos++;
-		if (r == REC_OK) {
-			if (route)
-				route_record(&l, rec);
-			else
-				check_record(&l, rec);
-			if (replay)
-				rec_replay_note(rec, route ? "route" : STAGE);
-			emit(out, rec);
-		} else if (r == REC_BAD) {
-			char src[64];
-
-			cli_error(&e);
-			snprintf(src, sizeof(src), "(stdin):%d", line);
-			emit(out, rec_new_unreadable(pos, src, STAGE, e.msg));
-		} else {
-			cli_error(&e);
-			status = EXIT_TROUBLE;
-			break;
-		}
-	}
-	if (rec_writer_finish(out, &e) != 0) {
-		cli_warn("(stdout)", 0, "%s", e.msg);
-		status = EXIT_TROUBLE;
-	}
-	rec_writer_free(out);
-	rec_reader_free(rd);
-	fslist_free(&l);
-	return status;
+	r = cli_stage(route ? &fslist_route_stage : &fslist_check_stage, &fs,
+	    opt.replay);
+	fslist_free(&fs.list);
+	return r;
 }
 
 int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		{ "at", required_argument, NULL, 'a' },
 		{ "by", required_argument, NULL, 'B' },
 		{ "reason", required_argument, NULL, 'R' },
 		{ "accept", required_argument, NULL, 'A' },
-		{ "replay", no_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		CLI_LONGOPTS
 	};
-	struct solr_err e = { 0 };
-	const char *dir = NULL, *by = NULL, *reason = NULL, *sub;
+	struct fs_apply a = { 0 };
+	const char *sub;
 	char **accept;
-	size_t naccept = 0;
-	int ch, r;
+	int ch, r, is_apply, is_stage;
 
 	cli_prog = "solr-failed-suppliers";
 	if ((accept = calloc((size_t)argc + 1, sizeof(char *))) == NULL)
 		cli_nomem();
+	a.accept = accept;
 	while ((ch = getopt_long(argc, argv, "C:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'C':
-			dir = optarg;
-			break;
-		case 'a':
-			at = cli_time(optarg);
-			have_at = 1;
-			break;
-		case 'B':
-			by = optarg;
-			break;
-		case 'R':
-			reason = optarg;
-			break;
-		case 'A':
-			accept[naccept++] = optarg;
-			break;
-		case 'P':
-			replay = 1;
-			break;
-		case 'V':
-			cli_version();
-			break;
-		case 'h':
-		default:
+		if (cli_common_opt(&opt, ch, optarg))
+			continue;
+		if (ch == 'B')
+			a.by = optarg;
+		else if (ch == 'R')
+			a.reason = optarg;
+		else if (ch == 'A')
+			accept[a.naccept++] = optarg;
+		else
 			usage();
-		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 1)
 		usage();
 	sub = argv[0];
-	if (strcmp(sub, "validate") && strcmp(sub, "apply") &&
-	    strcmp(sub, "show") && strcmp(sub, "check") && strcmp(sub, "route"))
+	is_apply = strcmp(sub, "apply") == 0;
+	is_stage = strcmp(sub, "check") == 0 || strcmp(sub, "route") == 0;
+	if (!is_apply && !is_stage && strcmp(sub, "validate") &&
+	    strcmp(sub, "show"))
 		usage();
-	if ((by || reason || naccept) && strcmp(sub, "apply") != 0)
+	if ((a.by || a.reason || a.naccept) && !is_apply)
 		usage();
-	if (replay && strcmp(sub, "check") != 0 && strcmp(sub, "route") != 0)
+	if (opt.replay && !is_stage)
 		usage();
-	if (world_load(&world, solr_world_dir(dir), &e) != 0) {
-		cli_error(&e);
-		world_free(&world);
-		return EXIT_TROUBLE;
-	}
+	cli_world(&world, &opt);
 	if (strcmp(sub, "validate") == 0)
 		r = cmd_validate(argc - 1, argv + 1);
-	else if (strcmp(sub, "apply") == 0)
-		r = cmd_apply(argc - 1, argv + 1, by, reason, accept, naccept);
+	else if (is_apply)
+		r = cmd_apply(argc - 1, argv + 1, &a);
 	else if (strcmp(sub, "show") == 0)
 		r = cmd_show(argc - 1);
 	else

@@ -544,3 +544,322 @@ adt_counters_close(struct adt_counters *c, struct solr_err *e)
 	c->nundo = c->capundo = 0;
 	return r;
 }
+
+int
+adt_decide_role(const struct solr_role_policy *rp, const char *srv, int cv,
+    const char *cv_text, struct decision *d)
+{
+	if (!role_allows_srv(rp, srv))
+		return decision_reject(d, DUIS_E2, "SRV %s is not allowed for "
+		    "the %s role (policy.yaml roles.%s.srvs)", srv, rp->name,
+		    rp->name);
+	if (!role_allows_cv(rp, cv))
+		return decision_reject(d, DUIS_E2, "CommandVariant %s is not "
+		    "allowed for the %s role (policy.yaml roles.%s.cvs)",
+		    cv_text, rp->name, rp->name);
+	decision_pass(d);
+	return 0;
+}
+
+int
+adt_decide_content(const struct safe_policy *sp, const struct prepay *pp,
+    const char *why, int64_t t, const char *schema_version,
+    const char *e020101_from, struct decision *d)
+{
+	struct solr_err e = { 0 };
+
+	if (pp != NULL && safe_check(sp, pp, t, &e) == 0) {
+		decision_pass(d);
+		return 0;
+	}
+	return decision_reject(d, duis_content_code(schema_version,
+	    e020101_from), "%s", pp != NULL ? e.msg : why);
+}
+
+int64_t
+adt_window_start(int64_t t, int64_t window)
+{
+	return (t >= 0 ? t / window : (t - window + 1) / window) * window;
+}
+
+int
+adt_decide_gate(const struct adt_gate *g, struct decision *d)
+{
+	const struct adt_threshold *th = g->threshold;
+	char ts[SOLR_TIME_STRLEN], ws[SOLR_TIME_STRLEN];
+
+	solr_time_format(g->t, ts);
+	solr_time_format(g->window_start, ws);
+	if (g->instruction == NULL)
+		return decision_quarantine(d, DCC_AD1, "no Authority instruction "
+		    "in instructions.yaml covers the failed supplier %s and the "
+		    "SRP %s at %s; the threshold is 0", g->originator,
+		    g->sender, ts);
+	if (th == NULL || th->quarantine == 0)
+		return decision_quarantine(d, DCC_AD1, "the SRP %s has %s for "
+		    "SRV %s; the threshold is 0", g->sender, g->have_adt ?
+		    "no threshold in its ADT file" : "no accepted ADT file",
+		    g->srv);
+	if ((int64_t)g->count > th->quarantine)
+		return decision_quarantine(d, DCC_AD1, "request %llu of the SRP "
+		    "%s for SRV %s in the window from %s is above the "
+		    "quarantine threshold %lld", (unsigned long long)g->count,
+		    g->sender, g->srv, ws, (long long)th->quarantine);
+	decision_pass(d);
+	return 0;
+}
+
+int
+adt_stage_open(struct adt_stage *s, struct solr_err *e)
+{
+	char file[PATH_MAX];
+	int r;
+
+	snprintf(file, sizeof(file), "%s/policy.yaml", s->world->dir);
+	if ((r = safe_policy_load(s->world->policy.tree, file, &s->safe, e))
+	    != 0 || (r = instructions_load(s->world->dir, &s->is, e)) != 0 ||
+	    (!s->replay && (r = adt_counters_open(s->world->dir, &s->counters,
+	    e)) != 0)) {
+		instructions_free(&s->is);
+		return r;
+	}
+	return 0;
+}
+
+int
+adt_stage_close(struct adt_stage *s, struct solr_err *e)
+{
+	int r = 0;
+
+	if (!s->replay)
+		r = adt_counters_close(&s->counters, e);
+	instructions_free(&s->is);
+	while (s->ncache > 0)
+		adt_free(&s->cache[--s->ncache].adt);
+	adt_free(&s->spill);
+	return r;
+}
+
+/* The SRP's accepted ADT file: 0, SOLR_ERR_NOTFOUND, or an error. */
+static int
+adt_of(struct adt_stage *s, uint64_t srp, const struct adt_file **out,
+    struct solr_err *e)
+{
+	struct adt_file *a = &s->spill;
+	int i, r;
+
+	for (i = 0; i < s->ncache; i++)
+		if (s->cache[i].srp == srp) {
+			*out = &s->cache[i].adt;
+			return s->cache[i].status;
+		}
+	if (s->ncache < ADT_CACHE)
+		a = &s->cache[s->ncache].adt;
+	else
+		adt_free(a);	/* many SRPs: the first ones stay cached */
+	r = adt_load(s->world->dir, srp, a, e);
+	if (r != 0 && r != SOLR_ERR_NOTFOUND)
+		return r;
+	if (a != &s->spill) {
+		s->cache[s->ncache].srp = srp;
+		s->cache[s->ncache++].status = r;
+	}
+	*out = a;
+	return r;
+}
+
+/* The request's count in its window: one more in the shared counters,
+ * or, in a replay, the one recorded (history, not state). */
+static int
+count_of(struct adt_stage *s, const struct ynode *rec, uint64_t sender,
+    const char *srv, int64_t window, int64_t start, uint64_t *count,
+    struct solr_err *e)
+{
+	const struct ynode *rc;
+
+	if (!s->replay)
+		return adt_count(&s->counters, sender, srv, window, start,
+		    count, e);
+	rc = yn_path(rec, "recorded.stages.adt-check.count");
+	*count = rc && rc->str ? strtoull(rc->str, NULL, 10) : 1;
+	return 0;
+}
+
+/* R5 for SR 2.1: the values a stage before read, against the profile. */
+static int
+content(struct adt_stage *s, const struct ynode *rec, const char *srv,
+    int64_t t, struct decision *d)
+{
+	struct solr_err e = { 0 };
+	struct prepay pp;
+	int ok;
+
+	if (strcmp(srv, "2.1") != 0) {
+		decision_pass(d);
+		return 0;
+	}
+	ok = prepay_from_yaml(yn_get(rec, "prepay"), &pp, &e) == 0;
+	return adt_decide_content(&s->safe, ok ? &pp : NULL, e.msg, t,
+	    yn_path(rec, "request.schema_version") ?
+	    yn_path(rec, "request.schema_version")->str : NULL,
+	    s->world->policy.e020101_from, d);
+}
+
+static int
+note_gate(struct ynode *rec, const struct adt_gate *g, const struct
+    adt_file *adt, const struct decision *d)
+{
+	struct ynode *st = rec_decide(rec, "adt-check", d);
+	char ws[SOLR_TIME_STRLEN], why[256];
+	int r = 0;
+
+	if (st == NULL)
+		return SOLR_ERR_NOMEM;
+	solr_time_format(g->window_start, ws);
+	if (g->instruction)
+		r |= yn_set_str(st, "instruction", g->instruction->ref);
+	if (g->have_adt)
+		r |= yn_set_str(st, "adt_sha256", adt->sha256);
+	r |= yn_set(st, "count", yn_new_int((int64_t)g->count));
+	r |= yn_set(st, "window_start", yn_new_plain(ws));
+	if (decision_is_pass(d) && g->threshold &&
+	    (int64_t)g->count > g->threshold->warning) {
+		snprintf(why, sizeof(why), "request %llu in the window is "
+		    "above the warning threshold %lld",
+		    (unsigned long long)g->count,
+		    (long long)g->threshold->warning);
+		r |= yn_set_str(st, "warning", why);
+	}
+	return r ? SOLR_ERR_NOMEM : 0;
+}
+
+/* R4, R6A: the Authority gate and the thresholds. */
+static int
+gate(struct adt_stage *s, struct ynode *rec, uint64_t sender, uint64_t orig,
+    int64_t t, struct solr_err *e)
+{
+	struct adt_gate g = { 0 };
+	struct decision d;
+	const struct adt_file *adt = NULL;
+	int64_t window;
+	int r;
+
+	g.t = t;
+	g.sender = yn_path(rec, "sender.id")->str;
+	g.originator = yn_path(rec, "request.originator")->str;
+	g.srv = yn_path(rec, "request.srv")->str;
+	g.instruction = instruction_find(&s->is, orig, sender, t);
+	if ((r = adt_of(s, sender, &adt, e)) != 0 && r != SOLR_ERR_NOTFOUND)
+		return r;
+	g.have_adt = r == 0;
+	g.threshold = g.have_adt ? adt_find(adt, g.srv) : NULL;
+	window = g.threshold ? g.threshold->window : ADT_DEFAULT_WINDOW;
+	g.window_start = adt_window_start(t, window);
+	if ((r = count_of(s, rec, sender, g.srv, window, g.window_start,
+	    &g.count, e)) != 0)
+		return r;
+	adt_decide_gate(&g, &d);
+	if (note_gate(rec, &g, adt, &d) != 0)
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	return 0;
+}
+
+static int
+decide_record(void *ctx, struct ynode *rec, struct solr_err *e)
+{
+	struct adt_stage *s = ctx;
+	const struct ynode *req = yn_get(rec, "request");
+	const char *srv = yn_get_str(req, "srv"), *cvs = yn_get_str(req, "cv");
+	const struct solr_role_policy *rp = NULL;
+	const struct solr_user *u;
+	struct decision d;
+	uint64_t sender, orig;
+	int64_t t;
+	size_t i;
+
+	if (srv == NULL || cvs == NULL || rec_eui(rec, "sender.id", &sender) ||
+	    rec_eui(rec, "request.originator", &orig))
+		decision_reject(&d, DUIS_NONE, "the record lacks the sender or "
+		    "the request header: solr-verify-sig must run first");
+	else if (!s->have_at && rec_time(rec, &t) != 0)
+		decision_reject(&d, DUIS_NONE, "the record's received_at is not "
+		    "an RFC 3339 time");
+	else {
+		if (s->have_at)
+			t = s->at;
+		u = world_user(s->world, sender);
+		for (i = 0; u && i < u->nroles && rp == NULL; i++)
+			rp = world_role_policy(s->world, u->roles[i]);
+		if (rp == NULL)
+			decision_skip(&d);
+		else if (adt_decide_role(rp, srv, atoi(cvs), cvs, &d) == 0 &&
+		    decision_is_pass(&d) && content(s, rec, srv, t, &d) == 0 &&
+		    decision_is_pass(&d))
+			return gate(s, rec, sender, orig, t, e);
+	}
+	if (rec_decide(rec, "adt-check", &d) == NULL)
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	return 0;
+}
+
+static int
+sync_counts(void *ctx, struct ynode **recs, size_t n, struct solr_err *e)
+{
+	struct adt_stage *s = ctx;
+
+	(void)recs;
+	(void)n;
+	return s->replay ? 0 : adt_counters_sync(&s->counters, e);
+}
+
+static void
+commit_counts(void *ctx)
+{
+	struct adt_stage *s = ctx;
+
+	if (!s->replay)
+		adt_counters_commit(&s->counters);
+}
+
+static int
+undo_counts(void *ctx)
+{
+	struct adt_stage *s = ctx;
+
+	return s->replay ? 0 : adt_counters_undo(&s->counters);
+}
+
+const struct stage_ops adt_check_stage = {
+	.name = "adt-check",
+	.decide = decide_record,
+	.sync = sync_counts,
+	.commit = commit_counts,
+	.undo = undo_counts,
+	.state = "counts",
+};
+
+int
+adt_decide_submission(const struct adt_file *a, const struct instructions *is,
+    int64_t t, struct decision *d)
+{
+	char eui[SOLR_EUI_STRLEN], ts[SOLR_TIME_STRLEN];
+	size_t i;
+
+	solr_eui_format(a->srp, eui);
+	solr_time_format(t, ts);
+	for (i = 0; i < a->n; i++) {
+		const struct adt_threshold *th = &a->t[i];
+
+		if (th->warning == 0 && th->quarantine == 0)
+			continue;
+		if (instruction_find(is, 0, a->srp, t) == NULL)
+			return decision_reject(d, DUIS_NONE, "the threshold for "
+			    "SRV %s is not zero (warning %lld, quarantine %lld), "
+			    "but no Authority instruction in instructions.yaml "
+			    "covers the SRP %s at %s", th->srv,
+			    (long long)th->warning, (long long)th->quarantine,
+			    eui, ts);
+	}
+	decision_pass(d);
+	return 0;
+}

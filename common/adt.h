@@ -5,7 +5,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "decision.h"
 #include "err.h"
+#include "safe.h"
+#include "stage.h"
+#include "world.h"
 #include "util.h"
 
 struct instruction {
@@ -83,5 +87,61 @@ int adt_counters_sync(struct adt_counters *c, struct solr_err *e);
 void adt_counters_commit(struct adt_counters *c);
 int adt_counters_undo(struct adt_counters *c);
 int adt_counters_close(struct adt_counters *c, struct solr_err *e);
+
+/*
+ * The decisions of solr-adt-check, in their order, each pure:
+ * R3, the SRV and CommandVariant for the sender's role (E2);
+ * R5, the SR 2.1 values against the safe profile (E020101 or E2 by the
+ *     request's DUIS schema version; pp NULL when the values could not be
+ *     read, why says so);
+ * R4/R6A, the Authority gate and the thresholds (quarantine AD1), with
+ *     the request's count in its window.
+ */
+int adt_decide_role(const struct solr_role_policy *rp, const char *srv,
+    int cv, const char *cv_text, struct decision *d);
+int adt_decide_content(const struct safe_policy *sp, const struct prepay *pp,
+    const char *why, int64_t t, const char *schema_version,
+    const char *e020101_from, struct decision *d);
+struct adt_gate {
+	const struct instruction *instruction;	/* in force at t, or NULL */
+	int have_adt;				/* an accepted ADT file */
+	const struct adt_threshold *threshold;	/* for the SRV, or NULL */
+	uint64_t count;				/* this request's, in the window */
+	int64_t t, window_start;
+	const char *sender, *originator, *srv;	/* for the reason */
+};
+int adt_decide_gate(const struct adt_gate *g, struct decision *d);
+/* The window of t: [start, start + window). */
+int64_t adt_window_start(int64_t t, int64_t window);
+
+/* An SRP's ADT file submitted at t: thresholds of zero are always
+ * accepted; any other needs an Authority instruction in force for the
+ * SRP.  Rejects (no code: this is no DUIS request) with the reason. */
+int adt_decide_submission(const struct adt_file *a,
+    const struct instructions *is, int64_t t, struct decision *d);
+
+/* The stage (ctx: struct adt_stage, set up by adt_stage_open). */
+#define ADT_CACHE 64
+#define ADT_DEFAULT_WINDOW 3600
+struct adt_stage {
+	const struct solr_world *world;
+	int replay;		/* counts come from the record, not the state */
+	int have_at;
+	int64_t at;
+	struct safe_policy safe;
+	struct instructions is;
+	struct adt_counters counters;
+	/* the SRPs' ADT files, read once a run */
+	struct {
+		uint64_t srp;
+		int status;	/* 0, or SOLR_ERR_NOTFOUND */
+		struct adt_file adt;
+	} cache[ADT_CACHE];
+	int ncache;
+	struct adt_file spill;	/* beyond the cache: read each time */
+};
+int adt_stage_open(struct adt_stage *s, struct solr_err *e);
+int adt_stage_close(struct adt_stage *s, struct solr_err *e);
+extern const struct stage_ops adt_check_stage;
 
 #endif

@@ -357,3 +357,125 @@ fslist_render(const struct fs_list *l, int64_t version)
 	}
 	return (char *)b.p;
 }
+
+int
+fslist_decide(const struct solr_world *w, const struct fs_list *l,
+    uint64_t sender, uint64_t originator, struct decision *d)
+{
+	const struct solr_user *u = world_user(w, sender);
+	const struct fs_entry *en;
+	char bo[SOLR_EUI_STRLEN], srp[SOLR_EUI_STRLEN], sid[SOLR_EUI_STRLEN];
+
+	if (u == NULL || !user_has_role(u, SOLR_CONTINGENCY)) {
+		decision_skip(d);
+		return 0;
+	}
+	solr_eui_format(originator, bo);
+	solr_eui_format(sender, sid);
+	if ((en = fslist_find(l, originator)) == NULL)
+		return decision_reject(d, DUIS_E65, "the Business Originator "
+		    "%s is not on the Failed Suppliers list (version %lld)", bo,
+		    (long long)l->version);
+	if (en->has_srp && en->srp != sender) {
+		solr_eui_format(en->srp, srp);
+		return decision_reject(d, DUIS_E65, "the Failed Suppliers list "
+		    "(version %lld) names %s as the SRP of %s, not the sender "
+		    "%s", (long long)l->version, srp, bo, sid);
+	}
+	decision_pass(d);
+	return 0;
+}
+
+int
+fslist_route(const struct solr_world *w, const struct fs_list *l,
+    uint64_t recipient, uint64_t alert_code, struct fs_route *out)
+{
+	const struct fs_entry *en = fslist_find(l, recipient);
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (en == NULL)
+		return 1;
+	out->deliver_to = recipient;
+	out->has_forward = en->has_srp;
+	out->forward_to = en->srp;
+	for (i = 0; i < w->policy.nsafety_critical; i++)
+		out->safety_critical |= (uint64_t)w->policy.safety_critical[i]
+		    == alert_code;
+	return 0;
+}
+
+/* Which list decided, for a replay. */
+static int
+note_list(struct ynode *st, const struct fs_list *l)
+{
+	if (st == NULL || yn_set(st, "list_version", yn_new_int(l->version))
+	    != 0 || yn_set_str(st, "list_sha256", l->present ? l->sha256 :
+	    NULL) != 0)
+		return SOLR_ERR_NOMEM;
+	return 0;
+}
+
+static int
+check_record(void *ctx, struct ynode *rec, struct solr_err *e)
+{
+	struct fs_stage *fs = ctx;
+	struct decision d;
+	uint64_t sender, orig;
+
+	if (rec_eui(rec, "sender.id", &sender) != 0 ||
+	    rec_eui(rec, "request.originator", &orig) != 0)
+		decision_reject(&d, DUIS_NONE, "the record lacks sender.id or "
+		    "request.originator: solr-verify-sig must run first");
+	else
+		fslist_decide(fs->world, &fs->list, sender, orig, &d);
+	if (d.code == DUIS_NONE && d.verdict == VERDICT_REJECT) {
+		if (rec_decide(rec, "failed-suppliers", &d) == NULL)
+			return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+		return 0;
+	}
+	if (note_list(rec_decide(rec, "failed-suppliers", &d), &fs->list) != 0)
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	return 0;
+}
+
+static int
+route_record(void *ctx, struct ynode *rec, struct solr_err *e)
+{
+	struct fs_stage *fs = ctx;
+	struct ynode *al = yn_get(rec, "alert");
+	const char *code = yn_get_str(al, "code");
+	struct fs_route rt;
+	struct decision d;
+	char eui[SOLR_EUI_STRLEN];
+	uint64_t id, c = 0;
+	int r = 0;
+
+	if (al == NULL || rec_eui(al, "recipient", &id) != 0)
+		return 0;
+	if (code)
+		solr_parse_uint(code, 0xffff, &c);
+	if (fslist_route(fs->world, &fs->list, id, c, &rt) != 0)
+		return 0;
+	solr_eui_format(rt.deliver_to, eui);
+	r |= yn_set_str(al, "deliver_to", eui);
+	solr_eui_format(rt.forward_to, eui);
+	r |= yn_set(al, "forward_to", rt.has_forward ? yn_new_str(eui) :
+	    yn_new_null());
+	r |= yn_set(al, "safety_critical", yn_new_plain(rt.safety_critical ?
+	    "true" : "false"));
+	decision_pass(&d);
+	if (r != 0 || note_list(rec_decide(rec, "route", &d), &fs->list) != 0)
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	return 0;
+}
+
+const struct stage_ops fslist_check_stage = {
+	.name = "failed-suppliers",
+	.decide = check_record,
+};
+
+const struct stage_ops fslist_route_stage = {
+	.name = "route",
+	.decide = route_record,
+};

@@ -3,11 +3,14 @@
 #ifndef SOLR_FSLIST_H
 #define SOLR_FSLIST_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
 #include "util.h"
+#include "decision.h"
+#include "stage.h"
 #include "world.h"
 
 struct fs_entry {
@@ -47,6 +50,77 @@ const struct fs_entry *fslist_find(const struct fs_list *l, uint64_t id);
  * time at. */
 int fslist_validate(struct solr_world *w, const struct fs_list *l,
     int64_t at, struct fs_finding **out, size_t *n, struct solr_err *e);
+
+/* The history of applies (state/failed-suppliers.history): fn sees each
+ * entry in order (doc, or damage for one that does not parse); last
+ * says what the last entry installed. */
+struct fs_history_entry {
+	int line;
+	const struct ynode *doc;	/* NULL for a damaged entry */
+	const char *damage;
+};
+struct fs_history_last {
+	int found;
+	char sha_new[SOLR_SHA256_HEX];
+	int damaged;		/* line of a damaged entry (a torn append) */
+};
+int fslist_history(const char *world, void (*fn)(void *,
+    const struct fs_history_entry *), void *arg, struct fs_history_last *last);
+
+/* Whether an operator's --accept CODE or CODE:EUI covers the finding. */
+int fslist_accepted(const struct fs_finding *f, char *const *accept,
+    size_t naccept);
+
+/*
+ * apply: under the state lock, the uploaded list reviewed at time at; if
+ * every finding is accepted, installed as the next version with its
+ * history entry.  SOLR_ERR_VERIFY when findings are not accepted
+ * (nothing changed); another error after the list was written (tried)
+ * restores the old list (restored says whether that worked).
+ */
+struct fs_apply {
+	struct solr_world *world;
+	const char *file, *by, *reason;
+	char *const *accept;
+	size_t naccept;
+	int64_t at;
+	/* results */
+	struct fs_finding *findings;
+	size_t nfindings;
+	int *accepted;
+	size_t refused;
+	int64_t version;
+	char sha256[SOLR_SHA256_HEX];
+	int tried, restored;
+	char history[PATH_MAX];
+};
+int fslist_apply(struct fs_apply *a, struct solr_err *e);
+void fslist_apply_free(struct fs_apply *a);
+
+/* The pipeline's check of a SolrContingency request: the Business
+ * Originator is on the applied list, and the sender is the SRP the list
+ * names for it (when it names one).  Other senders are skipped. */
+int fslist_decide(const struct solr_world *w, const struct fs_list *l,
+    uint64_t sender, uint64_t originator, struct decision *d);
+
+/* Where a device alert for a failed supplier goes: on to its own
+ * endpoint, and forwarded to its SRP; flagged when safety-critical.
+ * 0 when the recipient is on the list, 1 when it is not. */
+struct fs_route {
+	uint64_t deliver_to;
+	int has_forward;
+	uint64_t forward_to;
+	int safety_critical;
+};
+int fslist_route(const struct solr_world *w, const struct fs_list *l,
+    uint64_t recipient, uint64_t alert_code, struct fs_route *out);
+
+/* The stages: check and route (ctx: struct fs_stage). */
+struct fs_stage {
+	const struct solr_world *world;
+	struct fs_list list;
+};
+extern const struct stage_ops fslist_check_stage, fslist_route_stage;
 
 /* The list as YAML, with the given version. */
 char *fslist_render(const struct fs_list *l, int64_t version);

@@ -50,6 +50,12 @@ rec_reader_waiting(const struct rec_reader *rd)
 	return rec_reader_buffered(rd) || rd->eof || poll(&p, 1, 0) > 0;
 }
 
+const char *
+rec_reader_name(const struct rec_reader *rd)
+{
+	return rd->name;
+}
+
 void
 rec_reader_any(struct rec_reader *rd)
 {
@@ -416,6 +422,12 @@ rec_writer_finish(struct rec_writer *w, struct solr_err *e)
 	return 0;
 }
 
+int
+rec_writer_errno(const struct rec_writer *w)
+{
+	return w->failed ? w->failed : EIO;
+}
+
 void
 rec_writer_hold(struct rec_writer *w)
 {
@@ -704,4 +716,15 @@ rec_replay_final(struct ynode *rec)
 			same = 0;
 	}
 	yn_set(rec, "replay", yn_new_plain(same ? "same" : "differs"));
+}
+
+int
+rec_eui(const struct ynode *rec, const char *path, uint64_t *eui)
+{
+	const struct ynode *n = yn_path(rec, path);
+
+	if (n == NULL || !yn_is_scalar(n) ||
+	    solr_eui_parse(n->str, strlen(n->str), eui) != 0)
+		return SOLR_ERR_FORMAT;
+	return 0;
 }

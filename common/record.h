@@ -28,6 +28,8 @@ int rec_reader_buffered(const struct rec_reader *rd);
  * end, or input ready (for group commit: a batch ends when nothing is
  * waiting). */
 int rec_reader_waiting(const struct rec_reader *rd);
+/* The name given to rec_reader_new, for messages. */
+const char *rec_reader_name(const struct rec_reader *rd);
 /* Reads any YAML mappings, not only records (for logs and histories). */
 void rec_reader_any(struct rec_reader *rd);
 void rec_reader_free(struct rec_reader *rd);
@@ -45,6 +47,8 @@ struct rec_writer;
 
 struct rec_writer *rec_writer_new(FILE *f);
 int rec_write(struct rec_writer *w, const struct ynode *rec);
+/* The errno of the writer's failure (EIO when it has none). */
+int rec_writer_errno(const struct rec_writer *w);
 /* Ends the stream and flushes; a write error (e.g. a full disk) is
  * SOLR_ERR_IO. */
 int rec_writer_finish(struct rec_writer *w, struct solr_err *e);
@@ -85,6 +89,10 @@ void rec_replay_note(struct ynode *rec, const char *stage);
 void rec_replay_final(struct ynode *rec);
 /* A deep copy. */
 struct ynode *yn_copy(const struct ynode *n);
+
+/* The EUI-64 at a dotted path ("sender.id"): 0, or SOLR_ERR_FORMAT when
+ * it is missing or malformed. */
+int rec_eui(const struct ynode *rec, const char *path, uint64_t *eui);
 
 /* received_at of the record, or SOLR_ERR_FORMAT. */
 int rec_time(const struct ynode *rec, int64_t *t);

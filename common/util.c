@@ -646,3 +646,64 @@ solr_appended_undo(int fd, struct solr_appended *a)
 	a->pending = 0;
 	return r;
 }
+
+int
+solr_append_synced(const char *path, const void *p, size_t n,
+    struct solr_err *e)
+{
+	const char *q = p;
+	struct stat st;
+	char last;
+	ssize_t w;
+	int fd, en = 0;
+
+	if ((fd = open(path, O_RDWR | O_APPEND | O_CREAT, 0644)) < 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
+		    strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		en = errno;
+		close(fd);
+		return solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
+		    strerror(en));
+	}
+	/* after a torn append, start on a line of our own */
+	if (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) == 1 &&
+	    last != '\n' && write(fd, "\n", 1) != 1)
+		en = errno ? errno : EIO;
+	while (en == 0 && n > 0) {
+		if ((w = write(fd, q, n)) < 0) {
+			if (errno != EINTR)
+				en = errno;
+			continue;
+		}
+		q += w;
+		n -= (size_t)w;
+	}
+	if (en == 0 && fsync(fd) != 0)
+		en = errno;
+	if (en != 0) {
+		/* the caller holds the file's lock: nobody appended since */
+		if (ftruncate(fd, st.st_size) == 0)
+			(void)fsync(fd);
+		close(fd);
+		return solr_seterr_at(e, SOLR_ERR_IO, path, 0, "append: %s",
+		    strerror(en));
+	}
+	if (close(fd) != 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, path, 0, "close: %s",
+		    strerror(errno));
+	return 0;
+}
+
+int
+solr_buf_quoted(struct solr_buf *b, const char *s)
+{
+	int r = solr_buf_addc(b, '\'');
+
+	for (; *s && r == 0; s++) {
+		if (*s == '\'')
+			r |= solr_buf_addc(b, '\'');
+		r |= solr_buf_addc(b, *s == '\n' || *s == '\r' ? ' ' : *s);
+	}
+	return r | solr_buf_addc(b, '\'');
+}

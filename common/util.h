@@ -86,6 +86,14 @@ void solr_appended_note(struct solr_appended *a, int64_t before,
  * 0 when it did (or nothing was pending), -1 otherwise. */
 int solr_appended_undo(int fd, struct solr_appended *a);
 
+/* Appends p to the log file path and syncs it; a failed write or sync
+ * truncates the file back (the caller holds its lock).  After a torn
+ * earlier append, the new text starts on a line of its own. */
+int solr_append_synced(const char *path, const void *p, size_t n,
+    struct solr_err *e);
+/* s as a YAML single-quoted scalar on one line. */
+int solr_buf_quoted(struct solr_buf *b, const char *s);
+
 /* Parses a decimal or 0x-prefixed hexadecimal unsigned integer; the whole
  * string must be consumed. */
 int solr_parse_uint(const char *s, uint64_t max, uint64_t *out);

@@ -915,3 +915,25 @@ world_check_cert(struct solr_world *w, struct solr_cert *c, int64_t at,
 	}
 	return 0;
 }
+
+int
+role_allows_srv(const struct solr_role_policy *rp, const char *srv)
+{
+	size_t i;
+
+	for (i = 0; rp != NULL && srv != NULL && i < rp->nsrvs; i++)
+		if (strcmp(rp->srvs[i], srv) == 0)
+			return 1;
+	return 0;
+}
+
+int
+role_allows_cv(const struct solr_role_policy *rp, int cv)
+{
+	size_t i;
+
+	for (i = 0; rp != NULL && i < rp->ncvs; i++)
+		if (rp->cvs[i] == cv)
+			return 1;
+	return 0;
+}

@@ -15,6 +15,7 @@
 #include "ytree.h"
 
 #define SOLR_MAX_ROLES 16
+#define SOLR_CONTINGENCY "SolrContingency"	/* the SoLR user role */
 
 struct solr_role_policy {
 	char *name;
@@ -80,6 +81,10 @@ const struct solr_user *world_user(const struct solr_world *w, uint64_t id);
 int user_has_role(const struct solr_user *u, const char *role);
 const struct solr_role_policy *world_role_policy(const struct solr_world *w,
     const char *role);
+
+/* Whether the role's policy lists this SRV, and this CommandVariant. */
+int role_allows_srv(const struct solr_role_policy *rp, const char *srv);
+int role_allows_cv(const struct solr_role_policy *rp, int cv);
 
 /* Finds the organisation certificate with this issuer (RFC 4514 string)
  * and decimal serial.  SOLR_ERR_NOTFOUND if there is none. */

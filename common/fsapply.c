@@ -1,0 +1,309 @@
+/* Applying an uploaded Failed Suppliers list: the review, the list and
+ * its history written under the state lock, and the list restored when
+ * its history entry cannot be written. */
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fslist.h"
+#include "record.h"
+
+#define HISTORY "state/failed-suppliers.history"
+#define LOCK "state/failed-suppliers.lock"
+#define UPLOAD_MAX (4 * 1024 * 1024)
+#define LIST_FILE_MAX (16 * 1024 * 1024)
+
+static const char *
+str_at(const struct ynode *doc, const char *path)
+{
+	const struct ynode *n = yn_path(doc, path);
+
+	return n != NULL && yn_is_scalar(n) ? n->str : NULL;
+}
+
+int
+fslist_history(const char *world, void (*fn)(void *, const struct
+    fs_history_entry *), void *arg, struct fs_history_last *last)
+{
+	char path[PATH_MAX];
+	struct fs_history_entry h;
+	struct rec_reader *rd;
+	struct ynode *doc;
+	struct solr_err e = { 0 };
+	FILE *f;
+	int r, line;
+
+	memset(last, 0, sizeof(*last));
+	snprintf(path, sizeof(path), "%s/%s", world, HISTORY);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	if ((rd = rec_reader_new(f, path)) == NULL) {
+		fclose(f);
+		return SOLR_ERR_NOMEM;
+	}
+	rec_reader_any(rd);
+	while ((r = rec_read(rd, &doc, &line, &e)) != REC_EOF) {
+		memset(&h, 0, sizeof(h));
+		h.line = line;
+		if (r != REC_OK) {
+			last->damaged = line;
+			h.damage = e.msg;
+			if (fn)
+				fn(arg, &h);
+			if (r < 0)
+				break;
+			continue;
+		}
+		last->found = 1;
+		snprintf(last->sha_new, sizeof(last->sha_new), "%s",
+		    str_at(doc, "sha256.new") ? str_at(doc, "sha256.new") : "");
+		h.doc = doc;
+		if (fn)
+			fn(arg, &h);
+		yn_free(doc);
+	}
+	rec_reader_free(rd);
+	fclose(f);
+	return 0;
+}
+
+/* After a failed apply: the list as it was (old: its bytes, or NULL when
+ * there was none).  0 when the list is as it was. */
+static int
+restore_list(const char *path, const struct solr_buf *old)
+{
+	struct solr_buf now = { 0 };
+	struct solr_err e = { 0 };
+	int same;
+
+	if (solr_read_file(path, LIST_FILE_MAX, &now, &e) != 0) {
+		solr_buf_free(&now);
+		if (errno == ENOENT && old == NULL)
+			return 0;
+		same = 0;
+	} else {
+		same = old != NULL && now.len == old->len &&
+		    memcmp(now.p, old->p, now.len) == 0;
+		solr_buf_free(&now);
+	}
+	if (same)
+		return 0;
+	if (old == NULL)
+		return unlink(path) == 0 ? 0 : -1;
+	return solr_write_atomic(path, old->p, old->len, 1, &e);
+}
+
+/* The state lock, held until the descriptor is closed. */
+static int
+lock_state(const char *world, struct solr_err *e)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/state", world);
+	if (solr_mkdirs(path, e) != 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s", world, LOCK);
+	if ((fd = open(path, O_RDWR | O_CREAT, 0644)) < 0) {
+		solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s", strerror(errno));
+		return -1;
+	}
+	while (flock(fd, LOCK_EX) != 0)
+		if (errno != EINTR) {
+			solr_seterr_at(e, SOLR_ERR_IO, path, 0, "lock: %s",
+			    strerror(errno));
+			close(fd);
+			return -1;
+		}
+	return fd;
+}
+
+/* Temporary files of applies that were killed before their rename. */
+static void
+remove_stale_temporaries(const char *world)
+{
+	static const char prefix[] = "failed-suppliers.yaml.tmp";
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(world)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, prefix, sizeof(prefix) - 1) == 0) {
+			snprintf(path, sizeof(path), "%s/%s", world,
+			    de->d_name);
+			unlink(path);
+		}
+	closedir(d);
+}
+
+int
+fslist_accepted(const struct fs_finding *f, char *const *accept,
+    size_t naccept)
+{
+	size_t i, cl = strlen(f->code);
+	uint64_t id;
+
+	for (i = 0; i < naccept; i++) {
+		const char *a = accept[i];
+
+		if (strcmp(a, f->code) == 0)
+			return 1;
+		if (strncmp(a, f->code, cl) == 0 && a[cl] == ':' &&
+		    solr_eui_parse(a + cl + 1, strlen(a + cl + 1), &id) == 0 &&
+		    id == f->supplier)
+			return 1;
+	}
+	return 0;
+}
+
+/* The history entry of this apply (and, first, one for a change that
+ * was made without apply). */
+static int
+history_text(const struct fs_apply *a, const struct fs_list *cur,
+    const char *upsha, const char *ts, struct solr_buf *h)
+{
+	struct fs_history_last le;
+	const char *oldsha = cur->present ? cur->sha256 : "null";
+	char line[512], eui[SOLR_EUI_STRLEN];
+	size_t i;
+	int r = 0;
+
+	fslist_history(a->world->dir, NULL, NULL, &le);
+	if (le.found && strcmp(le.sha_new, oldsha) != 0) {
+		/* an earlier apply installed a list but died before its
+		 * history entry, or the file was edited by hand */
+		snprintf(line, sizeof(line), "---\nat: %s\nevent: "
+		    "unrecorded-change\nsha256: {expected: %s, found: %s}\n",
+		    ts, le.sha_new, oldsha);
+		r |= solr_buf_add(h, line, strlen(line));
+	}
+	snprintf(line, sizeof(line), "---\nat: %s\nby: ", ts);
+	r |= solr_buf_add(h, line, strlen(line));
+	r |= solr_buf_quoted(h, a->by);
+	r |= solr_buf_add(h, "\nreason: ", 9);
+	r |= solr_buf_quoted(h, a->reason);
+	r |= solr_buf_add(h, "\nfile: ", 7);
+	r |= solr_buf_quoted(h, a->file);
+	snprintf(line, sizeof(line), "\nuploaded_sha256: %s\nversion: {old: "
+	    "%lld, new: %lld}\nsha256: {old: %s, new: %s}\noverridden:%s\n",
+	    upsha, (long long)cur->version, (long long)a->version, oldsha,
+	    a->sha256, a->nfindings ? "" : " []");
+	r |= solr_buf_add(h, line, strlen(line));
+	for (i = 0; i < a->nfindings; i++) {
+		solr_eui_format(a->findings[i].supplier, eui);
+		snprintf(line, sizeof(line), "  - {code: %s, supplier: %s}\n",
+		    a->findings[i].code, eui);
+		r |= solr_buf_add(h, line, strlen(line));
+	}
+	return r ? SOLR_ERR_NOMEM : 0;
+}
+
+/* The review: every finding, and whether the operator accepted it. */
+static int
+review(struct fs_apply *a, const struct fs_list *up, struct solr_err *e)
+{
+	size_t i;
+	int r;
+
+	if ((r = fslist_validate(a->world, up, a->at, &a->findings,
+	    &a->nfindings, e)) != 0)
+		return r;
+	if ((a->accepted = calloc(a->nfindings + 1, sizeof(int))) == NULL)
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	for (i = 0; i < a->nfindings; i++)
+		a->refused += !(a->accepted[i] = fslist_accepted(
+		    &a->findings[i], a->accept, a->naccept));
+	if (a->refused)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, a->file, 0,
+		    "not applied: %zu finding%s not accepted (review them, "
+		    "then --accept CODE or CODE:EUI)", a->refused,
+		    a->refused > 1 ? "s are" : " is");
+	return 0;
+}
+
+/* Under the lock: the new list, then its history entry; the old list
+ * back when the entry cannot be written. */
+static int
+install(struct fs_apply *a, const struct fs_list *up, const char *upsha,
+    struct solr_err *e)
+{
+	struct fs_list cur = { 0 };
+	struct solr_buf h = { 0 }, was = { 0 };
+	char path[PATH_MAX], ts[SOLR_TIME_STRLEN];
+	char *text = NULL;
+	int r;
+
+	remove_stale_temporaries(a->world->dir);
+	if ((r = fslist_load(a->world->dir, &cur, e)) != 0)
+		return r;
+	a->version = cur.version + 1;
+	solr_time_format(a->at, ts);
+	snprintf(path, sizeof(path), "%s/failed-suppliers.yaml", a->world->dir);
+	if ((text = fslist_render(up, a->version)) == NULL) {
+		r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	solr_sha256_hex(text, strlen(text), a->sha256);
+	if ((cur.present && (r = solr_read_file(path, LIST_FILE_MAX, &was,
+	    e)) != 0) || (r = history_text(a, &cur, upsha, ts, &h)) != 0)
+		goto out;
+	a->tried = 1;
+	if ((r = solr_write_atomic(path, text, strlen(text), 1, e)) == 0 &&
+	    (r = solr_append_synced(a->history, h.p, h.len, e)) == 0)
+		goto out;
+	a->restored = restore_list(path, cur.present ? &was : NULL) == 0;
+out:
+	free(text);
+	solr_buf_free(&h);
+	solr_buf_free(&was);
+	fslist_free(&cur);
+	return r;
+}
+
+int
+fslist_apply(struct fs_apply *a, struct solr_err *e)
+{
+	struct fs_list up;
+	struct solr_buf raw = { 0 };
+	char upsha[SOLR_SHA256_HEX];
+	int lockfd = -1, r;
+
+	a->tried = a->restored = 0;
+	snprintf(a->history, sizeof(a->history), "%s/%s", a->world->dir,
+	    HISTORY);
+	if ((r = solr_read_file(a->file, UPLOAD_MAX, &raw, e)) != 0 ||
+	    (r = fslist_parse((const char *)raw.p, raw.len, a->file, &up,
+	    e)) != 0) {
+		solr_buf_free(&raw);
+		return r == SOLR_ERR_FORMAT ? SOLR_ERR_CONFIG : r;
+	}
+	solr_sha256_hex(raw.p, raw.len, upsha);
+	if ((lockfd = lock_state(a->world->dir, e)) < 0)
+		r = SOLR_ERR_IO;
+	else if ((r = review(a, &up, e)) == 0)
+		r = install(a, &up, upsha, e);
+	if (lockfd >= 0)
+		close(lockfd);
+	solr_buf_free(&raw);
+	fslist_free(&up);
+	return r;
+}
+
+void
+fslist_apply_free(struct fs_apply *a)
+{
+	free(a->findings);
+	free(a->accepted);
+	a->findings = NULL;
+	a->accepted = NULL;
+}
