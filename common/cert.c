@@ -169,18 +169,6 @@ struct ava {
 	int multi;	/* joined to the previous AVA with '+' */
 };
 
-static int
-hexv(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 X509_NAME *
 solr_name_parse(const char *s, struct solr_err *e)
 {
@@ -228,8 +216,8 @@ solr_name_parse(const char *s, struct solr_err *e)
 
 			if (c == '\\') {
 				p++;
-				if ((h1 = hexv(p[0])) >= 0 && p[1] &&
-				    (h2 = hexv(p[1])) >= 0) {
+				if ((h1 = solr_hexval(p[0])) >= 0 && p[1] &&
+				    (h2 = solr_hexval(p[1])) >= 0) {
 					c = h1 << 4 | h2;
 					p++;
 				} else if (*p && strchr(",+\"\\<>;=# ", *p))

@@ -13,46 +13,6 @@ is_sr(const xmlNode *n, const char *name)
 	    (name == NULL || strcmp((const char *)n->name, name) == 0);
 }
 
-static xmlNodePtr
-next_el(xmlNodePtr n)
-{
-	for (; n != NULL; n = n->next)
-		if (n->type == XML_ELEMENT_NODE)
-			return n;
-	return NULL;
-}
-
-/* Text of a simple element, with xs:token white space collapsed at both
- * ends (inner white space is left for the field's own rule to refuse). */
-static int
-token(xmlNodePtr n, char *out, size_t cap, struct solr_err *e)
-{
-	xmlNodePtr c;
-	size_t len = 0, l;
-	char *s;
-
-	for (c = n->children; c; c = c->next) {
-		if (c->type != XML_TEXT_NODE &&
-		    c->type != XML_CDATA_SECTION_NODE)
-			return solr_seterr(e, SOLR_ERR_VERIFY,
-			    "sr:%s must contain only text", n->name);
-		l = strlen((const char *)c->content);
-		if (len + l >= cap)
-			return solr_seterr(e, SOLR_ERR_VERIFY,
-			    "sr:%s is longer than %zu characters", n->name,
-			    cap - 1);
-		memcpy(out + len, c->content, l);
-		len += l;
-	}
-	out[len] = '\0';
-	while (len && strchr(" \t\r\n", out[len - 1]))
-		out[--len] = '\0';
-	for (s = out; *s && strchr(" \t\r\n", *s); s++)
-		;
-	memmove(out, s, strlen(s) + 1);
-	return 0;
-}
-
 int
 duis_parse_request_id(const char *s, uint64_t *bo, uint64_t *bt,
     uint64_t *counter)
@@ -100,15 +60,15 @@ struct slot {
 static int
 read_slots(xmlNodePtr hdr, struct slot *slots, struct solr_err *e)
 {
-	xmlNodePtr c = next_el(hdr->children);
+	xmlNodePtr c = solr_xml_next(hdr->children);
 	struct slot *s;
 	int r;
 
 	for (s = slots; s->name; s++) {
 		if (c != NULL && is_sr(c, s->name)) {
-			if ((r = token(c, s->dst, s->cap, e)) != 0)
+			if ((r = solr_xml_text(c, s->dst, s->cap, e)) != 0)
 				return r;
-			c = next_el(c->next);
+			c = solr_xml_next(c->next);
 		} else if (s->required)
 			return solr_seterr(e, SOLR_ERR_VERIFY, "sr:Header lacks "
 			    "sr:%s%s%s", s->name, c ? " before " : "",
@@ -159,17 +119,17 @@ duis_read_header(xmlDocPtr doc, int response, struct duis_header *h,
 	snprintf(h->schema_version, sizeof(h->schema_version), "%s",
 	    (const char *)sv);
 	xmlFree(sv);
-	hdr = next_el(root->children);
+	hdr = solr_xml_next(root->children);
 	if (!is_sr(hdr, "Header"))
 		return solr_seterr(e, SOLR_ERR_VERIFY, "the first element of "
 		    "the root is not sr:Header");
-	body = next_el(hdr->next);
+	body = solr_xml_next(hdr->next);
 	if (!is_sr(body, "Body"))
 		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:Header is not "
 		    "followed by sr:Body (the document has %s instead)",
 		    body ? (const char *)body->name : "nothing");
-	if (next_el(body->next) == NULL ||
-	    next_el(next_el(body->next)->next) != NULL)
+	if (solr_xml_next(body->next) == NULL ||
+	    solr_xml_next(solr_xml_next(body->next)->next) != NULL)
 		return solr_seterr(e, SOLR_ERR_VERIFY, "the root must hold "
 		    "exactly sr:Header, sr:Body and ds:Signature");
 	if ((r = header_text(hdr, e)) != 0)
@@ -221,8 +181,8 @@ duis_read_header(xmlDocPtr doc, int response, struct duis_header *h,
 			    "BusinessTargetID:counter", h->request_id);
 		h->has_request_id = 1;
 	}
-	b = next_el(body->children);
-	if (b == NULL || !is_sr(b, NULL) || next_el(b->next) != NULL)
+	b = solr_xml_next(body->children);
+	if (b == NULL || !is_sr(b, NULL) || solr_xml_next(b->next) != NULL)
 		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:Body must hold "
 		    "exactly one element of the DUIS namespace");
 	kebab((const char *)b->name, h->body, sizeof(h->body));

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <limits.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -1698,5 +1699,107 @@ gbcs_alert_mac(const struct gbcs_alert *al, EVP_PKEY *recipient,
 	    solr_seterr(e, SOLR_ERR_VERIFY, "the alert's MAC does not verify") :
 	    0;
 	solr_buf_free(&out);
+	return r;
+}
+
+/* The GBCS identities against the DUIS header. */
+static int
+held_to_header(const struct gbcs_apdu *a, uint64_t bo, uint64_t bt,
+    uint64_t counter, struct decision *d)
+{
+	char x[SOLR_EUI_STRLEN], y[SOLR_EUI_STRLEN];
+
+	if (a->originator != bo) {
+		solr_eui_format(a->originator, x);
+		solr_eui_format(bo, y);
+		return decision_reject(d, DUIS_E65, "offset 12: the GBCS "
+		    "originator %s is not the Business Originator %s", x, y);
+	}
+	if (a->recipient != bt) {
+		solr_eui_format(a->recipient, x);
+		solr_eui_format(bt, y);
+		return decision_reject(d, DUIS_E020101, "offset 21: the GBCS "
+		    "recipient %s is not the Business Target %s", x, y);
+	}
+	if (a->counter != counter)
+		return decision_reject(d, DUIS_E020101, "offset 3: the GBCS "
+		    "originator counter %llu is not the RequestID's counter "
+		    "%llu", (unsigned long long)a->counter,
+		    (unsigned long long)counter);
+	decision_pass(d);
+	return 0;
+}
+
+int
+gbcs_precommand_decide(struct solr_world *w, const char *payload,
+    size_t plen, uint64_t bo, uint64_t bt, uint64_t counter,
+    unsigned char *buf, struct gbcs_apdu *a, struct prepay *pp,
+    struct solr_cert **signer, struct decision *d, struct solr_err *e)
+{
+	size_t len;
+	int r;
+
+	if (solr_b64_decode(payload, plen, buf, GBCS_MAX_LEN, &len, e) != 0)
+		return decision_reject(d, DUIS_E020101, "sr:GBCSPayload: "
+		    "%.900s", e->msg);
+	if (gbcs_parse_signing(buf, len, 1, a, NULL, e) != 0 ||
+	    gbcs_sr21_content(a, pp, NULL, e) != 0)
+		return decision_reject(d, DUIS_E020101, "%s", e->msg);
+	if (held_to_header(a, bo, bt, counter, d) != 0 || !decision_is_pass(d))
+		return 0;
+	if ((r = gbcs_verify_supplier(a, w, signer, e)) != 0) {
+		decision_reject(d, DUIS_E65, "%s", e->msg);
+		return r == SOLR_ERR_VERIFY ? 0 : r;
+	}
+	return 0;
+}
+
+static int
+alert_signature(struct solr_world *w, const struct gbcs_alert *al,
+    int64_t at, char *check, size_t cap, struct solr_err *e)
+{
+	X509 *dev = NULL;
+	int r;
+
+	if ((r = world_device_cert(w, al->apdu.originator, "ds", at, &dev, e))
+	    != 0)
+		return r;
+	r = gbcs_verify_signature(&al->apdu, X509_get0_pubkey(dev), e);
+	if (r == 0)
+		snprintf(check, cap, "device signature verified");
+	else if (r == SOLR_ERR_VERIFY)
+		solr_seterr(e, r, "the device's signature does not verify with "
+		    "pki/device/%016llX.ds.pem",
+		    (unsigned long long)al->apdu.originator);
+	X509_free(dev);
+	return r;
+}
+
+int
+gbcs_alert_verify(struct solr_world *w, const struct gbcs_alert *al,
+    int64_t at, char *check, size_t cap, struct solr_err *e)
+{
+	char path[PATH_MAX];
+	EVP_PKEY *key = NULL;
+	X509 *dev = NULL;
+	int r;
+
+	if (!al->has_mac)
+		return alert_signature(w, al, at, check, cap, e);
+	snprintf(path, sizeof(path), "%s/keys/%016llX.ka.key", w->dir,
+	    (unsigned long long)al->apdu.recipient);
+	if (access(path, F_OK) != 0) {
+		snprintf(check, cap, "MAC not verifiable: the world holds no "
+		    "key-agreement key of the recipient");
+		return 0;
+	}
+	if ((r = solr_load_private_key(path, &key, e)) != 0)
+		return r;
+	if ((r = world_device_cert(w, al->apdu.originator, "ka", at, &dev, e))
+	    == 0 && (r = gbcs_alert_mac(al, key, X509_get0_pubkey(dev), e)) ==
+	    0)
+		snprintf(check, cap, "MAC verified");
+	X509_free(dev);
+	EVP_PKEY_free(key);
 	return r;
 }

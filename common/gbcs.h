@@ -8,6 +8,7 @@
 
 #include <openssl/evp.h>
 
+#include "decision.h"
 #include "err.h"
 #include "prepay.h"
 #include "world.h"
@@ -119,5 +120,26 @@ int gbcs_command(const struct gbcs_apdu *a, EVP_PKEY *acb, EVP_PKEY *device,
  * hardwareModuleName must hold eui and its key usage fit the use. */
 int world_device_cert(struct solr_world *w, uint64_t eui, const char *use,
     int64_t at, X509 **out, struct solr_err *e);
+
+/*
+ * The Signed Pre-Command of an SR 2.1 request: the base64 text of its
+ * sr:GBCSPayload decoded into buf (GBCS_MAX_LEN bytes; a->buf points
+ * there), framed strictly, held to the DUIS header (Business Originator
+ * bo, Target bt, counter) and verified with a supplier key of the
+ * originator.  d passes, or rejects: E020101 for the framing, the message
+ * code, the values, the recipient or the counter; E65 for the originator
+ * or the signature.  Returns 0, or the error of a signature check that
+ * could not run (d rejects then too).
+ */
+int gbcs_precommand_decide(struct solr_world *w, const char *payload,
+    size_t plen, uint64_t bo, uint64_t bt, uint64_t counter,
+    unsigned char *buf, struct gbcs_apdu *a, struct prepay *pp,
+    struct solr_cert **signer, struct decision *d, struct solr_err *e);
+
+/* A device alert's authenticity at time at: the device's signature, or
+ * the MAC when the world holds the recipient's key-agreement key
+ * (keys/<EUI>.ka.key); check says which was verified. */
+int gbcs_alert_verify(struct solr_world *w, const struct gbcs_alert *al,
+    int64_t at, char *check, size_t cap, struct solr_err *e);
 
 #endif

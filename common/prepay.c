@@ -16,15 +16,6 @@ struct xwalk {
 	struct solr_err *e;
 };
 
-static xmlNodePtr
-next_el(xmlNodePtr n)
-{
-	for (; n; n = n->next)
-		if (n->type == XML_ELEMENT_NODE)
-			return n;
-	return NULL;
-}
-
 static int
 is_sr(xmlNodePtr n, const char *name)
 {
@@ -37,7 +28,7 @@ static void
 walk(struct xwalk *w, xmlNodePtr parent, struct solr_err *e)
 {
 	w->parent = parent;
-	w->next = next_el(parent->children);
+	w->next = solr_xml_next(parent->children);
 	w->e = e;
 }
 
@@ -48,7 +39,7 @@ take(struct xwalk *w, const char *name, int required, int *err)
 	xmlNodePtr n = w->next;
 
 	if (is_sr(n, name)) {
-		w->next = next_el(n->next);
+		w->next = solr_xml_next(n->next);
 		return n;
 	}
 	if (required && !*err) {
@@ -73,35 +64,6 @@ done(struct xwalk *w)
 
 /* Text of a simple element, white space collapsed at both ends. */
 static int
-text(xmlNodePtr n, char *out, size_t cap, struct solr_err *e)
-{
-	xmlNodePtr c;
-	size_t len = 0, l;
-	char *s;
-
-	for (c = n->children; c; c = c->next) {
-		if (c->type != XML_TEXT_NODE &&
-		    c->type != XML_CDATA_SECTION_NODE)
-			return solr_seterr(e, SOLR_ERR_VERIFY, "sr:%s (line "
-			    "%ld) must hold only text", n->name,
-			    xmlGetLineNo(n));
-		l = strlen((const char *)c->content);
-		if (len + l >= cap)
-			return solr_seterr(e, SOLR_ERR_VERIFY, "sr:%s (line "
-			    "%ld) is too long", n->name, xmlGetLineNo(n));
-		memcpy(out + len, c->content, l);
-		len += l;
-	}
-	out[len] = '\0';
-	while (len && isspace((unsigned char)out[len - 1]))
-		out[--len] = '\0';
-	for (s = out; isspace((unsigned char)*s); s++)
-		;
-	memmove(out, s, strlen(s) + 1);
-	return 0;
-}
-
-static int
 empty(xmlNodePtr n, struct solr_err *e)
 {
 	xmlNodePtr c;
@@ -124,7 +86,7 @@ xint(xmlNodePtr n, int64_t min, int64_t max, int64_t *out,
 	uint64_t v;
 	int neg = 0, r;
 
-	if ((r = text(n, t, sizeof(t), e)) != 0)
+	if ((r = solr_xml_text(n, t, sizeof(t), e)) != 0)
 		return r;
 	p = t;
 	if (*p == '+' || *p == '-')
@@ -162,7 +124,7 @@ xtime(xmlNodePtr n, int *hh, int *mm, int *ss, int *cs, struct solr_err *e)
 	int r, frac = 0, nd = 0;
 	char *p;
 
-	if ((r = text(n, t, sizeof(t), e)) != 0)
+	if ((r = solr_xml_text(n, t, sizeof(t), e)) != 0)
 		return r;
 	if (strlen(t) < 8 || !isdigit((unsigned char)t[0]) ||
 	    !isdigit((unsigned char)t[1]) || t[2] != ':' ||
@@ -204,7 +166,7 @@ xdate(xmlNodePtr n, struct pp_date *d, struct solr_err *e)
 	unsigned long y;
 	int r;
 
-	if ((r = text(n, t, sizeof(t), e)) != 0)
+	if ((r = solr_xml_text(n, t, sizeof(t), e)) != 0)
 		return r;
 	y = strtoul(t, &p, 10);
 	if (p - t < 4 || p - t > 5 || !isdigit((unsigned char)t[0]) ||
@@ -237,11 +199,11 @@ static int
 choice(xmlNodePtr part, const char *specified, int64_t min, int64_t max,
     const struct alt *alts, int *out, struct solr_err *e)
 {
-	xmlNodePtr c = next_el(part->children);
+	xmlNodePtr c = solr_xml_next(part->children);
 	int64_t v;
 	int r;
 
-	if (c == NULL || next_el(c->next) != NULL)
+	if (c == NULL || solr_xml_next(c->next) != NULL)
 		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:%s (line %ld) must "
 		    "hold exactly one element", part->name,
 		    xmlGetLineNo(part));
@@ -367,7 +329,7 @@ elec_calendar(xmlNodePtr cal, struct prepay *pp, struct solr_err *e)
 		sdt = take(&ew, "ScheduleDatesAndTime", 1, &err);
 		if (err || (r = done(&ew)) != 0)
 			return SOLR_ERR_VERIFY;
-		if ((r = text(script, t, sizeof(t), e)) != 0)
+		if ((r = solr_xml_text(script, t, sizeof(t), e)) != 0)
 			return r;
 		if (strcmp(t, "START") != 0 && strcmp(t, "STOP") != 0)
 			return solr_seterr(e, SOLR_ERR_VERIFY,
@@ -400,7 +362,7 @@ elec_calendar(xmlNodePtr cal, struct prepay *pp, struct solr_err *e)
 			walk(&iw, a, e);
 			if ((x = take(&iw, "DayOfWeekID", 1, &err)) == NULL ||
 			    (r = done(&iw)) != 0 ||
-			    (r = text(x, t, sizeof(t), e)) != 0)
+			    (r = solr_xml_text(x, t, sizeof(t), e)) != 0)
 				return err ? SOLR_ERR_VERIFY : r;
 			for (d = 0; d < 7 && strcmp(t, day_names[d]); d++)
 				;
@@ -474,7 +436,7 @@ gas_calendar(xmlNodePtr cal, struct prepay *pp, struct solr_err *e)
 			if (err || (r = done(&aw)) != 0)
 				return SOLR_ERR_VERIFY;
 			if ((r = xtime(st, &hh, &mm, &ss, &cs, e)) != 0 ||
-			    (r = text(act, t, sizeof(t), e)) != 0)
+			    (r = solr_xml_text(act, t, sizeof(t), e)) != 0)
 				return r;
 			if (ss || cs)
 				return solr_seterr(e, SOLR_ERR_VERIFY,
@@ -604,7 +566,7 @@ prepay_from_xml(xmlNodePtr node, struct prepay *pp, struct solr_err *e)
 	if ((edt = take(&w, "ExecutionDateTime", 0, &err)) != NULL) {
 		char t[64];
 
-		if ((r = text(edt, t, sizeof(t), e)) != 0)
+		if ((r = solr_xml_text(edt, t, sizeof(t), e)) != 0)
 			return r;
 		if (solr_time_parse(t, &pp->activation_time) != 0)
 			return solr_seterr(e, SOLR_ERR_VERIFY,

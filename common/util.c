@@ -65,8 +65,8 @@ solr_hex(const unsigned char *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int
-hexval(int c)
+int
+solr_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -89,7 +89,7 @@ solr_unhex(const char *s, size_t slen, unsigned char *out, size_t outcap,
 	if (slen / 2 > outcap)
 		return SOLR_ERR_LIMIT;
 	for (i = 0; i < slen; i += 2) {
-		if ((hi = hexval(s[i])) < 0 || (lo = hexval(s[i + 1])) < 0)
+		if ((hi = solr_hexval(s[i])) < 0 || (lo = solr_hexval(s[i + 1])) < 0)
 			return SOLR_ERR_FORMAT;
 		out[i / 2] = (unsigned char)(hi << 4 | lo);
 	}
@@ -269,7 +269,7 @@ solr_eui_parse(const char *s, size_t len, uint64_t *eui)
 				return SOLR_ERR_FORMAT;
 			continue;
 		}
-		if ((h = hexval(s[i])) < 0)
+		if ((h = solr_hexval(s[i])) < 0)
 			return SOLR_ERR_FORMAT;
 		v = v << 4 | (uint64_t)h;
 	}
@@ -287,7 +287,7 @@ solr_eui_parse_compact(const char *s, size_t len, uint64_t *eui)
 	if (len != 16)
 		return SOLR_ERR_FORMAT;
 	for (i = 0; i < 16; i++) {
-		if ((h = hexval(s[i])) < 0)
+		if ((h = solr_hexval(s[i])) < 0)
 			return SOLR_ERR_FORMAT;
 		v = v << 4 | (uint64_t)h;
 	}
@@ -604,7 +604,7 @@ solr_parse_uint(const char *s, uint64_t max, uint64_t *out)
 	if (*s == '\0')
 		return SOLR_ERR_FORMAT;
 	for (; *s; s++) {
-		if ((d = hexval(*s)) < 0 || d >= base)
+		if ((d = solr_hexval(*s)) < 0 || d >= base)
 			return SOLR_ERR_FORMAT;
 		if (v > (max - (uint64_t)d) / (uint64_t)base)
 			return SOLR_ERR_LIMIT;
@@ -706,4 +706,28 @@ solr_buf_quoted(struct solr_buf *b, const char *s)
 		r |= solr_buf_addc(b, *s == '\n' || *s == '\r' ? ' ' : *s);
 	}
 	return r | solr_buf_addc(b, '\'');
+}
+
+int
+solr_text_decode(int hex, const unsigned char *in, size_t n,
+    unsigned char *out, size_t cap, size_t *len, struct solr_err *e)
+{
+	size_t i;
+
+	/* one run of digits; only a final line end is allowed */
+	while (n && (in[n - 1] == '\n' || in[n - 1] == '\r'))
+		n--;
+	if (!hex)
+		return solr_b64_decode((const char *)in, n, out, cap, len, e);
+	for (i = 0; i < n; i++)
+		if (solr_hexval((char)in[i]) < 0)
+			return solr_seterr(e, SOLR_ERR_FORMAT, "character "
+			    "%zu (0x%02x) is not a hex digit", i, in[i]);
+	if (n % 2)
+		return solr_seterr(e, SOLR_ERR_FORMAT, "an odd number (%zu) "
+		    "of hex digits", n);
+	if (solr_unhex((const char *)in, n, out, cap, len) != 0)
+		return solr_seterr(e, SOLR_ERR_LIMIT, "more than %zu bytes",
+		    cap);
+	return 0;
 }

@@ -19,6 +19,8 @@ int solr_buf_add(struct solr_buf *b, const void *p, size_t n);
 int solr_buf_addc(struct solr_buf *b, int c);
 void solr_buf_free(struct solr_buf *b);
 
+/* The value of a hex digit, or -1. */
+int solr_hexval(int c);
 void solr_hex(const unsigned char *p, size_t n, char *out /* 2n+1 */);
 int solr_unhex(const char *s, size_t slen, unsigned char *out, size_t outcap,
     size_t *outlen);
@@ -93,6 +95,11 @@ int solr_append_synced(const char *path, const void *p, size_t n,
     struct solr_err *e);
 /* s as a YAML single-quoted scalar on one line. */
 int solr_buf_quoted(struct solr_buf *b, const char *s);
+
+/* A message given as text for a person: hex (hex != 0) or base64, one
+ * run with at most a final line end, into out. */
+int solr_text_decode(int hex, const unsigned char *in, size_t n,
+    unsigned char *out, size_t cap, size_t *len, struct solr_err *e);
 
 /* Parses a decimal or 0x-prefixed hexadecimal unsigned integer; the whole
  * string must be consumed. */

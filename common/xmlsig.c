@@ -811,3 +811,62 @@ out:
 	xmlFreeDoc(doc);
 	return r;
 }
+
+xmlNodePtr
+solr_xml_next(xmlNodePtr n)
+{
+	for (; n != NULL; n = n->next)
+		if (n->type == XML_ELEMENT_NODE)
+			return n;
+	return NULL;
+}
+
+xmlNodePtr
+solr_xml_child(xmlNodePtr parent, const char *name)
+{
+	xmlNodePtr n;
+
+	for (n = parent ? solr_xml_next(parent->children) : NULL; n;
+	    n = solr_xml_next(n->next))
+		if (strcmp((const char *)n->name, name) == 0)
+			return n;
+	return NULL;
+}
+
+xmlNodePtr
+solr_xml_body(xmlDocPtr doc)
+{
+	xmlNodePtr body = solr_xml_child(xmlDocGetRootElement(doc), "Body");
+
+	return body ? solr_xml_next(body->children) : NULL;
+}
+
+int
+solr_xml_text(xmlNodePtr n, char *out, size_t cap, struct solr_err *e)
+{
+	xmlNodePtr c;
+	size_t len = 0, l;
+	char *s;
+
+	for (c = n->children; c; c = c->next) {
+		if (c->type != XML_TEXT_NODE &&
+		    c->type != XML_CDATA_SECTION_NODE)
+			return solr_seterr(e, SOLR_ERR_VERIFY, "sr:%s (line "
+			    "%ld) must hold only text", n->name,
+			    xmlGetLineNo(n));
+		l = strlen((const char *)c->content);
+		if (len + l >= cap)
+			return solr_seterr(e, SOLR_ERR_VERIFY, "sr:%s (line "
+			    "%ld) is longer than %zu characters", n->name,
+			    xmlGetLineNo(n), cap - 1);
+		memcpy(out + len, c->content, l);
+		len += l;
+	}
+	out[len] = '\0';
+	while (len && strchr(" \t\r\n", out[len - 1]))
+		out[--len] = '\0';
+	for (s = out; *s && strchr(" \t\r\n", *s); s++)
+		;
+	memmove(out, s, strlen(s) + 1);
+	return 0;
+}

@@ -30,6 +30,17 @@ typedef int (*solr_sink)(void *ctx, const unsigned char *p, size_t n);
 int solr_xml_parse(const unsigned char *p, size_t n, xmlDocPtr *doc,
     struct solr_err *e);
 
+/* The next element from n on (n itself if it is one), or NULL. */
+xmlNodePtr solr_xml_next(xmlNodePtr n);
+/* The first child element of parent with this local name, or NULL. */
+xmlNodePtr solr_xml_child(xmlNodePtr parent, const char *name);
+/* The element inside the root's Body, or NULL. */
+xmlNodePtr solr_xml_body(xmlDocPtr doc);
+/* The text of a simple element, white space trimmed at both ends (inner
+ * white space is left for the field's own rule).  SOLR_ERR_VERIFY names
+ * the element and its line. */
+int solr_xml_text(xmlNodePtr n, char *out, size_t cap, struct solr_err *e);
+
 /* What the profile check found. */
 struct xmlsig {
 	xmlNodePtr sig;
