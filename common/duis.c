@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "duis.h"
@@ -258,4 +259,18 @@ duis_build_response(const struct duis_response *r, EVP_PKEY *key,
 	xmlFree(mem);
 	xmlFreeDoc(doc);
 	return rc;
+}
+
+void
+duis_quarantine_ref(const char *object, char out[24])
+{
+	unsigned char md[32];
+	uint64_t q = 0;
+	int i;
+
+	solr_sha256(object, strlen(object), md);
+	for (i = 0; i < 8; i++)
+		q = q << 8 | md[i];
+	snprintf(out, 24, "%llu", (unsigned long long)(q %
+	    10000000000000000000ULL));
 }

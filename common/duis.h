@@ -52,6 +52,9 @@ struct duis_response {
  * as the last child of its root. */
 int duis_build_response(const struct duis_response *r, EVP_PKEY *key,
     const struct solr_cert *cert, struct solr_buf *out, struct solr_err *e);
+/* The QuarantineEventRef of a quarantined request: the first 8 bytes of
+ * SHA-256(its object name) as a number, modulo 10^19. */
+void duis_quarantine_ref(const char *object, char out[24]);
 /* "2.1" for "2.1", "6.15" for "6.15.1" */
 void duis_service_reference(const char *srv, char *out, size_t cap);
 

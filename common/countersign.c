@@ -1,0 +1,588 @@
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libxml/parser.h>
+#include <openssl/pem.h>
+
+#include "countersign.h"
+#include "crypto.h"
+#include "duis.h"
+#include "gbcs.h"
+#include "record.h"
+#include "util.h"
+#include "version.h"
+#include "xmlsig.h"
+
+#define STAGE "countersign"
+
+static int
+nomem(struct solr_err *e)
+{
+	return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+}
+
+int
+countersign_keys(struct countersign_stage *c, int need_dcc,
+    struct solr_err *e)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	X509 *x;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/keys/acb.ka.key", c->world->dir);
+	if ((r = solr_load_private_key(path, &c->acb, e)) != 0 || !need_dcc)
+		return r;
+	snprintf(path, sizeof(path), "%s/keys/dcc.xmlsign.key", c->world->dir);
+	if ((r = solr_load_private_key(path, &c->dcc, e)) != 0)
+		return r;
+	snprintf(path, sizeof(path), "%s/keys/dcc.xmlsign.pem", c->world->dir);
+	if ((f = fopen(path, "r")) == NULL)
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "%s",
+		    strerror(errno));
+	x = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	if (x == NULL)
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0,
+		    "not a PEM certificate");
+	r = solr_cert_from_x509(x, path, &c->dcc_cert, e);
+	X509_free(x);
+	if (r != 0)
+		return r;
+	if (world_cert_role(c->world, c->dcc_cert) != SOLR_ROLE_DSPXMLSIGN ||
+	    X509_check_private_key(c->dcc_cert->x, c->dcc) != 1)
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "the DCC's "
+		    "XML-signing certificate must have role 0x89 and match "
+		    "keys/dcc.xmlsign.key");
+	return 0;
+}
+
+void
+countersign_free(struct countersign_stage *c)
+{
+	EVP_PKEY_free(c->acb);
+	EVP_PKEY_free(c->dcc);
+	solr_cert_free(c->dcc_cert);
+	c->acb = c->dcc = NULL;
+	c->dcc_cert = NULL;
+}
+
+int
+countersign_command(struct countersign_stage *c, const unsigned char *spc,
+    size_t n, int64_t at, struct solr_buf *cmd, struct solr_err *e)
+{
+	struct gbcs_apdu a;
+	unsigned char sha[32];
+	X509 *dev = NULL;
+	int again, r;
+
+	if ((r = gbcs_parse_signing(spc, n, 1, &a, NULL, e)) != 0)
+		return r;
+	/* the device key first: nothing goes in the ledger that is not
+	 * MACed */
+	if ((r = world_device_cert(c->world, a.recipient, "ka", at, &dev, e))
+	    != 0)
+		return r;
+	solr_sha256(spc, n, sha);
+	if ((r = ledger_record(&c->ledger, a.originator, a.counter,
+	    a.recipient, sha, &again, e)) == 0)
+		r = gbcs_command(&a, c->acb, X509_get0_pubkey(dev), cmd, e);
+	X509_free(dev);
+	return r;
+}
+
+const char *
+countersign_missing_stage(const struct solr_policy *p, const struct ynode *rec)
+{
+	const struct ynode *st = yn_get(rec, "stages");
+	size_t i;
+
+	for (i = 0; i < p->nrequired_stages; i++) {
+		const char *name = p->required_stages[i];
+		const char *res = yn_get_str(yn_get(st, name), "result");
+
+		if (res == NULL || (strcmp(res, "pass") && strcmp(res,
+		    "skipped")))
+			return name;
+	}
+	return NULL;
+}
+
+enum duis_code
+countersign_response_code(const char *verdict, enum duis_code code,
+    enum duis_code *alert)
+{
+	*alert = DUIS_NONE;
+	if (verdict != NULL && strcmp(verdict, "accept") == 0)
+		return DUIS_I99;
+	if (verdict != NULL && strcmp(verdict, "quarantine") == 0 &&
+	    code != DUIS_NONE) {
+		*alert = code;
+		return DUIS_I0;
+	}
+	return code;
+}
+
+static int
+write_artifact(struct countersign_stage *c, const char *rid, const char *what,
+    const struct solr_buf *b, struct solr_err *e)
+{
+	char path[PATH_MAX], name[128];
+	size_t i;
+
+	if (c->outdir == NULL)
+		return 0;
+	snprintf(name, sizeof(name), "%s", rid);
+	for (i = 0; name[i]; i++)
+		if (name[i] == ':' || name[i] == '/')
+			name[i] = '_';
+	snprintf(path, sizeof(path), "%s/%s.%s", c->outdir, name, what);
+	return solr_write_atomic(path, b->p, b->len, 0, e);
+}
+
+/* An artifact into the store (and -o), its name under output.<key>. */
+static int
+keep(struct countersign_stage *c, struct ynode *out, const char *key,
+    const char *rid, const char *what, const struct solr_buf *b,
+    struct solr_err *e)
+{
+	char name[SOLR_SHA256_HEX];
+	int r;
+
+	if ((r = objstore_put(&c->objects, b->p, b->len, name, e)) != 0 ||
+	    (rid && (r = write_artifact(c, rid, what, b, e)) != 0))
+		return r;
+	return yn_set_str(out, key, name) ? nomem(e) : 0;
+}
+
+/* The DUIS Response to the sender. */
+static int
+respond(struct countersign_stage *c, struct ynode *rec, struct ynode *out,
+    int64_t t, struct solr_err *e)
+{
+	const struct ynode *req = yn_get(rec, "request");
+	const char *sid = yn_get_str(yn_get(rec, "sender"), "id"), *obj;
+	enum duis_code alert, code = countersign_response_code(rec_verdict(rec),
+	    duis_code_parse(yn_get_str(rec, "code")), &alert);
+	struct duis_response r;
+	struct solr_buf b = { 0 };
+	char qref[24];
+	int rc;
+
+	if (sid == NULL || code == DUIS_NONE) {
+		/* nobody verified to answer, or no DUIS rule decided */
+		if (yn_set(out, "response", yn_new_null()) != 0 ||
+		    yn_set_str(out, "response_note", sid == NULL ? "no "
+		    "response: the sender is not known from a verified "
+		    "signature" : "no response: no DUIS rule decided the "
+		    "request") != 0)
+			return nomem(e);
+		return 0;
+	}
+	memset(&r, 0, sizeof(r));
+	r.schema_version = yn_get_str(req, "schema_version");
+	r.request_id = yn_get_str(req, "request_id");
+	r.time = t;
+	r.srv = yn_get_str(req, "srv");
+	r.code = duis_code_name(code);
+	if (alert != DUIS_NONE) {
+		/* the reference names the quarantined request's bytes */
+		obj = yn_get_str(req, "object");
+		duis_quarantine_ref(obj ? obj : "", qref);
+		r.alert_code = duis_code_name(alert);
+		r.quarantine_ref = qref;
+	}
+	if ((rc = duis_build_response(&r, c->dcc, c->dcc_cert, &b, e)) == 0 &&
+	    (rc = keep(c, out, "response", r.request_id, "response.xml", &b,
+	    e)) == 0 && (yn_set_str(out, "response_code", r.alert_code ?
+	    r.alert_code : r.code) != 0 || yn_set_str(out, "response_to", sid)
+	    != 0))
+		rc = nomem(e);
+	solr_buf_free(&b);
+	return rc;
+}
+
+/* In a replay: the code the response would carry, against the recorded
+ * one. */
+static int
+replay_respond(struct ynode *rec, struct ynode *out)
+{
+	const char *sid = yn_get_str(yn_get(rec, "sender"), "id"), *now, *was;
+	enum duis_code alert, code = countersign_response_code(rec_verdict(rec),
+	    duis_code_parse(yn_get_str(rec, "code")), &alert);
+
+	now = sid == NULL ? NULL : duis_code_name(alert != DUIS_NONE ? alert :
+	    code);
+	was = yn_get_str(yn_path(rec, "recorded.output"), "response_code");
+	if (now && yn_set_str(out, "response_code", now) != 0)
+		return SOLR_ERR_NOMEM;
+	if ((now == NULL) != (was == NULL) || (now && strcmp(now, was)))
+		return yn_set_str(out, "replay_note", "the response code "
+		    "differs from the one recorded");
+	return 0;
+}
+
+/* In a replay: the recorded countersigned request is this request with
+ * a DCC countersignature that verifies (a signature cannot be made
+ * again). */
+static int
+replay_countersigned(struct countersign_stage *c, struct ynode *rec,
+    const unsigned char *req, size_t n, int64_t t, struct solr_err *e)
+{
+	const char *was = yn_get_str(yn_path(rec, "recorded.output"),
+	    "countersigned");
+	const struct solr_policy *p = &c->world->policy;
+	struct solr_buf b = { 0 };
+	struct solr_cert *dcc, *srp;
+	xmlDocPtr doc = NULL;
+	size_t pre = 0, suf = 0;
+	int r;
+
+	if (was == NULL)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "no countersigned "
+		    "request was recorded");
+	if ((r = objstore_get(&c->objects, was, p->max_document_bytes * 2, &b,
+	    e)) != 0)
+		return r;
+	/* the request's bytes, unchanged, with one insertion: the
+	 * countersignature */
+	while (b.len > n && pre < n && b.p[pre] == req[pre])
+		pre++;
+	while (b.len > n && suf < n - pre && b.p[b.len - 1 - suf] ==
+	    req[n - 1 - suf])
+		suf++;
+	if (b.len <= n || pre + suf != n)
+		r = solr_seterr(e, SOLR_ERR_VERIFY, "the recorded countersigned "
+		    "request is not this request");
+	if (r == 0)
+		r = solr_xml_parse(b.p, b.len, &doc, e);
+	if (r == 0)
+		r = xmlsig_verify_countersigned(doc, c->world, t,
+		    p->response_signer_roles, p->n_response_signer_roles,
+		    p->xml_signer_roles, p->n_xml_signer_roles, &dcc, &srp, e);
+	if (r == 0 && (yn_set_str(yn_get(rec, "output"), "countersigned", was)
+	    != 0 || yn_set_str(yn_get(rec, "output"), "countersigned_check",
+	    "the recorded countersignature verifies") != 0))
+		r = nomem(e);
+	xmlFreeDoc(doc);
+	solr_buf_free(&b);
+	return r;
+}
+
+/* The Signed Pre-Command inside the stored request. */
+static int
+precommand_of(const struct solr_buf *req, unsigned char *spc, size_t *len,
+    struct solr_err *e)
+{
+	xmlDocPtr doc = NULL;
+	xmlNodePtr n;
+	xmlChar *text = NULL;
+	int r;
+
+	*len = 0;
+	if ((r = solr_xml_parse(req->p, req->len, &doc, e)) != 0)
+		return r;
+	n = solr_xml_child(xmlDocGetRootElement(doc), "Body");
+	n = solr_xml_child(solr_xml_child(n, "SignedPreCommand"),
+	    "GBCSPayload");
+	text = n ? xmlNodeGetContent(n) : NULL;
+	r = text == NULL ? solr_seterr(e, SOLR_ERR_VERIFY, "no GBCSPayload") :
+	    solr_b64_decode((const char *)text, strlen((const char *)text), spc,
+	    GBCS_MAX_LEN, len, e);
+	xmlFree(text);
+	xmlFreeDoc(doc);
+	return r;
+}
+
+/* SMETS2+: the Command.  STAGE_TROUBLE, or 1 when the record was
+ * rejected, or 0. */
+static int
+command(struct countersign_stage *c, struct ynode *rec, struct ynode *out,
+    const struct solr_buf *req, int64_t t, struct solr_err *e)
+{
+	const char *rid = yn_path(rec, "request.request_id")->str, *was;
+	unsigned char *spc = malloc(GBCS_MAX_LEN);
+	struct solr_buf cmd = { 0 };
+	char name[SOLR_SHA256_HEX];
+	size_t len;
+	int r;
+
+	if (spc == NULL)
+		return nomem(e);
+	if ((r = precommand_of(req, spc, &len, e)) == 0)
+		r = countersign_command(c, spc, len, t, &cmd, e);
+	free(spc);
+	if (r != 0) {
+		if (rec_reject(rec, STAGE, NULL, e->msg) != 0)
+			r = SOLR_ERR_NOMEM;
+		else
+			r = r == SOLR_ERR_VERIFY ? 1 : STAGE_TROUBLE;
+	} else if (c->replay) {
+		was = yn_get_str(yn_path(rec, "recorded.output"), "command");
+		solr_sha256_hex(cmd.p, cmd.len, name);
+		r = yn_set_str(out, "command", name);
+		if (r == 0 && (was == NULL || strcmp(was, name) != 0))
+			r = yn_set_str(out, "replay_note", "the Command made "
+			    "now is not the one recorded");
+	} else
+		r = keep(c, out, "command", rid, "command.gbcs", &cmd, e);
+	solr_buf_free(&cmd);
+	return r == SOLR_ERR_NOMEM ? nomem(e) : r;
+}
+
+/* SMETS1: the DCC countersigns the request. */
+static int
+countersigned(struct countersign_stage *c, struct ynode *rec,
+    struct ynode *out, const struct solr_buf *req, int64_t t,
+    struct solr_err *e)
+{
+	const char *rid = yn_path(rec, "request.request_id")->str;
+	struct solr_buf art = { 0 };
+	int r;
+
+	if (c->replay) {
+		if (replay_countersigned(c, rec, req->p, req->len, t, e) != 0 &&
+		    yn_set_str(out, "replay_note", e->msg) != 0)
+			return nomem(e);
+		return 0;
+	}
+	if ((r = xmlsig_countersign(req->p, req->len, c->dcc, c->dcc_cert,
+	    &art, e)) != 0)
+		r = rec_reject(rec, STAGE, NULL, e->msg) ? nomem(e) : 1;
+	else
+		r = keep(c, out, "countersigned", rid, "countersigned.xml",
+		    &art, e);
+	solr_buf_free(&art);
+	return r;
+}
+
+/* What the DCC makes for a record that passed: 0 accepted, 1 rejected,
+ * STAGE_TROUBLE, or an error. */
+static int
+act(struct countersign_stage *c, struct ynode *rec, struct ynode *out,
+    int64_t t, struct solr_err *e)
+{
+	const struct ynode *req = yn_get(rec, "request");
+	const char *body = yn_get_str(req, "body"), *obj = yn_get_str(req,
+	    "object"), *missing;
+	struct solr_buf b = { 0 };
+	struct ynode *st;
+	char why[256];
+	int r;
+
+	if ((missing = countersign_missing_stage(&c->world->policy, rec))) {
+		snprintf(why, sizeof(why), "the required stage %s did not pass "
+		    "this record (policy.yaml required_stages)", missing);
+		return rec_reject(rec, STAGE, NULL, why) ? nomem(e) : 1;
+	}
+	if (body == NULL || obj == NULL || yn_get_str(req, "request_id") ==
+	    NULL)
+		return rec_reject(rec, STAGE, NULL, "the record lacks "
+		    "request.body, object or request_id") ? nomem(e) : 1;
+	if ((r = objstore_get(&c->objects, obj,
+	    c->world->policy.max_document_bytes, &b, e)) != 0)
+		return rec_reject(rec, STAGE, NULL, e->msg) ? nomem(e) :
+		    STAGE_WARN;
+	if (strcmp(body, "signed-pre-command") == 0)
+		r = command(c, rec, out, &b, t, e);
+	else
+		r = countersigned(c, rec, out, &b, t, e);
+	solr_buf_free(&b);
+	if (r != 0)
+		return r;
+	if (yn_set(rec, "verdict", yn_new_plain("accept")) != 0 ||
+	    (st = rec_stage_pass(rec, STAGE)) == NULL ||
+	    yn_set(st, "result", yn_new_plain("accept")) != 0)
+		return nomem(e);
+	return 0;
+}
+
+static int
+replay_final(struct ynode *rec, struct ynode *out)
+{
+	const char *note;
+	struct ynode *st;
+
+	if (replay_respond(rec, out) != 0)
+		return SOLR_ERR_NOMEM;
+	note = yn_get_str(out, "replay_note");
+	rec_replay_note(rec, STAGE);
+	if (note && (st = yn_get(yn_get(rec, "stages"), STAGE)) != NULL &&
+	    yn_set(st, "replay", yn_new_plain("differs")) != 0)
+		return SOLR_ERR_NOMEM;
+	rec_replay_final(rec);
+	return 0;
+}
+
+static int
+decide_record(void *ctx, struct ynode *rec, struct solr_err *e)
+{
+	struct countersign_stage *c = ctx;
+	struct solr_err re = { 0 };
+	struct ynode *out;
+	int64_t t;
+	int r = 0, rr;
+
+	if (c->have_at)
+		t = c->at;
+	else if (rec_time(rec, &t) != 0)
+		t = (int64_t)time(NULL);
+	if ((out = yn_get_or_add_map(rec, "output", 0)) == NULL)
+		return nomem(e);
+	if (rec_is_pass(rec) && (r = act(c, rec, out, t, e)) < 0)
+		return r;
+	if (c->replay)
+		rr = replay_final(rec, out) ? nomem(&re) : 0;
+	else
+		rr = respond(c, rec, out, t, &re);
+	if (rr != 0) {
+		*e = re;
+		return rr;
+	}
+	return r == 1 ? 0 : r;
+}
+
+static const char *
+str_at(const struct ynode *rec, const char *path)
+{
+	const struct ynode *n = yn_path(rec, path);
+
+	return n != NULL && yn_is_scalar(n) && !yn_is_null(n) ? n->str : NULL;
+}
+
+/* The world inputs that decided the record, by their hashes. */
+static struct ynode *
+world_inputs(struct countersign_stage *c, const struct ynode *rec)
+{
+	static const struct {
+		const char *path, *key;
+		int plain;
+	} from_stages[] = {
+		{ "stages.failed-suppliers.list_version",
+		    "failed_suppliers_version", 1 },
+		{ "stages.failed-suppliers.list_sha256",
+		    "failed_suppliers_sha256", 0 },
+		{ "stages.adt-check.adt_sha256", "adt_sha256", 0 },
+		{ "stages.adt-check.instruction", "instruction", 0 },
+	};
+	struct ynode *w = yn_new_map(0), *certs = yn_new_seq(1);
+	const char *s;
+	size_t i;
+	int r = 0;
+
+	if (w == NULL || certs == NULL) {
+		yn_free(w);
+		yn_free(certs);
+		return NULL;
+	}
+	r |= yn_set_str(w, "policy_sha256", c->world->policy_sha256);
+	r |= yn_set_str(w, "registry_sha256", c->world->registry_sha256);
+	for (i = 0; i < sizeof(from_stages) / sizeof(from_stages[0]); i++)
+		if ((s = str_at(rec, from_stages[i].path)) != NULL)
+			r |= yn_set(w, from_stages[i].key, from_stages[i].plain ?
+			    yn_new_plain(s) : yn_new_str(s));
+	if ((s = str_at(rec, "sender.cert.serial")) != NULL)
+		r |= yn_push(certs, yn_new_str(s));
+	if ((s = str_at(rec, "gbcs.signer.serial")) != NULL)
+		r |= yn_push(certs, yn_new_str(s));
+	if (c->dcc_cert)
+		r |= yn_push(certs, yn_new_str(c->dcc_cert->serial));
+	r |= yn_set(w, "certificate_serials", certs);
+	if (r != 0) {
+		yn_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+/* The SAT entry of a final record: the sender as actor, the record with
+ * every stage's result, the world inputs that decided, and the objects. */
+static int
+audit(struct countersign_stage *c, struct ynode *rec, struct solr_err *e)
+{
+	static const char *const objects[] = { "request.object",
+	    "output.command", "output.countersigned", "output.response" };
+	struct ynode *body = yn_new_map(0), *objs = yn_new_seq(0);
+	char *objv[4], ver[64];
+	const char *s;
+	size_t n = 0, i;
+	int r = 0;
+
+	if (body == NULL || objs == NULL) {
+		yn_free(body);
+		yn_free(objs);
+		return nomem(e);
+	}
+	snprintf(ver, sizeof(ver), "solr-tools %s", SOLR_VERSION);
+	r |= yn_set_str(body, "at", yn_get_str(rec, "received_at"));
+	r |= yn_set_str(body, "actor", str_at(rec, "sender.id"));
+	r |= yn_set_str(body, "tool", ver);
+	r |= yn_set(body, "world", world_inputs(c, rec));
+	r |= yn_set(body, "record", rec);
+	for (i = 0; i < 4; i++)
+		if ((s = str_at(rec, objects[i])) && solr_is_sha256_hex(s)) {
+			objv[n++] = (char *)s;
+			r |= yn_push(objs, yn_new_str(s));
+		}
+	r |= yn_set(body, "objects", objs);
+	r = r ? nomem(e) : sat_append(&c->sat, body, &c->objects, objv, n, e);
+	/* the record is the caller's */
+	for (i = 0; i + 1 < body->n; i += 2)
+		if (body->items[i + 1] == rec)
+			body->items[i + 1] = yn_new_null();
+	yn_free(body);
+	return r;
+}
+
+/* Group commit: the ledger entries, then the SAT entries of the batch,
+ * on disk before any of its records leaves. */
+static int
+sync_batch(void *ctx, struct ynode **recs, size_t n, struct solr_err *e)
+{
+	struct countersign_stage *c = ctx;
+	size_t i;
+	int r;
+
+	if ((r = ledger_sync(&c->ledger, e)) != 0 || !c->have_sat)
+		return r;
+	for (i = 0; i < n; i++)
+		if ((r = audit(c, recs[i], e)) != 0)
+			return r;
+	return sat_sync(&c->sat, e);
+}
+
+static void
+commit_batch(void *ctx)
+{
+	struct countersign_stage *c = ctx;
+
+	ledger_commit(&c->ledger);
+	if (c->have_sat)
+		sat_commit(&c->sat);
+}
+
+static int
+undo_batch(void *ctx)
+{
+	struct countersign_stage *c = ctx;
+
+	if (ledger_undo(&c->ledger) != 0 || (c->have_sat &&
+	    sat_undo(&c->sat) != 0))
+		return -1;
+	return 0;
+}
+
+const struct stage_ops countersign_stage = {
+	.name = STAGE,
+	.decide = decide_record,
+	.sync = sync_batch,
+	.commit = commit_batch,
+	.undo = undo_batch,
+	.state = "ledger and SAT entries",
+	.every_record = 1,
+	.final_verdict = 1,
+};

@@ -1,0 +1,56 @@
+/* The stage solr-countersign: for a record that passed every required
+ * stage, what the DCC sends on (the Command for SMETS2+, the
+ * countersigned request for SMETS1), and for every record the DUIS
+ * Response to its sender; the SAT entry of each final record. */
+#ifndef SOLR_COUNTERSIGN_H
+#define SOLR_COUNTERSIGN_H
+
+#include <openssl/evp.h>
+
+#include "cert.h"
+#include "decision.h"
+#include "ledger.h"
+#include "objstore.h"
+#include "sat.h"
+#include "stage.h"
+#include "world.h"
+
+struct countersign_stage {
+	struct solr_world *world;
+	struct solr_objstore objects;
+	struct ledger ledger;
+	EVP_PKEY *acb;		/* keys/acb.ka.key */
+	EVP_PKEY *dcc;		/* keys/dcc.xmlsign.key */
+	struct solr_cert *dcc_cert;
+	const char *outdir;	/* -o: a copy of each artifact, or NULL */
+	struct sat sat;
+	int have_sat;
+	int replay;		/* recompute and compare; sign and record nothing */
+	int have_at;
+	int64_t at;
+};
+extern const struct stage_ops countersign_stage;
+
+/* The DCC's keys: the ACB key always; with need_dcc the XML-signing key
+ * and its certificate, which must have role 0x89 and match the key. */
+int countersign_keys(struct countersign_stage *c, int need_dcc,
+    struct solr_err *e);
+void countersign_free(struct countersign_stage *c);
+
+/* The one path from a Signed Pre-Command to its Command: framing, the
+ * ledger, the device's key-agreement certificate at time at, the MAC. */
+int countersign_command(struct countersign_stage *c, const unsigned char *spc,
+    size_t n, int64_t at, struct solr_buf *cmd, struct solr_err *e);
+
+/* The first stage policy.yaml requires that did not pass the record
+ * (pass or skipped), or NULL.  Pure. */
+const char *countersign_missing_stage(const struct solr_policy *p,
+    const struct ynode *rec);
+
+/* The code of the DUIS Response for a final record: I99 for accept, I0
+ * with the DCC alert for quarantine, the record's code for reject;
+ * DUIS_NONE when no DUIS rule decided (no response is sent).  Pure. */
+enum duis_code countersign_response_code(const char *verdict,
+    enum duis_code code, enum duis_code *alert);
+
+#endif
