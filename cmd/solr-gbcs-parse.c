@@ -125,7 +125,7 @@ fields_yaml(struct gbcs_trace *t)
 
 /* A device alert (CRA 3, or MACed): decoded, and checked with a world. */
 static int
-decode_alert(struct solr_world *w, struct ynode *doc, const unsigned char
+decode_alert(struct solr_world *w, struct ynode **out, const unsigned char
     *buf, size_t len, struct gbcs_trace *t, struct solr_err *e)
 {
 	struct gbcs_alert al;
@@ -139,13 +139,13 @@ decode_alert(struct solr_world *w, struct ynode *doc, const unsigned char
 	else if (r == 0)
 		snprintf(check, sizeof(check), "not checked: no world (-C)");
 	if (r == 0)
-		yn_set(doc, "alert", parse_alert_yaml(&al, check));
+		*out = parse_alert_yaml(&al, check);
 	return r;
 }
 
 /* A Signed Pre-Command: decoded, and its signature checked with a world. */
 static int
-decode_precommand(struct solr_world *w, struct ynode *doc,
+decode_precommand(struct solr_world *w, struct ynode *doc, struct ynode **out,
     const unsigned char *buf, size_t len, struct gbcs_trace *t,
     struct solr_err *e)
 {
@@ -167,7 +167,7 @@ decode_precommand(struct solr_world *w, struct ynode *doc,
 		snprintf(sig, sizeof(sig), "not checked: no world (-C)");
 	if (r == 0) {
 		yn_set_str(doc, "signature", sig);
-		yn_set(doc, "prepay", prepay_to_yaml(&pp));
+		*out = prepay_to_yaml(&pp);
 	}
 	return r;
 }
@@ -176,12 +176,12 @@ static int
 decode(struct solr_world *w, struct rec_writer *out, int hex,
     const char *source, const unsigned char *in, size_t n)
 {
-	struct ynode *doc = yn_new_map(0), *fields;
+	struct ynode *doc = yn_new_map(0), *fields, *found = NULL;
 	struct gbcs_trace t = { 0 };
 	struct solr_err e = { 0 };
 	unsigned char *buf = malloc(GBCS_MAX_LEN);
 	size_t len = 0;
-	int r, status = EXIT_PASS;
+	int r, alert, status = EXIT_PASS;
 
 	if (doc == NULL || buf == NULL)
 		cli_nomem();
@@ -196,16 +196,19 @@ decode(struct solr_world *w, struct rec_writer *out, int hex,
 		yn_set_int(doc, "length", (int64_t)len);
 		yn_set(doc, "verdict", yn_new_null());
 		yn_set(doc, "reason", yn_new_null());
-		if (len > 2 && (buf[0] == 0xDD || (buf[0] == 0xDF &&
-		    buf[2] == 3)))
-			r = decode_alert(w, doc, buf, len, &t, &e);
+		alert = len > 2 && (buf[0] == 0xDD || (buf[0] == 0xDF &&
+		    buf[2] == 3));
+		if (alert)
+			r = decode_alert(w, &found, buf, len, &t, &e);
 		else
-			r = decode_precommand(w, doc, buf, len, &t, &e);
+			r = decode_precommand(w, doc, &found, buf, len, &t, &e);
 		yn_set(doc, "verdict", yn_new_plain(r ? "reject" : "pass"));
 		yn_set_str(doc, "reason", r ? e.msg : NULL);
 		/* no byte of a message that failed its signature check */
 		if ((r == 0 || w == NULL) && (fields = fields_yaml(&t)) != NULL)
 			yn_set(doc, "fields", fields);
+		if (found != NULL)
+			yn_set(doc, alert ? "alert" : "prepay", found);
 		status = r ? EXIT_REJECT : EXIT_PASS;
 	}
 	if (rec_write(out, doc) != 0) {

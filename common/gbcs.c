@@ -124,13 +124,6 @@ rd_u8(struct g *g, struct rng *r, const char *what, unsigned *v)
 	return 0;
 }
 
-static uint32_t
-le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
 /* The A-XDR length: 00-7F, or 81 LL (>= 0x80), or 82 HH LL (>= 0x100);
  * every other form, and every non-minimal one, is refused. */
 static int
@@ -720,14 +713,16 @@ ecs08a_schedule(struct g *g, struct rng *r, struct prepay *pp)
 	return 0;
 }
 
+/* The DLMS ACCESS-Request head: the invoke-id against the originator
+ * counter, an empty date-time, and the 18 SET specifications in ECS08a's
+ * order. */
 static int
-ecs08a(struct g *g, struct rng *c, const struct gbcs_apdu *a,
-    struct prepay *pp)
+ecs08a_specs(struct g *g, struct rng *c, const struct gbcs_apdu *a)
 {
-	unsigned char act[9][12];
-	size_t n, at, i, nact = 0;
-	uint64_t invoke;
-	unsigned drrc;
+	size_t n, at, i;
+	uint64_t invoke, cls, attr = 0;
+	unsigned choice;
+	const unsigned char *obis;
 	int rc;
 
 	if ((rc = expect_u8(g, c, 0xD9, "DLMS ACCESS-Request tag")) != 0)
@@ -755,10 +750,6 @@ ecs08a(struct g *g, struct rng *c, const struct gbcs_apdu *a,
 		return fail(g, at, "ECS08a has 18 access-request "
 		    "specifications, not %zu", n);
 	for (i = 0; i < 18; i++) {
-		uint64_t cls = 0, attr = 0;
-		unsigned choice;
-		const unsigned char *obis;
-
 		at = c->pos;
 		if ((rc = rd_u8(g, c, "access-request choice", &choice)) != 0)
 			return rc;
@@ -783,6 +774,50 @@ ecs08a(struct g *g, struct rng *c, const struct gbcs_apdu *a,
 			    ecs08a_spec[i].attr);
 		trace(g, at, 10, "SET", "%s", ecs08a_spec[i].name);
 	}
+	return 0;
+}
+
+/* The nine activation date-times, which must be one. */
+static int
+ecs08a_activation(struct g *g, struct rng *c, struct prepay *pp)
+{
+	unsigned char act[9][12];
+	size_t at, i;
+	int rc;
+
+	at = c->pos;
+	if ((rc = dl_octets(g, c, 12, "activation date-time", act[0])) != 0 ||
+	    (rc = dl_double_long(g, c, "emergency credit threshold",
+	    &pp->emergency_credit_threshold)) != 0)
+		return rc;
+	trace(g, at, 14, "activation date-time", "special days");
+	for (i = 1; i < 9; i++) {
+		at = c->pos;
+		if ((rc = dl_octets(g, c, 12, "activation date-time", act[i]))
+		    != 0)
+			return rc;
+		trace(g, at, 14, "activation date-time", "%s",
+		    ecs08a_spec[9 + i].name + 12);
+	}
+	g->depth--;
+	for (i = 1; i < 9; i++)
+		if (memcmp(act[i], act[0], 12) != 0)
+			return fail(g, c->pos, "the activation date-times differ "
+			    "(item %zu); one request has one activation", i);
+	return dlms_activation(g, c->pos, act[0], &pp->activation,
+	    &pp->activation_time);
+}
+
+static int
+ecs08a(struct g *g, struct rng *c, const struct gbcs_apdu *a,
+    struct prepay *pp)
+{
+	size_t n, at;
+	unsigned drrc;
+	int rc;
+
+	if ((rc = ecs08a_specs(g, c, a)) != 0)
+		return rc;
 	at = c->pos;
 	if ((rc = rd_len(g, c, "data count", &n)) != 0)
 		return rc;
@@ -806,27 +841,7 @@ ecs08a(struct g *g, struct rng *c, const struct gbcs_apdu *a,
 		return rc;
 	pp->debt_recovery_rate_cap = drrc;
 	pp->has_cap_period = 1;
-	at = c->pos;
-	if ((rc = dl_octets(g, c, 12, "activation date-time", act[nact++])) !=
-	    0 || (rc = dl_double_long(g, c, "emergency credit threshold",
-	    &pp->emergency_credit_threshold)) != 0)
-		return rc;
-	trace(g, at, 14, "activation date-time", "special days");
-	for (i = 0; i < 8; i++) {
-		at = c->pos;
-		if ((rc = dl_octets(g, c, 12, "activation date-time",
-		    act[nact++])) != 0)
-			return rc;
-		trace(g, at, 14, "activation date-time", "%s",
-		    ecs08a_spec[10 + i].name + 12);
-	}
-	g->depth--;
-	for (i = 1; i < nact; i++)
-		if (memcmp(act[i], act[0], 12) != 0)
-			return fail(g, c->pos, "the activation date-times differ "
-			    "(item %zu); one request has one activation", i);
-	if ((rc = dlms_activation(g, c->pos, act[0], &pp->activation,
-	    &pp->activation_time)) != 0)
+	if ((rc = ecs08a_activation(g, c, pp)) != 0)
 		return rc;
 	return at_end(g, c, "the ECS08a content");
 }
@@ -934,16 +949,467 @@ zcl_date(struct g *g, size_t at, const unsigned char *d, struct pp_date *o)
 	return 0;
 }
 
+/* A little-endian field of a ZCL payload, consumed. */
+static int
+rd_le(struct g *g, struct rng *r, int n, const char *what, uint32_t *v)
+{
+	int i, rc;
+
+	if ((rc = need(g, r, (size_t)n, what)) != 0)
+		return rc;
+	*v = 0;
+	for (i = n - 1; i >= 0; i--)
+		*v = *v << 8 | g->b[r->pos + (size_t)i];
+	r->pos += (size_t)n;
+	return 0;
+}
+
+/* The ZCL payload of a component, to be consumed field by field. */
+static struct rng
+zcl_payload(const struct zcl *z)
+{
+	struct rng r = { z->pos, z->pos + z->len };
+
+	return r;
+}
+
+/* The GBZ components of GCS05 in order, and what the calendar holds. */
+struct gcs05 {
+	struct rng *c;
+	unsigned count;
+	int idx;		/* the next component */
+	uint32_t t[4];		/* the prepayment commands' start times */
+	uint32_t cal_id, cal_start[2];
+	int nseasons;
+};
+
+static int
+component(struct g *g, struct gcs05 *s, int fdt, unsigned fc, unsigned cl,
+    unsigned cmd, const char *what, struct zcl *z)
+{
+	int rc;
+
+	if (s->idx >= (int)s->count)
+		return fail(g, s->c->pos, "GBZ component count %u is too "
+		    "small: %s is missing", s->count, what);
+	if ((rc = gbz_component(g, s->c, s->idx, s->idx + 1 == (int)s->count,
+	    fdt, fc, cl, cmd, what, z)) != 0)
+		return rc;
+	s->idx++;
+	return 0;
+}
+
+/* A prepayment command's value: 4 bytes, little-endian, traced. */
+static int
+zval(struct g *g, struct rng *r, const char *what, int is_signed,
+    int64_t *out)
+{
+	size_t at = r->pos;
+	uint32_t v;
+	int rc;
+
+	if ((rc = rd_le(g, r, 4, what, &v)) != 0)
+		return rc;
+	*out = is_signed ? (int64_t)(int32_t)v : (int64_t)v;
+	trace(g, at, 4, what, "%lld", (long long)*out);
+	return 0;
+}
+
+/* A time field: 4 bytes, little-endian, traced in hex. */
+static int
+ztime(struct g *g, struct rng *r, const char *what, uint32_t *t)
+{
+	size_t at = r->pos;
+	int rc;
+
+	if ((rc = rd_le(g, r, 4, what, t)) != 0)
+		return rc;
+	trace(g, at, 4, what, "0x%08X", *t);
+	return 0;
+}
+
+/* Emergency Credit Setup, Overall Debt Cap, Low Credit Warning Level
+ * and Maximum Credit Limit: the values and their start times. */
+static int
+gcs05_prepayment(struct g *g, struct gcs05 *s, struct prepay *pp)
+{
+	struct zcl z;
+	struct rng r;
+	uint32_t skip;
+	int rc;
+
+	if ((rc = component(g, s, 0, 0x01, 0x0705, 0x03, "Emergency Credit "
+	    "Setup", &z)) != 0 || (rc = zcl_len(g, &z, 16, "Emergency Credit "
+	    "Setup")) != 0)
+		return rc;
+	r = zcl_payload(&z);
+	g->depth++;
+	if ((rc = rd_le(g, &r, 4, "issuer event id", &skip)) != 0 ||
+	    (rc = ztime(g, &r, "start time", &s->t[0])) != 0 ||
+	    (rc = zval(g, &r, "emergency credit limit", 0,
+	    &pp->emergency_credit_limit)) != 0 ||
+	    (rc = zval(g, &r, "emergency credit threshold", 0,
+	    &pp->emergency_credit_threshold)) != 0)
+		return rc;
+	g->depth--;
+	if ((rc = component(g, s, 0, 0x01, 0x0705, 0x0C, "Set Overall Debt "
+	    "Cap", &z)) != 0 || (rc = zcl_len(g, &z, 16, "Set Overall Debt "
+	    "Cap")) != 0)
+		return rc;
+	r = zcl_payload(&z);
+	g->depth++;
+	if ((rc = rd_le(g, &r, 4, "provider id", &skip)) != 0 ||
+	    (rc = rd_le(g, &r, 4, "issuer event id", &skip)) != 0 ||
+	    (rc = ztime(g, &r, "implementation time", &s->t[1])) != 0 ||
+	    (rc = zval(g, &r, "overall debt cap", 1,
+	    &pp->debt_recovery_rate_cap)) != 0)
+		return rc;
+	g->depth--;
+	if ((rc = component(g, s, 1, 0x01, 0x0705, 0x09, "Set Low Credit "
+	    "Warning Level", &z)) != 0 || (rc = zcl_len(g, &z, 4, "Set Low "
+	    "Credit Warning Level")) != 0)
+		return rc;
+	r = zcl_payload(&z);
+	s->t[2] = z.fdt;
+	g->depth++;
+	trace(g, z.at + 5, 4, "from-date-time", "0x%08X", s->t[2]);
+	if ((rc = zval(g, &r, "low credit warning level", 0,
+	    &pp->low_credit_threshold)) != 0)
+		return rc;
+	g->depth--;
+	if ((rc = component(g, s, 0, 0x01, 0x0705, 0x0B, "Set Maximum Credit "
+	    "Limit", &z)) != 0 || (rc = zcl_len(g, &z, 20, "Set Maximum "
+	    "Credit Limit")) != 0)
+		return rc;
+	r = zcl_payload(&z);
+	g->depth++;
+	if ((rc = rd_le(g, &r, 4, "provider id", &skip)) != 0 ||
+	    (rc = rd_le(g, &r, 4, "issuer event id", &skip)) != 0 ||
+	    (rc = ztime(g, &r, "implementation time", &s->t[3])) != 0 ||
+	    (rc = zval(g, &r, "maximum credit level", 0,
+	    &pp->max_meter_balance)) != 0 ||
+	    (rc = zval(g, &r, "maximum credit per top-up", 0,
+	    &pp->max_credit_threshold)) != 0)
+		return rc;
+	g->depth--;
+	return 0;
+}
+
+/* The provider and issuer event ids that start each command. */
+static int
+calendar_ids(struct g *g, struct rng *r)
+{
+	uint32_t skip;
+	int rc;
+
+	if ((rc = rd_le(g, r, 4, "provider id", &skip)) != 0)
+		return rc;
+	return rd_le(g, r, 4, "issuer event id", &skip);
+}
+
+/* The head of the profile commands: the ids, then the calendar's id,
+ * which must be the published one's. */
+static int
+calendar_head(struct g *g, struct gcs05 *s, const struct zcl *z,
+    struct rng *r, const char *what)
+{
+	uint32_t id;
+	int rc;
+
+	if ((rc = calendar_ids(g, r)) != 0 ||
+	    (rc = rd_le(g, r, 4, "calendar id", &id)) != 0)
+		return rc;
+	if (id != s->cal_id)
+		return fail(g, z->at, "%s for another calendar", what);
+	return 0;
+}
+
+static int
+gcs05_calendar(struct g *g, struct gcs05 *s, struct prepay *pp)
+{
+	struct zcl z;
+	struct rng r;
+	uint32_t skip, type, nlen, ns, nw, nd;
+	size_t at;
+	int rc;
+
+	if ((rc = component(g, s, 0, 0x09, 0x0707, 0x00, "Publish Calendar",
+	    &z)) != 0 || (rc = zcl_len(g, &z, 22, "Publish Calendar")) != 0)
+		return rc;
+	r = zcl_payload(&z);
+	if ((rc = rd_le(g, &r, 4, "provider id", &skip)) != 0 ||
+	    (rc = rd_le(g, &r, 4, "issuer event id", &skip)) != 0 ||
+	    (rc = rd_le(g, &r, 4, "calendar id", &s->cal_id)) != 0 ||
+	    (rc = ztime(g, &r, "calendar start time", &s->cal_start[0])) != 0
+	    || (rc = rd_le(g, &r, 1, "calendar type", &type)) != 0 ||
+	    (rc = rd_le(g, &r, 1, "calendar time reference", &skip)) != 0 ||
+	    (rc = rd_le(g, &r, 1, "calendar name", &nlen)) != 0)
+		return rc;
+	if (type != 0x03)
+		return fail(g, z.at, "calendar type 0x%02X is not the friendly "
+		    "credit calendar (0x03)", type);
+	if (nlen != 0)
+		return fail(g, z.at, "the calendar name must be empty");
+	at = r.pos;
+	if ((rc = rd_le(g, &r, 1, "seasons", &ns)) != 0 ||
+	    (rc = rd_le(g, &r, 1, "week profiles", &nw)) != 0 ||
+	    (rc = rd_le(g, &r, 1, "day profiles", &nd)) != 0)
+		return rc;
+	s->nseasons = (int)ns;
+	pp->nweeks = (int)nw;
+	pp->nday_profiles = (int)nd;
+	trace(g, at, 3, "seasons, week and day profiles", "%d, %d, %d",
+	    s->nseasons, pp->nweeks, pp->nday_profiles);
+	if (ns < 1 || ns > PP_SEASONS_MAX || nw < 1 || nw > PP_WEEKS_MAX ||
+	    nd < 1 || nd > PP_DAY_PROFILES_MAX)
+		return fail(g, z.at, "the calendar has %d seasons, %d week "
+		    "profiles and %d day profiles; DUIS allows 1-3, 1-2 and "
+		    "1-5", s->nseasons, pp->nweeks, pp->nday_profiles);
+	if ((int)s->count != 7 + pp->nday_profiles + pp->nweeks)
+		return fail(g, s->c->pos, "GBZ component count %u does not "
+		    "match the calendar's %d day and %d week profiles",
+		    s->count, pp->nday_profiles, pp->nweeks);
+	return 0;
+}
+
+static int
+gcs05_day_profile(struct g *g, struct gcs05 *s, struct prepay *pp, int i)
+{
+	struct pp_day_profile *d = &pp->day_profile[i];
+	struct zcl z;
+	struct rng r;
+	uint32_t id, n, cmds, ncmd, type, mins, action;
+	size_t at;
+	int rc, k;
+
+	if ((rc = component(g, s, 0, 0x09, 0x0707, 0x01, "Publish Day "
+	    "Profile", &z)) != 0)
+		return rc;
+	r = zcl_payload(&z);
+	n = z.len >= 17 ? g->b[z.pos + 13] : 0;
+	if (z.len < 17 || z.len != 17 + 3u * n)
+		return fail(g, z.at, "Publish Day Profile: ZCL payload is %zu "
+		    "bytes for %u entries", z.len, n);
+	if ((rc = calendar_head(g, s, &z, &r, "day profile")) != 0 ||
+	    (rc = rd_le(g, &r, 1, "day id", &id)) != 0 ||
+	    (rc = rd_le(g, &r, 1, "entries", &n)) != 0 ||
+	    (rc = rd_le(g, &r, 1, "command index", &cmds)) != 0 ||
+	    (rc = rd_le(g, &r, 1, "commands", &ncmd)) != 0 ||
+	    (rc = rd_le(g, &r, 1, "calendar type", &type)) != 0)
+		return rc;
+	d->id = (int)id;
+	d->nactions = (int)n;
+	if (id < 1 || id > 5 || n < 1 || n > PP_ACTIONS_MAX || cmds != 0 ||
+	    ncmd != 1 || type != 0x03)
+		return fail(g, z.at, "day profile %d: id 1-5, 1-3 entries, one "
+		    "command and calendar type 3 are required", d->id);
+	for (k = 0; k < i; k++)
+		if (pp->day_profile[k].id == d->id)
+			return fail(g, z.at, "day profile %d is published "
+			    "twice", d->id);
+	for (k = 0; k < d->nactions; k++) {
+		at = r.pos;
+		if ((rc = rd_le(g, &r, 2, "start time", &mins)) != 0 ||
+		    (rc = rd_le(g, &r, 1, "action", &action)) != 0)
+			return rc;
+		if (mins >= 1440 || action > 1)
+			return fail(g, z.at, "day profile %d entry %d: start %u "
+			    "minutes, action %u", d->id, k, mins, action);
+		d->action[k].minutes = (int)mins;
+		d->action[k].start = (int)action;
+		trace(g, at, 3, "day profile action", "day %d %02u:%02u %s",
+		    d->id, mins / 60, mins % 60, action ? "START" : "STOP");
+	}
+	return 0;
+}
+
+/* Is a day profile with this id published? */
+static int
+day_published(const struct prepay *pp, int id)
+{
+	int j;
+
+	for (j = 0; j < pp->nday_profiles; j++)
+		if (pp->day_profile[j].id == id)
+			return 1;
+	return 0;
+}
+
+static int
+gcs05_week_profile(struct g *g, struct gcs05 *s, struct prepay *pp, int i)
+{
+	struct pp_week *w = &pp->week[i];
+	struct zcl z;
+	struct rng r;
+	uint32_t id, day;
+	int rc, k;
+
+	if ((rc = component(g, s, 0, 0x09, 0x0707, 0x02, "Publish Week "
+	    "Profile", &z)) != 0 || (rc = zcl_len(g, &z, 20, "Publish Week "
+	    "Profile")) != 0)
+		return rc;
+	r = zcl_payload(&z);
+	if ((rc = calendar_head(g, s, &z, &r, "week profile")) != 0 ||
+	    (rc = rd_le(g, &r, 1, "week id", &id)) != 0)
+		return rc;
+	w->id = (int)id;
+	if (w->id < 1 || w->id > 2 || (i == 1 && pp->week[0].id == w->id))
+		return fail(g, z.at, "week profile id %d is not 1 or 2, or is "
+		    "published twice", w->id);
+	trace(g, r.pos - 1, 8, "week profile", "%d: %d %d %d %d %d %d %d",
+	    w->id, g->b[r.pos], g->b[r.pos + 1], g->b[r.pos + 2],
+	    g->b[r.pos + 3], g->b[r.pos + 4], g->b[r.pos + 5], g->b[r.pos + 6]);
+	for (k = 0; k < 7; k++) {
+		if ((rc = rd_le(g, &r, 1, "day", &day)) != 0)
+			return rc;
+		w->day[k] = (int)day;
+		if (!day_published(pp, w->day[k]))
+			return fail(g, z.at, "week profile %d names day profile "
+			    "%d, which is not published", w->id, w->day[k]);
+	}
+	return 0;
+}
+
+/* A ZCL date and the profile it names, consumed. */
+static int
+dated(struct g *g, const struct zcl *z, struct rng *r, struct pp_date *d,
+    int *profile)
+{
+	uint32_t v;
+	int rc;
+
+	if ((rc = need(g, r, 5, "dated entry")) != 0 ||
+	    (rc = zcl_date(g, z->at, g->b + r->pos, d)) != 0)
+		return rc;
+	r->pos += 4;
+	if ((rc = rd_le(g, r, 1, "profile", &v)) != 0)
+		return rc;
+	*profile = (int)v;
+	return 0;
+}
+
+static int
+gcs05_seasons(struct g *g, struct gcs05 *s, struct prepay *pp)
+{
+	struct zcl z;
+	struct rng r;
+	uint32_t cmds, ncmd;
+	int rc, i, j, found;
+
+	if ((rc = component(g, s, 0, 0x09, 0x0707, 0x03, "Publish Seasons",
+	    &z)) != 0 || (rc = zcl_len(g, &z, 14 + 5u * (unsigned)s->nseasons,
+	    "Publish Seasons")) != 0)
+		return rc;
+	r = zcl_payload(&z);
+	if ((rc = calendar_ids(g, &r)) != 0 ||
+	    (rc = rd_le(g, &r, 4, "calendar id", &ncmd)) != 0)
+		return rc;
+	if (ncmd != s->cal_id)
+		return fail(g, z.at, "Publish Seasons: another calendar, or "
+		    "more than one command");
+	if ((rc = rd_le(g, &r, 1, "command index", &cmds)) != 0 ||
+	    (rc = rd_le(g, &r, 1, "commands", &ncmd)) != 0)
+		return rc;
+	if (cmds != 0 || ncmd != 1)
+		return fail(g, z.at, "Publish Seasons: another calendar, or "
+		    "more than one command");
+	for (i = 0; i < s->nseasons; i++) {
+		struct pp_season *se = &pp->season[i];
+
+		if ((rc = dated(g, &z, &r, &se->start, &se->week)) != 0)
+			return rc;
+		trace(g, r.pos - 5, 5, "season", "week %d", se->week);
+		for (j = 0, found = 0; j < pp->nweeks; j++)
+			found |= pp->week[j].id == se->week;
+		if (!found)
+			return fail(g, z.at, "season %d names week profile %d, "
+			    "which is not published", i + 1, se->week);
+	}
+	pp->nseasons = s->nseasons;
+	return 0;
+}
+
+static int
+gcs05_special_days(struct g *g, struct gcs05 *s, struct prepay *pp)
+{
+	struct zcl z;
+	struct rng r;
+	uint32_t id, type, n, cmds, ncmd;
+	int rc, i;
+
+	if ((rc = component(g, s, 0, 0x09, 0x0707, 0x04, "Publish Special "
+	    "Days", &z)) != 0)
+		return rc;
+	r = zcl_payload(&z);
+	n = z.len >= 20 ? g->b[z.pos + 17] : 0;
+	if (z.len < 20 || z.len != 20 + 5u * n)
+		return fail(g, z.at, "Publish Special Days: ZCL payload is %zu "
+		    "bytes for %u days", z.len, n);
+	if ((rc = calendar_ids(g, &r)) != 0 ||
+	    (rc = rd_le(g, &r, 4, "calendar id", &id)) != 0 ||
+	    (rc = rd_le(g, &r, 4, "start time", &s->cal_start[1])) != 0 ||
+	    (rc = rd_le(g, &r, 1, "calendar type", &type)) != 0 ||
+	    (rc = rd_le(g, &r, 1, "days", &n)) != 0 ||
+	    (rc = rd_le(g, &r, 1, "command index", &cmds)) != 0 ||
+	    (rc = rd_le(g, &r, 1, "commands", &ncmd)) != 0)
+		return rc;
+	if (id != s->cal_id || type != 0x03 || cmds != 0 || ncmd != 1)
+		return fail(g, z.at, "Publish Special Days: another calendar, "
+		    "another calendar type or more than one command");
+	if (n > PP_GAS_SPECIAL_MAX)
+		return fail(g, z.at, "%u special days; at most %d", n,
+		    PP_GAS_SPECIAL_MAX);
+	pp->ngas_special = (int)n;
+	for (i = 0; i < pp->ngas_special; i++) {
+		struct pp_gas_special *sd = &pp->gas_special[i];
+
+		if ((rc = dated(g, &z, &r, &sd->date, &sd->day)) != 0)
+			return rc;
+		trace(g, r.pos - 5, 5, "special day", "day %d", sd->day);
+		if (!day_published(pp, sd->day))
+			return fail(g, z.at, "special day %d names day profile "
+			    "%d, which is not published", i + 1, sd->day);
+	}
+	return 0;
+}
+
+/* One activation: every prepayment time agrees, and the calendar starts
+ * with them (a cancellation marks the calendar 0xFFFFFFFE). */
+static int
+gcs05_activation(struct g *g, const struct gcs05 *s, struct prepay *pp)
+{
+	uint32_t t0 = s->t[0];
+	int i;
+
+	for (i = 1; i < 4; i++)
+		if (s->t[i] != t0)
+			return fail(g, s->c->pos, "the prepayment commands' "
+			    "start times differ (0x%08X, 0x%08X); one request "
+			    "has one activation", t0, s->t[i]);
+	for (i = 0; i < 2; i++)
+		if (s->cal_start[i] != t0 && !(t0 == 0xFFFFFFFF &&
+		    s->cal_start[i] == 0xFFFFFFFE))
+			return fail(g, s->c->pos, "the calendar's start time "
+			    "0x%08X does not match the prepayment commands' "
+			    "0x%08X", s->cal_start[i], t0);
+	if (t0 == 0)
+		pp->activation = ACT_IMMEDIATE;
+	else if (t0 == 0xFFFFFFFF)
+		pp->activation = ACT_CANCEL;
+	else {
+		pp->activation = ACT_AT;
+		pp->activation_time = solr_time_from_civil(2000, 1, 1, 0, 0, 0) +
+		    t0;
+	}
+	return 0;
+}
+
 static int
 gcs05(struct g *g, struct rng *c, struct prepay *pp)
 {
-	const unsigned char *b = g->b;
-	struct zcl z;
+	struct gcs05 s = { .c = c };
 	uint64_t v;
-	unsigned count;
-	uint32_t t[4], cal_id = 0, cal_start[2];
-	int rc, i, k, idx = 0, nseasons, last;
-	const unsigned char *p;
+	int rc, i;
 
 	if ((rc = rd_be(g, c, 2, "GBZ profile id", &v)) != 0)
 		return rc;
@@ -951,241 +1417,28 @@ gcs05(struct g *g, struct rng *c, struct prepay *pp)
 		return fail(g, c->pos - 2, "GBZ profile id 0x%04X is not 0x0109",
 		    (unsigned)v);
 	trace(g, c->pos - 2, 2, "GBZ profile id", "0x0109");
-	if ((rc = rd_u8(g, c, "GBZ component count", &count)) != 0)
+	if ((rc = rd_u8(g, c, "GBZ component count", &s.count)) != 0)
 		return rc;
-	trace(g, c->pos - 1, 1, "GBZ component count", "%u", count);
+	trace(g, c->pos - 1, 1, "GBZ component count", "%u", s.count);
 	g->depth++;
-#define COMP(fdt, fc, cl, cmd, what) do {				\
-		last = idx + 1 == (int)count;				\
-		if (idx >= (int)count)					\
-			return fail(g, c->pos, "GBZ component count %u is "	\
-			    "too small: %s is missing", count, what);	\
-		if ((rc = gbz_component(g, c, idx, last, fdt, fc, cl, cmd,	\
-		    what, &z)) != 0)					\
-			return rc;					\
-		idx++;							\
-	} while (0)
-	COMP(0, 0x01, 0x0705, 0x03, "Emergency Credit Setup");
-	if ((rc = zcl_len(g, &z, 16, "Emergency Credit Setup")) != 0)
+	if ((rc = gcs05_prepayment(g, &s, pp)) != 0 ||
+	    (rc = gcs05_calendar(g, &s, pp)) != 0)
 		return rc;
-	p = b + z.pos;
-	t[0] = le32(p + 4);
-	pp->emergency_credit_limit = le32(p + 8);
-	pp->emergency_credit_threshold = le32(p + 12);
-	g->depth++;
-	trace(g, z.pos + 4, 4, "start time", "0x%08X", t[0]);
-	trace(g, z.pos + 8, 4, "emergency credit limit", "%lld",
-	    (long long)pp->emergency_credit_limit);
-	trace(g, z.pos + 12, 4, "emergency credit threshold", "%lld",
-	    (long long)pp->emergency_credit_threshold);
-	g->depth--;
-	COMP(0, 0x01, 0x0705, 0x0C, "Set Overall Debt Cap");
-	if ((rc = zcl_len(g, &z, 16, "Set Overall Debt Cap")) != 0)
-		return rc;
-	p = b + z.pos;
-	t[1] = le32(p + 8);
-	pp->debt_recovery_rate_cap = (int32_t)le32(p + 12);
-	g->depth++;
-	trace(g, z.pos + 8, 4, "implementation time", "0x%08X", t[1]);
-	trace(g, z.pos + 12, 4, "overall debt cap", "%lld",
-	    (long long)pp->debt_recovery_rate_cap);
-	g->depth--;
-	COMP(1, 0x01, 0x0705, 0x09, "Set Low Credit Warning Level");
-	if ((rc = zcl_len(g, &z, 4, "Set Low Credit Warning Level")) != 0)
-		return rc;
-	t[2] = z.fdt;
-	pp->low_credit_threshold = le32(b + z.pos);
-	g->depth++;
-	trace(g, z.at + 5, 4, "from-date-time", "0x%08X", t[2]);
-	trace(g, z.pos, 4, "low credit warning level", "%lld",
-	    (long long)pp->low_credit_threshold);
-	g->depth--;
-	COMP(0, 0x01, 0x0705, 0x0B, "Set Maximum Credit Limit");
-	if ((rc = zcl_len(g, &z, 20, "Set Maximum Credit Limit")) != 0)
-		return rc;
-	p = b + z.pos;
-	t[3] = le32(p + 8);
-	pp->max_meter_balance = le32(p + 12);
-	pp->max_credit_threshold = le32(p + 16);
-	g->depth++;
-	trace(g, z.pos + 8, 4, "implementation time", "0x%08X", t[3]);
-	trace(g, z.pos + 12, 4, "maximum credit level", "%lld",
-	    (long long)pp->max_meter_balance);
-	trace(g, z.pos + 16, 4, "maximum credit per top-up", "%lld",
-	    (long long)pp->max_credit_threshold);
-	g->depth--;
-	COMP(0, 0x09, 0x0707, 0x00, "Publish Calendar");
-	if ((rc = zcl_len(g, &z, 22, "Publish Calendar")) != 0)
-		return rc;
-	p = b + z.pos;
-	cal_id = le32(p + 8);
-	cal_start[0] = le32(p + 12);
-	if (p[16] != 0x03)
-		return fail(g, z.at, "calendar type 0x%02X is not the friendly "
-		    "credit calendar (0x03)", p[16]);
-	if (p[18] != 0)
-		return fail(g, z.at, "the calendar name must be empty");
-	nseasons = p[19];
-	pp->nweeks = p[20];
-	pp->nday_profiles = p[21];
-	trace(g, z.pos + 12, 4, "calendar start time", "0x%08X", cal_start[0]);
-	trace(g, z.pos + 19, 3, "seasons, week and day profiles",
-	    "%d, %d, %d", nseasons, pp->nweeks, pp->nday_profiles);
-	if (nseasons < 1 || nseasons > PP_SEASONS_MAX || pp->nweeks < 1 ||
-	    pp->nweeks > PP_WEEKS_MAX || pp->nday_profiles < 1 ||
-	    pp->nday_profiles > PP_DAY_PROFILES_MAX)
-		return fail(g, z.at, "the calendar has %d seasons, %d week "
-		    "profiles and %d day profiles; DUIS allows 1-3, 1-2 and "
-		    "1-5", nseasons, pp->nweeks, pp->nday_profiles);
-	if ((int)count != 7 + pp->nday_profiles + pp->nweeks)
-		return fail(g, c->pos, "GBZ component count %u does not match "
-		    "the calendar's %d day and %d week profiles", count,
-		    pp->nday_profiles, pp->nweeks);
-	for (i = 0; i < pp->nday_profiles; i++) {
-		struct pp_day_profile *d = &pp->day_profile[i];
-
-		COMP(0, 0x09, 0x0707, 0x01, "Publish Day Profile");
-		p = b + z.pos;
-		if (z.len < 17 || z.len != 17 + 3u * p[13])
-			return fail(g, z.at, "Publish Day Profile: ZCL payload "
-			    "is %zu bytes for %u entries", z.len,
-			    z.len >= 17 ? p[13] : 0);
-		if (le32(p + 8) != cal_id)
-			return fail(g, z.at, "day profile for another calendar");
-		d->id = p[12];
-		d->nactions = p[13];
-		if (d->id < 1 || d->id > 5 || d->nactions < 1 ||
-		    d->nactions > PP_ACTIONS_MAX || p[14] != 0 || p[15] != 1 ||
-		    p[16] != 0x03)
-			return fail(g, z.at, "day profile %d: id 1-5, 1-3 "
-			    "entries, one command and calendar type 3 are "
-			    "required", d->id);
-		for (k = 0; k < i; k++)
-			if (pp->day_profile[k].id == d->id)
-				return fail(g, z.at, "day profile %d is "
-				    "published twice", d->id);
-		for (k = 0; k < d->nactions; k++) {
-			const unsigned char *en = p + 17 + 3 * k;
-			unsigned mins = (unsigned)en[0] | (unsigned)en[1] << 8;
-
-			if (mins >= 1440 || en[2] > 1)
-				return fail(g, z.at, "day profile %d entry %d: "
-				    "start %u minutes, action %u", d->id, k,
-				    mins, en[2]);
-			d->action[k].minutes = (int)mins;
-			d->action[k].start = en[2];
-			trace(g, (size_t)(en - b), 3, "day profile action",
-			    "day %d %02u:%02u %s", d->id, mins / 60, mins % 60,
-			    en[2] ? "START" : "STOP");
-		}
-	}
-	for (i = 0; i < pp->nweeks; i++) {
-		struct pp_week *w = &pp->week[i];
-
-		COMP(0, 0x09, 0x0707, 0x02, "Publish Week Profile");
-		if ((rc = zcl_len(g, &z, 20, "Publish Week Profile")) != 0)
+	for (i = 0; i < pp->nday_profiles; i++)
+		if ((rc = gcs05_day_profile(g, &s, pp, i)) != 0)
 			return rc;
-		p = b + z.pos;
-		if (le32(p + 8) != cal_id)
-			return fail(g, z.at, "week profile for another "
-			    "calendar");
-		w->id = p[12];
-		if (w->id < 1 || w->id > 2 || (i == 1 && pp->week[0].id == w->id))
-			return fail(g, z.at, "week profile id %d is not 1 or 2, "
-			    "or is published twice", w->id);
-		trace(g, z.pos + 12, 8, "week profile", "%d: %d %d %d %d %d %d %d",
-		    w->id, p[13], p[14], p[15], p[16], p[17], p[18], p[19]);
-		for (k = 0; k < 7; k++) {
-			int j, found = 0;
-
-			w->day[k] = p[13 + k];
-			for (j = 0; j < pp->nday_profiles; j++)
-				found |= pp->day_profile[j].id == w->day[k];
-			if (!found)
-				return fail(g, z.at, "week profile %d names day "
-				    "profile %d, which is not published", w->id,
-				    w->day[k]);
-		}
-	}
-	COMP(0, 0x09, 0x0707, 0x03, "Publish Seasons");
-	p = b + z.pos;
-	if ((rc = zcl_len(g, &z, 14 + 5u * (unsigned)nseasons,
-	    "Publish Seasons")) != 0)
+	for (i = 0; i < pp->nweeks; i++)
+		if ((rc = gcs05_week_profile(g, &s, pp, i)) != 0)
+			return rc;
+	if ((rc = gcs05_seasons(g, &s, pp)) != 0 ||
+	    (rc = gcs05_special_days(g, &s, pp)) != 0)
 		return rc;
-	if (le32(p + 8) != cal_id || p[12] != 0 || p[13] != 1)
-		return fail(g, z.at, "Publish Seasons: another calendar, or "
-		    "more than one command");
-	for (i = 0; i < nseasons; i++) {
-		struct pp_season *s = &pp->season[i];
-		int j, found = 0;
-
-		if ((rc = zcl_date(g, z.at, p + 14 + 5 * i, &s->start)) != 0)
-			return rc;
-		s->week = p[18 + 5 * i];
-		trace(g, z.pos + 14 + 5 * (size_t)i, 5, "season",
-		    "week %d", s->week);
-		for (j = 0; j < pp->nweeks; j++)
-			found |= pp->week[j].id == s->week;
-		if (!found)
-			return fail(g, z.at, "season %d names week profile %d, "
-			    "which is not published", i + 1, s->week);
-	}
-	pp->nseasons = nseasons;
-	COMP(0, 0x09, 0x0707, 0x04, "Publish Special Days");
-	p = b + z.pos;
-	if (z.len < 20 || z.len != 20 + 5u * p[17])
-		return fail(g, z.at, "Publish Special Days: ZCL payload is %zu "
-		    "bytes for %u days", z.len, z.len >= 20 ? p[17] : 0);
-	if (le32(p + 8) != cal_id || p[16] != 0x03 || p[18] != 0 || p[19] != 1)
-		return fail(g, z.at, "Publish Special Days: another calendar, "
-		    "another calendar type or more than one command");
-	cal_start[1] = le32(p + 12);
-	if (p[17] > PP_GAS_SPECIAL_MAX)
-		return fail(g, z.at, "%u special days; at most %d", p[17],
-		    PP_GAS_SPECIAL_MAX);
-	pp->ngas_special = p[17];
-	for (i = 0; i < pp->ngas_special; i++) {
-		struct pp_gas_special *s = &pp->gas_special[i];
-		int j, found = 0;
-
-		if ((rc = zcl_date(g, z.at, p + 20 + 5 * i, &s->date)) != 0)
-			return rc;
-		s->day = p[24 + 5 * i];
-		trace(g, z.pos + 20 + 5 * (size_t)i, 5, "special day", "day %d",
-		    s->day);
-		for (j = 0; j < pp->nday_profiles; j++)
-			found |= pp->day_profile[j].id == s->day;
-		if (!found)
-			return fail(g, z.at, "special day %d names day profile "
-			    "%d, which is not published", i + 1, s->day);
-	}
-#undef COMP
 	g->depth--;
-	if (idx != (int)count)
+	if (s.idx != (int)s.count)
 		return fail(g, c->pos, "GBZ component count %u, but %d "
-		    "components", count, idx);
-	/* one activation: every prepayment time agrees, and the calendar
-	 * starts with them (a cancellation marks the calendar 0xFFFFFFFE) */
-	for (i = 1; i < 4; i++)
-		if (t[i] != t[0])
-			return fail(g, c->pos, "the prepayment commands' start "
-			    "times differ (0x%08X, 0x%08X); one request has one "
-			    "activation", t[0], t[i]);
-	for (i = 0; i < 2; i++)
-		if (cal_start[i] != t[0] && !(t[0] == 0xFFFFFFFF &&
-		    cal_start[i] == 0xFFFFFFFE))
-			return fail(g, c->pos, "the calendar's start time "
-			    "0x%08X does not match the prepayment commands' "
-			    "0x%08X", cal_start[i], t[0]);
-	if (t[0] == 0)
-		pp->activation = ACT_IMMEDIATE;
-	else if (t[0] == 0xFFFFFFFF)
-		pp->activation = ACT_CANCEL;
-	else {
-		pp->activation = ACT_AT;
-		pp->activation_time = solr_time_from_civil(2000, 1, 1, 0, 0, 0) +
-		    t[0];
-	}
+		    "components", s.count, s.idx);
+	if ((rc = gcs05_activation(g, &s, pp)) != 0)
+		return rc;
 	return at_end(g, c, "the GCS05 content");
 }
 
