@@ -3,6 +3,7 @@
 #ifndef SOLR_PREPAY_H
 #define SOLR_PREPAY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <libxml/tree.h>
@@ -98,6 +99,24 @@ struct prepay {
 	int ngas_special;
 	struct pp_gas_special gas_special[PP_GAS_SPECIAL_MAX];
 };
+
+/* One value of SR 2.1: the table that drives the DUIS body's reading, the
+ * record's prepay: mapping and the safe profile.  Adding a value is one
+ * row. */
+struct pp_field {
+	const char *name;	/* the YAML key, the policy key, sr:<name> */
+	size_t offset;		/* of its int64_t in struct prepay */
+	size_t present;		/* of the int that says it is there; 0: always */
+	int xml_pos;		/* order in the DUIS body; -1: not in it */
+	const char *dlms;	/* electricity: the ECS08a data item */
+	const char *zcl;	/* gas: the GCS05 command (NULL: none) */
+	int64_t elec_min, elec_max, gas_min, gas_max;	/* the DUIS range */
+};
+#define PP_NFIELDS 7
+extern const struct pp_field pp_fields[PP_NFIELDS];
+const struct pp_field *pp_field_named(const char *name);
+/* The value of f in pp: 0, or -1 when the request does not carry it. */
+int pp_value(const struct prepay *pp, const struct pp_field *f, int64_t *v);
 
 /* Reads sr:UpdatePrepayConfiguration (node) strictly, in schema order.
  * SOLR_ERR_VERIFY with the element and the rule. */

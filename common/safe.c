@@ -5,22 +5,7 @@
 #include "safe.h"
 #include "util.h"
 
-static const char *const value_fields[] = { "EmergencyCreditLimit",
-	"EmergencyCreditThreshold", "LowCreditThreshold", "MaxMeterBalance",
-	"MaxCreditThreshold", "DebtRecoveryRateCap", NULL };
 #define CALENDAR "NonDisablementCalendar"
-#define PERIOD "DebtRecoveryRateCapPeriod"
-
-static int
-is_value_field(const char *f)
-{
-	int i;
-
-	for (i = 0; value_fields[i]; i++)
-		if (strcmp(f, value_fields[i]) == 0)
-			return 1;
-	return strcmp(f, PERIOD) == 0;
-}
 
 static int
 perr(struct solr_err *e, const char *file, const struct ynode *n,
@@ -41,81 +26,64 @@ num(const struct ynode *n, int64_t *v)
 	return *end == '\0' ? 0 : -1;
 }
 
+/* One field's rule: a mapping of eq, min, max or gt_field. */
 static int
-load_profile(const struct ynode *m, const char *file, const char *fuel,
-    struct safe_profile *p, struct solr_err *e)
+load_rule(const struct ynode *v, const char *file, const char *f,
+    struct safe_rule *r, struct solr_err *e)
 {
-	char f[160];
-	size_t i, j;
-	int k, cal = 0;
+	size_t j;
+	int64_t n;
 
-	if (m == NULL || m->kind != YN_MAP) {
-		snprintf(f, sizeof(f), "safe_prepay.%s", fuel);
-		return perr(e, file, m, f, "the profile for this fuel is "
-		    "missing or not a mapping");
-	}
-	p->defined = 1;
-	for (i = 0; i + 1 < m->n; i += 2) {
-		const char *name = m->items[i]->str;
-		const struct ynode *v = m->items[i + 1];
-		struct safe_rule *r;
+	if (v == NULL || v->kind != YN_MAP || v->n == 0)
+		return perr(e, file, v, f, "a rule is a mapping of eq, min, max "
+		    "or gt_field");
+	for (j = 0; j + 1 < v->n; j += 2) {
+		const char *k = v->items[j]->str;
+		const struct ynode *x = v->items[j + 1];
 
-		snprintf(f, sizeof(f), "safe_prepay.%s.%s", fuel, name);
-		if (strcmp(name, CALENDAR) == 0) {
-			if (!yn_is_scalar(v) || strcmp(v->str, "never_ends"))
-				return perr(e, file, v, f, "the only rule is "
-				    "never_ends");
-			cal = 1;
-			p->calendar_pos = p->nrules;
+		if (strcmp(k, "gt_field") == 0) {
+			if (!yn_is_scalar(x) ||
+			    (r->gt_field = pp_field_named(x->str)) == NULL)
+				return perr(e, file, x, f, "gt_field must name a "
+				    "field of SR 2.1");
 			continue;
 		}
-		if (!is_value_field(name))
-			return perr(e, file, m->items[i], f, "not a field of SR "
-			    "2.1");
-		if (v == NULL || v->kind != YN_MAP || v->n == 0)
-			return perr(e, file, v, f, "a rule is a mapping of eq, "
-			    "min, max or gt_field");
-		r = &p->rule[p->nrules++];
-		snprintf(r->field, sizeof(r->field), "%s", name);
-		for (j = 0; j + 1 < v->n; j += 2) {
-			const char *k2 = v->items[j]->str;
-			const struct ynode *x = v->items[j + 1];
-			int64_t n;
-
-			if (strcmp(k2, "gt_field") == 0) {
-				if (!yn_is_scalar(x) || !is_value_field(x->str))
-					return perr(e, file, x, f, "gt_field must "
-					    "name a field of SR 2.1");
-				snprintf(r->gt_field, sizeof(r->gt_field), "%s",
-				    x->str);
-				continue;
-			}
-			if (num(x, &n) != 0)
-				return perr(e, file, x, f, "eq, min and max take "
-				    "a whole number");
-			if (strcmp(k2, "eq") == 0) {
-				r->has_eq = 1;
-				r->eq = n;
-			} else if (strcmp(k2, "min") == 0) {
-				r->has_min = 1;
-				r->min = n;
-			} else if (strcmp(k2, "max") == 0) {
-				r->has_max = 1;
-				r->max = n;
-			} else
-				return perr(e, file, v->items[j], f, "unknown rule "
-				    "(eq, min, max, gt_field)");
-		}
+		if (num(x, &n) != 0)
+			return perr(e, file, x, f, "eq, min and max take a whole "
+			    "number");
+		if (strcmp(k, "eq") == 0) {
+			r->has_eq = 1;
+			r->eq = n;
+		} else if (strcmp(k, "min") == 0) {
+			r->has_min = 1;
+			r->min = n;
+		} else if (strcmp(k, "max") == 0) {
+			r->has_max = 1;
+			r->max = n;
+		} else
+			return perr(e, file, v->items[j], f, "unknown rule (eq, "
+			    "min, max, gt_field)");
 	}
-	/* the profile defines every field: nothing goes unchecked */
-	for (k = 0; value_fields[k]; k++) {
-		int found = 0;
+	return 0;
+}
 
-		for (i = 0; i < (size_t)p->nrules; i++)
-			found |= strcmp(p->rule[i].field, value_fields[k]) == 0;
+/* The profile defines every field a request always carries, and the
+ * calendar: nothing goes unchecked. */
+static int
+complete(const struct ynode *m, const char *file, const char *fuel,
+    const struct safe_profile *p, int cal, struct solr_err *e)
+{
+	char f[160];
+	int i, k, found;
+
+	for (k = 0; k < PP_NFIELDS; k++) {
+		if (pp_fields[k].present)
+			continue;
+		for (i = 0, found = 0; i < p->nrules; i++)
+			found |= p->rule[i].field == &pp_fields[k];
 		if (!found) {
 			snprintf(f, sizeof(f), "safe_prepay.%s.%s", fuel,
-			    value_fields[k]);
+			    pp_fields[k].name);
 			return perr(e, file, m, f, "the profile has no rule for "
 			    "this field");
 		}
@@ -126,6 +94,48 @@ load_profile(const struct ynode *m, const char *file, const char *fuel,
 		    "calendar (never_ends)");
 	}
 	return 0;
+}
+
+static int
+load_profile(const struct ynode *m, const char *file, const char *fuel,
+    struct safe_profile *p, struct solr_err *e)
+{
+	const struct pp_field *field;
+	char f[160];
+	size_t i;
+	int r, cal = 0;
+
+	if (m == NULL || m->kind != YN_MAP) {
+		snprintf(f, sizeof(f), "safe_prepay.%s", fuel);
+		return perr(e, file, m, f, "the profile for this fuel is "
+		    "missing or not a mapping");
+	}
+	p->defined = 1;
+	for (i = 0; i + 1 < m->n; i += 2) {
+		const char *name = m->items[i]->str;
+		const struct ynode *v = m->items[i + 1];
+
+		snprintf(f, sizeof(f), "safe_prepay.%s.%s", fuel, name);
+		if (strcmp(name, CALENDAR) == 0) {
+			if (!yn_is_scalar(v) || strcmp(v->str, "never_ends"))
+				return perr(e, file, v, f, "the only rule is "
+				    "never_ends");
+			cal = 1;
+			p->calendar_pos = p->nrules;
+			continue;
+		}
+		if ((field = pp_field_named(name)) == NULL)
+			return perr(e, file, m->items[i], f, "not a field of SR "
+			    "2.1");
+		/* the YAML reader refuses a key twice: one rule a field */
+		if (p->nrules == SAFE_MAX_RULES)
+			return perr(e, file, m->items[i], f, "more rules than "
+			    "SR 2.1 has fields");
+		p->rule[p->nrules].field = field;
+		if ((r = load_rule(v, file, f, &p->rule[p->nrules++], e)) != 0)
+			return r;
+	}
+	return complete(m, file, fuel, p, cal, e);
 }
 
 int
@@ -169,59 +179,34 @@ safe_policy_load(const struct ynode *policy, const char *file,
 }
 
 static int
-value_of(const struct prepay *pp, const char *f, int64_t *v)
-{
-	if (strcmp(f, "EmergencyCreditLimit") == 0)
-		*v = pp->emergency_credit_limit;
-	else if (strcmp(f, "EmergencyCreditThreshold") == 0)
-		*v = pp->emergency_credit_threshold;
-	else if (strcmp(f, "LowCreditThreshold") == 0)
-		*v = pp->low_credit_threshold;
-	else if (strcmp(f, "MaxMeterBalance") == 0)
-		*v = pp->max_meter_balance;
-	else if (strcmp(f, "MaxCreditThreshold") == 0)
-		*v = pp->max_credit_threshold;
-	else if (strcmp(f, "DebtRecoveryRateCap") == 0)
-		*v = pp->debt_recovery_rate_cap;
-	else if (strcmp(f, PERIOD) == 0 && pp->has_cap_period)
-		*v = pp->debt_recovery_rate_cap_period;
-	else
-		return -1;
-	return 0;
-}
-
-static int
 check_rule(const struct safe_rule *r, const struct prepay *pp,
     struct solr_err *e)
 {
 	int64_t v, o;
 
-	if (value_of(pp, r->field, &v) != 0) {
-		if (strcmp(r->field, PERIOD) == 0)
-			return 0;	/* only ECS08a carries the period */
-		return solr_seterr(e, SOLR_ERR_VERIFY, "%s is missing from the "
-		    "request", r->field);
-	}
+	if (pp_value(pp, r->field, &v) != 0)
+		return 0;	/* only ECS08a carries the period */
 	if (r->has_eq && v != r->eq)
 		return solr_seterr(e, SOLR_ERR_VERIFY, "%s is %lld; the profile "
-		    "requires eq %lld", r->field, (long long)v,
+		    "requires eq %lld", r->field->name, (long long)v,
 		    (long long)r->eq);
 	if (r->has_min && v < r->min)
 		return solr_seterr(e, SOLR_ERR_VERIFY, "%s is %lld; the profile "
-		    "requires min %lld", r->field, (long long)v,
+		    "requires min %lld", r->field->name, (long long)v,
 		    (long long)r->min);
 	if (r->has_max && v > r->max)
 		return solr_seterr(e, SOLR_ERR_VERIFY, "%s is %lld; the profile "
-		    "requires max %lld", r->field, (long long)v,
+		    "requires max %lld", r->field->name, (long long)v,
 		    (long long)r->max);
-	if (r->gt_field[0]) {
-		if (value_of(pp, r->gt_field, &o) != 0)
+	if (r->gt_field != NULL) {
+		if (pp_value(pp, r->gt_field, &o) != 0)
 			return solr_seterr(e, SOLR_ERR_VERIFY, "%s is missing "
-			    "from the request", r->gt_field);
+			    "from the request", r->gt_field->name);
 		if (!(v > o))
 			return solr_seterr(e, SOLR_ERR_VERIFY, "%s is %lld; the "
-			    "profile requires it above %s (%lld)", r->field,
-			    (long long)v, r->gt_field, (long long)o);
+			    "profile requires it above %s (%lld)",
+			    r->field->name, (long long)v, r->gt_field->name,
+			    (long long)o);
 	}
 	return 0;
 }

@@ -9,13 +9,14 @@
 #include "prepay.h"
 #include "ytree.h"
 
-#define SAFE_MAX_RULES 8
+/* at most one rule for each value of SR 2.1 */
+#define SAFE_MAX_RULES PP_NFIELDS
 
 struct safe_rule {
-	char field[40];
+	const struct pp_field *field;
 	int has_eq, has_min, has_max;
 	int64_t eq, min, max;
-	char gt_field[40];	/* "" when absent */
+	const struct pp_field *gt_field;	/* NULL when absent */
 };
 
 struct safe_profile {
