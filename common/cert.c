@@ -169,125 +169,145 @@ struct ava {
 	int multi;	/* joined to the previous AVA with '+' */
 };
 
-X509_NAME *
-solr_name_parse(const char *s, struct solr_err *e)
+/* The value of one AVA, up to the next separator: escapes decoded,
+ * unescaped trailing spaces dropped.  -1 when it is malformed. */
+static int
+ava_value(const char **pp, struct ava *a)
 {
-	struct ava avas[16];
-	size_t na = 0, i, tl;
-	const char *p = s;
-	X509_NAME *name = NULL;
-	int multi = 0, nrdn;
+	const char *p = *pp;
+	size_t trail = 0;
+	int c, h1, h2;
 
-	for (;;) {
-		struct ava *a;
-		size_t trail = 0;
-
-		if (na == sizeof(avas) / sizeof(avas[0])) {
-			solr_seterr(e, SOLR_ERR_LIMIT,
-			    "issuer name has more than 16 attributes");
-			return NULL;
-		}
-		a = &avas[na];
-		memset(a, 0, sizeof(*a));
-		a->multi = multi;
-		while (*p == ' ')
+	for (; *p && *p != ',' && *p != ';' && *p != '+'; p++) {
+		c = (unsigned char)*p;
+		if (c == '\\') {
 			p++;
-		/* attribute keywords are case-insensitive (RFC 4514) */
-		for (tl = 0; *p && *p != '=' && *p != ' '; p++) {
-			if (tl + 1 >= sizeof(a->type))
-				goto bad;
-			a->type[tl++] = (char)toupper((unsigned char)*p);
-		}
-		while (*p == ' ')
-			p++;
-		if (*p != '=' || tl == 0)
-			goto bad;
-		p++;
-		while (*p == ' ')
-			p++;
-		if (*p == '#') {
-			solr_seterr(e, SOLR_ERR_FORMAT, "issuer name '%s': "
-			    "hex-encoded attribute values are not supported",
-			    s);
-			return NULL;
-		}
-		for (; *p && *p != ',' && *p != ';' && *p != '+'; p++) {
-			int c = (unsigned char)*p, h1, h2;
-
-			if (c == '\\') {
+			if ((h1 = solr_hexval(p[0])) >= 0 && p[1] &&
+			    (h2 = solr_hexval(p[1])) >= 0) {
+				c = h1 << 4 | h2;
 				p++;
-				if ((h1 = solr_hexval(p[0])) >= 0 && p[1] &&
-				    (h2 = solr_hexval(p[1])) >= 0) {
-					c = h1 << 4 | h2;
-					p++;
-				} else if (*p && strchr(",+\"\\<>;=# ", *p))
-					c = (unsigned char)*p;
-				else
-					goto bad;
-				trail = 0;
-			} else if (c == '"')
-				goto bad;
-			else if (c == ' ')
-				trail++;
+			} else if (*p && strchr(",+\"\\<>;=# ", *p))
+				c = (unsigned char)*p;
 			else
-				trail = 0;
-			if (a->vlen + 1 >= sizeof(a->value))
-				goto bad;
-			a->value[a->vlen++] = (char)c;
-		}
-		a->vlen -= trail;	/* unescaped trailing spaces */
-		if (a->vlen == 0)
-			goto bad;
-		na++;
-		if (*p == '\0')
-			break;
-		multi = *p == '+';
-		p++;
+				return -1;
+			trail = 0;
+		} else if (c == '"')
+			return -1;
+		else if (c == ' ')
+			trail++;
+		else
+			trail = 0;
+		if (a->vlen + 1 >= sizeof(a->value))
+			return -1;
+		a->value[a->vlen++] = (char)c;
 	}
-	if ((name = X509_NAME_new()) == NULL) {
+	a->vlen -= trail;
+	*pp = p;
+	return a->vlen == 0 ? -1 : 0;
+}
+
+/* One "type=value": 0, -1 when malformed, 1 for a hex-encoded value. */
+static int
+ava_parse(const char **pp, struct ava *a)
+{
+	const char *p = *pp;
+	size_t tl;
+
+	while (*p == ' ')
+		p++;
+	/* attribute keywords are case-insensitive (RFC 4514) */
+	for (tl = 0; *p && *p != '=' && *p != ' '; p++) {
+		if (tl + 1 >= sizeof(a->type))
+			return -1;
+		a->type[tl++] = (char)toupper((unsigned char)*p);
+	}
+	while (*p == ' ')
+		p++;
+	if (*p != '=' || tl == 0)
+		return -1;
+	for (p++; *p == ' '; p++)
+		;
+	if (*p == '#')
+		return 1;
+	*pp = p;
+	return ava_value(pp, a);
+}
+
+/* The AVAs as an X509_NAME: the RDNs from the last written to the
+ * first; inside an RDN the AVAs keep their order. */
+static X509_NAME *
+name_of(const char *s, const struct ava *avas, size_t na, struct solr_err *e)
+{
+	X509_NAME *name = X509_NAME_new();
+	ASN1_OBJECT *obj;
+	size_t i = na, start, k;
+	int ok;
+
+	if (name == NULL) {
 		solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 		return NULL;
 	}
-	/* Walk the RDNs from the last written to the first; inside an RDN
-	 * keep the AVAs' order. */
-	nrdn = 0;
-	i = na;
 	while (i > 0) {
-		size_t start = i - 1, k;
-
-		while (start > 0 && avas[start].multi)
-			start--;
+		for (start = i - 1; start > 0 && avas[start].multi; start--)
+			;
 		for (k = start; k < i; k++) {
-			ASN1_OBJECT *obj = OBJ_txt2obj(avas[k].type, 0);
-			int ok;
-
-			if (obj == NULL) {
+			if ((obj = OBJ_txt2obj(avas[k].type, 0)) == NULL) {
 				solr_seterr(e, SOLR_ERR_FORMAT, "issuer name "
 				    "'%s': unknown attribute type '%s'", s,
 				    avas[k].type);
-				X509_NAME_free(name);
-				ERR_clear_error();
-				return NULL;
+				goto fail;
 			}
 			ok = X509_NAME_add_entry_by_OBJ(name, obj, MBSTRING_UTF8,
-			    (unsigned char *)avas[k].value, (int)avas[k].vlen,
-			    -1, k == start ? 0 : -1);
+			    (const unsigned char *)avas[k].value,
+			    (int)avas[k].vlen, -1, k == start ? 0 : -1);
 			ASN1_OBJECT_free(obj);
 			if (!ok) {
 				solr_seterr(e, SOLR_ERR_FORMAT, "issuer name "
 				    "'%s': attribute %s has an invalid value",
 				    s, avas[k].type);
-				X509_NAME_free(name);
-				ERR_clear_error();
-				return NULL;
+				goto fail;
 			}
 		}
-		nrdn++;
 		i = start;
 	}
 	return name;
-bad:
-	solr_seterr(e, SOLR_ERR_FORMAT,
-	    "issuer name '%.200s' is not an RFC 4514 distinguished name", s);
+fail:
+	X509_NAME_free(name);
+	ERR_clear_error();
 	return NULL;
+}
+
+X509_NAME *
+solr_name_parse(const char *s, struct solr_err *e)
+{
+	struct ava avas[16];
+	size_t na = 0;
+	const char *p = s;
+	int multi = 0, r;
+
+	for (;;) {
+		if (na == sizeof(avas) / sizeof(avas[0])) {
+			solr_seterr(e, SOLR_ERR_LIMIT,
+			    "issuer name has more than 16 attributes");
+			return NULL;
+		}
+		memset(&avas[na], 0, sizeof(avas[na]));
+		avas[na].multi = multi;
+		if ((r = ava_parse(&p, &avas[na])) == 1) {
+			solr_seterr(e, SOLR_ERR_FORMAT, "issuer name '%s': "
+			    "hex-encoded attribute values are not supported",
+			    s);
+			return NULL;
+		}
+		if (r != 0) {
+			solr_seterr(e, SOLR_ERR_FORMAT, "issuer name '%.200s' is "
+			    "not an RFC 4514 distinguished name", s);
+			return NULL;
+		}
+		na++;
+		if (*p == '\0')
+			break;
+		multi = *p++ == '+';
+	}
+	return name_of(s, avas, na, e);
 }

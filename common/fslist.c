@@ -20,13 +20,86 @@ ferr(struct solr_err *e, const char *file, const struct ynode *n,
 	    "%s: %s", field, rule);
 }
 
+/* One supplier of the list, into l->entry[l->n]. */
+static int
+parse_entry(const struct ynode *it, const char *file, struct fs_list *l,
+    struct solr_err *e)
+{
+	struct fs_entry *en = &l->entry[l->n];
+	const struct ynode *id, *nm, *srp;
+	char eui[SOLR_EUI_STRLEN], rule[128];
+	size_t j;
+
+	if (it->kind != YN_MAP)
+		return ferr(e, file, it, "suppliers[]", "must be a mapping");
+	for (j = 0; j < it->n; j += 2)
+		if (strcmp(it->items[j]->str, "id") &&
+		    strcmp(it->items[j]->str, "name") &&
+		    strcmp(it->items[j]->str, "srp"))
+			return ferr(e, file, it->items[j], it->items[j]->str,
+			    "unknown key (an entry has id, name and srp)");
+	id = yn_get(it, "id");
+	nm = yn_get(it, "name");
+	srp = yn_get(it, "srp");
+	en->line = it->line;
+	if (!yn_is_scalar(id) || solr_eui_parse(id->str, id->len, &en->id) != 0)
+		return ferr(e, file, id ? id : it, "suppliers[].id", "must be "
+		    "an EUI-64 in the DUIS form, like 90-B3-D5-1F-30-01-00-00");
+	if (!yn_is_scalar(nm) || yn_is_null(nm) || nm->len == 0)
+		return ferr(e, file, nm ? nm : it, "suppliers[].name", "every "
+		    "supplier needs a name");
+	if ((en->name = strdup(nm->str)) == NULL)
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	l->n++;
+	if (srp != NULL && !yn_is_null(srp)) {
+		if (!yn_is_scalar(srp) || solr_eui_parse(srp->str, srp->len,
+		    &en->srp) != 0)
+			return ferr(e, file, srp, "suppliers[].srp", "must be an "
+			    "EUI-64 in the DUIS form");
+		en->has_srp = 1;
+	}
+	for (j = 0; j + 1 < l->n; j++)
+		if (l->entry[j].id == en->id) {
+			solr_eui_format(en->id, eui);
+			snprintf(rule, sizeof(rule), "%s is listed twice (first "
+			    "at line %d)", eui, l->entry[j].line);
+			return ferr(e, file, id, "suppliers[].id", rule);
+		}
+	return 0;
+}
+
+/* version and suppliers, and nothing else. */
+static int
+parse_top(const struct ynode *t, const char *file, struct fs_list *l,
+    struct solr_err *e)
+{
+	const struct ynode *v;
+	uint64_t ver;
+	size_t i;
+
+	if (t->kind != YN_MAP)
+		return ferr(e, file, t, "list", "must be a mapping");
+	for (i = 0; i < t->n; i += 2)
+		if (strcmp(t->items[i]->str, "version") &&
+		    strcmp(t->items[i]->str, "suppliers"))
+			return ferr(e, file, t->items[i], t->items[i]->str,
+			    "unknown key (the list has version and suppliers)");
+	if ((v = yn_get(t, "version")) == NULL)
+		return ferr(e, file, t, "version", "the list has no version");
+	if (!yn_is_scalar(v) || v->quoted ||
+	    solr_parse_uint(v->str, INT64_MAX, &ver) != 0 || ver < 1)
+		return ferr(e, file, v, "version", "must be a whole number from "
+		    "1");
+	l->version = (int64_t)ver;
+	return 0;
+}
+
 int
 fslist_parse(const char *buf, size_t len, const char *file,
     struct fs_list *l, struct solr_err *e)
 {
-	struct ynode *t = NULL, *v, *s;
-	uint64_t ver;
-	size_t i, j;
+	struct ynode *t = NULL, *s;
+	size_t i;
 	int r;
 
 	memset(l, 0, sizeof(*l));
@@ -34,28 +107,8 @@ fslist_parse(const char *buf, size_t len, const char *file,
 	solr_sha256_hex(buf, len, l->sha256);
 	if ((r = yn_parse(buf, len, file, 1, &t, e)) != 0)
 		return r;
-	if (t->kind != YN_MAP) {
-		r = ferr(e, file, t, "list", "must be a mapping");
+	if ((r = parse_top(t, file, l, e)) != 0)
 		goto out;
-	}
-	for (i = 0; i < t->n; i += 2)
-		if (strcmp(t->items[i]->str, "version") &&
-		    strcmp(t->items[i]->str, "suppliers")) {
-			r = ferr(e, file, t->items[i], t->items[i]->str,
-			    "unknown key (the list has version and suppliers)");
-			goto out;
-		}
-	v = yn_get(t, "version");
-	if (v == NULL) {
-		r = ferr(e, file, t, "version", "the list has no version");
-		goto out;
-	}
-	if (!yn_is_scalar(v) || v->quoted ||
-	    solr_parse_uint(v->str, INT64_MAX, &ver) != 0 || ver < 1) {
-		r = ferr(e, file, v, "version", "must be a whole number from 1");
-		goto out;
-	}
-	l->version = (int64_t)ver;
 	s = yn_get(t, "suppliers");
 	if (s == NULL || s->kind != YN_SEQ) {
 		r = ferr(e, file, s ? s : t, "suppliers", "must be a list");
@@ -65,66 +118,8 @@ fslist_parse(const char *buf, size_t len, const char *file,
 		r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	for (i = 0; i < s->n; i++) {
-		struct ynode *it = s->items[i], *id, *nm, *srp;
-		struct fs_entry *en = &l->entry[l->n];
-
-		if (it->kind != YN_MAP) {
-			r = ferr(e, file, it, "suppliers[]", "must be a mapping");
-			goto out;
-		}
-		for (j = 0; j < it->n; j += 2)
-			if (strcmp(it->items[j]->str, "id") &&
-			    strcmp(it->items[j]->str, "name") &&
-			    strcmp(it->items[j]->str, "srp")) {
-				r = ferr(e, file, it->items[j],
-				    it->items[j]->str, "unknown key (an entry "
-				    "has id, name and srp)");
-				goto out;
-			}
-		id = yn_get(it, "id");
-		nm = yn_get(it, "name");
-		srp = yn_get(it, "srp");
-		en->line = it->line;
-		if (!yn_is_scalar(id) ||
-		    solr_eui_parse(id->str, id->len, &en->id) != 0) {
-			r = ferr(e, file, id ? id : it, "suppliers[].id",
-			    "must be an EUI-64 in the DUIS form, like "
-			    "90-B3-D5-1F-30-01-00-00");
-			goto out;
-		}
-		if (!yn_is_scalar(nm) || yn_is_null(nm) || nm->len == 0) {
-			r = ferr(e, file, nm ? nm : it, "suppliers[].name",
-			    "every supplier needs a name");
-			goto out;
-		}
-		if ((en->name = strdup(nm->str)) == NULL) {
-			r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
-			goto out;
-		}
-		l->n++;
-		if (srp != NULL && !yn_is_null(srp)) {
-			if (!yn_is_scalar(srp) || solr_eui_parse(srp->str,
-			    srp->len, &en->srp) != 0) {
-				r = ferr(e, file, srp, "suppliers[].srp",
-				    "must be an EUI-64 in the DUIS form");
-				goto out;
-			}
-			en->has_srp = 1;
-		}
-		for (j = 0; j + 1 < l->n; j++)
-			if (l->entry[j].id == en->id) {
-				char eui[SOLR_EUI_STRLEN], rule[128];
-
-				solr_eui_format(en->id, eui);
-				snprintf(rule, sizeof(rule), "%s is listed "
-				    "twice (first at line %d)", eui,
-				    l->entry[j].line);
-				r = ferr(e, file, id, "suppliers[].id", rule);
-				goto out;
-			}
-	}
-	r = 0;
+	for (i = 0; i < s->n && r == 0; i++)
+		r = parse_entry(s->items[i], file, l, e);
 out:
 	yn_free(t);
 	if (r != 0)

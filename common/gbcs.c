@@ -209,6 +209,140 @@ gbcs_parse_signing(const unsigned char *p, size_t n, int cra,
 	return parse_signing(p, n, cra, 0, a, t, e, 0);
 }
 
+/* A system title: length 8, then the EUI-64. */
+static int
+system_title(struct g *g, struct rng *r, const char *what, uint64_t *eui)
+{
+	char name[64];
+	size_t len, at = r->pos;
+	int rc;
+
+	snprintf(name, sizeof(name), "%s system-title length", what);
+	if ((rc = rd_len(g, r, name, &len)) != 0)
+		return rc;
+	if (len != 8)
+		return fail(g, at, "%s system-title length is %zu, not 8", what,
+		    len);
+	at = r->pos;
+	if ((rc = rd_be(g, r, 8, what, eui)) != 0)
+		return rc;
+	trace(g, at, 8, what, "%016llX", (unsigned long long)*eui);
+	return 0;
+}
+
+/* The transaction-id (CRA flag and originator counter), the system
+ * titles and the date-time. */
+static int
+signing_head(struct g *g, struct rng *r, int cra, struct gbcs_apdu *a)
+{
+	size_t len, at;
+	unsigned c;
+	int rc;
+
+	if ((rc = expect_u8(g, r, 0xDF, "general-signing tag")) != 0 ||
+	    (rc = rd_len(g, r, "transaction-id length", &len)) != 0)
+		return rc;
+	if (len != 9)
+		return fail(g, 1, "transaction-id length is %zu, not 9", len);
+	at = r->pos;
+	if ((rc = rd_u8(g, r, "CRA flag", &c)) != 0)
+		return rc;
+	if ((int)c != cra)
+		return fail(g, at, "CRA flag is 0x%02X; a %s has 0x%02X", c,
+		    cra == 1 ? "command" : cra == 2 ? "response" : "alert",
+		    (unsigned)cra);
+	a->cra = (int)c;
+	trace(g, at, 1, "CRA flag", "%u", c);
+	at = r->pos;
+	if ((rc = rd_be(g, r, 8, "originator counter", &a->counter)) != 0)
+		return rc;
+	trace(g, at, 8, "originator counter", "%llu",
+	    (unsigned long long)a->counter);
+	if ((rc = system_title(g, r, "originator", &a->originator)) != 0 ||
+	    (rc = system_title(g, r, "recipient", &a->recipient)) != 0)
+		return rc;
+	at = r->pos;
+	if ((rc = rd_len(g, r, "date-time length", &len)) != 0)
+		return rc;
+	if (len != 0 && len != 12)
+		return fail(g, at, "date-time length is %zu, not 0 or 12", len);
+	a->date_time_len = len;
+	if (len) {
+		if ((rc = need(g, r, 12, "date-time")) != 0)
+			return rc;
+		memcpy(a->date_time, g->b + r->pos, 12);
+		trace(g, r->pos, 12, "date-time", "(12 bytes)");
+		r->pos += 12;
+	}
+	return 0;
+}
+
+/* The other-information (the message code first) and the content. */
+static int
+signing_body(struct g *g, struct rng *r, struct gbcs_apdu *a)
+{
+	struct rng other, content;
+	size_t len, at = r->pos;
+	uint64_t v;
+	int rc;
+
+	if ((rc = rd_len(g, r, "other-information length", &len)) != 0)
+		return rc;
+	if (len < 2)
+		return fail(g, at, "other-information length is %zu; it holds "
+		    "at least the 2-byte message code", len);
+	a->other_len = len;
+	if ((rc = sub(g, r, len, "other-information", &other)) != 0)
+		return rc;
+	at = other.pos;
+	rd_be(g, &other, 2, "message code", &v);
+	a->message_code = (uint16_t)v;
+	trace(g, at, 2, "message code", "0x%04X", a->message_code);
+	if (other.pos != other.end)
+		trace(g, other.pos, other.end - other.pos,
+		    "other-information (rest)", "(%zu bytes)",
+		    other.end - other.pos);
+	if ((rc = rd_len(g, r, "content length", &len)) != 0 ||
+	    (rc = sub(g, r, len, "content", &content)) != 0)
+		return rc;
+	a->content_off = content.pos;
+	a->content_len = len;
+	return 0;
+}
+
+/* The signature that ends the APDU: 64 bytes r||s, or the null
+ * signature 00 of a MACed message (null_sig). */
+static int
+signing_tail(struct g *g, struct rng *r, int null_sig, struct gbcs_apdu *a)
+{
+	size_t len, at;
+	int rc;
+
+	if (r->pos == r->end)
+		return fail(g, r->pos, "signature field absent: a Signed "
+		    "Pre-Command ends with 40 and a 64-byte signature");
+	at = r->pos;
+	if ((rc = rd_len(g, r, "signature length", &len)) != 0)
+		return rc;
+	if (null_sig) {
+		if (len != 0)
+			return fail(g, at, "signature length is %zu; a MACed "
+			    "message carries the null signature 00", len);
+		return at_end(g, r, "the General-Signing APDU");
+	}
+	if (len != 64)
+		return fail(g, at, "signature length is %zu; a Signed "
+		    "Pre-Command carries exactly 64 bytes (r||s)%s", len,
+		    len == 0 ? ", and a null signature is unsigned" : "");
+	if ((rc = need(g, r, 64, "signature")) != 0)
+		return rc;
+	memcpy(a->signature, g->b + r->pos, 64);
+	trace(g, r->pos, 64, "signature", "r||s");
+	r->pos += 64;
+	a->has_signature = 1;
+	return at_end(g, r, "the General-Signing APDU");
+}
+
 /* null_sig: the signature length is 00 (a MACed message); base: the
  * offset of p in the whole message, for the reasons. */
 static int
@@ -217,10 +351,7 @@ parse_signing(const unsigned char *p, size_t n, int cra, int null_sig,
     size_t base)
 {
 	struct g g = { p, t, e, 0, base };
-	struct rng r = { 0, n }, other, content;
-	size_t len, at;
-	uint64_t v;
-	unsigned c;
+	struct rng r = { 0, n };
 	int rc;
 
 	memset(a, 0, sizeof(*a));
@@ -229,109 +360,10 @@ parse_signing(const unsigned char *p, size_t n, int cra, int null_sig,
 	if (n > GBCS_MAX_LEN)
 		return fail(&g, 0, "the message is %zu bytes; the limit is %d",
 		    n, GBCS_MAX_LEN);
-	if ((rc = expect_u8(&g, &r, 0xDF, "general-signing tag")) != 0)
+	if ((rc = signing_head(&g, &r, cra, a)) != 0 ||
+	    (rc = signing_body(&g, &r, a)) != 0)
 		return rc;
-	if ((rc = rd_len(&g, &r, "transaction-id length", &len)) != 0)
-		return rc;
-	if (len != 9)
-		return fail(&g, 1, "transaction-id length is %zu, not 9", len);
-	at = r.pos;
-	if ((rc = rd_u8(&g, &r, "CRA flag", &c)) != 0)
-		return rc;
-	if ((int)c != cra)
-		return fail(&g, at, "CRA flag is 0x%02X; a %s has 0x%02X", c,
-		    cra == 1 ? "command" : cra == 2 ? "response" : "alert",
-		    (unsigned)cra);
-	a->cra = (int)c;
-	trace(&g, at, 1, "CRA flag", "%u", c);
-	at = r.pos;
-	if ((rc = rd_be(&g, &r, 8, "originator counter", &a->counter)) != 0)
-		return rc;
-	trace(&g, at, 8, "originator counter", "%llu",
-	    (unsigned long long)a->counter);
-	at = r.pos;
-	if ((rc = rd_len(&g, &r, "originator system-title length", &len)) !=
-	    0)
-		return rc;
-	if (len != 8)
-		return fail(&g, at, "originator system-title length is %zu, "
-		    "not 8", len);
-	at = r.pos;
-	if ((rc = rd_be(&g, &r, 8, "originator", &a->originator)) != 0)
-		return rc;
-	trace(&g, at, 8, "originator", "%016llX",
-	    (unsigned long long)a->originator);
-	at = r.pos;
-	if ((rc = rd_len(&g, &r, "recipient system-title length", &len)) != 0)
-		return rc;
-	if (len != 8)
-		return fail(&g, at, "recipient system-title length is %zu, "
-		    "not 8", len);
-	at = r.pos;
-	if ((rc = rd_be(&g, &r, 8, "recipient", &a->recipient)) != 0)
-		return rc;
-	trace(&g, at, 8, "recipient", "%016llX",
-	    (unsigned long long)a->recipient);
-	at = r.pos;
-	if ((rc = rd_len(&g, &r, "date-time length", &len)) != 0)
-		return rc;
-	if (len != 0 && len != 12)
-		return fail(&g, at, "date-time length is %zu, not 0 or 12",
-		    len);
-	a->date_time_len = len;
-	if (len) {
-		if ((rc = need(&g, &r, 12, "date-time")) != 0)
-			return rc;
-		memcpy(a->date_time, p + r.pos, 12);
-		trace(&g, r.pos, 12, "date-time", "(12 bytes)");
-		r.pos += 12;
-	}
-	at = r.pos;
-	if ((rc = rd_len(&g, &r, "other-information length", &len)) != 0)
-		return rc;
-	if (len < 2)
-		return fail(&g, at, "other-information length is %zu; it "
-		    "holds at least the 2-byte message code", len);
-	a->other_len = len;
-	if ((rc = sub(&g, &r, len, "other-information", &other)) != 0)
-		return rc;
-	at = other.pos;
-	rd_be(&g, &other, 2, "message code", &v);
-	a->message_code = (uint16_t)v;
-	trace(&g, at, 2, "message code", "0x%04X", a->message_code);
-	if (other.pos != other.end)
-		trace(&g, other.pos, other.end - other.pos,
-		    "other-information (rest)", "(%zu bytes)",
-		    other.end - other.pos);
-	if ((rc = rd_len(&g, &r, "content length", &len)) != 0)
-		return rc;
-	if ((rc = sub(&g, &r, len, "content", &content)) != 0)
-		return rc;
-	a->content_off = content.pos;
-	a->content_len = len;
-	if (r.pos == r.end)
-		return fail(&g, r.pos, "signature field absent: a Signed "
-		    "Pre-Command ends with 40 and a 64-byte signature");
-	at = r.pos;
-	if ((rc = rd_len(&g, &r, "signature length", &len)) != 0)
-		return rc;
-	if (null_sig) {
-		if (len != 0)
-			return fail(&g, at, "signature length is %zu; a MACed "
-			    "message carries the null signature 00", len);
-		return at_end(&g, &r, "the General-Signing APDU");
-	}
-	if (len != 64)
-		return fail(&g, at, "signature length is %zu; a Signed "
-		    "Pre-Command carries exactly 64 bytes (r||s)%s", len,
-		    len == 0 ? ", and a null signature is unsigned" : "");
-	if ((rc = need(&g, &r, 64, "signature")) != 0)
-		return rc;
-	memcpy(a->signature, p + r.pos, 64);
-	trace(&g, r.pos, 64, "signature", "r||s");
-	r.pos += 64;
-	a->has_signature = 1;
-	return at_end(&g, &r, "the General-Signing APDU");
+	return signing_tail(&g, &r, null_sig, a);
 }
 
 /* DLMS A-XDR data */
@@ -610,105 +642,114 @@ ecs08a_special_days(struct g *g, struct rng *r, struct prepay *pp)
 	return 0;
 }
 
+/* One entry of the non-disablement schedule (the i-th, 0-based). */
+static int
+ecs08a_schedule_entry(struct g *g, struct rng *r, struct prepay *pp, size_t i)
+{
+	static const unsigned char script[6] = { 0, 0, 10, 0, 106, 255 };
+	struct pp_schedule *s = &pp->schedule[i];
+	unsigned idx, sel, win, en;
+	unsigned char ln[6], tm[4], d1[5], d2[5];
+	uint32_t bits;
+	size_t at, nbits, f;
+	int rc;
+
+	at = r->pos;
+	if ((rc = expect_u8(g, r, 0x02, "schedule structure")) != 0 ||
+	    (rc = expect_u8(g, r, 10, "schedule element count")) != 0 ||
+	    (rc = dl_long_unsigned(g, r, "schedule index", &idx)) != 0)
+		return rc;
+	if (idx != i + 1)
+		return fail(g, at, "schedule entry %zu has index %u; "
+		    "entries are numbered 1 to n in order", i + 1, idx);
+	s->index = (int)idx;
+	f = r->pos;
+	if ((rc = dl_tag(g, r, 0x03, "schedule enable")) != 0 ||
+	    (rc = rd_u8(g, r, "schedule enable", &en)) != 0)
+		return rc;
+	if (en != 0xFF)
+		return fail(g, f, "schedule entry %u is not enabled "
+		    "(0x%02X); DUIS has no disabled entries", idx, en);
+	f = r->pos;
+	if ((rc = dl_octets(g, r, 6, "schedule script", ln)) != 0)
+		return rc;
+	if (memcmp(ln, script, 6) != 0)
+		return fail(g, f, "schedule entry %u runs a script other "
+		    "than 0-0:10.0.106.255", idx);
+	f = r->pos;
+	if ((rc = dl_long_unsigned(g, r, "script selector", &sel)) != 0)
+		return rc;
+	if (sel != 0x20 && sel != 0x21)
+		return fail(g, f, "schedule entry %u script selector "
+		    "0x%04X is not START (0x0020) or STOP (0x0021)", idx,
+		    sel);
+	s->start = sel == 0x20;
+	f = r->pos;
+	if ((rc = dl_octets(g, r, 4, "switch time", tm)) != 0)
+		return rc;
+	if (tm[0] > 23 || tm[1] > 59 || tm[2] > 59 || tm[3] > 99)
+		return fail(g, f, "switch time %02X%02X%02X%02X is not "
+		    "a time", tm[0], tm[1], tm[2], tm[3]);
+	s->hh = tm[0];
+	s->mm = tm[1];
+	s->ss = tm[2];
+	s->cs = tm[3];
+	f = r->pos;
+	if ((rc = dl_long_unsigned(g, r, "validity window", &win)) != 0)
+		return rc;
+	if (win != 0xFFFF)
+		return fail(g, f, "schedule entry %u validity window is "
+		    "%u; DUIS expresses only 0xFFFF", idx, win);
+	f = r->pos;
+	if ((rc = dl_bits(g, r, 7, "execution weekdays", &nbits,
+	    &bits)) != 0)
+		return rc;
+	if (nbits != 7)
+		return fail(g, f, "execution weekdays has %zu bits, not "
+		    "7", nbits);
+	s->weekdays = bits;
+	f = r->pos;
+	if ((rc = dl_bits(g, r, PP_ELEC_SPECIAL_MAX,
+	    "execution special days", &nbits, &bits)) != 0)
+		return rc;
+	for (size_t b = 0; b < nbits; b++) {
+		int found = 0;
+
+		if (!(bits & (1u << b)))
+			continue;
+		for (int k = 0; k < pp->nspecial; k++)
+			found |= pp->special[k].index == (int)b + 1;
+		if (!found)
+			return fail(g, f, "schedule entry %u applies to "
+			    "special day %zu, which is not defined",
+			    idx, b + 1);
+	}
+	s->special_days = bits;
+	f = r->pos;
+	if ((rc = dl_octets(g, r, 5, "begin date", d1)) != 0 ||
+	    (rc = dlms_date(g, f, d1, 0, "begin date", &s->begin)) != 0)
+		return rc;
+	f = r->pos;
+	if ((rc = dl_octets(g, r, 5, "end date", d2)) != 0 ||
+	    (rc = dlms_date(g, f, d2, 0, "end date", &s->end)) != 0)
+		return rc;
+	trace(g, at, r->pos - at, "schedule entry", "index %u %s", idx,
+	    s->start ? "START" : "STOP");
+	return 0;
+}
+
 static int
 ecs08a_schedule(struct g *g, struct rng *r, struct prepay *pp)
 {
-	static const unsigned char script[6] = { 0, 0, 10, 0, 106, 255 };
-	size_t n, i, at, nbits;
+	size_t n, i;
 	int rc;
 
 	if ((rc = dl_count(g, r, 0x01, 1, PP_SCHEDULE_MAX,
 	    "non-disablement schedule array", &n)) != 0)
 		return rc;
-	for (i = 0; i < n; i++) {
-		struct pp_schedule *s = &pp->schedule[i];
-		unsigned idx, sel, win, en;
-		unsigned char ln[6], tm[4], d1[5], d2[5];
-		uint32_t bits;
-		size_t f;
-
-		at = r->pos;
-		if ((rc = expect_u8(g, r, 0x02, "schedule structure")) != 0 ||
-		    (rc = expect_u8(g, r, 10, "schedule element count")) != 0 ||
-		    (rc = dl_long_unsigned(g, r, "schedule index", &idx)) != 0)
+	for (i = 0; i < n; i++)
+		if ((rc = ecs08a_schedule_entry(g, r, pp, i)) != 0)
 			return rc;
-		if (idx != i + 1)
-			return fail(g, at, "schedule entry %zu has index %u; "
-			    "entries are numbered 1 to n in order", i + 1, idx);
-		s->index = (int)idx;
-		f = r->pos;
-		if ((rc = dl_tag(g, r, 0x03, "schedule enable")) != 0 ||
-		    (rc = rd_u8(g, r, "schedule enable", &en)) != 0)
-			return rc;
-		if (en != 0xFF)
-			return fail(g, f, "schedule entry %u is not enabled "
-			    "(0x%02X); DUIS has no disabled entries", idx, en);
-		f = r->pos;
-		if ((rc = dl_octets(g, r, 6, "schedule script", ln)) != 0)
-			return rc;
-		if (memcmp(ln, script, 6) != 0)
-			return fail(g, f, "schedule entry %u runs a script other "
-			    "than 0-0:10.0.106.255", idx);
-		f = r->pos;
-		if ((rc = dl_long_unsigned(g, r, "script selector", &sel)) != 0)
-			return rc;
-		if (sel != 0x20 && sel != 0x21)
-			return fail(g, f, "schedule entry %u script selector "
-			    "0x%04X is not START (0x0020) or STOP (0x0021)", idx,
-			    sel);
-		s->start = sel == 0x20;
-		f = r->pos;
-		if ((rc = dl_octets(g, r, 4, "switch time", tm)) != 0)
-			return rc;
-		if (tm[0] > 23 || tm[1] > 59 || tm[2] > 59 || tm[3] > 99)
-			return fail(g, f, "switch time %02X%02X%02X%02X is not "
-			    "a time", tm[0], tm[1], tm[2], tm[3]);
-		s->hh = tm[0];
-		s->mm = tm[1];
-		s->ss = tm[2];
-		s->cs = tm[3];
-		f = r->pos;
-		if ((rc = dl_long_unsigned(g, r, "validity window", &win)) != 0)
-			return rc;
-		if (win != 0xFFFF)
-			return fail(g, f, "schedule entry %u validity window is "
-			    "%u; DUIS expresses only 0xFFFF", idx, win);
-		f = r->pos;
-		if ((rc = dl_bits(g, r, 7, "execution weekdays", &nbits,
-		    &bits)) != 0)
-			return rc;
-		if (nbits != 7)
-			return fail(g, f, "execution weekdays has %zu bits, not "
-			    "7", nbits);
-		s->weekdays = bits;
-		f = r->pos;
-		if ((rc = dl_bits(g, r, PP_ELEC_SPECIAL_MAX,
-		    "execution special days", &nbits, &bits)) != 0)
-			return rc;
-		for (size_t b = 0; b < nbits; b++) {
-			int found = 0;
-
-			if (!(bits & (1u << b)))
-				continue;
-			for (int k = 0; k < pp->nspecial; k++)
-				found |= pp->special[k].index == (int)b + 1;
-			if (!found)
-				return fail(g, f, "schedule entry %u applies to "
-				    "special day %zu, which is not defined",
-				    idx, b + 1);
-		}
-		s->special_days = bits;
-		f = r->pos;
-		if ((rc = dl_octets(g, r, 5, "begin date", d1)) != 0 ||
-		    (rc = dlms_date(g, f, d1, 0, "begin date", &s->begin)) != 0)
-			return rc;
-		f = r->pos;
-		if ((rc = dl_octets(g, r, 5, "end date", d2)) != 0 ||
-		    (rc = dlms_date(g, f, d2, 0, "end date", &s->end)) != 0)
-			return rc;
-		trace(g, at, r->pos - at, "schedule entry", "index %u %s", idx,
-		    s->start ? "START" : "STOP");
-	}
 	pp->nschedule = (int)n;
 	return 0;
 }

@@ -182,6 +182,97 @@ load_yaml(const char *dir, const char *name, struct ynode **out,
 	return 0;
 }
 
+/* pki: require_chain and the legacy decimal_role_ou. */
+static int
+load_pki(struct cfg *c, const struct ynode *n, struct solr_policy *p)
+{
+	static const char *const pki_keys[] = { "require_chain",
+	    "decimal_role_ou", NULL };
+	int r;
+
+	if ((r = cfg_keys(c, n, "pki", pki_keys)) != 0)
+		return r;
+	if (yn_get(n, "require_chain") && (r = cfg_bool(c, yn_get(n,
+	    "require_chain"), "pki.require_chain", &p->require_chain)) != 0)
+		return r;
+	if (yn_get(n, "decimal_role_ou") && (r = cfg_bool(c, yn_get(n,
+	    "decimal_role_ou"), "pki.decimal_role_ou",
+	    &p->decimal_role_ou)) != 0)
+		return r;
+	return 0;
+}
+
+/* roles: each user role's SRVs and CommandVariants. */
+static int
+load_roles(struct cfg *c, const struct ynode *n, struct solr_policy *p)
+{
+	static const char *const role_keys[] = { "srvs", "cvs", NULL };
+	char f[128];
+	size_t i;
+	int r;
+
+	if (n->kind != YN_MAP)
+		return cfg_err(c, n, "roles", "must be a mapping");
+	if ((p->roles = calloc(n->n / 2 + 1, sizeof(*p->roles))) == NULL)
+		return solr_seterr(c->e, SOLR_ERR_NOMEM, "out of memory");
+	for (i = 0; i + 1 < n->n; i += 2) {
+		struct solr_role_policy *rp = &p->roles[p->nroles++];
+		struct ynode *rv = n->items[i + 1];
+
+		if ((rp->name = strdup(n->items[i]->str)) == NULL)
+			return solr_seterr(c->e, SOLR_ERR_NOMEM, "out of memory");
+		snprintf(f, sizeof(f), "roles.%s", rp->name);
+		if ((r = cfg_keys(c, rv, f, role_keys)) != 0)
+			return r;
+		snprintf(f, sizeof(f), "roles.%s.srvs", rp->name);
+		if ((r = cfg_str_list(c, yn_get(rv, "srvs"), f, &rp->srvs,
+		    &rp->nsrvs)) != 0)
+			return r;
+		snprintf(f, sizeof(f), "roles.%s.cvs", rp->name);
+		if ((r = cfg_int_list(c, yn_get(rv, "cvs"), f, 9, rp->cvs, 16,
+		    &rp->ncvs)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The seed's Table 1: the safety-critical alerts that still reach a
+ * failed supplier. */
+const int solr_safety_critical_default[SOLR_SAFETY_CRITICAL_DEFAULT] = {
+	0x8F1F, 0x8F3F, 0x8F73, 0x8F74, 0x8F75, 0x8F76, 0x8F77, 0x8F78, 0x8F1D
+};
+
+/* supplier_roles and safety_critical_alerts, with their defaults. */
+static int
+load_lists(struct cfg *c, const struct ynode *t, struct solr_policy *p)
+{
+	static const char *const dflt[] = { "IS", "GS", "ES" };
+	const struct ynode *n;
+	size_t i;
+	int r;
+
+	if ((n = yn_get(t, "supplier_roles")) != NULL) {
+		if ((r = cfg_str_list(c, n, "supplier_roles",
+		    &p->supplier_roles, &p->nsupplier_roles)) != 0)
+			return r;
+	} else {
+		if ((p->supplier_roles = calloc(4, sizeof(char *))) == NULL)
+			return solr_seterr(c->e, SOLR_ERR_NOMEM, "out of memory");
+		for (i = 0; i < 3; i++)
+			if ((p->supplier_roles[p->nsupplier_roles++] =
+			    strdup(dflt[i])) == NULL)
+				return solr_seterr(c->e, SOLR_ERR_NOMEM,
+				    "out of memory");
+	}
+	if ((n = yn_get(t, "safety_critical_alerts")) != NULL)
+		return cfg_int_list(c, n, "safety_critical_alerts", 0xffff,
+		    p->safety_critical, 64, &p->nsafety_critical);
+	memcpy(p->safety_critical, solr_safety_critical_default,
+	    sizeof(solr_safety_critical_default));
+	p->nsafety_critical = SOLR_SAFETY_CRITICAL_DEFAULT;
+	return 0;
+}
+
 static int
 load_policy(struct solr_world *w, struct solr_err *e)
 {
@@ -190,15 +281,11 @@ load_policy(struct solr_world *w, struct solr_err *e)
 	    "e020101_from_schema_version", "required_stages", "safe_prepay",
 	    "safety_critical_alerts", "max_document_bytes", "supplier_roles",
 	    "allow_future_activation", "calendar_horizon_days", NULL };
-	static const char *const pki_keys[] = { "require_chain",
-	    "decimal_role_ou", NULL };
-	static const char *const role_keys[] = { "srvs", "cvs", NULL };
 	struct solr_policy *p = &w->policy;
 	struct cfg c;
 	struct ynode *t, *n;
 	char path[PATH_MAX];
 	uint64_t v;
-	size_t i;
 	int r;
 
 	snprintf(path, sizeof(path), "%s/policy.yaml", w->dir);
@@ -226,18 +313,8 @@ load_policy(struct solr_world *w, struct solr_err *e)
 	    p->response_signer_roles, SOLR_MAX_ROLES,
 	    &p->n_response_signer_roles)) != 0)
 		return r;
-	if ((n = yn_get(t, "pki")) != NULL) {
-		if ((r = cfg_keys(&c, n, "pki", pki_keys)) != 0)
-			return r;
-		if (yn_get(n, "require_chain") && (r = cfg_bool(&c,
-		    yn_get(n, "require_chain"), "pki.require_chain",
-		    &p->require_chain)) != 0)
-			return r;
-		if (yn_get(n, "decimal_role_ou") && (r = cfg_bool(&c,
-		    yn_get(n, "decimal_role_ou"), "pki.decimal_role_ou",
-		    &p->decimal_role_ou)) != 0)
-			return r;
-	}
+	if ((n = yn_get(t, "pki")) != NULL && (r = load_pki(&c, n, p)) != 0)
+		return r;
 	if ((n = yn_get(t, "max_document_bytes")) != NULL) {
 		if ((r = cfg_uint(&c, n, "max_document_bytes", 64 << 20,
 		    &v)) != 0)
@@ -247,65 +324,15 @@ load_policy(struct solr_world *w, struct solr_err *e)
 			    "must be at least 1024");
 		p->max_document_bytes = (size_t)v;
 	}
-	if ((n = yn_get(t, "roles")) != NULL) {
-		if (n->kind != YN_MAP)
-			return cfg_err(&c, n, "roles", "must be a mapping");
-		if ((p->roles = calloc(n->n / 2 + 1, sizeof(*p->roles))) ==
-		    NULL)
-			return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
-		for (i = 0; i + 1 < n->n; i += 2) {
-			struct solr_role_policy *rp = &p->roles[p->nroles++];
-			struct ynode *rv = n->items[i + 1];
-			char f[128];
-
-			if ((rp->name = strdup(n->items[i]->str)) == NULL)
-				return solr_seterr(e, SOLR_ERR_NOMEM,
-				    "out of memory");
-			snprintf(f, sizeof(f), "roles.%s", rp->name);
-			if ((r = cfg_keys(&c, rv, f, role_keys)) != 0)
-				return r;
-			snprintf(f, sizeof(f), "roles.%s.srvs", rp->name);
-			if ((r = cfg_str_list(&c, yn_get(rv, "srvs"), f,
-			    &rp->srvs, &rp->nsrvs)) != 0)
-				return r;
-			snprintf(f, sizeof(f), "roles.%s.cvs", rp->name);
-			if ((r = cfg_int_list(&c, yn_get(rv, "cvs"), f, 9,
-			    rp->cvs, 16, &rp->ncvs)) != 0)
-				return r;
-		}
-	}
+	if ((n = yn_get(t, "roles")) != NULL &&
+	    (r = load_roles(&c, n, p)) != 0)
+		return r;
 	if ((n = yn_get(t, "e020101_from_schema_version")) != NULL &&
 	    (r = cfg_str(&c, n, "e020101_from_schema_version",
 	    &p->e020101_from)) != 0)
 		return r;
-	if ((n = yn_get(t, "supplier_roles")) != NULL) {
-		if ((r = cfg_str_list(&c, n, "supplier_roles", &p->supplier_roles,
-		    &p->nsupplier_roles)) != 0)
-			return r;
-	} else {
-		static const char *const dflt[] = { "IS", "GS", "ES" };
-		size_t i2;
-
-		if ((p->supplier_roles = calloc(4, sizeof(char *))) == NULL)
-			return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
-		for (i2 = 0; i2 < 3; i2++)
-			if ((p->supplier_roles[p->nsupplier_roles++] =
-			    strdup(dflt[i2])) == NULL)
-				return solr_seterr(e, SOLR_ERR_NOMEM,
-				    "out of memory");
-	}
-	if ((n = yn_get(t, "safety_critical_alerts")) != NULL) {
-		if ((r = cfg_int_list(&c, n, "safety_critical_alerts", 0xffff,
-		    p->safety_critical, 64, &p->nsafety_critical)) != 0)
-			return r;
-	} else {
-		/* the seed's Table 1 */
-		static const int table1[] = { 0x8F1F, 0x8F3F, 0x8F73, 0x8F74,
-		    0x8F75, 0x8F76, 0x8F77, 0x8F78, 0x8F1D };
-
-		memcpy(p->safety_critical, table1, sizeof(table1));
-		p->nsafety_critical = sizeof(table1) / sizeof(table1[0]);
-	}
+	if ((r = load_lists(&c, t, p)) != 0)
+		return r;
 	if ((n = yn_get(t, "required_stages")) != NULL &&
 	    (r = cfg_str_list(&c, n, "required_stages", &p->required_stages,
 	    &p->nrequired_stages)) != 0)

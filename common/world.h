@@ -45,6 +45,9 @@ struct solr_policy {
 	struct ynode *tree;	/* the whole file, for the stages that need more */
 };
 
+#define SOLR_SAFETY_CRITICAL_DEFAULT 9
+extern const int solr_safety_critical_default[SOLR_SAFETY_CRITICAL_DEFAULT];
+
 struct solr_user {
 	uint64_t id;
 	char *party;

@@ -336,57 +336,21 @@ xmlsig_check_profile_cs(xmlDocPtr doc, struct xmlsig *s, struct solr_err *e)
 	return check_profile(doc, 0, 1, s, e);
 }
 
+/* SignedInfo: exclusive C14N, ECDSA-SHA256, and one Reference to the
+ * whole document with exactly the enveloped-signature transform. */
 static int
-check_profile(xmlDocPtr doc, int response, int countersigned,
-    struct xmlsig *s, struct solr_err *e)
+check_signed_info(xmlNodePtr sinfo, struct xmlsig *s, struct solr_err *e)
 {
-	static const char *const sig_kids[] = { "SignedInfo",
-	    "SignatureValue", "KeyInfo", NULL };
 	static const char *const si_kids[] = { "CanonicalizationMethod",
 	    "SignatureMethod", "Reference", NULL };
 	static const char *const ref_kids[] = { "Transforms", "DigestMethod",
 	    "DigestValue", NULL };
 	static const char *const tr_kids[] = { "Transform", NULL };
-	static const char *const ki_kids[] = { "X509Data", NULL };
-	static const char *const xd_kids[] = { "X509IssuerSerial", NULL };
-	static const char *const is_kids[] = { "X509IssuerName",
-	    "X509SerialNumber", NULL };
-	const char *rootname = response ? "Response" : "Request";
-	xmlNodePtr root, c, last = NULL, k[4], si[3], ref[3], tr[1], ki[1],
-	    xd[1], is[2];
-	xmlChar *sv;
-	size_t i;
-	int r;
+	xmlNodePtr si[3], ref[3], tr[1], c;
+	int r, nt = 0;
 
-	memset(s, 0, sizeof(*s));
-	root = xmlDocGetRootElement(doc);
-	if (root == NULL || !is_el(root, SOLR_NS_SR, rootname))
-		return solr_seterr(e, SOLR_ERR_VERIFY, "the root element is "
-		    "not sr:%s in namespace %s", rootname, SOLR_NS_SR);
-	sv = xmlGetNoNsProp(root, (const xmlChar *)"schemaVersion");
-	if (sv == NULL) {
-		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:%s has no "
-		    "schemaVersion attribute", rootname);
-	}
-	xmlFree(sv);
-	if ((r = scan_tree(root, response, countersigned, &s->sig, e)) != 0)
-		return r;
-	for (c = root->children; c; c = c->next) {
-		if (c->type == XML_ELEMENT_NODE)
-			last = c;
-		else if (c->type == XML_TEXT_NODE && !is_blank(c->content))
-			return solr_seterr(e, SOLR_ERR_VERIFY, "sr:%s has text "
-			    "directly inside it", rootname);
-	}
-	if (s->sig == NULL || last != s->sig)
-		return solr_seterr(e, SOLR_ERR_VERIFY, "ds:Signature is not "
-		    "the last child element of the root");
-	if ((r = only_attr(s->sig, NULL, NULL, e)) != 0 ||
-	    (r = ds_children(s->sig, sig_kids, k, e)) != 0)
-		return r;
-	s->signed_info = k[0];
-	if ((r = only_attr(k[0], NULL, NULL, e)) != 0 ||
-	    (r = ds_children(k[0], si_kids, si, e)) != 0)
+	if ((r = only_attr(sinfo, NULL, NULL, e)) != 0 ||
+	    (r = ds_children(sinfo, si_kids, si, e)) != 0)
 		return r;
 	if ((r = only_attr(si[0], "Algorithm", SOLR_ALG_EXC_C14N, e)) != 0 ||
 	    (r = no_children(si[0], e)) != 0 ||
@@ -396,30 +360,37 @@ check_profile(xmlDocPtr doc, int response, int countersigned,
 	if ((r = only_attr(si[2], "URI", "", e)) != 0 ||
 	    (r = ds_children(si[2], ref_kids, ref, e)) != 0)
 		return r;
-	{
-		int nt = 0;
-
-		for (c = ref[0]->children; c; c = c->next)
-			nt += c->type == XML_ELEMENT_NODE;
-		if (nt != 1)
-			return solr_seterr(e, SOLR_ERR_VERIFY, "Reference has "
-			    "%d transforms; the profile allows exactly "
-			    "enveloped-signature", nt);
-	}
+	for (c = ref[0]->children; c; c = c->next)
+		nt += c->type == XML_ELEMENT_NODE;
+	if (nt != 1)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "Reference has %d "
+		    "transforms; the profile allows exactly enveloped-signature",
+		    nt);
 	if ((r = only_attr(ref[0], NULL, NULL, e)) != 0 ||
 	    (r = ds_children(ref[0], tr_kids, tr, e)) != 0 ||
 	    (r = only_attr(tr[0], "Algorithm", SOLR_ALG_ENVELOPED, e)) != 0 ||
 	    (r = no_children(tr[0], e)) != 0 ||
 	    (r = only_attr(ref[1], "Algorithm", SOLR_ALG_SHA256, e)) != 0 ||
-	    (r = no_children(ref[1], e)) != 0 ||
-	    (r = b64_field(ref[2], s->digest, 32, e)) != 0 ||
-	    (r = b64_field(k[1], s->rs, 64, e)) != 0)
+	    (r = no_children(ref[1], e)) != 0)
 		return r;
-	if (!solr_ecdsa_rs_in_range(s->rs))
-		return solr_seterr(e, SOLR_ERR_VERIFY, "ds:SignatureValue: r "
-		    "and s must each be between 1 and n-1 of P-256");
-	if ((r = only_attr(k[2], NULL, NULL, e)) != 0 ||
-	    (r = ds_children(k[2], ki_kids, ki, e)) != 0 ||
+	return b64_field(ref[2], s->digest, 32, e);
+}
+
+/* KeyInfo: one X509IssuerSerial, a non-empty issuer and a decimal
+ * serial without sign or leading zeros. */
+static int
+check_key_info(xmlNodePtr kinfo, struct xmlsig *s, struct solr_err *e)
+{
+	static const char *const ki_kids[] = { "X509Data", NULL };
+	static const char *const xd_kids[] = { "X509IssuerSerial", NULL };
+	static const char *const is_kids[] = { "X509IssuerName",
+	    "X509SerialNumber", NULL };
+	xmlNodePtr ki[1], xd[1], is[2];
+	size_t i;
+	int r;
+
+	if ((r = only_attr(kinfo, NULL, NULL, e)) != 0 ||
+	    (r = ds_children(kinfo, ki_kids, ki, e)) != 0 ||
 	    (r = only_attr(ki[0], NULL, NULL, e)) != 0 ||
 	    (r = ds_children(ki[0], xd_kids, xd, e)) != 0 ||
 	    (r = only_attr(xd[0], NULL, NULL, e)) != 0 ||
@@ -441,6 +412,52 @@ check_profile(xmlDocPtr doc, int response, int countersigned,
 		return solr_seterr(e, SOLR_ERR_VERIFY,
 		    "ds:X509IssuerName is empty");
 	return 0;
+}
+
+static int
+check_profile(xmlDocPtr doc, int response, int countersigned,
+    struct xmlsig *s, struct solr_err *e)
+{
+	static const char *const sig_kids[] = { "SignedInfo",
+	    "SignatureValue", "KeyInfo", NULL };
+	const char *rootname = response ? "Response" : "Request";
+	xmlNodePtr root, c, last = NULL, k[3];
+	xmlChar *sv;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	root = xmlDocGetRootElement(doc);
+	if (root == NULL || !is_el(root, SOLR_NS_SR, rootname))
+		return solr_seterr(e, SOLR_ERR_VERIFY, "the root element is "
+		    "not sr:%s in namespace %s", rootname, SOLR_NS_SR);
+	if ((sv = xmlGetNoNsProp(root, (const xmlChar *)"schemaVersion")) ==
+	    NULL)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:%s has no "
+		    "schemaVersion attribute", rootname);
+	xmlFree(sv);
+	if ((r = scan_tree(root, response, countersigned, &s->sig, e)) != 0)
+		return r;
+	for (c = root->children; c; c = c->next) {
+		if (c->type == XML_ELEMENT_NODE)
+			last = c;
+		else if (c->type == XML_TEXT_NODE && !is_blank(c->content))
+			return solr_seterr(e, SOLR_ERR_VERIFY, "sr:%s has text "
+			    "directly inside it", rootname);
+	}
+	if (s->sig == NULL || last != s->sig)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "ds:Signature is not "
+		    "the last child element of the root");
+	if ((r = only_attr(s->sig, NULL, NULL, e)) != 0 ||
+	    (r = ds_children(s->sig, sig_kids, k, e)) != 0)
+		return r;
+	s->signed_info = k[0];
+	if ((r = check_signed_info(k[0], s, e)) != 0 ||
+	    (r = b64_field(k[1], s->rs, 64, e)) != 0)
+		return r;
+	if (!solr_ecdsa_rs_in_range(s->rs))
+		return solr_seterr(e, SOLR_ERR_VERIFY, "ds:SignatureValue: r "
+		    "and s must each be between 1 and n-1 of P-256");
+	return check_key_info(k[2], s, e);
 }
 
 /* C14N output into a sink. */

@@ -34,7 +34,7 @@ solr-gbcs-parse -C "$W" --at $T2 < "$A/alert-8F1D-failed.xml" > "$TMP/d2"
 check "an alert response on stdin" grep -q "^  code: 0x8F1D$" "$TMP/d2"
 # a safety-critical list from the policy
 fresh_world "$TMP/w"
-sed 's/^safety_critical_alerts: .*/safety_critical_alerts: [0x8F30]/' "$W/policy.yaml" > "$TMP/w/policy.yaml"
+{ grep -v '^safety_critical_alerts:' "$W/policy.yaml"; echo 'safety_critical_alerts: [0x8F30]'; } > "$TMP/w/policy.yaml"
 solr-failed-suppliers -C "$TMP/w" route < "$TMP/g" > "$TMP/r2"
 check "the policy's list decides what is safety-critical" [ "$(grep -c 'safety_critical: true' "$TMP/r2")" -eq 1 ]
 # the RTDS alerts
