@@ -146,6 +146,9 @@ replay-fuzz: build/world/.made $(FUZZERS:%=build/replay/%)
 		done; \
 		SOLR_FUZZ_WORLD=build/world build/replay/xml-verify \
 			$(VECTORS)/duis || exit 1; \
+	elif [ "$${SOLR_REQUIRE_VECTORS:-}" = 1 ]; then \
+		echo "replay-fuzz: $(VECTORS) is absent and SOLR_REQUIRE_VECTORS=1"; \
+		exit 1; \
 	else \
 		echo "replay-fuzz: SKIP the vectors: $(VECTORS) is absent"; \
 	fi

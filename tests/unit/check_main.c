@@ -2,6 +2,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "../../common/util.h"
 #include "../../common/ytree.h"
@@ -45,6 +47,39 @@ slurp(const char *path, size_t *len)
 	return b.p;
 }
 
+void
+unit_skip(const char *test, const char *why)
+{
+	const char *req = getenv("SOLR_REQUIRE_VECTORS"), *log;
+	FILE *f;
+
+	if (req != NULL && strcmp(req, "1") == 0)
+		ck_abort_msg("%s: %s, and SOLR_REQUIRE_VECTORS=1", test, why);
+	printf("check_unit: SKIP %s: %s\n", test, why);
+	fflush(stdout);
+	/* the tests run in child processes: the count goes through a file */
+	if ((log = getenv("SOLR_UNIT_SKIPS")) != NULL &&
+	    (f = fopen(log, "a")) != NULL) {
+		fprintf(f, "%s\n", test);
+		fclose(f);
+	}
+}
+
+/* How many tests skipped (lines in the skip log). */
+static int
+skipped(const char *log)
+{
+	FILE *f = fopen(log, "r");
+	int c, n = 0;
+
+	if (f == NULL)
+		return 0;
+	while ((c = getc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
 static int
 emit_handler(void *data, unsigned char *buf, size_t size)
 {
@@ -78,7 +113,15 @@ int
 main(void)
 {
 	SRunner *sr;
-	int failed;
+	char log[] = "/tmp/check_unit.skips.XXXXXX";
+	int failed, fd, nskip;
+
+	if ((fd = mkstemp(log)) < 0) {
+		perror("check_unit: mkstemp");
+		return EXIT_FAILURE;
+	}
+	close(fd);
+	setenv("SOLR_UNIT_SKIPS", log, 1);
 
 	if (vectors_dir() == NULL)
 		printf("check_unit: SKIP vector tests: ../shared/vectors is "
@@ -97,5 +140,9 @@ main(void)
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
+	nskip = skipped(log);
+	unlink(log);
+	printf("check_unit: %d test%s skipped\n", nskip, nskip == 1 ? "" :
+	    "s");
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -370,7 +370,7 @@ START_TEST(templates_are_unsafe)
 	struct solr_err e;
 
 	if (v == NULL)
-		return;
+		UNIT_SKIP("the DUIS vectors are absent");
 	for (i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "%s/duis/samples/templates/%s", v,
 		    t[i][0]);

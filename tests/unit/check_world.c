@@ -121,7 +121,7 @@ START_TEST(generated_world_certificates)
 	size_t n;
 
 	if (dir == NULL)
-		return;
+		UNIT_SKIP("no world from scripts/mk-world");
 	ck_assert_msg(world_load(&w, dir, &e) == 0, "%s", e.msg);
 	solr_time_parse("2026-02-01T00:00:00Z", &before);
 	solr_time_parse("2026-03-02T10:15:00Z", &after);

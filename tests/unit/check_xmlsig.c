@@ -31,7 +31,7 @@ check_c14n(const char *doc, int response, const char *content,
 	struct solr_buf got = { 0 };
 
 	if (v == NULL)
-		return;
+		UNIT_SKIP("the DUIS vectors are absent");
 	snprintf(path, sizeof(path), "%s/duis/%s", v, doc);
 	p = slurp(path, &n);
 	ck_assert_int_eq(solr_xml_parse(p, n, &d, &e), 0);

@@ -20,6 +20,11 @@ char *yaml_str(const struct ynode *n);
 const char *vectors_dir(void);
 /* A world made by scripts/mk-world ($SOLR_WORLD_DIR), or NULL. */
 const char *world_dir(void);
+/* A test whose fixture is absent: a visible SKIP line and a count in the
+ * summary, never a silent pass; with SOLR_REQUIRE_VECTORS=1 a failure. */
+void unit_skip(const char *test, const char *why);
+#define UNIT_SKIP(why) do { unit_skip(__func__, why); return; } while (0)
+
 /* Reads a whole file; aborts the test if it cannot. */
 unsigned char *slurp(const char *path, size_t *len);
 
