@@ -328,8 +328,75 @@ static const char *const bad_policies[][2] = {
 	    "not a field of SR 2.1" },
 	{ "safe_prepay:\n  electricity: {NonDisablementCalendar: sometimes}\n",
 	    "the only rule is never_ends" },
-	{ "allow_future_activation: maybe\n", "no safe prepayment profile" },
+	{ "allow_future_activation: true\n", "no safe prepayment profile" },
 };
+
+/* The settings beside a complete profile: the value, and the error
+ * (NULL when it is accepted), at and around each bound. */
+static const char *const settings[][2] = {
+	{ "allow_future_activation: maybe\n", "allow_future_activation: must "
+	    "be true or false" },
+	{ "allow_future_activation: 1\n", "must be true or false" },
+	{ "allow_future_activation: [true]\n", "must be true or false" },
+	{ "allow_future_activation: true\n", NULL },
+	{ "allow_future_activation: false\n", NULL },
+	{ "calendar_horizon_days: 0\n", "calendar_horizon_days: must be a "
+	    "number of days from 1 to 3660" },
+	{ "calendar_horizon_days: 1\n", NULL },
+	{ "calendar_horizon_days: 3660\n", NULL },
+	{ "calendar_horizon_days: 3661\n", "from 1 to 3660" },
+	{ "calendar_horizon_days: -5\n", "from 1 to 3660" },
+	{ "calendar_horizon_days: ten\n", "from 1 to 3660" },
+	{ "calendar_horizon_days: '30'\n", "from 1 to 3660" },
+};
+
+START_TEST(policy_settings)
+{
+	struct ynode *t;
+	struct safe_policy p;
+	struct solr_err e;
+	char y[2048];
+	int r;
+
+	snprintf(y, sizeof(y), "%s%s", policy_text, settings[_i][0]);
+	ck_assert_int_eq(yn_parse(y, strlen(y), "p.yaml", 1, &t, &e), 0);
+	r = safe_policy_load(t, "p.yaml", &p, &e);
+	if (settings[_i][1] == NULL) {
+		ck_assert_msg(r == 0, "%s: %s", settings[_i][0], e.msg);
+		if (strstr(settings[_i][0], "true"))
+			ck_assert_int_eq(p.allow_future_activation, 1);
+		if (strstr(settings[_i][0], "3660"))
+			ck_assert_int_eq(p.horizon_days, 3660);
+	} else {
+		ck_assert_int_eq(r, SOLR_ERR_CONFIG);
+		ck_assert_msg(strstr(e.msg, settings[_i][1]) != NULL, "%s: "
+		    "'%s'", settings[_i][0], e.msg);
+		ck_assert_int_gt(e.line, 0);
+	}
+	yn_free(t);
+}
+END_TEST
+
+/* Every field of the table, and the period, may have a rule: the bound
+ * on rules is the table's size. */
+START_TEST(every_field_ruled)
+{
+	static const char extra[] = "    DebtRecoveryRateCapPeriod: {min: 0}\n";
+	struct ynode *t;
+	struct safe_policy p;
+	struct solr_err e;
+	char y[2048];
+	const char *gas = strstr(policy_text, "  gas:\n");
+
+	snprintf(y, sizeof(y), "%.*s%s%s", (int)(gas - policy_text),
+	    policy_text, extra, gas);
+	ck_assert_int_eq(yn_parse(y, strlen(y), "p.yaml", 1, &t, &e), 0);
+	ck_assert_msg(safe_policy_load(t, "p.yaml", &p, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(p.fuel[FUEL_ELEC].nrules, PP_NFIELDS);
+	ck_assert_int_eq(SAFE_MAX_RULES, PP_NFIELDS);
+	yn_free(t);
+}
+END_TEST
 
 START_TEST(policy_errors)
 {
@@ -392,6 +459,134 @@ START_TEST(templates_are_unsafe)
 }
 END_TEST
 
+/* The prepay: mapping of calendar cases, written out by hand from
+ * cal_case: what prepay_to_yaml must write, and what prepay_from_yaml
+ * must read back to the same text. */
+static const struct {
+	int cal_case;
+	int period_and_time;	/* with a cap period and a set activation */
+	const char *yaml;
+} fixed[] = {
+	{ 1, 1,
+	    "---\n"
+	    "fuel: electricity\n"
+	    "source: gbcs\n"
+	    "EmergencyCreditLimit: 1000000\n"
+	    "EmergencyCreditThreshold: 500000\n"
+	    "LowCreditThreshold: 200000\n"
+	    "MaxMeterBalance: 10000000\n"
+	    "MaxCreditThreshold: 9000000\n"
+	    "DebtRecoveryRateCap: 0\n"
+	    "DebtRecoveryRateCapPeriod: 604800\n"
+	    "activation: {kind: at, time: '2026-03-02T10:15:00Z'}\n"
+	    "NonDisablementCalendar:\n"
+	    "  special_days:\n"
+	    "  - {index: 1, date: '*-12-25'}\n"
+	    "  schedule:\n"
+	    "  - {index: 1, script: START, switch_time: '00:00:00.00', weekdays: "
+	    "[Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, Sunday], "
+	    "special_days: [], start: '2026-03-02', end: '*-12-31'}\n"
+	    "  - {index: 2, script: STOP, switch_time: '07:00:00.00', weekdays: "
+	    "[], special_days: [1], start: '2026-03-02', end: '*-12-31'}\n" },
+	{ 4, 0,
+	    "---\n"
+	    "fuel: gas\n"
+	    "source: gbcs\n"
+	    "EmergencyCreditLimit: 1000000\n"
+	    "EmergencyCreditThreshold: 500000\n"
+	    "LowCreditThreshold: 200000\n"
+	    "MaxMeterBalance: 10000000\n"
+	    "MaxCreditThreshold: 9000000\n"
+	    "DebtRecoveryRateCap: 0\n"
+	    "activation: {kind: immediate}\n"
+	    "NonDisablementCalendar:\n"
+	    "  day_profiles:\n"
+	    "  - {day: 1, actions: [{start: '00:00', action: START}]}\n"
+	    "  - {day: 2, actions: [{start: '00:00', action: START}, {start: "
+	    "'08:00', action: STOP}]}\n"
+	    "  week_profiles:\n"
+	    "  - {week: 1, days: [1, 1, 1, 1, 1, 1, 1]}\n"
+	    "  - {week: 2, days: [1, 1, 1, 1, 1, 2, 2]}\n"
+	    "  seasons:\n"
+	    "  - {start: '*-03-01', week: 1}\n"
+	    "  - {start: '*-10-01', week: 2}\n"
+	    "  special_days: []\n" },
+	{ 7, 0,
+	    "---\n"
+	    "fuel: electricity\n"
+	    "source: gbcs\n"
+	    "EmergencyCreditLimit: 1000000\n"
+	    "EmergencyCreditThreshold: 500000\n"
+	    "LowCreditThreshold: 200000\n"
+	    "MaxMeterBalance: 10000000\n"
+	    "MaxCreditThreshold: 9000000\n"
+	    "DebtRecoveryRateCap: 0\n"
+	    "activation: {kind: immediate}\n"
+	    "NonDisablementCalendar:\n"
+	    "  special_days:\n"
+	    "  - {index: 1, date: 2028-02-last}\n"
+	    "  schedule:\n"
+	    "  - {index: 1, script: START, switch_time: '00:00:00.00', weekdays: "
+	    "[Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, Sunday], "
+	    "special_days: [], start: '2026-03-02', end: '*-12-31'}\n"
+	    "  - {index: 2, script: STOP, switch_time: '12:00:00.00', weekdays: "
+	    "[], special_days: [1], start: '2026-03-02', end: '*-12-31'}\n" },
+};
+
+START_TEST(yaml_fixed)
+{
+	struct prepay a, b;
+	struct ynode *y, *t;
+	struct solr_err e;
+	const char *want = fixed[_i].yaml;
+	char *s;
+	int i;
+
+	cal_case(fixed[_i].cal_case, &a);
+	a.source = "gbcs";
+	if (fixed[_i].period_and_time) {
+		a.has_cap_period = 1;
+		a.debt_recovery_rate_cap_period = 604800;
+		a.activation = ACT_AT;
+		a.activation_time = t0;
+	}
+	y = prepay_to_yaml(&a);
+	s = yaml_str(y);
+	ck_assert_str_eq(s, want);
+	free(s);
+	yn_free(y);
+	/* and the text reads back to the same values */
+	ck_assert_int_eq(yn_parse(want, strlen(want), "fixed", 1, &t, &e), 0);
+	ck_assert_msg(prepay_from_yaml(t, &b, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(b.fuel, a.fuel);
+	ck_assert_int_eq(b.has_cap_period, a.has_cap_period);
+	ck_assert_int_eq(b.debt_recovery_rate_cap_period,
+	    a.debt_recovery_rate_cap_period);
+	ck_assert_int_eq(b.activation, a.activation);
+	ck_assert_int_eq(b.nschedule, a.nschedule);
+	ck_assert_int_eq(b.nspecial, a.nspecial);
+	ck_assert_int_eq(b.nseasons, a.nseasons);
+	ck_assert_int_eq(b.nweeks, a.nweeks);
+	ck_assert_int_eq(b.nday_profiles, a.nday_profiles);
+	ck_assert(memcmp(b.schedule, a.schedule, a.nschedule *
+	    sizeof(a.schedule[0])) == 0);
+	ck_assert(memcmp(b.special, a.special, a.nspecial *
+	    sizeof(a.special[0])) == 0);
+	ck_assert(memcmp(b.season, a.season, a.nseasons *
+	    sizeof(a.season[0])) == 0);
+	ck_assert(memcmp(b.week, a.week, a.nweeks * sizeof(a.week[0])) == 0);
+	for (i = 0; i < a.nday_profiles; i++) {
+		ck_assert_int_eq(b.day_profile[i].id, a.day_profile[i].id);
+		ck_assert_int_eq(b.day_profile[i].nactions,
+		    a.day_profile[i].nactions);
+		ck_assert(memcmp(b.day_profile[i].action,
+		    a.day_profile[i].action, a.day_profile[i].nactions *
+		    sizeof(a.day_profile[i].action[0])) == 0);
+	}
+	yn_free(t);
+}
+END_TEST
+
 /* The record's prepay: mapping reads back to the same values. */
 START_TEST(yaml_round_trip)
 {
@@ -433,8 +628,13 @@ safe_suite(void)
 	tcase_add_test(tc, activation);
 	tcase_add_loop_test(tc, policy_errors, 0, sizeof(bad_policies) /
 	    sizeof(bad_policies[0]));
+	tcase_add_loop_test(tc, policy_settings, 0, sizeof(settings) /
+	    sizeof(settings[0]));
+	tcase_add_test(tc, every_field_ruled);
 	tcase_add_test(tc, templates_are_unsafe);
 	tcase_add_test(tc, yaml_round_trip);
+	tcase_add_loop_test(tc, yaml_fixed, 0, sizeof(fixed) /
+	    sizeof(fixed[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }
