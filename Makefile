@@ -39,7 +39,8 @@ UNIT_SRC = tests/unit/check_main.c tests/unit/check_util.c \
 	tests/unit/check_ytree.c tests/unit/check_record.c \
 	tests/unit/check_objstore.c tests/unit/check_xmlsig.c \
 	tests/unit/check_world.c tests/unit/check_gbcs.c \
-	tests/unit/check_safe.c
+	tests/unit/check_safe.c tests/unit/check_ledger.c \
+	tests/unit/check_duis.c tests/unit/check_adt.c
 
 FUZZERS = gbcs-precommand gbcs-alert xml-verify records world
 FUZZ_SRC = tests/fuzz/world-once.c

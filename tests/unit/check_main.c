@@ -137,6 +137,9 @@ main(void)
 	srunner_add_suite(sr, world_suite());
 	srunner_add_suite(sr, gbcs_suite());
 	srunner_add_suite(sr, safe_suite());
+	srunner_add_suite(sr, ledger_suite());
+	srunner_add_suite(sr, duis_suite());
+	srunner_add_suite(sr, adt_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

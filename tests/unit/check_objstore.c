@@ -3,7 +3,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../common/ledger.h"
 #include "../../common/objstore.h"
 #include "unit.h"
 
@@ -45,93 +44,6 @@ START_TEST(put_get_and_tamper)
 END_TEST
 
 
-/* lines in the ledger file of world dir */
-static int
-ledger_lines(const char *dir)
-{
-	char path[4096];
-	FILE *f;
-	int c, n = 0;
-
-	snprintf(path, sizeof(path), "%s/state/countersign-ledger", dir);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	while ((c = getc(f)) != EOF)
-		n += c == '\n';
-	fclose(f);
-	return n;
-}
-
-/* a batch's entries are taken back after a failed sync: the ledger is as
- * it was; a different APDU for a kept key is refused */
-START_TEST(ledger_takes_back_its_own_entries)
-{
-	char dir[] = "/tmp/solr-ledgerXXXXXX", cmd[4200];
-	unsigned char a[32] = { 1 }, b[32] = { 2 };
-	struct ledger l, m;
-	struct solr_err e;
-	int again;
-
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(ledger_open(dir, &l, &e), 0);
-	ck_assert_int_eq(ledger_record(&l, 1, 10, 2, a, &again, &e), 0);
-	ck_assert_int_eq(ledger_sync(&l, &e), 0);
-	ledger_commit(&l);
-	ck_assert_int_eq(ledger_record(&l, 1, 11, 2, a, &again, &e), 0);
-	ck_assert_int_eq(ledger_record(&l, 1, 12, 2, a, &again, &e), 0);
-	ck_assert_int_eq(ledger_lines(dir), 3);
-	ck_assert_int_eq(ledger_undo(&l), 0);
-	ck_assert_int_eq(ledger_lines(dir), 1);
-	ledger_close(&l);
-	ck_assert_int_eq(ledger_open(dir, &m, &e), 0);
-	ck_assert_int_eq(ledger_record(&m, 1, 10, 2, b, &again, &e),
-	    SOLR_ERR_VERIFY);
-	ck_assert_int_eq(ledger_record(&m, 1, 11, 2, b, &again, &e), 0);
-	ck_assert_int_eq(again, 0);
-	ledger_close(&m);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-END_TEST
-
-/* an entry another process relied on is never taken back: the second
- * writes it again as its own, and the first's undo then keeps it */
-START_TEST(ledger_keeps_what_another_relied_on)
-{
-	char dir[] = "/tmp/solr-ledgerXXXXXX", cmd[4200];
-	unsigned char a[32] = { 1 }, b[32] = { 2 };
-	struct ledger l, m, n;
-	struct solr_err e;
-	int again;
-
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(ledger_open(dir, &l, &e), 0);
-	ck_assert_int_eq(ledger_open(dir, &m, &e), 0);
-	ck_assert_int_eq(ledger_record(&l, 1, 10, 2, a, &again, &e), 0);
-	ck_assert_int_eq(again, 0);
-	/* the other process: the same APDU again, from l's unsynced entry */
-	ck_assert_int_eq(ledger_record(&m, 1, 10, 2, a, &again, &e), 0);
-	ck_assert_int_eq(again, 1);
-	ck_assert_int_eq(ledger_lines(dir), 2);
-	/* only once per process */
-	ck_assert_int_eq(ledger_record(&m, 1, 10, 2, a, &again, &e), 0);
-	ck_assert_int_eq(ledger_lines(dir), 2);
-	ck_assert_int_eq(ledger_sync(&m, &e), 0);
-	ledger_commit(&m);
-	/* l's sync fails: its undo must not cut what m relied on */
-	ck_assert_int_eq(ledger_undo(&l), -1);
-	ck_assert_int_eq(ledger_lines(dir), 2);
-	ck_assert_int_eq(ledger_open(dir, &n, &e), 0);
-	ck_assert_int_eq(ledger_record(&n, 1, 10, 2, b, &again, &e),
-	    SOLR_ERR_VERIFY);
-	ledger_close(&n);
-	ledger_close(&m);
-	ledger_close(&l);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-END_TEST
-
 Suite *
 objstore_suite(void)
 {
@@ -139,8 +51,6 @@ objstore_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, put_get_and_tamper);
-	tcase_add_test(tc, ledger_takes_back_its_own_entries);
-	tcase_add_test(tc, ledger_keeps_what_another_relied_on);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -11,6 +11,13 @@ Suite *xmlsig_suite(void);
 Suite *world_suite(void);
 Suite *gbcs_suite(void);
 Suite *safe_suite(void);
+Suite *ledger_suite(void);
+Suite *duis_suite(void);
+Suite *adt_suite(void);
+Suite *fslist_suite(void);
+Suite *sat_suite(void);
+Suite *prepay_suite(void);
+Suite *stage_suite(void);
 
 struct ynode;
 /* n as a YAML document, malloc'd. */

@@ -1,0 +1,185 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../common/ledger.h"
+#include "unit.h"
+
+/* lines in the ledger file of world dir */
+static int
+ledger_lines(const char *dir)
+{
+	char path[4096];
+	FILE *f;
+	int c, n = 0;
+
+	snprintf(path, sizeof(path), "%s/state/countersign-ledger", dir);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while ((c = getc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
+/* a batch's entries are taken back after a failed sync: the ledger is as
+ * it was; a different APDU for a kept key is refused */
+START_TEST(ledger_takes_back_its_own_entries)
+{
+	char dir[] = "/tmp/solr-ledgerXXXXXX", cmd[4200];
+	unsigned char a[32] = { 1 }, b[32] = { 2 };
+	struct ledger l, m;
+	struct solr_err e;
+	int again;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(ledger_open(dir, &l, &e), 0);
+	ck_assert_int_eq(ledger_record(&l, 1, 10, 2, a, &again, &e), 0);
+	ck_assert_int_eq(ledger_sync(&l, &e), 0);
+	ledger_commit(&l);
+	ck_assert_int_eq(ledger_record(&l, 1, 11, 2, a, &again, &e), 0);
+	ck_assert_int_eq(ledger_record(&l, 1, 12, 2, a, &again, &e), 0);
+	ck_assert_int_eq(ledger_lines(dir), 3);
+	ck_assert_int_eq(ledger_undo(&l), 0);
+	ck_assert_int_eq(ledger_lines(dir), 1);
+	ledger_close(&l);
+	ck_assert_int_eq(ledger_open(dir, &m, &e), 0);
+	ck_assert_int_eq(ledger_record(&m, 1, 10, 2, b, &again, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_int_eq(ledger_record(&m, 1, 11, 2, b, &again, &e), 0);
+	ck_assert_int_eq(again, 0);
+	ledger_close(&m);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* an entry another process relied on is never taken back: the second
+ * writes it again as its own, and the first's undo then keeps it */
+START_TEST(ledger_keeps_what_another_relied_on)
+{
+	char dir[] = "/tmp/solr-ledgerXXXXXX", cmd[4200];
+	unsigned char a[32] = { 1 }, b[32] = { 2 };
+	struct ledger l, m, n;
+	struct solr_err e;
+	int again;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(ledger_open(dir, &l, &e), 0);
+	ck_assert_int_eq(ledger_open(dir, &m, &e), 0);
+	ck_assert_int_eq(ledger_record(&l, 1, 10, 2, a, &again, &e), 0);
+	ck_assert_int_eq(again, 0);
+	/* the other process: the same APDU again, from l's unsynced entry */
+	ck_assert_int_eq(ledger_record(&m, 1, 10, 2, a, &again, &e), 0);
+	ck_assert_int_eq(again, 1);
+	ck_assert_int_eq(ledger_lines(dir), 2);
+	/* only once per process */
+	ck_assert_int_eq(ledger_record(&m, 1, 10, 2, a, &again, &e), 0);
+	ck_assert_int_eq(ledger_lines(dir), 2);
+	ck_assert_int_eq(ledger_sync(&m, &e), 0);
+	ledger_commit(&m);
+	/* l's sync fails: its undo must not cut what m relied on */
+	ck_assert_int_eq(ledger_undo(&l), -1);
+	ck_assert_int_eq(ledger_lines(dir), 2);
+	ck_assert_int_eq(ledger_open(dir, &n, &e), 0);
+	ck_assert_int_eq(ledger_record(&n, 1, 10, 2, b, &again, &e),
+	    SOLR_ERR_VERIFY);
+	ledger_close(&n);
+	ledger_close(&m);
+	ledger_close(&l);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* the same APDU again for a key is the same Command; another is refused
+ * for that key and accepted for any other key; a memory ledger (replay)
+ * keeps the same rule without a file */
+static const struct {
+	uint64_t originator, counter, recipient;
+	unsigned char sha;
+	int want, again;
+} rows[] = {
+	{ 1, 10, 2, 0xA1, 0, 0 },		/* new */
+	{ 1, 10, 2, 0xA1, 0, 1 },		/* the same APDU again */
+	{ 1, 10, 2, 0xB2, SOLR_ERR_VERIFY, 0 },	/* another APDU, same key */
+	{ 1, 11, 2, 0xB2, 0, 0 },		/* the next counter */
+	{ 1, 10, 3, 0xB2, 0, 0 },		/* another recipient */
+	{ 4, 10, 2, 0xB2, 0, 0 },		/* another originator */
+	{ 1, 0, 2, 0xC3, 0, 0 },		/* counter 0 */
+	{ 1, UINT64_MAX, 2, 0xC3, 0, 0 },	/* the largest counter */
+	{ 1, UINT64_MAX, 2, 0xC4, SOLR_ERR_VERIFY, 0 },
+};
+
+static void
+run_rows(struct ledger *l)
+{
+	unsigned char sha[32];
+	struct solr_err e;
+	size_t i;
+	int again;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		memset(sha, rows[i].sha, sizeof(sha));
+		again = -1;
+		ck_assert_msg(ledger_record(l, rows[i].originator,
+		    rows[i].counter, rows[i].recipient, sha, &again, &e) ==
+		    rows[i].want, "row %zu", i);
+		if (rows[i].want == 0)
+			ck_assert_msg(again == rows[i].again, "row %zu: again %d",
+			    i, again);
+	}
+}
+
+START_TEST(ledger_rules_on_disk)
+{
+	char dir[] = "/tmp/solr-ledgerXXXXXX", cmd[4200];
+	struct ledger l, m;
+	struct solr_err e;
+	unsigned char sha[32];
+	int again;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(ledger_open(dir, &l, &e), 0);
+	run_rows(&l);
+	ck_assert_int_eq(ledger_sync(&l, &e), 0);
+	ledger_commit(&l);
+	ledger_close(&l);
+	/* what was committed holds for the next process */
+	ck_assert_int_eq(ledger_open(dir, &m, &e), 0);
+	memset(sha, 0xB2, sizeof(sha));
+	ck_assert_int_eq(ledger_record(&m, 1, 10, 2, sha, &again, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(e.msg, "counter"));
+	ledger_close(&m);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+START_TEST(ledger_rules_in_memory)
+{
+	struct ledger l;
+	struct solr_err e;
+
+	ledger_memory(&l);
+	run_rows(&l);
+	ck_assert_int_eq(ledger_sync(&l, &e), 0);
+	ledger_close(&l);
+}
+END_TEST
+
+Suite *
+ledger_suite(void)
+{
+	Suite *s = suite_create("ledger");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, ledger_rules_on_disk);
+	tcase_add_test(tc, ledger_rules_in_memory);
+	tcase_add_test(tc, ledger_takes_back_its_own_entries);
+	tcase_add_test(tc, ledger_keeps_what_another_relied_on);
+	suite_add_tcase(s, tc);
+	return s;
+}
