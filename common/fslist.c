@@ -330,19 +330,12 @@ fslist_render(const struct fs_list *l, int64_t version)
 	solr_buf_add(&b, line, strlen(line));
 	for (i = 0; i < l->n; i++) {
 		const struct fs_entry *en = &l->entry[i];
-		char *q;
 
 		solr_eui_format(en->id, eui);
-		/* the name as a single-quoted YAML scalar */
 		solr_buf_add(&b, "  - {id: ", 9);
 		solr_buf_add(&b, eui, strlen(eui));
-		solr_buf_add(&b, ", name: '", 9);
-		for (q = en->name; *q; q++) {
-			if (*q == '\'')
-				solr_buf_addc(&b, '\'');
-			solr_buf_addc(&b, *q);
-		}
-		solr_buf_addc(&b, '\'');
+		solr_buf_add(&b, ", name: ", 8);
+		solr_buf_quoted(&b, en->name);
 		if (en->has_srp) {
 			solr_eui_format(en->srp, srp);
 			snprintf(line, sizeof(line), ", srp: %s", srp);

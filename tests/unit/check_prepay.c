@@ -1,0 +1,204 @@
+/* SR 2.1 in one form: the field table, the DUIS body read strictly in
+ * schema order with the XSD's ranges per fuel, and the prepay: mapping. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+
+#include "../../common/prepay.h"
+#include "../../common/xmlsig.h"
+#include "unit.h"
+
+START_TEST(field_table)
+{
+	int seen[6] = { 0 }, i, j, optional = 0;
+	struct prepay pp;
+	int64_t v;
+
+	for (i = 0; i < PP_NFIELDS; i++) {
+		const struct pp_field *f = &pp_fields[i];
+
+		ck_assert_ptr_eq(pp_field_named(f->name), f);
+		for (j = 0; j < i; j++)
+			ck_assert_str_ne(pp_fields[j].name, f->name);
+		ck_assert_uint_lt(f->offset + sizeof(int64_t),
+		    sizeof(struct prepay) + 1);
+		ck_assert_ptr_nonnull(f->dlms);
+		if (f->xml_pos >= 0) {
+			ck_assert_int_lt(f->xml_pos, 6);
+			seen[f->xml_pos]++;
+			ck_assert_int_le(f->elec_min, f->elec_max);
+			ck_assert_int_le(f->gas_min, f->gas_max);
+		}
+		optional += f->present != 0;
+	}
+	/* the DUIS body carries six values, once each; one is optional */
+	for (i = 0; i < 6; i++)
+		ck_assert_int_eq(seen[i], 1);
+	ck_assert_int_eq(optional, 1);
+	ck_assert_ptr_null(pp_field_named("NonDisablementCalendar"));
+	ck_assert_ptr_null(pp_field_named("emergencycreditlimit"));
+	memset(&pp, 0, sizeof(pp));
+	pp.max_credit_threshold = 9000000;
+	ck_assert_int_eq(pp_value(&pp, pp_field_named("MaxCreditThreshold"),
+	    &v), 0);
+	ck_assert_int_eq(v, 9000000);
+	ck_assert_int_eq(pp_value(&pp, pp_field_named(
+	    "DebtRecoveryRateCapPeriod"), &v), -1);
+	pp.has_cap_period = 1;
+	ck_assert_int_eq(pp_value(&pp, pp_field_named(
+	    "DebtRecoveryRateCapPeriod"), &v), 0);
+}
+END_TEST
+
+#define NS "http://www.dccinterface.co.uk/ServiceUserGateway"
+#define ELEC_CAL "<sr:ElectricityNonDisablementCalendar><sr:ElectricitySpecial" \
+    "Days/><sr:ElectricityNonDisablementSchedule><sr:NonDisablementScript>" \
+    "START</sr:NonDisablementScript><sr:SpecialDaysApplicability/><sr:Days" \
+    "OfWeekApplicability><sr:DayOfWeekApplicability><sr:DayOfWeekID>Monday" \
+    "</sr:DayOfWeekID></sr:DayOfWeekApplicability></sr:DaysOfWeekApplicabil" \
+    "ity><sr:ScheduleDatesAndTime><sr:SwitchTime>00:00:00.00Z</sr:SwitchTim" \
+    "e><sr:StartDate>2026-03-02Z</sr:StartDate><sr:EndDate>65535-12-31Z</s" \
+    "r:EndDate></sr:ScheduleDatesAndTime></sr:ElectricityNonDisablementSche" \
+    "dule></sr:ElectricityNonDisablementCalendar>"
+#define GAS_CAL "<sr:GasNonDisablementCalendar><sr:DayProfiles><sr:GasNonDisa" \
+    "blementDayProfile><sr:TimeStartAction><sr:StartTime>00:00:00Z</sr:Star" \
+    "tTime><sr:NonDisablementAction>START</sr:NonDisablementAction></sr:Tim" \
+    "eStartAction><sr:GasDayName>1</sr:GasDayName></sr:GasNonDisablementDay" \
+    "Profile></sr:DayProfiles><sr:WeekProfiles><sr:WeekProfile><sr:WeekName" \
+    ">1</sr:WeekName><sr:ReferencedDayName index=\"1\">1</sr:ReferencedDayN" \
+    "ame><sr:ReferencedDayName index=\"2\">1</sr:ReferencedDayName><sr:Refe" \
+    "rencedDayName index=\"3\">1</sr:ReferencedDayName><sr:ReferencedDayNam" \
+    "e index=\"4\">1</sr:ReferencedDayName><sr:ReferencedDayName index=\"5\"" \
+    ">1</sr:ReferencedDayName><sr:ReferencedDayName index=\"6\">1</sr:Refer" \
+    "encedDayName><sr:ReferencedDayName index=\"7\">1</sr:ReferencedDayName" \
+    "></sr:WeekProfile></sr:WeekProfiles><sr:SeasonProfiles><sr:Season><sr:" \
+    "SeasonStartDate><sr:GasYearWithWildcards><sr:NonSpecifiedYear/></sr:Ga" \
+    "sYearWithWildcards><sr:GasMonthWithWildcards><sr:NonSpecifiedMonth/></" \
+    "sr:GasMonthWithWildcards><sr:GasDayOfMonthWithWildcards><sr:GasNonSpec" \
+    "ifiedDayOfMonth/></sr:GasDayOfMonthWithWildcards><sr:GasDayOfWeekWithW" \
+    "ildcards><sr:NonSpecifiedDayOfWeek/></sr:GasDayOfWeekWithWildcards></s" \
+    "r:SeasonStartDate><sr:ReferencedWeekName>1</sr:ReferencedWeekName></sr" \
+    ":Season></sr:SeasonProfiles><sr:SpecialDays/></sr:GasNonDisablementCal" \
+    "endar>"
+
+/* fuel, DebtRecoveryRateCap, EmergencyCreditLimit, extra text before the
+ * calendar (or NULL), the reason expected (NULL: read) */
+static const struct {
+	int gas;
+	const char *drrc, *ecl, *extra, *why;
+} bodies[] = {
+	{ 0, "0", "1000000", "", NULL },
+	{ 1, "0", "1000000", "", NULL },
+	{ 0, "65535", "-2147483648", "", NULL },	/* the bounds */
+	{ 0, "65536", "1", "", "sr:DebtRecoveryRateCap (line 1) '65536' is "
+	    "not an integer from 0 to 65535" },
+	{ 0, "-1", "1", "", "DebtRecoveryRateCap (line 1) '-1' is not an "
+	    "integer from 0 to 65535" },
+	{ 1, "-2147483648", "4294967295", "", NULL },	/* gas: signed cap */
+	{ 1, "0", "-1", "", "EmergencyCreditLimit (line 1) '-1' is not an "
+	    "integer from 0 to 4294967295" },
+	{ 1, "0", "4294967296", "", "from 0 to 4294967295" },
+	{ 0, "0", "2147483648", "", "from -2147483648 to 2147483647" },
+	{ 0, "0", "1.5", "", "'1.5' is not an integer" },
+	{ 0, "0", " 7 ", "", NULL },	/* xs:integer collapses white space */
+	{ 0, "0", "1", "<sr:Colour>1</sr:Colour>", "lacks sr:Electricity"
+	    "NonDisablementCalendar where it has Colour" },
+};
+
+START_TEST(xml_values)
+{
+	const char *lct = "<sr:LowCreditThreshold>200000</sr:LowCreditThreshold>";
+	char doc[8192];
+	xmlDocPtr d;
+	struct prepay pp;
+	struct solr_err e;
+	int r;
+
+	snprintf(doc, sizeof(doc), "<sr:UpdatePrepayConfiguration xmlns:sr=\""
+	    NS "\"><sr:UpdatePrepayConfig%s><sr:DebtRecoveryRateCap>%s</sr:"
+	    "DebtRecoveryRateCap><sr:EmergencyCreditLimit>%s</sr:Emergency"
+	    "CreditLimit><sr:EmergencyCreditThreshold>500000</sr:Emergency"
+	    "CreditThreshold>%s%s%s<sr:MaxMeterBalance>10000000</sr:MaxMeter"
+	    "Balance><sr:MaxCreditThreshold>9000000</sr:MaxCreditThreshold>"
+	    "</sr:UpdatePrepayConfig%s></sr:UpdatePrepayConfiguration>",
+	    bodies[_i].gas ? "Gas" : "Electricity", bodies[_i].drrc,
+	    bodies[_i].ecl, lct, bodies[_i].extra, bodies[_i].gas ? GAS_CAL :
+	    ELEC_CAL, bodies[_i].gas ? "Gas" : "Electricity");
+	ck_assert_int_eq(solr_xml_parse((unsigned char *)doc, strlen(doc), &d,
+	    &e), 0);
+	r = prepay_from_xml(xmlDocGetRootElement(d), &pp, &e);
+	if (bodies[_i].why == NULL) {
+		ck_assert_msg(r == 0, "%s", e.msg);
+		ck_assert_int_eq(pp.fuel, bodies[_i].gas ? FUEL_GAS : FUEL_ELEC);
+		ck_assert_int_eq(pp.debt_recovery_rate_cap,
+		    strtoll(bodies[_i].drrc, NULL, 10));
+		ck_assert_int_eq(pp.emergency_credit_limit,
+		    strtoll(bodies[_i].ecl, NULL, 10));
+		ck_assert_int_eq(pp.low_credit_threshold, 200000);
+		ck_assert_int_eq(pp.max_credit_threshold, 9000000);
+		ck_assert_int_eq(pp.has_cap_period, 0);
+		ck_assert_int_eq(pp.activation, ACT_IMMEDIATE);
+	} else {
+		ck_assert_int_eq(r, SOLR_ERR_VERIFY);
+		ck_assert_msg(strstr(e.msg, bodies[_i].why) != NULL, "'%s'",
+		    e.msg);
+	}
+	xmlFreeDoc(d);
+}
+END_TEST
+
+/* the prepay: mapping a stage before wrote, and what is wrong in it */
+static const char *const bad_yaml[][2] = {
+	{ "{}", "prepay: fuel is not electricity or gas" },
+	{ "{fuel: steam}", "fuel is not electricity or gas" },
+	{ "{fuel: gas, EmergencyCreditLimit: 1}", "EmergencyCreditThreshold "
+	    "is missing or not a number" },
+	{ "{fuel: gas, EmergencyCreditLimit: '1'}", "EmergencyCreditLimit is "
+	    "missing or not a number" },
+	{ "{fuel: gas, EmergencyCreditLimit: 1x}", "EmergencyCreditLimit '1x' "
+	    "is not a number" },
+	{ "{fuel: gas, EmergencyCreditLimit: 1, EmergencyCreditThreshold: 1, "
+	    "LowCreditThreshold: 1, MaxMeterBalance: 1, MaxCreditThreshold: 1, "
+	    "DebtRecoveryRateCap: 0, activation: {kind: later}}",
+	    "activation is not immediate, cancel or at a time" },
+	{ "{fuel: gas, EmergencyCreditLimit: 1, EmergencyCreditThreshold: 1, "
+	    "LowCreditThreshold: 1, MaxMeterBalance: 1, MaxCreditThreshold: 1, "
+	    "DebtRecoveryRateCap: 0, DebtRecoveryRateCapPeriod: x, activation: "
+	    "{kind: immediate}}", "DebtRecoveryRateCapPeriod 'x'" },
+	{ "{fuel: gas, EmergencyCreditLimit: 1, EmergencyCreditThreshold: 1, "
+	    "LowCreditThreshold: 1, MaxMeterBalance: 1, MaxCreditThreshold: 1, "
+	    "DebtRecoveryRateCap: 0, activation: {kind: immediate}}",
+	    "NonDisablementCalendar is missing" },
+};
+
+START_TEST(yaml_errors)
+{
+	struct ynode *t;
+	struct prepay pp;
+	struct solr_err e;
+	const char *y = bad_yaml[_i][0];
+
+	ck_assert_int_eq(yn_parse(y, strlen(y), "r", 1, &t, &e), 0);
+	ck_assert_int_eq(prepay_from_yaml(t, &pp, &e), SOLR_ERR_FORMAT);
+	ck_assert_msg(strstr(e.msg, bad_yaml[_i][1]) != NULL, "'%s'", e.msg);
+	yn_free(t);
+	ck_assert_int_eq(prepay_from_yaml(NULL, &pp, &e), SOLR_ERR_FORMAT);
+}
+END_TEST
+
+Suite *
+prepay_suite(void)
+{
+	Suite *s = suite_create("prepay");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, field_table);
+	tcase_add_loop_test(tc, xml_values, 0, sizeof(bodies) /
+	    sizeof(bodies[0]));
+	tcase_add_loop_test(tc, yaml_errors, 0, sizeof(bad_yaml) /
+	    sizeof(bad_yaml[0]));
+	suite_add_tcase(s, tc);
+	return s;
+}
