@@ -42,7 +42,7 @@ UNIT_SRC = tests/unit/check_main.c tests/unit/check_util.c \
 	tests/unit/check_safe.c tests/unit/check_ledger.c \
 	tests/unit/check_duis.c tests/unit/check_adt.c \
 	tests/unit/check_fslist.c tests/unit/check_sat.c \
-	tests/unit/check_prepay.c
+	tests/unit/check_prepay.c tests/unit/check_stage.c
 
 FUZZERS = gbcs-precommand gbcs-alert xml-verify records world
 FUZZ_SRC = tests/fuzz/world-once.c

@@ -62,10 +62,11 @@ write_one(struct stage *s, struct ynode *rec)
 
 	if (rejected(s, rec))
 		stage_status(s, STAGE_EXIT_REJECT);
-	if (!s->stopped && rec_write(s->out, rec) != 0) {
+	if (!s->broken && rec_write(s->out, rec) != 0) {
 		solr_seterr_at(&e, SOLR_ERR_IO, "(stdout)", 0,
 		    "write error: %s", strerror(rec_writer_errno(s->out)));
 		fatal(s, &e);
+		s->broken = 1;
 	}
 	yn_free(rec);
 }
@@ -116,7 +117,7 @@ commit(struct stage *s)
 		return;
 	}
 	stage_status(s, STAGE_EXIT_TROUBLE);
-	s->stopped = 1;
+	s->stopped = s->broken = 1;
 	if (sent > 0)
 		batch_message(s, "part of a batch of %zu records was written "
 		    "before the error; its %s stay", n);
@@ -135,7 +136,7 @@ hold(struct stage *s, struct ynode *rec)
 		write_one(s, rec);
 		return;
 	}
-	if (s->stopped) {
+	if (s->broken) {
 		yn_free(rec);
 		return;
 	}
@@ -226,7 +227,7 @@ stage_finish(struct stage *s)
 {
 	struct solr_err e = { 0 };
 
-	if (!s->stopped && s->nheld > 0)
+	if (!s->broken && s->nheld > 0)
 		commit(s);
 	drop_held(s);
 	if (rec_writer_finish(s->out, &e) != 0) {

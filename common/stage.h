@@ -59,6 +59,7 @@ struct stage {
 	struct rec_writer *out;
 	int status;		/* STAGE_EXIT_* so far */
 	int stopped;		/* a fatal error: read no more */
+	int broken;		/* the output failed: write no more */
 	int64_t nread;		/* records read (for seq of unreadable ones) */
 	struct ynode *held[STAGE_BATCH];
 	size_t nheld;
