@@ -23,7 +23,7 @@ PKGS = libxml-2.0 libcrypto yaml-0.1
 PKG_CFLAGS = `pkg-config --cflags $(PKGS)`
 PKG_LIBS = `pkg-config --libs $(PKGS)`
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-format-truncation \
-	$(WERROR) $(CFLAGS) \
+	$(WERROR) $(CPPFLAGS) $(CFLAGS) \
 	$(PKG_CFLAGS)
 
 TOOLS = solr-verify-sig solr-gbcs-parse solr-failed-suppliers solr-adt-check \
@@ -50,12 +50,17 @@ FUZZ_SECONDS ?= 60
 FUZZ_JOBS ?=
 FUZZ_CC ?= clang
 
+# make only builds: it says what is missing and how to get it, and never
+# installs; make deps, check and demo install as root with apt
 all: build/.deps $(TOOLS:%=bin/%)
 
 build/.deps: scripts/deps
 	@mkdir -p build bin
-	@sh scripts/deps
+	@sh scripts/deps --check
 	@touch $@
+
+deps:
+	@sh scripts/deps
 
 # rebuilt whenever the compiler or its flags change
 build/.flags: FORCE
@@ -156,7 +161,7 @@ replay-fuzz: build/world/.made $(FUZZERS:%=build/replay/%)
 		echo "replay-fuzz: SKIP the vectors: $(VECTORS) is absent"; \
 	fi
 
-check: all build/check_unit build/maxrss build/faults.so \
+check: deps all build/check_unit build/maxrss build/faults.so \
 		build/requests/.made build/alerts/.made
 	SOLR_TESTDATA=testdata SOLR_VECTORS=$${SOLR_VECTORS:-../shared/vectors} \
 		SOLR_WORLD_DIR=build/world ./build/check_unit
@@ -167,7 +172,7 @@ check: all build/check_unit build/maxrss build/faults.so \
 # exit 1 means "some records were rejected", which the demo batch has
 # on a copy of the world, so that build/world keeps no state and the demo
 # gives the same result each time
-demo: all build/requests/.made
+demo: deps all build/requests/.made
 	rm -rf build/demo
 	mkdir -p build/demo
 	cp -R build/world build/demo/world
@@ -188,7 +193,7 @@ lint-man:
 
 
 # the suite under valgrind memcheck (about half an hour: not part of CI)
-valgrind-check: all build/check_unit build/maxrss build/faults.so \
+valgrind-check: deps all build/check_unit build/maxrss build/faults.so \
 		build/requests/.made build/alerts/.made
 	@sh scripts/deps valgrind
 	sh tests/valgrind/run.sh
@@ -206,5 +211,5 @@ distclean:
 bench: all build/requests/.made build/bench-gen build/bench-floor build/runstat
 	sh scripts/bench $${N:-20000} $${DEVICES:-$${N:-20000}}
 
-.PHONY: bench all check demo install lint-man asan ubsan clean distclean \
+.PHONY: bench all check demo deps install lint-man asan ubsan clean distclean \
 	fuzz replay-fuzz valgrind-check FORCE

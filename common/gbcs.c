@@ -1069,70 +1069,72 @@ ztime(struct g *g, struct rng *r, const char *what, uint32_t *t)
 	return 0;
 }
 
-/* Emergency Credit Setup, Overall Debt Cap, Low Credit Warning Level
- * and Maximum Credit Limit: the values and their start times. */
+/* The prepayment commands of GCS05, in order: their ZCL command and
+ * payload length, the 4-byte ids before the start time (a component with
+ * a from-date-time has neither), and the values they carry, by their
+ * name in the prepay field table. */
+struct gcs05_command {
+	const char *what;
+	unsigned cmd;
+	int fdt;
+	size_t len;
+	int ids;
+	const char *time;
+	struct {
+		const char *trace, *field;
+		int is_signed;
+	} v[2];
+};
+
+static const struct gcs05_command gcs05_prepayment_commands[] = {
+	{ "Emergency Credit Setup", 0x03, 0, 16, 1, "start time", {
+	    { "emergency credit limit", "EmergencyCreditLimit", 0 },
+	    { "emergency credit threshold", "EmergencyCreditThreshold", 0 } } },
+	{ "Set Overall Debt Cap", 0x0C, 0, 16, 2, "implementation time", {
+	    { "overall debt cap", "DebtRecoveryRateCap", 1 }, { NULL } } },
+	{ "Set Low Credit Warning Level", 0x09, 1, 4, 0, NULL, {
+	    { "low credit warning level", "LowCreditThreshold", 0 },
+	    { NULL } } },
+	{ "Set Maximum Credit Limit", 0x0B, 0, 20, 2, "implementation time", {
+	    { "maximum credit level", "MaxMeterBalance", 0 },
+	    { "maximum credit per top-up", "MaxCreditThreshold", 0 } } },
+};
+
+/* The prepayment commands: the values and their start times. */
 static int
 gcs05_prepayment(struct g *g, struct gcs05 *s, struct prepay *pp)
 {
 	struct zcl z;
 	struct rng r;
 	uint32_t skip;
-	int rc;
+	size_t i;
+	int rc, k;
 
-	if ((rc = component(g, s, 0, 0x01, 0x0705, 0x03, "Emergency Credit "
-	    "Setup", &z)) != 0 || (rc = zcl_len(g, &z, 16, "Emergency Credit "
-	    "Setup")) != 0)
-		return rc;
-	r = zcl_payload(&z);
-	g->depth++;
-	if ((rc = rd_le(g, &r, 4, "issuer event id", &skip)) != 0 ||
-	    (rc = ztime(g, &r, "start time", &s->t[0])) != 0 ||
-	    (rc = zval(g, &r, "emergency credit limit", 0,
-	    &pp->emergency_credit_limit)) != 0 ||
-	    (rc = zval(g, &r, "emergency credit threshold", 0,
-	    &pp->emergency_credit_threshold)) != 0)
-		return rc;
-	g->depth--;
-	if ((rc = component(g, s, 0, 0x01, 0x0705, 0x0C, "Set Overall Debt "
-	    "Cap", &z)) != 0 || (rc = zcl_len(g, &z, 16, "Set Overall Debt "
-	    "Cap")) != 0)
-		return rc;
-	r = zcl_payload(&z);
-	g->depth++;
-	if ((rc = rd_le(g, &r, 4, "provider id", &skip)) != 0 ||
-	    (rc = rd_le(g, &r, 4, "issuer event id", &skip)) != 0 ||
-	    (rc = ztime(g, &r, "implementation time", &s->t[1])) != 0 ||
-	    (rc = zval(g, &r, "overall debt cap", 1,
-	    &pp->debt_recovery_rate_cap)) != 0)
-		return rc;
-	g->depth--;
-	if ((rc = component(g, s, 1, 0x01, 0x0705, 0x09, "Set Low Credit "
-	    "Warning Level", &z)) != 0 || (rc = zcl_len(g, &z, 4, "Set Low "
-	    "Credit Warning Level")) != 0)
-		return rc;
-	r = zcl_payload(&z);
-	s->t[2] = z.fdt;
-	g->depth++;
-	trace(g, z.at + 5, 4, "from-date-time", "0x%08X", s->t[2]);
-	if ((rc = zval(g, &r, "low credit warning level", 0,
-	    &pp->low_credit_threshold)) != 0)
-		return rc;
-	g->depth--;
-	if ((rc = component(g, s, 0, 0x01, 0x0705, 0x0B, "Set Maximum Credit "
-	    "Limit", &z)) != 0 || (rc = zcl_len(g, &z, 20, "Set Maximum "
-	    "Credit Limit")) != 0)
-		return rc;
-	r = zcl_payload(&z);
-	g->depth++;
-	if ((rc = rd_le(g, &r, 4, "provider id", &skip)) != 0 ||
-	    (rc = rd_le(g, &r, 4, "issuer event id", &skip)) != 0 ||
-	    (rc = ztime(g, &r, "implementation time", &s->t[3])) != 0 ||
-	    (rc = zval(g, &r, "maximum credit level", 0,
-	    &pp->max_meter_balance)) != 0 ||
-	    (rc = zval(g, &r, "maximum credit per top-up", 0,
-	    &pp->max_credit_threshold)) != 0)
-		return rc;
-	g->depth--;
+	for (i = 0; i < 4; i++) {
+		const struct gcs05_command *pc = &gcs05_prepayment_commands[i];
+
+		if ((rc = component(g, s, pc->fdt, 0x01, 0x0705, pc->cmd,
+		    pc->what, &z)) != 0 || (rc = zcl_len(g, &z, pc->len,
+		    pc->what)) != 0)
+			return rc;
+		r = zcl_payload(&z);
+		g->depth++;
+		for (k = 0; k < pc->ids; k++)
+			if ((rc = rd_le(g, &r, 4, k + 1 < pc->ids ? "provider id" :
+			    "issuer event id", &skip)) != 0)
+				return rc;
+		if (pc->fdt) {
+			s->t[i] = z.fdt;
+			trace(g, z.at + 5, 4, "from-date-time", "0x%08X", z.fdt);
+		} else if ((rc = ztime(g, &r, pc->time, &s->t[i])) != 0)
+			return rc;
+		for (k = 0; k < 2 && pc->v[k].trace; k++)
+			if ((rc = zval(g, &r, pc->v[k].trace, pc->v[k].is_signed,
+			    pp_field_ptr(pp, pp_field_named(pc->v[k].field)))) !=
+			    0)
+				return rc;
+		g->depth--;
+	}
 	return 0;
 }
 

@@ -313,8 +313,8 @@ pp_field_named(const char *name)
 	return NULL;
 }
 
-static int64_t *
-field_ptr(struct prepay *pp, const struct pp_field *f)
+int64_t *
+pp_field_ptr(struct prepay *pp, const struct pp_field *f)
 {
 	return (int64_t *)(void *)((char *)pp + f->offset);
 }
@@ -724,7 +724,7 @@ xml_values(struct xwalk *w, int gas, struct prepay *pp, xmlNodePtr *cal)
 			if (pp_fields[i].xml_pos == pos)
 				f = &pp_fields[i];
 		if ((r = take_int(w, f->name, gas ? f->gas_min : f->elec_min,
-		    gas ? f->gas_max : f->elec_max, field_ptr(pp, f))) != 0)
+		    gas ? f->gas_max : f->elec_max, pp_field_ptr(pp, f))) != 0)
 			return r;
 		pp_set_present(pp, f);
 		if (pos == 3 && (*cal = take(w, gas ?
@@ -1307,7 +1307,7 @@ prepay_from_yaml(const struct ynode *m, struct prepay *pp, struct solr_err *e)
 		f = &pp_fields[i];
 		if (f->present && yn_get(m, f->name) == NULL)
 			continue;	/* only some sources carry it */
-		if ((r = yint(m, f->name, INT64_MIN, INT64_MAX, field_ptr(pp,
+		if ((r = yint(m, f->name, INT64_MIN, INT64_MAX, pp_field_ptr(pp,
 		    f), e)) != 0)
 			return r;
 		pp_set_present(pp, f);

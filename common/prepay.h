@@ -115,6 +115,8 @@ struct pp_field {
 #define PP_NFIELDS 7
 extern const struct pp_field pp_fields[PP_NFIELDS];
 const struct pp_field *pp_field_named(const char *name);
+/* Where f's value lives in pp. */
+int64_t *pp_field_ptr(struct prepay *pp, const struct pp_field *f);
 /* The value of f in pp: 0, or -1 when the request does not carry it. */
 int pp_value(const struct prepay *pp, const struct pp_field *f, int64_t *v);
 
