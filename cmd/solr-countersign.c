@@ -215,9 +215,10 @@ main(int argc, char *argv[])
 	if ((!c.replay && ledger_open(world.dir, &c.ledger, &e) != 0) ||
 	    countersign_keys(&c, !mode && !c.replay, &e) != 0) {
 		cli_error(&e);
-		return EXIT_TROUBLE;
-	}
-	status = mode ? standalone(&c, mode == 'x') : run_stage(&c, satdir);
+		status = EXIT_TROUBLE;
+	} else
+		status = mode ? standalone(&c, mode == 'x') : run_stage(&c,
+		    satdir);
 	ledger_close(&c.ledger);
 	countersign_free(&c);
 	world_free(&world);

@@ -46,11 +46,12 @@ print_findings(const char *path, const struct fs_finding *f, size_t n,
 static int
 cmd_validate(int argc, char **argv)
 {
-	struct fs_list l;
+	struct fs_list l = { 0 };
 	struct solr_buf raw = { 0 };
-	struct fs_finding *f;
+	struct fs_finding *f = NULL;
 	struct solr_err e = { 0 };
-	size_t n;
+	size_t n = 0;
+	int status;
 
 	if (argc != 1)
 		usage();
@@ -58,13 +59,15 @@ cmd_validate(int argc, char **argv)
 	    fslist_parse((const char *)raw.p, raw.len, argv[0], &l, &e) != 0 ||
 	    fslist_validate(&world, &l, cli_now(&opt), &f, &n, &e) != 0) {
 		cli_error(&e);
-		return EXIT_TROUBLE;
+		status = EXIT_TROUBLE;
+	} else {
+		print_findings(argv[0], f, n, NULL);
+		status = n ? EXIT_REJECT : EXIT_PASS;
 	}
-	print_findings(argv[0], f, n, NULL);
 	free(f);
 	fslist_free(&l);
 	solr_buf_free(&raw);
-	return n ? EXIT_REJECT : EXIT_PASS;
+	return status;
 }
 
 static int
