@@ -168,6 +168,56 @@ START_TEST(rtds_decode_and_match_templates)
 }
 END_TEST
 
+/* The Signed Pre-Command against the DUIS header: what differs, the code
+ * and the reason (the signature is checked only after these hold). */
+static const struct {
+	uint64_t bo, bt, counter;
+	const char *payload;	/* NULL: the RTDS ECS08a pre-command */
+	enum duis_code code;
+	const char *reason;
+} headers[] = {
+	{ 1, 0, 0, NULL, DUIS_E65, "offset 12: the GBCS "
+	    "originator 90-B3-D5-1F-30-01-00-00 is not the Business Originator "
+	    "90-B3-D5-1F-30-01-00-01" },
+	{ 0, 1, 0, NULL, DUIS_E020101, "offset 21: the GBCS recipient" },
+	{ 0, 0, 1, NULL, DUIS_E020101, "offset 3: the GBCS originator counter" },
+	{ 0, 0, 0, "not base64!", DUIS_E020101, "sr:GBCSPayload: " },
+	{ 0, 0, 0, "3wk=", DUIS_E020101, "offset" },	/* framing */
+};
+
+START_TEST(precommand_against_header)
+{
+	unsigned char *m, *buf = malloc(GBCS_MAX_LEN);
+	char *b64;
+	size_t n;
+	struct gbcs_apdu a;
+	struct prepay pp;
+	struct solr_cert *signer = NULL;
+	struct decision d;
+	struct solr_err e;
+
+	if ((m = rtds_spc("2.1_ECS08a", "ECS08a_2.1_IMMEDIATE_SUCCESS", &n)) ==
+	    NULL)
+		UNIT_SKIP("the GBCS vectors are absent");
+	ck_assert_int_eq(gbcs_parse_signing(m, n, 1, &a, NULL, &e), 0);
+	b64 = malloc(n * 2 + 4);
+	solr_b64_encode(m, n, b64);
+	if (headers[_i].payload)
+		strcpy(b64, headers[_i].payload);
+	/* the world is not reached: the header rules come first */
+	ck_assert_int_eq(gbcs_precommand_decide(NULL, b64, strlen(b64),
+	    a.originator + headers[_i].bo, a.recipient + headers[_i].bt,
+	    a.counter + headers[_i].counter, buf, &a, &pp, &signer, &d, &e), 0);
+	ck_assert_int_eq(d.verdict, VERDICT_REJECT);
+	ck_assert_int_eq(d.code, headers[_i].code);
+	ck_assert_msg(strstr(d.reason, headers[_i].reason) != NULL, "'%s'",
+	    d.reason);
+	free(b64);
+	free(buf);
+	free(m);
+}
+END_TEST
+
 START_TEST(legacy_ecs08_is_refused)
 {
 	unsigned char *m;
@@ -584,6 +634,8 @@ gbcs_suite(void)
 	tcase_add_loop_test(tc, rtds_decode_and_match_templates, 0,
 	    sizeof(rtds) / sizeof(rtds[0]));
 	tcase_add_test(tc, legacy_ecs08_is_refused);
+	tcase_add_loop_test(tc, precommand_against_header, 0, sizeof(headers) /
+	    sizeof(headers[0]));
 	tcase_add_loop_test(tc, malformed_vectors, 0,
 	    sizeof(malformed) / sizeof(malformed[0]));
 	tcase_add_loop_test(tc, truncations_and_byte_changes, 0, 2);
