@@ -113,14 +113,17 @@ cli_world(struct solr_world *w, const struct cli_common *c)
 }
 
 int
-cli_stage(const struct stage_ops *ops, void *ctx, int replay)
+cli_stage(const struct stage_ops *ops, void *ctx, int replay,
+    const struct solr_world *w)
 {
 	struct stage s;
 	struct rec_reader *rd;
 	int status;
 
-	if (stage_init(&s, ops, ctx, stdout, cli_error) != 0 ||
-	    (rd = stage_reader(&s, stdin, "(stdin)")) == NULL)
+	if (stage_init(&s, ops, ctx, stdout, cli_error) != 0)
+		cli_nomem();
+	stage_seal(&s, w->sealer);
+	if ((rd = stage_reader(&s, stdin, "(stdin)")) == NULL)
 		cli_nomem();
 	s.replay = replay;
 	stage_run(&s, rd);

@@ -48,7 +48,9 @@ int cli_common_opt(struct cli_common *c, int ch, const char *arg);
 int64_t cli_now(const struct cli_common *c);
 /* Loads the world of -C (or $SOLR_WORLD); exits 2 with a message. */
 void cli_world(struct solr_world *w, const struct cli_common *c);
-/* Runs a pipeline stage over standard input; returns the exit status. */
-int cli_stage(const struct stage_ops *ops, void *ctx, int replay);
+/* Runs a pipeline stage over standard input, with the world's seal;
+ * returns the exit status. */
+int cli_stage(const struct stage_ops *ops, void *ctx, int replay,
+    const struct solr_world *w);
 
 #endif

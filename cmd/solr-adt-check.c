@@ -25,7 +25,7 @@ static struct cli_common opt;
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-h] [-C dir] [--at time] [--replay]\n"
+	fprintf(stderr, "usage: %s [-h] [-C dir] [--replay]\n"
 	    "       %s [-C dir] [--at time] submit file\n"
 	    "       %s [-C dir] counters\n", cli_prog, cli_prog, cli_prog);
 	exit(EXIT_TROUBLE);
@@ -146,16 +146,20 @@ cmd_stage(int argc)
 
 	if (argc != 0)
 		usage();
+	if (opt.have_at) {
+		/* time comes from the first stage, sealed in each record */
+		cli_warn(NULL, 0, "--at is for submit: the stage decides each "
+		    "record at its received_at");
+		return EXIT_TROUBLE;
+	}
 	memset(&s, 0, sizeof(s));
 	s.world = &world;
 	s.replay = opt.replay;
-	s.have_at = opt.have_at;
-	s.at = opt.at;
 	if (adt_stage_open(&s, &e) != 0) {
 		cli_error(&e);
 		return EXIT_TROUBLE;
 	}
-	status = cli_stage(&adt_check_stage, &s, opt.replay);
+	status = cli_stage(&adt_check_stage, &s, opt.replay, &world);
 	if (adt_stage_close(&s, &e) != 0) {
 		cli_error(&e);
 		status = EXIT_TROUBLE;

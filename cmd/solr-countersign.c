@@ -25,7 +25,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: %s [-h] [-C dir] [-o dir] [--sat dir] [--at time]\n"
 	    "       %s -x | -b [-C dir]\n"
-	    "       %s --verify-sat dir | --sat-records dir\n"
+	    "       %s --verify-sat dir | [-C dir] --sat-records dir\n"
 	    "       %s --replay [-C dir]\n", cli_prog, cli_prog, cli_prog,
 	    cli_prog);
 	exit(EXIT_TROUBLE);
@@ -92,15 +92,26 @@ one_sat_record(void *arg, struct ynode *entry)
 	return 0;
 }
 
-/* The SAT's records, made ready to run through the stages again. */
+/* The SAT's records, made ready to run through the stages again: only
+ * from a trail whose chain and objects verify, and sealed with the
+ * world's key, since this tool has checked them. */
 static int
 sat_records(const char *dir)
 {
+	struct solr_world world;
 	struct solr_err e = { 0 };
+	uint64_t n;
 	int r;
 
+	cli_world(&world, &opt);
+	if (sat_verify(dir, &n, &e) != 0) {
+		cli_error(&e);
+		world_free(&world);
+		return EXIT_TROUBLE;
+	}
 	if ((satrec_out = rec_writer_new(stdout)) == NULL)
 		cli_nomem();
+	rec_writer_seal(satrec_out, world.sealer);
 	r = sat_each(dir, one_sat_record, NULL, &e);
 	if (r != 0)
 		cli_error(&e);
@@ -109,6 +120,7 @@ sat_records(const char *dir)
 		r = SOLR_ERR_IO;
 	}
 	rec_writer_free(satrec_out);
+	world_free(&world);
 	return cli_close_stdout(r ? EXIT_TROUBLE : EXIT_PASS);
 }
 
@@ -149,7 +161,7 @@ run_stage(struct countersign_stage *c, const char *satdir)
 		    "write that did not finish: no record left after it)",
 		    (long long)c->sat.cut);
 	/* the stage notes a replay's differences itself */
-	status = cli_stage(&countersign_stage, c, 0);
+	status = cli_stage(&countersign_stage, c, 0, c->world);
 	if (c->have_sat && sat_close(&c->sat, &e) != 0) {
 		cli_error(&e);
 		status = EXIT_TROUBLE;

@@ -184,7 +184,7 @@ cmd_check(int argc, int route)
 		return EXIT_TROUBLE;
 	}
 	r = cli_stage(route ? &fslist_route_stage : &fslist_check_stage, &fs,
-	    opt.replay);
+	    opt.replay, &world);
 	fslist_free(&fs.list);
 	return r;
 }

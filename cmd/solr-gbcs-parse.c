@@ -58,8 +58,10 @@ run_stage(struct parse_stage *ps, int argc, char **argv)
 	size_t n;
 	int i, status;
 
-	if (stage_init(&s, &gbcs_parse_stage, ps, stdout, cli_error) != 0 ||
-	    (rd = stage_reader(&s, stdin, "(stdin)")) == NULL)
+	if (stage_init(&s, &gbcs_parse_stage, ps, stdout, cli_error) != 0)
+		cli_nomem();
+	stage_seal(&s, ps->world->sealer);
+	if ((rd = stage_reader(&s, stdin, "(stdin)")) == NULL)
 		cli_nomem();
 	s.replay = opt.replay;
 	if (argc > 0)

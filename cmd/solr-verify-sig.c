@@ -153,8 +153,6 @@ main(int argc, char *argv[])
 		usage();
 	v.mode = response ? VERIFY_RESPONSE : countersigned ?
 	    VERIFY_COUNTERSIGNED : VERIFY_REQUEST;
-	v.have_at = opt.have_at;
-	v.at = opt.at;
 	xmlInitParser();
 	cli_world(&world, &opt);
 	if (objstore_open(&v.objects, world.objects, &e) != 0) {
@@ -164,6 +162,7 @@ main(int argc, char *argv[])
 	}
 	if (stage_init(&s, &verify_sig_stage, &v, stdout, cli_error) != 0)
 		cli_nomem();
+	stage_seal(&s, world.sealer);
 	s.replay = opt.replay;
 	if (argc == 0 && list == NULL)
 		input(&s, &v);

@@ -781,12 +781,10 @@ decide_record(void *ctx, struct ynode *rec, struct solr_err *e)
 	    rec_eui(rec, "request.originator", &orig))
 		decision_reject(&d, DUIS_NONE, "the record lacks the sender or "
 		    "the request header: solr-verify-sig must run first");
-	else if (!s->have_at && rec_time(rec, &t) != 0)
+	else if (rec_time(rec, &t) != 0)
 		decision_reject(&d, DUIS_NONE, "the record's received_at is not "
 		    "an RFC 3339 time");
 	else {
-		if (s->have_at)
-			t = s->at;
 		u = world_user(s->world, sender);
 		for (i = 0; u && i < u->nroles && rp == NULL; i++)
 			rp = world_role_policy(s->world, u->roles[i]);

@@ -126,8 +126,6 @@ int adt_decide_submission(const struct adt_file *a,
 struct adt_stage {
 	const struct solr_world *world;
 	int replay;		/* counts come from the record, not the state */
-	int have_at;
-	int64_t at;
 	struct safe_policy safe;
 	struct instructions is;
 	struct adt_counters counters;

@@ -2,14 +2,19 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/bn.h>
 #include <openssl/ec.h>
+#include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
 #include <openssl/pem.h>
 
 #include "crypto.h"
+#include "util.h"
 
 /* the order n of P-256 */
 static const unsigned char p256_n[32] = {
@@ -139,4 +144,87 @@ solr_load_private_key(const char *path, EVP_PKEY **key, struct solr_err *e)
 		    "unencrypted PEM private key");
 	}
 	return 0;
+}
+
+int
+solr_load_secret_key(const char *path, unsigned char *key, size_t len,
+    struct solr_err *e)
+{
+	char text[160];
+	struct stat st;
+	size_t n, got;
+	FILE *f;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "%s",
+		    strerror(errno));
+	if (fstat(fileno(f), &st) != 0 || (st.st_mode & 077) != 0) {
+		fclose(f);
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "permissions "
+		    "%04o are too open: a secret key must not be accessible by "
+		    "group or others; this key is not used (chmod 600)",
+		    (unsigned)(st.st_mode & 07777));
+	}
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r'))
+		text[--n] = '\0';
+	if (n != 2 * len || solr_unhex(text, n, key, len, &got) != 0 ||
+	    got != len)
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "must hold "
+		    "%zu random bytes as %zu hex digits (openssl rand -hex %zu)",
+		    len, 2 * len, len);
+	return 0;
+}
+
+struct solr_sealer {
+	EVP_MAC *mac;
+	EVP_MAC_CTX *base;	/* keyed once; each seal works on a copy */
+};
+
+struct solr_sealer *
+solr_sealer_new(const unsigned char *key, size_t len)
+{
+	struct solr_sealer *s = calloc(1, sizeof(*s));
+	OSSL_PARAM params[2];
+
+	if (s == NULL)
+		return NULL;
+	params[0] = OSSL_PARAM_construct_utf8_string("digest", "SHA256", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if ((s->mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL ||
+	    (s->base = EVP_MAC_CTX_new(s->mac)) == NULL ||
+	    EVP_MAC_init(s->base, key, len, params) != 1) {
+		ERR_clear_error();
+		solr_sealer_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+int
+solr_sealer_mac(struct solr_sealer *s, const void *p, size_t n,
+    unsigned char out[32])
+{
+	EVP_MAC_CTX *c = EVP_MAC_CTX_dup(s->base);
+	size_t olen = 0;
+	int ok;
+
+	ok = c != NULL && EVP_MAC_update(c, p, n) == 1 &&
+	    EVP_MAC_final(c, out, &olen, 32) == 1 && olen == 32;
+	EVP_MAC_CTX_free(c);
+	if (!ok)
+		ERR_clear_error();
+	return ok ? 0 : SOLR_ERR_INTERNAL;
+}
+
+void
+solr_sealer_free(struct solr_sealer *s)
+{
+	if (s == NULL)
+		return;
+	EVP_MAC_CTX_free(s->base);
+	EVP_MAC_free(s->mac);
+	free(s);
 }

@@ -22,4 +22,16 @@ int solr_load_private_key(const char *path, EVP_PKEY **key,
 /* 1 when 0 < r, s < n of P-256. */
 int solr_ecdsa_rs_in_range(const unsigned char rs[64]);
 
+/* A secret key file: exactly len bytes as 2*len hex digits, readable by
+ * its owner only. */
+int solr_load_secret_key(const char *path, unsigned char *key, size_t len,
+    struct solr_err *e);
+
+/* HMAC-SHA-256 under one key (the seal of the records). */
+struct solr_sealer;
+struct solr_sealer *solr_sealer_new(const unsigned char *key, size_t len);
+int solr_sealer_mac(struct solr_sealer *s, const void *p, size_t n,
+    unsigned char out[32]);
+void solr_sealer_free(struct solr_sealer *s);
+
 #endif

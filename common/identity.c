@@ -270,13 +270,14 @@ verify_record(void *ctx, struct ynode *rec, struct solr_err *e)
 	struct solr_buf b = { 0 };
 	struct decision d;
 	const char *obj = yn_get_str(yn_get(rec, "request"), "object");
-	int64_t at = v->at;
+	int64_t at;
 	int r = 0;
 
+	/* a record is checked at the time the first stage gave it */
 	if (obj == NULL)
 		decision_reject(&d, DUIS_NONE, "the record has no "
 		    "request.object");
-	else if (!v->have_at && rec_time(rec, &at) != 0)
+	else if (rec_time(rec, &at) != 0)
 		decision_reject(&d, DUIS_NONE, "the record's received_at is not "
 		    "an RFC 3339 time");
 	else if ((r = objstore_get(&v->objects, obj,

@@ -46,8 +46,6 @@ struct verify_stage {
 	struct solr_world *world;
 	struct solr_objstore objects;
 	enum verify_mode mode;
-	int have_at;
-	int64_t at;
 };
 extern const struct stage_ops verify_sig_stage;
 /* The record of a document read from a file or stdin: stored, then

@@ -4,6 +4,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
+#include "crypto.h"
 #include "record.h"
 #include "util.h"
 
@@ -21,6 +24,7 @@ struct rec_reader {
 	struct solr_buf pending;	/* a "---" line read ahead */
 	int pending_line;
 	int any;		/* mappings of any kind, not only records */
+	struct solr_sealer *sealer;	/* records must carry its seal */
 };
 
 struct rec_reader *
@@ -240,6 +244,79 @@ envelope(const struct ynode *rec, const char *name, int line,
 	    "verdict: must be pass, reject, quarantine or accept");
 }
 
+/* Where the record starts: its "---" line (whatever the emitter wrote
+ * before it belongs to the one before). */
+static size_t
+doc_start(const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 3 <= n; i++) {
+		if ((i == 0 || p[i - 1] == '\n') && memcmp(p + i, "---", 3) == 0)
+			return i;
+	}
+	return n;
+}
+
+static void
+seal_line(struct solr_sealer *sealer, const unsigned char *p, size_t n,
+    char line[SOLR_SEAL_LINE + 1])
+{
+	unsigned char mac[32];
+
+	memcpy(line, "seal: ", 6);
+	if (solr_sealer_mac(sealer, p, n, mac) != 0)
+		memset(mac, 0, sizeof(mac));	/* a seal that cannot verify */
+	solr_hex(mac, 32, line + 6);
+	line[6 + 64] = '\n';
+	line[6 + 65] = '\0';
+}
+
+void
+rec_reader_seal(struct rec_reader *rd, struct solr_sealer *sealer)
+{
+	rd->sealer = sealer;
+}
+
+/*
+ * The seal of the record in p: its last line that is not blank (or the
+ * "..." that may end a stream) must be "seal: " and the HMAC of the bytes
+ * from the "---" line up to it.  0 when it is; *end is where the sealed
+ * text ends.  SOLR_ERR_VERIFY says why not.
+ */
+static int
+check_seal(struct solr_sealer *sealer, const unsigned char *p, size_t n,
+    size_t *end, struct solr_err *e)
+{
+	char want[SOLR_SEAL_LINE + 1];
+	size_t start = doc_start(p, n), ls, le = n;
+
+	/* the last line that holds something */
+	for (;;) {
+		while (le > 0 && (p[le - 1] == '\n' || p[le - 1] == '\r' ||
+		    p[le - 1] == ' ' || p[le - 1] == '\t'))
+			le--;
+		for (ls = le; ls > 0 && p[ls - 1] != '\n'; ls--)
+			;
+		if (le - ls == 3 && memcmp(p + ls, "...", 3) == 0 && ls > 0) {
+			le = ls;
+			continue;
+		}
+		break;
+	}
+	if (ls <= start || le - ls < 6 || memcmp(p + ls, "seal:", 5) != 0)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "the record has no seal: "
+		    "only a stage of this world writes records (solr-records(5))");
+	seal_line(sealer, p + start, ls - start, want);
+	if (le - ls != SOLR_SEAL_LINE - 1 ||
+	    CRYPTO_memcmp(p + ls, want, SOLR_SEAL_LINE - 1) != 0)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "the record's seal does "
+		    "not verify: it was changed after a stage wrote it, or "
+		    "sealed with another world's key");
+	*end = ls;
+	return 0;
+}
+
 int
 rec_read(struct rec_reader *rd, struct ynode **rec, int *line,
     struct solr_err *e)
@@ -305,8 +382,30 @@ rec_read(struct rec_reader *rd, struct ynode **rec, int *line,
 		    "text that is not a record (records start with '---')");
 		return REC_BAD;
 	}
-	r = yn_parse((const char *)rd->chunk.p, rd->chunk.len, rd->name,
-	    *line, rec, e);
+	{
+		size_t end = rd->chunk.len;
+		struct solr_err se = { 0 };
+
+		if (rd->sealer != NULL && !rd->any &&
+		    check_seal(rd->sealer, rd->chunk.p, rd->chunk.len, &end,
+		    &se) != 0) {
+			/* read what it claims, for a rejection that names it;
+			 * what is not even YAML says so */
+			if ((r = yn_parse((const char *)rd->chunk.p,
+			    rd->chunk.len, rd->name, *line, rec, e)) != 0)
+				return r == SOLR_ERR_NOMEM ? r : REC_BAD;
+			if ((*rec)->kind != YN_MAP) {
+				yn_free(*rec);
+				*rec = NULL;
+			}
+			solr_seterr_at(e, SOLR_ERR_VERIFY, rd->name, *line, "%s",
+			    se.msg);
+			return REC_UNSEALED;
+		}
+		/* the seal is not part of the record */
+		r = yn_parse((const char *)rd->chunk.p, end, rd->name, *line,
+		    rec, e);
+	}
 	if (r != 0)
 		return r == SOLR_ERR_NOMEM ? r : REC_BAD;
 	if (rd->any && (*rec)->kind == YN_MAP)
@@ -345,13 +444,32 @@ struct rec_writer {
 	int failed;
 	int hold;
 	struct solr_buf held;
+	struct solr_sealer *sealer;	/* seal each record written */
+	int capture;			/* the record being written, to seal */
+	struct solr_buf doc;
 };
+
+static int
+out_bytes(struct rec_writer *w, const void *buf, size_t size);
 
 static int
 out_handler(void *data, unsigned char *buf, size_t size)
 {
 	struct rec_writer *w = data;
 
+	if (w->capture) {
+		if (solr_buf_add(&w->doc, buf, size) != 0) {
+			w->failed = ENOMEM;
+			return 0;
+		}
+		return 1;
+	}
+	return out_bytes(w, buf, size);
+}
+
+static int
+out_bytes(struct rec_writer *w, const void *buf, size_t size)
+{
 	if (w->hold) {
 		if (solr_buf_add(&w->held, buf, size) != 0) {
 			w->failed = ENOMEM;
@@ -385,6 +503,26 @@ rec_writer_new(FILE *f)
 	return w;
 }
 
+/* The record's seal: HMAC-SHA-256 of its bytes from its "---" line, as
+ * its last line. */
+static int
+seal_doc(struct rec_writer *w)
+{
+	char line[SOLR_SEAL_LINE + 1];
+	size_t start = doc_start(w->doc.p, w->doc.len);
+
+	if (w->doc.len == 0 || w->doc.p[w->doc.len - 1] != '\n')
+		return SOLR_ERR_INTERNAL;
+	seal_line(w->sealer, w->doc.p + start, w->doc.len - start, line);
+	return solr_buf_add(&w->doc, line, SOLR_SEAL_LINE);
+}
+
+void
+rec_writer_seal(struct rec_writer *w, struct solr_sealer *sealer)
+{
+	w->sealer = sealer;
+}
+
 int
 rec_write(struct rec_writer *w, const struct ynode *rec)
 {
@@ -396,11 +534,19 @@ rec_write(struct rec_writer *w, const struct ynode *rec)
 			return SOLR_ERR_IO;
 		w->started = 1;
 	}
+	w->capture = w->sealer != NULL;
+	w->doc.len = 0;
 	if (yn_emit_doc(&w->em, rec) != 0)
 		return SOLR_ERR_IO;
 	/* hand each record on at once, so a pipeline streams */
 	if (!yaml_emitter_flush(&w->em))
 		return SOLR_ERR_IO;
+	if (w->capture) {
+		w->capture = 0;
+		if (w->failed || seal_doc(w) != 0 ||
+		    !out_bytes(w, w->doc.p, w->doc.len))
+			return SOLR_ERR_IO;
+	}
 	return w->failed ? SOLR_ERR_IO : 0;
 }
 
@@ -473,6 +619,7 @@ rec_writer_free(struct rec_writer *w)
 		return;
 	yaml_emitter_delete(&w->em);
 	solr_buf_free(&w->held);
+	solr_buf_free(&w->doc);
 	free(w);
 }
 

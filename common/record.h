@@ -16,9 +16,12 @@ enum {
 	REC_EOF = 0,
 	REC_OK = 1,	/* *rec holds a record */
 	REC_BAD = 2,	/* a record was there but is malformed: e says why */
+	REC_UNSEALED = 3,	/* its seal is missing or does not verify: *rec
+				 * is what it claims (or NULL), e says why */
 };
 
 struct rec_reader;
+struct solr_sealer;
 
 struct rec_reader *rec_reader_new(FILE *f, const char *name);
 /* Whether input is already buffered (another record may be read without
@@ -30,6 +33,9 @@ int rec_reader_buffered(const struct rec_reader *rd);
 int rec_reader_waiting(const struct rec_reader *rd);
 /* The name given to rec_reader_new, for messages. */
 const char *rec_reader_name(const struct rec_reader *rd);
+/* From now on a record must end with its seal; one that does not is
+ * REC_UNSEALED. */
+void rec_reader_seal(struct rec_reader *rd, struct solr_sealer *sealer);
 /* Reads any YAML mappings, not only records (for logs and histories). */
 void rec_reader_any(struct rec_reader *rd);
 void rec_reader_free(struct rec_reader *rd);
@@ -45,7 +51,12 @@ int rec_read(struct rec_reader *rd, struct ynode **rec, int *line,
 
 struct rec_writer;
 
+/* The seal's line, "seal: " and 64 hex digits. */
+#define SOLR_SEAL_LINE 71
+
 struct rec_writer *rec_writer_new(FILE *f);
+/* From now on every record written ends with its seal (solr-records(5)). */
+void rec_writer_seal(struct rec_writer *w, struct solr_sealer *sealer);
 int rec_write(struct rec_writer *w, const struct ynode *rec);
 /* The errno of the writer's failure (EIO when it has none). */
 int rec_writer_errno(const struct rec_writer *w);

@@ -186,12 +186,39 @@ stage_put(struct stage *s, struct ynode *rec)
 	hold(s, rec);
 }
 
+void
+stage_seal(struct stage *s, struct solr_sealer *sealer)
+{
+	s->sealer = sealer;
+	rec_writer_seal(s->out, sealer);
+}
+
 struct rec_reader *
 stage_reader(struct stage *s, FILE *f, const char *name)
 {
+	struct rec_reader *rd;
+
 	if (s->ops->sync != NULL)
 		setvbuf(f, NULL, _IONBF, 0);
-	return rec_reader_new(f, name);
+	if ((rd = rec_reader_new(f, name)) != NULL && s->sealer != NULL)
+		rec_reader_seal(rd, s->sealer);
+	return rd;
+}
+
+/* A record whose seal failed: its place in the stream is kept, with the
+ * sequence number and source it claims, and nothing else it says. */
+static void
+unsealed(struct stage *s, struct ynode *claimed, const char *where,
+    const struct solr_err *e)
+{
+	const struct ynode *src = yn_get(claimed, "source");
+	int64_t seq = claimed ? rec_seq(claimed) : 0;
+
+	s->warn(e);
+	stage_emit(s, rec_new_unreadable(seq >= 1 ? seq : s->nread, src &&
+	    yn_is_scalar(src) && !yn_is_null(src) ? src->str : where,
+	    s->ops->name, e->msg));
+	yn_free(claimed);
 }
 
 void
@@ -204,13 +231,14 @@ stage_run(struct stage *s, struct rec_reader *rd)
 
 	while (!s->stopped && (r = rec_read(rd, &rec, &line, &e)) != REC_EOF) {
 		s->nread++;
+		snprintf(src, sizeof(src), "%s:%d", rec_reader_name(rd), line);
 		if (r == REC_OK)
 			stage_put(s, rec);
+		else if (r == REC_UNSEALED)
+			unsealed(s, rec, src, &e);
 		else if (r == REC_BAD) {
 			/* kept as a rejection: nothing vanishes */
 			s->warn(&e);
-			snprintf(src, sizeof(src), "%s:%d", rec_reader_name(rd),
-			    line);
 			stage_emit(s, rec_new_unreadable(s->nread, src,
 			    s->ops->name, e.msg));
 		} else {

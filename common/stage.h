@@ -63,11 +63,16 @@ struct stage {
 	int64_t nread;		/* records read (for seq of unreadable ones) */
 	struct ynode *held[STAGE_BATCH];
 	size_t nheld;
+	struct solr_sealer *sealer;	/* the world's record key */
 };
 
 /* out: where the records go.  Returns SOLR_ERR_NOMEM. */
 int stage_init(struct stage *s, const struct stage_ops *ops, void *ctx,
     FILE *out, void (*warn)(const struct solr_err *));
+/* Records read must carry the world's seal, and records written get it
+ * (solr-records(5)); a record whose seal fails is rejected, and nothing
+ * it claims is acted on. */
+void stage_seal(struct stage *s, struct solr_sealer *sealer);
 /* A reader of f for stage_run; a stage with group commit reads f
  * without stdio's buffer, so that it can tell when no input waits. */
 struct rec_reader *stage_reader(struct stage *s, FILE *f, const char *name);

@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "crypto.h"
 #include "world.h"
 
 #define CONFIG_MAX (4 * 1024 * 1024)
@@ -629,6 +631,31 @@ index_org(struct solr_world *w, struct solr_err *e)
 	return 0;
 }
 
+/* keys/records.key: the key that seals the records between the stages.
+ * Without it the world does not load: no stage runs unsealed. */
+static int
+load_record_key(struct solr_world *w, struct solr_err *e)
+{
+	unsigned char key[SOLR_RECORD_KEY_LEN];
+	char path[PATH_MAX];
+	int r;
+
+	snprintf(path, sizeof(path), "%s/keys/records.key", w->dir);
+	if (access(path, F_OK) != 0)
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "%s; this "
+		    "key seals the records between the stages (make it with: "
+		    "(umask 077; openssl rand -hex %d > %s))", strerror(errno),
+		    SOLR_RECORD_KEY_LEN, path);
+	if ((r = solr_load_secret_key(path, key, sizeof(key), e)) != 0)
+		return r;
+	w->sealer = solr_sealer_new(key, sizeof(key));
+	OPENSSL_cleanse(key, sizeof(key));
+	if (w->sealer == NULL)
+		return solr_seterr(e, SOLR_ERR_INTERNAL, "HMAC-SHA-256 is not "
+		    "available");
+	return 0;
+}
+
 int
 world_load(struct solr_world *w, const char *dir, struct solr_err *e)
 {
@@ -646,7 +673,8 @@ world_load(struct solr_world *w, const char *dir, struct solr_err *e)
 	else
 		snprintf(w->objects, sizeof(w->objects), "%s/state/objects",
 		    w->dir);
-	if ((r = load_policy(w, e)) != 0 || (r = load_registry(w, e)) != 0)
+	if ((r = load_policy(w, e)) != 0 || (r = load_registry(w, e)) != 0 ||
+	    (r = load_record_key(w, e)) != 0)
 		return r;
 	if ((w->store = X509_STORE_new()) == NULL ||
 	    (w->trust = sk_X509_new_null()) == NULL ||
@@ -674,6 +702,8 @@ world_free(struct solr_world *w)
 	size_t i, j;
 
 	yn_free(w->policy.tree);
+	solr_sealer_free(w->sealer);
+	w->sealer = NULL;
 	for (i = 0; i < w->policy.nroles; i++) {
 		free(w->policy.roles[i].name);
 		free_str_list(w->policy.roles[i].srvs,

@@ -56,8 +56,12 @@ struct solr_user {
 	int suspended;
 };
 
+#define SOLR_RECORD_KEY_LEN 32
+struct solr_sealer;
+
 struct solr_world {
 	char dir[PATH_MAX];
+	struct solr_sealer *sealer;	/* keys/records.key */
 	char objects[PATH_MAX];
 	struct solr_policy policy;
 	char policy_sha256[SOLR_SHA256_HEX];

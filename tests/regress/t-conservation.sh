@@ -59,9 +59,11 @@ if [ -z "$bad" ]; then ok "conservation: ${SOLR_CONSERVATION_SEEDS:-5} seeds x 6
 else not_ok "conservation" "$bad"; fi
 # found by this test: a record without a verdict crashed countersign
 awk '/^---$/ { n++ } n == 1 && !/^verdict: /' "$TMP/p4" > "$TMP/nov"
+seal "$w" "$TMP/nov"	# sealed: the record's own rules are what is tested
 solr-countersign -C "$w" < "$TMP/nov" > "$TMP/out" 2>"$TMP/err"
 check "a record without a verdict is kept, rejected: exit 1" [ $? -eq 1 ]
 check "... naming the key and the rule" grep -q "^reason: .*verdict: must be pass, reject, quarantine or accept" "$TMP/out"
 awk '/^---$/ { n++ } n == 1 { sub(/^seq: .*/, "seq: x") } n == 1' "$TMP/p4" > "$TMP/noseq"
+seal "$w" "$TMP/noseq"
 solr-gbcs-parse -C "$w" < "$TMP/noseq" > "$TMP/out" 2>"$TMP/err"
 check "a record whose seq is not a number is kept, rejected" grep -q "^reason: .*seq: must be a whole number from 1" "$TMP/out"

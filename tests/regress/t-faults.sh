@@ -34,6 +34,7 @@ solr-failed-suppliers -C "$w" --at $PIN apply "$BUILD/world/failed-suppliers.yam
 	--by ops --reason setup > /dev/null
 # the same requests again, at a later time: new counts, new ledger keys
 sed 's/^received_at: .*/received_at: 2026-03-02T12:00:00Z/' "$TMP/r3" > "$TMP/r3b"
+seal "$w" "$TMP/r3b"
 snap "$w" > "$TMP/before"
 
 same_state() { snap "$w" > "$TMP/after"; cmp -s "$TMP/before" "$TMP/after"; }

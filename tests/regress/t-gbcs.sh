@@ -34,10 +34,13 @@ check "... with the GBCS summary" grep -q '^  message_code: 0x00DE$' "$rec"
 check "... and the supplier certificate that verified it" grep -q '^  signer: {issuer:' "$rec"
 # a rejected record passes through untouched
 awk '/^---$/{r++} r==1' "$TMP/g1" | sed 's/^verdict: pass/verdict: quarantine/' > "$TMP/q"
+seal "$W" "$TMP/q"
 solr-gbcs-parse -C "$W" < "$TMP/q" > "$TMP/q2"
 check "gbcs-parse passes a quarantined record through byte for byte" cmp -s "$TMP/q" "$TMP/q2"
 # a record that never went through solr-verify-sig is refused
-printf -- '---\nrecord: 1\nseq: 1\nsource: x.xml\nverdict: pass\n' | solr-gbcs-parse -C "$W" > "$TMP/q3"
+printf -- '---\nrecord: 1\nseq: 1\nsource: x.xml\nverdict: pass\n' > "$TMP/q0"
+seal "$W" "$TMP/q0"
+solr-gbcs-parse -C "$W" < "$TMP/q0" > "$TMP/q3"
 check "gbcs-parse refuses a record without the first stage" grep -q "solr-verify-sig must run first" "$TMP/q3"
 
 # standalone

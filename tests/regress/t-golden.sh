@@ -6,6 +6,8 @@ golden() {
 	(cd "$GOLDEN_DIR" && "$@") > "$TMP/g.out" 2> "$TMP/g.err"
 	echo $? > "$TMP/g.rc"
 	sed -i "s|$TMP|TMP|g" "$TMP/g.err"
+	# a test world's record key is new each time: its seals are masked
+	sed -E -i 's/^seal: [0-9a-f]{64}$/seal: <seal>/' "$TMP/g.out"
 	if [ "${SOLR_REGOLD:-}" = 1 ]; then
 		for x in out err rc; do cp "$TMP/g.$x" "$TESTDATA/golden/$name.$x"; done
 	fi

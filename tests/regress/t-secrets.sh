@@ -24,7 +24,7 @@ check "secrets: the patterns find the keys themselves" grep -rqF -f "$TMP/pat" "
 mkdir -p "$TMP/o"
 sh "$PWD/scripts/solr-pipeline" -C "$w" -o "$TMP/o/flow" > "$TMP/o/flow.out" 2> "$TMP/o/flow.err"
 solr-gbcs-parse -C "$w" --at $PIN "$A"/*.xml > "$TMP/o/alerts" 2> "$TMP/o/alerts.err"
-solr-countersign --sat-records "$TMP/o/flow/sat" > "$TMP/o/sat-records" 2>&1
+solr-countersign -C "$w" --sat-records "$TMP/o/flow/sat" > "$TMP/o/sat-records" 2>&1
 sh "$PWD/scripts/solr-replay" "$TMP/o/flow/sat" "$w" > "$TMP/o/replay" 2>&1
 awk '/^---$/ { n++ } n == 1' "$TMP/o/flow/4-adt-check.yaml" > "$TMP/one"
 for k in dcc.xmlsign.key acb.ka.key; do
