@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../common/crypto.h"
 #include "../../common/record.h"
 #include "unit.h"
 
@@ -192,6 +193,118 @@ START_TEST(writer_reports_full_disk)
 }
 END_TEST
 
+static int
+count_lines_with(const char *s, const char *prefix)
+{
+	int n = 0;
+
+	for (; s && *s; s = strchr(s, '\n') ? strchr(s, '\n') + 1 : NULL)
+		n += strncmp(s, prefix, strlen(prefix)) == 0;
+	return n;
+}
+
+static const unsigned char seal_key[32] = {
+	0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb,
+	0xcc, 0xdd, 0xee, 0xff, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+	0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff,
+};
+#define SEALED_TEXT "---\nrecord: 1\nseq: 1\nsource: a.xml\nverdict: pass\n"
+/* printf -- '---\nrecord: 1\nseq: 1\nsource: a.xml\nverdict: pass\n' |
+ *     openssl dgst -sha256 -mac HMAC -macopt hexkey:0011...eeff0011...eeff */
+#define SEALED_MAC "ef7b0475dbb7de64ee41ccc5412349807319785781d7fa3eee8b0c446854d62e"
+
+/* what a reader with the key makes of a text */
+static const struct {
+	const char *text;
+	int want;
+	const char *why;
+} sealed[] = {
+	{ SEALED_TEXT "seal: " SEALED_MAC "\n", REC_OK, NULL },
+	{ SEALED_TEXT "seal: " SEALED_MAC "\n...\n", REC_OK, NULL },
+	{ SEALED_TEXT "seal: " SEALED_MAC "\n\n\n", REC_OK, NULL },
+	{ "# a comment\n" SEALED_TEXT "seal: " SEALED_MAC "\n", REC_OK, NULL },
+	{ SEALED_TEXT, REC_UNSEALED, "has no seal" },
+	{ SEALED_TEXT "seal: " SEALED_MAC "0\n", REC_UNSEALED, "does not "
+	    "verify" },
+	{ SEALED_TEXT "seal: " "ff7b0475dbb7de64ee41ccc5412349807319785781d7fa3e"
+	    "ee8b0c446854d62e\n", REC_UNSEALED, "does not verify" },
+	{ "---\nrecord: 1\nseq: 2\nsource: a.xml\nverdict: pass\nseal: "
+	    SEALED_MAC "\n", REC_UNSEALED, "does not verify" },
+	{ SEALED_TEXT "code: E65\nseal: " SEALED_MAC "\n", REC_UNSEALED,
+	    "does not verify" },
+	{ "seal: " SEALED_MAC "\n" SEALED_TEXT, REC_BAD, "not a record" },
+	{ "---\nrecord: [1\nseal: " SEALED_MAC "\n", REC_BAD, "YAML" },
+};
+
+START_TEST(reader_checks_the_seal)
+{
+	struct solr_sealer *k = solr_sealer_new(seal_key, sizeof(seal_key));
+	FILE *f = fmemopen((void *)sealed[_i].text, strlen(sealed[_i].text),
+	    "r");
+	struct rec_reader *rd = rec_reader_new(f, "in");
+	struct ynode *rec;
+	struct solr_err e;
+	int line, r;
+
+	ck_assert_ptr_nonnull(k);
+	rec_reader_seal(rd, k);
+	r = rec_read(rd, &rec, &line, &e);
+	ck_assert_int_eq(r, sealed[_i].want);
+	if (r == REC_OK) {
+		ck_assert_ptr_null(yn_get(rec, "seal"));	/* not passed on */
+		ck_assert_int_eq(rec_seq(rec), 1);
+	} else
+		ck_assert_msg(strstr(e.msg, sealed[_i].why) != NULL, "'%s'",
+		    e.msg);
+	if (r == REC_UNSEALED && rec != NULL)
+		ck_assert_int_ge(rec_seq(rec), 1);	/* what it claims */
+	yn_free(rec);
+	rec_reader_free(rd);
+	fclose(f);
+	solr_sealer_free(k);
+}
+END_TEST
+
+/* what one writer seals, a reader with the key accepts, and one with
+ * another key does not */
+START_TEST(writer_seals)
+{
+	unsigned char other[32] = { 1 };
+	struct solr_sealer *k = solr_sealer_new(seal_key, 32),
+	    *k2 = solr_sealer_new(other, 32);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len), *in;
+	struct rec_writer *w = rec_writer_new(out);
+	struct rec_reader *rd;
+	struct ynode *rec = rec_new(1, "a.xml", 0), *back;
+	struct solr_err e;
+	int line, i;
+
+	rec_writer_seal(w, k);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(rec_write(w, rec), 0);
+	ck_assert_int_eq(rec_writer_finish(w, &e), 0);
+	rec_writer_free(w);
+	fclose(out);
+	ck_assert_int_eq(count_lines_with(buf, "seal: "), 3);
+	for (i = 0; i < 2; i++) {
+		in = fmemopen(buf, len, "r");
+		rd = rec_reader_new(in, "in");
+		rec_reader_seal(rd, i == 0 ? k : k2);
+		ck_assert_int_eq(rec_read(rd, &back, &line, &e), i == 0 ?
+		    REC_OK : REC_UNSEALED);
+		yn_free(back);
+		rec_reader_free(rd);
+		fclose(in);
+	}
+	yn_free(rec);
+	free(buf);
+	solr_sealer_free(k);
+	solr_sealer_free(k2);
+}
+END_TEST
+
 Suite *
 record_suite(void)
 {
@@ -204,6 +317,9 @@ record_suite(void)
 	tcase_add_loop_test(tc, reader_sees_line_starts_across_buffers, 0, 10);
 	tcase_add_test(tc, writer_and_verdicts);
 	tcase_add_test(tc, writer_reports_full_disk);
+	tcase_add_loop_test(tc, reader_checks_the_seal, 0, sizeof(sealed) /
+	    sizeof(sealed[0]));
+	tcase_add_test(tc, writer_seals);
 	suite_add_tcase(s, tc);
 	return s;
 }

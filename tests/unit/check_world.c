@@ -32,7 +32,12 @@ mkworld(const char *policy, const char *registry)
 	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 	write_file("policy.yaml", policy);
 	write_file("registry.yaml", registry);
-	snprintf(cmd, sizeof(cmd), "mkdir -p %s/pki/trust", tmpdir);
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/pki/trust %s/keys", tmpdir,
+	    tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+	write_file("keys/records.key", "00112233445566778899aabbccddeeff"
+	    "00112233445566778899aabbccddeeff\n");
+	snprintf(cmd, sizeof(cmd), "chmod 600 %s/keys/records.key", tmpdir);
 	ck_assert_int_eq(system(cmd), 0);
 }
 
@@ -79,6 +84,37 @@ START_TEST(config_errors_name_file_line_field)
 	    e.msg);
 	if (strcmp(bad_configs[_i][2], "trust") != 0)
 		ck_assert_int_gt(e.line, 0);
+	world_free(&w);
+	rmworld();
+}
+END_TEST
+
+/* the record key: what is done to it, and what the world says */
+static const char *const bad_keys[][2] = {
+	{ "rm -f %s/keys/records.key", "this key seals the records between "
+	    "the stages" },
+	{ "chmod 640 %s/keys/records.key", "permissions 0640 are too open" },
+	{ "chmod 604 %s/keys/records.key", "permissions 0604 are too open" },
+	{ "printf 0011 > %s/keys/records.key", "must hold 32 random bytes as 64 "
+	    "hex digits" },
+	{ "printf '%%064d' 0 | tr 0 g > %s/keys/records.key",
+	    "must hold 32 random bytes" },
+	{ "printf '%%066d' 0 > %s/keys/records.key", "must hold 32 random "
+	    "bytes" },
+};
+
+START_TEST(record_key_required)
+{
+	struct solr_world w;
+	struct solr_err e;
+	char cmd[512];
+
+	mkworld("pki: {require_chain: false}\n", "users: []\n");
+	snprintf(cmd, sizeof(cmd), bad_keys[_i][0], tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(world_load(&w, tmpdir, &e), SOLR_ERR_CONFIG);
+	ck_assert_ptr_nonnull(strstr(e.file, "keys/records.key"));
+	ck_assert_msg(strstr(e.msg, bad_keys[_i][1]) != NULL, "'%s'", e.msg);
 	world_free(&w);
 	rmworld();
 }
@@ -159,6 +195,8 @@ world_suite(void)
 	tcase_add_loop_test(tc, config_errors_name_file_line_field, 0,
 	    sizeof(bad_configs) / sizeof(bad_configs[0]));
 	tcase_add_test(tc, registry_and_roles);
+	tcase_add_loop_test(tc, record_key_required, 0, sizeof(bad_keys) /
+	    sizeof(bad_keys[0]));
 	tcase_add_test(tc, generated_world_certificates);
 	suite_add_tcase(s, tc);
 	return s;
