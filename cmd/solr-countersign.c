@@ -150,6 +150,7 @@ run_stage(struct countersign_stage *c, const char *satdir)
 	int status;
 
 	if (objstore_open(&c->objects, c->world->objects, &e) != 0 ||
+	    countersign_open(c, &e) != 0 ||
 	    (c->outdir && solr_mkdirs(c->outdir, &e) != 0) ||
 	    (satdir && sat_open(satdir, &c->sat, &e) != 0)) {
 		cli_error(&e);

@@ -18,6 +18,9 @@
 #include "xmlsig.h"
 
 #define STAGE "countersign"
+/* act's answer for a record it rejected (apart from STAGE_TROUBLE and
+ * STAGE_WARN, which the driver reports) */
+#define REJECTED 100
 
 static int
 nomem(struct solr_err *e)
@@ -61,9 +64,89 @@ countersign_keys(struct countersign_stage *c, int need_dcc,
 	return 0;
 }
 
+int
+countersign_open(struct countersign_stage *c, struct solr_err *e)
+{
+	int r;
+
+	if ((r = fslist_load(c->world->dir, &c->list, e)) != 0)
+		return r;
+	return instructions_load(c->world->dir, &c->is, e);
+}
+
+/* The certificate that verified the signer's XML signature, at t. */
+static int
+recheck_signer(struct countersign_stage *c, const struct ynode *rec,
+    int64_t t, struct decision *d, struct solr_err *e)
+{
+	const struct ynode *ci = yn_path(rec, "sender.cert");
+	const char *issuer = yn_get_str(ci, "issuer"), *serial =
+	    yn_get_str(ci, "serial");
+	struct solr_cert *cert;
+	char ts[SOLR_TIME_STRLEN];
+	int r;
+
+	solr_time_format(t, ts);
+	if (issuer == NULL || serial == NULL)
+		return decision_reject(d, DUIS_E65, "the record names no signer "
+		    "certificate (sender.cert)");
+	if ((r = world_find_org(c->world, issuer, serial, &cert, e)) ==
+	    SOLR_ERR_NOTFOUND)
+		return decision_reject(d, DUIS_E65, "at countersigning (%s), "
+		    "the signer's certificate (serial %s) is no longer in "
+		    "pki/org", ts, serial);
+	if (r != 0)
+		return r;
+	if ((r = world_check_cert(c->world, cert, t, e)) == SOLR_ERR_VERIFY)
+		return decision_reject(d, DUIS_E65, "at countersigning (%s), "
+		    "the signer's certificate (serial %s) no longer holds: %s",
+		    ts, serial, e->msg);
+	return r;
+}
+
+int
+countersign_recheck(struct countersign_stage *c, const struct ynode *rec,
+    int64_t t, struct decision *d, struct solr_err *e)
+{
+	const struct solr_user *u;
+	char ts[SOLR_TIME_STRLEN], sid[SOLR_EUI_STRLEN], bo[SOLR_EUI_STRLEN];
+	uint64_t sender, orig;
+	int r;
+
+	decision_pass(d);
+	if ((r = recheck_signer(c, rec, t, d, e)) != 0 || !decision_is_pass(d))
+		return r;
+	if (rec_eui(rec, "sender.id", &sender) != 0 ||
+	    rec_eui(rec, "request.originator", &orig) != 0)
+		return decision_reject(d, DUIS_NONE, "the record lacks sender.id "
+		    "or request.originator");
+	u = world_user(c->world, sender);
+	if (u == NULL || !user_has_role(u, SOLR_CONTINGENCY))
+		return 0;
+	solr_time_format(t, ts);
+	if (fslist_decide(c->world, &c->list, sender, orig, d) != 0 ||
+	    !decision_is_pass(d)) {
+		char why[DECISION_REASON_MAX];
+
+		snprintf(why, sizeof(why), "%s", d->reason);
+		return decision_reject(d, d->code, "at countersigning (%s): %s",
+		    ts, why);
+	}
+	if (instruction_find(&c->is, orig, sender, t) == NULL) {
+		solr_eui_format(sender, sid);
+		solr_eui_format(orig, bo);
+		return decision_quarantine(d, DCC_AD1, "at countersigning (%s), "
+		    "no Authority instruction in instructions.yaml covers the "
+		    "failed supplier %s and the SRP %s", ts, bo, sid);
+	}
+	return 0;
+}
+
 void
 countersign_free(struct countersign_stage *c)
 {
+	fslist_free(&c->list);
+	instructions_free(&c->is);
 	EVP_PKEY_free(c->acb);
 	EVP_PKEY_free(c->dcc);
 	solr_cert_free(c->dcc_cert);
@@ -298,7 +381,7 @@ precommand_of(const struct solr_buf *req, unsigned char *spc, size_t *len,
 	return r;
 }
 
-/* SMETS2+: the Command.  STAGE_TROUBLE, or 1 when the record was
+/* SMETS2+: the Command.  STAGE_TROUBLE, or REJECTED when the record was
  * rejected, or 0. */
 static int
 command(struct countersign_stage *c, struct ynode *rec, struct ynode *out,
@@ -320,7 +403,7 @@ command(struct countersign_stage *c, struct ynode *rec, struct ynode *out,
 		if (rec_reject(rec, STAGE, NULL, e->msg) != 0)
 			r = SOLR_ERR_NOMEM;
 		else
-			r = r == SOLR_ERR_VERIFY ? 1 : STAGE_TROUBLE;
+			r = r == SOLR_ERR_VERIFY ? REJECTED : STAGE_TROUBLE;
 	} else if (c->replay) {
 		was = yn_get_str(yn_path(rec, "recorded.output"), "command");
 		solr_sha256_hex(cmd.p, cmd.len, name);
@@ -352,7 +435,7 @@ countersigned(struct countersign_stage *c, struct ynode *rec,
 	}
 	if ((r = xmlsig_countersign(req->p, req->len, c->dcc, c->dcc_cert,
 	    &art, e)) != 0)
-		r = rec_reject(rec, STAGE, NULL, e->msg) ? nomem(e) : 1;
+		r = rec_reject(rec, STAGE, NULL, e->msg) ? nomem(e) : REJECTED;
 	else
 		r = keep(c, out, "countersigned", rid, "countersigned.xml",
 		    &art, e);
@@ -360,7 +443,7 @@ countersigned(struct countersign_stage *c, struct ynode *rec,
 	return r;
 }
 
-/* What the DCC makes for a record that passed: 0 accepted, 1 rejected,
+/* What the DCC makes for a record that passed: 0 accepted, REJECTED,
  * STAGE_TROUBLE, or an error. */
 static int
 act(struct countersign_stage *c, struct ynode *rec, struct ynode *out,
@@ -370,6 +453,7 @@ act(struct countersign_stage *c, struct ynode *rec, struct ynode *out,
 	const char *body = yn_get_str(req, "body"), *obj = yn_get_str(req,
 	    "object"), *missing;
 	struct solr_buf b = { 0 };
+	struct decision d;
 	struct ynode *st;
 	char why[256];
 	int r;
@@ -377,12 +461,18 @@ act(struct countersign_stage *c, struct ynode *rec, struct ynode *out,
 	if ((missing = countersign_missing_stage(&c->world->policy, rec))) {
 		snprintf(why, sizeof(why), "the required stage %s did not pass "
 		    "this record (policy.yaml required_stages)", missing);
-		return rec_reject(rec, STAGE, NULL, why) ? nomem(e) : 1;
+		return rec_reject(rec, STAGE, NULL, why) ? nomem(e) : REJECTED;
 	}
 	if (body == NULL || obj == NULL || yn_get_str(req, "request_id") ==
 	    NULL)
 		return rec_reject(rec, STAGE, NULL, "the record lacks "
-		    "request.body, object or request_id") ? nomem(e) : 1;
+		    "request.body, object or request_id") ? nomem(e) : REJECTED;
+	if ((r = countersign_recheck(c, rec, t, &d, e)) != 0) {
+		decision_reject(&d, DUIS_NONE, "%s", e->msg);
+		return rec_decide(rec, STAGE, &d) ? STAGE_TROUBLE : nomem(e);
+	}
+	if (!decision_is_pass(&d))
+		return rec_decide(rec, STAGE, &d) ? REJECTED : nomem(e);
 	if ((r = objstore_get(&c->objects, obj,
 	    c->world->policy.max_document_bytes, &b, e)) != 0)
 		return rec_reject(rec, STAGE, NULL, e->msg) ? nomem(e) :
@@ -427,9 +517,10 @@ decide_record(void *ctx, struct ynode *rec, struct solr_err *e)
 	int64_t t;
 	int r = 0, rr;
 
+	/* the moment of use: --at or now; a replay decides as recorded */
 	if (c->have_at)
 		t = c->at;
-	else if (rec_time(rec, &t) != 0)
+	else if (!c->replay || rec_time(rec, &t) != 0)
 		t = (int64_t)time(NULL);
 	if ((out = yn_get_or_add_map(rec, "output", 0)) == NULL)
 		return nomem(e);
@@ -443,7 +534,7 @@ decide_record(void *ctx, struct ynode *rec, struct solr_err *e)
 		*e = re;
 		return rr;
 	}
-	return r == 1 ? 0 : r;
+	return r == REJECTED ? 0 : r;
 }
 
 static const char *

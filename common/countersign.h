@@ -8,7 +8,9 @@
 #include <openssl/evp.h>
 
 #include "cert.h"
+#include "adt.h"
 #include "decision.h"
+#include "fslist.h"
 #include "ledger.h"
 #include "objstore.h"
 #include "sat.h"
@@ -28,6 +30,9 @@ struct countersign_stage {
 	int replay;		/* recompute and compare; sign and record nothing */
 	int have_at;
 	int64_t at;
+	/* what can change after the stages before decided: checked again */
+	struct fs_list list;
+	struct instructions is;
 };
 extern const struct stage_ops countersign_stage;
 
@@ -41,6 +46,16 @@ void countersign_free(struct countersign_stage *c);
  * ledger, the device's key-agreement certificate at time at, the MAC. */
 int countersign_command(struct countersign_stage *c, const unsigned char *spc,
     size_t n, int64_t at, struct solr_buf *cmd, struct solr_err *e);
+
+/* The facts that can change between the stages and the moment of use,
+ * checked again at time t: the signer's certificate valid and unrevoked
+ * (E65); for the SoLR path, the Business Originator still on the applied
+ * list with this SRP (E65) and an Authority instruction in force (AD1).
+ * SOLR_ERR_* when a check could not run. */
+int countersign_recheck(struct countersign_stage *c, const struct ynode *rec,
+    int64_t t, struct decision *d, struct solr_err *e);
+/* The list and the instructions, read once a run. */
+int countersign_open(struct countersign_stage *c, struct solr_err *e);
 
 /* The first stage policy.yaml requires that did not pass the record
  * (pass or skipped), or NULL.  Pure. */

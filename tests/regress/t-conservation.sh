@@ -43,7 +43,7 @@ for seed in $(seq 1 ${SOLR_CONSERVATION_SEEDS:-5}); do
 	gen $seed 60 > "$TMP/in"
 	n=$(grep -c '^---$' "$TMP/in")
 	for stage in "solr-verify-sig -C $w --at $PIN" "solr-failed-suppliers -C $w check" \
-		"solr-gbcs-parse -C $w" "solr-adt-check -C $w" "solr-countersign -C $w"; do
+		"solr-gbcs-parse -C $w" "solr-adt-check -C $w" "solr-countersign -C $w --at $PIN"; do
 		$stage < "$TMP/in" > "$TMP/out" 2>/dev/null
 		rc=$?
 		name=${stage%% *}
@@ -60,7 +60,7 @@ else not_ok "conservation" "$bad"; fi
 # found by this test: a record without a verdict crashed countersign
 awk '/^---$/ { n++ } n == 1 && !/^verdict: /' "$TMP/p4" > "$TMP/nov"
 seal "$w" "$TMP/nov"	# sealed: the record's own rules are what is tested
-solr-countersign -C "$w" < "$TMP/nov" > "$TMP/out" 2>"$TMP/err"
+solr-countersign -C "$w" --at $PIN < "$TMP/nov" > "$TMP/out" 2>"$TMP/err"
 check "a record without a verdict is kept, rejected: exit 1" [ $? -eq 1 ]
 check "... naming the key and the rule" grep -q "^reason: .*verdict: must be pass, reject, quarantine or accept" "$TMP/out"
 awk '/^---$/ { n++ } n == 1 { sub(/^seq: .*/, "seq: x") } n == 1' "$TMP/p4" > "$TMP/noseq"

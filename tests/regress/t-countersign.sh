@@ -1,6 +1,6 @@
 # solr-countersign: Commands, countersignatures, responses, the ledger.
 W=$BUILD/world R=$BUILD/requests
-CS=solr-countersign
+CS="solr-countersign --at $PIN"
 cw() { fresh_world "$TMP/cw"; }
 full() {	# full WORLD FILE...: every stage before countersign
 	w=$1

@@ -23,13 +23,13 @@ lost=0 invalid=0 killed=0 i=1
 while [ $i -le "$N" ]; do
 	w=$TMP/c$i
 	rm -rf "$w"; cp -R "$TMP/seed" "$w"
-	solr-countersign -C "$w" --sat "$w/sat" < "$TMP/r4" > "$TMP/out" 2>/dev/null &
+	solr-countersign -C "$w" --at $PIN --sat "$w/sat" < "$TMP/r4" > "$TMP/out" 2>/dev/null &
 	pid=$!
 	pause 0.12
 	kill -9 $pid 2>/dev/null && killed=$((killed + 1))
 	wait $pid 2>/dev/null
 	# a run with no input recovers (cuts a torn SAT entry), then checks
-	printf "" | solr-countersign -C "$w" --sat "$w/sat" > /dev/null 2>&1 || { invalid=$((invalid + 1)); echo "# recovery failed: $w"; }
+	printf "" | solr-countersign -C "$w" --at $PIN --sat "$w/sat" > /dev/null 2>&1 || { invalid=$((invalid + 1)); echo "# recovery failed: $w"; }
 	solr-countersign --verify-sat "$w/sat" > /dev/null 2>&1 || { invalid=$((invalid + 1)); echo "# SAT check failed: $w"; }
 	# every line of the ledger is whole, or the last one is torn
 	awk 'NF != 4 || $1 !~ /^[0-9A-F]+$/ || length($1) != 16 || length($4) != 64 { bad++ } END { exit bad > 1 }' \

@@ -38,7 +38,7 @@ cp -R "$D/sat" "$TMP/s3"
 head -c -40 "$D/sat/sat.log" > "$TMP/s3/sat.log"
 solr-countersign --verify-sat "$TMP/s3" > "$TMP/o" 2>"$TMP/e"
 check "a torn last entry is reported" grep -q "is torn or has no hash line" "$TMP/e"
-printf '' | solr-countersign -C "$TMP/dw" --sat "$TMP/s3" > /dev/null 2>"$TMP/e"
+printf '' | solr-countersign -C "$TMP/dw" --at $PIN --sat "$TMP/s3" > /dev/null 2>"$TMP/e"
 check "... and the next run cuts it, saying so" grep -q "sat.log: cut a torn last entry of [0-9]* bytes" "$TMP/e"
 solr-countersign --verify-sat "$TMP/s3" > "$TMP/o" 2>"$TMP/e"
 check "... after which the chain is intact" grep -q "entries, chain and objects intact" "$TMP/o"
@@ -73,7 +73,7 @@ check "replaying an edited SAT stops at the chain check, exit 2" [ $? -eq 2 ]
 ls "$R"/*.xml | grep -v reuse > "$TMP/files"	# the counter reuse races by nature
 fresh_world "$TMP/w1"; fresh_world "$TMP/w4"
 for w in "$TMP/w1" "$TMP/w4"; do rm -f "$w/state/adt-counters" "$w/state/countersign-ledger"; done
-stages() { echo "solr-failed-suppliers -C $1 check | solr-gbcs-parse -C $1 | solr-adt-check -C $1 | solr-countersign -C $1"; }
+stages() { echo "solr-failed-suppliers -C $1 check | solr-gbcs-parse -C $1 | solr-adt-check -C $1 | solr-countersign -C $1 --at $PIN"; }
 solr-verify-sig -C "$TMP/w1" --at $PIN $(cat "$TMP/files") 2>/dev/null > "$TMP/v1"
 solr-verify-sig -C "$TMP/w4" --at $PIN $(cat "$TMP/files") 2>/dev/null > "$TMP/v4"
 sh -c "$(stages "$TMP/w1")" < "$TMP/v1" > "$TMP/one"

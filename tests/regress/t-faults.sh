@@ -28,7 +28,7 @@ solr-gbcs-parse -C "$w" < "$TMP/r2" > "$TMP/r3"
 # SMETS2+ one will need a new ledger entry
 solr-verify-sig -C "$w" --at $PIN "$R/srp-gas-cv4.xml" | solr-failed-suppliers -C "$w" check |
 	solr-gbcs-parse -C "$w" | solr-adt-check -C "$w" > "$TMP/r4"
-solr-countersign -C "$w" --sat "$w/sat" < "$TMP/r4" > "$TMP/r5"
+solr-countersign -C "$w" --at $PIN --sat "$w/sat" < "$TMP/r4" > "$TMP/r5"
 check "fault setup: the flow accepts the request" [ "$(grep -c '^verdict: accept' "$TMP/r5")" -eq 1 ]
 solr-failed-suppliers -C "$w" --at $PIN apply "$BUILD/world/failed-suppliers.yaml" \
 	--by ops --reason setup > /dev/null
@@ -57,14 +57,14 @@ expect "adt-check, stdout on /dev/full" "its counts are taken back"
 solr-adt-check -C "$w" < "$TMP/r3b" > "$TMP/o" 2>/dev/null
 check "... and a run after it counts from where it was" grep -q "count: 1, window_start: '2026-03-02T12:00:00Z'" "$TMP/o"
 snap "$w" > "$TMP/before"
-solr-countersign -C "$w" --sat "$w/sat" < "$TMP/o" > /dev/full 2>"$TMP/err"; rc=$?
+solr-countersign -C "$w" --at $PIN --sat "$w/sat" < "$TMP/o" > /dev/full 2>"$TMP/err"; rc=$?
 expect "countersign, stdout on /dev/full" "its ledger and SAT entries are taken back"
 
 # failed fsyncs
-fault FAULT_FSYNC=countersign-ledger solr-countersign -C "$w" < "$TMP/o" > "$TMP/out" 2>"$TMP/err"; rc=$?
+fault FAULT_FSYNC=countersign-ledger solr-countersign -C "$w" --at $PIN < "$TMP/o" > "$TMP/out" 2>"$TMP/err"; rc=$?
 expect "countersign, the ledger's fsync fails" "countersign-ledger: fsync: Input/output error; the entries of this batch are taken back"
 check "... and no record leaves" [ ! -s "$TMP/out" ]
-fault FAULT_FSYNC=sat.log solr-countersign -C "$w" --sat "$w/sat" < "$TMP/o" > "$TMP/out" 2>"$TMP/err"; rc=$?
+fault FAULT_FSYNC=sat.log solr-countersign -C "$w" --at $PIN --sat "$w/sat" < "$TMP/o" > "$TMP/out" 2>"$TMP/err"; rc=$?
 expect "countersign, the SAT's fsync fails" "sat.log: fsync: Input/output error"
 check "... and no record leaves" [ ! -s "$TMP/out" ]
 solr-countersign --verify-sat "$w/sat" > /dev/null 2>&1
@@ -81,11 +81,11 @@ fault FAULT_RENAME=failed-suppliers.yaml solr-failed-suppliers -C "$w" --at $PIN
 	"$BUILD/world/failed-suppliers.yaml" --by ops --reason again > "$TMP/out" 2>"$TMP/err"; rc=$?
 expect "apply, the rename fails" "not applied: the list and its history are as they were"
 check "... and leaves no temporary file" [ -z "$(ls "$w" | grep '\.tmp')" ]
-fault FAULT_OPEN=countersign-ledger solr-countersign -C "$w" < "$TMP/o" > "$TMP/out" 2>"$TMP/err"; rc=$?
+fault FAULT_OPEN=countersign-ledger solr-countersign -C "$w" --at $PIN < "$TMP/o" > "$TMP/out" 2>"$TMP/err"; rc=$?
 expect "countersign, the ledger cannot be opened" "countersign-ledger: Input/output error"
 fault FAULT_OPEN=adt-counters solr-adt-check -C "$w" < "$TMP/r3b" > "$TMP/out" 2>"$TMP/err"; rc=$?
 expect "adt-check, the counters cannot be opened" "adt-counters: Input/output error"
 # and with no fault, the same runs go through
-solr-countersign -C "$w" --sat "$w/sat" < "$TMP/o" > "$TMP/out" 2>"$TMP/err"
+solr-countersign -C "$w" --at $PIN --sat "$w/sat" < "$TMP/o" > "$TMP/out" 2>"$TMP/err"
 check "with no fault, countersign accepts" [ "$(grep -c '^verdict: accept' "$TMP/out")" -eq 2 ]
 fi

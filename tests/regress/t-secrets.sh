@@ -24,27 +24,27 @@ check "secrets: the patterns find the keys themselves" grep -rqF -f "$TMP/pat" "
 mkdir -p "$TMP/o"
 sh "$PWD/scripts/solr-pipeline" -C "$w" -o "$TMP/o/flow" > "$TMP/o/flow.out" 2> "$TMP/o/flow.err"
 solr-gbcs-parse -C "$w" --at $PIN "$A"/*.xml > "$TMP/o/alerts" 2> "$TMP/o/alerts.err"
-solr-countersign -C "$w" --sat-records "$TMP/o/flow/sat" > "$TMP/o/sat-records" 2>&1
+solr-countersign -C "$w" --at $PIN --sat-records "$TMP/o/flow/sat" > "$TMP/o/sat-records" 2>&1
 sh "$PWD/scripts/solr-replay" "$TMP/o/flow/sat" "$w" > "$TMP/o/replay" 2>&1
 awk '/^---$/ { n++ } n == 1' "$TMP/o/flow/4-adt-check.yaml" > "$TMP/one"
 for k in dcc.xmlsign.key acb.ka.key; do
 	cp "$w/keys/$k" "$TMP/saved"
 	# too open: refused, in the style of ssh
 	chmod 644 "$w/keys/$k"
-	solr-countersign -C "$w" < "$TMP/one" > "$TMP/o/open-$k" 2> "$TMP/o/open-$k.err"
+	solr-countersign -C "$w" --at $PIN < "$TMP/one" > "$TMP/o/open-$k" 2> "$TMP/o/open-$k.err"
 	check "$k readable by others: refused, exit 2" [ $? -eq 2 ]
 	check "... saying why" grep -q "keys/$k: permissions 0644 are too open: a private key must not be accessible by group or others; this key is not used" "$TMP/o/open-$k.err"
 	chmod 640 "$w/keys/$k"
-	solr-countersign -C "$w" < "$TMP/one" > /dev/null 2> "$TMP/o/group-$k.err"
+	solr-countersign -C "$w" --at $PIN < "$TMP/one" > /dev/null 2> "$TMP/o/group-$k.err"
 	check "... and readable by the group: refused" grep -q "permissions 0640 are too open" "$TMP/o/group-$k.err"
 	# half a key: refused without quoting it
 	head -c 150 "$TMP/saved" > "$w/keys/$k"; chmod 600 "$w/keys/$k"
-	solr-countersign -C "$w" < "$TMP/one" > "$TMP/o/half-$k" 2> "$TMP/o/half-$k.err"
+	solr-countersign -C "$w" --at $PIN < "$TMP/one" > "$TMP/o/half-$k" 2> "$TMP/o/half-$k.err"
 	check "half of $k: refused" grep -q "keys/$k: not an unencrypted PEM private key" "$TMP/o/half-$k.err"
 	# an encrypted key: refused, not prompted for (stdin is the records)
 	openssl pkey -in "$TMP/saved" -aes256 -passout pass:secret -out "$w/keys/$k" 2>/dev/null
 	chmod 600 "$w/keys/$k"
-	solr-countersign -C "$w" < "$TMP/one" > "$TMP/o/enc-$k" 2> "$TMP/o/enc-$k.err"
+	solr-countersign -C "$w" --at $PIN < "$TMP/one" > "$TMP/o/enc-$k" 2> "$TMP/o/enc-$k.err"
 	check "encrypted $k: refused without a prompt" grep -q "keys/$k: not an unencrypted PEM private key" "$TMP/o/enc-$k.err"
 	cp "$TMP/saved" "$w/keys/$k"; chmod 600 "$w/keys/$k"
 done
