@@ -180,7 +180,7 @@ solr_load_secret_key(const char *path, unsigned char *key, size_t len,
 
 struct solr_sealer {
 	EVP_MAC *mac;
-	EVP_MAC_CTX *base;	/* keyed once; each seal works on a copy */
+	EVP_MAC_CTX *base;	/* keyed once, started again for each seal */
 };
 
 struct solr_sealer *
@@ -207,13 +207,13 @@ int
 solr_sealer_mac(struct solr_sealer *s, const void *p, size_t n,
     unsigned char out[32])
 {
-	EVP_MAC_CTX *c = EVP_MAC_CTX_dup(s->base);
 	size_t olen = 0;
 	int ok;
 
-	ok = c != NULL && EVP_MAC_update(c, p, n) == 1 &&
-	    EVP_MAC_final(c, out, &olen, 32) == 1 && olen == 32;
-	EVP_MAC_CTX_free(c);
+	/* a NULL key starts again with the key already set */
+	ok = EVP_MAC_init(s->base, NULL, 0, NULL) == 1 &&
+	    EVP_MAC_update(s->base, p, n) == 1 &&
+	    EVP_MAC_final(s->base, out, &olen, 32) == 1 && olen == 32;
 	if (!ok)
 		ERR_clear_error();
 	return ok ? 0 : SOLR_ERR_INTERNAL;
