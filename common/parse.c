@@ -195,8 +195,12 @@ stage_alert(struct parse_stage *ps, struct ynode *rec, const unsigned char *p,
 	int64_t at;
 	int r;
 
-	if (rec_time(rec, &at) != 0)
-		at = (int64_t)time(NULL);
+	/* the time the first stage gave the record, and no other */
+	if (rec_time(rec, &at) != 0) {
+		decision_reject(&d, DUIS_NONE, "the record's received_at is not "
+		    "an RFC 3339 time");
+		return rec_decide(rec, STAGE, &d) ? 0 : nomem(e);
+	}
 	if ((r = solr_xml_parse(p, n, &doc, e)) != 0 ||
 	    (el = solr_xml_body(doc)) == NULL)
 		decision_reject(&d, DUIS_NONE, "%s", r ? e->msg :
