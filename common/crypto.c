@@ -118,23 +118,38 @@ no_passphrase(char *buf, int size, int rwflag, void *u)
 	return -1;
 }
 
-int
-solr_load_private_key(const char *path, EVP_PKEY **key, struct solr_err *e)
+/* A key file, opened only when its owner alone can access it (as ssh's
+ * StrictModes); what names the kind of key in the message. */
+static FILE *
+open_key(const char *path, const char *what, struct solr_err *e)
 {
 	struct stat st;
 	FILE *f;
 
-	*key = NULL;
-	if ((f = fopen(path, "r")) == NULL)
-		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "%s",
+	if ((f = fopen(path, "r")) == NULL) {
+		solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "%s",
 		    strerror(errno));
+		return NULL;
+	}
 	if (fstat(fileno(f), &st) != 0 || (st.st_mode & 077) != 0) {
 		fclose(f);
-		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "permissions "
-		    "%04o are too open: a private key must not be accessible "
-		    "by group or others; this key is not used (chmod 600)",
-		    (unsigned)(st.st_mode & 07777));
+		solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "permissions %04o are "
+		    "too open: a %s must not be accessible by group or others; "
+		    "this key is not used (chmod 600)",
+		    (unsigned)(st.st_mode & 07777), what);
+		return NULL;
 	}
+	return f;
+}
+
+int
+solr_load_private_key(const char *path, EVP_PKEY **key, struct solr_err *e)
+{
+	FILE *f;
+
+	*key = NULL;
+	if ((f = open_key(path, "private key", e)) == NULL)
+		return SOLR_ERR_CONFIG;
 	*key = PEM_read_PrivateKey(f, NULL, no_passphrase, NULL);
 	fclose(f);
 	if (*key == NULL) {
@@ -151,20 +166,11 @@ solr_load_secret_key(const char *path, unsigned char *key, size_t len,
     struct solr_err *e)
 {
 	char text[160];
-	struct stat st;
 	size_t n, got;
 	FILE *f;
 
-	if ((f = fopen(path, "r")) == NULL)
-		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "%s",
-		    strerror(errno));
-	if (fstat(fileno(f), &st) != 0 || (st.st_mode & 077) != 0) {
-		fclose(f);
-		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "permissions "
-		    "%04o are too open: a secret key must not be accessible by "
-		    "group or others; this key is not used (chmod 600)",
-		    (unsigned)(st.st_mode & 07777));
-	}
+	if ((f = open_key(path, "secret key", e)) == NULL)
+		return SOLR_ERR_CONFIG;
 	n = fread(text, 1, sizeof(text) - 1, f);
 	fclose(f);
 	text[n] = '\0';

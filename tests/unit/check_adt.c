@@ -68,21 +68,6 @@ static const char policy_text[] =
     "    DebtRecoveryRateCap: {eq: 0}\n"
     "    NonDisablementCalendar: never_ends\n";
 
-static void
-safe_elec(struct prepay *pp)
-{
-	memset(pp, 0, sizeof(*pp));
-	pp->fuel = FUEL_ELEC;
-	pp->emergency_credit_limit = 1000000;
-	pp->emergency_credit_threshold = 500000;
-	pp->low_credit_threshold = 200000;
-	pp->max_meter_balance = 10000000;
-	pp->max_credit_threshold = 9000000;
-	pp->nschedule = 1;
-	pp->schedule[0] = (struct pp_schedule){ 1, 1, 0, 0, 0, 0, 0x7f, 0,
-	    { 2026, 3, 2, PP_ANY }, { PP_ANY, 12, 31, PP_ANY } };
-}
-
 /* a change to a safe request, the schema version, the verdict, the code */
 static const struct {
 	int change;	/* 0 none, 1 ECL 999999, 2 DRRC 1, 3 unreadable */
@@ -116,7 +101,7 @@ START_TEST(content)
 	    &e), 0);
 	ck_assert_int_eq(safe_policy_load(t, "p", &sp, &e), 0);
 	solr_time_parse("2026-03-02T10:15:00Z", &at);
-	safe_elec(&pp);
+	unit_safe_elec(&pp);
 	if (content_rows[_i].change == 1)
 		pp.emergency_credit_limit = 999999;
 	if (content_rows[_i].change == 2)

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../common/prepay.h"
 #include "../../common/util.h"
 #include "../../common/ytree.h"
 #include "unit.h"
@@ -63,6 +64,21 @@ unit_skip(const char *test, const char *why)
 		fprintf(f, "%s\n", test);
 		fclose(f);
 	}
+}
+
+void
+unit_safe_elec(struct prepay *pp)
+{
+	memset(pp, 0, sizeof(*pp));
+	pp->fuel = FUEL_ELEC;
+	pp->emergency_credit_limit = 1000000;
+	pp->emergency_credit_threshold = 500000;
+	pp->low_credit_threshold = 200000;
+	pp->max_meter_balance = 10000000;
+	pp->max_credit_threshold = 9000000;
+	pp->nschedule = 1;
+	pp->schedule[0] = (struct pp_schedule){ 1, 1, 0, 0, 0, 0, 0x7f, 0,
+	    { 2026, 3, 2, PP_ANY }, { PP_ANY, 12, 31, PP_ANY } };
 }
 
 /* How many tests skipped (lines in the skip log). */

@@ -48,25 +48,11 @@ setup(void)
 static const struct pp_date any = { PP_ANY, PP_ANY, PP_ANY, PP_ANY };
 
 /* A safe request: START at 00:00 every day, never stopping. */
-static void
-safe_elec(struct prepay *pp)
-{
-	memset(pp, 0, sizeof(*pp));
-	pp->fuel = FUEL_ELEC;
-	pp->emergency_credit_limit = 1000000;
-	pp->emergency_credit_threshold = 500000;
-	pp->low_credit_threshold = 200000;
-	pp->max_meter_balance = 10000000;
-	pp->max_credit_threshold = 9000000;
-	pp->nschedule = 1;
-	pp->schedule[0] = (struct pp_schedule){ 1, 1, 0, 0, 0, 0, 0x7f, 0,
-	    { 2026, 3, 2, PP_ANY }, { PP_ANY, 12, 31, PP_ANY } };
-}
 
 static void
 safe_gas(struct prepay *pp)
 {
-	safe_elec(pp);
+	unit_safe_elec(pp);
 	pp->fuel = FUEL_GAS;
 	pp->nschedule = 0;
 	pp->nday_profiles = 1;
@@ -120,7 +106,7 @@ START_TEST(value_rules)
 	if (rules[_i].fuel == FUEL_GAS)
 		safe_gas(&pp);
 	else
-		safe_elec(&pp);
+		unit_safe_elec(&pp);
 	if (!strcmp(rules[_i].field, "ecl"))
 		f = &pp.emergency_credit_limit;
 	else if (!strcmp(rules[_i].field, "ect"))
@@ -150,7 +136,7 @@ START_TEST(safe_requests_pass)
 	struct prepay pp;
 	struct solr_err e;
 
-	safe_elec(&pp);
+	unit_safe_elec(&pp);
 	ck_assert_msg(safe_check(&sp, &pp, t0, &e) == 0, "%s", e.msg);
 	safe_gas(&pp);
 	ck_assert_msg(safe_check(&sp, &pp, t0, &e) == 0, "%s", e.msg);
@@ -165,13 +151,13 @@ cal_case(int n, struct prepay *pp)
 
 	switch (n) {
 	case 0:	/* electricity: STOP on one weekday (Wednesdays 18:30) */
-		safe_elec(pp);
+		unit_safe_elec(pp);
 		pp->nschedule = 2;
 		pp->schedule[1] = (struct pp_schedule){ 2, 0, 18, 30, 0, 0,
 		    1u << 2, 0, { 2026, 3, 2, PP_ANY }, every };
 		break;
 	case 1:	/* electricity: STOP on a special day (every 25 December) */
-		safe_elec(pp);
+		unit_safe_elec(pp);
 		pp->nspecial = 1;
 		pp->special[0] = (struct pp_special_day){ 1, { PP_ANY, 12, 25,
 		    PP_ANY } };
@@ -180,13 +166,13 @@ cal_case(int n, struct prepay *pp)
 		    { 2026, 3, 2, PP_ANY }, every };
 		break;
 	case 2:	/* electricity: STOP only 366 days out */
-		safe_elec(pp);
+		unit_safe_elec(pp);
 		pp->nschedule = 2;
 		pp->schedule[1] = (struct pp_schedule){ 2, 0, 0, 0, 0, 0, 0x7f,
 		    0, { 2027, 3, 3, PP_ANY }, { 2027, 3, 3, PP_ANY } };
 		break;
 	case 3:	/* electricity: nothing STARTs it */
-		safe_elec(pp);
+		unit_safe_elec(pp);
 		pp->schedule[0].start = 0;
 		break;
 	case 4:	/* gas: a second season whose week stops */
@@ -219,7 +205,7 @@ cal_case(int n, struct prepay *pp)
 		    PP_ANY }, 2 };
 		break;
 	case 7:	/* electricity: a leap day (the last day of February 2028) */
-		safe_elec(pp);
+		unit_safe_elec(pp);
 		pp->nspecial = 1;
 		pp->special[0] = (struct pp_special_day){ 1, { 2028, 2,
 		    PP_LAST_DAY, PP_ANY } };
@@ -288,7 +274,7 @@ START_TEST(horizon)
 	struct solr_err e;
 
 	/* a STOP 401 days out is beyond the 400-day horizon */
-	safe_elec(&pp);
+	unit_safe_elec(&pp);
 	pp.nschedule = 2;
 	pp.schedule[1] = (struct pp_schedule){ 2, 0, 0, 0, 0, 0, 0x7f, 0,
 	    { 2027, 4, 7, PP_ANY }, { 2027, 4, 7, PP_ANY } };
@@ -304,7 +290,7 @@ START_TEST(activation)
 	struct prepay pp;
 	struct solr_err e;
 
-	safe_elec(&pp);
+	unit_safe_elec(&pp);
 	pp.activation = ACT_CANCEL;
 	ck_assert_int_eq(safe_check(&sp, &pp, t0, &e), SOLR_ERR_VERIFY);
 	ck_assert_ptr_nonnull(strstr(e.msg, "a cancellation is never safe"));

@@ -32,6 +32,11 @@ const char *world_dir(void);
 void unit_skip(const char *test, const char *why);
 #define UNIT_SKIP(why) do { unit_skip(__func__, why); return; } while (0)
 
+struct prepay;
+/* A safe electricity request: the values of scripts/mk-world's profile
+ * and a calendar that never stops. */
+void unit_safe_elec(struct prepay *pp);
+
 /* Reads a whole file; aborts the test if it cannot. */
 unsigned char *slurp(const char *path, size_t *len);
 
