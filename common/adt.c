@@ -771,11 +771,9 @@ decide_record(void *ctx, struct ynode *rec, struct solr_err *e)
 	const struct ynode *req = yn_get(rec, "request");
 	const char *srv = yn_get_str(req, "srv"), *cvs = yn_get_str(req, "cv");
 	const struct solr_role_policy *rp = NULL;
-	const struct solr_user *u;
 	struct decision d;
 	uint64_t sender, orig;
 	int64_t t;
-	size_t i;
 
 	if (srv == NULL || cvs == NULL || rec_eui(rec, "sender.id", &sender) ||
 	    rec_eui(rec, "request.originator", &orig))
@@ -785,9 +783,10 @@ decide_record(void *ctx, struct ynode *rec, struct solr_err *e)
 		decision_reject(&d, DUIS_NONE, "the record's received_at is not "
 		    "an RFC 3339 time");
 	else {
-		u = world_user(s->world, sender);
-		for (i = 0; u && i < u->nroles && rp == NULL; i++)
-			rp = world_role_policy(s->world, u->roles[i]);
+		/* the SoLR path only, and always under the role's policy,
+		 * which a world must have to load */
+		if (world_solr_path(s->world, sender, orig))
+			rp = world_role_policy(s->world, SOLR_CONTINGENCY);
 		if (rp == NULL)
 			decision_skip(&d);
 		else if (adt_decide_role(rp, srv, atoi(cvs), cvs, &d) == 0 &&

@@ -108,7 +108,6 @@ int
 countersign_recheck(struct countersign_stage *c, const struct ynode *rec,
     int64_t t, struct decision *d, struct solr_err *e)
 {
-	const struct solr_user *u;
 	char ts[SOLR_TIME_STRLEN], sid[SOLR_EUI_STRLEN], bo[SOLR_EUI_STRLEN];
 	uint64_t sender, orig;
 	int r;
@@ -120,8 +119,7 @@ countersign_recheck(struct countersign_stage *c, const struct ynode *rec,
 	    rec_eui(rec, "request.originator", &orig) != 0)
 		return decision_reject(d, DUIS_NONE, "the record lacks sender.id "
 		    "or request.originator");
-	u = world_user(c->world, sender);
-	if (u == NULL || !user_has_role(u, SOLR_CONTINGENCY))
+	if (!world_solr_path(c->world, sender, orig))
 		return 0;
 	solr_time_format(t, ts);
 	if (fslist_decide(c->world, &c->list, sender, orig, d) != 0 ||

@@ -350,11 +350,10 @@ int
 fslist_decide(const struct solr_world *w, const struct fs_list *l,
     uint64_t sender, uint64_t originator, struct decision *d)
 {
-	const struct solr_user *u = world_user(w, sender);
 	const struct fs_entry *en;
 	char bo[SOLR_EUI_STRLEN], srp[SOLR_EUI_STRLEN], sid[SOLR_EUI_STRLEN];
 
-	if (u == NULL || !user_has_role(u, SOLR_CONTINGENCY)) {
+	if (!world_solr_path(w, sender, originator)) {
 		decision_skip(d);
 		return 0;
 	}

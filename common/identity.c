@@ -30,6 +30,7 @@ identity_decide(const struct solr_world *w, const struct duis_header *h,
 {
 	const struct solr_user *u;
 	char eui[SOLR_EUI_STRLEN], bo[SOLR_EUI_STRLEN];
+	int solar;
 
 	*oc = ORIGINATOR_NOT_CHECKED;
 	if (!cert->has_eui)
@@ -40,9 +41,9 @@ identity_decide(const struct solr_world *w, const struct duis_header *h,
 		return decision_reject(d, mode_code(mode, DUIS_E1,
 		    DUIS_S1VE2), "the signer %s is not a DCC user in "
 		    "registry.yaml", eui);
-	if (mode == VERIFY_COUNTERSIGNED && user_has_role(u, SOLR_CONTINGENCY)
-	    && !role_allows_srv(world_role_policy(w, SOLR_CONTINGENCY),
-	    h->srv))
+	solar = world_solr_path(w, cert->eui, h->originator);
+	if (mode == VERIFY_COUNTERSIGNED && solar &&
+	    !role_allows_srv(world_role_policy(w, SOLR_CONTINGENCY), h->srv))
 		return decision_reject(d, DUIS_S1VE2, "the %s role may not "
 		    "send SRV %s", SOLR_CONTINGENCY, h->srv);
 	if (u->suspended)
@@ -52,9 +53,9 @@ identity_decide(const struct solr_world *w, const struct duis_header *h,
 	decision_pass(d);
 	if (mode == VERIFY_RESPONSE)
 		return 0;
-	if (user_has_role(u, SOLR_CONTINGENCY)) {
-		/* the Business Originator is a failed supplier, checked by
-		 * the Failed Suppliers stage against the applied list */
+	if (solar) {
+		/* the SoLR path: the Business Originator is a failed
+		 * supplier, checked by the Failed Suppliers stage */
 		*oc = ORIGINATOR_DEFERRED;
 		return 0;
 	}

@@ -291,6 +291,7 @@ decide_record(void *ctx, struct ynode *rec, struct solr_err *e)
 	struct solr_buf b = { 0 };
 	struct decision d;
 	struct ynode *st;
+	uint64_t sender, orig;
 	int spc = 0, r = 0;
 
 	if (body && obj && (strcmp(body, "device-alert-message") == 0 ||
@@ -304,11 +305,16 @@ decide_record(void *ctx, struct ynode *rec, struct solr_err *e)
 		solr_buf_free(&b);
 		return r;
 	}
-	if (srv == NULL || body == NULL || obj == NULL || cvs == NULL)
+	if (srv == NULL || body == NULL || obj == NULL || cvs == NULL ||
+	    rec_eui(rec, "sender.id", &sender) != 0 ||
+	    rec_eui(rec, "request.originator", &orig) != 0)
 		decision_reject(&d, DUIS_NONE, "the record lacks request.srv, "
-		    "body, object or cv: solr-verify-sig must run first");
-	else if (strcmp(srv, "2.1") != 0)
-		decision_skip(&d);
+		    "body, object, cv, originator or sender.id: solr-verify-sig "
+		    "must run first");
+	else if (!world_solr_path(ps->world, sender, orig) ||
+	    strcmp(srv, "2.1") != 0)
+		decision_skip(&d);	/* the SoLR rules apply to SR 2.1 on
+					 * the SoLR path only */
 	else if (body_rule(body, atoi(cvs), &spc, &d) == 0 &&
 	    decision_is_pass(&d))
 		r = sr21(ps, rec, obj, spc, &d, e);

@@ -97,9 +97,10 @@ complete(const struct ynode *m, const char *file, const char *fuel,
 }
 
 static int
-load_profile(const struct ynode *m, const char *file, const char *fuel,
+load_profile(const struct ynode *parent, const char *file, const char *fuel,
     struct safe_profile *p, struct solr_err *e)
 {
+	const struct ynode *m = yn_get(parent, fuel);
 	const struct pp_field *field;
 	char f[160];
 	size_t i;
@@ -107,8 +108,8 @@ load_profile(const struct ynode *m, const char *file, const char *fuel,
 
 	if (m == NULL || m->kind != YN_MAP) {
 		snprintf(f, sizeof(f), "safe_prepay.%s", fuel);
-		return perr(e, file, m, f, "the profile for this fuel is "
-		    "missing or not a mapping");
+		return perr(e, file, m ? m : parent, f, "the profile for this "
+		    "fuel is missing or not a mapping");
 	}
 	p->defined = 1;
 	for (i = 0; i + 1 < m->n; i += 2) {
@@ -157,9 +158,8 @@ safe_policy_load(const struct ynode *policy, const char *file,
 		    strcmp(sps->items[i]->str, "gas"))
 			return perr(e, file, sps->items[i], "safe_prepay",
 			    "the fuels are electricity and gas");
-	if ((r = load_profile(yn_get(sps, "electricity"), file, "electricity",
-	    &sp->fuel[FUEL_ELEC], e)) != 0 ||
-	    (r = load_profile(yn_get(sps, "gas"), file, "gas",
+	if ((r = load_profile(sps, file, "electricity", &sp->fuel[FUEL_ELEC],
+	    e)) != 0 || (r = load_profile(sps, file, "gas",
 	    &sp->fuel[FUEL_GAS], e)) != 0)
 		return r;
 	if ((n = yn_get(policy, "allow_future_activation")) != NULL) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -12,6 +13,7 @@
 #include <openssl/x509v3.h>
 
 #include "crypto.h"
+#include "safe.h"
 #include "world.h"
 
 #define CONFIG_MAX (4 * 1024 * 1024)
@@ -275,6 +277,93 @@ load_lists(struct cfg *c, const struct ynode *t, struct solr_policy *p)
 	return 0;
 }
 
+/* The stages every SoLR request must pass before solr-countersign acts. */
+static const char *const stages_required[] = { "verify-sig",
+	"failed-suppliers", "gbcs-parse", "adt-check", NULL };
+
+/* required_stages: absent, the four stages; present, at least those,
+ * and only stages there are. */
+static int
+strict_stages(struct cfg *c, const struct ynode *t, struct solr_policy *p)
+{
+	static const char *const known[] = { "verify-sig", "failed-suppliers",
+	    "gbcs-parse", "adt-check", "route", NULL };
+	const struct ynode *n = yn_get(t, "required_stages");
+	char why[160];
+	size_t i, j;
+	int found;
+
+	for (i = 0; i < p->nrequired_stages; i++) {
+		for (j = 0, found = 0; known[j]; j++)
+			found |= strcmp(known[j], p->required_stages[i]) == 0;
+		if (!found) {
+			snprintf(why, sizeof(why), "'%.40s' is not a stage",
+			    p->required_stages[i]);
+			return cfg_err(c, n, "required_stages", why);
+		}
+	}
+	if (n == NULL) {
+		if ((p->required_stages = calloc(5, sizeof(char *))) == NULL)
+			return solr_seterr(c->e, SOLR_ERR_NOMEM, "out of memory");
+		for (i = 0; stages_required[i]; i++)
+			if ((p->required_stages[p->nrequired_stages++] =
+			    strdup(stages_required[i])) == NULL)
+				return solr_seterr(c->e, SOLR_ERR_NOMEM,
+				    "out of memory");
+		return 0;
+	}
+	for (j = 0; stages_required[j]; j++) {
+		for (i = 0, found = 0; i < p->nrequired_stages; i++)
+			found |= strcmp(stages_required[j],
+			    p->required_stages[i]) == 0;
+		if (!found) {
+			snprintf(why, sizeof(why), "lacks %s: no configuration "
+			    "switches a check off", stages_required[j]);
+			return cfg_err(c, n, "required_stages", why);
+		}
+	}
+	return 0;
+}
+
+/* No policy switches a SoLR control off: the role is there, under its
+ * own name, and may send only what the tools check (SR 2.1, against the
+ * safe profile, which must load). */
+static int
+strict_policy(struct cfg *c, const struct ynode *t, struct solr_policy *p)
+{
+	const struct solr_role_policy *rp = NULL;
+	const struct ynode *roles = yn_get(t, "roles");
+	struct safe_policy sp;
+	char why[200];
+	size_t i;
+	int r;
+
+	for (i = 0; i < p->nroles; i++) {
+		if (strcmp(p->roles[i].name, SOLR_CONTINGENCY) == 0)
+			rp = &p->roles[i];
+		else if (strcasecmp(p->roles[i].name, SOLR_CONTINGENCY) == 0) {
+			snprintf(why, sizeof(why), "'%s' is not the role's name "
+			    "(%s)", p->roles[i].name, SOLR_CONTINGENCY);
+			return cfg_err(c, roles, "roles", why);
+		}
+	}
+	if (rp == NULL)
+		return cfg_err(c, roles ? roles : t, "roles." SOLR_CONTINGENCY,
+		    "missing: without it no SoLR rule would hold (the strict "
+		    "one is {srvs: ['2.1'], cvs: [4, 5, 6, 7]})");
+	for (i = 0; i < rp->nsrvs; i++)
+		if (strcmp(rp->srvs[i], "2.1") != 0) {
+			snprintf(why, sizeof(why), "SRV %.20s has no content rule: "
+			    "the role may send only what is checked (SR 2.1, "
+			    "against safe_prepay)", rp->srvs[i]);
+			return cfg_err(c, yn_path(t, "roles." SOLR_CONTINGENCY
+			    ".srvs"), "roles." SOLR_CONTINGENCY ".srvs", why);
+		}
+	if ((r = safe_policy_load(t, c->file, &sp, c->e)) != 0)
+		return r;
+	return strict_stages(c, t, p);
+}
+
 static int
 load_policy(struct solr_world *w, struct solr_err *e)
 {
@@ -339,7 +428,7 @@ load_policy(struct solr_world *w, struct solr_err *e)
 	    (r = cfg_str_list(&c, n, "required_stages", &p->required_stages,
 	    &p->nrequired_stages)) != 0)
 		return r;
-	return 0;
+	return strict_policy(&c, t, p);
 }
 
 static int
@@ -993,4 +1082,12 @@ role_allows_cv(const struct solr_role_policy *rp, int cv)
 		if (rp->cvs[i] == cv)
 			return 1;
 	return 0;
+}
+
+int
+world_solr_path(const struct solr_world *w, uint64_t sender,
+    uint64_t originator)
+{
+	return sender != originator && user_has_role(world_user(w, sender),
+	    SOLR_CONTINGENCY);
 }

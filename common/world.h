@@ -89,6 +89,13 @@ int user_has_role(const struct solr_user *u, const char *role);
 const struct solr_role_policy *world_role_policy(const struct solr_world *w,
     const char *role);
 
+/* Which path a request takes, from the request and its signature: the
+ * SoLR path when the signer is not the Business Originator and holds
+ * SolrContingency; otherwise the ordinary path, where no SoLR rule
+ * applies (even for a party that also holds the role). */
+int world_solr_path(const struct solr_world *w, uint64_t sender,
+    uint64_t originator);
+
 /* Whether the role's policy lists this SRV, and this CommandVariant. */
 int role_allows_srv(const struct solr_role_policy *rp, const char *srv);
 int role_allows_cv(const struct solr_role_policy *rp, int cv);

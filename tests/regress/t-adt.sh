@@ -34,12 +34,13 @@ check "... with the instruction, the ADT and the count" \
 flow "$TMP/aw" $PIN "$R/srp-srv23-cv4.xml" > "$TMP/r23"
 $AC -C "$TMP/aw" < "$TMP/r23" > "$TMP/o23"
 check "SRV 2.3 is not allowed: E2" grep -q "^reason: SRV 2.3 is not allowed for the SolrContingency role (policy.yaml roles.SolrContingency.srvs)" "$TMP/o23"
+# an SRV without a content rule is a world that does not load: no policy
+# lets the role send what nothing checks
 sed 's/srvs: \["2.1"\]/srvs: ["2.1", "2.3"]/' "$W/policy.yaml" > "$TMP/aw/policy.yaml"
-adt 100 50 2.1 2.3
-$AC -C "$TMP/aw" --at $PIN submit "$TMP/adt.yaml" > /dev/null
-$AC -C "$TMP/aw" < "$TMP/r23" > "$TMP/o23b"
-check "with 2.3 added to the role, SRV 2.3 passes (no code change)" [ "$(field "$TMP/o23b" verdict)" = pass ]
-sed 's/srvs: \["2.1"\]/srvs: ["2.3"]/' "$W/policy.yaml" > "$TMP/aw/policy.yaml"
+$AC -C "$TMP/aw" < "$TMP/r23" > "$TMP/o23b" 2> "$TMP/e23b"
+check "with 2.3 added to the role, the world does not load: exit 2" [ $? -eq 2 ]
+check "... naming the field and the rule" grep -q "policy.yaml:[0-9]*: roles.SolrContingency.srvs: SRV 2.3 has no content rule" "$TMP/e23b"
+sed 's/srvs: \["2.1"\]/srvs: []/' "$W/policy.yaml" > "$TMP/aw/policy.yaml"
 $AC -C "$TMP/aw" < "$TMP/r1" > "$TMP/o1b"
 check "with 2.1 removed, SRV 2.1 is blocked: E2" [ "$(field "$TMP/o1b" code)" = E2 ]
 sed 's/cvs: \[4, 5, 6, 7\]/cvs: [4]/' "$W/policy.yaml" > "$TMP/aw/policy.yaml"

@@ -62,7 +62,7 @@ done
 sed 's/\(00-DB-12-34-56-78-00-04.*status: \)active/\1suspended/' "$W/registry.yaml" > "$TMP/cw/registry.yaml"
 solr-verify-sig --countersigned -C "$TMP/cw" --at $PIN "$O"/*.countersigned.xml > "$TMP/v" 2>/dev/null
 check "--countersigned: a suspended SRP gets S1VE3" [ "$(field "$TMP/v" code)" = S1VE3 ]
-sed 's/srvs: \["2.1"\]/srvs: ["2.3"]/' "$W/policy.yaml" > "$TMP/cw/policy.yaml"
+sed 's/srvs: \["2.1"\]/srvs: []/' "$W/policy.yaml" > "$TMP/cw/policy.yaml"
 cp "$W/registry.yaml" "$TMP/cw/registry.yaml"
 solr-verify-sig --countersigned -C "$TMP/cw" --at $PIN "$O"/*.countersigned.xml > "$TMP/v" 2>/dev/null
 check "--countersigned: a role not allowed the SRV gets S1VE2" [ "$(field "$TMP/v" code)" = S1VE2 ]

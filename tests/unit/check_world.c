@@ -23,6 +23,19 @@ write_file(const char *name, const char *text)
 	fclose(f);
 }
 
+static const char safe_profile[] =
+    "safe_prepay:\n"
+    "  electricity: {EmergencyCreditLimit: {min: 1000000}, "
+    "EmergencyCreditThreshold: {min: 500000}, LowCreditThreshold: {min: 0}, "
+    "MaxCreditThreshold: {eq: 9000000}, MaxMeterBalance: {gt_field: "
+    "MaxCreditThreshold}, DebtRecoveryRateCap: {eq: 0}, "
+    "NonDisablementCalendar: never_ends}\n"
+    "  gas: {EmergencyCreditLimit: {min: 1000000}, "
+    "EmergencyCreditThreshold: {min: 500000}, LowCreditThreshold: {min: 0}, "
+    "MaxCreditThreshold: {eq: 9000000}, MaxMeterBalance: {gt_field: "
+    "MaxCreditThreshold}, DebtRecoveryRateCap: {eq: 0}, "
+    "NonDisablementCalendar: never_ends}\n";
+
 static void
 mkworld(const char *policy, const char *registry)
 {
@@ -30,7 +43,14 @@ mkworld(const char *policy, const char *registry)
 
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/solr-worldXXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	write_file("policy.yaml", policy);
+	char full[4096];
+
+	/* what every world must have, unless the case is about it */
+	snprintf(full, sizeof(full), "%s%s%s", policy,
+	    strstr(policy, "roles:") ? "" : "roles:\n  SolrContingency: "
+	    "{srvs: ['2.1'], cvs: [4, 5, 6, 7]}\n",
+	    strstr(policy, "safe_prepay") ? "" : safe_profile);
+	write_file("policy.yaml", full);
 	write_file("registry.yaml", registry);
 	snprintf(cmd, sizeof(cmd), "mkdir -p %s/pki/trust %s/keys", tmpdir,
 	    tmpdir);
@@ -68,7 +88,26 @@ static const char *const bad_configs[][4] = {
 	    "  - {id: 90-B3-D5-1F-30-01-00-00, party: x, roles: [IS], status: active}\n"
 	    "  - {id: 90-b3-d5-1f-30-01-00-00, party: y, roles: [IS], status: active}\n",
 	    "registry.yaml", "listed twice" },
-	{ "{}\n", "users: []\n", "trust", "requires a chain" },
+	{ "pki: {require_chain: true}\n", "users: []\n", "trust",
+	    "requires a chain" },
+	/* no policy switches a SoLR control off */
+	{ "pki: {require_chain: false}\nroles:\n  Other: {srvs: ['2.1'], "
+	    "cvs: [4]}\n", "users: []\n", "policy.yaml",
+	    "roles.SolrContingency: missing" },
+	{ "pki: {require_chain: false}\nroles:\n  Solrcontingency: {srvs: "
+	    "['2.1'], cvs: [4]}\n", "users: []\n", "policy.yaml",
+	    "'Solrcontingency' is not the role's name" },
+	{ "pki: {require_chain: false}\nroles:\n  SolrContingency: {srvs: "
+	    "['2.1', '2.3'], cvs: [4]}\n", "users: []\n", "policy.yaml",
+	    "SRV 2.3 has no content rule" },
+	{ "pki: {require_chain: false}\nrequired_stages: [verify-sig, "
+	    "gbcs-parse]\n", "users: []\n", "policy.yaml",
+	    "required_stages: lacks failed-suppliers" },
+	{ "pki: {require_chain: false}\nrequired_stages: [verify-sig, "
+	    "failed-suppliers, gbcs-parse, adt-check, countersign]\n",
+	    "users: []\n", "policy.yaml", "'countersign' is not a stage" },
+	{ "pki: {require_chain: false}\nsafe_prepay: {}\n", "users: []\n",
+	    "policy.yaml", "the profile for this fuel is missing" },
 };
 
 START_TEST(config_errors_name_file_line_field)

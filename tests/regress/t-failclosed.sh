@@ -1,0 +1,44 @@
+# Fail closed: no configuration switches a control off, the path comes
+# from the request, and what the seed asks per request is checked per
+# request (issue cases in order).
+R=$BUILD/requests W=$BUILD/world
+fresh_world "$TMP/w"
+w=$TMP/w
+flow4() {	# flow4 WORLD FILE...: the records after adt-check
+	_w=$1; shift
+	solr-verify-sig -C "$_w" --at $PIN "$@" | solr-failed-suppliers -C "$_w" check |
+		solr-gbcs-parse -C "$_w" | solr-adt-check -C "$_w"
+}
+
+# 1. a policy entry missing or misspelt is a world that does not load
+for change in 's/^  SolrContingency: .*//' 's/^  SolrContingency:/  Solrcontingency:/'; do
+	sed "$change" "$W/policy.yaml" > "$w/policy.yaml"
+	solr-adt-check -C "$w" < /dev/null > /dev/null 2> "$TMP/e"
+	check "policy without roles.SolrContingency ($change): does not load, exit 2" [ $? -eq 2 ]
+	check "... naming the field" grep -q "policy.yaml:[0-9]*: roles" "$TMP/e"
+done
+# without required_stages, the four stages are required: verify-sig alone
+# is not enough for countersign
+grep -v '^required_stages:' "$W/policy.yaml" > "$w/policy.yaml"
+solr-verify-sig -C "$w" --at $PIN "$R/srp-elec-unsafe-cv5.xml" |
+	solr-countersign -C "$w" --at $PIN > "$TMP/o" 2>/dev/null
+check "policy without required_stages: an unsafe request after verify-sig alone is rejected" \
+	grep -q "^reason: the required stage failed-suppliers did not pass" "$TMP/o"
+check "... and nothing is made" sh -c "! grep -Eq '^  command: [0-9a-f]' '$TMP/o'"
+sed 's/^required_stages: .*/required_stages: [verify-sig]/' "$W/policy.yaml" > "$w/policy.yaml"
+solr-countersign -C "$w" --at $PIN < /dev/null 2> "$TMP/e"
+check "required_stages that leaves a stage out: does not load" grep -q "required_stages: lacks failed-suppliers" "$TMP/e"
+cp "$W/policy.yaml" "$w/policy.yaml"
+
+# 3. the path comes from the request: a supplier's own requests take the
+# ordinary path, even when its party also holds SolrContingency
+flow4 "$w" "$R/healthy-legacy-cv5.xml" > "$TMP/o"
+check "a healthy supplier's own ECS08 (0x001F) Signed Pre-Command: no SoLR rule applies" \
+	grep -q "^  gbcs-parse: {result: skipped}" "$TMP/o"
+check "... and it passes" [ "$(field "$TMP/o" verdict)" = pass ]
+sed 's/\(90-B3-D5-1F-30-03-00-00.*roles: \)\[IS, GS\]/\1[IS, GS, SolrContingency]/' "$W/registry.yaml" > "$w/registry.yaml"
+check "setup: the healthy supplier's party also holds SolrContingency" grep -q "GS, SolrContingency" "$w/registry.yaml"
+flow4 "$w" "$R/healthy-elec-cv4.xml" > "$TMP/o"
+check "a party with both roles: its own request is not E65" [ "$(field "$TMP/o" verdict)" = pass ]
+check "... the signer is the Business Originator" grep -q "originator_check: signer-is-originator" "$TMP/o"
+cp "$W/registry.yaml" "$w/registry.yaml"
