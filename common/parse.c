@@ -318,6 +318,10 @@ decide_record(void *ctx, struct ynode *rec, struct solr_err *e)
 	else if (body_rule(body, atoi(cvs), &spc, &d) == 0 &&
 	    decision_is_pass(&d))
 		r = sr21(ps, rec, obj, spc, &d, e);
+	/* check A or B of SECMP0134B: E2 for users of a DUIS before E020101 */
+	if (d.code == DUIS_E020101)
+		d.code = duis_content_code(yn_get_str(req, "schema_version"),
+		    ps->world->policy.e020101_from);
 	if (r == SOLR_ERR_NOMEM || (st = rec_decide(rec, STAGE, &d)) == NULL)
 		return nomem(e);
 	if (d.verdict == VERDICT_PASS && (yn_set(st, "form",

@@ -42,3 +42,16 @@ flow4 "$w" "$R/healthy-elec-cv4.xml" > "$TMP/o"
 check "a party with both roles: its own request is not E65" [ "$(field "$TMP/o" verdict)" = pass ]
 check "... the signer is the Business Originator" grep -q "originator_check: signer-is-originator" "$TMP/o"
 cp "$W/registry.yaml" "$w/registry.yaml"
+
+# 2. every failure of check A or B found by gbcs-parse is E020101 from the
+# policy's first schema version on, E2 before (these requests are 5.4)
+for f in srp-elec-legacy-cv5 g-counter g-recipient; do
+	flow4 "$w" "$R/$f.xml" > "$TMP/o"
+	check "$f (DUIS 5.4, E020101 from 5.5): E2" [ "$(field "$TMP/o" code)" = E2 ]
+done
+sed 's/^e020101_from_schema_version: .*/e020101_from_schema_version: "5.4"/' "$W/policy.yaml" > "$w/policy.yaml"
+for f in srp-elec-legacy-cv5 g-counter g-recipient; do
+	flow4 "$w" "$R/$f.xml" > "$TMP/o"
+	check "$f (DUIS 5.4, E020101 from 5.4): E020101" [ "$(field "$TMP/o" code)" = E020101 ]
+done
+cp "$W/policy.yaml" "$w/policy.yaml"
