@@ -23,7 +23,7 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: %s [-C dir] [--at time] validate file\n"
-	    "       %s [-C dir] [--at time] apply file --by name --reason text "
+	    "       %s [-C dir] apply file --by name --reason text "
 	    "[--accept code[:eui]] ...\n"
 	    "       %s [-C dir] show\n"
 	    "       %s [-C dir] [--replay] check | route\n", cli_prog, cli_prog,
@@ -79,6 +79,13 @@ cmd_apply(int argc, char **argv, struct fs_apply *a)
 	if (argc != 1 || a->by == NULL || a->reason == NULL || !*a->by ||
 	    !*a->reason)
 		usage();
+	if (opt.have_at) {
+		/* the list goes on at the time it is applied, and its history
+		 * says so: a review at another time is validate's */
+		cli_warn(NULL, 0, "apply validates and records at the real "
+		    "time: --at is for validate");
+		return EXIT_TROUBLE;
+	}
 	a->world = &world;
 	a->file = argv[0];
 	a->at = cli_now(&opt);

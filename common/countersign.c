@@ -130,6 +130,15 @@ countersign_recheck(struct countersign_stage *c, const struct ynode *rec,
 		return decision_reject(d, d->code, "at countersigning (%s): %s",
 		    ts, why);
 	}
+	if ((r = fslist_decide_revoked(c->world, orig, t, d, e)) != 0)
+		return r;
+	if (!decision_is_pass(d)) {
+		char why[DECISION_REASON_MAX];
+
+		snprintf(why, sizeof(why), "%s", d->reason);
+		return decision_reject(d, d->code, "at countersigning (%s): %s",
+		    ts, why);
+	}
 	if (instruction_find(&c->is, orig, sender, t) == NULL) {
 		solr_eui_format(sender, sid);
 		solr_eui_format(orig, bo);

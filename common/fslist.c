@@ -277,6 +277,13 @@ fslist_validate(struct solr_world *w, const struct fs_list *l, int64_t at,
 		 * supplier are normally revoked */
 		nc = world_find_org_by_eui(w, en->id, SOLR_ROLE_SUPPLIER,
 		    KU_DIGITAL_SIGNATURE | KU_KEY_AGREEMENT, c, 32);
+		if (nc == 0) {
+			/* R6 B/C: an identity that never held one is not a
+			 * failed supplier */
+			FIND("never-certified");
+			snprintf(f->msg, sizeof(f->msg), "%s never held a "
+			    "supplier-role SMKI certificate (pki/org)", eui);
+		}
 		for (k = 0; k < nc; k++) {
 			size_t len;
 
@@ -374,6 +381,36 @@ fslist_decide(const struct solr_world *w, const struct fs_list *l,
 }
 
 int
+fslist_decide_revoked(struct solr_world *w, uint64_t originator, int64_t t,
+    struct decision *d, struct solr_err *e)
+{
+	struct solr_cert *certs[64];
+	char bo[SOLR_EUI_STRLEN], ts[SOLR_TIME_STRLEN];
+	size_t n, i;
+	int r;
+
+	solr_eui_format(originator, bo);
+	solr_time_format(t, ts);
+	n = world_find_org_by_eui(w, originator, SOLR_ROLE_SUPPLIER, ~0u, certs,
+	    sizeof(certs) / sizeof(certs[0]));
+	if (n == 0)
+		return decision_reject(d, DUIS_E65, "the Business Originator %s "
+		    "never held a supplier-role SMKI certificate (pki/org): it "
+		    "is not a failed supplier", bo);
+	for (i = 0; i < n; i++) {
+		if ((r = world_check_cert(w, certs[i], t, e)) == 0)
+			return decision_reject(d, DUIS_E65, "the Business "
+			    "Originator %s still holds a valid, unrevoked "
+			    "supplier-role certificate at %s (serial %s)", bo, ts,
+			    certs[i]->serial);
+		if (r != SOLR_ERR_VERIFY)
+			return r;
+	}
+	decision_pass(d);
+	return 0;
+}
+
+int
 fslist_route(const struct solr_world *w, const struct fs_list *l,
     uint64_t recipient, uint64_t alert_code, struct fs_route *out)
 {
@@ -409,13 +446,23 @@ check_record(void *ctx, struct ynode *rec, struct solr_err *e)
 	struct fs_stage *fs = ctx;
 	struct decision d;
 	uint64_t sender, orig;
+	int64_t t;
+	int r;
 
 	if (rec_eui(rec, "sender.id", &sender) != 0 ||
 	    rec_eui(rec, "request.originator", &orig) != 0)
 		decision_reject(&d, DUIS_NONE, "the record lacks sender.id or "
 		    "request.originator: solr-verify-sig must run first");
-	else
-		fslist_decide(fs->world, &fs->list, sender, orig, &d);
+	else if (fslist_decide(fs->world, &fs->list, sender, orig, &d) == 0 &&
+	    d.verdict == VERDICT_PASS) {
+		/* on the SoLR path: R6 B/C at the request's time */
+		if (rec_time(rec, &t) != 0)
+			decision_reject(&d, DUIS_NONE, "the record's received_at "
+			    "is not an RFC 3339 time");
+		else if ((r = fslist_decide_revoked(fs->world, orig, t, &d, e))
+		    != 0)
+			return r;
+	}
 	if (d.code == DUIS_NONE && d.verdict == VERDICT_REJECT) {
 		if (rec_decide(rec, "failed-suppliers", &d) == NULL)
 			return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");

@@ -103,6 +103,12 @@ void fslist_apply_free(struct fs_apply *a);
 int fslist_decide(const struct solr_world *w, const struct fs_list *l,
     uint64_t sender, uint64_t originator, struct decision *d);
 
+/* R6 B/C (seed §3.3): the Business Originator is an identity that held
+ * supplier-role (0x02) SMKI certificates, and none of them is valid and
+ * unrevoked at t.  E65 otherwise.  SOLR_ERR_* when a check cannot run. */
+int fslist_decide_revoked(struct solr_world *w, uint64_t originator,
+    int64_t t, struct decision *d, struct solr_err *e);
+
 /* Where a device alert for a failed supplier goes: on to its own
  * endpoint, and forwarded to its SRP; flagged when safety-critical.
  * 0 when the recipient is on the list, 1 when it is not. */
@@ -117,7 +123,7 @@ int fslist_route(const struct solr_world *w, const struct fs_list *l,
 
 /* The stages: check and route (ctx: struct fs_stage). */
 struct fs_stage {
-	const struct solr_world *world;
+	struct solr_world *world;
 	struct fs_list list;
 };
 extern const struct stage_ops fslist_check_stage, fslist_route_stage;

@@ -489,9 +489,16 @@ looks_typed(const char *s)
 
 	if (*s == '\0' || word_in(s, words))
 		return 1;
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X' || s[1] == 'b' ||
-	    s[1] == 'o'))
-		return 1;
+	/* 0x, 0b and 0o integers: only when the rest is of their digits
+	 * (a SHA-256 name that starts "0b" is still a string) */
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		return s[2] != '\0' && strspn(s + 2, "0123456789abcdefABCDEF_")
+		    == strlen(s + 2);
+	if (s[0] == '0' && s[1] == 'b')
+		return s[2] != '\0' && strspn(s + 2, "01_") == strlen(s + 2);
+	if (s[0] == '0' && s[1] == 'o')
+		return s[2] != '\0' && strspn(s + 2, "01234567_") ==
+		    strlen(s + 2);
 	/* numbers, sexagesimals and dates start with a digit, a sign or a
 	 * point, and are made only of these */
 	if (!strchr("0123456789+-.", s[0]))

@@ -72,7 +72,7 @@ invalid=0 killed=0 i=1
 w=$TMP/l
 rm -rf "$w"; cp -R "$TMP/seed" "$w"
 while [ $i -le "$N" ]; do
-	solr-failed-suppliers -C "$w" --at $PIN apply "$BUILD/world/failed-suppliers.yaml" \
+	solr-failed-suppliers -C "$w" apply "$BUILD/world/failed-suppliers.yaml" \
 		--by ops --reason "crash $i" > /dev/null 2>&1 &
 	pid=$!
 	pause 0.015
@@ -81,7 +81,7 @@ while [ $i -le "$N" ]; do
 	solr-failed-suppliers -C "$w" show > /dev/null 2>&1 || invalid=$((invalid + 1))
 	i=$((i + 1))
 done
-solr-failed-suppliers -C "$w" --at $PIN apply "$BUILD/world/failed-suppliers.yaml" \
+solr-failed-suppliers -C "$w" apply "$BUILD/world/failed-suppliers.yaml" \
 	--by ops --reason after > "$TMP/ap" 2>&1
 check "apply killed $killed times: the list stays valid" [ "$invalid" -eq 0 ]
 check "... the next apply succeeds" grep -q "^applied version" "$TMP/ap"

@@ -55,3 +55,24 @@ for f in srp-elec-legacy-cv5 g-counter g-recipient; do
 	check "$f (DUIS 5.4, E020101 from 5.4): E020101" [ "$(field "$TMP/o" code)" = E020101 ]
 done
 cp "$W/policy.yaml" "$w/policy.yaml"
+
+# 4. R6 B/C per request, at the request's time: the Business Originator
+# held supplier-role certificates, and none is valid and unrevoked
+sed 's/^suppliers:$/suppliers:\n  - {id: 90-B3-D5-1F-30-03-00-00, name: Steady Power plc, srp: 00-DB-12-34-56-78-00-04}/' \
+	"$W/failed-suppliers.yaml" > "$w/failed-suppliers.yaml"
+solr-failed-suppliers -C "$w" validate "$w/failed-suppliers.yaml" > "$TMP/o"
+check "setup: the healthy supplier on the list has active certificates" grep -q "active-certificates: 90-B3-D5-1F-30-03-00-00" "$TMP/o"
+flow4 "$w" "$R/srp-for-healthy-cv5.xml" > "$TMP/o"
+check "an SRP request for a listed supplier with valid certificates: E65" [ "$(field "$TMP/o" code)" = E65 ]
+check "... naming the certificate" grep -q "^reason: .*still holds a valid, unrevoked supplier-role certificate at 2026-03-02T10:15:00Z" "$TMP/o"
+solr-verify-sig -C "$w" --at 2026-02-01T00:00:00Z "$R/srp-elec-cv5.xml" | solr-failed-suppliers -C "$w" check > "$TMP/o"
+check "the failed supplier before its certificates were revoked: E65" grep -q "^reason: .*still holds a valid" "$TMP/o"
+printf 'version: 1\nsuppliers:\n  - {id: 00-DB-12-34-56-78-00-05, name: Backup Resource Ltd}\n' > "$TMP/nc.yaml"
+solr-failed-suppliers -C "$w" validate "$TMP/nc.yaml" > "$TMP/o"
+check "validate: a supplier that never held a supplier certificate is a finding" grep -q "never-certified: 00-DB-12-34-56-78-00-05" "$TMP/o"
+cp "$W/failed-suppliers.yaml" "$w/failed-suppliers.yaml"
+
+# 5. apply validates and records at the real time
+solr-failed-suppliers -C "$w" --at 2026-02-01T00:00:00Z apply "$W/failed-suppliers.yaml" --by a --reason b > /dev/null 2> "$TMP/e"
+check "apply --at is refused: exit 2" [ $? -eq 2 ]
+check "... saying why" grep -q "apply validates and records at the real time" "$TMP/e"

@@ -58,19 +58,19 @@ done
 
 # apply: refused until every finding is accepted; the list is untouched
 cp "$TMP/fw/failed-suppliers.yaml" "$TMP/before"
-$FS -C "$TMP/fw" --at $PIN apply "$TMP/up.yaml" --by alice --reason "two more failed" > "$TMP/a1" 2>"$TMP/e1"
+$FS -C "$TMP/fw" apply "$TMP/up.yaml" --by alice --reason "two more failed" > "$TMP/a1" 2>"$TMP/e1"
 check "apply: refused with findings, exit 1" [ $? -eq 1 ]
 check "... naming each one not accepted" grep -q "(not accepted)$" "$TMP/a1"
 check "... the list is unchanged" cmp -s "$TMP/before" "$TMP/fw/failed-suppliers.yaml"
 check "... no history" [ ! -e "$TMP/fw/state/failed-suppliers.history" ]
-$FS -C "$TMP/fw" --at $PIN apply "$TMP/up.yaml" --by alice --reason x \
+$FS -C "$TMP/fw" apply "$TMP/up.yaml" --by alice --reason x \
 	--accept name-mismatch --accept not-suspended --accept active-certificates \
-	--accept srp-not-registered --accept not-a-supplier --accept srp-not-solr \
+	--accept srp-not-registered --accept not-a-supplier --accept srp-not-solr --accept never-certified \
 	--accept not-registered:90-B3-D5-1F-30-03-00-00 > "$TMP/a2" 2>&1
 check "apply: CODE:EUI accepts only that supplier's finding" grep -q "6: not-registered.*(not accepted)" "$TMP/a2"
-$FS -C "$TMP/fw" --at $PIN apply "$TMP/up.yaml" --by "alice o'brien" --reason "two more failed" \
+$FS -C "$TMP/fw" apply "$TMP/up.yaml" --by "alice o'brien" --reason "two more failed" \
 	--accept name-mismatch --accept not-suspended --accept active-certificates \
-	--accept srp-not-registered --accept not-a-supplier --accept srp-not-solr \
+	--accept srp-not-registered --accept not-a-supplier --accept srp-not-solr --accept never-certified \
 	--accept not-registered:11-22-33-44-55-66-77-88 > "$TMP/a3"
 check "apply: with every finding accepted, exit 0" [ $? -eq 0 ]
 check "... version 1 becomes 2" grep -q "^applied version 2 " "$TMP/a3"
@@ -79,7 +79,7 @@ check "... and 4 suppliers" [ "$(grep -c '^  - {id:' "$TMP/fw/failed-suppliers.y
 H=$TMP/fw/state/failed-suppliers.history
 check "... history: who" grep -q "^by: 'alice o''brien'$" "$H"
 check "... history: why" grep -q "^reason: 'two more failed'$" "$H"
-check "... history: when" grep -q "^at: $PIN$" "$H"
+check "... history: when, at the real time" grep -q "^at: $(date -u +%Y-%m-%d)T[0-9:]*Z$" "$H"
 check "... history: the overridden findings" grep -q "{code: not-registered, supplier: 11-22-33-44-55-66-77-88}" "$H"
 old=$(sha256sum < "$TMP/before" | cut -c1-64) new=$(sha256sum < "$TMP/fw/failed-suppliers.yaml" | cut -c1-64)
 check "... history: SHA-256 of old and new" grep -q "^sha256: {old: $old, new: $new}$" "$H"
@@ -87,14 +87,14 @@ $FS -C "$TMP/fw" show > "$TMP/s1"
 check "show: the list" grep -q "^Failed Suppliers list: version 2, sha256 $new, 4 suppliers" "$TMP/s1"
 check "show: the history" grep -q "version 1 -> 2  by alice o'brien: two more failed" "$TMP/s1"
 # the re-validated list is what the pipeline now uses
-$FS -C "$TMP/fw" --at $PIN apply "$W/failed-suppliers.yaml" --by bob --reason back > /dev/null
+$FS -C "$TMP/fw" apply "$W/failed-suppliers.yaml" --by bob --reason back > /dev/null
 check "apply again: version 3" grep -q "^version: 3$" "$TMP/fw/failed-suppliers.yaml"
 check "the history is appended, never rewritten" [ "$(grep -c '^---$' "$H")" -eq 2 ]
 # a change made behind apply's back is recorded by the next apply
 printf '%s\n' "# edited by hand" >> "$TMP/fw/failed-suppliers.yaml"
 $FS -C "$TMP/fw" show > "$TMP/s2"
 check "show: a list changed without apply is reported" grep -q "changed without apply" "$TMP/s2"
-$FS -C "$TMP/fw" --at $PIN apply "$W/failed-suppliers.yaml" --by bob --reason again > /dev/null
+$FS -C "$TMP/fw" apply "$W/failed-suppliers.yaml" --by bob --reason again > /dev/null
 check "... and recorded by the next apply" grep -q "^event: unrecorded-change$" "$H"
 $FS -C "$TMP/fw" apply "$W/failed-suppliers.yaml" --reason x > /dev/null 2>&1
 check "apply without --by is a usage error" [ $? -eq 2 ]
@@ -102,7 +102,7 @@ check "apply without --by is a usage error" [ $? -eq 2 ]
 # concurrent applies are serialised: both are in the history
 fw
 for i in 1 2 3 4; do
-	$FS -C "$TMP/fw" --at $PIN apply "$W/failed-suppliers.yaml" --by "p$i" --reason parallel > /dev/null &
+	$FS -C "$TMP/fw" apply "$W/failed-suppliers.yaml" --by "p$i" --reason parallel > /dev/null &
 done
 wait
 check "four concurrent applies: version 5" grep -q "^version: 5$" "$TMP/fw/failed-suppliers.yaml"
@@ -115,9 +115,9 @@ bad=0 i=0
 while [ $i -lt 40 ]; do
 	i=$((i + 1))
 	cp "$TMP/fw/failed-suppliers.yaml" "$TMP/prev"
-	$FS -C "$TMP/fw" --at $PIN apply "$TMP/up.yaml" --by k --reason kill \
+	$FS -C "$TMP/fw" apply "$TMP/up.yaml" --by k --reason kill \
 		--accept name-mismatch --accept not-suspended --accept active-certificates \
-		--accept srp-not-registered --accept not-a-supplier --accept srp-not-solr \
+		--accept srp-not-registered --accept not-a-supplier --accept srp-not-solr --accept never-certified \
 		--accept not-registered > /dev/null 2>&1 &
 	pid=$!
 	perl -e 'select(undef, undef, undef, rand(0.02))'
@@ -130,7 +130,7 @@ while [ $i -lt 40 ]; do
 	fi
 done
 check "40 killed applies: always the old list or the new one" [ $bad -eq 0 ]
-$FS -C "$TMP/fw" --at $PIN apply "$W/failed-suppliers.yaml" --by k --reason tidy > /dev/null
+$FS -C "$TMP/fw" apply "$W/failed-suppliers.yaml" --by k --reason tidy > /dev/null
 check "... and the next apply removes their temporary files" [ -z "$(ls "$TMP/fw" | grep '\.tmp')" ]
 
 # check: the pipeline stage
@@ -154,7 +154,14 @@ if have_vectors; then
 		"$VECTORS/duis/attacks/a00b-control-srp-signed.xml" | $FS -C "$TMP/fvw" check > "$TMP/c3"
 	awk '/^---$/{r++} {print > ("'"$TMP"'/v." r)}' "$TMP/c3"
 	check "A29 after solr-verify-sig: E65 at this stage" grep -q "^  failed-suppliers: {result: reject, code: E65" "$TMP/v.1"
-	check "A00b passes" grep -q "^  failed-suppliers: {result: pass" "$TMP/v.2"
+	# R6 B/C: at the vectors' time the supplier's certificates are still
+	# valid (the public PKI revokes nothing); once they have all expired,
+	# the SRP may act for it
+	check "A00b while the supplier's certificates are valid: E65" \
+		grep -q "^reason: .*still holds a valid, unrevoked supplier-role certificate" "$TMP/v.2"
+	solr-verify-sig -C "$TMP/fvw" --at 2026-02-01T00:00:00Z \
+		"$VECTORS/duis/attacks/a00b-control-srp-signed.xml" | $FS -C "$TMP/fvw" check > "$TMP/c4"
+	check "A00b after they expired: passes" grep -q "^  failed-suppliers: {result: pass" "$TMP/c4"
 else
 	skip "A29 and A00b" "$VECTORS is absent"
 fi

@@ -30,7 +30,7 @@ solr-verify-sig -C "$w" --at $PIN "$R/srp-gas-cv4.xml" | solr-failed-suppliers -
 	solr-gbcs-parse -C "$w" | solr-adt-check -C "$w" > "$TMP/r4"
 solr-countersign -C "$w" --at $PIN --sat "$w/sat" < "$TMP/r4" > "$TMP/r5"
 check "fault setup: the flow accepts the request" [ "$(grep -c '^verdict: accept' "$TMP/r5")" -eq 1 ]
-solr-failed-suppliers -C "$w" --at $PIN apply "$BUILD/world/failed-suppliers.yaml" \
+solr-failed-suppliers -C "$w" apply "$BUILD/world/failed-suppliers.yaml" \
 	--by ops --reason setup > /dev/null
 # the same requests again, at a later time: new counts, new ledger keys
 sed 's/^received_at: .*/received_at: 2026-03-02T12:00:00Z/' "$TMP/r3" > "$TMP/r3b"
@@ -73,11 +73,11 @@ fault FAULT_FSYNC=adt-counters solr-adt-check -C "$w" < "$TMP/r3b" > "$TMP/out" 
 expect "adt-check, the counters' fsync fails" "adt-counters: fsync: Input/output error"
 check "... and no record leaves" [ ! -s "$TMP/out" ]
 for f in failed-suppliers.yaml.tmp failed-suppliers.history; do
-	fault FAULT_FSYNC=$f solr-failed-suppliers -C "$w" --at $PIN apply \
+	fault FAULT_FSYNC=$f solr-failed-suppliers -C "$w" apply \
 		"$BUILD/world/failed-suppliers.yaml" --by ops --reason again > "$TMP/out" 2>"$TMP/err"; rc=$?
 	expect "apply, the fsync of $f fails" "not applied: the list and its history are as they were"
 done
-fault FAULT_RENAME=failed-suppliers.yaml solr-failed-suppliers -C "$w" --at $PIN apply \
+fault FAULT_RENAME=failed-suppliers.yaml solr-failed-suppliers -C "$w" apply \
 	"$BUILD/world/failed-suppliers.yaml" --by ops --reason again > "$TMP/out" 2>"$TMP/err"; rc=$?
 expect "apply, the rename fails" "not applied: the list and its history are as they were"
 check "... and leaves no temporary file" [ -z "$(ls "$w" | grep '\.tmp')" ]

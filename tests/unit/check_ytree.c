@@ -98,6 +98,44 @@ START_TEST(strings_keep_their_type)
 }
 END_TEST
 
+/* a string, and whether it is written quoted (a YAML 1.1 reader would
+ * type it otherwise) */
+static const struct {
+	const char *s;
+	int quoted;
+} plain_or_quoted[] = {
+	{ "0b1f9a3c5e7d2b4a6c8e0f1a3b5c7d9e1f2a4b6c8d0e2f4a6b8c0d2e4f6a8b0c", 0 },
+	{ "0b101", 1 },
+	{ "0b", 0 },
+	{ "0x87", 1 },
+	{ "0x", 0 },
+	{ "0xg1", 0 },
+	{ "0o17", 1 },
+	{ "0o19", 0 },
+	{ "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", 0 },
+	{ "12e4", 1 },
+	{ "E65", 0 },
+};
+
+START_TEST(quoting)
+{
+	struct ynode *m = yn_new_map(0), *back;
+	struct solr_err e;
+	char want[128], *s;
+
+	ck_assert_int_eq(yn_set_str(m, "k", plain_or_quoted[_i].s), 0);
+	s = yaml_str(m);
+	snprintf(want, sizeof(want), plain_or_quoted[_i].quoted ? "k: '%s'\n" :
+	    "k: %s\n", plain_or_quoted[_i].s);
+	ck_assert_msg(strstr(s, want) != NULL, "'%s' lacks '%s'", s, want);
+	ck_assert_int_eq(yn_parse(s, strlen(s), "q", 1, &back, &e), 0);
+	ck_assert_str_eq(yn_get(back, "k")->str, plain_or_quoted[_i].s);
+	free(s);
+	yn_free(m);
+	yn_free(back);
+}
+END_TEST
+
 Suite *
 ytree_suite(void)
 {
@@ -109,6 +147,8 @@ ytree_suite(void)
 	    sizeof(bad_yaml) / sizeof(bad_yaml[0]));
 	tcase_add_test(tc, depth_is_bounded);
 	tcase_add_test(tc, strings_keep_their_type);
+	tcase_add_loop_test(tc, quoting, 0, sizeof(plain_or_quoted) /
+	    sizeof(plain_or_quoted[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }
