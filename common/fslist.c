@@ -421,11 +421,13 @@ fslist_route(const struct solr_world *w, const struct fs_list *l,
 	if (en == NULL)
 		return 1;
 	out->deliver_to = recipient;
-	out->has_forward = en->has_srp;
-	out->forward_to = en->srp;
 	for (i = 0; i < w->policy.nsafety_critical; i++)
 		out->safety_critical |= (uint64_t)w->policy.safety_critical[i]
 		    == alert_code;
+	/* every alert goes to the Business Target; only the safety-critical
+	 * ones (seed §4.2.5, Table 1) are flagged for the SRP */
+	out->has_forward = en->has_srp && out->safety_critical;
+	out->forward_to = out->has_forward ? en->srp : 0;
 	return 0;
 }
 

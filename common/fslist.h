@@ -110,7 +110,7 @@ int fslist_decide_revoked(struct solr_world *w, uint64_t originator,
     int64_t t, struct decision *d, struct solr_err *e);
 
 /* Where a device alert for a failed supplier goes: on to its own
- * endpoint, and forwarded to its SRP; flagged when safety-critical.
+ * endpoint; a safety-critical one is also flagged for its SRP.
  * 0 when the recipient is on the list, 1 when it is not. */
 struct fs_route {
 	uint64_t deliver_to;

@@ -76,3 +76,13 @@ cp "$W/failed-suppliers.yaml" "$w/failed-suppliers.yaml"
 solr-failed-suppliers -C "$w" --at 2026-02-01T00:00:00Z apply "$W/failed-suppliers.yaml" --by a --reason b > /dev/null 2> "$TMP/e"
 check "apply --at is refused: exit 2" [ $? -eq 2 ]
 check "... saying why" grep -q "apply validates and records at the real time" "$TMP/e"
+
+# 11. alerts: every one goes to the Business Target; only the
+# safety-critical ones are flagged for the SRP
+A=$BUILD/alerts
+solr-verify-sig -r -C "$w" --at 2026-03-02T12:00:00Z "$A/alert-8F30-failed.xml" "$A/alert-8F74-failed.xml" 2>/dev/null |
+	solr-gbcs-parse -C "$w" | solr-failed-suppliers -C "$w" route > "$TMP/o"
+check "a non-critical alert (0x8F30) for a failed supplier: not forwarded" \
+	sh -c "awk '/^---\$/{r++} r==1' '$TMP/o' | grep -q '^  forward_to: null\$'"
+check "a safety-critical one (0x8F74): flagged for the SRP" \
+	sh -c "awk '/^---\$/{r++} r==2' '$TMP/o' | grep -q '^  forward_to: 00-DB-12-34-56-78-00-04\$'"

@@ -100,7 +100,7 @@ static const struct {
 } routes[] = {
 	{ SUPPLIER, 0x8F1F, 0, 1, 1 },
 	{ SUPPLIER, 0x8F3F, 0, 1, 1 },
-	{ SUPPLIER, 0x8F30, 0, 1, 0 },
+	{ SUPPLIER, 0x8F30, 0, 0, 0 },	/* not safety-critical: not forwarded */
 	{ SUPPLIER2, 0x8F1F, 0, 0, 1 },	/* no SRP named: nobody to forward to */
 	{ HEALTHY, 0x8F1F, 1, 0, 0 },	/* not on the list: left alone */
 };
