@@ -50,7 +50,8 @@ standalone(struct countersign_stage *c, int hex)
 		cli_warn("(stdin)", 0, "%s", e.msg);
 		exit(EXIT_TROUBLE);
 	}
-	if (countersign_command(c, spc, n, cli_now(&opt), &cmd, &e) != 0 ||
+	if (countersign_precommand_check(c, spc, n, &e) != 0 ||
+	    countersign_command(c, spc, n, cli_now(&opt), &cmd, &e) != 0 ||
 	    ledger_sync(&c->ledger, &e) != 0) {
 		ledger_undo(&c->ledger);
 		cli_error(&e);

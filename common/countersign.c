@@ -12,6 +12,7 @@
 #include "crypto.h"
 #include "duis.h"
 #include "gbcs.h"
+#include "prepay.h"
 #include "record.h"
 #include "util.h"
 #include "version.h"
@@ -183,6 +184,21 @@ countersign_command(struct countersign_stage *c, const unsigned char *spc,
 		r = gbcs_command(&a, c->acb, X509_get0_pubkey(dev), cmd, e);
 	X509_free(dev);
 	return r;
+}
+
+int
+countersign_precommand_check(struct countersign_stage *c,
+    const unsigned char *spc, size_t n, struct solr_err *e)
+{
+	struct gbcs_apdu a;
+	struct prepay pp;
+	struct solr_cert *signer;
+	int r;
+
+	if ((r = gbcs_parse_signing(spc, n, 1, &a, NULL, e)) != 0 ||
+	    (r = gbcs_sr21_content(&a, &pp, NULL, e)) != 0)
+		return r;
+	return gbcs_verify_supplier(&a, c->world, &signer, e);
 }
 
 const char *

@@ -47,6 +47,12 @@ void countersign_free(struct countersign_stage *c);
 int countersign_command(struct countersign_stage *c, const unsigned char *spc,
     size_t n, int64_t at, struct solr_buf *cmd, struct solr_err *e);
 
+/* The checks of solr-gbcs-parse on a Signed Pre-Command given alone (-x,
+ * -b): strict framing, an SR 2.1 message code and values, and the
+ * supplier's signature; nothing is MACed that they refuse. */
+int countersign_precommand_check(struct countersign_stage *c,
+    const unsigned char *spc, size_t n, struct solr_err *e);
+
 /* The facts that can change between the stages and the moment of use,
  * checked again at time t: the signer's certificate valid and unrevoked
  * (E65); for the SoLR path, the Business Originator still on the applied

@@ -86,3 +86,15 @@ check "a non-critical alert (0x8F30) for a failed supplier: not forwarded" \
 	sh -c "awk '/^---\$/{r++} r==1' '$TMP/o' | grep -q '^  forward_to: null\$'"
 check "a safety-critical one (0x8F74): flagged for the SRP" \
 	sh -c "awk '/^---\$/{r++} r==2' '$TMP/o' | grep -q '^  forward_to: 00-DB-12-34-56-78-00-04\$'"
+
+# 10. solr-countersign -x/-b runs solr-gbcs-parse's checks first: nothing
+# is MACed that the pipeline would refuse
+payload() { sed -n 's|.*<sr:GBCSPayload>\(.*\)</sr:GBCSPayload>.*|\1|p' "$1"; }
+fresh_world "$TMP/w"
+payload "$R/srp-elec-cv5.xml" | solr-countersign -C "$w" --at $PIN -b > "$TMP/o" 2> "$TMP/e"
+check "-b on a good Signed Pre-Command: its Command" [ $? -eq 0 ] && [ -s "$TMP/o" ]
+payload "$R/g-badsig.xml" | solr-countersign -C "$w" --at $PIN -b > "$TMP/o" 2> "$TMP/e"
+check "-b on one whose supplier signature fails: refused, exit 1" [ $? -eq 1 ] && [ ! -s "$TMP/o" ]
+check "... saying why" grep -q "does not verify" "$TMP/e"
+payload "$R/srp-elec-legacy-cv5.xml" | solr-countersign -C "$w" --at $PIN -b > "$TMP/o" 2> "$TMP/e"
+check "-b on the legacy ECS08 (0x001F): refused" [ ! -s "$TMP/o" ] && grep -q "message code 0x001F" "$TMP/e"
