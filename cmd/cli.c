@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../common/record.h"
 #include "../common/util.h"
 #include "../common/version.h"
 #include "cli.h"
@@ -131,4 +132,74 @@ cli_stage(const struct stage_ops *ops, void *ctx, int replay,
 	rec_reader_free(rd);
 	stage_free(&s);
 	return status;
+}
+
+/* What a stage writes when its world does not load: a rejected record for
+ * every record it reads (or document it is given), naming the problem,
+ * sealed when the key at least could be read; then exit 2. */
+void
+cli_world_failed(struct solr_world *w, const struct solr_err *why,
+    const char *stage, char **files, int nfiles)
+{
+	struct rec_writer *out = rec_writer_new(stdout);
+	struct rec_reader *rd;
+	struct ynode *rec, *claimed;
+	struct solr_err e = { 0 };
+	char reason[1400], src[64];
+	int64_t seq = 0;
+	int i, r, line;
+
+	if (out == NULL)
+		cli_nomem();
+	if (w->sealer != NULL)
+		rec_writer_seal(out, w->sealer);
+	snprintf(reason, sizeof(reason), "the world did not load: %s%s%s",
+	    why->file, why->file[0] ? ": " : "", why->msg);
+	for (i = 0; i < nfiles; i++)
+		if ((rec = rec_new_unreadable(i + 1, files[i], stage, reason))
+		    == NULL || rec_write(out, rec) != 0)
+			break;
+		else
+			yn_free(rec);
+	if ((rd = nfiles ? NULL : rec_reader_new(stdin, "(stdin)")) != NULL &&
+	    rec_reader_peek(rd) == '<') {
+		/* one document on standard input */
+		if ((rec = rec_new_unreadable(1, "(stdin)", stage, reason)))
+			rec_write(out, rec);
+		yn_free(rec);
+	} else while (rd && (r = rec_read(rd, &claimed, &line, &e)) !=
+	    REC_EOF && r >= 0) {
+		const struct ynode *sv = yn_get(claimed, "source");
+
+		seq++;
+		snprintf(src, sizeof(src), "(stdin):%d", line);
+		rec = rec_new_unreadable(claimed && rec_seq(claimed) >= 1 ?
+		    rec_seq(claimed) : seq, sv && yn_is_scalar(sv) &&
+		    !yn_is_null(sv) ? sv->str : src, stage, reason);
+		yn_free(claimed);
+		if (rec == NULL || rec_write(out, rec) != 0) {
+			yn_free(rec);
+			break;
+		}
+		yn_free(rec);
+	}
+	rec_reader_free(rd);
+	if (rec_writer_finish(out, &e) != 0)
+		cli_warn("(stdout)", 0, "%s", e.msg);
+	rec_writer_free(out);
+	world_free(w);
+	fflush(stdout);
+	exit(EXIT_TROUBLE);
+}
+
+void
+cli_world_stage(struct solr_world *w, const struct cli_common *c,
+    const char *stage, char **files, int nfiles)
+{
+	struct solr_err e = { 0 };
+
+	if (world_load(w, solr_world_dir(c->dir), &e) != 0) {
+		cli_error(&e);
+		cli_world_failed(w, &e, stage, files, nfiles);
+	}
 }

@@ -48,6 +48,13 @@ int cli_common_opt(struct cli_common *c, int ch, const char *arg);
 int64_t cli_now(const struct cli_common *c);
 /* Loads the world of -C (or $SOLR_WORLD); exits 2 with a message. */
 void cli_world(struct solr_world *w, const struct cli_common *c);
+/* The same for a pipeline stage: when the world does not load, every
+ * record it reads (or file it is given) still comes out, rejected and
+ * naming the problem, and it exits 2. */
+void cli_world_stage(struct solr_world *w, const struct cli_common *c,
+    const char *stage, char **files, int nfiles);
+void cli_world_failed(struct solr_world *w, const struct solr_err *why,
+    const char *stage, char **files, int nfiles) __attribute__((noreturn));
 /* Runs a pipeline stage over standard input, with the world's seal;
  * returns the exit status. */
 int cli_stage(const struct stage_ops *ops, void *ctx, int replay,

@@ -179,7 +179,10 @@ main(int argc, char *argv[])
 			usage();
 	argc -= optind;
 	argv += optind;
-	cli_world(&world, &opt);
+	if (argc == 0)
+		cli_world_stage(&world, &opt, "adt-check", NULL, 0);
+	else
+		cli_world(&world, &opt);
 	if (argc == 0)
 		r = cmd_stage(0);
 	else if (strcmp(argv[0], "submit") == 0)

@@ -225,7 +225,10 @@ main(int argc, char *argv[])
 	xmlInitParser();
 	if (c.replay)
 		ledger_memory(&c.ledger);
-	cli_world(&world, &opt);
+	if (mode)
+		cli_world(&world, &opt);
+	else
+		cli_world_stage(&world, &opt, "countersign", NULL, 0);
 	if ((!c.replay && ledger_open(world.dir, &c.ledger, &e) != 0) ||
 	    countersign_keys(&c, !mode && !c.replay, &e) != 0) {
 		cli_error(&e);

@@ -240,7 +240,11 @@ main(int argc, char *argv[])
 		usage();
 	if (opt.replay && !is_stage)
 		usage();
-	cli_world(&world, &opt);
+	if (is_stage)
+		cli_world_stage(&world, &opt, strcmp(sub, "route") == 0 ?
+		    "route" : "failed-suppliers", NULL, 0);
+	else
+		cli_world(&world, &opt);
 	if (strcmp(sub, "validate") == 0)
 		r = cmd_validate(argc - 1, argv + 1);
 	else if (is_apply)

@@ -275,10 +275,11 @@ main(int argc, char *argv[])
 	ps.have_at = opt.have_at;
 	ps.at = opt.at;
 	xmlInitParser();
-	if (!mode || opt.dir != NULL || getenv("SOLR_WORLD") != NULL) {
+	if (!mode)
+		cli_world_stage(&world, &opt, "gbcs-parse", argv, argc);
+	else if (opt.dir != NULL || getenv("SOLR_WORLD") != NULL)
 		cli_world(&world, &opt);
-		have_world = 1;
-	}
+	have_world = !mode || opt.dir != NULL || getenv("SOLR_WORLD") != NULL;
 	if (mode)
 		status = run_decode(have_world ? &world : NULL, mode == 'x',
 		    argc, argv);

@@ -118,6 +118,39 @@ files_from(struct stage *s, struct verify_stage *v, const char *list,
 		fclose(f);
 }
 
+/* The world did not load: each document named still gets its record. */
+static void
+world_failed(struct solr_world *w, const struct solr_err *why, int argc,
+    char **argv, const char *list)
+{
+	char **names = calloc((size_t)argc + 1, sizeof(char *)), *line = NULL;
+	size_t n = 0, cap = (size_t)argc + 1, lcap = 0;
+	ssize_t len;
+	FILE *f;
+	int i;
+
+	if (names == NULL)
+		cli_nomem();
+	for (i = 0; i < argc; i++)
+		names[n++] = argv[i];
+	if (list != NULL && (f = strcmp(list, "-") == 0 ? stdin :
+	    fopen(list, "r")) != NULL) {
+		while ((len = getline(&line, &lcap, f)) > 0) {
+			if (line[len - 1] == '\n')
+				line[--len] = '\0';
+			if (len == 0)
+				continue;
+			if (n == cap && (names = realloc(names, (cap *= 2) *
+			    sizeof(char *))) == NULL)
+				cli_nomem();
+			if ((names[n++] = strdup(line)) == NULL)
+				cli_nomem();
+		}
+		free(line);
+	}
+	cli_world_failed(w, why, "verify-sig", names, (int)n);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -154,7 +187,10 @@ main(int argc, char *argv[])
 	v.mode = response ? VERIFY_RESPONSE : countersigned ?
 	    VERIFY_COUNTERSIGNED : VERIFY_REQUEST;
 	xmlInitParser();
-	cli_world(&world, &opt);
+	if (world_load(&world, solr_world_dir(opt.dir), &e) != 0) {
+		cli_error(&e);
+		world_failed(&world, &e, argc, argv, list);
+	}
 	if (objstore_open(&v.objects, world.objects, &e) != 0) {
 		cli_error(&e);
 		world_free(&world);

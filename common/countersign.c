@@ -499,7 +499,7 @@ act(struct countersign_stage *c, struct ynode *rec, struct ynode *out,
 	if ((r = objstore_get(&c->objects, obj,
 	    c->world->policy.max_document_bytes, &b, e)) != 0)
 		return rec_reject(rec, STAGE, NULL, e->msg) ? nomem(e) :
-		    STAGE_WARN;
+		    STAGE_TROUBLE;
 	if (strcmp(body, "signed-pre-command") == 0)
 		r = command(c, rec, out, &b, t, e);
 	else

@@ -289,8 +289,8 @@ verify_record(void *ctx, struct ynode *rec, struct solr_err *e)
 	} else {
 		solr_buf_free(&b);
 		decision_reject(&d, DUIS_NONE, "%s", e->msg);
-		r = e->code != SOLR_ERR_VERIFY && e->code != SOLR_ERR_LIMIT ?
-		    STAGE_TROUBLE : STAGE_WARN;
+		/* a missing or changed object: the run is in trouble */
+		r = STAGE_TROUBLE;
 	}
 	if (rec_decide(rec, STAGE, &d) == NULL)
 		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");

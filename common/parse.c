@@ -256,8 +256,11 @@ sr21(struct parse_stage *ps, struct ynode *rec, const char *obj, int spc,
 	struct prepay pp;
 	int r;
 
-	if ((r = from_store(ps, obj, &b, e)) != 0 ||
-	    (r = solr_xml_parse(b.p, b.len, &doc, e)) != 0 ||
+	if ((r = from_store(ps, obj, &b, e)) != 0) {
+		/* a missing or changed object: the run is in trouble */
+		decision_reject(d, DUIS_NONE, "%s", e->msg);
+		r = STAGE_TROUBLE;
+	} else if ((r = solr_xml_parse(b.p, b.len, &doc, e)) != 0 ||
 	    (el = solr_xml_body(doc)) == NULL) {
 		decision_reject(d, DUIS_NONE, "%s", r ? e->msg :
 		    "the request has no body");
@@ -300,7 +303,7 @@ decide_record(void *ctx, struct ynode *rec, struct solr_err *e)
 			r = stage_alert(ps, rec, b.p, b.len, e);
 		else {
 			decision_reject(&d, DUIS_NONE, "%s", e->msg);
-			r = rec_decide(rec, STAGE, &d) ? 0 : nomem(e);
+			r = rec_decide(rec, STAGE, &d) ? STAGE_TROUBLE : nomem(e);
 		}
 		solr_buf_free(&b);
 		return r;

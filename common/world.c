@@ -762,8 +762,14 @@ world_load(struct solr_world *w, const char *dir, struct solr_err *e)
 	else
 		snprintf(w->objects, sizeof(w->objects), "%s/state/objects",
 		    w->dir);
-	if ((r = load_policy(w, e)) != 0 || (r = load_registry(w, e)) != 0 ||
-	    (r = load_record_key(w, e)) != 0)
+	snprintf(path, sizeof(path), "%s/policy.yaml", w->dir);
+	if (access(path, F_OK) != 0)
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "%s: is %s a "
+		    "world directory? (-C dir, or SOLR_WORLD; solr-world(5))",
+		    strerror(errno), w->dir);
+	/* the key first: records that cannot be decided are still sealed */
+	if ((r = load_record_key(w, e)) != 0 || (r = load_policy(w, e)) != 0 ||
+	    (r = load_registry(w, e)) != 0)
 		return r;
 	if ((w->store = X509_STORE_new()) == NULL ||
 	    (w->trust = sk_X509_new_null()) == NULL ||

@@ -98,3 +98,27 @@ check "-b on one whose supplier signature fails: refused, exit 1" [ $? -eq 1 ] &
 check "... saying why" grep -q "does not verify" "$TMP/e"
 payload "$R/srp-elec-legacy-cv5.xml" | solr-countersign -C "$w" --at $PIN -b > "$TMP/o" 2> "$TMP/e"
 check "-b on the legacy ECS08 (0x001F): refused" [ ! -s "$TMP/o" ] && grep -q "message code 0x001F" "$TMP/e"
+
+# 7. a world that does not load loses no record: each comes out rejected,
+# naming the problem, and the run exits 2
+fresh_world "$TMP/w"
+solr-verify-sig -C "$w" --at $PIN "$R/srp-elec-cv5.xml" "$R/srp-gas-cv5.xml" "$R/srp-gas-cv4.xml" > "$TMP/held"
+echo 'roles: [' >> "$w/policy.yaml"
+solr-verify-sig -C "$w" --at $PIN "$R/srp-elec-cv5.xml" "$R/srp-gas-cv5.xml" > "$TMP/o" 2> "$TMP/e"
+check "verify-sig, world broken: exit 2" [ $? -eq 2 ]
+check "... one rejected record a document" [ "$(grep -c '^verdict: reject' "$TMP/o")" -eq 2 ]
+check "... naming the problem" grep -q "^reason: .*the world did not load: .*policy.yaml" "$TMP/o"
+for stage in "solr-failed-suppliers -C $w check" "solr-gbcs-parse -C $w" "solr-adt-check -C $w" \
+	"solr-countersign -C $w --at $PIN"; do
+	$stage < "$TMP/held" > "$TMP/o" 2> "$TMP/e"
+	rc=$?
+	check "${stage%% *}, world broken: 3 records in, 3 rejected out, exit 2" \
+		[ $rc -eq 2 ] && [ "$(grep -c '^verdict: reject' "$TMP/o")" -eq 3 ]
+	check "... sealed, so the next stage keeps the reason" grep -q '^seal: ' "$TMP/o"
+done
+cp "$W/policy.yaml" "$w/policy.yaml"
+# an object missing from the store, or not matching its name: exit 2
+rm -rf "$w/state/objects"
+solr-failed-suppliers -C "$w" check < "$TMP/held" | solr-gbcs-parse -C "$w" > "$TMP/o" 2> "$TMP/e"
+check "gbcs-parse, the objects gone: exit 2" [ $? -eq 2 ]
+check "... each record rejected" [ "$(grep -c '^verdict: reject' "$TMP/o")" -eq 3 ]

@@ -33,7 +33,8 @@ else
 	skip "golden output of the vectors" "$VECTORS is absent"
 fi
 GOLDEN_DIR=$TESTDATA
-mkdir -p "$TMP/bw/pki/trust"
+mkdir -p "$TMP/bw/pki/trust" "$TMP/bw/keys"
+(umask 077; openssl rand -hex 32 > "$TMP/bw/keys/records.key")
 printf 'pki: {require_chain: false}\nroles:\n  SolrContingency: {srvs: 2.1}\n' > "$TMP/bw/policy.yaml"
 echo 'users: []' > "$TMP/bw/registry.yaml"
 golden bad-policy solr-verify-sig -C "$TMP/bw"
