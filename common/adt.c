@@ -348,7 +348,7 @@ adt_counters_open(const char *world, struct adt_counters *c,
 	if (solr_mkdirs(dir, e) != 0)
 		return SOLR_ERR_IO;
 	snprintf(c->path, sizeof(c->path), "%s/state/adt-counters", world);
-	if ((c->fd = open(c->path, O_RDWR | O_CREAT, 0644)) < 0)
+	if ((c->fd = open(c->path, O_RDWR | O_CREAT | O_NOFOLLOW, 0644)) < 0)
 		return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "%s",
 		    strerror(errno));
 	if (flock(c->fd, LOCK_EX) != 0)

@@ -112,7 +112,7 @@ lock_state(const char *world, struct solr_err *e)
 	if (solr_mkdirs(path, e) != 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/%s", world, LOCK);
-	if ((fd = open(path, O_RDWR | O_CREAT, 0644)) < 0) {
+	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW, 0644)) < 0) {
 		solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s", strerror(errno));
 		return -1;
 	}

@@ -149,7 +149,8 @@ ledger_open(const char *world, struct ledger *l, struct solr_err *e)
 		return SOLR_ERR_IO;
 	snprintf(l->path, sizeof(l->path), "%s/state/countersign-ledger",
 	    world);
-	if ((l->fd = open(l->path, O_RDWR | O_CREAT | O_APPEND, 0644)) < 0)
+	if ((l->fd = open(l->path, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW,
+	    0644)) < 0)
 		return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0, "%s",
 		    strerror(errno));
 	flock(l->fd, LOCK_SH);

@@ -80,7 +80,8 @@ sat_open(const char *dir, struct sat *s, struct solr_err *e)
 	if ((r = solr_mkdirs(dir, e)) != 0 ||
 	    (r = objstore_open(&s->objects, objs, e)) != 0)
 		return r;
-	if ((s->fd = open(s->log, O_RDWR | O_APPEND | O_CREAT, 0644)) < 0)
+	if ((s->fd = open(s->log, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW,
+	    0644)) < 0)
 		return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "%s",
 		    strerror(errno));
 	while (flock(s->fd, LOCK_EX) != 0)

@@ -657,7 +657,8 @@ solr_append_synced(const char *path, const void *p, size_t n,
 	ssize_t w;
 	int fd, en = 0;
 
-	if ((fd = open(path, O_RDWR | O_APPEND | O_CREAT, 0644)) < 0)
+	if ((fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW,
+	    0644)) < 0)
 		return solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
 		    strerror(errno));
 	if (fstat(fd, &st) != 0) {

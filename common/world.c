@@ -1,3 +1,4 @@
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <dirent.h>
@@ -745,6 +746,33 @@ load_record_key(struct solr_world *w, struct solr_err *e)
 	return 0;
 }
 
+/* The world is the DCC's configuration: what group or others may write
+ * is refused, as ssh's StrictModes refuses it. */
+static int
+strict_modes(const char *dir, struct solr_err *e)
+{
+	static const char *const paths[] = { "", "policy.yaml",
+	    "registry.yaml", "failed-suppliers.yaml", "instructions.yaml",
+	    "adt", "keys", "pki", "pki/trust", "pki/crl", "pki/org",
+	    "pki/device", "state", NULL };
+	char path[PATH_MAX];
+	struct stat st;
+	int i;
+
+	for (i = 0; paths[i]; i++) {
+		snprintf(path, sizeof(path), "%s%s%s", dir, *paths[i] ? "/" :
+		    "", paths[i]);
+		if (stat(path, &st) != 0)
+			continue;	/* what is missing is said where it is read */
+		if (st.st_mode & (S_IWGRP | S_IWOTH))
+			return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0,
+			    "mode %04o: group or others may write it, and the "
+			    "world is the DCC's configuration; refused (chmod "
+			    "go-w)", (unsigned)(st.st_mode & 07777));
+	}
+	return 0;
+}
+
 int
 world_load(struct solr_world *w, const char *dir, struct solr_err *e)
 {
@@ -768,7 +796,8 @@ world_load(struct solr_world *w, const char *dir, struct solr_err *e)
 		    "world directory? (-C dir, or SOLR_WORLD; solr-world(5))",
 		    strerror(errno), w->dir);
 	/* the key first: records that cannot be decided are still sealed */
-	if ((r = load_record_key(w, e)) != 0 || (r = load_policy(w, e)) != 0 ||
+	if ((r = load_record_key(w, e)) != 0 || (r = strict_modes(w->dir, e))
+	    != 0 || (r = load_policy(w, e)) != 0 ||
 	    (r = load_registry(w, e)) != 0)
 		return r;
 	if ((w->store = X509_STORE_new()) == NULL ||
@@ -785,6 +814,11 @@ world_load(struct solr_world *w, const char *dir, struct solr_err *e)
 	snprintf(path, sizeof(path), "%s/pki/crl", w->dir);
 	if ((r = each_pem(path, 1, add_crl, w, e)) != 0)
 		return r;
+	/* with chains, revocation is part of the check: no CRL is no check */
+	if (w->policy.require_chain && sk_X509_CRL_num(w->crls) == 0)
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "no CRL, but "
+		    "policy.yaml requires chains (pki.require_chain): without "
+		    "one nothing would be found revoked");
 	snprintf(path, sizeof(path), "%s/pki/org", w->dir);
 	if ((r = each_pem(path, 0, add_org, w, e)) != 0)
 		return r;

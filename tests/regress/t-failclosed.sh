@@ -122,3 +122,26 @@ rm -rf "$w/state/objects"
 solr-failed-suppliers -C "$w" check < "$TMP/held" | solr-gbcs-parse -C "$w" > "$TMP/o" 2> "$TMP/e"
 check "gbcs-parse, the objects gone: exit 2" [ $? -eq 2 ]
 check "... each record rejected" [ "$(grep -c '^verdict: reject' "$TMP/o")" -eq 3 ]
+
+# 6. the world's files: state files that are symbolic links are not
+# followed; what group or others may write is refused; with chains, a
+# missing CRL is no world
+fresh_world "$TMP/w"
+mkdir -p "$w/state"
+ln -s "$TMP/elsewhere" "$w/state/countersign-ledger"
+solr-verify-sig -C "$w" --at $PIN "$R/srp-elec-cv5.xml" | solr-failed-suppliers -C "$w" check |
+	solr-gbcs-parse -C "$w" | solr-adt-check -C "$w" > "$TMP/held4"
+solr-countersign -C "$w" --at $PIN < "$TMP/held4" > "$TMP/o" 2> "$TMP/e"
+check "a ledger that is a symbolic link: exit 2" [ $? -eq 2 ]
+check "... and its target is not created" [ ! -e "$TMP/elsewhere" ]
+rm "$w/state/countersign-ledger"
+for f in policy.yaml registry.yaml failed-suppliers.yaml pki/org keys .; do
+	chmod g+w "$w/$f"
+	solr-adt-check -C "$w" < /dev/null > /dev/null 2> "$TMP/e"
+	rc=$?
+	check "$f writable by group: refused, exit 2" [ $rc -eq 2 ] && grep -q "group or others may write it" "$TMP/e"
+	chmod g-w "$w/$f"
+done
+rm "$w"/pki/crl/*
+solr-adt-check -C "$w" < /dev/null > /dev/null 2> "$TMP/e"
+check "no CRL while chains are required: does not load" grep -q "no CRL, but policy.yaml requires chains" "$TMP/e"
