@@ -390,9 +390,32 @@ slot_hash(uint64_t srp, const char *srv, int64_t window, int64_t start)
 	return h;
 }
 
+static int count_add(struct adt_counters *c, uint64_t srp, const char *srv,
+    int64_t window, int64_t start, int delta, uint64_t *count,
+    struct solr_err *e);
+
 int
 adt_count(struct adt_counters *c, uint64_t srp, const char *srv,
     int64_t window, int64_t start, uint64_t *count, struct solr_err *e)
+{
+	return count_add(c, srp, srv, window, start, 1, count, e);
+}
+
+int
+adt_uncount(struct adt_counters *c, uint64_t srp, const char *srv,
+    int64_t window, int64_t start, struct solr_err *e)
+{
+	uint64_t count;
+
+	return count_add(c, srp, srv, window, start, -1, &count, e);
+}
+
+/* Adds delta (+1, or -1 to give a count back) to the counter; -1 on a
+ * counter that is not there, or at 0, changes nothing. */
+static int
+count_add(struct adt_counters *c, uint64_t srp, const char *srv,
+    int64_t window, int64_t start, int delta, uint64_t *count,
+    struct solr_err *e)
 {
 	struct slot s, was;
 	size_t i, idx, reuse = SIZE_MAX;
@@ -411,7 +434,9 @@ adt_count(struct adt_counters *c, uint64_t srp, const char *srv,
 		    s.start == start && strncmp(s.srv, srv, sizeof(s.srv)) ==
 		    0) {
 			was = s;
-			s.count++;
+			if (delta < 0 && s.count == 0)
+				break;
+			s.count = delta < 0 ? s.count - 1 : s.count + 1;
 			goto write;
 		}
 		/* a window that ended 31 days before this one is spent */
@@ -420,6 +445,12 @@ adt_count(struct adt_counters *c, uint64_t srp, const char *srv,
 			reuse = idx;
 		if (s.count == 0)
 			break;
+	}
+	if (delta < 0) {
+		/* nothing counted here: nothing to give back */
+		flock(c->fd, LOCK_UN);
+		*count = 0;
+		return 0;
 	}
 	if (reuse == SIZE_MAX) {
 		flock(c->fd, LOCK_UN);
@@ -722,6 +753,7 @@ note_gate(struct ynode *rec, const struct adt_gate *g, const struct
 		r |= yn_set_str(st, "adt_sha256", adt->sha256);
 	r |= yn_set(st, "count", yn_new_int((int64_t)g->count));
 	r |= yn_set(st, "window_start", yn_new_plain(ws));
+	r |= yn_set(st, "window", yn_new_int(g->window));
 	if (decision_is_pass(d) && g->threshold &&
 	    (int64_t)g->count > g->threshold->warning) {
 		snprintf(why, sizeof(why), "request %llu in the window is "
@@ -754,6 +786,7 @@ gate(struct adt_stage *s, struct ynode *rec, uint64_t sender, uint64_t orig,
 	g.have_adt = r == 0;
 	g.threshold = g.have_adt ? adt_find(adt, g.srv) : NULL;
 	window = g.threshold ? g.threshold->window : ADT_DEFAULT_WINDOW;
+	g.window = window;
 	g.window_start = adt_window_start(t, window);
 	if ((r = count_of(s, rec, sender, g.srv, window, g.window_start,
 	    &g.count, e)) != 0)

@@ -76,6 +76,9 @@ int adt_counters_open(const char *world, struct adt_counters *c,
 int adt_count(struct adt_counters *c, uint64_t srp, const char *srv,
     int64_t window, int64_t window_start, uint64_t *count,
     struct solr_err *e);
+/* Gives back one count of a request rejected after it was counted. */
+int adt_uncount(struct adt_counters *c, uint64_t srp, const char *srv,
+    int64_t window, int64_t start, struct solr_err *e);
 /* Calls fn for every live counter. */
 int adt_counters_each(struct adt_counters *c, void (*fn)(void *, uint64_t,
     const char *, int64_t, int64_t, uint64_t), void *arg, struct solr_err *e);
@@ -107,7 +110,7 @@ struct adt_gate {
 	int have_adt;				/* an accepted ADT file */
 	const struct adt_threshold *threshold;	/* for the SRV, or NULL */
 	uint64_t count;				/* this request's, in the window */
-	int64_t t, window_start;
+	int64_t t, window, window_start;
 	const char *sender, *originator, *srv;	/* for the reason */
 };
 int adt_decide_gate(const struct adt_gate *g, struct decision *d);

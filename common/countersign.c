@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libxml/parser.h>
 #include <openssl/pem.h>
@@ -70,9 +71,39 @@ countersign_open(struct countersign_stage *c, struct solr_err *e)
 {
 	int r;
 
-	if ((r = fslist_load(c->world->dir, &c->list, e)) != 0)
+	if ((r = fslist_load(c->world->dir, &c->list, e)) != 0 ||
+	    (r = instructions_load(c->world->dir, &c->is, e)) != 0)
 		return r;
-	return instructions_load(c->world->dir, &c->is, e);
+	if (c->replay)
+		return 0;
+	if ((r = adt_counters_open(c->world->dir, &c->counters, e)) != 0)
+		return r;
+	c->have_counters = 1;
+	return 0;
+}
+
+/* A request adt-check counted and this stage did not accept: its count
+ * goes back, so that what was never sent does not use up the threshold. */
+static int
+give_count_back(struct countersign_stage *c, const struct ynode *rec,
+    struct solr_err *e)
+{
+	const struct ynode *st = yn_path(rec, "stages.adt-check");
+	const char *res = yn_get_str(st, "result"), *ws = yn_get_str(st,
+	    "window_start"), *win = yn_get_str(st, "window"), *srv =
+	    yn_path(rec, "request.srv") ? yn_path(rec, "request.srv")->str :
+	    NULL;
+	uint64_t sender, window;
+	int64_t start;
+
+	if (!c->have_counters || res == NULL || strcmp(res, "pass") != 0 ||
+	    ws == NULL || win == NULL || srv == NULL ||
+	    rec_eui(rec, "sender.id", &sender) != 0 ||
+	    solr_time_parse(ws, &start) != 0 ||
+	    solr_parse_uint(win, INT64_MAX, &window) != 0 || window == 0)
+		return 0;
+	return adt_uncount(&c->counters, sender, srv, (int64_t)window, start,
+	    e);
 }
 
 /* The certificate that verified the signer's XML signature, at t. */
@@ -153,6 +184,11 @@ countersign_recheck(struct countersign_stage *c, const struct ynode *rec,
 void
 countersign_free(struct countersign_stage *c)
 {
+	struct solr_err e;
+
+	if (c->have_counters)
+		adt_counters_close(&c->counters, &e);
+	c->have_counters = 0;
 	fslist_free(&c->list);
 	instructions_free(&c->is);
 	EVP_PKEY_free(c->acb);
@@ -176,8 +212,14 @@ countersign_command(struct countersign_stage *c, const unsigned char *spc,
 	/* the device key first: nothing goes in the ledger that is not
 	 * MACed */
 	if ((r = world_device_cert(c->world, a.recipient, "ka", at, &dev, e))
-	    != 0)
-		return r;
+	    != 0) {
+		char path[PATH_MAX];
+
+		/* no such device in the store: E19, not a content error */
+		snprintf(path, sizeof(path), "%s/pki/device/%016llX.ka.pem",
+		    c->world->dir, (unsigned long long)a.recipient);
+		return access(path, F_OK) != 0 ? SOLR_ERR_NOTFOUND : r;
+	}
 	solr_sha256(spc, n, sha);
 	if ((r = ledger_record(&c->ledger, a.originator, a.counter,
 	    a.recipient, sha, &again, e)) == 0)
@@ -233,12 +275,18 @@ countersign_response_code(const char *verdict, enum duis_code code,
 	return code;
 }
 
+/* -o: a copy named after the RequestID; when another request's artifact
+ * holds that name already, this one's name carries its SHA-256 too, so
+ * that none is overwritten. */
 static int
 write_artifact(struct countersign_stage *c, const char *rid, const char *what,
-    const struct solr_buf *b, struct solr_err *e)
+    const struct solr_buf *b, const char *sha, struct solr_err *e)
 {
 	char path[PATH_MAX], name[128];
+	struct solr_buf old = { 0 };
+	struct solr_err oe = { 0 };
 	size_t i;
+	int same;
 
 	if (c->outdir == NULL)
 		return 0;
@@ -247,6 +295,15 @@ write_artifact(struct countersign_stage *c, const char *rid, const char *what,
 		if (name[i] == ':' || name[i] == '/')
 			name[i] = '_';
 	snprintf(path, sizeof(path), "%s/%s.%s", c->outdir, name, what);
+	if (solr_read_file(path, 64 * 1024 * 1024, &old, &oe) == 0) {
+		same = old.len == b->len && memcmp(old.p, b->p, b->len) == 0;
+		solr_buf_free(&old);
+		if (same)
+			return 0;
+		snprintf(path, sizeof(path), "%s/%s.%.12s.%s", c->outdir, name,
+		    sha, what);
+	} else
+		solr_buf_free(&old);
 	return solr_write_atomic(path, b->p, b->len, 0, e);
 }
 
@@ -260,7 +317,7 @@ keep(struct countersign_stage *c, struct ynode *out, const char *key,
 	int r;
 
 	if ((r = objstore_put(&c->objects, b->p, b->len, name, e)) != 0 ||
-	    (rid && (r = write_artifact(c, rid, what, b, e)) != 0))
+	    (rid && (r = write_artifact(c, rid, what, b, name, e)) != 0))
 		return r;
 	return yn_set_str(out, key, name) ? nomem(e) : 0;
 }
@@ -404,6 +461,14 @@ precommand_of(const struct solr_buf *req, unsigned char *spc, size_t *len,
 	return r;
 }
 
+/* A failure of check A or B: E020101, or E2 for an older DUIS. */
+static enum duis_code
+content_code(const struct countersign_stage *c, const struct ynode *rec)
+{
+	return duis_content_code(yn_get_str(yn_get(rec, "request"),
+	    "schema_version"), c->world->policy.e020101_from);
+}
+
 /* SMETS2+: the Command.  STAGE_TROUBLE, or REJECTED when the record was
  * rejected, or 0. */
 static int
@@ -423,10 +488,16 @@ command(struct countersign_stage *c, struct ynode *rec, struct ynode *out,
 		r = countersign_command(c, spc, len, t, &cmd, e);
 	free(spc);
 	if (r != 0) {
-		if (rec_reject(rec, STAGE, NULL, e->msg) != 0)
+		/* no device to MAC for (E19); the Signed Pre-Command or its
+		 * counter refused (check B: E020101 or E2) */
+		enum duis_code code = r == SOLR_ERR_NOTFOUND ? DUIS_E19 :
+		    content_code(c, rec);
+
+		if (rec_reject(rec, STAGE, duis_code_name(code), e->msg) != 0)
 			r = SOLR_ERR_NOMEM;
 		else
-			r = r == SOLR_ERR_VERIFY ? REJECTED : STAGE_TROUBLE;
+			r = r == SOLR_ERR_VERIFY || r == SOLR_ERR_NOTFOUND ?
+			    REJECTED : STAGE_TROUBLE;
 	} else if (c->replay) {
 		was = yn_get_str(yn_path(rec, "recorded.output"), "command");
 		solr_sha256_hex(cmd.p, cmd.len, name);
@@ -458,7 +529,8 @@ countersigned(struct countersign_stage *c, struct ynode *rec,
 	}
 	if ((r = xmlsig_countersign(req->p, req->len, c->dcc, c->dcc_cert,
 	    &art, e)) != 0)
-		r = rec_reject(rec, STAGE, NULL, e->msg) ? nomem(e) : REJECTED;
+		r = rec_reject(rec, STAGE, duis_code_name(DUIS_E65), e->msg) ?
+		    nomem(e) : REJECTED;
 	else
 		r = keep(c, out, "countersigned", rid, "countersigned.xml",
 		    &art, e);
@@ -484,12 +556,14 @@ act(struct countersign_stage *c, struct ynode *rec, struct ynode *out,
 	if ((missing = countersign_missing_stage(&c->world->policy, rec))) {
 		snprintf(why, sizeof(why), "the required stage %s did not pass "
 		    "this record (policy.yaml required_stages)", missing);
-		return rec_reject(rec, STAGE, NULL, why) ? nomem(e) : REJECTED;
+		return rec_reject(rec, STAGE, duis_code_name(content_code(c,
+		    rec)), why) ? nomem(e) : REJECTED;
 	}
 	if (body == NULL || obj == NULL || yn_get_str(req, "request_id") ==
 	    NULL)
-		return rec_reject(rec, STAGE, NULL, "the record lacks "
-		    "request.body, object or request_id") ? nomem(e) : REJECTED;
+		return rec_reject(rec, STAGE, duis_code_name(content_code(c,
+		    rec)), "the record lacks request.body, object or "
+		    "request_id") ? nomem(e) : REJECTED;
 	if ((r = countersign_recheck(c, rec, t, &d, e)) != 0) {
 		decision_reject(&d, DUIS_NONE, "%s", e->msg);
 		return rec_decide(rec, STAGE, &d) ? STAGE_TROUBLE : nomem(e);
@@ -549,6 +623,11 @@ decide_record(void *ctx, struct ynode *rec, struct solr_err *e)
 		return nomem(e);
 	if (rec_is_pass(rec) && (r = act(c, rec, out, t, e)) < 0)
 		return r;
+	if (r != 0 && !rec_is_pass(rec) && (rr = give_count_back(c, rec,
+	    &re)) != 0) {
+		*e = re;
+		return rr;
+	}
 	if (c->replay)
 		rr = replay_final(rec, out) ? nomem(&re) : 0;
 	else
@@ -661,7 +740,8 @@ sync_batch(void *ctx, struct ynode **recs, size_t n, struct solr_err *e)
 	size_t i;
 	int r;
 
-	if ((r = ledger_sync(&c->ledger, e)) != 0 || !c->have_sat)
+	if ((r = ledger_sync(&c->ledger, e)) != 0 || (c->have_counters &&
+	    (r = adt_counters_sync(&c->counters, e)) != 0) || !c->have_sat)
 		return r;
 	for (i = 0; i < n; i++)
 		if ((r = audit(c, recs[i], e)) != 0)
@@ -675,6 +755,8 @@ commit_batch(void *ctx)
 	struct countersign_stage *c = ctx;
 
 	ledger_commit(&c->ledger);
+	if (c->have_counters)
+		adt_counters_commit(&c->counters);
 	if (c->have_sat)
 		sat_commit(&c->sat);
 }
@@ -684,7 +766,8 @@ undo_batch(void *ctx)
 {
 	struct countersign_stage *c = ctx;
 
-	if (ledger_undo(&c->ledger) != 0 || (c->have_sat &&
+	if (ledger_undo(&c->ledger) != 0 || (c->have_counters &&
+	    adt_counters_undo(&c->counters) != 0) || (c->have_sat &&
 	    sat_undo(&c->sat) != 0))
 		return -1;
 	return 0;

@@ -14,7 +14,9 @@ enum duis_code {
 	DUIS_E1,		/* the sender is not a DCC user */
 	DUIS_E2,		/* not allowed for the role (and check A/B before E020101) */
 	DUIS_E3,		/* the sender is suspended */
+	DUIS_E11,		/* Service Reference against the device type */
 	DUIS_E12,		/* CommandVariant against the body */
+	DUIS_E19,		/* the device does not exist */
 	DUIS_E65,		/* signature or identity */
 	DUIS_E020101,		/* check A/B of SECMP0134B */
 	DUIS_S1VE2,		/* SMETS1 SP: role and SRV */

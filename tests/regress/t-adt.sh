@@ -28,7 +28,7 @@ check "... and logged" grep -q "^result: accepted" "$TMP/aw/state/adt-submission
 $AC -C "$TMP/aw" < "$TMP/r1" > "$TMP/o1"
 check "a safe request under instruction and ADT passes" [ "$(field "$TMP/o1" verdict)" = pass ]
 check "... with the instruction, the ADT and the count" \
-	grep -q "^  adt-check: {result: pass, instruction: OFGEM/SOLR/2026/001, adt_sha256: [0-9a-f]*, count: 1, window_start: '2026-03-02T10:00:00Z'}" "$TMP/o1"
+	grep -q "^  adt-check: {result: pass, instruction: OFGEM/SOLR/2026/001, adt_sha256: [0-9a-f]*, count: 1, window_start: '2026-03-02T10:00:00Z', window: 3600}" "$TMP/o1"
 
 # R3: role eligibility, from policy.yaml alone
 flow "$TMP/aw" $PIN "$R/srp-srv23-cv4.xml" > "$TMP/r23"

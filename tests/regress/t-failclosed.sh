@@ -145,3 +145,18 @@ done
 rm "$w"/pki/crl/*
 solr-adt-check -C "$w" < /dev/null > /dev/null 2> "$TMP/e"
 check "no CRL while chains are required: does not load" grep -q "no CRL, but policy.yaml requires chains" "$TMP/e"
+
+# 8. every rejection has its code and its response to the verified
+# sender; a request rejected after adt-check counted it gives the count
+# back; -o never overwrites another request's artifact
+fresh_world "$TMP/w"
+flow4 "$w" "$R/srp-elec-cv5.xml" "$R/srp-elec-reuse-cv5.xml" > "$TMP/held"
+check "setup: both counted" solr-adt-check -C "$w" counters > "$TMP/c0" && grep -q "  2$" "$TMP/c0"
+solr-countersign -C "$w" --at $PIN -o "$TMP/art" < "$TMP/held" > "$TMP/o" 2> "$TMP/e"
+awk '/^---$/{r++} r==2' "$TMP/o" > "$TMP/o2"
+check "a reused GBCS counter: rejected with a code (E2 for DUIS 5.4)" [ "$(field "$TMP/o2" code)" = E2 ]
+check "... and a response to the sender" grep -q "^  response_to: 00-DB-12-34-56-78-00-04$" "$TMP/o2"
+solr-adt-check -C "$w" counters > "$TMP/c1"
+check "... its count is given back" grep -q "  1$" "$TMP/c1"
+check "-o: the second request with the same RequestID does not overwrite the first's response" \
+	[ "$(ls "$TMP/art" | grep -c 'response.xml$')" -eq 2 ]
