@@ -207,8 +207,32 @@ countersign_command(struct countersign_stage *c, const unsigned char *spc,
 	X509 *dev = NULL;
 	int again, r;
 
+	char type[16];
+	const char *want;
+
 	if ((r = gbcs_parse_signing(spc, n, 1, &a, NULL, e)) != 0)
 		return r;
+	/* a Command only for the kind of device it is for (E11) */
+	if ((want = gbcs_device_type_of(a.message_code)) != NULL) {
+		if ((r = world_device_type(c->world, a.recipient, type,
+		    sizeof(type), e)) != 0) {
+			char path[PATH_MAX];
+
+			/* no such device at all is E19, below */
+			snprintf(path, sizeof(path), "%s/pki/device/%016llX.ka.pem",
+			    c->world->dir, (unsigned long long)a.recipient);
+			if (access(path, F_OK) != 0)
+				return solr_seterr(e, SOLR_ERR_NOTFOUND, "there is "
+				    "no device %016llX in the device store",
+				    (unsigned long long)a.recipient);
+			return r == SOLR_ERR_NOTFOUND ? SOLR_ERR_LIMIT : r;
+		}
+		if (strcmp(type, want) != 0)
+			return solr_seterr(e, SOLR_ERR_LIMIT, "message code 0x%04X "
+			    "is for a %s; the device store says %016llX is a %s",
+			    a.message_code, want, (unsigned long long)a.recipient,
+			    type);
+	}
 	/* the device key first: nothing goes in the ledger that is not
 	 * MACed */
 	if ((r = world_device_cert(c->world, a.recipient, "ka", at, &dev, e))
@@ -491,13 +515,13 @@ command(struct countersign_stage *c, struct ynode *rec, struct ynode *out,
 		/* no device to MAC for (E19); the Signed Pre-Command or its
 		 * counter refused (check B: E020101 or E2) */
 		enum duis_code code = r == SOLR_ERR_NOTFOUND ? DUIS_E19 :
-		    content_code(c, rec);
+		    r == SOLR_ERR_LIMIT ? DUIS_E11 : content_code(c, rec);
 
 		if (rec_reject(rec, STAGE, duis_code_name(code), e->msg) != 0)
 			r = SOLR_ERR_NOMEM;
 		else
-			r = r == SOLR_ERR_VERIFY || r == SOLR_ERR_NOTFOUND ?
-			    REJECTED : STAGE_TROUBLE;
+			r = r == SOLR_ERR_VERIFY || r == SOLR_ERR_NOTFOUND ||
+			    r == SOLR_ERR_LIMIT ? REJECTED : STAGE_TROUBLE;
 	} else if (c->replay) {
 		was = yn_get_str(yn_path(rec, "recorded.output"), "command");
 		solr_sha256_hex(cmd.p, cmd.len, name);

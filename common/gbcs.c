@@ -2099,3 +2099,41 @@ gbcs_alert_verify(struct solr_world *w, const struct gbcs_alert *al,
 	EVP_PKEY_free(key);
 	return r;
 }
+
+int
+world_device_type(const struct solr_world *w, uint64_t eui, char *out,
+    size_t cap, struct solr_err *e)
+{
+	char path[PATH_MAX];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/pki/device/%016llX.type", w->dir,
+	    (unsigned long long)eui);
+	if ((f = fopen(path, "r")) == NULL)
+		return solr_seterr(e, SOLR_ERR_NOTFOUND, "the device store "
+		    "gives no type for %016llX (pki/device/%016llX.type)",
+		    (unsigned long long)eui, (unsigned long long)eui);
+	n = fread(out, 1, cap - 1, f);
+	fclose(f);
+	out[n] = '\0';
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r' ||
+	    out[n - 1] == ' '))
+		out[--n] = '\0';
+	if (n == 0)
+		return solr_seterr_at(e, SOLR_ERR_NOTFOUND, path, 0, "empty");
+	return 0;
+}
+
+const char *
+gbcs_device_type_of(uint16_t message_code)
+{
+	switch (message_code) {
+	case GBCS_MSG_ECS08A:
+	case GBCS_MSG_ECS08:
+		return "ESME";
+	case GBCS_MSG_GCS05:
+		return "GSME";
+	}
+	return NULL;
+}

@@ -29,7 +29,7 @@ identity_decide(const struct solr_world *w, const struct duis_header *h,
     enum originator_check *oc)
 {
 	const struct solr_user *u;
-	char eui[SOLR_EUI_STRLEN], bo[SOLR_EUI_STRLEN];
+	char eui[SOLR_EUI_STRLEN], bo[SOLR_EUI_STRLEN], sr[16];
 	int solar;
 
 	*oc = ORIGINATOR_NOT_CHECKED;
@@ -37,6 +37,13 @@ identity_decide(const struct solr_world *w, const struct duis_header *h,
 		return decision_reject(d, DUIS_E65, "the signing certificate "
 		    "has no x500UniqueIdentifier EUI-64 in its subject");
 	solr_eui_format(cert->eui, eui);
+	/* the ServiceReference is the variant's */
+	duis_service_reference(h->srv, sr, sizeof(sr));
+	if (mode != VERIFY_RESPONSE && strcmp(h->service_reference, sr) != 0)
+		return decision_reject(d, duis_content_code(h->schema_version,
+		    w->policy.e020101_from), "ServiceReference %s is not the "
+		    "one of ServiceReferenceVariant %s (%s)",
+		    h->service_reference, h->srv, sr);
 	if ((u = world_user(w, cert->eui)) == NULL)
 		return decision_reject(d, mode_code(mode, DUIS_E1,
 		    DUIS_S1VE2), "the signer %s is not a DCC user in "

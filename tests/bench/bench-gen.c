@@ -92,7 +92,8 @@ be64(unsigned char *p, uint64_t v)
 
 /* A device key-agreement certificate of the benchmark's device CA. */
 static void
-device_cert(const char *world, uint64_t eui, X509 *ca, EVP_PKEY *cakey)
+device_cert(const char *world, uint64_t eui, X509 *ca, EVP_PKEY *cakey,
+    const char *type)
 {
 	unsigned char san[43] = { 0x30, 0x29, 0xA0, 0x27, 0x06, 0x08, 0x2B,
 	    0x06, 0x01, 0x05, 0x05, 0x07, 0x08, 0x04, 0xA0, 0x1B, 0x30, 0x19,
@@ -127,6 +128,11 @@ device_cert(const char *world, uint64_t eui, X509 *ca, EVP_PKEY *cakey)
 	snprintf(path, sizeof(path), "%s/pki/device/%016llX.ka.pem", world,
 	    (unsigned long long)eui);
 	if ((f = fopen(path, "w")) == NULL || !PEM_write_X509(f, x))
+		die(path, NULL);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/pki/device/%016llX.type", world,
+	    (unsigned long long)eui);
+	if ((f = fopen(path, "w")) == NULL || fprintf(f, "%s\n", type) < 0)
 		die(path, NULL);
 	fclose(f);
 	X509_free(x);
@@ -224,7 +230,8 @@ main(int argc, char *argv[])
 			xmlNodeSetContent(node, (const xmlChar *)b64);
 			free(b64);
 			if (i < devices || devices == 0)
-				device_cert(world, target, ca, cakey);
+				device_cert(world, target, ca, cakey,
+				    strstr(mix[t].file, "gas") ? "GSME" : "ESME");
 		}
 		node = find(xmlDocGetRootElement(doc), "Signature");
 		xmlUnlinkNode(node);
@@ -244,7 +251,7 @@ main(int argc, char *argv[])
 	/* a larger store than the batch needs: its size must not matter */
 	for (i = n; i < devices; i++)
 		device_cert(world, 0x00DB120000000000ULL + (uint64_t)i, ca,
-		    cakey);
+		    cakey, "ESME");
 	fclose(list);
 	return 0;
 }

@@ -160,3 +160,17 @@ solr-adt-check -C "$w" counters > "$TMP/c1"
 check "... its count is given back" grep -q "  1$" "$TMP/c1"
 check "-o: the second request with the same RequestID does not overwrite the first's response" \
 	[ "$(ls "$TMP/art" | grep -c 'response.xml$')" -eq 2 ]
+
+# 9. consistency the DCC checks: the ServiceReference is the variant's;
+# a Command only for the kind of device it is for
+solr-verify-sig -C "$w" --at $PIN "$R/srp-sr16-cv4.xml" > "$TMP/o"
+check "ServiceReference 1.6 with variant 2.1: rejected (E2 for DUIS 5.4)" [ "$(field "$TMP/o" code)" = E2 ]
+fresh_world "$TMP/w"
+flow4 "$w" "$R/srp-gas-to-esme-cv5.xml" > "$TMP/held"
+check "setup: a GCS05 for an ESME passes the stages before" grep -q "^verdict: pass" "$TMP/held"
+solr-countersign -C "$w" --at $PIN < "$TMP/held" > "$TMP/o" 2>/dev/null
+check "... countersign: E11, no Command" [ "$(field "$TMP/o" code)" = E11 ] && ! grep -Eq '^  command: [0-9a-f]' "$TMP/o"
+check "... saying what the device store says" grep -q "^reason: .*is for a GSME; the device store says 00DB1234567890A0 is a ESME" "$TMP/o"
+rm "$w/pki/device/00DB1234567890A0.type"
+flow4 "$w" "$R/srp-elec-cv5.xml" | solr-countersign -C "$w" --at $PIN > "$TMP/o" 2>/dev/null
+check "a device the store gives no type for: E11" [ "$(field "$TMP/o" code)" = E11 ]
