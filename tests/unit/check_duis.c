@@ -258,6 +258,9 @@ static const struct {
 	    ORIGINATOR_DEFERRED, NULL },
 	{ SRP, 1, SRP, "2.1", VERIFY_REQUEST, VERDICT_PASS, DUIS_NONE,
 	    ORIGINATOR_IS_SIGNER, NULL },
+	/* the ServiceReference is the variant's (E2: no policy version) */
+	{ SRP, 1, SUPPLIER, "2.1", VERIFY_REQUEST, VERDICT_REJECT, DUIS_E2,
+	    ORIGINATOR_NOT_CHECKED, "ServiceReference 1.6 is not the one of" },
 };
 
 START_TEST(identity_rules)
@@ -275,6 +278,11 @@ START_TEST(identity_rules)
 	cert.has_eui = identities[_i].has_eui;
 	h.originator = identities[_i].originator;
 	snprintf(h.srv, sizeof(h.srv), "%s", identities[_i].srv);
+	duis_service_reference(h.srv, h.service_reference,
+	    sizeof(h.service_reference));
+	if (identities[_i].reason && strstr(identities[_i].reason,
+	    "ServiceReference"))
+		strcpy(h.service_reference, "1.6");
 	ck_assert_int_eq(identity_decide(&w, &h, &cert, identities[_i].mode,
 	    &d, &oc), 0);
 	ck_assert_int_eq(d.verdict, identities[_i].verdict);
