@@ -15,6 +15,7 @@
 #include "../common/countersign.h"
 #include "../common/gbcs.h"
 #include "../common/record.h"
+#include "../common/sathead.h"
 #include "../common/util.h"
 #include "cli.h"
 
@@ -101,11 +102,11 @@ sat_records(const char *dir)
 {
 	struct solr_world world;
 	struct solr_err e = { 0 };
-	uint64_t n;
+	struct sat_check chk;
 	int r;
 
 	cli_world(&world, &opt);
-	if (sat_verify(dir, &n, &e) != 0) {
+	if (sat_check(dir, NULL, &chk, &e) != 0) {
 		cli_error(&e);
 		world_free(&world);
 		return EXIT_TROUBLE;
@@ -125,21 +126,22 @@ sat_records(const char *dir)
 	return cli_close_stdout(r ? EXIT_TROUBLE : EXIT_PASS);
 }
 
+/* --verify-sat: solr-sat verify, kept for the scripts that use it. */
 static int
 verify_sat(const char *dir)
 {
+	struct sat_check c;
 	struct solr_err e = { 0 };
-	uint64_t n;
 
-	if (sat_verify(dir, &n, &e) != 0) {
+	if (sat_check(dir, NULL, &c, &e) != 0) {
 		cli_error(&e);
 		printf("%llu entries good before the first broken link\n",
-		    (unsigned long long)n);
+		    (unsigned long long)c.entries);
 		return cli_close_stdout(e.code == SOLR_ERR_VERIFY ?
 		    EXIT_REJECT : EXIT_TROUBLE);
 	}
-	printf("%llu entries, chain and objects intact\n",
-	    (unsigned long long)n);
+	printf("%llu entries, chain, objects and signed head intact\n",
+	    (unsigned long long)c.entries);
 	return cli_close_stdout(EXIT_PASS);
 }
 
@@ -162,6 +164,15 @@ run_stage(struct countersign_stage *c, const char *satdir)
 		cli_warn(c->sat.log, 0, "cut a torn last entry of %lld bytes (a "
 		    "write that did not finish: no record left after it)",
 		    (long long)c->sat.cut);
+	if (c->have_sat && sat_head_open(&c->sat, c->dcc, c->dcc_cert,
+	    cli_now(&opt), &e) != 0) {
+		cli_error(&e);
+		return EXIT_TROUBLE;
+	}
+	if (c->have_sat && c->sat.cut_unsigned > 0)
+		cli_warn(c->sat.log, 0, "cut %llu entries after the signed head "
+		    "(a batch that ended before its head: none of its records "
+		    "left)", (unsigned long long)c->sat.cut_unsigned);
 	/* the stage notes a replay's differences itself */
 	status = cli_stage(&countersign_stage, c, 0, c->world);
 	if (c->have_sat && sat_close(&c->sat, &e) != 0) {

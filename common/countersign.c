@@ -15,6 +15,7 @@
 #include "gbcs.h"
 #include "prepay.h"
 #include "record.h"
+#include "sathead.h"
 #include "util.h"
 #include "version.h"
 #include "xmlsig.h"
@@ -770,7 +771,11 @@ sync_batch(void *ctx, struct ynode **recs, size_t n, struct solr_err *e)
 	for (i = 0; i < n; i++)
 		if ((r = audit(c, recs[i], e)) != 0)
 			return r;
-	return sat_sync(&c->sat, e);
+	/* the entries first, then the signed head that covers them */
+	if ((r = sat_sync(&c->sat, e)) != 0)
+		return r;
+	return sat_head_write(&c->sat, c->dcc, c->dcc_cert, c->have_at ?
+	    c->at : (int64_t)time(NULL), e);
 }
 
 static void
@@ -781,8 +786,10 @@ commit_batch(void *ctx)
 	ledger_commit(&c->ledger);
 	if (c->have_counters)
 		adt_counters_commit(&c->counters);
-	if (c->have_sat)
+	if (c->have_sat) {
 		sat_commit(&c->sat);
+		c->sat.head_changed = 0;
+	}
 }
 
 static int
@@ -790,9 +797,11 @@ undo_batch(void *ctx)
 {
 	struct countersign_stage *c = ctx;
 
+	struct solr_err e;
+
 	if (ledger_undo(&c->ledger) != 0 || (c->have_counters &&
 	    adt_counters_undo(&c->counters) != 0) || (c->have_sat &&
-	    sat_undo(&c->sat) != 0))
+	    (sat_undo(&c->sat) != 0 || sat_head_restore(&c->sat, &e) != 0)))
 		return -1;
 	return 0;
 }

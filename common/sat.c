@@ -65,6 +65,21 @@ tail(struct sat *s, uint64_t *n, char prev[SOLR_SHA256_HEX], off_t *torn,
 }
 
 int
+sat_tail(struct sat *s, uint64_t *n, char last[SOLR_SHA256_HEX],
+    struct solr_err *e)
+{
+	off_t torn;
+	int r;
+
+	if ((r = tail(s, n, last, &torn, e)) != 0)
+		return r;
+	if (torn >= 0)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0, "the last "
+		    "entry is torn");
+	return 0;
+}
+
+int
 sat_open(const char *dir, struct sat *s, struct solr_err *e)
 {
 	char objs[PATH_MAX];
@@ -278,6 +293,7 @@ sat_close(struct sat *s, struct solr_err *e)
 		    strerror(errno));
 	close(s->fd);
 	s->fd = -1;
+	solr_buf_free(&s->old_head);
 	return r;
 }
 
@@ -339,7 +355,9 @@ split_hash(const struct solr_buf *c, size_t *textlen, char hash[65])
 }
 
 int
-sat_verify(const char *dir, uint64_t *entries, struct solr_err *e)
+sat_verify(const char *dir, uint64_t at, uint64_t *entries,
+    char hash_at[SOLR_SHA256_HEX], char last[SOLR_SHA256_HEX],
+    struct solr_err *e)
 {
 	struct reader rd = { 0 };
 	struct solr_objstore os;
@@ -350,6 +368,8 @@ sat_verify(const char *dir, uint64_t *entries, struct solr_err *e)
 
 	*entries = 0;
 	memcpy(prev, zero_hash, 65);
+	if (hash_at)
+		memcpy(hash_at, zero_hash, 65);
 	snprintf(path, sizeof(path), "%s/sat.log", dir);
 	snprintf(objs, sizeof(objs), "%s/objects", dir);
 	memset(&os, 0, sizeof(os));
@@ -417,8 +437,12 @@ sat_verify(const char *dir, uint64_t *entries, struct solr_err *e)
 		if (r)
 			break;
 		memcpy(prev, hash, 65);
+		if (hash_at && want == at)
+			memcpy(hash_at, hash, 65);
 		*entries = want++;
 	}
+	if (last)
+		memcpy(last, prev, 65);
 	free(rd.line);
 	solr_buf_free(&rd.chunk);
 	fclose(rd.f);

@@ -20,7 +20,14 @@ struct sat {
 	int unsynced;
 	struct solr_appended app;	/* appended, not yet committed */
 	int64_t cut;	/* bytes of a torn last entry cut at open */
+	uint64_t cut_unsigned;	/* entries after the signed head, cut */
+	struct solr_buf old_head;	/* the head before this batch's */
+	int had_head, head_changed;
 };
+
+/* Under the lock: the number of entries and the last hash. */
+int sat_tail(struct sat *s, uint64_t *n, char last[SOLR_SHA256_HEX],
+    struct solr_err *e);
 
 /* Opens (creating) the bundle.  A last entry that is torn (its write did
  * not finish, so no record left after it) is cut: s->cut says how much. */
@@ -38,8 +45,12 @@ int sat_undo(struct sat *s);
 int sat_close(struct sat *s, struct solr_err *e);
 
 /* Checks the chain and every object; on the first broken link returns
- * SOLR_ERR_VERIFY with where and why.  *entries counts the good ones. */
-int sat_verify(const char *dir, uint64_t *entries, struct solr_err *e);
+ * SOLR_ERR_VERIFY with where and why.  *entries counts the good ones;
+ * hash_at gets the hash of entry at, last the last good one's (either may
+ * be NULL). */
+int sat_verify(const char *dir, uint64_t at, uint64_t *entries,
+    char hash_at[SOLR_SHA256_HEX], char last[SOLR_SHA256_HEX],
+    struct solr_err *e);
 
 /* Calls fn with each entry (parsed), in order; stops on a non-zero
  * return.  The chain is not checked here. */

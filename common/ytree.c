@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
 #include "ytree.h"
 
 static struct ynode *
@@ -568,5 +569,88 @@ yn_emit_doc(yaml_emitter_t *em, const struct ynode *n)
 	if (!yaml_document_end_event_initialize(&ev, 1) ||
 	    !yaml_emitter_emit(em, &ev))
 		return SOLR_ERR_IO;
+	return 0;
+}
+
+static void
+json_string(struct solr_buf *b, const char *s)
+{
+	char u[8];
+
+	solr_buf_addc(b, '"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			solr_buf_addc(b, '\\');
+			solr_buf_addc(b, c);
+		} else if (c == '\n')
+			solr_buf_add(b, "\\n", 2);
+		else if (c == '\t')
+			solr_buf_add(b, "\\t", 2);
+		else if (c < 0x20) {
+			snprintf(u, sizeof(u), "\\u%04x", c);
+			solr_buf_add(b, u, 6);
+		} else
+			solr_buf_addc(b, c);
+	}
+	solr_buf_addc(b, '"');
+}
+
+/* A plain decimal integer (hex, versions and times stay strings). */
+static int
+json_number(const char *s)
+{
+	const char *p = s;
+
+	if (*p == '-')
+		p++;
+	if (*p < '0' || *p > '9' || (*p == '0' && p[1] != '\0'))
+		return 0;
+	return strspn(p, "0123456789") == strlen(p) && strlen(p) < 16;
+}
+
+int
+yn_json(const struct ynode *n, struct solr_buf *b)
+{
+	size_t i;
+
+	if (n == NULL) {
+		solr_buf_add(b, "null", 4);
+		return 0;
+	}
+	switch (n->kind) {
+	case YN_SCALAR:
+		if (!n->quoted && yn_is_null(n))
+			solr_buf_add(b, "null", 4);
+		else if (!n->quoted && (strcmp(n->str, "true") == 0 ||
+		    strcmp(n->str, "false") == 0))
+			solr_buf_add(b, n->str, strlen(n->str));
+		else if (!n->quoted && json_number(n->str))
+			solr_buf_add(b, n->str, strlen(n->str));
+		else
+			json_string(b, n->str);
+		break;
+	case YN_SEQ:
+		solr_buf_addc(b, '[');
+		for (i = 0; i < n->n; i++) {
+			if (i)
+				solr_buf_addc(b, ',');
+			yn_json(n->items[i], b);
+		}
+		solr_buf_addc(b, ']');
+		break;
+	case YN_MAP:
+		solr_buf_addc(b, '{');
+		for (i = 0; i + 1 < n->n; i += 2) {
+			if (i)
+				solr_buf_addc(b, ',');
+			json_string(b, n->items[i]->str);
+			solr_buf_addc(b, ':');
+			yn_json(n->items[i + 1], b);
+		}
+		solr_buf_addc(b, '}');
+		break;
+	}
 	return 0;
 }

@@ -64,6 +64,11 @@ int yn_push(struct ynode *seq, struct ynode *v);
 int yn_is_null(const struct ynode *n);
 int yn_is_scalar(const struct ynode *n);
 
+struct solr_buf;
+/* n as JSON, appended to b: plain decimal integers, true, false and null
+ * as themselves; everything else (hex, versions, times) as strings. */
+int yn_json(const struct ynode *n, struct solr_buf *b);
+
 /* Emits n as one document (explicit "---"). */
 int yn_emit_doc(yaml_emitter_t *em, const struct ynode *n);
 

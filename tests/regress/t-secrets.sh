@@ -25,7 +25,7 @@ mkdir -p "$TMP/o"
 sh "$PWD/scripts/solr-pipeline" -C "$w" -o "$TMP/o/flow" > "$TMP/o/flow.out" 2> "$TMP/o/flow.err"
 solr-gbcs-parse -C "$w" --at $PIN "$A"/*.xml > "$TMP/o/alerts" 2> "$TMP/o/alerts.err"
 solr-countersign -C "$w" --at $PIN --sat-records "$TMP/o/flow/sat" > "$TMP/o/sat-records" 2>&1
-sh "$PWD/scripts/solr-replay" "$TMP/o/flow/sat" "$w" > "$TMP/o/replay" 2>&1
+solr-sat replay "$TMP/o/flow/sat" "$w" > "$TMP/o/replay" 2>&1
 awk '/^---$/ { n++ } n == 1' "$TMP/o/flow/4-adt-check.yaml" > "$TMP/one"
 for k in dcc.xmlsign.key acb.ka.key; do
 	cp "$w/keys/$k" "$TMP/saved"

@@ -85,7 +85,7 @@ START_TEST(chain_verifies)
 	ck_assert_int_eq(sat_open(t.sat, &s, &e), 0);
 	append(&t, &s, 2, 1);
 	ck_assert_int_eq(sat_close(&s, &e), 0);
-	ck_assert_msg(sat_verify(t.sat, &n, &e) == 0, "%s", e.msg);
+	ck_assert_msg(sat_verify(t.sat, 0, &n, NULL, NULL, &e) == 0, "%s", e.msg);
 	ck_assert_uint_eq(n, 5);
 	trail_free(&t);
 }
@@ -137,7 +137,7 @@ START_TEST(tamper_found)
 		    t.log);
 		ck_assert_int_eq(system(cmd), 0);
 	}
-	r = sat_verify(t.sat, &n, &e);
+	r = sat_verify(t.sat, 0, &n, NULL, NULL, &e);
 	if (_i == 2) {
 		/* a trail cut short at an entry still chains: only a head
 		 * kept elsewhere can show it */
@@ -167,7 +167,7 @@ START_TEST(missing_object_found)
 	objstore_path(&s.objects, t.names[1], path, sizeof(path));
 	ck_assert_int_eq(sat_close(&s, &e), 0);
 	ck_assert_int_eq(unlink(path), 0);
-	ck_assert_int_eq(sat_verify(t.sat, &n, &e), SOLR_ERR_VERIFY);
+	ck_assert_int_eq(sat_verify(t.sat, 0, &n, NULL, NULL, &e), SOLR_ERR_VERIFY);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_ptr_nonnull(strstr(e.msg, t.names[1]));
 	trail_free(&t);
@@ -189,12 +189,12 @@ START_TEST(torn_entry_cut)
 	snprintf(cmd, sizeof(cmd), "printf -- '---\\nn: 3\\nprev: ab' >> %s",
 	    t.log);
 	ck_assert_int_eq(system(cmd), 0);
-	ck_assert_int_eq(sat_verify(t.sat, &n, &e), SOLR_ERR_VERIFY);
+	ck_assert_int_eq(sat_verify(t.sat, 0, &n, NULL, NULL, &e), SOLR_ERR_VERIFY);
 	ck_assert_int_eq(sat_open(t.sat, &s, &e), 0);
 	ck_assert_int_gt(s.cut, 0);
 	append(&t, &s, 1, 1);
 	ck_assert_int_eq(sat_close(&s, &e), 0);
-	ck_assert_msg(sat_verify(t.sat, &n, &e) == 0, "%s", e.msg);
+	ck_assert_msg(sat_verify(t.sat, 0, &n, NULL, NULL, &e) == 0, "%s", e.msg);
 	ck_assert_uint_eq(n, 3);
 	trail_free(&t);
 }
@@ -213,7 +213,7 @@ START_TEST(batch_taken_back)
 	append(&t, &s, 3, 0);
 	ck_assert_int_eq(sat_undo(&s), 0);
 	ck_assert_int_eq(sat_close(&s, &e), 0);
-	ck_assert_msg(sat_verify(t.sat, &n, &e) == 0, "%s", e.msg);
+	ck_assert_msg(sat_verify(t.sat, 0, &n, NULL, NULL, &e) == 0, "%s", e.msg);
 	ck_assert_uint_eq(n, 2);
 	trail_free(&t);
 }

@@ -1,0 +1,415 @@
+/*
+ * solr-sat: the auditor's tool for a Service Audit Trail.  verify checks
+ * the chain, every object and the signed head; log prints the recorded
+ * records that match; replay runs every recorded request through the
+ * stages again against a world and says what decides differently, and
+ * why.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/fslist.h"
+#include "../common/record.h"
+#include "../common/sat.h"
+#include "../common/sathead.h"
+#include "../common/util.h"
+#include "cli.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: %s verify [--expect-head hex] [--cert file | "
+	    "-C dir] dir\n"
+	    "       %s log [--actor id] [--originator id] [--request-id id] "
+	    "[--verdict v]\n"
+	    "              [--code c] [--since time] [--until time] [--json] "
+	    "dir\n"
+	    "       %s replay [-o dir] dir world\n", cli_prog, cli_prog,
+	    cli_prog);
+	exit(EXIT_TROUBLE);
+}
+
+/* The certificate the head is checked with: --cert, the world's, or the
+ * bundle's own (whose fingerprint is printed for comparison). */
+static const char *
+cert_of(const char *cert, const char *world, char *buf, size_t cap)
+{
+	if (cert != NULL)
+		return cert;
+	if (world == NULL)
+		return NULL;
+	snprintf(buf, cap, "%s/keys/dcc.xmlsign.pem", world);
+	return buf;
+}
+
+static int
+cmd_verify(const char *dir, const char *expect, const char *cert)
+{
+	struct sat_check c;
+	struct solr_err e = { 0 };
+	char ts[SOLR_TIME_STRLEN];
+
+	if (sat_check(dir, cert, &c, &e) != 0) {
+		cli_error(&e);
+		printf("entries: %llu\n", (unsigned long long)c.entries);
+		return e.code == SOLR_ERR_VERIFY ? EXIT_REJECT : EXIT_TROUBLE;
+	}
+	solr_time_format(c.head.time, ts);
+	printf("entries: %llu\nhead: %s\nsigned: %s by certificate serial %s "
+	    "(sha256 %s)\n", (unsigned long long)c.entries, c.head.hash, ts,
+	    c.signer_serial, c.signer_sha256);
+	if (expect != NULL && strcmp(expect, c.head.hash) != 0) {
+		cli_warn(dir, 0, "the head is %s, not the expected %s",
+		    c.head.hash, expect);
+		return EXIT_REJECT;
+	}
+	return EXIT_PASS;
+}
+
+struct filter {
+	const char *actor, *originator, *request_id, *verdict, *code;
+	int64_t since, until;
+	int have_since, have_until, json;
+	struct rec_writer *out;
+	unsigned long matched;
+};
+
+static int
+str_is(const struct ynode *m, const char *path, const char *want)
+{
+	const struct ynode *n = yn_path(m, path);
+
+	return want == NULL || (n && yn_is_scalar(n) && strcmp(n->str, want) ==
+	    0);
+}
+
+static int
+one_entry(void *arg, struct ynode *entry)
+{
+	struct filter *f = arg;
+	struct ynode *rec = yn_get(entry, "record");
+	struct solr_buf b = { 0 };
+	int64_t t;
+
+	if (rec == NULL || !str_is(entry, "actor", f->actor) ||
+	    !str_is(rec, "request.originator", f->originator) ||
+	    !str_is(rec, "request.request_id", f->request_id) ||
+	    !str_is(rec, "verdict", f->verdict) || !str_is(rec, "code", f->code))
+		return 0;
+	if ((f->have_since || f->have_until) && (rec_time(rec, &t) != 0 ||
+	    (f->have_since && t < f->since) || (f->have_until && t >= f->until)))
+		return 0;
+	f->matched++;
+	if (f->json) {
+		yn_json(rec, &b);
+		solr_buf_addc(&b, '\n');
+		if (fwrite(b.p, 1, b.len, stdout) != b.len) {
+			solr_buf_free(&b);
+			return -1;
+		}
+		solr_buf_free(&b);
+		return 0;
+	}
+	return rec_write(f->out, rec) == 0 ? 0 : -1;
+}
+
+static int
+cmd_log(const char *dir, struct filter *f)
+{
+	struct sat_check c;
+	struct solr_err e = { 0 };
+	int r;
+
+	/* an auditor reads only a trail that holds */
+	if (sat_check(dir, NULL, &c, &e) != 0) {
+		cli_error(&e);
+		return e.code == SOLR_ERR_VERIFY ? EXIT_REJECT : EXIT_TROUBLE;
+	}
+	if ((f->out = rec_writer_new(stdout)) == NULL)
+		cli_nomem();
+	r = sat_each(dir, one_entry, f, &e);
+	if (r != 0)
+		cli_error(&e);
+	if (rec_writer_finish(f->out, &e) != 0) {
+		cli_warn("(stdout)", 0, "%s", e.msg);
+		r = SOLR_ERR_IO;
+	}
+	rec_writer_free(f->out);
+	return r ? EXIT_TROUBLE : EXIT_PASS;
+}
+
+/* s in single quotes for sh. */
+static void
+quote(struct solr_buf *b, const char *s)
+{
+	solr_buf_addc(b, '\'');
+	for (; *s; s++)
+		if (*s == '\'')
+			solr_buf_add(b, "'\\''", 4);
+		else
+			solr_buf_addc(b, *s);
+	solr_buf_addc(b, '\'');
+}
+
+/* The directory this program was run from, where the stages are too
+ * (an installed solr-sat finds them on PATH as well). */
+static void
+tool_dir(char *out, size_t cap)
+{
+	ssize_t n = readlink("/proc/self/exe", out, cap - 1);
+	char *slash;
+
+	if (n <= 0) {
+		out[0] = '\0';
+		return;
+	}
+	out[n] = '\0';
+	if ((slash = strrchr(out, '/')) != NULL)
+		slash[1] = '\0';
+}
+
+/* The world files whose SHA-256 is not the one the trail recorded. */
+struct world_diff {
+	struct solr_world *w;
+	char fs_sha[SOLR_SHA256_HEX];
+	char seen[8][256];
+	int nseen, differ;
+};
+
+static void
+note_diff(struct world_diff *d, const char *file, const char *was,
+    const char *now)
+{
+	char line[256];
+	int i;
+
+	snprintf(line, sizeof(line), "%s: sha256 %s recorded, %s now", file,
+	    was, now);
+	for (i = 0; i < d->nseen; i++)
+		if (strcmp(d->seen[i], line) == 0)
+			return;
+	if (d->nseen < 8)
+		snprintf(d->seen[d->nseen++], sizeof(d->seen[0]), "%s", line);
+	printf("world %s\n", line);
+	d->differ = 1;
+}
+
+static int
+world_entry(void *arg, struct ynode *entry)
+{
+	struct world_diff *d = arg;
+	const struct ynode *w = yn_get(entry, "world");
+	const char *v;
+
+	if ((v = yn_get_str(w, "policy_sha256")) && strcmp(v,
+	    d->w->policy_sha256))
+		note_diff(d, "policy.yaml", v, d->w->policy_sha256);
+	if ((v = yn_get_str(w, "registry_sha256")) && strcmp(v,
+	    d->w->registry_sha256))
+		note_diff(d, "registry.yaml", v, d->w->registry_sha256);
+	if ((v = yn_get_str(w, "failed_suppliers_sha256")) && strcmp(v,
+	    d->fs_sha))
+		note_diff(d, "failed-suppliers.yaml", v, d->fs_sha);
+	return 0;
+}
+
+/* The differences of the replayed records: request, recorded and new
+ * verdict and code, the stages that differ, and the new reason. */
+static int
+report(FILE *in, unsigned long *n, unsigned long *differ)
+{
+	struct rec_reader *rd = rec_reader_new(in, "(replay)");
+	struct ynode *rec, *st;
+	struct solr_err e = { 0 };
+	char stages[256];
+	size_t i;
+	int line, r;
+
+	if (rd == NULL)
+		cli_nomem();
+	while ((r = rec_read(rd, &rec, &line, &e)) != REC_EOF) {
+		if (r != REC_OK && r != REC_UNSEALED) {
+			cli_error(&e);
+			continue;
+		}
+		(*n)++;
+		stages[0] = '\0';
+		st = yn_get(rec, "stages");
+		for (i = 0; st && st->kind == YN_MAP && i + 1 < st->n; i += 2)
+			if (str_is(st->items[i + 1], "replay", "differs") &&
+			    strlen(stages) + strlen(st->items[i]->str) + 2 <
+			    sizeof(stages)) {
+				strcat(stages, " ");
+				strcat(stages, st->items[i]->str);
+			}
+		if (stages[0] != '\0') {
+			const char *rid = yn_path(rec, "request.request_id") ?
+			    yn_path(rec, "request.request_id")->str : NULL;
+
+			(*differ)++;
+			printf("seq %lld %s: recorded %s %s, now %s %s (differs at:"
+			    "%s)\n  reason now: %s\n", (long long)rec_seq(rec),
+			    rid ? rid : "(no RequestID)",
+			    yn_get_str(yn_get(rec, "recorded"), "verdict") ?
+			    yn_get_str(yn_get(rec, "recorded"), "verdict") : "?",
+			    yn_get_str(yn_get(rec, "recorded"), "code") ?
+			    yn_get_str(yn_get(rec, "recorded"), "code") : "-",
+			    rec_verdict(rec) ? rec_verdict(rec) : "?",
+			    yn_get_str(rec, "code") ? yn_get_str(rec, "code") :
+			    "-", stages, yn_get_str(rec, "reason") ?
+			    yn_get_str(rec, "reason") : "(none)");
+		}
+		yn_free(rec);
+	}
+	rec_reader_free(rd);
+	return 0;
+}
+
+static int
+cmd_replay(const char *dir, const char *world, const char *outdir)
+{
+	static const char *const stages[] = { "solr-verify-sig", "--replay",
+	    "solr-failed-suppliers", "--replay check", "solr-gbcs-parse",
+	    "--replay", "solr-adt-check", "--replay", "solr-countersign",
+	    "--replay", NULL };
+	struct sat_check c;
+	struct solr_world w;
+	struct fs_list l;
+	struct world_diff d = { 0 };
+	struct solr_err e = { 0 };
+	struct solr_buf cmd = { 0 };
+	char tools[PATH_MAX], objs[PATH_MAX], out[PATH_MAX];
+	unsigned long n = 0, differ = 0;
+	FILE *f;
+	int i, rc;
+
+	if (sat_check(dir, NULL, &c, &e) != 0) {
+		cli_error(&e);
+		return EXIT_TROUBLE;
+	}
+	if (world_load(&w, world, &e) != 0 || fslist_load(world, &l, &e) != 0) {
+		cli_error(&e);
+		return EXIT_TROUBLE;
+	}
+	d.w = &w;
+	snprintf(d.fs_sha, sizeof(d.fs_sha), "%s", l.present ? l.sha256 :
+	    "null");
+	fslist_free(&l);
+	sat_each(dir, world_entry, &d, &e);
+	world_free(&w);
+	/* the recorded requests, from the bundle's objects, through every
+	 * stage; nothing is written to the world */
+	tool_dir(tools, sizeof(tools));
+	snprintf(objs, sizeof(objs), "%s/objects", dir);
+	if (outdir != NULL && solr_mkdirs(outdir, &e) != 0) {
+		cli_error(&e);
+		return EXIT_TROUBLE;
+	}
+	snprintf(out, sizeof(out), "%s/replayed.yaml", outdir ? outdir :
+	    "/tmp");
+	if (outdir == NULL)
+		snprintf(out, sizeof(out), "/tmp/solr-sat-replay.%ld.yaml",
+		    (long)getpid());
+	solr_buf_add(&cmd, "SOLR_OBJECTS=", 13);
+	quote(&cmd, objs);
+	solr_buf_add(&cmd, "; export SOLR_OBJECTS; PATH=", 28);
+	quote(&cmd, tools);
+	solr_buf_add(&cmd, ":$PATH; solr-countersign -C ", 28);
+	quote(&cmd, world);
+	solr_buf_add(&cmd, " --sat-records ", 15);
+	quote(&cmd, dir);
+	for (i = 0; stages[i]; i += 2) {
+		solr_buf_add(&cmd, " | ", 3);
+		solr_buf_add(&cmd, stages[i], strlen(stages[i]));
+		solr_buf_add(&cmd, " -C ", 4);
+		quote(&cmd, world);
+		solr_buf_addc(&cmd, ' ');
+		solr_buf_add(&cmd, stages[i + 1], strlen(stages[i + 1]));
+	}
+	solr_buf_add(&cmd, " > ", 3);
+	quote(&cmd, out);
+	solr_buf_addc(&cmd, '\0');
+	rc = system((const char *)cmd.p);
+	solr_buf_free(&cmd);
+	if (rc == -1 || !WIFEXITED(rc) || WEXITSTATUS(rc) > 1) {
+		cli_warn(dir, 0, "a stage of the replay failed");
+		return EXIT_TROUBLE;
+	}
+	if ((f = fopen(out, "r")) == NULL) {
+		cli_warn(out, 0, "%s", strerror(errno));
+		return EXIT_TROUBLE;
+	}
+	report(f, &n, &differ);
+	fclose(f);
+	if (outdir == NULL)
+		unlink(out);
+	printf("%lu records replayed, %lu differ\n", n, differ);
+	return differ || d.differ ? EXIT_REJECT : EXIT_PASS;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "expect-head", required_argument, NULL, 'E' },
+		{ "cert", required_argument, NULL, 'c' },
+		{ "actor", required_argument, NULL, 'A' },
+		{ "originator", required_argument, NULL, 'O' },
+		{ "request-id", required_argument, NULL, 'I' },
+		{ "verdict", required_argument, NULL, 'v' },
+		{ "code", required_argument, NULL, 'k' },
+		{ "since", required_argument, NULL, 's' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct filter f = { 0 };
+	const char *expect = NULL, *cert = NULL, *world = NULL, *outdir = NULL,
+	    *sub;
+	char buf[PATH_MAX];
+	int ch, status;
+
+	cli_prog = "solr-sat";
+	if (argc < 2)
+		usage();
+	sub = argv[1];
+	argv++;
+	argc--;
+	while ((ch = getopt_long(argc, argv, "C:ho:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'E': expect = optarg; break;
+		case 'c': cert = optarg; break;
+		case 'C': world = optarg; break;
+		case 'o': outdir = optarg; break;
+		case 'A': f.actor = optarg; break;
+		case 'O': f.originator = optarg; break;
+		case 'I': f.request_id = optarg; break;
+		case 'v': f.verdict = optarg; break;
+		case 'k': f.code = optarg; break;
+		case 's': f.since = cli_time(optarg); f.have_since = 1; break;
+		case 'u': f.until = cli_time(optarg); f.have_until = 1; break;
+		case 'j': f.json = 1; break;
+		case 'V': cli_version(); break;
+		default: usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (strcmp(sub, "verify") == 0 && argc == 1)
+		status = cmd_verify(argv[0], expect, cert_of(cert, world, buf,
+		    sizeof(buf)));
+	else if (strcmp(sub, "log") == 0 && argc == 1)
+		status = cmd_log(argv[0], &f);
+	else if (strcmp(sub, "replay") == 0 && argc == 2)
+		status = cmd_replay(argv[0], argv[1], outdir);
+	else
+		usage();
+	return cli_close_stdout(status);
+}

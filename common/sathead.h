@@ -1,0 +1,50 @@
+/* The trail's signed head: after every batch, solr-countersign writes the
+ * number of entries, the last entry's hash and the time, signed with the
+ * DCC's XML-signing key, like a transparency log's signed tree head.  A
+ * trail cut short, or rewritten with consistent hashes, no longer leads
+ * to its head (solr-sat(5)). */
+#ifndef SOLR_SATHEAD_H
+#define SOLR_SATHEAD_H
+
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include "cert.h"
+#include "sat.h"
+
+struct sat_head {
+	uint64_t entries;
+	char hash[SOLR_SHA256_HEX];
+	int64_t time;
+};
+
+/* Under the trail's lock: the head of the trail as it is now, signed
+ * (head, head.sig, head.pem, each synced).  The head it replaces is
+ * kept for sat_head_restore. */
+int sat_head_write(struct sat *s, EVP_PKEY *key, const struct solr_cert *cert,
+    int64_t t, struct solr_err *e);
+/* After a batch is taken back: the head before it. */
+int sat_head_restore(struct sat *s, struct solr_err *e);
+/* At open, by the writer: entries after the head were appended by a batch
+ * none of whose records left (the process died before the head): they
+ * are cut.  A trail with entries and no head gets one (older trails).
+ * A trail shorter than its head is broken: SOLR_ERR_VERIFY. */
+int sat_head_open(struct sat *s, EVP_PKEY *key, const struct solr_cert *cert,
+    int64_t t, struct solr_err *e);
+
+/* What verification found. */
+struct sat_check {
+	uint64_t entries;		/* good entries of the chain */
+	struct sat_head head;		/* the signed head */
+	char signer_serial[80];		/* the certificate that signed it */
+	char signer_sha256[SOLR_SHA256_HEX];	/* its DER's SHA-256 */
+};
+/* The chain, every object, and the head: its signature (with the
+ * certificate cert_path, or the bundle's head.pem), and that the chain
+ * leads to it, no shorter and no longer.  SOLR_ERR_VERIFY names what does
+ * not hold. */
+int sat_check(const char *dir, const char *cert_path, struct sat_check *c,
+    struct solr_err *e);
+
+#endif
