@@ -179,12 +179,17 @@ demo: deps all build/requests/.made
 	rm -rf build/demo/world/state
 	sh scripts/solr-pipeline -C build/demo/world || [ $$? -eq 1 ]
 
+# the tools, the auditor's solr-sat, the pipeline helpers and the pages
+HELPERS = solr-pipeline solr-summary solr-sort
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
 	for t in $(TOOLS); do cp bin/$$t $(DESTDIR)$(BINDIR)/; \
 		cp man/$$t.1 $(DESTDIR)$(MANDIR)/man1/; done
-	cp man/solr-records.5 man/solr-world.5 $(DESTDIR)$(MANDIR)/man5/
+	for h in $(HELPERS); do cp scripts/$$h $(DESTDIR)$(BINDIR)/$$h; \
+		chmod 755 $(DESTDIR)$(BINDIR)/$$h; done
+	cp man/solr-records.5 man/solr-world.5 man/solr-sat.5 \
+		$(DESTDIR)$(MANDIR)/man5/
 	cp man/solr-tools.7 $(DESTDIR)$(MANDIR)/man7/
 
 lint-man:
