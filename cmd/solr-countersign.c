@@ -170,9 +170,10 @@ run_stage(struct countersign_stage *c, const char *satdir)
 		return EXIT_TROUBLE;
 	}
 	if (c->have_sat && c->sat.cut_unsigned > 0)
-		cli_warn(c->sat.log, 0, "cut %llu entries after the signed head "
+		cli_warn(c->sat.log, 0, "cut %llu %s after the signed head "
 		    "(a batch that ended before its head: none of its records "
-		    "left)", (unsigned long long)c->sat.cut_unsigned);
+		    "left)", (unsigned long long)c->sat.cut_unsigned,
+		    c->sat.cut_unsigned == 1 ? "entry" : "entries");
 	/* the stage notes a replay's differences itself */
 	status = cli_stage(&countersign_stage, c, 0, c->world);
 	if (c->have_sat && sat_close(&c->sat, &e) != 0) {

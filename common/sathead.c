@@ -224,11 +224,17 @@ sat_head_open(struct sat *s, EVP_PKEY *key, const struct solr_cert *cert,
 	if ((r = sat_tail(s, &n, last, e)) != 0)
 		goto out;
 	if (solr_read_file(path, HEAD_MAX, &b, &ignore) != 0) {
-		/* a trail from before signed heads: it gets one now */
-		r = n > 0 ? put_head(s, key, cert, n, last, t, e) : 0;
+		/* a new trail is signed empty before its first batch, so a
+		 * crash inside that batch leaves a head to cut back to; a
+		 * trail with entries and no head has lost it */
+		r = n == 0 ? put_head(s, key, cert, 0, last, t, e) :
+		    solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "%" PRIu64
+		    " entries and no signed head: the head was removed; check "
+		    "the trail with solr-sat verify", n);
 		goto out;
 	}
-	if (parse_head((const char *)b.p, b.len, &h, &sl, sig, &siglen) != 0) {
+	if (parse_head((const char *)b.p, b.len, &h, &sl, sig, &siglen) !=
+	    0) {
 		r = solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "not a signed "
 		    "head (solr-sat(5))");
 		goto out;
@@ -243,7 +249,8 @@ sat_head_open(struct sat *s, EVP_PKEY *key, const struct solr_cert *cert,
 	if (n > h.entries) {
 		/* a batch whose head was never written: none of its records
 		 * left, so its entries go */
-		if ((r = entry_offset(s, h.entries, &off, e)) != 0)
+		if (h.entries > 0 && (r = entry_offset(s, h.entries, &off, e))
+		    != 0)
 			goto out;
 		if (ftruncate(s->fd, off) != 0 || fsync(s->fd) != 0) {
 			r = solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "%s",

@@ -26,10 +26,11 @@ int sat_head_write(struct sat *s, EVP_PKEY *key, const struct solr_cert *cert,
     int64_t t, struct solr_err *e);
 /* After a batch is taken back: the head before it. */
 int sat_head_restore(struct sat *s, struct solr_err *e);
-/* At open, by the writer: entries after the head were appended by a batch
- * none of whose records left (the process died before the head): they
- * are cut.  A trail with entries and no head gets one (older trails).
- * A trail shorter than its head is broken: SOLR_ERR_VERIFY. */
+/* At open, by the writer: entries after the head were appended by a
+ * batch none of whose records left, since the process died before the
+ * head: they are cut.  A new, empty trail is given a signed head of 0
+ * entries.  A trail shorter than its head, or with entries and no head,
+ * is broken: SOLR_ERR_VERIFY. */
 int sat_head_open(struct sat *s, EVP_PKEY *key, const struct solr_cert *cert,
     int64_t t, struct solr_err *e);
 

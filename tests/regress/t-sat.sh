@@ -69,6 +69,26 @@ cp -R "$TMP/sat" "$TMP/extra"
 awk '/^---$/ { n++ } n == 6' "$TMP/sat/sat.log" | sed 's/^n: 6$/n: 7/' >> "$TMP/extra/sat.log"
 solr-sat verify "$TMP/extra" > /dev/null 2> "$TMP/e"
 check "an entry appended after the head: broken" [ $? -eq 1 ]
+# the head removed: verify says so, and the writer will not add to the
+# trail (cutting it back to nothing would erase it)
+cp -R "$TMP/sat" "$TMP/nohead"
+rm "$TMP/nohead/head"
+broken "the head removed" "$TMP/nohead" "no signed head"
+n0=$(grep -c '^---$' "$TMP/nohead/sat.log")
+trail "$TMP/nohead" "$R/srp-gas-cv5.xml"
+check "... countersign refuses the trail, and says why" sh -c "solr-countersign -C '$w' --at $PIN --sat '$TMP/nohead' < /dev/null 2>&1 | grep -q 'entries and no signed head'"
+check "... and keeps every entry" [ "$(grep -c '^---$' "$TMP/nohead/sat.log")" -eq "$n0" ]
+# a new trail is signed empty before its first batch
+solr-countersign -C "$w" --at $PIN --sat "$TMP/empty" < /dev/null > /dev/null
+solr-sat verify "$TMP/empty" > "$TMP/v"
+check "a new trail with no batch yet verifies" [ $? -eq 0 ]
+check "... with a head of 0 entries" grep -q "^entries: 0$" "$TMP/v"
+# entries a dead batch appended after the head are cut at the next open
+cp -R "$TMP/sat" "$TMP/dead"
+awk '/^---$/ { n++ } n == 6' "$TMP/sat/sat.log" | sed 's/^n: 6$/n: 7/' >> "$TMP/dead/sat.log"
+solr-countersign -C "$w" --at $PIN --sat "$TMP/dead" < /dev/null > /dev/null 2> "$TMP/e"
+check "a dead batch's unsigned entry: cut at the next open" sh -c "solr-sat verify '$TMP/dead' > /dev/null"
+check "... and said" grep -q "cut 1 entry after the signed head" "$TMP/e"
 # one object changed
 cp -R "$TMP/sat" "$TMP/obj"
 o=$(find "$TMP/obj/objects" -type f | head -1); rm "$o"; printf 'x' > "$o"
