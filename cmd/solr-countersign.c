@@ -180,6 +180,10 @@ run_stage(struct countersign_stage *c, const char *satdir)
 		cli_error(&e);
 		status = EXIT_TROUBLE;
 	}
+	if (objstore_close(&c->objects, &e) != 0) {
+		cli_error(&e);
+		status = EXIT_TROUBLE;
+	}
 	return status;
 }
 

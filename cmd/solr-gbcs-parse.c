@@ -286,8 +286,13 @@ main(int argc, char *argv[])
 	else if (objstore_open(&ps.objects, world.objects, &e) != 0) {
 		cli_error(&e);
 		status = EXIT_TROUBLE;
-	} else
+	} else {
 		status = run_stage(&ps, argc, argv);
+		if (objstore_close(&ps.objects, &e) != 0) {
+			cli_error(&e);
+			status = EXIT_TROUBLE;
+		}
+	}
 	if (have_world)
 		world_free(&world);
 	xmlCleanupParser();

@@ -6,6 +6,7 @@
  * why.
  */
 #include <errno.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -29,7 +30,8 @@ usage(void)
 	    "[--verdict v]\n"
 	    "              [--code c] [--since time] [--until time] [--json] "
 	    "dir\n"
-	    "       %s replay [-o dir] dir world\n", cli_prog, cli_prog,
+	    "       %s replay [-o dir] dir world\n"
+	    "       %s gc -C world dir...\n", cli_prog, cli_prog, cli_prog,
 	    cli_prog);
 	exit(EXIT_TROUBLE);
 }
@@ -271,6 +273,14 @@ report(FILE *in, unsigned long *n, unsigned long *differ)
 }
 
 static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)f;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static int
 cmd_replay(const char *dir, const char *world, const char *outdir)
 {
 	static const char *const stages[] = { "solr-verify-sig", "--replay",
@@ -283,7 +293,8 @@ cmd_replay(const char *dir, const char *world, const char *outdir)
 	struct world_diff d = { 0 };
 	struct solr_err e = { 0 };
 	struct solr_buf cmd = { 0 };
-	char tools[PATH_MAX], objs[PATH_MAX], out[PATH_MAX];
+	char tools[PATH_MAX], objs[PATH_MAX], out[PATH_MAX], tmp[PATH_MAX],
+	    scratch[PATH_MAX];
 	unsigned long n = 0, differ = 0;
 	FILE *f;
 	int i, rc;
@@ -310,14 +321,23 @@ cmd_replay(const char *dir, const char *world, const char *outdir)
 		cli_error(&e);
 		return EXIT_TROUBLE;
 	}
-	snprintf(out, sizeof(out), "%s/replayed.yaml", outdir ? outdir :
-	    "/tmp");
-	if (outdir == NULL)
-		snprintf(out, sizeof(out), "/tmp/solr-sat-replay.%ld.yaml",
-		    (long)getpid());
-	solr_buf_add(&cmd, "SOLR_OBJECTS=", 13);
+	/* what the stages store goes aside, never into the bundle */
+	if (outdir == NULL) {
+		snprintf(tmp, sizeof(tmp), "%s/solr-sat-replay.XXXXXX",
+		    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+		if (mkdtemp(tmp) == NULL) {
+			cli_warn(tmp, 0, "%s", strerror(errno));
+			return EXIT_TROUBLE;
+		}
+	}
+	snprintf(out, sizeof(out), "%s/replayed.yaml", outdir ? outdir : tmp);
+	snprintf(scratch, sizeof(scratch), "%s/objects", outdir ? outdir :
+	    tmp);
+	solr_buf_add(&cmd, "SOLR_OBJECTS_ALSO=", 18);
 	quote(&cmd, objs);
-	solr_buf_add(&cmd, "; export SOLR_OBJECTS; PATH=", 28);
+	solr_buf_add(&cmd, "; SOLR_OBJECTS=", 15);
+	quote(&cmd, scratch);
+	solr_buf_add(&cmd, "; export SOLR_OBJECTS SOLR_OBJECTS_ALSO; PATH=", 46);
 	quote(&cmd, tools);
 	solr_buf_add(&cmd, ":$PATH; solr-countersign -C ", 28);
 	quote(&cmd, world);
@@ -338,18 +358,114 @@ cmd_replay(const char *dir, const char *world, const char *outdir)
 	solr_buf_free(&cmd);
 	if (rc == -1 || !WIFEXITED(rc) || WEXITSTATUS(rc) > 1) {
 		cli_warn(dir, 0, "a stage of the replay failed");
-		return EXIT_TROUBLE;
-	}
-	if ((f = fopen(out, "r")) == NULL) {
+		rc = EXIT_TROUBLE;
+	} else if ((f = fopen(out, "r")) == NULL) {
 		cli_warn(out, 0, "%s", strerror(errno));
-		return EXIT_TROUBLE;
+		rc = EXIT_TROUBLE;
+	} else {
+		report(f, &n, &differ);
+		fclose(f);
+		rc = EXIT_PASS;
 	}
-	report(f, &n, &differ);
-	fclose(f);
 	if (outdir == NULL)
-		unlink(out);
+		(void)nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	if (rc != EXIT_PASS)
+		return rc;
 	printf("%lu records replayed, %lu differ\n", n, differ);
 	return differ || d.differ ? EXIT_REJECT : EXIT_PASS;
+}
+
+/* The objects some trail names: sorted SHA-256s. */
+struct named {
+	unsigned char (*sha)[32];
+	size_t n, cap;
+	int nomem;
+};
+
+static int
+collect(void *arg, struct ynode *entry)
+{
+	struct named *k = arg;
+	const struct ynode *ol = yn_get(entry, "objects");
+	size_t i, len;
+	void *p;
+
+	for (i = 0; ol && ol->kind == YN_SEQ && i < ol->n; i++) {
+		if (ol->items[i]->str == NULL ||
+		    !solr_is_sha256_hex(ol->items[i]->str))
+			continue;
+		if (k->n == k->cap) {
+			k->cap = k->cap ? k->cap * 2 : 1024;
+			if ((p = realloc(k->sha, k->cap * 32)) == NULL) {
+				k->nomem = 1;
+				return 1;
+			}
+			k->sha = p;
+		}
+		solr_unhex(ol->items[i]->str, 64, k->sha[k->n++], 32, &len);
+	}
+	return 0;
+}
+
+static int
+by_sha(const void *a, const void *b)
+{
+	return memcmp(a, b, 32);
+}
+
+static int
+named(void *arg, const char *name)
+{
+	const struct named *k = arg;
+	unsigned char sha[32];
+	size_t len;
+
+	return solr_unhex(name, 64, sha, 32, &len) == 0 && bsearch(sha,
+	    k->sha, k->n, 32, by_sha) != NULL;
+}
+
+/* The world's object store keeps what the trails name; every trail must
+ * verify first. */
+static int
+cmd_gc(const char *world, int argc, char *argv[])
+{
+	struct named k = { 0 };
+	struct sat_check c;
+	struct solr_world w;
+	struct solr_objstore os;
+	struct solr_err e = { 0 };
+	size_t kept = 0, dropped = 0;
+	int i, r;
+
+	if (world_load(&w, solr_world_dir(world), &e) != 0) {
+		cli_error(&e);
+		return EXIT_TROUBLE;
+	}
+	for (i = 0; i < argc; i++)
+		if (sat_check(argv[i], NULL, &c, &e) != 0 ||
+		    sat_each(argv[i], collect, &k, &e) != 0 || k.nomem) {
+			if (k.nomem)
+				cli_nomem();
+			cli_error(&e);
+			world_free(&w);
+			free(k.sha);
+			return EXIT_TROUBLE;
+		}
+	qsort(k.sha, k.n, 32, by_sha);
+	r = objstore_open(&os, w.objects, &e) != 0 || objstore_gc(&os, named,
+	    &k, &kept, &dropped, &e) != 0;
+	if (r)
+		cli_error(&e);
+	else
+		printf("%s: kept %zu objects, removed %zu\n", w.objects, kept,
+		    dropped);
+	if (objstore_close(&os, &e) != 0 && !r) {
+		cli_error(&e);
+		r = 1;
+	}
+	world_free(&w);
+	free(k.sha);
+	return r ? EXIT_TROUBLE : EXIT_PASS;
 }
 
 int
@@ -409,6 +525,8 @@ main(int argc, char *argv[])
 		status = cmd_log(argv[0], &f);
 	else if (strcmp(sub, "replay") == 0 && argc == 2)
 		status = cmd_replay(argv[0], argv[1], outdir);
+	else if (strcmp(sub, "gc") == 0 && argc >= 1)
+		status = cmd_gc(world, argc, argv);
 	else
 		usage();
 	return cli_close_stdout(status);

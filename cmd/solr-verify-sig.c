@@ -208,6 +208,10 @@ main(int argc, char *argv[])
 		files_from(&s, &v, list, argc);
 	status = stage_finish(&s);
 	stage_free(&s);
+	if (objstore_close(&v.objects, &e) != 0) {
+		cli_error(&e);
+		status = EXIT_TROUBLE;
+	}
 	world_free(&world);
 	xmlCleanupParser();
 	return cli_close_stdout(status);

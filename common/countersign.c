@@ -338,13 +338,15 @@ keep(struct countersign_stage *c, struct ynode *out, const char *key,
     const char *rid, const char *what, const struct solr_buf *b,
     struct solr_err *e)
 {
-	char name[SOLR_SHA256_HEX];
+	char name[SOLR_SHA256_HEX], at[OBJSTORE_AT], atkey[32];
 	int r;
 
-	if ((r = objstore_put(&c->objects, b->p, b->len, name, e)) != 0 ||
-	    (rid && (r = write_artifact(c, rid, what, b, name, e)) != 0))
+	if ((r = objstore_put_at(&c->objects, b->p, b->len, name, at, e)) !=
+	    0 || (rid && (r = write_artifact(c, rid, what, b, name, e)) != 0))
 		return r;
-	return yn_set_str(out, key, name) ? nomem(e) : 0;
+	snprintf(atkey, sizeof(atkey), "%s_at", key);
+	return yn_set_str(out, key, name) || yn_set_str(out, atkey, at) ?
+	    nomem(e) : 0;
 }
 
 /* The DUIS Response to the sender. */
@@ -433,8 +435,9 @@ replay_countersigned(struct countersign_stage *c, struct ynode *rec,
 	if (was == NULL)
 		return solr_seterr(e, SOLR_ERR_VERIFY, "no countersigned "
 		    "request was recorded");
-	if ((r = objstore_get(&c->objects, was, p->max_document_bytes * 2, &b,
-	    e)) != 0)
+	if ((r = objstore_get_at(&c->objects, was, yn_get_str(yn_path(rec,
+	    "recorded.output"), "countersigned_at"), p->max_document_bytes * 2,
+	    &b, e)) != 0)
 		return r;
 	/* the request's bytes, unchanged, with one insertion: the
 	 * countersignature */
@@ -595,7 +598,7 @@ act(struct countersign_stage *c, struct ynode *rec, struct ynode *out,
 	}
 	if (!decision_is_pass(&d))
 		return rec_decide(rec, STAGE, &d) ? REJECTED : nomem(e);
-	if ((r = objstore_get(&c->objects, obj,
+	if ((r = objstore_get_at(&c->objects, obj, yn_get_str(req, "at"),
 	    c->world->policy.max_document_bytes, &b, e)) != 0)
 		return rec_reject(rec, STAGE, NULL, e->msg) ? nomem(e) :
 		    STAGE_TROUBLE;
@@ -724,8 +727,11 @@ audit(struct countersign_stage *c, struct ynode *rec, struct solr_err *e)
 {
 	static const char *const objects[] = { "request.object",
 	    "output.command", "output.countersigned", "output.response" };
+	static const char *const where[] = { "request.at",
+	    "output.command_at", "output.countersigned_at",
+	    "output.response_at" };
 	struct ynode *body = yn_new_map(0), *objs = yn_new_seq(0);
-	char *objv[4], ver[64];
+	char *objv[4], *atv[4], ver[64];
 	const char *s;
 	size_t n = 0, i;
 	int r = 0;
@@ -743,11 +749,13 @@ audit(struct countersign_stage *c, struct ynode *rec, struct solr_err *e)
 	r |= yn_set(body, "record", rec);
 	for (i = 0; i < 4; i++)
 		if ((s = str_at(rec, objects[i])) && solr_is_sha256_hex(s)) {
+			atv[n] = (char *)str_at(rec, where[i]);
 			objv[n++] = (char *)s;
 			r |= yn_push(objs, yn_new_str(s));
 		}
 	r |= yn_set(body, "objects", objs);
-	r = r ? nomem(e) : sat_append(&c->sat, body, &c->objects, objv, n, e);
+	r = r ? nomem(e) : sat_append(&c->sat, body, &c->objects, objv, atv,
+	    n, e);
 	/* the record is the caller's */
 	for (i = 0; i + 1 < body->n; i += 2)
 		if (body->items[i + 1] == rec)
@@ -766,13 +774,16 @@ sync_batch(void *ctx, struct ynode **recs, size_t n, struct solr_err *e)
 	int r;
 
 	if ((r = ledger_sync(&c->ledger, e)) != 0 || (c->have_counters &&
-	    (r = adt_counters_sync(&c->counters, e)) != 0) || !c->have_sat)
+	    (r = adt_counters_sync(&c->counters, e)) != 0))
 		return r;
-	for (i = 0; i < n; i++)
+	for (i = 0; c->have_sat && i < n; i++)
 		if ((r = audit(c, recs[i], e)) != 0)
 			return r;
-	/* the entries first, then the signed head that covers them */
-	if ((r = sat_sync(&c->sat, e)) != 0)
+	/* the objects the records name (ours, and the segments of the
+	 * stages before us that we read), then the entries and their
+	 * objects, then the signed head that covers them */
+	if ((r = objstore_sync(&c->objects, e)) != 0 || !c->have_sat ||
+	    (r = sat_sync(&c->sat, e)) != 0)
 		return r;
 	return sat_head_write(&c->sat, c->dcc, c->dcc_cert, c->have_at ?
 	    c->at : (int64_t)time(NULL), e);

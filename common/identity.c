@@ -238,16 +238,17 @@ verify_document(struct verify_stage *v, struct ynode *rec,
 {
 	struct ynode *req = yn_get(rec, "request");
 	struct decision d;
-	char name[SOLR_SHA256_HEX];
+	char name[SOLR_SHA256_HEX], where[OBJSTORE_AT];
 	int64_t at;
 
-	if (objstore_put(&v->objects, p, n, name, e) != 0) {
+	if (objstore_put_at(&v->objects, p, n, name, where, e) != 0) {
 		decision_reject(&d, DUIS_NONE, "the request could not be "
 		    "stored in the object store");
 		return rec_decide(rec, STAGE, &d) ? STAGE_TROUBLE :
 		    SOLR_ERR_NOMEM;
 	}
 	if (yn_set_str(req, "object", name) != 0 ||
+	    yn_set_str(req, "at", where) != 0 ||
 	    yn_set_int(req, "size", (int64_t)n) != 0 || rec_time(rec, &at) != 0)
 		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	return check_bytes(v, rec, p, n, at, e);
@@ -288,7 +289,8 @@ verify_record(void *ctx, struct ynode *rec, struct solr_err *e)
 	else if (rec_time(rec, &at) != 0)
 		decision_reject(&d, DUIS_NONE, "the record's received_at is not "
 		    "an RFC 3339 time");
-	else if ((r = objstore_get(&v->objects, obj,
+	else if ((r = objstore_get_at(&v->objects, obj, yn_get_str(yn_get(rec,
+	    "request"), "at"),
 	    v->world->policy.max_document_bytes, &b, e)) == 0) {
 		r = check_bytes(v, rec, b.p, b.len, at, e);
 		solr_buf_free(&b);

@@ -221,10 +221,11 @@ stage_alert(struct parse_stage *ps, struct ynode *rec, const unsigned char *p,
 }
 
 static int
-from_store(struct parse_stage *ps, const char *obj, struct solr_buf *b,
-    struct solr_err *e)
+from_store(struct parse_stage *ps, const struct ynode *rec, const char *obj,
+    struct solr_buf *b, struct solr_err *e)
 {
-	return objstore_get(&ps->objects, obj,
+	return objstore_get_at(&ps->objects, obj, yn_get_str(yn_get(rec,
+	    "request"), "at"),
 	    ps->world->policy.max_document_bytes, b, e);
 }
 
@@ -256,7 +257,7 @@ sr21(struct parse_stage *ps, struct ynode *rec, const char *obj, int spc,
 	struct prepay pp;
 	int r;
 
-	if ((r = from_store(ps, obj, &b, e)) != 0) {
+	if ((r = from_store(ps, rec, obj, &b, e)) != 0) {
 		/* a missing or changed object: the run is in trouble */
 		decision_reject(d, DUIS_NONE, "%s", e->msg);
 		r = STAGE_TROUBLE;
@@ -299,7 +300,7 @@ decide_record(void *ctx, struct ynode *rec, struct solr_err *e)
 
 	if (body && obj && (strcmp(body, "device-alert-message") == 0 ||
 	    strcmp(body, "response-message") == 0)) {
-		if ((r = from_store(ps, obj, &b, e)) == 0)
+		if ((r = from_store(ps, rec, obj, &b, e)) == 0)
 			r = stage_alert(ps, rec, b.p, b.len, e);
 		else {
 			decision_reject(&d, DUIS_NONE, "%s", e->msg);
@@ -339,13 +340,14 @@ parse_alert_document(struct parse_stage *ps, struct ynode *rec,
     const unsigned char *p, size_t n, struct solr_err *e)
 {
 	struct decision d;
-	char name[SOLR_SHA256_HEX];
+	char name[SOLR_SHA256_HEX], at[OBJSTORE_AT];
 
-	if (objstore_put(&ps->objects, p, n, name, e) != 0) {
+	if (objstore_put_at(&ps->objects, p, n, name, at, e) != 0) {
 		decision_reject(&d, DUIS_NONE, "%s", e->msg);
 		return rec_decide(rec, STAGE, &d) ? STAGE_TROUBLE : nomem(e);
 	}
 	if (yn_set_str(yn_get(rec, "request"), "object", name) != 0 ||
+	    yn_set_str(yn_get(rec, "request"), "at", at) != 0 ||
 	    yn_set_int(yn_get(rec, "request"), "size", (int64_t)n) != 0)
 		return nomem(e);
 	return stage_alert(ps, rec, p, n, e);

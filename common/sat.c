@@ -126,32 +126,17 @@ sat_open(const char *dir, struct sat *s, struct solr_err *e)
 	return r;
 }
 
-/* An object into the bundle: a hard link where possible, else a copy;
- * either way its bytes are checked against its name. */
+/* An object into the bundle, from src where at (a hint, may be NULL)
+ * says, its bytes checked against its name. */
 static int
 place(struct sat *s, struct solr_objstore *src, const char *name,
-    struct solr_err *e)
+    const char *at, struct solr_err *e)
 {
-	char from[PATH_MAX], to[PATH_MAX], sub[PATH_MAX], got[SOLR_SHA256_HEX];
+	char got[SOLR_SHA256_HEX];
 	struct solr_buf b = { 0 };
-	struct stat st;
 	int r;
 
-	if (objstore_path(&s->objects, name, to, sizeof(to)) != 0)
-		return solr_seterr(e, SOLR_ERR_FORMAT, "'%.80s' is not an "
-		    "object name", name);
-	if (stat(to, &st) == 0)
-		return 0;
-	objstore_path(src, name, from, sizeof(from));
-	snprintf(sub, sizeof(sub), "%s/%.2s", s->objects.dir, name);
-	if (mkdir(sub, 0755) != 0 && errno != EEXIST)
-		return solr_seterr_at(e, SOLR_ERR_IO, sub, 0, "%s",
-		    strerror(errno));
-	if ((r = objstore_get(src, name, 64 << 20, &b, e)) != 0) {
-		solr_buf_free(&b);
-		return r;
-	}
-	if (link(from, to) != 0 && errno != EEXIST)
+	if ((r = objstore_get_at(src, name, at, 64 << 20, &b, e)) == 0)
 		r = objstore_put(&s->objects, b.p, b.len, got, e);
 	solr_buf_free(&b);
 	return r;
@@ -185,7 +170,7 @@ render(struct ynode *entry, struct solr_buf *out)
 
 int
 sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
-    char **objects, size_t nobjects, struct solr_err *e)
+    char **objects, char **at, size_t nobjects, struct solr_err *e)
 {
 	struct solr_buf text = { 0 };
 	struct ynode *entry;
@@ -197,7 +182,7 @@ sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
 	int r;
 
 	for (i = 0; i < nobjects; i++)
-		if ((r = place(s, src, objects[i], e)) != 0)
+		if ((r = place(s, src, objects[i], at[i], e)) != 0)
 			return r;
 	while (flock(s->fd, LOCK_EX) != 0)
 		if (errno != EINTR)
@@ -259,6 +244,11 @@ out:
 int
 sat_sync(struct sat *s, struct solr_err *e)
 {
+	int r;
+
+	/* the objects before the entries that name them */
+	if ((r = objstore_sync(&s->objects, e)) != 0)
+		return r;
 	if (s->fd < 0 || s->unsynced == 0)
 		return 0;
 	if (fsync(s->fd) != 0)
@@ -288,6 +278,7 @@ sat_close(struct sat *s, struct solr_err *e)
 
 	if (s->fd < 0)
 		return 0;
+	r = objstore_close(&s->objects, e);
 	if (fsync(s->fd) != 0)
 		r = solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "fsync: %s",
 		    strerror(errno));
@@ -372,8 +363,7 @@ sat_verify(const char *dir, uint64_t at, uint64_t *entries,
 		memcpy(hash_at, zero_hash, 65);
 	snprintf(path, sizeof(path), "%s/sat.log", dir);
 	snprintf(objs, sizeof(objs), "%s/objects", dir);
-	memset(&os, 0, sizeof(os));
-	snprintf(os.dir, sizeof(os.dir), "%s", objs);
+	objstore_open_read(&os, objs);
 	if ((rd.f = fopen(path, "r")) == NULL)
 		return solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
 		    strerror(errno));
@@ -443,6 +433,7 @@ sat_verify(const char *dir, uint64_t at, uint64_t *entries,
 	}
 	if (last)
 		memcpy(last, prev, 65);
+	(void)objstore_close(&os, NULL);
 	free(rd.line);
 	solr_buf_free(&rd.chunk);
 	fclose(rd.f);

@@ -35,7 +35,7 @@ int sat_open(const char *dir, struct sat *s, struct solr_err *e);
 /* Appends body (a mapping: the entry without n, prev and hash) under the
  * lock, after copying each object named in objects from src. */
 int sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
-    char **objects, size_t nobjects, struct solr_err *e);
+    char **objects, char **at, size_t nobjects, struct solr_err *e);
 /* The entries appended since the last sync to disk.  Nothing they record
  * may leave before.  Then sat_commit, or sat_undo to take them back
  * (see solr_appended_undo). */

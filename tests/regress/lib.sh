@@ -48,3 +48,23 @@ seal() {
 	done
 	rm -rf "$_d"
 }
+
+# corrupt_object STORE [NAME]: one byte changed in place in every copy
+# of object NAME (or in the first object of the first segment)
+corrupt_object() {
+	perl -e 'my ($d, $n) = @ARGV; my $all = defined $n; $n = "" unless $all; my $hit = 0;
+	for my $f (sort glob "$d/*.seg") {
+		open my $h, "+<", $f or die "$f: $!"; binmode $h; local $/; my $s = <$h>;
+		my $i = 0;
+		while (($i = index($s, "obj $n", $i)) >= 0) {
+			my $j = index($s, "\n", $i) + 1;
+			seek $h, $j, 0; print $h (substr($s, $j, 1) eq "x" ? "y" : "x");
+			$hit++; $i = $j; last unless $all;
+		}
+		close $h; exit 0 if $hit && !$all }
+	die "no object $n in $d\n" unless $hit' "$@"
+}
+# objects STORE: how many objects the store's indexes list
+objects() {
+	cat "$1"/*.idx 2>/dev/null | wc -l
+}

@@ -21,7 +21,8 @@ check "... one entry per record" grep -q "^$(count_records "$D/records.yaml") en
 check "an entry names the sender as actor" grep -q "^actor: 00-DB-12-34-56-78-00-04$" "$D/sat/sat.log"
 check "... the world inputs that decided" grep -q "^  failed_suppliers_sha256: [0-9a-f]\{64\}$" "$D/sat/sat.log"
 check "... and the tool" grep -q "^tool: solr-tools [0-9]" "$D/sat/sat.log"
-check "the bundle holds every object" [ "$(find "$D/sat/objects" -type f | wc -l)" -ge 40 ]
+check "the bundle holds every object" [ "$(objects "$D/sat/objects")" -ge 40 ]
+check "... in a few segment files, not a file each" [ "$(ls "$D/sat/objects" | wc -l)" -le 5 ]
 # the bundle travels: verified and replayed from elsewhere
 cp -R "$D/sat" "$TMP/sat-elsewhere"
 solr-countersign --verify-sat "$TMP/sat-elsewhere" > /dev/null
@@ -45,8 +46,7 @@ solr-countersign --verify-sat "$TMP/s3" > "$TMP/o" 2>"$TMP/e"
 check "... after which the trail is intact" grep -q "entries, chain, objects and signed head intact" "$TMP/o"
 check "... with as many entries as before" [ "$(grep -c '^---$' "$TMP/s3/sat.log")" -eq "$(grep -c '^---$' "$D/sat/sat.log")" ]
 cp -R "$D/sat" "$TMP/s4"
-obj=$(find "$TMP/s4/objects" -type f | head -1)
-rm "$obj"; printf 'x' > "$obj"
+corrupt_object "$TMP/s4/objects"
 solr-countersign --verify-sat "$TMP/s4" > /dev/null 2>"$TMP/e"
 check "a changed object is caught" grep -q "not to its name" "$TMP/e"
 

@@ -91,7 +91,7 @@ check "a dead batch's unsigned entry: cut at the next open" sh -c "solr-sat veri
 check "... and said" grep -q "cut 1 entry after the signed head" "$TMP/e"
 # one object changed
 cp -R "$TMP/sat" "$TMP/obj"
-o=$(find "$TMP/obj/objects" -type f | head -1); rm "$o"; printf 'x' > "$o"
+corrupt_object "$TMP/obj/objects"
 broken "an object changed" "$TMP/obj" "not to its name"
 
 # the auditor's question: what did SRP X send for failed supplier Y on

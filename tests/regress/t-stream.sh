@@ -27,8 +27,7 @@ check "... and reported on stderr" grep -q '^solr-verify-sig: (stdin):[0-9]*: no
 # an object changed in the store is caught
 obj=$(sed -n 's/^  object: //p' "$TMP/s1" | head -1)
 cp -R "$W" "$TMP/w3"	# with the objects the stream refers to
-f=$TMP/w3/state/objects/$(echo "$obj" | cut -c1-2)/$(echo "$obj" | cut -c3-)
-chmod u+w "$f"; printf ' ' >> "$f"
+corrupt_object "$TMP/w3/state/objects" "$obj"
 awk '/^---$/{r++} r==1' "$TMP/s1" | solr-verify-sig -C "$TMP/w3" --at $PIN > "$TMP/s4" 2>"$TMP/e4"
 check "a tampered object is rejected" grep -q "^reason: .*not to its name" "$TMP/s4"
 # a record already rejected passes through untouched

@@ -1,3 +1,5 @@
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,10 +8,117 @@
 #include "../../common/objstore.h"
 #include "unit.h"
 
+static const char abc[] = "ba7816bf8f01cfea414140de5dae2223b00361a396177a"
+    "9cb410ff61f20015ad";
+
+static void
+rmrf(const char *dir)
+{
+	char cmd[4200];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static int
+count_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL)
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* The one segment the store holds ("<dir>/<id>.seg"). */
+static void
+segment(const char *dir, char *path, size_t cap)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	path[0] = '\0';
+	while ((de = readdir(d)) != NULL)
+		if (strstr(de->d_name, ".seg"))
+			snprintf(path, cap, "%s/%s", dir, de->d_name);
+	closedir(d);
+	ck_assert(path[0] != '\0');
+}
+
 START_TEST(put_get_and_tamper)
 {
 	char dir[] = "/tmp/solr-objXXXXXX", name[SOLR_SHA256_HEX],
-	    again[SOLR_SHA256_HEX], path[4096], cmd[4200];
+	    again[SOLR_SHA256_HEX], at[OBJSTORE_AT], path[4096];
+	struct solr_objstore os, other;
+	struct solr_buf b = { 0 };
+	struct solr_err e;
+	int fd, i;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(objstore_open(&os, dir, &e), 0);
+	ck_assert_int_eq(objstore_put_at(&os, "abc", 3, name, at, &e), 0);
+	ck_assert_str_eq(name, abc);
+	ck_assert_ptr_nonnull(strchr(at, ':'));
+	ck_assert_int_eq(objstore_put(&os, "abc", 3, again, &e), 0);
+	ck_assert_str_eq(name, again);
+	/* by its place, and by the index */
+	ck_assert_int_eq(objstore_get_at(&os, name, at, 100, &b, &e), 0);
+	ck_assert_uint_eq(b.len, 3);
+	ck_assert_mem_eq(b.p, "abc", 3);
+	ck_assert_int_eq(objstore_get(&os, name, 100, &b, &e), 0);
+	ck_assert_mem_eq(b.p, "abc", 3);
+	/* a hint that lies is passed over, never trusted */
+	ck_assert_int_eq(objstore_get_at(&os, name, "../../etc/passwd:0", 100,
+	    &b, &e), 0);
+	ck_assert_int_eq(objstore_get_at(&os, name, "0123-4:ffffffffffff", 100,
+	    &b, &e), 0);
+	ck_assert_int_eq(objstore_get_at(&os, name, "nonsense", 100, &b, &e),
+	    0);
+	/* over the limit */
+	ck_assert_int_eq(objstore_get(&os, name, 2, &b, &e), SOLR_ERR_LIMIT);
+	for (i = 0; i < 50; i++) {
+		char n2[SOLR_SHA256_HEX];
+
+		ck_assert_int_eq(objstore_put(&os, &i, sizeof(i), n2, &e), 0);
+	}
+	ck_assert_int_eq(objstore_sync(&os, &e), 0);
+	/* another process's reader finds it through the index */
+	ck_assert_int_eq(objstore_open(&other, dir, &e), 0);
+	ck_assert_int_eq(objstore_get(&other, name, 100, &b, &e), 0);
+	ck_assert_int_eq(objstore_close(&other, &e), 0);
+	ck_assert_int_eq(objstore_close(&os, &e), 0);
+	/* a segment and its index: a few files, not one per object */
+	ck_assert_int_eq(count_files(dir), 3);
+	/* a changed object is caught when read, by place and by index */
+	segment(dir, path, sizeof(path));
+	fd = open(path, O_WRONLY);
+	ck_assert_int_eq(pwrite(fd, "abd", 3, 70), 3);
+	close(fd);
+	ck_assert_int_eq(objstore_open(&os, dir, &e), 0);
+	ck_assert_int_eq(objstore_get_at(&os, name, at, 100, &b, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(e.msg, "not to its name"));
+	ck_assert_int_eq(objstore_get(&os, name, 100, &b, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_int_eq(objstore_get(&os, "../../etc/passwd", 100, &b, &e),
+	    SOLR_ERR_FORMAT);
+	ck_assert_int_eq(objstore_get(&os, "00000000000000000000000000000000"
+	    "00000000000000000000000000000000", 100, &b, &e), SOLR_ERR_IO);
+	ck_assert_ptr_nonnull(strstr(e.msg, "not in the store"));
+	ck_assert_int_eq(objstore_close(&os, &e), 0);
+	solr_buf_free(&b);
+	rmrf(dir);
+}
+END_TEST
+
+START_TEST(index_lies)
+{
+	char dir[] = "/tmp/solr-objXXXXXX", name[SOLR_SHA256_HEX],
+	    path[4096];
 	struct solr_objstore os;
 	struct solr_buf b = { 0 };
 	struct solr_err e;
@@ -18,31 +127,74 @@ START_TEST(put_get_and_tamper)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	ck_assert_int_eq(objstore_open(&os, dir, &e), 0);
 	ck_assert_int_eq(objstore_put(&os, "abc", 3, name, &e), 0);
-	ck_assert_str_eq(name, "ba7816bf8f01cfea414140de5dae2223b00361a396177a"
-	    "9cb410ff61f20015ad");
-	ck_assert_int_eq(objstore_put(&os, "abc", 3, again, &e), 0);
-	ck_assert_str_eq(name, again);
-	ck_assert_int_eq(objstore_get(&os, name, 100, &b, &e), 0);
-	ck_assert_uint_eq(b.len, 3);
-	ck_assert_mem_eq(b.p, "abc", 3);
-	/* a changed object is caught when read */
-	objstore_path(&os, name, path, sizeof(path));
+	ck_assert_int_eq(objstore_close(&os, &e), 0);
+	/* an index line that sends abc's name to another place */
+	segment(dir, path, sizeof(path));
+	strcpy(path + strlen(path) - 3, "idx");
 	f = fopen(path, "w");
-	fputs("abd", f);
+	fprintf(f, "%s %016x %08x\n", abc, 1, 3);
 	fclose(f);
-	ck_assert_int_eq(objstore_get(&os, name, 100, &b, &e),
+	ck_assert_int_eq(objstore_open(&os, dir, &e), 0);
+	ck_assert_int_eq(objstore_get(&os, abc, 100, &b, &e),
 	    SOLR_ERR_VERIFY);
-	ck_assert_ptr_nonnull(strstr(e.msg, "not to its name"));
-	ck_assert_int_eq(objstore_get(&os, "../../etc/passwd", 100, &b, &e),
-	    SOLR_ERR_FORMAT);
-	ck_assert_int_eq(objstore_get(&os, "00000000000000000000000000000000"
-	    "00000000000000000000000000000000", 100, &b, &e), SOLR_ERR_IO);
+	ck_assert_int_eq(objstore_close(&os, &e), 0);
+	/* a line that is not one */
+	f = fopen(path, "w");
+	fprintf(f, "%s %016x %08x\n", "zz", 1, 3);
+	fprintf(f, "%-90s\n", "x");
+	fclose(f);
+	ck_assert_int_eq(objstore_open(&os, dir, &e), 0);
+	ck_assert_int_eq(objstore_get(&os, abc, 100, &b, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(e.msg, "not an index line"));
+	ck_assert_int_eq(objstore_close(&os, &e), 0);
 	solr_buf_free(&b);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	rmrf(dir);
 }
 END_TEST
 
+static int
+keep_abc(void *arg, const char *name)
+{
+	(void)arg;
+	return strcmp(name, abc) == 0;
+}
+
+START_TEST(gc_keeps_what_is_named)
+{
+	char dir[] = "/tmp/solr-objXXXXXX", name[SOLR_SHA256_HEX],
+	    other[SOLR_SHA256_HEX];
+	struct solr_objstore os, busy;
+	struct solr_buf b = { 0 };
+	struct solr_err e;
+	size_t kept = 0, dropped = 0;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(objstore_open(&os, dir, &e), 0);
+	ck_assert_int_eq(objstore_put(&os, "abc", 3, name, &e), 0);
+	ck_assert_int_eq(objstore_put(&os, "xyz", 3, other, &e), 0);
+	ck_assert_int_eq(objstore_close(&os, &e), 0);
+	/* not while another process has the store open */
+	ck_assert_int_eq(objstore_open(&busy, dir, &e), 0);
+	ck_assert_int_eq(objstore_open(&os, dir, &e), 0);
+	ck_assert_int_eq(objstore_gc(&os, keep_abc, NULL, &kept, &dropped,
+	    &e), SOLR_ERR_IO);
+	ck_assert_ptr_nonnull(strstr(e.msg, "in use"));
+	ck_assert_int_eq(objstore_close(&busy, &e), 0);
+	ck_assert_int_eq(objstore_gc(&os, keep_abc, NULL, &kept, &dropped,
+	    &e), 0);
+	ck_assert_uint_eq(kept, 1);
+	ck_assert_uint_eq(dropped, 1);
+	ck_assert_int_eq(objstore_close(&os, &e), 0);
+	ck_assert_int_eq(objstore_open(&os, dir, &e), 0);
+	ck_assert_int_eq(objstore_get(&os, name, 100, &b, &e), 0);
+	ck_assert_int_eq(objstore_get(&os, other, 100, &b, &e), SOLR_ERR_IO);
+	ck_assert_int_eq(objstore_close(&os, &e), 0);
+	ck_assert_int_eq(count_files(dir), 3);
+	solr_buf_free(&b);
+	rmrf(dir);
+}
+END_TEST
 
 Suite *
 objstore_suite(void)
@@ -51,6 +203,8 @@ objstore_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, put_get_and_tamper);
+	tcase_add_test(tc, index_lies);
+	tcase_add_test(tc, gc_keeps_what_is_named);
 	suite_add_tcase(s, tc);
 	return s;
 }
