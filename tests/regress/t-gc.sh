@@ -1,0 +1,60 @@
+# Storage: a batch leaves a few files in the world's state, not one per
+# request; solr-sat gc keeps what the trails name, and the trail still
+# verifies and replays from its bundle once the rest is gone.
+R=$BUILD/requests
+fresh_world "$TMP/w"
+w=$TMP/w
+# 1,500 documents: the demo requests over and over
+: > "$TMP/list"
+i=0
+while [ $i -lt 1500 ]; do
+	for f in "$R/srp-elec-cv5.xml" "$R/srp-gas-cv4.xml" "$R/srp-elec-unsafe-cv5.xml"; do
+		[ $i -lt 1500 ] && echo "$f" >> "$TMP/list"
+		i=$((i + 1))
+	done
+done
+flow() {	# flow SATDIR < list of files
+	solr-verify-sig -C "$w" --at $PIN --files-from - | solr-failed-suppliers -C "$w" check |
+		solr-gbcs-parse -C "$w" | solr-adt-check -C "$w" |
+		solr-countersign -C "$w" --at $PIN --sat "$1" > "$TMP/out" 2> "$TMP/err"
+}
+before=$(find "$w" -type f | wc -l)
+flow "$TMP/sat" < "$TMP/list"
+check "1,500 requests through the flow" [ "$(grep -c '^verdict: ' "$TMP/out")" -eq 1500 ]
+after=$(find "$w" -type f | wc -l)
+check "... leave fewer than 50 new files in the world ($((after - before)))" [ $((after - before)) -lt 50 ]
+check "... and a few in the bundle's store" [ "$(ls "$TMP/sat/objects" | wc -l)" -lt 10 ]
+check "... which holds every object the trail names" [ "$(objects "$TMP/sat/objects")" -ge 1500 ]
+# a second trail, so that gc keeps what either names
+printf '%s\n' "$R/srp-gas-cv5.xml" | flow "$TMP/sat2"
+# and a request that stopped before countersign: no trail names it
+solr-verify-sig -C "$w" --at $PIN "$R/healthy-elec-cv4.xml" > /dev/null
+solr-sat gc -C "$w" "$TMP/sat" "$TMP/sat2" > "$TMP/gc" 2> "$TMP/e"
+check "gc: exit 0" [ $? -eq 0 ]
+check "... says what it kept and removed" grep -q "kept [0-9]* objects, removed [1-9][0-9]*$" "$TMP/gc"
+kept=$(sed -n 's/.*kept \([0-9]*\) objects.*/\1/p' "$TMP/gc")
+check "... keeps no more than the trails name" [ "$kept" -le "$(( $(objects "$TMP/sat/objects") + $(objects "$TMP/sat2/objects") ))" ]
+check "... and no copy twice" [ "$(objects "$w/state/objects")" -eq "$kept" ]
+# what gc left serves the trails: every object they name is in the store
+for s in "$TMP/sat" "$TMP/sat2"; do
+	sed -n 's/^- \([0-9a-f]\{64\}\)$/\1/p; s/^  - \([0-9a-f]\{64\}\)$/\1/p' "$s/sat.log" | sort -u > "$TMP/names"
+	cat "$w"/state/objects/*.idx | cut -c1-64 | sort -u > "$TMP/have"
+	check "... every object $(basename "$s") names is kept" [ -z "$(comm -23 "$TMP/names" "$TMP/have")" ]
+done
+check "... (the names were found)" [ -s "$TMP/names" ]
+# not while a flow has the store open
+(exec 9< "$w/state/objects/lock"; flock -s 9; sleep 3) &
+sleep 1
+solr-sat gc -C "$w" "$TMP/sat" > /dev/null 2> "$TMP/e"
+check "gc while the store is in use: refused" grep -q "in use by another process" "$TMP/e"
+wait
+# the trail verifies and replays from its bundle alone
+solr-sat verify "$TMP/sat" > /dev/null
+check "the trail verifies after gc" [ $? -eq 0 ]
+rm -rf "$w/state/objects"
+solr-sat replay "$TMP/sat2" "$w" > "$TMP/r"
+check "... and replays with the world's store gone" grep -q "^1 records replayed, 0 differ$" "$TMP/r"
+# gc refuses a trail that does not verify, and a store in use
+cp -R "$TMP/sat2" "$TMP/bad"; sed -i '0,/^actor: .*/s//actor: 11-22-33-44-55-66-77-88/' "$TMP/bad/sat.log"
+solr-sat gc -C "$w" "$TMP/bad" > /dev/null 2> "$TMP/e"
+check "gc with a trail that does not verify: exit 2, nothing removed" [ $? -eq 2 ]
