@@ -31,7 +31,7 @@ TOOLS = solr-verify-sig solr-gbcs-parse solr-failed-suppliers solr-adt-check \
 LIB_OBJ = build/err.o build/util.o build/ytree.o build/record.o \
 	build/objstore.o build/cert.o build/world.o build/xmlsig.o \
 	build/duis.o build/crypto.o build/prepay.o build/gbcs.o build/safe.o build/adt.o build/ledger.o build/sat.o \
-	build/fslist.o build/decision.o build/stage.o build/fsapply.o build/identity.o build/parse.o build/countersign.o build/sathead.o
+	build/fslist.o build/decision.o build/stage.o build/fsapply.o build/identity.o build/parse.o build/countersign.o build/sathead.o build/ywrite.o
 LIB = build/libsolr.a
 CLI_OBJ = build/cli.o
 HDRS = common/*.h cmd/cli.h
@@ -42,7 +42,8 @@ UNIT_SRC = tests/unit/check_main.c tests/unit/check_util.c \
 	tests/unit/check_safe.c tests/unit/check_ledger.c \
 	tests/unit/check_duis.c tests/unit/check_adt.c \
 	tests/unit/check_fslist.c tests/unit/check_sat.c \
-	tests/unit/check_prepay.c tests/unit/check_stage.c
+	tests/unit/check_prepay.c tests/unit/check_stage.c \
+	tests/unit/check_ywrite.c
 
 FUZZERS = gbcs-precommand gbcs-alert xml-verify records world
 FUZZ_SRC = tests/fuzz/world-once.c

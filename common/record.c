@@ -439,33 +439,12 @@ rec_read(struct rec_reader *rd, struct ynode **rec, int *line,
 
 struct rec_writer {
 	FILE *f;
-	yaml_emitter_t em;
-	int started;
 	int failed;
 	int hold;
 	struct solr_buf held;
 	struct solr_sealer *sealer;	/* seal each record written */
-	int capture;			/* the record being written, to seal */
-	struct solr_buf doc;
+	struct solr_buf doc;		/* the record being written */
 };
-
-static int
-out_bytes(struct rec_writer *w, const void *buf, size_t size);
-
-static int
-out_handler(void *data, unsigned char *buf, size_t size)
-{
-	struct rec_writer *w = data;
-
-	if (w->capture) {
-		if (solr_buf_add(&w->doc, buf, size) != 0) {
-			w->failed = ENOMEM;
-			return 0;
-		}
-		return 1;
-	}
-	return out_bytes(w, buf, size);
-}
 
 static int
 out_bytes(struct rec_writer *w, const void *buf, size_t size)
@@ -492,14 +471,6 @@ rec_writer_new(FILE *f)
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return NULL;
 	w->f = f;
-	if (!yaml_emitter_initialize(&w->em)) {
-		free(w);
-		return NULL;
-	}
-	yaml_emitter_set_output(&w->em, out_handler, w);
-	yaml_emitter_set_unicode(&w->em, 1);
-	yaml_emitter_set_width(&w->em, -1);
-	yaml_emitter_set_indent(&w->em, 2);
 	return w;
 }
 
@@ -526,40 +497,21 @@ rec_writer_seal(struct rec_writer *w, struct solr_sealer *sealer)
 int
 rec_write(struct rec_writer *w, const struct ynode *rec)
 {
-	yaml_event_t ev;
-
-	if (!w->started) {
-		if (!yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING)
-		    || !yaml_emitter_emit(&w->em, &ev))
-			return SOLR_ERR_IO;
-		w->started = 1;
-	}
-	w->capture = w->sealer != NULL;
 	w->doc.len = 0;
-	if (yn_emit_doc(&w->em, rec) != 0)
+	if (yn_write_doc(rec, &w->doc) != 0) {
+		w->failed = ENOMEM;
 		return SOLR_ERR_IO;
-	/* hand each record on at once, so a pipeline streams */
-	if (!yaml_emitter_flush(&w->em))
-		return SOLR_ERR_IO;
-	if (w->capture) {
-		w->capture = 0;
-		if (w->failed || seal_doc(w) != 0 ||
-		    !out_bytes(w, w->doc.p, w->doc.len))
-			return SOLR_ERR_IO;
 	}
+	/* handed on at once, so a pipeline streams */
+	if ((w->sealer != NULL && seal_doc(w) != 0) || !out_bytes(w, w->doc.p,
+	    w->doc.len))
+		return SOLR_ERR_IO;
 	return w->failed ? SOLR_ERR_IO : 0;
 }
 
 int
 rec_writer_finish(struct rec_writer *w, struct solr_err *e)
 {
-	yaml_event_t ev;
-
-	if (w->started && !w->failed) {
-		if (!yaml_stream_end_event_initialize(&ev) ||
-		    !yaml_emitter_emit(&w->em, &ev))
-			w->failed = w->failed ? w->failed : EIO;
-	}
 	if (fflush(w->f) != 0 || ferror(w->f))
 		w->failed = w->failed ? w->failed : (errno ? errno : EIO);
 	if (w->failed)
@@ -617,7 +569,6 @@ rec_writer_free(struct rec_writer *w)
 {
 	if (w == NULL)
 		return;
-	yaml_emitter_delete(&w->em);
 	solr_buf_free(&w->held);
 	solr_buf_free(&w->doc);
 	free(w);

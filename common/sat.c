@@ -142,30 +142,11 @@ place(struct sat *s, struct solr_objstore *src, const char *name,
 	return r;
 }
 
-static int
-mem_writer(void *data, unsigned char *buf, size_t size)
-{
-	return solr_buf_add(data, buf, size) == 0;
-}
-
 /* The entry's text, from "---" to the line before its hash. */
 static int
 render(struct ynode *entry, struct solr_buf *out)
 {
-	yaml_emitter_t em;
-	yaml_event_t ev;
-	int ok;
-
-	if (!yaml_emitter_initialize(&em))
-		return SOLR_ERR_NOMEM;
-	yaml_emitter_set_output(&em, mem_writer, out);
-	yaml_emitter_set_width(&em, -1);
-	yaml_emitter_set_unicode(&em, 1);
-	ok = yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING) &&
-	    yaml_emitter_emit(&em, &ev) && yn_emit_doc(&em, entry) == 0 &&
-	    yaml_emitter_flush(&em);
-	yaml_emitter_delete(&em);
-	return ok ? 0 : SOLR_ERR_INTERNAL;
+	return yn_write_doc(entry, out);
 }
 
 int

@@ -478,8 +478,8 @@ word_in(const char *s, const char *const *list)
 }
 
 /* Would a YAML 1.1 reader resolve this plain scalar to a non-string? */
-static int
-looks_typed(const char *s)
+int
+yn_looks_typed(const char *s)
 {
 	static const char *const words[] = { "~", "null", "Null", "NULL",
 	    "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true",
@@ -519,7 +519,7 @@ emit(yaml_emitter_t *em, const struct ynode *n)
 
 	switch (n->kind) {
 	case YN_SCALAR: {
-		int q = n->quoted && looks_typed(n->str);
+		int q = n->quoted && yn_looks_typed(n->str);
 
 		ok = yaml_scalar_event_initialize(&ev, NULL, NULL,
 		    (yaml_char_t *)n->str, (int)n->len, !q, 1,

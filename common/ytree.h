@@ -69,6 +69,11 @@ struct solr_buf;
  * as themselves; everything else (hex, versions, times) as strings. */
 int yn_json(const struct ynode *n, struct solr_buf *b);
 
+/* Would a YAML 1.1 reader resolve this plain scalar to a non-string? */
+int yn_looks_typed(const char *s);
+/* n as one document (explicit "---"), appended to b, in the layout and
+ * scalar styles of libyaml's emitter; SOLR_ERR_NOMEM. */
+int yn_write_doc(const struct ynode *n, struct solr_buf *b);
 /* Emits n as one document (explicit "---"). */
 int yn_emit_doc(yaml_emitter_t *em, const struct ynode *n);
 

@@ -160,6 +160,7 @@ main(void)
 	srunner_add_suite(sr, sat_suite());
 	srunner_add_suite(sr, prepay_suite());
 	srunner_add_suite(sr, stage_suite());
+	srunner_add_suite(sr, ywrite_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -18,6 +18,7 @@ Suite *fslist_suite(void);
 Suite *sat_suite(void);
 Suite *prepay_suite(void);
 Suite *stage_suite(void);
+Suite *ywrite_suite(void);
 
 struct ynode;
 /* n as a YAML document, malloc'd. */
