@@ -274,6 +274,20 @@ dim(int y, int m)
 	return t[m - 1];
 }
 
+static void
+next_day(int ymd[3])
+{
+	if (ymd[2] < dim(ymd[0], ymd[1]))
+		ymd[2]++;
+	else if (ymd[1] < 12) {
+		ymd[1]++;
+		ymd[2] = 1;
+	} else {
+		ymd[0]++;
+		ymd[1] = ymd[2] = 1;
+	}
+}
+
 static int
 date_matches(const struct pp_date *p, int y, int m, int d, int wd)
 {
@@ -370,12 +384,12 @@ fmt_note(const struct prepay *pp, const struct day_note *dn, char *note,
 
 /* The events of one day. */
 static int
-day_events(const struct prepay *pp, int64_t day, struct ev *ev,
-    int64_t *season_occ, struct day_note *dn)
+day_events(const struct prepay *pp, int64_t day, const int ymd[3],
+    struct ev *ev, int64_t *season_occ, struct day_note *dn)
 {
-	int y, m, d, wd = weekday(day), n = 0, i, j, sp = 0;
+	int y = ymd[0], m = ymd[1], d = ymd[2], wd = weekday(day), n = 0, i,
+	    j, sp = 0;
 
-	civil(day, &y, &m, &d);
 	memset(dn, 0, sizeof(*dn));
 	dn->wd = wd;
 	if (pp->fuel == FUEL_ELEC) {
@@ -446,7 +460,7 @@ calendar_never_ends(const struct prepay *pp, int64_t from, int days,
 	struct ev ev[PP_SCHEDULE_MAX + PP_ACTIONS_MAX];
 	struct day_note dn;
 	char note[96], ts[SOLR_TIME_STRLEN];
-	int state = 0, checked = 0, n, i;
+	int state = 0, checked = 0, n, i, ymd[3];
 
 	for (i = 0; i < PP_SEASONS_MAX; i++)
 		season_occ[i] = INT64_MIN;
@@ -462,8 +476,11 @@ calendar_never_ends(const struct prepay *pp, int64_t from, int days,
 				season_occ[i] = d;
 		}
 	}
-	for (day = first - lookback; day <= first + days; day++) {
-		n = day_events(pp, day, ev, season_occ, &dn);
+	/* the date of the first day, then one day on at a time */
+	civil(first - lookback, &ymd[0], &ymd[1], &ymd[2]);
+	for (day = first - lookback; day <= first + days; day++,
+	    next_day(ymd)) {
+		n = day_events(pp, day, ymd, ev, season_occ, &dn);
 		if (n < 0) {
 			if (day < first)
 				continue;
