@@ -1,3 +1,4 @@
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1702,58 +1703,136 @@ device_eui(X509 *x, uint64_t *eui)
 	return found ? 0 : -1;
 }
 
-int
-world_device_cert(struct solr_world *w, uint64_t eui, const char *use,
-    int64_t at, X509 **out, struct solr_err *e)
+/* A device's certificate, read and checked once for as long as its file
+ * stays the same (the same inode, size and modification time); what
+ * depends on the time of use is checked at every use. */
+#define DEVCACHE 64
+
+struct devcache_ent {
+	char path[PATH_MAX];
+	struct stat st;
+	struct solr_cert *c;	/* NULL: empty */
+};
+
+struct solr_devcache {
+	struct devcache_ent ent[DEVCACHE];
+	unsigned next;
+};
+
+void
+world_devcache_free(struct solr_world *w)
 {
-	char path[PATH_MAX], hex[17];
-	struct solr_cert *c = NULL;
+	size_t i;
+
+	if (w->devcache == NULL)
+		return;
+	for (i = 0; i < DEVCACHE; i++)
+		solr_cert_free(w->devcache->ent[i].c);
+	free(w->devcache);
+	w->devcache = NULL;
+}
+
+static int
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	    a->st_size == b->st_size && a->st_mtim.tv_sec ==
+	    b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	    a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec ==
+	    b->st_ctim.tv_nsec;
+}
+
+/* The certificate in path, read and checked for the device and use. */
+static int
+read_device_cert(const char *path, const char *hex, uint64_t eui,
+    const char *use, struct stat *st, struct solr_cert **out,
+    struct solr_err *e)
+{
 	uint64_t got = 0;
 	FILE *f;
 	X509 *x;
 	int r;
 
-	*out = NULL;
-	snprintf(hex, sizeof(hex), "%016llX", (unsigned long long)eui);
-	snprintf(path, sizeof(path), "%s/pki/device/%s.%s.pem", w->dir, hex,
-	    use);
 	if ((f = fopen(path, "r")) == NULL)
 		return solr_seterr(e, SOLR_ERR_VERIFY, "there is no device "
 		    "certificate pki/device/%s.%s.pem", hex, use);
+	if (fstat(fileno(f), st) != 0)
+		memset(st, 0, sizeof(*st));
 	x = PEM_read_X509(f, NULL, NULL, NULL);
 	fclose(f);
 	ERR_clear_error();
 	if (x == NULL)
 		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0,
 		    "not a PEM certificate");
-	if (device_eui(x, &got) != 0 || got != eui) {
-		X509_free(x);
-		return solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "the "
+	if (device_eui(x, &got) != 0 || got != eui)
+		r = solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "the "
 		    "certificate's hardwareModuleName is not the device %s", hex);
-	}
-	if (!(X509_get_key_usage(x) & (strcmp(use, "ka") == 0 ?
-	    KU_KEY_AGREEMENT : KU_DIGITAL_SIGNATURE))) {
-		X509_free(x);
-		return solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "the "
+	else if (!(X509_get_key_usage(x) & (strcmp(use, "ka") == 0 ?
+	    KU_KEY_AGREEMENT : KU_DIGITAL_SIGNATURE)))
+		r = solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "the "
 		    "certificate lacks the %s key usage", strcmp(use, "ka") ==
 		    0 ? "keyAgreement" : "digitalSignature");
-	}
-	if ((r = solr_cert_from_x509(x, path, &c, e)) != 0) {
-		X509_free(x);
-		return r;
-	}
-	if (!c->is_p256)
+	else if ((r = solr_cert_from_x509(x, path, out, e)) == 0 &&
+	    !(*out)->is_p256) {
+		solr_cert_free(*out);
+		*out = NULL;
 		r = solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "the "
 		    "certificate does not hold a P-256 key");
-	else
-		r = world_check_cert(w, c, at, e);
-	solr_cert_free(c);
-	if (r != 0) {
-		X509_free(x);
-		return r;
 	}
-	*out = x;
-	return 0;
+	X509_free(x);
+	return r;
+}
+
+int
+world_device_cert(struct solr_world *w, uint64_t eui, const char *use,
+    int64_t at, X509 **out, struct solr_err *e)
+{
+	char path[PATH_MAX], hex[17];
+	struct devcache_ent *ce = NULL;
+	struct solr_cert *c = NULL;
+	struct stat st;
+	size_t i;
+	int r;
+
+	*out = NULL;
+	snprintf(hex, sizeof(hex), "%016llX", (unsigned long long)eui);
+	snprintf(path, sizeof(path), "%s/pki/device/%s.%s.pem", w->dir, hex,
+	    use);
+	if (w->devcache == NULL)
+		w->devcache = calloc(1, sizeof(*w->devcache));
+	for (i = 0; w->devcache && i < DEVCACHE; i++)
+		if (w->devcache->ent[i].c != NULL &&
+		    strcmp(w->devcache->ent[i].path, path) == 0) {
+			ce = &w->devcache->ent[i];
+			break;
+		}
+	if (ce != NULL && stat(path, &st) == 0 && same_file(&st, &ce->st))
+		c = ce->c;
+	else {
+		if (ce != NULL) {
+			solr_cert_free(ce->c);
+			ce->c = NULL;
+		}
+		if ((r = read_device_cert(path, hex, eui, use, &st, &c, e))
+		    != 0)
+			return r;
+		if (w->devcache != NULL) {
+			ce = &w->devcache->ent[w->devcache->next++ % DEVCACHE];
+			solr_cert_free(ce->c);
+			snprintf(ce->path, sizeof(ce->path), "%s", path);
+			ce->st = st;
+			ce->c = c;
+		}
+	}
+	/* validity, revocation and the chain at the time of use */
+	r = world_check_cert(w, c, at, e);
+	if (r == 0 && X509_up_ref(c->x))
+		*out = c->x;
+	else if (r == 0)
+		r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	if (w->devcache == NULL || ce == NULL || ce->c != c)
+		solr_cert_free(c);
+	return r;
 }
 
 /* Alerts. */

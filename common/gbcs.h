@@ -125,6 +125,7 @@ const char *gbcs_device_type_of(uint16_t message_code);
 
 /* The device certificate pki/device/<EUI>.<use>.pem ("ka" or "ds"): its
  * hardwareModuleName must hold eui and its key usage fit the use. */
+
 int world_device_cert(struct solr_world *w, uint64_t eui, const char *use,
     int64_t at, X509 **out, struct solr_err *e);
 

@@ -830,6 +830,7 @@ world_free(struct solr_world *w)
 {
 	size_t i, j;
 
+	world_devcache_free(w);
 	yn_free(w->policy.tree);
 	solr_sealer_free(w->sealer);
 	w->sealer = NULL;

@@ -5,6 +5,7 @@
 
 #include <openssl/x509v3.h>
 
+#include "../../common/gbcs.h"
 #include "../../common/world.h"
 #include "unit.h"
 
@@ -225,6 +226,57 @@ START_TEST(generated_world_certificates)
 }
 END_TEST
 
+/* A device's certificate is read once while its file stays the same,
+ * read again when the file changes, and checked at every use. */
+START_TEST(device_cert_cache)
+{
+	const char *dir = world_dir();
+	char tmp[] = "/tmp/solr-devXXXXXX", cmd[8300], pem[4200];
+	struct solr_world w;
+	struct solr_err e;
+	int64_t at, late;
+	X509 *x1, *x2;
+
+	if (dir == NULL)
+		UNIT_SKIP("no world from scripts/mk-world");
+	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	snprintf(cmd, sizeof(cmd), "cp -R '%s'/. '%s' && chmod -R go-w '%s'",
+	    dir, tmp, tmp);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_msg(world_load(&w, tmp, &e) == 0, "%s", e.msg);
+	solr_time_parse("2026-03-02T10:15:00Z", &at);
+	solr_time_parse("2099-01-01T00:00:00Z", &late);
+	ck_assert_msg(world_device_cert(&w, 0x00DB1234567890A0ULL, "ka", at,
+	    &x1, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(world_device_cert(&w, 0x00DB1234567890A0ULL, "ka",
+	    at, &x2, &e), 0);
+	ck_assert_ptr_eq(x1, x2);	/* read once */
+	X509_free(x2);
+	/* what depends on the time is checked at every use */
+	ck_assert_int_eq(world_device_cert(&w, 0x00DB1234567890A0ULL, "ka",
+	    late, &x2, &e), SOLR_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(e.msg, "expired"));
+	/* the file replaced by another device's: read again, refused */
+	snprintf(pem, sizeof(pem), "%s/pki/device/00DB1234567890A0.ka.pem",
+	    tmp);
+	snprintf(cmd, sizeof(cmd), "cp '%s/pki/device/00DB1234567890A1.ka.pem' "
+	    "'%s.new' && mv '%s.new' '%s'", tmp, pem, pem, pem);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(world_device_cert(&w, 0x00DB1234567890A0ULL, "ka",
+	    at, &x2, &e), SOLR_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(e.msg, "hardwareModuleName"));
+	/* and gone */
+	ck_assert_int_eq(unlink(pem), 0);
+	ck_assert_int_eq(world_device_cert(&w, 0x00DB1234567890A0ULL, "ka",
+	    at, &x2, &e), SOLR_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(e.msg, "no device certificate"));
+	X509_free(x1);
+	world_free(&w);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 Suite *
 world_suite(void)
 {
@@ -237,6 +289,7 @@ world_suite(void)
 	tcase_add_loop_test(tc, record_key_required, 0, sizeof(bad_keys) /
 	    sizeof(bad_keys[0]));
 	tcase_add_test(tc, generated_world_certificates);
+	tcase_add_test(tc, device_cert_cache);
 	suite_add_tcase(s, tc);
 	return s;
 }
