@@ -254,9 +254,30 @@ tab_put(struct solr_objstore *os, const struct objloc *l)
 	return 0;
 }
 
+static int put(struct solr_objstore *, const void *, size_t, const char *,
+    char *, struct solr_err *);
+
 int
 objstore_put_at(struct solr_objstore *os, const void *p, size_t n,
     char name[SOLR_SHA256_HEX], char at[OBJSTORE_AT], struct solr_err *e)
+{
+	int r;
+
+	if ((r = solr_sha256_hex(p, n, name)) != 0)
+		return solr_seterr(e, r, "SHA-256 failed");
+	return put(os, p, n, name, at, e);
+}
+
+int
+objstore_copy(struct solr_objstore *os, const char *name,
+    const struct solr_buf *b, struct solr_err *e)
+{
+	return put(os, b->p, b->len, name, NULL, e);
+}
+
+static int
+put(struct solr_objstore *os, const void *p, size_t n, const char *name,
+    char *at, struct solr_err *e)
 {
 	char hdr[HDR_MAX], line[IDX_LINE + 1], path[PATH_MAX];
 	struct iovec iov[3];
@@ -269,8 +290,6 @@ objstore_put_at(struct solr_objstore *os, const void *p, size_t n,
 	if (n > UINT32_MAX)
 		return solr_seterr(e, SOLR_ERR_LIMIT, "an object of %zu bytes "
 		    "is too large for the store", n);
-	if ((r = solr_sha256_hex(p, n, name)) != 0)
-		return solr_seterr(e, r, "SHA-256 failed");
 	if ((os->wseg < 0 || os->wsize + (off_t)n > OBJSTORE_SEGMENT_MAX) &&
 	    (r = new_segment(os, e)) != 0)
 		return r;
@@ -646,14 +665,13 @@ gc_one(void *arg, const char *name, const struct solr_buf *b,
     struct solr_err *e)
 {
 	struct gc *g = arg;
-	char got[SOLR_SHA256_HEX];
 
 	if (!g->keep(g->arg, name)) {
 		g->dropped++;
 		return 0;
 	}
 	g->kept++;
-	return objstore_put(g->os, b->p, b->len, got, e);
+	return objstore_copy(g->os, name, b, e);
 }
 
 int

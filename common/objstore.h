@@ -67,6 +67,10 @@ int objstore_put(struct solr_objstore *os, const void *p, size_t n,
     char name[SOLR_SHA256_HEX], struct solr_err *e);
 int objstore_put_at(struct solr_objstore *os, const void *p, size_t n,
     char name[SOLR_SHA256_HEX], char at[OBJSTORE_AT], struct solr_err *e);
+/* An object objstore_get has just read and checked, into this store
+ * under its name (not hashed again). */
+int objstore_copy(struct solr_objstore *os, const char *name,
+    const struct solr_buf *b, struct solr_err *e);
 /* Reads the object; at (may be NULL) is a hint, checked like the bytes.
  * SOLR_ERR_VERIFY if the bytes do not hash to name, SOLR_ERR_IO if the
  * store does not hold it. */

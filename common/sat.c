@@ -132,12 +132,11 @@ static int
 place(struct sat *s, struct solr_objstore *src, const char *name,
     const char *at, struct solr_err *e)
 {
-	char got[SOLR_SHA256_HEX];
 	struct solr_buf b = { 0 };
 	int r;
 
 	if ((r = objstore_get_at(src, name, at, 64 << 20, &b, e)) == 0)
-		r = objstore_put(&s->objects, b.p, b.len, got, e);
+		r = objstore_copy(&s->objects, name, &b, e);
 	solr_buf_free(&b);
 	return r;
 }

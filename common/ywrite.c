@@ -73,6 +73,28 @@ is_blank(long c)
 	return c == ' ' || c == '\t';
 }
 
+/* Text that every context takes plain: a letter or digit first, then
+ * only letters, digits, "_./-+()" and single inner spaces. */
+static int
+simple(const unsigned char *s, size_t n)
+{
+	static unsigned char ok[256];
+	size_t i;
+
+	if (!ok['a']) {
+		for (i = 0; i < 256; i++)
+			ok[i] = (i >= 'a' && i <= 'z') || (i >= 'A' && i <= 'Z')
+			    || (i >= '0' && i <= '9') ? 2 : strchr("_./-+() ",
+			    (int)i) != NULL && i != 0;
+	}
+	if (n == 0 || ok[s[0]] != 2 || s[n - 1] == ' ')
+		return 0;
+	for (i = 1; i < n; i++)
+		if (!ok[s[i]])
+			return 0;
+	return 1;
+}
+
 static void
 scan(const unsigned char *s, size_t n, struct scan *r)
 {
@@ -84,6 +106,8 @@ scan(const unsigned char *s, size_t n, struct scan *r)
 	long c, next;
 
 	r->flow_plain = r->block_plain = r->single = 1;
+	if (simple(s, n))
+		return;
 	if (n == 0) {
 		r->flow_plain = r->block_plain = 0;
 		return;

@@ -201,6 +201,7 @@ main(int argc, char *argv[])
 	printf("ecdsa-verify\t%.1f\n", ver_us);
 	printf("ecdsa-sign\t%.1f\n", sign_us);
 	printf("ecdh\t%.1f\n", ecdh_us);
+	printf("floor-smets1\t%.1f\n", s1);
 	printf("floor-per-request\t%.1f\n", floor);
 	printf("crypto-floor-per-request\t%.1f\n", cfloor);
 	EVP_MD_CTX_free(mc);
