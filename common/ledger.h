@@ -17,14 +17,28 @@ struct ledger_entry {
 	int own;	/* written (or written again) by this process */
 };
 
+/* On disk, the ledger file is the truth and state/countersign-index
+ * finds a key in it: a header (magic, slots, the ledger bytes it covers, entries, clean)
+ * and an open-addressing table of 16-byte slots (a fingerprint of the
+ * key, the offset of its line).  A process reads the slots it needs,
+ * so its memory stays the same whatever the ledger's size.  Every process
+ * with the ledger open holds state/countersign-live shared.  The index is
+ * marked unclean (and synced) before a process first changes it, and
+ * clean again, after a sync, when it closes; one found unclean at open,
+ * or behind a ledger that was cut, is built again from the ledger. */
 struct ledger {
 	int fd;
 	char path[PATH_MAX];
 	off_t read_upto;
+	/* in memory only (a replay) */
 	struct ledger_entry *e;
 	size_t n, cap;
 	size_t *index;		/* open addressing, SIZE_MAX empty */
 	size_t icap;
+	/* on disk */
+	int ifd, lfd;
+	char ipath[PATH_MAX];
+	uint64_t nslots, covered, count, clean;
 	int dirty;		/* written, not yet synced */
 	struct solr_appended app;	/* written, not yet committed */
 };

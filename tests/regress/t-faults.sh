@@ -5,8 +5,10 @@
 # content and nothing refers to them).
 R=$BUILD/requests
 FAULTS=$BUILD/faults.so
-snap() {	# the world's files and state, without the object stores
+snap() {	# the world's files and state, without the object stores and
+	# the ledger's index (built again from the ledger whenever in doubt)
 	(cd "$1" && find . -path ./state/objects -prune -o -path ./sat/objects -prune \
+		-o -path ./state/countersign-index -prune -o -path ./state/countersign-live -prune \
 		-o -type f -print | LC_ALL=C sort | xargs sha256sum)
 }
 # under ASan its runtime must come first
@@ -64,6 +66,9 @@ expect "countersign, stdout on /dev/full" "its ledger and SAT entries are taken 
 fault FAULT_FSYNC=countersign-ledger solr-countersign -C "$w" --at $PIN < "$TMP/o" > "$TMP/out" 2>"$TMP/err"; rc=$?
 expect "countersign, the ledger's fsync fails" "countersign-ledger: fsync: Input/output error; the entries of this batch are taken back"
 check "... and no record leaves" [ ! -s "$TMP/out" ]
+fault FAULT_FSYNC=countersign-index solr-countersign -C "$w" --at $PIN < "$TMP/o" > "$TMP/out" 2>"$TMP/err"; rc=$?
+expect "countersign, the ledger index's fsync fails" "countersign-index.*fsync: Input/output error"
+check "... and no record passes" [ "$(grep -c '^verdict: accept' "$TMP/out")" -eq 0 ]
 fault FAULT_FSYNC=sat.log solr-countersign -C "$w" --at $PIN --sat "$w/sat" < "$TMP/o" > "$TMP/out" 2>"$TMP/err"; rc=$?
 expect "countersign, the SAT's fsync fails" "sat.log: fsync: Input/output error"
 check "... and no record leaves" [ ! -s "$TMP/out" ]

@@ -31,3 +31,23 @@ check "a 1.5 MB request verifies" [ "$(field "$TMP/ob" verdict)" = pass ]
 check "... and its record is under 2 KB" [ "$(wc -c < "$TMP/ob")" -lt 2048 ]
 solr-verify-sig -C "$W" --at $PIN "$TMP/big.xml" > "$TMP/ob2"
 check "... and is over the default document limit" grep -q "^reason: .*limit of 1048576 bytes" "$TMP/ob2"
+
+# countersign's memory does not grow with its ledger: 300,000 entries
+# written before, then a batch
+fresh_world "$TMP/wl0"; fresh_world "$TMP/wl1"
+mkdir -p "$TMP/wl1/state"
+perl -e 'for my $i (1 .. 300000) { printf "%016X %d %016X %064x\n", 0x1234, $i, 0x5678, $i }' \
+	> "$TMP/wl1/state/countersign-ledger"
+flow4() {	# flow4 WORLD: the stages before countersign
+	solr-verify-sig -C "$1" --at $PIN "$R/srp-elec-cv5.xml" "$R/srp-gas-cv5.xml" "$R/srp-elec-cv4.xml" |
+		solr-failed-suppliers -C "$1" check | solr-gbcs-parse -C "$1" | solr-adt-check -C "$1"
+}
+flow4 "$TMP/wl0" > "$TMP/l0"; flow4 "$TMP/wl1" > "$TMP/l1"
+"$BUILD/maxrss" solr-countersign -C "$TMP/wl0" --at $PIN < "$TMP/l0" > "$TMP/c0" 2> "$TMP/m0"
+"$BUILD/maxrss" solr-countersign -C "$TMP/wl1" --at $PIN < "$TMP/l1" > "$TMP/c1" 2> "$TMP/m1"
+check "a ledger of 300,000 entries: the batch is accepted" [ "$(grep -c '^verdict: accept' "$TMP/c1")" -eq 3 ]
+check "... and indexed (state/countersign-index)" [ -s "$TMP/wl1/state/countersign-index" ]
+m0=$(sed -n 's/^maxrss //p' "$TMP/m0") m1=$(sed -n 's/^maxrss //p' "$TMP/m1")
+if [ $sanitized = 1 ]; then skip "countersign's memory and its ledger" "$SOLR_SANITIZE keeps freed memory aside"
+elif [ -n "$m0" ] && [ -n "$m1" ] && [ $((m1 - m0)) -lt 2048 ]; then ok "countersign's memory and its ledger: ${m0} KB with none, ${m1} KB with 300,000 entries"
+else not_ok "countersign's memory and its ledger" "${m0} KB with none, ${m1} KB with 300,000 entries"; fi

@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../common/ledger.h"
@@ -170,6 +171,95 @@ START_TEST(ledger_rules_in_memory)
 }
 END_TEST
 
+/* lines written to the ledger file directly, as other runs left them */
+static void
+ledger_fill(const char *dir, int from, int to)
+{
+	char path[4200];
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/state", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/state/countersign-ledger", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "a"));
+	for (i = from; i < to; i++)
+		fprintf(f, "%016X %d %016X %064x\n", 0x1234, i, 0x5678, i);
+	fclose(f);
+}
+
+static void
+sha_of(int i, unsigned char sha[32])
+{
+	memset(sha, 0, 32);
+	sha[31] = (unsigned char)i;
+	sha[30] = (unsigned char)(i >> 8);
+	sha[29] = (unsigned char)(i >> 16);
+}
+
+/* The index finds every entry of a large ledger, and is built again when
+ * it is missing, left unclean by a process that died, or behind a ledger
+ * that was cut; a process sees the index another put in place. */
+START_TEST(ledger_index)
+{
+	char dir[] = "/tmp/solr-ledgerXXXXXX", cmd[4200];
+	unsigned char sha[32], other[32] = { 0xee };
+	struct ledger l, m;
+	struct solr_err e;
+	int again, i;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ledger_fill(dir, 0, 20000);
+	ck_assert_int_eq(ledger_open(dir, &l, &e), 0);
+	for (i = 0; i < 20000; i += 97) {
+		sha_of(i, sha);
+		ck_assert_int_eq(ledger_record(&l, 0x1234, (uint64_t)i, 0x5678,
+		    sha, &again, &e), 0);
+		ck_assert_int_eq(again, 1);
+		ck_assert_int_eq(ledger_record(&l, 0x1234, (uint64_t)i, 0x5678,
+		    other, &again, &e), SOLR_ERR_VERIFY);
+	}
+	ledger_close(&l);
+	/* removed: built again */
+	snprintf(cmd, sizeof(cmd), "rm %s/state/countersign-index", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(ledger_open(dir, &l, &e), 0);
+	ck_assert_int_eq(ledger_record(&l, 0x1234, 5000, 0x5678, other,
+	    &again, &e), SOLR_ERR_VERIFY);
+	ledger_close(&l);
+	/* slots lost in a crash, left unclean: built again at open */
+	snprintf(cmd, sizeof(cmd), "f=%s/state/countersign-index; "
+	    "printf '\\000' | dd of=$f bs=1 seek=48 conv=notrunc 2>/dev/null && "
+	    "dd if=/dev/zero of=$f bs=1 seek=64 count=1000000 conv=notrunc "
+	    "2>/dev/null", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(ledger_open(dir, &l, &e), 0);
+	for (i = 0; i < 20000; i += 101)
+		ck_assert_int_eq(ledger_record(&l, 0x1234, (uint64_t)i, 0x5678,
+		    other, &again, &e), SOLR_ERR_VERIFY);
+	/* another process grows the index past its size and puts a new
+	 * one in place: this one reads that */
+	ck_assert_int_eq(ledger_open(dir, &m, &e), 0);
+	for (i = 20000; i < 70000; i++) {
+		sha_of(i, sha);
+		ck_assert_int_eq(ledger_record(&m, 0x1234, (uint64_t)i, 0x5678,
+		    sha, &again, &e), 0);
+		ck_assert_int_eq(again, 0);
+	}
+	ck_assert_int_eq(ledger_sync(&m, &e), 0);
+	ledger_commit(&m);
+	ck_assert_int_eq(ledger_record(&l, 0x1234, 69999, 0x5678, other,
+	    &again, &e), SOLR_ERR_VERIFY);
+	ck_assert_int_eq(ledger_record(&l, 0x1234, 70000, 0x5678, other,
+	    &again, &e), 0);
+	ck_assert_int_eq(again, 0);
+	ledger_close(&m);
+	ledger_close(&l);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 Suite *
 ledger_suite(void)
 {
@@ -180,6 +270,7 @@ ledger_suite(void)
 	tcase_add_test(tc, ledger_rules_in_memory);
 	tcase_add_test(tc, ledger_takes_back_its_own_entries);
 	tcase_add_test(tc, ledger_keeps_what_another_relied_on);
+	tcase_add_test(tc, ledger_index);
 	suite_add_tcase(s, tc);
 	return s;
 }
