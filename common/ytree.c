@@ -27,7 +27,7 @@ yn_free(struct ynode *n)
 	for (i = 0; i < n->n; i++)
 		yn_free(n->items[i]);
 	free(n->items);
-	free(n->str);
+	/* a scalar's text is allocated with its node */
 	free(n);
 }
 
@@ -73,12 +73,13 @@ new_scalar(const char *s, size_t len, int quoted)
 {
 	struct ynode *n;
 
-	if ((n = yn_alloc(YN_SCALAR)) == NULL)
+	/* one allocation: the node, then its text */
+	if (len > SIZE_MAX - sizeof(*n) - 1 || (n = malloc(sizeof(*n) + len +
+	    1)) == NULL)
 		return NULL;
-	if ((n->str = malloc(len + 1)) == NULL) {
-		free(n);
-		return NULL;
-	}
+	memset(n, 0, sizeof(*n));
+	n->kind = YN_SCALAR;
+	n->str = (char *)(n + 1);
 	memcpy(n->str, s, len);
 	n->str[len] = '\0';
 	n->len = len;
