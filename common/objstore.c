@@ -309,10 +309,12 @@ put(struct solr_objstore *os, const void *p, size_t n, const char *name,
 	if (w != (ssize_t)want || write_all(s->ifd, line, IDX_LINE) != 0) {
 		/* what is half written stays unindexed: the next object
 		 * goes into a new segment */
-		seg_path(os, (size_t)os->wseg, "seg", path, sizeof(path));
+		if (w >= 0 && w != (ssize_t)want)
+			errno = EIO;	/* a short write */
+		seg_path(os, (size_t)os->wseg, w == (ssize_t)want ? "idx" :
+		    "seg", path, sizeof(path));
 		s->unsynced = 1;
 		os->wseg = -1;
-		errno = w < 0 ? errno : EIO;
 		return io_err(e, path, "write");
 	}
 	if (at != NULL)

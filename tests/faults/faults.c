@@ -4,7 +4,7 @@
  * on the paths that contain a given string:
  *
  *   FAULT_OPEN=STR    open and openat of a matching path
- *   FAULT_WRITE=STR   write to a file descriptor whose path matches
+ *   FAULT_WRITE=STR   write and writev to a descriptor whose path matches
  *   FAULT_FSYNC=STR   fsync and fdatasync of a matching descriptor
  *   FAULT_RENAME=STR  rename and renameat of a matching source or target
  *
@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 static long skip = -1;
@@ -67,6 +68,7 @@ fd_path(int fd, char *buf, size_t cap)
 typedef int (*open_fn)(const char *, int, ...);
 typedef int (*openat_fn)(int, const char *, int, ...);
 typedef ssize_t (*write_fn)(int, const void *, size_t);
+typedef ssize_t (*writev_fn)(int, const struct iovec *, int);
 typedef int (*fsync_fn)(int);
 typedef int (*rename_fn)(const char *, const char *);
 typedef int (*renameat_fn)(int, const char *, int, const char *);
@@ -129,6 +131,18 @@ write(int fd, const void *p, size_t n)
 	    fault("FAULT_WRITE", fd_path(fd, buf, sizeof(buf)), "write"))
 		return -1;
 	return real(fd, p, n);
+}
+
+ssize_t
+writev(int fd, const struct iovec *iov, int n)
+{
+	char buf[4096];
+	REAL("writev", writev_fn);
+
+	if (getenv("FAULT_WRITE") != NULL &&
+	    fault("FAULT_WRITE", fd_path(fd, buf, sizeof(buf)), "writev"))
+		return -1;
+	return real(fd, iov, n);
 }
 
 int

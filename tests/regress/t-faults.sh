@@ -90,6 +90,13 @@ fault FAULT_OPEN=countersign-ledger solr-countersign -C "$w" --at $PIN < "$TMP/o
 expect "countersign, the ledger cannot be opened" "countersign-ledger: Input/output error"
 fault FAULT_OPEN=adt-counters solr-adt-check -C "$w" < "$TMP/r3b" > "$TMP/out" 2>"$TMP/err"; rc=$?
 expect "adt-check, the counters cannot be opened" "adt-counters: Input/output error"
+# the object store: a segment that cannot be written; the request is
+# rejected, the run ends in trouble, and the next object goes elsewhere
+fault FAULT_WRITE=.seg solr-verify-sig -C "$w" --at $PIN "$R/srp-elec-cv5.xml" > "$TMP/out" 2>"$TMP/err"; rc=$?
+expect "verify-sig, the object store's segment cannot be written" "\.seg: write: Input/output error"
+check "... and the request is rejected, not lost" [ "$(grep -c '^verdict: reject' "$TMP/out")" -eq 1 ]
+fault FAULT_WRITE=.seg FAULT_SKIP=1 solr-verify-sig -C "$w" --at $PIN "$R/srp-elec-cv5.xml" "$R/srp-gas-cv5.xml" > "$TMP/out" 2>"$TMP/err"; rc=$?
+check "... a later object goes into a new segment" [ "$(grep -c '^verdict: pass' "$TMP/out")" -eq 1 ]
 # and with no fault, the same runs go through
 solr-countersign -C "$w" --at $PIN --sat "$w/sat" < "$TMP/o" > "$TMP/out" 2>"$TMP/err"
 check "with no fault, countersign accepts" [ "$(grep -c '^verdict: accept' "$TMP/out")" -eq 2 ]
