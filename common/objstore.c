@@ -581,8 +581,8 @@ objstore_close(struct solr_objstore *os, struct solr_err *e)
 	size_t i;
 	int r = 0, dfd;
 
-	if (os->lockfd < 0 && os->segs == NULL)
-		return 0;
+	if (os->dir[0] == '\0')
+		return 0;	/* never opened */
 	r = objstore_sync(os, e);
 	/* a new segment's name is durable too */
 	if (os->wseg >= 0 && (dfd = open(os->dir, O_RDONLY | O_DIRECTORY)) >=

@@ -197,8 +197,10 @@ START_TEST(precommand_against_header)
 	struct solr_err e;
 
 	if ((m = rtds_spc("2.1_ECS08a", "ECS08a_2.1_IMMEDIATE_SUCCESS", &n)) ==
-	    NULL)
+	    NULL) {
+		free(buf);
 		UNIT_SKIP("the GBCS vectors are absent");
+	}
 	ck_assert_int_eq(gbcs_parse_signing(m, n, 1, &a, NULL, &e), 0);
 	b64 = malloc(n * 2 + 4);
 	solr_b64_encode(m, n, b64);
