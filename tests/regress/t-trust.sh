@@ -103,4 +103,19 @@ check "... and before the revocation date it is countersigned" grep -Eq '^  coun
 solr-adt-check -C "$w" --at $PIN < "$TMP/parsed" > /dev/null 2> "$TMP/e"
 check "adt-check refuses --at for the stage: time comes from the record" \
 	grep -q "the stage decides each record at its received_at" "$TMP/e"
+# a record whose object hint (request.at) points at another request's
+# bytes: what is read is checked against request.object, so the hint is
+# passed over and the request's own bytes decide
+fresh_world "$TMP/wat"
+other=$(one 3 "$TMP/held" | sed -n 's/^  at: //p')
+mine=$(sed -n 's/^  at: //p' "$TMP/elec")
+sed "s|^  at: .*|  at: $other|" "$TMP/elec" > "$TMP/elec-at"
+seal "$TMP/wat" "$TMP/elec-at"
+check "hint setup: the hint now names another place" [ -n "$other" ] && [ "$other" != "$mine" ]
+solr-countersign -C "$TMP/wat" --at $PIN < "$TMP/elec-at" > "$TMP/cs" 2> "$TMP/e"
+check "a hint that points at another object: the request's own bytes decide (accept)" [ "$(field "$TMP/cs" verdict)" = accept ]
+sed "s|^  at: .*|  at: 0123-4-5:0|" "$TMP/elec" > "$TMP/elec-at"
+seal "$TMP/wat" "$TMP/elec-at"
+solr-gbcs-parse -C "$TMP/wat" < "$TMP/elec-at" > "$TMP/p" 2> "$TMP/e"
+check "a hint to no segment: passed over" [ "$(field "$TMP/p" verdict)" = pass ]
 unset SOLR_OBJECTS
