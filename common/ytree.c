@@ -5,6 +5,7 @@
 
 #include "util.h"
 #include "ytree.h"
+#include "ywrite.h"
 
 static struct ynode *
 yn_alloc(enum yn_kind kind)
@@ -260,6 +261,12 @@ yn_push(struct ynode *seq, struct ynode *v)
 	return 0;
 }
 
+int
+yn_push_raw(struct ynode *c, struct ynode *v)
+{
+	return push_item(c, v);
+}
+
 /* Parsing. */
 
 struct pstate {
@@ -411,6 +418,21 @@ parse_node(struct pstate *ps, yaml_event_t *ev, int depth, struct ynode **out)
 int
 yn_parse(const char *buf, size_t len, const char *fname, int first_line,
     struct ynode **out, struct solr_err *e)
+{
+	int r;
+
+	/* what our writer wrote is read without libyaml; anything else,
+	 * and every error, is libyaml's */
+	if ((r = yn_parse_fast(buf, len, first_line, out)) == 0)
+		return 0;
+	if (r == SOLR_ERR_NOMEM)
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	return yn_parse_libyaml(buf, len, fname, first_line, out, e);
+}
+
+int
+yn_parse_libyaml(const char *buf, size_t len, const char *fname,
+    int first_line, struct ynode **out, struct solr_err *e)
 {
 	struct pstate ps;
 	yaml_event_t ev;

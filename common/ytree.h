@@ -34,7 +34,12 @@ struct ynode {
  * number of buf's first line). */
 int yn_parse(const char *buf, size_t len, const char *fname, int first_line,
     struct ynode **out, struct solr_err *e);
+/* The same, with libyaml alone. */
+int yn_parse_libyaml(const char *buf, size_t len, const char *fname,
+    int first_line, struct ynode **out, struct solr_err *e);
 void yn_free(struct ynode *n);
+/* Appends v to a sequence or a mapping as it is (the reader's). */
+int yn_push_raw(struct ynode *c, struct ynode *v);
 
 struct ynode *yn_new_map(int flow);
 struct ynode *yn_new_seq(int flow);

@@ -8,6 +8,7 @@
 
 #include "util.h"
 #include "ytree.h"
+#include "ywrite.h"
 
 /* What a scalar's text allows (after libyaml's analysis). */
 struct scan {
@@ -16,8 +17,8 @@ struct scan {
 
 /* The code point at p (n bytes left) and its length; -1 if the bytes are
  * not UTF-8. */
-static long
-utf8(const unsigned char *p, size_t n, size_t *w)
+long
+yw_utf8(const unsigned char *p, size_t n, size_t *w)
 {
 	long c;
 	size_t k, i;
@@ -52,8 +53,8 @@ utf8(const unsigned char *p, size_t n, size_t *w)
 	return c;
 }
 
-static int
-printable(long c)
+int
+yw_printable(long c)
 {
 	/* as libyaml has it: not NEL, nothing past the BMP */
 	return c == 0x0a || (c >= 0x20 && c <= 0x7e) || (c >= 0xa0 &&
@@ -115,11 +116,11 @@ scan(const unsigned char *s, size_t n, struct scan *r)
 	if (n >= 3 && (memcmp(s, "---", 3) == 0 || memcmp(s, "...", 3) == 0))
 		flow_ind = block_ind = 1;
 	for (i = 0; i < n; i += w) {
-		if ((c = utf8(s + i, n - i, &w)) < 0) {
+		if ((c = yw_utf8(s + i, n - i, &w)) < 0) {
 			r->flow_plain = r->block_plain = r->single = 0;
 			return;
 		}
-		next = i + w < n ? utf8(s + i + w, n - i - w, &w2) : -2;
+		next = i + w < n ? yw_utf8(s + i + w, n - i - w, &w2) : -2;
 		followed_ws = next == -2 || is_blank(next) || is_break(next);
 		if (i == 0) {
 			if (strchr("#,[]{}&*!|>'\"%@`", (int)c) && c != 0)
@@ -142,7 +143,7 @@ scan(const unsigned char *s, size_t n, struct scan *r)
 			if (c == '#' && preceded_ws)
 				flow_ind = block_ind = 1;
 		}
-		if (!printable(c))
+		if (!yw_printable(c))
 			special = 1;
 		if (is_break(c))
 			breaks = 1;
@@ -178,6 +179,24 @@ scan(const unsigned char *s, size_t n, struct scan *r)
 		r->block_plain = 0;
 }
 
+int
+yw_block_plain(const char *s, size_t n)
+{
+	struct scan sc;
+
+	scan((const unsigned char *)s, n, &sc);
+	return sc.block_plain;
+}
+
+int
+yw_flow_plain(const char *s, size_t n)
+{
+	struct scan sc;
+
+	scan((const unsigned char *)s, n, &sc);
+	return sc.flow_plain;
+}
+
 static int
 put(struct solr_buf *b, const char *s, size_t n)
 {
@@ -200,7 +219,7 @@ double_quoted(struct solr_buf *b, const unsigned char *s, size_t n)
 	int r = solr_buf_addc(b, '"');
 
 	for (i = 0; r == 0 && i < n; i += w) {
-		if ((c = utf8(s + i, n - i, &w)) < 0) {
+		if ((c = yw_utf8(s + i, n - i, &w)) < 0) {
 			/* not UTF-8: the replacement character */
 			w = 1;
 			r = puts_(b, "\\uFFFD");
@@ -223,7 +242,7 @@ double_quoted(struct solr_buf *b, const unsigned char *s, size_t n)
 		case 0x2028: r = puts_(b, "\\L"); continue;
 		case 0x2029: r = puts_(b, "\\P"); continue;
 		}
-		if (printable(c) && c != 0xfeff) {
+		if (yw_printable(c) && c != 0xfeff) {
 			r = put(b, (const char *)s + i, w);
 		} else if (c <= 0xff) {
 			esc[0] = '\\';

@@ -3,7 +3,51 @@
 
 #include "../../common/util.h"
 #include "../../common/ytree.h"
+#include "../../common/ywrite.h"
 #include "unit.h"
+
+static unsigned fast_read;	/* documents the fast reader took */
+
+/* The same tree, to the line numbers, styles and quoting. */
+static int
+identical(const struct ynode *a, const struct ynode *b)
+{
+	size_t i;
+
+	if (a->kind != b->kind || a->n != b->n || a->line != b->line ||
+	    a->flow != b->flow)
+		return 0;
+	if (a->kind == YN_SCALAR)
+		return a->len == b->len && memcmp(a->str, b->str, a->len) ==
+		    0 && a->quoted == b->quoted;
+	for (i = 0; i < a->n; i++)
+		if (!identical(a->items[i], b->items[i]))
+			return 0;
+	return 1;
+}
+
+/* Whatever the fast reader takes, libyaml reads the same. */
+static void
+both_readers(const char *p, size_t n)
+{
+	struct ynode *fast = NULL, *slow = NULL;
+	struct solr_err e;
+	int rf = yn_parse_fast(p, n, 3, &fast);
+
+	ck_assert_int_ne(rf, SOLR_ERR_NOMEM);
+	if (rf != 0) {
+		ck_assert_ptr_null(fast);
+		return;
+	}
+	fast_read++;
+	ck_assert_msg(yn_parse_libyaml(p, n, "t", 3, &slow, &e) == 0,
+	    "the fast reader took what libyaml refuses (%s):\n%.*s", e.msg,
+	    (int)n, p);
+	ck_assert_msg(identical(fast, slow), "the readers differ on:\n%.*s",
+	    (int)n, p);
+	yn_free(fast);
+	yn_free(slow);
+}
 
 static int
 to_buf(void *data, unsigned char *p, size_t n)
@@ -95,6 +139,7 @@ check_tree(const struct ynode *t)
 	struct solr_err e;
 
 	ck_assert_int_eq(yn_write_doc(t, &ours), 0);
+	both_readers((const char *)ours.p, ours.len);
 	ck_assert_msg(yn_parse((const char *)ours.p, ours.len, "t", 1, &back,
 	    &e) == 0, "%s in:\n%.*s", e.msg, (int)ours.len, ours.p);
 	if (bad_utf8(t))
@@ -195,6 +240,78 @@ START_TEST(random_trees)
 }
 END_TEST
 
+/* Documents not in the writer's form: left to libyaml, or read as it
+ * reads them. */
+static const char *const crafted[] = {
+	"---\nk: 'a\xe2\x80\xa8" "b'\n", "---\nk: \"a\xe2\x80\xa9" "b\"\n",
+	"---\nk: 'a\xc2\x85" "b'\n", "---\nk: v\r\n", "---\nk: v # c\n",
+	"---\nk: \tv\n", "---\nk: &a v\nl: *a\n", "---\nk: !!str 1\n",
+	"---\nk:  v\n", "---\nk: {a: b,c: d}\n", "---\nk:\n   a: b\n",
+	"---\nk:\n- - x\n", "---\nk:\nl: v\n", "---\nk: v\n...\n",
+	"\xef\xbb\xbf---\nk: v\n", "---\nk: v\n---\nl: w\n",
+	"---\nk: v\n  w\n", "---\nk: v\nk: w\n", "---\n? k\n: v\n",
+	"---\nk: \"\\/\"\n", "---\nk: \"\\x00\"\n", "---\nk: [a, [b, {c: d}]]\n",
+	"---\nk:\n- a: b\n  c: d\n- e\n", "---\nk: 'it''s'\n", "---\nk: \"\\u00e9\\U0001F600\"\n",
+	"---\nk: v", "---\n", "---\n- a\n", "---\nk: {}\nl: []\n", "---\n\"q\": 1\n",
+	"---\nk: a:b\n", "---\nk: a: b\n", "---\nk: -x\n", "---\nk: - x\n",
+	"---\nk: [a:b]\n", "---\nk: {a:b: c}\n", "---\nk: ---\n", "---\nk: v \n",
+	NULL
+};
+
+START_TEST(crafted_documents)
+{
+	char key[1100];
+	size_t i;
+
+	for (i = 0; crafted[i]; i++)
+		both_readers(crafted[i], strlen(crafted[i]));
+	/* a key past the 1,024 characters libyaml looks ahead */
+	memcpy(key, "---\n", 4);
+	memset(key + 4, 'k', 1050);
+	memcpy(key + 1054, ": v\n", 5);
+	both_readers(key, strlen(key));
+	ck_assert_uint_gt(fast_read, 5);
+}
+END_TEST
+
+/* Written documents changed a byte at a time, as by hand or by an
+ * intruder: the fast reader takes one only as libyaml reads it. */
+START_TEST(mutations)
+{
+	static const char alphabet[] = " :-#'\"\n\t[]{},?ab0.\\x\xc2\x85";
+	unsigned seed = 7, before;
+	struct solr_buf doc = { 0 };
+	int i, k;
+
+	for (i = 0; i < 400; i++) {
+		struct ynode *m = yn_new_map(0);
+
+		ck_assert_int_eq(yn_set(m, "t", random_tree(&seed, 0)), 0);
+		ck_assert_int_eq(yn_set_str(m, "s", "plain text"), 0);
+		doc.len = 0;
+		ck_assert_int_eq(yn_write_doc(m, &doc), 0);
+		yn_free(m);
+		for (k = 0; k < 60; k++) {
+			struct solr_buf mu = { 0 };
+			size_t at = (size_t)rand_r(&seed) % doc.len;
+			int how = rand_r(&seed) % 3;
+			char c = alphabet[rand_r(&seed) % (sizeof(alphabet) - 1)];
+
+			solr_buf_add(&mu, doc.p, at);
+			if (how != 1)	/* 0 replace, 2 insert */
+				solr_buf_addc(&mu, c);
+			solr_buf_add(&mu, doc.p + at + (how == 2 ? 0 : 1),
+			    doc.len - at - (how == 2 ? 0 : 1));
+			both_readers((const char *)mu.p, mu.len);
+			solr_buf_free(&mu);
+		}
+	}
+	solr_buf_free(&doc);
+	before = fast_read;
+	ck_assert_uint_gt(before, 1000);	/* the fast reader was tried */
+}
+END_TEST
+
 Suite *
 ywrite_suite(void)
 {
@@ -203,6 +320,8 @@ ywrite_suite(void)
 
 	tcase_add_test(tc, strings_as_values_keys_and_items);
 	tcase_add_test(tc, random_trees);
+	tcase_add_test(tc, mutations);
+	tcase_add_test(tc, crafted_documents);
 	suite_add_tcase(s, tc);
 	return s;
 }

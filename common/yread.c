@@ -1,0 +1,502 @@
+/* Reading, fast, the YAML that common/ywrite.c writes: "---", block
+ * mappings indented by two, sequences in a mapping not indented, flow
+ * collections on one line, and scalars plain, single- or double-quoted on
+ * one line.  Anything else, and anything that libyaml could read in
+ * another way (a plain scalar that is not plain, a line that continues
+ * one, an escape the writer does not use, a duplicate key), is left to
+ * libyaml: the answer is then 1, and nothing is made.  What is read is
+ * the tree libyaml's reader gives, line numbers included
+ * (tests/unit/check_ywrite.c compares both). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+#include "ytree.h"
+#include "ywrite.h"
+
+#define NOT_OURS 1
+
+struct rd {
+	const char *p, *end;
+	int line;		/* of p, from the "---" line as 0 */
+	int first_line;
+	size_t nodes;
+	struct solr_buf tmp;
+};
+
+static int
+count(struct rd *r, int depth)
+{
+	return ++r->nodes > YN_MAX_NODES || depth > YN_MAX_DEPTH ? NOT_OURS :
+	    0;
+}
+
+static struct ynode *
+scalar_node(struct rd *r, const char *s, size_t n, int quoted, int line)
+{
+	struct ynode *v;
+
+	if ((v = quoted ? yn_new_strn(s, n) : NULL) == NULL && quoted)
+		return NULL;
+	if (!quoted) {
+		char *t = malloc(n + 1);
+
+		if (t == NULL)
+			return NULL;
+		memcpy(t, s, n);
+		t[n] = '\0';
+		v = yn_new_plain(t);
+		free(t);
+	}
+	if (v != NULL)
+		v->line = r->first_line + line;
+	return v;
+}
+
+/* A plain scalar from p: in a flow collection it ends before ", ", "]",
+ * "}" or ": " (a key), in a block before ": " (a key) or the line's end. */
+static int
+plain(struct rd *r, int flow, int key, struct ynode **out)
+{
+	const char *s = r->p, *q = s;
+	int ok;
+
+	for (; q < r->end && *q != '\n'; q++) {
+		if (*q == ':' && (q + 1 == r->end || q[1] == ' ' || q[1] ==
+		    '\n') && key)
+			break;
+		if (flow && (*q == ',' || *q == ']' || *q == '}' || (*q == ':'
+		    && q + 1 < r->end && q[1] == ' ')))
+			break;
+	}
+	if (q == s)
+		return NOT_OURS;
+	ok = flow ? yw_flow_plain(s, (size_t)(q - s)) :
+	    yw_block_plain(s, (size_t)(q - s));
+	if (!ok)
+		return NOT_OURS;
+	if ((*out = scalar_node(r, s, (size_t)(q - s), 0, r->line)) == NULL)
+		return SOLR_ERR_NOMEM;
+	r->p = q;
+	return 0;
+}
+
+static int
+single(struct rd *r, struct ynode **out)
+{
+	const char *q = r->p + 1;
+	size_t w;
+	long c;
+
+	r->tmp.len = 0;
+	for (;;) {
+		if (q >= r->end || *q == '\n')
+			return NOT_OURS;
+		if (*q == '\'') {
+			if (q + 1 < r->end && q[1] == '\'') {
+				if (solr_buf_addc(&r->tmp, '\''))
+					return SOLR_ERR_NOMEM;
+				q += 2;
+				continue;
+			}
+			break;
+		}
+		if ((c = yw_utf8((const unsigned char *)q, (size_t)(r->end -
+		    q), &w)) < 0 || !yw_printable(c) || c == '\n' ||
+		    c == 0x2028 || c == 0x2029)
+			return NOT_OURS;	/* breaks and NEL: left to libyaml */
+		if (solr_buf_add(&r->tmp, q, w))
+			return SOLR_ERR_NOMEM;
+		q += w;
+	}
+	if ((*out = scalar_node(r, (const char *)r->tmp.p, r->tmp.len, 1,
+	    r->line)) == NULL)
+		return SOLR_ERR_NOMEM;
+	r->p = q + 1;
+	return 0;
+}
+
+static int
+hexn(const char *q, const char *end, int n, long *v)
+{
+	int i, d;
+
+	if (end - q < n)
+		return -1;
+	for (*v = 0, i = 0; i < n; i++) {
+		if ((d = solr_hexval(q[i])) < 0)
+			return -1;
+		*v = *v << 4 | d;
+	}
+	return 0;
+}
+
+static int
+add_cp(struct solr_buf *b, long c)
+{
+	unsigned char u[4];
+	size_t n;
+
+	if (c < 0x80) {
+		u[0] = (unsigned char)c;
+		n = 1;
+	} else if (c < 0x800) {
+		u[0] = (unsigned char)(0xc0 | c >> 6);
+		u[1] = (unsigned char)(0x80 | (c & 0x3f));
+		n = 2;
+	} else if (c < 0x10000) {
+		u[0] = (unsigned char)(0xe0 | c >> 12);
+		u[1] = (unsigned char)(0x80 | (c >> 6 & 0x3f));
+		u[2] = (unsigned char)(0x80 | (c & 0x3f));
+		n = 3;
+	} else {
+		u[0] = (unsigned char)(0xf0 | c >> 18);
+		u[1] = (unsigned char)(0x80 | (c >> 12 & 0x3f));
+		u[2] = (unsigned char)(0x80 | (c >> 6 & 0x3f));
+		u[3] = (unsigned char)(0x80 | (c & 0x3f));
+		n = 4;
+	}
+	return solr_buf_add(b, u, n);
+}
+
+static int
+dquoted(struct rd *r, struct ynode **out)
+{
+	static const char simple[] = "abtnvfre\"\\N_LP";
+	static const long value[] = { 7, 8, 9, 10, 11, 12, 13, 27, '"', '\\',
+	    0x85, 0xa0, 0x2028, 0x2029 };
+	const char *q = r->p + 1, *k;
+	size_t w;
+	long c;
+	int n;
+
+	r->tmp.len = 0;
+	for (;;) {
+		if (q >= r->end || *q == '\n')
+			return NOT_OURS;
+		if (*q == '"')
+			break;
+		if (*q == '\\') {
+			if (q + 1 >= r->end)
+				return NOT_OURS;
+			if ((k = strchr(simple, q[1])) != NULL && q[1] != '\0') {
+				c = value[k - simple];
+				q += 2;
+			} else {
+				n = q[1] == 'x' ? 2 : q[1] == 'u' ? 4 : q[1] ==
+				    'U' ? 8 : 0;
+				if (n == 0 || hexn(q + 2, r->end, n, &c) != 0 ||
+				    c == 0 || c > 0x10ffff || (c >= 0xd800 &&
+				    c <= 0xdfff))
+					return NOT_OURS;
+				q += 2 + n;
+			}
+			if (add_cp(&r->tmp, c))
+				return SOLR_ERR_NOMEM;
+			continue;
+		}
+		if ((c = yw_utf8((const unsigned char *)q, (size_t)(r->end -
+		    q), &w)) < 0 || !yw_printable(c) || c == '\n' ||
+		    c == 0x2028 || c == 0x2029)
+			return NOT_OURS;	/* breaks and NEL: left to libyaml */
+		if (solr_buf_add(&r->tmp, q, w))
+			return SOLR_ERR_NOMEM;
+		q += w;
+	}
+	if ((*out = scalar_node(r, (const char *)r->tmp.p, r->tmp.len, 1,
+	    r->line)) == NULL)
+		return SOLR_ERR_NOMEM;
+	r->p = q + 1;
+	return 0;
+}
+
+static int flow(struct rd *, int, struct ynode **);
+
+/* A scalar or a flow collection at p. */
+static int
+inline_node(struct rd *r, int in_flow, int key, int depth,
+    struct ynode **out)
+{
+	const char *start = r->p;
+	int rc;
+
+	if (r->p >= r->end)
+		return NOT_OURS;
+	if ((rc = count(r, depth)) != 0)
+		return rc;
+	switch (*r->p) {
+	case '{':
+	case '[':
+		return key ? NOT_OURS : flow(r, depth, out);
+	case '\'':
+		rc = single(r, out);
+		break;
+	case '"':
+		rc = dquoted(r, out);
+		break;
+	default:
+		rc = plain(r, in_flow, key, out);
+	}
+	/* libyaml looks for a key's ':' within 1,024 characters */
+	if (rc == 0 && key && r->p - start > 1000) {
+		yn_free(*out);
+		*out = NULL;
+		rc = NOT_OURS;
+	}
+	return rc;
+}
+
+static int
+lit(struct rd *r, const char *s)
+{
+	size_t n = strlen(s);
+
+	if ((size_t)(r->end - r->p) < n || memcmp(r->p, s, n) != 0)
+		return 0;
+	r->p += n;
+	return 1;
+}
+
+static int
+has_key(const struct ynode *m, const struct ynode *k)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i += 2)
+		if (strcmp(m->items[i]->str, k->str) == 0)
+			return 1;
+	return 0;
+}
+
+/* Adds to a collection, refusing what libyaml would report. */
+static int
+push(struct ynode *c, struct ynode *v)
+{
+	if (c->kind == YN_MAP && c->n % 2 == 0 && (v->kind != YN_SCALAR ||
+	    has_key(c, v))) {
+		yn_free(v);
+		return NOT_OURS;
+	}
+	if (yn_push_raw(c, v) != 0) {
+		yn_free(v);
+		return SOLR_ERR_NOMEM;
+	}
+	return 0;
+}
+
+static int
+flow(struct rd *r, int depth, struct ynode **out)
+{
+	int is_map = *r->p == '{', rc = 0, i;
+	char close = is_map ? '}' : ']';
+	struct ynode *c, *v;
+
+	if ((c = is_map ? yn_new_map(1) : yn_new_seq(1)) == NULL)
+		return SOLR_ERR_NOMEM;
+	c->line = r->first_line + r->line;
+	r->p++;
+	if (r->p < r->end && *r->p == close) {
+		r->p++;
+		c->flow = 0;	/* as the reader has an empty one */
+		*out = c;
+		return 0;
+	}
+	for (i = 0;; i++) {
+		if (i > 0 && !lit(r, ", "))
+			break;
+		if ((rc = inline_node(r, 1, is_map, depth + 1, &v)) != 0 ||
+		    (rc = push(c, v)) != 0)
+			break;
+		if (is_map && (!lit(r, ": ") || (rc = inline_node(r, 1, 0,
+		    depth + 1, &v)) != 0 || (rc = push(c, v)) != 0)) {
+			rc = rc ? rc : NOT_OURS;
+			break;
+		}
+	}
+	if (rc == 0 && !(r->p < r->end && *r->p == close))
+		rc = NOT_OURS;
+	if (rc != 0) {
+		yn_free(c);
+		return rc;
+	}
+	r->p++;
+	*out = c;
+	return 0;
+}
+
+/* The indent of the line at p, or -1 at the end. */
+static int
+indent_at(const struct rd *r)
+{
+	const char *q = r->p;
+
+	if (q >= r->end)
+		return -1;
+	while (q < r->end && *q == ' ')
+		q++;
+	return (int)(q - r->p);
+}
+
+static int
+eol(struct rd *r)
+{
+	if (r->p >= r->end || *r->p != '\n')
+		return NOT_OURS;
+	r->p++;
+	r->line++;
+	return 0;
+}
+
+static int block_map(struct rd *, int, int, int, struct ynode **);
+static int block_seq(struct rd *, int, int, int, struct ynode **);
+
+/* What follows "key:" or "- " on the next lines, at indent k. */
+static int
+block_value(struct rd *r, int k, int in_map, int depth, struct ynode **out)
+{
+	int in = indent_at(r);
+	const char *q = r->p + (in > 0 ? in : 0);
+
+	if (in < 0)
+		return NOT_OURS;
+	if (in_map && in == k - 2 && q < r->end && *q == '-' && q + 1 <
+	    r->end && (q[1] == ' ' || q[1] == '\n'))
+		return block_seq(r, k - 2, 1, depth, out);
+	if (in == k && q < r->end && *q != '-')
+		return block_map(r, k, 1, depth, out);
+	return NOT_OURS;
+}
+
+/* Whether the line at p (after any indent) starts with a key. */
+static int
+starts_key(struct rd *r)
+{
+	struct rd t = *r;
+	struct ynode *k = NULL;
+	int rc;
+
+	t.tmp.p = NULL;
+	t.tmp.len = t.tmp.cap = 0;
+	rc = inline_node(&t, 0, 1, 0, &k);
+	solr_buf_free(&t.tmp);
+	yn_free(k);
+	return rc == 0 && t.p < t.end && *t.p == ':';
+}
+
+/* A block mapping at indent k; first: whether its first line still has
+ * its indent (not after "- "). */
+static int
+block_map(struct rd *r, int k, int first, int depth, struct ynode **out)
+{
+	struct ynode *m, *key, *v;
+	int rc = 0, in, pairs = 0;
+
+	if ((rc = count(r, depth)) != 0)
+		return rc;
+	if ((m = yn_new_map(0)) == NULL)
+		return SOLR_ERR_NOMEM;
+	m->line = r->first_line + r->line;
+	for (;;) {
+		if (pairs > 0 || first) {
+			if ((in = indent_at(r)) < k)
+				break;	/* the end, or the collection's */
+			if (in > k) {
+				rc = NOT_OURS;
+				break;
+			}
+			r->p += k;
+		}
+		if ((rc = inline_node(r, 0, 1, depth + 1, &key)) != 0)
+			break;
+		if ((rc = push(m, key)) != 0)
+			break;
+		if (!lit(r, ":")) {
+			rc = NOT_OURS;
+			break;
+		}
+		if (lit(r, " ")) {
+			if ((rc = inline_node(r, 0, 0, depth + 1, &v)) != 0 ||
+			    (rc = push(m, v)) != 0 || (rc = eol(r)) != 0)
+				break;
+		} else if ((rc = eol(r)) != 0 || (rc = block_value(r, k + 2,
+		    1, depth + 1, &v)) != 0 || (rc = push(m, v)) != 0)
+			break;
+		pairs++;
+	}
+	if (rc != 0) {
+		yn_free(m);
+		return rc;
+	}
+	*out = m;
+	return 0;
+}
+
+/* A block sequence at indent k; first: as for block_map. */
+static int
+block_seq(struct rd *r, int k, int first, int depth, struct ynode **out)
+{
+	struct ynode *s, *v;
+	int rc = 0, in, items = 0;
+
+	if ((rc = count(r, depth)) != 0)
+		return rc;
+	if ((s = yn_new_seq(0)) == NULL)
+		return SOLR_ERR_NOMEM;
+	s->line = r->first_line + r->line;
+	for (;;) {
+		if (items > 0 || first) {
+			in = indent_at(r);
+			if (in < k || (in == k && (r->p + k >= r->end ||
+			    r->p[k] != '-')))
+				break;
+			if (in > k) {
+				rc = NOT_OURS;
+				break;
+			}
+			r->p += k;
+		}
+		if (!lit(r, "- ")) {
+			rc = NOT_OURS;
+			break;
+		}
+		if (lit(r, "- "))
+			rc = NOT_OURS;	/* "- - x": left to libyaml */
+		else if (starts_key(r))
+			rc = block_map(r, k + 2, 0, depth + 1, &v);
+		else if ((rc = inline_node(r, 0, 0, depth + 1, &v)) == 0 &&
+		    (rc = eol(r)) != 0)
+			yn_free(v);
+		if (rc != 0 || (rc = push(s, v)) != 0)
+			break;
+		items++;
+	}
+	if (rc != 0) {
+		yn_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+int
+yn_parse_fast(const char *buf, size_t len, int first_line, struct ynode **out)
+{
+	struct rd r = { buf, buf + len, 0, first_line, 0, { 0 } };
+	int rc;
+
+	*out = NULL;
+	if (!lit(&r, "---\n"))
+		return NOT_OURS;
+	r.line = 1;
+	if (indent_at(&r) != 0 || *r.p == '-' || *r.p == '#')
+		rc = NOT_OURS;
+	else
+		rc = block_map(&r, 0, 1, 0, out);
+	if (rc == 0 && r.p != r.end) {
+		yn_free(*out);
+		*out = NULL;
+		rc = NOT_OURS;
+	}
+	solr_buf_free(&r.tmp);
+	return rc;
+}
