@@ -109,10 +109,16 @@ yn_new_plain(const char *s)
 struct ynode *
 yn_new_int(int64_t v)
 {
-	char b[32];
+	char b[24], *p = b + sizeof(b) - 1;
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
 
-	snprintf(b, sizeof(b), "%" PRId64, v);
-	return yn_new_plain(b);
+	*p = '\0';
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	return new_scalar(p, (size_t)(b + sizeof(b) - 1 - p), 0);
 }
 
 struct ynode *
@@ -511,7 +517,9 @@ yn_looks_typed(const char *s)
 	    ".NaN", ".NAN", "=", "<<", NULL };
 	const char *p;
 
-	if (*s == '\0' || word_in(s, words))
+	/* the words start with one of these and are at most 5 long */
+	if (*s == '\0' || (strchr("~nNyYtTfFoO.-+=<", *s) && strnlen(s, 6) <= 5 &&
+	    word_in(s, words)))
 		return 1;
 	/* 0x, 0b and 0o integers: only when the rest is of their digits
 	 * (a SHA-256 name that starts "0b" is still a string) */
