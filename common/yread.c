@@ -81,12 +81,39 @@ plain(struct rd *r, int flow, int key, struct ynode **out)
 	return 0;
 }
 
+/* One character of a quoted scalar, as it is, into r->tmp. */
+static int
+quoted_char(struct rd *r, const char **q)
+{
+	size_t w;
+	long c;
+
+	if ((c = yw_utf8((const unsigned char *)*q, (size_t)(r->end - *q),
+	    &w)) < 0 || !yw_printable(c) || c == '\n' || c == 0x2028 ||
+	    c == 0x2029)
+		return NOT_OURS;	/* breaks and NEL: left to libyaml */
+	if (solr_buf_add(&r->tmp, *q, w))
+		return SOLR_ERR_NOMEM;
+	*q += w;
+	return 0;
+}
+
+/* The quoted scalar read into r->tmp, whose closing quote is at q. */
+static int
+quoted_end(struct rd *r, const char *q, struct ynode **out)
+{
+	if ((*out = scalar_node(r, (const char *)r->tmp.p, r->tmp.len, 1,
+	    r->line)) == NULL)
+		return SOLR_ERR_NOMEM;
+	r->p = q + 1;
+	return 0;
+}
+
 static int
 single(struct rd *r, struct ynode **out)
 {
 	const char *q = r->p + 1;
-	size_t w;
-	long c;
+	int rc;
 
 	r->tmp.len = 0;
 	for (;;) {
@@ -101,19 +128,10 @@ single(struct rd *r, struct ynode **out)
 			}
 			break;
 		}
-		if ((c = yw_utf8((const unsigned char *)q, (size_t)(r->end -
-		    q), &w)) < 0 || !yw_printable(c) || c == '\n' ||
-		    c == 0x2028 || c == 0x2029)
-			return NOT_OURS;	/* breaks and NEL: left to libyaml */
-		if (solr_buf_add(&r->tmp, q, w))
-			return SOLR_ERR_NOMEM;
-		q += w;
+		if ((rc = quoted_char(r, &q)) != 0)
+			return rc;
 	}
-	if ((*out = scalar_node(r, (const char *)r->tmp.p, r->tmp.len, 1,
-	    r->line)) == NULL)
-		return SOLR_ERR_NOMEM;
-	r->p = q + 1;
-	return 0;
+	return quoted_end(r, q, out);
 }
 
 static int
@@ -166,9 +184,8 @@ dquoted(struct rd *r, struct ynode **out)
 	static const long value[] = { 7, 8, 9, 10, 11, 12, 13, 27, '"', '\\',
 	    0x85, 0xa0, 0x2028, 0x2029 };
 	const char *q = r->p + 1, *k;
-	size_t w;
 	long c;
-	int n;
+	int n, rc;
 
 	r->tmp.len = 0;
 	for (;;) {
@@ -195,19 +212,10 @@ dquoted(struct rd *r, struct ynode **out)
 				return SOLR_ERR_NOMEM;
 			continue;
 		}
-		if ((c = yw_utf8((const unsigned char *)q, (size_t)(r->end -
-		    q), &w)) < 0 || !yw_printable(c) || c == '\n' ||
-		    c == 0x2028 || c == 0x2029)
-			return NOT_OURS;	/* breaks and NEL: left to libyaml */
-		if (solr_buf_add(&r->tmp, q, w))
-			return SOLR_ERR_NOMEM;
-		q += w;
+		if ((rc = quoted_char(r, &q)) != 0)
+			return rc;
 	}
-	if ((*out = scalar_node(r, (const char *)r->tmp.p, r->tmp.len, 1,
-	    r->line)) == NULL)
-		return SOLR_ERR_NOMEM;
-	r->p = q + 1;
-	return 0;
+	return quoted_end(r, q, out);
 }
 
 static int flow(struct rd *, int, struct ynode **);
