@@ -521,7 +521,6 @@ memory_record(struct ledger *l, uint64_t originator, uint64_t counter,
 	x.counter = counter;
 	x.recipient = recipient;
 	memcpy(x.sha, sha, 32);
-	x.own = 1;
 	return add(l, &x) == 0 ? 0 : solr_seterr(e, SOLR_ERR_NOMEM,
 	    "out of memory");
 }

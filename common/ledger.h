@@ -14,7 +14,6 @@
 struct ledger_entry {
 	uint64_t originator, counter, recipient;
 	unsigned char sha[32];
-	int own;	/* written (or written again) by this process */
 };
 
 /* On disk, the ledger file is the truth and state/countersign-index

@@ -141,13 +141,6 @@ place(struct sat *s, struct solr_objstore *src, const char *name,
 	return r;
 }
 
-/* The entry's text, from "---" to the line before its hash. */
-static int
-render(struct ynode *entry, struct solr_buf *out)
-{
-	return yn_write_doc(entry, out);
-}
-
 int
 sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
     char **objects, char **at, size_t nobjects, struct solr_err *e)
@@ -191,7 +184,8 @@ sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
 	yn_set_str(entry, "prev", prev);
 	for (i = 0; i + 1 < body->n; i += 2)
 		yn_set(entry, body->items[i]->str, body->items[i + 1]);
-	r = render(entry, &text);
+	/* the entry's text, from "---" to the line before its hash */
+	r = yn_write_doc(entry, &text);
 	/* the values are the caller's: only the nodes made here are freed */
 	for (i = 6; i < entry->n; i += 2) {
 		yn_free(entry->items[i]);

@@ -34,20 +34,8 @@ count(struct rd *r, int depth)
 static struct ynode *
 scalar_node(struct rd *r, const char *s, size_t n, int quoted, int line)
 {
-	struct ynode *v;
+	struct ynode *v = quoted ? yn_new_strn(s, n) : yn_new_plainn(s, n);
 
-	if ((v = quoted ? yn_new_strn(s, n) : NULL) == NULL && quoted)
-		return NULL;
-	if (!quoted) {
-		char *t = malloc(n + 1);
-
-		if (t == NULL)
-			return NULL;
-		memcpy(t, s, n);
-		t[n] = '\0';
-		v = yn_new_plain(t);
-		free(t);
-	}
 	if (v != NULL)
 		v->line = r->first_line + line;
 	return v;

@@ -107,6 +107,12 @@ yn_new_plain(const char *s)
 }
 
 struct ynode *
+yn_new_plainn(const char *s, size_t len)
+{
+	return new_scalar(s, len, 0);
+}
+
+struct ynode *
 yn_new_int(int64_t v)
 {
 	char b[24], *p = b + sizeof(b) - 1;

@@ -48,6 +48,7 @@ struct ynode *yn_new_str(const char *s);
 struct ynode *yn_new_strn(const char *s, size_t len);
 /* A plain scalar emitted as is: numbers, booleans, null. */
 struct ynode *yn_new_plain(const char *s);
+struct ynode *yn_new_plainn(const char *s, size_t len);
 struct ynode *yn_new_int(int64_t v);
 struct ynode *yn_new_hex(uint64_t v, int width);
 struct ynode *yn_new_null(void);
@@ -79,7 +80,8 @@ int yn_looks_typed(const char *s);
 /* n as one document (explicit "---"), appended to b, in the layout and
  * scalar styles of libyaml's emitter; SOLR_ERR_NOMEM. */
 int yn_write_doc(const struct ynode *n, struct solr_buf *b);
-/* Emits n as one document (explicit "---"). */
+/* Emits n as one document (explicit "---") through libyaml's emitter:
+ * the reference yn_write_doc is held to (tests/unit/check_ywrite.c). */
 int yn_emit_doc(yaml_emitter_t *em, const struct ynode *n);
 
 #endif

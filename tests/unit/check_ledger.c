@@ -227,6 +227,14 @@ START_TEST(ledger_index)
 	ck_assert_int_eq(ledger_record(&l, 0x1234, 5000, 0x5678, other,
 	    &again, &e), SOLR_ERR_VERIFY);
 	ledger_close(&l);
+	/* not an index at all: built again */
+	snprintf(cmd, sizeof(cmd), "printf 'garbage' | dd "
+	    "of=%s/state/countersign-index bs=1 conv=notrunc 2>/dev/null", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(ledger_open(dir, &l, &e), 0);
+	ck_assert_int_eq(ledger_record(&l, 0x1234, 7000, 0x5678, other,
+	    &again, &e), SOLR_ERR_VERIFY);
+	ledger_close(&l);
 	/* slots lost in a crash, left unclean: built again at open */
 	snprintf(cmd, sizeof(cmd), "f=%s/state/countersign-index; "
 	    "printf '\\000' | dd of=$f bs=1 seek=48 conv=notrunc 2>/dev/null && "
