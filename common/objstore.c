@@ -478,6 +478,19 @@ refresh(struct solr_objstore *os, struct solr_err *e)
 	return r;
 }
 
+/* An index line that sends a name where another object (or none) is. */
+static int
+misplaced(const struct solr_objstore *os, const struct objloc *l,
+    const char *name, struct solr_err *e)
+{
+	char path[PATH_MAX];
+
+	seg_path(os, l->seg, "idx", path, sizeof(path));
+	return solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "object %s: the "
+	    "index puts it at offset %llu of the segment, where it is not",
+	    name, (unsigned long long)l->off);
+}
+
 /* The segment an "at" names, opened; -1 when it names none. */
 static long
 hint(struct solr_objstore *os, const char *at, uint64_t *off)
@@ -540,8 +553,7 @@ objstore_get_at(struct solr_objstore *os, const char *name, const char *at,
 		return solr_seterr_at(e, SOLR_ERR_IO, os->dir, 0, "object %s "
 		    "is not in the store", name);
 	r = read_obj(os, l->seg, l->off, name, max, out, e);
-	return r == 1 ? solr_seterr_at(e, SOLR_ERR_VERIFY, os->dir, 0,
-	    "object %s is not where its index puts it", name) : r;
+	return r == 1 ? misplaced(os, l, name, e) : r;
 }
 
 int
@@ -645,8 +657,7 @@ objstore_each(struct solr_objstore *os, size_t max,
 		solr_hex(all[i].sha, 32, name);
 		if ((r = read_obj(os, all[i].seg, all[i].off, name, max, &b,
 		    e)) == 1)
-			r = solr_seterr_at(e, SOLR_ERR_VERIFY, os->dir, 0,
-			    "object %s is not where its index puts it", name);
+			r = misplaced(os, &all[i], name, e);
 		else if (r == 0)
 			r = fn(arg, name, &b, e);
 	}

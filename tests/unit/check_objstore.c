@@ -137,6 +137,8 @@ START_TEST(index_lies)
 	ck_assert_int_eq(objstore_open(&os, dir, &e), 0);
 	ck_assert_int_eq(objstore_get(&os, abc, 100, &b, &e),
 	    SOLR_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(e.msg, "the index puts it at offset 1"));
+	ck_assert_ptr_nonnull(strstr(e.file, ".idx"));
 	ck_assert_int_eq(objstore_close(&os, &e), 0);
 	/* a line that is not one */
 	f = fopen(path, "w");
