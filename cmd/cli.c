@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../common/record.h"
 #include "../common/util.h"
@@ -11,6 +12,7 @@
 #include "cli.h"
 
 const char *cli_prog = "solr";
+const char *cli_help_text = "";
 
 void
 cli_warn(const char *file, int line, const char *fmt, ...)
@@ -68,6 +70,43 @@ cli_version(void)
 }
 
 void
+cli_help(void)
+{
+	fputs(cli_help_text, stdout);
+	exit(cli_close_stdout(EXIT_PASS));
+}
+
+void
+cli_usage(const char *fmt, ...)
+{
+	const char *end = strstr(cli_help_text, "\n\n");
+	va_list ap;
+
+	if (fmt != NULL) {
+		fprintf(stderr, "%s: ", cli_prog);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	fprintf(stderr, "%.*s\nTry '%s --help' for every option.\n",
+	    end ? (int)(end - cli_help_text) : (int)strlen(cli_help_text),
+	    cli_help_text, cli_prog);
+	exit(EXIT_TROUBLE);
+}
+
+void
+cli_json_line(const struct ynode *o)
+{
+	struct solr_buf b = { 0 };
+
+	if (yn_json(o, &b) != 0 || solr_buf_addc(&b, '\n') != 0)
+		cli_nomem();
+	fwrite(b.p, 1, b.len, stdout);
+	solr_buf_free(&b);
+}
+
+void
 cli_nomem(void)
 {
 	cli_warn(NULL, 0, "out of memory");
@@ -88,6 +127,14 @@ cli_common_opt(struct cli_common *c, int ch, const char *arg)
 	case 'P':
 		c->replay = 1;
 		return 1;
+	case 'J':
+		c->json = 1;
+		return 1;
+	case 'G':
+		c->progress = 1;
+		return 1;
+	case 'h':
+		cli_help();
 	case 'V':
 		cli_version();
 		return 1;
@@ -113,8 +160,104 @@ cli_world(struct solr_world *w, const struct cli_common *c)
 	}
 }
 
+/* --progress: what has been written so far, on one line of stderr. */
+static struct {
+	struct timespec start, last;
+	int64_t n, total, by[4];
+	int tty;
+} prog;
+
+static double
+since(const struct timespec *t0, const struct timespec *t)
+{
+	return (double)(t->tv_sec - t0->tv_sec) +
+	    (double)(t->tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void
+progress_line(int last)
+{
+	struct timespec now;
+	double el, rate;
+	char left[64] = "";
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!last && since(&prog.last, &now) < (prog.tty ? 0.25 : 1.0))
+		return;
+	prog.last = now;
+	el = since(&prog.start, &now);
+	rate = el > 0 ? (double)prog.n / el : 0;
+	if (prog.total > 0 && prog.n <= prog.total) {
+		double rest = rate > 0 ? (double)(prog.total - prog.n) / rate :
+		    0;
+
+		snprintf(left, sizeof(left), " of %lld (%.0f%%, %lld:%02lld "
+		    "left)", (long long)prog.total, 100.0 * (double)prog.n /
+		    (double)prog.total, (long long)rest / 60,
+		    (long long)rest % 60);
+	}
+	fprintf(stderr, "%s%s: %lld records%s, %.0f/s; accept %lld, pass "
+	    "%lld, reject %lld, quarantine %lld%s", prog.tty ? "\r" : "",
+	    cli_prog, (long long)prog.n, left, rate, (long long)prog.by[0],
+	    (long long)prog.by[1], (long long)prog.by[2],
+	    (long long)prog.by[3], prog.tty && !last ? "\033[K" : "\n");
+	if (last && prog.tty)
+		fputs("\033[K\n", stderr);
+	fflush(stderr);
+}
+
+static void
+tally(void *arg, const struct ynode *rec)
+{
+	static const char *const v[] = { "accept", "pass", "reject",
+	    "quarantine" };
+	const char *verdict = rec_verdict(rec);
+	int i;
+
+	(void)arg;
+	prog.n++;
+	for (i = 0; verdict != NULL && i < 4; i++)
+		if (strcmp(verdict, v[i]) == 0)
+			prog.by[i]++;
+	progress_line(0);
+}
+
+void
+cli_progress_total(int64_t total)
+{
+	prog.total = total;
+}
+
+void
+cli_stage_setup(struct stage *s, const struct cli_common *c,
+    const struct solr_world *w, int reads_stdin)
+{
+	stage_seal(s, w->sealer);
+	s->replay = c->replay;
+	rec_writer_json(s->out, c->json);
+	if (c->progress) {
+		clock_gettime(CLOCK_MONOTONIC, &prog.start);
+		prog.last = prog.start;
+		prog.tty = isatty(STDERR_FILENO);
+		s->tally = tally;
+	}
+	if (reads_stdin && isatty(STDIN_FILENO))
+		cli_warn(NULL, 0, "reading records from the terminal (standard "
+		    "input); end with Ctrl-D (%s --help)", cli_prog);
+}
+
 int
-cli_stage(const struct stage_ops *ops, void *ctx, int replay,
+cli_stage_done(struct stage *s)
+{
+	int status = stage_finish(s);
+
+	if (s->tally != NULL)
+		progress_line(1);
+	return status;
+}
+
+int
+cli_stage(const struct stage_ops *ops, void *ctx, const struct cli_common *c,
     const struct solr_world *w)
 {
 	struct stage s;
@@ -123,12 +266,11 @@ cli_stage(const struct stage_ops *ops, void *ctx, int replay,
 
 	if (stage_init(&s, ops, ctx, stdout, cli_error) != 0)
 		cli_nomem();
-	stage_seal(&s, w->sealer);
+	cli_stage_setup(&s, c, w, 1);
 	if ((rd = stage_reader(&s, stdin, "(stdin)")) == NULL)
 		cli_nomem();
-	s.replay = replay;
 	stage_run(&s, rd);
-	status = stage_finish(&s);
+	status = cli_stage_done(&s);
 	rec_reader_free(rd);
 	stage_free(&s);
 	return status;

@@ -28,6 +28,30 @@ int64_t cli_time(const char *s);
 int cli_close_stdout(int status);
 void cli_version(void);
 
+/* The tool's help (set by main before it reads its options): the
+ * synopsis, a blank line, then every option described.  cli_help prints
+ * all of it on stdout and exits 0 (-h, --help); cli_usage prints why (if
+ * not NULL) and the synopsis on stderr and exits 2. */
+extern const char *cli_help_text;
+void cli_help(void) __attribute__((noreturn));
+void cli_usage(const char *fmt, ...) __attribute__((noreturn,
+    format(printf, 1, 2)));
+/* One object as a line of JSON on stdout (--json reports). */
+void cli_json_line(const struct ynode *o);
+/* The options every tool has, for the help texts. */
+#define CLI_HELP_COMMON \
+"  -C dir          the world directory (default $SOLR_WORLD, else .)\n" \
+"  --json          write JSON Lines (one object a line) instead of YAML\n" \
+"  -h, --help      print this help and exit\n" \
+"  --version       print the version and exit\n"
+#define CLI_HELP_STAGE \
+"  --at time       decide at this RFC 3339 time instead of now\n" \
+"  --replay        an auditor's re-run: note whether each result is the\n" \
+"                  recorded one (solr-sat replay)\n" \
+"  --progress      a status line on stderr: records, records/s, verdicts\n" \
+"                  (and the fraction done and time left when the total is\n" \
+"                  known); stdout is unchanged\n"
+
 /* The options every tool shares: -C dir, --at time, --replay, --version;
  * getopt_long's long options for them end CLI_LONGOPTS. */
 struct cli_common {
@@ -35,10 +59,14 @@ struct cli_common {
 	int have_at;
 	int64_t at;
 	int replay;
+	int json;		/* --json: JSON Lines out */
+	int progress;		/* --progress */
 };
 #define CLI_LONGOPTS \
 	{ "at", required_argument, NULL, 'a' }, \
 	{ "replay", no_argument, NULL, 'P' }, \
+	{ "json", no_argument, NULL, 'J' }, \
+	{ "progress", no_argument, NULL, 'G' }, \
 	{ "help", no_argument, NULL, 'h' }, \
 	{ "version", no_argument, NULL, 'V' }, \
 	{ NULL, 0, NULL, 0 }
@@ -55,9 +83,17 @@ void cli_world_stage(struct solr_world *w, const struct cli_common *c,
     const char *stage, char **files, int nfiles);
 void cli_world_failed(struct solr_world *w, const struct solr_err *why,
     const char *stage, char **files, int nfiles) __attribute__((noreturn));
-/* Runs a pipeline stage over standard input, with the world's seal;
- * returns the exit status. */
-int cli_stage(const struct stage_ops *ops, void *ctx, int replay,
-    const struct solr_world *w);
+/* Readies a stage made with stage_init: the world's seal, --replay,
+ * --json, --progress, and a word on stderr when it reads records from a
+ * terminal (reads_stdin). */
+void cli_stage_setup(struct stage *s, const struct cli_common *c,
+    const struct solr_world *w, int reads_stdin);
+/* --progress: the number of records to come, when it is known. */
+void cli_progress_total(int64_t total);
+/* stage_finish, and the last progress line. */
+int cli_stage_done(struct stage *s);
+/* Runs a pipeline stage over standard input; returns the exit status. */
+int cli_stage(const struct stage_ops *ops, void *ctx,
+    const struct cli_common *c, const struct solr_world *w);
 
 #endif

@@ -22,14 +22,25 @@
 static struct solr_world world;
 static struct cli_common opt;
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: %s [-h] [-C dir] [--replay]\n"
-	    "       %s [-C dir] [--at time] submit file\n"
-	    "       %s [-C dir] counters\n", cli_prog, cli_prog, cli_prog);
-	exit(EXIT_TROUBLE);
-}
+static const char help[] =
+"usage: solr-adt-check [-C dir] [--json] [--progress] [--replay] < records\n"
+"       solr-adt-check [-C dir] [--at time] submit file\n"
+"       solr-adt-check [-C dir] [--json] counters\n"
+"\n"
+"The pipeline stage (no command) counts each SolrContingency request\n"
+"against the sender's Anomaly Detection Thresholds, at the request's\n"
+"received_at, and quarantines it past the threshold (AD1) or when no\n"
+"Authority instruction is in force.  submit installs an ADT file after\n"
+"checking it; counters prints the counts.  solr-adt-check(1).\n"
+"\n"
+"  --at time       submit: check the file as at this RFC 3339 time\n"
+"  --replay        an auditor's re-run (solr-sat replay)\n"
+"  --progress      a status line on stderr: records, records/s, verdicts;\n"
+"                  stdout is unchanged\n"
+CLI_HELP_COMMON
+"\n"
+"Exit status: 0 every record passed, 1 one or more rejected or\n"
+"quarantined, 2 trouble.\n";
 
 /* Every submission, accepted or refused, in state/adt-submissions.log. */
 static int
@@ -71,7 +82,7 @@ cmd_submit(int argc, char **argv)
 	char path[PATH_MAX], dir[PATH_MAX], eui[SOLR_EUI_STRLEN];
 
 	if (argc != 1)
-		usage();
+		cli_usage("submit takes one file");
 	if (solr_read_file(argv[0], 4 * 1024 * 1024, &b, &e) != 0 ||
 	    adt_parse((const char *)b.p, b.len, argv[0], &a, &e) != 0 ||
 	    instructions_load(world.dir, &is, &e) != 0) {
@@ -98,7 +109,17 @@ cmd_submit(int argc, char **argv)
 	}
 	if (!decision_is_pass(&d))
 		cli_warn(argv[0], 0, "refused: %s", d.reason);
-	else
+	if (opt.json) {
+		struct ynode *o = yn_new_map(1);
+
+		if (o == NULL || yn_set_str(o, "file", argv[0]) != 0 ||
+		    yn_set_str(o, "sha256", a.sha256) != 0 ||
+		    yn_set_str(o, "result", decision_is_pass(&d) ? "accepted" :
+		    "refused") != 0 || yn_set_str(o, "reason", d.reason) != 0)
+			cli_nomem();
+		cli_json_line(o);
+		yn_free(o);
+	} else if (decision_is_pass(&d))
 		printf("accepted %s (sha256 %s): %s\n", argv[0], a.sha256,
 		    d.reason);
 	adt_free(&a);
@@ -116,6 +137,19 @@ print_counter(void *arg, uint64_t srp, const char *srv, int64_t window,
 	(void)arg;
 	solr_eui_format(srp, eui);
 	solr_time_format(start, ts);
+	if (opt.json) {
+		struct ynode *o = yn_new_map(1);
+
+		if (o == NULL || yn_set_str(o, "srp", eui) != 0 ||
+		    yn_set_str(o, "srv", srv) != 0 ||
+		    yn_set_str(o, "window_start", ts) != 0 ||
+		    yn_set_int(o, "window_seconds", window) != 0 ||
+		    yn_set_int(o, "count", (int64_t)count) != 0)
+			cli_nomem();
+		cli_json_line(o);
+		yn_free(o);
+		return;
+	}
 	printf("%s  %-6s  %s  %6llds  %llu\n", eui, srv, ts, (long long)window,
 	    (unsigned long long)count);
 }
@@ -127,7 +161,7 @@ cmd_counters(int argc)
 	struct solr_err e = { 0 };
 
 	if (argc != 0)
-		usage();
+		cli_usage("counters takes no operand");
 	if (adt_counters_open(world.dir, &c, &e) != 0 ||
 	    adt_counters_each(&c, print_counter, NULL, &e) != 0 ||
 	    adt_counters_close(&c, &e) != 0) {
@@ -145,7 +179,7 @@ cmd_stage(int argc)
 	int status;
 
 	if (argc != 0)
-		usage();
+		cli_usage("the stage takes no operand");
 	if (opt.have_at) {
 		/* time comes from the first stage, sealed in each record */
 		cli_warn(NULL, 0, "--at is for submit: the stage decides each "
@@ -159,7 +193,7 @@ cmd_stage(int argc)
 		cli_error(&e);
 		return EXIT_TROUBLE;
 	}
-	status = cli_stage(&adt_check_stage, &s, opt.replay, &world);
+	status = cli_stage(&adt_check_stage, &s, &opt, &world);
 	if (adt_stage_close(&s, &e) != 0) {
 		cli_error(&e);
 		status = EXIT_TROUBLE;
@@ -174,9 +208,10 @@ main(int argc, char *argv[])
 	int ch, r;
 
 	cli_prog = "solr-adt-check";
+	cli_help_text = help;
 	while ((ch = getopt_long(argc, argv, "C:h", longopts, NULL)) != -1)
 		if (!cli_common_opt(&opt, ch, optarg))
-			usage();
+			cli_usage(NULL);
 	argc -= optind;
 	argv += optind;
 	if (argc == 0)
@@ -190,7 +225,8 @@ main(int argc, char *argv[])
 	else if (strcmp(argv[0], "counters") == 0)
 		r = cmd_counters(argc - 1);
 	else
-		usage();
+		cli_usage("unknown command '%s' (submit or counters; none "
+		    "for the stage)", argv[0]);
 	world_free(&world);
 	return cli_close_stdout(r);
 }

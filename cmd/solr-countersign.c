@@ -21,16 +21,30 @@
 
 static struct cli_common opt;
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: %s [-h] [-C dir] [-o dir] [--sat dir] [--at time]\n"
-	    "       %s -x | -b [-C dir]\n"
-	    "       %s --verify-sat dir | [-C dir] --sat-records dir\n"
-	    "       %s --replay [-C dir]\n", cli_prog, cli_prog, cli_prog,
-	    cli_prog);
-	exit(EXIT_TROUBLE);
-}
+static const char help[] =
+"usage: solr-countersign [-C dir] [-o dir] [--sat dir] [--at time] [--json]\n"
+"                        [--progress] < records\n"
+"       solr-countersign -x | -b [-C dir] < pre-command\n"
+"       solr-countersign --verify-sat dir | [-C dir] --sat-records dir\n"
+"       solr-countersign --replay [-C dir] < records\n"
+"\n"
+"The last stage: checks again what it is about to sign, then MACs each\n"
+"accepted Signed Pre-Command (SMETS2+) or countersigns each accepted\n"
+"SMETS1 request, writes the DUIS Response for the sender, and appends\n"
+"the Service Audit Trail.  solr-countersign(1).\n"
+"\n"
+"  -o dir          also write every artifact into dir, named by RequestID\n"
+"  --sat dir       append a Service Audit Trail entry per record to dir\n"
+"  -x, -b          one Signed Pre-Command (hex with -x, binary with -b) on\n"
+"                  standard input: check it and write its Command\n"
+"  --verify-sat dir\n"
+"                  check a trail's chain, objects and signed head\n"
+"  --sat-records dir\n"
+"                  the records a verified trail holds, as a stream\n"
+CLI_HELP_STAGE CLI_HELP_COMMON
+"\n"
+"Exit status: 0 every record accepted, 1 one or more rejected or\n"
+"quarantined, 2 trouble.\n";
 
 /* -x, -b: one Signed Pre-Command in, its Command out. */
 static int
@@ -67,7 +81,16 @@ standalone(struct countersign_stage *c, int hex)
 					text[i] -= 'a' - 'A';
 		} else
 			solr_b64_encode(cmd.p, cmd.len, text);
-		printf("%s\n", text);
+		if (opt.json) {
+			struct ynode *o = yn_new_map(1);
+
+			if (o == NULL || yn_set_str(o, hex ? "command_hex" :
+			    "command_base64", text) != 0)
+				cli_nomem();
+			cli_json_line(o);
+			yn_free(o);
+		} else
+			printf("%s\n", text);
 		free(text);
 	}
 	solr_buf_free(&in);
@@ -114,6 +137,7 @@ sat_records(const char *dir)
 	if ((satrec_out = rec_writer_new(stdout)) == NULL)
 		cli_nomem();
 	rec_writer_seal(satrec_out, world.sealer);
+	rec_writer_json(satrec_out, opt.json);
 	r = sat_each(dir, one_sat_record, NULL, &e);
 	if (r != 0)
 		cli_error(&e);
@@ -133,16 +157,27 @@ verify_sat(const char *dir)
 	struct sat_check c;
 	struct solr_err e = { 0 };
 
-	if (sat_check(dir, NULL, &c, &e) != 0) {
+	int bad = sat_check(dir, NULL, &c, &e) != 0;
+
+	if (bad)
 		cli_error(&e);
+	if (opt.json) {
+		struct ynode *o = yn_new_map(1);
+
+		if (o == NULL || yn_set_int(o, "entries", (int64_t)c.entries) ||
+		    yn_set(o, "intact", yn_new_plain(bad ? "false" : "true")) ||
+		    (bad && yn_set_str(o, "error", e.msg) != 0))
+			cli_nomem();
+		cli_json_line(o);
+		yn_free(o);
+	} else if (bad)
 		printf("%llu entries good before the first broken link\n",
 		    (unsigned long long)c.entries);
-		return cli_close_stdout(e.code == SOLR_ERR_VERIFY ?
-		    EXIT_REJECT : EXIT_TROUBLE);
-	}
-	printf("%llu entries, chain, objects and signed head intact\n",
-	    (unsigned long long)c.entries);
-	return cli_close_stdout(EXIT_PASS);
+	else
+		printf("%llu entries, chain, objects and signed head intact\n",
+		    (unsigned long long)c.entries);
+	return cli_close_stdout(!bad ? EXIT_PASS : e.code == SOLR_ERR_VERIFY ?
+	    EXIT_REJECT : EXIT_TROUBLE);
 }
 
 /* The pipeline stage, with its object store, ledger and SAT. */
@@ -175,7 +210,7 @@ run_stage(struct countersign_stage *c, const char *satdir)
 		    "left)", (unsigned long long)c->sat.cut_unsigned,
 		    c->sat.cut_unsigned == 1 ? "entry" : "entries");
 	/* the stage notes a replay's differences itself */
-	status = cli_stage(&countersign_stage, c, 0, c->world);
+	status = cli_stage(&countersign_stage, c, &opt, c->world);
 	if (c->have_sat && sat_close(&c->sat, &e) != 0) {
 		cli_error(&e);
 		status = EXIT_TROUBLE;
@@ -203,6 +238,7 @@ main(int argc, char *argv[])
 	int ch, mode = 0, status;
 
 	cli_prog = "solr-countersign";
+	cli_help_text = help;
 	memset(&c, 0, sizeof(c));
 	while ((ch = getopt_long(argc, argv, "bC:ho:x", longopts, NULL)) != -1) {
 		if (cli_common_opt(&opt, ch, optarg))
@@ -218,22 +254,24 @@ main(int argc, char *argv[])
 		else if (ch == 'R')
 			satrec = optarg;
 		else
-			usage();
+			cli_usage(NULL);
 	}
-	if (optind != argc || (mode && (c.outdir || satdir)))
-		usage();
+	if (optind != argc)
+		cli_usage("no operand is taken ('%s')", argv[optind]);
+	if (mode && (c.outdir || satdir))
+		cli_usage("-x and -b take neither -o nor --sat");
 	if (verify) {
 		if (mode || satdir || c.outdir || opt.dir)
-			usage();
+			cli_usage("--verify-sat takes no other option");
 		return verify_sat(verify);
 	}
 	if (satrec) {
 		if (mode || satdir || c.outdir || opt.replay)
-			usage();
+			cli_usage("--sat-records takes only -C");
 		return sat_records(satrec);
 	}
 	if (opt.replay && (mode || satdir || c.outdir))
-		usage();
+		cli_usage("--replay takes neither -x, -b, -o nor --sat");
 	c.world = &world;
 	c.replay = opt.replay;
 	c.have_at = opt.have_at;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../common/fslist.h"
+#include "../common/record.h"
 #include "../common/util.h"
 #include "../common/world.h"
 #include "cli.h"
@@ -18,17 +19,56 @@
 static struct solr_world world;
 static struct cli_common opt;
 
+static const char help[] =
+"usage: solr-failed-suppliers [-C dir] [--at time] [--json] validate file\n"
+"       solr-failed-suppliers [-C dir] [--json] apply file --by name\n"
+"                             --reason text [--accept code[:eui]] ...\n"
+"       solr-failed-suppliers [-C dir] [--json] show\n"
+"       solr-failed-suppliers [-C dir] [--json] [--progress] [--replay]\n"
+"                             check | route < records\n"
+"\n"
+"validate reviews an uploaded Failed Suppliers list (the policy's\n"
+"anti-malware scanner first, then the seed's checks and the changes from\n"
+"the installed list); apply installs it when every finding is accepted;\n"
+"show prints the list and its history.  check is the pipeline stage that\n"
+"holds a SolrContingency sender to the suppliers on the list; route sends\n"
+"alerts for a failed supplier's devices to its SRP.\n"
+"solr-failed-suppliers(1).\n"
+"\n"
+"  --at time       validate: review as at this RFC 3339 time\n"
+"  --by name       apply: who applies the list (recorded in its history)\n"
+"  --reason text   apply: why (recorded in its history)\n"
+"  --accept code[:eui]\n"
+"                  apply: accept the findings of this code (for this\n"
+"                  supplier only, with :eui); the codes are\n"
+FS_CODES_HELP
+"  --replay        check, route: an auditor's re-run (solr-sat replay)\n"
+"  --progress      check, route: a status line on stderr\n"
+CLI_HELP_COMMON
+"\n"
+"Exit status: 0 no finding (or every record passed), 1 findings (or\n"
+"records rejected), 2 trouble.\n";
+
+/* A finding as one JSON object. */
 static void
-usage(void)
+json_finding(const char *path, const struct fs_finding *f,
+    const int *accepted)
 {
-	fprintf(stderr,
-	    "usage: %s [-C dir] [--at time] validate file\n"
-	    "       %s [-C dir] apply file --by name --reason text "
-	    "[--accept code[:eui]] ...\n"
-	    "       %s [-C dir] show\n"
-	    "       %s [-C dir] [--replay] check | route\n", cli_prog, cli_prog,
-	    cli_prog, cli_prog);
-	exit(EXIT_TROUBLE);
+	struct ynode *o = yn_new_map(1);
+	char eui[SOLR_EUI_STRLEN];
+
+	solr_eui_format(f->supplier, eui);
+	if (o == NULL || yn_set_str(o, "file", path) != 0 ||
+	    yn_set_int(o, "line", f->line) != 0 ||
+	    yn_set(o, "kind", yn_new_str(f->note ? "note" : "finding")) ||
+	    yn_set_str(o, "code", f->code) != 0 || (f->supplier &&
+	    yn_set_str(o, "supplier", eui) != 0) ||
+	    yn_set_str(o, "message", f->msg) != 0 || (accepted != NULL &&
+	    yn_set(o, "accepted", yn_new_plain(f->note || *accepted ? "true" :
+	    "false")) != 0))
+		cli_nomem();
+	cli_json_line(o);
+	yn_free(o);
 }
 
 static void
@@ -38,15 +78,31 @@ print_findings(const char *path, const struct fs_finding *f, size_t n,
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		printf("%s:%d: %s: %s%s\n", path, f[i].line, f[i].code,
-		    f[i].msg, accepted == NULL ? "" : accepted[i] ?
-		    " (accepted)" : " (not accepted)");
+		if (opt.json)
+			json_finding(path, &f[i], accepted ? &accepted[i] :
+			    NULL);
+		else if (f[i].note)
+			printf("%s:%d: note: %s\n", path, f[i].line, f[i].msg);
+		else
+			printf("%s:%d: %s: %s%s\n", path, f[i].line, f[i].code,
+			    f[i].msg, accepted == NULL ? "" : accepted[i] ?
+			    " (accepted)" : " (not accepted)");
+}
+
+static size_t
+count_findings(const struct fs_finding *f, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += !f[i].note;
+	return k;
 }
 
 static int
 cmd_validate(int argc, char **argv)
 {
-	struct fs_list l = { 0 };
+	struct fs_list l = { 0 }, cur = { 0 };
 	struct solr_buf raw = { 0 };
 	struct fs_finding *f = NULL;
 	struct solr_err e = { 0 };
@@ -54,18 +110,22 @@ cmd_validate(int argc, char **argv)
 	int status;
 
 	if (argc != 1)
-		usage();
+		cli_usage(argc ? "validate takes one file" : "validate: which "
+		    "file? (validate FILE)");
 	if (solr_read_file(argv[0], 4 * 1024 * 1024, &raw, &e) != 0 ||
+	    fslist_scan(&world, argv[0], raw.p, raw.len, &e) != 0 ||
 	    fslist_parse((const char *)raw.p, raw.len, argv[0], &l, &e) != 0 ||
-	    fslist_validate(&world, &l, cli_now(&opt), &f, &n, &e) != 0) {
+	    fslist_load(world.dir, &cur, &e) != 0 ||
+	    fslist_validate(&world, &cur, &l, cli_now(&opt), &f, &n, &e) != 0) {
 		cli_error(&e);
 		status = EXIT_TROUBLE;
 	} else {
 		print_findings(argv[0], f, n, NULL);
-		status = n ? EXIT_REJECT : EXIT_PASS;
+		status = count_findings(f, n) ? EXIT_REJECT : EXIT_PASS;
 	}
 	free(f);
 	fslist_free(&l);
+	fslist_free(&cur);
 	solr_buf_free(&raw);
 	return status;
 }
@@ -76,9 +136,15 @@ cmd_apply(int argc, char **argv, struct fs_apply *a)
 	struct solr_err e = { 0 };
 	int r;
 
-	if (argc != 1 || a->by == NULL || a->reason == NULL || !*a->by ||
-	    !*a->reason)
-		usage();
+	if (argc != 1)
+		cli_usage(argc ? "apply takes one file" : "apply: which file? "
+		    "(apply FILE --by NAME --reason TEXT)");
+	if (a->by == NULL || !*a->by)
+		cli_usage("apply needs --by NAME: who applies the list goes into "
+		    "its history");
+	if (a->reason == NULL || !*a->reason)
+		cli_usage("apply needs --reason TEXT: why the list is applied "
+		    "goes into its history");
 	if (opt.have_at) {
 		/* the list goes on at the time it is applied, and its history
 		 * says so: a review at another time is validate's */
@@ -99,7 +165,16 @@ cmd_apply(int argc, char **argv, struct fs_apply *a)
 		    "its history are as they were" : "the new list may be "
 		    "installed without its history entry; the next apply "
 		    "records the change");
-	if (r == 0)
+	if (r == 0 && opt.json) {
+		struct ynode *o = yn_new_map(1);
+
+		if (o == NULL || yn_set_str(o, "applied", a->file) != 0 ||
+		    yn_set_int(o, "version", a->version) != 0 ||
+		    yn_set_str(o, "sha256", a->sha256) != 0)
+			cli_nomem();
+		cli_json_line(o);
+		yn_free(o);
+	} else if (r == 0)
 		printf("applied version %lld (sha256 %s)\n",
 		    (long long)a->version, a->sha256);
 	fslist_apply_free(a);
@@ -122,6 +197,17 @@ print_history(void *arg, const struct fs_history_entry *h)
 	size_t i;
 
 	(void)arg;
+	if (opt.json) {
+		struct ynode *o = yn_new_map(1);
+
+		if (o == NULL || yn_set_int(o, "history_line", h->line) != 0 ||
+		    (h->doc ? yn_set(o, "entry", yn_copy(h->doc)) :
+		    yn_set_str(o, "damage", h->damage)) != 0)
+			cli_nomem();
+		cli_json_line(o);
+		yn_free(o);
+		return;
+	}
 	if (h->doc == NULL) {
 		printf("  (line %d: a damaged entry: %s)\n", h->line, h->damage);
 		return;
@@ -135,6 +221,34 @@ print_history(void *arg, const struct fs_history_entry *h)
 		    "?"), or(ov->items[i], "supplier", ""));
 }
 
+/* The list as one JSON object (its history follows, an object a line). */
+static void
+show_json(const struct fs_list *l)
+{
+	struct ynode *o = yn_new_map(1), *s = yn_new_seq(1), *en;
+	char eui[SOLR_EUI_STRLEN];
+	size_t i;
+
+	if (o == NULL || yn_set(o, "applied", yn_new_plain(l->present ? "true" :
+	    "false")) != 0 || (l->present && (yn_set_int(o, "version",
+	    l->version) != 0 || yn_set_str(o, "sha256", l->sha256) != 0)) ||
+	    yn_set(o, "suppliers", s) != 0)
+		cli_nomem();
+	for (i = 0; i < l->n; i++) {
+		if ((en = yn_new_map(1)) == NULL || yn_push(s, en) != 0)
+			cli_nomem();
+		solr_eui_format(l->entry[i].id, eui);
+		if (yn_set_str(en, "id", eui) != 0 ||
+		    yn_set_str(en, "name", l->entry[i].name) != 0)
+			cli_nomem();
+		solr_eui_format(l->entry[i].srp, eui);
+		if (l->entry[i].has_srp && yn_set_str(en, "srp", eui) != 0)
+			cli_nomem();
+	}
+	cli_json_line(o);
+	yn_free(o);
+}
+
 static int
 cmd_show(int argc)
 {
@@ -145,10 +259,17 @@ cmd_show(int argc)
 	size_t i;
 
 	if (argc != 0)
-		usage();
+		cli_usage("show takes no operand");
 	if (fslist_load(world.dir, &l, &e) != 0) {
 		cli_error(&e);
 		return EXIT_TROUBLE;
+	}
+	if (opt.json) {
+		show_json(&l);
+		if (fslist_history(world.dir, print_history, NULL, &le) != 0)
+			cli_nomem();
+		fslist_free(&l);
+		return EXIT_PASS;
 	}
 	if (!l.present)
 		printf("No Failed Suppliers list is applied.\n");
@@ -185,13 +306,13 @@ cmd_check(int argc, int route)
 	int r;
 
 	if (argc != 0)
-		usage();
+		cli_usage("%s takes no operand", route ? "route" : "check");
 	if (fslist_load(world.dir, &fs.list, &e) != 0) {
 		cli_error(&e);
 		return EXIT_TROUBLE;
 	}
 	r = cli_stage(route ? &fslist_route_stage : &fslist_check_stage, &fs,
-	    opt.replay, &world);
+	    &opt, &world);
 	fslist_free(&fs.list);
 	return r;
 }
@@ -211,6 +332,7 @@ main(int argc, char *argv[])
 	int ch, r, is_apply, is_stage;
 
 	cli_prog = "solr-failed-suppliers";
+	cli_help_text = help;
 	if ((accept = calloc((size_t)argc + 1, sizeof(char *))) == NULL)
 		cli_nomem();
 	a.accept = accept;
@@ -221,25 +343,31 @@ main(int argc, char *argv[])
 			a.by = optarg;
 		else if (ch == 'R')
 			a.reason = optarg;
-		else if (ch == 'A')
+		else if (ch == 'A') {
+			if (!fslist_accept_valid(optarg))
+				cli_usage("--accept %s: not a finding's code "
+				    "(CODE or CODE:EUI), and the codes are\n%s",
+				    optarg, FS_CODES_HELP);
 			accept[a.naccept++] = optarg;
-		else
-			usage();
+		} else
+			cli_usage(NULL);
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 1)
-		usage();
+		cli_usage("which command? (validate, apply, show, check or "
+		    "route)");
 	sub = argv[0];
 	is_apply = strcmp(sub, "apply") == 0;
 	is_stage = strcmp(sub, "check") == 0 || strcmp(sub, "route") == 0;
 	if (!is_apply && !is_stage && strcmp(sub, "validate") &&
 	    strcmp(sub, "show"))
-		usage();
+		cli_usage("unknown command '%s' (validate, apply, show, check "
+		    "or route)", sub);
 	if ((a.by || a.reason || a.naccept) && !is_apply)
-		usage();
+		cli_usage("--by, --reason and --accept are for apply");
 	if (opt.replay && !is_stage)
-		usage();
+		cli_usage("--replay is for check and route");
 	if (is_stage)
 		cli_world_stage(&world, &opt, strcmp(sub, "route") == 0 ?
 		    "route" : "failed-suppliers", NULL, 0);

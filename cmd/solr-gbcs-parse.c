@@ -20,14 +20,24 @@
 
 static struct cli_common opt;
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: %s [-h] [-C dir] [--at time] [--replay] "
-	    "[alert-response ...]\n"
-	    "       %s -x | -b [-C dir] [file ...]\n", cli_prog, cli_prog);
-	exit(EXIT_TROUBLE);
-}
+static const char help[] =
+"usage: solr-gbcs-parse [-C dir] [--at time] [--json] [--progress]\n"
+"                       [--replay] [alert-response ...] < records\n"
+"       solr-gbcs-parse -x | -b [-C dir] [--json] [file ...]\n"
+"\n"
+"The pipeline stage decodes the GBCS Signed Pre-Command (or the SMETS1\n"
+"XML body) of each SolrContingency SR 2.1 request, checks the supplier's\n"
+"signature and holds every value to the safe prepayment configuration;\n"
+"DUIS alert Responses (as records, or files named) are decoded and their\n"
+"device signature or MAC checked.  With -x or -b it decodes one message\n"
+"a file (hex or binary) and lists every field.  solr-gbcs-parse(1).\n"
+"\n"
+"  -x              decode messages written in hex\n"
+"  -b              decode binary messages\n"
+CLI_HELP_STAGE CLI_HELP_COMMON
+"\n"
+"Exit status: 0 every record passed (every message decoded and\n"
+"verified), 1 one or more rejected, 2 trouble.\n";
 
 /* A DUIS alert Response given as a document, not as a record. */
 static void
@@ -60,10 +70,11 @@ run_stage(struct parse_stage *ps, int argc, char **argv)
 
 	if (stage_init(&s, &gbcs_parse_stage, ps, stdout, cli_error) != 0)
 		cli_nomem();
-	stage_seal(&s, ps->world->sealer);
+	cli_stage_setup(&s, &opt, ps->world, argc == 0);
+	if (opt.progress)
+		cli_progress_total(argc);
 	if ((rd = stage_reader(&s, stdin, "(stdin)")) == NULL)
 		cli_nomem();
-	s.replay = opt.replay;
 	if (argc > 0)
 		;
 	else if (rec_reader_peek(rd) != '<')
@@ -85,7 +96,7 @@ run_stage(struct parse_stage *ps, int argc, char **argv)
 			alert_document(&s, ps, i + 1, argv[i], b.p, b.len);
 		solr_buf_free(&b);
 	}
-	status = stage_finish(&s);
+	status = cli_stage_done(&s);
 	rec_reader_free(rd);
 	stage_free(&s);
 	return status;
@@ -233,6 +244,7 @@ run_decode(struct solr_world *w, int hex, int argc, char **argv)
 
 	if (out == NULL)
 		cli_nomem();
+	rec_writer_json(out, opt.json);
 	for (i = 0; i < (argc ? argc : 1); i++) {
 		if (argc ? solr_read_file(argv[i], 4 * GBCS_MAX_LEN, &b, &e) :
 		    solr_read_stream(stdin, "(stdin)", 4 * GBCS_MAX_LEN, &b,
@@ -263,11 +275,14 @@ main(int argc, char *argv[])
 	int ch, mode = 0, have_world = 0, status;
 
 	cli_prog = "solr-gbcs-parse";
+	cli_help_text = help;
 	while ((ch = getopt_long(argc, argv, "bC:hx", longopts, NULL)) != -1) {
 		if (cli_common_opt(&opt, ch, optarg))
 			continue;
-		if ((ch != 'b' && ch != 'x') || (mode && mode != ch))
-			usage();
+		if (ch != 'b' && ch != 'x')
+			cli_usage(NULL);
+		if (mode && mode != ch)
+			cli_usage("-x and -b exclude each other");
 		mode = ch;
 	}
 	argc -= optind;

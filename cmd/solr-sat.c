@@ -21,20 +21,41 @@
 #include "../common/util.h"
 #include "cli.h"
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: %s verify [--expect-head hex] [--cert file | "
-	    "-C dir] dir\n"
-	    "       %s log [--actor id] [--originator id] [--request-id id] "
-	    "[--verdict v]\n"
-	    "              [--code c] [--since time] [--until time] [--json] "
-	    "dir\n"
-	    "       %s replay [-o dir] dir world\n"
-	    "       %s gc -C world dir...\n", cli_prog, cli_prog, cli_prog,
-	    cli_prog);
-	exit(EXIT_TROUBLE);
-}
+static int json;		/* --json */
+
+static const char help[] =
+"usage: solr-sat verify [--expect-head hex] [--cert file | -C dir] [--json] dir\n"
+"       solr-sat log [--actor id] [--originator id] [--request-id id]\n"
+"                    [--verdict v] [--code c] [--since time] [--until time]\n"
+"                    [--json] dir\n"
+"       solr-sat replay [-o dir] [--json] dir world\n"
+"       solr-sat gc -C world [--json] dir ...\n"
+"\n"
+"The auditor's tool for a Service Audit Trail (solr-sat(5)): verify checks\n"
+"its hash chain, every object it names and its signed head; log prints\n"
+"the recorded records that match every filter given (of a trail that\n"
+"verifies); replay runs the recorded requests through the stages again\n"
+"against a world and reports every decision that differs; gc keeps in the\n"
+"world's object store only what the trails name.  solr-sat(1).\n"
+"\n"
+"  --expect-head hex\n"
+"                  verify: the head must be this hash (one published or\n"
+"                  kept apart from the trail)\n"
+"  --cert file     verify: the certificate the head's signature is checked\n"
+"                  with (default: the world's keys/dcc.xmlsign.pem with -C,\n"
+"                  else the trail's own, whose fingerprint is printed)\n"
+"  --actor id, --originator id, --request-id id, --verdict v, --code c\n"
+"                  log: only the entries with this value\n"
+"  --since time, --until time\n"
+"                  log: only records received in [since, until)\n"
+"  -o dir          replay: keep the replayed records and objects in dir\n"
+"  -C dir          verify: the world whose certificate checks the head;\n"
+"                  gc: the world whose object store is collected\n"
+"  --json          write JSON Lines instead of YAML and text\n"
+"  -h, --help      print this help and exit\n"
+"  --version       print the version and exit\n"
+"\n"
+"Exit status: 0 intact (no difference), 1 broken or different, 2 trouble.\n";
 
 /* The certificate the head is checked with: --cert, the world's, or the
  * bundle's own (whose fingerprint is printed for comparison). */
@@ -56,15 +77,38 @@ cmd_verify(const char *dir, const char *expect, const char *cert)
 	struct solr_err e = { 0 };
 	char ts[SOLR_TIME_STRLEN];
 
+	struct ynode *o;
+
 	if (sat_check(dir, cert, &c, &e) != 0) {
 		cli_error(&e);
-		printf("entries: %llu\n", (unsigned long long)c.entries);
+		if (!json)
+			printf("entries: %llu\n", (unsigned long long)c.entries);
+		else if ((o = yn_new_map(1)) == NULL || yn_set_int(o, "entries",
+		    (int64_t)c.entries) || yn_set(o, "intact",
+		    yn_new_plain("false")) || yn_set_str(o, "error", e.msg))
+			cli_nomem();
+		else {
+			cli_json_line(o);
+			yn_free(o);
+		}
 		return e.code == SOLR_ERR_VERIFY ? EXIT_REJECT : EXIT_TROUBLE;
 	}
 	solr_time_format(c.head.time, ts);
-	printf("entries: %llu\nhead: %s\nsigned: %s by certificate serial %s "
-	    "(sha256 %s)\n", (unsigned long long)c.entries, c.head.hash, ts,
-	    c.signer_serial, c.signer_sha256);
+	if (!json)
+		printf("entries: %llu\nhead: %s\nsigned: %s by certificate "
+		    "serial %s (sha256 %s)\n", (unsigned long long)c.entries,
+		    c.head.hash, ts, c.signer_serial, c.signer_sha256);
+	else if ((o = yn_new_map(1)) == NULL || yn_set_int(o, "entries",
+	    (int64_t)c.entries) || yn_set(o, "intact", yn_new_plain(expect ==
+	    NULL || strcmp(expect, c.head.hash) == 0 ? "true" : "false")) ||
+	    yn_set_str(o, "head", c.head.hash) || yn_set_str(o, "signed", ts) ||
+	    yn_set_str(o, "serial", c.signer_serial) ||
+	    yn_set_str(o, "cert_sha256", c.signer_sha256))
+		cli_nomem();
+	else {
+		cli_json_line(o);
+		yn_free(o);
+	}
 	if (expect != NULL && strcmp(expect, c.head.hash) != 0) {
 		cli_warn(dir, 0, "the head is %s, not the expected %s",
 		    c.head.hash, expect);
@@ -197,7 +241,15 @@ note_diff(struct world_diff *d, const char *file, const char *was,
 			return;
 	if (d->nseen < 8)
 		snprintf(d->seen[d->nseen++], sizeof(d->seen[0]), "%s", line);
-	printf("world %s\n", line);
+	if (json) {
+		struct ynode *o = yn_new_map(1);
+
+		if (o == NULL || yn_set_str(o, "world_differs", line) != 0)
+			cli_nomem();
+		cli_json_line(o);
+		yn_free(o);
+	} else
+		printf("world %s\n", line);
 	d->differ = 1;
 }
 
@@ -254,6 +306,9 @@ report(FILE *in, unsigned long *n, unsigned long *differ)
 			    yn_path(rec, "request.request_id")->str : NULL;
 
 			(*differ)++;
+			if (json)
+				cli_json_line(rec);
+			else
 			printf("seq %lld %s: recorded %s %s, now %s %s (differs at:"
 			    "%s)\n  reason now: %s\n", (long long)rec_seq(rec),
 			    rid ? rid : "(no RequestID)",
@@ -371,7 +426,16 @@ cmd_replay(const char *dir, const char *world, const char *outdir)
 		(void)nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	if (rc != EXIT_PASS)
 		return rc;
-	printf("%lu records replayed, %lu differ\n", n, differ);
+	if (json) {
+		struct ynode *o = yn_new_map(1);
+
+		if (o == NULL || yn_set_int(o, "replayed", (int64_t)n) != 0 ||
+		    yn_set_int(o, "differ", (int64_t)differ) != 0)
+			cli_nomem();
+		cli_json_line(o);
+		yn_free(o);
+	} else
+		printf("%lu records replayed, %lu differ\n", n, differ);
 	return differ || d.differ ? EXIT_REJECT : EXIT_PASS;
 }
 
@@ -456,7 +520,16 @@ cmd_gc(const char *world, int argc, char *argv[])
 	    &k, &kept, &dropped, &e) != 0;
 	if (r)
 		cli_error(&e);
-	else
+	else if (json) {
+		struct ynode *o = yn_new_map(1);
+
+		if (o == NULL || yn_set_str(o, "objects", w.objects) != 0 ||
+		    yn_set_int(o, "kept", (int64_t)kept) != 0 ||
+		    yn_set_int(o, "removed", (int64_t)dropped) != 0)
+			cli_nomem();
+		cli_json_line(o);
+		yn_free(o);
+	} else
 		printf("%s: kept %zu objects, removed %zu\n", w.objects, kept,
 		    dropped);
 	if (objstore_close(&os, &e) != 0 && !r) {
@@ -493,8 +566,14 @@ main(int argc, char *argv[])
 	int ch, status;
 
 	cli_prog = "solr-sat";
+	cli_help_text = help;
+	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "--help") == 0))
+		cli_help();
+	if (argc >= 2 && strcmp(argv[1], "--version") == 0)
+		cli_version();
 	if (argc < 2)
-		usage();
+		cli_usage("which command? (verify, log, replay or gc)");
 	sub = argv[1];
 	argv++;
 	argc--;
@@ -511,9 +590,10 @@ main(int argc, char *argv[])
 		case 'k': f.code = optarg; break;
 		case 's': f.since = cli_time(optarg); f.have_since = 1; break;
 		case 'u': f.until = cli_time(optarg); f.have_until = 1; break;
-		case 'j': f.json = 1; break;
+		case 'j': f.json = json = 1; break;
 		case 'V': cli_version(); break;
-		default: usage();
+		case 'h': cli_help(); break;
+		default: cli_usage(NULL);
 		}
 	}
 	argc -= optind;
@@ -527,7 +607,11 @@ main(int argc, char *argv[])
 		status = cmd_replay(argv[0], argv[1], outdir);
 	else if (strcmp(sub, "gc") == 0 && argc >= 1)
 		status = cmd_gc(world, argc, argv);
+	else if (strcmp(sub, "verify") && strcmp(sub, "log") &&
+	    strcmp(sub, "replay") && strcmp(sub, "gc"))
+		cli_usage("unknown command '%s' (verify, log, replay or gc)",
+		    sub);
 	else
-		usage();
+		cli_usage("%s: wrong number of operands", sub);
 	return cli_close_stdout(status);
 }

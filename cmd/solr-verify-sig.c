@@ -19,13 +19,27 @@
 
 static struct cli_common opt;
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: %s [-hr] [--countersigned] [--replay] [-C dir] "
-	    "[--at time] [--files-from list] [file ...]\n", cli_prog);
-	exit(EXIT_TROUBLE);
-}
+static const char help[] =
+"usage: solr-verify-sig [-r | --countersigned] [-C dir] [--at time] [--json]\n"
+"                       [--progress] [--files-from list] [file ...]\n"
+"       solr-verify-sig [-C dir] [--replay] < records\n"
+"\n"
+"Checks the XML signature of each DUIS document (the files named, or one\n"
+"document on standard input) against the strict profile, takes the\n"
+"signer from the world's certificate registry, stores the bytes and writes\n"
+"one record per document; records on standard input are checked again\n"
+"from their stored bytes.  solr-verify-sig(1).\n"
+"\n"
+"  -r, --response  the documents are DUIS Responses (alerts), not Requests\n"
+"  --countersigned the documents are SMETS1 requests the DCC countersigned:\n"
+"                  check both signatures\n"
+"  --files-from list\n"
+"                  read the names of the documents from list, one a line\n"
+"                  (- for standard input), after any named as operands: for\n"
+"                  batches too large for the command line\n"
+CLI_HELP_STAGE CLI_HELP_COMMON
+"\n"
+"Exit status: 0 every record passed, 1 one or more rejected, 2 trouble.\n";
 
 /* A document from a file or stdin: its record, stored and checked. */
 static void
@@ -118,6 +132,29 @@ files_from(struct stage *s, struct verify_stage *v, const char *list,
 		fclose(f);
 }
 
+/* --progress: how many names a list holds (0 when it cannot be read
+ * ahead: standard input). */
+static int64_t
+count_lines(const char *list)
+{
+	FILE *f;
+	int64_t n = 0;
+	int c, prev = '\n';
+
+	if (list == NULL || strcmp(list, "-") == 0 ||
+	    (f = fopen(list, "r")) == NULL)
+		return 0;
+	while ((c = getc(f)) != EOF) {
+		if (c == '\n' && prev != '\n')
+			n++;
+		prev = c;
+	}
+	if (prev != '\n')
+		n++;
+	fclose(f);
+	return n;
+}
+
 /* The world did not load: each document named still gets its record. */
 static void
 world_failed(struct solr_world *w, const struct solr_err *why, int argc,
@@ -168,6 +205,7 @@ main(int argc, char *argv[])
 	int ch, i, response = 0, countersigned = 0, status;
 
 	cli_prog = "solr-verify-sig";
+	cli_help_text = help;
 	while ((ch = getopt_long(argc, argv, "C:hr", longopts, NULL)) != -1) {
 		if (cli_common_opt(&opt, ch, optarg))
 			continue;
@@ -178,12 +216,12 @@ main(int argc, char *argv[])
 		else if (ch == 'F')
 			list = optarg;
 		else
-			usage();
+			cli_usage(NULL);
 	}
 	argc -= optind;
 	argv += optind;
 	if (response && countersigned)
-		usage();
+		cli_usage("-r and --countersigned exclude each other");
 	v.mode = response ? VERIFY_RESPONSE : countersigned ?
 	    VERIFY_COUNTERSIGNED : VERIFY_REQUEST;
 	xmlInitParser();
@@ -198,15 +236,16 @@ main(int argc, char *argv[])
 	}
 	if (stage_init(&s, &verify_sig_stage, &v, stdout, cli_error) != 0)
 		cli_nomem();
-	stage_seal(&s, world.sealer);
-	s.replay = opt.replay;
+	cli_stage_setup(&s, &opt, &world, argc == 0 && list == NULL);
+	if (opt.progress)
+		cli_progress_total(argc + count_lines(list));
 	if (argc == 0 && list == NULL)
 		input(&s, &v);
 	for (i = 0; i < argc; i++)
 		file(&s, &v, i + 1, argv[i]);
 	if (list != NULL)
 		files_from(&s, &v, list, argc);
-	status = stage_finish(&s);
+	status = cli_stage_done(&s);
 	stage_free(&s);
 	if (objstore_close(&v.objects, &e) != 0) {
 		cli_error(&e);

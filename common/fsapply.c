@@ -3,6 +3,7 @@
  * its history entry cannot be written. */
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -146,6 +147,143 @@ remove_stale_temporaries(const char *world)
 	closedir(d);
 }
 
+/* The scanner's words: its standard output and error, at most cap - 1
+ * bytes, line breaks as "; ". */
+static void
+scanner_output(int fd, char *out, size_t cap)
+{
+	size_t n = 0;
+	ssize_t k;
+	char buf[512];
+
+	while ((k = read(fd, buf, sizeof(buf))) > 0 || (k < 0 &&
+	    errno == EINTR)) {
+		ssize_t i;
+
+		for (i = 0; i < k && n + 3 < cap; i++) {
+			if (buf[i] == '\n') {
+				memcpy(out + n, "; ", 2);
+				n += 2;
+			} else if ((unsigned char)buf[i] >= 0x20)
+				out[n++] = buf[i];
+		}
+	}
+	while (n >= 2 && memcmp(out + n - 2, "; ", 2) == 0)
+		n -= 2;
+	out[n] = '\0';
+}
+
+/* Runs the scanner in the world's directory on path (as "$1" of sh -c),
+ * its words in out;
+ * its exit status, or -1 (and errno) when it could not run. */
+static int
+run_scanner(const char *cmd, const char *dir, const char *path, char *out,
+    size_t cap)
+{
+	char script[4096];
+	int p[2], status;
+	pid_t pid;
+
+	snprintf(script, sizeof(script), "%s \"$1\"", cmd);
+	if (pipe(p) != 0)
+		return -1;
+	if ((pid = fork()) < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		dup2(p[1], STDOUT_FILENO);
+		dup2(p[1], STDERR_FILENO);
+		close(p[0]);
+		close(p[1]);
+		if (chdir(dir) != 0)
+			_exit(126);
+		execl("/bin/sh", "sh", "-c", script, "solr-upload-scan", path,
+		    (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	scanner_output(p[0], out, cap);
+	close(p[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+/* The scanner names the private copy; the operator knows the upload. */
+static void
+name_upload(char *words, size_t cap, const char *copy, const char *file)
+{
+	char out[1024], *p = words, *hit;
+	size_t n = 0, cl = strlen(copy), fl = strlen(file);
+
+	while ((hit = strstr(p, copy)) != NULL) {
+		size_t k = (size_t)(hit - p);
+
+		if (n + k + fl + 1 > sizeof(out))
+			break;
+		memcpy(out + n, p, k);
+		memcpy(out + n + k, file, fl);
+		n += k + fl;
+		p = hit + cl;
+	}
+	if (p == words)
+		return;
+	snprintf(out + n, sizeof(out) - n, "%s", p);
+	snprintf(words, cap, "%s", out);
+}
+
+int
+fslist_scan(const struct solr_world *w, const char *file,
+    const unsigned char *p, size_t n, struct solr_err *e)
+{
+	const char *scanner = w->policy.upload_scanner;
+	char dir[PATH_MAX], path[PATH_MAX + 16], words[1024];
+	const char *tmp = getenv("TMPDIR");
+	int st;
+
+	if (scanner == NULL || *scanner == '\0')
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, file, 0, "not "
+		    "reviewed: policy.yaml names no upload_scanner, and every "
+		    "upload goes through the anti-malware check first (the "
+		    "seed, 4.2.1; solr-world(5))");
+	/* a private copy, readable by a scanning daemon, that nobody can
+	 * change between the scan and the parse */
+	snprintf(dir, sizeof(dir), "%s/solr-upload.XXXXXX", tmp && *tmp ? tmp :
+	    "/tmp");
+	if (mkdtemp(dir) == NULL)
+		return solr_seterr_at(e, SOLR_ERR_IO, dir, 0, "mkdtemp: %s",
+		    strerror(errno));
+	snprintf(path, sizeof(path), "%s/upload", dir);
+	if (chmod(dir, 0711) != 0 || solr_write_atomic(path, p, n, 0, e) != 0 ||
+	    chmod(path, 0644) != 0) {
+		if (e->msg[0] == '\0')
+			solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
+			    strerror(errno));
+		unlink(path);
+		rmdir(dir);
+		return SOLR_ERR_IO;
+	}
+	st = run_scanner(scanner, w->dir, path, words, sizeof(words));
+	unlink(path);
+	rmdir(dir);
+	name_upload(words, sizeof(words), path, file);
+	if (st < 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, file, 0, "the anti-malware "
+		    "scanner could not run: %s", strerror(errno));
+	if (st != 0)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, file, 0, "refused by "
+		    "the anti-malware scanner (%s, exit status %d%s): %s",
+		    scanner, st, st == 127 ? ": not found" : st > 128 ?
+		    ": killed by a signal" : "", words[0] ? words :
+		    "(it said nothing)");
+	return 0;
+}
+
 int
 fslist_accepted(const struct fs_finding *f, char *const *accept,
     size_t naccept)
@@ -153,6 +291,8 @@ fslist_accepted(const struct fs_finding *f, char *const *accept,
 	size_t i, cl = strlen(f->code);
 	uint64_t id;
 
+	if (f->note)
+		return 1;
 	for (i = 0; i < naccept; i++) {
 		const char *a = accept[i];
 
@@ -164,6 +304,16 @@ fslist_accepted(const struct fs_finding *f, char *const *accept,
 			return 1;
 	}
 	return 0;
+}
+
+static size_t
+nnotes(const struct fs_apply *a)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < a->nfindings; i++)
+		k += a->findings[i].note != 0;
+	return k;
 }
 
 /* The history entry of this apply (and, first, one for a change that
@@ -197,9 +347,11 @@ history_text(const struct fs_apply *a, const struct fs_list *cur,
 	snprintf(line, sizeof(line), "\nuploaded_sha256: %s\nversion: {old: "
 	    "%lld, new: %lld}\nsha256: {old: %s, new: %s}\noverridden:%s\n",
 	    upsha, (long long)cur->version, (long long)a->version, oldsha,
-	    a->sha256, a->nfindings ? "" : " []");
+	    a->sha256, a->nfindings > nnotes(a) ? "" : " []");
 	r |= solr_buf_add(h, line, strlen(line));
 	for (i = 0; i < a->nfindings; i++) {
+		if (a->findings[i].note)
+			continue;
 		solr_eui_format(a->findings[i].supplier, eui);
 		snprintf(line, sizeof(line), "  - {code: %s, supplier: %s}\n",
 		    a->findings[i].code, eui);
@@ -210,12 +362,14 @@ history_text(const struct fs_apply *a, const struct fs_list *cur,
 
 /* The review: every finding, and whether the operator accepted it. */
 static int
-review(struct fs_apply *a, const struct fs_list *up, struct solr_err *e)
+review(struct fs_apply *a, const struct fs_list *cur, const struct fs_list *up,
+    struct solr_err *e)
 {
 	size_t i;
 	int r;
 
-	if ((r = fslist_validate(a->world, up, a->at, &a->findings,
+	a->refused = 0;
+	if ((r = fslist_validate(a->world, cur, up, a->at, &a->findings,
 	    &a->nfindings, e)) != 0)
 		return r;
 	if ((a->accepted = calloc(a->nfindings + 1, sizeof(int))) == NULL)
@@ -234,19 +388,19 @@ review(struct fs_apply *a, const struct fs_list *up, struct solr_err *e)
 /* Under the lock: the new list, then its history entry; the old list
  * back when the entry cannot be written. */
 static int
-install(struct fs_apply *a, const struct fs_list *up, const char *upsha,
-    struct solr_err *e)
+install(struct fs_apply *a, const struct fs_list *cur_, const struct fs_list *up,
+    const char *upsha, struct solr_err *e)
 {
-	struct fs_list cur = { 0 };
+	const struct fs_list cur = *cur_;
 	struct solr_buf h = { 0 }, was = { 0 };
 	char path[PATH_MAX], ts[SOLR_TIME_STRLEN];
 	char *text = NULL;
 	int r;
 
 	remove_stale_temporaries(a->world->dir);
-	if ((r = fslist_load(a->world->dir, &cur, e)) != 0)
-		return r;
-	a->version = cur.version + 1;
+	/* the upload's version; one above the installed when it is not
+	 * above it (a finding the operator accepted) */
+	a->version = up->version > cur.version ? up->version : cur.version + 1;
 	solr_time_format(a->at, ts);
 	snprintf(path, sizeof(path), "%s/failed-suppliers.yaml", a->world->dir);
 	if ((text = fslist_render(up, a->version)) == NULL) {
@@ -266,14 +420,13 @@ out:
 	free(text);
 	solr_buf_free(&h);
 	solr_buf_free(&was);
-	fslist_free(&cur);
 	return r;
 }
 
 int
 fslist_apply(struct fs_apply *a, struct solr_err *e)
 {
-	struct fs_list up;
+	struct fs_list up, cur = { 0 };
 	struct solr_buf raw = { 0 };
 	char upsha[SOLR_SHA256_HEX];
 	int lockfd = -1, r;
@@ -282,20 +435,25 @@ fslist_apply(struct fs_apply *a, struct solr_err *e)
 	snprintf(a->history, sizeof(a->history), "%s/%s", a->world->dir,
 	    HISTORY);
 	if ((r = solr_read_file(a->file, UPLOAD_MAX, &raw, e)) != 0 ||
+	    (r = fslist_scan(a->world, a->file, raw.p, raw.len, e)) != 0 ||
 	    (r = fslist_parse((const char *)raw.p, raw.len, a->file, &up,
 	    e)) != 0) {
 		solr_buf_free(&raw);
-		return r == SOLR_ERR_FORMAT ? SOLR_ERR_CONFIG : r;
+		a->scan_refused = r == SOLR_ERR_VERIFY;
+		return r == SOLR_ERR_FORMAT || r == SOLR_ERR_VERIFY ?
+		    SOLR_ERR_CONFIG : r;
 	}
 	solr_sha256_hex(raw.p, raw.len, upsha);
 	if ((lockfd = lock_state(a->world->dir, e)) < 0)
 		r = SOLR_ERR_IO;
-	else if ((r = review(a, &up, e)) == 0)
-		r = install(a, &up, upsha, e);
+	else if ((r = fslist_load(a->world->dir, &cur, e)) == 0 &&
+	    (r = review(a, &cur, &up, e)) == 0)
+		r = install(a, &cur, &up, upsha, e);
 	if (lockfd >= 0)
 		close(lockfd);
 	solr_buf_free(&raw);
 	fslist_free(&up);
+	fslist_free(&cur);
 	return r;
 }
 

@@ -91,6 +91,7 @@ parse_top(const struct ynode *t, const char *file, struct fs_list *l,
 		return ferr(e, file, v, "version", "must be a whole number from "
 		    "1");
 	l->version = (int64_t)ver;
+	l->version_line = v->line;
 	return 0;
 }
 
@@ -114,6 +115,9 @@ fslist_parse(const char *buf, size_t len, const char *file,
 		r = ferr(e, file, s ? s : t, "suppliers", "must be a list");
 		goto out;
 	}
+	for (i = 0; i + 1 < t->n; i += 2)
+		if (t->items[i + 1] == s)
+			l->suppliers_line = t->items[i]->line;
 	if ((l->entry = calloc(s->n + 1, sizeof(*l->entry))) == NULL) {
 		r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 		goto out;
@@ -210,6 +214,28 @@ is_supplier(const struct solr_world *w, const struct solr_user *u)
 	return 0;
 }
 
+const char *const fslist_codes[] = { "not-registered", "not-a-supplier",
+	"name-mismatch", "not-suspended", "never-certified",
+	"active-certificates", "srp-not-registered", "srp-not-solr",
+	"srp-suspended", "removed", "version-not-newer", NULL };
+
+int
+fslist_accept_valid(const char *a)
+{
+	const char *colon = strchr(a, ':');
+	size_t i, cl = colon ? (size_t)(colon - a) : strlen(a);
+	uint64_t id;
+
+	if (colon != NULL && solr_eui_parse(colon + 1, strlen(colon + 1),
+	    &id) != 0)
+		return 0;
+	for (i = 0; fslist_codes[i] != NULL; i++)
+		if (strlen(fslist_codes[i]) == cl &&
+		    strncmp(a, fslist_codes[i], cl) == 0)
+			return 1;
+	return 0;
+}
+
 static struct fs_finding *
 add(struct fs_finding **f, size_t *n, const char *code, const struct
     fs_entry *en)
@@ -223,13 +249,66 @@ add(struct fs_finding **f, size_t *n, const char *code, const struct
 	nf->code = code;
 	nf->supplier = en->id;
 	nf->line = en->line;
+	nf->note = 0;
 	nf->msg[0] = '\0';
 	return nf;
 }
 
-int
-fslist_validate(struct solr_world *w, const struct fs_list *l, int64_t at,
+/* What the upload changes: suppliers added (notes), removed (requests
+ * for them will be refused from the apply on), and its version. */
+static int
+compare(const struct fs_list *cur, const struct fs_list *l,
     struct fs_finding **out, size_t *n, struct solr_err *e)
+{
+	struct fs_finding *f;
+	char eui[SOLR_EUI_STRLEN];
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		const struct fs_entry *en = &l->entry[i];
+
+		if (fslist_find(cur, en->id) != NULL)
+			continue;
+		if ((f = add(out, n, "added", en)) == NULL)
+			return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+		f->note = 1;
+		solr_eui_format(en->id, eui);
+		snprintf(f->msg, sizeof(f->msg), "%s (%s) is added to the "
+		    "list", eui, en->name);
+	}
+	for (i = 0; i < cur->n; i++) {
+		struct fs_entry en = cur->entry[i];
+
+		if (fslist_find(l, en.id) != NULL)
+			continue;
+		en.line = l->suppliers_line;
+		if ((f = add(out, n, "removed", &en)) == NULL)
+			return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+		solr_eui_format(en.id, eui);
+		snprintf(f->msg, sizeof(f->msg), "%s (%s) is on the installed "
+		    "list (version %lld) but not on this one: its SRP's "
+		    "requests will be refused", eui, en.name,
+		    (long long)cur->version);
+	}
+	if (cur->present && l->version <= cur->version) {
+		struct fs_entry en = { 0 };
+
+		en.line = l->version_line;
+		if ((f = add(out, n, "version-not-newer", &en)) == NULL)
+			return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+		snprintf(f->msg, sizeof(f->msg), "version %lld is not above "
+		    "the installed version %lld (an old or repeated upload?); "
+		    "accepted, it is installed as version %lld",
+		    (long long)l->version, (long long)cur->version,
+		    (long long)cur->version + 1);
+	}
+	return 0;
+}
+
+int
+fslist_validate(struct solr_world *w, const struct fs_list *cur,
+    const struct fs_list *l, int64_t at, struct fs_finding **out, size_t *n,
+    struct solr_err *e)
 {
 	struct fs_finding *f = NULL;
 	size_t i, k, nc;
@@ -322,7 +401,7 @@ fslist_validate(struct solr_world *w, const struct fs_list *l, int64_t at,
 		f = NULL;
 	}
 #undef FIND
-	return 0;
+	return compare(cur, l, out, n, e);
 }
 
 char *

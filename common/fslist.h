@@ -27,14 +27,34 @@ struct fs_list {
 	struct fs_entry *entry;
 	size_t n;
 	char sha256[SOLR_SHA256_HEX];
+	int version_line, suppliers_line;	/* in the file parsed */
 };
 
 struct fs_finding {
 	const char *code;	/* stable: see solr-failed-suppliers(1) */
 	uint64_t supplier;
 	int line;
+	int note;		/* told, not a finding: nothing to accept */
 	char msg[512];
 };
+
+/* The codes of findings (and notes), for --accept and the help. */
+extern const char *const fslist_codes[];
+#define FS_CODES_HELP \
+"                  not-registered, not-a-supplier, name-mismatch,\n" \
+"                  not-suspended, never-certified, active-certificates,\n" \
+"                  srp-not-registered, srp-not-solr, srp-suspended,\n" \
+"                  removed, version-not-newer\n"
+/* Whether an --accept value names a known code (and a valid EUI after
+ * a colon). */
+int fslist_accept_valid(const char *accept);
+/* The policy's anti-malware scanner on the bytes of an upload, before
+ * anything parses them (the seed, 4.2.1): a private copy is scanned, so
+ * the bytes checked are the bytes used.  SOLR_ERR_VERIFY with the
+ * scanner's verdict when it refuses; SOLR_ERR_CONFIG when the policy
+ * names no scanner. */
+int fslist_scan(const struct solr_world *w, const char *file,
+    const unsigned char *p, size_t n, struct solr_err *e);
 
 /* Parses a list strictly: version, suppliers with id (EUI-64), name and
  * an optional srp, no duplicates, no other keys.  SOLR_ERR_FORMAT names
@@ -47,9 +67,12 @@ void fslist_free(struct fs_list *l);
 const struct fs_entry *fslist_find(const struct fs_list *l, uint64_t id);
 
 /* The operator's review: every finding about the list in this world at
- * time at. */
-int fslist_validate(struct solr_world *w, const struct fs_list *l,
-    int64_t at, struct fs_finding **out, size_t *n, struct solr_err *e);
+ * time at, and how it differs from the installed list (suppliers added
+ * are notes; removed ones, and a version not above the installed one,
+ * are findings). */
+int fslist_validate(struct solr_world *w, const struct fs_list *installed,
+    const struct fs_list *l, int64_t at, struct fs_finding **out, size_t *n,
+    struct solr_err *e);
 
 /* The history of applies (state/failed-suppliers.history): fn sees each
  * entry in order (doc, or damage for one that does not parse); last
@@ -92,6 +115,7 @@ struct fs_apply {
 	int64_t version;
 	char sha256[SOLR_SHA256_HEX];
 	int tried, restored;
+	int scan_refused;	/* the anti-malware scanner refused it */
 	char history[PATH_MAX];
 };
 int fslist_apply(struct fs_apply *a, struct solr_err *e);

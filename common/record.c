@@ -317,6 +317,77 @@ check_seal(struct solr_sealer *sealer, const unsigned char *p, size_t n,
 	return 0;
 }
 
+static int checked_record(struct rec_reader *rd, struct ynode **rec,
+    int line, struct solr_err *e);
+
+/*
+ * The seal of a JSON record: its last member, ',"seal":"<64 hex>"}', over
+ * the object's bytes without it (the object ending where the seal's comma
+ * was).  0 with *end the length of those bytes, with the '}' written in
+ * place; SOLR_ERR_VERIFY says why not.
+ */
+static int
+check_json_seal(struct solr_sealer *sealer, unsigned char *p, size_t n,
+    size_t *end, struct solr_err *e)
+{
+	static const char key[] = ",\"seal\":\"";
+	const size_t kl = sizeof(key) - 1, tail = kl + 64 + 2;
+	char want[SOLR_SEAL_LINE + 1];
+
+	while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\r' ||
+	    p[n - 1] == ' ' || p[n - 1] == '\t'))
+		n--;
+	if (n < tail + 1 || memcmp(p + n - tail, key, kl) != 0 ||
+	    memcmp(p + n - 2, "\"}", 2) != 0)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "the record has no seal "
+		    "(its last member must be \"seal\"): only a stage of this "
+		    "world writes records (solr-records(5))");
+	p[n - tail] = '}';
+	seal_line(sealer, p, n - tail + 1, want);
+	if (CRYPTO_memcmp(p + n - tail + kl, want + 6, 64) != 0) {
+		p[n - tail] = ',';
+		return solr_seterr(e, SOLR_ERR_VERIFY, "the record's seal does "
+		    "not verify: it was changed after a stage wrote it (jq -c "
+		    "passes a record through unchanged; -S or an edit does "
+		    "not), or sealed with another world's key");
+	}
+	*end = n - tail + 1;
+	return 0;
+}
+
+/* A record on one line of JSON (solr-records(5)), in rd->chunk. */
+static int
+json_record(struct rec_reader *rd, struct ynode **rec, int line,
+    struct solr_err *e)
+{
+	struct solr_err se = { 0 };
+	size_t end = rd->chunk.len;
+	int r;
+
+	if (rd->chunk.len > SOLR_RECORD_MAX) {
+		solr_seterr_at(e, SOLR_ERR_LIMIT, rd->name, line,
+		    "record exceeds the limit of %d bytes", SOLR_RECORD_MAX);
+		return REC_BAD;
+	}
+	if (rd->sealer != NULL && !rd->any && check_json_seal(rd->sealer,
+	    rd->chunk.p, rd->chunk.len, &end, &se) != 0) {
+		if ((r = yn_parse_json((const char *)rd->chunk.p,
+		    rd->chunk.len, rd->name, line, rec, e)) != 0)
+			return r == SOLR_ERR_NOMEM ? r : REC_BAD;
+		if ((*rec)->kind != YN_MAP) {
+			yn_free(*rec);
+			*rec = NULL;
+		}
+		solr_seterr_at(e, SOLR_ERR_VERIFY, rd->name, line, "%s",
+		    se.msg);
+		return REC_UNSEALED;
+	}
+	if ((r = yn_parse_json((const char *)rd->chunk.p, end, rd->name,
+	    line, rec, e)) != 0)
+		return r == SOLR_ERR_NOMEM ? r : REC_BAD;
+	return checked_record(rd, rec, line, e);
+}
+
 int
 rec_read(struct rec_reader *rd, struct ynode **rec, int *line,
     struct solr_err *e)
@@ -332,10 +403,23 @@ rec_read(struct rec_reader *rd, struct ynode **rec, int *line,
 		solr_buf_add(&rd->chunk, rd->pending.p, rd->pending.len);
 		*line = rd->pending_line;
 		rd->pending.len = 0;
+		if (rd->chunk.p[0] == '{')
+			return json_record(rd, rec, *line, e);
 		started = 1;
 	}
 	while (next_piece(rd, &p, &n, &bol)) {
-		if (bol && is_doc_start(p, n)) {
+		if (bol && !started && !content && p[0] == '{') {
+			/* a JSON Lines record: this line */
+			*line = rd->line;
+			do
+				if (rd->chunk.len + n <= SOLR_RECORD_MAX + 1 &&
+				    solr_buf_add(&rd->chunk, p, n) != 0)
+					return solr_seterr(e, SOLR_ERR_NOMEM,
+					    "out of memory");
+			while (!rd->at_bol && next_piece(rd, &p, &n, &bol));
+			return json_record(rd, rec, *line, e);
+		}
+		if (bol && (is_doc_start(p, n) || p[0] == '{')) {
 			if (started || content) {
 				/* the start of the next record */
 				rd->pending.len = 0;
@@ -408,12 +492,21 @@ rec_read(struct rec_reader *rd, struct ynode **rec, int *line,
 	}
 	if (r != 0)
 		return r == SOLR_ERR_NOMEM ? r : REC_BAD;
+	return checked_record(rd, rec, *line, e);
+}
+
+/* What every record must be, YAML or JSON: a mapping with record: 1 and
+ * the envelope. */
+static int
+checked_record(struct rec_reader *rd, struct ynode **rec, int line,
+    struct solr_err *e)
+{
 	if (rd->any && (*rec)->kind == YN_MAP)
 		return REC_OK;
 	if ((*rec)->kind != YN_MAP || yn_get(*rec, "record") == NULL) {
 		yn_free(*rec);
 		*rec = NULL;
-		solr_seterr_at(e, SOLR_ERR_FORMAT, rd->name, *line,
+		solr_seterr_at(e, SOLR_ERR_FORMAT, rd->name, line,
 		    "a record must be a mapping with a 'record' key");
 		return REC_BAD;
 	}
@@ -421,7 +514,7 @@ rec_read(struct rec_reader *rd, struct ynode **rec, int *line,
 		const char *v = yn_get_str(*rec, "record");
 
 		if (v == NULL || strcmp(v, "1") != 0) {
-			solr_seterr_at(e, SOLR_ERR_FORMAT, rd->name, *line,
+			solr_seterr_at(e, SOLR_ERR_FORMAT, rd->name, line,
 			    "record format '%.40s' is not supported (1 is)",
 			    v ? v : "null");
 			yn_free(*rec);
@@ -429,7 +522,7 @@ rec_read(struct rec_reader *rd, struct ynode **rec, int *line,
 			return REC_BAD;
 		}
 	}
-	if (envelope(*rec, rd->name, *line, e) != 0) {
+	if (envelope(*rec, rd->name, line, e) != 0) {
 		yn_free(*rec);
 		*rec = NULL;
 		return REC_BAD;
@@ -444,6 +537,7 @@ struct rec_writer {
 	struct solr_buf held;
 	struct solr_sealer *sealer;	/* seal each record written */
 	struct solr_buf doc;		/* the record being written */
+	int json;			/* JSON Lines instead of YAML */
 };
 
 static int
@@ -494,17 +588,43 @@ rec_writer_seal(struct rec_writer *w, struct solr_sealer *sealer)
 	w->sealer = sealer;
 }
 
+void
+rec_writer_json(struct rec_writer *w, int json)
+{
+	w->json = json;
+}
+
+/* One line of JSON; the seal is its last member, over the object's bytes
+ * without it. */
+static int
+json_doc(struct rec_writer *w, const struct ynode *rec)
+{
+	char line[SOLR_SEAL_LINE + 1];
+
+	if (yn_json(rec, &w->doc) != 0 || w->doc.len < 2 ||
+	    w->doc.p[w->doc.len - 1] != '}')
+		return SOLR_ERR_INTERNAL;
+	if (w->sealer != NULL) {
+		seal_line(w->sealer, w->doc.p, w->doc.len, line);
+		w->doc.len--;
+		solr_buf_add(&w->doc, ",\"seal\":\"", 9);
+		solr_buf_add(&w->doc, line + 6, 64);
+		solr_buf_add(&w->doc, "\"}", 2);
+	}
+	return solr_buf_addc(&w->doc, '\n');
+}
+
 int
 rec_write(struct rec_writer *w, const struct ynode *rec)
 {
 	w->doc.len = 0;
-	if (yn_write_doc(rec, &w->doc) != 0) {
+	if (w->json ? json_doc(w, rec) != 0 : yn_write_doc(rec, &w->doc) != 0 ||
+	    (w->sealer != NULL && seal_doc(w) != 0)) {
 		w->failed = ENOMEM;
 		return SOLR_ERR_IO;
 	}
 	/* handed on at once, so a pipeline streams */
-	if ((w->sealer != NULL && seal_doc(w) != 0) || !out_bytes(w, w->doc.p,
-	    w->doc.len))
+	if (!out_bytes(w, w->doc.p, w->doc.len))
 		return SOLR_ERR_IO;
 	return w->failed ? SOLR_ERR_IO : 0;
 }

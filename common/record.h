@@ -57,6 +57,9 @@ struct rec_writer;
 struct rec_writer *rec_writer_new(FILE *f);
 /* From now on every record written ends with its seal (solr-records(5)). */
 void rec_writer_seal(struct rec_writer *w, struct solr_sealer *sealer);
+/* JSON Lines from now on: one object a line, its seal the last member
+ * (solr-records(5)). */
+void rec_writer_json(struct rec_writer *w, int json);
 int rec_write(struct rec_writer *w, const struct ynode *rec);
 /* The errno of the writer's failure (EIO when it has none). */
 int rec_writer_errno(const struct rec_writer *w);

@@ -68,6 +68,8 @@ write_one(struct stage *s, struct ynode *rec)
 		fatal(s, &e);
 		s->broken = 1;
 	}
+	if (s->tally != NULL)
+		s->tally(s->tally_arg, rec);
 	yn_free(rec);
 }
 

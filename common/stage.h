@@ -64,6 +64,9 @@ struct stage {
 	struct ynode *held[STAGE_BATCH];
 	size_t nheld;
 	struct solr_sealer *sealer;	/* the world's record key */
+	/* told of each record as it is written (--progress) */
+	void (*tally)(void *arg, const struct ynode *rec);
+	void *tally_arg;
 };
 
 /* out: where the records go.  Returns SOLR_ERR_NOMEM. */

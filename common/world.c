@@ -372,7 +372,8 @@ load_policy(struct solr_world *w, struct solr_err *e)
 	    "response_signer_roles", "pki", "roles",
 	    "e020101_from_schema_version", "required_stages", "safe_prepay",
 	    "safety_critical_alerts", "max_document_bytes", "supplier_roles",
-	    "allow_future_activation", "calendar_horizon_days", NULL };
+	    "allow_future_activation", "calendar_horizon_days",
+	    "upload_scanner", NULL };
 	struct solr_policy *p = &w->policy;
 	struct cfg c;
 	struct ynode *t, *n;
@@ -418,6 +419,9 @@ load_policy(struct solr_world *w, struct solr_err *e)
 	}
 	if ((n = yn_get(t, "roles")) != NULL &&
 	    (r = load_roles(&c, n, p)) != 0)
+		return r;
+	if ((n = yn_get(t, "upload_scanner")) != NULL &&
+	    (r = cfg_str(&c, n, "upload_scanner", &p->upload_scanner)) != 0)
 		return r;
 	if ((n = yn_get(t, "e020101_from_schema_version")) != NULL &&
 	    (r = cfg_str(&c, n, "e020101_from_schema_version",
@@ -841,6 +845,7 @@ world_free(struct solr_world *w)
 	}
 	free(w->policy.roles);
 	free(w->policy.e020101_from);
+	free(w->policy.upload_scanner);
 	free_str_list(w->policy.required_stages,
 	    w->policy.nrequired_stages);
 	free_str_list(w->policy.supplier_roles, w->policy.nsupplier_roles);

@@ -36,6 +36,9 @@ struct solr_policy {
 	struct solr_role_policy *roles;
 	size_t nroles;
 	char *e020101_from;
+	/* the anti-malware command every Failed Suppliers upload goes
+	 * through first (the seed, 4.2.1); NULL: uploads are refused */
+	char *upload_scanner;
 	char **required_stages;
 	size_t nrequired_stages;
 	char **supplier_roles;	/* user roles that make a supplier */

@@ -609,27 +609,39 @@ yn_emit_doc(yaml_emitter_t *em, const struct ynode *n)
 	return 0;
 }
 
+/* A string as jq writes it, so that a record piped through jq -c keeps
+ * its bytes (and its seal): the short escapes, \u00XX for the other
+ * control characters and DEL, UTF-8 as it is, U+FFFD for bytes that are
+ * not UTF-8. */
 static void
 json_string(struct solr_buf *b, const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), w;
 	char u[8];
 
 	solr_buf_addc(b, '"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	while (n > 0) {
+		unsigned char c = *p;
+		const char *short_esc = c == '"' ? "\\\"" : c == '\\' ? "\\\\" :
+		    c == '\b' ? "\\b" : c == '\t' ? "\\t" : c == '\n' ? "\\n" :
+		    c == '\f' ? "\\f" : c == '\r' ? "\\r" : NULL;
 
-		if (c == '"' || c == '\\') {
-			solr_buf_addc(b, '\\');
-			solr_buf_addc(b, c);
-		} else if (c == '\n')
-			solr_buf_add(b, "\\n", 2);
-		else if (c == '\t')
-			solr_buf_add(b, "\\t", 2);
-		else if (c < 0x20) {
+		w = 1;
+		if (short_esc != NULL)
+			solr_buf_add(b, short_esc, 2);
+		else if (c < 0x20 || c == 0x7f) {
 			snprintf(u, sizeof(u), "\\u%04x", c);
 			solr_buf_add(b, u, 6);
-		} else
+		} else if (c < 0x80)
 			solr_buf_addc(b, c);
+		else if (yw_utf8(p, n, &w) < 0) {
+			solr_buf_add(b, "\xef\xbf\xbd", 3);
+			w = 1;
+		} else
+			solr_buf_add(b, p, w);
+		p += w;
+		n -= w;
 	}
 	solr_buf_addc(b, '"');
 }

@@ -75,6 +75,12 @@ struct solr_buf;
  * as themselves; everything else (hex, versions, times) as strings. */
 int yn_json(const struct ynode *n, struct solr_buf *b);
 
+/* One JSON value (RFC 8259, strict) as a tree: strings quoted, numbers,
+ * true, false and null plain (common/yjson.c).  Errors name fname, line
+ * and the byte. */
+int yn_parse_json(const char *buf, size_t len, const char *fname, int line,
+    struct ynode **out, struct solr_err *e);
+
 /* Would a YAML 1.1 reader resolve this plain scalar to a non-string? */
 int yn_looks_typed(const char *s);
 /* n as one document (explicit "---"), appended to b, in the layout and

@@ -73,7 +73,7 @@ w=$TMP/l
 rm -rf "$w"; cp -R "$TMP/seed" "$w"
 while [ $i -le "$N" ]; do
 	solr-failed-suppliers -C "$w" apply "$BUILD/world/failed-suppliers.yaml" \
-		--by ops --reason "crash $i" > /dev/null 2>&1 &
+		--by ops --reason "crash $i" --accept version-not-newer > /dev/null 2>&1 &
 	pid=$!
 	pause 0.015
 	kill -9 $pid 2>/dev/null && killed=$((killed + 1))
@@ -82,7 +82,7 @@ while [ $i -le "$N" ]; do
 	i=$((i + 1))
 done
 solr-failed-suppliers -C "$w" apply "$BUILD/world/failed-suppliers.yaml" \
-	--by ops --reason after > "$TMP/ap" 2>&1
+	--by ops --reason after --accept version-not-newer > "$TMP/ap" 2>&1
 check "apply killed $killed times: the list stays valid" [ "$invalid" -eq 0 ]
 check "... the next apply succeeds" grep -q "^applied version" "$TMP/ap"
 check "... and no temporary file is left" [ -z "$(ls "$w" | grep '\.tmp')" ]

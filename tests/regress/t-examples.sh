@@ -9,6 +9,7 @@ mkdir -p "$TMP/ex" "$TESTDATA/golden/examples"
 fresh_world "$TMP/ex/world"
 ln -s "$BUILD/requests" "$TMP/ex/requests"
 ln -s "$PWD/scripts" "$TMP/ex/scripts"
+cp "$TESTDATA/examples/upload.yaml" "$TMP/ex/upload.yaml"
 today=$(date -u +%Y-%m-%d)
 mask() {	# mask FILE
 	sed -E -i -e "s|$TMP|TMP|g" -e 's/[0-9a-f]{64}/<sha256>/g' \

@@ -3,13 +3,20 @@ W=$BUILD/world R=$BUILD/requests
 FS=solr-failed-suppliers
 fw() { fresh_world "$TMP/fw"; }
 fw
-# the list mk-world made: no finding once the certificates are revoked
-$FS -C "$TMP/fw" --at $PIN validate "$W/failed-suppliers.yaml" > "$TMP/f1"
+# the list mk-world made, as the next version: no finding once the
+# certificates are revoked
+sed 's/^version: 1$/version: 2/' "$W/failed-suppliers.yaml" > "$TMP/v2.yaml"
+$FS -C "$TMP/fw" --at $PIN validate "$TMP/v2.yaml" > "$TMP/f1"
 check "validate: a good list exits 0" [ $? -eq 0 ]
 check "... with no finding" [ ! -s "$TMP/f1" ]
-$FS -C "$TMP/fw" --at 2026-02-01T00:00:00Z validate "$W/failed-suppliers.yaml" > "$TMP/f2"
+$FS -C "$TMP/fw" --at 2026-02-01T00:00:00Z validate "$TMP/v2.yaml" > "$TMP/f2"
 check "validate: before the revocation, active-certificates" \
-	grep -q "^$W/failed-suppliers.yaml:3: active-certificates: 90-B3-D5-1F-30-01-00-00 has supplier certificates valid and unrevoked" "$TMP/f2"
+	grep -q "^$TMP/v2.yaml:3: active-certificates: 90-B3-D5-1F-30-01-00-00 has supplier certificates valid and unrevoked" "$TMP/f2"
+# the installed list again: its version is not above the installed one
+$FS -C "$TMP/fw" --at $PIN validate "$W/failed-suppliers.yaml" > "$TMP/f1b"
+check "validate: the installed version again, exit 1" [ $? -eq 1 ]
+check "... version-not-newer, on the version's line" grep -q \
+	"^$W/failed-suppliers.yaml:1: version-not-newer: version 1 is not above the installed version 1" "$TMP/f1b"
 
 # every warning
 cat > "$TMP/up.yaml" <<'YAML'
@@ -30,8 +37,12 @@ for want in "4: name-mismatch: 90-B3-D5-1F-30-03-00-00 is 'Steady Power' in the 
 done
 check "validate: names match case- and space-folded (no finding on line 3)" \
 	[ "$(grep -c "up.yaml:3:" "$TMP/f3")" -eq 0 ]
+check "validate: a supplier the upload drops is a finding" grep -qF \
+	"$TMP/up.yaml:2: removed: 90-B3-D5-1F-30-04-00-00 (Gone Gas Ltd) is on the installed list (version 1) but not on this one" "$TMP/f3"
+check "validate: a supplier it adds is a note" grep -qF \
+	"$TMP/up.yaml:4: note: 90-B3-D5-1F-30-03-00-00 (Steady Power) is added to the list" "$TMP/f3"
 sed 's/\(00-DB-12-34-56-78-00-04.*status: \)active/\1suspended/' "$W/registry.yaml" > "$TMP/fw/registry.yaml"
-$FS -C "$TMP/fw" --at $PIN validate "$W/failed-suppliers.yaml" > "$TMP/f4"
+$FS -C "$TMP/fw" --at $PIN validate "$TMP/v2.yaml" > "$TMP/f4"
 check "validate finding srp-suspended" grep -q ":3: srp-suspended: the SRP 00-DB-12-34-56-78-00-04" "$TMP/f4"
 cp "$W/registry.yaml" "$TMP/fw/registry.yaml"
 
@@ -65,16 +76,16 @@ check "... the list is unchanged" cmp -s "$TMP/before" "$TMP/fw/failed-suppliers
 check "... no history" [ ! -e "$TMP/fw/state/failed-suppliers.history" ]
 $FS -C "$TMP/fw" apply "$TMP/up.yaml" --by alice --reason x \
 	--accept name-mismatch --accept not-suspended --accept active-certificates \
-	--accept srp-not-registered --accept not-a-supplier --accept srp-not-solr --accept never-certified \
+	--accept srp-not-registered --accept not-a-supplier --accept srp-not-solr --accept never-certified --accept removed \
 	--accept not-registered:90-B3-D5-1F-30-03-00-00 > "$TMP/a2" 2>&1
 check "apply: CODE:EUI accepts only that supplier's finding" grep -q "6: not-registered.*(not accepted)" "$TMP/a2"
 $FS -C "$TMP/fw" apply "$TMP/up.yaml" --by "alice o'brien" --reason "two more failed" \
 	--accept name-mismatch --accept not-suspended --accept active-certificates \
-	--accept srp-not-registered --accept not-a-supplier --accept srp-not-solr --accept never-certified \
+	--accept srp-not-registered --accept not-a-supplier --accept srp-not-solr --accept never-certified --accept removed \
 	--accept not-registered:11-22-33-44-55-66-77-88 > "$TMP/a3"
 check "apply: with every finding accepted, exit 0" [ $? -eq 0 ]
-check "... version 1 becomes 2" grep -q "^applied version 2 " "$TMP/a3"
-check "... the list carries version 2" grep -q "^version: 2$" "$TMP/fw/failed-suppliers.yaml"
+check "... version 1 becomes the upload's 7" grep -q "^applied version 7 " "$TMP/a3"
+check "... the list carries version 7" grep -q "^version: 7$" "$TMP/fw/failed-suppliers.yaml"
 check "... and 4 suppliers" [ "$(grep -c '^  - {id:' "$TMP/fw/failed-suppliers.yaml")" -eq 4 ]
 H=$TMP/fw/state/failed-suppliers.history
 check "... history: who" grep -q "^by: 'alice o''brien'$" "$H"
@@ -84,25 +95,72 @@ check "... history: the overridden findings" grep -q "{code: not-registered, sup
 old=$(sha256sum < "$TMP/before" | cut -c1-64) new=$(sha256sum < "$TMP/fw/failed-suppliers.yaml" | cut -c1-64)
 check "... history: SHA-256 of old and new" grep -q "^sha256: {old: $old, new: $new}$" "$H"
 $FS -C "$TMP/fw" show > "$TMP/s1"
-check "show: the list" grep -q "^Failed Suppliers list: version 2, sha256 $new, 4 suppliers" "$TMP/s1"
-check "show: the history" grep -q "version 1 -> 2  by alice o'brien: two more failed" "$TMP/s1"
+check "show: the list" grep -q "^Failed Suppliers list: version 7, sha256 $new, 4 suppliers" "$TMP/s1"
+check "show: the history" grep -q "version 1 -> 7  by alice o'brien: two more failed" "$TMP/s1"
+$FS -C "$TMP/fw" --json show > "$TMP/s1j"
+check "show --json: the list as one object" [ "$(head -1 "$TMP/s1j" | jq -c '[.version, (.suppliers | length), .suppliers[0].id]')" = '[7,4,"90-B3-D5-1F-30-01-00-00"]' ]
+check "show --json: then a history entry a line" [ "$(sed -n 2p "$TMP/s1j" | jq -r '.entry.by')" = "alice o'brien" ]
 # the re-validated list is what the pipeline now uses
-$FS -C "$TMP/fw" apply "$W/failed-suppliers.yaml" --by bob --reason back > /dev/null
-check "apply again: version 3" grep -q "^version: 3$" "$TMP/fw/failed-suppliers.yaml"
+$FS -C "$TMP/fw" apply "$W/failed-suppliers.yaml" --by bob --reason back > "$TMP/a4" 2>/dev/null
+check "apply an older version: refused (version-not-newer, removed)" [ $? -eq 1 ]
+$FS -C "$TMP/fw" apply "$W/failed-suppliers.yaml" --by bob --reason back \
+	--accept version-not-newer --accept removed > /dev/null
+check "apply again, accepting it: version 8" grep -q "^version: 8$" "$TMP/fw/failed-suppliers.yaml"
 check "the history is appended, never rewritten" [ "$(grep -c '^---$' "$H")" -eq 2 ]
 # a change made behind apply's back is recorded by the next apply
 printf '%s\n' "# edited by hand" >> "$TMP/fw/failed-suppliers.yaml"
 $FS -C "$TMP/fw" show > "$TMP/s2"
 check "show: a list changed without apply is reported" grep -q "changed without apply" "$TMP/s2"
-$FS -C "$TMP/fw" apply "$W/failed-suppliers.yaml" --by bob --reason again > /dev/null
+$FS -C "$TMP/fw" apply "$W/failed-suppliers.yaml" --by bob --reason again --accept version-not-newer > /dev/null
 check "... and recorded by the next apply" grep -q "^event: unrecorded-change$" "$H"
-$FS -C "$TMP/fw" apply "$W/failed-suppliers.yaml" --reason x > /dev/null 2>&1
+$FS -C "$TMP/fw" apply "$W/failed-suppliers.yaml" --reason x > /dev/null 2>"$TMP/e"
 check "apply without --by is a usage error" [ $? -eq 2 ]
+check "... that says --by is missing" grep -q "apply needs --by NAME" "$TMP/e"
+$FS -C "$TMP/fw" apply "$W/failed-suppliers.yaml" --by x > /dev/null 2>"$TMP/e"
+check "apply without --reason: exit 2, saying so" sh -c '[ $0 -eq 2 ] && grep -q "apply needs --reason TEXT" "$1"' $? "$TMP/e"
+$FS -C "$TMP/fw" apply "$W/failed-suppliers.yaml" --by x --reason y --accept active-certificate > /dev/null 2>"$TMP/e"
+check "--accept with an unknown code: exit 2" [ $? -eq 2 ]
+check "... naming the known codes" grep -q "active-certificate: not a finding's code" "$TMP/e"
+check "... all of them" grep -q "removed, version-not-newer" "$TMP/e"
+$FS -C "$TMP/fw" aply "$W/failed-suppliers.yaml" > /dev/null 2>"$TMP/e"
+check "an unknown command: exit 2, naming it" sh -c '[ $0 -eq 2 ] && grep -q "unknown command .aply." "$1"' $? "$TMP/e"
+
+# the anti-malware check comes first: the EICAR test string is refused
+# before anything parses it, and no --accept overrides it
+fw
+{ cat "$TMP/v2.yaml"; printf '# X5O!P%%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*\n'; } > "$TMP/eicar.yaml"
+$FS -C "$TMP/fw" --at $PIN validate "$TMP/eicar.yaml" > /dev/null 2>"$TMP/e"
+check "validate: an upload the scanner refuses, exit 2" [ $? -eq 2 ]
+check "... with the scanner's verdict, naming the upload" grep -q "refused by the anti-malware scanner (./scan-upload, exit status 1.*$TMP/eicar.yaml: .*FOUND" "$TMP/e"
+$FS -C "$TMP/fw" apply "$TMP/eicar.yaml" --by x --reason y --accept active-certificates > /dev/null 2>&1
+check "apply: refused too, nothing installed" sh -c '[ $0 -eq 2 ] && grep -q "^version: 1$" "$1"' $? "$TMP/fw/failed-suppliers.yaml"
+# a stub scanner: its status decides, its words are reported
+printf '#!/bin/sh\necho "stub: $2 looked at"\nexit 3\n' > "$TMP/fw/stub-scan"
+chmod 755 "$TMP/fw/stub-scan"
+sed -i 's|^upload_scanner: .*|upload_scanner: ./stub-scan --flag|' "$TMP/fw/policy.yaml"
+$FS -C "$TMP/fw" --at $PIN validate "$TMP/v2.yaml" > /dev/null 2>"$TMP/e"
+check "a stub scanner that exits 3 refuses a clean list" sh -c '[ $0 -eq 2 ] && grep -qF "(./stub-scan --flag, exit status 3): stub: $1 looked at" "$2"' $? "$TMP/v2.yaml" "$TMP/e"
+printf '#!/bin/sh\n[ "$1" = --flag ] && [ -r "$2" ] && exit 0; exit 9\n' > "$TMP/fw/stub-scan"
+$FS -C "$TMP/fw" --at $PIN validate "$TMP/v2.yaml" > /dev/null 2>"$TMP/e"
+check "... one that exits 0 passes it on (it got a readable copy)" [ $? -eq 0 ]
+sed -i '/^upload_scanner:/d' "$TMP/fw/policy.yaml"
+$FS -C "$TMP/fw" --at $PIN validate "$TMP/v2.yaml" > /dev/null 2>"$TMP/e"
+check "a policy with no upload_scanner refuses every upload" sh -c '[ $0 -eq 2 ] && grep -q "names no upload_scanner" "$1"' $? "$TMP/e"
+if command -v clamscan > /dev/null 2>&1; then
+	fw
+	sed -i 's|^upload_scanner: .*|upload_scanner: clamscan --no-summary|' "$TMP/fw/policy.yaml"
+	$FS -C "$TMP/fw" --at $PIN validate "$TMP/eicar.yaml" > /dev/null 2>"$TMP/e"
+	check "ClamAV: the EICAR test file is refused" sh -c '[ $0 -eq 2 ] && grep -q "FOUND" "$1"' $? "$TMP/e"
+	$FS -C "$TMP/fw" --at $PIN validate "$TMP/v2.yaml" > /dev/null 2>"$TMP/e"
+	check "ClamAV: a clean list passes" [ $? -eq 0 ]
+else
+	skip "ClamAV on the EICAR test file" "clamscan is not installed"
+fi
 
 # concurrent applies are serialised: both are in the history
 fw
 for i in 1 2 3 4; do
-	$FS -C "$TMP/fw" apply "$W/failed-suppliers.yaml" --by "p$i" --reason parallel > /dev/null &
+	$FS -C "$TMP/fw" apply "$W/failed-suppliers.yaml" --by "p$i" --reason parallel --accept version-not-newer > /dev/null &
 done
 wait
 check "four concurrent applies: version 5" grep -q "^version: 5$" "$TMP/fw/failed-suppliers.yaml"
@@ -117,20 +175,20 @@ while [ $i -lt 40 ]; do
 	cp "$TMP/fw/failed-suppliers.yaml" "$TMP/prev"
 	$FS -C "$TMP/fw" apply "$TMP/up.yaml" --by k --reason kill \
 		--accept name-mismatch --accept not-suspended --accept active-certificates \
-		--accept srp-not-registered --accept not-a-supplier --accept srp-not-solr --accept never-certified \
-		--accept not-registered > /dev/null 2>&1 &
+		--accept srp-not-registered --accept not-a-supplier --accept srp-not-solr --accept never-certified --accept removed \
+		--accept not-registered --accept removed --accept version-not-newer > /dev/null 2>&1 &
 	pid=$!
 	perl -e 'select(undef, undef, undef, rand(0.02))'
 	kill -9 $pid 2>/dev/null
 	wait $pid 2>/dev/null
 	cur=$TMP/fw/failed-suppliers.yaml
 	if ! $FS -C "$TMP/fw" --at $PIN validate "$cur" > /dev/null 2>&1 && [ $? -eq 2 ]; then bad=$((bad + 1)); fi
-	if ! cmp -s "$cur" "$TMP/prev" && ! grep -q "^version: $(( $(sed -n 's/^version: //p' "$TMP/prev") + 1 ))$" "$cur"; then
+	if ! cmp -s "$cur" "$TMP/prev" && [ "$(sed -n 's/^version: //p' "$cur")" -le "$(sed -n 's/^version: //p' "$TMP/prev")" ]; then
 		bad=$((bad + 1))
 	fi
 done
 check "40 killed applies: always the old list or the new one" [ $bad -eq 0 ]
-$FS -C "$TMP/fw" apply "$W/failed-suppliers.yaml" --by k --reason tidy > /dev/null
+$FS -C "$TMP/fw" apply "$W/failed-suppliers.yaml" --by k --reason tidy --accept version-not-newer --accept removed > /dev/null
 check "... and the next apply removes their temporary files" [ -z "$(ls "$TMP/fw" | grep '\.tmp')" ]
 
 # check: the pipeline stage

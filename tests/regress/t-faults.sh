@@ -33,7 +33,7 @@ solr-verify-sig -C "$w" --at $PIN "$R/srp-gas-cv4.xml" | solr-failed-suppliers -
 solr-countersign -C "$w" --at $PIN --sat "$w/sat" < "$TMP/r4" > "$TMP/r5"
 check "fault setup: the flow accepts the request" [ "$(grep -c '^verdict: accept' "$TMP/r5")" -eq 1 ]
 solr-failed-suppliers -C "$w" apply "$BUILD/world/failed-suppliers.yaml" \
-	--by ops --reason setup > /dev/null
+	--by ops --reason setup --accept version-not-newer > /dev/null
 # the same requests again, at a later time: new counts, new ledger keys
 sed 's/^received_at: .*/received_at: 2026-03-02T12:00:00Z/' "$TMP/r3" > "$TMP/r3b"
 seal "$w" "$TMP/r3b"
@@ -79,11 +79,11 @@ expect "adt-check, the counters' fsync fails" "adt-counters: fsync: Input/output
 check "... and no record leaves" [ ! -s "$TMP/out" ]
 for f in failed-suppliers.yaml.tmp failed-suppliers.history; do
 	fault FAULT_FSYNC=$f solr-failed-suppliers -C "$w" apply \
-		"$BUILD/world/failed-suppliers.yaml" --by ops --reason again > "$TMP/out" 2>"$TMP/err"; rc=$?
+		"$BUILD/world/failed-suppliers.yaml" --by ops --reason again --accept version-not-newer > "$TMP/out" 2>"$TMP/err"; rc=$?
 	expect "apply, the fsync of $f fails" "not applied: the list and its history are as they were"
 done
 fault FAULT_RENAME=failed-suppliers.yaml solr-failed-suppliers -C "$w" apply \
-	"$BUILD/world/failed-suppliers.yaml" --by ops --reason again > "$TMP/out" 2>"$TMP/err"; rc=$?
+	"$BUILD/world/failed-suppliers.yaml" --by ops --reason again --accept version-not-newer > "$TMP/out" 2>"$TMP/err"; rc=$?
 expect "apply, the rename fails" "not applied: the list and its history are as they were"
 check "... and leaves no temporary file" [ -z "$(ls "$w" | grep '\.tmp')" ]
 fault FAULT_OPEN=countersign-ledger solr-countersign -C "$w" --at $PIN < "$TMP/o" > "$TMP/out" 2>"$TMP/err"; rc=$?

@@ -146,7 +146,8 @@ static const struct {
 
 START_TEST(accept_rules)
 {
-	struct fs_finding f = { accepts[_i].code, accepts[_i].supplier, 1, "" };
+	struct fs_finding f = { .code = accepts[_i].code,
+	    .supplier = accepts[_i].supplier, .line = 1 };
 	size_t n = 0;
 
 	while (n < 3 && accepts[_i].accept[n])
@@ -163,7 +164,8 @@ START_TEST(render_round_trip)
 		{ SUPPLIER, "O'Brien \"Energy\": Ltd", 1, SRP, 2 },
 		{ SUPPLIER2, "#1 Gas", 0, 0, 3 },
 	};
-	struct fs_list l = { 1, 4, entries, 2, "" }, back;
+	struct fs_list l = { .present = 1, .version = 4, .entry = entries,
+	    .n = 2 }, back;
 	struct solr_err e;
 	char *text = fslist_render(&l, 5);
 
@@ -219,7 +221,9 @@ START_TEST(apply_transaction)
 {
 	const char *src = world_dir();
 	char dir[] = "/tmp/solr-applyXXXXXX", cmd[8400], list[4200];
-	char *accept[] = { "active-certificates", "not-suspended" };
+	char *accept[] = { "active-certificates", "not-suspended", "removed",
+	    "version-not-newer" };
+	size_t i, notes = 0;
 	struct solr_world w;
 	struct fs_apply a = { 0 };
 	struct fs_history_last last;
@@ -245,7 +249,14 @@ START_TEST(apply_transaction)
 	/* a healthy, active supplier: findings, none accepted */
 	ck_assert_int_eq(fslist_apply(&a, &e), SOLR_ERR_VERIFY);
 	ck_assert_uint_gt(a.nfindings, 0);
-	ck_assert_uint_eq(a.refused, a.nfindings);
+	/* the two suppliers it drops are findings; the one it adds a note */
+	for (i = 0; i < a.nfindings; i++) {
+		notes += a.findings[i].note;
+		if (a.findings[i].note)
+			ck_assert_str_eq(a.findings[i].code, "added");
+	}
+	ck_assert_uint_eq(notes, 1);
+	ck_assert_uint_eq(a.refused, a.nfindings - 1);
 	ck_assert_int_eq(a.tried, 0);
 	fslist_apply_free(&a);
 	ck_assert_int_eq(fslist_load(dir, &l, &e), 0);
@@ -260,19 +271,71 @@ START_TEST(apply_transaction)
 	a.accept = accept;
 	a.naccept = 2;
 	solr_time_parse("2026-03-02T10:15:00Z", &a.at);
+	/* the removals not accepted: nothing changes */
+	ck_assert_int_eq(fslist_apply(&a, &e), SOLR_ERR_VERIFY);
+	ck_assert_uint_eq(a.refused, 2);
+	fslist_apply_free(&a);
+	a.naccept = 3;
 	ck_assert_msg(fslist_apply(&a, &e) == 0, "%s", e.msg);
-	ck_assert_int_eq(a.version, 2);
+	/* the upload's own version */
+	ck_assert_int_eq(a.version, 9);
 	fslist_apply_free(&a);
 	ck_assert_int_eq(fslist_load(dir, &l, &e), 0);
-	ck_assert_int_eq(l.version, 2);
+	ck_assert_int_eq(l.version, 9);
 	ck_assert_str_eq(l.sha256, a.sha256);
 	ck_assert_int_eq(fslist_history(dir, NULL, NULL, &last), 0);
 	ck_assert_int_eq(last.found, 1);
 	ck_assert_str_eq(last.sha_new, l.sha256);
 	fslist_free(&l);
+	/* the same upload again: its version is not above the installed
+	 * one; accepted, it goes on as the next version */
+	ck_assert_int_eq(fslist_apply(&a, &e), SOLR_ERR_VERIFY);
+	ck_assert_uint_eq(a.refused, 1);
+	for (i = 0; i < a.nfindings; i++)
+		if (!a.accepted[i])
+			ck_assert_str_eq(a.findings[i].code,
+			    "version-not-newer");
+	fslist_apply_free(&a);
+	a.naccept = 4;
+	ck_assert_msg(fslist_apply(&a, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(a.version, 10);
+	fslist_apply_free(&a);
+	/* a scanner that refuses: nothing is parsed or installed */
+	free(w.policy.upload_scanner);
+	w.policy.upload_scanner = strdup("echo 'Eicar-Test-Signature "
+	    "FOUND in' && false");
+	ck_assert_int_eq(fslist_apply(&a, &e), SOLR_ERR_CONFIG);
+	ck_assert_int_eq(a.scan_refused, 1);
+	ck_assert_msg(strstr(e.msg, "refused by the anti-malware scanner") &&
+	    strstr(e.msg, "Eicar-Test-Signature FOUND in") &&
+	    strstr(e.msg, "exit status 1"), "%s", e.msg);
+	fslist_apply_free(&a);
+	/* no scanner: refused, not waved through */
+	free(w.policy.upload_scanner);
+	w.policy.upload_scanner = NULL;
+	ck_assert_int_eq(fslist_apply(&a, &e), SOLR_ERR_CONFIG);
+	ck_assert_msg(strstr(e.msg, "names no upload_scanner"), "%s", e.msg);
+	fslist_apply_free(&a);
+	ck_assert_int_eq(fslist_load(dir, &l, &e), 0);
+	ck_assert_int_eq(l.version, 10);
+	fslist_free(&l);
 	world_free(&w);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+START_TEST(accept_values)
+{
+	ck_assert_int_eq(fslist_accept_valid("removed"), 1);
+	ck_assert_int_eq(fslist_accept_valid("version-not-newer"), 1);
+	ck_assert_int_eq(fslist_accept_valid("not-suspended:"
+	    "90-B3-D5-1F-30-01-00-00"), 1);
+	ck_assert_int_eq(fslist_accept_valid("not-suspnded"), 0);
+	ck_assert_int_eq(fslist_accept_valid("not-suspended:nobody"), 0);
+	ck_assert_int_eq(fslist_accept_valid("added"), 0);
+	ck_assert_int_eq(fslist_accept_valid(""), 0);
+	ck_assert_int_eq(fslist_accept_valid("removedx"), 0);
 }
 END_TEST
 
@@ -293,6 +356,7 @@ fslist_suite(void)
 	tcase_add_loop_test(tc, parse_errors, 0, sizeof(bad_lists) /
 	    sizeof(bad_lists[0]));
 	tcase_add_test(tc, apply_transaction);
+	tcase_add_test(tc, accept_values);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;
