@@ -463,7 +463,8 @@ rec_read(struct rec_reader *rd, struct ynode **rec, int *line,
 	}
 	if (!started) {
 		solr_seterr_at(e, SOLR_ERR_FORMAT, rd->name, *line,
-		    "text that is not a record (records start with '---')");
+		    "text that is not a record (records start with '---', or are "
+		    "one JSON object on a line)");
 		return REC_BAD;
 	}
 	{

@@ -1,15 +1,17 @@
-/* The record stream: read every record of the input (good, malformed or
- * unreadable), write each good one back, and read the written stream
- * again, which must give the same number of records. */
+/* The record stream, YAML or JSON Lines: read every record of the input
+ * (good, malformed or unreadable), write each good one back as YAML and
+ * as JSON, and read both written streams again, which must give the same
+ * number of records; the JSON read back must write the same JSON. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../../common/record.h"
 #include "../../common/ytree.h"
 #include "fuzz.h"
 
 static size_t
-read_all(const unsigned char *p, size_t n, FILE *out)
+read_all(const unsigned char *p, size_t n, FILE *out, int json)
 {
 	FILE *in = fmemopen((void *)p, n, "r");
 	struct rec_reader *rd;
@@ -25,8 +27,8 @@ read_all(const unsigned char *p, size_t n, FILE *out)
 		fclose(in);
 		return 0;
 	}
-	if (out != NULL)
-		wr = rec_writer_new(out);
+	if (out != NULL && (wr = rec_writer_new(out)) != NULL)
+		rec_writer_json(wr, json);
 	while ((r = rec_read(rd, &rec, &line, &e)) != REC_EOF && r >= 0) {
 		if (r == REC_OK) {
 			good++;
@@ -46,23 +48,41 @@ read_all(const unsigned char *p, size_t n, FILE *out)
 	return good;
 }
 
+static char *
+stream(const unsigned char *p, size_t n, int json, size_t *good,
+    size_t *len)
+{
+	char *buf = NULL;
+	FILE *out = open_memstream(&buf, len);
+
+	if (out == NULL)
+		abort();
+	*good = read_all(p, n, out, json);
+	fclose(out);
+	return buf;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *buf = NULL;
-	size_t len = 0, good, again;
-	FILE *out = open_memstream(&buf, &len);
+	size_t len, jlen, j2len, good, again, jgood;
+	char *buf = stream(data, size, 0, &good, &len);
+	char *js = stream(data, size, 1, &jgood, &jlen), *js2;
 
-	if (out == NULL)
-		return 0;
-	good = read_all(data, size, out);
-	fclose(out);
-	again = read_all((const unsigned char *)buf, len, NULL);
-	if (again != good) {
+	again = read_all((const unsigned char *)buf, len, NULL, 0);
+	if (again != good || jgood != good) {
 		fprintf(stderr, "records: %zu read, %zu after writing\n", good,
 		    again);
 		abort();
 	}
+	/* JSON written, read and written again: the same bytes */
+	js2 = stream((const unsigned char *)js, jlen, 1, &again, &j2len);
+	if (again != good || j2len != jlen || memcmp(js, js2, jlen) != 0) {
+		fprintf(stderr, "records: JSON round trip differs\n");
+		abort();
+	}
 	free(buf);
+	free(js);
+	free(js2);
 	return 0;
 }

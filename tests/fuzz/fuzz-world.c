@@ -121,7 +121,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (fslist_load(scratch, &l, &e) == 0) {
 			char *s;
 
-			(void)fslist_validate(fuzz_world(), &l, FUZZ_AT, &f,
+			(void)fslist_validate(fuzz_world(), &l, &l, FUZZ_AT, &f,
 			    &nf, &e);
 			free(f);
 			if ((s = fslist_render(&l, l.version + 1)) != NULL) {
