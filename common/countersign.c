@@ -208,12 +208,13 @@ countersign_command(struct countersign_stage *c, const unsigned char *spc,
 	X509 *dev = NULL;
 	int again, r;
 
-	char type[16];
+	char type[16], dev_eui[SOLR_EUI_STRLEN];
 	const char *want;
 
 	if ((r = gbcs_parse_signing(spc, n, 1, &a, NULL, e)) != 0)
 		return r;
 	/* a Command only for the kind of device it is for (E11) */
+	solr_eui_format(a.recipient, dev_eui);
 	if ((want = gbcs_device_type_of(a.message_code)) != NULL) {
 		if ((r = world_device_type(c->world, a.recipient, type,
 		    sizeof(type), e)) != 0) {
@@ -224,15 +225,13 @@ countersign_command(struct countersign_stage *c, const unsigned char *spc,
 			    c->world->dir, (unsigned long long)a.recipient);
 			if (access(path, F_OK) != 0)
 				return solr_seterr(e, SOLR_ERR_NOTFOUND, "there is "
-				    "no device %016llX in the device store",
-				    (unsigned long long)a.recipient);
+				    "no device %s in the device store", dev_eui);
 			return r == SOLR_ERR_NOTFOUND ? SOLR_ERR_LIMIT : r;
 		}
 		if (strcmp(type, want) != 0)
 			return solr_seterr(e, SOLR_ERR_LIMIT, "message code 0x%04X "
-			    "is for a %s; the device store says %016llX is a %s",
-			    a.message_code, want, (unsigned long long)a.recipient,
-			    type);
+			    "is for a %s; the device store says %s is a %s",
+			    a.message_code, want, dev_eui, type);
 	}
 	/* the device key first: nothing goes in the ledger that is not
 	 * MACed */

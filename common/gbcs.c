@@ -2189,10 +2189,14 @@ world_device_type(const struct solr_world *w, uint64_t eui, char *out,
 
 	snprintf(path, sizeof(path), "%s/pki/device/%016llX.type", w->dir,
 	    (unsigned long long)eui);
-	if ((f = fopen(path, "r")) == NULL)
+	if ((f = fopen(path, "r")) == NULL) {
+		char d[SOLR_EUI_STRLEN];
+
+		solr_eui_format(eui, d);
 		return solr_seterr(e, SOLR_ERR_NOTFOUND, "the device store "
-		    "gives no type for %016llX (pki/device/%016llX.type)",
-		    (unsigned long long)eui, (unsigned long long)eui);
+		    "gives no type for %s (pki/device/%016llX.type)", d,
+		    (unsigned long long)eui);
+	}
 	n = fread(out, 1, cap - 1, f);
 	fclose(f);
 	out[n] = '\0';

@@ -195,6 +195,80 @@ verify_signature(struct verify_stage *v, xmlDocPtr doc, int64_t at,
 	    pol->n_xml_signer_roles, cert, &sig, e);
 }
 
+/* The first element named name (any namespace), depth first. */
+static xmlNodePtr
+first_named(xmlNodePtr n, const char *name, int depth)
+{
+	xmlNodePtr hit;
+
+	for (; n != NULL && depth < 64; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (strcmp((const char *)n->name, name) == 0)
+			return n;
+		if ((hit = first_named(n->children, name, depth + 1)) != NULL)
+			return hit;
+	}
+	return NULL;
+}
+
+/* The text of the first element called name, trimmed, at most cap - 1
+ * bytes; "" when there is none. */
+static void
+claimed_text(xmlDocPtr doc, const char *name, char *out, size_t cap)
+{
+	xmlNodePtr n = first_named(xmlDocGetRootElement(doc), name, 0);
+	xmlChar *t = n ? xmlNodeGetContent(n) : NULL;
+	const char *s = (const char *)t;
+	size_t len;
+
+	out[0] = '\0';
+	if (s == NULL)
+		return;
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	len = strlen(s);
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
+	    s[len - 1] == '\n' || s[len - 1] == '\r'))
+		len--;
+	snprintf(out, cap, "%.*s", (int)(len < cap ? len : cap - 1), s);
+	xmlFree(t);
+}
+
+/*
+ * A rejected document that parsed: what it says of itself, apart from
+ * everything verified (claimed:, solr-records(5)), so that an operator can
+ * find a forged or tampered copy by its RequestID.  Nothing reads it.
+ */
+static int
+claimed_to_record(struct ynode *rec, xmlDocPtr doc)
+{
+	struct ynode *c;
+	char rid[128], srv[32], eui[SOLR_EUI_STRLEN];
+	uint64_t bo, bt, counter;
+	int r = 0;
+
+	claimed_text(doc, "RequestID", rid, sizeof(rid));
+	claimed_text(doc, "ServiceReferenceVariant", srv, sizeof(srv));
+	if (rid[0] == '\0' && srv[0] == '\0')
+		return 0;
+	if ((c = yn_new_map(1)) == NULL)
+		return SOLR_ERR_NOMEM;
+	r |= yn_set(c, "verified", yn_new_plain("false"));
+	if (rid[0] != '\0')
+		r |= yn_set_str(c, "request_id", rid);
+	if (duis_parse_request_id(rid, &bo, &bt, &counter) == 0) {
+		solr_eui_format(bo, eui);
+		r |= yn_set_str(c, "originator", eui);
+		solr_eui_format(bt, eui);
+		r |= yn_set_str(c, "target", eui);
+	}
+	if (srv[0] != '\0')
+		r |= yn_set_str(c, "srv", srv);
+	r |= yn_set(rec, "claimed", c);
+	return r ? SOLR_ERR_NOMEM : 0;
+}
+
 /* The signature first; every field read after it is signed content. */
 static int
 check_bytes(struct verify_stage *v, struct ynode *rec, const unsigned char *p,
@@ -218,12 +292,18 @@ check_bytes(struct verify_stage *v, struct ynode *rec, const unsigned char *p,
 	    (r = duis_read_header(doc, v->mode == VERIFY_RESPONSE, &h, e)) ==
 	    0)
 		r = decided(v, rec, &h, cert);
-	xmlFreeDoc(doc);
-	if (r == 0 || r == SOLR_ERR_NOMEM)
+	if (r == 0 || r == SOLR_ERR_NOMEM) {
+		xmlFreeDoc(doc);
 		return r;
+	}
 	decision_reject(&d, identity_signature_code(v->mode), "%s", e->msg);
-	if (rec_decide(rec, STAGE, &d) == NULL)
+	if (rec_decide(rec, STAGE, &d) == NULL || (doc != NULL &&
+	    yn_path(rec, "request.request_id") == NULL &&
+	    claimed_to_record(rec, doc) != 0)) {
+		xmlFreeDoc(doc);
 		return SOLR_ERR_NOMEM;
+	}
+	xmlFreeDoc(doc);
 	if (r == SOLR_ERR_VERIFY)
 		return 0;
 	/* a check that could not run fails closed, and says so */

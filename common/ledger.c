@@ -496,6 +496,21 @@ append(struct ledger *l, uint64_t originator, uint64_t counter,
 	return 0;
 }
 
+/* A second APDU for a key already used: the reason, EUIs in DUIS form. */
+static int
+reuse(struct solr_err *e, uint64_t counter, uint64_t originator,
+    uint64_t recipient, const char *was)
+{
+	char o[SOLR_EUI_STRLEN], r[SOLR_EUI_STRLEN];
+
+	solr_eui_format(originator, o);
+	solr_eui_format(recipient, r);
+	return solr_seterr(e, SOLR_ERR_VERIFY, "counter %llu from %s to %s "
+	    "was MACed before for another APDU%s%s%s; a second one would "
+	    "reuse its key and IV", (unsigned long long)counter, o, r,
+	    was ? " (sha256 " : "", was ? was : "", was ? ")" : "");
+}
+
 static int
 memory_record(struct ledger *l, uint64_t originator, uint64_t counter,
     uint64_t recipient, const unsigned char sha[32], int *again,
@@ -510,12 +525,7 @@ memory_record(struct ledger *l, uint64_t originator, uint64_t counter,
 			*again = 1;
 			return 0;
 		}
-		return solr_seterr(e, SOLR_ERR_VERIFY, "counter %llu from "
-		    "%016llX to %016llX was MACed before for another "
-		    "APDU; a second one would reuse its key and IV",
-		    (unsigned long long)counter,
-		    (unsigned long long)originator,
-		    (unsigned long long)recipient);
+		return reuse(e, counter, originator, recipient, NULL);
 	}
 	x.originator = originator;
 	x.counter = counter;
@@ -548,11 +558,7 @@ ledger_record(struct ledger *l, uint64_t originator, uint64_t counter,
 		goto out;
 	if (found && memcmp(x.sha, sha, 32) != 0) {
 		solr_hex(x.sha, 32, was);
-		r = solr_seterr(e, SOLR_ERR_VERIFY, "counter %llu from "
-		    "%016llX to %016llX was MACed before for another APDU "
-		    "(sha256 %s); a second one would reuse its key and IV",
-		    (unsigned long long)counter, (unsigned long long)originator,
-		    (unsigned long long)recipient, was);
+		r = reuse(e, counter, originator, recipient, was);
 		goto out;
 	}
 	*again = found;

@@ -81,7 +81,8 @@ new_scalar(const char *s, size_t len, int quoted)
 	memset(n, 0, sizeof(*n));
 	n->kind = YN_SCALAR;
 	n->str = (char *)(n + 1);
-	memcpy(n->str, s, len);
+	if (len > 0)		/* s may be NULL for "" */
+		memcpy(n->str, s, len);
 	n->str[len] = '\0';
 	n->len = len;
 	n->quoted = quoted;

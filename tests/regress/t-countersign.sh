@@ -82,6 +82,7 @@ full "$TMP/cw" "$R/srp-elec-reuse-cv5.xml" > "$TMP/b"
 check "... (the other APDU passes every earlier stage)" [ "$(field "$TMP/b" verdict)" = pass ]
 $CS -C "$TMP/cw" < "$TMP/b" > "$TMP/b1"
 check "ledger: another APDU with the same counter is refused" grep -q "was MACed before for another APDU" "$TMP/b1"
+check "... naming the EUIs in the DUIS form" grep -q "from 90-B3-D5-1F-30-01-00-00 to 00-DB-12-34-56-78-90-A" "$TMP/b1"
 check "... and has no Command" [ "$(grep -c '^  command:' "$TMP/b1")" -eq 0 ]
 # it survives kills: the entries synced before are still there
 i=0

@@ -170,7 +170,7 @@ flow4 "$w" "$R/srp-gas-to-esme-cv5.xml" > "$TMP/held"
 check "setup: a GCS05 for an ESME passes the stages before" grep -q "^verdict: pass" "$TMP/held"
 solr-countersign -C "$w" --at $PIN < "$TMP/held" > "$TMP/o" 2>/dev/null
 check "... countersign: E11, no Command" [ "$(field "$TMP/o" code)" = E11 ] && ! grep -Eq '^  command: [0-9a-f]' "$TMP/o"
-check "... saying what the device store says" grep -q "^reason: .*is for a GSME; the device store says 00DB1234567890A0 is a ESME" "$TMP/o"
+check "... saying what the device store says" grep -q "^reason: .*is for a GSME; the device store says 00-DB-12-34-56-78-90-A0 is a ESME" "$TMP/o"
 rm "$w/pki/device/00DB1234567890A0.type"
 flow4 "$w" "$R/srp-elec-cv5.xml" | solr-countersign -C "$w" --at $PIN > "$TMP/o" 2>/dev/null
 check "a device the store gives no type for: E11" [ "$(field "$TMP/o" code)" = E11 ]
