@@ -240,6 +240,7 @@ main(int argc, char *argv[])
 	cli_prog = "solr-countersign";
 	cli_help_text = help;
 	memset(&c, 0, sizeof(c));
+	ledger_memory(&c.requests);
 	while ((ch = getopt_long(argc, argv, "bC:ho:x", longopts, NULL)) != -1) {
 		if (cli_common_opt(&opt, ch, optarg))
 			continue;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "adt.h"
+#include "register.h"
 #include "ytree.h"
 
 #define FILE_MAX (4 * 1024 * 1024)
@@ -647,10 +648,14 @@ adt_stage_open(struct adt_stage *s, struct solr_err *e)
 	int r;
 
 	snprintf(file, sizeof(file), "%s/policy.yaml", s->world->dir);
+	ledger_memory(&s->requests);
 	if ((r = safe_policy_load(s->world->policy.tree, file, &s->safe, e))
 	    != 0 || (r = instructions_load(s->world->dir, &s->is, e)) != 0 ||
-	    (!s->replay && (r = adt_counters_open(s->world->dir, &s->counters,
-	    e)) != 0)) {
+	    (!s->replay && ((r = adt_counters_open(s->world->dir, &s->counters,
+	    e)) != 0 || (r = ledger_open_named(s->world->dir, "adt-requests",
+	    "was counted before for another document", &s->requests, e)) !=
+	    0))) {
+		ledger_close(&s->requests);
 		instructions_free(&s->is);
 		return r;
 	}
@@ -664,6 +669,7 @@ adt_stage_close(struct adt_stage *s, struct solr_err *e)
 
 	if (!s->replay)
 		r = adt_counters_close(&s->counters, e);
+	ledger_close(&s->requests);
 	instructions_free(&s->is);
 	while (s->ncache > 0)
 		adt_free(&s->cache[--s->ncache].adt);
@@ -765,10 +771,85 @@ note_gate(struct ynode *rec, const struct adt_gate *g, const struct
 	return r ? SOLR_ERR_NOMEM : 0;
 }
 
+/* What adt-check keeps of its first decision on a request. */
+static const char *const kept[] = { "stages.adt-check", NULL };
+
+/*
+ * The same document under its RequestID again: the first decision again,
+ * nothing counted (the stage entry keeps the first's count and window, so
+ * that a later stage that refuses it gives back the one count there is).
+ * Another document under it: refused.  1 when the record was decided
+ * here, 0 when it is new.
+ */
+static int
+seen_before(struct adt_stage *s, struct ynode *rec, const struct reg_key *k,
+    struct solr_err *e)
+{
+	struct ynode *first, *st, *dup;
+	struct decision d;
+	int r;
+
+	if ((r = reg_find(&s->requests, k, &first, e)) < 0)
+		return r;
+	if (r == REG_NEW)
+		return 0;
+	if (r == REG_REPLAY) {
+		decision_reject(&d, duis_content_code(yn_path(rec,
+		    "request.schema_version") ? yn_path(rec,
+		    "request.schema_version")->str : NULL,
+		    s->world->policy.e020101_from), "%s", e->msg);
+		solr_err_clear(e);
+		return rec_decide(rec, "adt-check", &d) ? 1 :
+		    solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	}
+	st = reg_first_field(first, "stages.adt-check");
+	dup = reg_duplicate_of(first);
+	r = st == NULL || st->kind != YN_MAP || dup == NULL ||
+	    yn_set(yn_get_or_add_map(rec, "stages", 0), "adt-check", st) != 0;
+	st = r ? st : NULL;
+	if (r == 0 && strcmp(yn_get_str(first, "verdict") ? yn_get_str(first,
+	    "verdict") : "", "pass") != 0) {
+		/* the first was quarantined (or refused) here: so is this */
+		const char *v = yn_get_str(first, "verdict");
+
+		r |= yn_set(rec, "verdict", yn_new_plain(v ? v : "reject"));
+		r |= yn_set(rec, "code", yn_copy(yn_get(first, "code")));
+		r |= yn_set(rec, "reason", yn_copy(yn_get(first, "reason")));
+	}
+	if (r == 0)
+		r = yn_set(yn_path(rec, "stages.adt-check"), "duplicate_of",
+		    dup);
+	else
+		yn_free(dup);
+	yn_free(st);
+	yn_free(first);
+	return r ? solr_seterr(e, SOLR_ERR_NOMEM, "out of memory") : 1;
+}
+
+static int gate_locked(struct adt_stage *, struct ynode *, uint64_t,
+    uint64_t, int64_t, const struct reg_key *, struct solr_err *);
+
 /* R4, R6A: the Authority gate and the thresholds. */
 static int
 gate(struct adt_stage *s, struct ynode *rec, uint64_t sender, uint64_t orig,
     int64_t t, struct solr_err *e)
+{
+	struct reg_key k;
+	int r;
+
+	if (reg_key_of(rec, &k) != 0)
+		return gate_locked(s, rec, sender, orig, t, NULL, e);
+	if (reg_lock(&s->requests, &k, e) != 0)
+		return SOLR_ERR_IO;
+	r = gate_locked(s, rec, sender, orig, t, &k, e);
+	reg_unlock(&s->requests, &k);
+	return r;
+}
+
+/* The gate with the request's RequestID locked (k NULL: it has none). */
+static int
+gate_locked(struct adt_stage *s, struct ynode *rec, uint64_t sender,
+    uint64_t orig, int64_t t, const struct reg_key *k, struct solr_err *e)
 {
 	struct adt_gate g = { 0 };
 	struct decision d;
@@ -776,6 +857,8 @@ gate(struct adt_stage *s, struct ynode *rec, uint64_t sender, uint64_t orig,
 	int64_t window;
 	int r;
 
+	if (k != NULL && (r = seen_before(s, rec, k, e)) != 0)
+		return r < 0 ? r : 0;
 	g.t = t;
 	g.sender = yn_path(rec, "sender.id")->str;
 	g.originator = yn_path(rec, "request.originator")->str;
@@ -794,7 +877,16 @@ gate(struct adt_stage *s, struct ynode *rec, uint64_t sender, uint64_t orig,
 	adt_decide_gate(&g, &d);
 	if (note_gate(rec, &g, adt, &d) != 0)
 		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
-	return 0;
+	if (k == NULL || (r = reg_put(&s->requests, k, rec, kept, e)) == 0)
+		return 0;
+	if (r < 0)
+		return r;
+	/* another process decided the RequestID meanwhile: our count goes
+	 * back, and its decision stands */
+	if (!s->replay && (r = adt_uncount(&s->counters, sender, g.srv,
+	    window, g.window_start, e)) != 0)
+		return r;
+	return (r = seen_before(s, rec, k, e)) < 0 ? r : 0;
 }
 
 static int
@@ -837,9 +929,15 @@ sync_counts(void *ctx, struct ynode **recs, size_t n, struct solr_err *e)
 {
 	struct adt_stage *s = ctx;
 
+	int r;
+
 	(void)recs;
 	(void)n;
-	return s->replay ? 0 : adt_counters_sync(&s->counters, e);
+	if (s->replay)
+		return 0;
+	if ((r = ledger_sync(&s->requests, e)) != 0)
+		return r;
+	return adt_counters_sync(&s->counters, e);
 }
 
 static void
@@ -847,8 +945,10 @@ commit_counts(void *ctx)
 {
 	struct adt_stage *s = ctx;
 
-	if (!s->replay)
+	if (!s->replay) {
+		ledger_commit(&s->requests);
 		adt_counters_commit(&s->counters);
+	}
 }
 
 static int
@@ -856,7 +956,12 @@ undo_counts(void *ctx)
 {
 	struct adt_stage *s = ctx;
 
-	return s->replay ? 0 : adt_counters_undo(&s->counters);
+	int r;
+
+	if (s->replay)
+		return 0;
+	r = ledger_undo(&s->requests);
+	return adt_counters_undo(&s->counters) != 0 || r != 0 ? -1 : 0;
 }
 
 const struct stage_ops adt_check_stage = {

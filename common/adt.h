@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "decision.h"
+#include "ledger.h"
 #include "err.h"
 #include "safe.h"
 #include "stage.h"
@@ -132,6 +133,7 @@ struct adt_stage {
 	struct safe_policy safe;
 	struct instructions is;
 	struct adt_counters counters;
+	struct ledger requests;	/* state/adt-requests-*: counted once */
 	/* the SRPs' ADT files, read once a run */
 	struct {
 		uint64_t srp;

@@ -10,6 +10,7 @@
 #include <openssl/pem.h>
 
 #include "countersign.h"
+#include "register.h"
 #include "crypto.h"
 #include "duis.h"
 #include "gbcs.h"
@@ -72,11 +73,15 @@ countersign_open(struct countersign_stage *c, struct solr_err *e)
 {
 	int r;
 
+	ledger_memory(&c->requests);
 	if ((r = fslist_load(c->world->dir, &c->list, e)) != 0 ||
 	    (r = instructions_load(c->world->dir, &c->is, e)) != 0)
 		return r;
 	if (c->replay)
 		return 0;
+	if ((r = ledger_open_named(c->world->dir, "countersign-requests",
+	    "was decided before for another document", &c->requests, e)) != 0)
+		return r;
 	if ((r = adt_counters_open(c->world->dir, &c->counters, e)) != 0)
 		return r;
 	c->have_counters = 1;
@@ -190,6 +195,7 @@ countersign_free(struct countersign_stage *c)
 	if (c->have_counters)
 		adt_counters_close(&c->counters, &e);
 	c->have_counters = 0;
+	ledger_close(&c->requests);
 	fslist_free(&c->list);
 	instructions_free(&c->is);
 	EVP_PKEY_free(c->acb);
@@ -632,15 +638,75 @@ replay_final(struct ynode *rec, struct ynode *out)
 	return 0;
 }
 
+/* What countersign keeps of its first decision on a request. */
+static const char *const kept[] = { "output", "stages.countersign", NULL };
+
+/*
+ * The register, before anything is made: the same document under its
+ * RequestID again gets the first decision and the first one's artifacts
+ * (nothing counted, MACed, signed or answered again); another document
+ * under it is refused, never countersigned.  1 when the record was
+ * decided here, 0 when it is new (or has no verified request), 2 when it
+ * was refused as a replay (and still needs its answer).
+ */
 static int
-decide_record(void *ctx, struct ynode *rec, struct solr_err *e)
+seen_before(struct countersign_stage *c, struct ynode *rec,
+    const struct reg_key *k, struct solr_err *e)
 {
-	struct countersign_stage *c = ctx;
+	struct ynode *first, *out, *st, *dup;
+	int r;
+
+	if ((r = reg_find(&c->requests, k, &first, e)) < 0)
+		return r;
+	if (r == REG_NEW)
+		return 0;
+	if (r == REG_REPLAY) {
+		r = rec_is_pass(rec) ? rec_reject(rec, STAGE, duis_code_name(
+		    content_code(c, rec)), e->msg) : 0;
+		solr_err_clear(e);
+		return r ? nomem(e) : 2;
+	}
+	out = reg_first_field(first, "output");
+	st = reg_first_field(first, "stages.countersign");
+	dup = reg_duplicate_of(first);
+	if (out != NULL)
+		out->flow = 0;
+	r = out == NULL || dup == NULL;
+	if (!r) {
+		r |= yn_set(rec, "verdict", yn_copy(yn_get(first, "verdict")));
+		r |= yn_set(rec, "code", yn_copy(yn_get(first, "code")));
+		r |= yn_set(rec, "reason", yn_copy(yn_get(first, "reason")));
+		r |= st && yn_set(yn_get_or_add_map(rec, "stages", 0), STAGE,
+		    st);
+		st = NULL;
+		r |= yn_set(rec, "output", out);
+		out = NULL;
+		r |= yn_set(rec, "duplicate_of", dup);
+		dup = NULL;
+	}
+	yn_free(out);
+	yn_free(st);
+	yn_free(dup);
+	yn_free(first);
+	return r ? nomem(e) : 1;
+}
+
+/* One record, its RequestID locked against other processes (k NULL: the
+ * record has none). */
+static int
+decide_locked(struct countersign_stage *c, struct ynode *rec,
+    const struct reg_key *k, struct solr_err *e)
+{
 	struct solr_err re = { 0 };
 	struct ynode *out;
 	int64_t t;
-	int r = 0, rr;
+	int r = 0, rr, seen = 0;
 
+	if (k != NULL && (seen = seen_before(c, rec, k, e)) < 0)
+		return seen;
+	if (seen == 1)
+		return c->replay && replay_final(rec, yn_get(rec, "output")) ?
+		    nomem(e) : 0;
 	/* the moment of use: --at or now; a replay decides as recorded */
 	if (c->have_at)
 		t = c->at;
@@ -659,11 +725,32 @@ decide_record(void *ctx, struct ynode *rec, struct solr_err *e)
 		rr = replay_final(rec, out) ? nomem(&re) : 0;
 	else
 		rr = respond(c, rec, out, t, &re);
+	/* the first decision under a RequestID is the one kept; when
+	 * another process made one meanwhile, that one stands */
+	if (rr == 0 && k != NULL && seen == 0 && (r == 0 || r == REJECTED) &&
+	    (rr = reg_put(&c->requests, k, rec, kept, &re)) > 0)
+		rr = (rr = seen_before(c, rec, k, &re)) < 0 ? rr : 0;
 	if (rr != 0) {
 		*e = re;
 		return rr;
 	}
 	return r == REJECTED ? 0 : r;
+}
+
+static int
+decide_record(void *ctx, struct ynode *rec, struct solr_err *e)
+{
+	struct countersign_stage *c = ctx;
+	struct reg_key k;
+	int r, have_key = reg_key_of(rec, &k) == 0 &&
+	    yn_path(rec, "sender.id") != NULL;
+
+	if (have_key && reg_lock(&c->requests, &k, e) != 0)
+		return SOLR_ERR_IO;
+	r = decide_locked(c, rec, have_key ? &k : NULL, e);
+	if (have_key)
+		reg_unlock(&c->requests, &k);
+	return r;
 }
 
 static const char *
@@ -772,7 +859,8 @@ sync_batch(void *ctx, struct ynode **recs, size_t n, struct solr_err *e)
 	size_t i;
 	int r;
 
-	if ((r = ledger_sync(&c->ledger, e)) != 0 || (c->have_counters &&
+	if ((r = ledger_sync(&c->ledger, e)) != 0 ||
+	    (r = ledger_sync(&c->requests, e)) != 0 || (c->have_counters &&
 	    (r = adt_counters_sync(&c->counters, e)) != 0))
 		return r;
 	for (i = 0; c->have_sat && i < n; i++)
@@ -794,6 +882,7 @@ commit_batch(void *ctx)
 	struct countersign_stage *c = ctx;
 
 	ledger_commit(&c->ledger);
+	ledger_commit(&c->requests);
 	if (c->have_counters)
 		adt_counters_commit(&c->counters);
 	if (c->have_sat) {
@@ -808,12 +897,15 @@ undo_batch(void *ctx)
 	struct countersign_stage *c = ctx;
 
 	struct solr_err e;
+	int r = 0;
 
-	if (ledger_undo(&c->ledger) != 0 || (c->have_counters &&
-	    adt_counters_undo(&c->counters) != 0) || (c->have_sat &&
-	    (sat_undo(&c->sat) != 0 || sat_head_restore(&c->sat, &e) != 0)))
-		return -1;
-	return 0;
+	/* each is taken back even when another cannot be */
+	r |= ledger_undo(&c->ledger) != 0;
+	r |= ledger_undo(&c->requests) != 0;
+	r |= c->have_counters && adt_counters_undo(&c->counters) != 0;
+	r |= c->have_sat && (sat_undo(&c->sat) != 0 ||
+	    sat_head_restore(&c->sat, &e) != 0);
+	return r ? -1 : 0;
 }
 
 const struct stage_ops countersign_stage = {

@@ -21,6 +21,9 @@ struct countersign_stage {
 	struct solr_world *world;
 	struct solr_objstore objects;
 	struct ledger ledger;
+	/* state/countersign-requests-*: the first decision of each
+	 * RequestID, so that the same request again makes nothing new */
+	struct ledger requests;
 	EVP_PKEY *acb;		/* keys/acb.ka.key */
 	EVP_PKEY *dcc;		/* keys/dcc.xmlsign.key */
 	struct solr_cert *dcc_cert;

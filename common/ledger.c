@@ -11,8 +11,9 @@
 #include "ledger.h"
 #include "util.h"
 
-/* One line per entry: ORIGINATOR COUNTER RECIPIENT SHA256, hex/decimal. */
-#define LINE_MAX_LEN 128
+/* One line per entry: ORIGINATOR COUNTER RECIPIENT SHA256 [NOTE],
+ * hex/decimal, the note a line of text. */
+#define LINE_MAX_LEN (128 + LEDGER_NOTE_MAX)
 
 static size_t
 hash3(uint64_t o, uint64_t c, uint64_t r)
@@ -77,6 +78,8 @@ add(struct ledger *l, const struct ledger_entry *x)
 		}
 	}
 	l->e[l->n] = *x;
+	if ((l->e[l->n].note = strdup(x->note ? x->note : "")) == NULL)
+		return -1;
 	for (i = hash3(x->originator, x->counter, x->recipient) &
 	    (l->icap - 1); l->index[i] != SIZE_MAX; i = (i + 1) & (l->icap - 1))
 		;
@@ -175,19 +178,26 @@ touch_index(struct ledger *l, struct solr_err *e)
 	return fdatasync(l->ifd) == 0 ? 0 : idx_err(l, e, "fsync");
 }
 
+/* The entry of a line; its note goes to notebuf (NULL: not wanted). */
 static int
-parse_line(const char *line, struct ledger_entry *x)
+parse_line(const char *line, struct ledger_entry *x, char *notebuf)
 {
 	char sha[65];
 	unsigned long long o, c, r;
 	size_t sl;
+	int end = 0;
 
-	if (sscanf(line, "%16llx %llu %16llx %64s", &o, &c, &r, sha) != 4 ||
-	    strlen(sha) != 64 || solr_unhex(sha, 64, x->sha, 32, &sl) != 0)
+	if (sscanf(line, "%16llx %llu %16llx %64s%n", &o, &c, &r, sha, &end) !=
+	    4 || strlen(sha) != 64 || solr_unhex(sha, 64, x->sha, 32, &sl) != 0)
 		return -1;
 	x->originator = o;
 	x->counter = c;
 	x->recipient = r;
+	x->note = "";
+	if (notebuf != NULL && line[end] == ' ') {
+		snprintf(notebuf, LEDGER_NOTE_MAX + 1, "%s", line + end + 1);
+		x->note = notebuf;
+	}
 	return 0;
 }
 
@@ -204,7 +214,7 @@ line_at(struct ledger *l, uint64_t off, struct ledger_entry *x)
 	if ((nl = strchr(line, '\n')) == NULL)
 		return -1;
 	*nl = '\0';
-	return parse_line(line, x);
+	return parse_line(line, x, l->notebuf);
 }
 
 /* The key's slot: *found = 1 and its entry in x, or the empty slot where
@@ -347,7 +357,7 @@ scan(struct ledger *l, struct solr_err *e)
 			if (ll == 0)
 				continue;
 			ll = 0;
-			if (parse_line(line, &x) != 0)
+			if (parse_line(line, &x, NULL) != 0)
 				continue;	/* a torn line, completed later */
 			if ((r = idx_add(l, &x, (uint64_t)lstart, e)) != 0)
 				return r == 1 ? 0 : r;
@@ -375,8 +385,10 @@ rebuild(struct ledger *l, uint64_t slots, struct solr_err *e)
 	if (fstat(l->fd, &st) != 0)
 		return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0, "%s",
 		    strerror(errno));
-	/* four slots a line of about 90 bytes at least */
-	while (slots < MIN_SLOTS || slots < (uint64_t)st.st_size / 20)
+	/* four slots a line at least (lines of about 90 bytes, or more
+	 * with notes) */
+	while (slots < MIN_SLOTS || slots < (uint64_t)st.st_size /
+	    (l->bytes_per_slot ? l->bytes_per_slot : 20))
 		slots = slots < MIN_SLOTS ? MIN_SLOTS : slots * 2;
 	snprintf(tmp, sizeof(tmp), "%s.new", l->ipath);
 	if ((fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW |
@@ -411,19 +423,27 @@ rebuild(struct ledger *l, uint64_t slots, struct solr_err *e)
 int
 ledger_open(const char *world, struct ledger *l, struct solr_err *e)
 {
+	return ledger_open_named(world, "countersign", "was MACed before for "
+	    "another APDU", l, e);
+}
+
+int
+ledger_open_named(const char *world, const char *name, const char *reuse,
+    struct ledger *l, struct solr_err *e)
+{
 	char dir[PATH_MAX + 8];
 	int r, alone;
 
 	memset(l, 0, sizeof(*l));
 	l->fd = l->ifd = l->lfd = -1;	/* ledger_close is safe after any
 					 * failure */
+	l->reuse = reuse;
+	l->bytes_per_slot = strcmp(name, "countersign") == 0 ? 20 : 100;
 	snprintf(dir, sizeof(dir), "%s/state", world);
 	if (solr_mkdirs(dir, e) != 0)
 		return SOLR_ERR_IO;
-	snprintf(l->path, sizeof(l->path), "%s/state/countersign-ledger",
-	    world);
-	snprintf(l->ipath, sizeof(l->ipath), "%s/state/countersign-index",
-	    world);
+	snprintf(l->path, sizeof(l->path), "%s/state/%s-ledger", world, name);
+	snprintf(l->ipath, sizeof(l->ipath), "%s/state/%s-index", world, name);
 	if ((l->fd = open(l->path, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW,
 	    0644)) < 0)
 		return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0, "%s",
@@ -434,7 +454,7 @@ ledger_open(const char *world, struct ledger *l, struct solr_err *e)
 			    "lock: %s", strerror(errno));
 	/* every process with the ledger open holds .live shared: alone, an
 	 * unclean index was left by one that died */
-	snprintf(dir, sizeof(dir), "%s/state/countersign-live", world);
+	snprintf(dir, sizeof(dir), "%s/state/%s-live", world, name);
 	if ((l->lfd = open(dir, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 	    0644)) < 0) {
 		r = solr_seterr_at(e, SOLR_ERR_IO, dir, 0, "%s",
@@ -462,8 +482,8 @@ out:
  * where the line starts. */
 static int
 append(struct ledger *l, uint64_t originator, uint64_t counter,
-    uint64_t recipient, const unsigned char sha[32], uint64_t *at,
-    struct solr_err *e)
+    uint64_t recipient, const unsigned char sha[32], const char *note,
+    uint64_t *at, struct solr_err *e)
 {
 	struct stat st;
 	char line[LINE_MAX_LEN + 2], hex[65];
@@ -483,9 +503,14 @@ append(struct ledger *l, uint64_t originator, uint64_t counter,
 	}
 	*at = (uint64_t)st.st_size;
 	solr_hex(sha, 32, hex);
-	len = snprintf(line, sizeof(line), "%016llX %llu %016llX %s\n",
+	if (note != NULL && (strlen(note) > LEDGER_NOTE_MAX ||
+	    strchr(note, '\n') != NULL))
+		return solr_seterr_at(e, SOLR_ERR_INTERNAL, l->path, 0, "a "
+		    "note of more than one line or %d bytes", LEDGER_NOTE_MAX);
+	len = snprintf(line, sizeof(line), "%016llX %llu %016llX %s%s%s\n",
 	    (unsigned long long)originator, (unsigned long long)counter,
-	    (unsigned long long)recipient, hex);
+	    (unsigned long long)recipient, hex, note && *note ? " " : "",
+	    note ? note : "");
 	if (write(l->fd, line, (size_t)len) != len)
 		return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0, "write: %s",
 		    strerror(errno));
@@ -498,23 +523,25 @@ append(struct ledger *l, uint64_t originator, uint64_t counter,
 
 /* A second APDU for a key already used: the reason, EUIs in DUIS form. */
 static int
-reuse(struct solr_err *e, uint64_t counter, uint64_t originator,
-    uint64_t recipient, const char *was)
+reuse(const struct ledger *l, struct solr_err *e, uint64_t counter,
+    uint64_t originator, uint64_t recipient, const char *was)
 {
 	char o[SOLR_EUI_STRLEN], r[SOLR_EUI_STRLEN];
+	const char *what = l->reuse ? l->reuse : "was MACed before for "
+	    "another APDU";
 
 	solr_eui_format(originator, o);
 	solr_eui_format(recipient, r);
 	return solr_seterr(e, SOLR_ERR_VERIFY, "counter %llu from %s to %s "
-	    "was MACed before for another APDU%s%s%s; a second one would "
-	    "reuse its key and IV", (unsigned long long)counter, o, r,
-	    was ? " (sha256 " : "", was ? was : "", was ? ")" : "");
+	    "%s%s%s%s; a second one would reuse its key and IV",
+	    (unsigned long long)counter, o, r, what, was ? " (sha256 " : "",
+	    was ? was : "", was ? ")" : "");
 }
 
 static int
 memory_record(struct ledger *l, uint64_t originator, uint64_t counter,
-    uint64_t recipient, const unsigned char sha[32], int *again,
-    struct solr_err *e)
+    uint64_t recipient, const unsigned char sha[32], const char *note,
+    int *again, struct solr_err *e)
 {
 	struct ledger_entry x;
 	ssize_t k;
@@ -525,12 +552,13 @@ memory_record(struct ledger *l, uint64_t originator, uint64_t counter,
 			*again = 1;
 			return 0;
 		}
-		return reuse(e, counter, originator, recipient, NULL);
+		return reuse(l, e, counter, originator, recipient, NULL);
 	}
 	x.originator = originator;
 	x.counter = counter;
 	x.recipient = recipient;
 	memcpy(x.sha, sha, 32);
+	x.note = note;
 	return add(l, &x) == 0 ? 0 : solr_seterr(e, SOLR_ERR_NOMEM,
 	    "out of memory");
 }
@@ -540,6 +568,40 @@ ledger_record(struct ledger *l, uint64_t originator, uint64_t counter,
     uint64_t recipient, const unsigned char sha[32], int *again,
     struct solr_err *e)
 {
+	return ledger_record_note(l, originator, counter, recipient, sha, NULL,
+	    again, e);
+}
+
+int
+ledger_lookup(struct ledger *l, uint64_t originator, uint64_t counter,
+    uint64_t recipient, struct ledger_entry *x, struct solr_err *e)
+{
+	uint64_t slot, off;
+	ssize_t k;
+	int r, found;
+
+	if (l->fd < 0) {
+		if ((k = find(l, originator, counter, recipient)) < 0)
+			return 0;
+		*x = l->e[k];
+		return 1;
+	}
+	while (flock(l->fd, LOCK_EX) != 0)
+		if (errno != EINTR)
+			return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0,
+			    "lock: %s", strerror(errno));
+	if ((r = catch_up(l, e)) == 0)
+		r = idx_find(l, originator, counter, recipient, &slot, &off, x,
+		    &found, e);
+	flock(l->fd, LOCK_UN);
+	return r != 0 ? r : found;
+}
+
+int
+ledger_record_note(struct ledger *l, uint64_t originator, uint64_t counter,
+    uint64_t recipient, const unsigned char sha[32], const char *note,
+    int *again, struct solr_err *e)
+{
 	struct ledger_entry x;
 	char was[65];
 	uint64_t slot, off, at = 0;
@@ -548,7 +610,7 @@ ledger_record(struct ledger *l, uint64_t originator, uint64_t counter,
 	*again = 0;
 	if (l->fd < 0)
 		return memory_record(l, originator, counter, recipient, sha,
-		    again, e);
+		    note, again, e);
 	while (flock(l->fd, LOCK_EX) != 0)
 		if (errno != EINTR)
 			return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0,
@@ -558,7 +620,7 @@ ledger_record(struct ledger *l, uint64_t originator, uint64_t counter,
 		goto out;
 	if (found && memcmp(x.sha, sha, 32) != 0) {
 		solr_hex(x.sha, 32, was);
-		r = reuse(e, counter, originator, recipient, was);
+		r = reuse(l, e, counter, originator, recipient, was);
 		goto out;
 	}
 	*again = found;
@@ -569,8 +631,9 @@ ledger_record(struct ledger *l, uint64_t originator, uint64_t counter,
 	if (found && l->app.pending && off >= (uint64_t)l->app.start &&
 	    off < (uint64_t)l->app.end)
 		goto out;
-	if ((r = append(l, originator, counter, recipient, sha, &at, e)) != 0
-	    || (r = touch_index(l, e)) != 0)
+	/* the same again keeps the first entry's note */
+	if ((r = append(l, originator, counter, recipient, sha, found ? x.note :
+	    note, &at, e)) != 0 || (r = touch_index(l, e)) != 0)
 		goto out;
 	if (found)	/* the key's slot now names our line */
 		r = slot_put(l, slot, fingerprint(originator, counter,
@@ -665,6 +728,8 @@ ledger_close(struct ledger *l)
 		close(l->lfd);
 	if (l->fd >= 0)
 		close(l->fd);
+	while (l->n > 0)
+		free((char *)l->e[--l->n].note);
 	free(l->e);
 	free(l->index);
 	memset(l, 0, sizeof(*l));

@@ -11,9 +11,12 @@
 #include "err.h"
 #include "util.h"
 
+#define LEDGER_NOTE_MAX 2048	/* bytes of an entry's note */
+
 struct ledger_entry {
 	uint64_t originator, counter, recipient;
 	unsigned char sha[32];
+	const char *note;	/* "" when none */
 };
 
 /* On disk, the ledger file is the truth and state/countersign-index
@@ -40,9 +43,27 @@ struct ledger {
 	uint64_t nslots, covered, count, clean;
 	int dirty;		/* written, not yet synced */
 	struct solr_appended app;	/* written, not yet committed */
+	const char *reuse;	/* how a second sha for a key is refused */
+	unsigned bytes_per_slot;	/* of the file, when the index is built */
+	char notebuf[LEDGER_NOTE_MAX + 1];	/* the note of an entry read */
 };
 
 int ledger_open(const char *world, struct ledger *l, struct solr_err *e);
+/* Another ledger of the same kind: state/NAME-ledger, -index and -live;
+ * reuse says what a second sha for a key would be ("decided before for
+ * another document"). */
+int ledger_open_named(const char *world, const char *name, const char *reuse,
+    struct ledger *l, struct solr_err *e);
+/* The entry of a key: 1 and its sha and note (valid until the next call),
+ * 0 when there is none, or a negative SOLR_ERR_*. */
+int ledger_lookup(struct ledger *l, uint64_t originator, uint64_t counter,
+    uint64_t recipient, struct ledger_entry *x, struct solr_err *e);
+/* ledger_record with a note kept with a new entry (one line of text, at
+ * most LEDGER_NOTE_MAX bytes); when the key and sha were recorded before,
+ * the first entry keeps its note. */
+int ledger_record_note(struct ledger *l, uint64_t originator,
+    uint64_t counter, uint64_t recipient, const unsigned char sha[32],
+    const char *note, int *again, struct solr_err *e);
 /* Records the APDU's SHA-256 for the key, under the lock.  0 when new or
  * the same APDU again (*again = 1); SOLR_ERR_VERIFY when a different APDU
  * was recorded for the key.  The entry is written at once but synced by

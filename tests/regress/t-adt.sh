@@ -85,10 +85,12 @@ $AC -C "$TMP/aw" --at 2026-01-01T00:00:00Z submit "$TMP/adt.yaml" > /dev/null
 check "a zero ADT is accepted without an instruction" [ $? -eq 0 ]
 adt 100 50
 $AC -C "$TMP/aw" --at $PIN submit "$TMP/adt.yaml" > /dev/null
+# (a request of its own each time: the same one again is a duplicate)
+n=0
 for edge in "2026-03-02T10:00:00Z pass" "2026-03-02T09:59:59Z quarantine" \
 	"2026-03-16T09:59:59Z pass" "2026-03-16T10:00:00Z quarantine"; do
-	t=${edge% *} want=${edge#* }
-	flow "$TMP/aw" "$t" "$R/srp-gas-cv5.xml" | $AC -C "$TMP/aw" > "$TMP/oe"
+	t=${edge% *} want=${edge#* } n=$((n + 1))
+	flow "$TMP/aw" "$t" "$R/batch/00$n.xml" | $AC -C "$TMP/aw" > "$TMP/oe"
 	check "a request at $t: $want" [ "$(field "$TMP/oe" verdict)" = "$want" ]
 done
 check "... the quarantine names the instruction that is missing" grep -q "no Authority instruction in instructions.yaml covers the failed supplier 90-B3-D5-1F-30-01-00-00 and the SRP 00-DB-12-34-56-78-00-04 at 2026-03-16T10:00:00Z; the threshold is 0" "$TMP/oe"
@@ -102,7 +104,9 @@ aw
 adt 3 1
 $AC -C "$TMP/aw" --at $PIN submit "$TMP/adt.yaml" > /dev/null
 flow "$TMP/aw" $PIN "$R/srp-elec-cv5.xml" > "$TMP/one"
-for i in 1 2 3 4; do $AC -C "$TMP/aw" < "$TMP/one" > "$TMP/t$i"; done
+for i in 1 2 3 4; do
+	flow "$TMP/aw" $PIN "$R/batch/00$((i + 4)).xml" | $AC -C "$TMP/aw" > "$TMP/t$i"
+done
 check "request 1: pass" [ "$(field "$TMP/t1" verdict)" = pass ]
 check "... without a warning" [ "$(grep -c warning "$TMP/t1")" -eq 0 ]
 check "request 2: above the warning level, passes with a warning" grep -q "warning: request 2 in the window is above the warning threshold 1" "$TMP/t2"
@@ -116,13 +120,31 @@ check "counters: the two windows" [ "$(grep -c '^00-DB-12-34-56-78-00-04  2.1' "
 aw
 adt 100000 100000
 $AC -C "$TMP/aw" --at $PIN submit "$TMP/adt.yaml" > /dev/null
-awk -v n=300 'NR==FNR { a[++m] = $0; next } END { for (i = 1; i <= n; i++) for (j = 1; j <= m; j++) print a[j] }' "$TMP/one" /dev/null > "$TMP/many"
-$AC -C "$TMP/aw" < "$TMP/many" > "$TMP/p1" &
-$AC -C "$TMP/aw" < "$TMP/many" > "$TMP/p2" &
+ls "$R"/batch/*.xml > "$TMP/all"
+nb=$(wc -l < "$TMP/all")
+flow "$TMP/aw" $PIN $(cat "$TMP/all") > "$TMP/many"
+# each process its half of the requests
+awk '/^---$/ { r++ } r % 2 == 1' "$TMP/many" > "$TMP/half1"
+awk '/^---$/ { r++ } r % 2 == 0' "$TMP/many" > "$TMP/half2"
+$AC -C "$TMP/aw" < "$TMP/half1" > "$TMP/p1" &
+$AC -C "$TMP/aw" < "$TMP/half2" > "$TMP/p2" &
 wait
 sed -n 's/.*count: \([0-9]*\),.*/\1/p' "$TMP/p1" "$TMP/p2" | sort -n | uniq > "$TMP/counts"
-check "two concurrent processes: 600 distinct counts" [ "$(wc -l < "$TMP/counts")" -eq 600 ]
-check "... from 1 to 600" [ "$(head -1 "$TMP/counts")-$(tail -1 "$TMP/counts")" = 1-600 ]
+check "two concurrent processes: $nb distinct counts" [ "$(wc -l < "$TMP/counts")" -eq "$nb" ]
+check "... from 1 to $nb" [ "$(head -1 "$TMP/counts")-$(tail -1 "$TMP/counts")" = "1-$nb" ]
+# both processes on all of them at once: each request is counted once,
+# the other process's copy is its duplicate
+aw
+adt 100000 100000
+$AC -C "$TMP/aw" --at $PIN submit "$TMP/adt.yaml" > /dev/null
+for i in 1 2 3; do $AC -C "$TMP/aw" < "$TMP/many" > "$TMP/q$i" & done
+wait
+check "three processes on the same $nb requests at once: counted $nb times" \
+	[ "$($AC -C "$TMP/aw" counters | awk '{ print $5 }')" = "$nb" ]
+check "... each copy either counted or the duplicate of one that was" \
+	[ "$(cat "$TMP/q1" "$TMP/q2" "$TMP/q3" | grep -c 'duplicate_of:')" -eq $((2 * nb)) ]
+sed -n 's/.*count: \([0-9]*\),.*/\1/p' "$TMP/q1" "$TMP/q2" "$TMP/q3" | sort -n | uniq > "$TMP/counts"
+check "... and the counts are 1 to $nb" [ "$(wc -l < "$TMP/counts")-$(head -1 "$TMP/counts")-$(tail -1 "$TMP/counts")" = "$nb-1-$nb" ]
 
 # other senders, and records decided before
 flow "$TMP/aw" $PIN "$R/healthy-elec-cv4.xml" | $AC -C "$TMP/aw" > "$TMP/h"

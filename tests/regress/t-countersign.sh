@@ -79,6 +79,15 @@ $CS -C "$TMP/cw" < "$TMP/a" > "$TMP/a2"
 check "ledger: the same APDU again gives the same Command" \
 	[ "$(sed -n 's/^  command: //p' "$TMP/a1")" = "$(sed -n 's/^  command: //p' "$TMP/a2")" ]
 full "$TMP/cw" "$R/srp-elec-reuse-cv5.xml" > "$TMP/b"
+check "another document under the same RequestID: adt-check refuses it as a replay" \
+	grep -q "^reason: 'RequestID .* was decided before for another document (sha256 [0-9a-f]*): a second signed document for one counter is a replay" "$TMP/b"
+$CS -C "$TMP/cw" < "$TMP/b" > "$TMP/b0"
+check "... and countersign makes nothing for it" [ "$(grep -c '^  command:' "$TMP/b0")" -eq 0 ]
+# below the registers of decided requests, the ledger of MACed APDUs
+# holds alone: without them, the other APDU passes every earlier stage
+# and the ledger refuses it
+rm -f "$TMP/cw"/state/*-requests-*
+full "$TMP/cw" "$R/srp-elec-reuse-cv5.xml" > "$TMP/b"
 check "... (the other APDU passes every earlier stage)" [ "$(field "$TMP/b" verdict)" = pass ]
 $CS -C "$TMP/cw" < "$TMP/b" > "$TMP/b1"
 check "ledger: another APDU with the same counter is refused" grep -q "was MACed before for another APDU" "$TMP/b1"
@@ -95,8 +104,10 @@ while [ $i -lt 10 ]; do
 	wait $pid 2>/dev/null
 done
 printf '90B3D51F30010000 77 00DB12' >> "$TMP/cw/state/countersign-ledger"	# a torn append
+rm -f "$TMP/cw"/state/countersign-requests-*
 $CS -C "$TMP/cw" < "$TMP/b" > "$TMP/b2"
 check "after kills and a torn append, the ledger still refuses" grep -q "was MACed before for another APDU" "$TMP/b2"
+rm -f "$TMP/cw"/state/countersign-requests-*
 $CS -C "$TMP/cw" < "$TMP/a" > "$TMP/a3"
 check "... and still gives the same Command" \
 	[ "$(sed -n 's/^  command: //p' "$TMP/a1")" = "$(sed -n 's/^  command: //p' "$TMP/a3")" ]

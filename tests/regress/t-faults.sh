@@ -6,9 +6,10 @@
 R=$BUILD/requests
 FAULTS=$BUILD/faults.so
 snap() {	# the world's files and state, without the object stores and
-	# the ledger's index (built again from the ledger whenever in doubt)
+	# the ledgers' indexes (built again from their ledger whenever in
+	# doubt) and live files
 	(cd "$1" && find . -path ./state/objects -prune -o -path ./sat/objects -prune \
-		-o -path ./state/countersign-index -prune -o -path ./state/countersign-live -prune \
+		-o -path './state/*-index' -prune -o -path './state/*-live' -prune \
 		-o -type f -print | LC_ALL=C sort | xargs sha256sum)
 }
 # under ASan its runtime must come first
@@ -74,7 +75,11 @@ expect "countersign, the SAT's fsync fails" "sat.log: fsync: Input/output error"
 check "... and no record leaves" [ ! -s "$TMP/out" ]
 solr-countersign --verify-sat "$w/sat" > /dev/null 2>&1
 check "... the SAT chain is intact" [ $? -eq 0 ]
-fault FAULT_FSYNC=adt-counters solr-adt-check -C "$w" < "$TMP/r3b" > "$TMP/out" 2>"$TMP/err"; rc=$?
+# a request adt-check has not counted yet (a duplicate counts nothing)
+solr-verify-sig -C "$w" --at $PIN "$R/batch/001.xml" | solr-failed-suppliers -C "$w" check |
+	solr-gbcs-parse -C "$w" > "$TMP/r3c"
+snap "$w" > "$TMP/before"
+fault FAULT_FSYNC=adt-counters solr-adt-check -C "$w" < "$TMP/r3c" > "$TMP/out" 2>"$TMP/err"; rc=$?
 expect "adt-check, the counters' fsync fails" "adt-counters: fsync: Input/output error"
 check "... and no record leaves" [ ! -s "$TMP/out" ]
 for f in failed-suppliers.yaml.tmp failed-suppliers.history; do
