@@ -716,8 +716,8 @@ decide_locked(struct countersign_stage *c, struct ynode *rec,
 		return nomem(e);
 	if (rec_is_pass(rec) && (r = act(c, rec, out, t, e)) < 0)
 		return r;
-	if (r != 0 && !rec_is_pass(rec) && (rr = give_count_back(c, rec,
-	    &re)) != 0) {
+	if ((r != 0 || seen == 2) && !rec_is_pass(rec) &&
+	    (rr = give_count_back(c, rec, &re)) != 0) {
 		*e = re;
 		return rr;
 	}

@@ -268,6 +268,74 @@ START_TEST(ledger_index)
 }
 END_TEST
 
+/* a named ledger keeps a note with each entry: the first one's, on disk
+ * (read back by another process, through a rebuilt index) and in memory;
+ * the same sha again keeps it, another sha is refused with the
+ * ledger's own words */
+START_TEST(ledger_notes)
+{
+	char dir[] = "/tmp/solr-ledgerXXXXXX", cmd[4200], path[4200];
+	unsigned char a[32] = { 7 }, b[32] = { 8 };
+	char big[LEDGER_NOTE_MAX + 2];
+	struct ledger l, m, mem;
+	struct ledger_entry x;
+	struct solr_err e;
+	int again, k;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(ledger_open_named(dir, "test-requests", "was decided "
+	    "before for another document", &l, &e), 0);
+	ck_assert_int_eq(ledger_lookup(&l, 1, 5, 2, &x, &e), 0);
+	ck_assert_int_eq(ledger_record_note(&l, 1, 5, 2, a, "{\"seq\":1, "
+	    "\"source\":\"a b\"}", &again, &e), 0);
+	ck_assert_int_eq(again, 0);
+	ck_assert_int_eq(ledger_record_note(&l, 1, 5, 2, a, "{\"seq\":2}",
+	    &again, &e), 0);
+	ck_assert_int_eq(again, 1);
+	ck_assert_int_eq(ledger_record_note(&l, 1, 5, 2, b, "x", &again, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_msg(strstr(e.msg, "was decided before for another "
+	    "document") != NULL && strstr(e.msg, "from 00-00-00-00-00-00-00-01 "
+	    "to 00-00-00-00-00-00-00-02") != NULL, "%s", e.msg);
+	/* a note of two lines, or too long, is refused */
+	ck_assert_int_eq(ledger_record_note(&l, 1, 6, 2, a, "a\nb", &again, &e),
+	    SOLR_ERR_INTERNAL);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	ck_assert_int_eq(ledger_record_note(&l, 1, 7, 2, a, big, &again, &e),
+	    SOLR_ERR_INTERNAL);
+	ck_assert_int_eq(ledger_sync(&l, &e), 0);
+	ledger_commit(&l);
+	ck_assert_int_eq(ledger_lookup(&l, 1, 5, 2, &x, &e), 1);
+	ck_assert_str_eq(x.note, "{\"seq\":1, \"source\":\"a b\"}");
+	ck_assert_int_eq(memcmp(x.sha, a, 32), 0);
+	/* another process, its index built again from the file */
+	snprintf(path, sizeof(path), "%s/state/test-requests-index", dir);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(ledger_open_named(dir, "test-requests", "x", &m, &e),
+	    0);
+	ck_assert_int_eq(ledger_lookup(&m, 1, 5, 2, &x, &e), 1);
+	ck_assert_str_eq(x.note, "{\"seq\":1, \"source\":\"a b\"}");
+	ck_assert_int_eq(ledger_lookup(&m, 1, 6, 2, &x, &e), 0);
+	ledger_close(&m);
+	ledger_close(&l);
+	/* files of their own: the countersign ledger is untouched */
+	ck_assert_int_eq(ledger_lines(dir), -1);
+	/* in memory */
+	ledger_memory(&mem);
+	for (k = 0; k < 3000; k++)
+		ck_assert_int_eq(ledger_record_note(&mem, 1, (uint64_t)k, 2, a,
+		    k % 2 ? "odd" : "even", &again, &e), 0);
+	ck_assert_int_eq(ledger_lookup(&mem, 1, 2999, 2, &x, &e), 1);
+	ck_assert_str_eq(x.note, "odd");
+	ck_assert_int_eq(ledger_record_note(&mem, 1, 4, 2, b, "y", &again, &e),
+	    SOLR_ERR_VERIFY);
+	ledger_close(&mem);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 Suite *
 ledger_suite(void)
 {
@@ -279,6 +347,7 @@ ledger_suite(void)
 	tcase_add_test(tc, ledger_takes_back_its_own_entries);
 	tcase_add_test(tc, ledger_keeps_what_another_relied_on);
 	tcase_add_test(tc, ledger_index);
+	tcase_add_test(tc, ledger_notes);
 	suite_add_tcase(s, tc);
 	return s;
 }

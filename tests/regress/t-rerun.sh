@@ -1,0 +1,101 @@
+# Re-runs and duplicates: the same request again is decided once; another
+# document under a RequestID already used is a replay.
+R=$BUILD/requests
+flow() {	# flow WORLD FILE...: the whole flow, with a SAT in WORLD/sat
+	_w=$1; shift
+	solr-verify-sig -C "$_w" --at $PIN "$@" 2>/dev/null | solr-failed-suppliers -C "$_w" check |
+		solr-gbcs-parse -C "$_w" | solr-adt-check -C "$_w" |
+		solr-countersign -C "$_w" --at $PIN --sat "$_w/sat"
+}
+made() {	# made FILE KEY: the artifact names a run's records carry
+	sed -n "s/^  $2: \([0-9a-f]\{64\}\)\$/\1/p" "$1" | sort
+}
+
+# one run, the same two requests three times each
+fresh_world "$TMP/w"
+w=$TMP/w
+flow "$w" "$R/srp-elec-cv5.xml" "$R/srp-gas-cv4.xml" "$R/srp-elec-cv5.xml" "$R/srp-gas-cv4.xml" \
+	"$R/srp-elec-cv5.xml" "$R/srp-gas-cv4.xml" > "$TMP/o1"
+check "six copies of two requests: six records, all accepted" [ "$(grep -c '^verdict: accept' "$TMP/o1")" -eq 6 ]
+check "... four of them duplicates of the first two" [ "$(grep -c '^duplicate_of: ' "$TMP/o1")" -eq 4 ]
+check "... naming the first by seq" [ "$(grep -c '^duplicate_of: {seq: 1,' "$TMP/o1")" -eq 2 ]
+check "... one count" [ "$(solr-adt-check -C "$w" counters | awk '{ print $5 }')" = 2 ]
+check "... one Command, the same in every copy" [ "$(made "$TMP/o1" command | uniq -c | awk '{ print $1 }')" = 3 ]
+check "... one countersignature, the same in every copy" [ "$(made "$TMP/o1" countersigned | uniq -c | awk '{ print $1 }')" = 3 ]
+check "... one response each, the first's" [ "$(made "$TMP/o1" response | uniq | wc -l)" -eq 2 ]
+check "... one ledger entry" [ "$(wc -l < "$w/state/countersign-ledger")" -eq 1 ]
+check "... six SAT entries, four saying whose duplicate they are" \
+	[ "$(solr-sat log --json "$w/sat" | jq -r 'select(.duplicate_of) | .duplicate_of.seq' | tr '\n' ' ')" = "1 2 1 2 " ]
+
+# the same batch again, in a second run
+snapshot() { solr-adt-check -C "$w" counters; cat "$w/state/countersign-ledger"; }
+snapshot > "$TMP/s1"
+flow "$w" "$R/srp-elec-cv5.xml" "$R/srp-gas-cv4.xml" > "$TMP/o2"
+snapshot > "$TMP/s2"
+check "a second run of the batch: the counts and the ledger unchanged" cmp -s "$TMP/s1" "$TMP/s2"
+check "... the same outcome and artifacts" [ "$(made "$TMP/o2" command) $(made "$TMP/o2" countersigned)" = \
+	"$(made "$TMP/o1" command | head -1) $(made "$TMP/o1" countersigned | head -1)" ]
+check "... both duplicates of the first run's" [ "$(grep -c '^duplicate_of: ' "$TMP/o2")" -eq 2 ]
+solr-sat verify "$w/sat" > /dev/null 2>&1
+check "... and the trail verifies" [ $? -eq 0 ]
+solr-sat replay "$w/sat" "$w" > "$TMP/rp" 2>&1
+check "solr-sat replay of a trail with duplicates: nothing differs" grep -q "^8 records replayed, 0 differ$" "$TMP/rp"
+
+# a run that stopped after adt-check, run again in full: counted once,
+# and the Command made the second time
+fresh_world "$TMP/p"
+p=$TMP/p
+solr-verify-sig -C "$p" --at $PIN "$R/srp-elec-cv5.xml" | solr-failed-suppliers -C "$p" check |
+	solr-gbcs-parse -C "$p" | solr-adt-check -C "$p" > /dev/null
+flow "$p" "$R/srp-elec-cv5.xml" > "$TMP/p2"
+check "a batch stopped before countersign, run again: counted once" \
+	[ "$(solr-adt-check -C "$p" counters | awk '{ print $5 }')" = 1 ]
+check "... and accepted, with its Command" sh -c '[ "$(grep -c "^verdict: accept" "$1")" -eq 1 ] && grep -q "^  command: [0-9a-f]" "$1"' "$TMP/p2" "$TMP/p2"
+
+# another document under a RequestID already used: a replay
+flow "$w" "$R/srp-elec-reuse-cv5.xml" > "$TMP/o3"
+check "another document under a used RequestID: rejected" [ "$(field "$TMP/o3" verdict)" = reject ]
+check "... as a replay, naming the RequestID and the first document" \
+	grep -q "^reason: 'RequestID 90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0:1003 was decided before for another document (sha256 [0-9a-f]\{64\}): a second signed document for one counter is a replay'" "$TMP/o3"
+check "... with the check B code of its DUIS version (5.4: E2)" [ "$(field "$TMP/o3" code)" = E2 ]
+check "... never MACed" [ -z "$(made "$TMP/o3" command)" ]
+check "... answered" grep -q "^  response_code: E2" "$TMP/o3"
+check "... not counted" [ "$(solr-adt-check -C "$w" counters | awk '{ print $5 }')" = 2 ]
+# the first document is still the one decided
+flow "$w" "$R/srp-elec-cv5.xml" > "$TMP/o4"
+check "... and the first document is still its duplicate" grep -q "^duplicate_of: {seq: 1," "$TMP/o4"
+# countersign holds alone (adt-check's register gone, or skipped)
+rm -f "$w"/state/adt-requests-*
+solr-verify-sig -C "$w" --at $PIN "$R/srp-elec-reuse-cv5.xml" | solr-failed-suppliers -C "$w" check |
+	solr-gbcs-parse -C "$w" | solr-adt-check -C "$w" > "$TMP/o5a"
+check "without adt-check's register the replay passes it (counted)" [ "$(field "$TMP/o5a" verdict)" = pass ]
+solr-countersign -C "$w" --at $PIN < "$TMP/o5a" > "$TMP/o5"
+check "... and countersign refuses it as a replay" grep -q "^reason: 'RequestID .* a second signed document for one counter is a replay'" "$TMP/o5"
+check "... giving the count back" [ "$(solr-adt-check -C "$w" counters | awk '{ print $5 }')" = 2 ]
+
+# the registers survive a damaged note: refused, not guessed
+fresh_world "$TMP/d"
+flow "$TMP/d" "$R/srp-gas-cv4.xml" > /dev/null
+sed -i 's/ {.*$/ {"seq":/' "$TMP/d/state/countersign-requests-ledger"
+solr-verify-sig -C "$TMP/d" --at $PIN "$R/srp-gas-cv4.xml" | solr-failed-suppliers -C "$TMP/d" check |
+	solr-gbcs-parse -C "$TMP/d" | solr-adt-check -C "$TMP/d" > "$TMP/d1"
+solr-countersign -C "$TMP/d" --at $PIN < "$TMP/d1" > "$TMP/d2" 2> "$TMP/d2.err"
+check "a register entry whose decision is damaged: exit 2, nothing countersigned" \
+	sh -c '[ $0 -eq 2 ] && ! grep -q "^verdict: accept" "$1"' $? "$TMP/d2"
+check "... naming the register and the RequestID" grep -q "countersign-requests-ledger: the entry of RequestID .* does not hold its first decision" "$TMP/d2.err"
+
+# make demo's batch, twice against one world
+fresh_world "$TMP/demo"
+sh scripts/solr-pipeline -C "$TMP/demo" -o "$TMP/run1" > /dev/null 2>&1
+snapshot2() { solr-adt-check -C "$TMP/demo" counters; cat "$TMP/demo/state/countersign-ledger"; }
+snapshot2 > "$TMP/d1s"
+sh scripts/solr-pipeline -C "$TMP/demo" -o "$TMP/run2" > /dev/null 2>&1
+snapshot2 > "$TMP/d2s"
+check "the demo batch run twice: no count or ledger entry changes" cmp -s "$TMP/d1s" "$TMP/d2s"
+check "... the second run makes no Command or countersignature" \
+	[ -z "$(ls "$TMP/run2/artifacts" 2>/dev/null | grep -v '\.response\.xml$')" ]
+# a replay is not the request its RequestID was decided for: it is
+# answered each time it comes, and nothing else
+check "... and answers only the replay in the batch again" \
+	[ "$(ls "$TMP/run2/artifacts" | tr '\n' ' ')" = "90-B3-D5-1F-30-01-00-00_00-DB-12-34-56-78-90-A0_1003.response.xml " ]
+check "... every decision the same" [ "$(grep -E '^(verdict|code):' "$TMP/run1/records.yaml")" = "$(grep -E '^(verdict|code):' "$TMP/run2/records.yaml")" ]
