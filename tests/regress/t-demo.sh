@@ -9,6 +9,11 @@ check "the demo prints the trail's verified head" grep -q "^trail head: [0-9a-f]
 [ "${SOLR_REGOLD:-}" = 1 ] && cp "$TMP/summary.out" "$TESTDATA/golden/demo-summary.out"
 if cmp -s "$TMP/summary.out" "$TESTDATA/golden/demo-summary.out"; then ok "golden demo summary"
 else not_ok "golden demo summary" "$(diff "$TESTDATA/golden/demo-summary.out" "$TMP/summary.out" | head -5)"; fi
+check "the summary names the failed suppliers and the SRPs" sh -c 'grep -q "^  90-B3-D5-1F-30-01-00-00  Example Energy Ltd " "$1" && grep -q "^  00-DB-12-34-56-78-00-04  Shared Resource Co " "$1"' "$TMP/summary" "$TMP/summary"
+check "... keeps a healthy supplier out of the failed ones" \
+	[ "$(sed -n '/^Per failed supplier/,/^$/p' "$TMP/summary" | grep -c 'Steady Power')" -eq 0 ]
+check "... and lists it apart, named" grep -q "^  90-B3-D5-1F-30-03-00-00  Steady Power plc  *0  *1  *0$" "$TMP/summary"
+check "... and says what each table counts" grep -q "^on the Failed Suppliers list (by Business Originator), by final verdict$" "$TMP/summary"
 D=$TMP/demo
 check "the Commands are written" [ "$(ls "$D"/artifacts/*.command.gbcs | wc -l)" -ge 3 ]
 check "the countersigned requests are written" [ "$(ls "$D"/artifacts/*.countersigned.xml | wc -l)" -ge 2 ]
