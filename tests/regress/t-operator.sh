@@ -131,3 +131,17 @@ check "--progress on a later stage: records and verdicts (no total known)" \
 	grep -q "^solr-failed-suppliers: $n records, [0-9]*/s; accept 0, pass [0-9]*, reject [0-9]*, quarantine 0$" "$TMP/p3.err"
 check "... at most one line a second off a terminal" [ "$(wc -l < "$TMP/p3.err")" -le 3 ]
 check "... and no other word" [ "$(grep -vc '^solr-failed-suppliers: [0-9]* records' "$TMP/p3.err")" -eq 0 ]
+
+# a rejected document keeps what it claims, apart and marked unverified
+solr-verify-sig -C "$O" --json --at $PIN "$R/t-digest.xml" "$R/srp-elec-cv5.xml" > "$TMP/cl"
+rid=90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0:1001
+check "a forged or tampered copy is found by the RequestID it claims" \
+	[ "$(jq -r --arg r "$rid" 'select(.claimed.request_id == $r) | .verdict' "$TMP/cl")" = reject ]
+check "... marked unverified, with originator, target and SRV" \
+	[ "$(jq -c 'select(.claimed) | .claimed | [.verified, .originator, .target, .srv]' "$TMP/cl")" = \
+	'[false,"90-B3-D5-1F-30-01-00-00","00-DB-12-34-56-78-90-A0","2.1"]' ]
+check "... and nothing of it under request:" [ "$(jq -r 'select(.claimed) | .request.request_id' "$TMP/cl")" = null ]
+check "a record that verified has no claimed:" [ "$(jq -r 'select(.seq == 2) | .claimed' "$TMP/cl")" = null ]
+printf 'not xml at all' > "$TMP/junk.xml"
+solr-verify-sig -C "$O" --at $PIN "$TMP/junk.xml" > "$TMP/cl2" 2>/dev/null
+check "a document that does not parse claims nothing" [ "$(grep -c '^claimed:' "$TMP/cl2")" -eq 0 ]
