@@ -196,9 +196,10 @@ progress_line(int last)
 		    (double)prog.total, (long long)rest / 60,
 		    (long long)rest % 60);
 	}
-	fprintf(stderr, "%s%s: %lld records%s, %.0f/s; accept %lld, pass "
+	fprintf(stderr, "%s%s: %lld record%s%s, %.0f/s; accept %lld, pass "
 	    "%lld, reject %lld, quarantine %lld%s", prog.tty ? "\r" : "",
-	    cli_prog, (long long)prog.n, left, rate, (long long)prog.by[0],
+	    cli_prog, (long long)prog.n, prog.n == 1 ? "" : "s", left, rate,
+	    (long long)prog.by[0],
 	    (long long)prog.by[1], (long long)prog.by[2],
 	    (long long)prog.by[3], prog.tty && !last ? "\033[K" : "\n");
 	if (last && prog.tty)
