@@ -742,8 +742,7 @@ decide_record(void *ctx, struct ynode *rec, struct solr_err *e)
 {
 	struct countersign_stage *c = ctx;
 	struct reg_key k;
-	int r, have_key = reg_key_of(rec, &k) == 0 &&
-	    yn_path(rec, "sender.id") != NULL;
+	int r, have_key = reg_key_of(rec, &k) == 0;
 
 	if (have_key && reg_lock(&c->requests, &k, e) != 0)
 		return SOLR_ERR_IO;

@@ -412,11 +412,18 @@ rec_read(struct rec_reader *rd, struct ynode **rec, int *line,
 			/* a JSON Lines record: this line */
 			*line = rd->line;
 			do
-				if (rd->chunk.len + n <= SOLR_RECORD_MAX + 1 &&
-				    solr_buf_add(&rd->chunk, p, n) != 0)
+				if (rd->chunk.len + n > SOLR_RECORD_MAX)
+					overflow = 1;
+				else if (solr_buf_add(&rd->chunk, p, n) != 0)
 					return solr_seterr(e, SOLR_ERR_NOMEM,
 					    "out of memory");
 			while (!rd->at_bol && next_piece(rd, &p, &n, &bol));
+			if (overflow) {
+				solr_seterr_at(e, SOLR_ERR_LIMIT, rd->name,
+				    *line, "record exceeds the limit of %d "
+				    "bytes", SOLR_RECORD_MAX);
+				return REC_BAD;
+			}
 			return json_record(rd, rec, *line, e);
 		}
 		if (bol && (is_doc_start(p, n) || p[0] == '{')) {

@@ -8,6 +8,16 @@
 #include "register.h"
 #include "util.h"
 
+static int
+stage_is(const struct ynode *rec, const char *stage, const char *a,
+    const char *b)
+{
+	const char *r = yn_get_str(yn_get(yn_get(rec, "stages"), stage),
+	    "result");
+
+	return r != NULL && (strcmp(r, a) == 0 || (b && strcmp(r, b) == 0));
+}
+
 int
 reg_key_of(const struct ynode *rec, struct reg_key *k)
 {
@@ -17,7 +27,10 @@ reg_key_of(const struct ynode *rec, struct reg_key *k)
 	size_t n;
 
 	memset(k, 0, sizeof(*k));
-	if ((k->request_id = yn_get_str(req, "request_id")) == NULL ||
+	if (!stage_is(rec, "verify-sig", "pass", NULL) ||
+	    !stage_is(rec, "failed-suppliers", "pass", "skipped") ||
+	    yn_path(rec, "sender.id") == NULL ||
+	    (k->request_id = yn_get_str(req, "request_id")) == NULL ||
 	    obj == NULL || cnt == NULL || !solr_is_sha256_hex(obj) ||
 	    solr_unhex(obj, 64, k->sha, 32, &n) != 0 ||
 	    rec_eui(rec, "request.originator", &k->originator) != 0 ||

@@ -19,8 +19,11 @@ struct reg_key {
 	const char *request_id;
 };
 
-/* The key of a record whose request was verified: 0, or -1 when it has
- * no RequestID and object (nothing to register). */
+/* The key of a record whose sender may use its RequestID: 0, or -1 when
+ * it has no RequestID and object, or when its sender was not found
+ * entitled to the Business Originator's RequestIDs (solr-verify-sig did
+ * not pass it, or solr-failed-suppliers did not pass or skip it), so that
+ * nobody can take a RequestID from the party it belongs to. */
 int reg_key_of(const struct ynode *rec, struct reg_key *k);
 
 enum { REG_NEW = 0, REG_DUPLICATE = 1, REG_REPLAY = 2 };

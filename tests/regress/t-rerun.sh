@@ -94,8 +94,21 @@ snapshot2 > "$TMP/d2s"
 check "the demo batch run twice: no count or ledger entry changes" cmp -s "$TMP/d1s" "$TMP/d2s"
 check "... the second run makes no Command or countersignature" \
 	[ -z "$(ls "$TMP/run2/artifacts" 2>/dev/null | grep -v '\.response\.xml$')" ]
-# a replay is not the request its RequestID was decided for: it is
-# answered each time it comes, and nothing else
-check "... and answers only the replay in the batch again" \
-	[ "$(ls "$TMP/run2/artifacts" | tr '\n' ' ')" = "90-B3-D5-1F-30-01-00-00_00-DB-12-34-56-78-90-A0_1003.response.xml " ]
+# what it answers again is only what no register holds: the replay, and
+# requests refused before their sender was found entitled to the
+# RequestID (a signer who is not the Business Originator or its SRP must
+# not be able to take a RequestID from its owner)
+# every duplicate carries a response of the first run, none new
+awk '/^---$/ { if (d && r) print r; d = 0; r = "" } /^duplicate_of:/ { d = 1 }
+	/^  response: [0-9a-f]/ { r = $2 } END { if (d && r) print r }' "$TMP/run2/records.yaml" | sort -u > "$TMP/dupresp"
+sed -n 's/^  response: \([0-9a-f]\{64\}\)$/\1/p' "$TMP/run1/records.yaml" | sort -u > "$TMP/resp1"
+bad=$(comm -23 "$TMP/dupresp" "$TMP/resp1" | wc -l)
+check "... its duplicates carry the first run's responses, none new" sh -c '[ "$0" -eq 0 ] && [ -s "$1" ]' "$bad" "$TMP/dupresp"
+check "... (the replay among them)" [ -f "$TMP/run2/artifacts/90-B3-D5-1F-30-01-00-00_00-DB-12-34-56-78-90-A0_1003.response.xml" ]
+
+# a signer who may not use a RequestID cannot take it from its owner
+fresh_world "$TMP/t"
+flow "$TMP/t" "$R/t-wrong-bo.xml" > "$TMP/t1"
+check "a request from a signer who is not the Business Originator: refused" [ "$(field "$TMP/t1" code)" = E65 ]
+check "... and its RequestID not registered" [ ! -s "$TMP/t/state/countersign-requests-ledger" ]
 check "... every decision the same" [ "$(grep -E '^(verdict|code):' "$TMP/run1/records.yaml")" = "$(grep -E '^(verdict|code):' "$TMP/run2/records.yaml")" ]
