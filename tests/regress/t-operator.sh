@@ -146,7 +146,7 @@ printf 'not xml at all' > "$TMP/junk.xml"
 solr-verify-sig -C "$O" --at $PIN "$TMP/junk.xml" > "$TMP/cl2" 2>/dev/null
 check "a document that does not parse claims nothing" [ "$(grep -c '^claimed:' "$TMP/cl2")" -eq 0 ]
 # a JSON line over the record limit: one rejection, the stream goes on
-{ head -c 300000 /dev/zero | tr '\0' a | sed 's/^/{"x":"/; s/$/"}/'; sed -n 1p "$TMP/j1"; } |
+{ head -c 300000 /dev/zero | tr '\0' a | sed 's/^/{"x":"/; s/$/"}/'; echo; sed -n 1p "$TMP/j1"; } |
 	solr-failed-suppliers -C "$O" check > "$TMP/big" 2> "$TMP/big.err"
 check "a JSON line over 256 KiB: rejected as too long, and the next record read" \
 	sh -c 'grep -q "(stdin):1: record exceeds the limit of 262144 bytes" "$0" && [ "$(grep -c "^verdict: pass" "$1")" -eq 1 ]' "$TMP/big.err" "$TMP/big"
