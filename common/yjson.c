@@ -64,34 +64,6 @@ hex4(struct jp *j, unsigned *v)
 	return 0;
 }
 
-static void
-put_utf8(struct solr_buf *b, unsigned long c)
-{
-	unsigned char u[4];
-	size_t n;
-
-	if (c < 0x80) {
-		u[0] = (unsigned char)c;
-		n = 1;
-	} else if (c < 0x800) {
-		u[0] = (unsigned char)(0xc0 | c >> 6);
-		u[1] = (unsigned char)(0x80 | (c & 0x3f));
-		n = 2;
-	} else if (c < 0x10000) {
-		u[0] = (unsigned char)(0xe0 | c >> 12);
-		u[1] = (unsigned char)(0x80 | (c >> 6 & 0x3f));
-		u[2] = (unsigned char)(0x80 | (c & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (unsigned char)(0xf0 | c >> 18);
-		u[1] = (unsigned char)(0x80 | (c >> 12 & 0x3f));
-		u[2] = (unsigned char)(0x80 | (c >> 6 & 0x3f));
-		u[3] = (unsigned char)(0x80 | (c & 0x3f));
-		n = 4;
-	}
-	solr_buf_add(b, u, n);
-}
-
 /* An escape after the backslash. */
 static int
 escape(struct jp *j, struct solr_buf *b)
@@ -123,11 +95,11 @@ escape(struct jp *j, struct solr_buf *b)
 			return SOLR_ERR_FORMAT;
 		if (lo < 0xdc00 || lo > 0xdfff)
 			return fail(j, "a high surrogate without a low one");
-		put_utf8(b, 0x10000 + ((unsigned long)(hi - 0xd800) << 10) +
-		    (lo - 0xdc00));
+		yw_put_utf8(b, 0x10000 + ((long)(hi - 0xd800) << 10) +
+		    (long)(lo - 0xdc00));
 		return 0;
 	}
-	put_utf8(b, hi);
+	yw_put_utf8(b, (long)hi);
 	return 0;
 }
 

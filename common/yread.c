@@ -138,34 +138,6 @@ hexn(const char *q, const char *end, int n, long *v)
 }
 
 static int
-add_cp(struct solr_buf *b, long c)
-{
-	unsigned char u[4];
-	size_t n;
-
-	if (c < 0x80) {
-		u[0] = (unsigned char)c;
-		n = 1;
-	} else if (c < 0x800) {
-		u[0] = (unsigned char)(0xc0 | c >> 6);
-		u[1] = (unsigned char)(0x80 | (c & 0x3f));
-		n = 2;
-	} else if (c < 0x10000) {
-		u[0] = (unsigned char)(0xe0 | c >> 12);
-		u[1] = (unsigned char)(0x80 | (c >> 6 & 0x3f));
-		u[2] = (unsigned char)(0x80 | (c & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (unsigned char)(0xf0 | c >> 18);
-		u[1] = (unsigned char)(0x80 | (c >> 12 & 0x3f));
-		u[2] = (unsigned char)(0x80 | (c >> 6 & 0x3f));
-		u[3] = (unsigned char)(0x80 | (c & 0x3f));
-		n = 4;
-	}
-	return solr_buf_add(b, u, n);
-}
-
-static int
 dquoted(struct rd *r, struct ynode **out)
 {
 	static const char simple[] = "abtnvfre\"\\N_LP";
@@ -196,7 +168,7 @@ dquoted(struct rd *r, struct ynode **out)
 					return NOT_OURS;
 				q += 2 + n;
 			}
-			if (add_cp(&r->tmp, c))
+			if (yw_put_utf8(&r->tmp, c))
 				return SOLR_ERR_NOMEM;
 			continue;
 		}

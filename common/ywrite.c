@@ -401,3 +401,31 @@ yn_write_doc(const struct ynode *n, struct solr_buf *b)
 	}
 	return r ? SOLR_ERR_NOMEM : 0;
 }
+
+int
+yw_put_utf8(struct solr_buf *b, long c)
+{
+	unsigned char u[4];
+	size_t n;
+
+	if (c < 0x80) {
+		u[0] = (unsigned char)c;
+		n = 1;
+	} else if (c < 0x800) {
+		u[0] = (unsigned char)(0xc0 | c >> 6);
+		u[1] = (unsigned char)(0x80 | (c & 0x3f));
+		n = 2;
+	} else if (c < 0x10000) {
+		u[0] = (unsigned char)(0xe0 | c >> 12);
+		u[1] = (unsigned char)(0x80 | (c >> 6 & 0x3f));
+		u[2] = (unsigned char)(0x80 | (c & 0x3f));
+		n = 3;
+	} else {
+		u[0] = (unsigned char)(0xf0 | c >> 18);
+		u[1] = (unsigned char)(0x80 | (c >> 12 & 0x3f));
+		u[2] = (unsigned char)(0x80 | (c >> 6 & 0x3f));
+		u[3] = (unsigned char)(0x80 | (c & 0x3f));
+		n = 4;
+	}
+	return solr_buf_add(b, u, n);
+}

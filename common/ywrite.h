@@ -8,6 +8,9 @@
 /* The code point at p (n bytes left) and its length; -1 if the bytes are
  * not UTF-8. */
 long yw_utf8(const unsigned char *p, size_t n, size_t *w);
+/* Appends code point c as UTF-8; SOLR_ERR_NOMEM. */
+struct solr_buf;
+int yw_put_utf8(struct solr_buf *b, long c);
 /* Printable as libyaml has it. */
 int yw_printable(long c);
 /* Whether s would be read back as this plain scalar, in a block or in a
