@@ -150,3 +150,17 @@ check "a document that does not parse claims nothing" [ "$(grep -c '^claimed:' "
 	solr-failed-suppliers -C "$O" check > "$TMP/big" 2> "$TMP/big.err"
 check "a JSON line over 256 KiB: rejected as too long, and the next record read" \
 	sh -c 'grep -q "(stdin):1: record exceeds the limit of 262144 bytes" "$0" && [ "$(grep -c "^verdict: pass" "$1")" -eq 1 ]' "$TMP/big.err" "$TMP/big"
+# jq -c keeps every byte of what we write, so the seal holds: file names
+# with a tab, DEL, a control character, a quote, a backslash, non-ASCII,
+# and bytes that are not UTF-8
+mkdir -p "$TMP/odd"
+for n in "$(printf 'a\tb')" "$(printf 'del\177x')" "$(printf 'c\001d')" 'q"uo\te' \
+	"$(printf 'caf\303\251 \342\230\203')" "$(printf 'bad\377\376')"; do
+	cp "$R/srp-gas-cv4.xml" "$TMP/odd/$n.xml"
+done
+solr-verify-sig -C "$O" --json --at $PIN "$TMP"/odd/*.xml > "$TMP/odd.json" 2>/dev/null
+check "odd file names: six JSON records" [ "$(wc -l < "$TMP/odd.json")" -eq 6 ]
+jq -c . "$TMP/odd.json" > "$TMP/odd2.json"
+check "... jq -c writes them back byte for byte" cmp -s "$TMP/odd.json" "$TMP/odd2.json"
+solr-failed-suppliers -C "$O" check < "$TMP/odd2.json" > "$TMP/odd3" 2>&1
+check "... and their seals hold through it" [ "$(grep -c '^verdict: pass' "$TMP/odd3")" -eq 6 ]

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../common/util.h"
 #include "../../common/ytree.h"
 #include "unit.h"
 
@@ -136,6 +137,90 @@ START_TEST(quoting)
 }
 END_TEST
 
+/* JSON in: strict RFC 8259; what it reads, yn_json writes back the same */
+static const char *const json_good[][2] = {
+	{ "{\"a\":1,\"b\":[true,false,null],\"c\":{\"d\":\"e\"}}", NULL },
+	{ " { \"a\" : -0 , \"b\" : [ ] , \"c\" : { } } ",
+	    "{\"a\":-0,\"b\":[],\"c\":{}}" },
+	{ "{\"s\":\"\\u00e9\\ud83d\\ude00\\/\\\"\\\\\\b\\f\\n\\r\\t\\u0001\\u007f\"}",
+	    "{\"s\":\"\xc3\xa9\xf0\x9f\x98\x80/\\\"\\\\\\b\\f\\n\\r\\t\\u0001\\u007f\"}" },
+	{ "{\"hex\":\"0x87\",\"n\":123456789012345}", NULL },
+	/* what is not a whole number of at most 15 digits comes back a
+	 * string */
+	{ "{\"f\":1.5e3,\"big\":1234567890123456}",
+	    "{\"f\":\"1.5e3\",\"big\":\"1234567890123456\"}" },
+};
+
+START_TEST(json_round_trip)
+{
+	struct ynode *n = NULL;
+	struct solr_buf b = { 0 };
+	struct solr_err e;
+	const char *in = json_good[_i][0], *want = json_good[_i][1];
+
+	ck_assert_msg(yn_parse_json(in, strlen(in), "t", 1, &n, &e) == 0, "%s",
+	    e.msg);
+	ck_assert_int_eq(yn_json(n, &b), 0);
+	solr_buf_addc(&b, '\0');
+	ck_assert_str_eq((char *)b.p, want ? want : in);
+	solr_buf_free(&b);
+	yn_free(n);
+}
+END_TEST
+
+static const char *const json_bad[][2] = {
+	{ "{\"a\":1,}", "a key (a string) was expected" },
+	{ "{\"a\":1 \"b\":2}", "',' or '}' was expected" },
+	{ "{\"a\":1,\"a\":2}", "a key appears twice" },
+	{ "{\"a\":\"x\\u0000\"}", "NUL is not allowed" },
+	{ "{\"a\":\"\\ud800\"}", "a high surrogate without a low one" },
+	{ "{\"a\":\"\\udc00\"}", "a low surrogate without a high one" },
+	{ "{\"a\":\"\\x\"}", "an unknown escape" },
+	{ "{\"a\":\"\x01\"}", "a control character in a string" },
+	{ "{\"a\":\"\xc3\"}", "not valid UTF-8" },
+	{ "{\"a\":01}", "',' or '}' was expected" },
+	{ "{\"a\":1.}", "a digit must follow the decimal point" },
+	{ "{\"a\":tru}", "a value was expected" },
+	{ "{\"a\":1} x", "text after the value" },
+	{ "{'a':1}", "a key (a string) was expected" },
+	{ "{\"a\":\"open", "a string is not closed" },
+	{ "", "a value was expected" },
+};
+
+START_TEST(json_rejects)
+{
+	struct ynode *n = NULL;
+	struct solr_err e;
+	const char *in = json_bad[_i][0];
+
+	ck_assert_int_eq(yn_parse_json(in, strlen(in), "t.json", 7, &n, &e),
+	    SOLR_ERR_FORMAT);
+	ck_assert_ptr_null(n);
+	ck_assert_msg(strstr(e.msg, json_bad[_i][1]) != NULL, "'%s': %s", in,
+	    e.msg);
+	ck_assert_str_eq(e.file, "t.json");
+	ck_assert_int_eq(e.line, 7);
+}
+END_TEST
+
+START_TEST(json_depth_is_bounded)
+{
+	char buf[400];
+	struct ynode *n = NULL;
+	struct solr_err e;
+	size_t i, k = 0;
+
+	for (i = 0; i < 40; i++)
+		k += (size_t)snprintf(buf + k, sizeof(buf) - k, "{\"a\":");
+	k += (size_t)snprintf(buf + k, sizeof(buf) - k, "1");
+	for (i = 0; i < 40; i++)
+		buf[k++] = '}';
+	ck_assert_int_eq(yn_parse_json(buf, k, "t", 1, &n, &e),
+	    SOLR_ERR_FORMAT);
+	ck_assert_msg(strstr(e.msg, "nested too deep") != NULL, "%s", e.msg);
+}
+END_TEST
+
 Suite *
 ytree_suite(void)
 {
@@ -146,6 +231,11 @@ ytree_suite(void)
 	tcase_add_loop_test(tc, parse_rejects, 0,
 	    sizeof(bad_yaml) / sizeof(bad_yaml[0]));
 	tcase_add_test(tc, depth_is_bounded);
+	tcase_add_loop_test(tc, json_round_trip, 0, sizeof(json_good) /
+	    sizeof(json_good[0]));
+	tcase_add_loop_test(tc, json_rejects, 0, sizeof(json_bad) /
+	    sizeof(json_bad[0]));
+	tcase_add_test(tc, json_depth_is_bounded);
 	tcase_add_test(tc, strings_keep_their_type);
 	tcase_add_loop_test(tc, quoting, 0, sizeof(plain_or_quoted) /
 	    sizeof(plain_or_quoted[0]));
