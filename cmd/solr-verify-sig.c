@@ -229,6 +229,7 @@ main(int argc, char *argv[])
 		cli_error(&e);
 		world_failed(&world, &e, argc, argv, list);
 	}
+	duis_schemas_init(&v.schemas, world.dir);
 	if (objstore_open(&v.objects, world.objects, &e) != 0) {
 		cli_error(&e);
 		world_free(&world);
@@ -251,6 +252,7 @@ main(int argc, char *argv[])
 		cli_error(&e);
 		status = EXIT_TROUBLE;
 	}
+	duis_schemas_free(&v.schemas);
 	world_free(&world);
 	xmlCleanupParser();
 	return cli_close_stdout(status);

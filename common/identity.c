@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,6 +270,53 @@ claimed_to_record(struct ynode *rec, xmlDocPtr doc)
 	return r ? SOLR_ERR_NOMEM : 0;
 }
 
+/*
+ * The schema of the document's DUIS version, before anything else reads
+ * it.  A countersigned SMETS1 request is checked without the DCC's
+ * countersignature (its last element), which no DUIS schema allows: what
+ * is checked is the request as the SRP signed it.
+ */
+static int
+check_schema(struct verify_stage *v, xmlDocPtr doc, struct solr_err *e)
+{
+	xmlDocPtr copy;
+	xmlNodePtr last;
+	int r;
+
+	if (v->mode != VERIFY_COUNTERSIGNED)
+		return duis_schema_validate(&v->schemas, doc, e);
+	if ((copy = xmlCopyDoc(doc, 1)) == NULL)
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	last = xmlDocGetRootElement(copy) ? xmlDocGetRootElement(copy)->last :
+	    NULL;
+	while (last != NULL && last->type != XML_ELEMENT_NODE)
+		last = last->prev;
+	if (last != NULL && strcmp((const char *)last->name, "Signature") == 0)
+		xmlUnlinkNode(last);
+	r = duis_schema_validate(&v->schemas, copy, e);
+	if (last != NULL && last->parent == NULL)
+		xmlFreeNode(last);
+	xmlFreeDoc(copy);
+	return r;
+}
+
+/* A document its DUIS schema refuses: no DUIS response code exists for
+ * it (the DCC's gateway refuses it at the transport layer). */
+static int
+schema_refused(struct ynode *rec, const struct solr_err *e)
+{
+	struct decision d;
+	struct ynode *st;
+
+	decision_reject(&d, DUIS_NONE, "%s (refused at the transport layer: "
+	    "DUIS has no response code for a document its schema refuses)",
+	    e->msg);
+	if ((st = rec_decide(rec, STAGE, &d)) == NULL ||
+	    yn_set_str(st, "schema", "invalid") != 0)
+		return SOLR_ERR_NOMEM;
+	return 0;
+}
+
 /* The signature first; every field read after it is signed content. */
 static int
 check_bytes(struct verify_stage *v, struct ynode *rec, const unsigned char *p,
@@ -279,7 +327,7 @@ check_bytes(struct verify_stage *v, struct ynode *rec, const unsigned char *p,
 	struct decision d;
 	xmlDocPtr doc = NULL;
 	size_t max = v->world->policy.max_document_bytes;
-	int r;
+	int r, header = 0;
 
 	if (n > max) {
 		decision_reject(&d, identity_signature_code(v->mode),
@@ -288,15 +336,42 @@ check_bytes(struct verify_stage *v, struct ynode *rec, const unsigned char *p,
 		return rec_decide(rec, STAGE, &d) ? 0 : SOLR_ERR_NOMEM;
 	}
 	if ((r = solr_xml_parse(p, n, &doc, e)) == 0 &&
-	    (r = verify_signature(v, doc, at, &cert, e)) == 0 &&
-	    (r = duis_read_header(doc, v->mode == VERIFY_RESPONSE, &h, e)) ==
-	    0)
+	    (r = check_schema(v, doc, e)) == SOLR_ERR_VERIFY) {
+		r = schema_refused(rec, e);
+		if (r == 0 && claimed_to_record(rec, doc) != 0)
+			r = SOLR_ERR_NOMEM;
+		xmlFreeDoc(doc);
+		return r;
+	}
+	if (doc != NULL && r != 0 && r != SOLR_ERR_NOMEM) {
+		/* the world's schema could not be used: nothing passes */
+		char why[sizeof(e->msg) + PATH_MAX];
+
+		snprintf(why, sizeof(why), "%s%s%s", e->file, e->file[0] ?
+		    ": " : "", e->msg);
+		decision_reject(&d, DUIS_NONE, "the DUIS schema could not be "
+		    "used: %s", why);
+		xmlFreeDoc(doc);
+		if (rec_decide(rec, STAGE, &d) == NULL)
+			return SOLR_ERR_NOMEM;
+		solr_seterr(e, r, "%s", why);
+		return STAGE_TROUBLE;
+	}
+	if (r == 0 && (r = verify_signature(v, doc, at, &cert, e)) == 0 &&
+	    (r = header = duis_read_header(doc, v->mode == VERIFY_RESPONSE, &h,
+	    e)) == 0)
 		r = decided(v, rec, &h, cert);
 	if (r == 0 || r == SOLR_ERR_NOMEM) {
 		xmlFreeDoc(doc);
 		return r;
 	}
-	decision_reject(&d, identity_signature_code(v->mode), "%s", e->msg);
+	/* a header the strict reader refuses is a format failure, not the
+	 * signer's identity (E65): like the schema's, it has no code */
+	if (header == SOLR_ERR_VERIFY)
+		decision_reject(&d, DUIS_NONE, "the header: %s", e->msg);
+	else
+		decision_reject(&d, identity_signature_code(v->mode), "%s",
+		    e->msg);
 	if (rec_decide(rec, STAGE, &d) == NULL || (doc != NULL &&
 	    yn_path(rec, "request.request_id") == NULL &&
 	    claimed_to_record(rec, doc) != 0)) {

@@ -10,6 +10,7 @@
 #include "decision.h"
 #include "duis.h"
 #include "objstore.h"
+#include "schema.h"
 #include "stage.h"
 #include "world.h"
 
@@ -46,6 +47,7 @@ struct verify_stage {
 	struct solr_world *world;
 	struct solr_objstore objects;
 	enum verify_mode mode;
+	struct duis_schemas schemas;	/* each schemaVersion's, parsed once */
 };
 extern const struct stage_ops verify_sig_stage;
 /* The record of a document read from a file or stdin: stored, then
