@@ -16,6 +16,7 @@
 
 #include "../../common/crypto.h"
 #include "../../common/util.h"
+#include "../../common/schema.h"
 #include "../../common/xmlsig.h"
 
 #define ROUNDS 2000
@@ -79,6 +80,41 @@ discard(void *ctx, const unsigned char *p, size_t n)
 	(void)p;
 	(void)n;
 	return 0;
+}
+
+/* The DUIS schema: its parse, once a run, and one validation of each
+ * kind of request (what solr-verify-sig adds at the door). */
+static void
+schema_cost(const char *world, const unsigned char *spc, size_t sn,
+    const unsigned char *xml, size_t xn)
+{
+	struct duis_schemas ss;
+	struct solr_err e;
+	xmlDocPtr a, b;
+	double t0, parse_ms, v_us;
+	size_t i;
+
+	a = parse(spc, sn);
+	b = parse(xml, xn);
+	duis_schemas_init(&ss, world);
+	t0 = cpu();
+	if (duis_schema_validate(&ss, a, &e) != 0) {
+		fprintf(stderr, "bench-floor: %s\n", e.msg);
+		exit(2);
+	}
+	parse_ms = (cpu() - t0) / 1000;
+	t0 = cpu();
+	for (i = 0; i < ROUNDS; i++)
+		if (duis_schema_validate(&ss, i % 2 ? a : b, &e) != 0) {
+			fprintf(stderr, "bench-floor: %s\n", e.msg);
+			exit(2);
+		}
+	v_us = (cpu() - t0) / ROUNDS;
+	printf("schema-parse-ms\t%.1f\n", parse_ms);
+	printf("schema-validate\t%.1f\n", v_us);
+	duis_schemas_free(&ss);
+	xmlFreeDoc(a);
+	xmlFreeDoc(b);
 }
 
 int
@@ -194,6 +230,7 @@ main(int argc, char *argv[])
 	cs1 = ver_us + 2 * sign_us;
 	floor = (6 * s2 + s2r + 3 * s1) / 10;
 	cfloor = (6 * cs2 + cs2r + 3 * cs1) / 10;
+	schema_cost(argv[1], spc, sn, xml, xn);
 	printf("xml-parse\t%.1f\n", parse_us);
 	printf("c14n-document\t%.1f\n", incl_us);
 	printf("exc-c14n-signedinfo\t%.1f\n", exc_us);
