@@ -4,6 +4,8 @@
  * the supplier) or a DUIS XML body into one prepay: mapping.  With -x or
  * -b it decodes GBCS messages for a person.
  */
+#include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,9 @@
 
 #include <libxml/parser.h>
 
+#include <openssl/x509.h>
+
+#include "../common/crypto.h"
 #include "../common/gbcs.h"
 #include "../common/parse.h"
 #include "../common/prepay.h"
@@ -185,6 +190,82 @@ decode_precommand(struct solr_world *w, struct ynode *doc, struct ynode **out,
 	return r;
 }
 
+/* The ACB's MAC of a Command, made again with the world's ACB key and
+ * the device's key-agreement certificate at the decoder's time. */
+static int
+command_mac(struct solr_world *w, const struct gbcs_command *c, char *check,
+    size_t cap, struct solr_err *e)
+{
+	char path[PATH_MAX];
+	EVP_PKEY *acb = NULL;
+	X509 *dev = NULL;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/keys/acb.ka.key", w->dir);
+	if ((r = solr_load_private_key(path, &acb, e)) != 0)
+		return r;
+	if ((r = world_device_cert(w, c->apdu.recipient, "ka", cli_now(&opt),
+	    &dev, e)) == 0 && (r = gbcs_command_mac(c, acb,
+	    X509_get0_pubkey(dev), e)) == 0)
+		snprintf(check, cap, "verified: the ACB's, for the device's "
+		    "key-agreement key");
+	X509_free(dev);
+	EVP_PKEY_free(acb);
+	return r;
+}
+
+/* A Command (what the DCC sends): the Signed Pre-Command inside, its
+ * supplier signature and, with a world, the ACB's MAC.  The signature
+ * and the MAC are checked even when the content is not one the SR 2.1
+ * reader knows (a Command made on the ordinary path), and said. */
+static int
+decode_command(struct solr_world *w, struct ynode *doc, struct ynode **out,
+    const unsigned char *buf, size_t len, struct gbcs_trace *t,
+    struct solr_err *e)
+{
+	struct gbcs_command c;
+	struct prepay pp;
+	struct solr_cert *signer = NULL;
+	struct solr_err ce = { 0 };
+	char sig[700], mac[300];
+	size_t i, from;
+	int r, rc;
+
+	if ((r = gbcs_parse_command(buf, len, &c, t, e)) != 0)
+		return r;
+	from = t->n;
+	rc = gbcs_sr21_content(&c.apdu, &pp, t, &ce);
+	/* its offsets are the inner APDU's: the whole message's */
+	for (i = from; i < t->n; i++)
+		t->f[i].offset += c.apdu_off;
+	if (w == NULL) {
+		snprintf(sig, sizeof(sig), "not checked: no world (-C)");
+		snprintf(mac, sizeof(mac), "not checked: no world (-C)");
+	} else {
+		if ((r = gbcs_verify_supplier(&c.apdu, w, &signer, e)) == 0)
+			snprintf(sig, sizeof(sig), "verified with serial %s",
+			    signer->serial);
+		else
+			snprintf(sig, sizeof(sig), "does not verify");
+		if (r == 0 && (r = command_mac(w, &c, mac, sizeof(mac), e)) != 0)
+			snprintf(mac, sizeof(mac), "does not verify");
+		else if (r != 0)
+			snprintf(mac, sizeof(mac), "not checked");
+	}
+	yn_set_str(doc, "signature", sig);
+	yn_set_str(doc, "mac", mac);
+	if (rc == 0)
+		*out = prepay_to_yaml(&pp);
+	else if (r == 0) {
+		/* framing, signature and MAC hold; the values are not SR
+		 * 2.1's */
+		yn_set_str(doc, "content", ce.msg);
+		*e = ce;
+		r = rc;
+	}
+	return r;
+}
+
 static int
 decode(struct solr_world *w, struct rec_writer *out, int hex,
     const char *source, const unsigned char *in, size_t n)
@@ -194,7 +275,9 @@ decode(struct solr_world *w, struct rec_writer *out, int hex,
 	struct solr_err e = { 0 };
 	unsigned char *buf = malloc(GBCS_MAX_LEN);
 	size_t len = 0;
-	int r, alert, status = EXIT_PASS;
+	int r, kind, status = EXIT_PASS;
+	static const char *const kinds[] = { "signed-pre-command", "alert",
+	    "command" };
 
 	if (doc == NULL || buf == NULL)
 		cli_nomem();
@@ -209,10 +292,12 @@ decode(struct solr_world *w, struct rec_writer *out, int hex,
 		yn_set_int(doc, "length", (int64_t)len);
 		yn_set(doc, "verdict", yn_new_null());
 		yn_set(doc, "reason", yn_new_null());
-		alert = len > 2 && (buf[0] == 0xDD || (buf[0] == 0xDF &&
-		    buf[2] == 3));
-		if (alert)
+		kind = gbcs_message_kind(buf, len);
+		yn_set_str(doc, "message", kinds[kind]);
+		if (kind == GBCS_KIND_ALERT)
 			r = decode_alert(w, &found, buf, len, &t, &e);
+		else if (kind == GBCS_KIND_COMMAND)
+			r = decode_command(w, doc, &found, buf, len, &t, &e);
 		else
 			r = decode_precommand(w, doc, &found, buf, len, &t, &e);
 		yn_set(doc, "verdict", yn_new_plain(r ? "reject" : "pass"));
@@ -221,7 +306,8 @@ decode(struct solr_world *w, struct rec_writer *out, int hex,
 		if ((r == 0 || w == NULL) && (fields = fields_yaml(&t)) != NULL)
 			yn_set(doc, "fields", fields);
 		if (found != NULL)
-			yn_set(doc, alert ? "alert" : "prepay", found);
+			yn_set(doc, kind == GBCS_KIND_ALERT ? "alert" : "prepay",
+			    found);
 		status = r ? EXIT_REJECT : EXIT_PASS;
 	}
 	if (rec_write(out, doc) != 0) {
@@ -234,11 +320,68 @@ decode(struct solr_world *w, struct rec_writer *out, int hex,
 	return status;
 }
 
+/* One message a line (blank lines and #-comments skipped), each decoded
+ * as its own: source FILE when the file holds one, FILE:LINE otherwise. */
+static int
+decode_lines(struct solr_world *w, struct rec_writer *out, int hex,
+    const char *name, FILE *f)
+{
+	char *line = NULL, src[PATH_MAX + 24];
+	size_t cap = 0, n;
+	ssize_t len;
+	int lineno = 0, r, status = EXIT_PASS, many = 0;
+	long first = -1;	/* the line of the first message */
+	struct solr_buf pend = { 0 };
+
+	/* a file of one message keeps its plain name */
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		for (n = (size_t)len; n > 0 && strchr(" \t\r\n", line[n - 1]);
+		    n--)
+			;
+		if (n == 0 || line[0] == '#')
+			continue;
+		if ((size_t)n > 4 * GBCS_MAX_LEN) {
+			cli_warn(name, lineno, "a line of %zu bytes: longer "
+			    "than any message", n);
+			status = EXIT_TROUBLE;
+			continue;
+		}
+		if (first >= 0 && !many) {
+			/* the one before, now that there are many */
+			many = 1;
+			snprintf(src, sizeof(src), "%s:%ld", name, first);
+			r = decode(w, out, hex, src, pend.p, pend.len);
+			status = r > status ? r : status;
+		}
+		if (first < 0) {
+			first = lineno;
+			pend.len = 0;
+			if (solr_buf_add(&pend, line, n) != 0)
+				cli_nomem();
+			continue;
+		}
+		snprintf(src, sizeof(src), "%s:%d", name, lineno);
+		r = decode(w, out, hex, src, (unsigned char *)line, n);
+		status = r > status ? r : status;
+	}
+	if (ferror(f)) {
+		cli_warn(name, 0, "read: %s", strerror(errno));
+		status = EXIT_TROUBLE;
+	}
+	if (first >= 0 && !many) {
+		r = decode(w, out, hex, name, pend.p, pend.len);
+		status = r > status ? r : status;
+	}
+	solr_buf_free(&pend);
+	free(line);
+	return status;
+}
+
 static int
 run_decode(struct solr_world *w, int hex, int argc, char **argv)
 {
 	struct rec_writer *out = rec_writer_new(stdout);
-	struct solr_buf b = { 0 };
 	struct solr_err e = { 0 };
 	int i, r, status = EXIT_PASS;
 
@@ -246,16 +389,17 @@ run_decode(struct solr_world *w, int hex, int argc, char **argv)
 		cli_nomem();
 	rec_writer_json(out, opt.json);
 	for (i = 0; i < (argc ? argc : 1); i++) {
-		if (argc ? solr_read_file(argv[i], 4 * GBCS_MAX_LEN, &b, &e) :
-		    solr_read_stream(stdin, "(stdin)", 4 * GBCS_MAX_LEN, &b,
-		    &e)) {
-			cli_error(&e);
+		FILE *f = argc ? fopen(argv[i], "r") : stdin;
+
+		if (f == NULL) {
+			cli_warn(argv[i], 0, "%s", strerror(errno));
 			r = EXIT_TROUBLE;
 		} else
-			r = decode(w, out, hex, argc ? argv[i] : "(stdin)", b.p,
-			    b.len);
+			r = decode_lines(w, out, hex, argc ? argv[i] : "(stdin)",
+			    f);
+		if (f != NULL && f != stdin)
+			fclose(f);
 		status = r > status ? r : status;
-		solr_buf_free(&b);
 	}
 	if (rec_writer_finish(out, &e) != 0) {
 		cli_warn("(stdout)", 0, "%s", e.msg);

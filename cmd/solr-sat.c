@@ -27,7 +27,7 @@ static const char help[] =
 "usage: solr-sat verify [--expect-head hex] [--cert file | -C dir] [--json] dir\n"
 "       solr-sat log [--actor id] [--originator id] [--request-id id]\n"
 "                    [--verdict v] [--code c] [--since time] [--until time]\n"
-"                    [--json] dir\n"
+"                    [--json | --commands] dir\n"
 "       solr-sat replay [-o dir] [--json] dir world\n"
 "       solr-sat gc -C world [--json] dir ...\n"
 "\n"
@@ -48,6 +48,8 @@ static const char help[] =
 "                  log: only the entries with this value\n"
 "  --since time, --until time\n"
 "                  log: only records received in [since, until)\n"
+"  --commands      log: the Command each matching record names, in hex, one\n"
+"                  a line, from the trail's own objects (for solr-gbcs-parse -x)\n"
 "  -o dir          replay: keep the replayed records and objects in dir\n"
 "  -C dir          verify: the world whose certificate checks the head;\n"
 "                  gc: the world whose object store is collected\n"
@@ -121,6 +123,8 @@ struct filter {
 	const char *actor, *originator, *request_id, *verdict, *code;
 	int64_t since, until;
 	int have_since, have_until, json;
+	int commands;		/* --commands: each Command in hex, a line */
+	struct solr_objstore bundle;
 	struct rec_writer *out;
 	unsigned long matched;
 };
@@ -132,6 +136,36 @@ str_is(const struct ynode *m, const char *path, const char *want)
 
 	return want == NULL || (n && yn_is_scalar(n) && strcmp(n->str, want) ==
 	    0);
+}
+
+/* --commands: the Command an entry's record names, from the bundle's own
+ * objects (checked against its name), as one line of hex. */
+static int
+command_line(struct filter *f, const struct ynode *rec)
+{
+	const char *name = yn_get_str(yn_get(rec, "output"), "command");
+	struct solr_buf b = { 0 };
+	struct solr_err e = { 0 };
+	char *hex;
+	int r = 0;
+
+	if (name == NULL || !solr_is_sha256_hex(name))
+		return 0;
+	if (objstore_get(&f->bundle, name, 1 << 20, &b, &e) != 0) {
+		cli_error(&e);
+		return -1;
+	}
+	if ((hex = malloc(b.len * 2 + 1)) == NULL)
+		cli_nomem();
+	solr_hex(b.p, b.len, hex);
+	for (char *p = hex; *p; p++)
+		if (*p >= 'a')
+			*p -= 'a' - 'A';
+	if (printf("%s\n", hex) < 0)
+		r = -1;
+	free(hex);
+	solr_buf_free(&b);
+	return r;
 }
 
 static int
@@ -151,6 +185,8 @@ one_entry(void *arg, struct ynode *entry)
 	    (f->have_since && t < f->since) || (f->have_until && t >= f->until)))
 		return 0;
 	f->matched++;
+	if (f->commands)
+		return command_line(f, rec);
 	if (f->json) {
 		yn_json(rec, &b);
 		solr_buf_addc(&b, '\n');
@@ -169,6 +205,7 @@ cmd_log(const char *dir, struct filter *f)
 {
 	struct sat_check c;
 	struct solr_err e = { 0 };
+	char objs[PATH_MAX];
 	int r;
 
 	/* an auditor reads only a trail that holds */
@@ -178,7 +215,10 @@ cmd_log(const char *dir, struct filter *f)
 	}
 	if ((f->out = rec_writer_new(stdout)) == NULL)
 		cli_nomem();
+	snprintf(objs, sizeof(objs), "%s/objects", dir);
+	objstore_open_read(&f->bundle, objs);
 	r = sat_each(dir, one_entry, f, &e);
+	objstore_close(&f->bundle, &e);
 	if (r != 0)
 		cli_error(&e);
 	if (rec_writer_finish(f->out, &e) != 0) {
@@ -555,6 +595,7 @@ main(int argc, char *argv[])
 		{ "since", required_argument, NULL, 's' },
 		{ "until", required_argument, NULL, 'u' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "commands", no_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -591,6 +632,7 @@ main(int argc, char *argv[])
 		case 's': f.since = cli_time(optarg); f.have_since = 1; break;
 		case 'u': f.until = cli_time(optarg); f.have_until = 1; break;
 		case 'j': f.json = json = 1; break;
+		case 'm': f.commands = 1; break;
 		case 'V': cli_version(); break;
 		case 'h': cli_help(); break;
 		default: cli_usage(NULL);

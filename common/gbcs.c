@@ -249,9 +249,9 @@ signing_head(struct g *g, struct rng *r, int cra, struct gbcs_apdu *a)
 	if ((rc = rd_u8(g, r, "CRA flag", &c)) != 0)
 		return rc;
 	if ((int)c != cra)
-		return fail(g, at, "CRA flag is 0x%02X; a %s has 0x%02X", c,
-		    cra == 1 ? "command" : cra == 2 ? "response" : "alert",
-		    (unsigned)cra);
+		return fail(g, at, "CRA flag is 0x%02X; %s has 0x%02X", c,
+		    cra == 1 ? "a command" : cra == 2 ? "a response" :
+		    "an alert", (unsigned)cra);
 	a->cra = (int)c;
 	trace(g, at, 1, "CRA flag", "%u", c);
 	at = r->pos;
@@ -1962,13 +1962,117 @@ alert_gbz(struct g *g, struct rng *c, const struct gbcs_apdu *a,
 	return at_end(g, c, "the alert's content");
 }
 
+/*
+ * The General-Ciphering envelope with the Access Control Broker's or the
+ * device's MAC (a Command, a non-critical alert): DD, six empty header
+ * fields, the ciphered content's length, the security header 11 00000000,
+ * the General-Signing APDU, and a 12-byte MAC that ends the message.
+ */
+static int
+ciphering(struct g *g, struct rng *r, size_t *at, size_t *apdu_len,
+    unsigned char mac[12])
+{
+	static const unsigned char hdr[5] = { 0x11, 0, 0, 0, 0 };
+	unsigned char z6[6] = { 0 };
+	size_t len;
+	int rc;
+
+	if ((rc = need(g, r, 7, "General-Ciphering header")) != 0)
+		return rc;
+	if (memcmp(g->b + 1, z6, 6) != 0)
+		return fail(g, 1, "the General-Ciphering header fields must be "
+		    "empty (00 x 6)");
+	trace(g, 0, 7, "General-Ciphering header", "DD 00 00 00 00 00 00");
+	r->pos = 7;
+	if ((rc = rd_len(g, r, "ciphered-content length", &len)) != 0)
+		return rc;
+	if (len != r->end - r->pos)
+		return fail(g, r->pos, "the ciphered content is %zu bytes but "
+		    "%zu remain: the MAC must end the message", len,
+		    r->end - r->pos);
+	if (len < 5 + 12 + 1)
+		return fail(g, r->pos, "the ciphered content is too short");
+	if (memcmp(g->b + r->pos, hdr, 5) != 0)
+		return fail(g, r->pos, "the security header is not 11 00000000");
+	trace(g, r->pos, 5, "security header", "11 00000000");
+	r->pos += 5;
+	*at = r->pos;
+	*apdu_len = r->end - 12 - r->pos;
+	memcpy(mac, g->b + r->end - 12, 12);
+	trace(g, r->end - 12, 12, "MAC", "(12 bytes)");
+	return 0;
+}
+
+int
+gbcs_message_kind(const unsigned char *p, size_t n)
+{
+	size_t at = 7, len = 0;
+
+	if (n > 2 && p[0] == 0xDF)
+		return p[2] == 3 ? GBCS_KIND_ALERT : GBCS_KIND_PRECOMMAND;
+	if (n < 9 || p[0] != 0xDD)
+		return GBCS_KIND_PRECOMMAND;	/* its reader says why not */
+	/* the CRA flag of the General-Signing APDU inside */
+	if (p[at] < 0x80)
+		len = 1;
+	else if (p[at] == 0x81)
+		len = 2;
+	else if (p[at] == 0x82)
+		len = 3;
+	at += len + 5 + 2;
+	if (len == 0 || at >= n)
+		return GBCS_KIND_ALERT;
+	return p[at] == 1 ? GBCS_KIND_COMMAND : GBCS_KIND_ALERT;
+}
+
+int
+gbcs_parse_command(const unsigned char *p, size_t n, struct gbcs_command *c,
+    struct gbcs_trace *t, struct solr_err *e)
+{
+	struct g g = { p, t, e, 0, 0 };
+	struct rng r = { 0, n };
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->buf = p;
+	c->len = n;
+	if (n > GBCS_MAX_LEN)
+		return fail(&g, 0, "the message is %zu bytes; the limit is %d",
+		    n, GBCS_MAX_LEN);
+	if (n == 0 || p[0] != 0xDD)
+		return fail(&g, 0, "a Command is General-Ciphering (DD)");
+	if ((rc = ciphering(&g, &r, &c->apdu_off, &c->apdu_len, c->mac)) != 0)
+		return rc;
+	/* the Signed Pre-Command inside, with the supplier's signature */
+	return parse_signing(p + c->apdu_off, c->apdu_len, 1, 0, &c->apdu, t,
+	    e, c->apdu_off);
+}
+
+int
+gbcs_command_mac(const struct gbcs_command *c, EVP_PKEY *acb,
+    EVP_PKEY *device, struct solr_err *e)
+{
+	struct solr_buf out = { 0 };
+	int r;
+
+	/* the Command made again from its APDU: the same bytes, MAC and
+	 * all, or not ours */
+	if ((r = gbcs_command(&c->apdu, acb, device, &out, e)) != 0)
+		return r;
+	r = out.len != c->len || CRYPTO_memcmp(out.p, c->buf, c->len) ?
+	    solr_seterr(e, SOLR_ERR_VERIFY, "the Command's MAC does not "
+	    "verify: it is not the ACB's, for this device") : 0;
+	solr_buf_free(&out);
+	return r;
+}
+
 int
 gbcs_parse_alert(const unsigned char *p, size_t n, struct gbcs_alert *al,
     struct gbcs_trace *t, struct solr_err *e)
 {
 	struct g g = { p, t, e, 0, 0 };
 	struct rng r = { 0, n }, c;
-	size_t len, at;
+	size_t at;
 	int rc;
 
 	memset(al, 0, sizeof(*al));
@@ -1979,33 +2083,10 @@ gbcs_parse_alert(const unsigned char *p, size_t n, struct gbcs_alert *al,
 		    n, GBCS_MAX_LEN);
 	if (n > 0 && p[0] == 0xDD) {
 		/* General-Ciphering: the non-critical alert with its MAC */
-		static const unsigned char hdr[5] = { 0x11, 0, 0, 0, 0 };
-		unsigned char z6[6] = { 0 };
-
-		if ((rc = need(&g, &r, 7, "General-Ciphering header")) != 0)
+		if ((rc = ciphering(&g, &r, &at, &al->apdu_len, al->mac)) != 0)
 			return rc;
-		if (memcmp(p + 1, z6, 6) != 0)
-			return fail(&g, 1, "the General-Ciphering header fields "
-			    "must be empty (00 x 6)");
-		r.pos = 7;
-		if ((rc = rd_len(&g, &r, "ciphered-content length", &len)) != 0)
-			return rc;
-		if (len != r.end - r.pos)
-			return fail(&g, r.pos, "the ciphered content is %zu bytes "
-			    "but %zu remain: the MAC must end the message", len,
-			    r.end - r.pos);
-		if (len < 5 + 12 + 1)
-			return fail(&g, r.pos, "the ciphered content is too short");
-		if (memcmp(p + r.pos, hdr, 5) != 0)
-			return fail(&g, r.pos, "the security header is not "
-			    "11 00000000");
-		r.pos += 5;
-		at = r.pos;
 		al->apdu_off = at;
-		al->apdu_len = r.end - 12 - at;
-		memcpy(al->mac, p + r.end - 12, 12);
 		al->has_mac = 1;
-		trace(&g, r.end - 12, 12, "MAC", "(12 bytes)");
 		rc = parse_signing(p + at, al->apdu_len, 3, 1, &al->apdu, t, e,
 		    at);
 		if (rc != 0)

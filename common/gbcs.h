@@ -96,6 +96,27 @@ struct gbcs_alert {
 	char future_object[64];
 };
 
+/* A Command as the DCC sends it: the Signed Pre-Command's APDU (with the
+ * supplier's signature) in General-Ciphering with the ACB's MAC. */
+struct gbcs_command {
+	const unsigned char *buf;
+	size_t len;
+	struct gbcs_apdu apdu;	/* the General-Signing APDU inside */
+	size_t apdu_off, apdu_len;
+	unsigned char mac[12];
+};
+int gbcs_parse_command(const unsigned char *p, size_t n,
+    struct gbcs_command *c, struct gbcs_trace *t, struct solr_err *e);
+/* Whether the Command is the one the ACB's key makes for this device
+ * (ECDH with the device's key-agreement public key): byte for byte. */
+int gbcs_command_mac(const struct gbcs_command *c, EVP_PKEY *acb,
+    EVP_PKEY *device, struct solr_err *e);
+/* What a message is, from its framing: a Signed Pre-Command (DF, CRA 1),
+ * an alert (DF with CRA 3, or DD around CRA 3), or a Command (DD around
+ * CRA 1). */
+enum { GBCS_KIND_PRECOMMAND, GBCS_KIND_ALERT, GBCS_KIND_COMMAND };
+int gbcs_message_kind(const unsigned char *p, size_t n);
+
 /* Decodes a device alert strictly: a critical (0x1000) or future-dated
  * (0x00CC DLMS, 0x00CD GBZ) alert signed by the device with CRA 3, or a
  * non-critical one (0x1001) in General-Ciphering with a null signature

@@ -603,7 +603,7 @@ START_TEST(alert_rules)
 	c[2] = 0x01;	/* CRA of a command */
 	ck_assert_int_eq(gbcs_parse_alert(c, n, &al, NULL, &e),
 	    SOLR_ERR_VERIFY);
-	ck_assert_ptr_nonnull(strstr(e.msg, "CRA flag is 0x01; a alert"));
+	ck_assert_ptr_nonnull(strstr(e.msg, "CRA flag is 0x01; an alert"));
 	memcpy(c, m, n);
 	c[32] = 0x01;	/* message code 0x1001, signed */
 	ck_assert_int_eq(gbcs_parse_alert(c, n, &al, NULL, &e),
