@@ -277,12 +277,32 @@ cli_stage(const struct stage_ops *ops, void *ctx, const struct cli_common *c,
 	return status;
 }
 
+static void rejected_all(struct solr_world *, const char *,
+    const struct solr_err *, const char *, char **, int)
+    __attribute__((noreturn));
+
 /* What a stage writes when its world does not load: a rejected record for
  * every record it reads (or document it is given), naming the problem,
  * sealed when the key at least could be read; then exit 2. */
 void
 cli_world_failed(struct solr_world *w, const struct solr_err *why,
     const char *stage, char **files, int nfiles)
+{
+	rejected_all(w, "the world did not load", why, stage, files, nfiles);
+}
+
+void
+cli_state_failed(struct solr_world *w, const struct solr_err *why,
+    const char *stage)
+{
+	cli_error(why);
+	rejected_all(w, "the stage's state could not be used", why, stage,
+	    NULL, 0);
+}
+
+static void
+rejected_all(struct solr_world *w, const char *what,
+    const struct solr_err *why, const char *stage, char **files, int nfiles)
 {
 	struct rec_writer *out = rec_writer_new(stdout);
 	struct rec_reader *rd;
@@ -296,8 +316,8 @@ cli_world_failed(struct solr_world *w, const struct solr_err *why,
 		cli_nomem();
 	if (w->sealer != NULL)
 		rec_writer_seal(out, w->sealer);
-	snprintf(reason, sizeof(reason), "the world did not load: %s%s%s",
-	    why->file, why->file[0] ? ": " : "", why->msg);
+	snprintf(reason, sizeof(reason), "%s: %s%s%s", what, why->file,
+	    why->file[0] ? ": " : "", why->msg);
 	for (i = 0; i < nfiles; i++)
 		if ((rec = rec_new_unreadable(i + 1, files[i], stage, reason))
 		    == NULL || rec_write(out, rec) != 0)

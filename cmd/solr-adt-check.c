@@ -189,10 +189,8 @@ cmd_stage(int argc)
 	memset(&s, 0, sizeof(s));
 	s.world = &world;
 	s.replay = opt.replay;
-	if (adt_stage_open(&s, &e) != 0) {
-		cli_error(&e);
-		return EXIT_TROUBLE;
-	}
+	if (adt_stage_open(&s, &e) != 0)
+		cli_state_failed(&world, &e, "adt-check");
 	status = cli_stage(&adt_check_stage, &s, &opt, &world);
 	if (adt_stage_close(&s, &e) != 0) {
 		cli_error(&e);

@@ -190,10 +190,8 @@ run_stage(struct countersign_stage *c, const char *satdir)
 	if (objstore_open(&c->objects, c->world->objects, &e) != 0 ||
 	    countersign_open(c, &e) != 0 ||
 	    (c->outdir && solr_mkdirs(c->outdir, &e) != 0) ||
-	    (satdir && sat_open(satdir, &c->sat, &e) != 0)) {
-		cli_error(&e);
-		return EXIT_TROUBLE;
-	}
+	    (satdir && sat_open(satdir, &c->sat, &e) != 0))
+		cli_state_failed(c->world, &e, "countersign");
 	c->have_sat = satdir != NULL;
 	if (c->have_sat && c->sat.cut > 0)
 		cli_warn(c->sat.log, 0, "cut a torn last entry of %lld bytes (a "
@@ -241,6 +239,7 @@ main(int argc, char *argv[])
 	cli_help_text = help;
 	memset(&c, 0, sizeof(c));
 	ledger_memory(&c.requests);
+	c.live.fd = -1;
 	while ((ch = getopt_long(argc, argv, "bC:ho:x", longopts, NULL)) != -1) {
 		if (cli_common_opt(&opt, ch, optarg))
 			continue;
@@ -284,8 +283,11 @@ main(int argc, char *argv[])
 		cli_world(&world, &opt);
 	else
 		cli_world_stage(&world, &opt, "countersign", NULL, 0);
-	if ((!c.replay && ledger_open(world.dir, &c.ledger, &e) != 0) ||
+	if ((!c.replay && (solr_live_join(world.dir, &c.live, &e) != 0 ||
+	    ledger_open(world.dir, &c.ledger, &e) != 0)) ||
 	    countersign_keys(&c, !mode && !c.replay, &e) != 0) {
+		if (!mode)
+			cli_state_failed(&world, &e, "countersign");
 		cli_error(&e);
 		status = EXIT_TROUBLE;
 	} else

@@ -649,13 +649,16 @@ adt_stage_open(struct adt_stage *s, struct solr_err *e)
 
 	snprintf(file, sizeof(file), "%s/policy.yaml", s->world->dir);
 	ledger_memory(&s->requests);
+	s->live.fd = -1;
 	if ((r = safe_policy_load(s->world->policy.tree, file, &s->safe, e))
 	    != 0 || (r = instructions_load(s->world->dir, &s->is, e)) != 0 ||
-	    (!s->replay && ((r = adt_counters_open(s->world->dir, &s->counters,
+	    (!s->replay && ((r = solr_live_join(s->world->dir, &s->live, e)) !=
+	    0 || (r = adt_counters_open(s->world->dir, &s->counters,
 	    e)) != 0 || (r = ledger_open_named(s->world->dir, "adt-requests",
 	    "was counted before for another document", &s->requests, e)) !=
 	    0))) {
 		ledger_close(&s->requests);
+		solr_live_leave(&s->live);
 		instructions_free(&s->is);
 		return r;
 	}
@@ -670,6 +673,7 @@ adt_stage_close(struct adt_stage *s, struct solr_err *e)
 	if (!s->replay)
 		r = adt_counters_close(&s->counters, e);
 	ledger_close(&s->requests);
+	solr_live_leave(&s->live);
 	instructions_free(&s->is);
 	while (s->ncache > 0)
 		adt_free(&s->cache[--s->ncache].adt);
@@ -935,6 +939,7 @@ sync_counts(void *ctx, struct ynode **recs, size_t n, struct solr_err *e)
 	(void)n;
 	if (s->replay)
 		return 0;
+	solr_live_beat(&s->live);
 	if ((r = ledger_sync(&s->requests, e)) != 0)
 		return r;
 	return adt_counters_sync(&s->counters, e);

@@ -7,6 +7,7 @@
 
 #include "decision.h"
 #include "ledger.h"
+#include "live.h"
 #include "err.h"
 #include "safe.h"
 #include "stage.h"
@@ -134,6 +135,7 @@ struct adt_stage {
 	struct instructions is;
 	struct adt_counters counters;
 	struct ledger requests;	/* state/adt-requests-*: counted once */
+	struct solr_live live;	/* state/live: locks checked, at work */
 	/* the SRPs' ADT files, read once a run */
 	struct {
 		uint64_t srp;

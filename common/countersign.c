@@ -196,6 +196,7 @@ countersign_free(struct countersign_stage *c)
 		adt_counters_close(&c->counters, &e);
 	c->have_counters = 0;
 	ledger_close(&c->requests);
+	solr_live_leave(&c->live);
 	fslist_free(&c->list);
 	instructions_free(&c->is);
 	EVP_PKEY_free(c->acb);
@@ -858,6 +859,7 @@ sync_batch(void *ctx, struct ynode **recs, size_t n, struct solr_err *e)
 	size_t i;
 	int r;
 
+	solr_live_beat(&c->live);
 	if ((r = ledger_sync(&c->ledger, e)) != 0 ||
 	    (r = ledger_sync(&c->requests, e)) != 0 || (c->have_counters &&
 	    (r = adt_counters_sync(&c->counters, e)) != 0))
@@ -902,8 +904,7 @@ undo_batch(void *ctx)
 	r |= ledger_undo(&c->ledger) != 0;
 	r |= ledger_undo(&c->requests) != 0;
 	r |= c->have_counters && adt_counters_undo(&c->counters) != 0;
-	r |= c->have_sat && (sat_undo(&c->sat) != 0 ||
-	    sat_head_restore(&c->sat, &e) != 0);
+	r |= c->have_sat && sat_take_back(&c->sat, &e) != 0;
 	return r ? -1 : 0;
 }
 

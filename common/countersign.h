@@ -12,6 +12,7 @@
 #include "decision.h"
 #include "fslist.h"
 #include "ledger.h"
+#include "live.h"
 #include "objstore.h"
 #include "sat.h"
 #include "stage.h"
@@ -24,6 +25,7 @@ struct countersign_stage {
 	/* state/countersign-requests-*: the first decision of each
 	 * RequestID, so that the same request again makes nothing new */
 	struct ledger requests;
+	struct solr_live live;	/* state/live: locks checked, at work */
 	EVP_PKEY *acb;		/* keys/acb.ka.key */
 	EVP_PKEY *dcc;		/* keys/dcc.xmlsign.key */
 	struct solr_cert *dcc_cert;

@@ -89,6 +89,7 @@ sat_open(const char *dir, struct sat *s, struct solr_err *e)
 	int r;
 
 	memset(s, 0, sizeof(*s));
+	s->live_fd = -1;
 	snprintf(s->dir, sizeof(s->dir), "%s", dir);
 	snprintf(s->log, sizeof(s->log), "%s/sat.log", dir);
 	snprintf(objs, sizeof(objs), "%s/objects", dir);
@@ -106,6 +107,22 @@ sat_open(const char *dir, struct sat *s, struct solr_err *e)
 			return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0,
 			    "lock: %s", strerror(errno));
 		}
+	/* every writer holds sat/live shared: alone, what follows the
+	 * signed head is a batch that died; with others at work, it may be
+	 * one of theirs in flight */
+	snprintf(objs, sizeof(objs), "%s/live", dir);
+	if ((s->live_fd = open(objs, O_RDWR | O_CREAT | O_NOFOLLOW |
+	    O_CLOEXEC, 0644)) < 0) {
+		r = solr_seterr_at(e, SOLR_ERR_IO, objs, 0, "%s",
+		    strerror(errno));
+		flock(s->fd, LOCK_UN);
+		close(s->fd);
+		s->fd = -1;
+		return r;
+	}
+	s->alone = flock(s->live_fd, LOCK_EX | LOCK_NB) == 0;
+	while (flock(s->live_fd, LOCK_SH) != 0 && errno == EINTR)
+		;
 	if ((r = tail(s, &n, prev, &torn, e)) == 0 && torn >= 0) {
 		struct stat st;
 
@@ -122,6 +139,8 @@ sat_open(const char *dir, struct sat *s, struct solr_err *e)
 	if (r != 0) {
 		close(s->fd);
 		s->fd = -1;
+		close(s->live_fd);
+		s->live_fd = -1;
 	}
 	return r;
 }
@@ -206,6 +225,8 @@ sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
 		    strerror(errno));
 		goto out;
 	}
+	if (!s->app.pending)
+		s->n_before = n;
 	solr_appended_note(&s->app, st.st_size, st.st_size +
 	    (int64_t)text.len);
 	s->unsynced++;
@@ -258,7 +279,11 @@ sat_close(struct sat *s, struct solr_err *e)
 		    strerror(errno));
 	close(s->fd);
 	s->fd = -1;
+	if (s->live_fd >= 0)
+		close(s->live_fd);
+	s->live_fd = -1;
 	solr_buf_free(&s->old_head);
+	solr_buf_free(&s->my_head);
 	return r;
 }
 

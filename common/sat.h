@@ -22,7 +22,11 @@ struct sat {
 	int64_t cut;	/* bytes of a torn last entry cut at open */
 	uint64_t cut_unsigned;	/* entries after the signed head, cut */
 	struct solr_buf old_head;	/* the head before this batch's */
+	struct solr_buf my_head;	/* the head this batch wrote */
 	int had_head, head_changed;
+	uint64_t n_before;	/* entries before this batch's first */
+	int live_fd;		/* sat/live, held shared while open */
+	int alone;		/* no other writer had it open at ours */
 };
 
 /* Under the lock: the number of entries and the last hash. */
@@ -42,6 +46,10 @@ int sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
 int sat_sync(struct sat *s, struct solr_err *e);
 void sat_commit(struct sat *s);
 int sat_undo(struct sat *s);
+/* Takes the batch back: its entries, and the head it wrote, only when no
+ * other writer has built on them (appended after them, or signed a head
+ * that covers them); -1 when they stay. */
+int sat_take_back(struct sat *s, struct solr_err *e);
 int sat_close(struct sat *s, struct solr_err *e);
 
 /* Checks the chain and every object; on the first broken link returns

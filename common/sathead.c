@@ -151,10 +151,50 @@ sat_head_write(struct sat *s, EVP_PKEY *key, const struct solr_cert *cert,
 		    &ignore) == 0;
 	}
 	if ((r = sat_tail(s, &n, last, e)) == 0 &&
-	    (r = put_head(s, key, cert, n, last, t, e)) == 0)
+	    (r = put_head(s, key, cert, n, last, t, e)) == 0) {
 		s->head_changed = 1;
+		s->my_head.len = 0;
+		(void)solr_read_file(path, HEAD_MAX, &s->my_head, &ignore);
+	}
 	flock(s->fd, LOCK_UN);
 	return r;
+}
+
+int
+sat_take_back(struct sat *s, struct solr_err *e)
+{
+	char path[PATH_MAX];
+	struct solr_buf cur = { 0 };
+	struct solr_err ignore;
+	struct sat_head h;
+	unsigned char sig[128];
+	size_t sl, siglen;
+	int r = 0, ours, covered;
+
+	s->unsynced = 0;
+	if (s->fd < 0)
+		return 0;
+	if ((r = lock(s, e)) != 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/head", s->dir);
+	(void)solr_read_file(path, HEAD_MAX, &cur, &ignore);
+	ours = s->head_changed && cur.len == s->my_head.len &&
+	    memcmp(cur.p, s->my_head.p, cur.len) == 0;
+	/* another writer's head that covers entries of this batch: they are
+	 * signed, and stay */
+	covered = !ours && s->app.pending && cur.len > 0 &&
+	    parse_head((const char *)cur.p, cur.len, &h, &sl, sig, &siglen) ==
+	    0 && h.entries > s->n_before;
+	flock(s->fd, LOCK_UN);
+	solr_buf_free(&cur);
+	if (covered || (s->head_changed && !ours))
+		return -1;
+	if (solr_appended_undo(s->fd, &s->app) != 0)
+		return -1;	/* another writer appended after them */
+	if (ours && sat_head_restore(s, e) != 0)
+		return -1;
+	s->head_changed = 0;
+	return 0;
 }
 
 int
@@ -246,9 +286,10 @@ sat_head_open(struct sat *s, EVP_PKEY *key, const struct solr_cert *cert,
 		    h.entries);
 		goto out;
 	}
-	if (n > h.entries) {
+	if (n > h.entries && s->alone) {
 		/* a batch whose head was never written: none of its records
-		 * left, so its entries go */
+		 * left, so its entries go (with other writers at work, they
+		 * are theirs, and their heads will cover them) */
 		if (h.entries > 0 && (r = entry_offset(s, h.entries, &off, e))
 		    != 0)
 			goto out;

@@ -7,6 +7,9 @@
  *   FAULT_WRITE=STR   write and writev to a descriptor whose path matches
  *   FAULT_FSYNC=STR   fsync and fdatasync of a matching descriptor
  *   FAULT_RENAME=STR  rename and renameat of a matching source or target
+ *   FAULT_NOLOCK=STR  flock and fcntl locks on a matching descriptor
+ *                     succeed without locking anything (a file system
+ *                     whose locks are not seen between processes)
  *
  * FAULT_SKIP=N lets the first N matching calls through.  Each failure it
  * makes is noted on stderr as "faults: CALL PATH".
@@ -21,6 +24,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/file.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -187,4 +191,46 @@ renameat(int fd1, const char *from, int fd2, const char *to)
 	    fault("FAULT_RENAME", to, "rename"))
 		return -1;
 	return real(fd1, from, fd2, to);
+}
+
+typedef int (*flock_fn)(int, int);
+typedef int (*fcntl_fn)(int, int, ...);
+
+/* no lock at all where FAULT_NOLOCK matches: nothing is said, as a file
+ * system that does not lock says nothing */
+static int
+nolock(int fd)
+{
+	const char *want = getenv("FAULT_NOLOCK");
+	char buf[4096];
+	const char *path;
+
+	if (want == NULL || *want == '\0')
+		return 0;
+	path = fd_path(fd, buf, sizeof(buf));
+	return path != NULL && strstr(path, want) != NULL;
+}
+
+int
+flock(int fd, int op)
+{
+	REAL("flock", flock_fn);
+
+	return nolock(fd) ? 0 : real(fd, op);
+}
+
+int
+fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	void *arg;
+	REAL("fcntl", fcntl_fn);
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if ((cmd == F_SETLK || cmd == F_SETLKW || cmd == F_OFD_SETLK ||
+	    cmd == F_OFD_SETLKW) && nolock(fd))
+		return 0;
+	return real(fd, cmd, arg);
 }

@@ -1,6 +1,7 @@
 /* GBCS device alerts: critical, non-critical and future-dated, strictly
  * decoded, then the device's signature or the MAC checked with the
- * certificates and keys of the world. */
+ * certificates and keys of the world; and the same bytes as a Command
+ * (General-Ciphering around a Signed Pre-Command), its MAC made again. */
 #include <limits.h>
 #include <unistd.h>
 
@@ -8,7 +9,34 @@
 
 #include "../../common/crypto.h"
 #include "../../common/gbcs.h"
+#include "../../common/prepay.h"
 #include "fuzz.h"
+
+static void
+command(struct solr_world *w, const uint8_t *data, size_t size)
+{
+	struct solr_err e = { 0 };
+	struct gbcs_trace t = { 0 };
+	struct gbcs_command c;
+	struct prepay pp;
+	char path[PATH_MAX];
+	EVP_PKEY *acb = NULL;
+	X509 *dev = NULL;
+
+	(void)gbcs_message_kind(data, size);
+	if (gbcs_parse_command(data, size, &c, &t, &e) == 0) {
+		(void)gbcs_sr21_content(&c.apdu, &pp, &t, &e);
+		snprintf(path, sizeof(path), "%s/keys/acb.ka.key", w->dir);
+		if (solr_load_private_key(path, &acb, &e) == 0 &&
+		    world_device_cert(w, c.apdu.recipient, "ka", FUZZ_AT, &dev,
+		    &e) == 0)
+			(void)gbcs_command_mac(&c, acb, X509_get0_pubkey(dev),
+			    &e);
+	}
+	X509_free(dev);
+	EVP_PKEY_free(acb);
+	gbcs_trace_free(&t);
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -21,6 +49,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	EVP_PKEY *key = NULL;
 	X509 *dev = NULL;
 
+	command(w, data, size);
 	if (gbcs_parse_alert(data, size, &al, &t, &e) != 0)
 		goto out;
 	if (!al.has_mac) {

@@ -40,7 +40,12 @@ sed 's/^received_at: .*/received_at: 2026-03-02T12:00:00Z/' "$TMP/r3" > "$TMP/r3
 seal "$w" "$TMP/r3b"
 snap "$w" > "$TMP/before"
 
-same_state() { snap "$w" > "$TMP/after"; cmp -s "$TMP/before" "$TMP/after"; }
+same_state() {
+	snap "$w" > "$TMP/after"
+	cmp -s "$TMP/before" "$TMP/after" && return 0
+	[ -n "${SOLR_DEBUG:-}" ] && diff "$TMP/before" "$TMP/after" >&2
+	return 1
+}
 # expect NAME STDERR-PATTERN: exit 2, the message, nothing changed
 expect() {
 	check "$1: exit 2" [ "$rc" -eq 2 ]
