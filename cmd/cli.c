@@ -13,6 +13,7 @@
 
 const char *cli_prog = "solr";
 const char *cli_help_text = "";
+static int json_out;		/* --json, for the records written here */
 
 void
 cli_warn(const char *file, int line, const char *fmt, ...)
@@ -128,7 +129,7 @@ cli_common_opt(struct cli_common *c, int ch, const char *arg)
 		c->replay = 1;
 		return 1;
 	case 'J':
-		c->json = 1;
+		c->json = json_out = 1;
 		return 1;
 	case 'G':
 		c->progress = 1;
@@ -316,6 +317,7 @@ rejected_all(struct solr_world *w, const char *what,
 		cli_nomem();
 	if (w->sealer != NULL)
 		rec_writer_seal(out, w->sealer);
+	rec_writer_json(out, json_out);
 	snprintf(reason, sizeof(reason), "%s: %s%s%s", what, why->file,
 	    why->file[0] ? ": " : "", why->msg);
 	for (i = 0; i < nfiles; i++)
