@@ -181,7 +181,7 @@ demo: deps all build/requests/.made
 	sh scripts/solr-pipeline -C build/demo/world || [ $$? -eq 1 ]
 
 # the tools, the auditor's solr-sat, the pipeline helpers and the pages
-HELPERS = solr-pipeline solr-summary solr-sort
+HELPERS = solr-pipeline solr-summary solr-sort install-duis-xsd
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7

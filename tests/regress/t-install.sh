@@ -4,7 +4,7 @@ P=$TMP/prefix
 make -s install PREFIX="$P" > "$TMP/install.out" 2>&1
 check "make install PREFIX=...: exit 0" [ $? -eq 0 ]
 for t in solr-verify-sig solr-failed-suppliers solr-gbcs-parse solr-adt-check solr-countersign \
-	solr-sat solr-pipeline solr-summary solr-sort; do
+	solr-sat solr-pipeline solr-summary solr-sort install-duis-xsd; do
 	check "installed: bin/$t" [ -x "$P/bin/$t" ]
 done
 for m in man1/solr-sat.1 man5/solr-sat.5 man5/solr-records.5 man7/solr-tools.7; do
