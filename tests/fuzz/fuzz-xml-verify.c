@@ -1,10 +1,12 @@
 /* The XML signature path, from bytes to verdict: the hardened parse, the
- * signature profile, canonicalisation, the signer's certificate against
- * the world, and the DUIS header; as a request, as a response, and as a
- * countersigned request. */
+ * DUIS schema of the document's version, the signature profile,
+ * canonicalisation, the signer's certificate against the world, and the
+ * DUIS header; as a request, as a response, and as a countersigned
+ * request. */
 #include <libxml/tree.h>
 
 #include "../../common/duis.h"
+#include "../../common/schema.h"
 #include "../../common/xmlsig.h"
 #include "fuzz.h"
 
@@ -20,9 +22,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	xmlDocPtr doc = NULL;
 	int response;
 
+	static struct duis_schemas schemas;
+	static int ready;
+
+	if (!ready) {
+		/* parsed once, as a run of solr-verify-sig does */
+		duis_schemas_init(&schemas, w->dir);
+		ready = 1;
+	}
 	if (size > pol->max_document_bytes ||
 	    solr_xml_parse(data, size, &doc, &e) != 0)
 		return 0;
+	(void)duis_schema_validate(&schemas, doc, &e);
 	for (response = 0; response < 2; response++) {
 		if (xmlsig_verify(doc, response, w, FUZZ_AT, response ?
 		    pol->response_signer_roles : pol->xml_signer_roles,
