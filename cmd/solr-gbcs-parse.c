@@ -320,6 +320,27 @@ decode(struct solr_world *w, struct rec_writer *out, int hex,
 	return status;
 }
 
+/* A line longer than any message: its record says so. */
+static void
+too_long(struct rec_writer *out, const char *source, size_t n)
+{
+	struct ynode *doc = yn_new_map(0);
+	char why[128];
+
+	snprintf(why, sizeof(why), "a line of %zu bytes: longer than any "
+	    "GBCS message (%d bytes)", n, GBCS_MAX_LEN);
+	cli_warn(source, 0, "%s", why);
+	if (doc == NULL || yn_set_str(doc, "source", source) != 0 ||
+	    yn_set(doc, "verdict", yn_new_plain("reject")) != 0 ||
+	    yn_set_str(doc, "reason", why) != 0)
+		cli_nomem();
+	if (rec_write(out, doc) != 0) {
+		cli_warn("(stdout)", 0, "write error");
+		exit(EXIT_TROUBLE);
+	}
+	yn_free(doc);
+}
+
 /* One message a line (blank lines and #-comments skipped), each decoded
  * as its own: source FILE when the file holds one, FILE:LINE otherwise. */
 static int
@@ -342,8 +363,9 @@ decode_lines(struct solr_world *w, struct rec_writer *out, int hex,
 		if (n == 0 || line[0] == '#')
 			continue;
 		if ((size_t)n > 4 * GBCS_MAX_LEN) {
-			cli_warn(name, lineno, "a line of %zu bytes: longer "
-			    "than any message", n);
+			/* rejected in its place, not read */
+			snprintf(src, sizeof(src), "%s:%d", name, lineno);
+			too_long(out, src, n);
 			status = EXIT_TROUBLE;
 			continue;
 		}

@@ -73,3 +73,7 @@ if have_vectors; then
 else
 	skip "the RTDS Commands" "$VECTORS is absent"
 fi
+# a line longer than any message: rejected in its place, and the next read
+{ head -c 300000 /dev/zero | tr '\0' A; echo; head -1 "$TMP/cmds.hex"; } | solr-gbcs-parse -C "$w" --at $PIN -x > "$TMP/d9" 2> "$TMP/d9e"
+check "a line longer than any message: its own rejection, the next decoded, exit 2" \
+	sh -c '[ $0 -eq 2 ] && grep -q "^reason: .a line of 300000 bytes: longer than any GBCS message" "$1" && grep -q "^mac: .verified" "$1"' $? "$TMP/d9"
