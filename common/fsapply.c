@@ -9,6 +9,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,16 +152,35 @@ remove_stale_temporaries(const char *world)
 
 /* The scanner's words: its standard output and error, at most cap - 1
  * bytes, line breaks as "; ". */
-static void
-scanner_output(int fd, char *out, size_t cap)
+static int
+scanner_output(int fd, char *out, size_t cap, time_t deadline)
 {
 	size_t n = 0;
 	ssize_t k;
 	char buf[512];
+	int late = 0;
 
-	while ((k = read(fd, buf, sizeof(buf))) > 0 || (k < 0 &&
-	    errno == EINTR)) {
+	for (;;) {
+		struct pollfd pf = { fd, POLLIN, 0 };
+		time_t now = time(NULL);
 		ssize_t i;
+		int pr;
+
+		if (now >= deadline) {
+			late = 1;
+			break;
+		}
+		if ((pr = poll(&pf, 1, (int)(deadline - now) * 1000)) < 0 &&
+		    errno == EINTR)
+			continue;
+		if (pr <= 0) {
+			late = pr == 0;
+			break;
+		}
+		if ((k = read(fd, buf, sizeof(buf))) < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
 
 		for (i = 0; i < k && n + 3 < cap; i++) {
 			if (buf[i] == '\n') {
@@ -171,17 +193,18 @@ scanner_output(int fd, char *out, size_t cap)
 	while (n >= 2 && memcmp(out + n - 2, "; ", 2) == 0)
 		n -= 2;
 	out[n] = '\0';
+	return late;
 }
 
 /* Runs the scanner in the world's directory on path (as "$1" of sh -c),
  * its words in out;
  * its exit status, or -1 (and errno) when it could not run. */
 static int
-run_scanner(const char *cmd, const char *dir, const char *path, char *out,
-    size_t cap)
+run_scanner(const char *cmd, const char *dir, const char *path,
+    int64_t seconds, char *out, size_t cap)
 {
 	char script[4096];
-	int p[2], status;
+	int p[2], status, late;
 	pid_t pid;
 
 	snprintf(script, sizeof(script), "%s \"$1\"", cmd);
@@ -193,6 +216,8 @@ run_scanner(const char *cmd, const char *dir, const char *path, char *out,
 		return -1;
 	}
 	if (pid == 0) {
+		/* its own group, so that all of it can be stopped */
+		setpgid(0, 0);
 		dup2(p[1], STDOUT_FILENO);
 		dup2(p[1], STDERR_FILENO);
 		close(p[0]);
@@ -204,11 +229,17 @@ run_scanner(const char *cmd, const char *dir, const char *path, char *out,
 		_exit(127);
 	}
 	close(p[1]);
-	scanner_output(p[0], out, cap);
+	late = scanner_output(p[0], out, cap, time(NULL) + (time_t)seconds);
 	close(p[0]);
+	if (late) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -1;
+	if (late)
+		return -2;
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
@@ -268,10 +299,16 @@ fslist_scan(const struct solr_world *w, const char *file,
 		rmdir(dir);
 		return SOLR_ERR_IO;
 	}
-	st = run_scanner(scanner, w->dir, path, words, sizeof(words));
+	st = run_scanner(scanner, w->dir, path, w->policy.upload_scanner_seconds,
+	    words, sizeof(words));
 	unlink(path);
 	rmdir(dir);
 	name_upload(words, sizeof(words), path, file);
+	if (st == -2)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, file, 0, "refused: the "
+		    "anti-malware scanner (%s) did not finish within %lld s "
+		    "(policy upload_scanner_seconds)", scanner,
+		    (long long)w->policy.upload_scanner_seconds);
 	if (st < 0)
 		return solr_seterr_at(e, SOLR_ERR_IO, file, 0, "the anti-malware "
 		    "scanner could not run: %s", strerror(errno));

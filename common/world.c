@@ -373,7 +373,7 @@ load_policy(struct solr_world *w, struct solr_err *e)
 	    "e020101_from_schema_version", "required_stages", "safe_prepay",
 	    "safety_critical_alerts", "max_document_bytes", "supplier_roles",
 	    "allow_future_activation", "calendar_horizon_days",
-	    "upload_scanner", NULL };
+	    "upload_scanner", "upload_scanner_seconds", NULL };
 	struct solr_policy *p = &w->policy;
 	struct cfg c;
 	struct ynode *t, *n;
@@ -423,6 +423,16 @@ load_policy(struct solr_world *w, struct solr_err *e)
 	if ((n = yn_get(t, "upload_scanner")) != NULL &&
 	    (r = cfg_str(&c, n, "upload_scanner", &p->upload_scanner)) != 0)
 		return r;
+	p->upload_scanner_seconds = 300;
+	if ((n = yn_get(t, "upload_scanner_seconds")) != NULL) {
+		if ((r = cfg_uint(&c, n, "upload_scanner_seconds", 86400, &v))
+		    != 0)
+			return r;
+		if (v < 1)
+			return cfg_err(&c, n, "upload_scanner_seconds",
+			    "must be at least 1");
+		p->upload_scanner_seconds = (int64_t)v;
+	}
 	if ((n = yn_get(t, "e020101_from_schema_version")) != NULL &&
 	    (r = cfg_str(&c, n, "e020101_from_schema_version",
 	    &p->e020101_from)) != 0)

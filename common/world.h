@@ -39,6 +39,7 @@ struct solr_policy {
 	/* the anti-malware command every Failed Suppliers upload goes
 	 * through first (the seed, 4.2.1); NULL: uploads are refused */
 	char *upload_scanner;
+	int64_t upload_scanner_seconds;	/* its time limit; default 300 */
 	char **required_stages;
 	size_t nrequired_stages;
 	char **supplier_roles;	/* user roles that make a supplier */

@@ -143,6 +143,14 @@ check "a stub scanner that exits 3 refuses a clean list" sh -c '[ $0 -eq 2 ] && 
 printf '#!/bin/sh\n[ "$1" = --flag ] && [ -r "$2" ] && exit 0; exit 9\n' > "$TMP/fw/stub-scan"
 $FS -C "$TMP/fw" --at $PIN validate "$TMP/v2.yaml" > /dev/null 2>"$TMP/e"
 check "... one that exits 0 passes it on (it got a readable copy)" [ $? -eq 0 ]
+# a scanner that does not finish: stopped at the policy's limit, refused
+printf '#!/bin/sh\nsleep 30 & sleep 30\n' > "$TMP/fw/stub-scan"
+printf 'upload_scanner_seconds: 1\n' >> "$TMP/fw/policy.yaml"
+$FS -C "$TMP/fw" --at $PIN validate "$TMP/v2.yaml" > /dev/null 2>"$TMP/e"
+rc=$?
+check "a scanner that hangs: refused after upload_scanner_seconds, exit 2" \
+	sh -c '[ $0 -eq 2 ] && grep -q "did not finish within 1 s (policy upload_scanner_seconds)" "$1"' $rc "$TMP/e"
+sed -i '/^upload_scanner_seconds:/d' "$TMP/fw/policy.yaml"
 sed -i '/^upload_scanner:/d' "$TMP/fw/policy.yaml"
 $FS -C "$TMP/fw" --at $PIN validate "$TMP/v2.yaml" > /dev/null 2>"$TMP/e"
 check "a policy with no upload_scanner refuses every upload" sh -c '[ $0 -eq 2 ] && grep -q "names no upload_scanner" "$1"' $? "$TMP/e"
