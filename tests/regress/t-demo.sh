@@ -1,5 +1,5 @@
 # The end-to-end flow: the demo batch and its golden summary; the Service
-# Audit Trail; replay; scale-out under GNU parallel.
+# Audit Trail; replay.
 W=$BUILD/world R=$BUILD/requests
 fresh_world "$TMP/dw"
 sh scripts/solr-pipeline -C "$TMP/dw" -o "$TMP/demo" > "$TMP/summary" 2>"$TMP/e"
@@ -75,20 +75,4 @@ check "... now E2" [ "$(grep -c ', now reject E2 ' "$TMP/r2")" -eq "$(wc -l < "$
 solr-sat replay "$TMP/s1" "$TMP/dw" > /dev/null 2>"$TMP/e"
 check "replaying an edited SAT stops at the chain check, exit 2" [ $? -eq 2 ]
 
-# scale-out: N jobs give the records of one job, and the same ADT counts
-ls "$R"/*.xml | grep -v reuse > "$TMP/files"	# the counter reuse races by nature
-fresh_world "$TMP/w1"; fresh_world "$TMP/w4"
-for w in "$TMP/w1" "$TMP/w4"; do rm -f "$w/state/adt-counters" "$w/state/countersign-ledger"; done
-stages() { echo "solr-failed-suppliers -C $1 check | solr-gbcs-parse -C $1 | solr-adt-check -C $1 | solr-countersign -C $1 --at $PIN"; }
-solr-verify-sig -C "$TMP/w1" --at $PIN $(cat "$TMP/files") 2>/dev/null > "$TMP/v1"
-solr-verify-sig -C "$TMP/w4" --at $PIN $(cat "$TMP/files") 2>/dev/null > "$TMP/v4"
-sh -c "$(stages "$TMP/w1")" < "$TMP/v1" > "$TMP/one"
-parallel --pipe --recstart '---' --block 8k -j4 "$(stages "$TMP/w4")" < "$TMP/v4" > "$TMP/four"
-norm() { sh scripts/solr-sort "$1" | grep -E '^(seq|verdict|code|reason):|^  command:'; }
-norm "$TMP/one" > "$TMP/n1"; norm "$TMP/four" > "$TMP/n4"
-check "parallel -j4: the same records as one job, in seq order" cmp -s "$TMP/n1" "$TMP/n4"
-check "... all of them" [ "$(grep -c '^seq:' "$TMP/n4")" -eq "$(wc -l < "$TMP/files")" ]
-solr-adt-check -C "$TMP/w1" counters | sort > "$TMP/c1"
-solr-adt-check -C "$TMP/w4" counters | sort > "$TMP/c4"
-check "... and the same ADT counts" cmp -s "$TMP/c1" "$TMP/c4"
-check "... which counted something" [ -s "$TMP/c1" ]
+# scale-out: tests/regress/t-scaleout.sh
