@@ -107,6 +107,25 @@ cli_json_line(const struct ynode *o)
 	solr_buf_free(&b);
 }
 
+struct ynode *
+cli_json_obj(void)
+{
+	struct ynode *o = yn_new_map(1);
+
+	if (o == NULL)
+		cli_nomem();
+	return o;
+}
+
+void
+cli_json_put(struct ynode *o, int failed)
+{
+	if (failed)
+		cli_nomem();
+	cli_json_line(o);
+	yn_free(o);
+}
+
 void
 cli_nomem(void)
 {

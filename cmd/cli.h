@@ -38,6 +38,11 @@ void cli_usage(const char *fmt, ...) __attribute__((noreturn,
     format(printf, 1, 2)));
 /* One object as a line of JSON on stdout (--json reports). */
 void cli_json_line(const struct ynode *o);
+/* A report's object: a new flow map (out of memory: exit 2); then
+ * cli_json_put writes it as a line and frees it, or exits 2 when filling
+ * it failed (failed != 0). */
+struct ynode *cli_json_obj(void);
+void cli_json_put(struct ynode *o, int failed);
 /* The options every tool has, for the help texts. */
 #define CLI_HELP_COMMON \
 "  -C dir          the world directory (default $SOLR_WORLD, else .)\n" \

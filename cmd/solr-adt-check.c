@@ -110,15 +110,12 @@ cmd_submit(int argc, char **argv)
 	if (!decision_is_pass(&d))
 		cli_warn(argv[0], 0, "refused: %s", d.reason);
 	if (opt.json) {
-		struct ynode *o = yn_new_map(1);
+		struct ynode *o = cli_json_obj();
 
-		if (o == NULL || yn_set_str(o, "file", argv[0]) != 0 ||
+		cli_json_put(o, yn_set_str(o, "file", argv[0]) != 0 ||
 		    yn_set_str(o, "sha256", a.sha256) != 0 ||
 		    yn_set_str(o, "result", decision_is_pass(&d) ? "accepted" :
-		    "refused") != 0 || yn_set_str(o, "reason", d.reason) != 0)
-			cli_nomem();
-		cli_json_line(o);
-		yn_free(o);
+		    "refused") != 0 || yn_set_str(o, "reason", d.reason) != 0);
 	} else if (decision_is_pass(&d))
 		printf("accepted %s (sha256 %s): %s\n", argv[0], a.sha256,
 		    d.reason);
@@ -138,16 +135,13 @@ print_counter(void *arg, uint64_t srp, const char *srv, int64_t window,
 	solr_eui_format(srp, eui);
 	solr_time_format(start, ts);
 	if (opt.json) {
-		struct ynode *o = yn_new_map(1);
+		struct ynode *o = cli_json_obj();
 
-		if (o == NULL || yn_set_str(o, "srp", eui) != 0 ||
+		cli_json_put(o, yn_set_str(o, "srp", eui) != 0 ||
 		    yn_set_str(o, "srv", srv) != 0 ||
 		    yn_set_str(o, "window_start", ts) != 0 ||
 		    yn_set_int(o, "window_seconds", window) != 0 ||
-		    yn_set_int(o, "count", (int64_t)count) != 0)
-			cli_nomem();
-		cli_json_line(o);
-		yn_free(o);
+		    yn_set_int(o, "count", (int64_t)count) != 0);
 		return;
 	}
 	printf("%s  %-6s  %s  %6llds  %llu\n", eui, srv, ts, (long long)window,

@@ -82,13 +82,10 @@ standalone(struct countersign_stage *c, int hex)
 		} else
 			solr_b64_encode(cmd.p, cmd.len, text);
 		if (opt.json) {
-			struct ynode *o = yn_new_map(1);
+			struct ynode *o = cli_json_obj();
 
-			if (o == NULL || yn_set_str(o, hex ? "command_hex" :
-			    "command_base64", text) != 0)
-				cli_nomem();
-			cli_json_line(o);
-			yn_free(o);
+			cli_json_put(o, yn_set_str(o, hex ? "command_hex" :
+			    "command_base64", text) != 0);
 		} else
 			printf("%s\n", text);
 		free(text);
@@ -162,14 +159,11 @@ verify_sat(const char *dir)
 	if (bad)
 		cli_error(&e);
 	if (opt.json) {
-		struct ynode *o = yn_new_map(1);
+		struct ynode *o = cli_json_obj();
 
-		if (o == NULL || yn_set_int(o, "entries", (int64_t)c.entries) ||
+		cli_json_put(o, yn_set_int(o, "entries", (int64_t)c.entries) ||
 		    yn_set(o, "intact", yn_new_plain(bad ? "false" : "true")) ||
-		    (bad && yn_set_str(o, "error", e.msg) != 0))
-			cli_nomem();
-		cli_json_line(o);
-		yn_free(o);
+		    (bad && yn_set_str(o, "error", e.msg) != 0));
 	} else if (bad)
 		printf("%llu entries good before the first broken link\n",
 		    (unsigned long long)c.entries);

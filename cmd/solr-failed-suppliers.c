@@ -54,21 +54,18 @@ static void
 json_finding(const char *path, const struct fs_finding *f,
     const int *accepted)
 {
-	struct ynode *o = yn_new_map(1);
+	struct ynode *o = cli_json_obj();
 	char eui[SOLR_EUI_STRLEN];
 
 	solr_eui_format(f->supplier, eui);
-	if (o == NULL || yn_set_str(o, "file", path) != 0 ||
+	cli_json_put(o, yn_set_str(o, "file", path) != 0 ||
 	    yn_set_int(o, "line", f->line) != 0 ||
 	    yn_set(o, "kind", yn_new_str(f->note ? "note" : "finding")) ||
 	    yn_set_str(o, "code", f->code) != 0 || (f->supplier &&
 	    yn_set_str(o, "supplier", eui) != 0) ||
 	    yn_set_str(o, "message", f->msg) != 0 || (accepted != NULL &&
 	    yn_set(o, "accepted", yn_new_plain(f->note || *accepted ? "true" :
-	    "false")) != 0))
-		cli_nomem();
-	cli_json_line(o);
-	yn_free(o);
+	    "false")) != 0));
 }
 
 static void
@@ -166,14 +163,11 @@ cmd_apply(int argc, char **argv, struct fs_apply *a)
 		    "installed without its history entry; the next apply "
 		    "records the change");
 	if (r == 0 && opt.json) {
-		struct ynode *o = yn_new_map(1);
+		struct ynode *o = cli_json_obj();
 
-		if (o == NULL || yn_set_str(o, "applied", a->file) != 0 ||
+		cli_json_put(o, yn_set_str(o, "applied", a->file) != 0 ||
 		    yn_set_int(o, "version", a->version) != 0 ||
-		    yn_set_str(o, "sha256", a->sha256) != 0)
-			cli_nomem();
-		cli_json_line(o);
-		yn_free(o);
+		    yn_set_str(o, "sha256", a->sha256) != 0);
 	} else if (r == 0)
 		printf("applied version %lld (sha256 %s)\n",
 		    (long long)a->version, a->sha256);
@@ -198,14 +192,11 @@ print_history(void *arg, const struct fs_history_entry *h)
 
 	(void)arg;
 	if (opt.json) {
-		struct ynode *o = yn_new_map(1);
+		struct ynode *o = cli_json_obj();
 
-		if (o == NULL || yn_set_int(o, "history_line", h->line) != 0 ||
+		cli_json_put(o, yn_set_int(o, "history_line", h->line) != 0 ||
 		    (h->doc ? yn_set(o, "entry", yn_copy(h->doc)) :
-		    yn_set_str(o, "damage", h->damage)) != 0)
-			cli_nomem();
-		cli_json_line(o);
-		yn_free(o);
+		    yn_set_str(o, "damage", h->damage)) != 0);
 		return;
 	}
 	if (h->doc == NULL) {
@@ -245,8 +236,7 @@ show_json(const struct fs_list *l)
 		if (l->entry[i].has_srp && yn_set_str(en, "srp", eui) != 0)
 			cli_nomem();
 	}
-	cli_json_line(o);
-	yn_free(o);
+	cli_json_put(o, 0);
 }
 
 static int

@@ -228,16 +228,11 @@ decode_command(struct solr_world *w, struct ynode *doc, struct ynode **out,
 	struct solr_cert *signer = NULL;
 	struct solr_err ce = { 0 };
 	char sig[700], mac[300];
-	size_t i, from;
 	int r, rc;
 
 	if ((r = gbcs_parse_command(buf, len, &c, t, e)) != 0)
 		return r;
-	from = t->n;
 	rc = gbcs_sr21_content(&c.apdu, &pp, t, &ce);
-	/* its offsets are the inner APDU's: the whole message's */
-	for (i = from; i < t->n; i++)
-		t->f[i].offset += c.apdu_off;
 	if (w == NULL) {
 		snprintf(sig, sizeof(sig), "not checked: no world (-C)");
 		snprintf(mac, sizeof(mac), "not checked: no world (-C)");

@@ -85,13 +85,12 @@ cmd_verify(const char *dir, const char *expect, const char *cert)
 		cli_error(&e);
 		if (!json)
 			printf("entries: %llu\n", (unsigned long long)c.entries);
-		else if ((o = yn_new_map(1)) == NULL || yn_set_int(o, "entries",
-		    (int64_t)c.entries) || yn_set(o, "intact",
-		    yn_new_plain("false")) || yn_set_str(o, "error", e.msg))
-			cli_nomem();
 		else {
-			cli_json_line(o);
-			yn_free(o);
+			o = cli_json_obj();
+			cli_json_put(o, yn_set_int(o, "entries",
+			    (int64_t)c.entries) || yn_set(o, "intact",
+			    yn_new_plain("false")) || yn_set_str(o, "error",
+			    e.msg));
 		}
 		return e.code == SOLR_ERR_VERIFY ? EXIT_REJECT : EXIT_TROUBLE;
 	}
@@ -100,16 +99,15 @@ cmd_verify(const char *dir, const char *expect, const char *cert)
 		printf("entries: %llu\nhead: %s\nsigned: %s by certificate "
 		    "serial %s (sha256 %s)\n", (unsigned long long)c.entries,
 		    c.head.hash, ts, c.signer_serial, c.signer_sha256);
-	else if ((o = yn_new_map(1)) == NULL || yn_set_int(o, "entries",
-	    (int64_t)c.entries) || yn_set(o, "intact", yn_new_plain(expect ==
-	    NULL || strcmp(expect, c.head.hash) == 0 ? "true" : "false")) ||
-	    yn_set_str(o, "head", c.head.hash) || yn_set_str(o, "signed", ts) ||
-	    yn_set_str(o, "serial", c.signer_serial) ||
-	    yn_set_str(o, "cert_sha256", c.signer_sha256))
-		cli_nomem();
 	else {
-		cli_json_line(o);
-		yn_free(o);
+		o = cli_json_obj();
+		cli_json_put(o, yn_set_int(o, "entries", (int64_t)c.entries) ||
+		    yn_set(o, "intact", yn_new_plain(expect == NULL ||
+		    strcmp(expect, c.head.hash) == 0 ? "true" : "false")) ||
+		    yn_set_str(o, "head", c.head.hash) ||
+		    yn_set_str(o, "signed", ts) ||
+		    yn_set_str(o, "serial", c.signer_serial) ||
+		    yn_set_str(o, "cert_sha256", c.signer_sha256));
 	}
 	if (expect != NULL && strcmp(expect, c.head.hash) != 0) {
 		cli_warn(dir, 0, "the head is %s, not the expected %s",
@@ -282,12 +280,9 @@ note_diff(struct world_diff *d, const char *file, const char *was,
 	if (d->nseen < 8)
 		snprintf(d->seen[d->nseen++], sizeof(d->seen[0]), "%s", line);
 	if (json) {
-		struct ynode *o = yn_new_map(1);
+		struct ynode *o = cli_json_obj();
 
-		if (o == NULL || yn_set_str(o, "world_differs", line) != 0)
-			cli_nomem();
-		cli_json_line(o);
-		yn_free(o);
+		cli_json_put(o, yn_set_str(o, "world_differs", line) != 0);
 	} else
 		printf("world %s\n", line);
 	d->differ = 1;
@@ -467,13 +462,10 @@ cmd_replay(const char *dir, const char *world, const char *outdir)
 	if (rc != EXIT_PASS)
 		return rc;
 	if (json) {
-		struct ynode *o = yn_new_map(1);
+		struct ynode *o = cli_json_obj();
 
-		if (o == NULL || yn_set_int(o, "replayed", (int64_t)n) != 0 ||
-		    yn_set_int(o, "differ", (int64_t)differ) != 0)
-			cli_nomem();
-		cli_json_line(o);
-		yn_free(o);
+		cli_json_put(o, yn_set_int(o, "replayed", (int64_t)n) != 0 ||
+		    yn_set_int(o, "differ", (int64_t)differ) != 0);
 	} else
 		printf("%lu records replayed, %lu differ\n", n, differ);
 	return differ || d.differ ? EXIT_REJECT : EXIT_PASS;
@@ -561,14 +553,11 @@ cmd_gc(const char *world, int argc, char *argv[])
 	if (r)
 		cli_error(&e);
 	else if (json) {
-		struct ynode *o = yn_new_map(1);
+		struct ynode *o = cli_json_obj();
 
-		if (o == NULL || yn_set_str(o, "objects", w.objects) != 0 ||
+		cli_json_put(o, yn_set_str(o, "objects", w.objects) != 0 ||
 		    yn_set_int(o, "kept", (int64_t)kept) != 0 ||
-		    yn_set_int(o, "removed", (int64_t)dropped) != 0)
-			cli_nomem();
-		cli_json_line(o);
-		yn_free(o);
+		    yn_set_int(o, "removed", (int64_t)dropped) != 0);
 	} else
 		printf("%s: kept %zu objects, removed %zu\n", w.objects, kept,
 		    dropped);

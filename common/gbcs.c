@@ -358,6 +358,7 @@ parse_signing(const unsigned char *p, size_t n, int cra, int null_sig,
 	memset(a, 0, sizeof(*a));
 	a->buf = p;
 	a->len = n;
+	a->base = base;
 	if (n > GBCS_MAX_LEN)
 		return fail(&g, 0, "the message is %zu bytes; the limit is %d",
 		    n, GBCS_MAX_LEN);
@@ -1490,7 +1491,8 @@ int
 gbcs_sr21_content(const struct gbcs_apdu *a, struct prepay *pp,
     struct gbcs_trace *t, struct solr_err *e)
 {
-	struct g g = { a->buf, t, e, 1, 0 };
+	/* offsets (traces and reasons) are the whole message's */
+	struct g g = { a->buf, t, e, 1, a->base };
 	struct rng c = { a->content_off, a->content_off + a->content_len };
 
 	memset(pp, 0, sizeof(*pp));
@@ -2124,7 +2126,7 @@ gbcs_parse_alert(const unsigned char *p, size_t n, struct gbcs_alert *al,
 		    al->apdu.other_len);
 	/* offsets in the inner APDU are the whole message's */
 	g.b = al->apdu.buf;
-	g.base = al->apdu_off;
+	g.base = al->apdu.base;
 	c.pos = al->apdu.content_off;
 	c.end = c.pos + al->apdu.content_len;
 	g.depth = 1;

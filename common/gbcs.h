@@ -40,6 +40,8 @@ void gbcs_trace_free(struct gbcs_trace *t);
 struct gbcs_apdu {
 	const unsigned char *buf;
 	size_t len;
+	size_t base;		/* offset of buf in the whole message (the APDU
+				 * of a Command or a MACed alert) */
 	int cra;
 	uint64_t counter;
 	uint64_t originator, recipient;

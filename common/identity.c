@@ -196,29 +196,13 @@ verify_signature(struct verify_stage *v, xmlDocPtr doc, int64_t at,
 	    pol->n_xml_signer_roles, cert, &sig, e);
 }
 
-/* The first element named name (any namespace), depth first. */
-static xmlNodePtr
-first_named(xmlNodePtr n, const char *name, int depth)
-{
-	xmlNodePtr hit;
-
-	for (; n != NULL && depth < 64; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		if (strcmp((const char *)n->name, name) == 0)
-			return n;
-		if ((hit = first_named(n->children, name, depth + 1)) != NULL)
-			return hit;
-	}
-	return NULL;
-}
-
-/* The text of the first element called name, trimmed, at most cap - 1
+/* The text of the header's element called name, trimmed, at most cap - 1
  * bytes; "" when there is none. */
 static void
 claimed_text(xmlDocPtr doc, const char *name, char *out, size_t cap)
 {
-	xmlNodePtr n = first_named(xmlDocGetRootElement(doc), name, 0);
+	xmlNodePtr n = solr_xml_child(solr_xml_child(xmlDocGetRootElement(doc),
+	    "Header"), name);
 	xmlChar *t = n ? xmlNodeGetContent(n) : NULL;
 	const char *s = (const char *)t;
 	size_t len;

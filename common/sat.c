@@ -260,13 +260,6 @@ sat_commit(struct sat *s)
 }
 
 int
-sat_undo(struct sat *s)
-{
-	s->unsynced = 0;
-	return s->fd < 0 ? 0 : solr_appended_undo(s->fd, &s->app);
-}
-
-int
 sat_close(struct sat *s, struct solr_err *e)
 {
 	int r = 0;

@@ -41,11 +41,10 @@ int sat_open(const char *dir, struct sat *s, struct solr_err *e);
 int sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
     char **objects, char **at, size_t nobjects, struct solr_err *e);
 /* The entries appended since the last sync to disk.  Nothing they record
- * may leave before.  Then sat_commit, or sat_undo to take them back
+ * may leave before.  Then sat_commit, or sat_take_back to take them back
  * (see solr_appended_undo). */
 int sat_sync(struct sat *s, struct solr_err *e);
 void sat_commit(struct sat *s);
-int sat_undo(struct sat *s);
 /* Takes the batch back: its entries, and the head it wrote, only when no
  * other writer has built on them (appended after them, or signed a head
  * that covers them); -1 when they stay. */

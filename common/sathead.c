@@ -160,6 +160,8 @@ sat_head_write(struct sat *s, EVP_PKEY *key, const struct solr_cert *cert,
 	return r;
 }
 
+static int sat_head_restore(struct sat *, struct solr_err *);
+
 int
 sat_take_back(struct sat *s, struct solr_err *e)
 {
@@ -197,7 +199,8 @@ sat_take_back(struct sat *s, struct solr_err *e)
 	return 0;
 }
 
-int
+/* After a batch is taken back: the head before it. */
+static int
 sat_head_restore(struct sat *s, struct solr_err *e)
 {
 	char path[PATH_MAX];

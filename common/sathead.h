@@ -21,11 +21,9 @@ struct sat_head {
 
 /* Under the trail's lock: the head of the trail as it is now, signed
  * (head, head.sig, head.pem, each synced).  The head it replaces is
- * kept for sat_head_restore. */
+ * kept for sat_take_back. */
 int sat_head_write(struct sat *s, EVP_PKEY *key, const struct solr_cert *cert,
     int64_t t, struct solr_err *e);
-/* After a batch is taken back: the head before it. */
-int sat_head_restore(struct sat *s, struct solr_err *e);
 /* At open, by the writer: entries after the head were appended by a
  * batch none of whose records left, since the process died before the
  * head: they are cut.  A new, empty trail is given a signed head of 0

@@ -150,6 +150,10 @@ $FS -C "$TMP/fw" --at $PIN validate "$TMP/v2.yaml" > /dev/null 2>"$TMP/e"
 rc=$?
 check "a scanner that hangs: refused after upload_scanner_seconds, exit 2" \
 	sh -c '[ $0 -eq 2 ] && grep -q "did not finish within 1 s (policy upload_scanner_seconds)" "$1"' $rc "$TMP/e"
+sed -i 's/^upload_scanner_seconds: 1$/upload_scanner_seconds: 0/' "$TMP/fw/policy.yaml"
+$FS -C "$TMP/fw" --at $PIN validate "$TMP/v2.yaml" > /dev/null 2>"$TMP/e"
+check "upload_scanner_seconds: 0 is refused, naming the field" \
+	sh -c '[ $0 -eq 2 ] && grep -q "policy.yaml:[0-9]*: upload_scanner_seconds: must be at least 1" "$1"' $? "$TMP/e"
 sed -i '/^upload_scanner_seconds:/d' "$TMP/fw/policy.yaml"
 sed -i '/^upload_scanner:/d' "$TMP/fw/policy.yaml"
 $FS -C "$TMP/fw" --at $PIN validate "$TMP/v2.yaml" > /dev/null 2>"$TMP/e"

@@ -7,7 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/pem.h>
+
+#include "../../common/cert.h"
+#include "../../common/crypto.h"
 #include "../../common/sat.h"
+#include "../../common/sathead.h"
 #include "unit.h"
 
 struct trail {
@@ -215,10 +220,77 @@ START_TEST(batch_taken_back)
 	ck_assert_int_eq(sat_open(t.sat, &s, &e), 0);
 	append(&t, &s, 2, 1);
 	append(&t, &s, 3, 0);
-	ck_assert_int_eq(sat_undo(&s), 0);
+	ck_assert_int_eq(sat_take_back(&s, &e), 0);
 	ck_assert_int_eq(sat_close(&s, &e), 0);
 	ck_assert_msg(sat_verify(t.sat, 0, &n, NULL, NULL, &e) == 0, "%s", e.msg);
 	ck_assert_uint_eq(n, 2);
+	trail_free(&t);
+}
+END_TEST
+
+/* a trail shared by two writers: a batch is taken back only when nobody
+ * built on it; a writer that is not alone leaves what follows the signed
+ * head to its owner */
+START_TEST(shared_trail)
+{
+	struct trail t;
+	struct sat a, b;
+	struct solr_err e;
+	struct solr_cert *cert = NULL;
+	EVP_PKEY *key = NULL;
+	char path[4096];
+	uint64_t n;
+	FILE *f;
+	X509 *x;
+
+	if (world_dir() == NULL)
+		UNIT_SKIP("no world from scripts/mk-world");
+	snprintf(path, sizeof(path), "%s/keys/dcc.xmlsign.key", world_dir());
+	ck_assert_int_eq(solr_load_private_key(path, &key, &e), 0);
+	snprintf(path, sizeof(path), "%s/keys/dcc.xmlsign.pem", world_dir());
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	ck_assert_ptr_nonnull(x = PEM_read_X509(f, NULL, NULL, NULL));
+	fclose(f);
+	ck_assert_int_eq(solr_cert_from_x509(x, path, &cert, &e), 0);
+	trail_new(&t);
+	ck_assert_int_eq(sat_open(t.sat, &a, &e), 0);
+	ck_assert_int_eq(sat_head_open(&a, key, cert, 0, &e), 0);
+	ck_assert_int_eq(sat_open(t.sat, &b, &e), 0);
+	ck_assert_int_eq(a.alone, 1);
+	ck_assert_int_eq(b.alone, 0);
+	/* a's batch, then b's after it: a cannot take its batch back */
+	append(&t, &a, 2, 0);
+	append(&t, &b, 1, 1);
+	ck_assert_int_eq(sat_take_back(&a, &e), -1);
+	/* b's head covers a's next batch: a cannot take that back either */
+	append(&t, &a, 1, 0);
+	ck_assert_int_eq(sat_head_write(&b, key, cert, 0, &e), 0);
+	ck_assert_int_eq(sat_take_back(&a, &e), -1);
+	/* a's own head over a batch nobody built on: both taken back */
+	sat_commit(&a);
+	append(&t, &a, 2, 0);
+	ck_assert_int_eq(sat_head_write(&a, key, cert, 0, &e), 0);
+	ck_assert_int_eq(sat_take_back(&a, &e), 0);
+	ck_assert_int_eq(sat_close(&b, &e), 0);
+	/* b in flight when c opens: c is not alone and cuts nothing */
+	ck_assert_int_eq(sat_open(t.sat, &b, &e), 0);
+	append(&t, &b, 1, 0);
+	{
+		struct sat c;
+
+		ck_assert_int_eq(sat_open(t.sat, &c, &e), 0);
+		ck_assert_int_eq(sat_head_open(&c, key, cert, 0, &e), 0);
+		ck_assert_uint_eq(c.cut_unsigned, 0);
+		ck_assert_int_eq(sat_close(&c, &e), 0);
+	}
+	ck_assert_int_eq(sat_head_write(&b, key, cert, 0, &e), 0);
+	ck_assert_int_eq(sat_close(&b, &e), 0);
+	ck_assert_int_eq(sat_close(&a, &e), 0);
+	ck_assert_msg(sat_verify(t.sat, 0, &n, NULL, NULL, &e) == 0, "%s",
+	    e.msg);
+	ck_assert_uint_eq(n, 5);
+	solr_cert_free(cert);
+	EVP_PKEY_free(key);
 	trail_free(&t);
 }
 END_TEST
@@ -235,6 +307,7 @@ sat_suite(void)
 	tcase_add_test(tc, missing_object_found);
 	tcase_add_test(tc, torn_entry_cut);
 	tcase_add_test(tc, batch_taken_back);
+	tcase_add_test(tc, shared_trail);
 	suite_add_tcase(s, tc);
 	return s;
 }
