@@ -388,6 +388,28 @@ json_record(struct rec_reader *rd, struct ynode **rec, int line,
 	return checked_record(rd, rec, line, e);
 }
 
+/* The rest of a line that starts a JSON record (its first piece p, n),
+ * then the record. */
+static int
+json_line(struct rec_reader *rd, const unsigned char *p, size_t n,
+    struct ynode **rec, int line, struct solr_err *e)
+{
+	int bol, overflow = 0;
+
+	do
+		if (rd->chunk.len + n > SOLR_RECORD_MAX)
+			overflow = 1;
+		else if (solr_buf_add(&rd->chunk, p, n) != 0)
+			return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	while (!rd->at_bol && next_piece(rd, &p, &n, &bol));
+	if (overflow) {
+		solr_seterr_at(e, SOLR_ERR_LIMIT, rd->name, line, "record "
+		    "exceeds the limit of %d bytes", SOLR_RECORD_MAX);
+		return REC_BAD;
+	}
+	return json_record(rd, rec, line, e);
+}
+
 int
 rec_read(struct rec_reader *rd, struct ynode **rec, int *line,
     struct solr_err *e)
@@ -411,20 +433,7 @@ rec_read(struct rec_reader *rd, struct ynode **rec, int *line,
 		if (bol && !started && !content && p[0] == '{') {
 			/* a JSON Lines record: this line */
 			*line = rd->line;
-			do
-				if (rd->chunk.len + n > SOLR_RECORD_MAX)
-					overflow = 1;
-				else if (solr_buf_add(&rd->chunk, p, n) != 0)
-					return solr_seterr(e, SOLR_ERR_NOMEM,
-					    "out of memory");
-			while (!rd->at_bol && next_piece(rd, &p, &n, &bol));
-			if (overflow) {
-				solr_seterr_at(e, SOLR_ERR_LIMIT, rd->name,
-				    *line, "record exceeds the limit of %d "
-				    "bytes", SOLR_RECORD_MAX);
-				return REC_BAD;
-			}
-			return json_record(rd, rec, *line, e);
+			return json_line(rd, p, n, rec, *line, e);
 		}
 		if (bol && (is_doc_start(p, n) || p[0] == '{')) {
 			if (started || content) {
