@@ -156,7 +156,7 @@ cmd_counters(int argc)
 
 	if (argc != 0)
 		cli_usage("counters takes no operand");
-	if (adt_counters_open(world.dir, &c, &e) != 0 ||
+	if (adt_counters_open(world.dir, world.counters_key, &c, &e) != 0 ||
 	    adt_counters_each(&c, print_counter, NULL, &e) != 0 ||
 	    adt_counters_close(&c, &e) != 0) {
 		cli_error(&e);

@@ -9,7 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "adt.h"
+#include "crypto.h"
 #include "register.h"
 #include "ytree.h"
 
@@ -317,11 +320,23 @@ adt_find(const struct adt_file *a, const char *srv)
 	return NULL;
 }
 
-/* Counter slots. */
+/*
+ * Counter slots: open addressing with linear probing in one file of
+ * fixed size.  A window is found by its whole key (SRP, SRV, window,
+ * start), never by its hash alone.  A slot once used stays used: a count
+ * that falls to 0 leaves its key in place, so no probe sequence is ever
+ * cut short and no window is counted in two slots.  The home slot is
+ * HMAC-SHA-256 of the key under a key derived from keys/records.key, not
+ * a public hash: an SRP chooses its own ADT windows, and with a hash it
+ * could compute it could place windows on one chain and make every
+ * lookup walk it.  A file per SRP would bound a chain to one SRP's own
+ * windows, but not its length; the keyed hash bounds both.
+ */
 
-#define MAGIC "SOLRADT1"
+#define MAGIC "SOLRADT2"
 #define NSLOTS 65536
 #define HEADER 64
+#define SLOT_USED 1
 
 struct slot {
 	uint64_t srp;
@@ -329,6 +344,7 @@ struct slot {
 	int64_t window;
 	int64_t start;
 	uint64_t count;
+	uint64_t flags;		/* SLOT_USED once a window was put here */
 };
 
 struct adt_undo {
@@ -336,59 +352,118 @@ struct adt_undo {
 	struct slot was, now;
 };
 
-int
-adt_counters_open(const char *world, struct adt_counters *c,
-    struct solr_err *e)
+/* The header: the magic, then 16 bytes that tell which key placed the
+ * slots (a file made under another key would find none of them). */
+static int
+counters_header(struct adt_counters *c, char hdr[HEADER])
 {
-	char hdr[HEADER], dir[PATH_MAX];
+	unsigned char check[32];
+
+	memset(hdr, 0, HEADER);
+	memcpy(hdr, MAGIC, 8);
+	if (solr_sealer_mac(c->hash, "key check", 9, check) != 0)
+		return -1;
+	memcpy(hdr + 8, check, 16);
+	return 0;
+}
+
+int
+adt_counters_open(const char *world, const unsigned char key[32],
+    struct adt_counters *c, struct solr_err *e)
+{
+	char hdr[HEADER], want[HEADER], dir[PATH_MAX];
 	struct stat st;
 
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
+	snprintf(c->path, sizeof(c->path), "%s/state/adt-counters", world);
+	if ((c->hash = solr_sealer_new(key, 32)) == NULL ||
+	    counters_header(c, want) != 0) {
+		solr_sealer_free(c->hash);
+		c->hash = NULL;
+		return solr_seterr(e, SOLR_ERR_INTERNAL, "HMAC-SHA-256 is not "
+		    "available");
+	}
 	snprintf(dir, sizeof(dir), "%s/state", world);
 	if (solr_mkdirs(dir, e) != 0)
-		return SOLR_ERR_IO;
-	snprintf(c->path, sizeof(c->path), "%s/state/adt-counters", world);
-	if ((c->fd = open(c->path, O_RDWR | O_CREAT | O_NOFOLLOW, 0644)) < 0)
-		return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "%s",
+		goto fail;
+	if ((c->fd = open(c->path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC, 0600)) < 0) {
+		solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "%s",
 		    strerror(errno));
-	if (flock(c->fd, LOCK_EX) != 0)
+		goto fail;
+	}
+	if (flock(c->fd, LOCK_EX) != 0 || fstat(c->fd, &st) != 0)
 		goto ioerr;
-	if (fstat(c->fd, &st) != 0)
-		goto ioerr;
+	if (!S_ISREG(st.st_mode) || (st.st_mode & 022) != 0 ||
+	    st.st_uid != geteuid()) {
+		solr_seterr_at(e, SOLR_ERR_CONFIG, c->path, 0, "must be a "
+		    "regular file of this user that no one else may write");
+		goto fail;
+	}
 	if (st.st_size == 0) {
-		memset(hdr, 0, sizeof(hdr));
-		memcpy(hdr, MAGIC, 8);
-		if (pwrite(c->fd, hdr, HEADER, 0) != HEADER ||
+		if (pwrite(c->fd, want, HEADER, 0) != HEADER ||
 		    ftruncate(c->fd, HEADER + (off_t)NSLOTS *
 		    (off_t)sizeof(struct slot)) != 0 || fsync(c->fd) != 0)
 			goto ioerr;
 	} else if (st.st_size != HEADER + (off_t)NSLOTS *
 	    (off_t)sizeof(struct slot) || pread(c->fd, hdr, HEADER, 0) !=
 	    HEADER || memcmp(hdr, MAGIC, 8) != 0) {
-		flock(c->fd, LOCK_UN);
-		close(c->fd);
-		return solr_seterr_at(e, SOLR_ERR_CONFIG, c->path, 0, "not a "
-		    "counter file of this version");
+		solr_seterr_at(e, SOLR_ERR_CONFIG, c->path, 0, "not a counter "
+		    "file of this version (%s)", MAGIC);
+		goto fail;
+	} else if (CRYPTO_memcmp(hdr, want, HEADER) != 0) {
+		solr_seterr_at(e, SOLR_ERR_CONFIG, c->path, 0, "its slots were "
+		    "placed under another keys/records.key: none of its "
+		    "windows could be found");
+		goto fail;
 	}
 	flock(c->fd, LOCK_UN);
 	return 0;
 ioerr:
 	solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "%s", strerror(errno));
-	close(c->fd);
-	return SOLR_ERR_IO;
+fail:
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	solr_sealer_free(c->hash);
+	c->hash = NULL;
+	return e->code ? e->code : SOLR_ERR_IO;
 }
 
-static uint64_t
-slot_hash(uint64_t srp, const char *srv, int64_t window, int64_t start)
+/* The key's bytes, fixed width, as the keyed hash reads them. */
+static void
+slot_key(uint64_t srp, const char *srv, int64_t window, int64_t start,
+    unsigned char out[40])
 {
-	uint64_t h = 1469598103934665603ULL ^ srp;
+	memset(out, 0, 40);
+	memcpy(out, &srp, 8);
+	strncpy((char *)out + 8, srv, 15);
+	memcpy(out + 24, &window, 8);
+	memcpy(out + 32, &start, 8);
+}
 
-	for (; *srv; srv++)
-		h = (h ^ (unsigned char)*srv) * 1099511628211ULL;
-	h = (h ^ (uint64_t)window) * 1099511628211ULL;
-	h = (h ^ (uint64_t)start) * 1099511628211ULL;
-	return h;
+size_t
+adt_counters_home(const struct adt_counters *c, uint64_t srp,
+    const char *srv, int64_t window, int64_t start)
+{
+	unsigned char k[40], mac[32];
+	uint64_t h;
+
+	slot_key(srp, srv, window, start, k);
+	if (solr_sealer_mac(c->hash, k, sizeof(k), mac) != 0)
+		return 0;	/* a probe from 0 still finds by the whole key */
+	memcpy(&h, mac, sizeof(h));
+	return (size_t)(h % NSLOTS);
+}
+
+static int
+slot_is(const struct slot *s, uint64_t srp, const char *srv, int64_t window,
+    int64_t start)
+{
+	return (s->flags & SLOT_USED) && s->srp == srp && s->window == window &&
+	    s->start == start && strncmp(s->srv, srv, sizeof(s->srv)) == 0 &&
+	    memchr(s->srv, '\0', sizeof(s->srv)) != NULL;
 }
 
 static int count_add(struct adt_counters *c, uint64_t srp, const char *srv,
@@ -411,8 +486,13 @@ adt_uncount(struct adt_counters *c, uint64_t srp, const char *srv,
 	return count_add(c, srp, srv, window, start, -1, &count, e);
 }
 
-/* Adds delta (+1, or -1 to give a count back) to the counter; -1 on a
- * counter that is not there, or at 0, changes nothing. */
+/*
+ * Adds delta (+1, or -1 to give back a count of this batch) to the
+ * window's counter.  The probe goes on past every used slot, whatever
+ * its count, and ends at the first slot never used.  A slot whose window
+ * ended 31 days before this one is spent, and may take a new window: it
+ * stays used, so the chains through it hold.
+ */
 static int
 count_add(struct adt_counters *c, uint64_t srp, const char *srv,
     int64_t window, int64_t start, int delta, uint64_t *count,
@@ -422,30 +502,33 @@ count_add(struct adt_counters *c, uint64_t srp, const char *srv,
 	size_t i, idx, reuse = SIZE_MAX;
 	off_t off;
 
+	if (strlen(srv) >= sizeof(s.srv))
+		return solr_seterr_at(e, SOLR_ERR_LIMIT, c->path, 0, "SRV '%s' "
+		    "is longer than a counter's key holds", srv);
+	idx = adt_counters_home(c, srp, srv, window, start);
 	while (flock(c->fd, LOCK_EX) != 0)
 		if (errno != EINTR)
 			return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0,
 			    "lock: %s", strerror(errno));
-	idx = (size_t)(slot_hash(srp, srv, window, start) % NSLOTS);
 	for (i = 0; i < NSLOTS; i++, idx = (idx + 1) % NSLOTS) {
 		off = HEADER + (off_t)idx * (off_t)sizeof(s);
 		if (pread(c->fd, &s, sizeof(s), off) != (ssize_t)sizeof(s))
 			goto ioerr;
-		if (s.count != 0 && s.srp == srp && s.window == window &&
-		    s.start == start && strncmp(s.srv, srv, sizeof(s.srv)) ==
-		    0) {
+		if (slot_is(&s, srp, srv, window, start)) {
 			was = s;
 			if (delta < 0 && s.count == 0)
 				break;
 			s.count = delta < 0 ? s.count - 1 : s.count + 1;
 			goto write;
 		}
-		/* a window that ended 31 days before this one is spent */
-		if (reuse == SIZE_MAX && (s.count == 0 ||
-		    s.start + s.window + 31 * 86400 < start))
-			reuse = idx;
-		if (s.count == 0)
+		if (!(s.flags & SLOT_USED)) {
+			if (reuse == SIZE_MAX)
+				reuse = idx;
 			break;
+		}
+		if (reuse == SIZE_MAX && s.start + s.window + 31 * 86400 <
+		    start)
+			reuse = idx;
 	}
 	if (delta < 0) {
 		/* nothing counted here: nothing to give back */
@@ -456,7 +539,7 @@ count_add(struct adt_counters *c, uint64_t srp, const char *srv,
 	if (reuse == SIZE_MAX) {
 		flock(c->fd, LOCK_UN);
 		return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "every "
-		    "counter slot is in use");
+		    "counter slot holds a window that is not spent");
 	}
 	idx = reuse;
 	off = HEADER + (off_t)idx * (off_t)sizeof(s);
@@ -468,6 +551,7 @@ count_add(struct adt_counters *c, uint64_t srp, const char *srv,
 	s.window = window;
 	s.start = start;
 	s.count = 1;
+	s.flags = SLOT_USED;
 write:
 	if (c->nundo == c->capundo) {
 		size_t cap = c->capundo ? c->capundo * 2 : 64;
@@ -509,7 +593,7 @@ adt_counters_each(struct adt_counters *c, void (*fn)(void *, uint64_t,
 			return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "%s",
 			    strerror(errno ? errno : EIO));
 		}
-		if (s.count) {
+		if ((s.flags & SLOT_USED) && s.count) {
 			s.srv[sizeof(s.srv) - 1] = '\0';
 			fn(arg, s.srp, s.srv, s.window, s.start, s.count);
 		}
@@ -535,10 +619,27 @@ adt_counters_commit(struct adt_counters *c)
 	c->nundo = 0;
 }
 
+/* Whether the slot after the one at off was never used: then no window
+ * was put past that one on its chain, and it may go back to unused. */
+static int
+next_unused(struct adt_counters *c, off_t off)
+{
+	struct slot n;
+	size_t idx = (size_t)((off - HEADER) / (off_t)sizeof(n));
+
+	idx = (idx + 1) % NSLOTS;
+	return pread(c->fd, &n, sizeof(n), HEADER + (off_t)idx *
+	    (off_t)sizeof(n)) == (ssize_t)sizeof(n) && !(n.flags & SLOT_USED);
+}
+
+/* Takes back the counts of the batch that none of its records left.  A
+ * slot this batch put a new window in goes back to unused only when the
+ * slot after it is unused too; otherwise another process may have put a
+ * window after it on the same chain, and it keeps its window at 0. */
 int
 adt_counters_undo(struct adt_counters *c)
 {
-	struct slot cur;
+	struct slot cur, back;
 	size_t i;
 	int r = 0;
 
@@ -548,10 +649,15 @@ adt_counters_undo(struct adt_counters *c)
 	for (i = c->nundo; i-- > 0;) {
 		struct adt_undo *u = &c->undo[i];
 
+		back = u->was;
+		if (!(back.flags & SLOT_USED) && !next_unused(c, u->off)) {
+			back = u->now;
+			back.count = 0;
+		}
 		if (pread(c->fd, &cur, sizeof(cur), u->off) !=
 		    (ssize_t)sizeof(cur) || memcmp(&cur, &u->now,
-		    sizeof(cur)) != 0 || pwrite(c->fd, &u->was, sizeof(u->was),
-		    u->off) != (ssize_t)sizeof(u->was))
+		    sizeof(cur)) != 0 || pwrite(c->fd, &back, sizeof(back),
+		    u->off) != (ssize_t)sizeof(back))
 			r = -1;	/* counted on since: it stays */
 	}
 	(void)fsync(c->fd);
@@ -565,12 +671,15 @@ adt_counters_close(struct adt_counters *c, struct solr_err *e)
 {
 	int r = 0;
 
-	if (fsync(c->fd) != 0)
+	if (c->fd >= 0 && fsync(c->fd) != 0)
 		r = solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "fsync: %s",
 		    strerror(errno));
-	if (close(c->fd) != 0 && r == 0)
+	if (c->fd >= 0 && close(c->fd) != 0 && r == 0)
 		r = solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "close: %s",
 		    strerror(errno));
+	c->fd = -1;
+	solr_sealer_free(c->hash);
+	c->hash = NULL;
 	free(c->undo);
 	c->undo = NULL;
 	c->nundo = c->capundo = 0;
@@ -653,8 +762,8 @@ adt_stage_open(struct adt_stage *s, struct solr_err *e)
 	if ((r = safe_policy_load(s->world->policy.tree, file, &s->safe, e))
 	    != 0 || (r = instructions_load(s->world->dir, &s->is, e)) != 0 ||
 	    (!s->replay && ((r = solr_live_join(s->world->dir, &s->live, e)) !=
-	    0 || (r = adt_counters_open(s->world->dir, &s->counters,
-	    e)) != 0 || (r = ledger_open_named(s->world->dir, "adt-requests",
+	    0 || (r = adt_counters_open(s->world->dir,
+	    s->world->counters_key, &s->counters, e)) != 0 || (r = ledger_open_named(s->world->dir, "adt-requests",
 	    "was counted before for another document", &s->requests, e)) !=
 	    0))) {
 		ledger_close(&s->requests);

@@ -63,22 +63,30 @@ const struct adt_threshold *adt_find(const struct adt_file *a,
 void adt_path(const char *world, uint64_t srp, char *out, size_t cap);
 
 /* The counters: state/adt-counters, fixed slots shared by every process
- * under a lock, so parallel pipelines count together. */
+ * under a lock, so parallel pipelines count together; a window is found
+ * by its whole key from a home slot that a keyed hash places. */
 struct adt_undo;
+struct solr_sealer;
 struct adt_counters {
 	int fd;
 	char path[4096];
+	struct solr_sealer *hash;	/* the world's counters_key */
 	struct adt_undo *undo;	/* counts made since the last commit */
 	size_t nundo, capundo;
 };
 
-int adt_counters_open(const char *world, struct adt_counters *c,
-    struct solr_err *e);
+int adt_counters_open(const char *world, const unsigned char key[32],
+    struct adt_counters *c, struct solr_err *e);
+/* The slot where the window's probe starts (for tests: which keys share
+ * one). */
+size_t adt_counters_home(const struct adt_counters *c, uint64_t srp,
+    const char *srv, int64_t window, int64_t start);
 /* Adds one request and returns the count in that window. */
 int adt_count(struct adt_counters *c, uint64_t srp, const char *srv,
     int64_t window, int64_t window_start, uint64_t *count,
     struct solr_err *e);
-/* Gives back one count of a request rejected after it was counted. */
+/* Gives back one count made in this batch (before any of its records
+ * left: another process decided the request first). */
 int adt_uncount(struct adt_counters *c, uint64_t srp, const char *srv,
     int64_t window, int64_t start, struct solr_err *e);
 /* Calls fn for every live counter. */

@@ -82,34 +82,7 @@ countersign_open(struct countersign_stage *c, struct solr_err *e)
 	if ((r = ledger_open_named(c->world->dir, "countersign-requests",
 	    "was decided before for another document", &c->requests, e)) != 0)
 		return r;
-	if ((r = adt_counters_open(c->world->dir, &c->counters, e)) != 0)
-		return r;
-	c->have_counters = 1;
 	return 0;
-}
-
-/* A request adt-check counted and this stage did not accept: its count
- * goes back, so that what was never sent does not use up the threshold. */
-static int
-give_count_back(struct countersign_stage *c, const struct ynode *rec,
-    struct solr_err *e)
-{
-	const struct ynode *st = yn_path(rec, "stages.adt-check");
-	const char *res = yn_get_str(st, "result"), *ws = yn_get_str(st,
-	    "window_start"), *win = yn_get_str(st, "window"), *srv =
-	    yn_path(rec, "request.srv") ? yn_path(rec, "request.srv")->str :
-	    NULL;
-	uint64_t sender, window;
-	int64_t start;
-
-	if (!c->have_counters || res == NULL || strcmp(res, "pass") != 0 ||
-	    ws == NULL || win == NULL || srv == NULL ||
-	    rec_eui(rec, "sender.id", &sender) != 0 ||
-	    solr_time_parse(ws, &start) != 0 ||
-	    solr_parse_uint(win, INT64_MAX, &window) != 0 || window == 0)
-		return 0;
-	return adt_uncount(&c->counters, sender, srv, (int64_t)window, start,
-	    e);
 }
 
 /* The certificate that verified the signer's XML signature, at t. */
@@ -190,11 +163,6 @@ countersign_recheck(struct countersign_stage *c, const struct ynode *rec,
 void
 countersign_free(struct countersign_stage *c)
 {
-	struct solr_err e;
-
-	if (c->have_counters)
-		adt_counters_close(&c->counters, &e);
-	c->have_counters = 0;
 	ledger_close(&c->requests);
 	solr_live_leave(&c->live);
 	fslist_free(&c->list);
@@ -717,11 +685,8 @@ decide_locked(struct countersign_stage *c, struct ynode *rec,
 		return nomem(e);
 	if (rec_is_pass(rec) && (r = act(c, rec, out, t, e)) < 0)
 		return r;
-	if ((r != 0 || seen == 2) && !rec_is_pass(rec) &&
-	    (rr = give_count_back(c, rec, &re)) != 0) {
-		*e = re;
-		return rr;
-	}
+	/* a count adt-check made stays, whatever is decided here: it was
+	 * final when adt-check's batch left (solr-adt-check(1)) */
 	if (c->replay)
 		rr = replay_final(rec, out) ? nomem(&re) : 0;
 	else
@@ -861,8 +826,7 @@ sync_batch(void *ctx, struct ynode **recs, size_t n, struct solr_err *e)
 
 	solr_live_beat(&c->live);
 	if ((r = ledger_sync(&c->ledger, e)) != 0 ||
-	    (r = ledger_sync(&c->requests, e)) != 0 || (c->have_counters &&
-	    (r = adt_counters_sync(&c->counters, e)) != 0))
+	    (r = ledger_sync(&c->requests, e)) != 0)
 		return r;
 	for (i = 0; c->have_sat && i < n; i++)
 		if ((r = audit(c, recs[i], e)) != 0)
@@ -884,8 +848,6 @@ commit_batch(void *ctx)
 
 	ledger_commit(&c->ledger);
 	ledger_commit(&c->requests);
-	if (c->have_counters)
-		adt_counters_commit(&c->counters);
 	if (c->have_sat) {
 		sat_commit(&c->sat);
 		c->sat.head_changed = 0;
@@ -903,7 +865,6 @@ undo_batch(void *ctx)
 	/* each is taken back even when another cannot be */
 	r |= ledger_undo(&c->ledger) != 0;
 	r |= ledger_undo(&c->requests) != 0;
-	r |= c->have_counters && adt_counters_undo(&c->counters) != 0;
 	r |= c->have_sat && sat_take_back(&c->sat, &e) != 0;
 	return r ? -1 : 0;
 }

@@ -38,9 +38,6 @@ struct countersign_stage {
 	/* what can change after the stages before decided: checked again */
 	struct fs_list list;
 	struct instructions is;
-	/* a request rejected here gives back the count adt-check made */
-	struct adt_counters counters;
-	int have_counters;
 };
 extern const struct stage_ops countersign_stage;
 

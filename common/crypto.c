@@ -184,6 +184,35 @@ solr_load_secret_key(const char *path, unsigned char *key, size_t len,
 	return 0;
 }
 
+int
+solr_hmac(const unsigned char key[32], const void *p, size_t n,
+    unsigned char out[32])
+{
+	size_t olen = 0;
+
+	if (EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, 32, p, n, out,
+	    32, &olen) == NULL || olen != 32) {
+		ERR_clear_error();
+		return SOLR_ERR_INTERNAL;
+	}
+	return 0;
+}
+
+int
+solr_derive_key(const unsigned char *key, size_t len, const char *label,
+    unsigned char out[32])
+{
+	size_t olen = 0;
+
+	if (EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, len,
+	    (const unsigned char *)label,
+	    strlen(label), out, 32, &olen) == NULL || olen != 32) {
+		ERR_clear_error();
+		return SOLR_ERR_INTERNAL;
+	}
+	return 0;
+}
+
 struct solr_sealer {
 	EVP_MAC *mac;
 	EVP_MAC_CTX *base;	/* keyed once, started again for each seal */

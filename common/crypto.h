@@ -29,6 +29,12 @@ int solr_load_secret_key(const char *path, unsigned char *key, size_t len,
 
 /* HMAC-SHA-256 under one key (the seal of the records). */
 struct solr_sealer;
+/* out = HMAC-SHA-256(key, label): a key for the one use label names. */
+int solr_derive_key(const unsigned char *key, size_t len, const char *label,
+    unsigned char out[32]);
+/* out = HMAC-SHA-256(key, p): one MAC. */
+int solr_hmac(const unsigned char key[32], const void *p, size_t n,
+    unsigned char out[32]);
 struct solr_sealer *solr_sealer_new(const unsigned char *key, size_t len);
 int solr_sealer_mac(struct solr_sealer *s, const void *p, size_t n,
     unsigned char out[32]);

@@ -740,7 +740,7 @@ index_org(struct solr_world *w, struct solr_err *e)
 static int
 load_record_key(struct solr_world *w, struct solr_err *e)
 {
-	unsigned char key[SOLR_RECORD_KEY_LEN];
+	unsigned char key[SOLR_RECORD_KEY_LEN], derived[32];
 	char path[PATH_MAX];
 	int r;
 
@@ -753,7 +753,17 @@ load_record_key(struct solr_world *w, struct solr_err *e)
 	if ((r = solr_load_secret_key(path, key, sizeof(key), e)) != 0)
 		return r;
 	w->sealer = solr_sealer_new(key, sizeof(key));
+	if (w->sealer != NULL && (solr_derive_key(key, sizeof(key),
+	    SOLR_LABEL_REPLAY, derived) != 0 || (w->replay_sealer =
+	    solr_sealer_new(derived, sizeof(derived))) == NULL ||
+	    solr_derive_key(key, sizeof(key), SOLR_LABEL_TRAIL,
+	    w->trail_key) != 0 || solr_derive_key(key, sizeof(key),
+	    SOLR_LABEL_COUNTERS, w->counters_key) != 0)) {
+		solr_sealer_free(w->sealer);
+		w->sealer = NULL;
+	}
 	OPENSSL_cleanse(key, sizeof(key));
+	OPENSSL_cleanse(derived, sizeof(derived));
 	if (w->sealer == NULL)
 		return solr_seterr(e, SOLR_ERR_INTERNAL, "HMAC-SHA-256 is not "
 		    "available");
@@ -847,7 +857,10 @@ world_free(struct solr_world *w)
 	world_devcache_free(w);
 	yn_free(w->policy.tree);
 	solr_sealer_free(w->sealer);
-	w->sealer = NULL;
+	solr_sealer_free(w->replay_sealer);
+	w->sealer = w->replay_sealer = NULL;
+	OPENSSL_cleanse(w->trail_key, sizeof(w->trail_key));
+	OPENSSL_cleanse(w->counters_key, sizeof(w->counters_key));
 	for (i = 0; i < w->policy.nroles; i++) {
 		free(w->policy.roles[i].name);
 		free_str_list(w->policy.roles[i].srvs,

@@ -61,11 +61,22 @@ struct solr_user {
 };
 
 #define SOLR_RECORD_KEY_LEN 32
+/* The labels of the keys derived from keys/records.key (solr-records(5)) */
+#define SOLR_LABEL_REPLAY "solr-tools replay records 1"
+#define SOLR_LABEL_TRAIL "solr-tools trail entries 1"
+#define SOLR_LABEL_COUNTERS "solr-tools adt counters 1"
 struct solr_sealer;
 
 struct solr_world {
 	char dir[PATH_MAX];
-	struct solr_sealer *sealer;	/* keys/records.key */
+	struct solr_sealer *sealer;	/* keys/records.key: the flow's seal */
+	/* keys derived from keys/records.key, each for one use only (a
+	 * label of its own, solr-records(5)): the seal of an auditor's
+	 * --replay records, which no stage of the flow accepts; the MAC of
+	 * each SAT entry; the hash of the ADT counters' slots */
+	struct solr_sealer *replay_sealer;
+	unsigned char trail_key[32];
+	unsigned char counters_key[32];
 	char objects[PATH_MAX];
 	struct solr_policy policy;
 	char policy_sha256[SOLR_SHA256_HEX];

@@ -1,9 +1,11 @@
 /* solr-adt-check's decisions, in their order: the role (E2), the safe
  * profile (E020101 or E2 by schema version), the Authority gate and the
  * thresholds (AD1); the windows; ADT files and their submission. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../common/adt.h"
 #include "unit.h"
@@ -277,6 +279,201 @@ START_TEST(adt_errors)
 }
 END_TEST
 
+/* The counters under colliding keys.  Windows of one SRP that share a
+ * home slot are found by search, as an SRP would search for them if the
+ * hash were public; with the keyed hash the search needs the key. */
+#define NCOLLIDE 5
+static const unsigned char key_a[32] = "counters key a for the unit test";
+static const unsigned char key_b[32] = "counters key b for the unit test";
+static const uint64_t srp = 0x00DB123456780004ULL;
+
+#define AT 1772446500	/* 2026-03-02T10:15:00Z */
+
+/* Windows of every length that hold AT, all live (none spent). */
+static void
+colliding(struct adt_counters *c, int64_t windows[NCOLLIDE])
+{
+	size_t home = adt_counters_home(c, srp, "2.1", 3600,
+	    adt_window_start(AT, 3600));
+	int64_t w;
+	int n = 1;
+
+	windows[0] = 3600;
+	for (w = 1; n < NCOLLIDE; w++)
+		if (w != 3600 && adt_counters_home(c, srp, "2.1", w,
+		    adt_window_start(AT, w)) == home)
+			windows[n++] = w;
+}
+
+static char *
+counters_dir(void)
+{
+	char *dir = strdup("/tmp/check-adt.XXXXXX");
+
+	ck_assert_ptr_nonnull(dir);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	return dir;
+}
+
+static void
+rm_counters(const char *dir)
+{
+	char p[128];
+
+	snprintf(p, sizeof(p), "%s/state/adt-counters", dir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/state", dir);
+	rmdir(p);
+	rmdir(dir);
+	free((char *)dir);
+}
+
+static uint64_t
+count(struct adt_counters *c, int64_t w)
+{
+	struct solr_err e = { 0 };
+	uint64_t n = 0;
+
+	ck_assert_msg(adt_count(c, srp, "2.1", w, adt_window_start(AT, w), &n,
+	    &e) == 0, "%s", e.msg);
+	return n;
+}
+
+static size_t
+home(struct adt_counters *c, int64_t w)
+{
+	return adt_counters_home(c, srp, "2.1", w, adt_window_start(AT, w));
+}
+
+struct listed {
+	int64_t window[64];
+	uint64_t count[64];
+	int n;
+};
+
+static void
+note(void *arg, uint64_t s, const char *srv, int64_t w, int64_t start,
+    uint64_t n)
+{
+	struct listed *l = arg;
+
+	(void)s;
+	(void)srv;
+	(void)start;
+	if (l->n < 64) {
+		l->window[l->n] = w;
+		l->count[l->n++] = n;
+	}
+}
+
+static uint64_t
+listed(const struct listed *l, int64_t w, int *times)
+{
+	uint64_t n = 0;
+	int i;
+
+	*times = 0;
+	for (i = 0; i < l->n; i++)
+		if (l->window[i] == w) {
+			n = l->count[i];
+			++*times;
+		}
+	return n;
+}
+
+START_TEST(counters_collide)
+{
+	struct adt_counters c, c2;
+	struct solr_err e = { 0 };
+	struct listed l = { .n = 0 };
+	int64_t st[NCOLLIDE];	/* window lengths */
+	char *dir = counters_dir();
+	int i, times;
+
+	ck_assert_int_eq(adt_counters_open(dir, key_a, &c, &e), 0);
+	colliding(&c, st);
+	for (i = 0; i < NCOLLIDE; i++)
+		ck_assert_uint_eq(home(&c, st[i]), home(&c, st[0]));
+	/* three windows on one chain; the first given back to 0 */
+	ck_assert_uint_eq(count(&c, st[0]), 1);
+	ck_assert_uint_eq(count(&c, st[1]), 1);
+	ck_assert_uint_eq(count(&c, st[2]), 1);
+	adt_counters_commit(&c);
+	ck_assert_int_eq(adt_uncount(&c, srp, "2.1", st[0],
+	    adt_window_start(AT, st[0]), &e), 0);
+	adt_counters_commit(&c);
+	/* a window after the emptied slot is still found */
+	ck_assert_uint_eq(count(&c, st[2]), 2);
+	ck_assert_uint_eq(count(&c, st[1]), 2);
+	ck_assert_uint_eq(count(&c, st[0]), 1);
+	adt_counters_commit(&c);
+	/* a batch taken back while another process put a window after its
+	 * slot on the same chain: that window is still found */
+	ck_assert_int_eq(adt_counters_open(dir, key_a, &c2, &e), 0);
+	ck_assert_uint_eq(count(&c, st[3]), 1);
+	ck_assert_uint_eq(count(&c2, st[4]), 1);
+	adt_counters_commit(&c2);
+	ck_assert_int_eq(adt_counters_undo(&c), 0);
+	ck_assert_uint_eq(count(&c2, st[4]), 2);
+	adt_counters_commit(&c2);
+	ck_assert_uint_eq(count(&c, st[3]), 1);
+	adt_counters_commit(&c);
+	/* each window listed once, at its count */
+	ck_assert_int_eq(adt_counters_each(&c, note, &l, &e), 0);
+	ck_assert_int_eq(l.n, 5);
+	ck_assert_uint_eq(listed(&l, st[0], &times), 1);
+	ck_assert_int_eq(times, 1);
+	ck_assert_uint_eq(listed(&l, st[1], &times), 2);
+	ck_assert_int_eq(times, 1);
+	ck_assert_uint_eq(listed(&l, st[2], &times), 2);
+	ck_assert_int_eq(times, 1);
+	ck_assert_uint_eq(listed(&l, st[3], &times), 1);
+	ck_assert_int_eq(times, 1);
+	ck_assert_uint_eq(listed(&l, st[4], &times), 2);
+	ck_assert_int_eq(times, 1);
+	ck_assert_int_eq(adt_counters_close(&c2, &e), 0);
+	ck_assert_int_eq(adt_counters_close(&c, &e), 0);
+	rm_counters(dir);
+}
+END_TEST
+
+START_TEST(counters_keyed)
+{
+	struct adt_counters a, b;
+	struct solr_err e = { 0 };
+	int64_t st[NCOLLIDE];
+	char *dir = counters_dir(), *dir2 = NULL, p[128];
+	int i, same = 0, fd;
+
+	ck_assert_int_eq(adt_counters_open(dir, key_a, &a, &e), 0);
+	colliding(&a, st);
+	/* what collides under one key is spread under another */
+	dir2 = counters_dir();
+	ck_assert_int_eq(adt_counters_open(dir2, key_b, &b, &e), 0);
+	for (i = 1; i < NCOLLIDE; i++)
+		same += home(&b, st[i]) == home(&b, st[0]);
+	ck_assert_int_lt(same, NCOLLIDE - 1);
+	ck_assert_int_eq(adt_counters_close(&b, &e), 0);
+	ck_assert_int_eq(adt_counters_close(&a, &e), 0);
+	/* a file placed under another key is refused, not searched */
+	ck_assert_int_eq(adt_counters_open(dir, key_b, &b, &e),
+	    SOLR_ERR_CONFIG);
+	ck_assert_msg(strstr(e.msg, "another keys/records.key") != NULL, "%s",
+	    e.msg);
+	/* and a file of the format before */
+	snprintf(p, sizeof(p), "%s/state/adt-counters", dir);
+	ck_assert_int_ge(fd = open(p, O_WRONLY), 0);
+	ck_assert_int_eq(pwrite(fd, "SOLRADT1", 8, 0), 8);
+	close(fd);
+	ck_assert_int_eq(adt_counters_open(dir, key_a, &a, &e),
+	    SOLR_ERR_CONFIG);
+	ck_assert_msg(strstr(e.msg, "not a counter file of this version") !=
+	    NULL, "%s", e.msg);
+	rm_counters(dir);
+	rm_counters(dir2);
+}
+END_TEST
+
 Suite *
 adt_suite(void)
 {
@@ -296,6 +493,12 @@ adt_suite(void)
 	    sizeof(submissions[0]));
 	tcase_add_loop_test(tc, adt_errors, 0, sizeof(bad_adt) /
 	    sizeof(bad_adt[0]));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("counters");
+	/* the search for colliding windows: about 300,000 HMACs */
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, counters_collide);
+	tcase_add_test(tc, counters_keyed);
 	suite_add_tcase(s, tc);
 	return s;
 }
