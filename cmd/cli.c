@@ -9,11 +9,13 @@
 #include "../common/record.h"
 #include "../common/util.h"
 #include "../common/version.h"
+#include "../common/sathead.h"
 #include "cli.h"
 
 const char *cli_prog = "solr";
 const char *cli_help_text = "";
 static int json_out;		/* --json, for the records written here */
+static int replay_out;		/* --replay: they are sealed for a replay */
 
 void
 cli_warn(const char *file, int line, const char *fmt, ...)
@@ -145,7 +147,7 @@ cli_common_opt(struct cli_common *c, int ch, const char *arg)
 		c->have_at = 1;
 		return 1;
 	case 'P':
-		c->replay = 1;
+		c->replay = replay_out = 1;
 		return 1;
 	case 'J':
 		c->json = json_out = 1;
@@ -166,6 +168,17 @@ int64_t
 cli_now(const struct cli_common *c)
 {
 	return c->have_at ? c->at : (int64_t)time(NULL);
+}
+
+void
+cli_sat_trust(struct sat_trust *t, const struct solr_world *w, char *cert,
+    char *heads)
+{
+	snprintf(cert, PATH_MAX, "%s/keys/dcc.xmlsign.pem", w->dir);
+	snprintf(heads, PATH_MAX, "%s/state/sat-heads", w->dir);
+	t->cert = cert;
+	t->key = w->trail_key;
+	t->heads = heads;
 }
 
 void
@@ -253,7 +266,20 @@ void
 cli_stage_setup(struct stage *s, const struct cli_common *c,
     const struct solr_world *w, int reads_stdin)
 {
-	stage_seal(s, w->sealer);
+	/* two seal domains: an auditor's replay never feeds the flow, and
+	 * the flow's records are not a replay's input */
+	if (c->replay) {
+		stage_seal(s, w->replay_sealer);
+		stage_foreign(s, w->sealer, "the record was sealed by a stage "
+		    "of the flow: a --replay stage reads only what solr-"
+		    "countersign --sat-records or another --replay stage wrote");
+	} else {
+		stage_seal(s, w->sealer);
+		stage_foreign(s, w->replay_sealer, "the record was sealed by an "
+		    "auditor's replay (--replay, solr-sat replay): a replay's "
+		    "records are never input to a stage that counts, MACs or "
+		    "signs");
+	}
 	s->replay = c->replay;
 	rec_writer_json(s->out, c->json);
 	if (c->progress) {
@@ -335,7 +361,7 @@ rejected_all(struct solr_world *w, const char *what,
 	if (out == NULL)
 		cli_nomem();
 	if (w->sealer != NULL)
-		rec_writer_seal(out, w->sealer);
+		rec_writer_seal(out, replay_out ? w->replay_sealer : w->sealer);
 	rec_writer_json(out, json_out);
 	snprintf(reason, sizeof(reason), "%s: %s%s%s", what, why->file,
 	    why->file[0] ? ": " : "", why->msg);

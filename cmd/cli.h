@@ -81,6 +81,11 @@ int cli_common_opt(struct cli_common *c, int ch, const char *arg);
 int64_t cli_now(const struct cli_common *c);
 /* Loads the world of -C (or $SOLR_WORLD); exits 2 with a message. */
 void cli_world(struct solr_world *w, const struct cli_common *c);
+/* What a trail is checked against in world w: its DCC certificate, its
+ * trail key and its last signed heads (buffers of PATH_MAX). */
+struct sat_trust;
+void cli_sat_trust(struct sat_trust *t, const struct solr_world *w,
+    char *cert, char *heads);
 /* The same for a pipeline stage: when the world does not load, every
  * record it reads (or file it is given) still comes out, rejected and
  * naming the problem, and it exits 2. */

@@ -123,17 +123,24 @@ sat_records(const char *dir)
 	struct solr_world world;
 	struct solr_err e = { 0 };
 	struct sat_check chk;
+	struct sat_trust trust;
+	char cert[PATH_MAX], heads[PATH_MAX];
 	int r;
 
 	cli_world(&world, &opt);
-	if (sat_check(dir, NULL, &chk, &e) != 0) {
+	/* the world's DCC certificate and trail key, never the bundle's own
+	 * certificate: a bundle signed by anyone else is refused */
+	cli_sat_trust(&trust, &world, cert, heads);
+	trust.heads = NULL;	/* a copy of a trail is replayed as it is */
+	if (sat_check(dir, &trust, &chk, &e) != 0) {
 		cli_error(&e);
 		world_free(&world);
 		return EXIT_TROUBLE;
 	}
 	if ((satrec_out = rec_writer_new(stdout)) == NULL)
 		cli_nomem();
-	rec_writer_seal(satrec_out, world.sealer);
+	/* sealed for a replay: no stage of the flow takes these records */
+	rec_writer_seal(satrec_out, world.replay_sealer);
 	rec_writer_json(satrec_out, opt.json);
 	r = sat_each(dir, one_sat_record, NULL, &e);
 	if (r != 0)
@@ -147,14 +154,23 @@ sat_records(const char *dir)
 	return cli_close_stdout(r ? EXIT_TROUBLE : EXIT_PASS);
 }
 
-/* --verify-sat: solr-sat verify, kept for the scripts that use it. */
+/* --verify-sat: solr-sat verify -C world, kept for the scripts that use
+ * it: the head against the world's DCC certificate, every MAC, and the
+ * world's last signed head. */
 static int
 verify_sat(const char *dir)
 {
+	struct solr_world world;
 	struct sat_check c;
+	struct sat_trust trust;
 	struct solr_err e = { 0 };
+	char cert[PATH_MAX], heads[PATH_MAX];
+	int bad;
 
-	int bad = sat_check(dir, NULL, &c, &e) != 0;
+	cli_world(&world, &opt);
+	cli_sat_trust(&trust, &world, cert, heads);
+	bad = sat_check(dir, &trust, &c, &e) != 0;
+	world_free(&world);
 
 	if (bad)
 		cli_error(&e);
@@ -184,7 +200,8 @@ run_stage(struct countersign_stage *c, const char *satdir)
 	if (objstore_open(&c->objects, c->world->objects, &e) != 0 ||
 	    countersign_open(c, &e) != 0 ||
 	    (c->outdir && solr_mkdirs(c->outdir, &e) != 0) ||
-	    (satdir && sat_open(satdir, &c->sat, &e) != 0))
+	    (satdir && sat_open(satdir, c->world->trail_key, c->world->dir,
+	    &c->sat, &e) != 0))
 		cli_state_failed(c->world, &e, "countersign");
 	c->have_sat = satdir != NULL;
 	if (c->have_sat && c->sat.cut > 0)
@@ -255,8 +272,8 @@ main(int argc, char *argv[])
 	if (mode && (c.outdir || satdir))
 		cli_usage("-x and -b take neither -o nor --sat");
 	if (verify) {
-		if (mode || satdir || c.outdir || opt.dir)
-			cli_usage("--verify-sat takes no other option");
+		if (mode || satdir || c.outdir)
+			cli_usage("--verify-sat takes only -C");
 		return verify_sat(verify);
 	}
 	if (satrec) {

@@ -24,8 +24,9 @@
 static int json;		/* --json */
 
 static const char help[] =
-"usage: solr-sat verify [--expect-head hex] [--cert file | -C dir] [--json] dir\n"
-"       solr-sat log [--actor id] [--originator id] [--request-id id]\n"
+"usage: solr-sat verify [--expect-head hex] -C dir | --cert file [--json] dir\n"
+"       solr-sat log [-C dir | --cert file] [--actor id] [--originator id]\n"
+"                    [--request-id id]\n"
 "                    [--verdict v] [--code c] [--since time] [--until time]\n"
 "                    [--json | --commands] dir\n"
 "       solr-sat replay [-o dir] [--json] dir world\n"
@@ -41,9 +42,9 @@ static const char help[] =
 "  --expect-head hex\n"
 "                  verify: the head must be this hash (one published or\n"
 "                  kept apart from the trail)\n"
-"  --cert file     verify: the certificate the head's signature is checked\n"
-"                  with (default: the world's keys/dcc.xmlsign.pem with -C,\n"
-"                  else the trail's own, whose fingerprint is printed)\n"
+"  --cert file     verify, log: the certificate the head's signature is\n"
+"                  checked with (instead of the world's keys/dcc.xmlsign.pem;\n"
+"                  the trail's own head.pem only when named so)\n"
 "  --actor id, --originator id, --request-id id, --verdict v, --code c\n"
 "                  log: only the entries with this value\n"
 "  --since time, --until time\n"
@@ -51,7 +52,9 @@ static const char help[] =
 "  --commands      log: the Command each matching record names, in hex, one\n"
 "                  a line, from the trail's own objects (for solr-gbcs-parse -x)\n"
 "  -o dir          replay: keep the replayed records and objects in dir\n"
-"  -C dir          verify: the world whose certificate checks the head;\n"
+"  -C dir          verify, log: the world whose DCC certificate checks the\n"
+"                  head, whose trail key checks every entry's MAC, and whose\n"
+"                  last signed head the trail must not be older than;\n"
 "                  gc: the world whose object store is collected\n"
 "  --json          write JSON Lines instead of YAML and text\n"
 "  -h, --help      print this help and exit\n"
@@ -59,29 +62,70 @@ static const char help[] =
 "\n"
 "Exit status: 0 intact (no difference), 1 broken or different, 2 trouble.\n";
 
-/* The certificate the head is checked with: --cert, the world's, or the
- * bundle's own (whose fingerprint is printed for comparison). */
-static const char *
-cert_of(const char *cert, const char *world, char *buf, size_t cap)
+/* What a head is checked with: the world's DCC certificate, trail key and
+ * last heads with -C (its certificate replaced by --cert when given), or
+ * the certificate --cert names alone.  Neither: no check is possible, and
+ * nothing is trusted by default (solr-sat(1)).  0, or exit 2 said. */
+struct trust {
+	struct sat_trust t;
+	struct solr_world w;
+	int have_world;
+	char cert[PATH_MAX], heads[PATH_MAX];
+};
+
+static int
+trust_of(struct trust *tr, const char *cert, const char *world,
+    const char *dir)
 {
+	struct solr_err e = { 0 };
+	char own[PATH_MAX];
+
+	memset(tr, 0, sizeof(*tr));
+	if (world != NULL) {
+		if (world_load(&tr->w, world, &e) != 0) {
+			cli_error(&e);
+			return EXIT_TROUBLE;
+		}
+		tr->have_world = 1;
+		cli_sat_trust(&tr->t, &tr->w, tr->cert, tr->heads);
+	}
 	if (cert != NULL)
-		return cert;
-	if (world == NULL)
-		return NULL;
-	snprintf(buf, cap, "%s/keys/dcc.xmlsign.pem", world);
-	return buf;
+		tr->t.cert = cert;
+	if (tr->t.cert == NULL) {
+		snprintf(own, sizeof(own), "%s/head.pem", dir);
+		cli_warn(dir, 0, "no certificate to check the head with: give "
+		    "-C world (its DCC certificate and keys) or --cert file; the "
+		    "trail's own certificate is used only when named, as --cert "
+		    "%s", own);
+		return EXIT_TROUBLE;
+	}
+	return 0;
+}
+
+static void
+trust_free(struct trust *tr)
+{
+	if (tr->have_world)
+		world_free(&tr->w);
+	tr->have_world = 0;
 }
 
 static int
-cmd_verify(const char *dir, const char *expect, const char *cert)
+cmd_verify(const char *dir, const char *expect, const char *cert,
+    const char *world)
 {
 	struct sat_check c;
 	struct solr_err e = { 0 };
+	struct trust tr;
 	char ts[SOLR_TIME_STRLEN];
-
 	struct ynode *o;
+	int r;
 
-	if (sat_check(dir, cert, &c, &e) != 0) {
+	if ((r = trust_of(&tr, cert, world, dir)) != 0)
+		return r;
+	r = sat_check(dir, &tr.t, &c, &e);
+	trust_free(&tr);
+	if (r != 0) {
 		cli_error(&e);
 		if (!json)
 			printf("entries: %llu\n", (unsigned long long)c.entries);
@@ -97,8 +141,10 @@ cmd_verify(const char *dir, const char *expect, const char *cert)
 	solr_time_format(c.head.time, ts);
 	if (!json)
 		printf("entries: %llu\nhead: %s\nsigned: %s by certificate "
-		    "serial %s (sha256 %s)\n", (unsigned long long)c.entries,
-		    c.head.hash, ts, c.signer_serial, c.signer_sha256);
+		    "serial %s (sha256 %s)\n%s", (unsigned long long)c.entries,
+		    c.head.hash, ts, c.signer_serial, c.signer_sha256, world ?
+		    "checked: every entry's MAC, and the world's last head for "
+		    "the trail\n" : "");
 	else {
 		o = cli_json_obj();
 		cli_json_put(o, yn_set_int(o, "entries", (int64_t)c.entries) ||
@@ -107,7 +153,9 @@ cmd_verify(const char *dir, const char *expect, const char *cert)
 		    yn_set_str(o, "head", c.head.hash) ||
 		    yn_set_str(o, "signed", ts) ||
 		    yn_set_str(o, "serial", c.signer_serial) ||
-		    yn_set_str(o, "cert_sha256", c.signer_sha256));
+		    yn_set_str(o, "cert_sha256", c.signer_sha256) ||
+		    yn_set(o, "macs_checked", yn_new_plain(world ? "true" :
+		    "false")));
 	}
 	if (expect != NULL && strcmp(expect, c.head.hash) != 0) {
 		cli_warn(dir, 0, "the head is %s, not the expected %s",
@@ -122,6 +170,7 @@ struct filter {
 	int64_t since, until;
 	int have_since, have_until, json;
 	int commands;		/* --commands: each Command in hex, a line */
+	const char *cert, *world;	/* what the head is checked with */
 	struct solr_objstore bundle;
 	struct rec_writer *out;
 	unsigned long matched;
@@ -203,11 +252,19 @@ cmd_log(const char *dir, struct filter *f)
 {
 	struct sat_check c;
 	struct solr_err e = { 0 };
-	char objs[PATH_MAX];
+	struct trust tr;
+	char objs[PATH_MAX], own[PATH_MAX];
 	int r;
 
-	/* an auditor reads only a trail that holds */
-	if (sat_check(dir, NULL, &c, &e) != 0) {
+	/* an auditor reads only a trail that holds; without -C or --cert,
+	 * against its own certificate (solr-sat verify is the check) */
+	snprintf(own, sizeof(own), "%s/head.pem", dir);
+	if ((r = trust_of(&tr, f->cert ? f->cert : f->world ? NULL : own,
+	    f->world, dir)) != 0)
+		return r;
+	r = sat_check(dir, &tr.t, &c, &e);
+	trust_free(&tr);
+	if (r != 0) {
 		cli_error(&e);
 		return e.code == SOLR_ERR_VERIFY ? EXIT_REJECT : EXIT_TROUBLE;
 	}
@@ -378,6 +435,8 @@ cmd_replay(const char *dir, const char *world, const char *outdir)
 	    "--replay", "solr-adt-check", "--replay", "solr-countersign",
 	    "--replay", NULL };
 	struct sat_check c;
+	struct sat_trust t;
+	char cert[PATH_MAX], heads[PATH_MAX];
 	struct solr_world w;
 	struct fs_list l;
 	struct world_diff d = { 0 };
@@ -389,13 +448,18 @@ cmd_replay(const char *dir, const char *world, const char *outdir)
 	FILE *f;
 	int i, rc;
 
-	if (sat_check(dir, NULL, &c, &e) != 0) {
-		cli_error(&e);
-		return EXIT_TROUBLE;
-	}
 	if (world_load(&w, world, &e) != 0 || fslist_load(world, &l, &e) != 0) {
 		cli_error(&e);
 		return EXIT_TROUBLE;
+	}
+	/* the world's DCC certificate and trail key only */
+	cli_sat_trust(&t, &w, cert, heads);
+	t.heads = NULL;
+	if (sat_check(dir, &t, &c, &e) != 0) {
+		cli_error(&e);
+		world_free(&w);
+		fslist_free(&l);
+		return EXIT_TROUBLE;	/* nothing to replay from */
 	}
 	d.w = &w;
 	snprintf(d.fs_sha, sizeof(d.fs_sha), "%s", l.present ? l.sha256 :
@@ -527,6 +591,8 @@ cmd_gc(const char *world, int argc, char *argv[])
 {
 	struct named k = { 0 };
 	struct sat_check c;
+	struct sat_trust t;
+	char cert[PATH_MAX], heads[PATH_MAX];
 	struct solr_world w;
 	struct solr_objstore os;
 	struct solr_err e = { 0 };
@@ -537,8 +603,9 @@ cmd_gc(const char *world, int argc, char *argv[])
 		cli_error(&e);
 		return EXIT_TROUBLE;
 	}
+	cli_sat_trust(&t, &w, cert, heads);
 	for (i = 0; i < argc; i++)
-		if (sat_check(argv[i], NULL, &c, &e) != 0 ||
+		if (sat_check(argv[i], &t, &c, &e) != 0 ||
 		    sat_each(argv[i], collect, &k, &e) != 0 || k.nomem) {
 			if (k.nomem)
 				cli_nomem();
@@ -592,7 +659,6 @@ main(int argc, char *argv[])
 	struct filter f = { 0 };
 	const char *expect = NULL, *cert = NULL, *world = NULL, *outdir = NULL,
 	    *sub;
-	char buf[PATH_MAX];
 	int ch, status;
 
 	cli_prog = "solr-sat";
@@ -630,10 +696,12 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	if (strcmp(sub, "verify") == 0 && argc == 1)
-		status = cmd_verify(argv[0], expect, cert_of(cert, world, buf,
-		    sizeof(buf)));
-	else if (strcmp(sub, "log") == 0 && argc == 1)
+		status = cmd_verify(argv[0], expect, cert, world);
+	else if (strcmp(sub, "log") == 0 && argc == 1) {
+		f.cert = cert;
+		f.world = world;
 		status = cmd_log(argv[0], &f);
+	}
 	else if (strcmp(sub, "replay") == 0 && argc == 2)
 		status = cmd_replay(argv[0], argv[1], outdir);
 	else if (strcmp(sub, "gc") == 0 && argc >= 1)

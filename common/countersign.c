@@ -781,11 +781,13 @@ audit(struct countersign_stage *c, struct ynode *rec, struct solr_err *e)
 	static const char *const where[] = { "request.at",
 	    "output.command_at", "output.countersigned_at",
 	    "output.response_at" };
-	struct ynode *body = yn_new_map(0), *objs = yn_new_seq(0);
+	struct ynode *body = yn_new_map(0), *objs = yn_new_seq(0),
+	    *missing = NULL;
 	char *objv[4], *atv[4], ver[64];
 	const char *s;
 	size_t n = 0, i;
-	int r = 0;
+	int r = 0, fatal = 0, accepted = strcmp(rec_verdict(rec) ? rec_verdict(rec) :
+	    "", "accept") == 0;
 
 	if (body == NULL || objs == NULL) {
 		yn_free(body);
@@ -798,15 +800,38 @@ audit(struct countersign_stage *c, struct ynode *rec, struct solr_err *e)
 	r |= yn_set_str(body, "tool", ver);
 	r |= yn_set(body, "world", world_inputs(c, rec));
 	r |= yn_set(body, "record", rec);
-	for (i = 0; i < 4; i++)
-		if ((s = str_at(rec, objects[i])) && solr_is_sha256_hex(s)) {
-			atv[n] = (char *)str_at(rec, where[i]);
-			objv[n++] = (char *)s;
-			r |= yn_push(objs, yn_new_str(s));
+	for (i = 0; r == 0 && i < 4; i++) {
+		struct solr_err oe = { 0 };
+
+		if ((s = str_at(rec, objects[i])) == NULL ||
+		    !solr_is_sha256_hex(s))
+			continue;
+		/* a record refused because its bytes could not be read has
+		 * its entry all the same: the object it lacks is named, and
+		 * the rest of the batch goes on */
+		if (!accepted && sat_place(&c->sat, &c->objects, s,
+		    str_at(rec, where[i]), &oe) != 0) {
+			if (oe.code != SOLR_ERR_IO && oe.code !=
+			    SOLR_ERR_VERIFY) {
+				fatal = solr_seterr(e, oe.code, "%s", oe.msg);
+				break;
+			}
+			if (missing == NULL && (missing = yn_new_seq(0)) == NULL)
+				r = 1;
+			r |= yn_push(missing, yn_new_str(s));
+			continue;
 		}
+		atv[n] = (char *)str_at(rec, where[i]);
+		objv[n++] = (char *)s;
+		r |= yn_push(objs, yn_new_str(s));
+	}
 	r |= yn_set(body, "objects", objs);
-	r = r ? nomem(e) : sat_append(&c->sat, body, &c->objects, objv, atv,
-	    n, e);
+	if (missing != NULL && !fatal)
+		r |= yn_set(body, "objects_missing", missing);
+	else
+		yn_free(missing);
+	r = fatal ? fatal : r ? nomem(e) : sat_append(&c->sat, body,
+	    &c->objects, objv, atv, accepted ? n : 0, e);
 	/* the record is the caller's */
 	for (i = 0; i + 1 < body->n; i += 2)
 		if (body->items[i + 1] == rec)

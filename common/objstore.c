@@ -348,9 +348,10 @@ seg_fd(struct solr_objstore *os, size_t i, struct solr_err *e)
 	if (os->segs[i].fd >= 0)
 		return 0;
 	seg_path(os, i, "seg", path, sizeof(path));
-	if ((os->segs[i].fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC))
-	    < 0)
-		return io_err(e, path, "open");
+	/* a segment or index is read only when it is a regular file that
+	 * no one else may write: never a FIFO that would block a reader */
+	if ((os->segs[i].fd = solr_open_regular(path, O_RDONLY, 1, e)) < 0)
+		return e->code;
 	return 0;
 }
 
@@ -416,8 +417,10 @@ read_index(struct solr_objstore *os, size_t i, struct solr_err *e)
 	int fd, r = 0;
 
 	seg_path(os, i, "idx", path, sizeof(path));
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-		return errno == ENOENT ? 0 : io_err(e, path, "open");
+	if (access(path, F_OK) != 0 && errno == ENOENT)
+		return 0;
+	if ((fd = solr_open_regular(path, O_RDONLY, 1, e)) < 0)
+		return e->code;
 	while ((n = pread(fd, buf, sizeof(buf), os->segs[i].idx_read)) > 0) {
 		for (k = 0; k + IDX_LINE <= (size_t)n; k += IDX_LINE) {
 			const char *s = buf + k;
@@ -496,6 +499,7 @@ static long
 hint(struct solr_objstore *os, const char *at, uint64_t *off)
 {
 	char path[PATH_MAX], *end;
+	struct solr_err ignore;
 	const char *colon = strchr(at, ':');
 	size_t n;
 	long i;
@@ -512,7 +516,7 @@ hint(struct solr_objstore *os, const char *at, uint64_t *off)
 	if ((i = seg_find(os, at, n)) >= 0)
 		return i;
 	snprintf(path, sizeof(path), "%s/%.*s.seg", os->dir, (int)n, at);
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+	if ((fd = solr_open_regular(path, O_RDONLY, 1, &ignore)) < 0)
 		return -1;
 	if ((i = seg_add(os, at, n)) < 0) {
 		close(fd);

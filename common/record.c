@@ -25,6 +25,9 @@ struct rec_reader {
 	int pending_line;
 	int any;		/* mappings of any kind, not only records */
 	struct solr_sealer *sealer;	/* records must carry its seal */
+	/* a seal of another domain: named in the refusal, never accepted */
+	struct solr_sealer *foreign;
+	const char *foreign_why;
 };
 
 struct rec_reader *
@@ -278,6 +281,14 @@ rec_reader_seal(struct rec_reader *rd, struct solr_sealer *sealer)
 	rd->sealer = sealer;
 }
 
+void
+rec_reader_foreign(struct rec_reader *rd, struct solr_sealer *sealer,
+    const char *why)
+{
+	rd->foreign = sealer;
+	rd->foreign_why = why;
+}
+
 /*
  * The seal of the record in p: its last line that is not blank (or the
  * "..." that may end a stream) must be "seal: " and the HMAC of the bytes
@@ -285,8 +296,8 @@ rec_reader_seal(struct rec_reader *rd, struct solr_sealer *sealer)
  * text ends.  SOLR_ERR_VERIFY says why not.
  */
 static int
-check_seal(struct solr_sealer *sealer, const unsigned char *p, size_t n,
-    size_t *end, struct solr_err *e)
+check_seal(const struct rec_reader *rd, struct solr_sealer *sealer,
+    const unsigned char *p, size_t n, size_t *end, struct solr_err *e)
 {
 	char want[SOLR_SEAL_LINE + 1];
 	size_t start = doc_start(p, n), ls, le = n;
@@ -309,10 +320,17 @@ check_seal(struct solr_sealer *sealer, const unsigned char *p, size_t n,
 		    "only a stage of this world writes records (solr-records(5))");
 	seal_line(sealer, p + start, ls - start, want);
 	if (le - ls != SOLR_SEAL_LINE - 1 ||
-	    CRYPTO_memcmp(p + ls, want, SOLR_SEAL_LINE - 1) != 0)
+	    CRYPTO_memcmp(p + ls, want, SOLR_SEAL_LINE - 1) != 0) {
+		if (rd->foreign != NULL && le - ls == SOLR_SEAL_LINE - 1) {
+			seal_line(rd->foreign, p + start, ls - start, want);
+			if (CRYPTO_memcmp(p + ls, want, SOLR_SEAL_LINE - 1) == 0)
+				return solr_seterr(e, SOLR_ERR_VERIFY, "%s",
+				    rd->foreign_why);
+		}
 		return solr_seterr(e, SOLR_ERR_VERIFY, "the record's seal does "
 		    "not verify: it was changed after a stage wrote it, or "
 		    "sealed with another world's key");
+	}
 	*end = ls;
 	return 0;
 }
@@ -327,8 +345,8 @@ static int checked_record(struct rec_reader *rd, struct ynode **rec,
  * place; SOLR_ERR_VERIFY says why not.
  */
 static int
-check_json_seal(struct solr_sealer *sealer, unsigned char *p, size_t n,
-    size_t *end, struct solr_err *e)
+check_json_seal(const struct rec_reader *rd, struct solr_sealer *sealer,
+    unsigned char *p, size_t n, size_t *end, struct solr_err *e)
 {
 	static const char key[] = ",\"seal\":\"";
 	const size_t kl = sizeof(key) - 1, tail = kl + 64 + 2;
@@ -345,6 +363,15 @@ check_json_seal(struct solr_sealer *sealer, unsigned char *p, size_t n,
 	p[n - tail] = '}';
 	seal_line(sealer, p, n - tail + 1, want);
 	if (CRYPTO_memcmp(p + n - tail + kl, want + 6, 64) != 0) {
+		if (rd->foreign != NULL) {
+			seal_line(rd->foreign, p, n - tail + 1, want);
+			if (CRYPTO_memcmp(p + n - tail + kl, want + 6, 64) ==
+			    0) {
+				p[n - tail] = ',';
+				return solr_seterr(e, SOLR_ERR_VERIFY, "%s",
+				    rd->foreign_why);
+			}
+		}
 		p[n - tail] = ',';
 		return solr_seterr(e, SOLR_ERR_VERIFY, "the record's seal does "
 		    "not verify: it was changed after a stage wrote it (jq -c "
@@ -369,7 +396,7 @@ json_record(struct rec_reader *rd, struct ynode **rec, int line,
 		    "record exceeds the limit of %d bytes", SOLR_RECORD_MAX);
 		return REC_BAD;
 	}
-	if (rd->sealer != NULL && !rd->any && check_json_seal(rd->sealer,
+	if (rd->sealer != NULL && !rd->any && check_json_seal(rd, rd->sealer,
 	    rd->chunk.p, rd->chunk.len, &end, &se) != 0) {
 		if ((r = yn_parse_json((const char *)rd->chunk.p,
 		    rd->chunk.len, rd->name, line, rec, e)) != 0)
@@ -488,7 +515,7 @@ rec_read(struct rec_reader *rd, struct ynode **rec, int *line,
 		struct solr_err se = { 0 };
 
 		if (rd->sealer != NULL && !rd->any &&
-		    check_seal(rd->sealer, rd->chunk.p, rd->chunk.len, &end,
+		    check_seal(rd, rd->sealer, rd->chunk.p, rd->chunk.len, &end,
 		    &se) != 0) {
 			/* read what it claims, for a rejection that names it;
 			 * what is not even YAML says so */

@@ -36,6 +36,11 @@ const char *rec_reader_name(const struct rec_reader *rd);
 /* From now on a record must end with its seal; one that does not is
  * REC_UNSEALED. */
 void rec_reader_seal(struct rec_reader *rd, struct solr_sealer *sealer);
+/* A record sealed with this other key (another seal domain: the flow's,
+ * or a replay's) is refused with why, so that the refusal says what it
+ * is. */
+void rec_reader_foreign(struct rec_reader *rd, struct solr_sealer *sealer,
+    const char *why);
 /* Reads any YAML mappings, not only records (for logs and histories). */
 void rec_reader_any(struct rec_reader *rd);
 void rec_reader_free(struct rec_reader *rd);

@@ -11,21 +11,26 @@
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 
 #include "sathead.h"
 #include "util.h"
 
 #define HEAD_MAX 4096
 
-/* The signed text: four lines, in this order. */
+static const char zero_hash[] =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+/* The signed text: five lines, in this order. */
 static int
 head_text(const struct sat_head *h, char *out, size_t cap)
 {
 	char ts[SOLR_TIME_STRLEN];
 
 	solr_time_format(h->time, ts);
-	return snprintf(out, cap, "solr-sat-head: 1\nentries: %" PRIu64
-	    "\nhash: %s\ntime: %s\n", h->entries, h->hash, ts);
+	return snprintf(out, cap, "solr-sat-head: 2\ntrail: %s\nentries: %"
+	    PRIu64 "\nhash: %s\ntime: %s\n", h->trail, h->entries, h->hash,
+	    ts);
 }
 
 /* head: the signed text, then "signature: " and the base64 of the DER
@@ -34,23 +39,30 @@ static int
 parse_head(const char *p, size_t n, struct sat_head *h, size_t *signed_len,
     unsigned char *sig, size_t *siglen)
 {
-	char text[HEAD_MAX], ts[64], b64[256];
+	char text[HEAD_MAX], ts[64], b64[256], again[HEAD_MAX];
 	unsigned long long entries;
 	struct solr_err ignore;
 	const char *s;
+	int len;
 
 	if (n >= sizeof(text))
 		return -1;
 	memcpy(text, p, n);
 	text[n] = '\0';
-	if (sscanf(text, "solr-sat-head: 1\nentries: %llu\nhash: %64[0-9a-f]\n"
-	    "time: %63s\n", &entries, h->hash, ts) != 3 ||
-	    strlen(h->hash) != 64 || solr_time_parse(ts, &h->time) != 0)
+	if (sscanf(text, "solr-sat-head: 2\ntrail: %32[0-9a-f]\nentries: %llu\n"
+	    "hash: %64[0-9a-f]\ntime: %63s\n", h->trail, &entries, h->hash,
+	    ts) != 4 || strlen(h->trail) != 32 || strlen(h->hash) != 64 ||
+	    solr_time_parse(ts, &h->time) != 0)
 		return -1;
 	h->entries = entries;
 	if ((s = strstr(text, "\nsignature: ")) == NULL)
 		return -1;
 	*signed_len = (size_t)(s - text) + 1;
+	/* exactly the text a writer makes, and nothing else signed */
+	len = head_text(h, again, sizeof(again));
+	if (len < 0 || (size_t)len != *signed_len || memcmp(again, text,
+	    *signed_len) != 0)
+		return -1;
 	if (sscanf(s + 12, "%255[A-Za-z0-9+/=]", b64) != 1 ||
 	    solr_b64_decode(b64, strlen(b64), sig, 128, siglen, &ignore) != 0)
 		return -1;
@@ -73,6 +85,22 @@ sign_der(EVP_PKEY *key, const void *p, size_t n, unsigned char *der,
 	    "be signed");
 }
 
+/* Whether sig is x's signature over text. */
+static int
+signed_by(X509 *x, const char *text, size_t n, const unsigned char *sig,
+    size_t siglen)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	int ok;
+
+	ok = md != NULL && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL,
+	    X509_get0_pubkey(x)) == 1 && EVP_DigestVerify(md, sig, siglen,
+	    (const unsigned char *)text, n) == 1;
+	EVP_MD_CTX_free(md);
+	ERR_clear_error();
+	return ok;
+}
+
 static int
 write_cert(struct sat *s, const struct solr_cert *cert, struct solr_err *e)
 {
@@ -91,7 +119,7 @@ write_cert(struct sat *s, const struct solr_cert *cert, struct solr_err *e)
 		    "could not be written");
 	}
 	snprintf(path, sizeof(path), "%s/head.pem", s->dir);
-	if (solr_read_file(path, 65536, &have, &ignore) != 0 ||
+	if (solr_read_guarded(path, 65536, &have, &ignore) != 0 ||
 	    have.len != (size_t)len || memcmp(have.p, pem, (size_t)len) != 0)
 		r = solr_write_atomic(path, pem, (size_t)len, 1, e);
 	solr_buf_free(&have);
@@ -109,18 +137,52 @@ lock(struct sat *s, struct solr_err *e)
 	return 0;
 }
 
-/* The head of n entries ending in last, signed, written and synced. */
+/* The world's copy of the last head it signed for the trail:
+ * state/sat-heads/<trail>, written after the trail's own head. */
+static int
+remember(struct sat *s, const void *text, size_t n, struct solr_err *e)
+{
+	char path[PATH_MAX];
+	int r;
+
+	if ((r = solr_mkdirs(s->heads, e)) != 0 ||
+	    (r = solr_guard(s->heads, 1, e)) != 0)
+		return r;
+	snprintf(path, sizeof(path), "%s/%s", s->heads, s->trail);
+	return solr_write_atomic(path, text, n, 1, e);
+}
+
+/* A head as read from path: 0, SOLR_ERR_NOTFOUND, or SOLR_ERR_VERIFY. */
+static int
+read_head(const char *path, struct solr_buf *b, struct sat_head *h,
+    size_t *sl, unsigned char sig[128], size_t *siglen, struct solr_err *e)
+{
+	int r;
+
+	b->len = 0;
+	if ((r = solr_guard(path, 0, e)) != 0 || (r = solr_read_guarded(path,
+	    HEAD_MAX, b, e)) != 0)
+		return r;
+	if (parse_head((const char *)b->p, b->len, h, sl, sig, siglen) != 0)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "not a signed "
+		    "head of this version (solr-sat(5))");
+	return 0;
+}
+
+/* The head of n entries ending in last, signed, written and synced; then
+ * the world's copy of it. */
 static int
 put_head(struct sat *s, EVP_PKEY *key, const struct solr_cert *cert,
     uint64_t n, const char *last, int64_t t, struct solr_err *e)
 {
-	struct sat_head h = { n, "", t };
+	struct sat_head h = { n, "", t, "" };
 	unsigned char der[128];
 	char text[HEAD_MAX], b64[256], path[PATH_MAX];
 	size_t dlen;
 	int len, r;
 
 	memcpy(h.hash, last, SOLR_SHA256_HEX);
+	memcpy(h.trail, s->trail, SOLR_TRAIL_ID_HEX);
 	len = head_text(&h, text, sizeof(text));
 	if ((r = sign_der(key, text, (size_t)len, der, &dlen, e)) != 0 ||
 	    (r = write_cert(s, cert, e)) != 0)
@@ -129,7 +191,9 @@ put_head(struct sat *s, EVP_PKEY *key, const struct solr_cert *cert,
 	snprintf(text + len, sizeof(text) - (size_t)len, "signature: %s\n",
 	    b64);
 	snprintf(path, sizeof(path), "%s/head", s->dir);
-	return solr_write_atomic(path, text, strlen(text), 1, e);
+	if ((r = solr_write_atomic(path, text, strlen(text), 1, e)) != 0)
+		return r;
+	return remember(s, text, strlen(text), e);
 }
 
 int
@@ -141,20 +205,31 @@ sat_head_write(struct sat *s, EVP_PKEY *key, const struct solr_cert *cert,
 	uint64_t n;
 	int r;
 
+	if (s->trail[0] == '\0')
+		return solr_seterr_at(e, SOLR_ERR_INTERNAL, s->log, 0, "the "
+		    "trail was not opened for writing (sat_head_open)");
 	if ((r = lock(s, e)) != 0)
 		return r;
 	snprintf(path, sizeof(path), "%s/head", s->dir);
 	if (!s->head_changed) {
 		/* the head before this batch, for a take-back */
 		s->old_head.len = 0;
-		s->had_head = solr_read_file(path, HEAD_MAX, &s->old_head,
+		s->had_head = solr_read_guarded(path, HEAD_MAX, &s->old_head,
 		    &ignore) == 0;
+		s->old_v = s->v;
 	}
-	if ((r = sat_tail(s, &n, last, e)) == 0 &&
-	    (r = put_head(s, key, cert, n, last, t, e)) == 0) {
-		s->head_changed = 1;
-		s->my_head.len = 0;
-		(void)solr_read_file(path, HEAD_MAX, &s->my_head, &ignore);
+	/* a head only over entries whose MAC this writer checked */
+	if ((r = sat_check_new(s, e)) == 0 &&
+	    (r = sat_tail(s, &n, last, e)) == 0) {
+		if (n != s->v.n || strcmp(last, s->v.hash) != 0)
+			r = solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0, "the "
+			    "last entry is not the one checked");
+		else if ((r = put_head(s, key, cert, n, last, t, e)) == 0) {
+			s->head_changed = 1;
+			s->my_head.len = 0;
+			(void)solr_read_guarded(path, HEAD_MAX, &s->my_head,
+			    &ignore);
+		}
 	}
 	flock(s->fd, LOCK_UN);
 	return r;
@@ -179,7 +254,7 @@ sat_take_back(struct sat *s, struct solr_err *e)
 	if ((r = lock(s, e)) != 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/head", s->dir);
-	(void)solr_read_file(path, HEAD_MAX, &cur, &ignore);
+	(void)solr_read_guarded(path, HEAD_MAX, &cur, &ignore);
 	ours = s->head_changed && cur.len == s->my_head.len &&
 	    memcmp(cur.p, s->my_head.p, cur.len) == 0;
 	/* another writer's head that covers entries of this batch: they are
@@ -187,23 +262,30 @@ sat_take_back(struct sat *s, struct solr_err *e)
 	covered = !ours && s->app.pending && cur.len > 0 &&
 	    parse_head((const char *)cur.p, cur.len, &h, &sl, sig, &siglen) ==
 	    0 && h.entries > s->n_before;
-	flock(s->fd, LOCK_UN);
 	solr_buf_free(&cur);
-	if (covered || (s->head_changed && !ours))
+	if (covered || (s->head_changed && !ours)) {
+		flock(s->fd, LOCK_UN);
 		return -1;
-	if (solr_appended_undo(s->fd, &s->app) != 0)
+	}
+	if (solr_appended_undo(s->fd, &s->app) != 0) {
+		flock(s->fd, LOCK_UN);
 		return -1;	/* another writer appended after them */
-	if (ours && sat_head_restore(s, e) != 0)
-		return -1;
+	}
+	r = ours ? sat_head_restore(s, e) : 0;
+	if (r == 0 && s->v.off > s->old_v.off && ours)
+		s->v = s->old_v;
+	flock(s->fd, LOCK_UN);
 	s->head_changed = 0;
-	return 0;
+	return r != 0 ? -1 : 0;
 }
 
-/* After a batch is taken back: the head before it. */
+/* After a batch is taken back, under the lock: the head before it, in
+ * the trail and in the world's copy. */
 static int
 sat_head_restore(struct sat *s, struct solr_err *e)
 {
 	char path[PATH_MAX];
+	int r;
 
 	if (!s->head_changed)
 		return 0;
@@ -213,38 +295,70 @@ sat_head_restore(struct sat *s, struct solr_err *e)
 		return unlink(path) == 0 || errno == ENOENT ? 0 :
 		    solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
 		    strerror(errno));
-	return solr_write_atomic(path, s->old_head.p, s->old_head.len, 1, e);
+	if ((r = solr_write_atomic(path, s->old_head.p, s->old_head.len, 1,
+	    e)) != 0)
+		return r;
+	return remember(s, s->old_head.p, s->old_head.len, e);
 }
 
-/* Where entry k+1 starts in the log (its "---" line), searching the last
- * megabyte: what follows the head is at most a batch. */
+/* The world's last head for the trail against the trail's own: a head
+ * older than the one the world signed last is a trail rolled back. */
 static int
-entry_offset(struct sat *s, uint64_t k, off_t *off, struct solr_err *e)
+against_remembered(struct sat *s, const struct sat_head *h,
+    struct solr_err *e)
 {
-	char want[64], *buf, *p, *found = NULL;
-	struct stat st;
-	off_t from;
-	ssize_t got;
+	struct solr_buf b = { 0 };
+	struct sat_head w;
+	unsigned char sig[128];
+	char path[PATH_MAX], ts[SOLR_TIME_STRLEN];
+	size_t sl, siglen;
+	int r;
 
-	if (fstat(s->fd, &st) != 0)
-		return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "%s",
-		    strerror(errno));
-	from = st.st_size > (1 << 20) ? st.st_size - (1 << 20) : 0;
-	if ((buf = malloc((size_t)(st.st_size - from) + 1)) == NULL)
-		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
-	got = pread(s->fd, buf, (size_t)(st.st_size - from), from);
-	buf[got > 0 ? got : 0] = '\0';
-	snprintf(want, sizeof(want), "---\nsat: 1\nn: %" PRIu64 "\n", k + 1);
-	for (p = buf; got > 0 && (p = strstr(p, want)) != NULL; p++)
-		if (p == buf || p[-1] == '\n') {
-			found = p;
-			break;
-		}
-	if (found != NULL)
-		*off = from + (found - buf);
-	free(buf);
-	return found ? 0 : solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0,
-	    "entry %" PRIu64 " is not where the head ends", k + 1);
+	snprintf(path, sizeof(path), "%s/%s", s->heads, h->trail);
+	r = read_head(path, &b, &w, &sl, sig, &siglen, e);
+	solr_buf_free(&b);
+	if (r == SOLR_ERR_NOTFOUND)
+		return h->entries == 0 ? 0 : solr_seterr_at(e, SOLR_ERR_VERIFY,
+		    path, 0, "this world keeps no head for the trail %s, whose "
+		    "head covers %" PRIu64 " entries: a trail this world did "
+		    "not write, or its record was removed; refused",
+		    h->trail, h->entries);
+	if (r != 0)
+		return r;
+	solr_time_format(w.time, ts);
+	if (w.entries > h->entries)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0, "the trail "
+		    "was rolled back: its signed head covers %" PRIu64 " "
+		    "entries, but this world signed a head of %" PRIu64 " for "
+		    "it (%s, state/sat-heads/%s); refused", h->entries,
+		    w.entries, ts, h->trail);
+	if (w.entries == h->entries && strcmp(w.hash, h->hash) != 0)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0, "the trail "
+		    "is not the one this world signed: its head of %" PRIu64
+		    " entries ends in %s, the world's in %s; refused",
+		    h->entries, h->hash, w.hash);
+	return 0;
+}
+
+/* A new trail: an id of its own, and a signed head of 0 entries before
+ * its first batch, so that a crash inside it leaves a head to cut back
+ * to. */
+static int
+new_trail(struct sat *s, EVP_PKEY *key, const struct solr_cert *cert,
+    int64_t t, struct solr_err *e)
+{
+	unsigned char id[16];
+
+	if (RAND_bytes(id, sizeof(id)) != 1) {
+		ERR_clear_error();
+		return solr_seterr(e, SOLR_ERR_INTERNAL, "no random bytes for "
+		    "the trail's id");
+	}
+	solr_hex(id, sizeof(id), s->trail);
+	memcpy(s->v.hash, zero_hash, SOLR_SHA256_HEX);
+	s->v.n = 0;
+	s->v.off = 0;
+	return put_head(s, key, cert, 0, zero_hash, t, e);
 }
 
 int
@@ -252,13 +366,12 @@ sat_head_open(struct sat *s, EVP_PKEY *key, const struct solr_cert *cert,
     int64_t t, struct solr_err *e)
 {
 	struct solr_buf b = { 0 };
-	struct solr_err ignore;
 	struct sat_head h;
 	unsigned char sig[128];
 	char path[PATH_MAX], last[SOLR_SHA256_HEX];
 	size_t sl, siglen;
 	uint64_t n;
-	off_t off = 0;
+	int64_t off = 0;
 	int r;
 
 	if ((r = lock(s, e)) != 0)
@@ -266,22 +379,26 @@ sat_head_open(struct sat *s, EVP_PKEY *key, const struct solr_cert *cert,
 	snprintf(path, sizeof(path), "%s/head", s->dir);
 	if ((r = sat_tail(s, &n, last, e)) != 0)
 		goto out;
-	if (solr_read_file(path, HEAD_MAX, &b, &ignore) != 0) {
-		/* a new trail is signed empty before its first batch, so a
-		 * crash inside that batch leaves a head to cut back to; a
-		 * trail with entries and no head has lost it */
-		r = n == 0 ? put_head(s, key, cert, 0, last, t, e) :
+	if ((r = read_head(path, &b, &h, &sl, sig, &siglen, e)) ==
+	    SOLR_ERR_NOTFOUND) {
+		/* a trail with entries and no head has lost it */
+		r = n == 0 ? new_trail(s, key, cert, t, e) :
 		    solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "%" PRIu64
 		    " entries and no signed head: the head was removed; check "
 		    "the trail with solr-sat verify", n);
 		goto out;
 	}
-	if (parse_head((const char *)b.p, b.len, &h, &sl, sig, &siglen) !=
-	    0) {
-		r = solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "not a signed "
-		    "head (solr-sat(5))");
+	if (r != 0)
+		goto out;
+	if (!signed_by(cert->x, (const char *)b.p, sl, sig, siglen)) {
+		r = solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "the head's "
+		    "signature does not verify with the DCC's certificate "
+		    "(keys/dcc.xmlsign.pem); refused");
 		goto out;
 	}
+	memcpy(s->trail, h.trail, SOLR_TRAIL_ID_HEX);
+	if ((r = against_remembered(s, &h, e)) != 0)
+		goto out;
 	if (n < h.entries) {
 		r = solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0, "%" PRIu64
 		    " entries, but the signed head covers %" PRIu64 ": the "
@@ -289,50 +406,76 @@ sat_head_open(struct sat *s, EVP_PKEY *key, const struct solr_cert *cert,
 		    h.entries);
 		goto out;
 	}
+	/* what follows the head is checked, alone or not: an entry no
+	 * writer made stops this one, and is never cut silently */
+	if (n > h.entries && (r = sat_entry_offset(s, h.entries, &off, e)) !=
+	    0)
+		goto out;
+	s->v.n = h.entries;
+	s->v.off = n > h.entries ? off : 0;
+	memcpy(s->v.hash, h.hash, SOLR_SHA256_HEX);
+	if (n == h.entries) {
+		struct stat st;
+
+		if (strcmp(last, h.hash) != 0) {
+			r = solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0, "entry %"
+			    PRIu64 " hashes to %s, not to the signed head's %s: "
+			    "the chain was rewritten", n, last, h.hash);
+			goto out;
+		}
+		if (fstat(s->fd, &st) != 0) {
+			r = solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "%s",
+			    strerror(errno));
+			goto out;
+		}
+		s->v.off = (int64_t)st.st_size;
+	} else if ((r = sat_check_new(s, e)) != 0)
+		goto out;
 	if (n > h.entries && s->alone) {
 		/* a batch whose head was never written: none of its records
 		 * left, so its entries go (with other writers at work, they
 		 * are theirs, and their heads will cover them) */
-		if (h.entries > 0 && (r = entry_offset(s, h.entries, &off, e))
-		    != 0)
-			goto out;
-		if (ftruncate(s->fd, off) != 0 || fsync(s->fd) != 0) {
+		if (ftruncate(s->fd, (off_t)off) != 0 || fsync(s->fd) != 0) {
 			r = solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "%s",
 			    strerror(errno));
 			goto out;
 		}
 		s->cut_unsigned = n - h.entries;
+		s->v.n = h.entries;
+		s->v.off = off;
+		memcpy(s->v.hash, h.hash, SOLR_SHA256_HEX);
 	}
+	/* the world's copy, when it is older (a crash between the two) */
+	r = remember(s, b.p, b.len, e);
 out:
 	flock(s->fd, LOCK_UN);
 	solr_buf_free(&b);
 	return r;
 }
 
+/* The certificate a head is checked with, read as a guarded file; its
+ * serial and fingerprint go into c. */
 static int
-check_signature(const char *dir, const char *cert_path, const char *text,
-    size_t n, const unsigned char *sig, size_t siglen, struct sat_check *c,
+load_cert(const char *cert_path, struct sat_check *c, X509 **out,
     struct solr_err *e)
 {
-	char path[PATH_MAX];
+	struct solr_buf b = { 0 };
 	unsigned char *der = NULL;
-	EVP_MD_CTX *md = NULL;
-	X509 *x;
-	FILE *f;
-	int dl, ok;
+	BIO *bio;
+	X509 *x = NULL;
+	int dl, r;
 
-	if (cert_path == NULL) {
-		snprintf(path, sizeof(path), "%s/head.pem", dir);
-		cert_path = path;
+	if ((r = solr_read_guarded(cert_path, 65536, &b, e)) != 0) {
+		solr_buf_free(&b);
+		return r == SOLR_ERR_NOTFOUND ? SOLR_ERR_IO : r;
 	}
-	if ((f = fopen(cert_path, "r")) == NULL)
-		return solr_seterr_at(e, SOLR_ERR_IO, cert_path, 0, "%s",
-		    strerror(errno));
-	x = PEM_read_X509(f, NULL, NULL, NULL);
-	fclose(f);
+	if ((bio = BIO_new_mem_buf(b.p, (int)b.len)) != NULL)
+		x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	solr_buf_free(&b);
 	if (x == NULL) {
 		ERR_clear_error();
-		return solr_seterr_at(e, SOLR_ERR_VERIFY, cert_path, 0,
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, cert_path, 0,
 		    "not a PEM certificate");
 	}
 	if ((dl = i2d_X509(x, &der)) > 0)
@@ -347,61 +490,117 @@ check_signature(const char *dir, const char *cert_path, const char *text,
 		OPENSSL_free(dec);
 		BN_free(bn);
 	}
-	ok = (md = EVP_MD_CTX_new()) != NULL && EVP_DigestVerifyInit(md,
-	    NULL, EVP_sha256(), NULL, X509_get0_pubkey(x)) == 1 &&
-	    EVP_DigestVerify(md, sig, siglen, (const unsigned char *)text, n)
-	    == 1;
-	EVP_MD_CTX_free(md);
-	X509_free(x);
-	ERR_clear_error();
-	return ok ? 0 : solr_seterr_at(e, SOLR_ERR_VERIFY, "head", 0, "the "
-	    "head's signature does not verify with %s", cert_path);
+	*out = x;
+	return 0;
+}
+
+/* The bundle's directories and files, as a writer's are checked. */
+static int
+guard_bundle(const char *dir, struct solr_err *e)
+{
+	static const struct {
+		const char *name;
+		int dir, need;
+	} parts[] = {
+		{ "", 1, 1 }, { "sat.log", 0, 1 }, { "head", 0, 0 },
+		{ "head.pem", 0, 0 }, { "objects", 1, 0 }, { "live", 0, 0 },
+	};
+	char path[PATH_MAX];
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s%s", dir, *parts[i].name ?
+		    "/" : "", parts[i].name);
+		if ((r = solr_guard(path, parts[i].dir, e)) == SOLR_ERR_NOTFOUND
+		    && !parts[i].need)
+			continue;
+		if (r == SOLR_ERR_NOTFOUND)
+			return solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
+			    "no such file or directory: not a trail");
+		if (r != 0)
+			return r;
+	}
+	return 0;
 }
 
 int
-sat_check(const char *dir, const char *cert_path, struct sat_check *c,
+sat_check(const char *dir, const struct sat_trust *t, struct sat_check *c,
     struct solr_err *e)
 {
 	struct solr_buf b = { 0 };
+	struct sat_head w;
+	struct sat_pos at[2];
 	unsigned char sig[128];
-	char path[PATH_MAX], at[SOLR_SHA256_HEX];
+	char path[PATH_MAX], ts[SOLR_TIME_STRLEN];
 	size_t sl, siglen;
-	int r;
+	X509 *x = NULL;
+	int r, have_w = 0;
 
 	memset(c, 0, sizeof(*c));
+	if (t == NULL || t->cert == NULL)
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, dir, 0, "no "
+		    "certificate to check the head with: the DCC's comes from "
+		    "a world (-C), or one named (--cert)");
+	if ((r = guard_bundle(dir, e)) != 0)
+		return r;
 	snprintf(path, sizeof(path), "%s/head", dir);
-	if ((r = solr_read_file(path, HEAD_MAX, &b, e)) != 0) {
+	if ((r = read_head(path, &b, &c->head, &sl, sig, &siglen, e)) != 0) {
 		solr_buf_free(&b);
-		return r == SOLR_ERR_IO ? solr_seterr_at(e, SOLR_ERR_VERIFY,
-		    path, 0, "no signed head: nothing shows the trail is whole")
-		    : r;
+		return r == SOLR_ERR_NOTFOUND ? solr_seterr_at(e,
+		    SOLR_ERR_VERIFY, path, 0, "no signed head: nothing shows "
+		    "the trail is whole") : r;
 	}
-	if (parse_head((const char *)b.p, b.len, &c->head, &sl, sig, &siglen)
-	    != 0)
-		r = solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "not a signed "
-		    "head (solr-sat(5))");
-	else
-		r = check_signature(dir, cert_path, (const char *)b.p, sl, sig,
-		    siglen, c, e);
+	if ((r = load_cert(t->cert, c, &x, e)) == 0 && !signed_by(x,
+	    (const char *)b.p, sl, sig, siglen))
+		r = solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "the head's "
+		    "signature does not verify with %s", t->cert);
+	X509_free(x);
+	if (r == 0 && t->heads != NULL) {
+		snprintf(path, sizeof(path), "%s/%s", t->heads, c->head.trail);
+		if ((r = read_head(path, &b, &w, &sl, sig, &siglen, e)) ==
+		    SOLR_ERR_NOTFOUND)
+			r = solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "the "
+			    "world keeps no head for the trail %s: it did not "
+			    "write this trail, or its record was removed",
+			    c->head.trail);
+		have_w = r == 0;
+	}
 	solr_buf_free(&b);
 	if (r != 0)
 		return r;
-	if ((r = sat_verify(dir, c->head.entries, &c->entries, at, NULL, e))
-	    != 0)
+	at[0].n = c->head.entries;
+	at[1].n = have_w ? w.entries : 0;
+	if ((r = sat_verify(dir, t->key, at, 2, &c->entries, NULL, e)) != 0)
 		return r;
 	if (c->entries < c->head.entries)
 		return solr_seterr_at(e, SOLR_ERR_VERIFY, "sat.log", 0, "%" PRIu64
 		    " entries, but the signed head covers %" PRIu64 ": entry %"
 		    PRIu64 " and those after it were cut", c->entries,
 		    c->head.entries, c->entries + 1);
-	if (strcmp(at, c->head.hash) != 0)
+	if (strcmp(at[0].hash, c->head.hash) != 0)
 		return solr_seterr_at(e, SOLR_ERR_VERIFY, "sat.log", 0, "entry %"
 		    PRIu64 " hashes to %s, not to the signed head's %s: the "
-		    "chain was rewritten", c->head.entries, at, c->head.hash);
+		    "chain was rewritten", c->head.entries, at[0].hash,
+		    c->head.hash);
 	if (c->entries > c->head.entries)
 		return solr_seterr_at(e, SOLR_ERR_VERIFY, "sat.log", 0, "entry %"
 		    PRIu64 " and those after it (to %" PRIu64 ") are not "
 		    "covered by the signed head", c->head.entries + 1,
 		    c->entries);
+	if (have_w) {
+		solr_time_format(w.time, ts);
+		if (w.entries > c->head.entries)
+			return solr_seterr_at(e, SOLR_ERR_VERIFY, "head", 0,
+			    "the trail was rolled back: its signed head covers "
+			    "%" PRIu64 " entries, but the world signed a head "
+			    "of %" PRIu64 " for it (%s)", c->head.entries,
+			    w.entries, ts);
+		if (strcmp(at[1].hash, w.hash) != 0)
+			return solr_seterr_at(e, SOLR_ERR_VERIFY, "sat.log", 0,
+			    "entry %" PRIu64 " hashes to %s, not to the head "
+			    "the world signed for it (%s): not the trail the "
+			    "world wrote", w.entries, at[1].hash, w.hash);
+	}
 	return 0;
 }

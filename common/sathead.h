@@ -17,6 +17,7 @@ struct sat_head {
 	uint64_t entries;
 	char hash[SOLR_SHA256_HEX];
 	int64_t time;
+	char trail[SOLR_TRAIL_ID_HEX];	/* the trail's id, made with it */
 };
 
 /* Under the trail's lock: the head of the trail as it is now, signed
@@ -24,11 +25,15 @@ struct sat_head {
  * kept for sat_take_back. */
 int sat_head_write(struct sat *s, EVP_PKEY *key, const struct solr_cert *cert,
     int64_t t, struct solr_err *e);
-/* At open, by the writer: entries after the head were appended by a
- * batch none of whose records left, since the process died before the
- * head: they are cut.  A new, empty trail is given a signed head of 0
- * entries.  A trail shorter than its head, or with entries and no head,
- * is broken: SOLR_ERR_VERIFY. */
+/* At open, by the writer: the head must verify with cert and be no older
+ * than the world's copy of the last head it signed for the trail (else
+ * the trail was rolled back).  Every entry after the head is checked
+ * (chain and MAC: one no writer made stops the writer, naming it); when
+ * the writer is alone they were appended by a batch none of whose records
+ * left, since the process died before the head: they are cut.  A new,
+ * empty trail is given an id and a signed head of 0 entries.  A trail
+ * shorter than its head, or with entries and no head, is broken:
+ * SOLR_ERR_VERIFY. */
 int sat_head_open(struct sat *s, EVP_PKEY *key, const struct solr_cert *cert,
     int64_t t, struct solr_err *e);
 
@@ -39,11 +44,21 @@ struct sat_check {
 	char signer_serial[80];		/* the certificate that signed it */
 	char signer_sha256[SOLR_SHA256_HEX];	/* its DER's SHA-256 */
 };
-/* The chain, every object, and the head: its signature (with the
- * certificate cert_path, or the bundle's head.pem), and that the chain
- * leads to it, no shorter and no longer.  SOLR_ERR_VERIFY names what does
- * not hold. */
-int sat_check(const char *dir, const char *cert_path, struct sat_check *c,
+/* What a trail is checked against. */
+struct sat_trust {
+	const char *cert;		/* the DCC's certificate (required) */
+	const unsigned char *key;	/* the world's trail key: each entry's
+					 * MAC is checked (NULL: not) */
+	const char *heads;		/* the world's state/sat-heads: the
+					 * trail must be no older (NULL: not) */
+};
+/* The bundle's files (the owner's alone), the chain, every object, and
+ * the head: its signature with t->cert, and that the chain leads to it,
+ * no shorter and no longer; with t->key every entry's MAC; with t->heads
+ * that it is not older than the last head the world signed for it.
+ * SOLR_ERR_VERIFY names what does not hold; SOLR_ERR_CONFIG without a
+ * certificate. */
+int sat_check(const char *dir, const struct sat_trust *t, struct sat_check *c,
     struct solr_err *e);
 
 #endif

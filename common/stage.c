@@ -195,6 +195,13 @@ stage_seal(struct stage *s, struct solr_sealer *sealer)
 	rec_writer_seal(s->out, sealer);
 }
 
+void
+stage_foreign(struct stage *s, struct solr_sealer *sealer, const char *why)
+{
+	s->foreign = sealer;
+	s->foreign_why = why;
+}
+
 struct rec_reader *
 stage_reader(struct stage *s, FILE *f, const char *name)
 {
@@ -202,8 +209,11 @@ stage_reader(struct stage *s, FILE *f, const char *name)
 
 	if (s->ops->sync != NULL)
 		setvbuf(f, NULL, _IONBF, 0);
-	if ((rd = rec_reader_new(f, name)) != NULL && s->sealer != NULL)
+	if ((rd = rec_reader_new(f, name)) != NULL && s->sealer != NULL) {
 		rec_reader_seal(rd, s->sealer);
+		if (s->foreign != NULL)
+			rec_reader_foreign(rd, s->foreign, s->foreign_why);
+	}
 	return rd;
 }
 

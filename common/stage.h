@@ -64,6 +64,8 @@ struct stage {
 	struct ynode *held[STAGE_BATCH];
 	size_t nheld;
 	struct solr_sealer *sealer;	/* the world's record key */
+	struct solr_sealer *foreign;	/* the other seal domain's */
+	const char *foreign_why;
 	/* told of each record as it is written (--progress) */
 	void (*tally)(void *arg, const struct ynode *rec);
 	void *tally_arg;
@@ -76,6 +78,9 @@ int stage_init(struct stage *s, const struct stage_ops *ops, void *ctx,
  * (solr-records(5)); a record whose seal fails is rejected, and nothing
  * it claims is acted on. */
 void stage_seal(struct stage *s, struct solr_sealer *sealer);
+/* Records of the other seal domain are refused with why. */
+void stage_foreign(struct stage *s, struct solr_sealer *sealer,
+    const char *why);
 /* A reader of f for stage_run; a stage with group commit reads f
  * without stdio's buffer, so that it can tell when no input waits. */
 struct rec_reader *stage_reader(struct stage *s, FILE *f, const char *name);

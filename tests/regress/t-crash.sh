@@ -30,7 +30,7 @@ while [ $i -le "$N" ]; do
 	wait $pid 2>/dev/null
 	# a run with no input recovers (cuts a torn SAT entry), then checks
 	printf "" | solr-countersign -C "$w" --at $PIN --sat "$w/sat" > /dev/null 2>&1 || { invalid=$((invalid + 1)); echo "# recovery failed: $w"; }
-	solr-countersign --verify-sat "$w/sat" > /dev/null 2>&1 || { invalid=$((invalid + 1)); echo "# SAT check failed: $w"; }
+	solr-countersign -C "$w" --verify-sat "$w/sat" > /dev/null 2>&1 || { invalid=$((invalid + 1)); echo "# SAT check failed: $w"; }
 	# every line of the ledger is whole, or the last one is torn
 	awk 'NF != 4 || $1 !~ /^[0-9A-F]+$/ || length($1) != 16 || length($4) != 64 { bad++ } END { exit bad > 1 }' \
 		"$w/state/countersign-ledger" 2>/dev/null || { invalid=$((invalid + 1)); echo "# ledger check failed: $w"; }

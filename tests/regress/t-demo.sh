@@ -20,7 +20,7 @@ check "the countersigned requests are written" [ "$(ls "$D"/artifacts/*.counters
 check "the responses are written" [ "$(ls "$D"/artifacts/*.response.xml | wc -l)" -ge 10 ]
 
 # the SAT: one entry per record, the sender as actor, a chain
-solr-countersign --verify-sat "$D/sat" > "$TMP/v"
+solr-countersign -C "$TMP/dw" --verify-sat "$D/sat" > "$TMP/v"
 check "the SAT verifies" [ $? -eq 0 ]
 check "... one entry per record" grep -q "^$(count_records "$D/records.yaml") entries, chain, objects and signed head intact" "$TMP/v"
 check "an entry names the sender as actor" grep -q "^actor: 00-DB-12-34-56-78-00-04$" "$D/sat/sat.log"
@@ -30,29 +30,29 @@ check "the bundle holds every object" [ "$(objects "$D/sat/objects")" -ge 40 ]
 check "... in a few segment files, not a file each" [ "$(ls "$D/sat/objects" | wc -l)" -le 5 ]
 # the bundle travels: verified and replayed from elsewhere
 cp -R "$D/sat" "$TMP/sat-elsewhere"
-solr-countersign --verify-sat "$TMP/sat-elsewhere" > /dev/null
+solr-countersign -C "$TMP/dw" --verify-sat "$TMP/sat-elsewhere" > /dev/null
 check "a copied bundle verifies on its own" [ $? -eq 0 ]
 # changes are caught, at the first broken link
 cp -R "$D/sat" "$TMP/s1"
 sed -i '0,/^  verdict: reject/s//  verdict: accept/' "$TMP/s1/sat.log"
-solr-countersign --verify-sat "$TMP/s1" > /dev/null 2>"$TMP/e"
+solr-countersign -C "$TMP/dw" --verify-sat "$TMP/s1" > /dev/null 2>"$TMP/e"
 check "an edited entry is caught by the chain check" grep -q "was changed: its content hashes to" "$TMP/e"
 cp -R "$D/sat" "$TMP/s2"
 awk '/^---$/{n++} n!=3' "$D/sat/sat.log" > "$TMP/s2/sat.log"
-solr-countersign --verify-sat "$TMP/s2" > /dev/null 2>"$TMP/e"
+solr-countersign -C "$TMP/dw" --verify-sat "$TMP/s2" > /dev/null 2>"$TMP/e"
 check "a removed entry is caught" grep -q "entry 3 does not follow the one before it" "$TMP/e"
 cp -R "$D/sat" "$TMP/s3"
-printf -- '---\nsat: 1\nn: 9999\nprev: 00' >> "$TMP/s3/sat.log"
-solr-countersign --verify-sat "$TMP/s3" > "$TMP/o" 2>"$TMP/e"
-check "a torn last entry is reported" grep -q "is torn or has no hash line" "$TMP/e"
+printf -- '---\nsat: 2\nn: 9999\nprev: 00' >> "$TMP/s3/sat.log"
+solr-countersign -C "$TMP/dw" --verify-sat "$TMP/s3" > "$TMP/o" 2>"$TMP/e"
+check "a torn last entry is reported" grep -q "is torn, or lacks its mac or hash line" "$TMP/e"
 printf '' | solr-countersign -C "$TMP/dw" --at $PIN --sat "$TMP/s3" > /dev/null 2>"$TMP/e"
 check "... and the next run cuts it, saying so" grep -q "sat.log: cut a torn last entry of [0-9]* bytes" "$TMP/e"
-solr-countersign --verify-sat "$TMP/s3" > "$TMP/o" 2>"$TMP/e"
+solr-countersign -C "$TMP/dw" --verify-sat "$TMP/s3" > "$TMP/o" 2>"$TMP/e"
 check "... after which the trail is intact" grep -q "entries, chain, objects and signed head intact" "$TMP/o"
 check "... with as many entries as before" [ "$(grep -c '^---$' "$TMP/s3/sat.log")" -eq "$(grep -c '^---$' "$D/sat/sat.log")" ]
 cp -R "$D/sat" "$TMP/s4"
 corrupt_object "$TMP/s4/objects"
-solr-countersign --verify-sat "$TMP/s4" > /dev/null 2>"$TMP/e"
+solr-countersign -C "$TMP/dw" --verify-sat "$TMP/s4" > /dev/null 2>"$TMP/e"
 check "a changed object is caught" grep -q "not to its name" "$TMP/e"
 
 # replay

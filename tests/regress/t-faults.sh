@@ -78,7 +78,7 @@ check "... and no record passes" [ "$(grep -c '^verdict: accept' "$TMP/out")" -e
 fault FAULT_FSYNC=sat.log solr-countersign -C "$w" --at $PIN --sat "$w/sat" < "$TMP/o" > "$TMP/out" 2>"$TMP/err"; rc=$?
 expect "countersign, the SAT's fsync fails" "sat.log: fsync: Input/output error"
 check "... and no record leaves" [ ! -s "$TMP/out" ]
-solr-countersign --verify-sat "$w/sat" > /dev/null 2>&1
+solr-countersign -C "$w" --verify-sat "$w/sat" > /dev/null 2>&1
 check "... the SAT chain is intact" [ $? -eq 0 ]
 # a request adt-check has not counted yet (a duplicate counts nothing)
 solr-verify-sig -C "$w" --at $PIN "$R/batch/001.xml" | solr-failed-suppliers -C "$w" check |

@@ -49,7 +49,7 @@ solr-sat gc -C "$w" "$TMP/sat" > /dev/null 2> "$TMP/e"
 check "gc while the store is in use: refused" grep -q "in use by another process" "$TMP/e"
 wait
 # the trail verifies and replays from its bundle alone
-solr-sat verify "$TMP/sat" > /dev/null
+solr-sat verify -C "$w" "$TMP/sat" > /dev/null
 check "the trail verifies after gc" [ $? -eq 0 ]
 rm -rf "$w/state/objects"
 solr-sat replay "$TMP/sat2" "$w" > "$TMP/r"

@@ -36,7 +36,7 @@ check "a second run of the batch: the counts and the ledger unchanged" cmp -s "$
 check "... the same outcome and artifacts" [ "$(made "$TMP/o2" command) $(made "$TMP/o2" countersigned)" = \
 	"$(made "$TMP/o1" command | head -1) $(made "$TMP/o1" countersigned | head -1)" ]
 check "... both duplicates of the first run's" [ "$(grep -c '^duplicate_of: ' "$TMP/o2")" -eq 2 ]
-solr-sat verify "$w/sat" > /dev/null 2>&1
+solr-sat verify -C "$w" "$w/sat" > /dev/null 2>&1
 check "... and the trail verifies" [ $? -eq 0 ]
 solr-sat replay "$w/sat" "$w" > "$TMP/rp" 2>&1
 check "solr-sat replay of a trail with duplicates: nothing differs" grep -q "^8 records replayed, 0 differ$" "$TMP/rp"

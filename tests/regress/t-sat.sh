@@ -13,29 +13,40 @@ trail() {	# trail DIR FILE...: the flow with a SAT in DIR
 }
 trail "$TMP/sat" "$R/srp-elec-cv5.xml" "$R/srp-gas-cv4.xml" "$R/srp-elec-unsafe-cv5.xml" "$R/healthy-elec-cv4.xml"
 trail "$TMP/sat" "$R/srp-gas-cv5.xml" "$R/srp2-elec-cv5.xml"
-solr-sat verify "$TMP/sat" > "$TMP/v"
+solr-sat verify -C "$w" "$TMP/sat" > "$TMP/v"
 check "an untouched trail verifies" [ $? -eq 0 ]
+check "... every MAC and the world's last head checked" grep -q "^checked: every entry's MAC, and the world's last head for the trail$" "$TMP/v"
 check "... entries: 6" grep -q "^entries: 6$" "$TMP/v"
 head=$(sed -n 's/^head: //p' "$TMP/v")
 check "... and prints its head" [ ${#head} -eq 64 ]
-solr-sat verify --expect-head "$head" "$TMP/sat" > /dev/null
+solr-sat verify -C "$w" --expect-head "$head" "$TMP/sat" > /dev/null
 check "--expect-head with the head kept elsewhere: exit 0" [ $? -eq 0 ]
-solr-sat verify --expect-head "$(echo "$head" | tr 0-9a-f 1-9a-f0)" "$TMP/sat" > /dev/null 2>&1
+solr-sat verify -C "$w" --expect-head "$(echo "$head" | tr 0-9a-f 1-9a-f0)" "$TMP/sat" > /dev/null 2>&1
 check "--expect-head with another: exit 1" [ $? -eq 1 ]
+# nothing is trusted by default: neither -C nor --cert is a usage error
+solr-sat verify "$TMP/sat" > /dev/null 2> "$TMP/e"
+check "verify with neither -C nor --cert: exit 2" [ $? -eq 2 ]
+check "... saying why, and how to name the trail's own certificate" \
+	grep -q "no certificate to check the head with: give -C world .* --cert $TMP/sat/head.pem" "$TMP/e"
+solr-sat verify --cert "$TMP/sat/head.pem" "$TMP/sat" > "$TMP/v"
+check "... the trail's own certificate when named: exit 0, its fingerprint printed" \
+	sh -c '[ $0 -eq 0 ] && grep -q "^signed: .* (sha256 [0-9a-f]\{64\})$" "$1"' $? "$TMP/v"
 solr-sat verify -C "$w" "$TMP/sat" > /dev/null
 check "the head verifies with the world's DCC certificate" [ $? -eq 0 ]
 # the head with the openssl command line (solr-sat(5))
-( cd "$TMP/sat" && head -n 4 head > "$TMP/h.txt" &&
+( cd "$TMP/sat" && head -n 5 head > "$TMP/h.txt" &&
 	sed -n 's/^signature: //p' head | openssl base64 -d -A > "$TMP/h.sig" &&
 	openssl x509 -in head.pem -pubkey -noout > "$TMP/h.pub" )
 check "the head's signature verifies with openssl dgst" \
 	sh -c "openssl dgst -sha256 -verify '$TMP/h.pub' -signature '$TMP/h.sig' '$TMP/h.txt' > /dev/null"
 
-broken() {	# broken NAME DIR PATTERN
-	solr-sat verify "$2" > "$TMP/o" 2> "$TMP/e"
+broken() {	# broken NAME DIR PATTERN [VERIFY-OPTION...]
+	_n=$1 _d=$2 _p=$3; shift 3
+	[ $# -gt 0 ] || set -- -C "$w"
+	solr-sat verify "$@" "$_d" > "$TMP/o" 2> "$TMP/e"
 	rc=$?
-	if [ $rc -eq 1 ] && grep -q "$3" "$TMP/e"; then ok "$1: broken, exit 1"
-	else not_ok "$1: broken, exit 1" "rc $rc: $(cat "$TMP/e")"; fi
+	if [ $rc -eq 1 ] && grep -q "$_p" "$TMP/e"; then ok "$_n: broken, exit 1"
+	else not_ok "$_n: broken, exit 1" "rc $rc: $(cat "$TMP/e")"; fi
 }
 # the last entry cut off whole
 cp -R "$TMP/sat" "$TMP/cut"
@@ -47,9 +58,9 @@ perl -e 'use Digest::SHA qw(sha256_hex); local $/; $_ = <>; my $prev = "0" x 64;
 	for my $e (split /(?=^---$)/m, $_) { $e =~ s/^hash: .*\n//m; $e =~ s/^actor: .*$/actor: 11-22-33-44-55-66-77-88/m;
 	$e =~ s/^prev: .*$/prev: '"'"'$prev'"'"'/m if $prev =~ /^0+$/; $e =~ s/^prev: [0-9a-f]{64}$/prev: $prev/m unless $prev =~ /^0+$/;
 	my $h = sha256_hex($e); $out .= $e . "hash: $h\n"; $prev = $h } print $out' "$TMP/sat/sat.log" > "$TMP/rw/sat.log"
-solr-countersign --verify-sat "$TMP/rw" > /dev/null 2>&1 || true
-check "rewrite setup: the rewritten chain is consistent" sh -c "solr-sat verify '$TMP/rw' 2>&1 | grep -q 'chain was rewritten'"
-broken "a chain rewritten with consistent hashes" "$TMP/rw" "hashes to .*, not to the signed head's"
+check "rewrite setup: the rewritten chain is consistent" sh -c "solr-sat verify --cert '$TMP/rw/head.pem' '$TMP/rw' 2>&1 | grep -q 'chain was rewritten'"
+broken "a chain rewritten with consistent hashes" "$TMP/rw" "hashes to .*, not to the signed head's" --cert "$TMP/rw/head.pem"
+broken "... with the world: each changed entry's MAC" "$TMP/rw" "entry 1 was not written by a writer of this world"
 # a head from another trail
 trail "$TMP/other" "$R/srp-gas-cv5.xml"
 cp -R "$TMP/sat" "$TMP/swap"
@@ -63,11 +74,13 @@ broken "a head changed after signing" "$TMP/badsig" "signature does not verify"
 cp -R "$TMP/sat" "$TMP/otherkey"
 openssl ecparam -name prime256v1 -genkey -noout -out "$TMP/k.pem" 2>/dev/null
 openssl req -new -x509 -key "$TMP/k.pem" -subj /CN=x -days 1 -out "$TMP/otherkey/head.pem" 2>/dev/null
-broken "the bundle's certificate replaced" "$TMP/otherkey" "signature does not verify"
+broken "the bundle's certificate replaced, checked with it" "$TMP/otherkey" "signature does not verify" --cert "$TMP/otherkey/head.pem"
+solr-sat verify -C "$w" "$TMP/otherkey" > /dev/null 2>&1
+check "... with the world: its own certificate is not used" [ $? -eq 0 ]
 # entries after the head
 cp -R "$TMP/sat" "$TMP/extra"
 awk '/^---$/ { n++ } n == 6' "$TMP/sat/sat.log" | sed 's/^n: 6$/n: 7/' >> "$TMP/extra/sat.log"
-solr-sat verify "$TMP/extra" > /dev/null 2> "$TMP/e"
+solr-sat verify -C "$w" "$TMP/extra" > /dev/null 2> "$TMP/e"
 check "an entry appended after the head: broken" [ $? -eq 1 ]
 # the head removed: verify says so, and the writer will not add to the
 # trail (cutting it back to nothing would erase it)
@@ -80,15 +93,71 @@ check "... countersign refuses the trail, and says why" sh -c "solr-countersign 
 check "... and keeps every entry" [ "$(grep -c '^---$' "$TMP/nohead/sat.log")" -eq "$n0" ]
 # a new trail is signed empty before its first batch
 solr-countersign -C "$w" --at $PIN --sat "$TMP/empty" < /dev/null > /dev/null
-solr-sat verify "$TMP/empty" > "$TMP/v"
+solr-sat verify -C "$w" "$TMP/empty" > "$TMP/v"
 check "a new trail with no batch yet verifies" [ $? -eq 0 ]
 check "... with a head of 0 entries" grep -q "^entries: 0$" "$TMP/v"
-# entries a dead batch appended after the head are cut at the next open
-cp -R "$TMP/sat" "$TMP/dead"
-awk '/^---$/ { n++ } n == 6' "$TMP/sat/sat.log" | sed 's/^n: 6$/n: 7/' >> "$TMP/dead/sat.log"
-solr-countersign -C "$w" --at $PIN --sat "$TMP/dead" < /dev/null > /dev/null 2> "$TMP/e"
-check "a dead batch's unsigned entry: cut at the next open" sh -c "solr-sat verify '$TMP/dead' > /dev/null"
-check "... and said" grep -q "cut 1 entry after the signed head" "$TMP/e"
+# an entry that is no writer's after the head: chained as the trail
+# expects, but its MAC made without the world's key (solr-sat(5))
+forge() {	# forge DIR: one entry appended, chained to the last
+	perl -e 'use Digest::SHA qw(sha256_hex); my ($log) = @ARGV; local $/; open my $h, "<", $log or die; my $t = <$h>; close $h;
+	my ($n) = $t =~ /.*^n: (\d+)$/ms; my ($last) = $t =~ /.*^hash: ([0-9a-f]{64})$/ms;
+	my $e = "---\nsat: 2\nn: " . ($n + 1) . "\nprev: $last\nat: 2026-03-02T10:15:00Z\nactor: 00-DB-12-34-56-78-00-04\nobjects: []\nmac: " . ("ab" x 32) . "\n";
+	open $h, ">>", $log or die; print $h $e . "hash: " . sha256_hex($e) . "\n"; close $h' "$1/sat.log"
+}
+cp -R "$TMP/sat" "$TMP/forged"
+forge "$TMP/forged"
+n0=$(grep -c '^---$' "$TMP/forged/sat.log")
+solr-countersign -C "$w" --at $PIN --sat "$TMP/forged" < /dev/null > /dev/null 2> "$TMP/e"
+check "a forged entry after the head, the writer alone: refused, exit 2" [ $? -eq 2 ]
+check "... naming the entry" grep -q "entry 7 was not written by a writer of this world: its MAC does not verify" "$TMP/e"
+check "... and nothing is cut" [ "$(grep -c '^---$' "$TMP/forged/sat.log")" -eq "$n0" ]
+broken "... and verify reports it" "$TMP/forged" "entry 7 was not written by a writer of this world"
+# beside a writer: another holds the trail's live file, as a second job
+# does; the forged entry is never covered by a head
+cp -R "$TMP/sat" "$TMP/beside"
+flock -s "$TMP/beside/live" sleep 30 &
+holder=$!
+sleep 0.2
+solr-verify-sig -C "$w" --at $PIN "$R/srp-gas-cv5.xml" | solr-failed-suppliers -C "$w" check |
+	solr-gbcs-parse -C "$w" | solr-adt-check -C "$w" > "$TMP/held" 2>/dev/null
+# the first batch of the second writer is signed; the forger appends
+# after its head; the next batch must not sign over it
+forge "$TMP/beside"
+solr-countersign -C "$w" --at $PIN --sat "$TMP/beside" < "$TMP/held" > "$TMP/o" 2> "$TMP/e"
+check "a forged entry beside a writer that is not alone: refused, exit 2" [ $? -eq 2 ]
+check "... naming the entry" grep -q "entry 7 was not written by a writer of this world" "$TMP/e"
+check "... the head still covers 6" grep -q "^entries: 6$" "$TMP/beside/head"
+kill $holder 2>/dev/null; wait $holder 2>/dev/null
+# a trail put back to an older copy of itself
+cp -R "$TMP/sat" "$TMP/roll"
+cp -R "$TMP/roll" "$TMP/roll-older"
+trail "$TMP/roll" "$R/srp-elec-cv5-pretty.xml"
+rm -rf "$TMP/roll"; mv "$TMP/roll-older" "$TMP/roll"
+broken "a trail replaced by an older copy of itself" "$TMP/roll" "the trail was rolled back: its signed head covers 6 entries, but the world signed a head of 7"
+solr-countersign -C "$w" --at $PIN --sat "$TMP/roll" < /dev/null > /dev/null 2> "$TMP/e"
+check "... and the writer refuses it, exit 2" [ $? -eq 2 ]
+check "... saying so" grep -q "the trail was rolled back" "$TMP/e"
+# the trail's files are the owner's alone
+for f in . sat.log head objects; do
+	cp -R "$TMP/sat" "$TMP/mode"
+	chmod go+w "$TMP/mode/$f"
+	solr-sat verify -C "$w" "$TMP/mode" > /dev/null 2> "$TMP/e"
+	check "the trail's $f writable by others: verify refuses, exit 2" \
+		sh -c '[ $0 -eq 2 ] && grep -q "group or others may write it" "$1"' $? "$TMP/e"
+	solr-countersign -C "$w" --at $PIN --sat "$TMP/mode" < /dev/null > /dev/null 2> "$TMP/e"
+	check "... and so does the writer" sh -c '[ $0 -eq 2 ] && grep -q "group or others may write it" "$1"' $? "$TMP/e"
+	rm -rf "$TMP/mode"
+done
+cp -R "$TMP/sat" "$TMP/link"
+mv "$TMP/link/sat.log" "$TMP/link/real.log"; ln -s real.log "$TMP/link/sat.log"
+solr-countersign -C "$w" --at $PIN --sat "$TMP/link" < /dev/null > /dev/null 2> "$TMP/e"
+check "a trail log that is a symbolic link: refused" sh -c '[ $0 -eq 2 ] && grep -q "symbolic link" "$1"' $? "$TMP/e"
+# a FIFO where an index should be: refused at once, never waited on
+cp -R "$TMP/sat" "$TMP/fifo"
+i=$(ls "$TMP/fifo/objects"/*.idx | head -1)
+rm "$i"; mkfifo "$i"
+timeout 20 solr-sat verify -C "$w" "$TMP/fifo" > /dev/null 2> "$TMP/e"
+check "a FIFO named as an object index: verify does not wait on it" sh -c '[ $0 -ne 124 ] && [ $0 -ne 0 ] && grep -q "not a regular file" "$1"' $? "$TMP/e"
 # one object changed
 cp -R "$TMP/sat" "$TMP/obj"
 corrupt_object "$TMP/obj/objects"
@@ -106,6 +175,8 @@ check "log --json: one object a line, hex as strings" \
 	[ "$(wc -l < "$TMP/j")" -eq 4 ] && grep -q '"message_code":"0x00DE"' "$TMP/j"
 solr-sat log --actor 00-DB-12-34-56-78-00-04 "$TMP/cut" > /dev/null 2>&1
 check "log on a broken trail: refused, exit 1" [ $? -eq 1 ]
+solr-sat log -C "$w" --actor 00-DB-12-34-56-78-00-04 "$TMP/forged" > /dev/null 2>&1
+check "log -C on a trail with a forged entry: refused, exit 1" [ $? -eq 1 ]
 # replay after a policy change names the file and the new reason
 cp -R "$w" "$TMP/pw"
 sed -i 's/DebtRecoveryRateCap: {eq: 0}/DebtRecoveryRateCap: {eq: 1}/' "$TMP/pw/policy.yaml"
@@ -117,3 +188,42 @@ check "-o keeps the replayed records" [ -s "$TMP/replayed/replayed.yaml" ]
 mkdir -p "$TMP/a dir"; cp -R "$TMP/sat" "$TMP/a dir/s a t"; cp -R "$w" "$TMP/a dir/w o"
 solr-sat replay "$TMP/a dir/s a t" "$TMP/a dir/w o" > "$TMP/r" 2>&1
 check "replay with spaces in the paths" grep -q "^6 records replayed, 0 differ$" "$TMP/r"
+
+# a bundle re-signed with another key, its certificate in head.pem: its
+# records are taken from nowhere but a trail the world's DCC signed
+cp -R "$TMP/sat" "$TMP/resigned"
+perl -e 'use Digest::SHA qw(sha256_hex); local $/; $_ = <>; my $prev = "0" x 64; my $out = "";
+	for my $e (split /(?=^---$)/m, $_) { $e =~ s/^hash: .*\n//m; $e =~ s/^(    adt-check: \{result: pass.*window: )3600/${1}60/m;
+	$e =~ s/^prev: .*$/prev: '"'"'$prev'"'"'/m if $prev =~ /^0+$/; $e =~ s/^prev: [0-9a-f]{64}$/prev: $prev/m unless $prev =~ /^0+$/;
+	my $h = sha256_hex($e); $out .= $e . "hash: $h\n"; $prev = $h } print $out' "$TMP/sat/sat.log" > "$TMP/resigned/sat.log"
+last=$(sed -n 's/^hash: //p' "$TMP/resigned/sat.log" | tail -1)
+{ sed -n 1,2p "$TMP/sat/head"; echo "entries: 6"; echo "hash: $last"; sed -n 5p "$TMP/sat/head"; } > "$TMP/rh.txt"
+openssl dgst -sha256 -sign "$TMP/k.pem" -out "$TMP/rh.sig" "$TMP/rh.txt"
+{ cat "$TMP/rh.txt"; printf 'signature: %s\n' "$(openssl base64 -A < "$TMP/rh.sig")"; } > "$TMP/resigned/head"
+openssl req -new -x509 -key "$TMP/k.pem" -subj /CN=attacker -days 1 -out "$TMP/resigned/head.pem" 2>/dev/null
+check "re-signed setup: the bundle holds with its own certificate" \
+	sh -c "solr-sat verify --cert '$TMP/resigned/head.pem' '$TMP/resigned' > /dev/null"
+solr-countersign -C "$w" --sat-records "$TMP/resigned" > "$TMP/o" 2> "$TMP/e"
+check "a re-signed bundle: --sat-records -C world refuses it, exit 2" sh -c '[ $0 -eq 2 ] && [ ! -s "$1" ]' $? "$TMP/o"
+check "... saying the head does not verify with the world's certificate" grep -q "signature does not verify with .*keys/dcc.xmlsign.pem" "$TMP/e"
+solr-sat replay "$TMP/resigned" "$w" > "$TMP/o" 2> "$TMP/e"
+check "... and so does replay" sh -c '[ $0 -eq 2 ] && grep -q "signature does not verify" "$1"' $? "$TMP/e"
+
+# seal domains: what a replay writes never feeds the flow, and the flow's
+# records are not a replay's input
+solr-countersign -C "$w" --sat-records "$TMP/sat" > "$TMP/sr"
+check "--sat-records writes the trail's records" [ "$(count_records "$TMP/sr")" -eq 6 ]
+solr-adt-check -C "$w" < "$TMP/sr" > "$TMP/o" 2>/dev/null
+check "... which a stage of the flow refuses, every one" [ "$(grep -c '^verdict: reject' "$TMP/o")" -eq 6 ]
+check "... saying they are a replay's" grep -q "^reason: .*sealed by an auditor.*replay (--replay, solr-sat replay): a replay.*records are never input to a stage that counts, MACs or signs" "$TMP/o"
+solr-verify-sig -C "$w" --replay < "$TMP/sr" | solr-failed-suppliers -C "$w" --replay check |
+	solr-gbcs-parse -C "$w" --replay | solr-adt-check -C "$w" --replay > "$TMP/rp4"
+check "... the --replay stages take them" [ "$(grep -c '^verdict: reject' "$TMP/rp4")" -lt 6 ]
+before=$(solr-adt-check -C "$w" counters)
+solr-countersign -C "$w" --at $PIN < "$TMP/rp4" > "$TMP/o" 2>/dev/null
+check "the --replay stages' output into countersign: nothing MACed or signed" \
+	sh -c '[ "$(grep -c "^verdict: reject" "$1")" -eq 6 ] && ! grep -q "^  command: [0-9a-f]" "$1"' "$TMP/o" "$TMP/o"
+check "... and nothing counted" [ "$(solr-adt-check -C "$w" counters)" = "$before" ]
+solr-verify-sig -C "$w" --at $PIN "$R/srp-elec-cv5.xml" > "$TMP/flow1"
+solr-failed-suppliers -C "$w" --replay check < "$TMP/flow1" > "$TMP/o" 2>/dev/null
+check "a record of the flow into a --replay stage: refused" grep -q "^reason: .*sealed by a stage of the flow: a --replay stage reads only" "$TMP/o"

@@ -36,7 +36,7 @@ check "... the same ledger" sh -c '[ -s "$0" ] && cmp -s "$0" "$1"' "$TMP/l1" "$
 cut -d' ' -f1-4 "$TMP/one/state/countersign-requests-ledger" | sort > "$TMP/g1"
 cut -d' ' -f1-4 "$TMP/many/state/countersign-requests-ledger" | sort > "$TMP/gm"
 check "... the same register of decided requests" sh -c '[ -s "$0" ] && cmp -s "$0" "$1"' "$TMP/g1" "$TMP/gm"
-solr-sat verify "$TMP/many/sat" > "$TMP/sv" 2>&1
+solr-sat verify -C "$TMP/many" "$TMP/many/sat" > "$TMP/sv" 2>&1
 check "... and one audit trail, with an entry for each, that verifies" \
 	sh -c '[ $0 -eq 0 ] && grep -q "^entries: $1$" "$2"' $? "$(wc -l < "$TMP/files")" "$TMP/sv"
 check "... no process left its entry in state/live" [ -z "$(ls "$TMP/many/state/live")" ]

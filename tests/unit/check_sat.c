@@ -15,6 +15,8 @@
 #include "../../common/sathead.h"
 #include "unit.h"
 
+static const unsigned char tkey[32] = "trail key of the unit tests ...";
+
 struct trail {
 	char dir[64], src[96], sat[96], log[128];
 	struct solr_objstore objects;
@@ -86,14 +88,14 @@ START_TEST(chain_verifies)
 	uint64_t n;
 
 	trail_new(&t);
-	ck_assert_int_eq(sat_open(t.sat, &s, &e), 0);
+	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &s, &e), 0);
 	append(&t, &s, 3, 1);
 	ck_assert_int_eq(sat_close(&s, &e), 0);
 	/* a second process goes on from the last hash */
-	ck_assert_int_eq(sat_open(t.sat, &s, &e), 0);
+	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &s, &e), 0);
 	append(&t, &s, 2, 1);
 	ck_assert_int_eq(sat_close(&s, &e), 0);
-	ck_assert_msg(sat_verify(t.sat, 0, &n, NULL, NULL, &e) == 0, "%s", e.msg);
+	ck_assert_msg(sat_verify(t.sat, tkey, NULL, 0, &n, NULL, &e) == 0, "%s", e.msg);
 	ck_assert_uint_eq(n, 5);
 	trail_free(&t);
 }
@@ -135,7 +137,7 @@ START_TEST(tamper_found)
 	int r;
 
 	trail_new(&t);
-	ck_assert_int_eq(sat_open(t.sat, &s, &e), 0);
+	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &s, &e), 0);
 	append(&t, &s, 3, 1);
 	ck_assert_int_eq(sat_close(&s, &e), 0);
 	if (tampers[_i].sed == NULL)
@@ -145,7 +147,7 @@ START_TEST(tamper_found)
 		    t.log);
 		ck_assert_int_eq(system(cmd), 0);
 	}
-	r = sat_verify(t.sat, 0, &n, NULL, NULL, &e);
+	r = sat_verify(t.sat, tkey, NULL, 0, &n, NULL, &e);
 	if (_i == 2) {
 		/* a trail cut short at an entry still chains: only a head
 		 * kept elsewhere can show it */
@@ -170,13 +172,13 @@ START_TEST(missing_object_found)
 	uint64_t n;
 
 	trail_new(&t);
-	ck_assert_int_eq(sat_open(t.sat, &s, &e), 0);
+	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &s, &e), 0);
 	append(&t, &s, 2, 1);
 	ck_assert_int_eq(sat_close(&s, &e), 0);
 	snprintf(path, sizeof(path), "rm %s/objects/*.seg %s/objects/*.idx",
 	    t.sat, t.sat);
 	ck_assert_int_eq(system(path), 0);
-	ck_assert_int_eq(sat_verify(t.sat, 0, &n, NULL, NULL, &e), SOLR_ERR_VERIFY);
+	ck_assert_int_eq(sat_verify(t.sat, tkey, NULL, 0, &n, NULL, &e), SOLR_ERR_VERIFY);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_ptr_nonnull(strstr(e.msg, t.names[0]));
 	trail_free(&t);
@@ -192,18 +194,18 @@ START_TEST(torn_entry_cut)
 	uint64_t n;
 
 	trail_new(&t);
-	ck_assert_int_eq(sat_open(t.sat, &s, &e), 0);
+	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &s, &e), 0);
 	append(&t, &s, 2, 1);
 	ck_assert_int_eq(sat_close(&s, &e), 0);
 	snprintf(cmd, sizeof(cmd), "printf -- '---\\nn: 3\\nprev: ab' >> %s",
 	    t.log);
 	ck_assert_int_eq(system(cmd), 0);
-	ck_assert_int_eq(sat_verify(t.sat, 0, &n, NULL, NULL, &e), SOLR_ERR_VERIFY);
-	ck_assert_int_eq(sat_open(t.sat, &s, &e), 0);
+	ck_assert_int_eq(sat_verify(t.sat, tkey, NULL, 0, &n, NULL, &e), SOLR_ERR_VERIFY);
+	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &s, &e), 0);
 	ck_assert_int_gt(s.cut, 0);
 	append(&t, &s, 1, 1);
 	ck_assert_int_eq(sat_close(&s, &e), 0);
-	ck_assert_msg(sat_verify(t.sat, 0, &n, NULL, NULL, &e) == 0, "%s", e.msg);
+	ck_assert_msg(sat_verify(t.sat, tkey, NULL, 0, &n, NULL, &e) == 0, "%s", e.msg);
 	ck_assert_uint_eq(n, 3);
 	trail_free(&t);
 }
@@ -217,12 +219,12 @@ START_TEST(batch_taken_back)
 	uint64_t n;
 
 	trail_new(&t);
-	ck_assert_int_eq(sat_open(t.sat, &s, &e), 0);
+	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &s, &e), 0);
 	append(&t, &s, 2, 1);
 	append(&t, &s, 3, 0);
 	ck_assert_int_eq(sat_take_back(&s, &e), 0);
 	ck_assert_int_eq(sat_close(&s, &e), 0);
-	ck_assert_msg(sat_verify(t.sat, 0, &n, NULL, NULL, &e) == 0, "%s", e.msg);
+	ck_assert_msg(sat_verify(t.sat, tkey, NULL, 0, &n, NULL, &e) == 0, "%s", e.msg);
 	ck_assert_uint_eq(n, 2);
 	trail_free(&t);
 }
@@ -253,9 +255,10 @@ START_TEST(shared_trail)
 	fclose(f);
 	ck_assert_int_eq(solr_cert_from_x509(x, path, &cert, &e), 0);
 	trail_new(&t);
-	ck_assert_int_eq(sat_open(t.sat, &a, &e), 0);
+	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &a, &e), 0);
 	ck_assert_int_eq(sat_head_open(&a, key, cert, 0, &e), 0);
-	ck_assert_int_eq(sat_open(t.sat, &b, &e), 0);
+	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &b, &e), 0);
+	ck_assert_int_eq(sat_head_open(&b, key, cert, 0, &e), 0);
 	ck_assert_int_eq(a.alone, 1);
 	ck_assert_int_eq(b.alone, 0);
 	/* a's batch, then b's after it: a cannot take its batch back */
@@ -273,12 +276,13 @@ START_TEST(shared_trail)
 	ck_assert_int_eq(sat_take_back(&a, &e), 0);
 	ck_assert_int_eq(sat_close(&b, &e), 0);
 	/* b in flight when c opens: c is not alone and cuts nothing */
-	ck_assert_int_eq(sat_open(t.sat, &b, &e), 0);
+	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &b, &e), 0);
+	ck_assert_int_eq(sat_head_open(&b, key, cert, 0, &e), 0);
 	append(&t, &b, 1, 0);
 	{
 		struct sat c;
 
-		ck_assert_int_eq(sat_open(t.sat, &c, &e), 0);
+		ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &c, &e), 0);
 		ck_assert_int_eq(sat_head_open(&c, key, cert, 0, &e), 0);
 		ck_assert_uint_eq(c.cut_unsigned, 0);
 		ck_assert_int_eq(sat_close(&c, &e), 0);
@@ -286,9 +290,76 @@ START_TEST(shared_trail)
 	ck_assert_int_eq(sat_head_write(&b, key, cert, 0, &e), 0);
 	ck_assert_int_eq(sat_close(&b, &e), 0);
 	ck_assert_int_eq(sat_close(&a, &e), 0);
-	ck_assert_msg(sat_verify(t.sat, 0, &n, NULL, NULL, &e) == 0, "%s",
+	ck_assert_msg(sat_verify(t.sat, tkey, NULL, 0, &n, NULL, &e) == 0, "%s",
 	    e.msg);
 	ck_assert_uint_eq(n, 5);
+	solr_cert_free(cert);
+	EVP_PKEY_free(key);
+	trail_free(&t);
+}
+END_TEST
+
+static const unsigned char forger[32] = "not the world's trail key ......";
+
+/* An entry chained as the trail expects, but MACed with a key that is not
+ * the world's: no writer signs a head over it, alone or not, and a trail
+ * put back to an older copy of itself is refused. */
+START_TEST(forged_and_rolled_back)
+{
+	struct trail t;
+	struct sat a, b, f;
+	struct solr_err e;
+	struct solr_cert *cert = NULL;
+	EVP_PKEY *key = NULL;
+	char path[4096], cmd[600];
+	FILE *fp;
+	X509 *x;
+
+	if (world_dir() == NULL)
+		UNIT_SKIP("no world from scripts/mk-world");
+	snprintf(path, sizeof(path), "%s/keys/dcc.xmlsign.key", world_dir());
+	ck_assert_int_eq(solr_load_private_key(path, &key, &e), 0);
+	snprintf(path, sizeof(path), "%s/keys/dcc.xmlsign.pem", world_dir());
+	ck_assert_ptr_nonnull(fp = fopen(path, "r"));
+	ck_assert_ptr_nonnull(x = PEM_read_X509(fp, NULL, NULL, NULL));
+	fclose(fp);
+	ck_assert_int_eq(solr_cert_from_x509(x, path, &cert, &e), 0);
+	trail_new(&t);
+	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &a, &e), 0);
+	ck_assert_int_eq(sat_head_open(&a, key, cert, 0, &e), 0);
+	append(&t, &a, 2, 1);
+	ck_assert_int_eq(sat_head_write(&a, key, cert, 0, &e), 0);
+	snprintf(cmd, sizeof(cmd), "cp -R %s %s/older", t.sat, t.dir);
+	ck_assert_int_eq(system(cmd), 0);
+	append(&t, &a, 1, 1);
+	ck_assert_int_eq(sat_head_write(&a, key, cert, 0, &e), 0);
+	/* the forger appends beside the writer, who is not alone */
+	ck_assert_int_eq(sat_open(t.sat, forger, t.dir, &f, &e), 0);
+	append(&t, &f, 1, 1);
+	append(&t, &a, 1, 0);
+	ck_assert_int_eq(sat_head_write(&a, key, cert, 0, &e), SOLR_ERR_VERIFY);
+	ck_assert_msg(strstr(e.msg, "entry 4 was not written by a writer of "
+	    "this world") != NULL, "%s", e.msg);
+	ck_assert_msg(strstr(e.msg, "no head is signed over it") != NULL,
+	    "%s", e.msg);
+	ck_assert_int_eq(sat_close(&f, &e), 0);
+	/* a writer opening it, alone now, refuses it too: nothing is cut */
+	sat_close(&a, &e);
+	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &b, &e), 0);
+	ck_assert_int_eq(b.alone, 1);
+	ck_assert_int_eq(sat_head_open(&b, key, cert, 0, &e), SOLR_ERR_VERIFY);
+	ck_assert_msg(strstr(e.msg, "entry 4 was not written") != NULL, "%s",
+	    e.msg);
+	ck_assert_uint_eq(b.cut_unsigned, 0);
+	ck_assert_int_eq(sat_close(&b, &e), 0);
+	/* the older copy: its head is older than the one the world keeps */
+	snprintf(path, sizeof(path), "%s/older", t.dir);
+	ck_assert_int_eq(sat_open(path, tkey, t.dir, &b, &e), 0);
+	ck_assert_int_eq(sat_head_open(&b, key, cert, 0, &e), SOLR_ERR_VERIFY);
+	ck_assert_msg(strstr(e.msg, "rolled back: its signed head covers 2 "
+	    "entries, but this world signed a head of 3") != NULL, "%s",
+	    e.msg);
+	ck_assert_int_eq(sat_close(&b, &e), 0);
 	solr_cert_free(cert);
 	EVP_PKEY_free(key);
 	trail_free(&t);
@@ -308,6 +379,7 @@ sat_suite(void)
 	tcase_add_test(tc, torn_entry_cut);
 	tcase_add_test(tc, batch_taken_back);
 	tcase_add_test(tc, shared_trail);
+	tcase_add_test(tc, forged_and_rolled_back);
 	suite_add_tcase(s, tc);
 	return s;
 }
