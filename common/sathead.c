@@ -272,8 +272,14 @@ sat_take_back(struct sat *s, struct solr_err *e)
 		return -1;	/* another writer appended after them */
 	}
 	r = ours ? sat_head_restore(s, e) : 0;
-	if (r == 0 && s->v.off > s->old_v.off && ours)
-		s->v = s->old_v;
+	/* what this writer had checked may have gone with the batch: it
+	 * checks again from before this batch's head */
+	{
+		struct stat st;
+
+		if (ours || fstat(s->fd, &st) != 0 || st.st_size < s->v.off)
+			s->v = s->old_v;
+	}
 	flock(s->fd, LOCK_UN);
 	s->head_changed = 0;
 	return r != 0 ? -1 : 0;

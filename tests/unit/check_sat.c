@@ -254,6 +254,7 @@ START_TEST(shared_trail)
 	ck_assert_ptr_nonnull(x = PEM_read_X509(f, NULL, NULL, NULL));
 	fclose(f);
 	ck_assert_int_eq(solr_cert_from_x509(x, path, &cert, &e), 0);
+	X509_free(x);	/* the certificate holds its own reference */
 	trail_new(&t);
 	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &a, &e), 0);
 	ck_assert_int_eq(sat_head_open(&a, key, cert, 0, &e), 0);
@@ -324,6 +325,7 @@ START_TEST(forged_and_rolled_back)
 	ck_assert_ptr_nonnull(x = PEM_read_X509(fp, NULL, NULL, NULL));
 	fclose(fp);
 	ck_assert_int_eq(solr_cert_from_x509(x, path, &cert, &e), 0);
+	X509_free(x);	/* the certificate holds its own reference */
 	trail_new(&t);
 	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &a, &e), 0);
 	ck_assert_int_eq(sat_head_open(&a, key, cert, 0, &e), 0);
