@@ -230,6 +230,25 @@ START_TEST(batch_taken_back)
 }
 END_TEST
 
+/* The DCC's XML-signing key and certificate of the generated world. */
+static void
+dcc_keys(EVP_PKEY **key, struct solr_cert **cert)
+{
+	struct solr_err e;
+	char path[4096];
+	FILE *f;
+	X509 *x;
+
+	snprintf(path, sizeof(path), "%s/keys/dcc.xmlsign.key", world_dir());
+	ck_assert_int_eq(solr_load_private_key(path, key, &e), 0);
+	snprintf(path, sizeof(path), "%s/keys/dcc.xmlsign.pem", world_dir());
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	ck_assert_ptr_nonnull(x = PEM_read_X509(f, NULL, NULL, NULL));
+	fclose(f);
+	ck_assert_int_eq(solr_cert_from_x509(x, path, cert, &e), 0);
+	X509_free(x);	/* the certificate holds its own reference */
+}
+
 /* a trail shared by two writers: a batch is taken back only when nobody
  * built on it; a writer that is not alone leaves what follows the signed
  * head to its owner */
@@ -240,21 +259,11 @@ START_TEST(shared_trail)
 	struct solr_err e;
 	struct solr_cert *cert = NULL;
 	EVP_PKEY *key = NULL;
-	char path[4096];
 	uint64_t n;
-	FILE *f;
-	X509 *x;
 
 	if (world_dir() == NULL)
 		UNIT_SKIP("no world from scripts/mk-world");
-	snprintf(path, sizeof(path), "%s/keys/dcc.xmlsign.key", world_dir());
-	ck_assert_int_eq(solr_load_private_key(path, &key, &e), 0);
-	snprintf(path, sizeof(path), "%s/keys/dcc.xmlsign.pem", world_dir());
-	ck_assert_ptr_nonnull(f = fopen(path, "r"));
-	ck_assert_ptr_nonnull(x = PEM_read_X509(f, NULL, NULL, NULL));
-	fclose(f);
-	ck_assert_int_eq(solr_cert_from_x509(x, path, &cert, &e), 0);
-	X509_free(x);	/* the certificate holds its own reference */
+	dcc_keys(&key, &cert);
 	trail_new(&t);
 	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &a, &e), 0);
 	ck_assert_int_eq(sat_head_open(&a, key, cert, 0, &e), 0);
@@ -313,19 +322,10 @@ START_TEST(forged_and_rolled_back)
 	struct solr_cert *cert = NULL;
 	EVP_PKEY *key = NULL;
 	char path[4096], cmd[600];
-	FILE *fp;
-	X509 *x;
 
 	if (world_dir() == NULL)
 		UNIT_SKIP("no world from scripts/mk-world");
-	snprintf(path, sizeof(path), "%s/keys/dcc.xmlsign.key", world_dir());
-	ck_assert_int_eq(solr_load_private_key(path, &key, &e), 0);
-	snprintf(path, sizeof(path), "%s/keys/dcc.xmlsign.pem", world_dir());
-	ck_assert_ptr_nonnull(fp = fopen(path, "r"));
-	ck_assert_ptr_nonnull(x = PEM_read_X509(fp, NULL, NULL, NULL));
-	fclose(fp);
-	ck_assert_int_eq(solr_cert_from_x509(x, path, &cert, &e), 0);
-	X509_free(x);	/* the certificate holds its own reference */
+	dcc_keys(&key, &cert);
 	trail_new(&t);
 	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &a, &e), 0);
 	ck_assert_int_eq(sat_head_open(&a, key, cert, 0, &e), 0);
