@@ -22,7 +22,11 @@ WERROR ?= -Werror
 PKGS = libxml-2.0 libcrypto yaml-0.1
 PKG_CFLAGS = `pkg-config --cflags $(PKGS)`
 PKG_LIBS = `pkg-config --libs $(PKGS)`
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-format-truncation \
+# gcc's format-truncation warnings fire on snprintf calls whose truncation
+# is checked; a compiler without the option (clang) is not given it
+NO_FORMAT_TRUNC := $(shell $(CC) -Werror -Wno-format-truncation -x c -c \
+	-o /dev/null /dev/null 2>/dev/null && echo -Wno-format-truncation)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(NO_FORMAT_TRUNC) \
 	$(WERROR) $(CPPFLAGS) $(CFLAGS) \
 	$(PKG_CFLAGS)
 

@@ -1093,10 +1093,10 @@ static const struct gcs05_command gcs05_prepayment_commands[] = {
 	    { "emergency credit limit", "EmergencyCreditLimit", 0 },
 	    { "emergency credit threshold", "EmergencyCreditThreshold", 0 } } },
 	{ "Set Overall Debt Cap", 0x0C, 0, 16, 2, "implementation time", {
-	    { "overall debt cap", "DebtRecoveryRateCap", 1 }, { NULL } } },
+	    { "overall debt cap", "DebtRecoveryRateCap", 1 }, { NULL, NULL, 0 } } },
 	{ "Set Low Credit Warning Level", 0x09, 1, 4, 0, NULL, {
 	    { "low credit warning level", "LowCreditThreshold", 0 },
-	    { NULL } } },
+	    { NULL, NULL, 0 } } },
 	{ "Set Maximum Credit Limit", 0x0B, 0, 20, 2, "implementation time", {
 	    { "maximum credit level", "MaxMeterBalance", 0 },
 	    { "maximum credit per top-up", "MaxCreditThreshold", 0 } } },
