@@ -1,14 +1,26 @@
 #!/bin/sh
 # The regression suite: sh tests/regress/run.sh from the top directory,
-# after 'make' (make check does both).  Every t-*.sh is sourced in order.
+# after 'make' (make check does both).  Each t-*.sh runs in a process of
+# its own, with lib.sh and a scratch directory of its own, and passes its
+# counts back; a script that does not finish is a failure.
 . tests/regress/lib.sh
-TOP_TMP=$TMP
+# a check asserts its whole condition (tests/regress/lint-checks)
+if ! lint=$(sh tests/regress/lint-checks tests/regress/t-*.sh); then
+	printf '%s\n' "$lint" | while IFS= read -r l; do
+		printf 'not ok - a check asserts its whole condition\n#   %s\n' "$l"
+	done
+	failed=$((failed + $(printf '%s\n' "$lint" | wc -l)))
+fi
 for t in tests/regress/t-*.sh; do
 	printf '# %s\n' "$t"
-	# each script has a scratch directory of its own
-	TMP=$TOP_TMP/$(basename "$t" .sh)
-	mkdir -p "$TMP"
-	. "$t"
+	rm -f "$TMP/counts"
+	sh -c '. tests/regress/lib.sh; . "$1"
+		printf "%d %d %d\n" "$passed" "$failed" "$skipped" > "$2"' sh "$t" "$TMP/counts"
+	if [ -s "$TMP/counts" ]; then
+		read -r p f s < "$TMP/counts"
+		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	else
+		not_ok "$t ran to its end" "it exited before its last check"
+	fi
 done
-TMP=$TOP_TMP
 summary

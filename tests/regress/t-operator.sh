@@ -164,3 +164,10 @@ jq -c . "$TMP/odd.json" > "$TMP/odd2.json"
 check "... jq -c writes them back byte for byte" cmp -s "$TMP/odd.json" "$TMP/odd2.json"
 solr-failed-suppliers -C "$O" check < "$TMP/odd2.json" > "$TMP/odd3" 2>&1
 check "... and their seals hold through it" [ "$(grep -c '^verdict: pass' "$TMP/odd3")" -eq 6 ]
+
+# the suite's own rule: a check asserts its whole condition
+printf '%s\n' 'check demo [ 0 -eq 0 ] && false' 'check "a" grep -q x y || true' \
+	"check \"b\" sh -c '[ 1 ] && false'" 'check "c" grep -q x y' > "$TMP/t-sample.sh"
+sh tests/regress/lint-checks "$TMP/t-sample.sh" > "$TMP/lint"
+check "lint-checks: a check with && or || after it is refused, exit 1" \
+	sh -c '[ $0 -eq 1 ] && [ "$(cut -d: -f2 "$1" | tr "\n" " ")" = "1 2 " ]' $? "$TMP/lint"

@@ -114,7 +114,7 @@ other=$(one 3 "$TMP/held" | sed -n 's/^  at: //p')
 mine=$(sed -n 's/^  at: //p' "$TMP/elec")
 sed "s|^  at: .*|  at: $other|" "$TMP/elec" > "$TMP/elec-at"
 seal "$TMP/wat" "$TMP/elec-at"
-check "hint setup: the hint now names another place" [ -n "$other" ] && [ "$other" != "$mine" ]
+check "hint setup: the hint now names another place" sh -c '[ -n "$0" ] && [ "$0" != "$1" ]' "$other" "$mine"
 solr-countersign -C "$TMP/wat" --at $PIN < "$TMP/elec-at" > "$TMP/cs" 2> "$TMP/e"
 check "a hint that points at another object: the request's own bytes decide (accept)" [ "$(field "$TMP/cs" verdict)" = accept ]
 sed "s|^  at: .*|  at: 0123-4-5:0|" "$TMP/elec" > "$TMP/elec-at"
