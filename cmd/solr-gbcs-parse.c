@@ -24,11 +24,13 @@
 #include "cli.h"
 
 static struct cli_common opt;
+static int decode_only;		/* --decode-only: no world, and exit 0 */
+static long ndecoded;		/* messages decoded: none is exit 1 */
 
 static const char help[] =
 "usage: solr-gbcs-parse [-C dir] [--at time] [--json] [--progress]\n"
 "                       [--replay] [alert-response ...] < records\n"
-"       solr-gbcs-parse -x | -b [-C dir] [--json] [file ...]\n"
+"       solr-gbcs-parse -x | -b [-C dir | --decode-only] [--json] [file ...]\n"
 "\n"
 "The pipeline stage decodes the GBCS Signed Pre-Command (or the SMETS1\n"
 "XML body) of each SolrContingency SR 2.1 request, checks the supplier's\n"
@@ -39,10 +41,13 @@ static const char help[] =
 "\n"
 "  -x              decode messages written in hex\n"
 "  -b              decode binary messages\n"
+"  --decode-only   -x, -b: decode without a world; each message is\n"
+"                  'unchecked' (no signature or MAC checked), and exit 0\n"
 CLI_HELP_STAGE CLI_HELP_COMMON
 "\n"
 "Exit status: 0 every record passed (every message decoded and\n"
-"verified), 1 one or more rejected, 2 trouble.\n";
+"verified, or decoded with --decode-only), 1 one or more rejected or\n"
+"unchecked, or nothing in the input, 2 trouble.\n";
 
 /* A DUIS alert Response given as a document, not as a record. */
 static void
@@ -295,16 +300,21 @@ decode(struct solr_world *w, struct rec_writer *out, int hex,
 			r = decode_command(w, doc, &found, buf, len, &t, &e);
 		else
 			r = decode_precommand(w, doc, &found, buf, len, &t, &e);
-		yn_set(doc, "verdict", yn_new_plain(r ? "reject" : "pass"));
-		yn_set_str(doc, "reason", r ? e.msg : NULL);
+		/* without a world nothing was verified: unchecked, not pass */
+		yn_set(doc, "verdict", yn_new_plain(r ? "reject" : w == NULL ?
+		    "unchecked" : "pass"));
+		yn_set_str(doc, "reason", r ? e.msg : w == NULL ? "no world "
+		    "(-C): the signature and the MAC were not checked" : NULL);
 		/* no byte of a message that failed its signature check */
 		if ((r == 0 || w == NULL) && (fields = fields_yaml(&t)) != NULL)
 			yn_set(doc, "fields", fields);
 		if (found != NULL)
 			yn_set(doc, kind == GBCS_KIND_ALERT ? "alert" : "prepay",
 			    found);
-		status = r ? EXIT_REJECT : EXIT_PASS;
+		status = r || (w == NULL && !decode_only) ? EXIT_REJECT :
+		    EXIT_PASS;
 	}
+	ndecoded++;
 	if (rec_write(out, doc) != 0) {
 		cli_warn("(stdout)", 0, "write error");
 		exit(EXIT_TROUBLE);
@@ -423,13 +433,21 @@ run_decode(struct solr_world *w, int hex, int argc, char **argv)
 		status = EXIT_TROUBLE;
 	}
 	rec_writer_free(out);
+	if (ndecoded == 0 && status == EXIT_PASS) {
+		cli_warn(NULL, 0, "nothing was checked: no message in %s",
+		    argc ? "the files named" : "standard input");
+		status = EXIT_REJECT;
+	}
 	return status;
 }
 
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = { CLI_LONGOPTS };
+	static const struct option longopts[] = {
+		{ "decode-only", no_argument, NULL, 'D' },
+		CLI_LONGOPTS
+	};
 	struct solr_world world;
 	struct parse_stage ps = { .world = &world };
 	struct solr_err e = { 0 };
@@ -440,6 +458,10 @@ main(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "bC:hx", longopts, NULL)) != -1) {
 		if (cli_common_opt(&opt, ch, optarg))
 			continue;
+		if (ch == 'D') {
+			decode_only = 1;
+			continue;
+		}
 		if (ch != 'b' && ch != 'x')
 			cli_usage(NULL);
 		if (mode && mode != ch)
@@ -448,14 +470,18 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+	if (decode_only && (!mode || opt.dir != NULL))
+		cli_usage("--decode-only is for -x and -b, without -C");
 	ps.have_at = opt.have_at;
 	ps.at = opt.at;
 	xmlInitParser();
 	if (!mode)
 		cli_world_stage(&world, &opt, "gbcs-parse", argv, argc);
-	else if (opt.dir != NULL || getenv("SOLR_WORLD") != NULL)
+	else if (!decode_only && (opt.dir != NULL || getenv("SOLR_WORLD") !=
+	    NULL))
 		cli_world(&world, &opt);
-	have_world = !mode || opt.dir != NULL || getenv("SOLR_WORLD") != NULL;
+	have_world = !mode || (!decode_only && (opt.dir != NULL ||
+	    getenv("SOLR_WORLD") != NULL));
 	if (mode)
 		status = run_decode(have_world ? &world : NULL, mode == 'x',
 		    argc, argv);

@@ -121,11 +121,18 @@ files_from(struct stage *s, struct verify_stage *v, const char *list,
 		stage_status(s, EXIT_TROUBLE);
 		return;
 	}
+	errno = 0;
 	while ((n = getline(&line, &cap, f)) > 0) {
 		if (line[n - 1] == '\n')
 			line[--n] = '\0';
 		if (n > 0)
 			file(s, v, ++seq, line);
+		errno = 0;
+	}
+	if (ferror(f)) {
+		/* a directory, or a list that cannot be read to its end */
+		cli_warn(list, 0, "%s", strerror(errno ? errno : EIO));
+		stage_status(s, EXIT_TROUBLE);
 	}
 	free(line);
 	if (f != stdin)
@@ -240,6 +247,8 @@ main(int argc, char *argv[])
 	cli_stage_setup(&s, &opt, &world, argc == 0 && list == NULL);
 	if (opt.progress)
 		cli_progress_total(argc + count_lines(list));
+	s.empty_why = list != NULL ? "the --files-from list names no file" :
+	    "no document or record on standard input";
 	if (argc == 0 && list == NULL)
 		input(&s, &v);
 	for (i = 0; i < argc; i++)

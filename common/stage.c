@@ -62,6 +62,7 @@ write_one(struct stage *s, struct ynode *rec)
 
 	if (rejected(s, rec))
 		stage_status(s, STAGE_EXIT_REJECT);
+	s->nwritten++;
 	if (!s->broken && rec_write(s->out, rec) != 0) {
 		solr_seterr_at(&e, SOLR_ERR_IO, "(stdout)", 0,
 		    "write error: %s", strerror(rec_writer_errno(s->out)));
@@ -270,6 +271,15 @@ stage_finish(struct stage *s)
 	if (!s->broken && s->nheld > 0)
 		commit(s);
 	drop_held(s);
+	/* exit 0 means something was checked: an input with nothing in it
+	 * is not a batch that passed */
+	if (s->nwritten == 0 && s->status == STAGE_EXIT_PASS) {
+		solr_seterr(&e, SOLR_ERR_FORMAT, "nothing was checked: %s",
+		    s->empty_why ? s->empty_why : "no record on standard input");
+		s->warn(&e);
+		stage_status(s, STAGE_EXIT_REJECT);
+		solr_err_clear(&e);
+	}
 	if (rec_writer_finish(s->out, &e) != 0) {
 		solr_seterr_at(&e, SOLR_ERR_IO, "(stdout)", 0, "%s", e.msg);
 		s->warn(&e);

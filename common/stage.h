@@ -61,6 +61,8 @@ struct stage {
 	int stopped;		/* a fatal error: read no more */
 	int broken;		/* the output failed: write no more */
 	int64_t nread;		/* records read (for seq of unreadable ones) */
+	int64_t nwritten;	/* records written: none is exit 1 */
+	const char *empty_why;	/* what was empty, for that message */
 	struct ynode *held[STAGE_BATCH];
 	size_t nheld;
 	struct solr_sealer *sealer;	/* the world's record key */
@@ -91,7 +93,8 @@ void stage_run(struct stage *s, struct rec_reader *rd);
 void stage_put(struct stage *s, struct ynode *rec);
 /* A record written as it is (the caller decided it). */
 void stage_emit(struct stage *s, struct ynode *rec);
-/* Commits what is held and ends the stream; returns the exit status. */
+/* Commits what is held and ends the stream; returns the exit status,
+ * which is 1, said on stderr, when no record at all was written. */
 int stage_finish(struct stage *s);
 void stage_free(struct stage *s);
 /* Raises the exit status (never lowers it). */

@@ -29,7 +29,9 @@ while [ $i -le "$N" ]; do
 	kill -9 $pid 2>/dev/null && killed=$((killed + 1))
 	wait $pid 2>/dev/null
 	# a run with no input recovers (cuts a torn SAT entry), then checks
-	printf "" | solr-countersign -C "$w" --at $PIN --sat "$w/sat" > /dev/null 2>&1 || { invalid=$((invalid + 1)); echo "# recovery failed: $w"; }
+	# (nothing in it: exit 1, nothing checked; 2 would be trouble)
+	printf "" | solr-countersign -C "$w" --at $PIN --sat "$w/sat" > /dev/null 2>&1
+	[ $? -le 1 ] || { invalid=$((invalid + 1)); echo "# recovery failed: $w"; }
 	solr-countersign -C "$w" --verify-sat "$w/sat" > /dev/null 2>&1 || { invalid=$((invalid + 1)); echo "# SAT check failed: $w"; }
 	# every line of the ledger is whole, or the last one is torn
 	awk 'NF != 4 || $1 !~ /^[0-9A-F]+$/ || length($1) != 16 || length($4) != 64 { bad++ } END { exit bad > 1 }' \

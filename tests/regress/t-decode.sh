@@ -24,8 +24,19 @@ sed -n '/^prepay:/,/^[a-z]/p' "$TMP/flow" | grep -E '^  (fuel|EmergencyCreditLim
 check "... the values the flow read from the Signed Pre-Command" sh -c '[ -s "$0" ] && cmp -s "$0" "$1"' "$TMP/v1" "$TMP/v2"
 # without a world: decoded, nothing checked
 head -1 "$TMP/cmds.hex" | solr-gbcs-parse -x > "$TMP/d2"
-check "-x without a world: decoded, the checks not made" \
-	sh -c 'grep -q "^mac: \"not checked: no world (-C)\"\$\|^mac: not checked: no world (-C)\$\|^mac: .not checked" "$0" && grep -q "^verdict: pass" "$0"' "$TMP/d2"
+check "-x without a world: decoded, unchecked (not pass), exit 1" \
+	sh -c '[ $0 -eq 1 ] && grep -q "^mac: .not checked" "$1" && grep -q "^verdict: unchecked$" "$1"' $? "$TMP/d2"
+head -1 "$TMP/cmds.hex" | solr-gbcs-parse --decode-only -x > "$TMP/d2b"
+check "... with --decode-only: the same record, exit 0" \
+	sh -c '[ $0 -eq 0 ] && cmp -s "$1" "$2"' $? "$TMP/d2" "$TMP/d2b"
+solr-gbcs-parse --decode-only -C "$w" -x < "$TMP/cmds.hex" > /dev/null 2>&1
+check "... which takes no world: exit 2" [ $? -eq 2 ]
+printf '\n# a comment\n\n' > "$TMP/blank.hex"
+solr-gbcs-parse -C "$w" -x "$TMP/blank.hex" > "$TMP/d2c" 2> "$TMP/e"
+check "-x on a file of blank lines: nothing checked, exit 1, saying so" \
+	sh -c '[ $0 -eq 1 ] && [ ! -s "$1" ] && grep -q "nothing was checked: no message" "$2"' $? "$TMP/d2c" "$TMP/e"
+solr-gbcs-parse -C "$w" -x < /dev/null > /dev/null 2> "$TMP/e"
+check "-x on empty input: exit 1" sh -c '[ $0 -eq 1 ] && grep -q "nothing was checked" "$1"' $? "$TMP/e"
 # a MAC that is not the ACB's
 head -1 "$TMP/cmds.hex" | perl -pe 's/([0-9A-F])$/sprintf("%X", (hex($1) + 1) % 16)/e' > "$TMP/bad.hex"
 solr-gbcs-parse -C "$w" --at $PIN -x "$TMP/bad.hex" > "$TMP/d3"

@@ -49,7 +49,7 @@ else
 	skip "a stage reading a terminal" "script(1) is not installed"
 fi
 solr-adt-check -C "$O" < /dev/null 2> "$TMP/h.err"
-check "... and says nothing when it reads a pipe or a file" [ ! -s "$TMP/h.err" ]
+check "... and says nothing of a terminal when it reads a pipe or a file" sh -c '! grep -q terminal "$0"' "$TMP/h.err"
 
 # --json: one object a line, hex values as strings, sealed
 solr-verify-sig -C "$O" --json --at $PIN "$R/srp-elec-cv5.xml" "$R/srp-elec-unsafe-cv5.xml" \

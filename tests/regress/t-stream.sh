@@ -44,9 +44,20 @@ done
 solr-verify-sig -C "$W" --at $PIN < "$R/srp-gas-cv5.xml" > "$TMP/s5"
 check "one document on stdin" [ "$(field "$TMP/s5" source)" = "(stdin)" ]
 check "... passes" [ "$(field "$TMP/s5" verdict)" = pass ]
-: | solr-verify-sig -C "$W" > "$TMP/s6"
-check "empty input exits 0" [ $? -eq 0 ]
+# exit 0 means something was checked
+: | solr-verify-sig -C "$W" > "$TMP/s6" 2> "$TMP/e"
+check "empty input: exit 1" [ $? -eq 1 ]
 check "... with no records" [ ! -s "$TMP/s6" ]
+check "... saying what was empty" grep -q "nothing was checked: no document or record on standard input" "$TMP/e"
+solr-verify-sig -C "$W" --files-from /dev/null > /dev/null 2> "$TMP/e"
+check "--files-from an empty list: exit 1, saying so" sh -c '[ $0 -eq 1 ] && grep -q "the --files-from list names no file" "$1"' $? "$TMP/e"
+solr-verify-sig -C "$W" --files-from "$TMP" > /dev/null 2> "$TMP/e"
+check "--files-from a directory: exit 2, saying so" sh -c '[ $0 -eq 2 ] && grep -q "Is a directory" "$1"' $? "$TMP/e"
+for st in "solr-failed-suppliers -C $W check" "solr-gbcs-parse -C $W" "solr-adt-check -C $W" "solr-countersign -C $W --at $PIN"; do
+	$st < /dev/null > "$TMP/s7" 2> "$TMP/e"
+	check "${st%% *} on empty input: exit 1, nothing written, saying so" \
+		sh -c '[ $0 -eq 1 ] && [ ! -s "$1" ] && grep -q "nothing was checked: no record on standard input" "$2"' $? "$TMP/s7" "$TMP/e"
+done
 
 # errors: usage, configuration, output
 solr-verify-sig -C "$W" --at yesterday "$R/srp-gas-cv5.xml" > /dev/null 2>"$TMP/e"

@@ -178,8 +178,18 @@ START_TEST(all_pass_is_zero)
 	out = run(&plain, &f, REC(1, "pass") REC(2, "pass"), &st);
 	ck_assert_int_eq(st, STAGE_EXIT_PASS);
 	free(out);
+}
+END_TEST
+
+/* exit 0 means something was checked: nothing in, exit 1 */
+START_TEST(empty_is_not_pass)
+{
+	struct fake f = { 0 };
+	char *out = NULL;
+	int st;
+
 	out = run(&plain, &f, "", &st);
-	ck_assert_int_eq(st, STAGE_EXIT_PASS);
+	ck_assert_int_eq(st, STAGE_EXIT_REJECT);
 	ck_assert_str_eq(out, "");
 	free(out);
 }
@@ -313,6 +323,7 @@ stage_suite(void)
 	tcase_add_test(tc, conserved_in_order);
 	tcase_add_test(tc, final_records_untouched);
 	tcase_add_test(tc, all_pass_is_zero);
+	tcase_add_test(tc, empty_is_not_pass);
 	tcase_add_loop_test(tc, decide_errors, 0, sizeof(answers) /
 	    sizeof(answers[0]));
 	tcase_add_test(tc, group_commit);
