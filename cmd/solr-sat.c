@@ -614,6 +614,16 @@ cmd_gc(const char *world, int argc, char *argv[])
 			free(k.sha);
 			return EXIT_TROUBLE;
 		}
+	if (k.n == 0) {
+		/* trails that name nothing would empty the store: that is
+		 * not a collection after a failure */
+		cli_warn(argv[0], 0, "the trails named hold no object (%s): "
+		    "nothing would be kept, and nothing is removed", argc == 1 ?
+		    "an empty trail" : "all empty");
+		world_free(&w);
+		free(k.sha);
+		return EXIT_REJECT;
+	}
 	qsort(k.sha, k.n, 32, by_sha);
 	r = objstore_open(&os, w.objects, &e) != 0 || objstore_gc(&os, named,
 	    &k, &kept, &dropped, &e) != 0;

@@ -54,6 +54,15 @@ check "the trail verifies after gc" [ $? -eq 0 ]
 rm -rf "$w/state/objects"
 solr-sat replay "$TMP/sat2" "$w" > "$TMP/r"
 check "... and replays with the world's store gone" grep -q "^1 records replayed, 0 differ$" "$TMP/r"
+# trails that name nothing would empty the store: refused
+solr-countersign -C "$w" --at $PIN --sat "$TMP/empty" < /dev/null > /dev/null 2>&1
+solr-verify-sig -C "$w" --at $PIN "$R/srp-gas-cv4.xml" > /dev/null
+n0=$(objects "$w/state/objects")
+check "empty-trail setup: the store holds an object" [ "$n0" -ge 1 ]
+solr-sat gc -C "$w" "$TMP/empty" > /dev/null 2> "$TMP/e"
+check "gc with an empty trail: refused, exit 1, saying so" \
+	sh -c '[ $0 -eq 1 ] && grep -q "hold no object .*nothing is removed" "$1"' $? "$TMP/e"
+check "... and nothing removed" [ "$(objects "$w/state/objects")" -eq "$n0" ]
 # gc refuses a trail that does not verify, and a store in use
 cp -R "$TMP/sat2" "$TMP/bad"; sed -i '0,/^actor: .*/s//actor: 11-22-33-44-55-66-77-88/' "$TMP/bad/sat.log"
 solr-sat gc -C "$w" "$TMP/bad" > /dev/null 2> "$TMP/e"

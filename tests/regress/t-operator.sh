@@ -171,3 +171,28 @@ printf '%s\n' 'check demo [ 0 -eq 0 ] && false' 'check "a" grep -q x y || true' 
 sh tests/regress/lint-checks "$TMP/t-sample.sh" > "$TMP/lint"
 check "lint-checks: a check with && or || after it is refused, exit 1" \
 	sh -c '[ $0 -eq 1 ] && [ "$(cut -d: -f2 "$1" | tr "\n" " ")" = "1 2 " ]' $? "$TMP/lint"
+
+# the helpers keep the tools' exit contract
+for h in solr-sort solr-summary; do
+	sh scripts/$h -h > "$TMP/hh" 2>&1
+	check "$h -h: its usage on stdout, exit 0" sh -c '[ $0 -eq 0 ] && grep -q "^usage: '"$h"'" "$1"' $? "$TMP/hh"
+	sh scripts/$h --version > "$TMP/hv" 2>&1
+	check "$h --version: exit 0" sh -c '[ $0 -eq 0 ] && grep -q "^'"$h"' [0-9]" "$1"' $? "$TMP/hv"
+	sh scripts/$h "$TMP" > /dev/null 2> "$TMP/he"
+	check "$h on a directory: exit 2, saying so" sh -c '[ $0 -eq 2 ] && grep -q "is a directory" "$1"' $? "$TMP/he"
+	sh scripts/$h "$TMP/no-such-file" > /dev/null 2> "$TMP/he"
+	check "$h on a missing file: exit 2" sh -c '[ $0 -eq 2 ] && grep -q "cannot be read" "$1"' $? "$TMP/he"
+	sh scripts/$h < /dev/null > /dev/null 2> "$TMP/he"
+	check "$h on empty input: exit 1, saying so" sh -c '[ $0 -eq 1 ] && grep -q "nothing was" "$1"' $? "$TMP/he"
+	sh scripts/$h --bogus > /dev/null 2>&1
+	check "$h with an unknown option: exit 2" [ $? -eq 2 ]
+done
+fresh_world "$TMP/hw"
+solr-verify-sig -C "$TMP/hw" --json --at $PIN "$BUILD/requests/srp-gas-cv4.xml" "$BUILD/requests/srp-elec-cv5.xml" |
+	solr-failed-suppliers -C "$TMP/hw" check | solr-gbcs-parse -C "$TMP/hw" | solr-adt-check -C "$TMP/hw" |
+	solr-countersign -C "$TMP/hw" --at $PIN --json > "$TMP/h.jsonl"
+sh scripts/solr-summary -C "$TMP/hw" "$TMP/h.jsonl" > "$TMP/hs"
+check "solr-summary reads JSON Lines: both records, accepted, exit 0" \
+	sh -c '[ $0 -eq 0 ] && grep -q "^2 records$" "$1" && grep -q "^  accept .* 2$" "$1"' $? "$TMP/hs"
+printf '%s\n' "$(sed -n 2p "$TMP/h.jsonl")" "$(sed -n 1p "$TMP/h.jsonl")" | sh scripts/solr-sort > "$TMP/hsort"
+check "solr-sort puts JSON Lines in seq order" cmp -s "$TMP/hsort" "$TMP/h.jsonl"

@@ -86,3 +86,19 @@ check "... which removes its entry when it ends" [ -z "$(ls "$TMP/xh/state/live"
 : > "$TMP/xh/state/live/$(hostname | tr ./ --).999999"
 solr-adt-check -C "$TMP/xh" < "$TMP/x3" > /dev/null 2> "$TMP/e"
 check "the entry of a process of this host that is gone: removed at once" [ $? -eq 0 ]
+
+# the README's recipe keeps the worst status: 2 when a job's countersign
+# cannot run, 1 when some are rejected
+recipe() {	# recipe WORLD: the README's scale-out, under bash
+	awk '/^    #!\/bin\/bash$/ { on = 1 } on && /^$/ { exit } on { sub(/^    /, ""); print }' README |
+		sed "s|/srv/world|$1|g; s|requests/\*\.xml|--files-from $TMP/files|; s|jobs.tsv|$TMP/jobs.tsv|; s|sh scripts/solr-sort|sh $PWD/scripts/solr-sort|; s|> records.yaml|> $TMP/recipe.yaml|" > "$TMP/recipe.sh"
+	bash "$TMP/recipe.sh" 2>/dev/null
+}
+fresh_world "$TMP/rc"
+recipe "$TMP/rc"
+check "the README's scale-out recipe: exit 1 on a batch with rejections" [ $? -eq 1 ]
+check "... every record written" [ "$(grep -c '^seq:' "$TMP/recipe.yaml")" -eq "$(wc -l < "$TMP/files")" ]
+fresh_world "$TMP/rc2"
+rm "$TMP/rc2/keys/acb.ka.key"
+recipe "$TMP/rc2"
+check "... exit 2 when countersign cannot run in the jobs" [ $? -eq 2 ]
