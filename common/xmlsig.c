@@ -39,6 +39,92 @@ no_message(void *ctx, const char *msg, ...)
 	(void)msg;
 }
 
+/*
+ * Before libxml2 reads a document: its namespace declarations and each
+ * element's attributes counted, in one pass over the bytes, and refused
+ * beyond limits far above any DUIS document's (a few namespaces, a few
+ * attributes).  libxml2's work on an element grows with the square of
+ * its namespace declarations: 40,000 of them cost minutes.  Comments,
+ * CDATA sections and processing instructions are passed over; what is
+ * not well-formed is left to libxml2 to report.
+ */
+#define XML_MAX_NS_DECLS 64
+#define XML_MAX_ATTRS 64
+
+static const unsigned char *
+after(const unsigned char *p, const unsigned char *end, const char *close)
+{
+	const unsigned char *q = memmem(p, (size_t)(end - p), close,
+	    strlen(close));
+
+	return q != NULL ? q + strlen(close) : end;
+}
+
+static int
+xml_prescan(const unsigned char *p, size_t n, struct solr_err *e)
+{
+	const unsigned char *end = p + n, *q, *name;
+	size_t ns = 0, attrs;
+	unsigned char quote;
+
+	while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+		if (end - p >= 4 && memcmp(p, "<!--", 4) == 0)
+			p = after(p + 4, end, "-->");
+		else if (end - p >= 9 && memcmp(p, "<![CDATA[", 9) == 0)
+			p = after(p + 9, end, "]]>");
+		else if (end - p >= 2 && p[1] == '?')
+			p = after(p + 2, end, "?>");
+		else if (end - p >= 2 && p[1] == '!')
+			return 0;	/* a DOCTYPE: refused by the parser */
+		else if (end - p >= 2 && p[1] == '/')
+			p = after(p + 2, end, ">");
+		else {
+			/* a start tag: its name, then its attributes */
+			for (q = p + 1; q < end && !strchr(" \t\r\n/>", *q); q++)
+				;
+			for (attrs = 0;;) {
+				while (q < end && strchr(" \t\r\n", *q))
+					q++;
+				if (q >= end || *q == '>' || *q == '/')
+					break;
+				for (name = q; q < end && *q != '=' &&
+				    !strchr(" \t\r\n/>", *q); q++)
+					;
+				if (q - name >= 5 && memcmp(name, "xmlns", 5) == 0 &&
+				    (q - name == 5 || name[5] == ':') &&
+				    ++ns > XML_MAX_NS_DECLS)
+					return solr_seterr(e, SOLR_ERR_VERIFY, "the "
+					    "document declares more than %d "
+					    "namespaces (a DUIS document declares "
+					    "a few); refused before it is read",
+					    XML_MAX_NS_DECLS);
+				if (++attrs > XML_MAX_ATTRS)
+					return solr_seterr(e, SOLR_ERR_VERIFY, "an "
+					    "element has more than %d attributes "
+					    "(a DUIS element has a few); refused "
+					    "before it is read", XML_MAX_ATTRS);
+				while (q < end && strchr(" \t\r\n", *q))
+					q++;
+				if (q >= end || *q != '=')
+					return 0;	/* not well-formed */
+				for (q++; q < end && strchr(" \t\r\n", *q); q++)
+					;
+				if (q >= end || (*q != '"' && *q != '\''))
+					return 0;
+				quote = *q++;
+				if ((q = memchr(q, quote, (size_t)(end - q))) ==
+				    NULL)
+					return 0;
+				q++;
+			}
+			p = q;
+		}
+		if (p >= end)
+			break;
+	}
+	return 0;
+}
+
 int
 solr_xml_parse(const unsigned char *p, size_t n, xmlDocPtr *out,
     struct solr_err *e)
@@ -58,6 +144,8 @@ solr_xml_parse(const unsigned char *p, size_t n, xmlDocPtr *out,
 	}
 	if (n > INT32_MAX)
 		return solr_seterr(e, SOLR_ERR_LIMIT, "document too large");
+	if (xml_prescan(p, n, e) != 0)
+		return SOLR_ERR_VERIFY;
 	if ((ctxt = xmlNewParserCtxt()) == NULL)
 		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	ctxt->_private = &g;

@@ -211,8 +211,9 @@ container(struct jp *j, int depth, struct ynode **out, struct solr_buf *b)
 				return fail(j, "a key (a string) was expected");
 			if ((r = string(j, b)) != 0)
 				return r;
-			if (yn_get(c, (const char *)b->p) != NULL)
-				return fail(j, "a key appears twice");
+			if (c->n / 2 >= YN_MAX_KEYS)
+				return fail(j, "more keys in one object than a "
+				    "record has (" YN_MAX_KEYS_STR ")");
 			if ((v = yn_new_strn((const char *)b->p, b->len)) ==
 			    NULL || yn_push_raw(c, v) != 0)
 				return SOLR_ERR_NOMEM;
@@ -232,7 +233,12 @@ container(struct jp *j, int depth, struct ynode **out, struct solr_buf *b)
 			continue;
 		}
 		if (j->p < j->end && *j->p == close) {
+			const struct ynode *d;
+
 			j->p++;
+			/* the keys checked once the object is whole: linear */
+			if (map && (d = yn_map_dup(c)) != NULL)
+				return fail(j, "a key appears twice");
 			return 0;
 		}
 		return fail(j, map ? "',' or '}' was expected" :

@@ -225,23 +225,13 @@ lit(struct rd *r, const char *s)
 	return 1;
 }
 
-static int
-has_key(const struct ynode *m, const struct ynode *k)
-{
-	size_t i;
-
-	for (i = 0; i < m->n; i += 2)
-		if (strcmp(m->items[i]->str, k->str) == 0)
-			return 1;
-	return 0;
-}
 
 /* Adds to a collection, refusing what libyaml would report. */
 static int
 push(struct ynode *c, struct ynode *v)
 {
 	if (c->kind == YN_MAP && c->n % 2 == 0 && (v->kind != YN_SCALAR ||
-	    has_key(c, v))) {
+	    c->n / 2 >= YN_MAX_KEYS)) {
 		yn_free(v);
 		return NOT_OURS;
 	}
@@ -460,7 +450,9 @@ yn_parse_fast(const char *buf, size_t len, int first_line, struct ynode **out)
 		rc = NOT_OURS;
 	else
 		rc = block_map(&r, 0, 1, 0, out);
-	if (rc == 0 && r.p != r.end) {
+	/* a key twice (found in linear time over the whole tree) is
+	 * libyaml's to report */
+	if (rc == 0 && (r.p != r.end || yn_find_dup(*out) != NULL)) {
 		yn_free(*out);
 		*out = NULL;
 		rc = NOT_OURS;

@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 #include "ytree.h"
@@ -159,6 +161,97 @@ yn_is_null(const struct ynode *n)
 	return n->len == 0 || strcmp(n->str, "~") == 0 ||
 	    strcmp(n->str, "null") == 0 || strcmp(n->str, "Null") == 0 ||
 	    strcmp(n->str, "NULL") == 0;
+}
+
+/* A seed for the keys' hash, so that no one can choose keys that collide
+ * ahead of a run (and a collision costs only a longer probe). */
+static uint64_t
+key_seed(void)
+{
+	static uint64_t seed;
+
+	if (seed == 0) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		seed = ((uint64_t)ts.tv_nsec << 20 ^ (uint64_t)ts.tv_sec ^
+		    (uint64_t)(uintptr_t)&ts ^ (uint64_t)getpid() << 40) |
+		    1;
+	}
+	return seed;
+}
+
+static size_t
+key_hash(const struct ynode *k, uint64_t seed)
+{
+	uint64_t h = 1469598103934665603ULL ^ seed;
+	size_t i;
+
+	for (i = 0; i < k->len; i++)
+		h = (h ^ (unsigned char)k->str[i]) * 1099511628211ULL;
+	return (size_t)(h ^ h >> 29);
+}
+
+static int
+same_key(const struct ynode *a, const struct ynode *b)
+{
+	return a->len == b->len && memcmp(a->str, b->str, a->len) == 0;
+}
+
+const struct ynode *
+yn_map_dup(const struct ynode *m)
+{
+	size_t nk = m->n / 2, cap = 32, i, h;
+	const struct ynode *dup = NULL;
+	uint32_t *t;
+
+	if (nk <= 8) {
+		for (i = 0; i < nk; i++)
+			for (h = 0; h < i; h++)
+				if (same_key(m->items[2 * h], m->items[2 * i]))
+					return m->items[2 * i];
+		return NULL;
+	}
+	while (cap < 2 * nk)
+		cap <<= 1;
+	if ((t = calloc(cap, sizeof(*t))) == NULL) {
+		/* no memory for the set: the pairs, slowly but surely */
+		for (i = 0; i < nk; i++)
+			for (h = 0; h < i; h++)
+				if (same_key(m->items[2 * h], m->items[2 * i]))
+					return m->items[2 * i];
+		return NULL;
+	}
+	for (i = 0; i < nk && dup == NULL; i++) {
+		const struct ynode *k = m->items[2 * i];
+
+		for (h = key_hash(k, key_seed()) & (cap - 1); t[h] != 0;
+		    h = (h + 1) & (cap - 1))
+			if (same_key(m->items[2 * (t[h] - 1)], k)) {
+				dup = k;
+				break;
+			}
+		t[h] = (uint32_t)i + 1;
+	}
+	free(t);
+	return dup;
+}
+
+const struct ynode *
+yn_find_dup(const struct ynode *n)
+{
+	const struct ynode *d;
+	size_t i;
+
+	if (n == NULL || n->kind == YN_SCALAR)
+		return NULL;
+	if (n->kind == YN_MAP && (d = yn_map_dup(n)) != NULL)
+		return d;
+	for (i = 0; i < n->n; i++)
+		if (n->items[i]->kind != YN_SCALAR &&
+		    (d = yn_find_dup(n->items[i])) != NULL)
+			return d;
+	return NULL;
 }
 
 struct ynode *
@@ -320,14 +413,19 @@ parse_collection(struct pstate *ps, struct ynode *c, yaml_event_type_t end,
 {
 	yaml_event_t ev;
 	struct ynode *child;
-	size_t i;
 	int r;
 
 	for (;;) {
 		if ((r = next_event(ps, &ev)) != 0)
 			return r;
 		if (ev.type == end) {
+			const struct ynode *d;
+
 			yaml_event_delete(&ev);
+			/* keys checked once the mapping is whole: linear */
+			if (c->kind == YN_MAP && (d = yn_map_dup(c)) != NULL)
+				return perr(ps, d->line, "duplicate key '%s'",
+				    d->str);
 			return 0;
 		}
 		child = NULL;
@@ -342,13 +440,12 @@ parse_collection(struct pstate *ps, struct ynode *c, yaml_event_type_t end,
 				yn_free(child);
 				return r;
 			}
-			for (i = 0; i < c->n; i += 2)
-				if (strcmp(c->items[i]->str, child->str) == 0) {
-					r = perr(ps, child->line,
-					    "duplicate key '%s'", child->str);
-					yn_free(child);
-					return r;
-				}
+			if (c->n / 2 >= YN_MAX_KEYS) {
+				r = perr(ps, child->line, "more than %s keys in "
+				    "one mapping", YN_MAX_KEYS_STR);
+				yn_free(child);
+				return r;
+			}
 		}
 		if (push_item(c, child) != 0) {
 			yn_free(child);

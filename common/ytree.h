@@ -28,6 +28,16 @@ struct ynode {
 
 #define YN_MAX_DEPTH 32
 #define YN_MAX_NODES 20000
+#define YN_MAX_KEYS 1024	/* in one mapping: far above any record's */
+#define YN_MAX_KEYS_STR "1024"
+
+/* The first key of mapping m that appears twice, or NULL: a hash set of
+ * its keys, linear in their number. */
+const struct ynode *yn_map_dup(const struct ynode *m);
+/* The first key that appears twice in its mapping, anywhere in the tree
+ * under n, or NULL; linear in the tree's size (a hash set of each
+ * mapping's keys). */
+const struct ynode *yn_find_dup(const struct ynode *n);
 
 /* Parses exactly one YAML document.  Anchors, aliases and duplicate keys
  * are refused.  Errors name fname and the line (first_line is the line

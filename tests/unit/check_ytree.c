@@ -221,12 +221,45 @@ START_TEST(json_depth_is_bounded)
 }
 END_TEST
 
+/* duplicate keys found in linear time, wherever they are */
+START_TEST(dup_keys)
+{
+	struct ynode *m = yn_new_map(0), *inner = yn_new_map(1);
+	char k[16];
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		snprintf(k, sizeof(k), "k%d", i);
+		ck_assert_int_eq(yn_set(m, k, yn_new_int(i)), 0);
+	}
+	ck_assert_ptr_null(yn_map_dup(m));
+	ck_assert_ptr_null(yn_find_dup(m));
+	ck_assert_int_eq(yn_push_raw(m, yn_new_str("k500")), 0);
+	ck_assert_int_eq(yn_push_raw(m, yn_new_int(1)), 0);
+	ck_assert_ptr_nonnull(yn_map_dup(m));
+	ck_assert_str_eq(yn_map_dup(m)->str, "k500");
+	m->n -= 2;
+	yn_free(m->items[m->n]);
+	yn_free(m->items[m->n + 1]);
+	/* in a mapping inside */
+	ck_assert_int_eq(yn_push_raw(inner, yn_new_str("a")), 0);
+	ck_assert_int_eq(yn_push_raw(inner, yn_new_int(1)), 0);
+	ck_assert_int_eq(yn_push_raw(inner, yn_new_str("a")), 0);
+	ck_assert_int_eq(yn_push_raw(inner, yn_new_int(2)), 0);
+	ck_assert_int_eq(yn_set(m, "inner", inner), 0);
+	ck_assert_ptr_null(yn_map_dup(m));
+	ck_assert_str_eq(yn_find_dup(m)->str, "a");
+	yn_free(m);
+}
+END_TEST
+
 Suite *
 ytree_suite(void)
 {
 	Suite *s = suite_create("ytree");
 	TCase *tc = tcase_create("core");
 
+	tcase_add_test(tc, dup_keys);
 	tcase_add_test(tc, parse_keeps_order_and_lines);
 	tcase_add_loop_test(tc, parse_rejects, 0,
 	    sizeof(bad_yaml) / sizeof(bad_yaml[0]));
