@@ -7,9 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libxml/uri.h>
 #include <libxml/xmlschemas.h>
 
 #include "schema.h"
+#include "util.h"
 
 struct schema_one {
 	char version[16];
@@ -109,12 +111,52 @@ owner_only(const char *path, struct solr_err *e)
 	return 0;
 }
 
+/*
+ * Every file a schema reads (the schema, and each file it imports or
+ * includes) passes the world's check: a local regular file that no one
+ * else may write, no symbolic link.  libxml2 reads them through its
+ * external entity loader, which is this one while a schema is parsed.
+ */
+static xmlExternalEntityLoader default_loader;
+static struct solr_err *guard_err;
+
+static xmlParserInputPtr
+guarded_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+	const char *path = url;
+	char *local;
+	int r;
+
+	if (url != NULL && strncmp(url, "file://", 7) == 0)
+		path = url + 7;
+	if (path == NULL || strstr(path, "://") != NULL) {
+		if (guard_err != NULL && guard_err->code == 0)
+			solr_seterr(guard_err, SOLR_ERR_CONFIG, "the schema "
+			    "imports '%.200s', which is not a local file",
+			    url ? url : "(nothing)");
+		return NULL;
+	}
+	/* libxml2 names a file by URI: "a%20world" is "a world" */
+	if ((local = xmlURIUnescapeString(path, 0, NULL)) == NULL) {
+		if (guard_err != NULL && guard_err->code == 0)
+			solr_seterr(guard_err, SOLR_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	r = solr_guard(local, 0, guard_err);
+	xmlFree(local);
+	if (r != 0)
+		return NULL;
+	return default_loader(url, id, ctxt);
+}
+
 static int
 load(struct duis_schemas *s, const char *version, struct schema_one **out,
     struct solr_err *e)
 {
 	struct schema_one *o;
+	struct solr_err ge;
 	xmlSchemaParserCtxtPtr pc;
+	char dir[PATH_MAX], vdir[PATH_MAX];
 	int i;
 
 	for (i = 0; i < s->n; i++)
@@ -136,7 +178,10 @@ load(struct duis_schemas *s, const char *version, struct schema_one **out,
 		    "for DUIS schemaVersion %s (schemas/%s/duis.xsd)", version,
 		    version);
 	}
-	if (owner_only(o->path, e) != 0) {
+	snprintf(dir, sizeof(dir), "%s/schemas", s->world);
+	snprintf(vdir, sizeof(vdir), "%s/schemas/%s", s->world, version);
+	if (solr_guard(dir, 1, e) != 0 || solr_guard(vdir, 1, e) != 0 ||
+	    owner_only(o->path, e) != 0) {
 		free(o);
 		return SOLR_ERR_CONFIG;
 	}
@@ -145,8 +190,22 @@ load(struct duis_schemas *s, const char *version, struct schema_one **out,
 		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	}
 	xmlSchemaSetParserStructuredErrors(pc, keep_error, o);
+	memset(&ge, 0, sizeof(ge));
+	guard_err = &ge;
+	default_loader = xmlGetExternalEntityLoader();
+	xmlSetExternalEntityLoader(guarded_loader);
 	o->schema = xmlSchemaParse(pc);
+	xmlSetExternalEntityLoader(default_loader);
+	guard_err = NULL;
 	xmlSchemaFreeParserCtxt(pc);
+	if (ge.code != 0) {
+		/* a file it reads is not the owner's alone: refused */
+		if (o->schema != NULL)
+			xmlSchemaFree(o->schema);
+		free(o);
+		*e = ge;
+		return SOLR_ERR_CONFIG;
+	}
 	if (o->schema == NULL || (o->vc = xmlSchemaNewValidCtxt(o->schema)) ==
 	    NULL) {
 		solr_seterr_at(e, SOLR_ERR_CONFIG, o->path, o->errline, "the "

@@ -778,7 +778,7 @@ strict_modes(const char *dir, struct solr_err *e)
 	static const char *const paths[] = { "", "policy.yaml",
 	    "registry.yaml", "failed-suppliers.yaml", "instructions.yaml",
 	    "adt", "keys", "pki", "pki/trust", "pki/crl", "pki/org",
-	    "pki/device", "state", NULL };
+	    "pki/device", "state", "schemas", NULL };
 	char path[PATH_MAX];
 	struct stat st;
 	int i;

@@ -69,6 +69,27 @@ solr-verify-sig -C "$TMP/wm" --at $PIN "$R/srp-gas-cv4.xml" > "$TMP/o8" 2> "$TMP
 check "a schema writable by group: exit 2, naming it" \
 	sh -c '[ $0 -eq 2 ] && grep -q "schemas/5.4/duis.xsd: group or others may write it" "$1"' $? "$TMP/e8"
 check "... and the request rejected" [ "$(field "$TMP/o8" verdict)" = reject ]
+# every file and directory a schema is read from: the directories, and
+# each file the schema imports
+imp=$(ls "$BUILD/world/schemas/5.4" | grep -v '^duis.xsd$' | head -1)
+for f in schemas schemas/5.4 ${imp:+schemas/5.4/$imp}; do
+	fresh_world "$TMP/wm"
+	chmod o+w "$TMP/wm/$f"
+	solr-verify-sig -C "$TMP/wm" --at $PIN "$R/srp-gas-cv4.xml" > "$TMP/o8" 2> "$TMP/e8"
+	check "$f writable by others: exit 2, naming it, the request rejected" \
+		sh -c '[ $0 -eq 2 ] && grep -q "$1: .*group or others may write it" "$2" && grep -q "^verdict: reject" "$3"' \
+		$? "$f" "$TMP/e8" "$TMP/o8"
+done
+if [ -n "$imp" ]; then
+	fresh_world "$TMP/wm"
+	mv "$TMP/wm/schemas/5.4/$imp" "$TMP/wm/schemas/5.4/$imp.real"
+	ln -s "$imp.real" "$TMP/wm/schemas/5.4/$imp"
+	solr-verify-sig -C "$TMP/wm" --at $PIN "$R/srp-gas-cv4.xml" > "$TMP/o8" 2> "$TMP/e8"
+	check "an imported schema that is a symbolic link: exit 2" \
+		sh -c '[ $0 -eq 2 ] && grep -q "symbolic link" "$1"' $? "$TMP/e8"
+else
+	skip "the imported schema's guard" "the world's schema imports nothing"
+fi
 fresh_world "$TMP/wb"
 printf '<xs:schema' > "$TMP/wb/schemas/5.4/duis.xsd"
 solr-verify-sig -C "$TMP/wb" --at $PIN "$R/srp-gas-cv4.xml" > "$TMP/o9" 2> "$TMP/e9"
