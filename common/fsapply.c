@@ -205,6 +205,7 @@ run_scanner(const char *cmd, const char *dir, const char *path,
 {
 	char script[4096];
 	int p[2], status, late;
+	time_t deadline;
 	pid_t pid;
 
 	snprintf(script, sizeof(script), "%s \"$1\"", cmd);
@@ -229,15 +230,31 @@ run_scanner(const char *cmd, const char *dir, const char *path,
 		_exit(127);
 	}
 	close(p[1]);
-	late = scanner_output(p[0], out, cap, time(NULL) + (time_t)seconds);
+	deadline = time(NULL) + (time_t)seconds;
+	late = scanner_output(p[0], out, cap, deadline);
 	close(p[0]);
+	/* its output closed is not its end: the limit holds until it exits,
+	 * whatever it did with its output */
+	while (!late) {
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR)
+			return -1;
+		if (time(NULL) >= deadline)
+			late = 1;
+		else
+			nanosleep(&ts, NULL);
+	}
 	if (late) {
 		kill(-pid, SIGKILL);
 		kill(pid, SIGKILL);
+		while (waitpid(pid, &status, 0) < 0)
+			if (errno != EINTR)
+				return -1;
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
 	if (late)
 		return -2;
 	if (WIFSIGNALED(status))

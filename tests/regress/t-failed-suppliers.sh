@@ -150,6 +150,15 @@ $FS -C "$TMP/fw" --at $PIN validate "$TMP/v2.yaml" > /dev/null 2>"$TMP/e"
 rc=$?
 check "a scanner that hangs: refused after upload_scanner_seconds, exit 2" \
 	sh -c '[ $0 -eq 2 ] && grep -q "did not finish within 1 s (policy upload_scanner_seconds)" "$1"' $rc "$TMP/e"
+# one that closes its output first, or leaves its process group: the
+# limit holds all the same
+for body in 'exec >/dev/null 2>&1; sleep 30' 'exec >&- 2>&-; sleep 30' \
+	'setsid sleep 30 >/dev/null 2>&1 & exec >/dev/null 2>&1; sleep 30'; do
+	printf '#!/bin/sh\n%s\n' "$body" > "$TMP/fw/stub-scan"
+	$FS -C "$TMP/fw" --at $PIN validate "$TMP/v2.yaml" > /dev/null 2>"$TMP/e"
+	check "a scanner that hangs ($body): refused, exit 2" \
+		sh -c '[ $0 -eq 2 ] && grep -q "did not finish within 1 s" "$1"' $? "$TMP/e"
+done
 sed -i 's/^upload_scanner_seconds: 1$/upload_scanner_seconds: 0/' "$TMP/fw/policy.yaml"
 $FS -C "$TMP/fw" --at $PIN validate "$TMP/v2.yaml" > /dev/null 2>"$TMP/e"
 check "upload_scanner_seconds: 0 is refused, naming the field" \
