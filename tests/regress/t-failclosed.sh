@@ -113,7 +113,7 @@ for stage in "solr-failed-suppliers -C $w check" "solr-gbcs-parse -C $w" "solr-a
 	$stage < "$TMP/held" > "$TMP/o" 2> "$TMP/e"
 	rc=$?
 	check "${stage%% *}, world broken: 3 records in, 3 rejected out, exit 2" \
-		[ $rc -eq 2 ] && [ "$(grep -c '^verdict: reject' "$TMP/o")" -eq 3 ]
+		sh -c '[ $0 -eq 2 ] && [ "$(grep -c "^verdict: reject" "$1")" -eq 3 ]' $rc "$TMP/o"
 	check "... sealed, so the next stage keeps the reason" grep -q '^seal: ' "$TMP/o"
 done
 cp "$W/policy.yaml" "$w/policy.yaml"
@@ -185,5 +185,5 @@ flow4 "$w" "$TMP/u16.xml" > "$TMP/held"
 check "setup: the UTF-16 request passes the stages before, counted" grep -q "count: 1" "$TMP/held"
 solr-countersign -C "$w" --at $PIN < "$TMP/held" > "$TMP/o" 2>/dev/null
 check "UTF-16, refused at countersign: E65 with a response" \
-	[ "$(field "$TMP/o" code)" = E65 ] && grep -q '^  response_to: 00-DB-12-34-56-78-00-04$' "$TMP/o"
+	sh -c '[ "$0" = E65 ] && grep -q "^  response_to: 00-DB-12-34-56-78-00-04$" "$1"' "$(field "$TMP/o" code)" "$TMP/o"
 check "... its count stays" [ "$(solr-adt-check -C "$w" counters | awk '{ print $5 }')" = 1 ]

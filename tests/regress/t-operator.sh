@@ -167,10 +167,11 @@ check "... and their seals hold through it" [ "$(grep -c '^verdict: pass' "$TMP/
 
 # the suite's own rule: a check asserts its whole condition
 printf '%s\n' 'check demo [ 0 -eq 0 ] && false' 'check "a" grep -q x y || true' \
-	"check \"b\" sh -c '[ 1 ] && false'" 'check "c" grep -q x y' > "$TMP/t-sample.sh"
+	"check \"b\" sh -c '[ 1 ] && false'" 'check "c" grep -q x y' \
+	'check "d, continued" \' '	[ 0 -eq 0 ] && false' > "$TMP/t-sample.sh"
 sh tests/regress/lint-checks "$TMP/t-sample.sh" > "$TMP/lint"
-check "lint-checks: a check with && or || after it is refused, exit 1" \
-	sh -c '[ $0 -eq 1 ] && [ "$(cut -d: -f2 "$1" | tr "\n" " ")" = "1 2 " ]' $? "$TMP/lint"
+check "lint-checks: a check with && or || after it is refused, exit 1, continued lines too" \
+	sh -c '[ $0 -eq 1 ] && [ "$(cut -d: -f2 "$1" | tr "\n" " ")" = "1 2 5 " ]' $? "$TMP/lint"
 
 # the helpers keep the tools' exit contract
 for h in solr-sort solr-summary; do

@@ -172,7 +172,7 @@ check "log: the SRP's requests for the supplier that day, with their verdicts" \
 check "... the rejected one says reject (its recorded verdict)" grep -q "^verdict: reject" "$TMP/log"
 solr-sat log --json --verdict accept "$TMP/sat" > "$TMP/j"
 check "log --json: one object a line, hex as strings" \
-	[ "$(wc -l < "$TMP/j")" -eq 4 ] && grep -q '"message_code":"0x00DE"' "$TMP/j"
+	sh -c '[ "$(wc -l < "$0")" -eq 4 ] && grep -q "\"message_code\":\"0x00DE\"" "$0"' "$TMP/j"
 solr-sat log --actor 00-DB-12-34-56-78-00-04 "$TMP/cut" > /dev/null 2>&1
 check "log on a broken trail: refused, exit 1" [ $? -eq 1 ]
 solr-sat log -C "$w" --actor 00-DB-12-34-56-78-00-04 "$TMP/forged" > /dev/null 2>&1

@@ -85,7 +85,7 @@ fresh_world "$TMP/w"
 echo 'instructions: []' > "$TMP/w/instructions.yaml"
 solr-countersign -C "$w" --at $PIN < "$TMP/elec" > "$TMP/cs" 2>/dev/null
 check "the Authority instruction withdrawn before countersign: quarantine AD1" \
-	[ "$(field "$TMP/cs" verdict)" = quarantine ] && [ "$(field "$TMP/cs" code)" = AD1 ]
+	sh -c '[ "$0" = quarantine ] && [ "$1" = AD1 ]' "$(field "$TMP/cs" verdict)" "$(field "$TMP/cs" code)"
 check "... nothing made" sh -c "! grep -Eq '^  command: [0-9a-f]' '$TMP/cs'"
 fresh_world "$TMP/w"
 solr-countersign -C "$w" --at 2026-03-17T00:00:00Z < "$TMP/gas" > "$TMP/cs" 2>/dev/null
