@@ -174,6 +174,38 @@ countersign_free(struct countersign_stage *c)
 	c->dcc_cert = NULL;
 }
 
+/*
+ * The device store's word on what the device is (E11 when it is another
+ * kind, or when the store gives no kind for a device it holds; E19 when
+ * it holds nothing of the device): SOLR_ERR_LIMIT, SOLR_ERR_NOTFOUND, 0.
+ * what names the message or body the device's kind follows from.
+ */
+static int
+device_is(const struct countersign_stage *c, uint64_t eui, const char *want,
+    const char *what, struct solr_err *e)
+{
+	char type[16], dev[SOLR_EUI_STRLEN], path[PATH_MAX];
+	int r;
+
+	solr_eui_format(eui, dev);
+	if ((r = world_device_type(c->world, eui, type, sizeof(type), e)) !=
+	    0) {
+		if (r != SOLR_ERR_NOTFOUND)
+			return r;
+		/* nothing of the device in the store is E19 */
+		snprintf(path, sizeof(path), "%s/pki/device/%016llX.ka.pem",
+		    c->world->dir, (unsigned long long)eui);
+		if (access(path, F_OK) != 0)
+			return solr_seterr(e, SOLR_ERR_NOTFOUND, "there is no "
+			    "device %s in the device store", dev);
+		return SOLR_ERR_LIMIT;
+	}
+	if (strcmp(type, want) != 0)
+		return solr_seterr(e, SOLR_ERR_LIMIT, "%s is for a %s; the "
+		    "device store says %s is a %s", what, want, dev, type);
+	return 0;
+}
+
 int
 countersign_command(struct countersign_stage *c, const unsigned char *spc,
     size_t n, int64_t at, struct solr_buf *cmd, struct solr_err *e)
@@ -182,32 +214,16 @@ countersign_command(struct countersign_stage *c, const unsigned char *spc,
 	unsigned char sha[32];
 	X509 *dev = NULL;
 	int again, r;
-
-	char type[16], dev_eui[SOLR_EUI_STRLEN];
+	char what[32];
 	const char *want;
 
 	if ((r = gbcs_parse_signing(spc, n, 1, &a, NULL, e)) != 0)
 		return r;
 	/* a Command only for the kind of device it is for (E11) */
-	solr_eui_format(a.recipient, dev_eui);
-	if ((want = gbcs_device_type_of(a.message_code)) != NULL) {
-		if ((r = world_device_type(c->world, a.recipient, type,
-		    sizeof(type), e)) != 0) {
-			char path[PATH_MAX];
-
-			/* no such device at all is E19, below */
-			snprintf(path, sizeof(path), "%s/pki/device/%016llX.ka.pem",
-			    c->world->dir, (unsigned long long)a.recipient);
-			if (access(path, F_OK) != 0)
-				return solr_seterr(e, SOLR_ERR_NOTFOUND, "there is "
-				    "no device %s in the device store", dev_eui);
-			return r == SOLR_ERR_NOTFOUND ? SOLR_ERR_LIMIT : r;
-		}
-		if (strcmp(type, want) != 0)
-			return solr_seterr(e, SOLR_ERR_LIMIT, "message code 0x%04X "
-			    "is for a %s; the device store says %s is a %s",
-			    a.message_code, want, dev_eui, type);
-	}
+	snprintf(what, sizeof(what), "message code 0x%04X", a.message_code);
+	if ((want = gbcs_device_type_of(a.message_code)) != NULL &&
+	    (r = device_is(c, a.recipient, want, what, e)) != 0)
+		return r;
 	/* the device key first: nothing goes in the ledger that is not
 	 * MACed */
 	if ((r = world_device_cert(c->world, a.recipient, "ka", at, &dev, e))
@@ -513,6 +529,41 @@ command(struct countersign_stage *c, struct ynode *rec, struct ynode *out,
 	return r == SOLR_ERR_NOMEM ? nomem(e) : r;
 }
 
+/*
+ * A SMETS1 request, read from its own bytes: an SR 2.1 body of one fuel
+ * goes only to a meter of that fuel (GSME for gas, ESME for electricity),
+ * as the device store says.  Other bodies name no kind of device: 0.
+ */
+static int
+smets1_device(const struct countersign_stage *c, const struct solr_buf *req,
+    struct solr_err *e)
+{
+	struct duis_header h;
+	struct prepay pp;
+	xmlDocPtr doc = NULL;
+	xmlNodePtr body;
+	int r;
+
+	if ((r = solr_xml_parse(req->p, req->len, &doc, e)) != 0)
+		return r;
+	if ((r = duis_read_header(doc, 0, &h, e)) == 0 &&
+	    (body = solr_xml_body(doc)) != NULL &&
+	    strcmp((const char *)body->name, "UpdatePrepayConfiguration") ==
+	    0) {
+		if ((r = prepay_from_xml(body, &pp, e)) == 0)
+			r = device_is(c, h.target, pp.fuel == FUEL_GAS ?
+			    "GSME" : "ESME", pp.fuel == FUEL_GAS ? "a gas "
+			    "prepayment configuration (UpdatePrepayConfigGas)" :
+			    "an electricity prepayment configuration "
+			    "(UpdatePrepayConfigElectricity)", e);
+		else if (r == SOLR_ERR_VERIFY && e->code == 0)
+			r = solr_seterr(e, SOLR_ERR_VERIFY, "the body is not an "
+			    "SR 2.1 prepayment configuration");
+	}
+	xmlFreeDoc(doc);
+	return r;
+}
+
 /* SMETS1: the DCC countersigns the request. */
 static int
 countersigned(struct countersign_stage *c, struct ynode *rec,
@@ -523,6 +574,17 @@ countersigned(struct countersign_stage *c, struct ynode *rec,
 	struct solr_buf art = { 0 };
 	int r;
 
+	/* the request only for the kind of device it is for (E11), as a
+	 * Command is; no such device is E19 */
+	if ((r = smets1_device(c, req, e)) != 0) {
+		enum duis_code code = r == SOLR_ERR_NOTFOUND ? DUIS_E19 :
+		    r == SOLR_ERR_LIMIT ? DUIS_E11 : content_code(c, rec);
+
+		if (rec_reject(rec, STAGE, duis_code_name(code), e->msg) != 0)
+			return nomem(e);
+		return r == SOLR_ERR_VERIFY || r == SOLR_ERR_NOTFOUND ||
+		    r == SOLR_ERR_LIMIT ? REJECTED : STAGE_TROUBLE;
+	}
 	if (c->replay) {
 		if (replay_countersigned(c, rec, req->p, req->len, t, e) != 0 &&
 		    yn_set_str(out, "replay_note", e->msg) != 0)
