@@ -174,9 +174,9 @@ solr-countersign -C "$w" --at $PIN < "$TMP/held" > "$TMP/o" 2>/dev/null
 check "... countersign: E11, no Command" sh -c '[ "$0" = E11 ] && ! grep -Eq "^  command: [0-9a-f]" "$1"' "$(field "$TMP/o" code)" "$TMP/o"
 check "... saying what the device store says" grep -q "^reason: .*is for a GSME; the device store says 00-DB-12-34-56-78-90-A0 is a ESME" "$TMP/o"
 # the XML form (SMETS1) is held to the device's fuel in the same way
-for f in "srp-gas-to-esme-cv4 GSME ESME A0" "srp-elec-to-gsme-cv4 ESME GSME A1"; do
-	set -- $f
-	req=$1 want=$2 is=$3 dev=$4
+for f in srp-gas-to-esme-cv4:GSME:ESME:A0 srp-elec-to-gsme-cv4:ESME:GSME:A1; do
+	req=${f%%:*} dev=${f##*:} want=${f#*:} is=${f%:*}
+	want=${want%%:*} is=${is##*:}
 	fresh_world "$TMP/w"
 	flow4 "$w" "$R/$req.xml" > "$TMP/held"
 	check "setup: $req passes the stages before" grep -q "^verdict: pass" "$TMP/held"
