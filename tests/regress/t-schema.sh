@@ -70,26 +70,40 @@ check "a schema writable by group: exit 2, naming it" \
 	sh -c '[ $0 -eq 2 ] && grep -q "schemas/5.4/duis.xsd: group or others may write it" "$1"' $? "$TMP/e8"
 check "... and the request rejected" [ "$(field "$TMP/o8" verdict)" = reject ]
 # every file and directory a schema is read from: the directories, and
-# each file the schema imports
-imp=$(sed -n 's/.*schemaLocation="\([^"/]*\)".*/\1/p' "$BUILD/world/schemas/5.4/duis.xsd" | head -1)
-for f in schemas schemas/5.4 ${imp:+schemas/5.4/$imp}; do
-	fresh_world "$TMP/wm"
+# each file the schema imports (one of our own added to the world's
+# schema, so that the check does not hang on which schema is installed)
+imported_world() {	# imported_world DIR: the world's schema imports extra.xsd
+	fresh_world "$1"
+	printf '%s\n' '<?xml version="1.0"?>' \
+		'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:solr-test:extra">' \
+		'<xs:element name="Extra" type="xs:string"/></xs:schema>' > "$1/schemas/5.4/extra.xsd"
+	chmod 644 "$1/schemas/5.4/extra.xsd"
+	perl -0pi -e 's{(<xs:schema\b[^>]*>)}{$1\n<xs:import namespace="urn:solr-test:extra" schemaLocation="extra.xsd"/>}' \
+		"$1/schemas/5.4/duis.xsd"
+}
+imported_world "$TMP/wm"
+solr-verify-sig -C "$TMP/wm" --at $PIN "$R/srp-gas-cv4.xml" > "$TMP/o8" 2> "$TMP/e8"
+check "setup: a schema that imports a file of its own still passes a request" \
+	sh -c '[ $0 -eq 0 ] && grep -q "^verdict: pass" "$1"' $? "$TMP/o8"
+for f in schemas schemas/5.4 schemas/5.4/extra.xsd; do
+	imported_world "$TMP/wm"
 	chmod o+w "$TMP/wm/$f"
 	solr-verify-sig -C "$TMP/wm" --at $PIN "$R/srp-gas-cv4.xml" > "$TMP/o8" 2> "$TMP/e8"
 	check "$f writable by others: exit 2, naming it, the request rejected" \
 		sh -c '[ $0 -eq 2 ] && grep -q "$1: .*group or others may write it" "$2" && grep -q "^verdict: reject" "$3"' \
 		$? "$f" "$TMP/e8" "$TMP/o8"
 done
-if [ -n "$imp" ]; then
-	fresh_world "$TMP/wm"
-	mv "$TMP/wm/schemas/5.4/$imp" "$TMP/wm/schemas/5.4/$imp.real"
-	ln -s "$imp.real" "$TMP/wm/schemas/5.4/$imp"
-	solr-verify-sig -C "$TMP/wm" --at $PIN "$R/srp-gas-cv4.xml" > "$TMP/o8" 2> "$TMP/e8"
-	check "an imported schema that is a symbolic link: exit 2" \
-		sh -c '[ $0 -eq 2 ] && grep -q "symbolic link" "$1"' $? "$TMP/e8"
-else
-	skip "the imported schema's guard" "the world's schema imports nothing"
-fi
+imported_world "$TMP/wm"
+mv "$TMP/wm/schemas/5.4/extra.xsd" "$TMP/wm/schemas/5.4/extra.real"
+ln -s extra.real "$TMP/wm/schemas/5.4/extra.xsd"
+solr-verify-sig -C "$TMP/wm" --at $PIN "$R/srp-gas-cv4.xml" > "$TMP/o8" 2> "$TMP/e8"
+check "an imported schema that is a symbolic link: exit 2" \
+	sh -c '[ $0 -eq 2 ] && grep -q "extra.xsd: .*symbolic link" "$1"' $? "$TMP/e8"
+imported_world "$TMP/wm"
+sed -i 's|schemaLocation="extra.xsd"|schemaLocation="http://example.org/extra.xsd"|' "$TMP/wm/schemas/5.4/duis.xsd"
+solr-verify-sig -C "$TMP/wm" --at $PIN "$R/srp-gas-cv4.xml" > "$TMP/o8" 2> "$TMP/e8"
+check "a schema that imports from the network: exit 2, naming the address" \
+	sh -c '[ $0 -eq 2 ] && grep -q "imports .http://example.org/extra.xsd., which is not a local file" "$1"' $? "$TMP/e8"
 fresh_world "$TMP/wb"
 printf '<xs:schema' > "$TMP/wb/schemas/5.4/duis.xsd"
 solr-verify-sig -C "$TMP/wb" --at $PIN "$R/srp-gas-cv4.xml" > "$TMP/o9" 2> "$TMP/e9"
