@@ -188,6 +188,23 @@ for h in solr-sort solr-summary; do
 	sh scripts/$h --bogus > /dev/null 2>&1
 	check "$h with an unknown option: exit 2" [ $? -eq 2 ]
 done
+for h in solr-pipeline install-duis-xsd mk-world mk-requests mk-alerts; do
+	sh scripts/$h -h > "$TMP/hh" 2> "$TMP/he"
+	check "$h -h: its usage on stdout, nothing on stderr, exit 0" \
+		sh -c '[ $0 -eq 0 ] && grep -q "^usage: '"$h"' " "$1" && [ ! -s "$2" ]' $? "$TMP/hh" "$TMP/he"
+	sh scripts/$h --help > "$TMP/hh2" 2>&1
+	check "$h --help: the same" cmp -s "$TMP/hh" "$TMP/hh2"
+	sh scripts/$h --version > "$TMP/hv" 2>&1
+	check "$h --version: its name and version, exit 0" sh -c '[ $0 -eq 0 ] && grep -qx "'"$h"' [0-9][0-9.]*" "$1"' $? "$TMP/hv"
+	sh scripts/$h --bogus > "$TMP/hb" 2> "$TMP/he"
+	check "$h with an unknown option: exit 2, naming it, nothing on stdout" \
+		sh -c '[ $0 -eq 2 ] && grep -q "unknown option --bogus" "$1" && [ ! -s "$2" ]' $? "$TMP/he" "$TMP/hb"
+done
+for h in install-duis-xsd mk-world mk-requests mk-alerts; do
+	sh scripts/$h > "$TMP/hb" 2> "$TMP/he"
+	check "$h without its operands: exit 2, the usage on stderr" \
+		sh -c '[ $0 -eq 2 ] && grep -q "^usage: " "$1" && [ ! -s "$2" ]' $? "$TMP/he" "$TMP/hb"
+done
 fresh_world "$TMP/hw"
 solr-verify-sig -C "$TMP/hw" --json --at $PIN "$BUILD/requests/srp-gas-cv4.xml" "$BUILD/requests/srp-elec-cv5.xml" |
 	solr-failed-suppliers -C "$TMP/hw" check | solr-gbcs-parse -C "$TMP/hw" | solr-adt-check -C "$TMP/hw" |
