@@ -23,9 +23,12 @@ PKGS = libxml-2.0 libcrypto yaml-0.1
 PKG_CFLAGS = `pkg-config --cflags $(PKGS)`
 PKG_LIBS = `pkg-config --libs $(PKGS)`
 # gcc's format-truncation warnings fire on snprintf calls whose truncation
-# is checked; a compiler without the option (clang) is not given it
-NO_FORMAT_TRUNC := $(shell $(CC) -Werror -Wno-format-truncation -x c -c \
-	-o /dev/null /dev/null 2>/dev/null && echo -Wno-format-truncation)
+# is checked; a compiler without the option (clang) is not given it.  The
+# compiler is asked at the first compile, not when make starts: on a fresh
+# machine make deps installs it after that.
+NO_FORMAT_TRUNC = $(eval NO_FORMAT_TRUNC := $(shell $(CC) -Werror \
+	-Wno-format-truncation -x c -c -o /dev/null /dev/null 2>/dev/null && \
+	echo -Wno-format-truncation))$(NO_FORMAT_TRUNC)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(NO_FORMAT_TRUNC) \
 	$(WERROR) $(CPPFLAGS) $(CFLAGS) \
 	$(PKG_CFLAGS)
