@@ -6,14 +6,6 @@
 #include "util.h"
 #include "xmlsig.h"
 
-static int
-is_sr(const xmlNode *n, const char *name)
-{
-	return n != NULL && n->type == XML_ELEMENT_NODE && n->ns != NULL &&
-	    strcmp((const char *)n->ns->href, SOLR_NS_SR) == 0 &&
-	    (name == NULL || strcmp((const char *)n->name, name) == 0);
-}
-
 int
 duis_parse_request_id(const char *s, uint64_t *bo, uint64_t *bt,
     uint64_t *counter)
@@ -66,7 +58,7 @@ read_slots(xmlNodePtr hdr, struct slot *slots, struct solr_err *e)
 	int r;
 
 	for (s = slots; s->name; s++) {
-		if (c != NULL && is_sr(c, s->name)) {
+		if (c != NULL && solr_xml_is_sr(c, s->name)) {
 			if ((r = solr_xml_text(c, s->dst, s->cap, e)) != 0)
 				return r;
 			c = solr_xml_next(c->next);
@@ -121,11 +113,11 @@ duis_read_header(xmlDocPtr doc, int response, struct duis_header *h,
 	    (const char *)sv);
 	xmlFree(sv);
 	hdr = solr_xml_next(root->children);
-	if (!is_sr(hdr, "Header"))
+	if (!solr_xml_is_sr(hdr, "Header"))
 		return solr_seterr(e, SOLR_ERR_VERIFY, "the first element of "
 		    "the root is not sr:Header");
 	body = solr_xml_next(hdr->next);
-	if (!is_sr(body, "Body"))
+	if (!solr_xml_is_sr(body, "Body"))
 		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:Header is not "
 		    "followed by sr:Body (the document has %s instead)",
 		    body ? (const char *)body->name : "nothing");
@@ -183,7 +175,7 @@ duis_read_header(xmlDocPtr doc, int response, struct duis_header *h,
 		h->has_request_id = 1;
 	}
 	b = solr_xml_next(body->children);
-	if (b == NULL || !is_sr(b, NULL) || solr_xml_next(b->next) != NULL)
+	if (b == NULL || !solr_xml_is_sr(b, NULL) || solr_xml_next(b->next) != NULL)
 		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:Body must hold "
 		    "exactly one element of the DUIS namespace");
 	kebab((const char *)b->name, h->body, sizeof(h->body));

@@ -6,7 +6,7 @@
 
 #include "prepay.h"
 #include "util.h"
-#include "xmlsig.h"
+#include "xml.h"
 
 /* Walking the DUIS XML body: element children in the DUIS namespace, in
  * schema order, with nothing else but white space between them. */
@@ -16,14 +16,6 @@ struct xwalk {
 	xmlNodePtr parent;
 	struct solr_err *e;
 };
-
-static int
-is_sr(xmlNodePtr n, const char *name)
-{
-	return n && n->type == XML_ELEMENT_NODE && n->ns &&
-	    strcmp((const char *)n->ns->href, SOLR_NS_SR) == 0 &&
-	    strcmp((const char *)n->name, name) == 0;
-}
 
 static void
 walk(struct xwalk *w, xmlNodePtr parent, struct solr_err *e)
@@ -39,7 +31,7 @@ take(struct xwalk *w, const char *name, int required, int *err)
 {
 	xmlNodePtr n = w->next;
 
-	if (is_sr(n, name)) {
+	if (solr_xml_is_sr(n, name)) {
 		w->next = solr_xml_next(n->next);
 		return n;
 	}
@@ -204,14 +196,14 @@ choice(xmlNodePtr part, const char *specified, int64_t min, int64_t max,
 		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:%s (line %ld) must "
 		    "hold exactly one element", part->name,
 		    xmlGetLineNo(part));
-	if (is_sr(c, specified)) {
+	if (solr_xml_is_sr(c, specified)) {
 		if ((r = xint(c, min, max, &v, e)) != 0)
 			return r;
 		*out = (int)v;
 		return 0;
 	}
 	for (; alts->name; alts++)
-		if (is_sr(c, alts->name)) {
+		if (solr_xml_is_sr(c, alts->name)) {
 			if ((r = empty(c, e)) != 0)
 				return r;
 			*out = alts->value;

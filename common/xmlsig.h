@@ -11,9 +11,7 @@
 #include "cert.h"
 #include "err.h"
 #include "world.h"
-
-#define SOLR_NS_SR "http://www.dccinterface.co.uk/ServiceUserGateway"
-#define SOLR_NS_DS "http://www.w3.org/2000/09/xmldsig#"
+#include "xml.h"
 
 #define SOLR_ALG_EXC_C14N "http://www.w3.org/2001/10/xml-exc-c14n#"
 #define SOLR_ALG_ECDSA_SHA256 \
@@ -24,22 +22,6 @@
 
 /* Where canonical bytes go. Returns 0, or non-zero to stop. */
 typedef int (*solr_sink)(void *ctx, const unsigned char *p, size_t n);
-
-/* Parses XML with no DTD (a DOCTYPE is refused before anything in it is
- * read), no network, no entity expansion, blanks kept. */
-int solr_xml_parse(const unsigned char *p, size_t n, xmlDocPtr *doc,
-    struct solr_err *e);
-
-/* The next element from n on (n itself if it is one), or NULL. */
-xmlNodePtr solr_xml_next(xmlNodePtr n);
-/* The first child element of parent with this local name, or NULL. */
-xmlNodePtr solr_xml_child(xmlNodePtr parent, const char *name);
-/* The element inside the root's Body, or NULL. */
-xmlNodePtr solr_xml_body(xmlDocPtr doc);
-/* The text of a simple element, white space trimmed at both ends (inner
- * white space is left for the field's own rule).  SOLR_ERR_VERIFY names
- * the element and its line. */
-int solr_xml_text(xmlNodePtr n, char *out, size_t cap, struct solr_err *e);
 
 /* What the profile check found. */
 struct xmlsig {
