@@ -11,6 +11,7 @@
 #include "decision.h"
 #include "err.h"
 #include "prepay.h"
+#include "device.h"
 #include "world.h"
 
 #define GBCS_MSG_ECS08A 0x00DE
@@ -139,18 +140,8 @@ int gbcs_alert_mac(const struct gbcs_alert *al, EVP_PKEY *recipient,
 int gbcs_command(const struct gbcs_apdu *a, EVP_PKEY *acb, EVP_PKEY *device,
     struct solr_buf *out, struct solr_err *e);
 
-/* The device type the device store gives, pki/device/<EUI>.type ("ESME",
- * "GSME", ...), into out; SOLR_ERR_NOTFOUND when it gives none. */
-int world_device_type(const struct solr_world *w, uint64_t eui, char *out,
-    size_t cap, struct solr_err *e);
 /* The device type a Signed Pre-Command's message code is for, or NULL. */
 const char *gbcs_device_type_of(uint16_t message_code);
-
-/* The device certificate pki/device/<EUI>.<use>.pem ("ka" or "ds"): its
- * hardwareModuleName must hold eui and its key usage fit the use. */
-
-int world_device_cert(struct solr_world *w, uint64_t eui, const char *use,
-    int64_t at, X509 **out, struct solr_err *e);
 
 /*
  * The Signed Pre-Command of an SR 2.1 request: the base64 text of its

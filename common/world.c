@@ -854,7 +854,9 @@ world_free(struct solr_world *w)
 {
 	size_t i, j;
 
-	world_devcache_free(w);
+	if (w->devcache_free != NULL)
+		w->devcache_free(w->devcache);
+	w->devcache = NULL;
 	yn_free(w->policy.tree);
 	solr_sealer_free(w->sealer);
 	solr_sealer_free(w->replay_sealer);

@@ -93,15 +93,15 @@ struct solr_world {
 	size_t *org_by_eui;	/* indices of certificates with an EUI, by EUI */
 	size_t norg_by_eui;
 	/* device certificates read lately, by file and modification time
-	 * (common/gbcs.c world_device_cert) */
+	 * (device.c), and what frees them */
 	struct solr_devcache *devcache;
+	void (*devcache_free)(struct solr_devcache *);
 };
 
 /* Resolves the world directory: dir, else $SOLR_WORLD, else ".". */
 const char *solr_world_dir(const char *dir);
 int world_load(struct solr_world *w, const char *dir, struct solr_err *e);
 void world_free(struct solr_world *w);
-void world_devcache_free(struct solr_world *w);
 
 const struct solr_user *world_user(const struct solr_world *w, uint64_t id);
 int user_has_role(const struct solr_user *u, const char *role);
