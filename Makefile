@@ -38,7 +38,7 @@ TOOLS = solr-verify-sig solr-gbcs-parse solr-failed-suppliers solr-adt-check \
 LIB_OBJ = build/err.o build/util.o build/ytree.o build/record.o \
 	build/objstore.o build/cert.o build/world.o build/xmlsig.o \
 	build/xml.o build/duis.o build/crypto.o build/prepay.o build/gbcs.o build/device.o build/safe.o build/adt.o build/ledger.o build/sat.o \
-	build/fslist.o build/decision.o build/stage.o build/fsapply.o build/identity.o build/parse.o build/countersign.o build/sathead.o build/ywrite.o build/yread.o build/yjson.o build/register.o build/schema.o build/live.o
+	build/fslist.o build/decision.o build/stage.o build/fsapply.o build/identity.o build/parse.o build/countersign.o build/sathead.o build/ychar.o build/ywrite.o build/yread.o build/yjson.o build/register.o build/schema.o build/live.o
 LIB = build/libsolr.a
 CLI_OBJ = build/cli.o
 HDRS = common/*.h cmd/cli.h

@@ -11,6 +11,7 @@
 #include "../common/version.h"
 #include "../common/sathead.h"
 #include "cli.h"
+#include "../common/ywrite.h"
 
 const char *cli_prog = "solr";
 const char *cli_help_text = "";

@@ -20,6 +20,7 @@
 #include "../common/sathead.h"
 #include "../common/util.h"
 #include "cli.h"
+#include "../common/ywrite.h"
 
 static int json;		/* --json */
 

@@ -15,6 +15,7 @@
 #include "crypto.h"
 #include "register.h"
 #include "ytree.h"
+#include "yread.h"
 
 #define FILE_MAX (4 * 1024 * 1024)
 

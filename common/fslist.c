@@ -9,6 +9,7 @@
 
 #include "fslist.h"
 #include "ytree.h"
+#include "yread.h"
 
 #define LIST_MAX (4 * 1024 * 1024)
 

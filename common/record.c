@@ -9,6 +9,8 @@
 #include "crypto.h"
 #include "record.h"
 #include "util.h"
+#include "yread.h"
+#include "ywrite.h"
 
 #define RBUF 65536
 

@@ -7,6 +7,8 @@
 #include "record.h"
 #include "register.h"
 #include "util.h"
+#include "yread.h"
+#include "ywrite.h"
 
 static int
 stage_is(const struct ynode *rec, const char *stage, const char *a,

@@ -12,6 +12,8 @@
 #include "crypto.h"
 #include "record.h"
 #include "sat.h"
+#include "yread.h"
+#include "ywrite.h"
 
 #define SAT_VERSION 2	/* an entry's "sat:": 2 has the writer's MAC */
 

@@ -16,6 +16,7 @@
 #include "crypto.h"
 #include "safe.h"
 #include "world.h"
+#include "yread.h"
 
 #define CONFIG_MAX (4 * 1024 * 1024)
 

@@ -12,7 +12,8 @@
 
 #include "util.h"
 #include "ytree.h"
-#include "ywrite.h"
+#include "ychar.h"
+#include "yread.h"
 
 struct jp {
 	const unsigned char *p, *end, *start;

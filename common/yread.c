@@ -12,7 +12,8 @@
 
 #include "util.h"
 #include "ytree.h"
-#include "ywrite.h"
+#include "ychar.h"
+#include "yread.h"
 
 #define NOT_OURS 1
 
@@ -459,4 +460,232 @@ yn_parse_fast(const char *buf, size_t len, int first_line, struct ynode **out)
 	}
 	solr_buf_free(&r.tmp);
 	return rc;
+}
+
+/* Reading with libyaml. */
+
+struct pstate {
+	yaml_parser_t p;
+	const char *fname;
+	int first_line;
+	size_t nodes;
+	struct solr_err *e;
+};
+
+static int
+perr(struct pstate *ps, int line, const char *fmt, const char *arg)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), fmt, arg);
+	return solr_seterr_at(ps->e, SOLR_ERR_FORMAT, ps->fname, line, "%s",
+	    msg);
+}
+
+static int
+next_event(struct pstate *ps, yaml_event_t *ev)
+{
+	if (!yaml_parser_parse(&ps->p, ev)) {
+		int line = ps->first_line + (int)ps->p.problem_mark.line;
+
+		return perr(ps, line, "not valid YAML: %s",
+		    ps->p.problem ? ps->p.problem : "parse error");
+	}
+	return 0;
+}
+
+static int parse_node(struct pstate *, yaml_event_t *, int, struct ynode **);
+
+static int
+parse_collection(struct pstate *ps, struct ynode *c, yaml_event_type_t end,
+    int depth)
+{
+	yaml_event_t ev;
+	struct ynode *child;
+	int r;
+
+	for (;;) {
+		if ((r = next_event(ps, &ev)) != 0)
+			return r;
+		if (ev.type == end) {
+			const struct ynode *d;
+
+			yaml_event_delete(&ev);
+			/* keys checked once the mapping is whole: linear */
+			if (c->kind == YN_MAP && (d = yn_map_dup(c)) != NULL)
+				return perr(ps, d->line, "duplicate key '%s'",
+				    d->str);
+			return 0;
+		}
+		child = NULL;
+		r = parse_node(ps, &ev, depth + 1, &child);
+		yaml_event_delete(&ev);
+		if (r != 0)
+			return r;
+		if (c->kind == YN_MAP && c->n % 2 == 0) {
+			if (child->kind != YN_SCALAR) {
+				r = perr(ps, child->line,
+				    "a mapping key must be a scalar%s", "");
+				yn_free(child);
+				return r;
+			}
+			if (c->n / 2 >= YN_MAX_KEYS) {
+				r = perr(ps, child->line, "more than %s keys in "
+				    "one mapping", YN_MAX_KEYS_STR);
+				yn_free(child);
+				return r;
+			}
+		}
+		if (yn_push_raw(c, child) != 0) {
+			yn_free(child);
+			return solr_seterr(ps->e, SOLR_ERR_NOMEM,
+			    "out of memory");
+		}
+	}
+}
+
+static int
+parse_node(struct pstate *ps, yaml_event_t *ev, int depth, struct ynode **out)
+{
+	struct ynode *n = NULL;
+	int line = ps->first_line + (int)ev->start_mark.line;
+	int r;
+
+	if (++ps->nodes > YN_MAX_NODES)
+		return solr_seterr_at(ps->e, SOLR_ERR_LIMIT, ps->fname, line,
+		    "more than %d YAML nodes", YN_MAX_NODES);
+	if (depth > YN_MAX_DEPTH)
+		return solr_seterr_at(ps->e, SOLR_ERR_LIMIT, ps->fname, line,
+		    "YAML nested deeper than %d levels", YN_MAX_DEPTH);
+	switch (ev->type) {
+	case YAML_ALIAS_EVENT:
+		return perr(ps, line, "YAML aliases are not accepted%s", "");
+	case YAML_SCALAR_EVENT:
+		if (ev->data.scalar.anchor)
+			return perr(ps, line,
+			    "YAML anchors are not accepted%s", "");
+		n = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ?
+		    yn_new_strn((const char *)ev->data.scalar.value,
+		    ev->data.scalar.length) :
+		    yn_new_plainn((const char *)ev->data.scalar.value,
+		    ev->data.scalar.length);
+		if (n == NULL)
+			return solr_seterr(ps->e, SOLR_ERR_NOMEM,
+			    "out of memory");
+		if (strlen(n->str) != n->len) {
+			yn_free(n);
+			return perr(ps, line, "a scalar contains a NUL "
+			    "character%s", "");
+		}
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		if ((ev->type == YAML_SEQUENCE_START_EVENT &&
+		    ev->data.sequence_start.anchor) ||
+		    (ev->type == YAML_MAPPING_START_EVENT &&
+		    ev->data.mapping_start.anchor))
+			return perr(ps, line,
+			    "YAML anchors are not accepted%s", "");
+		if (ev->type == YAML_SEQUENCE_START_EVENT)
+			n = yn_new_seq(ev->data.sequence_start.style ==
+			    YAML_FLOW_SEQUENCE_STYLE);
+		else
+			n = yn_new_map(ev->data.mapping_start.style ==
+			    YAML_FLOW_MAPPING_STYLE);
+		if (n == NULL)
+			return solr_seterr(ps->e, SOLR_ERR_NOMEM,
+			    "out of memory");
+		n->line = line;
+		r = parse_collection(ps, n, ev->type ==
+		    YAML_SEQUENCE_START_EVENT ? YAML_SEQUENCE_END_EVENT :
+		    YAML_MAPPING_END_EVENT, depth);
+		if (r != 0) {
+			yn_free(n);
+			return r;
+		}
+		/* an empty collection is written "{}" or "[]" whatever its
+		 * style: what is added to it later takes the block style */
+		if (n->n == 0)
+			n->flow = 0;
+		break;
+	default:
+		return perr(ps, line, "unexpected YAML event%s", "");
+	}
+	n->line = line;
+	*out = n;
+	return 0;
+}
+
+int
+yn_parse(const char *buf, size_t len, const char *fname, int first_line,
+    struct ynode **out, struct solr_err *e)
+{
+	int r;
+
+	/* what our writer wrote is read without libyaml; anything else,
+	 * and every error, is libyaml's */
+	if ((r = yn_parse_fast(buf, len, first_line, out)) == 0)
+		return 0;
+	if (r == SOLR_ERR_NOMEM)
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	return yn_parse_libyaml(buf, len, fname, first_line, out, e);
+}
+
+int
+yn_parse_libyaml(const char *buf, size_t len, const char *fname,
+    int first_line, struct ynode **out, struct solr_err *e)
+{
+	struct pstate ps;
+	yaml_event_t ev;
+	struct ynode *root = NULL;
+	int r, ndocs = 0;
+
+	memset(&ps, 0, sizeof(ps));
+	ps.fname = fname;
+	ps.first_line = first_line;
+	ps.e = e;
+	*out = NULL;
+	if (!yaml_parser_initialize(&ps.p))
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	yaml_parser_set_input_string(&ps.p, (const unsigned char *)buf, len);
+	for (;;) {
+		if ((r = next_event(&ps, &ev)) != 0)
+			goto out;
+		if (ev.type == YAML_STREAM_END_EVENT) {
+			yaml_event_delete(&ev);
+			break;
+		}
+		if (ev.type == YAML_DOCUMENT_START_EVENT) {
+			int line = first_line + (int)ev.start_mark.line;
+
+			yaml_event_delete(&ev);
+			if (++ndocs > 1) {
+				r = perr(&ps, line, "more than one YAML "
+				    "document where one was expected%s", "");
+				goto out;
+			}
+			if ((r = next_event(&ps, &ev)) != 0)
+				goto out;
+			r = parse_node(&ps, &ev, 0, &root);
+			yaml_event_delete(&ev);
+			if (r != 0)
+				goto out;
+			if ((r = next_event(&ps, &ev)) != 0)
+				goto out;
+			yaml_event_delete(&ev);	/* DOCUMENT-END */
+			continue;
+		}
+		yaml_event_delete(&ev);
+	}
+	if (root == NULL) {
+		r = perr(&ps, first_line, "empty YAML document%s", "");
+		goto out;
+	}
+	*out = root;
+	root = NULL;
+	r = 0;
+out:
+	yn_free(root);
+	yaml_parser_delete(&ps.p);
+	return r;
 }

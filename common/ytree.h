@@ -39,14 +39,6 @@ const struct ynode *yn_map_dup(const struct ynode *m);
  * mapping's keys). */
 const struct ynode *yn_find_dup(const struct ynode *n);
 
-/* Parses exactly one YAML document.  Anchors, aliases and duplicate keys
- * are refused.  Errors name fname and the line (first_line is the line
- * number of buf's first line). */
-int yn_parse(const char *buf, size_t len, const char *fname, int first_line,
-    struct ynode **out, struct solr_err *e);
-/* The same, with libyaml alone. */
-int yn_parse_libyaml(const char *buf, size_t len, const char *fname,
-    int first_line, struct ynode **out, struct solr_err *e);
 void yn_free(struct ynode *n);
 /* Appends v to a sequence or a mapping as it is (the reader's). */
 int yn_push_raw(struct ynode *c, struct ynode *v);
@@ -80,24 +72,6 @@ int yn_push(struct ynode *seq, struct ynode *v);
 int yn_is_null(const struct ynode *n);
 int yn_is_scalar(const struct ynode *n);
 
-struct solr_buf;
-/* n as JSON, appended to b: plain decimal integers, true, false and null
- * as themselves; everything else (hex, versions, times) as strings. */
-int yn_json(const struct ynode *n, struct solr_buf *b);
-
-/* One JSON value (RFC 8259, strict) as a tree: strings quoted, numbers,
- * true, false and null plain (common/yjson.c).  Errors name fname, line
- * and the byte. */
-int yn_parse_json(const char *buf, size_t len, const char *fname, int line,
-    struct ynode **out, struct solr_err *e);
-
 /* Would a YAML 1.1 reader resolve this plain scalar to a non-string? */
 int yn_looks_typed(const char *s);
-/* n as one document (explicit "---"), appended to b, in the layout and
- * scalar styles of libyaml's emitter; SOLR_ERR_NOMEM. */
-int yn_write_doc(const struct ynode *n, struct solr_buf *b);
-/* Emits n as one document (explicit "---") through libyaml's emitter:
- * the reference yn_write_doc is held to (tests/unit/check_ywrite.c). */
-int yn_emit_doc(yaml_emitter_t *em, const struct ynode *n);
-
 #endif

@@ -8,194 +8,8 @@
 
 #include "util.h"
 #include "ytree.h"
+#include "ychar.h"
 #include "ywrite.h"
-
-/* What a scalar's text allows (after libyaml's analysis). */
-struct scan {
-	int flow_plain, block_plain, single;
-};
-
-/* The code point at p (n bytes left) and its length; -1 if the bytes are
- * not UTF-8. */
-long
-yw_utf8(const unsigned char *p, size_t n, size_t *w)
-{
-	long c;
-	size_t k, i;
-
-	if (p[0] < 0x80) {
-		*w = 1;
-		return p[0];
-	}
-	if ((p[0] & 0xe0) == 0xc0) {
-		c = p[0] & 0x1f;
-		k = 2;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		c = p[0] & 0x0f;
-		k = 3;
-	} else if ((p[0] & 0xf8) == 0xf0) {
-		c = p[0] & 0x07;
-		k = 4;
-	} else
-		return -1;
-	if (k > n)
-		return -1;
-	for (i = 1; i < k; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return -1;
-		c = c << 6 | (p[i] & 0x3f);
-	}
-	/* shortest form, no surrogates, in range */
-	if ((k == 2 && c < 0x80) || (k == 3 && c < 0x800) || (k == 4 &&
-	    (c < 0x10000 || c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
-		return -1;
-	*w = k;
-	return c;
-}
-
-int
-yw_printable(long c)
-{
-	/* as libyaml has it: not NEL, nothing past the BMP */
-	return c == 0x0a || (c >= 0x20 && c <= 0x7e) || (c >= 0xa0 &&
-	    c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd && c != 0xfeff);
-}
-
-static int
-is_break(long c)
-{
-	return c == '\r' || c == '\n' || c == 0x85 || c == 0x2028 ||
-	    c == 0x2029;
-}
-
-static int
-is_blank(long c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/* Text that every context takes plain: a letter or digit first, then
- * only letters, digits, "_./-+()" and single inner spaces. */
-static int
-simple(const unsigned char *s, size_t n)
-{
-	static unsigned char ok[256];
-	size_t i;
-
-	if (!ok['a']) {
-		for (i = 0; i < 256; i++)
-			ok[i] = (i >= 'a' && i <= 'z') || (i >= 'A' && i <= 'Z')
-			    || (i >= '0' && i <= '9') ? 2 : strchr("_./-+() ",
-			    (int)i) != NULL && i != 0;
-	}
-	if (n == 0 || ok[s[0]] != 2 || s[n - 1] == ' ')
-		return 0;
-	for (i = 1; i < n; i++)
-		if (!ok[s[i]])
-			return 0;
-	return 1;
-}
-
-static void
-scan(const unsigned char *s, size_t n, struct scan *r)
-{
-	int flow_ind = 0, block_ind = 0, special = 0, breaks = 0;
-	int lead_space = 0, lead_break = 0, trail_space = 0, trail_break = 0;
-	int break_space = 0, space_break = 0, prev_space = 0, prev_break = 0;
-	int preceded_ws = 1, followed_ws;
-	size_t i, w, w2;
-	long c, next;
-
-	r->flow_plain = r->block_plain = r->single = 1;
-	if (simple(s, n))
-		return;
-	if (n == 0) {
-		r->flow_plain = r->block_plain = 0;
-		return;
-	}
-	if (n >= 3 && (memcmp(s, "---", 3) == 0 || memcmp(s, "...", 3) == 0))
-		flow_ind = block_ind = 1;
-	for (i = 0; i < n; i += w) {
-		if ((c = yw_utf8(s + i, n - i, &w)) < 0) {
-			r->flow_plain = r->block_plain = r->single = 0;
-			return;
-		}
-		next = i + w < n ? yw_utf8(s + i + w, n - i - w, &w2) : -2;
-		followed_ws = next == -2 || is_blank(next) || is_break(next);
-		if (i == 0) {
-			if (strchr("#,[]{}&*!|>'\"%@`", (int)c) && c != 0)
-				flow_ind = block_ind = 1;
-			if (c == '?' || c == ':') {
-				flow_ind = 1;
-				if (followed_ws)
-					block_ind = 1;
-			}
-			if (c == '-' && followed_ws)
-				flow_ind = block_ind = 1;
-		} else {
-			if (c != 0 && strchr(",?[]{}", (int)c))
-				flow_ind = 1;
-			if (c == ':') {
-				flow_ind = 1;
-				if (followed_ws)
-					block_ind = 1;
-			}
-			if (c == '#' && preceded_ws)
-				flow_ind = block_ind = 1;
-		}
-		if (!yw_printable(c))
-			special = 1;
-		if (is_break(c))
-			breaks = 1;
-		if (c == ' ') {
-			if (i == 0)
-				lead_space = 1;
-			if (next == -2)
-				trail_space = 1;
-			if (prev_break)
-				break_space = 1;
-			prev_space = 1;
-			prev_break = 0;
-		} else if (is_break(c)) {
-			if (i == 0)
-				lead_break = 1;
-			if (next == -2)
-				trail_break = 1;
-			if (prev_space)
-				space_break = 1;
-			prev_break = 1;
-			prev_space = 0;
-		} else
-			prev_space = prev_break = 0;
-		preceded_ws = is_blank(c) || is_break(c);
-	}
-	if (lead_space || lead_break || trail_space || trail_break)
-		r->flow_plain = r->block_plain = 0;
-	if (break_space || space_break || special || breaks)
-		r->flow_plain = r->block_plain = r->single = 0;
-	if (flow_ind)
-		r->flow_plain = 0;
-	if (block_ind)
-		r->block_plain = 0;
-}
-
-int
-yw_block_plain(const char *s, size_t n)
-{
-	struct scan sc;
-
-	scan((const unsigned char *)s, n, &sc);
-	return sc.block_plain;
-}
-
-int
-yw_flow_plain(const char *s, size_t n)
-{
-	struct scan sc;
-
-	scan((const unsigned char *)s, n, &sc);
-	return sc.flow_plain;
-}
 
 static int
 put(struct solr_buf *b, const char *s, size_t n)
@@ -267,11 +81,11 @@ static int
 scalar(struct solr_buf *b, const struct ynode *n, int flow)
 {
 	const unsigned char *s = (const unsigned char *)n->str;
-	struct scan sc;
+	struct yw_scan sc;
 	size_t i, from;
 	int r;
 
-	scan(s, n->len, &sc);
+	yw_scan(s, n->len, &sc);
 	if (!(n->quoted && yn_looks_typed(n->str)) && strlen(n->str) ==
 	    n->len && (flow ? sc.flow_plain : sc.block_plain))
 		return put(b, n->str, n->len);
@@ -402,30 +216,161 @@ yn_write_doc(const struct ynode *n, struct solr_buf *b)
 	return r ? SOLR_ERR_NOMEM : 0;
 }
 
-int
-yw_put_utf8(struct solr_buf *b, long c)
-{
-	unsigned char u[4];
-	size_t n;
+/* Emitting through libyaml, and JSON. */
 
-	if (c < 0x80) {
-		u[0] = (unsigned char)c;
-		n = 1;
-	} else if (c < 0x800) {
-		u[0] = (unsigned char)(0xc0 | c >> 6);
-		u[1] = (unsigned char)(0x80 | (c & 0x3f));
-		n = 2;
-	} else if (c < 0x10000) {
-		u[0] = (unsigned char)(0xe0 | c >> 12);
-		u[1] = (unsigned char)(0x80 | (c >> 6 & 0x3f));
-		u[2] = (unsigned char)(0x80 | (c & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (unsigned char)(0xf0 | c >> 18);
-		u[1] = (unsigned char)(0x80 | (c >> 12 & 0x3f));
-		u[2] = (unsigned char)(0x80 | (c >> 6 & 0x3f));
-		u[3] = (unsigned char)(0x80 | (c & 0x3f));
-		n = 4;
+static int
+emit(yaml_emitter_t *em, const struct ynode *n)
+{
+	yaml_event_t ev;
+	size_t i;
+	int ok;
+
+	switch (n->kind) {
+	case YN_SCALAR: {
+		int q = n->quoted && yn_looks_typed(n->str);
+
+		ok = yaml_scalar_event_initialize(&ev, NULL, NULL,
+		    (yaml_char_t *)n->str, (int)n->len, !q, 1,
+		    q ? YAML_SINGLE_QUOTED_SCALAR_STYLE :
+		    YAML_PLAIN_SCALAR_STYLE);
+		if (!ok || !yaml_emitter_emit(em, &ev))
+			return SOLR_ERR_IO;
+		return 0;
 	}
-	return solr_buf_add(b, u, n);
+	case YN_SEQ:
+		ok = yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+		    n->flow ? YAML_FLOW_SEQUENCE_STYLE :
+		    YAML_BLOCK_SEQUENCE_STYLE);
+		break;
+	case YN_MAP:
+		ok = yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+		    n->flow ? YAML_FLOW_MAPPING_STYLE :
+		    YAML_BLOCK_MAPPING_STYLE);
+		break;
+	default:
+		return SOLR_ERR_INTERNAL;
+	}
+	if (!ok || !yaml_emitter_emit(em, &ev))
+		return SOLR_ERR_IO;
+	for (i = 0; i < n->n; i++)
+		if (emit(em, n->items[i]) != 0)
+			return SOLR_ERR_IO;
+	if (n->kind == YN_SEQ)
+		ok = yaml_sequence_end_event_initialize(&ev);
+	else
+		ok = yaml_mapping_end_event_initialize(&ev);
+	if (!ok || !yaml_emitter_emit(em, &ev))
+		return SOLR_ERR_IO;
+	return 0;
+}
+
+int
+yn_emit_doc(yaml_emitter_t *em, const struct ynode *n)
+{
+	yaml_event_t ev;
+
+	if (!yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 0) ||
+	    !yaml_emitter_emit(em, &ev))
+		return SOLR_ERR_IO;
+	if (emit(em, n) != 0)
+		return SOLR_ERR_IO;
+	if (!yaml_document_end_event_initialize(&ev, 1) ||
+	    !yaml_emitter_emit(em, &ev))
+		return SOLR_ERR_IO;
+	return 0;
+}
+
+/* A string as jq writes it, so that a record piped through jq -c keeps
+ * its bytes (and its seal): the short escapes, \u00XX for the other
+ * control characters and DEL, UTF-8 as it is, U+FFFD for bytes that are
+ * not UTF-8. */
+static void
+json_string(struct solr_buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), w;
+	char u[8];
+
+	solr_buf_addc(b, '"');
+	while (n > 0) {
+		unsigned char c = *p;
+		const char *short_esc = c == '"' ? "\\\"" : c == '\\' ? "\\\\" :
+		    c == '\b' ? "\\b" : c == '\t' ? "\\t" : c == '\n' ? "\\n" :
+		    c == '\f' ? "\\f" : c == '\r' ? "\\r" : NULL;
+
+		w = 1;
+		if (short_esc != NULL)
+			solr_buf_add(b, short_esc, 2);
+		else if (c < 0x20 || c == 0x7f) {
+			snprintf(u, sizeof(u), "\\u%04x", c);
+			solr_buf_add(b, u, 6);
+		} else if (c < 0x80)
+			solr_buf_addc(b, c);
+		else if (yw_utf8(p, n, &w) < 0) {
+			solr_buf_add(b, "\xef\xbf\xbd", 3);
+			w = 1;
+		} else
+			solr_buf_add(b, p, w);
+		p += w;
+		n -= w;
+	}
+	solr_buf_addc(b, '"');
+}
+
+/* A plain decimal integer (hex, versions and times stay strings). */
+static int
+json_number(const char *s)
+{
+	const char *p = s;
+
+	if (*p == '-')
+		p++;
+	if (*p < '0' || *p > '9' || (*p == '0' && p[1] != '\0'))
+		return 0;
+	return strspn(p, "0123456789") == strlen(p) && strlen(p) < 16;
+}
+
+int
+yn_json(const struct ynode *n, struct solr_buf *b)
+{
+	size_t i;
+
+	if (n == NULL) {
+		solr_buf_add(b, "null", 4);
+		return 0;
+	}
+	switch (n->kind) {
+	case YN_SCALAR:
+		if (!n->quoted && yn_is_null(n))
+			solr_buf_add(b, "null", 4);
+		else if (!n->quoted && (strcmp(n->str, "true") == 0 ||
+		    strcmp(n->str, "false") == 0))
+			solr_buf_add(b, n->str, strlen(n->str));
+		else if (!n->quoted && json_number(n->str))
+			solr_buf_add(b, n->str, strlen(n->str));
+		else
+			json_string(b, n->str);
+		break;
+	case YN_SEQ:
+		solr_buf_addc(b, '[');
+		for (i = 0; i < n->n; i++) {
+			if (i)
+				solr_buf_addc(b, ',');
+			yn_json(n->items[i], b);
+		}
+		solr_buf_addc(b, ']');
+		break;
+	case YN_MAP:
+		solr_buf_addc(b, '{');
+		for (i = 0; i + 1 < n->n; i += 2) {
+			if (i)
+				solr_buf_addc(b, ',');
+			json_string(b, n->items[i]->str);
+			solr_buf_addc(b, ':');
+			yn_json(n->items[i + 1], b);
+		}
+		solr_buf_addc(b, '}');
+		break;
+	}
+	return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "../../common/adt.h"
 #include "unit.h"
+#include "../../common/yread.h"
 
 static char *srvs[] = { "2.1", "6.15.1" };
 static const struct solr_role_policy solr_role = { "SolrContingency", srvs, 2,

@@ -10,6 +10,7 @@
 #include "../../common/duis.h"
 #include "../../common/identity.h"
 #include "unit.h"
+#include "../../common/yread.h"
 
 START_TEST(codes_named_once)
 {

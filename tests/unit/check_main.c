@@ -9,6 +9,7 @@
 #include "../../common/util.h"
 #include "../../common/ytree.h"
 #include "unit.h"
+#include "../../common/ywrite.h"
 
 const char *
 vectors_dir(void)

@@ -9,6 +9,7 @@
 #include "../../common/prepay.h"
 #include "../../common/xmlsig.h"
 #include "unit.h"
+#include "../../common/yread.h"
 
 START_TEST(field_table)
 {

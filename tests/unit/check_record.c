@@ -5,6 +5,7 @@
 #include "../../common/crypto.h"
 #include "../../common/record.h"
 #include "unit.h"
+#include "../../common/yread.h"
 
 static FILE *
 mem(const char *s)

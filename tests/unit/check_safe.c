@@ -8,6 +8,7 @@
 #include "../../common/util.h"
 #include "../../common/xmlsig.h"
 #include "unit.h"
+#include "../../common/yread.h"
 
 /* The profile scripts/mk-world writes. */
 static const char policy_text[] =

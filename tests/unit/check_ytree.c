@@ -5,6 +5,8 @@
 #include "../../common/util.h"
 #include "../../common/ytree.h"
 #include "unit.h"
+#include "../../common/yread.h"
+#include "../../common/ywrite.h"
 
 START_TEST(parse_keeps_order_and_lines)
 {

@@ -5,6 +5,8 @@
 #include "../../common/ytree.h"
 #include "../../common/ywrite.h"
 #include "unit.h"
+#include "../../common/yread.h"
+#include "../../common/ywrite.h"
 
 static unsigned fast_read;	/* documents the fast reader took */
 
