@@ -30,18 +30,21 @@ NO_FORMAT_TRUNC = $(eval NO_FORMAT_TRUNC := $(shell $(CC) -Werror \
 	-Wno-format-truncation -x c -c -o /dev/null /dev/null 2>/dev/null && \
 	echo -Wno-format-truncation))$(NO_FORMAT_TRUNC)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(NO_FORMAT_TRUNC) \
-	$(WERROR) $(CPPFLAGS) $(CFLAGS) \
+	$(WERROR) -Icommon $(CPPFLAGS) $(CFLAGS) \
 	$(PKG_CFLAGS)
 
 TOOLS = solr-verify-sig solr-gbcs-parse solr-failed-suppliers solr-adt-check \
 	solr-countersign solr-sat
-LIB_OBJ = build/err.o build/util.o build/ytree.o build/record.o \
-	build/objstore.o build/cert.o build/world.o build/xmlsig.o \
-	build/xml.o build/duis.o build/crypto.o build/prepay.o build/gbcs.o build/device.o build/safe.o build/adt.o build/ledger.o build/sat.o \
-	build/fslist.o build/decision.o build/stage.o build/fsapply.o build/identity.o build/parse.o build/countersign.o build/sathead.o build/ychar.o build/ywrite.o build/yread.o build/yjson.o build/register.o build/schema.o build/live.o
+LIB_OBJ = $(patsubst %.c,build/%.o,$(notdir $(LIB_SRC)))
 LIB = build/libsolr.a
 CLI_OBJ = build/cli.o
-HDRS = common/*.h cmd/cli.h
+# common/ in layers, each a folder that includes only the ones before it
+# (tests/layers checks it): a file names a header by its layer, as in
+# "world/world.h"
+LAYERS = base store prepay world duis gbcs stage decide
+vpath %.c $(LAYERS:%=common/%)
+LIB_SRC = $(wildcard $(LAYERS:%=common/%/*.c))
+HDRS = $(wildcard $(LAYERS:%=common/%/*.h)) cmd/cli.h
 UNIT_SRC = tests/unit/check_main.c tests/unit/check_util.c \
 	tests/unit/check_ytree.c tests/unit/check_record.c \
 	tests/unit/check_objstore.c tests/unit/check_xmlsig.c \
@@ -76,7 +79,7 @@ build/.flags: FORCE
 	@echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS)' | cmp -s - $@ || \
 		echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS)' >$@
 
-build/%.o: common/%.c $(HDRS) build/.deps build/.flags
+build/%.o: %.c $(HDRS) build/.deps build/.flags
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 build/cli.o: cmd/cli.c $(HDRS) build/.deps build/.flags
@@ -129,14 +132,14 @@ build/runstat: tests/bench/runstat.c
 
 # The fuzz harnesses: with libFuzzer (clang) for make fuzz, and with a
 # plain driver that replays the corpora of testdata/fuzz in make check.
-build/fuzz/%: tests/fuzz/fuzz-%.c $(FUZZ_SRC) tests/fuzz/fuzz.h common/*.c \
+build/fuzz/%: tests/fuzz/fuzz-%.c $(FUZZ_SRC) tests/fuzz/fuzz.h $(LIB_SRC) \
 		$(HDRS) build/.deps
 	@sh scripts/deps fuzz
 	@mkdir -p build/fuzz
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 \
 		-fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=undefined $(PKG_CFLAGS) -o $@ $< \
-		$(FUZZ_SRC) common/*.c $(PKG_LIBS)
+		-fno-sanitize-recover=undefined -Icommon $(PKG_CFLAGS) -o $@ $< \
+		$(FUZZ_SRC) $(LIB_SRC) $(PKG_LIBS)
 
 build/replay/%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c $(FUZZ_SRC) \
 		tests/fuzz/fuzz.h $(LIB) build/.flags

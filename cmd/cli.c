@@ -6,12 +6,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../common/record.h"
-#include "../common/util.h"
-#include "../common/version.h"
-#include "../common/sathead.h"
+#include "store/record.h"
+#include "base/util.h"
+#include "base/version.h"
+#include "store/sathead.h"
 #include "cli.h"
-#include "../common/ywrite.h"
+#include "base/ywrite.h"
 
 const char *cli_prog = "solr";
 const char *cli_help_text = "";

@@ -5,9 +5,9 @@
 
 #include <stdint.h>
 
-#include "../common/err.h"
-#include "../common/stage.h"
-#include "../common/world.h"
+#include "base/err.h"
+#include "stage/stage.h"
+#include "world/world.h"
 
 enum {
 	EXIT_PASS = 0,		/* every record accepted or passed */

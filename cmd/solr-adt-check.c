@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/adt.h"
-#include "../common/util.h"
-#include "../common/world.h"
+#include "decide/adt.h"
+#include "base/util.h"
+#include "world/world.h"
 #include "cli.h"
 
 #define SUBMISSIONS "state/adt-submissions.log"

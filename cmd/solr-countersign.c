@@ -12,11 +12,11 @@
 
 #include <libxml/parser.h>
 
-#include "../common/countersign.h"
-#include "../common/gbcs.h"
-#include "../common/record.h"
-#include "../common/sathead.h"
-#include "../common/util.h"
+#include "decide/countersign.h"
+#include "gbcs/gbcs.h"
+#include "store/record.h"
+#include "store/sathead.h"
+#include "base/util.h"
 #include "cli.h"
 
 static struct cli_common opt;

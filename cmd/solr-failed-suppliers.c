@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/fslist.h"
-#include "../common/record.h"
-#include "../common/util.h"
-#include "../common/world.h"
+#include "decide/fslist.h"
+#include "store/record.h"
+#include "base/util.h"
+#include "world/world.h"
 #include "cli.h"
 
 static struct solr_world world;

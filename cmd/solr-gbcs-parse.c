@@ -15,12 +15,12 @@
 
 #include <openssl/x509.h>
 
-#include "../common/crypto.h"
-#include "../common/gbcs.h"
-#include "../common/parse.h"
-#include "../common/prepay.h"
-#include "../common/record.h"
-#include "../common/util.h"
+#include "base/crypto.h"
+#include "gbcs/gbcs.h"
+#include "decide/parse.h"
+#include "prepay/prepay.h"
+#include "store/record.h"
+#include "base/util.h"
 #include "cli.h"
 
 static struct cli_common opt;

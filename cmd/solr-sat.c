@@ -14,13 +14,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../common/fslist.h"
-#include "../common/record.h"
-#include "../common/sat.h"
-#include "../common/sathead.h"
-#include "../common/util.h"
+#include "decide/fslist.h"
+#include "store/record.h"
+#include "store/sat.h"
+#include "store/sathead.h"
+#include "base/util.h"
 #include "cli.h"
-#include "../common/ywrite.h"
+#include "base/ywrite.h"
 
 static int json;		/* --json */
 

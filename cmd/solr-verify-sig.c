@@ -12,9 +12,9 @@
 
 #include <libxml/parser.h>
 
-#include "../common/identity.h"
-#include "../common/record.h"
-#include "../common/util.h"
+#include "decide/identity.h"
+#include "store/record.h"
+#include "base/util.h"
 #include "cli.h"
 
 static struct cli_common opt;

@@ -18,11 +18,11 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
-#include "../../common/cert.h"
-#include "../../common/crypto.h"
-#include "../../common/gbcs.h"
-#include "../../common/util.h"
-#include "../../common/xmlsig.h"
+#include "base/cert.h"
+#include "base/crypto.h"
+#include "gbcs/gbcs.h"
+#include "base/util.h"
+#include "duis/xmlsig.h"
 
 static const struct {
 	const char *file;

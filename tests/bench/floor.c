@@ -14,10 +14,10 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "../../common/crypto.h"
-#include "../../common/util.h"
-#include "../../common/schema.h"
-#include "../../common/xmlsig.h"
+#include "base/crypto.h"
+#include "base/util.h"
+#include "world/schema.h"
+#include "duis/xmlsig.h"
 
 #define ROUNDS 2000
 

@@ -7,9 +7,9 @@
 
 #include <openssl/x509.h>
 
-#include "../../common/crypto.h"
-#include "../../common/gbcs.h"
-#include "../../common/prepay.h"
+#include "base/crypto.h"
+#include "gbcs/gbcs.h"
+#include "prepay/prepay.h"
 #include "fuzz.h"
 
 static void

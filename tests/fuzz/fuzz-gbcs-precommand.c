@@ -3,9 +3,9 @@
  * signature against the world. */
 #include <string.h>
 
-#include "../../common/gbcs.h"
-#include "../../common/prepay.h"
-#include "../../common/safe.h"
+#include "gbcs/gbcs.h"
+#include "prepay/prepay.h"
+#include "prepay/safe.h"
 #include "fuzz.h"
 
 int

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../common/record.h"
-#include "../../common/ytree.h"
+#include "store/record.h"
+#include "base/ytree.h"
 #include "fuzz.h"
 
 static size_t

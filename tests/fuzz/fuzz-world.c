@@ -12,9 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../common/adt.h"
-#include "../../common/fslist.h"
-#include "../../common/ledger.h"
+#include "decide/adt.h"
+#include "decide/fslist.h"
+#include "store/ledger.h"
 #include "fuzz.h"
 
 #define SRP 0x00DB123456780004ULL

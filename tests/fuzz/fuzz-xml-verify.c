@@ -5,9 +5,9 @@
  * request. */
 #include <libxml/tree.h>
 
-#include "../../common/duis.h"
-#include "../../common/schema.h"
-#include "../../common/xmlsig.h"
+#include "duis/duis.h"
+#include "world/schema.h"
+#include "duis/xmlsig.h"
 #include "fuzz.h"
 
 int

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../common/adt.h"
+#include "decide/adt.h"
 #include "unit.h"
-#include "../../common/yread.h"
+#include "base/yread.h"
 
 static char *srvs[] = { "2.1", "6.15.1" };
 static const struct solr_role_policy solr_role = { "SolrContingency", srvs, 2,

@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../common/countersign.h"
-#include "../../common/decision.h"
-#include "../../common/duis.h"
-#include "../../common/identity.h"
+#include "decide/countersign.h"
+#include "base/decision.h"
+#include "duis/duis.h"
+#include "decide/identity.h"
 #include "unit.h"
-#include "../../common/yread.h"
+#include "base/yread.h"
 
 START_TEST(codes_named_once)
 {

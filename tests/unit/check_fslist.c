@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../common/fslist.h"
+#include "decide/fslist.h"
 #include "unit.h"
 
 #define SUPPLIER 0x90B3D51F30010000ULL

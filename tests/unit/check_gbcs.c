@@ -5,9 +5,9 @@
 #include <libxml/parser.h>
 #include <openssl/pem.h>
 
-#include "../../common/gbcs.h"
-#include "../../common/util.h"
-#include "../../common/xmlsig.h"
+#include "gbcs/gbcs.h"
+#include "base/util.h"
+#include "duis/xmlsig.h"
 #include "unit.h"
 
 /* Reads a vector .HEX file into bytes (NULL when the vectors are absent). */

@@ -4,7 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../common/ledger.h"
+#include "store/ledger.h"
 #include "unit.h"
 
 /* lines in the ledger file of world dir */

@@ -5,11 +5,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../common/prepay.h"
-#include "../../common/util.h"
-#include "../../common/ytree.h"
+#include "prepay/prepay.h"
+#include "base/util.h"
+#include "base/ytree.h"
 #include "unit.h"
-#include "../../common/ywrite.h"
+#include "base/ywrite.h"
 
 const char *
 vectors_dir(void)

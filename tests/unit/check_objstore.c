@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../common/objstore.h"
+#include "store/objstore.h"
 #include "unit.h"
 
 static const char abc[] = "ba7816bf8f01cfea414140de5dae2223b00361a396177a"

@@ -6,10 +6,10 @@
 
 #include <libxml/parser.h>
 
-#include "../../common/prepay.h"
-#include "../../common/xmlsig.h"
+#include "prepay/prepay.h"
+#include "duis/xmlsig.h"
 #include "unit.h"
-#include "../../common/yread.h"
+#include "base/yread.h"
 
 START_TEST(field_table)
 {

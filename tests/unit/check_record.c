@@ -2,10 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../common/crypto.h"
-#include "../../common/record.h"
+#include "base/crypto.h"
+#include "store/record.h"
 #include "unit.h"
-#include "../../common/yread.h"
+#include "base/yread.h"
 
 static FILE *
 mem(const char *s)

@@ -4,11 +4,11 @@
 
 #include <libxml/parser.h>
 
-#include "../../common/safe.h"
-#include "../../common/util.h"
-#include "../../common/xmlsig.h"
+#include "prepay/safe.h"
+#include "base/util.h"
+#include "duis/xmlsig.h"
 #include "unit.h"
-#include "../../common/yread.h"
+#include "base/yread.h"
 
 /* The profile scripts/mk-world writes. */
 static const char policy_text[] =

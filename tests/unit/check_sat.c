@@ -9,10 +9,10 @@
 
 #include <openssl/pem.h>
 
-#include "../../common/cert.h"
-#include "../../common/crypto.h"
-#include "../../common/sat.h"
-#include "../../common/sathead.h"
+#include "base/cert.h"
+#include "base/crypto.h"
+#include "store/sat.h"
+#include "store/sathead.h"
 #include "unit.h"
 
 static const unsigned char tkey[32] = "trail key of the unit tests ...";

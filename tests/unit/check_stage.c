@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../common/stage.h"
+#include "stage/stage.h"
 #include "unit.h"
 
 struct fake {

@@ -1,6 +1,6 @@
 #include <string.h>
 
-#include "../../common/util.h"
+#include "base/util.h"
 #include "unit.h"
 
 START_TEST(b64_tolerates_java_line_breaks)

@@ -5,8 +5,8 @@
 
 #include <openssl/x509v3.h>
 
-#include "../../common/gbcs.h"
-#include "../../common/world.h"
+#include "gbcs/gbcs.h"
+#include "world/world.h"
 #include "unit.h"
 
 static char tmpdir[64];

@@ -4,8 +4,8 @@
 
 #include <libxml/parser.h>
 
-#include "../../common/util.h"
-#include "../../common/xmlsig.h"
+#include "base/util.h"
+#include "duis/xmlsig.h"
 #include "unit.h"
 
 static int

@@ -2,11 +2,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../common/util.h"
-#include "../../common/ytree.h"
+#include "base/util.h"
+#include "base/ytree.h"
 #include "unit.h"
-#include "../../common/yread.h"
-#include "../../common/ywrite.h"
+#include "base/yread.h"
+#include "base/ywrite.h"
 
 START_TEST(parse_keeps_order_and_lines)
 {

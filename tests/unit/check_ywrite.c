@@ -1,12 +1,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../common/util.h"
-#include "../../common/ytree.h"
-#include "../../common/ywrite.h"
+#include "base/util.h"
+#include "base/ytree.h"
+#include "base/ywrite.h"
 #include "unit.h"
-#include "../../common/yread.h"
-#include "../../common/ywrite.h"
+#include "base/yread.h"
+#include "base/ywrite.h"
 
 static unsigned fast_read;	/* documents the fast reader took */
 

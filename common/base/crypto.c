@@ -1,0 +1,265 @@
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <openssl/pem.h>
+
+#include "base/crypto.h"
+#include "base/util.h"
+
+/* the order n of P-256 */
+static const unsigned char p256_n[32] = {
+	0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84,
+	0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+};
+
+static int
+scalar_ok(const unsigned char *v)
+{
+	static const unsigned char zero[32];
+
+	return memcmp(v, zero, 32) != 0 && memcmp(v, p256_n, 32) < 0;
+}
+
+int
+solr_ecdsa_rs_in_range(const unsigned char rs[64])
+{
+	return scalar_ok(rs) && scalar_ok(rs + 32);
+}
+
+int
+solr_ecdsa_verify(EVP_PKEY *key, const unsigned char rs[64],
+    const unsigned char *msg, size_t len, struct solr_err *e)
+{
+	ECDSA_SIG *sig = NULL;
+	BIGNUM *r = NULL, *s = NULL;
+	unsigned char *der = NULL;
+	EVP_MD_CTX *md = NULL;
+	int derlen, ok, ret = SOLR_ERR_INTERNAL;
+
+	if (!solr_ecdsa_rs_in_range(rs))
+		return solr_seterr(e, SOLR_ERR_VERIFY, "the signature's r and "
+		    "s must each be between 1 and n-1 of P-256");
+	/* OpenSSL verifies DER; the wire form is r||s */
+	if ((sig = ECDSA_SIG_new()) == NULL ||
+	    (r = BN_bin2bn(rs, 32, NULL)) == NULL ||
+	    (s = BN_bin2bn(rs + 32, 32, NULL)) == NULL ||
+	    !ECDSA_SIG_set0(sig, r, s)) {
+		BN_free(r);
+		BN_free(s);
+		goto out;
+	}
+	if ((derlen = i2d_ECDSA_SIG(sig, &der)) <= 0 ||
+	    (md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key) != 1)
+		goto out;
+	ok = EVP_DigestVerify(md, der, (size_t)derlen, msg, len);
+	ret = ok == 1 ? 0 : SOLR_ERR_VERIFY;
+	if (ret)
+		solr_seterr(e, ret, "the signature does not verify");
+out:
+	if (ret == SOLR_ERR_INTERNAL)
+		solr_seterr(e, ret, "ECDSA verification could not run");
+	ERR_clear_error();
+	EVP_MD_CTX_free(md);
+	OPENSSL_free(der);
+	ECDSA_SIG_free(sig);
+	return ret;
+}
+
+int
+solr_ecdsa_sign(EVP_PKEY *key, const unsigned char *msg, size_t len,
+    unsigned char rs[64], struct solr_err *e)
+{
+	EVP_MD_CTX *md = NULL;
+	unsigned char der[80];
+	const unsigned char *p = der;
+	size_t dlen = sizeof(der);
+	ECDSA_SIG *sig = NULL;
+	const BIGNUM *r, *s;
+	int ret = SOLR_ERR_INTERNAL;
+
+	if ((md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key) != 1 ||
+	    EVP_DigestSign(md, der, &dlen, msg, len) != 1 ||
+	    (sig = d2i_ECDSA_SIG(NULL, &p, (long)dlen)) == NULL)
+		goto out;
+	ECDSA_SIG_get0(sig, &r, &s);
+	if (BN_bn2binpad(r, rs, 32) != 32 || BN_bn2binpad(s, rs + 32, 32) != 32)
+		goto out;
+	ret = 0;
+out:
+	if (ret)
+		solr_seterr(e, ret, "ECDSA signing failed");
+	ERR_clear_error();
+	ECDSA_SIG_free(sig);
+	EVP_MD_CTX_free(md);
+	return ret;
+}
+
+/* An encrypted key is refused, never prompted for. */
+static int
+no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return -1;
+}
+
+/* A key file, opened only when its owner alone can access it (as ssh's
+ * StrictModes); what names the kind of key in the message. */
+static FILE *
+open_key(const char *path, const char *what, struct solr_err *e)
+{
+	struct stat st;
+	FILE *f;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "%s",
+		    strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(f), &st) != 0 || (st.st_mode & 077) != 0) {
+		fclose(f);
+		solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "permissions %04o are "
+		    "too open: a %s must not be accessible by group or others; "
+		    "this key is not used (chmod 600)",
+		    (unsigned)(st.st_mode & 07777), what);
+		return NULL;
+	}
+	return f;
+}
+
+int
+solr_load_private_key(const char *path, EVP_PKEY **key, struct solr_err *e)
+{
+	FILE *f;
+
+	*key = NULL;
+	if ((f = open_key(path, "private key", e)) == NULL)
+		return SOLR_ERR_CONFIG;
+	*key = PEM_read_PrivateKey(f, NULL, no_passphrase, NULL);
+	fclose(f);
+	if (*key == NULL) {
+		/* OpenSSL's reasons may quote the input: none is passed on */
+		ERR_clear_error();
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "not an "
+		    "unencrypted PEM private key");
+	}
+	return 0;
+}
+
+int
+solr_load_secret_key(const char *path, unsigned char *key, size_t len,
+    struct solr_err *e)
+{
+	char text[160];
+	size_t n, got;
+	FILE *f;
+
+	if ((f = open_key(path, "secret key", e)) == NULL)
+		return SOLR_ERR_CONFIG;
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r'))
+		text[--n] = '\0';
+	if (n != 2 * len || solr_unhex(text, n, key, len, &got) != 0 ||
+	    got != len)
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "must hold "
+		    "%zu random bytes as %zu hex digits (openssl rand -hex %zu)",
+		    len, 2 * len, len);
+	return 0;
+}
+
+int
+solr_hmac(const unsigned char key[32], const void *p, size_t n,
+    unsigned char out[32])
+{
+	size_t olen = 0;
+
+	if (EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, 32, p, n, out,
+	    32, &olen) == NULL || olen != 32) {
+		ERR_clear_error();
+		return SOLR_ERR_INTERNAL;
+	}
+	return 0;
+}
+
+int
+solr_derive_key(const unsigned char *key, size_t len, const char *label,
+    unsigned char out[32])
+{
+	size_t olen = 0;
+
+	if (EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, len,
+	    (const unsigned char *)label,
+	    strlen(label), out, 32, &olen) == NULL || olen != 32) {
+		ERR_clear_error();
+		return SOLR_ERR_INTERNAL;
+	}
+	return 0;
+}
+
+struct solr_sealer {
+	EVP_MAC *mac;
+	EVP_MAC_CTX *base;	/* keyed once, started again for each seal */
+};
+
+struct solr_sealer *
+solr_sealer_new(const unsigned char *key, size_t len)
+{
+	struct solr_sealer *s = calloc(1, sizeof(*s));
+	OSSL_PARAM params[2];
+
+	if (s == NULL)
+		return NULL;
+	params[0] = OSSL_PARAM_construct_utf8_string("digest", "SHA256", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if ((s->mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL ||
+	    (s->base = EVP_MAC_CTX_new(s->mac)) == NULL ||
+	    EVP_MAC_init(s->base, key, len, params) != 1) {
+		ERR_clear_error();
+		solr_sealer_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+int
+solr_sealer_mac(struct solr_sealer *s, const void *p, size_t n,
+    unsigned char out[32])
+{
+	size_t olen = 0;
+	int ok;
+
+	/* a NULL key starts again with the key already set */
+	ok = EVP_MAC_init(s->base, NULL, 0, NULL) == 1 &&
+	    EVP_MAC_update(s->base, p, n) == 1 &&
+	    EVP_MAC_final(s->base, out, &olen, 32) == 1 && olen == 32;
+	if (!ok)
+		ERR_clear_error();
+	return ok ? 0 : SOLR_ERR_INTERNAL;
+}
+
+void
+solr_sealer_free(struct solr_sealer *s)
+{
+	if (s == NULL)
+		return;
+	EVP_MAC_CTX_free(s->base);
+	EVP_MAC_free(s->mac);
+	free(s);
+}

@@ -1,0 +1,72 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/err.h>
+
+#include "base/err.h"
+
+static void
+vset(struct solr_err *e, int code, const char *file, int line,
+    const char *fmt, va_list ap)
+{
+	e->code = code;
+	e->line = line;
+	snprintf(e->file, sizeof(e->file), "%s", file ? file : "");
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+}
+
+int
+solr_seterr(struct solr_err *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e == NULL)
+		return code;
+	va_start(ap, fmt);
+	vset(e, code, NULL, 0, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int
+solr_seterr_at(struct solr_err *e, int code, const char *file, int line,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e == NULL)
+		return code;
+	va_start(ap, fmt);
+	vset(e, code, file, line, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void
+solr_err_clear(struct solr_err *e)
+{
+	if (e == NULL)
+		return;
+	e->code = 0;
+	e->file[0] = '\0';
+	e->line = 0;
+	e->msg[0] = '\0';
+}
+
+void
+solr_err_openssl(struct solr_err *e)
+{
+	unsigned long l;
+	char buf[256];
+	size_t n;
+
+	while ((l = ERR_get_error()) != 0) {
+		if (e == NULL)
+			continue;
+		ERR_error_string_n(l, buf, sizeof(buf));
+		n = strlen(e->msg);
+		if (n + 3 < sizeof(e->msg))
+			snprintf(e->msg + n, sizeof(e->msg) - n, " (%s)", buf);
+	}
+}

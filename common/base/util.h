@@ -1,0 +1,129 @@
+/*
+ * Layer base: may use nothing.  The ground the others stand on: errors,
+ * bytes and time, cryptography, certificates, XML read safely, the YAML
+ * tree with its readers and writers, and the shape of a decision.
+ *
+ * Small shared helpers: bytes, hex, SHA-256, base64, EUI-64, RFC 3339
+ * time, bounded file reading and atomic file writing.
+ */
+#ifndef SOLR_UTIL_H
+#define SOLR_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/err.h"
+
+struct solr_buf {
+	unsigned char *p;
+	size_t len;
+	size_t cap;
+};
+
+int solr_buf_add(struct solr_buf *b, const void *p, size_t n);
+int solr_buf_addc(struct solr_buf *b, int c);
+void solr_buf_free(struct solr_buf *b);
+
+/* The value of a hex digit, or -1. */
+int solr_hexval(int c);
+void solr_hex(const unsigned char *p, size_t n, char *out /* 2n+1 */);
+int solr_unhex(const char *s, size_t slen, unsigned char *out, size_t outcap,
+    size_t *outlen);
+
+#define SOLR_SHA256_LEN 32
+#define SOLR_SHA256_HEX 65
+int solr_sha256(const void *p, size_t n, unsigned char out[SOLR_SHA256_LEN]);
+int solr_sha256_hex(const void *p, size_t n, char out[SOLR_SHA256_HEX]);
+int solr_is_sha256_hex(const char *s);
+
+/*
+ * Decodes base64 as XML Schema base64Binary allows it, and as Java signers
+ * write it: space, tab, CR and LF are skipped anywhere, and so is the
+ * literal character reference "&#13;".  Padding must be correct.  At most
+ * outcap bytes are written; more is SOLR_ERR_LIMIT.
+ */
+int solr_b64_decode(const char *s, size_t slen, unsigned char *out,
+    size_t outcap, size_t *outlen, struct solr_err *e);
+/* Encodes without line breaks; out must hold 4*((n+2)/3)+1 bytes. */
+void solr_b64_encode(const unsigned char *p, size_t n, char *out);
+
+/* EUI-64: "90-B3-D5-1F-30-01-00-00", hex in either case. */
+int solr_eui_parse(const char *s, size_t len, uint64_t *eui);
+/* 16 hex digits, either case, no separators. */
+int solr_eui_parse_compact(const char *s, size_t len, uint64_t *eui);
+#define SOLR_EUI_STRLEN 24
+void solr_eui_format(uint64_t eui, char out[SOLR_EUI_STRLEN]);
+
+/* RFC 3339 date-time ("2026-03-02T10:15:00Z", fraction and offset
+ * allowed) to seconds since the epoch, UTC. */
+int solr_time_parse(const char *s, int64_t *t);
+#define SOLR_TIME_STRLEN 32
+void solr_time_format(int64_t t, char out[SOLR_TIME_STRLEN]);
+int64_t solr_time_from_civil(int y, int mo, int d, int h, int mi, int s);
+/* The date of a day number (days since 1970-01-01). */
+void solr_civil_from_days(int64_t days, int *y, int *m, int *d);
+
+/* Reads a whole file (or stdin when path is "-") of at most max bytes. */
+int solr_read_file(const char *path, size_t max, struct solr_buf *out,
+    struct solr_err *e);
+int solr_read_stream(FILE *f, const char *name, size_t max,
+    struct solr_buf *out, struct solr_err *e);
+
+/* Writes path atomically: temporary file in the same directory, optional
+ * fsync, rename, optional directory fsync. */
+int solr_write_atomic(const char *path, const void *p, size_t n, int sync,
+    struct solr_err *e);
+int solr_mkdirs(const char *path, struct solr_err *e);
+
+/* What a file the DCC relies on must be, as world files are: not a
+ * symbolic link, a directory (dir) or a regular file, and not writable by
+ * group or others.  0; SOLR_ERR_NOTFOUND when it is not there; otherwise
+ * SOLR_ERR_CONFIG naming the path and the rule. */
+int solr_guard(const char *path, int dir, struct solr_err *e);
+/* Opens path with flags for a regular file only: no symbolic link, never
+ * blocking on a FIFO or a device, and, with guarded, not writable by
+ * group or others.  The descriptor, or -1 with e set (SOLR_ERR_IO, or
+ * SOLR_ERR_CONFIG for the rule). */
+int solr_open_regular(const char *path, int flags, int guarded,
+    struct solr_err *e);
+/* solr_read_file for a file opened by solr_open_regular (guarded). */
+int solr_read_guarded(const char *path, size_t max, struct solr_buf *out,
+    struct solr_err *e);
+
+/*
+ * What this process appended to a log file shared under flock, since its
+ * last commit: a failed sync takes it back, when no other process has
+ * appended after it (otherwise the entries stay, which only ever refuses
+ * more).
+ */
+struct solr_appended {
+	int64_t start, end;	/* [start, end) of the file */
+	int pending;
+	int interleaved;	/* another process appended in between */
+};
+/* Called under the lock, with the file's size before and after a write. */
+void solr_appended_note(struct solr_appended *a, int64_t before,
+    int64_t after);
+/* Truncates the file back to before the first pending write, if it can;
+ * 0 when it did (or nothing was pending), -1 otherwise. */
+int solr_appended_undo(int fd, struct solr_appended *a);
+
+/* Appends p to the log file path and syncs it; a failed write or sync
+ * truncates the file back (the caller holds its lock).  After a torn
+ * earlier append, the new text starts on a line of its own. */
+int solr_append_synced(const char *path, const void *p, size_t n,
+    struct solr_err *e);
+/* s as a YAML single-quoted scalar on one line. */
+int solr_buf_quoted(struct solr_buf *b, const char *s);
+
+/* A message given as text for a person: hex (hex != 0) or base64, one
+ * run with at most a final line end, into out. */
+int solr_text_decode(int hex, const unsigned char *in, size_t n,
+    unsigned char *out, size_t cap, size_t *len, struct solr_err *e);
+
+/* Parses a decimal or 0x-prefixed hexadecimal unsigned integer; the whole
+ * string must be consumed. */
+int solr_parse_uint(const char *s, uint64_t max, uint64_t *out);
+
+#endif

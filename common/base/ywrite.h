@@ -1,0 +1,21 @@
+/* Writing a tree as YAML (directly, or through libyaml's emitter, the
+ * reference) and as JSON. */
+#ifndef SOLR_YWRITE_H
+#define SOLR_YWRITE_H
+
+#include <yaml.h>
+
+#include "base/ytree.h"
+
+struct solr_buf;
+/* n as JSON, appended to b: plain decimal integers, true, false and null
+ * as themselves; everything else (hex, versions, times) as strings. */
+int yn_json(const struct ynode *n, struct solr_buf *b);
+/* n as one document (explicit "---"), appended to b, in the layout and
+ * scalar styles of libyaml's emitter; SOLR_ERR_NOMEM. */
+int yn_write_doc(const struct ynode *n, struct solr_buf *b);
+/* Emits n as one document (explicit "---") through libyaml's emitter:
+ * the reference yn_write_doc is held to (tests/unit/check_ywrite.c). */
+int yn_emit_doc(yaml_emitter_t *em, const struct ynode *n);
+
+#endif

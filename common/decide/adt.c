@@ -1,0 +1,1115 @@
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "decide/adt.h"
+#include "base/crypto.h"
+#include "store/register.h"
+#include "base/ytree.h"
+#include "base/yread.h"
+
+#define FILE_MAX (4 * 1024 * 1024)
+
+static int
+cerr(struct solr_err *e, const char *file, const struct ynode *n,
+    const char *field, const char *rule)
+{
+	return solr_seterr_at(e, SOLR_ERR_FORMAT, file, n ? n->line : 0,
+	    "%s: %s", field, rule);
+}
+
+static int
+only_keys(const struct ynode *m, const char *file, const char *what,
+    const char *const *keys, struct solr_err *e)
+{
+	size_t i;
+	const char *const *k;
+
+	if (m == NULL || m->kind != YN_MAP)
+		return cerr(e, file, m, what, "must be a mapping");
+	for (i = 0; i < m->n; i += 2) {
+		for (k = keys; *k && strcmp(*k, m->items[i]->str); k++)
+			;
+		if (*k == NULL)
+			return cerr(e, file, m->items[i], m->items[i]->str,
+			    "unknown key");
+	}
+	return 0;
+}
+
+static int
+eui_of(const struct ynode *n, uint64_t *v)
+{
+	return yn_is_scalar(n) ? solr_eui_parse(n->str, n->len, v) : -1;
+}
+
+static int
+time_of(const struct ynode *n, int64_t *t)
+{
+	return yn_is_scalar(n) ? solr_time_parse(n->str, t) : -1;
+}
+
+static int
+read_yaml(const char *path, struct ynode **t, char sha[SOLR_SHA256_HEX],
+    struct solr_err *e)
+{
+	struct solr_buf b = { 0 };
+	int r;
+
+	if ((r = solr_read_file(path, FILE_MAX, &b, e)) != 0) {
+		solr_buf_free(&b);
+		return r;
+	}
+	solr_sha256_hex(b.p, b.len, sha);
+	r = yn_parse((const char *)b.p, b.len, path, 1, t, e);
+	solr_buf_free(&b);
+	return r;
+}
+
+int
+instructions_load(const char *world, struct instructions *is,
+    struct solr_err *e)
+{
+	static const char *const top[] = { "instructions", NULL };
+	static const char *const keys[] = { "ref", "supplier", "srp", "from",
+	    "until", NULL };
+	char path[PATH_MAX];
+	struct ynode *t = NULL, *l;
+	size_t i;
+	int r;
+
+	memset(is, 0, sizeof(*is));
+	snprintf(path, sizeof(path), "%s/instructions.yaml", world);
+	if ((r = read_yaml(path, &t, is->sha256, e)) != 0) {
+		if (r == SOLR_ERR_IO && errno == ENOENT) {
+			solr_err_clear(e);
+			return 0;	/* no instruction: thresholds are 0 */
+		}
+		goto out;
+	}
+	is->present = 1;
+	if ((r = only_keys(t, path, "instructions.yaml", top, e)) != 0)
+		goto out;
+	l = yn_get(t, "instructions");
+	if (l == NULL || l->kind != YN_SEQ) {
+		r = cerr(e, path, l ? l : t, "instructions", "must be a list");
+		goto out;
+	}
+	if ((is->i = calloc(l->n + 1, sizeof(*is->i))) == NULL) {
+		r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < l->n; i++) {
+		struct ynode *it = l->items[i];
+		struct instruction *in = &is->i[is->n];
+
+		if ((r = only_keys(it, path, "instructions[]", keys, e)) != 0)
+			goto out;
+		in->line = it->line;
+		if (!yn_is_scalar(yn_get(it, "ref")) ||
+		    yn_get(it, "ref")->len == 0) {
+			r = cerr(e, path, it, "instructions[].ref", "every "
+			    "instruction needs its reference");
+			goto out;
+		}
+		if ((in->ref = strdup(yn_get(it, "ref")->str)) == NULL) {
+			r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		is->n++;
+		if (eui_of(yn_get(it, "supplier"), &in->supplier) != 0 ||
+		    eui_of(yn_get(it, "srp"), &in->srp) != 0) {
+			r = cerr(e, path, it, "instructions[].supplier/srp",
+			    "must be EUI-64s like 90-B3-D5-1F-30-01-00-00");
+			goto out;
+		}
+		if (time_of(yn_get(it, "from"), &in->from) != 0 ||
+		    time_of(yn_get(it, "until"), &in->until) != 0 ||
+		    in->until <= in->from) {
+			r = cerr(e, path, it, "instructions[].from/until",
+			    "must be RFC 3339 times, from before until");
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	yn_free(t);
+	if (r != 0) {
+		e->code = SOLR_ERR_CONFIG;
+		instructions_free(is);
+		return SOLR_ERR_CONFIG;
+	}
+	return 0;
+}
+
+void
+instructions_free(struct instructions *is)
+{
+	size_t i;
+
+	for (i = 0; i < is->n; i++)
+		free(is->i[i].ref);
+	free(is->i);
+	is->i = NULL;
+	is->n = 0;
+}
+
+const struct instruction *
+instruction_find(const struct instructions *is, uint64_t supplier,
+    uint64_t srp, int64_t t)
+{
+	size_t i;
+
+	for (i = 0; i < is->n; i++) {
+		const struct instruction *in = &is->i[i];
+
+		if (in->srp == srp && (supplier == 0 ||
+		    in->supplier == supplier) && in->from <= t && t < in->until)
+			return in;
+	}
+	return NULL;
+}
+
+int
+adt_parse(const char *buf, size_t len, const char *file, struct adt_file *a,
+    struct solr_err *e)
+{
+	static const char *const top[] = { "srp", "thresholds", NULL };
+	static const char *const keys[] = { "srv", "window", "warning",
+	    "quarantine", NULL };
+	struct ynode *t = NULL, *l;
+	size_t i, j;
+	int r;
+
+	memset(a, 0, sizeof(*a));
+	solr_sha256_hex(buf, len, a->sha256);
+	if ((r = yn_parse(buf, len, file, 1, &t, e)) != 0)
+		return r;
+	if ((r = only_keys(t, file, "ADT file", top, e)) != 0)
+		goto out;
+	if (eui_of(yn_get(t, "srp"), &a->srp) != 0) {
+		r = cerr(e, file, yn_get(t, "srp") ? yn_get(t, "srp") : t,
+		    "srp", "must be the SRP's EUI-64");
+		goto out;
+	}
+	l = yn_get(t, "thresholds");
+	if (l == NULL || l->kind != YN_SEQ) {
+		r = cerr(e, file, l ? l : t, "thresholds", "must be a list");
+		goto out;
+	}
+	if ((a->t = calloc(l->n + 1, sizeof(*a->t))) == NULL) {
+		r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < l->n; i++) {
+		struct ynode *it = l->items[i], *s;
+		struct adt_threshold *th = &a->t[a->n++];
+		const char *names[3] = { "window", "warning", "quarantine" };
+		int64_t *dst[3] = { &th->window, &th->warning,
+		    &th->quarantine };
+		uint64_t v;
+		int k;
+
+		if ((r = only_keys(it, file, "thresholds[]", keys, e)) != 0)
+			goto out;
+		th->line = it->line;
+		s = yn_get(it, "srv");
+		if (!yn_is_scalar(s) || s->len == 0 || s->len >= sizeof(th->srv)
+		    || strspn(s->str, "0123456789.") != s->len) {
+			r = cerr(e, file, s ? s : it, "thresholds[].srv",
+			    "must be a service reference variant like \"2.1\"");
+			goto out;
+		}
+		memcpy(th->srv, s->str, s->len + 1);
+		for (k = 0; k < 3; k++) {
+			struct ynode *x = yn_get(it, names[k]);
+			char f[40];
+
+			snprintf(f, sizeof(f), "thresholds[].%s", names[k]);
+			if (!yn_is_scalar(x) || x->quoted ||
+			    solr_parse_uint(x->str, INT32_MAX, &v) != 0) {
+				r = cerr(e, file, x ? x : it, f, "must be a "
+				    "whole number");
+				goto out;
+			}
+			*dst[k] = (int64_t)v;
+		}
+		if (th->window < 60 || 86400 % th->window != 0) {
+			r = cerr(e, file, it, "thresholds[].window", "must be a "
+			    "number of seconds that divides a day, at least "
+			    "60");
+			goto out;
+		}
+		if (th->warning > th->quarantine) {
+			r = cerr(e, file, it, "thresholds[].warning", "must not "
+			    "be above the quarantine threshold");
+			goto out;
+		}
+		for (j = 0; j + 1 < a->n; j++)
+			if (strcmp(a->t[j].srv, th->srv) == 0) {
+				r = cerr(e, file, it, "thresholds[].srv", "the "
+				    "SRV has two thresholds");
+				goto out;
+			}
+	}
+	r = 0;
+out:
+	yn_free(t);
+	if (r != 0)
+		adt_free(a);
+	return r;
+}
+
+void
+adt_path(const char *world, uint64_t srp, char *out, size_t cap)
+{
+	char eui[SOLR_EUI_STRLEN];
+
+	solr_eui_format(srp, eui);
+	snprintf(out, cap, "%s/adt/%s.yaml", world, eui);
+}
+
+int
+adt_load(const char *world, uint64_t srp, struct adt_file *a,
+    struct solr_err *e)
+{
+	char path[PATH_MAX];
+	struct solr_buf b = { 0 };
+	int r;
+
+	memset(a, 0, sizeof(*a));
+	adt_path(world, srp, path, sizeof(path));
+	if ((r = solr_read_file(path, FILE_MAX, &b, e)) != 0) {
+		solr_buf_free(&b);
+		return errno == ENOENT ? SOLR_ERR_NOTFOUND : SOLR_ERR_CONFIG;
+	}
+	r = adt_parse((const char *)b.p, b.len, path, a, e);
+	solr_buf_free(&b);
+	if (r == 0 && a->srp != srp) {
+		adt_free(a);
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "the file "
+		    "is for another SRP");
+	}
+	return r ? SOLR_ERR_CONFIG : 0;
+}
+
+void
+adt_free(struct adt_file *a)
+{
+	free(a->t);
+	a->t = NULL;
+	a->n = 0;
+}
+
+const struct adt_threshold *
+adt_find(const struct adt_file *a, const char *srv)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->t[i].srv, srv) == 0)
+			return &a->t[i];
+	return NULL;
+}
+
+/*
+ * Counter slots: open addressing with linear probing in one file of
+ * fixed size.  A window is found by its whole key (SRP, SRV, window,
+ * start), never by its hash alone.  A slot once used stays used: a count
+ * that falls to 0 leaves its key in place, so no probe sequence is ever
+ * cut short and no window is counted in two slots.  The home slot is
+ * HMAC-SHA-256 of the key under a key derived from keys/records.key, not
+ * a public hash: an SRP chooses its own ADT windows, and with a hash it
+ * could compute it could place windows on one chain and make every
+ * lookup walk it.  A file per SRP would bound a chain to one SRP's own
+ * windows, but not its length; the keyed hash bounds both.
+ */
+
+#define MAGIC "SOLRADT2"
+#define NSLOTS 65536
+#define HEADER 64
+#define SLOT_USED 1
+
+struct slot {
+	uint64_t srp;
+	char srv[16];
+	int64_t window;
+	int64_t start;
+	uint64_t count;
+	uint64_t flags;		/* SLOT_USED once a window was put here */
+};
+
+struct adt_undo {
+	off_t off;
+	struct slot was, now;
+};
+
+/* The header: the magic, then 16 bytes that tell which key placed the
+ * slots (a file made under another key would find none of them). */
+static int
+counters_header(struct adt_counters *c, char hdr[HEADER])
+{
+	unsigned char check[32];
+
+	memset(hdr, 0, HEADER);
+	memcpy(hdr, MAGIC, 8);
+	if (solr_sealer_mac(c->hash, "key check", 9, check) != 0)
+		return -1;
+	memcpy(hdr + 8, check, 16);
+	return 0;
+}
+
+int
+adt_counters_open(const char *world, const unsigned char key[32],
+    struct adt_counters *c, struct solr_err *e)
+{
+	char hdr[HEADER], want[HEADER], dir[PATH_MAX];
+	struct stat st;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	snprintf(c->path, sizeof(c->path), "%s/state/adt-counters", world);
+	if ((c->hash = solr_sealer_new(key, 32)) == NULL ||
+	    counters_header(c, want) != 0) {
+		solr_sealer_free(c->hash);
+		c->hash = NULL;
+		return solr_seterr(e, SOLR_ERR_INTERNAL, "HMAC-SHA-256 is not "
+		    "available");
+	}
+	snprintf(dir, sizeof(dir), "%s/state", world);
+	if (solr_mkdirs(dir, e) != 0)
+		goto fail;
+	if ((c->fd = open(c->path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC, 0600)) < 0) {
+		solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "%s",
+		    strerror(errno));
+		goto fail;
+	}
+	if (flock(c->fd, LOCK_EX) != 0 || fstat(c->fd, &st) != 0)
+		goto ioerr;
+	if (!S_ISREG(st.st_mode) || (st.st_mode & 022) != 0 ||
+	    st.st_uid != geteuid()) {
+		solr_seterr_at(e, SOLR_ERR_CONFIG, c->path, 0, "must be a "
+		    "regular file of this user that no one else may write");
+		goto fail;
+	}
+	if (st.st_size == 0) {
+		if (pwrite(c->fd, want, HEADER, 0) != HEADER ||
+		    ftruncate(c->fd, HEADER + (off_t)NSLOTS *
+		    (off_t)sizeof(struct slot)) != 0 || fsync(c->fd) != 0)
+			goto ioerr;
+	} else if (st.st_size != HEADER + (off_t)NSLOTS *
+	    (off_t)sizeof(struct slot) || pread(c->fd, hdr, HEADER, 0) !=
+	    HEADER || memcmp(hdr, MAGIC, 8) != 0) {
+		solr_seterr_at(e, SOLR_ERR_CONFIG, c->path, 0, "not a counter "
+		    "file of this version (%s)", MAGIC);
+		goto fail;
+	} else if (CRYPTO_memcmp(hdr, want, HEADER) != 0) {
+		solr_seterr_at(e, SOLR_ERR_CONFIG, c->path, 0, "its slots were "
+		    "placed under another keys/records.key: none of its "
+		    "windows could be found");
+		goto fail;
+	}
+	flock(c->fd, LOCK_UN);
+	return 0;
+ioerr:
+	solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "%s", strerror(errno));
+fail:
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	solr_sealer_free(c->hash);
+	c->hash = NULL;
+	return e->code ? e->code : SOLR_ERR_IO;
+}
+
+/* The key's bytes, fixed width, as the keyed hash reads them. */
+static void
+slot_key(uint64_t srp, const char *srv, int64_t window, int64_t start,
+    unsigned char out[40])
+{
+	memset(out, 0, 40);
+	memcpy(out, &srp, 8);
+	strncpy((char *)out + 8, srv, 15);
+	memcpy(out + 24, &window, 8);
+	memcpy(out + 32, &start, 8);
+}
+
+size_t
+adt_counters_home(const struct adt_counters *c, uint64_t srp,
+    const char *srv, int64_t window, int64_t start)
+{
+	unsigned char k[40], mac[32];
+	uint64_t h;
+
+	slot_key(srp, srv, window, start, k);
+	if (solr_sealer_mac(c->hash, k, sizeof(k), mac) != 0)
+		return 0;	/* a probe from 0 still finds by the whole key */
+	memcpy(&h, mac, sizeof(h));
+	return (size_t)(h % NSLOTS);
+}
+
+static int
+slot_is(const struct slot *s, uint64_t srp, const char *srv, int64_t window,
+    int64_t start)
+{
+	return (s->flags & SLOT_USED) && s->srp == srp && s->window == window &&
+	    s->start == start && strncmp(s->srv, srv, sizeof(s->srv)) == 0 &&
+	    memchr(s->srv, '\0', sizeof(s->srv)) != NULL;
+}
+
+static int count_add(struct adt_counters *c, uint64_t srp, const char *srv,
+    int64_t window, int64_t start, int delta, uint64_t *count,
+    struct solr_err *e);
+
+int
+adt_count(struct adt_counters *c, uint64_t srp, const char *srv,
+    int64_t window, int64_t start, uint64_t *count, struct solr_err *e)
+{
+	return count_add(c, srp, srv, window, start, 1, count, e);
+}
+
+int
+adt_uncount(struct adt_counters *c, uint64_t srp, const char *srv,
+    int64_t window, int64_t start, struct solr_err *e)
+{
+	uint64_t count;
+
+	return count_add(c, srp, srv, window, start, -1, &count, e);
+}
+
+/*
+ * Adds delta (+1, or -1 to give back a count of this batch) to the
+ * window's counter.  The probe goes on past every used slot, whatever
+ * its count, and ends at the first slot never used.  A slot whose window
+ * ended 31 days before this one is spent, and may take a new window: it
+ * stays used, so the chains through it hold.
+ */
+static int
+count_add(struct adt_counters *c, uint64_t srp, const char *srv,
+    int64_t window, int64_t start, int delta, uint64_t *count,
+    struct solr_err *e)
+{
+	struct slot s, was;
+	size_t i, idx, reuse = SIZE_MAX;
+	off_t off;
+
+	if (strlen(srv) >= sizeof(s.srv))
+		return solr_seterr_at(e, SOLR_ERR_LIMIT, c->path, 0, "SRV '%s' "
+		    "is longer than a counter's key holds", srv);
+	idx = adt_counters_home(c, srp, srv, window, start);
+	while (flock(c->fd, LOCK_EX) != 0)
+		if (errno != EINTR)
+			return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0,
+			    "lock: %s", strerror(errno));
+	for (i = 0; i < NSLOTS; i++, idx = (idx + 1) % NSLOTS) {
+		off = HEADER + (off_t)idx * (off_t)sizeof(s);
+		if (pread(c->fd, &s, sizeof(s), off) != (ssize_t)sizeof(s))
+			goto ioerr;
+		if (slot_is(&s, srp, srv, window, start)) {
+			was = s;
+			if (delta < 0 && s.count == 0)
+				break;
+			s.count = delta < 0 ? s.count - 1 : s.count + 1;
+			goto write;
+		}
+		if (!(s.flags & SLOT_USED)) {
+			if (reuse == SIZE_MAX)
+				reuse = idx;
+			break;
+		}
+		if (reuse == SIZE_MAX && s.start + s.window + 31 * 86400 <
+		    start)
+			reuse = idx;
+	}
+	if (delta < 0) {
+		/* nothing counted here: nothing to give back */
+		flock(c->fd, LOCK_UN);
+		*count = 0;
+		return 0;
+	}
+	if (reuse == SIZE_MAX) {
+		flock(c->fd, LOCK_UN);
+		return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "every "
+		    "counter slot holds a window that is not spent");
+	}
+	idx = reuse;
+	off = HEADER + (off_t)idx * (off_t)sizeof(s);
+	if (pread(c->fd, &was, sizeof(was), off) != (ssize_t)sizeof(was))
+		goto ioerr;
+	memset(&s, 0, sizeof(s));
+	s.srp = srp;
+	snprintf(s.srv, sizeof(s.srv), "%s", srv);
+	s.window = window;
+	s.start = start;
+	s.count = 1;
+	s.flags = SLOT_USED;
+write:
+	if (c->nundo == c->capundo) {
+		size_t cap = c->capundo ? c->capundo * 2 : 64;
+		struct adt_undo *nu = realloc(c->undo, cap * sizeof(*nu));
+
+		if (nu == NULL) {
+			flock(c->fd, LOCK_UN);
+			return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+		}
+		c->undo = nu;
+		c->capundo = cap;
+	}
+	if (pwrite(c->fd, &s, sizeof(s), off) != (ssize_t)sizeof(s))
+		goto ioerr;
+	c->undo[c->nundo].off = off;
+	c->undo[c->nundo].was = was;
+	c->undo[c->nundo++].now = s;
+	*count = s.count;
+	flock(c->fd, LOCK_UN);
+	return 0;
+ioerr:
+	flock(c->fd, LOCK_UN);
+	return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "%s",
+	    strerror(errno ? errno : EIO));
+}
+
+int
+adt_counters_each(struct adt_counters *c, void (*fn)(void *, uint64_t,
+    const char *, int64_t, int64_t, uint64_t), void *arg, struct solr_err *e)
+{
+	struct slot s;
+	size_t i;
+
+	flock(c->fd, LOCK_SH);
+	for (i = 0; i < NSLOTS; i++) {
+		if (pread(c->fd, &s, sizeof(s), HEADER + (off_t)i *
+		    (off_t)sizeof(s)) != (ssize_t)sizeof(s)) {
+			flock(c->fd, LOCK_UN);
+			return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "%s",
+			    strerror(errno ? errno : EIO));
+		}
+		if ((s.flags & SLOT_USED) && s.count) {
+			s.srv[sizeof(s.srv) - 1] = '\0';
+			fn(arg, s.srp, s.srv, s.window, s.start, s.count);
+		}
+	}
+	flock(c->fd, LOCK_UN);
+	return 0;
+}
+
+int
+adt_counters_sync(struct adt_counters *c, struct solr_err *e)
+{
+	if (c->nundo == 0)
+		return 0;
+	if (fsync(c->fd) != 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "fsync: %s",
+		    strerror(errno));
+	return 0;
+}
+
+void
+adt_counters_commit(struct adt_counters *c)
+{
+	c->nundo = 0;
+}
+
+/* Whether the slot after the one at off was never used: then no window
+ * was put past that one on its chain, and it may go back to unused. */
+static int
+next_unused(struct adt_counters *c, off_t off)
+{
+	struct slot n;
+	size_t idx = (size_t)((off - HEADER) / (off_t)sizeof(n));
+
+	idx = (idx + 1) % NSLOTS;
+	return pread(c->fd, &n, sizeof(n), HEADER + (off_t)idx *
+	    (off_t)sizeof(n)) == (ssize_t)sizeof(n) && !(n.flags & SLOT_USED);
+}
+
+/* Takes back the counts of the batch that none of its records left.  A
+ * slot this batch put a new window in goes back to unused only when the
+ * slot after it is unused too; otherwise another process may have put a
+ * window after it on the same chain, and it keeps its window at 0. */
+int
+adt_counters_undo(struct adt_counters *c)
+{
+	struct slot cur, back;
+	size_t i;
+	int r = 0;
+
+	while (flock(c->fd, LOCK_EX) != 0)
+		if (errno != EINTR)
+			return -1;
+	for (i = c->nundo; i-- > 0;) {
+		struct adt_undo *u = &c->undo[i];
+
+		back = u->was;
+		if (!(back.flags & SLOT_USED) && !next_unused(c, u->off)) {
+			back = u->now;
+			back.count = 0;
+		}
+		if (pread(c->fd, &cur, sizeof(cur), u->off) !=
+		    (ssize_t)sizeof(cur) || memcmp(&cur, &u->now,
+		    sizeof(cur)) != 0 || pwrite(c->fd, &back, sizeof(back),
+		    u->off) != (ssize_t)sizeof(back))
+			r = -1;	/* counted on since: it stays */
+	}
+	(void)fsync(c->fd);
+	flock(c->fd, LOCK_UN);
+	c->nundo = 0;
+	return r;
+}
+
+int
+adt_counters_close(struct adt_counters *c, struct solr_err *e)
+{
+	int r = 0;
+
+	if (c->fd >= 0 && fsync(c->fd) != 0)
+		r = solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "fsync: %s",
+		    strerror(errno));
+	if (c->fd >= 0 && close(c->fd) != 0 && r == 0)
+		r = solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "close: %s",
+		    strerror(errno));
+	c->fd = -1;
+	solr_sealer_free(c->hash);
+	c->hash = NULL;
+	free(c->undo);
+	c->undo = NULL;
+	c->nundo = c->capundo = 0;
+	return r;
+}
+
+int
+adt_decide_role(const struct solr_role_policy *rp, const char *srv, int cv,
+    const char *cv_text, struct decision *d)
+{
+	if (!role_allows_srv(rp, srv))
+		return decision_reject(d, DUIS_E2, "SRV %s is not allowed for "
+		    "the %s role (policy.yaml roles.%s.srvs)", srv, rp->name,
+		    rp->name);
+	if (!role_allows_cv(rp, cv))
+		return decision_reject(d, DUIS_E2, "CommandVariant %s is not "
+		    "allowed for the %s role (policy.yaml roles.%s.cvs)",
+		    cv_text, rp->name, rp->name);
+	decision_pass(d);
+	return 0;
+}
+
+int
+adt_decide_content(const struct safe_policy *sp, const struct prepay *pp,
+    const char *why, int64_t t, const char *schema_version,
+    const char *e020101_from, struct decision *d)
+{
+	struct solr_err e = { 0 };
+
+	if (pp != NULL && safe_check(sp, pp, t, &e) == 0) {
+		decision_pass(d);
+		return 0;
+	}
+	return decision_reject(d, duis_content_code(schema_version,
+	    e020101_from), "%s", pp != NULL ? e.msg : why);
+}
+
+int64_t
+adt_window_start(int64_t t, int64_t window)
+{
+	return (t >= 0 ? t / window : (t - window + 1) / window) * window;
+}
+
+int
+adt_decide_gate(const struct adt_gate *g, struct decision *d)
+{
+	const struct adt_threshold *th = g->threshold;
+	char ts[SOLR_TIME_STRLEN], ws[SOLR_TIME_STRLEN];
+
+	solr_time_format(g->t, ts);
+	solr_time_format(g->window_start, ws);
+	if (g->instruction == NULL)
+		return decision_quarantine(d, DCC_AD1, "no Authority instruction "
+		    "in instructions.yaml covers the failed supplier %s and the "
+		    "SRP %s at %s; the threshold is 0", g->originator,
+		    g->sender, ts);
+	if (th == NULL || th->quarantine == 0)
+		return decision_quarantine(d, DCC_AD1, "the SRP %s has %s for "
+		    "SRV %s; the threshold is 0", g->sender, g->have_adt ?
+		    "no threshold in its ADT file" : "no accepted ADT file",
+		    g->srv);
+	if ((int64_t)g->count > th->quarantine)
+		return decision_quarantine(d, DCC_AD1, "request %llu of the SRP "
+		    "%s for SRV %s in the window from %s is above the "
+		    "quarantine threshold %lld", (unsigned long long)g->count,
+		    g->sender, g->srv, ws, (long long)th->quarantine);
+	decision_pass(d);
+	return 0;
+}
+
+int
+adt_stage_open(struct adt_stage *s, struct solr_err *e)
+{
+	char file[PATH_MAX];
+	int r;
+
+	snprintf(file, sizeof(file), "%s/policy.yaml", s->world->dir);
+	ledger_memory(&s->requests);
+	s->live.fd = -1;
+	if ((r = safe_policy_load(s->world->policy.tree, file, &s->safe, e))
+	    != 0 || (r = instructions_load(s->world->dir, &s->is, e)) != 0 ||
+	    (!s->replay && ((r = solr_live_join(s->world->dir, &s->live, e)) !=
+	    0 || (r = adt_counters_open(s->world->dir,
+	    s->world->counters_key, &s->counters, e)) != 0 || (r = ledger_open_named(s->world->dir, "adt-requests",
+	    "was counted before for another document", &s->requests, e)) !=
+	    0))) {
+		ledger_close(&s->requests);
+		solr_live_leave(&s->live);
+		instructions_free(&s->is);
+		return r;
+	}
+	return 0;
+}
+
+int
+adt_stage_close(struct adt_stage *s, struct solr_err *e)
+{
+	int r = 0;
+
+	if (!s->replay)
+		r = adt_counters_close(&s->counters, e);
+	ledger_close(&s->requests);
+	solr_live_leave(&s->live);
+	instructions_free(&s->is);
+	while (s->ncache > 0)
+		adt_free(&s->cache[--s->ncache].adt);
+	adt_free(&s->spill);
+	return r;
+}
+
+/* The SRP's accepted ADT file: 0, SOLR_ERR_NOTFOUND, or an error. */
+static int
+adt_of(struct adt_stage *s, uint64_t srp, const struct adt_file **out,
+    struct solr_err *e)
+{
+	struct adt_file *a = &s->spill;
+	int i, r;
+
+	for (i = 0; i < s->ncache; i++)
+		if (s->cache[i].srp == srp) {
+			*out = &s->cache[i].adt;
+			return s->cache[i].status;
+		}
+	if (s->ncache < ADT_CACHE)
+		a = &s->cache[s->ncache].adt;
+	else
+		adt_free(a);	/* many SRPs: the first ones stay cached */
+	r = adt_load(s->world->dir, srp, a, e);
+	if (r != 0 && r != SOLR_ERR_NOTFOUND)
+		return r;
+	if (a != &s->spill) {
+		s->cache[s->ncache].srp = srp;
+		s->cache[s->ncache++].status = r;
+	}
+	*out = a;
+	return r;
+}
+
+/* The request's count in its window: one more in the shared counters,
+ * or, in a replay, the one recorded (history, not state). */
+static int
+count_of(struct adt_stage *s, const struct ynode *rec, uint64_t sender,
+    const char *srv, int64_t window, int64_t start, uint64_t *count,
+    struct solr_err *e)
+{
+	const struct ynode *rc;
+
+	if (!s->replay)
+		return adt_count(&s->counters, sender, srv, window, start,
+		    count, e);
+	rc = yn_path(rec, "recorded.stages.adt-check.count");
+	*count = rc && rc->str ? strtoull(rc->str, NULL, 10) : 1;
+	return 0;
+}
+
+/* R5 for SR 2.1: the values a stage before read, against the profile. */
+static int
+content(struct adt_stage *s, const struct ynode *rec, const char *srv,
+    int64_t t, struct decision *d)
+{
+	struct solr_err e = { 0 };
+	struct prepay pp;
+	int ok;
+
+	if (strcmp(srv, "2.1") != 0) {
+		decision_pass(d);
+		return 0;
+	}
+	ok = prepay_from_yaml(yn_get(rec, "prepay"), &pp, &e) == 0;
+	return adt_decide_content(&s->safe, ok ? &pp : NULL, e.msg, t,
+	    yn_path(rec, "request.schema_version") ?
+	    yn_path(rec, "request.schema_version")->str : NULL,
+	    s->world->policy.e020101_from, d);
+}
+
+static int
+note_gate(struct ynode *rec, const struct adt_gate *g, const struct
+    adt_file *adt, const struct decision *d)
+{
+	struct ynode *st = rec_decide(rec, "adt-check", d);
+	char ws[SOLR_TIME_STRLEN], why[256];
+	int r = 0;
+
+	if (st == NULL)
+		return SOLR_ERR_NOMEM;
+	solr_time_format(g->window_start, ws);
+	if (g->instruction)
+		r |= yn_set_str(st, "instruction", g->instruction->ref);
+	if (g->have_adt)
+		r |= yn_set_str(st, "adt_sha256", adt->sha256);
+	r |= yn_set(st, "count", yn_new_int((int64_t)g->count));
+	r |= yn_set(st, "window_start", yn_new_plain(ws));
+	r |= yn_set(st, "window", yn_new_int(g->window));
+	if (decision_is_pass(d) && g->threshold &&
+	    (int64_t)g->count > g->threshold->warning) {
+		snprintf(why, sizeof(why), "request %llu in the window is "
+		    "above the warning threshold %lld",
+		    (unsigned long long)g->count,
+		    (long long)g->threshold->warning);
+		r |= yn_set_str(st, "warning", why);
+	}
+	return r ? SOLR_ERR_NOMEM : 0;
+}
+
+/* What adt-check keeps of its first decision on a request. */
+static const char *const kept[] = { "stages.adt-check", NULL };
+
+/*
+ * The same document under its RequestID again: the first decision again,
+ * nothing counted (the stage entry keeps the first's count and window, so
+ * that a later stage that refuses it gives back the one count there is).
+ * Another document under it: refused.  1 when the record was decided
+ * here, 0 when it is new.
+ */
+static int
+seen_before(struct adt_stage *s, struct ynode *rec, const struct reg_key *k,
+    struct solr_err *e)
+{
+	struct ynode *first, *st, *dup;
+	struct decision d;
+	int r;
+
+	if ((r = reg_find(&s->requests, k, &first, e)) < 0)
+		return r;
+	if (r == REG_NEW)
+		return 0;
+	if (r == REG_REPLAY) {
+		decision_reject(&d, duis_content_code(yn_path(rec,
+		    "request.schema_version") ? yn_path(rec,
+		    "request.schema_version")->str : NULL,
+		    s->world->policy.e020101_from), "%s", e->msg);
+		solr_err_clear(e);
+		return rec_decide(rec, "adt-check", &d) ? 1 :
+		    solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	}
+	st = reg_first_field(first, "stages.adt-check");
+	dup = reg_duplicate_of(first);
+	r = st == NULL || st->kind != YN_MAP || dup == NULL ||
+	    yn_set(yn_get_or_add_map(rec, "stages", 0), "adt-check", st) != 0;
+	st = r ? st : NULL;
+	if (r == 0 && strcmp(yn_get_str(first, "verdict") ? yn_get_str(first,
+	    "verdict") : "", "pass") != 0) {
+		/* the first was quarantined (or refused) here: so is this */
+		const char *v = yn_get_str(first, "verdict");
+
+		r |= yn_set(rec, "verdict", yn_new_plain(v ? v : "reject"));
+		r |= yn_set(rec, "code", yn_copy(yn_get(first, "code")));
+		r |= yn_set(rec, "reason", yn_copy(yn_get(first, "reason")));
+	}
+	if (r == 0)
+		r = yn_set(yn_path(rec, "stages.adt-check"), "duplicate_of",
+		    dup);
+	else
+		yn_free(dup);
+	yn_free(st);
+	yn_free(first);
+	return r ? solr_seterr(e, SOLR_ERR_NOMEM, "out of memory") : 1;
+}
+
+static int gate_locked(struct adt_stage *, struct ynode *, uint64_t,
+    uint64_t, int64_t, const struct reg_key *, struct solr_err *);
+
+/* R4, R6A: the Authority gate and the thresholds. */
+static int
+gate(struct adt_stage *s, struct ynode *rec, uint64_t sender, uint64_t orig,
+    int64_t t, struct solr_err *e)
+{
+	struct reg_key k;
+	int r;
+
+	if (reg_key_of(rec, &k) != 0)
+		return gate_locked(s, rec, sender, orig, t, NULL, e);
+	if (reg_lock(&s->requests, &k, e) != 0)
+		return SOLR_ERR_IO;
+	r = gate_locked(s, rec, sender, orig, t, &k, e);
+	reg_unlock(&s->requests, &k);
+	return r;
+}
+
+/* The gate with the request's RequestID locked (k NULL: it has none). */
+static int
+gate_locked(struct adt_stage *s, struct ynode *rec, uint64_t sender,
+    uint64_t orig, int64_t t, const struct reg_key *k, struct solr_err *e)
+{
+	struct adt_gate g = { 0 };
+	struct decision d;
+	const struct adt_file *adt = NULL;
+	int64_t window;
+	int r;
+
+	if (k != NULL && (r = seen_before(s, rec, k, e)) != 0)
+		return r < 0 ? r : 0;
+	g.t = t;
+	g.sender = yn_path(rec, "sender.id")->str;
+	g.originator = yn_path(rec, "request.originator")->str;
+	g.srv = yn_path(rec, "request.srv")->str;
+	g.instruction = instruction_find(&s->is, orig, sender, t);
+	if ((r = adt_of(s, sender, &adt, e)) != 0 && r != SOLR_ERR_NOTFOUND)
+		return r;
+	g.have_adt = r == 0;
+	g.threshold = g.have_adt ? adt_find(adt, g.srv) : NULL;
+	window = g.threshold ? g.threshold->window : ADT_DEFAULT_WINDOW;
+	g.window = window;
+	g.window_start = adt_window_start(t, window);
+	if ((r = count_of(s, rec, sender, g.srv, window, g.window_start,
+	    &g.count, e)) != 0)
+		return r;
+	adt_decide_gate(&g, &d);
+	if (note_gate(rec, &g, adt, &d) != 0)
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	if (k == NULL || (r = reg_put(&s->requests, k, rec, kept, e)) == 0)
+		return 0;
+	if (r < 0)
+		return r;
+	/* another process decided the RequestID meanwhile: our count goes
+	 * back, and its decision stands */
+	if (!s->replay && (r = adt_uncount(&s->counters, sender, g.srv,
+	    window, g.window_start, e)) != 0)
+		return r;
+	return (r = seen_before(s, rec, k, e)) < 0 ? r : 0;
+}
+
+static int
+decide_record(void *ctx, struct ynode *rec, struct solr_err *e)
+{
+	struct adt_stage *s = ctx;
+	const struct ynode *req = yn_get(rec, "request");
+	const char *srv = yn_get_str(req, "srv"), *cvs = yn_get_str(req, "cv");
+	const struct solr_role_policy *rp = NULL;
+	struct decision d;
+	uint64_t sender, orig;
+	int64_t t;
+
+	if (srv == NULL || cvs == NULL || rec_eui(rec, "sender.id", &sender) ||
+	    rec_eui(rec, "request.originator", &orig))
+		decision_reject(&d, DUIS_NONE, "the record lacks the sender or "
+		    "the request header: solr-verify-sig must run first");
+	else if (rec_time(rec, &t) != 0)
+		decision_reject(&d, DUIS_NONE, "the record's received_at is not "
+		    "an RFC 3339 time");
+	else {
+		/* the SoLR path only, and always under the role's policy,
+		 * which a world must have to load */
+		if (world_solr_path(s->world, sender, orig))
+			rp = world_role_policy(s->world, SOLR_CONTINGENCY);
+		if (rp == NULL)
+			decision_skip(&d);
+		else if (adt_decide_role(rp, srv, atoi(cvs), cvs, &d) == 0 &&
+		    decision_is_pass(&d) && content(s, rec, srv, t, &d) == 0 &&
+		    decision_is_pass(&d))
+			return gate(s, rec, sender, orig, t, e);
+	}
+	if (rec_decide(rec, "adt-check", &d) == NULL)
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	return 0;
+}
+
+static int
+sync_counts(void *ctx, struct ynode **recs, size_t n, struct solr_err *e)
+{
+	struct adt_stage *s = ctx;
+
+	int r;
+
+	(void)recs;
+	(void)n;
+	if (s->replay)
+		return 0;
+	solr_live_beat(&s->live);
+	if ((r = ledger_sync(&s->requests, e)) != 0)
+		return r;
+	return adt_counters_sync(&s->counters, e);
+}
+
+static void
+commit_counts(void *ctx)
+{
+	struct adt_stage *s = ctx;
+
+	if (!s->replay) {
+		ledger_commit(&s->requests);
+		adt_counters_commit(&s->counters);
+	}
+}
+
+static int
+undo_counts(void *ctx)
+{
+	struct adt_stage *s = ctx;
+
+	int r;
+
+	if (s->replay)
+		return 0;
+	r = ledger_undo(&s->requests);
+	return adt_counters_undo(&s->counters) != 0 || r != 0 ? -1 : 0;
+}
+
+const struct stage_ops adt_check_stage = {
+	.name = "adt-check",
+	.decide = decide_record,
+	.sync = sync_counts,
+	.commit = commit_counts,
+	.undo = undo_counts,
+	.state = "counts",
+};
+
+int
+adt_decide_submission(const struct adt_file *a, const struct instructions *is,
+    int64_t t, struct decision *d)
+{
+	char eui[SOLR_EUI_STRLEN], ts[SOLR_TIME_STRLEN];
+	size_t i;
+
+	solr_eui_format(a->srp, eui);
+	solr_time_format(t, ts);
+	for (i = 0; i < a->n; i++) {
+		const struct adt_threshold *th = &a->t[i];
+
+		if (th->warning == 0 && th->quarantine == 0)
+			continue;
+		if (instruction_find(is, 0, a->srp, t) == NULL)
+			return decision_reject(d, DUIS_NONE, "the threshold for "
+			    "SRV %s is not zero (warning %lld, quarantine %lld), "
+			    "but no Authority instruction in instructions.yaml "
+			    "covers the SRP %s at %s", th->srv,
+			    (long long)th->warning, (long long)th->quarantine,
+			    eui, ts);
+	}
+	decision_pass(d);
+	return 0;
+}

@@ -1,0 +1,968 @@
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <openssl/pem.h>
+
+#include "decide/countersign.h"
+#include "store/register.h"
+#include "base/crypto.h"
+#include "duis/duis.h"
+#include "gbcs/gbcs.h"
+#include "prepay/prepay.h"
+#include "store/record.h"
+#include "store/sathead.h"
+#include "base/util.h"
+#include "base/version.h"
+#include "duis/xmlsig.h"
+
+#define STAGE "countersign"
+/* act's answer for a record it rejected (apart from STAGE_TROUBLE and
+ * STAGE_WARN, which the driver reports) */
+#define REJECTED 100
+
+static int
+nomem(struct solr_err *e)
+{
+	return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+}
+
+int
+countersign_keys(struct countersign_stage *c, int need_dcc,
+    struct solr_err *e)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	X509 *x;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/keys/acb.ka.key", c->world->dir);
+	if ((r = solr_load_private_key(path, &c->acb, e)) != 0 || !need_dcc)
+		return r;
+	snprintf(path, sizeof(path), "%s/keys/dcc.xmlsign.key", c->world->dir);
+	if ((r = solr_load_private_key(path, &c->dcc, e)) != 0)
+		return r;
+	snprintf(path, sizeof(path), "%s/keys/dcc.xmlsign.pem", c->world->dir);
+	if ((f = fopen(path, "r")) == NULL)
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "%s",
+		    strerror(errno));
+	x = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	if (x == NULL)
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0,
+		    "not a PEM certificate");
+	r = solr_cert_from_x509(x, path, &c->dcc_cert, e);
+	X509_free(x);
+	if (r != 0)
+		return r;
+	if (world_cert_role(c->world, c->dcc_cert) != SOLR_ROLE_DSPXMLSIGN ||
+	    X509_check_private_key(c->dcc_cert->x, c->dcc) != 1)
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "the DCC's "
+		    "XML-signing certificate must have role 0x89 and match "
+		    "keys/dcc.xmlsign.key");
+	return 0;
+}
+
+int
+countersign_open(struct countersign_stage *c, struct solr_err *e)
+{
+	int r;
+
+	ledger_memory(&c->requests);
+	if ((r = fslist_load(c->world->dir, &c->list, e)) != 0 ||
+	    (r = instructions_load(c->world->dir, &c->is, e)) != 0)
+		return r;
+	if (c->replay)
+		return 0;
+	if ((r = ledger_open_named(c->world->dir, "countersign-requests",
+	    "was decided before for another document", &c->requests, e)) != 0)
+		return r;
+	return 0;
+}
+
+/* The certificate that verified the signer's XML signature, at t. */
+static int
+recheck_signer(struct countersign_stage *c, const struct ynode *rec,
+    int64_t t, struct decision *d, struct solr_err *e)
+{
+	const struct ynode *ci = yn_path(rec, "sender.cert");
+	const char *issuer = yn_get_str(ci, "issuer"), *serial =
+	    yn_get_str(ci, "serial");
+	struct solr_cert *cert;
+	char ts[SOLR_TIME_STRLEN];
+	int r;
+
+	solr_time_format(t, ts);
+	if (issuer == NULL || serial == NULL)
+		return decision_reject(d, DUIS_E65, "the record names no signer "
+		    "certificate (sender.cert)");
+	if ((r = world_find_org(c->world, issuer, serial, &cert, e)) ==
+	    SOLR_ERR_NOTFOUND)
+		return decision_reject(d, DUIS_E65, "at countersigning (%s), "
+		    "the signer's certificate (serial %s) is no longer in "
+		    "pki/org", ts, serial);
+	if (r != 0)
+		return r;
+	if ((r = world_check_cert(c->world, cert, t, e)) == SOLR_ERR_VERIFY)
+		return decision_reject(d, DUIS_E65, "at countersigning (%s), "
+		    "the signer's certificate (serial %s) no longer holds: %s",
+		    ts, serial, e->msg);
+	return r;
+}
+
+int
+countersign_recheck(struct countersign_stage *c, const struct ynode *rec,
+    int64_t t, struct decision *d, struct solr_err *e)
+{
+	char ts[SOLR_TIME_STRLEN], sid[SOLR_EUI_STRLEN], bo[SOLR_EUI_STRLEN];
+	uint64_t sender, orig;
+	int r;
+
+	decision_pass(d);
+	if ((r = recheck_signer(c, rec, t, d, e)) != 0 || !decision_is_pass(d))
+		return r;
+	if (rec_eui(rec, "sender.id", &sender) != 0 ||
+	    rec_eui(rec, "request.originator", &orig) != 0)
+		return decision_reject(d, DUIS_NONE, "the record lacks sender.id "
+		    "or request.originator");
+	if (!world_solr_path(c->world, sender, orig))
+		return 0;
+	solr_time_format(t, ts);
+	if (fslist_decide(c->world, &c->list, sender, orig, d) != 0 ||
+	    !decision_is_pass(d)) {
+		char why[DECISION_REASON_MAX];
+
+		snprintf(why, sizeof(why), "%s", d->reason);
+		return decision_reject(d, d->code, "at countersigning (%s): %s",
+		    ts, why);
+	}
+	if ((r = fslist_decide_revoked(c->world, orig, t, d, e)) != 0)
+		return r;
+	if (!decision_is_pass(d)) {
+		char why[DECISION_REASON_MAX];
+
+		snprintf(why, sizeof(why), "%s", d->reason);
+		return decision_reject(d, d->code, "at countersigning (%s): %s",
+		    ts, why);
+	}
+	if (instruction_find(&c->is, orig, sender, t) == NULL) {
+		solr_eui_format(sender, sid);
+		solr_eui_format(orig, bo);
+		return decision_quarantine(d, DCC_AD1, "at countersigning (%s), "
+		    "no Authority instruction in instructions.yaml covers the "
+		    "failed supplier %s and the SRP %s", ts, bo, sid);
+	}
+	return 0;
+}
+
+void
+countersign_free(struct countersign_stage *c)
+{
+	ledger_close(&c->requests);
+	solr_live_leave(&c->live);
+	fslist_free(&c->list);
+	instructions_free(&c->is);
+	EVP_PKEY_free(c->acb);
+	EVP_PKEY_free(c->dcc);
+	solr_cert_free(c->dcc_cert);
+	c->acb = c->dcc = NULL;
+	c->dcc_cert = NULL;
+}
+
+/*
+ * The device store's word on what the device is (E11 when it is another
+ * kind, or when the store gives no kind for a device it holds; E19 when
+ * it holds nothing of the device): SOLR_ERR_LIMIT, SOLR_ERR_NOTFOUND, 0.
+ * what names the message or body the device's kind follows from.
+ */
+static int
+device_is(const struct countersign_stage *c, uint64_t eui, const char *want,
+    const char *what, struct solr_err *e)
+{
+	char type[16], dev[SOLR_EUI_STRLEN], path[PATH_MAX];
+	int r;
+
+	solr_eui_format(eui, dev);
+	if ((r = world_device_type(c->world, eui, type, sizeof(type), e)) !=
+	    0) {
+		if (r != SOLR_ERR_NOTFOUND)
+			return r;
+		/* nothing of the device in the store is E19 */
+		snprintf(path, sizeof(path), "%s/pki/device/%016llX.ka.pem",
+		    c->world->dir, (unsigned long long)eui);
+		if (access(path, F_OK) != 0)
+			return solr_seterr(e, SOLR_ERR_NOTFOUND, "there is no "
+			    "device %s in the device store", dev);
+		return SOLR_ERR_LIMIT;
+	}
+	if (strcmp(type, want) != 0)
+		return solr_seterr(e, SOLR_ERR_LIMIT, "%s is for a %s; the "
+		    "device store says %s is a %s", what, want, dev, type);
+	return 0;
+}
+
+int
+countersign_command(struct countersign_stage *c, const unsigned char *spc,
+    size_t n, int64_t at, struct solr_buf *cmd, struct solr_err *e)
+{
+	struct gbcs_apdu a;
+	unsigned char sha[32];
+	X509 *dev = NULL;
+	int again, r;
+	char what[32];
+	const char *want;
+
+	if ((r = gbcs_parse_signing(spc, n, 1, &a, NULL, e)) != 0)
+		return r;
+	/* a Command only for the kind of device it is for (E11) */
+	snprintf(what, sizeof(what), "message code 0x%04X", a.message_code);
+	if ((want = gbcs_device_type_of(a.message_code)) != NULL &&
+	    (r = device_is(c, a.recipient, want, what, e)) != 0)
+		return r;
+	/* the device key first: nothing goes in the ledger that is not
+	 * MACed */
+	if ((r = world_device_cert(c->world, a.recipient, "ka", at, &dev, e))
+	    != 0) {
+		char path[PATH_MAX];
+
+		/* no such device in the store: E19, not a content error */
+		snprintf(path, sizeof(path), "%s/pki/device/%016llX.ka.pem",
+		    c->world->dir, (unsigned long long)a.recipient);
+		return access(path, F_OK) != 0 ? SOLR_ERR_NOTFOUND : r;
+	}
+	solr_sha256(spc, n, sha);
+	if ((r = ledger_record(&c->ledger, a.originator, a.counter,
+	    a.recipient, sha, &again, e)) == 0)
+		r = gbcs_command(&a, c->acb, X509_get0_pubkey(dev), cmd, e);
+	X509_free(dev);
+	return r;
+}
+
+int
+countersign_precommand_check(struct countersign_stage *c,
+    const unsigned char *spc, size_t n, struct solr_err *e)
+{
+	struct gbcs_apdu a;
+	struct prepay pp;
+	struct solr_cert *signer;
+	int r;
+
+	if ((r = gbcs_parse_signing(spc, n, 1, &a, NULL, e)) != 0 ||
+	    (r = gbcs_sr21_content(&a, &pp, NULL, e)) != 0)
+		return r;
+	return gbcs_verify_supplier(&a, c->world, &signer, e);
+}
+
+const char *
+countersign_missing_stage(const struct solr_policy *p, const struct ynode *rec)
+{
+	const struct ynode *st = yn_get(rec, "stages");
+	size_t i;
+
+	for (i = 0; i < p->nrequired_stages; i++) {
+		const char *name = p->required_stages[i];
+		const char *res = yn_get_str(yn_get(st, name), "result");
+
+		if (res == NULL || (strcmp(res, "pass") && strcmp(res,
+		    "skipped")))
+			return name;
+	}
+	return NULL;
+}
+
+enum duis_code
+countersign_response_code(const char *verdict, enum duis_code code,
+    enum duis_code *alert)
+{
+	*alert = DUIS_NONE;
+	if (verdict != NULL && strcmp(verdict, "accept") == 0)
+		return DUIS_I99;
+	if (verdict != NULL && strcmp(verdict, "quarantine") == 0 &&
+	    code != DUIS_NONE) {
+		*alert = code;
+		return DUIS_I0;
+	}
+	return code;
+}
+
+/* -o: a copy named after the RequestID; when another request's artifact
+ * holds that name already, this one's name carries its SHA-256 too, so
+ * that none is overwritten. */
+static int
+write_artifact(struct countersign_stage *c, const char *rid, const char *what,
+    const struct solr_buf *b, const char *sha, struct solr_err *e)
+{
+	char path[PATH_MAX], name[128];
+	struct solr_buf old = { 0 };
+	struct solr_err oe = { 0 };
+	size_t i;
+	int same;
+
+	if (c->outdir == NULL)
+		return 0;
+	snprintf(name, sizeof(name), "%s", rid);
+	for (i = 0; name[i]; i++)
+		if (name[i] == ':' || name[i] == '/')
+			name[i] = '_';
+	snprintf(path, sizeof(path), "%s/%s.%s", c->outdir, name, what);
+	if (solr_read_file(path, 64 * 1024 * 1024, &old, &oe) == 0) {
+		same = old.len == b->len && memcmp(old.p, b->p, b->len) == 0;
+		solr_buf_free(&old);
+		if (same)
+			return 0;
+		snprintf(path, sizeof(path), "%s/%s.%.12s.%s", c->outdir, name,
+		    sha, what);
+	} else
+		solr_buf_free(&old);
+	return solr_write_atomic(path, b->p, b->len, 0, e);
+}
+
+/* An artifact into the store (and -o), its name under output.<key>. */
+static int
+keep(struct countersign_stage *c, struct ynode *out, const char *key,
+    const char *rid, const char *what, const struct solr_buf *b,
+    struct solr_err *e)
+{
+	char name[SOLR_SHA256_HEX], at[OBJSTORE_AT], atkey[32];
+	int r;
+
+	if ((r = objstore_put_at(&c->objects, b->p, b->len, name, at, e)) !=
+	    0 || (rid && (r = write_artifact(c, rid, what, b, name, e)) != 0))
+		return r;
+	snprintf(atkey, sizeof(atkey), "%s_at", key);
+	return yn_set_str(out, key, name) || yn_set_str(out, atkey, at) ?
+	    nomem(e) : 0;
+}
+
+/* The DUIS Response to the sender. */
+static int
+respond(struct countersign_stage *c, struct ynode *rec, struct ynode *out,
+    int64_t t, struct solr_err *e)
+{
+	const struct ynode *req = yn_get(rec, "request");
+	const char *sid = yn_get_str(yn_get(rec, "sender"), "id"), *obj;
+	enum duis_code alert, code = countersign_response_code(rec_verdict(rec),
+	    duis_code_parse(yn_get_str(rec, "code")), &alert);
+	struct duis_response r;
+	struct solr_buf b = { 0 };
+	char qref[24];
+	int rc;
+
+	if (sid == NULL || code == DUIS_NONE) {
+		/* nobody verified to answer, or no DUIS rule decided */
+		if (yn_set(out, "response", yn_new_null()) != 0 ||
+		    yn_set_str(out, "response_note", sid == NULL ? "no "
+		    "response: the sender is not known from a verified "
+		    "signature" : "no response: no DUIS rule decided the "
+		    "request") != 0)
+			return nomem(e);
+		return 0;
+	}
+	memset(&r, 0, sizeof(r));
+	r.schema_version = yn_get_str(req, "schema_version");
+	r.request_id = yn_get_str(req, "request_id");
+	r.time = t;
+	r.srv = yn_get_str(req, "srv");
+	r.code = duis_code_name(code);
+	if (alert != DUIS_NONE) {
+		/* the reference names the quarantined request's bytes */
+		obj = yn_get_str(req, "object");
+		duis_quarantine_ref(obj ? obj : "", qref);
+		r.alert_code = duis_code_name(alert);
+		r.quarantine_ref = qref;
+	}
+	if ((rc = duis_build_response(&r, c->dcc, c->dcc_cert, &b, e)) == 0 &&
+	    (rc = keep(c, out, "response", r.request_id, "response.xml", &b,
+	    e)) == 0 && (yn_set_str(out, "response_code", r.alert_code ?
+	    r.alert_code : r.code) != 0 || yn_set_str(out, "response_to", sid)
+	    != 0))
+		rc = nomem(e);
+	solr_buf_free(&b);
+	return rc;
+}
+
+/* In a replay: the code the response would carry, against the recorded
+ * one. */
+static int
+replay_respond(struct ynode *rec, struct ynode *out)
+{
+	const char *sid = yn_get_str(yn_get(rec, "sender"), "id"), *now, *was;
+	enum duis_code alert, code = countersign_response_code(rec_verdict(rec),
+	    duis_code_parse(yn_get_str(rec, "code")), &alert);
+
+	now = sid == NULL ? NULL : duis_code_name(alert != DUIS_NONE ? alert :
+	    code);
+	was = yn_get_str(yn_path(rec, "recorded.output"), "response_code");
+	if (now && yn_set_str(out, "response_code", now) != 0)
+		return SOLR_ERR_NOMEM;
+	if ((now == NULL) != (was == NULL) || (now && strcmp(now, was)))
+		return yn_set_str(out, "replay_note", "the response code "
+		    "differs from the one recorded");
+	return 0;
+}
+
+/* In a replay: the recorded countersigned request is this request with
+ * a DCC countersignature that verifies (a signature cannot be made
+ * again). */
+static int
+replay_countersigned(struct countersign_stage *c, struct ynode *rec,
+    const unsigned char *req, size_t n, int64_t t, struct solr_err *e)
+{
+	const char *was = yn_get_str(yn_path(rec, "recorded.output"),
+	    "countersigned");
+	const struct solr_policy *p = &c->world->policy;
+	struct solr_buf b = { 0 };
+	struct solr_cert *dcc, *srp;
+	xmlDocPtr doc = NULL;
+	size_t pre = 0, suf = 0;
+	int r;
+
+	if (was == NULL)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "no countersigned "
+		    "request was recorded");
+	if ((r = objstore_get_at(&c->objects, was, yn_get_str(yn_path(rec,
+	    "recorded.output"), "countersigned_at"), p->max_document_bytes * 2,
+	    &b, e)) != 0)
+		return r;
+	/* the request's bytes, unchanged, with one insertion: the
+	 * countersignature */
+	while (b.len > n && pre < n && b.p[pre] == req[pre])
+		pre++;
+	while (b.len > n && suf < n - pre && b.p[b.len - 1 - suf] ==
+	    req[n - 1 - suf])
+		suf++;
+	if (b.len <= n || pre + suf != n)
+		r = solr_seterr(e, SOLR_ERR_VERIFY, "the recorded countersigned "
+		    "request is not this request");
+	if (r == 0)
+		r = solr_xml_parse(b.p, b.len, &doc, e);
+	if (r == 0)
+		r = xmlsig_verify_countersigned(doc, c->world, t,
+		    p->response_signer_roles, p->n_response_signer_roles,
+		    p->xml_signer_roles, p->n_xml_signer_roles, &dcc, &srp, e);
+	if (r == 0 && (yn_set_str(yn_get(rec, "output"), "countersigned", was)
+	    != 0 || yn_set_str(yn_get(rec, "output"), "countersigned_check",
+	    "the recorded countersignature verifies") != 0))
+		r = nomem(e);
+	xmlFreeDoc(doc);
+	solr_buf_free(&b);
+	return r;
+}
+
+/* The Signed Pre-Command inside the stored request. */
+static int
+precommand_of(const struct solr_buf *req, unsigned char *spc, size_t *len,
+    struct solr_err *e)
+{
+	xmlDocPtr doc = NULL;
+	xmlNodePtr n;
+	xmlChar *text = NULL;
+	int r;
+
+	*len = 0;
+	if ((r = solr_xml_parse(req->p, req->len, &doc, e)) != 0)
+		return r;
+	n = solr_xml_child(xmlDocGetRootElement(doc), "Body");
+	n = solr_xml_child(solr_xml_child(n, "SignedPreCommand"),
+	    "GBCSPayload");
+	text = n ? xmlNodeGetContent(n) : NULL;
+	r = text == NULL ? solr_seterr(e, SOLR_ERR_VERIFY, "no GBCSPayload") :
+	    solr_b64_decode((const char *)text, strlen((const char *)text), spc,
+	    GBCS_MAX_LEN, len, e);
+	xmlFree(text);
+	xmlFreeDoc(doc);
+	return r;
+}
+
+/* A failure of check A or B: E020101, or E2 for an older DUIS. */
+static enum duis_code
+content_code(const struct countersign_stage *c, const struct ynode *rec)
+{
+	return duis_content_code(yn_get_str(yn_get(rec, "request"),
+	    "schema_version"), c->world->policy.e020101_from);
+}
+
+/* SMETS2+: the Command.  STAGE_TROUBLE, or REJECTED when the record was
+ * rejected, or 0. */
+static int
+command(struct countersign_stage *c, struct ynode *rec, struct ynode *out,
+    const struct solr_buf *req, int64_t t, struct solr_err *e)
+{
+	const char *rid = yn_path(rec, "request.request_id")->str, *was;
+	unsigned char *spc = malloc(GBCS_MAX_LEN);
+	struct solr_buf cmd = { 0 };
+	char name[SOLR_SHA256_HEX];
+	size_t len;
+	int r;
+
+	if (spc == NULL)
+		return nomem(e);
+	if ((r = precommand_of(req, spc, &len, e)) == 0)
+		r = countersign_command(c, spc, len, t, &cmd, e);
+	free(spc);
+	if (r != 0) {
+		/* no device to MAC for (E19); the Signed Pre-Command or its
+		 * counter refused (check B: E020101 or E2) */
+		enum duis_code code = r == SOLR_ERR_NOTFOUND ? DUIS_E19 :
+		    r == SOLR_ERR_LIMIT ? DUIS_E11 : content_code(c, rec);
+
+		if (rec_reject(rec, STAGE, duis_code_name(code), e->msg) != 0)
+			r = SOLR_ERR_NOMEM;
+		else
+			r = r == SOLR_ERR_VERIFY || r == SOLR_ERR_NOTFOUND ||
+			    r == SOLR_ERR_LIMIT ? REJECTED : STAGE_TROUBLE;
+	} else if (c->replay) {
+		was = yn_get_str(yn_path(rec, "recorded.output"), "command");
+		solr_sha256_hex(cmd.p, cmd.len, name);
+		r = yn_set_str(out, "command", name);
+		if (r == 0 && (was == NULL || strcmp(was, name) != 0))
+			r = yn_set_str(out, "replay_note", "the Command made "
+			    "now is not the one recorded");
+	} else
+		r = keep(c, out, "command", rid, "command.gbcs", &cmd, e);
+	solr_buf_free(&cmd);
+	return r == SOLR_ERR_NOMEM ? nomem(e) : r;
+}
+
+/*
+ * A SMETS1 request, read from its own bytes: an SR 2.1 body of one fuel
+ * goes only to a meter of that fuel (GSME for gas, ESME for electricity),
+ * as the device store says.  Other bodies name no kind of device: 0.
+ */
+static int
+smets1_device(const struct countersign_stage *c, const struct solr_buf *req,
+    struct solr_err *e)
+{
+	struct duis_header h;
+	struct prepay pp;
+	xmlDocPtr doc = NULL;
+	xmlNodePtr body;
+	int r;
+
+	if ((r = solr_xml_parse(req->p, req->len, &doc, e)) != 0)
+		return r;
+	if ((r = duis_read_header(doc, 0, &h, e)) == 0 &&
+	    (body = solr_xml_body(doc)) != NULL &&
+	    strcmp((const char *)body->name, "UpdatePrepayConfiguration") ==
+	    0) {
+		if ((r = prepay_from_xml(body, &pp, e)) == 0)
+			r = device_is(c, h.target, pp.fuel == FUEL_GAS ?
+			    "GSME" : "ESME", pp.fuel == FUEL_GAS ? "a gas "
+			    "prepayment configuration (UpdatePrepayConfigGas)" :
+			    "an electricity prepayment configuration "
+			    "(UpdatePrepayConfigElectricity)", e);
+		else if (r == SOLR_ERR_VERIFY && e->code == 0)
+			r = solr_seterr(e, SOLR_ERR_VERIFY, "the body is not an "
+			    "SR 2.1 prepayment configuration");
+	}
+	xmlFreeDoc(doc);
+	return r;
+}
+
+/* SMETS1: the DCC countersigns the request. */
+static int
+countersigned(struct countersign_stage *c, struct ynode *rec,
+    struct ynode *out, const struct solr_buf *req, int64_t t,
+    struct solr_err *e)
+{
+	const char *rid = yn_path(rec, "request.request_id")->str;
+	struct solr_buf art = { 0 };
+	int r;
+
+	/* the request only for the kind of device it is for (E11), as a
+	 * Command is; no such device is E19 */
+	if ((r = smets1_device(c, req, e)) != 0) {
+		enum duis_code code = r == SOLR_ERR_NOTFOUND ? DUIS_E19 :
+		    r == SOLR_ERR_LIMIT ? DUIS_E11 : content_code(c, rec);
+
+		if (rec_reject(rec, STAGE, duis_code_name(code), e->msg) != 0)
+			return nomem(e);
+		return r == SOLR_ERR_VERIFY || r == SOLR_ERR_NOTFOUND ||
+		    r == SOLR_ERR_LIMIT ? REJECTED : STAGE_TROUBLE;
+	}
+	if (c->replay) {
+		if (replay_countersigned(c, rec, req->p, req->len, t, e) != 0 &&
+		    yn_set_str(out, "replay_note", e->msg) != 0)
+			return nomem(e);
+		return 0;
+	}
+	if ((r = xmlsig_countersign(req->p, req->len, c->dcc, c->dcc_cert,
+	    &art, e)) != 0)
+		r = rec_reject(rec, STAGE, duis_code_name(DUIS_E65), e->msg) ?
+		    nomem(e) : REJECTED;
+	else
+		r = keep(c, out, "countersigned", rid, "countersigned.xml",
+		    &art, e);
+	solr_buf_free(&art);
+	return r;
+}
+
+/* What the DCC makes for a record that passed: 0 accepted, REJECTED,
+ * STAGE_TROUBLE, or an error. */
+static int
+act(struct countersign_stage *c, struct ynode *rec, struct ynode *out,
+    int64_t t, struct solr_err *e)
+{
+	const struct ynode *req = yn_get(rec, "request");
+	const char *body = yn_get_str(req, "body"), *obj = yn_get_str(req,
+	    "object"), *missing;
+	struct solr_buf b = { 0 };
+	struct decision d;
+	struct ynode *st;
+	char why[256];
+	int r;
+
+	if ((missing = countersign_missing_stage(&c->world->policy, rec))) {
+		snprintf(why, sizeof(why), "the required stage %s did not pass "
+		    "this record (policy.yaml required_stages)", missing);
+		return rec_reject(rec, STAGE, duis_code_name(content_code(c,
+		    rec)), why) ? nomem(e) : REJECTED;
+	}
+	if (body == NULL || obj == NULL || yn_get_str(req, "request_id") ==
+	    NULL)
+		return rec_reject(rec, STAGE, duis_code_name(content_code(c,
+		    rec)), "the record lacks request.body, object or "
+		    "request_id") ? nomem(e) : REJECTED;
+	if ((r = countersign_recheck(c, rec, t, &d, e)) != 0) {
+		decision_reject(&d, DUIS_NONE, "%s", e->msg);
+		return rec_decide(rec, STAGE, &d) ? STAGE_TROUBLE : nomem(e);
+	}
+	if (!decision_is_pass(&d))
+		return rec_decide(rec, STAGE, &d) ? REJECTED : nomem(e);
+	if ((r = objstore_get_at(&c->objects, obj, yn_get_str(req, "at"),
+	    c->world->policy.max_document_bytes, &b, e)) != 0)
+		return rec_reject(rec, STAGE, NULL, e->msg) ? nomem(e) :
+		    STAGE_TROUBLE;
+	if (strcmp(body, "signed-pre-command") == 0)
+		r = command(c, rec, out, &b, t, e);
+	else
+		r = countersigned(c, rec, out, &b, t, e);
+	solr_buf_free(&b);
+	if (r != 0)
+		return r;
+	if (yn_set(rec, "verdict", yn_new_plain("accept")) != 0 ||
+	    (st = rec_stage_pass(rec, STAGE)) == NULL ||
+	    yn_set(st, "result", yn_new_plain("accept")) != 0)
+		return nomem(e);
+	return 0;
+}
+
+static int
+replay_final(struct ynode *rec, struct ynode *out)
+{
+	const char *note;
+	struct ynode *st;
+
+	if (replay_respond(rec, out) != 0)
+		return SOLR_ERR_NOMEM;
+	note = yn_get_str(out, "replay_note");
+	rec_replay_note(rec, STAGE);
+	if (note && (st = yn_get(yn_get(rec, "stages"), STAGE)) != NULL &&
+	    yn_set(st, "replay", yn_new_plain("differs")) != 0)
+		return SOLR_ERR_NOMEM;
+	rec_replay_final(rec);
+	return 0;
+}
+
+/* What countersign keeps of its first decision on a request. */
+static const char *const kept[] = { "output", "stages.countersign", NULL };
+
+/*
+ * The register, before anything is made: the same document under its
+ * RequestID again gets the first decision and the first one's artifacts
+ * (nothing counted, MACed, signed or answered again); another document
+ * under it is refused, never countersigned.  1 when the record was
+ * decided here, 0 when it is new (or has no verified request), 2 when it
+ * was refused as a replay (and still needs its answer).
+ */
+static int
+seen_before(struct countersign_stage *c, struct ynode *rec,
+    const struct reg_key *k, struct solr_err *e)
+{
+	struct ynode *first, *out, *st, *dup;
+	int r;
+
+	if ((r = reg_find(&c->requests, k, &first, e)) < 0)
+		return r;
+	if (r == REG_NEW)
+		return 0;
+	if (r == REG_REPLAY) {
+		r = rec_is_pass(rec) ? rec_reject(rec, STAGE, duis_code_name(
+		    content_code(c, rec)), e->msg) : 0;
+		solr_err_clear(e);
+		return r ? nomem(e) : 2;
+	}
+	out = reg_first_field(first, "output");
+	st = reg_first_field(first, "stages.countersign");
+	dup = reg_duplicate_of(first);
+	if (out != NULL)
+		out->flow = 0;
+	r = out == NULL || dup == NULL;
+	if (!r) {
+		r |= yn_set(rec, "verdict", yn_copy(yn_get(first, "verdict")));
+		r |= yn_set(rec, "code", yn_copy(yn_get(first, "code")));
+		r |= yn_set(rec, "reason", yn_copy(yn_get(first, "reason")));
+		r |= st && yn_set(yn_get_or_add_map(rec, "stages", 0), STAGE,
+		    st);
+		st = NULL;
+		r |= yn_set(rec, "output", out);
+		out = NULL;
+		r |= yn_set(rec, "duplicate_of", dup);
+		dup = NULL;
+	}
+	yn_free(out);
+	yn_free(st);
+	yn_free(dup);
+	yn_free(first);
+	return r ? nomem(e) : 1;
+}
+
+/* One record, its RequestID locked against other processes (k NULL: the
+ * record has none). */
+static int
+decide_locked(struct countersign_stage *c, struct ynode *rec,
+    const struct reg_key *k, struct solr_err *e)
+{
+	struct solr_err re = { 0 };
+	struct ynode *out;
+	int64_t t;
+	int r = 0, rr, seen = 0;
+
+	if (k != NULL && (seen = seen_before(c, rec, k, e)) < 0)
+		return seen;
+	if (seen == 1)
+		return c->replay && replay_final(rec, yn_get(rec, "output")) ?
+		    nomem(e) : 0;
+	/* the moment of use: --at or now; a replay decides as recorded */
+	if (c->have_at)
+		t = c->at;
+	else if (!c->replay || rec_time(rec, &t) != 0)
+		t = (int64_t)time(NULL);
+	if ((out = yn_get_or_add_map(rec, "output", 0)) == NULL)
+		return nomem(e);
+	if (rec_is_pass(rec) && (r = act(c, rec, out, t, e)) < 0)
+		return r;
+	/* a count adt-check made stays, whatever is decided here: it was
+	 * final when adt-check's batch left (solr-adt-check(1)) */
+	if (c->replay)
+		rr = replay_final(rec, out) ? nomem(&re) : 0;
+	else
+		rr = respond(c, rec, out, t, &re);
+	/* the first decision under a RequestID is the one kept; when
+	 * another process made one meanwhile, that one stands */
+	if (rr == 0 && k != NULL && seen == 0 && (r == 0 || r == REJECTED) &&
+	    (rr = reg_put(&c->requests, k, rec, kept, &re)) > 0)
+		rr = (rr = seen_before(c, rec, k, &re)) < 0 ? rr : 0;
+	if (rr != 0) {
+		*e = re;
+		return rr;
+	}
+	return r == REJECTED ? 0 : r;
+}
+
+static int
+decide_record(void *ctx, struct ynode *rec, struct solr_err *e)
+{
+	struct countersign_stage *c = ctx;
+	struct reg_key k;
+	int r, have_key = reg_key_of(rec, &k) == 0;
+
+	if (have_key && reg_lock(&c->requests, &k, e) != 0)
+		return SOLR_ERR_IO;
+	r = decide_locked(c, rec, have_key ? &k : NULL, e);
+	if (have_key)
+		reg_unlock(&c->requests, &k);
+	return r;
+}
+
+static const char *
+str_at(const struct ynode *rec, const char *path)
+{
+	const struct ynode *n = yn_path(rec, path);
+
+	return n != NULL && yn_is_scalar(n) && !yn_is_null(n) ? n->str : NULL;
+}
+
+/* The world inputs that decided the record, by their hashes. */
+static struct ynode *
+world_inputs(struct countersign_stage *c, const struct ynode *rec)
+{
+	static const struct {
+		const char *path, *key;
+		int plain;
+	} from_stages[] = {
+		{ "stages.failed-suppliers.list_version",
+		    "failed_suppliers_version", 1 },
+		{ "stages.failed-suppliers.list_sha256",
+		    "failed_suppliers_sha256", 0 },
+		{ "stages.adt-check.adt_sha256", "adt_sha256", 0 },
+		{ "stages.adt-check.instruction", "instruction", 0 },
+	};
+	struct ynode *w = yn_new_map(0), *certs = yn_new_seq(1);
+	const char *s;
+	size_t i;
+	int r = 0;
+
+	if (w == NULL || certs == NULL) {
+		yn_free(w);
+		yn_free(certs);
+		return NULL;
+	}
+	r |= yn_set_str(w, "policy_sha256", c->world->policy_sha256);
+	r |= yn_set_str(w, "registry_sha256", c->world->registry_sha256);
+	for (i = 0; i < sizeof(from_stages) / sizeof(from_stages[0]); i++)
+		if ((s = str_at(rec, from_stages[i].path)) != NULL)
+			r |= yn_set(w, from_stages[i].key, from_stages[i].plain ?
+			    yn_new_plain(s) : yn_new_str(s));
+	if ((s = str_at(rec, "sender.cert.serial")) != NULL)
+		r |= yn_push(certs, yn_new_str(s));
+	if ((s = str_at(rec, "gbcs.signer.serial")) != NULL)
+		r |= yn_push(certs, yn_new_str(s));
+	if (c->dcc_cert)
+		r |= yn_push(certs, yn_new_str(c->dcc_cert->serial));
+	r |= yn_set(w, "certificate_serials", certs);
+	if (r != 0) {
+		yn_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+/* The SAT entry of a final record: the sender as actor, the record with
+ * every stage's result, the world inputs that decided, and the objects. */
+static int
+audit(struct countersign_stage *c, struct ynode *rec, struct solr_err *e)
+{
+	static const char *const objects[] = { "request.object",
+	    "output.command", "output.countersigned", "output.response" };
+	static const char *const where[] = { "request.at",
+	    "output.command_at", "output.countersigned_at",
+	    "output.response_at" };
+	struct ynode *body = yn_new_map(0), *objs = yn_new_seq(0),
+	    *missing = NULL;
+	char *objv[4], *atv[4], ver[64];
+	const char *s;
+	size_t n = 0, i;
+	int r = 0, fatal = 0, accepted = strcmp(rec_verdict(rec) ? rec_verdict(rec) :
+	    "", "accept") == 0;
+
+	if (body == NULL || objs == NULL) {
+		yn_free(body);
+		yn_free(objs);
+		return nomem(e);
+	}
+	snprintf(ver, sizeof(ver), "solr-tools %s", SOLR_VERSION);
+	r |= yn_set_str(body, "at", yn_get_str(rec, "received_at"));
+	r |= yn_set_str(body, "actor", str_at(rec, "sender.id"));
+	r |= yn_set_str(body, "tool", ver);
+	r |= yn_set(body, "world", world_inputs(c, rec));
+	r |= yn_set(body, "record", rec);
+	for (i = 0; r == 0 && i < 4; i++) {
+		struct solr_err oe = { 0 };
+
+		if ((s = str_at(rec, objects[i])) == NULL ||
+		    !solr_is_sha256_hex(s))
+			continue;
+		/* a record refused because its bytes could not be read has
+		 * its entry all the same: the object it lacks is named, and
+		 * the rest of the batch goes on */
+		if (!accepted && sat_place(&c->sat, &c->objects, s,
+		    str_at(rec, where[i]), &oe) != 0) {
+			if (oe.code != SOLR_ERR_IO && oe.code !=
+			    SOLR_ERR_VERIFY) {
+				fatal = solr_seterr(e, oe.code, "%s", oe.msg);
+				break;
+			}
+			if (missing == NULL && (missing = yn_new_seq(0)) == NULL)
+				r = 1;
+			r |= yn_push(missing, yn_new_str(s));
+			continue;
+		}
+		atv[n] = (char *)str_at(rec, where[i]);
+		objv[n++] = (char *)s;
+		r |= yn_push(objs, yn_new_str(s));
+	}
+	r |= yn_set(body, "objects", objs);
+	if (missing != NULL && !fatal)
+		r |= yn_set(body, "objects_missing", missing);
+	else
+		yn_free(missing);
+	r = fatal ? fatal : r ? nomem(e) : sat_append(&c->sat, body,
+	    &c->objects, objv, atv, accepted ? n : 0, e);
+	/* the record is the caller's */
+	for (i = 0; i + 1 < body->n; i += 2)
+		if (body->items[i + 1] == rec)
+			body->items[i + 1] = yn_new_null();
+	yn_free(body);
+	return r;
+}
+
+/* Group commit: the ledger entries, then the SAT entries of the batch,
+ * on disk before any of its records leaves. */
+static int
+sync_batch(void *ctx, struct ynode **recs, size_t n, struct solr_err *e)
+{
+	struct countersign_stage *c = ctx;
+	size_t i;
+	int r;
+
+	solr_live_beat(&c->live);
+	if ((r = ledger_sync(&c->ledger, e)) != 0 ||
+	    (r = ledger_sync(&c->requests, e)) != 0)
+		return r;
+	for (i = 0; c->have_sat && i < n; i++)
+		if ((r = audit(c, recs[i], e)) != 0)
+			return r;
+	/* the objects the records name (ours, and the segments of the
+	 * stages before us that we read), then the entries and their
+	 * objects, then the signed head that covers them */
+	if ((r = objstore_sync(&c->objects, e)) != 0 || !c->have_sat ||
+	    (r = sat_sync(&c->sat, e)) != 0)
+		return r;
+	return sat_head_write(&c->sat, c->dcc, c->dcc_cert, c->have_at ?
+	    c->at : (int64_t)time(NULL), e);
+}
+
+static void
+commit_batch(void *ctx)
+{
+	struct countersign_stage *c = ctx;
+
+	ledger_commit(&c->ledger);
+	ledger_commit(&c->requests);
+	if (c->have_sat) {
+		sat_commit(&c->sat);
+		c->sat.head_changed = 0;
+	}
+}
+
+static int
+undo_batch(void *ctx)
+{
+	struct countersign_stage *c = ctx;
+
+	struct solr_err e;
+	int r = 0;
+
+	/* each is taken back even when another cannot be */
+	r |= ledger_undo(&c->ledger) != 0;
+	r |= ledger_undo(&c->requests) != 0;
+	r |= c->have_sat && sat_take_back(&c->sat, &e) != 0;
+	return r ? -1 : 0;
+}
+
+const struct stage_ops countersign_stage = {
+	.name = STAGE,
+	.decide = decide_record,
+	.sync = sync_batch,
+	.commit = commit_batch,
+	.undo = undo_batch,
+	.state = "ledger and SAT entries",
+	.every_record = 1,
+	.final_verdict = 1,
+};

@@ -1,0 +1,521 @@
+/* Applying an uploaded Failed Suppliers list: the review, the list and
+ * its history written under the state lock, and the list restored when
+ * its history entry cannot be written. */
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <time.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "decide/fslist.h"
+#include "store/record.h"
+
+#define HISTORY "state/failed-suppliers.history"
+#define LOCK "state/failed-suppliers.lock"
+#define UPLOAD_MAX (4 * 1024 * 1024)
+#define LIST_FILE_MAX (16 * 1024 * 1024)
+
+static const char *
+str_at(const struct ynode *doc, const char *path)
+{
+	const struct ynode *n = yn_path(doc, path);
+
+	return n != NULL && yn_is_scalar(n) ? n->str : NULL;
+}
+
+int
+fslist_history(const char *world, void (*fn)(void *, const struct
+    fs_history_entry *), void *arg, struct fs_history_last *last)
+{
+	char path[PATH_MAX];
+	struct fs_history_entry h;
+	struct rec_reader *rd;
+	struct ynode *doc;
+	struct solr_err e = { 0 };
+	FILE *f;
+	int r, line;
+
+	memset(last, 0, sizeof(*last));
+	snprintf(path, sizeof(path), "%s/%s", world, HISTORY);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	if ((rd = rec_reader_new(f, path)) == NULL) {
+		fclose(f);
+		return SOLR_ERR_NOMEM;
+	}
+	rec_reader_any(rd);
+	while ((r = rec_read(rd, &doc, &line, &e)) != REC_EOF) {
+		memset(&h, 0, sizeof(h));
+		h.line = line;
+		if (r != REC_OK) {
+			last->damaged = line;
+			h.damage = e.msg;
+			if (fn)
+				fn(arg, &h);
+			if (r < 0)
+				break;
+			continue;
+		}
+		last->found = 1;
+		snprintf(last->sha_new, sizeof(last->sha_new), "%s",
+		    str_at(doc, "sha256.new") ? str_at(doc, "sha256.new") : "");
+		h.doc = doc;
+		if (fn)
+			fn(arg, &h);
+		yn_free(doc);
+	}
+	rec_reader_free(rd);
+	fclose(f);
+	return 0;
+}
+
+/* After a failed apply: the list as it was (old: its bytes, or NULL when
+ * there was none).  0 when the list is as it was. */
+static int
+restore_list(const char *path, const struct solr_buf *old)
+{
+	struct solr_buf now = { 0 };
+	struct solr_err e = { 0 };
+	int same;
+
+	if (solr_read_file(path, LIST_FILE_MAX, &now, &e) != 0) {
+		solr_buf_free(&now);
+		if (errno == ENOENT && old == NULL)
+			return 0;
+		same = 0;
+	} else {
+		same = old != NULL && now.len == old->len &&
+		    memcmp(now.p, old->p, now.len) == 0;
+		solr_buf_free(&now);
+	}
+	if (same)
+		return 0;
+	if (old == NULL)
+		return unlink(path) == 0 ? 0 : -1;
+	return solr_write_atomic(path, old->p, old->len, 1, &e);
+}
+
+/* The state lock, held until the descriptor is closed. */
+static int
+lock_state(const char *world, struct solr_err *e)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/state", world);
+	if (solr_mkdirs(path, e) != 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s", world, LOCK);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW, 0644)) < 0) {
+		solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s", strerror(errno));
+		return -1;
+	}
+	while (flock(fd, LOCK_EX) != 0)
+		if (errno != EINTR) {
+			solr_seterr_at(e, SOLR_ERR_IO, path, 0, "lock: %s",
+			    strerror(errno));
+			close(fd);
+			return -1;
+		}
+	return fd;
+}
+
+/* Temporary files of applies that were killed before their rename. */
+static void
+remove_stale_temporaries(const char *world)
+{
+	static const char prefix[] = "failed-suppliers.yaml.tmp";
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(world)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, prefix, sizeof(prefix) - 1) == 0) {
+			snprintf(path, sizeof(path), "%s/%s", world,
+			    de->d_name);
+			unlink(path);
+		}
+	closedir(d);
+}
+
+/* The scanner's words: its standard output and error, at most cap - 1
+ * bytes, line breaks as "; ". */
+static int
+scanner_output(int fd, char *out, size_t cap, time_t deadline)
+{
+	size_t n = 0;
+	ssize_t k;
+	char buf[512];
+	int late = 0;
+
+	for (;;) {
+		struct pollfd pf = { fd, POLLIN, 0 };
+		time_t now = time(NULL);
+		ssize_t i;
+		int pr;
+
+		if (now >= deadline) {
+			late = 1;
+			break;
+		}
+		if ((pr = poll(&pf, 1, (int)(deadline - now) * 1000)) < 0 &&
+		    errno == EINTR)
+			continue;
+		if (pr <= 0) {
+			late = pr == 0;
+			break;
+		}
+		if ((k = read(fd, buf, sizeof(buf))) < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+
+		for (i = 0; i < k && n + 3 < cap; i++) {
+			if (buf[i] == '\n') {
+				memcpy(out + n, "; ", 2);
+				n += 2;
+			} else if ((unsigned char)buf[i] >= 0x20)
+				out[n++] = buf[i];
+		}
+	}
+	while (n >= 2 && memcmp(out + n - 2, "; ", 2) == 0)
+		n -= 2;
+	out[n] = '\0';
+	return late;
+}
+
+/* Runs the scanner in the world's directory on path (as "$1" of sh -c),
+ * its words in out;
+ * its exit status, or -1 (and errno) when it could not run. */
+static int
+run_scanner(const char *cmd, const char *dir, const char *path,
+    int64_t seconds, char *out, size_t cap)
+{
+	char script[4096];
+	int p[2], status, late;
+	time_t deadline;
+	pid_t pid;
+
+	snprintf(script, sizeof(script), "%s \"$1\"", cmd);
+	if (pipe(p) != 0)
+		return -1;
+	if ((pid = fork()) < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		/* its own group, so that all of it can be stopped */
+		setpgid(0, 0);
+		dup2(p[1], STDOUT_FILENO);
+		dup2(p[1], STDERR_FILENO);
+		close(p[0]);
+		close(p[1]);
+		if (chdir(dir) != 0)
+			_exit(126);
+		execl("/bin/sh", "sh", "-c", script, "solr-upload-scan", path,
+		    (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	deadline = time(NULL) + (time_t)seconds;
+	late = scanner_output(p[0], out, cap, deadline);
+	close(p[0]);
+	/* its output closed is not its end: the limit holds until it exits,
+	 * whatever it did with its output */
+	while (!late) {
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR)
+			return -1;
+		if (time(NULL) >= deadline)
+			late = 1;
+		else
+			nanosleep(&ts, NULL);
+	}
+	if (late) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &status, 0) < 0)
+			if (errno != EINTR)
+				return -1;
+	}
+	if (late)
+		return -2;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+/* The scanner names the private copy; the operator knows the upload. */
+static void
+name_upload(char *words, size_t cap, const char *copy, const char *file)
+{
+	char out[1024], *p = words, *hit;
+	size_t n = 0, cl = strlen(copy), fl = strlen(file);
+
+	while ((hit = strstr(p, copy)) != NULL) {
+		size_t k = (size_t)(hit - p);
+
+		if (n + k + fl + 1 > sizeof(out))
+			break;
+		memcpy(out + n, p, k);
+		memcpy(out + n + k, file, fl);
+		n += k + fl;
+		p = hit + cl;
+	}
+	if (p == words)
+		return;
+	snprintf(out + n, sizeof(out) - n, "%s", p);
+	snprintf(words, cap, "%s", out);
+}
+
+int
+fslist_scan(const struct solr_world *w, const char *file,
+    const unsigned char *p, size_t n, struct solr_err *e)
+{
+	const char *scanner = w->policy.upload_scanner;
+	char dir[PATH_MAX], path[PATH_MAX + 16], words[1024];
+	const char *tmp = getenv("TMPDIR");
+	int st;
+
+	if (scanner == NULL || *scanner == '\0')
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, file, 0, "not "
+		    "reviewed: policy.yaml names no upload_scanner, and every "
+		    "upload goes through the anti-malware check first (the "
+		    "seed, 4.2.1; solr-world(5))");
+	/* a private copy, readable by a scanning daemon, that nobody can
+	 * change between the scan and the parse */
+	snprintf(dir, sizeof(dir), "%s/solr-upload.XXXXXX", tmp && *tmp ? tmp :
+	    "/tmp");
+	if (mkdtemp(dir) == NULL)
+		return solr_seterr_at(e, SOLR_ERR_IO, dir, 0, "mkdtemp: %s",
+		    strerror(errno));
+	snprintf(path, sizeof(path), "%s/upload", dir);
+	if (chmod(dir, 0711) != 0 || solr_write_atomic(path, p, n, 0, e) != 0 ||
+	    chmod(path, 0644) != 0) {
+		if (e->msg[0] == '\0')
+			solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
+			    strerror(errno));
+		unlink(path);
+		rmdir(dir);
+		return SOLR_ERR_IO;
+	}
+	st = run_scanner(scanner, w->dir, path, w->policy.upload_scanner_seconds,
+	    words, sizeof(words));
+	unlink(path);
+	rmdir(dir);
+	name_upload(words, sizeof(words), path, file);
+	if (st == -2)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, file, 0, "refused: the "
+		    "anti-malware scanner (%s) did not finish within %lld s "
+		    "(policy upload_scanner_seconds)", scanner,
+		    (long long)w->policy.upload_scanner_seconds);
+	if (st < 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, file, 0, "the anti-malware "
+		    "scanner could not run: %s", strerror(errno));
+	if (st != 0)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, file, 0, "refused by "
+		    "the anti-malware scanner (%s, exit status %d%s): %s",
+		    scanner, st, st == 127 ? ": not found" : st > 128 ?
+		    ": killed by a signal" : "", words[0] ? words :
+		    "(it said nothing)");
+	return 0;
+}
+
+int
+fslist_accepted(const struct fs_finding *f, char *const *accept,
+    size_t naccept)
+{
+	size_t i, cl = strlen(f->code);
+	uint64_t id;
+
+	if (f->note)
+		return 1;
+	for (i = 0; i < naccept; i++) {
+		const char *a = accept[i];
+
+		if (strcmp(a, f->code) == 0)
+			return 1;
+		if (strncmp(a, f->code, cl) == 0 && a[cl] == ':' &&
+		    solr_eui_parse(a + cl + 1, strlen(a + cl + 1), &id) == 0 &&
+		    id == f->supplier)
+			return 1;
+	}
+	return 0;
+}
+
+static size_t
+nnotes(const struct fs_apply *a)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < a->nfindings; i++)
+		k += a->findings[i].note != 0;
+	return k;
+}
+
+/* The history entry of this apply (and, first, one for a change that
+ * was made without apply). */
+static int
+history_text(const struct fs_apply *a, const struct fs_list *cur,
+    const char *upsha, const char *ts, struct solr_buf *h)
+{
+	struct fs_history_last le;
+	const char *oldsha = cur->present ? cur->sha256 : "null";
+	char line[512], eui[SOLR_EUI_STRLEN];
+	size_t i;
+	int r = 0;
+
+	fslist_history(a->world->dir, NULL, NULL, &le);
+	if (le.found && strcmp(le.sha_new, oldsha) != 0) {
+		/* an earlier apply installed a list but died before its
+		 * history entry, or the file was edited by hand */
+		snprintf(line, sizeof(line), "---\nat: %s\nevent: "
+		    "unrecorded-change\nsha256: {expected: %s, found: %s}\n",
+		    ts, le.sha_new, oldsha);
+		r |= solr_buf_add(h, line, strlen(line));
+	}
+	snprintf(line, sizeof(line), "---\nat: %s\nby: ", ts);
+	r |= solr_buf_add(h, line, strlen(line));
+	r |= solr_buf_quoted(h, a->by);
+	r |= solr_buf_add(h, "\nreason: ", 9);
+	r |= solr_buf_quoted(h, a->reason);
+	r |= solr_buf_add(h, "\nfile: ", 7);
+	r |= solr_buf_quoted(h, a->file);
+	snprintf(line, sizeof(line), "\nuploaded_sha256: %s\nversion: {old: "
+	    "%lld, new: %lld}\nsha256: {old: %s, new: %s}\noverridden:%s\n",
+	    upsha, (long long)cur->version, (long long)a->version, oldsha,
+	    a->sha256, a->nfindings > nnotes(a) ? "" : " []");
+	r |= solr_buf_add(h, line, strlen(line));
+	for (i = 0; i < a->nfindings; i++) {
+		if (a->findings[i].note)
+			continue;
+		solr_eui_format(a->findings[i].supplier, eui);
+		snprintf(line, sizeof(line), "  - {code: %s, supplier: %s}\n",
+		    a->findings[i].code, eui);
+		r |= solr_buf_add(h, line, strlen(line));
+	}
+	return r ? SOLR_ERR_NOMEM : 0;
+}
+
+/* The review: every finding, and whether the operator accepted it. */
+static int
+review(struct fs_apply *a, const struct fs_list *cur, const struct fs_list *up,
+    struct solr_err *e)
+{
+	size_t i;
+	int r;
+
+	a->refused = 0;
+	if ((r = fslist_validate(a->world, cur, up, a->at, &a->findings,
+	    &a->nfindings, e)) != 0)
+		return r;
+	if ((a->accepted = calloc(a->nfindings + 1, sizeof(int))) == NULL)
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	for (i = 0; i < a->nfindings; i++)
+		a->refused += !(a->accepted[i] = fslist_accepted(
+		    &a->findings[i], a->accept, a->naccept));
+	if (a->refused)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, a->file, 0,
+		    "not applied: %zu finding%s not accepted (review them, "
+		    "then --accept CODE or CODE:EUI)", a->refused,
+		    a->refused > 1 ? "s are" : " is");
+	return 0;
+}
+
+/* Under the lock: the new list, then its history entry; the old list
+ * back when the entry cannot be written. */
+static int
+install(struct fs_apply *a, const struct fs_list *cur_, const struct fs_list *up,
+    const char *upsha, struct solr_err *e)
+{
+	const struct fs_list cur = *cur_;
+	struct solr_buf h = { 0 }, was = { 0 };
+	char path[PATH_MAX], ts[SOLR_TIME_STRLEN];
+	char *text = NULL;
+	int r;
+
+	remove_stale_temporaries(a->world->dir);
+	/* the upload's version; one above the installed when it is not
+	 * above it (a finding the operator accepted) */
+	a->version = up->version > cur.version ? up->version : cur.version + 1;
+	solr_time_format(a->at, ts);
+	snprintf(path, sizeof(path), "%s/failed-suppliers.yaml", a->world->dir);
+	if ((text = fslist_render(up, a->version)) == NULL) {
+		r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	solr_sha256_hex(text, strlen(text), a->sha256);
+	if ((cur.present && (r = solr_read_file(path, LIST_FILE_MAX, &was,
+	    e)) != 0) || (r = history_text(a, &cur, upsha, ts, &h)) != 0)
+		goto out;
+	a->tried = 1;
+	if ((r = solr_write_atomic(path, text, strlen(text), 1, e)) == 0 &&
+	    (r = solr_append_synced(a->history, h.p, h.len, e)) == 0)
+		goto out;
+	a->restored = restore_list(path, cur.present ? &was : NULL) == 0;
+out:
+	free(text);
+	solr_buf_free(&h);
+	solr_buf_free(&was);
+	return r;
+}
+
+int
+fslist_apply(struct fs_apply *a, struct solr_err *e)
+{
+	struct fs_list up, cur = { 0 };
+	struct solr_buf raw = { 0 };
+	char upsha[SOLR_SHA256_HEX];
+	int lockfd = -1, r;
+
+	a->tried = a->restored = 0;
+	snprintf(a->history, sizeof(a->history), "%s/%s", a->world->dir,
+	    HISTORY);
+	if ((r = solr_read_file(a->file, UPLOAD_MAX, &raw, e)) != 0 ||
+	    (r = fslist_scan(a->world, a->file, raw.p, raw.len, e)) != 0 ||
+	    (r = fslist_parse((const char *)raw.p, raw.len, a->file, &up,
+	    e)) != 0) {
+		solr_buf_free(&raw);
+		a->scan_refused = r == SOLR_ERR_VERIFY;
+		return r == SOLR_ERR_FORMAT || r == SOLR_ERR_VERIFY ?
+		    SOLR_ERR_CONFIG : r;
+	}
+	solr_sha256_hex(raw.p, raw.len, upsha);
+	if ((lockfd = lock_state(a->world->dir, e)) < 0)
+		r = SOLR_ERR_IO;
+	else if ((r = fslist_load(a->world->dir, &cur, e)) == 0 &&
+	    (r = review(a, &cur, &up, e)) == 0)
+		r = install(a, &cur, &up, upsha, e);
+	if (lockfd >= 0)
+		close(lockfd);
+	solr_buf_free(&raw);
+	fslist_free(&up);
+	fslist_free(&cur);
+	return r;
+}
+
+void
+fslist_apply_free(struct fs_apply *a)
+{
+	free(a->findings);
+	free(a->accepted);
+	a->findings = NULL;
+	a->accepted = NULL;
+}

@@ -1,0 +1,359 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <libxml/parser.h>
+
+#include "decide/parse.h"
+#include "prepay/prepay.h"
+#include "store/record.h"
+#include "base/util.h"
+#include "duis/xmlsig.h"
+
+#define STAGE "gbcs-parse"
+
+static struct ynode *
+gbcs_summary(const struct gbcs_apdu *a, const struct solr_cert *signer)
+{
+	struct ynode *m = yn_new_map(0), *s;
+	char eui[SOLR_EUI_STRLEN], sha[SOLR_SHA256_HEX];
+
+	yn_set(m, "message_code", yn_new_hex(a->message_code, 4));
+	yn_set_int(m, "cra", a->cra);
+	yn_set(m, "counter", yn_new_int((int64_t)a->counter));
+	solr_eui_format(a->originator, eui);
+	yn_set_str(m, "originator", eui);
+	solr_eui_format(a->recipient, eui);
+	yn_set_str(m, "recipient", eui);
+	solr_sha256_hex(a->buf, a->len, sha);
+	yn_set_str(m, "apdu_sha256", sha);
+	if (signer) {
+		s = yn_new_map(1);
+		yn_set_str(s, "issuer", signer->issuer);
+		yn_set_str(s, "serial", signer->serial);
+		yn_set(m, "signer", s);
+	}
+	return m;
+}
+
+struct ynode *
+parse_alert_yaml(const struct gbcs_alert *al, const char *check)
+{
+	struct ynode *m = yn_new_map(0), *f;
+	char eui[SOLR_EUI_STRLEN], ts[SOLR_TIME_STRLEN];
+
+	yn_set(m, "code", yn_new_hex(al->alert_code, 4));
+	yn_set(m, "framing", yn_new_plain(al->framing));
+	yn_set(m, "payload", yn_new_plain(al->payload));
+	yn_set(m, "message_code", yn_new_hex(al->apdu.message_code, 4));
+	solr_eui_format(al->apdu.originator, eui);
+	yn_set_str(m, "device", eui);
+	solr_eui_format(al->apdu.recipient, eui);
+	yn_set_str(m, "recipient", eui);
+	yn_set(m, "counter", yn_new_int((int64_t)al->apdu.counter));
+	solr_time_format(al->timestamp, ts);
+	yn_set(m, "timestamp", yn_new_plain(ts));
+	yn_set_str(m, "check", check);
+	if (al->has_future) {
+		f = yn_new_map(1);
+		yn_set(f, "message_code", yn_new_hex(al->future_code, 4));
+		yn_set(f, "counter", yn_new_int((int64_t)al->future_counter));
+		yn_set_str(f, "object", al->future_object);
+		yn_set(m, "future_dated", f);
+	}
+	return m;
+}
+
+/* Business Originator, Target and counter from the record. */
+static void
+duis_ids(const struct ynode *rec, uint64_t *bo, uint64_t *bt,
+    uint64_t *counter)
+{
+	const char *s = yn_get_str(yn_get(rec, "request"), "counter");
+
+	*bo = *bt = *counter = 0;
+	rec_eui(rec, "request.originator", bo);
+	rec_eui(rec, "request.target", bt);
+	if (s != NULL)
+		solr_parse_uint(s, UINT64_MAX, counter);
+}
+
+/* The Signed Pre-Command path: the values go out only once the
+ * signature verified. */
+static int
+signed_pre_command(struct parse_stage *ps, xmlNodePtr spc, struct ynode *rec,
+    struct decision *d, struct solr_err *e)
+{
+	xmlNodePtr payload = NULL, n;
+	struct gbcs_apdu a;
+	struct prepay pp;
+	struct solr_cert *signer = NULL;
+	unsigned char *buf;
+	xmlChar *text;
+	uint64_t bo, bt, counter;
+	int r;
+
+	/* the last one, should a schema error let two through */
+	for (n = solr_xml_child(spc, "GBCSPayload"); n; n =
+	    solr_xml_next(n->next))
+		if (strcmp((const char *)n->name, "GBCSPayload") == 0)
+			payload = n;
+	if (payload == NULL)
+		return decision_reject(d, DUIS_E020101, "sr:SignedPreCommand "
+		    "has no sr:GBCSPayload");
+	if ((buf = malloc(GBCS_MAX_LEN)) == NULL)
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	text = xmlNodeGetContent(payload);
+	duis_ids(rec, &bo, &bt, &counter);
+	r = gbcs_precommand_decide(ps->world, text ? (const char *)text : "",
+	    text ? strlen((const char *)text) : 0, bo, bt, counter, buf, &a,
+	    &pp, &signer, d, e);
+	xmlFree(text);
+	if (r == 0 && decision_is_pass(d) &&
+	    (yn_set(rec, "prepay", prepay_to_yaml(&pp)) != 0 ||
+	    yn_set(rec, "gbcs", gbcs_summary(&a, signer)) != 0))
+		r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	free(buf);
+	return r;
+}
+
+/*
+ * A device alert in a DUIS Response: the GBCS payload decoded strictly,
+ * its code checked against the unsigned DUIS one, the device's signature
+ * or the MAC checked.  Returns 0 and fills rec, 1 when the response
+ * holds no alert, SOLR_ERR_VERIFY on a failure (e says why).
+ */
+static int
+alert_doc(struct parse_stage *ps, xmlNodePtr el, struct ynode *rec,
+    int64_t at, struct solr_err *e)
+{
+	xmlNodePtr code, payload;
+	xmlChar *ct = NULL, *pt = NULL;
+	unsigned char *buf = NULL;
+	struct gbcs_alert al;
+	char check[160], duis[16], sha[SOLR_SHA256_HEX];
+	size_t len;
+	int r;
+
+	if (strcmp((const char *)el->name, "DeviceAlertMessage") == 0)
+		code = solr_xml_child(el, "AlertCode");
+	else if ((el = solr_xml_child(el, "FutureDatedDeviceAlertMessage")) !=
+	    NULL)
+		code = solr_xml_child(el, "FutureDatedAlertCode");
+	else
+		return 1;
+	payload = solr_xml_child(el, "GBCSPayload");
+	if (code == NULL || payload == NULL)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "the alert has no alert "
+		    "code or no GBCSPayload");
+	if ((buf = malloc(GBCS_MAX_LEN)) == NULL)
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	ct = xmlNodeGetContent(code);
+	pt = xmlNodeGetContent(payload);
+	r = solr_b64_decode((const char *)pt, strlen((const char *)pt), buf,
+	    GBCS_MAX_LEN, &len, e);
+	if (r == 0)
+		r = gbcs_parse_alert(buf, len, &al, NULL, e);
+	if (r == 0) {
+		/* the DUIS code is outside the signed bytes: it must agree */
+		snprintf(duis, sizeof(duis), "%04X", al.alert_code);
+		if (strcasecmp((const char *)ct, duis) != 0)
+			r = solr_seterr(e, SOLR_ERR_VERIFY, "AlertCode '%.8s' in "
+			    "the DUIS wrapper is not the signed alert code %s",
+			    (const char *)ct, duis);
+	}
+	if (r == 0)
+		r = gbcs_alert_verify(ps->world, &al, at, check, sizeof(check),
+		    e);
+	if (r == 0) {
+		solr_sha256_hex(buf, len, sha);
+		yn_set(rec, "alert", parse_alert_yaml(&al, check));
+		yn_set_str(yn_get(rec, "alert"), "gbcs_sha256", sha);
+	}
+	xmlFree(ct);
+	xmlFree(pt);
+	free(buf);
+	return r;
+}
+
+static int
+nomem(struct solr_err *e)
+{
+	return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+}
+
+static int
+stage_alert(struct parse_stage *ps, struct ynode *rec, const unsigned char *p,
+    size_t n, struct solr_err *e)
+{
+	xmlDocPtr doc = NULL;
+	xmlNodePtr el = NULL;
+	struct decision d;
+	struct ynode *st;
+	int64_t at;
+	int r;
+
+	/* the time the first stage gave the record, and no other */
+	if (rec_time(rec, &at) != 0) {
+		decision_reject(&d, DUIS_NONE, "the record's received_at is not "
+		    "an RFC 3339 time");
+		return rec_decide(rec, STAGE, &d) ? 0 : nomem(e);
+	}
+	if ((r = solr_xml_parse(p, n, &doc, e)) != 0 ||
+	    (el = solr_xml_body(doc)) == NULL)
+		decision_reject(&d, DUIS_NONE, "%s", r ? e->msg :
+		    "the response has no body");
+	else if ((r = alert_doc(ps, el, rec, at, e)) == 1)
+		decision_skip(&d);
+	else if (r != 0)
+		decision_reject(&d, DUIS_NONE, "%s", e->msg);
+	else
+		decision_pass(&d);
+	xmlFreeDoc(doc);
+	if ((st = rec_decide(rec, STAGE, &d)) == NULL)
+		return nomem(e);
+	if (r == 0 && el != NULL && yn_set(st, "form", yn_new_plain("alert")))
+		return nomem(e);
+	return r != 0 && r != 1 && el != NULL && r != SOLR_ERR_VERIFY ?
+	    STAGE_TROUBLE : 0;
+}
+
+static int
+from_store(struct parse_stage *ps, const struct ynode *rec, const char *obj,
+    struct solr_buf *b, struct solr_err *e)
+{
+	return objstore_get_at(&ps->objects, obj, yn_get_str(yn_get(rec,
+	    "request"), "at"),
+	    ps->world->policy.max_document_bytes, b, e);
+}
+
+/* Which body SR 2.1 carries, and whether the CommandVariant fits it. */
+static int
+body_rule(const char *body, int cv, int *spc, struct decision *d)
+{
+	*spc = strcmp(body, "signed-pre-command") == 0;
+	if (!*spc && strcmp(body, "update-prepay-configuration") != 0)
+		return decision_reject(d, DUIS_E020101, "SRV 2.1 with a %s "
+		    "body; it takes UpdatePrepayConfiguration or "
+		    "SignedPreCommand", body);
+	if (*spc != (cv >= 5 && cv <= 7))
+		return decision_reject(d, DUIS_E12, "CommandVariant %d with a "
+		    "%s body: a Signed Pre-Command takes 5, 6 or 7, an XML body "
+		    "any other", cv, body);
+	decision_pass(d);
+	return 0;
+}
+
+/* The SR 2.1 values of the request's body. */
+static int
+sr21(struct parse_stage *ps, struct ynode *rec, const char *obj, int spc,
+    struct decision *d, struct solr_err *e)
+{
+	struct solr_buf b = { 0 };
+	xmlDocPtr doc = NULL;
+	xmlNodePtr el = NULL;
+	struct prepay pp;
+	int r;
+
+	if ((r = from_store(ps, rec, obj, &b, e)) != 0) {
+		/* a missing or changed object: the run is in trouble */
+		decision_reject(d, DUIS_NONE, "%s", e->msg);
+		r = STAGE_TROUBLE;
+	} else if ((r = solr_xml_parse(b.p, b.len, &doc, e)) != 0 ||
+	    (el = solr_xml_body(doc)) == NULL) {
+		decision_reject(d, DUIS_NONE, "%s", r ? e->msg :
+		    "the request has no body");
+		r = r != 0 && r != SOLR_ERR_VERIFY && r != SOLR_ERR_LIMIT ?
+		    STAGE_TROUBLE : 0;
+	} else if (spc)
+		r = signed_pre_command(ps, el, rec, d, e);
+	else if (prepay_from_xml(el, &pp, e) != 0)
+		decision_reject(d, DUIS_E020101, "%s", e->msg);
+	else if (yn_set(rec, "prepay", prepay_to_yaml(&pp)) != 0)
+		r = nomem(e);
+	else
+		decision_pass(d);
+	xmlFreeDoc(doc);
+	solr_buf_free(&b);
+	if (r < 0 && r != SOLR_ERR_NOMEM) {
+		/* the supplier's signature check could not run */
+		r = STAGE_TROUBLE;
+	}
+	return r;
+}
+
+static int
+decide_record(void *ctx, struct ynode *rec, struct solr_err *e)
+{
+	struct parse_stage *ps = ctx;
+	const struct ynode *req = yn_get(rec, "request");
+	const char *srv = yn_get_str(req, "srv"), *body = yn_get_str(req,
+	    "body"), *obj = yn_get_str(req, "object"), *cvs = yn_get_str(req,
+	    "cv");
+	struct solr_buf b = { 0 };
+	struct decision d;
+	struct ynode *st;
+	uint64_t sender, orig;
+	int spc = 0, r = 0;
+
+	if (body && obj && (strcmp(body, "device-alert-message") == 0 ||
+	    strcmp(body, "response-message") == 0)) {
+		if ((r = from_store(ps, rec, obj, &b, e)) == 0)
+			r = stage_alert(ps, rec, b.p, b.len, e);
+		else {
+			decision_reject(&d, DUIS_NONE, "%s", e->msg);
+			r = rec_decide(rec, STAGE, &d) ? STAGE_TROUBLE : nomem(e);
+		}
+		solr_buf_free(&b);
+		return r;
+	}
+	if (srv == NULL || body == NULL || obj == NULL || cvs == NULL ||
+	    rec_eui(rec, "sender.id", &sender) != 0 ||
+	    rec_eui(rec, "request.originator", &orig) != 0)
+		decision_reject(&d, DUIS_NONE, "the record lacks request.srv, "
+		    "body, object, cv, originator or sender.id: solr-verify-sig "
+		    "must run first");
+	else if (!world_solr_path(ps->world, sender, orig) ||
+	    strcmp(srv, "2.1") != 0)
+		decision_skip(&d);	/* the SoLR rules apply to SR 2.1 on
+					 * the SoLR path only */
+	else if (body_rule(body, atoi(cvs), &spc, &d) == 0 &&
+	    decision_is_pass(&d))
+		r = sr21(ps, rec, obj, spc, &d, e);
+	/* check A or B of SECMP0134B: E2 for users of a DUIS before E020101 */
+	if (d.code == DUIS_E020101)
+		d.code = duis_content_code(yn_get_str(req, "schema_version"),
+		    ps->world->policy.e020101_from);
+	if (r == SOLR_ERR_NOMEM || (st = rec_decide(rec, STAGE, &d)) == NULL)
+		return nomem(e);
+	if (d.verdict == VERDICT_PASS && (yn_set(st, "form",
+	    yn_new_plain(spc ? "signed-pre-command" : "xml")) != 0 ||
+	    (spc && yn_set(st, "signature", yn_new_plain("verified")) != 0)))
+		return nomem(e);
+	return r;
+}
+
+int
+parse_alert_document(struct parse_stage *ps, struct ynode *rec,
+    const unsigned char *p, size_t n, struct solr_err *e)
+{
+	struct decision d;
+	char name[SOLR_SHA256_HEX], at[OBJSTORE_AT];
+
+	if (objstore_put_at(&ps->objects, p, n, name, at, e) != 0) {
+		decision_reject(&d, DUIS_NONE, "%s", e->msg);
+		return rec_decide(rec, STAGE, &d) ? STAGE_TROUBLE : nomem(e);
+	}
+	if (yn_set_str(yn_get(rec, "request"), "object", name) != 0 ||
+	    yn_set_str(yn_get(rec, "request"), "at", at) != 0 ||
+	    yn_set_int(yn_get(rec, "request"), "size", (int64_t)n) != 0)
+		return nomem(e);
+	return stage_alert(ps, rec, p, n, e);
+}
+
+const struct stage_ops gbcs_parse_stage = {
+	.name = STAGE,
+	.decide = decide_record,
+};

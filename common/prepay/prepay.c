@@ -1,0 +1,1315 @@
+#include <ctype.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "prepay/prepay.h"
+#include "base/util.h"
+#include "base/xml.h"
+
+/* Walking the DUIS XML body: element children in the DUIS namespace, in
+ * schema order, with nothing else but white space between them. */
+
+struct xwalk {
+	xmlNodePtr next;	/* next element child */
+	xmlNodePtr parent;
+	struct solr_err *e;
+};
+
+static void
+walk(struct xwalk *w, xmlNodePtr parent, struct solr_err *e)
+{
+	w->parent = parent;
+	w->next = solr_xml_next(parent->children);
+	w->e = e;
+}
+
+/* The next child if it is name; NULL (and, if required, an error) if not. */
+static xmlNodePtr
+take(struct xwalk *w, const char *name, int required, int *err)
+{
+	xmlNodePtr n = w->next;
+
+	if (solr_xml_is_sr(n, name)) {
+		w->next = solr_xml_next(n->next);
+		return n;
+	}
+	if (required && !*err) {
+		solr_seterr(w->e, SOLR_ERR_VERIFY, "sr:%s (line %ld) lacks "
+		    "sr:%s%s%s", w->parent->name, xmlGetLineNo(w->parent),
+		    name, n ? " where it has " : "",
+		    n ? (const char *)n->name : "");
+		*err = 1;
+	}
+	return NULL;
+}
+
+static int
+done(struct xwalk *w)
+{
+	if (w->next)
+		return solr_seterr(w->e, SOLR_ERR_VERIFY, "sr:%s (line %ld) "
+		    "has an unexpected element %s", w->parent->name,
+		    xmlGetLineNo(w->parent), w->next->name);
+	return 0;
+}
+
+/* Text of a simple element, white space collapsed at both ends. */
+static int
+empty(xmlNodePtr n, struct solr_err *e)
+{
+	xmlNodePtr c;
+
+	for (c = n->children; c; c = c->next)
+		if (c->type != XML_TEXT_NODE ||
+		    strspn((const char *)c->content, " \t\r\n") !=
+		    strlen((const char *)c->content))
+			return solr_seterr(e, SOLR_ERR_VERIFY, "sr:%s (line "
+			    "%ld) must be empty", n->name, xmlGetLineNo(n));
+	return 0;
+}
+
+/* An XML Schema integer in [min, max]. */
+static int
+xint(xmlNodePtr n, int64_t min, int64_t max, int64_t *out,
+    struct solr_err *e)
+{
+	char t[64], *p;
+	uint64_t v;
+	int neg = 0, r;
+
+	if ((r = solr_xml_text(n, t, sizeof(t), e)) != 0)
+		return r;
+	p = t;
+	if (*p == '+' || *p == '-')
+		neg = *p++ == '-';
+	if (*p == '\0' || strspn(p, "0123456789") != strlen(p) ||
+	    solr_parse_uint(p, (uint64_t)INT64_MAX, &v) != 0 ||
+	    (neg ? -(int64_t)v : (int64_t)v) < min ||
+	    (neg ? -(int64_t)v : (int64_t)v) > max)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:%s (line %ld) "
+		    "'%s' is not an integer from %lld to %lld", n->name,
+		    xmlGetLineNo(n), t, (long long)min, (long long)max);
+	*out = neg ? -(int64_t)v : (int64_t)v;
+	return 0;
+}
+
+static int
+take_int(struct xwalk *w, const char *name, int64_t min, int64_t max,
+    int64_t *out)
+{
+	int err = 0;
+	xmlNodePtr n = take(w, name, 1, &err);
+
+	return n ? xint(n, min, max, out, w->e) : SOLR_ERR_VERIFY;
+}
+
+/* xs:time "HH:MM:SS[.ff]" with an optional "Z" */
+static int
+xtime(xmlNodePtr n, int *hh, int *mm, int *ss, int *cs, struct solr_err *e)
+{
+	char t[32];
+	int r, frac = 0, nd = 0;
+	char *p;
+
+	if ((r = solr_xml_text(n, t, sizeof(t), e)) != 0)
+		return r;
+	if (strlen(t) < 8 || !isdigit((unsigned char)t[0]) ||
+	    !isdigit((unsigned char)t[1]) || t[2] != ':' ||
+	    !isdigit((unsigned char)t[3]) || !isdigit((unsigned char)t[4]) ||
+	    t[5] != ':' || !isdigit((unsigned char)t[6]) ||
+	    !isdigit((unsigned char)t[7]))
+		goto bad;
+	*hh = (t[0] - '0') * 10 + t[1] - '0';
+	*mm = (t[3] - '0') * 10 + t[4] - '0';
+	*ss = (t[6] - '0') * 10 + t[7] - '0';
+	p = t + 8;
+	if (*p == '.') {
+		for (p++; isdigit((unsigned char)*p); p++, nd++)
+			if (nd < 2)
+				frac = frac * 10 + (*p - '0');
+			else if (*p != '0')
+				goto bad;	/* finer than hundredths */
+		if (nd == 0)
+			goto bad;
+		if (nd == 1)
+			frac *= 10;
+	}
+	if (*p == 'Z')
+		p++;
+	if (*p != '\0' || *hh > 23 || *mm > 59 || *ss > 59)
+		goto bad;
+	*cs = frac;
+	return 0;
+bad:
+	return solr_seterr(e, SOLR_ERR_VERIFY, "sr:%s (line %ld) '%s' is not "
+	    "a UTC time HH:MM:SS[.ff][Z]", n->name, xmlGetLineNo(n), t);
+}
+
+/* xs:date "YYYY-MM-DD[Z]"; year 65535 means every year. */
+static int
+xdate(xmlNodePtr n, struct pp_date *d, struct solr_err *e)
+{
+	char t[32], *p;
+	unsigned long y;
+	int r;
+
+	if ((r = solr_xml_text(n, t, sizeof(t), e)) != 0)
+		return r;
+	y = strtoul(t, &p, 10);
+	if (p - t < 4 || p - t > 5 || !isdigit((unsigned char)t[0]) ||
+	    p[0] != '-' || !isdigit((unsigned char)p[1]) ||
+	    !isdigit((unsigned char)p[2]) || p[3] != '-' ||
+	    !isdigit((unsigned char)p[4]) || !isdigit((unsigned char)p[5]) ||
+	    (p[6] != '\0' && strcmp(p + 6, "Z") != 0) ||
+	    (y > 9999 && y != 65535))
+		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:%s (line %ld) '%s' "
+		    "is not a date YYYY-MM-DD (65535 for every year)", n->name,
+		    xmlGetLineNo(n), t);
+	d->year = y == 65535 ? PP_ANY : (int)y;
+	d->month = (p[1] - '0') * 10 + p[2] - '0';
+	d->day = (p[4] - '0') * 10 + p[5] - '0';
+	d->weekday = PP_ANY;
+	if (d->month < 1 || d->month > 12 || d->day < 1 || d->day > 31)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:%s (line %ld) '%s' "
+		    "has no such month or day", n->name, xmlGetLineNo(n), t);
+	return 0;
+}
+
+/* One wildcard-able date part: a choice of a Specified element or one of
+ * the named alternatives. */
+struct alt {
+	const char *name;
+	int value;
+};
+
+static int
+choice(xmlNodePtr part, const char *specified, int64_t min, int64_t max,
+    const struct alt *alts, int *out, struct solr_err *e)
+{
+	xmlNodePtr c = solr_xml_next(part->children);
+	int64_t v;
+	int r;
+
+	if (c == NULL || solr_xml_next(c->next) != NULL)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:%s (line %ld) must "
+		    "hold exactly one element", part->name,
+		    xmlGetLineNo(part));
+	if (solr_xml_is_sr(c, specified)) {
+		if ((r = xint(c, min, max, &v, e)) != 0)
+			return r;
+		*out = (int)v;
+		return 0;
+	}
+	for (; alts->name; alts++)
+		if (solr_xml_is_sr(c, alts->name)) {
+			if ((r = empty(c, e)) != 0)
+				return r;
+			*out = alts->value;
+			return 0;
+		}
+	return solr_seterr(e, SOLR_ERR_VERIFY, "sr:%s (line %ld) has an "
+	    "unexpected element %s", part->name, xmlGetLineNo(part),
+	    c->name);
+}
+
+/* sr:Date (electricity special days) or sr:GasDateWithWildcards */
+static int
+wild_date(xmlNodePtr n, int gas, struct pp_date *d, struct solr_err *e)
+{
+	static const struct alt any_year[] = { { "NonSpecifiedYear", PP_ANY },
+	    { NULL, 0 } };
+	static const struct alt any_month[] = { { "NonSpecifiedMonth",
+	    PP_ANY }, { NULL, 0 } };
+	static const struct alt elec_day[] = { { "LastDayOfMonth",
+	    PP_LAST_DAY }, { "SecondLastDayOfMonth", PP_SECOND_LAST_DAY },
+	    { "NonSpecifiedDayOfMonth", PP_ANY }, { NULL, 0 } };
+	static const struct alt gas_day[] = { { "GasNonSpecifiedDayOfMonth",
+	    PP_ANY }, { NULL, 0 } };
+	static const struct alt any_wd[] = { { "NonSpecifiedDayOfWeek",
+	    PP_ANY }, { NULL, 0 } };
+	struct xwalk w;
+	xmlNodePtr y, m, dd, wd;
+	int err = 0, r;
+
+	walk(&w, n, e);
+	y = take(&w, gas ? "GasYearWithWildcards" : "Year", 1, &err);
+	m = take(&w, gas ? "GasMonthWithWildcards" : "Month", 1, &err);
+	dd = take(&w, gas ? "GasDayOfMonthWithWildcards" : "DayOfMonth", 1,
+	    &err);
+	wd = take(&w, gas ? "GasDayOfWeekWithWildcards" : "DayOfWeek", 1,
+	    &err);
+	if (err)
+		return SOLR_ERR_VERIFY;
+	if ((r = done(&w)) != 0 ||
+	    (r = choice(y, "SpecifiedYear", 2014, 9999, any_year, &d->year,
+	    e)) != 0 ||
+	    (r = choice(m, "SpecifiedMonth", 1, 12, any_month, &d->month,
+	    e)) != 0 ||
+	    (r = choice(dd, "SpecifiedDayOfMonth", 1, 31, gas ? gas_day :
+	    elec_day, &d->day, e)) != 0 ||
+	    (r = choice(wd, "SpecifiedDayOfWeek", 1, 7, any_wd, &d->weekday,
+	    e)) != 0)
+		return r;
+	return 0;
+}
+
+static const char *const day_names[7] = { "Monday", "Tuesday", "Wednesday",
+	"Thursday", "Friday", "Saturday", "Sunday" };
+
+#define XS_INT_MIN (-2147483647LL - 1)
+#define XS_INT_MAX 2147483647LL
+#define XS_UINT_MAX 4294967295LL
+
+/* The values of SR 2.1, once: what drives the DUIS body, the record's
+ * prepay: mapping and the safe profile.  In the record's order; xml_pos
+ * is the order of the DUIS body, where the calendar follows position 3. */
+const struct pp_field pp_fields[PP_NFIELDS] = {
+	{ "EmergencyCreditLimit", offsetof(struct prepay,
+	    emergency_credit_limit), 0, 1, "emergency credit limit "
+	    "(0-0:19.2.62.255 emergency credit limit)", "Emergency Credit "
+	    "Setup: emergency credit limit", XS_INT_MIN, XS_INT_MAX, 0,
+	    XS_UINT_MAX },
+	{ "EmergencyCreditThreshold", offsetof(struct prepay,
+	    emergency_credit_threshold), 0, 2, "emergency credit threshold "
+	    "(0-0:19.2.62.255 threshold)", "Emergency Credit Setup: emergency "
+	    "credit threshold", XS_INT_MIN, XS_INT_MAX, 0, XS_UINT_MAX },
+	{ "LowCreditThreshold", offsetof(struct prepay, low_credit_threshold),
+	    0, 3, "low credit threshold", "Set Low Credit Warning Level",
+	    XS_INT_MIN, XS_INT_MAX, 0, XS_UINT_MAX },
+	{ "MaxMeterBalance", offsetof(struct prepay, max_meter_balance), 0, 4,
+	    "maximum meter balance", "Set Maximum Credit Limit: maximum credit "
+	    "level", XS_INT_MIN, XS_INT_MAX, 0, XS_UINT_MAX },
+	{ "MaxCreditThreshold", offsetof(struct prepay, max_credit_threshold),
+	    0, 5, "maximum credit threshold", "Set Maximum Credit Limit: "
+	    "maximum credit per top-up", XS_INT_MIN, XS_INT_MAX, 0,
+	    XS_UINT_MAX },
+	{ "DebtRecoveryRateCap", offsetof(struct prepay,
+	    debt_recovery_rate_cap), 0, 0, "debt recovery rate cap", "Set "
+	    "Overall Debt Cap", 0, 65535, XS_INT_MIN, XS_INT_MAX },
+	{ "DebtRecoveryRateCapPeriod", offsetof(struct prepay,
+	    debt_recovery_rate_cap_period), offsetof(struct prepay,
+	    has_cap_period), -1, "debt recovery rate cap period", NULL, 0, 0,
+	    0, 0 },
+};
+
+const struct pp_field *
+pp_field_named(const char *name)
+{
+	int i;
+
+	for (i = 0; i < PP_NFIELDS; i++)
+		if (strcmp(pp_fields[i].name, name) == 0)
+			return &pp_fields[i];
+	return NULL;
+}
+
+int64_t *
+pp_field_ptr(struct prepay *pp, const struct pp_field *f)
+{
+	return (int64_t *)(void *)((char *)pp + f->offset);
+}
+
+int
+pp_value(const struct prepay *pp, const struct pp_field *f, int64_t *v)
+{
+	if (f->present && !*(const int *)(const void *)((const char *)pp +
+	    f->present))
+		return -1;
+	*v = *(const int64_t *)(const void *)((const char *)pp + f->offset);
+	return 0;
+}
+
+static void
+pp_set_present(struct prepay *pp, const struct pp_field *f)
+{
+	if (f->present)
+		*(int *)(void *)((char *)pp + f->present) = 1;
+}
+
+/* A list element of the calendar: its items in order, at most max. */
+struct xlist {
+	const char *item;	/* the items' element */
+	int max;
+	const char *too_many;	/* "day profiles": "more than %d ..." */
+	int (*one)(xmlNodePtr n, struct prepay *pp, struct solr_err *e);
+};
+
+static int
+xlist(xmlNodePtr list, const struct xlist *l, int *count, struct prepay *pp,
+    struct solr_err *e)
+{
+	struct xwalk w;
+	xmlNodePtr n;
+	int err = 0, r;
+
+	walk(&w, list, e);
+	while ((n = take(&w, l->item, 0, &err)) != NULL) {
+		if (*count == l->max)
+			return solr_seterr(e, SOLR_ERR_VERIFY, "more than %d %s",
+			    l->max, l->too_many);
+		if ((r = l->one(n, pp, e)) != 0)
+			return r;
+	}
+	return done(&w);
+}
+
+/* An index="N" attribute from 1 to max. */
+static int
+index_attr(xmlNodePtr n, uint64_t max, uint64_t *v)
+{
+	xmlChar *idx = xmlGetNoNsProp(n, (const xmlChar *)"index");
+	int bad = idx == NULL || solr_parse_uint((const char *)idx, max, v) !=
+	    0 || *v < 1;
+
+	xmlFree(idx);
+	return bad ? -1 : 0;
+}
+
+/* One required child, then nothing else. */
+static xmlNodePtr
+only_child(xmlNodePtr n, const char *name, struct solr_err *e)
+{
+	struct xwalk w;
+	xmlNodePtr x;
+	int err = 0;
+
+	walk(&w, n, e);
+	if ((x = take(&w, name, 1, &err)) == NULL || done(&w) != 0)
+		return NULL;
+	return x;
+}
+
+static int
+elec_special_day(xmlNodePtr n, struct prepay *pp, struct solr_err *e)
+{
+	struct pp_special_day *s = &pp->special[pp->nspecial++];
+	xmlNodePtr date;
+	uint64_t iv;
+
+	if (index_attr(n, 20, &iv) != 0)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:SpecialDay (line "
+		    "%ld) index must be 1 to 20", xmlGetLineNo(n));
+	s->index = (int)iv;
+	if ((date = only_child(n, "Date", e)) == NULL)
+		return SOLR_ERR_VERIFY;
+	return wild_date(date, 0, &s->date, e);
+}
+
+static int
+special_days_applicable(xmlNodePtr sda, struct pp_schedule *s,
+    struct solr_err *e)
+{
+	struct xwalk aw;
+	xmlNodePtr a, x;
+	int64_t v;
+	int err = 0, r;
+
+	walk(&aw, sda, e);
+	while ((a = take(&aw, "SpecialDayApplicability", 0, &err))) {
+		if ((x = only_child(a, "SpecialDayID", e)) == NULL)
+			return SOLR_ERR_VERIFY;
+		if ((r = xint(x, 1, 20, &v, e)) != 0)
+			return r;
+		if (s->special_days & (1u << (v - 1)))
+			return solr_seterr(e, SOLR_ERR_VERIFY, "sr:SpecialDayID "
+			    "(line %ld) %lld is listed twice", xmlGetLineNo(x),
+			    (long long)v);
+		s->special_days |= 1u << (v - 1);
+	}
+	return done(&aw);
+}
+
+static int
+weekdays_applicable(xmlNodePtr dwa, struct pp_schedule *s,
+    struct solr_err *e)
+{
+	struct xwalk aw;
+	xmlNodePtr a, x;
+	char t[16];
+	int err = 0, r, d;
+
+	walk(&aw, dwa, e);
+	while ((a = take(&aw, "DayOfWeekApplicability", 0, &err))) {
+		if ((x = only_child(a, "DayOfWeekID", e)) == NULL)
+			return SOLR_ERR_VERIFY;
+		if ((r = solr_xml_text(x, t, sizeof(t), e)) != 0)
+			return r;
+		for (d = 0; d < 7 && strcmp(t, day_names[d]); d++)
+			;
+		if (d == 7 || (s->weekdays & (1u << d)))
+			return solr_seterr(e, SOLR_ERR_VERIFY, "sr:DayOfWeekID "
+			    "(line %ld) '%s' is not a day name, or is listed "
+			    "twice", xmlGetLineNo(x), t);
+		s->weekdays |= 1u << d;
+	}
+	return done(&aw);
+}
+
+static int
+schedule_dates(xmlNodePtr sdt, struct pp_schedule *s, struct solr_err *e)
+{
+	struct xwalk w;
+	xmlNodePtr st, sd, ed;
+	int err = 0, r;
+
+	walk(&w, sdt, e);
+	st = take(&w, "SwitchTime", 1, &err);
+	sd = take(&w, "StartDate", 1, &err);
+	ed = take(&w, "EndDate", 1, &err);
+	if (err || done(&w) != 0)
+		return SOLR_ERR_VERIFY;
+	if ((r = xtime(st, &s->hh, &s->mm, &s->ss, &s->cs, e)) != 0 ||
+	    (r = xdate(sd, &s->begin, e)) != 0)
+		return r;
+	return xdate(ed, &s->end, e);
+}
+
+static int
+elec_schedule_entry(xmlNodePtr n, struct prepay *pp, struct solr_err *e)
+{
+	struct pp_schedule *s = &pp->schedule[pp->nschedule];
+	struct xwalk w;
+	xmlNodePtr script, sda, dwa, sdt;
+	char t[16];
+	int err = 0, r;
+
+	s->index = ++pp->nschedule;
+	walk(&w, n, e);
+	script = take(&w, "NonDisablementScript", 1, &err);
+	sda = take(&w, "SpecialDaysApplicability", 1, &err);
+	dwa = take(&w, "DaysOfWeekApplicability", 1, &err);
+	sdt = take(&w, "ScheduleDatesAndTime", 1, &err);
+	if (err || done(&w) != 0)
+		return SOLR_ERR_VERIFY;
+	if ((r = solr_xml_text(script, t, sizeof(t), e)) != 0)
+		return r;
+	if (strcmp(t, "START") != 0 && strcmp(t, "STOP") != 0)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:NonDisablementScript "
+		    "(line %ld) '%s' is not START or STOP",
+		    xmlGetLineNo(script), t);
+	s->start = strcmp(t, "START") == 0;
+	if ((r = special_days_applicable(sda, s, e)) != 0 ||
+	    (r = weekdays_applicable(dwa, s, e)) != 0)
+		return r;
+	return schedule_dates(sdt, s, e);
+}
+
+static int
+elec_calendar(xmlNodePtr cal, struct prepay *pp, struct solr_err *e)
+{
+	static const struct xlist special = { "SpecialDay",
+	    PP_ELEC_SPECIAL_MAX, "special days", elec_special_day };
+	struct xwalk w;
+	xmlNodePtr sd, n;
+	int err = 0, r;
+
+	walk(&w, cal, e);
+	if ((sd = take(&w, "ElectricitySpecialDays", 1, &err)) == NULL)
+		return SOLR_ERR_VERIFY;
+	if ((r = xlist(sd, &special, &pp->nspecial, pp, e)) != 0)
+		return r;
+	while ((n = take(&w, "ElectricityNonDisablementSchedule", 0, &err)) !=
+	    NULL) {
+		if (pp->nschedule == PP_SCHEDULE_MAX)
+			return solr_seterr(e, SOLR_ERR_VERIFY, "more than %d "
+			    "non-disablement schedule entries",
+			    PP_SCHEDULE_MAX);
+		if ((r = elec_schedule_entry(n, pp, e)) != 0)
+			return r;
+	}
+	if (pp->nschedule == 0)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "the electricity "
+		    "non-disablement calendar has no schedule entry");
+	return done(&w);
+}
+
+static int
+gas_action(xmlNodePtr x, struct pp_day_profile *d, struct solr_err *e)
+{
+	struct xwalk aw;
+	xmlNodePtr st, act;
+	int hh, mm, ss, cs, err = 0, r;
+	char t[16];
+
+	walk(&aw, x, e);
+	st = take(&aw, "StartTime", 1, &err);
+	act = take(&aw, "NonDisablementAction", 1, &err);
+	if (err || done(&aw) != 0)
+		return SOLR_ERR_VERIFY;
+	if ((r = xtime(st, &hh, &mm, &ss, &cs, e)) != 0 ||
+	    (r = solr_xml_text(act, t, sizeof(t), e)) != 0)
+		return r;
+	if (ss || cs)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:StartTime (line %ld) "
+		    "must be a whole minute", xmlGetLineNo(st));
+	if (strcmp(t, "START") && strcmp(t, "STOP"))
+		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:NonDisablementAction "
+		    "(line %ld) '%s' is not START or STOP", xmlGetLineNo(act),
+		    t);
+	d->action[d->nactions].minutes = hh * 60 + mm;
+	d->action[d->nactions++].start = strcmp(t, "START") == 0;
+	return 0;
+}
+
+static int
+gas_day_profile(xmlNodePtr n, struct prepay *pp, struct solr_err *e)
+{
+	struct pp_day_profile *d = &pp->day_profile[pp->nday_profiles++];
+	struct xwalk w;
+	xmlNodePtr x;
+	int64_t v;
+	int err = 0, r;
+
+	walk(&w, n, e);
+	while ((x = take(&w, "TimeStartAction", 0, &err))) {
+		if (d->nactions == PP_ACTIONS_MAX)
+			return solr_seterr(e, SOLR_ERR_VERIFY, "a day profile "
+			    "(line %ld) has more than %d actions",
+			    xmlGetLineNo(n), PP_ACTIONS_MAX);
+		if ((r = gas_action(x, d, e)) != 0)
+			return r;
+	}
+	if (d->nactions == 0)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "a day profile (line %ld) "
+		    "has no action", xmlGetLineNo(n));
+	if ((x = take(&w, "GasDayName", 1, &err)) == NULL)
+		return SOLR_ERR_VERIFY;
+	if ((r = done(&w)) != 0 || (r = xint(x, 1, 5, &v, e)) != 0)
+		return r;
+	d->id = (int)v;
+	return 0;
+}
+
+/* index="N", the one digit of the day's place in the week */
+static int
+day_index(xmlNodePtr x, int n)
+{
+	xmlChar *idx = xmlGetNoNsProp(x, (const xmlChar *)"index");
+	int ok = idx != NULL && strlen((const char *)idx) == 1 &&
+	    idx[0] == '0' + n;
+
+	xmlFree(idx);
+	return ok;
+}
+
+static int
+gas_week_profile(xmlNodePtr n, struct prepay *pp, struct solr_err *e)
+{
+	struct pp_week *wk = &pp->week[pp->nweeks++];
+	struct xwalk w;
+	xmlNodePtr x;
+	int64_t v;
+	int err = 0, r, i;
+
+	walk(&w, n, e);
+	if ((x = take(&w, "WeekName", 1, &err)) == NULL)
+		return SOLR_ERR_VERIFY;
+	if ((r = xint(x, 1, 2, &v, e)) != 0)
+		return r;
+	wk->id = (int)v;
+	for (i = 0; i < 7; i++) {
+		if ((x = take(&w, "ReferencedDayName", 1, &err)) == NULL)
+			return SOLR_ERR_VERIFY;
+		if (!day_index(x, i + 1))
+			return solr_seterr(e, SOLR_ERR_VERIFY,
+			    "sr:ReferencedDayName (line %ld) must have index "
+			    "%d", xmlGetLineNo(x), i + 1);
+		if ((r = xint(x, 1, 5, &v, e)) != 0)
+			return r;
+		wk->day[i] = (int)v;
+	}
+	return done(&w);
+}
+
+/* A season, or a gas special day: a date with wildcards and the profile
+ * it names. */
+static int
+gas_dated(xmlNodePtr n, const char *date, const char *ref, int64_t max,
+    struct pp_date *d, int *profile, struct solr_err *e)
+{
+	struct xwalk w;
+	xmlNodePtr dn, x;
+	int64_t v;
+	int err = 0, r;
+
+	walk(&w, n, e);
+	dn = take(&w, date, 1, &err);
+	x = take(&w, ref, 1, &err);
+	if (err)
+		return SOLR_ERR_VERIFY;
+	if ((r = done(&w)) != 0 || (r = wild_date(dn, 1, d, e)) != 0 ||
+	    (r = xint(x, 1, max, &v, e)) != 0)
+		return r;
+	*profile = (int)v;
+	return 0;
+}
+
+static int
+gas_season(xmlNodePtr n, struct prepay *pp, struct solr_err *e)
+{
+	struct pp_season *s = &pp->season[pp->nseasons++];
+
+	return gas_dated(n, "SeasonStartDate", "ReferencedWeekName", 2,
+	    &s->start, &s->week, e);
+}
+
+static int
+gas_special_day(xmlNodePtr n, struct prepay *pp, struct solr_err *e)
+{
+	struct pp_gas_special *s = &pp->gas_special[pp->ngas_special++];
+
+	return gas_dated(n, "Date", "ReferencedDayName", 5, &s->date, &s->day,
+	    e);
+}
+
+static int
+gas_calendar(xmlNodePtr cal, struct prepay *pp, struct solr_err *e)
+{
+	static const struct xlist days = { "GasNonDisablementDayProfile",
+	    PP_DAY_PROFILES_MAX, "day profiles", gas_day_profile };
+	static const struct xlist weeks = { "WeekProfile", PP_WEEKS_MAX,
+	    "week profiles", gas_week_profile };
+	static const struct xlist seasons = { "Season", PP_SEASONS_MAX,
+	    "seasons", gas_season };
+	static const struct xlist special = { "SpecialDay",
+	    PP_GAS_SPECIAL_MAX, "special days", gas_special_day };
+	struct xwalk w;
+	xmlNodePtr dps, wps, sps, sds;
+	int err = 0, r;
+
+	walk(&w, cal, e);
+	dps = take(&w, "DayProfiles", 1, &err);
+	wps = take(&w, "WeekProfiles", 1, &err);
+	sps = take(&w, "SeasonProfiles", 1, &err);
+	sds = take(&w, "SpecialDays", 1, &err);
+	if (err || done(&w) != 0)
+		return SOLR_ERR_VERIFY;
+	if ((r = xlist(dps, &days, &pp->nday_profiles, pp, e)) != 0)
+		return r;
+	if (pp->nday_profiles == 0)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:DayProfiles has no "
+		    "day profile");
+	if ((r = xlist(wps, &weeks, &pp->nweeks, pp, e)) != 0)
+		return r;
+	if (pp->nweeks == 0)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:WeekProfiles has no "
+		    "week profile");
+	if ((r = xlist(sps, &seasons, &pp->nseasons, pp, e)) != 0)
+		return r;
+	if (pp->nseasons == 0)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:SeasonProfiles has "
+		    "no season");
+	return xlist(sds, &special, &pp->ngas_special, pp, e);
+}
+
+/* The values in the DUIS body's order, the calendar after position 3. */
+static int
+xml_values(struct xwalk *w, int gas, struct prepay *pp, xmlNodePtr *cal)
+{
+	const struct pp_field *f;
+	int err = 0, r, pos, i;
+
+	for (pos = 0; pos < 6; pos++) {
+		for (i = 0, f = NULL; i < PP_NFIELDS; i++)
+			if (pp_fields[i].xml_pos == pos)
+				f = &pp_fields[i];
+		if ((r = take_int(w, f->name, gas ? f->gas_min : f->elec_min,
+		    gas ? f->gas_max : f->elec_max, pp_field_ptr(pp, f))) != 0)
+			return r;
+		pp_set_present(pp, f);
+		if (pos == 3 && (*cal = take(w, gas ?
+		    "GasNonDisablementCalendar" :
+		    "ElectricityNonDisablementCalendar", 1, &err)) == NULL)
+			return SOLR_ERR_VERIFY;
+	}
+	return done(w);
+}
+
+int
+prepay_from_xml(xmlNodePtr node, struct prepay *pp, struct solr_err *e)
+{
+	struct xwalk w, fw;
+	xmlNodePtr edt, f, cal = NULL;
+	int err = 0, r, gas;
+	char t[64];
+
+	memset(pp, 0, sizeof(*pp));
+	pp->source = "xml";
+	walk(&w, node, e);
+	if ((edt = take(&w, "ExecutionDateTime", 0, &err)) != NULL) {
+		if ((r = solr_xml_text(edt, t, sizeof(t), e)) != 0)
+			return r;
+		if (solr_time_parse(t, &pp->activation_time) != 0)
+			return solr_seterr(e, SOLR_ERR_VERIFY,
+			    "sr:ExecutionDateTime (line %ld) '%s' is not a "
+			    "date-time with a time zone", xmlGetLineNo(edt), t);
+		/* DUIS writes a cancellation as 3000-12-31T00:00:00Z */
+		pp->activation = pp->activation_time ==
+		    solr_time_from_civil(3000, 12, 31, 0, 0, 0) ? ACT_CANCEL :
+		    ACT_AT;
+	}
+	if ((f = take(&w, "UpdatePrepayConfigElectricity", 0, &err)) != NULL)
+		gas = 0;
+	else if ((f = take(&w, "UpdatePrepayConfigGas", 1, &err)) != NULL)
+		gas = 1;
+	else
+		return SOLR_ERR_VERIFY;
+	if ((r = done(&w)) != 0)
+		return r;
+	pp->fuel = gas ? FUEL_GAS : FUEL_ELEC;
+	walk(&fw, f, e);
+	if ((r = xml_values(&fw, gas, pp, &cal)) != 0)
+		return r;
+	return gas ? gas_calendar(cal, pp, e) : elec_calendar(cal, pp, e);
+}
+
+/* YAML */
+
+static void
+fmt_date(const struct pp_date *d, char *out, size_t cap)
+{
+	char y[8], m[8], dd[16];
+
+	if (d->year == PP_ANY)
+		snprintf(y, sizeof(y), "*");
+	else
+		snprintf(y, sizeof(y), "%04d", d->year);
+	if (d->month == PP_ANY)
+		snprintf(m, sizeof(m), "*");
+	else
+		snprintf(m, sizeof(m), "%02d", d->month);
+	if (d->day == PP_ANY)
+		snprintf(dd, sizeof(dd), "*");
+	else if (d->day == PP_LAST_DAY)
+		snprintf(dd, sizeof(dd), "last");
+	else if (d->day == PP_SECOND_LAST_DAY)
+		snprintf(dd, sizeof(dd), "second-last");
+	else
+		snprintf(dd, sizeof(dd), "%02d", d->day);
+	if (d->weekday == PP_ANY)
+		snprintf(out, cap, "%s-%s-%s", y, m, dd);
+	else
+		snprintf(out, cap, "%s-%s-%s/%s", y, m, dd,
+		    day_names[(d->weekday - 1) % 7]);
+}
+
+static struct ynode *
+str_node(const char *s)
+{
+	return yn_new_str(s);
+}
+
+static struct ynode *
+days_list(unsigned bits)
+{
+	struct ynode *l = yn_new_seq(1);
+	int i;
+
+	for (i = 0; l && i < 7; i++)
+		if (bits & (1u << i))
+			yn_push(l, yn_new_plain(day_names[i]));
+	return l;
+}
+
+static struct ynode *
+index_list(uint32_t bits)
+{
+	struct ynode *l = yn_new_seq(1);
+	int i;
+
+	for (i = 0; l && i < 32; i++)
+		if (bits & (1u << i))
+			yn_push(l, yn_new_int(i + 1));
+	return l;
+}
+
+static struct ynode *
+elec_calendar_yaml(const struct prepay *pp)
+{
+	struct ynode *cal = yn_new_map(0), *l, *x;
+	char b[64];
+	int i;
+
+	l = yn_new_seq(0);
+	for (i = 0; i < pp->nspecial; i++) {
+		x = yn_new_map(1);
+		yn_set_int(x, "index", pp->special[i].index);
+		fmt_date(&pp->special[i].date, b, sizeof(b));
+		yn_set(x, "date", str_node(b));
+		yn_push(l, x);
+	}
+	yn_set(cal, "special_days", l);
+	l = yn_new_seq(0);
+	for (i = 0; i < pp->nschedule; i++) {
+		const struct pp_schedule *s = &pp->schedule[i];
+
+		x = yn_new_map(1);
+		yn_set_int(x, "index", s->index);
+		yn_set(x, "script", yn_new_plain(s->start ? "START" : "STOP"));
+		snprintf(b, sizeof(b), "%02d:%02d:%02d.%02d", s->hh, s->mm,
+		    s->ss, s->cs);
+		yn_set(x, "switch_time", str_node(b));
+		yn_set(x, "weekdays", days_list(s->weekdays));
+		yn_set(x, "special_days", index_list(s->special_days));
+		fmt_date(&s->begin, b, sizeof(b));
+		yn_set(x, "start", str_node(b));
+		fmt_date(&s->end, b, sizeof(b));
+		yn_set(x, "end", str_node(b));
+		yn_push(l, x);
+	}
+	yn_set(cal, "schedule", l);
+	return cal;
+}
+
+static struct ynode *
+day_profiles_yaml(const struct prepay *pp)
+{
+	struct ynode *l = yn_new_seq(0), *x, *acts, *a;
+	char b[16];
+	int i, j;
+
+	for (i = 0; i < pp->nday_profiles; i++) {
+		const struct pp_day_profile *d = &pp->day_profile[i];
+
+		acts = yn_new_seq(1);
+		for (j = 0; j < d->nactions; j++) {
+			a = yn_new_map(1);
+			snprintf(b, sizeof(b), "%02d:%02d",
+			    d->action[j].minutes / 60,
+			    d->action[j].minutes % 60);
+			yn_set(a, "start", str_node(b));
+			yn_set(a, "action", yn_new_plain(d->action[j].start ?
+			    "START" : "STOP"));
+			yn_push(acts, a);
+		}
+		x = yn_new_map(1);
+		yn_set_int(x, "day", d->id);
+		yn_set(x, "actions", acts);
+		yn_push(l, x);
+	}
+	return l;
+}
+
+static struct ynode *
+gas_calendar_yaml(const struct prepay *pp)
+{
+	struct ynode *cal = yn_new_map(0), *l, *x, *days;
+	char b[64];
+	int i, j;
+
+	yn_set(cal, "day_profiles", day_profiles_yaml(pp));
+	l = yn_new_seq(0);
+	for (i = 0; i < pp->nweeks; i++) {
+		days = yn_new_seq(1);
+		for (j = 0; j < 7; j++)
+			yn_push(days, yn_new_int(pp->week[i].day[j]));
+		x = yn_new_map(1);
+		yn_set_int(x, "week", pp->week[i].id);
+		yn_set(x, "days", days);
+		yn_push(l, x);
+	}
+	yn_set(cal, "week_profiles", l);
+	l = yn_new_seq(0);
+	for (i = 0; i < pp->nseasons; i++) {
+		x = yn_new_map(1);
+		fmt_date(&pp->season[i].start, b, sizeof(b));
+		yn_set(x, "start", str_node(b));
+		yn_set_int(x, "week", pp->season[i].week);
+		yn_push(l, x);
+	}
+	yn_set(cal, "seasons", l);
+	l = yn_new_seq(0);
+	for (i = 0; i < pp->ngas_special; i++) {
+		x = yn_new_map(1);
+		fmt_date(&pp->gas_special[i].date, b, sizeof(b));
+		yn_set(x, "date", str_node(b));
+		yn_set_int(x, "day", pp->gas_special[i].day);
+		yn_push(l, x);
+	}
+	yn_set(cal, "special_days", l);
+	return cal;
+}
+
+struct ynode *
+prepay_to_yaml(const struct prepay *pp)
+{
+	struct ynode *m = yn_new_map(0), *x;
+	char b[SOLR_TIME_STRLEN];
+	int64_t v;
+	int i;
+
+	if (m == NULL)
+		return NULL;
+	yn_set(m, "fuel", yn_new_plain(pp->fuel == FUEL_GAS ? "gas" :
+	    "electricity"));
+	yn_set(m, "source", yn_new_plain(pp->source));
+	for (i = 0; i < PP_NFIELDS; i++)
+		if (pp_value(pp, &pp_fields[i], &v) == 0)
+			yn_set_int(m, pp_fields[i].name, v);
+	x = yn_new_map(1);
+	yn_set(x, "kind", yn_new_plain(pp->activation == ACT_AT ? "at" :
+	    pp->activation == ACT_CANCEL ? "cancel" : "immediate"));
+	if (pp->activation == ACT_AT) {
+		solr_time_format(pp->activation_time, b);
+		yn_set(x, "time", yn_new_plain(b));
+	}
+	yn_set(m, "activation", x);
+	yn_set(m, "NonDisablementCalendar", pp->fuel == FUEL_ELEC ?
+	    elec_calendar_yaml(pp) : gas_calendar_yaml(pp));
+	return m;
+}
+
+/* Reading the mapping back. */
+
+static int
+yint(const struct ynode *m, const char *key, int64_t min, int64_t max,
+    int64_t *out, struct solr_err *e)
+{
+	const struct ynode *n = yn_get(m, key);
+	char *end;
+	long long v;
+
+	if (!yn_is_scalar(n) || n->quoted || n->len == 0)
+		return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: %s is missing "
+		    "or not a number", key);
+	v = strtoll(n->str, &end, 10);
+	if (*end != '\0' || v < min || v > max)
+		return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: %s '%s' is not "
+		    "a number from %lld to %lld", key, n->str, (long long)min,
+		    (long long)max);
+	*out = v;
+	return 0;
+}
+
+static int
+yfield(const struct ynode *m, const char *key, int min, int max, int *out,
+    struct solr_err *e)
+{
+	int64_t v;
+	int r;
+
+	if ((r = yint(m, key, min, max, &v, e)) != 0)
+		return r;
+	*out = (int)v;
+	return 0;
+}
+
+/* "YYYY-MM-DD" with '*', "last", "second-last" and an optional
+ * "/Weekday" */
+static int
+parse_date(const char *s, struct pp_date *d)
+{
+	char buf[64], *part[3], *wd, *p;
+	int i;
+
+	if (s == NULL || strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	d->weekday = PP_ANY;
+	if ((wd = strchr(buf, '/')) != NULL) {
+		*wd++ = '\0';
+		for (i = 0; i < 7 && strcmp(wd, day_names[i]); i++)
+			;
+		if (i == 7)
+			return -1;
+		d->weekday = i + 1;
+	}
+	part[0] = buf;
+	if ((p = strchr(buf, '-')) == NULL)
+		return -1;
+	*p = '\0';
+	part[1] = p + 1;
+	if ((p = strchr(part[1], '-')) == NULL)
+		return -1;
+	*p = '\0';
+	part[2] = p + 1;
+	d->year = strcmp(part[0], "*") == 0 ? PP_ANY : atoi(part[0]);
+	d->month = strcmp(part[1], "*") == 0 ? PP_ANY : atoi(part[1]);
+	if (strcmp(part[2], "*") == 0)
+		d->day = PP_ANY;
+	else if (strcmp(part[2], "last") == 0)
+		d->day = PP_LAST_DAY;
+	else if (strcmp(part[2], "second-last") == 0)
+		d->day = PP_SECOND_LAST_DAY;
+	else
+		d->day = atoi(part[2]);
+	if ((d->year != PP_ANY && (d->year < 1900 || d->year > 9999)) ||
+	    (d->month != PP_ANY && (d->month < 1 || d->month > 12)) ||
+	    d->day == 0 || d->day > 31)
+		return -1;
+	return 0;
+}
+
+static int
+ydate(const struct ynode *m, const char *key, struct pp_date *d,
+    struct solr_err *e)
+{
+	const char *s = yn_get_str(m, key);
+
+	if (parse_date(s, d) != 0)
+		return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: %s '%s' is not "
+		    "a date", key, s ? s : "(missing)");
+	return 0;
+}
+
+static const struct ynode *
+yseq(const struct ynode *m, const char *key, size_t max, struct solr_err *e)
+{
+	const struct ynode *n = yn_get(m, key);
+
+	if (n == NULL || n->kind != YN_SEQ) {
+		solr_seterr(e, SOLR_ERR_FORMAT, "prepay: %s is missing or not "
+		    "a list", key);
+		return NULL;
+	}
+	if (n->n > max) {
+		solr_seterr(e, SOLR_ERR_FORMAT, "prepay: %s has more than %zu "
+		    "entries", key, max);
+		return NULL;
+	}
+	return n;
+}
+
+static int
+script(const struct ynode *m, const char *key, int *start,
+    struct solr_err *e)
+{
+	const char *s = yn_get_str(m, key);
+
+	if (s == NULL || (strcmp(s, "START") && strcmp(s, "STOP")))
+		return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: %s is not "
+		    "START or STOP", key);
+	*start = strcmp(s, "START") == 0;
+	return 0;
+}
+
+static int
+weekday_list(const struct ynode *it, unsigned *bits, struct solr_err *e)
+{
+	const struct ynode *x;
+	size_t j;
+	int d;
+
+	if ((x = yseq(it, "weekdays", 7, e)) == NULL)
+		return e->code;
+	for (j = 0; j < x->n; j++) {
+		for (d = 0; d < 7 && strcmp(x->items[j]->str, day_names[d]);
+		    d++)
+			;
+		if (d == 7)
+			return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: '%s' is "
+			    "not a weekday", x->items[j]->str);
+		*bits |= 1u << d;
+	}
+	return 0;
+}
+
+static int
+special_list(const struct ynode *it, uint32_t *bits, struct solr_err *e)
+{
+	const struct ynode *x;
+	size_t j;
+
+	if ((x = yseq(it, "special_days", 20, e)) == NULL)
+		return e->code;
+	for (j = 0; j < x->n; j++) {
+		int v = atoi(x->items[j]->str);
+
+		if (v < 1 || v > 20)
+			return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: special "
+			    "day %s", x->items[j]->str);
+		*bits |= 1u << (v - 1);
+	}
+	return 0;
+}
+
+static int
+schedule_from_yaml(const struct ynode *it, struct pp_schedule *s,
+    struct solr_err *e)
+{
+	const char *t = yn_get_str(it, "switch_time");
+	int r;
+
+	if ((r = yfield(it, "index", 1, PP_SCHEDULE_MAX, &s->index, e)) != 0 ||
+	    (r = script(it, "script", &s->start, e)) != 0 ||
+	    (r = ydate(it, "start", &s->begin, e)) != 0 ||
+	    (r = ydate(it, "end", &s->end, e)) != 0)
+		return r;
+	if (t == NULL || sscanf(t, "%2d:%2d:%2d.%2d", &s->hh, &s->mm, &s->ss,
+	    &s->cs) != 4)
+		return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: switch_time is "
+		    "not HH:MM:SS.cc");
+	if ((r = weekday_list(it, &s->weekdays, e)) != 0)
+		return r;
+	return special_list(it, &s->special_days, e);
+}
+
+static int
+elec_from_yaml(const struct ynode *cal, struct prepay *pp, struct solr_err *e)
+{
+	const struct ynode *l;
+	size_t i;
+	int r;
+
+	if ((l = yseq(cal, "special_days", PP_ELEC_SPECIAL_MAX, e)) == NULL)
+		return e->code;
+	for (i = 0; i < l->n; i++) {
+		struct pp_special_day *s = &pp->special[i];
+
+		if ((r = yfield(l->items[i], "index", 1, 20, &s->index, e)) !=
+		    0 || (r = ydate(l->items[i], "date", &s->date, e)) != 0)
+			return r;
+	}
+	pp->nspecial = (int)l->n;
+	if ((l = yseq(cal, "schedule", PP_SCHEDULE_MAX, e)) == NULL)
+		return e->code;
+	for (i = 0; i < l->n; i++)
+		if ((r = schedule_from_yaml(l->items[i], &pp->schedule[i], e))
+		    != 0)
+			return r;
+	pp->nschedule = (int)l->n;
+	return 0;
+}
+
+static int
+day_profile_from_yaml(const struct ynode *it, struct pp_day_profile *d,
+    struct solr_err *e)
+{
+	const struct ynode *a;
+	size_t j;
+	int r, hh, mm;
+
+	if ((r = yfield(it, "day", 1, 5, &d->id, e)) != 0)
+		return r;
+	if ((a = yseq(it, "actions", PP_ACTIONS_MAX, e)) == NULL)
+		return e->code;
+	for (j = 0; j < a->n; j++) {
+		const char *t = yn_get_str(a->items[j], "start");
+
+		if (t == NULL || sscanf(t, "%2d:%2d", &hh, &mm) != 2 ||
+		    hh > 23 || mm > 59)
+			return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: action "
+			    "start is not HH:MM");
+		d->action[j].minutes = hh * 60 + mm;
+		if ((r = script(a->items[j], "action", &d->action[j].start,
+		    e)) != 0)
+			return r;
+	}
+	d->nactions = (int)a->n;
+	return 0;
+}
+
+static int
+week_from_yaml(const struct ynode *it, struct pp_week *w, struct solr_err *e)
+{
+	const struct ynode *days;
+	int r, j;
+
+	if ((r = yfield(it, "week", 1, 2, &w->id, e)) != 0)
+		return r;
+	if ((days = yseq(it, "days", 7, e)) == NULL || days->n != 7)
+		return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: a week profile "
+		    "needs 7 days");
+	for (j = 0; j < 7; j++)
+		w->day[j] = atoi(days->items[j]->str);
+	return 0;
+}
+
+static int
+gas_from_yaml(const struct ynode *cal, struct prepay *pp, struct solr_err *e)
+{
+	const struct ynode *l;
+	size_t i;
+	int r;
+
+	if ((l = yseq(cal, "day_profiles", PP_DAY_PROFILES_MAX, e)) == NULL)
+		return e->code;
+	for (i = 0; i < l->n; i++)
+		if ((r = day_profile_from_yaml(l->items[i], &pp->day_profile[i],
+		    e)) != 0)
+			return r;
+	pp->nday_profiles = (int)l->n;
+	if ((l = yseq(cal, "week_profiles", PP_WEEKS_MAX, e)) == NULL)
+		return e->code;
+	for (i = 0; i < l->n; i++)
+		if ((r = week_from_yaml(l->items[i], &pp->week[i], e)) != 0)
+			return r;
+	pp->nweeks = (int)l->n;
+	if ((l = yseq(cal, "seasons", PP_SEASONS_MAX, e)) == NULL)
+		return e->code;
+	for (i = 0; i < l->n; i++)
+		if ((r = ydate(l->items[i], "start", &pp->season[i].start, e))
+		    != 0 || (r = yfield(l->items[i], "week", 1, 2,
+		    &pp->season[i].week, e)) != 0)
+			return r;
+	pp->nseasons = (int)l->n;
+	if ((l = yseq(cal, "special_days", PP_GAS_SPECIAL_MAX, e)) == NULL)
+		return e->code;
+	for (i = 0; i < l->n; i++)
+		if ((r = ydate(l->items[i], "date", &pp->gas_special[i].date,
+		    e)) != 0 || (r = yfield(l->items[i], "day", 1, 5,
+		    &pp->gas_special[i].day, e)) != 0)
+			return r;
+	pp->ngas_special = (int)l->n;
+	return 0;
+}
+
+static int
+activation_from_yaml(const struct ynode *act, struct prepay *pp,
+    struct solr_err *e)
+{
+	const char *kind = yn_get_str(act, "kind"), *t = yn_get_str(act,
+	    "time");
+
+	if (kind && strcmp(kind, "immediate") == 0)
+		pp->activation = ACT_IMMEDIATE;
+	else if (kind && strcmp(kind, "cancel") == 0)
+		pp->activation = ACT_CANCEL;
+	else if (kind && strcmp(kind, "at") == 0 && t &&
+	    solr_time_parse(t, &pp->activation_time) == 0)
+		pp->activation = ACT_AT;
+	else
+		return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: activation is "
+		    "not immediate, cancel or at a time");
+	return 0;
+}
+
+int
+prepay_from_yaml(const struct ynode *m, struct prepay *pp, struct solr_err *e)
+{
+	const struct pp_field *f;
+	const struct ynode *cal;
+	const char *fuel, *src;
+	int r, i;
+
+	memset(pp, 0, sizeof(*pp));
+	if (m == NULL || m->kind != YN_MAP)
+		return solr_seterr(e, SOLR_ERR_FORMAT, "the record has no "
+		    "prepay: mapping (solr-gbcs-parse must run first)");
+	fuel = yn_get_str(m, "fuel");
+	if (fuel == NULL || (strcmp(fuel, "electricity") && strcmp(fuel, "gas")))
+		return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: fuel is not "
+		    "electricity or gas");
+	pp->fuel = strcmp(fuel, "gas") == 0 ? FUEL_GAS : FUEL_ELEC;
+	src = yn_get_str(m, "source");
+	pp->source = src && strcmp(src, "gbcs") == 0 ? "gbcs" : "xml";
+	for (i = 0; i < PP_NFIELDS; i++) {
+		f = &pp_fields[i];
+		if (f->present && yn_get(m, f->name) == NULL)
+			continue;	/* only some sources carry it */
+		if ((r = yint(m, f->name, INT64_MIN, INT64_MAX, pp_field_ptr(pp,
+		    f), e)) != 0)
+			return r;
+		pp_set_present(pp, f);
+	}
+	if ((r = activation_from_yaml(yn_get(m, "activation"), pp, e)) != 0)
+		return r;
+	cal = yn_get(m, "NonDisablementCalendar");
+	if (cal == NULL || cal->kind != YN_MAP)
+		return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: "
+		    "NonDisablementCalendar is missing");
+	return pp->fuel == FUEL_ELEC ? elec_from_yaml(cal, pp, e) :
+	    gas_from_yaml(cal, pp, e);
+}

@@ -1,0 +1,83 @@
+/* The countersign ledger: which APDU was MACed for each (originator,
+ * counter, recipient), so that no two different APDUs ever share a GMAC
+ * key and IV. */
+#ifndef SOLR_LEDGER_H
+#define SOLR_LEDGER_H
+
+#include <limits.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "base/err.h"
+#include "base/util.h"
+
+#define LEDGER_NOTE_MAX 2048	/* bytes of an entry's note */
+
+struct ledger_entry {
+	uint64_t originator, counter, recipient;
+	unsigned char sha[32];
+	const char *note;	/* "" when none */
+};
+
+/* On disk, the ledger file is the truth and state/countersign-index
+ * finds a key in it: a header (magic, slots, the ledger bytes it covers, entries, clean)
+ * and an open-addressing table of 16-byte slots (a fingerprint of the
+ * key, the offset of its line).  A process reads the slots it needs,
+ * so its memory stays the same whatever the ledger's size.  Every process
+ * with the ledger open holds state/countersign-live shared.  The index is
+ * marked unclean (and synced) before a process first changes it, and
+ * clean again, after a sync, when it closes; one found unclean at open,
+ * or behind a ledger that was cut, is built again from the ledger. */
+struct ledger {
+	int fd;
+	char path[PATH_MAX];
+	off_t read_upto;
+	/* in memory only (a replay) */
+	struct ledger_entry *e;
+	size_t n, cap;
+	size_t *index;		/* open addressing, SIZE_MAX empty */
+	size_t icap;
+	/* on disk */
+	int ifd, lfd;
+	char ipath[PATH_MAX];
+	uint64_t nslots, covered, count, clean;
+	int dirty;		/* written, not yet synced */
+	struct solr_appended app;	/* written, not yet committed */
+	const char *reuse;	/* how a second sha for a key is refused */
+	unsigned bytes_per_slot;	/* of the file, when the index is built */
+	char notebuf[LEDGER_NOTE_MAX + 1];	/* the note of an entry read */
+};
+
+int ledger_open(const char *world, struct ledger *l, struct solr_err *e);
+/* Another ledger of the same kind: state/NAME-ledger, -index and -live;
+ * reuse says what a second sha for a key would be ("decided before for
+ * another document"). */
+int ledger_open_named(const char *world, const char *name, const char *reuse,
+    struct ledger *l, struct solr_err *e);
+/* The entry of a key: 1 and its sha and note (valid until the next call),
+ * 0 when there is none, or a negative SOLR_ERR_*. */
+int ledger_lookup(struct ledger *l, uint64_t originator, uint64_t counter,
+    uint64_t recipient, struct ledger_entry *x, struct solr_err *e);
+/* ledger_record with a note kept with a new entry (one line of text, at
+ * most LEDGER_NOTE_MAX bytes); when the key and sha were recorded before,
+ * the first entry keeps its note. */
+int ledger_record_note(struct ledger *l, uint64_t originator,
+    uint64_t counter, uint64_t recipient, const unsigned char sha[32],
+    const char *note, int *again, struct solr_err *e);
+/* Records the APDU's SHA-256 for the key, under the lock.  0 when new or
+ * the same APDU again (*again = 1); SOLR_ERR_VERIFY when a different APDU
+ * was recorded for the key.  The entry is written at once but synced by
+ * ledger_sync: nothing made from it may leave before that. */
+int ledger_record(struct ledger *l, uint64_t originator, uint64_t counter,
+    uint64_t recipient, const unsigned char sha[32], int *again,
+    struct solr_err *e);
+int ledger_sync(struct ledger *l, struct solr_err *e);
+/* After the sync and whatever else the batch needed: what was written
+ * stays.  ledger_undo instead takes it back (see solr_appended_undo). */
+void ledger_commit(struct ledger *l);
+int ledger_undo(struct ledger *l);
+/* A ledger that lives in memory only (for a replay). */
+void ledger_memory(struct ledger *l);
+void ledger_close(struct ledger *l);
+
+#endif

@@ -1,0 +1,120 @@
+/* The record stream between the tools (solr-records(5)): YAML documents,
+ * one per Service Request, each starting with "---". */
+#ifndef SOLR_RECORD_H
+#define SOLR_RECORD_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/err.h"
+#include "base/ytree.h"
+
+#define SOLR_RECORD_VERSION 1
+#define SOLR_RECORD_MAX (256 * 1024)	/* bytes of YAML in one record */
+
+enum {
+	REC_EOF = 0,
+	REC_OK = 1,	/* *rec holds a record */
+	REC_BAD = 2,	/* a record was there but is malformed: e says why */
+	REC_UNSEALED = 3,	/* its seal is missing or does not verify: *rec
+				 * is what it claims (or NULL), e says why */
+};
+
+struct rec_reader;
+struct solr_sealer;
+
+struct rec_reader *rec_reader_new(FILE *f, const char *name);
+/* Whether input is already buffered (another record may be read without
+ * waiting). */
+int rec_reader_buffered(const struct rec_reader *rd);
+/* Whether another record can be read without waiting: buffered, at the
+ * end, or input ready (for group commit: a batch ends when nothing is
+ * waiting). */
+int rec_reader_waiting(const struct rec_reader *rd);
+/* The name given to rec_reader_new, for messages. */
+const char *rec_reader_name(const struct rec_reader *rd);
+/* From now on a record must end with its seal; one that does not is
+ * REC_UNSEALED. */
+void rec_reader_seal(struct rec_reader *rd, struct solr_sealer *sealer);
+/* A record sealed with this other key (another seal domain: the flow's,
+ * or a replay's) is refused with why, so that the refusal says what it
+ * is. */
+void rec_reader_foreign(struct rec_reader *rd, struct solr_sealer *sealer,
+    const char *why);
+/* Reads any YAML mappings, not only records (for logs and histories). */
+void rec_reader_any(struct rec_reader *rd);
+void rec_reader_free(struct rec_reader *rd);
+/* First byte that is not white space (after a UTF-8 BOM), or EOF. */
+int rec_reader_peek(struct rec_reader *rd);
+/* The rest of the input as one blob of at most max bytes. */
+int rec_reader_slurp(struct rec_reader *rd, size_t max, unsigned char **p,
+    size_t *len, struct solr_err *e);
+/* REC_OK, REC_BAD, REC_EOF, or a negative SOLR_ERR_* on a read error.
+ * *line is the line of the record's "---" in the input. */
+int rec_read(struct rec_reader *rd, struct ynode **rec, int *line,
+    struct solr_err *e);
+
+struct rec_writer;
+
+/* The seal's line, "seal: " and 64 hex digits. */
+#define SOLR_SEAL_LINE 71
+
+struct rec_writer *rec_writer_new(FILE *f);
+/* From now on every record written ends with its seal (solr-records(5)). */
+void rec_writer_seal(struct rec_writer *w, struct solr_sealer *sealer);
+/* JSON Lines from now on: one object a line, its seal the last member
+ * (solr-records(5)). */
+void rec_writer_json(struct rec_writer *w, int json);
+int rec_write(struct rec_writer *w, const struct ynode *rec);
+/* The errno of the writer's failure (EIO when it has none). */
+int rec_writer_errno(const struct rec_writer *w);
+/* Ends the stream and flushes; a write error (e.g. a full disk) is
+ * SOLR_ERR_IO. */
+int rec_writer_finish(struct rec_writer *w, struct solr_err *e);
+/* Group commit: records written after rec_writer_hold wait in memory;
+ * rec_writer_release writes them out, and *sent says how many bytes
+ * left before an error (0: none of them). */
+void rec_writer_hold(struct rec_writer *w);
+int rec_writer_release(struct rec_writer *w, size_t *sent,
+    struct solr_err *e);
+void rec_writer_free(struct rec_writer *w);
+
+/* A new record with the contract's keys in order: record, seq, source,
+ * received_at, request, sender, verdict (pass), code, reason, stages. */
+struct ynode *rec_new(int64_t seq, const char *source, int64_t received_at);
+/* The record for input that could not be read as a record. */
+struct ynode *rec_new_unreadable(int64_t seq, const char *source,
+    const char *stage, const char *reason);
+
+const char *rec_verdict(const struct ynode *rec);
+/* True when the record still carries "pass". */
+int rec_is_pass(const struct ynode *rec);
+/* Marks the record rejected by stage, with code (may be NULL). */
+int rec_reject(struct ynode *rec, const char *stage, const char *code,
+    const char *reason);
+/* Quarantines the record (a DCC alert code such as AD1). */
+int rec_quarantine(struct ynode *rec, const char *stage, const char *code,
+    const char *reason);
+/* Returns stages.<stage>, a new flow map {result: pass}. */
+struct ynode *rec_stage_pass(struct ynode *rec, const char *stage);
+/* Replay (an auditor's re-run of the recorded requests): the record a
+ * SAT entry holds, made ready to run again, with what was decided kept
+ * under recorded: */
+struct ynode *rec_replay_prepare(const struct ynode *recorded);
+/* Compares the stage's new result and code with the recorded ones and
+ * notes replay: same or differs (with the recorded answer). */
+void rec_replay_note(struct ynode *rec, const char *stage);
+/* The whole record: the final verdict and code, and every stage. */
+void rec_replay_final(struct ynode *rec);
+/* A deep copy. */
+struct ynode *yn_copy(const struct ynode *n);
+
+/* The EUI-64 at a dotted path ("sender.id"): 0, or SOLR_ERR_FORMAT when
+ * it is missing or malformed. */
+int rec_eui(const struct ynode *rec, const char *path, uint64_t *eui);
+
+/* received_at of the record, or SOLR_ERR_FORMAT. */
+int rec_time(const struct ynode *rec, int64_t *t);
+int64_t rec_seq(const struct ynode *rec);
+
+#endif

@@ -1,0 +1,665 @@
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "base/crypto.h"
+#include "store/record.h"
+#include "store/sat.h"
+#include "base/yread.h"
+#include "base/ywrite.h"
+
+#define SAT_VERSION 2	/* an entry's "sat:": 2 has the writer's MAC */
+
+static int place(struct sat *, struct solr_objstore *, const char *,
+    const char *, struct solr_err *);
+
+static const char zero_hash[] =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+/* The last entry of the log: its n and hash; *torn is where it starts when
+ * its write did not finish, and SOLR_ERR_VERIFY when it is malformed. */
+static int
+tail(struct sat *s, uint64_t *n, char prev[SOLR_SHA256_HEX], off_t *torn,
+    struct solr_err *e)
+{
+	char buf[65536 + 1], *p, *h, *entry;
+	struct stat st;
+	off_t off;
+	ssize_t got;
+
+	*n = 0;
+	*torn = -1;
+	memcpy(prev, zero_hash, SOLR_SHA256_HEX);
+	if (fstat(s->fd, &st) != 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "%s",
+		    strerror(errno));
+	if (st.st_size == 0)
+		return 0;
+	off = st.st_size > 65536 ? st.st_size - 65536 : 0;
+	if ((got = pread(s->fd, buf, (size_t)(st.st_size - off), off)) < 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "%s",
+		    strerror(errno));
+	buf[got] = '\0';
+	/* the last entry starts at the last "---" line */
+	for (entry = NULL, p = buf; (p = strstr(p, "---\n")) != NULL; p++)
+		if (p == buf || p[-1] == '\n')
+			entry = p;
+	h = entry ? strstr(entry, "\nhash: ") : NULL;
+	if (entry != NULL && (h == NULL || strlen(h + 7) < 65 ||
+	    (strlen(h + 7) == 65 && h[7 + 64] != '\n'))) {
+		/* a write that did not finish: nothing was emitted after it
+		 * (records leave after their entries are synced) */
+		*torn = off + (entry - buf);
+		return 0;
+	}
+	if (entry == NULL || h == NULL || strlen(h + 7) != 65 ||
+	    h[7 + 64] != '\n')
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0, "the last "
+		    "entry is torn (a crash while it was written): move the "
+		    "log aside or cut it at its last complete entry, then "
+		    "check it with --verify-sat");
+	memcpy(prev, h + 7, 64);
+	prev[64] = '\0';
+	if ((p = strstr(entry, "\nn: ")) == NULL)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0, "the last "
+		    "entry has no number");
+	*n = strtoull(p + 4, NULL, 10);
+	return 0;
+}
+
+int
+sat_tail(struct sat *s, uint64_t *n, char last[SOLR_SHA256_HEX],
+    struct solr_err *e)
+{
+	off_t torn;
+	int r;
+
+	if ((r = tail(s, n, last, &torn, e)) != 0)
+		return r;
+	if (torn >= 0)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0, "the last "
+		    "entry is torn");
+	return 0;
+}
+
+/* The log's or live file's descriptor: a regular file of the owner's. */
+static int
+open_own(const char *path, struct solr_err *e)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && solr_guard(path, 0, e) != 0)
+		return -1;
+	return solr_open_regular(path, O_RDWR | O_APPEND | O_CREAT, 1, e);
+}
+
+int
+sat_open(const char *dir, const unsigned char key[32], const char *world,
+    struct sat *s, struct solr_err *e)
+{
+	char objs[PATH_MAX];
+	uint64_t n;
+	char prev[SOLR_SHA256_HEX];
+	off_t torn;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	s->fd = s->live_fd = -1;
+	memcpy(s->key, key, sizeof(s->key));
+	snprintf(s->heads, sizeof(s->heads), "%s/state/sat-heads", world);
+	memcpy(s->v.hash, zero_hash, SOLR_SHA256_HEX);
+	snprintf(s->dir, sizeof(s->dir), "%s", dir);
+	snprintf(s->log, sizeof(s->log), "%s/sat.log", dir);
+	snprintf(objs, sizeof(objs), "%s/objects", dir);
+	if ((r = solr_mkdirs(dir, e)) != 0 || (r = solr_guard(dir, 1, e)) != 0
+	    || (r = objstore_open(&s->objects, objs, e)) != 0 ||
+	    (r = solr_guard(objs, 1, e)) != 0)
+		return r;
+	if ((s->fd = open_own(s->log, e)) < 0)
+		return e->code;
+	while (flock(s->fd, LOCK_EX) != 0)
+		if (errno != EINTR) {
+			close(s->fd);
+			s->fd = -1;
+			return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0,
+			    "lock: %s", strerror(errno));
+		}
+	/* every writer holds sat/live shared: alone, what follows the
+	 * signed head is a batch that died; with others at work, it may be
+	 * one of theirs in flight (and is checked like every entry) */
+	snprintf(objs, sizeof(objs), "%s/live", dir);
+	if ((s->live_fd = open_own(objs, e)) < 0) {
+		r = e->code;
+		flock(s->fd, LOCK_UN);
+		close(s->fd);
+		s->fd = -1;
+		return r;
+	}
+	s->alone = flock(s->live_fd, LOCK_EX | LOCK_NB) == 0;
+	while (flock(s->live_fd, LOCK_SH) != 0 && errno == EINTR)
+		;
+	if ((r = tail(s, &n, prev, &torn, e)) == 0 && torn >= 0) {
+		struct stat st;
+
+		if (fstat(s->fd, &st) != 0 || ftruncate(s->fd, torn) != 0 ||
+		    fsync(s->fd) != 0)
+			r = solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "cutting "
+			    "the torn last entry: %s", strerror(errno));
+		else {
+			s->cut = (int64_t)(st.st_size - torn);
+			r = tail(s, &n, prev, &torn, e);
+		}
+	}
+	flock(s->fd, LOCK_UN);
+	if (r != 0) {
+		close(s->fd);
+		s->fd = -1;
+		close(s->live_fd);
+		s->live_fd = -1;
+	}
+	return r;
+}
+
+int
+sat_place(struct sat *s, struct solr_objstore *src, const char *name,
+    const char *at, struct solr_err *e)
+{
+	return place(s, src, name, at, e);
+}
+
+/* An object into the bundle, from src where at (a hint, may be NULL)
+ * says, its bytes checked against its name. */
+static int
+place(struct sat *s, struct solr_objstore *src, const char *name,
+    const char *at, struct solr_err *e)
+{
+	struct solr_buf b = { 0 };
+	int r;
+
+	if ((r = objstore_get_at(src, name, at, 64 << 20, &b, e)) == 0)
+		r = objstore_copy(&s->objects, name, &b, e);
+	solr_buf_free(&b);
+	return r;
+}
+
+int
+sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
+    char **objects, char **at, size_t nobjects, struct solr_err *e)
+{
+	struct solr_buf text = { 0 };
+	struct ynode *entry;
+	unsigned char mac[32];
+	char prev[SOLR_SHA256_HEX], hash[SOLR_SHA256_HEX], machex[65];
+	uint64_t n;
+	size_t i;
+	off_t torn;
+	struct stat st;
+	int r;
+
+	for (i = 0; i < nobjects; i++)
+		if ((r = place(s, src, objects[i], at[i], e)) != 0)
+			return r;
+	while (flock(s->fd, LOCK_EX) != 0)
+		if (errno != EINTR)
+			return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0,
+			    "lock: %s", strerror(errno));
+	/* another process may have appended since: the chain goes on from
+	 * the entry that is last now */
+	if ((r = tail(s, &n, prev, &torn, e)) != 0)
+		goto out;
+	if (torn >= 0) {
+		r = solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0, "the last "
+		    "entry is torn: another process died while writing it");
+		goto out;
+	}
+	if (fstat(s->fd, &st) != 0) {
+		r = solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "%s",
+		    strerror(errno));
+		goto out;
+	}
+	if ((entry = yn_new_map(0)) == NULL) {
+		r = SOLR_ERR_NOMEM;
+		goto out;
+	}
+	yn_set_int(entry, "sat", SAT_VERSION);
+	yn_set(entry, "n", yn_new_int((int64_t)n + 1));
+	yn_set_str(entry, "prev", prev);
+	for (i = 0; i + 1 < body->n; i += 2)
+		yn_set(entry, body->items[i]->str, body->items[i + 1]);
+	/* the entry's text, from "---" to the line before its hash */
+	r = yn_write_doc(entry, &text);
+	/* the values are the caller's: only the nodes made here are freed */
+	for (i = 6; i < entry->n; i += 2) {
+		yn_free(entry->items[i]);
+		entry->items[i + 1] = NULL;
+	}
+	entry->n = 6;
+	yn_free(entry);
+	if (r != 0) {
+		r = solr_seterr(e, r, "the SAT entry could not be written");
+		goto out;
+	}
+	/* the writer's MAC over the entry, then the hash over both */
+	if (solr_hmac(s->key, text.p, text.len, mac) != 0) {
+		r = solr_seterr(e, SOLR_ERR_INTERNAL, "HMAC-SHA-256 failed");
+		goto out;
+	}
+	solr_hex(mac, sizeof(mac), machex);
+	solr_buf_add(&text, "mac: ", 5);
+	solr_buf_add(&text, machex, 64);
+	solr_buf_add(&text, "\n", 1);
+	solr_sha256_hex(text.p, text.len, hash);
+	solr_buf_add(&text, "hash: ", 6);
+	solr_buf_add(&text, hash, 64);
+	solr_buf_add(&text, "\n", 1);
+	if (write(s->fd, text.p, text.len) != (ssize_t)text.len) {
+		r = solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "write: %s",
+		    strerror(errno));
+		goto out;
+	}
+	if (!s->app.pending)
+		s->n_before = n;
+	solr_appended_note(&s->app, st.st_size, st.st_size +
+	    (int64_t)text.len);
+	s->unsynced++;
+out:
+	flock(s->fd, LOCK_UN);
+	solr_buf_free(&text);
+	return r;
+}
+
+int
+sat_sync(struct sat *s, struct solr_err *e)
+{
+	int r;
+
+	/* the objects before the entries that name them */
+	if ((r = objstore_sync(&s->objects, e)) != 0)
+		return r;
+	if (s->fd < 0 || s->unsynced == 0)
+		return 0;
+	if (fsync(s->fd) != 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "fsync: %s",
+		    strerror(errno));
+	s->unsynced = 0;
+	return 0;
+}
+
+void
+sat_commit(struct sat *s)
+{
+	s->app.pending = 0;
+}
+
+int
+sat_close(struct sat *s, struct solr_err *e)
+{
+	int r = 0;
+
+	if (s->fd < 0)
+		return 0;
+	r = objstore_close(&s->objects, e);
+	if (fsync(s->fd) != 0)
+		r = solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "fsync: %s",
+		    strerror(errno));
+	close(s->fd);
+	s->fd = -1;
+	if (s->live_fd >= 0)
+		close(s->live_fd);
+	s->live_fd = -1;
+	solr_buf_free(&s->old_head);
+	solr_buf_free(&s->my_head);
+	return r;
+}
+
+/* Reading the log back, entry by entry. */
+
+struct reader {
+	FILE *f;
+	char *line;
+	size_t cap;
+	int lineno;
+	int pending;		/* a "---" line already read */
+	struct solr_buf chunk;
+	int start_line;
+};
+
+/* The next entry's text; 0 at the end. */
+static int
+next_entry(struct reader *rd)
+{
+	ssize_t l;
+
+	rd->chunk.len = 0;
+	if (rd->pending) {
+		solr_buf_add(&rd->chunk, "---\n", 4);
+		rd->start_line = rd->lineno;
+		rd->pending = 0;
+	}
+	while ((l = getline(&rd->line, &rd->cap, rd->f)) > 0) {
+		rd->lineno++;
+		if (strcmp(rd->line, "---\n") == 0 && rd->chunk.len > 0) {
+			rd->pending = 1;
+			return 1;
+		}
+		if (rd->chunk.len == 0)
+			rd->start_line = rd->lineno;
+		solr_buf_add(&rd->chunk, rd->line, (size_t)l);
+	}
+	return rd->chunk.len > 0;
+}
+
+/* The parts of one entry's text. */
+struct entry_parts {
+	size_t body;		/* bytes the MAC covers: from "---" to "mac:" */
+	size_t hashed;		/* bytes the hash covers: to "hash:" */
+	char mac[65], hash[65];
+	uint64_t n;
+	char prev[65];
+};
+
+/* Its last two lines: "mac: " and 64 hex digits, "hash: " and 64; its
+ * first four: "---", "sat: 2", "n: N", "prev: " and 64. */
+static int
+split_entry(const struct solr_buf *c, struct entry_parts *p)
+{
+	const char *t = (const char *)c->p, *h, *m;
+	char head[32], *end;
+	size_t q;
+
+	if (c->len < 71 + 70 || t[c->len - 1] != '\n')
+		return -1;
+	h = t + c->len - 71;
+	m = h - 70;
+	if (memcmp(h, "hash: ", 6) != 0 || memcmp(m, "mac: ", 5) != 0 ||
+	    (m != t && m[-1] != '\n'))
+		return -1;
+	memcpy(p->hash, h + 6, 64);
+	p->hash[64] = '\0';
+	memcpy(p->mac, m + 5, 64);
+	p->mac[64] = '\0';
+	if (!solr_is_sha256_hex(p->hash) || !solr_is_sha256_hex(p->mac) ||
+	    m[69] != '\n')
+		return -1;
+	p->hashed = (size_t)(h - t);
+	p->body = (size_t)(m - t);
+	snprintf(head, sizeof(head), "---\nsat: %d\nn: ", SAT_VERSION);
+	if (p->body < strlen(head) || memcmp(t, head, strlen(head)) != 0 ||
+	    t[strlen(head)] < '1' || t[strlen(head)] > '9')
+		return -2;
+	errno = 0;
+	p->n = strtoull(t + strlen(head), &end, 10);
+	/* prev: 64 hex digits, quoted when they look like a number */
+	q = (size_t)(end - t) + 7 < p->body && end[7] == '\'';
+	if (errno != 0 || (size_t)(end - t) + 7 + 65 + 2 * q > p->body ||
+	    memcmp(end, "\nprev: ", 7) != 0 || (q && end[7 + 65] != '\'') ||
+	    end[7 + 64 + 2 * q] != '\n')
+		return -2;
+	memcpy(p->prev, end + 7 + q, 64);
+	p->prev[64] = '\0';
+	return solr_is_sha256_hex(p->prev) ? 0 : -2;
+}
+
+/* One entry, the chain on from (want, prev): its form, its hash, its
+ * number, its link and, with key, its MAC.  0, or SOLR_ERR_VERIFY naming
+ * the entry (where: the log, line). */
+static int
+check_entry(const struct solr_buf *c, const unsigned char *key,
+    uint64_t want, const char *prev, struct entry_parts *p, const char *where,
+    int line, struct solr_err *e)
+{
+	unsigned char mac[32];
+	char got[65];
+	int r;
+
+	if ((r = split_entry(c, p)) == -1)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, where, line, "entry "
+		    "%llu is torn, or lacks its mac or hash line",
+		    (unsigned long long)want);
+	if (r != 0)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, where, line, "entry "
+		    "%llu does not begin with sat: %d, its number and prev",
+		    (unsigned long long)want, SAT_VERSION);
+	solr_sha256_hex(c->p, p->hashed, got);
+	if (strcmp(got, p->hash) != 0)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, where, line, "entry "
+		    "%llu was changed: its content hashes to %s, not to its "
+		    "hash %s", (unsigned long long)want, got, p->hash);
+	if (strcmp(p->prev, prev) != 0)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, where, line, "entry "
+		    "%llu does not follow the one before it (prev %s, but that "
+		    "entry's hash is %s)", (unsigned long long)want, p->prev,
+		    prev);
+	if (p->n != want)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, where, line, "entry "
+		    "%llu is numbered %llu", (unsigned long long)want,
+		    (unsigned long long)p->n);
+	if (key != NULL) {
+		if (solr_hmac(key, c->p, p->body, mac) != 0)
+			return solr_seterr(e, SOLR_ERR_INTERNAL, "HMAC-SHA-256 "
+			    "failed");
+		solr_hex(mac, sizeof(mac), got);
+		if (CRYPTO_memcmp(got, p->mac, 64) != 0)
+			return solr_seterr_at(e, SOLR_ERR_VERIFY, where, line,
+			    "entry %llu was not written by a writer of this "
+			    "world: its MAC does not verify with the world's "
+			    "trail key", (unsigned long long)want);
+	}
+	return 0;
+}
+
+int
+sat_check_new(struct sat *s, struct solr_err *e)
+{
+	struct reader rd = { 0 };
+	struct entry_parts p;
+	struct stat st;
+	int fd, r = 0;
+
+	if (fstat(s->fd, &st) != 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "%s",
+		    strerror(errno));
+	if (st.st_size < s->v.off)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0, "%lld "
+		    "bytes, shorter than the %lld this writer checked: the "
+		    "trail was cut under it; check it with solr-sat verify",
+		    (long long)st.st_size, (long long)s->v.off);
+	if (st.st_size == s->v.off)
+		return 0;
+	if ((fd = dup(s->fd)) < 0 || (rd.f = fdopen(fd, "r")) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "%s",
+		    strerror(errno));
+	}
+	if (fseeko(rd.f, (off_t)s->v.off, SEEK_SET) != 0)
+		r = solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "%s",
+		    strerror(errno));
+	while (r == 0 && next_entry(&rd)) {
+		if ((r = check_entry(&rd.chunk, s->key, s->v.n + 1, s->v.hash,
+		    &p, s->log, 0, e)) != 0)
+			break;
+		s->v.n++;
+		memcpy(s->v.hash, p.hash, SOLR_SHA256_HEX);
+		s->v.off += (int64_t)rd.chunk.len;
+	}
+	if (r == 0 && s->v.off != st.st_size)
+		r = solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0, "entry %llu "
+		    "does not start where the one before it ends",
+		    (unsigned long long)s->v.n + 1);
+	if (r != 0 && e->code == SOLR_ERR_VERIFY) {
+		char why[sizeof(e->msg)];
+
+		snprintf(why, sizeof(why), "%s", e->msg);
+		solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0, "%s; no head is "
+		    "signed over it, and this writer stops", why);
+	}
+	free(rd.line);
+	solr_buf_free(&rd.chunk);
+	fclose(rd.f);
+	return r;
+}
+
+int
+sat_entry_offset(struct sat *s, uint64_t n, int64_t *off, struct solr_err *e)
+{
+	char want[64], *buf, *p, *found;
+	struct stat st;
+	size_t span, wl;
+	off_t from;
+	ssize_t got;
+
+	if (fstat(s->fd, &st) != 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "%s",
+		    strerror(errno));
+	if (n == 0) {
+		*off = 0;
+		return 0;
+	}
+	wl = (size_t)snprintf(want, sizeof(want), "---\nsat: %d\nn: %llu\n",
+	    SAT_VERSION, (unsigned long long)n + 1);
+	/* from the end back, in spans that grow: what follows the head is a
+	 * batch of each writer at work */
+	for (span = 1 << 20;; span *= 4) {
+		from = st.st_size > (off_t)span ? st.st_size - (off_t)span : 0;
+		if ((buf = malloc((size_t)(st.st_size - from) + 1)) == NULL)
+			return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+		got = pread(s->fd, buf, (size_t)(st.st_size - from), from);
+		buf[got > 0 ? got : 0] = '\0';
+		found = NULL;
+		for (p = buf; got > 0 && (p = memmem(p, (size_t)(buf + got - p),
+		    want, wl)) != NULL; p++)
+			if ((p == buf && from == 0) || (p > buf && p[-1] ==
+			    '\n')) {
+				found = p;
+				break;
+			}
+		if (found != NULL)
+			*off = (int64_t)(from + (found - buf));
+		free(buf);
+		if (found != NULL)
+			return 0;
+		if (from == 0)
+			break;
+	}
+	return solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0, "entry %llu is "
+	    "not where the signed head ends", (unsigned long long)n + 1);
+}
+
+int
+sat_verify(const char *dir, const unsigned char *key, struct sat_pos *at,
+    size_t nat, uint64_t *entries, char last[SOLR_SHA256_HEX],
+    struct solr_err *e)
+{
+	struct reader rd = { 0 };
+	struct solr_objstore os;
+	struct entry_parts p;
+	char path[PATH_MAX], objs[PATH_MAX], prev[65];
+	uint64_t want = 1;
+	size_t i;
+	int fd, r = 0;
+
+	*entries = 0;
+	memcpy(prev, zero_hash, 65);
+	for (i = 0; i < nat; i++)
+		memcpy(at[i].hash, zero_hash, 65);
+	snprintf(path, sizeof(path), "%s/sat.log", dir);
+	snprintf(objs, sizeof(objs), "%s/objects", dir);
+	if ((fd = solr_open_regular(path, O_RDONLY, 1, e)) < 0)
+		return e->code;
+	if ((rd.f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
+		    strerror(errno));
+	}
+	objstore_open_read(&os, objs);
+	while (next_entry(&rd)) {
+		struct ynode *t = NULL, *ol;
+
+		if ((r = check_entry(&rd.chunk, key, want, prev, &p, path,
+		    rd.start_line, e)) != 0)
+			break;
+		if (yn_parse((const char *)rd.chunk.p, p.body, path,
+		    rd.start_line, &t, e) != 0) {
+			r = SOLR_ERR_VERIFY;
+			break;
+		}
+		ol = yn_get(t, "objects");
+		for (i = 0; ol && ol->kind == YN_SEQ && i < ol->n; i++) {
+			struct solr_buf b = { 0 };
+			struct solr_err oe;
+
+			if (!yn_is_scalar(ol->items[i]) || objstore_get(&os,
+			    ol->items[i]->str, 64 << 20, &b, &oe) != 0)
+				r = solr_seterr_at(e, SOLR_ERR_VERIFY, path,
+				    rd.start_line, "entry %llu: object %s: %s",
+				    (unsigned long long)want,
+				    yn_is_scalar(ol->items[i]) ?
+				    ol->items[i]->str : "(not a name)",
+				    yn_is_scalar(ol->items[i]) ? oe.msg :
+				    "not a scalar");
+			solr_buf_free(&b);
+			if (r)
+				break;
+		}
+		yn_free(t);
+		if (r)
+			break;
+		memcpy(prev, p.hash, 65);
+		for (i = 0; i < nat; i++)
+			if (at[i].n == want)
+				memcpy(at[i].hash, p.hash, 65);
+		*entries = want++;
+	}
+	if (last)
+		memcpy(last, prev, 65);
+	(void)objstore_close(&os, NULL);
+	free(rd.line);
+	solr_buf_free(&rd.chunk);
+	fclose(rd.f);
+	return r;
+}
+
+int
+sat_each(const char *dir, int (*fn)(void *, struct ynode *), void *arg,
+    struct solr_err *e)
+{
+	struct reader rd = { 0 };
+	struct entry_parts p;
+	char path[PATH_MAX];
+	int fd, r = 0;
+
+	snprintf(path, sizeof(path), "%s/sat.log", dir);
+	if ((fd = solr_open_regular(path, O_RDONLY, 1, e)) < 0)
+		return e->code;
+	if ((rd.f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
+		    strerror(errno));
+	}
+	while (r == 0 && next_entry(&rd)) {
+		struct ynode *t = NULL;
+
+		if (split_entry(&rd.chunk, &p) != 0) {
+			r = solr_seterr_at(e, SOLR_ERR_VERIFY, path,
+			    rd.start_line, "a torn entry");
+			break;
+		}
+		if ((r = yn_parse((const char *)rd.chunk.p, p.body, path,
+		    rd.start_line, &t, e)) != 0)
+			break;
+		r = fn(arg, t);
+		yn_free(t);
+	}
+	free(rd.line);
+	solr_buf_free(&rd.chunk);
+	fclose(rd.f);
+	return r;
+}

@@ -1,0 +1,98 @@
+/* The Service Audit Trail: a hash-chained log of final records, with every
+ * object they reference, in one directory an auditor can take anywhere. */
+#ifndef SOLR_SAT_H
+#define SOLR_SAT_H
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/err.h"
+#include "store/objstore.h"
+#include "base/util.h"
+#include "base/ytree.h"
+
+#define SOLR_TRAIL_ID_HEX 33	/* 16 random bytes in hex, and a NUL */
+
+struct sat {
+	int fd;
+	char dir[PATH_MAX];
+	char log[PATH_MAX];
+	struct solr_objstore objects;
+	int unsynced;
+	struct solr_appended app;	/* appended, not yet committed */
+	int64_t cut;	/* bytes of a torn last entry cut at open */
+	uint64_t cut_unsigned;	/* entries after the signed head, cut */
+	struct solr_buf old_head;	/* the head before this batch's */
+	struct solr_buf my_head;	/* the head this batch wrote */
+	int had_head, head_changed;
+	uint64_t n_before;	/* entries before this batch's first */
+	int live_fd;		/* sat/live, held shared while open */
+	int alone;		/* no other writer had it open at ours */
+	/* the writer's: the world's trail key, which MACs each entry, and
+	 * where the world keeps the last head it signed for each trail */
+	unsigned char key[32];
+	char heads[PATH_MAX];
+	char trail[SOLR_TRAIL_ID_HEX];	/* the head's trail id */
+	/* the entries checked (chain and MAC) so far: the first vn, ending
+	 * at offset voff with hash vhash; and as they were before this
+	 * batch's head, for a take-back */
+	struct sat_pos { uint64_t n; char hash[SOLR_SHA256_HEX]; int64_t off; }
+	    v, old_v;
+};
+
+/* Under the lock: the number of entries and the last hash. */
+int sat_tail(struct sat *s, uint64_t *n, char last[SOLR_SHA256_HEX],
+    struct solr_err *e);
+
+/* Opens (creating) the bundle for a writer of the world: key is the
+ * world's trail key (each entry carries its MAC), world where the last
+ * signed heads are kept (state/sat-heads).  The directory and its files
+ * must be the owner's alone (solr_guard).  A last entry that is torn (its
+ * write did not finish, so no record left after it) is cut: s->cut says
+ * how much. */
+int sat_open(const char *dir, const unsigned char key[32], const char *world,
+    struct sat *s, struct solr_err *e);
+/* Copies one object into the bundle from src (at: where it lies, or
+ * NULL), checked against its name. */
+int sat_place(struct sat *s, struct solr_objstore *src, const char *name,
+    const char *at, struct solr_err *e);
+/* Appends body (a mapping: the entry without n, prev and hash) under the
+ * lock, after copying each object named in objects from src. */
+int sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
+    char **objects, char **at, size_t nobjects, struct solr_err *e);
+/* The entries appended since the last sync to disk.  Nothing they record
+ * may leave before.  Then sat_commit, or sat_take_back to take them back
+ * (see solr_appended_undo). */
+int sat_sync(struct sat *s, struct solr_err *e);
+void sat_commit(struct sat *s);
+/* Takes the batch back: its entries, and the head it wrote, only when no
+ * other writer has built on them (appended after them, or signed a head
+ * that covers them); -1 when they stay. */
+int sat_take_back(struct sat *s, struct solr_err *e);
+int sat_close(struct sat *s, struct solr_err *e);
+
+/* Checks the chain, each entry's MAC with key (NULL: the MAC line must be
+ * there, but is not checked) and every object; on the first broken link
+ * returns SOLR_ERR_VERIFY with where and why.  *entries counts the good
+ * ones; at[i].hash gets the hash of entry at[i].n (64 zeros for 0), last
+ * the last good one's (may be NULL). */
+int sat_verify(const char *dir, const unsigned char *key, struct sat_pos *at,
+    size_t nat, uint64_t *entries, char last[SOLR_SHA256_HEX],
+    struct solr_err *e);
+
+/* Under the writer's lock: checks every entry from s->v to the end of
+ * the log (the chain on from s->v, each number, each MAC) and moves s->v
+ * to the end.  SOLR_ERR_VERIFY names the first entry that fails. */
+int sat_check_new(struct sat *s, struct solr_err *e);
+/* Where entry n + 1 starts in the log (its "---" line), searched from the
+ * end; SOLR_ERR_VERIFY when it is not there. */
+int sat_entry_offset(struct sat *s, uint64_t n, int64_t *off,
+    struct solr_err *e);
+
+/* Calls fn with each entry (parsed), in order; stops on a non-zero
+ * return.  The chain is not checked here. */
+int sat_each(const char *dir, int (*fn)(void *, struct ynode *), void *arg,
+    struct solr_err *e);
+
+#endif
