@@ -88,6 +88,35 @@ simple(const unsigned char *s, size_t n)
 	return 1;
 }
 
+/* Whether c, first in the text or not, between white space or not, is an
+ * indicator that a plain scalar cannot hold in a flow or in a block. */
+static void
+indicator(long c, int first, int preceded_ws, int followed_ws,
+    int *flow_ind, int *block_ind)
+{
+	if (first) {
+		if (strchr("#,[]{}&*!|>'\"%@`", (int)c) && c != 0)
+			*flow_ind = *block_ind = 1;
+		if (c == '?' || c == ':') {
+			*flow_ind = 1;
+			if (followed_ws)
+				*block_ind = 1;
+		}
+		if (c == '-' && followed_ws)
+			*flow_ind = *block_ind = 1;
+		return;
+	}
+	if (c != 0 && strchr(",?[]{}", (int)c))
+		*flow_ind = 1;
+	if (c == ':') {
+		*flow_ind = 1;
+		if (followed_ws)
+			*block_ind = 1;
+	}
+	if (c == '#' && preceded_ws)
+		*flow_ind = *block_ind = 1;
+}
+
 void
 yw_scan(const unsigned char *s, size_t n, struct yw_scan *r)
 {
@@ -114,27 +143,8 @@ yw_scan(const unsigned char *s, size_t n, struct yw_scan *r)
 		}
 		next = i + w < n ? yw_utf8(s + i + w, n - i - w, &w2) : -2;
 		followed_ws = next == -2 || is_blank(next) || is_break(next);
-		if (i == 0) {
-			if (strchr("#,[]{}&*!|>'\"%@`", (int)c) && c != 0)
-				flow_ind = block_ind = 1;
-			if (c == '?' || c == ':') {
-				flow_ind = 1;
-				if (followed_ws)
-					block_ind = 1;
-			}
-			if (c == '-' && followed_ws)
-				flow_ind = block_ind = 1;
-		} else {
-			if (c != 0 && strchr(",?[]{}", (int)c))
-				flow_ind = 1;
-			if (c == ':') {
-				flow_ind = 1;
-				if (followed_ws)
-					block_ind = 1;
-			}
-			if (c == '#' && preceded_ws)
-				flow_ind = block_ind = 1;
-		}
+		indicator(c, i == 0, preceded_ws, followed_ws, &flow_ind,
+		    &block_ind);
 		if (!yw_printable(c))
 			special = 1;
 		if (is_break(c))

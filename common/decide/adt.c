@@ -179,13 +179,53 @@ instruction_find(const struct instructions *is, uint64_t supplier,
 	return NULL;
 }
 
+/* One entry of an ADT file's thresholds list into th. */
+static int
+threshold_parse(const struct ynode *it, const char *file,
+    struct adt_threshold *th, struct solr_err *e)
+{
+	static const char *const keys[] = { "srv", "window", "warning",
+	    "quarantine", NULL };
+	const char *names[3] = { "window", "warning", "quarantine" };
+	int64_t *dst[3] = { &th->window, &th->warning, &th->quarantine };
+	const struct ynode *s;
+	uint64_t v;
+	int k, r;
+
+	if ((r = only_keys(it, file, "thresholds[]", keys, e)) != 0)
+		return r;
+	th->line = it->line;
+	s = yn_get(it, "srv");
+	if (!yn_is_scalar(s) || s->len == 0 || s->len >= sizeof(th->srv) ||
+	    strspn(s->str, "0123456789.") != s->len)
+		return cerr(e, file, s ? s : it, "thresholds[].srv", "must be "
+		    "a service reference variant like \"2.1\"");
+	memcpy(th->srv, s->str, s->len + 1);
+	for (k = 0; k < 3; k++) {
+		const struct ynode *x = yn_get(it, names[k]);
+		char f[40];
+
+		snprintf(f, sizeof(f), "thresholds[].%s", names[k]);
+		if (!yn_is_scalar(x) || x->quoted ||
+		    solr_parse_uint(x->str, INT32_MAX, &v) != 0)
+			return cerr(e, file, x ? x : it, f, "must be a whole "
+			    "number");
+		*dst[k] = (int64_t)v;
+	}
+	if (th->window < 60 || 86400 % th->window != 0)
+		return cerr(e, file, it, "thresholds[].window", "must be a "
+		    "number of seconds that divides a day, at least 60");
+	if (th->warning > th->quarantine)
+		return cerr(e, file, it, "thresholds[].warning", "must not be "
+		    "above the quarantine threshold");
+	return 0;
+}
+
 int
 adt_parse(const char *buf, size_t len, const char *file, struct adt_file *a,
     struct solr_err *e)
 {
 	static const char *const top[] = { "srp", "thresholds", NULL };
-	static const char *const keys[] = { "srv", "window", "warning",
-	    "quarantine", NULL };
 	struct ynode *t = NULL, *l;
 	size_t i, j;
 	int r;
@@ -211,53 +251,15 @@ adt_parse(const char *buf, size_t len, const char *file, struct adt_file *a,
 		goto out;
 	}
 	for (i = 0; i < l->n; i++) {
-		struct ynode *it = l->items[i], *s;
 		struct adt_threshold *th = &a->t[a->n++];
-		const char *names[3] = { "window", "warning", "quarantine" };
-		int64_t *dst[3] = { &th->window, &th->warning,
-		    &th->quarantine };
-		uint64_t v;
-		int k;
 
-		if ((r = only_keys(it, file, "thresholds[]", keys, e)) != 0)
+		if ((r = threshold_parse(l->items[i], file, th, e)) != 0)
 			goto out;
-		th->line = it->line;
-		s = yn_get(it, "srv");
-		if (!yn_is_scalar(s) || s->len == 0 || s->len >= sizeof(th->srv)
-		    || strspn(s->str, "0123456789.") != s->len) {
-			r = cerr(e, file, s ? s : it, "thresholds[].srv",
-			    "must be a service reference variant like \"2.1\"");
-			goto out;
-		}
-		memcpy(th->srv, s->str, s->len + 1);
-		for (k = 0; k < 3; k++) {
-			struct ynode *x = yn_get(it, names[k]);
-			char f[40];
-
-			snprintf(f, sizeof(f), "thresholds[].%s", names[k]);
-			if (!yn_is_scalar(x) || x->quoted ||
-			    solr_parse_uint(x->str, INT32_MAX, &v) != 0) {
-				r = cerr(e, file, x ? x : it, f, "must be a "
-				    "whole number");
-				goto out;
-			}
-			*dst[k] = (int64_t)v;
-		}
-		if (th->window < 60 || 86400 % th->window != 0) {
-			r = cerr(e, file, it, "thresholds[].window", "must be a "
-			    "number of seconds that divides a day, at least "
-			    "60");
-			goto out;
-		}
-		if (th->warning > th->quarantine) {
-			r = cerr(e, file, it, "thresholds[].warning", "must not "
-			    "be above the quarantine threshold");
-			goto out;
-		}
 		for (j = 0; j + 1 < a->n; j++)
 			if (strcmp(a->t[j].srv, th->srv) == 0) {
-				r = cerr(e, file, it, "thresholds[].srv", "the "
-				    "SRV has two thresholds");
+				r = cerr(e, file, l->items[i],
+				    "thresholds[].srv", "the SRV has two "
+				    "thresholds");
 				goto out;
 			}
 	}
@@ -487,6 +489,30 @@ adt_uncount(struct adt_counters *c, uint64_t srp, const char *srv,
 	return count_add(c, srp, srv, window, start, -1, &count, e);
 }
 
+/* Writes the slot now at off, kept with what was there for the batch's
+ * undo; the caller holds the lock. */
+static int
+slot_write(struct adt_counters *c, off_t off, const struct slot *was,
+    const struct slot *now, struct solr_err *e)
+{
+	if (c->nundo == c->capundo) {
+		size_t cap = c->capundo ? c->capundo * 2 : 64;
+		struct adt_undo *nu = realloc(c->undo, cap * sizeof(*nu));
+
+		if (nu == NULL)
+			return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+		c->undo = nu;
+		c->capundo = cap;
+	}
+	if (pwrite(c->fd, now, sizeof(*now), off) != (ssize_t)sizeof(*now))
+		return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "%s",
+		    strerror(errno ? errno : EIO));
+	c->undo[c->nundo].off = off;
+	c->undo[c->nundo].was = *was;
+	c->undo[c->nundo++].now = *now;
+	return 0;
+}
+
 /*
  * Adds delta (+1, or -1 to give back a count of this batch) to the
  * window's counter.  The probe goes on past every used slot, whatever
@@ -502,6 +528,7 @@ count_add(struct adt_counters *c, uint64_t srp, const char *srv,
 	struct slot s, was;
 	size_t i, idx, reuse = SIZE_MAX;
 	off_t off;
+	int r;
 
 	if (strlen(srv) >= sizeof(s.srv))
 		return solr_seterr_at(e, SOLR_ERR_LIMIT, c->path, 0, "SRV '%s' "
@@ -554,25 +581,10 @@ count_add(struct adt_counters *c, uint64_t srp, const char *srv,
 	s.count = 1;
 	s.flags = SLOT_USED;
 write:
-	if (c->nundo == c->capundo) {
-		size_t cap = c->capundo ? c->capundo * 2 : 64;
-		struct adt_undo *nu = realloc(c->undo, cap * sizeof(*nu));
-
-		if (nu == NULL) {
-			flock(c->fd, LOCK_UN);
-			return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
-		}
-		c->undo = nu;
-		c->capundo = cap;
-	}
-	if (pwrite(c->fd, &s, sizeof(s), off) != (ssize_t)sizeof(s))
-		goto ioerr;
-	c->undo[c->nundo].off = off;
-	c->undo[c->nundo].was = was;
-	c->undo[c->nundo++].now = s;
-	*count = s.count;
+	if ((r = slot_write(c, off, &was, &s, e)) == 0)
+		*count = s.count;
 	flock(c->fd, LOCK_UN);
-	return 0;
+	return r;
 ioerr:
 	flock(c->fd, LOCK_UN);
 	return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "%s",

@@ -306,102 +306,129 @@ compare(const struct fs_list *cur, const struct fs_list *l,
 	return 0;
 }
 
-int
-fslist_validate(struct solr_world *w, const struct fs_list *cur,
-    const struct fs_list *l, int64_t at, struct fs_finding **out, size_t *n,
-    struct solr_err *e)
-{
-	struct fs_finding *f = NULL;
-	size_t i, k, nc;
-	char eui[SOLR_EUI_STRLEN], srp[SOLR_EUI_STRLEN], ts[SOLR_TIME_STRLEN];
-	struct solr_err ce;
-
-	*out = NULL;
-	*n = 0;
-	solr_time_format(at, ts);
 #define FIND(code) do {							\
 		if ((f = add(out, n, code, en)) == NULL)		\
 			return solr_seterr(e, SOLR_ERR_NOMEM,		\
 			    "out of memory");				\
 	} while (0)
+
+/* What registry.yaml says of a listed supplier. */
+static int
+registry_findings(const struct solr_world *w, const struct fs_entry *en,
+    struct fs_finding **out, size_t *n, struct solr_err *e)
+{
+	const struct solr_user *u = world_user(w, en->id);
+	struct fs_finding *f;
+	char eui[SOLR_EUI_STRLEN];
+
+	solr_eui_format(en->id, eui);
+	if (u == NULL) {
+		FIND("not-registered");
+		snprintf(f->msg, sizeof(f->msg), "%s (%s) is not a DCC user in "
+		    "registry.yaml", eui, en->name);
+		return 0;
+	}
+	if (!is_supplier(w, u)) {
+		FIND("not-a-supplier");
+		snprintf(f->msg, sizeof(f->msg), "%s (%s) holds no supplier "
+		    "user role", eui, u->party);
+	}
+	if (!same_name(en->name, u->party)) {
+		FIND("name-mismatch");
+		snprintf(f->msg, sizeof(f->msg), "%s is '%s' in the list but "
+		    "'%s' in registry.yaml", eui, en->name, u->party);
+	}
+	if (!u->suspended) {
+		FIND("not-suspended");
+		snprintf(f->msg, sizeof(f->msg), "%s (%s) is active; a failed "
+		    "supplier is normally suspended", eui, u->party);
+	}
+	return 0;
+}
+
+/* The seed's check: the SMKI certificates of a failed supplier are
+ * normally revoked; and (R6 B/C) an identity that never held one is not a
+ * failed supplier. */
+static int
+cert_findings(struct solr_world *w, const struct fs_entry *en, int64_t at,
+    struct fs_finding **out, size_t *n, struct solr_err *e)
+{
+	struct fs_finding *f = NULL;
+	char eui[SOLR_EUI_STRLEN], ts[SOLR_TIME_STRLEN];
+	struct solr_cert *c[32];
+	struct solr_err ce;
+	size_t k, nc, len;
+
+	solr_eui_format(en->id, eui);
+	solr_time_format(at, ts);
+	nc = world_find_org_by_eui(w, en->id, SOLR_ROLE_SUPPLIER,
+	    KU_DIGITAL_SIGNATURE | KU_KEY_AGREEMENT, c, 32);
+	if (nc == 0) {
+		FIND("never-certified");
+		snprintf(f->msg, sizeof(f->msg), "%s never held a "
+		    "supplier-role SMKI certificate (pki/org)", eui);
+	}
+	for (k = 0; k < nc; k++) {
+		if (world_check_cert(w, c[k], at, &ce) != 0)
+			continue;
+		if (f == NULL) {
+			FIND("active-certificates");
+			snprintf(f->msg, sizeof(f->msg), "%s has supplier "
+			    "certificates valid and unrevoked at %s: serial %s",
+			    eui, ts, c[k]->serial);
+		} else if ((len = strlen(f->msg)) + 50 < sizeof(f->msg))
+			snprintf(f->msg + len, sizeof(f->msg) - len, ", %s",
+			    c[k]->serial);
+	}
+	return 0;
+}
+
+/* The SRP the list names for a supplier. */
+static int
+srp_findings(const struct solr_world *w, const struct fs_entry *en,
+    struct fs_finding **out, size_t *n, struct solr_err *e)
+{
+	const struct solr_user *s = world_user(w, en->srp);
+	char eui[SOLR_EUI_STRLEN], srp[SOLR_EUI_STRLEN];
+	struct fs_finding *f;
+
+	solr_eui_format(en->id, eui);
+	solr_eui_format(en->srp, srp);
+	if (s == NULL) {
+		FIND("srp-not-registered");
+		snprintf(f->msg, sizeof(f->msg), "the SRP %s of %s is not a DCC "
+		    "user in registry.yaml", srp, eui);
+	} else if (!user_has_role(s, "SolrContingency")) {
+		FIND("srp-not-solr");
+		snprintf(f->msg, sizeof(f->msg), "the SRP %s (%s) of %s does "
+		    "not hold the SolrContingency role", srp, s->party, eui);
+	} else if (s->suspended) {
+		FIND("srp-suspended");
+		snprintf(f->msg, sizeof(f->msg), "the SRP %s (%s) of %s is "
+		    "suspended", srp, s->party, eui);
+	}
+	return 0;
+}
+#undef FIND
+
+int
+fslist_validate(struct solr_world *w, const struct fs_list *cur,
+    const struct fs_list *l, int64_t at, struct fs_finding **out, size_t *n,
+    struct solr_err *e)
+{
+	size_t i;
+	int r;
+
+	*out = NULL;
+	*n = 0;
 	for (i = 0; i < l->n; i++) {
 		const struct fs_entry *en = &l->entry[i];
-		const struct solr_user *u = world_user(w, en->id);
-		struct solr_cert *c[32];
 
-		solr_eui_format(en->id, eui);
-		if (u == NULL) {
-			FIND("not-registered");
-			snprintf(f->msg, sizeof(f->msg), "%s (%s) is not a DCC "
-			    "user in registry.yaml", eui, en->name);
-		} else {
-			if (!is_supplier(w, u)) {
-				FIND("not-a-supplier");
-				snprintf(f->msg, sizeof(f->msg), "%s (%s) holds "
-				    "no supplier user role", eui, u->party);
-			}
-			if (!same_name(en->name, u->party)) {
-				FIND("name-mismatch");
-				snprintf(f->msg, sizeof(f->msg), "%s is '%s' in "
-				    "the list but '%s' in registry.yaml", eui,
-				    en->name, u->party);
-			}
-			if (!u->suspended) {
-				FIND("not-suspended");
-				snprintf(f->msg, sizeof(f->msg), "%s (%s) is "
-				    "active; a failed supplier is normally "
-				    "suspended", eui, u->party);
-			}
-		}
-		/* the seed's check: the SMKI certificates of a failed
-		 * supplier are normally revoked */
-		nc = world_find_org_by_eui(w, en->id, SOLR_ROLE_SUPPLIER,
-		    KU_DIGITAL_SIGNATURE | KU_KEY_AGREEMENT, c, 32);
-		if (nc == 0) {
-			/* R6 B/C: an identity that never held one is not a
-			 * failed supplier */
-			FIND("never-certified");
-			snprintf(f->msg, sizeof(f->msg), "%s never held a "
-			    "supplier-role SMKI certificate (pki/org)", eui);
-		}
-		for (k = 0; k < nc; k++) {
-			size_t len;
-
-			if (world_check_cert(w, c[k], at, &ce) != 0)
-				continue;
-			if (f == NULL || strcmp(f->code, "active-certificates")
-			    || f->supplier != en->id) {
-				FIND("active-certificates");
-				snprintf(f->msg, sizeof(f->msg), "%s has supplier "
-				    "certificates valid and unrevoked at %s: "
-				    "serial %s", eui, ts, c[k]->serial);
-			} else if ((len = strlen(f->msg)) + 50 < sizeof(f->msg))
-				snprintf(f->msg + len, sizeof(f->msg) - len,
-				    ", %s", c[k]->serial);
-		}
-		if (en->has_srp) {
-			const struct solr_user *s = world_user(w, en->srp);
-
-			solr_eui_format(en->srp, srp);
-			if (s == NULL) {
-				FIND("srp-not-registered");
-				snprintf(f->msg, sizeof(f->msg), "the SRP %s of "
-				    "%s is not a DCC user in registry.yaml", srp,
-				    eui);
-			} else if (!user_has_role(s, "SolrContingency")) {
-				FIND("srp-not-solr");
-				snprintf(f->msg, sizeof(f->msg), "the SRP %s (%s) "
-				    "of %s does not hold the SolrContingency "
-				    "role", srp, s->party, eui);
-			} else if (s->suspended) {
-				FIND("srp-suspended");
-				snprintf(f->msg, sizeof(f->msg), "the SRP %s (%s) "
-				    "of %s is suspended", srp, s->party, eui);
-			}
-		}
-		f = NULL;
+		if ((r = registry_findings(w, en, out, n, e)) != 0 ||
+		    (r = cert_findings(w, en, at, out, n, e)) != 0 ||
+		    (en->has_srp && (r = srp_findings(w, en, out, n, e)) != 0))
+			return r;
 	}
-#undef FIND
 	return compare(cur, l, out, n, e);
 }
 

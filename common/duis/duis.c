@@ -91,12 +91,59 @@ header_text(xmlNodePtr hdr, struct solr_err *e)
 	return 0;
 }
 
+/* A request's header fields into h. */
+static int
+request_slots(xmlNodePtr hdr, struct duis_header *h, struct solr_err *e)
+{
+	char cv[16] = "", fis[16], psr[80];
+	struct slot slots[] = {
+		{ "RequestID", 1, h->request_id, sizeof(h->request_id) },
+		{ "FirstInSequence", 0, fis, sizeof(fis) },
+		{ "PrecedingServiceRequestID", 0, psr, sizeof(psr) },
+		{ "CommandVariant", 1, cv, sizeof(cv) },
+		{ "ServiceReference", 1, h->service_reference,
+		    sizeof(h->service_reference) },
+		{ "ServiceReferenceVariant", 1, h->srv, sizeof(h->srv) },
+		{ NULL, 0, NULL, 0 },
+	};
+	int r;
+
+	if ((r = read_slots(hdr, slots, e)) != 0)
+		return r;
+	if (strlen(cv) != 1 || cv[0] < '1' || cv[0] > '9')
+		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:CommandVariant '%s' "
+		    "is not one of 1 to 9", cv);
+	h->cv = cv[0] - '0';
+	if (h->srv[0] == '\0' || strspn(h->srv, "0123456789.") !=
+	    strlen(h->srv))
+		return solr_seterr(e, SOLR_ERR_VERIFY,
+		    "sr:ServiceReferenceVariant '%s' is not a service "
+		    "reference variant like 2.1", h->srv);
+	return 0;
+}
+
+/* A response's header fields into h. */
+static int
+response_slots(xmlNodePtr hdr, struct duis_header *h, struct solr_err *e)
+{
+	struct slot slots[] = {
+		{ "RequestID", 0, h->request_id, sizeof(h->request_id) },
+		{ "ResponseID", 0, h->response_id, sizeof(h->response_id) },
+		{ "ResponseCode", 1, h->response_code,
+		    sizeof(h->response_code) },
+		{ "ResponseDateTime", 1, h->response_datetime,
+		    sizeof(h->response_datetime) },
+		{ NULL, 0, NULL, 0 },
+	};
+
+	return read_slots(hdr, slots, e);
+}
+
 int
 duis_read_header(xmlDocPtr doc, int response, struct duis_header *h,
     struct solr_err *e)
 {
 	xmlNodePtr root = xmlDocGetRootElement(doc), hdr, body, b;
-	char cv[16] = "", fis[16], psr[80];
 	xmlChar *sv;
 	int r;
 
@@ -127,45 +174,9 @@ duis_read_header(xmlDocPtr doc, int response, struct duis_header *h,
 		    "exactly sr:Header, sr:Body and ds:Signature");
 	if ((r = header_text(hdr, e)) != 0)
 		return r;
-	if (!response) {
-		struct slot slots[] = {
-			{ "RequestID", 1, h->request_id, sizeof(h->request_id) },
-			{ "FirstInSequence", 0, fis, sizeof(fis) },
-			{ "PrecedingServiceRequestID", 0, psr, sizeof(psr) },
-			{ "CommandVariant", 1, cv, sizeof(cv) },
-			{ "ServiceReference", 1, h->service_reference,
-			    sizeof(h->service_reference) },
-			{ "ServiceReferenceVariant", 1, h->srv,
-			    sizeof(h->srv) },
-			{ NULL, 0, NULL, 0 },
-		};
-
-		if ((r = read_slots(hdr, slots, e)) != 0)
-			return r;
-		if (strlen(cv) != 1 || cv[0] < '1' || cv[0] > '9')
-			return solr_seterr(e, SOLR_ERR_VERIFY, "sr:CommandVariant "
-			    "'%s' is not one of 1 to 9", cv);
-		h->cv = cv[0] - '0';
-		if (h->srv[0] == '\0' || strspn(h->srv, "0123456789.") !=
-		    strlen(h->srv))
-			return solr_seterr(e, SOLR_ERR_VERIFY,
-			    "sr:ServiceReferenceVariant '%s' is not a service "
-			    "reference variant like 2.1", h->srv);
-	} else {
-		struct slot slots[] = {
-			{ "RequestID", 0, h->request_id, sizeof(h->request_id) },
-			{ "ResponseID", 0, h->response_id,
-			    sizeof(h->response_id) },
-			{ "ResponseCode", 1, h->response_code,
-			    sizeof(h->response_code) },
-			{ "ResponseDateTime", 1, h->response_datetime,
-			    sizeof(h->response_datetime) },
-			{ NULL, 0, NULL, 0 },
-		};
-
-		if ((r = read_slots(hdr, slots, e)) != 0)
-			return r;
-	}
+	if ((r = response ? response_slots(hdr, h, e) :
+	    request_slots(hdr, h, e)) != 0)
+		return r;
 	if (h->request_id[0]) {
 		if (duis_parse_request_id(h->request_id, &h->originator,
 		    &h->target, &h->counter) != 0)

@@ -485,29 +485,13 @@ role_allowed(int role, const int *roles, size_t n)
 	return 0;
 }
 
-/* The certificate and the cryptography of a signature whose profile has
- * been checked. */
+/* The signing certificate c: of a role in roles, for signing, P-256. */
 static int
-verify_checked(xmlDocPtr doc, int response, struct solr_world *w,
-    int64_t at, const int *roles, size_t nroles, struct solr_cert **signer,
-    struct xmlsig *s, struct solr_err *e)
+signer_fits(const struct solr_world *w, const struct solr_cert *c,
+    int response, const int *roles, size_t nroles, struct solr_err *e)
 {
-	struct solr_buf si = { 0 };
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	EVP_MD_CTX *mdc = NULL;
-	struct solr_cert *c = NULL;
-	int r, role;
+	int role = world_cert_role(w, c);
 
-	*signer = NULL;
-	r = world_find_org(w, s->issuer, s->serial, &c, e);
-	if (r == SOLR_ERR_NOTFOUND || r == SOLR_ERR_FORMAT) {
-		e->code = SOLR_ERR_VERIFY;
-		return SOLR_ERR_VERIFY;
-	}
-	if (r != 0)
-		return r;
-	role = world_cert_role(w, c);
 	if (!role_allowed(role, roles, nroles)) {
 		if (role < 0)
 			return solr_seterr(e, SOLR_ERR_VERIFY, "the signing "
@@ -529,7 +513,33 @@ verify_checked(xmlDocPtr doc, int response, struct solr_world *w,
 		return solr_seterr(e, SOLR_ERR_VERIFY, "the signing "
 		    "certificate (serial %s) does not hold a P-256 key",
 		    c->serial);
-	if ((r = world_check_cert(w, c, at, e)) != 0)
+	return 0;
+}
+
+/* The certificate and the cryptography of a signature whose profile has
+ * been checked. */
+static int
+verify_checked(xmlDocPtr doc, int response, struct solr_world *w,
+    int64_t at, const int *roles, size_t nroles, struct solr_cert **signer,
+    struct xmlsig *s, struct solr_err *e)
+{
+	struct solr_buf si = { 0 };
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	EVP_MD_CTX *mdc = NULL;
+	struct solr_cert *c = NULL;
+	int r;
+
+	*signer = NULL;
+	r = world_find_org(w, s->issuer, s->serial, &c, e);
+	if (r == SOLR_ERR_NOTFOUND || r == SOLR_ERR_FORMAT) {
+		e->code = SOLR_ERR_VERIFY;
+		return SOLR_ERR_VERIFY;
+	}
+	if (r != 0)
+		return r;
+	if ((r = signer_fits(w, c, response, roles, nroles, e)) != 0 ||
+	    (r = world_check_cert(w, c, at, e)) != 0)
 		return r;
 	/* the Reference: inclusive C14N of the document minus Signature */
 	if ((mdc = EVP_MD_CTX_new()) == NULL ||

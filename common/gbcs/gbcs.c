@@ -645,6 +645,31 @@ ecs08a_special_days(struct g *g, struct rng *r, struct prepay *pp)
 	return 0;
 }
 
+/* The special days a schedule entry applies to: each one defined. */
+static int
+schedule_special_days(struct g *g, struct rng *r, const struct prepay *pp,
+    unsigned idx, uint32_t *days)
+{
+	size_t f = r->pos, nbits, b;
+	uint32_t bits;
+	int rc, k, found;
+
+	if ((rc = dl_bits(g, r, PP_ELEC_SPECIAL_MAX, "execution special days",
+	    &nbits, &bits)) != 0)
+		return rc;
+	for (b = 0; b < nbits; b++) {
+		if (!(bits & (1u << b)))
+			continue;
+		for (k = 0, found = 0; k < pp->nspecial; k++)
+			found |= pp->special[k].index == (int)b + 1;
+		if (!found)
+			return fail(g, f, "schedule entry %u applies to special "
+			    "day %zu, which is not defined", idx, b + 1);
+	}
+	*days = bits;
+	return 0;
+}
+
 /* One entry of the non-disablement schedule (the i-th, 0-based). */
 static int
 ecs08a_schedule_entry(struct g *g, struct rng *r, struct prepay *pp, size_t i)
@@ -711,23 +736,8 @@ ecs08a_schedule_entry(struct g *g, struct rng *r, struct prepay *pp, size_t i)
 		return fail(g, f, "execution weekdays has %zu bits, not "
 		    "7", nbits);
 	s->weekdays = bits;
-	f = r->pos;
-	if ((rc = dl_bits(g, r, PP_ELEC_SPECIAL_MAX,
-	    "execution special days", &nbits, &bits)) != 0)
+	if ((rc = schedule_special_days(g, r, pp, idx, &s->special_days)) != 0)
 		return rc;
-	for (size_t b = 0; b < nbits; b++) {
-		int found = 0;
-
-		if (!(bits & (1u << b)))
-			continue;
-		for (int k = 0; k < pp->nspecial; k++)
-			found |= pp->special[k].index == (int)b + 1;
-		if (!found)
-			return fail(g, f, "schedule entry %u applies to "
-			    "special day %zu, which is not defined",
-			    idx, b + 1);
-	}
-	s->special_days = bits;
 	f = r->pos;
 	if ((rc = dl_octets(g, r, 5, "begin date", d1)) != 0 ||
 	    (rc = dlms_date(g, f, d1, 0, "begin date", &s->begin)) != 0)

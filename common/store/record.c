@@ -439,13 +439,45 @@ json_line(struct rec_reader *rd, const unsigned char *p, size_t n,
 	return json_record(rd, rec, line, e);
 }
 
+/* The YAML record in the chunk, its seal checked over the raw bytes: one
+ * that does not hold is read only for what it claims, to name it in its
+ * rejection (REC_UNSEALED). */
+static int
+yaml_record(struct rec_reader *rd, struct ynode **rec, int line,
+    struct solr_err *e)
+{
+	size_t end = rd->chunk.len;
+	struct solr_err se = { 0 };
+	int r;
+
+	if (rd->sealer != NULL && !rd->any && check_seal(rd, rd->sealer,
+	    rd->chunk.p, rd->chunk.len, &end, &se) != 0) {
+		/* what is not even YAML says so */
+		if ((r = yn_parse((const char *)rd->chunk.p, rd->chunk.len,
+		    rd->name, line, rec, e)) != 0)
+			return r == SOLR_ERR_NOMEM ? r : REC_BAD;
+		if ((*rec)->kind != YN_MAP) {
+			yn_free(*rec);
+			*rec = NULL;
+		}
+		solr_seterr_at(e, SOLR_ERR_VERIFY, rd->name, line, "%s",
+		    se.msg);
+		return REC_UNSEALED;
+	}
+	/* the seal is not part of the record */
+	if ((r = yn_parse((const char *)rd->chunk.p, end, rd->name, line, rec,
+	    e)) != 0)
+		return r == SOLR_ERR_NOMEM ? r : REC_BAD;
+	return checked_record(rd, rec, line, e);
+}
+
 int
 rec_read(struct rec_reader *rd, struct ynode **rec, int *line,
     struct solr_err *e)
 {
 	const unsigned char *p;
 	size_t n;
-	int bol, started = 0, content = 0, overflow = 0, r;
+	int bol, started = 0, content = 0, overflow = 0;
 
 	*rec = NULL;
 	*line = 0;
@@ -512,33 +544,7 @@ rec_read(struct rec_reader *rd, struct ynode **rec, int *line,
 		    "one JSON object on a line)");
 		return REC_BAD;
 	}
-	{
-		size_t end = rd->chunk.len;
-		struct solr_err se = { 0 };
-
-		if (rd->sealer != NULL && !rd->any &&
-		    check_seal(rd, rd->sealer, rd->chunk.p, rd->chunk.len, &end,
-		    &se) != 0) {
-			/* read what it claims, for a rejection that names it;
-			 * what is not even YAML says so */
-			if ((r = yn_parse((const char *)rd->chunk.p,
-			    rd->chunk.len, rd->name, *line, rec, e)) != 0)
-				return r == SOLR_ERR_NOMEM ? r : REC_BAD;
-			if ((*rec)->kind != YN_MAP) {
-				yn_free(*rec);
-				*rec = NULL;
-			}
-			solr_seterr_at(e, SOLR_ERR_VERIFY, rd->name, *line, "%s",
-			    se.msg);
-			return REC_UNSEALED;
-		}
-		/* the seal is not part of the record */
-		r = yn_parse((const char *)rd->chunk.p, end, rd->name, *line,
-		    rec, e);
-	}
-	if (r != 0)
-		return r == SOLR_ERR_NOMEM ? r : REC_BAD;
-	return checked_record(rd, rec, *line, e);
+	return yaml_record(rd, rec, *line, e);
 }
 
 /* What every record must be, YAML or JSON: a mapping with record: 1 and

@@ -189,14 +189,59 @@ place(struct sat *s, struct solr_objstore *src, const char *name,
 	return r;
 }
 
+/* Entry n + 1's text after prev: the body's keys, the writer's MAC over
+ * them, and the hash over both. */
+static int
+entry_text(struct sat *s, struct ynode *body, uint64_t n, const char *prev,
+    struct solr_buf *text, struct solr_err *e)
+{
+	struct ynode *entry;
+	unsigned char mac[32];
+	char hash[SOLR_SHA256_HEX], machex[65];
+	size_t i;
+	int r;
+
+	if ((entry = yn_new_map(0)) == NULL)
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	r = yn_set_int(entry, "sat", SAT_VERSION);
+	r = r ? r : yn_set(entry, "n", yn_new_int((int64_t)n + 1));
+	r = r ? r : yn_set_str(entry, "prev", prev);
+	for (i = 0; r == 0 && i + 1 < body->n; i += 2)
+		r = yn_set(entry, body->items[i]->str, body->items[i + 1]);
+	/* the entry's text, from "---" to the line before its hash */
+	r = r ? r : yn_write_doc(entry, text);
+	/* the values are the caller's: only the nodes made here are freed */
+	for (i = 6; i < entry->n; i += 2) {
+		yn_free(entry->items[i]);
+		entry->items[i + 1] = NULL;
+	}
+	if (entry->n > 6)
+		entry->n = 6;
+	yn_free(entry);
+	if (r != 0)
+		return solr_seterr(e, r, "the SAT entry could not be written");
+	/* the writer's MAC over the entry, then the hash over both */
+	if (solr_hmac(s->key, text->p, text->len, mac) != 0)
+		return solr_seterr(e, SOLR_ERR_INTERNAL, "HMAC-SHA-256 failed");
+	solr_hex(mac, sizeof(mac), machex);
+	if (solr_buf_add(text, "mac: ", 5) != 0 ||
+	    solr_buf_add(text, machex, 64) != 0 ||
+	    solr_buf_add(text, "\n", 1) != 0)
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	solr_sha256_hex(text->p, text->len, hash);
+	if (solr_buf_add(text, "hash: ", 6) != 0 ||
+	    solr_buf_add(text, hash, 64) != 0 ||
+	    solr_buf_add(text, "\n", 1) != 0)
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	return 0;
+}
+
 int
 sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
     char **objects, char **at, size_t nobjects, struct solr_err *e)
 {
 	struct solr_buf text = { 0 };
-	struct ynode *entry;
-	unsigned char mac[32];
-	char prev[SOLR_SHA256_HEX], hash[SOLR_SHA256_HEX], machex[65];
+	char prev[SOLR_SHA256_HEX];
 	uint64_t n;
 	size_t i;
 	off_t torn;
@@ -224,41 +269,8 @@ sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
 		    strerror(errno));
 		goto out;
 	}
-	if ((entry = yn_new_map(0)) == NULL) {
-		r = SOLR_ERR_NOMEM;
+	if ((r = entry_text(s, body, n, prev, &text, e)) != 0)
 		goto out;
-	}
-	yn_set_int(entry, "sat", SAT_VERSION);
-	yn_set(entry, "n", yn_new_int((int64_t)n + 1));
-	yn_set_str(entry, "prev", prev);
-	for (i = 0; i + 1 < body->n; i += 2)
-		yn_set(entry, body->items[i]->str, body->items[i + 1]);
-	/* the entry's text, from "---" to the line before its hash */
-	r = yn_write_doc(entry, &text);
-	/* the values are the caller's: only the nodes made here are freed */
-	for (i = 6; i < entry->n; i += 2) {
-		yn_free(entry->items[i]);
-		entry->items[i + 1] = NULL;
-	}
-	entry->n = 6;
-	yn_free(entry);
-	if (r != 0) {
-		r = solr_seterr(e, r, "the SAT entry could not be written");
-		goto out;
-	}
-	/* the writer's MAC over the entry, then the hash over both */
-	if (solr_hmac(s->key, text.p, text.len, mac) != 0) {
-		r = solr_seterr(e, SOLR_ERR_INTERNAL, "HMAC-SHA-256 failed");
-		goto out;
-	}
-	solr_hex(mac, sizeof(mac), machex);
-	solr_buf_add(&text, "mac: ", 5);
-	solr_buf_add(&text, machex, 64);
-	solr_buf_add(&text, "\n", 1);
-	solr_sha256_hex(text.p, text.len, hash);
-	solr_buf_add(&text, "hash: ", 6);
-	solr_buf_add(&text, hash, 64);
-	solr_buf_add(&text, "\n", 1);
 	if (write(s->fd, text.p, text.len) != (ssize_t)text.len) {
 		r = solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "write: %s",
 		    strerror(errno));

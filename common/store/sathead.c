@@ -367,6 +367,54 @@ new_trail(struct sat *s, EVP_PKEY *key, const struct solr_cert *cert,
 	return put_head(s, key, cert, 0, zero_hash, t, e);
 }
 
+/* The trail past the signed head h, whose last of n entries hashes to
+ * last: checked whether or not this writer is alone (an entry no writer
+ * made stops it, and is never cut silently); a batch whose head was never
+ * written is cut by a writer alone. */
+static int
+after_head(struct sat *s, const struct sat_head *h, uint64_t n,
+    const char *last, struct solr_err *e)
+{
+	int64_t off = 0;
+	int r = 0;
+
+	/* what follows the head is checked, alone or not: an entry no
+	 * writer made stops this one, and is never cut silently */
+	if (n > h->entries && (r = sat_entry_offset(s, h->entries, &off,
+	    e)) != 0)
+		return r;
+	s->v.n = h->entries;
+	s->v.off = n > h->entries ? off : 0;
+	memcpy(s->v.hash, h->hash, SOLR_SHA256_HEX);
+	if (n == h->entries) {
+		struct stat st;
+
+		if (strcmp(last, h->hash) != 0)
+			return solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0,
+			    "entry %" PRIu64 " hashes to %s, not to the signed "
+			    "head's %s: the chain was rewritten", n, last,
+			    h->hash);
+		if (fstat(s->fd, &st) != 0)
+			return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "%s",
+			    strerror(errno));
+		s->v.off = (int64_t)st.st_size;
+	} else if ((r = sat_check_new(s, e)) != 0)
+		return r;
+	if (n > h->entries && s->alone) {
+		/* a batch whose head was never written: none of its records
+		 * left, so its entries go (with other writers at work, they
+		 * are theirs, and their heads will cover them) */
+		if (ftruncate(s->fd, (off_t)off) != 0 || fsync(s->fd) != 0)
+			return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "%s",
+			    strerror(errno));
+		s->cut_unsigned = n - h->entries;
+		s->v.n = h->entries;
+		s->v.off = off;
+		memcpy(s->v.hash, h->hash, SOLR_SHA256_HEX);
+	}
+	return 0;
+}
+
 int
 sat_head_open(struct sat *s, EVP_PKEY *key, const struct solr_cert *cert,
     int64_t t, struct solr_err *e)
@@ -377,7 +425,6 @@ sat_head_open(struct sat *s, EVP_PKEY *key, const struct solr_cert *cert,
 	char path[PATH_MAX], last[SOLR_SHA256_HEX];
 	size_t sl, siglen;
 	uint64_t n;
-	int64_t off = 0;
 	int r;
 
 	if ((r = lock(s, e)) != 0)
@@ -412,45 +459,8 @@ sat_head_open(struct sat *s, EVP_PKEY *key, const struct solr_cert *cert,
 		    h.entries);
 		goto out;
 	}
-	/* what follows the head is checked, alone or not: an entry no
-	 * writer made stops this one, and is never cut silently */
-	if (n > h.entries && (r = sat_entry_offset(s, h.entries, &off, e)) !=
-	    0)
+	if ((r = after_head(s, &h, n, last, e)) != 0)
 		goto out;
-	s->v.n = h.entries;
-	s->v.off = n > h.entries ? off : 0;
-	memcpy(s->v.hash, h.hash, SOLR_SHA256_HEX);
-	if (n == h.entries) {
-		struct stat st;
-
-		if (strcmp(last, h.hash) != 0) {
-			r = solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0, "entry %"
-			    PRIu64 " hashes to %s, not to the signed head's %s: "
-			    "the chain was rewritten", n, last, h.hash);
-			goto out;
-		}
-		if (fstat(s->fd, &st) != 0) {
-			r = solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "%s",
-			    strerror(errno));
-			goto out;
-		}
-		s->v.off = (int64_t)st.st_size;
-	} else if ((r = sat_check_new(s, e)) != 0)
-		goto out;
-	if (n > h.entries && s->alone) {
-		/* a batch whose head was never written: none of its records
-		 * left, so its entries go (with other writers at work, they
-		 * are theirs, and their heads will cover them) */
-		if (ftruncate(s->fd, (off_t)off) != 0 || fsync(s->fd) != 0) {
-			r = solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "%s",
-			    strerror(errno));
-			goto out;
-		}
-		s->cut_unsigned = n - h.entries;
-		s->v.n = h.entries;
-		s->v.off = off;
-		memcpy(s->v.hash, h.hash, SOLR_SHA256_HEX);
-	}
 	/* the world's copy, when it is older (a crash between the two) */
 	r = remember(s, b.p, b.len, e);
 out:
