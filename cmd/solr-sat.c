@@ -5,7 +5,10 @@
  * stages again against a world and says what decides differently, and
  * why.
  */
+#include <sys/wait.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
@@ -286,18 +289,6 @@ cmd_log(const char *dir, struct filter *f)
 }
 
 /* s in single quotes for sh. */
-static void
-quote(struct solr_buf *b, const char *s)
-{
-	solr_buf_addc(b, '\'');
-	for (; *s; s++)
-		if (*s == '\'')
-			solr_buf_add(b, "'\\''", 4);
-		else
-			solr_buf_addc(b, *s);
-	solr_buf_addc(b, '\'');
-}
-
 /* The directory this program was run from, where the stages are too
  * (an installed solr-sat finds them on PATH as well). */
 static void
@@ -313,6 +304,28 @@ tool_dir(char *out, size_t cap)
 	out[n] = '\0';
 	if ((slash = strrchr(out, '/')) != NULL)
 		slash[1] = '\0';
+}
+
+/* In a child: one stage of the replay, reading in and writing out, with
+ * the bundle's objects beside a scratch store; its tool from tools (the
+ * directory of this program), else from PATH. */
+static void
+run_stage(const char *tools, const char *const *argv, int in, int out,
+    const char *objs, const char *scratch)
+{
+	char path[PATH_MAX];
+
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 ||
+	    setenv("SOLR_OBJECTS", scratch, 1) != 0 ||
+	    setenv("SOLR_OBJECTS_ALSO", objs, 1) != 0)
+		_exit(2);
+	if (tools[0] != '\0') {
+		snprintf(path, sizeof(path), "%s%s", tools, argv[0]);
+		execv(path, (char *const *)argv);
+	}
+	execvp(argv[0], (char *const *)argv);
+	fprintf(stderr, "solr-sat: %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
 }
 
 /* The world files whose SHA-256 is not the one the trail recorded. */
@@ -428,13 +441,73 @@ rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
 	return flag == FTW_DP ? rmdir(path) : unlink(path);
 }
 
+/* The replay's stages, each run by its argument vector (never through a
+ * shell): the trail's records (solr-countersign --sat-records), then
+ * every stage with --replay; the last one's output into out.  The worst
+ * exit status of them, 2 for one that did not exit, or -1. */
+static int
+replay_pipeline(const char *tools, const char *world, const char *dir,
+    const char *objs, const char *scratch, const char *out)
+{
+	const char *argv[6][7] = {
+		{ "solr-countersign", "-C", world, "--sat-records", dir, NULL },
+		{ "solr-verify-sig", "-C", world, "--replay", NULL },
+		{ "solr-failed-suppliers", "-C", world, "--replay", "check",
+		    NULL },
+		{ "solr-gbcs-parse", "-C", world, "--replay", NULL },
+		{ "solr-adt-check", "-C", world, "--replay", NULL },
+		{ "solr-countersign", "-C", world, "--replay", NULL },
+	};
+	pid_t pid[6];
+	int in, fd, p[2] = { -1, -1 }, i, started, st, worst = 0;
+
+	if ((in = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0 ||
+	    (fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) <
+	    0) {
+		cli_warn(out, 0, "%s", strerror(errno));
+		if (in >= 0)
+			close(in);
+		return -1;
+	}
+	for (started = 0; started < 6; started++) {
+		i = started;
+		if (i < 5 && pipe2(p, O_CLOEXEC) != 0)
+			break;
+		if ((pid[i] = fork()) < 0) {
+			if (i < 5) {
+				close(p[0]);
+				close(p[1]);
+			}
+			break;
+		}
+		if (pid[i] == 0)
+			run_stage(tools, argv[i], in, i < 5 ? p[1] : fd, objs,
+			    scratch);
+		close(in);
+		if (i < 5) {
+			close(p[1]);
+			in = p[0];
+		}
+	}
+	if (started < 6) {
+		cli_warn(dir, 0, "the replay's stages: %s", strerror(errno));
+		close(in);
+		worst = -1;
+	}
+	close(fd);
+	for (i = 0; i < started; i++) {
+		while (waitpid(pid[i], &st, 0) < 0 && errno == EINTR)
+			;
+		st = WIFEXITED(st) ? WEXITSTATUS(st) : 2;
+		if (worst >= 0 && st > worst)
+			worst = st;
+	}
+	return worst;
+}
+
 static int
 cmd_replay(const char *dir, const char *world, const char *outdir)
 {
-	static const char *const stages[] = { "solr-verify-sig", "--replay",
-	    "solr-failed-suppliers", "--replay check", "solr-gbcs-parse",
-	    "--replay", "solr-adt-check", "--replay", "solr-countersign",
-	    "--replay", NULL };
 	struct sat_check c;
 	struct sat_trust t;
 	char cert[PATH_MAX], heads[PATH_MAX];
@@ -442,12 +515,11 @@ cmd_replay(const char *dir, const char *world, const char *outdir)
 	struct fs_list l;
 	struct world_diff d = { 0 };
 	struct solr_err e = { 0 };
-	struct solr_buf cmd = { 0 };
 	char tools[PATH_MAX], objs[PATH_MAX], out[PATH_MAX], tmp[PATH_MAX],
 	    scratch[PATH_MAX];
 	unsigned long n = 0, differ = 0;
 	FILE *f;
-	int i, rc;
+	int rc;
 
 	if (world_load(&w, world, &e) != 0 || fslist_load(world, &l, &e) != 0) {
 		cli_error(&e);
@@ -488,30 +560,8 @@ cmd_replay(const char *dir, const char *world, const char *outdir)
 	snprintf(out, sizeof(out), "%s/replayed.yaml", outdir ? outdir : tmp);
 	snprintf(scratch, sizeof(scratch), "%s/objects", outdir ? outdir :
 	    tmp);
-	solr_buf_add(&cmd, "SOLR_OBJECTS_ALSO=", 18);
-	quote(&cmd, objs);
-	solr_buf_add(&cmd, "; SOLR_OBJECTS=", 15);
-	quote(&cmd, scratch);
-	solr_buf_add(&cmd, "; export SOLR_OBJECTS SOLR_OBJECTS_ALSO; PATH=", 46);
-	quote(&cmd, tools);
-	solr_buf_add(&cmd, ":$PATH; solr-countersign -C ", 28);
-	quote(&cmd, world);
-	solr_buf_add(&cmd, " --sat-records ", 15);
-	quote(&cmd, dir);
-	for (i = 0; stages[i]; i += 2) {
-		solr_buf_add(&cmd, " | ", 3);
-		solr_buf_add(&cmd, stages[i], strlen(stages[i]));
-		solr_buf_add(&cmd, " -C ", 4);
-		quote(&cmd, world);
-		solr_buf_addc(&cmd, ' ');
-		solr_buf_add(&cmd, stages[i + 1], strlen(stages[i + 1]));
-	}
-	solr_buf_add(&cmd, " > ", 3);
-	quote(&cmd, out);
-	solr_buf_addc(&cmd, '\0');
-	rc = system((const char *)cmd.p);
-	solr_buf_free(&cmd);
-	if (rc == -1 || !WIFEXITED(rc) || WEXITSTATUS(rc) > 1) {
+	rc = replay_pipeline(tools, world, dir, objs, scratch, out);
+	if (rc < 0 || rc > 1) {
 		cli_warn(dir, 0, "a stage of the replay failed");
 		rc = EXIT_TROUBLE;
 	} else if ((f = fopen(out, "r")) == NULL) {
