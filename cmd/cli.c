@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/layout.h"
 #include "store/record.h"
 #include "base/util.h"
 #include "base/version.h"
@@ -175,8 +176,8 @@ void
 cli_sat_trust(struct sat_trust *t, const struct solr_world *w, char *cert,
     char *heads)
 {
-	snprintf(cert, PATH_MAX, "%s/keys/dcc.xmlsign.pem", w->dir);
-	snprintf(heads, PATH_MAX, "%s/state/sat-heads", w->dir);
+	world_path(cert, PATH_MAX, w->dir, WF_DCC_CERT);
+	world_path(heads, PATH_MAX, w->dir, WF_SAT_HEADS);
 	t->cert = cert;
 	t->key = w->trail_key;
 	t->heads = heads;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/layout.h"
 #include "decide/adt.h"
 #include "base/util.h"
 #include "world/world.h"
@@ -51,7 +52,7 @@ log_submission(const char *file, const char *sha, const char *result,
 	struct solr_buf b = { 0 };
 	int r;
 
-	snprintf(path, sizeof(path), "%s/state", world.dir);
+	world_path(path, sizeof(path), world.dir, WF_STATE);
 	if (solr_mkdirs(path, e) != 0)
 		return SOLR_ERR_IO;
 	snprintf(path, sizeof(path), "%s/%s", world.dir, SUBMISSIONS);
@@ -92,8 +93,8 @@ cmd_submit(int argc, char **argv)
 	adt_decide_submission(&a, &is, cli_now(&opt), &d);
 	if (decision_is_pass(&d)) {
 		solr_eui_format(a.srp, eui);
-		snprintf(dir, sizeof(dir), "%s/adt", world.dir);
-		adt_path(world.dir, a.srp, path, sizeof(path));
+		world_path(dir, sizeof(dir), world.dir, WF_ADT);
+		world_adt_path(path, sizeof(path), world.dir, a.srp);
 		if (solr_mkdirs(dir, &e) != 0 ||
 		    solr_write_atomic(path, b.p, b.len, 1, &e) != 0) {
 			cli_error(&e);

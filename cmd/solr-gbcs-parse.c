@@ -15,6 +15,7 @@
 
 #include <openssl/x509.h>
 
+#include "base/layout.h"
 #include "base/crypto.h"
 #include "gbcs/gbcs.h"
 #include "decide/parse.h"
@@ -206,7 +207,7 @@ command_mac(struct solr_world *w, const struct gbcs_command *c, char *check,
 	X509 *dev = NULL;
 	int r;
 
-	snprintf(path, sizeof(path), "%s/keys/acb.ka.key", w->dir);
+	world_path(path, sizeof(path), w->dir, WF_ACB_KEY);
 	if ((r = solr_load_private_key(path, &acb, e)) != 0)
 		return r;
 	if ((r = world_device_cert(w, c->apdu.recipient, "ka", cli_now(&opt),

@@ -11,6 +11,7 @@
 
 #include <openssl/crypto.h>
 
+#include "base/layout.h"
 #include "decide/adt.h"
 #include "base/crypto.h"
 #include "store/register.h"
@@ -88,7 +89,7 @@ instructions_load(const char *world, struct instructions *is,
 	int r;
 
 	memset(is, 0, sizeof(*is));
-	snprintf(path, sizeof(path), "%s/instructions.yaml", world);
+	world_path(path, sizeof(path), world, WF_INSTRUCTIONS);
 	if ((r = read_yaml(path, &t, is->sha256, e)) != 0) {
 		if (r == SOLR_ERR_IO && errno == ENOENT) {
 			solr_err_clear(e);
@@ -271,15 +272,6 @@ out:
 	return r;
 }
 
-void
-adt_path(const char *world, uint64_t srp, char *out, size_t cap)
-{
-	char eui[SOLR_EUI_STRLEN];
-
-	solr_eui_format(srp, eui);
-	snprintf(out, cap, "%s/adt/%s.yaml", world, eui);
-}
-
 int
 adt_load(const char *world, uint64_t srp, struct adt_file *a,
     struct solr_err *e)
@@ -289,7 +281,7 @@ adt_load(const char *world, uint64_t srp, struct adt_file *a,
 	int r;
 
 	memset(a, 0, sizeof(*a));
-	adt_path(world, srp, path, sizeof(path));
+	world_adt_path(path, sizeof(path), world, srp);
 	if ((r = solr_read_file(path, FILE_MAX, &b, e)) != 0) {
 		solr_buf_free(&b);
 		return errno == ENOENT ? SOLR_ERR_NOTFOUND : SOLR_ERR_CONFIG;
@@ -379,7 +371,7 @@ adt_counters_open(const char *world, const unsigned char key[32],
 
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
-	snprintf(c->path, sizeof(c->path), "%s/state/adt-counters", world);
+	world_path(c->path, sizeof(c->path), world, WF_ADT_COUNTERS);
 	if ((c->hash = solr_sealer_new(key, 32)) == NULL ||
 	    counters_header(c, want) != 0) {
 		solr_sealer_free(c->hash);
@@ -387,7 +379,7 @@ adt_counters_open(const char *world, const unsigned char key[32],
 		return solr_seterr(e, SOLR_ERR_INTERNAL, "HMAC-SHA-256 is not "
 		    "available");
 	}
-	snprintf(dir, sizeof(dir), "%s/state", world);
+	world_path(dir, sizeof(dir), world, WF_STATE);
 	if (solr_mkdirs(dir, e) != 0)
 		goto fail;
 	if ((c->fd = open(c->path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
@@ -769,7 +761,7 @@ adt_stage_open(struct adt_stage *s, struct solr_err *e)
 	char file[PATH_MAX];
 	int r;
 
-	snprintf(file, sizeof(file), "%s/policy.yaml", s->world->dir);
+	world_path(file, sizeof(file), s->world->dir, WF_POLICY);
 	ledger_memory(&s->requests);
 	s->live.fd = -1;
 	if ((r = safe_policy_load(s->world->policy.tree, file, &s->safe, e))

@@ -60,7 +60,6 @@ void adt_free(struct adt_file *a);
 const struct adt_threshold *adt_find(const struct adt_file *a,
     const char *srv);
 /* adt/<EUI>.yaml */
-void adt_path(const char *world, uint64_t srp, char *out, size_t cap);
 
 /* The counters: state/adt-counters, fixed slots shared by every process
  * under a lock, so parallel pipelines count together; a window is found

@@ -9,6 +9,7 @@
 #include <libxml/parser.h>
 #include <openssl/pem.h>
 
+#include "base/layout.h"
 #include "decide/countersign.h"
 #include "store/register.h"
 #include "base/crypto.h"
@@ -41,13 +42,13 @@ countersign_keys(struct countersign_stage *c, int need_dcc,
 	X509 *x;
 	int r;
 
-	snprintf(path, sizeof(path), "%s/keys/acb.ka.key", c->world->dir);
+	world_path(path, sizeof(path), c->world->dir, WF_ACB_KEY);
 	if ((r = solr_load_private_key(path, &c->acb, e)) != 0 || !need_dcc)
 		return r;
-	snprintf(path, sizeof(path), "%s/keys/dcc.xmlsign.key", c->world->dir);
+	world_path(path, sizeof(path), c->world->dir, WF_DCC_KEY);
 	if ((r = solr_load_private_key(path, &c->dcc, e)) != 0)
 		return r;
-	snprintf(path, sizeof(path), "%s/keys/dcc.xmlsign.pem", c->world->dir);
+	world_path(path, sizeof(path), c->world->dir, WF_DCC_CERT);
 	if ((f = fopen(path, "r")) == NULL)
 		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "%s",
 		    strerror(errno));
@@ -193,8 +194,8 @@ device_is(const struct countersign_stage *c, uint64_t eui, const char *want,
 		if (r != SOLR_ERR_NOTFOUND)
 			return r;
 		/* nothing of the device in the store is E19 */
-		snprintf(path, sizeof(path), "%s/pki/device/%016llX.ka.pem",
-		    c->world->dir, (unsigned long long)eui);
+		world_device_path(path, sizeof(path), c->world->dir, eui,
+		    "ka.pem");
 		if (access(path, F_OK) != 0)
 			return solr_seterr(e, SOLR_ERR_NOTFOUND, "there is no "
 			    "device %s in the device store", dev);
@@ -231,8 +232,8 @@ countersign_command(struct countersign_stage *c, const unsigned char *spc,
 		char path[PATH_MAX];
 
 		/* no such device in the store: E19, not a content error */
-		snprintf(path, sizeof(path), "%s/pki/device/%016llX.ka.pem",
-		    c->world->dir, (unsigned long long)a.recipient);
+		world_device_path(path, sizeof(path), c->world->dir,
+		    a.recipient, "ka.pem");
 		return access(path, F_OK) != 0 ? SOLR_ERR_NOTFOUND : r;
 	}
 	solr_sha256(spc, n, sha);

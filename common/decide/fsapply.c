@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/layout.h"
 #include "decide/fslist.h"
 #include "store/record.h"
 
@@ -112,7 +113,7 @@ lock_state(const char *world, struct solr_err *e)
 	char path[PATH_MAX];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/state", world);
+	world_path(path, sizeof(path), world, WF_STATE);
 	if (solr_mkdirs(path, e) != 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/%s", world, LOCK);
@@ -456,7 +457,7 @@ install(struct fs_apply *a, const struct fs_list *cur_, const struct fs_list *up
 	 * above it (a finding the operator accepted) */
 	a->version = up->version > cur.version ? up->version : cur.version + 1;
 	solr_time_format(a->at, ts);
-	snprintf(path, sizeof(path), "%s/failed-suppliers.yaml", a->world->dir);
+	world_path(path, sizeof(path), a->world->dir, WF_FAILED_SUPPLIERS);
 	if ((text = fslist_render(up, a->version)) == NULL) {
 		r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 		goto out;

@@ -7,6 +7,7 @@
 
 #include <openssl/x509v3.h>
 
+#include "base/layout.h"
 #include "decide/fslist.h"
 #include "base/ytree.h"
 #include "base/yread.h"
@@ -140,7 +141,7 @@ fslist_load(const char *world, struct fs_list *l, struct solr_err *e)
 	int r;
 
 	memset(l, 0, sizeof(*l));
-	snprintf(path, sizeof(path), "%s/failed-suppliers.yaml", world);
+	world_path(path, sizeof(path), world, WF_FAILED_SUPPLIERS);
 	if ((r = solr_read_file(path, LIST_MAX, &b, e)) != 0) {
 		solr_buf_free(&b);
 		if (r == SOLR_ERR_IO && errno == ENOENT) {

@@ -11,6 +11,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "base/layout.h"
 #include "base/crypto.h"
 #include "world/device.h"
 #include "gbcs/gbcs.h"
@@ -2083,8 +2084,8 @@ gbcs_alert_verify(struct solr_world *w, const struct gbcs_alert *al,
 
 	if (!al->has_mac)
 		return alert_signature(w, al, at, check, cap, e);
-	snprintf(path, sizeof(path), "%s/keys/%016llX.ka.key", w->dir,
-	    (unsigned long long)al->apdu.recipient);
+	world_device_key_path(path, sizeof(path), w->dir,
+	    al->apdu.recipient);
 	if (access(path, F_OK) != 0) {
 		snprintf(check, cap, "MAC not verifiable: the world holds no "
 		    "key-agreement key of the recipient");

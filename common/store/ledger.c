@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/layout.h"
 #include "store/ledger.h"
 #include "base/util.h"
 
@@ -439,11 +440,11 @@ ledger_open_named(const char *world, const char *name, const char *reuse,
 					 * failure */
 	l->reuse = reuse;
 	l->bytes_per_slot = strcmp(name, "countersign") == 0 ? 20 : 100;
-	snprintf(dir, sizeof(dir), "%s/state", world);
+	world_path(dir, sizeof(dir), world, WF_STATE);
 	if (solr_mkdirs(dir, e) != 0)
 		return SOLR_ERR_IO;
-	snprintf(l->path, sizeof(l->path), "%s/state/%s-ledger", world, name);
-	snprintf(l->ipath, sizeof(l->ipath), "%s/state/%s-index", world, name);
+	world_state_path(l->path, sizeof(l->path), world, name, "-ledger");
+	world_state_path(l->ipath, sizeof(l->ipath), world, name, "-index");
 	if ((l->fd = open(l->path, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW,
 	    0644)) < 0)
 		return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0, "%s",
@@ -454,7 +455,7 @@ ledger_open_named(const char *world, const char *name, const char *reuse,
 			    "lock: %s", strerror(errno));
 	/* every process with the ledger open holds .live shared: alone, an
 	 * unclean index was left by one that died */
-	snprintf(dir, sizeof(dir), "%s/state/%s-live", world, name);
+	world_state_path(dir, sizeof(dir), world, name, "-live");
 	if ((l->lfd = open(dir, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 	    0644)) < 0) {
 		r = solr_seterr_at(e, SOLR_ERR_IO, dir, 0, "%s",

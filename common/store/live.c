@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/layout.h"
 #include "store/live.h"
 #include "base/util.h"
 
@@ -168,7 +169,7 @@ solr_live_join(const char *world, struct solr_live *l, struct solr_err *e)
 
 	l->fd = -1;
 	l->beat = 0;
-	snprintf(dir, sizeof(dir), "%s/state/live", world);
+	world_path(dir, sizeof(dir), world, WF_LIVE);
 	if (solr_mkdirs(dir, e) != 0)
 		return SOLR_ERR_IO;
 	if ((r = probe(dir, e)) != 0)

@@ -9,6 +9,7 @@
 
 #include <openssl/crypto.h>
 
+#include "base/layout.h"
 #include "base/crypto.h"
 #include "store/record.h"
 #include "store/sat.h"
@@ -113,7 +114,7 @@ sat_open(const char *dir, const unsigned char key[32], const char *world,
 	memset(s, 0, sizeof(*s));
 	s->fd = s->live_fd = -1;
 	memcpy(s->key, key, sizeof(s->key));
-	snprintf(s->heads, sizeof(s->heads), "%s/state/sat-heads", world);
+	world_path(s->heads, sizeof(s->heads), world, WF_SAT_HEADS);
 	memcpy(s->v.hash, zero_hash, SOLR_SHA256_HEX);
 	snprintf(s->dir, sizeof(s->dir), "%s", dir);
 	snprintf(s->log, sizeof(s->log), "%s/sat.log", dir);

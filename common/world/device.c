@@ -9,6 +9,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "base/layout.h"
 #include "world/device.h"
 #include "base/util.h"
 
@@ -135,7 +136,7 @@ int
 world_device_cert(struct solr_world *w, uint64_t eui, const char *use,
     int64_t at, X509 **out, struct solr_err *e)
 {
-	char path[PATH_MAX], hex[17];
+	char path[PATH_MAX], hex[17], what[16];
 	struct devcache_ent *ce = NULL;
 	struct solr_cert *c = NULL;
 	struct stat st;
@@ -144,8 +145,8 @@ world_device_cert(struct solr_world *w, uint64_t eui, const char *use,
 
 	*out = NULL;
 	snprintf(hex, sizeof(hex), "%016llX", (unsigned long long)eui);
-	snprintf(path, sizeof(path), "%s/pki/device/%s.%s.pem", w->dir, hex,
-	    use);
+	snprintf(what, sizeof(what), "%s.pem", use);
+	world_device_path(path, sizeof(path), w->dir, eui, what);
 	if (w->devcache == NULL &&
 	    (w->devcache = calloc(1, sizeof(*w->devcache))) != NULL)
 		w->devcache_free = devcache_free;
@@ -192,8 +193,7 @@ world_device_type(const struct solr_world *w, uint64_t eui, char *out,
 	size_t n;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/pki/device/%016llX.type", w->dir,
-	    (unsigned long long)eui);
+	world_device_path(path, sizeof(path), w->dir, eui, "type");
 	if ((f = fopen(path, "r")) == NULL) {
 		char d[SOLR_EUI_STRLEN];
 

@@ -10,6 +10,7 @@
 #include <libxml/uri.h>
 #include <libxml/xmlschemas.h>
 
+#include "base/layout.h"
 #include "world/schema.h"
 #include "base/util.h"
 
@@ -170,16 +171,16 @@ load(struct duis_schemas *s, const char *version, struct schema_one **out,
 	if ((o = calloc(1, sizeof(*o))) == NULL)
 		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	snprintf(o->version, sizeof(o->version), "%s", version);
-	snprintf(o->path, sizeof(o->path), "%s/schemas/%s/duis.xsd", s->world,
-	    version);
+	world_schema_path(o->path, sizeof(o->path), s->world, version,
+	    "duis.xsd");
 	if (access(o->path, F_OK) != 0 && errno == ENOENT) {
 		free(o);
 		return solr_seterr(e, SOLR_ERR_VERIFY, "no schema is installed "
 		    "for DUIS schemaVersion %s (schemas/%s/duis.xsd)", version,
 		    version);
 	}
-	snprintf(dir, sizeof(dir), "%s/schemas", s->world);
-	snprintf(vdir, sizeof(vdir), "%s/schemas/%s", s->world, version);
+	world_path(dir, sizeof(dir), s->world, WF_SCHEMAS);
+	world_schema_path(vdir, sizeof(vdir), s->world, version, NULL);
 	if (solr_guard(dir, 1, e) != 0 || solr_guard(vdir, 1, e) != 0 ||
 	    owner_only(o->path, e) != 0) {
 		free(o);

@@ -13,6 +13,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "base/layout.h"
 #include "base/crypto.h"
 #include "prepay/safe.h"
 #include "world/world.h"
@@ -382,7 +383,7 @@ load_policy(struct solr_world *w, struct solr_err *e)
 	uint64_t v;
 	int r;
 
-	snprintf(path, sizeof(path), "%s/policy.yaml", w->dir);
+	world_path(path, sizeof(path), w->dir, WF_POLICY);
 	c.file = path;
 	c.e = e;
 	if ((r = load_yaml(w->dir, "policy.yaml", &p->tree, w->policy_sha256,
@@ -459,7 +460,7 @@ load_registry(struct solr_world *w, struct solr_err *e)
 	size_t i, j;
 	int r;
 
-	snprintf(path, sizeof(path), "%s/registry.yaml", w->dir);
+	world_path(path, sizeof(path), w->dir, WF_REGISTRY);
 	c.file = path;
 	c.e = e;
 	if ((r = load_yaml(w->dir, "registry.yaml", &t, w->registry_sha256,
@@ -745,7 +746,7 @@ load_record_key(struct solr_world *w, struct solr_err *e)
 	char path[PATH_MAX];
 	int r;
 
-	snprintf(path, sizeof(path), "%s/keys/records.key", w->dir);
+	world_path(path, sizeof(path), w->dir, WF_RECORDS_KEY);
 	if (access(path, F_OK) != 0)
 		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "%s; this "
 		    "key seals the records between the stages (make it with: "
@@ -776,17 +777,14 @@ load_record_key(struct solr_world *w, struct solr_err *e)
 static int
 strict_modes(const char *dir, struct solr_err *e)
 {
-	static const char *const paths[] = { "", "policy.yaml",
-	    "registry.yaml", "failed-suppliers.yaml", "instructions.yaml",
-	    "adt", "keys", "pki", "pki/trust", "pki/crl", "pki/org",
-	    "pki/device", "state", "schemas", NULL };
 	char path[PATH_MAX];
 	struct stat st;
 	int i;
 
-	for (i = 0; paths[i]; i++) {
-		snprintf(path, sizeof(path), "%s%s%s", dir, *paths[i] ? "/" :
-		    "", paths[i]);
+	for (i = 0; i < WF_NFILES; i++) {
+		if (!world_layout[i].config)
+			continue;
+		world_path(path, sizeof(path), dir, (enum world_file)i);
 		if (stat(path, &st) != 0)
 			continue;	/* what is missing is said where it is read */
 		if (st.st_mode & (S_IWGRP | S_IWOTH))
@@ -813,9 +811,9 @@ world_load(struct solr_world *w, const char *dir, struct solr_err *e)
 	if ((env = getenv("SOLR_OBJECTS")) != NULL && *env)
 		snprintf(w->objects, sizeof(w->objects), "%s", env);
 	else
-		snprintf(w->objects, sizeof(w->objects), "%s/state/objects",
-		    w->dir);
-	snprintf(path, sizeof(path), "%s/policy.yaml", w->dir);
+		world_path(w->objects, sizeof(w->objects), w->dir,
+		    WF_OBJECTS);
+	world_path(path, sizeof(path), w->dir, WF_POLICY);
 	if (access(path, F_OK) != 0)
 		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "%s: is %s a "
 		    "world directory? (-C dir, or SOLR_WORLD; solr-world(5))",
@@ -829,14 +827,14 @@ world_load(struct solr_world *w, const char *dir, struct solr_err *e)
 	    (w->trust = sk_X509_new_null()) == NULL ||
 	    (w->crls = sk_X509_CRL_new_null()) == NULL)
 		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
-	snprintf(path, sizeof(path), "%s/pki/trust", w->dir);
+	world_path(path, sizeof(path), w->dir, WF_TRUST);
 	if ((r = each_pem(path, 0, add_trust, w, e)) != 0)
 		return r;
 	if (w->policy.require_chain && sk_X509_num(w->trust) == 0)
 		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0,
 		    "no CA certificate, but policy.yaml requires a chain "
 		    "(pki.require_chain)");
-	snprintf(path, sizeof(path), "%s/pki/crl", w->dir);
+	world_path(path, sizeof(path), w->dir, WF_CRL);
 	if ((r = each_pem(path, 1, add_crl, w, e)) != 0)
 		return r;
 	/* with chains, revocation is part of the check: no CRL is no check */
@@ -844,7 +842,7 @@ world_load(struct solr_world *w, const char *dir, struct solr_err *e)
 		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "no CRL, but "
 		    "policy.yaml requires chains (pki.require_chain): without "
 		    "one nothing would be found revoked");
-	snprintf(path, sizeof(path), "%s/pki/org", w->dir);
+	world_path(path, sizeof(path), w->dir, WF_ORG);
 	if ((r = each_pem(path, 0, add_org, w, e)) != 0)
 		return r;
 	return index_org(w, e);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/layout.h"
 #include "decide/adt.h"
 #include "decide/fslist.h"
 #include "store/ledger.h"
@@ -153,7 +154,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 4: {
 		struct adt_file a;
 
-		adt_path(scratch, SRP, path, sizeof(path));
+		world_adt_path(path, sizeof(path), scratch, SRP);
 		put(path + strlen(scratch) + 1, p, n);
 		if (adt_load(scratch, SRP, &a, &e) == 0) {
 			(void)adt_find(&a, "2.1");

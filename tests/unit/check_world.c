@@ -5,6 +5,7 @@
 
 #include <openssl/x509v3.h>
 
+#include "base/layout.h"
 #include "gbcs/gbcs.h"
 #include "world/world.h"
 #include "unit.h"
@@ -110,6 +111,44 @@ static const char *const bad_configs[][4] = {
 	{ "pki: {require_chain: false}\nsafe_prepay: {}\n", "users: []\n",
 	    "policy.yaml", "the profile for this fuel is missing" },
 };
+
+/* The world's layout in one place: the paths solr-world(5) names, and a
+ * path that does not fit is said to. */
+START_TEST(layout_paths)
+{
+	char p[64], small[12];
+
+	ck_assert_int_eq(world_path(p, sizeof(p), "w", WF_DIR), 0);
+	ck_assert_str_eq(p, "w");
+	ck_assert_int_eq(world_path(p, sizeof(p), "w", WF_ACB_KEY), 0);
+	ck_assert_str_eq(p, "w/keys/acb.ka.key");
+	ck_assert_int_eq(world_path(p, sizeof(p), "w", WF_SAT_HEADS), 0);
+	ck_assert_str_eq(p, "w/state/sat-heads");
+	ck_assert_int_eq(world_device_path(p, sizeof(p), "w",
+	    0x00DB1234567890A0ULL, "ka.pem"), 0);
+	ck_assert_str_eq(p, "w/pki/device/00DB1234567890A0.ka.pem");
+	ck_assert_int_eq(world_device_key_path(p, sizeof(p), "w", 0xABULL), 0);
+	ck_assert_str_eq(p, "w/keys/00000000000000AB.ka.key");
+	ck_assert_int_eq(world_adt_path(p, sizeof(p), "w",
+	    0x00DB123456780004ULL), 0);
+	ck_assert_str_eq(p, "w/adt/00-DB-12-34-56-78-00-04.yaml");
+	ck_assert_int_eq(world_state_path(p, sizeof(p), "w", "countersign",
+	    "-ledger"), 0);
+	ck_assert_str_eq(p, "w/state/countersign-ledger");
+	ck_assert_int_eq(world_schema_path(p, sizeof(p), "w", "5.4",
+	    "duis.xsd"), 0);
+	ck_assert_str_eq(p, "w/schemas/5.4/duis.xsd");
+	ck_assert_int_eq(world_schema_path(p, sizeof(p), "w", "5.4", NULL),
+	    0);
+	ck_assert_str_eq(p, "w/schemas/5.4");
+	ck_assert_int_eq(world_path(small, sizeof(small), "w", WF_POLICY), -1);
+	/* what only the owner may write: the configuration, not the state
+	 * a stage writes */
+	ck_assert_int_eq(world_layout[WF_POLICY].config, 1);
+	ck_assert_int_eq(world_layout[WF_SCHEMAS].config, 1);
+	ck_assert_int_eq(world_layout[WF_ADT_COUNTERS].config, 0);
+}
+END_TEST
 
 START_TEST(config_errors_name_file_line_field)
 {
@@ -285,6 +324,7 @@ world_suite(void)
 
 	tcase_add_loop_test(tc, config_errors_name_file_line_field, 0,
 	    sizeof(bad_configs) / sizeof(bad_configs[0]));
+	tcase_add_test(tc, layout_paths);
 	tcase_add_test(tc, registry_and_roles);
 	tcase_add_loop_test(tc, record_key_required, 0, sizeof(bad_keys) /
 	    sizeof(bad_keys[0]));
