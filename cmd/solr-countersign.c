@@ -53,6 +53,7 @@ standalone(struct countersign_stage *c, int hex)
 	struct solr_buf in = { 0 }, cmd = { 0 };
 	struct solr_err e = { 0 };
 	unsigned char *spc = malloc(GBCS_MAX_LEN);
+	enum duis_code code;
 	char *text;
 	size_t n = 0, i;
 	int status = EXIT_PASS;
@@ -66,7 +67,8 @@ standalone(struct countersign_stage *c, int hex)
 		exit(EXIT_TROUBLE);
 	}
 	if (countersign_precommand_check(c, spc, n, &e) != 0 ||
-	    countersign_command(c, spc, n, cli_now(&opt), &cmd, &e) != 0 ||
+	    countersign_command(c, spc, n, cli_now(&opt), &cmd, &code, &e) !=
+	    0 ||
 	    ledger_sync(&c->ledger, &e) != 0) {
 		ledger_undo(&c->ledger);
 		cli_error(&e);

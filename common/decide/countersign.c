@@ -176,14 +176,14 @@ countersign_free(struct countersign_stage *c)
 }
 
 /*
- * The device store's word on what the device is (E11 when it is another
- * kind, or when the store gives no kind for a device it holds; E19 when
- * it holds nothing of the device): SOLR_ERR_LIMIT, SOLR_ERR_NOTFOUND, 0.
+ * The device store's word on what the device is: 0, or SOLR_ERR_VERIFY
+ * with *code E11 when it is another kind (or the store gives no kind for
+ * a device it holds) and E19 when the store holds nothing of the device.
  * what names the message or body the device's kind follows from.
  */
 static int
 device_is(const struct countersign_stage *c, uint64_t eui, const char *want,
-    const char *what, struct solr_err *e)
+    const char *what, enum duis_code *code, struct solr_err *e)
 {
 	char type[16], dev[SOLR_EUI_STRLEN], path[PATH_MAX];
 	int r;
@@ -196,20 +196,25 @@ device_is(const struct countersign_stage *c, uint64_t eui, const char *want,
 		/* nothing of the device in the store is E19 */
 		world_device_path(path, sizeof(path), c->world->dir, eui,
 		    "ka.pem");
-		if (access(path, F_OK) != 0)
-			return solr_seterr(e, SOLR_ERR_NOTFOUND, "there is no "
+		*code = access(path, F_OK) != 0 ? DUIS_E19 : DUIS_E11;
+		if (*code == DUIS_E19)
+			return solr_seterr(e, SOLR_ERR_VERIFY, "there is no "
 			    "device %s in the device store", dev);
-		return SOLR_ERR_LIMIT;
+		e->code = SOLR_ERR_VERIFY;
+		return SOLR_ERR_VERIFY;
 	}
-	if (strcmp(type, want) != 0)
-		return solr_seterr(e, SOLR_ERR_LIMIT, "%s is for a %s; the "
+	if (strcmp(type, want) != 0) {
+		*code = DUIS_E11;
+		return solr_seterr(e, SOLR_ERR_VERIFY, "%s is for a %s; the "
 		    "device store says %s is a %s", what, want, dev, type);
+	}
 	return 0;
 }
 
 int
 countersign_command(struct countersign_stage *c, const unsigned char *spc,
-    size_t n, int64_t at, struct solr_buf *cmd, struct solr_err *e)
+    size_t n, int64_t at, struct solr_buf *cmd, enum duis_code *code,
+    struct solr_err *e)
 {
 	struct gbcs_apdu a;
 	unsigned char sha[32];
@@ -218,12 +223,13 @@ countersign_command(struct countersign_stage *c, const unsigned char *spc,
 	char what[32];
 	const char *want;
 
+	*code = DUIS_NONE;
 	if ((r = gbcs_parse_signing(spc, n, 1, &a, NULL, e)) != 0)
 		return r;
 	/* a Command only for the kind of device it is for (E11) */
 	snprintf(what, sizeof(what), "message code 0x%04X", a.message_code);
 	if ((want = gbcs_device_type_of(a.message_code)) != NULL &&
-	    (r = device_is(c, a.recipient, want, what, e)) != 0)
+	    (r = device_is(c, a.recipient, want, what, code, e)) != 0)
 		return r;
 	/* the device key first: nothing goes in the ledger that is not
 	 * MACed */
@@ -234,7 +240,12 @@ countersign_command(struct countersign_stage *c, const unsigned char *spc,
 		/* no such device in the store: E19, not a content error */
 		world_device_path(path, sizeof(path), c->world->dir,
 		    a.recipient, "ka.pem");
-		return access(path, F_OK) != 0 ? SOLR_ERR_NOTFOUND : r;
+		if (access(path, F_OK) != 0) {
+			*code = DUIS_E19;
+			e->code = SOLR_ERR_VERIFY;
+			return SOLR_ERR_VERIFY;
+		}
+		return r;
 	}
 	solr_sha256(spc, n, sha);
 	if ((r = ledger_record(&c->ledger, a.originator, a.counter,
@@ -498,25 +509,26 @@ command(struct countersign_stage *c, struct ynode *rec, struct ynode *out,
 	unsigned char *spc = malloc(GBCS_MAX_LEN);
 	struct solr_buf cmd = { 0 };
 	char name[SOLR_SHA256_HEX];
+	enum duis_code code;
 	size_t len;
 	int r;
 
 	if (spc == NULL)
 		return nomem(e);
+	code = DUIS_NONE;
 	if ((r = precommand_of(req, spc, &len, e)) == 0)
-		r = countersign_command(c, spc, len, t, &cmd, e);
+		r = countersign_command(c, spc, len, t, &cmd, &code, e);
 	free(spc);
 	if (r != 0) {
-		/* no device to MAC for (E19); the Signed Pre-Command or its
-		 * counter refused (check B: E020101 or E2) */
-		enum duis_code code = r == SOLR_ERR_NOTFOUND ? DUIS_E19 :
-		    r == SOLR_ERR_LIMIT ? DUIS_E11 : content_code(c, rec);
-
+		/* the device store's word (E11, E19); else the Signed
+		 * Pre-Command or its counter refused (check B: E020101 or
+		 * E2) */
+		if (code == DUIS_NONE)
+			code = content_code(c, rec);
 		if (rec_reject(rec, STAGE, duis_code_name(code), e->msg) != 0)
 			r = SOLR_ERR_NOMEM;
 		else
-			r = r == SOLR_ERR_VERIFY || r == SOLR_ERR_NOTFOUND ||
-			    r == SOLR_ERR_LIMIT ? REJECTED : STAGE_TROUBLE;
+			r = r == SOLR_ERR_VERIFY ? REJECTED : STAGE_TROUBLE;
 	} else if (c->replay) {
 		was = yn_get_str(yn_path(rec, "recorded.output"), "command");
 		solr_sha256_hex(cmd.p, cmd.len, name);
@@ -537,7 +549,7 @@ command(struct countersign_stage *c, struct ynode *rec, struct ynode *out,
  */
 static int
 smets1_device(const struct countersign_stage *c, const struct solr_buf *req,
-    struct solr_err *e)
+    enum duis_code *code, struct solr_err *e)
 {
 	struct duis_header h;
 	struct prepay pp;
@@ -556,7 +568,7 @@ smets1_device(const struct countersign_stage *c, const struct solr_buf *req,
 			    "GSME" : "ESME", pp.fuel == FUEL_GAS ? "a gas "
 			    "prepayment configuration (UpdatePrepayConfigGas)" :
 			    "an electricity prepayment configuration "
-			    "(UpdatePrepayConfigElectricity)", e);
+			    "(UpdatePrepayConfigElectricity)", code, e);
 		else if (r == SOLR_ERR_VERIFY && e->code == 0)
 			r = solr_seterr(e, SOLR_ERR_VERIFY, "the body is not an "
 			    "SR 2.1 prepayment configuration");
@@ -573,18 +585,17 @@ countersigned(struct countersign_stage *c, struct ynode *rec,
 {
 	const char *rid = yn_path(rec, "request.request_id")->str;
 	struct solr_buf art = { 0 };
+	enum duis_code code = DUIS_NONE;
 	int r;
 
 	/* the request only for the kind of device it is for (E11), as a
 	 * Command is; no such device is E19 */
-	if ((r = smets1_device(c, req, e)) != 0) {
-		enum duis_code code = r == SOLR_ERR_NOTFOUND ? DUIS_E19 :
-		    r == SOLR_ERR_LIMIT ? DUIS_E11 : content_code(c, rec);
-
+	if ((r = smets1_device(c, req, &code, e)) != 0) {
+		if (code == DUIS_NONE)
+			code = content_code(c, rec);
 		if (rec_reject(rec, STAGE, duis_code_name(code), e->msg) != 0)
 			return nomem(e);
-		return r == SOLR_ERR_VERIFY || r == SOLR_ERR_NOTFOUND ||
-		    r == SOLR_ERR_LIMIT ? REJECTED : STAGE_TROUBLE;
+		return r == SOLR_ERR_VERIFY ? REJECTED : STAGE_TROUBLE;
 	}
 	if (c->replay) {
 		if (replay_countersigned(c, rec, req->p, req->len, t, e) != 0 &&

@@ -194,6 +194,17 @@ fresh_world "$TMP/w"
 rm "$w/pki/device/00DB1234567890A0.type"
 flow4 "$w" "$R/srp-elec-cv5.xml" | solr-countersign -C "$w" --at $PIN > "$TMP/o" 2>/dev/null
 check "a device the store gives no type for: E11" [ "$(field "$TMP/o" code)" = E11 ]
+# a device the store holds nothing of: E19, for a Command and for a
+# countersigned request alike, and nothing made
+for req in srp-elec-cv5 srp-elec-cv4; do
+	fresh_world "$TMP/w"
+	flow4 "$w" "$R/$req.xml" > "$TMP/held"
+	rm "$w"/pki/device/00DB1234567890A0.*
+	solr-countersign -C "$w" --at $PIN < "$TMP/held" > "$TMP/o" 2>/dev/null
+	check "$req, its device gone from the store: E19, nothing made" \
+		sh -c '[ "$0" = E19 ] && grep -q "^reason: .*no device 00-DB-12-34-56-78-90-A0" "$1" && ! grep -Eq "^  (command|countersigned): [0-9a-f]" "$1"' \
+		"$(field "$TMP/o" code)" "$TMP/o"
+done
 # a request that fails only in countersign (UTF-16: it verifies, and the
 # countersignature cannot be inserted): E65, a response; the count adt-check
 # made stays, since it was final when adt-check's records left
