@@ -566,6 +566,25 @@ sat_entry_offset(struct sat *s, uint64_t n, int64_t *off, struct solr_err *e)
 	    "not where the signed head ends", (unsigned long long)n + 1);
 }
 
+/* The trail's log in dir, opened for reading as a guarded file (its
+ * path into path). */
+static int
+open_log(const char *dir, char *path, size_t cap, struct reader *rd,
+    struct solr_err *e)
+{
+	int fd;
+
+	snprintf(path, cap, "%s/sat.log", dir);
+	if ((fd = solr_open_regular(path, O_RDONLY, 1, e)) < 0)
+		return e->code;
+	if ((rd->f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
+		    strerror(errno));
+	}
+	return 0;
+}
+
 int
 sat_verify(const char *dir, const unsigned char *key, struct sat_pos *at,
     size_t nat, uint64_t *entries, char last[SOLR_SHA256_HEX],
@@ -577,21 +596,15 @@ sat_verify(const char *dir, const unsigned char *key, struct sat_pos *at,
 	char path[PATH_MAX], objs[PATH_MAX], prev[65];
 	uint64_t want = 1;
 	size_t i;
-	int fd, r = 0;
+	int r = 0;
 
 	*entries = 0;
 	memcpy(prev, zero_hash, 65);
 	for (i = 0; i < nat; i++)
 		memcpy(at[i].hash, zero_hash, 65);
-	snprintf(path, sizeof(path), "%s/sat.log", dir);
 	snprintf(objs, sizeof(objs), "%s/objects", dir);
-	if ((fd = solr_open_regular(path, O_RDONLY, 1, e)) < 0)
-		return e->code;
-	if ((rd.f = fdopen(fd, "r")) == NULL) {
-		close(fd);
-		return solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
-		    strerror(errno));
-	}
+	if ((r = open_log(dir, path, sizeof(path), &rd, e)) != 0)
+		return r;
 	objstore_open_read(&os, objs);
 	while (next_entry(&rd)) {
 		struct ynode *t = NULL, *ol;
@@ -647,16 +660,10 @@ sat_each(const char *dir, int (*fn)(void *, struct ynode *), void *arg,
 	struct reader rd = { 0 };
 	struct entry_parts p;
 	char path[PATH_MAX];
-	int fd, r = 0;
+	int r = 0;
 
-	snprintf(path, sizeof(path), "%s/sat.log", dir);
-	if ((fd = solr_open_regular(path, O_RDONLY, 1, e)) < 0)
-		return e->code;
-	if ((rd.f = fdopen(fd, "r")) == NULL) {
-		close(fd);
-		return solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
-		    strerror(errno));
-	}
+	if ((r = open_log(dir, path, sizeof(path), &rd, e)) != 0)
+		return r;
 	while (r == 0 && next_entry(&rd)) {
 		struct ynode *t = NULL;
 
