@@ -51,7 +51,7 @@ cli_time(const char *s)
 	if (solr_time_parse(s, &t) != 0) {
 		cli_warn(NULL, 0, "--at: '%s' is not an RFC 3339 time like "
 		    "2026-03-02T10:15:00Z", s);
-		exit(EXIT_TROUBLE);
+		exit(SOLR_EXIT_TROUBLE);
 	}
 	return t;
 }
@@ -62,7 +62,7 @@ cli_close_stdout(int status)
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		cli_warn("(stdout)", 0, "write error: %s",
 		    strerror(errno ? errno : EIO));
-		return EXIT_TROUBLE;
+		return SOLR_EXIT_TROUBLE;
 	}
 	return status;
 }
@@ -71,14 +71,14 @@ void
 cli_version(void)
 {
 	printf("%s %s\n", cli_prog, SOLR_VERSION);
-	exit(cli_close_stdout(EXIT_PASS));
+	exit(cli_close_stdout(SOLR_EXIT_PASS));
 }
 
 void
 cli_help(void)
 {
 	fputs(cli_help_text, stdout);
-	exit(cli_close_stdout(EXIT_PASS));
+	exit(cli_close_stdout(SOLR_EXIT_PASS));
 }
 
 void
@@ -97,7 +97,7 @@ cli_usage(const char *fmt, ...)
 	fprintf(stderr, "%.*s\nTry '%s --help' for every option.\n",
 	    end ? (int)(end - cli_help_text) : (int)strlen(cli_help_text),
 	    cli_help_text, cli_prog);
-	exit(EXIT_TROUBLE);
+	exit(SOLR_EXIT_TROUBLE);
 }
 
 void
@@ -134,7 +134,7 @@ void
 cli_nomem(void)
 {
 	cli_warn(NULL, 0, "out of memory");
-	exit(EXIT_TROUBLE);
+	exit(SOLR_EXIT_TROUBLE);
 }
 
 int
@@ -191,7 +191,7 @@ cli_world(struct solr_world *w, const struct cli_common *c)
 	if (world_load(w, solr_world_dir(c->dir), &e) != 0) {
 		cli_error(&e);
 		world_free(w);
-		exit(EXIT_TROUBLE);
+		exit(SOLR_EXIT_TROUBLE);
 	}
 }
 
@@ -401,7 +401,7 @@ rejected_all(struct solr_world *w, const char *what,
 	rec_writer_free(out);
 	world_free(w);
 	fflush(stdout);
-	exit(EXIT_TROUBLE);
+	exit(SOLR_EXIT_TROUBLE);
 }
 
 void

@@ -9,12 +9,6 @@
 #include "stage/stage.h"
 #include "world/world.h"
 
-enum {
-	EXIT_PASS = 0,		/* every record accepted or passed */
-	EXIT_REJECT = 1,	/* at least one record rejected or quarantined */
-	EXIT_TROUBLE = 2,	/* usage, configuration or I/O error */
-};
-
 extern const char *cli_prog;
 
 void cli_warn(const char *file, int line, const char *fmt, ...)

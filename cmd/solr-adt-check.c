@@ -88,7 +88,7 @@ cmd_submit(int argc, char **argv)
 	    adt_parse((const char *)b.p, b.len, argv[0], &a, &e) != 0 ||
 	    instructions_load(world.dir, &is, &e) != 0) {
 		cli_error(&e);
-		return EXIT_TROUBLE;
+		return SOLR_EXIT_TROUBLE;
 	}
 	adt_decide_submission(&a, &is, cli_now(&opt), &d);
 	if (decision_is_pass(&d)) {
@@ -98,7 +98,7 @@ cmd_submit(int argc, char **argv)
 		if (solr_mkdirs(dir, &e) != 0 ||
 		    solr_write_atomic(path, b.p, b.len, 1, &e) != 0) {
 			cli_error(&e);
-			return EXIT_TROUBLE;
+			return SOLR_EXIT_TROUBLE;
 		}
 		snprintf(d.reason, sizeof(d.reason), "installed as adt/%s.yaml",
 		    eui);
@@ -106,7 +106,7 @@ cmd_submit(int argc, char **argv)
 	if (log_submission(argv[0], a.sha256, decision_is_pass(&d) ?
 	    "accepted" : "refused", d.reason, &e) != 0) {
 		cli_error(&e);
-		return EXIT_TROUBLE;
+		return SOLR_EXIT_TROUBLE;
 	}
 	if (!decision_is_pass(&d))
 		cli_warn(argv[0], 0, "refused: %s", d.reason);
@@ -123,7 +123,7 @@ cmd_submit(int argc, char **argv)
 	adt_free(&a);
 	instructions_free(&is);
 	solr_buf_free(&b);
-	return decision_is_pass(&d) ? EXIT_PASS : EXIT_REJECT;
+	return decision_is_pass(&d) ? SOLR_EXIT_PASS : SOLR_EXIT_REJECT;
 }
 
 static void
@@ -161,9 +161,9 @@ cmd_counters(int argc)
 	    adt_counters_each(&c, print_counter, NULL, &e) != 0 ||
 	    adt_counters_close(&c, &e) != 0) {
 		cli_error(&e);
-		return EXIT_TROUBLE;
+		return SOLR_EXIT_TROUBLE;
 	}
-	return EXIT_PASS;
+	return SOLR_EXIT_PASS;
 }
 
 static int
@@ -179,7 +179,7 @@ cmd_stage(int argc)
 		/* time comes from the first stage, sealed in each record */
 		cli_warn(NULL, 0, "--at is for submit: the stage decides each "
 		    "record at its received_at");
-		return EXIT_TROUBLE;
+		return SOLR_EXIT_TROUBLE;
 	}
 	memset(&s, 0, sizeof(s));
 	s.world = &world;
@@ -189,7 +189,7 @@ cmd_stage(int argc)
 	status = cli_stage(&adt_check_stage, &s, &opt, &world);
 	if (adt_stage_close(&s, &e) != 0) {
 		cli_error(&e);
-		status = EXIT_TROUBLE;
+		status = SOLR_EXIT_TROUBLE;
 	}
 	return status;
 }

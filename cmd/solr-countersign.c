@@ -56,7 +56,7 @@ standalone(struct countersign_stage *c, int hex)
 	enum duis_code code;
 	char *text;
 	size_t n = 0, i;
-	int status = EXIT_PASS;
+	int status = SOLR_EXIT_PASS;
 
 	if (spc == NULL)
 		cli_nomem();
@@ -64,7 +64,7 @@ standalone(struct countersign_stage *c, int hex)
 	    solr_text_decode(hex, in.p, in.len, spc, GBCS_MAX_LEN, &n, &e) !=
 	    0) {
 		cli_warn("(stdin)", 0, "%s", e.msg);
-		exit(EXIT_TROUBLE);
+		exit(SOLR_EXIT_TROUBLE);
 	}
 	if (countersign_precommand_check(c, spc, n, &e) != 0 ||
 	    countersign_command(c, spc, n, cli_now(&opt), &cmd, &code, &e) !=
@@ -72,7 +72,7 @@ standalone(struct countersign_stage *c, int hex)
 	    ledger_sync(&c->ledger, &e) != 0) {
 		ledger_undo(&c->ledger);
 		cli_error(&e);
-		status = e.code == SOLR_ERR_VERIFY ? EXIT_REJECT : EXIT_TROUBLE;
+		status = e.code == SOLR_ERR_VERIFY ? SOLR_EXIT_REJECT : SOLR_EXIT_TROUBLE;
 	} else {
 		if ((text = malloc(cmd.len * 2 + 4)) == NULL)
 			cli_nomem();
@@ -110,7 +110,7 @@ one_sat_record(void *arg, struct ynode *entry)
 		cli_nomem();
 	if (rec_write(satrec_out, r) != 0) {
 		cli_warn("(stdout)", 0, "write error");
-		exit(EXIT_TROUBLE);
+		exit(SOLR_EXIT_TROUBLE);
 	}
 	yn_free(r);
 	return 0;
@@ -137,7 +137,7 @@ sat_records(const char *dir)
 	if (sat_check(dir, &trust, &chk, &e) != 0) {
 		cli_error(&e);
 		world_free(&world);
-		return EXIT_TROUBLE;
+		return SOLR_EXIT_TROUBLE;
 	}
 	if ((satrec_out = rec_writer_new(stdout)) == NULL)
 		cli_nomem();
@@ -153,7 +153,7 @@ sat_records(const char *dir)
 	}
 	rec_writer_free(satrec_out);
 	world_free(&world);
-	return cli_close_stdout(r ? EXIT_TROUBLE : EXIT_PASS);
+	return cli_close_stdout(r ? SOLR_EXIT_TROUBLE : SOLR_EXIT_PASS);
 }
 
 /* --verify-sat: solr-sat verify -C world, kept for the scripts that use
@@ -188,8 +188,8 @@ verify_sat(const char *dir)
 	else
 		printf("%llu entries, chain, objects and signed head intact\n",
 		    (unsigned long long)c.entries);
-	return cli_close_stdout(!bad ? EXIT_PASS : e.code == SOLR_ERR_VERIFY ?
-	    EXIT_REJECT : EXIT_TROUBLE);
+	return cli_close_stdout(!bad ? SOLR_EXIT_PASS : e.code == SOLR_ERR_VERIFY ?
+	    SOLR_EXIT_REJECT : SOLR_EXIT_TROUBLE);
 }
 
 /* The pipeline stage, with its object store, ledger and SAT. */
@@ -213,7 +213,7 @@ run_stage(struct countersign_stage *c, const char *satdir)
 	if (c->have_sat && sat_head_open(&c->sat, c->dcc, c->dcc_cert,
 	    cli_now(&opt), &e) != 0) {
 		cli_error(&e);
-		return EXIT_TROUBLE;
+		return SOLR_EXIT_TROUBLE;
 	}
 	if (c->have_sat && c->sat.cut_unsigned > 0)
 		cli_warn(c->sat.log, 0, "cut %llu %s after the signed head "
@@ -224,11 +224,11 @@ run_stage(struct countersign_stage *c, const char *satdir)
 	status = cli_stage(&countersign_stage, c, &opt, c->world);
 	if (c->have_sat && sat_close(&c->sat, &e) != 0) {
 		cli_error(&e);
-		status = EXIT_TROUBLE;
+		status = SOLR_EXIT_TROUBLE;
 	}
 	if (objstore_close(&c->objects, &e) != 0) {
 		cli_error(&e);
-		status = EXIT_TROUBLE;
+		status = SOLR_EXIT_TROUBLE;
 	}
 	return status;
 }
@@ -302,7 +302,7 @@ main(int argc, char *argv[])
 		if (!mode)
 			cli_state_failed(&world, &e, "countersign");
 		cli_error(&e);
-		status = EXIT_TROUBLE;
+		status = SOLR_EXIT_TROUBLE;
 	} else
 		status = mode ? standalone(&c, mode == 'x') : run_stage(&c,
 		    satdir);

@@ -115,10 +115,10 @@ cmd_validate(int argc, char **argv)
 	    fslist_load(world.dir, &cur, &e) != 0 ||
 	    fslist_validate(&world, &cur, &l, cli_now(&opt), &f, &n, &e) != 0) {
 		cli_error(&e);
-		status = EXIT_TROUBLE;
+		status = SOLR_EXIT_TROUBLE;
 	} else {
 		print_findings(argv[0], f, n, NULL);
-		status = count_findings(f, n) ? EXIT_REJECT : EXIT_PASS;
+		status = count_findings(f, n) ? SOLR_EXIT_REJECT : SOLR_EXIT_PASS;
 	}
 	free(f);
 	fslist_free(&l);
@@ -147,7 +147,7 @@ cmd_apply(int argc, char **argv, struct fs_apply *a)
 		 * says so: a review at another time is validate's */
 		cli_warn(NULL, 0, "apply validates and records at the real "
 		    "time: --at is for validate");
-		return EXIT_TROUBLE;
+		return SOLR_EXIT_TROUBLE;
 	}
 	a->world = &world;
 	a->file = argv[0];
@@ -172,8 +172,8 @@ cmd_apply(int argc, char **argv, struct fs_apply *a)
 		printf("applied version %lld (sha256 %s)\n",
 		    (long long)a->version, a->sha256);
 	fslist_apply_free(a);
-	return r == 0 ? EXIT_PASS : r == SOLR_ERR_VERIFY ? EXIT_REJECT :
-	    EXIT_TROUBLE;
+	return r == 0 ? SOLR_EXIT_PASS : r == SOLR_ERR_VERIFY ? SOLR_EXIT_REJECT :
+	    SOLR_EXIT_TROUBLE;
 }
 
 static const char *
@@ -252,14 +252,14 @@ cmd_show(int argc)
 		cli_usage("show takes no operand");
 	if (fslist_load(world.dir, &l, &e) != 0) {
 		cli_error(&e);
-		return EXIT_TROUBLE;
+		return SOLR_EXIT_TROUBLE;
 	}
 	if (opt.json) {
 		show_json(&l);
 		if (fslist_history(world.dir, print_history, NULL, &le) != 0)
 			cli_nomem();
 		fslist_free(&l);
-		return EXIT_PASS;
+		return SOLR_EXIT_PASS;
 	}
 	if (!l.present)
 		printf("No Failed Suppliers list is applied.\n");
@@ -285,7 +285,7 @@ cmd_show(int argc)
 		    "installed (sha256 %s): it was changed without apply, or an "
 		    "apply was interrupted.\n", le.sha_new);
 	fslist_free(&l);
-	return EXIT_PASS;
+	return SOLR_EXIT_PASS;
 }
 
 static int
@@ -299,7 +299,7 @@ cmd_check(int argc, int route)
 		cli_usage("%s takes no operand", route ? "route" : "check");
 	if (fslist_load(world.dir, &fs.list, &e) != 0) {
 		cli_error(&e);
-		return EXIT_TROUBLE;
+		return SOLR_EXIT_TROUBLE;
 	}
 	r = cli_stage(route ? &fslist_route_stage : &fslist_check_stage, &fs,
 	    &opt, &world);

@@ -63,7 +63,7 @@ alert_document(struct stage *s, struct parse_stage *ps, int64_t seq,
 		cli_nomem();
 	if ((r = parse_alert_document(ps, rec, p, n, &e)) != 0) {
 		cli_error(&e);
-		stage_status(s, EXIT_TROUBLE);
+		stage_status(s, SOLR_EXIT_TROUBLE);
 	}
 	stage_emit(s, rec);
 }
@@ -93,7 +93,7 @@ run_stage(struct parse_stage *ps, int argc, char **argv)
 	else if (rec_reader_slurp(rd, ps->world->policy.max_document_bytes, &p,
 	    &n, &e) != 0) {
 		cli_error(&e);
-		stage_status(&s, EXIT_TROUBLE);
+		stage_status(&s, SOLR_EXIT_TROUBLE);
 	} else {
 		alert_document(&s, ps, 1, "(stdin)", p, n);
 		free(p);
@@ -102,7 +102,7 @@ run_stage(struct parse_stage *ps, int argc, char **argv)
 		if (solr_read_file(argv[i], ps->world->policy.max_document_bytes,
 		    &b, &e) != 0) {
 			cli_error(&e);
-			stage_status(&s, EXIT_TROUBLE);
+			stage_status(&s, SOLR_EXIT_TROUBLE);
 		} else
 			alert_document(&s, ps, i + 1, argv[i], b.p, b.len);
 		solr_buf_free(&b);
@@ -276,7 +276,7 @@ decode(struct solr_world *w, struct rec_writer *out, int hex,
 	struct solr_err e = { 0 };
 	unsigned char *buf = malloc(GBCS_MAX_LEN);
 	size_t len = 0;
-	int r, kind, status = EXIT_PASS;
+	int r, kind, status = SOLR_EXIT_PASS;
 	static const char *const kinds[] = { "signed-pre-command", "alert",
 	    "command" };
 
@@ -288,7 +288,7 @@ decode(struct solr_world *w, struct rec_writer *out, int hex,
 		    e.msg);
 		yn_set(doc, "verdict", yn_new_plain("reject"));
 		yn_set_str(doc, "reason", e.msg);
-		status = EXIT_TROUBLE;
+		status = SOLR_EXIT_TROUBLE;
 	} else {
 		yn_set_int(doc, "length", (int64_t)len);
 		yn_set(doc, "verdict", yn_new_null());
@@ -312,13 +312,13 @@ decode(struct solr_world *w, struct rec_writer *out, int hex,
 		if (found != NULL)
 			yn_set(doc, kind == GBCS_KIND_ALERT ? "alert" : "prepay",
 			    found);
-		status = r || (w == NULL && !decode_only) ? EXIT_REJECT :
-		    EXIT_PASS;
+		status = r || (w == NULL && !decode_only) ? SOLR_EXIT_REJECT :
+		    SOLR_EXIT_PASS;
 	}
 	ndecoded++;
 	if (rec_write(out, doc) != 0) {
 		cli_warn("(stdout)", 0, "write error");
-		exit(EXIT_TROUBLE);
+		exit(SOLR_EXIT_TROUBLE);
 	}
 	yn_free(doc);
 	gbcs_trace_free(&t);
@@ -342,7 +342,7 @@ too_long(struct rec_writer *out, const char *source, size_t n)
 		cli_nomem();
 	if (rec_write(out, doc) != 0) {
 		cli_warn("(stdout)", 0, "write error");
-		exit(EXIT_TROUBLE);
+		exit(SOLR_EXIT_TROUBLE);
 	}
 	yn_free(doc);
 }
@@ -356,7 +356,7 @@ decode_lines(struct solr_world *w, struct rec_writer *out, int hex,
 	char *line = NULL, src[PATH_MAX + 24];
 	size_t cap = 0, n;
 	ssize_t len;
-	int lineno = 0, r, status = EXIT_PASS, many = 0;
+	int lineno = 0, r, status = SOLR_EXIT_PASS, many = 0;
 	long first = -1;	/* the line of the first message */
 	struct solr_buf pend = { 0 };
 
@@ -372,7 +372,7 @@ decode_lines(struct solr_world *w, struct rec_writer *out, int hex,
 			/* rejected in its place, not read */
 			snprintf(src, sizeof(src), "%s:%d", name, lineno);
 			too_long(out, src, n);
-			status = EXIT_TROUBLE;
+			status = SOLR_EXIT_TROUBLE;
 			continue;
 		}
 		if (first >= 0 && !many) {
@@ -395,7 +395,7 @@ decode_lines(struct solr_world *w, struct rec_writer *out, int hex,
 	}
 	if (ferror(f)) {
 		cli_warn(name, 0, "read: %s", strerror(errno));
-		status = EXIT_TROUBLE;
+		status = SOLR_EXIT_TROUBLE;
 	}
 	if (first >= 0 && !many) {
 		r = decode(w, out, hex, name, pend.p, pend.len);
@@ -411,7 +411,7 @@ run_decode(struct solr_world *w, int hex, int argc, char **argv)
 {
 	struct rec_writer *out = rec_writer_new(stdout);
 	struct solr_err e = { 0 };
-	int i, r, status = EXIT_PASS;
+	int i, r, status = SOLR_EXIT_PASS;
 
 	if (out == NULL)
 		cli_nomem();
@@ -421,7 +421,7 @@ run_decode(struct solr_world *w, int hex, int argc, char **argv)
 
 		if (f == NULL) {
 			cli_warn(argv[i], 0, "%s", strerror(errno));
-			r = EXIT_TROUBLE;
+			r = SOLR_EXIT_TROUBLE;
 		} else
 			r = decode_lines(w, out, hex, argc ? argv[i] : "(stdin)",
 			    f);
@@ -431,13 +431,13 @@ run_decode(struct solr_world *w, int hex, int argc, char **argv)
 	}
 	if (rec_writer_finish(out, &e) != 0) {
 		cli_warn("(stdout)", 0, "%s", e.msg);
-		status = EXIT_TROUBLE;
+		status = SOLR_EXIT_TROUBLE;
 	}
 	rec_writer_free(out);
-	if (ndecoded == 0 && status == EXIT_PASS) {
+	if (ndecoded == 0 && status == SOLR_EXIT_PASS) {
 		cli_warn(NULL, 0, "nothing was checked: no message in %s",
 		    argc ? "the files named" : "standard input");
-		status = EXIT_REJECT;
+		status = SOLR_EXIT_REJECT;
 	}
 	return status;
 }
@@ -488,12 +488,12 @@ main(int argc, char *argv[])
 		    argc, argv);
 	else if (objstore_open(&ps.objects, world.objects, &e) != 0) {
 		cli_error(&e);
-		status = EXIT_TROUBLE;
+		status = SOLR_EXIT_TROUBLE;
 	} else {
 		status = run_stage(&ps, argc, argv);
 		if (objstore_close(&ps.objects, &e) != 0) {
 			cli_error(&e);
-			status = EXIT_TROUBLE;
+			status = SOLR_EXIT_TROUBLE;
 		}
 	}
 	if (have_world)

@@ -88,7 +88,7 @@ trust_of(struct trust *tr, const char *cert, const char *world,
 	if (world != NULL) {
 		if (world_load(&tr->w, world, &e) != 0) {
 			cli_error(&e);
-			return EXIT_TROUBLE;
+			return SOLR_EXIT_TROUBLE;
 		}
 		tr->have_world = 1;
 		cli_sat_trust(&tr->t, &tr->w, tr->cert, tr->heads);
@@ -101,7 +101,7 @@ trust_of(struct trust *tr, const char *cert, const char *world,
 		    "-C world (its DCC certificate and keys) or --cert file; the "
 		    "trail's own certificate is used only when named, as --cert "
 		    "%s", own);
-		return EXIT_TROUBLE;
+		return SOLR_EXIT_TROUBLE;
 	}
 	return 0;
 }
@@ -140,7 +140,7 @@ cmd_verify(const char *dir, const char *expect, const char *cert,
 			    yn_new_plain("false")) || yn_set_str(o, "error",
 			    e.msg));
 		}
-		return e.code == SOLR_ERR_VERIFY ? EXIT_REJECT : EXIT_TROUBLE;
+		return e.code == SOLR_ERR_VERIFY ? SOLR_EXIT_REJECT : SOLR_EXIT_TROUBLE;
 	}
 	solr_time_format(c.head.time, ts);
 	if (!json)
@@ -164,9 +164,9 @@ cmd_verify(const char *dir, const char *expect, const char *cert,
 	if (expect != NULL && strcmp(expect, c.head.hash) != 0) {
 		cli_warn(dir, 0, "the head is %s, not the expected %s",
 		    c.head.hash, expect);
-		return EXIT_REJECT;
+		return SOLR_EXIT_REJECT;
 	}
-	return EXIT_PASS;
+	return SOLR_EXIT_PASS;
 }
 
 struct filter {
@@ -270,7 +270,7 @@ cmd_log(const char *dir, struct filter *f)
 	trust_free(&tr);
 	if (r != 0) {
 		cli_error(&e);
-		return e.code == SOLR_ERR_VERIFY ? EXIT_REJECT : EXIT_TROUBLE;
+		return e.code == SOLR_ERR_VERIFY ? SOLR_EXIT_REJECT : SOLR_EXIT_TROUBLE;
 	}
 	if ((f->out = rec_writer_new(stdout)) == NULL)
 		cli_nomem();
@@ -285,7 +285,7 @@ cmd_log(const char *dir, struct filter *f)
 		r = SOLR_ERR_IO;
 	}
 	rec_writer_free(f->out);
-	return r ? EXIT_TROUBLE : EXIT_PASS;
+	return r ? SOLR_EXIT_TROUBLE : SOLR_EXIT_PASS;
 }
 
 /* s in single quotes for sh. */
@@ -523,7 +523,7 @@ cmd_replay(const char *dir, const char *world, const char *outdir)
 
 	if (world_load(&w, world, &e) != 0 || fslist_load(world, &l, &e) != 0) {
 		cli_error(&e);
-		return EXIT_TROUBLE;
+		return SOLR_EXIT_TROUBLE;
 	}
 	/* the world's DCC certificate and trail key only */
 	cli_sat_trust(&t, &w, cert, heads);
@@ -532,7 +532,7 @@ cmd_replay(const char *dir, const char *world, const char *outdir)
 		cli_error(&e);
 		world_free(&w);
 		fslist_free(&l);
-		return EXIT_TROUBLE;	/* nothing to replay from */
+		return SOLR_EXIT_TROUBLE;	/* nothing to replay from */
 	}
 	d.w = &w;
 	snprintf(d.fs_sha, sizeof(d.fs_sha), "%s", l.present ? l.sha256 :
@@ -546,7 +546,7 @@ cmd_replay(const char *dir, const char *world, const char *outdir)
 	snprintf(objs, sizeof(objs), "%s/objects", dir);
 	if (outdir != NULL && solr_mkdirs(outdir, &e) != 0) {
 		cli_error(&e);
-		return EXIT_TROUBLE;
+		return SOLR_EXIT_TROUBLE;
 	}
 	/* what the stages store goes aside, never into the bundle */
 	if (outdir == NULL) {
@@ -554,7 +554,7 @@ cmd_replay(const char *dir, const char *world, const char *outdir)
 		    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 		if (mkdtemp(tmp) == NULL) {
 			cli_warn(tmp, 0, "%s", strerror(errno));
-			return EXIT_TROUBLE;
+			return SOLR_EXIT_TROUBLE;
 		}
 	}
 	snprintf(out, sizeof(out), "%s/replayed.yaml", outdir ? outdir : tmp);
@@ -563,18 +563,18 @@ cmd_replay(const char *dir, const char *world, const char *outdir)
 	rc = replay_pipeline(tools, world, dir, objs, scratch, out);
 	if (rc < 0 || rc > 1) {
 		cli_warn(dir, 0, "a stage of the replay failed");
-		rc = EXIT_TROUBLE;
+		rc = SOLR_EXIT_TROUBLE;
 	} else if ((f = fopen(out, "r")) == NULL) {
 		cli_warn(out, 0, "%s", strerror(errno));
-		rc = EXIT_TROUBLE;
+		rc = SOLR_EXIT_TROUBLE;
 	} else {
 		report(f, &n, &differ);
 		fclose(f);
-		rc = EXIT_PASS;
+		rc = SOLR_EXIT_PASS;
 	}
 	if (outdir == NULL)
 		(void)nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	if (rc != EXIT_PASS)
+	if (rc != SOLR_EXIT_PASS)
 		return rc;
 	if (json) {
 		struct ynode *o = cli_json_obj();
@@ -583,7 +583,7 @@ cmd_replay(const char *dir, const char *world, const char *outdir)
 		    yn_set_int(o, "differ", (int64_t)differ) != 0);
 	} else
 		printf("%lu records replayed, %lu differ\n", n, differ);
-	return differ || d.differ ? EXIT_REJECT : EXIT_PASS;
+	return differ || d.differ ? SOLR_EXIT_REJECT : SOLR_EXIT_PASS;
 }
 
 /* The objects some trail names: sorted SHA-256s. */
@@ -652,7 +652,7 @@ cmd_gc(const char *world, int argc, char *argv[])
 
 	if (world_load(&w, solr_world_dir(world), &e) != 0) {
 		cli_error(&e);
-		return EXIT_TROUBLE;
+		return SOLR_EXIT_TROUBLE;
 	}
 	cli_sat_trust(&t, &w, cert, heads);
 	for (i = 0; i < argc; i++)
@@ -663,7 +663,7 @@ cmd_gc(const char *world, int argc, char *argv[])
 			cli_error(&e);
 			world_free(&w);
 			free(k.sha);
-			return EXIT_TROUBLE;
+			return SOLR_EXIT_TROUBLE;
 		}
 	if (k.n == 0) {
 		/* trails that name nothing would empty the store: that is
@@ -673,7 +673,7 @@ cmd_gc(const char *world, int argc, char *argv[])
 		    "an empty trail" : "all empty");
 		world_free(&w);
 		free(k.sha);
-		return EXIT_REJECT;
+		return SOLR_EXIT_REJECT;
 	}
 	qsort(k.sha, k.n, 32, by_sha);
 	r = objstore_open(&os, w.objects, &e) != 0 || objstore_gc(&os, named,
@@ -695,7 +695,7 @@ cmd_gc(const char *world, int argc, char *argv[])
 	}
 	world_free(&w);
 	free(k.sha);
-	return r ? EXIT_TROUBLE : EXIT_PASS;
+	return r ? SOLR_EXIT_TROUBLE : SOLR_EXIT_PASS;
 }
 
 int

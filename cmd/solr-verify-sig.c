@@ -61,7 +61,7 @@ document(struct stage *s, struct verify_stage *v, int64_t seq,
 	if (r != 0)
 		cli_error(&e);
 	if (r == STAGE_TROUBLE || r < 0)
-		stage_status(s, EXIT_TROUBLE);
+		stage_status(s, SOLR_EXIT_TROUBLE);
 	if (r == SOLR_ERR_NOMEM)
 		cli_nomem();
 	stage_emit(s, rec);
@@ -118,7 +118,7 @@ files_from(struct stage *s, struct verify_stage *v, const char *list,
 
 	if (f == NULL) {
 		cli_warn(list, 0, "%s", strerror(errno));
-		stage_status(s, EXIT_TROUBLE);
+		stage_status(s, SOLR_EXIT_TROUBLE);
 		return;
 	}
 	errno = 0;
@@ -132,7 +132,7 @@ files_from(struct stage *s, struct verify_stage *v, const char *list,
 	if (ferror(f)) {
 		/* a directory, or a list that cannot be read to its end */
 		cli_warn(list, 0, "%s", strerror(errno ? errno : EIO));
-		stage_status(s, EXIT_TROUBLE);
+		stage_status(s, SOLR_EXIT_TROUBLE);
 	}
 	free(line);
 	if (f != stdin)
@@ -240,7 +240,7 @@ main(int argc, char *argv[])
 	if (objstore_open(&v.objects, world.objects, &e) != 0) {
 		cli_error(&e);
 		world_free(&world);
-		return EXIT_TROUBLE;
+		return SOLR_EXIT_TROUBLE;
 	}
 	if (stage_init(&s, &verify_sig_stage, &v, stdout, cli_error) != 0)
 		cli_nomem();
@@ -259,7 +259,7 @@ main(int argc, char *argv[])
 	stage_free(&s);
 	if (objstore_close(&v.objects, &e) != 0) {
 		cli_error(&e);
-		status = EXIT_TROUBLE;
+		status = SOLR_EXIT_TROUBLE;
 	}
 	duis_schemas_free(&v.schemas);
 	world_free(&world);

@@ -2,8 +2,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/err.h>
-
 #include "base/err.h"
 
 static void
@@ -52,21 +50,4 @@ solr_err_clear(struct solr_err *e)
 	e->file[0] = '\0';
 	e->line = 0;
 	e->msg[0] = '\0';
-}
-
-void
-solr_err_openssl(struct solr_err *e)
-{
-	unsigned long l;
-	char buf[256];
-	size_t n;
-
-	while ((l = ERR_get_error()) != 0) {
-		if (e == NULL)
-			continue;
-		ERR_error_string_n(l, buf, sizeof(buf));
-		n = strlen(e->msg);
-		if (n + 3 < sizeof(e->msg))
-			snprintf(e->msg + n, sizeof(e->msg) - n, " (%s)", buf);
-	}
 }

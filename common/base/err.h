@@ -25,12 +25,18 @@ struct solr_err {
 	char msg[1024];
 };
 
+/* The exit status of every tool (each man page's EXIT STATUS). */
+enum solr_exit {
+	SOLR_EXIT_PASS = 0,	/* something was checked, and all of it passed */
+	SOLR_EXIT_REJECT = 1,	/* a record rejected or quarantined, or nothing
+				 * in the input to check */
+	SOLR_EXIT_TROUBLE = 2,	/* usage, configuration or I/O error */
+};
+
 int solr_seterr(struct solr_err *e, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int solr_seterr_at(struct solr_err *e, int code, const char *file, int line,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void solr_err_clear(struct solr_err *e);
-/* Appends OpenSSL's error queue (and clears it) to e->msg. */
-void solr_err_openssl(struct solr_err *e);
 
 #endif

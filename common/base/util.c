@@ -348,8 +348,8 @@ digits(const char *s, int n, int *out)
 	return 0;
 }
 
-static int
-days_in_month(int y, int m)
+int
+solr_days_in_month(int y, int m)
 {
 	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
 	    31 };
@@ -373,7 +373,7 @@ solr_time_parse(const char *s, int64_t *t)
 	    s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' ||
 	    digits(s + 17, 2, &sec))
 		return SOLR_ERR_FORMAT;
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
+	if (mo < 1 || mo > 12 || d < 1 || d > solr_days_in_month(y, mo) ||
 	    h > 23 || mi > 59 || sec > 60)
 		return SOLR_ERR_FORMAT;
 	if (sec == 60)		/* a leap second is the next second's start */

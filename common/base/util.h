@@ -58,6 +58,8 @@ void solr_eui_format(uint64_t eui, char out[SOLR_EUI_STRLEN]);
 /* RFC 3339 date-time ("2026-03-02T10:15:00Z", fraction and offset
  * allowed) to seconds since the epoch, UTC. */
 int solr_time_parse(const char *s, int64_t *t);
+/* The days in month m (1 to 12) of year y, in the Gregorian calendar. */
+int solr_days_in_month(int y, int m);
 #define SOLR_TIME_STRLEN 32
 void solr_time_format(int64_t t, char out[SOLR_TIME_STRLEN]);
 int64_t solr_time_from_civil(int y, int mo, int d, int h, int mi, int s);

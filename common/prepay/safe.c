@@ -263,21 +263,10 @@ weekday(int64_t day)	/* 1 Monday .. 7 Sunday; day 0 was a Thursday */
 	return (int)(((day % 7) + 7 + 3) % 7) + 1;
 }
 
-static int
-dim(int y, int m)
-{
-	static const int t[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
-	    31 };
-
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return t[m - 1];
-}
-
 static void
 next_day(int ymd[3])
 {
-	if (ymd[2] < dim(ymd[0], ymd[1]))
+	if (ymd[2] < solr_days_in_month(ymd[0], ymd[1]))
 		ymd[2]++;
 	else if (ymd[1] < 12) {
 		ymd[1]++;
@@ -300,9 +289,9 @@ date_matches(const struct pp_date *p, int y, int m, int d, int wd)
 	if (p->day == PP_ANY)
 		return 1;
 	if (p->day == PP_LAST_DAY)
-		return d == dim(y, m);
+		return d == solr_days_in_month(y, m);
 	if (p->day == PP_SECOND_LAST_DAY)
-		return d == dim(y, m) - 1;
+		return d == solr_days_in_month(y, m) - 1;
 	return p->day == d;
 }
 

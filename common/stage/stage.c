@@ -29,7 +29,7 @@ static void
 fatal(struct stage *s, const struct solr_err *e)
 {
 	s->warn(e);
-	stage_status(s, STAGE_EXIT_TROUBLE);
+	stage_status(s, SOLR_EXIT_TROUBLE);
 	s->stopped = 1;
 }
 
@@ -61,7 +61,7 @@ write_one(struct stage *s, struct ynode *rec)
 	struct solr_err e = { 0 };
 
 	if (rejected(s, rec))
-		stage_status(s, STAGE_EXIT_REJECT);
+		stage_status(s, SOLR_EXIT_REJECT);
 	s->nwritten++;
 	if (!s->broken && rec_write(s->out, rec) != 0) {
 		solr_seterr_at(&e, SOLR_ERR_IO, "(stdout)", 0,
@@ -119,7 +119,7 @@ commit(struct stage *s)
 		s->ops->commit(s->ctx);
 		return;
 	}
-	stage_status(s, STAGE_EXIT_TROUBLE);
+	stage_status(s, SOLR_EXIT_TROUBLE);
 	s->stopped = s->broken = 1;
 	if (sent > 0)
 		batch_message(s, "part of a batch of %zu records was written "
@@ -173,7 +173,7 @@ stage_put(struct stage *s, struct ynode *rec)
 		if (r == STAGE_TROUBLE || r == STAGE_WARN) {
 			s->warn(&e);
 			if (r == STAGE_TROUBLE)
-				stage_status(s, STAGE_EXIT_TROUBLE);
+				stage_status(s, SOLR_EXIT_TROUBLE);
 		} else if (r < 0) {
 			/* the record that met the error is kept, rejected */
 			fatal(s, &e);
@@ -273,17 +273,17 @@ stage_finish(struct stage *s)
 	drop_held(s);
 	/* exit 0 means something was checked: an input with nothing in it
 	 * is not a batch that passed */
-	if (s->nwritten == 0 && s->status == STAGE_EXIT_PASS) {
+	if (s->nwritten == 0 && s->status == SOLR_EXIT_PASS) {
 		solr_seterr(&e, SOLR_ERR_FORMAT, "nothing was checked: %s",
 		    s->empty_why ? s->empty_why : "no record on standard input");
 		s->warn(&e);
-		stage_status(s, STAGE_EXIT_REJECT);
+		stage_status(s, SOLR_EXIT_REJECT);
 		solr_err_clear(&e);
 	}
 	if (rec_writer_finish(s->out, &e) != 0) {
 		solr_seterr_at(&e, SOLR_ERR_IO, "(stdout)", 0, "%s", e.msg);
 		s->warn(&e);
-		stage_status(s, STAGE_EXIT_TROUBLE);
+		stage_status(s, SOLR_EXIT_TROUBLE);
 	}
 	return s->status;
 }

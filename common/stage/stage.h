@@ -48,13 +48,6 @@ struct stage_ops {
 	int final_verdict;	/* "accept" is the only verdict that passes */
 };
 
-/* Exit status contract (every man page): */
-enum {
-	STAGE_EXIT_PASS = 0,	/* every record accepted or passed */
-	STAGE_EXIT_REJECT = 1,	/* at least one rejected or quarantined */
-	STAGE_EXIT_TROUBLE = 2,	/* usage, configuration or I/O error */
-};
-
 struct stage {
 	const struct stage_ops *ops;
 	void *ctx;
@@ -62,7 +55,7 @@ struct stage {
 	/* diagnostics go through the caller: common/ never prints */
 	void (*warn)(const struct solr_err *e);
 	struct rec_writer *out;
-	int status;		/* STAGE_EXIT_* so far */
+	int status;		/* SOLR_EXIT_* so far */
 	int stopped;		/* a fatal error: read no more */
 	int broken;		/* the output failed: write no more */
 	int64_t nread;		/* records read (for seq of unreadable ones) */

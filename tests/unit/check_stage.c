@@ -145,7 +145,7 @@ START_TEST(conserved_in_order)
 	ck_assert_int_eq(count(out, "fake: {result: pass}"), 2);
 	ck_assert_int_eq(count(out, "fake: {result: reject, code: E65}"), 1);
 	ck_assert_int_eq(count(out, "fake: {result: reject}"), 1);
-	ck_assert_int_eq(st, STAGE_EXIT_REJECT);
+	ck_assert_int_eq(st, SOLR_EXIT_REJECT);
 	ck_assert_ptr_nonnull(strstr(warnings, "(in)"));
 	free(out);
 }
@@ -161,7 +161,7 @@ START_TEST(final_records_untouched)
 	    REC(4, "accept"), &st);
 	ck_assert_int_eq(f.decided, 0);
 	ck_assert_ptr_null(strstr(out, "fake:"));
-	ck_assert_int_eq(st, STAGE_EXIT_REJECT);
+	ck_assert_int_eq(st, SOLR_EXIT_REJECT);
 	free(out);
 	out = run(&every, &f, REC(1, "reject"), &st);
 	ck_assert_int_eq(f.decided, 1);
@@ -176,7 +176,7 @@ START_TEST(all_pass_is_zero)
 	int st;
 
 	out = run(&plain, &f, REC(1, "pass") REC(2, "pass"), &st);
-	ck_assert_int_eq(st, STAGE_EXIT_PASS);
+	ck_assert_int_eq(st, SOLR_EXIT_PASS);
 	free(out);
 }
 END_TEST
@@ -189,7 +189,7 @@ START_TEST(empty_is_not_pass)
 	int st;
 
 	out = run(&plain, &f, "", &st);
-	ck_assert_int_eq(st, STAGE_EXIT_REJECT);
+	ck_assert_int_eq(st, SOLR_EXIT_REJECT);
 	ck_assert_str_eq(out, "");
 	free(out);
 }
@@ -199,9 +199,9 @@ END_TEST
 static const struct {
 	int answer, status, records, warned;
 } answers[] = {
-	{ STAGE_TROUBLE, STAGE_EXIT_TROUBLE, 3, 1 },	/* goes on */
-	{ STAGE_WARN, STAGE_EXIT_REJECT, 3, 1 },	/* says so, goes on */
-	{ SOLR_ERR_IO, STAGE_EXIT_TROUBLE, 2, 1 },	/* stops after it */
+	{ STAGE_TROUBLE, SOLR_EXIT_TROUBLE, 3, 1 },	/* goes on */
+	{ STAGE_WARN, SOLR_EXIT_REJECT, 3, 1 },	/* says so, goes on */
+	{ SOLR_ERR_IO, SOLR_EXIT_TROUBLE, 2, 1 },	/* stops after it */
 };
 
 START_TEST(decide_errors)
@@ -258,7 +258,7 @@ START_TEST(nothing_leaves_before_sync)
 	f.sync_fails = 1;
 	out = run(&batched, &f, REC(1, "pass") REC(2, "pass"), &st);
 	ck_assert_str_eq(out, "");
-	ck_assert_int_eq(st, STAGE_EXIT_TROUBLE);
+	ck_assert_int_eq(st, SOLR_EXIT_TROUBLE);
 	ck_assert_int_eq(f.undone, 1);
 	ck_assert_int_eq(f.committed, 0);
 	ck_assert_ptr_nonnull(strstr(warnings, "state: fsync failed"));
