@@ -496,9 +496,11 @@ replay_pipeline(const char *tools, const char *world, const char *dir,
 	}
 	close(fd);
 	for (i = 0; i < started; i++) {
-		while (waitpid(pid[i], &st, 0) < 0 && errno == EINTR)
+		pid_t w;
+
+		while ((w = waitpid(pid[i], &st, 0)) < 0 && errno == EINTR)
 			;
-		st = WIFEXITED(st) ? WEXITSTATUS(st) : 2;
+		st = w == pid[i] && WIFEXITED(st) ? WEXITSTATUS(st) : 2;
 		if (worst >= 0 && st > worst)
 			worst = st;
 	}
