@@ -702,6 +702,36 @@ solr_parse_uint(const char *s, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+int
+solr_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	uint64_t mag = 0, lim;
+	int neg = 0, d;
+
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	if (*s == '\0')
+		return SOLR_ERR_FORMAT;
+	/* the magnitude's limit: |INT64_MIN| for a negative number */
+	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return SOLR_ERR_FORMAT;
+		d = *s - '0';
+		if (mag > (lim - (uint64_t)d) / 10)
+			return SOLR_ERR_LIMIT;
+		mag = mag * 10 + (uint64_t)d;
+	}
+	if (neg)
+		*out = mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN :
+		    -(int64_t)mag;
+	else
+		*out = (int64_t)mag;
+	if (*out < min || *out > max)
+		return SOLR_ERR_LIMIT;
+	return 0;
+}
+
 void
 solr_appended_note(struct solr_appended *a, int64_t before, int64_t after)
 {

@@ -127,5 +127,9 @@ int solr_text_decode(int hex, const unsigned char *in, size_t n,
 /* Parses a decimal or 0x-prefixed hexadecimal unsigned integer; the whole
  * string must be consumed. */
 int solr_parse_uint(const char *s, uint64_t max, uint64_t *out);
+/* Parses a decimal integer, optionally signed, from min to max; the whole
+ * string must be consumed.  SOLR_ERR_FORMAT, or SOLR_ERR_LIMIT out of
+ * range (never a value clamped to the type's end). */
+int solr_parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
 
 #endif

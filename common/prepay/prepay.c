@@ -968,14 +968,12 @@ yint(const struct ynode *m, const char *key, int64_t min, int64_t max,
     int64_t *out, struct solr_err *e)
 {
 	const struct ynode *n = yn_get(m, key);
-	char *end;
-	long long v;
+	int64_t v;
 
 	if (!yn_is_scalar(n) || n->quoted || n->len == 0)
 		return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: %s is missing "
 		    "or not a number", key);
-	v = strtoll(n->str, &end, 10);
-	if (*end != '\0' || v < min || v > max)
+	if (solr_parse_int(n->str, min, max, &v) != 0)
 		return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: %s '%s' is not "
 		    "a number from %lld to %lld", key, n->str, (long long)min,
 		    (long long)max);

@@ -18,12 +18,9 @@ perr(struct solr_err *e, const char *file, const struct ynode *n,
 static int
 num(const struct ynode *n, int64_t *v)
 {
-	char *end;
-
 	if (!yn_is_scalar(n) || n->quoted || n->len == 0)
 		return -1;
-	*v = strtoll(n->str, &end, 10);
-	return *end == '\0' ? 0 : -1;
+	return solr_parse_int(n->str, INT64_MIN, INT64_MAX, v) == 0 ? 0 : -1;
 }
 
 /* One field's rule: a mapping of eq, min, max or gt_field. */

@@ -316,6 +316,9 @@ static const char *const bad_policies[][2] = {
 	{ "safe_prepay:\n  electricity: {NonDisablementCalendar: sometimes}\n",
 	    "the only rule is never_ends" },
 	{ "allow_future_activation: true\n", "no safe prepayment profile" },
+	/* a number past int64 is refused, not taken as its largest value */
+	{ "safe_prepay:\n  electricity: {DebtRecoveryRateCap: "
+	    "{max: 9223372036854775808}}\n", "take a whole number" },
 };
 
 /* The settings beside a complete profile: the value, and the error

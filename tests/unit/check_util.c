@@ -156,6 +156,34 @@ START_TEST(parse_uint)
 }
 END_TEST
 
+/* Signed decimals: the whole string, in range, never clamped to the
+ * type's end as strtoll does. */
+START_TEST(parse_int)
+{
+	int64_t v;
+
+	ck_assert_int_eq(solr_parse_int("-5", -10, 10, &v), 0);
+	ck_assert_int_eq(v, -5);
+	ck_assert_int_eq(solr_parse_int("+7", 0, 10, &v), 0);
+	ck_assert_int_eq(v, 7);
+	ck_assert_int_eq(solr_parse_int("11", 0, 10, &v), SOLR_ERR_LIMIT);
+	ck_assert_int_eq(solr_parse_int("9223372036854775807", INT64_MIN,
+	    INT64_MAX, &v), 0);
+	ck_assert(v == INT64_MAX);
+	ck_assert_int_eq(solr_parse_int("-9223372036854775808", INT64_MIN,
+	    INT64_MAX, &v), 0);
+	ck_assert(v == INT64_MIN);
+	ck_assert_int_eq(solr_parse_int("9223372036854775808", INT64_MIN,
+	    INT64_MAX, &v), SOLR_ERR_LIMIT);
+	ck_assert_int_eq(solr_parse_int("-9223372036854775809", INT64_MIN,
+	    INT64_MAX, &v), SOLR_ERR_LIMIT);
+	ck_assert_int_eq(solr_parse_int("", 0, 10, &v), SOLR_ERR_FORMAT);
+	ck_assert_int_eq(solr_parse_int("-", 0, 10, &v), SOLR_ERR_FORMAT);
+	ck_assert_int_eq(solr_parse_int(" 5", 0, 10, &v), SOLR_ERR_FORMAT);
+	ck_assert_int_eq(solr_parse_int("5x", 0, 10, &v), SOLR_ERR_FORMAT);
+}
+END_TEST
+
 Suite *
 util_suite(void)
 {
@@ -171,6 +199,7 @@ util_suite(void)
 	tcase_add_test(tc, time_rfc3339);
 	tcase_add_test(tc, sha256_known_answer);
 	tcase_add_test(tc, parse_uint);
+	tcase_add_test(tc, parse_int);
 	suite_add_tcase(s, tc);
 	return s;
 }
