@@ -384,6 +384,28 @@ check_json_seal(const struct rec_reader *rd, struct solr_sealer *sealer,
 	return 0;
 }
 
+/* A record whose seal does not hold (se says why): read only for what it
+ * claims, to name it in its rejection; what does not even parse says
+ * so.  REC_UNSEALED, REC_BAD or SOLR_ERR_NOMEM. */
+static int
+unsealed(struct rec_reader *rd, int json, struct ynode **rec, int line,
+    const struct solr_err *se, struct solr_err *e)
+{
+	int r;
+
+	r = json ? yn_parse_json((const char *)rd->chunk.p, rd->chunk.len,
+	    rd->name, line, rec, e) : yn_parse((const char *)rd->chunk.p,
+	    rd->chunk.len, rd->name, line, rec, e);
+	if (r != 0)
+		return r == SOLR_ERR_NOMEM ? r : REC_BAD;
+	if ((*rec)->kind != YN_MAP) {
+		yn_free(*rec);
+		*rec = NULL;
+	}
+	solr_seterr_at(e, SOLR_ERR_VERIFY, rd->name, line, "%s", se->msg);
+	return REC_UNSEALED;
+}
+
 /* A record on one line of JSON (solr-records(5)), in rd->chunk. */
 static int
 json_record(struct rec_reader *rd, struct ynode **rec, int line,
@@ -399,18 +421,8 @@ json_record(struct rec_reader *rd, struct ynode **rec, int line,
 		return REC_BAD;
 	}
 	if (rd->sealer != NULL && !rd->any && check_json_seal(rd, rd->sealer,
-	    rd->chunk.p, rd->chunk.len, &end, &se) != 0) {
-		if ((r = yn_parse_json((const char *)rd->chunk.p,
-		    rd->chunk.len, rd->name, line, rec, e)) != 0)
-			return r == SOLR_ERR_NOMEM ? r : REC_BAD;
-		if ((*rec)->kind != YN_MAP) {
-			yn_free(*rec);
-			*rec = NULL;
-		}
-		solr_seterr_at(e, SOLR_ERR_VERIFY, rd->name, line, "%s",
-		    se.msg);
-		return REC_UNSEALED;
-	}
+	    rd->chunk.p, rd->chunk.len, &end, &se) != 0)
+		return unsealed(rd, 1, rec, line, &se, e);
 	if ((r = yn_parse_json((const char *)rd->chunk.p, end, rd->name,
 	    line, rec, e)) != 0)
 		return r == SOLR_ERR_NOMEM ? r : REC_BAD;
@@ -451,19 +463,8 @@ yaml_record(struct rec_reader *rd, struct ynode **rec, int line,
 	int r;
 
 	if (rd->sealer != NULL && !rd->any && check_seal(rd, rd->sealer,
-	    rd->chunk.p, rd->chunk.len, &end, &se) != 0) {
-		/* what is not even YAML says so */
-		if ((r = yn_parse((const char *)rd->chunk.p, rd->chunk.len,
-		    rd->name, line, rec, e)) != 0)
-			return r == SOLR_ERR_NOMEM ? r : REC_BAD;
-		if ((*rec)->kind != YN_MAP) {
-			yn_free(*rec);
-			*rec = NULL;
-		}
-		solr_seterr_at(e, SOLR_ERR_VERIFY, rd->name, line, "%s",
-		    se.msg);
-		return REC_UNSEALED;
-	}
+	    rd->chunk.p, rd->chunk.len, &end, &se) != 0)
+		return unsealed(rd, 0, rec, line, &se, e);
 	/* the seal is not part of the record */
 	if ((r = yn_parse((const char *)rd->chunk.p, end, rd->name, line, rec,
 	    e)) != 0)
