@@ -188,6 +188,13 @@ check "-o keeps the replayed records" [ -s "$TMP/replayed/replayed.yaml" ]
 mkdir -p "$TMP/a dir"; cp -R "$TMP/sat" "$TMP/a dir/s a t"; cp -R "$w" "$TMP/a dir/w o"
 solr-sat replay "$TMP/a dir/s a t" "$TMP/a dir/w o" > "$TMP/r" 2>&1
 check "replay with spaces in the paths" grep -q "^6 records replayed, 0 differ$" "$TMP/r"
+# a stage of the replay in trouble (the ACB's key unreadable): the replay
+# is trouble too, never a count of records that differ
+cp -R "$w" "$TMP/kw"
+printf 'not a key\n' > "$TMP/kw/keys/acb.ka.key"
+solr-sat replay "$TMP/sat" "$TMP/kw" > "$TMP/r" 2> "$TMP/e"
+check "replay with a stage in trouble: exit 2, saying so, no count" \
+	sh -c '[ $0 -eq 2 ] && grep -q "a stage of the replay failed" "$1" && ! grep -q "records replayed" "$2"' $? "$TMP/e" "$TMP/r"
 
 # a bundle re-signed with another key, its certificate in head.pem: its
 # records are taken from nowhere but a trail the world's DCC signed
