@@ -693,16 +693,16 @@ adt_counters_close(struct adt_counters *c, struct solr_err *e)
 
 int
 adt_decide_role(const struct solr_role_policy *rp, const char *srv, int cv,
-    const char *cv_text, struct decision *d)
+    struct decision *d)
 {
 	if (!role_allows_srv(rp, srv))
 		return decision_reject(d, DUIS_E2, "SRV %s is not allowed for "
 		    "the %s role (policy.yaml roles.%s.srvs)", srv, rp->name,
 		    rp->name);
 	if (!role_allows_cv(rp, cv))
-		return decision_reject(d, DUIS_E2, "CommandVariant %s is not "
+		return decision_reject(d, DUIS_E2, "CommandVariant %d is not "
 		    "allowed for the %s role (policy.yaml roles.%s.cvs)",
-		    cv_text, rp->name, rp->name);
+		    cv, rp->name, rp->name);
 	decision_pass(d);
 	return 0;
 }
@@ -826,37 +826,37 @@ adt_of(struct adt_stage *s, uint64_t srp, const struct adt_file **out,
 /* The request's count in its window: one more in the shared counters,
  * or, in a replay, the one recorded (history, not state). */
 static int
-count_of(struct adt_stage *s, const struct ynode *rec, uint64_t sender,
-    const char *srv, int64_t window, int64_t start, uint64_t *count,
-    struct solr_err *e)
+count_of(struct adt_stage *s, const struct solr_record *rec, int64_t window,
+    int64_t start, uint64_t *count, struct solr_err *e)
 {
 	const struct ynode *rc;
 
 	if (!s->replay)
-		return adt_count(&s->counters, sender, srv, window, start,
-		    count, e);
-	rc = yn_path(rec, "recorded.stages.adt-check.count");
-	*count = rc && rc->str ? strtoull(rc->str, NULL, 10) : 1;
+		return adt_count(&s->counters, rec->sender.eui, rec->request.srv,
+		    window, start, count, e);
+	rc = yn_path(rec->tree, "recorded.stages.adt-check.count");
+	if (rc == NULL || !yn_is_scalar(rc) || solr_parse_uint(rc->str,
+	    UINT64_MAX, count) != 0)
+		*count = 1;
 	return 0;
 }
 
 /* R5 for SR 2.1: the values a stage before read, against the profile. */
 static int
-content(struct adt_stage *s, const struct ynode *rec, const char *srv,
-    int64_t t, struct decision *d)
+content(struct adt_stage *s, const struct solr_record *rec,
+    struct decision *d)
 {
 	struct solr_err e = { 0 };
 	struct prepay pp;
 	int ok;
 
-	if (strcmp(srv, "2.1") != 0) {
+	if (strcmp(rec->request.srv, "2.1") != 0) {
 		decision_pass(d);
 		return 0;
 	}
-	ok = prepay_from_yaml(yn_get(rec, "prepay"), &pp, &e) == 0;
-	return adt_decide_content(&s->safe, ok ? &pp : NULL, e.msg, t,
-	    yn_path(rec, "request.schema_version") ?
-	    yn_path(rec, "request.schema_version")->str : NULL,
+	ok = prepay_from_yaml(yn_get(rec->tree, "prepay"), &pp, &e) == 0;
+	return adt_decide_content(&s->safe, ok ? &pp : NULL, e.msg,
+	    rec->received_at, rec->request.schema_version,
 	    s->world->policy.e020101_from, d);
 }
 
@@ -900,10 +900,10 @@ static const char *const kept[] = { "stages.adt-check", NULL };
  * here, 0 when it is new.
  */
 static int
-seen_before(struct adt_stage *s, struct ynode *rec, const struct reg_key *k,
-    struct solr_err *e)
+seen_before(struct adt_stage *s, const struct solr_record *view,
+    const struct reg_key *k, struct solr_err *e)
 {
-	struct ynode *first, *st, *dup;
+	struct ynode *rec = view->tree, *first, *st, *dup;
 	struct decision d;
 	int r;
 
@@ -912,10 +912,9 @@ seen_before(struct adt_stage *s, struct ynode *rec, const struct reg_key *k,
 	if (r == REG_NEW)
 		return 0;
 	if (r == REG_REPLAY) {
-		decision_reject(&d, duis_content_code(yn_path(rec,
-		    "request.schema_version") ? yn_path(rec,
-		    "request.schema_version")->str : NULL,
-		    s->world->policy.e020101_from), "%s", e->msg);
+		decision_reject(&d, duis_content_code(
+		    view->request.schema_version, s->world->policy.e020101_from),
+		    "%s", e->msg);
 		solr_err_clear(e);
 		return rec_decide(rec, "adt-check", &d) ? 1 :
 		    solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
@@ -944,31 +943,31 @@ seen_before(struct adt_stage *s, struct ynode *rec, const struct reg_key *k,
 	return r ? solr_seterr(e, SOLR_ERR_NOMEM, "out of memory") : 1;
 }
 
-static int gate_locked(struct adt_stage *, struct ynode *, uint64_t,
-    uint64_t, int64_t, const struct reg_key *, struct solr_err *);
+static int gate_locked(struct adt_stage *, struct solr_record *,
+    const struct reg_key *, struct solr_err *);
 
 /* R4, R6A: the Authority gate and the thresholds. */
 static int
-gate(struct adt_stage *s, struct ynode *rec, uint64_t sender, uint64_t orig,
-    int64_t t, struct solr_err *e)
+gate(struct adt_stage *s, struct solr_record *rec, struct solr_err *e)
 {
 	struct reg_key k;
 	int r;
 
 	if (reg_key_of(rec, &k) != 0)
-		return gate_locked(s, rec, sender, orig, t, NULL, e);
+		return gate_locked(s, rec, NULL, e);
 	if (reg_lock(&s->requests, &k, e) != 0)
 		return SOLR_ERR_IO;
-	r = gate_locked(s, rec, sender, orig, t, &k, e);
+	r = gate_locked(s, rec, &k, e);
 	reg_unlock(&s->requests, &k);
 	return r;
 }
 
 /* The gate with the request's RequestID locked (k NULL: it has none). */
 static int
-gate_locked(struct adt_stage *s, struct ynode *rec, uint64_t sender,
-    uint64_t orig, int64_t t, const struct reg_key *k, struct solr_err *e)
+gate_locked(struct adt_stage *s, struct solr_record *rec,
+    const struct reg_key *k, struct solr_err *e)
 {
+	uint64_t sender = rec->sender.eui;
 	struct adt_gate g = { 0 };
 	struct decision d;
 	const struct adt_file *adt = NULL;
@@ -977,25 +976,26 @@ gate_locked(struct adt_stage *s, struct ynode *rec, uint64_t sender,
 
 	if (k != NULL && (r = seen_before(s, rec, k, e)) != 0)
 		return r < 0 ? r : 0;
-	g.t = t;
-	g.sender = yn_path(rec, "sender.id")->str;
-	g.originator = yn_path(rec, "request.originator")->str;
-	g.srv = yn_path(rec, "request.srv")->str;
-	g.instruction = instruction_find(&s->is, orig, sender, t);
+	g.t = rec->received_at;
+	g.sender = rec->sender.text;
+	g.originator = rec->request.originator.text;
+	g.srv = rec->request.srv;
+	g.instruction = instruction_find(&s->is, rec->request.originator.eui,
+	    sender, g.t);
 	if ((r = adt_of(s, sender, &adt, e)) != 0 && r != SOLR_ERR_NOTFOUND)
 		return r;
 	g.have_adt = r == 0;
 	g.threshold = g.have_adt ? adt_find(adt, g.srv) : NULL;
 	window = g.threshold ? g.threshold->window : ADT_DEFAULT_WINDOW;
 	g.window = window;
-	g.window_start = adt_window_start(t, window);
-	if ((r = count_of(s, rec, sender, g.srv, window, g.window_start,
-	    &g.count, e)) != 0)
+	g.window_start = adt_window_start(g.t, window);
+	if ((r = count_of(s, rec, window, g.window_start, &g.count, e)) != 0)
 		return r;
 	adt_decide_gate(&g, &d);
-	if (note_gate(rec, &g, adt, &d) != 0)
+	if (note_gate(rec->tree, &g, adt, &d) != 0)
 		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
-	if (k == NULL || (r = reg_put(&s->requests, k, rec, kept, e)) == 0)
+	if (k == NULL || (r = reg_put(&s->requests, k, rec->tree, kept, e)) ==
+	    0)
 		return 0;
 	if (r < 0)
 		return r;
@@ -1008,36 +1008,24 @@ gate_locked(struct adt_stage *s, struct ynode *rec, uint64_t sender,
 }
 
 static int
-decide_record(void *ctx, struct ynode *rec, struct solr_err *e)
+decide_record(void *ctx, struct solr_record *rec, struct solr_err *e)
 {
 	struct adt_stage *s = ctx;
-	const struct ynode *req = yn_get(rec, "request");
-	const char *srv = yn_get_str(req, "srv"), *cvs = yn_get_str(req, "cv");
 	const struct solr_role_policy *rp = NULL;
 	struct decision d;
-	uint64_t sender, orig;
-	int64_t t;
 
-	if (srv == NULL || cvs == NULL || rec_eui(rec, "sender.id", &sender) ||
-	    rec_eui(rec, "request.originator", &orig))
-		decision_reject(&d, DUIS_NONE, "the record lacks the sender or "
-		    "the request header: solr-verify-sig must run first");
-	else if (rec_time(rec, &t) != 0)
-		decision_reject(&d, DUIS_NONE, "the record's received_at is not "
-		    "an RFC 3339 time");
-	else {
-		/* the SoLR path only, and always under the role's policy,
-		 * which a world must have to load */
-		if (world_solr_path(s->world, sender, orig))
-			rp = world_role_policy(s->world, SOLR_CONTINGENCY);
-		if (rp == NULL)
-			decision_skip(&d);
-		else if (adt_decide_role(rp, srv, atoi(cvs), cvs, &d) == 0 &&
-		    decision_is_pass(&d) && content(s, rec, srv, t, &d) == 0 &&
-		    decision_is_pass(&d))
-			return gate(s, rec, sender, orig, t, e);
-	}
-	if (rec_decide(rec, "adt-check", &d) == NULL)
+	/* the SoLR path only, and always under the role's policy, which a
+	 * world must have to load */
+	if (world_solr_path(s->world, rec->sender.eui,
+	    rec->request.originator.eui))
+		rp = world_role_policy(s->world, SOLR_CONTINGENCY);
+	if (rp == NULL)
+		decision_skip(&d);
+	else if (adt_decide_role(rp, rec->request.srv, rec->request.cv, &d) ==
+	    0 && decision_is_pass(&d) && content(s, rec, &d) == 0 &&
+	    decision_is_pass(&d))
+		return gate(s, rec, e);
+	if (rec_decide(rec->tree, "adt-check", &d) == NULL)
 		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	return 0;
 }
@@ -1086,6 +1074,7 @@ undo_counts(void *ctx)
 const struct stage_ops adt_check_stage = {
 	.name = "adt-check",
 	.decide = decide_record,
+	.needs = RV_TIME | RV_SENDER | RV_IDS | RV_COMMAND,
 	.sync = sync_counts,
 	.commit = commit_counts,
 	.undo = undo_counts,

@@ -110,7 +110,7 @@ int adt_counters_close(struct adt_counters *c, struct solr_err *e);
  *     the request's count in its window.
  */
 int adt_decide_role(const struct solr_role_policy *rp, const char *srv,
-    int cv, const char *cv_text, struct decision *d);
+    int cv, struct decision *d);
 int adt_decide_content(const struct safe_policy *sp, const struct prepay *pp,
     const char *why, int64_t t, const char *schema_version,
     const char *e020101_from, struct decision *d);

@@ -88,12 +88,10 @@ countersign_open(struct countersign_stage *c, struct solr_err *e)
 
 /* The certificate that verified the signer's XML signature, at t. */
 static int
-recheck_signer(struct countersign_stage *c, const struct ynode *rec,
+recheck_signer(struct countersign_stage *c, const struct solr_record *rec,
     int64_t t, struct decision *d, struct solr_err *e)
 {
-	const struct ynode *ci = yn_path(rec, "sender.cert");
-	const char *issuer = yn_get_str(ci, "issuer"), *serial =
-	    yn_get_str(ci, "serial");
+	const char *issuer = rec->sender_issuer, *serial = rec->sender_serial;
 	struct solr_cert *cert;
 	char ts[SOLR_TIME_STRLEN];
 	int r;
@@ -117,20 +115,19 @@ recheck_signer(struct countersign_stage *c, const struct ynode *rec,
 }
 
 int
-countersign_recheck(struct countersign_stage *c, const struct ynode *rec,
-    int64_t t, struct decision *d, struct solr_err *e)
+countersign_recheck(struct countersign_stage *c,
+    const struct solr_record *rec, int64_t t, struct decision *d,
+    struct solr_err *e)
 {
 	char ts[SOLR_TIME_STRLEN], sid[SOLR_EUI_STRLEN], bo[SOLR_EUI_STRLEN];
-	uint64_t sender, orig;
+	uint64_t sender = rec->sender.eui, orig = rec->request.originator.eui;
 	int r;
 
 	decision_pass(d);
 	if ((r = recheck_signer(c, rec, t, d, e)) != 0 || !decision_is_pass(d))
 		return r;
-	if (rec_eui(rec, "sender.id", &sender) != 0 ||
-	    rec_eui(rec, "request.originator", &orig) != 0)
-		return decision_reject(d, DUIS_NONE, "the record lacks sender.id "
-		    "or request.originator");
+	if (rec_lacks(rec, RV_SENDER | RV_IDS, d->reason, sizeof(d->reason)))
+		return decision_reject(d, DUIS_NONE, "%s", d->reason);
 	if (!world_solr_path(c->world, sender, orig))
 		return 0;
 	solr_time_format(t, ts);
@@ -353,13 +350,13 @@ keep(struct countersign_stage *c, struct ynode *out, const char *key,
 
 /* The DUIS Response to the sender. */
 static int
-respond(struct countersign_stage *c, struct ynode *rec, struct ynode *out,
-    int64_t t, struct solr_err *e)
+respond(struct countersign_stage *c, const struct solr_record *rec,
+    struct ynode *out, int64_t t, struct solr_err *e)
 {
-	const struct ynode *req = yn_get(rec, "request");
-	const char *sid = yn_get_str(yn_get(rec, "sender"), "id"), *obj;
-	enum duis_code alert, code = countersign_response_code(rec_verdict(rec),
-	    duis_code_parse(yn_get_str(rec, "code")), &alert);
+	const struct solr_request *req = &rec->request;
+	const char *sid = rec->sender.text;
+	enum duis_code alert, code = countersign_response_code(rec_verdict(
+	    rec->tree), duis_code_parse(yn_get_str(rec->tree, "code")), &alert);
 	struct duis_response r;
 	struct solr_buf b = { 0 };
 	char qref[24];
@@ -376,15 +373,14 @@ respond(struct countersign_stage *c, struct ynode *rec, struct ynode *out,
 		return 0;
 	}
 	memset(&r, 0, sizeof(r));
-	r.schema_version = yn_get_str(req, "schema_version");
-	r.request_id = yn_get_str(req, "request_id");
+	r.schema_version = req->schema_version;
+	r.request_id = req->request_id;
 	r.time = t;
-	r.srv = yn_get_str(req, "srv");
+	r.srv = req->srv;
 	r.code = duis_code_name(code);
 	if (alert != DUIS_NONE) {
 		/* the reference names the quarantined request's bytes */
-		obj = yn_get_str(req, "object");
-		duis_quarantine_ref(obj ? obj : "", qref);
+		duis_quarantine_ref(req->object ? req->object : "", qref);
 		r.alert_code = duis_code_name(alert);
 		r.quarantine_ref = qref;
 	}
@@ -401,15 +397,16 @@ respond(struct countersign_stage *c, struct ynode *rec, struct ynode *out,
 /* In a replay: the code the response would carry, against the recorded
  * one. */
 static int
-replay_respond(struct ynode *rec, struct ynode *out)
+replay_respond(const struct solr_record *rec, struct ynode *out)
 {
-	const char *sid = yn_get_str(yn_get(rec, "sender"), "id"), *now, *was;
-	enum duis_code alert, code = countersign_response_code(rec_verdict(rec),
-	    duis_code_parse(yn_get_str(rec, "code")), &alert);
+	const char *now, *was;
+	enum duis_code alert, code = countersign_response_code(rec_verdict(
+	    rec->tree), duis_code_parse(yn_get_str(rec->tree, "code")), &alert);
 
-	now = sid == NULL ? NULL : duis_code_name(alert != DUIS_NONE ? alert :
-	    code);
-	was = yn_get_str(yn_path(rec, "recorded.output"), "response_code");
+	now = rec->sender.text == NULL ? NULL : duis_code_name(alert !=
+	    DUIS_NONE ? alert : code);
+	was = yn_get_str(yn_path(rec->tree, "recorded.output"),
+	    "response_code");
 	if (now && yn_set_str(out, "response_code", now) != 0)
 		return SOLR_ERR_NOMEM;
 	if ((now == NULL) != (was == NULL) || (now && strcmp(now, was)))
@@ -493,19 +490,20 @@ precommand_of(const struct solr_buf *req, unsigned char *spc, size_t *len,
 
 /* A failure of check A or B: E020101, or E2 for an older DUIS. */
 static enum duis_code
-content_code(const struct countersign_stage *c, const struct ynode *rec)
+content_code(const struct countersign_stage *c, const struct solr_record *rec)
 {
-	return duis_content_code(yn_get_str(yn_get(rec, "request"),
-	    "schema_version"), c->world->policy.e020101_from);
+	return duis_content_code(rec->request.schema_version,
+	    c->world->policy.e020101_from);
 }
 
 /* SMETS2+: the Command.  STAGE_TROUBLE, or REJECTED when the record was
  * rejected, or 0. */
 static int
-command(struct countersign_stage *c, struct ynode *rec, struct ynode *out,
-    const struct solr_buf *req, int64_t t, struct solr_err *e)
+command(struct countersign_stage *c, const struct solr_record *rec,
+    struct ynode *out, const struct solr_buf *req, int64_t t,
+    struct solr_err *e)
 {
-	const char *rid = yn_path(rec, "request.request_id")->str, *was;
+	const char *rid = rec->request.request_id, *was;
 	unsigned char *spc = malloc(GBCS_MAX_LEN);
 	struct solr_buf cmd = { 0 };
 	char name[SOLR_SHA256_HEX];
@@ -525,12 +523,14 @@ command(struct countersign_stage *c, struct ynode *rec, struct ynode *out,
 		 * E2) */
 		if (code == DUIS_NONE)
 			code = content_code(c, rec);
-		if (rec_reject(rec, STAGE, duis_code_name(code), e->msg) != 0)
+		if (rec_reject(rec->tree, STAGE, duis_code_name(code), e->msg)
+		    != 0)
 			r = SOLR_ERR_NOMEM;
 		else
 			r = r == SOLR_ERR_VERIFY ? REJECTED : STAGE_TROUBLE;
 	} else if (c->replay) {
-		was = yn_get_str(yn_path(rec, "recorded.output"), "command");
+		was = yn_get_str(yn_path(rec->tree, "recorded.output"),
+		    "command");
 		solr_sha256_hex(cmd.p, cmd.len, name);
 		r = yn_set_str(out, "command", name);
 		if (r == 0 && (was == NULL || strcmp(was, name) != 0))
@@ -579,11 +579,11 @@ smets1_device(const struct countersign_stage *c, const struct solr_buf *req,
 
 /* SMETS1: the DCC countersigns the request. */
 static int
-countersigned(struct countersign_stage *c, struct ynode *rec,
+countersigned(struct countersign_stage *c, const struct solr_record *rec,
     struct ynode *out, const struct solr_buf *req, int64_t t,
     struct solr_err *e)
 {
-	const char *rid = yn_path(rec, "request.request_id")->str;
+	const char *rid = rec->request.request_id;
 	struct solr_buf art = { 0 };
 	enum duis_code code = DUIS_NONE;
 	int r;
@@ -593,20 +593,22 @@ countersigned(struct countersign_stage *c, struct ynode *rec,
 	if ((r = smets1_device(c, req, &code, e)) != 0) {
 		if (code == DUIS_NONE)
 			code = content_code(c, rec);
-		if (rec_reject(rec, STAGE, duis_code_name(code), e->msg) != 0)
+		if (rec_reject(rec->tree, STAGE, duis_code_name(code), e->msg)
+		    != 0)
 			return nomem(e);
 		return r == SOLR_ERR_VERIFY ? REJECTED : STAGE_TROUBLE;
 	}
 	if (c->replay) {
-		if (replay_countersigned(c, rec, req->p, req->len, t, e) != 0 &&
+		if (replay_countersigned(c, rec->tree, req->p, req->len, t, e)
+		    != 0 &&
 		    yn_set_str(out, "replay_note", e->msg) != 0)
 			return nomem(e);
 		return 0;
 	}
 	if ((r = xmlsig_countersign(req->p, req->len, c->dcc, c->dcc_cert,
 	    &art, e)) != 0)
-		r = rec_reject(rec, STAGE, duis_code_name(DUIS_E65), e->msg) ?
-		    nomem(e) : REJECTED;
+		r = rec_reject(rec->tree, STAGE, duis_code_name(DUIS_E65),
+		    e->msg) ? nomem(e) : REJECTED;
 	else
 		r = keep(c, out, "countersigned", rid, "countersigned.xml",
 		    &art, e);
@@ -617,60 +619,59 @@ countersigned(struct countersign_stage *c, struct ynode *rec,
 /* What the DCC makes for a record that passed: 0 accepted, REJECTED,
  * STAGE_TROUBLE, or an error. */
 static int
-act(struct countersign_stage *c, struct ynode *rec, struct ynode *out,
-    int64_t t, struct solr_err *e)
+act(struct countersign_stage *c, const struct solr_record *rec,
+    struct ynode *out, int64_t t, struct solr_err *e)
 {
-	const struct ynode *req = yn_get(rec, "request");
-	const char *body = yn_get_str(req, "body"), *obj = yn_get_str(req,
-	    "object"), *missing;
+	const struct solr_request *req = &rec->request;
+	const char *missing;
 	struct solr_buf b = { 0 };
 	struct decision d;
 	struct ynode *st;
-	char why[256];
+	char why[DECISION_REASON_MAX];
 	int r;
 
-	if ((missing = countersign_missing_stage(&c->world->policy, rec))) {
+	if ((missing = countersign_missing_stage(&c->world->policy,
+	    rec->tree))) {
 		snprintf(why, sizeof(why), "the required stage %s did not pass "
 		    "this record (policy.yaml required_stages)", missing);
-		return rec_reject(rec, STAGE, duis_code_name(content_code(c,
-		    rec)), why) ? nomem(e) : REJECTED;
+		return rec_reject(rec->tree, STAGE, duis_code_name(content_code(
+		    c, rec)), why) ? nomem(e) : REJECTED;
 	}
-	if (body == NULL || obj == NULL || yn_get_str(req, "request_id") ==
-	    NULL)
-		return rec_reject(rec, STAGE, duis_code_name(content_code(c,
-		    rec)), "the record lacks request.body, object or "
-		    "request_id") ? nomem(e) : REJECTED;
+	if (rec_lacks(rec, RV_BODY | RV_OBJECT | RV_IDS, why, sizeof(why)))
+		return rec_reject(rec->tree, STAGE, duis_code_name(content_code(
+		    c, rec)), why) ? nomem(e) : REJECTED;
 	if ((r = countersign_recheck(c, rec, t, &d, e)) != 0) {
 		decision_reject(&d, DUIS_NONE, "%s", e->msg);
-		return rec_decide(rec, STAGE, &d) ? STAGE_TROUBLE : nomem(e);
+		return rec_decide(rec->tree, STAGE, &d) ? STAGE_TROUBLE :
+		    nomem(e);
 	}
 	if (!decision_is_pass(&d))
-		return rec_decide(rec, STAGE, &d) ? REJECTED : nomem(e);
-	if ((r = objstore_get_at(&c->objects, obj, yn_get_str(req, "at"),
+		return rec_decide(rec->tree, STAGE, &d) ? REJECTED : nomem(e);
+	if ((r = objstore_get_at(&c->objects, req->object, req->at,
 	    c->world->policy.max_document_bytes, &b, e)) != 0)
-		return rec_reject(rec, STAGE, NULL, e->msg) ? nomem(e) :
+		return rec_reject(rec->tree, STAGE, NULL, e->msg) ? nomem(e) :
 		    STAGE_TROUBLE;
-	if (strcmp(body, "signed-pre-command") == 0)
+	if (strcmp(req->body, "signed-pre-command") == 0)
 		r = command(c, rec, out, &b, t, e);
 	else
 		r = countersigned(c, rec, out, &b, t, e);
 	solr_buf_free(&b);
 	if (r != 0)
 		return r;
-	if (yn_set(rec, "verdict", yn_new_plain("accept")) != 0 ||
-	    (st = rec_stage_pass(rec, STAGE)) == NULL ||
+	if (yn_set(rec->tree, "verdict", yn_new_plain("accept")) != 0 ||
+	    (st = rec_stage_pass(rec->tree, STAGE)) == NULL ||
 	    yn_set(st, "result", yn_new_plain("accept")) != 0)
 		return nomem(e);
 	return 0;
 }
 
 static int
-replay_final(struct ynode *rec, struct ynode *out)
+replay_final(const struct solr_record *r, struct ynode *out)
 {
+	struct ynode *rec = r->tree, *st;
 	const char *note;
-	struct ynode *st;
 
-	if (replay_respond(rec, out) != 0)
+	if (replay_respond(r, out) != 0)
 		return SOLR_ERR_NOMEM;
 	note = yn_get_str(out, "replay_note");
 	rec_replay_note(rec, STAGE);
@@ -693,10 +694,10 @@ static const char *const kept[] = { "output", "stages.countersign", NULL };
  * was refused as a replay (and still needs its answer).
  */
 static int
-seen_before(struct countersign_stage *c, struct ynode *rec,
+seen_before(struct countersign_stage *c, const struct solr_record *view,
     const struct reg_key *k, struct solr_err *e)
 {
-	struct ynode *first, *out, *st, *dup;
+	struct ynode *rec = view->tree, *first, *out, *st, *dup;
 	int r;
 
 	if ((r = reg_find(&c->requests, k, &first, e)) < 0)
@@ -705,7 +706,7 @@ seen_before(struct countersign_stage *c, struct ynode *rec,
 		return 0;
 	if (r == REG_REPLAY) {
 		r = rec_is_pass(rec) ? rec_reject(rec, STAGE, duis_code_name(
-		    content_code(c, rec)), e->msg) : 0;
+		    content_code(c, view)), e->msg) : 0;
 		solr_err_clear(e);
 		return r ? nomem(e) : 2;
 	}
@@ -737,7 +738,7 @@ seen_before(struct countersign_stage *c, struct ynode *rec,
 /* One record, its RequestID locked against other processes (k NULL: the
  * record has none). */
 static int
-decide_locked(struct countersign_stage *c, struct ynode *rec,
+decide_locked(struct countersign_stage *c, const struct solr_record *rec,
     const struct reg_key *k, struct solr_err *e)
 {
 	struct solr_err re = { 0 };
@@ -748,16 +749,18 @@ decide_locked(struct countersign_stage *c, struct ynode *rec,
 	if (k != NULL && (seen = seen_before(c, rec, k, e)) < 0)
 		return seen;
 	if (seen == 1)
-		return c->replay && replay_final(rec, yn_get(rec, "output")) ?
-		    nomem(e) : 0;
+		return c->replay && replay_final(rec, yn_get(rec->tree,
+		    "output")) ? nomem(e) : 0;
 	/* the moment of use: --at or now; a replay decides as recorded */
 	if (c->have_at)
 		t = c->at;
-	else if (!c->replay || rec_time(rec, &t) != 0)
+	else if (c->replay && (rec->has & RV_TIME))
+		t = rec->received_at;
+	else
 		t = (int64_t)time(NULL);
-	if ((out = yn_get_or_add_map(rec, "output", 0)) == NULL)
+	if ((out = yn_get_or_add_map(rec->tree, "output", 0)) == NULL)
 		return nomem(e);
-	if (rec_is_pass(rec) && (r = act(c, rec, out, t, e)) < 0)
+	if (rec_is_pass(rec->tree) && (r = act(c, rec, out, t, e)) < 0)
 		return r;
 	/* a count adt-check made stays, whatever is decided here: it was
 	 * final when adt-check's batch left (solr-adt-check(1)) */
@@ -768,7 +771,7 @@ decide_locked(struct countersign_stage *c, struct ynode *rec,
 	/* the first decision under a RequestID is the one kept; when
 	 * another process made one meanwhile, that one stands */
 	if (rr == 0 && k != NULL && seen == 0 && (r == 0 || r == REJECTED) &&
-	    (rr = reg_put(&c->requests, k, rec, kept, &re)) > 0)
+	    (rr = reg_put(&c->requests, k, rec->tree, kept, &re)) > 0)
 		rr = (rr = seen_before(c, rec, k, &re)) < 0 ? rr : 0;
 	if (rr != 0) {
 		*e = re;
@@ -778,7 +781,7 @@ decide_locked(struct countersign_stage *c, struct ynode *rec,
 }
 
 static int
-decide_record(void *ctx, struct ynode *rec, struct solr_err *e)
+decide_record(void *ctx, struct solr_record *rec, struct solr_err *e)
 {
 	struct countersign_stage *c = ctx;
 	struct reg_key k;

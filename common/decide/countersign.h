@@ -72,8 +72,9 @@ int countersign_precommand_check(struct countersign_stage *c,
  * (E65); for the SoLR path, the Business Originator still on the applied
  * list with this SRP (E65) and an Authority instruction in force (AD1).
  * SOLR_ERR_* when a check could not run. */
-int countersign_recheck(struct countersign_stage *c, const struct ynode *rec,
-    int64_t t, struct decision *d, struct solr_err *e);
+int countersign_recheck(struct countersign_stage *c,
+    const struct solr_record *rec, int64_t t, struct decision *d,
+    struct solr_err *e);
 /* The list and the instructions, read once a run. */
 int countersign_open(struct countersign_stage *c, struct solr_err *e);
 

@@ -551,43 +551,33 @@ note_list(struct ynode *st, const struct fs_list *l)
 }
 
 static int
-check_record(void *ctx, struct ynode *rec, struct solr_err *e)
+check_record(void *ctx, struct solr_record *rec, struct solr_err *e)
 {
 	struct fs_stage *fs = ctx;
 	struct decision d;
-	uint64_t sender, orig;
-	int64_t t;
 	int r;
 
-	if (rec_eui(rec, "sender.id", &sender) != 0 ||
-	    rec_eui(rec, "request.originator", &orig) != 0)
-		decision_reject(&d, DUIS_NONE, "the record lacks sender.id or "
-		    "request.originator: solr-verify-sig must run first");
-	else if (fslist_decide(fs->world, &fs->list, sender, orig, &d) == 0 &&
-	    d.verdict == VERDICT_PASS) {
-		/* on the SoLR path: R6 B/C at the request's time */
-		if (rec_time(rec, &t) != 0)
-			decision_reject(&d, DUIS_NONE, "the record's received_at "
-			    "is not an RFC 3339 time");
-		else if ((r = fslist_decide_revoked(fs->world, orig, t, &d, e))
-		    != 0)
-			return r;
-	}
+	if (fslist_decide(fs->world, &fs->list, rec->sender.eui,
+	    rec->request.originator.eui, &d) == 0 &&
+	    d.verdict == VERDICT_PASS && (r = fslist_decide_revoked(fs->world,
+	    rec->request.originator.eui, rec->received_at, &d, e)) != 0)
+		return r;	/* on the SoLR path: R6 B/C at the request's time */
 	if (d.code == DUIS_NONE && d.verdict == VERDICT_REJECT) {
-		if (rec_decide(rec, "failed-suppliers", &d) == NULL)
+		if (rec_decide(rec->tree, "failed-suppliers", &d) == NULL)
 			return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 		return 0;
 	}
-	if (note_list(rec_decide(rec, "failed-suppliers", &d), &fs->list) != 0)
+	if (note_list(rec_decide(rec->tree, "failed-suppliers", &d),
+	    &fs->list) != 0)
 		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	return 0;
 }
 
 static int
-route_record(void *ctx, struct ynode *rec, struct solr_err *e)
+route_record(void *ctx, struct solr_record *rec, struct solr_err *e)
 {
 	struct fs_stage *fs = ctx;
-	struct ynode *al = yn_get(rec, "alert");
+	struct ynode *al = yn_get(rec->tree, "alert");
 	const char *code = yn_get_str(al, "code");
 	struct fs_route rt;
 	struct decision d;
@@ -609,7 +599,8 @@ route_record(void *ctx, struct ynode *rec, struct solr_err *e)
 	r |= yn_set(al, "safety_critical", yn_new_plain(rt.safety_critical ?
 	    "true" : "false"));
 	decision_pass(&d);
-	if (r != 0 || note_list(rec_decide(rec, "route", &d), &fs->list) != 0)
+	if (r != 0 || note_list(rec_decide(rec->tree, "route", &d), &fs->list)
+	    != 0)
 		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	return 0;
 }
@@ -617,6 +608,7 @@ route_record(void *ctx, struct ynode *rec, struct solr_err *e)
 const struct stage_ops fslist_check_stage = {
 	.name = "failed-suppliers",
 	.decide = check_record,
+	.needs = RV_TIME | RV_SENDER | RV_IDS,
 };
 
 const struct stage_ops fslist_route_stage = {

@@ -412,40 +412,31 @@ verify_unreadable(struct verify_stage *v, struct ynode *rec,
 
 /* A record from an earlier stage: its bytes come from the store. */
 static int
-verify_record(void *ctx, struct ynode *rec, struct solr_err *e)
+verify_record(void *ctx, struct solr_record *rec, struct solr_err *e)
 {
 	struct verify_stage *v = ctx;
 	struct solr_buf b = { 0 };
 	struct decision d;
-	const char *obj = yn_get_str(yn_get(rec, "request"), "object");
-	int64_t at;
-	int r = 0;
+	int r;
 
 	/* a record is checked at the time the first stage gave it */
-	if (obj == NULL)
-		decision_reject(&d, DUIS_NONE, "the record has no "
-		    "request.object");
-	else if (rec_time(rec, &at) != 0)
-		decision_reject(&d, DUIS_NONE, "the record's received_at is not "
-		    "an RFC 3339 time");
-	else if ((r = objstore_get_at(&v->objects, obj, yn_get_str(yn_get(rec,
-	    "request"), "at"),
-	    v->world->policy.max_document_bytes, &b, e)) == 0) {
-		r = check_bytes(v, rec, b.p, b.len, at, e);
+	if ((r = objstore_get_at(&v->objects, rec->request.object,
+	    rec->request.at, v->world->policy.max_document_bytes, &b, e)) ==
+	    0) {
+		r = check_bytes(v, rec->tree, b.p, b.len, rec->received_at, e);
 		solr_buf_free(&b);
 		return r;
-	} else {
-		solr_buf_free(&b);
-		decision_reject(&d, DUIS_NONE, "%s", e->msg);
-		/* a missing or changed object: the run is in trouble */
-		r = STAGE_TROUBLE;
 	}
-	if (rec_decide(rec, STAGE, &d) == NULL)
+	solr_buf_free(&b);
+	decision_reject(&d, DUIS_NONE, "%s", e->msg);
+	if (rec_decide(rec->tree, STAGE, &d) == NULL)
 		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
-	return r;
+	/* a missing or changed object: the run is in trouble */
+	return STAGE_TROUBLE;
 }
 
 const struct stage_ops verify_sig_stage = {
 	.name = STAGE,
 	.decide = verify_record,
+	.needs = RV_TIME | RV_OBJECT,
 };

@@ -66,25 +66,12 @@ parse_alert_yaml(const struct gbcs_alert *al, const char *check)
 	return m;
 }
 
-/* Business Originator, Target and counter from the record. */
-static void
-duis_ids(const struct ynode *rec, uint64_t *bo, uint64_t *bt,
-    uint64_t *counter)
-{
-	const char *s = yn_get_str(yn_get(rec, "request"), "counter");
-
-	*bo = *bt = *counter = 0;
-	rec_eui(rec, "request.originator", bo);
-	rec_eui(rec, "request.target", bt);
-	if (s != NULL)
-		solr_parse_uint(s, UINT64_MAX, counter);
-}
 
 /* The Signed Pre-Command path: the values go out only once the
  * signature verified. */
 static int
-signed_pre_command(struct parse_stage *ps, xmlNodePtr spc, struct ynode *rec,
-    struct decision *d, struct solr_err *e)
+signed_pre_command(struct parse_stage *ps, xmlNodePtr spc,
+    const struct solr_record *rec, struct decision *d, struct solr_err *e)
 {
 	xmlNodePtr payload = NULL, n;
 	struct gbcs_apdu a;
@@ -92,7 +79,7 @@ signed_pre_command(struct parse_stage *ps, xmlNodePtr spc, struct ynode *rec,
 	struct solr_cert *signer = NULL;
 	unsigned char *buf;
 	xmlChar *text;
-	uint64_t bo, bt, counter;
+	uint64_t counter = 0;
 	int r;
 
 	/* the last one, should a schema error let two through */
@@ -106,14 +93,15 @@ signed_pre_command(struct parse_stage *ps, xmlNodePtr spc, struct ynode *rec,
 	if ((buf = malloc(GBCS_MAX_LEN)) == NULL)
 		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	text = xmlNodeGetContent(payload);
-	duis_ids(rec, &bo, &bt, &counter);
+	if (rec->request.counter != NULL)
+		solr_parse_uint(rec->request.counter, UINT64_MAX, &counter);
 	r = gbcs_precommand_decide(ps->world, text ? (const char *)text : "",
-	    text ? strlen((const char *)text) : 0, bo, bt, counter, buf, &a,
-	    &pp, &signer, d, e);
+	    text ? strlen((const char *)text) : 0, rec->request.originator.eui,
+	    rec->request.target.eui, counter, buf, &a, &pp, &signer, d, e);
 	xmlFree(text);
 	if (r == 0 && decision_is_pass(d) &&
-	    (yn_set(rec, "prepay", prepay_to_yaml(&pp)) != 0 ||
-	    yn_set(rec, "gbcs", gbcs_summary(&a, signer)) != 0))
+	    (yn_set(rec->tree, "prepay", prepay_to_yaml(&pp)) != 0 ||
+	    yn_set(rec->tree, "gbcs", gbcs_summary(&a, signer)) != 0))
 		r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	free(buf);
 	return r;
@@ -184,23 +172,17 @@ nomem(struct solr_err *e)
 	return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 }
 
+/* at: the time the first stage gave the record, and no other */
 static int
-stage_alert(struct parse_stage *ps, struct ynode *rec, const unsigned char *p,
-    size_t n, struct solr_err *e)
+stage_alert(struct parse_stage *ps, struct ynode *rec, int64_t at,
+    const unsigned char *p, size_t n, struct solr_err *e)
 {
 	xmlDocPtr doc = NULL;
 	xmlNodePtr el = NULL;
 	struct decision d;
 	struct ynode *st;
-	int64_t at;
 	int r;
 
-	/* the time the first stage gave the record, and no other */
-	if (rec_time(rec, &at) != 0) {
-		decision_reject(&d, DUIS_NONE, "the record's received_at is not "
-		    "an RFC 3339 time");
-		return rec_decide(rec, STAGE, &d) ? 0 : nomem(e);
-	}
 	if ((r = solr_xml_parse(p, n, &doc, e)) != 0 ||
 	    (el = solr_xml_body(doc)) == NULL)
 		decision_reject(&d, DUIS_NONE, "%s", r ? e->msg :
@@ -221,12 +203,11 @@ stage_alert(struct parse_stage *ps, struct ynode *rec, const unsigned char *p,
 }
 
 static int
-from_store(struct parse_stage *ps, const struct ynode *rec, const char *obj,
+from_store(struct parse_stage *ps, const struct solr_record *rec,
     struct solr_buf *b, struct solr_err *e)
 {
-	return objstore_get_at(&ps->objects, obj, yn_get_str(yn_get(rec,
-	    "request"), "at"),
-	    ps->world->policy.max_document_bytes, b, e);
+	return objstore_get_at(&ps->objects, rec->request.object,
+	    rec->request.at, ps->world->policy.max_document_bytes, b, e);
 }
 
 /* Which body SR 2.1 carries, and whether the CommandVariant fits it. */
@@ -248,7 +229,7 @@ body_rule(const char *body, int cv, int *spc, struct decision *d)
 
 /* The SR 2.1 values of the request's body. */
 static int
-sr21(struct parse_stage *ps, struct ynode *rec, const char *obj, int spc,
+sr21(struct parse_stage *ps, const struct solr_record *rec, int spc,
     struct decision *d, struct solr_err *e)
 {
 	struct solr_buf b = { 0 };
@@ -257,7 +238,7 @@ sr21(struct parse_stage *ps, struct ynode *rec, const char *obj, int spc,
 	struct prepay pp;
 	int r;
 
-	if ((r = from_store(ps, rec, obj, &b, e)) != 0) {
+	if ((r = from_store(ps, rec, &b, e)) != 0) {
 		/* a missing or changed object: the run is in trouble */
 		decision_reject(d, DUIS_NONE, "%s", e->msg);
 		r = STAGE_TROUBLE;
@@ -271,7 +252,7 @@ sr21(struct parse_stage *ps, struct ynode *rec, const char *obj, int spc,
 		r = signed_pre_command(ps, el, rec, d, e);
 	else if (prepay_from_xml(el, &pp, e) != 0)
 		decision_reject(d, DUIS_E020101, "%s", e->msg);
-	else if (yn_set(rec, "prepay", prepay_to_yaml(&pp)) != 0)
+	else if (yn_set(rec->tree, "prepay", prepay_to_yaml(&pp)) != 0)
 		r = nomem(e);
 	else
 		decision_pass(d);
@@ -284,49 +265,53 @@ sr21(struct parse_stage *ps, struct ynode *rec, const char *obj, int spc,
 	return r;
 }
 
+/* A DUIS Response carrying a device alert (given as a record). */
 static int
-decide_record(void *ctx, struct ynode *rec, struct solr_err *e)
+alert_record(struct parse_stage *ps, const struct solr_record *rec,
+    struct solr_err *e)
 {
-	struct parse_stage *ps = ctx;
-	const struct ynode *req = yn_get(rec, "request");
-	const char *srv = yn_get_str(req, "srv"), *body = yn_get_str(req,
-	    "body"), *obj = yn_get_str(req, "object"), *cvs = yn_get_str(req,
-	    "cv");
 	struct solr_buf b = { 0 };
 	struct decision d;
+	int r;
+
+	if ((r = from_store(ps, rec, &b, e)) == 0)
+		r = stage_alert(ps, rec->tree, rec->received_at, b.p, b.len, e);
+	else {
+		decision_reject(&d, DUIS_NONE, "%s", e->msg);
+		r = rec_decide(rec->tree, STAGE, &d) ? STAGE_TROUBLE : nomem(e);
+	}
+	solr_buf_free(&b);
+	return r;
+}
+
+static int
+decide_record(void *ctx, struct solr_record *rec, struct solr_err *e)
+{
+	struct parse_stage *ps = ctx;
+	const struct solr_request *req = &rec->request;
+	struct decision d;
 	struct ynode *st;
-	uint64_t sender, orig;
 	int spc = 0, r = 0;
 
-	if (body && obj && (strcmp(body, "device-alert-message") == 0 ||
-	    strcmp(body, "response-message") == 0)) {
-		if ((r = from_store(ps, rec, obj, &b, e)) == 0)
-			r = stage_alert(ps, rec, b.p, b.len, e);
-		else {
-			decision_reject(&d, DUIS_NONE, "%s", e->msg);
-			r = rec_decide(rec, STAGE, &d) ? STAGE_TROUBLE : nomem(e);
-		}
-		solr_buf_free(&b);
-		return r;
-	}
-	if (srv == NULL || body == NULL || obj == NULL || cvs == NULL ||
-	    rec_eui(rec, "sender.id", &sender) != 0 ||
-	    rec_eui(rec, "request.originator", &orig) != 0)
-		decision_reject(&d, DUIS_NONE, "the record lacks request.srv, "
-		    "body, object, cv, originator or sender.id: solr-verify-sig "
-		    "must run first");
-	else if (!world_solr_path(ps->world, sender, orig) ||
-	    strcmp(srv, "2.1") != 0)
+	if (strcmp(req->body, "device-alert-message") == 0 ||
+	    strcmp(req->body, "response-message") == 0)
+		return alert_record(ps, rec, e);
+	if (rec_lacks(rec, RV_SENDER | RV_IDS | RV_COMMAND, d.reason,
+	    sizeof(d.reason)))
+		decision_reject(&d, DUIS_NONE, "%s", d.reason);
+	else if (!world_solr_path(ps->world, rec->sender.eui,
+	    req->originator.eui) || strcmp(req->srv, "2.1") != 0)
 		decision_skip(&d);	/* the SoLR rules apply to SR 2.1 on
 					 * the SoLR path only */
-	else if (body_rule(body, atoi(cvs), &spc, &d) == 0 &&
+	else if (body_rule(req->body, req->cv, &spc, &d) == 0 &&
 	    decision_is_pass(&d))
-		r = sr21(ps, rec, obj, spc, &d, e);
+		r = sr21(ps, rec, spc, &d, e);
 	/* check A or B of SECMP0134B: E2 for users of a DUIS before E020101 */
 	if (d.code == DUIS_E020101)
-		d.code = duis_content_code(yn_get_str(req, "schema_version"),
+		d.code = duis_content_code(req->schema_version,
 		    ps->world->policy.e020101_from);
-	if (r == SOLR_ERR_NOMEM || (st = rec_decide(rec, STAGE, &d)) == NULL)
+	if (r == SOLR_ERR_NOMEM || (st = rec_decide(rec->tree, STAGE, &d)) ==
+	    NULL)
 		return nomem(e);
 	if (d.verdict == VERDICT_PASS && (yn_set(st, "form",
 	    yn_new_plain(spc ? "signed-pre-command" : "xml")) != 0 ||
@@ -339,6 +324,7 @@ int
 parse_alert_document(struct parse_stage *ps, struct ynode *rec,
     const unsigned char *p, size_t n, struct solr_err *e)
 {
+	struct solr_record view;
 	struct decision d;
 	char name[SOLR_SHA256_HEX], at[OBJSTORE_AT];
 
@@ -350,10 +336,16 @@ parse_alert_document(struct parse_stage *ps, struct ynode *rec,
 	    yn_set_str(yn_get(rec, "request"), "at", at) != 0 ||
 	    yn_set_int(yn_get(rec, "request"), "size", (int64_t)n) != 0)
 		return nomem(e);
-	return stage_alert(ps, rec, p, n, e);
+	rec_view(&view, rec);
+	if (rec_lacks(&view, RV_TIME, d.reason, sizeof(d.reason))) {
+		decision_reject(&d, DUIS_NONE, "%s", d.reason);
+		return rec_decide(rec, STAGE, &d) ? 0 : nomem(e);
+	}
+	return stage_alert(ps, rec, view.received_at, p, n, e);
 }
 
 const struct stage_ops gbcs_parse_stage = {
 	.name = STAGE,
 	.decide = decide_record,
+	.needs = RV_TIME | RV_OBJECT | RV_BODY,
 };

@@ -158,6 +158,22 @@ stage_emit(struct stage *s, struct ynode *rec)
 	hold(s, rec);
 }
 
+/* The record read into its fields once, the checks every stage shares
+ * made here, then the stage's own decision. */
+static int
+decide(struct stage *s, struct ynode *rec, struct solr_err *e)
+{
+	struct solr_record r;
+	char why[DECISION_REASON_MAX];
+
+	rec_view(&r, rec);
+	if (r.verdict == RV_PASS && rec_lacks(&r, s->ops->needs, why,
+	    sizeof(why)) != 0)
+		return rec_reject(rec, s->ops->name, NULL, why) != 0 ?
+		    solr_seterr(e, SOLR_ERR_NOMEM, "out of memory") : 0;
+	return s->ops->decide(s->ctx, &r, e);
+}
+
 void
 stage_put(struct stage *s, struct ynode *rec)
 {
@@ -169,7 +185,7 @@ stage_put(struct stage *s, struct ynode *rec)
 		return;
 	}
 	if (s->ops->every_record || rec_is_pass(rec)) {
-		r = s->ops->decide(s->ctx, rec, &e);
+		r = decide(s, rec, &e);
 		if (r == STAGE_TROUBLE || r == STAGE_WARN) {
 			s->warn(&e);
 			if (r == STAGE_TROUBLE)

@@ -18,6 +18,7 @@
 #include "base/decision.h"
 #include "base/err.h"
 #include "store/record.h"
+#include "store/recview.h"
 #include "base/ytree.h"
 
 #define STAGE_BATCH 128		/* records in one group commit at most */
@@ -32,10 +33,14 @@
 struct stage_ops {
 	const char *name;	/* stages.<name> in the record */
 	/* Decides one record (only records that still pass, unless
-	 * every_record).  0, STAGE_TROUBLE or STAGE_WARN (e says why), or a
-	 * negative
-	 * SOLR_ERR_* that ends the run after this record. */
-	int (*decide)(void *ctx, struct ynode *rec, struct solr_err *e);
+	 * every_record), read once into r by the driver.  0, STAGE_TROUBLE
+	 * or STAGE_WARN (e says why), or a negative SOLR_ERR_* that ends the
+	 * run after this record. */
+	int (*decide)(void *ctx, struct solr_record *r, struct solr_err *e);
+	/* RV_* a record that still passes must have: the driver rejects
+	 * one without them, with the one reason rec_lacks gives, and
+	 * decide never sees it. */
+	unsigned needs;
 	/* Group commit (NULL for a stage without state): make the state
 	 * the batch's records depend on durable; then commit, or undo (0
 	 * when it could take the state back). */

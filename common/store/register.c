@@ -21,24 +21,23 @@ stage_is(const struct ynode *rec, const char *stage, const char *a,
 }
 
 int
-reg_key_of(const struct ynode *rec, struct reg_key *k)
+reg_key_of(const struct solr_record *rec, struct reg_key *k)
 {
-	const struct ynode *req = yn_get(rec, "request");
-	const char *obj = yn_get_str(req, "object"), *cnt = yn_get_str(req,
-	    "counter");
+	const struct solr_request *q = &rec->request;
 	size_t n;
 
 	memset(k, 0, sizeof(*k));
-	if (!stage_is(rec, "verify-sig", "pass", NULL) ||
-	    !stage_is(rec, "failed-suppliers", "pass", "skipped") ||
-	    yn_path(rec, "sender.id") == NULL ||
-	    (k->request_id = yn_get_str(req, "request_id")) == NULL ||
-	    obj == NULL || cnt == NULL || !solr_is_sha256_hex(obj) ||
-	    solr_unhex(obj, 64, k->sha, 32, &n) != 0 ||
-	    rec_eui(rec, "request.originator", &k->originator) != 0 ||
-	    rec_eui(rec, "request.target", &k->target) != 0 ||
-	    solr_parse_uint(cnt, UINT64_MAX, &k->counter) != 0)
+	if (!stage_is(rec->tree, "verify-sig", "pass", NULL) ||
+	    !stage_is(rec->tree, "failed-suppliers", "pass", "skipped") ||
+	    (rec->has & (RV_SENDER | RV_IDS | RV_OBJECT)) != (RV_SENDER |
+	    RV_IDS | RV_OBJECT) || q->counter == NULL ||
+	    !solr_is_sha256_hex(q->object) ||
+	    solr_unhex(q->object, 64, k->sha, 32, &n) != 0 ||
+	    solr_parse_uint(q->counter, UINT64_MAX, &k->counter) != 0)
 		return -1;
+	k->request_id = q->request_id;
+	k->originator = q->originator.eui;
+	k->target = q->target.eui;
 	return 0;
 }
 

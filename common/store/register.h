@@ -11,6 +11,7 @@
 
 #include "base/err.h"
 #include "store/ledger.h"
+#include "store/recview.h"
 #include "base/ytree.h"
 
 struct reg_key {
@@ -24,7 +25,7 @@ struct reg_key {
  * entitled to the Business Originator's RequestIDs (solr-verify-sig did
  * not pass it, or solr-failed-suppliers did not pass or skip it), so that
  * nobody can take a RequestID from the party it belongs to. */
-int reg_key_of(const struct ynode *rec, struct reg_key *k);
+int reg_key_of(const struct solr_record *rec, struct reg_key *k);
 
 enum { REG_NEW = 0, REG_DUPLICATE = 1, REG_REPLAY = 2 };
 /* Looks the key up: REG_NEW, REG_DUPLICATE with the first decision in

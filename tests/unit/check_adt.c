@@ -38,11 +38,9 @@ static const struct {
 START_TEST(role_rules)
 {
 	struct decision d;
-	char cv[8];
 
-	snprintf(cv, sizeof(cv), "%d", role_rows[_i].cv);
 	ck_assert_int_eq(adt_decide_role(&solr_role, role_rows[_i].srv,
-	    role_rows[_i].cv, cv, &d), 0);
+	    role_rows[_i].cv, &d), 0);
 	ck_assert_int_eq(d.verdict, role_rows[_i].verdict);
 	ck_assert_int_eq(d.code, role_rows[_i].verdict == VERDICT_PASS ?
 	    DUIS_NONE : DUIS_E2);

@@ -4,6 +4,7 @@
 
 #include "base/crypto.h"
 #include "store/record.h"
+#include "store/recview.h"
 #include "unit.h"
 #include "base/yread.h"
 
@@ -306,6 +307,113 @@ START_TEST(writer_seals)
 }
 END_TEST
 
+/* One record read once: every field the stages use, typed. */
+static struct ynode *
+one_record(const char *text)
+{
+	FILE *f = mem(text);
+	struct rec_reader *rd = rec_reader_new(f, "in");
+	struct ynode *r = NULL;
+	struct solr_err e;
+	int line;
+
+	ck_assert_int_eq(rec_read(rd, &r, &line, &e), REC_OK);
+	rec_reader_free(rd);
+	fclose(f);
+	return r;
+}
+
+#define VIEW_HEAD "---\nrecord: 1\nseq: 9\nsource: in:1\n"
+#define VIEW_REQ "request: {object: " \
+    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef, " \
+    "at: 2026/03/02, size: 812, schema_version: '5.1', request_id: " \
+    "'90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0:1000', " \
+    "originator: 90-B3-D5-1F-30-01-00-00, target: 00-DB-12-34-56-78-90-A0, " \
+    "counter: 1000, srv: '2.1', cv: 1, body: update-prepay-configuration}\n"
+#define VIEW_SND "sender: {id: 90-B3-D5-1F-30-00-00-02, cert: {issuer: CA, " \
+    "serial: '0A'}}\n"
+#define VIEW_TAIL "verdict: quarantine\ncode: AD1\nreason: why\n"
+
+START_TEST(view_reads_every_field)
+{
+	struct ynode *t = one_record(VIEW_HEAD
+	    "received_at: 2026-03-02T10:15:00Z\n" VIEW_REQ VIEW_SND VIEW_TAIL);
+	struct solr_record r;
+	char why[200];
+
+	rec_view(&r, t);
+	ck_assert_ptr_eq(r.tree, t);
+	ck_assert_int_eq(r.seq, 9);
+	ck_assert_str_eq(r.source, "in:1");
+	ck_assert_int_eq(r.received_at, 1772446500);
+	ck_assert_uint_eq(r.has, RV_TIME | RV_SENDER | RV_IDS | RV_COMMAND |
+	    RV_OBJECT | RV_BODY);
+	ck_assert_int_eq(r.request.size, 812);
+	ck_assert_str_eq(r.request.at, "2026/03/02");
+	ck_assert_str_eq(r.request.schema_version, "5.1");
+	ck_assert_uint_eq(r.request.originator.eui, 0x90B3D51F30010000ULL);
+	ck_assert_str_eq(r.request.originator.text, "90-B3-D5-1F-30-01-00-00");
+	ck_assert_uint_eq(r.request.target.eui, 0x00DB1234567890A0ULL);
+	ck_assert_str_eq(r.request.counter, "1000");
+	ck_assert_str_eq(r.request.srv, "2.1");
+	ck_assert_int_eq(r.request.cv, 1);
+	ck_assert_str_eq(r.request.body, "update-prepay-configuration");
+	ck_assert_uint_eq(r.sender.eui, 0x90B3D51F30000002ULL);
+	ck_assert_str_eq(r.sender_issuer, "CA");
+	ck_assert_str_eq(r.sender_serial, "0A");
+	ck_assert_int_eq(r.verdict, RV_QUARANTINE);
+	ck_assert_str_eq(r.code, "AD1");
+	ck_assert_str_eq(r.reason, "why");
+	ck_assert_uint_eq(rec_lacks(&r, ~0u, why, sizeof(why)), 0);
+	yn_free(t);
+}
+END_TEST
+
+/* Each field spoilt in turn: the view says it is missing, and the one
+ * reason names it. */
+static const struct {
+	const char *from, *to;
+	unsigned bit;
+	const char *why;
+} spoilt[] = {
+	{ "2026-03-02T10:15:00Z", "2026-02-30T10:15:00Z", RV_TIME,
+	    "received_at is not an RFC 3339 time" },
+	{ "object: 0123", "objekt: 0123", RV_OBJECT, "lacks request.object" },
+	{ "body:", "bodie:", RV_BODY, "lacks request.body" },
+	{ "id: 90-B3", "id: 9X-B3", RV_SENDER, "lacks sender.id" },
+	{ "request_id:", "request_ld:", RV_IDS, "lacks request.request_id" },
+	{ "originator: 90", "originator: 9G", RV_IDS,
+	    "lacks request.originator" },
+	{ "target: 00", "target: x0", RV_IDS, "lacks request.target" },
+	{ "srv:", "srw:", RV_COMMAND, "lacks request.srv" },
+	{ "cv: 1,", "cv: 1.5,", RV_COMMAND, "lacks request.cv" },
+	{ "cv: 1,", "cv: 256,", RV_COMMAND, "lacks request.cv" },
+};
+
+START_TEST(view_names_what_is_missing)
+{
+	const char *good = VIEW_HEAD "received_at: 2026-03-02T10:15:00Z\n"
+	    VIEW_REQ VIEW_SND VIEW_TAIL, *p;
+	char text[1024], why[200];
+	struct ynode *t;
+	struct solr_record r;
+
+	ck_assert_ptr_nonnull(p = strstr(good, spoilt[_i].from));
+	snprintf(text, sizeof(text), "%.*s%s%s", (int)(p - good), good,
+	    spoilt[_i].to, p + strlen(spoilt[_i].from));
+	t = one_record(text);
+	rec_view(&r, t);
+	ck_assert_uint_eq(r.has & spoilt[_i].bit, 0);
+	ck_assert_uint_eq(rec_lacks(&r, ~0u, why, sizeof(why)),
+	    spoilt[_i].bit);
+	ck_assert_msg(strstr(why, spoilt[_i].why) != NULL, "%s", why);
+	/* a stage that does not need it is not stopped by it */
+	ck_assert_uint_eq(rec_lacks(&r, ~0u & ~spoilt[_i].bit, why,
+	    sizeof(why)), 0);
+	yn_free(t);
+}
+END_TEST
+
 Suite *
 record_suite(void)
 {
@@ -321,6 +429,9 @@ record_suite(void)
 	tcase_add_loop_test(tc, reader_checks_the_seal, 0, sizeof(sealed) /
 	    sizeof(sealed[0]));
 	tcase_add_test(tc, writer_seals);
+	tcase_add_test(tc, view_reads_every_field);
+	tcase_add_loop_test(tc, view_names_what_is_missing, 0,
+	    sizeof(spoilt) / sizeof(spoilt[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }

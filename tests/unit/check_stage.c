@@ -17,21 +17,21 @@ struct fake {
 };
 
 static int
-fake_decide(void *ctx, struct ynode *rec, struct solr_err *e)
+fake_decide(void *ctx, struct solr_record *rec, struct solr_err *e)
 {
 	struct fake *f = ctx;
 	struct decision d;
 
 	f->decided++;
-	if (rec_seq(rec) == 2 && f->answer != 0) {
+	if (rec->seq == 2 && f->answer != 0) {
 		solr_seterr(e, SOLR_ERR_IO, "record 2 met an error");
 		return f->answer;
 	}
-	if (rec_seq(rec) == 3)
+	if (rec->seq == 3)
 		decision_reject(&d, DUIS_E65, "three is rejected");
 	else
 		decision_pass(&d);
-	return rec_decide(rec, "fake", &d) ? 0 : SOLR_ERR_NOMEM;
+	return rec_decide(rec->tree, "fake", &d) ? 0 : SOLR_ERR_NOMEM;
 }
 
 static int
@@ -70,6 +70,8 @@ static const struct stage_ops batched = { .name = "fake",
 	.undo = fake_undo, .state = "fake state" };
 static const struct stage_ops every = { .name = "fake",
 	.decide = fake_decide, .every_record = 1 };
+static const struct stage_ops needy = { .name = "fake",
+	.decide = fake_decide, .needs = RV_TIME | RV_SENDER | RV_IDS };
 
 static char warnings[4096];
 
@@ -191,6 +193,42 @@ START_TEST(empty_is_not_pass)
 	out = run(&plain, &f, "", &st);
 	ck_assert_int_eq(st, SOLR_EXIT_REJECT);
 	ck_assert_str_eq(out, "");
+	free(out);
+}
+END_TEST
+
+#define HEAD(seq) "---\nrecord: 1\nseq: " #seq "\nsource: s" #seq "\n"
+#define TAIL "verdict: pass\ncode: null\nreason: null\nstages: {}\n"
+#define IDS "request: {request_id: '00-00-00-00-00-00-00-01:00-00-00-00-00-" \
+    "00-00-02:1', originator: 00-00-00-00-00-00-00-01, target: " \
+    "00-00-00-00-00-00-00-02}\n"
+
+/* The checks every stage shares are the driver's: a stage that needs the
+ * sender, the request's ids and the time never sees a record without
+ * them, and each refusal names what is missing. */
+START_TEST(driver_checks_needs)
+{
+	struct fake f = { 0 };
+	char *out;
+	int st;
+
+	out = run(&needy, &f,
+	    HEAD(1) "received_at: 2026-03-02T10:00:00Z\n" IDS
+	    "sender: {id: 00-00-00-00-00-00-00-03}\n" TAIL
+	    HEAD(2) "received_at: yesterday\n" IDS
+	    "sender: {id: 00-00-00-00-00-00-00-03}\n" TAIL
+	    HEAD(3) "received_at: 2026-03-02T10:00:00Z\n" IDS TAIL
+	    HEAD(4) "received_at: 2026-03-02T10:00:00Z\n"
+	    "request: {request_id: x, originator: nonsense, target: "
+	    "00-00-00-00-00-00-00-02}\n"
+	    "sender: {id: 00-00-00-00-00-00-00-03}\n" TAIL, &st);
+	ck_assert_int_eq(f.decided, 1);
+	ck_assert_int_eq(count(out, "fake: {result: pass}"), 1);
+	ck_assert_ptr_nonnull(strstr(out, "received_at is not an RFC 3339"));
+	ck_assert_ptr_nonnull(strstr(out, "lacks sender.id: solr-verify-sig "
+	    "must run first"));
+	ck_assert_ptr_nonnull(strstr(out, "lacks request.originator:"));
+	ck_assert_int_eq(st, SOLR_EXIT_REJECT);
 	free(out);
 }
 END_TEST
@@ -324,6 +362,7 @@ stage_suite(void)
 	tcase_add_test(tc, final_records_untouched);
 	tcase_add_test(tc, all_pass_is_zero);
 	tcase_add_test(tc, empty_is_not_pass);
+	tcase_add_test(tc, driver_checks_needs);
 	tcase_add_loop_test(tc, decide_errors, 0, sizeof(answers) /
 	    sizeof(answers[0]));
 	tcase_add_test(tc, group_commit);
