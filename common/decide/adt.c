@@ -15,6 +15,7 @@
 #include "decide/adt.h"
 #include "base/crypto.h"
 #include "store/register.h"
+#include "prepay/srv.h"
 #include "base/ytree.h"
 #include "base/yread.h"
 
@@ -846,11 +847,12 @@ static int
 content(struct adt_stage *s, const struct solr_record *rec,
     struct decision *d)
 {
+	const struct srv_rule *sr = srv_rule(rec->request.srv);
 	struct solr_err e = { 0 };
 	struct prepay pp;
 	int ok;
 
-	if (strcmp(rec->request.srv, "2.1") != 0) {
+	if (sr == NULL || !sr->safe_profile) {
 		decision_pass(d);
 		return 0;
 	}

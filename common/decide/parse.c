@@ -8,6 +8,7 @@
 
 #include "decide/parse.h"
 #include "prepay/prepay.h"
+#include "prepay/srv.h"
 #include "store/record.h"
 #include "base/util.h"
 #include "duis/xmlsig.h"
@@ -210,15 +211,16 @@ from_store(struct parse_stage *ps, const struct solr_record *rec,
 	    rec->request.at, ps->world->policy.max_document_bytes, b, e);
 }
 
-/* Which body SR 2.1 carries, and whether the CommandVariant fits it. */
+/* Which body the SRV carries, and whether the CommandVariant fits it. */
 static int
-body_rule(const char *body, int cv, int *spc, struct decision *d)
+body_rule(const struct srv_rule *sr, const char *body, int cv, int *spc,
+    struct decision *d)
 {
 	*spc = strcmp(body, "signed-pre-command") == 0;
-	if (!*spc && strcmp(body, "update-prepay-configuration") != 0)
-		return decision_reject(d, DUIS_E020101, "SRV 2.1 with a %s "
-		    "body; it takes UpdatePrepayConfiguration or "
-		    "SignedPreCommand", body);
+	if (!*spc && strcmp(body, sr->xml_body) != 0)
+		return decision_reject(d, DUIS_E020101, "SRV %s with a %s "
+		    "body; it takes %s or SignedPreCommand", sr->srv, body,
+		    sr->xml_element);
 	if (*spc != (cv >= 5 && cv <= 7))
 		return decision_reject(d, DUIS_E12, "CommandVariant %d with a "
 		    "%s body: a Signed Pre-Command takes 5, 6 or 7, an XML body "
@@ -289,6 +291,7 @@ decide_record(void *ctx, struct solr_record *rec, struct solr_err *e)
 {
 	struct parse_stage *ps = ctx;
 	const struct solr_request *req = &rec->request;
+	const struct srv_rule *sr;
 	struct decision d;
 	struct ynode *st;
 	int spc = 0, r = 0;
@@ -300,10 +303,10 @@ decide_record(void *ctx, struct solr_record *rec, struct solr_err *e)
 	    sizeof(d.reason)))
 		decision_reject(&d, DUIS_NONE, "%s", d.reason);
 	else if (!world_solr_path(ps->world, rec->sender.eui,
-	    req->originator.eui) || strcmp(req->srv, "2.1") != 0)
-		decision_skip(&d);	/* the SoLR rules apply to SR 2.1 on
-					 * the SoLR path only */
-	else if (body_rule(req->body, req->cv, &spc, &d) == 0 &&
+	    req->originator.eui) || (sr = srv_rule(req->srv)) == NULL)
+		decision_skip(&d);	/* the SoLR rules apply to the SRVs of
+					 * the table on the SoLR path only */
+	else if (body_rule(sr, req->body, req->cv, &spc, &d) == 0 &&
 	    decision_is_pass(&d))
 		r = sr21(ps, rec, spc, &d, e);
 	/* check A or B of SECMP0134B: E2 for users of a DUIS before E020101 */

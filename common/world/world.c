@@ -16,6 +16,7 @@
 #include "base/layout.h"
 #include "base/crypto.h"
 #include "prepay/safe.h"
+#include "prepay/srv.h"
 #include "world/world.h"
 #include "base/yread.h"
 
@@ -355,7 +356,8 @@ strict_policy(struct cfg *c, const struct ynode *t, struct solr_policy *p)
 		    "missing: without it no SoLR rule would hold (the strict "
 		    "one is {srvs: ['2.1'], cvs: [4, 5, 6, 7]})");
 	for (i = 0; i < rp->nsrvs; i++)
-		if (strcmp(rp->srvs[i], "2.1") != 0) {
+		if (srv_rule(rp->srvs[i]) == NULL ||
+		    !srv_rule(rp->srvs[i])->safe_profile) {
 			snprintf(why, sizeof(why), "SRV %.20s has no content rule: "
 			    "the role may send only what is checked (SR 2.1, "
 			    "against safe_prepay)", rp->srvs[i]);

@@ -7,6 +7,7 @@
 #include <libxml/parser.h>
 
 #include "prepay/prepay.h"
+#include "prepay/srv.h"
 #include "duis/xmlsig.h"
 #include "unit.h"
 #include "base/yread.h"
@@ -50,6 +51,37 @@ START_TEST(field_table)
 	pp.has_cap_period = 1;
 	ck_assert_int_eq(pp_value(&pp, pp_field_named(
 	    "DebtRecoveryRateCapPeriod"), &v), 0);
+}
+END_TEST
+
+/* The SRV table: one row an SRV, each found by its exact name only, and
+ * each with a rule for its values (a role may send only what is
+ * checked). */
+START_TEST(srv_table)
+{
+	int i, j;
+
+	ck_assert_int_ge(srv_nrules, 1);
+	for (i = 0; i < srv_nrules; i++) {
+		const struct srv_rule *r = &srv_rules[i];
+
+		ck_assert_ptr_eq(srv_rule(r->srv), r);
+		ck_assert_ptr_nonnull(r->name);
+		ck_assert_ptr_nonnull(r->xml_body);
+		ck_assert_ptr_nonnull(r->xml_element);
+		ck_assert_int_eq(r->safe_profile, 1);
+		for (j = 0; j < i; j++) {
+			ck_assert_str_ne(srv_rules[j].srv, r->srv);
+			ck_assert_str_ne(srv_rules[j].xml_body, r->xml_body);
+		}
+	}
+	ck_assert_str_eq(srv_rule("2.1")->xml_element,
+	    "UpdatePrepayConfiguration");
+	ck_assert_ptr_null(srv_rule("2.10"));
+	ck_assert_ptr_null(srv_rule("2"));
+	ck_assert_ptr_null(srv_rule("2.1 "));
+	ck_assert_ptr_null(srv_rule(""));
+	ck_assert_ptr_null(srv_rule(NULL));
 }
 END_TEST
 
@@ -196,6 +228,7 @@ prepay_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, field_table);
+	tcase_add_test(tc, srv_table);
 	tcase_add_loop_test(tc, xml_values, 0, sizeof(bodies) /
 	    sizeof(bodies[0]));
 	tcase_add_loop_test(tc, yaml_errors, 0, sizeof(bad_yaml) /
