@@ -571,38 +571,57 @@ dlms_activation(struct g *g, size_t at, const unsigned char *d, int *kind,
 	return 0;
 }
 
-/* ECS08a: the 18 access-request specifications, in order. */
-static const struct {
+/* ECS08a: the 18 access-request specifications, in order.  The items
+ * that carry a value of the prepay field table are its rows' (their
+ * names here are NULL); the rest are the calendar and the activation
+ * date-times, which no field has. */
+#define ECS08A_ITEMS 18
+#define ECS08A_SPECIAL_DAYS 0
+#define ECS08A_SCHEDULE 3
+struct ecs08a_spec {
 	unsigned class_id;
 	unsigned char obis[6];
 	unsigned attr;
 	const char *name;
-} ecs08a_spec[18] = {
-	{ 11, { 0, 1, 11, 0, 2, 255 }, 2, "special days table" },
-	{ 9000, { 0, 0, 94, 44, 2, 20 }, 4, "maximum meter balance" },
-	{ 9000, { 0, 0, 94, 44, 2, 10 }, 4, "maximum credit threshold" },
-	{ 10, { 0, 1, 12, 0, 1, 255 }, 2, "non-disablement schedule" },
-	{ 9000, { 0, 0, 94, 44, 128, 12 }, 4, "debt recovery rate cap" },
-	{ 9000, { 0, 0, 94, 44, 128, 13 }, 4, "debt recovery rate cap period" },
-	{ 9000, { 0, 0, 94, 44, 128, 9 }, 4, "low credit threshold" },
-	{ 9000, { 0, 0, 94, 44, 128, 2 }, 4, "emergency credit limit" },
-	{ 9000, { 0, 0, 94, 44, 128, 31 }, 6, "activation: special days" },
-	{ 9000, { 0, 0, 94, 44, 128, 3 }, 4, "emergency credit threshold" },
-	{ 9000, { 0, 0, 94, 44, 2, 20 }, 6, "activation: maximum meter balance" },
-	{ 9000, { 0, 0, 94, 44, 2, 10 }, 6,
-	    "activation: maximum credit threshold" },
-	{ 9000, { 0, 0, 94, 44, 128, 12 }, 6,
-	    "activation: debt recovery rate cap" },
-	{ 9000, { 0, 0, 94, 44, 128, 13 }, 6,
-	    "activation: debt recovery rate cap period" },
-	{ 9000, { 0, 0, 94, 44, 128, 9 }, 6,
-	    "activation: low credit threshold" },
-	{ 9000, { 0, 0, 94, 44, 128, 2 }, 6,
-	    "activation: emergency credit limit" },
-	{ 9000, { 0, 0, 94, 44, 128, 3 }, 6,
-	    "activation: emergency credit threshold" },
-	{ 9000, { 0, 0, 94, 44, 128, 28 }, 6, "activation: schedule" },
 };
+static const struct ecs08a_spec ecs08a_calendar[ECS08A_ITEMS] = {
+	[ECS08A_SPECIAL_DAYS] = { 11, { 0, 1, 11, 0, 2, 255 }, 2,
+	    "special days table" },
+	[ECS08A_SCHEDULE] = { 10, { 0, 1, 12, 0, 1, 255 }, 2,
+	    "non-disablement schedule" },
+	[8] = { 9000, { 0, 0, 94, 44, 128, 31 }, 6, "activation: special days" },
+	[10] = { 9000, { 0, 0, 94, 44, 2, 20 }, 6,
+	    "activation: maximum meter balance" },
+	[11] = { 9000, { 0, 0, 94, 44, 2, 10 }, 6,
+	    "activation: maximum credit threshold" },
+	[12] = { 9000, { 0, 0, 94, 44, 128, 12 }, 6,
+	    "activation: debt recovery rate cap" },
+	[13] = { 9000, { 0, 0, 94, 44, 128, 13 }, 6,
+	    "activation: debt recovery rate cap period" },
+	[14] = { 9000, { 0, 0, 94, 44, 128, 9 }, 6,
+	    "activation: low credit threshold" },
+	[15] = { 9000, { 0, 0, 94, 44, 128, 2 }, 6,
+	    "activation: emergency credit limit" },
+	[16] = { 9000, { 0, 0, 94, 44, 128, 3 }, 6,
+	    "activation: emergency credit threshold" },
+	[17] = { 9000, { 0, 0, 94, 44, 128, 28 }, 6, "activation: schedule" },
+};
+
+/* The specification of item i: its field's, or the calendar's. */
+static struct ecs08a_spec
+ecs08a_spec(size_t i)
+{
+	const struct pp_field *f = pp_field_dlms((int)i);
+	struct ecs08a_spec s;
+
+	if (f == NULL)
+		return ecs08a_calendar[i];
+	s.class_id = f->dlms.class_id;
+	memcpy(s.obis, f->dlms.obis, sizeof(s.obis));
+	s.attr = f->dlms.attr;
+	s.name = f->dlms.name;
+	return s;
+}
 
 static int
 ecs08a_special_days(struct g *g, struct rng *r, struct prepay *pp)
@@ -801,10 +820,12 @@ ecs08a_specs(struct g *g, struct rng *c, const struct gbcs_apdu *a)
 	at = c->pos;
 	if ((rc = rd_len(g, c, "access-request-specification count", &n)) != 0)
 		return rc;
-	if (n != 18)
+	if (n != ECS08A_ITEMS)
 		return fail(g, at, "ECS08a has 18 access-request "
 		    "specifications, not %zu", n);
-	for (i = 0; i < 18; i++) {
+	for (i = 0; i < ECS08A_ITEMS; i++) {
+		struct ecs08a_spec sp = ecs08a_spec(i);
+
 		at = c->pos;
 		if ((rc = rd_u8(g, c, "access-request choice", &choice)) != 0)
 			return rc;
@@ -817,45 +838,66 @@ ecs08a_specs(struct g *g, struct rng *c, const struct gbcs_apdu *a)
 		obis = g->b + c->pos;
 		c->pos += 6;
 		rd_be(g, c, 1, "attribute", &attr);
-		if (cls != ecs08a_spec[i].class_id ||
-		    memcmp(obis, ecs08a_spec[i].obis, 6) != 0 ||
-		    attr != ecs08a_spec[i].attr)
+		if (cls != sp.class_id || memcmp(obis, sp.obis, 6) != 0 ||
+		    attr != sp.attr)
 			return fail(g, at, "specification %zu is class %llu "
 			    "OBIS %u-%u:%u.%u.%u.%u attribute %llu; ECS08a "
 			    "has %s (class %u attribute %u) there", i,
 			    (unsigned long long)cls, obis[0], obis[1], obis[2],
 			    obis[3], obis[4], obis[5], (unsigned long long)attr,
-			    ecs08a_spec[i].name, ecs08a_spec[i].class_id,
-			    ecs08a_spec[i].attr);
-		trace(g, at, 10, "SET", "%s", ecs08a_spec[i].name);
+			    sp.name, sp.class_id, sp.attr);
+		trace(g, at, 10, "SET", "%s", sp.name);
 	}
 	return 0;
 }
 
-/* The nine activation date-times, which must be one. */
+/* A value of the prepay field table, as its ECS08a item carries it. */
 static int
-ecs08a_activation(struct g *g, struct rng *c, struct prepay *pp)
+ecs08a_value(struct g *g, struct rng *c, const struct pp_field *f,
+    struct prepay *pp)
 {
-	unsigned char act[9][12];
-	size_t at, i;
+	int64_t v;
+	unsigned u;
 	int rc;
 
-	at = c->pos;
-	if ((rc = dl_octets(g, c, 12, "activation date-time", act[0])) != 0 ||
-	    (rc = dl_double_long(g, c, "emergency credit threshold",
-	    &pp->emergency_credit_threshold)) != 0)
-		return rc;
-	trace(g, at, 14, "activation date-time", "special days");
-	for (i = 1; i < 9; i++) {
-		at = c->pos;
-		if ((rc = dl_octets(g, c, 12, "activation date-time", act[i]))
-		    != 0)
+	if (f->dlms.is_unsigned) {
+		if ((rc = dl_long_unsigned(g, c, f->dlms.name, &u)) != 0)
 			return rc;
-		trace(g, at, 14, "activation date-time", "%s",
-		    ecs08a_spec[9 + i].name + 12);
+		v = u;
+	} else if ((rc = dl_double_long(g, c, f->dlms.name, &v)) != 0)
+		return rc;
+	pp_set(pp, f, v);
+	return 0;
+}
+
+/* The 18 data items: the values by the field table, the calendar, and
+ * nine activation date-times, which must be one. */
+static int
+ecs08a_items(struct g *g, struct rng *c, struct prepay *pp)
+{
+	unsigned char act[9][12];
+	const struct pp_field *f;
+	size_t i, n = 0, at;
+	int rc;
+
+	g->depth++;
+	for (i = 0; i < ECS08A_ITEMS; i++) {
+		at = c->pos;
+		if ((f = pp_field_dlms((int)i)) != NULL)
+			rc = ecs08a_value(g, c, f, pp);
+		else if (i == ECS08A_SPECIAL_DAYS)
+			rc = ecs08a_special_days(g, c, pp);
+		else if (i == ECS08A_SCHEDULE)
+			rc = ecs08a_schedule(g, c, pp);
+		else if ((rc = dl_octets(g, c, 12, "activation date-time",
+		    act[n++])) == 0)
+			trace(g, at, 14, "activation date-time", "%s",
+			    ecs08a_calendar[i].name + 12);
+		if (rc != 0)
+			return rc;
 	}
 	g->depth--;
-	for (i = 1; i < 9; i++)
+	for (i = 1; i < n; i++)
 		if (memcmp(act[i], act[0], 12) != 0)
 			return fail(g, c->pos, "the activation date-times differ "
 			    "(item %zu); one request has one activation", i);
@@ -868,7 +910,6 @@ ecs08a(struct g *g, struct rng *c, const struct gbcs_apdu *a,
     struct prepay *pp)
 {
 	size_t n, at;
-	unsigned drrc;
 	int rc;
 
 	if ((rc = ecs08a_specs(g, c, a)) != 0)
@@ -876,27 +917,10 @@ ecs08a(struct g *g, struct rng *c, const struct gbcs_apdu *a,
 	at = c->pos;
 	if ((rc = rd_len(g, c, "data count", &n)) != 0)
 		return rc;
-	if (n != 18)
+	if (n != ECS08A_ITEMS)
 		return fail(g, at, "there are %zu data items for 18 "
 		    "specifications", n);
-	g->depth++;
-	if ((rc = ecs08a_special_days(g, c, pp)) != 0 ||
-	    (rc = dl_double_long(g, c, "maximum meter balance",
-	    &pp->max_meter_balance)) != 0 ||
-	    (rc = dl_double_long(g, c, "maximum credit threshold",
-	    &pp->max_credit_threshold)) != 0 ||
-	    (rc = ecs08a_schedule(g, c, pp)) != 0 ||
-	    (rc = dl_long_unsigned(g, c, "debt recovery rate cap", &drrc)) != 0
-	    || (rc = dl_double_long(g, c, "debt recovery rate cap period",
-	    &pp->debt_recovery_rate_cap_period)) != 0 ||
-	    (rc = dl_double_long(g, c, "low credit threshold",
-	    &pp->low_credit_threshold)) != 0 ||
-	    (rc = dl_double_long(g, c, "emergency credit limit",
-	    &pp->emergency_credit_limit)) != 0)
-		return rc;
-	pp->debt_recovery_rate_cap = drrc;
-	pp->has_cap_period = 1;
-	if ((rc = ecs08a_activation(g, c, pp)) != 0)
+	if ((rc = ecs08a_items(g, c, pp)) != 0)
 		return rc;
 	return at_end(g, c, "the ECS08a content");
 }
@@ -1085,8 +1109,8 @@ ztime(struct g *g, struct rng *r, const char *what, uint32_t *t)
 
 /* The prepayment commands of GCS05, in order: their ZCL command and
  * payload length, the 4-byte ids before the start time (a component with
- * a from-date-time has neither), and the values they carry, by their
- * name in the prepay field table. */
+ * a from-date-time has neither).  The values each carries after them are
+ * the prepay field table's rows for the command (pp_zcl), by slot. */
 struct gcs05_command {
 	const char *what;
 	unsigned cmd;
@@ -1094,33 +1118,24 @@ struct gcs05_command {
 	size_t len;
 	int ids;
 	const char *time;
-	struct {
-		const char *trace, *field;
-		int is_signed;
-	} v[2];
 };
 
 static const struct gcs05_command gcs05_prepayment_commands[] = {
-	{ "Emergency Credit Setup", 0x03, 0, 16, 1, "start time", {
-	    { "emergency credit limit", "EmergencyCreditLimit", 0 },
-	    { "emergency credit threshold", "EmergencyCreditThreshold", 0 } } },
-	{ "Set Overall Debt Cap", 0x0C, 0, 16, 2, "implementation time", {
-	    { "overall debt cap", "DebtRecoveryRateCap", 1 }, { NULL, NULL, 0 } } },
-	{ "Set Low Credit Warning Level", 0x09, 1, 4, 0, NULL, {
-	    { "low credit warning level", "LowCreditThreshold", 0 },
-	    { NULL, NULL, 0 } } },
-	{ "Set Maximum Credit Limit", 0x0B, 0, 20, 2, "implementation time", {
-	    { "maximum credit level", "MaxMeterBalance", 0 },
-	    { "maximum credit per top-up", "MaxCreditThreshold", 0 } } },
+	{ "Emergency Credit Setup", 0x03, 0, 16, 1, "start time" },
+	{ "Set Overall Debt Cap", 0x0C, 0, 16, 2, "implementation time" },
+	{ "Set Low Credit Warning Level", 0x09, 1, 4, 0, NULL },
+	{ "Set Maximum Credit Limit", 0x0B, 0, 20, 2, "implementation time" },
 };
 
 /* The prepayment commands: the values and their start times. */
 static int
 gcs05_prepayment(struct g *g, struct gcs05 *s, struct prepay *pp)
 {
+	const struct pp_field *f;
 	struct zcl z;
 	struct rng r;
 	uint32_t skip;
+	int64_t v;
 	size_t i;
 	int rc, k;
 
@@ -1142,11 +1157,12 @@ gcs05_prepayment(struct g *g, struct gcs05 *s, struct prepay *pp)
 			trace(g, z.at + 5, 4, "from-date-time", "0x%08X", z.fdt);
 		} else if ((rc = ztime(g, &r, pc->time, &s->t[i])) != 0)
 			return rc;
-		for (k = 0; k < 2 && pc->v[k].trace; k++)
-			if ((rc = zval(g, &r, pc->v[k].trace, pc->v[k].is_signed,
-			    pp_field_ptr(pp, pp_field_named(pc->v[k].field)))) !=
-			    0)
+		for (k = 0; (f = pp_field_zcl((int)i, k)) != NULL; k++) {
+			if ((rc = zval(g, &r, f->zcl.name, f->zcl.is_signed, &v))
+			    != 0)
 				return rc;
+			pp_set(pp, f, v);
+		}
 		g->depth--;
 	}
 	return 0;

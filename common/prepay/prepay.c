@@ -265,33 +265,45 @@ static const char *const day_names[7] = { "Monday", "Tuesday", "Wednesday",
 /* The values of SR 2.1, once: what drives the DUIS body, the record's
  * prepay: mapping and the safe profile.  In the record's order; xml_pos
  * is the order of the DUIS body, where the calendar follows position 3. */
+#define OBIS_PP(a, b) { 0, 0, 94, 44, a, b }
+
 const struct pp_field pp_fields[PP_NFIELDS] = {
 	{ "EmergencyCreditLimit", offsetof(struct prepay,
-	    emergency_credit_limit), 0, 1, "emergency credit limit "
-	    "(0-0:19.2.62.255 emergency credit limit)", "Emergency Credit "
-	    "Setup: emergency credit limit", XS_INT_MIN, XS_INT_MAX, 0,
-	    XS_UINT_MAX },
+	    emergency_credit_limit), 0, 1,
+	    { 7, 9000, OBIS_PP(128, 2), 4, 0, "emergency credit limit" },
+	    { 0, 0, 0, "emergency credit limit" },
+	    XS_INT_MIN, XS_INT_MAX, 0, XS_UINT_MAX },
 	{ "EmergencyCreditThreshold", offsetof(struct prepay,
-	    emergency_credit_threshold), 0, 2, "emergency credit threshold "
-	    "(0-0:19.2.62.255 threshold)", "Emergency Credit Setup: emergency "
-	    "credit threshold", XS_INT_MIN, XS_INT_MAX, 0, XS_UINT_MAX },
+	    emergency_credit_threshold), 0, 2,
+	    { 9, 9000, OBIS_PP(128, 3), 4, 0, "emergency credit threshold" },
+	    { 0, 1, 0, "emergency credit threshold" },
+	    XS_INT_MIN, XS_INT_MAX, 0, XS_UINT_MAX },
 	{ "LowCreditThreshold", offsetof(struct prepay, low_credit_threshold),
-	    0, 3, "low credit threshold", "Set Low Credit Warning Level",
+	    0, 3,
+	    { 6, 9000, OBIS_PP(128, 9), 4, 0, "low credit threshold" },
+	    { 2, 0, 0, "low credit warning level" },
 	    XS_INT_MIN, XS_INT_MAX, 0, XS_UINT_MAX },
 	{ "MaxMeterBalance", offsetof(struct prepay, max_meter_balance), 0, 4,
-	    "maximum meter balance", "Set Maximum Credit Limit: maximum credit "
-	    "level", XS_INT_MIN, XS_INT_MAX, 0, XS_UINT_MAX },
+	    { 1, 9000, OBIS_PP(2, 20), 4, 0, "maximum meter balance" },
+	    { 3, 0, 0, "maximum credit level" },
+	    XS_INT_MIN, XS_INT_MAX, 0, XS_UINT_MAX },
 	{ "MaxCreditThreshold", offsetof(struct prepay, max_credit_threshold),
-	    0, 5, "maximum credit threshold", "Set Maximum Credit Limit: "
-	    "maximum credit per top-up", XS_INT_MIN, XS_INT_MAX, 0,
-	    XS_UINT_MAX },
+	    0, 5,
+	    { 2, 9000, OBIS_PP(2, 10), 4, 0, "maximum credit threshold" },
+	    { 3, 1, 0, "maximum credit per top-up" },
+	    XS_INT_MIN, XS_INT_MAX, 0, XS_UINT_MAX },
 	{ "DebtRecoveryRateCap", offsetof(struct prepay,
-	    debt_recovery_rate_cap), 0, 0, "debt recovery rate cap", "Set "
-	    "Overall Debt Cap", 0, 65535, XS_INT_MIN, XS_INT_MAX },
+	    debt_recovery_rate_cap), 0, 0,
+	    { 4, 9000, OBIS_PP(128, 12), 4, 1, "debt recovery rate cap" },
+	    { 1, 0, 1, "overall debt cap" },
+	    0, 65535, XS_INT_MIN, XS_INT_MAX },
 	{ "DebtRecoveryRateCapPeriod", offsetof(struct prepay,
 	    debt_recovery_rate_cap_period), offsetof(struct prepay,
-	    has_cap_period), -1, "debt recovery rate cap period", NULL, 0, 0,
-	    0, 0 },
+	    has_cap_period), -1,
+	    { 5, 9000, OBIS_PP(128, 13), 4, 0,
+	    "debt recovery rate cap period" },
+	    { -1, 0, 0, NULL },
+	    0, 0, 0, 0 },
 };
 
 const struct pp_field *
@@ -326,6 +338,36 @@ pp_set_present(struct prepay *pp, const struct pp_field *f)
 {
 	if (f->present)
 		*(int *)(void *)((char *)pp + f->present) = 1;
+}
+
+void
+pp_set(struct prepay *pp, const struct pp_field *f, int64_t v)
+{
+	*pp_field_ptr(pp, f) = v;
+	pp_set_present(pp, f);
+}
+
+const struct pp_field *
+pp_field_dlms(int item)
+{
+	int i;
+
+	for (i = 0; item >= 0 && i < PP_NFIELDS; i++)
+		if (pp_fields[i].dlms.item == item)
+			return &pp_fields[i];
+	return NULL;
+}
+
+const struct pp_field *
+pp_field_zcl(int command, int slot)
+{
+	int i;
+
+	for (i = 0; command >= 0 && i < PP_NFIELDS; i++)
+		if (pp_fields[i].zcl.command == command &&
+		    pp_fields[i].zcl.slot == slot)
+			return &pp_fields[i];
+	return NULL;
 }
 
 /* A list element of the calendar: its items in order, at most max. */

@@ -105,16 +105,30 @@ struct prepay {
 	struct pp_gas_special gas_special[PP_GAS_SPECIAL_MAX];
 };
 
-/* One value of SR 2.1: the table that drives the DUIS body's reading, the
- * record's prepay: mapping and the safe profile.  Adding a value is one
- * row. */
+/* One value of SR 2.1, one row: the table that drives the DUIS body's
+ * reading, ECS08a's and GCS05's decoding, the record's prepay: mapping
+ * and the safe profile's rules.  A value the forms carry is one row. */
+struct pp_dlms {
+	int item;		/* its data item in ECS08a (0-17); -1: none */
+	unsigned class_id;	/* the attribute the item SETs */
+	unsigned char obis[6];
+	unsigned attr;
+	int is_unsigned;	/* long-unsigned (16 bits); else double-long */
+	const char *name;	/* in the field list and reasons */
+};
+struct pp_zcl {
+	int command;		/* its GCS05 prepayment command (0-3); -1: none */
+	int slot;		/* its place among that command's values */
+	int is_signed;
+	const char *name;
+};
 struct pp_field {
 	const char *name;	/* the YAML key, the policy key, sr:<name> */
 	size_t offset;		/* of its int64_t in struct prepay */
 	size_t present;		/* of the int that says it is there; 0: always */
 	int xml_pos;		/* order in the DUIS body; -1: not in it */
-	const char *dlms;	/* electricity: the ECS08a data item */
-	const char *zcl;	/* gas: the GCS05 command (NULL: none) */
+	struct pp_dlms dlms;	/* electricity */
+	struct pp_zcl zcl;	/* gas */
 	int64_t elec_min, elec_max, gas_min, gas_max;	/* the DUIS range */
 };
 #define PP_NFIELDS 7
@@ -124,6 +138,12 @@ const struct pp_field *pp_field_named(const char *name);
 int64_t *pp_field_ptr(struct prepay *pp, const struct pp_field *f);
 /* The value of f in pp: 0, or -1 when the request does not carry it. */
 int pp_value(const struct prepay *pp, const struct pp_field *f, int64_t *v);
+/* Sets f's value in pp, and that the request carries it. */
+void pp_set(struct prepay *pp, const struct pp_field *f, int64_t v);
+/* The field ECS08a's data item (0-17) carries, or NULL. */
+const struct pp_field *pp_field_dlms(int item);
+/* The field in value slot of GCS05's prepayment command, or NULL. */
+const struct pp_field *pp_field_zcl(int command, int slot);
 
 /* Reads sr:UpdatePrepayConfiguration (node) strictly, in schema order.
  * SOLR_ERR_VERIFY with the element and the rule. */

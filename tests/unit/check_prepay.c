@@ -26,7 +26,22 @@ START_TEST(field_table)
 			ck_assert_str_ne(pp_fields[j].name, f->name);
 		ck_assert_uint_lt(f->offset + sizeof(int64_t),
 		    sizeof(struct prepay) + 1);
-		ck_assert_ptr_nonnull(f->dlms);
+		/* ECS08a: a value item, once, whose name it carries */
+		ck_assert_int_ge(f->dlms.item, 0);
+		ck_assert_int_lt(f->dlms.item, 18);
+		ck_assert_ptr_eq(pp_field_dlms(f->dlms.item), f);
+		ck_assert_ptr_nonnull(f->dlms.name);
+		ck_assert_uint_eq(f->dlms.class_id, 9000);
+		/* GCS05: a slot of a prepayment command, once */
+		if (f->zcl.command >= 0) {
+			ck_assert_int_lt(f->zcl.command, 4);
+			ck_assert_ptr_eq(pp_field_zcl(f->zcl.command,
+			    f->zcl.slot), f);
+			ck_assert_ptr_nonnull(f->zcl.name);
+			/* slots are filled from 0, none skipped */
+			ck_assert(f->zcl.slot == 0 || pp_field_zcl(
+			    f->zcl.command, f->zcl.slot - 1) != NULL);
+		}
 		if (f->xml_pos >= 0) {
 			ck_assert_int_lt(f->xml_pos, 6);
 			seen[f->xml_pos]++;
@@ -39,6 +54,19 @@ START_TEST(field_table)
 	for (i = 0; i < 6; i++)
 		ck_assert_int_eq(seen[i], 1);
 	ck_assert_int_eq(optional, 1);
+	/* the calendar's items and the activations are no field's */
+	ck_assert_ptr_null(pp_field_dlms(0));
+	ck_assert_ptr_null(pp_field_dlms(3));
+	for (i = 8; i < 18; i++)
+		ck_assert(i == 9 || pp_field_dlms(i) == NULL);
+	ck_assert_ptr_null(pp_field_dlms(-1));
+	ck_assert_ptr_null(pp_field_zcl(-1, 0));
+	for (i = 0; i < 4; i++)	/* every prepayment command sets a value */
+		ck_assert_ptr_nonnull(pp_field_zcl(i, 0));
+	pp_set(&pp, pp_field_named("DebtRecoveryRateCapPeriod"), 86400);
+	ck_assert_int_eq(pp.has_cap_period, 1);
+	ck_assert_int_eq(pp.debt_recovery_rate_cap_period, 86400);
+	memset(&pp, 0, sizeof(pp));
 	ck_assert_ptr_null(pp_field_named("NonDisablementCalendar"));
 	ck_assert_ptr_null(pp_field_named("emergencycreditlimit"));
 	memset(&pp, 0, sizeof(pp));
