@@ -1,0 +1,174 @@
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gbcs/reader.h"
+
+int
+gr_fail(struct g *g, size_t off, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return solr_seterr(g->e, SOLR_ERR_VERIFY, "offset %zu: %s",
+	    off + g->base, msg);
+}
+
+void
+gr_trace(struct g *g, size_t off, size_t len, const char *name,
+    const char *fmt, ...)
+{
+	struct gbcs_trace *t = g->t;
+	struct gbcs_field *f;
+	va_list ap;
+
+	if (t == NULL)
+		return;
+	if (t->n == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 64;
+		struct gbcs_field *nf = realloc(t->f, nc * sizeof(*nf));
+
+		if (nf == NULL)
+			return;
+		t->f = nf;
+		t->cap = nc;
+	}
+	f = &t->f[t->n++];
+	f->offset = off + g->base;
+	f->length = len;
+	f->depth = g->depth;
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	va_start(ap, fmt);
+	vsnprintf(f->value, sizeof(f->value), fmt, ap);
+	va_end(ap);
+}
+
+int
+gr_need(struct g *g, const struct rng *r, size_t n, const char *what)
+{
+	if (r->end - r->pos < n)
+		return gr_fail(g, r->pos, "%s: needs %zu bytes but only %zu "
+		    "remain", what, n, r->end - r->pos);
+	return 0;
+}
+
+int
+gr_be(struct g *g, struct rng *r, int n, const char *what, uint64_t *v)
+{
+	int i, rc;
+
+	if ((rc = gr_need(g, r, (size_t)n, what)) != 0)
+		return rc;
+	*v = 0;
+	for (i = 0; i < n; i++)
+		*v = *v << 8 | g->b[r->pos + (size_t)i];
+	r->pos += (size_t)n;
+	return 0;
+}
+
+int
+gr_u8(struct g *g, struct rng *r, const char *what, unsigned *v)
+{
+	uint64_t x;
+	int rc;
+
+	if ((rc = gr_be(g, r, 1, what, &x)) != 0)
+		return rc;
+	*v = (unsigned)x;
+	return 0;
+}
+
+/* The A-XDR length: 00-7F, or 81 LL (>= 0x80), or 82 HH LL (>= 0x100);
+ * every other form, and every non-minimal one, is refused. */
+int
+gr_len(struct g *g, struct rng *r, const char *what, size_t *len)
+{
+	size_t at = r->pos;
+	unsigned b;
+	uint64_t v;
+	int rc;
+
+	if ((rc = gr_u8(g, r, what, &b)) != 0)
+		return rc;
+	if (b < 0x80) {
+		*len = b;
+	} else if (b == 0x81) {
+		if ((rc = gr_be(g, r, 1, what, &v)) != 0)
+			return rc;
+		if (v < 0x80)
+			return gr_fail(g, at, "%s: non-minimal length 81 %02X",
+			    what, (unsigned)v);
+		*len = (size_t)v;
+	} else if (b == 0x82) {
+		if ((rc = gr_be(g, r, 2, what, &v)) != 0)
+			return rc;
+		if (v < 0x100)
+			return gr_fail(g, at, "%s: non-minimal length 82 %04X",
+			    what, (unsigned)v);
+		*len = (size_t)v;
+	} else
+		return gr_fail(g, at, "%s: length form 0x%02X is not accepted "
+		    "(only 00-7F, 81 and 82)", what, b);
+	gr_trace(g, at, r->pos - at, what, "%zu", *len);
+	return 0;
+}
+
+/* A sub-range of len bytes for a nested element. */
+int
+gr_sub(struct g *g, struct rng *r, size_t len, const char *what,
+    struct rng *out)
+{
+	int rc;
+
+	if ((rc = gr_need(g, r, len, what)) != 0)
+		return rc;
+	out->pos = r->pos;
+	out->end = r->pos + len;
+	r->pos += len;
+	return 0;
+}
+
+int
+gr_end(struct g *g, const struct rng *r, const char *what)
+{
+	if (r->pos != r->end)
+		return gr_fail(g, r->pos, "%zu bytes left over at the end of "
+		    "%s", r->end - r->pos, what);
+	return 0;
+}
+
+int
+gr_expect(struct g *g, struct rng *r, unsigned want, const char *what)
+{
+	size_t at = r->pos;
+	unsigned v;
+	int rc;
+
+	if ((rc = gr_u8(g, r, what, &v)) != 0)
+		return rc;
+	if (v != want)
+		return gr_fail(g, at, "%s is 0x%02X, not 0x%02X", what, v,
+		    want);
+	gr_trace(g, at, 1, what, "0x%02X", v);
+	return 0;
+}
+
+/* A little-endian field of a ZCL payload, consumed. */
+int
+gr_le(struct g *g, struct rng *r, int n, const char *what, uint32_t *v)
+{
+	int i, rc;
+
+	if ((rc = gr_need(g, r, (size_t)n, what)) != 0)
+		return rc;
+	*v = 0;
+	for (i = n - 1; i >= 0; i--)
+		*v = *v << 8 | g->b[r->pos + (size_t)i];
+	r->pos += (size_t)n;
+	return 0;
+}

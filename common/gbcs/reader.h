@@ -1,0 +1,52 @@
+/*
+ * A decoder over one message.  Every read is bounded by the range it is
+ * in (a nested element gets its own range, which its parser must consume
+ * exactly), and every failure names the offset and the rule.  For the
+ * decoders of gbcs/ only.
+ */
+#ifndef SOLR_GBCS_READER_H
+#define SOLR_GBCS_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "gbcs/apdu.h"
+
+struct g {
+	const unsigned char *b;
+	struct gbcs_trace *t;
+	struct solr_err *e;
+	int depth;
+	size_t base;		/* offset of b in the whole message */
+};
+
+struct rng {
+	size_t pos, end;
+};
+
+/* SOLR_ERR_VERIFY, "offset N: " and the rule. */
+int gr_fail(struct g *g, size_t off, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* One line of the field list (when g has one). */
+void gr_trace(struct g *g, size_t off, size_t len, const char *name,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Whether n bytes remain in r. */
+int gr_need(struct g *g, const struct rng *r, size_t n, const char *what);
+/* n bytes, big-endian, consumed. */
+int gr_be(struct g *g, struct rng *r, int n, const char *what, uint64_t *v);
+int gr_u8(struct g *g, struct rng *r, const char *what, unsigned *v);
+/* The A-XDR length: 00-7F, or 81 LL (>= 0x80), or 82 HH LL (>= 0x100);
+ * every other form, and every non-minimal one, is refused. */
+int gr_len(struct g *g, struct rng *r, const char *what, size_t *len);
+/* A sub-range of len bytes for a nested element. */
+int gr_sub(struct g *g, struct rng *r, size_t len, const char *what,
+    struct rng *out);
+/* Whether r is consumed exactly. */
+int gr_end(struct g *g, const struct rng *r, const char *what);
+/* One byte that must be want. */
+int gr_expect(struct g *g, struct rng *r, unsigned want, const char *what);
+/* n bytes, little-endian (ZCL), consumed. */
+int gr_le(struct g *g, struct rng *r, int n, const char *what, uint32_t *v);
+
+#endif
