@@ -297,6 +297,15 @@ yn_get_str(const struct ynode *m, const char *key)
 	return v->str;
 }
 
+struct ynode *
+yn_done(struct ynode *n, int r)
+{
+	if (r == 0)
+		return n;
+	yn_free(n);
+	return NULL;
+}
+
 int
 yn_set(struct ynode *m, const char *key, struct ynode *v)
 {

@@ -62,6 +62,11 @@ struct ynode *yn_path(const struct ynode *m, const char *path);
 const char *yn_get_str(const struct ynode *m, const char *key);
 /* Sets key to v, replacing any value; takes ownership of v (also on
  * failure). Keys are appended in order. */
+/* The NOMEM idiom of a builder: it ors the results of its yn_set and
+ * yn_push calls into r (each frees what it could not place, and a NULL
+ * map or value makes it fail), then returns yn_done(n, r): n, or NULL
+ * with n freed when any of them failed. */
+struct ynode *yn_done(struct ynode *n, int r);
 int yn_set(struct ynode *m, const char *key, struct ynode *v);
 int yn_set_str(struct ynode *m, const char *key, const char *s);
 int yn_set_int(struct ynode *m, const char *key, int64_t v);

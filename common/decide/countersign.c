@@ -674,12 +674,11 @@ replay_final(const struct solr_record *r, struct ynode *out)
 	if (replay_respond(r, out) != 0)
 		return SOLR_ERR_NOMEM;
 	note = yn_get_str(out, "replay_note");
-	rec_replay_note(rec, STAGE);
-	if (note && (st = yn_get(yn_get(rec, "stages"), STAGE)) != NULL &&
-	    yn_set(st, "replay", yn_new_plain("differs")) != 0)
+	if (rec_replay_note(rec, STAGE) != 0 || (note && (st = yn_get(yn_get(
+	    rec, "stages"), STAGE)) != NULL && yn_set(st, "replay",
+	    yn_new_plain("differs")) != 0))
 		return SOLR_ERR_NOMEM;
-	rec_replay_final(rec);
-	return 0;
+	return rec_replay_final(rec);
 }
 
 /* What countersign keeps of its first decision on a request. */

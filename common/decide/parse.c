@@ -20,23 +20,24 @@ gbcs_summary(const struct gbcs_apdu *a, const struct solr_cert *signer)
 {
 	struct ynode *m = yn_new_map(0), *s;
 	char eui[SOLR_EUI_STRLEN], sha[SOLR_SHA256_HEX];
+	int r = 0;
 
-	yn_set(m, "message_code", yn_new_hex(a->message_code, 4));
-	yn_set_int(m, "cra", a->cra);
-	yn_set(m, "counter", yn_new_int((int64_t)a->counter));
+	r |= yn_set(m, "message_code", yn_new_hex(a->message_code, 4));
+	r |= yn_set_int(m, "cra", a->cra);
+	r |= yn_set(m, "counter", yn_new_int((int64_t)a->counter));
 	solr_eui_format(a->originator, eui);
-	yn_set_str(m, "originator", eui);
+	r |= yn_set_str(m, "originator", eui);
 	solr_eui_format(a->recipient, eui);
-	yn_set_str(m, "recipient", eui);
+	r |= yn_set_str(m, "recipient", eui);
 	solr_sha256_hex(a->buf, a->len, sha);
-	yn_set_str(m, "apdu_sha256", sha);
+	r |= yn_set_str(m, "apdu_sha256", sha);
 	if (signer) {
 		s = yn_new_map(1);
-		yn_set_str(s, "issuer", signer->issuer);
-		yn_set_str(s, "serial", signer->serial);
-		yn_set(m, "signer", s);
+		r |= yn_set_str(s, "issuer", signer->issuer);
+		r |= yn_set_str(s, "serial", signer->serial);
+		r |= yn_set(m, "signer", s);
 	}
-	return m;
+	return yn_done(m, r);
 }
 
 struct ynode *
@@ -44,27 +45,29 @@ parse_alert_yaml(const struct gbcs_alert *al, const char *check)
 {
 	struct ynode *m = yn_new_map(0), *f;
 	char eui[SOLR_EUI_STRLEN], ts[SOLR_TIME_STRLEN];
+	int r = 0;
 
-	yn_set(m, "code", yn_new_hex(al->alert_code, 4));
-	yn_set(m, "framing", yn_new_plain(al->framing));
-	yn_set(m, "payload", yn_new_plain(al->payload));
-	yn_set(m, "message_code", yn_new_hex(al->apdu.message_code, 4));
+	r |= yn_set(m, "code", yn_new_hex(al->alert_code, 4));
+	r |= yn_set(m, "framing", yn_new_plain(al->framing));
+	r |= yn_set(m, "payload", yn_new_plain(al->payload));
+	r |= yn_set(m, "message_code", yn_new_hex(al->apdu.message_code, 4));
 	solr_eui_format(al->apdu.originator, eui);
-	yn_set_str(m, "device", eui);
+	r |= yn_set_str(m, "device", eui);
 	solr_eui_format(al->apdu.recipient, eui);
-	yn_set_str(m, "recipient", eui);
-	yn_set(m, "counter", yn_new_int((int64_t)al->apdu.counter));
+	r |= yn_set_str(m, "recipient", eui);
+	r |= yn_set(m, "counter", yn_new_int((int64_t)al->apdu.counter));
 	solr_time_format(al->timestamp, ts);
-	yn_set(m, "timestamp", yn_new_plain(ts));
-	yn_set_str(m, "check", check);
+	r |= yn_set(m, "timestamp", yn_new_plain(ts));
+	r |= yn_set_str(m, "check", check);
 	if (al->has_future) {
 		f = yn_new_map(1);
-		yn_set(f, "message_code", yn_new_hex(al->future_code, 4));
-		yn_set(f, "counter", yn_new_int((int64_t)al->future_counter));
-		yn_set_str(f, "object", al->future_object);
-		yn_set(m, "future_dated", f);
+		r |= yn_set(f, "message_code", yn_new_hex(al->future_code, 4));
+		r |= yn_set(f, "counter",
+		    yn_new_int((int64_t)al->future_counter));
+		r |= yn_set_str(f, "object", al->future_object);
+		r |= yn_set(m, "future_dated", f);
 	}
-	return m;
+	return yn_done(m, r);
 }
 
 
@@ -149,17 +152,18 @@ alert_doc(struct parse_stage *ps, xmlNodePtr el, struct ynode *rec,
 		/* the DUIS code is outside the signed bytes: it must agree */
 		snprintf(duis, sizeof(duis), "%04X", al.alert_code);
 		if (strcasecmp((const char *)ct, duis) != 0)
-			r = solr_seterr(e, SOLR_ERR_VERIFY, "AlertCode '%.8s' in "
-			    "the DUIS wrapper is not the signed alert code %s",
-			    (const char *)ct, duis);
+			r = solr_seterr(e, SOLR_ERR_VERIFY, "AlertCode '%.8s' "
+			    "in the DUIS wrapper is not the signed alert code "
+			    "%s", (const char *)ct, duis);
 	}
 	if (r == 0)
 		r = gbcs_alert_verify(ps->world, &al, at, check, sizeof(check),
 		    e);
 	if (r == 0) {
 		solr_sha256_hex(buf, len, sha);
-		yn_set(rec, "alert", parse_alert_yaml(&al, check));
-		yn_set_str(yn_get(rec, "alert"), "gbcs_sha256", sha);
+		if (yn_set(rec, "alert", parse_alert_yaml(&al, check)) != 0 ||
+		    yn_set_str(yn_get(rec, "alert"), "gbcs_sha256", sha) != 0)
+			r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	}
 	xmlFree(ct);
 	xmlFree(pt);
@@ -223,8 +227,8 @@ body_rule(const struct srv_rule *sr, const char *body, int cv, int *spc,
 		    sr->xml_element);
 	if (*spc != (cv >= 5 && cv <= 7))
 		return decision_reject(d, DUIS_E12, "CommandVariant %d with a "
-		    "%s body: a Signed Pre-Command takes 5, 6 or 7, an XML body "
-		    "any other", cv, body);
+		    "%s body: a Signed Pre-Command takes 5, 6 or 7, an XML "
+		    "body any other", cv, body);
 	decision_pass(d);
 	return 0;
 }

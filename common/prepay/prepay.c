@@ -389,8 +389,8 @@ xlist(xmlNodePtr list, const struct xlist *l, int *count, struct prepay *pp,
 	walk(&w, list, e);
 	while ((n = take(&w, l->item, 0, &err)) != NULL) {
 		if (*count == l->max)
-			return solr_seterr(e, SOLR_ERR_VERIFY, "more than %d %s",
-			    l->max, l->too_many);
+			return solr_seterr(e, SOLR_ERR_VERIFY, "more than %d "
+			    "%s", l->max, l->too_many);
 		if ((r = l->one(n, pp, e)) != 0)
 			return r;
 	}
@@ -455,9 +455,9 @@ special_days_applicable(xmlNodePtr sda, struct pp_schedule *s,
 		if ((r = xint(x, 1, 20, &v, e)) != 0)
 			return r;
 		if (s->special_days & (1u << (v - 1)))
-			return solr_seterr(e, SOLR_ERR_VERIFY, "sr:SpecialDayID "
-			    "(line %ld) %lld is listed twice", xmlGetLineNo(x),
-			    (long long)v);
+			return solr_seterr(e, SOLR_ERR_VERIFY,
+			    "sr:SpecialDayID (line %ld) %lld is listed twice",
+			    xmlGetLineNo(x), (long long)v);
 		s->special_days |= 1u << (v - 1);
 	}
 	return done(&aw);
@@ -528,9 +528,9 @@ elec_schedule_entry(xmlNodePtr n, struct prepay *pp, struct solr_err *e)
 	if ((r = solr_xml_text(script, t, sizeof(t), e)) != 0)
 		return r;
 	if (strcmp(t, "START") != 0 && strcmp(t, "STOP") != 0)
-		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:NonDisablementScript "
-		    "(line %ld) '%s' is not START or STOP",
-		    xmlGetLineNo(script), t);
+		return solr_seterr(e, SOLR_ERR_VERIFY,
+		    "sr:NonDisablementScript (line %ld) '%s' is not START or "
+		    "STOP", xmlGetLineNo(script), t);
 	s->start = strcmp(t, "START") == 0;
 	if ((r = special_days_applicable(sda, s, e)) != 0 ||
 	    (r = weekdays_applicable(dwa, s, e)) != 0)
@@ -584,12 +584,12 @@ gas_action(xmlNodePtr x, struct pp_day_profile *d, struct solr_err *e)
 	    (r = solr_xml_text(act, t, sizeof(t), e)) != 0)
 		return r;
 	if (ss || cs)
-		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:StartTime (line %ld) "
-		    "must be a whole minute", xmlGetLineNo(st));
+		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:StartTime (line "
+		    "%ld) must be a whole minute", xmlGetLineNo(st));
 	if (strcmp(t, "START") && strcmp(t, "STOP"))
-		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:NonDisablementAction "
-		    "(line %ld) '%s' is not START or STOP", xmlGetLineNo(act),
-		    t);
+		return solr_seterr(e, SOLR_ERR_VERIFY,
+		    "sr:NonDisablementAction (line %ld) '%s' is not START or "
+		    "STOP", xmlGetLineNo(act), t);
 	d->action[d->nactions].minutes = hh * 60 + mm;
 	d->action[d->nactions++].start = strcmp(t, "START") == 0;
 	return 0;
@@ -614,8 +614,8 @@ gas_day_profile(xmlNodePtr n, struct prepay *pp, struct solr_err *e)
 			return r;
 	}
 	if (d->nactions == 0)
-		return solr_seterr(e, SOLR_ERR_VERIFY, "a day profile (line %ld) "
-		    "has no action", xmlGetLineNo(n));
+		return solr_seterr(e, SOLR_ERR_VERIFY, "a day profile (line "
+		    "%ld) has no action", xmlGetLineNo(n));
 	if ((x = take(&w, "GasDayName", 1, &err)) == NULL)
 		return SOLR_ERR_VERIFY;
 	if ((r = done(&w)) != 0 || (r = xint(x, 1, 5, &v, e)) != 0)
@@ -847,24 +847,24 @@ static struct ynode *
 days_list(unsigned bits)
 {
 	struct ynode *l = yn_new_seq(1);
-	int i;
+	int i, r = 0;
 
 	for (i = 0; l && i < 7; i++)
 		if (bits & (1u << i))
-			yn_push(l, yn_new_plain(day_names[i]));
-	return l;
+			r |= yn_push(l, yn_new_plain(day_names[i]));
+	return yn_done(l, r);
 }
 
 static struct ynode *
 index_list(uint32_t bits)
 {
 	struct ynode *l = yn_new_seq(1);
-	int i;
+	int i, r = 0;
 
 	for (i = 0; l && i < 32; i++)
 		if (bits & (1u << i))
-			yn_push(l, yn_new_int(i + 1));
-	return l;
+			r |= yn_push(l, yn_new_int(i + 1));
+	return yn_done(l, r);
 }
 
 static struct ynode *
@@ -872,37 +872,38 @@ elec_calendar_yaml(const struct prepay *pp)
 {
 	struct ynode *cal = yn_new_map(0), *l, *x;
 	char b[64];
-	int i;
+	int i, r = 0;
 
 	l = yn_new_seq(0);
 	for (i = 0; i < pp->nspecial; i++) {
 		x = yn_new_map(1);
-		yn_set_int(x, "index", pp->special[i].index);
+		r |= yn_set_int(x, "index", pp->special[i].index);
 		fmt_date(&pp->special[i].date, b, sizeof(b));
-		yn_set(x, "date", str_node(b));
-		yn_push(l, x);
+		r |= yn_set(x, "date", str_node(b));
+		r |= yn_push(l, x);
 	}
-	yn_set(cal, "special_days", l);
+	r |= yn_set(cal, "special_days", l);
 	l = yn_new_seq(0);
 	for (i = 0; i < pp->nschedule; i++) {
 		const struct pp_schedule *s = &pp->schedule[i];
 
 		x = yn_new_map(1);
-		yn_set_int(x, "index", s->index);
-		yn_set(x, "script", yn_new_plain(s->start ? "START" : "STOP"));
+		r |= yn_set_int(x, "index", s->index);
+		r |= yn_set(x, "script", yn_new_plain(s->start ? "START" :
+		    "STOP"));
 		snprintf(b, sizeof(b), "%02d:%02d:%02d.%02d", s->hh, s->mm,
 		    s->ss, s->cs);
-		yn_set(x, "switch_time", str_node(b));
-		yn_set(x, "weekdays", days_list(s->weekdays));
-		yn_set(x, "special_days", index_list(s->special_days));
+		r |= yn_set(x, "switch_time", str_node(b));
+		r |= yn_set(x, "weekdays", days_list(s->weekdays));
+		r |= yn_set(x, "special_days", index_list(s->special_days));
 		fmt_date(&s->begin, b, sizeof(b));
-		yn_set(x, "start", str_node(b));
+		r |= yn_set(x, "start", str_node(b));
 		fmt_date(&s->end, b, sizeof(b));
-		yn_set(x, "end", str_node(b));
-		yn_push(l, x);
+		r |= yn_set(x, "end", str_node(b));
+		r |= yn_push(l, x);
 	}
-	yn_set(cal, "schedule", l);
-	return cal;
+	r |= yn_set(cal, "schedule", l);
+	return yn_done(cal, r);
 }
 
 static struct ynode *
@@ -910,7 +911,7 @@ day_profiles_yaml(const struct prepay *pp)
 {
 	struct ynode *l = yn_new_seq(0), *x, *acts, *a;
 	char b[16];
-	int i, j;
+	int i, j, r = 0;
 
 	for (i = 0; i < pp->nday_profiles; i++) {
 		const struct pp_day_profile *d = &pp->day_profile[i];
@@ -921,17 +922,17 @@ day_profiles_yaml(const struct prepay *pp)
 			snprintf(b, sizeof(b), "%02d:%02d",
 			    d->action[j].minutes / 60,
 			    d->action[j].minutes % 60);
-			yn_set(a, "start", str_node(b));
-			yn_set(a, "action", yn_new_plain(d->action[j].start ?
-			    "START" : "STOP"));
-			yn_push(acts, a);
+			r |= yn_set(a, "start", str_node(b));
+			r |= yn_set(a, "action", yn_new_plain(d->action[j].start
+			    ? "START" : "STOP"));
+			r |= yn_push(acts, a);
 		}
 		x = yn_new_map(1);
-		yn_set_int(x, "day", d->id);
-		yn_set(x, "actions", acts);
-		yn_push(l, x);
+		r |= yn_set_int(x, "day", d->id);
+		r |= yn_set(x, "actions", acts);
+		r |= yn_push(l, x);
 	}
-	return l;
+	return yn_done(l, r);
 }
 
 static struct ynode *
@@ -939,39 +940,39 @@ gas_calendar_yaml(const struct prepay *pp)
 {
 	struct ynode *cal = yn_new_map(0), *l, *x, *days;
 	char b[64];
-	int i, j;
+	int i, j, r = 0;
 
-	yn_set(cal, "day_profiles", day_profiles_yaml(pp));
+	r |= yn_set(cal, "day_profiles", day_profiles_yaml(pp));
 	l = yn_new_seq(0);
 	for (i = 0; i < pp->nweeks; i++) {
 		days = yn_new_seq(1);
 		for (j = 0; j < 7; j++)
-			yn_push(days, yn_new_int(pp->week[i].day[j]));
+			r |= yn_push(days, yn_new_int(pp->week[i].day[j]));
 		x = yn_new_map(1);
-		yn_set_int(x, "week", pp->week[i].id);
-		yn_set(x, "days", days);
-		yn_push(l, x);
+		r |= yn_set_int(x, "week", pp->week[i].id);
+		r |= yn_set(x, "days", days);
+		r |= yn_push(l, x);
 	}
-	yn_set(cal, "week_profiles", l);
+	r |= yn_set(cal, "week_profiles", l);
 	l = yn_new_seq(0);
 	for (i = 0; i < pp->nseasons; i++) {
 		x = yn_new_map(1);
 		fmt_date(&pp->season[i].start, b, sizeof(b));
-		yn_set(x, "start", str_node(b));
-		yn_set_int(x, "week", pp->season[i].week);
-		yn_push(l, x);
+		r |= yn_set(x, "start", str_node(b));
+		r |= yn_set_int(x, "week", pp->season[i].week);
+		r |= yn_push(l, x);
 	}
-	yn_set(cal, "seasons", l);
+	r |= yn_set(cal, "seasons", l);
 	l = yn_new_seq(0);
 	for (i = 0; i < pp->ngas_special; i++) {
 		x = yn_new_map(1);
 		fmt_date(&pp->gas_special[i].date, b, sizeof(b));
-		yn_set(x, "date", str_node(b));
-		yn_set_int(x, "day", pp->gas_special[i].day);
-		yn_push(l, x);
+		r |= yn_set(x, "date", str_node(b));
+		r |= yn_set_int(x, "day", pp->gas_special[i].day);
+		r |= yn_push(l, x);
 	}
-	yn_set(cal, "special_days", l);
-	return cal;
+	r |= yn_set(cal, "special_days", l);
+	return yn_done(cal, r);
 }
 
 struct ynode *
@@ -980,27 +981,27 @@ prepay_to_yaml(const struct prepay *pp)
 	struct ynode *m = yn_new_map(0), *x;
 	char b[SOLR_TIME_STRLEN];
 	int64_t v;
-	int i;
+	int i, r = 0;
 
 	if (m == NULL)
 		return NULL;
-	yn_set(m, "fuel", yn_new_plain(pp->fuel == FUEL_GAS ? "gas" :
+	r |= yn_set(m, "fuel", yn_new_plain(pp->fuel == FUEL_GAS ? "gas" :
 	    "electricity"));
-	yn_set(m, "source", yn_new_plain(pp->source));
+	r |= yn_set(m, "source", yn_new_plain(pp->source));
 	for (i = 0; i < PP_NFIELDS; i++)
 		if (pp_value(pp, &pp_fields[i], &v) == 0)
-			yn_set_int(m, pp_fields[i].name, v);
+			r |= yn_set_int(m, pp_fields[i].name, v);
 	x = yn_new_map(1);
-	yn_set(x, "kind", yn_new_plain(pp->activation == ACT_AT ? "at" :
+	r |= yn_set(x, "kind", yn_new_plain(pp->activation == ACT_AT ? "at" :
 	    pp->activation == ACT_CANCEL ? "cancel" : "immediate"));
 	if (pp->activation == ACT_AT) {
 		solr_time_format(pp->activation_time, b);
-		yn_set(x, "time", yn_new_plain(b));
+		r |= yn_set(x, "time", yn_new_plain(b));
 	}
-	yn_set(m, "activation", x);
-	yn_set(m, "NonDisablementCalendar", pp->fuel == FUEL_ELEC ?
+	r |= yn_set(m, "activation", x);
+	r |= yn_set(m, "NonDisablementCalendar", pp->fuel == FUEL_ELEC ?
 	    elec_calendar_yaml(pp) : gas_calendar_yaml(pp));
-	return m;
+	return yn_done(m, r);
 }
 
 /* Reading the mapping back. */
@@ -1139,8 +1140,8 @@ weekday_list(const struct ynode *it, unsigned *bits, struct solr_err *e)
 		    d++)
 			;
 		if (d == 7)
-			return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: '%s' is "
-			    "not a weekday", x->items[j]->str);
+			return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: '%s' "
+			    "is not a weekday", x->items[j]->str);
 		*bits |= 1u << d;
 	}
 	return 0;
@@ -1158,8 +1159,8 @@ special_list(const struct ynode *it, uint32_t *bits, struct solr_err *e)
 		int v = atoi(x->items[j]->str);
 
 		if (v < 1 || v > 20)
-			return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: special "
-			    "day %s", x->items[j]->str);
+			return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: "
+			    "special day %s", x->items[j]->str);
 		*bits |= 1u << (v - 1);
 	}
 	return 0;
@@ -1329,7 +1330,8 @@ prepay_from_yaml(const struct ynode *m, struct prepay *pp, struct solr_err *e)
 		return solr_seterr(e, SOLR_ERR_FORMAT, "the record has no "
 		    "prepay: mapping (solr-gbcs-parse must run first)");
 	fuel = yn_get_str(m, "fuel");
-	if (fuel == NULL || (strcmp(fuel, "electricity") && strcmp(fuel, "gas")))
+	if (fuel == NULL || (strcmp(fuel, "electricity") && strcmp(fuel,
+	    "gas")))
 		return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: fuel is not "
 		    "electricity or gas");
 	pp->fuel = strcmp(fuel, "gas") == 0 ? FUEL_GAS : FUEL_ELEC;

@@ -199,8 +199,11 @@ stage_put(struct stage *s, struct ynode *rec)
 				return;
 			}
 		}
-		if (s->replay)
-			rec_replay_note(rec, s->ops->name);
+		if (s->replay && rec_replay_note(rec, s->ops->name) != 0) {
+			nomem(s);
+			yn_free(rec);
+			return;
+		}
 	}
 	hold(s, rec);
 }

@@ -917,25 +917,27 @@ rec_replay_prepare(const struct ynode *old)
 	struct ynode *r, *nreq, *rec;
 	int64_t t = 0;
 	const char *src = yn_get_str(old, "source");
+	int nm = 0;
 
 	rec_time(old, &t);
 	if ((r = rec_new(rec_seq(old), src ? src : "(sat)", t)) == NULL)
 		return NULL;
 	nreq = yn_get(r, "request");
 	if (yn_get_str(req, "object"))
-		yn_set_str(nreq, "object", yn_get_str(req, "object"));
+		nm |= yn_set_str(nreq, "object", yn_get_str(req, "object"));
 	if (yn_get_str(req, "size"))
-		yn_set(nreq, "size", yn_new_plain(yn_get_str(req, "size")));
+		nm |= yn_set(nreq, "size", yn_new_plain(yn_get_str(req,
+		    "size")));
 	rec = yn_new_map(0);
-	yn_set(rec, "verdict", yn_copy(yn_get(old, "verdict")));
-	yn_set(rec, "code", yn_copy(yn_get(old, "code")));
-	yn_set(rec, "reason", yn_copy(yn_get(old, "reason")));
-	yn_set(rec, "stages", yn_get(old, "stages") ?
+	nm |= yn_set(rec, "verdict", yn_copy(yn_get(old, "verdict")));
+	nm |= yn_set(rec, "code", yn_copy(yn_get(old, "code")));
+	nm |= yn_set(rec, "reason", yn_copy(yn_get(old, "reason")));
+	nm |= yn_set(rec, "stages", yn_get(old, "stages") ?
 	    yn_copy(yn_get(old, "stages")) : yn_new_map(0));
 	if (yn_get(old, "output"))
-		yn_set(rec, "output", yn_copy(yn_get(old, "output")));
-	yn_set(r, "recorded", rec);
-	return r;
+		nm |= yn_set(rec, "output", yn_copy(yn_get(old, "output")));
+	nm |= yn_set(r, "recorded", rec);
+	return yn_done(r, nm);
 }
 
 static void
@@ -948,7 +950,7 @@ answer(const struct ynode *st, char *out, size_t cap)
 	    code ? code : "");
 }
 
-void
+int
 rec_replay_note(struct ynode *rec, const char *stage)
 {
 	struct ynode *now = yn_get(yn_get(rec, "stages"), stage);
@@ -957,18 +959,16 @@ rec_replay_note(struct ynode *rec, const char *stage)
 	char a[64], b[64];
 
 	if (now == NULL || now->kind != YN_MAP)
-		return;
+		return 0;
 	answer(now, a, sizeof(a));
 	answer(was, b, sizeof(b));
 	if (strcmp(a, b) == 0)
-		yn_set(now, "replay", yn_new_plain("same"));
-	else {
-		yn_set(now, "replay", yn_new_plain("differs"));
-		yn_set_str(now, "recorded", b);
-	}
+		return yn_set(now, "replay", yn_new_plain("same"));
+	return yn_set(now, "replay", yn_new_plain("differs")) |
+	    yn_set_str(now, "recorded", b);
 }
 
-void
+int
 rec_replay_final(struct ynode *rec)
 {
 	const struct ynode *was = yn_get(rec, "recorded"),
@@ -986,7 +986,7 @@ rec_replay_final(struct ynode *rec)
 		if (r && strcmp(r, "differs") == 0)
 			same = 0;
 	}
-	yn_set(rec, "replay", yn_new_plain(same ? "same" : "differs"));
+	return yn_set(rec, "replay", yn_new_plain(same ? "same" : "differs"));
 }
 
 int

@@ -102,10 +102,12 @@ struct ynode *rec_stage_pass(struct ynode *rec, const char *stage);
  * under recorded: */
 struct ynode *rec_replay_prepare(const struct ynode *recorded);
 /* Compares the stage's new result and code with the recorded ones and
- * notes replay: same or differs (with the recorded answer). */
-void rec_replay_note(struct ynode *rec, const char *stage);
-/* The whole record: the final verdict and code, and every stage. */
-void rec_replay_final(struct ynode *rec);
+ * notes replay: same or differs (with the recorded answer).  0, or
+ * SOLR_ERR_NOMEM. */
+int rec_replay_note(struct ynode *rec, const char *stage);
+/* The whole record: the final verdict and code, and every stage.  0, or
+ * SOLR_ERR_NOMEM. */
+int rec_replay_final(struct ynode *rec);
 /* A deep copy. */
 struct ynode *yn_copy(const struct ynode *n);
 
