@@ -13,9 +13,6 @@
 
 #include <libxml/parser.h>
 
-#include <openssl/x509.h>
-
-#include "base/layout.h"
 #include "base/crypto.h"
 #include "gbcs/gbcs.h"
 #include "decide/parse.h"
@@ -99,8 +96,8 @@ run_stage(struct parse_stage *ps, int argc, char **argv)
 		free(p);
 	}
 	for (i = 0; i < argc; i++) {
-		if (solr_read_file(argv[i], ps->world->policy.max_document_bytes,
-		    &b, &e) != 0) {
+		if (solr_read_file(argv[i],
+		    ps->world->policy.max_document_bytes, &b, &e) != 0) {
 			cli_error(&e);
 			stage_status(&s, SOLR_EXIT_TROUBLE);
 		} else
@@ -133,18 +130,19 @@ fields_yaml(struct gbcs_trace *t)
 {
 	struct ynode *fields = yn_new_seq(0), *f;
 	size_t i;
+	int r = 0;
 
 	if (t->n)
 		qsort(t->f, t->n, sizeof(*t->f), by_offset);
 	for (i = 0; i < t->n; i++) {
 		f = yn_new_map(1);
-		yn_set_int(f, "offset", (int64_t)t->f[i].offset);
-		yn_set_int(f, "length", (int64_t)t->f[i].length);
-		yn_set_str(f, "field", t->f[i].name);
-		yn_set_str(f, "value", t->f[i].value);
-		yn_push(fields, f);
+		r |= yn_set_int(f, "offset", (int64_t)t->f[i].offset);
+		r |= yn_set_int(f, "length", (int64_t)t->f[i].length);
+		r |= yn_set_str(f, "field", t->f[i].name);
+		r |= yn_set_str(f, "value", t->f[i].value);
+		r |= yn_push(fields, f);
 	}
-	return fields;
+	return yn_done(fields, r);
 }
 
 /* A device alert (CRA 3, or MACed): decoded, and checked with a world. */
@@ -189,34 +187,9 @@ decode_precommand(struct solr_world *w, struct ynode *doc, struct ynode **out,
 			    signer->serial);
 	} else if (r == 0)
 		snprintf(sig, sizeof(sig), "not checked: no world (-C)");
-	if (r == 0) {
-		yn_set_str(doc, "signature", sig);
-		*out = prepay_to_yaml(&pp);
-	}
-	return r;
-}
-
-/* The ACB's MAC of a Command, made again with the world's ACB key and
- * the device's key-agreement certificate at the decoder's time. */
-static int
-command_mac(struct solr_world *w, const struct gbcs_command *c, char *check,
-    size_t cap, struct solr_err *e)
-{
-	char path[PATH_MAX];
-	EVP_PKEY *acb = NULL;
-	X509 *dev = NULL;
-	int r;
-
-	world_path(path, sizeof(path), w->dir, WF_ACB_KEY);
-	if ((r = solr_load_private_key(path, &acb, e)) != 0)
-		return r;
-	if ((r = world_device_cert(w, c->apdu.recipient, "ka", cli_now(&opt),
-	    &dev, e)) == 0 && (r = gbcs_command_mac(c, acb,
-	    X509_get0_pubkey(dev), e)) == 0)
-		snprintf(check, cap, "verified: the ACB's, for the device's "
-		    "key-agreement key");
-	X509_free(dev);
-	EVP_PKEY_free(acb);
+	if (r == 0 && (yn_set_str(doc, "signature", sig) != 0 ||
+	    (*out = prepay_to_yaml(&pp)) == NULL))
+		cli_nomem();
 	return r;
 }
 
@@ -248,19 +221,21 @@ decode_command(struct solr_world *w, struct ynode *doc, struct ynode **out,
 			    signer->serial);
 		else
 			snprintf(sig, sizeof(sig), "does not verify");
-		if (r == 0 && (r = command_mac(w, &c, mac, sizeof(mac), e)) != 0)
+		if (r == 0 && (r = gbcs_command_verify(w, &c, cli_now(&opt),
+		    mac, sizeof(mac), e)) != 0)
 			snprintf(mac, sizeof(mac), "does not verify");
 		else if (r != 0)
 			snprintf(mac, sizeof(mac), "not checked");
 	}
-	yn_set_str(doc, "signature", sig);
-	yn_set_str(doc, "mac", mac);
-	if (rc == 0)
-		*out = prepay_to_yaml(&pp);
-	else if (r == 0) {
+	if (yn_set_str(doc, "signature", sig) != 0 ||
+	    yn_set_str(doc, "mac", mac) != 0 ||
+	    (rc == 0 && (*out = prepay_to_yaml(&pp)) == NULL))
+		cli_nomem();
+	if (rc != 0 && r == 0) {
 		/* framing, signature and MAC hold; the values are not SR
 		 * 2.1's */
-		yn_set_str(doc, "content", ce.msg);
+		if (yn_set_str(doc, "content", ce.msg) != 0)
+			cli_nomem();
 		*e = ce;
 		r = rc;
 	}
@@ -271,30 +246,30 @@ static int
 decode(struct solr_world *w, struct rec_writer *out, int hex,
     const char *source, const unsigned char *in, size_t n)
 {
-	struct ynode *doc = yn_new_map(0), *fields, *found = NULL;
+	struct ynode *doc = yn_new_map(0), *found = NULL;
 	struct gbcs_trace t = { 0 };
 	struct solr_err e = { 0 };
 	unsigned char *buf = malloc(GBCS_MAX_LEN);
 	size_t len = 0;
-	int r, kind, status = SOLR_EXIT_PASS;
+	int r, kind, status = SOLR_EXIT_PASS, nm = 0;
 	static const char *const kinds[] = { "signed-pre-command", "alert",
 	    "command" };
 
 	if (doc == NULL || buf == NULL)
 		cli_nomem();
-	yn_set_str(doc, "source", source);
+	nm |= yn_set_str(doc, "source", source);
 	if (solr_text_decode(hex, in, n, buf, GBCS_MAX_LEN, &len, &e) != 0) {
 		cli_warn(source, 0, "not %s: %s", hex ? "hex" : "base64",
 		    e.msg);
-		yn_set(doc, "verdict", yn_new_plain("reject"));
-		yn_set_str(doc, "reason", e.msg);
+		nm |= yn_set(doc, "verdict", yn_new_plain("reject"));
+		nm |= yn_set_str(doc, "reason", e.msg);
 		status = SOLR_EXIT_TROUBLE;
 	} else {
-		yn_set_int(doc, "length", (int64_t)len);
-		yn_set(doc, "verdict", yn_new_null());
-		yn_set(doc, "reason", yn_new_null());
+		nm |= yn_set_int(doc, "length", (int64_t)len);
+		nm |= yn_set(doc, "verdict", yn_new_null());
+		nm |= yn_set(doc, "reason", yn_new_null());
 		kind = gbcs_message_kind(buf, len);
-		yn_set_str(doc, "message", kinds[kind]);
+		nm |= yn_set_str(doc, "message", kinds[kind]);
 		if (kind == GBCS_KIND_ALERT)
 			r = decode_alert(w, &found, buf, len, &t, &e);
 		else if (kind == GBCS_KIND_COMMAND)
@@ -302,19 +277,22 @@ decode(struct solr_world *w, struct rec_writer *out, int hex,
 		else
 			r = decode_precommand(w, doc, &found, buf, len, &t, &e);
 		/* without a world nothing was verified: unchecked, not pass */
-		yn_set(doc, "verdict", yn_new_plain(r ? "reject" : w == NULL ?
-		    "unchecked" : "pass"));
-		yn_set_str(doc, "reason", r ? e.msg : w == NULL ? "no world "
-		    "(-C): the signature and the MAC were not checked" : NULL);
+		nm |= yn_set(doc, "verdict", yn_new_plain(r ? "reject" : w ==
+		    NULL ? "unchecked" : "pass"));
+		nm |= yn_set_str(doc, "reason", r ? e.msg : w == NULL ?
+		    "no world (-C): the signature and the MAC were not checked"
+		    : NULL);
 		/* no byte of a message that failed its signature check */
-		if ((r == 0 || w == NULL) && (fields = fields_yaml(&t)) != NULL)
-			yn_set(doc, "fields", fields);
+		if (r == 0 || w == NULL)
+			nm |= yn_set(doc, "fields", fields_yaml(&t));
 		if (found != NULL)
-			yn_set(doc, kind == GBCS_KIND_ALERT ? "alert" : "prepay",
-			    found);
+			nm |= yn_set(doc, kind == GBCS_KIND_ALERT ? "alert" :
+			    "prepay", found);
 		status = r || (w == NULL && !decode_only) ? SOLR_EXIT_REJECT :
 		    SOLR_EXIT_PASS;
 	}
+	if (nm != 0)
+		cli_nomem();
 	ndecoded++;
 	if (rec_write(out, doc) != 0) {
 		cli_warn("(stdout)", 0, "write error");
@@ -423,8 +401,8 @@ run_decode(struct solr_world *w, int hex, int argc, char **argv)
 			cli_warn(argv[i], 0, "%s", strerror(errno));
 			r = SOLR_EXIT_TROUBLE;
 		} else
-			r = decode_lines(w, out, hex, argc ? argv[i] : "(stdin)",
-			    f);
+			r = decode_lines(w, out, hex, argc ? argv[i] :
+			    "(stdin)", f);
 		if (f != NULL && f != stdin)
 			fclose(f);
 		status = r > status ? r : status;

@@ -157,6 +157,28 @@ alert_signature(struct solr_world *w, const struct gbcs_alert *al,
 }
 
 int
+gbcs_command_verify(struct solr_world *w, const struct gbcs_command *c,
+    int64_t at, char *check, size_t cap, struct solr_err *e)
+{
+	char path[PATH_MAX];
+	EVP_PKEY *acb = NULL;
+	X509 *dev = NULL;
+	int r;
+
+	world_path(path, sizeof(path), w->dir, WF_ACB_KEY);
+	if ((r = solr_load_private_key(path, &acb, e)) != 0)
+		return r;
+	if ((r = world_device_cert(w, c->apdu.recipient, "ka", at, &dev,
+	    e)) == 0 && (r = gbcs_command_mac(c, acb, X509_get0_pubkey(dev),
+	    e)) == 0)
+		snprintf(check, cap, "verified: the ACB's, for the device's "
+		    "key-agreement key");
+	X509_free(dev);
+	EVP_PKEY_free(acb);
+	return r;
+}
+
+int
 gbcs_alert_verify(struct solr_world *w, const struct gbcs_alert *al,
     int64_t at, char *check, size_t cap, struct solr_err *e)
 {

@@ -63,6 +63,12 @@ int gbcs_precommand_decide(struct solr_world *w, const char *payload,
     unsigned char *buf, struct gbcs_apdu *a, struct prepay *pp,
     struct solr_cert **signer, struct decision *d, struct solr_err *e);
 
+/* A Command's MAC, made again with the world's ACB key (keys/acb.ka.key)
+ * and the recipient's key-agreement certificate at time at; check says
+ * what was verified. */
+int gbcs_command_verify(struct solr_world *w, const struct gbcs_command *c,
+    int64_t at, char *check, size_t cap, struct solr_err *e);
+
 /* A device alert's authenticity at time at: the device's signature, or
  * the MAC when the world holds the recipient's key-agreement key
  * (keys/<EUI>.ka.key); check says which was verified. */
