@@ -703,6 +703,24 @@ solr_parse_uint(const char *s, uint64_t max, uint64_t *out)
 }
 
 int
+solr_parse_hexn(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+	int d;
+
+	if (n == 0 || n > 16)
+		return SOLR_ERR_FORMAT;
+	for (i = 0; i < n; i++) {
+		if ((d = solr_hexval(s[i])) < 0)
+			return SOLR_ERR_FORMAT;
+		v = v << 4 | (uint64_t)d;
+	}
+	*out = v;
+	return 0;
+}
+
+int
 solr_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
 {
 	uint64_t mag = 0, lim;

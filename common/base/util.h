@@ -131,5 +131,8 @@ int solr_parse_uint(const char *s, uint64_t max, uint64_t *out);
  * string must be consumed.  SOLR_ERR_FORMAT, or SOLR_ERR_LIMIT out of
  * range (never a value clamped to the type's end). */
 int solr_parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
+/* Exactly n (1 to 16) hex digits at s, as in a fixed-width field of our
+ * own files: 0, or SOLR_ERR_FORMAT when one is not a hex digit. */
+int solr_parse_hexn(const char *s, size_t n, uint64_t *out);
 
 #endif

@@ -115,7 +115,7 @@ entry(const char *dir, const char *name, const char *host, int64_t now,
 {
 	char path[PATH_MAX + 300], ehost[256];
 	struct stat st;
-	long pid = 0;
+	int64_t pid = 0;
 	int fd, r = 0;
 	const char *dot;
 
@@ -129,7 +129,8 @@ entry(const char *dir, const char *name, const char *host, int64_t now,
 	}
 	if ((dot = strrchr(name, '.')) != NULL) {
 		snprintf(ehost, sizeof(ehost), "%.*s", (int)(dot - name), name);
-		pid = strtol(dot + 1, NULL, 10);
+		if (solr_parse_int(dot + 1, 1, INT32_MAX, &pid) != 0)
+			pid = 0;	/* not one of ours: no process to ask */
 	} else
 		ehost[0] = '\0';
 	if (fstat(fd, &st) == 0 && now - (int64_t)st.st_mtime <

@@ -412,6 +412,7 @@ read_index(struct solr_objstore *os, size_t i, struct solr_err *e)
 {
 	char path[PATH_MAX], buf[IDX_LINE * 512];
 	struct objloc l;
+	uint64_t off, len;
 	ssize_t n;
 	size_t k;
 	int fd, r = 0;
@@ -426,15 +427,17 @@ read_index(struct solr_objstore *os, size_t i, struct solr_err *e)
 			const char *s = buf + k;
 
 			if (s[64] != ' ' || s[81] != ' ' || s[90] != '\n' ||
-			    unhex32(s, l.sha) != 0) {
+			    unhex32(s, l.sha) != 0 ||
+			    solr_parse_hexn(s + 65, 16, &off) != 0 ||
+			    solr_parse_hexn(s + 82, 8, &len) != 0) {
 				r = solr_seterr_at(e, SOLR_ERR_VERIFY, path,
 				    0, "line %lld is not an index line",
 				    (long long)(os->segs[i].idx_read /
 				    IDX_LINE) + 1);
 				goto out;
 			}
-			l.off = strtoull(s + 65, NULL, 16);
-			l.len = (uint32_t)strtoul(s + 82, NULL, 16);
+			l.off = off;
+			l.len = (uint32_t)len;
 			l.seg = (uint32_t)i;
 			if (tab_put(os, &l) != 0) {
 				r = solr_seterr(e, SOLR_ERR_NOMEM, "out of "

@@ -24,6 +24,57 @@ static int place(struct sat *, struct solr_objstore *, const char *,
 static const char zero_hash[] =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
+/* The parts of one entry's text. */
+struct entry_parts {
+	size_t body;		/* bytes the MAC covers: from "---" to "mac:" */
+	size_t hashed;		/* bytes the hash covers: to "hash:" */
+	char mac[65], hash[65];
+	uint64_t n;
+	char prev[65];
+};
+
+/* Its last two lines: "mac: " and 64 hex digits, "hash: " and 64; its
+ * first four: "---", "sat: 2", "n: N", "prev: " and 64. */
+static int
+split_entry(const struct solr_buf *c, struct entry_parts *p)
+{
+	const char *t = (const char *)c->p, *h, *m;
+	char head[32], *end;
+	size_t q;
+
+	if (c->len < 71 + 70 || t[c->len - 1] != '\n')
+		return -1;
+	h = t + c->len - 71;
+	m = h - 70;
+	if (memcmp(h, "hash: ", 6) != 0 || memcmp(m, "mac: ", 5) != 0 ||
+	    (m != t && m[-1] != '\n'))
+		return -1;
+	memcpy(p->hash, h + 6, 64);
+	p->hash[64] = '\0';
+	memcpy(p->mac, m + 5, 64);
+	p->mac[64] = '\0';
+	if (!solr_is_sha256_hex(p->hash) || !solr_is_sha256_hex(p->mac) ||
+	    m[69] != '\n')
+		return -1;
+	p->hashed = (size_t)(h - t);
+	p->body = (size_t)(m - t);
+	snprintf(head, sizeof(head), "---\nsat: %d\nn: ", SAT_VERSION);
+	if (p->body < strlen(head) || memcmp(t, head, strlen(head)) != 0 ||
+	    t[strlen(head)] < '1' || t[strlen(head)] > '9')
+		return -2;
+	errno = 0;
+	p->n = strtoull(t + strlen(head), &end, 10);
+	/* prev: 64 hex digits, quoted when they look like a number */
+	q = (size_t)(end - t) + 7 < p->body && end[7] == '\'';
+	if (errno != 0 || (size_t)(end - t) + 7 + 65 + 2 * q > p->body ||
+	    memcmp(end, "\nprev: ", 7) != 0 || (q && end[7 + 65] != '\'') ||
+	    end[7 + 64 + 2 * q] != '\n')
+		return -2;
+	memcpy(p->prev, end + 7 + q, 64);
+	p->prev[64] = '\0';
+	return solr_is_sha256_hex(p->prev) ? 0 : -2;
+}
+
 /* The last entry of the log: its n and hash; *torn is where it starts when
  * its write did not finish, and SOLR_ERR_VERIFY when it is malformed. */
 static int
@@ -31,6 +82,8 @@ tail(struct sat *s, uint64_t *n, char prev[SOLR_SHA256_HEX], off_t *torn,
     struct solr_err *e)
 {
 	char buf[65536 + 1], *p, *h, *entry;
+	struct entry_parts parts;
+	struct solr_buf c;
 	struct stat st;
 	off_t off;
 	ssize_t got;
@@ -66,12 +119,14 @@ tail(struct sat *s, uint64_t *n, char prev[SOLR_SHA256_HEX], off_t *torn,
 		    "entry is torn (a crash while it was written): move the "
 		    "log aside or cut it at its last complete entry, then "
 		    "check it with --verify-sat");
-	memcpy(prev, h + 7, 64);
-	prev[64] = '\0';
-	if ((p = strstr(entry, "\nn: ")) == NULL)
+	/* read as sat_verify reads every entry */
+	c.p = (unsigned char *)entry;
+	c.len = strlen(entry);
+	if (split_entry(&c, &parts) != 0)
 		return solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0, "the last "
-		    "entry has no number");
-	*n = strtoull(p + 4, NULL, 10);
+		    "entry is malformed: check the log with --verify-sat");
+	*n = parts.n;
+	memcpy(prev, parts.hash, SOLR_SHA256_HEX);
 	return 0;
 }
 
@@ -367,57 +422,6 @@ next_entry(struct reader *rd)
 		solr_buf_add(&rd->chunk, rd->line, (size_t)l);
 	}
 	return rd->chunk.len > 0;
-}
-
-/* The parts of one entry's text. */
-struct entry_parts {
-	size_t body;		/* bytes the MAC covers: from "---" to "mac:" */
-	size_t hashed;		/* bytes the hash covers: to "hash:" */
-	char mac[65], hash[65];
-	uint64_t n;
-	char prev[65];
-};
-
-/* Its last two lines: "mac: " and 64 hex digits, "hash: " and 64; its
- * first four: "---", "sat: 2", "n: N", "prev: " and 64. */
-static int
-split_entry(const struct solr_buf *c, struct entry_parts *p)
-{
-	const char *t = (const char *)c->p, *h, *m;
-	char head[32], *end;
-	size_t q;
-
-	if (c->len < 71 + 70 || t[c->len - 1] != '\n')
-		return -1;
-	h = t + c->len - 71;
-	m = h - 70;
-	if (memcmp(h, "hash: ", 6) != 0 || memcmp(m, "mac: ", 5) != 0 ||
-	    (m != t && m[-1] != '\n'))
-		return -1;
-	memcpy(p->hash, h + 6, 64);
-	p->hash[64] = '\0';
-	memcpy(p->mac, m + 5, 64);
-	p->mac[64] = '\0';
-	if (!solr_is_sha256_hex(p->hash) || !solr_is_sha256_hex(p->mac) ||
-	    m[69] != '\n')
-		return -1;
-	p->hashed = (size_t)(h - t);
-	p->body = (size_t)(m - t);
-	snprintf(head, sizeof(head), "---\nsat: %d\nn: ", SAT_VERSION);
-	if (p->body < strlen(head) || memcmp(t, head, strlen(head)) != 0 ||
-	    t[strlen(head)] < '1' || t[strlen(head)] > '9')
-		return -2;
-	errno = 0;
-	p->n = strtoull(t + strlen(head), &end, 10);
-	/* prev: 64 hex digits, quoted when they look like a number */
-	q = (size_t)(end - t) + 7 < p->body && end[7] == '\'';
-	if (errno != 0 || (size_t)(end - t) + 7 + 65 + 2 * q > p->body ||
-	    memcmp(end, "\nprev: ", 7) != 0 || (q && end[7 + 65] != '\'') ||
-	    end[7 + 64 + 2 * q] != '\n')
-		return -2;
-	memcpy(p->prev, end + 7 + q, 64);
-	p->prev[64] = '\0';
-	return solr_is_sha256_hex(p->prev) ? 0 : -2;
 }
 
 /* One entry, the chain on from (want, prev): its form, its hash, its

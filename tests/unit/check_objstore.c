@@ -150,6 +150,24 @@ START_TEST(index_lies)
 	    SOLR_ERR_VERIFY);
 	ck_assert_ptr_nonnull(strstr(e.msg, "not an index line"));
 	ck_assert_int_eq(objstore_close(&os, &e), 0);
+	/* an offset or a length that is not all hex digits: strtoull would
+	 * read what comes before the first other character */
+	f = fopen(path, "w");
+	fprintf(f, "%s 00000000000000g0 %08x\n", abc, 3);
+	fclose(f);
+	ck_assert_int_eq(objstore_open(&os, dir, &e), 0);
+	ck_assert_int_eq(objstore_get(&os, abc, 100, &b, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(e.msg, "line 1 is not an index line"));
+	ck_assert_int_eq(objstore_close(&os, &e), 0);
+	f = fopen(path, "w");
+	fprintf(f, "%s %016x 0000000-\n", abc, 0);
+	fclose(f);
+	ck_assert_int_eq(objstore_open(&os, dir, &e), 0);
+	ck_assert_int_eq(objstore_get(&os, abc, 100, &b, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(e.msg, "line 1 is not an index line"));
+	ck_assert_int_eq(objstore_close(&os, &e), 0);
 	solr_buf_free(&b);
 	rmrf(dir);
 }

@@ -211,6 +211,33 @@ START_TEST(torn_entry_cut)
 }
 END_TEST
 
+/* The last entry is read as sat_verify reads every entry: a number past
+ * 2^64 is refused, not clamped (the next entry would wrap to 0). */
+START_TEST(tail_number_read_whole)
+{
+	struct trail t;
+	struct sat s;
+	struct solr_err e;
+	char cmd[600];
+
+	trail_new(&t);
+	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &s, &e), 0);
+	append(&t, &s, 2, 1);
+	ck_assert_int_eq(sat_close(&s, &e), 0);
+	/* the last entry's number, and nothing else, made too large */
+	snprintf(cmd, sizeof(cmd), "awk -v last=\"$(grep -c '^---$' %s)\" "
+	    "'/^---$/{k++} k==last && /^n: /{$0=\"n: 99999999999999999999\"}"
+	    " {print}' %s > %s.new && mv %s.new %s", t.log, t.log, t.log,
+	    t.log, t.log);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &s, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_msg(strstr(e.msg, "the last entry is malformed") != NULL,
+	    "%s", e.msg);
+	trail_free(&t);
+}
+END_TEST
+
 START_TEST(batch_taken_back)
 {
 	struct trail t;
@@ -380,6 +407,7 @@ sat_suite(void)
 	tcase_add_test(tc, missing_object_found);
 	tcase_add_test(tc, torn_entry_cut);
 	tcase_add_test(tc, batch_taken_back);
+	tcase_add_test(tc, tail_number_read_whole);
 	tcase_add_test(tc, shared_trail);
 	tcase_add_test(tc, forged_and_rolled_back);
 	suite_add_tcase(s, tc);

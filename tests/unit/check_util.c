@@ -156,6 +156,27 @@ START_TEST(parse_uint)
 }
 END_TEST
 
+/* Fixed-width hex fields of our own files: every digit a hex digit,
+ * nothing read past the width, nothing clamped. */
+START_TEST(parse_hexn)
+{
+	uint64_t v;
+
+	ck_assert_int_eq(solr_parse_hexn("00000000000001aF", 16, &v), 0);
+	ck_assert_uint_eq(v, 0x1af);
+	ck_assert_int_eq(solr_parse_hexn("ffffffffffffffff", 16, &v), 0);
+	ck_assert(v == UINT64_MAX);
+	ck_assert_int_eq(solr_parse_hexn("0000003x", 8, &v), SOLR_ERR_FORMAT);
+	ck_assert_int_eq(solr_parse_hexn(" 0000003", 8, &v), SOLR_ERR_FORMAT);
+	ck_assert_int_eq(solr_parse_hexn("-0000003", 8, &v), SOLR_ERR_FORMAT);
+	ck_assert_int_eq(solr_parse_hexn("12", 1, &v), 0);
+	ck_assert_uint_eq(v, 1);
+	ck_assert_int_eq(solr_parse_hexn("12", 0, &v), SOLR_ERR_FORMAT);
+	ck_assert_int_eq(solr_parse_hexn("00000000000000000", 17, &v),
+	    SOLR_ERR_FORMAT);
+}
+END_TEST
+
 /* Signed decimals: the whole string, in range, never clamped to the
  * type's end as strtoll does. */
 START_TEST(parse_int)
@@ -200,6 +221,7 @@ util_suite(void)
 	tcase_add_test(tc, sha256_known_answer);
 	tcase_add_test(tc, parse_uint);
 	tcase_add_test(tc, parse_int);
+	tcase_add_test(tc, parse_hexn);
 	suite_add_tcase(s, tc);
 	return s;
 }
