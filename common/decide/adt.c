@@ -929,11 +929,7 @@ seen_before(struct adt_stage *s, const struct solr_record *view,
 	if (r == 0 && strcmp(yn_get_str(first, "verdict") ? yn_get_str(first,
 	    "verdict") : "", "pass") != 0) {
 		/* the first was quarantined (or refused) here: so is this */
-		const char *v = yn_get_str(first, "verdict");
-
-		r |= yn_set(rec, "verdict", yn_new_plain(v ? v : "reject"));
-		r |= yn_set(rec, "code", yn_copy(yn_get(first, "code")));
-		r |= yn_set(rec, "reason", yn_copy(yn_get(first, "reason")));
+		r |= rec_outcome(rec, first, NULL);
 	}
 	if (r == 0)
 		r = yn_set(yn_path(rec, "stages.adt-check"), "duplicate_of",

@@ -658,7 +658,7 @@ act(struct countersign_stage *c, const struct solr_record *rec,
 	solr_buf_free(&b);
 	if (r != 0)
 		return r;
-	if (yn_set(rec->tree, "verdict", yn_new_plain("accept")) != 0 ||
+	if (rec_accept(rec->tree) != 0 ||
 	    (st = rec_stage_pass(rec->tree, STAGE)) == NULL ||
 	    yn_set(st, "result", yn_new_plain("accept")) != 0)
 		return nomem(e);
@@ -716,9 +716,7 @@ seen_before(struct countersign_stage *c, const struct solr_record *view,
 		out->flow = 0;
 	r = out == NULL || dup == NULL;
 	if (!r) {
-		r |= yn_set(rec, "verdict", yn_copy(yn_get(first, "verdict")));
-		r |= yn_set(rec, "code", yn_copy(yn_get(first, "code")));
-		r |= yn_set(rec, "reason", yn_copy(yn_get(first, "reason")));
+		r |= rec_outcome(rec, first, NULL);
 		r |= st && yn_set(yn_get_or_add_map(rec, "stages", 0), STAGE,
 		    st);
 		st = NULL;

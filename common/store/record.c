@@ -832,6 +832,22 @@ decide(struct ynode *rec, const char *verdict, const char *stage,
 }
 
 int
+rec_outcome(struct ynode *rec, const struct ynode *from, const char *verdict)
+{
+	const char *v = verdict ? verdict : yn_get_str(from, "verdict");
+
+	return yn_set(rec, "verdict", yn_new_plain(v ? v : "reject")) |
+	    yn_set(rec, "code", yn_copy(yn_get(from, "code"))) |
+	    yn_set(rec, "reason", yn_copy(yn_get(from, "reason")));
+}
+
+int
+rec_accept(struct ynode *rec)
+{
+	return yn_set(rec, "verdict", yn_new_plain("accept"));
+}
+
+int
 rec_reject(struct ynode *rec, const char *stage, const char *code,
     const char *reason)
 {

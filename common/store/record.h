@@ -89,6 +89,14 @@ struct ynode *rec_new_unreadable(int64_t seq, const char *source,
 const char *rec_verdict(const struct ynode *rec);
 /* True when the record still carries "pass". */
 int rec_is_pass(const struct ynode *rec);
+/* The verdict, code and reason of another decision (a first one under
+ * the same RequestID), or verdict with its code and reason; a decision
+ * without a verdict is read as reject.  0 or SOLR_ERR_NOMEM.  With
+ * rec_accept, rec_reject, rec_quarantine and rec_decide, the only writers
+ * of the three keys. */
+int rec_outcome(struct ynode *rec, const struct ynode *from,
+    const char *verdict);
+int rec_accept(struct ynode *rec);
 /* Marks the record rejected by stage, with code (may be NULL). */
 int rec_reject(struct ynode *rec, const char *stage, const char *code,
     const char *reason);
