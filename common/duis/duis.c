@@ -5,6 +5,7 @@
 #include "duis/duis.h"
 #include "base/util.h"
 #include "duis/xmlsig.h"
+#include "world/schema.h"
 
 int
 duis_parse_request_id(const char *s, uint64_t *bo, uint64_t *bt,
@@ -144,21 +145,11 @@ duis_read_header(xmlDocPtr doc, int response, struct duis_header *h,
     struct solr_err *e)
 {
 	xmlNodePtr root = xmlDocGetRootElement(doc), hdr, body, b;
-	xmlChar *sv;
 	int r;
 
 	memset(h, 0, sizeof(*h));
-	sv = xmlGetNoNsProp(root, (const xmlChar *)"schemaVersion");
-	if (sv == NULL || strlen((const char *)sv) >= sizeof(h->schema_version)
-	    || strspn((const char *)sv, "0123456789.") != strlen((const char *)sv)
-	    || !isdigit(sv[0])) {
-		xmlFree(sv);
-		return solr_seterr(e, SOLR_ERR_VERIFY, "schemaVersion is not "
-		    "a decimal like 5.4");
-	}
-	snprintf(h->schema_version, sizeof(h->schema_version), "%s",
-	    (const char *)sv);
-	xmlFree(sv);
+	if ((r = duis_schema_version(doc, h->schema_version, e)) != 0)
+		return r;
 	hdr = solr_xml_next(root->children);
 	if (!solr_xml_is_sr(hdr, "Header"))
 		return solr_seterr(e, SOLR_ERR_VERIFY, "the first element of "

@@ -16,9 +16,10 @@
 #include "base/util.h"
 
 #include "base/err.h"
+#include "world/schema.h"
 
 struct duis_header {
-	char schema_version[16];
+	char schema_version[DUIS_VERSION_MAX];
 	int has_request_id;
 	char request_id[80];
 	uint64_t originator;

@@ -13,6 +13,7 @@
 #include "base/crypto.h"
 #include "base/util.h"
 #include "duis/xmlsig.h"
+#include "world/schema.h"
 
 static int
 is_ns(const xmlNode *n, const char *ns)
@@ -346,7 +347,7 @@ check_profile(xmlDocPtr doc, int response, int countersigned,
 	    "SignatureValue", "KeyInfo", NULL };
 	const char *rootname = response ? "Response" : "Request";
 	xmlNodePtr root, c, last = NULL, k[3];
-	xmlChar *sv;
+	char sv[DUIS_VERSION_MAX];
 	int r;
 
 	memset(s, 0, sizeof(*s));
@@ -354,11 +355,8 @@ check_profile(xmlDocPtr doc, int response, int countersigned,
 	if (root == NULL || !is_el(root, SOLR_NS_SR, rootname))
 		return solr_seterr(e, SOLR_ERR_VERIFY, "the root element is "
 		    "not sr:%s in namespace %s", rootname, SOLR_NS_SR);
-	if ((sv = xmlGetNoNsProp(root, (const xmlChar *)"schemaVersion")) ==
-	    NULL)
-		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:%s has no "
-		    "schemaVersion attribute", rootname);
-	xmlFree(sv);
+	if ((r = duis_schema_version(doc, sv, e)) != 0)
+		return r;
 	if ((r = scan_tree(root, response, countersigned, &s->sig, e)) != 0)
 		return r;
 	for (c = root->children; c; c = c->next) {

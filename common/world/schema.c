@@ -51,28 +51,32 @@ duis_schemas_free(struct duis_schemas *s)
 		one_free(s->c[--s->n]);
 }
 
-const char *
-duis_schema_version(xmlDocPtr doc, char *buf, size_t cap)
+int
+duis_schema_version(xmlDocPtr doc, char buf[DUIS_VERSION_MAX],
+    struct solr_err *e)
 {
 	xmlNodePtr root = xmlDocGetRootElement(doc);
 	xmlChar *v;
+	size_t n;
+	int ok;
 
+	buf[0] = '\0';
 	if (root == NULL || (v = xmlGetNoNsProp(root,
 	    (const xmlChar *)"schemaVersion")) == NULL)
-		return NULL;
-	snprintf(buf, cap, "%s", (const char *)v);
+		return solr_seterr(e, SOLR_ERR_VERIFY, "the root has no "
+		    "schemaVersion: its DUIS schema is not known");
+	n = strlen((const char *)v);
+	/* it names a directory of schemas/: digits and single dots only */
+	ok = n > 0 && n < DUIS_VERSION_MAX && strspn((const char *)v,
+	    "0123456789.") == n && v[0] != '.' && v[n - 1] != '.' &&
+	    strstr((const char *)v, "..") == NULL;
+	if (ok)
+		memcpy(buf, v, n + 1);
+	else
+		solr_seterr(e, SOLR_ERR_VERIFY, "schemaVersion '%.20s' is not a "
+		    "DUIS version (digits and dots, like 5.4)", (const char *)v);
 	xmlFree(v);
-	return buf;
-}
-
-/* A version names a directory: digits and dots only. */
-static int
-version_ok(const char *v)
-{
-	size_t n = strlen(v);
-
-	return n > 0 && n < 16 && strspn(v, "0123456789.") == n &&
-	    v[0] != '.' && strstr(v, "..") == NULL;
+	return ok ? 0 : SOLR_ERR_VERIFY;
 }
 
 /* The first message, one line, with where it was. */
@@ -226,15 +230,11 @@ duis_schema_validate(struct duis_schemas *s, xmlDocPtr doc,
     struct solr_err *e)
 {
 	struct schema_one *o = NULL;
-	char v[64];
+	char v[DUIS_VERSION_MAX];
 	int r;
 
-	if (duis_schema_version(doc, v, sizeof(v)) == NULL)
-		return solr_seterr(e, SOLR_ERR_VERIFY, "the root has no "
-		    "schemaVersion: its DUIS schema is not known");
-	if (!version_ok(v))
-		return solr_seterr(e, SOLR_ERR_VERIFY, "schemaVersion '%.20s' "
-		    "is not a DUIS version", v);
+	if ((r = duis_schema_version(doc, v, e)) != 0)
+		return r;
 	if ((r = load(s, v, &o, e)) != 0)
 		return r;
 	o->nerr = 0;

@@ -26,7 +26,11 @@ void duis_schemas_free(struct duis_schemas *s);
  * cannot be read or parsed (names the file). */
 int duis_schema_validate(struct duis_schemas *s, xmlDocPtr doc,
     struct solr_err *e);
-/* The schemaVersion of the document's root, or NULL. */
-const char *duis_schema_version(xmlDocPtr doc, char *buf, size_t cap);
+/* The schemaVersion of the document's root, read by the one rule: 1 to
+ * 15 digits and dots, a digit first and last, no two dots together (5.4).
+ * 0, or SOLR_ERR_VERIFY saying which part of the rule it breaks. */
+#define DUIS_VERSION_MAX 16
+int duis_schema_version(xmlDocPtr doc, char buf[DUIS_VERSION_MAX],
+    struct solr_err *e);
 
 #endif

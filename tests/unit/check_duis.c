@@ -10,6 +10,8 @@
 #include "duis/duis.h"
 #include "decide/identity.h"
 #include "unit.h"
+#include "world/schema.h"
+#include "base/xml.h"
 #include "base/yread.h"
 
 START_TEST(codes_named_once)
@@ -76,6 +78,55 @@ static const struct {
 	{ "90-B3-D5-1F-30-01-00-00-00-DB-12-34-56-78-90-A0:1003", 0, 0, 0,
 	    0 },
 };
+
+/* schemaVersion: one rule wherever it is read (the schema, the header,
+ * the signature's structure). */
+static const struct {
+	const char *attr;	/* NULL: no attribute */
+	const char *want;	/* NULL: refused */
+	const char *why;
+} versions[] = {
+	{ "5.4", "5.4", NULL },
+	{ "10.0.1", "10.0.1", NULL },
+	{ "4", "4", NULL },
+	{ NULL, NULL, "the root has no schemaVersion" },
+	{ "", NULL, "is not a DUIS version" },
+	{ ".5", NULL, "is not a DUIS version" },
+	{ "5.", NULL, "is not a DUIS version" },
+	{ "5..4", NULL, "is not a DUIS version" },
+	{ "../5.4", NULL, "'../5.4' is not a DUIS version" },
+	{ "5.4a", NULL, "is not a DUIS version" },
+	{ " 5.4", NULL, "is not a DUIS version" },
+	{ "1.2.3.4.5.6.7.89", NULL, "is not a DUIS version" },
+	{ "1.2.3.4.5.6.7.8", "1.2.3.4.5.6.7.8", NULL },
+};
+
+START_TEST(schema_version_rule)
+{
+	char doc[256], v[DUIS_VERSION_MAX];
+	struct solr_err e = { 0 };
+	xmlDocPtr d = NULL;
+
+	if (versions[_i].attr)
+		snprintf(doc, sizeof(doc), "<Request schemaVersion=\"%s\"/>",
+		    versions[_i].attr);
+	else
+		snprintf(doc, sizeof(doc), "<Request/>");
+	ck_assert_int_eq(solr_xml_parse((const unsigned char *)doc,
+	    strlen(doc), &d, &e), 0);
+	if (versions[_i].want) {
+		ck_assert_int_eq(duis_schema_version(d, v, &e), 0);
+		ck_assert_str_eq(v, versions[_i].want);
+	} else {
+		ck_assert_int_eq(duis_schema_version(d, v, &e),
+		    SOLR_ERR_VERIFY);
+		ck_assert_msg(strstr(e.msg, versions[_i].why) != NULL, "%s",
+		    e.msg);
+		ck_assert_str_eq(v, "");
+	}
+	xmlFreeDoc(d);
+}
+END_TEST
 
 START_TEST(request_id)
 {
@@ -307,6 +358,8 @@ duis_suite(void)
 	tcase_add_loop_test(tc, request_id, 0, sizeof(request_ids) /
 	    sizeof(request_ids[0]));
 	tcase_add_test(tc, quarantine_ref);
+	tcase_add_loop_test(tc, schema_version_rule, 0, sizeof(versions) /
+	    sizeof(versions[0]));
 	tcase_add_loop_test(tc, response_code, 0, sizeof(responses) /
 	    sizeof(responses[0]));
 	tcase_add_loop_test(tc, required_stages, 0, sizeof(required) /
