@@ -448,7 +448,8 @@ adt_counters_home(const struct adt_counters *c, uint64_t srp,
 
 	slot_key(srp, srv, window, start, k);
 	if (solr_sealer_mac(c->hash, k, sizeof(k), mac) != 0)
-		return 0;	/* a probe from 0 still finds by the whole key */
+		return 0;	/* a probe from 0 still finds by the whole key
+		    */
 	memcpy(&h, mac, sizeof(h));
 	return (size_t)(h % NSLOTS);
 }
@@ -738,18 +739,18 @@ adt_decide_gate(const struct adt_gate *g, struct decision *d)
 	solr_time_format(g->t, ts);
 	solr_time_format(g->window_start, ws);
 	if (g->instruction == NULL)
-		return decision_quarantine(d, DCC_AD1, "no Authority instruction "
-		    "in instructions.yaml covers the failed supplier %s and the "
-		    "SRP %s at %s; the threshold is 0", g->originator,
-		    g->sender, ts);
+		return decision_quarantine(d, DCC_AD1, "no Authority "
+		    "instruction in instructions.yaml covers the failed "
+		    "supplier %s and the SRP %s at %s; the threshold is 0",
+		    g->originator, g->sender, ts);
 	if (th == NULL || th->quarantine == 0)
 		return decision_quarantine(d, DCC_AD1, "the SRP %s has %s for "
 		    "SRV %s; the threshold is 0", g->sender, g->have_adt ?
 		    "no threshold in its ADT file" : "no accepted ADT file",
 		    g->srv);
 	if ((int64_t)g->count > th->quarantine)
-		return decision_quarantine(d, DCC_AD1, "request %llu of the SRP "
-		    "%s for SRV %s in the window from %s is above the "
+		return decision_quarantine(d, DCC_AD1, "request %llu of the "
+		    "SRP %s for SRV %s in the window from %s is above the "
 		    "quarantine threshold %lld", (unsigned long long)g->count,
 		    g->sender, g->srv, ws, (long long)th->quarantine);
 	decision_pass(d);
@@ -759,19 +760,16 @@ adt_decide_gate(const struct adt_gate *g, struct decision *d)
 int
 adt_stage_open(struct adt_stage *s, struct solr_err *e)
 {
-	char file[PATH_MAX];
 	int r;
 
-	world_path(file, sizeof(file), s->world->dir, WF_POLICY);
 	ledger_memory(&s->requests);
 	s->live.fd = -1;
-	if ((r = safe_policy_load(s->world->policy.tree, file, &s->safe, e))
-	    != 0 || (r = instructions_load(s->world->dir, &s->is, e)) != 0 ||
+	if ((r = instructions_load(s->world->dir, &s->is, e)) != 0 ||
 	    (!s->replay && ((r = solr_live_join(s->world->dir, &s->live, e)) !=
 	    0 || (r = adt_counters_open(s->world->dir,
-	    s->world->counters_key, &s->counters, e)) != 0 || (r = ledger_open_named(s->world->dir, "adt-requests",
-	    "was counted before for another document", &s->requests, e)) !=
-	    0))) {
+	    s->world->counters_key, &s->counters, e)) != 0 || (r =
+	    ledger_open_named(s->world->dir, "adt-requests", "was counted "
+	    "before for another document", &s->requests, e)) != 0))) {
 		ledger_close(&s->requests);
 		solr_live_leave(&s->live);
 		instructions_free(&s->is);
@@ -833,8 +831,8 @@ count_of(struct adt_stage *s, const struct solr_record *rec, int64_t window,
 	const struct ynode *rc;
 
 	if (!s->replay)
-		return adt_count(&s->counters, rec->sender.eui, rec->request.srv,
-		    window, start, count, e);
+		return adt_count(&s->counters, rec->sender.eui,
+		    rec->request.srv, window, start, count, e);
 	rc = yn_path(rec->tree, "recorded.stages.adt-check.count");
 	if (rc == NULL || !yn_is_scalar(rc) || solr_parse_uint(rc->str,
 	    UINT64_MAX, count) != 0)
@@ -857,8 +855,8 @@ content(struct adt_stage *s, const struct solr_record *rec,
 		return 0;
 	}
 	ok = prepay_from_yaml(yn_get(rec->tree, "prepay"), &pp, &e) == 0;
-	return adt_decide_content(&s->safe, ok ? &pp : NULL, e.msg,
-	    rec->received_at, rec->request.schema_version,
+	return adt_decide_content(&s->world->policy.safe, ok ? &pp : NULL,
+	    e.msg, rec->received_at, rec->request.schema_version,
 	    s->world->policy.e020101_from, d);
 }
 
@@ -915,8 +913,8 @@ seen_before(struct adt_stage *s, const struct solr_record *view,
 		return 0;
 	if (r == REG_REPLAY) {
 		decision_reject(&d, duis_content_code(
-		    view->request.schema_version, s->world->policy.e020101_from),
-		    "%s", e->msg);
+		    view->request.schema_version,
+		    s->world->policy.e020101_from), "%s", e->msg);
 		solr_err_clear(e);
 		return rec_decide(rec, "adt-check", &d) ? 1 :
 		    solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
@@ -1094,12 +1092,12 @@ adt_decide_submission(const struct adt_file *a, const struct instructions *is,
 		if (th->warning == 0 && th->quarantine == 0)
 			continue;
 		if (instruction_find(is, 0, a->srp, t) == NULL)
-			return decision_reject(d, DUIS_NONE, "the threshold for "
-			    "SRV %s is not zero (warning %lld, quarantine %lld), "
-			    "but no Authority instruction in instructions.yaml "
-			    "covers the SRP %s at %s", th->srv,
-			    (long long)th->warning, (long long)th->quarantine,
-			    eui, ts);
+			return decision_reject(d, DUIS_NONE, "the threshold "
+			    "for SRV %s is not zero (warning %lld, quarantine "
+			    "%lld), but no Authority instruction in "
+			    "instructions.yaml covers the SRP %s at %s",
+			    th->srv, (long long)th->warning,
+			    (long long)th->quarantine, eui, ts);
 	}
 	decision_pass(d);
 	return 0;

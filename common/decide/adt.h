@@ -138,7 +138,6 @@ int adt_decide_submission(const struct adt_file *a,
 struct adt_stage {
 	const struct solr_world *world;
 	int replay;		/* counts come from the record, not the state */
-	struct safe_policy safe;
 	struct instructions is;
 	struct adt_counters counters;
 	struct ledger requests;	/* state/adt-requests-*: counted once */

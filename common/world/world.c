@@ -337,7 +337,6 @@ strict_policy(struct cfg *c, const struct ynode *t, struct solr_policy *p)
 {
 	const struct solr_role_policy *rp = NULL;
 	const struct ynode *roles = yn_get(t, "roles");
-	struct safe_policy sp;
 	char why[200];
 	size_t i;
 	int r;
@@ -364,7 +363,8 @@ strict_policy(struct cfg *c, const struct ynode *t, struct solr_policy *p)
 			return cfg_err(c, yn_path(t, "roles." SOLR_CONTINGENCY
 			    ".srvs"), "roles." SOLR_CONTINGENCY ".srvs", why);
 		}
-	if ((r = safe_policy_load(t, c->file, &sp, c->e)) != 0)
+	/* loaded once, here, for every stage that holds values to it */
+	if ((r = safe_policy_load(t, c->file, &p->safe, c->e)) != 0)
 		return r;
 	return strict_stages(c, t, p);
 }

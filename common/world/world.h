@@ -17,6 +17,7 @@
 
 #include "base/cert.h"
 #include "base/err.h"
+#include "prepay/safe.h"
 #include "base/util.h"
 #include "base/ytree.h"
 
@@ -52,6 +53,7 @@ struct solr_policy {
 	size_t nsupplier_roles;
 	int safety_critical[64];	/* alert codes */
 	size_t nsafety_critical;
+	struct safe_policy safe;	/* safe_prepay and its settings */
 	struct ynode *tree;	/* the whole file, for the stages that need more */
 };
 
