@@ -297,6 +297,14 @@ yn_get_str(const struct ynode *m, const char *key)
 	return v->str;
 }
 
+int
+yn_err(struct solr_err *e, int code, const char *file, const struct ynode *n,
+    const char *field, const char *rule)
+{
+	return solr_seterr_at(e, code, file, n ? n->line : 0, "%s: %s", field,
+	    rule);
+}
+
 struct ynode *
 yn_done(struct ynode *n, int r)
 {

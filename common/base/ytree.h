@@ -62,6 +62,10 @@ struct ynode *yn_path(const struct ynode *m, const char *path);
 const char *yn_get_str(const struct ynode *m, const char *key);
 /* Sets key to v, replacing any value; takes ownership of v (also on
  * failure). Keys are appended in order. */
+/* A file's rule broken at node n: code (SOLR_ERR_FORMAT, _CONFIG) with
+ * "file:line: field: rule", the line n's (0 when n is NULL). */
+int yn_err(struct solr_err *e, int code, const char *file,
+    const struct ynode *n, const char *field, const char *rule);
 /* The NOMEM idiom of a builder: it ors the results of its yn_set and
  * yn_push calls into r (each frees what it could not place, and a NULL
  * map or value makes it fail), then returns yn_done(n, r): n, or NULL

@@ -22,14 +22,6 @@
 #define FILE_MAX (4 * 1024 * 1024)
 
 static int
-cerr(struct solr_err *e, const char *file, const struct ynode *n,
-    const char *field, const char *rule)
-{
-	return solr_seterr_at(e, SOLR_ERR_FORMAT, file, n ? n->line : 0,
-	    "%s: %s", field, rule);
-}
-
-static int
 only_keys(const struct ynode *m, const char *file, const char *what,
     const char *const *keys, struct solr_err *e)
 {
@@ -37,13 +29,14 @@ only_keys(const struct ynode *m, const char *file, const char *what,
 	const char *const *k;
 
 	if (m == NULL || m->kind != YN_MAP)
-		return cerr(e, file, m, what, "must be a mapping");
+		return yn_err(e, SOLR_ERR_FORMAT, file, m, what, "must be a "
+		    "mapping");
 	for (i = 0; i < m->n; i += 2) {
 		for (k = keys; *k && strcmp(*k, m->items[i]->str); k++)
 			;
 		if (*k == NULL)
-			return cerr(e, file, m->items[i], m->items[i]->str,
-			    "unknown key");
+			return yn_err(e, SOLR_ERR_FORMAT, file, m->items[i],
+			    m->items[i]->str, "unknown key");
 	}
 	return 0;
 }
@@ -103,7 +96,8 @@ instructions_load(const char *world, struct instructions *is,
 		goto out;
 	l = yn_get(t, "instructions");
 	if (l == NULL || l->kind != YN_SEQ) {
-		r = cerr(e, path, l ? l : t, "instructions", "must be a list");
+		r = yn_err(e, SOLR_ERR_FORMAT, path, l ? l : t, "instructions",
+		    "must be a list");
 		goto out;
 	}
 	if ((is->i = calloc(l->n + 1, sizeof(*is->i))) == NULL) {
@@ -119,8 +113,9 @@ instructions_load(const char *world, struct instructions *is,
 		in->line = it->line;
 		if (!yn_is_scalar(yn_get(it, "ref")) ||
 		    yn_get(it, "ref")->len == 0) {
-			r = cerr(e, path, it, "instructions[].ref", "every "
-			    "instruction needs its reference");
+			r = yn_err(e, SOLR_ERR_FORMAT, path, it,
+			    "instructions[].ref", "every instruction needs its "
+			    "reference");
 			goto out;
 		}
 		if ((in->ref = strdup(yn_get(it, "ref")->str)) == NULL) {
@@ -130,15 +125,17 @@ instructions_load(const char *world, struct instructions *is,
 		is->n++;
 		if (eui_of(yn_get(it, "supplier"), &in->supplier) != 0 ||
 		    eui_of(yn_get(it, "srp"), &in->srp) != 0) {
-			r = cerr(e, path, it, "instructions[].supplier/srp",
-			    "must be EUI-64s like 90-B3-D5-1F-30-01-00-00");
+			r = yn_err(e, SOLR_ERR_FORMAT, path, it,
+			    "instructions[].supplier/srp", "must be EUI-64s "
+			    "like 90-B3-D5-1F-30-01-00-00");
 			goto out;
 		}
 		if (time_of(yn_get(it, "from"), &in->from) != 0 ||
 		    time_of(yn_get(it, "until"), &in->until) != 0 ||
 		    in->until <= in->from) {
-			r = cerr(e, path, it, "instructions[].from/until",
-			    "must be RFC 3339 times, from before until");
+			r = yn_err(e, SOLR_ERR_FORMAT, path, it,
+			    "instructions[].from/until", "must be RFC 3339 "
+			    "times, from before until");
 			goto out;
 		}
 	}
@@ -200,8 +197,9 @@ threshold_parse(const struct ynode *it, const char *file,
 	s = yn_get(it, "srv");
 	if (!yn_is_scalar(s) || s->len == 0 || s->len >= sizeof(th->srv) ||
 	    strspn(s->str, "0123456789.") != s->len)
-		return cerr(e, file, s ? s : it, "thresholds[].srv", "must be "
-		    "a service reference variant like \"2.1\"");
+		return yn_err(e, SOLR_ERR_FORMAT, file, s ? s : it,
+		    "thresholds[].srv", "must be a service reference variant "
+		    "like \"2.1\"");
 	memcpy(th->srv, s->str, s->len + 1);
 	for (k = 0; k < 3; k++) {
 		const struct ynode *x = yn_get(it, names[k]);
@@ -210,16 +208,18 @@ threshold_parse(const struct ynode *it, const char *file,
 		snprintf(f, sizeof(f), "thresholds[].%s", names[k]);
 		if (!yn_is_scalar(x) || x->quoted ||
 		    solr_parse_uint(x->str, INT32_MAX, &v) != 0)
-			return cerr(e, file, x ? x : it, f, "must be a whole "
-			    "number");
+			return yn_err(e, SOLR_ERR_FORMAT, file, x ? x : it, f,
+			    "must be a whole number");
 		*dst[k] = (int64_t)v;
 	}
 	if (th->window < 60 || 86400 % th->window != 0)
-		return cerr(e, file, it, "thresholds[].window", "must be a "
-		    "number of seconds that divides a day, at least 60");
+		return yn_err(e, SOLR_ERR_FORMAT, file, it,
+		    "thresholds[].window", "must be a number of seconds that "
+		    "divides a day, at least 60");
 	if (th->warning > th->quarantine)
-		return cerr(e, file, it, "thresholds[].warning", "must not be "
-		    "above the quarantine threshold");
+		return yn_err(e, SOLR_ERR_FORMAT, file, it,
+		    "thresholds[].warning", "must not be above the quarantine "
+		    "threshold");
 	return 0;
 }
 
@@ -239,13 +239,14 @@ adt_parse(const char *buf, size_t len, const char *file, struct adt_file *a,
 	if ((r = only_keys(t, file, "ADT file", top, e)) != 0)
 		goto out;
 	if (eui_of(yn_get(t, "srp"), &a->srp) != 0) {
-		r = cerr(e, file, yn_get(t, "srp") ? yn_get(t, "srp") : t,
-		    "srp", "must be the SRP's EUI-64");
+		r = yn_err(e, SOLR_ERR_FORMAT, file, yn_get(t, "srp") ?
+		    yn_get(t, "srp") : t, "srp", "must be the SRP's EUI-64");
 		goto out;
 	}
 	l = yn_get(t, "thresholds");
 	if (l == NULL || l->kind != YN_SEQ) {
-		r = cerr(e, file, l ? l : t, "thresholds", "must be a list");
+		r = yn_err(e, SOLR_ERR_FORMAT, file, l ? l : t, "thresholds",
+		    "must be a list");
 		goto out;
 	}
 	if ((a->t = calloc(l->n + 1, sizeof(*a->t))) == NULL) {
@@ -259,9 +260,9 @@ adt_parse(const char *buf, size_t len, const char *file, struct adt_file *a,
 			goto out;
 		for (j = 0; j + 1 < a->n; j++)
 			if (strcmp(a->t[j].srv, th->srv) == 0) {
-				r = cerr(e, file, l->items[i],
-				    "thresholds[].srv", "the SRV has two "
-				    "thresholds");
+				r = yn_err(e, SOLR_ERR_FORMAT, file,
+				    l->items[i], "thresholds[].srv", "the SRV "
+				    "has two thresholds");
 				goto out;
 			}
 	}

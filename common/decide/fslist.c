@@ -14,14 +14,6 @@
 
 #define LIST_MAX (4 * 1024 * 1024)
 
-static int
-ferr(struct solr_err *e, const char *file, const struct ynode *n,
-    const char *field, const char *rule)
-{
-	return solr_seterr_at(e, SOLR_ERR_FORMAT, file, n ? n->line : 0,
-	    "%s: %s", field, rule);
-}
-
 /* One supplier of the list, into l->entry[l->n]. */
 static int
 parse_entry(const struct ynode *it, const char *file, struct fs_list *l,
@@ -33,39 +25,44 @@ parse_entry(const struct ynode *it, const char *file, struct fs_list *l,
 	size_t j;
 
 	if (it->kind != YN_MAP)
-		return ferr(e, file, it, "suppliers[]", "must be a mapping");
+		return yn_err(e, SOLR_ERR_FORMAT, file, it, "suppliers[]",
+		    "must be a mapping");
 	for (j = 0; j < it->n; j += 2)
 		if (strcmp(it->items[j]->str, "id") &&
 		    strcmp(it->items[j]->str, "name") &&
 		    strcmp(it->items[j]->str, "srp"))
-			return ferr(e, file, it->items[j], it->items[j]->str,
-			    "unknown key (an entry has id, name and srp)");
+			return yn_err(e, SOLR_ERR_FORMAT, file, it->items[j],
+			    it->items[j]->str, "unknown key (an entry has id, "
+			    "name and srp)");
 	id = yn_get(it, "id");
 	nm = yn_get(it, "name");
 	srp = yn_get(it, "srp");
 	en->line = it->line;
 	if (!yn_is_scalar(id) || solr_eui_parse(id->str, id->len, &en->id) != 0)
-		return ferr(e, file, id ? id : it, "suppliers[].id", "must be "
-		    "an EUI-64 in the DUIS form, like 90-B3-D5-1F-30-01-00-00");
+		return yn_err(e, SOLR_ERR_FORMAT, file, id ? id : it,
+		    "suppliers[].id", "must be an EUI-64 in the DUIS form, "
+		    "like 90-B3-D5-1F-30-01-00-00");
 	if (!yn_is_scalar(nm) || yn_is_null(nm) || nm->len == 0)
-		return ferr(e, file, nm ? nm : it, "suppliers[].name", "every "
-		    "supplier needs a name");
+		return yn_err(e, SOLR_ERR_FORMAT, file, nm ? nm : it,
+		    "suppliers[].name", "every supplier needs a name");
 	if ((en->name = strdup(nm->str)) == NULL)
 		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	l->n++;
 	if (srp != NULL && !yn_is_null(srp)) {
 		if (!yn_is_scalar(srp) || solr_eui_parse(srp->str, srp->len,
 		    &en->srp) != 0)
-			return ferr(e, file, srp, "suppliers[].srp", "must be an "
-			    "EUI-64 in the DUIS form");
+			return yn_err(e, SOLR_ERR_FORMAT, file, srp,
+			    "suppliers[].srp", "must be an EUI-64 in the DUIS "
+			    "form");
 		en->has_srp = 1;
 	}
 	for (j = 0; j + 1 < l->n; j++)
 		if (l->entry[j].id == en->id) {
 			solr_eui_format(en->id, eui);
-			snprintf(rule, sizeof(rule), "%s is listed twice (first "
-			    "at line %d)", eui, l->entry[j].line);
-			return ferr(e, file, id, "suppliers[].id", rule);
+			snprintf(rule, sizeof(rule), "%s is listed twice "
+			    "(first at line %d)", eui, l->entry[j].line);
+			return yn_err(e, SOLR_ERR_FORMAT, file, id,
+			    "suppliers[].id", rule);
 		}
 	return 0;
 }
@@ -80,18 +77,21 @@ parse_top(const struct ynode *t, const char *file, struct fs_list *l,
 	size_t i;
 
 	if (t->kind != YN_MAP)
-		return ferr(e, file, t, "list", "must be a mapping");
+		return yn_err(e, SOLR_ERR_FORMAT, file, t, "list", "must be a "
+		    "mapping");
 	for (i = 0; i < t->n; i += 2)
 		if (strcmp(t->items[i]->str, "version") &&
 		    strcmp(t->items[i]->str, "suppliers"))
-			return ferr(e, file, t->items[i], t->items[i]->str,
-			    "unknown key (the list has version and suppliers)");
+			return yn_err(e, SOLR_ERR_FORMAT, file, t->items[i],
+			    t->items[i]->str, "unknown key (the list has "
+			    "version and suppliers)");
 	if ((v = yn_get(t, "version")) == NULL)
-		return ferr(e, file, t, "version", "the list has no version");
+		return yn_err(e, SOLR_ERR_FORMAT, file, t, "version",
+		    "the list has no version");
 	if (!yn_is_scalar(v) || v->quoted ||
 	    solr_parse_uint(v->str, INT64_MAX, &ver) != 0 || ver < 1)
-		return ferr(e, file, v, "version", "must be a whole number from "
-		    "1");
+		return yn_err(e, SOLR_ERR_FORMAT, file, v, "version",
+		    "must be a whole number from 1");
 	l->version = (int64_t)ver;
 	l->version_line = v->line;
 	return 0;
@@ -114,7 +114,8 @@ fslist_parse(const char *buf, size_t len, const char *file,
 		goto out;
 	s = yn_get(t, "suppliers");
 	if (s == NULL || s->kind != YN_SEQ) {
-		r = ferr(e, file, s ? s : t, "suppliers", "must be a list");
+		r = yn_err(e, SOLR_ERR_FORMAT, file, s ? s : t, "suppliers",
+		    "must be a list");
 		goto out;
 	}
 	for (i = 0; i + 1 < t->n; i += 2)
@@ -397,8 +398,8 @@ srp_findings(const struct solr_world *w, const struct fs_entry *en,
 	solr_eui_format(en->srp, srp);
 	if (s == NULL) {
 		FIND("srp-not-registered");
-		snprintf(f->msg, sizeof(f->msg), "the SRP %s of %s is not a DCC "
-		    "user in registry.yaml", srp, eui);
+		snprintf(f->msg, sizeof(f->msg), "the SRP %s of %s is not a "
+		    "DCC user in registry.yaml", srp, eui);
 	} else if (!user_has_role(s, "SolrContingency")) {
 		FIND("srp-not-solr");
 		snprintf(f->msg, sizeof(f->msg), "the SRP %s (%s) of %s does "
@@ -502,15 +503,15 @@ fslist_decide_revoked(struct solr_world *w, uint64_t originator, int64_t t,
 	n = world_find_org_by_eui(w, originator, SOLR_ROLE_SUPPLIER, ~0u, certs,
 	    sizeof(certs) / sizeof(certs[0]));
 	if (n == 0)
-		return decision_reject(d, DUIS_E65, "the Business Originator %s "
-		    "never held a supplier-role SMKI certificate (pki/org): it "
-		    "is not a failed supplier", bo);
+		return decision_reject(d, DUIS_E65, "the Business Originator "
+		    "%s never held a supplier-role SMKI certificate (pki/org): "
+		    "it is not a failed supplier", bo);
 	for (i = 0; i < n; i++) {
 		if ((r = world_check_cert(w, certs[i], t, e)) == 0)
 			return decision_reject(d, DUIS_E65, "the Business "
 			    "Originator %s still holds a valid, unrevoked "
-			    "supplier-role certificate at %s (serial %s)", bo, ts,
-			    certs[i]->serial);
+			    "supplier-role certificate at %s (serial %s)", bo,
+			    ts, certs[i]->serial);
 		if (r != SOLR_ERR_VERIFY)
 			return r;
 	}
@@ -561,7 +562,8 @@ check_record(void *ctx, struct solr_record *rec, struct solr_err *e)
 	    rec->request.originator.eui, &d) == 0 &&
 	    d.verdict == VERDICT_PASS && (r = fslist_decide_revoked(fs->world,
 	    rec->request.originator.eui, rec->received_at, &d, e)) != 0)
-		return r;	/* on the SoLR path: R6 B/C at the request's time */
+		return r;	/* on the SoLR path: R6 B/C at the request's
+		    time */
 	if (d.code == DUIS_NONE && d.verdict == VERDICT_REJECT) {
 		if (rec_decide(rec->tree, "failed-suppliers", &d) == NULL)
 			return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");

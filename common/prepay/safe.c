@@ -8,14 +8,6 @@
 #define CALENDAR "NonDisablementCalendar"
 
 static int
-perr(struct solr_err *e, const char *file, const struct ynode *n,
-    const char *field, const char *rule)
-{
-	return solr_seterr_at(e, SOLR_ERR_CONFIG, file, n ? n->line : 0,
-	    "%s: %s", field, rule);
-}
-
-static int
 num(const struct ynode *n, int64_t *v)
 {
 	if (!yn_is_scalar(n) || n->quoted || n->len == 0)
@@ -32,8 +24,8 @@ load_rule(const struct ynode *v, const char *file, const char *f,
 	int64_t n;
 
 	if (v == NULL || v->kind != YN_MAP || v->n == 0)
-		return perr(e, file, v, f, "a rule is a mapping of eq, min, max "
-		    "or gt_field");
+		return yn_err(e, SOLR_ERR_CONFIG, file, v, f, "a rule is a "
+		    "mapping of eq, min, max or gt_field");
 	for (j = 0; j + 1 < v->n; j += 2) {
 		const char *k = v->items[j]->str;
 		const struct ynode *x = v->items[j + 1];
@@ -41,13 +33,13 @@ load_rule(const struct ynode *v, const char *file, const char *f,
 		if (strcmp(k, "gt_field") == 0) {
 			if (!yn_is_scalar(x) ||
 			    (r->gt_field = pp_field_named(x->str)) == NULL)
-				return perr(e, file, x, f, "gt_field must name a "
-				    "field of SR 2.1");
+				return yn_err(e, SOLR_ERR_CONFIG, file, x, f,
+				    "gt_field must name a field of SR 2.1");
 			continue;
 		}
 		if (num(x, &n) != 0)
-			return perr(e, file, x, f, "eq, min and max take a whole "
-			    "number");
+			return yn_err(e, SOLR_ERR_CONFIG, file, x, f,
+			    "eq, min and max take a whole number");
 		if (strcmp(k, "eq") == 0) {
 			r->has_eq = 1;
 			r->eq = n;
@@ -58,8 +50,8 @@ load_rule(const struct ynode *v, const char *file, const char *f,
 			r->has_max = 1;
 			r->max = n;
 		} else
-			return perr(e, file, v->items[j], f, "unknown rule (eq, "
-			    "min, max, gt_field)");
+			return yn_err(e, SOLR_ERR_CONFIG, file, v->items[j], f,
+			    "unknown rule (eq, min, max, gt_field)");
 	}
 	return 0;
 }
@@ -81,14 +73,14 @@ complete(const struct ynode *m, const char *file, const char *fuel,
 		if (!found) {
 			snprintf(f, sizeof(f), "safe_prepay.%s.%s", fuel,
 			    pp_fields[k].name);
-			return perr(e, file, m, f, "the profile has no rule for "
-			    "this field");
+			return yn_err(e, SOLR_ERR_CONFIG, file, m, f,
+			    "the profile has no rule for this field");
 		}
 	}
 	if (!cal) {
 		snprintf(f, sizeof(f), "safe_prepay.%s.%s", fuel, CALENDAR);
-		return perr(e, file, m, f, "the profile has no rule for the "
-		    "calendar (never_ends)");
+		return yn_err(e, SOLR_ERR_CONFIG, file, m, f, "the profile has "
+		    "no rule for the calendar (never_ends)");
 	}
 	return 0;
 }
@@ -105,8 +97,8 @@ load_profile(const struct ynode *parent, const char *file, const char *fuel,
 
 	if (m == NULL || m->kind != YN_MAP) {
 		snprintf(f, sizeof(f), "safe_prepay.%s", fuel);
-		return perr(e, file, m ? m : parent, f, "the profile for this "
-		    "fuel is missing or not a mapping");
+		return yn_err(e, SOLR_ERR_CONFIG, file, m ? m : parent, f,
+		    "the profile for this fuel is missing or not a mapping");
 	}
 	p->defined = 1;
 	for (i = 0; i + 1 < m->n; i += 2) {
@@ -116,19 +108,19 @@ load_profile(const struct ynode *parent, const char *file, const char *fuel,
 		snprintf(f, sizeof(f), "safe_prepay.%s.%s", fuel, name);
 		if (strcmp(name, CALENDAR) == 0) {
 			if (!yn_is_scalar(v) || strcmp(v->str, "never_ends"))
-				return perr(e, file, v, f, "the only rule is "
-				    "never_ends");
+				return yn_err(e, SOLR_ERR_CONFIG, file, v, f,
+				    "the only rule is never_ends");
 			cal = 1;
 			p->calendar_pos = p->nrules;
 			continue;
 		}
 		if ((field = pp_field_named(name)) == NULL)
-			return perr(e, file, m->items[i], f, "not a field of SR "
-			    "2.1");
+			return yn_err(e, SOLR_ERR_CONFIG, file, m->items[i], f,
+			    "not a field of SR 2.1");
 		/* the YAML reader refuses a key twice: one rule a field */
 		if (p->nrules == SAFE_MAX_RULES)
-			return perr(e, file, m->items[i], f, "more rules than "
-			    "SR 2.1 has fields");
+			return yn_err(e, SOLR_ERR_CONFIG, file, m->items[i], f,
+			    "more rules than SR 2.1 has fields");
 		p->rule[p->nrules].field = field;
 		if ((r = load_rule(v, file, f, &p->rule[p->nrules++], e)) != 0)
 			return r;
@@ -148,13 +140,13 @@ safe_policy_load(const struct ynode *policy, const char *file,
 	memset(sp, 0, sizeof(*sp));
 	sp->horizon_days = 400;
 	if (sps == NULL || sps->kind != YN_MAP)
-		return perr(e, file, sps ? sps : policy, "safe_prepay",
-		    "the policy has no safe prepayment profile");
+		return yn_err(e, SOLR_ERR_CONFIG, file, sps ? sps : policy,
+		    "safe_prepay", "the policy has no safe prepayment profile");
 	for (i = 0; i + 1 < sps->n; i += 2)
 		if (strcmp(sps->items[i]->str, "electricity") &&
 		    strcmp(sps->items[i]->str, "gas"))
-			return perr(e, file, sps->items[i], "safe_prepay",
-			    "the fuels are electricity and gas");
+			return yn_err(e, SOLR_ERR_CONFIG, file, sps->items[i],
+			    "safe_prepay", "the fuels are electricity and gas");
 	if ((r = load_profile(sps, file, "electricity", &sp->fuel[FUEL_ELEC],
 	    e)) != 0 || (r = load_profile(sps, file, "gas",
 	    &sp->fuel[FUEL_GAS], e)) != 0)
@@ -162,14 +154,15 @@ safe_policy_load(const struct ynode *policy, const char *file,
 	if ((n = yn_get(policy, "allow_future_activation")) != NULL) {
 		if (!yn_is_scalar(n) || (strcmp(n->str, "true") &&
 		    strcmp(n->str, "false")))
-			return perr(e, file, n, "allow_future_activation",
-			    "must be true or false");
+			return yn_err(e, SOLR_ERR_CONFIG, file, n,
+			    "allow_future_activation", "must be true or false");
 		sp->allow_future_activation = strcmp(n->str, "true") == 0;
 	}
 	if ((n = yn_get(policy, "calendar_horizon_days")) != NULL) {
 		if (num(n, &v) != 0 || v < 1 || v > 3660)
-			return perr(e, file, n, "calendar_horizon_days",
-			    "must be a number of days from 1 to 3660");
+			return yn_err(e, SOLR_ERR_CONFIG, file, n,
+			    "calendar_horizon_days", "must be a number of days "
+			    "from 1 to 3660");
 		sp->horizon_days = (int)v;
 	}
 	return 0;
@@ -184,24 +177,24 @@ check_rule(const struct safe_rule *r, const struct prepay *pp,
 	if (pp_value(pp, r->field, &v) != 0)
 		return 0;	/* only ECS08a carries the period */
 	if (r->has_eq && v != r->eq)
-		return solr_seterr(e, SOLR_ERR_VERIFY, "%s is %lld; the profile "
-		    "requires eq %lld", r->field->name, (long long)v,
+		return solr_seterr(e, SOLR_ERR_VERIFY, "%s is %lld; the "
+		    "profile requires eq %lld", r->field->name, (long long)v,
 		    (long long)r->eq);
 	if (r->has_min && v < r->min)
-		return solr_seterr(e, SOLR_ERR_VERIFY, "%s is %lld; the profile "
-		    "requires min %lld", r->field->name, (long long)v,
+		return solr_seterr(e, SOLR_ERR_VERIFY, "%s is %lld; the "
+		    "profile requires min %lld", r->field->name, (long long)v,
 		    (long long)r->min);
 	if (r->has_max && v > r->max)
-		return solr_seterr(e, SOLR_ERR_VERIFY, "%s is %lld; the profile "
-		    "requires max %lld", r->field->name, (long long)v,
+		return solr_seterr(e, SOLR_ERR_VERIFY, "%s is %lld; the "
+		    "profile requires max %lld", r->field->name, (long long)v,
 		    (long long)r->max);
 	if (r->gt_field != NULL) {
 		if (pp_value(pp, r->gt_field, &o) != 0)
 			return solr_seterr(e, SOLR_ERR_VERIFY, "%s is missing "
 			    "from the request", r->gt_field->name);
 		if (!(v > o))
-			return solr_seterr(e, SOLR_ERR_VERIFY, "%s is %lld; the "
-			    "profile requires it above %s (%lld)",
+			return solr_seterr(e, SOLR_ERR_VERIFY, "%s is %lld; "
+			    "the profile requires it above %s (%lld)",
 			    r->field->name, (long long)v, r->gt_field->name,
 			    (long long)o);
 	}
@@ -224,12 +217,12 @@ safe_check(const struct safe_policy *sp, const struct prepay *pp,
 		from = pp->activation_time;
 	for (i = 0; i <= p->nrules; i++) {
 		if (i == p->calendar_pos) {
-			r = calendar_never_ends(pp, from, sp->horizon_days, &end,
-			    why, sizeof(why));
+			r = calendar_never_ends(pp, from, sp->horizon_days,
+			    &end, why, sizeof(why));
 			if (r != 0)
-				return solr_seterr(e, SOLR_ERR_VERIFY, "%s: %s; "
-				    "the profile requires never_ends", CALENDAR,
-				    why);
+				return solr_seterr(e, SOLR_ERR_VERIFY,
+				    "%s: %s; the profile requires never_ends",
+				    CALENDAR, why);
 		}
 		if (i < p->nrules && (r = check_rule(&p->rule[i], pp, e)) != 0)
 			return r;
@@ -239,8 +232,8 @@ safe_check(const struct safe_policy *sp, const struct prepay *pp,
 		    "cancellation; a cancellation is never safe");
 	if (pp->activation == ACT_AT && !sp->allow_future_activation) {
 		solr_time_format(pp->activation_time, at);
-		return solr_seterr(e, SOLR_ERR_VERIFY, "activation is at %s; the "
-		    "policy allows only immediate activation "
+		return solr_seterr(e, SOLR_ERR_VERIFY, "activation is at %s; "
+		    "the policy allows only immediate activation "
 		    "(allow_future_activation)", at);
 	}
 	return 0;
@@ -472,8 +465,8 @@ calendar_never_ends(const struct prepay *pp, int64_t from, int days,
 				continue;
 			*end = day * 86400 > from ? day * 86400 : from;
 			solr_time_format(*end, ts);
-			snprintf(why, cap, "no season has begun on %.10s, so no "
-			    "day profile applies", ts);
+			snprintf(why, cap, "no season has begun on %.10s, so "
+			    "no day profile applies", ts);
 			return SOLR_ERR_VERIFY;
 		}
 		for (i = 0; i < n; i++) {
@@ -491,13 +484,15 @@ calendar_never_ends(const struct prepay *pp, int64_t from, int days,
 				solr_time_format(*end, ts);
 				fmt_note(pp, &dn, note, sizeof(note));
 				if (pp->fuel == FUEL_ELEC)
-					snprintf(why, cap, "non-disablement would "
-					    "end at %s (schedule entry %d: STOP "
-					    "on %s)", ts, ev[i].what, note);
+					snprintf(why, cap, "non-disablement "
+					    "would end at %s (schedule entry "
+					    "%d: STOP on %s)", ts, ev[i].what,
+					    note);
 				else
-					snprintf(why, cap, "non-disablement would "
-					    "end at %s (day profile %d: STOP, on "
-					    "%s)", ts, ev[i].what, note);
+					snprintf(why, cap, "non-disablement "
+					    "would end at %s (day profile %d: "
+					    "STOP, on %s)", ts, ev[i].what,
+					    note);
 				return SOLR_ERR_VERIFY;
 			}
 			state = 1;

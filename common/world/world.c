@@ -43,14 +43,6 @@ struct cfg {
 };
 
 static int
-cfg_err(struct cfg *c, const struct ynode *n, const char *field,
-    const char *rule)
-{
-	return solr_seterr_at(c->e, SOLR_ERR_CONFIG, c->file, n ? n->line : 0,
-	    "%s: %s", field, rule);
-}
-
-static int
 cfg_keys(struct cfg *c, const struct ynode *m, const char *what,
     const char *const *known)
 {
@@ -58,7 +50,8 @@ cfg_keys(struct cfg *c, const struct ynode *m, const char *what,
 	const char *const *k;
 
 	if (m == NULL || m->kind != YN_MAP)
-		return cfg_err(c, m, what, "must be a mapping");
+		return yn_err(c->e, SOLR_ERR_CONFIG, c->file, m, what,
+		    "must be a mapping");
 	for (i = 0; i < m->n; i += 2) {
 		for (k = known; *k; k++)
 			if (strcmp(*k, m->items[i]->str) == 0)
@@ -68,7 +61,8 @@ cfg_keys(struct cfg *c, const struct ynode *m, const char *what,
 
 			snprintf(f, sizeof(f), "%s.%s", what,
 			    m->items[i]->str);
-			return cfg_err(c, m->items[i], f, "unknown key");
+			return yn_err(c->e, SOLR_ERR_CONFIG, c->file,
+			    m->items[i], f, "unknown key");
 		}
 	}
 	return 0;
@@ -78,7 +72,8 @@ static int
 cfg_str(struct cfg *c, const struct ynode *n, const char *field, char **out)
 {
 	if (!yn_is_scalar(n) || yn_is_null(n))
-		return cfg_err(c, n, field, "must be a string");
+		return yn_err(c->e, SOLR_ERR_CONFIG, c->file, n, field,
+		    "must be a string");
 	if ((*out = strdup(n->str)) == NULL)
 		return solr_seterr(c->e, SOLR_ERR_NOMEM, "out of memory");
 	return 0;
@@ -97,7 +92,8 @@ cfg_bool(struct cfg *c, const struct ynode *n, const char *field, int *out)
 			return 0;
 		}
 	}
-	return cfg_err(c, n, field, "must be true or false");
+	return yn_err(c->e, SOLR_ERR_CONFIG, c->file, n, field, "must be true "
+	    "or false");
 }
 
 static int
@@ -111,7 +107,7 @@ cfg_uint(struct cfg *c, const struct ynode *n, const char *field,
 	snprintf(rule, sizeof(rule), "'%.40s' is not a number from 0 to %llu",
 	    yn_is_scalar(n) ? n->str : "(not a scalar)",
 	    (unsigned long long)max);
-	return cfg_err(c, n, field, rule);
+	return yn_err(c->e, SOLR_ERR_CONFIG, c->file, n, field, rule);
 }
 
 static int
@@ -123,9 +119,11 @@ cfg_int_list(struct cfg *c, const struct ynode *n, const char *field,
 	int r;
 
 	if (n == NULL || n->kind != YN_SEQ)
-		return cfg_err(c, n, field, "must be a list");
+		return yn_err(c->e, SOLR_ERR_CONFIG, c->file, n, field,
+		    "must be a list");
 	if (n->n > cap)
-		return cfg_err(c, n, field, "has too many entries");
+		return yn_err(c->e, SOLR_ERR_CONFIG, c->file, n, field,
+		    "has too many entries");
 	for (i = 0; i < n->n; i++) {
 		if ((r = cfg_uint(c, n->items[i], field, max, &v)) != 0)
 			return r;
@@ -143,7 +141,8 @@ cfg_str_list(struct cfg *c, const struct ynode *n, const char *field,
 	int r;
 
 	if (n == NULL || n->kind != YN_SEQ)
-		return cfg_err(c, n, field, "must be a list");
+		return yn_err(c->e, SOLR_ERR_CONFIG, c->file, n, field,
+		    "must be a list");
 	if ((*out = calloc(n->n + 1, sizeof(char *))) == NULL)
 		return solr_seterr(c->e, SOLR_ERR_NOMEM, "out of memory");
 	*nout = n->n;
@@ -220,7 +219,8 @@ load_roles(struct cfg *c, const struct ynode *n, struct solr_policy *p)
 	int r;
 
 	if (n->kind != YN_MAP)
-		return cfg_err(c, n, "roles", "must be a mapping");
+		return yn_err(c->e, SOLR_ERR_CONFIG, c->file, n, "roles",
+		    "must be a mapping");
 	if ((p->roles = calloc(n->n / 2 + 1, sizeof(*p->roles))) == NULL)
 		return solr_seterr(c->e, SOLR_ERR_NOMEM, "out of memory");
 	for (i = 0; i + 1 < n->n; i += 2) {
@@ -228,7 +228,8 @@ load_roles(struct cfg *c, const struct ynode *n, struct solr_policy *p)
 		struct ynode *rv = n->items[i + 1];
 
 		if ((rp->name = strdup(n->items[i]->str)) == NULL)
-			return solr_seterr(c->e, SOLR_ERR_NOMEM, "out of memory");
+			return solr_seterr(c->e, SOLR_ERR_NOMEM, "out of "
+			    "memory");
 		snprintf(f, sizeof(f), "roles.%s", rp->name);
 		if ((r = cfg_keys(c, rv, f, role_keys)) != 0)
 			return r;
@@ -265,7 +266,8 @@ load_lists(struct cfg *c, const struct ynode *t, struct solr_policy *p)
 			return r;
 	} else {
 		if ((p->supplier_roles = calloc(4, sizeof(char *))) == NULL)
-			return solr_seterr(c->e, SOLR_ERR_NOMEM, "out of memory");
+			return solr_seterr(c->e, SOLR_ERR_NOMEM, "out of "
+			    "memory");
 		for (i = 0; i < 3; i++)
 			if ((p->supplier_roles[p->nsupplier_roles++] =
 			    strdup(dflt[i])) == NULL)
@@ -303,12 +305,14 @@ strict_stages(struct cfg *c, const struct ynode *t, struct solr_policy *p)
 		if (!found) {
 			snprintf(why, sizeof(why), "'%.40s' is not a stage",
 			    p->required_stages[i]);
-			return cfg_err(c, n, "required_stages", why);
+			return yn_err(c->e, SOLR_ERR_CONFIG, c->file, n,
+			    "required_stages", why);
 		}
 	}
 	if (n == NULL) {
 		if ((p->required_stages = calloc(5, sizeof(char *))) == NULL)
-			return solr_seterr(c->e, SOLR_ERR_NOMEM, "out of memory");
+			return solr_seterr(c->e, SOLR_ERR_NOMEM, "out of "
+			    "memory");
 		for (i = 0; stages_required[i]; i++)
 			if ((p->required_stages[p->nrequired_stages++] =
 			    strdup(stages_required[i])) == NULL)
@@ -323,7 +327,8 @@ strict_stages(struct cfg *c, const struct ynode *t, struct solr_policy *p)
 		if (!found) {
 			snprintf(why, sizeof(why), "lacks %s: no configuration "
 			    "switches a check off", stages_required[j]);
-			return cfg_err(c, n, "required_stages", why);
+			return yn_err(c->e, SOLR_ERR_CONFIG, c->file, n,
+			    "required_stages", why);
 		}
 	}
 	return 0;
@@ -345,23 +350,26 @@ strict_policy(struct cfg *c, const struct ynode *t, struct solr_policy *p)
 		if (strcmp(p->roles[i].name, SOLR_CONTINGENCY) == 0)
 			rp = &p->roles[i];
 		else if (strcasecmp(p->roles[i].name, SOLR_CONTINGENCY) == 0) {
-			snprintf(why, sizeof(why), "'%s' is not the role's name "
-			    "(%s)", p->roles[i].name, SOLR_CONTINGENCY);
-			return cfg_err(c, roles, "roles", why);
+			snprintf(why, sizeof(why), "'%s' is not the role's "
+			    "name (%s)", p->roles[i].name, SOLR_CONTINGENCY);
+			return yn_err(c->e, SOLR_ERR_CONFIG, c->file, roles,
+			    "roles", why);
 		}
 	}
 	if (rp == NULL)
-		return cfg_err(c, roles ? roles : t, "roles." SOLR_CONTINGENCY,
-		    "missing: without it no SoLR rule would hold (the strict "
-		    "one is {srvs: ['2.1'], cvs: [4, 5, 6, 7]})");
+		return yn_err(c->e, SOLR_ERR_CONFIG, c->file, roles ? roles : t,
+		    "roles." SOLR_CONTINGENCY, "missing: without it no SoLR "
+		    "rule would hold (the strict one is {srvs: ['2.1'], cvs: "
+		    "[4, 5, 6, 7]})");
 	for (i = 0; i < rp->nsrvs; i++)
 		if (srv_rule(rp->srvs[i]) == NULL ||
 		    !srv_rule(rp->srvs[i])->safe_profile) {
-			snprintf(why, sizeof(why), "SRV %.20s has no content rule: "
-			    "the role may send only what is checked (SR 2.1, "
-			    "against safe_prepay)", rp->srvs[i]);
-			return cfg_err(c, yn_path(t, "roles." SOLR_CONTINGENCY
-			    ".srvs"), "roles." SOLR_CONTINGENCY ".srvs", why);
+			snprintf(why, sizeof(why), "SRV %.20s has no content "
+			    "rule: the role may send only what is checked (SR "
+			    "2.1, against safe_prepay)", rp->srvs[i]);
+			return yn_err(c->e, SOLR_ERR_CONFIG, c->file, yn_path(t,
+			    "roles." SOLR_CONTINGENCY ".srvs"), "roles."
+			    SOLR_CONTINGENCY ".srvs", why);
 		}
 	/* loaded once, here, for every stage that holds values to it */
 	if ((r = safe_policy_load(t, c->file, &p->safe, c->e)) != 0)
@@ -417,8 +425,8 @@ load_policy(struct solr_world *w, struct solr_err *e)
 		    &v)) != 0)
 			return r;
 		if (v < 1024)
-			return cfg_err(&c, n, "max_document_bytes",
-			    "must be at least 1024");
+			return yn_err(c.e, SOLR_ERR_CONFIG, c.file, n,
+			    "max_document_bytes", "must be at least 1024");
 		p->max_document_bytes = (size_t)v;
 	}
 	if ((n = yn_get(t, "roles")) != NULL &&
@@ -433,8 +441,8 @@ load_policy(struct solr_world *w, struct solr_err *e)
 		    != 0)
 			return r;
 		if (v < 1)
-			return cfg_err(&c, n, "upload_scanner_seconds",
-			    "must be at least 1");
+			return yn_err(c.e, SOLR_ERR_CONFIG, c.file, n,
+			    "upload_scanner_seconds", "must be at least 1");
 		p->upload_scanner_seconds = (int64_t)v;
 	}
 	if ((n = yn_get(t, "e020101_from_schema_version")) != NULL &&
@@ -472,7 +480,8 @@ load_registry(struct solr_world *w, struct solr_err *e)
 		goto out;
 	users = yn_get(t, "users");
 	if (users == NULL || users->kind != YN_SEQ) {
-		r = cfg_err(&c, users ? users : t, "users", "must be a list");
+		r = yn_err(c.e, SOLR_ERR_CONFIG, c.file, users ? users : t,
+		    "users", "must be a list");
 		goto out;
 	}
 	if ((w->users = calloc(users->n + 1, sizeof(*w->users))) == NULL) {
@@ -488,14 +497,16 @@ load_registry(struct solr_world *w, struct solr_err *e)
 		id = yn_get(u, "id");
 		if (!yn_is_scalar(id) ||
 		    solr_eui_parse(id->str, id->len, &su->id) != 0) {
-			r = cfg_err(&c, id ? id : u, "users[].id",
-			    "must be an EUI-64 like 90-B3-D5-1F-30-01-00-00");
+			r = yn_err(c.e, SOLR_ERR_CONFIG, c.file, id ? id : u,
+			    "users[].id", "must be an EUI-64 like "
+			    "90-B3-D5-1F-30-01-00-00");
 			goto out;
 		}
 		for (j = 0; j + 1 < w->nusers; j++)
 			if (w->users[j].id == su->id) {
-				r = cfg_err(&c, id, "users[].id",
-				    "the same user is listed twice");
+				r = yn_err(c.e, SOLR_ERR_CONFIG, c.file, id,
+				    "users[].id", "the same user is listed "
+				    "twice");
 				goto out;
 			}
 		if ((r = cfg_str(&c, yn_get(u, "party"), "users[].party",
@@ -507,8 +518,8 @@ load_registry(struct solr_world *w, struct solr_err *e)
 		st = yn_get(u, "status");
 		if (!yn_is_scalar(st) || (strcmp(st->str, "active") != 0 &&
 		    strcmp(st->str, "suspended") != 0)) {
-			r = cfg_err(&c, st ? st : u, "users[].status",
-			    "must be active or suspended");
+			r = yn_err(c.e, SOLR_ERR_CONFIG, c.file, st ? st : u,
+			    "users[].status", "must be active or suspended");
 			goto out;
 		}
 		su->suspended = strcmp(st->str, "suspended") == 0;
@@ -788,7 +799,8 @@ strict_modes(const char *dir, struct solr_err *e)
 			continue;
 		world_path(path, sizeof(path), dir, (enum world_file)i);
 		if (stat(path, &st) != 0)
-			continue;	/* what is missing is said where it is read */
+			continue;	/* what is missing is said where it is
+			    read */
 		if (st.st_mode & (S_IWGRP | S_IWOTH))
 			return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0,
 			    "mode %04o: group or others may write it, and the "
@@ -817,8 +829,8 @@ world_load(struct solr_world *w, const char *dir, struct solr_err *e)
 		    WF_OBJECTS);
 	world_path(path, sizeof(path), w->dir, WF_POLICY);
 	if (access(path, F_OK) != 0)
-		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "%s: is %s a "
-		    "world directory? (-C dir, or SOLR_WORLD; solr-world(5))",
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "%s: is %s "
+		    "a world directory? (-C dir, or SOLR_WORLD; solr-world(5))",
 		    strerror(errno), w->dir);
 	/* the key first: records that cannot be decided are still sealed */
 	if ((r = load_record_key(w, e)) != 0 || (r = strict_modes(w->dir, e))
@@ -841,9 +853,9 @@ world_load(struct solr_world *w, const char *dir, struct solr_err *e)
 		return r;
 	/* with chains, revocation is part of the check: no CRL is no check */
 	if (w->policy.require_chain && sk_X509_CRL_num(w->crls) == 0)
-		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "no CRL, but "
-		    "policy.yaml requires chains (pki.require_chain): without "
-		    "one nothing would be found revoked");
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "no CRL, "
+		    "but policy.yaml requires chains (pki.require_chain): "
+		    "without one nothing would be found revoked");
 	world_path(path, sizeof(path), w->dir, WF_ORG);
 	if ((r = each_pem(path, 0, add_org, w, e)) != 0)
 		return r;
