@@ -44,13 +44,20 @@ cli_error(const struct solr_err *e)
 }
 
 int64_t
-cli_time(const char *s)
+cli_time(const char *opt, const char *s)
 {
+	const char *t19 = strlen(s) > 19 ? s + 19 : "";
 	int64_t t;
 
 	if (solr_time_parse(s, &t) != 0) {
-		cli_warn(NULL, 0, "--at: '%s' is not an RFC 3339 time like "
-		    "2026-03-02T10:15:00Z", s);
+		cli_warn(NULL, 0, "%s: '%s' is not an RFC 3339 time like "
+		    "2026-03-02T10:15:00Z", opt, s);
+		exit(SOLR_EXIT_TROUBLE);
+	}
+	/* the tools decide to the second: a fraction is refused, not cut */
+	if (*t19 == '.') {
+		cli_warn(NULL, 0, "%s: '%s' has a fraction of a second; the "
+		    "tools decide to the second: give whole seconds", opt, s);
 		exit(SOLR_EXIT_TROUBLE);
 	}
 	return t;
@@ -145,7 +152,7 @@ cli_common_opt(struct cli_common *c, int ch, const char *arg)
 		c->dir = arg;
 		return 1;
 	case 'a':
-		c->at = cli_time(arg);
+		c->at = cli_time("--at", arg);
 		c->have_at = 1;
 		return 1;
 	case 'P':

@@ -17,7 +17,9 @@ void cli_error(const struct solr_err *e);
 /* Says "out of memory" and exits 2. */
 void cli_nomem(void) __attribute__((noreturn));
 /* Parses --at; exits 2 with a message on a bad value. */
-int64_t cli_time(const char *s);
+/* The time of option opt (--at, --since): an RFC 3339 time in whole
+ * seconds, or exit 2 saying why. */
+int64_t cli_time(const char *opt, const char *s);
 /* Flushes stdout; on a write error prints a message and returns 2. */
 int cli_close_stdout(int status);
 void cli_version(void);

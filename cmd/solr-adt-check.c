@@ -141,7 +141,7 @@ print_counter(void *arg, uint64_t srp, const char *srv, int64_t window,
 		cli_json_put(o, yn_set_str(o, "srp", eui) != 0 ||
 		    yn_set_str(o, "srv", srv) != 0 ||
 		    yn_set_str(o, "window_start", ts) != 0 ||
-		    yn_set_int(o, "window_seconds", window) != 0 ||
+		    yn_set_int(o, "window", window) != 0 ||
 		    yn_set_int(o, "count", (int64_t)count) != 0);
 		return;
 	}
@@ -153,10 +153,18 @@ static int
 cmd_counters(int argc)
 {
 	struct adt_counters c;
+	struct instructions is;
 	struct solr_err e = { 0 };
 
 	if (argc != 0)
 		cli_usage("counters takes no operand");
+	/* the counts are read in the world the stage would decide in: one
+	 * it could not load is not shown as if it could */
+	if (instructions_load(world.dir, &is, &e) != 0) {
+		cli_error(&e);
+		return SOLR_EXIT_TROUBLE;
+	}
+	instructions_free(&is);
 	if (adt_counters_open(world.dir, world.counters_key, &c, &e) != 0 ||
 	    adt_counters_each(&c, print_counter, NULL, &e) != 0 ||
 	    adt_counters_close(&c, &e) != 0) {

@@ -747,8 +747,12 @@ main(int argc, char *argv[])
 		case 'I': f.request_id = optarg; break;
 		case 'v': f.verdict = optarg; break;
 		case 'k': f.code = optarg; break;
-		case 's': f.since = cli_time(optarg); f.have_since = 1; break;
-		case 'u': f.until = cli_time(optarg); f.have_until = 1; break;
+		case 's': f.since = cli_time("--since", optarg);
+			f.have_since = 1;
+			break;
+		case 'u': f.until = cli_time("--until", optarg);
+			f.have_until = 1;
+			break;
 		case 'j': f.json = json = 1; break;
 		case 'm': f.commands = 1; break;
 		case 'V': cli_version(); break;

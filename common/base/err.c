@@ -51,3 +51,15 @@ solr_err_clear(struct solr_err *e)
 	e->line = 0;
 	e->msg[0] = '\0';
 }
+
+const char *
+solr_err_text(const struct solr_err *e, char *buf, size_t n)
+{
+	if (e->file[0] && e->line > 0)
+		snprintf(buf, n, "%s:%d: %s", e->file, e->line, e->msg);
+	else if (e->file[0])
+		snprintf(buf, n, "%s: %s", e->file, e->msg);
+	else
+		snprintf(buf, n, "%s", e->msg);
+	return buf;
+}

@@ -37,6 +37,9 @@ int solr_seterr(struct solr_err *e, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int solr_seterr_at(struct solr_err *e, int code, const char *file, int line,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* The message with where it was: "file:line: msg", "file: msg" or
+ * "msg", into buf; returns buf. */
+const char *solr_err_text(const struct solr_err *e, char *buf, size_t n);
 void solr_err_clear(struct solr_err *e);
 
 #endif

@@ -178,6 +178,7 @@ void
 stage_put(struct stage *s, struct ynode *rec)
 {
 	struct solr_err e = { 0 };
+	char why[sizeof(e.file) + sizeof(e.msg) + 16];
 	int r;
 
 	if (rec == NULL) {
@@ -194,7 +195,7 @@ stage_put(struct stage *s, struct ynode *rec)
 			/* the record that met the error is kept, rejected */
 			fatal(s, &e);
 			if (rec_is_pass(rec) && rec_reject(rec, s->ops->name,
-			    NULL, e.msg) != 0) {
+			    NULL, solr_err_text(&e, why, sizeof(why))) != 0) {
 				yn_free(rec);
 				return;
 			}
