@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libxml/parser.h>
 
@@ -211,7 +212,7 @@ run_stage(struct countersign_stage *c, const char *satdir)
 		    "write that did not finish: no record left after it)",
 		    (long long)c->sat.cut);
 	if (c->have_sat && sat_head_open(&c->sat, c->dcc, c->dcc_cert,
-	    cli_now(&opt), &e) != 0) {
+	    (int64_t)time(NULL), &e) != 0) {
 		cli_error(&e);
 		return SOLR_EXIT_TROUBLE;
 	}

@@ -15,9 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "decide/fslist.h"
+#include "duis/duis.h"
 #include "store/record.h"
 #include "store/sat.h"
 #include "store/sathead.h"
@@ -114,6 +116,22 @@ trust_free(struct trust *tr)
 	tr->have_world = 0;
 }
 
+/* What a failed verify says on stdout: with --json, the reason as fields
+ * (nothing of the trail is vouched for, so no count of it). */
+static void
+verify_failed(const struct solr_err *e)
+{
+	struct ynode *o;
+
+	if (!json)
+		return;
+	o = cli_json_obj();
+	cli_json_put(o, yn_set(o, "intact", yn_new_plain("false")) ||
+	    yn_set_str(o, "file", e->file[0] ? e->file : NULL) ||
+	    (e->line > 0 && yn_set_int(o, "line", e->line)) ||
+	    yn_set_str(o, "reason", e->msg));
+}
+
 static int
 cmd_verify(const char *dir, const char *expect, const char *cert,
     const char *world)
@@ -131,18 +149,14 @@ cmd_verify(const char *dir, const char *expect, const char *cert,
 	trust_free(&tr);
 	if (r != 0) {
 		cli_error(&e);
-		if (!json)
-			printf("entries: %llu\n", (unsigned long long)c.entries);
-		else {
-			o = cli_json_obj();
-			cli_json_put(o, yn_set_int(o, "entries",
-			    (int64_t)c.entries) || yn_set(o, "intact",
-			    yn_new_plain("false")) || yn_set_str(o, "error",
-			    e.msg));
-		}
-		return e.code == SOLR_ERR_VERIFY ? SOLR_EXIT_REJECT : SOLR_EXIT_TROUBLE;
+		verify_failed(&e);
+		return e.code == SOLR_ERR_VERIFY ? SOLR_EXIT_REJECT :
+		    SOLR_EXIT_TROUBLE;
 	}
 	solr_time_format(c.head.time, ts);
+	if (expect != NULL && strcmp(expect, c.head.hash) != 0)
+		solr_seterr_at(&e, SOLR_ERR_VERIFY, dir, 0, "the head is %s, "
+		    "not the expected %s", c.head.hash, expect);
 	if (!json)
 		printf("entries: %llu\nhead: %s\nsigned: %s by certificate "
 		    "serial %s (sha256 %s)\n%s", (unsigned long long)c.entries,
@@ -152,8 +166,8 @@ cmd_verify(const char *dir, const char *expect, const char *cert,
 	else {
 		o = cli_json_obj();
 		cli_json_put(o, yn_set_int(o, "entries", (int64_t)c.entries) ||
-		    yn_set(o, "intact", yn_new_plain(expect == NULL ||
-		    strcmp(expect, c.head.hash) == 0 ? "true" : "false")) ||
+		    yn_set(o, "intact", yn_new_plain(e.code ? "false" :
+		    "true")) || (e.code && yn_set_str(o, "reason", e.msg)) ||
 		    yn_set_str(o, "head", c.head.hash) ||
 		    yn_set_str(o, "signed", ts) ||
 		    yn_set_str(o, "serial", c.signer_serial) ||
@@ -161,9 +175,8 @@ cmd_verify(const char *dir, const char *expect, const char *cert,
 		    yn_set(o, "macs_checked", yn_new_plain(world ? "true" :
 		    "false")));
 	}
-	if (expect != NULL && strcmp(expect, c.head.hash) != 0) {
-		cli_warn(dir, 0, "the head is %s, not the expected %s",
-		    c.head.hash, expect);
+	if (e.code != 0) {
+		cli_error(&e);
 		return SOLR_EXIT_REJECT;
 	}
 	return SOLR_EXIT_PASS;
@@ -171,6 +184,7 @@ cmd_verify(const char *dir, const char *expect, const char *cert,
 
 struct filter {
 	const char *actor, *originator, *request_id, *verdict, *code;
+	uint64_t actor_eui, orig_eui, rid[3];	/* the ids, read as values */
 	int64_t since, until;
 	int have_since, have_until, json;
 	int commands;		/* --commands: each Command in hex, a line */
@@ -187,6 +201,69 @@ str_is(const struct ynode *m, const char *path, const char *want)
 
 	return want == NULL || (n && yn_is_scalar(n) && strcmp(n->str, want) ==
 	    0);
+}
+
+/* An EUI-64 as a value: any case matches. */
+static int
+eui_is(const struct ynode *m, const char *path, const char *given,
+    uint64_t want)
+{
+	const struct ynode *n = yn_path(m, path);
+	uint64_t v;
+
+	return given == NULL || (n && yn_is_scalar(n) && solr_eui_parse(n->str,
+	    strlen(n->str), &v) == 0 && v == want);
+}
+
+/* A RequestID as its three values: "90-b3-..." matches "90-B3-...". */
+static int
+rid_is(const struct ynode *rec, const struct filter *f)
+{
+	const char *s = yn_get_str(yn_get(rec, "request"), "request_id");
+	uint64_t bo, bt, n;
+
+	return f->request_id == NULL || (s && duis_parse_request_id(s, &bo,
+	    &bt, &n) == 0 && bo == f->rid[0] && bt == f->rid[1] &&
+	    n == f->rid[2]);
+}
+
+/* The filters read as the stages read their inputs: a value that could
+ * match nothing is a usage error, not an empty answer. */
+static void
+filter_check(struct filter *f)
+{
+	static const char *const verdicts[] = { "pass", "accept", "reject",
+	    "quarantine", NULL };
+	enum duis_code c;
+	size_t i;
+
+	if (f->actor && solr_eui_parse(f->actor, strlen(f->actor),
+	    &f->actor_eui) != 0)
+		cli_usage("--actor: '%s' is not an EUI-64 like "
+		    "90-B3-D5-1F-30-01-00-00", f->actor);
+	if (f->originator && solr_eui_parse(f->originator,
+	    strlen(f->originator), &f->orig_eui) != 0)
+		cli_usage("--originator: '%s' is not an EUI-64 like "
+		    "90-B3-D5-1F-30-01-00-00", f->originator);
+	if (f->request_id && duis_parse_request_id(f->request_id, &f->rid[0],
+	    &f->rid[1], &f->rid[2]) != 0)
+		cli_usage("--request-id: '%s' is not a RequestID (originator, "
+		    "target and counter, joined by ':')", f->request_id);
+	for (i = 0; f->verdict && verdicts[i]; i++)
+		if (strcmp(f->verdict, verdicts[i]) == 0)
+			break;
+	if (f->verdict && verdicts[i] == NULL)
+		cli_usage("--verdict: '%s' is none of pass, accept, reject and "
+		    "quarantine", f->verdict);
+	if (f->code) {
+		for (c = DUIS_NONE + 1; c < DUIS_NCODES; c++)
+			if (strcasecmp(f->code, duis_code_name(c)) == 0)
+				break;
+		if (c == DUIS_NCODES)
+			cli_usage("--code: '%s' is no DUIS response code or DCC "
+			    "alert the tools give (E2, E65, AD1, ...)", f->code);
+		f->code = duis_code_name(c);
+	}
 }
 
 /* --commands: the Command an entry's record names, from the bundle's own
@@ -227,10 +304,10 @@ one_entry(void *arg, struct ynode *entry)
 	struct solr_buf b = { 0 };
 	int64_t t;
 
-	if (rec == NULL || !str_is(entry, "actor", f->actor) ||
-	    !str_is(rec, "request.originator", f->originator) ||
-	    !str_is(rec, "request.request_id", f->request_id) ||
-	    !str_is(rec, "verdict", f->verdict) || !str_is(rec, "code", f->code))
+	if (rec == NULL || !eui_is(entry, "actor", f->actor, f->actor_eui) ||
+	    !eui_is(rec, "request.originator", f->originator, f->orig_eui) ||
+	    !rid_is(rec, f) || !str_is(rec, "verdict", f->verdict) ||
+	    !str_is(rec, "code", f->code))
 		return 0;
 	if ((f->have_since || f->have_until) && (rec_time(rec, &t) != 0 ||
 	    (f->have_since && t < f->since) || (f->have_until && t >= f->until)))
@@ -762,9 +839,13 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+	if (expect != NULL && !solr_is_sha256_hex(expect))
+		cli_usage("--expect-head: '%.80s' is not a head (64 hex digits, "
+		    "as verify prints it)", expect);
 	if (strcmp(sub, "verify") == 0 && argc == 1)
 		status = cmd_verify(argv[0], expect, cert, world);
 	else if (strcmp(sub, "log") == 0 && argc == 1) {
+		filter_check(&f);
 		f.cert = cert;
 		f.world = world;
 		status = cmd_log(argv[0], &f);

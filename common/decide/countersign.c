@@ -936,8 +936,10 @@ sync_batch(void *ctx, struct ynode **recs, size_t n, struct solr_err *e)
 	if ((r = objstore_sync(&c->objects, e)) != 0 || !c->have_sat ||
 	    (r = sat_sync(&c->sat, e)) != 0)
 		return r;
-	return sat_head_write(&c->sat, c->dcc, c->dcc_cert, c->have_at ?
-	    c->at : (int64_t)time(NULL), e);
+	/* the head says when it was signed: --at is the moment the
+	 * requests are decided at, not the clock of the signature */
+	return sat_head_write(&c->sat, c->dcc, c->dcc_cert,
+	    (int64_t)time(NULL), e);
 }
 
 static void

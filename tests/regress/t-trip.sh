@@ -40,3 +40,51 @@ solr-verify-sig -C "$TMP/w3" --at $PIN "$R/srp-elec-cv5.xml" | solr-failed-suppl
 check "an ADT file with a misspelt key: the record is rejected" grep -q "^verdict: reject$" "$TMP/o"
 check "... and its reason names the file, the line and the key" \
 	grep -q "^reason: '.*/adt/00-DB-12-34-56-78-00-04.yaml:2: threshold: unknown key'$" "$TMP/o"
+
+# solr-sat: exit codes as for the stages, filters read as the stages
+# read their inputs, the head's time when it was signed
+trail() {	# trail DIR FILE...: the flow with a SAT in DIR
+	_d=$1; shift
+	solr-verify-sig -C "$t" --at $PIN "$@" | solr-failed-suppliers -C "$t" check |
+		solr-gbcs-parse -C "$t" | solr-adt-check -C "$t" |
+		solr-countersign -C "$t" --at $PIN --sat "$_d" > /dev/null 2>&1
+}
+fresh_world "$TMP/t"
+t=$TMP/t
+before=$(date -u +%s)
+trail "$TMP/sat" "$R/srp-elec-cv5.xml" "$R/srp-gas-cv4.xml" "$R/srp-elec-unsafe-cv5.xml"
+signed=$(sed -n 's/^time: //p' "$TMP/sat/head")
+check "the head's time is when it was signed, not --at" \
+	sh -c '[ "$0" != "$1" ] && [ $(date -u -d "$0" +%s) -ge $2 ]' "$signed" "$PIN" "$before"
+solr-sat verify -C "$t" --expect-head abc "$TMP/sat" > "$TMP/o" 2> "$TMP/e"
+check "verify --expect-head abc: a usage error, exit 2" \
+	sh -c '[ $0 -eq 2 ] && grep -q "^solr-sat: --expect-head: .abc. is not a head (64 hex digits" "$1"' $? "$TMP/e"
+solr-sat verify -C "$t" /nonexistent > "$TMP/o" 2> "$TMP/e"
+check "verify of a trail that is not there: exit 2, no count on stdout" \
+	sh -c '[ $0 -eq 2 ] && [ ! -s "$1" ] && grep -q "/nonexistent: no such file or directory" "$2"' $? "$TMP/o" "$TMP/e"
+solr-sat verify -C "$t" --json --expect-head "$(printf '%064d' 0)" "$TMP/sat" > "$TMP/o" 2> /dev/null
+check "verify --json with another head: exit 1, one object, intact false, the reason as a field" \
+	sh -c '[ $0 -eq 1 ] && [ $(wc -l < "$1") -eq 1 ] && grep -q "\"intact\":false,\"reason\":\"the head is [0-9a-f]*, not the expected 0*\"" "$1"' $? "$TMP/o"
+solr-sat verify -C "$t" --json /nonexistent > "$TMP/o" 2> /dev/null
+check "verify --json of no trail: the file and the reason as fields" \
+	grep -q '^{"intact":false,"file":"/nonexistent","reason":"no such file or directory: not a trail"}$' "$TMP/o"
+solr-sat verify -C "$t" "$TMP/sat" > "$TMP/o"
+check "verify: the count is the trail's (3)" grep -q '^entries: 3$' "$TMP/o"
+for bad in "--verdict bogus" "--verdict PASS" "--actor nobody" "--originator 1234" \
+	"--request-id 90-B3-D5-1F-30-01-00-00" "--code E99"; do
+	# shellcheck disable=SC2086
+	solr-sat log -C "$t" $bad "$TMP/sat" > "$TMP/o" 2> "$TMP/e"
+	check "log $bad: a usage error naming the option, exit 2, no rows" \
+		sh -c '[ $0 -eq 2 ] && [ ! -s "$1" ] && grep -q "^solr-sat: ${2%% *}: " "$3"' $? "$TMP/o" "$bad" "$TMP/e"
+done
+solr-sat log -C "$t" --actor 00-DB-12-34-56-78-00-04 "$TMP/sat" | grep -c '^---' > "$TMP/n1"
+solr-sat log -C "$t" --actor 00-db-12-34-56-78-00-04 "$TMP/sat" | grep -c '^---' > "$TMP/n2"
+check "log --actor in lower case: the same 3 rows as in upper case" \
+	sh -c '[ "$(cat "$0")" = 3 ] && cmp -s "$0" "$1"' "$TMP/n1" "$TMP/n2"
+rid=$(solr-sat log -C "$t" --verdict accept "$TMP/sat" | sed -n 's/^  request_id: //p' | head -1)
+lrid=$(printf '%s' "$rid" | tr A-F a-f)
+solr-sat log -C "$t" --request-id "$lrid" "$TMP/sat" > "$TMP/o"
+check "log --request-id in lower case finds the accepted request" \
+	sh -c '[ -n "$1" ] && [ "$1" != "$2" ] && grep -q "^verdict: accept$" "$0" && [ $(grep -c "^---" "$0") -eq 1 ]' "$TMP/o" "$lrid" "$rid"
+solr-sat log -C "$t" --code e2 "$TMP/sat" > "$TMP/o"
+check "log --code in lower case: read as the code" grep -q "^code: E2$" "$TMP/o"
