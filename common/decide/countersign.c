@@ -681,6 +681,47 @@ replay_final(const struct solr_record *r, struct ynode *out)
 	return rec_replay_final(rec);
 }
 
+/* -o for a request decided before: the first decision's artifacts,
+ * from the store, so that every run's directory holds what answers its
+ * requests.  One the store no longer holds is named in the record
+ * (output.artifacts_note), not made again. */
+static int
+copy_artifacts(struct countersign_stage *c, const struct solr_record *view,
+    struct solr_err *e)
+{
+	static const struct {
+		const char *key, *at, *what;
+	} art[] = {
+		{ "command", "command_at", "command.gbcs" },
+		{ "countersigned", "countersigned_at", "countersigned.xml" },
+		{ "response", "response_at", "response.xml" },
+	};
+	struct ynode *out = yn_get(view->tree, "output");
+	struct solr_buf b = { 0 };
+	struct solr_err oe = { 0 };
+	const char *name;
+	size_t i;
+	int r = 0;
+
+	if (c->outdir == NULL || c->replay || view->request.request_id == NULL)
+		return 0;
+	for (i = 0; r == 0 && i < sizeof(art) / sizeof(art[0]); i++) {
+		if ((name = yn_get_str(out, art[i].key)) == NULL ||
+		    !solr_is_sha256_hex(name))
+			continue;
+		if (objstore_get_at(&c->objects, name, yn_get_str(out,
+		    art[i].at), 64 * 1024 * 1024, &b, &oe) != 0)
+			r = yn_set_str(out, "artifacts_note", oe.msg) != 0 ?
+			    nomem(e) : 0;
+		else
+			r = write_artifact(c, view->request.request_id,
+			    art[i].what, &b, name, e);
+		solr_buf_free(&b);
+		solr_err_clear(&oe);
+	}
+	return r;
+}
+
 /* What countersign keeps of its first decision on a request. */
 static const char *const kept[] = { "output", "stages.countersign", NULL };
 
@@ -729,7 +770,9 @@ seen_before(struct countersign_stage *c, const struct solr_record *view,
 	yn_free(st);
 	yn_free(dup);
 	yn_free(first);
-	return r ? nomem(e) : 1;
+	if (r != 0)
+		return nomem(e);
+	return (r = copy_artifacts(c, view, e)) != 0 ? r : 1;
 }
 
 /* One record, its RequestID locked against other processes (k NULL: the

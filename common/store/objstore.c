@@ -275,6 +275,38 @@ objstore_copy(struct solr_objstore *os, const char *name,
 	return put(os, b->p, b->len, name, NULL, e);
 }
 
+static int refresh(struct solr_objstore *, struct solr_err *);
+static int read_obj(struct solr_objstore *, size_t, uint64_t, const char *,
+    size_t, struct solr_buf *, struct solr_err *);
+
+/* Whether the store holds name already, whole and hashing to its name:
+ * then *at says where, and nothing is written again (a re-run, or the
+ * same document twice, adds no copy). */
+static int
+held(struct solr_objstore *os, const char *name, size_t n, char *at)
+{
+	struct solr_err e = { 0 };
+	struct solr_buf b = { 0 };
+	unsigned char sha[32];
+	struct objloc *l;
+	int r;
+
+	unhex32(name, sha);
+	if ((l = tab_find(os, sha)) == NULL && (os->tabcap > 0 ||
+	    refresh(os, &e) != 0 || (l = tab_find(os, sha)) == NULL))
+		return 0;
+	if (l->len != n)
+		return 0;
+	r = read_obj(os, l->seg, l->off, name, n, &b, &e);
+	solr_buf_free(&b);
+	if (r != 0)
+		return 0;	/* a copy that does not read back: a new one */
+	if (at != NULL)
+		snprintf(at, OBJSTORE_AT, "%s:%llx", os->segs[l->seg].id,
+		    (unsigned long long)l->off);
+	return 1;
+}
+
 static int
 put(struct solr_objstore *os, const void *p, size_t n, const char *name,
     char *at, struct solr_err *e)
@@ -290,6 +322,8 @@ put(struct solr_objstore *os, const void *p, size_t n, const char *name,
 	if (n > UINT32_MAX)
 		return solr_seterr(e, SOLR_ERR_LIMIT, "an object of %zu bytes "
 		    "is too large for the store", n);
+	if (held(os, name, n, at))
+		return 0;
 	if ((os->wseg < 0 || os->wsize + (off_t)n > OBJSTORE_SEGMENT_MAX) &&
 	    (r = new_segment(os, e)) != 0)
 		return r;

@@ -88,3 +88,20 @@ check "log --request-id in lower case finds the accepted request" \
 	sh -c '[ -n "$1" ] && [ "$1" != "$2" ] && grep -q "^verdict: accept$" "$0" && [ $(grep -c "^---" "$0") -eq 1 ]' "$TMP/o" "$lrid" "$rid"
 solr-sat log -C "$t" --code e2 "$TMP/sat" > "$TMP/o"
 check "log --code in lower case: read as the code" grep -q "^code: E2$" "$TMP/o"
+
+# a re-run stores nothing twice, and its -o directory holds its answers
+idx_lines() { cat "$1"/*.idx 2>/dev/null | wc -l; }
+obj_before=$(idx_lines "$t/state/objects") sat_before=$(idx_lines "$TMP/sat/objects")
+solr-verify-sig -C "$t" --at $PIN "$R/srp-elec-cv5.xml" "$R/srp-gas-cv4.xml" "$R/srp-elec-unsafe-cv5.xml" |
+	solr-failed-suppliers -C "$t" check | solr-gbcs-parse -C "$t" | solr-adt-check -C "$t" |
+	solr-countersign -C "$t" --at $PIN --sat "$TMP/sat" -o "$TMP/again" > "$TMP/o" 2> /dev/null
+check "a re-run: every record is a duplicate of the first run's" \
+	sh -c '[ $(grep -c "^duplicate_of:" "$0") -eq 3 ]' "$TMP/o"
+check "... the world's object store holds no object twice" \
+	sh -c '[ "$0" -gt 0 ] && [ "$0" -eq "$1" ]' "$obj_before" "$(idx_lines "$t/state/objects")"
+check "... nor does the trail's bundle" \
+	sh -c '[ "$0" -gt 0 ] && [ "$0" -eq "$1" ]' "$sat_before" "$(idx_lines "$TMP/sat/objects")"
+check "... its -o directory holds the first decisions' artifacts (a Command, a countersigned request, responses)" \
+	sh -c 'ls "$0" | grep -q "\.command\.gbcs$" && ls "$0" | grep -q "\.countersigned\.xml$" && [ $(ls "$0" | grep -c "\.response\.xml$") -eq 3 ]' "$TMP/again"
+solr-sat verify -C "$t" "$TMP/sat" > /dev/null
+check "... and the trail still verifies" [ $? -eq 0 ]
