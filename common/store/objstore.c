@@ -254,8 +254,10 @@ tab_put(struct solr_objstore *os, const struct objloc *l)
 	return 0;
 }
 
+/* once: an object the store holds already is not written again */
+enum { PUT_ONCE, PUT_AGAIN };
 static int put(struct solr_objstore *, const void *, size_t, const char *,
-    char *, struct solr_err *);
+    char *, int, struct solr_err *);
 
 int
 objstore_put_at(struct solr_objstore *os, const void *p, size_t n,
@@ -265,14 +267,14 @@ objstore_put_at(struct solr_objstore *os, const void *p, size_t n,
 
 	if ((r = solr_sha256_hex(p, n, name)) != 0)
 		return solr_seterr(e, r, "SHA-256 failed");
-	return put(os, p, n, name, at, e);
+	return put(os, p, n, name, at, PUT_ONCE, e);
 }
 
 int
 objstore_copy(struct solr_objstore *os, const char *name,
     const struct solr_buf *b, struct solr_err *e)
 {
-	return put(os, b->p, b->len, name, NULL, e);
+	return put(os, b->p, b->len, name, NULL, PUT_ONCE, e);
 }
 
 static int refresh(struct solr_objstore *, struct solr_err *);
@@ -309,7 +311,7 @@ held(struct solr_objstore *os, const char *name, size_t n, char *at)
 
 static int
 put(struct solr_objstore *os, const void *p, size_t n, const char *name,
-    char *at, struct solr_err *e)
+    char *at, int how, struct solr_err *e)
 {
 	char hdr[HDR_MAX], line[IDX_LINE + 1], path[PATH_MAX];
 	struct iovec iov[3];
@@ -322,7 +324,7 @@ put(struct solr_objstore *os, const void *p, size_t n, const char *name,
 	if (n > UINT32_MAX)
 		return solr_seterr(e, SOLR_ERR_LIMIT, "an object of %zu bytes "
 		    "is too large for the store", n);
-	if (held(os, name, n, at))
+	if (how == PUT_ONCE && held(os, name, n, at))
 		return 0;
 	if ((os->wseg < 0 || os->wsize + (off_t)n > OBJSTORE_SEGMENT_MAX) &&
 	    (r = new_segment(os, e)) != 0)
@@ -725,7 +727,8 @@ gc_one(void *arg, const char *name, const struct solr_buf *b,
 		return 0;
 	}
 	g->kept++;
-	return objstore_copy(g->os, name, b, e);
+	/* a new copy, even of what the store holds: the old segments go */
+	return put(g->os, b->p, b->len, name, NULL, PUT_AGAIN, e);
 }
 
 int
