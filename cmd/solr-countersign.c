@@ -211,8 +211,9 @@ run_stage(struct countersign_stage *c, const char *satdir)
 		cli_warn(c->sat.log, 0, "cut a torn last entry of %lld bytes (a "
 		    "write that did not finish: no record left after it)",
 		    (long long)c->sat.cut);
-	if (c->have_sat && sat_head_open(&c->sat, c->dcc, c->dcc_cert,
-	    (int64_t)time(NULL), &e) != 0) {
+	if (c->have_sat && (sat_head_open(&c->sat, c->dcc, c->dcc_cert,
+	    (int64_t)time(NULL), &e) != 0 || countersign_keep_world(c,
+	    &e) != 0)) {
 		cli_error(&e);
 		return SOLR_EXIT_TROUBLE;
 	}

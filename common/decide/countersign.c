@@ -844,6 +844,66 @@ str_at(const struct ynode *rec, const char *path)
 }
 
 /* The world inputs that decided the record, by their hashes. */
+/* A world file into the trail's bundle (none when it is absent). */
+static int
+keep_file(struct countersign_stage *c, const char *path,
+    char name[SOLR_SHA256_HEX], struct solr_err *e)
+{
+	struct solr_buf b = { 0 };
+	char at[OBJSTORE_AT];
+	int r;
+
+	name[0] = '\0';
+	if (access(path, F_OK) != 0)
+		return 0;
+	if ((r = solr_read_file(path, 4 * 1024 * 1024, &b, e)) == 0 &&
+	    (r = objstore_put_at(&c->objects, b.p, b.len, name, at, e)) == 0)
+		r = sat_place(&c->sat, &c->objects, name, at, e);
+	solr_buf_free(&b);
+	return r;
+}
+
+int
+countersign_keep_world(struct countersign_stage *c, struct solr_err *e)
+{
+	static const enum world_file f[] = { WF_POLICY, WF_REGISTRY,
+	    WF_FAILED_SUPPLIERS, WF_INSTRUCTIONS };
+	char path[PATH_MAX], name[SOLR_SHA256_HEX];
+	size_t i;
+	int r = 0;
+
+	for (i = 0; r == 0 && i < sizeof(f) / sizeof(f[0]); i++) {
+		world_path(path, sizeof(path), c->world->dir, f[i]);
+		r = keep_file(c, path, name, e);
+	}
+	return r;
+}
+
+/* The sender's ADT file, the one adt-check read, into the bundle once. */
+static int
+keep_adt(struct countersign_stage *c, const struct ynode *rec,
+    struct solr_err *e)
+{
+	const char *sha = str_at(rec, "stages.adt-check.adt_sha256"),
+	    *sid = str_at(rec, "sender.id");
+	char path[PATH_MAX], name[SOLR_SHA256_HEX];
+	uint64_t srp;
+	int i, r;
+
+	if (!c->have_sat || c->replay || sha == NULL || sid == NULL ||
+	    solr_eui_parse(sid, strlen(sid), &srp) != 0)
+		return 0;
+	for (i = 0; i < c->nadt_kept; i++)
+		if (strcmp(c->adt_kept[i], sha) == 0)
+			return 0;
+	world_adt_path(path, sizeof(path), c->world->dir, srp);
+	if ((r = keep_file(c, path, name, e)) != 0)
+		return r;
+	if (strcmp(name, sha) == 0 && c->nadt_kept < 16)
+		memcpy(c->adt_kept[c->nadt_kept++], sha, SOLR_SHA256_HEX);
+	return 0;
+}
+
 static struct ynode *
 world_inputs(struct countersign_stage *c, const struct ynode *rec)
 {
@@ -870,6 +930,8 @@ world_inputs(struct countersign_stage *c, const struct ynode *rec)
 	}
 	r |= yn_set_str(w, "policy_sha256", c->world->policy_sha256);
 	r |= yn_set_str(w, "registry_sha256", c->world->registry_sha256);
+	if (c->is.present)
+		r |= yn_set_str(w, "instructions_sha256", c->is.sha256);
 	for (i = 0; i < sizeof(from_stages) / sizeof(from_stages[0]); i++)
 		if ((s = str_at(rec, from_stages[i].path)) != NULL)
 			r |= yn_set(w, from_stages[i].key, from_stages[i].plain ?
@@ -910,6 +972,11 @@ audit(struct countersign_stage *c, struct ynode *rec, struct solr_err *e)
 		yn_free(body);
 		yn_free(objs);
 		return nomem(e);
+	}
+	if ((r = keep_adt(c, rec, e)) != 0) {
+		yn_free(body);
+		yn_free(objs);
+		return r;
 	}
 	snprintf(ver, sizeof(ver), "solr-tools %s", SOLR_VERSION);
 	r |= yn_set_str(body, "at", yn_get_str(rec, "received_at"));

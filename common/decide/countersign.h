@@ -44,6 +44,9 @@ struct countersign_stage {
 	/* what can change after the stages before decided: checked again */
 	struct fs_list list;
 	struct instructions is;
+	/* the ADT files already put into the trail's bundle this run */
+	char adt_kept[16][SOLR_SHA256_HEX];
+	int nadt_kept;
 };
 extern const struct stage_ops countersign_stage;
 
@@ -77,6 +80,11 @@ int countersign_recheck(struct countersign_stage *c,
     struct solr_err *e);
 /* The list and the instructions, read once a run. */
 int countersign_open(struct countersign_stage *c, struct solr_err *e);
+/* With a trail: the world files the decisions read (policy.yaml,
+ * registry.yaml, failed-suppliers.yaml, instructions.yaml) into its
+ * bundle, one copy each, so that a replay can name the key of one that
+ * changed, not only its SHA-256. */
+int countersign_keep_world(struct countersign_stage *c, struct solr_err *e);
 
 /* The first stage policy.yaml requires that did not pass the record
  * (pass or skipped), or NULL.  Pure. */

@@ -255,6 +255,51 @@ START_TEST(dup_keys)
 }
 END_TEST
 
+/* Where two trees first differ, as a replay names a changed key. */
+static const struct {
+	const char *a, *b, *path, *x, *y;	/* x, y NULL: nothing there */
+} diffs[] = {
+	{ "{a: 1, b: [x, y]}", "{a: 1, b: [x, y]}", NULL, NULL, NULL },
+	{ "{a: 1, b: 2}", "{a: 1, b: 3}", "b", "2", "3" },
+	{ "{a: {c: [1, {d: x}]}}", "{a: {c: [1, {d: z}]}}", "a.c[1].d", "x",
+	    "z" },
+	{ "{a: [1, 2]}", "{a: [1]}", "a[1]", "2", NULL },
+	{ "{a: 1}", "{a: 1, n: 5}", "n", NULL, "5" },
+	{ "{a: 1, b: 2}", "{b: 2}", "a", "1", NULL },
+	{ "{a: null}", "{a: 'null'}", "a", "null", "null" },
+	{ "{a: 1, b: 9}", "{b: 9, a: 1}", NULL, NULL, NULL },
+};
+
+START_TEST(first_diff)
+{
+	struct ynode *a = NULL, *b = NULL;
+	const struct ynode *x = NULL, *y = NULL;
+	struct solr_err e;
+	char path[128] = "";
+	int r;
+
+	ck_assert_int_eq(yn_parse(diffs[_i].a, strlen(diffs[_i].a), "a", 1,
+	    &a, &e), 0);
+	ck_assert_int_eq(yn_parse(diffs[_i].b, strlen(diffs[_i].b), "b", 1,
+	    &b, &e), 0);
+	r = yn_first_diff(a, b, path, sizeof(path), &x, &y);
+	ck_assert_int_eq(r, diffs[_i].path != NULL);
+	if (r) {
+		ck_assert_str_eq(path, diffs[_i].path);
+		if (diffs[_i].x)
+			ck_assert_str_eq(x->str, diffs[_i].x);
+		else
+			ck_assert_ptr_null(x);
+		if (diffs[_i].y)
+			ck_assert_str_eq(y->str, diffs[_i].y);
+		else
+			ck_assert_ptr_null(y);
+	}
+	yn_free(a);
+	yn_free(b);
+}
+END_TEST
+
 Suite *
 ytree_suite(void)
 {
@@ -274,6 +319,8 @@ ytree_suite(void)
 	tcase_add_test(tc, strings_keep_their_type);
 	tcase_add_loop_test(tc, quoting, 0, sizeof(plain_or_quoted) /
 	    sizeof(plain_or_quoted[0]));
+	tcase_add_loop_test(tc, first_diff, 0, sizeof(diffs) /
+	    sizeof(diffs[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }
