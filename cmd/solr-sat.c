@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "decide/fslist.h"
+#include "decide/replay.h"
 #include "duis/duis.h"
 #include "store/record.h"
 #include "store/sat.h"
@@ -35,7 +36,7 @@ static const char help[] =
 "                    [--request-id id]\n"
 "                    [--verdict v] [--code c] [--since time] [--until time]\n"
 "                    [--json | --commands] dir\n"
-"       solr-sat replay [-o dir] [--json] dir world\n"
+"       solr-sat replay [-o dir] [--json] [--progress] dir world\n"
 "       solr-sat gc -C world [--json] dir ...\n"
 "\n"
 "The auditor's tool for a Service Audit Trail (solr-sat(5)): verify checks\n"
@@ -58,6 +59,7 @@ static const char help[] =
 "  --commands      log: the Command each matching record names, in hex, one\n"
 "                  a line, from the trail's own objects (for solr-gbcs-parse -x)\n"
 "  -o dir          replay: keep the replayed records and objects in dir\n"
+"  --progress      replay: how many records are done, on stderr\n"
 "  -C dir          verify, log: the world whose DCC certificate checks the\n"
 "                  head, whose trail key checks every entry's MAC, and whose\n"
 "                  last signed head the trail must not be older than;\n"
@@ -66,7 +68,8 @@ static const char help[] =
 "  -h, --help      print this help and exit\n"
 "  --version       print the version and exit\n"
 "\n"
-"Exit status: 0 intact (no difference), 1 broken or different, 2 trouble.\n";
+"Exit status: 0 intact (replay: no decision differs), 1 broken or a\n"
+"decision differs, 2 trouble or a usage error.\n";
 
 /* What a head is checked with: the world's DCC certificate, trail key and
  * last heads with -C (its certificate replaced by --cert when given), or
@@ -405,60 +408,87 @@ run_stage(const char *tools, const char *const *argv, int in, int out,
 	_exit(127);
 }
 
-/* The world files whose SHA-256 is not the one the trail recorded. */
-struct world_diff {
-	struct solr_world *w;
-	char fs_sha[SOLR_SHA256_HEX];
-	char seen[8][256];
-	int nseen, differ;
-};
-
-static void
-note_diff(struct world_diff *d, const char *file, const char *was,
-    const char *now)
-{
-	char line[256];
-	int i;
-
-	snprintf(line, sizeof(line), "%s: sha256 %s recorded, %s now", file,
-	    was, now);
-	for (i = 0; i < d->nseen; i++)
-		if (strcmp(d->seen[i], line) == 0)
-			return;
-	if (d->nseen < 8)
-		snprintf(d->seen[d->nseen++], sizeof(d->seen[0]), "%s", line);
-	if (json) {
-		struct ynode *o = cli_json_obj();
-
-		cli_json_put(o, yn_set_str(o, "world_differs", line) != 0);
-	} else
-		printf("world %s\n", line);
-	d->differ = 1;
-}
-
+/* Each change of the world, once, as it is met in the trail. */
 static int
 world_entry(void *arg, struct ynode *entry)
 {
-	struct world_diff *d = arg;
-	const struct ynode *w = yn_get(entry, "world");
-	const char *v;
+	struct replay_world *rw = arg;
+	int before = rw->n, i;
 
-	if ((v = yn_get_str(w, "policy_sha256")) && strcmp(v,
-	    d->w->policy_sha256))
-		note_diff(d, "policy.yaml", v, d->w->policy_sha256);
-	if ((v = yn_get_str(w, "registry_sha256")) && strcmp(v,
-	    d->w->registry_sha256))
-		note_diff(d, "registry.yaml", v, d->w->registry_sha256);
-	if ((v = yn_get_str(w, "failed_suppliers_sha256")) && strcmp(v,
-	    d->fs_sha))
-		note_diff(d, "failed-suppliers.yaml", v, d->fs_sha);
+	if (replay_world_entry(rw, entry) == 0)
+		return 0;
+	for (i = before; i < rw->n; i++) {
+		const struct replay_change *c = &rw->c[i];
+
+		if (json) {
+			struct ynode *o = cli_json_obj();
+
+			cli_json_put(o, yn_set_str(o, "world", c->file) != 0 ||
+			    yn_set_str(o, "key", c->key[0] ? c->key : NULL) !=
+			    0 || yn_set_str(o, "recorded", c->was) != 0 ||
+			    yn_set_str(o, "now", c->now) != 0);
+		} else if (c->key[0])
+			printf("world %s: %s: %s recorded, %s now\n", c->file,
+			    c->key, c->was, c->now);
+		else
+			printf("world %s: %s recorded, %s now (the recorded "
+			    "copy is not in the trail)\n", c->file, c->was,
+			    c->now);
+	}
 	return 0;
 }
 
+/* One replayed record that differs, with the change that made it. */
+static void
+one_difference(const struct replay_world *rw, struct ynode *rec,
+    const char *stages)
+{
+	const struct ynode *was = yn_get(rec, "recorded");
+	const char *rid = yn_get_str(yn_get(rec, "request"), "request_id");
+	const char *stage, *v0 = yn_get_str(was, "verdict"),
+	    *c0 = yn_get_str(was, "code"), *v1 = rec_verdict(rec),
+	    *c1 = yn_get_str(rec, "code"), *why = yn_get_str(rec, "reason");
+	const struct replay_change *c = replay_because(rw, rec, &stage);
+	char because[400];
+
+	if (c != NULL && c->key[0])
+		snprintf(because, sizeof(because), "%s: %s: %s recorded, %s "
+		    "now", c->file, c->key, c->was, c->now);
+	else if (c != NULL)
+		snprintf(because, sizeof(because), "%s changed", c->file);
+	else
+		snprintf(because, sizeof(because), "no recorded input of %s "
+		    "changed (its certificates, schemas or tools did)",
+		    stage ? stage : "the stages");
+	if (json) {
+		struct ynode *o = cli_json_obj();
+
+		cli_json_put(o, yn_set_int(o, "seq", rec_seq(rec)) != 0 ||
+		    yn_set_str(o, "request_id", rid) != 0 ||
+		    yn_set_str(o, "recorded_verdict", v0) != 0 ||
+		    yn_set_str(o, "recorded_code", c0) != 0 ||
+		    yn_set_str(o, "verdict", v1) != 0 ||
+		    yn_set_str(o, "code", c1) != 0 ||
+		    yn_set_str(o, "reason", why) != 0 ||
+		    yn_set_str(o, "differs_at", stages + 1) != 0 ||
+		    yn_set_str(o, "because_file", c ? c->file : NULL) != 0 ||
+		    yn_set_str(o, "because_key", c && c->key[0] ? c->key :
+		    NULL) != 0 || yn_set_str(o, "because", because) != 0);
+		return;
+	}
+	printf("seq %lld %s: recorded %s %s, now %s %s (differs at:%s)\n"
+	    "  because: %s\n  reason now: %s\n", (long long)rec_seq(rec),
+	    rid ? rid : "(no RequestID)", v0 ? v0 : "?", c0 ? c0 : "-",
+	    v1 ? v1 : "?", c1 ? c1 : "-", stages, because, why ? why :
+	    "(none)");
+}
+
 /* The differences of the replayed records: request, recorded and new
- * verdict and code, the stages that differ, and the new reason. */
+ * verdict and code, the stages that differ, what changed, and the new
+ * reason. */
 static int
-report(FILE *in, unsigned long *n, unsigned long *differ)
+report(const struct replay_world *rw, FILE *in, unsigned long *n,
+    unsigned long *differ)
 {
 	struct rec_reader *rd = rec_reader_new(in, "(replay)");
 	struct ynode *rec, *st;
@@ -485,24 +515,8 @@ report(FILE *in, unsigned long *n, unsigned long *differ)
 				strcat(stages, st->items[i]->str);
 			}
 		if (stages[0] != '\0') {
-			const char *rid = yn_path(rec, "request.request_id") ?
-			    yn_path(rec, "request.request_id")->str : NULL;
-
 			(*differ)++;
-			if (json)
-				cli_json_line(rec);
-			else
-			printf("seq %lld %s: recorded %s %s, now %s %s (differs at:"
-			    "%s)\n  reason now: %s\n", (long long)rec_seq(rec),
-			    rid ? rid : "(no RequestID)",
-			    yn_get_str(yn_get(rec, "recorded"), "verdict") ?
-			    yn_get_str(yn_get(rec, "recorded"), "verdict") : "?",
-			    yn_get_str(yn_get(rec, "recorded"), "code") ?
-			    yn_get_str(yn_get(rec, "recorded"), "code") : "-",
-			    rec_verdict(rec) ? rec_verdict(rec) : "?",
-			    yn_get_str(rec, "code") ? yn_get_str(rec, "code") :
-			    "-", stages, yn_get_str(rec, "reason") ?
-			    yn_get_str(rec, "reason") : "(none)");
+			one_difference(rw, rec, stages);
 		}
 		yn_free(rec);
 	}
@@ -524,7 +538,7 @@ rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
  * exit status of them, 2 for one that did not exit, or -1. */
 static int
 replay_pipeline(const char *tools, const char *world, const char *dir,
-    const char *objs, const char *scratch, const char *out)
+    const char *objs, const char *scratch, const char *out, int progress)
 {
 	const char *argv[6][7] = {
 		{ "solr-countersign", "-C", world, "--sat-records", dir, NULL },
@@ -533,7 +547,8 @@ replay_pipeline(const char *tools, const char *world, const char *dir,
 		    NULL },
 		{ "solr-gbcs-parse", "-C", world, "--replay", NULL },
 		{ "solr-adt-check", "-C", world, "--replay", NULL },
-		{ "solr-countersign", "-C", world, "--replay", NULL },
+		{ "solr-countersign", "-C", world, "--replay",
+		    progress ? "--progress" : NULL, NULL },
 	};
 	pid_t pid[6];
 	int in, fd, p[2] = { -1, -1 }, i, started, st, worst = 0;
@@ -584,62 +599,90 @@ replay_pipeline(const char *tools, const char *world, const char *dir,
 	return worst;
 }
 
+static void
+replay_summary(const struct replay_world *rw, unsigned long n,
+    unsigned long differ)
+{
+	if (json) {
+		struct ynode *o = cli_json_obj();
+
+		cli_json_put(o, yn_set_int(o, "replayed", (int64_t)n) != 0 ||
+		    yn_set_int(o, "differ", (int64_t)differ) != 0 ||
+		    yn_set_int(o, "world_changes", rw->n + rw->more) != 0);
+		return;
+	}
+	printf("%lu records replayed, %lu differ; %d world %s changed\n", n,
+	    differ, rw->n + rw->more, rw->n + rw->more == 1 ? "input" :
+	    "inputs");
+}
+
+/* The directory the replay writes into: -o, or a temporary one. */
 static int
-cmd_replay(const char *dir, const char *world, const char *outdir)
+replay_dir(const char *outdir, char *tmp, size_t cap)
+{
+	struct solr_err e = { 0 };
+
+	if (outdir != NULL) {
+		if (solr_mkdirs(outdir, &e) != 0) {
+			cli_error(&e);
+			return -1;
+		}
+		snprintf(tmp, cap, "%s", outdir);
+		return 0;
+	}
+	snprintf(tmp, cap, "%s/solr-sat-replay.XXXXXX", getenv("TMPDIR") ?
+	    getenv("TMPDIR") : "/tmp");
+	if (mkdtemp(tmp) == NULL) {
+		cli_warn(tmp, 0, "%s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Replay: the world's changes as the trail meets them, each decision
+ * that comes out differently with the change that made it, and exit 1
+ * exactly when a decision differs. */
+static int
+cmd_replay(const char *dir, const char *world, const char *outdir,
+    int progress)
 {
 	struct sat_check c;
 	struct sat_trust t;
-	char cert[PATH_MAX], heads[PATH_MAX];
 	struct solr_world w;
-	struct fs_list l;
-	struct world_diff d = { 0 };
+	struct replay_world rw;
 	struct solr_err e = { 0 };
-	char tools[PATH_MAX], objs[PATH_MAX], out[PATH_MAX], tmp[PATH_MAX],
-	    scratch[PATH_MAX];
+	char cert[PATH_MAX], heads[PATH_MAX], tools[PATH_MAX],
+	    objs[PATH_MAX], out[PATH_MAX], tmp[PATH_MAX], scratch[PATH_MAX];
 	unsigned long n = 0, differ = 0;
 	FILE *f;
 	int rc;
 
-	if (world_load(&w, world, &e) != 0 || fslist_load(world, &l, &e) != 0) {
+	if (world_load(&w, world, &e) != 0) {
 		cli_error(&e);
 		return SOLR_EXIT_TROUBLE;
 	}
 	/* the world's DCC certificate and trail key only */
 	cli_sat_trust(&t, &w, cert, heads);
 	t.heads = NULL;
-	if (sat_check(dir, &t, &c, &e) != 0) {
+	rc = sat_check(dir, &t, &c, &e);
+	world_free(&w);
+	if (rc != 0 || replay_world_open(&rw, world, dir, &e) != 0) {
 		cli_error(&e);
-		world_free(&w);
-		fslist_free(&l);
 		return SOLR_EXIT_TROUBLE;	/* nothing to replay from */
 	}
-	d.w = &w;
-	snprintf(d.fs_sha, sizeof(d.fs_sha), "%s", l.present ? l.sha256 :
-	    "null");
-	fslist_free(&l);
-	sat_each(dir, world_entry, &d, &e);
-	world_free(&w);
+	sat_each(dir, world_entry, &rw, &e);
 	/* the recorded requests, from the bundle's objects, through every
-	 * stage; nothing is written to the world */
+	 * stage; nothing is written to the world, and what the stages
+	 * store goes aside, never into the bundle */
 	tool_dir(tools, sizeof(tools));
 	snprintf(objs, sizeof(objs), "%s/objects", dir);
-	if (outdir != NULL && solr_mkdirs(outdir, &e) != 0) {
-		cli_error(&e);
+	if (replay_dir(outdir, tmp, sizeof(tmp)) != 0) {
+		replay_world_close(&rw);
 		return SOLR_EXIT_TROUBLE;
 	}
-	/* what the stages store goes aside, never into the bundle */
-	if (outdir == NULL) {
-		snprintf(tmp, sizeof(tmp), "%s/solr-sat-replay.XXXXXX",
-		    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-		if (mkdtemp(tmp) == NULL) {
-			cli_warn(tmp, 0, "%s", strerror(errno));
-			return SOLR_EXIT_TROUBLE;
-		}
-	}
-	snprintf(out, sizeof(out), "%s/replayed.yaml", outdir ? outdir : tmp);
-	snprintf(scratch, sizeof(scratch), "%s/objects", outdir ? outdir :
-	    tmp);
-	rc = replay_pipeline(tools, world, dir, objs, scratch, out);
+	snprintf(out, sizeof(out), "%s/replayed.yaml", tmp);
+	snprintf(scratch, sizeof(scratch), "%s/objects", tmp);
+	rc = replay_pipeline(tools, world, dir, objs, scratch, out, progress);
 	if (rc < 0 || rc > 1) {
 		cli_warn(dir, 0, "a stage of the replay failed");
 		rc = SOLR_EXIT_TROUBLE;
@@ -647,22 +690,20 @@ cmd_replay(const char *dir, const char *world, const char *outdir)
 		cli_warn(out, 0, "%s", strerror(errno));
 		rc = SOLR_EXIT_TROUBLE;
 	} else {
-		report(f, &n, &differ);
+		report(&rw, f, &n, &differ);
 		fclose(f);
 		rc = SOLR_EXIT_PASS;
 	}
 	if (outdir == NULL)
 		(void)nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	if (rc == SOLR_EXIT_PASS)
+		replay_summary(&rw, n, differ);
+	replay_world_close(&rw);
 	if (rc != SOLR_EXIT_PASS)
 		return rc;
-	if (json) {
-		struct ynode *o = cli_json_obj();
-
-		cli_json_put(o, yn_set_int(o, "replayed", (int64_t)n) != 0 ||
-		    yn_set_int(o, "differ", (int64_t)differ) != 0);
-	} else
-		printf("%lu records replayed, %lu differ\n", n, differ);
-	return differ || d.differ ? SOLR_EXIT_REJECT : SOLR_EXIT_PASS;
+	/* a change of the world that changes no decision is said, and is
+	 * not a difference */
+	return differ ? SOLR_EXIT_REJECT : SOLR_EXIT_PASS;
 }
 
 /* The objects some trail names: sorted SHA-256s. */
@@ -777,8 +818,15 @@ cmd_gc(const char *world, int argc, char *argv[])
 	return r ? SOLR_EXIT_TROUBLE : SOLR_EXIT_PASS;
 }
 
-int
-main(int argc, char *argv[])
+struct opts {
+	struct filter f;
+	const char *expect, *cert, *world, *outdir;
+	int progress;
+};
+
+/* The options of every command; the command says which it takes. */
+static int
+parse_opts(int argc, char *argv[], struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "expect-head", required_argument, NULL, 'E' },
@@ -792,14 +840,50 @@ main(int argc, char *argv[])
 		{ "until", required_argument, NULL, 'u' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "commands", no_argument, NULL, 'm' },
+		{ "progress", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct filter f = { 0 };
-	const char *expect = NULL, *cert = NULL, *world = NULL, *outdir = NULL,
-	    *sub;
-	int ch, status;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "C:ho:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'E': o->expect = optarg; break;
+		case 'c': o->cert = optarg; break;
+		case 'C': o->world = optarg; break;
+		case 'o': o->outdir = optarg; break;
+		case 'A': o->f.actor = optarg; break;
+		case 'O': o->f.originator = optarg; break;
+		case 'I': o->f.request_id = optarg; break;
+		case 'v': o->f.verdict = optarg; break;
+		case 'k': o->f.code = optarg; break;
+		case 's': o->f.since = cli_time("--since", optarg);
+			o->f.have_since = 1;
+			break;
+		case 'u': o->f.until = cli_time("--until", optarg);
+			o->f.have_until = 1;
+			break;
+		case 'j': o->f.json = json = 1; break;
+		case 'm': o->f.commands = 1; break;
+		case 'p': o->progress = 1; break;
+		case 'V': cli_version(); break;
+		case 'h': cli_help(); break;
+		default: cli_usage(NULL);
+		}
+	}
+	if (o->expect != NULL && !solr_is_sha256_hex(o->expect))
+		cli_usage("--expect-head: '%.80s' is not a head (64 hex digits, "
+		    "as verify prints it)", o->expect);
+	return optind;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct opts o = { 0 };
+	const char *sub;
+	int status, k;
 
 	cli_prog = "solr-sat";
 	cli_help_text = help;
@@ -811,49 +895,20 @@ main(int argc, char *argv[])
 	if (argc < 2)
 		cli_usage("which command? (verify, log, replay or gc)");
 	sub = argv[1];
-	argv++;
-	argc--;
-	while ((ch = getopt_long(argc, argv, "C:ho:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'E': expect = optarg; break;
-		case 'c': cert = optarg; break;
-		case 'C': world = optarg; break;
-		case 'o': outdir = optarg; break;
-		case 'A': f.actor = optarg; break;
-		case 'O': f.originator = optarg; break;
-		case 'I': f.request_id = optarg; break;
-		case 'v': f.verdict = optarg; break;
-		case 'k': f.code = optarg; break;
-		case 's': f.since = cli_time("--since", optarg);
-			f.have_since = 1;
-			break;
-		case 'u': f.until = cli_time("--until", optarg);
-			f.have_until = 1;
-			break;
-		case 'j': f.json = json = 1; break;
-		case 'm': f.commands = 1; break;
-		case 'V': cli_version(); break;
-		case 'h': cli_help(); break;
-		default: cli_usage(NULL);
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (expect != NULL && !solr_is_sha256_hex(expect))
-		cli_usage("--expect-head: '%.80s' is not a head (64 hex digits, "
-		    "as verify prints it)", expect);
+	k = parse_opts(argc - 1, argv + 1, &o);
+	argc -= k + 1;
+	argv += k + 1;
 	if (strcmp(sub, "verify") == 0 && argc == 1)
-		status = cmd_verify(argv[0], expect, cert, world);
+		status = cmd_verify(argv[0], o.expect, o.cert, o.world);
 	else if (strcmp(sub, "log") == 0 && argc == 1) {
-		filter_check(&f);
-		f.cert = cert;
-		f.world = world;
-		status = cmd_log(argv[0], &f);
-	}
-	else if (strcmp(sub, "replay") == 0 && argc == 2)
-		status = cmd_replay(argv[0], argv[1], outdir);
+		filter_check(&o.f);
+		o.f.cert = o.cert;
+		o.f.world = o.world;
+		status = cmd_log(argv[0], &o.f);
+	} else if (strcmp(sub, "replay") == 0 && argc == 2)
+		status = cmd_replay(argv[0], argv[1], o.outdir, o.progress);
 	else if (strcmp(sub, "gc") == 0 && argc >= 1)
-		status = cmd_gc(world, argc, argv);
+		status = cmd_gc(o.world, argc, argv);
 	else if (strcmp(sub, "verify") && strcmp(sub, "log") &&
 	    strcmp(sub, "replay") && strcmp(sub, "gc"))
 		cli_usage("unknown command '%s' (verify, log, replay or gc)",

@@ -856,9 +856,9 @@ keep_file(struct countersign_stage *c, const char *path,
 	name[0] = '\0';
 	if (access(path, F_OK) != 0)
 		return 0;
-	if ((r = solr_read_file(path, 4 * 1024 * 1024, &b, e)) == 0 &&
-	    (r = objstore_put_at(&c->objects, b.p, b.len, name, at, e)) == 0)
-		r = sat_place(&c->sat, &c->objects, name, at, e);
+	/* into the bundle alone: the world's store keeps what entries name */
+	if ((r = solr_read_file(path, 4 * 1024 * 1024, &b, e)) == 0)
+		r = objstore_put_at(&c->sat.objects, b.p, b.len, name, at, e);
 	solr_buf_free(&b);
 	return r;
 }

@@ -105,3 +105,45 @@ check "... its -o directory holds the first decisions' artifacts (a Command, a c
 	sh -c 'ls "$0" | grep -q "\.command\.gbcs$" && ls "$0" | grep -q "\.countersigned\.xml$" && [ $(ls "$0" | grep -c "\.response\.xml$") -eq 3 ]' "$TMP/again"
 solr-sat verify -C "$t" "$TMP/sat" > /dev/null
 check "... and the trail still verifies" [ $? -eq 0 ]
+
+# replay names, for every input that changed, the file and the key, and
+# for each decision that came out differently, the change that made it;
+# exit 0 exactly when no decision differs
+fresh_world "$TMP/r"
+r=$TMP/r
+rtrail() { solr-verify-sig -C "$r" --at $PIN "$@" | solr-failed-suppliers -C "$r" check |
+	solr-gbcs-parse -C "$r" | solr-adt-check -C "$r" |
+	solr-countersign -C "$r" --at $PIN --sat "$TMP/rsat" > /dev/null 2>&1; }
+rtrail "$R/srp-elec-cv5.xml" "$R/srp-gas-cv4.xml" "$R/srp2-elec-cv5.xml"
+solr-sat replay "$TMP/rsat" "$r" > "$TMP/o"
+check "replay against the same world: exit 0, no change, no difference" \
+	sh -c '[ $0 -eq 0 ] && grep -q "^3 records replayed, 0 differ; 0 world inputs changed$" "$1"' $? "$TMP/o"
+cp -R "$r" "$TMP/ri"
+sed -i 's/until: 2026-03-16T10:00:00Z/until: 2026-03-02T10:10:00Z/' "$TMP/ri/instructions.yaml"
+solr-sat replay "$TMP/rsat" "$TMP/ri" > "$TMP/o"
+check "replay after instructions.yaml changed: exit 1" [ $? -eq 1 ]
+check "... naming the file, the key and both values" \
+	grep -q "^world instructions.yaml: instructions\[0\].until: 2026-03-16T10:00:00Z recorded, 2026-03-02T10:10:00Z now$" "$TMP/o"
+check "... and for each decision that differs, that change as its cause" \
+	sh -c '[ $(grep -c "^  because: instructions.yaml: instructions\[0\].until: " "$0") -eq $(grep -c "^seq " "$0") ] && [ $(grep -c "^seq " "$0") -ge 1 ]' "$TMP/o"
+cp -R "$r" "$TMP/ra"
+sed -i 's/warning: 8000, quarantine: 10000/warning: 0, quarantine: 1/' "$TMP/ra"/adt/*.yaml
+solr-sat replay "$TMP/rsat" "$TMP/ra" > "$TMP/o"
+check "replay after an ADT file changed: exit 1, the file and the key named" \
+	sh -c '[ $0 -eq 1 ] && grep -q "^world adt/00-DB-12-34-56-78-00-04.yaml: thresholds\[0\].warning: 8000 recorded, 0 now$" "$1"' $? "$TMP/o"
+check "... the quarantine it causes is put down to that key" \
+	grep -q "^  because: adt/00-DB-12-34-56-78-00-04.yaml: thresholds\[0\].warning: " "$TMP/o"
+cp -R "$r" "$TMP/rp"
+printf 'max_document_bytes: 200000\n' >> "$TMP/rp/policy.yaml"
+solr-sat replay "$TMP/rsat" "$TMP/rp" > "$TMP/o"
+check "replay after a change that changes no decision: said, exit 0" \
+	sh -c '[ $0 -eq 0 ] && grep -q "^world policy.yaml: max_document_bytes: (none) recorded, 200000 now$" "$1" && grep -q "^3 records replayed, 0 differ; 1 world input changed$" "$1"' $? "$TMP/o"
+solr-sat replay --json "$TMP/rsat" "$TMP/ri" > "$TMP/o"
+check "replay --json: the change as an object with named fields" \
+	grep -q '^{"world":"instructions.yaml","key":"instructions\[0\].until","recorded":"2026-03-16T10:00:00Z","now":"2026-03-02T10:10:00Z"}$' "$TMP/o"
+check "... each difference with its cause as fields" \
+	grep -q '"differs_at":"adt-check","because_file":"instructions.yaml","because_key":"instructions\[0\].until"' "$TMP/o"
+check "... and the summary" grep -q '^{"replayed":3,"differ":[1-3],"world_changes":1}$' "$TMP/o"
+solr-sat replay --progress "$TMP/rsat" "$r" > /dev/null 2> "$TMP/e"
+check "replay --progress: accepted, the count on stderr" \
+	sh -c '[ $0 -eq 0 ] && grep -q "3 records" "$1"' $? "$TMP/e"
