@@ -208,8 +208,9 @@ print_history(void *arg, const struct fs_history_entry *h)
 	    or(h->doc, "by", "?"), or(h->doc, "reason", ""));
 	ov = yn_get(h->doc, "overridden");
 	for (i = 0; ov && ov->kind == YN_SEQ && i < ov->n; i++)
-		printf("      overridden: %s %s\n", or(ov->items[i], "code",
-		    "?"), or(ov->items[i], "supplier", ""));
+		printf("      overridden: %s%s%s\n", or(ov->items[i], "code",
+		    "?"), yn_get(ov->items[i], "supplier") ? " " : "",
+		    or(ov->items[i], "supplier", ""));
 }
 
 /* The list as one JSON object (its history follows, an object a line). */

@@ -407,9 +407,14 @@ history_text(const struct fs_apply *a, const struct fs_list *cur,
 	for (i = 0; i < a->nfindings; i++) {
 		if (a->findings[i].note)
 			continue;
+		/* a finding about the list itself names no supplier */
 		solr_eui_format(a->findings[i].supplier, eui);
-		snprintf(line, sizeof(line), "  - {code: %s, supplier: %s}\n",
-		    a->findings[i].code, eui);
+		if (a->findings[i].supplier != 0)
+			snprintf(line, sizeof(line), "  - {code: %s, supplier: "
+			    "%s}\n", a->findings[i].code, eui);
+		else
+			snprintf(line, sizeof(line), "  - {code: %s}\n",
+			    a->findings[i].code);
 		r |= solr_buf_add(h, line, strlen(line));
 	}
 	return r ? SOLR_ERR_NOMEM : 0;

@@ -301,7 +301,7 @@ compare(const struct fs_list *cur, const struct fs_list *l,
 			return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 		snprintf(f->msg, sizeof(f->msg), "version %lld is not above "
 		    "the installed version %lld (an old or repeated upload?); "
-		    "accepted, it is installed as version %lld",
+		    "if it is accepted, it is installed as version %lld",
 		    (long long)l->version, (long long)cur->version,
 		    (long long)cur->version + 1);
 	}

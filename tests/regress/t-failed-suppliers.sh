@@ -103,10 +103,15 @@ check "show --json: then a history entry a line" [ "$(sed -n 2p "$TMP/s1j" | jq 
 # the re-validated list is what the pipeline now uses
 $FS -C "$TMP/fw" apply "$W/failed-suppliers.yaml" --by bob --reason back > "$TMP/a4" 2>/dev/null
 check "apply an older version: refused (version-not-newer, removed)" [ $? -eq 1 ]
+check "... the finding does not say it was accepted when it was not" \
+	sh -c 'grep -q "version-not-newer: .*; if it is accepted, it is installed as version 8 (not accepted)$" "$0" && ! grep -q "; accepted, it is installed" "$0"' "$TMP/a4"
 $FS -C "$TMP/fw" apply "$W/failed-suppliers.yaml" --by bob --reason back \
 	--accept version-not-newer --accept removed > /dev/null
 check "apply again, accepting it: version 8" grep -q "^version: 8$" "$TMP/fw/failed-suppliers.yaml"
 check "the history is appended, never rewritten" [ "$(grep -c '^---$' "$H")" -eq 2 ]
+$FS -C "$TMP/fw" show > "$TMP/s3"
+check "show: a finding about the list itself names no supplier, and no EUI that does not exist" \
+	sh -c 'grep -q "^      overridden: version-not-newer$" "$0" && ! grep -q "00-00-00-00-00-00-00-00" "$0"' "$TMP/s3"
 # a change made behind apply's back is recorded by the next apply
 printf '%s\n' "# edited by hand" >> "$TMP/fw/failed-suppliers.yaml"
 $FS -C "$TMP/fw" show > "$TMP/s2"
