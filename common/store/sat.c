@@ -589,6 +589,17 @@ open_log(const char *dir, char *path, size_t cap, struct reader *rd,
 	return 0;
 }
 
+static int
+any_object(void *arg, const char *name, const struct solr_buf *b,
+    struct solr_err *e)
+{
+	(void)arg;
+	(void)name;
+	(void)b;
+	(void)e;
+	return 0;
+}
+
 int
 sat_verify(const char *dir, const unsigned char *key, struct sat_pos *at,
     size_t nat, uint64_t *entries, char last[SOLR_SHA256_HEX],
@@ -648,6 +659,11 @@ sat_verify(const char *dir, const unsigned char *key, struct sat_pos *at,
 				memcpy(at[i].hash, p.hash, 65);
 		*entries = want++;
 	}
+	/* every object of the bundle, named by an entry or kept beside
+	 * them (the world files a replay reads), hashes to its name */
+	if (r == 0 && (r = objstore_each(&os, 64 << 20, any_object, NULL,
+	    e)) != 0)
+		r = SOLR_ERR_VERIFY;
 	if (last)
 		memcpy(last, prev, 65);
 	(void)objstore_close(&os, NULL);

@@ -39,7 +39,7 @@ check "... both duplicates of the first run's" [ "$(grep -c '^duplicate_of: ' "$
 solr-sat verify -C "$w" "$w/sat" > /dev/null 2>&1
 check "... and the trail verifies" [ $? -eq 0 ]
 solr-sat replay "$w/sat" "$w" > "$TMP/rp" 2>&1
-check "solr-sat replay of a trail with duplicates: nothing differs" grep -q "^8 records replayed, 0 differ$" "$TMP/rp"
+check "solr-sat replay of a trail with duplicates: nothing differs" grep -q "^8 records replayed, 0 differ; 0 world inputs changed$" "$TMP/rp"
 
 # a run that stopped after adt-check, run again in full: counted once,
 # and the Command made the second time
@@ -92,8 +92,10 @@ snapshot2 > "$TMP/d1s"
 sh scripts/solr-pipeline -C "$TMP/demo" -o "$TMP/run2" > /dev/null 2>&1
 snapshot2 > "$TMP/d2s"
 check "the demo batch run twice: no count or ledger entry changes" cmp -s "$TMP/d1s" "$TMP/d2s"
-check "... the second run makes no Command or countersignature" \
-	[ -z "$(ls "$TMP/run2/artifacts" 2>/dev/null | grep -v '\.response\.xml$')" ]
+# a countersignature made again would differ (ECDSA): the same bytes are
+# the first run's, copied from the store
+check "... the second run makes no Command or countersignature: its -o holds the first run's" \
+	sh -c 'n=0; for f in "$0"/*.command.gbcs "$0"/*.countersigned.xml; do [ -f "$f" ] || continue; cmp -s "$f" "$1/${f##*/}" || exit 1; n=$((n + 1)); done; [ $n -ge 2 ]' "$TMP/run2/artifacts" "$TMP/run1/artifacts"
 # what it answers again is only what no register holds: the replay, and
 # requests refused before their sender was found entitled to the
 # RequestID (a signer who is not the Business Originator or its SRP must
