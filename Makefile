@@ -188,7 +188,8 @@ demo: deps all build/requests/.made
 	mkdir -p build/demo
 	cp -R build/world build/demo/world
 	rm -rf build/demo/world/state
-	sh scripts/solr-pipeline -C build/demo/world || [ $$? -eq 1 ]
+	sh scripts/solr-pipeline -C build/demo/world -o build/demo \
+		--at 2026-03-02T10:15:00Z build/requests/*.xml || [ $$? -eq 1 ]
 
 # the tools, the auditor's solr-sat, the pipeline helpers and the pages
 HELPERS = solr-pipeline solr-summary solr-sort install-duis-xsd
@@ -197,7 +198,8 @@ install: all
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
 	for t in $(TOOLS); do cp bin/$$t $(DESTDIR)$(BINDIR)/; \
 		cp man/$$t.1 $(DESTDIR)$(MANDIR)/man1/; done
-	for h in $(HELPERS); do cp scripts/$$h $(DESTDIR)$(BINDIR)/$$h; \
+	for h in $(HELPERS); do \
+		sed "s/@VERSION@/$(VERSION)/" scripts/$$h > $(DESTDIR)$(BINDIR)/$$h; \
 		chmod 755 $(DESTDIR)$(BINDIR)/$$h; done
 	cp man/solr-records.5 man/solr-world.5 man/solr-sat.5 \
 		$(DESTDIR)$(MANDIR)/man5/

@@ -2,7 +2,7 @@
 # Audit Trail; replay.
 W=$BUILD/world R=$BUILD/requests
 fresh_world "$TMP/dw"
-sh scripts/solr-pipeline -C "$TMP/dw" -o "$TMP/demo" > "$TMP/summary" 2>"$TMP/e"
+sh scripts/solr-pipeline -C "$TMP/dw" -o "$TMP/demo" --at $PIN "$BUILD"/requests/*.xml > "$TMP/summary" 2>"$TMP/e"
 check "the demo batch exits 1 (it has rejections)" [ $? -eq 1 ]
 sed '$d' "$TMP/summary" | grep -v '^trail head: ' > "$TMP/summary.out"
 check "the demo prints the trail's verified head" grep -q "^trail head: [0-9a-f]\{64\}$" "$TMP/summary"

@@ -18,3 +18,25 @@ env -i HOME="$TMP" PATH="$P/bin:/usr/bin:/bin" sh -c "cd '$TMP/site' &&
 check "a clean shell: the installed pipeline runs the flow" grep -q "^trail head: " "$TMP/site/summary"
 check "... solr-sat verifies its trail" grep -q "^entries: 2$" "$TMP/site/verify"
 check "... and replays it, from a world path with a space" grep -q "^2 records replayed, 0 differ; 0 world inputs changed$" "$TMP/site/replay"
+# the installed helpers: no demo defaults, their version without the
+# source tree, the time now unless given
+env -i HOME="$TMP" PATH="$P/bin:/usr/bin:/bin" sh -c "cd '$TMP/site' && solr-pipeline '$BUILD/requests/srp-elec-cv5.xml'" > "$TMP/o" 2> "$TMP/e"
+check "installed solr-pipeline without -C or SOLR_WORLD: exit 2, asking which world" \
+	sh -c '[ $0 -eq 2 ] && grep -q "which world? give -C WORLD or set SOLR_WORLD" "$1" && [ ! -d "$2/build" ]' $? "$TMP/e" "$P"
+env -i HOME="$TMP" PATH="$P/bin:/usr/bin:/bin" SOLR_WORLD="$TMP/site/a world" sh -c "cd '$TMP/site' && solr-pipeline -o out2" > "$TMP/o" 2> "$TMP/e"
+check "... with SOLR_WORLD but no requests: exit 2, asking which" \
+	sh -c '[ $0 -eq 2 ] && grep -q "which requests?" "$1" && [ ! -d "$2" ]' $? "$TMP/e" "$TMP/site/out2"
+env -i HOME="$TMP" PATH="$P/bin:/usr/bin:/bin" SOLR_WORLD="$TMP/site/a world" sh -c "cd '$TMP/site' && solr-pipeline '$BUILD/requests/srp-elec-cv5.xml'" > "$TMP/o" 2> "$TMP/e"
+check "... without -o: exit 2, nothing written under the prefix" \
+	sh -c '[ $0 -eq 2 ] && grep -q "where to? give -o DIR" "$1" && [ ! -d "$2/build" ]' $? "$TMP/e" "$P"
+env -i HOME="$TMP" PATH="$P/bin:/usr/bin:/bin" SOLR_WORLD="$TMP/site/a world" sh -c "cd '$TMP/site' && solr-pipeline -o now '$BUILD/requests/srp-gas-cv5.xml'" > "$TMP/o" 2> "$TMP/e"
+check "... with SOLR_WORLD and no --at: the requests are received now" \
+	grep -q "^received_at: $(date -u +%Y-%m-%d)T" "$TMP/site/now/1-verify-sig.yaml"
+for h in solr-pipeline solr-summary solr-sort install-duis-xsd; do
+	env -i PATH="/usr/bin:/bin" sh "$P/bin/$h" --version > "$TMP/v" 2>&1
+	check "installed $h --version: its version, without the source tree or the tools" \
+		sh -c '[ $0 -eq 0 ] && grep -qx "$1 $2" "$3"' $? "$h" "$(sed -n 's/^VERSION = //p' Makefile)" "$TMP/v"
+	env -i PATH="/usr/bin:/bin" sh "$P/bin/$h" -h > "$TMP/v" 2> "$TMP/e"
+	check "installed $h -h: its usage on stdout, exit 0" \
+		sh -c '[ $0 -eq 0 ] && grep -q "^usage: $1" "$2" && [ ! -s "$3" ]' $? "$h" "$TMP/v" "$TMP/e"
+done

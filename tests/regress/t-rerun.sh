@@ -86,10 +86,10 @@ check "... naming the register and the RequestID" grep -q "countersign-requests-
 
 # make demo's batch, twice against one world
 fresh_world "$TMP/demo"
-sh scripts/solr-pipeline -C "$TMP/demo" -o "$TMP/run1" > /dev/null 2>&1
+sh scripts/solr-pipeline -C "$TMP/demo" -o "$TMP/run1" --at $PIN "$BUILD"/requests/*.xml > /dev/null 2>&1
 snapshot2() { solr-adt-check -C "$TMP/demo" counters; cat "$TMP/demo/state/countersign-ledger"; }
 snapshot2 > "$TMP/d1s"
-sh scripts/solr-pipeline -C "$TMP/demo" -o "$TMP/run2" > /dev/null 2>&1
+sh scripts/solr-pipeline -C "$TMP/demo" -o "$TMP/run2" --at $PIN "$BUILD"/requests/*.xml > /dev/null 2>&1
 snapshot2 > "$TMP/d2s"
 check "the demo batch run twice: no count or ledger entry changes" cmp -s "$TMP/d1s" "$TMP/d2s"
 # a countersignature made again would differ (ECDSA): the same bytes are

@@ -22,7 +22,7 @@ check "secrets: the patterns find the keys themselves" grep -rqF -f "$TMP/pat" "
 # everything the tools write: the flow with a SAT, artifacts and MACed
 # Commands, device alerts, replays, and errors about keys
 mkdir -p "$TMP/o"
-sh "$PWD/scripts/solr-pipeline" -C "$w" -o "$TMP/o/flow" > "$TMP/o/flow.out" 2> "$TMP/o/flow.err"
+sh "$PWD/scripts/solr-pipeline" -C "$w" -o "$TMP/o/flow" --at $PIN "$BUILD"/requests/*.xml > "$TMP/o/flow.out" 2> "$TMP/o/flow.err"
 solr-gbcs-parse -C "$w" --at $PIN "$A"/*.xml > "$TMP/o/alerts" 2> "$TMP/o/alerts.err"
 solr-countersign -C "$w" --at $PIN --sat-records "$TMP/o/flow/sat" > "$TMP/o/sat-records" 2>&1
 solr-sat replay "$TMP/o/flow/sat" "$w" > "$TMP/o/replay" 2>&1
