@@ -18,9 +18,11 @@ mask() {	# mask FILE
 		-e "s/${today}T[0-9:]{8}Z/<now>/g" -e 's|, [0-9]+/s;|, <rate>/s;|' \
 		-e "s/^( *[a-z_]*at): '?[0-9a-f]+-[0-9a-f]+-[0-9a-f]+:[0-9a-f]+'?\$/\1: <segment>:<offset>/" "$1"
 }
+# each page as a reader sees it: the examples run are the ones pasted
+# from the rendered text, not read from the source
+render() { mandoc -T ascii -O width=1000 "$1"; }
 for page in man/*.1 man/*.7; do
-	awk '/^\.Bd/ { inb = 1; next } /^\.Ed/ { inb = 0 } inb && /^\$ / { sub(/^\$ /, ""); gsub(/\\e/, "\\"); print }' \
-		"$page" > "$TMP/ex.sh"
+	render "$page" | sed -n 's/^ *\$ //p' > "$TMP/ex.sh"
 	n=0
 	while IFS= read -r cmd; do
 		n=$((n + 1))
@@ -42,4 +44,27 @@ for page in man/*.1 man/*.7; do
 		if [ -z "$bad" ]; then ok "$(basename "$page") example $n: $cmd"
 		else not_ok "$(basename "$page") example $n: $cmd" "$bad"; fi
 	done < "$TMP/ex.sh"
+done
+
+# every line of every literal display, and every .Dl that is plain text,
+# renders as it is written: a quote or a backslash the formatter eats,
+# or a line it wraps, makes a command that fails when pasted
+literal() {	# literal PAGE: those lines, as a reader should see them
+	perl -ne 'if (/^\.Bd -literal/) { $in = 1; next } if (/^\.Ed/) { $in = 0; next }
+		my $l; if ($in && !/^\./) { $l = $_ } elsif (/^\.Dl (.*)/ && $1 !~ / (Ns|Ar|Li|Cm|Fl|Pa|Ql) /) { $l = "$1\n" }
+		next unless defined $l;
+		$l =~ s/\\e/\\/g; $l =~ s/\\\(aq/\x27/g; $l =~ s/\\\(dq/"/g; $l =~ s/\\&//g;
+		$l =~ s/\\-/-/g; $l =~ s/\\ / /g; $l =~ s/^\s+//; print $l if $l =~ /\S/' "$1"
+}
+for page in man/*.[157]; do
+	render "$page" | sed 's/^ *//' > "$TMP/r.txt"
+	literal "$page" > "$TMP/lit.txt"
+	missing=$(grep -vxF -f "$TMP/r.txt" "$TMP/lit.txt" | head -1)
+	check "$(basename "$page"): its literal lines render as written${missing:+ (not: $missing)}" \
+		sh -c '[ -s "$0" ] && [ -z "$1" ]' "$TMP/lit.txt" "$missing"
+done
+# every section-1 page says what its messages mean
+for page in man/*.1; do
+	check "$(basename "$page") has DIAGNOSTICS" grep -q '^\.Sh DIAGNOSTICS$' "$page"
+	check "$(basename "$page") lists -h once" [ "$(grep -c '^\.It Fl h' "$page")" -le 1 ]
 done
