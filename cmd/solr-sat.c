@@ -426,10 +426,12 @@ world_entry(void *arg, struct ynode *entry)
 			cli_json_put(o, yn_set_str(o, "world", c->file) != 0 ||
 			    yn_set_str(o, "key", c->key[0] ? c->key : NULL) !=
 			    0 || yn_set_str(o, "recorded", c->was) != 0 ||
-			    yn_set_str(o, "now", c->now) != 0);
+			    yn_set_str(o, "now", c->now) != 0 ||
+			    (c->more[0] && yn_set_str(o, "more", c->more)));
 		} else if (c->key[0])
-			printf("world %s: %s: %s recorded, %s now\n", c->file,
-			    c->key, c->was, c->now);
+			printf("world %s: %s: %s recorded, %s now%s%s\n",
+			    c->file, c->key, c->was, c->now, c->more[0] ?
+			    "; " : "", c->more);
 		else
 			printf("world %s: %s recorded, %s now (the recorded "
 			    "copy is not in the trail)\n", c->file, c->was,
@@ -449,11 +451,12 @@ one_difference(const struct replay_world *rw, struct ynode *rec,
 	    *c0 = yn_get_str(was, "code"), *v1 = rec_verdict(rec),
 	    *c1 = yn_get_str(rec, "code"), *why = yn_get_str(rec, "reason");
 	const struct replay_change *c = replay_because(rw, rec, &stage);
-	char because[400];
+	char because[1024];
 
 	if (c != NULL && c->key[0])
 		snprintf(because, sizeof(because), "%s: %s: %s recorded, %s "
-		    "now", c->file, c->key, c->was, c->now);
+		    "now%s%s", c->file, c->key, c->was, c->now, c->more[0] ?
+		    "; " : "", c->more);
 	else if (c != NULL)
 		snprintf(because, sizeof(because), "%s changed", c->file);
 	else

@@ -305,15 +305,6 @@ yn_err(struct solr_err *e, int code, const char *file, const struct ynode *n,
 	    rule);
 }
 
-static int
-differ_at(const struct ynode *a, const struct ynode *b,
-    const struct ynode **x, const struct ynode **y)
-{
-	*x = a;
-	*y = b;
-	return 1;
-}
-
 /* path . key, or path [i] (within cap). */
 static void
 path_add(char *path, size_t cap, const char *key, size_t i)
@@ -326,43 +317,72 @@ path_add(char *path, size_t cap, const char *key, size_t i)
 		snprintf(path + l, cap - l, "[%zu]", i);
 }
 
+/* The path is left where fn stopped the walk. */
+int
+yn_diff_each(const struct ynode *a, const struct ynode *b, char *path,
+    size_t cap, int (*fn)(void *, const char *, const struct ynode *,
+    const struct ynode *), void *arg)
+{
+	size_t i, l = strlen(path);
+	int r = 0;
+
+	if (a == NULL || b == NULL || a->kind != b->kind)
+		return a == b ? 0 : fn(arg, path, a, b);
+	if (a->kind == YN_SCALAR)
+		return strcmp(a->str, b->str) == 0 && yn_is_null(a) ==
+		    yn_is_null(b) ? 0 : fn(arg, path, a, b);
+	if (a->kind == YN_SEQ) {
+		for (i = 0; r == 0 && (i < a->n || i < b->n); i++) {
+			path_add(path, cap, NULL, i);
+			r = yn_diff_each(i < a->n ? a->items[i] : NULL,
+			    i < b->n ? b->items[i] : NULL, path, cap, fn, arg);
+			if (r == 0)
+				if (r == 0)
+			path[l] = '\0';
+		}
+		return r;
+	}
+	for (i = 0; r == 0 && i + 1 < a->n; i += 2) {	/* a's keys */
+		path_add(path, cap, a->items[i]->str, 0);
+		r = yn_diff_each(a->items[i + 1], yn_get(b, a->items[i]->str),
+		    path, cap, fn, arg);
+		if (r == 0)
+			path[l] = '\0';
+	}
+	for (i = 0; r == 0 && i + 1 < b->n; i += 2) {	/* then b's new ones */
+		if (yn_get(a, b->items[i]->str) != NULL)
+			continue;
+		path_add(path, cap, b->items[i]->str, 0);
+		r = fn(arg, path, NULL, b->items[i + 1]);
+		if (r == 0)
+			path[l] = '\0';
+	}
+	return r;
+}
+
+struct first {
+	const struct ynode **x, **y;
+};
+
+static int
+first_one(void *arg, const char *path, const struct ynode *x,
+    const struct ynode *y)
+{
+	struct first *f = arg;
+
+	(void)path;
+	*f->x = x;
+	*f->y = y;
+	return 1;	/* stop: the path stays where it differs */
+}
+
 int
 yn_first_diff(const struct ynode *a, const struct ynode *b, char *path,
     size_t cap, const struct ynode **x, const struct ynode **y)
 {
-	size_t i, l = strlen(path);
-	const struct ynode *bv;
+	struct first f = { x, y };
 
-	if (a == NULL || b == NULL || a->kind != b->kind)
-		return a == b ? 0 : differ_at(a, b, x, y);
-	if (a->kind == YN_SCALAR)
-		return strcmp(a->str, b->str) == 0 && yn_is_null(a) ==
-		    yn_is_null(b) ? 0 : differ_at(a, b, x, y);
-	if (a->kind == YN_SEQ) {
-		for (i = 0; i < a->n || i < b->n; i++) {
-			path_add(path, cap, NULL, i);
-			if (yn_first_diff(i < a->n ? a->items[i] : NULL,
-			    i < b->n ? b->items[i] : NULL, path, cap, x, y))
-				return 1;
-			path[l] = '\0';
-		}
-		return 0;
-	}
-	for (i = 0; i + 1 < a->n; i += 2) {	/* a's keys, then b's new ones */
-		path_add(path, cap, a->items[i]->str, 0);
-		if (yn_first_diff(a->items[i + 1], yn_get(b, a->items[i]->str),
-		    path, cap, x, y))
-			return 1;
-		path[l] = '\0';
-	}
-	for (i = 0; i + 1 < b->n; i += 2) {
-		if (yn_get(a, b->items[i]->str) != NULL)
-			continue;
-		bv = b->items[i + 1];
-		path_add(path, cap, b->items[i]->str, 0);
-		return differ_at(NULL, bv, x, y);
-	}
-	return 0;
+	return yn_diff_each(a, b, path, cap, first_one, &f) ? 1 : 0;
 }
 
 struct ynode *

@@ -72,6 +72,11 @@ int yn_err(struct solr_err *e, int code, const char *file,
  * 1 when they differ. */
 int yn_first_diff(const struct ynode *a, const struct ynode *b, char *path,
     size_t cap, const struct ynode **x, const struct ynode **y);
+/* Every difference of a and b in document order: fn(arg, path, x, y),
+ * until fn returns non-zero (which yn_diff_each returns). */
+int yn_diff_each(const struct ynode *a, const struct ynode *b, char *path,
+    size_t cap, int (*fn)(void *, const char *, const struct ynode *,
+    const struct ynode *), void *arg);
 /* The NOMEM idiom of a builder: it ors the results of its yn_set and
  * yn_push calls into r (each frees what it could not place, and a NULL
  * map or value makes it fail), then returns yn_done(n, r): n, or NULL

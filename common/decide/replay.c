@@ -91,8 +91,39 @@ shown(const struct ynode *n, char *out, size_t cap)
 		    "(a list)");
 }
 
-/* The first key that differs between the recorded copy (from the bundle)
- * and the file now; without the copy, the two SHA-256s. */
+/* Each key that differs: the first into the change, the next few into
+ * its "more". */
+static int
+one_key(void *arg, const char *path, const struct ynode *x,
+    const struct ynode *y)
+{
+	struct replay_change *c = arg;
+	char a[128], b[128];
+	size_t l;
+
+	if (c->key[0] == '\0') {
+		snprintf(c->key, sizeof(c->key), "%s", path[0] ? path :
+		    "(the whole file)");
+		shown(x, c->was, sizeof(c->was));
+		shown(y, c->now, sizeof(c->now));
+		return 0;
+	}
+	shown(x, a, sizeof(a));
+	shown(y, b, sizeof(b));
+	l = strlen(c->more);
+	if (l + strlen(path) + strlen(a) + strlen(b) + 32 >= sizeof(c->more)) {
+		if (l + 6 < sizeof(c->more) && strstr(c->more, "; ...") == NULL)
+			snprintf(c->more + l, sizeof(c->more) - l, "%s...",
+			    l ? "; " : "");
+		return 1;	/* enough said */
+	}
+	snprintf(c->more + l, sizeof(c->more) - l, "%s%s: %s recorded, %s "
+	    "now", l ? "; " : "", path, a, b);
+	return 0;
+}
+
+/* The keys that differ between the recorded copy (from the bundle) and
+ * the file now; without the copy, the two SHA-256s stand. */
 static void
 key_of(struct replay_world *rw, struct replay_change *c, const char *path,
     const char *was)
@@ -100,7 +131,6 @@ key_of(struct replay_world *rw, struct replay_change *c, const char *path,
 	struct solr_buf old = { 0 }, cur = { 0 };
 	struct solr_err e = { 0 };
 	struct ynode *a = NULL, *b = NULL;
-	const struct ynode *x, *y;
 	char key[sizeof(c->key)] = "";
 
 	if (solr_is_sha256_hex(was) && objstore_get(&rw->bundle, was,
@@ -108,11 +138,9 @@ key_of(struct replay_world *rw, struct replay_change *c, const char *path,
 	    old.len, c->file, 1, &a, &e) == 0 && (access(path, F_OK) != 0 ||
 	    (solr_read_file(path, INPUT_MAX, &cur, &e) == 0 &&
 	    yn_parse((const char *)cur.p, cur.len, c->file, 1, &b, &e) ==
-	    0)) && yn_first_diff(a, b, key, sizeof(key), &x, &y)) {
-		snprintf(c->key, sizeof(c->key), "%s", key[0] ? key :
-		    "(the whole file)");
-		shown(x, c->was, sizeof(c->was));
-		shown(y, c->now, sizeof(c->now));
+	    0))) {
+		c->key[0] = '\0';
+		yn_diff_each(a, b, key, sizeof(key), one_key, c);
 	}
 	yn_free(a);
 	yn_free(b);

@@ -19,6 +19,8 @@ struct replay_change {
 	char file[64];		/* "policy.yaml", "adt/<SRP>.yaml" */
 	char key[160];		/* "" when the recorded copy is not kept */
 	char was[128], now[128];	/* its values, or the SHA-256s */
+	char more[400];		/* the other keys that changed, as
+				 * "key: was recorded, now now; ..." */
 };
 
 struct replay_world {

@@ -182,7 +182,7 @@ cp -R "$w" "$TMP/pw"
 sed -i 's/DebtRecoveryRateCap: {eq: 0}/DebtRecoveryRateCap: {eq: 1}/' "$TMP/pw/policy.yaml"
 solr-sat replay -o "$TMP/replayed" "$TMP/sat" "$TMP/pw" > "$TMP/r"
 check "replay after a policy change: exit 1" [ $? -eq 1 ]
-check "... naming policy.yaml and the key that changed" grep -q "^world policy.yaml: safe_prepay.electricity.DebtRecoveryRateCap.eq: 0 recorded, 1 now$" "$TMP/r"
+check "... naming policy.yaml and each key that changed" grep -q "^world policy.yaml: safe_prepay.electricity.DebtRecoveryRateCap.eq: 0 recorded, 1 now; safe_prepay.gas.DebtRecoveryRateCap.eq: 0 recorded, 1 now$" "$TMP/r"
 check "... and the new reason" grep -q "reason now: DebtRecoveryRateCap is 0; the profile requires eq 1" "$TMP/r"
 check "-o keeps the replayed records" [ -s "$TMP/replayed/replayed.yaml" ]
 mkdir -p "$TMP/a dir"; cp -R "$TMP/sat" "$TMP/a dir/s a t"; cp -R "$w" "$TMP/a dir/w o"

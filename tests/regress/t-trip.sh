@@ -130,7 +130,7 @@ cp -R "$r" "$TMP/ra"
 sed -i 's/warning: 8000, quarantine: 10000/warning: 0, quarantine: 1/' "$TMP/ra"/adt/*.yaml
 solr-sat replay "$TMP/rsat" "$TMP/ra" > "$TMP/o"
 check "replay after an ADT file changed: exit 1, the file and the key named" \
-	sh -c '[ $0 -eq 1 ] && grep -q "^world adt/00-DB-12-34-56-78-00-04.yaml: thresholds\[0\].warning: 8000 recorded, 0 now$" "$1"' $? "$TMP/o"
+	sh -c '[ $0 -eq 1 ] && grep -q "^world adt/00-DB-12-34-56-78-00-04.yaml: thresholds\[0\].warning: 8000 recorded, 0 now; thresholds\[0\].quarantine: 10000 recorded, 1 now$" "$1"' $? "$TMP/o"
 check "... the quarantine it causes is put down to that key" \
 	grep -q "^  because: adt/00-DB-12-34-56-78-00-04.yaml: thresholds\[0\].warning: " "$TMP/o"
 cp -R "$r" "$TMP/rp"

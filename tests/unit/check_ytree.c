@@ -300,6 +300,39 @@ START_TEST(first_diff)
 }
 END_TEST
 
+static int
+collect(void *arg, const char *path, const struct ynode *x,
+    const struct ynode *y)
+{
+	char *out = arg;
+
+	(void)x;
+	(void)y;
+	strcat(out, path);
+	strcat(out, " ");
+	return 0;
+}
+
+/* Every difference, in document order: a's keys, then b's new ones. */
+START_TEST(every_diff)
+{
+	static const char a[] = "{a: 1, b: [1, 2], c: x, e: {f: 1}}";
+	static const char b[] = "{a: 2, b: [1], e: {f: 1}, d: y}";
+	struct ynode *ta = NULL, *tb = NULL;
+	struct solr_err e;
+	char path[64] = "", seen[128] = "";
+
+	ck_assert_int_eq(yn_parse(a, strlen(a), "a", 1, &ta, &e), 0);
+	ck_assert_int_eq(yn_parse(b, strlen(b), "b", 1, &tb, &e), 0);
+	ck_assert_int_eq(yn_diff_each(ta, tb, path, sizeof(path), collect,
+	    seen), 0);
+	ck_assert_str_eq(seen, "a b[1] c d ");
+	ck_assert_str_eq(path, "");
+	yn_free(ta);
+	yn_free(tb);
+}
+END_TEST
+
 Suite *
 ytree_suite(void)
 {
@@ -321,6 +354,7 @@ ytree_suite(void)
 	    sizeof(plain_or_quoted[0]));
 	tcase_add_loop_test(tc, first_diff, 0, sizeof(diffs) /
 	    sizeof(diffs[0]));
+	tcase_add_test(tc, every_diff);
 	suite_add_tcase(s, tc);
 	return s;
 }
