@@ -108,6 +108,14 @@ build/requests/.made: scripts/mk-requests scripts/mk-gbcs build/world/.made
 	sh scripts/mk-requests build/world build/requests
 	touch $@
 
+# mk-requests --count: a rehearsal batch signed with the xmlsec1 library
+build/mk-batch: scripts/mk-batch.c
+	@sh scripts/deps batch
+	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -O2 \
+		`pkg-config --cflags xmlsec1-openssl libxml-2.0` -o $@ \
+		scripts/mk-batch.c \
+		`pkg-config --libs xmlsec1-openssl libxml-2.0 libcrypto`
+
 # test only: makes open, write, fsync and rename fail on chosen paths
 build/faults.so: tests/faults/faults.c
 	$(CC) -std=c11 -Wall -Wextra $(WERROR) -O2 -fPIC -shared -o $@ \

@@ -147,3 +147,25 @@ check "... and the summary" grep -q '^{"replayed":3,"differ":[1-3],"world_change
 solr-sat replay --progress "$TMP/rsat" "$r" > /dev/null 2> "$TMP/e"
 check "replay --progress: accepted, the count on stderr" \
 	sh -c '[ $0 -eq 0 ] && grep -q "3 records" "$1"' $? "$TMP/e"
+
+# mk-requests --count N: a rehearsal batch of N distinct requests to
+# distinct meters, over both failed suppliers and their SRPs, that the
+# flow decides without a device unknown (E19) or of the wrong fuel (E11)
+fresh_world "$TMP/m"
+sh scripts/mk-requests --count 600 "$TMP/m" "$TMP/mreq" > /dev/null 2> "$TMP/e"
+check "mk-requests --count 600: exit 0, 600 requests" \
+	sh -c '[ $0 -eq 0 ] && [ $(ls "$1" | grep -c "\.xml$") -eq 600 ]' $? "$TMP/mreq"
+check "... each to a meter of its own" [ "$(cut -f4 "$TMP/mreq/BATCH.tsv" | sort -u | wc -l)" -eq 600 ]
+check "... from both failed suppliers, by both SRPs" \
+	sh -c '[ $(cut -f2 "$0" | sort -u | wc -l) -eq 2 ] && [ $(cut -f3 "$0" | sort -u | wc -l) -eq 2 ]' "$TMP/mreq/BATCH.tsv"
+ls "$TMP/mreq"/*.xml > "$TMP/mlist"
+solr-verify-sig -C "$TMP/m" --at $PIN --files-from - < "$TMP/mlist" | solr-failed-suppliers -C "$TMP/m" check |
+	solr-gbcs-parse -C "$TMP/m" | solr-adt-check -C "$TMP/m" |
+	solr-countersign -C "$TMP/m" --at $PIN > "$TMP/mout" 2> /dev/null
+check "... every one decided: accepted, or quarantined where no instruction covers the SRP" \
+	sh -c '[ $(grep -c "^verdict: accept$" "$0") -eq 400 ] && [ $(grep -c "^code: AD1$" "$0") -eq 200 ]' "$TMP/mout"
+check "... none refused for an unknown device or the wrong fuel" sh -c '! grep -q "^code: E1[19]$" "$0"' "$TMP/mout"
+check "... 600 distinct RequestIDs, each once" \
+	[ "$(sed -n 's/^  request_id: //p' "$TMP/mout" | sort -u | wc -l)" -eq 600 ]
+sh scripts/mk-requests --count 0 "$TMP/m" "$TMP/m0" > /dev/null 2> "$TMP/e"
+check "mk-requests --count 0: exit 2, saying why" sh -c '[ $0 -eq 2 ] && grep -q "is not a number from 1" "$1"' $? "$TMP/e"
