@@ -117,11 +117,19 @@ END_TEST
 
 START_TEST(index_lies)
 {
+	static const char *const bad[] = {
+		"%.0szzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+		    " 0000000000000001 00000003\n",
+		"x%.0s%89s\n",
+		"%s 00000000000000g0 00000003\n",
+		"%s 0000000000000000 0000000-\n",
+	};
 	char dir[] = "/tmp/solr-objXXXXXX", name[SOLR_SHA256_HEX],
 	    path[4096];
 	struct solr_objstore os;
 	struct solr_buf b = { 0 };
 	struct solr_err e;
+	size_t k;
 	FILE *f;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -140,34 +148,20 @@ START_TEST(index_lies)
 	ck_assert_ptr_nonnull(strstr(e.msg, "the index puts it at offset 1"));
 	ck_assert_ptr_nonnull(strstr(e.file, ".idx"));
 	ck_assert_int_eq(objstore_close(&os, &e), 0);
-	/* a line that is not one */
-	f = fopen(path, "w");
-	fprintf(f, "%s %016x %08x\n", "zz", 1, 3);
-	fprintf(f, "%-90s\n", "x");
-	fclose(f);
-	ck_assert_int_eq(objstore_open(&os, dir, &e), 0);
-	ck_assert_int_eq(objstore_get(&os, abc, 100, &b, &e),
-	    SOLR_ERR_VERIFY);
-	ck_assert_ptr_nonnull(strstr(e.msg, "not an index line"));
-	ck_assert_int_eq(objstore_close(&os, &e), 0);
-	/* an offset or a length that is not all hex digits: strtoull would
-	 * read what comes before the first other character */
-	f = fopen(path, "w");
-	fprintf(f, "%s 00000000000000g0 %08x\n", abc, 3);
-	fclose(f);
-	ck_assert_int_eq(objstore_open(&os, dir, &e), 0);
-	ck_assert_int_eq(objstore_get(&os, abc, 100, &b, &e),
-	    SOLR_ERR_VERIFY);
-	ck_assert_ptr_nonnull(strstr(e.msg, "line 1 is not an index line"));
-	ck_assert_int_eq(objstore_close(&os, &e), 0);
-	f = fopen(path, "w");
-	fprintf(f, "%s %016x 0000000-\n", abc, 0);
-	fclose(f);
-	ck_assert_int_eq(objstore_open(&os, dir, &e), 0);
-	ck_assert_int_eq(objstore_get(&os, abc, 100, &b, &e),
-	    SOLR_ERR_VERIFY);
-	ck_assert_ptr_nonnull(strstr(e.msg, "line 1 is not an index line"));
-	ck_assert_int_eq(objstore_close(&os, &e), 0);
+	/* lines that are not index lines: a name that is not one, a
+	 * short line, an offset or a length that is not all hex digits
+	 * (strtoull would read what comes before the first other one) */
+	for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		f = fopen(path, "w");
+		fprintf(f, bad[k], abc, "");
+		fclose(f);
+		ck_assert_int_eq(objstore_open(&os, dir, &e), 0);
+		ck_assert_int_eq(objstore_get(&os, abc, 100, &b, &e),
+		    SOLR_ERR_VERIFY);
+		ck_assert_msg(strstr(e.msg, "line 1 is not an index line") !=
+		    NULL, "%zu: %s", k, e.msg);
+		ck_assert_int_eq(objstore_close(&os, &e), 0);
+	}
 	solr_buf_free(&b);
 	rmrf(dir);
 }
