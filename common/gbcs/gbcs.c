@@ -166,7 +166,7 @@ gbcs_command_verify(struct solr_world *w, const struct gbcs_command *c,
 	int r;
 
 	world_path(path, sizeof(path), w->dir, WF_ACB_KEY);
-	if ((r = solr_load_private_key(path, &acb, e)) != 0)
+	if ((r = world_private_key(w, path, &acb, e)) != 0)
 		return r;
 	if ((r = world_device_cert(w, c->apdu.recipient, "ka", at, &dev,
 	    e)) == 0 && (r = gbcs_command_mac(c, acb, X509_get0_pubkey(dev),
@@ -196,7 +196,7 @@ gbcs_alert_verify(struct solr_world *w, const struct gbcs_alert *al,
 		    "key-agreement key of the recipient");
 		return 0;
 	}
-	if ((r = solr_load_private_key(path, &key, e)) != 0)
+	if ((r = world_private_key(w, path, &key, e)) != 0)
 		return r;
 	if ((r = world_device_cert(w, al->apdu.originator, "ka", at, &dev,
 	    e)) == 0 && (r = gbcs_alert_mac(al, key, X509_get0_pubkey(dev),

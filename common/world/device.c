@@ -9,6 +9,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "base/crypto.h"
 #include "base/layout.h"
 #include "world/device.h"
 #include "base/util.h"
@@ -64,9 +65,21 @@ struct devcache_ent {
 	struct solr_cert *c;	/* NULL: empty */
 };
 
+/* and the world's private keys (the ACB's, a recipient's key-agreement
+ * key), decoded once while their file stays the same */
+#define KEYCACHE 16
+
+struct keycache_ent {
+	char path[PATH_MAX];
+	struct stat st;
+	EVP_PKEY *k;		/* NULL: empty */
+};
+
 struct solr_devcache {
 	struct devcache_ent ent[DEVCACHE];
 	unsigned next;
+	struct keycache_ent key[KEYCACHE];
+	unsigned knext;
 };
 
 static void
@@ -78,7 +91,18 @@ devcache_free(struct solr_devcache *dc)
 		return;
 	for (i = 0; i < DEVCACHE; i++)
 		solr_cert_free(dc->ent[i].c);
+	for (i = 0; i < KEYCACHE; i++)
+		EVP_PKEY_free(dc->key[i].k);
 	free(dc);
+}
+
+static struct solr_devcache *
+devcache_of(struct solr_world *w)
+{
+	if (w->devcache == NULL &&
+	    (w->devcache = calloc(1, sizeof(*w->devcache))) != NULL)
+		w->devcache_free = devcache_free;
+	return w->devcache;
 }
 
 static int
@@ -147,9 +171,7 @@ world_device_cert(struct solr_world *w, uint64_t eui, const char *use,
 	snprintf(hex, sizeof(hex), "%016llX", (unsigned long long)eui);
 	snprintf(what, sizeof(what), "%s.pem", use);
 	world_device_path(path, sizeof(path), w->dir, eui, what);
-	if (w->devcache == NULL &&
-	    (w->devcache = calloc(1, sizeof(*w->devcache))) != NULL)
-		w->devcache_free = devcache_free;
+	devcache_of(w);
 	for (i = 0; w->devcache && i < DEVCACHE; i++)
 		if (w->devcache->ent[i].c != NULL &&
 		    strcmp(w->devcache->ent[i].path, path) == 0) {
@@ -210,5 +232,44 @@ world_device_type(const struct solr_world *w, uint64_t eui, char *out,
 		out[--n] = '\0';
 	if (n == 0)
 		return solr_seterr_at(e, SOLR_ERR_NOTFOUND, path, 0, "empty");
+	return 0;
+}
+
+int
+world_private_key(struct solr_world *w, const char *path, EVP_PKEY **out,
+    struct solr_err *e)
+{
+	struct solr_devcache *dc = devcache_of(w);
+	struct keycache_ent *ke = NULL;
+	struct stat st;
+	EVP_PKEY *k;
+	size_t i;
+	int r;
+
+	*out = NULL;
+	for (i = 0; dc != NULL && i < KEYCACHE; i++)
+		if (dc->key[i].k != NULL && strcmp(dc->key[i].path, path) == 0)
+			ke = &dc->key[i];
+	/* the file's identity, checked on every use: a key replaced is
+	 * read again, never trusted past its change */
+	if (ke != NULL && stat(path, &st) == 0 && same_file(&st, &ke->st))
+		k = ke->k;
+	else {
+		if (stat(path, &st) != 0)
+			memset(&st, 0, sizeof(st));
+		if ((r = solr_load_private_key(path, &k, e)) != 0)
+			return r;
+		if (dc != NULL) {
+			if (ke == NULL)
+				ke = &dc->key[dc->knext++ % KEYCACHE];
+			EVP_PKEY_free(ke->k);
+			snprintf(ke->path, sizeof(ke->path), "%s", path);
+			ke->st = st;
+			ke->k = k;
+		}
+	}
+	if (dc != NULL && !EVP_PKEY_up_ref(k))
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	*out = k;
 	return 0;
 }

@@ -21,4 +21,10 @@ int world_device_type(const struct solr_world *w, uint64_t eui, char *out,
 int world_device_cert(struct solr_world *w, uint64_t eui, const char *use,
     int64_t at, X509 **out, struct solr_err *e);
 
+/* The private key in path (a world's keys/ file), decoded once while its
+ * file stays the same (device, inode, size, modification and change
+ * times, checked on every use).  The caller frees *out. */
+int world_private_key(struct solr_world *w, const char *path,
+    EVP_PKEY **out, struct solr_err *e);
+
 #endif

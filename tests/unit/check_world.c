@@ -316,6 +316,47 @@ START_TEST(device_cert_cache)
 }
 END_TEST
 
+/* A private key is decoded once while its file stays the same, read
+ * again when the file is replaced, and refused when it is gone. */
+START_TEST(private_key_cache)
+{
+	const char *dir = world_dir();
+	char tmp[] = "/tmp/solr-keyXXXXXX", cmd[8300], acb[4200];
+	struct solr_world w;
+	struct solr_err e;
+	EVP_PKEY *k1, *k2, *k3;
+
+	if (dir == NULL)
+		UNIT_SKIP("no world from scripts/mk-world");
+	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	snprintf(cmd, sizeof(cmd), "cp -R '%s'/. '%s' && chmod -R go-w '%s'",
+	    dir, tmp, tmp);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_msg(world_load(&w, tmp, &e) == 0, "%s", e.msg);
+	snprintf(acb, sizeof(acb), "%s/keys/acb.ka.key", tmp);
+	ck_assert_msg(world_private_key(&w, acb, &k1, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(world_private_key(&w, acb, &k2, &e), 0);
+	ck_assert_ptr_eq(k1, k2);	/* decoded once */
+	EVP_PKEY_free(k2);
+	/* replaced by another key: read again */
+	snprintf(cmd, sizeof(cmd), "cp '%s/test-keys/failed-ka.key' '%s.new' "
+	    "&& chmod 600 '%s.new' && mv '%s.new' '%s'", tmp, acb, acb, acb,
+	    acb);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(world_private_key(&w, acb, &k3, &e), 0);
+	ck_assert_ptr_ne(k3, k1);
+	ck_assert_int_ne(EVP_PKEY_eq(k3, k1), 1);
+	EVP_PKEY_free(k3);
+	/* and gone */
+	ck_assert_int_eq(unlink(acb), 0);
+	ck_assert_int_ne(world_private_key(&w, acb, &k3, &e), 0);
+	EVP_PKEY_free(k1);	/* the caller's reference outlives the cache's */
+	world_free(&w);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 Suite *
 world_suite(void)
 {
@@ -330,6 +371,7 @@ world_suite(void)
 	    sizeof(bad_keys[0]));
 	tcase_add_test(tc, generated_world_certificates);
 	tcase_add_test(tc, device_cert_cache);
+	tcase_add_test(tc, private_key_cache);
 	suite_add_tcase(s, tc);
 	return s;
 }
