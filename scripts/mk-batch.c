@@ -178,8 +178,10 @@ one(xmlSecKeyPtr key, const char *bo, const char *bt, long counter,
 		die("cannot parse the request", NULL);
 	node = xmlSecFindNode(xmlDocGetRootElement(doc), xmlSecNodeSignature,
 	    xmlSecDSigNs);
-	if (node == NULL || (ctx = xmlSecDSigCtxCreate(NULL)) == NULL)
+	if (node == NULL)
 		die("no signature template", NULL);
+	if ((ctx = xmlSecDSigCtxCreate(NULL)) == NULL)
+		die("xmlsec cannot make a signing context", NULL);
 	if ((ctx->signKey = xmlSecKeyDuplicate(key)) == NULL ||
 	    xmlSecDSigCtxSign(ctx, node) < 0)
 		die("signing failed", path);

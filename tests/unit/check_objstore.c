@@ -118,8 +118,8 @@ END_TEST
 START_TEST(index_lies)
 {
 	static const char *const bad[] = {
-		"%.0szzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
-		    " 0000000000000001 00000003\n",
+		("%.0szzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+		    " 0000000000000001 00000003\n"),
 		"x%.0s%89s\n",
 		"%s 00000000000000g0 00000003\n",
 		"%s 0000000000000000 0000000-\n",
