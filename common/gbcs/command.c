@@ -70,9 +70,13 @@ gbcs_command(const struct gbcs_apdu *a, EVP_PKEY *acb, EVP_PKEY *device,
 	if (a->len > 65535 - 5 - 12)
 		return solr_seterr(e, SOLR_ERR_VERIFY, "the APDU is too long "
 		    "to wrap");
+	/* the peer is a device's P-256 key from a certificate: decoding put
+	 * its point on the curve, and P-256's cofactor is 1, so the full
+	 * public-key check (a scalar multiplication by the order) would
+	 * only repeat that; it is skipped */
 	if ((dc = EVP_PKEY_CTX_new(acb, NULL)) == NULL ||
 	    EVP_PKEY_derive_init(dc) != 1 ||
-	    EVP_PKEY_derive_set_peer(dc, device) != 1 ||
+	    EVP_PKEY_derive_set_peer_ex(dc, device, 0) != 1 ||
 	    EVP_PKEY_derive(dc, z, &zlen) != 1 || zlen != 32)
 		goto out;
 	/* SP 800-56A concatenation KDF, one round of SHA-256 */
