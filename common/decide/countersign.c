@@ -119,15 +119,16 @@ countersign_recheck(struct countersign_stage *c,
     const struct solr_record *rec, int64_t t, struct decision *d,
     struct solr_err *e)
 {
-	char ts[SOLR_TIME_STRLEN], sid[SOLR_EUI_STRLEN], bo[SOLR_EUI_STRLEN];
+	char ts[SOLR_TIME_STRLEN], sid[SOLR_EUI_STRLEN], bo[SOLR_EUI_STRLEN],
+	    lack[160];
 	uint64_t sender = rec->sender.eui, orig = rec->request.originator.eui;
 	int r;
 
 	decision_pass(d);
 	if ((r = recheck_signer(c, rec, t, d, e)) != 0 || !decision_is_pass(d))
 		return r;
-	if (rec_lacks(rec, RV_SENDER | RV_IDS, d->reason, sizeof(d->reason)))
-		return decision_reject(d, DUIS_NONE, "%s", d->reason);
+	if (rec_lacks(rec, RV_SENDER | RV_IDS, lack, sizeof(lack)) != 0)
+		return decision_reject(d, DUIS_NONE, "%s", lack);
 	if (!world_solr_path(c->world, sender, orig))
 		return 0;
 	solr_time_format(t, ts);

@@ -298,14 +298,14 @@ decide_record(void *ctx, struct solr_record *rec, struct solr_err *e)
 	const struct srv_rule *sr;
 	struct decision d;
 	struct ynode *st;
+	char why[160];
 	int spc = 0, r = 0;
 
 	if (strcmp(req->body, "device-alert-message") == 0 ||
 	    strcmp(req->body, "response-message") == 0)
 		return alert_record(ps, rec, e);
-	if (rec_lacks(rec, RV_SENDER | RV_IDS | RV_COMMAND, d.reason,
-	    sizeof(d.reason)))
-		decision_reject(&d, DUIS_NONE, "%s", d.reason);
+	if (rec_lacks(rec, RV_SENDER | RV_IDS | RV_COMMAND, why, sizeof(why)))
+		decision_reject(&d, DUIS_NONE, "%s", why);
 	else if (!world_solr_path(ps->world, rec->sender.eui,
 	    req->originator.eui) || (sr = srv_rule(req->srv)) == NULL)
 		decision_skip(&d);	/* the SoLR rules apply to the SRVs of
@@ -333,7 +333,7 @@ parse_alert_document(struct parse_stage *ps, struct ynode *rec,
 {
 	struct solr_record view;
 	struct decision d;
-	char name[SOLR_SHA256_HEX], at[OBJSTORE_AT];
+	char name[SOLR_SHA256_HEX], at[OBJSTORE_AT], why[160];
 
 	if (objstore_put_at(&ps->objects, p, n, name, at, e) != 0) {
 		decision_reject(&d, DUIS_NONE, "%s", e->msg);
@@ -344,8 +344,8 @@ parse_alert_document(struct parse_stage *ps, struct ynode *rec,
 	    yn_set_int(yn_get(rec, "request"), "size", (int64_t)n) != 0)
 		return nomem(e);
 	rec_view(&view, rec);
-	if (rec_lacks(&view, RV_TIME, d.reason, sizeof(d.reason))) {
-		decision_reject(&d, DUIS_NONE, "%s", d.reason);
+	if (rec_lacks(&view, RV_TIME, why, sizeof(why))) {
+		decision_reject(&d, DUIS_NONE, "%s", why);
 		return rec_decide(rec, STAGE, &d) ? 0 : nomem(e);
 	}
 	return stage_alert(ps, rec, view.received_at, p, n, e);
