@@ -549,17 +549,14 @@ command(struct countersign_stage *c, const struct solr_record *rec,
  * as the device store says.  Other bodies name no kind of device: 0.
  */
 static int
-smets1_device(const struct countersign_stage *c, const struct solr_buf *req,
+smets1_device(const struct countersign_stage *c, xmlDocPtr doc,
     enum duis_code *code, struct solr_err *e)
 {
 	struct duis_header h;
 	struct prepay pp;
-	xmlDocPtr doc = NULL;
 	xmlNodePtr body;
 	int r;
 
-	if ((r = solr_xml_parse(req->p, req->len, &doc, e)) != 0)
-		return r;
 	if ((r = duis_read_header(doc, 0, &h, e)) == 0 &&
 	    (body = solr_xml_body(doc)) != NULL &&
 	    strcmp((const char *)body->name, "UpdatePrepayConfiguration") ==
@@ -574,7 +571,6 @@ smets1_device(const struct countersign_stage *c, const struct solr_buf *req,
 			r = solr_seterr(e, SOLR_ERR_VERIFY, "the body is not an "
 			    "SR 2.1 prepayment configuration");
 	}
-	xmlFreeDoc(doc);
 	return r;
 }
 
@@ -587,11 +583,15 @@ countersigned(struct countersign_stage *c, const struct solr_record *rec,
 	const char *rid = rec->request.request_id;
 	struct solr_buf art = { 0 };
 	enum duis_code code = DUIS_NONE;
+	xmlDocPtr doc = NULL;
 	int r;
 
 	/* the request only for the kind of device it is for (E11), as a
-	 * Command is; no such device is E19 */
-	if ((r = smets1_device(c, req, &code, e)) != 0) {
+	 * Command is; no such device is E19.  Parsed once: the same tree
+	 * is then countersigned. */
+	if ((r = solr_xml_parse(req->p, req->len, &doc, e)) != 0 ||
+	    (r = smets1_device(c, doc, &code, e)) != 0) {
+		xmlFreeDoc(doc);
 		if (code == DUIS_NONE)
 			code = content_code(c, rec);
 		if (rec_reject(rec->tree, STAGE, duis_code_name(code), e->msg)
@@ -600,14 +600,17 @@ countersigned(struct countersign_stage *c, const struct solr_record *rec,
 		return r == SOLR_ERR_VERIFY ? REJECTED : STAGE_TROUBLE;
 	}
 	if (c->replay) {
+		xmlFreeDoc(doc);
 		if (replay_countersigned(c, rec->tree, req->p, req->len, t, e)
 		    != 0 &&
 		    yn_set_str(out, "replay_note", e->msg) != 0)
 			return nomem(e);
 		return 0;
 	}
-	if ((r = xmlsig_countersign(req->p, req->len, c->dcc, c->dcc_cert,
-	    &art, e)) != 0)
+	r = xmlsig_countersign_doc(doc, req->p, req->len, c->dcc, c->dcc_cert,
+	    &art, e);
+	xmlFreeDoc(doc);
+	if (r != 0)
 		r = rec_reject(rec->tree, STAGE, duis_code_name(DUIS_E65),
 		    e->msg) ? nomem(e) : REJECTED;
 	else

@@ -711,6 +711,20 @@ xmlsig_countersign(const unsigned char *p, size_t n, EVP_PKEY *key,
     const struct solr_cert *cert, struct solr_buf *out, struct solr_err *e)
 {
 	xmlDocPtr doc = NULL;
+	int r;
+
+	if ((r = solr_xml_parse(p, n, &doc, e)) != 0)
+		return r;
+	r = xmlsig_countersign_doc(doc, p, n, key, cert, out, e);
+	xmlFreeDoc(doc);
+	return r;
+}
+
+int
+xmlsig_countersign_doc(xmlDocPtr doc, const unsigned char *p, size_t n,
+    EVP_PKEY *key, const struct solr_cert *cert, struct solr_buf *out,
+    struct solr_err *e)
+{
 	xmlNodePtr root;
 	xmlBufferPtr b = NULL;
 	char tag[256];
@@ -718,8 +732,6 @@ xmlsig_countersign(const unsigned char *p, size_t n, EVP_PKEY *key,
 	int r, found = 0;
 
 	out->len = 0;
-	if ((r = solr_xml_parse(p, n, &doc, e)) != 0)
-		return r;
 	root = xmlDocGetRootElement(doc);
 	if ((r = xmlsig_sign(doc, key, cert, e)) != 0)
 		goto out;
@@ -757,6 +769,5 @@ xmlsig_countersign(const unsigned char *p, size_t n, EVP_PKEY *key,
 		r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 out:
 	xmlBufferFree(b);
-	xmlFreeDoc(doc);
 	return r;
 }
