@@ -169,3 +169,12 @@ check "... 600 distinct RequestIDs, each once" \
 	[ "$(sed -n 's/^  request_id: //p' "$TMP/mout" | sort -u | wc -l)" -eq 600 ]
 sh scripts/mk-requests --count 0 "$TMP/m" "$TMP/m0" > /dev/null 2> "$TMP/e"
 check "mk-requests --count 0: exit 2, saying why" sh -c '[ $0 -eq 2 ] && grep -q "is not a number from 1" "$1"' $? "$TMP/e"
+
+# solr-pipeline from a directory whose name has a space: its summary
+# (the solr-summary beside it) still runs
+mkdir -p "$TMP/a dir"
+cp scripts/solr-pipeline scripts/solr-summary "$TMP/a dir/"
+fresh_world "$TMP/pw"
+SOLR_BIN=$BIN sh "$TMP/a dir/solr-pipeline" -C "$TMP/pw" -o "$TMP/pwout" --at $PIN "$R/srp-elec-cv5.xml" > "$TMP/o" 2> "$TMP/e"
+check "solr-pipeline from a path with a space: exit 0, with its summary" \
+	sh -c '[ $0 -eq 0 ] && grep -q "^1 records$" "$1" && [ ! -s "$2" ]' $? "$TMP/o" "$TMP/e"
