@@ -265,6 +265,21 @@ START_TEST(generated_world_certificates)
 }
 END_TEST
 
+/* A copy of the generated world in tmp (a mkdtemp template), loaded:
+ * what a test changes in it changes nothing for the others. */
+static void
+world_copy(const char *dir, char *tmp, struct solr_world *w)
+{
+	char cmd[8300];
+	struct solr_err e;
+
+	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	snprintf(cmd, sizeof(cmd), "cp -R '%s'/. '%s' && chmod -R go-w '%s'",
+	    dir, tmp, tmp);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_msg(world_load(w, tmp, &e) == 0, "%s", e.msg);
+}
+
 /* A device's certificate is read once while its file stays the same,
  * read again when the file changes, and checked at every use. */
 START_TEST(device_cert_cache)
@@ -278,11 +293,7 @@ START_TEST(device_cert_cache)
 
 	if (dir == NULL)
 		UNIT_SKIP("no world from scripts/mk-world");
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
-	snprintf(cmd, sizeof(cmd), "cp -R '%s'/. '%s' && chmod -R go-w '%s'",
-	    dir, tmp, tmp);
-	ck_assert_int_eq(system(cmd), 0);
-	ck_assert_msg(world_load(&w, tmp, &e) == 0, "%s", e.msg);
+	world_copy(dir, tmp, &w);
 	solr_time_parse("2026-03-02T10:15:00Z", &at);
 	solr_time_parse("2099-01-01T00:00:00Z", &late);
 	ck_assert_msg(world_device_cert(&w, 0x00DB1234567890A0ULL, "ka", at,
@@ -328,11 +339,7 @@ START_TEST(private_key_cache)
 
 	if (dir == NULL)
 		UNIT_SKIP("no world from scripts/mk-world");
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
-	snprintf(cmd, sizeof(cmd), "cp -R '%s'/. '%s' && chmod -R go-w '%s'",
-	    dir, tmp, tmp);
-	ck_assert_int_eq(system(cmd), 0);
-	ck_assert_msg(world_load(&w, tmp, &e) == 0, "%s", e.msg);
+	world_copy(dir, tmp, &w);
 	snprintf(acb, sizeof(acb), "%s/keys/acb.ka.key", tmp);
 	ck_assert_msg(world_private_key(&w, acb, &k1, &e) == 0, "%s", e.msg);
 	ck_assert_int_eq(world_private_key(&w, acb, &k2, &e), 0);
