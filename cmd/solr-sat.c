@@ -704,6 +704,12 @@ cmd_replay(const char *dir, const char *world, const char *outdir,
 	replay_world_close(&rw);
 	if (rc != SOLR_EXIT_PASS)
 		return rc;
+	/* exit 0 means something was replayed */
+	if (n == 0) {
+		cli_warn(dir, 0, "nothing was replayed: the trail holds no "
+		    "recorded request");
+		return SOLR_EXIT_REJECT;
+	}
 	/* a change of the world that changes no decision is said, and is
 	 * not a difference */
 	return differ ? SOLR_EXIT_REJECT : SOLR_EXIT_PASS;

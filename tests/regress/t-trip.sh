@@ -178,3 +178,10 @@ fresh_world "$TMP/pw"
 SOLR_BIN=$BIN sh "$TMP/a dir/solr-pipeline" -C "$TMP/pw" -o "$TMP/pwout" --at $PIN "$R/srp-elec-cv5.xml" > "$TMP/o" 2> "$TMP/e"
 check "solr-pipeline from a path with a space: exit 0, with its summary" \
 	sh -c '[ $0 -eq 0 ] && grep -q "^1 records$" "$1" && [ ! -s "$2" ]' $? "$TMP/o" "$TMP/e"
+
+# a replay of a trail that holds no request checked nothing: exit 1
+fresh_world "$TMP/ew"
+solr-countersign -C "$TMP/ew" --at $PIN --sat "$TMP/esat" < /dev/null > /dev/null 2>&1
+solr-sat replay "$TMP/esat" "$TMP/ew" > "$TMP/o" 2> "$TMP/e"
+check "replay of a trail with no entry: exit 1, saying nothing was replayed" \
+	sh -c '[ $0 -eq 1 ] && grep -q "nothing was replayed: the trail holds no recorded request" "$1"' $? "$TMP/e"
