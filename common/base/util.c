@@ -258,21 +258,16 @@ solr_b64_encode(const unsigned char *p, size_t n, char *out)
 int
 solr_eui_parse(const char *s, size_t len, uint64_t *eui)
 {
-	uint64_t v = 0;
+	uint64_t v = 0, byte;
 	size_t i;
-	int h;
 
 	if (len != 23)
 		return SOLR_ERR_FORMAT;
-	for (i = 0; i < 23; i++) {
-		if (i % 3 == 2) {
-			if (s[i] != '-')
-				return SOLR_ERR_FORMAT;
-			continue;
-		}
-		if ((h = solr_hexval(s[i])) < 0)
+	for (i = 0; i < 8; i++) {
+		if ((i > 0 && s[3 * i - 1] != '-') ||
+		    solr_parse_hexn(s + 3 * i, 2, &byte) != 0)
 			return SOLR_ERR_FORMAT;
-		v = v << 4 | (uint64_t)h;
+		v = v << 8 | byte;
 	}
 	*eui = v;
 	return 0;
@@ -281,19 +276,7 @@ solr_eui_parse(const char *s, size_t len, uint64_t *eui)
 int
 solr_eui_parse_compact(const char *s, size_t len, uint64_t *eui)
 {
-	uint64_t v = 0;
-	size_t i;
-	int h;
-
-	if (len != 16)
-		return SOLR_ERR_FORMAT;
-	for (i = 0; i < 16; i++) {
-		if ((h = solr_hexval(s[i])) < 0)
-			return SOLR_ERR_FORMAT;
-		v = v << 4 | (uint64_t)h;
-	}
-	*eui = v;
-	return 0;
+	return len == 16 ? solr_parse_hexn(s, 16, eui) : SOLR_ERR_FORMAT;
 }
 
 void
