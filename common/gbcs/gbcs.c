@@ -156,21 +156,35 @@ alert_signature(struct solr_world *w, const struct gbcs_alert *al,
 	return r;
 }
 
+/* What a MAC is made again with: the world's private key in path, and
+ * the key-agreement certificate of device at time at.  The caller frees
+ * both. */
+static int
+mac_keys(struct solr_world *w, const char *path, uint64_t device,
+    int64_t at, EVP_PKEY **key, X509 **dev, struct solr_err *e)
+{
+	int r;
+
+	*key = NULL;
+	*dev = NULL;
+	if ((r = world_private_key(w, path, key, e)) != 0)
+		return r;
+	return world_device_cert(w, device, "ka", at, dev, e);
+}
+
 int
 gbcs_command_verify(struct solr_world *w, const struct gbcs_command *c,
     int64_t at, char *check, size_t cap, struct solr_err *e)
 {
 	char path[PATH_MAX];
-	EVP_PKEY *acb = NULL;
-	X509 *dev = NULL;
+	EVP_PKEY *acb;
+	X509 *dev;
 	int r;
 
 	world_path(path, sizeof(path), w->dir, WF_ACB_KEY);
-	if ((r = world_private_key(w, path, &acb, e)) != 0)
-		return r;
-	if ((r = world_device_cert(w, c->apdu.recipient, "ka", at, &dev,
-	    e)) == 0 && (r = gbcs_command_mac(c, acb, X509_get0_pubkey(dev),
-	    e)) == 0)
+	if ((r = mac_keys(w, path, c->apdu.recipient, at, &acb, &dev, e)) ==
+	    0 && (r = gbcs_command_mac(c, acb, X509_get0_pubkey(dev), e)) ==
+	    0)
 		snprintf(check, cap, "verified: the ACB's, for the device's "
 		    "key-agreement key");
 	X509_free(dev);
@@ -196,11 +210,8 @@ gbcs_alert_verify(struct solr_world *w, const struct gbcs_alert *al,
 		    "key-agreement key of the recipient");
 		return 0;
 	}
-	if ((r = world_private_key(w, path, &key, e)) != 0)
-		return r;
-	if ((r = world_device_cert(w, al->apdu.originator, "ka", at, &dev,
-	    e)) == 0 && (r = gbcs_alert_mac(al, key, X509_get0_pubkey(dev),
-	    e)) == 0)
+	if ((r = mac_keys(w, path, al->apdu.originator, at, &key, &dev, e)) ==
+	    0 && (r = gbcs_alert_mac(al, key, X509_get0_pubkey(dev), e)) == 0)
 		snprintf(check, cap, "MAC verified");
 	X509_free(dev);
 	EVP_PKEY_free(key);
