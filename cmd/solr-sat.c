@@ -40,7 +40,7 @@ static const char help[] =
 "       solr-sat gc -C world [--json] dir ...\n"
 "\n"
 "The auditor's tool for a Service Audit Trail (solr-sat(5)): verify checks\n"
-"its hash chain, every object it names and its signed head; log prints\n"
+"its hash chain, every object of its bundle and its signed head; log prints\n"
 "the recorded records that match every filter given (of a trail that\n"
 "verifies); replay runs the recorded requests through the stages again\n"
 "against a world and reports every decision that differs; gc keeps in the\n"
