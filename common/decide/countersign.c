@@ -892,19 +892,22 @@ keep_adt(struct countersign_stage *c, const struct ynode *rec,
 	    *sid = str_at(rec, "sender.id");
 	char path[PATH_MAX], name[SOLR_SHA256_HEX];
 	uint64_t srp;
-	int i, r;
+	unsigned i;
+	int r;
 
 	if (!c->have_sat || c->replay || sha == NULL || sid == NULL ||
 	    solr_eui_parse(sid, strlen(sid), &srp) != 0)
 		return 0;
-	for (i = 0; i < c->nadt_kept; i++)
+	for (i = 0; i < c->nadt_kept && i < ADT_KEPT; i++)
 		if (strcmp(c->adt_kept[i], sha) == 0)
 			return 0;
 	world_adt_path(path, sizeof(path), c->world->dir, srp);
 	if ((r = keep_file(c, path, name, e)) != 0)
 		return r;
-	if (strcmp(name, sha) == 0 && c->nadt_kept < 16)
-		memcpy(c->adt_kept[c->nadt_kept++], sha, SOLR_SHA256_HEX);
+	/* the last ADT_KEPT files kept: with more SRPs, the oldest goes */
+	if (strcmp(name, sha) == 0)
+		memcpy(c->adt_kept[c->nadt_kept++ % ADT_KEPT], sha,
+		    SOLR_SHA256_HEX);
 	return 0;
 }
 

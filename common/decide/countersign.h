@@ -45,8 +45,9 @@ struct countersign_stage {
 	struct fs_list list;
 	struct instructions is;
 	/* the ADT files already put into the trail's bundle this run */
-	char adt_kept[16][SOLR_SHA256_HEX];
-	int nadt_kept;
+#define ADT_KEPT 64
+	char adt_kept[ADT_KEPT][SOLR_SHA256_HEX];
+	unsigned nadt_kept;
 };
 extern const struct stage_ops countersign_stage;
 
