@@ -97,10 +97,12 @@ build/check_unit: $(UNIT_SRC) tests/unit/unit.h $(LIB) build/.flags
 	$(CC) $(ALL_CFLAGS) `pkg-config --cflags check` -o $@ $(UNIT_SRC) \
 		$(LIB) $(LDFLAGS) $(PKG_LIBS) `pkg-config --libs check`
 
-# A generated world (openssl CLI) and requests (xmlsec1) for the tests.
-build/world/.made: scripts/mk-world build/.deps
+# A generated world (openssl CLI) and requests (xmlsec1) for the tests;
+# its devices are then imported as an operator imports them
+build/world/.made: scripts/mk-world build/.deps | bin/solr-countersign
 	rm -rf build/world
 	sh scripts/mk-world build/world
+	bin/solr-countersign -C build/world devices import --all > /dev/null
 	touch $@
 
 build/requests/.made: scripts/mk-requests scripts/mk-gbcs build/world/.made
@@ -134,6 +136,9 @@ build/bench-gen: tests/bench/bench-gen.c $(LIB)
 
 build/bench-floor: tests/bench/floor.c $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ tests/bench/floor.c $(LIB) $(LDFLAGS) $(PKG_LIBS)
+
+build/inv-lookup: tests/bench/inv-lookup.c $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ tests/bench/inv-lookup.c $(LIB) $(LDFLAGS) $(PKG_LIBS)
 
 build/runstat: tests/bench/runstat.c
 	$(CC) $(ALL_CFLAGS) -o $@ tests/bench/runstat.c
@@ -196,6 +201,7 @@ demo: deps all build/requests/.made
 	mkdir -p build/demo
 	cp -R build/world build/demo/world
 	rm -rf build/demo/world/state
+	bin/solr-countersign -C build/demo/world devices import --all
 	sh scripts/solr-pipeline -C build/demo/world -o build/demo \
 		--at 2026-03-02T10:15:00Z build/requests/*.xml || [ $$? -eq 1 ]
 
@@ -234,7 +240,8 @@ distclean:
 	rm -rf bin build
 
 # make bench N=250000 [DEVICES=1000000] [BENCH_REUSE=1: the last requests of N]
-bench: all build/requests/.made build/bench-gen build/bench-floor build/runstat
+bench: all build/requests/.made build/bench-gen build/bench-floor build/runstat \
+		build/inv-lookup
 	sh scripts/bench $${N:-20000} $${DEVICES:-$${N:-20000}}
 
 .PHONY: bench all check demo deps install lint-man asan ubsan clean distclean \

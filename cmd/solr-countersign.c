@@ -5,15 +5,21 @@
  * request countersigned with the DCC's XML-signing key for SMETS1; and
  * for every record the DUIS Response that goes to the sender.
  */
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libxml/parser.h>
 
+#include "base/layout.h"
 #include "decide/countersign.h"
+#include "world/device.h"
+#include "world/inventory.h"
 #include "gbcs/gbcs.h"
 #include "store/record.h"
 #include "store/sathead.h"
@@ -28,6 +34,10 @@ static const char help[] =
 "       solr-countersign -x | -b [-C dir] < pre-command\n"
 "       solr-countersign --verify-sat dir | [-C dir] --sat-records dir\n"
 "       solr-countersign --replay [-C dir] < records\n"
+"       solr-countersign [-C dir] [--at time] [--json] devices import\n"
+"                        [--all | eui ...]\n"
+"       solr-countersign [-C dir] [--json] devices list [--all] [eui ...]\n"
+"       solr-countersign [-C dir] devices remove eui ...\n"
 "\n"
 "The last stage: checks again what it is about to sign, then MACs each\n"
 "accepted Signed Pre-Command (SMETS2+) or countersigns each accepted\n"
@@ -42,10 +52,15 @@ static const char help[] =
 "                  check a trail's chain, objects and signed head\n"
 "  --sat-records dir\n"
 "                  the records a verified trail holds, as a stream\n"
+"  devices import  check devices' certificates in pki/device and take them\n"
+"                  into the device inventory: those named, every device\n"
+"                  there (--all), or lines of 'eui [type]' on stdin\n"
+"  devices list    the inventory's devices (--all: removed ones too)\n"
+"  devices remove  take devices out of the inventory\n"
 CLI_HELP_STAGE CLI_HELP_COMMON
 "\n"
-"Exit status: 0 every record accepted, 1 one or more rejected or\n"
-"quarantined, 2 trouble.\n";
+"Exit status: 0 every record accepted (devices: every device taken), 1\n"
+"one or more rejected or quarantined (devices: refused), 2 trouble.\n";
 
 /* -x, -b: one Signed Pre-Command in, its Command out. */
 static int
@@ -235,20 +250,334 @@ run_stage(struct countersign_stage *c, const char *satdir)
 	return status;
 }
 
+/* devices import: the counts, for the closing line. */
+struct import_run {
+	struct solr_world *w;
+	struct inv_writer *wr;
+	int64_t at;
+	unsigned long imported, unchanged, refused;
+};
+
+/* One device into the inventory, with the type given or its .type. */
+static int
+import_one(struct import_run *ir, uint64_t eui, const char *type)
+{
+	struct solr_err e = { 0 };
+	struct inv_entry en;
+	char t[INV_TYPE_MAX + 2];
+	int r;
+
+	if (type == NULL && (r = world_device_type_file(ir->w, eui, t,
+	    sizeof(t), &e)) != 0)
+		;
+	else if ((r = world_device_entry(ir->w, eui, type ? type : t, ir->at,
+	    &en, &e)) == 0 && (r = inv_put(ir->wr, &en, &e)) == 1) {
+		ir->unchanged++;
+		return 0;
+	}
+	if (r == 0) {
+		ir->imported++;
+		return 0;
+	}
+	if (r == SOLR_ERR_NOMEM || r == SOLR_ERR_INTERNAL || r == SOLR_ERR_IO)
+		return r;
+	cli_error(&e);
+	ir->refused++;
+	return 0;
+}
+
+/* An EUI operand: 16 hex digits, or the dashed form. */
+static int
+eui_arg(const char *s, uint64_t *eui)
+{
+	size_t n = strlen(s);
+
+	return (n == 16 ? solr_eui_parse_compact(s, n, eui) :
+	    solr_eui_parse(s, n, eui)) == 0 ? 0 : -1;
+}
+
+static int
+has_file(struct solr_world *w, uint64_t eui, const char *what)
+{
+	char path[PATH_MAX];
+
+	world_device_path(path, sizeof(path), w->dir, eui, what);
+	return access(path, F_OK) == 0;
+}
+
+/* --all: every device pki/device holds a file of. */
+static int
+import_all(struct import_run *ir)
+{
+	char path[PATH_MAX];
+	struct dirent *d;
+	uint64_t eui;
+	DIR *dir;
+	int r = 0;
+
+	world_path(path, sizeof(path), ir->w->dir, WF_DEVICES);
+	if ((dir = opendir(path)) == NULL) {
+		cli_warn(path, 0, "%s", strerror(errno));
+		return SOLR_ERR_IO;
+	}
+	while (r == 0 && (d = readdir(dir)) != NULL) {
+		const char *dot = strchr(d->d_name, '.');
+
+		/* each device once: by its .type; a certificate without one
+		 * is refused, by its first file */
+		if (dot == NULL || dot - d->d_name != 16 ||
+		    solr_eui_parse_compact(d->d_name, 16, &eui) != 0)
+			continue;
+		if (strcmp(dot, ".type") == 0 || (strcmp(dot, ".ka.pem") == 0 &&
+		    !has_file(ir->w, eui, "type")) || (strcmp(dot, ".ds.pem") ==
+		    0 && !has_file(ir->w, eui, "type") && !has_file(ir->w, eui,
+		    "ka.pem")))
+			r = import_one(ir, eui, NULL);
+	}
+	closedir(dir);
+	return r;
+}
+
+/* Lines of "eui [type]" on stdin. */
+static int
+import_lines(struct import_run *ir)
+{
+	char line[256], eui_s[64], type[64];
+	unsigned long n = 0;
+	uint64_t eui;
+	int k, r = 0;
+
+	while (r == 0 && fgets(line, sizeof(line), stdin) != NULL) {
+		n++;
+		if (strchr(line, '\n') == NULL && !feof(stdin)) {
+			cli_warn("(stdin)", (int)n, "a line longer than %zu "
+			    "bytes", sizeof(line) - 2);
+			return SOLR_ERR_CONFIG;
+		}
+		type[0] = '\0';
+		if ((k = sscanf(line, "%63s %63s", eui_s, type)) < 1)
+			continue;
+		if (eui_arg(eui_s, &eui) != 0 || (k == 2 &&
+		    !inv_type_ok(type))) {
+			cli_warn("(stdin)", (int)n, "not 'eui [type]': an EUI-64 "
+			    "(16 hex digits or 00-11-...) and a device type");
+			ir->refused++;
+			continue;
+		}
+		r = import_one(ir, eui, k == 2 ? type : NULL);
+	}
+	return r;
+}
+
+static int
+devices_import(struct solr_world *w, int all, int argc, char **argv)
+{
+	struct import_run ir = { .w = w, .at = cli_now(&opt) };
+	struct solr_err e = { 0 };
+	uint64_t eui;
+	int64_t cut;
+	int i, r = 0;
+
+	if (all && argc > 0)
+		cli_usage("devices import takes --all or devices, not both");
+	for (i = 0; i < argc; i++)
+		if (eui_arg(argv[i], &eui) != 0)
+			cli_usage("'%s' is not an EUI-64", argv[i]);
+	if (inv_begin(w, &ir.wr, &cut, &e) != 0) {
+		cli_error(&e);
+		return SOLR_EXIT_TROUBLE;
+	}
+	if (cut > 0)
+		cli_warn("state/devices", 0, "cut a torn last entry of %lld "
+		    "bytes (an import that did not finish)", (long long)cut);
+	if (all)
+		r = import_all(&ir);
+	else if (argc == 0)
+		r = import_lines(&ir);
+	for (i = 0; r == 0 && i < argc; i++)
+		if (eui_arg(argv[i], &eui) == 0)
+			r = import_one(&ir, eui, NULL);
+	if (r == 0 && inv_commit(ir.wr, &e) != 0) {
+		cli_error(&e);
+		r = e.code;
+	} else if (r != 0 && r != SOLR_ERR_CONFIG && r != SOLR_ERR_IO)
+		cli_warn("state/devices", 0, "out of memory: nothing imported");
+	inv_end(ir.wr);
+	if (r != 0)
+		return SOLR_EXIT_TROUBLE;
+	if (opt.json) {
+		struct ynode *o = cli_json_obj();
+
+		cli_json_put(o, yn_set_int(o, "imported", (int64_t)ir.imported) ||
+		    yn_set_int(o, "unchanged", (int64_t)ir.unchanged) ||
+		    yn_set_int(o, "refused", (int64_t)ir.refused));
+	} else
+		printf("%lu imported, %lu unchanged, %lu refused\n",
+		    ir.imported, ir.unchanged, ir.refused);
+	return ir.refused ? SOLR_EXIT_REJECT : SOLR_EXIT_PASS;
+}
+
+/* devices list: the devices asked for (none: all). */
+struct list_run {
+	uint64_t *euis;
+	int n;
+	unsigned long shown;
+};
+
+static int
+list_one(const struct inv_entry *en, void *arg)
+{
+	struct list_run *lr = arg;
+	char d[SOLR_EUI_STRLEN], sha[SOLR_SHA256_HEX], t[SOLR_TIME_STRLEN];
+	int i, u;
+
+	for (i = 0; i < lr->n && lr->euis[i] != en->eui; i++)
+		;
+	if (lr->n > 0 && i == lr->n)
+		return 0;
+	lr->shown++;
+	solr_eui_format(en->eui, d);
+	solr_time_format(en->imported_at, t);
+	if (opt.json) {
+		struct ynode *o = cli_json_obj();
+		int f = yn_set_str(o, "device", d) ||
+		    yn_set_int(o, "entry", (int64_t)en->seq) ||
+		    yn_set_str(o, en->op == INV_PUT ? "imported" : "removed",
+		    t);
+
+		if (en->op == INV_PUT)
+			f = f || yn_set_str(o, "type", en->type) ||
+			    yn_set_str(o, "fuel", inv_fuel_name(en->fuel));
+		for (u = 0; u < INV_NUSES && en->op == INV_PUT; u++) {
+			char key[16];
+
+			if (!en->cert[u].present)
+				continue;
+			solr_hex(en->cert[u].sha256, 32, sha);
+			snprintf(key, sizeof(key), "%s_sha256",
+			    inv_use_name((enum inv_use)u));
+			f = f || yn_set_str(o, key, sha);
+		}
+		cli_json_put(o, f);
+		return 0;
+	}
+	if (en->op == INV_REMOVE) {
+		printf("%s removed %s entry %llu\n", d, t,
+		    (unsigned long long)en->seq);
+		return 0;
+	}
+	printf("%s %s %s %s%s%s entry %llu\n", d, en->type,
+	    inv_fuel_name(en->fuel), en->cert[INV_KA].present ? "ka" : "",
+	    en->cert[INV_KA].present && en->cert[INV_DS].present ? "," : "",
+	    en->cert[INV_DS].present ? "ds" : !en->cert[INV_KA].present ?
+	    "-" : "", (unsigned long long)en->seq);
+	return 0;
+}
+
+static int
+devices_list(struct solr_world *w, int all, int argc, char **argv)
+{
+	struct list_run lr = { 0 };
+	struct solr_err e = { 0 };
+	int i, r;
+
+	if (argc > 0 && (lr.euis = calloc((size_t)argc, sizeof(uint64_t)))
+	    == NULL)
+		cli_nomem();
+	for (i = 0; i < argc; i++)
+		if (eui_arg(argv[i], &lr.euis[i]) != 0)
+			cli_usage("'%s' is not an EUI-64", argv[i]);
+	lr.n = argc;
+	if ((r = inv_each(w, all || argc > 0, list_one, &lr, &e)) != 0)
+		cli_error(&e);
+	free(lr.euis);
+	if (r != 0)
+		return SOLR_EXIT_TROUBLE;
+	/* a device asked for and not there is a finding */
+	return argc > 0 && lr.shown < (unsigned long)argc ? SOLR_EXIT_REJECT :
+	    SOLR_EXIT_PASS;
+}
+
+static int
+devices_remove(struct solr_world *w, int argc, char **argv)
+{
+	struct inv_writer *wr;
+	struct solr_err e = { 0 };
+	uint64_t eui;
+	int64_t cut;
+	int i, r = 0, refused = 0;
+
+	if (argc == 0)
+		cli_usage("devices remove takes the devices to remove");
+	for (i = 0; i < argc; i++)
+		if (eui_arg(argv[i], &eui) != 0)
+			cli_usage("'%s' is not an EUI-64", argv[i]);
+	if (inv_begin(w, &wr, &cut, &e) != 0) {
+		cli_error(&e);
+		return SOLR_EXIT_TROUBLE;
+	}
+	for (i = 0; r == 0 && i < argc; i++) {
+		eui_arg(argv[i], &eui);
+		if ((r = inv_remove(wr, eui, cli_now(&opt), &e)) ==
+		    SOLR_ERR_NOTFOUND) {
+			cli_error(&e);
+			refused++;
+			r = 0;
+		}
+	}
+	if (r == 0 && (r = inv_commit(wr, &e)) == 0)
+		printf("%d removed, %d not in the inventory\n", argc - refused,
+		    refused);
+	else
+		cli_error(&e);
+	inv_end(wr);
+	return r ? SOLR_EXIT_TROUBLE : refused ? SOLR_EXIT_REJECT :
+	    SOLR_EXIT_PASS;
+}
+
+/* solr-countersign devices import | list | remove */
+static int
+devices(int all, int other, int argc, char **argv)
+{
+	struct solr_world world;
+	int status;
+
+	if (other)
+		cli_usage("devices takes only -C, --at, --json and --all");
+	if (argc < 1)
+		cli_usage("devices takes import, list or remove");
+	if (all && strcmp(argv[0], "remove") == 0)
+		cli_usage("devices remove takes no --all");
+	cli_world(&world, &opt);
+	if (strcmp(argv[0], "import") == 0)
+		status = devices_import(&world, all, argc - 1, argv + 1);
+	else if (strcmp(argv[0], "list") == 0)
+		status = devices_list(&world, all, argc - 1, argv + 1);
+	else if (strcmp(argv[0], "remove") == 0)
+		status = devices_remove(&world, argc - 1, argv + 1);
+	else
+		cli_usage("devices takes import, list or remove, not '%s'",
+		    argv[0]);
+	world_free(&world);
+	return cli_close_stdout(status);
+}
+
+static const struct option longopts[] = {
+	{ "sat", required_argument, NULL, 's' },
+	{ "verify-sat", required_argument, NULL, 'v' },
+	{ "sat-records", required_argument, NULL, 'R' },
+	{ "all", no_argument, NULL, 'A' },
+	CLI_LONGOPTS
+};
+
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "sat", required_argument, NULL, 's' },
-		{ "verify-sat", required_argument, NULL, 'v' },
-		{ "sat-records", required_argument, NULL, 'R' },
-		CLI_LONGOPTS
-	};
 	struct solr_world world;
 	struct countersign_stage c;
 	struct solr_err e = { 0 };
 	const char *satdir = NULL, *verify = NULL, *satrec = NULL;
-	int ch, mode = 0, status;
+	int ch, mode = 0, status, all = 0;
 
 	cli_prog = "solr-countersign";
 	cli_help_text = help;
@@ -268,9 +597,16 @@ main(int argc, char *argv[])
 			verify = optarg;
 		else if (ch == 'R')
 			satrec = optarg;
+		else if (ch == 'A')
+			all = 1;
 		else
 			cli_usage(NULL);
 	}
+	if (optind < argc && strcmp(argv[optind], "devices") == 0)
+		return devices(all, mode || satdir || c.outdir || verify ||
+		    satrec || opt.replay, argc - optind - 1, argv + optind + 1);
+	if (all)
+		cli_usage("--all is for devices import and list");
 	if (optind != argc)
 		cli_usage("no operand is taken ('%s')", argv[optind]);
 	if (mode && (c.outdir || satdir))

@@ -4,9 +4,10 @@
  * to a meter of its own, spread over the demo world's failed suppliers
  * and their SRPs, signed in this one process with the xmlsec1 library
  * (the same library the xmlsec1 command line is, not the code under
- * test).  Each meter is added to the world's device store
- * (pki/device/<EUI>.type), and DIR/BATCH.tsv lists file, supplier, SRP,
- * meter and fuel.  mk-requests --count runs it.
+ * test).  DIR/DEVICES lists each meter and its type, as an operator
+ * commissions them ("EUI TYPE" lines, what solr-countersign devices
+ * import reads), and DIR/BATCH.tsv lists file, supplier, SRP, meter and
+ * fuel.  mk-requests --count runs it, and imports the meters.
  */
 #include <sys/stat.h>
 
@@ -127,7 +128,7 @@ load_key(const char *world, const char *name)
 	return k;
 }
 
-/* EUI-64 as DUIS writes it, and as the device store names it. */
+/* EUI-64 as DUIS writes it, and as pki/device names it. */
 static void
 eui(unsigned long long v, char dashed[24], char hex[17])
 {
@@ -136,19 +137,6 @@ eui(unsigned long long v, char dashed[24], char hex[17])
 	    v >> 32 & 0xff, v >> 24 & 0xff, v >> 16 & 0xff, v >> 8 & 0xff,
 	    v & 0xff);
 	snprintf(hex, 17, "%016llX", v);
-}
-
-static void
-write_type(const char *world, const char *hex, const char *type)
-{
-	char path[PATH_MAX];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/pki/device/%s.type", world, hex);
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0 ||
-	    write(fd, type, strlen(type)) != (ssize_t)strlen(type) ||
-	    write(fd, "\n", 1) != 1 || close(fd) != 0)
-		die(strerror(errno), path);
 }
 
 /* One request, signed, into path. */
@@ -199,7 +187,7 @@ main(int argc, char *argv[])
 	unsigned long long meter;
 	long count, i;
 	char *end;
-	FILE *tsv;
+	FILE *tsv, *devs;
 
 	if (argc != 4)
 		die("usage: mk-batch WORLD DIR COUNT", NULL);
@@ -218,13 +206,16 @@ main(int argc, char *argv[])
 	snprintf(path, sizeof(path), "%s/BATCH.tsv", argv[2]);
 	if ((tsv = fopen(path, "w")) == NULL)
 		die(strerror(errno), path);
+	snprintf(path, sizeof(path), "%s/DEVICES", argv[2]);
+	if ((devs = fopen(path, "w")) == NULL)
+		die(strerror(errno), path);
 	for (i = 0; i < count; i++) {
 		int s = (int)(i % 3), gas = senders[s].gas_only || (i & 1);
 
 		/* meters of their own, beside the demo's 00-DB-12-34-... */
 		meter = 0x00DB123600000000ULL + (unsigned long long)i;
 		eui(meter, dashed, hex);
-		write_type(argv[1], hex, gas ? "GSME" : "ESME");
+		fprintf(devs, "%s %s\n", hex, gas ? "GSME" : "ESME");
 		snprintf(name, sizeof(name), "r-%07ld.xml", i + 1);
 		snprintf(path, sizeof(path), "%s/%s", argv[2], name);
 		one(keys[s == 2], senders[s].supplier, dashed, 100000 + i,
@@ -235,6 +226,8 @@ main(int argc, char *argv[])
 	}
 	if (fclose(tsv) != 0)
 		die("cannot write BATCH.tsv", NULL);
+	if (fclose(devs) != 0)
+		die("cannot write DEVICES", NULL);
 	xmlSecKeyDestroy(keys[0]);
 	xmlSecKeyDestroy(keys[1]);
 	xmlSecCryptoShutdown();

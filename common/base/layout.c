@@ -26,6 +26,8 @@ const struct world_layout world_layout[WF_NFILES] = {
 	[WF_ADT_COUNTERS] = { "state/adt-counters", 0 },
 	[WF_SAT_HEADS] = { "state/sat-heads", 0 },
 	[WF_LIVE] = { "state/live", 0 },
+	[WF_INVENTORY] = { "state/devices", 0 },
+	[WF_INVENTORY_IDX] = { "state/devices.idx", 0 },
 	[WF_SCHEMAS] = { "schemas", 1 },
 };
 

@@ -31,6 +31,8 @@ enum world_file {
 	WF_ADT_COUNTERS,	/* state/adt-counters */
 	WF_SAT_HEADS,		/* state/sat-heads */
 	WF_LIVE,		/* state/live/ */
+	WF_INVENTORY,		/* state/devices: the device inventory */
+	WF_INVENTORY_IDX,	/* state/devices.idx: its index */
 	WF_SCHEMAS,		/* schemas/ */
 	WF_NFILES
 };

@@ -174,16 +174,16 @@ countersign_free(struct countersign_stage *c)
 }
 
 /*
- * The device store's word on what the device is: 0, or SOLR_ERR_VERIFY
- * with *code E11 when it is another kind (or the store gives no kind for
- * a device it holds) and E19 when the store holds nothing of the device.
- * what names the message or body the device's kind follows from.
+ * The device inventory's word on what the device is: 0, or
+ * SOLR_ERR_VERIFY with *code E19 when the inventory holds nothing of the
+ * device (or it was removed), and E11 when it is another kind.  what
+ * names the message or body the device's kind follows from.
  */
 static int
 device_is(const struct countersign_stage *c, uint64_t eui, const char *want,
     const char *what, enum duis_code *code, struct solr_err *e)
 {
-	char type[16], dev[SOLR_EUI_STRLEN], path[PATH_MAX];
+	char type[INV_TYPE_MAX + 1], dev[SOLR_EUI_STRLEN];
 	int r;
 
 	solr_eui_format(eui, dev);
@@ -191,20 +191,14 @@ device_is(const struct countersign_stage *c, uint64_t eui, const char *want,
 	    0) {
 		if (r != SOLR_ERR_NOTFOUND)
 			return r;
-		/* nothing of the device in the store is E19 */
-		world_device_path(path, sizeof(path), c->world->dir, eui,
-		    "ka.pem");
-		*code = access(path, F_OK) != 0 ? DUIS_E19 : DUIS_E11;
-		if (*code == DUIS_E19)
-			return solr_seterr(e, SOLR_ERR_VERIFY, "there is no "
-			    "device %s in the device store", dev);
+		*code = DUIS_E19;
 		e->code = SOLR_ERR_VERIFY;
 		return SOLR_ERR_VERIFY;
 	}
 	if (strcmp(type, want) != 0) {
 		*code = DUIS_E11;
 		return solr_seterr(e, SOLR_ERR_VERIFY, "%s is for a %s; the "
-		    "device store says %s is a %s", what, want, dev, type);
+		    "device inventory says %s is a %s", what, want, dev, type);
 	}
 	return 0;
 }
@@ -216,7 +210,7 @@ countersign_command(struct countersign_stage *c, const unsigned char *spc,
 {
 	struct gbcs_apdu a;
 	unsigned char sha[32];
-	X509 *dev = NULL;
+	EVP_PKEY *dev = NULL;
 	int again, r;
 	char what[32];
 	const char *want;
@@ -230,26 +224,20 @@ countersign_command(struct countersign_stage *c, const unsigned char *spc,
 	    (r = device_is(c, a.recipient, want, what, code, e)) != 0)
 		return r;
 	/* the device key first: nothing goes in the ledger that is not
-	 * MACed */
-	if ((r = world_device_cert(c->world, a.recipient, "ka", at, &dev, e))
-	    != 0) {
-		char path[PATH_MAX];
-
-		/* no such device in the store: E19, not a content error */
-		world_device_path(path, sizeof(path), c->world->dir,
-		    a.recipient, "ka.pem");
-		if (access(path, F_OK) != 0) {
+	 * MACed; a device the inventory does not hold is E19 */
+	if ((r = world_device_key(c->world, a.recipient, INV_KA, at, &dev,
+	    e)) != 0) {
+		if (r == SOLR_ERR_NOTFOUND) {
 			*code = DUIS_E19;
-			e->code = SOLR_ERR_VERIFY;
-			return SOLR_ERR_VERIFY;
+			e->code = r = SOLR_ERR_VERIFY;
 		}
 		return r;
 	}
 	solr_sha256(spc, n, sha);
 	if ((r = ledger_record(&c->ledger, a.originator, a.counter,
 	    a.recipient, sha, &again, e)) == 0)
-		r = gbcs_command(&a, c->acb, X509_get0_pubkey(dev), cmd, e);
-	X509_free(dev);
+		r = gbcs_command(&a, c->acb, dev, cmd, e);
+	EVP_PKEY_free(dev);
 	return r;
 }
 

@@ -135,33 +135,43 @@ gbcs_precommand_decide(struct solr_world *w, const char *payload,
 	return 0;
 }
 
+/* The device's key for use at time at, from the inventory: a device it
+ * does not hold (or whose file changed) makes the message not verify. */
+static int
+device_key(struct solr_world *w, uint64_t eui, enum inv_use use,
+    int64_t at, EVP_PKEY **key, struct solr_err *e)
+{
+	int r = world_device_key(w, eui, use, at, key, e);
+
+	if (r == SOLR_ERR_NOTFOUND)
+		e->code = r = SOLR_ERR_VERIFY;
+	return r;
+}
+
 static int
 alert_signature(struct solr_world *w, const struct gbcs_alert *al,
     int64_t at, char *check, size_t cap, struct solr_err *e)
 {
-	X509 *dev = NULL;
+	EVP_PKEY *dev = NULL;
 	int r;
 
-	if ((r = world_device_cert(w, al->apdu.originator, "ds", at, &dev, e))
-	    != 0)
+	if ((r = device_key(w, al->apdu.originator, INV_DS, at, &dev, e)) != 0)
 		return r;
-	r = gbcs_verify_signature(&al->apdu, X509_get0_pubkey(dev), e);
+	r = gbcs_verify_signature(&al->apdu, dev, e);
 	if (r == 0)
 		snprintf(check, cap, "device signature verified");
 	else if (r == SOLR_ERR_VERIFY)
 		solr_seterr(e, r, "the device's signature does not verify with "
-		    "pki/device/%016llX.ds.pem",
-		    (unsigned long long)al->apdu.originator);
-	X509_free(dev);
+		    "its digital-signature key in the device inventory");
+	EVP_PKEY_free(dev);
 	return r;
 }
 
 /* What a MAC is made again with: the world's private key in path, and
- * the key-agreement certificate of device at time at.  The caller frees
- * both. */
+ * the key-agreement key of device at time at.  The caller frees both. */
 static int
 mac_keys(struct solr_world *w, const char *path, uint64_t device,
-    int64_t at, EVP_PKEY **key, X509 **dev, struct solr_err *e)
+    int64_t at, EVP_PKEY **key, EVP_PKEY **dev, struct solr_err *e)
 {
 	int r;
 
@@ -169,7 +179,7 @@ mac_keys(struct solr_world *w, const char *path, uint64_t device,
 	*dev = NULL;
 	if ((r = world_private_key(w, path, key, e)) != 0)
 		return r;
-	return world_device_cert(w, device, "ka", at, dev, e);
+	return device_key(w, device, INV_KA, at, dev, e);
 }
 
 int
@@ -177,17 +187,15 @@ gbcs_command_verify(struct solr_world *w, const struct gbcs_command *c,
     int64_t at, char *check, size_t cap, struct solr_err *e)
 {
 	char path[PATH_MAX];
-	EVP_PKEY *acb;
-	X509 *dev;
+	EVP_PKEY *acb, *dev;
 	int r;
 
 	world_path(path, sizeof(path), w->dir, WF_ACB_KEY);
 	if ((r = mac_keys(w, path, c->apdu.recipient, at, &acb, &dev, e)) ==
-	    0 && (r = gbcs_command_mac(c, acb, X509_get0_pubkey(dev), e)) ==
-	    0)
+	    0 && (r = gbcs_command_mac(c, acb, dev, e)) == 0)
 		snprintf(check, cap, "verified: the ACB's, for the device's "
 		    "key-agreement key");
-	X509_free(dev);
+	EVP_PKEY_free(dev);
 	EVP_PKEY_free(acb);
 	return r;
 }
@@ -197,8 +205,7 @@ gbcs_alert_verify(struct solr_world *w, const struct gbcs_alert *al,
     int64_t at, char *check, size_t cap, struct solr_err *e)
 {
 	char path[PATH_MAX];
-	EVP_PKEY *key = NULL;
-	X509 *dev = NULL;
+	EVP_PKEY *key = NULL, *dev = NULL;
 	int r;
 
 	if (!al->has_mac)
@@ -211,9 +218,9 @@ gbcs_alert_verify(struct solr_world *w, const struct gbcs_alert *al,
 		return 0;
 	}
 	if ((r = mac_keys(w, path, al->apdu.originator, at, &key, &dev, e)) ==
-	    0 && (r = gbcs_alert_mac(al, key, X509_get0_pubkey(dev), e)) == 0)
+	    0 && (r = gbcs_alert_mac(al, key, dev, e)) == 0)
 		snprintf(check, cap, "MAC verified");
-	X509_free(dev);
+	EVP_PKEY_free(dev);
 	EVP_PKEY_free(key);
 	return r;
 }

@@ -1,12 +1,17 @@
-/* The device store: pki/device, a device's certificates and its type. */
+/* Devices: the inventory's word on a device at its use, what an import
+ * reads from pki/device, and the world's private keys. */
 #include <sys/stat.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/core_names.h>
+#include <openssl/param_build.h>
 #include <openssl/x509v3.h>
 
 #include "base/crypto.h"
@@ -54,20 +59,14 @@ device_eui(X509 *x, uint64_t *eui)
 	return found ? 0 : -1;
 }
 
-/* A device's certificate, read and checked once for as long as its file
- * stays the same (the same inode, size and modification time); what
- * depends on the time of use is checked at every use. */
-#define DEVCACHE 64
-
-struct devcache_ent {
-	char path[PATH_MAX];
-	struct stat st;
-	struct solr_cert *c;	/* NULL: empty */
-};
-
-/* and the world's private keys (the ACB's, a recipient's key-agreement
- * key), decoded once while their file stays the same */
+/*
+ * What is kept a run: the world's private keys (the ACB's, a recipient's
+ * key-agreement key), decoded once while their file stays the same; the
+ * public keys made lately from the inventory's points, by entry; and the
+ * hashes by which the inventory names CAs and CRL issuers.
+ */
 #define KEYCACHE 16
+#define PUBCACHE 16
 
 struct keycache_ent {
 	char path[PATH_MAX];
@@ -75,11 +74,20 @@ struct keycache_ent {
 	EVP_PKEY *k;		/* NULL: empty */
 };
 
+struct pubcache_ent {
+	uint64_t eui, seq;
+	enum inv_use use;
+	EVP_PKEY *k;		/* NULL: empty */
+};
+
 struct solr_devcache {
-	struct devcache_ent ent[DEVCACHE];
-	unsigned next;
 	struct keycache_ent key[KEYCACHE];
 	unsigned knext;
+	struct pubcache_ent pub[PUBCACHE];
+	unsigned pnext;
+	unsigned char (*trust16)[16];	/* of each pki/trust certificate */
+	unsigned char (*crl16)[16];	/* of each CRL's issuer name */
+	int hashed;
 };
 
 static void
@@ -89,10 +97,12 @@ devcache_free(struct solr_devcache *dc)
 
 	if (dc == NULL)
 		return;
-	for (i = 0; i < DEVCACHE; i++)
-		solr_cert_free(dc->ent[i].c);
 	for (i = 0; i < KEYCACHE; i++)
 		EVP_PKEY_free(dc->key[i].k);
+	for (i = 0; i < PUBCACHE; i++)
+		EVP_PKEY_free(dc->pub[i].k);
+	free(dc->trust16);
+	free(dc->crl16);
 	free(dc);
 }
 
@@ -113,6 +123,362 @@ same_file(const struct stat *a, const struct stat *b)
 	    b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
 	    a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec ==
 	    b->st_ctim.tv_nsec;
+}
+
+/* The first 16 bytes of SHA-256 of a DER encoding. */
+static int
+hash16_der(const unsigned char *der, int n, unsigned char out[16])
+{
+	unsigned char h[32];
+
+	if (n <= 0 || solr_sha256(der, (size_t)n, h) != 0)
+		return -1;
+	memcpy(out, h, 16);
+	return 0;
+}
+
+static int
+hash16_cert(X509 *x, unsigned char out[16])
+{
+	unsigned char *der = NULL;
+	int n = i2d_X509(x, &der), r = hash16_der(der, n, out);
+
+	OPENSSL_free(der);
+	return r;
+}
+
+static int
+hash16_name(const X509_NAME *name, unsigned char out[16])
+{
+	unsigned char *der = NULL;
+	int n = i2d_X509_NAME(name, &der), r = hash16_der(der, n, out);
+
+	OPENSSL_free(der);
+	return r;
+}
+
+/* The hashes of pki/trust's certificates and of the CRLs' issuers, made
+ * once a run (the world holds them unchanged while it is loaded). */
+static int
+devcache_hashes(struct solr_world *w, struct solr_devcache *dc)
+{
+	int i, nt = sk_X509_num(w->trust), nc = sk_X509_CRL_num(w->crls);
+
+	if (dc->hashed)
+		return 0;
+	dc->trust16 = calloc(nt > 0 ? (size_t)nt : 1, 16);
+	dc->crl16 = calloc(nc > 0 ? (size_t)nc : 1, 16);
+	if (dc->trust16 == NULL || dc->crl16 == NULL)
+		return -1;
+	for (i = 0; i < nt; i++)
+		if (hash16_cert(sk_X509_value(w->trust, i), dc->trust16[i]))
+			return -1;
+	for (i = 0; i < nc; i++)
+		if (hash16_name(X509_CRL_get_issuer(sk_X509_CRL_value(w->crls,
+		    i)), dc->crl16[i]))
+			return -1;
+	dc->hashed = 1;
+	return 0;
+}
+
+/* Revoked at time at by a CRL of the imported certificate's issuer? */
+static int
+cert_revoked(struct solr_world *w, struct solr_devcache *dc,
+    const struct inv_cert *c, int64_t at, int64_t *when)
+{
+	ASN1_INTEGER *serial = ASN1_INTEGER_new();
+	int i, revoked = 0;
+
+	if (serial == NULL || !ASN1_STRING_set(serial, c->serial,
+	    (int)c->serial_len)) {
+		ASN1_INTEGER_free(serial);
+		return -1;
+	}
+	for (i = 0; i < sk_X509_CRL_num(w->crls) && !revoked; i++) {
+		X509_CRL *crl = sk_X509_CRL_value(w->crls, i);
+		X509_REVOKED *rev = NULL;
+
+		if (memcmp(dc->crl16[i], c->issuer16, 16) != 0 ||
+		    X509_CRL_get0_by_serial(crl, &rev, serial) != 1 ||
+		    rev == NULL)
+			continue;
+		if (solr_asn1_time(X509_REVOKED_get0_revocationDate(rev),
+		    when) != 0)
+			*when = INT64_MIN;	/* unreadable: revoked */
+		revoked = *when <= at;
+	}
+	ASN1_INTEGER_free(serial);
+	return revoked;
+}
+
+/* The issuing CA an entry names, when pki/trust still holds it. */
+static X509 *
+trusted_ca(struct solr_world *w, struct solr_devcache *dc,
+    const unsigned char ca16[16])
+{
+	int i;
+
+	for (i = 0; i < sk_X509_num(w->trust); i++)
+		if (memcmp(dc->trust16[i], ca16, 16) == 0)
+			return sk_X509_value(w->trust, i);
+	return NULL;
+}
+
+/* Is the imported certificate usable at time at?  Its dates, its
+ * revocation, and its issuing CA's. */
+static int
+cert_usable(struct solr_world *w, const struct inv_entry *en,
+    enum inv_use use, int64_t at, struct solr_err *e)
+{
+	const struct inv_cert *c = &en->cert[use];
+	struct solr_devcache *dc = devcache_of(w);
+	char t1[SOLR_TIME_STRLEN], t2[SOLR_TIME_STRLEN], d[SOLR_EUI_STRLEN];
+	int64_t when = 0;
+	X509 *ca = NULL;
+	int rv;
+
+	solr_eui_format(en->eui, d);
+	solr_time_format(at, t2);
+	if (dc == NULL || devcache_hashes(w, dc) != 0)
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	if (at < c->not_before || at > c->not_after) {
+		solr_time_format(at < c->not_before ? c->not_before :
+		    c->not_after, t1);
+		return solr_seterr(e, SOLR_ERR_VERIFY, "the %s certificate of "
+		    "device %s is not valid %s %s (checked at %s)",
+		    inv_use_name(use), d, at < c->not_before ? "before" :
+		    "after", t1, t2);
+	}
+	if ((rv = cert_revoked(w, dc, c, at, &when)) != 0) {
+		solr_time_format(when, t1);
+		return rv < 0 ? solr_seterr(e, SOLR_ERR_NOMEM, "out of "
+		    "memory") : solr_seterr(e, SOLR_ERR_VERIFY, "the %s "
+		    "certificate of device %s was revoked at %s (checked at "
+		    "%s)", inv_use_name(use), d, when == INT64_MIN ? "an "
+		    "unreadable time" : t1, t2);
+	}
+	if (!en->chained)
+		return 0;
+	if ((ca = trusted_ca(w, dc, c->ca16)) == NULL)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "the %s certificate of "
+		    "device %s: its issuing CA is no longer in pki/trust",
+		    inv_use_name(use), d);
+	if (at < en->chain_not_before || at > en->chain_not_after)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "the %s certificate of "
+		    "device %s: a CA certificate of its chain is not valid at "
+		    "%s", inv_use_name(use), d, t2);
+	if (world_revoked_at(w, ca, at, &when))
+		return solr_seterr(e, SOLR_ERR_VERIFY, "the %s certificate of "
+		    "device %s: its issuing CA is revoked", inv_use_name(use),
+		    d);
+	return 0;
+}
+
+/* The DER certificate in a PEM file, not parsed: for comparing. */
+static int
+pem_der_sha256(const char *path, unsigned char out[32])
+{
+	char *name = NULL, *header = NULL;
+	unsigned char *data = NULL;
+	long len = 0;
+	FILE *f;
+	int ok;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	ok = PEM_read(f, &name, &header, &data, &len) == 1 &&
+	    strcmp(name, "CERTIFICATE") == 0 && solr_sha256(data,
+	    (size_t)len, out) == 0;
+	fclose(f);
+	OPENSSL_free(name);
+	OPENSSL_free(header);
+	OPENSSL_free(data);
+	ERR_clear_error();
+	return ok ? 0 : -1;
+}
+
+/* Is pki/device/<EUI>.<use>.pem still the certificate imported?  Its
+ * size and modification time say so at once; otherwise (a copied
+ * world) its certificate's SHA-256 must be the one imported. */
+static int
+file_unchanged(struct solr_world *w, const struct inv_entry *en,
+    enum inv_use use, struct solr_err *e)
+{
+	const struct inv_cert *c = &en->cert[use];
+	char path[PATH_MAX], what[8], d[SOLR_EUI_STRLEN];
+	unsigned char sha[32];
+	struct stat st;
+
+	snprintf(what, sizeof(what), "%s.pem", inv_use_name(use));
+	world_device_path(path, sizeof(path), w->dir, en->eui, what);
+	solr_eui_format(en->eui, d);
+	if (lstat(path, &st) != 0)
+		return solr_seterr(e, SOLR_ERR_NOTFOUND, "device %s: "
+		    "pki/device/%016llX.%s is gone since it was imported "
+		    "(entry %llu): import the device again, or remove it", d,
+		    (unsigned long long)en->eui, what,
+		    (unsigned long long)en->seq);
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size == c->size &&
+	    (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec ==
+	    c->mtime_ns)
+		return 0;
+	if (S_ISREG(st.st_mode) && pem_der_sha256(path, sha) == 0 &&
+	    memcmp(sha, c->sha256, 32) == 0)
+		return 0;
+	return solr_seterr(e, SOLR_ERR_NOTFOUND, "device %s: "
+	    "pki/device/%016llX.%s has changed since it was imported (entry "
+	    "%llu): it is refused until it is imported again", d,
+	    (unsigned long long)en->eui, what, (unsigned long long)en->seq);
+}
+
+/* A P-256 public key from an uncompressed point. */
+static EVP_PKEY *
+key_of_point(const unsigned char point[65])
+{
+	OSSL_PARAM p[] = {
+		OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
+		    "prime256v1", 0),
+		OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
+		    (void *)point, 65),
+		OSSL_PARAM_END
+	};
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	EVP_PKEY *k = NULL;
+
+	if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) != 1 ||
+	    EVP_PKEY_fromdata(ctx, &k, EVP_PKEY_PUBLIC_KEY, p) != 1)
+		k = NULL;
+	EVP_PKEY_CTX_free(ctx);
+	ERR_clear_error();
+	return k;
+}
+
+/* The entry's key for use, made once while the entry is the latest. */
+static EVP_PKEY *
+entry_key(struct solr_world *w, const struct inv_entry *en,
+    enum inv_use use)
+{
+	struct solr_devcache *dc = devcache_of(w);
+	struct pubcache_ent *pe;
+	EVP_PKEY *k;
+	size_t i;
+
+	for (i = 0; dc != NULL && i < PUBCACHE; i++) {
+		pe = &dc->pub[i];
+		if (pe->k != NULL && pe->eui == en->eui && pe->seq == en->seq &&
+		    pe->use == use)
+			return EVP_PKEY_up_ref(pe->k) ? pe->k : NULL;
+	}
+	if ((k = key_of_point(en->cert[use].point)) == NULL || dc == NULL)
+		return k;
+	pe = &dc->pub[dc->pnext++ % PUBCACHE];
+	EVP_PKEY_free(pe->k);
+	pe->eui = en->eui;
+	pe->seq = en->seq;
+	pe->use = use;
+	pe->k = EVP_PKEY_up_ref(k) ? k : NULL;
+	return k;
+}
+
+int
+world_device_key(struct solr_world *w, uint64_t eui, enum inv_use use,
+    int64_t at, EVP_PKEY **out, struct solr_err *e)
+{
+	struct inv_entry en;
+	char d[SOLR_EUI_STRLEN];
+	int r;
+
+	*out = NULL;
+	if ((r = inv_lookup(w, eui, &en, e)) != 0)
+		return r;
+	solr_eui_format(eui, d);
+	if (!en.cert[use].present)
+		return solr_seterr(e, SOLR_ERR_NOTFOUND, "device %s has no %s "
+		    "certificate in the device inventory (entry %llu)", d,
+		    use == INV_KA ? "key-agreement" : "digital-signature",
+		    (unsigned long long)en.seq);
+	if ((r = file_unchanged(w, &en, use, e)) != 0 ||
+	    (r = cert_usable(w, &en, use, at, e)) != 0)
+		return r;
+	if ((*out = entry_key(w, &en, use)) == NULL)
+		return solr_seterr(e, SOLR_ERR_INTERNAL, "device %s: the "
+		    "inventory's %s point is not a P-256 key", d,
+		    inv_use_name(use));
+	return 0;
+}
+
+int
+world_device_type(struct solr_world *w, uint64_t eui, char *out,
+    size_t cap, struct solr_err *e)
+{
+	struct inv_entry en;
+	int r;
+
+	if ((r = inv_lookup(w, eui, &en, e)) != 0)
+		return r;
+	snprintf(out, cap, "%s", en.type);
+	return 0;
+}
+
+/* The certificate's public point, serial and issuer, into c. */
+static int
+cert_fields(X509 *x, struct inv_cert *c)
+{
+	const ASN1_INTEGER *sn = X509_get0_serialNumber(x);
+	EVP_PKEY *k = X509_get0_pubkey(x);
+	BIGNUM *bx = NULL, *by = NULL;
+	unsigned char *der = NULL;
+	int n, ok;
+
+	ok = k != NULL && EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_EC_PUB_X,
+	    &bx) == 1 && EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_EC_PUB_Y,
+	    &by) == 1 && BN_bn2binpad(bx, c->point + 1, 32) == 32 &&
+	    BN_bn2binpad(by, c->point + 33, 32) == 32;
+	c->point[0] = 0x04;
+	BN_free(bx);
+	BN_free(by);
+	if (!ok || sn == NULL || ASN1_STRING_type(sn) != V_ASN1_INTEGER ||
+	    ASN1_STRING_length(sn) < 1 || ASN1_STRING_length(sn) > 20)
+		return -1;
+	c->serial_len = (size_t)ASN1_STRING_length(sn);
+	memcpy(c->serial, ASN1_STRING_get0_data(sn), c->serial_len);
+	if ((n = i2d_X509(x, &der)) <= 0 || solr_sha256(der, (size_t)n,
+	    c->sha256) != 0)
+		ok = 0;
+	OPENSSL_free(der);
+	return ok && hash16_name(X509_get_issuer_name(x), c->issuer16) == 0 ?
+	    0 : -1;
+}
+
+/* The chain of a certificate being imported: its issuing CA's hash, and
+ * the dates every CA of its chain is valid within. */
+static int
+import_chain(struct solr_world *w, struct solr_cert *sc, struct inv_cert *c,
+    struct inv_entry *en, const char *path, struct solr_err *e)
+{
+	int i;
+
+	if (!w->policy.require_chain)
+		return 0;
+	if (world_check_chain(w, sc, e) != 0)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "%s",
+		    sc->chain_err);
+	for (i = 0; i < sk_X509_num(w->trust); i++) {
+		X509 *ca = sk_X509_value(w->trust, i);
+
+		if (X509_check_issued(ca, sc->x) == X509_V_OK)
+			break;
+	}
+	if (i == sk_X509_num(w->trust) || hash16_cert(sk_X509_value(w->trust,
+	    i), c->ca16) != 0)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "its "
+		    "issuing CA is not in pki/trust");
+	en->chained = 1;
+	if (sc->chain_not_before > en->chain_not_before)
+		en->chain_not_before = sc->chain_not_before;
+	if (sc->chain_not_after < en->chain_not_after)
+		en->chain_not_after = sc->chain_not_after;
+	return 0;
 }
 
 /* The certificate in path, read and checked for the device and use. */
@@ -156,82 +522,64 @@ read_device_cert(const char *path, const char *hex, uint64_t eui,
 	return r;
 }
 
-int
-world_device_cert(struct solr_world *w, uint64_t eui, const char *use,
-    int64_t at, X509 **out, struct solr_err *e)
+/* One certificate file of a device being imported; none is no error. */
+static int
+import_cert(struct solr_world *w, struct inv_entry *en, enum inv_use use,
+    struct solr_err *e)
 {
-	char path[PATH_MAX], hex[17], what[16];
-	struct devcache_ent *ce = NULL;
-	struct solr_cert *c = NULL;
+	char path[PATH_MAX], hex[17], what[8];
+	struct inv_cert *c = &en->cert[use];
+	struct solr_cert *sc = NULL;
 	struct stat st;
-	size_t i;
 	int r;
 
-	*out = NULL;
-	snprintf(hex, sizeof(hex), "%016llX", (unsigned long long)eui);
-	snprintf(what, sizeof(what), "%s.pem", use);
-	world_device_path(path, sizeof(path), w->dir, eui, what);
-	devcache_of(w);
-	for (i = 0; w->devcache && i < DEVCACHE; i++)
-		if (w->devcache->ent[i].c != NULL &&
-		    strcmp(w->devcache->ent[i].path, path) == 0) {
-			ce = &w->devcache->ent[i];
-			break;
-		}
-	if (ce != NULL && stat(path, &st) == 0 && same_file(&st, &ce->st))
-		c = ce->c;
-	else {
-		if (ce != NULL) {
-			solr_cert_free(ce->c);
-			ce->c = NULL;
-		}
-		if ((r = read_device_cert(path, hex, eui, use, &st, &c, e))
-		    != 0)
-			return r;
-		if (w->devcache != NULL) {
-			ce = &w->devcache->ent[w->devcache->next++ % DEVCACHE];
-			solr_cert_free(ce->c);
-			snprintf(ce->path, sizeof(ce->path), "%s", path);
-			ce->st = st;
-			ce->c = c;
-		}
-	}
-	/* validity, revocation and the chain at the time of use */
-	r = world_check_cert(w, c, at, e);
-	if (r == 0 && X509_up_ref(c->x))
-		*out = c->x;
-	else if (r == 0)
-		r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
-	if (w->devcache == NULL || ce == NULL || ce->c != c)
-		solr_cert_free(c);
+	snprintf(hex, sizeof(hex), "%016llX", (unsigned long long)en->eui);
+	snprintf(what, sizeof(what), "%s.pem", inv_use_name(use));
+	world_device_path(path, sizeof(path), w->dir, en->eui, what);
+	if (lstat(path, &st) != 0 && errno == ENOENT)
+		return 0;
+	if ((r = solr_guard(path, 0, e)) != 0 || (r = read_device_cert(path,
+	    hex, en->eui, inv_use_name(use), &st, &sc, e)) != 0)
+		return r;
+	c->present = 1;
+	c->size = (uint64_t)st.st_size;
+	c->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 +
+	    st.st_mtim.tv_nsec;
+	c->not_before = sc->not_before;
+	c->not_after = sc->not_after;
+	if (cert_fields(sc->x, c) != 0)
+		r = solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "its key, "
+		    "serial (1 to 20 bytes, positive) or issuer cannot be "
+		    "read");
+	else
+		r = import_chain(w, sc, c, en, path, e);
+	solr_cert_free(sc);
 	return r;
 }
 
 int
-world_device_type(const struct solr_world *w, uint64_t eui, char *out,
-    size_t cap, struct solr_err *e)
+world_device_entry(struct solr_world *w, uint64_t eui, const char *type,
+    int64_t at, struct inv_entry *out, struct solr_err *e)
 {
-	char path[PATH_MAX];
-	size_t n;
-	FILE *f;
+	int r, u;
 
-	world_device_path(path, sizeof(path), w->dir, eui, "type");
-	if ((f = fopen(path, "r")) == NULL) {
-		char d[SOLR_EUI_STRLEN];
-
-		solr_eui_format(eui, d);
-		return solr_seterr(e, SOLR_ERR_NOTFOUND, "the device store "
-		    "gives no type for %s (pki/device/%016llX.type)", d,
-		    (unsigned long long)eui);
-	}
-	n = fread(out, 1, cap - 1, f);
-	fclose(f);
-	out[n] = '\0';
-	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r' ||
-	    out[n - 1] == ' '))
-		out[--n] = '\0';
-	if (n == 0)
-		return solr_seterr_at(e, SOLR_ERR_NOTFOUND, path, 0, "empty");
+	memset(out, 0, sizeof(*out));
+	if (!inv_type_ok(type))
+		return solr_seterr(e, SOLR_ERR_CONFIG, "device type '%s': a "
+		    "type is 1 to %d of A-Z and 0-9 (ESME, GSME, ...)", type,
+		    INV_TYPE_MAX);
+	out->eui = eui;
+	out->op = INV_PUT;
+	snprintf(out->type, sizeof(out->type), "%s", type);
+	out->fuel = inv_fuel_of(type);
+	out->imported_at = at;
+	out->chain_not_before = INT64_MIN;
+	out->chain_not_after = INT64_MAX;
+	for (u = 0; u < INV_NUSES; u++)
+		if ((r = import_cert(w, out, (enum inv_use)u, e)) != 0)
+			return r;
+	if (!out->chained)
+		out->chain_not_before = out->chain_not_after = 0;
 	return 0;
 }
 
@@ -272,4 +620,36 @@ world_private_key(struct solr_world *w, const char *path, EVP_PKEY **out,
 		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	*out = k;
 	return 0;
+}
+
+int
+world_device_type_file(struct solr_world *w, uint64_t eui, char *out,
+    size_t cap, struct solr_err *e)
+{
+	struct solr_buf b = { 0 };
+	char path[PATH_MAX];
+	size_t n;
+	int r;
+
+	world_device_path(path, sizeof(path), w->dir, eui, "type");
+	if ((r = solr_read_guarded(path, 64, &b, e)) != 0) {
+		if (r == SOLR_ERR_IO && access(path, F_OK) != 0)
+			r = solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "missing: "
+			    "the inventory needs each device's type");
+		solr_buf_free(&b);
+		return r;
+	}
+	n = b.len;
+	while (n > 0 && (b.p[n - 1] == '\n' || b.p[n - 1] == '\r' ||
+	    b.p[n - 1] == ' '))
+		n--;
+	if (n == 0 || n >= cap || memchr(b.p, '\0', n) != NULL)
+		r = solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "not a device "
+		    "type (ESME, GSME, ...)");
+	else {
+		memcpy(out, b.p, n);
+		out[n] = '\0';
+	}
+	solr_buf_free(&b);
+	return r;
 }

@@ -773,7 +773,9 @@ load_record_key(struct solr_world *w, struct solr_err *e)
 	    solr_sealer_new(derived, sizeof(derived))) == NULL ||
 	    solr_derive_key(key, sizeof(key), SOLR_LABEL_TRAIL,
 	    w->trail_key) != 0 || solr_derive_key(key, sizeof(key),
-	    SOLR_LABEL_COUNTERS, w->counters_key) != 0)) {
+	    SOLR_LABEL_COUNTERS, w->counters_key) != 0 ||
+	    solr_derive_key(key, sizeof(key), SOLR_LABEL_INVENTORY,
+	    w->inventory_key) != 0)) {
 		solr_sealer_free(w->sealer);
 		w->sealer = NULL;
 	}
@@ -870,12 +872,16 @@ world_free(struct solr_world *w)
 	if (w->devcache_free != NULL)
 		w->devcache_free(w->devcache);
 	w->devcache = NULL;
+	if (w->inventory_free != NULL)
+		w->inventory_free(w->inventory);
+	w->inventory = NULL;
 	yn_free(w->policy.tree);
 	solr_sealer_free(w->sealer);
 	solr_sealer_free(w->replay_sealer);
 	w->sealer = w->replay_sealer = NULL;
 	OPENSSL_cleanse(w->trail_key, sizeof(w->trail_key));
 	OPENSSL_cleanse(w->counters_key, sizeof(w->counters_key));
+	OPENSSL_cleanse(w->inventory_key, sizeof(w->inventory_key));
 	for (i = 0; i < w->policy.nroles; i++) {
 		free(w->policy.roles[i].name);
 		free_str_list(w->policy.roles[i].srvs,
@@ -1003,9 +1009,8 @@ world_cert_role(const struct solr_world *w, const struct solr_cert *c)
 	return -1;
 }
 
-/* Revoked at time at by any CRL of the certificate's issuer? */
-static int
-revoked_at(struct solr_world *w, X509 *x, int64_t at, int64_t *when)
+int
+world_revoked_at(struct solr_world *w, X509 *x, int64_t at, int64_t *when)
 {
 	int i;
 
@@ -1117,7 +1122,7 @@ world_check_cert(struct solr_world *w, struct solr_cert *c, int64_t at,
 		return solr_seterr(e, SOLR_ERR_VERIFY, "certificate serial "
 		    "%s expired at %s (checked at %s)", c->serial, t1, t2);
 	}
-	if (revoked_at(w, c->x, at, &when)) {
+	if (world_revoked_at(w, c->x, at, &when)) {
 		solr_time_format(when, t1);
 		return solr_seterr(e, SOLR_ERR_VERIFY, "certificate serial "
 		    "%s was revoked at %s (checked at %s)", c->serial,
@@ -1135,7 +1140,7 @@ world_check_cert(struct solr_world *w, struct solr_cert *c, int64_t at,
 	for (int i = 0; i < sk_X509_num(c->chain_cas); i++) {
 		X509 *ca = sk_X509_value(c->chain_cas, i);
 
-		if (revoked_at(w, ca, at, &when)) {
+		if (world_revoked_at(w, ca, at, &when)) {
 			solr_name_format(X509_get_subject_name(ca), t1,
 			    sizeof(t1));
 			return solr_seterr(e, SOLR_ERR_VERIFY, "certificate "

@@ -73,7 +73,9 @@ struct solr_user {
 #define SOLR_LABEL_REPLAY "solr-tools replay records 1"
 #define SOLR_LABEL_TRAIL "solr-tools trail entries 1"
 #define SOLR_LABEL_COUNTERS "solr-tools adt counters 1"
+#define SOLR_LABEL_INVENTORY "solr-tools device inventory 1"
 struct solr_sealer;
+struct inv_reader;
 
 struct solr_world {
 	char dir[PATH_MAX];
@@ -85,6 +87,7 @@ struct solr_world {
 	struct solr_sealer *replay_sealer;
 	unsigned char trail_key[32];
 	unsigned char counters_key[32];
+	unsigned char inventory_key[32];
 	char objects[PATH_MAX];
 	struct solr_policy policy;
 	char policy_sha256[SOLR_SHA256_HEX];
@@ -104,6 +107,10 @@ struct solr_world {
 	 * (device.c), and what frees them */
 	struct solr_devcache *devcache;
 	void (*devcache_free)(struct solr_devcache *);
+	/* the device inventory's log and index as last opened
+	 * (inventory.c), and what frees them */
+	struct inv_reader *inventory;
+	void (*inventory_free)(struct inv_reader *);
 };
 
 /* Resolves the world directory: dir, else $SOLR_WORLD, else ".". */
@@ -143,6 +150,10 @@ int world_cert_role(const struct solr_world *w, const struct solr_cert *c);
  * every CA certificate valid then too.  SOLR_ERR_VERIFY with the reason. */
 int world_check_cert(struct solr_world *w, struct solr_cert *c, int64_t at,
     struct solr_err *e);
+/* Whether a CRL of x's issuer revokes x at time at or before (*when: the
+ * time it gives, INT64_MIN when it cannot be read). */
+int world_revoked_at(struct solr_world *w, X509 *x, int64_t at,
+    int64_t *when);
 /* Only the chain (when the policy requires one), for keys that are
  * trusted whatever their dates and revocation. */
 int world_check_chain(struct solr_world *w, struct solr_cert *c,

@@ -30,9 +30,14 @@ summary() {
 	printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
 	[ "$failed" -eq 0 ]
 }
-# fresh_world DEST: a copy of the generated world without its state, so no
-# earlier run's counters or ledger can change a result
-fresh_world() { rm -rf "$1"; cp -R "$BUILD/world" "$1"; rm -rf "$1/state"; }
+# fresh_world DEST: a copy of the generated world without its state (its
+# device inventory aside), so no earlier run's counters or ledger can
+# change a result
+fresh_world() {
+	rm -rf "$1"; cp -R "$BUILD/world" "$1"
+	find "$1/state" -mindepth 1 -maxdepth 1 ! -name devices \
+	    ! -name devices.idx -exec rm -rf {} +
+}
 # seal WORLD FILE: seals again every record of FILE with WORLD's key, as a
 # stage would (HMAC-SHA-256 with the openssl command line, over each
 # record's bytes from its "---" line); for records a test edits by hand

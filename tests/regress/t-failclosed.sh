@@ -172,7 +172,7 @@ flow4 "$w" "$R/srp-gas-to-esme-cv5.xml" > "$TMP/held"
 check "setup: a GCS05 for an ESME passes the stages before" grep -q "^verdict: pass" "$TMP/held"
 solr-countersign -C "$w" --at $PIN < "$TMP/held" > "$TMP/o" 2>/dev/null
 check "... countersign: E11, no Command" sh -c '[ "$0" = E11 ] && ! grep -Eq "^  command: [0-9a-f]" "$1"' "$(field "$TMP/o" code)" "$TMP/o"
-check "... saying what the device store says" grep -q "^reason: .*is for a GSME; the device store says 00-DB-12-34-56-78-90-A0 is a ESME" "$TMP/o"
+check "... saying what the device inventory says" grep -q "^reason: .*is for a GSME; the device inventory says 00-DB-12-34-56-78-90-A0 is a ESME" "$TMP/o"
 # the XML form (SMETS1) is held to the device's fuel in the same way
 for f in srp-gas-to-esme-cv4:GSME:ESME:A0 srp-elec-to-gsme-cv4:ESME:GSME:A1; do
 	req=${f%%:*} dev=${f##*:} want=${f#*:} is=${f%:*}
@@ -183,28 +183,56 @@ for f in srp-gas-to-esme-cv4:GSME:ESME:A0 srp-elec-to-gsme-cv4:ESME:GSME:A1; do
 	solr-countersign -C "$w" --at $PIN < "$TMP/held" > "$TMP/o" 2>/dev/null
 	check "... countersign: E11, nothing countersigned" \
 		sh -c '[ "$0" = E11 ] && ! grep -Eq "^  countersigned: [0-9a-f]" "$1"' "$(field "$TMP/o" code)" "$TMP/o"
-	check "... saying what the device store says" \
-		grep -q "^reason: .*is for a $want; the device store says 00-DB-12-34-56-78-90-$dev is a $is" "$TMP/o"
+	check "... saying what the device inventory says" \
+		grep -q "^reason: .*is for a $want; the device inventory says 00-DB-12-34-56-78-90-$dev is a $is" "$TMP/o"
 done
+# the inventory, not pki/device, says what a device is: a .type changed
+# but not imported changes nothing; imported, it decides
 fresh_world "$TMP/w"
-rm "$w/pki/device/00DB1234567890A1.type"
+echo ESME > "$w/pki/device/00DB1234567890A1.type"
+flow4 "$w" "$R/srp-gas-cv4.xml" > "$TMP/held"
+solr-countersign -C "$w" --at $PIN < "$TMP/held" > "$TMP/o" 2>/dev/null
+check "SMETS1: a .type changed, not imported: the inventory's GSME holds" [ "$(field "$TMP/o" verdict)" = accept ]
+fresh_world "$TMP/w"
+echo ESME > "$w/pki/device/00DB1234567890A1.type"
+solr-countersign -C "$w" devices import 00DB1234567890A1 > /dev/null
 flow4 "$w" "$R/srp-gas-cv4.xml" | solr-countersign -C "$w" --at $PIN > "$TMP/o" 2>/dev/null
-check "SMETS1: a device the store gives no type for: E11" [ "$(field "$TMP/o" code)" = E11 ]
-fresh_world "$TMP/w"
-rm "$w/pki/device/00DB1234567890A0.type"
-flow4 "$w" "$R/srp-elec-cv5.xml" | solr-countersign -C "$w" --at $PIN > "$TMP/o" 2>/dev/null
-check "a device the store gives no type for: E11" [ "$(field "$TMP/o" code)" = E11 ]
-# a device the store holds nothing of: E19, for a Command and for a
-# countersigned request alike, and nothing made
+check "... imported as an ESME: E11" [ "$(field "$TMP/o" code)" = E11 ]
+# a device the inventory does not hold (removed, or never imported): E19,
+# for a Command and for a countersigned request alike, and nothing made
 for req in srp-elec-cv5 srp-elec-cv4; do
 	fresh_world "$TMP/w"
 	flow4 "$w" "$R/$req.xml" > "$TMP/held"
-	rm "$w"/pki/device/00DB1234567890A0.*
+	solr-countersign -C "$w" devices remove 00-DB-12-34-56-78-90-A0 > /dev/null
 	solr-countersign -C "$w" --at $PIN < "$TMP/held" > "$TMP/o" 2>/dev/null
-	check "$req, its device gone from the store: E19, nothing made" \
-		sh -c '[ "$0" = E19 ] && grep -q "^reason: .*no device 00-DB-12-34-56-78-90-A0" "$1" && ! grep -Eq "^  (command|countersigned): [0-9a-f]" "$1"' \
+	check "$req, its device removed from the inventory: E19, nothing made" \
+		sh -c '[ "$0" = E19 ] && grep -q "^reason: .*device 00-DB-12-34-56-78-90-A0 was removed from the device inventory" "$1" && ! grep -Eq "^  (command|countersigned): [0-9a-f]" "$1"' \
+		"$(field "$TMP/o" code)" "$TMP/o"
+	fresh_world "$TMP/w"
+	rm "$w/state/devices" "$w/state/devices.idx"
+	flow4 "$w" "$R/$req.xml" | solr-countersign -C "$w" --at $PIN > "$TMP/o" 2>/dev/null
+	check "... with no inventory at all: E19, saying how to make one" \
+		sh -c '[ "$0" = E19 ] && grep -q "^reason: .*no device inventory.*devices import" "$1"' \
 		"$(field "$TMP/o" code)" "$TMP/o"
 done
+# a certificate file changed or gone since its import: E19 until it is
+# imported again (and the import checks it)
+fresh_world "$TMP/w"
+flow4 "$w" "$R/srp-elec-cv5.xml" > "$TMP/held"
+cp "$w/pki/device/00DB1234567890A1.ka.pem" "$w/pki/device/00DB1234567890A0.ka.pem"
+solr-countersign -C "$w" --at $PIN < "$TMP/held" > "$TMP/o" 2>/dev/null
+check "a device's .ka.pem changed since its import: E19, naming the file" \
+	sh -c '[ "$0" = E19 ] && grep -q "^reason: .*pki/device/00DB1234567890A0.ka.pem has changed since it was imported" "$1" && ! grep -Eq "^  command: [0-9a-f]" "$1"' \
+	"$(field "$TMP/o" code)" "$TMP/o"
+solr-countersign -C "$w" devices import 00DB1234567890A0 > "$TMP/imp" 2> "$TMP/err"
+check "... and its import refuses it: exit 1, naming the file and the rule" \
+	sh -c '[ "$0" -eq 1 ] && grep -q "00DB1234567890A0.ka.pem.*hardwareModuleName" "$1" && grep -q "0 imported, 0 unchanged, 1 refused" "$2"' \
+	"$?" "$TMP/err" "$TMP/imp"
+fresh_world "$TMP/w"
+rm "$w/pki/device/00DB1234567890A0.ka.pem"
+flow4 "$w" "$R/srp-elec-cv5.xml" | solr-countersign -C "$w" --at $PIN > "$TMP/o" 2>/dev/null
+check "... gone: E19" sh -c '[ "$0" = E19 ] && grep -q "^reason: .*is gone since it was imported" "$1"' \
+	"$(field "$TMP/o" code)" "$TMP/o"
 # a request that fails only in countersign (UTF-16: it verifies, and the
 # countersignature cannot be inserted): E65, a response; the count adt-check
 # made stays, since it was final when adt-check's records left

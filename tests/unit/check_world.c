@@ -3,10 +3,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
 #include "base/layout.h"
 #include "gbcs/gbcs.h"
+#include "world/device.h"
+#include "world/inventory.h"
 #include "world/world.h"
 #include "unit.h"
 
@@ -280,50 +283,288 @@ world_copy(const char *dir, char *tmp, struct solr_world *w)
 	ck_assert_msg(world_load(w, tmp, &e) == 0, "%s", e.msg);
 }
 
-/* A device's certificate is read once while its file stays the same,
- * read again when the file changes, and checked at every use. */
-START_TEST(device_cert_cache)
+/* The public key in a PEM certificate file, read here for comparing. */
+static EVP_PKEY *
+cert_key(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	X509 *x;
+	EVP_PKEY *k;
+
+	ck_assert_ptr_nonnull(f);
+	x = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	ck_assert_ptr_nonnull(x);
+	k = X509_get_pubkey(x);
+	X509_free(x);
+	return k;
+}
+
+static void
+rm_tree(const char *tmp)
+{
+	char cmd[8300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+#define DEV_A0 0x00DB1234567890A0ULL
+#define DEV_A1 0x00DB1234567890A1ULL
+
+/* A device's key comes from the inventory's point, is checked at every
+ * use, and is refused once its certificate file changes or goes. */
+START_TEST(device_key_inventory)
 {
 	const char *dir = world_dir();
-	char tmp[] = "/tmp/solr-devXXXXXX", cmd[8300], pem[4200];
+	char tmp[] = "/tmp/solr-devXXXXXX", cmd[8300], pem[4200], type[16];
 	struct solr_world w;
 	struct solr_err e;
 	int64_t at, late;
-	X509 *x1, *x2;
+	EVP_PKEY *k, *want;
 
 	if (dir == NULL)
 		UNIT_SKIP("no world from scripts/mk-world");
 	world_copy(dir, tmp, &w);
 	solr_time_parse("2026-03-02T10:15:00Z", &at);
 	solr_time_parse("2099-01-01T00:00:00Z", &late);
-	ck_assert_msg(world_device_cert(&w, 0x00DB1234567890A0ULL, "ka", at,
-	    &x1, &e) == 0, "%s", e.msg);
-	ck_assert_int_eq(world_device_cert(&w, 0x00DB1234567890A0ULL, "ka",
-	    at, &x2, &e), 0);
-	ck_assert_ptr_eq(x1, x2);	/* read once */
-	X509_free(x2);
-	/* what depends on the time is checked at every use */
-	ck_assert_int_eq(world_device_cert(&w, 0x00DB1234567890A0ULL, "ka",
-	    late, &x2, &e), SOLR_ERR_VERIFY);
-	ck_assert_ptr_nonnull(strstr(e.msg, "expired"));
-	/* the file replaced by another device's: read again, refused */
 	snprintf(pem, sizeof(pem), "%s/pki/device/00DB1234567890A0.ka.pem",
 	    tmp);
+	ck_assert_msg(world_device_key(&w, DEV_A0, INV_KA, at, &k, &e) == 0,
+	    "%s", e.msg);
+	want = cert_key(pem);
+	ck_assert_int_eq(EVP_PKEY_eq(k, want), 1);	/* the certificate's */
+	EVP_PKEY_free(k);
+	EVP_PKEY_free(want);
+	ck_assert_int_eq(world_device_type(&w, DEV_A0, type, sizeof(type),
+	    &e), 0);
+	ck_assert_str_eq(type, "ESME");
+	/* what depends on the time is checked at every use */
+	ck_assert_int_eq(world_device_key(&w, DEV_A0, INV_KA, late, &k, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(e.msg, "not valid after"));
+	/* a device the inventory does not hold */
+	ck_assert_int_eq(world_device_key(&w, 0x00DB1234567890FFULL, INV_KA,
+	    at, &k, &e), SOLR_ERR_NOTFOUND);
+	ck_assert_ptr_nonnull(strstr(e.msg, "is not in the device inventory"));
+	/* the file replaced by another device's: refused until imported,
+	 * and the import refuses it */
 	snprintf(cmd, sizeof(cmd), "cp '%s/pki/device/00DB1234567890A1.ka.pem' "
 	    "'%s.new' && mv '%s.new' '%s'", tmp, pem, pem, pem);
 	ck_assert_int_eq(system(cmd), 0);
-	ck_assert_int_eq(world_device_cert(&w, 0x00DB1234567890A0ULL, "ka",
-	    at, &x2, &e), SOLR_ERR_VERIFY);
-	ck_assert_ptr_nonnull(strstr(e.msg, "hardwareModuleName"));
+	ck_assert_int_eq(world_device_key(&w, DEV_A0, INV_KA, at, &k, &e),
+	    SOLR_ERR_NOTFOUND);
+	ck_assert_ptr_nonnull(strstr(e.msg, "has changed since it was "
+	    "imported"));
+	{
+		struct inv_entry en;
+
+		ck_assert_int_eq(world_device_entry(&w, DEV_A0, "ESME", at, &en,
+		    &e), SOLR_ERR_VERIFY);
+		ck_assert_ptr_nonnull(strstr(e.msg, "hardwareModuleName"));
+	}
 	/* and gone */
 	ck_assert_int_eq(unlink(pem), 0);
-	ck_assert_int_eq(world_device_cert(&w, 0x00DB1234567890A0ULL, "ka",
-	    at, &x2, &e), SOLR_ERR_VERIFY);
-	ck_assert_ptr_nonnull(strstr(e.msg, "no device certificate"));
-	X509_free(x1);
+	ck_assert_int_eq(world_device_key(&w, DEV_A0, INV_KA, at, &k, &e),
+	    SOLR_ERR_NOTFOUND);
+	ck_assert_ptr_nonnull(strstr(e.msg, "is gone since it was imported"));
+	/* the other use of the same device is still its own */
+	ck_assert_int_eq(world_device_key(&w, DEV_A0, INV_DS, at, &k, &e), 0);
+	EVP_PKEY_free(k);
 	world_free(&w);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	rm_tree(tmp);
+}
+END_TEST
+
+/* A copied world (new inodes and times): the certificate is compared by
+ * its SHA-256, and still found the one imported. */
+START_TEST(device_key_copied)
+{
+	const char *dir = world_dir();
+	char tmp[] = "/tmp/solr-devXXXXXX", cmd[8300];
+	struct solr_world w;
+	struct solr_err e;
+	int64_t at;
+	EVP_PKEY *k;
+
+	if (dir == NULL)
+		UNIT_SKIP("no world from scripts/mk-world");
+	world_copy(dir, tmp, &w);
+	snprintf(cmd, sizeof(cmd), "touch -d 2020-01-01 '%s'/pki/device/*",
+	    tmp);
 	ck_assert_int_eq(system(cmd), 0);
+	solr_time_parse("2026-03-02T10:15:00Z", &at);
+	ck_assert_msg(world_device_key(&w, DEV_A1, INV_DS, at, &k, &e) == 0,
+	    "%s", e.msg);
+	EVP_PKEY_free(k);
+	world_free(&w);
+	rm_tree(tmp);
+}
+END_TEST
+
+static void
+flip_byte(const char *path, long off)
+{
+	FILE *f = fopen(path, "r+b");
+	int c;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fseek(f, off, SEEK_SET), 0);
+	c = fgetc(f);
+	ck_assert_int_eq(fseek(f, off, SEEK_SET), 0);
+	fputc(c ^ 1, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Points the index's slot of eui at entry seq, in place. */
+static void
+slot_point(const char *idx, uint64_t eui, uint64_t seq)
+{
+	unsigned char slot[32];
+	FILE *f = fopen(idx, "r+b");
+	long off;
+	int i, found = 0;
+
+	ck_assert_ptr_nonnull(f);
+	for (off = 128; !found && fseek(f, off, SEEK_SET) == 0 &&
+	    fread(slot, 1, 32, f) == 32; off += 32) {
+		uint64_t v = 0;
+
+		for (i = 7; i >= 0; i--)
+			v = v << 8 | slot[i];
+		if (v != eui)
+			continue;
+		for (i = 0; i < 8; i++)
+			slot[8 + i] = (unsigned char)((seq + 1) >> (8 * i));
+		ck_assert_int_eq(fseek(f, off, SEEK_SET), 0);
+		ck_assert_int_eq(fwrite(slot, 1, 32, f), 32);
+		found = 1;
+	}
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(found, 1);
+}
+
+/* Whoever lacks keys/records.key cannot change, move or drop an entry,
+ * nor point the index at an older one; a torn append is cut. */
+START_TEST(inventory_tamper)
+{
+	const char *dir = world_dir();
+	char tmp[] = "/tmp/solr-invXXXXXX", cmd[8300], log[4200], idx[4200];
+	struct solr_world w;
+	struct inv_writer *wr;
+	struct inv_entry en;
+	struct solr_err e;
+	int64_t cut;
+
+	if (dir == NULL)
+		UNIT_SKIP("no world from scripts/mk-world");
+	world_copy(dir, tmp, &w);
+	snprintf(log, sizeof(log), "%s/state/devices", tmp);
+	snprintf(idx, sizeof(idx), "%s/state/devices.idx", tmp);
+	/* a removal: then the device is E19's */
+	ck_assert_int_eq(inv_begin(&w, &wr, &cut, &e), 0);
+	ck_assert_int_eq(inv_remove(wr, DEV_A1, 0, &e), 0);
+	ck_assert_int_eq(inv_remove(wr, DEV_A1, 0, &e), SOLR_ERR_NOTFOUND);
+	ck_assert_int_eq(inv_commit(wr, &e), 0);
+	inv_end(wr);
+	ck_assert_int_eq(inv_lookup(&w, DEV_A1, &en, &e), SOLR_ERR_NOTFOUND);
+	ck_assert_ptr_nonnull(strstr(e.msg, "was removed"));
+	/* the index's slot pointed back at the device's entry before the
+	 * removal (entry 1): refused, not the device brought back */
+	slot_point(idx, DEV_A1, 1);
+	ck_assert_int_eq(inv_lookup(&w, DEV_A1, &en, &e), SOLR_ERR_CONFIG);
+	ck_assert_ptr_nonnull(strstr(e.msg, "slot's MAC does not hold"));
+	/* the log changed under the index */
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s.bak'", idx, idx);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(inv_begin(&w, &wr, &cut, &e), 0);
+	ck_assert_int_eq(inv_commit(wr, &e), 0);	/* made again */
+	inv_end(wr);
+	ck_assert_msg(inv_lookup(&w, DEV_A0, &en, &e) == 0, "%s", e.msg);
+	flip_byte(log, 16);	/* entry 0's EUI */
+	ck_assert_int_eq(inv_lookup(&w, DEV_A0, &en, &e), SOLR_ERR_CONFIG);
+	ck_assert_ptr_nonnull(strstr(e.msg, "MAC does not hold"));
+	ck_assert_int_eq(inv_begin(&w, &wr, &cut, &e), SOLR_ERR_CONFIG);
+	flip_byte(log, 16);
+	/* an entry's bytes moved: entry 1 in entry 0's place */
+	snprintf(cmd, sizeof(cmd), "cd '%s/state' && dd if=devices bs=512 "
+	    "skip=1 count=1 of=e1 2>/dev/null && dd if=e1 of=devices bs=512 "
+	    "seek=0 conv=notrunc 2>/dev/null", tmp);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(inv_begin(&w, &wr, &cut, &e), SOLR_ERR_CONFIG);
+	ck_assert_ptr_nonnull(strstr(e.msg, "moved"));
+	world_free(&w);
+	rm_tree(tmp);
+}
+END_TEST
+
+/* An append that did not finish: the stages refuse the inventory until
+ * the next import, which cuts it. */
+START_TEST(inventory_torn)
+{
+	const char *dir = world_dir();
+	char tmp[] = "/tmp/solr-invXXXXXX", cmd[8300];
+	struct solr_world w;
+	struct inv_writer *wr;
+	struct inv_entry en;
+	struct solr_err e;
+	int64_t cut;
+
+	if (dir == NULL)
+		UNIT_SKIP("no world from scripts/mk-world");
+	world_copy(dir, tmp, &w);
+	snprintf(cmd, sizeof(cmd), "head -c 100 /dev/zero >> '%s/state/devices'",
+	    tmp);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(inv_lookup(&w, DEV_A0, &en, &e), SOLR_ERR_CONFIG);
+	ck_assert_ptr_nonnull(strstr(e.msg, "did not end"));
+	ck_assert_int_eq(inv_begin(&w, &wr, &cut, &e), 0);
+	ck_assert_int_eq(cut, 100);
+	ck_assert_int_eq(inv_commit(wr, &e), 0);
+	inv_end(wr);
+	ck_assert_msg(inv_lookup(&w, DEV_A0, &en, &e) == 0, "%s", e.msg);
+	ck_assert_str_eq(en.type, "ESME");
+	ck_assert_int_eq(en.fuel, INV_FUEL_ELECTRICITY);
+	world_free(&w);
+	rm_tree(tmp);
+}
+END_TEST
+
+/* An entry's encoding: what is made reads back; any field out of range,
+ * the wrong place or another key is refused. */
+START_TEST(inventory_entry_codec)
+{
+	unsigned char key[32] = { 1 }, other[32] = { 2 }, b[INV_ENTRY_LEN];
+	struct inv_entry en, back;
+	struct solr_err e;
+
+	memset(&en, 0, sizeof(en));
+	en.seq = 7;
+	en.eui = DEV_A0;
+	en.op = INV_PUT;
+	strcpy(en.type, "GSME");
+	en.fuel = INV_FUEL_GAS;
+	en.cert[INV_KA].present = 1;
+	en.cert[INV_KA].point[0] = 0x04;
+	en.cert[INV_KA].serial_len = 3;
+	en.cert[INV_KA].not_after = 99;
+	ck_assert_int_eq(inv_encode(key, &en, b), 0);
+	ck_assert_int_eq(inv_decode(key, b, 7, &back, &e), 0);
+	ck_assert_int_eq(back.eui, DEV_A0);
+	ck_assert_str_eq(back.type, "GSME");
+	ck_assert_int_eq(back.cert[INV_KA].not_after, 99);
+	ck_assert_int_eq(back.cert[INV_DS].present, 0);
+	ck_assert_int_eq(inv_decode(key, b, 6, &back, &e), SOLR_ERR_VERIFY);
+	ck_assert_int_eq(inv_decode(other, b, 7, &back, &e), SOLR_ERR_VERIFY);
+	/* a fuel that is not the type's, though MACed */
+	en.fuel = INV_FUEL_ELECTRICITY;
+	ck_assert_int_eq(inv_encode(key, &en, b), 0);
+	ck_assert_int_eq(inv_decode(key, b, 7, &back, &e), SOLR_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(e.msg, "out of range"));
+	ck_assert_int_eq(inv_type_ok("ESME"), 1);
+	ck_assert_int_eq(inv_type_ok("esme"), 0);
+	ck_assert_int_eq(inv_type_ok("TOOLONGTYPE"), 0);
+	ck_assert_int_eq(inv_type_ok(""), 0);
 }
 END_TEST
 
@@ -377,7 +618,11 @@ world_suite(void)
 	tcase_add_loop_test(tc, record_key_required, 0, sizeof(bad_keys) /
 	    sizeof(bad_keys[0]));
 	tcase_add_test(tc, generated_world_certificates);
-	tcase_add_test(tc, device_cert_cache);
+	tcase_add_test(tc, device_key_inventory);
+	tcase_add_test(tc, device_key_copied);
+	tcase_add_test(tc, inventory_tamper);
+	tcase_add_test(tc, inventory_torn);
+	tcase_add_test(tc, inventory_entry_codec);
 	tcase_add_test(tc, private_key_cache);
 	suite_add_tcase(s, tc);
 	return s;
