@@ -12,7 +12,6 @@
  * device) is refused beside a newer log.
  */
 #include <sys/file.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +35,8 @@
 #define IDX_HEADER 128
 #define IDX_MACED 96
 #define SLOT_LEN 32
+#define PROBE_RUN 4		/* slots read at once */
+#define INV_BATCH 8192		/* entries an import writes at once */
 #define CERT_AT(u) (64 + 192 * (u))
 
 static void
@@ -113,7 +114,7 @@ cert_encode(const struct inv_cert *c, unsigned char *p)
 }
 
 int
-inv_encode(const unsigned char key[32], struct inv_entry *en,
+inv_encode(struct solr_sealer *key, struct inv_entry *en,
     unsigned char out[INV_ENTRY_LEN])
 {
 	int u;
@@ -133,7 +134,7 @@ inv_encode(const unsigned char key[32], struct inv_entry *en,
 	for (u = 0; u < INV_NUSES; u++)
 		cert_encode(&en->cert[u], out + CERT_AT(u));
 	memcpy(out + 448, en->prev, 32);
-	if (solr_hmac(key, out, ENTRY_MACED, en->mac) != 0)
+	if (solr_sealer_mac(key, out, ENTRY_MACED, en->mac) != 0)
 		return SOLR_ERR_INTERNAL;
 	memcpy(out + ENTRY_MACED, en->mac, 32);
 	return 0;
@@ -201,7 +202,7 @@ fields_decode(const unsigned char *in, struct inv_entry *en)
 }
 
 int
-inv_decode(const unsigned char key[32], const unsigned char
+inv_decode(struct solr_sealer *key, const unsigned char
     in[INV_ENTRY_LEN], uint64_t seq, struct inv_entry *en,
     struct solr_err *e)
 {
@@ -211,7 +212,7 @@ inv_decode(const unsigned char key[32], const unsigned char
 	if (memcmp(in, ENTRY_MAGIC, 8) != 0)
 		return solr_seterr(e, SOLR_ERR_VERIFY, "entry %llu is not a "
 		    "device inventory entry", (unsigned long long)seq);
-	if (solr_hmac(key, in, ENTRY_MACED, mac) != 0)
+	if (solr_sealer_mac(key, in, ENTRY_MACED, mac) != 0)
 		return solr_seterr(e, SOLR_ERR_INTERNAL, "HMAC-SHA-256 is not "
 		    "available");
 	if (CRYPTO_memcmp(mac, in + ENTRY_MACED, 32) != 0)
@@ -250,7 +251,7 @@ slot_of(uint64_t eui, uint64_t nslots)
 
 /* A slot's MAC: the slot (EUI, entry) under the header it belongs to. */
 static int
-slot_mac(const unsigned char key[32], uint64_t nentries,
+slot_mac(struct solr_sealer *key, uint64_t nentries,
     const unsigned char head[32], uint64_t eui, uint64_t seq,
     unsigned char out[16])
 {
@@ -261,7 +262,7 @@ slot_mac(const unsigned char key[32], uint64_t nentries,
 	memcpy(m + 16, head, 32);
 	put64(m + 48, eui);
 	put64(m + 56, seq);
-	if (solr_hmac(key, m, sizeof(m), mac) != 0)
+	if (solr_sealer_mac(key, m, sizeof(m), mac) != 0)
 		return SOLR_ERR_INTERNAL;
 	memcpy(out, mac, 16);
 	return 0;
@@ -274,8 +275,7 @@ slot_mac(const unsigned char key[32], uint64_t nentries,
 struct inv_reader {
 	int logfd, idxfd;
 	struct stat log_st, idx_st;
-	const unsigned char *slots;	/* mapped: the whole index */
-	size_t maplen;
+	size_t idxlen;
 	uint64_t nentries, nslots;
 	unsigned char head[32];
 };
@@ -285,8 +285,6 @@ inv_reader_free(struct inv_reader *r)
 {
 	if (r == NULL)
 		return;
-	if (r->slots != NULL)
-		munmap((void *)r->slots, r->maplen);
 	if (r->logfd >= 0)
 		close(r->logfd);
 	if (r->idxfd >= 0)
@@ -308,14 +306,14 @@ same_file(const struct stat *a, const struct stat *b)
 static int
 idx_header(struct solr_world *w, struct inv_reader *r, struct solr_err *e)
 {
-	const unsigned char *h = r->slots;
-	unsigned char mac[32], last[INV_ENTRY_LEN];
+	unsigned char h[IDX_HEADER], mac[32], last[INV_ENTRY_LEN];
 	char msg[160];
 
-	if (r->maplen < IDX_HEADER || memcmp(h, IDX_MAGIC, 8) != 0)
+	if (r->idxlen < IDX_HEADER || pread(r->idxfd, h, sizeof(h), 0) !=
+	    IDX_HEADER || memcmp(h, IDX_MAGIC, 8) != 0)
 		return inv_err(e, w->dir, WF_INVENTORY_IDX, SOLR_ERR_CONFIG,
 		    "not a device inventory index");
-	if (solr_hmac(w->inventory_key, h, IDX_MACED, mac) != 0)
+	if (solr_sealer_mac(w->inventory_sealer, h, IDX_MACED, mac) != 0)
 		return solr_seterr(e, SOLR_ERR_INTERNAL, "HMAC-SHA-256 is not "
 		    "available");
 	r->nentries = get64(h + 8);
@@ -323,7 +321,7 @@ idx_header(struct solr_world *w, struct inv_reader *r, struct solr_err *e)
 	memcpy(r->head, h + 24, 32);
 	if (CRYPTO_memcmp(mac, h + IDX_MACED, 32) != 0 || r->nslots < 2 ||
 	    (r->nslots & (r->nslots - 1)) != 0 || r->nslots >
-	    (r->maplen - IDX_HEADER) / SLOT_LEN || r->maplen != IDX_HEADER +
+	    (r->idxlen - IDX_HEADER) / SLOT_LEN || r->idxlen != IDX_HEADER +
 	    r->nslots * SLOT_LEN)
 		return inv_err(e, w->dir, WF_INVENTORY_IDX, SOLR_ERR_CONFIG,
 		    "its header's MAC or size does not hold: run solr-countersign "
@@ -370,16 +368,10 @@ reader_open(struct solr_world *w, struct inv_reader *r, struct solr_err *e)
 	else if (fstat(r->idxfd, &r->idx_st) != 0)
 		rc = solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
 		    strerror(errno));
-	else if ((r->maplen = (size_t)r->idx_st.st_size) < IDX_HEADER)
-		rc = inv_err(e, w->dir, WF_INVENTORY_IDX, SOLR_ERR_CONFIG,
-		    "not a device inventory index");
-	else if ((r->slots = mmap(NULL, r->maplen, PROT_READ, MAP_SHARED,
-	    r->idxfd, 0)) == MAP_FAILED) {
-		r->slots = NULL;
-		rc = solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
-		    strerror(errno));
-	} else
+	else {
+		r->idxlen = (size_t)r->idx_st.st_size;
 		rc = idx_header(w, r, e);
+	}
 	flock(r->logfd, LOCK_UN);
 	return rc;
 }
@@ -430,25 +422,36 @@ inv_lookup(struct solr_world *w, uint64_t eui, struct inv_entry *out,
     struct solr_err *e)
 {
 	struct inv_reader *r = NULL;
-	unsigned char buf[INV_ENTRY_LEN], mac[16];
-	uint64_t i, k, seq;
-	const unsigned char *s = NULL;
+	unsigned char buf[INV_ENTRY_LEN], mac[16], run[PROBE_RUN * SLOT_LEN];
+	uint64_t i, k, n, left, seq;
+	const unsigned char *s = run;
 	int rc;
 
 	if ((rc = reader_fresh(w, &r, e)) != 0)
 		return rc;
-	for (i = 0, k = slot_of(eui, r->nslots); i < r->nslots;
+	/* the slots read a few at a time, not mapped: a lookup costs the
+	 * same, and the process's memory stays the same, at any size */
+	for (i = 0, left = 0, k = slot_of(eui, r->nslots); i < r->nslots;
 	    i++, k = (k + 1) & (r->nslots - 1)) {
-		s = r->slots + IDX_HEADER + k * SLOT_LEN;
-		if (get64(s + 8) == 0)
-			break;
-		if (get64(s) == eui)
+		if (left == 0) {
+			n = r->nslots - k < PROBE_RUN ? r->nslots - k :
+			    PROBE_RUN;
+			if (pread(r->idxfd, run, n * SLOT_LEN, (off_t)(IDX_HEADER +
+			    k * SLOT_LEN)) != (ssize_t)(n * SLOT_LEN))
+				return inv_err(e, w->dir, WF_INVENTORY_IDX,
+				    SOLR_ERR_IO, "cannot read a slot");
+			s = run;
+			left = n;
+		} else
+			s += SLOT_LEN;
+		left--;
+		if (get64(s + 8) == 0 || get64(s) == eui)
 			break;
 	}
-	if (i == r->nslots || get64(s + 8) == 0)
+	if (i >= r->nslots || get64(s + 8) == 0)
 		return not_found(e, eui, "is not in the device inventory");
 	seq = get64(s + 8) - 1;
-	if ((rc = slot_mac(w->inventory_key, r->nentries, r->head, eui, seq,
+	if ((rc = slot_mac(w->inventory_sealer, r->nentries, r->head, eui, seq,
 	    mac)) != 0)
 		return solr_seterr(e, rc, "HMAC-SHA-256 is not available");
 	if (CRYPTO_memcmp(mac, s + 16, 16) != 0 || seq >= r->nentries)
@@ -459,7 +462,7 @@ inv_lookup(struct solr_world *w, uint64_t eui, struct inv_entry *out,
 	    INV_ENTRY_LEN)
 		return inv_err(e, w->dir, WF_INVENTORY, SOLR_ERR_IO,
 		    "cannot read an entry");
-	if ((rc = inv_decode(w->inventory_key, buf, seq, out, e)) != 0) {
+	if ((rc = inv_decode(w->inventory_sealer, buf, seq, out, e)) != 0) {
 		char path[PATH_MAX], msg[sizeof(e->msg)];
 
 		world_path(path, sizeof(path), w->dir, WF_INVENTORY);
@@ -486,12 +489,16 @@ inv_lookup(struct solr_world *w, uint64_t eui, struct inv_entry *out,
 struct inv_writer {
 	struct solr_world *w;
 	int fd;
-	uint64_t nentries;	/* in the log */
+	uint64_t nentries;	/* in the log, written so far */
+	uint64_t base;		/* in the log when it began: what a change
+				 * that does not commit is cut back to */
+	int changing, committed;
 	unsigned char head[32];	/* the MAC of the last entry, made or not */
 	uint64_t *tab;		/* slots: seq + 1 of each EUI's latest */
 	uint64_t *teui;
 	uint64_t nslots, ndevices;
-	unsigned char *pending;	/* entries to append */
+	unsigned char *pending;	/* entries to append, written a batch
+				 * at a time */
 	size_t npending, cap;
 	struct inv_entry scratch;
 };
@@ -580,7 +587,7 @@ writer_scan(struct inv_writer *wr, uint64_t n, struct solr_err *e)
 			return writer_err(wr, e, SOLR_ERR_IO);
 		}
 		for (i = 0; i < want; i += INV_ENTRY_LEN, seq++) {
-			if (inv_decode(wr->w->inventory_key, buf + i, seq, &en,
+			if (inv_decode(wr->w->inventory_sealer, buf + i, seq, &en,
 			    e) != 0)
 				return writer_err(wr, e, SOLR_ERR_CONFIG);
 			if (CRYPTO_memcmp(en.prev, wr->head, 32) != 0) {
@@ -596,7 +603,7 @@ writer_scan(struct inv_writer *wr, uint64_t n, struct solr_err *e)
 				    "memory");
 		}
 	}
-	wr->nentries = seq;
+	wr->nentries = wr->base = seq;
 	return 0;
 }
 
@@ -646,6 +653,8 @@ writer_open(struct solr_world *w, int change, struct inv_writer **out,
 		inv_end(wr);
 		return rc;
 	}
+	/* from here, what is appended and not committed is cut again */
+	wr->changing = change;
 	*out = wr;
 	return 0;
 }
@@ -675,7 +684,7 @@ inv_latest(struct inv_writer *wr, uint64_t eui)
 		p = buf;
 	else
 		return NULL;
-	if (inv_decode(wr->w->inventory_key, p, seq, &wr->scratch, &e) != 0)
+	if (inv_decode(wr->w->inventory_sealer, p, seq, &wr->scratch, &e) != 0)
 		return NULL;
 	return &wr->scratch;
 }
@@ -695,11 +704,35 @@ same_entry(const struct inv_entry *a, const struct inv_entry *b)
 	return memcmp(&x, &y, sizeof(x)) == 0;
 }
 
+/* The pending entries, appended to the log (not yet synced). */
+static int
+writer_flush(struct inv_writer *wr, struct solr_err *e)
+{
+	size_t len = wr->npending * INV_ENTRY_LEN, done = 0;
+	off_t at = (off_t)(wr->nentries * INV_ENTRY_LEN);
+	ssize_t n;
+
+	while (done < len) {
+		if ((n = pwrite(wr->fd, wr->pending + done, len - done, at +
+		    (off_t)done)) <= 0) {
+			solr_seterr(e, SOLR_ERR_IO, "%s", n < 0 ?
+			    strerror(errno) : "nothing written");
+			return writer_err(wr, e, SOLR_ERR_IO);
+		}
+		done += (size_t)n;
+	}
+	wr->nentries += wr->npending;
+	wr->npending = 0;
+	return 0;
+}
+
 static int
 writer_add(struct inv_writer *wr, struct inv_entry *en, struct solr_err *e)
 {
 	unsigned char *p;
 
+	if (wr->npending == INV_BATCH && writer_flush(wr, e) != 0)
+		return e->code;
 	if (wr->npending == wr->cap) {
 		size_t cap = wr->cap ? wr->cap * 2 : 64;
 
@@ -711,7 +744,7 @@ writer_add(struct inv_writer *wr, struct inv_entry *en, struct solr_err *e)
 	en->seq = wr->nentries + wr->npending;
 	memcpy(en->prev, wr->head, 32);
 	p = wr->pending + wr->npending * INV_ENTRY_LEN;
-	if (inv_encode(wr->w->inventory_key, en, p) != 0)
+	if (inv_encode(wr->w->inventory_sealer, en, p) != 0)
 		return solr_seterr(e, SOLR_ERR_INTERNAL, "HMAC-SHA-256 is not "
 		    "available");
 	if (tab_note(wr, en->eui, en->seq) != 0)
@@ -769,7 +802,7 @@ writer_index(struct inv_writer *wr, struct solr_err *e)
 	put64(b + 8, n);
 	put64(b + 16, nslots);
 	memcpy(b + 24, wr->head, 32);
-	rc = solr_hmac(wr->w->inventory_key, b, IDX_MACED, b + IDX_MACED);
+	rc = solr_sealer_mac(wr->w->inventory_sealer, b, IDX_MACED, b + IDX_MACED);
 	for (i = 0; rc == 0 && i < wr->nslots; i++) {
 		unsigned char *s;
 
@@ -781,7 +814,7 @@ writer_index(struct inv_writer *wr, struct solr_err *e)
 		s = b + IDX_HEADER + k * SLOT_LEN;
 		put64(s, wr->teui[i]);
 		put64(s + 8, wr->tab[i]);
-		rc = slot_mac(wr->w->inventory_key, n, wr->head, wr->teui[i],
+		rc = slot_mac(wr->w->inventory_sealer, n, wr->head, wr->teui[i],
 		    wr->tab[i] - 1, s + 16);
 	}
 	world_path(path, sizeof(path), wr->w->dir, WF_INVENTORY_IDX);
@@ -797,33 +830,13 @@ writer_index(struct inv_writer *wr, struct solr_err *e)
 int
 inv_commit(struct inv_writer *wr, struct solr_err *e)
 {
-	size_t len = wr->npending * INV_ENTRY_LEN, done = 0;
-	off_t at = (off_t)(wr->nentries * INV_ENTRY_LEN);
-	ssize_t n;
-
-	while (done < len) {
-		if ((n = pwrite(wr->fd, wr->pending + done, len - done, at +
-		    (off_t)done)) <= 0) {
-			int err = errno;
-
-			/* nothing half written stays */
-			if (ftruncate(wr->fd, at) != 0)
-				(void)0;
-			solr_seterr(e, SOLR_ERR_IO, "%s", strerror(err));
-			return writer_err(wr, e, SOLR_ERR_IO);
-		}
-		done += (size_t)n;
-	}
-	if (len > 0 && fsync(wr->fd) != 0) {
-		int err = errno;
-
-		if (ftruncate(wr->fd, at) != 0)
-			(void)0;
-		solr_seterr(e, SOLR_ERR_IO, "%s", strerror(err));
+	if (writer_flush(wr, e) != 0)
+		return e->code;
+	if (wr->nentries > wr->base && fsync(wr->fd) != 0) {
+		solr_seterr(e, SOLR_ERR_IO, "%s", strerror(errno));
 		return writer_err(wr, e, SOLR_ERR_IO);
 	}
-	wr->nentries += wr->npending;
-	wr->npending = 0;
+	wr->committed = 1;
 	return writer_index(wr, e);
 }
 
@@ -832,6 +845,10 @@ inv_end(struct inv_writer *wr)
 {
 	if (wr == NULL)
 		return;
+	/* a change that did not commit leaves nothing in the log */
+	if (wr->fd >= 0 && wr->changing && !wr->committed &&
+	    ftruncate(wr->fd, (off_t)(wr->base * INV_ENTRY_LEN)) != 0)
+		(void)0;	/* the next import cuts what is left */
 	if (wr->fd >= 0) {
 		flock(wr->fd, LOCK_UN);
 		close(wr->fd);
@@ -863,7 +880,7 @@ inv_each(struct solr_world *w, int all,
 			solr_seterr(e, SOLR_ERR_IO, "cannot read entry %llu",
 			    (unsigned long long)seq);
 			rc = writer_err(wr, e, SOLR_ERR_IO);
-		} else if ((rc = inv_decode(w->inventory_key, buf, seq, &en,
+		} else if ((rc = inv_decode(w->inventory_sealer, buf, seq, &en,
 		    e)) == 0 && *tab_slot(wr, en.eui) == seq + 1 &&
 		    (all || en.op == INV_PUT))
 			rc = fn(&en, arg);

@@ -59,12 +59,13 @@ enum inv_fuel inv_fuel_of(const char *type);
 /* A device type as the inventory holds it: 1-8 of A-Z and 0-9. */
 int inv_type_ok(const char *type);
 
-/* The entry in its 512 bytes, with its MAC made under key; and back,
+/* The entry in its 512 bytes, with its MAC made under key (the world's
+ * inventory_sealer); and back,
  * refused (SOLR_ERR_VERIFY, naming the rule) unless the MAC holds, the
  * entry is the seq-th and every field is in range. */
-int inv_encode(const unsigned char key[32], struct inv_entry *en,
+int inv_encode(struct solr_sealer *key, struct inv_entry *en,
     unsigned char out[INV_ENTRY_LEN]);
-int inv_decode(const unsigned char key[32], const unsigned char
+int inv_decode(struct solr_sealer *key, const unsigned char
     in[INV_ENTRY_LEN], uint64_t seq, struct inv_entry *en,
     struct solr_err *e);
 

@@ -775,7 +775,8 @@ load_record_key(struct solr_world *w, struct solr_err *e)
 	    w->trail_key) != 0 || solr_derive_key(key, sizeof(key),
 	    SOLR_LABEL_COUNTERS, w->counters_key) != 0 ||
 	    solr_derive_key(key, sizeof(key), SOLR_LABEL_INVENTORY,
-	    w->inventory_key) != 0)) {
+	    derived) != 0 || (w->inventory_sealer =
+	    solr_sealer_new(derived, sizeof(derived))) == NULL)) {
 		solr_sealer_free(w->sealer);
 		w->sealer = NULL;
 	}
@@ -881,7 +882,8 @@ world_free(struct solr_world *w)
 	w->sealer = w->replay_sealer = NULL;
 	OPENSSL_cleanse(w->trail_key, sizeof(w->trail_key));
 	OPENSSL_cleanse(w->counters_key, sizeof(w->counters_key));
-	OPENSSL_cleanse(w->inventory_key, sizeof(w->inventory_key));
+	solr_sealer_free(w->inventory_sealer);
+	w->inventory_sealer = NULL;
 	for (i = 0; i < w->policy.nroles; i++) {
 		free(w->policy.roles[i].name);
 		free_str_list(w->policy.roles[i].srvs,

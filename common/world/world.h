@@ -87,7 +87,7 @@ struct solr_world {
 	struct solr_sealer *replay_sealer;
 	unsigned char trail_key[32];
 	unsigned char counters_key[32];
-	unsigned char inventory_key[32];
+	struct solr_sealer *inventory_sealer;	/* the device inventory's MAC */
 	char objects[PATH_MAX];
 	struct solr_policy policy;
 	char policy_sha256[SOLR_SHA256_HEX];

@@ -1,7 +1,10 @@
 /*
  * bench-gen WORLD TEMPLATES N OUT [DEVICES]: N distinct requests for the
- * benchmark, in the mix of the demo batch, and the device store they
- * need.  Each is a template from mk-requests with its own counter and
+ * benchmark, in the mix of the demo batch, and the devices they need in
+ * pki/device (certificates and types, for the inventory's import).
+ * bench-gen --large WORLD SPC.HEX N OUT: N Signed Pre-Commands as hex,
+ * each SPC.HEX (a large ECS08a) with its own counter, signed again with
+ * the failed supplier's key.  Each is a template from mk-requests with its own counter and
  * target device, its GBCS signed again with the failed supplier's key and
  * its XML signed again with the SRP's.  The signing here is the library's
  * own: these requests measure speed; correctness is tested on the data
@@ -139,6 +142,84 @@ device_cert(const char *world, uint64_t eui, X509 *ca, EVP_PKEY *cakey,
 	EVP_PKEY_free(k);
 }
 
+/* A device of the type, without certificates (SMETS1). */
+static void
+device_type(const char *world, uint64_t eui, const char *type)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/pki/device/%016llX.type", world,
+	    (unsigned long long)eui);
+	if ((f = fopen(path, "w")) == NULL || fprintf(f, "%s\n", type) < 0 ||
+	    fclose(f) != 0)
+		die(path, NULL);
+}
+
+/* The counter into a signed ECS08a's header and content, and the
+ * signature made again over the new bytes. */
+static void
+resign(unsigned char *g, size_t gl, uint64_t counter, EVP_PKEY *sup)
+{
+	struct gbcs_apdu a;
+	struct solr_err e;
+	unsigned char rs[64];
+
+	if (gbcs_parse_signing(g, gl, 1, &a, NULL, &e) != 0)
+		die("template GBCS", &e);
+	be64(g + 3, counter);
+	if (a.message_code == GBCS_MSG_ECS08A) {
+		g[38] = (unsigned char)(counter >> 16);
+		g[39] = (unsigned char)(counter >> 8);
+		g[40] = (unsigned char)counter;
+	}
+	if (solr_ecdsa_sign(sup, g + 1, a.content_off + a.content_len - 1, rs,
+	    &e) != 0)
+		die("GBCS signature", &e);
+	memcpy(g + gl - 64, rs, 64);
+}
+
+/* --large WORLD SPC.HEX N OUT */
+static int
+large(const char *world, const char *hex, long n, const char *out)
+{
+	struct solr_buf b = { 0 };
+	struct solr_err e;
+	unsigned char g[8192];
+	char path[4096], *txt;
+	size_t gl, i, j;
+	EVP_PKEY *sup;
+	long k;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/test-keys/failed-ds.key", world);
+	sup = key(path);
+	if (solr_read_file(hex, 1 << 16, &b, &e) != 0)
+		die(hex, &e);
+	if ((txt = malloc(b.len + 1)) == NULL)
+		die("memory", NULL);
+	for (i = j = 0; i < b.len; i++)
+		if (solr_hexval(b.p[i]) >= 0)
+			txt[j++] = (char)b.p[i];
+	if (solr_unhex(txt, j, g, sizeof(g), &gl) != 0)
+		die(hex, NULL);
+	mkdir(out, 0755);
+	for (k = 0; k < n; k++) {
+		resign(g, gl, 200000 + (uint64_t)k, sup);
+		snprintf(path, sizeof(path), "%s/%07ld.hex", out, k);
+		if ((f = fopen(path, "w")) == NULL)
+			die(path, NULL);
+		for (i = 0; i < gl; i++)
+			fprintf(f, "%02X", g[i]);
+		if (fclose(f) != 0)
+			die(path, NULL);
+	}
+	free(txt);
+	solr_buf_free(&b);
+	EVP_PKEY_free(sup);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -151,9 +232,11 @@ main(int argc, char *argv[])
 	struct solr_err e;
 	FILE *list;
 
+	if (argc == 6 && strcmp(argv[1], "--large") == 0)
+		return large(argv[2], argv[3], atol(argv[4]), argv[5]);
 	if (argc < 5) {
 		fprintf(stderr, "usage: bench-gen WORLD TEMPLATES N OUT "
-		    "[DEVICES]\n");
+		    "[DEVICES]\n       bench-gen --large WORLD SPC.HEX N OUT\n");
 		return 2;
 	}
 	world = argv[1];
@@ -202,37 +285,28 @@ main(int argc, char *argv[])
 		xmlNodeSetContent(find(xmlDocGetRootElement(doc), "RequestID"),
 		    (const xmlChar *)rid);
 		if (mix[t].spc) {
-			unsigned char g[4096], rs[64];
+			unsigned char g[4096];
 			char *b64 = malloc(8192);
-			struct gbcs_apdu a;
 			xmlChar *txt;
 			size_t gl;
 
 			node = find(xmlDocGetRootElement(doc), "GBCSPayload");
 			txt = xmlNodeGetContent(node);
 			if (solr_b64_decode((char *)txt, strlen((char *)txt), g,
-			    sizeof(g), &gl, &e) != 0 ||
-			    gbcs_parse_signing(g, gl, 1, &a, NULL, &e) != 0)
+			    sizeof(g), &gl, &e) != 0)
 				die("template GBCS", &e);
 			xmlFree(txt);
-			be64(g + 3, counter);
 			be64(g + 21, target);
-			if (a.message_code == GBCS_MSG_ECS08A) {
-				g[38] = (unsigned char)(counter >> 16);
-				g[39] = (unsigned char)(counter >> 8);
-				g[40] = (unsigned char)counter;
-			}
-			if (solr_ecdsa_sign(sup, g + 1, a.content_off +
-			    a.content_len - 1, rs, &e) != 0)
-				die("GBCS signature", &e);
-			memcpy(g + gl - 64, rs, 64);
+			resign(g, gl, counter, sup);
 			solr_b64_encode(g, gl, b64);
 			xmlNodeSetContent(node, (const xmlChar *)b64);
 			free(b64);
 			if (i < devices || devices == 0)
 				device_cert(world, target, ca, cakey,
 				    strstr(mix[t].file, "gas") ? "GSME" : "ESME");
-		}
+		} else if (i < devices || devices == 0)
+			device_type(world, target, strstr(mix[t].file, "gas") ?
+			    "GSME" : "ESME");
 		node = find(xmlDocGetRootElement(doc), "Signature");
 		xmlUnlinkNode(node);
 		xmlFreeNode(node);

@@ -1,15 +1,16 @@
 /* GBCS device alerts: critical, non-critical and future-dated, strictly
  * decoded, then the device's signature or the MAC checked with the
- * certificates and keys of the world; and the same bytes as a Command
+ * device inventory and keys of the world; and the same bytes as a Command
  * (General-Ciphering around a Signed Pre-Command), its MAC made again. */
 #include <limits.h>
 #include <unistd.h>
 
-#include <openssl/x509.h>
+#include <openssl/evp.h>
 
 #include "base/crypto.h"
 #include "gbcs/gbcs.h"
 #include "prepay/prepay.h"
+#include "world/device.h"
 #include "fuzz.h"
 
 static void
@@ -21,19 +22,18 @@ command(struct solr_world *w, const uint8_t *data, size_t size)
 	struct prepay pp;
 	char path[PATH_MAX];
 	EVP_PKEY *acb = NULL;
-	X509 *dev = NULL;
+	EVP_PKEY *dev = NULL;
 
 	(void)gbcs_message_kind(data, size);
 	if (gbcs_parse_command(data, size, &c, &t, &e) == 0) {
 		(void)gbcs_sr21_content(&c.apdu, &pp, &t, &e);
 		snprintf(path, sizeof(path), "%s/keys/acb.ka.key", w->dir);
 		if (solr_load_private_key(path, &acb, &e) == 0 &&
-		    world_device_cert(w, c.apdu.recipient, "ka", FUZZ_AT, &dev,
+		    world_device_key(w, c.apdu.recipient, INV_KA, FUZZ_AT, &dev,
 		    &e) == 0)
-			(void)gbcs_command_mac(&c, acb, X509_get0_pubkey(dev),
-			    &e);
+			(void)gbcs_command_mac(&c, acb, dev, &e);
 	}
-	X509_free(dev);
+	EVP_PKEY_free(dev);
 	EVP_PKEY_free(acb);
 	gbcs_trace_free(&t);
 }
@@ -47,27 +47,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct gbcs_alert al;
 	char path[PATH_MAX];
 	EVP_PKEY *key = NULL;
-	X509 *dev = NULL;
+	EVP_PKEY *dev = NULL;
 
 	command(w, data, size);
 	if (gbcs_parse_alert(data, size, &al, &t, &e) != 0)
 		goto out;
 	if (!al.has_mac) {
-		if (world_device_cert(w, al.apdu.originator, "ds", FUZZ_AT,
+		if (world_device_key(w, al.apdu.originator, INV_DS, FUZZ_AT,
 		    &dev, &e) == 0)
-			(void)gbcs_verify_signature(&al.apdu,
-			    X509_get0_pubkey(dev), &e);
+			(void)gbcs_verify_signature(&al.apdu, dev, &e);
 		goto out;
 	}
 	snprintf(path, sizeof(path), "%s/keys/%016llX.ka.key", w->dir,
 	    (unsigned long long)al.apdu.recipient);
 	if (access(path, F_OK) == 0 &&
 	    solr_load_private_key(path, &key, &e) == 0 &&
-	    world_device_cert(w, al.apdu.originator, "ka", FUZZ_AT, &dev,
+	    world_device_key(w, al.apdu.originator, INV_KA, FUZZ_AT, &dev,
 	    &e) == 0)
-		(void)gbcs_alert_mac(&al, key, X509_get0_pubkey(dev), &e);
+		(void)gbcs_alert_mac(&al, key, dev, &e);
 out:
-	X509_free(dev);
+	EVP_PKEY_free(dev);
 	EVP_PKEY_free(key);
 	gbcs_trace_free(&t);
 	return 0;
