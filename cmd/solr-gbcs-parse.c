@@ -15,6 +15,7 @@
 
 #include "base/crypto.h"
 #include "gbcs/gbcs.h"
+#include "gbcs/trace.h"
 #include "decide/parse.h"
 #include "prepay/prepay.h"
 #include "store/record.h"
@@ -112,37 +113,13 @@ run_stage(struct parse_stage *ps, int argc, char **argv)
 
 /* Standalone decoding. */
 
-/* fields in message order, an element before the fields inside it */
-static int
-by_offset(const void *a, const void *b)
-{
-	const struct gbcs_field *x = a, *y = b;
-
-	if (x->offset != y->offset)
-		return x->offset < y->offset ? -1 : 1;
-	if (x->length != y->length)
-		return x->length > y->length ? -1 : 1;
-	return x < y ? -1 : 1;
-}
-
+/* The fields in message order, written straight into one buffer (an
+ * empty list as the tree writes it). */
 static struct ynode *
 fields_yaml(struct gbcs_trace *t)
 {
-	struct ynode *fields = yn_new_seq(0), *f;
-	size_t i;
-	int r = 0;
-
-	if (t->n)
-		qsort(t->f, t->n, sizeof(*t->f), by_offset);
-	for (i = 0; i < t->n; i++) {
-		f = yn_new_map(1);
-		r |= yn_set_int(f, "offset", (int64_t)t->f[i].offset);
-		r |= yn_set_int(f, "length", (int64_t)t->f[i].length);
-		r |= yn_set_str(f, "field", t->f[i].name);
-		r |= yn_set_str(f, "value", t->f[i].value);
-		r |= yn_push(fields, f);
-	}
-	return yn_done(fields, r);
+	gbcs_trace_sort(t);
+	return t->n ? gbcs_fields_text(t, opt.json) : gbcs_fields_tree(t);
 }
 
 /* A device alert (CRA 3, or MACed): decoded, and checked with a world. */

@@ -91,6 +91,18 @@ new_scalar(const char *s, size_t len, int quoted)
 }
 
 struct ynode *
+yn_new_raw(const char *text, size_t len, int json)
+{
+	struct ynode *n = new_scalar(text, len, 0);
+
+	if (n != NULL) {
+		n->kind = YN_RAW;
+		n->flow = json;
+	}
+	return n;
+}
+
+struct ynode *
 yn_new_strn(const char *s, size_t len)
 {
 	return new_scalar(s, len, 1);

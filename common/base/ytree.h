@@ -12,7 +12,9 @@
 
 #include "base/err.h"
 
-enum yn_kind { YN_SCALAR, YN_SEQ, YN_MAP };
+/* YN_RAW: a value already written out (YAML, or JSON when flow is set),
+ * for output only: a long list written straight into one buffer. */
+enum yn_kind { YN_SCALAR, YN_SEQ, YN_MAP, YN_RAW };
 
 struct ynode {
 	enum yn_kind kind;
@@ -54,6 +56,10 @@ struct ynode *yn_new_plainn(const char *s, size_t len);
 struct ynode *yn_new_int(int64_t v);
 struct ynode *yn_new_hex(uint64_t v, int width);
 struct ynode *yn_new_null(void);
+/* A value written out already: YAML lines at indent 0 for a key of a
+ * top-level mapping (json 0), or one JSON value (json 1).  Only the
+ * writer of its form takes it. */
+struct ynode *yn_new_raw(const char *text, size_t len, int json);
 
 /* Map access.  yn_get returns NULL when absent or when m is no map. */
 struct ynode *yn_get(const struct ynode *m, const char *key);

@@ -77,29 +77,38 @@ double_quoted(struct solr_buf *b, const unsigned char *s, size_t n)
 	return r ? r : solr_buf_addc(b, '"');
 }
 
-static int
-scalar(struct solr_buf *b, const struct ynode *n, int flow)
+int
+yw_scalar(struct solr_buf *b, const char *str, size_t n, int quoted,
+    int flow)
 {
-	const unsigned char *s = (const unsigned char *)n->str;
+	const unsigned char *s = (const unsigned char *)str;
 	struct yw_scan sc;
 	size_t i, from;
 	int r;
 
-	yw_scan(s, n->len, &sc);
-	if (!(n->quoted && yn_looks_typed(n->str)) && strlen(n->str) ==
-	    n->len && (flow ? sc.flow_plain : sc.block_plain))
-		return put(b, n->str, n->len);
+	yw_scan(s, n, &sc);
+	if (!(quoted && yn_looks_typed(str)) && strlen(str) == n &&
+	    (flow ? sc.flow_plain : sc.block_plain))
+		return put(b, str, n);
 	if (!sc.single)
-		return double_quoted(b, s, n->len);
+		return double_quoted(b, s, n);
 	r = solr_buf_addc(b, '\'');
-	for (i = from = 0; r == 0 && i < n->len; i++)
+	for (i = from = 0; r == 0 && i < n; i++)
 		if (s[i] == '\'') {
-			r = put(b, n->str + from, i + 1 - from);
+			r = put(b, str + from, i + 1 - from);
 			r = r ? r : solr_buf_addc(b, '\'');
 			from = i + 1;
 		}
-	r = r ? r : put(b, n->str + from, n->len - from);
+	r = r ? r : put(b, str + from, n - from);
 	return r ? r : solr_buf_addc(b, '\'');
+}
+
+static int
+scalar(struct solr_buf *b, const struct ynode *n, int flow)
+{
+	if (n->kind != YN_SCALAR)
+		return SOLR_ERR_INTERNAL;	/* a raw value in a flow */
+	return yw_scalar(b, n->str, n->len, n->quoted, flow);
 }
 
 static int
@@ -121,7 +130,7 @@ flow_node(struct solr_buf *b, const struct ynode *n)
 	size_t i;
 	int r;
 
-	if (n->kind == YN_SCALAR)
+	if (n->kind == YN_SCALAR || n->kind == YN_RAW)
 		return scalar(b, n, 1);
 	r = solr_buf_addc(b, n->kind == YN_MAP ? '{' : '[');
 	for (i = 0; r == 0 && i < n->n; i++) {
@@ -135,7 +144,8 @@ flow_node(struct solr_buf *b, const struct ynode *n)
 static int
 is_block(const struct ynode *n)
 {
-	return n->kind != YN_SCALAR && !n->flow && n->n > 0;
+	return (n->kind == YN_SEQ || n->kind == YN_MAP) && !n->flow &&
+	    n->n > 0;
 }
 
 /* A value after "key:" or "-": on the same line, or on the lines after
@@ -147,6 +157,13 @@ value(struct solr_buf *b, const struct ynode *v, int k, int in_map)
 
 	if (v->kind == YN_SCALAR && v->len == 0 && !v->quoted)
 		return solr_buf_addc(b, '\n');	/* an empty plain scalar */
+	if (v->kind == YN_RAW) {
+		/* written out already, for a key of the top-level mapping */
+		if (v->flow || !in_map || k != 2)
+			return SOLR_ERR_INTERNAL;
+		r = solr_buf_addc(b, '\n');
+		return r ? r : put(b, v->str, v->len);
+	}
 	if (!is_block(v)) {
 		r = solr_buf_addc(b, ' ');
 		r = r ? r : v->kind == YN_SCALAR ? scalar(b, v, 0) :
@@ -284,8 +301,8 @@ yn_emit_doc(yaml_emitter_t *em, const struct ynode *n)
  * its bytes (and its seal): the short escapes, \u00XX for the other
  * control characters and DEL, UTF-8 as it is, U+FFFD for bytes that are
  * not UTF-8. */
-static void
-json_string(struct solr_buf *b, const char *s)
+void
+yw_json_string(struct solr_buf *b, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen(s), w;
@@ -349,25 +366,32 @@ yn_json(const struct ynode *n, struct solr_buf *b)
 		else if (!n->quoted && json_number(n->str))
 			solr_buf_add(b, n->str, strlen(n->str));
 		else
-			json_string(b, n->str);
+			yw_json_string(b, n->str);
 		break;
 	case YN_SEQ:
 		solr_buf_addc(b, '[');
 		for (i = 0; i < n->n; i++) {
 			if (i)
 				solr_buf_addc(b, ',');
-			yn_json(n->items[i], b);
+			if (yn_json(n->items[i], b) != 0)
+				return SOLR_ERR_INTERNAL;
 		}
 		solr_buf_addc(b, ']');
+		break;
+	case YN_RAW:
+		if (!n->flow)
+			return SOLR_ERR_INTERNAL;	/* YAML text */
+		solr_buf_add(b, n->str, n->len);
 		break;
 	case YN_MAP:
 		solr_buf_addc(b, '{');
 		for (i = 0; i + 1 < n->n; i += 2) {
 			if (i)
 				solr_buf_addc(b, ',');
-			json_string(b, n->items[i]->str);
+			yw_json_string(b, n->items[i]->str);
 			solr_buf_addc(b, ':');
-			yn_json(n->items[i + 1], b);
+			if (yn_json(n->items[i + 1], b) != 0)
+				return SOLR_ERR_INTERNAL;
 		}
 		solr_buf_addc(b, '}');
 		break;

@@ -18,4 +18,11 @@ int yn_write_doc(const struct ynode *n, struct solr_buf *b);
  * the reference yn_write_doc is held to (tests/unit/check_ywrite.c). */
 int yn_emit_doc(yaml_emitter_t *em, const struct ynode *n);
 
+/* One scalar as the writers write it: s (n bytes), a string when quoted
+ * (quoted again if YAML would read it as anything else), in a flow
+ * collection when flow; and a string as JSON. */
+int yw_scalar(struct solr_buf *b, const char *s, size_t n, int quoted,
+    int flow);
+void yw_json_string(struct solr_buf *b, const char *s);
+
 #endif

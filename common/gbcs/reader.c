@@ -19,6 +19,16 @@ gr_fail(struct g *g, size_t off, const char *fmt, ...)
 	    off + g->base, msg);
 }
 
+/* s into out (cap bytes), cut to fit, as snprintf "%s" would. */
+static void
+copy_cut(char *out, size_t cap, const char *s)
+{
+	size_t n = strnlen(s, cap - 1);
+
+	memcpy(out, s, n);
+	out[n] = '\0';
+}
+
 void
 gr_trace(struct g *g, size_t off, size_t len, const char *name,
     const char *fmt, ...)
@@ -42,9 +52,13 @@ gr_trace(struct g *g, size_t off, size_t len, const char *name,
 	f->offset = off + g->base;
 	f->length = len;
 	f->depth = g->depth;
-	snprintf(f->name, sizeof(f->name), "%s", name);
+	copy_cut(f->name, sizeof(f->name), name);
 	va_start(ap, fmt);
-	vsnprintf(f->value, sizeof(f->value), fmt, ap);
+	/* hundreds of fields a message: a string is copied, not formatted */
+	if (fmt[0] == '%' && fmt[1] == 's' && fmt[2] == '\0')
+		copy_cut(f->value, sizeof(f->value), va_arg(ap, const char *));
+	else
+		vsnprintf(f->value, sizeof(f->value), fmt, ap);
 	va_end(ap);
 }
 

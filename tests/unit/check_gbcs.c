@@ -5,7 +5,12 @@
 #include <libxml/parser.h>
 #include <openssl/pem.h>
 
+#include "base/ychar.h"
+#include "base/yread.h"
+#include "base/ywrite.h"
 #include "gbcs/gbcs.h"
+#include "gbcs/trace.h"
+#include "prepay/prepay.h"
 #include "base/util.h"
 #include "duis/xmlsig.h"
 #include "unit.h"
@@ -626,6 +631,118 @@ START_TEST(alert_rules)
 }
 END_TEST
 
+/* The field list written straight out is, byte for byte, what the record
+ * writer makes of the tree, in YAML and in JSON; and libyaml reads the
+ * YAML back to the same strings. */
+static int
+utf8(const char *s)
+{
+	size_t n = strlen(s), w;
+
+	for (; n > 0; s += w, n -= w)
+		if (yw_utf8((const unsigned char *)s, n, &w) < 0)
+			return 0;
+	return 1;
+}
+
+static void
+fields_same(const struct gbcs_trace *t)
+{
+	struct ynode *a = yn_new_map(0), *b = yn_new_map(0), *back = NULL;
+	struct solr_buf ya = { 0 }, yb = { 0 }, ja = { 0 }, jb = { 0 };
+	struct solr_err e;
+	size_t i;
+
+	ck_assert_int_eq(yn_set(a, "fields", gbcs_fields_tree(t)), 0);
+	ck_assert_int_eq(yn_set(b, "fields", gbcs_fields_text(t, 0)), 0);
+	ck_assert_int_eq(yn_write_doc(a, &ya), 0);
+	ck_assert_int_eq(yn_write_doc(b, &yb), 0);
+	ck_assert_int_eq(ya.len, yb.len);
+	ck_assert_int_eq(memcmp(ya.p, yb.p, ya.len), 0);
+	yn_free(b);
+	b = yn_new_map(0);
+	ck_assert_int_eq(yn_set(b, "fields", gbcs_fields_text(t, 1)), 0);
+	ck_assert_int_eq(yn_json(a, &ja), 0);
+	ck_assert_int_eq(yn_json(b, &jb), 0);
+	ck_assert_int_eq(ja.len, jb.len);
+	ck_assert_int_eq(memcmp(ja.p, jb.p, ja.len), 0);
+	/* the YAML form, as libyaml reads it */
+	ck_assert_msg(yn_parse_libyaml((char *)yb.p, yb.len, "fields", 1,
+	    &back, &e) == 0, "%s", e.msg);
+	for (i = 0; i < t->n; i++) {
+		const struct ynode *f = yn_get(back, "fields")->items[i];
+
+		/* bytes that are not UTF-8 are written as U+FFFD */
+		if (utf8(t->f[i].name))
+			ck_assert_str_eq(yn_get(f, "field")->str,
+			    t->f[i].name);
+		if (utf8(t->f[i].value))
+			ck_assert_str_eq(yn_get(f, "value")->str,
+			    t->f[i].value);
+	}
+	/* each form is refused by the other writer, not written wrong */
+	solr_buf_free(&ja);
+	solr_buf_free(&yb);
+	ck_assert_int_ne(yn_write_doc(b, &yb), 0);	/* b holds JSON */
+	yn_free(b);
+	b = yn_new_map(0);
+	ck_assert_int_eq(yn_set(b, "fields", gbcs_fields_text(t, 0)), 0);
+	ck_assert_int_ne(yn_json(b, &ja), 0);
+	yn_free(back);
+	yn_free(a);
+	yn_free(b);
+	solr_buf_free(&ya);
+	solr_buf_free(&yb);
+	solr_buf_free(&ja);
+	solr_buf_free(&jb);
+}
+
+START_TEST(fields_written_straight)
+{
+	static const char *const s[] = { "", "0xDF", "9", "-1", "1.5", "1e3",
+	    "0x", "true", "False", "null", "~", "yes", "NO", "a: b", "a:b",
+	    "- x", "-x", "#c", "x #c", "x# c", "it's", "\"q\"", "{", "[a]",
+	    "a,b", "a, b", " lead", "trail ", "multi\nline", "tab\there",
+	    "\xc3\xbc", "\x01", "\xff\xfe", "?", "? x", "&a", "*a", "!t", "|",
+	    ">", "%", "@", "`", "'", "---", "...", "day 3 22:00 STOP",
+	    "index 2 ESME", "=", "<<", "0o7", ".inf", "-.nan" };
+	const size_t ns = sizeof(s) / sizeof(s[0]);
+	struct gbcs_trace t = { 0 };
+	struct gbcs_apdu a;
+	struct prepay pp;
+	struct solr_err e;
+	unsigned char *m;
+	size_t i, j, n;
+
+	/* each string as a name and a value, beside three others (the
+	 * reader takes at most 20,000 nodes a document) */
+	t.f = calloc(ns * 3, sizeof(*t.f));
+	for (i = 0; i < ns; i++)
+		for (j = 0; j < 3; j++) {
+			struct gbcs_field *f = &t.f[t.n++];
+			size_t k = (i * (j + 1) + j) % ns;
+
+			f->offset = i * 3 + j;
+			f->length = k;
+			snprintf(f->name, sizeof(f->name), "%s", s[i]);
+			snprintf(f->value, sizeof(f->value), "%s", s[k]);
+		}
+	fields_same(&t);
+	gbcs_trace_free(&t);
+	/* a whole large message, as -x decodes it */
+	if ((m = hexfile("malformed/ECS08a_SIGNED_PRECOMMAND_OK.HEX", &n)) ==
+	    NULL)
+		UNIT_SKIP("the GBCS vectors are absent");
+	ck_assert_int_eq(gbcs_parse_signing(m, n, 1, &a, &t, &e), 0);
+	ck_assert_msg(gbcs_sr21_content(&a, &pp, &t, &e) == 0, "%s", e.msg);
+	ck_assert_uint_gt(t.n, 250);	/* 18 SETs, special days */
+	gbcs_trace_sort(&t);
+	fields_same(&t);
+	gbcs_trace_free(&t);
+	free(m);
+}
+END_TEST
+
 Suite *
 gbcs_suite(void)
 {
@@ -648,6 +765,7 @@ gbcs_suite(void)
 	tcase_add_loop_test(tc, rtds_alerts, 0, sizeof(alerts) /
 	    sizeof(alerts[0]));
 	tcase_add_test(tc, alert_rules);
+	tcase_add_test(tc, fields_written_straight);
 	tcase_add_loop_test(tc, framing_rules, 0,
 	    sizeof(framing) / sizeof(framing[0]));
 	suite_add_tcase(s, tc);
