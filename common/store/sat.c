@@ -311,20 +311,26 @@ sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
 		if (errno != EINTR)
 			return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0,
 			    "lock: %s", strerror(errno));
-	/* another process may have appended since: the chain goes on from
-	 * the entry that is last now */
-	if ((r = tail(s, &n, prev, &torn, e)) != 0)
-		goto out;
-	if (torn >= 0) {
-		r = solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0, "the last "
-		    "entry is torn: another process died while writing it");
-		goto out;
-	}
 	if (fstat(s->fd, &st) != 0) {
 		r = solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "%s",
 		    strerror(errno));
 		goto out;
 	}
+	/* another process may have appended since: the chain goes on from
+	 * the entry that is last now (ours, while the log ends where our
+	 * last entry did) */
+	if (s->end.valid && s->end.dev == st.st_dev && s->end.ino ==
+	    st.st_ino && s->end.size == (int64_t)st.st_size) {
+		n = s->end.n;
+		memcpy(prev, s->end.hash, SOLR_SHA256_HEX);
+	} else if ((r = tail(s, &n, prev, &torn, e)) != 0)
+		goto out;
+	else if (torn >= 0) {
+		r = solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0, "the last "
+		    "entry is torn: another process died while writing it");
+		goto out;
+	}
+	s->end.valid = 0;
 	if ((r = entry_text(s, body, n, prev, &text, e)) != 0)
 		goto out;
 	if (write(s->fd, text.p, text.len) != (ssize_t)text.len) {
@@ -332,6 +338,14 @@ sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
 		    strerror(errno));
 		goto out;
 	}
+	/* the entry ends with its hash line */
+	s->end.valid = 1;
+	s->end.dev = st.st_dev;
+	s->end.ino = st.st_ino;
+	s->end.size = (int64_t)st.st_size + (int64_t)text.len;
+	s->end.n = n + 1;
+	memcpy(s->end.hash, text.p + text.len - 65, 64);
+	s->end.hash[64] = '\0';
 	if (!s->app.pending)
 		s->n_before = n;
 	solr_appended_note(&s->app, st.st_size, st.st_size +

@@ -3,6 +3,8 @@
 #ifndef SOLR_SAT_H
 #define SOLR_SAT_H
 
+#include <sys/types.h>
+
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,6 +41,12 @@ struct sat {
 	 * batch's head, for a take-back */
 	struct sat_pos { uint64_t n; char hash[SOLR_SHA256_HEX]; int64_t off; }
 	    v, old_v;
+	/* where this writer's last entry ended: while the log is that file
+	 * and that size, no one appended after it, and the next entry
+	 * follows it without reading the log's tail again.  Anything that
+	 * cuts the log clears it. */
+	struct sat_end { int valid; dev_t dev; ino_t ino; int64_t size;
+	    uint64_t n; char hash[SOLR_SHA256_HEX]; } end;
 };
 
 /* Under the lock: the number of entries and the last hash. */

@@ -267,6 +267,7 @@ sat_take_back(struct sat *s, struct solr_err *e)
 		flock(s->fd, LOCK_UN);
 		return -1;
 	}
+	s->end.valid = 0;	/* the log is cut */
 	if (solr_appended_undo(s->fd, &s->app) != 0) {
 		flock(s->fd, LOCK_UN);
 		return -1;	/* another writer appended after them */
@@ -404,6 +405,7 @@ after_head(struct sat *s, const struct sat_head *h, uint64_t n,
 		/* a batch whose head was never written: none of its records
 		 * left, so its entries go (with other writers at work, they
 		 * are theirs, and their heads will cover them) */
+		s->end.valid = 0;
 		if (ftruncate(s->fd, (off_t)off) != 0 || fsync(s->fd) != 0)
 			return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "%s",
 			    strerror(errno));

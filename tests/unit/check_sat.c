@@ -279,6 +279,32 @@ dcc_keys(EVP_PKEY **key, struct solr_cert **cert)
 /* a trail shared by two writers: a batch is taken back only when nobody
  * built on it; a writer that is not alone leaves what follows the signed
  * head to its owner */
+/* A writer goes on from its own last entry without reading the tail
+ * only while no one appended after it: two writers in turn chain. */
+START_TEST(writers_in_turn)
+{
+	struct trail t;
+	struct sat a, b;
+	struct solr_err e;
+	uint64_t n;
+
+	trail_new(&t);
+	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &a, &e), 0);
+	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &b, &e), 0);
+	append(&t, &a, 2, 1);
+	append(&t, &b, 1, 1);
+	append(&t, &a, 1, 1);	/* after b's, not after its own */
+	append(&t, &a, 1, 1);	/* after its own */
+	append(&t, &b, 2, 1);
+	ck_assert_int_eq(sat_close(&a, &e), 0);
+	ck_assert_int_eq(sat_close(&b, &e), 0);
+	ck_assert_msg(sat_verify(t.sat, tkey, NULL, 0, &n, NULL, &e) == 0, "%s",
+	    e.msg);
+	ck_assert_uint_eq(n, 7);
+	trail_free(&t);
+}
+END_TEST
+
 START_TEST(shared_trail)
 {
 	struct trail t;
@@ -408,6 +434,7 @@ sat_suite(void)
 	tcase_add_test(tc, torn_entry_cut);
 	tcase_add_test(tc, batch_taken_back);
 	tcase_add_test(tc, tail_number_read_whole);
+	tcase_add_test(tc, writers_in_turn);
 	tcase_add_test(tc, shared_trail);
 	tcase_add_test(tc, forged_and_rolled_back);
 	suite_add_tcase(s, tc);
