@@ -359,8 +359,9 @@ import_lines(struct import_run *ir)
 			continue;
 		if (eui_arg(eui_s, &eui) != 0 || (k == 2 &&
 		    !inv_type_ok(type))) {
-			cli_warn("(stdin)", (int)n, "not 'eui [type]': an EUI-64 "
-			    "(16 hex digits or 00-11-...) and a device type");
+			cli_warn("(stdin)", (int)n, "not 'eui [type]': an "
+			    "EUI-64 (16 hex digits or 00-11-...) and a device "
+			    "type");
 			ir->refused++;
 			continue;
 		}
@@ -408,9 +409,10 @@ devices_import(struct solr_world *w, int all, int argc, char **argv)
 	if (opt.json) {
 		struct ynode *o = cli_json_obj();
 
-		cli_json_put(o, yn_set_int(o, "imported", (int64_t)ir.imported) ||
-		    yn_set_int(o, "unchanged", (int64_t)ir.unchanged) ||
-		    yn_set_int(o, "refused", (int64_t)ir.refused));
+		cli_json_put(o, yn_set_int(o, "imported",
+		    (int64_t)ir.imported) || yn_set_int(o, "unchanged",
+		    (int64_t)ir.unchanged) || yn_set_int(o, "refused",
+		    (int64_t)ir.refused));
 	} else
 		printf("%lu imported, %lu unchanged, %lu refused\n",
 		    ir.imported, ir.unchanged, ir.refused);

@@ -116,6 +116,13 @@ int solr_appended_undo(int fd, struct solr_appended *a);
  * earlier append, the new text starts on a line of its own. */
 int solr_append_synced(const char *path, const void *p, size_t n,
     struct solr_err *e);
+/* 64-bit integers little-endian, as our binary files hold them. */
+void solr_put_le64(unsigned char *p, uint64_t v);
+uint64_t solr_get_le64(const unsigned char *p);
+/* Whether two stats are of the same file, unchanged: device, inode,
+ * size, modification and change times. */
+struct stat;
+int solr_same_file(const struct stat *a, const struct stat *b);
 /* s as a YAML single-quoted scalar on one line. */
 int solr_buf_quoted(struct solr_buf *b, const char *s);
 

@@ -112,36 +112,16 @@ idx_err(struct ledger *l, struct solr_err *e, const char *what)
 	    strerror(errno));
 }
 
-static void
-put64(unsigned char *p, uint64_t v)
-{
-	int i;
-
-	for (i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint64_t
-get64(const unsigned char *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
 static int
 hdr_write(struct ledger *l, struct solr_err *e)
 {
 	unsigned char h[IDX_HDR] = { 0 };
 
 	memcpy(h, IDX_MAGIC, sizeof(IDX_MAGIC) - 1);
-	put64(h + 24, l->nslots);
-	put64(h + 32, l->covered);
-	put64(h + 40, l->count);
-	put64(h + 48, l->clean);
+	solr_put_le64(h + 24, l->nslots);
+	solr_put_le64(h + 32, l->covered);
+	solr_put_le64(h + 40, l->count);
+	solr_put_le64(h + 48, l->clean);
 	return pwrite(l->ifd, h, IDX_HDR, 0) == IDX_HDR ? 0 : idx_err(l, e,
 	    "write");
 }
@@ -156,10 +136,10 @@ hdr_read(struct ledger *l)
 	if (pread(l->ifd, h, IDX_HDR, 0) != IDX_HDR || memcmp(h, IDX_MAGIC,
 	    sizeof(IDX_MAGIC) - 1) != 0)
 		return -1;
-	l->nslots = get64(h + 24);
-	l->covered = get64(h + 32);
-	l->count = get64(h + 40);
-	l->clean = get64(h + 48);
+	l->nslots = solr_get_le64(h + 24);
+	l->covered = solr_get_le64(h + 32);
+	l->count = solr_get_le64(h + 40);
+	l->clean = solr_get_le64(h + 48);
 	if (l->nslots < MIN_SLOTS || (l->nslots & (l->nslots - 1)) ||
 	    fstat(l->ifd, &st) != 0 || (uint64_t)st.st_size != IDX_HDR +
 	    l->nslots * SLOT)
@@ -240,14 +220,14 @@ idx_find(struct ledger *l, uint64_t o, uint64_t c, uint64_t r,
 		    SLOT))) != (ssize_t)(nb * SLOT))
 			return idx_err(l, e, "read");
 		for (k = i - first; k < nb && seen < l->nslots; k++, seen++) {
-			f = get64(b + k * SLOT);
+			f = solr_get_le64(b + k * SLOT);
 			if (f == 0) {
 				*slot = first + k;
 				return 0;
 			}
 			if (f != fp)
 				continue;
-			*off = get64(b + k * SLOT + 8);
+			*off = solr_get_le64(b + k * SLOT + 8);
 			if (line_at(l, *off, x) == 0 && x->originator == o &&
 			    x->counter == c && x->recipient == r) {
 				*slot = first + k;
@@ -267,8 +247,8 @@ slot_put(struct ledger *l, uint64_t slot, uint64_t fp, uint64_t off,
 {
 	unsigned char s[SLOT];
 
-	put64(s, fp);
-	put64(s + 8, off);
+	solr_put_le64(s, fp);
+	solr_put_le64(s + 8, off);
 	return pwrite(l->ifd, s, SLOT, (off_t)(IDX_HDR + slot * SLOT)) ==
 	    SLOT ? 0 : idx_err(l, e, "write");
 }

@@ -117,16 +117,6 @@ devcache_of(struct solr_world *w)
 	return w->devcache;
 }
 
-static int
-same_file(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
-	    a->st_size == b->st_size && a->st_mtim.tv_sec ==
-	    b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-	    a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec ==
-	    b->st_ctim.tv_nsec;
-}
-
 /* The first 16 bytes of SHA-256 of a DER encoding. */
 static int
 hash16_der(const unsigned char *der, int n, unsigned char out[16])
@@ -621,7 +611,7 @@ world_private_key(struct solr_world *w, const char *path, EVP_PKEY **out,
 			ke = &dc->key[i];
 	/* the file's identity, checked on every use: a key replaced is
 	 * read again, never trusted past its change */
-	if (ke != NULL && stat(path, &st) == 0 && same_file(&st, &ke->st))
+	if (ke != NULL && stat(path, &st) == 0 && solr_same_file(&st, &ke->st))
 		k = ke->k;
 	else {
 		if (stat(path, &st) != 0)
@@ -655,8 +645,8 @@ world_device_type_file(struct solr_world *w, uint64_t eui, char *out,
 	world_device_path(path, sizeof(path), w->dir, eui, "type");
 	if ((r = solr_read_guarded(path, 64, &b, e)) != 0) {
 		if (r == SOLR_ERR_IO && access(path, F_OK) != 0)
-			r = solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "missing: "
-			    "the inventory needs each device's type");
+			r = solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0,
+			    "missing: the inventory needs each device's type");
 		solr_buf_free(&b);
 		return r;
 	}

@@ -39,26 +39,6 @@
 #define INV_BATCH 8192		/* entries an import writes at once */
 #define CERT_AT(u) (64 + 192 * (u))
 
-static void
-put64(unsigned char *p, uint64_t v)
-{
-	int i;
-
-	for (i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint64_t
-get64(const unsigned char *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
 const char *
 inv_use_name(enum inv_use u)
 {
@@ -104,10 +84,10 @@ cert_encode(const struct inv_cert *c, unsigned char *p)
 	memcpy(p, c->point, 65);
 	p[65] = (unsigned char)c->serial_len;
 	memcpy(p + 66, c->serial, c->serial_len);
-	put64(p + 88, (uint64_t)c->not_before);
-	put64(p + 96, (uint64_t)c->not_after);
-	put64(p + 104, c->size);
-	put64(p + 112, (uint64_t)c->mtime_ns);
+	solr_put_le64(p + 88, (uint64_t)c->not_before);
+	solr_put_le64(p + 96, (uint64_t)c->not_after);
+	solr_put_le64(p + 104, c->size);
+	solr_put_le64(p + 112, (uint64_t)c->mtime_ns);
 	memcpy(p + 120, c->sha256, 32);
 	memcpy(p + 152, c->issuer16, 16);
 	memcpy(p + 168, c->ca16, 16);
@@ -121,16 +101,16 @@ inv_encode(struct solr_sealer *key, struct inv_entry *en,
 
 	memset(out, 0, INV_ENTRY_LEN);
 	memcpy(out, ENTRY_MAGIC, 8);
-	put64(out + 8, en->seq);
-	put64(out + 16, en->eui);
+	solr_put_le64(out + 8, en->seq);
+	solr_put_le64(out + 16, en->eui);
 	out[24] = (unsigned char)en->op;
 	out[25] = (unsigned char)en->fuel;
 	out[26] = (unsigned char)((en->cert[INV_KA].present ? 1 : 0) |
 	    (en->cert[INV_DS].present ? 2 : 0) | (en->chained ? 4 : 0));
 	memcpy(out + 32, en->type, strlen(en->type));
-	put64(out + 40, (uint64_t)en->imported_at);
-	put64(out + 48, (uint64_t)en->chain_not_before);
-	put64(out + 56, (uint64_t)en->chain_not_after);
+	solr_put_le64(out + 40, (uint64_t)en->imported_at);
+	solr_put_le64(out + 48, (uint64_t)en->chain_not_before);
+	solr_put_le64(out + 56, (uint64_t)en->chain_not_after);
 	for (u = 0; u < INV_NUSES; u++)
 		cert_encode(&en->cert[u], out + CERT_AT(u));
 	memcpy(out + 448, en->prev, 32);
@@ -162,10 +142,10 @@ cert_decode(const unsigned char *p, int present, struct inv_cert *c)
 	    !all_zero(p + 184, 8))
 		return -1;
 	memcpy(c->serial, p + 66, c->serial_len);
-	c->not_before = (int64_t)get64(p + 88);
-	c->not_after = (int64_t)get64(p + 96);
-	c->size = get64(p + 104);
-	c->mtime_ns = (int64_t)get64(p + 112);
+	c->not_before = (int64_t)solr_get_le64(p + 88);
+	c->not_after = (int64_t)solr_get_le64(p + 96);
+	c->size = solr_get_le64(p + 104);
+	c->mtime_ns = (int64_t)solr_get_le64(p + 112);
 	memcpy(c->sha256, p + 120, 32);
 	memcpy(c->issuer16, p + 152, 16);
 	memcpy(c->ca16, p + 168, 16);
@@ -178,15 +158,15 @@ fields_decode(const unsigned char *in, struct inv_entry *en)
 {
 	int u, flags = in[26];
 
-	en->eui = get64(in + 16);
+	en->eui = solr_get_le64(in + 16);
 	en->op = (enum inv_op)in[24];
 	en->fuel = (enum inv_fuel)in[25];
 	en->chained = (flags & 4) != 0;
 	memcpy(en->type, in + 32, 8);
 	en->type[INV_TYPE_MAX] = '\0';
-	en->imported_at = (int64_t)get64(in + 40);
-	en->chain_not_before = (int64_t)get64(in + 48);
-	en->chain_not_after = (int64_t)get64(in + 56);
+	en->imported_at = (int64_t)solr_get_le64(in + 40);
+	en->chain_not_before = (int64_t)solr_get_le64(in + 48);
+	en->chain_not_after = (int64_t)solr_get_le64(in + 56);
 	if ((en->op != INV_PUT && en->op != INV_REMOVE) || (flags & ~7) ||
 	    in[27] != 0 || !all_zero(in + 28, 4) || en->fuel > INV_FUEL_GAS ||
 	    (en->op == INV_PUT && (!inv_type_ok(en->type) ||
@@ -219,7 +199,7 @@ inv_decode(struct solr_sealer *key, const unsigned char
 		return solr_seterr(e, SOLR_ERR_VERIFY, "entry %llu: its MAC "
 		    "does not hold (changed, or made under another "
 		    "keys/records.key)", (unsigned long long)seq);
-	en->seq = get64(in + 8);
+	en->seq = solr_get_le64(in + 8);
 	if (en->seq != seq)
 		return solr_seterr(e, SOLR_ERR_VERIFY, "entry %llu says it is "
 		    "entry %llu (moved)", (unsigned long long)seq,
@@ -258,10 +238,10 @@ slot_mac(struct solr_sealer *key, uint64_t nentries,
 	unsigned char m[8 + 8 + 32 + 16], mac[32];
 
 	memcpy(m, SLOT_MAGIC, 8);
-	put64(m + 8, nentries);
+	solr_put_le64(m + 8, nentries);
 	memcpy(m + 16, head, 32);
-	put64(m + 48, eui);
-	put64(m + 56, seq);
+	solr_put_le64(m + 48, eui);
+	solr_put_le64(m + 56, seq);
 	if (solr_sealer_mac(key, m, sizeof(m), mac) != 0)
 		return SOLR_ERR_INTERNAL;
 	memcpy(out, mac, 16);
@@ -292,16 +272,6 @@ inv_reader_free(struct inv_reader *r)
 	free(r);
 }
 
-static int
-same_file(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
-	    a->st_size == b->st_size && a->st_mtim.tv_sec ==
-	    b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-	    a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec ==
-	    b->st_ctim.tv_nsec;
-}
-
 /* The index's header, checked against the log open at r->logfd. */
 static int
 idx_header(struct solr_world *w, struct inv_reader *r, struct solr_err *e)
@@ -316,16 +286,16 @@ idx_header(struct solr_world *w, struct inv_reader *r, struct solr_err *e)
 	if (solr_sealer_mac(w->inventory_sealer, h, IDX_MACED, mac) != 0)
 		return solr_seterr(e, SOLR_ERR_INTERNAL, "HMAC-SHA-256 is not "
 		    "available");
-	r->nentries = get64(h + 8);
-	r->nslots = get64(h + 16);
+	r->nentries = solr_get_le64(h + 8);
+	r->nslots = solr_get_le64(h + 16);
 	memcpy(r->head, h + 24, 32);
 	if (CRYPTO_memcmp(mac, h + IDX_MACED, 32) != 0 || r->nslots < 2 ||
 	    (r->nslots & (r->nslots - 1)) != 0 || r->nslots >
 	    (r->idxlen - IDX_HEADER) / SLOT_LEN || r->idxlen != IDX_HEADER +
 	    r->nslots * SLOT_LEN)
 		return inv_err(e, w->dir, WF_INVENTORY_IDX, SOLR_ERR_CONFIG,
-		    "its header's MAC or size does not hold: run solr-countersign "
-		    "devices import to make it again");
+		    "its header's MAC or size does not hold: run "
+		    "solr-countersign devices import to make it again");
 	if ((uint64_t)r->log_st.st_size != r->nentries * INV_ENTRY_LEN) {
 		snprintf(msg, sizeof(msg), "the index is of %llu entries and "
 		    "the log holds %lld bytes (an import that did not end): "
@@ -340,7 +310,8 @@ idx_header(struct solr_world *w, struct inv_reader *r, struct solr_err *e)
 	    CRYPTO_memcmp(last + ENTRY_MACED, r->head, 32) != 0))
 		return inv_err(e, w->dir, WF_INVENTORY_IDX, SOLR_ERR_CONFIG,
 		    "the log's last entry is not the one the index was made "
-		    "for: run solr-countersign devices import to make it again");
+		    "for: run solr-countersign devices import to make it "
+		    "again");
 	return 0;
 }
 
@@ -390,7 +361,8 @@ reader_fresh(struct solr_world *w, struct inv_reader **out,
 	world_path(lp, sizeof(lp), w->dir, WF_INVENTORY);
 	world_path(ip, sizeof(ip), w->dir, WF_INVENTORY_IDX);
 	if (r != NULL && lstat(lp, &ls) == 0 && lstat(ip, &is) == 0 &&
-	    same_file(&ls, &r->log_st) && same_file(&is, &r->idx_st)) {
+	    solr_same_file(&ls, &r->log_st) &&
+	    solr_same_file(&is, &r->idx_st)) {
 		*out = r;
 		return 0;
 	}
@@ -436,8 +408,9 @@ inv_lookup(struct solr_world *w, uint64_t eui, struct inv_entry *out,
 		if (left == 0) {
 			n = r->nslots - k < PROBE_RUN ? r->nslots - k :
 			    PROBE_RUN;
-			if (pread(r->idxfd, run, n * SLOT_LEN, (off_t)(IDX_HEADER +
-			    k * SLOT_LEN)) != (ssize_t)(n * SLOT_LEN))
+			if (pread(r->idxfd, run, n * SLOT_LEN,
+			    (off_t)(IDX_HEADER + k * SLOT_LEN)) !=
+			    (ssize_t)(n * SLOT_LEN))
 				return inv_err(e, w->dir, WF_INVENTORY_IDX,
 				    SOLR_ERR_IO, "cannot read a slot");
 			s = run;
@@ -445,12 +418,12 @@ inv_lookup(struct solr_world *w, uint64_t eui, struct inv_entry *out,
 		} else
 			s += SLOT_LEN;
 		left--;
-		if (get64(s + 8) == 0 || get64(s) == eui)
+		if (solr_get_le64(s + 8) == 0 || solr_get_le64(s) == eui)
 			break;
 	}
-	if (i >= r->nslots || get64(s + 8) == 0)
+	if (i >= r->nslots || solr_get_le64(s + 8) == 0)
 		return not_found(e, eui, "is not in the device inventory");
-	seq = get64(s + 8) - 1;
+	seq = solr_get_le64(s + 8) - 1;
 	if ((rc = slot_mac(w->inventory_sealer, r->nentries, r->head, eui, seq,
 	    mac)) != 0)
 		return solr_seterr(e, rc, "HMAC-SHA-256 is not available");
@@ -587,8 +560,8 @@ writer_scan(struct inv_writer *wr, uint64_t n, struct solr_err *e)
 			return writer_err(wr, e, SOLR_ERR_IO);
 		}
 		for (i = 0; i < want; i += INV_ENTRY_LEN, seq++) {
-			if (inv_decode(wr->w->inventory_sealer, buf + i, seq, &en,
-			    e) != 0)
+			if (inv_decode(wr->w->inventory_sealer, buf + i, seq,
+			    &en, e) != 0)
 				return writer_err(wr, e, SOLR_ERR_CONFIG);
 			if (CRYPTO_memcmp(en.prev, wr->head, 32) != 0) {
 				solr_seterr(e, SOLR_ERR_VERIFY, "entry %llu "
@@ -799,21 +772,23 @@ writer_index(struct inv_writer *wr, struct solr_err *e)
 	if ((b = calloc(1, len)) == NULL)
 		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	memcpy(b, IDX_MAGIC, 8);
-	put64(b + 8, n);
-	put64(b + 16, nslots);
+	solr_put_le64(b + 8, n);
+	solr_put_le64(b + 16, nslots);
 	memcpy(b + 24, wr->head, 32);
-	rc = solr_sealer_mac(wr->w->inventory_sealer, b, IDX_MACED, b + IDX_MACED);
+	rc = solr_sealer_mac(wr->w->inventory_sealer, b, IDX_MACED,
+	    b + IDX_MACED);
 	for (i = 0; rc == 0 && i < wr->nslots; i++) {
 		unsigned char *s;
 
 		if (wr->tab[i] == 0)
 			continue;
-		for (k = slot_of(wr->teui[i], nslots); get64(b + IDX_HEADER +
-		    k * SLOT_LEN + 8) != 0; k = (k + 1) & (nslots - 1))
+		for (k = slot_of(wr->teui[i], nslots);
+		    solr_get_le64(b + IDX_HEADER + k * SLOT_LEN + 8) != 0;
+		    k = (k + 1) & (nslots - 1))
 			;
 		s = b + IDX_HEADER + k * SLOT_LEN;
-		put64(s, wr->teui[i]);
-		put64(s + 8, wr->tab[i]);
+		solr_put_le64(s, wr->teui[i]);
+		solr_put_le64(s + 8, wr->tab[i]);
 		rc = slot_mac(wr->w->inventory_sealer, n, wr->head, wr->teui[i],
 		    wr->tab[i] - 1, s + 16);
 	}

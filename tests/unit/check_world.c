@@ -514,8 +514,8 @@ START_TEST(inventory_torn)
 	if (dir == NULL)
 		UNIT_SKIP("no world from scripts/mk-world");
 	world_copy(dir, tmp, &w);
-	snprintf(cmd, sizeof(cmd), "head -c 100 /dev/zero >> '%s/state/devices'",
-	    tmp);
+	snprintf(cmd, sizeof(cmd), "head -c 100 /dev/zero >> "
+	    "'%s/state/devices'", tmp);
 	ck_assert_int_eq(system(cmd), 0);
 	ck_assert_int_eq(inv_lookup(&w, DEV_A0, &en, &e), SOLR_ERR_CONFIG);
 	ck_assert_ptr_nonnull(strstr(e.msg, "did not end"));
