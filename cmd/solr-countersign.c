@@ -279,9 +279,9 @@ import_one(struct import_run *ir, uint64_t eui, const char *type)
 		ir->imported++;
 		return 0;
 	}
-	if (r == SOLR_ERR_NOMEM || r == SOLR_ERR_INTERNAL || r == SOLR_ERR_IO)
-		return r;
 	cli_error(&e);
+	if (r == SOLR_ERR_NOMEM || r == SOLR_ERR_INTERNAL || r == SOLR_ERR_IO)
+		return r;	/* the import stops, and nothing is taken */
 	ir->refused++;
 	return 0;
 }
@@ -401,8 +401,8 @@ devices_import(struct solr_world *w, int all, int argc, char **argv)
 	if (r == 0 && inv_commit(ir.wr, &e) != 0) {
 		cli_error(&e);
 		r = e.code;
-	} else if (r != 0 && r != SOLR_ERR_CONFIG && r != SOLR_ERR_IO)
-		cli_warn("state/devices", 0, "out of memory: nothing imported");
+	} else if (r != 0)
+		cli_warn("state/devices", 0, "nothing imported");
 	inv_end(ir.wr);
 	if (r != 0)
 		return SOLR_EXIT_TROUBLE;
