@@ -377,6 +377,33 @@ START_TEST(device_key_inventory)
 }
 END_TEST
 
+/* The device's issuing CA taken out of pki/trust: its keys are refused
+ * at use, though the inventory checked the chain at import. */
+START_TEST(device_key_ca_gone)
+{
+	const char *dir = world_dir();
+	char tmp[] = "/tmp/solr-devXXXXXX", path[4200];
+	struct solr_world w;
+	struct solr_err e;
+	int64_t at;
+	EVP_PKEY *k;
+
+	if (dir == NULL)
+		UNIT_SKIP("no world from scripts/mk-world");
+	world_copy(dir, tmp, &w);
+	world_free(&w);
+	snprintf(path, sizeof(path), "%s/pki/trust/device-ca.pem", tmp);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_msg(world_load(&w, tmp, &e) == 0, "%s", e.msg);
+	solr_time_parse("2026-03-02T10:15:00Z", &at);
+	ck_assert_int_eq(world_device_key(&w, DEV_A0, INV_KA, at, &k, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(e.msg, "no longer in pki/trust"));
+	world_free(&w);
+	rm_tree(tmp);
+}
+END_TEST
+
 /* A copied world (new inodes and times): the certificate is compared by
  * its SHA-256, and still found the one imported. */
 START_TEST(device_key_copied)
@@ -661,6 +688,7 @@ world_suite(void)
 	tcase_add_test(tc, generated_world_certificates);
 	tcase_add_test(tc, device_key_inventory);
 	tcase_add_test(tc, device_key_copied);
+	tcase_add_test(tc, device_key_ca_gone);
 	tcase_add_test(tc, inventory_tamper);
 	tcase_add_test(tc, inventory_torn);
 	tcase_add_test(tc, inventory_entry_codec);
