@@ -18,6 +18,8 @@
 #include "prepay/prepay.h"
 #include "store/record.h"
 #include "store/sathead.h"
+#include "world/device.h"
+#include "world/inventory.h"
 #include "base/util.h"
 #include "base/version.h"
 #include "duis/xmlsig.h"
@@ -174,31 +176,32 @@ countersign_free(struct countersign_stage *c)
 }
 
 /*
- * The device inventory's word on what the device is: 0, or
- * SOLR_ERR_VERIFY with *code E19 when the inventory holds nothing of the
- * device (or it was removed), and E11 when it is another kind.  what
- * names the message or body the device's kind follows from.
+ * The device inventory's entry for the device, en: 0, or SOLR_ERR_VERIFY
+ * with *code E19 when the inventory holds nothing of the device (or it
+ * was removed), and E11 when it is another kind than want (unless NULL).
+ * what names the message or body the device's kind follows from.
  */
 static int
-device_is(const struct countersign_stage *c, uint64_t eui, const char *want,
-    const char *what, enum duis_code *code, struct solr_err *e)
+device_entry(const struct countersign_stage *c, uint64_t eui,
+    const char *want, const char *what, struct inv_entry *en,
+    enum duis_code *code, struct solr_err *e)
 {
-	char type[INV_TYPE_MAX + 1], dev[SOLR_EUI_STRLEN];
+	char dev[SOLR_EUI_STRLEN];
 	int r;
 
-	solr_eui_format(eui, dev);
-	if ((r = world_device_type(c->world, eui, type, sizeof(type), e)) !=
-	    0) {
+	if ((r = inv_lookup(c->world, eui, en, e)) != 0) {
 		if (r != SOLR_ERR_NOTFOUND)
 			return r;
 		*code = DUIS_E19;
 		e->code = SOLR_ERR_VERIFY;
 		return SOLR_ERR_VERIFY;
 	}
-	if (strcmp(type, want) != 0) {
+	if (want != NULL && strcmp(en->type, want) != 0) {
+		solr_eui_format(eui, dev);
 		*code = DUIS_E11;
 		return solr_seterr(e, SOLR_ERR_VERIFY, "%s is for a %s; the "
-		    "device inventory says %s is a %s", what, want, dev, type);
+		    "device inventory says %s is a %s", what, want, dev,
+		    en->type);
 	}
 	return 0;
 }
@@ -210,23 +213,22 @@ countersign_command(struct countersign_stage *c, const unsigned char *spc,
 {
 	struct gbcs_apdu a;
 	unsigned char sha[32];
+	struct inv_entry en;
 	EVP_PKEY *dev = NULL;
 	int again, r;
 	char what[32];
-	const char *want;
 
 	*code = DUIS_NONE;
 	if ((r = gbcs_parse_signing(spc, n, 1, &a, NULL, e)) != 0)
 		return r;
-	/* a Command only for the kind of device it is for (E11) */
+	/* a Command only for the kind of device it is for (E11); the
+	 * device key first: nothing goes in the ledger that is not MACed;
+	 * a device the inventory does not hold is E19 */
 	snprintf(what, sizeof(what), "message code 0x%04X", a.message_code);
-	if ((want = gbcs_device_type_of(a.message_code)) != NULL &&
-	    (r = device_is(c, a.recipient, want, what, code, e)) != 0)
+	if ((r = device_entry(c, a.recipient, gbcs_device_type_of(
+	    a.message_code), what, &en, code, e)) != 0)
 		return r;
-	/* the device key first: nothing goes in the ledger that is not
-	 * MACed; a device the inventory does not hold is E19 */
-	if ((r = world_device_key(c->world, a.recipient, INV_KA, at, &dev,
-	    e)) != 0) {
+	if ((r = world_entry_key(c->world, &en, INV_KA, at, &dev, e)) != 0) {
 		if (r == SOLR_ERR_NOTFOUND) {
 			*code = DUIS_E19;
 			e->code = r = SOLR_ERR_VERIFY;
@@ -541,6 +543,7 @@ smets1_device(const struct countersign_stage *c, xmlDocPtr doc,
     enum duis_code *code, struct solr_err *e)
 {
 	struct duis_header h;
+	struct inv_entry en;
 	struct prepay pp;
 	xmlNodePtr body;
 	int r;
@@ -550,11 +553,11 @@ smets1_device(const struct countersign_stage *c, xmlDocPtr doc,
 	    strcmp((const char *)body->name, "UpdatePrepayConfiguration") ==
 	    0) {
 		if ((r = prepay_from_xml(body, &pp, e)) == 0)
-			r = device_is(c, h.target, pp.fuel == FUEL_GAS ?
+			r = device_entry(c, h.target, pp.fuel == FUEL_GAS ?
 			    "GSME" : "ESME", pp.fuel == FUEL_GAS ? "a gas "
 			    "prepayment configuration (UpdatePrepayConfigGas)" :
 			    "an electricity prepayment configuration "
-			    "(UpdatePrepayConfigElectricity)", code, e);
+			    "(UpdatePrepayConfigElectricity)", &en, code, e);
 		else if (r == SOLR_ERR_VERIFY && e->code == 0)
 			r = solr_seterr(e, SOLR_ERR_VERIFY, "the body is not an "
 			    "SR 2.1 prepayment configuration");

@@ -392,30 +392,40 @@ entry_key(struct solr_world *w, const struct inv_entry *en,
 }
 
 int
+world_entry_key(struct solr_world *w, const struct inv_entry *en,
+    enum inv_use use, int64_t at, EVP_PKEY **out, struct solr_err *e)
+{
+	char d[SOLR_EUI_STRLEN];
+	int r;
+
+	*out = NULL;
+	solr_eui_format(en->eui, d);
+	if (!en->cert[use].present)
+		return solr_seterr(e, SOLR_ERR_NOTFOUND, "device %s has no %s "
+		    "certificate in the device inventory (entry %llu)", d,
+		    use == INV_KA ? "key-agreement" : "digital-signature",
+		    (unsigned long long)en->seq);
+	if ((r = file_unchanged(w, en, use, e)) != 0 ||
+	    (r = cert_usable(w, en, use, at, e)) != 0)
+		return r;
+	if ((*out = entry_key(w, en, use)) == NULL)
+		return solr_seterr(e, SOLR_ERR_INTERNAL, "device %s: the "
+		    "inventory's %s point is not a P-256 key", d,
+		    inv_use_name(use));
+	return 0;
+}
+
+int
 world_device_key(struct solr_world *w, uint64_t eui, enum inv_use use,
     int64_t at, EVP_PKEY **out, struct solr_err *e)
 {
 	struct inv_entry en;
-	char d[SOLR_EUI_STRLEN];
 	int r;
 
 	*out = NULL;
 	if ((r = inv_lookup(w, eui, &en, e)) != 0)
 		return r;
-	solr_eui_format(eui, d);
-	if (!en.cert[use].present)
-		return solr_seterr(e, SOLR_ERR_NOTFOUND, "device %s has no %s "
-		    "certificate in the device inventory (entry %llu)", d,
-		    use == INV_KA ? "key-agreement" : "digital-signature",
-		    (unsigned long long)en.seq);
-	if ((r = file_unchanged(w, &en, use, e)) != 0 ||
-	    (r = cert_usable(w, &en, use, at, e)) != 0)
-		return r;
-	if ((*out = entry_key(w, &en, use)) == NULL)
-		return solr_seterr(e, SOLR_ERR_INTERNAL, "device %s: the "
-		    "inventory's %s point is not a P-256 key", d,
-		    inv_use_name(use));
-	return 0;
+	return world_entry_key(w, &en, use, at, out, e);
 }
 
 int

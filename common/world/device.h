@@ -27,6 +27,9 @@ int world_device_type(struct solr_world *w, uint64_t eui, char *out,
  */
 int world_device_key(struct solr_world *w, uint64_t eui, enum inv_use use,
     int64_t at, EVP_PKEY **out, struct solr_err *e);
+/* The same, for an entry inv_lookup gave already. */
+int world_entry_key(struct solr_world *w, const struct inv_entry *en,
+    enum inv_use use, int64_t at, EVP_PKEY **out, struct solr_err *e);
 
 /*
  * What an import takes into the inventory for a device of this type: its
