@@ -36,6 +36,10 @@
 #define IDX_MACED 96
 #define SLOT_LEN 32
 #define PROBE_RUN 4		/* slots read at once */
+/* what makes the index again: an import of no device, which checks the
+ * whole log */
+#define REBUILD "make it again with solr-countersign devices import < " \
+    "/dev/null"
 #define INV_BATCH 8192		/* entries an import writes at once */
 #define CERT_AT(u) (64 + 192 * (u))
 
@@ -294,12 +298,11 @@ idx_header(struct solr_world *w, struct inv_reader *r, struct solr_err *e)
 	    (r->idxlen - IDX_HEADER) / SLOT_LEN || r->idxlen != IDX_HEADER +
 	    r->nslots * SLOT_LEN)
 		return inv_err(e, w->dir, WF_INVENTORY_IDX, SOLR_ERR_CONFIG,
-		    "its header's MAC or size does not hold: run "
-		    "solr-countersign devices import to make it again");
+		    "its header's MAC or size does not hold: " REBUILD);
 	if ((uint64_t)r->log_st.st_size != r->nentries * INV_ENTRY_LEN) {
 		snprintf(msg, sizeof(msg), "the index is of %llu entries and "
 		    "the log holds %lld bytes (an import that did not end): "
-		    "run solr-countersign devices import to make it again",
+		    REBUILD,
 		    (unsigned long long)r->nentries,
 		    (long long)r->log_st.st_size);
 		return inv_err(e, w->dir, WF_INVENTORY_IDX, SOLR_ERR_CONFIG,
@@ -310,8 +313,7 @@ idx_header(struct solr_world *w, struct inv_reader *r, struct solr_err *e)
 	    CRYPTO_memcmp(last + ENTRY_MACED, r->head, 32) != 0))
 		return inv_err(e, w->dir, WF_INVENTORY_IDX, SOLR_ERR_CONFIG,
 		    "the log's last entry is not the one the index was made "
-		    "for: run solr-countersign devices import to make it "
-		    "again");
+		    "for: " REBUILD);
 	return 0;
 }
 
@@ -429,8 +431,7 @@ inv_lookup(struct solr_world *w, uint64_t eui, struct inv_entry *out,
 		return solr_seterr(e, rc, "HMAC-SHA-256 is not available");
 	if (CRYPTO_memcmp(mac, s + 16, 16) != 0 || seq >= r->nentries)
 		return inv_err(e, w->dir, WF_INVENTORY_IDX, SOLR_ERR_CONFIG,
-		    "a slot's MAC does not hold: run solr-countersign devices "
-		    "import to make the index again");
+		    "a slot's MAC does not hold: " REBUILD);
 	if (pread(r->logfd, buf, sizeof(buf), (off_t)(seq * INV_ENTRY_LEN)) !=
 	    INV_ENTRY_LEN)
 		return inv_err(e, w->dir, WF_INVENTORY, SOLR_ERR_IO,
