@@ -96,7 +96,22 @@ wait $pa; ra=$?
 check "two imports at once: both take all their devices" sh -c '[ "$0" -eq 0 ] && [ "$1" -eq 0 ] && grep -qx "3000 imported, 0 unchanged, 0 refused" "$2" && grep -qx "3000 imported, 0 unchanged, 0 refused" "$3"' "$ra" "$rb" "$TMP/ia" "$TMP/ib"
 $CS -C "$w" devices list > "$TMP/l6"
 check "... and the inventory holds 6,002 devices, every link checked" sh -c '[ $? -eq 0 ] && [ "$(wc -l < "$0")" -eq 6002 ]' "$TMP/l6"
-# a lookup beside an import: the stages see the inventory before or after
+# the stages beside an import: each lookup sees the inventory before or
+# after it (the index is swapped whole, under the log's lock), so every
+# request is decided as it would be without the import
+fresh_world "$TMP/w"
+sh scripts/mk-requests --count 300 "$w" "$TMP/batch" > /dev/null 2>&1
+ls "$TMP/batch"/*.xml | solr-verify-sig -C "$w" --at $PIN --files-from - |
+	solr-failed-suppliers -C "$w" check | solr-gbcs-parse -C "$w" |
+	solr-adt-check -C "$w" > "$TMP/held"
+awk 'BEGIN { for (i = 0; i < 30000; i++) printf "00DB123C%08X ESME\n", i }' > "$TMP/big"
+$CS -C "$w" devices import < "$TMP/big" > "$TMP/ibig" & pi=$!
+solr-countersign -C "$w" --at $PIN < "$TMP/held" > "$TMP/o" 2> "$TMP/e"; rc=$?
+wait $pi; ri=$?
+check "countersign beside an import of 30,000 devices: both finish, nothing on stderr" \
+	sh -c '[ "$0" -eq 1 ] && [ "$1" -eq 0 ] && [ ! -s "$2" ]' "$rc" "$ri" "$TMP/e"
+check "... every request decided as without the import: 200 accepted, 100 quarantined at adt-check, none E19 or E11" \
+	sh -c '[ $(grep -c "^verdict: accept$" "$0") -eq 200 ] && [ $(grep -c "^code: AD1$" "$0") -eq 100 ] && ! grep -q "^code: E1[19]$" "$0"' "$TMP/o"
 FAULTS=$BUILD/faults.so
 preload=$FAULTS
 [ "${SOLR_SANITIZE:-}" = asan ] && preload="$(${CC:-cc} -print-file-name=libasan.so) $FAULTS"
