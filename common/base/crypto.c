@@ -263,3 +263,56 @@ solr_sealer_free(struct solr_sealer *s)
 	EVP_MAC_free(s->mac);
 	free(s);
 }
+
+struct solr_ka {
+	EVP_PKEY_CTX *dc;
+};
+
+struct solr_ka *
+solr_ka_new(EVP_PKEY *priv)
+{
+	struct solr_ka *ka;
+	char group[32];
+
+	/* the peers are P-256: a key of another curve or kind agrees
+	 * nothing with them, and is refused here, once */
+	if (!EVP_PKEY_is_a(priv, "EC") || EVP_PKEY_get_group_name(priv, group,
+	    sizeof(group), NULL) != 1 || strcmp(group, "prime256v1") != 0) {
+		ERR_clear_error();
+		return NULL;
+	}
+	if ((ka = calloc(1, sizeof(*ka))) == NULL)
+		return NULL;
+	if ((ka->dc = EVP_PKEY_CTX_new(priv, NULL)) == NULL ||
+	    EVP_PKEY_derive_init(ka->dc) != 1) {
+		ERR_clear_error();
+		solr_ka_free(ka);
+		return NULL;
+	}
+	return ka;
+}
+
+int
+solr_ka_derive(struct solr_ka *ka, EVP_PKEY *peer, unsigned char z[32])
+{
+	size_t zlen = 32;
+
+	/* the full public-key check of the peer (a scalar multiplication
+	 * by the order) would only repeat what decoding did: the point is
+	 * on the curve, and P-256's cofactor is 1; it is skipped */
+	if (EVP_PKEY_derive_set_peer_ex(ka->dc, peer, 0) != 1 ||
+	    EVP_PKEY_derive(ka->dc, z, &zlen) != 1 || zlen != 32) {
+		ERR_clear_error();
+		return -1;
+	}
+	return 0;
+}
+
+void
+solr_ka_free(struct solr_ka *ka)
+{
+	if (ka == NULL)
+		return;
+	EVP_PKEY_CTX_free(ka->dc);
+	free(ka);
+}

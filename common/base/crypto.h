@@ -40,4 +40,14 @@ int solr_sealer_mac(struct solr_sealer *s, const void *p, size_t n,
     unsigned char out[32]);
 void solr_sealer_free(struct solr_sealer *s);
 
+/* ECDH with one private key, its context set up once and used for each
+ * peer in turn. */
+struct solr_ka;
+/* NULL when priv is no P-256 key, or out of memory. */
+struct solr_ka *solr_ka_new(EVP_PKEY *priv);
+/* z = the x-coordinate of priv * peer: 0, or -1.  The peer is a P-256
+ * public key whose point decoding put on the curve. */
+int solr_ka_derive(struct solr_ka *ka, EVP_PKEY *peer, unsigned char z[32]);
+void solr_ka_free(struct solr_ka *ka);
+
 #endif

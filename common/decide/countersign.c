@@ -45,8 +45,13 @@ countersign_keys(struct countersign_stage *c, int need_dcc,
 	int r;
 
 	world_path(path, sizeof(path), c->world->dir, WF_ACB_KEY);
-	if ((r = solr_load_private_key(path, &c->acb, e)) != 0 || !need_dcc)
+	if ((r = solr_load_private_key(path, &c->acb, e)) != 0)
 		return r;
+	if ((c->acb_ka = solr_ka_new(c->acb)) == NULL)
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "not a "
+		    "P-256 private key");
+	if (!need_dcc)
+		return 0;
 	world_path(path, sizeof(path), c->world->dir, WF_DCC_KEY);
 	if ((r = solr_load_private_key(path, &c->dcc, e)) != 0)
 		return r;
@@ -168,10 +173,12 @@ countersign_free(struct countersign_stage *c)
 	solr_live_leave(&c->live);
 	fslist_free(&c->list);
 	instructions_free(&c->is);
+	solr_ka_free(c->acb_ka);
 	EVP_PKEY_free(c->acb);
 	EVP_PKEY_free(c->dcc);
 	solr_cert_free(c->dcc_cert);
 	c->acb = c->dcc = NULL;
+	c->acb_ka = NULL;
 	c->dcc_cert = NULL;
 }
 
@@ -238,7 +245,7 @@ countersign_command(struct countersign_stage *c, const unsigned char *spc,
 	solr_sha256(spc, n, sha);
 	if ((r = ledger_record(&c->ledger, a.originator, a.counter,
 	    a.recipient, sha, &again, e)) == 0)
-		r = gbcs_command(&a, c->acb, dev, cmd, e);
+		r = gbcs_command(&a, c->acb_ka, dev, cmd, e);
 	EVP_PKEY_free(dev);
 	return r;
 }

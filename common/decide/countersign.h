@@ -33,6 +33,7 @@ struct countersign_stage {
 	struct ledger requests;
 	struct solr_live live;	/* state/live: locks checked, at work */
 	EVP_PKEY *acb;		/* keys/acb.ka.key */
+	struct solr_ka *acb_ka;	/* its key agreement */
 	EVP_PKEY *dcc;		/* keys/dcc.xmlsign.key */
 	struct solr_cert *dcc_cert;
 	const char *outdir;	/* -o: a copy of each artifact, or NULL */

@@ -52,8 +52,8 @@ be64(unsigned char *p, uint64_t v)
 }
 
 int
-gbcs_command(const struct gbcs_apdu *a, EVP_PKEY *acb, EVP_PKEY *device,
-    struct solr_buf *out, struct solr_err *e)
+gbcs_command(const struct gbcs_apdu *a, struct solr_ka *acb,
+    EVP_PKEY *device, struct solr_buf *out, struct solr_err *e)
 {
 	static const unsigned char alg[7] = { 0x60, 0x85, 0x74, 0x06, 0x08,
 	    0x03, 0x00 };
@@ -61,23 +61,14 @@ gbcs_command(const struct gbcs_apdu *a, EVP_PKEY *acb, EVP_PKEY *device,
 	static const unsigned char sec[5] = { 0x11, 0, 0, 0, 0 };
 	static const unsigned char aadpfx[6] = { 0x11, 0, 0, 0, 0, 0 };
 	unsigned char z[32], kdf[4 + 32 + 33], md[32], iv[12], tag[16];
-	EVP_PKEY_CTX *dc = NULL;
 	EVP_CIPHER_CTX *cc = NULL;
-	size_t zlen = sizeof(z);
 	int outl, ret = SOLR_ERR_INTERNAL;
 
 	out->len = 0;
 	if (a->len > 65535 - 5 - 12)
 		return solr_seterr(e, SOLR_ERR_VERIFY, "the APDU is too long "
 		    "to wrap");
-	/* the peer is a device's P-256 key from a certificate: decoding put
-	 * its point on the curve, and P-256's cofactor is 1, so the full
-	 * public-key check (a scalar multiplication by the order) would
-	 * only repeat that; it is skipped */
-	if ((dc = EVP_PKEY_CTX_new(acb, NULL)) == NULL ||
-	    EVP_PKEY_derive_init(dc) != 1 ||
-	    EVP_PKEY_derive_set_peer_ex(dc, device, 0) != 1 ||
-	    EVP_PKEY_derive(dc, z, &zlen) != 1 || zlen != 32)
+	if (solr_ka_derive(acb, device, z) != 0)
 		goto out;
 	/* SP 800-56A concatenation KDF, one round of SHA-256 */
 	memcpy(kdf, "\x00\x00\x00\x01", 4);
@@ -118,12 +109,11 @@ out:
 	OPENSSL_cleanse(md, sizeof(md));
 	ERR_clear_error();
 	EVP_CIPHER_CTX_free(cc);
-	EVP_PKEY_CTX_free(dc);
 	return ret;
 }
 
 int
-gbcs_command_mac(const struct gbcs_command *c, EVP_PKEY *acb,
+gbcs_command_mac(const struct gbcs_command *c, struct solr_ka *acb,
     EVP_PKEY *device, struct solr_err *e)
 {
 	struct solr_buf out = { 0 };
@@ -141,7 +131,7 @@ gbcs_command_mac(const struct gbcs_command *c, EVP_PKEY *acb,
 }
 
 int
-gbcs_alert_mac(const struct gbcs_alert *al, EVP_PKEY *recipient,
+gbcs_alert_mac(const struct gbcs_alert *al, struct solr_ka *recipient,
     EVP_PKEY *device, struct solr_err *e)
 {
 	struct solr_buf out = { 0 };

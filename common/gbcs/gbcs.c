@@ -167,19 +167,19 @@ alert_signature(struct solr_world *w, const struct gbcs_alert *al,
 	return r;
 }
 
-/* What a MAC is made again with: the world's private key in path, and
- * the key-agreement key of device at time at.  The caller frees both. */
+/* What a MAC is made again with: the key agreement of the world's
+ * private key in path (the world's), and the key-agreement key of device
+ * at time at (the caller frees it). */
 static int
 mac_keys(struct solr_world *w, const char *path, uint64_t device,
-    int64_t at, EVP_PKEY **key, EVP_PKEY **dev, struct solr_err *e)
+    int64_t at, struct solr_ka **ka, EVP_PKEY **dev, struct solr_err *e)
 {
 	int r;
 
-	*key = NULL;
 	*dev = NULL;
-	if ((r = world_private_key(w, path, key, e)) != 0)
+	if ((r = device_key(w, device, INV_KA, at, dev, e)) != 0)
 		return r;
-	return device_key(w, device, INV_KA, at, dev, e);
+	return world_private_ka(w, path, ka, e);
 }
 
 int
@@ -187,7 +187,8 @@ gbcs_command_verify(struct solr_world *w, const struct gbcs_command *c,
     int64_t at, char *check, size_t cap, struct solr_err *e)
 {
 	char path[PATH_MAX];
-	EVP_PKEY *acb, *dev;
+	struct solr_ka *acb;
+	EVP_PKEY *dev;
 	int r;
 
 	world_path(path, sizeof(path), w->dir, WF_ACB_KEY);
@@ -196,7 +197,6 @@ gbcs_command_verify(struct solr_world *w, const struct gbcs_command *c,
 		snprintf(check, cap, "verified: the ACB's, for the device's "
 		    "key-agreement key");
 	EVP_PKEY_free(dev);
-	EVP_PKEY_free(acb);
 	return r;
 }
 
@@ -205,7 +205,8 @@ gbcs_alert_verify(struct solr_world *w, const struct gbcs_alert *al,
     int64_t at, char *check, size_t cap, struct solr_err *e)
 {
 	char path[PATH_MAX];
-	EVP_PKEY *key = NULL, *dev = NULL;
+	struct solr_ka *key;
+	EVP_PKEY *dev = NULL;
 	int r;
 
 	if (!al->has_mac)
@@ -221,7 +222,6 @@ gbcs_alert_verify(struct solr_world *w, const struct gbcs_alert *al,
 	    0 && (r = gbcs_alert_mac(al, key, dev, e)) == 0)
 		snprintf(check, cap, "MAC verified");
 	EVP_PKEY_free(dev);
-	EVP_PKEY_free(key);
 	return r;
 }
 

@@ -72,6 +72,7 @@ struct keycache_ent {
 	char path[PATH_MAX];
 	struct stat st;
 	EVP_PKEY *k;		/* NULL: empty */
+	struct solr_ka *ka;	/* k's key agreement, once asked for */
 };
 
 struct pubcache_ent {
@@ -98,8 +99,10 @@ devcache_free(struct solr_devcache *dc)
 
 	if (dc == NULL)
 		return;
-	for (i = 0; i < KEYCACHE; i++)
+	for (i = 0; i < KEYCACHE; i++) {
 		EVP_PKEY_free(dc->key[i].k);
+		solr_ka_free(dc->key[i].ka);
+	}
 	for (i = 0; i < PUBCACHE; i++)
 		EVP_PKEY_free(dc->pub[i].k);
 	free(dc->trust16);
@@ -604,42 +607,80 @@ world_device_entry(struct solr_world *w, uint64_t eui, const char *type,
 	return 0;
 }
 
-int
-world_private_key(struct solr_world *w, const char *path, EVP_PKEY **out,
-    struct solr_err *e)
+/* *out = the cache's entry for the private key in path, read again
+ * unless its file is the same. */
+static int
+private_key(struct solr_devcache *dc, const char *path,
+    struct keycache_ent **out, struct solr_err *e)
 {
-	struct solr_devcache *dc = devcache_of(w);
 	struct keycache_ent *ke = NULL;
 	struct stat st;
 	EVP_PKEY *k;
 	size_t i;
 	int r;
 
-	*out = NULL;
-	for (i = 0; dc != NULL && i < KEYCACHE; i++)
+	for (i = 0; i < KEYCACHE; i++)
 		if (dc->key[i].k != NULL && strcmp(dc->key[i].path, path) == 0)
 			ke = &dc->key[i];
 	/* the file's identity, checked on every use: a key replaced is
 	 * read again, never trusted past its change */
-	if (ke != NULL && stat(path, &st) == 0 && solr_same_file(&st, &ke->st))
-		k = ke->k;
-	else {
-		if (stat(path, &st) != 0)
-			memset(&st, 0, sizeof(st));
-		if ((r = solr_load_private_key(path, &k, e)) != 0)
-			return r;
-		if (dc != NULL) {
-			if (ke == NULL)
-				ke = &dc->key[dc->knext++ % KEYCACHE];
-			EVP_PKEY_free(ke->k);
-			snprintf(ke->path, sizeof(ke->path), "%s", path);
-			ke->st = st;
-			ke->k = k;
-		}
+	if (ke != NULL && stat(path, &st) == 0 &&
+	    solr_same_file(&st, &ke->st)) {
+		*out = ke;
+		return 0;
 	}
-	if (dc != NULL && !EVP_PKEY_up_ref(k))
+	if (stat(path, &st) != 0)
+		memset(&st, 0, sizeof(st));
+	if ((r = solr_load_private_key(path, &k, e)) != 0)
+		return r;
+	if (ke == NULL)
+		ke = &dc->key[dc->knext++ % KEYCACHE];
+	EVP_PKEY_free(ke->k);
+	solr_ka_free(ke->ka);
+	snprintf(ke->path, sizeof(ke->path), "%s", path);
+	ke->st = st;
+	ke->k = k;
+	ke->ka = NULL;
+	*out = ke;
+	return 0;
+}
+
+int
+world_private_key(struct solr_world *w, const char *path, EVP_PKEY **out,
+    struct solr_err *e)
+{
+	struct solr_devcache *dc = devcache_of(w);
+	struct keycache_ent *ke;
+	int r;
+
+	*out = NULL;
+	if (dc == NULL)
 		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
-	*out = k;
+	if ((r = private_key(dc, path, &ke, e)) != 0)
+		return r;
+	if (!EVP_PKEY_up_ref(ke->k))
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	*out = ke->k;
+	return 0;
+}
+
+int
+world_private_ka(struct solr_world *w, const char *path,
+    struct solr_ka **out, struct solr_err *e)
+{
+	struct solr_devcache *dc = devcache_of(w);
+	struct keycache_ent *ke;
+	int r;
+
+	*out = NULL;
+	if (dc == NULL)
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	if ((r = private_key(dc, path, &ke, e)) != 0)
+		return r;
+	if (ke->ka == NULL && (ke->ka = solr_ka_new(ke->k)) == NULL)
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "not a "
+		    "P-256 private key");
+	*out = ke->ka;
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 
 #include <openssl/evp.h>
 
+#include "base/crypto.h"
 #include "base/err.h"
 #include "world/inventory.h"
 #include "world/world.h"
@@ -51,5 +52,10 @@ int world_device_type_file(struct solr_world *w, uint64_t eui, char *out,
  * times, checked on every use).  The caller frees *out. */
 int world_private_key(struct solr_world *w, const char *path,
     EVP_PKEY **out, struct solr_err *e);
+/* The same key's key agreement, set up once while the file stays the
+ * same.  *out is the world's: it is good until the next call that reads
+ * a private key, and is not freed by the caller. */
+int world_private_ka(struct solr_world *w, const char *path,
+    struct solr_ka **out, struct solr_err *e);
 
 #endif

@@ -126,6 +126,15 @@ chmod 644 "$TMP/cw/keys/acb.ka.key"
 $CS -C "$TMP/cw" < /dev/null > /dev/null 2>"$TMP/e"
 check "a key readable by others is refused" [ $? -eq 2 ]
 check "... with the reason" grep -q "permissions 0644 are too open" "$TMP/e"
+for alg in "-algorithm ed25519" "-algorithm EC -pkeyopt ec_paramgen_curve:P-384"; do
+	cw
+	openssl genpkey $alg -out "$TMP/cw/keys/acb.ka.key" 2>/dev/null
+	chmod 600 "$TMP/cw/keys/acb.ka.key"
+	$CS -C "$TMP/cw" < /dev/null > /dev/null 2>"$TMP/e"
+	check "an ACB key of another kind ($alg) is refused at the start" [ $? -eq 2 ]
+	check "... naming the file and the rule" \
+		grep -q "keys/acb.ka.key: not a P-256 private key" "$TMP/e"
+done
 
 # standalone: the RTDS Commands, byte for byte
 if have_vectors; then

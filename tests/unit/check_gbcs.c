@@ -416,6 +416,18 @@ key_file(const char *rel)
 	return k;
 }
 
+/* The key agreement of the private key in rel. */
+static struct solr_ka *
+ka_file(const char *rel)
+{
+	EVP_PKEY *k = key_file(rel);
+	struct solr_ka *ka = solr_ka_new(k);
+
+	ck_assert_ptr_nonnull(ka);
+	EVP_PKEY_free(k);
+	return ka;
+}
+
 /* PRECOMMAND || 40 || signature, with the ACB key and the device's KA
  * certificate, gives the RTDS COMMAND byte for byte. */
 static const struct {
@@ -435,7 +447,8 @@ START_TEST(rtds_commands)
 	struct gbcs_apdu a;
 	struct solr_buf out = { 0 };
 	struct solr_err e;
-	EVP_PKEY *acb, *dev;
+	struct solr_ka *acb;
+	EVP_PKEY *dev;
 
 	if ((spc = rtds_spc(commands[_i].dir, commands[_i].name, &n)) == NULL)
 		UNIT_SKIP("the GBCS vectors are absent");
@@ -443,13 +456,13 @@ START_TEST(rtds_commands)
 	    commands[_i].name);
 	cmd = hexfile(p, &cn);
 	ck_assert_int_eq(gbcs_parse_signing(spc, n, 1, &a, NULL, &e), 0);
-	acb = key_file("gbcs/keys/90b3d51f30000002-ka.key");
+	acb = ka_file("gbcs/keys/90b3d51f30000002-ka.key");
 	snprintf(p, sizeof(p), "gbcs/keys/%s-ka.pem", commands[_i].device);
 	dev = cert_key(p);
 	ck_assert_msg(gbcs_command(&a, acb, dev, &out, &e) == 0, "%s", e.msg);
 	ck_assert_uint_eq(out.len, cn);
 	ck_assert_mem_eq(out.p, cmd, cn);
-	EVP_PKEY_free(acb);
+	solr_ka_free(acb);
 	EVP_PKEY_free(dev);
 	solr_buf_free(&out);
 	free(spc);
@@ -458,7 +471,8 @@ START_TEST(rtds_commands)
 END_TEST
 
 /* spec/gbcs.md 3.2: the MAC of ECS08a IMMEDIATE_SUCCESS, and that the
- * wrong device key or a changed APDU gives another one. */
+ * wrong device key or a changed APDU gives another one; one key
+ * agreement serves each device in turn. */
 START_TEST(worked_example_mac)
 {
 	static const unsigned char mac[12] = { 0x36, 0xE3, 0xE6, 0x84, 0x1A,
@@ -471,7 +485,8 @@ START_TEST(worked_example_mac)
 	struct gbcs_apdu a;
 	struct solr_buf out = { 0 };
 	struct solr_err e;
-	EVP_PKEY *acb, *dev, *other;
+	struct solr_ka *acb;
+	EVP_PKEY *dev, *other;
 
 	if ((spc = rtds_spc("2.1_ECS08a", "ECS08a_2.1_IMMEDIATE_SUCCESS", &n)) ==
 	    NULL)
@@ -482,7 +497,7 @@ START_TEST(worked_example_mac)
 	ck_assert_str_eq(hex, "1a1a0e3ce6796783d67e3da18311e40b52945dba9d26bcd2"
 	    "938fe4b53382f20d");
 	ck_assert_int_eq(gbcs_parse_signing(spc, n, 1, &a, NULL, &e), 0);
-	acb = key_file("gbcs/keys/90b3d51f30000002-ka.key");
+	acb = ka_file("gbcs/keys/90b3d51f30000002-ka.key");
 	dev = cert_key("gbcs/keys/00db1234567890a0-ka.pem");
 	other = cert_key("gbcs/keys/00db1234567890a1-ka.pem");
 	ck_assert_int_eq(gbcs_command(&a, acb, dev, &out, &e), 0);
@@ -492,10 +507,12 @@ START_TEST(worked_example_mac)
 	ck_assert_mem_eq(out.p + 1289, mac, 12);
 	ck_assert_int_eq(gbcs_command(&a, acb, other, &out, &e), 0);
 	ck_assert(memcmp(out.p + 1289, mac, 12) != 0);
+	ck_assert_int_eq(gbcs_command(&a, acb, dev, &out, &e), 0);
+	ck_assert_mem_eq(out.p + 1289, mac, 12);
 	spc[500] ^= 1;
 	ck_assert_int_eq(gbcs_command(&a, acb, dev, &out, &e), 0);
 	ck_assert(memcmp(out.p + 1289, mac, 12) != 0);
-	EVP_PKEY_free(acb);
+	solr_ka_free(acb);
 	EVP_PKEY_free(dev);
 	EVP_PKEY_free(other);
 	solr_buf_free(&out);
@@ -532,7 +549,8 @@ START_TEST(rtds_alerts)
 	char rel[512], ts[SOLR_TIME_STRLEN];
 	struct gbcs_alert al;
 	struct solr_err e;
-	EVP_PKEY *k, *sup;
+	struct solr_ka *sup;
+	EVP_PKEY *k;
 	int x;
 
 	snprintf(rel, sizeof(rel), "rtds/%s", alerts[_i].file);
@@ -554,7 +572,7 @@ START_TEST(rtds_alerts)
 	if (al.has_mac) {
 		snprintf(rel, sizeof(rel), "gbcs/keys/%s-ka.pem", alerts[_i].dev);
 		k = cert_key(rel);
-		sup = key_file("gbcs/keys/90b3d51f30010000-ka.key");
+		sup = ka_file("gbcs/keys/90b3d51f30010000-ka.key");
 		ck_assert_msg(gbcs_alert_mac(&al, sup, k, &e) == 0, "%s", e.msg);
 		al.mac[11] ^= 1;
 		ck_assert_int_eq(gbcs_alert_mac(&al, sup, k, &e),
@@ -567,7 +585,7 @@ START_TEST(rtds_alerts)
 		    "gbcs/keys/00db1234567890a0-ka.pem");
 		ck_assert_int_eq(gbcs_alert_mac(&al, sup, k, &e),
 		    SOLR_ERR_VERIFY);
-		EVP_PKEY_free(sup);
+		solr_ka_free(sup);
 	} else {
 		snprintf(rel, sizeof(rel), "gbcs/keys/%s-ds.pem", alerts[_i].dev);
 		k = cert_key(rel);

@@ -636,14 +636,17 @@ START_TEST(inventory_entry_codec)
 }
 END_TEST
 
-/* A private key is decoded once while its file stays the same, read
- * again when the file is replaced, and refused when it is gone. */
+/* A private key and its key agreement are set up once while its file
+ * stays the same, again when the file is replaced, and refused when it
+ * is gone. */
 START_TEST(private_key_cache)
 {
 	const char *dir = world_dir();
 	char tmp[] = "/tmp/solr-keyXXXXXX", cmd[8300], acb[4200];
+	unsigned char z1[32], z2[32];
 	struct solr_world w;
 	struct solr_err e;
+	struct solr_ka *ka1, *ka2;
 	EVP_PKEY *k1, *k2, *k3;
 
 	if (dir == NULL)
@@ -654,6 +657,10 @@ START_TEST(private_key_cache)
 	ck_assert_int_eq(world_private_key(&w, acb, &k2, &e), 0);
 	ck_assert_ptr_eq(k1, k2);	/* decoded once */
 	EVP_PKEY_free(k2);
+	ck_assert_int_eq(world_private_ka(&w, acb, &ka1, &e), 0);
+	ck_assert_int_eq(world_private_ka(&w, acb, &ka2, &e), 0);
+	ck_assert_ptr_eq(ka1, ka2);	/* set up once */
+	ck_assert_int_eq(solr_ka_derive(ka1, k1, z1), 0);
 	/* replaced by another key: read again */
 	snprintf(cmd, sizeof(cmd), "cp '%s/test-keys/failed-ka.key' '%s.new' "
 	    "&& chmod 600 '%s.new' && mv '%s.new' '%s'", tmp, acb, acb, acb,
@@ -663,9 +670,13 @@ START_TEST(private_key_cache)
 	ck_assert_ptr_ne(k3, k1);
 	ck_assert_int_ne(EVP_PKEY_eq(k3, k1), 1);
 	EVP_PKEY_free(k3);
+	ck_assert_int_eq(world_private_ka(&w, acb, &ka2, &e), 0);
+	ck_assert_int_eq(solr_ka_derive(ka2, k1, z2), 0);
+	ck_assert(memcmp(z1, z2, 32) != 0);	/* the new key's */
 	/* and gone */
 	ck_assert_int_eq(unlink(acb), 0);
 	ck_assert_int_ne(world_private_key(&w, acb, &k3, &e), 0);
+	ck_assert_int_ne(world_private_ka(&w, acb, &ka2, &e), 0);
 	EVP_PKEY_free(k1);	/* the caller's reference outlives the cache's */
 	world_free(&w);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
