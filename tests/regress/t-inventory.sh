@@ -156,3 +156,41 @@ $CS -C "$w" devices list > /dev/null 2> "$TMP/e12"
 check "an entry's type changed by hand: list refuses the inventory, exit 2" sh -c '[ "$0" -eq 2 ] && grep -q "entry 0: its MAC does not hold" "$1"' "$?" "$TMP/e12"
 $CS -C "$w" devices import --all > /dev/null 2>&1
 check "... and so does import (nothing is added to a log that is not whole)" [ $? -eq 2 ]
+# checked at use, not at import: a device certificate revoked by the
+# Device CA, and the Device CA revoked by the root.  The CRLs are made
+# here with the openssl command line.
+crl() {	# crl CA-KEY CA-CERT OUT [SERIAL REVOKED-AT]...
+	ck=$1 cc=$2 out=$3
+	shift 3
+	: > "$TMP/index.txt"
+	while [ $# -ge 2 ]; do
+		printf 'R\t351231235959Z\t%s,keyCompromise\t%s\tunknown\t/CN=x\n' "$2" "$1" >> "$TMP/index.txt"
+		shift 2
+	done
+	printf '[ca]\ndefault_ca = c\n[c]\ndatabase = %s\ncrlnumber = %s\ndefault_md = sha256\ndefault_crl_days = 3650\n' \
+		"$TMP/index.txt" "$TMP/crlnumber" > "$TMP/crl.cnf"
+	echo 01 > "$TMP/crlnumber"
+	openssl ca -gencrl -config "$TMP/crl.cnf" -keyfile "$ck" -cert "$cc" -out "$out" 2>/dev/null
+}
+decide() {	# decide WORLD: srp-elec-cv5.xml (to 00DB1234567890A0) through the flow
+	solr-verify-sig -C "$1" --at $PIN "$R/srp-elec-cv5.xml" | solr-failed-suppliers -C "$1" check |
+		solr-gbcs-parse -C "$1" | solr-adt-check -C "$1" | solr-countersign -C "$1" --at $PIN
+}
+# (a world of its own for each: a request decided is not decided again)
+fresh_world "$TMP/w"
+ka=$(openssl x509 -in "$w/pki/device/00DB1234567890A0.ka.pem" -noout -serial | cut -d= -f2)
+crl "$w/test-keys/device-ca.key" "$w/pki/trust/device-ca.pem" "$w/pki/crl/device-ca.pem" "$ka" 260303000000Z
+decide "$w" > "$TMP/v1" 2>/dev/null
+check "a device's key-agreement certificate revoked after the request's time: accepted" \
+	sh -c '[ "$0" -eq 0 ] && grep -q "^verdict: accept$" "$1"' "$?" "$TMP/v1"
+fresh_world "$TMP/w"
+crl "$w/test-keys/device-ca.key" "$w/pki/trust/device-ca.pem" "$w/pki/crl/device-ca.pem" "$ka" 260301000000Z
+decide "$w" > "$TMP/v2" 2>/dev/null
+check "... revoked before it: rejected, nothing made, saying when" \
+	sh -c '[ "$0" -eq 1 ] && grep -q "^verdict: reject$" "$1" && grep -q "the ka certificate of device 00-DB-12-34-56-78-90-A0 was revoked at 2026-03-01T00:00:00Z" "$1" && ! grep -Eq "^  command: [0-9a-f]" "$1"' "$?" "$TMP/v2"
+fresh_world "$TMP/w"
+ca=$(openssl x509 -in "$w/pki/trust/device-ca.pem" -noout -serial | cut -d= -f2)
+crl "$w/test-keys/root.key" "$w/pki/trust/root.pem" "$w/pki/crl/root.pem" "$ca" 260301000000Z
+decide "$w" > "$TMP/v3" 2>/dev/null
+check "the Device CA revoked by the root: its devices' keys refused at use, though imported" \
+	sh -c '[ "$0" -eq 1 ] && grep -q "the ka certificate of device 00-DB-12-34-56-78-90-A0: its issuing CA is revoked" "$1" && ! grep -Eq "^  command: [0-9a-f]" "$1"' "$?" "$TMP/v3"
