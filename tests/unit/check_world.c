@@ -404,6 +404,42 @@ START_TEST(device_key_ca_gone)
 }
 END_TEST
 
+/* An entry whose chain was checked on import holds the chain's dates: a
+ * time outside them refuses the key, however the certificate's own
+ * dates stand. */
+START_TEST(device_key_chain_dates)
+{
+	const char *dir = world_dir();
+	char tmp[] = "/tmp/solr-devXXXXXX";
+	struct solr_world w;
+	struct solr_err e;
+	struct inv_entry en;
+	int64_t at;
+	EVP_PKEY *k;
+
+	if (dir == NULL)
+		UNIT_SKIP("no world from scripts/mk-world");
+	world_copy(dir, tmp, &w);
+	solr_time_parse("2026-03-02T10:15:00Z", &at);
+	ck_assert_msg(inv_lookup(&w, DEV_A0, &en, &e) == 0, "%s", e.msg);
+	ck_assert(en.chained);
+	ck_assert_msg(world_entry_key(&w, &en, INV_KA, at, &k, &e) == 0, "%s",
+	    e.msg);
+	EVP_PKEY_free(k);
+	en.chain_not_after = at - 1;
+	ck_assert_int_eq(world_entry_key(&w, &en, INV_KA, at, &k, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(e.msg, "a CA certificate of its chain "
+	    "is not valid at 2026-03-02T10:15:00Z"));
+	en.chain_not_after = at;
+	en.chain_not_before = at + 1;
+	ck_assert_int_eq(world_entry_key(&w, &en, INV_KA, at, &k, &e),
+	    SOLR_ERR_VERIFY);
+	world_free(&w);
+	rm_tree(tmp);
+}
+END_TEST
+
 /* A copied world (new inodes and times): the certificate is compared by
  * its SHA-256, and still found the one imported. */
 START_TEST(device_key_copied)
@@ -700,6 +736,7 @@ world_suite(void)
 	tcase_add_test(tc, device_key_inventory);
 	tcase_add_test(tc, device_key_copied);
 	tcase_add_test(tc, device_key_ca_gone);
+	tcase_add_test(tc, device_key_chain_dates);
 	tcase_add_test(tc, inventory_tamper);
 	tcase_add_test(tc, inventory_torn);
 	tcase_add_test(tc, inventory_entry_codec);
