@@ -481,6 +481,7 @@ devices_list(struct solr_world *w, int all, int argc, char **argv)
 {
 	struct list_run lr = { 0 };
 	struct solr_err e = { 0 };
+	char path[PATH_MAX];
 	int i, r;
 
 	if (argc > 0 && (lr.euis = calloc((size_t)argc, sizeof(uint64_t)))
@@ -490,6 +491,14 @@ devices_list(struct solr_world *w, int all, int argc, char **argv)
 		if (eui_arg(argv[i], &lr.euis[i]) != 0)
 			cli_usage("'%s' is not an EUI-64", argv[i]);
 	lr.n = argc;
+	/* no inventory is no list: nothing was checked */
+	world_path(path, sizeof(path), w->dir, WF_INVENTORY);
+	if (access(path, F_OK) != 0 && errno == ENOENT) {
+		cli_warn(path, 0, "no device inventory: make one with "
+		    "solr-countersign devices import --all");
+		free(lr.euis);
+		return SOLR_EXIT_REJECT;
+	}
 	if ((r = inv_each(w, all || argc > 0, list_one, &lr, &e)) != 0)
 		cli_error(&e);
 	free(lr.euis);

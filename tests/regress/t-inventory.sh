@@ -6,8 +6,9 @@ CS=solr-countersign
 fresh_world "$TMP/w"
 w=$TMP/w
 rm "$w/state/devices" "$w/state/devices.idx"
-$CS -C "$w" devices list > "$TMP/l0"
-check "an inventory not made yet lists nothing, exit 0" sh -c '[ "$0" -eq 0 ] && [ ! -s "$1" ]' "$?" "$TMP/l0"
+$CS -C "$w" devices list > "$TMP/l0" 2> "$TMP/e0"
+check "an inventory not made yet: nothing listed, exit 1, saying how to make it" \
+	sh -c '[ "$0" -eq 1 ] && [ ! -s "$1" ] && grep -q "state/devices: no device inventory: make one with solr-countersign devices import --all" "$2"' "$?" "$TMP/l0" "$TMP/e0"
 $CS -C "$w" devices import --all > "$TMP/i1"
 check "import --all: both devices of pki/device" sh -c '[ "$0" -eq 0 ] && grep -qx "2 imported, 0 unchanged, 0 refused" "$1"' "$?" "$TMP/i1"
 $CS -C "$w" devices import --all > "$TMP/i2"
