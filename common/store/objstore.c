@@ -189,7 +189,7 @@ new_segment(struct solr_objstore *os, struct solr_err *e)
 }
 
 static size_t
-tab_slot(const struct solr_objstore *os, const unsigned char sha[32])
+tab_slot(const struct solr_objstore *os, const unsigned char sha[OBJLOC_KEY])
 {
 	uint64_t h;
 
@@ -198,7 +198,7 @@ tab_slot(const struct solr_objstore *os, const unsigned char sha[32])
 }
 
 static struct objloc *
-tab_find(const struct solr_objstore *os, const unsigned char sha[32])
+tab_find(const struct solr_objstore *os, const unsigned char sha[OBJLOC_KEY])
 {
 	size_t i;
 
@@ -206,19 +206,23 @@ tab_find(const struct solr_objstore *os, const unsigned char sha[32])
 		return NULL;
 	for (i = tab_slot(os, sha); os->tab[i].seg != EMPTY;
 	    i = (i + 1) & (os->tabcap - 1))
-		if (memcmp(os->tab[i].sha, sha, 32) == 0)
+		if (memcmp(os->tab[i].key, sha, OBJLOC_KEY) == 0)
 			return &os->tab[i];
 	return NULL;
 }
 
+/* To at least cap slots (a power of two), or double. */
 static int
-tab_grow(struct solr_objstore *os)
+tab_grow(struct solr_objstore *os, size_t want)
 {
 	struct objloc *old = os->tab;
 	size_t i, j, oldcap = os->tabcap;
 	size_t cap = oldcap ? oldcap * 2 : 1024;
 
-	if ((os->tab = malloc(cap * sizeof(*os->tab))) == NULL) {
+	while (cap < want)
+		cap *= 2;
+	if (cap > SIZE_MAX / sizeof(*os->tab) ||
+	    (os->tab = malloc(cap * sizeof(*os->tab))) == NULL) {
 		os->tab = old;
 		return -1;
 	}
@@ -228,7 +232,7 @@ tab_grow(struct solr_objstore *os)
 	for (i = 0; i < oldcap; i++) {
 		if (old[i].seg == EMPTY)
 			continue;
-		for (j = tab_slot(os, old[i].sha); os->tab[j].seg != EMPTY;
+		for (j = tab_slot(os, old[i].key); os->tab[j].seg != EMPTY;
 		    j = (j + 1) & (cap - 1))
 			;
 		os->tab[j] = old[i];
@@ -242,11 +246,11 @@ tab_put(struct solr_objstore *os, const struct objloc *l)
 {
 	size_t i;
 
-	if (tab_find(os, l->sha) != NULL)
+	if (tab_find(os, l->key) != NULL)
 		return 0;
-	if ((os->tabn + 1) * 4 > os->tabcap * 3 && tab_grow(os) != 0)
+	if ((os->tabn + 1) * 4 > os->tabcap * 3 && tab_grow(os, 0) != 0)
 		return -1;
-	for (i = tab_slot(os, l->sha); os->tab[i].seg != EMPTY;
+	for (i = tab_slot(os, l->key); os->tab[i].seg != EMPTY;
 	    i = (i + 1) & (os->tabcap - 1))
 		;
 	os->tab[i] = *l;
@@ -297,11 +301,10 @@ held(struct solr_objstore *os, const char *name, size_t n, char *at)
 	if ((l = tab_find(os, sha)) == NULL && (os->tabcap > 0 ||
 	    refresh(os, &e) != 0 || (l = tab_find(os, sha)) == NULL))
 		return 0;
-	if (l->len != n)
-		return 0;
 	r = read_obj(os, l->seg, l->off, name, n, &b, &e);
+	n = r == 0 ? n - b.len : 1;
 	solr_buf_free(&b);
-	if (r != 0)
+	if (n != 0)
 		return 0;	/* a copy that does not read back: a new one */
 	if (at != NULL)
 		snprintf(at, OBJSTORE_AT, "%s:%llx", os->segs[l->seg].id,
@@ -314,6 +317,7 @@ put(struct solr_objstore *os, const void *p, size_t n, const char *name,
     char *at, int how, struct solr_err *e)
 {
 	char hdr[HDR_MAX], line[IDX_LINE + 1], path[PATH_MAX];
+	unsigned char sha[32];
 	struct iovec iov[3];
 	struct objseg *s;
 	struct objloc l;
@@ -357,10 +361,10 @@ put(struct solr_objstore *os, const void *p, size_t n, const char *name,
 		snprintf(at, OBJSTORE_AT, "%s:%llx", s->id,
 		    (unsigned long long)os->wsize);
 	if (os->tabcap > 0) {
-		unhex32(name, l.sha);
+		unhex32(name, sha);
+		memcpy(l.key, sha, OBJLOC_KEY);
 		l.seg = (uint32_t)os->wseg;
-		l.len = (uint32_t)n;
-		l.off = (uint64_t)os->wsize;
+		l.off = (uint32_t)os->wsize;
 		if (tab_put(os, &l) != 0)
 			return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	}
@@ -447,6 +451,7 @@ static int
 read_index(struct solr_objstore *os, size_t i, struct solr_err *e)
 {
 	char path[PATH_MAX], buf[IDX_LINE * 512];
+	unsigned char sha[32];
 	struct objloc l;
 	uint64_t off, len;
 	ssize_t n;
@@ -462,18 +467,21 @@ read_index(struct solr_objstore *os, size_t i, struct solr_err *e)
 		for (k = 0; k + IDX_LINE <= (size_t)n; k += IDX_LINE) {
 			const char *s = buf + k;
 
+			/* no object starts at or past the segment's
+			 * limit: such a line is not one of ours */
 			if (s[64] != ' ' || s[81] != ' ' || s[90] != '\n' ||
-			    unhex32(s, l.sha) != 0 ||
+			    unhex32(s, sha) != 0 ||
 			    solr_parse_hexn(s + 65, 16, &off) != 0 ||
-			    solr_parse_hexn(s + 82, 8, &len) != 0) {
+			    solr_parse_hexn(s + 82, 8, &len) != 0 ||
+			    off >= (uint64_t)OBJSTORE_SEGMENT_MAX) {
 				r = solr_seterr_at(e, SOLR_ERR_VERIFY, path,
 				    0, "line %lld is not an index line",
 				    (long long)(os->segs[i].idx_read /
 				    IDX_LINE) + 1);
 				goto out;
 			}
-			l.off = off;
-			l.len = (uint32_t)len;
+			memcpy(l.key, sha, OBJLOC_KEY);
+			l.off = (uint32_t)off;
 			l.seg = (uint32_t)i;
 			if (tab_put(os, &l) != 0) {
 				r = solr_seterr(e, SOLR_ERR_NOMEM, "out of "
@@ -490,6 +498,26 @@ read_index(struct solr_objstore *os, size_t i, struct solr_err *e)
 out:
 	close(fd);
 	return r;
+}
+
+/* The table made large enough at once for what the indexes add: no
+ * doubling (and two tables held at once) while they are read. */
+static int
+presize(struct solr_objstore *os)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	size_t i, lines = 0, want = 1024;
+
+	for (i = 0; i < os->nsegs; i++) {
+		seg_path(os, i, "idx", path, sizeof(path));
+		if (stat(path, &st) == 0 && st.st_size > os->segs[i].idx_read)
+			lines += (size_t)(st.st_size - os->segs[i].idx_read) /
+			    IDX_LINE;
+	}
+	while ((os->tabn + lines) * 4 > want * 3 && want < SIZE_MAX / 4)
+		want *= 2;
+	return want > os->tabcap || os->tabcap == 0 ? tab_grow(os, want) : 0;
 }
 
 /* Every segment there is now, and what their indexes added. */
@@ -513,7 +541,7 @@ refresh(struct solr_objstore *os, struct solr_err *e)
 		}
 	}
 	closedir(dir);
-	if (r == 0 && os->tabcap == 0 && tab_grow(os) != 0)
+	if (r == 0 && presize(os) != 0)
 		r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	for (i = 0; r == 0 && i < os->nsegs; i++)
 		r = read_index(os, i, e);
@@ -525,12 +553,15 @@ static int
 misplaced(const struct solr_objstore *os, const struct objloc *l,
     const char *name, struct solr_err *e)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], key[2 * OBJLOC_KEY + 1];
 
+	/* without the name, its first half, as the table holds it */
+	solr_hex(l->key, OBJLOC_KEY, key);
 	seg_path(os, l->seg, "idx", path, sizeof(path));
-	return solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "object %s: the "
+	return solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "object %s%s: the "
 	    "index puts it at offset %llu of the segment, where it is not",
-	    name, (unsigned long long)l->off);
+	    name != NULL ? name : key, name != NULL ? "" : "...",
+	    (unsigned long long)l->off);
 }
 
 /* The segment an "at" names, opened; -1 when it names none. */
@@ -675,6 +706,30 @@ by_place(const void *a, const void *b)
 	return x->off < y->off ? -1 : x->off > y->off;
 }
 
+/* The name of the object at off in segment i, as its header gives it:
+ * 1 when there is no object there. */
+static int
+name_at(struct solr_objstore *os, size_t i, uint64_t off,
+    char name[SOLR_SHA256_HEX], struct solr_err *e)
+{
+	char hdr[69], path[PATH_MAX];
+	ssize_t n;
+	int r;
+
+	if ((r = seg_fd(os, i, e)) != 0)
+		return r;
+	if ((n = pread(os->segs[i].fd, hdr, sizeof(hdr), (off_t)off)) < 0) {
+		seg_path(os, i, "seg", path, sizeof(path));
+		return io_err(e, path, "read");
+	}
+	if (n != (ssize_t)sizeof(hdr) || memcmp(hdr, "obj ", 4) != 0 ||
+	    hdr[68] != ' ')
+		return 1;
+	memcpy(name, hdr + 4, 64);
+	name[64] = '\0';
+	return solr_is_sha256_hex(name) ? 0 : 1;
+}
+
 int
 objstore_each(struct solr_objstore *os, size_t max,
     int (*fn)(void *arg, const char *name, const struct solr_buf *b,
@@ -697,10 +752,18 @@ objstore_each(struct solr_objstore *os, size_t max,
 			all[n++] = os->tab[i];
 	qsort(all, n, sizeof(*all), by_place);
 	for (i = 0; i < n && r == 0; i++) {
-		solr_hex(all[i].sha, 32, name);
-		if ((r = read_obj(os, all[i].seg, all[i].off, name, max, &b,
-		    e)) == 1)
-			r = misplaced(os, &all[i], name, e);
+		/* the name from the segment, held to the index's key and
+		 * then to the bytes */
+		if ((r = name_at(os, all[i].seg, all[i].off, name, e)) == 0) {
+			unsigned char sha[32];
+
+			unhex32(name, sha);
+			r = memcmp(sha, all[i].key, OBJLOC_KEY) != 0 ? 1 :
+			    read_obj(os, all[i].seg, all[i].off, name, max, &b,
+			    e);
+		}
+		if (r == 1)
+			r = misplaced(os, &all[i], NULL, e);
 		else if (r == 0)
 			r = fn(arg, name, &b, e);
 	}

@@ -37,11 +37,14 @@ struct objseg {
 	int unsynced;		/* read from and not yet synced */
 };
 
+/* Where an object lies, by the first 16 bytes of its name: every read
+ * checks the whole name and the bytes, so the table need not hold more.
+ * An offset is below OBJSTORE_SEGMENT_MAX. */
+#define OBJLOC_KEY 16
 struct objloc {
-	unsigned char sha[32];
+	unsigned char key[OBJLOC_KEY];
 	uint32_t seg;
-	uint32_t len;
-	uint64_t off;
+	uint32_t off;
 };
 
 struct solr_objstore {

@@ -115,6 +115,16 @@ START_TEST(put_get_and_tamper)
 }
 END_TEST
 
+static int
+no_object(void *arg, const char *name, const struct solr_buf *b,
+    struct solr_err *e)
+{
+	(void)arg;
+	(void)b;
+	return solr_seterr(e, SOLR_ERR_INTERNAL, "%s was not to be read",
+	    name);
+}
+
 START_TEST(index_lies)
 {
 	static const char *const bad[] = {
@@ -123,6 +133,8 @@ START_TEST(index_lies)
 		"x%.0s%89s\n",
 		"%s 00000000000000g0 00000003\n",
 		"%s 0000000000000000 0000000-\n",
+		/* no object starts at the segment's limit or past it */
+		"%s 0000000040000000 00000003\n",
 	};
 	char dir[] = "/tmp/solr-objXXXXXX", name[SOLR_SHA256_HEX],
 	    path[4096];
@@ -147,6 +159,11 @@ START_TEST(index_lies)
 	    SOLR_ERR_VERIFY);
 	ck_assert_ptr_nonnull(strstr(e.msg, "the index puts it at offset 1"));
 	ck_assert_ptr_nonnull(strstr(e.file, ".idx"));
+	/* and going through the store, where the name is the segment's */
+	ck_assert_int_eq(objstore_each(&os, 100, no_object, NULL, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_msg(strstr(e.msg, "ba7816bf8f01cfea414140de5dae2223...: the "
+	    "index puts it at offset 1") != NULL, "%s", e.msg);
 	ck_assert_int_eq(objstore_close(&os, &e), 0);
 	/* lines that are not index lines: a name that is not one, a
 	 * short line, an offset or a length that is not all hex digits
