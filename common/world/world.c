@@ -870,6 +870,12 @@ world_free(struct solr_world *w)
 {
 	size_t i, j;
 
+	for (i = 0; i < sizeof(w->issuers) / sizeof(w->issuers[0]); i++) {
+		free(w->issuers[i].text);
+		X509_NAME_free(w->issuers[i].name);
+		w->issuers[i].text = NULL;
+		w->issuers[i].name = NULL;
+	}
 	if (w->devcache_free != NULL)
 		w->devcache_free(w->devcache);
 	w->devcache = NULL;
@@ -944,6 +950,35 @@ world_role_policy(const struct solr_world *w, const char *role)
 	return NULL;
 }
 
+/* The issuer name the text says, parsed once while it stays among the
+ * last few asked for; the world's, not freed by the caller. */
+static X509_NAME *
+issuer_name(struct solr_world *w, const char *text, struct solr_err *e)
+{
+	const size_t n = sizeof(w->issuers) / sizeof(w->issuers[0]);
+	X509_NAME *name;
+	char *copy;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (w->issuers[i].text != NULL &&
+		    strcmp(w->issuers[i].text, text) == 0)
+			return w->issuers[i].name;
+	if ((name = solr_name_parse(text, e)) == NULL)
+		return NULL;
+	if ((copy = strdup(text)) == NULL) {
+		X509_NAME_free(name);
+		solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	i = w->issuers_next++ % n;
+	free(w->issuers[i].text);
+	X509_NAME_free(w->issuers[i].name);
+	w->issuers[i].text = copy;
+	w->issuers[i].name = name;
+	return name;
+}
+
 int
 world_find_org(struct solr_world *w, const char *issuer, const char *serial,
     struct solr_cert **out, struct solr_err *e)
@@ -952,7 +987,7 @@ world_find_org(struct solr_world *w, const char *issuer, const char *serial,
 	size_t h;
 
 	*out = NULL;
-	if ((name = solr_name_parse(issuer, e)) == NULL)
+	if ((name = issuer_name(w, issuer, e)) == NULL)
 		return e->code;
 	h = (size_t)str_hash(serial) & (w->org_index_cap - 1);
 	for (; w->org_index[h] != SIZE_MAX; h = (h + 1) &
@@ -965,7 +1000,6 @@ world_find_org(struct solr_world *w, const char *issuer, const char *serial,
 			break;
 		}
 	}
-	X509_NAME_free(name);
 	if (*out == NULL)
 		return solr_seterr(e, SOLR_ERR_NOTFOUND,
 		    "no certificate in pki/org has issuer '%s' and serial %s",

@@ -103,6 +103,13 @@ struct solr_world {
 	size_t org_index_cap;
 	size_t *org_by_eui;	/* indices of certificates with an EUI, by EUI */
 	size_t norg_by_eui;
+	/* issuer names as the requests write them, parsed lately: a batch
+	 * names a few CAs over and over */
+	struct {
+		char *text;
+		X509_NAME *name;
+	} issuers[8];
+	unsigned issuers_next;
 	/* device certificates read lately, by file and modification time
 	 * (device.c), and what frees them */
 	struct solr_devcache *devcache;

@@ -440,6 +440,44 @@ START_TEST(device_key_chain_dates)
 }
 END_TEST
 
+/* A certificate found by issuer and serial, the issuer's name parsed
+ * once and kept among the last few: names that evict it, names that
+ * differ by one attribute, and one that is no name, each answered as if
+ * nothing were kept. */
+START_TEST(org_by_issuer_serial)
+{
+	const char *dir = world_dir();
+	struct solr_world w;
+	struct solr_err e;
+	struct solr_cert *c = NULL, *want;
+	char issuer[64];
+	int i, round;
+
+	if (dir == NULL)
+		UNIT_SKIP("no world from scripts/mk-world");
+	ck_assert_msg(world_load(&w, dir, &e) == 0, "%s", e.msg);
+	ck_assert_uint_gt(w.norg, 0);
+	want = w.org[0];
+	for (round = 0; round < 2; round++) {
+		ck_assert_msg(world_find_org(&w, "CN=Z9,OU=07", want->serial,
+		    &c, &e) == 0, "%s", e.msg);
+		ck_assert_ptr_eq(c, want);
+		for (i = 0; i < 12; i++) {
+			snprintf(issuer, sizeof(issuer), "CN=Z%d,OU=07", i);
+			ck_assert_int_eq(world_find_org(&w, issuer,
+			    want->serial, &c, &e), i == 9 ? 0 :
+			    SOLR_ERR_NOTFOUND);
+		}
+		ck_assert_int_eq(world_find_org(&w, "CN=Z9,OU=08",
+		    want->serial, &c, &e), SOLR_ERR_NOTFOUND);
+		ck_assert_int_eq(world_find_org(&w, "CN=Z9,XX=07",
+		    want->serial, &c, &e), SOLR_ERR_FORMAT);
+		ck_assert_ptr_null(c);
+	}
+	world_free(&w);
+}
+END_TEST
+
 /* A copied world (new inodes and times): the certificate is compared by
  * its SHA-256, and still found the one imported. */
 START_TEST(device_key_copied)
@@ -737,6 +775,7 @@ world_suite(void)
 	tcase_add_test(tc, device_key_copied);
 	tcase_add_test(tc, device_key_ca_gone);
 	tcase_add_test(tc, device_key_chain_dates);
+	tcase_add_test(tc, org_by_issuer_serial);
 	tcase_add_test(tc, inventory_tamper);
 	tcase_add_test(tc, inventory_torn);
 	tcase_add_test(tc, inventory_entry_codec);
