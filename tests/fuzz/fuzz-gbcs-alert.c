@@ -21,20 +21,18 @@ command(struct solr_world *w, const uint8_t *data, size_t size)
 	struct gbcs_command c;
 	struct prepay pp;
 	char path[PATH_MAX];
-	EVP_PKEY *acb = NULL;
+	struct solr_ka *acb;
 	EVP_PKEY *dev = NULL;
 
 	(void)gbcs_message_kind(data, size);
 	if (gbcs_parse_command(data, size, &c, &t, &e) == 0) {
 		(void)gbcs_sr21_content(&c.apdu, &pp, &t, &e);
 		snprintf(path, sizeof(path), "%s/keys/acb.ka.key", w->dir);
-		if (solr_load_private_key(path, &acb, &e) == 0 &&
-		    world_device_key(w, c.apdu.recipient, INV_KA, FUZZ_AT, &dev,
-		    &e) == 0)
+		if (world_device_key(w, c.apdu.recipient, INV_KA, FUZZ_AT, &dev,
+		    &e) == 0 && world_private_ka(w, path, &acb, &e) == 0)
 			(void)gbcs_command_mac(&c, acb, dev, &e);
 	}
 	EVP_PKEY_free(dev);
-	EVP_PKEY_free(acb);
 	gbcs_trace_free(&t);
 }
 
@@ -46,7 +44,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct gbcs_trace t = { 0 };
 	struct gbcs_alert al;
 	char path[PATH_MAX];
-	EVP_PKEY *key = NULL;
+	struct solr_ka *key;
 	EVP_PKEY *dev = NULL;
 
 	command(w, data, size);
@@ -61,13 +59,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(path, sizeof(path), "%s/keys/%016llX.ka.key", w->dir,
 	    (unsigned long long)al.apdu.recipient);
 	if (access(path, F_OK) == 0 &&
-	    solr_load_private_key(path, &key, &e) == 0 &&
 	    world_device_key(w, al.apdu.originator, INV_KA, FUZZ_AT, &dev,
-	    &e) == 0)
+	    &e) == 0 && world_private_ka(w, path, &key, &e) == 0)
 		(void)gbcs_alert_mac(&al, key, dev, &e);
 out:
 	EVP_PKEY_free(dev);
-	EVP_PKEY_free(key);
 	gbcs_trace_free(&t);
 	return 0;
 }
