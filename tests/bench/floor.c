@@ -124,6 +124,8 @@ main(int argc, char *argv[])
 	unsigned char *spc, *xml, md[32], der[80], z[32];
 	size_t sn, xn, dl, zl, i;
 	double t0, parse_us, incl_us, exc_us, sha_us, ver_us, sign_us, ecdh_us;
+	double ka_us;
+	struct solr_ka *ka;
 	EVP_PKEY *pub, *priv, *acb, *dev;
 	EVP_PKEY_CTX *dc;
 	xmlDocPtr doc;
@@ -223,6 +225,16 @@ main(int argc, char *argv[])
 	}
 	ecdh_us = (cpu() - t0) / ROUNDS;
 	EVP_PKEY_CTX_free(dc);
+	/* the same as countersign makes it, through solr_ka */
+	if ((ka = solr_ka_new(acb)) == NULL) {
+		fprintf(stderr, "bench-floor: the ACB key agrees no keys\n");
+		return 2;
+	}
+	t0 = cpu();
+	for (i = 0; i < ROUNDS; i++)
+		solr_ka_derive(ka, dev, z);
+	ka_us = (cpu() - t0) / ROUNDS;
+	solr_ka_free(ka);
 	/* per request of the mix: 6 SMETS2+ accepted, 1 SMETS2+ rejected
 	 * for its values (no Command), 3 SMETS1 countersigned */
 	s2 = parse_us + incl_us + exc_us + sha_us + 2 * ver_us + ecdh_us +
@@ -252,6 +264,7 @@ main(int argc, char *argv[])
 	printf("ecdsa-verify\t%.1f\n", ver_us);
 	printf("ecdsa-sign\t%.1f\n", sign_us);
 	printf("ecdh\t%.1f\n", ecdh_us);
+	printf("ecdh-countersign\t%.1f\n", ka_us);
 	printf("floor-smets1\t%.1f\n", s1);
 	printf("floor-per-request\t%.1f\n", floor);
 	printf("crypto-floor-per-request\t%.1f\n", cfloor);
