@@ -55,7 +55,7 @@ UNIT_SRC = tests/unit/check_main.c tests/unit/check_util.c \
 	tests/unit/check_prepay.c tests/unit/check_stage.c \
 	tests/unit/check_ywrite.c
 
-FUZZERS = gbcs-precommand gbcs-alert xml-verify records world
+FUZZERS = gbcs-precommand gbcs-alert xml-verify records world inventory
 FUZZ_SRC = tests/fuzz/world-once.c
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS ?=

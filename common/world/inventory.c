@@ -28,10 +28,8 @@
 #include "base/util.h"
 #include "world/inventory.h"
 
-#define ENTRY_MAGIC "SOLRDEV1"
 #define IDX_MAGIC "SOLRDIX1"
 #define SLOT_MAGIC "SOLRSLT1"
-#define ENTRY_MACED 480		/* the bytes the entry's MAC covers */
 #define IDX_HEADER 128
 #define IDX_MACED 96
 #define SLOT_LEN 32
@@ -104,7 +102,7 @@ inv_encode(struct solr_sealer *key, struct inv_entry *en,
 	int u;
 
 	memset(out, 0, INV_ENTRY_LEN);
-	memcpy(out, ENTRY_MAGIC, 8);
+	memcpy(out, INV_ENTRY_MAGIC, 8);
 	solr_put_le64(out + 8, en->seq);
 	solr_put_le64(out + 16, en->eui);
 	out[24] = (unsigned char)en->op;
@@ -118,9 +116,9 @@ inv_encode(struct solr_sealer *key, struct inv_entry *en,
 	for (u = 0; u < INV_NUSES; u++)
 		cert_encode(&en->cert[u], out + CERT_AT(u));
 	memcpy(out + 448, en->prev, 32);
-	if (solr_sealer_mac(key, out, ENTRY_MACED, en->mac) != 0)
+	if (solr_sealer_mac(key, out, INV_ENTRY_MACED, en->mac) != 0)
 		return SOLR_ERR_INTERNAL;
-	memcpy(out + ENTRY_MACED, en->mac, 32);
+	memcpy(out + INV_ENTRY_MACED, en->mac, 32);
 	return 0;
 }
 
