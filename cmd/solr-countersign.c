@@ -227,8 +227,8 @@ run_stage(struct countersign_stage *c, const char *satdir)
 		    "write that did not finish: no record left after it)",
 		    (long long)c->sat.cut);
 	if (c->have_sat && (sat_head_open(&c->sat, c->dcc, c->dcc_cert,
-	    (int64_t)time(NULL), &e) != 0 || countersign_keep_world(c,
-	    &e) != 0)) {
+	    (int64_t)time(NULL), &e) != 0 || countersign_check_inventory(c,
+	    &e) != 0 || countersign_keep_world(c, &e) != 0)) {
 		cli_error(&e);
 		return SOLR_EXIT_TROUBLE;
 	}

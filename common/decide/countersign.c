@@ -866,6 +866,48 @@ keep_file(struct countersign_stage *c, const char *path,
 }
 
 int
+countersign_check_inventory(struct countersign_stage *c, struct solr_err *e)
+{
+	struct ynode *last = NULL;
+	const struct ynode *inv;
+	const char *nv, *hv;
+	unsigned char head[32];
+	char why[sizeof(e->msg)], file[sizeof(e->file)];
+	uint64_t n, num = 0;
+	size_t hl;
+	int r;
+
+	if ((r = sat_last_entry(&c->sat, &last, e)) != 0 || last == NULL)
+		return r;
+	if ((nv = yn_get_str(last, "n")) != NULL)
+		(void)solr_parse_uint(nv, UINT64_MAX, &num);
+	if ((inv = yn_path(last, "world.inventory")) == NULL) {
+		yn_free(last);
+		return 0;	/* recorded before there was an inventory */
+	}
+	nv = yn_get_str(inv, "entries");
+	hv = yn_get_str(inv, "head");
+	if (nv == NULL || solr_parse_uint(nv, UINT64_MAX, &n) != 0 ||
+	    hv == NULL || solr_unhex(hv, strlen(hv), head, sizeof(head),
+	    &hl) != 0 || hl != 32)
+		r = solr_seterr_at(e, SOLR_ERR_VERIFY, c->sat.log, 0, "entry "
+		    "%llu: world.inventory is not {entries, head}",
+		    (unsigned long long)num);
+	else if ((r = inv_holds(c->world, n, head, e)) != 0) {
+		/* no inventory at all, where the trail recorded one, is the
+		 * same finding */
+		snprintf(why, sizeof(why), "%s", e->msg);
+		snprintf(file, sizeof(file), "%s", e->file);
+		r = solr_seterr_at(e, SOLR_ERR_VERIFY, file, 0, "%s by the "
+		    "trail's last entry (%llu): the device inventory was "
+		    "rolled back or replaced since; restore it", why,
+		    (unsigned long long)num);
+	}
+	yn_free(last);
+	return r;
+}
+
+int
 countersign_keep_world(struct countersign_stage *c, struct solr_err *e)
 {
 	static const enum world_file f[] = { WF_POLICY, WF_REGISTRY,
@@ -909,6 +951,28 @@ keep_adt(struct countersign_stage *c, const struct ynode *rec,
 	return 0;
 }
 
+/* The device inventory the stage read, as an entry records it: its
+ * entries and the MAC of its last.  A world without one records none. */
+static int
+inventory_input(struct countersign_stage *c, struct ynode *w)
+{
+	struct solr_err e = { 0 };
+	unsigned char head[32];
+	char hex[65];
+	uint64_t n;
+	struct ynode *m;
+
+	if (inv_head(c->world, &n, head, &e) != 0)
+		return 0;
+	solr_hex(head, 32, hex);
+	if ((m = yn_new_map(1)) == NULL || yn_set(w, "inventory", m) != 0) {
+		yn_free(m);
+		return 1;
+	}
+	return yn_set(m, "entries", yn_new_int((int64_t)n)) ||
+	    yn_set_str(m, "head", hex);
+}
+
 static struct ynode *
 world_inputs(struct countersign_stage *c, const struct ynode *rec)
 {
@@ -948,6 +1012,7 @@ world_inputs(struct countersign_stage *c, const struct ynode *rec)
 	if (c->dcc_cert)
 		r |= yn_push(certs, yn_new_str(c->dcc_cert->serial));
 	r |= yn_set(w, "certificate_serials", certs);
+	r |= inventory_input(c, w);
 	if (r != 0) {
 		yn_free(w);
 		return NULL;

@@ -87,6 +87,11 @@ int countersign_open(struct countersign_stage *c, struct solr_err *e);
  * bundle, one copy each, so that a replay can name the key of one that
  * changed, not only its SHA-256. */
 int countersign_keep_world(struct countersign_stage *c, struct solr_err *e);
+/* Whether the device inventory still holds what the trail's last entry
+ * recorded of it (world.inventory): SOLR_ERR_VERIFY when it was rolled
+ * back or replaced since, so that no decision rests on it. */
+int countersign_check_inventory(struct countersign_stage *c,
+    struct solr_err *e);
 
 /* The first stage policy.yaml requires that did not pass the record
  * (pass or skipped), or NULL.  Pure. */

@@ -584,6 +584,53 @@ sat_entry_offset(struct sat *s, uint64_t n, int64_t *off, struct solr_err *e)
 	    "not where the signed head ends", (unsigned long long)n + 1);
 }
 
+int
+sat_last_entry(struct sat *s, struct ynode **out, struct solr_err *e)
+{
+	struct solr_buf c = { 0 };
+	struct entry_parts p = { 0 };
+	char last[SOLR_SHA256_HEX], prev[SOLR_SHA256_HEX];
+	struct stat st;
+	uint64_t n;
+	int64_t off;
+	ssize_t got;
+	int r;
+
+	*out = NULL;
+	if ((r = sat_tail(s, &n, last, e)) != 0 || n == 0 ||
+	    (r = sat_entry_offset(s, n - 1, &off, e)) != 0)
+		return r;
+	if (fstat(s->fd, &st) != 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "%s",
+		    strerror(errno));
+	if (st.st_size <= off || (c.p = malloc((size_t)(st.st_size - off))) ==
+	    NULL)
+		return st.st_size <= off ? solr_seterr_at(e, SOLR_ERR_VERIFY,
+		    s->log, 0, "entry %llu is not there", (unsigned long long)n)
+		    : solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	c.cap = (size_t)(st.st_size - off);
+	if ((got = pread(s->fd, c.p, c.cap, (off_t)off)) != (ssize_t)c.cap)
+		r = solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "cannot read "
+		    "entry %llu", (unsigned long long)n);
+	c.len = c.cap;
+	/* read only when it is the trail's: its hash, and its MAC under
+	 * the world's trail key */
+	if (r == 0 && split_entry(&c, &p) != 0)
+		r = solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0, "entry %llu "
+		    "is malformed", (unsigned long long)n);
+	memcpy(prev, p.prev, sizeof(prev));
+	if (r == 0)
+		r = check_entry(&c, s->key, n, prev, &p, s->log, 0, e);
+	if (r == 0 && strcmp(p.hash, last) != 0)
+		r = solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0, "entry %llu "
+		    "is not the last", (unsigned long long)n);
+	if (r == 0 && yn_parse((const char *)c.p, p.body, s->log, 0, out,
+	    e) != 0)
+		r = SOLR_ERR_VERIFY;
+	solr_buf_free(&c);
+	return r;
+}
+
 /* The trail's log in dir, opened for reading as a guarded file (its
  * path into path). */
 static int
@@ -614,6 +661,46 @@ any_object(void *arg, const char *name, const struct solr_buf *b,
 	return 0;
 }
 
+/* The device inventory an entry recorded (world.inventory) against the
+ * one the entries before it recorded: it only grows, so fewer entries,
+ * or as many with another head, is a rollback or a replacement. */
+struct inv_seen {
+	uint64_t n, at;		/* entries, and the trail entry that said so */
+	char head[65];
+};
+
+static int
+inventory_grows(const struct ynode *t, struct inv_seen *seen, uint64_t want,
+    const char *path, int line, struct solr_err *e)
+{
+	const struct ynode *inv = yn_path(t, "world.inventory");
+	const char *nv, *hv;
+	uint64_t n;
+
+	if (inv == NULL)
+		return 0;
+	nv = yn_get_str(inv, "entries");
+	hv = yn_get_str(inv, "head");
+	if (nv == NULL || solr_parse_uint(nv, UINT64_MAX, &n) != 0 ||
+	    hv == NULL || !solr_is_sha256_hex(hv))
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, path, line, "entry "
+		    "%llu: world.inventory is not {entries, head}",
+		    (unsigned long long)want);
+	if (seen->at != 0 && (n < seen->n || (n == seen->n &&
+	    strcmp(hv, seen->head) != 0)))
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, path, line, "entry "
+		    "%llu: the device inventory it was decided with has %llu "
+		    "entries%s, after entry %llu recorded %llu: it was %s",
+		    (unsigned long long)want, (unsigned long long)n,
+		    n == seen->n ? " and another head" : "",
+		    (unsigned long long)seen->at, (unsigned long long)seen->n,
+		    n < seen->n ? "rolled back" : "replaced");
+	seen->n = n;
+	seen->at = want;
+	snprintf(seen->head, sizeof(seen->head), "%s", hv);
+	return 0;
+}
+
 int
 sat_verify(const char *dir, const unsigned char *key, struct sat_pos *at,
     size_t nat, uint64_t *entries, char last[SOLR_SHA256_HEX],
@@ -622,6 +709,7 @@ sat_verify(const char *dir, const unsigned char *key, struct sat_pos *at,
 	struct reader rd = { 0 };
 	struct solr_objstore os;
 	struct entry_parts p;
+	struct inv_seen seen = { 0 };
 	char path[PATH_MAX], objs[PATH_MAX], prev[65];
 	uint64_t want = 1;
 	size_t i;
@@ -644,6 +732,11 @@ sat_verify(const char *dir, const unsigned char *key, struct sat_pos *at,
 		if (yn_parse((const char *)rd.chunk.p, p.body, path,
 		    rd.start_line, &t, e) != 0) {
 			r = SOLR_ERR_VERIFY;
+			break;
+		}
+		if ((r = inventory_grows(t, &seen, want, path, rd.start_line,
+		    e)) != 0) {
+			yn_free(t);
 			break;
 		}
 		ol = yn_get(t, "objects");

@@ -80,6 +80,10 @@ void sat_commit(struct sat *s);
 int sat_take_back(struct sat *s, struct solr_err *e);
 int sat_close(struct sat *s, struct solr_err *e);
 
+/* The log's last entry, its hash and its MAC checked, as a tree (NULL
+ * for an empty log).  The caller frees it. */
+int sat_last_entry(struct sat *s, struct ynode **out, struct solr_err *e);
+
 /* Checks the chain, each entry's MAC with key (NULL: the MAC line must be
  * there, but is not checked) and every object; on the first broken link
  * returns SOLR_ERR_VERIFY with where and why.  *entries counts the good

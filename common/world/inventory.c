@@ -191,13 +191,13 @@ inv_decode(struct solr_sealer *key, const unsigned char
 	unsigned char mac[32];
 
 	memset(en, 0, sizeof(*en));
-	if (memcmp(in, ENTRY_MAGIC, 8) != 0)
+	if (memcmp(in, INV_ENTRY_MAGIC, 8) != 0)
 		return solr_seterr(e, SOLR_ERR_VERIFY, "entry %llu is not a "
 		    "device inventory entry", (unsigned long long)seq);
-	if (solr_sealer_mac(key, in, ENTRY_MACED, mac) != 0)
+	if (solr_sealer_mac(key, in, INV_ENTRY_MACED, mac) != 0)
 		return solr_seterr(e, SOLR_ERR_INTERNAL, "HMAC-SHA-256 is not "
 		    "available");
-	if (CRYPTO_memcmp(mac, in + ENTRY_MACED, 32) != 0)
+	if (CRYPTO_memcmp(mac, in + INV_ENTRY_MACED, 32) != 0)
 		return solr_seterr(e, SOLR_ERR_VERIFY, "entry %llu: its MAC "
 		    "does not hold (changed, or made under another "
 		    "keys/records.key)", (unsigned long long)seq);
@@ -210,7 +210,7 @@ inv_decode(struct solr_sealer *key, const unsigned char
 		return solr_seterr(e, SOLR_ERR_VERIFY, "entry %llu: a field "
 		    "is out of range", (unsigned long long)seq);
 	memcpy(en->prev, in + 448, 32);
-	memcpy(en->mac, in + ENTRY_MACED, 32);
+	memcpy(en->mac, in + INV_ENTRY_MACED, 32);
 	return 0;
 }
 
@@ -308,7 +308,7 @@ idx_header(struct solr_world *w, struct inv_reader *r, struct solr_err *e)
 	}
 	if (r->nentries > 0 && (pread(r->logfd, last, sizeof(last),
 	    (off_t)((r->nentries - 1) * INV_ENTRY_LEN)) != INV_ENTRY_LEN ||
-	    CRYPTO_memcmp(last + ENTRY_MACED, r->head, 32) != 0))
+	    CRYPTO_memcmp(last + INV_ENTRY_MACED, r->head, 32) != 0))
 		return inv_err(e, w->dir, WF_INVENTORY_IDX, SOLR_ERR_CONFIG,
 		    "the log's last entry is not the one the index was made "
 		    "for: " REBUILD);
@@ -450,6 +450,56 @@ inv_lookup(struct solr_world *w, uint64_t eui, struct inv_entry *out,
 		snprintf(why, sizeof(why), "was removed from the device "
 		    "inventory (entry %llu)", (unsigned long long)seq);
 		return not_found(e, eui, why);
+	}
+	return 0;
+}
+
+int
+inv_head(struct solr_world *w, uint64_t *n, unsigned char head[32],
+    struct solr_err *e)
+{
+	struct inv_reader *r;
+	int rc;
+
+	if ((rc = reader_fresh(w, &r, e)) != 0)
+		return rc;
+	*n = r->nentries;
+	memcpy(head, r->head, 32);
+	return 0;
+}
+
+int
+inv_holds(struct solr_world *w, uint64_t n, const unsigned char head[32],
+    struct solr_err *e)
+{
+	unsigned char buf[INV_ENTRY_LEN];
+	struct inv_reader *r;
+	struct inv_entry en;
+	char msg[sizeof(e->msg)];
+	int rc;
+
+	if (n == 0)
+		return 0;
+	if ((rc = reader_fresh(w, &r, e)) != 0)
+		return rc;
+	if (r->nentries < n) {
+		snprintf(msg, sizeof(msg), "%llu entries, where %llu were "
+		    "recorded", (unsigned long long)r->nentries,
+		    (unsigned long long)n);
+		return inv_err(e, w->dir, WF_INVENTORY, SOLR_ERR_VERIFY, msg);
+	}
+	if (pread(r->logfd, buf, sizeof(buf), (off_t)((n - 1) *
+	    INV_ENTRY_LEN)) != INV_ENTRY_LEN)
+		return inv_err(e, w->dir, WF_INVENTORY, SOLR_ERR_IO,
+		    "cannot read an entry");
+	if (inv_decode(w->inventory_sealer, buf, n - 1, &en, e) != 0) {
+		snprintf(msg, sizeof(msg), "%s", e->msg);
+		return inv_err(e, w->dir, WF_INVENTORY, SOLR_ERR_VERIFY, msg);
+	}
+	if (CRYPTO_memcmp(en.mac, head, 32) != 0) {
+		snprintf(msg, sizeof(msg), "entry %llu is not the one "
+		    "recorded", (unsigned long long)n - 1);
+		return inv_err(e, w->dir, WF_INVENTORY, SOLR_ERR_VERIFY, msg);
 	}
 	return 0;
 }

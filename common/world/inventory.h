@@ -80,6 +80,17 @@ int inv_decode(struct solr_sealer *key, const unsigned char
  */
 int inv_lookup(struct solr_world *w, uint64_t eui, struct inv_entry *out,
     struct solr_err *e);
+/* The inventory as a lookup reads it now: how many entries its log
+ * holds, and the MAC of the last (all zero for none), the index checked
+ * against both. */
+int inv_head(struct solr_world *w, uint64_t *n, unsigned char head[32],
+    struct solr_err *e);
+/* Whether the inventory still holds the n entries a head recorded: its
+ * n-th entry is there, whole, with that MAC (the chain before it is
+ * what the MAC covers).  SOLR_ERR_VERIFY, naming what differs, when the
+ * inventory was rolled back to fewer entries or replaced. */
+int inv_holds(struct solr_world *w, uint64_t n, const unsigned char head[32],
+    struct solr_err *e);
 /* What inv_lookup keeps open in the world; world_free frees it. */
 void inv_reader_free(struct inv_reader *r);
 

@@ -195,3 +195,34 @@ crl "$w/test-keys/root.key" "$w/pki/trust/root.pem" "$w/pki/crl/root.pem" "$ca" 
 decide "$w" > "$TMP/v3" 2>/dev/null
 check "the Device CA revoked by the root: its devices' keys refused at use, though imported" \
 	sh -c '[ "$0" -eq 1 ] && grep -q "the ka certificate of device 00-DB-12-34-56-78-90-A0: its issuing CA is revoked" "$1" && ! grep -Eq "^  command: [0-9a-f]" "$1"' "$?" "$TMP/v3"
+# the trail records the inventory each request was decided with: one
+# rolled back, or replaced by another of as many entries, decides
+# nothing after it (solr-sat verify's own check of the entries is in
+# check_sat.c)
+fresh_world "$TMP/w"
+cp "$w/state/devices" "$w/state/devices.idx" "$TMP/"
+echo "00DB123800000001 ESME" | $CS -C "$w" devices import > /dev/null
+flow() {	# flow FILE: the file through the flow, with the trail
+	solr-verify-sig -C "$w" --at $PIN "$1" | solr-failed-suppliers -C "$w" check |
+		solr-gbcs-parse -C "$w" | solr-adt-check -C "$w" |
+		solr-countersign -C "$w" --at $PIN --sat "$TMP/sat"
+}
+rm -rf "$TMP/sat"
+flow "$R/srp-elec-cv5.xml" > "$TMP/t1"
+check "a decision's entry records the inventory it was made with" \
+	grep -q "^  inventory: {entries: 3, head: [0-9a-f]\{64\}}$" "$TMP/sat/sat.log"
+mkdir -p "$TMP/now"
+cp "$w/state/devices" "$w/state/devices.idx" "$TMP/now/"
+cp "$TMP/devices" "$TMP/devices.idx" "$w/state/"
+flow "$R/srp-gas-cv5.xml" > "$TMP/t2" 2> "$TMP/e2"
+check "the inventory rolled back to before it: exit 2, nothing decided, naming both counts" \
+	sh -c '[ "$0" -eq 2 ] && [ ! -s "$1" ] && grep -q "state/devices: 2 entries, where 3 were recorded by the trail.s last entry (1): the device inventory was rolled back or replaced since" "$2"' "$?" "$TMP/t2" "$TMP/e2"
+echo "00DB123800000002 GSME" | $CS -C "$w" devices import > /dev/null
+flow "$R/srp-gas-cv5.xml" > "$TMP/t3" 2> "$TMP/e3"
+check "... then grown to as many entries by another import: still refused (its last entry is not the one recorded)" \
+	sh -c '[ "$0" -eq 2 ] && grep -q "entry 2 is not the one recorded" "$1"' "$?" "$TMP/e3"
+cp "$TMP/now/devices" "$TMP/now/devices.idx" "$w/state/"
+flow "$R/srp-gas-cv5.xml" > "$TMP/t4" 2> "$TMP/e4"
+check "... restored: the next request is decided" sh -c '[ "$0" -eq 0 ] && grep -q "^verdict: accept$" "$1"' "$?" "$TMP/t4"
+solr-sat verify -C "$w" "$TMP/sat" > /dev/null
+check "... and the trail verifies" [ $? -eq 0 ]

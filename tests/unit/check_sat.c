@@ -80,6 +80,111 @@ append(struct trail *t, struct sat *s, int n, int commit)
 		sat_commit(s);
 }
 
+/* One entry whose world says the device inventory had n entries with
+ * head h (64 hex digits made from the letter). */
+static void
+append_inventory(struct trail *t, struct sat *s, int n, char h)
+{
+	struct ynode *body = yn_new_map(0), *w = yn_new_map(0),
+	    *inv = yn_new_map(1);
+	struct solr_err e;
+	char head[65];
+
+	memset(head, h, 64);
+	head[64] = '\0';
+	yn_set(inv, "entries", yn_new_int(n));
+	yn_set_str(inv, "head", head);
+	yn_set(w, "inventory", inv);
+	yn_set(body, "world", w);
+	yn_set(body, "objects", yn_new_seq(0));
+	ck_assert_msg(sat_append(s, body, &t->objects, NULL, NULL, 0, &e) ==
+	    0, "%s", e.msg);
+	yn_free(body);
+}
+
+/* The device inventory an entry records only grows along the trail:
+ * fewer entries than an earlier one recorded, or as many with another
+ * head, is named; and the writer reads the last entry back, checked. */
+START_TEST(inventory_only_grows)
+{
+	static const struct {
+		int n;
+		char h;
+		const char *why;	/* NULL: the trail verifies */
+	} cases[] = {
+		{ 9, 'b', NULL },	/* grown */
+		{ 7, 'a', NULL },	/* as many, the same head */
+		{ 4, 'c', "has 4 entries, after entry 2 recorded 7: it was "
+		    "rolled back" },
+		{ 7, 'c', "has 7 entries and another head, after entry 2 "
+		    "recorded 7: it was replaced" },
+	};
+	struct trail t;
+	struct sat s;
+	struct solr_err e;
+	struct ynode *last;
+	uint64_t n;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		trail_new(&t);
+		ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &s, &e), 0);
+		ck_assert_int_eq(sat_last_entry(&s, &last, &e), 0);
+		ck_assert_ptr_null(last);	/* an empty log */
+		append_inventory(&t, &s, 5, 'a');
+		append_inventory(&t, &s, 7, 'a');
+		append_inventory(&t, &s, cases[i].n, cases[i].h);
+		ck_assert_int_eq(sat_sync(&s, &e), 0);
+		sat_commit(&s);
+		ck_assert_msg(sat_last_entry(&s, &last, &e) == 0, "%s", e.msg);
+		ck_assert_str_eq(yn_get_str(last, "n"), "3");
+		ck_assert_int_eq(yn_path(last, "world.inventory.head")->str[0],
+		    cases[i].h);
+		yn_free(last);
+		ck_assert_int_eq(sat_close(&s, &e), 0);
+		if (cases[i].why == NULL)
+			ck_assert_msg(sat_verify(t.sat, tkey, NULL, 0, &n,
+			    NULL, &e) == 0, "%zu: %s", i, e.msg);
+		else {
+			ck_assert_int_eq(sat_verify(t.sat, tkey, NULL, 0, &n,
+			    NULL, &e), SOLR_ERR_VERIFY);
+			ck_assert_msg(strstr(e.msg, cases[i].why) != NULL,
+			    "%zu: %s", i, e.msg);
+			ck_assert_uint_eq(n, 2);
+		}
+		trail_free(&t);
+	}
+}
+END_TEST
+
+/* The last entry is read only when it is the trail's: one changed by
+ * hand is refused. */
+START_TEST(last_entry_checked)
+{
+	struct trail t;
+	struct sat s;
+	struct solr_err e;
+	struct ynode *last;
+	char cmd[300];
+
+	trail_new(&t);
+	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &s, &e), 0);
+	append_inventory(&t, &s, 5, 'a');
+	ck_assert_int_eq(sat_sync(&s, &e), 0);
+	sat_commit(&s);
+	ck_assert_int_eq(sat_close(&s, &e), 0);
+	snprintf(cmd, sizeof(cmd), "sed -i 's/entries: 5/entries: 9/' %s",
+	    t.log);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &s, &e), 0);
+	ck_assert_int_eq(sat_last_entry(&s, &last, &e), SOLR_ERR_VERIFY);
+	ck_assert_ptr_null(last);
+	ck_assert_msg(strstr(e.msg, "was changed") != NULL, "%s", e.msg);
+	ck_assert_int_eq(sat_close(&s, &e), 0);
+	trail_free(&t);
+}
+END_TEST
+
 START_TEST(chain_verifies)
 {
 	struct trail t;
@@ -428,6 +533,8 @@ sat_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, chain_verifies);
+	tcase_add_test(tc, inventory_only_grows);
+	tcase_add_test(tc, last_entry_checked);
 	tcase_add_loop_test(tc, tamper_found, 0, sizeof(tampers) /
 	    sizeof(tampers[0]));
 	tcase_add_test(tc, missing_object_found);
