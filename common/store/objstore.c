@@ -197,17 +197,24 @@ tab_slot(const struct solr_objstore *os, const unsigned char sha[OBJLOC_KEY])
 	return (size_t)(h & (os->tabcap - 1));
 }
 
+/* The next slot, in probe order from *probe (0 to begin), whose key is
+ * the name's: eight bytes, so another object's slot may share it, and
+ * what a slot names is known only when its object's header is read. */
 static struct objloc *
-tab_find(const struct solr_objstore *os, const unsigned char sha[OBJLOC_KEY])
+tab_next(const struct solr_objstore *os, const unsigned char sha[32],
+    size_t *probe)
 {
 	size_t i;
 
 	if (os->tabcap == 0)
 		return NULL;
-	for (i = tab_slot(os, sha); os->tab[i].seg != EMPTY;
-	    i = (i + 1) & (os->tabcap - 1))
+	for (i = (tab_slot(os, sha) + *probe) & (os->tabcap - 1);
+	    *probe < os->tabcap && os->tab[i].seg != EMPTY;
+	    i = (i + 1) & (os->tabcap - 1)) {
+		++*probe;
 		if (memcmp(os->tab[i].key, sha, OBJLOC_KEY) == 0)
 			return &os->tab[i];
+	}
 	return NULL;
 }
 
@@ -241,19 +248,34 @@ tab_grow(struct solr_objstore *os, size_t want)
 	return 0;
 }
 
-static int
-tab_put(struct solr_objstore *os, const struct objloc *l)
-{
-	size_t i;
+static int name_at(struct solr_objstore *, size_t, uint64_t,
+    char [SOLR_SHA256_HEX], struct solr_err *);
 
-	if (tab_find(os, l->key) != NULL)
-		return 0;
+/* Puts where the object named sha lies, unless a slot already says
+ * where it lies (read from the object's header: a slot of the same key
+ * may be another object's). */
+static int
+tab_put(struct solr_objstore *os, const unsigned char sha[32],
+    uint32_t seg, uint32_t off)
+{
+	struct solr_err ignore;
+	struct objloc *l;
+	char want[SOLR_SHA256_HEX], got[SOLR_SHA256_HEX];
+	size_t i, probe = 0;
+
+	solr_hex(sha, 32, want);
+	while ((l = tab_next(os, sha, &probe)) != NULL)
+		if ((l->seg == seg && l->off == off) || (name_at(os, l->seg,
+		    l->off, got, &ignore) == 0 && strcmp(got, want) == 0))
+			return 0;
 	if ((os->tabn + 1) * 4 > os->tabcap * 3 && tab_grow(os, 0) != 0)
 		return -1;
-	for (i = tab_slot(os, l->key); os->tab[i].seg != EMPTY;
+	for (i = tab_slot(os, sha); os->tab[i].seg != EMPTY;
 	    i = (i + 1) & (os->tabcap - 1))
 		;
-	os->tab[i] = *l;
+	memcpy(os->tab[i].key, sha, OBJLOC_KEY);
+	os->tab[i].seg = seg;
+	os->tab[i].off = off;
 	os->tabn++;
 	return 0;
 }
@@ -295,17 +317,21 @@ held(struct solr_objstore *os, const char *name, size_t n, char *at)
 	struct solr_buf b = { 0 };
 	unsigned char sha[32];
 	struct objloc *l;
-	int r;
+	size_t probe = 0;
+	int r = 1;
 
 	unhex32(name, sha);
-	if ((l = tab_find(os, sha)) == NULL && (os->tabcap > 0 ||
-	    refresh(os, &e) != 0 || (l = tab_find(os, sha)) == NULL))
+	if (os->tabcap == 0 && refresh(os, &e) != 0)
 		return 0;
-	r = read_obj(os, l->seg, l->off, name, n, &b, &e);
-	n = r == 0 ? n - b.len : 1;
+	/* a slot of its key that holds another object is passed over; a
+	 * copy of it that does not read back means a new one */
+	while ((l = tab_next(os, sha, &probe)) != NULL &&
+	    (r = read_obj(os, l->seg, l->off, name, n, &b, &e)) == 1)
+		;
+	r = l != NULL && r == 0 && b.len == n;
 	solr_buf_free(&b);
-	if (n != 0)
-		return 0;	/* a copy that does not read back: a new one */
+	if (!r)
+		return 0;
 	if (at != NULL)
 		snprintf(at, OBJSTORE_AT, "%s:%llx", os->segs[l->seg].id,
 		    (unsigned long long)l->off);
@@ -320,7 +346,6 @@ put(struct solr_objstore *os, const void *p, size_t n, const char *name,
 	unsigned char sha[32];
 	struct iovec iov[3];
 	struct objseg *s;
-	struct objloc l;
 	size_t want;
 	ssize_t w;
 	int r, hl;
@@ -362,10 +387,8 @@ put(struct solr_objstore *os, const void *p, size_t n, const char *name,
 		    (unsigned long long)os->wsize);
 	if (os->tabcap > 0) {
 		unhex32(name, sha);
-		memcpy(l.key, sha, OBJLOC_KEY);
-		l.seg = (uint32_t)os->wseg;
-		l.off = (uint32_t)os->wsize;
-		if (tab_put(os, &l) != 0)
+		if (tab_put(os, sha, (uint32_t)os->wseg, (uint32_t)os->wsize)
+		    != 0)
 			return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	}
 	os->wsize += (off_t)want;
@@ -452,7 +475,6 @@ read_index(struct solr_objstore *os, size_t i, struct solr_err *e)
 {
 	char path[PATH_MAX], buf[IDX_LINE * 512];
 	unsigned char sha[32];
-	struct objloc l;
 	uint64_t off, len;
 	ssize_t n;
 	size_t k;
@@ -480,10 +502,8 @@ read_index(struct solr_objstore *os, size_t i, struct solr_err *e)
 				    IDX_LINE) + 1);
 				goto out;
 			}
-			memcpy(l.key, sha, OBJLOC_KEY);
-			l.off = (uint32_t)off;
-			l.seg = (uint32_t)i;
-			if (tab_put(os, &l) != 0) {
+			if (tab_put(os, sha, (uint32_t)i, (uint32_t)off) !=
+			    0) {
 				r = solr_seterr(e, SOLR_ERR_NOMEM, "out of "
 				    "memory");
 				goto out;
@@ -601,10 +621,11 @@ objstore_get_at(struct solr_objstore *os, const char *name, const char *at,
     size_t max, struct solr_buf *out, struct solr_err *e)
 {
 	unsigned char sha[32];
-	struct objloc *l;
+	struct objloc *l, *first = NULL;
+	size_t probe;
 	uint64_t off;
 	long i;
-	int r;
+	int r, pass;
 
 	if (!solr_is_sha256_hex(name))
 		return solr_seterr(e, SOLR_ERR_FORMAT,
@@ -616,18 +637,24 @@ objstore_get_at(struct solr_objstore *os, const char *name, const char *at,
 	    (r = read_obj(os, (size_t)i, off, name, max, out, e)) != 1)
 		return r;
 	unhex32(name, sha);
-	if ((l = tab_find(os, sha)) == NULL) {
-		if ((r = refresh(os, e)) != 0)
+	/* the slots of its key as the table has them, then again after
+	 * reading what the indexes added */
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1 && (r = refresh(os, e)) != 0)
 			return r;
-		l = tab_find(os, sha);
+		for (probe = 0, first = NULL; (l = tab_next(os, sha,
+		    &probe)) != NULL; first = first ? first : l)
+			if ((r = read_obj(os, l->seg, l->off, name, max, out,
+			    e)) != 1)
+				return r;
 	}
-	if (l == NULL && os->also != NULL)
+	if (first == NULL && os->also != NULL)
 		return objstore_get_at(os->also, name, at, max, out, e);
-	if (l == NULL)
+	if (first == NULL)
 		return solr_seterr_at(e, SOLR_ERR_IO, os->dir, 0, "object %s "
 		    "is not in the store", name);
-	r = read_obj(os, l->seg, l->off, name, max, out, e);
-	return r == 1 ? misplaced(os, l, name, e) : r;
+	/* a slot of its key where another object lies: the index lied */
+	return misplaced(os, first, name, e);
 }
 
 int

@@ -37,10 +37,12 @@ struct objseg {
 	int unsynced;		/* read from and not yet synced */
 };
 
-/* Where an object lies, by the first 16 bytes of its name: every read
- * checks the whole name and the bytes, so the table need not hold more.
- * An offset is below OBJSTORE_SEGMENT_MAX. */
-#define OBJLOC_KEY 16
+/* Where an object lies, by the first 8 bytes of its name: every read
+ * checks the whole name (in the object's header) and the bytes, so the
+ * table need not hold more, and a slot of the same key that holds
+ * another object is passed over.  An offset is below
+ * OBJSTORE_SEGMENT_MAX. */
+#define OBJLOC_KEY 8
 struct objloc {
 	unsigned char key[OBJLOC_KEY];
 	uint32_t seg;
