@@ -222,6 +222,10 @@ run_stage(struct countersign_stage *c, const char *satdir)
 	    &c->sat, &e) != 0))
 		cli_state_failed(c->world, &e, "countersign");
 	c->have_sat = satdir != NULL;
+	if (c->have_sat) {
+		c->sat.locked_fill = countersign_inventory_input;
+		c->sat.locked_arg = c;
+	}
 	if (c->have_sat && c->sat.cut > 0)
 		cli_warn(c->sat.log, 0, "cut a torn last entry of %lld bytes (a "
 		    "write that did not finish: no record left after it)",

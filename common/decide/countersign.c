@@ -951,17 +951,23 @@ keep_adt(struct countersign_stage *c, const struct ynode *rec,
 	return 0;
 }
 
-/* The device inventory the stage read, as an entry records it: its
- * entries and the MAC of its last.  A world without one records none. */
-static int
-inventory_input(struct countersign_stage *c, struct ynode *w)
+/* The device inventory as the entry's world records it: its entries and
+ * the MAC of its last, read under the trail's lock so that, the
+ * inventory only growing, the entries record it growing.  A world
+ * without one records none. */
+int
+countersign_inventory_input(void *arg, struct ynode *body)
 {
+	struct countersign_stage *c = arg;
+	struct ynode *w = yn_get_or_add_map(body, "world", 0);
 	struct solr_err e = { 0 };
 	unsigned char head[32];
 	char hex[65];
 	uint64_t n;
 	struct ynode *m;
 
+	if (w == NULL)
+		return 1;
 	if (inv_head(c->world, &n, head, &e) != 0)
 		return 0;
 	solr_hex(head, 32, hex);
@@ -1012,7 +1018,6 @@ world_inputs(struct countersign_stage *c, const struct ynode *rec)
 	if (c->dcc_cert)
 		r |= yn_push(certs, yn_new_str(c->dcc_cert->serial));
 	r |= yn_set(w, "certificate_serials", certs);
-	r |= inventory_input(c, w);
 	if (r != 0) {
 		yn_free(w);
 		return NULL;

@@ -87,6 +87,8 @@ int countersign_open(struct countersign_stage *c, struct solr_err *e);
  * bundle, one copy each, so that a replay can name the key of one that
  * changed, not only its SHA-256. */
 int countersign_keep_world(struct countersign_stage *c, struct solr_err *e);
+/* The trail's locked_fill: the device inventory into an entry's world. */
+int countersign_inventory_input(void *arg, struct ynode *body);
 /* Whether the device inventory still holds what the trail's last entry
  * recorded of it (world.inventory): SOLR_ERR_VERIFY when it was rolled
  * back or replaced since, so that no decision rests on it. */

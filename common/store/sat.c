@@ -331,6 +331,10 @@ sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
 		goto out;
 	}
 	s->end.valid = 0;
+	if (s->locked_fill != NULL && s->locked_fill(s->locked_arg, body)) {
+		r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+		goto out;
+	}
 	if ((r = entry_text(s, body, n, prev, &text, e)) != 0)
 		goto out;
 	if (write(s->fd, text.p, text.len) != (ssize_t)text.len) {
@@ -597,17 +601,26 @@ sat_last_entry(struct sat *s, struct ynode **out, struct solr_err *e)
 	int r;
 
 	*out = NULL;
+	/* under the lock: no other writer is half way through an entry */
+	while (flock(s->fd, LOCK_EX) != 0)
+		if (errno != EINTR)
+			return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0,
+			    "lock: %s", strerror(errno));
 	if ((r = sat_tail(s, &n, last, e)) != 0 || n == 0 ||
 	    (r = sat_entry_offset(s, n - 1, &off, e)) != 0)
-		return r;
-	if (fstat(s->fd, &st) != 0)
-		return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "%s",
+		goto out;
+	if (fstat(s->fd, &st) != 0) {
+		r = solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "%s",
 		    strerror(errno));
+		goto out;
+	}
 	if (st.st_size <= off || (c.p = malloc((size_t)(st.st_size - off))) ==
-	    NULL)
-		return st.st_size <= off ? solr_seterr_at(e, SOLR_ERR_VERIFY,
+	    NULL) {
+		r = st.st_size <= off ? solr_seterr_at(e, SOLR_ERR_VERIFY,
 		    s->log, 0, "entry %llu is not there", (unsigned long long)n)
 		    : solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+		goto out;
+	}
 	c.cap = (size_t)(st.st_size - off);
 	if ((got = pread(s->fd, c.p, c.cap, (off_t)off)) != (ssize_t)c.cap)
 		r = solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "cannot read "
@@ -627,6 +640,8 @@ sat_last_entry(struct sat *s, struct ynode **out, struct solr_err *e)
 	if (r == 0 && yn_parse((const char *)c.p, p.body, s->log, 0, out,
 	    e) != 0)
 		r = SOLR_ERR_VERIFY;
+out:
+	flock(s->fd, LOCK_UN);
 	solr_buf_free(&c);
 	return r;
 }

@@ -47,6 +47,12 @@ struct sat {
 	 * cuts the log clears it. */
 	struct sat_end { int valid; dev_t dev; ino_t ino; int64_t size;
 	    uint64_t n; char hash[SOLR_SHA256_HEX]; } end;
+	/* the writer's, or NULL: called under the log's lock before each
+	 * entry is written, for what must be read in the order the entries
+	 * are in (the device inventory a decision was made with, which
+	 * only grows along the trail); nonzero: out of memory */
+	int (*locked_fill)(void *arg, struct ynode *body);
+	void *locked_arg;
 };
 
 /* Under the lock: the number of entries and the last hash. */
@@ -80,8 +86,8 @@ void sat_commit(struct sat *s);
 int sat_take_back(struct sat *s, struct solr_err *e);
 int sat_close(struct sat *s, struct solr_err *e);
 
-/* The log's last entry, its hash and its MAC checked, as a tree (NULL
- * for an empty log).  The caller frees it. */
+/* The log's last entry, under the lock, its hash and its MAC checked,
+ * as a tree (NULL for an empty log).  The caller frees it. */
 int sat_last_entry(struct sat *s, struct ynode **out, struct solr_err *e);
 
 /* Checks the chain, each entry's MAC with key (NULL: the MAC line must be

@@ -107,12 +107,15 @@ ls "$TMP/batch"/*.xml | solr-verify-sig -C "$w" --at $PIN --files-from - |
 	solr-adt-check -C "$w" > "$TMP/held"
 awk 'BEGIN { for (i = 0; i < 30000; i++) printf "00DB123C%08X ESME\n", i }' > "$TMP/big"
 $CS -C "$w" devices import < "$TMP/big" > "$TMP/ibig" & pi=$!
-solr-countersign -C "$w" --at $PIN < "$TMP/held" > "$TMP/o" 2> "$TMP/e"; rc=$?
+solr-countersign -C "$w" --at $PIN --sat "$TMP/bsat" < "$TMP/held" > "$TMP/o" 2> "$TMP/e"; rc=$?
 wait $pi; ri=$?
 check "countersign beside an import of 30,000 devices: both finish, nothing on stderr" \
 	sh -c '[ "$0" -eq 1 ] && [ "$1" -eq 0 ] && [ ! -s "$2" ]' "$rc" "$ri" "$TMP/e"
 check "... every request decided as without the import: 200 accepted, 100 quarantined at adt-check, none E19 or E11" \
 	sh -c '[ $(grep -c "^verdict: accept$" "$0") -eq 200 ] && [ $(grep -c "^code: AD1$" "$0") -eq 100 ] && ! grep -q "^code: E1[19]$" "$0"' "$TMP/o"
+solr-sat verify -C "$w" "$TMP/bsat" > /dev/null 2> "$TMP/e"
+check "... and the trail, whose entries record the inventory growing under them, verifies" \
+	sh -c '[ "$0" -eq 0 ] && [ $(grep -c "^  inventory: {entries: [0-9]*," "$1") -eq 300 ]' "$?" "$TMP/bsat/sat.log"
 FAULTS=$BUILD/faults.so
 preload=$FAULTS
 [ "${SOLR_SANITIZE:-}" = asan ] && preload="$(${CC:-cc} -print-file-name=libasan.so) $FAULTS"
