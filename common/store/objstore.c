@@ -263,11 +263,16 @@ tab_put(struct solr_objstore *os, const unsigned char sha[32],
 	char want[SOLR_SHA256_HEX], got[SOLR_SHA256_HEX];
 	size_t i, probe = 0;
 
-	solr_hex(sha, 32, want);
-	while ((l = tab_next(os, sha, &probe)) != NULL)
-		if ((l->seg == seg && l->off == off) || (name_at(os, l->seg,
-		    l->off, got, &ignore) == 0 && strcmp(got, want) == 0))
+	want[0] = '\0';
+	while ((l = tab_next(os, sha, &probe)) != NULL) {
+		if (l->seg == seg && l->off == off)
 			return 0;
+		if (want[0] == '\0')
+			solr_hex(sha, 32, want);
+		if (name_at(os, l->seg, l->off, got, &ignore) == 0 &&
+		    strcmp(got, want) == 0)
+			return 0;
+	}
 	if ((os->tabn + 1) * 4 > os->tabcap * 3 && tab_grow(os, 0) != 0)
 		return -1;
 	for (i = tab_slot(os, sha); os->tab[i].seg != EMPTY;
@@ -575,7 +580,7 @@ misplaced(const struct solr_objstore *os, const struct objloc *l,
 {
 	char path[PATH_MAX], key[2 * OBJLOC_KEY + 1];
 
-	/* without the name, its first half, as the table holds it */
+	/* without the name, the key the table holds of it */
 	solr_hex(l->key, OBJLOC_KEY, key);
 	seg_path(os, l->seg, "idx", path, sizeof(path));
 	return solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "object %s%s: the "
