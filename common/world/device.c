@@ -610,15 +610,19 @@ world_device_entry(struct solr_world *w, uint64_t eui, const char *type,
 /* *out = the cache's entry for the private key in path, read again
  * unless its file is the same. */
 static int
-private_key(struct solr_devcache *dc, const char *path,
+private_key(struct solr_world *w, const char *path,
     struct keycache_ent **out, struct solr_err *e)
 {
+	struct solr_devcache *dc = devcache_of(w);
 	struct keycache_ent *ke = NULL;
 	struct stat st;
 	EVP_PKEY *k;
 	size_t i;
 	int r;
 
+	*out = NULL;
+	if (dc == NULL)
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	for (i = 0; i < KEYCACHE; i++)
 		if (dc->key[i].k != NULL && strcmp(dc->key[i].path, path) == 0)
 			ke = &dc->key[i];
@@ -649,14 +653,11 @@ int
 world_private_key(struct solr_world *w, const char *path, EVP_PKEY **out,
     struct solr_err *e)
 {
-	struct solr_devcache *dc = devcache_of(w);
 	struct keycache_ent *ke;
 	int r;
 
 	*out = NULL;
-	if (dc == NULL)
-		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
-	if ((r = private_key(dc, path, &ke, e)) != 0)
+	if ((r = private_key(w, path, &ke, e)) != 0)
 		return r;
 	if (!EVP_PKEY_up_ref(ke->k))
 		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
@@ -668,14 +669,11 @@ int
 world_private_ka(struct solr_world *w, const char *path,
     struct solr_ka **out, struct solr_err *e)
 {
-	struct solr_devcache *dc = devcache_of(w);
 	struct keycache_ent *ke;
 	int r;
 
 	*out = NULL;
-	if (dc == NULL)
-		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
-	if ((r = private_key(dc, path, &ke, e)) != 0)
+	if ((r = private_key(w, path, &ke, e)) != 0)
 		return r;
 	if (ke->ka == NULL && (ke->ka = solr_ka_new(ke->k)) == NULL)
 		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "not a "
