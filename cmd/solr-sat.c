@@ -25,6 +25,7 @@
 #include "store/sat.h"
 #include "store/sathead.h"
 #include "base/util.h"
+#include "world/inventory.h"
 #include "cli.h"
 #include "base/ywrite.h"
 
@@ -653,9 +654,13 @@ cmd_replay(const char *dir, const char *world, const char *outdir,
 	struct sat_trust t;
 	struct solr_world w;
 	struct replay_world rw;
-	struct solr_err e = { 0 };
+	struct solr_err e = { 0 }, ie = { 0 };
 	char cert[PATH_MAX], heads[PATH_MAX], tools[PATH_MAX],
-	    objs[PATH_MAX], out[PATH_MAX], tmp[PATH_MAX], scratch[PATH_MAX];
+	    objs[PATH_MAX], out[PATH_MAX], tmp[PATH_MAX], scratch[PATH_MAX],
+	    hex[65];
+	unsigned char head[32] = { 0 };
+	uint64_t ninv = 0;
+	int inv;
 	unsigned long n = 0, differ = 0;
 	FILE *f;
 	int rc;
@@ -668,11 +673,16 @@ cmd_replay(const char *dir, const char *world, const char *outdir,
 	cli_sat_trust(&t, &w, cert, heads);
 	t.heads = NULL;
 	rc = sat_check(dir, &t, &c, &e);
+	/* the device inventory now, to hold each entry's to it */
+	inv = inv_head(&w, &ninv, head, &ie);
+	solr_hex(head, 32, hex);
 	world_free(&w);
 	if (rc != 0 || replay_world_open(&rw, world, dir, &e) != 0) {
 		cli_error(&e);
 		return SOLR_EXIT_TROUBLE;	/* nothing to replay from */
 	}
+	if (inv == 0 || inv == SOLR_ERR_NOTFOUND)
+		replay_world_inventory(&rw, ninv, inv == 0 ? hex : NULL);
 	sat_each(dir, world_entry, &rw, &e);
 	/* the recorded requests, from the bundle's objects, through every
 	 * stage; nothing is written to the world, and what the stages

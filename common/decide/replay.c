@@ -10,7 +10,8 @@
 #define INPUT_MAX (4 * 1024 * 1024)
 
 /* The inputs a trail entry records, by the key of its world: mapping. */
-enum { IN_POLICY, IN_REGISTRY, IN_LIST, IN_INSTRUCTIONS, IN_ADT };
+enum { IN_POLICY, IN_REGISTRY, IN_LIST, IN_INSTRUCTIONS, IN_ADT,
+    IN_INVENTORY };
 static const struct {
 	const char *key;	/* in the entry's world: */
 	enum world_file file;
@@ -20,18 +21,21 @@ static const struct {
 	[IN_LIST] = { "failed_suppliers_sha256", WF_FAILED_SUPPLIERS },
 	[IN_INSTRUCTIONS] = { "instructions_sha256", WF_INSTRUCTIONS },
 	[IN_ADT] = { "adt_sha256", WF_ADT },
+	/* not a file's SHA-256: its entries and the MAC of its last */
+	[IN_INVENTORY] = { "inventory", WF_INVENTORY },
 };
 
 /* What each stage reads of them, the likeliest cause first. */
 static const struct {
 	const char *stage;
-	int in[4];		/* -1 ends */
+	int in[6];		/* -1 ends */
 } reads[] = {
 	{ "verify-sig", { IN_REGISTRY, IN_POLICY, -1 } },
 	{ "failed-suppliers", { IN_LIST, IN_REGISTRY, IN_POLICY, -1 } },
-	{ "gbcs-parse", { IN_POLICY, -1 } },
+	{ "gbcs-parse", { IN_POLICY, IN_INVENTORY, -1 } },
 	{ "adt-check", { IN_ADT, IN_INSTRUCTIONS, IN_POLICY, -1 } },
-	{ "countersign", { IN_LIST, IN_INSTRUCTIONS, IN_REGISTRY, IN_POLICY } },
+	{ "countersign", { IN_LIST, IN_INSTRUCTIONS, IN_INVENTORY,
+	    IN_REGISTRY, IN_POLICY, -1 } },
 };
 
 /* The SHA-256 of a file now ("null" when there is none, as recorded). */
@@ -68,6 +72,17 @@ replay_world_open(struct replay_world *rw, const char *world,
 		    "trail's path is too long");
 	objstore_open_read(&rw->bundle, path);
 	return 0;
+}
+
+void
+replay_world_inventory(struct replay_world *rw, uint64_t n,
+    const char *head)
+{
+	if (head == NULL)
+		snprintf(rw->inventory, sizeof(rw->inventory), "none");
+	else
+		snprintf(rw->inventory, sizeof(rw->inventory), "%llu (last "
+		    "entry's MAC %.16s...)", (unsigned long long)n, head);
 }
 
 void
@@ -189,6 +204,42 @@ adt_now(const struct replay_world *rw, const struct ynode *entry,
 	return 0;
 }
 
+/* The inventory the entry recorded against the world's now, when the
+ * caller said what it is now. */
+static int
+inventory_entry(struct replay_world *rw, const struct ynode *w)
+{
+	const struct ynode *inv = yn_get(w, "inventory");
+	const char *n = yn_get_str(inv, "entries"), *h = yn_get_str(inv,
+	    "head");
+	struct replay_change *c;
+	char was[sizeof(c->was)];
+	int i;
+
+	if (inv == NULL || rw->inventory[0] == '\0')
+		return 0;
+	snprintf(was, sizeof(was), "%s (last entry's MAC %.16s...)",
+	    n ? n : "?", h ? h : "?");
+	if (strcmp(was, rw->inventory) == 0)
+		return 0;
+	for (i = 0; i < rw->n; i++)
+		if (strcmp(rw->c[i].file, world_layout[WF_INVENTORY].path) ==
+		    0)
+			return 0;	/* its first difference only */
+	if (rw->n == REPLAY_CHANGES) {
+		rw->more++;
+		return 0;
+	}
+	c = &rw->c[rw->n++];
+	memset(c, 0, sizeof(*c));
+	snprintf(c->file, sizeof(c->file), "%s",
+	    world_layout[WF_INVENTORY].path);
+	snprintf(c->key, sizeof(c->key), "entries");
+	snprintf(c->was, sizeof(c->was), "%s", was);
+	snprintf(c->now, sizeof(c->now), "%s", rw->inventory);
+	return 1;
+}
+
 int
 replay_world_entry(struct replay_world *rw, const struct ynode *entry)
 {
@@ -214,7 +265,7 @@ replay_world_entry(struct replay_world *rw, const struct ynode *entry)
 		if (strcmp(was, now) != 0)
 			n += note(rw, file, path, was, now);
 	}
-	return n;
+	return n + inventory_entry(rw, w);
 }
 
 /* The change of input in for rec, if the world saw one. */
@@ -256,7 +307,7 @@ replay_because(const struct replay_world *rw, const struct ynode *rec,
 		if (r == NULL || strcmp(r, "differs") != 0)
 			continue;
 		*stage = reads[s].stage;
-		for (k = 0; k < 4 && reads[s].in[k] >= 0; k++)
+		for (k = 0; k < 6 && reads[s].in[k] >= 0; k++)
 			if ((c = change_of(rw, rec, reads[s].in[k])) != NULL)
 				return c;
 		return NULL;

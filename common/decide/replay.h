@@ -8,6 +8,8 @@
 #ifndef SOLR_REPLAY_H
 #define SOLR_REPLAY_H
 
+#include <stdint.h>
+
 #include "base/err.h"
 #include "base/util.h"
 #include "base/ytree.h"
@@ -27,6 +29,8 @@ struct replay_world {
 	const char *dir;	/* the world */
 	struct solr_objstore bundle;	/* the trail's objects */
 	char now[4][SOLR_SHA256_HEX];	/* policy, registry, list, instr. */
+	char inventory[128];	/* the device inventory now, as entries
+				 * record it; "" when not said */
 	struct replay_change c[REPLAY_CHANGES];
 	int n;
 	int more;		/* changes past REPLAY_CHANGES, not kept */
@@ -35,6 +39,11 @@ struct replay_world {
 /* The world's inputs as they are now, and the trail's bundle. */
 int replay_world_open(struct replay_world *rw, const char *world,
     const char *trail, struct solr_err *e);
+/* The world's device inventory now: n entries, the last one's MAC in
+ * hex (NULL: the world has none).  Without it the inventories entries
+ * record are not compared. */
+void replay_world_inventory(struct replay_world *rw, uint64_t n,
+    const char *head);
 void replay_world_close(struct replay_world *rw);
 /* One trail entry: its recorded inputs against the world's.  Returns the
  * number of changes not seen before (reported once each). */

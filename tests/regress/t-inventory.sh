@@ -229,3 +229,14 @@ flow "$R/srp-gas-cv5.xml" > "$TMP/t4" 2> "$TMP/e4"
 check "... restored: the next request is decided" sh -c '[ "$0" -eq 0 ] && grep -q "^verdict: accept$" "$1"' "$?" "$TMP/t4"
 solr-sat verify -C "$w" "$TMP/sat" > /dev/null
 check "... and the trail verifies" [ $? -eq 0 ]
+# a replay names the inventory a decision was made with when it changed
+cp -R "$w" "$TMP/w3"
+$CS -C "$TMP/w3" devices remove 00DB1234567890A1 > /dev/null
+solr-sat replay "$TMP/sat" "$TMP/w3" > "$TMP/rp" 2>&1
+check "replay after a device was removed: the inventory named as the world input that changed, exit 1" \
+	sh -c '[ "$0" -eq 1 ] && grep -q "^world state/devices: entries: 3 (last entry.s MAC [0-9a-f]\{16\}...) recorded, 4 (last entry.s MAC [0-9a-f]\{16\}...) now$" "$1"' "$?" "$TMP/rp"
+check "... and as why the gas request is decided otherwise (E19)" \
+	sh -c 'grep -q "now reject E19 (differs at: countersign)" "$0" && grep -q "^  because: state/devices: entries: 3" "$0"' "$TMP/rp"
+solr-sat replay "$TMP/sat" "$w" > "$TMP/rp2" 2>&1
+check "... and against the world as it is, nothing differs" \
+	sh -c '[ "$0" -eq 0 ] && grep -q "0 differ; 0 world inputs changed" "$1"' "$?" "$TMP/rp2"
