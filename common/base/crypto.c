@@ -50,6 +50,11 @@ solr_ecdsa_verify(EVP_PKEY *key, const unsigned char rs[64],
 	if (!solr_ecdsa_rs_in_range(rs))
 		return solr_seterr(e, SOLR_ERR_VERIFY, "the signature's r and "
 		    "s must each be between 1 and n-1 of P-256");
+	/* the digest is given as it is: only an EC key may judge it (an
+	 * RSA key would take it for a whole signed block) */
+	if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "the key is not an EC "
+		    "key");
 	/* OpenSSL verifies DER; the wire form is r||s */
 	if ((sig = ECDSA_SIG_new()) == NULL ||
 	    (r = BN_bin2bn(rs, 32, NULL)) == NULL ||

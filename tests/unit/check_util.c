@@ -1,5 +1,10 @@
 #include <string.h>
 
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+
+#include "base/crypto.h"
 #include "base/util.h"
 #include "unit.h"
 
@@ -140,6 +145,73 @@ START_TEST(sha256_known_answer)
 }
 END_TEST
 
+/* r||s from OpenSSL's DER signature. */
+static void
+der_to_rs(const unsigned char *der, size_t n, unsigned char rs[64])
+{
+	const unsigned char *p = der;
+	ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &p, (long)n);
+	const BIGNUM *r, *s;
+
+	ck_assert_ptr_nonnull(sig);
+	ECDSA_SIG_get0(sig, &r, &s);
+	ck_assert_int_eq(BN_bn2binpad(r, rs, 32), 32);
+	ck_assert_int_eq(BN_bn2binpad(s, rs + 32, 32), 32);
+	ECDSA_SIG_free(sig);
+}
+
+/* solr_ecdsa_verify and _sign (a digest made here, the key's own
+ * context) against OpenSSL's digest-and-sign and digest-and-verify,
+ * each way; a message changed, and a key that is not an EC key, fail. */
+START_TEST(ecdsa_against_digest_api)
+{
+	static const unsigned char msg[] = "a Signed Pre-Command, or SignedInfo";
+	unsigned char der[80], rs[64], again[64];
+	size_t dl = sizeof(der), i;
+	EVP_PKEY *k = EVP_EC_gen("P-256"), *rsa = EVP_RSA_gen(2048);
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	ECDSA_SIG *sig;
+	struct solr_err e;
+	unsigned char *d2 = NULL;
+	int n;
+
+	ck_assert_ptr_nonnull(k);
+	ck_assert_ptr_nonnull(rsa);
+	ck_assert_int_eq(EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k),
+	    1);
+	ck_assert_int_eq(EVP_DigestSign(md, der, &dl, msg, sizeof(msg)), 1);
+	der_to_rs(der, dl, rs);
+	ck_assert_msg(solr_ecdsa_verify(k, rs, msg, sizeof(msg), &e) == 0,
+	    "%s", e.msg);
+	for (i = 0; i < sizeof(msg); i += 7) {
+		unsigned char m[sizeof(msg)];
+
+		memcpy(m, msg, sizeof(m));
+		m[i] ^= 1;
+		ck_assert_int_eq(solr_ecdsa_verify(k, rs, m, sizeof(m), &e),
+		    SOLR_ERR_VERIFY);
+	}
+	ck_assert_int_eq(solr_ecdsa_verify(rsa, rs, msg, sizeof(msg), &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(e.msg, "not an EC key"));
+	/* and ours, checked by OpenSSL's digest-and-verify */
+	ck_assert_int_eq(solr_ecdsa_sign(k, msg, sizeof(msg), again, &e), 0);
+	ck_assert_ptr_nonnull(sig = ECDSA_SIG_new());
+	ck_assert_int_eq(ECDSA_SIG_set0(sig, BN_bin2bn(again, 32, NULL),
+	    BN_bin2bn(again + 32, 32, NULL)), 1);
+	ck_assert_int_gt(n = i2d_ECDSA_SIG(sig, &d2), 0);
+	ck_assert_int_eq(EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, k),
+	    1);
+	ck_assert_int_eq(EVP_DigestVerify(md, d2, (size_t)n, msg,
+	    sizeof(msg)), 1);
+	OPENSSL_free(d2);
+	ECDSA_SIG_free(sig);
+	EVP_MD_CTX_free(md);
+	EVP_PKEY_free(k);
+	EVP_PKEY_free(rsa);
+}
+END_TEST
+
 START_TEST(parse_uint)
 {
 	uint64_t v;
@@ -220,6 +292,7 @@ util_suite(void)
 	tcase_add_test(tc, time_rfc3339);
 	tcase_add_test(tc, sha256_known_answer);
 	tcase_add_test(tc, parse_uint);
+	tcase_add_test(tc, ecdsa_against_digest_api);
 	tcase_add_test(tc, parse_int);
 	tcase_add_test(tc, parse_hexn);
 	suite_add_tcase(s, tc);
