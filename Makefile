@@ -185,7 +185,7 @@ replay-fuzz: build/world/.made $(FUZZERS:%=build/replay/%)
 		echo "replay-fuzz: SKIP the vectors: $(VECTORS) is absent"; \
 	fi
 
-check: deps all build/check_unit build/maxrss build/faults.so \
+check: deps all build/check_unit build/maxrss build/faults.so build/inv-lookup \
 		build/requests/.made build/alerts/.made
 	SOLR_TESTDATA=testdata SOLR_VECTORS=$${SOLR_VECTORS:-../shared/vectors} \
 		SOLR_WORLD_DIR=build/world ./build/check_unit

@@ -51,3 +51,23 @@ m0=$(sed -n 's/^maxrss //p' "$TMP/m0") m1=$(sed -n 's/^maxrss //p' "$TMP/m1")
 if [ $sanitized = 1 ]; then skip "countersign's memory and its ledger" "$SOLR_SANITIZE keeps freed memory aside"
 elif [ -n "$m0" ] && [ -n "$m1" ] && [ $((m1 - m0)) -lt 2048 ]; then ok "countersign's memory and its ledger: ${m0} KB with none, ${m1} KB with 300,000 entries"
 else not_ok "countersign's memory and its ledger" "${m0} KB with none, ${m1} KB with 300,000 entries"; fi
+
+# the device inventory: a stage's lookups cost the same memory at 1,000
+# devices and at 101,000 (slots and entries are read, never mapped or
+# loaded whole)
+if [ -x "$BUILD/inv-lookup" ]; then
+	fresh_world "$TMP/wi"
+	awk 'BEGIN { for (i = 0; i < 1000; i++) printf "00DB1237%08X ESME\n", i }' |
+		solr-countersign -C "$TMP/wi" devices import > /dev/null
+	"$BUILD/inv-lookup" "$TMP/wi" 1000 20000 > "$TMP/lk1"
+	awk 'BEGIN { for (i = 1000; i < 101000; i++) printf "00DB1237%08X GSME\n", i }' |
+		solr-countersign -C "$TMP/wi" devices import > /dev/null
+	"$BUILD/inv-lookup" "$TMP/wi" 101000 20000 > "$TMP/lk2"
+	k1=$(cut -f4 "$TMP/lk1") k2=$(cut -f4 "$TMP/lk2")
+	if [ $sanitized = 1 ]; then skip "the inventory's lookups in constant memory" "$SOLR_SANITIZE keeps freed memory aside"
+	elif [ -n "$k1" ] && [ -n "$k2" ] && [ $((k2 - k1)) -lt 1024 ]; then
+		ok "the inventory's lookups in constant memory: $k1 KB at 1,000 devices, $k2 KB at 101,000"
+	else not_ok "the inventory's lookups in constant memory" "$k1 KB at 1,000 devices, $k2 KB at 101,000"; fi
+else
+	skip "the inventory's lookups in constant memory" "build/inv-lookup is not built (make check builds it)"
+fi
