@@ -230,7 +230,9 @@ stage_reader(struct stage *s, FILE *f, const char *name)
 
 	if (s->ops->sync != NULL)
 		setvbuf(f, NULL, _IONBF, 0);
-	if ((rd = rec_reader_new(f, name)) != NULL && s->sealer != NULL) {
+	if ((rd = rec_reader_new(f, name)) != NULL && s->ops->sync != NULL)
+		rec_reader_raw(rd);
+	if (rd != NULL && s->sealer != NULL) {
 		rec_reader_seal(rd, s->sealer);
 		if (s->foreign != NULL)
 			rec_reader_foreign(rd, s->foreign, s->foreign_why);

@@ -26,6 +26,9 @@ struct rec_reader {
 	struct solr_buf pending;	/* a "---" line read ahead */
 	int pending_line;
 	int any;		/* mappings of any kind, not only records */
+	int raw;		/* an unbuffered stream: read(2), which gives
+				 * what has come, not fread, which waits for
+				 * all it asked */
 	struct solr_sealer *sealer;	/* records must carry its seal */
 	/* a seal of another domain: named in the refusal, never accepted */
 	struct solr_sealer *foreign;
@@ -66,6 +69,12 @@ rec_reader_name(const struct rec_reader *rd)
 }
 
 void
+rec_reader_raw(struct rec_reader *rd)
+{
+	rd->raw = 1;
+}
+
+void
 rec_reader_any(struct rec_reader *rd)
 {
 	rd->any = 1;
@@ -81,6 +90,27 @@ rec_reader_free(struct rec_reader *rd)
 	free(rd);
 }
 
+/* Up to cap bytes into p: what has come, for a raw stream (a record
+ * that has arrived is decided before the next one comes); 0 at the end
+ * or on an error, which is kept. */
+static size_t
+take(struct rec_reader *rd, unsigned char *p, size_t cap)
+{
+	ssize_t k;
+	size_t n;
+
+	if (!rd->raw) {
+		if ((n = fread(p, 1, cap, rd->f)) == 0 && ferror(rd->f))
+			rd->ioerr = errno ? errno : EIO;
+		return n;
+	}
+	while ((k = read(fileno(rd->f), p, cap)) < 0 && errno == EINTR)
+		;
+	if (k < 0)
+		rd->ioerr = errno ? errno : EIO;
+	return k > 0 ? (size_t)k : 0;
+}
+
 static int
 fill(struct rec_reader *rd)
 {
@@ -90,13 +120,11 @@ fill(struct rec_reader *rd)
 		return 1;
 	if (rd->eof)
 		return 0;
-	n = fread(rd->rbuf, 1, RBUF, rd->f);
+	n = take(rd, rd->rbuf, RBUF);
 	rd->rpos = 0;
 	rd->rlen = n;
 	if (n == 0) {
 		rd->eof = 1;
-		if (ferror(rd->f))
-			rd->ioerr = errno ? errno : EIO;
 		return 0;
 	}
 	return 1;
@@ -181,13 +209,15 @@ next_piece(struct rec_reader *rd, const unsigned char **p, size_t *n,
 		memmove(rd->rbuf, rd->rbuf + rd->rpos, avail);
 		rd->rpos = 0;
 		rd->rlen = avail;
-		n2 = fread(rd->rbuf + avail, 1, RBUF - avail, rd->f);
-		if (n2 == 0) {
-			rd->eof = 1;
-			if (ferror(rd->f))
-				rd->ioerr = errno ? errno : EIO;
-		}
-		rd->rlen += n2;
+		/* a raw stream gives a line in pieces as it comes: until its
+		 * end, the buffer is full, or the input ends */
+		do {
+			n2 = take(rd, rd->rbuf + rd->rlen, RBUF - rd->rlen);
+			if (n2 == 0)
+				rd->eof = 1;
+			rd->rlen += n2;
+			nl = memchr(rd->rbuf + rd->rlen - n2, '\n', n2);
+		} while (nl == NULL && n2 > 0 && rd->rlen < RBUF);
 		avail = rd->rlen;
 		nl = memchr(rd->rbuf, '\n', avail);
 	}

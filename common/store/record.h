@@ -24,6 +24,9 @@ struct rec_reader;
 struct solr_sealer;
 
 struct rec_reader *rec_reader_new(FILE *f, const char *name);
+/* f is unbuffered (setvbuf _IONBF) and read with read(2): each record is
+ * read as soon as it has come, not when the buffer is full. */
+void rec_reader_raw(struct rec_reader *rd);
 /* Whether input is already buffered (another record may be read without
  * waiting). */
 int rec_reader_buffered(const struct rec_reader *rd);
