@@ -35,17 +35,60 @@ nomem(struct solr_err *e)
 	return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 }
 
+/* The key files of the run, in the order countersign_keys reads them. */
+static const enum world_file key_files[3] = { WF_ACB_KEY, WF_DCC_KEY,
+    WF_DCC_CERT };
+
+/* The identity of the next key file, the one just read: the same before
+ * and after the read, or it changed while it was read. */
+static int
+key_identity(struct countersign_stage *c, const char *path,
+    const struct stat *before, struct solr_err *e)
+{
+	struct stat *st = &c->key_st[c->nkeys];
+
+	if (stat(path, st) != 0 || !solr_same_file(st, before))
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "it "
+		    "changed while it was read");
+	c->nkeys++;
+	return 0;
+}
+
+int
+countersign_keys_unchanged(struct countersign_stage *c, struct solr_err *e)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int i;
+
+	for (i = 0; i < c->nkeys; i++) {
+		world_path(path, sizeof(path), c->world->dir, key_files[i]);
+		if (stat(path, &st) != 0 || !solr_same_file(&st,
+		    &c->key_st[i]))
+			return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0,
+			    "%s changed since the run began: nothing more is "
+			    "signed or MACed with what was read; run again "
+			    "to use it", world_layout[key_files[i]].path);
+	}
+	return 0;
+}
+
 int
 countersign_keys(struct countersign_stage *c, int need_dcc,
     struct solr_err *e)
 {
 	char path[PATH_MAX];
+	struct stat before;
 	FILE *f;
 	X509 *x;
 	int r;
 
+	c->nkeys = 0;
 	world_path(path, sizeof(path), c->world->dir, WF_ACB_KEY);
-	if ((r = solr_load_private_key(path, &c->acb, e)) != 0)
+	if (stat(path, &before) != 0)
+		memset(&before, 0, sizeof(before));
+	if ((r = solr_load_private_key(path, &c->acb, e)) != 0 ||
+	    (r = key_identity(c, path, &before, e)) != 0)
 		return r;
 	if ((c->acb_ka = solr_ka_new(c->acb)) == NULL)
 		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "not a "
@@ -53,17 +96,26 @@ countersign_keys(struct countersign_stage *c, int need_dcc,
 	if (!need_dcc)
 		return 0;
 	world_path(path, sizeof(path), c->world->dir, WF_DCC_KEY);
-	if ((r = solr_load_private_key(path, &c->dcc, e)) != 0)
+	if (stat(path, &before) != 0)
+		memset(&before, 0, sizeof(before));
+	if ((r = solr_load_private_key(path, &c->dcc, e)) != 0 ||
+	    (r = key_identity(c, path, &before, e)) != 0)
 		return r;
 	world_path(path, sizeof(path), c->world->dir, WF_DCC_CERT);
 	if ((f = fopen(path, "r")) == NULL)
 		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "%s",
 		    strerror(errno));
+	if (fstat(fileno(f), &before) != 0)
+		memset(&before, 0, sizeof(before));
 	x = PEM_read_X509(f, NULL, NULL, NULL);
 	fclose(f);
 	if (x == NULL)
 		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0,
 		    "not a PEM certificate");
+	if ((r = key_identity(c, path, &before, e)) != 0) {
+		X509_free(x);
+		return r;
+	}
 	r = solr_cert_from_x509(x, path, &c->dcc_cert, e);
 	X509_free(x);
 	if (r != 0)
@@ -802,6 +854,11 @@ decide_locked(struct countersign_stage *c, const struct solr_record *rec,
 		t = (int64_t)time(NULL);
 	if ((out = yn_get_or_add_map(rec->tree, "output", 0)) == NULL)
 		return nomem(e);
+	/* a key rotated under the run: nothing more is made with the old
+	 * one; the record is rejected, and so is each after it */
+	if (!c->replay && countersign_keys_unchanged(c, e) != 0)
+		return rec_reject(rec->tree, STAGE, NULL, e->msg) ? nomem(e) :
+		    STAGE_TROUBLE;
 	if (rec_is_pass(rec->tree) && (r = act(c, rec, out, t, e)) < 0)
 		return r;
 	/* a count adt-check made stays, whatever is decided here: it was

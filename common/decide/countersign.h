@@ -11,6 +11,8 @@
 #ifndef SOLR_COUNTERSIGN_H
 #define SOLR_COUNTERSIGN_H
 
+#include <sys/stat.h>
+
 #include <openssl/evp.h>
 
 #include "base/cert.h"
@@ -36,6 +38,10 @@ struct countersign_stage {
 	struct solr_ka *acb_ka;	/* its key agreement */
 	EVP_PKEY *dcc;		/* keys/dcc.xmlsign.key */
 	struct solr_cert *dcc_cert;
+	/* the files they were read from, as they were: a run signs and
+	 * MACs only while each is the same (a key rotated stops it) */
+	struct stat key_st[3];
+	int nkeys;
 	const char *outdir;	/* -o: a copy of each artifact, or NULL */
 	struct sat sat;
 	int have_sat;
@@ -57,6 +63,10 @@ extern const struct stage_ops countersign_stage;
 int countersign_keys(struct countersign_stage *c, int need_dcc,
     struct solr_err *e);
 void countersign_free(struct countersign_stage *c);
+/* Whether each key file read is still the file it was (device, inode,
+ * size, times): SOLR_ERR_CONFIG naming the first that changed. */
+int countersign_keys_unchanged(struct countersign_stage *c,
+    struct solr_err *e);
 
 /* The one path from a Signed Pre-Command to its Command: framing, the
  * ledger, the device's key-agreement certificate at time at, the MAC.
