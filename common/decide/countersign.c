@@ -1028,10 +1028,9 @@ countersign_inventory_input(void *arg, struct ynode *body)
 	if (inv_head(c->world, &n, head, &e) != 0)
 		return 0;
 	solr_hex(head, 32, hex);
-	if ((m = yn_new_map(1)) == NULL || yn_set(w, "inventory", m) != 0) {
-		yn_free(m);
+	/* yn_set frees m when it fails */
+	if ((m = yn_new_map(1)) == NULL || yn_set(w, "inventory", m) != 0)
 		return 1;
-	}
 	return yn_set(m, "entries", yn_new_int((int64_t)n)) ||
 	    yn_set_str(m, "head", hex);
 }
