@@ -1,4 +1,5 @@
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/uio.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store/objstore.h"
@@ -33,6 +35,8 @@ io_err(struct solr_err *e, const char *path, const char *what)
 	return solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s: %s", what,
 	    strerror(errno));
 }
+
+static void salt_of(struct solr_objstore *);
 
 static void
 seg_path(const struct solr_objstore *os, size_t i, const char *ext,
@@ -101,6 +105,7 @@ objstore_open(struct solr_objstore *os, const char *dir, struct solr_err *e)
 	memset(os, 0, sizeof(*os));
 	os->lockfd = -1;
 	os->wseg = -1;
+	salt_of(os);
 	if ((size_t)snprintf(os->dir, sizeof(os->dir), "%s", dir) >=
 	    sizeof(os->dir) - 80)
 		return solr_seterr_at(e, SOLR_ERR_IO, dir, 0,
@@ -128,6 +133,7 @@ objstore_open_read(struct solr_objstore *os, const char *dir)
 	memset(os, 0, sizeof(*os));
 	os->lockfd = -1;
 	os->wseg = -1;
+	salt_of(os);
 	snprintf(os->dir, sizeof(os->dir), "%s", dir);
 }
 
@@ -193,8 +199,22 @@ tab_slot(const struct solr_objstore *os, const unsigned char sha[OBJLOC_KEY])
 {
 	uint64_t h;
 
+	/* the key mixed with the process's salt, the high bits taken: a
+	 * name chosen to fall on another's slot cannot be made */
 	memcpy(&h, sha, sizeof(h));
+	h = (h ^ os->salt) * UINT64_C(0x9E3779B97F4A7C15);
+	h ^= h >> 29;
 	return (size_t)(h & (os->tabcap - 1));
+}
+
+/* The salt of the table's slots: random, from the kernel. */
+static void
+salt_of(struct solr_objstore *os)
+{
+	if (getrandom(&os->salt, sizeof(os->salt), 0) !=
+	    (ssize_t)sizeof(os->salt))
+		os->salt = (uint64_t)getpid() * UINT64_C(0x2545F4914F6CDD1D) ^
+		    (uint64_t)time(NULL);
 }
 
 /* The next slot, in probe order from *probe (0 to begin), whose key is
@@ -253,7 +273,8 @@ static int name_at(struct solr_objstore *, size_t, uint64_t,
 
 /* Puts where the object named sha lies, unless a slot already says
  * where it lies (read from the object's header: a slot of the same key
- * may be another object's). */
+ * may be another object's).  -1 out of memory, -2 more than
+ * OBJLOC_SAME_MAX objects of its key. */
 static int
 tab_put(struct solr_objstore *os, const unsigned char sha[32],
     uint32_t seg, uint32_t off)
@@ -261,10 +282,10 @@ tab_put(struct solr_objstore *os, const unsigned char sha[32],
 	struct solr_err ignore;
 	struct objloc *l;
 	char want[SOLR_SHA256_HEX], got[SOLR_SHA256_HEX];
-	size_t i, probe = 0;
+	size_t i, probe = 0, same;
 
 	want[0] = '\0';
-	while ((l = tab_next(os, sha, &probe)) != NULL) {
+	for (same = 0; (l = tab_next(os, sha, &probe)) != NULL; ) {
 		if (l->seg == seg && l->off == off)
 			return 0;
 		if (want[0] == '\0')
@@ -272,6 +293,8 @@ tab_put(struct solr_objstore *os, const unsigned char sha[32],
 		if (name_at(os, l->seg, l->off, got, &ignore) == 0 &&
 		    strcmp(got, want) == 0)
 			return 0;
+		if (++same >= OBJLOC_SAME_MAX)
+			return -2;	/* another would be one too many */
 	}
 	if ((os->tabn + 1) * 4 > os->tabcap * 3 && tab_grow(os, 0) != 0)
 		return -1;
@@ -283,6 +306,14 @@ tab_put(struct solr_objstore *os, const unsigned char sha[32],
 	os->tab[i].off = off;
 	os->tabn++;
 	return 0;
+}
+
+static int
+same_key(const struct solr_objstore *os, struct solr_err *e)
+{
+	return solr_seterr_at(e, SOLR_ERR_VERIFY, os->dir, 0, "more than %d "
+	    "objects share the first %d bytes of their names: the store's "
+	    "indexes are not its own", OBJLOC_SAME_MAX, OBJLOC_KEY);
 }
 
 /* once: an object the store holds already is not written again */
@@ -392,9 +423,10 @@ put(struct solr_objstore *os, const void *p, size_t n, const char *name,
 		    (unsigned long long)os->wsize);
 	if (os->tabcap > 0) {
 		unhex32(name, sha);
-		if (tab_put(os, sha, (uint32_t)os->wseg, (uint32_t)os->wsize)
-		    != 0)
-			return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+		if ((r = tab_put(os, sha, (uint32_t)os->wseg,
+		    (uint32_t)os->wsize)) != 0)
+			return r == -1 ? solr_seterr(e, SOLR_ERR_NOMEM, "out "
+			    "of memory") : same_key(os, e);
 	}
 	os->wsize += (off_t)want;
 	s->unsynced = 1;
@@ -507,10 +539,16 @@ read_index(struct solr_objstore *os, size_t i, struct solr_err *e)
 				    IDX_LINE) + 1);
 				goto out;
 			}
-			if (tab_put(os, sha, (uint32_t)i, (uint32_t)off) !=
-			    0) {
-				r = solr_seterr(e, SOLR_ERR_NOMEM, "out of "
-				    "memory");
+			if ((r = tab_put(os, sha, (uint32_t)i,
+			    (uint32_t)off)) != 0) {
+				r = r == -1 ? solr_seterr(e, SOLR_ERR_NOMEM,
+				    "out of memory") : solr_seterr_at(e,
+				    SOLR_ERR_VERIFY, path, 0, "line %lld: "
+				    "more than %d objects share the first %d "
+				    "bytes of their names: not an index of "
+				    "this store", (long long)(os->segs[i].
+				    idx_read / IDX_LINE) + 1, OBJLOC_SAME_MAX,
+				    OBJLOC_KEY);
 				goto out;
 			}
 			os->segs[i].idx_read += IDX_LINE;

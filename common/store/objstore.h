@@ -43,6 +43,10 @@ struct objseg {
  * another object is passed over.  An offset is below
  * OBJSTORE_SEGMENT_MAX. */
 #define OBJLOC_KEY 8
+/* More objects than this of one key is no index the store wrote (it
+ * would take 2^56 work and more to find them): refused, so that a
+ * hostile index cannot make each lookup read them all. */
+#define OBJLOC_SAME_MAX 16
 struct objloc {
 	unsigned char key[OBJLOC_KEY];
 	uint32_t seg;
@@ -59,6 +63,8 @@ struct solr_objstore {
 	size_t nsegs, segcap;
 	struct objloc *tab;	/* open addressing; seg UINT32_MAX empty */
 	size_t tabn, tabcap;
+	uint64_t salt;		/* random a process: where a key's slot
+				 * lies cannot be chosen by who names it */
 	/* $SOLR_OBJECTS_ALSO: a store read, never written, for what this
 	 * one lacks (a replay writes aside from the bundle it reads) */
 	struct solr_objstore *also;

@@ -245,6 +245,40 @@ START_TEST(same_key_passed_over)
 }
 END_TEST
 
+/* An index of many names of one key (a hostile one: finding them takes
+ * 2^56 work and more) is refused at the seventeenth, so that no lookup
+ * has to read them all. */
+START_TEST(same_key_flood_refused)
+{
+	char dir[] = "/tmp/solr-objXXXXXX", name[SOLR_SHA256_HEX],
+	    path[4096];
+	struct solr_objstore os;
+	struct solr_buf b = { 0 };
+	struct solr_err e;
+	FILE *f;
+	int i;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(objstore_open(&os, dir, &e), 0);
+	ck_assert_int_eq(objstore_put(&os, "abc", 3, name, &e), 0);
+	ck_assert_int_eq(objstore_close(&os, &e), 0);
+	segment(dir, path, sizeof(path));
+	strcpy(path + strlen(path) - 3, "idx");
+	f = fopen(path, "a");
+	for (i = 1; i <= 100000; i++)
+		fprintf(f, "%.16s%048x %016x %08x\n", abc, i, i, 3);
+	fclose(f);
+	ck_assert_int_eq(objstore_open(&os, dir, &e), 0);
+	ck_assert_int_eq(objstore_get(&os, abc, 100, &b, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_msg(strstr(e.msg, "line 17: more than 16 objects share the "
+	    "first 8 bytes of their names") != NULL, "%s", e.msg);
+	ck_assert_int_eq(objstore_close(&os, &e), 0);
+	solr_buf_free(&b);
+	rmrf(dir);
+}
+END_TEST
+
 static int
 keep_abc(void *arg, const char *name)
 {
@@ -297,6 +331,7 @@ objstore_suite(void)
 	tcase_add_test(tc, put_get_and_tamper);
 	tcase_add_test(tc, index_lies);
 	tcase_add_test(tc, same_key_passed_over);
+	tcase_add_test(tc, same_key_flood_refused);
 	tcase_add_test(tc, gc_keeps_what_is_named);
 	suite_add_tcase(s, tc);
 	return s;
