@@ -29,6 +29,63 @@ copy_cut(char *out, size_t cap, const char *s)
 	out[n] = '\0';
 }
 
+/* v in decimal (with a sign when neg), as snprintf would write it. */
+static void
+put_dec(char *out, size_t cap, uint64_t v, int neg)
+{
+	char d[24], *p = d + sizeof(d);
+
+	*--p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	if (neg)
+		*--p = '-';
+	copy_cut(out, cap, p);
+}
+
+/* "0x" and v in width upper-case hex digits (more when it needs them). */
+static void
+put_hex(char *out, size_t cap, uint64_t v, int width)
+{
+	static const char hx[] = "0123456789ABCDEF";
+	char d[24], *p = d + sizeof(d);
+
+	*--p = '\0';
+	do {
+		*--p = hx[v & 15];
+		width--;
+	} while ((v >>= 4) != 0 || width > 0);
+	*--p = 'x';
+	*--p = '0';
+	copy_cut(out, cap, p);
+}
+
+/* The value of a field: the formats met hundreds of times a message are
+ * written here, the rest by vsnprintf. */
+static void
+trace_value(char *out, size_t cap, const char *fmt, va_list ap)
+{
+	long long sv;
+
+	if (strcmp(fmt, "%s") == 0)
+		copy_cut(out, cap, va_arg(ap, const char *));
+	else if (strcmp(fmt, "%zu") == 0)
+		put_dec(out, cap, va_arg(ap, size_t), 0);
+	else if (strcmp(fmt, "%u") == 0)
+		put_dec(out, cap, va_arg(ap, unsigned), 0);
+	else if (strcmp(fmt, "%lld") == 0) {
+		sv = va_arg(ap, long long);
+		put_dec(out, cap, sv < 0 ? (uint64_t)0 - (uint64_t)sv :
+		    (uint64_t)sv, sv < 0);
+	} else if (strcmp(fmt, "0x%02X") == 0)
+		put_hex(out, cap, va_arg(ap, unsigned), 2);
+	else if (strcmp(fmt, "0x%04X") == 0)
+		put_hex(out, cap, va_arg(ap, unsigned), 4);
+	else
+		vsnprintf(out, cap, fmt, ap);
+}
+
 void
 gr_trace(struct g *g, size_t off, size_t len, const char *name,
     const char *fmt, ...)
@@ -54,11 +111,7 @@ gr_trace(struct g *g, size_t off, size_t len, const char *name,
 	f->depth = g->depth;
 	copy_cut(f->name, sizeof(f->name), name);
 	va_start(ap, fmt);
-	/* hundreds of fields a message: a string is copied, not formatted */
-	if (fmt[0] == '%' && fmt[1] == 's' && fmt[2] == '\0')
-		copy_cut(f->value, sizeof(f->value), va_arg(ap, const char *));
-	else
-		vsnprintf(f->value, sizeof(f->value), fmt, ap);
+	trace_value(f->value, sizeof(f->value), fmt, ap);
 	va_end(ap);
 }
 

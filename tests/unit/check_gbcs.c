@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "base/yread.h"
 #include "base/ywrite.h"
 #include "gbcs/gbcs.h"
+#include "gbcs/reader.h"
 #include "gbcs/trace.h"
 #include "prepay/prepay.h"
 #include "base/util.h"
@@ -715,6 +717,47 @@ fields_same(const struct gbcs_trace *t)
 	solr_buf_free(&jb);
 }
 
+/* A field's value, written without printf for the formats met hundreds
+ * of times a message, is what printf writes, at every width. */
+START_TEST(trace_values_as_printf)
+{
+	static const unsigned long long v[] = { 0, 1, 9, 10, 15, 16, 255,
+	    256, 4095, 4096, 65535, 65536, 1000000, 4294967295ULL };
+	struct gbcs_trace t = { 0 };
+	struct g g = { 0 };
+	char want[64];
+	size_t i, k = 0;
+
+	g.t = &t;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		gr_trace(&g, 0, 1, "f", "%zu", (size_t)v[i]);
+		snprintf(want, sizeof(want), "%zu", (size_t)v[i]);
+		ck_assert_str_eq(t.f[k++].value, want);
+		gr_trace(&g, 0, 1, "f", "%u", (unsigned)v[i]);
+		snprintf(want, sizeof(want), "%u", (unsigned)v[i]);
+		ck_assert_str_eq(t.f[k++].value, want);
+		gr_trace(&g, 0, 1, "f", "0x%02X", (unsigned)v[i]);
+		snprintf(want, sizeof(want), "0x%02X", (unsigned)v[i]);
+		ck_assert_str_eq(t.f[k++].value, want);
+		gr_trace(&g, 0, 1, "f", "0x%04X", (unsigned)v[i]);
+		snprintf(want, sizeof(want), "0x%04X", (unsigned)v[i]);
+		ck_assert_str_eq(t.f[k++].value, want);
+		gr_trace(&g, 0, 1, "f", "%lld", -(long long)v[i]);
+		snprintf(want, sizeof(want), "%lld", -(long long)v[i]);
+		ck_assert_str_eq(t.f[k++].value, want);
+	}
+	gr_trace(&g, 0, 1, "f", "%lld", LLONG_MIN);
+	snprintf(want, sizeof(want), "%lld", LLONG_MIN);
+	ck_assert_str_eq(t.f[k++].value, want);
+	gr_trace(&g, 0, 1, "f", "%lld", LLONG_MAX);
+	snprintf(want, sizeof(want), "%lld", LLONG_MAX);
+	ck_assert_str_eq(t.f[k++].value, want);
+	gr_trace(&g, 0, 1, "f", "day %d %02u:%02u", 3, 7u, 5u);
+	ck_assert_str_eq(t.f[k++].value, "day 3 07:05");
+	gbcs_trace_free(&t);
+}
+END_TEST
+
 START_TEST(fields_written_straight)
 {
 	static const char *const s[] = { "", "0xDF", "9", "-1", "1.5", "1e3",
@@ -784,6 +827,7 @@ gbcs_suite(void)
 	    sizeof(alerts[0]));
 	tcase_add_test(tc, alert_rules);
 	tcase_add_test(tc, fields_written_straight);
+	tcase_add_test(tc, trace_values_as_printf);
 	tcase_add_loop_test(tc, framing_rules, 0,
 	    sizeof(framing) / sizeof(framing[0]));
 	suite_add_tcase(s, tc);
