@@ -680,7 +680,8 @@ any_object(void *arg, const char *name, const struct solr_buf *b,
  * one the entries before it recorded: it only grows, so fewer entries,
  * or as many with another head, is a rollback or a replacement. */
 struct inv_seen {
-	uint64_t n, at;		/* entries, and the trail entry that said so */
+	uint64_t n;		/* entries recorded */
+	uint64_t at;		/* by this trail entry */
 	char head[65];
 };
 

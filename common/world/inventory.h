@@ -17,7 +17,7 @@
 
 #define INV_ENTRY_LEN 512
 #define INV_ENTRY_MAGIC "SOLRDEV1"	/* its first 8 bytes */
-#define INV_ENTRY_MACED 480	/* the bytes its MAC covers; the MAC follows */
+#define INV_ENTRY_MACED 480	/* bytes under its MAC, which follows */
 #define INV_TYPE_MAX 8		/* "ESME", "GSME", "CHF", ... */
 
 enum inv_use { INV_KA, INV_DS, INV_NUSES };

@@ -165,7 +165,7 @@ der_to_rs(const unsigned char *der, size_t n, unsigned char rs[64])
  * each way; a message changed, and a key that is not an EC key, fail. */
 START_TEST(ecdsa_against_digest_api)
 {
-	static const unsigned char msg[] = "a Signed Pre-Command, or SignedInfo";
+	static const unsigned char msg[] = "a Signed Pre-Command";
 	unsigned char der[80], rs[64], again[64];
 	size_t dl = sizeof(der), i;
 	EVP_PKEY *k = EVP_EC_gen("P-256"), *rsa = EVP_RSA_gen(2048);
