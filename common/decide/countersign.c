@@ -218,6 +218,8 @@ countersign_recheck(struct countersign_stage *c,
 	return 0;
 }
 
+static void batch_clear(struct countersign_stage *);
+
 void
 countersign_free(struct countersign_stage *c)
 {
@@ -225,6 +227,10 @@ countersign_free(struct countersign_stage *c)
 	solr_live_leave(&c->live);
 	fslist_free(&c->list);
 	instructions_free(&c->is);
+	batch_clear(c);
+	free(c->batch);
+	c->batch = NULL;
+	c->capbatch = 0;
 	solr_ka_free(c->acb_ka);
 	EVP_PKEY_free(c->acb);
 	EVP_PKEY_free(c->dcc);
@@ -382,6 +388,58 @@ write_artifact(struct countersign_stage *c, const char *rid, const char *what,
 }
 
 /* An artifact into the store (and -o), its name under output.<key>. */
+/* The bytes of an object the batch read or made, kept for its trail
+ * entry (nothing when there is no trail, or past the bound). */
+#define BATCH_BYTES_MAX (4 << 20)
+static void
+batch_keep(struct countersign_stage *c, const char *name,
+    const struct solr_buf *b)
+{
+	struct batch_obj *nb;
+	size_t cap;
+
+	if (!c->have_sat || b->len > BATCH_BYTES_MAX - c->batch_bytes)
+		return;
+	if (c->nbatch == c->capbatch) {
+		cap = c->capbatch ? c->capbatch * 2 : 64;
+		if ((nb = realloc(c->batch, cap * sizeof(*nb))) == NULL)
+			return;	/* read back instead */
+		c->batch = nb;
+		c->capbatch = cap;
+	}
+	nb = &c->batch[c->nbatch];
+	memset(nb, 0, sizeof(*nb));
+	if (solr_buf_add(&nb->b, b->p, b->len) != 0) {
+		solr_buf_free(&nb->b);
+		return;
+	}
+	snprintf(nb->name, sizeof(nb->name), "%s", name);
+	c->batch_bytes += b->len;
+	c->nbatch++;
+}
+
+static const struct solr_buf *
+batch_find(const struct countersign_stage *c, const char *name)
+{
+	size_t i;
+
+	for (i = c->nbatch; i-- > 0; )
+		if (strcmp(c->batch[i].name, name) == 0)
+			return &c->batch[i].b;
+	return NULL;
+}
+
+static void
+batch_clear(struct countersign_stage *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nbatch; i++)
+		solr_buf_free(&c->batch[i].b);
+	c->nbatch = 0;
+	c->batch_bytes = 0;
+}
+
 static int
 keep(struct countersign_stage *c, struct ynode *out, const char *key,
     const char *rid, const char *what, const struct solr_buf *b,
@@ -393,6 +451,7 @@ keep(struct countersign_stage *c, struct ynode *out, const char *key,
 	if ((r = objstore_put_at(&c->objects, b->p, b->len, name, at, e)) !=
 	    0 || (rid && (r = write_artifact(c, rid, what, b, name, e)) != 0))
 		return r;
+	batch_keep(c, name, b);
 	snprintf(atkey, sizeof(atkey), "%s_at", key);
 	return yn_set_str(out, key, name) || yn_set_str(out, atkey, at) ?
 	    nomem(e) : 0;
@@ -705,6 +764,7 @@ act(struct countersign_stage *c, const struct solr_record *rec,
 	    c->world->policy.max_document_bytes, &b, e)) != 0)
 		return rec_reject(rec->tree, STAGE, NULL, e->msg) ? nomem(e) :
 		    STAGE_TROUBLE;
+	batch_keep(c, req->object, &b);
 	if (strcmp(req->body, "signed-pre-command") == 0)
 		r = command(c, rec, out, &b, t, e);
 	else
@@ -1094,6 +1154,7 @@ audit(struct countersign_stage *c, struct ynode *rec, struct solr_err *e)
 	struct ynode *body = yn_new_map(0), *objs = yn_new_seq(0),
 	    *missing = NULL;
 	char *objv[4], *atv[4], ver[64];
+	const struct solr_buf *bytev[4];
 	const char *s;
 	size_t n = 0, i;
 	int r = 0, fatal = 0, accepted = strcmp(rec_verdict(rec) ? rec_verdict(rec) :
@@ -1137,6 +1198,7 @@ audit(struct countersign_stage *c, struct ynode *rec, struct solr_err *e)
 			continue;
 		}
 		atv[n] = (char *)str_at(rec, where[i]);
+		bytev[n] = batch_find(c, s);
 		objv[n++] = (char *)s;
 		r |= yn_push(objs, yn_new_str(s));
 	}
@@ -1146,7 +1208,7 @@ audit(struct countersign_stage *c, struct ynode *rec, struct solr_err *e)
 	else
 		yn_free(missing);
 	r = fatal ? fatal : r ? nomem(e) : sat_append(&c->sat, body,
-	    &c->objects, objv, atv, accepted ? n : 0, e);
+	    &c->objects, objv, atv, bytev, accepted ? n : 0, e);
 	/* the record is the caller's */
 	for (i = 0; i + 1 < body->n; i += 2)
 		if (body->items[i + 1] == rec)
@@ -1168,9 +1230,11 @@ sync_batch(void *ctx, struct ynode **recs, size_t n, struct solr_err *e)
 	if ((r = ledger_sync(&c->ledger, e)) != 0 ||
 	    (r = ledger_sync(&c->requests, e)) != 0)
 		return r;
-	for (i = 0; c->have_sat && i < n; i++)
-		if ((r = audit(c, recs[i], e)) != 0)
-			return r;
+	for (i = 0, r = 0; c->have_sat && r == 0 && i < n; i++)
+		r = audit(c, recs[i], e);
+	batch_clear(c);	/* what the entries copied, this batch's only */
+	if (r != 0)
+		return r;
 	/* the objects the records name (ours, and the segments of the
 	 * stages before us that we read), then the entries and their
 	 * objects, then the signed head that covers them */

@@ -51,6 +51,13 @@ struct countersign_stage {
 	/* what can change after the stages before decided: checked again */
 	struct fs_list list;
 	struct instructions is;
+	/* the objects this batch read or made, up to a few MiB, for the
+	 * trail's bundle: copied from here, not read back */
+	struct batch_obj {
+		char name[SOLR_SHA256_HEX];
+		struct solr_buf b;
+	} *batch;
+	size_t nbatch, capbatch, batch_bytes;
 	/* the ADT files already put into the trail's bundle this run */
 #define ADT_KEPT 64
 	char adt_kept[ADT_KEPT][SOLR_SHA256_HEX];

@@ -294,7 +294,8 @@ entry_text(struct sat *s, struct ynode *body, uint64_t n, const char *prev,
 
 int
 sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
-    char **objects, char **at, size_t nobjects, struct solr_err *e)
+    char **objects, char **at, const struct solr_buf *const *bytes,
+    size_t nobjects, struct solr_err *e)
 {
 	struct solr_buf text = { 0 };
 	char prev[SOLR_SHA256_HEX];
@@ -305,7 +306,9 @@ sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
 	int r;
 
 	for (i = 0; i < nobjects; i++)
-		if ((r = place(s, src, objects[i], at[i], e)) != 0)
+		if ((r = bytes != NULL && bytes[i] != NULL ?
+		    objstore_copy(&s->objects, objects[i], bytes[i], e) :
+		    place(s, src, objects[i], at[i], e)) != 0)
 			return r;
 	while (flock(s->fd, LOCK_EX) != 0)
 		if (errno != EINTR)

@@ -72,9 +72,12 @@ int sat_open(const char *dir, const unsigned char key[32], const char *world,
 int sat_place(struct sat *s, struct solr_objstore *src, const char *name,
     const char *at, struct solr_err *e);
 /* Appends body (a mapping: the entry without n, prev and hash) under the
- * lock, after copying each object named in objects from src. */
+ * lock, after copying each object named in objects into the bundle:
+ * from bytes[i] when the caller holds them (NULL, or a NULL entry: read
+ * from src where at[i] says), bytes that hash to their name. */
 int sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
-    char **objects, char **at, size_t nobjects, struct solr_err *e);
+    char **objects, char **at, const struct solr_buf *const *bytes,
+    size_t nobjects, struct solr_err *e);
 /* The entries appended since the last sync to disk.  Nothing they record
  * may leave before.  Then sat_commit, or sat_take_back to take them back
  * (see solr_appended_undo). */
