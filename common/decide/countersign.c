@@ -986,10 +986,9 @@ int
 countersign_check_inventory(struct countersign_stage *c, struct solr_err *e)
 {
 	struct ynode *last = NULL;
-	const struct ynode *inv;
-	const char *nv, *hv;
+	const char *nv;
 	unsigned char head[32];
-	char why[sizeof(e->msg)], file[sizeof(e->file)];
+	char hex[SOLR_SHA256_HEX], why[sizeof(e->msg)], file[sizeof(e->file)];
 	uint64_t n, num = 0;
 	size_t hl;
 	int r;
@@ -998,15 +997,9 @@ countersign_check_inventory(struct countersign_stage *c, struct solr_err *e)
 		return r;
 	if ((nv = yn_get_str(last, "n")) != NULL)
 		(void)solr_parse_uint(nv, UINT64_MAX, &num);
-	if ((inv = yn_path(last, "world.inventory")) == NULL) {
-		yn_free(last);
-		return 0;	/* recorded before there was an inventory */
-	}
-	nv = yn_get_str(inv, "entries");
-	hv = yn_get_str(inv, "head");
-	if (nv == NULL || solr_parse_uint(nv, UINT64_MAX, &n) != 0 ||
-	    hv == NULL || solr_unhex(hv, strlen(hv), head, sizeof(head),
-	    &hl) != 0 || hl != 32)
+	if ((r = sat_entry_inventory(last, &n, hex)) == 1)
+		r = 0;		/* recorded before there was an inventory */
+	else if (r != 0 || solr_unhex(hex, 64, head, sizeof(head), &hl) != 0)
 		r = solr_seterr_at(e, SOLR_ERR_VERIFY, c->sat.log, 0, "entry "
 		    "%llu: world.inventory is not {entries, head}",
 		    (unsigned long long)num);

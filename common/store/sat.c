@@ -688,20 +688,35 @@ struct inv_seen {
 	char head[65];
 };
 
+int
+sat_entry_inventory(const struct ynode *entry, uint64_t *n,
+    char head[SOLR_SHA256_HEX])
+{
+	const struct ynode *inv = yn_path(entry, "world.inventory");
+	const char *nv, *hv;
+
+	if (inv == NULL)
+		return 1;
+	nv = yn_get_str(inv, "entries");
+	hv = yn_get_str(inv, "head");
+	if (nv == NULL || solr_parse_uint(nv, UINT64_MAX, n) != 0 ||
+	    hv == NULL || !solr_is_sha256_hex(hv))
+		return -1;
+	memcpy(head, hv, SOLR_SHA256_HEX);
+	return 0;
+}
+
 static int
 inventory_grows(const struct ynode *t, struct inv_seen *seen, uint64_t want,
     const char *path, int line, struct solr_err *e)
 {
-	const struct ynode *inv = yn_path(t, "world.inventory");
-	const char *nv, *hv;
+	char hv[SOLR_SHA256_HEX];
 	uint64_t n;
+	int r;
 
-	if (inv == NULL)
+	if ((r = sat_entry_inventory(t, &n, hv)) == 1)
 		return 0;
-	nv = yn_get_str(inv, "entries");
-	hv = yn_get_str(inv, "head");
-	if (nv == NULL || solr_parse_uint(nv, UINT64_MAX, &n) != 0 ||
-	    hv == NULL || !solr_is_sha256_hex(hv))
+	if (r != 0)
 		return solr_seterr_at(e, SOLR_ERR_VERIFY, path, line, "entry "
 		    "%llu: world.inventory is not {entries, head}",
 		    (unsigned long long)want);
@@ -716,7 +731,7 @@ inventory_grows(const struct ynode *t, struct inv_seen *seen, uint64_t want,
 		    n < seen->n ? "rolled back" : "replaced");
 	seen->n = n;
 	seen->at = want;
-	snprintf(seen->head, sizeof(seen->head), "%s", hv);
+	memcpy(seen->head, hv, sizeof(seen->head));
 	return 0;
 }
 

@@ -93,6 +93,12 @@ int sat_close(struct sat *s, struct solr_err *e);
  * as a tree (NULL for an empty log).  The caller frees it. */
 int sat_last_entry(struct sat *s, struct ynode **out, struct solr_err *e);
 
+/* The device inventory an entry's world records (world.inventory): its
+ * entries and the MAC of its last, in lower-case hex.  0; 1 when the
+ * entry records none; -1 when it is not {entries, head}. */
+int sat_entry_inventory(const struct ynode *entry, uint64_t *n,
+    char head[SOLR_SHA256_HEX]);
+
 /* Checks the chain, each entry's MAC with key (NULL: the MAC line must be
  * there, but is not checked) and every object; on the first broken link
  * returns SOLR_ERR_VERIFY with where and why.  *entries counts the good

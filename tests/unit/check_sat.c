@@ -119,6 +119,7 @@ START_TEST(inventory_only_grows)
 		    "rolled back" },
 		{ 7, 'c', "has 7 entries and another head, after entry 2 "
 		    "recorded 7: it was replaced" },
+		{ 9, 'Z', "entry 3: world.inventory is not {entries, head}" },
 	};
 	struct trail t;
 	struct sat s;
