@@ -650,22 +650,6 @@ private_key(struct solr_world *w, const char *path,
 }
 
 int
-world_private_key(struct solr_world *w, const char *path, EVP_PKEY **out,
-    struct solr_err *e)
-{
-	struct keycache_ent *ke;
-	int r;
-
-	*out = NULL;
-	if ((r = private_key(w, path, &ke, e)) != 0)
-		return r;
-	if (!EVP_PKEY_up_ref(ke->k))
-		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
-	*out = ke->k;
-	return 0;
-}
-
-int
 world_private_ka(struct solr_world *w, const char *path,
     struct solr_ka **out, struct solr_err *e)
 {

@@ -47,14 +47,11 @@ int world_device_entry(struct solr_world *w, uint64_t eui, const char *type,
 int world_device_type_file(struct solr_world *w, uint64_t eui, char *out,
     size_t cap, struct solr_err *e);
 
-/* The private key in path (a world's keys/ file), decoded once while its
- * file stays the same (device, inode, size, modification and change
- * times, checked on every use).  The caller frees *out. */
-int world_private_key(struct solr_world *w, const char *path,
-    EVP_PKEY **out, struct solr_err *e);
-/* The same key's key agreement, set up once while the file stays the
- * same.  *out is the world's: it is good until the next call that reads
- * a private key, and is not freed by the caller. */
+/* The key agreement of the private key in path (a world's keys/ file),
+ * decoded and set up once while its file stays the same (device, inode,
+ * size, modification and change times, checked on every use).  *out is
+ * the world's: it is good until the next call that reads a private key,
+ * and is not freed by the caller. */
 int world_private_ka(struct solr_world *w, const char *path,
     struct solr_ka **out, struct solr_err *e);
 
