@@ -54,8 +54,10 @@ key_identity(struct countersign_stage *c, const char *path,
 	return 0;
 }
 
-int
-countersign_keys_unchanged(struct countersign_stage *c, struct solr_err *e)
+/* Whether each key file read is still the file it was (device, inode,
+ * size, times): SOLR_ERR_CONFIG naming the first that changed. */
+static int
+keys_unchanged(struct countersign_stage *c, struct solr_err *e)
 {
 	char path[PATH_MAX];
 	struct stat st;
@@ -916,7 +918,7 @@ decide_locked(struct countersign_stage *c, const struct solr_record *rec,
 		return nomem(e);
 	/* a key rotated under the run: nothing more is made with the old
 	 * one; the record is rejected, and so is each after it */
-	if (!c->replay && countersign_keys_unchanged(c, e) != 0)
+	if (!c->replay && keys_unchanged(c, e) != 0)
 		return rec_reject(rec->tree, STAGE, NULL, e->msg) ? nomem(e) :
 		    STAGE_TROUBLE;
 	if (rec_is_pass(rec->tree) && (r = act(c, rec, out, t, e)) < 0)

@@ -70,10 +70,6 @@ extern const struct stage_ops countersign_stage;
 int countersign_keys(struct countersign_stage *c, int need_dcc,
     struct solr_err *e);
 void countersign_free(struct countersign_stage *c);
-/* Whether each key file read is still the file it was (device, inode,
- * size, times): SOLR_ERR_CONFIG naming the first that changed. */
-int countersign_keys_unchanged(struct countersign_stage *c,
-    struct solr_err *e);
 
 /* The one path from a Signed Pre-Command to its Command: framing, the
  * ledger, the device's key-agreement certificate at time at, the MAC.
