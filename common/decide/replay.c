@@ -6,6 +6,7 @@
 #include "base/layout.h"
 #include "base/yread.h"
 #include "decide/replay.h"
+#include "store/sat.h"
 
 #define INPUT_MAX (4 * 1024 * 1024)
 
@@ -207,19 +208,21 @@ adt_now(const struct replay_world *rw, const struct ynode *entry,
 /* The inventory the entry recorded against the world's now, when the
  * caller said what it is now. */
 static int
-inventory_entry(struct replay_world *rw, const struct ynode *w)
+inventory_entry(struct replay_world *rw, const struct ynode *entry)
 {
-	const struct ynode *inv = yn_get(w, "inventory");
-	const char *n = yn_get_str(inv, "entries"), *h = yn_get_str(inv,
-	    "head");
 	struct replay_change *c;
-	char was[sizeof(c->was)];
-	int i;
+	char was[sizeof(c->was)], head[SOLR_SHA256_HEX];
+	uint64_t n;
+	int i, r;
 
-	if (inv == NULL || rw->inventory[0] == '\0')
+	if (rw->inventory[0] == '\0' || (r = sat_entry_inventory(entry, &n,
+	    head)) == 1)
 		return 0;
-	snprintf(was, sizeof(was), "%s (last entry's MAC %.16s...)",
-	    n ? n : "?", h ? h : "?");
+	if (r != 0)
+		snprintf(was, sizeof(was), "(not {entries, head})");
+	else
+		snprintf(was, sizeof(was), "%llu (last entry's MAC %.16s...)",
+		    (unsigned long long)n, head);
 	if (strcmp(was, rw->inventory) == 0)
 		return 0;
 	for (i = 0; i < rw->n; i++)
@@ -265,7 +268,7 @@ replay_world_entry(struct replay_world *rw, const struct ynode *entry)
 		if (strcmp(was, now) != 0)
 			n += note(rw, file, path, was, now);
 	}
-	return n + inventory_entry(rw, w);
+	return n + inventory_entry(rw, entry);
 }
 
 /* The change of input in for rec, if the world saw one. */
