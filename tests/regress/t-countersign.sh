@@ -136,9 +136,11 @@ for alg in "-algorithm ed25519" "-algorithm EC -pkeyopt ec_paramgen_curve:P-384"
 		grep -q "keys/acb.ka.key: not a P-256 private key" "$TMP/e"
 done
 
-# a key rotated while a run is at work: what was decided before stands,
-# nothing more is signed or MACed with the key read at the start, and
-# each record after it is rejected, not lost
+# a key file rotated while a run is at work (each of the three it reads:
+# the ACB's key-agreement key, the DCC's signing key and certificate):
+# what was decided before stands, nothing more is signed or MACed with
+# what was read at the start, and each record after it is rejected, not
+# lost
 cw
 # (JSON Lines: a record is whole at its newline, so the first is decided
 # before the second comes)
@@ -147,25 +149,35 @@ solr-verify-sig -C "$TMP/cw" --at $PIN "$R/srp-elec-cv5.xml" "$R/srp-gas-cv5.xml
 	solr-adt-check -C "$TMP/cw" --json > "$TMP/two"
 sed -n 1p "$TMP/two" > "$TMP/first"
 sed -n 2p "$TMP/two" > "$TMP/second"
-rm -f "$TMP/in"; mkfifo "$TMP/in"
-$CS -C "$TMP/cw" --at $PIN < "$TMP/in" > "$TMP/rot" 2> "$TMP/rote" & pc=$!
-exec 3> "$TMP/in"
-cat "$TMP/first" >&3
-i=0
-while [ $i -lt 300 ] && ! grep -q '^verdict:' "$TMP/rot"; do sleep 0.1; i=$((i + 1)); done
-cp "$TMP/cw/test-keys/failed-ka.key" "$TMP/cw/keys/acb.new" && chmod 600 "$TMP/cw/keys/acb.new" &&
-	mv "$TMP/cw/keys/acb.new" "$TMP/cw/keys/acb.ka.key"
-cat "$TMP/second" >&3
-exec 3>&-
-wait $pc; rc=$?
-check "a key rotated under a run: the record before it accepted, with its Command" \
-	sh -c '[ "$(awk "/^verdict:/ { print; exit }" "$0")" = "verdict: accept" ] && [ "$(grep -Ec "^  command: [0-9a-f]" "$0")" -eq 1 ]' "$TMP/rot"
-awk '/^---/ { n++ } n == 2' "$TMP/rot" > "$TMP/second-out"
-check "... the one after rejected naming the key file, nothing made, exit 2" \
-	sh -c '[ "$0" -eq 2 ] && [ "$(grep -c "^verdict: reject$" "$1")" -eq 1 ] && grep -q "^reason: .keys/acb.ka.key changed since the run began" "$1" && ! grep -Eq "^  command: [0-9a-f]" "$2"' "$rc" "$TMP/rot" "$TMP/second-out"
-$CS -C "$TMP/cw" --at $PIN < "$TMP/second" > "$TMP/rot2" 2>/dev/null
-check "... and the next run uses the new key (the gas request, MACed with it)" \
-	sh -c '[ "$0" -eq 0 ] && grep -Eq "^  command: [0-9a-f]" "$1"' "$?" "$TMP/rot2"
+cp -R "$TMP/cw" "$TMP/cw2"
+for f in keys/acb.ka.key keys/dcc.xmlsign.key keys/dcc.xmlsign.pem; do
+	rm -rf "$TMP/cw"; cp -R "$TMP/cw2" "$TMP/cw"
+	rm -f "$TMP/in"; mkfifo "$TMP/in"
+	$CS -C "$TMP/cw" --at $PIN < "$TMP/in" > "$TMP/rot" 2> "$TMP/rote" & pc=$!
+	exec 3> "$TMP/in"
+	cat "$TMP/first" >&3
+	i=0
+	while [ $i -lt 300 ] && ! grep -q '^verdict:' "$TMP/rot"; do sleep 0.1; i=$((i + 1)); done
+	# the ACB's key becomes another; the DCC's files the same bytes in a
+	# new file, as a copy put in place is
+	case $f in
+	*acb*) cp "$TMP/cw/test-keys/failed-ka.key" "$TMP/cw/new" ;;
+	*) cp "$TMP/cw/$f" "$TMP/cw/new" ;;
+	esac
+	chmod 600 "$TMP/cw/new" && mv "$TMP/cw/new" "$TMP/cw/$f"
+	cat "$TMP/second" >&3
+	exec 3>&-
+	wait $pc; rc=$?
+	check "$f rotated under a run: the record before it accepted, with its Command" \
+		sh -c '[ "$(awk "/^verdict:/ { print; exit }" "$0")" = "verdict: accept" ] && [ "$(grep -Ec "^  command: [0-9a-f]" "$0")" -eq 1 ]' "$TMP/rot"
+	awk '/^---/ { n++ } n == 2' "$TMP/rot" > "$TMP/second-out"
+	check "... the one after rejected naming $f, nothing made, exit 2" \
+		sh -c '[ "$0" -eq 2 ] && [ "$(grep -c "^verdict: reject$" "$1")" -eq 1 ] && grep -q "^reason: .$3 changed since the run began" "$1" && ! grep -Eq "^  (command|response): " "$2"' "$rc" "$TMP/rot" "$TMP/second-out" "$f"
+	$CS -C "$TMP/cw" --at $PIN < "$TMP/second" > "$TMP/rot2" 2>/dev/null
+	check "... and the next run uses what is there now (the gas request, MACed)" \
+		sh -c '[ "$0" -eq 0 ] && grep -Eq "^  command: [0-9a-f]" "$1"' "$?" "$TMP/rot2"
+done
+rm -rf "$TMP/cw2"
 
 # standalone: the RTDS Commands, byte for byte
 if have_vectors; then
