@@ -324,14 +324,29 @@ struct ev {
 };
 
 static int
-ev_cmp(const void *a, const void *b)
+ev_cmp(const struct ev *x, const struct ev *y)
 {
-	const struct ev *x = a, *y = b;
-
 	if (x->t != y->t)
 		return x->t < y->t ? -1 : 1;
 	/* at one instant a STOP counts: non-disablement ends there */
 	return x->start - y->start;
+}
+
+/* A day holds a few events (one, mostly) and the walk sorts some 766
+ * days a request: an insertion sort, stable, so that of two events at one
+ * instant the first entry in the calendar is the one named. */
+static void
+ev_sort(struct ev *ev, int n)
+{
+	struct ev v;
+	int i, j;
+
+	for (i = 1; i < n; i++) {
+		v = ev[i];
+		for (j = i; j > 0 && ev_cmp(&ev[j - 1], &v) > 0; j--)
+			ev[j] = ev[j - 1];
+		ev[j] = v;
+	}
 }
 
 static const char *const wd_names[8] = { "", "Monday", "Tuesday",
@@ -426,7 +441,7 @@ day_events(const struct prepay *pp, int64_t day, const int ymd[3],
 			}
 		}
 	}
-	qsort(ev, (size_t)n, sizeof(*ev), ev_cmp);
+	ev_sort(ev, n);
 	return n;
 }
 
