@@ -39,6 +39,19 @@ echo ESME > "$w/pki/device/00DB1234567890B0.type"
 $CS -C "$w" devices import 00DB1234567890B0 > "$TMP/i6" 2> "$TMP/e6"
 check "... with a .type: A0's certificates for B0 refused by their hardwareModuleName" sh -c '[ "$0" -eq 1 ] && grep -q "00DB1234567890B0.ka.pem: the certificate.s hardwareModuleName is not the device 00DB1234567890B0" "$1"' "$?" "$TMP/e6"
 rm "$w"/pki/device/00DB1234567890B0.*
+# what a .type file holds, and a certificate file that is none
+printf 'esme\n' > "$w/pki/device/00DB123800000010.type"
+: > "$w/pki/device/00DB123800000011.type"
+printf 'ELECTRICITYMETER\n' > "$w/pki/device/00DB123800000012.type"
+$CS -C "$w" devices import 00DB123800000010 00DB123800000011 00DB123800000012 > "$TMP/i6b" 2> "$TMP/e6b"
+check "a .type that is no type: refused, naming the file and the rule" sh -c '[ "$0" -eq 1 ] && grep -qx "0 imported, 0 unchanged, 3 refused" "$1" && grep -q "device type .esme.: a type is 1 to [0-9]* of A-Z and 0-9" "$2" && grep -q "00DB123800000011.type: not a device type" "$2" && grep -q "00DB123800000012.type: not a device type" "$2"' "$?" "$TMP/i6b" "$TMP/e6b"
+rm "$w"/pki/device/00DB12380000001*
+echo ESME > "$w/pki/device/00DB1234567890B1.type"
+echo 'not a certificate' > "$w/pki/device/00DB1234567890B1.ka.pem"
+cp "$w/pki/device/00DB1234567890A0.ds.pem" "$w/pki/device/00DB1234567890B1.ds.pem"
+$CS -C "$w" devices import 00DB1234567890B1 > /dev/null 2> "$TMP/e6c"
+check "a device certificate file that holds no PEM certificate: refused, naming it" sh -c '[ "$0" -eq 1 ] && grep -q "00DB1234567890B1.ka.pem: not a PEM certificate" "$1"' "$?" "$TMP/e6c"
+rm "$w"/pki/device/00DB1234567890B1.*
 # a certificate of the wrong use, one that does not chain
 cp "$w/pki/device/00DB1234567890A0.ds.pem" "$TMP/ds.pem"
 cp "$w/pki/device/00DB1234567890A0.ka.pem" "$w/pki/device/00DB1234567890A0.ds.pem"

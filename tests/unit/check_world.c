@@ -435,6 +435,15 @@ START_TEST(device_key_chain_dates)
 	en.chain_not_before = at + 1;
 	ck_assert_int_eq(world_entry_key(&w, &en, INV_KA, at, &k, &e),
 	    SOLR_ERR_VERIFY);
+	/* an entry without the certificate asked for (a SMETS1 device's):
+	 * no key, whatever pki/device holds */
+	en.chain_not_before = INT64_MIN;
+	en.cert[INV_KA].present = 0;
+	ck_assert_int_eq(world_entry_key(&w, &en, INV_KA, at, &k, &e),
+	    SOLR_ERR_NOTFOUND);
+	ck_assert_ptr_nonnull(strstr(e.msg, "device 00-DB-12-34-56-78-90-A0 "
+	    "has no key-agreement certificate in the device inventory"));
+	ck_assert_ptr_null(k);
 	world_free(&w);
 	rm_tree(tmp);
 }
@@ -675,7 +684,18 @@ START_TEST(inventory_entry_codec)
 	ck_assert_int_eq(back.cert[INV_KA].not_after, 99);
 	ck_assert_int_eq(back.cert[INV_DS].present, 0);
 	ck_assert_int_eq(inv_decode(key, b, 6, &back, &e), SOLR_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(e.msg, "entry 6 says it is entry 7 "
+	    "(moved)"));
 	ck_assert_int_eq(inv_decode(other, b, 7, &back, &e), SOLR_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(e.msg, "entry 7: its MAC does not "
+	    "hold"));
+	/* another kind of entry, though MACed under the key */
+	b[7] = '2';
+	ck_assert_int_eq(solr_sealer_mac(key, b, ENTRY_MACED_LEN,
+	    b + ENTRY_MACED_LEN), 0);
+	ck_assert_int_eq(inv_decode(key, b, 7, &back, &e), SOLR_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(e.msg, "entry 7 is not a device "
+	    "inventory entry"));
 	/* a fuel that is not the type's, though MACed */
 	en.fuel = INV_FUEL_ELECTRICITY;
 	ck_assert_int_eq(inv_encode(key, &en, b), 0);
