@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 
 #include "base/cert.h"
@@ -345,6 +346,145 @@ START_TEST(tail_number_read_whole)
 }
 END_TEST
 
+/* Where each entry of a log starts (its "---" line), and the log's
+ * length as the last. */
+static size_t
+entry_starts(const unsigned char *p, size_t n, size_t *at, size_t cap)
+{
+	size_t k = 0, i;
+
+	for (i = 0; i + 4 <= n && k + 1 < cap; i++)
+		if ((i == 0 || p[i - 1] == '\n') && memcmp(p + i, "---\n", 4) ==
+		    0)
+			at[k++] = i;
+	at[k] = n;
+	return k;
+}
+
+/* An entry's body (its text before the mac line) MACed and hashed again
+ * under the trail key, as a holder of the key could, with OpenSSL's own
+ * HMAC and SHA-256: out gets the whole entry. */
+static size_t
+reseal(const char *body, char *out, size_t cap)
+{
+	unsigned char mac[32], hash[32];
+	size_t ml = 0, len;
+	char hex[65];
+	int i;
+
+	ck_assert_ptr_nonnull(EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL,
+	    tkey, sizeof(tkey), (const unsigned char *)body, strlen(body), mac,
+	    sizeof(mac), &ml));
+	for (i = 0; i < 32; i++)
+		sprintf(hex + 2 * i, "%02x", mac[i]);
+	len = (size_t)snprintf(out, cap, "%smac: %s\n", body, hex);
+	ck_assert_int_eq(EVP_Digest(out, len, hash, NULL, EVP_sha256(), NULL),
+	    1);
+	for (i = 0; i < 32; i++)
+		sprintf(hex + 2 * i, "%02x", hash[i]);
+	return len + (size_t)snprintf(out + len, cap - len, "hash: %s\n", hex);
+}
+
+/* The log's last entry replaced by what edit makes of its body, sealed
+ * again under the key. */
+static void
+reseal_last(const char *log, const char *from, const char *to)
+{
+	unsigned char *p;
+	size_t n, at[16], k, bl;
+	char body[8192], entry[8400], *m, *f;
+	FILE *fp;
+
+	p = slurp(log, &n);
+	k = entry_starts(p, n, at, 16);
+	ck_assert_uint_gt(k, 0);
+	bl = at[k] - at[k - 1];
+	ck_assert_uint_lt(bl, sizeof(body));
+	memcpy(body, p + at[k - 1], bl);
+	body[bl] = '\0';
+	ck_assert_ptr_nonnull(m = strstr(body, "\nmac: "));
+	m[1] = '\0';
+	ck_assert_ptr_nonnull(f = strstr(body, from));
+	ck_assert_uint_eq(strlen(from), strlen(to));
+	memcpy(f, to, strlen(to));
+	bl = reseal(body, entry, sizeof(entry));
+	ck_assert_ptr_nonnull(fp = fopen(log, "w"));
+	ck_assert_uint_eq(fwrite(p, 1, at[k - 1], fp), at[k - 1]);
+	ck_assert_uint_eq(fwrite(entry, 1, bl, fp), bl);
+	ck_assert_int_eq(fclose(fp), 0);
+	free(p);
+}
+
+/* What only the key's holder could make: an entry spliced in from a fork
+ * of the trail (its own MAC, hash and number right), an entry numbered
+ * wrong, one of another format.  Each is refused for what it is. */
+START_TEST(resealed_refused)
+{
+	struct trail a, b;
+	struct sat s;
+	struct solr_err e;
+	char cmd[400];
+	unsigned char *pa, *pb;
+	size_t na, nb, ata[16], atb[16];
+	uint64_t n;
+	FILE *fp;
+
+	/* two trails that share their first two entries, then fork */
+	trail_new(&a);
+	ck_assert_int_eq(sat_open(a.sat, tkey, a.dir, &s, &e), 0);
+	append(&a, &s, 2, 1);
+	ck_assert_int_eq(sat_close(&s, &e), 0);
+	trail_new(&b);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s && cp -R %s %s", b.sat, a.sat,
+	    b.sat);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(sat_open(a.sat, tkey, a.dir, &s, &e), 0);
+	append(&a, &s, 2, 1);
+	ck_assert_int_eq(sat_close(&s, &e), 0);
+	ck_assert_int_eq(sat_open(b.sat, tkey, b.dir, &s, &e), 0);
+	append_inventory(&b, &s, 1, 'a');
+	ck_assert_int_eq(sat_sync(&s, &e), 0);
+	sat_commit(&s);
+	ck_assert_int_eq(sat_close(&s, &e), 0);
+	/* a's third entry replaced by b's: it follows the second, but a's
+	 * fourth does not follow it */
+	pa = slurp(a.log, &na);
+	pb = slurp(b.log, &nb);
+	ck_assert_uint_eq(entry_starts(pa, na, ata, 16), 4);
+	ck_assert_uint_eq(entry_starts(pb, nb, atb, 16), 3);
+	ck_assert_ptr_nonnull(fp = fopen(a.log, "w"));
+	fwrite(pa, 1, ata[2], fp);
+	fwrite(pb + atb[2], 1, atb[3] - atb[2], fp);
+	fwrite(pa + ata[3], 1, na - ata[3], fp);
+	ck_assert_int_eq(fclose(fp), 0);
+	ck_assert_int_eq(sat_verify(a.sat, tkey, NULL, 0, &n, NULL, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_msg(strstr(e.msg, "entry 4 does not follow the one before "
+	    "it") != NULL, "%s", e.msg);
+	free(pa);
+	free(pb);
+	/* b's last entry numbered 4, sealed again */
+	reseal_last(b.log, "\nn: 3\n", "\nn: 4\n");
+	ck_assert_int_eq(sat_verify(b.sat, tkey, NULL, 0, &n, NULL, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_msg(strstr(e.msg, "entry 3 is numbered 4") != NULL, "%s",
+	    e.msg);
+	/* ... and of another format, sealed again */
+	reseal_last(b.log, "\nn: 4\n", "\nn: 3\n");
+	ck_assert_msg(sat_verify(b.sat, tkey, NULL, 0, &n, NULL, &e) == 0,
+	    "%s", e.msg);
+	reseal_last(b.log, "sat: ", "sbt: ");
+	ck_assert_int_eq(sat_verify(b.sat, tkey, NULL, 0, &n, NULL, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_msg(strstr(e.msg, "entry 3 does not begin with sat: ") !=
+	    NULL, "%s", e.msg);
+	trail_free(&a);
+	trail_free(&b);
+}
+END_TEST
+
 START_TEST(batch_taken_back)
 {
 	struct trail t;
@@ -541,6 +681,7 @@ sat_suite(void)
 	    sizeof(tampers[0]));
 	tcase_add_test(tc, missing_object_found);
 	tcase_add_test(tc, torn_entry_cut);
+	tcase_add_test(tc, resealed_refused);
 	tcase_add_test(tc, batch_taken_back);
 	tcase_add_test(tc, tail_number_read_whole);
 	tcase_add_test(tc, writers_in_turn);
