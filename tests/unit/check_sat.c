@@ -552,6 +552,42 @@ START_TEST(writers_in_turn)
 }
 END_TEST
 
+/* A writer signs a head only over what it checked: a log cut under it
+ * (to before what it checked) stops it, named as such. */
+START_TEST(cut_under_a_writer)
+{
+	struct trail t;
+	struct sat a;
+	struct solr_err e;
+	struct solr_cert *cert = NULL;
+	EVP_PKEY *key = NULL;
+	unsigned char *p;
+	size_t n, at[16];
+
+	if (world_dir() == NULL)
+		UNIT_SKIP("no world from scripts/mk-world");
+	dcc_keys(&key, &cert);
+	trail_new(&t);
+	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &a, &e), 0);
+	ck_assert_int_eq(sat_head_open(&a, key, cert, 0, &e), 0);
+	append(&t, &a, 2, 1);
+	ck_assert_int_eq(sat_head_write(&a, key, cert, 0, &e), 0);
+	append(&t, &a, 1, 1);
+	p = slurp(t.log, &n);
+	ck_assert_uint_eq(entry_starts(p, n, at, 16), 3);
+	ck_assert_int_eq(truncate(t.log, (off_t)at[1]), 0);
+	free(p);
+	ck_assert_int_eq(sat_head_write(&a, key, cert, 0, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_msg(strstr(e.msg, "this writer checked: the trail was cut "
+	    "under it") != NULL, "%s", e.msg);
+	sat_close(&a, &e);
+	trail_free(&t);
+	solr_cert_free(cert);
+	EVP_PKEY_free(key);
+}
+END_TEST
+
 START_TEST(shared_trail)
 {
 	struct trail t;
@@ -685,6 +721,7 @@ sat_suite(void)
 	tcase_add_test(tc, batch_taken_back);
 	tcase_add_test(tc, tail_number_read_whole);
 	tcase_add_test(tc, writers_in_turn);
+	tcase_add_test(tc, cut_under_a_writer);
 	tcase_add_test(tc, shared_trail);
 	tcase_add_test(tc, forged_and_rolled_back);
 	suite_add_tcase(s, tc);
