@@ -136,6 +136,31 @@ for alg in "-algorithm ed25519" "-algorithm EC -pkeyopt ec_paramgen_curve:P-384"
 		grep -q "keys/acb.ka.key: not a P-256 private key" "$TMP/e"
 done
 
+# the DCC's signing certificate: one that is none, one of another role
+# (another's, or the DCC's own key-agreement one beside its key), the
+# right one beside another key
+for c in junk srp-xmlsign acb-ka another-key; do
+	cw
+	case $c in
+	junk) echo 'not a certificate' > "$TMP/cw/keys/dcc.xmlsign.pem"; why="not a PEM certificate"
+		what="keys/dcc.xmlsign.pem holding no certificate" ;;
+	acb-ka) what="the ACB's key-agreement certificate and key (role 0x04) as the DCC's"
+		cp "$TMP/cw/pki/org/acb-ka.pem" "$TMP/cw/keys/dcc.xmlsign.pem"
+		cp "$TMP/cw/keys/acb.ka.key" "$TMP/cw/keys/dcc.xmlsign.key"
+		why="the DCC's XML-signing certificate must have role 0x89 and match keys/dcc.xmlsign.key" ;;
+	another-key) what="keys/dcc.xmlsign.key another key than the certificate's"
+		cp "$TMP/cw/test-keys/srp-xmlsign.key" "$TMP/cw/keys/dcc.xmlsign.key"
+		chmod 600 "$TMP/cw/keys/dcc.xmlsign.key"
+		why="the DCC's XML-signing certificate must have role 0x89 and match keys/dcc.xmlsign.key" ;;
+	*) cp "$TMP/cw/pki/org/$c.pem" "$TMP/cw/keys/dcc.xmlsign.pem"
+		what="keys/dcc.xmlsign.pem holding the $c certificate (role 0x87)"
+		why="the DCC's XML-signing certificate must have role 0x89 and match keys/dcc.xmlsign.key" ;;
+	esac
+	$CS -C "$TMP/cw" --at $PIN < /dev/null > /dev/null 2>"$TMP/e"
+	check "$what: refused at the start, naming the file and the rule" \
+		sh -c '[ "$0" -eq 2 ] && grep -q "keys/dcc.xmlsign.pem: $1" "$2"' "$?" "$why" "$TMP/e"
+done
+
 # a key file rotated while a run is at work (each of the three it reads:
 # the ACB's key-agreement key, the DCC's signing key and certificate):
 # what was decided before stands, nothing more is signed or MACed with
