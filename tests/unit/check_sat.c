@@ -704,6 +704,56 @@ START_TEST(forged_and_rolled_back)
 }
 END_TEST
 
+/* A fork of a trail, grown to as many entries as the trail under its
+ * own signed head (from a copy of the world's state), is not the trail
+ * this world signed: refused, though its head verifies. */
+START_TEST(fork_of_same_length)
+{
+	struct trail t;
+	struct sat a, b;
+	struct solr_err e;
+	struct solr_cert *cert = NULL;
+	EVP_PKEY *key = NULL;
+	char fork[200], other[200], cmd[700];
+
+	if (world_dir() == NULL)
+		UNIT_SKIP("no world from scripts/mk-world");
+	dcc_keys(&key, &cert);
+	trail_new(&t);
+	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &a, &e), 0);
+	ck_assert_int_eq(sat_head_open(&a, key, cert, 0, &e), 0);
+	append(&t, &a, 2, 1);
+	ck_assert_int_eq(sat_head_write(&a, key, cert, 0, &e), 0);
+	/* the trail and the world's state copied aside */
+	snprintf(fork, sizeof(fork), "%s/fork", t.dir);
+	snprintf(other, sizeof(other), "%s/other", t.dir);
+	snprintf(cmd, sizeof(cmd), "cp -R %s %s && mkdir %s && cp -R %s/state "
+	    "%s/", t.sat, fork, other, t.dir, other);
+	ck_assert_int_eq(system(cmd), 0);
+	append(&t, &a, 1, 1);
+	ck_assert_int_eq(sat_head_write(&a, key, cert, 0, &e), 0);
+	ck_assert_int_eq(sat_close(&a, &e), 0);
+	/* the copy grows to three entries of its own, signed */
+	ck_assert_int_eq(sat_open(fork, tkey, other, &b, &e), 0);
+	ck_assert_msg(sat_head_open(&b, key, cert, 0, &e) == 0, "%s", e.msg);
+	append_inventory(&t, &b, 1, 'f');
+	ck_assert_int_eq(sat_sync(&b, &e), 0);
+	sat_commit(&b);
+	ck_assert_int_eq(sat_head_write(&b, key, cert, 0, &e), 0);
+	ck_assert_int_eq(sat_close(&b, &e), 0);
+	/* put in the trail's place, beside the world that signed the
+	 * trail */
+	ck_assert_int_eq(sat_open(fork, tkey, t.dir, &b, &e), 0);
+	ck_assert_int_eq(sat_head_open(&b, key, cert, 0, &e), SOLR_ERR_VERIFY);
+	ck_assert_msg(strstr(e.msg, "the trail is not the one this world "
+	    "signed: its head of 3 entries ends in") != NULL, "%s", e.msg);
+	sat_close(&b, &e);
+	solr_cert_free(cert);
+	EVP_PKEY_free(key);
+	trail_free(&t);
+}
+END_TEST
+
 Suite *
 sat_suite(void)
 {
@@ -724,6 +774,7 @@ sat_suite(void)
 	tcase_add_test(tc, cut_under_a_writer);
 	tcase_add_test(tc, shared_trail);
 	tcase_add_test(tc, forged_and_rolled_back);
+	tcase_add_test(tc, fork_of_same_length);
 	suite_add_tcase(s, tc);
 	return s;
 }
