@@ -754,6 +754,60 @@ START_TEST(fork_of_same_length)
 }
 END_TEST
 
+/* What a writer opening a trail refuses, each for what it is: a head
+ * whose signature is another head's, the last entry rewritten under the
+ * head (sealed again with the trail key), the trail cut short of its
+ * head. */
+START_TEST(writer_open_refuses)
+{
+	struct trail t;
+	struct sat a;
+	struct solr_err e;
+	struct solr_cert *cert = NULL;
+	EVP_PKEY *key = NULL;
+	char head[200], cmd[600];
+	const char *why[3] = { "the head's signature does not verify with the "
+	    "DCC's certificate", "entry 3 hashes to", "2 entries, but the "
+	    "signed head covers 3: the trail was cut short" };
+	int i;
+
+	if (world_dir() == NULL)
+		UNIT_SKIP("no world from scripts/mk-world");
+	dcc_keys(&key, &cert);
+	for (i = 0; i < 3; i++) {
+		trail_new(&t);
+		snprintf(head, sizeof(head), "%s/head", t.sat);
+		ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &a, &e), 0);
+		ck_assert_int_eq(sat_head_open(&a, key, cert, 0, &e), 0);
+		append(&t, &a, 2, 1);
+		ck_assert_int_eq(sat_head_write(&a, key, cert, 0, &e), 0);
+		snprintf(cmd, sizeof(cmd), "cp %s %s.2", head, head);
+		ck_assert_int_eq(system(cmd), 0);
+		append(&t, &a, 1, 1);
+		ck_assert_int_eq(sat_head_write(&a, key, cert, 0, &e), 0);
+		ck_assert_int_eq(sat_close(&a, &e), 0);
+		if (i == 0) {
+			/* the head of 3 entries with the signature of 2 */
+			snprintf(cmd, sizeof(cmd), "{ grep -v '^signature:' "
+			    "%s; grep '^signature:' %s.2; } > %s.new && mv "
+			    "%s.new %s", head, head, head, head, head);
+			ck_assert_int_eq(system(cmd), 0);
+		} else if (i == 1)
+			reseal_last(t.log, "-00-00\n", "-00-07\n");
+		else
+			cut_last(t.log);
+		ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &a, &e), 0);
+		ck_assert_int_eq(sat_head_open(&a, key, cert, 0, &e),
+		    SOLR_ERR_VERIFY);
+		ck_assert_msg(strstr(e.msg, why[i]) != NULL, "%s", e.msg);
+		sat_close(&a, &e);
+		trail_free(&t);
+	}
+	solr_cert_free(cert);
+	EVP_PKEY_free(key);
+}
+END_TEST
+
 Suite *
 sat_suite(void)
 {
@@ -775,6 +829,7 @@ sat_suite(void)
 	tcase_add_test(tc, shared_trail);
 	tcase_add_test(tc, forged_and_rolled_back);
 	tcase_add_test(tc, fork_of_same_length);
+	tcase_add_test(tc, writer_open_refuses);
 	suite_add_tcase(s, tc);
 	return s;
 }
