@@ -706,7 +706,8 @@ END_TEST
 
 /* A fork of a trail, grown to as many entries as the trail under its
  * own signed head (from a copy of the world's state), is not the trail
- * this world signed: refused, though its head verifies. */
+ * this world signed: a writer and the auditor's check refuse it, though
+ * its head verifies; and entries no head covers are named. */
 START_TEST(fork_of_same_length)
 {
 	struct trail t;
@@ -714,7 +715,9 @@ START_TEST(fork_of_same_length)
 	struct solr_err e;
 	struct solr_cert *cert = NULL;
 	EVP_PKEY *key = NULL;
-	char fork[200], other[200], cmd[700];
+	char fork[200], other[200], cmd[700], cert_path[4200], heads[300];
+	struct sat_trust tr;
+	struct sat_check chk;
 
 	if (world_dir() == NULL)
 		UNIT_SKIP("no world from scripts/mk-world");
@@ -748,6 +751,29 @@ START_TEST(fork_of_same_length)
 	ck_assert_msg(strstr(e.msg, "the trail is not the one this world "
 	    "signed: its head of 3 entries ends in") != NULL, "%s", e.msg);
 	sat_close(&b, &e);
+	/* and so does the auditor's check against that world */
+	snprintf(cert_path, sizeof(cert_path), "%s/keys/dcc.xmlsign.pem",
+	    world_dir());
+	snprintf(heads, sizeof(heads), "%s/state/sat-heads", t.dir);
+	tr.cert = cert_path;
+	tr.key = tkey;
+	tr.heads = heads;
+	ck_assert_int_eq(sat_check(fork, &tr, &chk, &e), SOLR_ERR_VERIFY);
+	ck_assert_msg(strstr(e.msg, "entry 3 hashes to") != NULL &&
+	    strstr(e.msg, "not the trail the world wrote") != NULL, "%s",
+	    e.msg);
+	/* against the world the copy grew beside, it verifies */
+	snprintf(heads, sizeof(heads), "%s/state/sat-heads", other);
+	ck_assert_msg(sat_check(fork, &tr, &chk, &e) == 0, "%s", e.msg);
+	/* entries no head covers (a batch whose head was never signed) */
+	ck_assert_int_eq(sat_open(fork, tkey, other, &b, &e), 0);
+	append_inventory(&t, &b, 2, 'a');
+	ck_assert_int_eq(sat_sync(&b, &e), 0);
+	sat_commit(&b);
+	ck_assert_int_eq(sat_close(&b, &e), 0);
+	ck_assert_int_eq(sat_check(fork, &tr, &chk, &e), SOLR_ERR_VERIFY);
+	ck_assert_msg(strstr(e.msg, "entry 4 and those after it (to 4) are "
+	    "not covered by the signed head") != NULL, "%s", e.msg);
 	solr_cert_free(cert);
 	EVP_PKEY_free(key);
 	trail_free(&t);
