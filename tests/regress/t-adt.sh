@@ -30,6 +30,15 @@ check "a safe request under instruction and ADT passes" [ "$(field "$TMP/o1" ver
 check "... with the instruction, the ADT and the count" \
 	grep -q "^  adt-check: {result: pass, instruction: OFGEM/SOLR/2026/001, adt_sha256: [0-9a-f]*, count: 1, window_start: '2026-03-02T10:00:00Z', window: 3600}" "$TMP/o1"
 
+# an ADT file in the SRP's place that is another SRP's, in a world of its
+# own (the request is decided once a world)
+fresh_world "$TMP/ax"
+sed 's/^srp: 00-DB-12-34-56-78-00-04/srp: 00-DB-12-34-56-78-00-05/' "$TMP/adt.yaml" > "$TMP/ax/adt/00-DB-12-34-56-78-00-04.yaml"
+flow "$TMP/ax" $PIN "$R/srp-elec-cv5.xml" | $AC -C "$TMP/ax" > "$TMP/o1x" 2> "$TMP/e1x"; rc=$?
+check "an ADT file that names another SRP: the record rejected, not counted, naming the file" \
+	sh -c '[ "$0" -eq 2 ] && [ "$(sed -n "s/^verdict: //p" "$1")" = reject ] && grep -q "adt/00-DB-12-34-56-78-00-04.yaml: the file is for another SRP" "$1" && ! grep -q "count:" "$1"' "$rc" "$TMP/o1x"
+rm -rf "$TMP/ax"
+
 # R3: role eligibility, from policy.yaml alone
 flow "$TMP/aw" $PIN "$R/srp-srv23-cv4.xml" > "$TMP/r23"
 $AC -C "$TMP/aw" < "$TMP/r23" > "$TMP/o23"
