@@ -223,6 +223,9 @@ check "--sat-records writes the trail's records" [ "$(count_records "$TMP/sr")" 
 solr-adt-check -C "$w" < "$TMP/sr" > "$TMP/o" 2>/dev/null
 check "... which a stage of the flow refuses, every one" [ "$(grep -c '^verdict: reject' "$TMP/o")" -eq 6 ]
 check "... saying they are a replay's" grep -q "^reason: .*sealed by an auditor.*replay (--replay, solr-sat replay): a replay.*records are never input to a stage that counts, MACs or signs" "$TMP/o"
+solr-verify-sig -C "$w" --replay --json < "$TMP/sr" > "$TMP/srj"
+solr-adt-check -C "$w" < "$TMP/srj" > "$TMP/o" 2>/dev/null
+check "... and as JSON Lines too" sh -c '[ "$(grep -c "^verdict: reject" "$0")" -eq 6 ] && [ "$(grep -c "^reason: .*sealed by an auditor" "$0")" -eq 6 ]' "$TMP/o"
 solr-verify-sig -C "$w" --replay < "$TMP/sr" | solr-failed-suppliers -C "$w" --replay check |
 	solr-gbcs-parse -C "$w" --replay | solr-adt-check -C "$w" --replay > "$TMP/rp4"
 check "... the --replay stages take them" [ "$(grep -c '^verdict: reject' "$TMP/rp4")" -lt 6 ]

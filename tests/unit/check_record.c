@@ -215,6 +215,13 @@ static const unsigned char seal_key[32] = {
  *     openssl dgst -sha256 -mac HMAC -macopt hexkey:0011...eeff0011...eeff */
 #define SEALED_MAC "ef7b0475dbb7de64ee41ccc5412349807319785781d7fa3eee8b0c446854d62e"
 
+#define SEALED_JSON "{\"record\":1,\"seq\":1,\"source\":\"a.xml\"," \
+    "\"verdict\":\"pass\""
+/* printf '%s}' "$SEALED_JSON" | openssl dgst -sha256 -mac HMAC -macopt
+ *     hexkey:0011...eeff0011...eeff */
+#define SEALED_JSON_MAC \
+    "031a146f8849ec351ea9cb61c01fc5aae969575809960bda8336751748d978cf"
+
 /* what a reader with the key makes of a text */
 static const struct {
 	const char *text;
@@ -236,6 +243,12 @@ static const struct {
 	    "does not verify" },
 	{ "seal: " SEALED_MAC "\n" SEALED_TEXT, REC_BAD, "not a record" },
 	{ "---\nrecord: [1\nseal: " SEALED_MAC "\n", REC_BAD, "YAML" },
+	/* JSON Lines: the seal the object's last member */
+	{ SEALED_JSON ",\"seal\":\"" SEALED_JSON_MAC "\"}\n", REC_OK, NULL },
+	{ SEALED_JSON "}\n", REC_UNSEALED, "has no seal (its last member must "
+	    "be \"seal\")" },
+	{ SEALED_JSON ",\"seal\":\"" SEALED_MAC "\"}\n", REC_UNSEALED,
+	    "does not verify" },
 };
 
 START_TEST(reader_checks_the_seal)
