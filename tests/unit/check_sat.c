@@ -552,6 +552,20 @@ START_TEST(writers_in_turn)
 }
 END_TEST
 
+/* A new trail of two entries under a signed head, open in a. */
+static void
+headed_trail(struct trail *t, struct sat *a, EVP_PKEY *key,
+    const struct solr_cert *cert)
+{
+	struct solr_err e;
+
+	trail_new(t);
+	ck_assert_int_eq(sat_open(t->sat, tkey, t->dir, a, &e), 0);
+	ck_assert_int_eq(sat_head_open(a, key, cert, 0, &e), 0);
+	append(t, a, 2, 1);
+	ck_assert_int_eq(sat_head_write(a, key, cert, 0, &e), 0);
+}
+
 /* A writer signs a head only over what it checked: a log cut under it
  * (to before what it checked) stops it, named as such. */
 START_TEST(cut_under_a_writer)
@@ -567,11 +581,7 @@ START_TEST(cut_under_a_writer)
 	if (world_dir() == NULL)
 		UNIT_SKIP("no world from scripts/mk-world");
 	dcc_keys(&key, &cert);
-	trail_new(&t);
-	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &a, &e), 0);
-	ck_assert_int_eq(sat_head_open(&a, key, cert, 0, &e), 0);
-	append(&t, &a, 2, 1);
-	ck_assert_int_eq(sat_head_write(&a, key, cert, 0, &e), 0);
+	headed_trail(&t, &a, key, cert);
 	append(&t, &a, 1, 1);
 	p = slurp(t.log, &n);
 	ck_assert_uint_eq(entry_starts(p, n, at, 16), 3);
@@ -662,11 +672,7 @@ START_TEST(forged_and_rolled_back)
 	if (world_dir() == NULL)
 		UNIT_SKIP("no world from scripts/mk-world");
 	dcc_keys(&key, &cert);
-	trail_new(&t);
-	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &a, &e), 0);
-	ck_assert_int_eq(sat_head_open(&a, key, cert, 0, &e), 0);
-	append(&t, &a, 2, 1);
-	ck_assert_int_eq(sat_head_write(&a, key, cert, 0, &e), 0);
+	headed_trail(&t, &a, key, cert);
 	snprintf(cmd, sizeof(cmd), "cp -R %s %s/older", t.sat, t.dir);
 	ck_assert_int_eq(system(cmd), 0);
 	append(&t, &a, 1, 1);
@@ -722,11 +728,7 @@ START_TEST(fork_of_same_length)
 	if (world_dir() == NULL)
 		UNIT_SKIP("no world from scripts/mk-world");
 	dcc_keys(&key, &cert);
-	trail_new(&t);
-	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &a, &e), 0);
-	ck_assert_int_eq(sat_head_open(&a, key, cert, 0, &e), 0);
-	append(&t, &a, 2, 1);
-	ck_assert_int_eq(sat_head_write(&a, key, cert, 0, &e), 0);
+	headed_trail(&t, &a, key, cert);
 	/* the trail and the world's state copied aside */
 	snprintf(fork, sizeof(fork), "%s/fork", t.dir);
 	snprintf(other, sizeof(other), "%s/other", t.dir);
@@ -801,12 +803,8 @@ START_TEST(writer_open_refuses)
 		UNIT_SKIP("no world from scripts/mk-world");
 	dcc_keys(&key, &cert);
 	for (i = 0; i < 3; i++) {
-		trail_new(&t);
+		headed_trail(&t, &a, key, cert);
 		snprintf(head, sizeof(head), "%s/head", t.sat);
-		ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &a, &e), 0);
-		ck_assert_int_eq(sat_head_open(&a, key, cert, 0, &e), 0);
-		append(&t, &a, 2, 1);
-		ck_assert_int_eq(sat_head_write(&a, key, cert, 0, &e), 0);
 		snprintf(cmd, sizeof(cmd), "cp %s %s.2", head, head);
 		ck_assert_int_eq(system(cmd), 0);
 		append(&t, &a, 1, 1);
