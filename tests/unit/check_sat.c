@@ -385,8 +385,8 @@ reseal(const char *body, char *out, size_t cap)
 	return len + (size_t)snprintf(out + len, cap - len, "hash: %s\n", hex);
 }
 
-/* The log's last entry replaced by what edit makes of its body, sealed
- * again under the key. */
+/* The log's last entry with from (in its body) put as to, of the same
+ * length, and sealed again under the key. */
 static void
 reseal_last(const char *log, const char *from, const char *to)
 {
