@@ -87,6 +87,18 @@ check "a non-critical alert (0x8F30) for a failed supplier: not forwarded" \
 check "a safety-critical one (0x8F74): flagged for the SRP" \
 	sh -c "awk '/^---\$/{r++} r==2' '$TMP/o' | grep -q '^  forward_to: 00-DB-12-34-56-78-00-04\$'"
 
+# a check that ran and failed is a rejection (exit 1, nothing on stderr);
+# only a check that could not run is trouble (exit 2)
+for d in t-digest t-sigvalue t-rogue t-revoked; do
+	solr-verify-sig -C "$W" --at $PIN "$R/$d.xml" > "$TMP/o" 2> "$TMP/e"
+	check "verify-sig on $d.xml: rejected, exit 1, nothing on stderr" \
+		sh -c '[ "$0" -eq 1 ] && [ ! -s "$1" ] && grep -q "^verdict: reject$" "$2"' "$?" "$TMP/e" "$TMP/o"
+done
+perl -e 'print "<" . ("a" x 1100000)' > "$TMP/huge.xml"
+solr-verify-sig -C "$W" --at $PIN "$TMP/huge.xml" > "$TMP/o" 2> "$TMP/e"
+check "verify-sig on a document over max_document_bytes: rejected, exit 1, nothing on stderr" \
+	sh -c '[ "$0" -eq 1 ] && [ ! -s "$1" ] && grep -q "^reason: .*exceeds the limit of 1048576 bytes" "$2"' "$?" "$TMP/e" "$TMP/o"
+
 # 10. solr-countersign -x/-b runs solr-gbcs-parse's checks first: nothing
 # is MACed that the pipeline would refuse
 payload() { sed -n 's|.*<sr:GBCSPayload>\(.*\)</sr:GBCSPayload>.*|\1|p' "$1"; }
