@@ -215,6 +215,41 @@ START_TEST(parse_errors)
 }
 END_TEST
 
+/* Per request, at its time: a Business Originator whose supplier-role
+ * certificates are all revoked passes; one that still holds a valid one,
+ * or never held one, is refused, each for its reason. */
+START_TEST(revoked_rules)
+{
+	const char *src = world_dir();
+	struct solr_world w;
+	struct decision d;
+	struct solr_err e;
+	int64_t at;
+
+	if (src == NULL)
+		UNIT_SKIP("no world from scripts/mk-world");
+	ck_assert_msg(world_load(&w, src, &e) == 0, "%s", e.msg);
+	solr_time_parse("2026-03-02T10:15:00Z", &at);
+	/* the failed supplier, the healthy one, an SRP that supplies no one */
+	ck_assert_int_eq(fslist_decide_revoked(&w, 0x90B3D51F30010000ULL, at,
+	    &d, &e), 0);
+	ck_assert_int_eq(d.verdict, VERDICT_PASS);
+	ck_assert_int_eq(fslist_decide_revoked(&w, 0x90B3D51F30030000ULL, at,
+	    &d, &e), 0);
+	ck_assert_int_eq(d.verdict, VERDICT_REJECT);
+	ck_assert_ptr_nonnull(strstr(d.reason, "still holds a valid, "
+	    "unrevoked supplier-role certificate"));
+	ck_assert_int_eq(fslist_decide_revoked(&w, 0x00DB123456780005ULL, at,
+	    &d, &e), 0);
+	ck_assert_int_eq(d.verdict, VERDICT_REJECT);
+	ck_assert_int_eq(d.code, DUIS_E65);
+	ck_assert_ptr_nonnull(strstr(d.reason, "00-DB-12-34-56-78-00-05 never "
+	    "held a supplier-role SMKI certificate (pki/org): it is not a "
+	    "failed supplier"));
+	world_free(&w);
+}
+END_TEST
+
 /* apply on a copy of the generated world: a finding not accepted changes
  * nothing; accepted, the list is the next version with its history */
 START_TEST(apply_transaction)
@@ -355,6 +390,7 @@ fslist_suite(void)
 	tcase_add_test(tc, render_round_trip);
 	tcase_add_loop_test(tc, parse_errors, 0, sizeof(bad_lists) /
 	    sizeof(bad_lists[0]));
+	tcase_add_test(tc, revoked_rules);
 	tcase_add_test(tc, apply_transaction);
 	tcase_add_test(tc, accept_values);
 	tcase_set_timeout(tc, 30);
