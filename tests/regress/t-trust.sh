@@ -121,4 +121,13 @@ sed "s|^  at: .*|  at: 0123-4-5:0|" "$TMP/elec" > "$TMP/elec-at"
 seal "$TMP/wat" "$TMP/elec-at"
 solr-gbcs-parse -C "$TMP/wat" < "$TMP/elec-at" > "$TMP/p" 2> "$TMP/e"
 check "a hint to no segment: passed over" [ "$(field "$TMP/p" verdict)" = pass ]
+# a stage upstream, holding the key, that lost which certificate signed:
+# countersign re-checks the signer or refuses
+# (in a world of its own: the request is decided once a world)
+fresh_world "$TMP/wnc"
+grep -v '^  cert: ' "$TMP/elec" > "$TMP/elec-nocert"
+seal "$TMP/wnc" "$TMP/elec-nocert"
+solr-countersign -C "$TMP/wnc" --at $PIN < "$TMP/elec-nocert" > "$TMP/cs" 2> "$TMP/e"
+check "a sealed record without sender.cert: E65, nothing made, naming what it lacks" \
+	sh -c '[ "$0" -eq 1 ] && [ "$(sed -n "s/^code: //p" "$1")" = E65 ] && grep -q "^reason: .*the record names no signer certificate (sender.cert)" "$1" && ! grep -Eq "^  (command|countersigned): [0-9a-f]" "$1"' "$?" "$TMP/cs"
 unset SOLR_OBJECTS
