@@ -154,6 +154,12 @@ for f in policy.yaml registry.yaml failed-suppliers.yaml pki/org keys .; do
 	check "$f writable by group: refused, exit 2" sh -c '[ $0 -eq 2 ] && grep -q "group or others may write it" "$1"' $rc "$TMP/e"
 	chmod g-w "$w/$f"
 done
+# the shared counters, which others could otherwise rewrite
+chmod g+w "$w/state/adt-counters"
+solr-adt-check -C "$w" < /dev/null > /dev/null 2> "$TMP/e"
+check "state/adt-counters writable by group: refused, exit 2, naming it" \
+	sh -c '[ $0 -eq 2 ] && grep -q "adt-counters: must be a regular file of this user that no one else may write" "$1"' $? "$TMP/e"
+chmod g-w "$w/state/adt-counters"
 rm "$w"/pki/crl/*
 solr-adt-check -C "$w" < /dev/null > /dev/null 2> "$TMP/e"
 check "no CRL while chains are required: does not load" grep -q "no CRL, but policy.yaml requires chains" "$TMP/e"
