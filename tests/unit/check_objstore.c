@@ -138,6 +138,26 @@ no_object(void *arg, const char *name, const struct solr_buf *b,
 	    name);
 }
 
+/* A new store in dir holding "xyz" first (when xyz is not NULL, which
+ * gets its name) and "abc", closed; path gets the name of its index. */
+static void
+abc_store(char *dir, char *xyz, char *path, size_t cap)
+{
+	struct solr_objstore os;
+	struct solr_err e;
+	char name[SOLR_SHA256_HEX];
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(objstore_open(&os, dir, &e), 0);
+	if (xyz != NULL)
+		ck_assert_int_eq(objstore_put(&os, "xyz", 3, xyz, &e), 0);
+	ck_assert_int_eq(objstore_put(&os, "abc", 3, name, &e), 0);
+	ck_assert_str_eq(name, abc);
+	ck_assert_int_eq(objstore_close(&os, &e), 0);
+	segment(dir, path, cap);
+	strcpy(path + strlen(path) - 3, "idx");
+}
+
 START_TEST(index_lies)
 {
 	static const char *const bad[] = {
@@ -149,21 +169,15 @@ START_TEST(index_lies)
 		/* no object starts at the segment's limit or past it */
 		"%s 0000000040000000 00000003\n",
 	};
-	char dir[] = "/tmp/solr-objXXXXXX", name[SOLR_SHA256_HEX],
-	    path[4096];
+	char dir[] = "/tmp/solr-objXXXXXX", path[4096];
 	struct solr_objstore os;
 	struct solr_buf b = { 0 };
 	struct solr_err e;
 	size_t k;
 	FILE *f;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(objstore_open(&os, dir, &e), 0);
-	ck_assert_int_eq(objstore_put(&os, "abc", 3, name, &e), 0);
-	ck_assert_int_eq(objstore_close(&os, &e), 0);
 	/* an index line that sends abc's name to another place */
-	segment(dir, path, sizeof(path));
-	strcpy(path + strlen(path) - 3, "idx");
+	abc_store(dir, NULL, path, sizeof(path));
 	f = fopen(path, "w");
 	fprintf(f, "%s %016x %08x\n", abc, 1, 3);
 	fclose(f);
@@ -213,15 +227,9 @@ START_TEST(same_key_passed_over)
 	size_t n;
 	FILE *f;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(objstore_open(&os, dir, &e), 0);
-	ck_assert_int_eq(objstore_put(&os, "xyz", 3, xyz, &e), 0);
-	ck_assert_int_eq(objstore_put(&os, "abc", 3, name, &e), 0);
-	ck_assert_int_eq(objstore_close(&os, &e), 0);
 	/* the index: first a line of the other name at xyz's place (0),
 	 * then the store's own lines */
-	segment(dir, path, sizeof(path));
-	strcpy(path + strlen(path) - 3, "idx");
+	abc_store(dir, xyz, path, sizeof(path));
 	lines = (char *)slurp(path, &n);
 	snprintf(other, sizeof(other), "%.16s%s", abc,
 	    "000000000000000000000000000000000000000000000000");
@@ -250,20 +258,14 @@ END_TEST
  * has to read them all. */
 START_TEST(same_key_flood_refused)
 {
-	char dir[] = "/tmp/solr-objXXXXXX", name[SOLR_SHA256_HEX],
-	    path[4096];
+	char dir[] = "/tmp/solr-objXXXXXX", path[4096];
 	struct solr_objstore os;
 	struct solr_buf b = { 0 };
 	struct solr_err e;
 	FILE *f;
 	int i;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(objstore_open(&os, dir, &e), 0);
-	ck_assert_int_eq(objstore_put(&os, "abc", 3, name, &e), 0);
-	ck_assert_int_eq(objstore_close(&os, &e), 0);
-	segment(dir, path, sizeof(path));
-	strcpy(path + strlen(path) - 3, "idx");
+	abc_store(dir, NULL, path, sizeof(path));
 	f = fopen(path, "a");
 	for (i = 1; i <= 100000; i++)
 		fprintf(f, "%.16s%048x %016x %08x\n", abc, i, i, 3);
