@@ -477,7 +477,7 @@ Suite *
 adt_suite(void)
 {
 	Suite *s = suite_create("adt");
-	TCase *tc = tcase_create("core");
+	TCase *tc = unit_tcase("core", 30);
 
 	tcase_add_loop_test(tc, role_rules, 0, sizeof(role_rows) /
 	    sizeof(role_rows[0]));
@@ -493,9 +493,8 @@ adt_suite(void)
 	tcase_add_loop_test(tc, adt_errors, 0, sizeof(bad_adt) /
 	    sizeof(bad_adt[0]));
 	suite_add_tcase(s, tc);
-	tc = tcase_create("counters");
 	/* the search for colliding windows: about 300,000 HMACs */
-	tcase_set_timeout(tc, 120);
+	tc = unit_tcase("counters", 120);
 	tcase_add_test(tc, counters_collide);
 	tcase_add_test(tc, counters_keyed);
 	suite_add_tcase(s, tc);

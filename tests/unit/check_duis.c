@@ -350,7 +350,7 @@ Suite *
 duis_suite(void)
 {
 	Suite *s = suite_create("duis");
-	TCase *tc = tcase_create("core");
+	TCase *tc = unit_tcase("core", 30);
 
 	tcase_add_test(tc, codes_named_once);
 	tcase_add_loop_test(tc, content_code, 0, sizeof(content_codes) /

@@ -378,7 +378,7 @@ Suite *
 fslist_suite(void)
 {
 	Suite *s = suite_create("fslist");
-	TCase *tc = tcase_create("core");
+	TCase *tc = unit_tcase("core", 30);
 
 	tcase_add_loop_test(tc, check_rules, 0, sizeof(checks) /
 	    sizeof(checks[0]));
@@ -393,7 +393,6 @@ fslist_suite(void)
 	tcase_add_test(tc, revoked_rules);
 	tcase_add_test(tc, apply_transaction);
 	tcase_add_test(tc, accept_values);
-	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;
 }

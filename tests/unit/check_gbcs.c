@@ -808,9 +808,8 @@ Suite *
 gbcs_suite(void)
 {
 	Suite *s = suite_create("gbcs");
-	TCase *tc = tcase_create("core");
+	TCase *tc = unit_tcase("core", 60);
 
-	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, rtds_decode_and_match_templates, 0,
 	    sizeof(rtds) / sizeof(rtds[0]));
 	tcase_add_test(tc, legacy_ecs08_is_refused);

@@ -340,11 +340,10 @@ Suite *
 ledger_suite(void)
 {
 	Suite *s = suite_create("ledger");
-	TCase *tc = tcase_create("core");
+	TCase *tc = unit_tcase("core", 120);
 
 	/* ledger_index writes 70,000 entries: seconds of system time on a
 	 * slow disk, more than Check's 4 s guard against a hang allows */
-	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, ledger_rules_on_disk);
 	tcase_add_test(tc, ledger_rules_in_memory);
 	tcase_add_test(tc, ledger_takes_back_its_own_entries);

@@ -82,6 +82,21 @@ unit_safe_elec(struct prepay *pp)
 	    { 2026, 3, 2, PP_ANY }, { PP_ANY, 12, 31, PP_ANY } };
 }
 
+/*
+ * A Check case with its own time limit, in seconds of wall time: each
+ * case's is fitted to its slowest test under the slowest build CI makes
+ * (ASan), with a margin of thirty times or more for a loaded machine.
+ * Check's default (4 s) is no limit for any of them.
+ */
+TCase *
+unit_tcase(const char *name, double seconds)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_set_timeout(tc, seconds);
+	return tc;
+}
+
 /* How many tests skipped (lines in the skip log). */
 static int
 skipped(const char *log)

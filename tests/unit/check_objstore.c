@@ -328,7 +328,7 @@ Suite *
 objstore_suite(void)
 {
 	Suite *s = suite_create("objstore");
-	TCase *tc = tcase_create("core");
+	TCase *tc = unit_tcase("core", 30);
 
 	tcase_add_test(tc, put_get_and_tamper);
 	tcase_add_test(tc, index_lies);

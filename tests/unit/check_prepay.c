@@ -255,7 +255,7 @@ Suite *
 prepay_suite(void)
 {
 	Suite *s = suite_create("prepay");
-	TCase *tc = tcase_create("core");
+	TCase *tc = unit_tcase("core", 30);
 
 	tcase_add_test(tc, field_table);
 	tcase_add_test(tc, srv_table);

@@ -431,7 +431,7 @@ Suite *
 record_suite(void)
 {
 	Suite *s = suite_create("record");
-	TCase *tc = tcase_create("core");
+	TCase *tc = unit_tcase("core", 30);
 
 	tcase_add_test(tc, reader_splits_and_recovers);
 	tcase_add_test(tc, reader_bounds_a_record);

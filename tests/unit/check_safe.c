@@ -607,7 +607,7 @@ Suite *
 safe_suite(void)
 {
 	Suite *s = suite_create("safe");
-	TCase *tc = tcase_create("core");
+	TCase *tc = unit_tcase("core", 30);
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_loop_test(tc, value_rules, 0, sizeof(rules) /

@@ -836,7 +836,7 @@ Suite *
 sat_suite(void)
 {
 	Suite *s = suite_create("sat");
-	TCase *tc = tcase_create("core");
+	TCase *tc = unit_tcase("core", 60);
 
 	tcase_add_test(tc, chain_verifies);
 	tcase_add_test(tc, inventory_only_grows);

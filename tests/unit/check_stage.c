@@ -356,7 +356,7 @@ Suite *
 stage_suite(void)
 {
 	Suite *s = suite_create("stage");
-	TCase *tc = tcase_create("core");
+	TCase *tc = unit_tcase("core", 30);
 
 	tcase_add_test(tc, conserved_in_order);
 	tcase_add_test(tc, final_records_untouched);

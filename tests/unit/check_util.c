@@ -281,7 +281,7 @@ Suite *
 util_suite(void)
 {
 	Suite *s = suite_create("util");
-	TCase *tc = tcase_create("core");
+	TCase *tc = unit_tcase("core", 60);
 
 	tcase_add_test(tc, b64_tolerates_java_line_breaks);
 	tcase_add_test(tc, b64_padding);

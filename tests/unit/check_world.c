@@ -779,7 +779,7 @@ Suite *
 world_suite(void)
 {
 	Suite *s = suite_create("world");
-	TCase *tc = tcase_create("core");
+	TCase *tc = unit_tcase("core", 60);
 
 	tcase_add_loop_test(tc, config_errors_name_file_line_field, 0,
 	    sizeof(bad_configs) / sizeof(bad_configs[0]));

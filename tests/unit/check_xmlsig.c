@@ -165,7 +165,7 @@ Suite *
 xmlsig_suite(void)
 {
 	Suite *s = suite_create("xmlsig");
-	TCase *tc = tcase_create("core");
+	TCase *tc = unit_tcase("core", 30);
 
 	tcase_add_loop_test(tc, c14n_signed_vectors, 0,
 	    sizeof(signed_vectors) / sizeof(signed_vectors[0]));

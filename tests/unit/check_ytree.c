@@ -337,7 +337,7 @@ Suite *
 ytree_suite(void)
 {
 	Suite *s = suite_create("ytree");
-	TCase *tc = tcase_create("core");
+	TCase *tc = unit_tcase("core", 30);
 
 	tcase_add_test(tc, dup_keys);
 	tcase_add_test(tc, parse_keeps_order_and_lines);

@@ -318,7 +318,7 @@ Suite *
 ywrite_suite(void)
 {
 	Suite *s = suite_create("ywrite");
-	TCase *tc = tcase_create("core");
+	TCase *tc = unit_tcase("core", 60);
 
 	tcase_add_test(tc, strings_as_values_keys_and_items);
 	tcase_add_test(tc, random_trees);

@@ -3,6 +3,7 @@
 
 #include <check.h>
 
+TCase *unit_tcase(const char *, double);
 Suite *util_suite(void);
 Suite *ytree_suite(void);
 Suite *record_suite(void);
