@@ -100,6 +100,7 @@ build/check_unit: $(UNIT_SRC) tests/unit/unit.h $(LIB) build/.flags
 # A generated world (openssl CLI) and requests (xmlsec1) for the tests;
 # its devices are then imported as an operator imports them
 build/world/.made: scripts/mk-world build/.deps | bin/solr-countersign
+	@chmod -R u+w build/world 2>/dev/null || true
 	rm -rf build/world
 	sh scripts/mk-world build/world
 	bin/solr-countersign -C build/world devices import --all > /dev/null
@@ -200,6 +201,7 @@ demo: deps all build/requests/.made
 	rm -rf build/demo
 	mkdir -p build/demo
 	cp -R build/world build/demo/world
+	chmod -R u+w build/demo/world
 	rm -rf build/demo/world/state
 	bin/solr-countersign -C build/demo/world devices import --all
 	sh scripts/solr-pipeline -C build/demo/world -o build/demo \
@@ -237,6 +239,7 @@ clean:
 	rm -rf bin build/*.o build/libsolr.a build/check_unit build/fuzz build/replay
 
 distclean:
+	@chmod -R u+w build 2>/dev/null || true
 	rm -rf bin build
 
 # make bench N=250000 [DEVICES=1000000] [BENCH_REUSE=1: the last requests of N]

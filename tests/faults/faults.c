@@ -13,6 +13,13 @@
  *
  * FAULT_SKIP=N lets the first N matching calls through.  Each failure it
  * makes is noted on stderr as "faults: CALL PATH".
+ *
+ *   FAULT_STOP=STR    the process stops itself (SIGSTOP) before the
+ *                     write, pwrite, fsync or rename of a matching path
+ *                     that comes after the first $FAULT_STOP_SKIP of
+ *                     them (0 when unset), once: a test that waits for
+ *                     the stop then kills the process at a known point
+ *                     in the middle of its work, whatever the load
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -22,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/file.h>
@@ -53,6 +61,36 @@ fault(const char *var, const char *path, const char *call)
 	en = getenv("FAULT_ERRNO");
 	errno = en ? atoi(en) : EIO;
 	return 1;
+}
+
+/* FAULT_STOP: stopped here, once, after FAULT_STOP_SKIP matching calls */
+static void
+stop_at(const char *path)
+{
+	static long left = -1;
+	const char *want = getenv("FAULT_STOP");
+
+	const char *log = getenv("FAULT_STOP_LOG");
+	char line[4200];
+	int fd, n;
+
+	if (want == NULL || *want == '\0' || path == NULL ||
+	    strstr(path, want) == NULL || left == -2)
+		return;
+	if (log != NULL && (fd = (int)syscall(SYS_openat, AT_FDCWD, log,
+	    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) >= 0) {
+		n = snprintf(line, sizeof(line), "%s\n", path);
+		if (n > 0 && (size_t)n < sizeof(line))
+			(void)!syscall(SYS_write, fd, line, (size_t)n);
+		syscall(SYS_close, fd);
+	}
+	if (left == -1)
+		left = getenv("FAULT_STOP_SKIP") ?
+		    atol(getenv("FAULT_STOP_SKIP")) : 0;
+	if (left-- > 0)
+		return;
+	left = -2;
+	raise(SIGSTOP);
 }
 
 /* the path behind a descriptor */
@@ -131,6 +169,8 @@ write(int fd, const void *p, size_t n)
 	char buf[4096];
 	REAL("write", write_fn);
 
+	if (getenv("FAULT_STOP") != NULL)
+		stop_at(fd_path(fd, buf, sizeof(buf)));
 	if (getenv("FAULT_WRITE") != NULL &&
 	    fault("FAULT_WRITE", fd_path(fd, buf, sizeof(buf)), "write"))
 		return -1;
@@ -143,10 +183,36 @@ writev(int fd, const struct iovec *iov, int n)
 	char buf[4096];
 	REAL("writev", writev_fn);
 
+	if (getenv("FAULT_STOP") != NULL)
+		stop_at(fd_path(fd, buf, sizeof(buf)));
 	if (getenv("FAULT_WRITE") != NULL &&
 	    fault("FAULT_WRITE", fd_path(fd, buf, sizeof(buf)), "writev"))
 		return -1;
 	return real(fd, iov, n);
+}
+
+typedef ssize_t (*pwrite_fn)(int, const void *, size_t, off_t);
+
+ssize_t
+pwrite(int fd, const void *p, size_t n, off_t off)
+{
+	char buf[4096];
+	REAL("pwrite", pwrite_fn);
+
+	if (getenv("FAULT_STOP") != NULL)
+		stop_at(fd_path(fd, buf, sizeof(buf)));
+	return real(fd, p, n, off);
+}
+
+ssize_t
+pwrite64(int fd, const void *p, size_t n, off_t off)
+{
+	char buf[4096];
+	REAL("pwrite64", pwrite_fn);
+
+	if (getenv("FAULT_STOP") != NULL)
+		stop_at(fd_path(fd, buf, sizeof(buf)));
+	return real(fd, p, n, off);
 }
 
 int
@@ -155,6 +221,8 @@ fsync(int fd)
 	char buf[4096];
 	REAL("fsync", fsync_fn);
 
+	if (getenv("FAULT_STOP") != NULL)
+		stop_at(fd_path(fd, buf, sizeof(buf)));
 	if (fault("FAULT_FSYNC", fd_path(fd, buf, sizeof(buf)), "fsync"))
 		return -1;
 	return real(fd);
@@ -166,6 +234,8 @@ fdatasync(int fd)
 	char buf[4096];
 	REAL("fdatasync", fsync_fn);
 
+	if (getenv("FAULT_STOP") != NULL)
+		stop_at(fd_path(fd, buf, sizeof(buf)));
 	if (fault("FAULT_FSYNC", fd_path(fd, buf, sizeof(buf)), "fdatasync"))
 		return -1;
 	return real(fd);
@@ -176,6 +246,7 @@ rename(const char *from, const char *to)
 {
 	REAL("rename", rename_fn);
 
+	stop_at(from);
 	if (fault("FAULT_RENAME", from, "rename") ||
 	    fault("FAULT_RENAME", to, "rename"))
 		return -1;
@@ -187,6 +258,7 @@ renameat(int fd1, const char *from, int fd2, const char *to)
 {
 	REAL("renameat", renameat_fn);
 
+	stop_at(from);
 	if (fault("FAULT_RENAME", from, "rename") ||
 	    fault("FAULT_RENAME", to, "rename"))
 		return -1;

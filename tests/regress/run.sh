@@ -1,6 +1,7 @@
 #!/bin/sh
-# The regression suite: sh tests/regress/run.sh from the top directory,
-# after 'make' (make check does both).  Each t-*.sh runs in a process of
+# The regression suite: sh tests/regress/run.sh [SCRIPT...] from the top
+# directory, after 'make' (make check does both); every t-*.sh unless
+# scripts are named.  Each t-*.sh runs in a process of
 # its own, with lib.sh and a scratch directory of its own, and passes its
 # counts back; a script that does not finish is a failure.
 . tests/regress/lib.sh
@@ -11,8 +12,15 @@ if ! lint=$(sh tests/regress/lint-checks tests/regress/t-*.sh); then
 	done
 	failed=$((failed + $(printf '%s\n' "$lint" | wc -l)))
 fi
-for t in tests/regress/t-*.sh; do
+# the generated world in build/world is the tests' shared fixture: it is
+# read-only to them (each makes its own copy to write in), and a script
+# that changes it anyway fails (as root, where a mode does not stop it)
+chmod -R a-w "$BUILD/world"
+fixture() { find "$BUILD/world" -printf '%P %y %m %s %T@\n' | LC_ALL=C sort | cksum; }
+[ $# -gt 0 ] || set -- tests/regress/t-*.sh
+for t in "$@"; do
 	printf '# %s\n' "$t"
+	before=$(fixture)
 	rm -f "$TMP/counts"
 	# the counts file by the environment: a script may set its own
 	# positional parameters
@@ -23,6 +31,10 @@ for t in tests/regress/t-*.sh; do
 		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 	else
 		not_ok "$t ran to its end" "it exited before its last check"
+	fi
+	if [ "$(fixture)" != "$before" ]; then
+		not_ok "$t leaves the shared world build/world as it was" \
+			"it wrote in it: a test writes in a copy (fresh_world, own_world)"
 	fi
 done
 summary

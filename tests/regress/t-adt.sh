@@ -1,6 +1,6 @@
 # solr-adt-check: role eligibility, the safe profile, the Authority gate,
 # the thresholds, submit and the shared counters.
-W=$BUILD/world R=$BUILD/requests
+W=$(own_world) R=$BUILD/requests
 AC=solr-adt-check
 aw() { fresh_world "$TMP/aw"; rm -f "$TMP/aw"/adt/*; }
 # records that passed the earlier stages
@@ -23,7 +23,7 @@ flow "$TMP/aw" $PIN "$R/srp-elec-cv5.xml" > "$TMP/r1"
 adt 100 50
 $AC -C "$TMP/aw" --at $PIN submit "$TMP/adt.yaml" > "$TMP/s1"
 check "submit: a non-zero ADT under a current instruction is accepted" [ $? -eq 0 ]
-check "... installed in adt/" cmp -s "$TMP/adt.yaml" "$TMP/aw/adt/00-DB-12-34-56-78-00-04.yaml"
+same_files "... installed in adt/" "$TMP/adt.yaml" "$TMP/aw/adt/00-DB-12-34-56-78-00-04.yaml"
 check "... and logged" grep -q "^result: accepted" "$TMP/aw/state/adt-submissions.log"
 $AC -C "$TMP/aw" < "$TMP/r1" > "$TMP/o1"
 check "a safe request under instruction and ADT passes" [ "$(field "$TMP/o1" verdict)" = pass ]
@@ -100,7 +100,7 @@ for edge in "2026-03-02T10:00:00Z pass" "2026-03-02T09:59:59Z quarantine" \
 	"2026-03-16T09:59:59Z pass" "2026-03-16T10:00:00Z quarantine"; do
 	t=${edge% *} want=${edge#* } n=$((n + 1))
 	flow "$TMP/aw" "$t" "$R/batch/00$n.xml" | $AC -C "$TMP/aw" > "$TMP/oe"
-	check "a request at $t: $want" [ "$(field "$TMP/oe" verdict)" = "$want" ]
+	same "a request at $t: $want" "$(field "$TMP/oe" verdict)" "$want"
 done
 check "... the quarantine names the instruction that is missing" grep -q "no Authority instruction in instructions.yaml covers the failed supplier 90-B3-D5-1F-30-01-00-00 and the SRP 00-DB-12-34-56-78-00-04 at 2026-03-16T10:00:00Z; the threshold is 0" "$TMP/oe"
 adt 100 50 2.3
@@ -148,19 +148,19 @@ adt 100000 100000
 $AC -C "$TMP/aw" --at $PIN submit "$TMP/adt.yaml" > /dev/null
 for i in 1 2 3; do $AC -C "$TMP/aw" < "$TMP/many" > "$TMP/q$i" & done
 wait
-check "three processes on the same $nb requests at once: counted $nb times" \
-	[ "$($AC -C "$TMP/aw" counters | awk '{ print $5 }')" = "$nb" ]
+same "three processes on the same $nb requests at once: counted $nb times" \
+	"$($AC -C "$TMP/aw" counters | awk '{ print $5 }')" "$nb"
 check "... each copy either counted or the duplicate of one that was" \
 	[ "$(cat "$TMP/q1" "$TMP/q2" "$TMP/q3" | grep -c 'duplicate_of:')" -eq $((2 * nb)) ]
 sed -n 's/.*count: \([0-9]*\),.*/\1/p' "$TMP/q1" "$TMP/q2" "$TMP/q3" | sort -n | uniq > "$TMP/counts"
-check "... and the counts are 1 to $nb" [ "$(wc -l < "$TMP/counts")-$(head -1 "$TMP/counts")-$(tail -1 "$TMP/counts")" = "$nb-1-$nb" ]
+same "... and the counts are 1 to $nb" "$(wc -l < "$TMP/counts")-$(head -1 "$TMP/counts")-$(tail -1 "$TMP/counts")" "$nb-1-$nb"
 
 # other senders, and records decided before
 flow "$TMP/aw" $PIN "$R/healthy-elec-cv4.xml" | $AC -C "$TMP/aw" > "$TMP/h"
 check "other senders are skipped" grep -q "^  adt-check: {result: skipped}" "$TMP/h"
 flow "$TMP/aw" $PIN "$R/srp-elec-legacy-cv5.xml" > "$TMP/lg"
 $AC -C "$TMP/aw" < "$TMP/lg" > "$TMP/lg2"
-check "a rejected record passes through byte for byte" cmp -s "$TMP/lg" "$TMP/lg2"
+same_files "a rejected record passes through byte for byte" "$TMP/lg" "$TMP/lg2"
 # configuration errors
 sed 's/    DebtRecoveryRateCap: {eq: 0}//' "$W/policy.yaml" > "$TMP/aw/policy.yaml"
 $AC -C "$TMP/aw" < /dev/null > /dev/null 2>"$TMP/e"

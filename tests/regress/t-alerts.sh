@@ -1,6 +1,6 @@
 # Device alerts: decoded and verified by solr-gbcs-parse, routed by
 # solr-failed-suppliers route.
-W=$BUILD/world A=$BUILD/alerts
+W=$(own_world) A=$BUILD/alerts
 T2=2026-03-03T09:00:00Z
 solr-verify-sig -r -C "$W" --at $T2 "$A"/*.xml 2>/dev/null > "$TMP/v"
 solr-gbcs-parse -C "$W" < "$TMP/v" > "$TMP/g"
@@ -17,7 +17,7 @@ while IFS='	' read -r f verdict fwd crit; do
 		if [ "$(field "$rec" verdict)" = reject ] && grep -q "^reason: .*$crit" "$rec"; then ok "$f: rejected ($crit)"
 		else not_ok "$f: rejected ($crit)" "$(field "$rec" reason)"; fi
 	elif [ "$fwd" = - ]; then
-		check "$f: a healthy supplier's alert comes out untouched" cmp -s "$rec" "$TMP/g.$k"
+		same_files "$f: a healthy supplier's alert comes out untouched" "$rec" "$TMP/g.$k"
 		check "... and verified" grep -q "^  check: device signature verified" "$rec"
 	else
 		if [ "$(field "$rec" verdict)" = pass ] && grep -q "^  forward_to: $fwd$" "$rec" &&

@@ -3,7 +3,7 @@
 # refused, or read, within a budget that grows with their size, measured
 # as CPU time (user + system) against a normal input of the same stage in
 # the same run; never a wall-clock time.
-R=$BUILD/requests W=$BUILD/world
+R=$BUILD/requests W=$(own_world)
 RUNSTAT=$BUILD/runstat
 [ -x "$RUNSTAT" ] || cc -O2 -o "$RUNSTAT" tests/bench/runstat.c
 cpu() {	# cpu OUT CMD...: CMD's CPU seconds, its stdout in OUT

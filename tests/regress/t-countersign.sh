@@ -1,5 +1,5 @@
 # solr-countersign: Commands, countersignatures, responses, the ledger.
-W=$BUILD/world R=$BUILD/requests
+W=$(own_world) R=$BUILD/requests
 CS="solr-countersign --at $PIN"
 cw() { fresh_world "$TMP/cw"; }
 full() {	# full WORLD FILE...: every stage before countersign
@@ -76,8 +76,8 @@ cw
 full "$TMP/cw" "$R/srp-elec-cv5.xml" > "$TMP/a"
 $CS -C "$TMP/cw" < "$TMP/a" > "$TMP/a1"
 $CS -C "$TMP/cw" < "$TMP/a" > "$TMP/a2"
-check "ledger: the same APDU again gives the same Command" \
-	[ "$(sed -n 's/^  command: //p' "$TMP/a1")" = "$(sed -n 's/^  command: //p' "$TMP/a2")" ]
+same "ledger: the same APDU again gives the same Command" \
+	"$(sed -n 's/^  command: //p' "$TMP/a1")" "$(sed -n 's/^  command: //p' "$TMP/a2")"
 full "$TMP/cw" "$R/srp-elec-reuse-cv5.xml" > "$TMP/b"
 check "another document under the same RequestID: adt-check refuses it as a replay" \
 	grep -q "^reason: 'RequestID .* was decided before for another document (sha256 [0-9a-f]*): a second signed document for one counter is a replay" "$TMP/b"
@@ -93,24 +93,29 @@ $CS -C "$TMP/cw" < "$TMP/b" > "$TMP/b1"
 check "ledger: another APDU with the same counter is refused" grep -q "was MACed before for another APDU" "$TMP/b1"
 check "... naming the EUIs in the DUIS form" grep -q "from 90-B3-D5-1F-30-01-00-00 to 00-DB-12-34-56-78-90-A" "$TMP/b1"
 check "... and has no Command" [ "$(grep -c '^  command:' "$TMP/b1")" -eq 0 ]
-# it survives kills: the entries synced before are still there
-i=0
+# it survives kills: the entries synced before are still there.  A batch
+# of nine more requests, killed at each of its first ten ledger writes
+# (each time from the same state), leaves a ledger that still refuses the
+# other APDU and still gives the same Command
+full "$TMP/cw" "$R"/batch/00[1-9].xml > "$TMP/k"
+cp -R "$TMP/cw" "$TMP/cwk"
+i=0 killed=0 lost=0
 while [ $i -lt 10 ]; do
+	rm -rf "$TMP/cw"; cp -R "$TMP/cwk" "$TMP/cw"
+	kill_at countersign-ledger $i $CS -C "$TMP/cw" < "$TMP/k" > /dev/null 2>&1 && killed=$((killed + 1))
+	grep -q "^$(sed -n 1p "$TMP/cwk/state/countersign-ledger")\$" "$TMP/cw/state/countersign-ledger" || lost=$((lost + 1))
 	i=$((i + 1))
-	$CS -C "$TMP/cw" < "$TMP/a" > /dev/null 2>&1 &
-	pid=$!
-	perl -e 'select(undef, undef, undef, rand(0.01))'
-	kill -9 $pid 2>/dev/null
-	wait $pid 2>/dev/null
 done
+check "countersign killed at each of its first ten ledger writes" [ $killed -eq 10 ]
+check "... the entry synced before each kill is still there" [ $lost -eq 0 ]
 printf '90B3D51F30010000 77 00DB12' >> "$TMP/cw/state/countersign-ledger"	# a torn append
 rm -f "$TMP/cw"/state/countersign-requests-*
 $CS -C "$TMP/cw" < "$TMP/b" > "$TMP/b2"
 check "after kills and a torn append, the ledger still refuses" grep -q "was MACed before for another APDU" "$TMP/b2"
 rm -f "$TMP/cw"/state/countersign-requests-*
 $CS -C "$TMP/cw" < "$TMP/a" > "$TMP/a3"
-check "... and still gives the same Command" \
-	[ "$(sed -n 's/^  command: //p' "$TMP/a1")" = "$(sed -n 's/^  command: //p' "$TMP/a3")" ]
+same "... and still gives the same Command" \
+	"$(sed -n 's/^  command: //p' "$TMP/a1")" "$(sed -n 's/^  command: //p' "$TMP/a3")"
 
 # a pipeline that omits a required stage countersigns nothing
 cw
@@ -181,8 +186,7 @@ for f in keys/acb.ka.key keys/dcc.xmlsign.key keys/dcc.xmlsign.pem; do
 	$CS -C "$TMP/cw" --at $PIN < "$TMP/in" > "$TMP/rot" 2> "$TMP/rote" & pc=$!
 	exec 3> "$TMP/in"
 	cat "$TMP/first" >&3
-	i=0
-	while [ $i -lt 300 ] && ! grep -q '^verdict:' "$TMP/rot"; do sleep 0.1; i=$((i + 1)); done
+	await "countersign's first verdict" grep -q '^verdict:' "$TMP/rot"
 	# the ACB's key becomes another; the DCC's files the same bytes in a
 	# new file, as a copy put in place is
 	case $f in
@@ -218,7 +222,7 @@ if have_vectors; then
 	done
 	printf '%s40%s' "$pre" "$sig" | perl -ne 'print pack("H*", $_)' | openssl base64 -A |
 		$CS -C "$TMP/cvw" --at $VPIN -b > "$TMP/x.b64out"
-	check "-b gives the same Command in base64" [ "$(openssl base64 -d -A < "$TMP/x.b64out" | od -An -v -tx1 | tr -d ' \n' | tr a-f A-F)" = "$cmd" ]
+	same "-b gives the same Command in base64" "$(openssl base64 -d -A < "$TMP/x.b64out" | od -An -v -tx1 | tr -d ' \n' | tr a-f A-F)" "$cmd"
 else
 	skip "RTDS Commands" "$VECTORS is absent"
 fi

@@ -87,17 +87,17 @@ fresh_world "$TMP/k"
 w=$TMP/k
 before_cs "$w" "$R/srp-elec-cv5.xml" "$R/srp-gas-cv4.xml" > "$TMP/held2"
 c0=$(count_of "$w")
-# killed while it holds the records it read (its batch open)
-mkfifo "$TMP/pipe"
-solr-countersign -C "$w" --at $PIN < "$TMP/pipe" > "$TMP/killed" 2>/dev/null &
-pid=$!
-exec 3> "$TMP/pipe"
-cat "$TMP/held2" >&3
-sleep 0.5
+# killed while it holds the records it read (its batch open): it stops
+# itself before its first ledger write, with the batch read and decided
+faulty_bg FAULT_STOP=countersign-ledger solr-countersign -C "$w" --at $PIN \
+	< "$TMP/held2" > "$TMP/killed" 2>/dev/null
+pid=$bgpid
+await_stop $pid
+check "countersign stopped in the middle of its batch, at its ledger write" [ $? -eq 0 ]
 kill -9 $pid 2>/dev/null
 wait $pid 2>/dev/null
-exec 3>&-
-check "countersign killed: the count stays $c0" [ "$(count_of "$w")" -eq "$c0" ]
+check "... killed there: nothing of the batch left it" [ ! -s "$TMP/killed" ]
+check "... and the count stays $c0" [ "$(count_of "$w")" -eq "$c0" ]
 mv "$w/keys/acb.ka.key" "$w/keys/acb.away"
 solr-countersign -C "$w" --at $PIN < "$TMP/held2" > "$TMP/f" 2>/dev/null
 check "countersign failing at start (no ACB key): exit 2, records rejected" \

@@ -64,7 +64,7 @@ check "-b on a file of base64 Commands, one a line" [ "$(grep -c '^mac: .verifie
 # what the trail says was sent
 solr-sat log --commands "$w/sat" > "$TMP/sat.hex"
 sort "$TMP/sat.hex" > "$TMP/s1"; sort "$TMP/cmds.hex" > "$TMP/s2"
-check "solr-sat log --commands: the trail's Commands, in hex" cmp -s "$TMP/s1" "$TMP/s2"
+same_files "solr-sat log --commands: the trail's Commands, in hex" "$TMP/s1" "$TMP/s2"
 solr-sat log --commands "$w/sat" | solr-gbcs-parse -C "$w" --at $PIN -x > "$TMP/d8"
 check "... piped into the decoder: each verified" [ "$(grep -c '^mac: .verified' "$TMP/d8")" -eq 2 ]
 solr-sat log --commands --request-id 90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A1:1004 "$w/sat" > "$TMP/one.hex"

@@ -1,6 +1,6 @@
 # The end-to-end flow: the demo batch and its golden summary; the Service
 # Audit Trail; replay.
-W=$BUILD/world R=$BUILD/requests
+W=$(own_world) R=$BUILD/requests
 fresh_world "$TMP/dw"
 sh scripts/solr-pipeline -C "$TMP/dw" -o "$TMP/demo" --at $PIN "$BUILD"/requests/*.xml > "$TMP/summary" 2>"$TMP/e"
 check "the demo batch exits 1 (it has rejections)" [ $? -eq 1 ]
@@ -70,7 +70,7 @@ awk '/^---$/ { if (id != "") print id; id = ""; seq = "" }
 	/^    adt-check: \{result: (pass|quarantine)/ { id = seq }
 	END { if (id != "") print id }' "$D/sat/sat.log" | sort -n > "$TMP/want"
 sed -n 's/^seq \([0-9]*\) .*differs at:.* adt-check.*/\1/p' "$TMP/r2" | sort -n > "$TMP/got"
-check "... exactly the affected records: $(wc -l < "$TMP/want" | tr -d ' ')" cmp -s "$TMP/want" "$TMP/got"
+same_files "... exactly the affected records: $(wc -l < "$TMP/want" | tr -d ' ')" "$TMP/want" "$TMP/got"
 check "... now E2" [ "$(grep -c ', now reject E2 ' "$TMP/r2")" -eq "$(wc -l < "$TMP/want")" ]
 solr-sat replay "$TMP/s1" "$TMP/dw" > /dev/null 2>"$TMP/e"
 check "replaying an edited SAT stops at the chain check, exit 2" [ $? -eq 2 ]

@@ -10,12 +10,12 @@ fresh_world "$TMP/ex/world"
 ln -s "$BUILD/requests" "$TMP/ex/requests"
 ln -s "$PWD/scripts" "$TMP/ex/scripts"
 cp "$TESTDATA/examples/upload.yaml" "$TMP/ex/upload.yaml"
-today=$(date -u +%Y-%m-%d)
+day0=$(today)
 mask() {	# mask FILE
-	sed -E -i -e "s|$TMP|TMP|g" -e 's/[0-9a-f]{64}/<sha256>/g' \
+	sed -E -i -e "s/$(days "$day0")T[0-9:]{8}Z/<now>/g" -e "s|$TMP|TMP|g" -e 's/[0-9a-f]{64}/<sha256>/g' \
 		-e 's/[0-9]{17,}/<number>/g' -e 's/^(  size:) [0-9]+$/\1 <size>/' \
 		-e 's/(DER signature|decodes to) 7[0-2] bytes/\1 <70-72> bytes/' \
-		-e "s/${today}T[0-9:]{8}Z/<now>/g" -e 's|, [0-9]+/s;|, <rate>/s;|' \
+		-e 's|, [0-9]+/s;|, <rate>/s;|' \
 		-e "s/^( *[a-z_]*at): '?[0-9a-f]+-[0-9a-f]+-[0-9a-f]+:[0-9a-f]+'?\$/\1: <segment>:<offset>/" "$1"
 }
 # each page as a reader sees it: the examples run are the ones pasted

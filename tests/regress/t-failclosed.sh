@@ -1,7 +1,7 @@
 # Fail closed: no configuration switches a control off, the path comes
 # from the request, and what the seed asks per request is checked per
 # request (issue cases in order).
-R=$BUILD/requests W=$BUILD/world
+R=$BUILD/requests W=$(own_world)
 fresh_world "$TMP/w"
 w=$TMP/w
 flow4() {	# flow4 WORLD FILE...: the records after adt-check

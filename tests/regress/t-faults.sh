@@ -4,19 +4,12 @@
 # object store may keep objects it was given: they are named by their
 # content and nothing refers to them).
 R=$BUILD/requests
-FAULTS=$BUILD/faults.so
 snap() {	# the world's files and state, without the object stores and
 	# the ledgers' indexes (built again from their ledger whenever in
 	# doubt) and live files
 	(cd "$1" && find . -path ./state/objects -prune -o -path ./sat/objects -prune \
 		-o -path './state/*-index' -prune -o -path './state/*-live' -prune \
 		-o -type f -print | LC_ALL=C sort | xargs sha256sum)
-}
-# under ASan its runtime must come first
-preload=$FAULTS
-[ "${SOLR_SANITIZE:-}" = asan ] && preload="$(${CC:-cc} -print-file-name=libasan.so) $FAULTS"
-fault() {	# fault VAR=VALUE... CMD...: CMD with faults.so
-	env LD_PRELOAD="$preload" "$@"
 }
 if [ ! -f "$FAULTS" ]; then
 	skip "fault injection" "build/faults.so is not built (make check builds it)"
@@ -69,13 +62,13 @@ solr-countersign -C "$w" --at $PIN --sat "$w/sat" < "$TMP/o" > /dev/full 2>"$TMP
 expect "countersign, stdout on /dev/full" "its ledger and SAT entries are taken back"
 
 # failed fsyncs
-fault FAULT_FSYNC=countersign-ledger solr-countersign -C "$w" --at $PIN < "$TMP/o" > "$TMP/out" 2>"$TMP/err"; rc=$?
+faulty FAULT_FSYNC=countersign-ledger solr-countersign -C "$w" --at $PIN < "$TMP/o" > "$TMP/out" 2>"$TMP/err"; rc=$?
 expect "countersign, the ledger's fsync fails" "countersign-ledger: fsync: Input/output error; the entries of this batch are taken back"
 check "... and no record leaves" [ ! -s "$TMP/out" ]
-fault FAULT_FSYNC=countersign-index solr-countersign -C "$w" --at $PIN < "$TMP/o" > "$TMP/out" 2>"$TMP/err"; rc=$?
+faulty FAULT_FSYNC=countersign-index solr-countersign -C "$w" --at $PIN < "$TMP/o" > "$TMP/out" 2>"$TMP/err"; rc=$?
 expect "countersign, the ledger index's fsync fails" "countersign-index.*fsync: Input/output error"
 check "... and no record passes" [ "$(grep -c '^verdict: accept' "$TMP/out")" -eq 0 ]
-fault FAULT_FSYNC=sat.log solr-countersign -C "$w" --at $PIN --sat "$w/sat" < "$TMP/o" > "$TMP/out" 2>"$TMP/err"; rc=$?
+faulty FAULT_FSYNC=sat.log solr-countersign -C "$w" --at $PIN --sat "$w/sat" < "$TMP/o" > "$TMP/out" 2>"$TMP/err"; rc=$?
 expect "countersign, the SAT's fsync fails" "sat.log: fsync: Input/output error"
 check "... and no record leaves" [ ! -s "$TMP/out" ]
 solr-countersign -C "$w" --verify-sat "$w/sat" > /dev/null 2>&1
@@ -84,29 +77,29 @@ check "... the SAT chain is intact" [ $? -eq 0 ]
 solr-verify-sig -C "$w" --at $PIN "$R/batch/001.xml" | solr-failed-suppliers -C "$w" check |
 	solr-gbcs-parse -C "$w" > "$TMP/r3c"
 snap "$w" > "$TMP/before"
-fault FAULT_FSYNC=adt-counters solr-adt-check -C "$w" < "$TMP/r3c" > "$TMP/out" 2>"$TMP/err"; rc=$?
+faulty FAULT_FSYNC=adt-counters solr-adt-check -C "$w" < "$TMP/r3c" > "$TMP/out" 2>"$TMP/err"; rc=$?
 expect "adt-check, the counters' fsync fails" "adt-counters: fsync: Input/output error"
 check "... and no record leaves" [ ! -s "$TMP/out" ]
 for f in failed-suppliers.yaml.tmp failed-suppliers.history; do
-	fault FAULT_FSYNC=$f solr-failed-suppliers -C "$w" apply \
+	faulty FAULT_FSYNC=$f solr-failed-suppliers -C "$w" apply \
 		"$BUILD/world/failed-suppliers.yaml" --by ops --reason again --accept version-not-newer > "$TMP/out" 2>"$TMP/err"; rc=$?
 	expect "apply, the fsync of $f fails" "not applied: the list and its history are as they were"
 done
-fault FAULT_RENAME=failed-suppliers.yaml solr-failed-suppliers -C "$w" apply \
+faulty FAULT_RENAME=failed-suppliers.yaml solr-failed-suppliers -C "$w" apply \
 	"$BUILD/world/failed-suppliers.yaml" --by ops --reason again --accept version-not-newer > "$TMP/out" 2>"$TMP/err"; rc=$?
 expect "apply, the rename fails" "not applied: the list and its history are as they were"
 check "... and leaves no temporary file" [ -z "$(ls "$w" | grep '\.tmp')" ]
-fault FAULT_OPEN=countersign-ledger solr-countersign -C "$w" --at $PIN < "$TMP/o" > "$TMP/out" 2>"$TMP/err"; rc=$?
+faulty FAULT_OPEN=countersign-ledger solr-countersign -C "$w" --at $PIN < "$TMP/o" > "$TMP/out" 2>"$TMP/err"; rc=$?
 expect "countersign, the ledger cannot be opened" "countersign-ledger: Input/output error"
-fault FAULT_OPEN=adt-counters solr-adt-check -C "$w" < "$TMP/r3b" > "$TMP/out" 2>"$TMP/err"; rc=$?
+faulty FAULT_OPEN=adt-counters solr-adt-check -C "$w" < "$TMP/r3b" > "$TMP/out" 2>"$TMP/err"; rc=$?
 expect "adt-check, the counters cannot be opened" "adt-counters: Input/output error"
 # the object store: a segment that cannot be written; the request is
 # rejected, the run ends in trouble, and the next object goes elsewhere
 # (requests this store does not hold yet: one it holds is not written)
-fault FAULT_WRITE=.seg solr-verify-sig -C "$w" --at $PIN "$R/srp2-elec-cv5.xml" > "$TMP/out" 2>"$TMP/err"; rc=$?
+faulty FAULT_WRITE=.seg solr-verify-sig -C "$w" --at $PIN "$R/srp2-elec-cv5.xml" > "$TMP/out" 2>"$TMP/err"; rc=$?
 expect "verify-sig, the object store's segment cannot be written" "\.seg: write: Input/output error"
 check "... and the request is rejected, not lost" [ "$(grep -c '^verdict: reject' "$TMP/out")" -eq 1 ]
-fault FAULT_WRITE=.seg FAULT_SKIP=1 solr-verify-sig -C "$w" --at $PIN "$R/srp-elec-cv4.xml" "$R/srp-elec-cv5-pretty.xml" > "$TMP/out" 2>"$TMP/err"; rc=$?
+faulty FAULT_WRITE=.seg FAULT_SKIP=1 solr-verify-sig -C "$w" --at $PIN "$R/srp-elec-cv4.xml" "$R/srp-elec-cv5-pretty.xml" > "$TMP/out" 2>"$TMP/err"; rc=$?
 check "... a later object goes into a new segment" [ "$(grep -c '^verdict: pass' "$TMP/out")" -eq 1 ]
 # and with no fault, the same runs go through
 solr-countersign -C "$w" --at $PIN --sat "$w/sat" < "$TMP/o" > "$TMP/out" 2>"$TMP/err"

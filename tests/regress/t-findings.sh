@@ -3,7 +3,7 @@
 # a namespace URI that C14N refuses: libxml2 printed its own errors
 sed 's/XMLSchema-instance/XMLSche^a-instance/' "$BUILD/requests/srp-gas-cv4.xml" > "$TMP/c14n.xml"
 for mode in "" --response; do
-	solr-verify-sig -C "$BUILD/world" --at $PIN $mode "$TMP/c14n.xml" > "$TMP/o$mode" 2> "$TMP/e"
+	solr-verify-sig -C "$(own_world)" --at $PIN $mode "$TMP/c14n.xml" > "$TMP/o$mode" 2> "$TMP/e"
 	check "C14N failure${mode:+ ($mode)}: rejected, exit 1" [ $? -eq 1 ]
 	check "... and nothing from libxml2 on stderr" [ ! -s "$TMP/e" ]
 done

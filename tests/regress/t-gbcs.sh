@@ -1,5 +1,5 @@
 # solr-gbcs-parse: as a stage after solr-verify-sig, and standalone.
-W=$BUILD/world R=$BUILD/requests
+W=$(own_world) R=$BUILD/requests
 awk -F'\t' '$2 == "pass" { print $1 }' "$R/MANIFEST.tsv" | sed "s|^|$R/|" > "$TMP/gfiles"
 solr-verify-sig -C "$W" --at $PIN $(cat "$TMP/gfiles") > "$TMP/g1" 2>/dev/null
 solr-gbcs-parse -C "$W" < "$TMP/g1" > "$TMP/g2" 2>"$TMP/ge"
@@ -36,7 +36,7 @@ check "... and the supplier certificate that verified it" grep -q '^  signer: {i
 awk '/^---$/{r++} r==1' "$TMP/g1" | sed 's/^verdict: pass/verdict: quarantine/' > "$TMP/q"
 seal "$W" "$TMP/q"
 solr-gbcs-parse -C "$W" < "$TMP/q" > "$TMP/q2"
-check "gbcs-parse passes a quarantined record through byte for byte" cmp -s "$TMP/q" "$TMP/q2"
+same_files "gbcs-parse passes a quarantined record through byte for byte" "$TMP/q" "$TMP/q2"
 # a record that never went through solr-verify-sig is refused
 printf -- '---\nrecord: 1\nseq: 1\nsource: x.xml\nverdict: pass\n' > "$TMP/q0"
 seal "$W" "$TMP/q0"

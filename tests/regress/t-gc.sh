@@ -47,11 +47,10 @@ for s in "$TMP/sat" "$TMP/sat2"; do
 done
 check "... (the names were found)" [ -s "$TMP/names" ]
 # not while a flow has the store open
-(exec 9< "$w/state/objects/lock"; flock -s 9; sleep 3) &
-sleep 1
+hold_lock -s "$w/state/objects/lock"
 solr-sat gc -C "$w" "$TMP/sat" > /dev/null 2> "$TMP/e"
 check "gc while the store is in use: refused" grep -q "in use by another process" "$TMP/e"
-wait
+release_lock
 # the trail verifies and replays from its bundle alone
 solr-sat verify -C "$w" "$TMP/sat" > /dev/null
 check "the trail verifies after gc" [ $? -eq 0 ]

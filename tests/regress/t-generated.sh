@@ -1,6 +1,6 @@
 # Requests from scripts/mk-requests against the world from scripts/mk-world:
 # each gets the verdict and the reason its manifest gives.
-W=$BUILD/world R=$BUILD/requests
+W=$(own_world) R=$BUILD/requests
 while IFS='	' read -r f verdict code reason; do
 	solr-verify-sig -C "$W" --at $PIN "$R/$f" > "$TMP/out" 2>"$TMP/err"
 	rc=$?

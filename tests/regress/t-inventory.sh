@@ -18,7 +18,7 @@ check "list: EUI, type, fuel, certificates, entry" sh -c 'grep -qx "00-DB-12-34-
 $CS -C "$w" --json devices list 00DB1234567890A1 > "$TMP/j1"
 check "list --json of one device: its certificates' SHA-256" sh -c '[ "$(wc -l < "$0")" -eq 1 ] && jq -e "select(.device == \"00-DB-12-34-56-78-90-A1\" and .fuel == \"gas\" and (.ka_sha256 | length) == 64)" "$0" > /dev/null' "$TMP/j1"
 want=$(openssl x509 -in "$w/pki/device/00DB1234567890A1.ka.pem" -outform DER | sha256sum | cut -c1-64)
-check "... the SHA-256 of the certificate, as openssl makes it" [ "$(jq -r .ka_sha256 "$TMP/j1")" = "$want" ]
+same "... the SHA-256 of the certificate, as openssl makes it" "$(jq -r .ka_sha256 "$TMP/j1")" "$want"
 $CS -C "$w" devices list 00-DB-12-34-56-78-90-FF > "$TMP/l2"
 check "list of a device not held: exit 1" [ $? -eq 1 ]
 # SMETS1 devices from lines on stdin: type and fuel, no certificate
@@ -129,9 +129,6 @@ check "... every request decided as without the import: 200 accepted, 100 quaran
 solr-sat verify -C "$w" "$TMP/bsat" > /dev/null 2> "$TMP/e"
 check "... and the trail, whose entries record the inventory growing under them, verifies" \
 	sh -c '[ "$0" -eq 0 ] && [ $(grep -c "^  inventory: {entries: [0-9]*," "$1") -eq 300 ]' "$?" "$TMP/bsat/sat.log"
-FAULTS=$BUILD/faults.so
-preload=$FAULTS
-[ "${SOLR_SANITIZE:-}" = asan ] && preload="$(${CC:-cc} -print-file-name=libasan.so) $FAULTS"
 if [ ! -f "$FAULTS" ]; then
 	skip "an import that fails half done" "build/faults.so is not built (make check builds it)"
 else

@@ -1,6 +1,6 @@
 # A batch streams in constant memory, and records stay small whatever the
 # request size.
-W=$BUILD/world R=$BUILD/requests
+W=$(own_world) R=$BUILD/requests
 gen() {	# the records of N copies of a request, sealed by the first stage
 	yes "$R/srp-elec-cv5.xml" | head -n "$1" |
 		solr-verify-sig -C "$W" --at $PIN --files-from -

@@ -76,7 +76,7 @@ fresh_world "$TMP/wy"; fresh_world "$TMP/wj"
 yaml_flow "$TMP/wy" 2>/dev/null | awk '/^(seq|verdict|code):/' > "$TMP/y.dec"
 json_flow "$TMP/wj" 2>/dev/null > "$TMP/j.out"
 jq -r '"seq: \(.seq)\nverdict: \(.verdict)\ncode: \(.code)"' "$TMP/j.out" > "$TMP/j.dec"
-check "--json and jq -c between every stage: the same decisions as YAML" cmp -s "$TMP/y.dec" "$TMP/j.dec"
+same_files "--json and jq -c between every stage: the same decisions as YAML" "$TMP/y.dec" "$TMP/j.dec"
 check "... and requests were accepted through it" grep -q '^verdict: accept' "$TMP/j.dec"
 check "... with their response in the record" [ "$(jq -r 'select(.verdict == "accept") | .output.response' "$TMP/j.out" | grep -c '^[0-9a-f]\{64\}$')" -ge 2 ]
 # a stage reads YAML and JSON Lines mixed in one stream
@@ -97,8 +97,8 @@ check "... and what it claims is not carried on" [ "$(grep -c '00-DB-12-34-56-78
 key=$(cat "$O/keys/records.key")
 body=$(head -1 "$TMP/j1" | jq -c 'del(.seal)')
 mac=$(printf '%s' "$body" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$key" | awk '{ print $NF }')
-check "the JSON seal is HMAC-SHA-256 of the object without it (openssl)" \
-	[ "$(head -1 "$TMP/j1" | jq -r .seal)" = "$mac" ]
+same "the JSON seal is HMAC-SHA-256 of the object without it (openssl)" \
+	"$(head -1 "$TMP/j1" | jq -r .seal)" "$mac"
 printf '%s\n' "$body" | jq -c ".verdict = \"pass\" | .seal = \"$mac\"" | solr-failed-suppliers -C "$O" check > "$TMP/s3" 2>/dev/null
 check "... and a record so sealed is read" grep -q "^  failed-suppliers: {result: pass" "$TMP/s3"
 # malformed JSON lines are rejections, each in its place
@@ -122,7 +122,7 @@ solr-verify-sig -C "$TMP/wp1" --at $PIN --files-from "$TMP/list" > "$TMP/p1" 2>/
 solr-verify-sig -C "$TMP/wp2" --at $PIN --progress --files-from "$TMP/list" > "$TMP/p2" 2> "$TMP/p2.err"
 # the same records but for where their objects went (and so the seal)
 for f in p1 p2; do sed -e '/^seal: /d' -e '/^  at: /d' "$TMP/$f" > "$TMP/$f.cmp"; done
-check "--progress: stdout is what it is without" cmp -s "$TMP/p1.cmp" "$TMP/p2.cmp"
+same_files "--progress: stdout is what it is without" "$TMP/p1.cmp" "$TMP/p2.cmp"
 n=$(wc -l < "$TMP/list")
 check "--progress: the last status line counts every record, by verdict" \
 	grep -q "^solr-verify-sig: $n records of $n (100%, 0:00 left), [0-9]*/s; accept 0, pass [0-9]*, reject [0-9]*, quarantine 0$" "$TMP/p2.err"
@@ -161,7 +161,7 @@ done
 solr-verify-sig -C "$O" --json --at $PIN "$TMP"/odd/*.xml > "$TMP/odd.json" 2>/dev/null
 check "odd file names: six JSON records" [ "$(wc -l < "$TMP/odd.json")" -eq 6 ]
 jq -c . "$TMP/odd.json" > "$TMP/odd2.json"
-check "... jq -c writes them back byte for byte" cmp -s "$TMP/odd.json" "$TMP/odd2.json"
+same_files "... jq -c writes them back byte for byte" "$TMP/odd.json" "$TMP/odd2.json"
 solr-failed-suppliers -C "$O" check < "$TMP/odd2.json" > "$TMP/odd3" 2>&1
 check "... and their seals hold through it" [ "$(grep -c '^verdict: pass' "$TMP/odd3")" -eq 6 ]
 
@@ -193,7 +193,7 @@ for h in solr-pipeline install-duis-xsd mk-world mk-requests mk-alerts; do
 	check "$h -h: its usage on stdout, nothing on stderr, exit 0" \
 		sh -c '[ $0 -eq 0 ] && grep -q "^usage: '"$h"' " "$1" && [ ! -s "$2" ]' $? "$TMP/hh" "$TMP/he"
 	sh scripts/$h --help > "$TMP/hh2" 2>&1
-	check "$h --help: the same" cmp -s "$TMP/hh" "$TMP/hh2"
+	same_files "$h --help: the same" "$TMP/hh" "$TMP/hh2"
 	sh scripts/$h --version > "$TMP/hv" 2>&1
 	check "$h --version: its name and version, exit 0" sh -c '[ $0 -eq 0 ] && grep -qx "'"$h"' [0-9][0-9.]*" "$1"' $? "$TMP/hv"
 	sh scripts/$h --bogus > "$TMP/hb" 2> "$TMP/he"
@@ -213,4 +213,4 @@ sh scripts/solr-summary -C "$TMP/hw" "$TMP/h.jsonl" > "$TMP/hs"
 check "solr-summary reads JSON Lines: both records, accepted, exit 0" \
 	sh -c '[ $0 -eq 0 ] && grep -q "^2 records$" "$1" && grep -q "^  accept .* 2$" "$1"' $? "$TMP/hs"
 printf '%s\n' "$(sed -n 2p "$TMP/h.jsonl")" "$(sed -n 1p "$TMP/h.jsonl")" | sh scripts/solr-sort > "$TMP/hsort"
-check "solr-sort puts JSON Lines in seq order" cmp -s "$TMP/hsort" "$TMP/h.jsonl"
+same_files "solr-sort puts JSON Lines in seq order" "$TMP/hsort" "$TMP/h.jsonl"

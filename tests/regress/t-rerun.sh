@@ -32,7 +32,7 @@ snapshot() { solr-adt-check -C "$w" counters; cat "$w/state/countersign-ledger";
 snapshot > "$TMP/s1"
 flow "$w" "$R/srp-elec-cv5.xml" "$R/srp-gas-cv4.xml" > "$TMP/o2"
 snapshot > "$TMP/s2"
-check "a second run of the batch: the counts and the ledger unchanged" cmp -s "$TMP/s1" "$TMP/s2"
+same_files "a second run of the batch: the counts and the ledger unchanged" "$TMP/s1" "$TMP/s2"
 check "... the same outcome and artifacts" [ "$(made "$TMP/o2" command) $(made "$TMP/o2" countersigned)" = \
 	"$(made "$TMP/o1" command | head -1) $(made "$TMP/o1" countersigned | head -1)" ]
 check "... both duplicates of the first run's" [ "$(grep -c '^duplicate_of: ' "$TMP/o2")" -eq 2 ]
@@ -91,7 +91,7 @@ snapshot2() { solr-adt-check -C "$TMP/demo" counters; cat "$TMP/demo/state/count
 snapshot2 > "$TMP/d1s"
 sh scripts/solr-pipeline -C "$TMP/demo" -o "$TMP/run2" --at $PIN "$BUILD"/requests/*.xml > /dev/null 2>&1
 snapshot2 > "$TMP/d2s"
-check "the demo batch run twice: no count or ledger entry changes" cmp -s "$TMP/d1s" "$TMP/d2s"
+same_files "the demo batch run twice: no count or ledger entry changes" "$TMP/d1s" "$TMP/d2s"
 # a countersignature made again would differ (ECDSA): the same bytes are
 # the first run's, copied from the store
 check "... the second run makes no Command or countersignature: its -o holds the first run's" \
@@ -113,4 +113,4 @@ fresh_world "$TMP/t"
 flow "$TMP/t" "$R/t-wrong-bo.xml" > "$TMP/t1"
 check "a request from a signer who is not the Business Originator: refused" [ "$(field "$TMP/t1" code)" = E65 ]
 check "... and its RequestID not registered" [ ! -s "$TMP/t/state/countersign-requests-ledger" ]
-check "... every decision the same" [ "$(grep -E '^(verdict|code):' "$TMP/run1/records.yaml")" = "$(grep -E '^(verdict|code):' "$TMP/run2/records.yaml")" ]
+same "... every decision the same" "$(grep -E '^(verdict|code):' "$TMP/run1/records.yaml")" "$(grep -E '^(verdict|code):' "$TMP/run2/records.yaml")"

@@ -2,7 +2,7 @@
 # a trail cut short, a chain rewritten with consistent hashes, a head from
 # another trail or a changed object is broken (exit 1); solr-sat log and
 # replay.
-R=$BUILD/requests W=$BUILD/world
+R=$BUILD/requests W=$(own_world)
 fresh_world "$TMP/w"
 w=$TMP/w
 trail() {	# trail DIR FILE...: the flow with a SAT in DIR
@@ -92,7 +92,9 @@ trail "$TMP/nohead" "$R/srp-gas-cv5.xml"
 check "... countersign refuses the trail, and says why" sh -c "solr-countersign -C '$w' --at $PIN --sat '$TMP/nohead' < /dev/null 2>&1 | grep -q 'entries and no signed head'"
 check "... and keeps every entry" [ "$(grep -c '^---$' "$TMP/nohead/sat.log")" -eq "$n0" ]
 # a new trail is signed empty before its first batch
-solr-countersign -C "$w" --at $PIN --sat "$TMP/empty" < /dev/null > /dev/null
+solr-countersign -C "$w" --at $PIN --sat "$TMP/empty" < /dev/null > /dev/null 2> "$TMP/e"
+check "a run with no record: exit 1, saying nothing was checked" \
+	sh -c '[ $0 -eq 1 ] && grep -q "nothing was checked: no record on standard input" "$1"' $? "$TMP/e"
 solr-sat verify -C "$w" "$TMP/empty" > "$TMP/v"
 check "a new trail with no batch yet verifies" [ $? -eq 0 ]
 check "... with a head of 0 entries" grep -q "^entries: 0$" "$TMP/v"
@@ -115,9 +117,7 @@ broken "... and verify reports it" "$TMP/forged" "entry 7 was not written by a w
 # beside a writer: another holds the trail's live file, as a second job
 # does; the forged entry is never covered by a head
 cp -R "$TMP/sat" "$TMP/beside"
-flock -s "$TMP/beside/live" sleep 30 &
-holder=$!
-sleep 0.2
+hold_lock -s "$TMP/beside/live"
 solr-verify-sig -C "$w" --at $PIN "$R/srp-gas-cv5.xml" | solr-failed-suppliers -C "$w" check |
 	solr-gbcs-parse -C "$w" | solr-adt-check -C "$w" > "$TMP/held" 2>/dev/null
 # the first batch of the second writer is signed; the forger appends
@@ -127,7 +127,7 @@ solr-countersign -C "$w" --at $PIN --sat "$TMP/beside" < "$TMP/held" > "$TMP/o" 
 check "a forged entry beside a writer that is not alone: refused, exit 2" [ $? -eq 2 ]
 check "... naming the entry" grep -q "entry 7 was not written by a writer of this world" "$TMP/e"
 check "... the head still covers 6" grep -q "^entries: 6$" "$TMP/beside/head"
-kill $holder 2>/dev/null; wait $holder 2>/dev/null
+release_lock
 # a trail put back to an older copy of itself
 cp -R "$TMP/sat" "$TMP/roll"
 cp -R "$TMP/roll" "$TMP/roll-older"
@@ -233,7 +233,7 @@ before=$(solr-adt-check -C "$w" counters)
 solr-countersign -C "$w" --at $PIN < "$TMP/rp4" > "$TMP/o" 2>/dev/null
 check "the --replay stages' output into countersign: nothing MACed or signed" \
 	sh -c '[ "$(grep -c "^verdict: reject" "$1")" -eq 6 ] && ! grep -q "^  command: [0-9a-f]" "$1"' "$TMP/o" "$TMP/o"
-check "... and nothing counted" [ "$(solr-adt-check -C "$w" counters)" = "$before" ]
+same "... and nothing counted" "$(solr-adt-check -C "$w" counters)" "$before"
 solr-verify-sig -C "$w" --at $PIN "$R/srp-elec-cv5.xml" > "$TMP/flow1"
 solr-failed-suppliers -C "$w" --replay check < "$TMP/flow1" > "$TMP/o" 2>/dev/null
 check "a record of the flow into a --replay stage: refused" grep -q "^reason: .*sealed by a stage of the flow: a --replay stage reads only" "$TMP/o"

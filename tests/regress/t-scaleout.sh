@@ -3,9 +3,6 @@
 # a world whose locks are not seen between processes, or between hosts,
 # is refused.
 R=$BUILD/requests
-FAULTS=$BUILD/faults.so
-preload=$FAULTS
-[ "${SOLR_SANITIZE:-}" = asan ] && preload="$(${CC:-cc} -print-file-name=libasan.so) $FAULTS"
 
 # (not the document that reuses a counter: which of the two is first
 # races by nature)
@@ -26,7 +23,7 @@ parallel --pipe --recstart '---' --block 4k -j6 \
 check "scale-out setup: the jobs ran in directories of their own" [ "$(ls "$TMP/jobs" | wc -l)" -ge 2 ]
 norm() { sh scripts/solr-sort "$1" | grep -E '^(seq|verdict|code|reason):|^  command:|^duplicate_of:'; }
 norm "$TMP/r1" > "$TMP/n1"; norm "$TMP/rm" > "$TMP/nm"
-check "six jobs over one world: the same decisions and Commands as one process" cmp -s "$TMP/n1" "$TMP/nm"
+same_files "six jobs over one world: the same decisions and Commands as one process" "$TMP/n1" "$TMP/nm"
 check "... for every request" [ "$(grep -c '^seq:' "$TMP/nm")" -eq "$(wc -l < "$TMP/files")" ]
 solr-adt-check -C "$TMP/one" counters | sort > "$TMP/c1"
 solr-adt-check -C "$TMP/many" counters | sort > "$TMP/cm"
@@ -74,7 +71,8 @@ mkfifo "$TMP/fifo"
 solr-adt-check -C "$TMP/xh" < "$TMP/fifo" > /dev/null 2>&1 &
 holder=$!
 exec 9> "$TMP/fifo"
-sleep 1
+live_entries() { [ "$(ls "$TMP/xh/state/live" | wc -l)" -ge 1 ]; }
+await "adt-check's entry in state/live" live_entries
 check "a process at work holds its entry in state/live" [ "$(ls "$TMP/xh/state/live" | wc -l)" -eq 1 ]
 solr-adt-check -C "$TMP/xh" counters > /dev/null 2>&1
 solr-adt-check -C "$TMP/xh" < "$TMP/x3" > "$TMP/o" 2> "$TMP/e"

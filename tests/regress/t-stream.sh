@@ -1,6 +1,6 @@
 # The record stream: records in, records out; conservation; stdin; output
 # errors; the exit-status contract.
-W=$BUILD/world R=$BUILD/requests
+W=$(own_world) R=$BUILD/requests
 ls "$R"/*.xml > "$TMP/files"
 n=$(wc -l < "$TMP/files")
 solr-verify-sig -C "$W" --at $PIN $(cat "$TMP/files") > "$TMP/s1" 2>"$TMP/e1"
@@ -35,7 +35,7 @@ grep -q "^verdict: reject" "$TMP/s1" && awk '/^---$/{r++} {print > ("'"$TMP"'/re
 for f in "$TMP"/rec.*; do
 	if grep -q '^verdict: reject' "$f"; then
 		solr-verify-sig -C "$W" --at $PIN < "$f" > "$TMP/again"
-		check "a rejected record passes through byte for byte" cmp -s "$f" "$TMP/again"
+		same_files "a rejected record passes through byte for byte" "$f" "$TMP/again"
 		break
 	fi
 done
