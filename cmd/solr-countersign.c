@@ -16,6 +16,7 @@
 
 #include <libxml/parser.h>
 
+#include "base/guard.h"
 #include "base/layout.h"
 #include "decide/countersign.h"
 #include "world/device.h"
@@ -217,7 +218,8 @@ run_stage(struct countersign_stage *c, const char *satdir)
 
 	if (objstore_open(&c->objects, c->world->objects, &e) != 0 ||
 	    countersign_open(c, &e) != 0 ||
-	    (c->outdir && solr_mkdirs(c->outdir, &e) != 0) ||
+	    (c->outdir && (solr_mkdirs(c->outdir, &e) != 0 ||
+	    solr_guard_root(c->outdir, &e) != 0)) ||
 	    (satdir && sat_open(satdir, c->world->trail_key, c->world->dir,
 	    &c->sat, &e) != 0))
 		cli_state_failed(c->world, &e, "countersign");

@@ -13,6 +13,7 @@
 #include <openssl/params.h>
 #include <openssl/pem.h>
 
+#include "base/guard.h"
 #include "base/crypto.h"
 #include "base/util.h"
 
@@ -137,9 +138,8 @@ open_key(const char *path, const char *what, struct solr_err *e)
 	struct stat st;
 	FILE *f;
 
-	if ((f = fopen(path, "r")) == NULL) {
-		solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "%s",
-		    strerror(errno));
+	if ((f = solr_fopen_guarded(path, e)) == NULL) {
+		e->code = SOLR_ERR_CONFIG;
 		return NULL;
 	}
 	if (fstat(fileno(f), &st) != 0 || (st.st_mode & 077) != 0) {

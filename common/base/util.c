@@ -11,6 +11,7 @@
 
 #include <openssl/evp.h>
 
+#include "base/guard.h"
 #include "base/util.h"
 
 int
@@ -468,88 +469,15 @@ solr_read_file(const char *path, size_t max, struct solr_buf *out,
 	return r;
 }
 
-static int
-guard_mode(const char *path, const struct stat *st, int dir,
-    struct solr_err *e)
-{
-	if (S_ISLNK(st->st_mode))
-		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "a symbolic "
-		    "link: refused where a %s of the DCC's is read",
-		    dir ? "directory" : "file");
-	if (dir ? !S_ISDIR(st->st_mode) : !S_ISREG(st->st_mode))
-		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "not a %s",
-		    dir ? "directory" : "regular file");
-	if (st->st_mode & (S_IWGRP | S_IWOTH))
-		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "mode %04o: "
-		    "group or others may write it; refused (chmod go-w)",
-		    (unsigned)(st->st_mode & 07777));
-	return 0;
-}
-
-int
-solr_guard(const char *path, int dir, struct solr_err *e)
-{
-	struct stat st;
-
-	if (lstat(path, &st) != 0)
-		return errno == ENOENT ? solr_seterr_at(e, SOLR_ERR_NOTFOUND,
-		    path, 0, "%s", strerror(errno)) : solr_seterr_at(e,
-		    SOLR_ERR_IO, path, 0, "%s", strerror(errno));
-	return guard_mode(path, &st, dir, e);
-}
-
-int
-solr_open_regular(const char *path, int flags, int guarded,
-    struct solr_err *e)
-{
-	struct stat st;
-	int fd, r;
-
-	if ((fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
-	    0600)) < 0) {
-		if (errno == ELOOP)
-			solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "a "
-			    "symbolic link: refused");
-		else
-			solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
-			    strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) != 0) {
-		solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s", strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode))
-		r = solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "not a regular "
-		    "file: refused");
-	else
-		r = guarded ? guard_mode(path, &st, 0, e) : 0;
-	if (r == 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
-	    != 0)
-		r = solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
-		    strerror(errno));
-	if (r != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 int
 solr_read_guarded(const char *path, size_t max, struct solr_buf *out,
     struct solr_err *e)
 {
 	FILE *f;
-	int fd, r;
+	int r;
 
-	if ((fd = solr_open_regular(path, O_RDONLY, 1, e)) < 0)
+	if ((f = solr_fopen_guarded(path, e)) == NULL)
 		return e->code;
-	if ((f = fdopen(fd, "rb")) == NULL) {
-		close(fd);
-		return solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
-		    strerror(errno));
-	}
 	r = solr_read_stream(f, path, max, out, e);
 	fclose(f);
 	return r;
@@ -592,6 +520,8 @@ solr_write_atomic(const char *path, const void *p, size_t n, int sync,
 	    sizeof(tmp))
 		return solr_seterr_at(e, SOLR_ERR_IO, path, 0,
 		    "path too long");
+	if (solr_guard_parent(path, e) != 0)
+		return e->code;
 	/* a name of our own, created with its final mode in one call */
 	for (tries = 0; fd < 0 && tries < 16; tries++) {
 		if (getentropy(rnd, sizeof(rnd)) != 0)
@@ -659,7 +589,7 @@ solr_mkdirs(const char *path, struct solr_err *e)
 	if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
 		return solr_seterr_at(e, SOLR_ERR_IO, tmp, 0, "mkdir: %s",
 		    strerror(errno));
-	return 0;
+	return solr_guard(tmp, 1, e);
 }
 
 int
@@ -776,10 +706,9 @@ solr_append_synced(const char *path, const void *p, size_t n,
 	ssize_t w;
 	int fd, en = 0;
 
-	if ((fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW,
-	    0644)) < 0)
-		return solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
-		    strerror(errno));
+	if ((fd = solr_open_regular(path, O_RDWR | O_APPEND | O_CREAT, 1, e))
+	    < 0)
+		return e->code;
 	if (fstat(fd, &st) != 0) {
 		en = errno;
 		close(fd);

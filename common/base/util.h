@@ -77,19 +77,7 @@ int solr_read_stream(FILE *f, const char *name, size_t max,
 int solr_write_atomic(const char *path, const void *p, size_t n, int sync,
     struct solr_err *e);
 int solr_mkdirs(const char *path, struct solr_err *e);
-
-/* What a file the DCC relies on must be, as world files are: not a
- * symbolic link, a directory (dir) or a regular file, and not writable by
- * group or others.  0; SOLR_ERR_NOTFOUND when it is not there; otherwise
- * SOLR_ERR_CONFIG naming the path and the rule. */
-int solr_guard(const char *path, int dir, struct solr_err *e);
-/* Opens path with flags for a regular file only: no symbolic link, never
- * blocking on a FIFO or a device, and, with guarded, not writable by
- * group or others.  The descriptor, or -1 with e set (SOLR_ERR_IO, or
- * SOLR_ERR_CONFIG for the rule). */
-int solr_open_regular(const char *path, int flags, int guarded,
-    struct solr_err *e);
-/* solr_read_file for a file opened by solr_open_regular (guarded). */
+/* solr_read_file for a file held to the guard's rules (base/guard.h). */
 int solr_read_guarded(const char *path, size_t max, struct solr_buf *out,
     struct solr_err *e);
 

@@ -11,6 +11,7 @@
 
 #include <openssl/crypto.h>
 
+#include "base/guard.h"
 #include "base/layout.h"
 #include "decide/adt.h"
 #include "base/crypto.h"
@@ -60,7 +61,7 @@ read_yaml(const char *path, struct ynode **t, char sha[SOLR_SHA256_HEX],
 	struct solr_buf b = { 0 };
 	int r;
 
-	if ((r = solr_read_file(path, FILE_MAX, &b, e)) != 0) {
+	if ((r = solr_read_guarded(path, FILE_MAX, &b, e)) != 0) {
 		solr_buf_free(&b);
 		return r;
 	}
@@ -284,7 +285,7 @@ adt_load(const char *world, uint64_t srp, struct adt_file *a,
 
 	memset(a, 0, sizeof(*a));
 	world_adt_path(path, sizeof(path), world, srp);
-	if ((r = solr_read_file(path, FILE_MAX, &b, e)) != 0) {
+	if ((r = solr_read_guarded(path, FILE_MAX, &b, e)) != 0) {
 		solr_buf_free(&b);
 		return errno == ENOENT ? SOLR_ERR_NOTFOUND : SOLR_ERR_CONFIG;
 	}
@@ -383,6 +384,8 @@ adt_counters_open(const char *world, const unsigned char key[32],
 	}
 	world_path(dir, sizeof(dir), world, WF_STATE);
 	if (solr_mkdirs(dir, e) != 0)
+		goto fail;
+	if (solr_guard_parent(c->path, e) != 0)
 		goto fail;
 	if ((c->fd = open(c->path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
 	    O_CLOEXEC, 0600)) < 0) {

@@ -9,6 +9,7 @@
 #include <libxml/parser.h>
 #include <openssl/pem.h>
 
+#include "base/guard.h"
 #include "base/layout.h"
 #include "decide/countersign.h"
 #include "store/register.h"
@@ -104,9 +105,8 @@ countersign_keys(struct countersign_stage *c, int need_dcc,
 	    (r = key_identity(c, path, &before, e)) != 0)
 		return r;
 	world_path(path, sizeof(path), c->world->dir, WF_DCC_CERT);
-	if ((f = fopen(path, "r")) == NULL)
-		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "%s",
-		    strerror(errno));
+	if ((f = solr_fopen_guarded(path, e)) == NULL)
+		return e->code = SOLR_ERR_CONFIG;
 	if (fstat(fileno(f), &before) != 0)
 		memset(&before, 0, sizeof(before));
 	x = PEM_read_X509(f, NULL, NULL, NULL);
@@ -377,7 +377,7 @@ write_artifact(struct countersign_stage *c, const char *rid, const char *what,
 		if (name[i] == ':' || name[i] == '/')
 			name[i] = '_';
 	snprintf(path, sizeof(path), "%s/%s.%s", c->outdir, name, what);
-	if (solr_read_file(path, 64 * 1024 * 1024, &old, &oe) == 0) {
+	if (solr_read_guarded(path, 64 * 1024 * 1024, &old, &oe) == 0) {
 		same = old.len == b->len && memcmp(old.p, b->p, b->len) == 0;
 		solr_buf_free(&old);
 		if (same)
@@ -978,7 +978,7 @@ keep_file(struct countersign_stage *c, const char *path,
 	if (access(path, F_OK) != 0)
 		return 0;
 	/* into the bundle alone: the world's store keeps what entries name */
-	if ((r = solr_read_file(path, 4 * 1024 * 1024, &b, e)) == 0)
+	if ((r = solr_read_guarded(path, 4 * 1024 * 1024, &b, e)) == 0)
 		r = objstore_put_at(&c->sat.objects, b.p, b.len, name, at, e);
 	solr_buf_free(&b);
 	return r;

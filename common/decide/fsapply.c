@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/guard.h"
 #include "base/layout.h"
 #include "decide/fslist.h"
 #include "store/record.h"
@@ -48,8 +49,17 @@ fslist_history(const char *world, void (*fn)(void *, const struct
 
 	memset(last, 0, sizeof(*last));
 	snprintf(path, sizeof(path), "%s/%s", world, HISTORY);
-	if ((f = fopen(path, "r")) == NULL)
-		return 0;
+	if ((f = solr_fopen_guarded(path, &e)) == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		memset(&h, 0, sizeof(h));
+		last->damaged = 1;
+		h.line = 1;
+		h.damage = e.msg;
+		if (fn)
+			fn(arg, &h);
+		return e.code;
+	}
 	if ((rd = rec_reader_new(f, path)) == NULL) {
 		fclose(f);
 		return SOLR_ERR_NOMEM;
@@ -89,7 +99,7 @@ restore_list(const char *path, const struct solr_buf *old)
 	struct solr_err e = { 0 };
 	int same;
 
-	if (solr_read_file(path, LIST_FILE_MAX, &now, &e) != 0) {
+	if (solr_read_guarded(path, LIST_FILE_MAX, &now, &e) != 0) {
 		solr_buf_free(&now);
 		if (errno == ENOENT && old == NULL)
 			return 0;
@@ -117,10 +127,8 @@ lock_state(const char *world, struct solr_err *e)
 	if (solr_mkdirs(path, e) != 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/%s", world, LOCK);
-	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW, 0644)) < 0) {
-		solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s", strerror(errno));
+	if ((fd = solr_open_regular(path, O_RDWR | O_CREAT, 1, e)) < 0)
 		return -1;
-	}
 	while (flock(fd, LOCK_EX) != 0)
 		if (errno != EINTR) {
 			solr_seterr_at(e, SOLR_ERR_IO, path, 0, "lock: %s",
@@ -140,7 +148,8 @@ remove_stale_temporaries(const char *world)
 	struct dirent *de;
 	DIR *d;
 
-	if ((d = opendir(world)) == NULL)
+	if (solr_guard(world, 1, &(struct solr_err){ 0 }) != 0 ||
+	    (d = opendir(world)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL)
 		if (strncmp(de->d_name, prefix, sizeof(prefix) - 1) == 0) {
@@ -197,19 +206,76 @@ scanner_output(int fd, char *out, size_t cap, time_t deadline)
 	return late;
 }
 
+/* The scanner's program (the first word of its command), found as the
+ * shell would find it and held to the guard's rules (base/guard.h): in
+ * the world, or on an absolute path checked from / down.  Into script,
+ * the command that runs that very file on "$1". */
+static int
+scanner_script(const char *cmd, const char *world, char *script, size_t cap,
+    struct solr_err *e)
+{
+	char word[PATH_MAX], path[PATH_MAX];
+	const char *rest, *env, *p;
+	size_t n;
+
+	cmd += strspn(cmd, " \t");
+	n = strcspn(cmd, " \t");
+	rest = cmd + n;
+	if (n == 0 || n >= sizeof(word) || strcspn(cmd, "'\"\\$`;|&<>(){}*?[~")
+	    < n)
+		return solr_seterr(e, SOLR_ERR_CONFIG, "policy upload_scanner: "
+		    "its program must be a plain path or name, without quotes "
+		    "or shell syntax (%.*s)", (int)n, cmd);
+	memcpy(word, cmd, n);
+	word[n] = '\0';
+	if (strchr(word, '/') != NULL) {
+		if (word[0] == '/')
+			snprintf(path, sizeof(path), "%s", word);
+		else
+			snprintf(path, sizeof(path), "%s/%s", world, word);
+	} else {
+		path[0] = '\0';
+		env = getenv("PATH");
+		for (p = env ? env : ""; *p; p += *p == ':') {
+			size_t dl = strcspn(p, ":");
+
+			if (dl > 0 && p[0] == '/' && snprintf(path, sizeof(path),
+			    "%.*s/%s", (int)dl, p, word) < (int)sizeof(path) &&
+			    access(path, X_OK) == 0)
+				break;
+			path[0] = '\0';
+			p += dl;
+		}
+		if (path[0] == '\0')
+			return solr_seterr(e, SOLR_ERR_CONFIG, "policy "
+			    "upload_scanner: %s is on no directory of PATH",
+			    word);
+	}
+	if (strchr(path, '\'') != NULL)
+		return solr_seterr(e, SOLR_ERR_CONFIG, "policy upload_scanner: "
+		    "%s: a quote in its path", path);
+	if (solr_guard_exec(path, e) != 0)
+		return e->code;
+	/* the file checked: the world's by its name in the world (the shell
+	 * runs there), any other by the path checked */
+	if ((size_t)snprintf(script, cap, "'%s'%s \"$1\"", word[0] == '/' ||
+	    strchr(word, '/') == NULL ? path : word, rest) >= cap)
+		return solr_seterr(e, SOLR_ERR_CONFIG, "policy upload_scanner: "
+		    "too long");
+	return 0;
+}
+
 /* Runs the scanner in the world's directory on path (as "$1" of sh -c),
  * its words in out;
  * its exit status, or -1 (and errno) when it could not run. */
 static int
-run_scanner(const char *cmd, const char *dir, const char *path,
+run_scanner(const char *script, const char *dir, const char *path,
     int64_t seconds, char *out, size_t cap)
 {
-	char script[4096];
 	int p[2], status, late;
 	time_t deadline;
 	pid_t pid;
 
-	snprintf(script, sizeof(script), "%s \"$1\"", cmd);
 	if (pipe(p) != 0)
 		return -1;
 	if ((pid = fork()) < 0) {
@@ -291,7 +357,7 @@ fslist_scan(const struct solr_world *w, const char *file,
     const unsigned char *p, size_t n, struct solr_err *e)
 {
 	const char *scanner = w->policy.upload_scanner;
-	char dir[PATH_MAX], path[PATH_MAX + 16], words[1024];
+	char dir[PATH_MAX], path[PATH_MAX + 16], words[1024], script[8192];
 	const char *tmp = getenv("TMPDIR");
 	int st;
 
@@ -300,6 +366,8 @@ fslist_scan(const struct solr_world *w, const char *file,
 		    "reviewed: policy.yaml names no upload_scanner, and every "
 		    "upload goes through the anti-malware check first (the "
 		    "seed, 4.2.1; solr-world(5))");
+	if (scanner_script(scanner, w->dir, script, sizeof(script), e) != 0)
+		return e->code;
 	/* a private copy, readable by a scanning daemon, that nobody can
 	 * change between the scan and the parse */
 	snprintf(dir, sizeof(dir), "%s/solr-upload.XXXXXX", tmp && *tmp ? tmp :
@@ -317,7 +385,7 @@ fslist_scan(const struct solr_world *w, const char *file,
 		rmdir(dir);
 		return SOLR_ERR_IO;
 	}
-	st = run_scanner(scanner, w->dir, path, w->policy.upload_scanner_seconds,
+	st = run_scanner(script, w->dir, path, w->policy.upload_scanner_seconds,
 	    words, sizeof(words));
 	unlink(path);
 	rmdir(dir);
@@ -468,7 +536,7 @@ install(struct fs_apply *a, const struct fs_list *cur_, const struct fs_list *up
 		goto out;
 	}
 	solr_sha256_hex(text, strlen(text), a->sha256);
-	if ((cur.present && (r = solr_read_file(path, LIST_FILE_MAX, &was,
+	if ((cur.present && (r = solr_read_guarded(path, LIST_FILE_MAX, &was,
 	    e)) != 0) || (r = history_text(a, &cur, upsha, ts, &h)) != 0)
 		goto out;
 	a->tried = 1;

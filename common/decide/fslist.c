@@ -143,7 +143,7 @@ fslist_load(const char *world, struct fs_list *l, struct solr_err *e)
 
 	memset(l, 0, sizeof(*l));
 	world_path(path, sizeof(path), world, WF_FAILED_SUPPLIERS);
-	if ((r = solr_read_file(path, LIST_MAX, &b, e)) != 0) {
+	if ((r = solr_read_guarded(path, LIST_MAX, &b, e)) != 0) {
 		solr_buf_free(&b);
 		if (r == SOLR_ERR_IO && errno == ENOENT) {
 			solr_err_clear(e);

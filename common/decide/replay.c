@@ -46,7 +46,7 @@ sha_of(const char *path, char out[SOLR_SHA256_HEX])
 	struct solr_buf b = { 0 };
 	struct solr_err e = { 0 };
 
-	if (access(path, F_OK) != 0 || solr_read_file(path, INPUT_MAX, &b,
+	if (access(path, F_OK) != 0 || solr_read_guarded(path, INPUT_MAX, &b,
 	    &e) != 0 || solr_sha256_hex(b.p, b.len, out) != 0)
 		snprintf(out, SOLR_SHA256_HEX, "null");
 	solr_buf_free(&b);
@@ -152,7 +152,7 @@ key_of(struct replay_world *rw, struct replay_change *c, const char *path,
 	if (solr_is_sha256_hex(was) && objstore_get(&rw->bundle, was,
 	    INPUT_MAX, &old, &e) == 0 && yn_parse((const char *)old.p,
 	    old.len, c->file, 1, &a, &e) == 0 && (access(path, F_OK) != 0 ||
-	    (solr_read_file(path, INPUT_MAX, &cur, &e) == 0 &&
+	    (solr_read_guarded(path, INPUT_MAX, &cur, &e) == 0 &&
 	    yn_parse((const char *)cur.p, cur.len, c->file, 1, &b, &e) ==
 	    0))) {
 		c->key[0] = '\0';

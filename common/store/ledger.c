@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/guard.h"
 #include "base/layout.h"
 #include "store/ledger.h"
 #include "base/util.h"
@@ -294,7 +295,7 @@ catch_up(struct ledger *l, struct solr_err *e)
 	if (stat(l->ipath, &ist) != 0 || fstat(l->ifd, &st) != 0 ||
 	    ist.st_ino != st.st_ino || ist.st_dev != st.st_dev) {
 		close(l->ifd);
-		if ((l->ifd = open(l->ipath, O_RDWR | O_NOFOLLOW | O_CLOEXEC))
+		if ((l->ifd = solr_open_regular(l->ipath, O_RDWR, 1, e))
 		    < 0 && errno != ENOENT)
 			return idx_err(l, e, "open");
 	}
@@ -372,10 +373,9 @@ rebuild(struct ledger *l, uint64_t slots, struct solr_err *e)
 	    (l->bytes_per_slot ? l->bytes_per_slot : 20))
 		slots = slots < MIN_SLOTS ? MIN_SLOTS : slots * 2;
 	snprintf(tmp, sizeof(tmp), "%s.new", l->ipath);
-	if ((fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW |
-	    O_CLOEXEC, 0644)) < 0)
-		return solr_seterr_at(e, SOLR_ERR_IO, tmp, 0, "%s",
-		    strerror(errno));
+	if ((fd = solr_open_regular(tmp, O_RDWR | O_CREAT | O_TRUNC, 1, e))
+	    < 0)
+		return e->code;
 	if (ftruncate(fd, (off_t)(IDX_HDR + slots * SLOT)) != 0) {
 		r = solr_seterr_at(e, SOLR_ERR_IO, tmp, 0, "%s",
 		    strerror(errno));
@@ -425,10 +425,9 @@ ledger_open_named(const char *world, const char *name, const char *reuse,
 		return SOLR_ERR_IO;
 	world_state_path(l->path, sizeof(l->path), world, name, "-ledger");
 	world_state_path(l->ipath, sizeof(l->ipath), world, name, "-index");
-	if ((l->fd = open(l->path, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW,
-	    0644)) < 0)
-		return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0, "%s",
-		    strerror(errno));
+	if ((l->fd = solr_open_regular(l->path, O_RDWR | O_CREAT | O_APPEND, 1,
+	    e)) < 0)
+		return e->code;
 	while (flock(l->fd, LOCK_EX) != 0)
 		if (errno != EINTR)
 			return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0,
@@ -436,14 +435,12 @@ ledger_open_named(const char *world, const char *name, const char *reuse,
 	/* every process with the ledger open holds .live shared: alone, an
 	 * unclean index was left by one that died */
 	world_state_path(dir, sizeof(dir), world, name, "-live");
-	if ((l->lfd = open(dir, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-	    0644)) < 0) {
-		r = solr_seterr_at(e, SOLR_ERR_IO, dir, 0, "%s",
-		    strerror(errno));
+	if ((l->lfd = solr_open_regular(dir, O_RDWR | O_CREAT, 1, e)) < 0) {
+		r = e->code;
 		goto out;
 	}
 	alone = flock(l->lfd, LOCK_EX | LOCK_NB) == 0;
-	if ((l->ifd = open(l->ipath, O_RDWR | O_NOFOLLOW | O_CLOEXEC)) < 0 &&
+	if ((l->ifd = solr_open_regular(l->ipath, O_RDWR, 1, e)) < 0 &&
 	    errno != ENOENT)
 		r = idx_err(l, e, "open");
 	else if (l->ifd < 0 || hdr_read(l) != 0 || (!l->clean && alone))

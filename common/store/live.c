@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/guard.h"
 #include "base/layout.h"
 #include "store/live.h"
 #include "base/util.h"
@@ -49,10 +50,8 @@ probe(const char *dir, struct solr_err *e)
 	int a, b, r = 0, bad = 0;
 
 	snprintf(path, sizeof(path), "%s/.probe", dir);
-	if ((a = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644))
-	    < 0)
-		return solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
-		    strerror(errno));
+	if ((a = solr_open_regular(path, O_RDWR | O_CREAT, 1, e)) < 0)
+		return e->code;
 	if ((b = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC)) < 0) {
 		r = solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
 		    strerror(errno));
@@ -182,6 +181,8 @@ solr_live_join(const char *world, struct solr_live *l, struct solr_err *e)
 		if (*p == '/' || *p == '.')
 			*p = '-';
 	now = fs_now(dir);
+	if ((r = solr_guard(dir, 1, e)) != 0)
+		return r;
 	if ((dp = opendir(dir)) == NULL)
 		return solr_seterr_at(e, SOLR_ERR_IO, dir, 0, "%s",
 		    strerror(errno));
@@ -195,6 +196,8 @@ solr_live_join(const char *world, struct solr_live *l, struct solr_err *e)
 	snprintf(tmp, sizeof(tmp), "%s/.new.%ld", dir, (long)getpid());
 	snprintf(l->path, sizeof(l->path), "%s/%s.%ld", dir, host,
 	    (long)getpid());
+	if (solr_guard_parent(tmp, e) != 0)
+		return e->code;
 	if ((l->fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW |
 	    O_CLOEXEC, 0644)) < 0 || ofd_lock(l->fd, 0) != 0 ||
 	    rename(tmp, l->path) != 0) {

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/guard.h"
 #include "store/objstore.h"
 
 #define HDR_MAX 96		/* "obj <64 hex> <length>\n" */
@@ -113,9 +114,8 @@ objstore_open(struct solr_objstore *os, const char *dir, struct solr_err *e)
 	if ((r = solr_mkdirs(dir, e)) != 0)
 		return r;
 	snprintf(path, sizeof(path), "%s/lock", dir);
-	if ((os->lockfd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW |
-	    O_CLOEXEC, 0644)) < 0)
-		return io_err(e, path, "open");
+	if ((os->lockfd = solr_open_regular(path, O_RDWR | O_CREAT, 1, e)) < 0)
+		return e->code;
 	while (flock(os->lockfd, LOCK_SH) != 0)
 		if (errno != EINTR)
 			return io_err(e, path, "lock");
@@ -592,6 +592,8 @@ refresh(struct solr_objstore *os, struct solr_err *e)
 	size_t i, n;
 	int r = 0;
 
+	if ((r = solr_guard(os->dir, 1, e)) != 0)
+		return r;
 	if ((dir = opendir(os->dir)) == NULL)
 		return io_err(e, os->dir, "opendir");
 	while ((d = readdir(dir)) != NULL) {

@@ -9,6 +9,7 @@
 
 #include <openssl/crypto.h>
 
+#include "base/guard.h"
 #include "base/layout.h"
 #include "base/crypto.h"
 #include "store/record.h"
@@ -174,8 +175,8 @@ sat_open(const char *dir, const unsigned char key[32], const char *world,
 	snprintf(s->dir, sizeof(s->dir), "%s", dir);
 	snprintf(s->log, sizeof(s->log), "%s/sat.log", dir);
 	snprintf(objs, sizeof(objs), "%s/objects", dir);
-	if ((r = solr_mkdirs(dir, e)) != 0 || (r = solr_guard(dir, 1, e)) != 0
-	    || (r = objstore_open(&s->objects, objs, e)) != 0 ||
+	if ((r = solr_mkdirs(dir, e)) != 0 || (r = solr_guard_root(dir, e)) !=
+	    0 || (r = objstore_open(&s->objects, objs, e)) != 0 ||
 	    (r = solr_guard(objs, 1, e)) != 0)
 		return r;
 	if ((s->fd = open_own(s->log, e)) < 0)

@@ -13,6 +13,7 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 
+#include "base/guard.h"
 #include "store/sathead.h"
 #include "base/util.h"
 
@@ -527,6 +528,11 @@ guard_bundle(const char *dir, struct solr_err *e)
 	size_t i;
 	int r;
 
+	if ((r = solr_guard_root(dir, e)) == SOLR_ERR_NOTFOUND)
+		return solr_seterr_at(e, SOLR_ERR_IO, dir, 0, "%s",
+		    "no such file or directory: not a trail");
+	if (r != 0)
+		return r;
 	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		snprintf(path, sizeof(path), "%s%s%s", dir, *parts[i].name ?
 		    "/" : "", parts[i].name);

@@ -14,6 +14,7 @@
 #include <openssl/param_build.h>
 #include <openssl/x509v3.h>
 
+#include "base/guard.h"
 #include "base/crypto.h"
 #include "base/layout.h"
 #include "world/device.h"
@@ -277,9 +278,10 @@ pem_der_sha256(const char *path, unsigned char out[32])
 	unsigned char *data = NULL;
 	long len = 0;
 	FILE *f;
+	struct solr_err e = { 0 };
 	int ok;
 
-	if ((f = fopen(path, "r")) == NULL)
+	if ((f = solr_fopen_guarded(path, &e)) == NULL)
 		return -1;
 	ok = PEM_read(f, &name, &header, &data, &len) == 1 &&
 	    strcmp(name, "CERTIFICATE") == 0 && solr_sha256(data,
@@ -516,9 +518,10 @@ read_device_cert(const char *path, const char *hex, uint64_t eui,
 	X509 *x;
 	int r;
 
-	if ((f = fopen(path, "r")) == NULL)
-		return solr_seterr(e, SOLR_ERR_VERIFY, "there is no device "
-		    "certificate pki/device/%s.%s.pem", hex, use);
+	if ((f = solr_fopen_guarded(path, e)) == NULL)
+		return errno == ENOENT ? solr_seterr(e, SOLR_ERR_VERIFY, "there "
+		    "is no device certificate pki/device/%s.%s.pem", hex, use) :
+		    e->code;
 	if (fstat(fileno(f), st) != 0)
 		memset(st, 0, sizeof(*st));
 	x = PEM_read_X509(f, NULL, NULL, NULL);

@@ -23,6 +23,7 @@
 
 #include <openssl/crypto.h>
 
+#include "base/guard.h"
 #include "base/crypto.h"
 #include "base/layout.h"
 #include "base/util.h"

@@ -10,6 +10,7 @@
 #include <libxml/uri.h>
 #include <libxml/xmlschemas.h>
 
+#include "base/guard.h"
 #include "base/layout.h"
 #include "world/schema.h"
 #include "base/util.h"

@@ -13,6 +13,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "base/guard.h"
 #include "base/layout.h"
 #include "base/crypto.h"
 #include "prepay/safe.h"
@@ -173,7 +174,7 @@ load_yaml(const char *dir, const char *name, struct ynode **out,
 	int r;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((r = solr_read_file(path, CONFIG_MAX, &b, e)) != 0) {
+	if ((r = solr_read_guarded(path, CONFIG_MAX, &b, e)) != 0) {
 		solr_buf_free(&b);
 		e->code = SOLR_ERR_CONFIG;
 		return SOLR_ERR_CONFIG;
@@ -544,9 +545,14 @@ list_pem(const char *dir, char ***out, size_t *n, struct solr_err *e)
 	struct dirent *de;
 	char **l = NULL, **nl;
 	size_t cnt = 0, len;
+	int r;
 
 	*out = NULL;
 	*n = 0;
+	if ((r = solr_guard(dir, 1, e)) == SOLR_ERR_NOTFOUND)
+		return 0;
+	if (r != 0)
+		return r;
 	if ((d = opendir(dir)) == NULL) {
 		if (errno == ENOENT)
 			return 0;
@@ -589,12 +595,11 @@ each_pem(const char *dir, int crl,
 	if ((r = list_pem(dir, &files, &n, e)) != 0)
 		return r;
 	for (i = 0; i < n && r == 0; i++) {
-		FILE *f = fopen(files[i], "r");
+		FILE *f = solr_fopen_guarded(files[i], e);
 		void *obj;
 
 		if (f == NULL) {
-			r = solr_seterr_at(e, SOLR_ERR_CONFIG, files[i], 0,
-			    "%s", strerror(errno));
+			r = e->code = SOLR_ERR_CONFIG;
 			break;
 		}
 		count = 0;
@@ -788,27 +793,23 @@ load_record_key(struct solr_world *w, struct solr_err *e)
 	return 0;
 }
 
-/* The world is the DCC's configuration: what group or others may write
- * is refused, as ssh's StrictModes refuses it. */
+/* The world is the DCC's configuration: its files and folders are held
+ * to the guard's rules (base/guard.h), as ssh's StrictModes holds a
+ * user's, before anything is read. */
 static int
 strict_modes(const char *dir, struct solr_err *e)
 {
 	char path[PATH_MAX];
 	struct stat st;
-	int i;
+	int i, r;
 
 	for (i = 0; i < WF_NFILES; i++) {
-		if (!world_layout[i].config)
-			continue;
 		world_path(path, sizeof(path), dir, (enum world_file)i);
-		if (stat(path, &st) != 0)
+		if (lstat(path, &st) != 0)
 			continue;	/* what is missing is said where it is
 			    read */
-		if (st.st_mode & (S_IWGRP | S_IWOTH))
-			return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0,
-			    "mode %04o: group or others may write it, and the "
-			    "world is the DCC's configuration; refused (chmod "
-			    "go-w)", (unsigned)(st.st_mode & 07777));
+		if ((r = solr_guard(path, S_ISDIR(st.st_mode), e)) != 0)
+			return r;
 	}
 	return 0;
 }
@@ -835,8 +836,10 @@ world_load(struct solr_world *w, const char *dir, struct solr_err *e)
 		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "%s: is %s "
 		    "a world directory? (-C dir, or SOLR_WORLD; solr-world(5))",
 		    strerror(errno), w->dir);
-	/* the key first: records that cannot be decided are still sealed */
-	if ((r = load_record_key(w, e)) != 0 || (r = strict_modes(w->dir, e))
+	/* the key first (under the guard): records that cannot be decided
+	 * are still sealed */
+	if ((r = solr_guard_root(w->dir, e)) != 0 ||
+	    (r = load_record_key(w, e)) != 0 || (r = strict_modes(w->dir, e))
 	    != 0 || (r = load_policy(w, e)) != 0 ||
 	    (r = load_registry(w, e)) != 0)
 		return r;

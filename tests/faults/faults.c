@@ -20,8 +20,15 @@
  *                     them (0 when unset), once: a test that waits for
  *                     the stop then kills the process at a known point
  *                     in the middle of its work, whatever the load
+ *   FAULT_STOP_LOG=FILE each such call is noted in FILE, a line each,
+ *                     so that a run can first count its stopping points
+ *   FAULT_OPEN_LOG=FILE every path opened (open, openat, fopen, opendir)
+ *                     or executed is noted in FILE, a line each: the
+ *                     test of the one guard finds every file a run
+ *                     touches this way
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -61,6 +68,23 @@ fault(const char *var, const char *path, const char *call)
 	en = getenv("FAULT_ERRNO");
 	errno = en ? atoi(en) : EIO;
 	return 1;
+}
+
+static void
+note_open(const char *call, const char *path)
+{
+	const char *log = getenv("FAULT_OPEN_LOG");
+	char line[4200];
+	int fd, n;
+
+	if (log == NULL || path == NULL || (fd = (int)syscall(SYS_openat,
+	    AT_FDCWD, log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600))
+	    < 0)
+		return;
+	n = snprintf(line, sizeof(line), "%s %s\n", call, path);
+	if (n > 0 && (size_t)n < sizeof(line))
+		(void)!syscall(SYS_write, fd, line, (size_t)n);
+	syscall(SYS_close, fd);
 }
 
 /* FAULT_STOP: stopped here, once, after FAULT_STOP_SKIP matching calls */
@@ -137,6 +161,7 @@ open(const char *path, int flags, ...)
 	REAL("open", open_fn);
 
 	MODE_ARG(flags, mode);
+	note_open("open", path);
 	return fault("FAULT_OPEN", path, "open") ? -1 :
 	    real(path, flags, mode);
 }
@@ -148,6 +173,7 @@ open64(const char *path, int flags, ...)
 	REAL("open64", open_fn);
 
 	MODE_ARG(flags, mode);
+	note_open("open", path);
 	return fault("FAULT_OPEN", path, "open") ? -1 :
 	    real(path, flags, mode);
 }
@@ -159,8 +185,50 @@ openat(int dirfd, const char *path, int flags, ...)
 	REAL("openat", openat_fn);
 
 	MODE_ARG(flags, mode);
+	if (path[0] == '/' || dirfd == AT_FDCWD)
+		note_open("open", path);
 	return fault("FAULT_OPEN", path, "open") ? -1 :
 	    real(dirfd, path, flags, mode);
+}
+
+typedef FILE *(*fopen_fn)(const char *, const char *);
+typedef DIR *(*opendir_fn)(const char *);
+typedef int (*execve_fn)(const char *, char *const[], char *const[]);
+
+FILE *
+fopen(const char *path, const char *mode)
+{
+	REAL("fopen", fopen_fn);
+
+	note_open("fopen", path);
+	return real(path, mode);
+}
+
+FILE *
+fopen64(const char *path, const char *mode)
+{
+	REAL("fopen64", fopen_fn);
+
+	note_open("fopen", path);
+	return real(path, mode);
+}
+
+DIR *
+opendir(const char *path)
+{
+	REAL("opendir", opendir_fn);
+
+	note_open("opendir", path);
+	return real(path);
+}
+
+int
+execve(const char *path, char *const argv[], char *const envp[])
+{
+	REAL("execve", execve_fn);
+
+	note_open("exec", path);
+	return real(path, argv, envp);
 }
 
 ssize_t
