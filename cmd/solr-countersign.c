@@ -286,7 +286,8 @@ import_one(struct import_run *ir, uint64_t eui, const char *type)
 		return 0;
 	}
 	cli_error(&e);
-	if (r == SOLR_ERR_NOMEM || r == SOLR_ERR_INTERNAL || r == SOLR_ERR_IO)
+	if (r == SOLR_ERR_NOMEM || r == SOLR_ERR_INTERNAL || r == SOLR_ERR_IO ||
+	    r == SOLR_ERR_UNSAFE)
 		return r;	/* the import stops, and nothing is taken */
 	ir->refused++;
 	return 0;

@@ -257,8 +257,12 @@ cmd_show(int argc)
 	}
 	if (opt.json) {
 		show_json(&l);
-		if (fslist_history(world.dir, print_history, NULL, &le) != 0)
-			cli_nomem();
+		if (fslist_history(world.dir, print_history, NULL, &le, &e)
+		    != 0) {
+			cli_error(&e);
+			fslist_free(&l);
+			return SOLR_EXIT_TROUBLE;
+		}
 		fslist_free(&l);
 		return SOLR_EXIT_PASS;
 	}
@@ -277,8 +281,11 @@ cmd_show(int argc)
 		    l.entry[i].has_srp ? srp : "");
 	}
 	printf("\nHistory:\n");
-	if (fslist_history(world.dir, print_history, NULL, &le) != 0)
-		cli_nomem();
+	if (fslist_history(world.dir, print_history, NULL, &le, &e) != 0) {
+		cli_error(&e);
+		fslist_free(&l);
+		return SOLR_EXIT_TROUBLE;
+	}
 	if (!le.found)
 		printf("  (none)\n");
 	else if (strcmp(le.sha_new, l.present ? l.sha256 : "null") != 0)

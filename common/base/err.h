@@ -16,6 +16,8 @@ enum {
 	SOLR_ERR_LIMIT = -6,	/* input exceeds a bound */
 	SOLR_ERR_VERIFY = -7,	/* a check on the input failed */
 	SOLR_ERR_NOTFOUND = -8,
+	SOLR_ERR_UNSAFE = -9,	/* a file the guard refuses (base/guard.h):
+				 * trouble, never a record's rejection */
 };
 
 struct solr_err {

@@ -36,24 +36,24 @@ rules(const char *path, const struct stat *st, int dir, struct solr_err *e)
 	uid_t me = geteuid();
 
 	if (S_ISLNK(st->st_mode))
-		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "a symbolic "
+		return solr_seterr_at(e, SOLR_ERR_UNSAFE, path, 0, "a symbolic "
 		    "link: refused where a %s of the DCC's is read "
 		    "(solr-world(5), SECURITY)", dir ? "directory" : "file");
 	if (dir ? !S_ISDIR(st->st_mode) : !S_ISREG(st->st_mode))
-		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "not a %s: "
+		return solr_seterr_at(e, SOLR_ERR_UNSAFE, path, 0, "not a %s: "
 		    "refused (solr-world(5), SECURITY)", dir ? "directory" :
 		    "regular file");
 	if (st->st_uid != me && st->st_uid != 0)
-		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "owned by "
+		return solr_seterr_at(e, SOLR_ERR_UNSAFE, path, 0, "owned by "
 		    "uid %lu, neither this user (uid %lu) nor root: refused, "
 		    "whoever owns it may change it (chown; solr-world(5), "
 		    "SECURITY)", (unsigned long)st->st_uid, (unsigned long)me);
 	if (st->st_mode & (S_IWGRP | S_IWOTH))
-		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "mode %04o: "
+		return solr_seterr_at(e, SOLR_ERR_UNSAFE, path, 0, "mode %04o: "
 		    "group or others may write it; refused (chmod go-w; "
 		    "solr-world(5), SECURITY)", (unsigned)(st->st_mode & 07777));
 	if (!dir && is_secret(path) && (st->st_mode & 077))
-		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "permissions "
+		return solr_seterr_at(e, SOLR_ERR_UNSAFE, path, 0, "permissions "
 		    "%04o are too open: a private key must not be accessible "
 		    "by group or others; this key is not used (chmod 600)",
 		    (unsigned)(st->st_mode & 07777));

@@ -14,8 +14,8 @@
  * open that follows no link); the directories above it, which only their
  * owner could change, once a process.  What lies above a root is the
  * operator's.  A path under no root is held to the same rules for itself.
- * Each refusal is SOLR_ERR_CONFIG naming the path, what is wrong and the
- * rule.
+ * Each refusal is SOLR_ERR_UNSAFE naming the path, what is wrong and the
+ * rule: trouble for every caller, never a record's rejection.
  */
 #ifndef SOLR_GUARD_H
 #define SOLR_GUARD_H
@@ -30,7 +30,7 @@
 int solr_guard_root(const char *root, struct solr_err *e);
 /* Checks path (a directory when dir, a regular file otherwise) and the
  * directories above it up to its root.  0; SOLR_ERR_NOTFOUND when it is
- * not there; otherwise SOLR_ERR_CONFIG (the rule) or SOLR_ERR_IO. */
+ * not there; otherwise SOLR_ERR_UNSAFE (the rule) or SOLR_ERR_IO. */
 int solr_guard(const char *path, int dir, struct solr_err *e);
 /* Checks only the directories above path up to its root (for a file
  * about to be created, renamed or removed there). */

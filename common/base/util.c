@@ -520,7 +520,8 @@ solr_write_atomic(const char *path, const void *p, size_t n, int sync,
 	    sizeof(tmp))
 		return solr_seterr_at(e, SOLR_ERR_IO, path, 0,
 		    "path too long");
-	if (solr_guard_parent(path, e) != 0)
+	/* the directory, and the file it replaces, held to the guard */
+	if (solr_guard(path, 0, e) != 0 && e->code != SOLR_ERR_NOTFOUND)
 		return e->code;
 	/* a name of our own, created with its final mode in one call */
 	for (tries = 0; fd < 0 && tries < 16; tries++) {

@@ -37,7 +37,8 @@ str_at(const struct ynode *doc, const char *path)
 
 int
 fslist_history(const char *world, void (*fn)(void *, const struct
-    fs_history_entry *), void *arg, struct fs_history_last *last)
+    fs_history_entry *), void *arg, struct fs_history_last *last,
+    struct solr_err *err)
 {
 	char path[PATH_MAX];
 	struct fs_history_entry h;
@@ -49,20 +50,11 @@ fslist_history(const char *world, void (*fn)(void *, const struct
 
 	memset(last, 0, sizeof(*last));
 	snprintf(path, sizeof(path), "%s/%s", world, HISTORY);
-	if ((f = solr_fopen_guarded(path, &e)) == NULL) {
-		if (errno == ENOENT)
-			return 0;
-		memset(&h, 0, sizeof(h));
-		last->damaged = 1;
-		h.line = 1;
-		h.damage = e.msg;
-		if (fn)
-			fn(arg, &h);
-		return e.code;
-	}
+	if ((f = solr_fopen_guarded(path, err)) == NULL)
+		return errno == ENOENT ? 0 : err->code;
 	if ((rd = rec_reader_new(f, path)) == NULL) {
 		fclose(f);
-		return SOLR_ERR_NOMEM;
+		return solr_seterr(err, SOLR_ERR_NOMEM, "out of memory");
 	}
 	rec_reader_any(rd);
 	while ((r = rec_read(rd, &doc, &line, &e)) != REC_EOF) {
@@ -232,7 +224,8 @@ scanner_script(const char *cmd, const char *world, char *script, size_t cap,
 		if (word[0] == '/')
 			snprintf(path, sizeof(path), "%s", word);
 		else
-			snprintf(path, sizeof(path), "%s/%s", world, word);
+			snprintf(path, sizeof(path), "%s/%s", world, word +
+			    (strncmp(word, "./", 2) == 0 ? 2 : 0));
 	} else {
 		path[0] = '\0';
 		env = getenv("PATH");
@@ -443,7 +436,7 @@ nnotes(const struct fs_apply *a)
  * was made without apply). */
 static int
 history_text(const struct fs_apply *a, const struct fs_list *cur,
-    const char *upsha, const char *ts, struct solr_buf *h)
+    const char *upsha, const char *ts, struct solr_buf *h, struct solr_err *e)
 {
 	struct fs_history_last le;
 	const char *oldsha = cur->present ? cur->sha256 : "null";
@@ -451,7 +444,8 @@ history_text(const struct fs_apply *a, const struct fs_list *cur,
 	size_t i;
 	int r = 0;
 
-	fslist_history(a->world->dir, NULL, NULL, &le);
+	if ((r = fslist_history(a->world->dir, NULL, NULL, &le, e)) != 0)
+		return r;
 	if (le.found && strcmp(le.sha_new, oldsha) != 0) {
 		/* an earlier apply installed a list but died before its
 		 * history entry, or the file was edited by hand */
@@ -537,7 +531,7 @@ install(struct fs_apply *a, const struct fs_list *cur_, const struct fs_list *up
 	}
 	solr_sha256_hex(text, strlen(text), a->sha256);
 	if ((cur.present && (r = solr_read_guarded(path, LIST_FILE_MAX, &was,
-	    e)) != 0) || (r = history_text(a, &cur, upsha, ts, &h)) != 0)
+	    e)) != 0) || (r = history_text(a, &cur, upsha, ts, &h, e)) != 0)
 		goto out;
 	a->tried = 1;
 	if ((r = solr_write_atomic(path, text, strlen(text), 1, e)) == 0 &&

@@ -87,8 +87,11 @@ struct fs_history_last {
 	char sha_new[SOLR_SHA256_HEX];
 	int damaged;		/* line of a damaged entry (a torn append) */
 };
+/* Reads the history, entry by entry to fn; 0, or an error in e (the
+ * history refused by the guard, or no memory). */
 int fslist_history(const char *world, void (*fn)(void *,
-    const struct fs_history_entry *), void *arg, struct fs_history_last *last);
+    const struct fs_history_entry *), void *arg, struct fs_history_last *last,
+    struct solr_err *e);
 
 /* Whether an operator's --accept CODE or CODE:EUI covers the finding. */
 int fslist_accepted(const struct fs_finding *f, char *const *accept,

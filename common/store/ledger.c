@@ -297,7 +297,8 @@ catch_up(struct ledger *l, struct solr_err *e)
 		close(l->ifd);
 		if ((l->ifd = solr_open_regular(l->ipath, O_RDWR, 1, e))
 		    < 0 && errno != ENOENT)
-			return idx_err(l, e, "open");
+			return e->code == SOLR_ERR_UNSAFE ? e->code :
+			    idx_err(l, e, "open");
 	}
 	if (l->ifd < 0 || hdr_read(l) != 0 || fstat(l->fd, &st) != 0)
 		return rebuild(l, 0, e);
@@ -442,7 +443,8 @@ ledger_open_named(const char *world, const char *name, const char *reuse,
 	alone = flock(l->lfd, LOCK_EX | LOCK_NB) == 0;
 	if ((l->ifd = solr_open_regular(l->ipath, O_RDWR, 1, e)) < 0 &&
 	    errno != ENOENT)
-		r = idx_err(l, e, "open");
+		r = e->code == SOLR_ERR_UNSAFE ? e->code : idx_err(l, e,
+		    "open");
 	else if (l->ifd < 0 || hdr_read(l) != 0 || (!l->clean && alone))
 		/* none, not one, or left unclean by a process that died */
 		r = rebuild(l, 0, e);

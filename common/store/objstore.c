@@ -345,9 +345,11 @@ static int read_obj(struct solr_objstore *, size_t, uint64_t, const char *,
 
 /* Whether the store holds name already, whole and hashing to its name:
  * then *at says where, and nothing is written again (a re-run, or the
- * same document twice, adds no copy). */
+ * same document twice, adds no copy).  -1 (and out) when a file of the
+ * store is one the guard refuses. */
 static int
-held(struct solr_objstore *os, const char *name, size_t n, char *at)
+held(struct solr_objstore *os, const char *name, size_t n, char *at,
+    struct solr_err *out)
 {
 	struct solr_err e = { 0 };
 	struct solr_buf b = { 0 };
@@ -357,13 +359,22 @@ held(struct solr_objstore *os, const char *name, size_t n, char *at)
 	int r = 1;
 
 	unhex32(name, sha);
-	if (os->tabcap == 0 && refresh(os, &e) != 0)
-		return 0;
+	if (os->tabcap == 0 && refresh(os, &e) != 0) {
+		if (e.code != SOLR_ERR_UNSAFE)
+			return 0;
+		*out = e;
+		return -1;
+	}
 	/* a slot of its key that holds another object is passed over; a
 	 * copy of it that does not read back means a new one */
 	while ((l = tab_next(os, sha, &probe)) != NULL &&
 	    (r = read_obj(os, l->seg, l->off, name, n, &b, &e)) == 1)
 		;
+	if (l != NULL && r < 0 && e.code == SOLR_ERR_UNSAFE) {
+		solr_buf_free(&b);
+		*out = e;
+		return -1;
+	}
 	r = l != NULL && r == 0 && b.len == n;
 	solr_buf_free(&b);
 	if (!r)
@@ -389,8 +400,8 @@ put(struct solr_objstore *os, const void *p, size_t n, const char *name,
 	if (n > UINT32_MAX)
 		return solr_seterr(e, SOLR_ERR_LIMIT, "an object of %zu bytes "
 		    "is too large for the store", n);
-	if (how == PUT_ONCE && held(os, name, n, at))
-		return 0;
+	if (how == PUT_ONCE && (hl = held(os, name, n, at, e)) != 0)
+		return hl < 0 ? e->code : 0;
 	if ((os->wseg < 0 || os->wsize + (off_t)n > OBJSTORE_SEGMENT_MAX) &&
 	    (r = new_segment(os, e)) != 0)
 		return r;

@@ -777,17 +777,19 @@ sat_verify(const char *dir, const unsigned char *key, struct sat_pos *at,
 		ol = yn_get(t, "objects");
 		for (i = 0; ol && ol->kind == YN_SEQ && i < ol->n; i++) {
 			struct solr_buf b = { 0 };
-			struct solr_err oe;
+			struct solr_err oe = { 0 };
+			char why[1400];
 
 			if (!yn_is_scalar(ol->items[i]) || objstore_get(&os,
 			    ol->items[i]->str, 64 << 20, &b, &oe) != 0)
-				r = solr_seterr_at(e, SOLR_ERR_VERIFY, path,
+				r = solr_seterr_at(e, oe.code == SOLR_ERR_UNSAFE ?
+				    SOLR_ERR_UNSAFE : SOLR_ERR_VERIFY, path,
 				    rd.start_line, "entry %llu: object %s: %s",
 				    (unsigned long long)want,
 				    yn_is_scalar(ol->items[i]) ?
 				    ol->items[i]->str : "(not a name)",
-				    yn_is_scalar(ol->items[i]) ? oe.msg :
-				    "not a scalar");
+				    yn_is_scalar(ol->items[i]) ? solr_err_text(&oe,
+				    why, sizeof(why)) : "not a scalar");
 			solr_buf_free(&b);
 			if (r)
 				break;

@@ -295,8 +295,8 @@ pem_der_sha256(const char *path, unsigned char out[32])
 }
 
 /* Is pki/device/<EUI>.<use>.pem still the certificate imported?  Its
- * size and modification time say so at once; otherwise (a copied
- * world) its certificate's SHA-256 must be the one imported. */
+ * certificate's SHA-256 must be the one imported: a file of the same
+ * size with its time put back (touch -r) is not taken for it. */
 static int
 file_unchanged(struct solr_world *w, const struct inv_entry *en,
     enum inv_use use, struct solr_err *e)
@@ -305,6 +305,8 @@ file_unchanged(struct solr_world *w, const struct inv_entry *en,
 	char path[PATH_MAX], what[8], d[SOLR_EUI_STRLEN];
 	unsigned char sha[32];
 	struct stat st;
+
+	int r;
 
 	snprintf(what, sizeof(what), "%s.pem", inv_use_name(use));
 	world_device_path(path, sizeof(path), w->dir, en->eui, what);
@@ -315,12 +317,10 @@ file_unchanged(struct solr_world *w, const struct inv_entry *en,
 		    "(entry %llu): import the device again, or remove it", d,
 		    (unsigned long long)en->eui, what,
 		    (unsigned long long)en->seq);
-	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size == c->size &&
-	    (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec ==
-	    c->mtime_ns)
-		return 0;
-	if (S_ISREG(st.st_mode) && pem_der_sha256(path, sha) == 0 &&
-	    memcmp(sha, c->sha256, 32) == 0)
+	if ((r = solr_guard(path, 0, e)) != 0)
+		return r;
+	/* by content: a size and a time are put back with touch -r */
+	if (pem_der_sha256(path, sha) == 0 && memcmp(sha, c->sha256, 32) == 0)
 		return 0;
 	return solr_seterr(e, SOLR_ERR_NOTFOUND, "device %s: "
 	    "pki/device/%016llX.%s has changed since it was imported (entry "

@@ -81,7 +81,12 @@ note_open(const char *call, const char *path)
 	    AT_FDCWD, log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600))
 	    < 0)
 		return;
-	n = snprintf(line, sizeof(line), "%s %s\n", call, path);
+	char cwd[2048];
+
+	if (path[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL)
+		n = snprintf(line, sizeof(line), "%s %s/%s\n", call, cwd, path);
+	else
+		n = snprintf(line, sizeof(line), "%s %s\n", call, path);
 	if (n > 0 && (size_t)n < sizeof(line))
 		(void)!syscall(SYS_write, fd, line, (size_t)n);
 	syscall(SYS_close, fd);
