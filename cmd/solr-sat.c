@@ -21,6 +21,8 @@
 #include "decide/fslist.h"
 #include "decide/replay.h"
 #include "duis/duis.h"
+#include "base/layout.h"
+#include "store/satplace.h"
 #include "store/record.h"
 #include "store/sat.h"
 #include "store/sathead.h"
@@ -39,13 +41,15 @@ static const char help[] =
 "                    [--json | --commands] dir\n"
 "       solr-sat replay [-o dir] [--json] [--progress] dir world\n"
 "       solr-sat gc -C world [--json] dir ...\n"
+"       solr-sat retire -C world dir\n"
 "\n"
 "The auditor's tool for a Service Audit Trail (solr-sat(5)): verify checks\n"
 "its hash chain, every object of its bundle and its signed head; log prints\n"
 "the recorded records that match every filter given (of a trail that\n"
 "verifies); replay runs the recorded requests through the stages again\n"
 "against a world and reports every decision that differs; gc keeps in the\n"
-"world's object store only what the trails name.  solr-sat(1).\n"
+"world's object store only what the trails name; retire lets a new trail\n"
+"be written where the world recorded one that is gone.  solr-sat(1).\n"
 "\n"
 "  --expect-head hex\n"
 "                  verify: the head must be this hash (one published or\n"
@@ -897,6 +901,35 @@ parse_opts(int argc, char *argv[], struct opts *o)
 	return optind;
 }
 
+/* The world's record of the trail at dir retired, itself recorded: a new
+ * trail may be written there (the old one's head stays kept). */
+static int
+cmd_retire(const char *world, const char *dir)
+{
+	struct solr_world w;
+	struct solr_err e = { 0 };
+	char heads[PATH_MAX], id[33];
+
+	if (world == NULL)
+		cli_usage("retire: which world? give -C world");
+	if (world_load(&w, world, &e) != 0) {
+		cli_error(&e);
+		return SOLR_EXIT_TROUBLE;
+	}
+	world_path(heads, sizeof(heads), w.dir, WF_SAT_HEADS);
+	if (sat_place_retire(heads, w.trail_key, dir, (int64_t)time(NULL), id,
+	    &e) != 0) {
+		cli_error(&e);
+		world_free(&w);
+		return e.code == SOLR_ERR_NOTFOUND ? SOLR_EXIT_REJECT :
+		    SOLR_EXIT_TROUBLE;
+	}
+	printf("retired trail %s at %s (state/sat-heads/%s.retired)\n", id,
+	    dir, id);
+	world_free(&w);
+	return SOLR_EXIT_PASS;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -928,10 +961,13 @@ main(int argc, char *argv[])
 		status = cmd_replay(argv[0], argv[1], o.outdir, o.progress);
 	else if (strcmp(sub, "gc") == 0 && argc >= 1)
 		status = cmd_gc(o.world, argc, argv);
+	else if (strcmp(sub, "retire") == 0 && argc == 1)
+		status = cmd_retire(o.world, argv[0]);
 	else if (strcmp(sub, "verify") && strcmp(sub, "log") &&
-	    strcmp(sub, "replay") && strcmp(sub, "gc"))
-		cli_usage("unknown command '%s' (verify, log, replay or gc)",
-		    sub);
+	    strcmp(sub, "replay") && strcmp(sub, "gc") &&
+	    strcmp(sub, "retire"))
+		cli_usage("unknown command '%s' (verify, log, replay, gc or "
+		    "retire)", sub);
 	else
 		cli_usage("%s: wrong number of operands", sub);
 	return cli_close_stdout(status);

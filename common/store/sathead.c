@@ -15,6 +15,7 @@
 
 #include "base/guard.h"
 #include "store/sathead.h"
+#include "store/satplace.h"
 #include "base/util.h"
 
 #define HEAD_MAX 4096
@@ -147,7 +148,8 @@ remember(struct sat *s, const void *text, size_t n, struct solr_err *e)
 	int r;
 
 	if ((r = solr_mkdirs(s->heads, e)) != 0 ||
-	    (r = solr_guard(s->heads, 1, e)) != 0)
+	    (r = solr_guard(s->heads, 1, e)) != 0 ||
+	    (r = sat_place_record(s->heads, s->key, s->dir, s->trail, e)) != 0)
 		return r;
 	snprintf(path, sizeof(path), "%s/%s", s->heads, s->trail);
 	return solr_write_atomic(path, text, n, 1, e);
@@ -437,7 +439,12 @@ sat_head_open(struct sat *s, EVP_PKEY *key, const struct solr_cert *cert,
 		goto out;
 	if ((r = read_head(path, &b, &h, &sl, sig, &siglen, e)) ==
 	    SOLR_ERR_NOTFOUND) {
-		/* a trail with entries and no head has lost it */
+		/* a trail with entries and no head has lost it; a new one
+		 * only where the world recorded none */
+		r = n == 0 ? sat_place_check(s->heads, s->key, s->dir, NULL,
+		    e) : 0;
+		if (r != 0)
+			goto out;
 		r = n == 0 ? new_trail(s, key, cert, t, e) :
 		    solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "%" PRIu64
 		    " entries and no signed head: the head was removed; check "
@@ -453,7 +460,8 @@ sat_head_open(struct sat *s, EVP_PKEY *key, const struct solr_cert *cert,
 		goto out;
 	}
 	memcpy(s->trail, h.trail, SOLR_TRAIL_ID_HEX);
-	if ((r = against_remembered(s, &h, e)) != 0)
+	if ((r = sat_place_check(s->heads, s->key, s->dir, s->trail, e)) != 0
+	    || (r = against_remembered(s, &h, e)) != 0)
 		goto out;
 	if (n < h.entries) {
 		r = solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0, "%" PRIu64
@@ -548,6 +556,30 @@ guard_bundle(const char *dir, struct solr_err *e)
 	return 0;
 }
 
+/* The world's record of the trail: the last head it signed for it, and
+ * where it lives. */
+static int
+world_record(const char *dir, const struct sat_trust *t,
+    const struct sat_check *c, struct sat_head *w, struct solr_err *e)
+{
+	struct solr_buf b = { 0 };
+	unsigned char sig[128];
+	char path[PATH_MAX];
+	size_t sl, siglen;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/%s", t->heads, c->head.trail);
+	if ((r = read_head(path, &b, w, &sl, sig, &siglen, e)) ==
+	    SOLR_ERR_NOTFOUND)
+		r = solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "the world "
+		    "keeps no head for the trail %s: it did not write this "
+		    "trail, or its record was removed", c->head.trail);
+	solr_buf_free(&b);
+	if (r == 0 && t->key != NULL)
+		r = sat_place_check(t->heads, t->key, dir, c->head.trail, e);
+	return r;
+}
+
 int
 sat_check(const char *dir, const struct sat_trust *t, struct sat_check *c,
     struct solr_err *e)
@@ -566,8 +598,13 @@ sat_check(const char *dir, const struct sat_trust *t, struct sat_check *c,
 		return solr_seterr_at(e, SOLR_ERR_CONFIG, dir, 0, "no "
 		    "certificate to check the head with: the DCC's comes from "
 		    "a world (-C), or one named (--cert)");
-	if ((r = guard_bundle(dir, e)) != 0)
+	if ((r = guard_bundle(dir, e)) != 0) {
+		/* a folder where the world recorded a trail, now empty */
+		if (t->heads != NULL && t->key != NULL && r == SOLR_ERR_IO &&
+		    sat_place_check(t->heads, t->key, dir, NULL, e) != 0)
+			return e->code;
 		return r;
+	}
 	snprintf(path, sizeof(path), "%s/head", dir);
 	if ((r = read_head(path, &b, &c->head, &sl, sig, &siglen, e)) != 0) {
 		solr_buf_free(&b);
@@ -580,17 +617,10 @@ sat_check(const char *dir, const struct sat_trust *t, struct sat_check *c,
 		r = solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "the head's "
 		    "signature does not verify with %s", t->cert);
 	X509_free(x);
-	if (r == 0 && t->heads != NULL) {
-		snprintf(path, sizeof(path), "%s/%s", t->heads, c->head.trail);
-		if ((r = read_head(path, &b, &w, &sl, sig, &siglen, e)) ==
-		    SOLR_ERR_NOTFOUND)
-			r = solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "the "
-			    "world keeps no head for the trail %s: it did not "
-			    "write this trail, or its record was removed",
-			    c->head.trail);
-		have_w = r == 0;
-	}
 	solr_buf_free(&b);
+	if (r == 0 && t->heads != NULL)
+		r = world_record(dir, t, c, &w, e);
+	have_w = r == 0 && t->heads != NULL;
 	if (r != 0)
 		return r;
 	at[0].n = c->head.entries;

@@ -1,0 +1,80 @@
+# State put back without a key (solr-world(5), SECURITY): a trail's
+# folder swapped for another trail of the same world, or removed, is
+# found by the writer and by solr-sat verify -C, until an operator
+# retires the world's record of it; the records of where trails live
+# cannot be changed or removed by hand unseen.
+R=$BUILD/requests
+fresh_world "$TMP/w"
+w=$TMP/w
+trail() {	# trail DIR FILE...: the flow with a SAT in DIR; its exit status
+	_d=$1; shift
+	solr-verify-sig -C "$w" --at $PIN "$@" | solr-failed-suppliers -C "$w" check |
+		solr-gbcs-parse -C "$w" | solr-adt-check -C "$w" |
+		solr-countersign -C "$w" --at $PIN --sat "$_d" > /dev/null 2> "$TMP/te"
+}
+verify_rc() { solr-sat verify -C "$w" "$1" > "$TMP/v" 2> "$TMP/ve"; echo $?; }
+# trail A (one batch) elsewhere; trail B (three batches) in the folder
+# the operator keeps
+trail "$TMP/a" "$R/srp-elec-cv5.xml"
+trail "$TMP/sat" "$R/srp-gas-cv5.xml"
+trail "$TMP/sat" "$R/srp-elec-cv4.xml"
+trail "$TMP/sat" "$R/srp-gas-cv4.xml"
+check "setup: two trails of one world verify" \
+	sh -c '[ "$(solr-sat verify -C "$0" "$1" | sed -n "s/^entries: //p")" -eq 1 ] && [ "$(solr-sat verify -C "$0" "$2" | sed -n "s/^entries: //p")" -eq 3 ]' "$w" "$TMP/a" "$TMP/sat"
+idb=$(sed -n 's/^trail: //p' "$TMP/sat/head")
+ida=$(sed -n 's/^trail: //p' "$TMP/a/head")
+check "setup: the world records where each lives" \
+	sh -c '[ -f "$0/state/sat-heads/$1.place" ] && [ -f "$0/state/sat-heads/$2.place" ]' "$w" "$ida" "$idb"
+# the folder swapped for the older, different trail A
+mv "$TMP/sat" "$TMP/sat-b"
+cp -a "$TMP/a" "$TMP/sat"
+rc=$(verify_rc "$TMP/sat")
+check "a trail's folder holding another trail of the world: verify -C broken, exit 1" \
+	sh -c '[ $0 -eq 1 ] && grep -q "this world wrote trail $1 here and signed a head of 3 entries for it .*; the folder now holds trail $2" "$3"' \
+	"$rc" "$idb" "$ida" "$TMP/ve"
+trail "$TMP/sat" "$R/srp2-elec-cv5.xml"
+check "... and the next writer refuses to carry on there, exit 2, saying why" \
+	sh -c '[ $0 -eq 2 ] && grep -q "this world wrote trail $1 here" "$2"' $? "$idb" "$TMP/te"
+check "... adding nothing to the other trail" [ "$(grep -c '^---$' "$TMP/sat/sat.log")" -eq 1 ]
+# the folder removed
+rm -rf "$TMP/sat"
+rc=$(verify_rc "$TMP/sat")
+check "a trail's folder removed: verify -C broken, exit 1, naming the trail the world recorded" \
+	sh -c '[ $0 -eq 1 ] && grep -q "this world wrote trail $1 here .*; the folder now holds no trail" "$2"' "$rc" "$idb" "$TMP/ve"
+trail "$TMP/sat" "$R/srp2-elec-cv5.xml"
+check "... and no fresh trail is started there, exit 2" \
+	sh -c '[ $0 -eq 2 ] && { [ ! -f "$1/sat.log" ] || [ ! -s "$1/sat.log" ]; }' $? "$TMP/sat"
+# the trail back where it was: it goes on
+rm -rf "$TMP/sat"; mv "$TMP/sat-b" "$TMP/sat"
+check "the trail put back: verifies again" [ "$(verify_rc "$TMP/sat")" -eq 0 ]
+# retired by an operator: a new trail may be written in the folder
+mv "$TMP/sat" "$TMP/sat-old"
+solr-sat retire -C "$w" "$TMP/sat" > "$TMP/o" 2> "$TMP/e"
+check "solr-sat retire: the world's record of the trail retired, exit 0" \
+	sh -c '[ $0 -eq 0 ] && grep -q "^retired trail $1 at " "$2" && [ -f "$3/state/sat-heads/$1.retired" ] && [ ! -e "$3/state/sat-heads/$1.place" ]' \
+	$? "$idb" "$TMP/o" "$w"
+check "... itself recorded, with when" grep -q '^retired: 20[0-9-]*T[0-9:]*Z$' "$w/state/sat-heads/$idb.retired"
+trail "$TMP/sat" "$R/srp2-elec-cv5.xml"
+rc=$?
+check "... then a new trail is written there" sh -c '[ $0 -le 1 ] && [ $1 -eq 0 ]' $rc "$(verify_rc "$TMP/sat")"
+solr-sat retire -C "$w" "$TMP/nowhere" > /dev/null 2> "$TMP/e"
+check "retire where the world recorded no trail: exit 1, saying so" \
+	sh -c '[ $0 -eq 1 ] && grep -q "this world recorded no trail here" "$1"' $? "$TMP/e"
+# the records themselves, changed by hand
+cp "$w/state/sat-heads/$ida.place" "$TMP/place"
+sed -i "s|^dir: .*|dir: $TMP/elsewhere|" "$w/state/sat-heads/$ida.place"
+rc=$(verify_rc "$TMP/a")
+check "a record of where a trail lives, edited: broken, exit 1, naming it" \
+	sh -c '[ $0 -eq 1 ] && grep -q "$1.place: not a record this world wrote" "$2"' "$rc" "$ida" "$TMP/ve"
+trail "$TMP/a" "$R/srp2-elec-cv5.xml"
+check "... and the writer refuses, exit 2" [ $? -eq 2 ]
+rm "$w/state/sat-heads/$ida.place"
+rc=$(verify_rc "$TMP/sat")
+check "a record removed by hand: every trail's verify -C broken, exit 1, naming the trail" \
+	sh -c '[ $0 -eq 1 ] && grep -q "signed heads for trail $1, but its record of where that trail lives ($1.place) is gone" "$2"' "$rc" "$ida" "$TMP/ve"
+cp "$TMP/place" "$w/state/sat-heads/$ida.place"
+check "... put back: intact again" [ "$(verify_rc "$TMP/sat")" -eq 0 ]
+sed -i 's/^retired: .*/retired: 2000-01-01T00:00:00Z/' "$w/state/sat-heads/$idb.retired"
+rc=$(verify_rc "$TMP/sat")
+check "a retirement changed by hand: broken, exit 1" \
+	sh -c '[ $0 -eq 1 ] && grep -q "$1.retired: not a record this world wrote" "$2"' "$rc" "$idb" "$TMP/ve"
