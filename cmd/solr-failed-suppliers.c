@@ -240,6 +240,29 @@ show_json(const struct fs_list *l)
 	cli_json_put(o, 0);
 }
 
+/* What the history says of the list in force: 0 when its last entry
+ * installed it (or none was ever applied to the world's first list);
+ * otherwise the break, in e. */
+static int
+history_holds(const struct fs_list *l, const struct fs_history_last *le,
+    struct solr_err *e)
+{
+	if (!le->found && (!l->present || l->version <= 1))
+		return 0;
+	if (!le->found)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, "state/failed-"
+		    "suppliers.history", 0, "no entry, yet list version %lld "
+		    "is applied: the history was emptied or removed",
+		    (long long)l->version);
+	if (strcmp(le->sha_new, l->present ? l->sha256 : "null") != 0)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, "state/failed-"
+		    "suppliers.history", 0, "the applied list is not the one "
+		    "the last history entry installed (sha256 %s): it was "
+		    "changed without apply, an apply was interrupted, or the "
+		    "history was cut short", le->sha_new);
+	return 0;
+}
+
 static int
 cmd_show(int argc)
 {
@@ -248,6 +271,7 @@ cmd_show(int argc)
 	struct fs_history_last le;
 	char eui[SOLR_EUI_STRLEN], srp[SOLR_EUI_STRLEN];
 	size_t i;
+	int r;
 
 	if (argc != 0)
 		cli_usage("show takes no operand");
@@ -255,24 +279,15 @@ cmd_show(int argc)
 		cli_error(&e);
 		return SOLR_EXIT_TROUBLE;
 	}
-	if (opt.json) {
+	if (opt.json)
 		show_json(&l);
-		if (fslist_history(world.dir, print_history, NULL, &le, &e)
-		    != 0) {
-			cli_error(&e);
-			fslist_free(&l);
-			return SOLR_EXIT_TROUBLE;
-		}
-		fslist_free(&l);
-		return SOLR_EXIT_PASS;
-	}
-	if (!l.present)
+	else if (!l.present)
 		printf("No Failed Suppliers list is applied.\n");
 	else
 		printf("Failed Suppliers list: version %lld, sha256 %s, %zu "
 		    "supplier%s\n", (long long)l.version, l.sha256, l.n,
 		    l.n == 1 ? "" : "s");
-	for (i = 0; i < l.n; i++) {
+	for (i = 0; !opt.json && i < l.n; i++) {
 		solr_eui_format(l.entry[i].id, eui);
 		if (l.entry[i].has_srp)
 			solr_eui_format(l.entry[i].srp, srp);
@@ -280,19 +295,21 @@ cmd_show(int argc)
 		    l.entry[i].has_srp ? "  SRP " : "",
 		    l.entry[i].has_srp ? srp : "");
 	}
-	printf("\nHistory:\n");
-	if (fslist_history(world.dir, print_history, NULL, &le, &e) != 0) {
-		cli_error(&e);
-		fslist_free(&l);
-		return SOLR_EXIT_TROUBLE;
-	}
-	if (!le.found)
+	if (!opt.json)
+		printf("\nHistory:\n");
+	if ((r = fslist_history(&world, print_history, NULL, &le, &e)) == 0 &&
+	    !opt.json && !le.found)
 		printf("  (none)\n");
-	else if (strcmp(le.sha_new, l.present ? l.sha256 : "null") != 0)
-		printf("\nThe applied list is not the one the last history entry "
-		    "installed (sha256 %s): it was changed without apply, or an "
-		    "apply was interrupted.\n", le.sha_new);
+	if (r == 0)
+		r = history_holds(&l, &le, &e);
 	fslist_free(&l);
+	if (r != 0) {
+		/* the history is the record of who applied what: a break is
+		 * said, never shown as a history */
+		cli_error(&e);
+		return r == SOLR_ERR_VERIFY ? SOLR_EXIT_REJECT :
+		    SOLR_EXIT_TROUBLE;
+	}
 	return SOLR_EXIT_PASS;
 }
 

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/crypto.h"
 #include "base/guard.h"
 #include "base/layout.h"
 #include "decide/fslist.h"
@@ -35,13 +36,100 @@ str_at(const struct ynode *doc, const char *path)
 	return n != NULL && yn_is_scalar(n) ? n->str : NULL;
 }
 
+/* An entry's MAC under the history key: of its bytes up to its mac line. */
+static void
+entry_mac(const struct solr_world *w, const char *p, size_t n,
+    char hex[SOLR_SHA256_HEX])
+{
+	unsigned char mac[32];
+
+	if (solr_hmac(w->history_key, p, n, mac) != 0)
+		memset(mac, 0, sizeof(mac));
+	solr_hex(mac, sizeof(mac), hex);
+}
+
+/* The end of the entry that starts at p: the next "---" line, or end. */
+static const char *
+entry_end(const char *p, const char *end)
+{
+	const char *q = p + 3;
+
+	while (q < end && (q = memmem(q, (size_t)(end - q), "\n---\n", 5))
+	    != NULL)
+		return q + 1;
+	return end;
+}
+
+/* One entry against the chain: "prev: H\nmac: M\n" at its end, H the
+ * chain so far, M its MAC.  0; 1 when it carries no MAC. */
+static int
+entry_check(const struct solr_world *w, const char *p, const char *q,
+    const char *chain, int *bad)
+{
+	char want[SOLR_SHA256_HEX];
+	const char *mac = q - 70, *prev = q - 141;
+
+	*bad = 0;
+	if (q - p < 141 + 4 || memcmp(mac, "mac: ", 5) != 0 || q[-1] != '\n'
+	    || memcmp(prev, "prev: ", 6) != 0 || prev[-1] != '\n')
+		return 1;
+	*bad = memcmp(prev + 6, chain, 64) != 0 ? 'p' : 0;
+	entry_mac(w, p, (size_t)(mac - p), want);
+	if (*bad == 0 && memcmp(mac + 5, want, 64) != 0)
+		*bad = 'm';
+	return 0;
+}
+
+/* The history's chain of MACs (solr-world(5)): each entry whole, written
+ * by this world, in its place.  A last entry without its MAC is a torn
+ * append (its start in last->torn_at); any other break is
+ * SOLR_ERR_VERIFY naming the entry's line. */
+static int
+history_chain(const struct solr_world *w, const char *path,
+    const struct solr_buf *b, struct fs_history_last *last,
+    struct solr_err *e)
+{
+	const char *s = (const char *)b->p, *end = s + b->len, *p, *q;
+	unsigned char sha[32];
+	int line = 1, bad, no_mac;
+
+	memset(last->chain, '0', 64);
+	last->chain[64] = '\0';
+	last->torn_at = -1;
+	for (p = s; p < end; p = q) {
+		if (end - p < 4 || memcmp(p, "---\n", 4) != 0)
+			return solr_seterr_at(e, SOLR_ERR_VERIFY, path, line,
+			    "not an entry of the history: the history was "
+			    "changed by hand");
+		q = entry_end(p, end);
+		no_mac = entry_check(w, p, q, last->chain, &bad);
+		if (no_mac && q == end) {
+			last->torn_at = (long)(p - s);
+			break;
+		}
+		if (no_mac || bad)
+			return solr_seterr_at(e, SOLR_ERR_VERIFY, path, line,
+			    "the entry here %s: the history was changed by "
+			    "hand, or entries were taken out (solr-world(5))",
+			    no_mac ? "carries no MAC" : bad == 'p' ? "does not "
+			    "follow the one before it" : "is not one this "
+			    "world's apply wrote (its MAC does not hold)");
+		solr_sha256(p, (size_t)(q - p), sha);
+		solr_hex(sha, sizeof(sha), last->chain);
+		for (; p < q; p++)
+			line += *p == '\n';
+	}
+	return 0;
+}
+
 int
-fslist_history(const char *world, void (*fn)(void *, const struct
+fslist_history(const struct solr_world *w, void (*fn)(void *, const struct
     fs_history_entry *), void *arg, struct fs_history_last *last,
     struct solr_err *err)
 {
 	char path[PATH_MAX];
 	struct fs_history_entry h;
+	struct solr_buf b = { 0 };
 	struct rec_reader *rd;
 	struct ynode *doc;
 	struct solr_err e = { 0 };
@@ -49,37 +137,50 @@ fslist_history(const char *world, void (*fn)(void *, const struct
 	int r, line;
 
 	memset(last, 0, sizeof(*last));
-	snprintf(path, sizeof(path), "%s/%s", world, HISTORY);
-	if ((f = solr_fopen_guarded(path, err)) == NULL)
-		return errno == ENOENT ? 0 : err->code;
-	if ((rd = rec_reader_new(f, path)) == NULL) {
-		fclose(f);
-		return solr_seterr(err, SOLR_ERR_NOMEM, "out of memory");
+	memset(last->chain, '0', 64);
+	last->torn_at = -1;
+	snprintf(path, sizeof(path), "%s/%s", w->dir, HISTORY);
+	if ((r = solr_read_guarded(path, LIST_FILE_MAX * 4, &b, err)) != 0) {
+		solr_buf_free(&b);
+		return errno == ENOENT ? 0 : r;
 	}
-	rec_reader_any(rd);
-	while ((r = rec_read(rd, &doc, &line, &e)) != REC_EOF) {
-		memset(&h, 0, sizeof(h));
-		h.line = line;
-		if (r != REC_OK) {
-			last->damaged = line;
-			h.damage = e.msg;
+	r = history_chain(w, path, &b, last, err);
+	if (r == 0 && (f = fmemopen(b.p, last->torn_at >= 0 ?
+	    (size_t)last->torn_at : b.len, "r")) == NULL)
+		r = b.len == 0 || last->torn_at == 0 ? 0 : solr_seterr(err,
+		    SOLR_ERR_NOMEM, "out of memory");
+	else if (r == 0 && (rd = rec_reader_new(f, path)) == NULL) {
+		fclose(f);
+		r = solr_seterr(err, SOLR_ERR_NOMEM, "out of memory");
+	} else if (r == 0) {
+		rec_reader_any(rd);
+		while ((r = rec_read(rd, &doc, &line, &e)) != REC_EOF) {
+			memset(&h, 0, sizeof(h));
+			h.line = line;
+			if (r != REC_OK) {
+				last->damaged = line;
+				h.damage = e.msg;
+				if (fn)
+					fn(arg, &h);
+				if (r < 0)
+					break;
+				continue;
+			}
+			last->found = 1;
+			snprintf(last->sha_new, sizeof(last->sha_new), "%s",
+			    str_at(doc, "sha256.new") ? str_at(doc,
+			    "sha256.new") : "");
+			h.doc = doc;
 			if (fn)
 				fn(arg, &h);
-			if (r < 0)
-				break;
-			continue;
+			yn_free(doc);
 		}
-		last->found = 1;
-		snprintf(last->sha_new, sizeof(last->sha_new), "%s",
-		    str_at(doc, "sha256.new") ? str_at(doc, "sha256.new") : "");
-		h.doc = doc;
-		if (fn)
-			fn(arg, &h);
-		yn_free(doc);
+		r = 0;
+		rec_reader_free(rd);
+		fclose(f);
 	}
-	rec_reader_free(rd);
-	fclose(f);
-	return 0;
+	solr_buf_free(&b);
+	return r;
 }
 
 /* After a failed apply: the list as it was (old: its bytes, or NULL when
@@ -432,28 +533,57 @@ nnotes(const struct fs_apply *a)
 	return k;
 }
 
+/* The entry that starts at start of h, chained and MACed: its prev and
+ * mac lines added, chain then its SHA-256. */
+static int
+seal_entry(const struct solr_world *w, struct solr_buf *h, size_t start,
+    char chain[SOLR_SHA256_HEX])
+{
+	char line[80], mac[SOLR_SHA256_HEX];
+	unsigned char sha[32];
+
+	snprintf(line, sizeof(line), "prev: %s\n", chain);
+	if (solr_buf_add(h, line, strlen(line)) != 0)
+		return SOLR_ERR_NOMEM;
+	entry_mac(w, (const char *)h->p + start, h->len - start, mac);
+	snprintf(line, sizeof(line), "mac: %s\n", mac);
+	if (solr_buf_add(h, line, strlen(line)) != 0)
+		return SOLR_ERR_NOMEM;
+	solr_sha256(h->p + start, h->len - start, sha);
+	solr_hex(sha, sizeof(sha), chain);
+	return 0;
+}
+
 /* The history entry of this apply (and, first, one for a change that
- * was made without apply). */
+ * was made without apply), each chained and MACed; *torn where a torn
+ * last entry starts, to be cut first (-1: none). */
 static int
 history_text(const struct fs_apply *a, const struct fs_list *cur,
-    const char *upsha, const char *ts, struct solr_buf *h, struct solr_err *e)
+    const char *upsha, const char *ts, struct solr_buf *h, long *torn,
+    struct solr_err *e)
 {
 	struct fs_history_last le;
 	const char *oldsha = cur->present ? cur->sha256 : "null";
 	char line[512], eui[SOLR_EUI_STRLEN];
-	size_t i;
+	size_t i, start;
 	int r = 0;
 
-	if ((r = fslist_history(a->world->dir, NULL, NULL, &le, e)) != 0)
-		return r;
+	/* a broken history is the world's trouble, not a finding of the
+	 * upload: nothing is added to it */
+	if ((r = fslist_history(a->world, NULL, NULL, &le, e)) != 0)
+		return r == SOLR_ERR_VERIFY ? (e->code = SOLR_ERR_CONFIG) : r;
+	*torn = le.torn_at;
 	if (le.found && strcmp(le.sha_new, oldsha) != 0) {
 		/* an earlier apply installed a list but died before its
 		 * history entry, or the file was edited by hand */
 		snprintf(line, sizeof(line), "---\nat: %s\nevent: "
 		    "unrecorded-change\nsha256: {expected: %s, found: %s}\n",
 		    ts, le.sha_new, oldsha);
-		r |= solr_buf_add(h, line, strlen(line));
+		if (solr_buf_add(h, line, strlen(line)) != 0 ||
+		    seal_entry(a->world, h, 0, le.chain) != 0)
+			return SOLR_ERR_NOMEM;
 	}
+	start = h->len;
 	snprintf(line, sizeof(line), "---\nat: %s\nby: ", ts);
 	r |= solr_buf_add(h, line, strlen(line));
 	r |= solr_buf_quoted(h, a->by);
@@ -479,6 +609,8 @@ history_text(const struct fs_apply *a, const struct fs_list *cur,
 			    a->findings[i].code);
 		r |= solr_buf_add(h, line, strlen(line));
 	}
+	if (r == 0)
+		r = seal_entry(a->world, h, start, le.chain);
 	return r ? SOLR_ERR_NOMEM : 0;
 }
 
@@ -517,6 +649,7 @@ install(struct fs_apply *a, const struct fs_list *cur_, const struct fs_list *up
 	struct solr_buf h = { 0 }, was = { 0 };
 	char path[PATH_MAX], ts[SOLR_TIME_STRLEN];
 	char *text = NULL;
+	long torn = -1;
 	int r;
 
 	remove_stale_temporaries(a->world->dir);
@@ -531,8 +664,15 @@ install(struct fs_apply *a, const struct fs_list *cur_, const struct fs_list *up
 	}
 	solr_sha256_hex(text, strlen(text), a->sha256);
 	if ((cur.present && (r = solr_read_guarded(path, LIST_FILE_MAX, &was,
-	    e)) != 0) || (r = history_text(a, &cur, upsha, ts, &h, e)) != 0)
+	    e)) != 0) || (r = history_text(a, &cur, upsha, ts, &h, &torn,
+	    e)) != 0)
 		goto out;
+	/* a torn last entry (an apply that died in its append) goes */
+	if (torn >= 0 && truncate(a->history, (off_t)torn) != 0) {
+		r = solr_seterr_at(e, SOLR_ERR_IO, a->history, 0, "cutting a "
+		    "torn last entry: %s", strerror(errno));
+		goto out;
+	}
 	a->tried = 1;
 	if ((r = solr_write_atomic(path, text, strlen(text), 1, e)) == 0 &&
 	    (r = solr_append_synced(a->history, h.p, h.len, e)) == 0)

@@ -86,10 +86,12 @@ struct fs_history_last {
 	int found;
 	char sha_new[SOLR_SHA256_HEX];
 	int damaged;		/* line of a damaged entry (a torn append) */
+	char chain[SOLR_SHA256_HEX];	/* the last whole entry's SHA-256 */
+	long torn_at;		/* where a torn last entry starts, or -1 */
 };
 /* Reads the history, entry by entry to fn; 0, or an error in e (the
  * history refused by the guard, or no memory). */
-int fslist_history(const char *world, void (*fn)(void *,
+int fslist_history(const struct solr_world *w, void (*fn)(void *,
     const struct fs_history_entry *), void *arg, struct fs_history_last *last,
     struct solr_err *e);
 

@@ -74,6 +74,7 @@ struct solr_user {
 #define SOLR_LABEL_TRAIL "solr-tools trail entries 1"
 #define SOLR_LABEL_COUNTERS "solr-tools adt counters 1"
 #define SOLR_LABEL_INVENTORY "solr-tools device inventory 1"
+#define SOLR_LABEL_HISTORY "solr-tools list history 1"
 struct solr_sealer;
 struct inv_reader;
 
@@ -87,6 +88,8 @@ struct solr_world {
 	struct solr_sealer *replay_sealer;
 	unsigned char trail_key[32];
 	unsigned char counters_key[32];
+	unsigned char history_key[32];	/* the Failed Suppliers history's
+					 * chain of MACs */
 	struct solr_sealer *inventory_sealer;	/* the device inventory's MAC */
 	char objects[PATH_MAX];
 	struct solr_policy policy;

@@ -115,8 +115,9 @@ check "show: a finding about the list itself names no supplier, and no EUI that 
 	sh -c 'grep -q "^      overridden: version-not-newer$" "$0" && ! grep -q "00-00-00-00-00-00-00-00" "$0"' "$TMP/s3"
 # a change made behind apply's back is recorded by the next apply
 printf '%s\n' "# edited by hand" >> "$TMP/fw/failed-suppliers.yaml"
-$FS -C "$TMP/fw" show > "$TMP/s2"
-check "show: a list changed without apply is reported" grep -q "changed without apply" "$TMP/s2"
+$FS -C "$TMP/fw" show > "$TMP/s2" 2> "$TMP/e2"
+check "show: a list changed without apply is reported, exit 1" \
+	sh -c '[ $0 -eq 1 ] && grep -q "changed without apply" "$1"' $? "$TMP/e2"
 $FS -C "$TMP/fw" apply "$W/failed-suppliers.yaml" --by bob --reason again --accept version-not-newer > /dev/null
 check "... and recorded by the next apply" grep -q "^event: unrecorded-change$" "$H"
 $FS -C "$TMP/fw" apply "$W/failed-suppliers.yaml" --reason x > /dev/null 2>"$TMP/e"

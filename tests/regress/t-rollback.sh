@@ -78,3 +78,41 @@ sed -i 's/^retired: .*/retired: 2000-01-01T00:00:00Z/' "$w/state/sat-heads/$idb.
 rc=$(verify_rc "$TMP/sat")
 check "a retirement changed by hand: broken, exit 1" \
 	sh -c '[ $0 -eq 1 ] && grep -q "$1.retired: not a record this world wrote" "$2"' "$rc" "$idb" "$TMP/ve"
+
+# the Failed Suppliers history: chained and MACed, like the trail
+fresh_world "$TMP/h"
+h=$TMP/h
+H=$h/state/failed-suppliers.history
+happly() {	# happly REASON: an apply of the world's own list again
+	solr-failed-suppliers -C "$h" apply "$BUILD/world/failed-suppliers.yaml" \
+		--by ops --reason "$1" --accept version-not-newer > /dev/null 2> "$TMP/ae"
+}
+happly one; happly two; happly three
+show_rc() { solr-failed-suppliers -C "$h" show > "$TMP/so" 2> "$TMP/se"; echo $?; }
+check "setup: three applies, a history that holds: show exit 0" \
+	sh -c '[ $0 -eq 0 ] && [ "$(grep -c "^mac: [0-9a-f]\{64\}$" "$1")" -eq 3 ]' "$(show_rc)" "$H"
+cp "$H" "$TMP/h0"
+sed -i "s/^reason: 'two'$/reason: 'an audit'/" "$H"
+check "an entry rewritten by hand: show exit 1, naming its line, and not shown as history" \
+	sh -c '[ $0 -eq 1 ] && grep -q "failed-suppliers.history:[0-9]*: the entry here is not one this world.s apply wrote" "$1" && ! grep -q "an audit" "$2"' \
+	"$(show_rc)" "$TMP/se" "$TMP/so"
+happly four
+check "... and apply refuses to add to it, exit 2" sh -c '[ $0 -eq 2 ] && grep -q "not one this world.s apply wrote" "$1"' $? "$TMP/ae"
+awk '/^---$/ { n++ } n != 2' "$TMP/h0" > "$H"
+check "an entry taken out of the middle: show exit 1, the next does not follow" \
+	sh -c '[ $0 -eq 1 ] && grep -q "does not follow the one before it" "$1"' "$(show_rc)" "$TMP/se"
+awk '/^---$/ { n++ } n <= 2' "$TMP/h0" > "$H"
+check "the history cut short: show exit 1" \
+	sh -c '[ $0 -eq 1 ] && grep -q "not the one the last history entry installed" "$1"' "$(show_rc)" "$TMP/se"
+: > "$H"
+check "the history emptied: show exit 1, saying so" \
+	sh -c '[ $0 -eq 1 ] && grep -q "no entry, yet list version [0-9]* is applied: the history was emptied or removed" "$1"' "$(show_rc)" "$TMP/se"
+rm "$H"
+check "... or removed: the same" [ "$(show_rc)" -eq 1 ]
+cp "$TMP/h0" "$H"
+printf -- '---\nat: 2026-01-01T00:00:00Z\nby: mallory\nreason: forged\n' >> "$H"
+check "an entry appended without a MAC: taken for a torn append, never shown" \
+	sh -c '[ $0 -eq 0 ] && ! grep -q mallory "$1"' "$(show_rc)" "$TMP/so"
+happly five
+check "... and cut by the next apply" sh -c '[ $0 -eq 0 ] && ! grep -q mallory "$1" && [ "$(grep -c "^mac: " "$1")" -eq 4 ]' $? "$H"
+check "... whose history holds" [ "$(show_rc)" -eq 0 ]

@@ -318,7 +318,7 @@ START_TEST(apply_transaction)
 	ck_assert_int_eq(fslist_load(dir, &l, &e), 0);
 	ck_assert_int_eq(l.version, 9);
 	ck_assert_str_eq(l.sha256, a.sha256);
-	ck_assert_int_eq(fslist_history(dir, NULL, NULL, &last, &e), 0);
+	ck_assert_int_eq(fslist_history(&w, NULL, NULL, &last, &e), 0);
 	ck_assert_int_eq(last.found, 1);
 	ck_assert_str_eq(last.sha_new, l.sha256);
 	fslist_free(&l);
