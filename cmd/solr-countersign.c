@@ -235,7 +235,11 @@ run_stage(struct countersign_stage *c, const char *satdir)
 	if (c->have_sat && (sat_head_open(&c->sat, c->dcc, c->dcc_cert,
 	    (int64_t)time(NULL), &e) != 0 || countersign_check_inventory(c,
 	    &e) != 0 || countersign_keep_world(c, &e) != 0)) {
+		struct solr_err ignore = { 0 };
+
 		cli_error(&e);
+		(void)sat_close(&c->sat, &ignore);
+		(void)objstore_close(&c->objects, &ignore);
 		return SOLR_EXIT_TROUBLE;
 	}
 	if (c->have_sat && c->sat.cut_unsigned > 0)
