@@ -98,12 +98,16 @@ build/check_unit: $(UNIT_SRC) tests/unit/unit.h $(LIB) build/.flags
 		$(LIB) $(LDFLAGS) $(PKG_LIBS) `pkg-config --libs check`
 
 # A generated world (openssl CLI) and requests (xmlsec1) for the tests;
-# its devices are then imported as an operator imports them
-build/world/.made: scripts/mk-world build/.deps | bin/solr-countersign
+# its devices are then imported, and its ADT file submitted, as an
+# operator does both
+build/world/.made: scripts/mk-world build/.deps | bin/solr-countersign \
+		bin/solr-adt-check
 	@chmod -R u+w build/world 2>/dev/null || true
 	rm -rf build/world
 	sh scripts/mk-world build/world
 	bin/solr-countersign -C build/world devices import --all > /dev/null
+	for f in build/world/adt/*.yaml; do bin/solr-adt-check -C build/world \
+		--at 2026-03-02T10:15:00Z submit "$$f" > /dev/null || exit 1; done
 	touch $@
 
 build/requests/.made: scripts/mk-requests scripts/mk-gbcs build/world/.made

@@ -96,7 +96,9 @@ cmd_submit(int argc, char **argv)
 		world_path(dir, sizeof(dir), world.dir, WF_ADT);
 		world_adt_path(path, sizeof(path), world.dir, a.srp);
 		if (solr_mkdirs(dir, &e) != 0 ||
-		    solr_write_atomic(path, b.p, b.len, 1, &e) != 0) {
+		    solr_write_atomic(path, b.p, b.len, 1, &e) != 0 ||
+		    adt_accepted_write(world.dir, world.adt_key, &a,
+		    cli_now(&opt), &e) != 0) {
 			cli_error(&e);
 			return SOLR_EXIT_TROUBLE;
 		}

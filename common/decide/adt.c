@@ -275,9 +275,88 @@ out:
 	return r;
 }
 
+/* adt/<SRP>.accepted: the text its MAC covers, and the MAC. */
+static int
+accepted_mac(const unsigned char key[32], uint64_t srp, const char *sha,
+    const char *at, char hex[SOLR_SHA256_HEX])
+{
+	char text[160], eui[SOLR_EUI_STRLEN];
+	unsigned char mac[32];
+
+	solr_eui_format(srp, eui);
+	snprintf(text, sizeof(text), "srp: %s\nsha256: %s\naccepted: %s\n",
+	    eui, sha, at);
+	if (solr_hmac(key, text, strlen(text), mac) != 0)
+		return -1;
+	solr_hex(mac, sizeof(mac), hex);
+	return 0;
+}
+
+static void
+accepted_path(const char *world, uint64_t srp, char path[PATH_MAX])
+{
+	size_t n;
+
+	world_adt_path(path, PATH_MAX, world, srp);
+	n = strlen(path);
+	snprintf(path + n - 5, PATH_MAX - n + 5, ".accepted");
+}
+
 int
-adt_load(const char *world, uint64_t srp, struct adt_file *a,
-    struct solr_err *e)
+adt_accepted_write(const char *world, const unsigned char key[32],
+    const struct adt_file *a, int64_t t, struct solr_err *e)
+{
+	char path[PATH_MAX], at[SOLR_TIME_STRLEN], mac[SOLR_SHA256_HEX];
+	char text[256];
+
+	solr_time_format(t, at);
+	if (accepted_mac(key, a->srp, a->sha256, at, mac) != 0)
+		return solr_seterr(e, SOLR_ERR_INTERNAL, "HMAC-SHA-256 is not "
+		    "available");
+	snprintf(text, sizeof(text), "sha256: %s\naccepted: %s\nmac: %s\n",
+	    a->sha256, at, mac);
+	accepted_path(world, a->srp, path);
+	return solr_write_atomic(path, text, strlen(text), 1, e);
+}
+
+/* The file in force is the one submit accepted (adt_load). */
+static int
+accepted_check(const char *world, const unsigned char key[32],
+    const struct adt_file *a, const char *file, struct solr_err *e)
+{
+	char path[PATH_MAX], sha[SOLR_SHA256_HEX], at[SOLR_TIME_STRLEN];
+	char mac[SOLR_SHA256_HEX], want[SOLR_SHA256_HEX];
+	struct solr_buf b = { 0 };
+	int r, ok;
+
+	accepted_path(world, a->srp, path);
+	if ((r = solr_read_guarded(path, 4096, &b, e)) != 0) {
+		solr_buf_free(&b);
+		return errno == ENOENT ? solr_seterr_at(e, SOLR_ERR_CONFIG,
+		    file, 0, "no record that solr-adt-check submit accepted "
+		    "it (%s): an ADT file is in force only through submit",
+		    path) : r;
+	}
+	ok = solr_buf_addc(&b, '\0') == 0 && sscanf((const char *)b.p,
+	    "sha256: %64[0-9a-f]\naccepted: %31[0-9TZ:-]\nmac: %64[0-9a-f]\n",
+	    sha, at, mac) == 3 && accepted_mac(key, a->srp, sha, at, want) ==
+	    0 && strcmp(mac, want) == 0;
+	solr_buf_free(&b);
+	if (!ok)
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "not a "
+		    "record this world's submit wrote (its MAC does not hold); "
+		    "refused");
+	if (strcmp(sha, a->sha256) != 0)
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, file, 0, "not the "
+		    "file solr-adt-check submit accepted at %s (sha256 %s; this "
+		    "one is %s): changed or put in place by hand; submit it",
+		    at, sha, a->sha256);
+	return 0;
+}
+
+int
+adt_load(const char *world, const unsigned char *key, uint64_t srp,
+    struct adt_file *a, struct solr_err *e)
 {
 	char path[PATH_MAX];
 	struct solr_buf b = { 0 };
@@ -296,6 +375,9 @@ adt_load(const char *world, uint64_t srp, struct adt_file *a,
 		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "the file "
 		    "is for another SRP");
 	}
+	if (r == 0 && key != NULL && (r = accepted_check(world, key, a, path,
+	    e)) != 0)
+		adt_free(a);
 	return r ? SOLR_ERR_CONFIG : 0;
 }
 
@@ -815,7 +897,9 @@ adt_of(struct adt_stage *s, uint64_t srp, const struct adt_file **out,
 		a = &s->cache[s->ncache].adt;
 	else
 		adt_free(a);	/* many SRPs: the first ones stay cached */
-	r = adt_load(s->world->dir, srp, a, e);
+	/* a replay may ask what another ADT file would have decided */
+	r = adt_load(s->world->dir, s->replay ? NULL : s->world->adt_key, srp,
+	    a, e);
 	if (r != 0 && r != SOLR_ERR_NOTFOUND)
 		return r;
 	if (a != &s->spill) {

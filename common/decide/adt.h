@@ -53,9 +53,14 @@ struct adt_file {
 
 int adt_parse(const char *buf, size_t len, const char *file,
     struct adt_file *a, struct solr_err *e);
-/* adt/<SRP>.yaml of the world: 0, SOLR_ERR_NOTFOUND, or an error. */
-int adt_load(const char *world, uint64_t srp, struct adt_file *a,
-    struct solr_err *e);
+/* adt/<SRP>.yaml of the world: 0, SOLR_ERR_NOTFOUND, or an error.  With
+ * key (the world's adt_key), the file must be the one submit accepted:
+ * its SHA-256 the one adt/<SRP>.accepted records under key's MAC. */
+int adt_load(const char *world, const unsigned char *key, uint64_t srp,
+    struct adt_file *a, struct solr_err *e);
+/* What submit records of a file it accepted and installed, at t. */
+int adt_accepted_write(const char *world, const unsigned char key[32],
+    const struct adt_file *a, int64_t t, struct solr_err *e);
 void adt_free(struct adt_file *a);
 const struct adt_threshold *adt_find(const struct adt_file *a,
     const char *srv);

@@ -780,7 +780,8 @@ load_record_key(struct solr_world *w, struct solr_err *e)
 	    w->trail_key) != 0 || solr_derive_key(key, sizeof(key),
 	    SOLR_LABEL_COUNTERS, w->counters_key) != 0 ||
 	    solr_derive_key(key, sizeof(key), SOLR_LABEL_HISTORY,
-	    w->history_key) != 0 ||
+	    w->history_key) != 0 || solr_derive_key(key, sizeof(key),
+	    SOLR_LABEL_ADT, w->adt_key) != 0 ||
 	    solr_derive_key(key, sizeof(key), SOLR_LABEL_INVENTORY,
 	    derived) != 0 || (w->inventory_sealer =
 	    solr_sealer_new(derived, sizeof(derived))) == NULL)) {

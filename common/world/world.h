@@ -75,6 +75,7 @@ struct solr_user {
 #define SOLR_LABEL_COUNTERS "solr-tools adt counters 1"
 #define SOLR_LABEL_INVENTORY "solr-tools device inventory 1"
 #define SOLR_LABEL_HISTORY "solr-tools list history 1"
+#define SOLR_LABEL_ADT "solr-tools adt accepted 1"
 struct solr_sealer;
 struct inv_reader;
 
@@ -90,6 +91,7 @@ struct solr_world {
 	unsigned char counters_key[32];
 	unsigned char history_key[32];	/* the Failed Suppliers history's
 					 * chain of MACs */
+	unsigned char adt_key[32];	/* adt/<SRP>.accepted */
 	struct solr_sealer *inventory_sealer;	/* the device inventory's MAC */
 	char objects[PATH_MAX];
 	struct solr_policy policy;

@@ -156,7 +156,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		world_adt_path(path, sizeof(path), scratch, SRP);
 		put(path + strlen(scratch) + 1, p, n);
-		if (adt_load(scratch, SRP, &a, &e) == 0) {
+		if (adt_load(scratch, NULL, SRP, &a, &e) == 0) {
 			(void)adt_find(&a, "2.1");
 			adt_free(&a);
 		}

@@ -116,3 +116,52 @@ check "an entry appended without a MAC: taken for a torn append, never shown" \
 happly five
 check "... and cut by the next apply" sh -c '[ $0 -eq 0 ] && ! grep -q mallory "$1" && [ "$(grep -c "^mac: " "$1")" -eq 4 ]' $? "$H"
 check "... whose history holds" [ "$(show_rc)" -eq 0 ]
+
+# the ADT file in force is the one submit accepted
+fresh_world "$TMP/d"
+d=$TMP/d
+A=$d/adt/00-DB-12-34-56-78-00-04.yaml
+adt_run() {	# adt_run REQUEST: the stages to adt-check; its exit status
+	solr-verify-sig -C "$d" --at $PIN "$R/$1" | solr-failed-suppliers -C "$d" check |
+		solr-gbcs-parse -C "$d" > "$TMP/d3"
+	solr-adt-check -C "$d" < "$TMP/d3" > "$TMP/do" 2> "$TMP/de"; echo $?
+}
+check "setup: the world's ADT file, as submit accepted it, counts the request" \
+	sh -c '[ $0 -eq 0 ] && grep -q "^verdict: pass" "$1"' "$(adt_run srp-elec-cv5.xml)" "$TMP/do"
+cp "$A" "$TMP/adt-was"
+sed -i 's/warning: [0-9]*, quarantine: [0-9]*/warning: 999999, quarantine: 1000000/' "$A"
+rc=$(adt_run srp-gas-cv5.xml)
+check "an ADT file rewritten after submit: refused, exit 2, naming it, the record rejected" \
+	sh -c '[ $0 -eq 2 ] && grep -q "00-DB-12-34-56-78-00-04.yaml: not the file solr-adt-check submit accepted" "$1" && grep -q "^verdict: reject" "$2"' \
+	"$rc" "$TMP/de" "$TMP/do"
+solr-adt-check -C "$d" --at $PIN submit "$A" > /dev/null
+check "... submitted: in force" sh -c '[ $0 -le 1 ] && ! grep -q "^verdict: reject" "$1"' "$(adt_run srp-gas-cv5.xml)" "$TMP/do"
+rm "$d/adt/00-DB-12-34-56-78-00-04.accepted"
+rc=$(adt_run srp-elec-cv4.xml)
+check "an ADT file with no record of submit (put in place by hand): refused, exit 2" \
+	sh -c '[ $0 -eq 2 ] && grep -q "no record that solr-adt-check submit accepted it" "$1"' "$rc" "$TMP/de"
+solr-adt-check -C "$d" --at $PIN submit "$TMP/adt-was" > /dev/null
+sed 's/warning: [0-9]*, quarantine: [0-9]*/warning: 999999, quarantine: 1000000/' "$TMP/adt-was" > "$A"
+sed -i 's/^sha256: .*/sha256: '"$(sha256sum "$A" | cut -c1-64)"'/' "$d/adt/00-DB-12-34-56-78-00-04.accepted"
+rc=$(adt_run srp-elec-cv4.xml)
+check "a record of submit rewritten by hand: refused, exit 2" \
+	sh -c '[ $0 -eq 2 ] && grep -q "00-DB-12-34-56-78-00-04.accepted: not a record this world.s submit wrote" "$1"' "$rc" "$TMP/de"
+
+# a device certificate swapped for another of the same size, its time put
+# back: compared by content, refused
+fresh_world "$TMP/c"
+c=$TMP/c
+cert=$c/pki/device/00DB1234567890A1.ka.pem
+other=$c/pki/device/00DB1234567890A1.ds.pem
+solr-verify-sig -C "$c" --at $PIN "$R/srp-gas-cv5.xml" | solr-failed-suppliers -C "$c" check |
+	solr-gbcs-parse -C "$c" | solr-adt-check -C "$c" > "$TMP/c4"
+if [ "$(wc -c < "$cert")" -eq "$(wc -c < "$other")" ]; then
+	cp "$cert" "$TMP/cert-was"
+	cp "$other" "$cert"
+	touch -r "$TMP/cert-was" "$cert"
+	solr-countersign -C "$c" --at $PIN < "$TMP/c4" > "$TMP/co" 2> "$TMP/ce"
+	check "a device certificate of the same size, its time put back (touch -r): refused" \
+		sh -c '! grep -q "^  command: [0-9a-f]" "$0" && grep -q "00DB1234567890A1.ka.pem has changed since it was imported" "$0"' "$TMP/co"
+else
+	skip "a device certificate of the same size" "the two generated certificates differ in size"
+fi

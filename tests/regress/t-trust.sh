@@ -63,6 +63,8 @@ attacked "a record whose received_at was moved back" "$TMP/a5"
 # a record from another world: another key
 fresh_world "$TMP/w2"
 rm "$TMP/w2/keys/records.key"; (umask 077; openssl rand -hex 32 > "$TMP/w2/keys/records.key")
+# its own key: its ADT file submitted again (the record of that is MACed)
+solr-adt-check -C "$TMP/w2" --at $PIN submit "$TMP/w2"/adt/00-DB-12-34-56-78-00-04.yaml > /dev/null
 solr-verify-sig -C "$TMP/w2" --at $PIN "$R/srp-elec-cv5.xml" | solr-failed-suppliers -C "$TMP/w2" check |
 	solr-gbcs-parse -C "$TMP/w2" | solr-adt-check -C "$TMP/w2" > "$TMP/a6"
 check "attack 6 setup: the other world passes it" grep -q '^verdict: pass' "$TMP/a6"
