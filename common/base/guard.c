@@ -11,11 +11,14 @@
 
 #include "base/guard.h"
 
-#define MAX_ROOTS 8
+/* a tool names at most four trees (its world, an object store kept
+ * elsewhere, a trail, an output folder); a process that names more, as
+ * the unit tests do, forgets the oldest */
+#define MAX_ROOTS 16
 #define MAX_SEEN 64
 
 static char *roots[MAX_ROOTS];
-static int nroots;
+static int nroots, roots_next;
 /* directories found sound in this process: only their owner (this user
  * or root) could make them otherwise */
 static char *seen[MAX_SEEN];
@@ -150,6 +153,7 @@ int
 solr_guard_root(const char *root, struct solr_err *e)
 {
 	size_t n = strlen(root);
+	char *d;
 	int r, i;
 
 	while (n > 1 && root[n - 1] == '/')
@@ -159,12 +163,15 @@ solr_guard_root(const char *root, struct solr_err *e)
 	for (i = 0; i < nroots; i++)
 		if (strlen(roots[i]) == n && strncmp(roots[i], root, n) == 0)
 			return 0;
-	if (nroots == MAX_ROOTS)
-		return solr_seterr_at(e, SOLR_ERR_INTERNAL, root, 0, "more "
-		    "than %d guarded trees", MAX_ROOTS);
-	if ((roots[nroots] = strndup(root, n)) == NULL)
+	if ((d = strndup(root, n)) == NULL)
 		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
-	nroots++;
+	if (nroots < MAX_ROOTS)
+		roots[nroots++] = d;
+	else {
+		free(roots[roots_next]);
+		roots[roots_next] = d;
+		roots_next = (roots_next + 1) % MAX_ROOTS;
+	}
 	return 0;
 }
 
@@ -281,16 +288,29 @@ exec_chain(const char *path, struct solr_err *e)
 }
 
 int
-solr_guard_exec(const char *path, struct solr_err *e)
+solr_guard_exec(const char *path, char *real, size_t cap,
+    struct solr_err *e)
 {
+	char buf[PATH_MAX];
 	int r;
 
 	if (root_of(path) == 0 && path[0] != '/')
 		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "not an "
 		    "absolute path: a program is run only from a path checked "
 		    "from / down");
-	if (root_of(path) == 0 && (r = exec_chain(path, e)) != 0)
-		return r;
+	/* outside the trees, the system's own links (/bin to usr/bin) are
+	 * followed: the path run is the one every folder of is checked */
+	if (root_of(path) == 0) {
+		if (realpath(path, buf) == NULL)
+			return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "%s",
+			    strerror(errno));
+		path = buf;
+		if ((r = exec_chain(path, e)) != 0)
+			return r;
+	}
+	if ((size_t)snprintf(real, cap, "%s", path) >= cap)
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "path too "
+		    "long");
 	if ((r = solr_guard(path, 0, e)) != 0)
 		return r;
 	if (access(path, X_OK) != 0)

@@ -44,9 +44,11 @@ int solr_open_regular(const char *path, int flags, int guarded,
 /* The same, for reading through stdio ("r"). */
 FILE *solr_fopen_guarded(const char *path, struct solr_err *e);
 /* Checks a program about to be run: under a root as any file there,
- * elsewhere (an absolute path) every directory from / down and the
- * file; and that it may be executed. */
-int solr_guard_exec(const char *path, struct solr_err *e);
+ * elsewhere (an absolute path, its links resolved) every directory from
+ * / down and the file; and that it may be executed.  The path to run
+ * into real. */
+int solr_guard_exec(const char *path, char *real, size_t cap,
+    struct solr_err *e);
 /* Checks an open descriptor against the rules (dir: a directory). */
 int solr_guard_fd(int fd, const char *path, int dir, struct solr_err *e);
 

@@ -307,7 +307,7 @@ static int
 scanner_script(const char *cmd, const char *world, char *script, size_t cap,
     struct solr_err *e)
 {
-	char word[PATH_MAX], path[PATH_MAX];
+	char word[PATH_MAX], path[PATH_MAX], real[PATH_MAX];
 	const char *rest, *env, *p;
 	size_t n;
 
@@ -348,12 +348,12 @@ scanner_script(const char *cmd, const char *world, char *script, size_t cap,
 	if (strchr(path, '\'') != NULL)
 		return solr_seterr(e, SOLR_ERR_CONFIG, "policy upload_scanner: "
 		    "%s: a quote in its path", path);
-	if (solr_guard_exec(path, e) != 0)
+	if (solr_guard_exec(path, real, sizeof(real), e) != 0)
 		return e->code;
 	/* the file checked: the world's by its name in the world (the shell
 	 * runs there), any other by the path checked */
 	if ((size_t)snprintf(script, cap, "'%s'%s \"$1\"", word[0] == '/' ||
-	    strchr(word, '/') == NULL ? path : word, rest) >= cap)
+	    strchr(word, '/') == NULL ? real : word, rest) >= cap)
 		return solr_seterr(e, SOLR_ERR_CONFIG, "policy upload_scanner: "
 		    "too long");
 	return 0;

@@ -128,3 +128,25 @@ else
 		sh -c '[ $0 -ge 1 ] && [ $1 -ge 1 ] && grep -q "mode: world/adt/00-DB-12-34-56-78-00-04.yaml; command [0-9]*: exit 0" "$2"' \
 		"$tried" "$bad" "$TMP/spoiled.out"
 fi
+# the scanner outside the world: run only from a path checked from / down
+fresh_world "$TMP/sw"
+cp "$TESTDATA/examples/upload.yaml" "$TMP/up.yaml"
+mkdir -p "$TMP/bin"; printf '#!/bin/sh\nexit 0\n' > "$TMP/bin/scan"; chmod 755 "$TMP/bin/scan"
+sed -i "s|^upload_scanner: .*|upload_scanner: $TMP/bin/scan|" "$TMP/sw/policy.yaml"
+solr-failed-suppliers -C "$TMP/sw" --at $PIN validate "$TMP/up.yaml" > /dev/null 2> "$TMP/e"
+rc=$?
+tmpdir=$(dirname "$TMP")
+if [ -n "$(find "$tmpdir" -maxdepth 0 -perm -002)" ]; then
+	check "a scanner under $tmpdir (writable by all): refused, exit 2, naming the folder" \
+		sh -c '[ $0 -eq 2 ] && grep -q "^solr-failed-suppliers: $1: mode [0-7]*: group or others may write it" "$2"' $rc "$tmpdir" "$TMP/e"
+else
+	skip "a scanner in a folder writable by all" "$tmpdir is not writable by all"
+fi
+sed -i "s|^upload_scanner: .*|upload_scanner: true --ignored|" "$TMP/sw/policy.yaml"
+solr-failed-suppliers -C "$TMP/sw" --at $PIN validate "$TMP/up.yaml" > /dev/null 2> "$TMP/e"
+check "a scanner found on PATH in root's folders (true): run, the upload reviewed" \
+	sh -c '[ $0 -le 1 ] && ! grep -q "scanner" "$1"' $? "$TMP/e"
+sed -i "s|^upload_scanner: .*|upload_scanner: ./scan-upload;rm -rf /|" "$TMP/sw/policy.yaml"
+solr-failed-suppliers -C "$TMP/sw" --at $PIN validate "$TMP/up.yaml" > /dev/null 2> "$TMP/e"
+check "a scanner whose program word holds shell syntax: refused, exit 2" \
+	sh -c '[ $0 -eq 2 ] && grep -q "its program must be a plain path" "$1"' $? "$TMP/e"

@@ -1,3 +1,9 @@
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include <openssl/ec.h>
@@ -5,6 +11,7 @@
 #include <openssl/rsa.h>
 
 #include "base/crypto.h"
+#include "base/guard.h"
 #include "base/util.h"
 #include "unit.h"
 
@@ -277,6 +284,118 @@ START_TEST(parse_int)
 }
 END_TEST
 
+/* The one guard: each rule refuses, on the file and on a folder between
+ * it and its root, and names what is wrong. */
+static const struct {
+	const char *setup;	/* sh, in the root R */
+	const char *path;	/* checked, under R */
+	int dir;
+	const char *want;	/* in the message; NULL: passes */
+} guard_rows[] = {
+	{ "mkdir -p a && touch a/f && chmod 644 a/f", "a/f", 0, NULL },
+	{ "mkdir -p a && touch a/f && chmod 664 a/f", "a/f", 0,
+	    "mode 0664: group or others may write it" },
+	{ "mkdir -p a && touch a/f && chmod 646 a/f", "a/f", 0,
+	    "mode 0646: group or others may write it" },
+	{ "mkdir -p a && chmod 777 a && touch a/f", "a/f", 0,
+	    "/a: mode 0777: group or others may write it" },
+	{ "mkdir -p a && touch a/f && ln -s f a/l", "a/l", 0,
+	    "a symbolic link" },
+	{ "mkdir -p b && ln -s b a", "a/x", 0, "a symbolic link" },
+	{ "mkfifo p", "p", 0, "not a regular file" },
+	{ "touch d", "d", 1, "not a directory" },
+	{ "touch k.key && chmod 640 k.key", "k.key", 0,
+	    "permissions 0640 are too open" },
+	{ "touch k.key && chmod 600 k.key", "k.key", 0, NULL },
+	{ "touch k.pem && chmod 640 k.pem", "k.pem", 0, NULL },
+};
+
+START_TEST(guard_rules)
+{
+	char root[] = "/tmp/check_guard.XXXXXX", cmd[512], path[512];
+	char text[1400];
+	struct solr_err e = { 0 };
+	int r;
+
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	snprintf(cmd, sizeof(cmd), "cd %s && %s", root, guard_rows[_i].setup);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(solr_guard_root(root, &e), 0);
+	snprintf(path, sizeof(path), "%s/%s", root, guard_rows[_i].path);
+	r = solr_guard(path, guard_rows[_i].dir, &e);
+	if (guard_rows[_i].want == NULL)
+		ck_assert_msg(r == 0, "%s: %s", guard_rows[_i].setup, e.msg);
+	else {
+		ck_assert_msg(r != 0, "%s: passed", guard_rows[_i].setup);
+		ck_assert_msg(strstr(solr_err_text(&e, text, sizeof(text)),
+		    guard_rows[_i].want) != NULL, "%s: %s", guard_rows[_i].setup,
+		    text);
+		ck_assert_int_eq(r, SOLR_ERR_UNSAFE);
+	}
+	snprintf(cmd, sizeof(cmd), "chmod -R u+w %s; rm -rf %s", root, root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* On the descriptor used: a file opened refuses what fstat shows; owned
+ * by another user (root only can make one). */
+START_TEST(guard_open_and_owner)
+{
+	char root[] = "/tmp/check_guard.XXXXXX", path[512];
+	struct solr_err e = { 0 };
+	int fd;
+
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	ck_assert_int_eq(solr_guard_root(root, &e), 0);
+	snprintf(path, sizeof(path), "%s/f", root);
+	ck_assert_int_ge(fd = solr_open_regular(path, O_RDWR | O_CREAT, 1, &e),
+	    0);
+	close(fd);
+	ck_assert_int_eq(chmod(path, 0606), 0);
+	ck_assert_int_lt(solr_open_regular(path, O_RDONLY, 1, &e), 0);
+	ck_assert_int_eq(e.code, SOLR_ERR_UNSAFE);
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	if (geteuid() == 0) {
+		ck_assert_int_eq(chown(path, 4242, 4242), 0);
+		ck_assert_int_lt(solr_open_regular(path, O_RDONLY, 1, &e), 0);
+		ck_assert_ptr_nonnull(strstr(e.msg, "owned by uid 4242"));
+		ck_assert_int_eq(chown(path, 0, 0), 0);
+		ck_assert_int_eq(chown(root, 4242, 4242), 0);
+		ck_assert_int_eq(solr_guard_root(root, &e), SOLR_ERR_UNSAFE);
+		ck_assert_int_eq(chown(root, 0, 0), 0);
+	}
+	ck_assert_int_ge(fd = solr_open_regular(path, O_RDONLY, 1, &e), 0);
+	close(fd);
+	unlink(path);
+	rmdir(root);
+}
+END_TEST
+
+/* A program outside every root: checked from / down; a sticky,
+ * world-writable folder such as /tmp is refused. */
+START_TEST(guard_exec)
+{
+	char dir[] = "/tmp/check_guard.XXXXXX", path[512], real[4096];
+	struct solr_err e = { 0 };
+	FILE *f;
+
+	ck_assert_msg(solr_guard_exec("/bin/sh", real, sizeof(real), &e) == 0,
+	    "%s: %s", e.file, e.msg);
+	ck_assert_int_eq(real[0], '/');
+	ck_assert_int_ne(solr_guard_exec("sh", real, sizeof(real), &e), 0);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/scan", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fclose(f);
+	ck_assert_int_eq(chmod(path, 0755), 0);
+	ck_assert_int_eq(solr_guard_exec(path, real, sizeof(real), &e),
+	    SOLR_ERR_UNSAFE);
+	ck_assert_ptr_nonnull(strstr(e.file, "/tmp"));
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 Suite *
 util_suite(void)
 {
@@ -295,6 +414,10 @@ util_suite(void)
 	tcase_add_test(tc, ecdsa_against_digest_api);
 	tcase_add_test(tc, parse_int);
 	tcase_add_test(tc, parse_hexn);
+	tcase_add_loop_test(tc, guard_rules, 0, sizeof(guard_rows) /
+	    sizeof(guard_rows[0]));
+	tcase_add_test(tc, guard_open_and_owner);
+	tcase_add_test(tc, guard_exec);
 	suite_add_tcase(s, tc);
 	return s;
 }
