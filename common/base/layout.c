@@ -28,6 +28,7 @@ const struct world_layout world_layout[WF_NFILES] = {
 	[WF_LIVE] = { "state/live", 0 },
 	[WF_INVENTORY] = { "state/devices", 0 },
 	[WF_INVENTORY_IDX] = { "state/devices.idx", 0 },
+	[WF_INVENTORY_HEAD] = { "state/devices.head", 0 },
 	[WF_SCHEMAS] = { "schemas", 1 },
 };
 

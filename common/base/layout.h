@@ -33,6 +33,8 @@ enum world_file {
 	WF_LIVE,		/* state/live/ */
 	WF_INVENTORY,		/* state/devices: the device inventory */
 	WF_INVENTORY_IDX,	/* state/devices.idx: its index */
+	WF_INVENTORY_HEAD,	/* state/devices.head: its length and head,
+				 * as the last change left them */
 	WF_SCHEMAS,		/* schemas/ */
 	WF_NFILES
 };

@@ -316,6 +316,89 @@ idx_header(struct solr_world *w, struct inv_reader *r, struct solr_err *e)
 	return 0;
 }
 
+/* state/devices.head: the number of entries and the last entry's MAC as
+ * the last change left them, MACed.  The log put back behind it (fewer
+ * entries, or others in their place), with its index, is refused: a
+ * removed device is not taken for one imported. */
+static int
+head_text(struct solr_world *w, uint64_t n, const unsigned char head[32],
+    char *out, size_t cap)
+{
+	unsigned char mac[32];
+	char hh[65], mh[65];
+	int len;
+
+	solr_hex(head, 32, hh);
+	len = snprintf(out, cap, "entries: %llu\nhead: %s\n",
+	    (unsigned long long)n, hh);
+	if (len < 0 || (size_t)len >= cap || solr_sealer_mac(
+	    w->inventory_sealer, out, (size_t)len, mac) != 0)
+		return -1;
+	solr_hex(mac, 32, mh);
+	return snprintf(out + len, cap - (size_t)len, "mac: %s\n", mh) > 0 ?
+	    0 : -1;
+}
+
+static int
+head_write(struct solr_world *w, uint64_t n, const unsigned char head[32],
+    struct solr_err *e)
+{
+	char path[PATH_MAX], text[256];
+
+	if (head_text(w, n, head, text, sizeof(text)) != 0)
+		return solr_seterr(e, SOLR_ERR_INTERNAL, "HMAC-SHA-256 is not "
+		    "available");
+	world_path(path, sizeof(path), w->dir, WF_INVENTORY_HEAD);
+	return solr_write_atomic(path, text, strlen(text), 1, e);
+}
+
+/* Under the log's lock: the log (fd, of n entries) holds the head
+ * recorded. */
+static int
+head_check(struct solr_world *w, int fd, uint64_t nentries,
+    struct solr_err *e)
+{
+	char path[PATH_MAX], want[256], hex[65];
+	unsigned char head[32], last[INV_ENTRY_LEN];
+	unsigned long long n;
+	struct solr_buf b = { 0 };
+	size_t hl = 0;
+	int rc;
+
+	world_path(path, sizeof(path), w->dir, WF_INVENTORY_HEAD);
+	if ((rc = solr_read_guarded(path, 256, &b, e)) != 0) {
+		solr_buf_free(&b);
+		if (errno != ENOENT)
+			return rc;
+		return nentries == 0 ? 0 : solr_seterr_at(e,
+		    SOLR_ERR_VERIFY, path, 0, "gone, while the inventory "
+		    "holds %llu entries: its record of the inventory was "
+		    "removed; refused (solr-world(5), SECURITY)",
+		    (unsigned long long)nentries);
+	}
+	rc = solr_buf_addc(&b, '\0') != 0 || sscanf((const char *)b.p,
+	    "entries: %llu\nhead: %64[0-9a-f]\n", &n, hex) != 2 ||
+	    solr_unhex(hex, 64, head, 32, &hl) != 0 || hl != 32 ||
+	    head_text(w, n, head, want,
+	    sizeof(want)) != 0 || strcmp((const char *)b.p, want) != 0;
+	solr_buf_free(&b);
+	if (rc)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "not a "
+		    "record this world wrote (its MAC does not hold); refused");
+	if (nentries < n)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "the "
+		    "inventory holds %llu entries, where its last change left "
+		    "%llu: it was put back to an older copy; refused",
+		    (unsigned long long)nentries, n);
+	if (n > 0 && (pread(fd, last, sizeof(last), (off_t)((n - 1) *
+	    INV_ENTRY_LEN)) != INV_ENTRY_LEN || CRYPTO_memcmp(last +
+	    INV_ENTRY_MACED, head, 32) != 0))
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "the "
+		    "inventory's entry %llu is not the one its last change "
+		    "left: it was replaced; refused", n - 1);
+	return 0;
+}
+
 /* Opens the log and the index, under the log's shared lock so that no
  * import is half done while they are read. */
 static int
@@ -342,7 +425,8 @@ reader_open(struct solr_world *w, struct inv_reader *r, struct solr_err *e)
 		    strerror(errno));
 	else {
 		r->idxlen = (size_t)r->idx_st.st_size;
-		rc = idx_header(w, r, e);
+		if ((rc = idx_header(w, r, e)) == 0)
+			rc = head_check(w, r->logfd, r->nentries, e);
 	}
 	flock(r->logfd, LOCK_UN);
 	return rc;
@@ -670,8 +754,10 @@ writer_open(struct solr_world *w, int change, struct inv_writer **out,
 	    ftruncate(wr->fd, st.st_size - *cut) != 0)
 		rc = solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
 		    strerror(errno));
-	else
-		rc = writer_scan(wr, (uint64_t)st.st_size / INV_ENTRY_LEN, e);
+	else if ((rc = writer_scan(wr, (uint64_t)st.st_size / INV_ENTRY_LEN,
+	    e)) == 0)
+		rc = head_check(w, wr->fd, (uint64_t)st.st_size /
+		    INV_ENTRY_LEN, e);
 	if (rc != 0) {
 		inv_end(wr);
 		return rc;
@@ -862,7 +948,9 @@ inv_commit(struct inv_writer *wr, struct solr_err *e)
 		return writer_err(wr, e, SOLR_ERR_IO);
 	}
 	wr->committed = 1;
-	return writer_index(wr, e);
+	if (writer_index(wr, e) != 0)
+		return e->code;
+	return head_write(wr->w, wr->nentries, wr->head, e);
 }
 
 void

@@ -135,7 +135,7 @@ days() { printf '(%s|%s)' "$1" "$(today)"; }
 fresh_world() {
 	rm -rf "$1"; cp -R "$BUILD/world" "$1"; chmod -R u+w "$1"
 	find "$1/state" -mindepth 1 -maxdepth 1 ! -name devices \
-	    ! -name devices.idx -exec rm -rf {} +
+	    ! -name devices.idx ! -name devices.head -exec rm -rf {} +
 }
 # own_world: the path of this script's own copy of the generated world,
 # made at the first call (build/world is read-only to the tests)

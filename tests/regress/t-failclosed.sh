@@ -227,7 +227,7 @@ for req in srp-elec-cv5 srp-elec-cv4; do
 		sh -c '[ "$0" = E19 ] && grep -q "^reason: .*device 00-DB-12-34-56-78-90-A0 was removed from the device inventory" "$1" && ! grep -Eq "^  (command|countersigned): [0-9a-f]" "$1"' \
 		"$(field "$TMP/o" code)" "$TMP/o"
 	fresh_world "$TMP/w"
-	rm "$w/state/devices" "$w/state/devices.idx"
+	rm "$w/state/devices" "$w/state/devices.idx" "$w/state/devices.head"
 	flow4 "$w" "$R/$req.xml" | solr-countersign -C "$w" --at $PIN > "$TMP/o" 2>/dev/null
 	check "... with no inventory at all: E19, saying how to make one" \
 		sh -c '[ "$0" = E19 ] && grep -q "^reason: .*no device inventory.*devices import" "$1"' \

@@ -5,7 +5,7 @@ R=$BUILD/requests
 CS=solr-countersign
 fresh_world "$TMP/w"
 w=$TMP/w
-rm "$w/state/devices" "$w/state/devices.idx"
+rm "$w/state/devices" "$w/state/devices.idx" "$w/state/devices.head"
 $CS -C "$w" devices list > "$TMP/l0" 2> "$TMP/e0"
 check "an inventory not made yet: nothing listed, exit 1, saying how to make it" \
 	sh -c '[ "$0" -eq 1 ] && [ ! -s "$1" ] && grep -q "state/devices: no device inventory: make one with solr-countersign devices import --all" "$2"' "$?" "$TMP/l0" "$TMP/e0"
@@ -213,7 +213,7 @@ check "the Device CA revoked by the root: its devices' keys refused at use, thou
 # nothing after it (solr-sat verify's own check of the entries is in
 # check_sat.c)
 fresh_world "$TMP/w"
-cp "$w/state/devices" "$w/state/devices.idx" "$TMP/"
+cp "$w/state/devices" "$w/state/devices.idx" "$w/state/devices.head" "$TMP/"
 echo "00DB123800000001 ESME" | $CS -C "$w" devices import > /dev/null
 flow() {	# flow FILE: the file through the flow, with the trail
 	solr-verify-sig -C "$w" --at $PIN "$1" | solr-failed-suppliers -C "$w" check |
@@ -225,16 +225,33 @@ flow "$R/srp-elec-cv5.xml" > "$TMP/t1"
 check "a decision's entry records the inventory it was made with" \
 	grep -q "^  inventory: {entries: 3, head: [0-9a-f]\{64\}}$" "$TMP/sat/sat.log"
 mkdir -p "$TMP/now"
-cp "$w/state/devices" "$w/state/devices.idx" "$TMP/now/"
+cp "$w/state/devices" "$w/state/devices.idx" "$w/state/devices.head" "$TMP/now/"
+# the log and its index put back: the inventory's own record of its last
+# change finds it, with or without a trail
 cp "$TMP/devices" "$TMP/devices.idx" "$w/state/"
 flow "$R/srp-gas-cv5.xml" > "$TMP/t2" 2> "$TMP/e2"
-check "the inventory rolled back to before it: exit 2, nothing decided, naming both counts" \
+check "the inventory's log and index put back: exit 2, nothing decided, naming both counts" \
+	sh -c '[ "$0" -eq 2 ] && [ ! -s "$1" ] && grep -q "state/devices.head: the inventory holds 2 entries, where its last change left 3: it was put back to an older copy" "$2"' "$?" "$TMP/t2" "$TMP/e2"
+echo "00DB1234567890A0 ESME" | $CS -C "$w" devices import > /dev/null 2> "$TMP/e2b"
+check "... and an import refuses to add to it" sh -c '[ "$0" -eq 2 ] && grep -q "put back to an older copy" "$1"' "$?" "$TMP/e2b"
+sed -i 's/^entries: .*/entries: 2/' "$w/state/devices.head"
+flow "$R/srp-gas-cv5.xml" > "$TMP/t2" 2> "$TMP/e2"
+check "... its record changed to match, without the key: refused" \
+	sh -c '[ "$0" -eq 2 ] && grep -q "state/devices.head: not a record this world wrote" "$1"' "$?" "$TMP/e2"
+rm "$w/state/devices.head"
+flow "$R/srp-gas-cv5.xml" > "$TMP/t2" 2> "$TMP/e2"
+check "... or removed: refused" \
+	sh -c '[ "$0" -eq 2 ] && grep -q "state/devices.head: gone, while the inventory holds 2 entries" "$1"' "$?" "$TMP/e2"
+# the log, its index and its record put back together: the trail finds it
+cp "$TMP/devices.head" "$w/state/"
+flow "$R/srp-gas-cv5.xml" > "$TMP/t2" 2> "$TMP/e2"
+check "the inventory put back whole, its record too: exit 2, nothing decided, naming both counts" \
 	sh -c '[ "$0" -eq 2 ] && [ ! -s "$1" ] && grep -q "state/devices: 2 entries, where 3 were recorded by the trail.s last entry (1): the device inventory was rolled back or replaced since" "$2"' "$?" "$TMP/t2" "$TMP/e2"
 echo "00DB123800000002 GSME" | $CS -C "$w" devices import > /dev/null
 flow "$R/srp-gas-cv5.xml" > "$TMP/t3" 2> "$TMP/e3"
 check "... then grown to as many entries by another import: still refused (its last entry is not the one recorded)" \
 	sh -c '[ "$0" -eq 2 ] && grep -q "entry 2 is not the one recorded" "$1"' "$?" "$TMP/e3"
-cp "$TMP/now/devices" "$TMP/now/devices.idx" "$w/state/"
+cp "$TMP/now/devices" "$TMP/now/devices.idx" "$TMP/now/devices.head" "$w/state/"
 flow "$R/srp-gas-cv5.xml" > "$TMP/t4" 2> "$TMP/e4"
 check "... restored: the next request is decided" sh -c '[ "$0" -eq 0 ] && grep -q "^verdict: accept$" "$1"' "$?" "$TMP/t4"
 solr-sat verify -C "$w" "$TMP/sat" > /dev/null
