@@ -145,6 +145,9 @@ build/bench-floor: tests/bench/floor.c $(LIB)
 build/inv-lookup: tests/bench/inv-lookup.c $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ tests/bench/inv-lookup.c $(LIB) $(LDFLAGS) $(PKG_LIBS)
 
+build/ledger-seal: tests/ledger-seal.c $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ tests/ledger-seal.c $(LIB) $(LDFLAGS) $(PKG_LIBS)
+
 build/runstat: tests/bench/runstat.c
 	$(CC) $(ALL_CFLAGS) -o $@ tests/bench/runstat.c
 
@@ -191,6 +194,7 @@ replay-fuzz: build/world/.made $(FUZZERS:%=build/replay/%)
 	fi
 
 check: deps all build/check_unit build/maxrss build/faults.so build/inv-lookup \
+		build/ledger-seal \
 		build/requests/.made build/alerts/.made
 	SOLR_TESTDATA=testdata SOLR_VECTORS=$${SOLR_VECTORS:-../shared/vectors} \
 		SOLR_WORLD_DIR=build/world ./build/check_unit

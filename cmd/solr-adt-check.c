@@ -167,7 +167,8 @@ cmd_counters(int argc)
 		return SOLR_EXIT_TROUBLE;
 	}
 	instructions_free(&is);
-	if (adt_counters_open(world.dir, world.counters_key, &c, &e) != 0 ||
+	if (adt_counters_open(world.dir, world.counters_key,
+	    world.state_key, &c, &e) != 0 ||
 	    adt_counters_each(&c, print_counter, NULL, &e) != 0 ||
 	    adt_counters_close(&c, &e) != 0) {
 		cli_error(&e);

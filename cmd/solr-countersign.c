@@ -657,7 +657,7 @@ main(int argc, char *argv[])
 	else
 		cli_world_stage(&world, &opt, "countersign", NULL, 0);
 	if ((!c.replay && (solr_live_join(world.dir, &c.live, &e) != 0 ||
-	    ledger_open(world.dir, &c.ledger, &e) != 0)) ||
+	    ledger_open(world.dir, world.state_key, &c.ledger, &e) != 0)) ||
 	    countersign_keys(&c, !mode && !c.replay, &e) != 0) {
 		if (!mode)
 			cli_state_failed(&world, &e, "countersign");

@@ -240,29 +240,6 @@ show_json(const struct fs_list *l)
 	cli_json_put(o, 0);
 }
 
-/* What the history says of the list in force: 0 when its last entry
- * installed it (or none was ever applied to the world's first list);
- * otherwise the break, in e. */
-static int
-history_holds(const struct fs_list *l, const struct fs_history_last *le,
-    struct solr_err *e)
-{
-	if (!le->found && (!l->present || l->version <= 1))
-		return 0;
-	if (!le->found)
-		return solr_seterr_at(e, SOLR_ERR_VERIFY, "state/failed-"
-		    "suppliers.history", 0, "no entry, yet list version %lld "
-		    "is applied: the history was emptied or removed",
-		    (long long)l->version);
-	if (strcmp(le->sha_new, l->present ? l->sha256 : "null") != 0)
-		return solr_seterr_at(e, SOLR_ERR_VERIFY, "state/failed-"
-		    "suppliers.history", 0, "the applied list is not the one "
-		    "the last history entry installed (sha256 %s): it was "
-		    "changed without apply, an apply was interrupted, or the "
-		    "history was cut short", le->sha_new);
-	return 0;
-}
-
 static int
 cmd_show(int argc)
 {
@@ -301,7 +278,7 @@ cmd_show(int argc)
 	    !opt.json && !le.found)
 		printf("  (none)\n");
 	if (r == 0)
-		r = history_holds(&l, &le, &e);
+		r = fslist_history_holds(&l, &le, &e);
 	fslist_free(&l);
 	if (r != 0) {
 		/* the history is the record of who applied what: a break is

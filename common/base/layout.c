@@ -24,6 +24,7 @@ const struct world_layout world_layout[WF_NFILES] = {
 	[WF_STATE] = { "state", 1 },
 	[WF_OBJECTS] = { "state/objects", 0 },
 	[WF_ADT_COUNTERS] = { "state/adt-counters", 0 },
+	[WF_ADT_COUNTERS_HEAD] = { "state/adt-counters.head", 0 },
 	[WF_SAT_HEADS] = { "state/sat-heads", 0 },
 	[WF_LIVE] = { "state/live", 0 },
 	[WF_INVENTORY] = { "state/devices", 0 },

@@ -29,6 +29,7 @@ enum world_file {
 	WF_STATE,		/* state/ */
 	WF_OBJECTS,		/* state/objects/ */
 	WF_ADT_COUNTERS,	/* state/adt-counters */
+	WF_ADT_COUNTERS_HEAD,	/* state/adt-counters.head: its record */
 	WF_SAT_HEADS,		/* state/sat-heads */
 	WF_LIVE,		/* state/live/ */
 	WF_INVENTORY,		/* state/devices: the device inventory */

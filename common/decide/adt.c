@@ -16,6 +16,7 @@
 #include "decide/adt.h"
 #include "base/crypto.h"
 #include "store/register.h"
+#include "store/statehead.h"
 #include "prepay/srv.h"
 #include "base/ytree.h"
 #include "base/yread.h"
@@ -413,9 +414,9 @@ adt_find(const struct adt_file *a, const char *srv)
  * windows, but not its length; the keyed hash bounds both.
  */
 
-#define MAGIC "SOLRADT2"
+#define MAGIC "SOLRADT3"
 #define NSLOTS 65536
-#define HEADER 64
+#define HEADER 192
 #define SLOT_USED 1
 
 struct slot {
@@ -432,10 +433,38 @@ struct adt_undo {
 	struct slot was, now;
 };
 
-/* The header: the magic, then 16 bytes that tell which key placed the
- * slots (a file made under another key would find none of them). */
+/*
+ * The header: the magic; 16 bytes that tell which key placed the slots
+ * (a file made under another key would find none of them); the
+ * generation, one more at every sync; the digest of the used slots as
+ * they are (store/statehead.h: each adds its keyed MAC by XOR, so a
+ * count changes it by two MACs); the slot being written (its index plus
+ * one, and its bytes), so that a writer killed between the header and
+ * the slot leaves a change the next one completes; and a MAC over all of
+ * that.  The world's record, state/adt-counters.head, holds the
+ * generation of the last sync.  A slot changed in place no longer adds
+ * up to the digest; the file put back to an older copy has an older
+ * generation; neither can be mended without the key.
+ */
+#define H_GEN 24
+#define H_DIGEST 32
+#define H_PENDING 64
+#define H_PSLOT 72
+#define H_MAC (H_PSLOT + (int)sizeof(struct slot))
+
 static int
-counters_header(struct adt_counters *c, char hdr[HEADER])
+header_mac(struct adt_counters *c, unsigned char hdr[HEADER])
+{
+	unsigned char m[6 + H_MAC];
+
+	memcpy(m, "header", 6);
+	memcpy(m + 6, hdr, H_MAC);
+	return solr_sealer_mac(c->hash, m, sizeof(m), hdr + H_MAC);
+}
+
+/* A new file's header: generation 0, no slot used. */
+static int
+counters_header(struct adt_counters *c, unsigned char hdr[HEADER])
 {
 	unsigned char check[32];
 
@@ -444,19 +473,164 @@ counters_header(struct adt_counters *c, char hdr[HEADER])
 	if (solr_sealer_mac(c->hash, "key check", 9, check) != 0)
 		return -1;
 	memcpy(hdr + 8, check, 16);
+	return header_mac(c, hdr);
+}
+
+/* XORs the slot's item into digest. */
+static int
+slot_item(struct adt_counters *c, size_t idx, const struct slot *s,
+    unsigned char digest[32])
+{
+	unsigned char m[4 + 8 + sizeof(*s)], mac[32];
+	size_t i;
+
+	if (!(s->flags & SLOT_USED))
+		return 0;
+	memcpy(m, "slot", 4);
+	solr_put_le64(m + 4, idx);
+	memcpy(m + 12, s, sizeof(*s));
+	if (solr_sealer_mac(c->hash, m, sizeof(m), mac) != 0)
+		return -1;
+	for (i = 0; i < 32; i++)
+		digest[i] ^= mac[i];
+	return 0;
+}
+
+static int
+counters_fail(struct adt_counters *c, struct solr_err *e, const char *why)
+{
+	return solr_seterr_at(e, SOLR_ERR_VERIFY, c->path, 0, "%s; refused "
+	    "(solr-world(5), SECURITY)", why);
+}
+
+/* Under the lock: the header read and its MAC checked. */
+static int
+header_read(struct adt_counters *c, unsigned char hdr[HEADER],
+    struct solr_err *e)
+{
+	unsigned char mac[32];
+
+	if (pread(c->fd, hdr, HEADER, 0) != HEADER)
+		return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "%s",
+		    strerror(errno ? errno : EIO));
+	memcpy(mac, hdr + H_MAC, 32);
+	if (header_mac(c, hdr) != 0 || CRYPTO_memcmp(mac, hdr + H_MAC, 32) !=
+	    0)
+		return counters_fail(c, e, "its header's MAC does not hold");
+	return 0;
+}
+
+/* Under the lock, at open: every used slot adds up to the header's
+ * digest, and the generation is the one the world recorded (or one
+ * past it: a sync that died before its record). */
+static int
+counters_hold(struct adt_counters *c, const unsigned char hdr[HEADER],
+    struct solr_err *e)
+{
+	struct slot s[1024];
+	struct state_head h;
+	unsigned char d[32] = { 0 };
+	uint64_t gen = solr_get_le64(hdr + H_GEN);
+	size_t i, k;
+	int r;
+
+	for (i = 0; i < NSLOTS; i += 1024) {
+		if (pread(c->fd, s, sizeof(s), HEADER + (off_t)i *
+		    (off_t)sizeof(*s)) != (ssize_t)sizeof(s))
+			return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "%s",
+			    strerror(errno ? errno : EIO));
+		for (k = 0; k < 1024; k++)
+			if (slot_item(c, i + k, &s[k], d) != 0)
+				return solr_seterr(e, SOLR_ERR_INTERNAL,
+				    "HMAC-SHA-256 is not available");
+	}
+	if (CRYPTO_memcmp(d, hdr + H_DIGEST, 32) != 0)
+		return counters_fail(c, e, "a slot is not what its last writer "
+		    "left: changed in place");
+	if ((r = state_head_read(c->state_key, c->hpath, "adt-counters", &h,
+	    e)) < 0)
+		return r;
+	if (r == 0)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, c->path, 0, "its "
+		    "record (%s) is gone: it cannot be told from a copy put "
+		    "back; refused (solr-world(5), SECURITY)", c->hpath);
+	if (gen < h.size)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, c->path, 0, "it is "
+		    "of generation %llu where its last sync left %llu (%s): "
+		    "it was put back to an older copy; refused (solr-world(5), "
+		    "SECURITY)", (unsigned long long)gen,
+		    (unsigned long long)h.size, c->hpath);
+	if (gen > h.size + 1)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, c->hpath, 0, "records "
+		    "generation %llu where %s is of %llu: the record was put "
+		    "back to an older copy; refused (solr-world(5), SECURITY)",
+		    (unsigned long long)h.size, c->path,
+		    (unsigned long long)gen);
+	return 0;
+}
+
+/* Under the lock: the slot at idx goes from was to now, the header
+ * first (with the change, for a writer killed before the slot). */
+static int
+slot_change(struct adt_counters *c, size_t idx, const struct slot *was,
+    const struct slot *now, struct solr_err *e)
+{
+	unsigned char hdr[HEADER];
+	off_t off = HEADER + (off_t)idx * (off_t)sizeof(*now);
+	int r;
+
+	if ((r = header_read(c, hdr, e)) != 0)
+		return r;
+	solr_put_le64(hdr + H_PENDING, (uint64_t)idx + 1);
+	memcpy(hdr + H_PSLOT, now, sizeof(*now));
+	if (slot_item(c, idx, was, hdr + H_DIGEST) != 0 || slot_item(c, idx,
+	    now, hdr + H_DIGEST) != 0 || header_mac(c, hdr) != 0)
+		return solr_seterr(e, SOLR_ERR_INTERNAL, "HMAC-SHA-256 is not "
+		    "available");
+	if (pwrite(c->fd, hdr, HEADER, 0) != HEADER || pwrite(c->fd, now,
+	    sizeof(*now), off) != (ssize_t)sizeof(*now))
+		return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "%s",
+		    strerror(errno ? errno : EIO));
+	return 0;
+}
+
+/* Under the lock, at open: the change a killed writer left half made,
+ * completed. */
+static int
+pending_finish(struct adt_counters *c, const unsigned char hdr[HEADER],
+    struct solr_err *e)
+{
+	uint64_t p = solr_get_le64(hdr + H_PENDING);
+	struct slot s;
+	off_t off;
+
+	if (p == 0 || p > NSLOTS)
+		return p == 0 ? 0 : counters_fail(c, e, "its header names a "
+		    "slot past the last");
+	off = HEADER + (off_t)(p - 1) * (off_t)sizeof(s);
+	if (pread(c->fd, &s, sizeof(s), off) != (ssize_t)sizeof(s) ||
+	    (memcmp(&s, hdr + H_PSLOT, sizeof(s)) != 0 && pwrite(c->fd,
+	    hdr + H_PSLOT, sizeof(s), off) != (ssize_t)sizeof(s)))
+		return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "%s",
+		    strerror(errno ? errno : EIO));
 	return 0;
 }
 
 int
 adt_counters_open(const char *world, const unsigned char key[32],
-    struct adt_counters *c, struct solr_err *e)
+    const unsigned char state_key[32], struct adt_counters *c,
+    struct solr_err *e)
 {
-	char hdr[HEADER], want[HEADER], dir[PATH_MAX];
+	unsigned char hdr[HEADER], want[HEADER];
+	char dir[PATH_MAX];
+	struct state_head h;
 	struct stat st;
 
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
+	memcpy(c->state_key, state_key, 32);
 	world_path(c->path, sizeof(c->path), world, WF_ADT_COUNTERS);
+	world_path(c->hpath, sizeof(c->hpath), world, WF_ADT_COUNTERS_HEAD);
 	if ((c->hash = solr_sealer_new(key, 32)) == NULL ||
 	    counters_header(c, want) != 0) {
 		solr_sealer_free(c->hash);
@@ -467,39 +641,38 @@ adt_counters_open(const char *world, const unsigned char key[32],
 	world_path(dir, sizeof(dir), world, WF_STATE);
 	if (solr_mkdirs(dir, e) != 0)
 		goto fail;
-	if (solr_guard_parent(c->path, e) != 0)
+	if ((c->fd = solr_open_regular(c->path, O_RDWR | O_CREAT, 1, e)) < 0)
 		goto fail;
-	if ((c->fd = open(c->path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC, 0600)) < 0) {
-		solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "%s",
-		    strerror(errno));
-		goto fail;
-	}
 	if (flock(c->fd, LOCK_EX) != 0 || fstat(c->fd, &st) != 0)
 		goto ioerr;
-	if (!S_ISREG(st.st_mode) || (st.st_mode & 022) != 0 ||
-	    st.st_uid != geteuid()) {
-		solr_seterr_at(e, SOLR_ERR_CONFIG, c->path, 0, "must be a "
-		    "regular file of this user that no one else may write");
-		goto fail;
-	}
 	if (st.st_size == 0) {
+		memset(&h, 0, sizeof(h));
+		if (access(c->hpath, F_OK) == 0) {
+			counters_fail(c, e, "emptied, while its record is "
+			    "there");
+			goto fail;
+		}
 		if (pwrite(c->fd, want, HEADER, 0) != HEADER ||
 		    ftruncate(c->fd, HEADER + (off_t)NSLOTS *
 		    (off_t)sizeof(struct slot)) != 0 || fsync(c->fd) != 0)
 			goto ioerr;
+		if (state_head_write(c->state_key, c->hpath, "adt-counters",
+		    &h, e) != 0)
+			goto fail;
 	} else if (st.st_size != HEADER + (off_t)NSLOTS *
 	    (off_t)sizeof(struct slot) || pread(c->fd, hdr, HEADER, 0) !=
 	    HEADER || memcmp(hdr, MAGIC, 8) != 0) {
 		solr_seterr_at(e, SOLR_ERR_CONFIG, c->path, 0, "not a counter "
 		    "file of this version (%s)", MAGIC);
 		goto fail;
-	} else if (CRYPTO_memcmp(hdr, want, HEADER) != 0) {
+	} else if (CRYPTO_memcmp(hdr + 8, want + 8, 16) != 0) {
 		solr_seterr_at(e, SOLR_ERR_CONFIG, c->path, 0, "its slots were "
 		    "placed under another keys/records.key: none of its "
 		    "windows could be found");
 		goto fail;
-	}
+	} else if (header_read(c, hdr, e) != 0 || pending_finish(c, hdr, e) !=
+	    0 || counters_hold(c, hdr, e) != 0)
+		goto fail;
 	flock(c->fd, LOCK_UN);
 	return 0;
 ioerr:
@@ -584,9 +757,9 @@ slot_write(struct adt_counters *c, off_t off, const struct slot *was,
 		c->undo = nu;
 		c->capundo = cap;
 	}
-	if (pwrite(c->fd, now, sizeof(*now), off) != (ssize_t)sizeof(*now))
-		return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "%s",
-		    strerror(errno ? errno : EIO));
+	if (slot_change(c, (size_t)((off - HEADER) / (off_t)sizeof(*now)), was,
+	    now, e) != 0)
+		return e->code;
 	c->undo[c->nundo].off = off;
 	c->undo[c->nundo].was = *was;
 	c->undo[c->nundo++].now = *now;
@@ -695,15 +868,38 @@ adt_counters_each(struct adt_counters *c, void (*fn)(void *, uint64_t,
 	return 0;
 }
 
+/* The counts to disk, a generation on, then the world's record of it. */
 int
 adt_counters_sync(struct adt_counters *c, struct solr_err *e)
 {
+	unsigned char hdr[HEADER];
+	struct state_head h;
+	int r;
+
 	if (c->nundo == 0)
 		return 0;
-	if (fsync(c->fd) != 0)
-		return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "fsync: %s",
-		    strerror(errno));
-	return 0;
+	while (flock(c->fd, LOCK_EX) != 0)
+		if (errno != EINTR)
+			return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0,
+			    "lock: %s", strerror(errno));
+	memset(&h, 0, sizeof(h));
+	if ((r = header_read(c, hdr, e)) == 0) {
+		h.size = solr_get_le64(hdr + H_GEN) + 1;
+		memcpy(h.digest, hdr + H_DIGEST, 32);
+		solr_put_le64(hdr + H_GEN, h.size);
+		if (header_mac(c, hdr) != 0)
+			r = solr_seterr(e, SOLR_ERR_INTERNAL, "HMAC-SHA-256 is "
+			    "not available");
+		else if (pwrite(c->fd, hdr, HEADER, 0) != HEADER ||
+		    fsync(c->fd) != 0)
+			r = solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "%s",
+			    strerror(errno ? errno : EIO));
+		else
+			r = state_head_write(c->state_key, c->hpath,
+			    "adt-counters", &h, e);
+	}
+	flock(c->fd, LOCK_UN);
+	return r;
 }
 
 void
@@ -732,6 +928,7 @@ next_unused(struct adt_counters *c, off_t off)
 int
 adt_counters_undo(struct adt_counters *c)
 {
+	struct solr_err ignore;
 	struct slot cur, back;
 	size_t i;
 	int r = 0;
@@ -749,8 +946,8 @@ adt_counters_undo(struct adt_counters *c)
 		}
 		if (pread(c->fd, &cur, sizeof(cur), u->off) !=
 		    (ssize_t)sizeof(cur) || memcmp(&cur, &u->now,
-		    sizeof(cur)) != 0 || pwrite(c->fd, &back, sizeof(back),
-		    u->off) != (ssize_t)sizeof(back))
+		    sizeof(cur)) != 0 || slot_change(c, (size_t)((u->off -
+		    HEADER) / (off_t)sizeof(cur)), &cur, &back, &ignore) != 0)
 			r = -1;	/* counted on since: it stays */
 	}
 	(void)fsync(c->fd);
@@ -853,9 +1050,10 @@ adt_stage_open(struct adt_stage *s, struct solr_err *e)
 	if ((r = instructions_load(s->world->dir, &s->is, e)) != 0 ||
 	    (!s->replay && ((r = solr_live_join(s->world->dir, &s->live, e)) !=
 	    0 || (r = adt_counters_open(s->world->dir,
-	    s->world->counters_key, &s->counters, e)) != 0 || (r =
+	    s->world->counters_key, s->world->state_key, &s->counters, e)) != 0 || (r =
 	    ledger_open_named(s->world->dir, "adt-requests", "was counted "
-	    "before for another document", &s->requests, e)) != 0))) {
+	    "before for another document", s->world->state_key, &s->requests,
+	    e)) != 0))) {
 		ledger_close(&s->requests);
 		solr_live_leave(&s->live);
 		instructions_free(&s->is);

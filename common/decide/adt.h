@@ -74,13 +74,21 @@ struct solr_sealer;
 struct adt_counters {
 	int fd;
 	char path[4096];
+	char hpath[4096];	/* state/adt-counters.head: the world's record */
+	unsigned char state_key[32];	/* its MAC's key */
 	struct solr_sealer *hash;	/* the world's counters_key */
 	struct adt_undo *undo;	/* counts made since the last commit */
 	size_t nundo, capundo;
 };
 
+/* The counters of the world, their slots placed and their digest made
+ * under key (the world's counters_key), their record MACed under
+ * state_key.  A file changed in place, put back to an older copy, or
+ * emptied, or whose record is gone or older: SOLR_ERR_VERIFY, naming it
+ * (solr-world(5), SECURITY). */
 int adt_counters_open(const char *world, const unsigned char key[32],
-    struct adt_counters *c, struct solr_err *e);
+    const unsigned char state_key[32], struct adt_counters *c,
+    struct solr_err *e);
 /* The slot where the window's probe starts (for tests: which keys share
  * one). */
 size_t adt_counters_home(const struct adt_counters *c, uint64_t srp,

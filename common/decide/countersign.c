@@ -142,7 +142,8 @@ countersign_open(struct countersign_stage *c, struct solr_err *e)
 	if (c->replay)
 		return 0;
 	if ((r = ledger_open_named(c->world->dir, "countersign-requests",
-	    "was decided before for another document", &c->requests, e)) != 0)
+	    "was decided before for another document", c->world->state_key,
+	    &c->requests, e)) != 0)
 		return r;
 	return 0;
 }

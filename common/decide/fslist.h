@@ -94,6 +94,11 @@ struct fs_history_last {
 int fslist_history(const struct solr_world *w, void (*fn)(void *,
     const struct fs_history_entry *), void *arg, struct fs_history_last *last,
     struct solr_err *e);
+/* What the history says of the list in force: 0 when its last entry
+ * installed it (or none was ever applied to the world's first list);
+ * otherwise SOLR_ERR_VERIFY and the break. */
+int fslist_history_holds(const struct fs_list *l,
+    const struct fs_history_last *le, struct solr_err *e);
 
 /* Whether an operator's --accept CODE or CODE:EUI covers the finding. */
 int fslist_accepted(const struct fs_finding *f, char *const *accept,

@@ -8,9 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "base/guard.h"
 #include "base/layout.h"
 #include "store/ledger.h"
+#include "store/statehead.h"
 #include "base/util.h"
 
 /* One line per entry: ORIGINATOR COUNTER RECIPIENT SHA256 [NOTE],
@@ -255,6 +258,8 @@ slot_put(struct ledger *l, uint64_t slot, uint64_t fp, uint64_t off,
 }
 
 static int rebuild(struct ledger *, uint64_t, struct solr_err *);
+static int head_check(struct ledger *, struct state_head *, int,
+    struct solr_err *);
 
 /* The entry at off into the index, unless its key is there already (the
  * first line of a key is its entry); 1 when the index had to grow and
@@ -302,8 +307,15 @@ catch_up(struct ledger *l, struct solr_err *e)
 	}
 	if (l->ifd < 0 || hdr_read(l) != 0 || fstat(l->fd, &st) != 0)
 		return rebuild(l, 0, e);
-	if ((uint64_t)st.st_size < l->covered)
+	if ((uint64_t)st.st_size < l->covered) {
+		struct state_head h;
+		int r;
+
+		/* cut by an undo, or put back: the record tells */
+		if ((r = head_check(l, &h, 0, e)) != 0)
+			return r;
 		return rebuild(l, l->nslots, e);
+	}
 	return scan(l, e);
 }
 
@@ -402,18 +414,202 @@ rebuild(struct ledger *l, uint64_t slots, struct solr_err *e)
 	return r;
 }
 
+/*
+ * The ledger's record (store/statehead.h): size, the end of the last
+ * whole line its last writer synced; digest, the XOR of every whole
+ * line's item before it; tail, SHA-256 of the 4 KiB before it.  The tail
+ * is checked at every open (a copy put back, cut or swapped fails it);
+ * the digest when the whole ledger is read (ledger_check).
+ */
+#define TAIL 4096
+
+static int
+head_err(struct ledger *l, struct solr_err *e, const char *what)
+{
+	return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0, "%s: %s", what,
+	    strerror(errno ? errno : EIO));
+}
+
+/* XORs into digest the item of every whole line in [from, to); *end: the
+ * end of the last whole line (from when there is none). */
+static int
+lines_xor(struct ledger *l, uint64_t from, uint64_t to,
+    unsigned char digest[32], uint64_t *end, struct solr_err *e)
+{
+	char buf[65536];
+	struct solr_buf line = { 0 };
+	uint64_t pos = from, start = from;
+	ssize_t n, i, k;
+	int r = 0;
+
+	*end = from;
+	while (r == 0 && pos < to) {
+		size_t want = to - pos < sizeof(buf) ? (size_t)(to - pos) :
+		    sizeof(buf);
+
+		if ((n = pread(l->fd, buf, want, (off_t)pos)) <= 0) {
+			r = n < 0 ? head_err(l, e, "read") : 0;
+			break;
+		}
+		for (i = k = 0; r == 0 && i < n; i++) {
+			if (buf[i] != '\n')
+				continue;
+			if (solr_buf_add(&line, buf + k, (size_t)(i - k)) != 0)
+				r = solr_seterr(e, SOLR_ERR_NOMEM, "out of "
+				    "memory");
+			else if (state_digest_item(l->key, start, line.p,
+			    line.len, digest) != 0)
+				r = solr_seterr(e, SOLR_ERR_INTERNAL, "HMAC-"
+				    "SHA-256 is not available");
+			line.len = 0;
+			k = i + 1;
+			start = pos + (uint64_t)k;
+			*end = start;
+		}
+		if (r == 0 && k < n && solr_buf_add(&line, buf + k,
+		    (size_t)(n - k)) != 0)
+			r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+		pos += (uint64_t)n;
+	}
+	solr_buf_free(&line);
+	return r;
+}
+
+static int
+tail_hash(struct ledger *l, uint64_t at, unsigned char out[32],
+    struct solr_err *e)
+{
+	char buf[TAIL];
+	uint64_t from = at > TAIL ? at - TAIL : 0;
+
+	if (pread(l->fd, buf, (size_t)(at - from), (off_t)from) !=
+	    (ssize_t)(at - from))
+		return head_err(l, e, "read");
+	return solr_sha256(buf, (size_t)(at - from), out) == 0 ? 0 :
+	    solr_seterr(e, SOLR_ERR_INTERNAL, "SHA-256 is not available");
+}
+
+/* Under the lock: the ledger leads to its record (*h).  A ledger with no
+ * bytes and no record is a new one: its record of size 0 is written when
+ * create says so. */
+static int
+head_check(struct ledger *l, struct state_head *h, int create,
+    struct solr_err *e)
+{
+	unsigned char t[32];
+	struct stat st;
+	int r;
+
+	memset(h, 0, sizeof(*h));
+	if (fstat(l->fd, &st) != 0)
+		return head_err(l, e, "stat");
+	if ((r = state_head_read(l->key, l->hpath, l->name, h, e)) < 0)
+		return r;
+	if (r == 0) {
+		if (st.st_size == 0)
+			return (r = tail_hash(l, 0, h->tail, e)) != 0 ||
+			    !create ? r : state_head_write(l->key, l->hpath,
+			    l->name, h, e);
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, l->path, 0, "holds "
+		    "%lld bytes and its record (%s) is gone: it cannot be told "
+		    "from a copy put back; refused (solr-world(5), SECURITY)",
+		    (long long)st.st_size, l->hpath);
+	}
+	if ((uint64_t)st.st_size < h->size)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, l->path, 0, "holds "
+		    "%lld bytes where its last writer left %llu (%s): it was "
+		    "put back to an older copy, cut or emptied; refused "
+		    "(solr-world(5), SECURITY)", (long long)st.st_size,
+		    (unsigned long long)h->size, l->hpath);
+	if ((r = tail_hash(l, h->size, t, e)) != 0)
+		return r;
+	if (CRYPTO_memcmp(t, h->tail, 32) != 0)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, l->path, 0, "its "
+		    "bytes before offset %llu are not those its last writer "
+		    "left (%s): it was swapped or changed; refused "
+		    "(solr-world(5), SECURITY)", (unsigned long long)h->size,
+		    l->hpath);
+	return 0;
+}
+
+/* Under the lock: the record moved to the end of the last whole line
+ * before to, forward only (after a sync) or back only (before an undo
+ * cuts). */
+static int
+head_move(struct ledger *l, uint64_t to, int back, struct solr_err *e)
+{
+	struct state_head h;
+	uint64_t end;
+	int r;
+
+	if ((r = head_check(l, &h, 0, e)) != 0)
+		return r;
+	if (!back && to > h.size) {
+		if ((r = lines_xor(l, h.size, to, h.digest, &end, e)) != 0)
+			return r;
+	} else if (back && to < h.size) {
+		if ((r = lines_xor(l, to, h.size, h.digest, &end, e)) != 0)
+			return r;
+		if (end != h.size)
+			return solr_seterr_at(e, SOLR_ERR_INTERNAL, l->path, 0,
+			    "a cut at %llu is not at the end of a line",
+			    (unsigned long long)to);
+		end = to;
+	} else
+		return 0;
+	if (end == h.size)
+		return 0;
+	h.size = end;
+	if ((r = tail_hash(l, end, h.tail, e)) != 0)
+		return r;
+	return state_head_write(l->key, l->hpath, l->name, &h, e);
+}
+
 int
-ledger_open(const char *world, struct ledger *l, struct solr_err *e)
+ledger_check(const char *world, const char *name,
+    const unsigned char key[32], struct solr_err *e)
+{
+	struct ledger l;
+	struct state_head h;
+	unsigned char d[32] = { 0 };
+	uint64_t end;
+	int r;
+
+	memset(&l, 0, sizeof(l));
+	l.fd = l.ifd = l.lfd = -1;
+	memcpy(l.key, key, 32);
+	world_state_path(l.path, sizeof(l.path), world, name, "-ledger");
+	world_state_path(l.hpath, sizeof(l.hpath), world, name, "-head");
+	snprintf(l.name, sizeof(l.name), "%s-ledger", name);
+	if ((l.fd = solr_open_regular(l.path, O_RDONLY, 1, e)) < 0)
+		return errno == ENOENT && e->code == SOLR_ERR_IO &&
+		    access(l.hpath, F_OK) != 0 ? 0 : e->code;
+	while (flock(l.fd, LOCK_SH) != 0 && errno == EINTR)
+		;
+	if ((r = head_check(&l, &h, 0, e)) == 0 && (r = lines_xor(&l, 0, h.size,
+	    d, &end, e)) == 0 && (end != h.size || CRYPTO_memcmp(d, h.digest,
+	    32) != 0))
+		r = solr_seterr_at(e, SOLR_ERR_VERIFY, l.path, 0, "a line "
+		    "before offset %llu is not the one its writer wrote (%s): "
+		    "changed in place", (unsigned long long)h.size, l.hpath);
+	close(l.fd);
+	return r;
+}
+
+int
+ledger_open(const char *world, const unsigned char key[32],
+    struct ledger *l, struct solr_err *e)
 {
 	return ledger_open_named(world, "countersign", "was MACed before for "
-	    "another APDU", l, e);
+	    "another APDU", key, l, e);
 }
 
 int
 ledger_open_named(const char *world, const char *name, const char *reuse,
-    struct ledger *l, struct solr_err *e)
+    const unsigned char key[32], struct ledger *l, struct solr_err *e)
 {
 	char dir[PATH_MAX + 8];
+	struct state_head h;
 	int r, alone;
 
 	memset(l, 0, sizeof(*l));
@@ -426,6 +622,9 @@ ledger_open_named(const char *world, const char *name, const char *reuse,
 		return SOLR_ERR_IO;
 	world_state_path(l->path, sizeof(l->path), world, name, "-ledger");
 	world_state_path(l->ipath, sizeof(l->ipath), world, name, "-index");
+	world_state_path(l->hpath, sizeof(l->hpath), world, name, "-head");
+	snprintf(l->name, sizeof(l->name), "%s-ledger", name);
+	memcpy(l->key, key, 32);
 	if ((l->fd = solr_open_regular(l->path, O_RDWR | O_CREAT | O_APPEND, 1,
 	    e)) < 0)
 		return e->code;
@@ -433,6 +632,8 @@ ledger_open_named(const char *world, const char *name, const char *reuse,
 		if (errno != EINTR)
 			return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0,
 			    "lock: %s", strerror(errno));
+	if ((r = head_check(l, &h, 1, e)) != 0)
+		goto out;
 	/* every process with the ledger open holds .live shared: alone, an
 	 * unclean index was left by one that died */
 	world_state_path(dir, sizeof(dir), world, name, "-live");
@@ -636,8 +837,14 @@ out:
 int
 ledger_sync(struct ledger *l, struct solr_err *e)
 {
+	struct stat st;
+	int r;
+
 	if (l->fd < 0 || !l->dirty)
 		return 0;
+	/* what the fsync surely covers: every line written before it */
+	if (fstat(l->fd, &st) != 0)
+		return head_err(l, e, "stat");
 	if (fsync(l->fd) != 0) {
 		solr_seterr_at(e, SOLR_ERR_IO, l->path, 0, "fsync: %s%s",
 		    strerror(errno), ledger_undo(l) == 0 ? "; the entries "
@@ -646,7 +853,12 @@ ledger_sync(struct ledger *l, struct solr_err *e)
 		return SOLR_ERR_IO;
 	}
 	l->dirty = 0;
-	return 0;
+	while (flock(l->fd, LOCK_EX) != 0)
+		if (errno != EINTR)
+			return head_err(l, e, "lock");
+	r = head_move(l, (uint64_t)st.st_size, 0, e);
+	flock(l->fd, LOCK_UN);
+	return r;
 }
 
 void
@@ -664,7 +876,14 @@ ledger_undo(struct ledger *l)
 
 	if (l->fd < 0)
 		return 0;
+	/* a record a sync moved over this batch's lines goes back before
+	 * them first, under the lock the cut is made under (taken again
+	 * and let go by solr_appended_undo): behind the file, it holds */
+	if (l->app.pending && !l->app.interleaved && flock(l->fd, LOCK_EX) ==
+	    0 && head_move(l, (uint64_t)l->app.start, 1, &ignore) != 0)
+		l->app.interleaved = 1;	/* the lines stay */
 	r = solr_appended_undo(l->fd, &l->app);
+	flock(l->fd, LOCK_UN);
 	l->dirty = 0;
 	/* the index covers lines that are gone: the next to read it builds
 	 * it again */

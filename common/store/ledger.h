@@ -46,14 +46,31 @@ struct ledger {
 	const char *reuse;	/* how a second sha for a key is refused */
 	unsigned bytes_per_slot;	/* of the file, when the index is built */
 	char notebuf[LEDGER_NOTE_MAX + 1];	/* the note of an entry read */
+	/* state/NAME-head: the world's record of the ledger (store/statehead.h)
+	 * as its last writer left it, after its sync, MACed under key */
+	char hpath[PATH_MAX];
+	char name[64];
+	unsigned char key[32];
 };
 
-int ledger_open(const char *world, struct ledger *l, struct solr_err *e);
-/* Another ledger of the same kind: state/NAME-ledger, -index and -live;
- * reuse says what a second sha for a key would be ("decided before for
- * another document"). */
-int ledger_open_named(const char *world, const char *name, const char *reuse,
+/* The countersign ledger, its record MACed under key (the world's
+ * state_key).  A ledger that is shorter than its record, or whose bytes
+ * before the recorded end are not those recorded, or that holds entries
+ * with no record, was put back, cut, emptied or swapped: SOLR_ERR_VERIFY,
+ * naming it.  Bytes after the recorded end were written by a process that
+ * died after its sync and before its record: the next sync takes them in. */
+int ledger_open(const char *world, const unsigned char key[32],
     struct ledger *l, struct solr_err *e);
+/* Another ledger of the same kind: state/NAME-ledger, -index, -live and
+ * -head; reuse says what a second sha for a key would be ("decided before
+ * for another document"). */
+int ledger_open_named(const char *world, const char *name, const char *reuse,
+    const unsigned char key[32], struct ledger *l, struct solr_err *e);
+/* The whole ledger against its record, line by line (solr-sat verify -C):
+ * 0, SOLR_ERR_VERIFY naming it when a line was changed, or when it does
+ * not lead to its record; a ledger that was never made is 0. */
+int ledger_check(const char *world, const char *name,
+    const unsigned char key[32], struct solr_err *e);
 /* The entry of a key: 1 and its sha and note (valid until the next call),
  * 0 when there is none, or a negative SOLR_ERR_*. */
 int ledger_lookup(struct ledger *l, uint64_t originator, uint64_t counter,
@@ -71,6 +88,7 @@ int ledger_record_note(struct ledger *l, uint64_t originator,
 int ledger_record(struct ledger *l, uint64_t originator, uint64_t counter,
     uint64_t recipient, const unsigned char sha[32], int *again,
     struct solr_err *e);
+/* The entries to disk, then the ledger's record moved to its end. */
 int ledger_sync(struct ledger *l, struct solr_err *e);
 /* After the sync and whatever else the batch needed: what was written
  * stays.  ledger_undo instead takes it back (see solr_appended_undo). */

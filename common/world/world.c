@@ -782,6 +782,8 @@ load_record_key(struct solr_world *w, struct solr_err *e)
 	    solr_derive_key(key, sizeof(key), SOLR_LABEL_HISTORY,
 	    w->history_key) != 0 || solr_derive_key(key, sizeof(key),
 	    SOLR_LABEL_ADT, w->adt_key) != 0 ||
+	    solr_derive_key(key, sizeof(key), SOLR_LABEL_STATE,
+	    w->state_key) != 0 ||
 	    solr_derive_key(key, sizeof(key), SOLR_LABEL_INVENTORY,
 	    derived) != 0 || (w->inventory_sealer =
 	    solr_sealer_new(derived, sizeof(derived))) == NULL)) {
@@ -894,6 +896,7 @@ world_free(struct solr_world *w)
 	w->sealer = w->replay_sealer = NULL;
 	OPENSSL_cleanse(w->trail_key, sizeof(w->trail_key));
 	OPENSSL_cleanse(w->counters_key, sizeof(w->counters_key));
+	OPENSSL_cleanse(w->state_key, sizeof(w->state_key));
 	solr_sealer_free(w->inventory_sealer);
 	w->inventory_sealer = NULL;
 	for (i = 0; i < w->policy.nroles; i++) {

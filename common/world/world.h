@@ -76,6 +76,7 @@ struct solr_user {
 #define SOLR_LABEL_INVENTORY "solr-tools device inventory 1"
 #define SOLR_LABEL_HISTORY "solr-tools list history 1"
 #define SOLR_LABEL_ADT "solr-tools adt accepted 1"
+#define SOLR_LABEL_STATE "solr-tools state head 1"
 struct solr_sealer;
 struct inv_reader;
 
@@ -92,6 +93,8 @@ struct solr_world {
 	unsigned char history_key[32];	/* the Failed Suppliers history's
 					 * chain of MACs */
 	unsigned char adt_key[32];	/* adt/<SRP>.accepted */
+	unsigned char state_key[32];	/* the records of the ledgers and
+					 * counters (store/statehead.h) */
 	struct solr_sealer *inventory_sealer;	/* the device inventory's MAC */
 	char objects[PATH_MAX];
 	struct solr_policy policy;

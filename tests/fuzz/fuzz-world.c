@@ -163,10 +163,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	}
 	default: {
+		static const unsigned char key[32] = { 1 };
 		struct ledger l;
 
 		put("state/countersign-ledger", p, n);
-		(void)ledger_open(scratch, &l, &e);
+		(void)ledger_open(scratch, key, &l, &e);
 		ledger_close(&l);
 		break;
 	}

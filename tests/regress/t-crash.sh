@@ -18,7 +18,7 @@ cp -R "$TMP/base" "$TMP/w0"
 # the objects the records name
 solr-verify-sig -C "$TMP/w0" --at $PIN "$R"/batch/*.xml > /dev/null 2>&1
 solr-adt-check -C "$TMP/w0" < "$TMP/r3" > "$TMP/r4"
-rm -rf "$TMP/w0/state/adt-counters" "$TMP/w0"/state/adt-requests-*
+rm -rf "$TMP/w0"/state/adt-counters* "$TMP/w0"/state/adt-requests-*
 cp -R "$TMP/w0" "$TMP/seed"
 
 # the points: every write, sync and rename under the world and its trail

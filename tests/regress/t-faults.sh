@@ -6,10 +6,13 @@
 R=$BUILD/requests
 snap() {	# the world's files and state, without the object stores and
 	# the ledgers' indexes (built again from their ledger whenever in
-	# doubt) and live files
+	# doubt) and live files; the ADT counters by their counts (their
+	# generation moves at every sync, even of a batch taken back)
 	(cd "$1" && find . -path ./state/objects -prune -o -path ./sat/objects -prune \
 		-o -path './state/*-index' -prune -o -path './state/*-live' -prune \
+		-o -path './state/adt-counters*' -prune \
 		-o -type f -print | LC_ALL=C sort | xargs sha256sum)
+	solr-adt-check -C "$1" counters
 }
 if [ ! -f "$FAULTS" ]; then
 	skip "fault injection" "build/faults.so is not built (make check builds it)"

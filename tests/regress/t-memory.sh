@@ -44,6 +44,7 @@ fresh_world "$TMP/wl0"; fresh_world "$TMP/wl1"
 mkdir -p "$TMP/wl1/state"
 perl -e 'for my $i (1 .. 300000) { printf "%016X %d %016X %064x\n", 0x1234, $i, 0x5678, $i }' \
 	> "$TMP/wl1/state/countersign-ledger"
+"$BUILD/ledger-seal" "$TMP/wl1" countersign	# the record its syncs would have left
 flow4() {	# flow4 WORLD: the stages before countersign
 	solr-verify-sig -C "$1" --at $PIN "$R/srp-elec-cv5.xml" "$R/srp-gas-cv5.xml" "$R/srp-elec-cv4.xml" |
 		solr-failed-suppliers -C "$1" check | solr-gbcs-parse -C "$1" | solr-adt-check -C "$1"

@@ -82,6 +82,12 @@ solr-verify-sig -C "$TMP/d" --at $PIN "$R/srp-gas-cv4.xml" | solr-failed-supplie
 solr-countersign -C "$TMP/d" --at $PIN < "$TMP/d1" > "$TMP/d2" 2> "$TMP/d2.err"
 check "a register entry whose decision is damaged: exit 2, nothing countersigned" \
 	sh -c '[ $0 -eq 2 ] && ! grep -q "^verdict: accept" "$1"' $? "$TMP/d2"
+check "... naming the register, changed since its last sync" grep -q "countersign-requests-ledger: holds [0-9]* bytes where its last writer left [0-9]*" "$TMP/d2.err"
+# damaged by a holder of the key, the record written again to match
+"$BUILD/ledger-seal" "$TMP/d" countersign-requests
+solr-countersign -C "$TMP/d" --at $PIN < "$TMP/d1" > "$TMP/d2" 2> "$TMP/d2.err"
+check "... or, with a record that matches, exit 2 and nothing countersigned" \
+	sh -c '[ $0 -eq 2 ] && ! grep -q "^verdict: accept" "$1"' $? "$TMP/d2"
 check "... naming the register and the RequestID" grep -q "countersign-requests-ledger: the entry of RequestID .* does not hold its first decision" "$TMP/d2.err"
 
 # make demo's batch, twice against one world

@@ -321,6 +321,8 @@ rm_counters(const char *dir)
 
 	snprintf(p, sizeof(p), "%s/state/adt-counters", dir);
 	unlink(p);
+	snprintf(p, sizeof(p), "%s/state/adt-counters.head", dir);
+	unlink(p);
 	snprintf(p, sizeof(p), "%s/state", dir);
 	rmdir(p);
 	rmdir(dir);
@@ -389,7 +391,7 @@ START_TEST(counters_collide)
 	char *dir = counters_dir();
 	int i, times;
 
-	ck_assert_int_eq(adt_counters_open(dir, key_a, &c, &e), 0);
+	ck_assert_int_eq(adt_counters_open(dir, key_a, key_a, &c, &e), 0);
 	colliding(&c, st);
 	for (i = 0; i < NCOLLIDE; i++)
 		ck_assert_uint_eq(home(&c, st[i]), home(&c, st[0]));
@@ -408,7 +410,7 @@ START_TEST(counters_collide)
 	adt_counters_commit(&c);
 	/* a batch taken back while another process put a window after its
 	 * slot on the same chain: that window is still found */
-	ck_assert_int_eq(adt_counters_open(dir, key_a, &c2, &e), 0);
+	ck_assert_int_eq(adt_counters_open(dir, key_a, key_a, &c2, &e), 0);
 	ck_assert_uint_eq(count(&c, st[3]), 1);
 	ck_assert_uint_eq(count(&c2, st[4]), 1);
 	adt_counters_commit(&c2);
@@ -444,18 +446,18 @@ START_TEST(counters_keyed)
 	char *dir = counters_dir(), *dir2 = NULL, p[128];
 	int i, same = 0, fd;
 
-	ck_assert_int_eq(adt_counters_open(dir, key_a, &a, &e), 0);
+	ck_assert_int_eq(adt_counters_open(dir, key_a, key_a, &a, &e), 0);
 	colliding(&a, st);
 	/* what collides under one key is spread under another */
 	dir2 = counters_dir();
-	ck_assert_int_eq(adt_counters_open(dir2, key_b, &b, &e), 0);
+	ck_assert_int_eq(adt_counters_open(dir2, key_b, key_b, &b, &e), 0);
 	for (i = 1; i < NCOLLIDE; i++)
 		same += home(&b, st[i]) == home(&b, st[0]);
 	ck_assert_int_lt(same, NCOLLIDE - 1);
 	ck_assert_int_eq(adt_counters_close(&b, &e), 0);
 	ck_assert_int_eq(adt_counters_close(&a, &e), 0);
 	/* a file placed under another key is refused, not searched */
-	ck_assert_int_eq(adt_counters_open(dir, key_b, &b, &e),
+	ck_assert_int_eq(adt_counters_open(dir, key_b, key_b, &b, &e),
 	    SOLR_ERR_CONFIG);
 	ck_assert_msg(strstr(e.msg, "another keys/records.key") != NULL, "%s",
 	    e.msg);
@@ -464,12 +466,115 @@ START_TEST(counters_keyed)
 	ck_assert_int_ge(fd = open(p, O_WRONLY), 0);
 	ck_assert_int_eq(pwrite(fd, "SOLRADT1", 8, 0), 8);
 	close(fd);
-	ck_assert_int_eq(adt_counters_open(dir, key_a, &a, &e),
+	ck_assert_int_eq(adt_counters_open(dir, key_a, key_a, &a, &e),
 	    SOLR_ERR_CONFIG);
 	ck_assert_msg(strstr(e.msg, "not a counter file of this version") !=
 	    NULL, "%s", e.msg);
 	rm_counters(dir);
 	rm_counters(dir2);
+}
+END_TEST
+
+/* The slot whose count is from, given count to, in place. */
+static void
+slot_count_set(const char *dir, unsigned char from, unsigned char to)
+{
+	static unsigned char b[192 + 65536 * 56];
+	const unsigned char pat[9] = { from, 0, 0, 0, 0, 0, 0, 0, 1 };
+	char p[256];
+	size_t i;
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/state/adt-counters", dir);
+	ck_assert_int_ge(fd = open(p, O_RDWR), 0);
+	ck_assert_int_eq(pread(fd, b, sizeof(b), 0), (ssize_t)sizeof(b));
+	for (i = 192 + 40; i + sizeof(pat) <= sizeof(b); i += 56)
+		if (memcmp(b + i, pat, sizeof(pat)) == 0)
+			break;
+	ck_assert_uint_lt(i + sizeof(pat), sizeof(b));
+	ck_assert_int_eq(pwrite(fd, &to, 1, (off_t)i), 1);
+	close(fd);
+}
+
+static void
+shell(const char *fmt, const char *dir)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), fmt, dir, dir, dir, dir);
+	ck_assert_msg(system(cmd) == 0, "%s", cmd);
+}
+
+static void
+refused(const char *dir, const char *words)
+{
+	struct adt_counters c;
+	struct solr_err e = { 0 };
+
+	ck_assert_int_eq(adt_counters_open(dir, key_a, key_a, &c, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_msg(strstr(e.msg, words) != NULL, "%s", e.msg);
+}
+
+/* The counters against their record: put back to an older copy, a slot
+ * changed in place, emptied, the record gone or put back: refused.  A
+ * writer killed between the header and the slot leaves a change the next
+ * open completes; one killed after its sync and before its record, one
+ * generation the next takes in. */
+START_TEST(counters_record)
+{
+	struct adt_counters c;
+	struct solr_err e = { 0 };
+	char *dir = counters_dir();
+
+	ck_assert_int_eq(adt_counters_open(dir, key_a, key_a, &c, &e), 0);
+	ck_assert_uint_eq(count(&c, 3600), 1);
+	ck_assert_int_eq(adt_counters_sync(&c, &e), 0);
+	adt_counters_commit(&c);
+	shell("cp %s/state/adt-counters %s/old && cp "
+	    "%s/state/adt-counters.head %s/oldhead", dir);
+	ck_assert_uint_eq(count(&c, 3600), 2);
+	ck_assert_int_eq(adt_counters_sync(&c, &e), 0);
+	adt_counters_commit(&c);
+	ck_assert_uint_eq(count(&c, 3600), 3);
+	ck_assert_uint_eq(count(&c, 7200), 1);	/* the last slot written */
+	ck_assert_int_eq(adt_counters_sync(&c, &e), 0);
+	adt_counters_commit(&c);
+	ck_assert_int_eq(adt_counters_close(&c, &e), 0);
+	shell("cp %s/state/adt-counters %s/now && cp "
+	    "%s/state/adt-counters.head %s/nowhead", dir);
+	shell("cp %s/old %s/state/adt-counters", dir);
+	refused(dir, "put back to an older copy");
+	/* the count of a slot from 3 to 1, the header kept */
+	shell("cp %s/now %s/state/adt-counters", dir);
+	slot_count_set(dir, 3, 1);
+	refused(dir, "changed in place");
+	shell("cp %s/now %s/state/adt-counters && : > "
+	    "%s/state/adt-counters", dir);
+	refused(dir, "emptied");
+	shell("cp %s/now %s/state/adt-counters && rm "
+	    "%s/state/adt-counters.head", dir);
+	refused(dir, "is gone");
+	shell("cp %s/oldhead %s/state/adt-counters.head", dir);
+	refused(dir, "the record was put back");
+	/* killed after the header, before the slot: the last slot as it
+	 * was, under the header of after, is completed */
+	shell("cp %s/nowhead %s/state/adt-counters.head && cp %s/now "
+	    "%s/state/adt-counters", dir);
+	slot_count_set(dir, 1, 0);
+	ck_assert_int_eq(adt_counters_open(dir, key_a, key_a, &c, &e), 0);
+	ck_assert_uint_eq(count(&c, 7200), 2);
+	ck_assert_uint_eq(count(&c, 3600), 4);
+	/* killed after its sync, before its record */
+	ck_assert_int_eq(adt_counters_sync(&c, &e), 0);
+	adt_counters_commit(&c);
+	ck_assert_int_eq(adt_counters_close(&c, &e), 0);
+	shell("cp %s/nowhead %s/state/adt-counters.head", dir);
+	ck_assert_int_eq(adt_counters_open(dir, key_a, key_a, &c, &e), 0);
+	ck_assert_uint_eq(count(&c, 3600), 5);
+	ck_assert_int_eq(adt_counters_close(&c, &e), 0);
+	shell("rm -f %s/old %s/oldhead %s/now %s/nowhead", dir);
+	rm_counters(dir);
 }
 END_TEST
 
@@ -497,6 +602,7 @@ adt_suite(void)
 	tc = unit_tcase("counters", 120);
 	tcase_add_test(tc, counters_collide);
 	tcase_add_test(tc, counters_keyed);
+	tcase_add_test(tc, counters_record);
 	suite_add_tcase(s, tc);
 	return s;
 }

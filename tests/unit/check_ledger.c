@@ -5,7 +5,10 @@
 #include <unistd.h>
 
 #include "store/ledger.h"
+#include "store/statehead.h"
 #include "unit.h"
+
+static const unsigned char test_key[32] = { 7, 1, 7 };
 
 /* lines in the ledger file of world dir */
 static int
@@ -35,7 +38,7 @@ START_TEST(ledger_takes_back_its_own_entries)
 	int again;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(ledger_open(dir, &l, &e), 0);
+	ck_assert_int_eq(ledger_open(dir, test_key, &l, &e), 0);
 	ck_assert_int_eq(ledger_record(&l, 1, 10, 2, a, &again, &e), 0);
 	ck_assert_int_eq(ledger_sync(&l, &e), 0);
 	ledger_commit(&l);
@@ -45,7 +48,7 @@ START_TEST(ledger_takes_back_its_own_entries)
 	ck_assert_int_eq(ledger_undo(&l), 0);
 	ck_assert_int_eq(ledger_lines(dir), 1);
 	ledger_close(&l);
-	ck_assert_int_eq(ledger_open(dir, &m, &e), 0);
+	ck_assert_int_eq(ledger_open(dir, test_key, &m, &e), 0);
 	ck_assert_int_eq(ledger_record(&m, 1, 10, 2, b, &again, &e),
 	    SOLR_ERR_VERIFY);
 	ck_assert_int_eq(ledger_record(&m, 1, 11, 2, b, &again, &e), 0);
@@ -67,8 +70,8 @@ START_TEST(ledger_keeps_what_another_relied_on)
 	int again;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(ledger_open(dir, &l, &e), 0);
-	ck_assert_int_eq(ledger_open(dir, &m, &e), 0);
+	ck_assert_int_eq(ledger_open(dir, test_key, &l, &e), 0);
+	ck_assert_int_eq(ledger_open(dir, test_key, &m, &e), 0);
 	ck_assert_int_eq(ledger_record(&l, 1, 10, 2, a, &again, &e), 0);
 	ck_assert_int_eq(again, 0);
 	/* the other process: the same APDU again, from l's unsynced entry */
@@ -83,7 +86,7 @@ START_TEST(ledger_keeps_what_another_relied_on)
 	/* l's sync fails: its undo must not cut what m relied on */
 	ck_assert_int_eq(ledger_undo(&l), -1);
 	ck_assert_int_eq(ledger_lines(dir), 2);
-	ck_assert_int_eq(ledger_open(dir, &n, &e), 0);
+	ck_assert_int_eq(ledger_open(dir, test_key, &n, &e), 0);
 	ck_assert_int_eq(ledger_record(&n, 1, 10, 2, b, &again, &e),
 	    SOLR_ERR_VERIFY);
 	ledger_close(&n);
@@ -142,13 +145,13 @@ START_TEST(ledger_rules_on_disk)
 	int again;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(ledger_open(dir, &l, &e), 0);
+	ck_assert_int_eq(ledger_open(dir, test_key, &l, &e), 0);
 	run_rows(&l);
 	ck_assert_int_eq(ledger_sync(&l, &e), 0);
 	ledger_commit(&l);
 	ledger_close(&l);
 	/* what was committed holds for the next process */
-	ck_assert_int_eq(ledger_open(dir, &m, &e), 0);
+	ck_assert_int_eq(ledger_open(dir, test_key, &m, &e), 0);
 	memset(sha, 0xB2, sizeof(sha));
 	ck_assert_int_eq(ledger_record(&m, 1, 10, 2, sha, &again, &e),
 	    SOLR_ERR_VERIFY);
@@ -171,21 +174,43 @@ START_TEST(ledger_rules_in_memory)
 }
 END_TEST
 
-/* lines written to the ledger file directly, as other runs left them */
+/* lines written to the ledger file directly, as other runs left them,
+ * with the record their last sync would have left */
 static void
 ledger_fill(const char *dir, int from, int to)
 {
-	char path[4200];
+	char path[4200], line[256], tail[4096];
+	struct state_head h;
+	struct solr_err e;
+	uint64_t off = 0;
 	FILE *f;
-	int i;
+	int i, n;
 
+	ck_assert_int_eq(from, 0);
+	memset(&h, 0, sizeof(h));
 	snprintf(path, sizeof(path), "%s/state", dir);
 	mkdir(path, 0755);
 	snprintf(path, sizeof(path), "%s/state/countersign-ledger", dir);
-	ck_assert_ptr_nonnull(f = fopen(path, "a"));
-	for (i = from; i < to; i++)
-		fprintf(f, "%016X %d %016X %064x\n", 0x1234, i, 0x5678, i);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	for (i = from; i < to; i++) {
+		n = snprintf(line, sizeof(line), "%016X %d %016X %064x", 0x1234,
+		    i, 0x5678, i);
+		fprintf(f, "%s\n", line);
+		ck_assert_int_eq(state_digest_item(test_key, off, line,
+		    (size_t)n, h.digest), 0);
+		off += (uint64_t)n + 1;
+	}
 	fclose(f);
+	h.size = off;
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	ck_assert_int_eq(fseek(f, off > sizeof(tail) ? (long)(off -
+	    sizeof(tail)) : 0, SEEK_SET), 0);
+	n = (int)fread(tail, 1, sizeof(tail), f);
+	fclose(f);
+	ck_assert_int_eq(solr_sha256(tail, (size_t)n, h.tail), 0);
+	snprintf(path, sizeof(path), "%s/state/countersign-head", dir);
+	ck_assert_int_eq(state_head_write(test_key, path, "countersign-ledger",
+	    &h, &e), 0);
 }
 
 static void
@@ -210,7 +235,7 @@ START_TEST(ledger_index)
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	ledger_fill(dir, 0, 20000);
-	ck_assert_int_eq(ledger_open(dir, &l, &e), 0);
+	ck_assert_int_eq(ledger_open(dir, test_key, &l, &e), 0);
 	for (i = 0; i < 20000; i += 97) {
 		sha_of(i, sha);
 		ck_assert_int_eq(ledger_record(&l, 0x1234, (uint64_t)i, 0x5678,
@@ -223,7 +248,7 @@ START_TEST(ledger_index)
 	/* removed: built again */
 	snprintf(cmd, sizeof(cmd), "rm %s/state/countersign-index", dir);
 	ck_assert_int_eq(system(cmd), 0);
-	ck_assert_int_eq(ledger_open(dir, &l, &e), 0);
+	ck_assert_int_eq(ledger_open(dir, test_key, &l, &e), 0);
 	ck_assert_int_eq(ledger_record(&l, 0x1234, 5000, 0x5678, other,
 	    &again, &e), SOLR_ERR_VERIFY);
 	ledger_close(&l);
@@ -231,7 +256,7 @@ START_TEST(ledger_index)
 	snprintf(cmd, sizeof(cmd), "printf 'garbage' | dd "
 	    "of=%s/state/countersign-index bs=1 conv=notrunc 2>/dev/null", dir);
 	ck_assert_int_eq(system(cmd), 0);
-	ck_assert_int_eq(ledger_open(dir, &l, &e), 0);
+	ck_assert_int_eq(ledger_open(dir, test_key, &l, &e), 0);
 	ck_assert_int_eq(ledger_record(&l, 0x1234, 7000, 0x5678, other,
 	    &again, &e), SOLR_ERR_VERIFY);
 	ledger_close(&l);
@@ -241,13 +266,13 @@ START_TEST(ledger_index)
 	    "dd if=/dev/zero of=$f bs=1 seek=64 count=1000000 conv=notrunc "
 	    "2>/dev/null", dir);
 	ck_assert_int_eq(system(cmd), 0);
-	ck_assert_int_eq(ledger_open(dir, &l, &e), 0);
+	ck_assert_int_eq(ledger_open(dir, test_key, &l, &e), 0);
 	for (i = 0; i < 20000; i += 101)
 		ck_assert_int_eq(ledger_record(&l, 0x1234, (uint64_t)i, 0x5678,
 		    other, &again, &e), SOLR_ERR_VERIFY);
 	/* another process grows the index past its size and puts a new
 	 * one in place: this one reads that */
-	ck_assert_int_eq(ledger_open(dir, &m, &e), 0);
+	ck_assert_int_eq(ledger_open(dir, test_key, &m, &e), 0);
 	for (i = 20000; i < 70000; i++) {
 		sha_of(i, sha);
 		ck_assert_int_eq(ledger_record(&m, 0x1234, (uint64_t)i, 0x5678,
@@ -268,6 +293,119 @@ START_TEST(ledger_index)
 }
 END_TEST
 
+static void
+sh(const char *fmt, const char *dir)
+{
+	char cmd[8192];
+
+	snprintf(cmd, sizeof(cmd), fmt, dir, dir, dir, dir);
+	ck_assert_msg(system(cmd) == 0, "%s", cmd);
+}
+
+/* 0, or the refusal's message */
+static int
+opens(const char *dir, const char *words)
+{
+	struct ledger l;
+	struct solr_err e = { 0 };
+	int r = ledger_open(dir, test_key, &l, &e);
+
+	ledger_close(&l);
+	if (words == NULL)
+		ck_assert_msg(r == 0, "%s", e.msg);
+	else
+		ck_assert_msg(r == SOLR_ERR_VERIFY && strstr(e.msg, words) !=
+		    NULL && strstr(e.file, "countersign-") != NULL, "%d %s: %s",
+		    r, e.file, e.msg);
+	return r;
+}
+
+/* The ledger's record: a copy put back, a cut, an emptied file, a last
+ * line changed, the record gone or taken from another ledger are refused
+ * at open; a line changed far from the end by ledger_check; bytes after
+ * the record (a writer that died after its sync) are taken in; an undo
+ * moves the record back before a cut another's sync had covered. */
+START_TEST(ledger_record_holds)
+{
+	char dir[] = "/tmp/solr-ledgerXXXXXX";
+	unsigned char a[32] = { 1 }, b[32] = { 2 };
+	struct ledger l, m;
+	struct ledger_entry x;
+	struct solr_err e;
+	int again;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ledger_fill(dir, 0, 200);
+	ck_assert_int_eq(ledger_check(dir, "countersign", test_key, &e), 0);
+	ck_assert_int_eq(ledger_open(dir, test_key, &l, &e), 0);
+	ck_assert_int_eq(ledger_record(&l, 1, 1, 2, a, &again, &e), 0);
+	ck_assert_int_eq(ledger_sync(&l, &e), 0);
+	ledger_commit(&l);
+	sh("cp %s/state/countersign-ledger %s/old", dir);
+	ck_assert_int_eq(ledger_record(&l, 1, 2, 2, a, &again, &e), 0);
+	ck_assert_int_eq(ledger_sync(&l, &e), 0);
+	ledger_commit(&l);
+	ledger_close(&l);
+	ck_assert_int_eq(ledger_check(dir, "countersign", test_key, &e), 0);
+	sh("cp %s/state/countersign-ledger %s/now", dir);
+	/* put back, cut, emptied */
+	sh("cp %s/old %s/state/countersign-ledger", dir);
+	opens(dir, "put back to an older copy");
+	sh("head -c 100 %s/now > %s/state/countersign-ledger", dir);
+	opens(dir, "cut or emptied");
+	sh(": > %s/state/countersign-ledger", dir);
+	opens(dir, "cut or emptied");
+	/* the same size, the last line's counter changed: another ledger */
+	sh("sed '$s/ 2 / 3 /' %s/now > %s/state/countersign-ledger", dir);
+	opens(dir, "swapped or changed");
+	/* a line far from the end changed in place: only a whole read sees */
+	sh("sed '5s/ 4 / 9 /' %s/now > %s/state/countersign-ledger", dir);
+	opens(dir, NULL);
+	ck_assert_int_eq(ledger_check(dir, "countersign", test_key, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_msg(strstr(e.msg, "changed in place") != NULL, "%s", e.msg);
+	/* the record gone; a record of another ledger */
+	sh("cp %s/now %s/state/countersign-ledger && mv "
+	    "%s/state/countersign-head %s/head", dir);
+	opens(dir, "its record");
+	ck_assert_int_eq(ledger_open_named(dir, "other", "x", test_key, &m, &e),
+	    0);
+	ck_assert_int_eq(ledger_record(&m, 1, 1, 2, a, &again, &e), 0);
+	ck_assert_int_eq(ledger_sync(&m, &e), 0);
+	ledger_close(&m);
+	sh("cp %s/state/other-head %s/state/countersign-head", dir);
+	opens(dir, "not this world's record");
+	/* a line after the record: taken in by the next sync */
+	sh("cp %s/head %s/state/countersign-head && printf "
+	    "'0000000000000001 7 0000000000000002 %%064d\\n' 0 >> "
+	    "%s/state/countersign-ledger", dir);
+	ck_assert_int_eq(ledger_open(dir, test_key, &l, &e), 0);
+	ck_assert_int_eq(ledger_record(&l, 1, 7, 2, b, &again, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_int_eq(ledger_record(&l, 1, 8, 2, b, &again, &e), 0);
+	ck_assert_int_eq(ledger_sync(&l, &e), 0);
+	ledger_commit(&l);
+	ck_assert_int_eq(ledger_check(dir, "countersign", test_key, &e), 0);
+	/* m writes, l writes after it, m's sync covers both; l's undo
+	 * takes its line back and the record with it */
+	ck_assert_int_eq(ledger_open(dir, test_key, &m, &e), 0);
+	ck_assert_int_eq(ledger_record(&m, 1, 9, 2, a, &again, &e), 0);
+	ck_assert_int_eq(ledger_record(&l, 1, 10, 2, a, &again, &e), 0);
+	ck_assert_int_eq(ledger_sync(&m, &e), 0);
+	ledger_commit(&m);
+	ck_assert_int_eq(ledger_undo(&l), 0);
+	ledger_close(&l);
+	ledger_close(&m);
+	opens(dir, NULL);
+	ck_assert_int_eq(ledger_check(dir, "countersign", test_key, &e), 0);
+	ck_assert_int_eq(ledger_open(dir, test_key, &l, &e), 0);
+	ck_assert_int_eq(ledger_lookup(&l, 1, 10, 2, &x, &e), 0);
+	ck_assert_int_eq(ledger_lookup(&l, 1, 9, 2, &x, &e), 1);
+	ledger_close(&l);
+	sh("rm -rf %s", dir);
+}
+END_TEST
+
 /* a named ledger keeps a note with each entry: the first one's, on disk
  * (read back by another process, through a rebuilt index) and in memory;
  * the same sha again keeps it, another sha is refused with the
@@ -284,7 +422,7 @@ START_TEST(ledger_notes)
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	ck_assert_int_eq(ledger_open_named(dir, "test-requests", "was decided "
-	    "before for another document", &l, &e), 0);
+	    "before for another document", test_key, &l, &e), 0);
 	ck_assert_int_eq(ledger_lookup(&l, 1, 5, 2, &x, &e), 0);
 	ck_assert_int_eq(ledger_record_note(&l, 1, 5, 2, a, "{\"seq\":1, "
 	    "\"source\":\"a b\"}", &again, &e), 0);
@@ -312,7 +450,8 @@ START_TEST(ledger_notes)
 	/* another process, its index built again from the file */
 	snprintf(path, sizeof(path), "%s/state/test-requests-index", dir);
 	ck_assert_int_eq(unlink(path), 0);
-	ck_assert_int_eq(ledger_open_named(dir, "test-requests", "x", &m, &e),
+	ck_assert_int_eq(ledger_open_named(dir, "test-requests", "x", test_key, &m,
+	    &e),
 	    0);
 	ck_assert_int_eq(ledger_lookup(&m, 1, 5, 2, &x, &e), 1);
 	ck_assert_str_eq(x.note, "{\"seq\":1, \"source\":\"a b\"}");
@@ -350,6 +489,7 @@ ledger_suite(void)
 	tcase_add_test(tc, ledger_keeps_what_another_relied_on);
 	tcase_add_test(tc, ledger_index);
 	tcase_add_test(tc, ledger_notes);
+	tcase_add_test(tc, ledger_record_holds);
 	suite_add_tcase(s, tc);
 	return s;
 }
