@@ -18,6 +18,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "decide/adt.h"
 #include "decide/fslist.h"
 #include "decide/replay.h"
 #include "duis/duis.h"
@@ -26,6 +27,8 @@
 #include "store/record.h"
 #include "store/sat.h"
 #include "store/sathead.h"
+#include "store/ledger.h"
+#include "store/statehead.h"
 #include "base/util.h"
 #include "world/inventory.h"
 #include "cli.h"
@@ -42,6 +45,7 @@ static const char help[] =
 "       solr-sat replay [-o dir] [--json] [--progress] dir world\n"
 "       solr-sat gc -C world [--json] dir ...\n"
 "       solr-sat retire -C world dir\n"
+"       solr-sat state -C world [--expect-head hex] [--json]\n"
 "\n"
 "The auditor's tool for a Service Audit Trail (solr-sat(5)): verify checks\n"
 "its hash chain, every object of its bundle and its signed head; log prints\n"
@@ -49,11 +53,13 @@ static const char help[] =
 "verifies); replay runs the recorded requests through the stages again\n"
 "against a world and reports every decision that differs; gc keeps in the\n"
 "world's object store only what the trails name; retire lets a new trail\n"
-"be written where the world recorded one that is gone.  solr-sat(1).\n"
+"be written where the world recorded one that is gone; state checks the\n"
+"world's state against its records and prints its head.  solr-sat(1).\n"
 "\n"
 "  --expect-head hex\n"
 "                  verify: the head must be this hash (one published or\n"
-"                  kept apart from the trail)\n"
+"                  kept apart from the trail); state: the world's state\n"
+"                  head must be this one (printed after the last batch)\n"
 "  --cert file     verify, log: the certificate the head's signature is\n"
 "                  checked with (instead of the world's keys/dcc.xmlsign.pem;\n"
 "                  the trail's own head.pem only when named so)\n"
@@ -68,7 +74,8 @@ static const char help[] =
 "  -C dir          verify, log: the world whose DCC certificate checks the\n"
 "                  head, whose trail key checks every entry's MAC, and whose\n"
 "                  last signed head the trail must not be older than;\n"
-"                  gc: the world whose object store is collected\n"
+"                  gc: the world whose object store is collected;\n"
+"                  retire, state: the world\n"
 "  --json          write JSON Lines instead of YAML and text\n"
 "  -h, --help      print this help and exit\n"
 "  --version       print the version and exit\n"
@@ -140,6 +147,108 @@ verify_failed(const struct solr_err *e)
 	    yn_set_str(o, "reason", e->msg));
 }
 
+/* Every piece of the world's state against its record (solr-world(5),
+ * SECURITY): the ledgers and registers line by line, the ADT counters
+ * slot by slot, the inventory, the Failed Suppliers history and the list
+ * it installed.  0, SOLR_ERR_VERIFY naming the first that does not hold,
+ * or another SOLR_ERR_*. */
+static int state_pieces_at(struct solr_world *, struct solr_err *);
+
+static int
+state_pieces(struct solr_world *w, struct solr_err *e)
+{
+	struct solr_err mine = { 0 };
+	int r;
+
+	/* e is left as it was unless a piece does not hold: a file that is
+	 * not there on the way is no finding */
+	if ((r = state_pieces_at(w, &mine)) != 0)
+		*e = mine;
+	return r;
+}
+
+static int
+state_pieces_at(struct solr_world *w, struct solr_err *e)
+{
+	struct adt_counters c;
+	struct fs_history_last le;
+	struct fs_list l;
+	unsigned char head[32];
+	char path[PATH_MAX], hpath[PATH_MAX];
+	uint64_t n;
+	size_t i;
+	int r;
+
+	for (i = 0; state_ledgers[i] != NULL; i++)
+		if ((r = ledger_check(w->dir, state_ledgers[i], w->state_key,
+		    e)) != 0)
+			return r;
+	world_path(path, sizeof(path), w->dir, WF_ADT_COUNTERS);
+	world_path(hpath, sizeof(hpath), w->dir, WF_ADT_COUNTERS_HEAD);
+	if (access(path, F_OK) == 0) {
+		if ((r = adt_counters_open(w->dir, w->counters_key,
+		    w->state_key, &c, e)) != 0)
+			return r;
+		if ((r = adt_counters_close(&c, e)) != 0)
+			return r;
+	} else if (access(hpath, F_OK) == 0)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "gone, while "
+		    "its record (%s) is there; refused (solr-world(5), "
+		    "SECURITY)", hpath);
+	if ((r = inv_head(w, &n, head, e)) != 0 && r != SOLR_ERR_NOTFOUND)
+		return r;
+	if ((r = fslist_load(w->dir, &l, e)) != 0)
+		return r;
+	if ((r = fslist_history(w, NULL, NULL, &le, e)) == 0)
+		r = fslist_history_holds(&l, &le, e);
+	fslist_free(&l);
+	return r;
+}
+
+/* The world's state checked, and its head printed (and compared with
+ * one kept apart from the world). */
+static int
+cmd_state(const char *world, const char *expect)
+{
+	struct solr_world w;
+	struct solr_err e = { 0 };
+	char head[65] = "";
+	struct ynode *o;
+	int r;
+
+	if (world == NULL)
+		cli_usage("state: which world? give -C world");
+	if (world_load(&w, world, &e) != 0) {
+		cli_error(&e);
+		return SOLR_EXIT_TROUBLE;
+	}
+	if ((r = state_pieces(&w, &e)) == 0 && (r = state_world_head(w.dir,
+	    head, &e)) == 0 && expect != NULL && strcmp(expect, head) != 0)
+		r = solr_seterr_at(&e, SOLR_ERR_VERIFY, w.dir, 0, "the state "
+		    "head is %s, not the expected %s: the world's state is not "
+		    "the one that head was printed for", head, expect);
+	world_free(&w);
+	if (r != 0 && r != SOLR_ERR_VERIFY) {
+		cli_error(&e);
+		return SOLR_EXIT_TROUBLE;
+	}
+	if (!json && *head)
+		printf("state: %s\nchecked: the ledgers, registers and counters "
+		    "against their records, the inventory, the Failed "
+		    "Suppliers history\n", head);
+	else if (json) {
+		o = cli_json_obj();
+		cli_json_put(o, yn_set(o, "intact", yn_new_plain(r ? "false" :
+		    "true")) || (r && yn_set_str(o, "reason", e.msg)) ||
+		    (*head && yn_set_str(o, "state", head)));
+	}
+	if (r != 0) {
+		cli_error(&e);
+		return SOLR_EXIT_REJECT;
+	}
+	return SOLR_EXIT_PASS;
+}
+
 static int
 cmd_verify(const char *dir, const char *expect, const char *cert,
     const char *world)
@@ -154,6 +263,9 @@ cmd_verify(const char *dir, const char *expect, const char *cert,
 	if ((r = trust_of(&tr, cert, world, dir)) != 0)
 		return r;
 	r = sat_check(dir, &tr.t, &c, &e);
+	/* with the world, its state too: a piece put back beside the trail */
+	if (r == 0 && tr.have_world)
+		r = state_pieces(&tr.w, &e);
 	trust_free(&tr);
 	if (r != 0) {
 		cli_error(&e);
@@ -945,7 +1057,8 @@ main(int argc, char *argv[])
 	if (argc >= 2 && strcmp(argv[1], "--version") == 0)
 		cli_version();
 	if (argc < 2)
-		cli_usage("which command? (verify, log, replay or gc)");
+		cli_usage("which command? (verify, log, replay, gc, retire or "
+		    "state)");
 	sub = argv[1];
 	k = parse_opts(argc - 1, argv + 1, &o);
 	argc -= k + 1;
@@ -963,11 +1076,13 @@ main(int argc, char *argv[])
 		status = cmd_gc(o.world, argc, argv);
 	else if (strcmp(sub, "retire") == 0 && argc == 1)
 		status = cmd_retire(o.world, argv[0]);
+	else if (strcmp(sub, "state") == 0 && argc == 0)
+		status = cmd_state(o.world, o.expect);
 	else if (strcmp(sub, "verify") && strcmp(sub, "log") &&
 	    strcmp(sub, "replay") && strcmp(sub, "gc") &&
-	    strcmp(sub, "retire"))
-		cli_usage("unknown command '%s' (verify, log, replay, gc or "
-		    "retire)", sub);
+	    strcmp(sub, "retire") && strcmp(sub, "state"))
+		cli_usage("unknown command '%s' (verify, log, replay, gc, "
+		    "retire or state)", sub);
 	else
 		cli_usage("%s: wrong number of operands", sub);
 	return cli_close_stdout(status);

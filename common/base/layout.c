@@ -30,6 +30,7 @@ const struct world_layout world_layout[WF_NFILES] = {
 	[WF_INVENTORY] = { "state/devices", 0 },
 	[WF_INVENTORY_IDX] = { "state/devices.idx", 0 },
 	[WF_INVENTORY_HEAD] = { "state/devices.head", 0 },
+	[WF_FS_HISTORY] = { "state/failed-suppliers.history", 0 },
 	[WF_SCHEMAS] = { "schemas", 1 },
 };
 

@@ -36,6 +36,7 @@ enum world_file {
 	WF_INVENTORY_IDX,	/* state/devices.idx: its index */
 	WF_INVENTORY_HEAD,	/* state/devices.head: its length and head,
 				 * as the last change left them */
+	WF_FS_HISTORY,		/* state/failed-suppliers.history */
 	WF_SCHEMAS,		/* schemas/ */
 	WF_NFILES
 };

@@ -660,6 +660,14 @@ adt_counters_open(const char *world, const unsigned char key[32],
 		    &h, e) != 0)
 			goto fail;
 	} else if (st.st_size != HEADER + (off_t)NSLOTS *
+	    (off_t)sizeof(struct slot) && access(c->hpath, F_OK) == 0) {
+		solr_seterr_at(e, SOLR_ERR_VERIFY, c->path, 0, "holds %lld "
+		    "bytes where a counter file holds %lld: it was cut; refused "
+		    "(solr-world(5), SECURITY)", (long long)st.st_size,
+		    (long long)(HEADER + (off_t)NSLOTS *
+		    (off_t)sizeof(struct slot)));
+		goto fail;
+	} else if (st.st_size != HEADER + (off_t)NSLOTS *
 	    (off_t)sizeof(struct slot) || pread(c->fd, hdr, HEADER, 0) !=
 	    HEADER || memcmp(hdr, MAGIC, 8) != 0) {
 		solr_seterr_at(e, SOLR_ERR_CONFIG, c->path, 0, "not a counter "

@@ -23,7 +23,7 @@
 #include "decide/fslist.h"
 #include "store/record.h"
 
-#define HISTORY "state/failed-suppliers.history"
+#define HISTORY (world_layout[WF_FS_HISTORY].path)
 #define LOCK "state/failed-suppliers.lock"
 #define UPLOAD_MAX (4 * 1024 * 1024)
 #define LIST_FILE_MAX (16 * 1024 * 1024)

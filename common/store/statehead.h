@@ -48,4 +48,17 @@ int state_head_write(const unsigned char key[32], const char *path,
 int state_digest_item(const unsigned char key[32], uint64_t where,
     const void *p, size_t n, unsigned char digest[32]);
 
+/* The ledgers and registers a world keeps in state/, by name (each
+ * state/NAME-ledger with its record state/NAME-head). */
+extern const char *const state_ledgers[];
+
+/* The world's state head: SHA-256 over every record of its state, in one
+ * order (the ledgers' and the counters' records, the inventory's, the
+ * Failed Suppliers history, the records of its trails and of the ADT
+ * files submit accepted), each named, a missing one as such.  Printed
+ * after a batch and kept apart from the world, it finds what no check
+ * inside can: the whole of state/ put back to an older copy that is
+ * consistent with itself (solr-world(5), SECURITY).  out: 64 hex. */
+int state_world_head(const char *world, char out[65], struct solr_err *e);
+
 #endif

@@ -39,6 +39,7 @@ solr-sat verify -C world sat
 solr-sat log -C world sat
 solr-sat replay sat world
 solr-sat gc -C world sat
+solr-sat state -C world
 EOF
 # each command runs on what the ones before it left: that state is kept
 # (snap.N), so that an attack on a path replays the very command that
