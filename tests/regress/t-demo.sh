@@ -4,8 +4,9 @@ W=$(own_world) R=$BUILD/requests
 fresh_world "$TMP/dw"
 sh scripts/solr-pipeline -C "$TMP/dw" -o "$TMP/demo" --at $PIN "$BUILD"/requests/*.xml > "$TMP/summary" 2>"$TMP/e"
 check "the demo batch exits 1 (it has rejections)" [ $? -eq 1 ]
-sed '$d' "$TMP/summary" | grep -v '^trail head: ' > "$TMP/summary.out"
+sed '$d' "$TMP/summary" | grep -v '^\(trail\|state\) head: ' > "$TMP/summary.out"
 check "the demo prints the trail's verified head" grep -q "^trail head: [0-9a-f]\{64\}$" "$TMP/summary"
+check "... and the world's state head" sh -c 'grep -q "^state head: $(solr-sat state -C "$1" | sed -n "s/^state: //p")$" "$0"' "$TMP/summary" "$TMP/dw"
 [ "${SOLR_REGOLD:-}" = 1 ] && cp "$TMP/summary.out" "$TESTDATA/golden/demo-summary.out"
 if cmp -s "$TMP/summary.out" "$TESTDATA/golden/demo-summary.out"; then ok "golden demo summary"
 else not_ok "golden demo summary" "$(diff "$TESTDATA/golden/demo-summary.out" "$TMP/summary.out" | head -5)"; fi
