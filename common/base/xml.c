@@ -9,7 +9,40 @@
 
 struct parse_guard {
 	int doctype;
+	charactersSAXFunc characters;	/* libxml2's own */
+	cdataBlockSAXFunc cdata;
 };
+
+/* The mark of an element whose text is not written out as it reads: a
+ * character or entity reference, or a CDATA section, made some of it. */
+static const char not_literal;
+
+/* Text libxml2 read from the document's own bytes is handed over where
+ * it lies in the input; the text of a reference is handed over from
+ * elsewhere. */
+static void
+literal_characters(void *ctx, const xmlChar *ch, int len)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	struct parse_guard *g = ctxt->_private;
+	xmlParserInputPtr in = ctxt->input;
+
+	if (ctxt->node != NULL && (in == NULL || in->base == NULL ||
+	    ch < in->base || ch + len > in->end))
+		ctxt->node->_private = (void *)&not_literal;
+	g->characters(ctx, ch, len);
+}
+
+static void
+literal_cdata(void *ctx, const xmlChar *v, int len)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	struct parse_guard *g = ctxt->_private;
+
+	if (ctxt->node != NULL)
+		ctxt->node->_private = (void *)&not_literal;
+	g->cdata(ctx, v, len);
+}
 
 static void
 refuse_subset(void *ctx, const xmlChar *name, const xmlChar *ext,
@@ -144,6 +177,12 @@ solr_xml_parse(const unsigned char *p, size_t n, xmlDocPtr *out,
 	ctxt->_private = &g;
 	ctxt->sax->internalSubset = refuse_subset;
 	ctxt->sax->externalSubset = refuse_subset;
+	g.characters = ctxt->sax->characters;
+	g.cdata = ctxt->sax->cdataBlock;
+	if (g.characters != NULL)
+		ctxt->sax->characters = literal_characters;
+	if (g.cdata != NULL)
+		ctxt->sax->cdataBlock = literal_cdata;
 	doc = xmlCtxtReadMemory(ctxt, (const char *)p, (int)n, NULL, NULL,
 	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (g.doctype || (doc && (doc->intSubset || doc->extSubset))) {
@@ -205,11 +244,14 @@ solr_xml_text(xmlNodePtr n, char *out, size_t cap, struct solr_err *e)
 {
 	xmlNodePtr c;
 	size_t len = 0, l;
-	char *s;
 
+	if (n->_private == &not_literal)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:%s (line %ld) must "
+		    "be written out as one text: no character or entity "
+		    "reference and no CDATA section, so that every reader "
+		    "reads the value checked", n->name, xmlGetLineNo(n));
 	for (c = n->children; c; c = c->next) {
-		if (c->type != XML_TEXT_NODE &&
-		    c->type != XML_CDATA_SECTION_NODE)
+		if (c->type != XML_TEXT_NODE)
 			return solr_seterr(e, SOLR_ERR_VERIFY, "sr:%s (line "
 			    "%ld) must hold only text", n->name,
 			    xmlGetLineNo(n));
@@ -222,11 +264,11 @@ solr_xml_text(xmlNodePtr n, char *out, size_t cap, struct solr_err *e)
 		len += l;
 	}
 	out[len] = '\0';
-	while (len && strchr(" \t\r\n", out[len - 1]))
-		out[--len] = '\0';
-	for (s = out; *s && strchr(" \t\r\n", *s); s++)
-		;
-	memmove(out, s, strlen(s) + 1);
+	if (len > 0 && (strchr(" \t\r\n", out[0]) || strchr(" \t\r\n",
+	    out[len - 1])))
+		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:%s (line %ld) has "
+		    "white space around its value; a value is written in one "
+		    "form, with none", n->name, xmlGetLineNo(n));
 	return 0;
 }
 

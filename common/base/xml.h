@@ -23,9 +23,13 @@ xmlNodePtr solr_xml_next(xmlNodePtr n);
 xmlNodePtr solr_xml_child(xmlNodePtr parent, const char *name);
 /* The element inside the root's Body, or NULL. */
 xmlNodePtr solr_xml_body(xmlDocPtr doc);
-/* The text of a simple element, white space trimmed at both ends (inner
- * white space is left for the field's own rule).  SOLR_ERR_VERIFY names
- * the element and its line. */
+/* The text of a simple element, exactly as the document writes it: one
+ * form only, so that every reader of the same bytes reads the same value.
+ * An element whose text a character or entity reference or a CDATA
+ * section made, that holds anything but text, or whose text has white
+ * space at either end, is refused: SOLR_ERR_VERIFY names the element,
+ * its line and the rule.  Inner white space is left for the field's own
+ * rule. */
 int solr_xml_text(xmlNodePtr n, char *out, size_t cap, struct solr_err *e);
 /* n is an element of the DUIS namespace, with this local name (any name
  * when name is NULL). */

@@ -70,7 +70,8 @@ empty(xmlNodePtr n, struct solr_err *e)
 	return 0;
 }
 
-/* An XML Schema integer in [min, max]. */
+/* An XML Schema integer in [min, max], in its one form: decimal digits,
+ * no leading zero, '-' before a negative value and no other sign. */
 static int
 xint(xmlNodePtr n, int64_t min, int64_t max, int64_t *out,
     struct solr_err *e)
@@ -82,10 +83,17 @@ xint(xmlNodePtr n, int64_t min, int64_t max, int64_t *out,
 	if ((r = solr_xml_text(n, t, sizeof(t), e)) != 0)
 		return r;
 	p = t;
-	if (*p == '+' || *p == '-')
-		neg = *p++ == '-';
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
 	if (*p == '\0' || strspn(p, "0123456789") != strlen(p) ||
-	    solr_parse_uint(p, (uint64_t)INT64_MAX, &v) != 0 ||
+	    (p[0] == '0' && (p[1] != '\0' || neg)))
+		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:%s (line %ld) '%s' is "
+		    "not an integer in its one form (decimal digits, no sign "
+		    "but '-' before a negative value, no leading zero)",
+		    n->name, xmlGetLineNo(n), t);
+	if (solr_parse_uint(p, (uint64_t)INT64_MAX, &v) != 0 ||
 	    (neg ? -(int64_t)v : (int64_t)v) < min ||
 	    (neg ? -(int64_t)v : (int64_t)v) > max)
 		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:%s (line %ld) "
@@ -105,71 +113,64 @@ take_int(struct xwalk *w, const char *name, int64_t min, int64_t max,
 	return n ? xint(n, min, max, out, w->e) : SOLR_ERR_VERIFY;
 }
 
-/* xs:time "HH:MM:SS[.ff]" with an optional "Z" */
+/* The digits of t at the places pattern marks 'd', and its other
+ * characters exactly: the one form of a DUIS time or date. */
+static int
+shaped(const char *t, const char *pattern)
+{
+	for (; *pattern; t++, pattern++)
+		if (*pattern == 'd' ? !isdigit((unsigned char)*t) :
+		    *t != *pattern)
+			return 0;
+	return *t == '\0';
+}
+
+static int
+two(const char *p)
+{
+	return (p[0] - '0') * 10 + p[1] - '0';
+}
+
+/* xs:time in the one form DUIS writes: "HH:MM:SS.ffZ", UTC, to the
+ * hundredth. */
 static int
 xtime(xmlNodePtr n, int *hh, int *mm, int *ss, int *cs, struct solr_err *e)
 {
 	char t[32];
-	int r, frac = 0, nd = 0;
-	char *p;
-
-	if ((r = solr_xml_text(n, t, sizeof(t), e)) != 0)
-		return r;
-	if (strlen(t) < 8 || !isdigit((unsigned char)t[0]) ||
-	    !isdigit((unsigned char)t[1]) || t[2] != ':' ||
-	    !isdigit((unsigned char)t[3]) || !isdigit((unsigned char)t[4]) ||
-	    t[5] != ':' || !isdigit((unsigned char)t[6]) ||
-	    !isdigit((unsigned char)t[7]))
-		goto bad;
-	*hh = (t[0] - '0') * 10 + t[1] - '0';
-	*mm = (t[3] - '0') * 10 + t[4] - '0';
-	*ss = (t[6] - '0') * 10 + t[7] - '0';
-	p = t + 8;
-	if (*p == '.') {
-		for (p++; isdigit((unsigned char)*p); p++, nd++)
-			if (nd < 2)
-				frac = frac * 10 + (*p - '0');
-			else if (*p != '0')
-				goto bad;	/* finer than hundredths */
-		if (nd == 0)
-			goto bad;
-		if (nd == 1)
-			frac *= 10;
-	}
-	if (*p == 'Z')
-		p++;
-	if (*p != '\0' || *hh > 23 || *mm > 59 || *ss > 59)
-		goto bad;
-	*cs = frac;
-	return 0;
-bad:
-	return solr_seterr(e, SOLR_ERR_VERIFY, "sr:%s (line %ld) '%s' is not "
-	    "a UTC time HH:MM:SS[.ff][Z]", n->name, xmlGetLineNo(n), t);
-}
-
-/* xs:date "YYYY-MM-DD[Z]"; year 65535 means every year. */
-static int
-xdate(xmlNodePtr n, struct pp_date *d, struct solr_err *e)
-{
-	char t[32], *p;
-	unsigned long y;
 	int r;
 
 	if ((r = solr_xml_text(n, t, sizeof(t), e)) != 0)
 		return r;
-	y = strtoul(t, &p, 10);
-	if (p - t < 4 || p - t > 5 || !isdigit((unsigned char)t[0]) ||
-	    p[0] != '-' || !isdigit((unsigned char)p[1]) ||
-	    !isdigit((unsigned char)p[2]) || p[3] != '-' ||
-	    !isdigit((unsigned char)p[4]) || !isdigit((unsigned char)p[5]) ||
-	    (p[6] != '\0' && strcmp(p + 6, "Z") != 0) ||
-	    (y > 9999 && y != 65535))
+	if (!shaped(t, "dd:dd:dd.ddZ") || (*hh = two(t)) > 23 ||
+	    (*mm = two(t + 3)) > 59 || (*ss = two(t + 6)) > 59)
 		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:%s (line %ld) '%s' "
-		    "is not a date YYYY-MM-DD (65535 for every year)", n->name,
-		    xmlGetLineNo(n), t);
-	d->year = y == 65535 ? PP_ANY : (int)y;
-	d->month = (p[1] - '0') * 10 + p[2] - '0';
-	d->day = (p[4] - '0') * 10 + p[5] - '0';
+		    "is not a UTC time in its one form HH:MM:SS.ffZ",
+		    n->name, xmlGetLineNo(n), t);
+	*cs = two(t + 9);
+	return 0;
+}
+
+/* xs:date in the one form DUIS writes: "YYYY-MM-DDZ"; year 65535 means
+ * every year. */
+static int
+xdate(xmlNodePtr n, struct pp_date *d, struct solr_err *e)
+{
+	char t[32];
+	int r, y;
+
+	if ((r = solr_xml_text(n, t, sizeof(t), e)) != 0)
+		return r;
+	if (strncmp(t, "65535-", 6) == 0 && shaped(t + 6, "dd-ddZ"))
+		y = PP_ANY;
+	else if (shaped(t, "dddd-dd-ddZ"))
+		y = two(t) * 100 + two(t + 2);
+	else
+		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:%s (line %ld) '%s' "
+		    "is not a date in its one form YYYY-MM-DDZ (65535 for "
+		    "every year)", n->name, xmlGetLineNo(n), t);
+	d->year = y;
+	d->month = two(t + (y == PP_ANY ? 6 : 5));
+	d->day = two(t + (y == PP_ANY ? 9 : 8));
 	d->weekday = PP_ANY;
 	if (d->month < 1 || d->month > 12 || d->day < 1 || d->day > 31)
 		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:%s (line %ld) '%s' "
@@ -783,10 +784,20 @@ prepay_from_xml(xmlNodePtr node, struct prepay *pp, struct solr_err *e)
 	if ((edt = take(&w, "ExecutionDateTime", 0, &err)) != NULL) {
 		if ((r = solr_xml_text(edt, t, sizeof(t), e)) != 0)
 			return r;
-		if (solr_time_parse(t, &pp->activation_time) != 0)
+		/* to the second: a reader that rounds a fraction and one
+		 * that drops it would differ */
+		if ((!shaped(t, "dddd-dd-ddTdd:dd:dd.ddZ") ||
+		    strcmp(t + 19, ".00Z") != 0) &&
+		    !shaped(t, "dddd-dd-ddTdd:dd:ddZ"))
+			r = 1;
+		else
+			r = solr_time_parse(t, &pp->activation_time) != 0 ||
+			    two(t + 17) > 59;
+		if (r)
 			return solr_seterr(e, SOLR_ERR_VERIFY,
-			    "sr:ExecutionDateTime (line %ld) '%s' is not a "
-			    "date-time with a time zone", xmlGetLineNo(edt), t);
+			    "sr:ExecutionDateTime (line %ld) '%s' is not a UTC "
+			    "date-time in its one form YYYY-MM-DDTHH:MM:SS.00Z",
+			    xmlGetLineNo(edt), t);
 		/* DUIS writes a cancellation as 3000-12-31T00:00:00Z */
 		pp->activation = pp->activation_time ==
 		    solr_time_from_civil(3000, 12, 31, 0, 0, 0) ? ACT_CANCEL :

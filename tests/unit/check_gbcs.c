@@ -95,7 +95,7 @@ template_prepay(const char *name)
 
 	snprintf(path, sizeof(path), "%s/duis/samples/templates/%s",
 	    vectors_dir(), name);
-	x = slurp(path, &n);
+	x = slurp_one_form(path, &n);
 	ck_assert_int_eq(solr_xml_parse(x, n, &doc, &e), 0);
 	body = xmlDocGetRootElement(doc)->children;
 	while (body && !(body->type == XML_ELEMENT_NODE &&

@@ -49,6 +49,26 @@ slurp(const char *path, size_t *len)
 	return b.p;
 }
 
+unsigned char *
+slurp_one_form(const char *path, size_t *len)
+{
+	unsigned char *x = slurp(path, len), *p, *q;
+	size_t n = *len;
+
+	/* "Specified...>0D<" to "Specified...>D<", in place */
+	for (p = x; (q = memmem(p, n - (size_t)(p - x), ">0", 2)) != NULL;
+	    p = q + 1) {
+		if ((size_t)(q - x) + 3 >= n || q[2] < '1' || q[2] > '9' ||
+		    q[3] != '<' || q - x < 24 || memmem(q - 24, 24,
+		    "Specified", 9) == NULL)
+			continue;
+		memmove(q + 1, q + 2, n - (size_t)(q + 2 - x));
+		n--;
+	}
+	*len = n;
+	return x;
+}
+
 void
 unit_skip(const char *test, const char *why)
 {

@@ -126,7 +126,7 @@ END_TEST
     "r:EndDate></sr:ScheduleDatesAndTime></sr:ElectricityNonDisablementSche" \
     "dule></sr:ElectricityNonDisablementCalendar>"
 #define GAS_CAL "<sr:GasNonDisablementCalendar><sr:DayProfiles><sr:GasNonDisa" \
-    "blementDayProfile><sr:TimeStartAction><sr:StartTime>00:00:00Z</sr:Star" \
+    "blementDayProfile><sr:TimeStartAction><sr:StartTime>00:00:00.00Z</sr:Star" \
     "tTime><sr:NonDisablementAction>START</sr:NonDisablementAction></sr:Tim" \
     "eStartAction><sr:GasDayName>1</sr:GasDayName></sr:GasNonDisablementDay" \
     "Profile></sr:DayProfiles><sr:WeekProfiles><sr:WeekProfile><sr:WeekName" \
@@ -165,7 +165,24 @@ static const struct {
 	{ 1, "0", "4294967296", "", "from 0 to 4294967295" },
 	{ 0, "0", "2147483648", "", "from -2147483648 to 2147483647" },
 	{ 0, "0", "1.5", "", "'1.5' is not an integer" },
-	{ 0, "0", " 7 ", "", NULL },	/* xs:integer collapses white space */
+	/* one form only: what another reader could read otherwise */
+	{ 0, "0", " 7 ", "", "sr:EmergencyCreditLimit (line 1) has white "
+	    "space around its value" },
+	{ 0, "0", "+1000000", "", "'+1000000' is not an integer in its one "
+	    "form" },
+	{ 0, "0", "01000000", "", "'01000000' is not an integer in its one "
+	    "form" },
+	{ 0, "-0", "1000000", "", "'-0' is not an integer in its one form" },
+	{ 0, "0", "1<![CDATA[000000]]>", "", "sr:EmergencyCreditLimit (line "
+	    "1) must be written out as one text: no character or entity "
+	    "reference and no CDATA section" },
+	{ 0, "0", "&#49;000000", "", "must be written out as one text" },
+	{ 0, "0", "1000&#x30;00", "", "must be written out as one text" },
+	{ 0, "&amp;", "1000000", "", "sr:DebtRecoveryRateCap (line 1) must "
+	    "be written out as one text" },
+	{ 0, "0", "1<!-- -->000000", "", "must hold only text" },
+	{ 0, "0", "1<?pi?>000000", "", "must hold only text" },
+	{ 0, "0", "0", "", NULL },	/* zero is written 0 */
 	{ 0, "0", "1", "<sr:Colour>1</sr:Colour>", "lacks sr:Electricity"
 	    "NonDisablementCalendar where it has Colour" },
 };
@@ -206,6 +223,102 @@ START_TEST(xml_values)
 	} else {
 		ck_assert_int_eq(r, SOLR_ERR_VERIFY);
 		ck_assert_msg(strstr(e.msg, bodies[_i].why) != NULL, "'%s'",
+		    e.msg);
+	}
+	xmlFreeDoc(d);
+}
+END_TEST
+
+/* The times and dates of a request in their one form only: the element
+ * of the electricity body named by each row's first text, written as its
+ * second, refused for the reason of its third (NULL: read). */
+static const struct {
+	const char *was, *now, *why;
+} forms[] = {
+	{ "00:00:00.00Z</sr:SwitchTime", "00:00:00.00Z</sr:SwitchTime", NULL },
+	{ "00:00:00.00Z</sr:SwitchTime", "00:00:00Z</sr:SwitchTime",
+	    "sr:SwitchTime (line 1) '00:00:00Z' is not a UTC time in its one "
+	    "form HH:MM:SS.ffZ" },
+	{ "00:00:00.00Z</sr:SwitchTime", "00:00:00.0Z</sr:SwitchTime",
+	    "not a UTC time in its one form" },
+	{ "00:00:00.00Z</sr:SwitchTime", "00:00:00.000Z</sr:SwitchTime",
+	    "not a UTC time in its one form" },
+	{ "00:00:00.00Z</sr:SwitchTime", "00:00:00.00</sr:SwitchTime",
+	    "not a UTC time in its one form" },
+	{ "00:00:00.00Z</sr:SwitchTime", "00:00:00.00+00:00</sr:SwitchTime",
+	    "not a UTC time in its one form" },
+	{ "00:00:00.00Z</sr:SwitchTime", "24:00:00.00Z</sr:SwitchTime",
+	    "not a UTC time in its one form" },
+	{ "00:00:00.00Z</sr:SwitchTime", "0:00:00.00Z</sr:SwitchTime",
+	    "not a UTC time in its one form" },
+	{ "2026-03-02Z</sr:StartDate", "2026-03-02</sr:StartDate",
+	    "sr:StartDate (line 1) '2026-03-02' is not a date in its one form "
+	    "YYYY-MM-DDZ" },
+	{ "2026-03-02Z</sr:StartDate", "02026-03-02Z</sr:StartDate",
+	    "not a date in its one form" },
+	{ "2026-03-02Z</sr:StartDate", "2026-3-02Z</sr:StartDate",
+	    "not a date in its one form" },
+	{ "2026-03-02Z</sr:StartDate", "+2026-03-02Z</sr:StartDate",
+	    "not a date in its one form" },
+	{ "65535-12-31Z</sr:EndDate", "065535-12-31Z</sr:EndDate",
+	    "not a date in its one form" },
+	{ "65535-12-31Z</sr:EndDate", "65535-12-31Z</sr:EndDate", NULL },
+	{ "START</sr:NonDisablementScript", " START</sr:NonDisablementScript",
+	    "sr:NonDisablementScript (line 1) has white space around its "
+	    "value" },
+	{ "Monday</sr:DayOfWeekID", "Mon&#100;ay</sr:DayOfWeekID",
+	    "sr:DayOfWeekID (line 1) must be written out as one text" },
+	{ "<sr:UpdatePrepayConfigElectricity>", "<sr:ExecutionDateTime>2026-"
+	    "03-02T10:00:00.00Z</sr:ExecutionDateTime><sr:UpdatePrepayConfig"
+	    "Electricity>", NULL },
+	{ "<sr:UpdatePrepayConfigElectricity>", "<sr:ExecutionDateTime>2026-"
+	    "03-02T10:00:00Z</sr:ExecutionDateTime><sr:UpdatePrepayConfig"
+	    "Electricity>", NULL },
+	{ "<sr:UpdatePrepayConfigElectricity>", "<sr:ExecutionDateTime>2026-"
+	    "03-02T10:00:00.50Z</sr:ExecutionDateTime><sr:UpdatePrepayConfig"
+	    "Electricity>", "sr:ExecutionDateTime (line 1) '2026-03-02T10:00:"
+	    "00.50Z' is not a UTC date-time in its one form" },
+	{ "<sr:UpdatePrepayConfigElectricity>", "<sr:ExecutionDateTime>2026-"
+	    "03-02T11:00:00+01:00</sr:ExecutionDateTime><sr:UpdatePrepay"
+	    "ConfigElectricity>", "is not a UTC date-time in its one form" },
+	{ "<sr:UpdatePrepayConfigElectricity>", "<sr:ExecutionDateTime>2026-"
+	    "03-02t10:00:00z</sr:ExecutionDateTime><sr:UpdatePrepayConfig"
+	    "Electricity>", "is not a UTC date-time in its one form" },
+	{ "<sr:UpdatePrepayConfigElectricity>", "<sr:ExecutionDateTime>2026-"
+	    "03-02T23:59:60Z</sr:ExecutionDateTime><sr:UpdatePrepayConfig"
+	    "Electricity>", "is not a UTC date-time in its one form" },
+};
+
+START_TEST(xml_forms)
+{
+	char doc[8192], out[8192], *at;
+	xmlDocPtr d;
+	struct prepay pp;
+	struct solr_err e;
+	size_t k;
+	int r;
+
+	snprintf(doc, sizeof(doc), "<sr:UpdatePrepayConfiguration xmlns:sr=\""
+	    NS "\"><sr:UpdatePrepayConfigElectricity><sr:DebtRecoveryRateCap>0"
+	    "</sr:DebtRecoveryRateCap><sr:EmergencyCreditLimit>1000000</sr:"
+	    "EmergencyCreditLimit><sr:EmergencyCreditThreshold>500000</sr:"
+	    "EmergencyCreditThreshold><sr:LowCreditThreshold>200000</sr:Low"
+	    "CreditThreshold>%s<sr:MaxMeterBalance>10000000</sr:MaxMeter"
+	    "Balance><sr:MaxCreditThreshold>9000000</sr:MaxCreditThreshold>"
+	    "</sr:UpdatePrepayConfigElectricity></sr:UpdatePrepayConfiguration>",
+	    ELEC_CAL);
+	ck_assert_ptr_nonnull(at = strstr(doc, forms[_i].was));
+	k = (size_t)(at - doc);
+	snprintf(out, sizeof(out), "%.*s%s%s", (int)k, doc, forms[_i].now,
+	    at + strlen(forms[_i].was));
+	ck_assert_int_eq(solr_xml_parse((unsigned char *)out, strlen(out), &d,
+	    &e), 0);
+	r = prepay_from_xml(xmlDocGetRootElement(d), &pp, &e);
+	if (forms[_i].why == NULL)
+		ck_assert_msg(r == 0, "%s", e.msg);
+	else {
+		ck_assert_int_eq(r, SOLR_ERR_VERIFY);
+		ck_assert_msg(strstr(e.msg, forms[_i].why) != NULL, "'%s'",
 		    e.msg);
 	}
 	xmlFreeDoc(d);
@@ -259,6 +372,8 @@ prepay_suite(void)
 
 	tcase_add_test(tc, field_table);
 	tcase_add_test(tc, srv_table);
+	tcase_add_loop_test(tc, xml_forms, 0, sizeof(forms) /
+	    sizeof(forms[0]));
 	tcase_add_loop_test(tc, xml_values, 0, sizeof(bodies) /
 	    sizeof(bodies[0]));
 	tcase_add_loop_test(tc, yaml_errors, 0, sizeof(bad_yaml) /

@@ -431,7 +431,7 @@ START_TEST(templates_are_unsafe)
 	for (i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "%s/duis/samples/templates/%s", v,
 		    t[i][0]);
-		x = slurp(path, &n);
+		x = slurp_one_form(path, &n);
 		ck_assert_int_eq(solr_xml_parse(x, n, &doc, &e), 0);
 		for (b = xmlDocGetRootElement(doc)->children; b; b = b->next)
 			if (b->type == XML_ELEMENT_NODE &&

@@ -41,5 +41,10 @@ void unit_safe_elec(struct prepay *pp);
 
 /* Reads a whole file; aborts the test if it cannot. */
 unsigned char *slurp(const char *path, size_t *len);
+/* A DCC sample read as its values are written in their one form: the
+ * samples write some months and days with a leading zero ("07"), which
+ * the SR 2.1 reader refuses (a C strtol of base 0 reads "08" as 0); the
+ * zero is taken out here so that the values can be compared. */
+unsigned char *slurp_one_form(const char *path, size_t *len);
 
 #endif
