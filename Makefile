@@ -243,8 +243,17 @@ valgrind-check: deps all build/check_unit build/maxrss build/faults.so \
 asan ubsan: all
 	@echo "built with $@: $(CFLAGS)"
 
+# make coverage: the whole suite on a build with gcov, then the lines and
+# branches of each file of common/ it ran (tests/coverage), and the files
+# whose branches must be covered to 90% held to it
+coverage: deps
+	rm -f build/*.gcda
+	$(MAKE) check CFLAGS="-O0 -g --coverage" LDFLAGS=--coverage
+	sh tests/coverage
+
 clean:
-	rm -rf bin build/*.o build/libsolr.a build/check_unit build/fuzz build/replay
+	rm -rf bin build/*.o build/*.gcno build/*.gcda build/libsolr.a \
+		build/check_unit build/fuzz build/replay
 
 distclean:
 	@chmod -R u+w build 2>/dev/null || true
@@ -255,5 +264,6 @@ bench: all build/requests/.made build/bench-gen build/bench-floor build/runstat 
 		build/inv-lookup
 	sh scripts/bench $${N:-20000} $${DEVICES:-$${N:-20000}}
 
-.PHONY: bench all check demo deps install lint-man asan ubsan clean distclean \
+.PHONY: bench all check coverage demo deps install lint-man asan ubsan clean \
+	distclean \
 	fuzz replay-fuzz valgrind-check FORCE

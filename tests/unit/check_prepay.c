@@ -232,8 +232,22 @@ END_TEST
 /* The times and dates of a request in their one form only: the element
  * of the electricity body named by each row's first text, written as its
  * second, refused for the reason of its third (NULL: read). */
+#define ESD(y, m, d) "<sr:SpecialDay index=\"1\"><sr:Date><sr:Year>" y \
+    "</sr:Year><sr:Month>" m "</sr:Month><sr:DayOfMonth>" d "</sr:DayOf" \
+    "Month><sr:DayOfWeek><sr:NonSpecifiedDayOfWeek/></sr:DayOfWeek></sr:" \
+    "Date></sr:SpecialDay>"
+#define GANY "<sr:GasYearWithWildcards><sr:NonSpecifiedYear/></sr:GasYear" \
+    "WithWildcards><sr:GasMonthWithWildcards><sr:NonSpecifiedMonth/></sr:" \
+    "GasMonthWithWildcards><sr:GasDayOfMonthWithWildcards><sr:GasNonSpeci" \
+    "fiedDayOfMonth/></sr:GasDayOfMonthWithWildcards><sr:GasDayOfWeekWith" \
+    "Wildcards><sr:NonSpecifiedDayOfWeek/></sr:GasDayOfWeekWithWildcards>"
+/* a row leaves out what it does not change: gas 0, no second change */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 static const struct {
 	const char *was, *now, *why;
+	int gas;
+	const char *was2, *now2;	/* a second change, or NULL */
 } forms[] = {
 	{ "00:00:00.00Z</sr:SwitchTime", "00:00:00.00Z</sr:SwitchTime", NULL },
 	{ "00:00:00.00Z</sr:SwitchTime", "00:00:00Z</sr:SwitchTime",
@@ -287,30 +301,252 @@ static const struct {
 	{ "<sr:UpdatePrepayConfigElectricity>", "<sr:ExecutionDateTime>2026-"
 	    "03-02T23:59:60Z</sr:ExecutionDateTime><sr:UpdatePrepayConfig"
 	    "Electricity>", "is not a UTC date-time in its one form" },
+	{ "<sr:UpdatePrepayConfigElectricity>", "<sr:ExecutionDateTime>3000-"
+	    "12-31T00:00:00Z</sr:ExecutionDateTime><sr:UpdatePrepayConfig"
+	    "Electricity>", NULL },	/* a cancellation */
+
+	/* every refusal of the reader, each for its reason */
+	{ "</sr:UpdatePrepayConfigElectricity>", "<sr:Colour/></sr:Update"
+	    "PrepayConfigElectricity>", "sr:UpdatePrepayConfigElectricity (line "
+	    "1) has an unexpected element Colour" },
+	{ "</sr:UpdatePrepayConfiguration>", "<sr:Colour/></sr:UpdatePrepay"
+	    "Configuration>", "sr:UpdatePrepayConfiguration (line 1) has an "
+	    "unexpected element Colour" },
+	{ "<sr:MaxMeterBalance>10000000</sr:MaxMeterBalance>", "",
+	    "lacks sr:MaxMeterBalance where it has MaxCreditThreshold" },
+	{ "<sr:UpdatePrepayConfigElectricity>", "<sr:UpdatePrepayConfigSteam>",
+	    "sr:UpdatePrepayConfiguration (line 1) lacks sr:UpdatePrepay"
+	    "ConfigGas where it has UpdatePrepayConfigSteam", 0,
+	    "</sr:UpdatePrepayConfigElectricity>",
+	    "</sr:UpdatePrepayConfigSteam>" },
+	{ "<sr:ElectricityNonDisablementCalendar>", "<sr:Colour/><sr:"
+	    "ElectricityNonDisablementCalendar>", "lacks sr:ElectricityNon"
+	    "DisablementCalendar where it has Colour" },
+	{ "<sr:ElectricitySpecialDays/>", "<sr:Colour/>", "sr:Electricity"
+	    "NonDisablementCalendar (line 1) lacks sr:ElectricitySpecialDays "
+	    "where it has Colour" },
+	{ "<sr:ElectricitySpecialDays/>", "<sr:ElectricitySpecialDays>"
+	    ESD("<sr:SpecifiedYear>2026</sr:SpecifiedYear>", "<sr:Specified"
+	    "Month>3</sr:SpecifiedMonth>", "<sr:LastDayOfMonth/>")
+	    "</sr:ElectricitySpecialDays>", NULL },
+	{ "<sr:ElectricitySpecialDays/>", "<sr:ElectricitySpecialDays>"
+	    ESD("<sr:NonSpecifiedYear>x</sr:NonSpecifiedYear>", "<sr:Non"
+	    "SpecifiedMonth/>", "<sr:SecondLastDayOfMonth/>")
+	    "</sr:ElectricitySpecialDays>", "sr:NonSpecifiedYear (line 1) must "
+	    "be empty" },
+	{ "<sr:ElectricitySpecialDays/>", "<sr:ElectricitySpecialDays>"
+	    ESD("<sr:NonSpecifiedYear/><sr:NonSpecifiedYear/>", "<sr:Non"
+	    "SpecifiedMonth/>", "<sr:NonSpecifiedDayOfMonth/>")
+	    "</sr:ElectricitySpecialDays>", "sr:Year (line 1) must hold "
+	    "exactly one element" },
+	{ "<sr:ElectricitySpecialDays/>", "<sr:ElectricitySpecialDays>"
+	    ESD("<sr:Colour/>", "<sr:NonSpecifiedMonth/>", "<sr:NonSpecified"
+	    "DayOfMonth/>") "</sr:ElectricitySpecialDays>", "sr:Year (line 1) "
+	    "has an unexpected element Colour" },
+	{ "<sr:ElectricitySpecialDays/>", "<sr:ElectricitySpecialDays>"
+	    ESD("<sr:NonSpecifiedYear/>", "<sr:SpecifiedMonth>13</sr:"
+	    "SpecifiedMonth>", "<sr:NonSpecifiedDayOfMonth/>")
+	    "</sr:ElectricitySpecialDays>", "sr:SpecifiedMonth (line 1) '13' "
+	    "is not an integer from 1 to 12" },
+	{ "<sr:ElectricitySpecialDays/>", "<sr:ElectricitySpecialDays>"
+	    ESD("<sr:SpecifiedYear>2013</sr:SpecifiedYear>", "<sr:Non"
+	    "SpecifiedMonth/>", "<sr:NonSpecifiedDayOfMonth/>")
+	    "</sr:ElectricitySpecialDays>", "sr:SpecifiedYear (line 1) '2013' "
+	    "is not an integer from 2014 to 9999" },
+	{ "<sr:ElectricitySpecialDays/>", "<sr:ElectricitySpecialDays>"
+	    ESD("<sr:NonSpecifiedYear/>", "<sr:NonSpecifiedMonth/>",
+	    "<sr:SpecifiedDayOfMonth>07</sr:SpecifiedDayOfMonth>")
+	    "</sr:ElectricitySpecialDays>", "sr:SpecifiedDayOfMonth (line 1) "
+	    "'07' is not an integer in its one form" },
+	{ "<sr:ElectricitySpecialDays/>", "<sr:ElectricitySpecialDays>"
+	    "<sr:SpecialDay index=\"21\"><sr:Date/></sr:SpecialDay></sr:"
+	    "ElectricitySpecialDays>", "sr:SpecialDay (line 1) index must be "
+	    "1 to 20" },
+	{ "<sr:ElectricitySpecialDays/>", "<sr:ElectricitySpecialDays>"
+	    "<sr:SpecialDay><sr:Date/></sr:SpecialDay></sr:Electricity"
+	    "SpecialDays>", "index must be 1 to 20" },
+	{ "<sr:ElectricitySpecialDays/>", "<sr:ElectricitySpecialDays>"
+	    "<sr:SpecialDay index=\"1\"><sr:Colour/></sr:SpecialDay></sr:"
+	    "ElectricitySpecialDays>", "sr:SpecialDay (line 1) lacks sr:Date "
+	    "where it has Colour" },
+	{ "<sr:ElectricitySpecialDays/>", "<sr:ElectricitySpecialDays><sr:"
+	    "Colour/></sr:ElectricitySpecialDays>", "sr:ElectricitySpecialDays "
+	    "(line 1) has an unexpected element Colour" },
+	{ "<sr:ElectricitySpecialDays/>", "<sr:ElectricitySpecialDays>"
+	    "<sr:SpecialDay index=\"1\"><sr:Date><sr:Year><sr:NonSpecified"
+	    "Year/></sr:Year></sr:Date></sr:SpecialDay></sr:ElectricitySpecial"
+	    "Days>", "sr:Date (line 1) lacks sr:Month" },
+	{ "<sr:SpecialDaysApplicability/>", "<sr:SpecialDaysApplicability>"
+	    "<sr:SpecialDayApplicability><sr:SpecialDayID>1</sr:SpecialDayID>"
+	    "</sr:SpecialDayApplicability><sr:SpecialDayApplicability><sr:"
+	    "SpecialDayID>1</sr:SpecialDayID></sr:SpecialDayApplicability></sr:"
+	    "SpecialDaysApplicability>", "sr:SpecialDayID (line 1) 1 is listed "
+	    "twice" },
+	{ "<sr:SpecialDaysApplicability/>", "<sr:SpecialDaysApplicability>"
+	    "<sr:SpecialDayApplicability><sr:SpecialDayID>21</sr:SpecialDayID>"
+	    "</sr:SpecialDayApplicability></sr:SpecialDaysApplicability>",
+	    "sr:SpecialDayID (line 1) '21' is not an integer from 1 to 20" },
+	{ "<sr:SpecialDaysApplicability/>", "<sr:SpecialDaysApplicability>"
+	    "<sr:SpecialDayApplicability/></sr:SpecialDaysApplicability>",
+	    "sr:SpecialDayApplicability (line 1) lacks sr:SpecialDayID" },
+	{ "<sr:SpecialDaysApplicability/>", "<sr:SpecialDaysApplicability>"
+	    "<sr:Colour/></sr:SpecialDaysApplicability>", "sr:SpecialDays"
+	    "Applicability (line 1) has an unexpected element Colour" },
+	{ "<sr:DayOfWeekID>Monday<", "<sr:DayOfWeekID>Funday<",
+	    "sr:DayOfWeekID (line 1) 'Funday' is not a day name, or is listed "
+	    "twice" },
+	{ "<sr:DayOfWeekID>Monday<", "<sr:DayOfWeekID>Monday</sr:DayOfWeekID>"
+	    "</sr:DayOfWeekApplicability><sr:DayOfWeekApplicability><sr:DayOf"
+	    "WeekID>Monday<", "'Monday' is not a day name, or is listed twice" },
+	{ "<sr:DayOfWeekApplicability><sr:DayOfWeekID>Monday</sr:DayOfWeekID>",
+	    "<sr:DayOfWeekApplicability><sr:DayOfWeekID>Monday</sr:DayOfWeekID>"
+	    "<sr:Colour/>", "sr:DayOfWeekApplicability (line 1) has an "
+	    "unexpected element Colour" },
+	{ "<sr:DaysOfWeekApplicability>", "<sr:DaysOfWeekApplicability><sr:"
+	    "Colour/>", "sr:DaysOfWeekApplicability (line 1) has an unexpected "
+	    "element Colour" },
+	{ "START</sr:NonDisablementScript>", "GO</sr:NonDisablementScript>",
+	    "sr:NonDisablementScript (line 1) 'GO' is not START or STOP" },
+	{ "START</sr:NonDisablementScript>", "STOP</sr:NonDisablementScript>",
+	    NULL },
+	{ "<sr:NonDisablementScript>START</sr:NonDisablementScript>", "",
+	    "sr:ElectricityNonDisablementSchedule (line 1) lacks sr:Non"
+	    "DisablementScript where it has SpecialDaysApplicability" },
+	{ "</sr:ScheduleDatesAndTime>", "<sr:Colour/></sr:ScheduleDatesAnd"
+	    "Time>", "sr:ScheduleDatesAndTime (line 1) has an unexpected "
+	    "element Colour" },
+	{ "</sr:ScheduleDatesAndTime>", "</sr:ScheduleDatesAndTime><sr:"
+	    "Colour/>", "sr:ElectricityNonDisablementSchedule (line 1) has an "
+	    "unexpected element Colour" },
+	{ "<sr:EndDate>65535-12-31Z</sr:EndDate>", "", "sr:ScheduleDatesAnd"
+	    "Time (line 1) lacks sr:EndDate" },
+	{ "2026-03-02Z</sr:StartDate", "2026-13-02Z</sr:StartDate",
+	    "sr:StartDate (line 1) '2026-13-02Z' has no such month or day" },
+	{ "65535-12-31Z</sr:EndDate", "65535-12-32Z</sr:EndDate",
+	    "has no such month or day" },
+	{ "<sr:ElectricityNonDisablementSchedule>", "<!--<sr:Electricity"
+	    "NonDisablementSchedule>", "the electricity non-disablement "
+	    "calendar has no schedule entry", 0,
+	    "</sr:ElectricityNonDisablementSchedule>", "</sr:Electricity"
+	    "NonDisablementSchedule>-->" },
+	{ "</sr:ElectricityNonDisablementCalendar>", "<sr:Colour/></sr:"
+	    "ElectricityNonDisablementCalendar>", "sr:ElectricityNon"
+	    "DisablementCalendar (line 1) has an unexpected element Colour" },
+
+	/* gas */
+	{ "00:00:00.00Z</sr:StartTime", "00:00:30.00Z</sr:StartTime",
+	    "sr:StartTime (line 1) must be a whole minute", 1 },
+	{ "00:00:00.00Z</sr:StartTime", "00:00:00.50Z</sr:StartTime",
+	    "sr:StartTime (line 1) must be a whole minute", 1 },
+	{ "START</sr:NonDisablementAction", "GO</sr:NonDisablementAction",
+	    "sr:NonDisablementAction (line 1) 'GO' is not START or STOP", 1 },
+	{ "<sr:NonDisablementAction>START</sr:NonDisablementAction>", "",
+	    "sr:TimeStartAction (line 1) lacks sr:NonDisablementAction", 1 },
+	{ "</sr:TimeStartAction>", "<sr:Colour/></sr:TimeStartAction>",
+	    "sr:TimeStartAction (line 1) has an unexpected element Colour", 1 },
+	{ "<sr:DayProfiles>", "<sr:DayProfiles><sr:GasNonDisablementDay"
+	    "Profile><sr:GasDayName>2</sr:GasDayName></sr:GasNonDisablement"
+	    "DayProfile>", "a day profile (line 1) has no action", 1 },
+	{ "<sr:GasDayName>1<", "<sr:GasDayName>6<", "sr:GasDayName (line 1) "
+	    "'6' is not an integer from 1 to 5", 1 },
+	{ "<sr:GasDayName>1</sr:GasDayName>", "", "sr:GasNonDisablementDay"
+	    "Profile (line 1) lacks sr:GasDayName", 1 },
+	{ "<sr:GasDayName>1</sr:GasDayName>", "<sr:GasDayName>1</sr:GasDay"
+	    "Name><sr:Colour/>", "sr:GasNonDisablementDayProfile (line 1) has "
+	    "an unexpected element Colour", 1 },
+	{ "<sr:DayProfiles>", "<sr:DayProfiles><!--", "sr:DayProfiles has no "
+	    "day profile", 1, "</sr:DayProfiles>", "--></sr:DayProfiles>" },
+	{ "<sr:WeekProfiles>", "<sr:WeekProfiles><!--", "sr:WeekProfiles has "
+	    "no week profile", 1, "</sr:WeekProfiles>", "--></sr:Week"
+	    "Profiles>" },
+	{ "<sr:SeasonProfiles>", "<sr:SeasonProfiles><!--", "sr:Season"
+	    "Profiles has no season", 1, "</sr:SeasonProfiles>", "--></sr:"
+	    "SeasonProfiles>" },
+	{ "<sr:WeekProfiles>", "", "sr:GasNonDisablementCalendar (line 1) "
+	    "lacks sr:WeekProfiles where it has WeekProfile", 1,
+	    "</sr:WeekProfiles>", "" },
+	{ "<sr:SpecialDays/></sr:GasNonDisablementCalendar>", "<sr:Special"
+	    "Days/><sr:Colour/></sr:GasNonDisablementCalendar>", "sr:GasNon"
+	    "DisablementCalendar (line 1) has an unexpected element Colour", 1 },
+	{ "<sr:WeekName>1<", "<sr:WeekName>3<", "sr:WeekName (line 1) '3' is "
+	    "not an integer from 1 to 2", 1 },
+	{ "<sr:WeekName>1</sr:WeekName>", "", "sr:WeekProfile (line 1) lacks "
+	    "sr:WeekName", 1 },
+	{ "index=\"2\">1<", "index=\"3\">1<", "sr:ReferencedDayName (line 1) "
+	    "must have index 2", 1 },
+	{ "index=\"2\">1<", ">1<", "must have index 2", 1 },
+	{ "index=\"2\">1<", "index=\"2\">0<", "sr:ReferencedDayName (line 1) "
+	    "'0' is not an integer from 1 to 5", 1 },
+	{ "<sr:ReferencedDayName index=\"7\">1</sr:ReferencedDayName>", "",
+	    "sr:WeekProfile (line 1) lacks sr:ReferencedDayName", 1 },
+	{ "<sr:ReferencedDayName index=\"7\">1</sr:ReferencedDayName>",
+	    "<sr:ReferencedDayName index=\"7\">1</sr:ReferencedDayName><sr:"
+	    "ReferencedDayName index=\"8\">1</sr:ReferencedDayName>",
+	    "sr:WeekProfile (line 1) has an unexpected element "
+	    "ReferencedDayName", 1 },
+	{ "<sr:ReferencedWeekName>1<", "<sr:ReferencedWeekName>3<",
+	    "sr:ReferencedWeekName (line 1) '3' is not an integer from 1 to 2",
+	    1 },
+	{ "<sr:ReferencedWeekName>1</sr:ReferencedWeekName>", "", "sr:Season "
+	    "(line 1) lacks sr:ReferencedWeekName", 1 },
+	{ "<sr:ReferencedWeekName>1</sr:ReferencedWeekName>", "<sr:"
+	    "ReferencedWeekName>1</sr:ReferencedWeekName><sr:Colour/>",
+	    "sr:Season (line 1) has an unexpected element Colour", 1 },
+	{ "<sr:GasYearWithWildcards><sr:NonSpecifiedYear/>",
+	    "<sr:GasYearWithWildcards><sr:SpecifiedYear>2013</sr:Specified"
+	    "Year>", "sr:SpecifiedYear (line 1) '2013' is not an integer from "
+	    "2014 to 9999", 1 },
+	{ "<sr:GasNonSpecifiedDayOfMonth/>", "<sr:LastDayOfMonth/>",
+	    "sr:GasDayOfMonthWithWildcards (line 1) has an unexpected element "
+	    "LastDayOfMonth", 1 },
+	{ "<sr:SpecialDays/></sr:GasNon", "<sr:SpecialDays><sr:SpecialDay>"
+	    "<sr:Date>" GANY "</sr:Date><sr:ReferencedDayName>2</sr:"
+	    "ReferencedDayName></sr:SpecialDay></sr:SpecialDays></sr:GasNon",
+	    NULL, 1 },
+	{ "<sr:SpecialDays/></sr:GasNon", "<sr:SpecialDays><sr:SpecialDay>"
+	    "<sr:Date>" GANY "</sr:Date><sr:ReferencedDayName>6</sr:"
+	    "ReferencedDayName></sr:SpecialDay></sr:SpecialDays></sr:GasNon",
+	    "sr:ReferencedDayName (line 1) '6' is not an integer from 1 to 5",
+	    1 },
+	{ "<sr:SpecialDays/></sr:GasNon", "<sr:SpecialDays><sr:SpecialDay>"
+	    "<sr:Date>" GANY "</sr:Date></sr:SpecialDay></sr:SpecialDays></sr:"
+	    "GasNon", "sr:SpecialDay (line 1) lacks sr:ReferencedDayName", 1 },
 };
+#pragma GCC diagnostic pop
 
 START_TEST(xml_forms)
 {
-	char doc[8192], out[8192], *at;
+	char doc[16384], out[16384], *at;
 	xmlDocPtr d;
 	struct prepay pp;
 	struct solr_err e;
 	size_t k;
 	int r;
 
+	const char *fuel = forms[_i].gas ? "Gas" : "Electricity";
+
 	snprintf(doc, sizeof(doc), "<sr:UpdatePrepayConfiguration xmlns:sr=\""
-	    NS "\"><sr:UpdatePrepayConfigElectricity><sr:DebtRecoveryRateCap>0"
+	    NS "\"><sr:UpdatePrepayConfig%s><sr:DebtRecoveryRateCap>0"
 	    "</sr:DebtRecoveryRateCap><sr:EmergencyCreditLimit>1000000</sr:"
 	    "EmergencyCreditLimit><sr:EmergencyCreditThreshold>500000</sr:"
 	    "EmergencyCreditThreshold><sr:LowCreditThreshold>200000</sr:Low"
 	    "CreditThreshold>%s<sr:MaxMeterBalance>10000000</sr:MaxMeter"
 	    "Balance><sr:MaxCreditThreshold>9000000</sr:MaxCreditThreshold>"
-	    "</sr:UpdatePrepayConfigElectricity></sr:UpdatePrepayConfiguration>",
-	    ELEC_CAL);
-	ck_assert_ptr_nonnull(at = strstr(doc, forms[_i].was));
+	    "</sr:UpdatePrepayConfig%s></sr:UpdatePrepayConfiguration>", fuel,
+	    forms[_i].gas ? GAS_CAL : ELEC_CAL, fuel);
+	ck_assert_msg((at = strstr(doc, forms[_i].was)) != NULL, "%s",
+	    forms[_i].was);
 	k = (size_t)(at - doc);
 	snprintf(out, sizeof(out), "%.*s%s%s", (int)k, doc, forms[_i].now,
 	    at + strlen(forms[_i].was));
+	if (forms[_i].was2 != NULL) {
+		memcpy(doc, out, strlen(out) + 1);
+		ck_assert_msg((at = strstr(doc, forms[_i].was2)) != NULL, "%s",
+		    forms[_i].was2);
+		k = (size_t)(at - doc);
+		snprintf(out, sizeof(out), "%.*s%s%s", (int)k, doc,
+		    forms[_i].now2, at + strlen(forms[_i].was2));
+	}
 	ck_assert_int_eq(solr_xml_parse((unsigned char *)out, strlen(out), &d,
 	    &e), 0);
 	r = prepay_from_xml(xmlDocGetRootElement(d), &pp, &e);
