@@ -1147,12 +1147,14 @@ weekday_list(const struct ynode *it, unsigned *bits, struct solr_err *e)
 	if ((x = yseq(it, "weekdays", 7, e)) == NULL)
 		return e->code;
 	for (j = 0; j < x->n; j++) {
-		for (d = 0; d < 7 && strcmp(x->items[j]->str, day_names[d]);
-		    d++)
+		const char *s = yn_is_scalar(x->items[j]) ? x->items[j]->str :
+		    NULL;
+
+		for (d = 0; s != NULL && d < 7 && strcmp(s, day_names[d]); d++)
 			;
-		if (d == 7)
+		if (s == NULL || d == 7)
 			return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: '%s' "
-			    "is not a weekday", x->items[j]->str);
+			    "is not a weekday", s ? s : "(not a name)");
 		*bits |= 1u << d;
 	}
 	return 0;
@@ -1167,11 +1169,14 @@ special_list(const struct ynode *it, uint32_t *bits, struct solr_err *e)
 	if ((x = yseq(it, "special_days", 20, e)) == NULL)
 		return e->code;
 	for (j = 0; j < x->n; j++) {
-		int v = atoi(x->items[j]->str);
+		const struct ynode *d = x->items[j];
+		int64_t v;
 
-		if (v < 1 || v > 20)
+		if (!yn_is_scalar(d) || d->quoted || d->str == NULL ||
+		    solr_parse_int(d->str, 1, 20, &v) != 0)
 			return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: "
-			    "special day %s", x->items[j]->str);
+			    "special day %s is not a number from 1 to 20",
+			    yn_is_scalar(d) && d->str ? d->str : "(not one)");
 		*bits |= 1u << (v - 1);
 	}
 	return 0;
@@ -1264,8 +1269,17 @@ week_from_yaml(const struct ynode *it, struct pp_week *w, struct solr_err *e)
 	if ((days = yseq(it, "days", 7, e)) == NULL || days->n != 7)
 		return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: a week profile "
 		    "needs 7 days");
-	for (j = 0; j < 7; j++)
-		w->day[j] = atoi(days->items[j]->str);
+	for (j = 0; j < 7; j++) {
+		const struct ynode *d = days->items[j];
+		int64_t v;
+
+		if (!yn_is_scalar(d) || d->quoted || d->str == NULL ||
+		    solr_parse_int(d->str, 1, 5, &v) != 0)
+			return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: a week "
+			    "profile's day %d is not a day profile from 1 to "
+			    "5", j + 1);
+		w->day[j] = (int)v;
+	}
 	return 0;
 }
 

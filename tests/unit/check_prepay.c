@@ -600,6 +600,165 @@ START_TEST(yaml_errors)
 }
 END_TEST
 
+/* The prepay: mapping of the electricity and gas bodies above, as
+ * prepay_to_yaml writes them, in JSON (a YAML reader reads it). */
+#define YE "{\"fuel\":\"electricity\",\"source\":\"xml\",\"EmergencyCredit" \
+    "Limit\":1000000,\"EmergencyCreditThreshold\":500000,\"LowCredit" \
+    "Threshold\":200000,\"MaxMeterBalance\":10000000,\"MaxCreditThreshold\"" \
+    ":9000000,\"DebtRecoveryRateCap\":0,\"activation\":{\"kind\":\"" \
+    "immediate\"},\"NonDisablementCalendar\":{\"special_days\":[],\"" \
+    "schedule\":[{\"index\":1,\"script\":\"START\",\"switch_time\":\"00:" \
+    "00:00.00\",\"weekdays\":[\"Monday\",\"Tuesday\"],\"special_days\":[]," \
+    "\"start\":\"2026-03-02\",\"end\":\"*-12-31\"}]}}"
+#define YG "{\"fuel\":\"gas\",\"source\":\"xml\",\"EmergencyCreditLimit\":" \
+    "1000000,\"EmergencyCreditThreshold\":500000,\"LowCreditThreshold\":" \
+    "200000,\"MaxMeterBalance\":10000000,\"MaxCreditThreshold\":9000000," \
+    "\"DebtRecoveryRateCap\":0,\"activation\":{\"kind\":\"immediate\"},\"" \
+    "NonDisablementCalendar\":{\"day_profiles\":[{\"day\":1,\"actions\":[{" \
+    "\"start\":\"00:00\",\"action\":\"START\"}]}],\"week_profiles\":[{\"" \
+    "week\":1,\"days\":[1,1,1,1,1,1,1]}],\"seasons\":[{\"start\":\"*-*-*\"," \
+    "\"week\":1}],\"special_days\":[]}}"
+#define SD "{\"index\":1,\"date\":\"*-*-*\"},"
+#define SD21 SD SD SD SD SD SD SD SD SD SD SD SD SD SD SD SD SD SD SD SD SD
+#define ACT "{\"start\":\"00:00\",\"action\":\"START\"},"
+
+/* Every refusal of the mapping's reader (a record's prepay: that a stage
+ * before wrote, read again by solr-adt-check): the electricity (0) or gas
+ * (1) mapping, the text changed, the reason (NULL: read). */
+static const struct {
+	int gas;
+	const char *was, *now, *why;
+} ymaps[] = {
+	{ 0, "\"xml\"", "\"xml\"", NULL },
+	{ 1, "\"xml\"", "\"xml\"", NULL },
+	{ 0, "\"xml\"", "\"gbcs\"", NULL },
+	{ 0, "\"immediate\"", "\"cancel\"", NULL },
+	{ 0, "\"immediate\"}", "\"at\",\"time\":\"2026-03-02T10:00:00Z\"}",
+	    NULL },
+	{ 0, "\"immediate\"}", "\"at\"}", "activation is not immediate, "
+	    "cancel or at a time" },
+	{ 0, "\"immediate\"}", "\"at\",\"time\":\"soon\"}", "activation is "
+	    "not immediate, cancel or at a time" },
+	{ 0, "\"DebtRecoveryRateCap\":0", "\"DebtRecoveryRateCap\":"
+	    "99999999999999999999", "prepay: DebtRecoveryRateCap '9999999999"
+	    "9999999999' is not a number" },
+	{ 0, "\"NonDisablementCalendar\":{", "\"NonDisablementCalendar\":7,"
+	    "\"x\":{", "prepay: NonDisablementCalendar is missing" },
+	{ 0, "\"special_days\":[],\"schedule\"", "\"special_days\":7,\"" 
+	    "schedule\"", "prepay: special_days is missing or not a list" },
+	{ 0, "\"special_days\":[],\"schedule\"", "\"special_days\":[" SD21
+	    SD "],\"schedule\"", "prepay: special_days has more than 20 "
+	    "entries" },
+	{ 0, "\"special_days\":[],\"schedule\"", "\"special_days\":[{\"index\""
+	    ":1,\"date\":\"2026-03-second-last\"},{\"index\":2,\"date\":\"*-*-"
+	    "last/Monday\"}],\"schedule\"", NULL },
+	{ 0, "\"special_days\":[],\"schedule\"", "\"special_days\":[{\"index\""
+	    ":21,\"date\":\"*-*-*\"}],\"schedule\"", "prepay: index '21' is not "
+	    "a number from 1 to 20" },
+	{ 0, "\"special_days\":[],\"schedule\"", "\"special_days\":[{\"index\""
+	    ":1}],\"schedule\"", "prepay: date '(missing)' is not a date" },
+	{ 0, "\"special_days\":[],\"schedule\"", "\"special_days\":[{\"index\""
+	    ":1,\"date\":\"*-*-*/Funday\"}],\"schedule\"", "prepay: date "
+	    "'*-*-*/Funday' is not a date" },
+	{ 0, "\"2026-03-02\"", "\"1899-03-02\"", "prepay: start '1899-03-02' "
+	    "is not a date" },
+	{ 0, "\"2026-03-02\"", "\"2026-13-02\"", "is not a date" },
+	{ 0, "\"2026-03-02\"", "\"2026-03-32\"", "is not a date" },
+	{ 0, "\"2026-03-02\"", "\"2026-03-x\"", "is not a date" },
+	{ 0, "\"2026-03-02\"", "\"2026\"", "is not a date" },
+	{ 0, "\"2026-03-02\"", "\"2026-03\"", "is not a date" },
+	{ 0, ",\"start\":\"2026-03-02\"", "", "prepay: start '(missing)' is "
+	    "not a date" },
+	{ 0, "\"script\":\"START\"", "\"script\":\"GO\"", "prepay: script is "
+	    "not START or STOP" },
+	{ 0, "\"00:00:00.00\"", "\"0000\"", "prepay: switch_time is not "
+	    "HH:MM:SS.cc" },
+	{ 0, "[\"Monday\",", "[\"Funday\",", "prepay: 'Funday' is not a "
+	    "weekday" },
+	{ 0, "\"weekdays\":[\"Monday\",\"Tuesday\"]", "\"weekdays\":\"Monday\"",
+	    "prepay: weekdays is missing or not a list" },
+	{ 0, "\"special_days\":[],\"start\"", "\"special_days\":[21],\"start\"",
+	    "prepay: special day 21 is not a number from 1 to 20" },
+	{ 0, "\"special_days\":[],\"start\"", "\"special_days\":[\"1x\"],"
+	    "\"start\"", "prepay: special day 1x is not a number" },
+	{ 0, "\"special_days\":[],\"start\"", "\"special_days\":[[1]],"
+	    "\"start\"", "prepay: special day (not one) is not a number" },
+	{ 0, "\"special_days\":[],\"start\"", "\"special_days\":[2,1],"
+	    "\"start\"", NULL },
+	{ 0, "[\"Monday\",", "[{\"x\":1},", "prepay: '(not a name)' is not a "
+	    "weekday" },
+	{ 0, "\"special_days\":[],\"start\"", "\"special_days\":7,\"start\"",
+	    "prepay: special_days is missing or not a list" },
+	{ 0, "\"index\":1,\"script\"", "\"index\":0,\"script\"", "prepay: index "
+	    "'0' is not a number from 1 to 22" },
+	{ 0, "\"schedule\":[", "\"schedule\":7,\"x\":[", "prepay: schedule is "
+	    "missing or not a list" },
+	{ 1, "\"day\":1", "\"day\":6", "prepay: day '6' is not a number from 1 "
+	    "to 5" },
+	{ 1, "\"actions\":[", "\"actions\":7,\"x\":[", "prepay: actions is "
+	    "missing or not a list" },
+	{ 1, "\"actions\":[", "\"actions\":[" ACT ACT ACT, "prepay: actions has "
+	    "more than 3 entries" },
+	{ 1, "\"00:00\"", "\"24:00\"", "prepay: action start is not HH:MM" },
+	{ 1, "\"00:00\"", "\"0\"", "prepay: action start is not HH:MM" },
+	{ 1, "\"action\":\"START\"", "\"action\":\"GO\"", "prepay: action is "
+	    "not START or STOP" },
+	{ 1, "\"week\":1,\"days\"", "\"week\":3,\"days\"", "prepay: week '3' is "
+	    "not a number from 1 to 2" },
+	{ 1, "[1,1,1,1,1,1,1]", "[1,1]", "prepay: a week profile needs 7 days" },
+	{ 1, "[1,1,1,1,1,1,1]", "[1,1,1,1,1,1,6]", "prepay: a week profile's "
+	    "day 7 is not a day profile from 1 to 5" },
+	{ 1, "[1,1,1,1,1,1,1]", "[1,1,{},1,1,1,1]", "prepay: a week profile's "
+	    "day 3 is not a day profile" },
+	{ 1, "[1,1,1,1,1,1,1]", "[1,1,1,\"1\",1,1,1]", "prepay: a week "
+	    "profile's day 4 is not a day profile" },
+	{ 1, "\"day_profiles\":[", "\"day_profiles\":7,\"x\":[", "prepay: "
+	    "day_profiles is missing or not a list" },
+	{ 1, "\"week_profiles\":[", "\"week_profiles\":7,\"x\":[", "prepay: "
+	    "week_profiles is missing or not a list" },
+	{ 1, "\"seasons\":[", "\"seasons\":7,\"x\":[", "prepay: seasons is "
+	    "missing or not a list" },
+	{ 1, "\"special_days\":[]", "\"special_days\":7", "prepay: special_days "
+	    "is missing or not a list" },
+	{ 1, "\"start\":\"*-*-*\"", "\"start\":\"x\"", "prepay: start 'x' is "
+	    "not a date" },
+	{ 1, "\"*-*-*\",\"week\":1", "\"*-*-*\",\"week\":3", "prepay: week '3' "
+	    "is not a number from 1 to 2" },
+	{ 1, "\"special_days\":[]", "\"special_days\":[{\"date\":\"*-*-*\","
+	    "\"day\":2}]", NULL },
+	{ 1, "\"special_days\":[]", "\"special_days\":[{\"date\":\"*-*-*\","
+	    "\"day\":6}]", "prepay: day '6' is not a number from 1 to 5" },
+	{ 1, "\"special_days\":[]", "\"special_days\":[{\"day\":2}]", "prepay: "
+	    "date '(missing)' is not a date" },
+};
+
+START_TEST(yaml_refusals)
+{
+	const char *base = ymaps[_i].gas ? YG : YE, *at;
+	char text[8192];
+	struct ynode *t;
+	struct prepay pp;
+	struct solr_err e;
+	int r;
+
+	ck_assert_msg((at = strstr(base, ymaps[_i].was)) != NULL, "%s",
+	    ymaps[_i].was);
+	snprintf(text, sizeof(text), "%.*s%s%s", (int)(at - base), base,
+	    ymaps[_i].now, at + strlen(ymaps[_i].was));
+	ck_assert_msg(yn_parse(text, strlen(text), "r", 1, &t, &e) == 0, "%s",
+	    e.msg);
+	r = prepay_from_yaml(t, &pp, &e);
+	if (ymaps[_i].why == NULL)
+		ck_assert_msg(r == 0, "%s", e.msg);
+	else {
+		ck_assert_int_eq(r, SOLR_ERR_FORMAT);
+		ck_assert_msg(strstr(e.msg, ymaps[_i].why) != NULL, "'%s'",
+		    e.msg);
+	}
+	yn_free(t);
+}
+END_TEST
+
 Suite *
 prepay_suite(void)
 {
@@ -612,6 +771,8 @@ prepay_suite(void)
 	    sizeof(forms[0]));
 	tcase_add_loop_test(tc, xml_values, 0, sizeof(bodies) /
 	    sizeof(bodies[0]));
+	tcase_add_loop_test(tc, yaml_refusals, 0, sizeof(ymaps) /
+	    sizeof(ymaps[0]));
 	tcase_add_loop_test(tc, yaml_errors, 0, sizeof(bad_yaml) /
 	    sizeof(bad_yaml[0]));
 	suite_add_tcase(s, tc);
