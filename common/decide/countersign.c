@@ -582,20 +582,18 @@ precommand_of(const struct solr_buf *req, unsigned char *spc, size_t *len,
 {
 	xmlDocPtr doc = NULL;
 	xmlNodePtr n;
-	xmlChar *text = NULL;
+	char *text = NULL;
 	int r;
 
 	*len = 0;
 	if ((r = solr_xml_parse(req->p, req->len, &doc, e)) != 0)
 		return r;
 	n = solr_xml_child(xmlDocGetRootElement(doc), "Body");
-	n = solr_xml_child(solr_xml_child(n, "SignedPreCommand"),
-	    "GBCSPayload");
-	text = n ? xmlNodeGetContent(n) : NULL;
-	r = text == NULL ? solr_seterr(e, SOLR_ERR_VERIFY, "no GBCSPayload") :
-	    solr_b64_decode((const char *)text, strlen((const char *)text), spc,
-	    GBCS_MAX_LEN, len, e);
-	xmlFree(text);
+	if ((r = duis_spc_payload(solr_xml_child(n, "SignedPreCommand"), &text,
+	    e)) == 0)
+		r = solr_b64_decode(text, strlen(text), spc, GBCS_MAX_LEN, len,
+		    e);
+	free(text);
 	xmlFreeDoc(doc);
 	return r;
 }

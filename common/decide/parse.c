@@ -11,6 +11,7 @@
 #include "prepay/srv.h"
 #include "store/record.h"
 #include "base/util.h"
+#include "duis/duis.h"
 #include "duis/xmlsig.h"
 
 #define STAGE "gbcs-parse"
@@ -77,32 +78,27 @@ static int
 signed_pre_command(struct parse_stage *ps, xmlNodePtr spc,
     const struct solr_record *rec, struct decision *d, struct solr_err *e)
 {
-	xmlNodePtr payload = NULL, n;
 	struct gbcs_apdu a;
 	struct prepay pp;
 	struct solr_cert *signer = NULL;
 	unsigned char *buf;
-	xmlChar *text;
+	char *text;
 	uint64_t counter = 0;
 	int r;
 
-	/* the last one, should a schema error let two through */
-	for (n = solr_xml_child(spc, "GBCSPayload"); n; n =
-	    solr_xml_next(n->next))
-		if (strcmp((const char *)n->name, "GBCSPayload") == 0)
-			payload = n;
-	if (payload == NULL)
-		return decision_reject(d, DUIS_E020101, "sr:SignedPreCommand "
-		    "has no sr:GBCSPayload");
-	if ((buf = malloc(GBCS_MAX_LEN)) == NULL)
+	if ((r = duis_spc_payload(spc, &text, e)) != 0)
+		return r == SOLR_ERR_VERIFY ? decision_reject(d, DUIS_E020101,
+		    "%s", e->msg) : r;
+	if ((buf = malloc(GBCS_MAX_LEN)) == NULL) {
+		free(text);
 		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
-	text = xmlNodeGetContent(payload);
+	}
 	if (rec->request.counter != NULL)
 		solr_parse_uint(rec->request.counter, UINT64_MAX, &counter);
-	r = gbcs_precommand_decide(ps->world, text ? (const char *)text : "",
-	    text ? strlen((const char *)text) : 0, rec->request.originator.eui,
-	    rec->request.target.eui, counter, buf, &a, &pp, &signer, d, e);
-	xmlFree(text);
+	r = gbcs_precommand_decide(ps->world, text, strlen(text),
+	    rec->request.originator.eui, rec->request.target.eui, counter, buf,
+	    &a, &pp, &signer, d, e);
+	free(text);
 	if (r == 0 && decision_is_pass(d) &&
 	    (yn_set(rec->tree, "prepay", prepay_to_yaml(&pp)) != 0 ||
 	    yn_set(rec->tree, "gbcs", gbcs_summary(&a, signer)) != 0))

@@ -1,9 +1,11 @@
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "duis/duis.h"
 #include "base/util.h"
+#include "base/xml.h"
 #include "duis/xmlsig.h"
 #include "world/schema.h"
 
@@ -267,4 +269,30 @@ duis_quarantine_ref(const char *object, char out[24])
 		q = q << 8 | md[i];
 	snprintf(out, 24, "%llu", (unsigned long long)(q %
 	    10000000000000000000ULL));
+}
+
+/* base64 of a GBCS message of at most 65,536 bytes, and a little over */
+#define SPC_TEXT_MAX (65536 / 3 * 4 + 8)
+
+int
+duis_spc_payload(xmlNodePtr spc, char **text, struct solr_err *e)
+{
+	xmlNodePtr p = spc ? solr_xml_next(spc->children) : NULL;
+	char *t;
+
+	*text = NULL;
+	/* exactly one: a reader that took the first and one that took the
+	 * last of two would decide on different Commands */
+	if (!solr_xml_is_sr(p, "GBCSPayload") || solr_xml_next(p->next) !=
+	    NULL)
+		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:SignedPreCommand "
+		    "must hold one sr:GBCSPayload and nothing else");
+	if ((t = malloc(SPC_TEXT_MAX)) == NULL)
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	if (solr_xml_text(p, t, SPC_TEXT_MAX, e) != 0) {
+		free(t);
+		return e->code;
+	}
+	*text = t;
+	return 0;
 }

@@ -40,6 +40,11 @@ struct duis_header {
  * children in schema order.  SOLR_ERR_VERIFY with the reason. */
 int duis_read_header(xmlDocPtr doc, int response, struct duis_header *h,
     struct solr_err *e);
+/* The one sr:GBCSPayload of a sr:SignedPreCommand, its text as the
+ * document writes it in its one form (base/xml.h): 0 and *text (the
+ * caller frees it), or SOLR_ERR_VERIFY saying why (none, two, another
+ * element beside it, or its text in another form). */
+int duis_spc_payload(xmlNodePtr spc, char **text, struct solr_err *e);
 /* "BO:BT:counter" */
 int duis_parse_request_id(const char *s, uint64_t *bo, uint64_t *bt,
     uint64_t *counter);

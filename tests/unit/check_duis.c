@@ -315,6 +315,49 @@ static const struct {
 	    ORIGINATOR_NOT_CHECKED, "ServiceReference 1.6 is not the one of" },
 };
 
+/* A Signed Pre-Command's payload: exactly one, its text in one form. */
+static const char *const spc_rows[][2] = {
+	{ "<sr:GBCSPayload>AAEC</sr:GBCSPayload>", NULL },
+	{ "", "must hold one sr:GBCSPayload and nothing else" },
+	{ "<sr:GBCSPayload>AAEC</sr:GBCSPayload><sr:GBCSPayload>AAED</sr:"
+	    "GBCSPayload>", "must hold one sr:GBCSPayload and nothing else" },
+	{ "<sr:GBCSPayload>AAEC</sr:GBCSPayload><sr:Colour/>", "must hold one "
+	    "sr:GBCSPayload and nothing else" },
+	{ "<sr:Colour/>", "must hold one sr:GBCSPayload" },
+	{ "<sr:GBCSPayload><![CDATA[AAEC]]></sr:GBCSPayload>", "sr:GBCSPayload "
+	    "(line 1) must be written out as one text" },
+	{ "<sr:GBCSPayload>&#65;AEC</sr:GBCSPayload>", "must be written out as "
+	    "one text" },
+	{ "<sr:GBCSPayload> AAEC</sr:GBCSPayload>", "has white space around "
+	    "its value" },
+};
+
+START_TEST(spc_payload)
+{
+	char doc[512], *text;
+	xmlDocPtr d;
+	struct solr_err e;
+	int r;
+
+	snprintf(doc, sizeof(doc), "<sr:SignedPreCommand xmlns:sr=\"%s\">%s"
+	    "</sr:SignedPreCommand>", SOLR_NS_SR, spc_rows[_i][0]);
+	ck_assert_int_eq(solr_xml_parse((unsigned char *)doc, strlen(doc), &d,
+	    &e), 0);
+	r = duis_spc_payload(xmlDocGetRootElement(d), &text, &e);
+	if (spc_rows[_i][1] == NULL) {
+		ck_assert_msg(r == 0, "%s", e.msg);
+		ck_assert_str_eq(text, "AAEC");
+		free(text);
+	} else {
+		ck_assert_int_eq(r, SOLR_ERR_VERIFY);
+		ck_assert_ptr_null(text);
+		ck_assert_msg(strstr(e.msg, spc_rows[_i][1]) != NULL, "%s",
+		    e.msg);
+	}
+	xmlFreeDoc(d);
+}
+END_TEST
+
 START_TEST(identity_rules)
 {
 	struct solr_world w;
@@ -353,6 +396,8 @@ duis_suite(void)
 	TCase *tc = unit_tcase("core", 30);
 
 	tcase_add_test(tc, codes_named_once);
+	tcase_add_loop_test(tc, spc_payload, 0, sizeof(spc_rows) /
+	    sizeof(spc_rows[0]));
 	tcase_add_loop_test(tc, content_code, 0, sizeof(content_codes) /
 	    sizeof(content_codes[0]));
 	tcase_add_loop_test(tc, request_id, 0, sizeof(request_ids) /
