@@ -1,0 +1,45 @@
+# gbcs-parse's refusals of an SR 2.1 record, each for its reason, when a
+# stage before lies to it (records written by hand and sealed with the
+# world's key, as a stage holding it could): a body that is another
+# SRV's, a request object that is not well-formed XML or has no body,
+# one the store does not hold, and a record with no sender.
+R=$BUILD/requests
+fresh_world "$TMP/p"
+w=$TMP/p
+solr-verify-sig -C "$w" --at $PIN "$R/srp-elec-cv4.xml" | solr-failed-suppliers -C "$w" check > "$TMP/good"
+check "setup: the request passes to gbcs-parse" grep -q '^  failed-suppliers: {result: pass' "$TMP/good"
+# objects of documents that are not requests, in the world's store
+printf '<sr:Request xmlns:sr="%s"><sr:Header>' "http://www.dccinterface.co.uk/ServiceUserGateway" > "$TMP/torn.xml"
+printf '<sr:Request xmlns:sr="%s"/>\n' "http://www.dccinterface.co.uk/ServiceUserGateway" > "$TMP/nobody.xml"
+solr-verify-sig -C "$w" --at $PIN "$TMP/torn.xml" "$TMP/nobody.xml" > "$TMP/others" 2>/dev/null
+obj() {	# obj NAME: the request lines of the record of NAME
+	awk -v s="source: $TMP/$1" '/^---$/ { k = 0 } $0 == s { k = 1 } k && /^  (object|at|size): /' "$TMP/others"
+}
+lie() {	# lie NAME SED...: the good record changed, sealed; gbcs-parse's record in NAME.out
+	_n=$1; shift
+	sed "$@" "$TMP/good" > "$TMP/$_n"
+	seal "$w" "$TMP/$_n"
+	solr-gbcs-parse -C "$w" < "$TMP/$_n" > "$TMP/$_n.out" 2> "$TMP/$_n.err"
+	echo $? > "$TMP/$_n.rc"
+}
+said() {	# said NAME CODE REASON: rejected with the code, for the reason
+	grep -q '^verdict: reject$' "$TMP/$1.out" && grep -q "^code: $2\$" "$TMP/$1.out" &&
+		grep -q "^reason: .*$3" "$TMP/$1.out"
+}
+lie srv 's/^  body: update-prepay-configuration$/  body: update-debt/'
+check "an SR 2.1 record whose body is another SRV's: rejected E2 (E020101 from its version on), naming both" \
+	said srv E2 "SRV 2.1 with a update-debt body; it takes UpdatePrepayConfiguration or SignedPreCommand"
+lie torn -e "/^  object: /d; /^  at: /d; /^  size: /d" -e "/^request:\$/r /dev/stdin" <<EOF2
+$(obj torn.xml)
+EOF2
+check "a request object that is not well-formed XML: rejected, saying so" said torn null "not well-formed XML"
+lie nobody -e "/^  object: /d; /^  at: /d; /^  size: /d" -e "/^request:\$/r /dev/stdin" <<EOF2
+$(obj nobody.xml)
+EOF2
+check "a request object with no body: rejected, saying so" said nobody null "the request has no body"
+lie gone 's/^  object: .*/  object: 0000000000000000000000000000000000000000000000000000000000000000/'
+check "a request object the store does not hold: exit 2, the record rejected" \
+	sh -c '[ "$(cat "$0")" -eq 2 ] && grep -q "^verdict: reject$" "$1"' "$TMP/gone.rc" "$TMP/gone.out"
+lie nosender '/^sender:$/,/^[a-z]/{/^sender:$/d;/^  /d}'
+check "a record that lost its sender: rejected, saying what it lacks" said nosender null "the record lacks sender.id: solr-verify-sig must run first"
+check "... and none of them passed" sh -c '! grep -q "^  gbcs-parse: {result: pass" "$0"/*.out' "$TMP"
