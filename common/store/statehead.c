@@ -40,7 +40,7 @@ state_head_read(const unsigned char key[32], const char *path,
     const char *name, struct state_head *h, struct solr_err *e)
 {
 	char want[HEAD_MAX], d[65], t[65];
-	unsigned long long size;
+	unsigned long long size = 0;
 	struct solr_buf b = { 0 };
 	size_t l1 = 0, l2 = 0;
 	int r;
