@@ -63,3 +63,26 @@ for doc in "$TMP"/ao/*.countersigned.xml; do
 done
 check "what xmllint and a base-10 read find in every countersigned request is what we checked ($compared values)" \
 	sh -c '[ -z "$0" ] && [ "$1" -ge 12 ]' "$differ" "$compared"
+
+# the GBCS side: the values we decode from the DCC's reference Commands
+# (ECS08a and GCS05, SRV 2.1) are the ones its DUIS templates state, as
+# xmllint reads them
+if ! have_vectors || [ ! -d "$VECTORS/gbcs/rtds" ]; then
+	skip "the reference Commands against their templates" "$VECTORS is absent"
+else
+	same=0 differ=
+	for k in ECS08a:2.1_ECS08a GCS05:2.1_GCS05; do
+		n=${k%%:*} d=${k#*:}
+		tr -d ' \r\n' < "$VECTORS/gbcs/rtds/$d/${n}_2.1_IMMEDIATE_SUCCESS_COMMAND_GBCS.HEX" |
+			solr-gbcs-parse --decode-only -x > "$TMP/g-$n"
+		for f in $fields; do
+			ours=$(sed -n '/^prepay:/,/^[a-z]/p' "$TMP/g-$n" | sed -n "s/^  $f: \(-\{0,1\}[0-9]*\)\$/\1/p")
+			theirs=$(xmllint --xpath "string(//*[local-name()='$f'])" \
+				"$VECTORS/duis/samples/templates/${n}_2.1_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML")
+			if [ -n "$ours" ] && [ "$ours" = "$theirs" ]; then same=$((same + 1))
+			else differ="$differ $n:$f(ours=$ours theirs=$theirs)"; fi
+		done
+	done
+	check "the values decoded from the reference ECS08a and GCS05 Commands are their templates' ($same values)" \
+		sh -c '[ -z "$0" ] && [ "$1" -eq 12 ]' "$differ" "$same"
+fi
