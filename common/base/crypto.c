@@ -38,6 +38,57 @@ solr_ecdsa_rs_in_range(const unsigned char rs[64])
 	return scalar_ok(rs) && scalar_ok(rs + 32);
 }
 
+/* OpenSSL's allocations through ours, so that one that failed is
+ * counted (solr_oom_count): OpenSSL 3 does not always say so. */
+static void *
+ossl_malloc(size_t n, const char *file, int line)
+{
+	void *p = malloc(n);
+
+	(void)file;
+	(void)line;
+	if (p == NULL && n != 0)
+		solr_oom_note();
+	return p;
+}
+
+static void *
+ossl_realloc(void *p, size_t n, const char *file, int line)
+{
+	void *q = realloc(p, n);
+
+	(void)file;
+	(void)line;
+	if (q == NULL && n != 0)
+		solr_oom_note();
+	return q;
+}
+
+static void
+ossl_free(void *p, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	free(p);
+}
+
+__attribute__((constructor)) static void
+ossl_allocator(void)
+{
+	(void)CRYPTO_set_mem_functions(ossl_malloc, ossl_realloc, ossl_free);
+}
+
+int
+solr_openssl_oom(void)
+{
+	unsigned long err;
+	int oom = 0;
+
+	while ((err = ERR_get_error()) != 0)
+		oom |= ERR_GET_REASON(err) == ERR_R_MALLOC_FAILURE;
+	return oom;
+}
+
 int
 solr_ecdsa_verify(EVP_PKEY *key, const unsigned char rs[64],
     const unsigned char *msg, size_t len, struct solr_err *e)
@@ -74,8 +125,12 @@ solr_ecdsa_verify(EVP_PKEY *key, const unsigned char rs[64],
 	    EVP_PKEY_verify_init(pc) != 1)
 		goto out;
 	ok = EVP_PKEY_verify(pc, der, (size_t)derlen, h, sizeof(h));
-	ret = ok == 1 ? 0 : SOLR_ERR_VERIFY;
-	if (ret)
+	/* a verification that could not run (OpenSSL out of memory says so
+	 * in its error queue, even when it answers 0) is no verdict on the
+	 * signature */
+	ret = ok == 1 ? 0 : ok < 0 || solr_openssl_oom() ? SOLR_ERR_INTERNAL :
+	    SOLR_ERR_VERIFY;
+	if (ret == SOLR_ERR_VERIFY)
 		solr_seterr(e, ret, "the signature does not verify");
 out:
 	if (ret == SOLR_ERR_INTERNAL)

@@ -15,6 +15,11 @@ int solr_ecdsa_verify(EVP_PKEY *key, const unsigned char rs[64],
 /* Signs msg (ECDSA P-256, SHA-256) and writes r||s. */
 int solr_ecdsa_sign(EVP_PKEY *key, const unsigned char *msg, size_t len,
     unsigned char rs[64], struct solr_err *e);
+/* Whether OpenSSL's error queue holds an allocation that failed; the
+ * queue is emptied.  OpenSSL may answer "no" (a signature that does not
+ * verify, a chain that does not hold) when it could not find out: this
+ * tells the two apart. */
+int solr_openssl_oom(void);
 /* Reads a PEM private key, refusing a file that group or others can
  * read. */
 int solr_load_private_key(const char *path, EVP_PKEY **key,

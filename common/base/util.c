@@ -782,6 +782,20 @@ solr_text_decode(int hex, const unsigned char *in, size_t n,
 	return 0;
 }
 
+static unsigned long oom_count;
+
+void
+solr_oom_note(void)
+{
+	oom_count++;
+}
+
+unsigned long
+solr_oom_count(void)
+{
+	return oom_count;
+}
+
 void
 solr_put_le64(unsigned char *p, uint64_t v)
 {

@@ -105,6 +105,15 @@ int solr_appended_undo(int fd, struct solr_appended *a);
 int solr_append_synced(const char *path, const void *p, size_t n,
     struct solr_err *e);
 /* 64-bit integers little-endian, as our binary files hold them. */
+/* Allocations that failed inside the libraries (libxml2 and OpenSSL
+ * allocate through base/xml.c and base/crypto.c, which count them): a
+ * library out of memory may answer as if the input were at fault (a
+ * signature that "does not verify", a chain that "does not hold", part
+ * of a tree), so whoever acts on its answer compares the count before
+ * and after. */
+void solr_oom_note(void);
+unsigned long solr_oom_count(void);
+
 void solr_put_le64(unsigned char *p, uint64_t v);
 uint64_t solr_get_le64(const unsigned char *p);
 /* Whether two stats are of the same file, unchanged: device, inode,

@@ -1,11 +1,51 @@
 /* XML read safely, and the few tree helpers every reader uses. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <libxml/parser.h>
+#include <libxml/xmlmemory.h>
 #include <libxml/xmlerror.h>
 
 #include "base/util.h"
 #include "base/xml.h"
+
+/* libxml2's allocations through ours, so that one that failed is known
+ * whatever libxml2 then made of it (solr_oom_count, base/util.h) */
+static void *
+xml_malloc(size_t n)
+{
+	void *p = malloc(n);
+
+	if (p == NULL)
+		solr_oom_note();
+	return p;
+}
+
+static void *
+xml_realloc(void *p, size_t n)
+{
+	void *q = realloc(p, n);
+
+	if (q == NULL)
+		solr_oom_note();
+	return q;
+}
+
+static char *
+xml_strdup(const char *s)
+{
+	char *q = strdup(s);
+
+	if (q == NULL)
+		solr_oom_note();
+	return q;
+}
+
+__attribute__((constructor)) static void
+xml_allocator(void)
+{
+	xmlMemSetup(free, xml_malloc, xml_realloc, xml_strdup);
+}
 
 struct parse_guard {
 	int doctype;
@@ -159,6 +199,7 @@ solr_xml_parse(const unsigned char *p, size_t n, xmlDocPtr *out,
 	struct parse_guard g = { 0 };
 	xmlDocPtr doc;
 	const xmlError *xe;
+	unsigned long oom;
 	static int quiet;
 
 	*out = NULL;
@@ -168,6 +209,7 @@ solr_xml_parse(const unsigned char *p, size_t n, xmlDocPtr *out,
 		xmlSetGenericErrorFunc(NULL, no_message);
 		quiet = 1;
 	}
+	oom = solr_oom_count();
 	if (n > INT32_MAX)
 		return solr_seterr(e, SOLR_ERR_LIMIT, "document too large");
 	if (xml_prescan(p, n, e) != 0)
@@ -185,6 +227,16 @@ solr_xml_parse(const unsigned char *p, size_t n, xmlDocPtr *out,
 		ctxt->sax->cdataBlock = literal_cdata;
 	doc = xmlCtxtReadMemory(ctxt, (const char *)p, (int)n, NULL, NULL,
 	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	/* libxml2 out of memory stops where it was, or carries on without
+	 * what it could not make, and hands back an error or part of a
+	 * tree: nothing is read from it, and it is no fault of the
+	 * document's */
+	if (solr_oom_count() != oom) {
+		xmlFreeDoc(doc);
+		xmlFreeParserCtxt(ctxt);
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory reading "
+		    "the XML document");
+	}
 	if (g.doctype || (doc && (doc->intSubset || doc->extSubset))) {
 		xmlFreeDoc(doc);
 		xmlFreeParserCtxt(ctxt);

@@ -13,7 +13,8 @@
 #define SOLR_NS_DS "http://www.w3.org/2000/09/xmldsig#"
 
 /* Parses XML with no DTD (a DOCTYPE is refused before anything in it is
- * read), no network, no entity expansion, blanks kept. */
+ * read), no network, no entity expansion, blanks kept.  libxml2 out of
+ * memory on the way is SOLR_ERR_NOMEM, whatever it made of the document. */
 int solr_xml_parse(const unsigned char *p, size_t n, xmlDocPtr *doc,
     struct solr_err *e);
 

@@ -66,8 +66,14 @@ gbcs_verify_supplier(const struct gbcs_apdu *a, struct solr_world *w,
 
 		snprintf(serials + l, sizeof(serials) - l, "%s%s",
 		    i ? ", " : "", c[i]->serial);
-		if (!c[i]->is_p256 || world_check_chain(w, c[i], &ce) != 0)
+		if (!c[i]->is_p256)
 			continue;
+		if ((r = world_check_chain(w, c[i], &ce)) != 0) {
+			if (r == SOLR_ERR_VERIFY)
+				continue;	/* not this one */
+			*e = ce;
+			return r;
+		}
 		r = gbcs_verify_signature(a, X509_get0_pubkey(c[i]->x), &ce);
 		if (r == 0) {
 			*signer = c[i];

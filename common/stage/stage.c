@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "stage/stage.h"
+#include "base/util.h"
 
 int
 stage_init(struct stage *s, const struct stage_ops *ops, void *ctx,
@@ -165,13 +166,26 @@ decide(struct stage *s, struct ynode *rec, struct solr_err *e)
 {
 	struct solr_record r;
 	char why[DECISION_REASON_MAX];
+	unsigned long oom;
+	int rc;
 
 	rec_view(&r, rec);
 	if (r.verdict == RV_PASS && rec_lacks(&r, s->ops->needs, why,
 	    sizeof(why)) != 0)
 		return rec_reject(rec, s->ops->name, NULL, why) != 0 ?
 		    solr_seterr(e, SOLR_ERR_NOMEM, "out of memory") : 0;
-	return s->ops->decide(s->ctx, &r, e);
+	oom = solr_oom_count();
+	rc = s->ops->decide(s->ctx, &r, e);
+	if (solr_oom_count() == oom)
+		return rc;
+	/* a library ran out of memory while the record was decided: what
+	 * it answered is no verdict on the record */
+	if (rec_reject(rec, s->ops->name, NULL, "out of memory while it was "
+	    "decided (not the record's fault): decided again, it may pass")
+	    != 0)
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory (a library "
+	    "could not allocate while a record was decided)");
 }
 
 void

@@ -293,7 +293,9 @@ doc_start(const unsigned char *p, size_t n)
 	return n;
 }
 
-static void
+/* 0, or SOLR_ERR_INTERNAL when the MAC could not be made (out of
+ * memory): then no seal is given, and nothing is judged by it. */
+static int
 seal_line(struct solr_sealer *sealer, const unsigned char *p, size_t n,
     char line[SOLR_SEAL_LINE + 1])
 {
@@ -301,10 +303,18 @@ seal_line(struct solr_sealer *sealer, const unsigned char *p, size_t n,
 
 	memcpy(line, "seal: ", 6);
 	if (solr_sealer_mac(sealer, p, n, mac) != 0)
-		memset(mac, 0, sizeof(mac));	/* a seal that cannot verify */
+		return SOLR_ERR_INTERNAL;
 	solr_hex(mac, 32, line + 6);
 	line[6 + 64] = '\n';
 	line[6 + 65] = '\0';
+	return 0;
+}
+
+static int
+seal_failed(struct solr_err *e)
+{
+	return solr_seterr(e, SOLR_ERR_INTERNAL, "the seal could not be "
+	    "computed (HMAC-SHA-256 failed: out of memory?)");
 }
 
 void
@@ -350,11 +360,14 @@ check_seal(const struct rec_reader *rd, struct solr_sealer *sealer,
 	if (ls <= start || le - ls < 6 || memcmp(p + ls, "seal:", 5) != 0)
 		return solr_seterr(e, SOLR_ERR_VERIFY, "the record has no seal: "
 		    "only a stage of this world writes records (solr-records(5))");
-	seal_line(sealer, p + start, ls - start, want);
+	if (seal_line(sealer, p + start, ls - start, want) != 0)
+		return seal_failed(e);
 	if (le - ls != SOLR_SEAL_LINE - 1 ||
 	    CRYPTO_memcmp(p + ls, want, SOLR_SEAL_LINE - 1) != 0) {
 		if (rd->foreign != NULL && le - ls == SOLR_SEAL_LINE - 1) {
-			seal_line(rd->foreign, p + start, ls - start, want);
+			if (seal_line(rd->foreign, p + start, ls - start, want)
+			    != 0)
+				return seal_failed(e);
 			if (CRYPTO_memcmp(p + ls, want, SOLR_SEAL_LINE - 1) == 0)
 				return solr_seterr(e, SOLR_ERR_VERIFY, "%s",
 				    rd->foreign_why);
@@ -393,10 +406,17 @@ check_json_seal(const struct rec_reader *rd, struct solr_sealer *sealer,
 		    "(its last member must be \"seal\"): only a stage of this "
 		    "world writes records (solr-records(5))");
 	p[n - tail] = '}';
-	seal_line(sealer, p, n - tail + 1, want);
+	if (seal_line(sealer, p, n - tail + 1, want) != 0) {
+		p[n - tail] = ',';
+		return seal_failed(e);
+	}
 	if (CRYPTO_memcmp(p + n - tail + kl, want + 6, 64) != 0) {
 		if (rd->foreign != NULL) {
-			seal_line(rd->foreign, p, n - tail + 1, want);
+			if (seal_line(rd->foreign, p, n - tail + 1, want) !=
+			    0) {
+				p[n - tail] = ',';
+				return seal_failed(e);
+			}
 			if (CRYPTO_memcmp(p + n - tail + kl, want + 6, 64) ==
 			    0) {
 				p[n - tail] = ',';
@@ -450,9 +470,14 @@ json_record(struct rec_reader *rd, struct ynode **rec, int line,
 		    "record exceeds the limit of %d bytes", SOLR_RECORD_MAX);
 		return REC_BAD;
 	}
-	if (rd->sealer != NULL && !rd->any && check_json_seal(rd, rd->sealer,
-	    rd->chunk.p, rd->chunk.len, &end, &se) != 0)
+	if (rd->sealer != NULL && !rd->any && (r = check_json_seal(rd,
+	    rd->sealer, rd->chunk.p, rd->chunk.len, &end, &se)) != 0) {
+		if (r != SOLR_ERR_VERIFY) {	/* not the record's fault */
+			*e = se;
+			return r;
+		}
 		return unsealed(rd, 1, rec, line, &se, e);
+	}
 	if ((r = yn_parse_json((const char *)rd->chunk.p, end, rd->name,
 	    line, rec, e)) != 0)
 		return r == SOLR_ERR_NOMEM ? r : REC_BAD;
@@ -492,9 +517,14 @@ yaml_record(struct rec_reader *rd, struct ynode **rec, int line,
 	struct solr_err se = { 0 };
 	int r;
 
-	if (rd->sealer != NULL && !rd->any && check_seal(rd, rd->sealer,
-	    rd->chunk.p, rd->chunk.len, &end, &se) != 0)
+	if (rd->sealer != NULL && !rd->any && (r = check_seal(rd, rd->sealer,
+	    rd->chunk.p, rd->chunk.len, &end, &se)) != 0) {
+		if (r != SOLR_ERR_VERIFY) {	/* not the record's fault */
+			*e = se;
+			return r;
+		}
 		return unsealed(rd, 0, rec, line, &se, e);
+	}
 	/* the seal is not part of the record */
 	if ((r = yn_parse((const char *)rd->chunk.p, end, rd->name, line, rec,
 	    e)) != 0)
@@ -659,9 +689,10 @@ seal_doc(struct rec_writer *w)
 	char line[SOLR_SEAL_LINE + 1];
 	size_t start = doc_start(w->doc.p, w->doc.len);
 
-	if (w->doc.len == 0 || w->doc.p[w->doc.len - 1] != '\n')
+	if (w->doc.len == 0 || w->doc.p[w->doc.len - 1] != '\n' ||
+	    seal_line(w->sealer, w->doc.p + start, w->doc.len - start, line) !=
+	    0)
 		return SOLR_ERR_INTERNAL;
-	seal_line(w->sealer, w->doc.p + start, w->doc.len - start, line);
 	return solr_buf_add(&w->doc, line, SOLR_SEAL_LINE);
 }
 
@@ -688,11 +719,13 @@ json_doc(struct rec_writer *w, const struct ynode *rec)
 	    w->doc.p[w->doc.len - 1] != '}')
 		return SOLR_ERR_INTERNAL;
 	if (w->sealer != NULL) {
-		seal_line(w->sealer, w->doc.p, w->doc.len, line);
+		if (seal_line(w->sealer, w->doc.p, w->doc.len, line) != 0)
+			return SOLR_ERR_INTERNAL;
 		w->doc.len--;
-		solr_buf_add(&w->doc, ",\"seal\":\"", 9);
-		solr_buf_add(&w->doc, line + 6, 64);
-		solr_buf_add(&w->doc, "\"}", 2);
+		if (solr_buf_add(&w->doc, ",\"seal\":\"", 9) != 0 ||
+		    solr_buf_add(&w->doc, line + 6, 64) != 0 ||
+		    solr_buf_add(&w->doc, "\"}", 2) != 0)
+			return SOLR_ERR_INTERNAL;
 	}
 	return solr_buf_addc(&w->doc, '\n');
 }

@@ -1095,19 +1095,30 @@ verify_chain(struct solr_world *w, struct solr_cert *c)
 	}
 	/* validity is checked per request, at the request's time */
 	X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_NO_CHECK_TIME);
+	ERR_clear_error();
 	ok = X509_verify_cert(ctx);
+	if (ok != 1 && solr_openssl_oom())
+		ok = -1;
 	if (ok == 1) {
 		chain = X509_STORE_CTX_get0_chain(ctx);
 		for (i = 1; i < sk_X509_num(chain); i++) {
 			X509 *ca = sk_X509_value(chain, i);
 			int64_t nb, na;
 
-			if (i + 1 < sk_X509_num(chain) && X509_up_ref(ca)) {
-				if (c->chain_cas == NULL)
-					c->chain_cas = sk_X509_new_null();
-				if (c->chain_cas == NULL ||
-				    !sk_X509_push(c->chain_cas, ca))
+			/* every issuing CA is kept, for its revocation: one
+			 * that could not be is no chain checked */
+			if (i + 1 < sk_X509_num(chain)) {
+				if ((c->chain_cas == NULL && (c->chain_cas =
+				    sk_X509_new_null()) == NULL) ||
+				    !X509_up_ref(ca)) {
+					ok = -1;
+					break;
+				}
+				if (!sk_X509_push(c->chain_cas, ca)) {
 					X509_free(ca);
+					ok = -1;
+					break;
+				}
 			}
 
 			if (solr_asn1_time(X509_get0_notBefore(ca), &nb) ||
@@ -1122,13 +1133,23 @@ verify_chain(struct solr_world *w, struct solr_cert *c)
 			if (na < c->chain_not_after)
 				c->chain_not_after = na;
 		}
-	} else
+	} else if (ok == 0 && X509_STORE_CTX_get_error(ctx) !=
+	    X509_V_ERR_OUT_OF_MEM)
 		snprintf(c->chain_err, sizeof(c->chain_err),
 		    "it does not chain to pki/trust: %s",
 		    X509_verify_cert_error_string(
 		    X509_STORE_CTX_get_error(ctx)));
+	else
+		ok = -1;
 	X509_STORE_CTX_free(ctx);
 	ERR_clear_error();
+	if (ok < 0) {
+		/* the check could not run: nothing is kept of it, and the
+		 * next use tries again */
+		sk_X509_pop_free(c->chain_cas, X509_free);
+		c->chain_cas = NULL;
+		return -1;
+	}
 	c->chain_state = ok == 1 ? 1 : -1;
 	return 0;
 }

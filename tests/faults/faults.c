@@ -26,6 +26,18 @@
  *                     or executed is noted in FILE, a line each: the
  *                     test of the one guard finds every file a run
  *                     touches this way
+ *   FAULT_MALLOC=N    the Nth call of malloc, calloc or realloc in the
+ *                     process fails (ENOMEM), once
+ *   FAULT_MALLOC_AFTER=STR the calls are counted only from the first open
+ *                     of a path that holds STR on: the libraries' own
+ *                     set-up (OpenSSL 3 carries on after an allocation
+ *                     of its start-up failed, and crashes at the next
+ *                     use) is left out
+ *   FAULT_MALLOC_ABORT  abort() at that call instead, for a debugger
+ *   FAULT_MALLOC_LOG=FILE at exit, the number of such calls the process
+ *                     made is written to FILE, so that a run can first
+ *                     count them (glibc's allocator only: under ASan the
+ *                     sanitizer's own comes first and nothing fails)
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -70,10 +82,17 @@ fault(const char *var, const char *path, const char *call)
 	return 1;
 }
 
+static int alloc_armed;
+
 static void
 note_open(const char *call, const char *path)
 {
 	const char *log = getenv("FAULT_OPEN_LOG");
+	const char *after = getenv("FAULT_MALLOC_AFTER");
+
+	if (!alloc_armed && path != NULL && after != NULL && *after &&
+	    strstr(path, after) != NULL)
+		alloc_armed = 1;
 	char line[4200];
 	int fd, n;
 
@@ -378,4 +397,76 @@ fcntl(int fd, int cmd, ...)
 	    cmd == F_OFD_SETLKW) && nolock(fd))
 		return 0;
 	return real(fd, cmd, arg);
+}
+
+/* Allocations: glibc's own entry points, so that nothing here allocates
+ * or looks a symbol up while malloc is called. */
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern char **environ;
+
+static long alloc_count, alloc_fail;
+static int alloc_ready;
+
+static int
+alloc_fault(void)
+{
+	const char *s;
+
+	/* before the environment is there (the loader's own calls), count
+	 * and wait */
+	if (!alloc_ready && environ != NULL) {
+		s = getenv("FAULT_MALLOC");
+		alloc_fail = s != NULL && *s ? atol(s) : 0;
+		s = getenv("FAULT_MALLOC_AFTER");
+		alloc_armed |= s == NULL || *s == '\0';
+		alloc_ready = 1;
+	}
+	if (!alloc_armed)
+		return 0;
+	if (++alloc_count != alloc_fail || alloc_fail <= 0)
+		return 0;
+	/* FAULT_MALLOC_ABORT: stop there instead, for a debugger */
+	if (getenv("FAULT_MALLOC_ABORT") != NULL)
+		abort();
+	errno = ENOMEM;
+	return 1;
+}
+
+void *
+malloc(size_t n)
+{
+	return alloc_fault() ? NULL : __libc_malloc(n);
+}
+
+void *
+calloc(size_t n, size_t k)
+{
+	return alloc_fault() ? NULL : __libc_calloc(n, k);
+}
+
+void *
+realloc(void *p, size_t n)
+{
+	return alloc_fault() ? NULL : __libc_realloc(p, n);
+}
+
+__attribute__((destructor)) static void
+alloc_log(void)
+{
+	const char *path = getenv("FAULT_MALLOC_LOG");
+	long n = alloc_count;
+	char line[32];
+	int fd, len;
+
+	if (path == NULL || *path == '\0')
+		return;
+	len = snprintf(line, sizeof(line), "%ld\n", n);
+	if ((fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CREAT |
+	    O_TRUNC, 0644)) >= 0) {
+		if (write(fd, line, (size_t)len) != len)
+			fd = fd;
+		close(fd);
+	}
 }
