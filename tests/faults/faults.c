@@ -407,7 +407,17 @@ extern void *__libc_realloc(void *, size_t);
 extern char **environ;
 
 static long alloc_count, alloc_fail;
-static int alloc_ready;
+static int alloc_ready, alloc_exiting, alloc_atexit;
+
+/* Nothing fails once the process exits: what runs then (gcov writing its
+ * counts, in a coverage build) is not the program's.  Registered at the
+ * first counted call, so that it runs before the handlers the program
+ * and its libraries registered at start-up. */
+static void
+alloc_stop(void)
+{
+	alloc_exiting = 1;
+}
 
 static int
 alloc_fault(void)
@@ -423,8 +433,12 @@ alloc_fault(void)
 		alloc_armed |= s == NULL || *s == '\0';
 		alloc_ready = 1;
 	}
-	if (!alloc_armed)
+	if (!alloc_armed || alloc_exiting)
 		return 0;
+	if (!alloc_atexit) {
+		alloc_atexit = 1;
+		atexit(alloc_stop);
+	}
 	if (++alloc_count != alloc_fail || alloc_fail <= 0)
 		return 0;
 	/* FAULT_MALLOC_ABORT: stop there instead, for a debugger */
