@@ -107,6 +107,9 @@ signed_pre_command(struct parse_stage *ps, xmlNodePtr spc,
 	return r;
 }
 
+/* base64 of the largest GBCS message, and a little over */
+#define ALERT_TEXT_MAX (GBCS_MAX_LEN / 3 * 4 + 8)
+
 /*
  * A device alert in a DUIS Response: the GBCS payload decoded strictly,
  * its code checked against the unsigned DUIS one, the device's signature
@@ -118,10 +121,9 @@ alert_doc(struct parse_stage *ps, xmlNodePtr el, struct ynode *rec,
     int64_t at, struct solr_err *e)
 {
 	xmlNodePtr code, payload;
-	xmlChar *ct = NULL, *pt = NULL;
 	unsigned char *buf = NULL;
 	struct gbcs_alert al;
-	char check[160], duis[16], sha[SOLR_SHA256_HEX];
+	char check[160], duis[16], ct[16], *pt = NULL, sha[SOLR_SHA256_HEX];
 	size_t len;
 	int r;
 
@@ -136,21 +138,25 @@ alert_doc(struct parse_stage *ps, xmlNodePtr el, struct ynode *rec,
 	if (code == NULL || payload == NULL)
 		return solr_seterr(e, SOLR_ERR_VERIFY, "the alert has no alert "
 		    "code or no GBCSPayload");
-	if ((buf = malloc(GBCS_MAX_LEN)) == NULL)
+	/* each in its one form (base/xml.h) */
+	if ((buf = malloc(GBCS_MAX_LEN)) == NULL || (pt = malloc(
+	    ALERT_TEXT_MAX)) == NULL) {
+		free(buf);
 		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
-	ct = xmlNodeGetContent(code);
-	pt = xmlNodeGetContent(payload);
-	r = solr_b64_decode((const char *)pt, strlen((const char *)pt), buf,
-	    GBCS_MAX_LEN, &len, e);
+	}
+	if ((r = solr_xml_text(code, ct, sizeof(ct), e)) == 0 &&
+	    (r = solr_xml_text(payload, pt, ALERT_TEXT_MAX, e)) == 0)
+		r = solr_b64_decode(pt, strlen(pt), buf, GBCS_MAX_LEN, &len,
+		    e);
 	if (r == 0)
 		r = gbcs_parse_alert(buf, len, &al, NULL, e);
 	if (r == 0) {
 		/* the DUIS code is outside the signed bytes: it must agree */
 		snprintf(duis, sizeof(duis), "%04X", al.alert_code);
-		if (strcasecmp((const char *)ct, duis) != 0)
+		if (strcasecmp(ct, duis) != 0)
 			r = solr_seterr(e, SOLR_ERR_VERIFY, "AlertCode '%.8s' "
 			    "in the DUIS wrapper is not the signed alert code "
-			    "%s", (const char *)ct, duis);
+			    "%s", ct, duis);
 	}
 	if (r == 0)
 		r = gbcs_alert_verify(ps->world, &al, at, check, sizeof(check),
@@ -161,8 +167,7 @@ alert_doc(struct parse_stage *ps, xmlNodePtr el, struct ynode *rec,
 		    yn_set_str(yn_get(rec, "alert"), "gbcs_sha256", sha) != 0)
 			r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	}
-	xmlFree(ct);
-	xmlFree(pt);
+	free(pt);
 	free(buf);
 	return r;
 }

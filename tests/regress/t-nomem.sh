@@ -21,6 +21,9 @@ verdicts() { grep -E '^(verdict|code|reason):' "$1"; }
 # the stage's input, made once
 solr-verify-sig -C "$TMP/base" --at $PIN "$R/srp-elec-cv4.xml" "$R/srp-gas-cv5.xml" > "$TMP/in2"
 solr-failed-suppliers -C "$TMP/base" check < "$TMP/in2" > "$TMP/in3"
+# and a device alert for gbcs-parse
+solr-verify-sig -r -C "$TMP/base" --at 2026-03-03T09:00:00Z "$BUILD/alerts/alert-8F1D-failed.xml" > "$TMP/in3a"
+cat "$TMP/in3" >> "$TMP/in3a"
 solr-gbcs-parse -C "$TMP/base" < "$TMP/in3" > "$TMP/in4"
 solr-adt-check -C "$TMP/base" < "$TMP/in4" > "$TMP/in5"
 rm -rf "$TMP/base/state/adt-"* "$TMP/base/state/countersign-"*
@@ -51,7 +54,7 @@ sweep() {
 }
 skip "solr-verify-sig out of memory" "libxml2 2.9's XML Schema validation crashes when an allocation of its own fails"
 sweep solr-failed-suppliers failed-suppliers.yaml "$TMP/in2" solr-failed-suppliers -C "$TMP/s" check
-sweep solr-gbcs-parse .seg "$TMP/in3" solr-gbcs-parse -C "$TMP/s"
+sweep solr-gbcs-parse .seg "$TMP/in3a" solr-gbcs-parse -C "$TMP/s" --at 2026-03-03T09:00:00Z
 sweep solr-adt-check adt-counters "$TMP/in4" solr-adt-check -C "$TMP/s"
 sweep solr-countersign countersign-ledger "$TMP/in5" solr-countersign -C "$TMP/s" --at $PIN
 fi

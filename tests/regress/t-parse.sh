@@ -43,3 +43,38 @@ check "a request object the store does not hold: exit 2, the record rejected" \
 lie nosender '/^sender:$/,/^[a-z]/{/^sender:$/d;/^  /d}'
 check "a record that lost its sender: rejected, saying what it lacks" said nosender null "the record lacks sender.id: solr-verify-sig must run first"
 check "... and none of them passed" sh -c '! grep -q "^  gbcs-parse: {result: pass" "$0"/*.out' "$TMP"
+
+# device alerts (records of solr-verify-sig -r): a response with no
+# alert is passed over; an alert with no payload, or an object that is
+# not XML, is refused; one the store does not hold is trouble
+A=$BUILD/alerts
+T2=2026-03-03T09:00:00Z
+solr-verify-sig -r -C "$w" --at $T2 "$A/alert-8F1D-failed.xml" > "$TMP/agood" 2>/dev/null
+NS=http://www.dccinterface.co.uk/ServiceUserGateway
+printf '<sr:Response xmlns:sr="%s"><sr:Body><sr:ResponseMessage/></sr:Body></sr:Response>\n' $NS > "$TMP/noalert.xml"
+printf '<sr:Response xmlns:sr="%s"><sr:Body><sr:DeviceAlertMessage><sr:AlertCode>8F1D</sr:AlertCode></sr:DeviceAlertMessage></sr:Body></sr:Response>\n' $NS > "$TMP/nopayload.xml"
+solr-verify-sig -C "$w" --at $PIN "$TMP/noalert.xml" "$TMP/nopayload.xml" >> "$TMP/others" 2>/dev/null
+alie() {	# alie NAME SED...: the good alert record changed, sealed; gbcs-parse's record in NAME.out
+	_n=$1; shift
+	sed "$@" "$TMP/agood" > "$TMP/$_n"
+	seal "$w" "$TMP/$_n"
+	solr-gbcs-parse -C "$w" --at $T2 < "$TMP/$_n" > "$TMP/$_n.out" 2> "$TMP/$_n.err"
+	echo $? > "$TMP/$_n.rc"
+}
+alie aok -e 's/^seq: 1$/seq: 1/'
+check "setup: the alert record passes gbcs-parse" grep -q '^  gbcs-parse: {result: pass, form: alert' "$TMP/aok.out"
+alie anone -e "/^  object: /d; /^  at: /d; /^  size: /d" -e 's/^  body: device-alert-message$/  body: response-message/' -e "/^request:\$/r /dev/stdin" <<EOF2
+$(obj noalert.xml)
+EOF2
+check "a response with no alert in it: passed over (skipped)" grep -q '^  gbcs-parse: {result: skipped}' "$TMP/anone.out"
+alie apayload -e "/^  object: /d; /^  at: /d; /^  size: /d" -e "/^request:\$/r /dev/stdin" <<EOF2
+$(obj nopayload.xml)
+EOF2
+check "an alert with no GBCSPayload: rejected, saying so" said apayload null "the alert has no alert code or no GBCSPayload"
+alie atorn -e "/^  object: /d; /^  at: /d; /^  size: /d" -e "/^request:\$/r /dev/stdin" <<EOF2
+$(obj torn.xml)
+EOF2
+check "an alert object that is not well-formed XML: rejected, saying so" said atorn null "not well-formed XML"
+alie agone 's/^  object: .*/  object: 0000000000000000000000000000000000000000000000000000000000000000/'
+check "an alert object the store does not hold: exit 2, the record rejected" \
+	sh -c '[ "$(cat "$0")" -eq 2 ] && grep -q "^verdict: reject$" "$1"' "$TMP/agone.rc" "$TMP/agone.out"
