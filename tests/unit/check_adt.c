@@ -264,6 +264,30 @@ static const char *const bad_adt[][2] = {
 	{ "srp: 00-DB-12-34-56-78-00-04\nthresholds:\n  - {srv: '2.1', "
 	    "window: 3600, warning: 0, quarantine: 0, extra: 1}\n", "extra" },
 	{ "srp: 00db123456780004\nthresholds: []\n", "srp" },
+	{ "srp: 00-DB-12-34-56-78-00-04\nthresholds: {}\n", "thresholds: "
+	    "must be a list" },
+	{ "srp: 00-DB-12-34-56-78-00-04\nthresholds:\n  - {srv: '2.1', "
+	    "window: 3600, warning: 1, quarantine: 2}\n  - {srv: '2.1', "
+	    "window: 60, warning: 1, quarantine: 2}\n", "the SRV has two "
+	    "thresholds" },
+	{ "srp: 00-DB-12-34-56-78-00-04\nthresholds:\n  - {srv: '2.1', "
+	    "window: 3600, warning: 3, quarantine: 2}\n", "must not be above "
+	    "the quarantine threshold" },
+	{ "srp: 00-DB-12-34-56-78-00-04\nthresholds:\n  - {srv: 'x', "
+	    "window: 3600, warning: 1, quarantine: 2}\n", "must be a service "
+	    "reference variant" },
+	{ "srp: 00-DB-12-34-56-78-00-04\nthresholds:\n  - {window: 3600, "
+	    "warning: 1, quarantine: 2}\n", "must be a service reference "
+	    "variant" },
+	{ "srp: 00-DB-12-34-56-78-00-04\nthresholds:\n  - {srv: '2.1', "
+	    "window: 7000, warning: 1, quarantine: 2}\n", "divides a day" },
+	{ "srp: 00-DB-12-34-56-78-00-04\nthresholds:\n  - {srv: '2.1', "
+	    "window: 3600, warning: '1', quarantine: 2}\n", "thresholds[]."
+	    "warning: must be a whole number" },
+	{ "srp: 00-DB-12-34-56-78-00-04\nthresholds:\n  - {srv: '2.1', "
+	    "window: 3600, warning: 1}\n", "thresholds[].quarantine: must be a "
+	    "whole number" },
+	{ "srp: 00-DB-12-34-56-78-00-04\nsrv: 1\nthresholds: []\n", "srv" },
 };
 
 START_TEST(adt_errors)
