@@ -229,6 +229,30 @@ START_TEST(xml_values)
 }
 END_TEST
 
+/* base with the first place it holds was written now, into out */
+static void
+changed(char *out, size_t cap, const char *base, const char *was,
+    const char *now)
+{
+	const char *at = strstr(base, was);
+
+	ck_assert_msg(at != NULL, "%s", was);
+	snprintf(out, cap, "%.*s%s%s", (int)(at - base), base, now,
+	    at + strlen(was));
+}
+
+/* A reader's answer r: read (why NULL), or refused with code, for why. */
+static void
+answered(int r, int code, const char *why, const struct solr_err *e)
+{
+	if (why == NULL) {
+		ck_assert_msg(r == 0, "%s", e->msg);
+		return;
+	}
+	ck_assert_int_eq(r, code);
+	ck_assert_msg(strstr(e->msg, why) != NULL, "'%s'", e->msg);
+}
+
 /* The times and dates of a request in their one form only: the element
  * of the electricity body named by each row's first text, written as its
  * second, refused for the reason of its third (NULL: read). */
@@ -516,13 +540,10 @@ static const struct {
 
 START_TEST(xml_forms)
 {
-	char doc[16384], out[16384], *at;
+	char doc[16384], out[16384];
 	xmlDocPtr d;
 	struct prepay pp;
 	struct solr_err e;
-	size_t k;
-	int r;
-
 	const char *fuel = forms[_i].gas ? "Gas" : "Electricity";
 
 	snprintf(doc, sizeof(doc), "<sr:UpdatePrepayConfiguration xmlns:sr=\""
@@ -534,29 +555,15 @@ START_TEST(xml_forms)
 	    "Balance><sr:MaxCreditThreshold>9000000</sr:MaxCreditThreshold>"
 	    "</sr:UpdatePrepayConfig%s></sr:UpdatePrepayConfiguration>", fuel,
 	    forms[_i].gas ? GAS_CAL : ELEC_CAL, fuel);
-	ck_assert_msg((at = strstr(doc, forms[_i].was)) != NULL, "%s",
-	    forms[_i].was);
-	k = (size_t)(at - doc);
-	snprintf(out, sizeof(out), "%.*s%s%s", (int)k, doc, forms[_i].now,
-	    at + strlen(forms[_i].was));
+	changed(out, sizeof(out), doc, forms[_i].was, forms[_i].now);
 	if (forms[_i].was2 != NULL) {
 		memcpy(doc, out, strlen(out) + 1);
-		ck_assert_msg((at = strstr(doc, forms[_i].was2)) != NULL, "%s",
-		    forms[_i].was2);
-		k = (size_t)(at - doc);
-		snprintf(out, sizeof(out), "%.*s%s%s", (int)k, doc,
-		    forms[_i].now2, at + strlen(forms[_i].was2));
+		changed(out, sizeof(out), doc, forms[_i].was2, forms[_i].now2);
 	}
 	ck_assert_int_eq(solr_xml_parse((unsigned char *)out, strlen(out), &d,
 	    &e), 0);
-	r = prepay_from_xml(xmlDocGetRootElement(d), &pp, &e);
-	if (forms[_i].why == NULL)
-		ck_assert_msg(r == 0, "%s", e.msg);
-	else {
-		ck_assert_int_eq(r, SOLR_ERR_VERIFY);
-		ck_assert_msg(strstr(e.msg, forms[_i].why) != NULL, "'%s'",
-		    e.msg);
-	}
+	answered(prepay_from_xml(xmlDocGetRootElement(d), &pp, &e),
+	    SOLR_ERR_VERIFY, forms[_i].why, &e);
 	xmlFreeDoc(d);
 }
 END_TEST
@@ -734,27 +741,17 @@ static const struct {
 
 START_TEST(yaml_refusals)
 {
-	const char *base = ymaps[_i].gas ? YG : YE, *at;
 	char text[8192];
 	struct ynode *t;
 	struct prepay pp;
 	struct solr_err e;
-	int r;
 
-	ck_assert_msg((at = strstr(base, ymaps[_i].was)) != NULL, "%s",
-	    ymaps[_i].was);
-	snprintf(text, sizeof(text), "%.*s%s%s", (int)(at - base), base,
-	    ymaps[_i].now, at + strlen(ymaps[_i].was));
+	changed(text, sizeof(text), ymaps[_i].gas ? YG : YE, ymaps[_i].was,
+	    ymaps[_i].now);
 	ck_assert_msg(yn_parse(text, strlen(text), "r", 1, &t, &e) == 0, "%s",
 	    e.msg);
-	r = prepay_from_yaml(t, &pp, &e);
-	if (ymaps[_i].why == NULL)
-		ck_assert_msg(r == 0, "%s", e.msg);
-	else {
-		ck_assert_int_eq(r, SOLR_ERR_FORMAT);
-		ck_assert_msg(strstr(e.msg, ymaps[_i].why) != NULL, "'%s'",
-		    e.msg);
-	}
+	answered(prepay_from_yaml(t, &pp, &e), SOLR_ERR_FORMAT, ymaps[_i].why,
+	    &e);
 	yn_free(t);
 }
 END_TEST
