@@ -417,6 +417,7 @@ adt_find(const struct adt_file *a, const char *srv)
 #define MAGIC "SOLRADT3"
 #define NSLOTS 65536
 #define HEADER 192
+#define FULL_SIZE (HEADER + (off_t)NSLOTS * (off_t)sizeof(struct slot))
 #define SLOT_USED 1
 
 struct slot {
@@ -575,22 +576,30 @@ static int
 slot_change(struct adt_counters *c, size_t idx, const struct slot *was,
     const struct slot *now, struct solr_err *e)
 {
-	unsigned char hdr[HEADER];
+	unsigned char hdr[HEADER], was_hdr[HEADER];
 	off_t off = HEADER + (off_t)idx * (off_t)sizeof(*now);
 	int r;
 
 	if ((r = header_read(c, hdr, e)) != 0)
 		return r;
+	memcpy(was_hdr, hdr, HEADER);
 	solr_put_le64(hdr + H_PENDING, (uint64_t)idx + 1);
 	memcpy(hdr + H_PSLOT, now, sizeof(*now));
 	if (slot_item(c, idx, was, hdr + H_DIGEST) != 0 || slot_item(c, idx,
 	    now, hdr + H_DIGEST) != 0 || header_mac(c, hdr) != 0)
 		return solr_seterr(e, SOLR_ERR_INTERNAL, "HMAC-SHA-256 is not "
 		    "available");
-	if (pwrite(c->fd, hdr, HEADER, 0) != HEADER || pwrite(c->fd, now,
-	    sizeof(*now), off) != (ssize_t)sizeof(*now))
+	if (pwrite(c->fd, hdr, HEADER, 0) != HEADER)
 		return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "%s",
 		    strerror(errno ? errno : EIO));
+	if (pwrite(c->fd, now, sizeof(*now), off) != (ssize_t)sizeof(*now)) {
+		r = solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "%s",
+		    strerror(errno ? errno : EIO));
+		/* the header as it was, or the next open completes a change
+		 * no record of this batch will carry */
+		(void)!pwrite(c->fd, was_hdr, HEADER, 0);
+		return r;
+	}
 	return 0;
 }
 
@@ -616,6 +625,40 @@ pending_finish(struct adt_counters *c, const unsigned char hdr[HEADER],
 	return 0;
 }
 
+/* Under the lock, the file of size bytes not (yet) a counter file: one
+ * not yet made, or whose making did not finish, is made, its record of
+ * generation 0 written first; a short file under a record of a later
+ * generation was cut or emptied, and is refused. */
+static int
+counters_make(struct adt_counters *c, off_t size,
+    const unsigned char want[HEADER], struct solr_err *e)
+{
+	struct state_head h;
+	int r;
+
+	if ((r = state_head_read(c->state_key, c->hpath, "adt-counters", &h,
+	    e)) < 0)
+		return r;
+	if (r == 1 && h.size > 0)
+		return size == 0 ? counters_fail(c, e, "emptied, while its "
+		    "record is there") : solr_seterr_at(e, SOLR_ERR_VERIFY,
+		    c->path, 0, "holds %lld bytes where a counter file holds "
+		    "%lld: it was cut; refused (solr-world(5), SECURITY)",
+		    (long long)size, (long long)FULL_SIZE);
+	if (r == 0 && size != 0)
+		return solr_seterr_at(e, SOLR_ERR_CONFIG, c->path, 0, "not a "
+		    "counter file of this version (%s)", MAGIC);
+	memset(&h, 0, sizeof(h));
+	if (r == 0 && (r = state_head_write(c->state_key, c->hpath,
+	    "adt-counters", &h, e)) != 0)
+		return r;
+	if (ftruncate(c->fd, 0) != 0 || pwrite(c->fd, want, HEADER, 0) !=
+	    HEADER || ftruncate(c->fd, FULL_SIZE) != 0 || fsync(c->fd) != 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "%s",
+		    strerror(errno ? errno : EIO));
+	return 0;
+}
+
 int
 adt_counters_open(const char *world, const unsigned char key[32],
     const unsigned char state_key[32], struct adt_counters *c,
@@ -623,7 +666,6 @@ adt_counters_open(const char *world, const unsigned char key[32],
 {
 	unsigned char hdr[HEADER], want[HEADER];
 	char dir[PATH_MAX];
-	struct state_head h;
 	struct stat st;
 
 	memset(c, 0, sizeof(*c));
@@ -645,31 +687,11 @@ adt_counters_open(const char *world, const unsigned char key[32],
 		goto fail;
 	if (flock(c->fd, LOCK_EX) != 0 || fstat(c->fd, &st) != 0)
 		goto ioerr;
-	if (st.st_size == 0) {
-		memset(&h, 0, sizeof(h));
-		if (access(c->hpath, F_OK) == 0) {
-			counters_fail(c, e, "emptied, while its record is "
-			    "there");
+	if (st.st_size != FULL_SIZE) {
+		if (counters_make(c, st.st_size, want, e) != 0)
 			goto fail;
-		}
-		if (pwrite(c->fd, want, HEADER, 0) != HEADER ||
-		    ftruncate(c->fd, HEADER + (off_t)NSLOTS *
-		    (off_t)sizeof(struct slot)) != 0 || fsync(c->fd) != 0)
-			goto ioerr;
-		if (state_head_write(c->state_key, c->hpath, "adt-counters",
-		    &h, e) != 0)
-			goto fail;
-	} else if (st.st_size != HEADER + (off_t)NSLOTS *
-	    (off_t)sizeof(struct slot) && access(c->hpath, F_OK) == 0) {
-		solr_seterr_at(e, SOLR_ERR_VERIFY, c->path, 0, "holds %lld "
-		    "bytes where a counter file holds %lld: it was cut; refused "
-		    "(solr-world(5), SECURITY)", (long long)st.st_size,
-		    (long long)(HEADER + (off_t)NSLOTS *
-		    (off_t)sizeof(struct slot)));
-		goto fail;
-	} else if (st.st_size != HEADER + (off_t)NSLOTS *
-	    (off_t)sizeof(struct slot) || pread(c->fd, hdr, HEADER, 0) !=
-	    HEADER || memcmp(hdr, MAGIC, 8) != 0) {
+	} else if (pread(c->fd, hdr, HEADER, 0) != HEADER ||
+	    memcmp(hdr, MAGIC, 8) != 0) {
 		solr_seterr_at(e, SOLR_ERR_CONFIG, c->path, 0, "not a counter "
 		    "file of this version (%s)", MAGIC);
 		goto fail;

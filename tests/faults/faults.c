@@ -4,7 +4,8 @@
  * on the paths that contain a given string:
  *
  *   FAULT_OPEN=STR    open and openat of a matching path
- *   FAULT_WRITE=STR   write and writev to a descriptor whose path matches
+ *   FAULT_WRITE=STR   write, writev and pwrite to a descriptor whose path
+ *                     matches
  *   FAULT_FSYNC=STR   fsync and fdatasync of a matching descriptor
  *   FAULT_RENAME=STR  rename and renameat of a matching source or target
  *   FAULT_NOLOCK=STR  flock and fcntl locks on a matching descriptor
@@ -293,6 +294,9 @@ pwrite(int fd, const void *p, size_t n, off_t off)
 
 	if (getenv("FAULT_STOP") != NULL)
 		stop_at(fd_path(fd, buf, sizeof(buf)));
+	if (getenv("FAULT_WRITE") != NULL &&
+	    fault("FAULT_WRITE", fd_path(fd, buf, sizeof(buf)), "pwrite"))
+		return -1;
 	return real(fd, p, n, off);
 }
 
@@ -304,6 +308,9 @@ pwrite64(int fd, const void *p, size_t n, off_t off)
 
 	if (getenv("FAULT_STOP") != NULL)
 		stop_at(fd_path(fd, buf, sizeof(buf)));
+	if (getenv("FAULT_WRITE") != NULL &&
+	    fault("FAULT_WRITE", fd_path(fd, buf, sizeof(buf)), "pwrite"))
+		return -1;
 	return real(fd, p, n, off);
 }
 

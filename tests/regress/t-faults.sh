@@ -107,4 +107,30 @@ check "... a later object goes into a new segment" [ "$(grep -c '^verdict: pass'
 # and with no fault, the same runs go through
 solr-countersign -C "$w" --at $PIN --sat "$w/sat" < "$TMP/o" > "$TMP/out" 2>"$TMP/err"
 check "with no fault, countersign accepts" [ "$(grep -c '^verdict: accept' "$TMP/out")" -eq 2 ]
+# the counters' writes failing from the Kth on, for each K: the run is in
+# trouble, naming the file, and the next run goes on from what is there,
+# never counting fewer than a run with no fault (a count it could not
+# take back stays: the safe way)
+fresh_world "$TMP/cb"
+solr-verify-sig -C "$TMP/cb" --at $PIN "$R/srp-elec-cv4.xml" "$R/srp-gas-cv4.xml" "$R/srp-gas-cv5.xml" |
+	solr-failed-suppliers -C "$TMP/cb" check | solr-gbcs-parse -C "$TMP/cb" > "$TMP/cin"
+rm -rf "$TMP/cb/state/adt-"*
+rm -rf "$TMP/cs"; cp -a "$TMP/cb" "$TMP/cs"
+solr-adt-check -C "$TMP/cs" < "$TMP/cin" > /dev/null
+refn=$(solr-adt-check -C "$TMP/cs" counters | awk '{ n += $NF } END { print n + 0 }')
+k=0 faulted=0 bad=
+while [ $k -le 12 ]; do
+	rm -rf "$TMP/cs"; cp -a "$TMP/cb" "$TMP/cs"
+	faulty FAULT_WRITE=adt-counters FAULT_SKIP=$k solr-adt-check -C "$TMP/cs" < "$TMP/cin" > /dev/null 2> "$TMP/ce"
+	rc=$?
+	[ $rc -eq 2 ] && faulted=$((faulted + 1))
+	{ [ $rc -eq 0 ] || { [ $rc -eq 2 ] && grep -q "adt-counters" "$TMP/ce"; }; } || bad="$bad $k:rc$rc"
+	solr-adt-check -C "$TMP/cs" < "$TMP/cin" > /dev/null 2> "$TMP/ce2" || bad="$bad $k:next"
+	n=$(solr-adt-check -C "$TMP/cs" counters | awk '{ n += $NF } END { print n + 0 }')
+	[ "$n" -ge "$refn" ] || bad="$bad $k:counted$n<$refn"
+	k=$((k + 1))
+done
+check "adt-check, the counters' writes failing from each point on: trouble naming them, then a run that counts no fewer ($faulted faulted)" \
+	sh -c '[ -z "$0" ] && [ "$1" -ge 5 ]' "$bad" "$faulted"
+
 fi
