@@ -265,6 +265,36 @@ answered(int r, int code, const char *why, const struct solr_err *e)
     "GasMonthWithWildcards><sr:GasDayOfMonthWithWildcards><sr:GasNonSpeci" \
     "fiedDayOfMonth/></sr:GasDayOfMonthWithWildcards><sr:GasDayOfWeekWith" \
     "Wildcards><sr:NonSpecifiedDayOfWeek/></sr:GasDayOfWeekWithWildcards>"
+/* the largest calendars: one more of each than the reader takes */
+#define X2(a) a a
+#define X3(a) a a a
+#define X5(a) a a a a a
+#define X21(a) X5(a) X5(a) X5(a) X5(a) a
+#define X22(a) X21(a) a
+#define ESCHED "<sr:ElectricityNonDisablementSchedule><sr:NonDisablement" \
+    "Script>START</sr:NonDisablementScript><sr:SpecialDaysApplicability/>" \
+    "<sr:DaysOfWeekApplicability/><sr:ScheduleDatesAndTime><sr:SwitchTime>" \
+    "00:00:00.00Z</sr:SwitchTime><sr:StartDate>2026-03-02Z</sr:StartDate>" \
+    "<sr:EndDate>65535-12-31Z</sr:EndDate></sr:ScheduleDatesAndTime></sr:" \
+    "ElectricityNonDisablementSchedule>"
+#define GACT "<sr:TimeStartAction><sr:StartTime>00:00:00.00Z</sr:StartTime>" \
+    "<sr:NonDisablementAction>START</sr:NonDisablementAction></sr:Time" \
+    "StartAction>"
+#define GDP "<sr:GasNonDisablementDayProfile>" GACT "<sr:GasDayName>1</sr:" \
+    "GasDayName></sr:GasNonDisablementDayProfile>"
+#define GWP "<sr:WeekProfile><sr:WeekName>1</sr:WeekName><sr:Referenced" \
+    "DayName index=\"1\">1</sr:ReferencedDayName><sr:ReferencedDayName " \
+    "index=\"2\">1</sr:ReferencedDayName><sr:ReferencedDayName index=\"3\">" \
+    "1</sr:ReferencedDayName><sr:ReferencedDayName index=\"4\">1</sr:" \
+    "ReferencedDayName><sr:ReferencedDayName index=\"5\">1</sr:Referenced" \
+    "DayName><sr:ReferencedDayName index=\"6\">1</sr:ReferencedDayName>" \
+    "<sr:ReferencedDayName index=\"7\">1</sr:ReferencedDayName></sr:Week" \
+    "Profile>"
+#define GSEASON "<sr:Season><sr:SeasonStartDate>" GANY "</sr:SeasonStart" \
+    "Date><sr:ReferencedWeekName>1</sr:ReferencedWeekName></sr:Season>"
+#define GSD "<sr:SpecialDay><sr:Date>" GANY "</sr:Date><sr:ReferencedDay" \
+    "Name>1</sr:ReferencedDayName></sr:SpecialDay>"
+
 /* a row leaves out what it does not change: gas 0, no second change */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -535,12 +565,35 @@ static const struct {
 	{ "<sr:SpecialDays/></sr:GasNon", "<sr:SpecialDays><sr:SpecialDay>"
 	    "<sr:Date>" GANY "</sr:Date></sr:SpecialDay></sr:SpecialDays></sr:"
 	    "GasNon", "sr:SpecialDay (line 1) lacks sr:ReferencedDayName", 1 },
+
+	/* one more than the most of each: refused, never written past the
+	 * reader's tables */
+	{ "<sr:ElectricitySpecialDays/>", "<sr:ElectricitySpecialDays>"
+	    X21(ESD("<sr:NonSpecifiedYear/>", "<sr:NonSpecifiedMonth/>",
+	    "<sr:NonSpecifiedDayOfMonth/>")) "</sr:ElectricitySpecialDays>",
+	    "more than 20 special days" },
+	{ "<sr:ElectricityNonDisablementSchedule>", X21(ESCHED)
+	    "<sr:ElectricityNonDisablementSchedule>", NULL },
+	{ "<sr:ElectricityNonDisablementSchedule>", X22(ESCHED)
+	    "<sr:ElectricityNonDisablementSchedule>", "more than 22 "
+	    "non-disablement schedule entries" },
+	{ "<sr:TimeStartAction>", X2(GACT) "<sr:TimeStartAction>", NULL, 1 },
+	{ "<sr:TimeStartAction>", X3(GACT) "<sr:TimeStartAction>", "a day "
+	    "profile (line 1) has more than 3 actions", 1 },
+	{ "<sr:DayProfiles>", "<sr:DayProfiles>" X5(GDP), "more than 5 day "
+	    "profiles", 1 },
+	{ "<sr:WeekProfiles>", "<sr:WeekProfiles>" X2(GWP), "more than 2 week "
+	    "profiles", 1 },
+	{ "<sr:SeasonProfiles>", "<sr:SeasonProfiles>" X3(GSEASON), "more than "
+	    "3 seasons", 1 },
+	{ "<sr:SpecialDays/></sr:GasNon", "<sr:SpecialDays>" X21(GSD)
+	    "</sr:SpecialDays></sr:GasNon", "more than 20 special days", 1 },
 };
 #pragma GCC diagnostic pop
 
 START_TEST(xml_forms)
 {
-	char doc[16384], out[16384];
+	static char doc[65536], out[65536];
 	xmlDocPtr d;
 	struct prepay pp;
 	struct solr_err e;
