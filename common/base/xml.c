@@ -16,7 +16,7 @@ xml_malloc(size_t n)
 {
 	void *p = malloc(n);
 
-	if (p == NULL)
+	if (p == NULL && n != 0)
 		solr_oom_note();
 	return p;
 }
@@ -26,7 +26,7 @@ xml_realloc(void *p, size_t n)
 {
 	void *q = realloc(p, n);
 
-	if (q == NULL)
+	if (q == NULL && n != 0)
 		solr_oom_note();
 	return q;
 }
