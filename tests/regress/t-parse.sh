@@ -23,6 +23,11 @@ lie() {	# lie NAME SED...: the record in $from changed, sealed; gbcs-parse's rec
 	solr-gbcs-parse -C "$w" --at "$at" < "$TMP/$_n" > "$TMP/$_n.out" 2> "$TMP/$_n.err"
 	echo $? > "$TMP/$_n.rc"
 }
+swap() {	# swap NAME FILE SED...: lie NAME with the request object of FILE's record
+	_s=$1 _f=$2; shift 2
+	obj "$_f" > "$TMP/objlines"
+	lie "$_s" -e "/^  object: /d; /^  at: /d; /^  size: /d" -e "/^request:\$/r $TMP/objlines" "$@"
+}
 said() {	# said NAME CODE REASON: rejected with the code, for the reason
 	grep -q '^verdict: reject$' "$TMP/$1.out" && grep -q "^code: $2\$" "$TMP/$1.out" &&
 		grep -q "^reason: .*$3" "$TMP/$1.out"
@@ -30,13 +35,9 @@ said() {	# said NAME CODE REASON: rejected with the code, for the reason
 lie srv 's/^  body: update-prepay-configuration$/  body: update-debt/'
 check "an SR 2.1 record whose body is another SRV's: rejected E2 (E020101 from its version on), naming both" \
 	said srv E2 "SRV 2.1 with a update-debt body; it takes UpdatePrepayConfiguration or SignedPreCommand"
-lie torn -e "/^  object: /d; /^  at: /d; /^  size: /d" -e "/^request:\$/r /dev/stdin" <<EOF2
-$(obj torn.xml)
-EOF2
+swap torn torn.xml
 check "a request object that is not well-formed XML: rejected, saying so" said torn null "not well-formed XML"
-lie nobody -e "/^  object: /d; /^  at: /d; /^  size: /d" -e "/^request:\$/r /dev/stdin" <<EOF2
-$(obj nobody.xml)
-EOF2
+swap nobody nobody.xml
 check "a request object with no body: rejected, saying so" said nobody null "the request has no body"
 lie gone 's/^  object: .*/  object: 0000000000000000000000000000000000000000000000000000000000000000/'
 check "a request object the store does not hold: exit 2, the record rejected" \
@@ -58,17 +59,11 @@ solr-verify-sig -C "$w" --at $PIN "$TMP/noalert.xml" "$TMP/nopayload.xml" >> "$T
 from=agood at=$T2
 lie aok -e 's/^seq: 1$/seq: 1/'
 check "setup: the alert record passes gbcs-parse" grep -q '^  gbcs-parse: {result: pass, form: alert' "$TMP/aok.out"
-lie anone -e "/^  object: /d; /^  at: /d; /^  size: /d" -e 's/^  body: device-alert-message$/  body: response-message/' -e "/^request:\$/r /dev/stdin" <<EOF2
-$(obj noalert.xml)
-EOF2
+swap anone noalert.xml -e 's/^  body: device-alert-message$/  body: response-message/'
 check "a response with no alert in it: passed over (skipped)" grep -q '^  gbcs-parse: {result: skipped}' "$TMP/anone.out"
-lie apayload -e "/^  object: /d; /^  at: /d; /^  size: /d" -e "/^request:\$/r /dev/stdin" <<EOF2
-$(obj nopayload.xml)
-EOF2
+swap apayload nopayload.xml
 check "an alert with no GBCSPayload: rejected, saying so" said apayload null "the alert has no alert code or no GBCSPayload"
-lie atorn -e "/^  object: /d; /^  at: /d; /^  size: /d" -e "/^request:\$/r /dev/stdin" <<EOF2
-$(obj torn.xml)
-EOF2
+swap atorn torn.xml
 check "an alert object that is not well-formed XML: rejected, saying so" said atorn null "not well-formed XML"
 lie agone 's/^  object: .*/  object: 0000000000000000000000000000000000000000000000000000000000000000/'
 check "an alert object the store does not hold: exit 2, the record rejected" \
