@@ -392,19 +392,11 @@ verify_document(struct verify_stage *v, struct ynode *rec,
 	    yn_set_str(req, "at", where) != 0 ||
 	    yn_set_int(req, "size", (int64_t)n) != 0 || rec_time(rec, &at) != 0)
 		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	/* the first stage's documents are decided here, not by the stage
+	 * driver: the same guard */
 	oom = solr_oom_count();
 	r = check_bytes(v, rec, p, n, at, e);
-	if (solr_oom_count() == oom)
-		return r;
-	/* a library out of memory meanwhile: no verdict on the document
-	 * (the stage driver does the same for the records it decides) */
-	decision_reject(&d, DUIS_NONE, "out of memory while it was decided "
-	    "(not the document's fault)");
-	if (rec_decide(rec, STAGE, &d) == NULL)
-		return SOLR_ERR_NOMEM;
-	solr_seterr(e, SOLR_ERR_NOMEM, "out of memory (a library could not "
-	    "allocate while a document was decided)");
-	return STAGE_TROUBLE;
+	return stage_oom_guard(rec, STAGE, oom, r, STAGE_TROUBLE, e);
 }
 
 int

@@ -176,16 +176,23 @@ decide(struct stage *s, struct ynode *rec, struct solr_err *e)
 		    solr_seterr(e, SOLR_ERR_NOMEM, "out of memory") : 0;
 	oom = solr_oom_count();
 	rc = s->ops->decide(s->ctx, &r, e);
-	if (solr_oom_count() == oom)
+	return stage_oom_guard(rec, s->ops->name, oom, rc, SOLR_ERR_NOMEM, e);
+}
+
+int
+stage_oom_guard(struct ynode *rec, const char *stage, unsigned long before,
+    int rc, int fail, struct solr_err *e)
+{
+	if (solr_oom_count() == before)
 		return rc;
 	/* a library ran out of memory while the record was decided: what
 	 * it answered is no verdict on the record */
-	if (rec_reject(rec, s->ops->name, NULL, "out of memory while it was "
-	    "decided (not the record's fault): decided again, it may pass")
-	    != 0)
+	if (rec_reject(rec, stage, NULL, "out of memory while it was decided "
+	    "(not the record's fault): decided again, it may pass") != 0)
 		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
-	return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory (a library "
-	    "could not allocate while a record was decided)");
+	solr_seterr(e, SOLR_ERR_NOMEM, "out of memory (a library could not "
+	    "allocate while a record was decided)");
+	return fail;
 }
 
 void

@@ -100,6 +100,12 @@ void stage_emit(struct stage *s, struct ynode *rec);
  * which is 1, said on stderr, when no record at all was written. */
 int stage_finish(struct stage *s);
 void stage_free(struct stage *s);
+/* After a record was decided, given solr_oom_count() from before: when a
+ * library ran out of memory meanwhile, whatever it answered is no
+ * verdict, and the record is rejected as not its fault, e says so, and
+ * fail is returned; otherwise rc. */
+int stage_oom_guard(struct ynode *rec, const char *stage,
+    unsigned long before, int rc, int fail, struct solr_err *e);
 /* Raises the exit status (never lowers it). */
 void stage_status(struct stage *s, int status);
 

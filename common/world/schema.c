@@ -232,7 +232,6 @@ duis_schema_validate(struct duis_schemas *s, xmlDocPtr doc,
 {
 	struct schema_one *o = NULL;
 	char v[DUIS_VERSION_MAX];
-	unsigned long oom;
 	int r;
 
 	if ((r = duis_schema_version(doc, v, e)) != 0)
@@ -241,13 +240,7 @@ duis_schema_validate(struct duis_schemas *s, xmlDocPtr doc,
 		return r;
 	o->nerr = 0;
 	o->err[0] = '\0';
-	oom = solr_oom_count();
-	r = xmlSchemaValidateDoc(o->vc, doc);
-	/* libxml2 out of memory says "invalid" as often as it says so */
-	if (solr_oom_count() != oom)
-		return solr_seterr_at(e, SOLR_ERR_NOMEM, o->path, 0, "out of "
-		    "memory validating the document");
-	if (r == 0)
+	if ((r = xmlSchemaValidateDoc(o->vc, doc)) == 0)
 		return 0;
 	if (r < 0)
 		return solr_seterr_at(e, SOLR_ERR_INTERNAL, o->path, 0, "the "
