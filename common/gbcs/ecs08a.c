@@ -109,11 +109,19 @@ schedule_special_days(struct g *g, struct rng *r, const struct prepay *pp,
 {
 	size_t f = r->pos, nbits, b;
 	uint32_t bits;
-	int rc, k, found;
+	int rc, k, found, top = 0;
 
 	if ((rc = dl_bits(g, r, PP_ELEC_SPECIAL_MAX, "execution special days",
 	    &nbits, &bits)) != 0)
 		return rc;
+	/* one form: a bit for each index up to the highest defined */
+	for (k = 0; k < pp->nspecial; k++)
+		if (pp->special[k].index > top)
+			top = pp->special[k].index;
+	if (nbits != (size_t)top)
+		return gr_fail(g, f, "schedule entry %u: execution special "
+		    "days has %zu bits; the highest special day index is %d",
+		    idx, nbits, top);
 	for (b = 0; b < nbits; b++) {
 		if (!(bits & (1u << b)))
 			continue;
@@ -244,6 +252,9 @@ ecs08a_specs(struct g *g, struct rng *c, const struct gbcs_apdu *a)
 		return rc;
 	gr_trace(g, at, 4, "long-invoke-id-and-priority", "0x%08llX",
 	    (unsigned long long)invoke);
+	if ((invoke >> 24) != 0x20)
+		return gr_fail(g, at, "the invoke-id's top byte is 0x%02llX; a "
+		    "pre-command's is 0x20", (unsigned long long)(invoke >> 24));
 	if ((invoke & 0xFFFFFF) != (a->counter & 0xFFFFFF))
 		return gr_fail(g, at, "the invoke-id's low 24 bits 0x%06llX "
 		    "are not the originator counter's 0x%06llX",

@@ -173,6 +173,21 @@ ztime(struct g *g, struct rng *r, const char *what, uint32_t *t)
 	return 0;
 }
 
+/* A provider or issuer event id: the supplier's numbering, listed in
+ * the trace and read no further. */
+static int
+zid(struct g *g, struct rng *r, const char *what)
+{
+	size_t at = r->pos;
+	uint32_t v;
+	int rc;
+
+	if ((rc = gr_le(g, r, 4, what, &v)) != 0)
+		return rc;
+	gr_trace(g, at, 4, what, "%u", v);
+	return 0;
+}
+
 /* The prepayment commands of GCS05, in order: their ZCL command and
  * payload length, the 4-byte ids before the start time (a component with
  * a from-date-time has neither).  The values each carries after them are
@@ -200,7 +215,6 @@ gcs05_prepayment(struct g *g, struct gcs05 *s, struct prepay *pp)
 	const struct pp_field *f;
 	struct zcl z;
 	struct rng r;
-	uint32_t skip;
 	int64_t v;
 	size_t i;
 	int rc, k;
@@ -215,8 +229,8 @@ gcs05_prepayment(struct g *g, struct gcs05 *s, struct prepay *pp)
 		r = zcl_payload(&z);
 		g->depth++;
 		for (k = 0; k < pc->ids; k++)
-			if ((rc = gr_le(g, &r, 4, k + 1 < pc->ids ?
-			    "provider id" : "issuer event id", &skip)) != 0)
+			if ((rc = zid(g, &r, k + 1 < pc->ids ? "provider id" :
+			    "issuer event id")) != 0)
 				return rc;
 		if (pc->fdt) {
 			s->t[i] = z.fdt;
@@ -239,12 +253,11 @@ gcs05_prepayment(struct g *g, struct gcs05 *s, struct prepay *pp)
 static int
 calendar_ids(struct g *g, struct rng *r)
 {
-	uint32_t skip;
 	int rc;
 
-	if ((rc = gr_le(g, r, 4, "provider id", &skip)) != 0)
+	if ((rc = zid(g, r, "provider id")) != 0)
 		return rc;
-	return gr_le(g, r, 4, "issuer event id", &skip);
+	return zid(g, r, "issuer event id");
 }
 
 /* The head of the profile commands: the ids, then the calendar's id,
@@ -269,7 +282,7 @@ gcs05_calendar(struct g *g, struct gcs05 *s, struct prepay *pp)
 {
 	struct zcl z;
 	struct rng r;
-	uint32_t skip, type, nlen, ns, nw, nd;
+	uint32_t tref, type, nlen, ns, nw, nd;
 	size_t at;
 	int rc;
 
@@ -277,14 +290,17 @@ gcs05_calendar(struct g *g, struct gcs05 *s, struct prepay *pp)
 	    &z)) != 0 || (rc = zcl_len(g, &z, 22, "Publish Calendar")) != 0)
 		return rc;
 	r = zcl_payload(&z);
-	if ((rc = gr_le(g, &r, 4, "provider id", &skip)) != 0 ||
-	    (rc = gr_le(g, &r, 4, "issuer event id", &skip)) != 0 ||
+	if ((rc = calendar_ids(g, &r)) != 0 ||
 	    (rc = gr_le(g, &r, 4, "calendar id", &s->cal_id)) != 0 ||
 	    (rc = ztime(g, &r, "calendar start time", &s->cal_start[0])) != 0
 	    || (rc = gr_le(g, &r, 1, "calendar type", &type)) != 0 ||
-	    (rc = gr_le(g, &r, 1, "calendar time reference", &skip)) != 0 ||
+	    (rc = gr_le(g, &r, 1, "calendar time reference", &tref)) != 0 ||
 	    (rc = gr_le(g, &r, 1, "calendar name", &nlen)) != 0)
 		return rc;
+	/* the times of the profiles are read as the RTDS writes them */
+	if (tref != 0x00)
+		return gr_fail(g, z.at, "calendar time reference 0x%02X is not "
+		    "0x00, the one the checked times are read in", tref);
 	if (type != 0x03)
 		return gr_fail(g, z.at, "calendar type 0x%02X is not the "
 		    "friendly credit calendar (0x03)", type);

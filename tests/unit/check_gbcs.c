@@ -338,6 +338,109 @@ START_TEST(truncations_and_byte_changes)
 }
 END_TEST
 
+/* What a pre-command reads as: its header and its prepay values, as
+ * text (NULL when refused).  The values read back through the record's
+ * own reader give the same text: nothing out of range passes. */
+static char *
+read_as(const unsigned char *m, size_t n, struct solr_err *e)
+{
+	struct gbcs_apdu a;
+	struct prepay pp, back;
+	struct ynode *y, *yb;
+	char *s, *b, *out;
+	size_t k;
+
+	if (gbcs_parse_signing(m, n, 1, &a, NULL, e) != 0 ||
+	    gbcs_sr21_content(&a, &pp, NULL, e) != 0)
+		return NULL;
+	y = prepay_to_yaml(&pp);
+	s = yaml_str(y);
+	ck_assert_msg(prepay_from_yaml(y, &back, e) == 0, "read as %s, which "
+	    "the record's reader refuses: %s", s, e->msg);
+	yb = prepay_to_yaml(&back);
+	b = yaml_str(yb);
+	ck_assert_str_eq(s, b);
+	out = malloc(strlen(s) + 256);
+	k = (size_t)sprintf(out, "%d %llx %llx %llx %04x %zu ", a.cra,
+	    (unsigned long long)a.counter, (unsigned long long)a.originator,
+	    (unsigned long long)a.recipient, a.message_code, a.date_time_len);
+	for (size_t i = 0; i < a.date_time_len; i++)
+		k += (size_t)sprintf(out + k, "%02x", a.date_time[i]);
+	strcpy(out + k, s);
+	free(s);
+	free(b);
+	yn_free(y);
+	yn_free(yb);
+	return out;
+}
+
+/* Marks in skip the bytes of the ZCL ids no value is read from (each
+ * command's provider and issuer event ids: the supplier's numbering). */
+static void
+ids_of(const unsigned char *m, size_t n, char *skip)
+{
+	struct gbcs_apdu a;
+	struct gbcs_trace t = { NULL, 0, 0 };
+	struct prepay pp;
+	struct solr_err e;
+	size_t i;
+
+	ck_assert_int_eq(gbcs_parse_signing(m, n, 1, &a, NULL, &e), 0);
+	ck_assert_int_eq(gbcs_sr21_content(&a, &pp, &t, &e), 0);
+	for (i = 0; i < t.n; i++)
+		if (strcmp(t.f[i].name, "provider id") == 0 ||
+		    strcmp(t.f[i].name, "issuer event id") == 0)
+			memset(skip + t.f[i].offset, 1, t.f[i].length);
+	gbcs_trace_free(&t);
+}
+
+/* One form of each value: a change to any byte the signature covers is
+ * refused, or reads as other values.  A check the reader skipped (a
+ * fixed byte, a count, a repeated item, a bound) would let two messages
+ * read the same, or a value out of its range through. */
+START_TEST(one_form_a_value)
+{
+	static const unsigned char delta[] = { 0x01, 0x02, 0x10, 0x80, 0xFF };
+	unsigned char *m, *c;
+	size_t n, i, d;
+	struct solr_err e;
+	char *want, *got, *skip;
+	int sub;
+
+	if (_i < 2)
+		m = hexfile(_i == 0 ?
+		    "malformed/ECS08a_SIGNED_PRECOMMAND_OK.HEX" :
+		    "malformed/GCS05_SIGNED_PRECOMMAND_OK.HEX", &n);
+	else
+		m = rtds_spc(rtds[_i - 2].dir, rtds[_i - 2].name, &n);
+	if (m == NULL)
+		UNIT_SKIP("the GBCS vectors are absent");
+	ck_assert_ptr_nonnull(want = read_as(m, n, &e));
+	c = malloc(n);
+	skip = calloc(1, n);
+	ids_of(m, n, skip);
+	/* the last 65 bytes are the signature's length and value */
+	for (i = 0; i + 65 < n; i++)
+		for (d = 0; d < sizeof(delta) + 2 && !skip[i]; d++) {
+			memcpy(c, m, n);
+			sub = d >= sizeof(delta);
+			c[i] = sub ? (unsigned char)(m[i] + (d == sizeof(delta) ?
+			    1 : -1)) : m[i] ^ delta[d];
+			if ((got = read_as(c, n, &e)) == NULL) {
+				ck_assert_int_eq(e.code, SOLR_ERR_VERIFY);
+				continue;
+			}
+			ck_assert_msg(strcmp(got, want) != 0, "byte %zu as "
+			    "%02X (was %02X) reads the same", i, c[i], m[i]);
+			free(got);
+		}
+	free(skip);
+	free(c);
+	free(want);
+	free(m);
+}
+END_TEST
+
 START_TEST(other_keys_fail)
 {
 	static const char *const others[] = { "duis/certs/Z1b-supplier-ds.pem",
@@ -819,6 +922,8 @@ gbcs_suite(void)
 	    sizeof(malformed) / sizeof(malformed[0]));
 	tcase_add_loop_test(tc, truncations_and_byte_changes, 0, 2);
 	tcase_add_test(tc, other_keys_fail);
+	tcase_add_loop_test(tc, one_form_a_value, 0, 2 +
+	    (int)(sizeof(rtds) / sizeof(rtds[0])));
 	tcase_add_loop_test(tc, rtds_commands, 0,
 	    sizeof(commands) / sizeof(commands[0]));
 	tcase_add_test(tc, worked_example_mac);
