@@ -68,3 +68,24 @@ check "an alert object that is not well-formed XML: rejected, saying so" said at
 lie agone 's/^  object: .*/  object: 0000000000000000000000000000000000000000000000000000000000000000/'
 check "an alert object the store does not hold: exit 2, the record rejected" \
 	sh -c '[ "$(cat "$0")" -eq 2 ] && grep -q "^verdict: reject$" "$1"' "$TMP/agone.rc" "$TMP/agone.out"
+# the alert's own fields, each lied: no alert code, a payload that is not
+# base64, an alert code in a second form, a future-dated alert whose
+# payload is not an alert, and a response with no body at all
+da() { printf '<sr:Response xmlns:sr="%s"><sr:Body>%s</sr:Body></sr:Response>\n' $NS "$1"; }
+da '<sr:DeviceAlertMessage><sr:GBCSPayload>3wk=</sr:GBCSPayload></sr:DeviceAlertMessage>' > "$TMP/nocode.xml"
+da '<sr:DeviceAlertMessage><sr:AlertCode>8F1D</sr:AlertCode><sr:GBCSPayload>not base64!</sr:GBCSPayload></sr:DeviceAlertMessage>' > "$TMP/nob64.xml"
+da '<sr:DeviceAlertMessage><sr:AlertCode><![CDATA[8F1D]]></sr:AlertCode><sr:GBCSPayload>3wk=</sr:GBCSPayload></sr:DeviceAlertMessage>' > "$TMP/cdata.xml"
+da '<sr:ResponseMessage><sr:FutureDatedDeviceAlertMessage><sr:FutureDatedAlertCode>8F66</sr:FutureDatedAlertCode><sr:GBCSPayload>3wk=</sr:GBCSPayload></sr:FutureDatedDeviceAlertMessage></sr:ResponseMessage>' > "$TMP/future.xml"
+printf '<sr:Response xmlns:sr="%s"/>\n' $NS > "$TMP/bodiless.xml"
+solr-verify-sig -C "$w" --at $PIN "$TMP/nocode.xml" "$TMP/nob64.xml" "$TMP/cdata.xml" \
+	"$TMP/future.xml" "$TMP/bodiless.xml" >> "$TMP/others" 2>/dev/null
+swap anocode nocode.xml
+check "an alert with no AlertCode: rejected, saying so" said anocode null "the alert has no alert code or no GBCSPayload"
+swap anob64 nob64.xml
+check "an alert whose GBCSPayload is not base64: rejected, saying so" said anob64 null "base64"
+swap acdata cdata.xml
+check "an AlertCode written in a CDATA section: rejected, naming the element" said acdata null "AlertCode.*CDATA"
+swap afuture future.xml -e 's/^  body: device-alert-message$/  body: response-message/'
+check "a future-dated alert whose payload is no alert: rejected by the GBCS framing" said afuture null "offset"
+swap abodiless bodiless.xml
+check "a response with no body: rejected, saying so" said abodiless null "the response has no body"
