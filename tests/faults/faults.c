@@ -11,9 +11,18 @@
  *   FAULT_NOLOCK=STR  flock and fcntl locks on a matching descriptor
  *                     succeed without locking anything (a file system
  *                     whose locks are not seen between processes)
+ *   FAULT_READ=STR    read, pread of a matching descriptor
+ *   FAULT_LOCK=STR    the blocking lock requests (flock without LOCK_NB,
+ *                     fcntl F_SETLKW and F_OFD_SETLKW) on a matching
+ *                     descriptor: the calls a signal can interrupt
+ *   FAULT_TRUNCATE=STR ftruncate and truncate of a matching file
+ *   FAULT_CLOSE=STR   close of a matching descriptor (the descriptor is
+ *                     closed all the same, as Linux does)
  *
- * FAULT_SKIP=N lets the first N matching calls through.  Each failure it
- * makes is noted on stderr as "faults: CALL PATH".
+ * FAULT_SKIP=N lets the first N matching calls through; FAULT_ONCE makes
+ * only one call fail (with FAULT_ERRNO=4, an interrupted call the caller
+ * should make again).  Each failure it makes is noted on stderr as
+ * "faults: CALL PATH".
  *
  *   FAULT_STOP=STR    the process stops itself (SIGSTOP) before the
  *                     write, pwrite, fsync or rename of a matching path
@@ -57,6 +66,7 @@
 #include <unistd.h>
 
 static long skip = -1;
+static int fired;
 
 static int
 fault(const char *var, const char *path, const char *call)
@@ -75,6 +85,9 @@ fault(const char *var, const char *path, const char *call)
 		skip--;
 		return 0;
 	}
+	if (fired && getenv("FAULT_ONCE") != NULL)
+		return 0;
+	fired = 1;
 	n = snprintf(msg, sizeof(msg), "faults: %s %s\n", call, path);
 	if (n > 0)
 		(void)!syscall(SYS_write, 2, msg, (size_t)n);
@@ -382,11 +395,23 @@ nolock(int fd)
 	return path != NULL && strstr(path, want) != NULL;
 }
 
+/* a call on fd that FAULT_var makes fail */
+static int
+fd_fault(const char *var, int fd, const char *call)
+{
+	char buf[4096];
+
+	return getenv(var) != NULL && fault(var, fd_path(fd, buf,
+	    sizeof(buf)), call);
+}
+
 int
 flock(int fd, int op)
 {
 	REAL("flock", flock_fn);
 
+	if (!(op & (LOCK_NB | LOCK_UN)) && fd_fault("FAULT_LOCK", fd, "flock"))
+		return -1;
 	return nolock(fd) ? 0 : real(fd, op);
 }
 
@@ -400,10 +425,85 @@ fcntl(int fd, int cmd, ...)
 	va_start(ap, cmd);
 	arg = va_arg(ap, void *);
 	va_end(ap);
+	if ((cmd == F_SETLKW || cmd == F_OFD_SETLKW) &&
+	    ((struct flock *)arg)->l_type != F_UNLCK &&
+	    fd_fault("FAULT_LOCK", fd, "fcntl"))
+		return -1;
 	if ((cmd == F_SETLK || cmd == F_SETLKW || cmd == F_OFD_SETLK ||
 	    cmd == F_OFD_SETLKW) && nolock(fd))
 		return 0;
 	return real(fd, cmd, arg);
+}
+
+typedef ssize_t (*read_fn)(int, void *, size_t);
+typedef ssize_t (*pread_fn)(int, void *, size_t, off_t);
+typedef int (*ftruncate_fn)(int, off_t);
+typedef int (*truncate_fn)(const char *, off_t);
+typedef int (*close_fn)(int);
+
+ssize_t
+read(int fd, void *p, size_t n)
+{
+	REAL("read", read_fn);
+
+	return fd_fault("FAULT_READ", fd, "read") ? -1 : real(fd, p, n);
+}
+
+ssize_t
+pread(int fd, void *p, size_t n, off_t off)
+{
+	REAL("pread", pread_fn);
+
+	return fd_fault("FAULT_READ", fd, "pread") ? -1 : real(fd, p, n, off);
+}
+
+ssize_t
+pread64(int fd, void *p, size_t n, off_t off)
+{
+	REAL("pread64", pread_fn);
+
+	return fd_fault("FAULT_READ", fd, "pread") ? -1 : real(fd, p, n, off);
+}
+
+int
+ftruncate(int fd, off_t len)
+{
+	REAL("ftruncate", ftruncate_fn);
+
+	return fd_fault("FAULT_TRUNCATE", fd, "ftruncate") ? -1 :
+	    real(fd, len);
+}
+
+int
+ftruncate64(int fd, off_t len)
+{
+	REAL("ftruncate64", ftruncate_fn);
+
+	return fd_fault("FAULT_TRUNCATE", fd, "ftruncate") ? -1 :
+	    real(fd, len);
+}
+
+int
+truncate(const char *path, off_t len)
+{
+	REAL("truncate", truncate_fn);
+
+	return fault("FAULT_TRUNCATE", path, "truncate") ? -1 :
+	    real(path, len);
+}
+
+int
+close(int fd)
+{
+	REAL("close", close_fn);
+	int bad = fd_fault("FAULT_CLOSE", fd, "close"), en = errno;
+	int r = real(fd);
+
+	if (bad) {
+		errno = en;
+		return -1;
+	}
+	return r;
 }
 
 /* Allocations: glibc's own entry points, so that nothing here allocates
