@@ -358,7 +358,7 @@ static int
 head_check(struct solr_world *w, int fd, uint64_t nentries,
     struct solr_err *e)
 {
-	char path[PATH_MAX], want[256], hex[65];
+	char path[PATH_MAX], want[256], hex[65], msg[160];
 	unsigned char head[32], last[INV_ENTRY_LEN];
 	unsigned long long n;
 	struct solr_buf b = { 0 };
@@ -390,9 +390,14 @@ head_check(struct solr_world *w, int fd, uint64_t nentries,
 		    "inventory holds %llu entries, where its last change left "
 		    "%llu: it was put back to an older copy; refused",
 		    (unsigned long long)nentries, n);
-	if (n > 0 && (pread(fd, last, sizeof(last), (off_t)((n - 1) *
-	    INV_ENTRY_LEN)) != INV_ENTRY_LEN || CRYPTO_memcmp(last +
-	    INV_ENTRY_MACED, head, 32) != 0))
+	/* a read that fails is trouble, not a sign of a replaced entry */
+	if (n > 0 && pread(fd, last, sizeof(last), (off_t)((n - 1) *
+	    INV_ENTRY_LEN)) != INV_ENTRY_LEN) {
+		snprintf(msg, sizeof(msg), "cannot read its last entry: %s",
+		    strerror(errno ? errno : EIO));
+		return inv_err(e, w->dir, WF_INVENTORY, SOLR_ERR_IO, msg);
+	}
+	if (n > 0 && CRYPTO_memcmp(last + INV_ENTRY_MACED, head, 32) != 0)
 		return solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "the "
 		    "inventory's entry %llu is not the one its last change "
 		    "left: it was replaced; refused", n - 1);
@@ -414,7 +419,7 @@ reader_open(struct solr_world *w, struct inv_reader *r, struct solr_err *e)
 		    "imported with solr-countersign devices import");
 	if ((r->logfd = solr_open_regular(path, O_RDONLY, 1, e)) < 0)
 		return e->code;
-	if (flock(r->logfd, LOCK_SH) != 0 || fstat(r->logfd, &r->log_st) != 0)
+	if (solr_flock(r->logfd, LOCK_SH) != 0 || fstat(r->logfd, &r->log_st) != 0)
 		return solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
 		    strerror(errno));
 	world_path(path, sizeof(path), w->dir, WF_INVENTORY_IDX);
