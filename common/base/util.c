@@ -677,6 +677,15 @@ solr_appended_note(struct solr_appended *a, int64_t before, int64_t after)
 }
 
 int
+solr_flock(int fd, int op)
+{
+	while (flock(fd, op) != 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+int
 solr_appended_undo(int fd, struct solr_appended *a)
 {
 	struct stat st;
@@ -684,9 +693,8 @@ solr_appended_undo(int fd, struct solr_appended *a)
 
 	if (!a->pending)
 		return 0;
-	while (flock(fd, LOCK_EX) != 0)
-		if (errno != EINTR)
-			return -1;
+	if (solr_flock(fd, LOCK_EX) != 0)
+		return -1;
 	if (!a->interleaved && fstat(fd, &st) == 0 && st.st_size == a->end &&
 	    ftruncate(fd, (off_t)a->start) == 0) {
 		(void)fsync(fd);

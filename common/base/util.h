@@ -98,6 +98,9 @@ void solr_appended_note(struct solr_appended *a, int64_t before,
 /* Truncates the file back to before the first pending write, if it can;
  * 0 when it did (or nothing was pending), -1 otherwise. */
 int solr_appended_undo(int fd, struct solr_appended *a);
+/* flock(fd, op) for a blocking op, taken again when a signal interrupts
+ * the wait: 0, or -1 with errno. */
+int solr_flock(int fd, int op);
 
 /* Appends p to the log file path and syncs it; a failed write or sync
  * truncates the file back (the caller holds its lock).  After a torn

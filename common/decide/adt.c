@@ -685,7 +685,7 @@ adt_counters_open(const char *world, const unsigned char key[32],
 		goto fail;
 	if ((c->fd = solr_open_regular(c->path, O_RDWR | O_CREAT, 1, e)) < 0)
 		goto fail;
-	if (flock(c->fd, LOCK_EX) != 0 || fstat(c->fd, &st) != 0)
+	if (solr_flock(c->fd, LOCK_EX) != 0 || fstat(c->fd, &st) != 0)
 		goto ioerr;
 	if (st.st_size != FULL_SIZE) {
 		if (counters_make(c, st.st_size, want, e) != 0)
@@ -817,10 +817,9 @@ count_add(struct adt_counters *c, uint64_t srp, const char *srv,
 		return solr_seterr_at(e, SOLR_ERR_LIMIT, c->path, 0, "SRV '%s' "
 		    "is longer than a counter's key holds", srv);
 	idx = adt_counters_home(c, srp, srv, window, start);
-	while (flock(c->fd, LOCK_EX) != 0)
-		if (errno != EINTR)
-			return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0,
-			    "lock: %s", strerror(errno));
+	if (solr_flock(c->fd, LOCK_EX) != 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0,
+		    "lock: %s", strerror(errno));
 	for (i = 0; i < NSLOTS; i++, idx = (idx + 1) % NSLOTS) {
 		off = HEADER + (off_t)idx * (off_t)sizeof(s);
 		if (pread(c->fd, &s, sizeof(s), off) != (ssize_t)sizeof(s))
@@ -881,7 +880,7 @@ adt_counters_each(struct adt_counters *c, void (*fn)(void *, uint64_t,
 	struct slot s;
 	size_t i;
 
-	flock(c->fd, LOCK_SH);
+	solr_flock(c->fd, LOCK_SH);
 	for (i = 0; i < NSLOTS; i++) {
 		if (pread(c->fd, &s, sizeof(s), HEADER + (off_t)i *
 		    (off_t)sizeof(s)) != (ssize_t)sizeof(s)) {
@@ -908,10 +907,9 @@ adt_counters_sync(struct adt_counters *c, struct solr_err *e)
 
 	if (c->nundo == 0)
 		return 0;
-	while (flock(c->fd, LOCK_EX) != 0)
-		if (errno != EINTR)
-			return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0,
-			    "lock: %s", strerror(errno));
+	if (solr_flock(c->fd, LOCK_EX) != 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0,
+		    "lock: %s", strerror(errno));
 	memset(&h, 0, sizeof(h));
 	if ((r = header_read(c, hdr, e)) == 0) {
 		h.size = solr_get_le64(hdr + H_GEN) + 1;
@@ -963,9 +961,8 @@ adt_counters_undo(struct adt_counters *c)
 	size_t i;
 	int r = 0;
 
-	while (flock(c->fd, LOCK_EX) != 0)
-		if (errno != EINTR)
-			return -1;
+	if (solr_flock(c->fd, LOCK_EX) != 0)
+		return -1;
 	for (i = c->nundo; i-- > 0;) {
 		struct adt_undo *u = &c->undo[i];
 

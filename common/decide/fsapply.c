@@ -222,13 +222,12 @@ lock_state(const char *world, struct solr_err *e)
 	snprintf(path, sizeof(path), "%s/%s", world, LOCK);
 	if ((fd = solr_open_regular(path, O_RDWR | O_CREAT, 1, e)) < 0)
 		return -1;
-	while (flock(fd, LOCK_EX) != 0)
-		if (errno != EINTR) {
-			solr_seterr_at(e, SOLR_ERR_IO, path, 0, "lock: %s",
-			    strerror(errno));
-			close(fd);
-			return -1;
-		}
+	if (solr_flock(fd, LOCK_EX) != 0) {
+		solr_seterr_at(e, SOLR_ERR_IO, path, 0, "lock: %s",
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 

@@ -584,9 +584,10 @@ ledger_check(const char *world, const char *name,
 	if ((l.fd = solr_open_regular(l.path, O_RDONLY, 1, e)) < 0)
 		return errno == ENOENT && e->code == SOLR_ERR_IO &&
 		    access(l.hpath, F_OK) != 0 ? 0 : e->code;
-	while (flock(l.fd, LOCK_SH) != 0 && errno == EINTR)
-		;
-	if ((r = head_check(&l, &h, 0, e)) == 0 && (r = lines_xor(&l, 0, h.size,
+	if (solr_flock(l.fd, LOCK_SH) != 0)
+		r = solr_seterr_at(e, SOLR_ERR_IO, l.path, 0, "lock: %s",
+		    strerror(errno));
+	else if ((r = head_check(&l, &h, 0, e)) == 0 && (r = lines_xor(&l, 0, h.size,
 	    d, &end, e)) == 0 && (end != h.size || CRYPTO_memcmp(d, h.digest,
 	    32) != 0))
 		r = solr_seterr_at(e, SOLR_ERR_VERIFY, l.path, 0, "a line "
@@ -628,10 +629,9 @@ ledger_open_named(const char *world, const char *name, const char *reuse,
 	if ((l->fd = solr_open_regular(l->path, O_RDWR | O_CREAT | O_APPEND, 1,
 	    e)) < 0)
 		return e->code;
-	while (flock(l->fd, LOCK_EX) != 0)
-		if (errno != EINTR)
-			return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0,
-			    "lock: %s", strerror(errno));
+	if (solr_flock(l->fd, LOCK_EX) != 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0,
+		    "lock: %s", strerror(errno));
 	if ((r = head_check(l, &h, 1, e)) != 0)
 		goto out;
 	/* every process with the ledger open holds .live shared: alone, an
@@ -651,8 +651,10 @@ ledger_open_named(const char *world, const char *name, const char *reuse,
 		r = rebuild(l, 0, e);
 	else
 		r = catch_up(l, e);
-	while (flock(l->lfd, LOCK_SH) != 0 && errno == EINTR)
-		;
+	/* held shared while open: no other process takes itself alone */
+	if (r == 0 && solr_flock(l->lfd, LOCK_SH) != 0)
+		r = solr_seterr_at(e, SOLR_ERR_IO, l->path, 0, "live lock: %s",
+		    strerror(errno));
 out:
 	flock(l->fd, LOCK_UN);
 	return r;
@@ -767,10 +769,9 @@ ledger_lookup(struct ledger *l, uint64_t originator, uint64_t counter,
 		*x = l->e[k];
 		return 1;
 	}
-	while (flock(l->fd, LOCK_EX) != 0)
-		if (errno != EINTR)
-			return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0,
-			    "lock: %s", strerror(errno));
+	if (solr_flock(l->fd, LOCK_EX) != 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0,
+		    "lock: %s", strerror(errno));
 	if ((r = catch_up(l, e)) == 0)
 		r = idx_find(l, originator, counter, recipient, &slot, &off, x,
 		    &found, e);
@@ -792,10 +793,9 @@ ledger_record_note(struct ledger *l, uint64_t originator, uint64_t counter,
 	if (l->fd < 0)
 		return memory_record(l, originator, counter, recipient, sha,
 		    note, again, e);
-	while (flock(l->fd, LOCK_EX) != 0)
-		if (errno != EINTR)
-			return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0,
-			    "lock: %s", strerror(errno));
+	if (solr_flock(l->fd, LOCK_EX) != 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0,
+		    "lock: %s", strerror(errno));
 	if ((r = catch_up(l, e)) != 0 || (r = idx_find(l, originator,
 	    counter, recipient, &slot, &off, &x, &found, e)) != 0)
 		goto out;
@@ -853,9 +853,8 @@ ledger_sync(struct ledger *l, struct solr_err *e)
 		return SOLR_ERR_IO;
 	}
 	l->dirty = 0;
-	while (flock(l->fd, LOCK_EX) != 0)
-		if (errno != EINTR)
-			return head_err(l, e, "lock");
+	if (solr_flock(l->fd, LOCK_EX) != 0)
+		return head_err(l, e, "lock");
 	r = head_move(l, (uint64_t)st.st_size, 0, e);
 	flock(l->fd, LOCK_UN);
 	return r;
@@ -879,7 +878,7 @@ ledger_undo(struct ledger *l)
 	/* a record a sync moved over this batch's lines goes back before
 	 * them first, under the lock the cut is made under (taken again
 	 * and let go by solr_appended_undo): behind the file, it holds */
-	if (l->app.pending && !l->app.interleaved && flock(l->fd, LOCK_EX) ==
+	if (l->app.pending && !l->app.interleaved && solr_flock(l->fd, LOCK_EX) ==
 	    0 && head_move(l, (uint64_t)l->app.start, 1, &ignore) != 0)
 		l->app.interleaved = 1;	/* the lines stay */
 	r = solr_appended_undo(l->fd, &l->app);
@@ -887,7 +886,7 @@ ledger_undo(struct ledger *l)
 	l->dirty = 0;
 	/* the index covers lines that are gone: the next to read it builds
 	 * it again */
-	if (r == 0 && l->ifd >= 0 && flock(l->fd, LOCK_EX) == 0) {
+	if (r == 0 && l->ifd >= 0 && solr_flock(l->fd, LOCK_EX) == 0) {
 		if (hdr_read(l) == 0 && touch_index(l, &ignore) == 0) {
 			l->covered = UINT64_MAX;
 			(void)hdr_write(l, &ignore);
@@ -911,10 +910,10 @@ ledger_close(struct ledger *l)
 
 	if (l->fd >= 0 && l->ifd >= 0) {
 		/* everything any process wrote to the index is on disk:
-		 * it is clean (the next to change it marks it again) */
-		while (flock(l->fd, LOCK_EX) != 0 && errno == EINTR)
-			;
-		if (hdr_read(l) == 0 && !l->clean && fsync(l->ifd) == 0) {
+		 * it is clean (the next to change it marks it again); a
+		 * writer at work now marks it at its own close */
+		if (flock(l->fd, LOCK_EX | LOCK_NB) == 0 && hdr_read(l) == 0 &&
+		    !l->clean && fsync(l->ifd) == 0) {
 			l->clean = 1;
 			if (hdr_write(l, &ignore) == 0)
 				(void)fdatasync(l->ifd);

@@ -59,7 +59,7 @@ probe(const char *dir, struct solr_err *e)
 		return r;
 	}
 	/* serialised with the other processes that probe */
-	if (flock(a, LOCK_EX) != 0)
+	if (solr_flock(a, LOCK_EX) != 0)
 		bad = 1;
 	else if (flock(b, LOCK_EX | LOCK_NB) == 0 || !busy(errno))
 		bad = 2;

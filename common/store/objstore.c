@@ -116,9 +116,8 @@ objstore_open(struct solr_objstore *os, const char *dir, struct solr_err *e)
 	snprintf(path, sizeof(path), "%s/lock", dir);
 	if ((os->lockfd = solr_open_regular(path, O_RDWR | O_CREAT, 1, e)) < 0)
 		return e->code;
-	while (flock(os->lockfd, LOCK_SH) != 0)
-		if (errno != EINTR)
-			return io_err(e, path, "lock");
+	if (solr_flock(os->lockfd, LOCK_SH) != 0)
+		return io_err(e, path, "lock");
 	if ((also = getenv("SOLR_OBJECTS_ALSO")) != NULL && *also != '\0') {
 		if ((os->also = malloc(sizeof(*os->also))) == NULL)
 			return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
@@ -756,7 +755,8 @@ objstore_close(struct solr_objstore *os, struct solr_err *e)
 	/* a new segment's name is durable too */
 	if (os->wseg >= 0 && (dfd = open(os->dir, O_RDONLY | O_DIRECTORY)) >=
 	    0) {
-		(void)fsync(dfd);
+		if (fsync(dfd) != 0 && r == 0)
+			r = io_err(e, os->dir, "fsync");
 		close(dfd);
 	}
 	for (i = 0; i < os->nsegs; i++) {
@@ -915,6 +915,6 @@ objstore_gc(struct solr_objstore *os, int (*keep)(void *arg,
 	*kept = g.kept;
 	*dropped = g.dropped;
 out:
-	flock(os->lockfd, LOCK_SH);
+	solr_flock(os->lockfd, LOCK_SH);
 	return r;
 }

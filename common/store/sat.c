@@ -181,13 +181,12 @@ sat_open(const char *dir, const unsigned char key[32], const char *world,
 		return r;
 	if ((s->fd = open_own(s->log, e)) < 0)
 		return e->code;
-	while (flock(s->fd, LOCK_EX) != 0)
-		if (errno != EINTR) {
-			close(s->fd);
-			s->fd = -1;
-			return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0,
-			    "lock: %s", strerror(errno));
-		}
+	if (solr_flock(s->fd, LOCK_EX) != 0) {
+		close(s->fd);
+		s->fd = -1;
+		return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0,
+		    "lock: %s", strerror(errno));
+	}
 	/* every writer holds sat/live shared: alone, what follows the
 	 * signed head is a batch that died; with others at work, it may be
 	 * one of theirs in flight (and is checked like every entry) */
@@ -200,9 +199,10 @@ sat_open(const char *dir, const unsigned char key[32], const char *world,
 		return r;
 	}
 	s->alone = flock(s->live_fd, LOCK_EX | LOCK_NB) == 0;
-	while (flock(s->live_fd, LOCK_SH) != 0 && errno == EINTR)
-		;
-	if ((r = tail(s, &n, prev, &torn, e)) == 0 && torn >= 0) {
+	if (solr_flock(s->live_fd, LOCK_SH) != 0)
+		r = solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "lock: %s",
+		    strerror(errno));
+	else if ((r = tail(s, &n, prev, &torn, e)) == 0 && torn >= 0) {
 		struct stat st;
 
 		if (fstat(s->fd, &st) != 0 || ftruncate(s->fd, torn) != 0 ||
@@ -311,10 +311,9 @@ sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
 		    objstore_copy(&s->objects, objects[i], bytes[i], e) :
 		    place(s, src, objects[i], at[i], e)) != 0)
 			return r;
-	while (flock(s->fd, LOCK_EX) != 0)
-		if (errno != EINTR)
-			return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0,
-			    "lock: %s", strerror(errno));
+	if (solr_flock(s->fd, LOCK_EX) != 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0,
+		    "lock: %s", strerror(errno));
 	if (fstat(s->fd, &st) != 0) {
 		r = solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "%s",
 		    strerror(errno));
@@ -606,10 +605,9 @@ sat_last_entry(struct sat *s, struct ynode **out, struct solr_err *e)
 
 	*out = NULL;
 	/* under the lock: no other writer is half way through an entry */
-	while (flock(s->fd, LOCK_EX) != 0)
-		if (errno != EINTR)
-			return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0,
-			    "lock: %s", strerror(errno));
+	if (solr_flock(s->fd, LOCK_EX) != 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0,
+		    "lock: %s", strerror(errno));
 	if ((r = sat_tail(s, &n, last, e)) != 0 || n == 0 ||
 	    (r = sat_entry_offset(s, n - 1, &off, e)) != 0)
 		goto out;

@@ -132,10 +132,9 @@ write_cert(struct sat *s, const struct solr_cert *cert, struct solr_err *e)
 static int
 lock(struct sat *s, struct solr_err *e)
 {
-	while (flock(s->fd, LOCK_EX) != 0)
-		if (errno != EINTR)
-			return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0,
-			    "lock: %s", strerror(errno));
+	if (solr_flock(s->fd, LOCK_EX) != 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0,
+		    "lock: %s", strerror(errno));
 	return 0;
 }
 
