@@ -205,7 +205,7 @@ int
 safe_check(const struct safe_policy *sp, const struct prepay *pp,
     int64_t now, struct solr_err *e)
 {
-	const struct safe_profile *p = &sp->fuel[pp->fuel];
+	const struct safe_profile *p;
 	char why[400], at[SOLR_TIME_STRLEN];
 	int64_t from = now, end;
 	int i, r;
@@ -213,6 +213,7 @@ safe_check(const struct safe_policy *sp, const struct prepay *pp,
 	if (pp->fuel != FUEL_ELEC && pp->fuel != FUEL_GAS)
 		return solr_seterr(e, SOLR_ERR_VERIFY, "the request's fuel is "
 		    "unknown");
+	p = &sp->fuel[pp->fuel];
 	if (pp->activation == ACT_AT)
 		from = pp->activation_time;
 	for (i = 0; i <= p->nrules; i++) {

@@ -656,7 +656,15 @@ START_TEST(yaml_errors)
 	ck_assert_int_eq(prepay_from_yaml(t, &pp, &e), SOLR_ERR_FORMAT);
 	ck_assert_msg(strstr(e.msg, bad_yaml[_i][1]) != NULL, "'%s'", e.msg);
 	yn_free(t);
+	/* no mapping at all, or a scalar where it should be */
 	ck_assert_int_eq(prepay_from_yaml(NULL, &pp, &e), SOLR_ERR_FORMAT);
+	ck_assert_ptr_nonnull(strstr(e.msg, "the record has no prepay: "
+	    "mapping"));
+	ck_assert_int_eq(yn_parse("gas", 3, "r", 1, &t, &e), 0);
+	ck_assert_int_eq(prepay_from_yaml(t, &pp, &e), SOLR_ERR_FORMAT);
+	ck_assert_ptr_nonnull(strstr(e.msg, "the record has no prepay: "
+	    "mapping"));
+	yn_free(t);
 }
 END_TEST
 

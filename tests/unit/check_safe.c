@@ -141,6 +141,10 @@ START_TEST(safe_requests_pass)
 	ck_assert_msg(safe_check(&sp, &pp, t0, &e) == 0, "%s", e.msg);
 	safe_gas(&pp);
 	ck_assert_msg(safe_check(&sp, &pp, t0, &e) == 0, "%s", e.msg);
+	/* values no reader filled in: no fuel, no profile to hold them to */
+	memset(&pp, 0, sizeof(pp));
+	ck_assert_int_eq(safe_check(&sp, &pp, t0, &e), SOLR_ERR_VERIFY);
+	ck_assert_str_eq(e.msg, "the request's fuel is unknown");
 }
 END_TEST
 
@@ -316,6 +320,16 @@ static const char *const bad_policies[][2] = {
 	{ "safe_prepay:\n  electricity: {NonDisablementCalendar: sometimes}\n",
 	    "the only rule is never_ends" },
 	{ "allow_future_activation: true\n", "no safe prepayment profile" },
+	{ "safe_prepay:\n  electricity: {EmergencyCreditLimit: 5}\n",
+	    "a rule is a mapping of eq, min, max or gt_field" },
+	{ "safe_prepay:\n  electricity: {EmergencyCreditLimit: {}}\n",
+	    "a rule is a mapping of eq, min, max or gt_field" },
+	/* every value ruled, the calendar forgotten */
+	{ "safe_prepay:\n  electricity: {EmergencyCreditLimit: {min: 1}, "
+	    "EmergencyCreditThreshold: {min: 1}, LowCreditThreshold: {min: 0}, "
+	    "MaxCreditThreshold: {eq: 1}, MaxMeterBalance: {min: 1}, "
+	    "DebtRecoveryRateCap: {eq: 0}}\n",
+	    "the profile has no rule for the calendar (never_ends)" },
 	/* a number past int64 is refused, not taken as its largest value */
 	{ "safe_prepay:\n  electricity: {DebtRecoveryRateCap: "
 	    "{max: 9223372036854775808}}\n", "take a whole number" },
