@@ -2,6 +2,7 @@
  * profile (E020101 or E2 by schema version), the Authority gate and the
  * thresholds (AD1); the windows; ADT files and their submission. */
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,7 +289,57 @@ static const char *const bad_adt[][2] = {
 	    "window: 3600, warning: 1}\n", "thresholds[].quarantine: must be a "
 	    "whole number" },
 	{ "srp: 00-DB-12-34-56-78-00-04\nsrv: 1\nthresholds: []\n", "srv" },
+	{ "[1, 2]\n", "ADT file: must be a mapping" },
+	{ "srp: 00-DB-12-34-56-78-00-04\nthresholds:\n  - 5\n",
+	    "thresholds[]: must be a mapping" },
 };
+
+/* instructions.yaml, wrong in each way: the field and the rule. */
+#define INS_OK "supplier: 90-B3-D5-1F-30-01-00-00, srp: " \
+    "00-DB-12-34-56-78-00-04, from: 2026-03-01T00:00:00Z, until: " \
+    "2026-03-31T00:00:00Z"
+static const char *const bad_instructions[][2] = {
+	{ "[1]\n", "must be a mapping" },
+	{ "instructions: {}\n", "instructions: must be a list" },
+	{ "instructions:\n  - 5\n", "instructions[]: must be a mapping" },
+	{ "instructions:\n  - {" INS_OK "}\n", "instructions[].ref: every "
+	    "instruction needs its reference" },
+	{ "instructions:\n  - {ref: '', " INS_OK "}\n", "instructions[].ref: "
+	    "every instruction needs its reference" },
+	{ "instructions:\n  - {ref: [a], " INS_OK "}\n", "instructions[].ref: "
+	    "every instruction needs its reference" },
+	{ "instructions:\n  - {ref: A1, supplier: 90B3D51F30010000, srp: "
+	    "00-DB-12-34-56-78-00-04, from: 2026-03-01T00:00:00Z, until: "
+	    "2026-03-31T00:00:00Z}\n", "instructions[].supplier/srp: must be "
+	    "EUI-64s" },
+	{ "instructions:\n  - {ref: A1, supplier: 90-B3-D5-1F-30-01-00-00, "
+	    "srp: 00-DB-12-34-56-78-00-04, from: 2026-03-31T00:00:00Z, until: "
+	    "2026-03-01T00:00:00Z}\n", "from before until" },
+	{ "instructions:\n  - {ref: A1, by: me, " INS_OK "}\n", "by" },
+	{ "instructions: []\nmore: 1\n", "more" },
+};
+
+START_TEST(instructions_errors)
+{
+	char dir[] = "/tmp/check-ins.XXXXXX", path[64];
+	struct instructions is;
+	struct solr_err e;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/instructions.yaml", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs(bad_instructions[_i][0], f);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(instructions_load(dir, &is, &e), SOLR_ERR_CONFIG);
+	ck_assert_msg(strstr(e.msg, bad_instructions[_i][1]) != NULL, "'%s' "
+	    "lacks '%s'", e.msg, bad_instructions[_i][1]);
+	ck_assert_str_eq(e.file, path);
+	instructions_free(&is);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
 
 START_TEST(adt_errors)
 {
@@ -499,6 +550,45 @@ START_TEST(counters_keyed)
 }
 END_TEST
 
+/* A header changed in place (its generation, under its MAC), and a file
+ * of a few bytes where the world has never recorded one: each refused
+ * for its reason. */
+START_TEST(counters_header_changed)
+{
+	struct adt_counters a;
+	struct solr_err e;
+	char *dir = counters_dir(), p[128];
+	unsigned char b;
+	int fd;
+
+	ck_assert_int_eq(adt_counters_open(dir, key_a, key_a, &a, &e), 0);
+	ck_assert_int_eq(adt_counters_close(&a, &e), 0);
+	snprintf(p, sizeof(p), "%s/state/adt-counters", dir);
+	ck_assert_int_ge(fd = open(p, O_RDWR), 0);
+	ck_assert_int_eq(pread(fd, &b, 1, 24), 1);	/* the generation */
+	b ^= 1;
+	ck_assert_int_eq(pwrite(fd, &b, 1, 24), 1);
+	close(fd);
+	ck_assert_int_eq(adt_counters_open(dir, key_a, key_a, &a, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_msg(strstr(e.msg, "its header's MAC does not hold") != NULL,
+	    "%s", e.msg);
+	rm_counters(dir);
+	dir = counters_dir();
+	snprintf(p, sizeof(p), "%s/state", dir);
+	ck_assert_int_eq(mkdir(p, 0700), 0);
+	snprintf(p, sizeof(p), "%s/state/adt-counters", dir);
+	ck_assert_int_ge(fd = open(p, O_WRONLY | O_CREAT, 0600), 0);
+	ck_assert_int_eq(write(fd, "SOLR", 4), 4);
+	close(fd);
+	ck_assert_int_eq(adt_counters_open(dir, key_a, key_a, &a, &e),
+	    SOLR_ERR_CONFIG);
+	ck_assert_msg(strstr(e.msg, "not a counter file of this version") !=
+	    NULL, "%s", e.msg);
+	rm_counters(dir);
+}
+END_TEST
+
 /* The slot whose count is from, given count to, in place. */
 static void
 slot_count_set(const char *dir, unsigned char from, unsigned char to)
@@ -619,6 +709,8 @@ adt_suite(void)
 	tcase_add_test(tc, instruction_window);
 	tcase_add_loop_test(tc, submission, 0, sizeof(submissions) /
 	    sizeof(submissions[0]));
+	tcase_add_loop_test(tc, instructions_errors, 0,
+	    sizeof(bad_instructions) / sizeof(bad_instructions[0]));
 	tcase_add_loop_test(tc, adt_errors, 0, sizeof(bad_adt) /
 	    sizeof(bad_adt[0]));
 	suite_add_tcase(s, tc);
@@ -626,6 +718,7 @@ adt_suite(void)
 	tc = unit_tcase("counters", 120);
 	tcase_add_test(tc, counters_collide);
 	tcase_add_test(tc, counters_keyed);
+	tcase_add_test(tc, counters_header_changed);
 	tcase_add_test(tc, counters_record);
 	suite_add_tcase(s, tc);
 	return s;
