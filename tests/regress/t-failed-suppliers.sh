@@ -174,6 +174,23 @@ sed -i '/^upload_scanner_seconds:/d' "$TMP/fw/policy.yaml"
 sed -i '/^upload_scanner:/d' "$TMP/fw/policy.yaml"
 $FS -C "$TMP/fw" --at $PIN validate "$TMP/v2.yaml" > /dev/null 2>"$TMP/e"
 check "a policy with no upload_scanner refuses every upload" sh -c '[ $0 -eq 2 ] && grep -q "names no upload_scanner" "$1"' $? "$TMP/e"
+# a scanner named by a word PATH does not hold, or by a path with a quote
+# (which the shell that runs it would read otherwise)
+printf 'upload_scanner: solr-no-such-scanner --flag\n' >> "$TMP/fw/policy.yaml"
+$FS -C "$TMP/fw" --at $PIN validate "$TMP/v2.yaml" > /dev/null 2>"$TMP/e"
+check "a scanner on no directory of PATH: refused, exit 2, naming it" \
+	sh -c '[ $0 -eq 2 ] && grep -q "upload_scanner: solr-no-such-scanner is on no directory of PATH" "$1"' $? "$TMP/e"
+sed -i "s|^upload_scanner: .*|upload_scanner: ./stub\\'scan|" "$TMP/fw/policy.yaml"
+$FS -C "$TMP/fw" --at $PIN validate "$TMP/v2.yaml" > /dev/null 2>"$TMP/e"
+check "a scanner named with a quote: refused, exit 2, saying so" \
+	sh -c '[ $0 -eq 2 ] && grep -q "its program must be a plain path or name, without quotes" "$1"' $? "$TMP/e"
+mkdir "$TMP/q'bin"
+cp "$TMP/fw/stub-scan" "$TMP/q'bin/solr-quoted-scan"
+sed -i "s|^upload_scanner: .*|upload_scanner: solr-quoted-scan|" "$TMP/fw/policy.yaml"
+PATH="$TMP/q'bin:$PATH" $FS -C "$TMP/fw" --at $PIN validate "$TMP/v2.yaml" > /dev/null 2>"$TMP/e"
+check "a scanner found in a directory whose name holds a quote: refused, exit 2, saying so" \
+	sh -c '[ $0 -eq 2 ] && grep -q "a quote in its path" "$1"' $? "$TMP/e"
+sed -i '/^upload_scanner:/d' "$TMP/fw/policy.yaml"
 if command -v clamscan > /dev/null 2>&1; then
 	fw
 	sed -i 's|^upload_scanner: .*|upload_scanner: clamscan --no-summary|' "$TMP/fw/policy.yaml"

@@ -116,6 +116,14 @@ check "an entry appended without a MAC: taken for a torn append, never shown" \
 happly five
 check "... and cut by the next apply" sh -c '[ $0 -eq 0 ] && ! grep -q mallory "$1" && [ "$(grep -c "^mac: " "$1")" -eq 4 ]' $? "$H"
 check "... whose history holds" [ "$(show_rc)" -eq 0 ]
+cp "$H" "$TMP/h1"
+{ printf 'version: 9\n'; cat "$TMP/h1"; } > "$H"
+check "a line put before the first entry: show exit 1, saying the history was changed" \
+	sh -c '[ $0 -eq 1 ] && grep -q "not an entry of the history: the history was changed by hand" "$1"' "$(show_rc)" "$TMP/se"
+awk '/^mac: / && !done { done = 1; next } { print }' "$TMP/h1" > "$H"
+check "the first entry's MAC taken out: show exit 1, naming the entry" \
+	sh -c '[ $0 -eq 1 ] && grep -q "the entry here .*changed by hand, or entries were taken out" "$1"' "$(show_rc)" "$TMP/se"
+cp "$TMP/h1" "$H"
 
 # the ADT file in force is the one submit accepted
 fresh_world "$TMP/d"
