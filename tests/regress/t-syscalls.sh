@@ -1,4 +1,5 @@
-# Every system call the state of adt-check and countersign rests on,
+# Every system call the state of adt-check and countersign rests on (and
+# gbcs-parse's object store, for the alert files it is given),
 # failed in turn (faults.so, one call at a time, FAULT_SKIP calls after
 # the first): each read, lock, truncate, write, fsync and close of the
 # files under state/ and adt/.  A failed lock, write, truncate or fsync
@@ -63,6 +64,11 @@ sweep() {
 for kind in LOCK WRITE FSYNC TRUNCATE; do
 	sweep solr-adt-check "$TMP/in4" $kind 5 trouble solr-adt-check -C "$TMP/s"
 	sweep solr-countersign "$TMP/in5" $kind 5 trouble solr-countersign -C "$TMP/s" --at $PIN
+done
+# alert Responses named as operands go to gbcs-parse's object store
+for kind in WRITE FSYNC; do
+	sweep "solr-gbcs-parse, alert files" /dev/null $kind 5 trouble solr-gbcs-parse -C "$TMP/s" \
+		--at 2026-03-03T09:00:00Z "$BUILD/alerts/alert-8F1D-failed.xml"
 done
 for kind in READ CLOSE; do
 	sweep solr-adt-check "$TMP/in4" $kind 5 either solr-adt-check -C "$TMP/s"
