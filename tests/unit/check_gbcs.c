@@ -441,6 +441,59 @@ START_TEST(one_form_a_value)
 }
 END_TEST
 
+/* Edits that another check would not refuse first: each refused for
+ * its own rule (offset:byte, in the valid pre-commands). */
+static const struct {
+	const char *file, *edits, *reason;
+} edits[] = {
+	{ "ECS08a", "230:15 239:15", "special day index 21 is not 1 to 20" },
+	{ "ECS08a", "244:01 253:01", "special day index 1 is used twice" },
+	/* special day 3 made 7, and the first entry's bits made 7 with
+	 * index 3's set */
+	{ "ECS08a", "258:07 267:07 339:07 340:20", "schedule entry 1 applies "
+	    "to special day 3, which is not defined" },
+	{ "GCS05", "39:10", "GBZ component 0 (Emergency Credit Setup) has a "
+	    "from-date-time; in GCS05 only Set Low Credit Warning Level" },
+	{ "GCS05", "43:14", "Emergency Credit Setup: ZCL payload is 17 bytes, "
+	    "not 16" },
+	{ "GCS05", "158:04", "the calendar has 4 seasons, 2 week profiles and "
+	    "3 day profiles; DUIS allows 1-3, 1-2 and 1-5" },
+	{ "GCS05", "38:0D", "GBZ component count 13 does not match the "
+	    "calendar's 3 day and 2 week profiles" },
+	{ "GCS05", "182:04", "Publish Day Profile: ZCL payload is 26 bytes for "
+	    "4 entries" },
+	{ "GCS05", "215:01", "day profile 1 is published twice" },
+	{ "GCS05", "277:03", "week profile id 3 is not 1 or 2" },
+	{ "GCS05", "305:01", "week profile id 1 is not 1 or 2, or is published "
+	    "twice" },
+};
+
+START_TEST(edits_refused)
+{
+	char rel[128];
+	const char *p;
+	unsigned char *m;
+	size_t n;
+	unsigned off, byte;
+	int k;
+	struct solr_err e;
+
+	snprintf(rel, sizeof(rel), "malformed/%s_SIGNED_PRECOMMAND_OK.HEX",
+	    edits[_i].file);
+	if ((m = hexfile(rel, &n)) == NULL)
+		UNIT_SKIP("the GBCS vectors are absent");
+	for (p = edits[_i].edits; sscanf(p, "%u:%x%n", &off, &byte, &k) == 2;
+	    p += k) {
+		ck_assert_uint_lt(off, n - 65);
+		m[off] = (unsigned char)byte;
+	}
+	ck_assert_int_eq(full_check(m, n, NULL, &e), SOLR_ERR_VERIFY);
+	ck_assert_msg(strstr(e.msg, edits[_i].reason) != NULL, "%s: '%s' "
+	    "lacks '%s'", edits[_i].edits, e.msg, edits[_i].reason);
+	free(m);
+}
+END_TEST
+
 START_TEST(other_keys_fail)
 {
 	static const char *const others[] = { "duis/certs/Z1b-supplier-ds.pem",
@@ -922,6 +975,8 @@ gbcs_suite(void)
 	    sizeof(malformed) / sizeof(malformed[0]));
 	tcase_add_loop_test(tc, truncations_and_byte_changes, 0, 2);
 	tcase_add_test(tc, other_keys_fail);
+	tcase_add_loop_test(tc, edits_refused, 0, sizeof(edits) /
+	    sizeof(edits[0]));
 	tcase_add_loop_test(tc, one_form_a_value, 0, 2 +
 	    (int)(sizeof(rtds) / sizeof(rtds[0])));
 	tcase_add_loop_test(tc, rtds_commands, 0,
