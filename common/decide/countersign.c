@@ -548,8 +548,10 @@ replay_countersigned(struct countersign_stage *c, struct ynode *rec,
 		    "request was recorded");
 	if ((r = objstore_get_at(&c->objects, was, yn_get_str(yn_path(rec,
 	    "recorded.output"), "countersigned_at"), p->max_document_bytes * 2,
-	    &b, e)) != 0)
+	    &b, e)) != 0) {
+		solr_buf_free(&b);
 		return r;
+	}
 	/* the request's bytes, unchanged, with one insertion: the
 	 * countersignature */
 	while (b.len > n && pre < n && b.p[pre] == req[pre])
@@ -762,9 +764,11 @@ act(struct countersign_stage *c, const struct solr_record *rec,
 	if (!decision_is_pass(&d))
 		return rec_decide(rec->tree, STAGE, &d) ? REJECTED : nomem(e);
 	if ((r = objstore_get_at(&c->objects, req->object, req->at,
-	    c->world->policy.max_document_bytes, &b, e)) != 0)
+	    c->world->policy.max_document_bytes, &b, e)) != 0) {
+		solr_buf_free(&b);
 		return rec_reject(rec->tree, STAGE, NULL, e->msg) ? nomem(e) :
 		    STAGE_TROUBLE;
+	}
 	batch_keep(c, req->object, &b);
 	if (strcmp(req->body, "signed-pre-command") == 0)
 		r = command(c, rec, out, &b, t, e);
