@@ -466,6 +466,31 @@ static const struct {
 	{ "GCS05", "277:03", "week profile id 3 is not 1 or 2" },
 	{ "GCS05", "305:01", "week profile id 1 is not 1 or 2, or is published "
 	    "twice" },
+	{ "GCS05", "370:03", "Publish Special Days: ZCL payload is 40 bytes "
+	    "for 3 days" },
+	{ "GCS05", "181:06", "day profile 6: id 1-5, 1-3 entries, one command "
+	    "and calendar type 3 are required" },
+	{ "GCS05", "183:01", "day profile 1: id 1-5, 1-3 entries, one command "
+	    "and calendar type 3 are required" },
+	{ "GCS05", "187:06", "day profile 1 entry 0: start 1536 minutes" },
+	{ "GCS05", "188:02", "day profile 1 entry 0: start 0 minutes, action "
+	    "2" },
+	{ "GCS05", "278:04", "week profile 1 names day profile 4, which is not "
+	    "published" },
+	{ "GCS05", "329:01", "Publish Seasons: another calendar" },
+	{ "GCS05", "333:01", "Publish Seasons: another calendar, or more than "
+	    "one command" },
+	{ "GCS05", "339:03", "season 1 names week profile 3, which is not "
+	    "published" },
+	{ "GCS05", "369:02", "Publish Special Days: another calendar, another "
+	    "calendar type" },
+	{ "GCS05", "377:04", "special day 1 names day profile 4, which is not "
+	    "published" },
+	{ "GCS05", "51:01", "the prepayment commands' start times differ" },
+	{ "GCS05", "151:01", "the calendar's start time 0x00000001 does not "
+	    "match the prepayment commands' 0x00000000" },
+	{ "GCS05", "365:01", "the calendar's start time 0x00000001 does not "
+	    "match" },
 };
 
 START_TEST(edits_refused)
