@@ -519,6 +519,52 @@ START_TEST(edits_refused)
 }
 END_TEST
 
+/* GCS05 with its special days grown to n, every length made to agree:
+ * 20 are read, 21 refused before the 21st is written past the table. */
+START_TEST(gas_special_days_bound)
+{
+	unsigned char *m, *x;
+	size_t n, add, j;
+	unsigned v;
+	struct solr_err e;
+	int days = _i ? 21 : 20;
+
+	if ((m = hexfile("malformed/GCS05_SIGNED_PRECOMMAND_OK.HEX", &n)) ==
+	    NULL)
+		UNIT_SKIP("the GBCS vectors are absent");
+	ck_assert_int_eq(m[370], 4);	/* the days, before the signature */
+	ck_assert_int_eq(m[393], 0x40);
+	add = (size_t)(days - 4) * 5;
+	x = malloc(n + add);
+	memcpy(x, m, 393);
+	for (j = 0; j < add / 5; j++) {	/* 2020-01-d, any weekday: day 1 */
+		const unsigned char sd[5] = { 120, 1, (unsigned char)(j + 2),
+		    0xFF, 1 };
+
+		memcpy(x + 393 + 5 * j, sd, 5);
+	}
+	memcpy(x + 393 + add, m + 393, n - 393);
+	x[370] = (unsigned char)days;
+	v = ((unsigned)x[34] << 8 | x[35]) + (unsigned)add;	/* content */
+	x[34] = (unsigned char)(v >> 8);
+	x[35] = (unsigned char)v;
+	v = ((unsigned)x[348] << 8 | x[349]) + (unsigned)add;	/* component */
+	x[348] = (unsigned char)(v >> 8);
+	x[349] = (unsigned char)v;
+	if (days == 20)
+		ck_assert_msg(full_check(x, n + add, NULL, &e) == 0, "%s",
+		    e.msg);
+	else {
+		ck_assert_int_eq(full_check(x, n + add, NULL, &e),
+		    SOLR_ERR_VERIFY);
+		ck_assert_msg(strstr(e.msg, "21 special days; at most 20") !=
+		    NULL, "%s", e.msg);
+	}
+	free(x);
+	free(m);
+}
+END_TEST
+
 START_TEST(other_keys_fail)
 {
 	static const char *const others[] = { "duis/certs/Z1b-supplier-ds.pem",
@@ -1000,6 +1046,7 @@ gbcs_suite(void)
 	    sizeof(malformed) / sizeof(malformed[0]));
 	tcase_add_loop_test(tc, truncations_and_byte_changes, 0, 2);
 	tcase_add_test(tc, other_keys_fail);
+	tcase_add_loop_test(tc, gas_special_days_bound, 0, 2);
 	tcase_add_loop_test(tc, edits_refused, 0, sizeof(edits) /
 	    sizeof(edits[0]));
 	tcase_add_loop_test(tc, one_form_a_value, 0, 2 +
