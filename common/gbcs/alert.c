@@ -23,6 +23,9 @@ alert_dlms(struct g *g, struct rng *c, const struct gbcs_apdu *a,
 	at = c->pos;
 	if ((rc = gr_be(g, c, 4, "long-invoke-id-and-priority", &v)) != 0)
 		return rc;
+	if ((v >> 24) != 0x20)
+		return gr_fail(g, at, "the invoke-id's top byte is 0x%02X; an "
+		    "alert's is 0x20", (unsigned)(v >> 24));
 	if ((v & 0xFFFFFF) != (a->counter & 0xFFFFFF))
 		return gr_fail(g, at, "the invoke-id's low 24 bits are not the "
 		    "originator counter's");
@@ -42,6 +45,10 @@ alert_dlms(struct g *g, struct rng *c, const struct gbcs_apdu *a,
 	if (dlms_time(ts, &al->timestamp) != 0)
 		return gr_fail(g, c->pos - 12, "the alert timestamp is not a "
 		    "date-time");
+	/* read as UTC: its deviation must say nothing else */
+	if (ts[9] != 0x80 || ts[10] != 0)
+		return gr_fail(g, c->pos - 12, "the alert timestamp's deviation "
+		    "is 0x%02X%02X, not 0x8000", ts[9], ts[10]);
 	if (three) {
 		unsigned char f[19];
 
@@ -109,6 +116,10 @@ alert_gbz(struct g *g, struct rng *c, const struct gbcs_apdu *a,
 		if ((rc = gr_need(g, c, 14, "future-dated command")) != 0)
 			return rc;
 		f = g->b + c->pos;
+		/* the frame control GCS05 gives the command's cluster */
+		if (f[12] != ((f[10] << 8 | f[11]) == 0x0707 ? 0x09 : 0x01))
+			return gr_fail(g, at, "the future-dated command's ZCL "
+			    "frame control 0x%02X is not its cluster's", f[12]);
 		c->pos += 14;
 		al->has_future = 1;
 		al->future_code = (uint16_t)(f[0] << 8 | f[1]);

@@ -840,6 +840,83 @@ START_TEST(rtds_alerts)
 }
 END_TEST
 
+/* What an alert reads as (NULL when refused): its framing, its code,
+ * time and future-dated fields, and the header of its APDU. */
+static char *
+alert_read_as(const unsigned char *m, size_t n, struct solr_err *e)
+{
+	struct gbcs_alert al;
+	const struct gbcs_apdu *a = &al.apdu;
+	char *out;
+	size_t k, i;
+
+	if (gbcs_parse_alert(m, n, &al, NULL, e) != 0)
+		return NULL;
+	out = malloc(512);
+	k = (size_t)snprintf(out, 512, "%s %s %04x %lld %d %04x %llu %s | %d "
+	    "%llx %llx %llx %04x %zu %zu ", al.framing, al.payload,
+	    al.alert_code, (long long)al.timestamp, al.has_future,
+	    al.future_code, (unsigned long long)al.future_counter,
+	    al.future_object, a->cra, (unsigned long long)a->counter,
+	    (unsigned long long)a->originator, (unsigned long long)a->recipient,
+	    a->message_code, a->other_len, a->date_time_len);
+	for (i = 0; i < a->date_time_len && k + 3 < 512; i++)
+		k += (size_t)snprintf(out + k, 512 - k, "%02x", a->date_time[i]);
+	return out;
+}
+
+/* One form of an alert: a change to any byte its MAC or signature
+ * covers is refused, or reads as another alert; but for what a device
+ * states beside the time of a DLMS timestamp (its weekday, hundredths
+ * and clock status), which is not read and decides nothing. */
+START_TEST(alert_one_form)
+{
+	static const unsigned char delta[] = { 0x01, 0x02, 0x10, 0x80, 0xFF };
+	char rel[512], *want, *got, *skip;
+	unsigned char *m, *c;
+	size_t n, i, d, auth, at;
+	struct gbcs_alert al;
+	struct gbcs_trace t;
+	struct solr_err e;
+
+	snprintf(rel, sizeof(rel), "rtds/%s", alerts[_i].file);
+	if ((m = hexfile(rel, &n)) == NULL)
+		UNIT_SKIP("the GBCS vectors are absent");
+	ck_assert_int_eq(gbcs_parse_alert(m, n, &al, NULL, &e), 0);
+	/* the authenticator: a MAC's 12 bytes, or a signature's 65 */
+	auth = al.has_mac ? 12 : 65;
+	ck_assert_ptr_nonnull(want = alert_read_as(m, n, &e));
+	c = malloc(n);
+	skip = calloc(1, n);
+	memset(&t, 0, sizeof(t));
+	ck_assert_int_eq(gbcs_parse_alert(m, n, &al, &t, &e), 0);
+	for (i = 0; i < t.n; i++)
+		if (strcmp(t.f[i].name, "alert timestamp") == 0 &&
+		    t.f[i].length == 1) {
+			at = t.f[i].offset + 1;
+			skip[at + 4] = skip[at + 8] = skip[at + 11] = 1;
+		}
+	gbcs_trace_free(&t);
+	for (i = 0; i + auth < n; i++)
+		for (d = 0; d < sizeof(delta) && !skip[i]; d++) {
+			memcpy(c, m, n);
+			c[i] ^= delta[d];
+			if ((got = alert_read_as(c, n, &e)) == NULL) {
+				ck_assert_int_eq(e.code, SOLR_ERR_VERIFY);
+				continue;
+			}
+			ck_assert_msg(strcmp(got, want) != 0, "%s: byte %zu as "
+			    "%02X (was %02X) reads the same", alerts[_i].file,
+			    i, c[i], m[i]);
+			free(got);
+		}
+	free(skip);
+	free(c);
+	free(want);
+	free(m);
+}
+END_TEST
+
 START_TEST(alert_rules)
 {
 	unsigned char *m, *c;
@@ -1057,6 +1134,8 @@ gbcs_suite(void)
 	tcase_add_loop_test(tc, rtds_alerts, 0, sizeof(alerts) /
 	    sizeof(alerts[0]));
 	tcase_add_test(tc, alert_rules);
+	tcase_add_loop_test(tc, alert_one_form, 0, sizeof(alerts) /
+	    sizeof(alerts[0]));
 	tcase_add_test(tc, fields_written_straight);
 	tcase_add_test(tc, trace_values_as_printf);
 	tcase_add_loop_test(tc, framing_rules, 0,
