@@ -699,6 +699,57 @@ START_TEST(rtds_commands)
 }
 END_TEST
 
+/* One form of a Command: a change to any byte its MAC covers but the
+ * supplier's signature is refused, or reads as another Command. */
+START_TEST(command_one_form)
+{
+	static const unsigned char delta[] = { 0x01, 0x02, 0x10, 0x80, 0xFF };
+	unsigned char *m, *c;
+	char p[512], *want = NULL, *got;
+	size_t n, i, d, sig;
+	struct gbcs_command cm;
+	struct solr_err e;
+
+	snprintf(p, sizeof(p), "rtds/%s/%s_COMMAND_GBCS.HEX", commands[_i].dir,
+	    commands[_i].name);
+	if ((m = hexfile(p, &n)) == NULL)
+		UNIT_SKIP("the GBCS vectors are absent");
+	ck_assert_msg(gbcs_parse_command(m, n, &cm, NULL, &e) == 0, "%s",
+	    e.msg);
+	/* the signature ends the APDU inside */
+	sig = cm.apdu_off + cm.apdu_len - 64;
+	c = malloc(n);
+	for (i = 0; i + 12 < n; i++) {
+		if (i >= sig && i < sig + 64)
+			continue;
+		for (d = 0; d < sizeof(delta); d++) {
+			memcpy(c, m, n);
+			c[i] ^= delta[d];
+			if (gbcs_parse_command(c, n, &cm, NULL, &e) != 0) {
+				ck_assert_int_eq(e.code, SOLR_ERR_VERIFY);
+				continue;
+			}
+			/* what is read: the APDU inside, byte for byte */
+			got = malloc(cm.apdu_len * 2 + 1);
+			solr_hex(c + cm.apdu_off, cm.apdu_len, got);
+			if (want == NULL) {
+				ck_assert_int_eq(gbcs_parse_command(m, n, &cm,
+				    NULL, &e), 0);
+				want = malloc(cm.apdu_len * 2 + 1);
+				solr_hex(m + cm.apdu_off, cm.apdu_len, want);
+			}
+			ck_assert_msg(strcmp(got, want) != 0, "%s: byte %zu "
+			    "as %02X (was %02X) reads the same", p, i, c[i],
+			    m[i]);
+			free(got);
+		}
+	}
+	free(c);
+	free(want);
+	free(m);
+}
+END_TEST
+
 /* spec/gbcs.md 3.2: the MAC of ECS08a IMMEDIATE_SUCCESS, and that the
  * wrong device key or a changed APDU gives another one; one key
  * agreement serves each device in turn. */
@@ -1128,6 +1179,8 @@ gbcs_suite(void)
 	    sizeof(edits[0]));
 	tcase_add_loop_test(tc, one_form_a_value, 0, 2 +
 	    (int)(sizeof(rtds) / sizeof(rtds[0])));
+	tcase_add_loop_test(tc, command_one_form, 0, sizeof(commands) /
+	    sizeof(commands[0]));
 	tcase_add_loop_test(tc, rtds_commands, 0,
 	    sizeof(commands) / sizeof(commands[0]));
 	tcase_add_test(tc, worked_example_mac);
