@@ -452,6 +452,17 @@ static const struct {
 	 * index 3's set */
 	{ "ECS08a", "258:07 267:07 339:07 340:20", "schedule entry 1 applies "
 	    "to special day 3, which is not defined" },
+	{ "ECS08a", "232:06", "special day date is an octet-string of 6 bytes, "
+	    "not 5" },
+	{ "ECS08a", "336:08", "execution weekdays has 8 bits; at most 7" },
+	{ "ECS08a", "337:07", "execution weekdays has non-zero padding bits" },
+	{ "ECS08a", "225:15", "special days array has 21 elements; 0 to 20 "
+	    "are allowed" },
+	{ "ECS08a", "345:FF", "begin date 07DEFF1BFF needs a month and a day "
+	    "and no weekday" },
+	{ "ECS08a", "347:03", "begin date 07DE0A1B03 needs a month and a day "
+	    "and no weekday" },
+	{ "ECS08a", "346:00", "begin date 07DE0A00FF is not a DLMS date" },
 	{ "GCS05", "39:10", "GBZ component 0 (Emergency Credit Setup) has a "
 	    "from-date-time; in GCS05 only Set Low Credit Warning Level" },
 	{ "GCS05", "43:14", "Emergency Credit Setup: ZCL payload is 17 bytes, "
