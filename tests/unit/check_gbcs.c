@@ -979,6 +979,51 @@ START_TEST(alert_one_form)
 }
 END_TEST
 
+/* Alerts edited past the checks that would refuse them first. */
+static const struct {
+	const char *file, *edits, *reason;
+} alert_edits[] = {
+	{ "NA_GCA-DLMS/GCA-DLMS_NA_8F30_ALERT_GBCS.HEX", "39:01",
+	    "the notification's date-time is 1 bytes, not empty" },
+	{ "NA_GCA-ZigBee/GCA-ZigBee_NA_8F30_ALERT_GBCS.HEX", "36:01",
+	    "an alert has 0 GBZ components, not 1" },
+	{ "2.1_GCS05/GCS05_2.1_8F66_FUTURE_DATED_SUCCESS_ALERT_EMERGENCY_CREDIT_"
+	    "SETUP_GBCS.HEX", "36:00", "an alert has 1 GBZ components, not 0" },
+	{ "2.1_GCS05/GCS05_2.1_8F66_FUTURE_DATED_SUCCESS_ALERT_EMERGENCY_CREDIT_"
+	    "SETUP_GBCS.HEX", "43:0F", "the future-dated command is 15 bytes, "
+	    "not 14" },
+	{ "NA_GNCA-DLMS/GNCA-DLMS_NA_810E_ALERT_GBCS.HEX", "45:00",
+	    "message code 0x1000 in a MACed alert; the non-critical alert is "
+	    "0x1001" },
+};
+
+START_TEST(alert_edits_refused)
+{
+	char rel[512];
+	const char *p;
+	unsigned char *m;
+	size_t n;
+	unsigned off, byte;
+	int k;
+	struct gbcs_alert al;
+	struct solr_err e;
+
+	snprintf(rel, sizeof(rel), "rtds/%s", alert_edits[_i].file);
+	if ((m = hexfile(rel, &n)) == NULL)
+		UNIT_SKIP("the GBCS vectors are absent");
+	for (p = alert_edits[_i].edits; sscanf(p, "%u:%x%n", &off, &byte,
+	    &k) == 2; p += k) {
+		ck_assert_uint_lt(off, n);
+		m[off] = (unsigned char)byte;
+	}
+	ck_assert_int_eq(gbcs_parse_alert(m, n, &al, NULL, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_msg(strstr(e.msg, alert_edits[_i].reason) != NULL, "'%s' "
+	    "lacks '%s'", e.msg, alert_edits[_i].reason);
+	free(m);
+}
+END_TEST
+
 START_TEST(alert_rules)
 {
 	unsigned char *m, *c;
@@ -1198,6 +1243,8 @@ gbcs_suite(void)
 	tcase_add_loop_test(tc, rtds_alerts, 0, sizeof(alerts) /
 	    sizeof(alerts[0]));
 	tcase_add_test(tc, alert_rules);
+	tcase_add_loop_test(tc, alert_edits_refused, 0, sizeof(alert_edits) /
+	    sizeof(alert_edits[0]));
 	tcase_add_loop_test(tc, alert_one_form, 0, sizeof(alerts) /
 	    sizeof(alerts[0]));
 	tcase_add_test(tc, fields_written_straight);
