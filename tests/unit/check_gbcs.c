@@ -712,6 +712,78 @@ END_TEST
 
 /* One form of a Command: a change to any byte its MAC covers but the
  * supplier's signature is refused, or reads as another Command. */
+/* The General-Ciphering envelope's rules, each by its reason: on the
+ * RTDS Command and MACed alert edited, and on messages made by hand. */
+static const struct {
+	const char *file, *edits, *reason;
+	int alert;
+} envelopes[] = {
+	{ "2.1_ECS08a/ECS08a_2.1_IMMEDIATE_SUCCESS_COMMAND_GBCS.HEX", "1:01",
+	    "the General-Ciphering header fields must be empty (00 x 6)", 0 },
+	{ "2.1_ECS08a/ECS08a_2.1_IMMEDIATE_SUCCESS_COMMAND_GBCS.HEX", "10:12",
+	    "the security header is not 11 00000000", 0 },
+	{ "2.1_ECS08a/ECS08a_2.1_IMMEDIATE_SUCCESS_COMMAND_GBCS.HEX", "0:DF",
+	    "a Command is General-Ciphering (DD)", 0 },
+	{ "NA_GNCA-DLMS/GNCA-DLMS_NA_810E_ALERT_GBCS.HEX", "72:01",
+	    "a MACed message carries the null signature 00", 1 },
+};
+
+START_TEST(envelope_rules)
+{
+	char rel[512];
+	const char *p;
+	unsigned char *m;
+	size_t n;
+	unsigned off, byte;
+	int k, r;
+	struct gbcs_command cm;
+	struct gbcs_alert al;
+	struct solr_err e;
+
+	snprintf(rel, sizeof(rel), "rtds/%s", envelopes[_i].file);
+	if ((m = hexfile(rel, &n)) == NULL)
+		UNIT_SKIP("the GBCS vectors are absent");
+	for (p = envelopes[_i].edits; sscanf(p, "%u:%x%n", &off, &byte, &k) ==
+	    2; p += k)
+		m[off] = (unsigned char)byte;
+	r = envelopes[_i].alert ? gbcs_parse_alert(m, n, &al, NULL, &e) :
+	    gbcs_parse_command(m, n, &cm, NULL, &e);
+	ck_assert_int_eq(r, SOLR_ERR_VERIFY);
+	ck_assert_msg(strstr(e.msg, envelopes[_i].reason) != NULL, "'%s' "
+	    "lacks '%s'", e.msg, envelopes[_i].reason);
+	free(m);
+}
+END_TEST
+
+/* An envelope with no room for a header and a MAC, and messages past
+ * the size limit, before anything else is read. */
+START_TEST(envelope_bounds)
+{
+	unsigned char tiny[13], *big = calloc(1, GBCS_MAX_LEN + 1);
+	size_t n;
+	struct gbcs_command cm;
+	struct gbcs_apdu a;
+	struct solr_err e;
+
+	ck_assert_int_eq(solr_unhex("DD000000000000051100000000", 26, tiny,
+	    sizeof(tiny), &n), 0);
+	ck_assert_int_eq(gbcs_parse_command(tiny, n, &cm, NULL, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_str_eq(e.msg, "offset 8: the ciphered content is too short");
+	big[0] = 0xDD;
+	ck_assert_int_eq(gbcs_parse_command(big, GBCS_MAX_LEN + 1, &cm, NULL,
+	    &e), SOLR_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(e.msg, "the message is 65537 bytes; the "
+	    "limit is 65536"));
+	big[0] = 0xDF;
+	ck_assert_int_eq(gbcs_parse_signing(big, GBCS_MAX_LEN + 1, 1, &a, NULL,
+	    &e), SOLR_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(e.msg, "the message is 65537 bytes; the "
+	    "limit is 65536"));
+	free(big);
+}
+END_TEST
+
 START_TEST(command_one_form)
 {
 	static const unsigned char delta[] = { 0x01, 0x02, 0x10, 0x80, 0xFF };
@@ -1235,6 +1307,9 @@ gbcs_suite(void)
 	    sizeof(edits[0]));
 	tcase_add_loop_test(tc, one_form_a_value, 0, 2 +
 	    (int)(sizeof(rtds) / sizeof(rtds[0])));
+	tcase_add_loop_test(tc, envelope_rules, 0, sizeof(envelopes) /
+	    sizeof(envelopes[0]));
+	tcase_add_test(tc, envelope_bounds);
 	tcase_add_loop_test(tc, command_one_form, 0, sizeof(commands) /
 	    sizeof(commands[0]));
 	tcase_add_loop_test(tc, rtds_commands, 0,
