@@ -4,8 +4,9 @@
 # the first): each read, lock, truncate, write, fsync and close of the
 # files under state/ and adt/.  A failed lock, write, truncate or fsync
 # ends the run in trouble (exit 2) with a message: no decision is made
-# on a lock not held, or kept on a write not made (but for a ledger's
-# index, which is built again from its ledger whenever in doubt).  A failed read or
+# on a lock not held, or kept on a write not made (but for the last
+# calls on a ledger's index, at its close: an index not marked clean is
+# built again from its ledger).  A failed read or
 # close ends it in trouble or decides as it would have.  An interrupted
 # lock (EINTR) is taken again and the run decides as it would have.
 # Whatever failed, the run that follows on the same world decides every
@@ -31,6 +32,7 @@ sweep() {
 	_refrc=$?
 	verdicts "$TMP/ref" > "$TMP/refv"
 	_n=0 _bad= _hit=0 _any=1
+	: > "$TMP/calls"; : > "$TMP/quiet"
 	while [ $_any = 1 ] && [ $_n -lt 100 ]; do
 		_any=0
 		for _p in /state/ /adt/; do
@@ -40,11 +42,15 @@ sweep() {
 			_rc=$?
 			grep -q '^faults: ' "$TMP/e" || continue
 			_any=1 _hit=$((_hit + 1)) _at=$_p$_n
+			_fp=$(sed -n 's/^faults: [a-z0-9]* //p' "$TMP/e" | head -1)
+			echo "$_n $_rc $_fp" >> "$TMP/calls"
 			_why=$(grep -v '^faults: ' "$TMP/e" | head -1)
 			if verdicts "$TMP/o" | cmp -s - "$TMP/refv" && [ $_rc -eq $_refrc ]; then _same=1; else _same=0; fi
 			if [ $_rc -gt 2 ]; then _bad="$_bad $_at:signal$((_rc - 128))"
 			elif [ $_rc -eq 2 ] && [ -z "$_why" ]; then _bad="$_bad $_at:silent"
-			elif [ $_want = trouble ] && [ $_rc -ne 2 ] && ! { [ $_same = 1 ] && grep -q '^faults: .*-index$' "$TMP/e"; }; then
+			elif [ $_want = trouble ] && [ $_rc -ne 2 ] && [ $_same = 1 ] && grep -q '^faults: .*-index$' "$TMP/e"; then
+				echo "$_n $_at $_fp" >> "$TMP/quiet"
+			elif [ $_want = trouble ] && [ $_rc -ne 2 ]; then
 				_bad="$_bad $_at:unnoticed"
 			elif [ $_want = same ] && [ $_same = 0 ]; then _bad="$_bad $_at:not-taken-again"
 			elif [ $_want = either ] && [ $_rc -ne 2 ] && [ $_same = 0 ]; then _bad="$_bad $_at:decided-otherwise"
@@ -57,6 +63,12 @@ sweep() {
 		done
 		_n=$((_n + 1))
 	done
+	# an index's last calls, at its close, may fail unseen (the index
+	# is then not marked clean, and is built again): any other is seen
+	while read -r _qn _qat _qfp; do
+		awk -v n="$_qn" -v f="$_qfp" '$1 > n && $2 == 2 && $3 == f { x = 1 } END { exit !x }' "$TMP/calls" &&
+			_bad="$_bad $_qat:unnoticed"
+	done < "$TMP/quiet"
 	check "$_st: each of its $_hit calls of $_kind under state/ and adt/ failed ($_errno) in turn: $_want, and the next run decides the same" \
 		sh -c '[ -z "$0" ] && [ "$1" -ge 1 ]' "$_bad" "$_hit"
 	[ -z "$_bad" ] || echo "# $_st $_kind:$_bad" | cut -c1-400
