@@ -559,6 +559,7 @@ START_TEST(counters_header_changed)
 	struct solr_err e;
 	char *dir = counters_dir(), p[128];
 	unsigned char b;
+	uint64_t n;
 	int fd;
 
 	ck_assert_int_eq(adt_counters_open(dir, key_a, key_a, &a, &e), 0);
@@ -573,6 +574,17 @@ START_TEST(counters_header_changed)
 	    SOLR_ERR_VERIFY);
 	ck_assert_msg(strstr(e.msg, "its header's MAC does not hold") != NULL,
 	    "%s", e.msg);
+	rm_counters(dir);
+	/* an SRV longer than a counter's key: refused, never cut to fit */
+	dir = counters_dir();
+	ck_assert_int_eq(adt_counters_open(dir, key_a, key_a, &a, &e), 0);
+	ck_assert_int_eq(adt_count(&a, srp, "2.1-and-sixteen!", 3600,
+	    adt_window_start(AT, 3600), &n, &e), SOLR_ERR_LIMIT);
+	ck_assert_ptr_nonnull(strstr(e.msg, "is longer than a counter's key "
+	    "holds"));
+	ck_assert_int_eq(adt_count(&a, srp, "2.1-and-fifteen", 3600,
+	    adt_window_start(AT, 3600), &n, &e), 0);
+	ck_assert_int_eq(adt_counters_close(&a, &e), 0);
 	rm_counters(dir);
 	dir = counters_dir();
 	snprintf(p, sizeof(p), "%s/state", dir);
