@@ -21,22 +21,34 @@ solr-verify-sig -C "$TMP/base" --at $PIN "$R/srp-elec-cv4.xml" "$R/srp-gas-cv5.x
 	solr-failed-suppliers -C "$TMP/base" check | solr-gbcs-parse -C "$TMP/base" > "$TMP/in4"
 solr-adt-check -C "$TMP/base" < "$TMP/in4" > "$TMP/in5"
 rm -rf "$TMP/base/state/adt-"* "$TMP/base/state/countersign-"*
+# a world whose state was written before (its counters and ledgers are
+# read and checked at open), and two other requests for it
+cp -a "$TMP/base" "$TMP/warm"
+solr-adt-check -C "$TMP/warm" < "$TMP/in4" | solr-countersign -C "$TMP/warm" --at $PIN > /dev/null
+solr-verify-sig -C "$TMP/warm" --at $PIN "$R/srp-elec-cv5.xml" "$R/srp-gas-cv4.xml" |
+	solr-failed-suppliers -C "$TMP/warm" check | solr-gbcs-parse -C "$TMP/warm" > "$TMP/in4w"
+cp -a "$TMP/warm" "$TMP/w2"
+solr-adt-check -C "$TMP/w2" < "$TMP/in4w" > "$TMP/in5w"
+rm -rf "$TMP/w2"
+check "setup: two more requests pass adt-check on the world that counted two before" \
+	[ "$(grep -c '^  adt-check: {result: pass' "$TMP/in5w")" -eq 2 ]
 # sweep STAGE INPUT KIND ERRNO WANT CMD...: CMD with the Nth call of KIND
 # on a path under state/ or adt/ failed with ERRNO, for each N until no
 # call is left; WANT: trouble (exit 2 and a message), either (that or
 # the same decisions) or same (the same decisions and exit status)
 sweep() {
 	_st=$1 _in=$2 _kind=$3 _errno=$4 _want=$5; shift 5
-	rm -rf "$TMP/s"; cp -a "$TMP/base" "$TMP/s"
+	_base=${base:-$TMP/base}
+	rm -rf "$TMP/s"; cp -a "$_base" "$TMP/s"
 	"$@" < "$_in" > "$TMP/ref" 2>/dev/null
 	_refrc=$?
 	verdicts "$TMP/ref" > "$TMP/refv"
 	_n=0 _bad= _hit=0 _any=1
 	: > "$TMP/calls"; : > "$TMP/quiet"
-	while [ $_any = 1 ] && [ $_n -lt 100 ]; do
+	while [ $_any = 1 ] && [ $_n -lt 400 ]; do
 		_any=0
 		for _p in /state/ /adt/; do
-			rm -rf "$TMP/s"; cp -a "$TMP/base" "$TMP/s"
+			rm -rf "$TMP/s"; cp -a "$_base" "$TMP/s"
 			faulty FAULT_$_kind="$TMP/s$_p" FAULT_SKIP=$_n FAULT_ONCE=1 FAULT_ERRNO=$_errno \
 				"$@" < "$_in" > "$TMP/o" 2> "$TMP/e"
 			_rc=$?
@@ -86,6 +98,17 @@ for kind in READ CLOSE; do
 	sweep solr-adt-check "$TMP/in4" $kind 5 either solr-adt-check -C "$TMP/s"
 	sweep solr-countersign "$TMP/in5" $kind 5 either solr-countersign -C "$TMP/s" --at $PIN
 done
+# on the world with state: its counters and ledgers read at open
+base=$TMP/warm
+for kind in READ CLOSE; do
+	sweep "solr-adt-check, state there before" "$TMP/in4w" $kind 5 either solr-adt-check -C "$TMP/s"
+	sweep "solr-countersign, state there before" "$TMP/in5w" $kind 5 either solr-countersign -C "$TMP/s" --at $PIN
+done
+for kind in WRITE FSYNC; do
+	sweep "solr-adt-check, state there before" "$TMP/in4w" $kind 5 trouble solr-adt-check -C "$TMP/s"
+	sweep "solr-countersign, state there before" "$TMP/in5w" $kind 5 trouble solr-countersign -C "$TMP/s" --at $PIN
+done
+base=
 sweep "solr-adt-check, interrupted" "$TMP/in4" LOCK 4 same solr-adt-check -C "$TMP/s"
 sweep "solr-countersign, interrupted" "$TMP/in5" LOCK 4 same solr-countersign -C "$TMP/s" --at $PIN
 fi
