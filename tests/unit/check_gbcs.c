@@ -576,6 +576,36 @@ START_TEST(gas_special_days_bound)
 }
 END_TEST
 
+/* ECS08a's content cut just after the schedule array's count (22, its
+ * bound), the content length made to agree: the count is refused for
+ * the bytes left, before any element is read. */
+START_TEST(array_past_content)
+{
+	unsigned char *m, *x;
+	size_t n, k, clen;
+	struct solr_err e;
+
+	if ((m = hexfile("malformed/ECS08a_SIGNED_PRECOMMAND_OK.HEX", &n)) ==
+	    NULL)
+		UNIT_SKIP("the GBCS vectors are absent");
+	ck_assert_int_eq(m[306], 0x01);	/* the array, of 16 */
+	ck_assert_int_eq(m[307], 16);
+	k = 308;
+	x = malloc(k + 65);
+	memcpy(x, m, k);
+	x[307] = 22;
+	clen = k - 36;
+	x[34] = (unsigned char)(clen >> 8);
+	x[35] = (unsigned char)clen;
+	memcpy(x + k, m + n - 65, 65);
+	ck_assert_int_eq(full_check(x, k + 65, NULL, &e), SOLR_ERR_VERIFY);
+	ck_assert_str_eq(e.msg, "offset 306: non-disablement schedule array "
+	    "claims 22 elements but only 0 bytes remain");
+	free(x);
+	free(m);
+}
+END_TEST
+
 START_TEST(other_keys_fail)
 {
 	static const char *const others[] = { "duis/certs/Z1b-supplier-ds.pem",
@@ -761,6 +791,7 @@ START_TEST(envelope_bounds)
 {
 	unsigned char tiny[13], *big = calloc(1, GBCS_MAX_LEN + 1);
 	size_t n;
+	struct gbcs_alert al;
 	struct gbcs_command cm;
 	struct gbcs_apdu a;
 	struct solr_err e;
@@ -780,6 +811,9 @@ START_TEST(envelope_bounds)
 	    &e), SOLR_ERR_VERIFY);
 	ck_assert_ptr_nonnull(strstr(e.msg, "the message is 65537 bytes; the "
 	    "limit is 65536"));
+	ck_assert_int_eq(gbcs_parse_alert(big, GBCS_MAX_LEN + 1, &al, NULL,
+	    &e), SOLR_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(e.msg, "65537 bytes"));
 	free(big);
 }
 END_TEST
@@ -829,6 +863,54 @@ START_TEST(command_one_form)
 	}
 	free(c);
 	free(want);
+	free(m);
+}
+END_TEST
+
+/* What the Command and signature code refuses before any cryptography
+ * runs, and a key agreement that cannot be made. */
+START_TEST(command_refusals)
+{
+	unsigned char *m, *big;
+	size_t n;
+	struct gbcs_alert al;
+	struct gbcs_apdu a;
+	struct solr_buf out = { 0 };
+	struct solr_err e;
+	struct solr_ka *acb;
+	EVP_PKEY *dev, *other;
+
+	if ((m = hexfile("rtds/NA_GNCA-DLMS/GNCA-DLMS_NA_810E_ALERT_GBCS.HEX",
+	    &n)) == NULL)
+		UNIT_SKIP("the GBCS vectors are absent");
+	/* a MACed alert's APDU carries the null signature */
+	ck_assert_int_eq(gbcs_parse_alert(m, n, &al, NULL, &e), 0);
+	dev = cert_key("gbcs/keys/00db1234567890a0-ds.pem");
+	ck_assert_int_eq(gbcs_verify_signature(&al.apdu, dev, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_str_eq(e.msg, "the message is not signed");
+	EVP_PKEY_free(dev);
+	acb = ka_file("gbcs/keys/90b3d51f30000002-ka.key");
+	dev = cert_key("gbcs/keys/00db1234567890a0-ka.pem");
+	/* an APDU too long for the Command's two-byte length */
+	big = calloc(1, 65535);
+	memset(&a, 0, sizeof(a));
+	a.buf = big;
+	a.len = 65535 - 5 - 12 + 1;
+	ck_assert_int_eq(gbcs_command(&a, acb, dev, &out, &e), SOLR_ERR_VERIFY);
+	ck_assert_str_eq(e.msg, "the APDU is too long to wrap");
+	/* a device key on another curve: no key agreement */
+	a.len = 100;
+	other = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+	ck_assert_ptr_nonnull(other);
+	ck_assert_int_eq(gbcs_command(&a, acb, other, &out, &e),
+	    SOLR_ERR_INTERNAL);
+	ck_assert_str_eq(e.msg, "the key agreement or GMAC failed");
+	EVP_PKEY_free(other);
+	EVP_PKEY_free(dev);
+	solr_ka_free(acb);
+	solr_buf_free(&out);
+	free(big);
 	free(m);
 }
 END_TEST
@@ -1069,6 +1151,33 @@ static const struct {
 	    "0x1001" },
 };
 
+/* An alert whose other-information holds a byte beside its message
+ * code, every length made to agree. */
+START_TEST(alert_other_information)
+{
+	unsigned char *m, *x;
+	size_t n;
+	struct gbcs_alert al;
+	struct solr_err e;
+
+	if ((m = hexfile("rtds/NA_GCA-DLMS/GCA-DLMS_NA_8F30_ALERT_GBCS.HEX",
+	    &n)) == NULL)
+		UNIT_SKIP("the GBCS vectors are absent");
+	ck_assert_int_eq(m[30], 2);
+	x = malloc(n + 1);
+	memcpy(x, m, 33);
+	x[30] = 3;
+	x[33] = 0;
+	memcpy(x + 34, m + 33, n - 33);
+	ck_assert_int_eq(gbcs_parse_alert(x, n + 1, &al, NULL, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_str_eq(e.msg, "offset 30: other-information is 3 bytes; an "
+	    "alert has only its message code");
+	free(x);
+	free(m);
+}
+END_TEST
+
 START_TEST(alert_edits_refused)
 {
 	char rel[512];
@@ -1303,6 +1412,7 @@ gbcs_suite(void)
 	tcase_add_loop_test(tc, truncations_and_byte_changes, 0, 2);
 	tcase_add_test(tc, other_keys_fail);
 	tcase_add_loop_test(tc, gas_special_days_bound, 0, 2);
+	tcase_add_test(tc, array_past_content);
 	tcase_add_loop_test(tc, edits_refused, 0, sizeof(edits) /
 	    sizeof(edits[0]));
 	tcase_add_loop_test(tc, one_form_a_value, 0, 2 +
@@ -1315,9 +1425,11 @@ gbcs_suite(void)
 	tcase_add_loop_test(tc, rtds_commands, 0,
 	    sizeof(commands) / sizeof(commands[0]));
 	tcase_add_test(tc, worked_example_mac);
+	tcase_add_test(tc, command_refusals);
 	tcase_add_loop_test(tc, rtds_alerts, 0, sizeof(alerts) /
 	    sizeof(alerts[0]));
 	tcase_add_test(tc, alert_rules);
+	tcase_add_test(tc, alert_other_information);
 	tcase_add_loop_test(tc, alert_edits_refused, 0, sizeof(alert_edits) /
 	    sizeof(alert_edits[0]));
 	tcase_add_loop_test(tc, alert_one_form, 0, sizeof(alerts) /
