@@ -89,3 +89,18 @@ swap afuture future.xml -e 's/^  body: device-alert-message$/  body: response-me
 check "a future-dated alert whose payload is no alert: rejected by the GBCS framing" said afuture null "offset"
 swap abodiless bodiless.xml
 check "a response with no body: rejected, saying so" said abodiless null "the response has no body"
+# the request's header lied: a Signed Pre-Command with no counter, or
+# either body with a CommandVariant that is not its own
+solr-verify-sig -C "$w" --at $PIN "$R/srp-elec-cv5.xml" | solr-failed-suppliers -C "$w" check > "$TMP/good5"
+check "setup: the SMETS2+ request passes to gbcs-parse" grep -q '^  failed-suppliers: {result: pass' "$TMP/good5"
+from=good5 at=$PIN
+lie nocounter '/^  counter: /d'
+check "a Signed Pre-Command whose record lost its counter: rejected E2 (schema 5.4), the GBCS counter not the header's" \
+	said nocounter E2 "offset 3: the GBCS originator counter 1003 is not the RequestID"
+lie cv4spc 's/^  cv: 5$/  cv: 4/'
+check "a Signed Pre-Command under CommandVariant 4: rejected E12, naming both" \
+	said cv4spc E12 "CommandVariant 4 with a signed-pre-command body: a Signed Pre-Command takes 5, 6 or 7"
+from=good
+lie cv5xml 's/^  cv: 4$/  cv: 5/'
+check "an XML body under CommandVariant 5: rejected E12, naming both" \
+	said cv5xml E12 "CommandVariant 5 with a update-prepay-configuration body"
