@@ -76,9 +76,10 @@ da '<sr:DeviceAlertMessage><sr:GBCSPayload>3wk=</sr:GBCSPayload></sr:DeviceAlert
 da '<sr:DeviceAlertMessage><sr:AlertCode>8F1D</sr:AlertCode><sr:GBCSPayload>not base64!</sr:GBCSPayload></sr:DeviceAlertMessage>' > "$TMP/nob64.xml"
 da '<sr:DeviceAlertMessage><sr:AlertCode><![CDATA[8F1D]]></sr:AlertCode><sr:GBCSPayload>3wk=</sr:GBCSPayload></sr:DeviceAlertMessage>' > "$TMP/cdata.xml"
 da '<sr:ResponseMessage><sr:FutureDatedDeviceAlertMessage><sr:FutureDatedAlertCode>8F66</sr:FutureDatedAlertCode><sr:GBCSPayload>3wk=</sr:GBCSPayload></sr:FutureDatedDeviceAlertMessage></sr:ResponseMessage>' > "$TMP/future.xml"
+da '<sr:DeviceAlertMessage><sr:AlertCode>8F1D</sr:AlertCode><sr:GBCSPayload><![CDATA[3wk=]]></sr:GBCSPayload></sr:DeviceAlertMessage>' > "$TMP/pcdata.xml"
 printf '<sr:Response xmlns:sr="%s"/>\n' $NS > "$TMP/bodiless.xml"
 solr-verify-sig -C "$w" --at $PIN "$TMP/nocode.xml" "$TMP/nob64.xml" "$TMP/cdata.xml" \
-	"$TMP/future.xml" "$TMP/bodiless.xml" >> "$TMP/others" 2>/dev/null
+	"$TMP/future.xml" "$TMP/bodiless.xml" "$TMP/pcdata.xml" >> "$TMP/others" 2>/dev/null
 swap anocode nocode.xml
 check "an alert with no AlertCode: rejected, saying so" said anocode null "the alert has no alert code or no GBCSPayload"
 swap anob64 nob64.xml
@@ -87,6 +88,8 @@ swap acdata cdata.xml
 check "an AlertCode written in a CDATA section: rejected, naming the element" said acdata null "AlertCode.*CDATA"
 swap afuture future.xml -e 's/^  body: device-alert-message$/  body: response-message/'
 check "a future-dated alert whose payload is no alert: rejected by the GBCS framing" said afuture null "offset"
+swap apcdata pcdata.xml
+check "a GBCSPayload written in a CDATA section: rejected, naming the element" said apcdata null "GBCSPayload.*CDATA"
 swap abodiless bodiless.xml
 check "a response with no body: rejected, saying so" said abodiless null "the response has no body"
 # the request's header lied: a Signed Pre-Command with no counter, or
