@@ -1151,15 +1151,30 @@ static const struct {
 	    "0x1001" },
 };
 
-/* An alert whose other-information holds a byte beside its message
- * code, every length made to agree. */
-START_TEST(alert_other_information)
+/* A pre-command and an alert whose other-information holds a byte
+ * beside the message code, every length made to agree. */
+START_TEST(other_information)
 {
 	unsigned char *m, *x;
 	size_t n;
 	struct gbcs_alert al;
 	struct solr_err e;
 
+	/* a pre-command's, read by the SR 2.1 reader */
+	if ((m = hexfile("malformed/ECS08a_SIGNED_PRECOMMAND_OK.HEX", &n)) ==
+	    NULL)
+		UNIT_SKIP("the GBCS vectors are absent");
+	ck_assert_int_eq(m[30], 2);
+	x = malloc(n + 1);
+	memcpy(x, m, 33);
+	x[30] = 3;
+	x[33] = 0;
+	memcpy(x + 34, m + 33, n - 33);
+	ck_assert_int_eq(full_check(x, n + 1, NULL, &e), SOLR_ERR_VERIFY);
+	ck_assert_str_eq(e.msg, "offset 30: other-information is 3 bytes; an "
+	    "SR 2.1 pre-command has only the message code");
+	free(x);
+	free(m);
 	if ((m = hexfile("rtds/NA_GCA-DLMS/GCA-DLMS_NA_8F30_ALERT_GBCS.HEX",
 	    &n)) == NULL)
 		UNIT_SKIP("the GBCS vectors are absent");
@@ -1429,7 +1444,7 @@ gbcs_suite(void)
 	tcase_add_loop_test(tc, rtds_alerts, 0, sizeof(alerts) /
 	    sizeof(alerts[0]));
 	tcase_add_test(tc, alert_rules);
-	tcase_add_test(tc, alert_other_information);
+	tcase_add_test(tc, other_information);
 	tcase_add_loop_test(tc, alert_edits_refused, 0, sizeof(alert_edits) /
 	    sizeof(alert_edits[0]));
 	tcase_add_loop_test(tc, alert_one_form, 0, sizeof(alerts) /
