@@ -290,6 +290,13 @@ static const char *const bad_adt[][2] = {
 	    "whole number" },
 	{ "srp: 00-DB-12-34-56-78-00-04\nsrv: 1\nthresholds: []\n", "srv" },
 	{ "[1, 2]\n", "ADT file: must be a mapping" },
+	{ "srp: 00-DB-12-34-56-78-00-04\n", "thresholds: must be a list" },
+	{ "srp: 00-DB-12-34-56-78-00-04\nthresholds:\n  - {srv: '', "
+	    "window: 3600, warning: 1, quarantine: 2}\n", "thresholds[].srv: "
+	    "must be a service reference variant" },
+	{ "srp: 00-DB-12-34-56-78-00-04\nthresholds:\n  - {srv: "
+	    "'2.1.1.1.1.1.1.1.1', window: 3600, warning: 1, quarantine: 2}\n",
+	    "thresholds[].srv: must be a service reference variant" },
 	{ "srp: 00-DB-12-34-56-78-00-04\nthresholds:\n  - 5\n",
 	    "thresholds[]: must be a mapping" },
 };
@@ -337,6 +344,26 @@ START_TEST(instructions_errors)
 	ck_assert_str_eq(e.file, path);
 	instructions_free(&is);
 	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+/* An instructions.yaml that cannot be read is the world's fault, not
+ * "no instruction"; one that is absent is none. */
+START_TEST(instructions_unreadable)
+{
+	char dir[] = "/tmp/check-ins.XXXXXX", path[64];
+	struct instructions is;
+	struct solr_err e;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(instructions_load(dir, &is, &e), 0);
+	ck_assert_int_eq(is.present, 0);
+	snprintf(path, sizeof(path), "%s/instructions.yaml", dir);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	ck_assert_int_eq(instructions_load(dir, &is, &e), SOLR_ERR_CONFIG);
+	ck_assert_ptr_nonnull(strstr(e.file, "instructions.yaml"));
+	rmdir(path);
 	rmdir(dir);
 }
 END_TEST
@@ -584,6 +611,17 @@ START_TEST(counters_header_changed)
 	    "holds"));
 	ck_assert_int_eq(adt_count(&a, srp, "2.1-and-fifteen", 3600,
 	    adt_window_start(AT, 3600), &n, &e), 0);
+	/* a count given back where none was made, or given back twice:
+	 * nothing below zero */
+	ck_assert_int_eq(adt_uncount(&a, srp, "2.1", 3600, adt_window_start(AT,
+	    3600), &e), 0);
+	ck_assert_int_eq(adt_uncount(&a, srp, "2.1-and-fifteen", 3600,
+	    adt_window_start(AT, 3600), &e), 0);
+	ck_assert_int_eq(adt_uncount(&a, srp, "2.1-and-fifteen", 3600,
+	    adt_window_start(AT, 3600), &e), 0);
+	ck_assert_int_eq(adt_count(&a, srp, "2.1-and-fifteen", 3600,
+	    adt_window_start(AT, 3600), &n, &e), 0);
+	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(adt_counters_close(&a, &e), 0);
 	rm_counters(dir);
 	dir = counters_dir();
@@ -721,6 +759,7 @@ adt_suite(void)
 	tcase_add_test(tc, instruction_window);
 	tcase_add_loop_test(tc, submission, 0, sizeof(submissions) /
 	    sizeof(submissions[0]));
+	tcase_add_test(tc, instructions_unreadable);
 	tcase_add_loop_test(tc, instructions_errors, 0,
 	    sizeof(bad_instructions) / sizeof(bad_instructions[0]));
 	tcase_add_loop_test(tc, adt_errors, 0, sizeof(bad_adt) /
