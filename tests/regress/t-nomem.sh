@@ -27,7 +27,8 @@ cat "$TMP/in3" >> "$TMP/in3a"
 solr-gbcs-parse -C "$TMP/base" < "$TMP/in3" > "$TMP/in4"
 solr-adt-check -C "$TMP/base" < "$TMP/in4" > "$TMP/in5"
 rm -rf "$TMP/base/state/adt-"* "$TMP/base/state/countersign-"*
-# sweep NAME AFTER INPUT CMD...: CMD on a copy of the base world each time
+# sweep NAME AFTER INPUT CMD...: CMD on a copy of the base world each time,
+# at about 300 of its allocations spread evenly (all of them, to $cap)
 sweep() {
 	_name=$1 _after=$2 _in=$3; shift 3
 	rm -rf "$TMP/s"; cp -a "$TMP/base" "$TMP/s"
@@ -36,7 +37,7 @@ sweep() {
 	rm -rf "$TMP/s"; cp -a "$TMP/base" "$TMP/s"
 	faulty FAULT_MALLOC_AFTER="$_after" FAULT_MALLOC_LOG="$TMP/k" "$@" < "$_in" > /dev/null 2>&1
 	_k=$(cat "$TMP/k" 2>/dev/null || echo 0)
-	_step=$(( _k / 300 + 1 )) _n=1 _runs=0 _bad=
+	_step=$(( _k / ${cap:-300} + 1 )) _n=1 _runs=0 _bad=
 	while [ $_n -le "$_k" ]; do
 		rm -rf "$TMP/s"; cp -a "$TMP/base" "$TMP/s"
 		faulty FAULT_MALLOC_AFTER="$_after" FAULT_MALLOC=$_n "$@" < "$_in" > "$TMP/o" 2> "$TMP/e"
@@ -55,6 +56,9 @@ sweep() {
 skip "solr-verify-sig out of memory" "libxml2 2.9's XML Schema validation crashes when an allocation of its own fails"
 sweep solr-failed-suppliers failed-suppliers.yaml "$TMP/in2" solr-failed-suppliers -C "$TMP/s" check
 sweep solr-gbcs-parse .seg "$TMP/in3a" solr-gbcs-parse -C "$TMP/s" --at 2026-03-03T09:00:00Z
+# adt-check's decisions, every allocation of them in turn
+cap=100000
 sweep solr-adt-check adt-counters "$TMP/in4" solr-adt-check -C "$TMP/s"
+cap=
 sweep solr-countersign countersign-ledger "$TMP/in5" solr-countersign -C "$TMP/s" --at $PIN
 fi
