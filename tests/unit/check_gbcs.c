@@ -467,6 +467,9 @@ static const struct {
 	    "from-date-time; in GCS05 only Set Low Credit Warning Level" },
 	{ "GCS05", "43:14", "Emergency Credit Setup: ZCL payload is 17 bytes, "
 	    "not 16" },
+	/* four components, the fourth marked last: the calendar is missing */
+	{ "GCS05", "38:04 103:01", "GBZ component count 4 is too small: Publish "
+	    "Calendar is missing" },
 	{ "GCS05", "158:04", "the calendar has 4 seasons, 2 week profiles and "
 	    "3 day profiles; DUIS allows 1-3, 1-2 and 1-5" },
 	{ "GCS05", "38:0D", "GBZ component count 13 does not match the "
