@@ -1234,9 +1234,12 @@ seen_before(struct adt_stage *s, const struct solr_record *view,
 	}
 	st = reg_first_field(first, "stages.adt-check");
 	dup = reg_duplicate_of(first);
-	r = st == NULL || st->kind != YN_MAP || dup == NULL ||
-	    yn_set(yn_get_or_add_map(rec, "stages", 0), "adt-check", st) != 0;
-	st = r ? st : NULL;
+	if (st == NULL || st->kind != YN_MAP || dup == NULL) {
+		r = 1;
+		yn_free(st);
+	} else	/* yn_set owns st from here, whether it is set or not */
+		r = yn_set(yn_get_or_add_map(rec, "stages", 0), "adt-check",
+		    st) != 0;
 	if (r == 0 && strcmp(yn_get_str(first, "verdict") ? yn_get_str(first,
 	    "verdict") : "", "pass") != 0) {
 		/* the first was quarantined (or refused) here: so is this */
@@ -1247,7 +1250,6 @@ seen_before(struct adt_stage *s, const struct solr_record *view,
 		    dup);
 	else
 		yn_free(dup);
-	yn_free(st);
 	yn_free(first);
 	return r ? solr_seterr(e, SOLR_ERR_NOMEM, "out of memory") : 1;
 }

@@ -26,6 +26,10 @@ solr-verify-sig -r -C "$TMP/base" --at 2026-03-03T09:00:00Z "$BUILD/alerts/alert
 cat "$TMP/in3" >> "$TMP/in3a"
 solr-gbcs-parse -C "$TMP/base" < "$TMP/in3" > "$TMP/in4"
 solr-adt-check -C "$TMP/base" < "$TMP/in4" > "$TMP/in5"
+# and for adt-check, a request fed twice in one batch (the second is the
+# first's duplicate)
+solr-verify-sig -C "$TMP/base" --at $PIN "$R/srp-elec-cv4.xml" "$R/srp-elec-cv4.xml" "$R/srp-gas-cv5.xml" |
+	solr-failed-suppliers -C "$TMP/base" check | solr-gbcs-parse -C "$TMP/base" > "$TMP/in4d"
 rm -rf "$TMP/base/state/adt-"* "$TMP/base/state/countersign-"*
 # sweep NAME AFTER INPUT CMD...: CMD on a copy of the base world each time,
 # at about 300 of its allocations spread evenly (all of them, to $cap)
@@ -56,9 +60,10 @@ sweep() {
 skip "solr-verify-sig out of memory" "libxml2 2.9's XML Schema validation crashes when an allocation of its own fails"
 sweep solr-failed-suppliers failed-suppliers.yaml "$TMP/in2" solr-failed-suppliers -C "$TMP/s" check
 sweep solr-gbcs-parse .seg "$TMP/in3a" solr-gbcs-parse -C "$TMP/s" --at 2026-03-03T09:00:00Z
-# adt-check's decisions, every allocation of them in turn
+# adt-check's decisions, every allocation of them in turn, from the
+# Authority instructions it reads at start
 cap=100000
-sweep solr-adt-check adt-counters "$TMP/in4" solr-adt-check -C "$TMP/s"
+sweep solr-adt-check instructions.yaml "$TMP/in4d" solr-adt-check -C "$TMP/s"
 cap=
 sweep solr-countersign countersign-ledger "$TMP/in5" solr-countersign -C "$TMP/s" --at $PIN
 fi
