@@ -577,6 +577,60 @@ START_TEST(counters_keyed)
 }
 END_TEST
 
+/* Keys that share the home slot of (srp, 2.1, 3600, AT's window) but
+ * differ in one part each: another SRP, another SRV, another start; and
+ * a start 40 days on, when the first window is spent. */
+START_TEST(counters_probe)
+{
+	struct adt_counters a;
+	struct solr_err e;
+	struct listed l = { .n = 0 };
+	char *dir = counters_dir(), srv[16];
+	int64_t st = adt_window_start(AT, 3600), later, s2 = 0;
+	uint64_t other_srp = 0, x, n;
+	size_t h;
+	int i, k;
+
+	ck_assert_int_eq(adt_counters_open(dir, key_a, key_a, &a, &e), 0);
+	h = adt_counters_home(&a, srp, "2.1", 3600, st);
+	for (x = srp + 1; other_srp == 0; x++)
+		if (adt_counters_home(&a, x, "2.1", 3600, st) == h)
+			other_srp = x;
+	for (k = 0, srv[0] = '\0'; srv[0] == '\0'; k++) {
+		snprintf(srv, sizeof(srv), "%d.%d", 3 + k / 1000, k % 1000);
+		if (adt_counters_home(&a, srp, srv, 3600, st) != h)
+			srv[0] = '\0';
+	}
+	for (i = 1; s2 == 0; i++)
+		if (adt_counters_home(&a, srp, "2.1", 3600, st - 3600 *
+		    (int64_t)i) == h)
+			s2 = st - 3600 * (int64_t)i;
+	/* each comes first, then the key of the home: each its own count */
+	ck_assert_int_eq(adt_count(&a, other_srp, "2.1", 3600, st, &n, &e), 0);
+	ck_assert_int_eq(adt_count(&a, srp, srv, 3600, st, &n, &e), 0);
+	ck_assert_int_eq(adt_count(&a, srp, "2.1", 3600, s2, &n, &e), 0);
+	ck_assert_uint_eq(count(&a, 3600), 1);
+	ck_assert_uint_eq(count(&a, 3600), 2);
+	ck_assert_int_eq(adt_count(&a, other_srp, "2.1", 3600, st, &n, &e), 0);
+	ck_assert_uint_eq(n, 2);
+	/* 40 days on, a key of the same home takes the first spent slot */
+	for (i = 0, later = 0; later == 0; i++)
+		if (adt_counters_home(&a, srp, "2.1", 3600, st + 40 * 86400 +
+		    3600 * (int64_t)i) == h)
+			later = st + 40 * 86400 + 3600 * (int64_t)i;
+	ck_assert_int_eq(adt_count(&a, srp, "2.1", 3600, later, &n, &e), 0);
+	ck_assert_uint_eq(n, 1);
+	/* given back to zero: not listed */
+	ck_assert_int_eq(adt_uncount(&a, srp, srv, 3600, st, &e), 0);
+	ck_assert_int_eq(adt_counters_each(&a, note, &l, &e), 0);
+	ck_assert_int_gt(l.n, 0);
+	for (i = 0; i < l.n; i++)
+		ck_assert_uint_gt(l.count[i], 0);
+	ck_assert_int_eq(adt_counters_close(&a, &e), 0);
+	rm_counters(dir);
+}
+END_TEST
+
 /* A header changed in place (its generation, under its MAC), and a file
  * of a few bytes where the world has never recorded one: each refused
  * for its reason. */
@@ -770,6 +824,7 @@ adt_suite(void)
 	tcase_add_test(tc, counters_collide);
 	tcase_add_test(tc, counters_keyed);
 	tcase_add_test(tc, counters_header_changed);
+	tcase_add_test(tc, counters_probe);
 	tcase_add_test(tc, counters_record);
 	suite_add_tcase(s, tc);
 	return s;
