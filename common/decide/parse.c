@@ -204,7 +204,9 @@ stage_alert(struct parse_stage *ps, struct ynode *rec, int64_t at,
 		return nomem(e);
 	if (r == 0 && el != NULL && yn_set(st, "form", yn_new_plain("alert")))
 		return nomem(e);
-	return r != 0 && r != 1 && el != NULL && r != SOLR_ERR_VERIFY ?
+	/* what the document says is the record's; anything else (memory,
+	 * the store, the world) is the run's */
+	return r != 0 && r != 1 && r != SOLR_ERR_VERIFY && r != SOLR_ERR_LIMIT ?
 	    STAGE_TROUBLE : 0;
 }
 
@@ -328,8 +330,8 @@ decide_record(void *ctx, struct solr_record *rec, struct solr_err *e)
 	return r;
 }
 
-int
-parse_alert_document(struct parse_stage *ps, struct ynode *rec,
+static int
+alert_document_in(struct parse_stage *ps, struct ynode *rec,
     const unsigned char *p, size_t n, struct solr_err *e)
 {
 	struct solr_record view;
@@ -350,6 +352,18 @@ parse_alert_document(struct parse_stage *ps, struct ynode *rec,
 		return rec_decide(rec, STAGE, &d) ? 0 : nomem(e);
 	}
 	return stage_alert(ps, rec, view.received_at, p, n, e);
+}
+
+/* An alert named as an operand: no stage driver around it, so its own
+ * guard against what a library answered while out of memory. */
+int
+parse_alert_document(struct parse_stage *ps, struct ynode *rec,
+    const unsigned char *p, size_t n, struct solr_err *e)
+{
+	unsigned long oom = solr_oom_count();
+
+	return stage_oom_guard(rec, STAGE, oom, alert_document_in(ps, rec, p,
+	    n, e), STAGE_TROUBLE, e);
 }
 
 const struct stage_ops gbcs_parse_stage = {

@@ -60,6 +60,11 @@ sweep() {
 skip "solr-verify-sig out of memory" "libxml2 2.9's XML Schema validation crashes when an allocation of its own fails"
 sweep solr-failed-suppliers failed-suppliers.yaml "$TMP/in2" solr-failed-suppliers -C "$TMP/s" check
 sweep solr-gbcs-parse .seg "$TMP/in3a" solr-gbcs-parse -C "$TMP/s" --at 2026-03-03T09:00:00Z
+# an alert Response named as an operand, every allocation in turn
+cap=100000
+sweep "solr-gbcs-parse, an alert file" .seg /dev/null solr-gbcs-parse -C "$TMP/s" \
+	--at 2026-03-03T09:00:00Z "$BUILD/alerts/alert-8F1D-failed.xml"
+cap=
 # adt-check's decisions, every allocation of them in turn, from the
 # Authority instructions it reads at start
 cap=100000
