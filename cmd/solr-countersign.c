@@ -74,6 +74,7 @@ standalone(struct countersign_stage *c, int hex)
 	char *text;
 	size_t n = 0, i;
 	int status = SOLR_EXIT_PASS;
+	unsigned long oom;
 
 	if (spc == NULL)
 		cli_nomem();
@@ -83,13 +84,16 @@ standalone(struct countersign_stage *c, int hex)
 		cli_warn("(stdin)", 0, "%s", e.msg);
 		exit(SOLR_EXIT_TROUBLE);
 	}
+	oom = solr_oom_count();
 	if (countersign_precommand_check(c, spc, n, &e) != 0 ||
 	    countersign_command(c, spc, n, cli_now(&opt), &cmd, &code, &e) !=
 	    0 ||
 	    ledger_sync(&c->ledger, &e) != 0) {
 		ledger_undo(&c->ledger);
 		cli_error(&e);
-		status = e.code == SOLR_ERR_VERIFY ? SOLR_EXIT_REJECT : SOLR_EXIT_TROUBLE;
+		/* a "no" that a library gave while out of memory is none */
+		status = e.code == SOLR_ERR_VERIFY && solr_oom_count() == oom ?
+		    SOLR_EXIT_REJECT : SOLR_EXIT_TROUBLE;
 	} else {
 		if ((text = malloc(cmd.len * 2 + 4)) == NULL)
 			cli_nomem();

@@ -229,6 +229,7 @@ decode(struct solr_world *w, struct rec_writer *out, int hex,
 	unsigned char *buf = malloc(GBCS_MAX_LEN);
 	size_t len = 0;
 	int r, kind, status = SOLR_EXIT_PASS, nm = 0;
+	unsigned long oom;
 	static const char *const kinds[] = { "signed-pre-command", "alert",
 	    "command" };
 
@@ -247,12 +248,18 @@ decode(struct solr_world *w, struct rec_writer *out, int hex,
 		nm |= yn_set(doc, "reason", yn_new_null());
 		kind = gbcs_message_kind(buf, len);
 		nm |= yn_set_str(doc, "message", kinds[kind]);
+		oom = solr_oom_count();
 		if (kind == GBCS_KIND_ALERT)
 			r = decode_alert(w, &found, buf, len, &t, &e);
 		else if (kind == GBCS_KIND_COMMAND)
 			r = decode_command(w, doc, &found, buf, len, &t, &e);
 		else
 			r = decode_precommand(w, doc, &found, buf, len, &t, &e);
+		/* a "no" that a library gave while out of memory is none */
+		if (r == SOLR_ERR_VERIFY && solr_oom_count() != oom)
+			r = solr_seterr(&e, SOLR_ERR_NOMEM, "out of memory (a "
+			    "library could not allocate while the message was "
+			    "checked)");
 		/* without a world nothing was verified: unchecked, not pass */
 		nm |= yn_set(doc, "verdict", yn_new_plain(r ? "reject" : w ==
 		    NULL ? "unchecked" : "pass"));
@@ -265,8 +272,14 @@ decode(struct solr_world *w, struct rec_writer *out, int hex,
 		if (found != NULL)
 			nm |= yn_set(doc, kind == GBCS_KIND_ALERT ? "alert" :
 			    "prepay", found);
-		status = r || (w == NULL && !decode_only) ? SOLR_EXIT_REJECT :
-		    SOLR_EXIT_PASS;
+		/* only the message's own fault is a reject; the rest is the
+		 * run's */
+		if (r != 0 && r != SOLR_ERR_VERIFY) {
+			cli_warn(source, 0, "%s", e.msg);
+			status = SOLR_EXIT_TROUBLE;
+		} else
+			status = r || (w == NULL && !decode_only) ?
+			    SOLR_EXIT_REJECT : SOLR_EXIT_PASS;
 	}
 	if (nm != 0)
 		cli_nomem();

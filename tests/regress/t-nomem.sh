@@ -64,6 +64,10 @@ sweep solr-gbcs-parse .seg "$TMP/in3a" solr-gbcs-parse -C "$TMP/s" --at 2026-03-
 cap=100000
 sweep "solr-gbcs-parse, an alert file" .seg /dev/null solr-gbcs-parse -C "$TMP/s" \
 	--at 2026-03-03T09:00:00Z "$BUILD/alerts/alert-8F1D-failed.xml"
+# the same alert's GBCS payload decoded and checked with -b
+sed -n 's/.*<sr:GBCSPayload>\([^<]*\)<.*/\1/p' "$BUILD/alerts/alert-8F1D-failed.xml" > "$TMP/alert.b64"
+sweep "solr-gbcs-parse -b" state/devices /dev/null solr-gbcs-parse -C "$TMP/s" \
+	--at 2026-03-03T09:00:00Z -b "$TMP/alert.b64"
 cap=
 # adt-check's decisions, every allocation of them in turn, from the
 # Authority instructions it reads at start
