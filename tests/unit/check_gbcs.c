@@ -338,6 +338,52 @@ START_TEST(truncations_and_byte_changes)
 }
 END_TEST
 
+/* Every byte of m below end that skip (NULL: none) does not mark,
+ * changed seven ways: each change is refused (SOLR_ERR_VERIFY), or read
+ * as other than m is. */
+static void
+sweep_bytes(const unsigned char *m, size_t n, size_t end, const char *skip,
+    char *(*read)(const unsigned char *, size_t, struct solr_err *),
+    const char *what)
+{
+	static const unsigned char delta[] = { 0x01, 0x02, 0x10, 0x80, 0xFF };
+	unsigned char *c = malloc(n);
+	char *want, *got;
+	struct solr_err e;
+	size_t i, d;
+
+	ck_assert_ptr_nonnull(want = read(m, n, &e));
+	for (i = 0; i < end; i++)
+		for (d = 0; d < sizeof(delta) + 2 && !(skip && skip[i]); d++) {
+			memcpy(c, m, n);
+			c[i] = d < sizeof(delta) ? m[i] ^ delta[d] :
+			    (unsigned char)(m[i] + (d == sizeof(delta) ? 1 : -1));
+			if ((got = read(c, n, &e)) == NULL) {
+				ck_assert_int_eq(e.code, SOLR_ERR_VERIFY);
+				continue;
+			}
+			ck_assert_msg(strcmp(got, want) != 0, "%s: byte %zu as "
+			    "%02X (was %02X) reads the same", what, i, c[i],
+			    m[i]);
+			free(got);
+		}
+	free(c);
+	free(want);
+}
+
+/* m with the edits "offset:byte ..." made in place. */
+static void
+apply_edits(unsigned char *m, size_t n, const char *edits)
+{
+	unsigned off, byte;
+	int k;
+
+	for (; sscanf(edits, "%u:%x%n", &off, &byte, &k) == 2; edits += k) {
+		ck_assert_uint_lt(off, n);
+		m[off] = (unsigned char)byte;
+	}
+}
+
 /* What a pre-command reads as: its header and its prepay values, as
  * text (NULL when refused).  The values read back through the record's
  * own reader give the same text: nothing out of range passes. */
@@ -400,12 +446,9 @@ ids_of(const unsigned char *m, size_t n, char *skip)
  * read the same, or a value out of its range through. */
 START_TEST(one_form_a_value)
 {
-	static const unsigned char delta[] = { 0x01, 0x02, 0x10, 0x80, 0xFF };
-	unsigned char *m, *c;
-	size_t n, i, d;
-	struct solr_err e;
-	char *want, *got, *skip;
-	int sub;
+	unsigned char *m;
+	size_t n;
+	char *skip;
 
 	if (_i < 2)
 		m = hexfile(_i == 0 ?
@@ -415,120 +458,153 @@ START_TEST(one_form_a_value)
 		m = rtds_spc(rtds[_i - 2].dir, rtds[_i - 2].name, &n);
 	if (m == NULL)
 		UNIT_SKIP("the GBCS vectors are absent");
-	ck_assert_ptr_nonnull(want = read_as(m, n, &e));
-	c = malloc(n);
 	skip = calloc(1, n);
 	ids_of(m, n, skip);
 	/* the last 65 bytes are the signature's length and value */
-	for (i = 0; i + 65 < n; i++)
-		for (d = 0; d < sizeof(delta) + 2 && !skip[i]; d++) {
-			memcpy(c, m, n);
-			sub = d >= sizeof(delta);
-			c[i] = sub ? (unsigned char)(m[i] + (d == sizeof(delta) ?
-			    1 : -1)) : m[i] ^ delta[d];
-			if ((got = read_as(c, n, &e)) == NULL) {
-				ck_assert_int_eq(e.code, SOLR_ERR_VERIFY);
-				continue;
-			}
-			ck_assert_msg(strcmp(got, want) != 0, "byte %zu as "
-			    "%02X (was %02X) reads the same", i, c[i], m[i]);
-			free(got);
-		}
+	sweep_bytes(m, n, n - 65, skip, read_as, "pre-command");
 	free(skip);
-	free(c);
-	free(want);
 	free(m);
 }
 END_TEST
 
-/* Edits that another check would not refuse first: each refused for
- * its own rule (offset:byte, in the valid pre-commands). */
+/* Edits that another check would not refuse first, each refused for
+ * its own rule: offset:byte, in a valid pre-command ('p', of
+ * malformed/), an RTDS alert ('a') or an RTDS Command ('c'). */
 static const struct {
+	char kind;
 	const char *file, *edits, *reason;
 } edits[] = {
-	{ "ECS08a", "230:15 239:15", "special day index 21 is not 1 to 20" },
-	{ "ECS08a", "244:01 253:01", "special day index 1 is used twice" },
+	{ 'p', "ECS08a", "230:15 239:15",
+	    "special day index 21 is not 1 to 20" },
+	{ 'p', "ECS08a", "244:01 253:01",
+	    "special day index 1 is used twice" },
 	/* special day 3 made 7, and the first entry's bits made 7 with
 	 * index 3's set */
-	{ "ECS08a", "258:07 267:07 339:07 340:20", "schedule entry 1 applies "
-	    "to special day 3, which is not defined" },
-	{ "ECS08a", "232:06", "special day date is an octet-string of 6 bytes, "
-	    "not 5" },
-	{ "ECS08a", "336:08", "execution weekdays has 8 bits; at most 7" },
-	{ "ECS08a", "337:07", "execution weekdays has non-zero padding bits" },
-	{ "ECS08a", "225:15", "special days array has 21 elements; 0 to 20 "
-	    "are allowed" },
-	{ "ECS08a", "345:FF", "begin date 07DEFF1BFF needs a month and a day "
-	    "and no weekday" },
-	{ "ECS08a", "347:03", "begin date 07DE0A1B03 needs a month and a day "
-	    "and no weekday" },
-	{ "ECS08a", "346:00", "begin date 07DE0A00FF is not a DLMS date" },
-	{ "GCS05", "39:10", "GBZ component 0 (Emergency Credit Setup) has a "
+	{ 'p', "ECS08a", "258:07 267:07 339:07 340:20",
+	    "schedule entry 1 applies to special day 3, which is not "
+	    "defined" },
+	{ 'p', "ECS08a", "232:06",
+	    "special day date is an octet-string of 6 bytes, not 5" },
+	{ 'p', "ECS08a", "336:08",
+	    "execution weekdays has 8 bits; at most 7" },
+	{ 'p', "ECS08a", "337:07",
+	    "execution weekdays has non-zero padding bits" },
+	{ 'p', "ECS08a", "225:15",
+	    "special days array has 21 elements; 0 to 20 are allowed" },
+	{ 'p', "ECS08a", "345:FF",
+	    "begin date 07DEFF1BFF needs a month and a day and no weekday" },
+	{ 'p', "ECS08a", "347:03",
+	    "begin date 07DE0A1B03 needs a month and a day and no weekday" },
+	{ 'p', "ECS08a", "346:00",
+	    "begin date 07DE0A00FF is not a DLMS date" },
+	{ 'p', "GCS05", "39:10",
+	    "GBZ component 0 (Emergency Credit Setup) has a "
 	    "from-date-time; in GCS05 only Set Low Credit Warning Level" },
-	{ "GCS05", "43:14", "Emergency Credit Setup: ZCL payload is 17 bytes, "
-	    "not 16" },
+	{ 'p', "GCS05", "43:14",
+	    "Emergency Credit Setup: ZCL payload is 17 bytes, not 16" },
 	/* four components, the fourth marked last: the calendar is missing */
-	{ "GCS05", "38:04 103:01", "GBZ component count 4 is too small: Publish "
-	    "Calendar is missing" },
-	{ "GCS05", "158:04", "the calendar has 4 seasons, 2 week profiles and "
-	    "3 day profiles; DUIS allows 1-3, 1-2 and 1-5" },
-	{ "GCS05", "38:0D", "GBZ component count 13 does not match the "
-	    "calendar's 3 day and 2 week profiles" },
-	{ "GCS05", "182:04", "Publish Day Profile: ZCL payload is 26 bytes for "
-	    "4 entries" },
-	{ "GCS05", "215:01", "day profile 1 is published twice" },
-	{ "GCS05", "277:03", "week profile id 3 is not 1 or 2" },
-	{ "GCS05", "305:01", "week profile id 1 is not 1 or 2, or is published "
-	    "twice" },
-	{ "GCS05", "370:03", "Publish Special Days: ZCL payload is 40 bytes "
-	    "for 3 days" },
-	{ "GCS05", "181:06", "day profile 6: id 1-5, 1-3 entries, one command "
-	    "and calendar type 3 are required" },
-	{ "GCS05", "183:01", "day profile 1: id 1-5, 1-3 entries, one command "
-	    "and calendar type 3 are required" },
-	{ "GCS05", "187:06", "day profile 1 entry 0: start 1536 minutes" },
-	{ "GCS05", "188:02", "day profile 1 entry 0: start 0 minutes, action "
-	    "2" },
-	{ "GCS05", "278:04", "week profile 1 names day profile 4, which is not "
-	    "published" },
-	{ "GCS05", "329:01", "Publish Seasons: another calendar" },
-	{ "GCS05", "333:01", "Publish Seasons: another calendar, or more than "
-	    "one command" },
-	{ "GCS05", "339:03", "season 1 names week profile 3, which is not "
-	    "published" },
-	{ "GCS05", "369:02", "Publish Special Days: another calendar, another "
-	    "calendar type" },
-	{ "GCS05", "377:04", "special day 1 names day profile 4, which is not "
-	    "published" },
-	{ "GCS05", "51:01", "the prepayment commands' start times differ" },
-	{ "GCS05", "151:01", "the calendar's start time 0x00000001 does not "
-	    "match the prepayment commands' 0x00000000" },
-	{ "GCS05", "365:01", "the calendar's start time 0x00000001 does not "
-	    "match" },
+	{ 'p', "GCS05", "38:04 103:01",
+	    "GBZ component count 4 is too small: Publish Calendar is "
+	    "missing" },
+	{ 'p', "GCS05", "158:04",
+	    "the calendar has 4 seasons, 2 week profiles and 3 day "
+	    "profiles; DUIS allows 1-3, 1-2 and 1-5" },
+	{ 'p', "GCS05", "38:0D",
+	    "GBZ component count 13 does not match the calendar's 3 day "
+	    "and 2 week profiles" },
+	{ 'p', "GCS05", "182:04",
+	    "Publish Day Profile: ZCL payload is 26 bytes for 4 entries" },
+	{ 'p', "GCS05", "215:01",
+	    "day profile 1 is published twice" },
+	{ 'p', "GCS05", "277:03",
+	    "week profile id 3 is not 1 or 2" },
+	{ 'p', "GCS05", "305:01",
+	    "week profile id 1 is not 1 or 2, or is published twice" },
+	{ 'p', "GCS05", "370:03",
+	    "Publish Special Days: ZCL payload is 40 bytes for 3 days" },
+	{ 'p', "GCS05", "181:06",
+	    "day profile 6: id 1-5, 1-3 entries, one command and calendar "
+	    "type 3 are required" },
+	{ 'p', "GCS05", "183:01",
+	    "day profile 1: id 1-5, 1-3 entries, one command and calendar "
+	    "type 3 are required" },
+	{ 'p', "GCS05", "187:06",
+	    "day profile 1 entry 0: start 1536 minutes" },
+	{ 'p', "GCS05", "188:02",
+	    "day profile 1 entry 0: start 0 minutes, action 2" },
+	{ 'p', "GCS05", "278:04",
+	    "week profile 1 names day profile 4, which is not published" },
+	{ 'p', "GCS05", "329:01",
+	    "Publish Seasons: another calendar" },
+	{ 'p', "GCS05", "333:01",
+	    "Publish Seasons: another calendar, or more than one command" },
+	{ 'p', "GCS05", "339:03",
+	    "season 1 names week profile 3, which is not published" },
+	{ 'p', "GCS05", "369:02",
+	    "Publish Special Days: another calendar, another calendar type" },
+	{ 'p', "GCS05", "377:04",
+	    "special day 1 names day profile 4, which is not published" },
+	{ 'p', "GCS05", "51:01",
+	    "the prepayment commands' start times differ" },
+	{ 'p', "GCS05", "151:01",
+	    "the calendar's start time 0x00000001 does not match the "
+	    "prepayment commands' 0x00000000" },
+	{ 'p', "GCS05", "365:01",
+	    "the calendar's start time 0x00000001 does not match" },
+	{ 'a', "NA_GCA-DLMS/GCA-DLMS_NA_8F30_ALERT_GBCS.HEX", "39:01",
+	    "the notification's date-time is 1 bytes, not empty" },
+	{ 'a', "NA_GCA-ZigBee/GCA-ZigBee_NA_8F30_ALERT_GBCS.HEX", "36:01",
+	    "an alert has 0 GBZ components, not 1" },
+	{ 'a', "2.1_GCS05/GCS05_2.1_8F66_FUTURE_DATED_SUCCESS_ALERT_EMERGENCY_"
+	    "CREDIT_SETUP_GBCS.HEX",
+	    "36:00",
+	    "an alert has 1 GBZ components, not 0" },
+	{ 'a', "2.1_GCS05/GCS05_2.1_8F66_FUTURE_DATED_SUCCESS_ALERT_EMERGENCY_"
+	    "CREDIT_SETUP_GBCS.HEX",
+	    "43:0F",
+	    "the future-dated command is 15 bytes, not 14" },
+	{ 'a', "NA_GNCA-DLMS/GNCA-DLMS_NA_810E_ALERT_GBCS.HEX", "45:00",
+	    "message code 0x1000 in a MACed alert; the non-critical alert "
+	    "is 0x1001" },
+	{ 'c', "2.1_ECS08a/ECS08a_2.1_IMMEDIATE_SUCCESS_COMMAND_GBCS.HEX",
+	    "1:01",
+	    "the General-Ciphering header fields must be empty (00 x 6)" },
+	{ 'c', "2.1_ECS08a/ECS08a_2.1_IMMEDIATE_SUCCESS_COMMAND_GBCS.HEX",
+	    "10:12",
+	    "the security header is not 11 00000000" },
+	{ 'c', "2.1_ECS08a/ECS08a_2.1_IMMEDIATE_SUCCESS_COMMAND_GBCS.HEX",
+	    "0:DF",
+	    "a Command is General-Ciphering (DD)" },
+	{ 'a', "NA_GNCA-DLMS/GNCA-DLMS_NA_810E_ALERT_GBCS.HEX", "72:01",
+	    "a MACed message carries the null signature 00" },
 };
 
 START_TEST(edits_refused)
 {
-	char rel[128];
-	const char *p;
+	char rel[512];
 	unsigned char *m;
 	size_t n;
-	unsigned off, byte;
-	int k;
+	int r;
+	struct gbcs_command cm;
+	struct gbcs_alert al;
 	struct solr_err e;
 
-	snprintf(rel, sizeof(rel), "malformed/%s_SIGNED_PRECOMMAND_OK.HEX",
-	    edits[_i].file);
+	if (edits[_i].kind == 'p')
+		snprintf(rel, sizeof(rel), "malformed/%s_SIGNED_PRECOMMAND_"
+		    "OK.HEX", edits[_i].file);
+	else
+		snprintf(rel, sizeof(rel), "rtds/%s", edits[_i].file);
 	if ((m = hexfile(rel, &n)) == NULL)
 		UNIT_SKIP("the GBCS vectors are absent");
-	for (p = edits[_i].edits; sscanf(p, "%u:%x%n", &off, &byte, &k) == 2;
-	    p += k) {
-		ck_assert_uint_lt(off, n - 65);
-		m[off] = (unsigned char)byte;
-	}
-	ck_assert_int_eq(full_check(m, n, NULL, &e), SOLR_ERR_VERIFY);
-	ck_assert_msg(strstr(e.msg, edits[_i].reason) != NULL, "%s: '%s' "
-	    "lacks '%s'", edits[_i].edits, e.msg, edits[_i].reason);
+	/* a pre-command's signature is not edited: it is not checked */
+	apply_edits(m, edits[_i].kind == 'p' ? n - 65 : n, edits[_i].edits);
+	r = edits[_i].kind == 'p' ? full_check(m, n, NULL, &e) :
+	    edits[_i].kind == 'a' ? gbcs_parse_alert(m, n, &al, NULL, &e) :
+	    gbcs_parse_command(m, n, &cm, NULL, &e);
+	ck_assert_int_eq(r, SOLR_ERR_VERIFY);
+	ck_assert_msg(strstr(e.msg, edits[_i].reason) != NULL, "%s %s: '%s' "
+	    "lacks '%s'", edits[_i].file, edits[_i].edits, e.msg,
+	    edits[_i].reason);
 	free(m);
 }
 END_TEST
@@ -743,51 +819,6 @@ START_TEST(rtds_commands)
 }
 END_TEST
 
-/* One form of a Command: a change to any byte its MAC covers but the
- * supplier's signature is refused, or reads as another Command. */
-/* The General-Ciphering envelope's rules, each by its reason: on the
- * RTDS Command and MACed alert edited, and on messages made by hand. */
-static const struct {
-	const char *file, *edits, *reason;
-	int alert;
-} envelopes[] = {
-	{ "2.1_ECS08a/ECS08a_2.1_IMMEDIATE_SUCCESS_COMMAND_GBCS.HEX", "1:01",
-	    "the General-Ciphering header fields must be empty (00 x 6)", 0 },
-	{ "2.1_ECS08a/ECS08a_2.1_IMMEDIATE_SUCCESS_COMMAND_GBCS.HEX", "10:12",
-	    "the security header is not 11 00000000", 0 },
-	{ "2.1_ECS08a/ECS08a_2.1_IMMEDIATE_SUCCESS_COMMAND_GBCS.HEX", "0:DF",
-	    "a Command is General-Ciphering (DD)", 0 },
-	{ "NA_GNCA-DLMS/GNCA-DLMS_NA_810E_ALERT_GBCS.HEX", "72:01",
-	    "a MACed message carries the null signature 00", 1 },
-};
-
-START_TEST(envelope_rules)
-{
-	char rel[512];
-	const char *p;
-	unsigned char *m;
-	size_t n;
-	unsigned off, byte;
-	int k, r;
-	struct gbcs_command cm;
-	struct gbcs_alert al;
-	struct solr_err e;
-
-	snprintf(rel, sizeof(rel), "rtds/%s", envelopes[_i].file);
-	if ((m = hexfile(rel, &n)) == NULL)
-		UNIT_SKIP("the GBCS vectors are absent");
-	for (p = envelopes[_i].edits; sscanf(p, "%u:%x%n", &off, &byte, &k) ==
-	    2; p += k)
-		m[off] = (unsigned char)byte;
-	r = envelopes[_i].alert ? gbcs_parse_alert(m, n, &al, NULL, &e) :
-	    gbcs_parse_command(m, n, &cm, NULL, &e);
-	ck_assert_int_eq(r, SOLR_ERR_VERIFY);
-	ck_assert_msg(strstr(e.msg, envelopes[_i].reason) != NULL, "'%s' "
-	    "lacks '%s'", e.msg, envelopes[_i].reason);
-	free(m);
-}
-END_TEST
-
 /* An envelope with no room for a header and a MAC, and messages past
  * the size limit, before anything else is read. */
 START_TEST(envelope_bounds)
@@ -821,12 +852,25 @@ START_TEST(envelope_bounds)
 }
 END_TEST
 
+/* What a Command reads as: the APDU inside, byte for byte. */
+static char *
+command_read_as(const unsigned char *m, size_t n, struct solr_err *e)
+{
+	struct gbcs_command cm;
+	char *out;
+
+	if (gbcs_parse_command(m, n, &cm, NULL, e) != 0)
+		return NULL;
+	out = malloc(cm.apdu_len * 2 + 1);
+	solr_hex(m + cm.apdu_off, cm.apdu_len, out);
+	return out;
+}
+
 START_TEST(command_one_form)
 {
-	static const unsigned char delta[] = { 0x01, 0x02, 0x10, 0x80, 0xFF };
-	unsigned char *m, *c;
-	char p[512], *want = NULL, *got;
-	size_t n, i, d, sig;
+	unsigned char *m;
+	char p[512], *skip;
+	size_t n;
 	struct gbcs_command cm;
 	struct solr_err e;
 
@@ -836,36 +880,11 @@ START_TEST(command_one_form)
 		UNIT_SKIP("the GBCS vectors are absent");
 	ck_assert_msg(gbcs_parse_command(m, n, &cm, NULL, &e) == 0, "%s",
 	    e.msg);
-	/* the signature ends the APDU inside */
-	sig = cm.apdu_off + cm.apdu_len - 64;
-	c = malloc(n);
-	for (i = 0; i + 12 < n; i++) {
-		if (i >= sig && i < sig + 64)
-			continue;
-		for (d = 0; d < sizeof(delta); d++) {
-			memcpy(c, m, n);
-			c[i] ^= delta[d];
-			if (gbcs_parse_command(c, n, &cm, NULL, &e) != 0) {
-				ck_assert_int_eq(e.code, SOLR_ERR_VERIFY);
-				continue;
-			}
-			/* what is read: the APDU inside, byte for byte */
-			got = malloc(cm.apdu_len * 2 + 1);
-			solr_hex(c + cm.apdu_off, cm.apdu_len, got);
-			if (want == NULL) {
-				ck_assert_int_eq(gbcs_parse_command(m, n, &cm,
-				    NULL, &e), 0);
-				want = malloc(cm.apdu_len * 2 + 1);
-				solr_hex(m + cm.apdu_off, cm.apdu_len, want);
-			}
-			ck_assert_msg(strcmp(got, want) != 0, "%s: byte %zu "
-			    "as %02X (was %02X) reads the same", p, i, c[i],
-			    m[i]);
-			free(got);
-		}
-	}
-	free(c);
-	free(want);
+	/* the supplier's signature ends the APDU inside */
+	skip = calloc(1, n);
+	memset(skip + cm.apdu_off + cm.apdu_len - 64, 1, 64);
+	sweep_bytes(m, n, n - 12, skip, command_read_as, p);
+	free(skip);
 	free(m);
 }
 END_TEST
@@ -1090,25 +1109,18 @@ alert_read_as(const unsigned char *m, size_t n, struct solr_err *e)
  * and clock status), which is not read and decides nothing. */
 START_TEST(alert_one_form)
 {
-	static const unsigned char delta[] = { 0x01, 0x02, 0x10, 0x80, 0xFF };
-	char rel[512], *want, *got, *skip;
-	unsigned char *m, *c;
-	size_t n, i, d, auth, at;
+	char rel[512], *skip;
+	unsigned char *m;
+	size_t n, i, at;
 	struct gbcs_alert al;
-	struct gbcs_trace t;
+	struct gbcs_trace t = { NULL, 0, 0 };
 	struct solr_err e;
 
 	snprintf(rel, sizeof(rel), "rtds/%s", alerts[_i].file);
 	if ((m = hexfile(rel, &n)) == NULL)
 		UNIT_SKIP("the GBCS vectors are absent");
-	ck_assert_int_eq(gbcs_parse_alert(m, n, &al, NULL, &e), 0);
-	/* the authenticator: a MAC's 12 bytes, or a signature's 65 */
-	auth = al.has_mac ? 12 : 65;
-	ck_assert_ptr_nonnull(want = alert_read_as(m, n, &e));
-	c = malloc(n);
-	skip = calloc(1, n);
-	memset(&t, 0, sizeof(t));
 	ck_assert_int_eq(gbcs_parse_alert(m, n, &al, &t, &e), 0);
+	skip = calloc(1, n);
 	for (i = 0; i < t.n; i++)
 		if (strcmp(t.f[i].name, "alert timestamp") == 0 &&
 		    t.f[i].length == 1) {
@@ -1116,46 +1128,31 @@ START_TEST(alert_one_form)
 			skip[at + 4] = skip[at + 8] = skip[at + 11] = 1;
 		}
 	gbcs_trace_free(&t);
-	for (i = 0; i + auth < n; i++)
-		for (d = 0; d < sizeof(delta) && !skip[i]; d++) {
-			memcpy(c, m, n);
-			c[i] ^= delta[d];
-			if ((got = alert_read_as(c, n, &e)) == NULL) {
-				ck_assert_int_eq(e.code, SOLR_ERR_VERIFY);
-				continue;
-			}
-			ck_assert_msg(strcmp(got, want) != 0, "%s: byte %zu as "
-			    "%02X (was %02X) reads the same", alerts[_i].file,
-			    i, c[i], m[i]);
-			free(got);
-		}
+	/* the authenticator: a MAC's 12 bytes, or a signature's 65 */
+	sweep_bytes(m, n, n - (al.has_mac ? 12 : 65), skip, alert_read_as,
+	    alerts[_i].file);
 	free(skip);
-	free(c);
-	free(want);
 	free(m);
 }
 END_TEST
 
-/* Alerts edited past the checks that would refuse them first. */
-static const struct {
-	const char *file, *edits, *reason;
-} alert_edits[] = {
-	{ "NA_GCA-DLMS/GCA-DLMS_NA_8F30_ALERT_GBCS.HEX", "39:01",
-	    "the notification's date-time is 1 bytes, not empty" },
-	{ "NA_GCA-ZigBee/GCA-ZigBee_NA_8F30_ALERT_GBCS.HEX", "36:01",
-	    "an alert has 0 GBZ components, not 1" },
-	{ "2.1_GCS05/GCS05_2.1_8F66_FUTURE_DATED_SUCCESS_ALERT_EMERGENCY_CREDIT_"
-	    "SETUP_GBCS.HEX", "36:00", "an alert has 1 GBZ components, not 0" },
-	{ "2.1_GCS05/GCS05_2.1_8F66_FUTURE_DATED_SUCCESS_ALERT_EMERGENCY_CREDIT_"
-	    "SETUP_GBCS.HEX", "43:0F", "the future-dated command is 15 bytes, "
-	    "not 14" },
-	{ "NA_GNCA-DLMS/GNCA-DLMS_NA_810E_ALERT_GBCS.HEX", "45:00",
-	    "message code 0x1000 in a MACed alert; the non-critical alert is "
-	    "0x1001" },
-};
-
 /* A pre-command and an alert whose other-information holds a byte
  * beside the message code, every length made to agree. */
+/* A copy of m (n bytes) with a byte after the message code, counted in
+ * the other-information's length. */
+static unsigned char *
+other_byte(const unsigned char *m, size_t n)
+{
+	unsigned char *x = malloc(n + 1);
+
+	ck_assert_int_eq(m[30], 2);
+	memcpy(x, m, 33);
+	x[30] = 3;
+	x[33] = 0;
+	memcpy(x + 34, m + 33, n - 33);
+	return x;
+}
+
 START_TEST(other_information)
 {
 	unsigned char *m, *x;
@@ -1167,12 +1164,7 @@ START_TEST(other_information)
 	if ((m = hexfile("malformed/ECS08a_SIGNED_PRECOMMAND_OK.HEX", &n)) ==
 	    NULL)
 		UNIT_SKIP("the GBCS vectors are absent");
-	ck_assert_int_eq(m[30], 2);
-	x = malloc(n + 1);
-	memcpy(x, m, 33);
-	x[30] = 3;
-	x[33] = 0;
-	memcpy(x + 34, m + 33, n - 33);
+	x = other_byte(m, n);
 	ck_assert_int_eq(full_check(x, n + 1, NULL, &e), SOLR_ERR_VERIFY);
 	ck_assert_str_eq(e.msg, "offset 30: other-information is 3 bytes; an "
 	    "SR 2.1 pre-command has only the message code");
@@ -1181,44 +1173,12 @@ START_TEST(other_information)
 	if ((m = hexfile("rtds/NA_GCA-DLMS/GCA-DLMS_NA_8F30_ALERT_GBCS.HEX",
 	    &n)) == NULL)
 		UNIT_SKIP("the GBCS vectors are absent");
-	ck_assert_int_eq(m[30], 2);
-	x = malloc(n + 1);
-	memcpy(x, m, 33);
-	x[30] = 3;
-	x[33] = 0;
-	memcpy(x + 34, m + 33, n - 33);
+	x = other_byte(m, n);
 	ck_assert_int_eq(gbcs_parse_alert(x, n + 1, &al, NULL, &e),
 	    SOLR_ERR_VERIFY);
 	ck_assert_str_eq(e.msg, "offset 30: other-information is 3 bytes; an "
 	    "alert has only its message code");
 	free(x);
-	free(m);
-}
-END_TEST
-
-START_TEST(alert_edits_refused)
-{
-	char rel[512];
-	const char *p;
-	unsigned char *m;
-	size_t n;
-	unsigned off, byte;
-	int k;
-	struct gbcs_alert al;
-	struct solr_err e;
-
-	snprintf(rel, sizeof(rel), "rtds/%s", alert_edits[_i].file);
-	if ((m = hexfile(rel, &n)) == NULL)
-		UNIT_SKIP("the GBCS vectors are absent");
-	for (p = alert_edits[_i].edits; sscanf(p, "%u:%x%n", &off, &byte,
-	    &k) == 2; p += k) {
-		ck_assert_uint_lt(off, n);
-		m[off] = (unsigned char)byte;
-	}
-	ck_assert_int_eq(gbcs_parse_alert(m, n, &al, NULL, &e),
-	    SOLR_ERR_VERIFY);
-	ck_assert_msg(strstr(e.msg, alert_edits[_i].reason) != NULL, "'%s' "
-	    "lacks '%s'", e.msg, alert_edits[_i].reason);
 	free(m);
 }
 END_TEST
@@ -1435,8 +1395,6 @@ gbcs_suite(void)
 	    sizeof(edits[0]));
 	tcase_add_loop_test(tc, one_form_a_value, 0, 2 +
 	    (int)(sizeof(rtds) / sizeof(rtds[0])));
-	tcase_add_loop_test(tc, envelope_rules, 0, sizeof(envelopes) /
-	    sizeof(envelopes[0]));
 	tcase_add_test(tc, envelope_bounds);
 	tcase_add_loop_test(tc, command_one_form, 0, sizeof(commands) /
 	    sizeof(commands[0]));
@@ -1448,8 +1406,6 @@ gbcs_suite(void)
 	    sizeof(alerts[0]));
 	tcase_add_test(tc, alert_rules);
 	tcase_add_test(tc, other_information);
-	tcase_add_loop_test(tc, alert_edits_refused, 0, sizeof(alert_edits) /
-	    sizeof(alert_edits[0]));
 	tcase_add_loop_test(tc, alert_one_form, 0, sizeof(alerts) /
 	    sizeof(alerts[0]));
 	tcase_add_test(tc, fields_written_straight);
