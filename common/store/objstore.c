@@ -753,11 +753,15 @@ objstore_close(struct solr_objstore *os, struct solr_err *e)
 		return 0;	/* never opened */
 	r = objstore_sync(os, e);
 	/* a new segment's name is durable too */
-	if (os->wseg >= 0 && (dfd = open(os->dir, O_RDONLY | O_DIRECTORY)) >=
-	    0) {
-		if (fsync(dfd) != 0 && r == 0)
-			r = io_err(e, os->dir, "fsync");
-		close(dfd);
+	if (os->wseg >= 0) {
+		if ((dfd = open(os->dir, O_RDONLY | O_DIRECTORY)) < 0) {
+			if (r == 0)
+				r = io_err(e, os->dir, "open");
+		} else {
+			if (fsync(dfd) != 0 && r == 0)
+				r = io_err(e, os->dir, "fsync");
+			close(dfd);
+		}
 	}
 	for (i = 0; i < os->nsegs; i++) {
 		if (os->segs[i].fd >= 0)

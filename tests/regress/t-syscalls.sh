@@ -1,13 +1,13 @@
 # Every system call the state of adt-check and countersign rests on (and
 # gbcs-parse's object store, for the alert files it is given),
 # failed in turn (faults.so, one call at a time, FAULT_SKIP calls after
-# the first): each read, lock, truncate, write, fsync and close of the
+# the first): each open, read, lock, truncate, write, fsync and close of the
 # files under state/ and adt/.  A failed lock, write, truncate or fsync
 # ends the run in trouble (exit 2) with a message: no decision is made
 # on a lock not held, or kept on a write not made (but for the last
 # calls on a ledger's index, at its close: an index not marked clean is
-# built again from its ledger).  A failed read or
-# close ends it in trouble or decides as it would have.  An interrupted
+# built again from its ledger).  A failed open, read or close ends it
+# in trouble or decides as it would have.  An interrupted
 # lock (EINTR) is taken again and the run decides as it would have.
 # Whatever failed, the run that follows on the same world decides every
 # record as a run with no fault does.
@@ -96,7 +96,9 @@ for kind in WRITE FSYNC; do
 	sweep "solr-gbcs-parse, alert files" /dev/null $kind 5 trouble solr-gbcs-parse -C "$TMP/s" \
 		--at 2026-03-03T09:00:00Z "$BUILD/alerts/alert-8F1D-failed.xml"
 done
-for kind in READ CLOSE; do
+# an open that fails: a cache (an index) is built again, the clock of
+# the file system is read from the system; anything else is trouble
+for kind in OPEN READ CLOSE; do
 	sweep solr-adt-check "$TMP/in4" $kind 5 either solr-adt-check -C "$TMP/s"
 	sweep solr-countersign "$TMP/in5" $kind 5 either solr-countersign -C "$TMP/s" --at $PIN
 done
