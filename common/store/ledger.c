@@ -910,9 +910,10 @@ ledger_close(struct ledger *l)
 
 	if (l->fd >= 0 && l->ifd >= 0) {
 		/* everything any process wrote to the index is on disk:
-		 * it is clean (the next to change it marks it again); a
-		 * writer at work now marks it at its own close */
-		if (flock(l->fd, LOCK_EX | LOCK_NB) == 0 && hdr_read(l) == 0 &&
+		 * it is clean (the next to change it marks it again); when
+		 * the lock cannot be had it stays unclean, and is built
+		 * again */
+		if (solr_flock(l->fd, LOCK_EX) == 0 && hdr_read(l) == 0 &&
 		    !l->clean && fsync(l->ifd) == 0) {
 			l->clean = 1;
 			if (hdr_write(l, &ignore) == 0)

@@ -5,8 +5,8 @@
 # files under state/ and adt/.  A failed lock, write, truncate or fsync
 # ends the run in trouble (exit 2) with a message: no decision is made
 # on a lock not held, or kept on a write not made (but for the last
-# calls on a ledger's index, at its close: an index not marked clean is
-# built again from its ledger).  A failed open, read or close ends it
+# calls on a ledger's index and lock, at its close: an index not marked
+# clean is built again from its ledger).  A failed open, read or close ends it
 # in trouble or decides as it would have.  An interrupted
 # lock (EINTR) is taken again and the run decides as it would have.
 # Whatever failed, the run that follows on the same world decides every
@@ -60,7 +60,8 @@ sweep() {
 			if verdicts "$TMP/o" | cmp -s - "$TMP/refv" && [ $_rc -eq $_refrc ]; then _same=1; else _same=0; fi
 			if [ $_rc -gt 2 ]; then _bad="$_bad $_at:signal$((_rc - 128))"
 			elif [ $_rc -eq 2 ] && [ -z "$_why" ]; then _bad="$_bad $_at:silent"
-			elif [ $_want = trouble ] && [ $_rc -ne 2 ] && [ $_same = 1 ] && grep -q '^faults: .*-index$' "$TMP/e"; then
+			elif [ $_want = trouble ] && [ $_rc -ne 2 ] && [ $_same = 1 ] &&
+			    grep -Eq '^faults: (.*-index|flock .*-ledger)$' "$TMP/e"; then
 				echo "$_n $_at $_fp" >> "$TMP/quiet"
 			elif [ $_want = trouble ] && [ $_rc -ne 2 ]; then
 				_bad="$_bad $_at:unnoticed"
