@@ -848,6 +848,11 @@ START_TEST(envelope_bounds)
 	ck_assert_int_eq(gbcs_parse_alert(big, GBCS_MAX_LEN + 1, &al, NULL,
 	    &e), SOLR_ERR_VERIFY);
 	ck_assert_ptr_nonnull(strstr(e.msg, "65537 bytes"));
+	/* a MACed alert's envelope too, before its length is read */
+	big[0] = 0xDD;
+	ck_assert_int_eq(gbcs_parse_alert(big, GBCS_MAX_LEN + 1, &al, NULL,
+	    &e), SOLR_ERR_VERIFY);
+	ck_assert_ptr_nonnull(strstr(e.msg, "the message is 65537 bytes"));
 	free(big);
 }
 END_TEST
