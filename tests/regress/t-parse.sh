@@ -107,3 +107,9 @@ from=good
 lie cv5xml 's/^  cv: 4$/  cv: 5/'
 check "an XML body under CommandVariant 5: rejected E12, naming both" \
 	said cv5xml E12 "CommandVariant 5 with a update-prepay-configuration body"
+# an alert named as an operand: its record names the object it is kept
+# as, where and how large, as the first stage's records do
+solr-gbcs-parse -C "$w" --at $T2 "$A/alert-8F1D-failed.xml" > "$TMP/afile" 2>/dev/null
+check "an alert file's record names its object, where it is kept and its size" \
+	sh -c 'grep -q "^  object: [0-9a-f]\{64\}\$" "$0" && grep -q "^  at: " "$0" &&
+		grep -q "^  size: $(wc -c < "$1")\$" "$0"' "$TMP/afile" "$A/alert-8F1D-failed.xml"
