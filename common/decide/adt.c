@@ -880,7 +880,9 @@ adt_counters_each(struct adt_counters *c, void (*fn)(void *, uint64_t,
 	struct slot s;
 	size_t i;
 
-	solr_flock(c->fd, LOCK_SH);
+	if (solr_flock(c->fd, LOCK_SH) != 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "lock: %s",
+		    strerror(errno));
 	for (i = 0; i < NSLOTS; i++) {
 		if (pread(c->fd, &s, sizeof(s), HEADER + (off_t)i *
 		    (off_t)sizeof(s)) != (ssize_t)sizeof(s)) {

@@ -919,6 +919,8 @@ objstore_gc(struct solr_objstore *os, int (*keep)(void *arg,
 	*kept = g.kept;
 	*dropped = g.dropped;
 out:
-	solr_flock(os->lockfd, LOCK_SH);
+	/* the store's shared lock again, as every user of it holds */
+	if (solr_flock(os->lockfd, LOCK_SH) != 0 && r == 0)
+		r = io_err(e, os->dir, "lock");
 	return r;
 }
