@@ -100,3 +100,46 @@ fresh_world "$TMP/rc2"
 rm "$TMP/rc2/keys/acb.ka.key"
 recipe "$TMP/rc2"
 check "... exit 2 when countersign cannot run in the jobs" [ $? -eq 2 ]
+
+# a second adt-check given the same RequestIDs while the first is inside
+# the gate of one (it read the register and is counting: stopped at the
+# counters' write): the second waits on that RequestID's lock, not on
+# the counters it would reach without it, and takes the first's decision
+if [ -f "$FAULTS" ]; then
+	fresh_world "$TMP/kl"
+	solr-verify-sig -C "$TMP/kl" --at $PIN "$R/srp-elec-cv4.xml" | solr-failed-suppliers -C "$TMP/kl" check |
+		solr-gbcs-parse -C "$TMP/kl" | solr-adt-check -C "$TMP/kl" > /dev/null
+	solr-verify-sig -C "$TMP/kl" --at $PIN "$R/srp-elec-cv5.xml" "$R/srp-gas-cv4.xml" |
+		solr-failed-suppliers -C "$TMP/kl" check | solr-gbcs-parse -C "$TMP/kl" > "$TMP/kl.in"
+	rm -f "$TMP/kl.fifo"; mkfifo "$TMP/kl.fifo"
+	solr-adt-check -C "$TMP/kl" < "$TMP/kl.fifo" > "$TMP/kl.b" 2>&1 &
+	second=$!
+	exec 8> "$TMP/kl.fifo"
+	has_counters() { ls -l "/proc/$second/fd" 2>/dev/null | grep -q 'state/adt-counters$'; }
+	await "the second adt-check to open its counters" has_counters
+	faulty_bg FAULT_STOP="$TMP/kl/state/adt-counters" FAULT_STOP_SKIP=0 solr-adt-check -C "$TMP/kl" \
+		< "$TMP/kl.in" > "$TMP/kl.a"
+	first=$bgpid
+	await_stop "$first"
+	check "setup: the first adt-check stopped in the gate, at its count" [ "$(proc_state "$first")" = T ]
+	cat "$TMP/kl.in" >&8
+	exec 8>&-
+	live=$(stat -c %i "$TMP/kl/state/adt-requests-live")
+	counters=$(stat -c %i "$TMP/kl/state/adt-counters")
+	waiter() { grep -E -- "-> .*:($live|$counters) " /proc/locks; }
+	await "the second adt-check to wait on a lock" waiter > /dev/null
+	waiter > "$TMP/kl.w"
+	check "the second waits on the RequestID's lock (one byte of adt-requests-live), not on the counters" \
+		grep -Eq -- "-> OFDLCK +ADVISORY +WRITE .*:$live ([0-9]+) \\1\$" "$TMP/kl.w"
+	kill -CONT "$first"
+	wait "$first"
+	rca=$?
+	wait "$second"
+	check "... then takes the first's decision for both requests (exit 0 each)" \
+		sh -c '[ $0 -eq 0 ] && [ $1 -eq 0 ] && [ "$(grep -c "duplicate_of: {seq" "$2")" -eq 2 ] &&
+		    [ "$(grep -c "adt-check: {result: pass" "$3")" -eq 2 ]' $rca $? "$TMP/kl.b" "$TMP/kl.a"
+	check "... and the batch is counted once" \
+		sh -c 'solr-adt-check -C "$0" counters | awk "{ n += \$NF } END { exit n != 3 }"' "$TMP/kl"
+else
+	skip "two adt-checks on one RequestID" "build/faults.so is not built (make check builds it)"
+fi
