@@ -348,11 +348,11 @@ cli_world_failed(struct solr_world *w, const struct solr_err *why,
 
 void
 cli_state_failed(struct solr_world *w, const struct solr_err *why,
-    const char *stage)
+    const char *stage, char **files, int nfiles)
 {
 	cli_error(why);
 	rejected_all(w, "the stage's state could not be used", why, stage,
-	    NULL, 0);
+	    files, nfiles);
 }
 
 static void

@@ -91,9 +91,10 @@ void cli_world_failed(struct solr_world *w, const struct solr_err *why,
     const char *stage, char **files, int nfiles) __attribute__((noreturn));
 /* The same when the world loaded but the stage's state cannot be used
  * (its locks do not work, a file cannot be opened): says why, rejects
- * every record it reads, exits 2. */
+ * every record it reads (or file it is given: a world the user may read
+ * but not write), exits 2. */
 void cli_state_failed(struct solr_world *w, const struct solr_err *why,
-    const char *stage) __attribute__((noreturn));
+    const char *stage, char **files, int nfiles) __attribute__((noreturn));
 /* Readies a stage made with stage_init: the world's seal, --replay,
  * --json, --progress, and a word on stderr when it reads records from a
  * terminal (reads_stdin). */

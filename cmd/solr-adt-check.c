@@ -157,6 +157,7 @@ cmd_counters(int argc)
 	struct adt_counters c;
 	struct instructions is;
 	struct solr_err e = { 0 };
+	int r;
 
 	if (argc != 0)
 		cli_usage("counters takes no operand");
@@ -167,9 +168,10 @@ cmd_counters(int argc)
 		return SOLR_EXIT_TROUBLE;
 	}
 	instructions_free(&is);
-	if (adt_counters_open(world.dir, world.counters_key,
-	    world.state_key, &c, &e) != 0 ||
-	    adt_counters_each(&c, print_counter, NULL, &e) != 0 ||
+	if ((r = adt_counters_open_ro(world.dir, world.counters_key,
+	    world.state_key, &c, &e)) == SOLR_ERR_NOTFOUND)
+		return SOLR_EXIT_PASS;	/* nothing counted yet */
+	if (r != 0 || adt_counters_each(&c, print_counter, NULL, &e) != 0 ||
 	    adt_counters_close(&c, &e) != 0) {
 		cli_error(&e);
 		return SOLR_EXIT_TROUBLE;
@@ -196,7 +198,7 @@ cmd_stage(int argc)
 	s.world = &world;
 	s.replay = opt.replay;
 	if (adt_stage_open(&s, &e) != 0)
-		cli_state_failed(&world, &e, "adt-check");
+		cli_state_failed(&world, &e, "adt-check", NULL, 0);
 	status = cli_stage(&adt_check_stage, &s, &opt, &world);
 	if (adt_stage_close(&s, &e) != 0) {
 		cli_error(&e);

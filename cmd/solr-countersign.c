@@ -226,7 +226,7 @@ run_stage(struct countersign_stage *c, const char *satdir)
 	    solr_guard_root(c->outdir, &e) != 0)) ||
 	    (satdir && sat_open(satdir, c->world->trail_key, c->world->dir,
 	    &c->sat, &e) != 0))
-		cli_state_failed(c->world, &e, "countersign");
+		cli_state_failed(c->world, &e, "countersign", NULL, 0);
 	c->have_sat = satdir != NULL;
 	if (c->have_sat) {
 		c->sat.locked_fill = countersign_inventory_input;
@@ -664,7 +664,7 @@ main(int argc, char *argv[])
 	    ledger_open(world.dir, world.state_key, &c.ledger, &e) != 0)) ||
 	    countersign_keys(&c, !mode && !c.replay, &e) != 0) {
 		if (!mode)
-			cli_state_failed(&world, &e, "countersign");
+			cli_state_failed(&world, &e, "countersign", NULL, 0);
 		cli_error(&e);
 		status = SOLR_EXIT_TROUBLE;
 	} else

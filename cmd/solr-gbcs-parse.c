@@ -66,6 +66,23 @@ alert_document(struct stage *s, struct parse_stage *ps, int64_t seq,
 	stage_emit(s, rec);
 }
 
+/* An alert file that cannot be read (not there, a directory, too
+ * large): said, and its record rejected; the others go on. */
+static void
+unreadable(struct stage *s, int64_t seq, const char *source,
+    const struct solr_err *e)
+{
+	char why[1200];
+
+	if (e->code == SOLR_ERR_NOMEM)
+		cli_nomem();
+	cli_error(e);
+	snprintf(why, sizeof(why), "the document could not be read: %s",
+	    e->msg);
+	stage_emit(s, rec_new_unreadable(seq, source, "gbcs-parse", why));
+	stage_status(s, SOLR_EXIT_REJECT);
+}
+
 static int
 run_stage(struct parse_stage *ps, int argc, char **argv)
 {
@@ -89,19 +106,17 @@ run_stage(struct parse_stage *ps, int argc, char **argv)
 	else if (rec_reader_peek(rd) != '<')
 		stage_run(&s, rd);
 	else if (rec_reader_slurp(rd, ps->world->policy.max_document_bytes, &p,
-	    &n, &e) != 0) {
-		cli_error(&e);
-		stage_status(&s, SOLR_EXIT_TROUBLE);
-	} else {
+	    &n, &e) != 0)
+		unreadable(&s, 1, "(stdin)", &e);
+	else {
 		alert_document(&s, ps, 1, "(stdin)", p, n);
 		free(p);
 	}
 	for (i = 0; i < argc; i++) {
 		if (solr_read_file(argv[i],
-		    ps->world->policy.max_document_bytes, &b, &e) != 0) {
-			cli_error(&e);
-			stage_status(&s, SOLR_EXIT_TROUBLE);
-		} else
+		    ps->world->policy.max_document_bytes, &b, &e) != 0)
+			unreadable(&s, i + 1, argv[i], &e);
+		else
 			alert_document(&s, ps, i + 1, argv[i], b.p, b.len);
 		solr_buf_free(&b);
 	}
@@ -454,10 +469,9 @@ main(int argc, char *argv[])
 	if (mode)
 		status = run_decode(have_world ? &world : NULL, mode == 'x',
 		    argc, argv);
-	else if (objstore_open(&ps.objects, world.objects, &e) != 0) {
-		cli_error(&e);
-		status = SOLR_EXIT_TROUBLE;
-	} else {
+	else if (objstore_open(&ps.objects, world.objects, &e) != 0)
+		cli_state_failed(&world, &e, "gbcs-parse", argv, argc);
+	else {
 		status = run_stage(&ps, argc, argv);
 		if (objstore_close(&ps.objects, &e) != 0) {
 			cli_error(&e);

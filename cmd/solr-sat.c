@@ -186,8 +186,10 @@ state_pieces_at(struct solr_world *w, struct solr_err *e)
 	world_path(path, sizeof(path), w->dir, WF_ADT_COUNTERS);
 	world_path(hpath, sizeof(hpath), w->dir, WF_ADT_COUNTERS_HEAD);
 	if (access(path, F_OK) == 0) {
-		if ((r = adt_counters_open(w->dir, w->counters_key,
-		    w->state_key, &c, e)) != 0)
+		if ((r = adt_counters_open_ro(w->dir, w->counters_key,
+		    w->state_key, &c, e)) == SOLR_ERR_NOTFOUND)
+			solr_err_clear(e);	/* begun, not yet made */
+		else if (r != 0)
 			return r;
 		if ((r = adt_counters_close(&c, e)) != 0)
 			return r;

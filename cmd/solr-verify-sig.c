@@ -74,8 +74,11 @@ file(struct stage *s, struct verify_stage *v, int64_t seq, const char *path)
 	struct solr_err e = { 0 };
 
 	if (solr_read_file(path, v->world->policy.max_document_bytes, &b, &e)
-	    != 0)
+	    != 0) {
+		if (e.code != SOLR_ERR_LIMIT)
+			cli_error(&e);	/* said, and rejected */
 		document(s, v, seq, path, NULL, 0, &e);
+	}
 	else
 		document(s, v, seq, path, b.p, b.len, NULL);
 	solr_buf_free(&b);
@@ -162,10 +165,11 @@ count_lines(const char *list)
 	return n;
 }
 
-/* The world did not load: each document named still gets its record. */
+/* The world did not load (or its state cannot be written): each
+ * document named still gets its record. */
 static void
 world_failed(struct solr_world *w, const struct solr_err *why, int argc,
-    char **argv, const char *list)
+    char **argv, const char *list, int loaded)
 {
 	char **names = calloc((size_t)argc + 1, sizeof(char *)), *line = NULL;
 	size_t n = 0, cap = (size_t)argc + 1, lcap = 0;
@@ -192,6 +196,8 @@ world_failed(struct solr_world *w, const struct solr_err *why, int argc,
 		}
 		free(line);
 	}
+	if (loaded)
+		cli_state_failed(w, why, "verify-sig", names, (int)n);
 	cli_world_failed(w, why, "verify-sig", names, (int)n);
 }
 
@@ -234,14 +240,11 @@ main(int argc, char *argv[])
 	xmlInitParser();
 	if (world_load(&world, solr_world_dir(opt.dir), &e) != 0) {
 		cli_error(&e);
-		world_failed(&world, &e, argc, argv, list);
+		world_failed(&world, &e, argc, argv, list, 0);
 	}
 	duis_schemas_init(&v.schemas, world.dir);
-	if (objstore_open(&v.objects, world.objects, &e) != 0) {
-		cli_error(&e);
-		world_free(&world);
-		return SOLR_EXIT_TROUBLE;
-	}
+	if (objstore_open(&v.objects, world.objects, &e) != 0)
+		world_failed(&world, &e, argc, argv, list, 1);
 	if (stage_init(&s, &verify_sig_stage, &v, stdout, cli_error) != 0)
 		cli_nomem();
 	cli_stage_setup(&s, &opt, &world, argc == 0 && list == NULL);

@@ -428,6 +428,8 @@ struct slot {
 	uint64_t count;
 	uint64_t flags;		/* SLOT_USED once a window was put here */
 };
+_Static_assert(sizeof(struct slot) <= sizeof(((struct adt_counters *)0)->pslot),
+    "a slot fits the header's copy of it");
 
 struct adt_undo {
 	off_t off;
@@ -504,6 +506,14 @@ counters_fail(struct adt_counters *c, struct solr_err *e, const char *why)
 	    "(solr-world(5), SECURITY)", why);
 }
 
+/* The slot idx as read, or as the header says a sync left it (ro). */
+static const struct slot *
+pending_slot(const struct adt_counters *c, size_t idx, const struct slot *s)
+{
+	return c->ro && c->pending == idx + 1 ? (const struct slot *)(const
+	    void *)c->pslot : s;
+}
+
 /* Under the lock: the header read and its MAC checked. */
 static int
 header_read(struct adt_counters *c, unsigned char hdr[HEADER],
@@ -541,7 +551,8 @@ counters_hold(struct adt_counters *c, const unsigned char hdr[HEADER],
 			return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "%s",
 			    strerror(errno ? errno : EIO));
 		for (k = 0; k < 1024; k++)
-			if (slot_item(c, i + k, &s[k], d) != 0)
+			if (slot_item(c, i + k, pending_slot(c, i + k, &s[k]),
+			    d) != 0)
 				return solr_seterr(e, SOLR_ERR_INTERNAL,
 				    "HMAC-SHA-256 is not available");
 	}
@@ -617,6 +628,11 @@ pending_finish(struct adt_counters *c, const unsigned char hdr[HEADER],
 		return p == 0 ? 0 : counters_fail(c, e, "its header names a "
 		    "slot past the last");
 	off = HEADER + (off_t)(p - 1) * (off_t)sizeof(s);
+	if (c->ro) {	/* read as the header says, written by the next writer */
+		c->pending = p;
+		memcpy(c->pslot, hdr + H_PSLOT, sizeof(s));
+		return 0;
+	}
 	if (pread(c->fd, &s, sizeof(s), off) != (ssize_t)sizeof(s) ||
 	    (memcmp(&s, hdr + H_PSLOT, sizeof(s)) != 0 && pwrite(c->fd,
 	    hdr + H_PSLOT, sizeof(s), off) != (ssize_t)sizeof(s)))
@@ -648,6 +664,8 @@ counters_make(struct adt_counters *c, off_t size,
 	if (r == 0 && size != 0)
 		return solr_seterr_at(e, SOLR_ERR_CONFIG, c->path, 0, "not a "
 		    "counter file of this version (%s)", MAGIC);
+	if (c->ro)	/* not yet made: no count, and nothing to make here */
+		return SOLR_ERR_NOTFOUND;
 	memset(&h, 0, sizeof(h));
 	if (r == 0 && (r = state_head_write(c->state_key, c->hpath,
 	    "adt-counters", &h, e)) != 0)
@@ -659,17 +677,19 @@ counters_make(struct adt_counters *c, off_t size,
 	return 0;
 }
 
-int
-adt_counters_open(const char *world, const unsigned char key[32],
-    const unsigned char state_key[32], struct adt_counters *c,
+static int
+counters_open(const char *world, const unsigned char key[32],
+    const unsigned char state_key[32], struct adt_counters *c, int ro,
     struct solr_err *e)
 {
 	unsigned char hdr[HEADER], want[HEADER];
 	char dir[PATH_MAX];
 	struct stat st;
+	int r = 0;
 
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
+	c->ro = ro;
 	memcpy(c->state_key, state_key, 32);
 	world_path(c->path, sizeof(c->path), world, WF_ADT_COUNTERS);
 	world_path(c->hpath, sizeof(c->hpath), world, WF_ADT_COUNTERS_HEAD);
@@ -681,14 +701,21 @@ adt_counters_open(const char *world, const unsigned char key[32],
 		    "available");
 	}
 	world_path(dir, sizeof(dir), world, WF_STATE);
-	if (solr_mkdirs(dir, e) != 0)
+	if (!ro && solr_mkdirs(dir, e) != 0)
 		goto fail;
-	if ((c->fd = solr_open_regular(c->path, O_RDWR | O_CREAT, 1, e)) < 0)
+	if (ro && access(c->path, F_OK) != 0 && errno == ENOENT) {
+		/* not yet made (SOLR_ERR_NOTFOUND), or refused as emptied */
+		r = counters_make(c, 0, want, e);
 		goto fail;
-	if (solr_flock(c->fd, LOCK_EX) != 0 || fstat(c->fd, &st) != 0)
+	}
+	if ((c->fd = solr_open_regular(c->path, ro ? O_RDONLY : O_RDWR |
+	    O_CREAT, 1, e)) < 0)
+		goto fail;
+	if (solr_flock(c->fd, ro ? LOCK_SH : LOCK_EX) != 0 ||
+	    fstat(c->fd, &st) != 0)
 		goto ioerr;
 	if (st.st_size != FULL_SIZE) {
-		if (counters_make(c, st.st_size, want, e) != 0)
+		if ((r = counters_make(c, st.st_size, want, e)) != 0)
 			goto fail;
 	} else if (pread(c->fd, hdr, HEADER, 0) != HEADER ||
 	    memcmp(hdr, MAGIC, 8) != 0) {
@@ -713,7 +740,23 @@ fail:
 	c->fd = -1;
 	solr_sealer_free(c->hash);
 	c->hash = NULL;
-	return e->code ? e->code : SOLR_ERR_IO;
+	return r == SOLR_ERR_NOTFOUND ? r : e->code ? e->code : SOLR_ERR_IO;
+}
+
+int
+adt_counters_open(const char *world, const unsigned char key[32],
+    const unsigned char state_key[32], struct adt_counters *c,
+    struct solr_err *e)
+{
+	return counters_open(world, key, state_key, c, 0, e);
+}
+
+int
+adt_counters_open_ro(const char *world, const unsigned char key[32],
+    const unsigned char state_key[32], struct adt_counters *c,
+    struct solr_err *e)
+{
+	return counters_open(world, key, state_key, c, 1, e);
 }
 
 /* The key's bytes, fixed width, as the keyed hash reads them. */
@@ -890,6 +933,8 @@ adt_counters_each(struct adt_counters *c, void (*fn)(void *, uint64_t,
 			return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "%s",
 			    strerror(errno ? errno : EIO));
 		}
+		if (c->ro && c->pending == i + 1)
+			memcpy(&s, c->pslot, sizeof(s));
 		if ((s.flags & SLOT_USED) && s.count) {
 			s.srv[sizeof(s.srv) - 1] = '\0';
 			fn(arg, s.srp, s.srv, s.window, s.start, s.count);

@@ -79,6 +79,9 @@ struct adt_counters {
 	struct solr_sealer *hash;	/* the world's counters_key */
 	struct adt_undo *undo;	/* counts made since the last commit */
 	size_t nundo, capundo;
+	int ro;			/* opened to be read only */
+	uint64_t pending;	/* ro: the slot (1-based) a sync left unwritten */
+	unsigned char pslot[64];	/* ... and what the header says it holds */
 };
 
 /* The counters of the world, their slots placed and their digest made
@@ -87,6 +90,13 @@ struct adt_counters {
  * emptied, or whose record is gone or older: SOLR_ERR_VERIFY, naming it
  * (solr-world(5), SECURITY). */
 int adt_counters_open(const char *world, const unsigned char key[32],
+    const unsigned char state_key[32], struct adt_counters *c,
+    struct solr_err *e);
+/* The same, to be read only (solr-sat state, the listing): opened for
+ * reading, under the shared lock, so that a world one may read but not
+ * write can be checked; a file not yet made holds no count, and a slot
+ * whose write a sync did not finish is read as the header says it is. */
+int adt_counters_open_ro(const char *world, const unsigned char key[32],
     const unsigned char state_key[32], struct adt_counters *c,
     struct solr_err *e);
 /* The slot where the window's probe starts (for tests: which keys share

@@ -412,8 +412,13 @@ verify_unreadable(struct verify_stage *v, struct ynode *rec,
 		    "max_document_bytes)", v->world->policy.max_document_bytes);
 		return rec_decide(rec, STAGE, &d) ? 0 : SOLR_ERR_NOMEM;
 	}
-	decision_reject(&d, DUIS_NONE, "%s", e->msg);
-	return rec_decide(rec, STAGE, &d) ? STAGE_TROUBLE : SOLR_ERR_NOMEM;
+	if (e->code == SOLR_ERR_NOMEM)
+		return SOLR_ERR_NOMEM;
+	/* a name that is not there, a directory, a file it may not read:
+	 * the document's rejection, and the batch goes on */
+	decision_reject(&d, DUIS_NONE, "the document could not be read: %s",
+	    e->msg);
+	return rec_decide(rec, STAGE, &d) ? 0 : SOLR_ERR_NOMEM;
 }
 
 /* A record from an earlier stage: its bytes come from the store. */

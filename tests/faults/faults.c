@@ -18,6 +18,11 @@
  *   FAULT_TRUNCATE=STR ftruncate and truncate of a matching file
  *   FAULT_CLOSE=STR   close of a matching descriptor (the descriptor is
  *                     closed all the same, as Linux does)
+ *   FAULT_ROFS=STR    a read-only file system under the paths that hold
+ *                     STR: opening for writing, creating, renaming,
+ *                     removing, linking and truncating fail with EROFS,
+ *                     silently (reads and locks work), as for a user who
+ *                     may read a world but not write it
  *
  * FAULT_SKIP=N lets the first N matching calls through; FAULT_ONCE makes
  * only one call fail (with FAULT_ERRNO=4, an interrupted call the caller
@@ -95,6 +100,42 @@ fault(const char *var, const char *path, const char *call)
 	errno = en ? atoi(en) : EIO;
 	return 1;
 }
+
+/* FAULT_ROFS: does a change at path (relative to dirfd) fail? */
+static int
+rofs(int dirfd, const char *path)
+{
+	const char *want = getenv("FAULT_ROFS");
+	char buf[8200], dir[4096];
+	ssize_t n;
+
+	if (want == NULL || *want == '\0' || path == NULL)
+		return 0;
+	/* the path as it is, and resolved from its directory */
+	if (strstr(path, want) == NULL && path[0] != '/') {
+		if (dirfd == AT_FDCWD) {
+			if (getcwd(dir, sizeof(dir)) == NULL)
+				return 0;
+		} else {
+			snprintf(buf, sizeof(buf), "/proc/self/fd/%d", dirfd);
+			if ((n = readlink(buf, dir, sizeof(dir) - 1)) < 0)
+				return 0;
+			dir[n] = '\0';
+		}
+		snprintf(buf, sizeof(buf), "%s/%s", dir, path);
+		path = buf;
+	}
+	if (strstr(path, want) == NULL)
+		return 0;
+	errno = EROFS;
+	return 1;
+}
+
+/* an open that writes, or creates a file not there (as Linux, which
+ * opens an existing file with O_CREAT alone on a read-only system) */
+#define WRITES(dirfd, path, flags) \
+	(((flags) & (O_WRONLY | O_RDWR | O_TRUNC)) || (((flags) & O_CREAT) && \
+	faccessat((dirfd), (path), F_OK, 0) != 0))
 
 static int alloc_armed;
 
@@ -200,6 +241,8 @@ open(const char *path, int flags, ...)
 
 	MODE_ARG(flags, mode);
 	note_open("open", path);
+	if (WRITES(AT_FDCWD, path, flags) && rofs(AT_FDCWD, path))
+		return -1;
 	return fault("FAULT_OPEN", path, "open") ? -1 :
 	    real(path, flags, mode);
 }
@@ -212,6 +255,8 @@ open64(const char *path, int flags, ...)
 
 	MODE_ARG(flags, mode);
 	note_open("open", path);
+	if (WRITES(AT_FDCWD, path, flags) && rofs(AT_FDCWD, path))
+		return -1;
 	return fault("FAULT_OPEN", path, "open") ? -1 :
 	    real(path, flags, mode);
 }
@@ -225,6 +270,8 @@ openat(int dirfd, const char *path, int flags, ...)
 	MODE_ARG(flags, mode);
 	if (path[0] == '/' || dirfd == AT_FDCWD)
 		note_open("open", path);
+	if (WRITES(dirfd, path, flags) && rofs(dirfd, path))
+		return -1;
 	return fault("FAULT_OPEN", path, "open") ? -1 :
 	    real(dirfd, path, flags, mode);
 }
@@ -239,6 +286,8 @@ fopen(const char *path, const char *mode)
 	REAL("fopen", fopen_fn);
 
 	note_open("fopen", path);
+	if (strpbrk(mode, "wa+") != NULL && rofs(AT_FDCWD, path))
+		return NULL;
 	return real(path, mode);
 }
 
@@ -248,6 +297,8 @@ fopen64(const char *path, const char *mode)
 	REAL("fopen64", fopen_fn);
 
 	note_open("fopen", path);
+	if (strpbrk(mode, "wa+") != NULL && rofs(AT_FDCWD, path))
+		return NULL;
 	return real(path, mode);
 }
 
@@ -359,6 +410,8 @@ rename(const char *from, const char *to)
 	REAL("rename", rename_fn);
 
 	stop_at(from);
+	if (rofs(AT_FDCWD, from) || rofs(AT_FDCWD, to))
+		return -1;
 	if (fault("FAULT_RENAME", from, "rename") ||
 	    fault("FAULT_RENAME", to, "rename"))
 		return -1;
@@ -371,6 +424,8 @@ renameat(int fd1, const char *from, int fd2, const char *to)
 	REAL("renameat", renameat_fn);
 
 	stop_at(from);
+	if (rofs(fd1, from) || rofs(fd2, to))
+		return -1;
 	if (fault("FAULT_RENAME", from, "rename") ||
 	    fault("FAULT_RENAME", to, "rename"))
 		return -1;
@@ -488,6 +543,8 @@ truncate(const char *path, off_t len)
 {
 	REAL("truncate", truncate_fn);
 
+	if (rofs(AT_FDCWD, path))
+		return -1;
 	return fault("FAULT_TRUNCATE", path, "truncate") ? -1 :
 	    real(path, len);
 }
@@ -590,4 +647,73 @@ alloc_log(void)
 			fd = fd;
 		close(fd);
 	}
+}
+
+/* FAULT_ROFS: the calls that change a directory or a file by its name */
+typedef int (*mkdir_fn)(const char *, mode_t);
+typedef int (*mkdirat_fn)(int, const char *, mode_t);
+typedef int (*unlink_fn)(const char *);
+typedef int (*unlinkat_fn)(int, const char *, int);
+typedef int (*link_fn)(const char *, const char *);
+typedef int (*linkat_fn)(int, const char *, int, const char *, int);
+
+int
+mkdir(const char *path, mode_t mode)
+{
+	REAL("mkdir", mkdir_fn);
+
+	/* a name already there is EEXIST first, as Linux says */
+	if (faccessat(AT_FDCWD, path, F_OK, 0) != 0 && rofs(AT_FDCWD, path))
+		return -1;
+	return real(path, mode);
+}
+
+int
+mkdirat(int fd, const char *path, mode_t mode)
+{
+	REAL("mkdirat", mkdirat_fn);
+
+	if (faccessat(fd, path, F_OK, 0) != 0 && rofs(fd, path))
+		return -1;
+	return real(fd, path, mode);
+}
+
+int
+unlink(const char *path)
+{
+	REAL("unlink", unlink_fn);
+
+	return rofs(AT_FDCWD, path) ? -1 : real(path);
+}
+
+int
+rmdir(const char *path)
+{
+	REAL("rmdir", unlink_fn);
+
+	return rofs(AT_FDCWD, path) ? -1 : real(path);
+}
+
+int
+unlinkat(int fd, const char *path, int flags)
+{
+	REAL("unlinkat", unlinkat_fn);
+
+	return rofs(fd, path) ? -1 : real(fd, path, flags);
+}
+
+int
+link(const char *from, const char *to)
+{
+	REAL("link", link_fn);
+
+	return rofs(AT_FDCWD, to) ? -1 : real(from, to);
+}
+
+int
+linkat(int fd1, const char *from, int fd2, const char *to, int flags)
+{
+	REAL("linkat", linkat_fn);
+
+	return rofs(fd2, to) ? -1 : real(fd1, from, fd2, to, flags);
 }

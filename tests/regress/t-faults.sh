@@ -133,4 +133,44 @@ done
 check "adt-check, the counters' writes failing from each point on: trouble naming them, then a run that counts no fewer ($faulted faulted)" \
 	sh -c '[ -z "$0" ] && [ "$1" -ge 5 ]' "$bad" "$faulted"
 
+
+# a world its user may read but not write (a read-only file system): each
+# stage rejects every record it reads or file it is given, naming the
+# file it could not write, and exits 2; the auditor's commands read it
+fresh_world "$TMP/ro"
+ro=$TMP/ro
+solr-verify-sig -C "$ro" --at $PIN "$R/srp-elec-cv5.xml" "$R/srp-gas-cv4.xml" > "$TMP/ro1"
+solr-failed-suppliers -C "$ro" check < "$TMP/ro1" > "$TMP/ro2"
+solr-gbcs-parse -C "$ro" < "$TMP/ro2" > "$TMP/ro3"
+solr-adt-check -C "$ro" < "$TMP/ro3" > "$TMP/ro4"
+solr-countersign -C "$ro" --at $PIN --sat "$ro/sat" < "$TMP/ro4" > /dev/null
+snap "$ro" > "$TMP/ro.before"
+rofs() { faulty FAULT_ROFS="$ro/" "$@"; }
+for st in "verify-sig:/dev/null:solr-verify-sig -C $ro --at $PIN $R/srp-elec-cv4.xml $R/srp-gas-cv5.xml" \
+	"gbcs-parse:$TMP/ro2:solr-gbcs-parse -C $ro" \
+	"gbcs-parse:/dev/null:solr-gbcs-parse -C $ro --at $PIN $BUILD/alerts/alert-8F1D-failed.xml $R/srp-gas-cv5.xml" \
+	"adt-check:$TMP/ro3:solr-adt-check -C $ro" \
+	"countersign:$TMP/ro4:solr-countersign -C $ro --at $PIN --sat $ro/sat"; do
+	name=${st%%:*} rest=${st#*:}; in=${rest%%:*} cmd=${rest#*:}
+	# shellcheck disable=SC2086
+	rofs $cmd < "$in" > "$TMP/o" 2> "$TMP/e"
+	check "a read-only world: $name exits 2, naming the file it cannot write" \
+		sh -c '[ $0 -eq 2 ] && grep -q "^solr-$1: $2/state/.*: Read-only file system" "$3"' $? "$name" "$ro" "$TMP/e"
+	check "... and rejects each of its 2 records, saying why" \
+		sh -c '[ "$(grep -c "^verdict: reject$" "$0")" -eq 2 ] &&
+		    [ "$(grep -c "^reason: .the stage..s state could not be used: .*Read-only file system" "$0")" -eq 2 ]' "$TMP/o"
+done
+rofs solr-failed-suppliers -C "$ro" check < "$TMP/ro1" > "$TMP/o" 2> "$TMP/e"
+check "... failed-suppliers check, which keeps no state, decides as before" \
+	sh -c '[ $0 -eq 0 ] && [ "$(grep -c "^verdict: pass$" "$1")" -eq 2 ]' $? "$TMP/o"
+rofs solr-sat verify -C "$ro" "$ro/sat" > "$TMP/o" 2> "$TMP/e"
+check "... the auditor verifies its trail (its counters read, not written)" \
+	sh -c '[ $0 -eq 0 ] && grep -q "^entries: 2$" "$1"' $? "$TMP/o"
+rofs solr-sat state -C "$ro" > "$TMP/o" 2> "$TMP/e"
+check "... and its state" sh -c '[ $0 -eq 0 ] && grep -q "^state: [0-9a-f]\{64\}$" "$1"' $? "$TMP/o"
+rofs solr-adt-check -C "$ro" counters > "$TMP/o" 2> "$TMP/e"
+check "... and lists its counts" sh -c '[ $0 -eq 0 ] && [ "$(wc -l < "$1")" -ge 1 ]' $? "$TMP/o"
+snap "$ro" > "$TMP/ro.after"
+same_files "... and nothing in it changed" "$TMP/ro.before" "$TMP/ro.after"
+
 fi

@@ -70,10 +70,20 @@ check "... naming the file" grep -q "nowhere/policy.yaml" "$TMP/e"
 solr-verify-sig -C "$W" --at $PIN "$R/srp-gas-cv5.xml" > /dev/full 2>"$TMP/e"
 check "a full stdout exits 2" [ $? -eq 2 ]
 check "... with a message" grep -q "write error" "$TMP/e"
-solr-verify-sig -C "$W" --at $PIN "$R/srp-gas-cv5.xml" "$TMP/missing.xml" > "$TMP/s7" 2>"$TMP/e"
-check "an unreadable operand exits 2" [ $? -eq 2 ]
-check "... and still has its record" [ "$(count_records "$TMP/s7")" -eq 2 ]
-check "... rejected" grep -q "^reason: .*No such file" "$TMP/s7"
+mkdir -p "$TMP/adir"
+solr-verify-sig -C "$W" --at $PIN "$R/srp-gas-cv5.xml" "$TMP/missing.xml" "$TMP/adir" "$R/srp-elec-cv4.xml" > "$TMP/s7" 2>"$TMP/e"
+check "an operand that cannot be read (not there, a directory) is a rejection: exit 1" [ $? -eq 1 ]
+check "... each with its record, and the others decided" \
+	sh -c '[ "$(grep -c "^verdict: pass" "$0")" -eq 2 ] && [ "$(grep -c "^verdict: reject" "$0")" -eq 2 ]' "$TMP/s7"
+check "... rejected, saying why" \
+	sh -c '[ "$(grep -c "^reason: .the document could not be read: " "$0")" -eq 2 ] &&
+	    grep -q "^reason: .*No such file" "$0" && grep -q "^reason: .*Is a directory" "$0"' "$TMP/s7"
+check "... and each named on stderr" \
+	sh -c 'grep -q "missing.xml: No such file" "$0" && grep -q "adir: read: Is a directory" "$0"' "$TMP/e"
+solr-gbcs-parse -C "$W" --at $PIN "$TMP/missing.xml" "$BUILD/alerts/alert-8F1D-failed.xml" > "$TMP/s8" 2> "$TMP/e"
+check "an alert file that cannot be read: a rejection (exit 1), the others decided" \
+	sh -c '[ $0 -eq 1 ] && [ "$(grep -c "^seq:" "$1")" -eq 2 ] &&
+	    grep -q "^reason: .the document could not be read: No such file" "$1" && grep -q "missing.xml" "$2"' $? "$TMP/s8" "$TMP/e"
 solr-verify-sig --version > "$TMP/v"
 check "--version" grep -q '^solr-verify-sig [0-9]' "$TMP/v"
 SOLR_WORLD=$W solr-verify-sig --at $PIN "$R/srp-gas-cv5.xml" > /dev/null
