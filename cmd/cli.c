@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/layout.h"
@@ -271,6 +272,40 @@ cli_progress_total(int64_t total)
 	prog.total = total;
 }
 
+/* --progress on records from a regular file: how many it holds from
+ * where standard input stands (a line that begins a YAML record, ---,
+ * or a JSON Lines one, {), read with pread so the stage's reading is
+ * not moved; 0 (not known) from a pipe. */
+static int64_t
+records_ahead(int fd)
+{
+	static char buf[1 << 16];
+	struct stat st;
+	off_t off = lseek(fd, 0, SEEK_CUR);
+	int64_t n = 0;
+	ssize_t got, i;
+	int col = 0, dashes = 1;	/* the line so far: all dashes? */
+
+	if (off < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	while ((got = pread(fd, buf, sizeof(buf), off)) > 0) {
+		for (i = 0; i < got; i++) {
+			if (buf[i] == '\n') {
+				col = 0;
+				dashes = 1;
+				continue;
+			}
+			if ((col == 0 && buf[i] == '{') || (col == 2 &&
+			    dashes && buf[i] == '-'))
+				n++;
+			dashes &= buf[i] == '-';
+			col += col < 3;
+		}
+		off += got;
+	}
+	return n;
+}
+
 void
 cli_stage_setup(struct stage *s, const struct cli_common *c,
     const struct solr_world *w, int reads_stdin)
@@ -296,6 +331,8 @@ cli_stage_setup(struct stage *s, const struct cli_common *c,
 		prog.last = prog.start;
 		prog.tty = isatty(STDERR_FILENO);
 		s->tally = tally;
+		if (reads_stdin && prog.total == 0)
+			prog.total = records_ahead(STDIN_FILENO);
 	}
 	if (reads_stdin && isatty(STDIN_FILENO))
 		cli_warn(NULL, 0, "reading records from the terminal (standard "

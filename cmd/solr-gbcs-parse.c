@@ -97,7 +97,7 @@ run_stage(struct parse_stage *ps, int argc, char **argv)
 	if (stage_init(&s, &gbcs_parse_stage, ps, stdout, cli_error) != 0)
 		cli_nomem();
 	cli_stage_setup(&s, &opt, ps->world, argc == 0);
-	if (opt.progress)
+	if (opt.progress && argc > 0)
 		cli_progress_total(argc);
 	if ((rd = stage_reader(&s, stdin, "(stdin)")) == NULL)
 		cli_nomem();

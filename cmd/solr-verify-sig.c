@@ -248,7 +248,7 @@ main(int argc, char *argv[])
 	if (stage_init(&s, &verify_sig_stage, &v, stdout, cli_error) != 0)
 		cli_nomem();
 	cli_stage_setup(&s, &opt, &world, argc == 0 && list == NULL);
-	if (opt.progress)
+	if (opt.progress && (argc > 0 || list != NULL))
 		cli_progress_total(argc + count_lines(list));
 	s.empty_why = list != NULL ? "the --files-from list names no file" :
 	    "no document or record on standard input";

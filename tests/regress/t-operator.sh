@@ -127,8 +127,11 @@ n=$(wc -l < "$TMP/list")
 check "--progress: the last status line counts every record, by verdict" \
 	grep -q "^solr-verify-sig: $n records of $n (100%, 0:00 left), [0-9]*/s; accept 0, pass [0-9]*, reject [0-9]*, quarantine 0$" "$TMP/p2.err"
 solr-failed-suppliers -C "$TMP/wp2" --progress check < "$TMP/p2" > /dev/null 2> "$TMP/p3.err"
-check "--progress on a later stage: records and verdicts (no total known)" \
-	grep -q "^solr-failed-suppliers: $n records, [0-9]*/s; accept 0, pass [0-9]*, reject [0-9]*, quarantine 0$" "$TMP/p3.err"
+check "--progress on a later stage reading a file: records, its total and verdicts" \
+	grep -q "^solr-failed-suppliers: $n records of $n (100%, 0:00 left), [0-9]*/s; accept 0, pass [0-9]*, reject [0-9]*, quarantine 0$" "$TMP/p3.err"
+cat "$TMP/p2" | solr-failed-suppliers -C "$TMP/wp2" --progress check > /dev/null 2> "$TMP/p4.err"
+check "... reading a pipe: records and verdicts (no total known)" \
+	grep -q "^solr-failed-suppliers: $n records, [0-9]*/s; accept 0, pass [0-9]*, reject [0-9]*, quarantine 0$" "$TMP/p4.err"
 check "... at most one line a second off a terminal" [ "$(wc -l < "$TMP/p3.err")" -le 3 ]
 check "... and no other word" [ "$(grep -vc '^solr-failed-suppliers: [0-9]* records' "$TMP/p3.err")" -eq 0 ]
 
