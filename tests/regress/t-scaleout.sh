@@ -89,13 +89,19 @@ check "the entry of a process of this host that is gone: removed at once" [ $? -
 # cannot run, 1 when some are rejected
 recipe() {	# recipe WORLD: the README's scale-out, under bash
 	awk '/^    #!\/bin\/bash$/ { on = 1 } on && /^$/ { exit } on { sub(/^    /, ""); print }' README |
-		sed "s|/srv/world|$1|g; s|requests/\*\.xml|--files-from $TMP/files|; s|jobs.tsv|$TMP/jobs.tsv|; s|sh scripts/solr-sort|sh $PWD/scripts/solr-sort|; s|> records.yaml|> $TMP/recipe.yaml|" > "$TMP/recipe.sh"
+		sed "s|/srv/world|$1|g; s|/srv/sat|$1.sat|; s|^find requests .*|cp $TMP/files requests.list|; s|requests.list|$TMP/requests.list|g; s|jobs.tsv|$TMP/jobs.tsv|; s|sh scripts/solr-sort|sh $PWD/scripts/solr-sort|; s|> records.yaml|> $TMP/recipe.yaml|" > "$TMP/recipe.sh"
 	bash "$TMP/recipe.sh" 2>/dev/null
 }
 fresh_world "$TMP/rc"
 recipe "$TMP/rc"
 check "the README's scale-out recipe: exit 1 on a batch with rejections" [ $? -eq 1 ]
 check "... every record written" [ "$(grep -c '^seq:' "$TMP/recipe.yaml")" -eq "$(wc -l < "$TMP/files")" ]
+check "... in the order of the list" \
+	sh -c 'grep "^seq:" "$0" | cut -d" " -f2 | sort -n -c && [ "$(grep -m1 "^source:" "$0" | cut -d" " -f2)" = "$(head -1 "$1")" ]' \
+	"$TMP/recipe.yaml" "$TMP/files"
+solr-sat verify -C "$TMP/rc" "$TMP/rc.sat" > "$TMP/o" 2>&1
+check "... and one trail for all the jobs, an entry each, that verifies" \
+	sh -c '[ $0 -eq 0 ] && grep -q "^entries: $1$" "$2"' $? "$(wc -l < "$TMP/files")" "$TMP/o"
 fresh_world "$TMP/rc2"
 rm "$TMP/rc2/keys/acb.ka.key"
 recipe "$TMP/rc2"
