@@ -66,3 +66,35 @@ check "--progress on JSON Lines records read from a file: the total counted ahea
 	grep -q "^solr-gbcs-parse: $n records of $n (100%, " "$TMP/e"
 cat "$TMP/j" | solr-gbcs-parse -C "$TMP/a" --progress > /dev/null 2> "$TMP/e"
 check "... from a pipe, the count alone" grep -q "^solr-gbcs-parse: $n records, " "$TMP/e"
+
+# the summary answers first questions: the quarantines by their reason,
+# the requests accepted above a warning threshold, each hour's verdicts;
+# --json the same as one object
+fresh_world "$TMP/t"
+rm -f "$TMP/t"/adt/*
+printf 'srp: 00-DB-12-34-56-78-00-04\nthresholds:\n  - {srv: "2.1", window: 3600, warning: 10, quarantine: 20}\n' > "$TMP/adt.yaml"
+solr-adt-check -C "$TMP/t" --at $PIN submit "$TMP/adt.yaml" > /dev/null
+sh scripts/solr-pipeline -C "$TMP/t" -o "$TMP/ot" --at $PIN --files-from "$TMP/list" > /dev/null 2>&1
+# a fortnight later the instruction has ended
+sh scripts/solr-pipeline -C "$TMP/t" -o "$TMP/ot2" --at 2026-03-16T10:00:00Z "$R/srp-elec-cv4.xml" "$R/srp-gas-cv4.xml" > /dev/null 2>&1
+sh scripts/solr-summary -C "$TMP/t" "$TMP/ot/records.yaml" "$TMP/ot2/records.yaml" > "$TMP/sum" 2> "$TMP/e"
+check "summary: exit 1 (some quarantined)" [ $? -eq 1 ]
+q=$(grep -c '^verdict: quarantine' "$TMP/ot/records.yaml")
+check "... the quarantines over the threshold ($q, 48 less 20) told apart from those with no instruction (2)" \
+	sh -c '[ $0 -eq 28 ] && grep -Eq "^  over the quarantine threshold +28$" "$1" &&
+	    grep -Eq "^  no Authority instruction +2$" "$1"' "$q" "$TMP/sum"
+check "... the ten accepted above the warning threshold counted" \
+	grep -q "^Accepted above a warning threshold (counted, not stopped): 10$" "$TMP/sum"
+check "... each hour's verdicts" \
+	sh -c 'grep -Eq "^  2026-03-02T10:00 +20 +0 +0 +28$" "$0" && grep -Eq "^  2026-03-16T10:00 +0 +0 +0 +2$" "$0"' "$TMP/sum"
+sh scripts/solr-summary --json -C "$TMP/t" "$TMP/ot/records.yaml" "$TMP/ot2/records.yaml" > "$TMP/sj" 2> "$TMP/e"
+check "--json: one object with the same counts" \
+	sh -c '[ $0 -eq 1 ] && [ "$(wc -l < "$1")" -eq 1 ] && jq -e ".records == 50 and .accepted_with_warning == 10 and
+	    .quarantine_by_reason[\"over the quarantine threshold\"] == 28 and
+	    .quarantine_by_reason[\"no Authority instruction\"] == 2 and
+	    .per_hour[\"2026-03-02T10:00\"].accept == 20 and .per_srp[\"00-DB-12-34-56-78-00-04\"].quarantine == 30" "$1" > /dev/null' $? "$TMP/sj"
+solr-failed-suppliers -C "$TMP/t" --json check < "$TMP/ot/records.yaml" > "$TMP/ot.json" 2> /dev/null
+sh scripts/solr-summary --json "$TMP/ot.json" > "$TMP/sj2" 2> /dev/null
+check "... and the same from JSON Lines records" \
+	sh -c 'jq -e ".records == 48 and .accepted_with_warning == 10 and
+	    .quarantine_by_reason[\"over the quarantine threshold\"] == 28" "$0" > /dev/null' "$TMP/sj2"
