@@ -19,12 +19,15 @@ const char *cli_prog = "solr";
 const char *cli_help_text = "";
 static int json_out;		/* --json, for the records written here */
 static int replay_out;		/* --replay: they are sealed for a replay */
+static int stdout_said;		/* a write error on stdout was said */
 
 void
 cli_warn(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (file != NULL && strcmp(file, "(stdout)") == 0)
+		stdout_said = 1;
 	fprintf(stderr, "%s: ", cli_prog);
 	if (file && *file) {
 		if (line > 0)
@@ -68,8 +71,10 @@ int
 cli_close_stdout(int status)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		cli_warn("(stdout)", 0, "write error: %s",
-		    strerror(errno ? errno : EIO));
+		/* said once: the stage may have said it already */
+		if (!stdout_said)
+			cli_warn("(stdout)", 0, "write error: %s",
+			    strerror(errno ? errno : EIO));
 		return SOLR_EXIT_TROUBLE;
 	}
 	return status;

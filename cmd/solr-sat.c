@@ -314,6 +314,7 @@ struct filter {
 	struct solr_objstore bundle;
 	struct rec_writer *out;
 	unsigned long matched;
+	int werr;		/* a write to stdout failed: its errno */
 };
 
 static int
@@ -411,8 +412,10 @@ command_line(struct filter *f, const struct ynode *rec)
 	for (char *p = hex; *p; p++)
 		if (*p >= 'a')
 			*p -= 'a' - 'A';
-	if (printf("%s\n", hex) < 0)
+	if (printf("%s\n", hex) < 0) {
+		f->werr = errno ? errno : EIO;
 		r = -1;
+	}
 	free(hex);
 	solr_buf_free(&b);
 	return r;
@@ -442,12 +445,16 @@ one_entry(void *arg, struct ynode *entry)
 		solr_buf_addc(&b, '\n');
 		if (fwrite(b.p, 1, b.len, stdout) != b.len) {
 			solr_buf_free(&b);
+			f->werr = errno ? errno : EIO;
 			return -1;
 		}
 		solr_buf_free(&b);
 		return 0;
 	}
-	return rec_write(f->out, rec) == 0 ? 0 : -1;
+	if (rec_write(f->out, rec) == 0)
+		return 0;
+	f->werr = rec_writer_errno(f->out) ? rec_writer_errno(f->out) : EIO;
+	return -1;
 }
 
 static int
@@ -477,9 +484,11 @@ cmd_log(const char *dir, struct filter *f)
 	objstore_open_read(&f->bundle, objs);
 	r = sat_each(dir, one_entry, f, &e);
 	objstore_close(&f->bundle, &e);
-	if (r != 0)
+	if (r != 0 && f->werr)
+		cli_warn("(stdout)", 0, "write error: %s", strerror(f->werr));
+	else if (r != 0)
 		cli_error(&e);
-	if (rec_writer_finish(f->out, &e) != 0) {
+	if (r == 0 && rec_writer_finish(f->out, &e) != 0) {
 		cli_warn("(stdout)", 0, "%s", e.msg);
 		r = SOLR_ERR_IO;
 	}

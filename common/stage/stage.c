@@ -75,6 +75,18 @@ write_one(struct stage *s, struct ynode *rec)
 	yn_free(rec);
 }
 
+/* The writer's error, said as standard output's (its message copied
+ * first: e's own text cannot be formatted into itself). */
+static void
+stdout_error(struct stage *s, struct solr_err *e)
+{
+	char msg[sizeof(e->msg)];
+
+	snprintf(msg, sizeof(msg), "%s", e->msg);
+	solr_seterr_at(e, SOLR_ERR_IO, "(stdout)", 0, "%s", msg);
+	s->warn(e);
+}
+
 static void
 drop_held(struct stage *s)
 {
@@ -109,11 +121,8 @@ commit(struct stage *s)
 		for (i = 0; i < n; i++)
 			write_one(s, s->held[i]);
 		s->nheld = 0;
-		if ((r = rec_writer_release(s->out, &sent, &e)) != 0) {
-			solr_seterr_at(&e, SOLR_ERR_IO, "(stdout)", 0, "%s",
-			    e.msg);
-			s->warn(&e);
-		}
+		if ((r = rec_writer_release(s->out, &sent, &e)) != 0)
+			stdout_error(s, &e);
 	}
 	drop_held(s);
 	if (r == 0) {
@@ -324,8 +333,7 @@ stage_finish(struct stage *s)
 		solr_err_clear(&e);
 	}
 	if (rec_writer_finish(s->out, &e) != 0) {
-		solr_seterr_at(&e, SOLR_ERR_IO, "(stdout)", 0, "%s", e.msg);
-		s->warn(&e);
+		stdout_error(s, &e);
 		stage_status(s, SOLR_EXIT_TROUBLE);
 	}
 	return s->status;
