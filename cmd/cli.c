@@ -50,18 +50,27 @@ cli_error(const struct solr_err *e)
 int64_t
 cli_time(const char *opt, const char *s)
 {
-	const char *t19 = strlen(s) > 19 ? s + 19 : "";
+	const char *given = s, *t19 = strlen(s) > 19 ? s + 19 : "";
+	char buf[64];
 	int64_t t;
 
+	/* RFC 3339 (5.6, NOTE) lets a person write a space for the T; the
+	 * times the tools write and read elsewhere keep the T */
+	if (strlen(s) < sizeof(buf) && strlen(s) > 10 && s[10] == ' ') {
+		memcpy(buf, s, strlen(s) + 1);
+		buf[10] = 'T';
+		s = buf;
+	}
 	if (solr_time_parse(s, &t) != 0) {
 		cli_warn(NULL, 0, "%s: '%s' is not an RFC 3339 time like "
-		    "2026-03-02T10:15:00Z", opt, s);
+		    "2026-03-02T10:15:00Z", opt, given);
 		exit(SOLR_EXIT_TROUBLE);
 	}
 	/* the tools decide to the second: a fraction is refused, not cut */
 	if (*t19 == '.') {
 		cli_warn(NULL, 0, "%s: '%s' has a fraction of a second; the "
-		    "tools decide to the second: give whole seconds", opt, s);
+		    "tools decide to the second: give whole seconds", opt,
+		    given);
 		exit(SOLR_EXIT_TROUBLE);
 	}
 	return t;
