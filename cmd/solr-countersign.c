@@ -47,7 +47,7 @@ static const char help[] =
 "\n"
 "  -o dir          also write every artifact into dir, named by RequestID\n"
 "  --sat dir       append a Service Audit Trail entry per record to dir\n"
-"  -x, -b          one Signed Pre-Command (hex with -x, binary with -b) on\n"
+"  -x, -b          one Signed Pre-Command (hex with -x, base64 with -b) on\n"
 "                  standard input: check it and write its Command\n"
 "  --verify-sat dir\n"
 "                  check a trail's chain, objects and signed head\n"
@@ -438,7 +438,7 @@ devices_import(struct solr_world *w, int all, int argc, char **argv)
 struct list_run {
 	uint64_t *euis;
 	int n;
-	unsigned long shown;
+	unsigned char *seen;	/* each device asked for: shown */
 };
 
 static int
@@ -452,7 +452,8 @@ list_one(const struct inv_entry *en, void *arg)
 		;
 	if (lr->n > 0 && i == lr->n)
 		return 0;
-	lr->shown++;
+	if (lr->n > 0)
+		lr->seen[i] = 1;
 	solr_eui_format(en->eui, d);
 	solr_time_format(en->imported_at, t);
 	if (opt.json) {
@@ -497,10 +498,10 @@ devices_list(struct solr_world *w, int all, int argc, char **argv)
 	struct list_run lr = { 0 };
 	struct solr_err e = { 0 };
 	char path[PATH_MAX];
-	int i, r;
+	int i, r, missing = 0;
 
-	if (argc > 0 && (lr.euis = calloc((size_t)argc, sizeof(uint64_t)))
-	    == NULL)
+	if (argc > 0 && ((lr.euis = calloc((size_t)argc, sizeof(uint64_t)))
+	    == NULL || (lr.seen = calloc((size_t)argc, 1)) == NULL))
 		cli_nomem();
 	for (i = 0; i < argc; i++)
 		if (eui_arg(argv[i], &lr.euis[i]) != 0)
@@ -516,12 +517,18 @@ devices_list(struct solr_world *w, int all, int argc, char **argv)
 	}
 	if ((r = inv_each(w, all || argc > 0, list_one, &lr, &e)) != 0)
 		cli_error(&e);
+	/* a device asked for and not there is a finding, named */
+	for (i = 0; r == 0 && i < argc; i++)
+		if (!lr.seen[i]) {
+			cli_warn(NULL, 0, "%s is not in the device inventory",
+			    argv[i]);
+			missing++;
+		}
 	free(lr.euis);
+	free(lr.seen);
 	if (r != 0)
 		return SOLR_EXIT_TROUBLE;
-	/* a device asked for and not there is a finding */
-	return argc > 0 && lr.shown < (unsigned long)argc ? SOLR_EXIT_REJECT :
-	    SOLR_EXIT_PASS;
+	return missing ? SOLR_EXIT_REJECT : SOLR_EXIT_PASS;
 }
 
 static int

@@ -36,10 +36,10 @@ static const char help[] =
 "signature and holds every value to the safe prepayment configuration;\n"
 "DUIS alert Responses (as records, or files named) are decoded and their\n"
 "device signature or MAC checked.  With -x or -b it decodes one message\n"
-"a file (hex or binary) and lists every field.  solr-gbcs-parse(1).\n"
+"a file (hex or base64) and lists every field.  solr-gbcs-parse(1).\n"
 "\n"
 "  -x              decode messages written in hex\n"
-"  -b              decode binary messages\n"
+"  -b              decode messages written in base64\n"
 "  --decode-only   -x, -b: decode without a world; each message is\n"
 "                  'unchecked' (no signature or MAC checked), and exit 0\n"
 CLI_HELP_STAGE CLI_HELP_COMMON

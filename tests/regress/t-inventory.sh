@@ -19,8 +19,9 @@ $CS -C "$w" --json devices list 00DB1234567890A1 > "$TMP/j1"
 check "list --json of one device: its certificates' SHA-256" sh -c '[ "$(wc -l < "$0")" -eq 1 ] && jq -e "select(.device == \"00-DB-12-34-56-78-90-A1\" and .fuel == \"gas\" and (.ka_sha256 | length) == 64)" "$0" > /dev/null' "$TMP/j1"
 want=$(openssl x509 -in "$w/pki/device/00DB1234567890A1.ka.pem" -outform DER | sha256sum | cut -c1-64)
 same "... the SHA-256 of the certificate, as openssl makes it" "$(jq -r .ka_sha256 "$TMP/j1")" "$want"
-$CS -C "$w" devices list 00-DB-12-34-56-78-90-FF > "$TMP/l2"
-check "list of a device not held: exit 1" [ $? -eq 1 ]
+$CS -C "$w" devices list 00-DB-12-34-56-78-90-FF > "$TMP/l2" 2> "$TMP/e2"
+check "list of a device not held: exit 1, naming it" \
+	sh -c '[ $0 -eq 1 ] && grep -q "00-DB-12-34-56-78-90-FF is not in the device inventory" "$1"' $? "$TMP/e2"
 # SMETS1 devices from lines on stdin: type and fuel, no certificate
 printf '00DB123800000001 ESME\n00-DB-12-38-00-00-00-02 GSME\n\n00DB123800000003 esme\nnot-an-eui ESME\n' |
 	$CS -C "$w" devices import > "$TMP/i3" 2> "$TMP/e3"
