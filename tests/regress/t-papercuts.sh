@@ -1,0 +1,55 @@
+# What a user trips on, each once reproduced: the help says what -b
+# reads; a time written with a space; a device asked for and not there;
+# a write error that names its cause, once.
+W=$(own_world) R=$BUILD/requests
+
+# -b reads base64: the help says so, and a message in base64 decodes
+# with it where the same bytes in binary do not
+sed -n 's|.*<sr:GBCSPayload>\(.*\)</sr:GBCSPayload>.*|\1|p' "$R/srp-gas-cv5.xml" > "$TMP/b64"
+for t in solr-gbcs-parse solr-countersign; do
+	$t --help > "$TMP/h"
+	check "$t --help: -b is base64, never binary" \
+		sh -c 'grep -q "base64" "$0" && ! grep -qi "binary" "$0"' "$TMP/h"
+done
+solr-gbcs-parse -b --decode-only < "$TMP/b64" > /dev/null 2>&1
+check "solr-gbcs-parse -b: a message in base64 decodes" [ $? -eq 0 ]
+base64 -d < "$TMP/b64" > "$TMP/bin"
+solr-gbcs-parse -b --decode-only < "$TMP/bin" > /dev/null 2> "$TMP/e"
+check "... the same bytes in binary do not, saying so" sh -c '[ $0 -ne 0 ] && grep -q "not base64" "$1"' $? "$TMP/e"
+
+# --at with a space for the T (RFC 3339 5.6 allows it): the same time
+solr-verify-sig -C "$W" --at '2026-03-02 10:15:00Z' "$R/srp-elec-cv5.xml" > "$TMP/sp" 2> "$TMP/e"
+check "--at '2026-03-02 10:15:00Z': accepted (exit 0)" [ $? -eq 0 ]
+check "... received at 2026-03-02T10:15:00Z" grep -q "^received_at: 2026-03-02T10:15:00Z$" "$TMP/sp"
+solr-verify-sig -C "$W" --at '2026-03-02  10:15:00Z' "$R/srp-elec-cv5.xml" > /dev/null 2> "$TMP/e"
+check "... two spaces: refused (2), the time quoted as given" \
+	sh -c '[ $0 -eq 2 ] && grep -q "'"'"'2026-03-02  10:15:00Z'"'"' is not an RFC 3339 time" "$1"' $? "$TMP/e"
+fresh_world "$TMP/pw"
+sh scripts/solr-pipeline -C "$TMP/pw" -o "$TMP/po" --at '2026-03-02 10:15:00Z' "$R/srp-elec-cv5.xml" > /dev/null 2> "$TMP/e"
+check "solr-pipeline --at with a space: one word to each stage, accepted" \
+	sh -c '[ $0 -eq 0 ] && grep -q "^received_at: 2026-03-02T10:15:00Z$" "$1" &&
+	    grep -q "^verdict: accept$" "$1"' $? "$TMP/po/records.yaml"
+
+# devices list of a device the inventory does not hold: named, exit 1
+solr-countersign -C "$W" devices list 00-11-22-33-44-55-66-77 00-DB-12-34-56-78-90-A0 > "$TMP/o" 2> "$TMP/e"
+check "devices list with a device not held: exit 1, naming it on stderr, the other listed" \
+	sh -c '[ $0 -eq 1 ] && grep -qx "solr-countersign: 00-11-22-33-44-55-66-77 is not in the device inventory" "$1" &&
+	    grep -q "^00-DB-12-34-56-78-90-A0 " "$2"' $? "$TMP/e" "$TMP/o"
+solr-countersign -C "$W" devices list 00-DB-12-34-56-78-90-A0 > "$TMP/o" 2> "$TMP/e"
+check "... every device held: exit 0, nothing on stderr" sh -c '[ $0 -eq 0 ] && [ ! -s "$1" ]' $? "$TMP/e"
+
+# standard output full: exit 2 and one line naming the cause
+fresh_world "$TMP/fw"
+sh scripts/solr-pipeline -C "$TMP/fw" -o "$TMP/fo" --at $PIN "$R/srp-elec-cv5.xml" > /dev/null 2>&1
+cp "$TMP/fo/1-verify-sig.yaml" "$TMP/r1"
+for c in "solr-verify-sig -C $TMP/fw --at $PIN $R/srp-elec-cv5.xml" \
+	"solr-failed-suppliers -C $TMP/fw check" "solr-failed-suppliers -C $TMP/fw show" \
+	"solr-countersign -C $TMP/fw devices list" "solr-adt-check -C $TMP/fw counters" \
+	"solr-sat log -C $TMP/fw $TMP/fo/sat" "solr-sat log --json -C $TMP/fw $TMP/fo/sat" \
+	"solr-sat verify -C $TMP/fw $TMP/fo/sat" "solr-sat state -C $TMP/fw"; do
+	# shellcheck disable=SC2086
+	$c < "$TMP/r1" > /dev/full 2> "$TMP/e"
+	check "${c%% -C*} ${c#* -C * }: stdout full: exit 2, one line naming the cause" \
+		sh -c '[ $0 -eq 2 ] && [ "$(wc -l < "$1")" -eq 1 ] &&
+		    grep -q ": (stdout): write error: No space left on device$" "$1"' $? "$TMP/e"
+done
