@@ -231,6 +231,7 @@ install: all
 
 lint-man:
 	@for m in man/*.[157]; do mandoc -T lint -W warning $$m || exit 1; done
+	@sh tests/man-render
 	@echo "man pages: lint clean"
 
 

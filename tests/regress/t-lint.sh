@@ -52,3 +52,15 @@ check "a script that writes in build/world: the suite fails, naming it" \
 check "... and the world is read-only to the tests (no write bit left)" \
 	sh -c '[ -z "$(find "$0" -perm /222)" ]' "$TMP/b/world/policy.yaml"
 chmod -R u+w "$TMP/b"
+# the pages render as meant: tests/man-render finds what lint does not
+sh tests/man-render > "$TMP/mr" 2>&1
+check "man pages render as meant (tests/man-render)" sh -c '[ $0 -eq 0 ] && [ ! -s "$1" ]' $? "$TMP/mr"
+mkdir -p "$TMP/man"
+printf '.Dd x\n.Dt T 1\n.Os\n.Sh NAME\n.Nm t\n.Nd t\n.Sh DESCRIPTION\nA list\n.Pq Ql -\\& No for standard input .\n' > "$TMP/man/q.1"
+printf '.Dd x\n.Dt T 1\n.Os\n.Sh NAME\n.Nm t\n.Nd t\n.Sh DESCRIPTION\nA seal\n.Dl ,"seal":" Ns Ar hex Ns "}\n' > "$TMP/man/s.1"
+printf '.Dd x\n.Dt T 1\n.Os\n.Sh NAME\n.Nm t\n.Nd t\n.Sh DESCRIPTION\nOne object\n.Brq Qq intact : false , Qq file\nsays why.\n' > "$TMP/man/o.1"
+for p in q s o; do
+	sh tests/man-render "$TMP/man/$p.1" > "$TMP/mr" 2>&1
+	check "tests/man-render: a page that renders wrongly ($p.1) is named" \
+		sh -c '[ $0 -eq 1 ] && grep -q "$1" "$2"' $? "$TMP/man/$p.1" "$TMP/mr"
+done
