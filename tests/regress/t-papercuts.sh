@@ -53,3 +53,30 @@ for c in "solr-verify-sig -C $TMP/fw --at $PIN $R/srp-elec-cv5.xml" \
 		sh -c '[ $0 -eq 2 ] && [ "$(wc -l < "$1")" -eq 1 ] &&
 		    grep -q ": (stdout): write error: No space left on device$" "$1"' $? "$TMP/e"
 done
+
+# mk-world over a world: refused, its keys kept; -f makes a new one, but
+# never over a directory that is not a world
+fresh_world "$TMP/mw"
+sum0=$(cat "$TMP/mw/keys/"* | sha256sum)
+sh scripts/mk-world "$TMP/mw" > /dev/null 2> "$TMP/e"
+check "mk-world on an existing world: refused (2), saying -f makes a new one" \
+	sh -c '[ $0 -eq 2 ] && grep -q "mw: not empty; .*give -f" "$1"' $? "$TMP/e"
+same "... its keys kept" "$(cat "$TMP/mw/keys/"* | sha256sum)" "$sum0"
+mkdir -p "$TMP/notw"; echo keep > "$TMP/notw/f"
+sh scripts/mk-world -f "$TMP/notw" > /dev/null 2> "$TMP/e"
+check "mk-world -f on a directory that is not a world: refused, nothing removed" \
+	sh -c '[ $0 -eq 2 ] && grep -q "not a world" "$1" && [ "$(cat "$2")" = keep ]' $? "$TMP/e" "$TMP/notw/f"
+sh scripts/mk-world -f "$TMP/mw" > /dev/null 2> "$TMP/e"
+check "mk-world -f on a world: a new world (exit 0), new keys" \
+	sh -c '[ $0 -eq 0 ] && [ "$(cat "$1/keys/"* | sha256sum)" != "$2" ] && [ -f "$1/policy.yaml" ]' $? "$TMP/mw" "$sum0"
+
+# mk-requests for a directory that is not a world: one line, exit 2,
+# nothing made; a step that fails leaves no partial folder
+sh scripts/mk-requests "$TMP/notw" "$TMP/rq" > "$TMP/o" 2> "$TMP/e"
+check "mk-requests with a directory that is not a world: exit 2, one line naming what is missing" \
+	sh -c '[ $0 -eq 2 ] && [ "$(wc -l < "$1")" -eq 1 ] && grep -q "notw: not a world mk-world made (no policy.yaml)" "$1" &&
+	    [ ! -e "$2" ]' $? "$TMP/e" "$TMP/rq"
+rm "$TMP/mw/test-keys/failed-ds.key"
+sh scripts/mk-requests "$TMP/mw" "$TMP/rq" > /dev/null 2> "$TMP/e"
+check "mk-requests whose step fails: exit 2, its folder removed, saying so" \
+	sh -c '[ $0 -eq 2 ] && [ ! -e "$1" ] && grep -q "a step failed (above); .*rq was removed" "$2"' $? "$TMP/rq" "$TMP/e"
