@@ -80,3 +80,21 @@ rm "$TMP/mw/test-keys/failed-ds.key"
 sh scripts/mk-requests "$TMP/mw" "$TMP/rq" > /dev/null 2> "$TMP/e"
 check "mk-requests whose step fails: exit 2, its folder removed, saying so" \
 	sh -c '[ $0 -eq 2 ] && [ ! -e "$1" ] && grep -q "a step failed (above); .*rq was removed" "$2"' $? "$TMP/rq" "$TMP/e"
+
+# every field a record carries (to the second level; a stage's own and
+# the prepay values aside) is named in solr-records(5)
+fresh_world "$TMP/dw"
+sh scripts/solr-pipeline -C "$TMP/dw" -o "$TMP/do" --at $PIN "$R"/*.xml > /dev/null 2>&1
+solr-gbcs-parse -C "$TMP/dw" --at 2026-03-03T09:00:00Z "$BUILD"/alerts/*.xml > "$TMP/al.yaml" 2> /dev/null
+cat "$TMP/do/records.yaml" "$TMP/al.yaml" | solr-failed-suppliers -C "$TMP/dw" --json check 2> /dev/null |
+	jq -r 'paths | select(length <= 2) | select(.[0] != "stages" or length == 1) |
+	    select(.[0] != "prepay" or length == 1) | select(length == 1 or (.[1] | type) == "string") | join(".")' |
+	sort -u > "$TMP/keys"
+# named: on a macro line as Cm NAME (alone, or in a list)
+mandoc -T ascii "man/solr-records.5" | sed 's/.\x08//g' | tr -s ' \n' '  ' > "$TMP/recs.txt"
+missing=$(while read -r k; do
+	grep -Eq "^\.(It |Pq )?Cm (.* )?${k##*.}( |\$)" man/solr-records.5 || printf '%s ' "$k"; done < "$TMP/keys")
+check "solr-records(5) names every field of the records ($(wc -l < "$TMP/keys") seen)${missing:+: not $missing}" \
+	sh -c '[ -z "$0" ] && [ "$(wc -l < "$1")" -ge 50 ]' "$missing" "$TMP/keys"
+check "... and says record: is the format's version, not a count" \
+	grep -q "The version of the record format, 1, the same on every record: not a count" "$TMP/recs.txt"
