@@ -41,7 +41,7 @@ static const char help[] =
 "       solr-sat log [-C dir | --cert file] [--actor id] [--originator id]\n"
 "                    [--request-id id]\n"
 "                    [--verdict v] [--code c] [--since time] [--until time]\n"
-"                    [--json | --commands] dir\n"
+"                    [--json | --tsv | --commands] dir\n"
 "       solr-sat replay [-o dir] [--json] [--progress] dir world\n"
 "       solr-sat gc -C world [--json] dir ...\n"
 "       solr-sat retire -C world dir\n"
@@ -67,6 +67,9 @@ static const char help[] =
 "                  log: only the entries with this value\n"
 "  --since time, --until time\n"
 "                  log: only records received in [since, until)\n"
+"  --tsv           log: a line a record, tab-separated under a header line:\n"
+"                  seq, received_at, request_id, actor, originator, srv,\n"
+"                  verdict, code, reason\n"
 "  --commands      log: the Command each matching record names, in hex, one\n"
 "                  a line, from the trail's own objects (for solr-gbcs-parse -x)\n"
 "  -o dir          replay: keep the replayed records and objects in dir\n"
@@ -310,6 +313,7 @@ struct filter {
 	int64_t since, until;
 	int have_since, have_until, json;
 	int commands;		/* --commands: each Command in hex, a line */
+	int tsv;		/* --tsv: a line a record */
 	const char *cert, *world;	/* what the head is checked with */
 	struct solr_objstore bundle;
 	struct rec_writer *out;
@@ -360,6 +364,8 @@ filter_check(struct filter *f)
 	enum duis_code c;
 	size_t i;
 
+	if (f->json + f->tsv + f->commands > 1)
+		cli_usage("log: --json, --tsv and --commands exclude each other");
 	if (f->actor && solr_eui_parse(f->actor, strlen(f->actor),
 	    &f->actor_eui) != 0)
 		cli_usage("--actor: '%s' is not an EUI-64 like "
@@ -421,6 +427,55 @@ command_line(struct filter *f, const struct ynode *rec)
 	return r;
 }
 
+/* A field for a TSV line: a tab or a newline in it would end it. */
+static void
+tsv_field(struct solr_buf *b, const struct ynode *m, const char *path,
+    int last)
+{
+	const struct ynode *n = yn_path(m, path);
+	const char *p = n && yn_is_scalar(n) && !yn_is_null(n) ? n->str : "";
+
+	for (; *p; p++)
+		(void)solr_buf_addc(b, *p == '\t' || *p == '\n' ? ' ' : *p);
+	(void)solr_buf_addc(b, last ? '\n' : '\t');
+}
+
+static const char *const tsv_cols[] = { "seq", "received_at",
+    "request.request_id", "actor", "request.originator", "request.srv",
+    "verdict", "code", "reason", NULL };
+
+/* --tsv: one line a record (the actor is the entry's, the rest the
+ * record's), under a header written before the first. */
+static int
+tsv_line(struct filter *f, const struct ynode *entry,
+    const struct ynode *rec)
+{
+	struct solr_buf b = { 0 };
+	size_t i;
+	int r = 0;
+
+	if (f->matched == 1) {
+		for (i = 0; tsv_cols[i] != NULL; i++) {
+			const char *c = strrchr(tsv_cols[i], '.');
+
+			(void)solr_buf_add(&b, c ? c + 1 : tsv_cols[i],
+			    strlen(c ? c + 1 : tsv_cols[i]));
+			(void)solr_buf_addc(&b, tsv_cols[i + 1] ? '\t' : '\n');
+		}
+	}
+	for (i = 0; tsv_cols[i] != NULL; i++)
+		tsv_field(&b, strcmp(tsv_cols[i], "actor") == 0 ? entry : rec,
+		    tsv_cols[i], tsv_cols[i + 1] == NULL);
+	if (b.p == NULL)
+		cli_nomem();
+	if (fwrite(b.p, 1, b.len, stdout) != b.len) {
+		f->werr = errno ? errno : EIO;
+		r = -1;
+	}
+	solr_buf_free(&b);
+	return r;
+}
+
 static int
 one_entry(void *arg, struct ynode *entry)
 {
@@ -440,6 +495,8 @@ one_entry(void *arg, struct ynode *entry)
 	f->matched++;
 	if (f->commands)
 		return command_line(f, rec);
+	if (f->tsv)
+		return tsv_line(f, entry, rec);
 	if (f->json) {
 		yn_json(rec, &b);
 		solr_buf_addc(&b, '\n');
@@ -493,6 +550,9 @@ cmd_log(const char *dir, struct filter *f)
 		r = SOLR_ERR_IO;
 	}
 	rec_writer_free(f->out);
+	/* a question with no answer says so: the trail held, nothing matched */
+	if (r == 0 && f->matched == 0)
+		cli_warn(NULL, 0, "0 records: no entry of the trail matches");
 	return r ? SOLR_EXIT_TROUBLE : SOLR_EXIT_PASS;
 }
 
@@ -986,6 +1046,7 @@ parse_opts(int argc, char *argv[], struct opts *o)
 		{ "until", required_argument, NULL, 'u' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "commands", no_argument, NULL, 'm' },
+		{ "tsv", no_argument, NULL, 't' },
 		{ "progress", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -1012,6 +1073,7 @@ parse_opts(int argc, char *argv[], struct opts *o)
 			break;
 		case 'j': o->f.json = json = 1; break;
 		case 'm': o->f.commands = 1; break;
+		case 't': o->f.tsv = 1; break;
 		case 'p': o->progress = 1; break;
 		case 'V': cli_version(); break;
 		case 'h': cli_help(); break;

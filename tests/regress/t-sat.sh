@@ -173,6 +173,20 @@ check "... the rejected one says reject (its recorded verdict)" grep -q "^verdic
 solr-sat log --json --verdict accept "$TMP/sat" > "$TMP/j"
 check "log --json: one object a line, hex as strings" \
 	sh -c '[ "$(wc -l < "$0")" -eq 4 ] && grep -q "\"message_code\":\"0x00DE\"" "$0"' "$TMP/j"
+solr-sat log --tsv --actor 00-DB-12-34-56-78-00-04 --originator 90-B3-D5-1F-30-01-00-00 \
+	--since 2026-03-02T00:00:00Z --until 2026-03-03T00:00:00Z "$TMP/sat" > "$TMP/tsv"
+check "log --tsv: a header, then a line a record, the same records" \
+	sh -c '[ "$(head -1 "$0")" = "$(printf "seq\treceived_at\trequest_id\tactor\toriginator\tsrv\tverdict\tcode\treason")" ] &&
+	    [ "$(awk -F"\t" "NR > 1 && NF == 9" "$0" | wc -l)" -eq 4 ] &&
+	    [ "$(cut -f7 "$0" | tail -n +2 | sort | tr "\n" " ")" = "$(sed -n "s/^verdict: //p" "$1" | sort | tr "\n" " ")" ]' \
+	"$TMP/tsv" "$TMP/log"
+check "... each line's actor the SRP, its originator the supplier" \
+	sh -c '[ "$(awk -F"\t" "NR > 1 && \$4 == \"00-DB-12-34-56-78-00-04\" && \$5 == \"90-B3-D5-1F-30-01-00-00\"" "$0" | wc -l)" -eq 4 ]' "$TMP/tsv"
+solr-sat log --verdict accept --code E2 "$TMP/sat" > "$TMP/o" 2> "$TMP/e"
+check "log: a question no entry answers says 0 records on stderr, exit 0, nothing on stdout" \
+	sh -c '[ $0 -eq 0 ] && [ ! -s "$1" ] && grep -qx "solr-sat: 0 records: no entry of the trail matches" "$2"' $? "$TMP/o" "$TMP/e"
+solr-sat log --tsv --json "$TMP/sat" > /dev/null 2> "$TMP/e"
+check "log --tsv --json: a usage error" sh -c '[ $0 -eq 2 ] && grep -q "exclude each other" "$1"' $? "$TMP/e"
 solr-sat log --actor 00-DB-12-34-56-78-00-04 "$TMP/cut" > /dev/null 2>&1
 check "log on a broken trail: refused, exit 1" [ $? -eq 1 ]
 solr-sat log -C "$w" --actor 00-DB-12-34-56-78-00-04 "$TMP/forged" > /dev/null 2>&1
