@@ -881,6 +881,31 @@ gc_one(void *arg, const char *name, const struct solr_buf *b,
 	return put(g->os, b->p, b->len, name, NULL, PUT_AGAIN, e);
 }
 
+/* How many of the store's objects keep would drop, by the names their
+ * segments give (no object read): 0, and nothing is rewritten. */
+static int
+gc_count(struct solr_objstore *os, int (*keep)(void *, const char *),
+    void *arg, size_t *kept, size_t *dropped, struct solr_err *e)
+{
+	char name[SOLR_SHA256_HEX];
+	size_t i;
+	int r;
+
+	*kept = *dropped = 0;
+	for (i = 0; i < os->tabcap; i++) {
+		if (os->tab[i].seg == EMPTY || os->tab[i].seg >= os->nsegs)
+			continue;
+		if ((r = name_at(os, os->tab[i].seg, os->tab[i].off, name,
+		    e)) < 0)
+			return r;
+		if (r == 1 || !keep(arg, name))	/* misplaced: the long way */
+			(*dropped)++;
+		else
+			(*kept)++;
+	}
+	return 0;
+}
+
 int
 objstore_gc(struct solr_objstore *os, int (*keep)(void *arg,
     const char *name), void *arg, size_t *kept, size_t *dropped,
@@ -894,8 +919,9 @@ objstore_gc(struct solr_objstore *os, int (*keep)(void *arg,
 	if (flock(os->lockfd, LOCK_EX | LOCK_NB) != 0)
 		return solr_seterr_at(e, SOLR_ERR_IO, os->dir, 0, "the store "
 		    "is in use by another process; run gc when no flow runs");
-	if ((r = refresh(os, e)) != 0)
-		goto out;
+	if ((r = refresh(os, e)) != 0 || (r = gc_count(os, keep, arg, kept,
+	    dropped, e)) != 0 || *dropped == 0)
+		goto out;	/* nothing to remove: nothing rewritten */
 	old = os->nsegs;
 	/* what is kept goes into new segments, synced, before the old
 	 * ones go: a crash leaves copies, never a loss */

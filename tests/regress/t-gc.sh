@@ -46,6 +46,13 @@ for s in "$TMP/sat" "$TMP/sat2"; do
 	check "... every object $(basename "$s") names is kept" [ -z "$(comm -23 "$TMP/names" "$TMP/have")" ]
 done
 check "... (the names were found)" [ -s "$TMP/names" ]
+# a second gc has nothing to remove: it rewrites nothing
+(cd "$w/state/objects" && ls -i --full-time ./*.seg ./*.idx) > "$TMP/segs1"
+solr-sat gc -C "$w" "$TMP/sat" "$TMP/sat2" > "$TMP/gc2" 2> "$TMP/e"
+check "gc again: exit 0, kept the same, removed 0" \
+	sh -c '[ $0 -eq 0 ] && grep -q "kept $1 objects, removed 0$" "$2"' $? "$kept" "$TMP/gc2"
+(cd "$w/state/objects" && ls -i --full-time ./*.seg ./*.idx) > "$TMP/segs2"
+same_files "... and leaves every segment and index as it was (the same files, unwritten)" "$TMP/segs1" "$TMP/segs2"
 # not while a flow has the store open
 hold_lock -s "$w/state/objects/lock"
 solr-sat gc -C "$w" "$TMP/sat" > /dev/null 2> "$TMP/e"
