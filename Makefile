@@ -224,7 +224,8 @@ install: all
 		cp man/$$t.1 $(DESTDIR)$(MANDIR)/man1/; done
 	for h in $(HELPERS); do \
 		sed "s/@VERSION@/$(VERSION)/" scripts/$$h > $(DESTDIR)$(BINDIR)/$$h; \
-		chmod 755 $(DESTDIR)$(BINDIR)/$$h; done
+		chmod 755 $(DESTDIR)$(BINDIR)/$$h; \
+		cp man/$$h.1 $(DESTDIR)$(MANDIR)/man1/; done
 	cp man/solr-records.5 man/solr-world.5 man/solr-sat.5 \
 		$(DESTDIR)$(MANDIR)/man5/
 	cp man/solr-tools.7 $(DESTDIR)$(MANDIR)/man7/

@@ -7,7 +7,8 @@ for t in solr-verify-sig solr-failed-suppliers solr-gbcs-parse solr-adt-check so
 	solr-sat solr-pipeline solr-summary solr-sort install-duis-xsd; do
 	check "installed: bin/$t" [ -x "$P/bin/$t" ]
 done
-for m in man1/solr-sat.1 man5/solr-sat.5 man5/solr-records.5 man7/solr-tools.7; do
+for m in man1/solr-sat.1 man5/solr-sat.5 man5/solr-records.5 man7/solr-tools.7 \
+	man1/solr-pipeline.1 man1/solr-summary.1 man1/solr-sort.1 man1/install-duis-xsd.1; do
 	check "installed: $m" [ -s "$P/share/man/$m" ]
 done
 mkdir -p "$TMP/site"
