@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "base/layout.h"
+#include "base/progress.h"
 #include "store/record.h"
 #include "base/util.h"
 #include "base/version.h"
@@ -284,6 +285,59 @@ void
 cli_progress_total(int64_t total)
 {
 	prog.total = total;
+}
+
+/* --progress of a long task (a trail read, a store walked): what it
+ * counts, how far, and the time left; a line a second (four on a
+ * terminal), and the last of each count. */
+static void
+task_line(void *arg, const char *what, uint64_t done, uint64_t total)
+{
+	static const char *last_what;
+	static struct timespec t0, last;
+	struct timespec now;
+	double el, frac;
+
+	(void)arg;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (what != last_what) {
+		last_what = what;
+		t0 = now;
+		last.tv_sec = 0;
+	} else if (done < total && since(&last, &now) < (prog.tty ? 0.25 :
+	    1.0))
+		return;
+	last = now;
+	el = since(&t0, &now);
+	frac = total > 0 ? (double)done / (double)total : 0;
+	if (total > 0 && done < total) {
+		double rest = frac > 0 ? el / frac - el : 0;
+		char left[32] = "";
+
+		if (frac > 0)
+			snprintf(left, sizeof(left), ", %lld:%02lld left",
+			    (long long)rest / 60, (long long)rest % 60);
+		fprintf(stderr, "%s%s: %s: %llu of %llu (%.0f%%%s)%s",
+		    prog.tty ? "\r" : "", cli_prog, what, (unsigned long
+		    long)done, (unsigned long long)total, 100 * frac, left,
+		    prog.tty ? "\033[K" : "\n");
+	} else if (total > 0 && done >= total)
+		fprintf(stderr, "%s%s: %s: %llu of %llu (100%%, done)%s\n",
+		    prog.tty ? "\r" : "", cli_prog, what, (unsigned long
+		    long)done, (unsigned long long)total, prog.tty ? "\033[K" :
+		    "");
+	else
+		fprintf(stderr, "%s%s: %s: %llu so far%s", prog.tty ? "\r" :
+		    "", cli_prog, what, (unsigned long long)done, prog.tty ?
+		    "\033[K" : "\n");
+	fflush(stderr);
+}
+
+void
+cli_progress_task(void)
+{
+	prog.tty = isatty(STDERR_FILENO);
+	solr_progress_set(task_line, NULL);
 }
 
 /* --progress on records from a regular file: how many it holds from

@@ -102,6 +102,9 @@ void cli_stage_setup(struct stage *s, const struct cli_common *c,
     const struct solr_world *w, int reads_stdin);
 /* --progress: the number of records to come, when it is known. */
 void cli_progress_total(int64_t total);
+/* --progress of a long task that is not a stage (solr-sat): what the
+ * library reports of it (base/progress.h), on stderr. */
+void cli_progress_task(void);
 /* stage_finish, and the last progress line. */
 int cli_stage_done(struct stage *s);
 /* Runs a pipeline stage over standard input; returns the exit status. */

@@ -43,7 +43,7 @@ static const char help[] =
 "                    [--verdict v] [--code c] [--since time] [--until time]\n"
 "                    [--json | --tsv | --commands] dir\n"
 "       solr-sat replay [-o dir] [--json] [--progress] dir world\n"
-"       solr-sat gc -C world [--json] dir ...\n"
+"       solr-sat gc -C world [--json] [--progress] dir ...\n"
 "       solr-sat retire -C world dir\n"
 "       solr-sat state -C world [--expect-head hex] [--json]\n"
 "\n"
@@ -73,7 +73,8 @@ static const char help[] =
 "  --commands      log: the Command each matching record names, in hex, one\n"
 "                  a line, from the trail's own objects (for solr-gbcs-parse -x)\n"
 "  -o dir          replay: keep the replayed records and objects in dir\n"
-"  --progress      replay: how many records are done, on stderr\n"
+"  --progress      verify, log, gc, replay: how far it is, with the\n"
+"                  total and the time left, on stderr\n"
 "  -C dir          verify, log: the world whose DCC certificate checks the\n"
 "                  head, whose trail key checks every entry's MAC, and whose\n"
 "                  last signed head the trail must not be older than;\n"
@@ -1134,6 +1135,8 @@ main(int argc, char *argv[])
 		    "state)");
 	sub = argv[1];
 	k = parse_opts(argc - 1, argv + 1, &o);
+	if (o.progress)
+		cli_progress_task();
 	argc -= k + 1;
 	argv += k + 1;
 	if (strcmp(sub, "verify") == 0 && argc == 1)

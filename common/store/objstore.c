@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "base/guard.h"
+#include "base/progress.h"
 #include "store/objstore.h"
 
 #define HDR_MAX 96		/* "obj <64 hex> <length>\n" */
@@ -839,6 +840,7 @@ objstore_each(struct solr_objstore *os, size_t max,
 			all[n++] = os->tab[i];
 	qsort(all, n, sizeof(*all), by_place);
 	for (i = 0; i < n && r == 0; i++) {
+		solr_progress("objects", i, n);
 		/* the name from the segment, held to the index's key and
 		 * then to the bytes */
 		if ((r = name_at(os, all[i].seg, all[i].off, name, e)) == 0) {
@@ -854,6 +856,8 @@ objstore_each(struct solr_objstore *os, size_t max,
 		else if (r == 0)
 			r = fn(arg, name, &b, e);
 	}
+	if (r == 0)
+		solr_progress("objects", n, n);
 	free(all);
 	solr_buf_free(&b);
 	return r;

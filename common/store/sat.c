@@ -11,6 +11,7 @@
 
 #include "base/guard.h"
 #include "base/layout.h"
+#include "base/progress.h"
 #include "base/crypto.h"
 #include "store/record.h"
 #include "store/sat.h"
@@ -418,6 +419,8 @@ struct reader {
 	int pending;		/* a "---" line already read */
 	struct solr_buf chunk;
 	int start_line;
+	uint64_t size;		/* the log's, for the progress shown */
+	int ended;		/* its end reached (and reported) */
 };
 
 /* The next entry's text; 0 at the end. */
@@ -436,12 +439,18 @@ next_entry(struct reader *rd)
 		rd->lineno++;
 		if (strcmp(rd->line, "---\n") == 0 && rd->chunk.len > 0) {
 			rd->pending = 1;
+			if (solr_progress_on() && rd->size > 0)
+				solr_progress("bytes of sat.log",
+				    (uint64_t)ftello(rd->f), rd->size);
 			return 1;
 		}
 		if (rd->chunk.len == 0)
 			rd->start_line = rd->lineno;
 		solr_buf_add(&rd->chunk, rd->line, (size_t)l);
 	}
+	if (!rd->ended && rd->size > 0)
+		solr_progress("bytes of sat.log", rd->size, rd->size);
+	rd->ended = 1;
 	return rd->chunk.len > 0;
 }
 
@@ -650,6 +659,15 @@ out:
 
 /* The trail's log in dir, opened for reading as a guarded file (its
  * path into path). */
+static uint64_t
+log_size(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && st.st_size > 0 ? (uint64_t)st.st_size :
+	    0;
+}
+
 static int
 open_log(const char *dir, char *path, size_t cap, struct reader *rd,
     struct solr_err *e)
@@ -664,6 +682,7 @@ open_log(const char *dir, char *path, size_t cap, struct reader *rd,
 		return solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
 		    strerror(errno));
 	}
+	rd->size = log_size(fd);
 	return 0;
 }
 

@@ -185,6 +185,21 @@ check "... each line's actor the SRP, its originator the supplier" \
 solr-sat log --verdict accept --code E2 "$TMP/sat" > "$TMP/o" 2> "$TMP/e"
 check "log: a question no entry answers says 0 records on stderr, exit 0, nothing on stdout" \
 	sh -c '[ $0 -eq 0 ] && [ ! -s "$1" ] && grep -qx "solr-sat: 0 records: no entry of the trail matches" "$2"' $? "$TMP/o" "$TMP/e"
+# --progress: how far through the trail and its objects, on stderr only
+# (the trail checked with its own certificate: a query, not the check)
+own="--cert $TMP/sat/head.pem"
+# shellcheck disable=SC2086
+solr-sat verify $own "$TMP/sat" > "$TMP/v0"
+for c in verify log; do
+	# shellcheck disable=SC2086
+	solr-sat $c --progress $own "$TMP/sat" > "$TMP/v1" 2> "$TMP/p"
+	check "$c --progress: the trail read to its end, with its size" \
+		grep -qx "solr-sat: bytes of sat.log: $(wc -c < "$TMP/sat/sat.log") of $(wc -c < "$TMP/sat/sat.log") (100%, done)" "$TMP/p"
+done
+# shellcheck disable=SC2086
+solr-sat verify --progress $own "$TMP/sat" 2> "$TMP/p" > "$TMP/v1"
+check "... and verify's objects counted to the last" grep -q "^solr-sat: objects: \([0-9]*\) of \1 (100%, done)$" "$TMP/p"
+same_files "... its standard output unchanged" "$TMP/v0" "$TMP/v1"
 solr-sat log --tsv --json "$TMP/sat" > /dev/null 2> "$TMP/e"
 check "log --tsv --json: a usage error" sh -c '[ $0 -eq 2 ] && grep -q "exclude each other" "$1"' $? "$TMP/e"
 solr-sat log --actor 00-DB-12-34-56-78-00-04 "$TMP/cut" > /dev/null 2>&1
