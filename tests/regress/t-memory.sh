@@ -34,9 +34,10 @@ check "... and is over the default document limit" grep -q "^reason: .*limit of 
 solr-verify-sig -C "$W" --at $PIN < "$TMP/big.xml" > "$TMP/ob3" 2>/dev/null
 check "... on standard input too: rejected, naming the limit" \
 	sh -c '[ "$(sed -n "s/^verdict: //p" "$0")" = reject ] && grep -q "^reason: the document exceeds the limit of 1048576 bytes (policy max_document_bytes)" "$0"' "$TMP/ob3"
-solr-gbcs-parse -C "$W" < "$TMP/big.xml" > /dev/null 2> "$TMP/eb4"
-check "... and as an alert document on solr-gbcs-parse's standard input: exit 2, naming the limit" \
-	sh -c '[ "$0" -eq 2 ] && grep -q "(stdin): input exceeds the limit of 1048576 bytes" "$1"' "$?" "$TMP/eb4"
+solr-gbcs-parse -C "$W" < "$TMP/big.xml" > "$TMP/ob4" 2> "$TMP/eb4"
+check "... and as an alert document on solr-gbcs-parse's standard input: rejected (exit 1), naming the limit" \
+	sh -c '[ "$0" -eq 1 ] && grep -q "(stdin): input exceeds the limit of 1048576 bytes" "$1" &&
+	    grep -q "^reason: .the document could not be read: input exceeds the limit of 1048576 bytes" "$2"' "$?" "$TMP/eb4" "$TMP/ob4"
 
 # countersign's memory does not grow with its ledger: 300,000 entries
 # written before, then a batch
