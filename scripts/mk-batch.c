@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libxml/parser.h>
@@ -179,6 +180,37 @@ one(xmlSecKeyPtr key, const char *bo, const char *bt, long counter,
 	xmlFreeDoc(doc);
 }
 
+/* How far the batch is, on stderr: a line a second (a line rewritten
+ * four times a second on a terminal), and the last. */
+static void
+progress(long done, long count)
+{
+	static struct timespec t0, last;
+	static int tty = -1;
+	struct timespec now;
+	double el, rest;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (tty < 0) {
+		tty = isatty(STDERR_FILENO);
+		t0 = last = now;
+	}
+	el = (double)(now.tv_sec - last.tv_sec) + (double)(now.tv_nsec -
+	    last.tv_nsec) / 1e9;
+	if (done < count && el < (tty ? 0.25 : 1.0))
+		return;
+	last = now;
+	el = (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec -
+	    t0.tv_nsec) / 1e9;
+	rest = done > 0 ? el * (double)(count - done) / (double)done : 0;
+	fprintf(stderr, "%smk-requests: %ld of %ld requests signed (%.0f%%, "
+	    "%ld:%02ld left)%s", tty ? "\r" : "", done, count, 100.0 *
+	    (double)done / (double)count, (long)rest / 60, (long)rest % 60,
+	    done == count ? (tty ? "\033[K\n" : "\n") : tty ? "\033[K" :
+	    "\n");
+	fflush(stderr);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -223,6 +255,7 @@ main(int argc, char *argv[])
 		fprintf(tsv, "%s\t%s\t%s\t%s\t%s\n", name, senders[s].supplier,
 		    s == 2 ? "00-DB-12-34-56-78-00-05" :
 		    "00-DB-12-34-56-78-00-04", dashed, gas ? "gas" : "elec");
+		progress(i + 1, count);
 	}
 	if (fclose(tsv) != 0)
 		die("cannot write BATCH.tsv", NULL);

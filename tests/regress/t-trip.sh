@@ -156,6 +156,9 @@ sh scripts/mk-requests --count 600 "$TMP/m" "$TMP/mreq" > /dev/null 2> "$TMP/e"
 check "mk-requests --count 600: exit 0, 600 requests" \
 	sh -c '[ $0 -eq 0 ] && [ $(ls "$1" | grep -c "\.xml$") -eq 600 ]' $? "$TMP/mreq"
 check "... each to a meter of its own" [ "$(cut -f4 "$TMP/mreq/BATCH.tsv" | sort -u | wc -l)" -eq 600 ]
+check "... saying how far it is, to the last request" \
+	sh -c 'grep -q "^mk-requests: 600 of 600 requests signed (100%, " "$0" &&
+	    grep -q "^mk-requests: importing the 600 meters into " "$0"' "$TMP/e"
 check "... from both failed suppliers, by both SRPs" \
 	sh -c '[ $(cut -f2 "$0" | sort -u | wc -l) -eq 2 ] && [ $(cut -f3 "$0" | sort -u | wc -l) -eq 2 ]' "$TMP/mreq/BATCH.tsv"
 ls "$TMP/mreq"/*.xml > "$TMP/mlist"
