@@ -98,3 +98,29 @@ check "solr-records(5) names every field of the records ($(wc -l < "$TMP/keys") 
 	sh -c '[ -z "$0" ] && [ "$(wc -l < "$1")" -ge 50 ]' "$missing" "$TMP/keys"
 check "... and says record: is the format's version, not a count" \
 	grep -q "The version of the record format, 1, the same on every record: not a count" "$TMP/recs.txt"
+
+# mk-requests --one: just the request a test needs, as described
+fresh_world "$TMP/ow"
+flow1() {	# flow1 FILE: the five stages on one request, the record out
+	solr-verify-sig -C "$TMP/ow" --at $PIN "$1" | solr-failed-suppliers -C "$TMP/ow" check |
+		solr-gbcs-parse -C "$TMP/ow" | solr-adt-check -C "$TMP/ow" | solr-countersign -C "$TMP/ow" --at $PIN
+}
+mkdir -p "$TMP/one"
+for d in "cv=5:accept:-" "cv=5 fuel=gas counter=5001:accept:-" "cv=4 counter=5002:accept:-" \
+	"cv=4 fuel=gas counter=5003 MCT=9000001:reject:E2" "cv=5 counter=5004 DRRC=1:reject:E2" \
+	"cv=4 counter=5005 srp=srp2:quarantine:AD1"; do
+	desc=${d%%:*} rest=${d#*:}; want=${rest%%:*} code=${rest#*:}
+	f=$TMP/one/$(printf '%s' "$desc" | tr ' =' '__').xml
+	sh scripts/mk-requests --one "$desc" "$TMP/ow" "$f" > /dev/null 2> "$TMP/e"
+	rc=$?
+	flow1 "$f" > "$TMP/o" 2> /dev/null
+	check "mk-requests --one '$desc': one request, decided $want ${code#-}" \
+		sh -c '[ $0 -eq 0 ] && [ "$(ls "$1" | wc -l)" -ge 1 ] && grep -qx "verdict: $2" "$3" &&
+		    { [ "$4" = - ] || grep -qx "code: $4" "$3"; }' $rc "$TMP/one" "$want" "$TMP/o" "$code"
+done
+check "... and nothing else made beside them" [ "$(ls "$TMP/one" | wc -l)" -eq 6 ]
+sh scripts/mk-requests --one 'cv=6' "$TMP/ow" "$TMP/one/x.xml" > /dev/null 2> "$TMP/e"
+check "mk-requests --one with a key it does not know: exit 2, listing the keys" \
+	sh -c '[ $0 -eq 2 ] && grep -q "'"'"'cv=6'"'"' is not one of fuel=elec|gas, cv=4|5" "$1" && [ ! -e "$2" ]' $? "$TMP/e" "$TMP/one/x.xml"
+sh scripts/mk-requests --one 'ECL=1e6' "$TMP/ow" "$TMP/one/x.xml" > /dev/null 2> "$TMP/e"
+check "... a value not a whole number: exit 2" sh -c '[ $0 -eq 2 ] && grep -q "ECL=1e6: a value is a whole number" "$1"' $? "$TMP/e"
