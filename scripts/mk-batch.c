@@ -1,13 +1,20 @@
 /*
- * mk-batch WORLD DIR COUNT: a rehearsal batch for an operator: COUNT
- * signed SR 2.1 requests (SMETS1, CommandVariant 4, the XML body), each
- * to a meter of its own, spread over the demo world's failed suppliers
- * and their SRPs, signed in this one process with the xmlsec1 library
- * (the same library the xmlsec1 command line is, not the code under
- * test).  DIR/DEVICES lists each meter and its type, as an operator
- * commissions them ("EUI TYPE" lines, what solr-countersign devices
- * import reads), and DIR/BATCH.tsv lists file, supplier, SRP, meter and
- * fuel.  mk-requests --count runs it, and imports the meters.
+ * mk-batch WORLD DIR COUNT ELEC.HEX GAS.HEX: a rehearsal batch for an
+ * operator: COUNT signed SR 2.1 requests in the mix of a failure, each to
+ * a meter of its own: six in ten SMETS2+ Signed Pre-Commands
+ * (CommandVariant 5) and three SMETS1 requests (CommandVariant 4, the XML
+ * body) to the supplier with an instruction, by its SRP, and one SMETS1
+ * request by the second SRP, whose supplier no instruction covers.  The
+ * Pre-Commands are ELEC.HEX and GAS.HEX (mk-gbcs's ECS08a and GCS05),
+ * each given its own counter and meter and signed with the supplier's
+ * key, and each SMETS2+ meter gets a key-agreement certificate of the
+ * world's device CA in pki/device.  The XML is signed with the xmlsec1
+ * library and the GBCS and certificates with OpenSSL's, in this one
+ * process: neither is the code under test.  DIR/DEVICES lists each meter
+ * and its type, as an operator commissions them ("EUI TYPE" lines, what
+ * solr-countersign devices import reads), and DIR/BATCH.tsv lists file,
+ * supplier, SRP, meter, fuel and CommandVariant.  mk-requests --count
+ * runs it, and imports the meters.
  */
 #include <sys/stat.h>
 
@@ -26,6 +33,10 @@
 #include <xmlsec/xmldsig.h>
 #include <xmlsec/xmlsec.h>
 #include <xmlsec/xmltree.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 static const char elec_body[] =
     "<sr:UpdatePrepayConfiguration><sr:UpdatePrepayConfigElectricity><s"
@@ -94,16 +105,6 @@ static const char sig_template[] =
     "natureValue/><ds:KeyInfo><ds:X509Data><ds:X509IssuerSerial/></ds:X"
     "509Data></ds:KeyInfo></ds:Signature>";
 
-/* who sends what for whom: the failed supplier with an instruction and
- * its SRP twice as often as the one whose SRP has none */
-static const struct {
-	const char *supplier, *srp_key;
-	int gas_only;
-} senders[] = {
-	{ "90-B3-D5-1F-30-01-00-00", "srp-xmlsign", 0 },
-	{ "90-B3-D5-1F-30-01-00-00", "srp-xmlsign", 0 },
-	{ "90-B3-D5-1F-30-04-00-00", "srp2-xmlsign", 1 },
-};
 
 static void
 die(const char *what, const char *arg)
@@ -140,10 +141,165 @@ eui(unsigned long long v, char dashed[24], char hex[17])
 	snprintf(hex, 17, "%016llX", v);
 }
 
+static EVP_PKEY *
+pem_key(const char *path)
+{
+	EVP_PKEY *k;
+	FILE *f;
+
+	if ((f = fopen(path, "r")) == NULL)
+		die(strerror(errno), path);
+	k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	if (k == NULL)
+		die("not a private key", path);
+	return k;
+}
+
+static X509 *
+pem_cert(const char *path)
+{
+	X509 *x;
+	FILE *f;
+
+	if ((f = fopen(path, "r")) == NULL)
+		die(strerror(errno), path);
+	x = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	if (x == NULL)
+		die("not a certificate", path);
+	return x;
+}
+
+/* A Pre-Command template: mk-gbcs's hex, as bytes. */
+struct gbcs {
+	unsigned char b[4096];
+	size_t n;
+	size_t content;		/* where its content starts */
+};
+
+static void
+gbcs_read(const char *path, struct gbcs *g)
+{
+	FILE *f = fopen(path, "r");
+	unsigned int x;
+	size_t l;
+
+	if (f == NULL)
+		die(strerror(errno), path);
+	for (g->n = 0; g->n < sizeof(g->b) - 65 && fscanf(f, "%2x", &x) == 1;
+	    g->n++)
+		g->b[g->n] = (unsigned char)x;
+	fclose(f);
+	/* DF 09 01, counter, 08 originator, 08 recipient, 00, 02 and the
+	 * message code, then the content's length (1, 2 or 3 bytes) */
+	if (g->n < 36 || g->b[0] != 0xDF)
+		die("not a Pre-Command's hex", path);
+	l = g->b[33] == 0x82 ? 3 : g->b[33] == 0x81 ? 2 : 1;
+	g->content = 33 + l;
+}
+
+static void
+put_be64(unsigned char *p, unsigned long long v)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (unsigned char)v;
+}
+
+/* The template to the meter, with the counter (in the header and, for
+ * ECS08a, the DLMS invoke-id), signed by the supplier: the body of a
+ * Signed Pre-Command. */
+static void
+spc_body(const struct gbcs *t, unsigned long long counter,
+    unsigned long long meter, EVP_PKEY *sup, char *out, size_t cap)
+{
+	unsigned char g[4096 + 65], der[80], b64[6000];
+	const unsigned char *dp = der;
+	size_t dl = sizeof(der);
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	ECDSA_SIG *sig;
+	const BIGNUM *r, *s;
+
+	memcpy(g, t->b, t->n);
+	put_be64(g + 3, counter);
+	put_be64(g + 21, meter);
+	if (g[31] == 0x00 && g[32] == 0xDE) {	/* ECS08a: D9 20 and 3 bytes */
+		g[t->content + 2] = (unsigned char)(counter >> 16);
+		g[t->content + 3] = (unsigned char)(counter >> 8);
+		g[t->content + 4] = (unsigned char)counter;
+	}
+	/* signed: all but the first byte; the signature is r and s, 64
+	 * bytes after a 0x40 length */
+	if (md == NULL || EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL,
+	    sup) != 1 || EVP_DigestSign(md, der, &dl, g + 1, t->n - 1) != 1 ||
+	    (sig = d2i_ECDSA_SIG(NULL, &dp, (long)dl)) == NULL)
+		die("cannot sign a Pre-Command", NULL);
+	ECDSA_SIG_get0(sig, &r, &s);
+	g[t->n] = 0x40;
+	if (BN_bn2binpad(r, g + t->n + 1, 32) != 32 || BN_bn2binpad(s,
+	    g + t->n + 33, 32) != 32)
+		die("a signature too long for P-256", NULL);
+	ECDSA_SIG_free(sig);
+	EVP_MD_CTX_free(md);
+	EVP_EncodeBlock(b64, g, (int)t->n + 65);
+	if ((size_t)snprintf(out, cap, "<sr:SignedPreCommand><sr:GBCSPayload>"
+	    "%s</sr:GBCSPayload></sr:SignedPreCommand>", b64) >= cap)
+		die("a Pre-Command too long", NULL);
+}
+
+/* The meter's key-agreement certificate, of the world's device CA: its
+ * EUI-64 in a hardwareModuleName, keyUsage keyAgreement (critical). */
+static void
+device_cert(const char *world, unsigned long long meter, X509 *ca,
+    EVP_PKEY *cakey)
+{
+	unsigned char san[43] = { 0x30, 0x29, 0xA0, 0x27, 0x06, 0x08, 0x2B,
+	    0x06, 0x01, 0x05, 0x05, 0x07, 0x08, 0x04, 0xA0, 0x1B, 0x30, 0x19,
+	    0x06, 0x0D, 0x2A, 0x86, 0x3A, 0x00, 0x01, 0x84, 0x8F, 0xB9, 0x0F,
+	    0x01, 0x02, 0x02, 0x01, 0x04, 0x08 };
+	char path[PATH_MAX];
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+	X509 *x = X509_new();
+	X509_EXTENSION *ext;
+	ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+	FILE *f;
+
+	if (k == NULL || x == NULL || os == NULL)
+		die("cannot make a device key", NULL);
+	put_be64(san + 35, meter);
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set_uint64(X509_get_serialNumber(x),
+	    0x4000000000000000ULL | meter);
+	X509_set_issuer_name(x, X509_get_subject_name(ca));
+	ASN1_TIME_set_string(X509_getm_notBefore(x), "20160406000000Z");
+	ASN1_TIME_set_string(X509_getm_notAfter(x), "99991231235959Z");
+	X509_set_pubkey(x, k);
+	ext = X509V3_EXT_conf_nid(NULL, NULL, NID_key_usage,
+	    "critical,keyAgreement");
+	X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	ASN1_OCTET_STRING_set(os, san, sizeof(san));
+	ext = X509_EXTENSION_create_by_NID(NULL, NID_subject_alt_name, 1, os);
+	X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	ASN1_OCTET_STRING_free(os);
+	if (!X509_sign(x, cakey, EVP_sha256()))
+		die("cannot sign a device certificate", NULL);
+	snprintf(path, sizeof(path), "%s/pki/device/%016llX.ka.pem", world,
+	    meter);
+	if ((f = fopen(path, "w")) == NULL || !PEM_write_X509(f, x) ||
+	    fclose(f) != 0)
+		die("cannot write", path);
+	X509_free(x);
+	EVP_PKEY_free(k);
+}
+
 /* One request, signed, into path. */
 static void
 one(xmlSecKeyPtr key, const char *bo, const char *bt, long counter,
-    const char *body, const char *path)
+    int cv, const char *body, const char *path)
 {
 	static char text[16384];
 	xmlSecDSigCtxPtr ctx;
@@ -156,11 +312,11 @@ one(xmlSecKeyPtr key, const char *bo, const char *bt, long counter,
 	    "xmldsig#\" xmlns:sr=\"http://www.dccinterface.co.uk/"
 	    "ServiceUserGateway\" xmlns:xsi=\"http://www.w3.org/2001/"
 	    "XMLSchema-instance\" schemaVersion=\"5.4\"><sr:Header>"
-	    "<sr:RequestID>%s:%s:%ld</sr:RequestID><sr:CommandVariant>4"
+	    "<sr:RequestID>%s:%s:%ld</sr:RequestID><sr:CommandVariant>%d"
 	    "</sr:CommandVariant><sr:ServiceReference>2.1</sr:ServiceReference>"
 	    "<sr:ServiceReferenceVariant>2.1</sr:ServiceReferenceVariant>"
 	    "</sr:Header><sr:Body>%s</sr:Body>%s</sr:Request>\n", bo, bt,
-	    counter, body, sig_template);
+	    counter, cv, body, sig_template);
 	if (n < 0 || (size_t)n >= sizeof(text))
 		die("a request is too long", NULL);
 	if ((doc = xmlReadMemory(text, n, "request.xml", NULL, 0)) == NULL)
@@ -211,30 +367,51 @@ progress(long done, long count)
 	fflush(stderr);
 }
 
+/* The mix of a failure, one in ten of each kind: SMETS2+ to the supplier
+ * with an instruction (0 to 5, electricity and gas in turn), SMETS1 to it
+ * (6 to 8), and SMETS1 by the second SRP, for the supplier no instruction
+ * covers (9, gas). */
+#define FAILED "90-B3-D5-1F-30-01-00-00"
+#define GONE "90-B3-D5-1F-30-04-00-00"
+#define SRP "00-DB-12-34-56-78-00-04"
+#define SRP2 "00-DB-12-34-56-78-00-05"
+
 int
 main(int argc, char *argv[])
 {
+	static char body[8192];
 	char dashed[24], hex[17], path[PATH_MAX], name[32];
 	xmlSecKeyPtr keys[2];
+	struct gbcs tmpl[2];
 	unsigned long long meter;
+	EVP_PKEY *sup, *cakey;
+	X509 *ca;
 	long count, i;
 	char *end;
 	FILE *tsv, *devs;
 
-	if (argc != 4)
-		die("usage: mk-batch WORLD DIR COUNT", NULL);
+	if (argc != 6)
+		die("usage: mk-batch WORLD DIR COUNT ELEC.HEX GAS.HEX", NULL);
 	errno = 0;
 	count = strtol(argv[3], &end, 10);
 	if (errno != 0 || *end != '\0' || count < 1 || count > 9999999)
 		die("COUNT must be a whole number from 1 to 9999999", argv[3]);
 	if (mkdir(argv[2], 0700) != 0 && errno != EEXIST)
 		die(strerror(errno), argv[2]);
+	gbcs_read(argv[4], &tmpl[0]);
+	gbcs_read(argv[5], &tmpl[1]);
 	xmlInitParser();
 	if (xmlSecInit() < 0 || xmlSecCryptoAppInit(NULL) < 0 ||
 	    xmlSecCryptoInit() < 0)
 		die("xmlsec cannot start", NULL);
 	keys[0] = load_key(argv[1], "srp-xmlsign");
 	keys[1] = load_key(argv[1], "srp2-xmlsign");
+	snprintf(path, sizeof(path), "%s/test-keys/failed-ds.key", argv[1]);
+	sup = pem_key(path);
+	snprintf(path, sizeof(path), "%s/test-keys/device-ca.key", argv[1]);
+	cakey = pem_key(path);
+	snprintf(path, sizeof(path), "%s/pki/trust/device-ca.pem", argv[1]);
+	ca = pem_cert(path);
 	snprintf(path, sizeof(path), "%s/BATCH.tsv", argv[2]);
 	if ((tsv = fopen(path, "w")) == NULL)
 		die(strerror(errno), path);
@@ -242,25 +419,35 @@ main(int argc, char *argv[])
 	if ((devs = fopen(path, "w")) == NULL)
 		die(strerror(errno), path);
 	for (i = 0; i < count; i++) {
-		int s = (int)(i % 3), gas = senders[s].gas_only || (i & 1);
+		int kind = (int)(i % 10), smets2 = kind < 6, gone = kind == 9,
+		    gas = gone || (i & 1);
 
 		/* meters of their own, beside the demo's 00-DB-12-34-... */
 		meter = 0x00DB123600000000ULL + (unsigned long long)i;
 		eui(meter, dashed, hex);
 		fprintf(devs, "%s %s\n", hex, gas ? "GSME" : "ESME");
+		if (smets2) {
+			device_cert(argv[1], meter, ca, cakey);
+			spc_body(&tmpl[gas], 100000 + (unsigned long long)i,
+			    meter, sup, body, sizeof(body));
+		}
 		snprintf(name, sizeof(name), "r-%07ld.xml", i + 1);
 		snprintf(path, sizeof(path), "%s/%s", argv[2], name);
-		one(keys[s == 2], senders[s].supplier, dashed, 100000 + i,
-		    gas ? gas_body : elec_body, path);
-		fprintf(tsv, "%s\t%s\t%s\t%s\t%s\n", name, senders[s].supplier,
-		    s == 2 ? "00-DB-12-34-56-78-00-05" :
-		    "00-DB-12-34-56-78-00-04", dashed, gas ? "gas" : "elec");
+		one(keys[gone], gone ? GONE : FAILED, dashed, 100000 + i,
+		    smets2 ? 5 : 4, smets2 ? body : gas ? gas_body : elec_body,
+		    path);
+		fprintf(tsv, "%s\t%s\t%s\t%s\t%s\t%d\n", name, gone ? GONE :
+		    FAILED, gone ? SRP2 : SRP, dashed, gas ? "gas" : "elec",
+		    smets2 ? 5 : 4);
 		progress(i + 1, count);
 	}
 	if (fclose(tsv) != 0)
 		die("cannot write BATCH.tsv", NULL);
 	if (fclose(devs) != 0)
 		die("cannot write DEVICES", NULL);
+	EVP_PKEY_free(sup);
+	EVP_PKEY_free(cakey);
+	X509_free(ca);
 	xmlSecKeyDestroy(keys[0]);
 	xmlSecKeyDestroy(keys[1]);
 	xmlSecCryptoShutdown();

@@ -125,8 +125,8 @@ solr-countersign -C "$w" --at $PIN --sat "$TMP/bsat" < "$TMP/held" > "$TMP/o" 2>
 wait $pi; ri=$?
 check "countersign beside an import of 30,000 devices: both finish, nothing on stderr" \
 	sh -c '[ "$0" -eq 1 ] && [ "$1" -eq 0 ] && [ ! -s "$2" ]' "$rc" "$ri" "$TMP/e"
-check "... every request decided as without the import: 200 accepted, 100 quarantined at adt-check, none E19 or E11" \
-	sh -c '[ $(grep -c "^verdict: accept$" "$0") -eq 200 ] && [ $(grep -c "^code: AD1$" "$0") -eq 100 ] && ! grep -q "^code: E1[19]$" "$0"' "$TMP/o"
+check "... every request decided as without the import: 270 accepted, 30 quarantined at adt-check, none E19 or E11" \
+	sh -c '[ $(grep -c "^verdict: accept$" "$0") -eq 270 ] && [ $(grep -c "^code: AD1$" "$0") -eq 30 ] && ! grep -q "^code: E1[19]$" "$0"' "$TMP/o"
 solr-sat verify -C "$w" "$TMP/bsat" > /dev/null 2> "$TMP/e"
 check "... and the trail, whose entries record the inventory growing under them, verifies" \
 	sh -c '[ "$0" -eq 0 ] && [ $(grep -c "^  inventory: {entries: [0-9]*," "$1") -eq 300 ]' "$?" "$TMP/bsat/sat.log"

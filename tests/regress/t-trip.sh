@@ -149,8 +149,9 @@ check "replay --progress: accepted, the count on stderr" \
 	sh -c '[ $0 -eq 0 ] && grep -q "3 records" "$1"' $? "$TMP/e"
 
 # mk-requests --count N: a rehearsal batch of N distinct requests to
-# distinct meters, over both failed suppliers and their SRPs, that the
-# flow decides without a device unknown (E19) or of the wrong fuel (E11)
+# distinct meters in the mix of a failure (SMETS2+ Pre-Commands, SMETS1,
+# and a supplier no instruction covers), that the flow decides without a
+# device unknown (E19) or of the wrong fuel (E11), most of it accepted
 fresh_world "$TMP/m"
 sh scripts/mk-requests --count 600 "$TMP/m" "$TMP/mreq" > /dev/null 2> "$TMP/e"
 check "mk-requests --count 600: exit 0, 600 requests" \
@@ -165,8 +166,14 @@ ls "$TMP/mreq"/*.xml > "$TMP/mlist"
 solr-verify-sig -C "$TMP/m" --at $PIN --files-from - < "$TMP/mlist" | solr-failed-suppliers -C "$TMP/m" check |
 	solr-gbcs-parse -C "$TMP/m" | solr-adt-check -C "$TMP/m" |
 	solr-countersign -C "$TMP/m" --at $PIN > "$TMP/mout" 2> /dev/null
-check "... every one decided: accepted, or quarantined where no instruction covers the SRP" \
-	sh -c '[ $(grep -c "^verdict: accept$" "$0") -eq 400 ] && [ $(grep -c "^code: AD1$" "$0") -eq 200 ]' "$TMP/mout"
+check "... every one decided: 540 accepted, 60 quarantined where no instruction covers the SRP" \
+	sh -c '[ $(grep -c "^verdict: accept$" "$0") -eq 540 ] && [ $(grep -c "^code: AD1$" "$0") -eq 60 ] &&
+	    [ $(grep -c "^reason: no Authority instruction" "$0") -eq 60 ]' "$TMP/mout"
+check "... 360 of them SMETS2+ Pre-Commands, each MACed into a Command for its meter" \
+	sh -c '[ $(awk -F"\t" "\$6 == 5" "$1" | wc -l) -eq 360 ] && [ $(grep -c "^  command: [0-9a-f]\{64\}$" "$0") -eq 360 ] &&
+	    [ $(grep -c "^  countersigned: [0-9a-f]\{64\}$" "$0") -eq 180 ]' "$TMP/mout" "$TMP/mreq/BATCH.tsv"
+check "... the SRP's thresholds for the batch submitted (adt.yaml)" \
+	sh -c 'grep -q "warning: 600, quarantine: 601" "$0" && ls "$1"/adt/*.accepted > /dev/null' "$TMP/mreq/adt.yaml" "$TMP/m"
 check "... none refused for an unknown device or the wrong fuel" sh -c '! grep -q "^code: E1[19]$" "$0"' "$TMP/mout"
 check "... 600 distinct RequestIDs, each once" \
 	[ "$(sed -n 's/^  request_id: //p' "$TMP/mout" | sort -u | wc -l)" -eq 600 ]
