@@ -222,7 +222,8 @@ cli_world(struct solr_world *w, const struct cli_common *c)
 static struct {
 	struct timespec start, last;
 	int64_t n, total, by[4];
-	int tty;
+	int64_t differ;		/* a replay's records whose decision differs */
+	int tty, replaying;
 } prog;
 
 static double
@@ -237,7 +238,7 @@ progress_line(int last)
 {
 	struct timespec now;
 	double el, rate;
-	char left[64] = "";
+	char left[64] = "", differ[40] = "";
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (!last && since(&prog.last, &now) < (prog.tty ? 0.25 : 1.0))
@@ -254,12 +255,16 @@ progress_line(int last)
 		    (double)prog.total, (long long)rest / 60,
 		    (long long)rest % 60);
 	}
+	if (prog.replaying)
+		snprintf(differ, sizeof(differ), "; differ %lld",
+		    (long long)prog.differ);
 	fprintf(stderr, "%s%s: %lld record%s%s, %.0f/s; accept %lld, pass "
-	    "%lld, reject %lld, quarantine %lld%s", prog.tty ? "\r" : "",
+	    "%lld, reject %lld, quarantine %lld%s%s", prog.tty ? "\r" : "",
 	    cli_prog, (long long)prog.n, prog.n == 1 ? "" : "s", left, rate,
 	    (long long)prog.by[0],
 	    (long long)prog.by[1], (long long)prog.by[2],
-	    (long long)prog.by[3], prog.tty && !last ? "\033[K" : "\n");
+	    (long long)prog.by[3], differ, prog.tty && !last ? "\033[K" :
+	    "\n");
 	if (last && prog.tty)
 		fputs("\033[K\n", stderr);
 	fflush(stderr);
@@ -270,11 +275,16 @@ tally(void *arg, const struct ynode *rec)
 {
 	static const char *const v[] = { "accept", "pass", "reject",
 	    "quarantine" };
-	const char *verdict = rec_verdict(rec);
+	const char *verdict = rec_verdict(rec), *rp = yn_get_str(rec,
+	    "replay");
 	int i;
 
 	(void)arg;
 	prog.n++;
+	if (rp != NULL) {	/* a replay's last stage: what differs */
+		prog.replaying = 1;
+		prog.differ += strcmp(rp, "differs") == 0;
+	}
 	for (i = 0; verdict != NULL && i < 4; i++)
 		if (strcmp(verdict, v[i]) == 0)
 			prog.by[i]++;

@@ -214,6 +214,10 @@ check "replay after a policy change: exit 1" [ $? -eq 1 ]
 check "... naming policy.yaml and each key that changed" grep -q "^world policy.yaml: safe_prepay.electricity.DebtRecoveryRateCap.eq: 0 recorded, 1 now; safe_prepay.gas.DebtRecoveryRateCap.eq: 0 recorded, 1 now$" "$TMP/r"
 check "... and the new reason" grep -q "reason now: DebtRecoveryRateCap is 0; the profile requires eq 1" "$TMP/r"
 check "-o keeps the replayed records" [ -s "$TMP/replayed/replayed.yaml" ]
+solr-sat replay --progress "$TMP/sat" "$TMP/pw" > "$TMP/r2" 2> "$TMP/p"
+n=$(sed -n 's/^\([0-9]*\) records replayed, \([0-9]*\) differ;.*/\1 \2/p' "$TMP/r2")
+check "replay --progress: the last line counts the differences so far, as the report does ($n)" \
+	sh -c '[ -n "$0" ] && grep -q "^solr-countersign: ${0%% *} records, .*; differ ${0#* }$" "$1" && [ "${0#* }" -ge 1 ]' "$n" "$TMP/p"
 mkdir -p "$TMP/a dir"; cp -R "$TMP/sat" "$TMP/a dir/s a t"; cp -R "$w" "$TMP/a dir/w o"
 solr-sat replay "$TMP/a dir/s a t" "$TMP/a dir/w o" > "$TMP/r" 2>&1
 check "replay with spaces in the paths" grep -q "^6 records replayed, 0 differ; 0 world inputs changed$" "$TMP/r"
