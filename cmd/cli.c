@@ -206,11 +206,24 @@ cli_sat_trust(struct sat_trust *t, const struct solr_world *w, char *cert,
 	t->heads = heads;
 }
 
+/* A replay's what-if world files (solr-sat replay --world-files): read
+ * by a --replay stage only, whose records never feed the flow; any
+ * other run ignores them. */
+void
+cli_replay_overlay(const struct cli_common *c)
+{
+	const char *d = getenv("SOLR_REPLAY_WORLD_FILES");
+
+	if (c->replay && d != NULL && *d != '\0')
+		world_overlay_set(d);
+}
+
 void
 cli_world(struct solr_world *w, const struct cli_common *c)
 {
 	struct solr_err e = { 0 };
 
+	cli_replay_overlay(c);
 	if (world_load(w, solr_world_dir(c->dir), &e) != 0) {
 		cli_error(&e);
 		world_free(w);
@@ -532,6 +545,7 @@ cli_world_stage(struct solr_world *w, const struct cli_common *c,
 {
 	struct solr_err e = { 0 };
 
+	cli_replay_overlay(c);
 	if (world_load(w, solr_world_dir(c->dir), &e) != 0) {
 		cli_error(&e);
 		cli_world_failed(w, &e, stage, files, nfiles);

@@ -76,6 +76,11 @@ int cli_common_opt(struct cli_common *c, int ch, const char *arg);
 /* --at, else now. */
 int64_t cli_now(const struct cli_common *c);
 /* Loads the world of -C (or $SOLR_WORLD); exits 2 with a message. */
+/* --replay with SOLR_REPLAY_WORLD_FILES set (by solr-sat replay
+ * --world-files): the world's config files read from there where it holds
+ * them (base/layout.h, world_overlay_set); cli_world and cli_world_stage
+ * call it, a stage that loads its world itself calls it first. */
+void cli_replay_overlay(const struct cli_common *c);
 void cli_world(struct solr_world *w, const struct cli_common *c);
 /* What a trail is checked against in world w: its DCC certificate, its
  * trail key and its last signed heads (buffers of PATH_MAX). */

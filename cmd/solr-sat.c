@@ -42,7 +42,8 @@ static const char help[] =
 "                    [--request-id id]\n"
 "                    [--verdict v] [--code c] [--since time] [--until time]\n"
 "                    [--json | --tsv | --commands] dir\n"
-"       solr-sat replay [-o dir] [--json] [--progress] dir world\n"
+"       solr-sat replay [-o dir] [--world-files dir] [--json] [--progress]\n"
+"                       dir world\n"
 "       solr-sat gc -C world [--json] [--progress] dir ...\n"
 "       solr-sat retire -C world dir\n"
 "       solr-sat state -C world [--expect-head hex] [--json]\n"
@@ -73,6 +74,11 @@ static const char help[] =
 "  --commands      log: the Command each matching record names, in hex, one\n"
 "                  a line, from the trail's own objects (for solr-gbcs-parse -x)\n"
 "  -o dir          replay: keep the replayed records and objects in dir\n"
+"  --world-files dir\n"
+"                  replay: a what-if: the world's policy.yaml,\n"
+"                  registry.yaml, failed-suppliers.yaml, instructions.yaml\n"
+"                  and adt/ files that dir holds are read instead of its\n"
+"                  own (the world, its state aside, is not copied)\n"
 "  --progress      verify, log, gc, replay: how far it is, with the\n"
 "                  total and the time left, on stderr\n"
 "  -C dir          verify, log: the world whose DCC certificate checks the\n"
@@ -1028,6 +1034,7 @@ cmd_gc(const char *world, int argc, char *argv[])
 struct opts {
 	struct filter f;
 	const char *expect, *cert, *world, *outdir;
+	const char *world_files;	/* replay --world-files */
 	int progress;
 };
 
@@ -1049,6 +1056,7 @@ parse_opts(int argc, char *argv[], struct opts *o)
 		{ "commands", no_argument, NULL, 'm' },
 		{ "tsv", no_argument, NULL, 't' },
 		{ "progress", no_argument, NULL, 'p' },
+		{ "world-files", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -1061,6 +1069,7 @@ parse_opts(int argc, char *argv[], struct opts *o)
 		case 'c': o->cert = optarg; break;
 		case 'C': o->world = optarg; break;
 		case 'o': o->outdir = optarg; break;
+		case 'W': o->world_files = optarg; break;
 		case 'A': o->f.actor = optarg; break;
 		case 'O': o->f.originator = optarg; break;
 		case 'I': o->f.request_id = optarg; break;
@@ -1085,6 +1094,36 @@ parse_opts(int argc, char *argv[], struct opts *o)
 		cli_usage("--expect-head: '%.80s' is not a head (64 hex digits, "
 		    "as verify prints it)", o->expect);
 	return optind;
+}
+
+/* replay --world-files dir: the what-if copies of the world's
+ * configuration the replay's stages read instead of the world's own
+ * (base/layout.h); without it, none, whatever the environment says. */
+static void
+world_files(const char *dir)
+{
+	static const char *const known[] = { "policy.yaml", "registry.yaml",
+	    "failed-suppliers.yaml", "instructions.yaml", "adt", NULL };
+	static char abs[PATH_MAX];
+	char p[PATH_MAX];
+	size_t i, n = 0;
+
+	unsetenv("SOLR_REPLAY_WORLD_FILES");
+	if (dir == NULL)
+		return;
+	if (realpath(dir, abs) == NULL)
+		cli_usage("--world-files: %s: %s", dir, strerror(errno));
+	for (i = 0; known[i] != NULL; i++) {
+		snprintf(p, sizeof(p), "%s/%s", abs, known[i]);
+		n += access(p, F_OK) == 0;
+	}
+	if (n == 0)
+		cli_usage("--world-files: %s holds none of policy.yaml, "
+		    "registry.yaml, failed-suppliers.yaml, instructions.yaml "
+		    "or adt/", dir);
+	if (setenv("SOLR_REPLAY_WORLD_FILES", abs, 1) != 0)
+		cli_nomem();
+	world_overlay_set(abs);
 }
 
 /* The world's record of the trail at dir retired, itself recorded: a new
@@ -1146,8 +1185,10 @@ main(int argc, char *argv[])
 		o.f.cert = o.cert;
 		o.f.world = o.world;
 		status = cmd_log(argv[0], &o.f);
-	} else if (strcmp(sub, "replay") == 0 && argc == 2)
+	} else if (strcmp(sub, "replay") == 0 && argc == 2) {
+		world_files(o.world_files);
 		status = cmd_replay(argv[0], argv[1], o.outdir, o.progress);
+	}
 	else if (strcmp(sub, "gc") == 0 && argc >= 1)
 		status = cmd_gc(o.world, argc, argv);
 	else if (strcmp(sub, "retire") == 0 && argc == 1)

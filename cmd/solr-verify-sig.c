@@ -238,6 +238,7 @@ main(int argc, char *argv[])
 	v.mode = response ? VERIFY_RESPONSE : countersigned ?
 	    VERIFY_COUNTERSIGNED : VERIFY_REQUEST;
 	xmlInitParser();
+	cli_replay_overlay(&opt);
 	if (world_load(&world, solr_world_dir(opt.dir), &e) != 0) {
 		cli_error(&e);
 		world_failed(&world, &e, argc, argv, list, 0);

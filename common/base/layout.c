@@ -1,5 +1,6 @@
 /* The world directory's layout (solr-world(5)) in one place. */
 #include <stdio.h>
+#include <unistd.h>
 
 #include "base/layout.h"
 #include "base/util.h"
@@ -40,11 +41,31 @@ fits(int n, size_t cap)
 	return n >= 0 && (size_t)n < cap ? 0 : -1;
 }
 
+/* A replay's what-if files (world_overlay_set): none in the flow. */
+static const char *overlay;
+
+void
+world_overlay_set(const char *dir)
+{
+	overlay = dir;
+}
+
+/* The overlay's copy of rel into out, when there is one. */
+static int
+overlaid(char *out, size_t cap, const char *rel)
+{
+	return overlay != NULL && fits(snprintf(out, cap, "%s/%s", overlay,
+	    rel), cap) == 0 && access(out, F_OK) == 0;
+}
+
 int
 world_path(char *out, size_t cap, const char *dir, enum world_file f)
 {
 	const char *p = world_layout[f].path;
 
+	if ((f == WF_POLICY || f == WF_REGISTRY || f == WF_FAILED_SUPPLIERS ||
+	    f == WF_INSTRUCTIONS) && overlaid(out, cap, p))
+		return 0;
 	return fits(snprintf(out, cap, "%s%s%s", dir, *p ? "/" : "", p), cap);
 }
 
@@ -69,6 +90,14 @@ world_adt_path(char *out, size_t cap, const char *dir, uint64_t srp)
 	char eui[SOLR_EUI_STRLEN];
 
 	solr_eui_format(srp, eui);
+	if (fits(snprintf(out, cap, "%s/%s.yaml", world_layout[WF_ADT].path,
+	    eui), cap) == 0) {
+		char rel[64];
+
+		snprintf(rel, sizeof(rel), "%s", out);
+		if (overlaid(out, cap, rel))
+			return 0;
+	}
 	return fits(snprintf(out, cap, "%s/%s/%s.yaml", dir,
 	    world_layout[WF_ADT].path, eui), cap);
 }

@@ -58,6 +58,12 @@ int world_device_path(char *out, size_t cap, const char *dir, uint64_t eui,
 /* keys/<EUI, 16 hex digits>.ka.key: a device's key-agreement key */
 int world_device_key_path(char *out, size_t cap, const char *dir,
     uint64_t eui);
+/* A replay's what-if world files: from now on world_path's policy.yaml,
+ * registry.yaml, failed-suppliers.yaml and instructions.yaml, and
+ * world_adt_path's ADT files, are dir's where dir holds one (the rest of
+ * the world as it is).  Only a --replay stage and solr-sat replay set it:
+ * nothing a replay reads ever feeds the flow (solr-sat(1)). */
+void world_overlay_set(const char *dir);
 /* adt/<EUI as 00-11-...>.yaml: an SRP's ADT file */
 int world_adt_path(char *out, size_t cap, const char *dir, uint64_t srp);
 /* state/<name><suffix>: a ledger or register and its companions */

@@ -296,11 +296,12 @@ accepted_mac(const unsigned char key[32], uint64_t srp, const char *sha,
 static void
 accepted_path(const char *world, uint64_t srp, char path[PATH_MAX])
 {
-	size_t n;
+	char eui[SOLR_EUI_STRLEN];
 
-	world_adt_path(path, PATH_MAX, world, srp);
-	n = strlen(path);
-	snprintf(path + n - 5, PATH_MAX - n + 5, ".accepted");
+	/* the world's own, never a replay's what-if copy */
+	solr_eui_format(srp, eui);
+	snprintf(path, PATH_MAX, "%s/%s/%s.accepted", world,
+	    world_layout[WF_ADT].path, eui);
 }
 
 int

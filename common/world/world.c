@@ -166,14 +166,14 @@ free_str_list(char **l, size_t n)
 }
 
 static int
-load_yaml(const char *dir, const char *name, struct ynode **out,
+load_yaml(const char *dir, enum world_file f, struct ynode **out,
     char sha[SOLR_SHA256_HEX], struct solr_err *e)
 {
 	char path[PATH_MAX];
 	struct solr_buf b = { 0 };
 	int r;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	world_path(path, sizeof(path), dir, f);
 	if ((r = solr_read_guarded(path, CONFIG_MAX, &b, e)) != 0) {
 		solr_buf_free(&b);
 		e->code = SOLR_ERR_CONFIG;
@@ -397,7 +397,7 @@ load_policy(struct solr_world *w, struct solr_err *e)
 	world_path(path, sizeof(path), w->dir, WF_POLICY);
 	c.file = path;
 	c.e = e;
-	if ((r = load_yaml(w->dir, "policy.yaml", &p->tree, w->policy_sha256,
+	if ((r = load_yaml(w->dir, WF_POLICY, &p->tree, w->policy_sha256,
 	    e)) != 0)
 		return r;
 	t = p->tree;
@@ -474,7 +474,7 @@ load_registry(struct solr_world *w, struct solr_err *e)
 	world_path(path, sizeof(path), w->dir, WF_REGISTRY);
 	c.file = path;
 	c.e = e;
-	if ((r = load_yaml(w->dir, "registry.yaml", &t, w->registry_sha256,
+	if ((r = load_yaml(w->dir, WF_REGISTRY, &t, w->registry_sha256,
 	    e)) != 0)
 		return r;
 	if ((r = cfg_keys(&c, t, "registry", top)) != 0)

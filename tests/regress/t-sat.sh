@@ -214,6 +214,28 @@ check "replay after a policy change: exit 1" [ $? -eq 1 ]
 check "... naming policy.yaml and each key that changed" grep -q "^world policy.yaml: safe_prepay.electricity.DebtRecoveryRateCap.eq: 0 recorded, 1 now; safe_prepay.gas.DebtRecoveryRateCap.eq: 0 recorded, 1 now$" "$TMP/r"
 check "... and the new reason" grep -q "reason now: DebtRecoveryRateCap is 0; the profile requires eq 1" "$TMP/r"
 check "-o keeps the replayed records" [ -s "$TMP/replayed/replayed.yaml" ]
+# the same what-if without a copy of the world: the changed file alone
+mkdir -p "$TMP/wf"; cp "$TMP/pw/policy.yaml" "$TMP/wf/"
+(cd "$w" && find . -type f ! -path './state/objects/*' -exec sha256sum {} + | sort) > "$TMP/w.before"
+solr-sat replay --world-files "$TMP/wf" "$TMP/sat" "$w" > "$TMP/rwf"
+check "replay --world-files: the same report as the copied world's, exit 1" \
+	sh -c '[ $0 -eq 1 ] && cmp -s "$1" "$2"' $? "$TMP/r" "$TMP/rwf"
+(cd "$w" && find . -type f ! -path './state/objects/*' -exec sha256sum {} + | sort) > "$TMP/w.after"
+same_files "... and the world only read" "$TMP/w.before" "$TMP/w.after"
+solr-sat replay --world-files "$TMP/nowhere" "$TMP/sat" "$w" > /dev/null 2> "$TMP/e"
+check "replay --world-files of a folder not there: a usage error" sh -c '[ $0 -eq 2 ] && grep -q "nowhere" "$1"' $? "$TMP/e"
+mkdir -p "$TMP/wf-empty"
+solr-sat replay --world-files "$TMP/wf-empty" "$TMP/sat" "$w" > /dev/null 2> "$TMP/e"
+check "... or holding none of the world's files: a usage error" sh -c '[ $0 -eq 2 ] && grep -q "holds none of policy.yaml" "$1"' $? "$TMP/e"
+# the flow never reads them: the variable the replay sets, exported, and
+# a stage run without --replay decides as the world says
+fresh_world "$TMP/fw"
+sed 's/DebtRecoveryRateCap: {eq: 0}/DebtRecoveryRateCap: {eq: 1}/' "$TMP/fw/policy.yaml" > "$TMP/wf/policy.yaml"
+solr-verify-sig -C "$TMP/fw" --at $PIN "$R/srp-elec-cv5.xml" | solr-failed-suppliers -C "$TMP/fw" check |
+	SOLR_REPLAY_WORLD_FILES="$TMP/wf" solr-gbcs-parse -C "$TMP/fw" |
+	SOLR_REPLAY_WORLD_FILES="$TMP/wf" solr-adt-check -C "$TMP/fw" > "$TMP/o"
+check "SOLR_REPLAY_WORLD_FILES in the flow (no --replay): ignored, the request passes on the world's policy" \
+	sh -c 'grep -q "^  adt-check: {result: pass" "$0" && ! grep -q "requires eq 1" "$0"' "$TMP/o"
 solr-sat replay --progress "$TMP/sat" "$TMP/pw" > "$TMP/r2" 2> "$TMP/p"
 n=$(sed -n 's/^\([0-9]*\) records replayed, \([0-9]*\) differ;.*/\1 \2/p' "$TMP/r2")
 check "replay --progress: the last line counts the differences so far, as the report does ($n)" \
