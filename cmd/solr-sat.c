@@ -361,6 +361,55 @@ rid_is(const struct ynode *rec, const struct filter *f)
 	    n == f->rid[2]);
 }
 
+/* Does text (len bytes) hold needle, in any case? */
+static int
+has_ci(const char *text, size_t len, const char *needle)
+{
+	size_t n = strlen(needle), i;
+
+	for (i = 0; n <= len && i <= len - n; i++)
+		if (strncasecmp(text + i, needle, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Before an entry is parsed: what a match must hold in its text, in any
+ * case (the ids as the tools write them, the verdict and code as keys);
+ * a necessary condition only, the filters decide after the parse. */
+static int
+may_match(void *arg, const char *text, size_t len)
+{
+	const struct filter *f = arg;
+	char id[SOLR_EUI_STRLEN], kv[64];
+
+	if (f->actor) {
+		solr_eui_format(f->actor_eui, id);
+		if (!has_ci(text, len, id))
+			return 0;
+	}
+	if (f->originator) {
+		solr_eui_format(f->orig_eui, id);
+		if (!has_ci(text, len, id))
+			return 0;
+	}
+	if (f->request_id) {
+		solr_eui_format(f->rid[1], id);
+		if (!has_ci(text, len, id))
+			return 0;
+	}
+	if (f->verdict) {
+		snprintf(kv, sizeof(kv), "verdict: %s", f->verdict);
+		if (!has_ci(text, len, kv))
+			return 0;
+	}
+	if (f->code) {
+		snprintf(kv, sizeof(kv), "code: %s", f->code);
+		if (!has_ci(text, len, kv))
+			return 0;
+	}
+	return 1;
+}
+
 /* The filters read as the stages read their inputs: a value that could
  * match nothing is a usage error, not an empty answer. */
 static void
@@ -536,6 +585,10 @@ cmd_log(const char *dir, struct filter *f)
 	if ((r = trust_of(&tr, f->cert ? f->cert : f->world ? NULL : own,
 	    f->world, dir)) != 0)
 		return r;
+	/* the chain, its MACs and the head; the objects are verify's (the
+	 * records printed come from the entries, and --commands reads each
+	 * Command from the bundle by its name, checked as it is read) */
+	tr.t.query = 1;
 	r = sat_check(dir, &tr.t, &c, &e);
 	trust_free(&tr);
 	if (r != 0) {
@@ -546,7 +599,7 @@ cmd_log(const char *dir, struct filter *f)
 		cli_nomem();
 	snprintf(objs, sizeof(objs), "%s/objects", dir);
 	objstore_open_read(&f->bundle, objs);
-	r = sat_each(dir, one_entry, f, &e);
+	r = sat_each_matching(dir, may_match, one_entry, f, &e);
 	objstore_close(&f->bundle, &e);
 	if (r != 0 && f->werr)
 		cli_warn("(stdout)", 0, "write error: %s", strerror(f->werr));

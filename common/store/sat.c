@@ -753,9 +753,29 @@ inventory_grows(const struct ynode *t, struct inv_seen *seen, uint64_t want,
 	return 0;
 }
 
+static int verify(const char *, const unsigned char *, struct sat_pos *,
+    size_t, uint64_t *, char [SOLR_SHA256_HEX], int, struct solr_err *);
+
 int
 sat_verify(const char *dir, const unsigned char *key, struct sat_pos *at,
     size_t nat, uint64_t *entries, char last[SOLR_SHA256_HEX],
+    struct solr_err *e)
+{
+	return verify(dir, key, at, nat, entries, last, 1, e);
+}
+
+int
+sat_verify_chain(const char *dir, const unsigned char *key,
+    struct sat_pos *at, size_t nat, uint64_t *entries,
+    char last[SOLR_SHA256_HEX], struct solr_err *e)
+{
+	return verify(dir, key, at, nat, entries, last, 0, e);
+}
+
+/* sat_verify; full 0: the chain and the MACs alone (a query's). */
+static int
+verify(const char *dir, const unsigned char *key, struct sat_pos *at,
+    size_t nat, uint64_t *entries, char last[SOLR_SHA256_HEX], int full,
     struct solr_err *e)
 {
 	struct reader rd = { 0 };
@@ -781,6 +801,8 @@ sat_verify(const char *dir, const unsigned char *key, struct sat_pos *at,
 		if ((r = check_entry(&rd.chunk, key, want, prev, &p, path,
 		    rd.start_line, e)) != 0)
 			break;
+		if (!full)
+			goto next;
 		if (yn_parse((const char *)rd.chunk.p, p.body, path,
 		    rd.start_line, &t, e) != 0) {
 			r = SOLR_ERR_VERIFY;
@@ -814,6 +836,7 @@ sat_verify(const char *dir, const unsigned char *key, struct sat_pos *at,
 		yn_free(t);
 		if (r)
 			break;
+next:
 		memcpy(prev, p.hash, 65);
 		for (i = 0; i < nat; i++)
 			if (at[i].n == want)
@@ -822,8 +845,8 @@ sat_verify(const char *dir, const unsigned char *key, struct sat_pos *at,
 	}
 	/* every object of the bundle, named by an entry or kept beside
 	 * them (the world files a replay reads), hashes to its name */
-	if (r == 0 && (r = objstore_each(&os, 64 << 20, any_object, NULL,
-	    e)) != 0)
+	if (r == 0 && full && (r = objstore_each(&os, 64 << 20, any_object,
+	    NULL, e)) != 0)
 		r = SOLR_ERR_VERIFY;
 	if (last)
 		memcpy(last, prev, 65);
@@ -838,6 +861,13 @@ int
 sat_each(const char *dir, int (*fn)(void *, struct ynode *), void *arg,
     struct solr_err *e)
 {
+	return sat_each_matching(dir, NULL, fn, arg, e);
+}
+
+int
+sat_each_matching(const char *dir, int (*may)(void *, const char *, size_t),
+    int (*fn)(void *, struct ynode *), void *arg, struct solr_err *e)
+{
 	struct reader rd = { 0 };
 	struct entry_parts p;
 	char path[PATH_MAX];
@@ -848,6 +878,10 @@ sat_each(const char *dir, int (*fn)(void *, struct ynode *), void *arg,
 	while (r == 0 && next_entry(&rd)) {
 		struct ynode *t = NULL;
 
+		/* an entry that cannot match is not parsed */
+		if (may != NULL && !may(arg, (const char *)rd.chunk.p,
+		    rd.chunk.len))
+			continue;
 		if (split_entry(&rd.chunk, &p) != 0) {
 			r = solr_seterr_at(e, SOLR_ERR_VERIFY, path,
 			    rd.start_line, "a torn entry");

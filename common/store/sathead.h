@@ -51,6 +51,9 @@ struct sat_trust {
 					 * MAC is checked (NULL: not) */
 	const char *heads;		/* the world's state/sat-heads: the
 					 * trail must be no older (NULL: not) */
+	int query;			/* the chain, MACs and head only, not
+					 * the objects (a query, not the
+					 * check: sat_verify_chain) */
 };
 /* The bundle's files (the owner's alone), the chain, every object, and
  * the head: its signature with t->cert, and that the chain leads to it,

@@ -162,6 +162,11 @@ check "a FIFO named as an object index: verify does not wait on it" sh -c '[ $0 
 cp -R "$TMP/sat" "$TMP/obj"
 corrupt_object "$TMP/obj/objects" "$(sed -n '/^objects:$/{n;s/^- //p;q}' "$TMP/obj/sat.log")"
 broken "an object changed" "$TMP/obj" "not to its name"
+# log is a query: the chain, its MACs and the head, not every object
+# (verify is the check, above); a Command it prints is checked as read
+solr-sat log --cert "$TMP/obj/head.pem" --verdict accept "$TMP/obj" > "$TMP/o" 2> "$TMP/e"
+check "log on a trail whose object changed: the entries answer (a query; verify refuses it)" \
+	sh -c '[ $0 -eq 0 ] && [ "$(grep -c "^verdict: accept" "$1")" -ge 1 ]' $? "$TMP/o"
 
 # the auditor's question: what did SRP X send for failed supplier Y on
 # day Z, and what happened to each (solr-sat(1))
