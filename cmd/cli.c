@@ -363,6 +363,27 @@ cli_progress_task(void)
 	solr_progress_set(task_line, NULL);
 }
 
+/* How many lines a regular file holds from where fd stands (read with
+ * pread, so the reading is not moved); 0 (not known) from a pipe. */
+int64_t
+cli_lines_ahead(int fd)
+{
+	static char buf[1 << 16];
+	struct stat st;
+	off_t off = lseek(fd, 0, SEEK_CUR);
+	int64_t n = 0;
+	ssize_t got, i;
+
+	if (off < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	while ((got = pread(fd, buf, sizeof(buf), off)) > 0) {
+		for (i = 0; i < got; i++)
+			n += buf[i] == '\n';
+		off += got;
+	}
+	return n;
+}
+
 /* --progress on records from a regular file: how many it holds from
  * where standard input stands (a line that begins a YAML record, ---,
  * or a JSON Lines one, {), read with pread so the stage's reading is

@@ -110,6 +110,9 @@ void cli_progress_total(int64_t total);
 /* --progress of a long task that is not a stage (solr-sat): what the
  * library reports of it (base/progress.h), on stderr. */
 void cli_progress_task(void);
+/* How many lines a regular file holds from where fd stands; 0 when fd is
+ * not a regular file. */
+int64_t cli_lines_ahead(int fd);
 /* stage_finish, and the last progress line. */
 int cli_stage_done(struct stage *s);
 /* Runs a pipeline stage over standard input; returns the exit status. */

@@ -25,6 +25,7 @@
 #include "store/record.h"
 #include "store/sathead.h"
 #include "base/util.h"
+#include "base/progress.h"
 #include "cli.h"
 
 static struct cli_common opt;
@@ -35,8 +36,8 @@ static const char help[] =
 "       solr-countersign -x | -b [-C dir] < pre-command\n"
 "       solr-countersign --verify-sat dir | [-C dir] --sat-records dir\n"
 "       solr-countersign --replay [-C dir] < records\n"
-"       solr-countersign [-C dir] [--at time] [--json] devices import\n"
-"                        [--all | eui ...]\n"
+"       solr-countersign [-C dir] [--at time] [--json] [--progress] devices\n"
+"                        import [--all | eui ...]\n"
 "       solr-countersign [-C dir] [--json] devices list [--all] [eui ...]\n"
 "       solr-countersign [-C dir] devices remove eui ...\n"
 "\n"
@@ -270,6 +271,7 @@ struct import_run {
 	struct inv_writer *wr;
 	int64_t at;
 	unsigned long imported, unchanged, refused;
+	uint64_t done, total;	/* --progress: devices checked, of */
 };
 
 /* One device into the inventory, with the type given or its .type. */
@@ -281,6 +283,7 @@ import_one(struct import_run *ir, uint64_t eui, const char *type)
 	char t[INV_TYPE_MAX + 2];
 	int r;
 
+	solr_progress("devices checked", ++ir->done, ir->total);
 	if (type == NULL && (r = world_device_type_file(ir->w, eui, t,
 	    sizeof(t), &e)) != 0)
 		;
@@ -406,6 +409,8 @@ devices_import(struct solr_world *w, int all, int argc, char **argv)
 	if (cut > 0)
 		cli_warn("state/devices", 0, "cut a torn last entry of %lld "
 		    "bytes (an import that did not finish)", (long long)cut);
+	ir.total = argc > 0 ? (uint64_t)argc : all ? 0 :
+	    (uint64_t)cli_lines_ahead(STDIN_FILENO);
 	if (all)
 		r = import_all(&ir);
 	else if (argc == 0)
@@ -582,6 +587,8 @@ devices(int all, int other, int argc, char **argv)
 	if (all && strcmp(argv[0], "remove") == 0)
 		cli_usage("devices remove takes no --all");
 	cli_world(&world, &opt);
+	if (opt.progress)
+		cli_progress_task();
 	if (strcmp(argv[0], "import") == 0)
 		status = devices_import(&world, all, argc - 1, argv + 1);
 	else if (strcmp(argv[0], "list") == 0)

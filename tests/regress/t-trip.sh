@@ -159,7 +159,8 @@ check "mk-requests --count 600: exit 0, 600 requests" \
 check "... each to a meter of its own" [ "$(cut -f4 "$TMP/mreq/BATCH.tsv" | sort -u | wc -l)" -eq 600 ]
 check "... saying how far it is, to the last request" \
 	sh -c 'grep -q "^mk-requests: 600 of 600 requests signed (100%, " "$0" &&
-	    grep -q "^mk-requests: importing the 600 meters into " "$0"' "$TMP/e"
+	    grep -q "^mk-requests: importing the 600 meters into " "$0" &&
+	    grep -q "^solr-countersign: devices checked: 600 of 600 (100%, done)$" "$0"' "$TMP/e"
 check "... from both failed suppliers, by both SRPs" \
 	sh -c '[ $(cut -f2 "$0" | sort -u | wc -l) -eq 2 ] && [ $(cut -f3 "$0" | sort -u | wc -l) -eq 2 ]' "$TMP/mreq/BATCH.tsv"
 ls "$TMP/mreq"/*.xml > "$TMP/mlist"
