@@ -214,6 +214,15 @@ verify_sat(const char *dir)
 	    SOLR_EXIT_REJECT : SOLR_EXIT_TROUBLE);
 }
 
+/* -o ARCHIVE.tar: the artifacts appended to one archive. */
+static int
+is_tar(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n > 4 && strcmp(path + n - 4, ".tar") == 0;
+}
+
 /* The pipeline stage, with its object store, ledger and SAT. */
 static int
 run_stage(struct countersign_stage *c, const char *satdir)
@@ -221,10 +230,13 @@ run_stage(struct countersign_stage *c, const char *satdir)
 	struct solr_err e = { 0 };
 	int status;
 
+	c->tar.fd = -1;
 	if (objstore_open(&c->objects, c->world->objects, &e) != 0 ||
 	    countersign_open(c, &e) != 0 ||
-	    (c->outdir && (solr_mkdirs(c->outdir, &e) != 0 ||
-	    solr_guard_root(c->outdir, &e) != 0)) ||
+	    (c->outdir && is_tar(c->outdir) && tar_out_open(&c->tar,
+	    c->outdir, &e) != 0) ||
+	    (c->outdir && !is_tar(c->outdir) && (solr_mkdirs(c->outdir, &e) !=
+	    0 || solr_guard_root(c->outdir, &e) != 0)) ||
 	    (satdir && sat_open(satdir, c->world->trail_key, c->world->dir,
 	    &c->sat, &e) != 0))
 		cli_state_failed(c->world, &e, "countersign", NULL, 0);
@@ -245,6 +257,7 @@ run_stage(struct countersign_stage *c, const char *satdir)
 		cli_error(&e);
 		(void)sat_close(&c->sat, &ignore);
 		(void)objstore_close(&c->objects, &ignore);
+		(void)tar_out_close(&c->tar, &ignore);
 		return SOLR_EXIT_TROUBLE;
 	}
 	if (c->have_sat && c->sat.cut_unsigned > 0)
@@ -254,6 +267,10 @@ run_stage(struct countersign_stage *c, const char *satdir)
 		    c->sat.cut_unsigned == 1 ? "entry" : "entries");
 	/* the stage notes a replay's differences itself */
 	status = cli_stage(&countersign_stage, c, &opt, c->world);
+	if (tar_out_close(&c->tar, &e) != 0) {
+		cli_error(&e);
+		status = SOLR_EXIT_TROUBLE;
+	}
 	if (c->have_sat && sat_close(&c->sat, &e) != 0) {
 		cli_error(&e);
 		status = SOLR_EXIT_TROUBLE;

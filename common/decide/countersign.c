@@ -377,6 +377,13 @@ write_artifact(struct countersign_stage *c, const char *rid, const char *what,
 	for (i = 0; name[i]; i++)
 		if (name[i] == ':' || name[i] == '/')
 			name[i] = '_';
+	if (c->tar.fd >= 0) {
+		/* a member named by its content too: the same name is the
+		 * same bytes, whichever process or run appended it */
+		snprintf(path, sizeof(path), "%s.%.12s.%s", name, sha, what);
+		return tar_out_add(&c->tar, path, b->p, b->len, c->have_at ?
+		    c->at : (int64_t)time(NULL), e);
+	}
 	snprintf(path, sizeof(path), "%s/%s.%s", c->outdir, name, what);
 	if (solr_read_guarded(path, 64 * 1024 * 1024, &old, &oe) == 0) {
 		same = old.len == b->len && memcmp(old.p, b->p, b->len) == 0;

@@ -19,6 +19,7 @@
 #include "decide/adt.h"
 #include "base/decision.h"
 #include "decide/fslist.h"
+#include "store/tarout.h"
 #include "store/ledger.h"
 #include "store/live.h"
 #include "store/objstore.h"
@@ -43,6 +44,7 @@ struct countersign_stage {
 	struct stat key_st[3];
 	int nkeys;
 	const char *outdir;	/* -o: a copy of each artifact, or NULL */
+	struct tar_out tar;	/* -o ARCHIVE.tar: into it instead */
 	struct sat sat;
 	int have_sat;
 	int replay;		/* recompute and compare; sign and record nothing */

@@ -98,3 +98,35 @@ sh scripts/solr-summary --json "$TMP/ot.json" > "$TMP/sj2" 2> /dev/null
 check "... and the same from JSON Lines records" \
 	sh -c 'jq -e ".records == 48 and .accepted_with_warning == 10 and
 	    .quarantine_by_reason[\"over the quarantine threshold\"] == 28" "$0" > /dev/null' "$TMP/sj2"
+
+# -o ARCHIVE.tar: a day's artifacts in one file tar(1) reads; a second
+# countersign appending beside the first waits for the member the first
+# is writing (its lock), and the archive holds both batches whole
+if [ -f "$FAULTS" ]; then
+	fresh_world "$TMP/tw"
+	solr-verify-sig -C "$TMP/tw" --at $PIN "$R/srp-elec-cv5.xml" "$R/srp-gas-cv4.xml" |
+		solr-failed-suppliers -C "$TMP/tw" check | solr-gbcs-parse -C "$TMP/tw" | solr-adt-check -C "$TMP/tw" > "$TMP/ta"
+	solr-verify-sig -C "$TMP/tw" --at $PIN "$R/srp-gas-cv5.xml" "$R/srp-elec-cv4.xml" |
+		solr-failed-suppliers -C "$TMP/tw" check | solr-gbcs-parse -C "$TMP/tw" | solr-adt-check -C "$TMP/tw" > "$TMP/tb"
+	faulty_bg FAULT_STOP="$TMP/tw-out/day.tar" solr-countersign -C "$TMP/tw" --at $PIN -o "$TMP/tw-out/day.tar" \
+		< "$TMP/ta" > "$TMP/tao"
+	first=$bgpid
+	await_stop "$first"
+	check "setup: the first countersign stopped at its first member, the archive's lock held" [ "$(proc_state "$first")" = T ]
+	solr-countersign -C "$TMP/tw" --at $PIN -o "$TMP/tw-out/day.tar" < "$TMP/tb" > "$TMP/tbo" 2> "$TMP/e" &
+	second=$!
+	ino=$(stat -c %i "$TMP/tw-out/day.tar")
+	waits() { grep -q -- "-> FLOCK .*:$ino " /proc/locks; }
+	await "the second countersign to wait on the archive's lock" waits
+	kill -CONT "$first"
+	wait "$first"; ra=$?
+	wait "$second"; rb=$?
+	tar -tf "$TMP/tw-out/day.tar" > "$TMP/tm" 2> "$TMP/te"
+	check "... then both end (exit 0), and tar(1) reads the archive whole" \
+		sh -c '[ $0 -eq 0 ] && [ $1 -eq 0 ] && [ ! -s "$2" ]' $ra $rb "$TMP/te"
+	check "... holding each batch's Commands, countersigned requests and Responses (8 members)" \
+		sh -c '[ "$(wc -l < "$0")" -eq 8 ] && [ "$(grep -c "\.command\.gbcs$" "$0")" -eq 2 ] &&
+		    [ "$(grep -c "\.countersigned\.xml$" "$0")" -eq 2 ] && [ "$(grep -c "\.response\.xml$" "$0")" -eq 4 ]' "$TMP/tm"
+else
+	skip "two countersigns on one archive" "build/faults.so is not built (make check builds it)"
+fi

@@ -16,9 +16,15 @@ check "... keeps a healthy supplier out of the failed ones" \
 check "... and lists it apart, named" grep -q "^  90-B3-D5-1F-30-03-00-00  Steady Power plc  *0  *1  *0$" "$TMP/summary"
 check "... and says what each table counts" grep -q "^on the Failed Suppliers list (by Business Originator), by final verdict$" "$TMP/summary"
 D=$TMP/demo
-check "the Commands are written" [ "$(ls "$D"/artifacts/*.command.gbcs | wc -l)" -ge 3 ]
-check "the countersigned requests are written" [ "$(ls "$D"/artifacts/*.countersigned.xml | wc -l)" -ge 2 ]
-check "the responses are written" [ "$(ls "$D"/artifacts/*.response.xml | wc -l)" -ge 10 ]
+tar -tf "$D/artifacts.tar" > "$TMP/members"
+check "the Commands are written, in one archive" [ "$(grep -c '\.command\.gbcs$' "$TMP/members")" -ge 3 ]
+check "the countersigned requests are written" [ "$(grep -c '\.countersigned\.xml$' "$TMP/members")" -ge 2 ]
+check "the responses are written" [ "$(grep -c '\.response\.xml$' "$TMP/members")" -ge 10 ]
+mkdir -p "$TMP/x"
+(cd "$TMP/x" && tar -xf "$D/artifacts.tar" --wildcards '*.command.gbcs')
+check "... each extracted with tar(1) is the object its record names" \
+	sh -c 'n=0; for f in "$0"/*.command.gbcs; do h=$(sha256sum < "$f" | cut -c1-64); grep -q "^  command: $h$" "$1" || exit 1;
+	    case ${f##*/} in *".${h%${h#????????????}}.command.gbcs") ;; *) exit 1 ;; esac; n=$((n + 1)); done; [ $n -ge 3 ]' "$TMP/x" "$D/records.yaml"
 
 # the SAT: one entry per record, the sender as actor, a chain
 solr-countersign -C "$TMP/dw" --verify-sat "$D/sat" > "$TMP/v"
