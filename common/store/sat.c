@@ -772,6 +772,33 @@ sat_verify_chain(const char *dir, const unsigned char *key,
 	return verify(dir, key, at, nat, entries, last, 0, e);
 }
 
+/* Each object an entry names is in the bundle, hashing to its name. */
+static int
+entry_objects(struct solr_objstore *os, const struct ynode *ol, uint64_t n,
+    const char *path, int line, struct solr_err *e)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; r == 0 && ol && ol->kind == YN_SEQ && i < ol->n; i++) {
+		struct solr_buf b = { 0 };
+		struct solr_err oe = { 0 };
+		char why[1400];
+
+		if (!yn_is_scalar(ol->items[i]) || objstore_get(os,
+		    ol->items[i]->str, 64 << 20, &b, &oe) != 0)
+			r = solr_seterr_at(e, oe.code == SOLR_ERR_UNSAFE ?
+			    SOLR_ERR_UNSAFE : SOLR_ERR_VERIFY, path, line,
+			    "entry %llu: object %s: %s", (unsigned long long)n,
+			    yn_is_scalar(ol->items[i]) ? ol->items[i]->str :
+			    "(not a name)", yn_is_scalar(ol->items[i]) ?
+			    solr_err_text(&oe, why, sizeof(why)) :
+			    "not a scalar");
+		solr_buf_free(&b);
+	}
+	return r;
+}
+
 /* sat_verify; full 0: the chain and the MACs alone (a query's). */
 static int
 verify(const char *dir, const unsigned char *key, struct sat_pos *at,
@@ -796,7 +823,7 @@ verify(const char *dir, const unsigned char *key, struct sat_pos *at,
 		return r;
 	objstore_open_read(&os, objs);
 	while (next_entry(&rd)) {
-		struct ynode *t = NULL, *ol;
+		struct ynode *t = NULL;
 
 		if ((r = check_entry(&rd.chunk, key, want, prev, &p, path,
 		    rd.start_line, e)) != 0)
@@ -813,26 +840,8 @@ verify(const char *dir, const unsigned char *key, struct sat_pos *at,
 			yn_free(t);
 			break;
 		}
-		ol = yn_get(t, "objects");
-		for (i = 0; ol && ol->kind == YN_SEQ && i < ol->n; i++) {
-			struct solr_buf b = { 0 };
-			struct solr_err oe = { 0 };
-			char why[1400];
-
-			if (!yn_is_scalar(ol->items[i]) || objstore_get(&os,
-			    ol->items[i]->str, 64 << 20, &b, &oe) != 0)
-				r = solr_seterr_at(e, oe.code == SOLR_ERR_UNSAFE ?
-				    SOLR_ERR_UNSAFE : SOLR_ERR_VERIFY, path,
-				    rd.start_line, "entry %llu: object %s: %s",
-				    (unsigned long long)want,
-				    yn_is_scalar(ol->items[i]) ?
-				    ol->items[i]->str : "(not a name)",
-				    yn_is_scalar(ol->items[i]) ? solr_err_text(&oe,
-				    why, sizeof(why)) : "not a scalar");
-			solr_buf_free(&b);
-			if (r)
-				break;
-		}
+		r = entry_objects(&os, yn_get(t, "objects"), want, path,
+		    rd.start_line, e);
 		yn_free(t);
 		if (r)
 			break;
