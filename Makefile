@@ -116,7 +116,7 @@ build/requests/.made: scripts/mk-requests scripts/mk-gbcs build/world/.made
 	touch $@
 
 # mk-requests --count: a rehearsal batch signed with the xmlsec1 library
-build/mk-batch: scripts/mk-batch.c
+build/mk-batch: scripts/mk-batch.c scripts/device-cert.h
 	@sh scripts/deps batch
 	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -O2 \
 		`pkg-config --cflags xmlsec1-openssl libxml-2.0` -o $@ \
@@ -136,7 +136,7 @@ build/alerts/.made: scripts/mk-alerts build/world/.made
 	sh scripts/mk-alerts build/world build/alerts
 	touch $@
 
-build/bench-gen: tests/bench/bench-gen.c $(LIB)
+build/bench-gen: tests/bench/bench-gen.c scripts/device-cert.h $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ tests/bench/bench-gen.c $(LIB) $(LDFLAGS) $(PKG_LIBS)
 
 build/bench-floor: tests/bench/floor.c $(LIB)

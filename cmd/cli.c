@@ -363,33 +363,12 @@ cli_progress_task(void)
 	solr_progress_set(task_line, NULL);
 }
 
-/* How many lines a regular file holds from where fd stands (read with
- * pread, so the reading is not moved); 0 (not known) from a pipe. */
-int64_t
-cli_lines_ahead(int fd)
-{
-	static char buf[1 << 16];
-	struct stat st;
-	off_t off = lseek(fd, 0, SEEK_CUR);
-	int64_t n = 0;
-	ssize_t got, i;
-
-	if (off < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-		return 0;
-	while ((got = pread(fd, buf, sizeof(buf), off)) > 0) {
-		for (i = 0; i < got; i++)
-			n += buf[i] == '\n';
-		off += got;
-	}
-	return n;
-}
-
-/* --progress on records from a regular file: how many it holds from
- * where standard input stands (a line that begins a YAML record, ---,
- * or a JSON Lines one, {), read with pread so the stage's reading is
- * not moved; 0 (not known) from a pipe. */
+/* How many lines (records 0) or records (1: a line that begins a YAML
+ * record, ---, or a JSON Lines one, {) a regular file holds from where
+ * fd stands, read with pread so the reading is not moved; 0 (not known)
+ * from a pipe. */
 static int64_t
-records_ahead(int fd)
+ahead(int fd, int records)
 {
 	static char buf[1 << 16];
 	struct stat st;
@@ -403,12 +382,13 @@ records_ahead(int fd)
 	while ((got = pread(fd, buf, sizeof(buf), off)) > 0) {
 		for (i = 0; i < got; i++) {
 			if (buf[i] == '\n') {
+				n += !records;
 				col = 0;
 				dashes = 1;
 				continue;
 			}
-			if ((col == 0 && buf[i] == '{') || (col == 2 &&
-			    dashes && buf[i] == '-'))
+			if (records && ((col == 0 && buf[i] == '{') || (col ==
+			    2 && dashes && buf[i] == '-')))
 				n++;
 			dashes &= buf[i] == '-';
 			col += col < 3;
@@ -416,6 +396,12 @@ records_ahead(int fd)
 		off += got;
 	}
 	return n;
+}
+
+int64_t
+cli_lines_ahead(int fd)
+{
+	return ahead(fd, 0);
 }
 
 void
@@ -444,7 +430,7 @@ cli_stage_setup(struct stage *s, const struct cli_common *c,
 		prog.tty = isatty(STDERR_FILENO);
 		s->tally = tally;
 		if (reads_stdin && prog.total == 0)
-			prog.total = records_ahead(STDIN_FILENO);
+			prog.total = ahead(STDIN_FILENO, 1);
 	}
 	if (reads_stdin && isatty(STDIN_FILENO))
 		cli_warn(NULL, 0, "reading records from the terminal (standard "

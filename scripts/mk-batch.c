@@ -38,6 +38,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "device-cert.h"
+
 static const char elec_body[] =
     "<sr:UpdatePrepayConfiguration><sr:UpdatePrepayConfigElectricity><s"
     "r:DebtRecoveryRateCap>0</sr:DebtRecoveryRateCap><sr:EmergencyCredi"
@@ -249,51 +251,17 @@ spc_body(const struct gbcs *t, unsigned long long counter,
 		die("a Pre-Command too long", NULL);
 }
 
-/* The meter's key-agreement certificate, of the world's device CA: its
- * EUI-64 in a hardwareModuleName, keyUsage keyAgreement (critical). */
+/* The meter's key-agreement certificate, of the world's device CA. */
 static void
 device_cert(const char *world, unsigned long long meter, X509 *ca,
     EVP_PKEY *cakey)
 {
-	unsigned char san[43] = { 0x30, 0x29, 0xA0, 0x27, 0x06, 0x08, 0x2B,
-	    0x06, 0x01, 0x05, 0x05, 0x07, 0x08, 0x04, 0xA0, 0x1B, 0x30, 0x19,
-	    0x06, 0x0D, 0x2A, 0x86, 0x3A, 0x00, 0x01, 0x84, 0x8F, 0xB9, 0x0F,
-	    0x01, 0x02, 0x02, 0x01, 0x04, 0x08 };
 	char path[PATH_MAX];
-	EVP_PKEY *k = EVP_EC_gen("P-256");
-	X509 *x = X509_new();
-	X509_EXTENSION *ext;
-	ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
-	FILE *f;
 
-	if (k == NULL || x == NULL || os == NULL)
-		die("cannot make a device key", NULL);
-	put_be64(san + 35, meter);
-	X509_set_version(x, 2);
-	ASN1_INTEGER_set_uint64(X509_get_serialNumber(x),
-	    0x4000000000000000ULL | meter);
-	X509_set_issuer_name(x, X509_get_subject_name(ca));
-	ASN1_TIME_set_string(X509_getm_notBefore(x), "20160406000000Z");
-	ASN1_TIME_set_string(X509_getm_notAfter(x), "99991231235959Z");
-	X509_set_pubkey(x, k);
-	ext = X509V3_EXT_conf_nid(NULL, NULL, NID_key_usage,
-	    "critical,keyAgreement");
-	X509_add_ext(x, ext, -1);
-	X509_EXTENSION_free(ext);
-	ASN1_OCTET_STRING_set(os, san, sizeof(san));
-	ext = X509_EXTENSION_create_by_NID(NULL, NID_subject_alt_name, 1, os);
-	X509_add_ext(x, ext, -1);
-	X509_EXTENSION_free(ext);
-	ASN1_OCTET_STRING_free(os);
-	if (!X509_sign(x, cakey, EVP_sha256()))
-		die("cannot sign a device certificate", NULL);
 	snprintf(path, sizeof(path), "%s/pki/device/%016llX.ka.pem", world,
 	    meter);
-	if ((f = fopen(path, "w")) == NULL || !PEM_write_X509(f, x) ||
-	    fclose(f) != 0)
-		die("cannot write", path);
-	X509_free(x);
-	EVP_PKEY_free(k);
+	if (device_cert_write(path, meter, ca, cakey) != 0)
+		die("cannot make or write a device certificate", path);
 }
 
 /* One request, signed, into path. */
