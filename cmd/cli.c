@@ -262,11 +262,15 @@ progress_line(int last)
 	if (prog.total > 0 && prog.n <= prog.total) {
 		double rest = rate > 0 ? (double)(prog.total - prog.n) / rate :
 		    0;
+		char t[32] = "";
 
-		snprintf(left, sizeof(left), " of %lld (%.0f%%, %lld:%02lld "
-		    "left)", (long long)prog.total, 100.0 * (double)prog.n /
-		    (double)prog.total, (long long)rest / 60,
-		    (long long)rest % 60);
+		/* the time left once there is a second to estimate it from */
+		if (el >= 1 || last)
+			snprintf(t, sizeof(t), ", %lld:%02lld left",
+			    (long long)rest / 60, (long long)rest % 60);
+		snprintf(left, sizeof(left), " of %lld (%.0f%%%s)",
+		    (long long)prog.total, 100.0 * (double)prog.n /
+		    (double)prog.total, t);
 	}
 	if (prog.replaying)
 		snprintf(differ, sizeof(differ), "; differ %lld",
@@ -337,7 +341,7 @@ task_line(void *arg, const char *what, uint64_t done, uint64_t total)
 		double rest = frac > 0 ? el / frac - el : 0;
 		char left[32] = "";
 
-		if (frac > 0)
+		if (frac > 0 && el >= 1)
 			snprintf(left, sizeof(left), ", %lld:%02lld left",
 			    (long long)rest / 60, (long long)rest % 60);
 		fprintf(stderr, "%s%s: %s: %llu of %llu (%.0f%%%s)%s",
