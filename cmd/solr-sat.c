@@ -7,6 +7,7 @@
  */
 #include <sys/wait.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -361,50 +362,51 @@ rid_is(const struct ynode *rec, const struct filter *f)
 	    n == f->rid[2]);
 }
 
-/* Does text (len bytes) hold needle, in any case? */
+/* Does text (len bytes) hold needle? */
 static int
-has_ci(const char *text, size_t len, const char *needle)
+has(const char *text, size_t len, const char *needle)
 {
-	size_t n = strlen(needle), i;
-
-	for (i = 0; n <= len && i <= len - n; i++)
-		if (strncasecmp(text + i, needle, n) == 0)
-			return 1;
-	return 0;
+	return memmem(text, len, needle, strlen(needle)) != NULL;
 }
 
-/* Before an entry is parsed: what a match must hold in its text, in any
- * case (the ids as the tools write them, the verdict and code as keys);
- * a necessary condition only, the filters decide after the parse. */
+/* Before an entry is parsed: what a match must hold in its text, as the
+ * tools write it (EUI-64s in upper case, a verdict in lower case, a code
+ * in upper case); a necessary condition only, the filters decide after
+ * the parse. */
 static int
 may_match(void *arg, const char *text, size_t len)
 {
 	const struct filter *f = arg;
 	char id[SOLR_EUI_STRLEN], kv[64];
+	size_t i;
 
 	if (f->actor) {
 		solr_eui_format(f->actor_eui, id);
-		if (!has_ci(text, len, id))
+		if (!has(text, len, id))
 			return 0;
 	}
 	if (f->originator) {
 		solr_eui_format(f->orig_eui, id);
-		if (!has_ci(text, len, id))
+		if (!has(text, len, id))
 			return 0;
 	}
 	if (f->request_id) {
 		solr_eui_format(f->rid[1], id);
-		if (!has_ci(text, len, id))
+		if (!has(text, len, id))
 			return 0;
 	}
 	if (f->verdict) {
 		snprintf(kv, sizeof(kv), "verdict: %s", f->verdict);
-		if (!has_ci(text, len, kv))
+		for (i = 9; kv[i]; i++)
+			kv[i] = (char)tolower((unsigned char)kv[i]);
+		if (!has(text, len, kv))
 			return 0;
 	}
 	if (f->code) {
 		snprintf(kv, sizeof(kv), "code: %s", f->code);
-		if (!has_ci(text, len, kv))
+		for (i = 6; kv[i]; i++)
+			kv[i] = (char)toupper((unsigned char)kv[i]);
+		if (!has(text, len, kv))
 			return 0;
 	}
 	return 1;
@@ -573,6 +575,7 @@ one_entry(void *arg, struct ynode *entry)
 static int
 cmd_log(const char *dir, struct filter *f)
 {
+	struct sat_query q = { 0 };
 	struct sat_check c;
 	struct solr_err e = { 0 };
 	struct trust tr;
@@ -589,9 +592,13 @@ cmd_log(const char *dir, struct filter *f)
 	 * records printed come from the entries, and --commands reads each
 	 * Command from the bundle by its name, checked as it is read) */
 	tr.t.query = 1;
+	q.may = may_match;
+	q.arg = f;
+	tr.t.q = &q;
 	r = sat_check(dir, &tr.t, &c, &e);
 	trust_free(&tr);
 	if (r != 0) {
+		free(q.offs);
 		cli_error(&e);
 		return e.code == SOLR_ERR_VERIFY ? SOLR_EXIT_REJECT : SOLR_EXIT_TROUBLE;
 	}
@@ -599,7 +606,9 @@ cmd_log(const char *dir, struct filter *f)
 		cli_nomem();
 	snprintf(objs, sizeof(objs), "%s/objects", dir);
 	objstore_open_read(&f->bundle, objs);
-	r = sat_each_matching(dir, may_match, one_entry, f, &e);
+	/* the candidates the check found, each read where it begins */
+	r = sat_each_at(dir, q.offs, q.n, one_entry, f, &e);
+	free(q.offs);
 	objstore_close(&f->bundle, &e);
 	if (r != 0 && f->werr)
 		cli_warn("(stdout)", 0, "write error: %s", strerror(f->werr));

@@ -421,6 +421,9 @@ struct reader {
 	int start_line;
 	uint64_t size;		/* the log's, for the progress shown */
 	int ended;		/* its end reached (and reported) */
+	int64_t pos;		/* bytes read from the log */
+	int64_t pending_off;	/* where the pending "---" line began */
+	int64_t start_off;	/* where the entry in chunk begins */
 };
 
 /* The next entry's text; 0 at the end. */
@@ -433,19 +436,24 @@ next_entry(struct reader *rd)
 	if (rd->pending) {
 		solr_buf_add(&rd->chunk, "---\n", 4);
 		rd->start_line = rd->lineno;
+		rd->start_off = rd->pending_off;
 		rd->pending = 0;
 	}
 	while ((l = getline(&rd->line, &rd->cap, rd->f)) > 0) {
 		rd->lineno++;
+		rd->pos += l;
 		if (strcmp(rd->line, "---\n") == 0 && rd->chunk.len > 0) {
 			rd->pending = 1;
+			rd->pending_off = rd->pos - l;
 			if (solr_progress_on() && rd->size > 0)
 				solr_progress("bytes of sat.log",
 				    (uint64_t)ftello(rd->f), rd->size);
 			return 1;
 		}
-		if (rd->chunk.len == 0)
+		if (rd->chunk.len == 0) {
 			rd->start_line = rd->lineno;
+			rd->start_off = rd->pos - l;
+		}
 		solr_buf_add(&rd->chunk, rd->line, (size_t)l);
 	}
 	if (!rd->ended && rd->size > 0)
@@ -683,6 +691,8 @@ open_log(const char *dir, char *path, size_t cap, struct reader *rd,
 		    strerror(errno));
 	}
 	rd->size = log_size(fd);
+	/* read in large pieces: a day's log is a gigabyte */
+	(void)setvbuf(rd->f, NULL, _IOFBF, 1 << 20);
 	return 0;
 }
 
@@ -754,22 +764,41 @@ inventory_grows(const struct ynode *t, struct inv_seen *seen, uint64_t want,
 }
 
 static int verify(const char *, const unsigned char *, struct sat_pos *,
-    size_t, uint64_t *, char [SOLR_SHA256_HEX], int, struct solr_err *);
+    size_t, uint64_t *, char [SOLR_SHA256_HEX], struct sat_query *,
+    struct solr_err *);
 
 int
 sat_verify(const char *dir, const unsigned char *key, struct sat_pos *at,
     size_t nat, uint64_t *entries, char last[SOLR_SHA256_HEX],
     struct solr_err *e)
 {
-	return verify(dir, key, at, nat, entries, last, 1, e);
+	return verify(dir, key, at, nat, entries, last, NULL, e);
 }
 
 int
 sat_verify_chain(const char *dir, const unsigned char *key,
     struct sat_pos *at, size_t nat, uint64_t *entries,
-    char last[SOLR_SHA256_HEX], struct solr_err *e)
+    char last[SOLR_SHA256_HEX], struct sat_query *q, struct solr_err *e)
 {
-	return verify(dir, key, at, nat, entries, last, 0, e);
+	static struct sat_query none;
+
+	return verify(dir, key, at, nat, entries, last, q ? q : &none, e);
+}
+
+/* A query's candidate: where its entry begins. */
+static int
+candidate(struct sat_query *q, int64_t off)
+{
+	int64_t *n;
+
+	if (q->n == q->cap) {
+		q->cap = q->cap ? q->cap * 2 : 64;
+		if ((n = realloc(q->offs, q->cap * sizeof(*n))) == NULL)
+			return -1;
+		q->offs = n;
+	}
+	q->offs[q->n++] = off;
+	return 0;
 }
 
 /* Each object an entry names is in the bundle, hashing to its name. */
@@ -799,12 +828,15 @@ entry_objects(struct solr_objstore *os, const struct ynode *ol, uint64_t n,
 	return r;
 }
 
-/* sat_verify; full 0: the chain and the MACs alone (a query's). */
+/* sat_verify; with q, the chain and the MACs alone (a query's), noting
+ * each entry q->may finds a candidate. */
 static int
 verify(const char *dir, const unsigned char *key, struct sat_pos *at,
-    size_t nat, uint64_t *entries, char last[SOLR_SHA256_HEX], int full,
-    struct solr_err *e)
+    size_t nat, uint64_t *entries, char last[SOLR_SHA256_HEX],
+    struct sat_query *q, struct solr_err *e)
 {
+	int full = q == NULL;
+
 	struct reader rd = { 0 };
 	struct solr_objstore os;
 	struct entry_parts p;
@@ -828,6 +860,12 @@ verify(const char *dir, const unsigned char *key, struct sat_pos *at,
 		if ((r = check_entry(&rd.chunk, key, want, prev, &p, path,
 		    rd.start_line, e)) != 0)
 			break;
+		if (!full && q->may != NULL && q->may(q->arg, (const char *)
+		    rd.chunk.p, rd.chunk.len) && candidate(q, rd.start_off) !=
+		    0) {
+			r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+			break;
+		}
 		if (!full)
 			goto next;
 		if (yn_parse((const char *)rd.chunk.p, p.body, path,
@@ -867,15 +905,47 @@ next:
 }
 
 int
-sat_each(const char *dir, int (*fn)(void *, struct ynode *), void *arg,
-    struct solr_err *e)
+sat_each_at(const char *dir, const int64_t *offs, size_t n,
+    int (*fn)(void *, struct ynode *), void *arg, struct solr_err *e)
 {
-	return sat_each_matching(dir, NULL, fn, arg, e);
+	struct reader rd = { 0 };
+	struct entry_parts p;
+	char path[PATH_MAX];
+	size_t i;
+	int r = 0;
+
+	if ((r = open_log(dir, path, sizeof(path), &rd, e)) != 0)
+		return r;
+	rd.ended = 1;	/* no progress: the log is not read through */
+	for (i = 0; r == 0 && i < n; i++) {
+		struct ynode *t = NULL;
+
+		rd.pending = 0;
+		if (fseeko(rd.f, (off_t)offs[i], SEEK_SET) != 0) {
+			r = solr_seterr_at(e, SOLR_ERR_IO, path, 0, "seek: %s",
+			    strerror(errno));
+			break;
+		}
+		if (!next_entry(&rd) || split_entry(&rd.chunk, &p) != 0) {
+			r = solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "no "
+			    "entry at byte %lld", (long long)offs[i]);
+			break;
+		}
+		if ((r = yn_parse((const char *)rd.chunk.p, p.body, path,
+		    rd.start_line, &t, e)) != 0)
+			break;
+		r = fn(arg, t);
+		yn_free(t);
+	}
+	free(rd.line);
+	solr_buf_free(&rd.chunk);
+	fclose(rd.f);
+	return r;
 }
 
 int
-sat_each_matching(const char *dir, int (*may)(void *, const char *, size_t),
-    int (*fn)(void *, struct ynode *), void *arg, struct solr_err *e)
+sat_each(const char *dir, int (*fn)(void *, struct ynode *), void *arg,
+    struct solr_err *e)
 {
 	struct reader rd = { 0 };
 	struct entry_parts p;
@@ -887,10 +957,6 @@ sat_each_matching(const char *dir, int (*may)(void *, const char *, size_t),
 	while (r == 0 && next_entry(&rd)) {
 		struct ynode *t = NULL;
 
-		/* an entry that cannot match is not parsed */
-		if (may != NULL && !may(arg, (const char *)rd.chunk.p,
-		    rd.chunk.len))
-			continue;
 		if (split_entry(&rd.chunk, &p) != 0) {
 			r = solr_seterr_at(e, SOLR_ERR_VERIFY, path,
 			    rd.start_line, "a torn entry");

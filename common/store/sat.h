@@ -108,12 +108,20 @@ int sat_verify(const char *dir, const unsigned char *key, struct sat_pos *at,
     size_t nat, uint64_t *entries, char last[SOLR_SHA256_HEX],
     struct solr_err *e);
 
+/* A query's candidates, found while its chain is checked: the entries
+ * whose text may (non-zero) match, by where each begins in the log. */
+struct sat_query {
+	int (*may)(void *arg, const char *text, size_t len);
+	void *arg;
+	int64_t *offs;		/* the caller frees it */
+	size_t n, cap;
+};
 /* The same but for the objects and what an entry says of the inventory:
  * the chain, each number and, with key, each MAC (a query's check; the
- * auditor's check is sat_verify). */
+ * auditor's check is sat_verify); with q, the candidates into q. */
 int sat_verify_chain(const char *dir, const unsigned char *key,
     struct sat_pos *at, size_t nat, uint64_t *entries,
-    char last[SOLR_SHA256_HEX], struct solr_err *e);
+    char last[SOLR_SHA256_HEX], struct sat_query *q, struct solr_err *e);
 /* Under the writer's lock: checks every entry from s->v to the end of
  * the log (the chain on from s->v, each number, each MAC) and moves s->v
  * to the end.  SOLR_ERR_VERIFY names the first entry that fails. */
@@ -127,10 +135,9 @@ int sat_entry_offset(struct sat *s, uint64_t n, int64_t *off,
  * return.  The chain is not checked here. */
 int sat_each(const char *dir, int (*fn)(void *, struct ynode *), void *arg,
     struct solr_err *e);
-/* The same for the entries whose text may (may: non-zero) match: the
- * others are not parsed.  may sees the entry's text, len bytes. */
-int sat_each_matching(const char *dir, int (*may)(void *, const char *,
-    size_t), int (*fn)(void *, struct ynode *), void *arg,
-    struct solr_err *e);
+/* The entries that begin at offs (n of them, from sat_verify_chain's
+ * query), parsed, in that order. */
+int sat_each_at(const char *dir, const int64_t *offs, size_t n,
+    int (*fn)(void *, struct ynode *), void *arg, struct solr_err *e);
 
 #endif

@@ -624,8 +624,9 @@ sat_check(const char *dir, const struct sat_trust *t, struct sat_check *c,
 		return r;
 	at[0].n = c->head.entries;
 	at[1].n = have_w ? w.entries : 0;
-	if ((r = (t->query ? sat_verify_chain : sat_verify)(dir, t->key, at, 2,
-	    &c->entries, NULL, e)) != 0)
+	if ((r = t->query ? sat_verify_chain(dir, t->key, at, 2, &c->entries,
+	    NULL, t->q, e) : sat_verify(dir, t->key, at, 2, &c->entries, NULL,
+	    e)) != 0)
 		return r;
 	if (c->entries < c->head.entries)
 		return solr_seterr_at(e, SOLR_ERR_VERIFY, "sat.log", 0, "%" PRIu64

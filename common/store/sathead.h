@@ -54,6 +54,7 @@ struct sat_trust {
 	int query;			/* the chain, MACs and head only, not
 					 * the objects (a query, not the
 					 * check: sat_verify_chain) */
+	struct sat_query *q;		/* a query's candidates (NULL: none) */
 };
 /* The bundle's files (the owner's alone), the chain, every object, and
  * the head: its signature with t->cert, and that the chain leads to it,

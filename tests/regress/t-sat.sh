@@ -187,6 +187,18 @@ check "log --tsv: a header, then a line a record, the same records" \
 	"$TMP/tsv" "$TMP/log"
 check "... each line's actor the SRP, its originator the supplier" \
 	sh -c '[ "$(awk -F"\t" "NR > 1 && \$4 == \"00-DB-12-34-56-78-00-04\" && \$5 == \"90-B3-D5-1F-30-01-00-00\"" "$0" | wc -l)" -eq 4 ]' "$TMP/tsv"
+# a query reads in full only the entries that could match: the ids and
+# the code in either case find the same records as written
+solr-sat log --actor 00-db-12-34-56-78-00-04 --originator 90-b3-d5-1f-30-01-00-00 --tsv "$TMP/sat" > "$TMP/lc"
+solr-sat log --actor 00-DB-12-34-56-78-00-04 --originator 90-B3-D5-1F-30-01-00-00 --tsv "$TMP/sat" > "$TMP/uc"
+same_files "log: EUI-64s in lower case find the records written in upper case" "$TMP/uc" "$TMP/lc"
+solr-sat log --verdict reject --code e2 --tsv "$TMP/sat" > "$TMP/lc"
+solr-sat log --verdict reject --code E2 --tsv "$TMP/sat" > "$TMP/uc"
+check "... and a code in lower case, the same (at least one)" \
+	sh -c 'cmp -s "$0" "$1" && [ "$(wc -l < "$0")" -ge 2 ]' "$TMP/uc" "$TMP/lc"
+solr-sat log --request-id 90-b3-d5-1f-30-01-00-00:00-db-12-34-56-78-90-a0:1003 --tsv "$TMP/sat" > "$TMP/lc"
+check "... and a RequestID in lower case, its record" \
+	sh -c '[ "$(wc -l < "$0")" -eq 2 ] && grep -q "	90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0:1003	" "$0"' "$TMP/lc"
 solr-sat log --verdict accept --code E2 "$TMP/sat" > "$TMP/o" 2> "$TMP/e"
 check "log: a question no entry answers says 0 records on stderr, exit 0, nothing on stdout" \
 	sh -c '[ $0 -eq 0 ] && [ ! -s "$1" ] && grep -qx "solr-sat: 0 records: no entry of the trail matches" "$2"' $? "$TMP/o" "$TMP/e"
