@@ -8,14 +8,15 @@ MANDIR ?= $(PREFIX)/share/man
 CC ?= cc
 CFLAGS ?= -O2 -g
 # make asan check, make ubsan check: the same build and tests under a
-# sanitizer (everything is rebuilt when the flags change)
+# sanitizer (everything is rebuilt when the flags change); the user's
+# CFLAGS are kept, the sanitizer's flags after them
 SANITIZE = $(firstword $(filter asan ubsan,$(MAKECMDGOALS)))
 ifeq ($(SANITIZE),asan)
-CFLAGS = -O1 -g -fsanitize=address -fno-omit-frame-pointer
+SAN_CFLAGS = -O1 -g -fsanitize=address -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address
 endif
 ifeq ($(SANITIZE),ubsan)
-CFLAGS = -O1 -g -fsanitize=undefined -fno-sanitize-recover=all
+SAN_CFLAGS = -O1 -g -fsanitize=undefined -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=undefined
 endif
 WERROR ?= -Werror
@@ -30,7 +31,7 @@ NO_FORMAT_TRUNC = $(eval NO_FORMAT_TRUNC := $(shell $(CC) -Werror \
 	-Wno-format-truncation -x c -c -o /dev/null /dev/null 2>/dev/null && \
 	echo -Wno-format-truncation))$(NO_FORMAT_TRUNC)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(NO_FORMAT_TRUNC) \
-	$(WERROR) -Icommon $(CPPFLAGS) $(CFLAGS) \
+	$(WERROR) -Icommon $(CPPFLAGS) $(CFLAGS) $(SAN_CFLAGS) \
 	$(PKG_CFLAGS)
 
 TOOLS = solr-verify-sig solr-gbcs-parse solr-failed-suppliers solr-adt-check \
@@ -79,19 +80,23 @@ build/.flags: FORCE
 	@echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS)' | cmp -s - $@ || \
 		echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS)' >$@
 
-build/%.o: %.c $(HDRS) build/.deps build/.flags
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+# each object depends on the headers it includes (-MMD: build/*.d)
+build/%.o: %.c build/.deps build/.flags
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-build/cli.o: cmd/cli.c $(HDRS) build/.deps build/.flags
-	$(CC) $(ALL_CFLAGS) -c -o $@ cmd/cli.c
+build/cli.o: cmd/cli.c build/.deps build/.flags
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ cmd/cli.c
 
 $(LIB): $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $(LIB_OBJ)
 
-bin/%: cmd/%.c $(LIB) $(CLI_OBJ) $(HDRS)
+bin/%: cmd/%.c $(LIB) $(CLI_OBJ) build/.flags
 	@mkdir -p bin
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(CLI_OBJ) $(LIB) $(LDFLAGS) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -MF build/$*.main.d -o $@ $< $(CLI_OBJ) \
+		$(LIB) $(LDFLAGS) $(PKG_LIBS)
+
+-include $(wildcard build/*.d)
 
 build/check_unit: $(UNIT_SRC) tests/unit/unit.h $(LIB) build/.flags
 	$(CC) $(ALL_CFLAGS) `pkg-config --cflags check` -o $@ $(UNIT_SRC) \
@@ -217,18 +222,26 @@ demo: deps all build/requests/.made
 
 # the tools, the auditor's solr-sat, the pipeline helpers and the pages
 HELPERS = solr-pipeline solr-summary solr-sort install-duis-xsd
+PAGES5 = solr-records solr-world solr-sat
 install: all
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
-	for t in $(TOOLS); do cp bin/$$t $(DESTDIR)$(BINDIR)/; \
-		cp man/$$t.1 $(DESTDIR)$(MANDIR)/man1/; done
+	for t in $(TOOLS); do install -m 755 bin/$$t $(DESTDIR)$(BINDIR)/ && \
+		install -m 644 man/$$t.1 $(DESTDIR)$(MANDIR)/man1/ || exit 1; done
 	for h in $(HELPERS); do \
-		sed "s/@VERSION@/$(VERSION)/" scripts/$$h > $(DESTDIR)$(BINDIR)/$$h; \
-		chmod 755 $(DESTDIR)$(BINDIR)/$$h; \
-		cp man/$$h.1 $(DESTDIR)$(MANDIR)/man1/; done
-	cp man/solr-records.5 man/solr-world.5 man/solr-sat.5 \
-		$(DESTDIR)$(MANDIR)/man5/
-	cp man/solr-tools.7 $(DESTDIR)$(MANDIR)/man7/
+		sed "s/@VERSION@/$(VERSION)/" scripts/$$h > build/$$h.installed && \
+		install -m 755 build/$$h.installed $(DESTDIR)$(BINDIR)/$$h && \
+		install -m 644 man/$$h.1 $(DESTDIR)$(MANDIR)/man1/ || exit 1; done
+	for p in $(PAGES5); do install -m 644 man/$$p.5 \
+		$(DESTDIR)$(MANDIR)/man5/ || exit 1; done
+	install -m 644 man/solr-tools.7 $(DESTDIR)$(MANDIR)/man7/
+
+# what install put there, and nothing else
+uninstall:
+	for t in $(TOOLS) $(HELPERS); do rm -f $(DESTDIR)$(BINDIR)/$$t \
+		$(DESTDIR)$(MANDIR)/man1/$$t.1; done
+	for p in $(PAGES5); do rm -f $(DESTDIR)$(MANDIR)/man5/$$p.5; done
+	rm -f $(DESTDIR)$(MANDIR)/man7/solr-tools.7
 
 lint-man:
 	@for m in man/*.[157]; do mandoc -T lint -W warning $$m || exit 1; done
@@ -243,7 +256,7 @@ valgrind-check: deps all build/check_unit build/maxrss build/faults.so \
 	sh tests/valgrind/run.sh
 
 asan ubsan: all
-	@echo "built with $@: $(CFLAGS)"
+	@echo "built with $@: $(CFLAGS) $(SAN_CFLAGS)"
 
 # make coverage: the whole suite on a build with gcov, then the lines and
 # branches of each file of common/ it ran (tests/coverage), and the files
@@ -254,8 +267,8 @@ coverage: deps
 	sh tests/coverage
 
 clean:
-	rm -rf bin build/*.o build/*.gcno build/*.gcda build/libsolr.a \
-		build/check_unit build/fuzz build/replay
+	rm -rf bin build/*.o build/*.d build/*.gcno build/*.gcda \
+		build/libsolr.a build/check_unit build/fuzz build/replay
 
 distclean:
 	@chmod -R u+w build 2>/dev/null || true
@@ -266,6 +279,7 @@ bench: all build/requests/.made build/bench-gen build/bench-floor build/runstat 
 		build/inv-lookup
 	sh scripts/bench $${N:-20000} $${DEVICES:-$${N:-20000}}
 
-.PHONY: bench all check coverage demo deps install lint-man asan ubsan clean \
+.PHONY: bench all check coverage demo deps install uninstall lint-man asan \
+	ubsan clean \
 	distclean \
 	fuzz replay-fuzz valgrind-check FORCE

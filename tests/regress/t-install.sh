@@ -3,6 +3,7 @@
 P=$TMP/prefix
 make -s install PREFIX="$P" > "$TMP/install.out" 2>&1
 check "make install PREFIX=...: exit 0" [ $? -eq 0 ]
+cp -p "$P/bin/solr-sat" "$TMP/mode.bin"; cp -p "$P/share/man/man1/solr-sat.1" "$TMP/mode.man"
 for t in solr-verify-sig solr-failed-suppliers solr-gbcs-parse solr-adt-check solr-countersign \
 	solr-sat solr-pipeline solr-summary solr-sort install-duis-xsd; do
 	check "installed: bin/$t" [ -x "$P/bin/$t" ]
@@ -42,3 +43,10 @@ for h in solr-pipeline solr-summary solr-sort install-duis-xsd; do
 	check "installed $h -h: its usage on stdout, exit 0" \
 		sh -c '[ $0 -eq 0 ] && grep -q "^usage: $1" "$2" && [ ! -s "$3" ]' $? "$h" "$TMP/v" "$TMP/e"
 done
+# make uninstall takes back what install put there, and nothing else
+: > "$P/bin/users-own-tool"
+make -s uninstall PREFIX="$P" > "$TMP/un.out" 2>&1
+check "make uninstall: exit 0, every file install made gone, the user's own kept" \
+	sh -c '[ $0 -eq 0 ] && [ -z "$(find "$1" -type f ! -name users-own-tool)" ] && [ -f "$1/bin/users-own-tool" ]' $? "$P"
+check "... and install's files had their modes (755 the programs, 644 the pages)" \
+	sh -c '[ "$(stat -c %a "$0")" = 755 ] && [ "$(stat -c %a "$1")" = 644 ]' "$TMP/mode.bin" "$TMP/mode.man"
