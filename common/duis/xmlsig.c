@@ -707,20 +707,6 @@ out:
 }
 
 int
-xmlsig_countersign(const unsigned char *p, size_t n, EVP_PKEY *key,
-    const struct solr_cert *cert, struct solr_buf *out, struct solr_err *e)
-{
-	xmlDocPtr doc = NULL;
-	int r;
-
-	if ((r = solr_xml_parse(p, n, &doc, e)) != 0)
-		return r;
-	r = xmlsig_countersign_doc(doc, p, n, key, cert, out, e);
-	xmlFreeDoc(doc);
-	return r;
-}
-
-int
 xmlsig_countersign_doc(xmlDocPtr doc, const unsigned char *p, size_t n,
     EVP_PKEY *key, const struct solr_cert *cert, struct solr_buf *out,
     struct solr_err *e)

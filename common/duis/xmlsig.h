@@ -65,16 +65,14 @@ int xmlsig_verify(xmlDocPtr doc, int response, struct solr_world *w,
 int xmlsig_sign(xmlDocPtr doc, EVP_PKEY *key, const struct solr_cert *cert,
     struct solr_err *e);
 
-/* The document p with a second, countersigning ds:Signature appended as
- * the last child of its root: the bytes received are kept as they are and
- * the signature covers them all, the first signature included. */
-/* The same, with p already parsed into doc (which it signs in place: the
- * caller frees it). */
+/* The document p (n bytes), already parsed into doc, with a second,
+ * countersigning ds:Signature appended as the last child of its root,
+ * into out: the bytes received are kept as they are and the signature
+ * covers them all, the first signature included.  doc is signed in
+ * place; the caller frees it. */
 int xmlsig_countersign_doc(xmlDocPtr doc, const unsigned char *p, size_t n,
     EVP_PKEY *key, const struct solr_cert *cert, struct solr_buf *out,
     struct solr_err *e);
-int xmlsig_countersign(const unsigned char *p, size_t n, EVP_PKEY *key,
-    const struct solr_cert *cert, struct solr_buf *out, struct solr_err *e);
 
 /* Checks a countersigned request (see solr-verify-sig --countersigned):
  * the countersignature with a role in cs_roles, then the first signature
