@@ -599,6 +599,7 @@ cmd_log(const char *dir, struct filter *f)
 	trust_free(&tr);
 	if (r != 0) {
 		free(q.offs);
+		free(q.hashes);
 		cli_error(&e);
 		return e.code == SOLR_ERR_VERIFY ? SOLR_EXIT_REJECT : SOLR_EXIT_TROUBLE;
 	}
@@ -607,8 +608,9 @@ cmd_log(const char *dir, struct filter *f)
 	snprintf(objs, sizeof(objs), "%s/objects", dir);
 	objstore_open_read(&f->bundle, objs);
 	/* the candidates the check found, each read where it begins */
-	r = sat_each_at(dir, q.offs, q.n, one_entry, f, &e);
+	r = sat_each_at(dir, &q, one_entry, f, &e);
 	free(q.offs);
+	free(q.hashes);
 	objstore_close(&f->bundle, &e);
 	if (r != 0 && f->werr)
 		cli_warn("(stdout)", 0, "write error: %s", strerror(f->werr));

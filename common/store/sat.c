@@ -785,19 +785,26 @@ sat_verify_chain(const char *dir, const unsigned char *key,
 	return verify(dir, key, at, nat, entries, last, q ? q : &none, e);
 }
 
-/* A query's candidate: where its entry begins. */
+/* A query's candidate: where its entry begins, and its hash. */
 static int
-candidate(struct sat_query *q, int64_t off)
+candidate(struct sat_query *q, int64_t off, const char hash[65])
 {
 	int64_t *n;
+	char (*h)[65];
+	size_t cap;
 
 	if (q->n == q->cap) {
-		q->cap = q->cap ? q->cap * 2 : 64;
-		if ((n = realloc(q->offs, q->cap * sizeof(*n))) == NULL)
+		cap = q->cap ? q->cap * 2 : 64;
+		if ((n = realloc(q->offs, cap * sizeof(*n))) == NULL)
 			return -1;
 		q->offs = n;
+		if ((h = realloc(q->hashes, cap * sizeof(*h))) == NULL)
+			return -1;
+		q->hashes = h;
+		q->cap = cap;
 	}
-	q->offs[q->n++] = off;
+	q->offs[q->n] = off;
+	memcpy(q->hashes[q->n++], hash, 65);
 	return 0;
 }
 
@@ -861,8 +868,8 @@ verify(const char *dir, const unsigned char *key, struct sat_pos *at,
 		    rd.start_line, e)) != 0)
 			break;
 		if (!full && q->may != NULL && q->may(q->arg, (const char *)
-		    rd.chunk.p, rd.chunk.len) && candidate(q, rd.start_off) !=
-		    0) {
+		    rd.chunk.p, rd.chunk.len) && candidate(q, rd.start_off,
+		    p.hash) != 0) {
 			r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 			break;
 		}
@@ -905,30 +912,35 @@ next:
 }
 
 int
-sat_each_at(const char *dir, const int64_t *offs, size_t n,
+sat_each_at(const char *dir, const struct sat_query *q,
     int (*fn)(void *, struct ynode *), void *arg, struct solr_err *e)
 {
 	struct reader rd = { 0 };
 	struct entry_parts p;
-	char path[PATH_MAX];
+	char path[PATH_MAX], got[65];
 	size_t i;
 	int r = 0;
 
 	if ((r = open_log(dir, path, sizeof(path), &rd, e)) != 0)
 		return r;
 	rd.ended = 1;	/* no progress: the log is not read through */
-	for (i = 0; r == 0 && i < n; i++) {
+	for (i = 0; r == 0 && i < q->n; i++) {
 		struct ynode *t = NULL;
 
 		rd.pending = 0;
-		if (fseeko(rd.f, (off_t)offs[i], SEEK_SET) != 0) {
+		if (fseeko(rd.f, (off_t)q->offs[i], SEEK_SET) != 0) {
 			r = solr_seterr_at(e, SOLR_ERR_IO, path, 0, "seek: %s",
 			    strerror(errno));
 			break;
 		}
-		if (!next_entry(&rd) || split_entry(&rd.chunk, &p) != 0) {
-			r = solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "no "
-			    "entry at byte %lld", (long long)offs[i]);
+		if (next_entry(&rd) && split_entry(&rd.chunk, &p) == 0)
+			solr_sha256_hex(rd.chunk.p, p.hashed, got);
+		else
+			got[0] = '\0';
+		if (strcmp(got, q->hashes[i]) != 0) {
+			r = solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "the "
+			    "entry at byte %lld is not the one checked: the log "
+			    "changed while it was read", (long long)q->offs[i]);
 			break;
 		}
 		if ((r = yn_parse((const char *)rd.chunk.p, p.body, path,

@@ -113,7 +113,8 @@ int sat_verify(const char *dir, const unsigned char *key, struct sat_pos *at,
 struct sat_query {
 	int (*may)(void *arg, const char *text, size_t len);
 	void *arg;
-	int64_t *offs;		/* the caller frees it */
+	int64_t *offs;		/* the caller frees them */
+	char (*hashes)[65];	/* each one's hash, as checked */
 	size_t n, cap;
 };
 /* The same but for the objects and what an entry says of the inventory:
@@ -135,9 +136,10 @@ int sat_entry_offset(struct sat *s, uint64_t n, int64_t *off,
  * return.  The chain is not checked here. */
 int sat_each(const char *dir, int (*fn)(void *, struct ynode *), void *arg,
     struct solr_err *e);
-/* The entries that begin at offs (n of them, from sat_verify_chain's
- * query), parsed, in that order. */
-int sat_each_at(const char *dir, const int64_t *offs, size_t n,
+/* The entries of q (sat_verify_chain's candidates), parsed, in that
+ * order; one that no longer hashes to what was checked (the log changed
+ * since) is SOLR_ERR_VERIFY, before fn sees it. */
+int sat_each_at(const char *dir, const struct sat_query *q,
     int (*fn)(void *, struct ynode *), void *arg, struct solr_err *e);
 
 #endif

@@ -209,6 +209,61 @@ START_TEST(chain_verifies)
 }
 END_TEST
 
+static int
+any_02(void *arg, const char *text, size_t len)
+{
+	(void)arg;
+	return memmem(text, len, "00-DB-12-34-56-78-00-0", 22) != NULL &&
+	    (memmem(text, len, "-00-00\n", 7) != NULL ||
+	    memmem(text, len, "-00-02\n", 7) != NULL);
+}
+
+static int
+count_entry(void *arg, struct ynode *entry)
+{
+	(void)entry;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* A query: the chain checked, the candidates its filter found noted by
+ * where each begins, then read there; one changed after the check (the
+ * log rewritten in place between the two reads) is refused, not read. */
+START_TEST(query_reads_what_was_checked)
+{
+	struct sat_query q = { .may = any_02 };
+	struct trail t;
+	struct sat s;
+	struct solr_err e = { 0 };
+	char cmd[400];
+	uint64_t n;
+	int seen = 0;
+
+	trail_new(&t);
+	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &s, &e), 0);
+	append(&t, &s, 3, 1);
+	ck_assert_int_eq(sat_close(&s, &e), 0);
+	ck_assert_msg(sat_verify_chain(t.sat, tkey, NULL, 0, &n, NULL, &q,
+	    &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(q.n, 2);	/* actors 00 and 02 */
+	ck_assert_int_eq(sat_each_at(t.sat, &q, count_entry, &seen, &e), 0);
+	ck_assert_int_eq(seen, 2);
+	/* the last actor's entry changed in place, its length kept */
+	snprintf(cmd, sizeof(cmd), "sed -i 's/actor: 00-DB-12-34-56-78-00-02/"
+	    "actor: 00-DB-12-34-56-78-00-09/' %s", t.log);
+	ck_assert_int_eq(system(cmd), 0);
+	seen = 0;
+	ck_assert_int_eq(sat_each_at(t.sat, &q, count_entry, &seen, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_msg(strstr(e.msg, "not the one checked") != NULL, "%s", e.msg);
+	ck_assert_int_eq(seen, 1);
+	free(q.offs);
+	free(q.hashes);
+	trail_free(&t);
+}
+END_TEST
+
 /* what is changed, and what verification must say */
 static const struct {
 	const char *sed;	/* applied to sat.log */
@@ -839,6 +894,7 @@ sat_suite(void)
 	TCase *tc = unit_tcase("core", 60);
 
 	tcase_add_test(tc, chain_verifies);
+	tcase_add_test(tc, query_reads_what_was_checked);
 	tcase_add_test(tc, inventory_only_grows);
 	tcase_add_test(tc, last_entry_checked);
 	tcase_add_loop_test(tc, tamper_found, 0, sizeof(tampers) /
