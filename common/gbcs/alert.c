@@ -63,7 +63,7 @@ alert_dlms(struct g *g, struct rng *c, const struct gbcs_apdu *a,
 		    "class %u, %u-%u:%u.%u.%u.%u, attribute %u",
 		    (unsigned)(f[10] << 8 | f[11]), f[12], f[13], f[14], f[15],
 		    f[16], f[17], f[18]);
-		gr_trace(g, at, 21, "future-dated command", "%s",
+		gr_trace_str(g, at, 21, "future-dated command",
 		    al->future_object);
 	}
 	al->payload = "dlms";
@@ -94,14 +94,13 @@ alert_gbz(struct g *g, struct rng *c, const struct gbcs_apdu *a,
 	if ((rc = gr_be(g, c, 2, "alert code", &v)) != 0)
 		return rc;
 	al->alert_code = (uint16_t)v;
-	gr_trace(g, at, 2, "alert code", "0x%04X", al->alert_code);
+	gr_trace_hex(g, at, 2, "alert code", al->alert_code, 4);
 	at = c->pos;
 	if ((rc = gr_be(g, c, 4, "alert timestamp", &v)) != 0)
 		return rc;
 	al->timestamp = solr_time_from_civil(2000, 1, 1, 0, 0, 0) +
 	    (int64_t)v;
-	gr_trace(g, at, 4, "alert timestamp", "0x%08llX",
-	    (unsigned long long)v);
+	gr_trace_hex(g, at, 4, "alert timestamp", v, 8);
 	if (fd) {
 		unsigned len, k;
 		const unsigned char *f;
@@ -128,7 +127,7 @@ alert_gbz(struct g *g, struct rng *c, const struct gbcs_apdu *a,
 		snprintf(al->future_object, sizeof(al->future_object),
 		    "cluster 0x%04X, command 0x%02X", (unsigned)(f[10] << 8 |
 		    f[11]), f[13]);
-		gr_trace(g, at, 15, "future-dated command", "%s",
+		gr_trace_str(g, at, 15, "future-dated command",
 		    al->future_object);
 	}
 	al->payload = "gbz";

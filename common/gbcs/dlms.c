@@ -52,7 +52,7 @@ dl_double_long(struct g *g, struct rng *r, const char *what, int64_t *out)
 	    (rc = gr_be(g, r, 4, what, &v)) != 0)
 		return rc;
 	*out = (int32_t)(uint32_t)v;
-	gr_trace(g, at, 5, what, "%lld", (long long)*out);
+	gr_trace_dec(g, at, 5, what, *out);
 	return 0;
 }
 
@@ -68,7 +68,7 @@ dl_long_unsigned(struct g *g, struct rng *r, const char *what,
 	    (rc = gr_be(g, r, 2, what, &v)) != 0)
 		return rc;
 	*out = (unsigned)v;
-	gr_trace(g, at, 3, what, "%u", *out);
+	gr_trace_udec(g, at, 3, what, *out);
 	return 0;
 }
 

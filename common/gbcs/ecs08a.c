@@ -250,8 +250,7 @@ ecs08a_specs(struct g *g, struct rng *c, const struct gbcs_apdu *a)
 	at = c->pos;
 	if ((rc = gr_be(g, c, 4, "long-invoke-id-and-priority", &invoke)) != 0)
 		return rc;
-	gr_trace(g, at, 4, "long-invoke-id-and-priority", "0x%08llX",
-	    (unsigned long long)invoke);
+	gr_trace_hex(g, at, 4, "long-invoke-id-and-priority", invoke, 8);
 	if ((invoke >> 24) != 0x20)
 		return gr_fail(g, at, "the invoke-id's top byte is 0x%02llX; a "
 		    "pre-command's is 0x20", (unsigned long long)(invoke >> 24));
@@ -295,7 +294,7 @@ ecs08a_specs(struct g *g, struct rng *c, const struct gbcs_apdu *a)
 			    (unsigned long long)cls, obis[0], obis[1], obis[2],
 			    obis[3], obis[4], obis[5], (unsigned long long)attr,
 			    sp.name, sp.class_id, sp.attr);
-		gr_trace(g, at, 10, "SET", "%s", sp.name);
+		gr_trace_str(g, at, 10, "SET", sp.name);
 	}
 	return 0;
 }
@@ -340,7 +339,7 @@ ecs08a_items(struct g *g, struct rng *c, struct prepay *pp)
 			rc = ecs08a_schedule(g, c, pp);
 		else if ((rc = dl_octets(g, c, 12, "activation date-time",
 		    act[n++])) == 0)
-			gr_trace(g, at, 14, "activation date-time", "%s",
+			gr_trace_str(g, at, 14, "activation date-time",
 			    ecs08a_calendar[i].name + 12);
 		if (rc != 0)
 			return rc;

@@ -57,12 +57,11 @@ signing_head(struct g *g, struct rng *r, int cra, struct gbcs_apdu *a)
 		    cra == 1 ? "a command" : cra == 2 ? "a response" :
 		    "an alert", (unsigned)cra);
 	a->cra = (int)c;
-	gr_trace(g, at, 1, "CRA flag", "%u", c);
+	gr_trace_udec(g, at, 1, "CRA flag", c);
 	at = r->pos;
 	if ((rc = gr_be(g, r, 8, "originator counter", &a->counter)) != 0)
 		return rc;
-	gr_trace(g, at, 8, "originator counter", "%llu",
-	    (unsigned long long)a->counter);
+	gr_trace_udec(g, at, 8, "originator counter", a->counter);
 	if ((rc = system_title(g, r, "originator", &a->originator)) != 0 ||
 	    (rc = system_title(g, r, "recipient", &a->recipient)) != 0)
 		return rc;
@@ -103,7 +102,7 @@ signing_body(struct g *g, struct rng *r, struct gbcs_apdu *a)
 	at = other.pos;
 	gr_be(g, &other, 2, "message code", &v);
 	a->message_code = (uint16_t)v;
-	gr_trace(g, at, 2, "message code", "0x%04X", a->message_code);
+	gr_trace_hex(g, at, 2, "message code", a->message_code, 4);
 	if (other.pos != other.end)
 		gr_trace(g, other.pos, other.end - other.pos,
 		    "other-information (rest)", "(%zu bytes)",

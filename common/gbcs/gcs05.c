@@ -156,7 +156,7 @@ zval(struct g *g, struct rng *r, const char *what, int is_signed,
 	if ((rc = gr_le(g, r, 4, what, &v)) != 0)
 		return rc;
 	*out = is_signed ? (int64_t)(int32_t)v : (int64_t)v;
-	gr_trace(g, at, 4, what, "%lld", (long long)*out);
+	gr_trace_dec(g, at, 4, what, *out);
 	return 0;
 }
 
@@ -169,7 +169,7 @@ ztime(struct g *g, struct rng *r, const char *what, uint32_t *t)
 
 	if ((rc = gr_le(g, r, 4, what, t)) != 0)
 		return rc;
-	gr_trace(g, at, 4, what, "0x%08X", *t);
+	gr_trace_hex(g, at, 4, what, *t, 8);
 	return 0;
 }
 
@@ -184,7 +184,7 @@ zid(struct g *g, struct rng *r, const char *what)
 
 	if ((rc = gr_le(g, r, 4, what, &v)) != 0)
 		return rc;
-	gr_trace(g, at, 4, what, "%u", v);
+	gr_trace_udec(g, at, 4, what, v);
 	return 0;
 }
 
@@ -234,8 +234,8 @@ gcs05_prepayment(struct g *g, struct gcs05 *s, struct prepay *pp)
 				return rc;
 		if (pc->fdt) {
 			s->t[i] = z.fdt;
-			gr_trace(g, z.at + 5, 4, "from-date-time", "0x%08X",
-			    z.fdt);
+			gr_trace_hex(g, z.at + 5, 4, "from-date-time", z.fdt,
+			    8);
 		} else if ((rc = ztime(g, &r, pc->time, &s->t[i])) != 0)
 			return rc;
 		for (k = 0; (f = pp_field_zcl((int)i, k)) != NULL; k++) {
@@ -578,7 +578,7 @@ gcs05_decode(struct g *g, struct rng *c, struct prepay *pp)
 	gr_trace(g, c->pos - 2, 2, "GBZ profile id", "0x0109");
 	if ((rc = gr_u8(g, c, "GBZ component count", &s.count)) != 0)
 		return rc;
-	gr_trace(g, c->pos - 1, 1, "GBZ component count", "%u", s.count);
+	gr_trace_udec(g, c->pos - 1, 1, "GBZ component count", s.count);
 	g->depth++;
 	if ((rc = gcs05_prepayment(g, &s, pp)) != 0 ||
 	    (rc = gcs05_calendar(g, &s, pp)) != 0)

@@ -61,47 +61,22 @@ put_hex(char *out, size_t cap, uint64_t v, int width)
 	copy_cut(out, cap, p);
 }
 
-/* The value of a field: the formats met hundreds of times a message are
- * written here, the rest by vsnprintf. */
-static void
-trace_value(char *out, size_t cap, const char *fmt, va_list ap)
-{
-	long long sv;
-
-	if (strcmp(fmt, "%s") == 0)
-		copy_cut(out, cap, va_arg(ap, const char *));
-	else if (strcmp(fmt, "%zu") == 0)
-		put_dec(out, cap, va_arg(ap, size_t), 0);
-	else if (strcmp(fmt, "%u") == 0)
-		put_dec(out, cap, va_arg(ap, unsigned), 0);
-	else if (strcmp(fmt, "%lld") == 0) {
-		sv = va_arg(ap, long long);
-		put_dec(out, cap, sv < 0 ? (uint64_t)0 - (uint64_t)sv :
-		    (uint64_t)sv, sv < 0);
-	} else if (strcmp(fmt, "0x%02X") == 0)
-		put_hex(out, cap, va_arg(ap, unsigned), 2);
-	else if (strcmp(fmt, "0x%04X") == 0)
-		put_hex(out, cap, va_arg(ap, unsigned), 4);
-	else
-		vsnprintf(out, cap, fmt, ap);
-}
-
-void
-gr_trace(struct g *g, size_t off, size_t len, const char *name,
-    const char *fmt, ...)
+/* The next line of the field list, its place and name set (NULL when
+ * there is no list, or no room for one more). */
+static struct gbcs_field *
+field(struct g *g, size_t off, size_t len, const char *name)
 {
 	struct gbcs_trace *t = g->t;
 	struct gbcs_field *f;
-	va_list ap;
 
 	if (t == NULL)
-		return;
+		return NULL;
 	if (t->n == t->cap) {
 		size_t nc = t->cap ? t->cap * 2 : 64;
 		struct gbcs_field *nf = realloc(t->f, nc * sizeof(*nf));
 
 		if (nf == NULL)
-			return;
+			return NULL;
 		t->f = nf;
 		t->cap = nc;
 	}
@@ -110,9 +85,62 @@ gr_trace(struct g *g, size_t off, size_t len, const char *name,
 	f->length = len;
 	f->depth = g->depth;
 	copy_cut(f->name, sizeof(f->name), name);
+	return f;
+}
+
+void
+gr_trace(struct g *g, size_t off, size_t len, const char *name,
+    const char *fmt, ...)
+{
+	struct gbcs_field *f = field(g, off, len, name);
+	va_list ap;
+
+	if (f == NULL)
+		return;
 	va_start(ap, fmt);
-	trace_value(f->value, sizeof(f->value), fmt, ap);
+	vsnprintf(f->value, sizeof(f->value), fmt, ap);
 	va_end(ap);
+}
+
+void
+gr_trace_str(struct g *g, size_t off, size_t len, const char *name,
+    const char *s)
+{
+	struct gbcs_field *f = field(g, off, len, name);
+
+	if (f != NULL)
+		copy_cut(f->value, sizeof(f->value), s);
+}
+
+void
+gr_trace_dec(struct g *g, size_t off, size_t len, const char *name,
+    int64_t v)
+{
+	struct gbcs_field *f = field(g, off, len, name);
+
+	if (f != NULL)
+		put_dec(f->value, sizeof(f->value), v < 0 ? (uint64_t)0 -
+		    (uint64_t)v : (uint64_t)v, v < 0);
+}
+
+void
+gr_trace_udec(struct g *g, size_t off, size_t len, const char *name,
+    uint64_t v)
+{
+	struct gbcs_field *f = field(g, off, len, name);
+
+	if (f != NULL)
+		put_dec(f->value, sizeof(f->value), v, 0);
+}
+
+void
+gr_trace_hex(struct g *g, size_t off, size_t len, const char *name,
+    uint64_t v, int width)
+{
+	struct gbcs_field *f = field(g, off, len, name);
+
+	if (f != NULL)
+		put_hex(f->value, sizeof(f->value), v, width);
 }
 
 int
@@ -181,7 +209,7 @@ gr_len(struct g *g, struct rng *r, const char *what, size_t *len)
 	} else
 		return gr_fail(g, at, "%s: length form 0x%02X is not accepted "
 		    "(only 00-7F, 81 and 82)", what, b);
-	gr_trace(g, at, r->pos - at, what, "%zu", *len);
+	gr_trace_udec(g, at, r->pos - at, what, *len);
 	return 0;
 }
 
@@ -221,7 +249,7 @@ gr_expect(struct g *g, struct rng *r, unsigned want, const char *what)
 	if (v != want)
 		return gr_fail(g, at, "%s is 0x%02X, not 0x%02X", what, v,
 		    want);
-	gr_trace(g, at, 1, what, "0x%02X", v);
+	gr_trace_hex(g, at, 1, what, v, 2);
 	return 0;
 }
 

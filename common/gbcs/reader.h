@@ -28,9 +28,19 @@ struct rng {
 /* SOLR_ERR_VERIFY, "offset N: " and the rule. */
 int gr_fail(struct g *g, size_t off, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* One line of the field list (when g has one). */
+/* One line of the field list (when g has one): its value formatted, or,
+ * for the values met hundreds of times a message, written as they are:
+ * a string, a signed or unsigned decimal, "0x" and width hex digits. */
 void gr_trace(struct g *g, size_t off, size_t len, const char *name,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void gr_trace_str(struct g *g, size_t off, size_t len, const char *name,
+    const char *s);
+void gr_trace_dec(struct g *g, size_t off, size_t len, const char *name,
+    int64_t v);
+void gr_trace_udec(struct g *g, size_t off, size_t len, const char *name,
+    uint64_t v);
+void gr_trace_hex(struct g *g, size_t off, size_t len, const char *name,
+    uint64_t v, int width);
 /* Whether n bytes remain in r. */
 int gr_need(struct g *g, const struct rng *r, size_t n, const char *what);
 /* n bytes, big-endian, consumed. */
