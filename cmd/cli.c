@@ -327,7 +327,7 @@ task_line(void *arg, const char *what, uint64_t done, uint64_t total)
 
 	(void)arg;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (what != last_what) {
+	if (last_what == NULL || strcmp(what, last_what) != 0) {
 		last_what = what;
 		t0 = now;
 		last.tv_sec = 0;
