@@ -1,4 +1,5 @@
 #include <sys/file.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,16 +18,29 @@
 int
 tar_out_open(struct tar_out *t, const char *path, struct solr_err *e)
 {
-	char dir[4096];
+	char dir[4096], *d;
+	struct stat st;
 
 	t->fd = -1;
 	snprintf(t->path, sizeof(t->path), "%s", path);
 	snprintf(dir, sizeof(dir), "%s", path);
-	if (solr_mkdirs(dirname(dir), e) != 0)
+	/* its folder made when it is not there (one that is, is the user's
+	 * choice: a /tmp too) */
+	d = dirname(dir);
+	if (stat(d, &st) != 0 && solr_mkdirs(d, e) != 0)
 		return e->code;
-	if ((t->fd = solr_open_regular(path, O_WRONLY | O_CREAT | O_APPEND, 1,
+	/* a copy the tools write and never read: anywhere the user may
+	 * write (a /tmp too), but a regular file of the user's own, reached
+	 * by no symbolic link */
+	if ((t->fd = solr_open_regular(path, O_WRONLY | O_CREAT | O_APPEND, 0,
 	    e)) < 0)
 		return e->code ? e->code : SOLR_ERR_IO;
+	if (fstat(t->fd, &st) != 0 || st.st_uid != geteuid()) {
+		close(t->fd);
+		t->fd = -1;
+		return solr_seterr_at(e, SOLR_ERR_UNSAFE, path, 0, "not the "
+		    "user's own file: refused");
+	}
 	return 0;
 }
 

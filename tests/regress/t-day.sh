@@ -130,3 +130,24 @@ if [ -f "$FAULTS" ]; then
 else
 	skip "two countersigns on one archive" "build/faults.so is not built (make check builds it)"
 fi
+# the archive anywhere the user may write (a folder like /tmp too), but
+# never through a symbolic link or into another user's file
+fresh_world "$TMP/aw"
+mkdir -p "$TMP/shared"; chmod 1777 "$TMP/shared"
+solr-verify-sig -C "$TMP/aw" --at $PIN "$R/srp-gas-cv5.xml" | solr-failed-suppliers -C "$TMP/aw" check |
+	solr-gbcs-parse -C "$TMP/aw" | solr-adt-check -C "$TMP/aw" > "$TMP/a4"
+solr-countersign -C "$TMP/aw" --at $PIN -o "$TMP/shared/day.tar" < "$TMP/a4" > /dev/null 2> "$TMP/e"
+check "-o ARCHIVE.tar in a folder others may write (mode 1777): written" \
+	sh -c '[ $0 -eq 0 ] && [ "$(tar -tf "$1" | wc -l)" -eq 2 ]' $? "$TMP/shared/day.tar"
+ln -s "$TMP/shared/day.tar" "$TMP/shared/link.tar"
+solr-countersign -C "$TMP/aw" --at $PIN -o "$TMP/shared/link.tar" < "$TMP/a4" > /dev/null 2> "$TMP/e"
+check "... through a symbolic link: refused (2), naming it" \
+	sh -c '[ $0 -eq 2 ] && grep -q "link.tar: a symbolic link" "$1"' $? "$TMP/e"
+if [ "$(id -u)" -eq 0 ]; then
+	: > "$TMP/shared/theirs.tar"; chown nobody "$TMP/shared/theirs.tar"
+	solr-countersign -C "$TMP/aw" --at $PIN -o "$TMP/shared/theirs.tar" < "$TMP/a4" > /dev/null 2> "$TMP/e"
+	check "... into another user's file: refused (2), nothing appended" \
+		sh -c '[ $0 -eq 2 ] && grep -q "theirs.tar: not the user.s own file" "$1" && [ ! -s "$2" ]' $? "$TMP/e" "$TMP/shared/theirs.tar"
+else
+	skip "an archive of another user's" "needs root to give a file away"
+fi
