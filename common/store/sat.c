@@ -911,6 +911,30 @@ next:
 	return r;
 }
 
+/* The entry in rd's chunk (split into p) parsed, and given to fn. */
+static int
+entry_to(struct reader *rd, const struct entry_parts *p, const char *path,
+    int (*fn)(void *, struct ynode *), void *arg, struct solr_err *e)
+{
+	struct ynode *t = NULL;
+	int r;
+
+	if ((r = yn_parse((const char *)rd->chunk.p, p->body, path,
+	    rd->start_line, &t, e)) != 0)
+		return r;
+	r = fn(arg, t);
+	yn_free(t);
+	return r;
+}
+
+static void
+reader_close(struct reader *rd)
+{
+	free(rd->line);
+	solr_buf_free(&rd->chunk);
+	fclose(rd->f);
+}
+
 int
 sat_each_at(const char *dir, const struct sat_query *q,
     int (*fn)(void *, struct ynode *), void *arg, struct solr_err *e)
@@ -925,8 +949,6 @@ sat_each_at(const char *dir, const struct sat_query *q,
 		return r;
 	rd.ended = 1;	/* no progress: the log is not read through */
 	for (i = 0; r == 0 && i < q->n; i++) {
-		struct ynode *t = NULL;
-
 		rd.pending = 0;
 		if (fseeko(rd.f, (off_t)q->offs[i], SEEK_SET) != 0) {
 			r = solr_seterr_at(e, SOLR_ERR_IO, path, 0, "seek: %s",
@@ -943,15 +965,9 @@ sat_each_at(const char *dir, const struct sat_query *q,
 			    "changed while it was read", (long long)q->offs[i]);
 			break;
 		}
-		if ((r = yn_parse((const char *)rd.chunk.p, p.body, path,
-		    rd.start_line, &t, e)) != 0)
-			break;
-		r = fn(arg, t);
-		yn_free(t);
+		r = entry_to(&rd, &p, path, fn, arg, e);
 	}
-	free(rd.line);
-	solr_buf_free(&rd.chunk);
-	fclose(rd.f);
+	reader_close(&rd);
 	return r;
 }
 
@@ -967,21 +983,13 @@ sat_each(const char *dir, int (*fn)(void *, struct ynode *), void *arg,
 	if ((r = open_log(dir, path, sizeof(path), &rd, e)) != 0)
 		return r;
 	while (r == 0 && next_entry(&rd)) {
-		struct ynode *t = NULL;
-
 		if (split_entry(&rd.chunk, &p) != 0) {
 			r = solr_seterr_at(e, SOLR_ERR_VERIFY, path,
 			    rd.start_line, "a torn entry");
 			break;
 		}
-		if ((r = yn_parse((const char *)rd.chunk.p, p.body, path,
-		    rd.start_line, &t, e)) != 0)
-			break;
-		r = fn(arg, t);
-		yn_free(t);
+		r = entry_to(&rd, &p, path, fn, arg, e);
 	}
-	free(rd.line);
-	solr_buf_free(&rd.chunk);
-	fclose(rd.f);
+	reader_close(&rd);
 	return r;
 }
