@@ -426,6 +426,15 @@ struct reader {
 	int64_t start_off;	/* where the entry in chunk begins */
 };
 
+/* The reader's log closed, and what it held freed. */
+static void
+reader_close(struct reader *rd)
+{
+	free(rd->line);
+	solr_buf_free(&rd->chunk);
+	fclose(rd->f);
+}
+
 /* The next entry's text; 0 at the end. */
 static int
 next_entry(struct reader *rd)
@@ -556,9 +565,7 @@ sat_check_new(struct sat *s, struct solr_err *e)
 		solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0, "%s; no head is "
 		    "signed over it, and this writer stops", why);
 	}
-	free(rd.line);
-	solr_buf_free(&rd.chunk);
-	fclose(rd.f);
+	reader_close(&rd);
 	return r;
 }
 
@@ -835,6 +842,26 @@ entry_objects(struct solr_objstore *os, const struct ynode *ol, uint64_t n,
 	return r;
 }
 
+/* What the auditor's check adds to the chain's for one entry: what it
+ * says of the inventory, and each object it names. */
+static int
+entry_full(struct reader *rd, const struct entry_parts *p,
+    struct solr_objstore *os, struct inv_seen *seen, uint64_t want,
+    const char *path, struct solr_err *e)
+{
+	struct ynode *t = NULL;
+	int r;
+
+	if (yn_parse((const char *)rd->chunk.p, p->body, path, rd->start_line,
+	    &t, e) != 0)
+		return SOLR_ERR_VERIFY;
+	if ((r = inventory_grows(t, seen, want, path, rd->start_line, e)) == 0)
+		r = entry_objects(os, yn_get(t, "objects"), want, path,
+		    rd->start_line, e);
+	yn_free(t);
+	return r;
+}
+
 /* sat_verify; with q, the chain and the MACs alone (a query's), noting
  * each entry q->may finds a candidate. */
 static int
@@ -842,8 +869,6 @@ verify(const char *dir, const unsigned char *key, struct sat_pos *at,
     size_t nat, uint64_t *entries, char last[SOLR_SHA256_HEX],
     struct sat_query *q, struct solr_err *e)
 {
-	int full = q == NULL;
-
 	struct reader rd = { 0 };
 	struct solr_objstore os;
 	struct entry_parts p;
@@ -862,35 +887,17 @@ verify(const char *dir, const unsigned char *key, struct sat_pos *at,
 		return r;
 	objstore_open_read(&os, objs);
 	while (next_entry(&rd)) {
-		struct ynode *t = NULL;
-
 		if ((r = check_entry(&rd.chunk, key, want, prev, &p, path,
 		    rd.start_line, e)) != 0)
 			break;
-		if (!full && q->may != NULL && q->may(q->arg, (const char *)
+		if (q == NULL)
+			r = entry_full(&rd, &p, &os, &seen, want, path, e);
+		else if (q->may != NULL && q->may(q->arg, (const char *)
 		    rd.chunk.p, rd.chunk.len) && candidate(q, rd.start_off,
-		    p.hash) != 0) {
+		    p.hash) != 0)
 			r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+		if (r != 0)
 			break;
-		}
-		if (!full)
-			goto next;
-		if (yn_parse((const char *)rd.chunk.p, p.body, path,
-		    rd.start_line, &t, e) != 0) {
-			r = SOLR_ERR_VERIFY;
-			break;
-		}
-		if ((r = inventory_grows(t, &seen, want, path, rd.start_line,
-		    e)) != 0) {
-			yn_free(t);
-			break;
-		}
-		r = entry_objects(&os, yn_get(t, "objects"), want, path,
-		    rd.start_line, e);
-		yn_free(t);
-		if (r)
-			break;
-next:
 		memcpy(prev, p.hash, 65);
 		for (i = 0; i < nat; i++)
 			if (at[i].n == want)
@@ -899,15 +906,13 @@ next:
 	}
 	/* every object of the bundle, named by an entry or kept beside
 	 * them (the world files a replay reads), hashes to its name */
-	if (r == 0 && full && (r = objstore_each(&os, 64 << 20, any_object,
-	    NULL, e)) != 0)
+	if (r == 0 && q == NULL && (r = objstore_each(&os, 64 << 20,
+	    any_object, NULL, e)) != 0)
 		r = SOLR_ERR_VERIFY;
 	if (last)
 		memcpy(last, prev, 65);
 	(void)objstore_close(&os, NULL);
-	free(rd.line);
-	solr_buf_free(&rd.chunk);
-	fclose(rd.f);
+	reader_close(&rd);
 	return r;
 }
 
@@ -925,14 +930,6 @@ entry_to(struct reader *rd, const struct entry_parts *p, const char *path,
 	r = fn(arg, t);
 	yn_free(t);
 	return r;
-}
-
-static void
-reader_close(struct reader *rd)
-{
-	free(rd->line);
-	solr_buf_free(&rd->chunk);
-	fclose(rd->f);
 }
 
 int
@@ -959,6 +956,7 @@ sat_each_at(const char *dir, const struct sat_query *q,
 			solr_sha256_hex(rd.chunk.p, p.hashed, got);
 		else
 			got[0] = '\0';
+		rd.start_line = 0;	/* not counted from the top: none */
 		if (strcmp(got, q->hashes[i]) != 0) {
 			r = solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "the "
 			    "entry at byte %lld is not the one checked: the log "
