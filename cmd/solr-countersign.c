@@ -47,6 +47,7 @@ static const char help[] =
 "the Service Audit Trail.  solr-countersign(1).\n"
 "\n"
 "  -o dir          also write every artifact into dir, named by RequestID\n"
+"                  (dir ending in .tar: appended to that one archive)\n"
 "  --sat dir       append a Service Audit Trail entry per record to dir\n"
 "  -x, -b          one Signed Pre-Command (hex with -x, base64 with -b) on\n"
 "                  standard input: check it and write its Command\n"
