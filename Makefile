@@ -98,6 +98,19 @@ bin/%: cmd/%.c $(LIB) $(CLI_OBJ) build/.flags
 
 -include $(wildcard build/*.d)
 
+# The five tools linked with the SRV table of tests/srv/rows.c in place
+# of the shipped one (srvrows.o is then never taken from the library)
+SRVTEST = $(patsubst %,build/srvtest/%,$(filter-out solr-sat,$(TOOLS)))
+build/srvtest/rows.o: tests/srv/rows.c build/.deps build/.flags
+	@mkdir -p build/srvtest
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ tests/srv/rows.c
+
+build/srvtest/%: cmd/%.c build/srvtest/rows.o $(LIB) $(CLI_OBJ) build/.flags
+	$(CC) $(ALL_CFLAGS) -o $@ $< build/srvtest/rows.o $(CLI_OBJ) $(LIB) \
+		$(LDFLAGS) $(PKG_LIBS)
+
+-include $(wildcard build/srvtest/*.d)
+
 build/check_unit: $(UNIT_SRC) tests/unit/unit.h $(LIB) build/.flags
 	$(CC) $(ALL_CFLAGS) `pkg-config --cflags check` -o $@ $(UNIT_SRC) \
 		$(LIB) $(LDFLAGS) $(PKG_LIBS) `pkg-config --libs check`
@@ -198,7 +211,7 @@ replay-fuzz: build/world/.made $(FUZZERS:%=build/replay/%)
 		echo "replay-fuzz: SKIP the vectors: $(VECTORS) is absent"; \
 	fi
 
-check: deps all build/check_unit build/maxrss build/faults.so build/inv-lookup \
+check: deps all build/check_unit build/maxrss build/faults.so build/inv-lookup $(SRVTEST) \
 		build/ledger-seal \
 		build/requests/.made build/alerts/.made
 	SOLR_TESTDATA=testdata SOLR_VECTORS=$${SOLR_VECTORS:-../shared/vectors} \

@@ -88,8 +88,8 @@ standalone(struct countersign_stage *c, int hex)
 	}
 	oom = solr_oom_count();
 	if (countersign_precommand_check(c, spc, n, &e) != 0 ||
-	    countersign_command(c, spc, n, cli_now(&opt), &cmd, &code, &e) !=
-	    0 ||
+	    countersign_command(c, NULL, spc, n, cli_now(&opt), &cmd, &code,
+	    &e) != 0 ||
 	    ledger_sync(&c->ledger, &e) != 0) {
 		ledger_undo(&c->ledger);
 		cli_error(&e);

@@ -171,7 +171,7 @@ decode_precommand(struct solr_world *w, struct ynode *doc, struct ynode **out,
 
 	r = gbcs_parse_signing(buf, len, 1, &a, t, e);
 	if (r == 0)
-		r = gbcs_sr21_content(&a, &pp, t, e);
+		r = gbcs_read_values(NULL, &a, &pp, t, e);
 	if (r == 0 && w != NULL) {
 		r = gbcs_verify_supplier(&a, w, &signer, e);
 		if (r == 0)
@@ -203,7 +203,7 @@ decode_command(struct solr_world *w, struct ynode *doc, struct ynode **out,
 
 	if ((r = gbcs_parse_command(buf, len, &c, t, e)) != 0)
 		return r;
-	rc = gbcs_sr21_content(&c.apdu, &pp, t, &ce);
+	rc = gbcs_read_values(NULL, &c.apdu, &pp, t, &ce);
 	if (w == NULL) {
 		snprintf(sig, sizeof(sig), "not checked: no world (-C)");
 		snprintf(mac, sizeof(mac), "not checked: no world (-C)");

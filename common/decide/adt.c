@@ -1068,18 +1068,18 @@ adt_decide_role(const struct solr_role_policy *rp, const char *srv, int cv,
 }
 
 int
-adt_decide_content(const struct safe_policy *sp, const struct prepay *pp,
-    const char *why, int64_t t, const char *schema_version,
+adt_decide_content(const struct srv_row *row, const struct safe_policy *sp,
+    const struct ynode *values, int64_t t, const char *schema_version,
     const char *e020101_from, struct decision *d)
 {
 	struct solr_err e = { 0 };
 
-	if (pp != NULL && safe_check(sp, pp, t, &e) == 0) {
+	if (row->not_inspected || row->rule(sp, values, t, &e) == 0) {
 		decision_pass(d);
 		return 0;
 	}
 	return decision_reject(d, duis_content_code(schema_version,
-	    e020101_from), "%s", pp != NULL ? e.msg : why);
+	    e020101_from), "%s", e.msg);
 }
 
 int64_t
@@ -1201,24 +1201,21 @@ count_of(struct adt_stage *s, const struct solr_record *rec, int64_t window,
 	return 0;
 }
 
-/* R5 for SR 2.1: the values a stage before read, against the profile. */
+/* R5: the values a stage before read, held to the rule of the SRV's
+ * row (an SRV with no row is the role's to refuse, R3). */
 static int
 content(struct adt_stage *s, const struct solr_record *rec,
     struct decision *d)
 {
-	const struct srv_rule *sr = srv_rule(rec->request.srv);
-	struct solr_err e = { 0 };
-	struct prepay pp;
-	int ok;
+	const struct srv_row *row = world_srv_row(s->world, rec->request.srv);
 
-	if (sr == NULL || !sr->safe_profile) {
+	if (row == NULL) {
 		decision_pass(d);
 		return 0;
 	}
-	ok = prepay_from_yaml(yn_get(rec->tree, "prepay"), &pp, &e) == 0;
-	return adt_decide_content(&s->world->policy.safe, ok ? &pp : NULL,
-	    e.msg, rec->received_at, rec->request.schema_version,
-	    s->world->policy.e020101_from, d);
+	return adt_decide_content(row, &s->world->policy.safe, row->values_key ?
+	    yn_get(rec->tree, row->values_key) : NULL, rec->received_at,
+	    rec->request.schema_version, s->world->policy.e020101_from, d);
 }
 
 static int

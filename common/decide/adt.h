@@ -126,17 +126,19 @@ int adt_counters_close(struct adt_counters *c, struct solr_err *e);
 /*
  * The decisions of solr-adt-check, in their order, each pure:
  * R3, the SRV and CommandVariant for the sender's role (E2);
- * R5, the SR 2.1 values against the safe profile (E020101 or E2 by the
- *     request's DUIS schema version; pp NULL when the values could not be
- *     read, why says so);
+ * R5, the values a stage before read (values, the record's mapping of
+ *     the row's values_key) held to the rule of the SRV's row, unless the
+ *     row says they are not inspected (E020101 or E2 by the request's DUIS
+ *     schema version);
  * R4/R6A, the Authority gate and the thresholds (quarantine AD1), with
  *     the request's count in its window.
  */
 int adt_decide_role(const struct solr_role_policy *rp, const char *srv,
     int cv, struct decision *d);
-int adt_decide_content(const struct safe_policy *sp, const struct prepay *pp,
-    const char *why, int64_t t, const char *schema_version,
-    const char *e020101_from, struct decision *d);
+int adt_decide_content(const struct srv_row *row,
+    const struct safe_policy *sp, const struct ynode *values, int64_t t,
+    const char *schema_version, const char *e020101_from,
+    struct decision *d);
 struct adt_gate {
 	const struct instruction *instruction;	/* in force at t, or NULL */
 	int have_adt;				/* an accepted ADT file */

@@ -275,10 +275,11 @@ device_entry(const struct countersign_stage *c, uint64_t eui,
 }
 
 int
-countersign_command(struct countersign_stage *c, const unsigned char *spc,
-    size_t n, int64_t at, struct solr_buf *cmd, enum duis_code *code,
-    struct solr_err *e)
+countersign_command(struct countersign_stage *c, const struct srv_row *row,
+    const unsigned char *spc, size_t n, int64_t at, struct solr_buf *cmd,
+    enum duis_code *code, struct solr_err *e)
 {
+	const struct srv_gbcs *m;
 	struct gbcs_apdu a;
 	unsigned char sha[32];
 	struct inv_entry en;
@@ -289,12 +290,15 @@ countersign_command(struct countersign_stage *c, const unsigned char *spc,
 	*code = DUIS_NONE;
 	if ((r = gbcs_parse_signing(spc, n, 1, &a, NULL, e)) != 0)
 		return r;
-	/* a Command only for the kind of device it is for (E11); the
-	 * device key first: nothing goes in the ledger that is not MACed;
-	 * a device the inventory does not hold is E19 */
+	/* a Command only for the kind of device its message is for, as
+	 * the SRV's row says (E11); the device key first: nothing goes in
+	 * the ledger that is not MACed; a device the inventory does not
+	 * hold is E19 */
+	m = srv_gbcs_of(row ? row : srv_row_by_gbcs(a.message_code),
+	    a.message_code);
 	snprintf(what, sizeof(what), "message code 0x%04X", a.message_code);
-	if ((r = device_entry(c, a.recipient, gbcs_device_type_of(
-	    a.message_code), what, &en, code, e)) != 0)
+	if ((r = device_entry(c, a.recipient, m ? m->device_type : NULL, what,
+	    &en, code, e)) != 0)
 		return r;
 	if ((r = world_entry_key(c->world, &en, INV_KA, at, &dev, e)) != 0) {
 		if (r == SOLR_ERR_NOTFOUND) {
@@ -321,7 +325,7 @@ countersign_precommand_check(struct countersign_stage *c,
 	int r;
 
 	if ((r = gbcs_parse_signing(spc, n, 1, &a, NULL, e)) != 0 ||
-	    (r = gbcs_sr21_content(&a, &pp, NULL, e)) != 0)
+	    (r = gbcs_read_values(NULL, &a, &pp, NULL, e)) != 0)
 		return r;
 	return gbcs_verify_supplier(&a, c->world, &signer, e);
 }
@@ -634,7 +638,8 @@ command(struct countersign_stage *c, const struct solr_record *rec,
 		return nomem(e);
 	code = DUIS_NONE;
 	if ((r = precommand_of(req, spc, &len, e)) == 0)
-		r = countersign_command(c, spc, len, t, &cmd, &code, e);
+		r = countersign_command(c, world_srv_row(c->world,
+		    rec->request.srv), spc, len, t, &cmd, &code, e);
 	free(spc);
 	if (r != 0) {
 		/* the device store's word (E11, E19); else the Signed
@@ -662,34 +667,37 @@ command(struct countersign_stage *c, const struct solr_record *rec,
 }
 
 /*
- * A SMETS1 request, read from its own bytes: an SR 2.1 body of one fuel
- * goes only to a meter of that fuel (GSME for gas, ESME for electricity),
- * as the device store says.  Other bodies name no kind of device: 0.
+ * A SMETS1 request, read from its own bytes: a body its SRV's row reads
+ * goes only to the kind of device the reader says (GSME for a gas
+ * prepayment configuration, ESME for an electricity one), as the device
+ * store says.  A body whose content is not inspected names no kind: 0.
  */
 static int
 smets1_device(const struct countersign_stage *c, xmlDocPtr doc,
     enum duis_code *code, struct solr_err *e)
 {
+	const struct srv_row *row;
 	struct duis_header h;
 	struct inv_entry en;
-	struct prepay pp;
+	struct srv_read rd = { 0 };
 	xmlNodePtr body;
+	char label[96];
 	int r;
 
-	if ((r = duis_read_header(doc, 0, &h, e)) == 0 &&
-	    (body = solr_xml_body(doc)) != NULL &&
-	    strcmp((const char *)body->name, "UpdatePrepayConfiguration") ==
-	    0) {
-		if ((r = prepay_from_xml(body, &pp, e)) == 0)
-			r = device_entry(c, h.target, pp.fuel == FUEL_GAS ?
-			    "GSME" : "ESME", pp.fuel == FUEL_GAS ? "a gas "
-			    "prepayment configuration (UpdatePrepayConfigGas)" :
-			    "an electricity prepayment configuration "
-			    "(UpdatePrepayConfigElectricity)", &en, code, e);
-		else if (r == SOLR_ERR_VERIFY && e->code == 0)
-			r = solr_seterr(e, SOLR_ERR_VERIFY, "the body is not an "
-			    "SR 2.1 prepayment configuration");
-	}
+	if ((r = duis_read_header(doc, 0, &h, e)) != 0 ||
+	    (row = world_srv_row(c->world, h.srv)) == NULL ||
+	    row->not_inspected || row->xml_read == NULL ||
+	    (body = solr_xml_body(doc)) == NULL ||
+	    strcmp((const char *)body->name, row->element) != 0)
+		return r;
+	if ((r = row->xml_read(body, &rd, e)) == 0)
+		r = device_entry(c, h.target, rd.device_type, rd.what ?
+		    rd.what : row->element, &en, code, e);
+	else if (r == SOLR_ERR_VERIFY && e->code == 0)
+		r = solr_seterr(e, SOLR_ERR_VERIFY, "the body is not the %s "
+		    "of %s", row->element, srv_label(row, label,
+		    sizeof(label)));
+	yn_free(rd.values);
 	return r;
 }
 

@@ -75,8 +75,9 @@ parse_alert_yaml(const struct gbcs_alert *al, const char *check)
 /* The Signed Pre-Command path: the values go out only once the
  * signature verified. */
 static int
-signed_pre_command(struct parse_stage *ps, xmlNodePtr spc,
-    const struct solr_record *rec, struct decision *d, struct solr_err *e)
+signed_pre_command(struct parse_stage *ps, const struct srv_row *row,
+    xmlNodePtr spc, const struct solr_record *rec, struct decision *d,
+    struct solr_err *e)
 {
 	struct gbcs_apdu a;
 	struct prepay pp;
@@ -95,12 +96,12 @@ signed_pre_command(struct parse_stage *ps, xmlNodePtr spc,
 	}
 	if (rec->request.counter != NULL)
 		solr_parse_uint(rec->request.counter, UINT64_MAX, &counter);
-	r = gbcs_precommand_decide(ps->world, text, strlen(text),
+	r = gbcs_precommand_decide(ps->world, row, text, strlen(text),
 	    rec->request.originator.eui, rec->request.target.eui, counter, buf,
 	    &a, &pp, &signer, d, e);
 	free(text);
-	if (r == 0 && decision_is_pass(d) &&
-	    (yn_set(rec->tree, "prepay", prepay_to_yaml(&pp)) != 0 ||
+	if (r == 0 && decision_is_pass(d) && ((!row->not_inspected &&
+	    yn_set(rec->tree, row->values_key, prepay_to_yaml(&pp)) != 0) ||
 	    yn_set(rec->tree, "gbcs", gbcs_summary(&a, signer)) != 0))
 		r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	free(buf);
@@ -218,16 +219,24 @@ from_store(struct parse_stage *ps, const struct solr_record *rec,
 	    rec->request.at, ps->world->policy.max_document_bytes, b, e);
 }
 
-/* Which body the SRV carries, and whether the CommandVariant fits it. */
+/* Which body the SRV's row carries, and whether the CommandVariant fits
+ * it. */
 static int
-body_rule(const struct srv_rule *sr, const char *body, int cv, int *spc,
+body_rule(const struct srv_row *row, const char *body, int cv, int *spc,
     struct decision *d)
 {
+	char xml[64];
+
+	duis_body_name(row->element, xml, sizeof(xml));
 	*spc = strcmp(body, "signed-pre-command") == 0;
-	if (!*spc && strcmp(body, sr->xml_body) != 0)
-		return decision_reject(d, DUIS_E020101, "SRV %s with a %s "
-		    "body; it takes %s or SignedPreCommand", sr->srv, body,
-		    sr->xml_element);
+	if (!*spc && strcmp(body, xml) != 0)
+		return decision_reject(d, DUIS_E020101, "SRV %s with a %s body; "
+		    "it takes %s%s", row->srv, body, row->element, row->ngbcs ?
+		    " or SignedPreCommand" : "");
+	if (*spc && row->ngbcs == 0)
+		return decision_reject(d, DUIS_E020101, "SRV %s with a Signed "
+		    "Pre-Command: no GBCS message carries it; it takes %s",
+		    row->srv, row->element);
 	if (*spc != (cv >= 5 && cv <= 7))
 		return decision_reject(d, DUIS_E12, "CommandVariant %d with a "
 		    "%s body: a Signed Pre-Command takes 5, 6 or 7, an XML "
@@ -236,15 +245,37 @@ body_rule(const struct srv_rule *sr, const char *body, int cv, int *spc,
 	return 0;
 }
 
-/* The SR 2.1 values of the request's body. */
+/* The XML form's values, read and kept as the row says. */
 static int
-sr21(struct parse_stage *ps, const struct solr_record *rec, int spc,
+xml_values(const struct srv_row *row, xmlNodePtr el, struct ynode *rec,
     struct decision *d, struct solr_err *e)
+{
+	struct srv_read rd;
+	int r;
+
+	if (row->not_inspected) {
+		decision_pass(d);
+		return 0;
+	}
+	if ((r = row->xml_read(el, &rd, e)) == SOLR_ERR_NOMEM)
+		return r;
+	if (r != 0)
+		return decision_reject(d, DUIS_E020101, "%s", e->msg);
+	if (yn_set(rec, row->values_key, rd.values) != 0)
+		return nomem(e);
+	decision_pass(d);
+	return 0;
+}
+
+/* The values of the request's body, as its SRV's row reads them. */
+static int
+body_values(struct parse_stage *ps, const struct srv_row *row,
+    const struct solr_record *rec, int spc, struct decision *d,
+    struct solr_err *e)
 {
 	struct solr_buf b = { 0 };
 	xmlDocPtr doc = NULL;
 	xmlNodePtr el = NULL;
-	struct prepay pp;
 	int r;
 
 	if ((r = from_store(ps, rec, &b, e)) != 0) {
@@ -258,13 +289,9 @@ sr21(struct parse_stage *ps, const struct solr_record *rec, int spc,
 		r = r != 0 && r != SOLR_ERR_VERIFY && r != SOLR_ERR_LIMIT ?
 		    STAGE_TROUBLE : 0;
 	} else if (spc)
-		r = signed_pre_command(ps, el, rec, d, e);
-	else if (prepay_from_xml(el, &pp, e) != 0)
-		decision_reject(d, DUIS_E020101, "%s", e->msg);
-	else if (yn_set(rec->tree, "prepay", prepay_to_yaml(&pp)) != 0)
-		r = nomem(e);
+		r = signed_pre_command(ps, row, el, rec, d, e);
 	else
-		decision_pass(d);
+		r = xml_values(row, el, rec->tree, d, e);
 	xmlFreeDoc(doc);
 	solr_buf_free(&b);
 	if (r < 0 && r != SOLR_ERR_NOMEM) {
@@ -298,7 +325,7 @@ decide_record(void *ctx, struct solr_record *rec, struct solr_err *e)
 {
 	struct parse_stage *ps = ctx;
 	const struct solr_request *req = &rec->request;
-	const struct srv_rule *sr;
+	const struct srv_row *row;
 	struct decision d;
 	struct ynode *st;
 	char why[160];
@@ -310,12 +337,13 @@ decide_record(void *ctx, struct solr_record *rec, struct solr_err *e)
 	if (rec_lacks(rec, RV_SENDER | RV_IDS | RV_COMMAND, why, sizeof(why)))
 		decision_reject(&d, DUIS_NONE, "%s", why);
 	else if (!world_solr_path(ps->world, rec->sender.eui,
-	    req->originator.eui) || (sr = srv_rule(req->srv)) == NULL)
+	    req->originator.eui) || (row = world_srv_row(ps->world,
+	    req->srv)) == NULL)
 		decision_skip(&d);	/* the SoLR rules apply to the SRVs of
-					 * the table on the SoLR path only */
-	else if (body_rule(sr, req->body, req->cv, &spc, &d) == 0 &&
+					 * the role on the SoLR path only */
+	else if (body_rule(row, req->body, req->cv, &spc, &d) == 0 &&
 	    decision_is_pass(&d))
-		r = sr21(ps, rec, spc, &d, e);
+		r = body_values(ps, row, rec, spc, &d, e);
 	/* check A or B of SECMP0134B: E2 for users of a DUIS before E020101 */
 	if (d.code == DUIS_E020101)
 		d.code = duis_content_code(req->schema_version,

@@ -29,8 +29,8 @@ duis_parse_request_id(const char *s, uint64_t *bo, uint64_t *bt,
 	return solr_parse_uint(c, UINT64_MAX, counter);
 }
 
-static void
-kebab(const char *name, char *out, size_t cap)
+void
+duis_body_name(const char *name, char *out, size_t cap)
 {
 	size_t o = 0;
 
@@ -182,7 +182,7 @@ duis_read_header(xmlDocPtr doc, int response, struct duis_header *h,
 	if (b == NULL || !solr_xml_is_sr(b, NULL) || solr_xml_next(b->next) != NULL)
 		return solr_seterr(e, SOLR_ERR_VERIFY, "sr:Body must hold "
 		    "exactly one element of the DUIS namespace");
-	kebab((const char *)b->name, h->body, sizeof(h->body));
+	duis_body_name((const char *)b->name, h->body, sizeof(h->body));
 	return 0;
 }
 

@@ -66,6 +66,9 @@ int duis_build_response(const struct duis_response *r, EVP_PKEY *key,
 /* The QuarantineEventRef of a quarantined request: the first 8 bytes of
  * SHA-256(its object name) as a number, modulo 10^19. */
 void duis_quarantine_ref(const char *object, char out[24]);
+/* The record's request.body for a Body element: "update-prepay-configuration"
+ * for UpdatePrepayConfiguration. */
+void duis_body_name(const char *element, char *out, size_t cap);
 /* "2.1" for "2.1", "6.15" for "6.15.1" */
 void duis_service_reference(const char *srv, char *out, size_t cap);
 

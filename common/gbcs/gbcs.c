@@ -14,33 +14,90 @@
 #include "gbcs/gcs05.h"
 #include "gbcs/reader.h"
 
+static int
+read_ecs08a(struct g *g, struct rng *c, const struct gbcs_apdu *a,
+    struct prepay *pp)
+{
+	pp->fuel = FUEL_ELEC;
+	return ecs08a_decode(g, c, a, pp);
+}
+
+static int
+read_gcs05(struct g *g, struct rng *c, const struct gbcs_apdu *a,
+    struct prepay *pp)
+{
+	(void)a;
+	pp->fuel = FUEL_GAS;
+	return gcs05_decode(g, c, pp);
+}
+
+/* The reader of each message code an SRV row names. */
+static const struct {
+	uint16_t code;
+	int (*read)(struct g *, struct rng *, const struct gbcs_apdu *,
+	    struct prepay *);
+} readers[] = {
+	{ GBCS_MSG_ECS08A, read_ecs08a },
+	{ GBCS_MSG_GCS05, read_gcs05 },
+};
+
+/* The message codes of the rows, for a reason: "0x00DE (ECS08a), ..." */
+static void
+codes_of(const struct srv_row *row, char *buf, size_t cap)
+{
+	size_t i, j, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; srv_rows[i] != NULL; i++)
+		for (j = 0; j < srv_rows[i]->ngbcs; j++) {
+			const struct srv_gbcs *m = &srv_rows[i]->gbcs[j];
+
+			if (m->refused == NULL && (row == NULL ||
+			    row == srv_rows[i]) && n < cap)
+				n += snprintf(buf + n, cap - n, "%s0x%04X (%s)",
+				    n ? ", " : "", m->code, m->message);
+		}
+}
+
 int
-gbcs_sr21_content(const struct gbcs_apdu *a, struct prepay *pp,
-    struct gbcs_trace *t, struct solr_err *e)
+gbcs_read_values(const struct srv_row *row, const struct gbcs_apdu *a,
+    struct prepay *pp, struct gbcs_trace *t, struct solr_err *e)
 {
 	/* offsets (traces and reasons) are the whole message's */
 	struct g g = { a->buf, t, e, 1, a->base };
 	struct rng c = { a->content_off, a->content_off + a->content_len };
+	const struct srv_gbcs *m;
+	char label[96], codes[160];
+	size_t i;
 
 	memset(pp, 0, sizeof(*pp));
 	pp->source = "gbcs";
-	if (a->other_len != 2)
-		return gr_fail(&g, 30, "other-information is %zu bytes; an SR "
-		    "2.1 pre-command has only the message code", a->other_len);
-	switch (a->message_code) {
-	case GBCS_MSG_ECS08A:
-		pp->fuel = FUEL_ELEC;
-		return ecs08a_decode(&g, &c, a, pp);
-	case GBCS_MSG_GCS05:
-		pp->fuel = FUEL_GAS;
-		return gcs05_decode(&g, &c, pp);
-	case GBCS_MSG_ECS08:
-		return gr_fail(&g, 31, "message code 0x001F is the legacy "
-		    "ECS08; SR 2.1 for electricity is ECS08a (0x00DE)");
-	default:
-		return gr_fail(&g, 31, "message code 0x%04X is not SR 2.1 "
-		    "(0x00DE electricity, 0x006F gas)", a->message_code);
+	if (row == NULL && (row = srv_row_by_gbcs(a->message_code)) == NULL) {
+		codes_of(NULL, codes, sizeof(codes));
+		return gr_fail(&g, 31, "message code 0x%04X is the Signed "
+		    "Pre-Command of no SRV of the table (%s)", a->message_code,
+		    codes);
 	}
+	srv_label(row, label, sizeof(label));
+	if ((m = srv_gbcs_of(row, a->message_code)) == NULL) {
+		codes_of(row, codes, sizeof(codes));
+		return gr_fail(&g, 31, "message code 0x%04X does not carry %s "
+		    "(%s)", a->message_code, label, codes[0] ? codes :
+		    "no GBCS message does");
+	}
+	if (m->refused != NULL)
+		return gr_fail(&g, 31, "%s", m->refused);
+	if (a->other_len != 2)
+		return gr_fail(&g, 30, "other-information is %zu bytes; a "
+		    "pre-command of %s has only the message code",
+		    a->other_len, label);
+	if (row->not_inspected)
+		return 0;	/* the row says so: nothing read */
+	for (i = 0; i < sizeof(readers) / sizeof(readers[0]); i++)
+		if (readers[i].code == a->message_code)
+			return readers[i].read(&g, &c, a, pp);
+	return gr_fail(&g, 31, "message code 0x%04X (%s): no reader of its "
+	    "values", a->message_code, label);
 }
 
 int
@@ -118,7 +175,8 @@ held_to_header(const struct gbcs_apdu *a, uint64_t bo, uint64_t bt,
 }
 
 int
-gbcs_precommand_decide(struct solr_world *w, const char *payload,
+gbcs_precommand_decide(struct solr_world *w, const struct srv_row *row,
+    const char *payload,
     size_t plen, uint64_t bo, uint64_t bt, uint64_t counter,
     unsigned char *buf, struct gbcs_apdu *a, struct prepay *pp,
     struct solr_cert **signer, struct decision *d, struct solr_err *e)
@@ -130,7 +188,7 @@ gbcs_precommand_decide(struct solr_world *w, const char *payload,
 		return decision_reject(d, DUIS_E020101, "sr:GBCSPayload: "
 		    "%.900s", e->msg);
 	if (gbcs_parse_signing(buf, len, 1, a, NULL, e) != 0 ||
-	    gbcs_sr21_content(a, pp, NULL, e) != 0)
+	    gbcs_read_values(row, a, pp, NULL, e) != 0)
 		return decision_reject(d, DUIS_E020101, "%s", e->msg);
 	if (held_to_header(a, bo, bt, counter, d) != 0 || !decision_is_pass(d))
 		return 0;
@@ -231,15 +289,3 @@ gbcs_alert_verify(struct solr_world *w, const struct gbcs_alert *al,
 	return r;
 }
 
-const char *
-gbcs_device_type_of(uint16_t message_code)
-{
-	switch (message_code) {
-	case GBCS_MSG_ECS08A:
-	case GBCS_MSG_ECS08:
-		return "ESME";
-	case GBCS_MSG_GCS05:
-		return "GSME";
-	}
-	return NULL;
-}

@@ -25,6 +25,7 @@
 #include "base/decision.h"
 #include "base/err.h"
 #include "prepay/prepay.h"
+#include "prepay/srv.h"
 #include "world/device.h"
 #include "world/world.h"
 #include "gbcs/alert.h"
@@ -32,10 +33,12 @@
 #include "gbcs/command.h"
 #include "gbcs/framing.h"
 
-/* Decodes the content of an SR 2.1 pre-command (0x00DE or 0x006F) into pp.
- * Anything else, including the legacy 0x001F, is refused. */
-int gbcs_sr21_content(const struct gbcs_apdu *a, struct prepay *pp,
-    struct gbcs_trace *t, struct solr_err *e);
+/* Reads the values of a Signed Pre-Command of row's SRV (NULL: the row
+ * of the table whose messages include its code) into pp, with the reader
+ * of its message code.  A code the row does not name, or names as
+ * refused, is refused. */
+int gbcs_read_values(const struct srv_row *row, const struct gbcs_apdu *a,
+    struct prepay *pp, struct gbcs_trace *t, struct solr_err *e);
 
 /* Verifies with the supplier-role (0x02) digital-signing certificates of
  * the originator in the world: their role, key usage, EUI and chain
@@ -45,20 +48,19 @@ int gbcs_sr21_content(const struct gbcs_apdu *a, struct prepay *pp,
 int gbcs_verify_supplier(const struct gbcs_apdu *a, struct solr_world *w,
     struct solr_cert **signer, struct solr_err *e);
 
-/* The device type a Signed Pre-Command's message code is for, or NULL. */
-const char *gbcs_device_type_of(uint16_t message_code);
-
 /*
- * The Signed Pre-Command of an SR 2.1 request: the base64 text of its
- * sr:GBCSPayload decoded into buf (GBCS_MAX_LEN bytes; a->buf points
- * there), framed strictly, held to the DUIS header (Business Originator
+ * The Signed Pre-Command of a request for row's SRV: the base64 text of
+ * its sr:GBCSPayload decoded into buf (GBCS_MAX_LEN bytes; a->buf points
+ * there), framed strictly, its values read as the row says (none when
+ * it says they are not inspected), held to the DUIS header (Business Originator
  * bo, Target bt, counter) and verified with a supplier key of the
  * originator.  d passes, or rejects: E020101 for the framing, the message
  * code, the values, the recipient or the counter; E65 for the originator
  * or the signature.  Returns 0, or the error of a signature check that
  * could not run (d rejects then too).
  */
-int gbcs_precommand_decide(struct solr_world *w, const char *payload,
+int gbcs_precommand_decide(struct solr_world *w, const struct srv_row *row,
+    const char *payload,
     size_t plen, uint64_t bo, uint64_t bt, uint64_t counter,
     unsigned char *buf, struct gbcs_apdu *a, struct prepay *pp,
     struct solr_cert **signer, struct decision *d, struct solr_err *e);

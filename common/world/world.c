@@ -210,6 +210,86 @@ load_pki(struct cfg *c, const struct ynode *n, struct solr_policy *p)
 	return 0;
 }
 
+static int
+element_name(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (!(s[i] >= 'A' && s[i] <= 'Z') && !(s[i] >= 'a' &&
+		    s[i] <= 'z') && !(i > 0 && s[i] >= '0' && s[i] <= '9'))
+			return 0;
+	return i > 0 && i < 128;
+}
+
+/* One SRV the policy lists as not inspected: {srv, body, content}; the
+ * row's strings are the policy tree's, which the world keeps. */
+static int
+load_own_row(struct cfg *c, const struct ynode *it, const char *field,
+    struct solr_role_policy *rp, size_t i)
+{
+	static const char *const keys[] = { "srv", "body", "content", NULL };
+	const struct ynode *body = yn_get(it, "body");
+	const struct ynode *content = yn_get(it, "content");
+	struct srv_row *own;
+	char why[200];
+	int r;
+
+	if ((r = cfg_keys(c, it, field, keys)) != 0 ||
+	    (r = cfg_str(c, yn_get(it, "srv"), field, &rp->srvs[i])) != 0)
+		return r;
+	if (!yn_is_scalar(content) || strcmp(content->str, "not inspected"))
+		return yn_err(c->e, SOLR_ERR_CONFIG, c->file, content ?
+		    content : it, field, "content: the policy lists an SRV "
+		    "only as 'not inspected'; a rule is a row of the SRV table");
+	if (!yn_is_scalar(body) || !element_name(body->str))
+		return yn_err(c->e, SOLR_ERR_CONFIG, c->file, body ? body : it,
+		    field, "body: the name of the body's element, as "
+		    "UpdateDebt");
+	if (srv_row(rp->srvs[i]) != NULL) {
+		snprintf(why, sizeof(why), "SRV %.20s has a row with a content "
+		    "rule; listing it as not inspected would skip the rule",
+		    rp->srvs[i]);
+		return yn_err(c->e, SOLR_ERR_CONFIG, c->file, it, field, why);
+	}
+	own = &rp->own[rp->nown++];
+	own->srv = rp->srvs[i];
+	own->element = body->str;
+	own->not_inspected = 1;
+	rp->rows[i] = own;
+	return 0;
+}
+
+/* roles.<name>.srvs: each an SRV as DUIS writes it, with its row of the
+ * SRV table, or a row the policy gives: an SRV it lists as not
+ * inspected. */
+static int
+load_srvs(struct cfg *c, const struct ynode *n, const char *field,
+    struct solr_role_policy *rp)
+{
+	size_t i;
+	int r;
+
+	if (n == NULL || n->kind != YN_SEQ)
+		return yn_err(c->e, SOLR_ERR_CONFIG, c->file, n, field,
+		    "must be a list");
+	if ((rp->srvs = calloc(n->n + 1, sizeof(*rp->srvs))) == NULL ||
+	    (rp->rows = calloc(n->n + 1, sizeof(*rp->rows))) == NULL ||
+	    (rp->own = calloc(n->n + 1, sizeof(*rp->own))) == NULL)
+		return solr_seterr(c->e, SOLR_ERR_NOMEM, "out of memory");
+	rp->nsrvs = n->n;	/* each freed, set or not */
+	for (i = 0; i < n->n; i++) {
+		if (n->items[i]->kind == YN_MAP)
+			r = load_own_row(c, n->items[i], field, rp, i);
+		else if ((r = cfg_str(c, n->items[i], field, &rp->srvs[i])) ==
+		    0)
+			rp->rows[i] = srv_row(rp->srvs[i]);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
 /* roles: each user role's SRVs and CommandVariants. */
 static int
 load_roles(struct cfg *c, const struct ynode *n, struct solr_policy *p)
@@ -235,8 +315,7 @@ load_roles(struct cfg *c, const struct ynode *n, struct solr_policy *p)
 		if ((r = cfg_keys(c, rv, f, role_keys)) != 0)
 			return r;
 		snprintf(f, sizeof(f), "roles.%s.srvs", rp->name);
-		if ((r = cfg_str_list(c, yn_get(rv, "srvs"), f, &rp->srvs,
-		    &rp->nsrvs)) != 0)
+		if ((r = load_srvs(c, yn_get(rv, "srvs"), f, rp)) != 0)
 			return r;
 		snprintf(f, sizeof(f), "roles.%s.cvs", rp->name);
 		if ((r = cfg_int_list(c, yn_get(rv, "cvs"), f, 9, rp->cvs, 16,
@@ -362,16 +441,20 @@ strict_policy(struct cfg *c, const struct ynode *t, struct solr_policy *p)
 		    "roles." SOLR_CONTINGENCY, "missing: without it no SoLR "
 		    "rule would hold (the strict one is {srvs: ['2.1'], cvs: "
 		    "[4, 5, 6, 7]})");
-	for (i = 0; i < rp->nsrvs; i++)
-		if (srv_rule(rp->srvs[i]) == NULL ||
-		    !srv_rule(rp->srvs[i])->safe_profile) {
+	for (i = 0; i < rp->nsrvs; i++) {
+		const char *unfit = rp->rows[i] ? srv_row_unfit(rp->rows[i]) :
+		    "no row of the SRV table reads it, and the policy does "
+		    "not list it as {srv: ..., body: ..., content: not "
+		    "inspected}";
+
+		if (unfit != NULL) {
 			snprintf(why, sizeof(why), "SRV %.20s has no content "
-			    "rule: the role may send only what is checked (SR "
-			    "2.1, against safe_prepay)", rp->srvs[i]);
+			    "rule: %s", rp->srvs[i], unfit);
 			return yn_err(c->e, SOLR_ERR_CONFIG, c->file, yn_path(t,
 			    "roles." SOLR_CONTINGENCY ".srvs"), "roles."
 			    SOLR_CONTINGENCY ".srvs", why);
 		}
+	}
 	/* loaded once, here, for every stage that holds values to it */
 	if ((r = safe_policy_load(t, c->file, &p->safe, c->e)) != 0)
 		return r;
@@ -903,6 +986,8 @@ world_free(struct solr_world *w)
 		free(w->policy.roles[i].name);
 		free_str_list(w->policy.roles[i].srvs,
 		    w->policy.roles[i].nsrvs);
+		free(w->policy.roles[i].rows);
+		free(w->policy.roles[i].own);
 	}
 	free(w->policy.roles);
 	free(w->policy.e020101_from);
@@ -1226,6 +1311,19 @@ role_allows_srv(const struct solr_role_policy *rp, const char *srv)
 		if (strcmp(rp->srvs[i], srv) == 0)
 			return 1;
 	return 0;
+}
+
+const struct srv_row *
+world_srv_row(const struct solr_world *w, const char *srv)
+{
+	const struct solr_role_policy *rp = world_role_policy(w,
+	    SOLR_CONTINGENCY);
+	size_t i;
+
+	for (i = 0; rp != NULL && srv != NULL && i < rp->nsrvs; i++)
+		if (strcmp(rp->srvs[i], srv) == 0)
+			return rp->rows[i];
+	return NULL;
 }
 
 int

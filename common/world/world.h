@@ -18,6 +18,7 @@
 #include "base/cert.h"
 #include "base/err.h"
 #include "prepay/safe.h"
+#include "prepay/srv.h"
 #include "base/util.h"
 #include "base/ytree.h"
 
@@ -30,6 +31,11 @@ struct solr_role_policy {
 	size_t nsrvs;
 	int cvs[16];
 	size_t ncvs;
+	/* each SRV's row (srv.h), or NULL; own holds the rows the policy
+	 * gives itself: SRVs it lists as not inspected */
+	const struct srv_row **rows;
+	struct srv_row *own;
+	size_t nown;
 };
 
 struct solr_policy {
@@ -135,6 +141,9 @@ void world_free(struct solr_world *w);
 
 const struct solr_user *world_user(const struct solr_world *w, uint64_t id);
 int user_has_role(const struct solr_user *u, const char *role);
+/* The row of an SRV the SolrContingency role may send, or NULL. */
+const struct srv_row *world_srv_row(const struct solr_world *w,
+    const char *srv);
 const struct solr_role_policy *world_role_policy(const struct solr_world *w,
     const char *role);
 

@@ -26,7 +26,7 @@ command(struct solr_world *w, const uint8_t *data, size_t size)
 
 	(void)gbcs_message_kind(data, size);
 	if (gbcs_parse_command(data, size, &c, &t, &e) == 0) {
-		(void)gbcs_sr21_content(&c.apdu, &pp, &t, &e);
+		(void)gbcs_read_values(NULL, &c.apdu, &pp, &t, &e);
 		snprintf(path, sizeof(path), "%s/keys/acb.ka.key", w->dir);
 		if (world_device_key(w, c.apdu.recipient, INV_KA, FUZZ_AT, &dev,
 		    &e) == 0 && world_private_ka(w, path, &acb, &e) == 0)

@@ -27,7 +27,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		have_sp = 1;
 	}
 	if (gbcs_parse_signing(data, size, 1, &a, &t, &e) == 0 &&
-	    gbcs_sr21_content(&a, &pp, &t, &e) == 0) {
+	    gbcs_read_values(NULL, &a, &pp, &t, &e) == 0) {
 		(void)safe_check(&sp, &pp, FUZZ_AT, &e);
 		(void)gbcs_verify_supplier(&a, w, &signer, &e);
 	}

@@ -14,7 +14,7 @@
 
 static char *srvs[] = { "2.1", "6.15.1" };
 static const struct solr_role_policy solr_role = { "SolrContingency", srvs, 2,
-	{ 4, 5, 6, 7 }, 4 };
+	{ 4, 5, 6, 7 }, 4, NULL, NULL, 0 };
 
 static const struct {
 	const char *srv;
@@ -86,13 +86,13 @@ static const struct {
 	{ 1, "6.0", VERDICT_REJECT, DUIS_E020101, "min 1000000" },
 	{ 2, "5.5", VERDICT_REJECT, DUIS_E020101, "DebtRecoveryRateCap is 1; "
 	    "the profile requires eq 0" },
-	{ 3, "5.5", VERDICT_REJECT, DUIS_E020101, "cannot be read" },
-	{ 3, "5.4", VERDICT_REJECT, DUIS_E2, "cannot be read" },
+	{ 3, "5.5", VERDICT_REJECT, DUIS_E020101, "no prepay: mapping" },
+	{ 3, "5.4", VERDICT_REJECT, DUIS_E2, "no prepay: mapping" },
 };
 
 START_TEST(content)
 {
-	struct ynode *t;
+	struct ynode *t, *v;
 	struct safe_policy sp;
 	struct prepay pp;
 	struct decision d;
@@ -108,9 +108,11 @@ START_TEST(content)
 		pp.emergency_credit_limit = 999999;
 	if (content_rows[_i].change == 2)
 		pp.debt_recovery_rate_cap = 1;
-	ck_assert_int_eq(adt_decide_content(&sp, content_rows[_i].change == 3 ?
-	    NULL : &pp, "the values cannot be read", at, content_rows[_i].sv,
-	    "5.5", &d), 0);
+	pp.source = "xml";
+	v = content_rows[_i].change == 3 ? NULL : prepay_to_yaml(&pp);
+	ck_assert_int_eq(adt_decide_content(&srv_update_prepay, &sp, v, at,
+	    content_rows[_i].sv, "5.5", &d), 0);
+	yn_free(v);
 	ck_assert_int_eq(d.verdict, content_rows[_i].verdict);
 	ck_assert_int_eq(d.code, content_rows[_i].code);
 	if (content_rows[_i].reason)

@@ -247,7 +247,7 @@ static struct solr_user users[] = {
 };
 static char *srvs[] = { "2.1" };
 static struct solr_role_policy roles[] = {
-	{ "SolrContingency", srvs, 1, { 4, 5, 6, 7 }, 4 },
+	{ "SolrContingency", srvs, 1, { 4, 5, 6, 7 }, 4, NULL, NULL, 0 },
 };
 
 static void

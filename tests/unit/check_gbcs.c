@@ -153,7 +153,7 @@ START_TEST(rtds_decode_and_match_templates)
 		UNIT_SKIP("the GBCS vectors are absent");
 	ck_assert_msg(gbcs_parse_signing(m, n, 1, &a, NULL, &e) == 0, "%s",
 	    e.msg);
-	ck_assert_msg(gbcs_sr21_content(&a, &pp, NULL, &e) == 0, "%s", e.msg);
+	ck_assert_msg(gbcs_read_values(NULL, &a, &pp, NULL, &e) == 0, "%s", e.msg);
 	k = cert_key("gbcs/keys/90b3d51f30010000-ds.pem");
 	ck_assert_int_eq(gbcs_verify_signature(&a, k, &e), 0);
 	EVP_PKEY_free(k);
@@ -214,7 +214,8 @@ START_TEST(precommand_against_header)
 	if (headers[_i].payload)
 		strcpy(b64, headers[_i].payload);
 	/* the world is not reached: the header rules come first */
-	ck_assert_int_eq(gbcs_precommand_decide(NULL, b64, strlen(b64),
+	ck_assert_int_eq(gbcs_precommand_decide(NULL, &srv_update_prepay, b64,
+	    strlen(b64),
 	    a.originator + headers[_i].bo, a.recipient + headers[_i].bt,
 	    a.counter + headers[_i].counter, buf, &a, &pp, &signer, &d, &e), 0);
 	ck_assert_int_eq(d.verdict, VERDICT_REJECT);
@@ -239,7 +240,7 @@ START_TEST(legacy_ecs08_is_refused)
 	    NULL)
 		UNIT_SKIP("the GBCS vectors are absent");
 	ck_assert_int_eq(gbcs_parse_signing(m, n, 1, &a, NULL, &e), 0);
-	ck_assert_int_eq(gbcs_sr21_content(&a, &pp, NULL, &e),
+	ck_assert_int_eq(gbcs_read_values(NULL, &a, &pp, NULL, &e),
 	    SOLR_ERR_VERIFY);
 	ck_assert_ptr_nonnull(strstr(e.msg, "offset 31: message code 0x001F "
 	    "is the legacy ECS08"));
@@ -273,7 +274,7 @@ full_check(const unsigned char *m, size_t n, EVP_PKEY *k, struct solr_err *e)
 	int r;
 
 	if ((r = gbcs_parse_signing(m, n, 1, &a, NULL, e)) != 0 ||
-	    (r = gbcs_sr21_content(&a, &pp, NULL, e)) != 0)
+	    (r = gbcs_read_values(NULL, &a, &pp, NULL, e)) != 0)
 		return r;
 	return k ? gbcs_verify_signature(&a, k, e) : 0;
 }
@@ -397,7 +398,7 @@ read_as(const unsigned char *m, size_t n, struct solr_err *e)
 	size_t k;
 
 	if (gbcs_parse_signing(m, n, 1, &a, NULL, e) != 0 ||
-	    gbcs_sr21_content(&a, &pp, NULL, e) != 0)
+	    gbcs_read_values(NULL, &a, &pp, NULL, e) != 0)
 		return NULL;
 	y = prepay_to_yaml(&pp);
 	s = yaml_str(y);
@@ -432,7 +433,7 @@ ids_of(const unsigned char *m, size_t n, char *skip)
 	size_t i;
 
 	ck_assert_int_eq(gbcs_parse_signing(m, n, 1, &a, NULL, &e), 0);
-	ck_assert_int_eq(gbcs_sr21_content(&a, &pp, &t, &e), 0);
+	ck_assert_int_eq(gbcs_read_values(NULL, &a, &pp, &t, &e), 0);
 	for (i = 0; i < t.n; i++)
 		if (strcmp(t.f[i].name, "provider id") == 0 ||
 		    strcmp(t.f[i].name, "issuer event id") == 0)
@@ -1171,8 +1172,9 @@ START_TEST(other_information)
 		UNIT_SKIP("the GBCS vectors are absent");
 	x = other_byte(m, n);
 	ck_assert_int_eq(full_check(x, n + 1, NULL, &e), SOLR_ERR_VERIFY);
-	ck_assert_str_eq(e.msg, "offset 30: other-information is 3 bytes; an "
-	    "SR 2.1 pre-command has only the message code");
+	ck_assert_str_eq(e.msg, "offset 30: other-information is 3 bytes; a "
+	    "pre-command of SRV 2.1 (Update Prepay Configuration) has only "
+	    "the message code");
 	free(x);
 	free(m);
 	if ((m = hexfile("rtds/NA_GCA-DLMS/GCA-DLMS_NA_8F30_ALERT_GBCS.HEX",
@@ -1370,7 +1372,7 @@ START_TEST(fields_written_straight)
 	    NULL)
 		UNIT_SKIP("the GBCS vectors are absent");
 	ck_assert_int_eq(gbcs_parse_signing(m, n, 1, &a, &t, &e), 0);
-	ck_assert_msg(gbcs_sr21_content(&a, &pp, &t, &e) == 0, "%s", e.msg);
+	ck_assert_msg(gbcs_read_values(NULL, &a, &pp, &t, &e) == 0, "%s", e.msg);
 	ck_assert_uint_gt(t.n, 250);	/* 18 SETs, special days */
 	gbcs_trace_sort(&t);
 	fields_same(&t);

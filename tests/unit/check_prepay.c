@@ -84,34 +84,55 @@ START_TEST(field_table)
 }
 END_TEST
 
-/* The SRV table: one row an SRV, each found by its exact name only, and
- * each with a rule for its values (a role may send only what is
- * checked). */
+/* The SRV table: one row an SRV, each found by its exact name only, each
+ * with a rule for its values or "not inspected" said outright (a role may
+ * send only what is checked), its GBCS messages found by code. */
 START_TEST(srv_table)
 {
+	struct srv_row no_rule = { .srv = "9.9", .element = "X" };
+	struct srv_row both = { .srv = "9.9", .element = "X",
+	    .not_inspected = 1, .rule = srv_update_prepay.rule };
+	struct srv_row bare = { .srv = "9.9", .element = "X",
+	    .not_inspected = 1 };
+	struct srv_row no_reader = { .srv = "9.9", .element = "X",
+	    .values_key = "x", .rule = srv_update_prepay.rule };
+	char label[96];
 	int i, j;
 
-	ck_assert_int_ge(srv_nrules, 1);
-	for (i = 0; i < srv_nrules; i++) {
-		const struct srv_rule *r = &srv_rules[i];
+	ck_assert_ptr_nonnull(srv_rows[0]);
+	for (i = 0; srv_rows[i] != NULL; i++) {
+		const struct srv_row *r = srv_rows[i];
 
-		ck_assert_ptr_eq(srv_rule(r->srv), r);
-		ck_assert_ptr_nonnull(r->name);
-		ck_assert_ptr_nonnull(r->xml_body);
-		ck_assert_ptr_nonnull(r->xml_element);
-		ck_assert_int_eq(r->safe_profile, 1);
+		ck_assert_ptr_eq(srv_row(r->srv), r);
+		ck_assert_ptr_nonnull(r->element);
+		ck_assert_ptr_null(srv_row_unfit(r));
 		for (j = 0; j < i; j++) {
-			ck_assert_str_ne(srv_rules[j].srv, r->srv);
-			ck_assert_str_ne(srv_rules[j].xml_body, r->xml_body);
+			ck_assert_str_ne(srv_rows[j]->srv, r->srv);
+			ck_assert_str_ne(srv_rows[j]->element, r->element);
 		}
 	}
-	ck_assert_str_eq(srv_rule("2.1")->xml_element,
-	    "UpdatePrepayConfiguration");
-	ck_assert_ptr_null(srv_rule("2.10"));
-	ck_assert_ptr_null(srv_rule("2"));
-	ck_assert_ptr_null(srv_rule("2.1 "));
-	ck_assert_ptr_null(srv_rule(""));
-	ck_assert_ptr_null(srv_rule(NULL));
+	ck_assert_ptr_eq(srv_row("2.1"), &srv_update_prepay);
+	ck_assert_ptr_null(srv_row("2.10"));
+	ck_assert_ptr_null(srv_row("2"));
+	ck_assert_ptr_null(srv_row("2.1 "));
+	ck_assert_ptr_null(srv_row(""));
+	ck_assert_ptr_null(srv_row(NULL));
+	ck_assert_ptr_eq(srv_row_by_gbcs(0x00DE), &srv_update_prepay);
+	ck_assert_ptr_eq(srv_row_by_gbcs(0x006F), &srv_update_prepay);
+	ck_assert_ptr_null(srv_row_by_gbcs(0x1000));
+	ck_assert_str_eq(srv_gbcs_of(&srv_update_prepay, 0x006F)->device_type,
+	    "GSME");
+	ck_assert_ptr_nonnull(srv_gbcs_of(&srv_update_prepay, 0x001F)->refused);
+	ck_assert_ptr_null(srv_gbcs_of(NULL, 0x00DE));
+	ck_assert_str_eq(srv_label(&srv_update_prepay, label, sizeof(label)),
+	    "SRV 2.1 (Update Prepay Configuration)");
+	/* a row that is neither checked nor said not to be, and its
+	 * kin, may not be listed */
+	ck_assert_ptr_nonnull(strstr(srv_row_unfit(&no_rule), "neither has a "
+	    "rule"));
+	ck_assert_ptr_nonnull(strstr(srv_row_unfit(&both), "not inspected"));
+	ck_assert_ptr_nonnull(strstr(srv_row_unfit(&no_reader), "no reader"));
+	ck_assert_ptr_null(srv_row_unfit(&bare));
 }
 END_TEST
 
