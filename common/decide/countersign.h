@@ -77,11 +77,12 @@ void countersign_free(struct countersign_stage *c);
  * kind of device its message code is for as the SRV's row says (NULL:
  * the row of the table whose messages include it), the ledger, the
  * device's key-agreement certificate at time at, the MAC.  A refusal the
- * device store decides is SOLR_ERR_VERIFY with *code E11 or E19; any other leaves *code
- * DUIS_NONE. */
-int countersign_command(struct countersign_stage *c, const struct srv_row *row,
-    const unsigned char *spc, size_t n, int64_t at, struct solr_buf *cmd,
-    enum duis_code *code, struct solr_err *e);
+ * device store decides is SOLR_ERR_VERIFY with *code E11 or E19; any
+ * other leaves *code DUIS_NONE. */
+int countersign_command(struct countersign_stage *c,
+    const struct srv_row *row, const unsigned char *spc, size_t n,
+    int64_t at, struct solr_buf *cmd, enum duis_code *code,
+    struct solr_err *e);
 
 /* The checks of solr-gbcs-parse on a Signed Pre-Command given alone (-x,
  * -b): strict framing, the message code and values of an SRV of the

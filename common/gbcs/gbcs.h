@@ -60,8 +60,8 @@ int gbcs_verify_supplier(const struct gbcs_apdu *a, struct solr_world *w,
  * could not run (d rejects then too).
  */
 int gbcs_precommand_decide(struct solr_world *w, const struct srv_row *row,
-    const char *payload,
-    size_t plen, uint64_t bo, uint64_t bt, uint64_t counter,
+    const char *payload, size_t plen, uint64_t bo, uint64_t bt,
+    uint64_t counter,
     unsigned char *buf, struct gbcs_apdu *a, struct prepay *pp,
     struct solr_cert **signer, struct decision *d, struct solr_err *e);
 

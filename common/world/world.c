@@ -1323,7 +1323,7 @@ world_srv_row(const struct solr_world *w, const char *srv)
 	for (i = 0; rp != NULL && srv != NULL && i < rp->nsrvs; i++)
 		if (strcmp(rp->srvs[i], srv) == 0)
 			return rp->rows[i];
-	return NULL;
+	return srv_row(srv);
 }
 
 int

@@ -141,7 +141,9 @@ void world_free(struct solr_world *w);
 
 const struct solr_user *world_user(const struct solr_world *w, uint64_t id);
 int user_has_role(const struct solr_user *u, const char *role);
-/* The row of an SRV the SolrContingency role may send, or NULL. */
+/* The row of an SRV for the SolrContingency role: the one its list
+ * gives, else the table's (an SRV the role does not list is refused for
+ * the role, after its content is read); NULL when there is none. */
 const struct srv_row *world_srv_row(const struct solr_world *w,
     const char *srv);
 const struct solr_role_policy *world_role_policy(const struct solr_world *w,
