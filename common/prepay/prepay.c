@@ -265,80 +265,94 @@ static const char *const day_names[7] = { "Monday", "Tuesday", "Wednesday",
 
 /* The values of SR 2.1, once: what drives the DUIS body, the record's
  * prepay: mapping and the safe profile.  In the record's order; xml_pos
- * is the order of the DUIS body, where the calendar follows position 3. */
+ * is the DUIS body's order, the calendar at pp_xml_calendar within it. */
 #define OBIS_PP(a, b) { 0, 0, 94, 44, a, b }
+#define XS_INT { XS_INT_MIN, XS_INT_MAX }
 
-const struct pp_field pp_fields[PP_NFIELDS] = {
-	{ "EmergencyCreditLimit", offsetof(struct prepay,
-	    emergency_credit_limit), 0, 1,
-	    { 7, 9000, OBIS_PP(128, 2), 4, 0, "emergency credit limit" },
-	    { 0, 0, 0, "emergency credit limit" },
-	    XS_INT_MIN, XS_INT_MAX, 0, XS_UINT_MAX },
-	{ "EmergencyCreditThreshold", offsetof(struct prepay,
-	    emergency_credit_threshold), 0, 2,
-	    { 9, 9000, OBIS_PP(128, 3), 4, 0, "emergency credit threshold" },
-	    { 0, 1, 0, "emergency credit threshold" },
-	    XS_INT_MIN, XS_INT_MAX, 0, XS_UINT_MAX },
-	{ "LowCreditThreshold", offsetof(struct prepay, low_credit_threshold),
-	    0, 3,
-	    { 6, 9000, OBIS_PP(128, 9), 4, 0, "low credit threshold" },
-	    { 2, 0, 0, "low credit warning level" },
-	    XS_INT_MIN, XS_INT_MAX, 0, XS_UINT_MAX },
-	{ "MaxMeterBalance", offsetof(struct prepay, max_meter_balance), 0, 4,
-	    { 1, 9000, OBIS_PP(2, 20), 4, 0, "maximum meter balance" },
-	    { 3, 0, 0, "maximum credit level" },
-	    XS_INT_MIN, XS_INT_MAX, 0, XS_UINT_MAX },
-	{ "MaxCreditThreshold", offsetof(struct prepay, max_credit_threshold),
-	    0, 5,
-	    { 2, 9000, OBIS_PP(2, 10), 4, 0, "maximum credit threshold" },
-	    { 3, 1, 0, "maximum credit per top-up" },
-	    XS_INT_MIN, XS_INT_MAX, 0, XS_UINT_MAX },
-	{ "DebtRecoveryRateCap", offsetof(struct prepay,
-	    debt_recovery_rate_cap), 0, 0,
-	    { 4, 9000, OBIS_PP(128, 12), 4, 1, "debt recovery rate cap" },
-	    { 1, 0, 1, "overall debt cap" },
-	    0, 65535, XS_INT_MIN, XS_INT_MAX },
-	{ "DebtRecoveryRateCapPeriod", offsetof(struct prepay,
-	    debt_recovery_rate_cap_period), offsetof(struct prepay,
-	    has_cap_period), -1,
-	    { 5, 9000, OBIS_PP(128, 13), 4, 0,
+const struct pp_field pp_fields[] = {
+	{ .name = "EmergencyCreditLimit", .xml_pos = 2,
+	    .dlms = { 7, 9000, OBIS_PP(128, 2), 4, 0,
+	    "emergency credit limit" },
+	    .zcl = { 0, 0, 0, "emergency credit limit" },
+	    .elec_min = XS_INT_MIN, .elec_max = XS_INT_MAX,
+	    .gas_min = 0, .gas_max = XS_UINT_MAX },
+	{ .name = "EmergencyCreditThreshold", .xml_pos = 3,
+	    .dlms = { 9, 9000, OBIS_PP(128, 3), 4, 0,
+	    "emergency credit threshold" },
+	    .zcl = { 0, 1, 0, "emergency credit threshold" },
+	    .elec_min = XS_INT_MIN, .elec_max = XS_INT_MAX,
+	    .gas_min = 0, .gas_max = XS_UINT_MAX },
+	{ .name = "LowCreditThreshold", .xml_pos = 4,
+	    .dlms = { 6, 9000, OBIS_PP(128, 9), 4, 0,
+	    "low credit threshold" },
+	    .zcl = { 2, 0, 0, "low credit warning level" },
+	    .elec_min = XS_INT_MIN, .elec_max = XS_INT_MAX,
+	    .gas_min = 0, .gas_max = XS_UINT_MAX },
+	{ .name = "MaxMeterBalance", .xml_pos = 6,
+	    .dlms = { 1, 9000, OBIS_PP(2, 20), 4, 0,
+	    "maximum meter balance" },
+	    .zcl = { 3, 0, 0, "maximum credit level" },
+	    .elec_min = XS_INT_MIN, .elec_max = XS_INT_MAX,
+	    .gas_min = 0, .gas_max = XS_UINT_MAX },
+	{ .name = "MaxCreditThreshold", .xml_pos = 7,
+	    .dlms = { 2, 9000, OBIS_PP(2, 10), 4, 0,
+	    "maximum credit threshold" },
+	    .zcl = { 3, 1, 0, "maximum credit per top-up" },
+	    .elec_min = XS_INT_MIN, .elec_max = XS_INT_MAX,
+	    .gas_min = 0, .gas_max = XS_UINT_MAX },
+	{ .name = "DebtRecoveryRateCap", .xml_pos = 1,
+	    .dlms = { 4, 9000, OBIS_PP(128, 12), 4, 1,
+	    "debt recovery rate cap" },
+	    .zcl = { 1, 0, 1, "overall debt cap" },
+	    .elec_min = 0, .elec_max = 65535,
+	    .gas_min = XS_INT_MIN, .gas_max = XS_INT_MAX },
+	{ .name = "DebtRecoveryRateCapPeriod", .optional = 1,
+	    .dlms = { 5, 9000, OBIS_PP(128, 13), 4, 0,
 	    "debt recovery rate cap period" },
-	    { -1, 0, 0, NULL },
-	    0, 0, 0, 0 },
+	    .zcl = { -1, 0, 0, NULL } },
 };
+const int pp_nfields = sizeof(pp_fields) / sizeof(pp_fields[0]);
+const int pp_xml_calendar = 5;
+_Static_assert(sizeof(pp_fields) / sizeof(pp_fields[0]) <= PP_MAX_FIELDS,
+    "the field table has more rows than struct prepay has values");
 
 const struct pp_field *
 pp_field_named(const char *name)
 {
 	int i;
 
-	for (i = 0; i < PP_NFIELDS; i++)
+	for (i = 0; i < pp_nfields; i++)
 		if (strcmp(pp_fields[i].name, name) == 0)
 			return &pp_fields[i];
 	return NULL;
 }
 
+int
+pp_field_carried(const struct pp_field *f, int fuel)
+{
+	return f->xml_pos > 0 || (fuel == FUEL_ELEC ? f->dlms.item >= 0 :
+	    f->zcl.command >= 0);
+}
+
 int64_t *
 pp_field_ptr(struct prepay *pp, const struct pp_field *f)
 {
-	return (int64_t *)(void *)((char *)pp + f->offset);
+	return &pp->value[f - pp_fields];
 }
 
 int
 pp_value(const struct prepay *pp, const struct pp_field *f, int64_t *v)
 {
-	if (f->present && !*(const int *)(const void *)((const char *)pp +
-	    f->present))
+	if (!(pp->present & 1u << (f - pp_fields)))
 		return -1;
-	*v = *(const int64_t *)(const void *)((const char *)pp + f->offset);
+	*v = pp->value[f - pp_fields];
 	return 0;
 }
 
 static void
 pp_set_present(struct prepay *pp, const struct pp_field *f)
 {
-	if (f->present)
-		*(int *)(void *)((char *)pp + f->present) = 1;
+	pp->present |= 1u << (f - pp_fields);
 }
 
 void
@@ -353,7 +367,7 @@ pp_field_dlms(int item)
 {
 	int i;
 
-	for (i = 0; item >= 0 && i < PP_NFIELDS; i++)
+	for (i = 0; item >= 0 && i < pp_nfields; i++)
 		if (pp_fields[i].dlms.item == item)
 			return &pp_fields[i];
 	return NULL;
@@ -364,7 +378,7 @@ pp_field_zcl(int command, int slot)
 {
 	int i;
 
-	for (i = 0; command >= 0 && i < PP_NFIELDS; i++)
+	for (i = 0; command >= 0 && i < pp_nfields; i++)
 		if (pp_fields[i].zcl.command == command &&
 		    pp_fields[i].zcl.slot == slot)
 			return &pp_fields[i];
@@ -747,25 +761,40 @@ gas_calendar(xmlNodePtr cal, struct prepay *pp, struct solr_err *e)
 	return xlist(sds, &special, &pp->ngas_special, pp, e);
 }
 
-/* The values in the DUIS body's order, the calendar after position 3. */
+/* The field of the DUIS body's place pos, or NULL. */
+static const struct pp_field *
+field_at(int pos)
+{
+	int i;
+
+	for (i = 0; i < pp_nfields; i++)
+		if (pp_fields[i].xml_pos == pos)
+			return &pp_fields[i];
+	return NULL;
+}
+
+/* The values in the DUIS body's order, the calendar in its place. */
 static int
 xml_values(struct xwalk *w, int gas, struct prepay *pp, xmlNodePtr *cal)
 {
 	const struct pp_field *f;
-	int err = 0, r, pos, i;
+	int err = 0, r, pos;
 
-	for (pos = 0; pos < 6; pos++) {
-		for (i = 0, f = NULL; i < PP_NFIELDS; i++)
-			if (pp_fields[i].xml_pos == pos)
-				f = &pp_fields[i];
+	for (pos = 1; pos == pp_xml_calendar || (f = field_at(pos)) != NULL;
+	    pos++) {
+		if (pos == pp_xml_calendar) {
+			if ((*cal = take(w, gas ? "GasNonDisablementCalendar" :
+			    "ElectricityNonDisablementCalendar", 1, &err)) ==
+			    NULL)
+				return SOLR_ERR_VERIFY;
+			continue;
+		}
+		if (f->optional && !solr_xml_is_sr(w->next, f->name))
+			continue;
 		if ((r = take_int(w, f->name, gas ? f->gas_min : f->elec_min,
 		    gas ? f->gas_max : f->elec_max, pp_field_ptr(pp, f))) != 0)
 			return r;
 		pp_set_present(pp, f);
-		if (pos == 3 && (*cal = take(w, gas ?
-		    "GasNonDisablementCalendar" :
-		    "ElectricityNonDisablementCalendar", 1, &err)) == NULL)
-			return SOLR_ERR_VERIFY;
 	}
 	return done(w);
 }
@@ -999,7 +1028,7 @@ prepay_to_yaml(const struct prepay *pp)
 	r |= yn_set(m, "fuel", yn_new_plain(pp->fuel == FUEL_GAS ? "gas" :
 	    "electricity"));
 	r |= yn_set(m, "source", yn_new_plain(pp->source));
-	for (i = 0; i < PP_NFIELDS; i++)
+	for (i = 0; i < pp_nfields; i++)
 		if (pp_value(pp, &pp_fields[i], &v) == 0)
 			r |= yn_set_int(m, pp_fields[i].name, v);
 	x = yn_new_map(1);
@@ -1362,9 +1391,10 @@ prepay_from_yaml(const struct ynode *m, struct prepay *pp, struct solr_err *e)
 	pp->fuel = strcmp(fuel, "gas") == 0 ? FUEL_GAS : FUEL_ELEC;
 	src = yn_get_str(m, "source");
 	pp->source = src && strcmp(src, "gbcs") == 0 ? "gbcs" : "xml";
-	for (i = 0; i < PP_NFIELDS; i++) {
+	for (i = 0; i < pp_nfields; i++) {
 		f = &pp_fields[i];
-		if (f->present && yn_get(m, f->name) == NULL)
+		if ((f->optional || !pp_field_carried(f, pp->fuel)) &&
+		    yn_get(m, f->name) == NULL)
 			continue;	/* only some sources carry it */
 		if ((r = yint(m, f->name, INT64_MIN, INT64_MAX, pp_field_ptr(pp,
 		    f), e)) != 0)

@@ -28,6 +28,8 @@ enum { ACT_IMMEDIATE, ACT_AT, ACT_CANCEL };
 #define PP_SEASONS_MAX 3
 #define PP_GAS_SPECIAL_MAX 20
 
+#define PP_MAX_FIELDS 16	/* the rows the field table may have */
+
 #define PP_ANY (-1)		/* a date field not specified */
 #define PP_LAST_DAY (-2)
 #define PP_SECOND_LAST_DAY (-3)
@@ -79,14 +81,9 @@ struct pp_gas_special {
 struct prepay {
 	int fuel;
 	const char *source;	/* "gbcs" or "xml" */
-	int64_t emergency_credit_limit;
-	int64_t emergency_credit_threshold;
-	int64_t low_credit_threshold;
-	int64_t max_meter_balance;
-	int64_t max_credit_threshold;
-	int64_t debt_recovery_rate_cap;
-	int has_cap_period;
-	int64_t debt_recovery_rate_cap_period;
+	/* the values of the field table, by row (pp_value, pp_set) */
+	int64_t value[PP_MAX_FIELDS];
+	unsigned present;	/* bit i: the request carries row i */
 	int activation;
 	int64_t activation_time;
 	/* electricity */
@@ -124,16 +121,21 @@ struct pp_zcl {
 };
 struct pp_field {
 	const char *name;	/* the YAML key, the policy key, sr:<name> */
-	size_t offset;		/* of its int64_t in struct prepay */
-	size_t present;		/* of the int that says it is there; 0: always */
-	int xml_pos;		/* order in the DUIS body; -1: not in it */
+	int optional;		/* a request may lack it; else every form that
+				 * carries it carries it always */
+	int xml_pos;		/* its place in the DUIS body's order (from 1,
+				 * the calendar's place pp_xml_calendar among
+				 * them); 0: not in it */
 	struct pp_dlms dlms;	/* electricity */
 	struct pp_zcl zcl;	/* gas */
 	int64_t elec_min, elec_max, gas_min, gas_max;	/* the DUIS range */
 };
-#define PP_NFIELDS 7
-extern const struct pp_field pp_fields[PP_NFIELDS];
+extern const struct pp_field pp_fields[];
+extern const int pp_nfields;	/* at most PP_MAX_FIELDS */
+extern const int pp_xml_calendar;	/* the calendar's place in the body */
 const struct pp_field *pp_field_named(const char *name);
+/* Whether a request of fuel (FUEL_*) carries f in some form. */
+int pp_field_carried(const struct pp_field *f, int fuel);
 /* Where f's value lives in pp. */
 int64_t *pp_field_ptr(struct prepay *pp, const struct pp_field *f);
 /* The value of f in pp: 0, or -1 when the request does not carry it. */

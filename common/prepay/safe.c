@@ -56,17 +56,17 @@ load_rule(const struct ynode *v, const char *file, const char *f,
 	return 0;
 }
 
-/* The profile defines every field a request always carries, and the
- * calendar: nothing goes unchecked. */
+/* The profile has a rule for every field a request of the fuel may
+ * carry, optional or not, and the calendar: nothing goes unchecked. */
 static int
 complete(const struct ynode *m, const char *file, const char *fuel,
-    const struct safe_profile *p, int cal, struct solr_err *e)
+    int fuel_id, const struct safe_profile *p, int cal, struct solr_err *e)
 {
 	char f[160];
 	int i, k, found;
 
-	for (k = 0; k < PP_NFIELDS; k++) {
-		if (pp_fields[k].present)
+	for (k = 0; k < pp_nfields; k++) {
+		if (!pp_field_carried(&pp_fields[k], fuel_id))
 			continue;
 		for (i = 0, found = 0; i < p->nrules; i++)
 			found |= p->rule[i].field == &pp_fields[k];
@@ -87,7 +87,7 @@ complete(const struct ynode *m, const char *file, const char *fuel,
 
 static int
 load_profile(const struct ynode *parent, const char *file, const char *fuel,
-    struct safe_profile *p, struct solr_err *e)
+    int fuel_id, struct safe_profile *p, struct solr_err *e)
 {
 	const struct ynode *m = yn_get(parent, fuel);
 	const struct pp_field *field;
@@ -117,6 +117,9 @@ load_profile(const struct ynode *parent, const char *file, const char *fuel,
 		if ((field = pp_field_named(name)) == NULL)
 			return yn_err(e, SOLR_ERR_CONFIG, file, m->items[i], f,
 			    "not a field of SR 2.1");
+		if (!pp_field_carried(field, fuel_id))
+			return yn_err(e, SOLR_ERR_CONFIG, file, m->items[i], f,
+			    "no request of this fuel carries the field");
 		/* the YAML reader refuses a key twice: one rule a field */
 		if (p->nrules == SAFE_MAX_RULES)
 			return yn_err(e, SOLR_ERR_CONFIG, file, m->items[i], f,
@@ -125,7 +128,7 @@ load_profile(const struct ynode *parent, const char *file, const char *fuel,
 		if ((r = load_rule(v, file, f, &p->rule[p->nrules++], e)) != 0)
 			return r;
 	}
-	return complete(m, file, fuel, p, cal, e);
+	return complete(m, file, fuel, fuel_id, p, cal, e);
 }
 
 int
@@ -147,9 +150,9 @@ safe_policy_load(const struct ynode *policy, const char *file,
 		    strcmp(sps->items[i]->str, "gas"))
 			return yn_err(e, SOLR_ERR_CONFIG, file, sps->items[i],
 			    "safe_prepay", "the fuels are electricity and gas");
-	if ((r = load_profile(sps, file, "electricity", &sp->fuel[FUEL_ELEC],
-	    e)) != 0 || (r = load_profile(sps, file, "gas",
-	    &sp->fuel[FUEL_GAS], e)) != 0)
+	if ((r = load_profile(sps, file, "electricity", FUEL_ELEC,
+	    &sp->fuel[FUEL_ELEC], e)) != 0 || (r = load_profile(sps, file,
+	    "gas", FUEL_GAS, &sp->fuel[FUEL_GAS], e)) != 0)
 		return r;
 	if ((n = yn_get(policy, "allow_future_activation")) != NULL) {
 		if (!yn_is_scalar(n) || (strcmp(n->str, "true") &&
@@ -175,7 +178,7 @@ check_rule(const struct safe_rule *r, const struct prepay *pp,
 	int64_t v, o;
 
 	if (pp_value(pp, r->field, &v) != 0)
-		return 0;	/* only ECS08a carries the period */
+		return 0;	/* an optional field the request lacks */
 	if (r->has_eq && v != r->eq)
 		return solr_seterr(e, SOLR_ERR_VERIFY, "%s is %lld; the "
 		    "profile requires eq %lld", r->field->name, (long long)v,

@@ -9,8 +9,8 @@
 #include "prepay/prepay.h"
 #include "base/ytree.h"
 
-/* at most one rule for each value of SR 2.1 */
-#define SAFE_MAX_RULES PP_NFIELDS
+/* one rule for each value of SR 2.1 */
+#define SAFE_MAX_RULES PP_MAX_FIELDS
 
 struct safe_rule {
 	const struct pp_field *field;
@@ -33,7 +33,8 @@ struct safe_policy {
 };
 
 /* Reads safe_prepay, allow_future_activation and calendar_horizon_days
- * from policy.yaml's tree; every fuel must define every field. */
+ * from policy.yaml's tree; each fuel's profile has a rule for every field
+ * a request of that fuel may carry, optional or not, and no other. */
 int safe_policy_load(const struct ynode *policy, const char *file,
     struct safe_policy *sp, struct solr_err *e);
 

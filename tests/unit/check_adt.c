@@ -51,25 +51,6 @@ START_TEST(role_rules)
 }
 END_TEST
 
-static const char policy_text[] =
-    "safe_prepay:\n"
-    "  electricity:\n"
-    "    EmergencyCreditLimit: {min: 1000000}\n"
-    "    EmergencyCreditThreshold: {min: 500000}\n"
-    "    LowCreditThreshold: {min: 0}\n"
-    "    MaxCreditThreshold: {eq: 9000000}\n"
-    "    MaxMeterBalance: {gt_field: MaxCreditThreshold}\n"
-    "    DebtRecoveryRateCap: {eq: 0}\n"
-    "    NonDisablementCalendar: never_ends\n"
-    "  gas:\n"
-    "    EmergencyCreditLimit: {min: 1000000}\n"
-    "    EmergencyCreditThreshold: {min: 500000}\n"
-    "    LowCreditThreshold: {min: 0}\n"
-    "    MaxCreditThreshold: {eq: 9000000}\n"
-    "    MaxMeterBalance: {gt_field: MaxCreditThreshold}\n"
-    "    DebtRecoveryRateCap: {eq: 0}\n"
-    "    NonDisablementCalendar: never_ends\n";
-
 /* a change to a safe request, the schema version, the verdict, the code */
 static const struct {
 	int change;	/* 0 none, 1 ECL 999999, 2 DRRC 1, 3 unreadable */
@@ -99,15 +80,15 @@ START_TEST(content)
 	struct solr_err e;
 	int64_t at;
 
-	ck_assert_int_eq(yn_parse(policy_text, strlen(policy_text), "p", 1, &t,
+	ck_assert_int_eq(yn_parse(unit_safe_prepay, strlen(unit_safe_prepay), "p", 1, &t,
 	    &e), 0);
 	ck_assert_int_eq(safe_policy_load(t, "p", &sp, &e), 0);
 	solr_time_parse("2026-03-02T10:15:00Z", &at);
 	unit_safe_elec(&pp);
 	if (content_rows[_i].change == 1)
-		pp.emergency_credit_limit = 999999;
+		*unit_pp(&pp, "EmergencyCreditLimit") = 999999;
 	if (content_rows[_i].change == 2)
-		pp.debt_recovery_rate_cap = 1;
+		*unit_pp(&pp, "DebtRecoveryRateCap") = 1;
 	pp.source = "xml";
 	v = content_rows[_i].change == 3 ? NULL : prepay_to_yaml(&pp);
 	ck_assert_int_eq(adt_decide_content(&srv_update_prepay, &sp, v, at,

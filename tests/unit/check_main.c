@@ -87,16 +87,71 @@ unit_skip(const char *test, const char *why)
 	}
 }
 
+/* The safe prepayment profile scripts/mk-world writes. */
+const char unit_safe_prepay[] =
+    "safe_prepay:\n"
+    "  electricity:\n"
+    "    EmergencyCreditLimit: {min: 1000000}\n"
+    "    EmergencyCreditThreshold: {min: 500000}\n"
+    "    LowCreditThreshold: {min: 0}\n"
+    "    MaxCreditThreshold: {eq: 9000000}\n"
+    "    MaxMeterBalance: {gt_field: MaxCreditThreshold}\n"
+    "    DebtRecoveryRateCap: {eq: 0}\n"
+    "    DebtRecoveryRateCapPeriod: {min: 0}\n"
+    "    NonDisablementCalendar: never_ends\n"
+    "  gas:\n"
+    "    EmergencyCreditLimit: {min: 1000000}\n"
+    "    EmergencyCreditThreshold: {min: 500000}\n"
+    "    LowCreditThreshold: {min: 0}\n"
+    "    MaxCreditThreshold: {eq: 9000000}\n"
+    "    MaxMeterBalance: {gt_field: MaxCreditThreshold}\n"
+    "    DebtRecoveryRateCap: {eq: 0}\n"
+    "    NonDisablementCalendar: never_ends\n";
+
+void
+unit_safe_policy(char *buf, size_t cap, const char *fuel, const char *field,
+    const char *rule)
+{
+	const char *sect, *line, *end;
+	char key[80];
+	size_t at;
+
+	ck_assert_uint_lt(strlen(unit_safe_prepay), cap);
+	strcpy(buf, unit_safe_prepay);
+	if (fuel == NULL)
+		return;
+	snprintf(key, sizeof(key), "\n    %s: ", field);
+	ck_assert_ptr_nonnull(sect = strstr(unit_safe_prepay, fuel));
+	ck_assert_ptr_nonnull(line = strstr(sect, key));
+	end = strchr(line + 1, '\n');
+	at = (size_t)(line - unit_safe_prepay);
+	if (rule != NULL)
+		snprintf(buf + at, cap - at, "%s%s%s", key, rule, end);
+	else
+		snprintf(buf + at, cap - at, "%s", end);
+}
+
+int64_t *
+unit_pp(struct prepay *pp, const char *field)
+{
+	const struct pp_field *f = pp_field_named(field);
+
+	ck_assert_msg(f != NULL, "no field %s", field);
+	pp->present |= 1u << (f - pp_fields);
+	return pp_field_ptr(pp, f);
+}
+
 void
 unit_safe_elec(struct prepay *pp)
 {
 	memset(pp, 0, sizeof(*pp));
 	pp->fuel = FUEL_ELEC;
-	pp->emergency_credit_limit = 1000000;
-	pp->emergency_credit_threshold = 500000;
-	pp->low_credit_threshold = 200000;
-	pp->max_meter_balance = 10000000;
-	pp->max_credit_threshold = 9000000;
+	*unit_pp(pp, "EmergencyCreditLimit") = 1000000;
+	*unit_pp(pp, "EmergencyCreditThreshold") = 500000;
+	*unit_pp(pp, "LowCreditThreshold") = 200000;
+	*unit_pp(pp, "MaxMeterBalance") = 10000000;
+	*unit_pp(pp, "MaxCreditThreshold") = 9000000;
+	*unit_pp(pp, "DebtRecoveryRateCap") = 0;
 	pp->nschedule = 1;
 	pp->schedule[0] = (struct pp_schedule){ 1, 1, 0, 0, 0, 0, 0x7f, 0,
 	    { 2026, 3, 2, PP_ANY }, { PP_ANY, 12, 31, PP_ANY } };

@@ -14,18 +14,21 @@
 
 START_TEST(field_table)
 {
-	int seen[6] = { 0 }, i, j, optional = 0;
+	int seen[PP_MAX_FIELDS + 2] = { 0 }, i, j, optional = 0, last = 0;
 	struct prepay pp;
 	int64_t v;
 
-	for (i = 0; i < PP_NFIELDS; i++) {
+	ck_assert_int_le(pp_nfields, PP_MAX_FIELDS);
+	ck_assert_int_le(PP_MAX_FIELDS, (int)sizeof(pp.present) * 8);
+	for (i = 0; i < pp_nfields; i++) {
 		const struct pp_field *f = &pp_fields[i];
 
 		ck_assert_ptr_eq(pp_field_named(f->name), f);
 		for (j = 0; j < i; j++)
 			ck_assert_str_ne(pp_fields[j].name, f->name);
-		ck_assert_uint_lt(f->offset + sizeof(int64_t),
-		    sizeof(struct prepay) + 1);
+		/* a field some form carries */
+		ck_assert(pp_field_carried(f, FUEL_ELEC) ||
+		    pp_field_carried(f, FUEL_GAS));
 		/* ECS08a: a value item, once, whose name it carries (or
 		 * -1: a value electricity's GBCS form does not carry) */
 		if (f->dlms.item >= 0) {
@@ -44,18 +47,24 @@ START_TEST(field_table)
 			ck_assert(f->zcl.slot == 0 || pp_field_zcl(
 			    f->zcl.command, f->zcl.slot - 1) != NULL);
 		}
-		if (f->xml_pos >= 0) {
-			ck_assert_int_lt(f->xml_pos, 6);
+		if (f->xml_pos > 0) {
+			ck_assert_int_le(f->xml_pos, PP_MAX_FIELDS + 1);
+			ck_assert_int_ne(f->xml_pos, pp_xml_calendar);
 			seen[f->xml_pos]++;
+			last = f->xml_pos > last ? f->xml_pos : last;
 			ck_assert_int_le(f->elec_min, f->elec_max);
 			ck_assert_int_le(f->gas_min, f->gas_max);
 		}
-		optional += f->present != 0;
+		optional += f->optional;
 	}
-	/* the DUIS body carries six values, once each; one is optional */
-	for (i = 0; i < 6; i++)
+	/* the DUIS body's places are filled from 1, the calendar's among
+	 * them, each once; of SR 2.1's values, at least the six the body
+	 * must carry are required */
+	seen[pp_xml_calendar]++;
+	ck_assert_int_ge(last, pp_xml_calendar);
+	for (i = 1; i <= last; i++)
 		ck_assert_int_eq(seen[i], 1);
-	ck_assert_int_eq(optional, 1);
+	ck_assert_int_le(optional, pp_nfields - 6);
 	/* the calendar's items and the activations are no field's */
 	ck_assert_ptr_null(pp_field_dlms(0));
 	ck_assert_ptr_null(pp_field_dlms(3));
@@ -65,20 +74,24 @@ START_TEST(field_table)
 	ck_assert_ptr_null(pp_field_zcl(-1, 0));
 	for (i = 0; i < 4; i++)	/* every prepayment command sets a value */
 		ck_assert_ptr_nonnull(pp_field_zcl(i, 0));
+	memset(&pp, 0, sizeof(pp));
 	pp_set(&pp, pp_field_named("DebtRecoveryRateCapPeriod"), 86400);
-	ck_assert_int_eq(pp.has_cap_period, 1);
-	ck_assert_int_eq(pp.debt_recovery_rate_cap_period, 86400);
+	ck_assert_int_eq(pp_value(&pp, pp_field_named(
+	    "DebtRecoveryRateCapPeriod"), &v), 0);
+	ck_assert_int_eq(v, 86400);
+	ck_assert_int_eq(pp_value(&pp, pp_field_named("MaxCreditThreshold"),
+	    &v), -1);
 	memset(&pp, 0, sizeof(pp));
 	ck_assert_ptr_null(pp_field_named("NonDisablementCalendar"));
 	ck_assert_ptr_null(pp_field_named("emergencycreditlimit"));
 	memset(&pp, 0, sizeof(pp));
-	pp.max_credit_threshold = 9000000;
+	*unit_pp(&pp, "MaxCreditThreshold") = 9000000;
 	ck_assert_int_eq(pp_value(&pp, pp_field_named("MaxCreditThreshold"),
 	    &v), 0);
 	ck_assert_int_eq(v, 9000000);
 	ck_assert_int_eq(pp_value(&pp, pp_field_named(
 	    "DebtRecoveryRateCapPeriod"), &v), -1);
-	pp.has_cap_period = 1;
+	unit_pp(&pp, "DebtRecoveryRateCapPeriod");
 	ck_assert_int_eq(pp_value(&pp, pp_field_named(
 	    "DebtRecoveryRateCapPeriod"), &v), 0);
 }
@@ -214,6 +227,7 @@ START_TEST(xml_values)
 	char doc[8192];
 	xmlDocPtr d;
 	struct prepay pp;
+	int64_t v;
 	struct solr_err e;
 	int r;
 
@@ -233,13 +247,14 @@ START_TEST(xml_values)
 	if (bodies[_i].why == NULL) {
 		ck_assert_msg(r == 0, "%s", e.msg);
 		ck_assert_int_eq(pp.fuel, bodies[_i].gas ? FUEL_GAS : FUEL_ELEC);
-		ck_assert_int_eq(pp.debt_recovery_rate_cap,
+		ck_assert_int_eq(*unit_pp(&pp, "DebtRecoveryRateCap"),
 		    strtoll(bodies[_i].drrc, NULL, 10));
-		ck_assert_int_eq(pp.emergency_credit_limit,
+		ck_assert_int_eq(*unit_pp(&pp, "EmergencyCreditLimit"),
 		    strtoll(bodies[_i].ecl, NULL, 10));
-		ck_assert_int_eq(pp.low_credit_threshold, 200000);
-		ck_assert_int_eq(pp.max_credit_threshold, 9000000);
-		ck_assert_int_eq(pp.has_cap_period, 0);
+		ck_assert_int_eq(*unit_pp(&pp, "LowCreditThreshold"), 200000);
+		ck_assert_int_eq(*unit_pp(&pp, "MaxCreditThreshold"), 9000000);
+		ck_assert_int_eq(pp_value(&pp, pp_field_named(
+		    "DebtRecoveryRateCapPeriod"), &v), -1);
 		ck_assert_int_eq(pp.activation, ACT_IMMEDIATE);
 	} else {
 		ck_assert_int_eq(r, SOLR_ERR_VERIFY);

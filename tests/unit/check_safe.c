@@ -10,25 +10,18 @@
 #include "unit.h"
 #include "base/yread.h"
 
-/* The profile scripts/mk-world writes. */
-static const char policy_text[] =
-    "safe_prepay:\n"
-    "  electricity:\n"
-    "    EmergencyCreditLimit: {min: 1000000}\n"
-    "    EmergencyCreditThreshold: {min: 500000}\n"
-    "    LowCreditThreshold: {min: 0}\n"
-    "    MaxCreditThreshold: {eq: 9000000}\n"
-    "    MaxMeterBalance: {gt_field: MaxCreditThreshold}\n"
-    "    DebtRecoveryRateCap: {eq: 0, max: 0}\n"
-    "    NonDisablementCalendar: never_ends\n"
-    "  gas:\n"
-    "    EmergencyCreditLimit: {min: 1000000, max: 5000000}\n"
-    "    EmergencyCreditThreshold: {min: 500000}\n"
-    "    LowCreditThreshold: {min: 0}\n"
-    "    MaxCreditThreshold: {eq: 9000000}\n"
-    "    MaxMeterBalance: {gt_field: MaxCreditThreshold}\n"
-    "    DebtRecoveryRateCap: {eq: 0}\n"
-    "    NonDisablementCalendar: never_ends\n";
+/* The profile scripts/mk-world writes, with a maximum for gas's
+ * EmergencyCreditLimit. */
+static const char *
+policy(void)
+{
+	static char text[2048];
+
+	if (text[0] == '\0')
+		unit_safe_policy(text, sizeof(text), "gas:",
+		    "EmergencyCreditLimit", "{min: 1000000, max: 5000000}");
+	return text;
+}
 
 static struct safe_policy sp;
 static int64_t t0;	/* 2026-03-02T10:15:00Z, a Monday */
@@ -39,7 +32,7 @@ setup(void)
 	struct ynode *t;
 	struct solr_err e;
 
-	ck_assert_int_eq(yn_parse(policy_text, strlen(policy_text), "p", 1,
+	ck_assert_int_eq(yn_parse(policy(), strlen(policy()), "p", 1,
 	    &t, &e), 0);
 	ck_assert_msg(safe_policy_load(t, "p", &sp, &e) == 0, "%s", e.msg);
 	yn_free(t);
@@ -71,30 +64,41 @@ static const struct {
 	int64_t v;
 	const char *why;
 } rules[] = {
-	{ FUEL_ELEC, "ecl", 999999, "EmergencyCreditLimit is 999999; the "
+	{ FUEL_ELEC, "EmergencyCreditLimit", 999999,
+	    "EmergencyCreditLimit is 999999; the "
 	    "profile requires min 1000000" },
-	{ FUEL_ELEC, "ecl", 1000000, "" },
-	{ FUEL_ELEC, "ect", 499999, "EmergencyCreditThreshold is 499999; the "
+	{ FUEL_ELEC, "EmergencyCreditLimit", 1000000, "" },
+	{ FUEL_ELEC, "EmergencyCreditThreshold", 499999,
+	    "EmergencyCreditThreshold is 499999; the "
 	    "profile requires min 500000" },
-	{ FUEL_ELEC, "lct", -1, "LowCreditThreshold is -1; the profile "
+	{ FUEL_ELEC, "LowCreditThreshold", -1,
+	    "LowCreditThreshold is -1; the profile "
 	    "requires min 0" },
-	{ FUEL_ELEC, "mct", 1000000, "MaxCreditThreshold is 1000000; the "
+	{ FUEL_ELEC, "MaxCreditThreshold", 1000000,
+	    "MaxCreditThreshold is 1000000; the "
 	    "profile requires eq 9000000" },
-	{ FUEL_ELEC, "mmb", 9000000, "MaxMeterBalance is 9000000; the profile "
+	{ FUEL_ELEC, "MaxMeterBalance", 9000000,
+	    "MaxMeterBalance is 9000000; the profile "
 	    "requires it above MaxCreditThreshold (9000000)" },
-	{ FUEL_ELEC, "mmb", 9000001, "" },
-	{ FUEL_ELEC, "drrc", 30, "DebtRecoveryRateCap is 30; the profile "
+	{ FUEL_ELEC, "MaxMeterBalance", 9000001, "" },
+	{ FUEL_ELEC, "DebtRecoveryRateCap", 30,
+	    "DebtRecoveryRateCap is 30; the profile "
 	    "requires eq 0" },
-	{ FUEL_GAS, "ecl", 5000001, "EmergencyCreditLimit is 5000001; the "
+	{ FUEL_GAS, "EmergencyCreditLimit", 5000001,
+	    "EmergencyCreditLimit is 5000001; the "
 	    "profile requires max 5000000" },
-	{ FUEL_GAS, "ecl", 5000000, "" },
-	{ FUEL_GAS, "ect", 100000, "EmergencyCreditThreshold is 100000" },
-	{ FUEL_GAS, "lct", -5, "LowCreditThreshold is -5" },
-	{ FUEL_GAS, "mct", 25000000, "MaxCreditThreshold is 25000000; the "
+	{ FUEL_GAS, "EmergencyCreditLimit", 5000000, "" },
+	{ FUEL_GAS, "EmergencyCreditThreshold", 100000,
+	    "EmergencyCreditThreshold is 100000" },
+	{ FUEL_GAS, "LowCreditThreshold", -5, "LowCreditThreshold is -5" },
+	{ FUEL_GAS, "MaxCreditThreshold", 25000000,
+	    "MaxCreditThreshold is 25000000; the "
 	    "profile requires eq 9000000" },
-	{ FUEL_GAS, "mmb", 100, "MaxMeterBalance is 100; the profile requires "
+	{ FUEL_GAS, "MaxMeterBalance", 100,
+	    "MaxMeterBalance is 100; the profile requires "
 	    "it above MaxCreditThreshold" },
-	{ FUEL_GAS, "drrc", 100000, "DebtRecoveryRateCap is 100000" },
+	{ FUEL_GAS, "DebtRecoveryRateCap", 100000,
+	    "DebtRecoveryRateCap is 100000" },
 };
 
 START_TEST(value_rules)
@@ -108,18 +112,7 @@ START_TEST(value_rules)
 		safe_gas(&pp);
 	else
 		unit_safe_elec(&pp);
-	if (!strcmp(rules[_i].field, "ecl"))
-		f = &pp.emergency_credit_limit;
-	else if (!strcmp(rules[_i].field, "ect"))
-		f = &pp.emergency_credit_threshold;
-	else if (!strcmp(rules[_i].field, "lct"))
-		f = &pp.low_credit_threshold;
-	else if (!strcmp(rules[_i].field, "mct"))
-		f = &pp.max_credit_threshold;
-	else if (!strcmp(rules[_i].field, "mmb"))
-		f = &pp.max_meter_balance;
-	else
-		f = &pp.debt_recovery_rate_cap;
+	f = unit_pp(&pp, rules[_i].field);
 	*f = rules[_i].v;
 	r = safe_check(&sp, &pp, t0, &e);
 	if (rules[_i].why[0] == '\0')
@@ -324,12 +317,6 @@ static const char *const bad_policies[][2] = {
 	    "a rule is a mapping of eq, min, max or gt_field" },
 	{ "safe_prepay:\n  electricity: {EmergencyCreditLimit: {}}\n",
 	    "a rule is a mapping of eq, min, max or gt_field" },
-	/* every value ruled, the calendar forgotten */
-	{ "safe_prepay:\n  electricity: {EmergencyCreditLimit: {min: 1}, "
-	    "EmergencyCreditThreshold: {min: 1}, LowCreditThreshold: {min: 0}, "
-	    "MaxCreditThreshold: {eq: 1}, MaxMeterBalance: {min: 1}, "
-	    "DebtRecoveryRateCap: {eq: 0}}\n",
-	    "the profile has no rule for the calendar (never_ends)" },
 	/* a number past int64 is refused, not taken as its largest value */
 	{ "safe_prepay:\n  electricity: {DebtRecoveryRateCap: "
 	    "{max: 9223372036854775808}}\n", "take a whole number" },
@@ -362,7 +349,7 @@ START_TEST(policy_settings)
 	char y[2048];
 	int r;
 
-	snprintf(y, sizeof(y), "%s%s", policy_text, settings[_i][0]);
+	snprintf(y, sizeof(y), "%s%s", policy(), settings[_i][0]);
 	ck_assert_int_eq(yn_parse(y, strlen(y), "p.yaml", 1, &t, &e), 0);
 	r = safe_policy_load(t, "p.yaml", &p, &e);
 	if (settings[_i][1] == NULL) {
@@ -385,19 +372,50 @@ END_TEST
  * on rules is the table's size. */
 START_TEST(every_field_ruled)
 {
-	static const char extra[] = "    DebtRecoveryRateCapPeriod: {min: 0}\n";
 	struct ynode *t;
 	struct safe_policy p;
 	struct solr_err e;
 	char y[2048];
-	const char *gas = strstr(policy_text, "  gas:\n");
+	int gas = 0, i;
 
-	snprintf(y, sizeof(y), "%.*s%s%s", (int)(gas - policy_text),
-	    policy_text, extra, gas);
-	ck_assert_int_eq(yn_parse(y, strlen(y), "p.yaml", 1, &t, &e), 0);
+	for (i = 0; i < pp_nfields; i++)
+		gas += pp_field_carried(&pp_fields[i], FUEL_GAS);
+	ck_assert_int_le(pp_nfields, SAFE_MAX_RULES);
+	/* a rule for every field each fuel may carry, and no other */
+	ck_assert_int_eq(yn_parse(unit_safe_prepay, strlen(unit_safe_prepay),
+	    "p.yaml", 1, &t, &e), 0);
 	ck_assert_msg(safe_policy_load(t, "p.yaml", &p, &e) == 0, "%s", e.msg);
-	ck_assert_int_eq(p.fuel[FUEL_ELEC].nrules, PP_NFIELDS);
-	ck_assert_int_eq(SAFE_MAX_RULES, PP_NFIELDS);
+	ck_assert_int_eq(p.fuel[FUEL_ELEC].nrules, pp_nfields);
+	ck_assert_int_eq(p.fuel[FUEL_GAS].nrules, gas);
+	yn_free(t);
+	/* an optional field's rule is no less required */
+	unit_safe_policy(y, sizeof(y), "electricity:",
+	    "DebtRecoveryRateCapPeriod", NULL);
+	ck_assert_int_eq(yn_parse(y, strlen(y), "p.yaml", 1, &t, &e), 0);
+	ck_assert_int_eq(safe_policy_load(t, "p.yaml", &p, &e),
+	    SOLR_ERR_CONFIG);
+	ck_assert_msg(strstr(e.msg, "safe_prepay.electricity."
+	    "DebtRecoveryRateCapPeriod: the profile has no rule for this "
+	    "field") != NULL, "%s", e.msg);
+	yn_free(t);
+	/* every value ruled, the calendar forgotten */
+	unit_safe_policy(y, sizeof(y), "electricity:", "NonDisablementCalendar",
+	    NULL);
+	ck_assert_int_eq(yn_parse(y, strlen(y), "p.yaml", 1, &t, &e), 0);
+	ck_assert_int_eq(safe_policy_load(t, "p.yaml", &p, &e),
+	    SOLR_ERR_CONFIG);
+	ck_assert_msg(strstr(e.msg, "the profile has no rule for the calendar "
+	    "(never_ends)") != NULL, "%s", e.msg);
+	yn_free(t);
+	/* a rule for a field the fuel never carries is refused */
+	unit_safe_policy(y, sizeof(y), "gas:", "DebtRecoveryRateCap",
+	    "{eq: 0}\n    DebtRecoveryRateCapPeriod: {min: 0}");
+	ck_assert_int_eq(yn_parse(y, strlen(y), "p.yaml", 1, &t, &e), 0);
+	ck_assert_int_eq(safe_policy_load(t, "p.yaml", &p, &e),
+	    SOLR_ERR_CONFIG);
+	ck_assert_msg(strstr(e.msg, "safe_prepay.gas.DebtRecoveryRateCapPeriod"
+	    ": no request of this fuel carries the field") != NULL, "%s",
+	    e.msg);
 	yn_free(t);
 }
 END_TEST
@@ -549,8 +567,7 @@ START_TEST(yaml_fixed)
 	cal_case(fixed[_i].cal_case, &a);
 	a.source = "gbcs";
 	if (fixed[_i].period_and_time) {
-		a.has_cap_period = 1;
-		a.debt_recovery_rate_cap_period = 604800;
+		*unit_pp(&a, "DebtRecoveryRateCapPeriod") = 604800;
 		a.activation = ACT_AT;
 		a.activation_time = t0;
 	}
@@ -563,9 +580,9 @@ START_TEST(yaml_fixed)
 	ck_assert_int_eq(yn_parse(want, strlen(want), "fixed", 1, &t, &e), 0);
 	ck_assert_msg(prepay_from_yaml(t, &b, &e) == 0, "%s", e.msg);
 	ck_assert_int_eq(b.fuel, a.fuel);
-	ck_assert_int_eq(b.has_cap_period, a.has_cap_period);
-	ck_assert_int_eq(b.debt_recovery_rate_cap_period,
-	    a.debt_recovery_rate_cap_period);
+	ck_assert_uint_eq(b.present, a.present);
+	for (i = 0; i < pp_nfields; i++)
+		ck_assert_int_eq(b.value[i], a.value[i]);
 	ck_assert_int_eq(b.activation, a.activation);
 	ck_assert_int_eq(b.nschedule, a.nschedule);
 	ck_assert_int_eq(b.nspecial, a.nspecial);

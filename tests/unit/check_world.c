@@ -29,19 +29,6 @@ write_file(const char *name, const char *text)
 	fclose(f);
 }
 
-static const char safe_profile[] =
-    "safe_prepay:\n"
-    "  electricity: {EmergencyCreditLimit: {min: 1000000}, "
-    "EmergencyCreditThreshold: {min: 500000}, LowCreditThreshold: {min: 0}, "
-    "MaxCreditThreshold: {eq: 9000000}, MaxMeterBalance: {gt_field: "
-    "MaxCreditThreshold}, DebtRecoveryRateCap: {eq: 0}, "
-    "NonDisablementCalendar: never_ends}\n"
-    "  gas: {EmergencyCreditLimit: {min: 1000000}, "
-    "EmergencyCreditThreshold: {min: 500000}, LowCreditThreshold: {min: 0}, "
-    "MaxCreditThreshold: {eq: 9000000}, MaxMeterBalance: {gt_field: "
-    "MaxCreditThreshold}, DebtRecoveryRateCap: {eq: 0}, "
-    "NonDisablementCalendar: never_ends}\n";
-
 static void
 mkworld(const char *policy, const char *registry)
 {
@@ -55,7 +42,7 @@ mkworld(const char *policy, const char *registry)
 	snprintf(full, sizeof(full), "%s%s%s", policy,
 	    strstr(policy, "roles:") ? "" : "roles:\n  SolrContingency: "
 	    "{srvs: ['2.1'], cvs: [4, 5, 6, 7]}\n",
-	    strstr(policy, "safe_prepay") ? "" : safe_profile);
+	    strstr(policy, "safe_prepay") ? "" : unit_safe_prepay);
 	write_file("policy.yaml", full);
 	write_file("registry.yaml", registry);
 	snprintf(cmd, sizeof(cmd), "mkdir -p %s/pki/trust %s/keys", tmpdir,

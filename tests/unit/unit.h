@@ -1,6 +1,9 @@
 #ifndef UNIT_H
 #define UNIT_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <check.h>
 
 TCase *unit_tcase(const char *, double);
@@ -38,6 +41,15 @@ struct prepay;
 /* A safe electricity request: the values of scripts/mk-world's profile
  * and a calendar that never stops. */
 void unit_safe_elec(struct prepay *pp);
+/* The value of the field named in pp, marked carried. */
+int64_t *unit_pp(struct prepay *pp, const char *field);
+/* The safe_prepay: text of scripts/mk-world, the one profile every unit
+ * test starts from. */
+extern const char unit_safe_prepay[];
+/* unit_safe_prepay into buf, with fuel's ("electricity:" or "gas:") rule
+ * for field replaced by rule (NULL: removed); fuel NULL: unchanged. */
+void unit_safe_policy(char *buf, size_t cap, const char *fuel,
+    const char *field, const char *rule);
 
 /* Reads a whole file; aborts the test if it cannot. */
 unsigned char *slurp(const char *path, size_t *len);
