@@ -310,9 +310,6 @@ const struct pp_field pp_fields[] = {
 	    .dlms = { 5, 9000, OBIS_PP(128, 13), 4, 0,
 	    "debt recovery rate cap period" },
 	    .zcl = { -1, 0, 0, NULL } },
-	{ .name = "TestOnlyLimit", .optional = 1, .xml_pos = 8,
-	    .dlms = { .item = -1 }, .zcl = { .command = -1 },
-	    .elec_max = XS_INT_MAX, .gas_max = XS_INT_MAX },
 };
 const int pp_nfields = sizeof(pp_fields) / sizeof(pp_fields[0]);
 const int pp_xml_calendar = 5;

@@ -98,7 +98,6 @@ const char unit_safe_prepay[] =
     "    MaxMeterBalance: {gt_field: MaxCreditThreshold}\n"
     "    DebtRecoveryRateCap: {eq: 0}\n"
     "    DebtRecoveryRateCapPeriod: {min: 0}\n"
-    "    TestOnlyLimit: {max: 0}\n"
     "    NonDisablementCalendar: never_ends\n"
     "  gas:\n"
     "    EmergencyCreditLimit: {min: 1000000}\n"
@@ -107,7 +106,6 @@ const char unit_safe_prepay[] =
     "    MaxCreditThreshold: {eq: 9000000}\n"
     "    MaxMeterBalance: {gt_field: MaxCreditThreshold}\n"
     "    DebtRecoveryRateCap: {eq: 0}\n"
-    "    TestOnlyLimit: {max: 0}\n"
     "    NonDisablementCalendar: never_ends\n";
 
 void
