@@ -299,14 +299,15 @@ import_one(struct import_run *ir, uint64_t eui, const char *type)
 	struct solr_err e = { 0 };
 	struct inv_entry en;
 	char t[INV_TYPE_MAX + 2];
-	int r;
+	int r, unchanged;
 
 	solr_progress("devices checked", ++ir->done, ir->total);
 	if (type == NULL && (r = world_device_type_file(ir->w, eui, t,
 	    sizeof(t), &e)) != 0)
 		;
 	else if ((r = world_device_entry(ir->w, eui, type ? type : t, ir->at,
-	    &en, &e)) == 0 && (r = inv_put(ir->wr, &en, &e)) == 1) {
+	    &en, &e)) == 0 && (r = inv_put(ir->wr, &en, &unchanged, &e)) == 0 &&
+	    unchanged) {
 		ir->unchanged++;
 		return 0;
 	}

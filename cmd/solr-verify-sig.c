@@ -60,7 +60,7 @@ document(struct stage *s, struct verify_stage *v, int64_t seq,
 		r = verify_document(v, rec, p, n, &e);
 	if (r != 0)
 		cli_error(&e);
-	if (r == STAGE_TROUBLE || r < 0)
+	if (r < 0)
 		stage_status(s, SOLR_EXIT_TROUBLE);
 	if (r == SOLR_ERR_NOMEM)
 		cli_nomem();

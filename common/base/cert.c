@@ -170,7 +170,8 @@ struct ava {
 };
 
 /* The value of one AVA, up to the next separator: escapes decoded,
- * unescaped trailing spaces dropped.  -1 when it is malformed. */
+ * unescaped trailing spaces dropped.  SOLR_ERR_FORMAT when it is
+ * malformed. */
 static int
 ava_value(const char **pp, struct ava *a)
 {
@@ -189,46 +190,51 @@ ava_value(const char **pp, struct ava *a)
 			} else if (*p && strchr(",+\"\\<>;=# ", *p))
 				c = (unsigned char)*p;
 			else
-				return -1;
+				return SOLR_ERR_FORMAT;
 			trail = 0;
 		} else if (c == '"')
-			return -1;
+			return SOLR_ERR_FORMAT;
 		else if (c == ' ')
 			trail++;
 		else
 			trail = 0;
 		if (a->vlen + 1 >= sizeof(a->value))
-			return -1;
+			return SOLR_ERR_FORMAT;
 		a->value[a->vlen++] = (char)c;
 	}
 	a->vlen -= trail;
 	*pp = p;
-	return a->vlen == 0 ? -1 : 0;
+	return a->vlen == 0 ? SOLR_ERR_FORMAT : 0;
 }
 
-/* One "type=value": 0, -1 when malformed, 1 for a hex-encoded value. */
+/* One "type=value": 0, or SOLR_ERR_FORMAT when it is malformed; *hex
+ * says the value is hex-encoded (and was not read). */
 static int
-ava_parse(const char **pp, struct ava *a)
+ava_parse(const char **pp, struct ava *a, int *hex)
 {
 	const char *p = *pp;
 	size_t tl;
+
+	*hex = 0;
 
 	while (*p == ' ')
 		p++;
 	/* attribute keywords are case-insensitive (RFC 4514) */
 	for (tl = 0; *p && *p != '=' && *p != ' '; p++) {
 		if (tl + 1 >= sizeof(a->type))
-			return -1;
+			return SOLR_ERR_FORMAT;
 		a->type[tl++] = (char)toupper((unsigned char)*p);
 	}
 	while (*p == ' ')
 		p++;
 	if (*p != '=' || tl == 0)
-		return -1;
+		return SOLR_ERR_FORMAT;
 	for (p++; *p == ' '; p++)
 		;
-	if (*p == '#')
-		return 1;
+	if (*p == '#') {
+		*hex = 1;
+		return 0;
+	}
 	*pp = p;
 	return ava_value(pp, a);
 }
@@ -283,7 +289,7 @@ solr_name_parse(const char *s, struct solr_err *e)
 	struct ava avas[16];
 	size_t na = 0;
 	const char *p = s;
-	int multi = 0, r;
+	int multi = 0, hex, r;
 
 	for (;;) {
 		if (na == sizeof(avas) / sizeof(avas[0])) {
@@ -293,7 +299,7 @@ solr_name_parse(const char *s, struct solr_err *e)
 		}
 		memset(&avas[na], 0, sizeof(avas[na]));
 		avas[na].multi = multi;
-		if ((r = ava_parse(&p, &avas[na])) == 1) {
+		if ((r = ava_parse(&p, &avas[na], &hex)) == 0 && hex) {
 			solr_seterr(e, SOLR_ERR_FORMAT, "issuer name '%s': "
 			    "hex-encoded attribute values are not supported",
 			    s);

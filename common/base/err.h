@@ -18,6 +18,9 @@ enum {
 	SOLR_ERR_NOTFOUND = -8,
 	SOLR_ERR_UNSAFE = -9,	/* a file the guard refuses (base/guard.h):
 				 * trouble, never a record's rejection */
+	SOLR_ERR_TROUBLE = -10,	/* a record's check could not run: the
+				 * record is rejected, the stream goes on,
+				 * and the run ends with exit 2 */
 };
 
 struct solr_err {

@@ -15,7 +15,8 @@
 #include "base/ychar.h"
 #include "base/yread.h"
 
-#define NOT_OURS 1
+/* text not in the writer's form: libyaml reads it */
+#define NOT_OURS SOLR_ERR_FORMAT
 
 struct rd {
 	const char *p, *end;

@@ -16,8 +16,8 @@ int yn_parse(const char *buf, size_t len, const char *fname, int first_line,
 /* The same, with libyaml alone. */
 int yn_parse_libyaml(const char *buf, size_t len, const char *fname,
     int first_line, struct ynode **out, struct solr_err *e);
-/* yn_parse's fast path: 0 and the tree, 1 when the text is not in the
- * writer's form (nothing is made), SOLR_ERR_NOMEM. */
+/* yn_parse's fast path: 0 and the tree; SOLR_ERR_FORMAT when the text is
+ * not in the writer's form (nothing is made), or SOLR_ERR_NOMEM. */
 int yn_parse_fast(const char *buf, size_t len, int first_line,
     struct ynode **out);
 /* One JSON value (RFC 8259, strict) as a tree: strings quoted, numbers,

@@ -544,7 +544,7 @@ counters_hold(struct adt_counters *c, const unsigned char hdr[HEADER],
 	unsigned char d[32] = { 0 };
 	uint64_t gen = solr_get_le64(hdr + H_GEN);
 	size_t i, k;
-	int r;
+	int r, have;
 
 	for (i = 0; i < NSLOTS; i += 1024) {
 		if (pread(c->fd, s, sizeof(s), HEADER + (off_t)i *
@@ -561,9 +561,9 @@ counters_hold(struct adt_counters *c, const unsigned char hdr[HEADER],
 		return counters_fail(c, e, "a slot is not what its last writer "
 		    "left: changed in place");
 	if ((r = state_head_read(c->state_key, c->hpath, "adt-counters", &h,
-	    e)) < 0)
+	    &have, e)) != 0)
 		return r;
-	if (r == 0)
+	if (!have)
 		return solr_seterr_at(e, SOLR_ERR_VERIFY, c->path, 0, "its "
 		    "record (%s) is gone: it cannot be told from a copy put "
 		    "back; refused (solr-world(5), SECURITY)", c->hpath);
@@ -651,24 +651,24 @@ counters_make(struct adt_counters *c, off_t size,
     const unsigned char want[HEADER], struct solr_err *e)
 {
 	struct state_head h;
-	int r;
+	int r, have;
 
 	if ((r = state_head_read(c->state_key, c->hpath, "adt-counters", &h,
-	    e)) < 0)
+	    &have, e)) != 0)
 		return r;
-	if (r == 1 && h.size > 0)
+	if (have && h.size > 0)
 		return size == 0 ? counters_fail(c, e, "emptied, while its "
 		    "record is there") : solr_seterr_at(e, SOLR_ERR_VERIFY,
 		    c->path, 0, "holds %lld bytes where a counter file holds "
 		    "%lld: it was cut; refused (solr-world(5), SECURITY)",
 		    (long long)size, (long long)FULL_SIZE);
-	if (r == 0 && size != 0)
+	if (!have && size != 0)
 		return solr_seterr_at(e, SOLR_ERR_CONFIG, c->path, 0, "not a "
 		    "counter file of this version (%s)", MAGIC);
 	if (c->ro)	/* not yet made: no count, and nothing to make here */
 		return SOLR_ERR_NOTFOUND;
 	memset(&h, 0, sizeof(h));
-	if (r == 0 && (r = state_head_write(c->state_key, c->hpath,
+	if (!have && (r = state_head_write(c->state_key, c->hpath,
 	    "adt-counters", &h, e)) != 0)
 		return r;
 	if (ftruncate(c->fd, 0) != 0 || pwrite(c->fd, want, HEADER, 0) !=
@@ -1254,27 +1254,30 @@ static const char *const kept[] = { "stages.adt-check", NULL };
  * The same document under its RequestID again: the first decision again,
  * nothing counted (the stage entry keeps the first's count and window, so
  * that a later stage that refuses it gives back the one count there is).
- * Another document under it: refused.  1 when the record was decided
- * here, 0 when it is new.
+ * Another document under it: refused.  *decided says whether the record
+ * was decided here (it was not when it is new).
  */
 static int
 seen_before(struct adt_stage *s, const struct solr_record *view,
-    const struct reg_key *k, struct solr_err *e)
+    const struct reg_key *k, int *decided, struct solr_err *e)
 {
 	struct ynode *rec = view->tree, *first, *st, *dup;
+	enum reg_found found;
 	struct decision d;
 	int r;
 
-	if ((r = reg_find(&s->requests, k, &first, e)) < 0)
+	*decided = 0;
+	if ((r = reg_find(&s->requests, k, &first, &found, e)) < 0)
 		return r;
-	if (r == REG_NEW)
+	if (found == REG_NEW)
 		return 0;
-	if (r == REG_REPLAY) {
+	*decided = 1;
+	if (found == REG_REPLAY) {
 		decision_reject(&d, duis_content_code(
 		    view->request.schema_version,
 		    s->world->policy.e020101_from), "%s", e->msg);
 		solr_err_clear(e);
-		return rec_decide(rec, "adt-check", &d) ? 1 :
+		return rec_decide(rec, "adt-check", &d) ? 0 :
 		    solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	}
 	st = reg_first_field(first, "stages.adt-check");
@@ -1296,7 +1299,7 @@ seen_before(struct adt_stage *s, const struct solr_record *view,
 	else
 		yn_free(dup);
 	yn_free(first);
-	return r ? solr_seterr(e, SOLR_ERR_NOMEM, "out of memory") : 1;
+	return r ? solr_seterr(e, SOLR_ERR_NOMEM, "out of memory") : 0;
 }
 
 static int gate_locked(struct adt_stage *, struct solr_record *,
@@ -1328,10 +1331,12 @@ gate_locked(struct adt_stage *s, struct solr_record *rec,
 	struct decision d;
 	const struct adt_file *adt = NULL;
 	int64_t window;
-	int r;
+	enum reg_found found;
+	int r, decided = 0;
 
-	if (k != NULL && (r = seen_before(s, rec, k, e)) != 0)
-		return r < 0 ? r : 0;
+	if (k != NULL && ((r = seen_before(s, rec, k, &decided, e)) != 0 ||
+	    decided))
+		return r;
 	g.t = rec->received_at;
 	g.sender = rec->sender.text;
 	g.originator = rec->request.originator.text;
@@ -1350,17 +1355,15 @@ gate_locked(struct adt_stage *s, struct solr_record *rec,
 	adt_decide_gate(&g, &d);
 	if (note_gate(rec->tree, &g, adt, &d) != 0)
 		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
-	if (k == NULL || (r = reg_put(&s->requests, k, rec->tree, kept, e)) ==
-	    0)
-		return 0;
-	if (r < 0)
+	if (k == NULL || (r = reg_put(&s->requests, k, rec->tree, kept, &found,
+	    e)) != 0 || found == REG_NEW)
 		return r;
 	/* another process decided the RequestID meanwhile: our count goes
 	 * back, and its decision stands */
 	if (!s->replay && (r = adt_uncount(&s->counters, sender, g.srv,
 	    window, g.window_start, e)) != 0)
 		return r;
-	return (r = seen_before(s, rec, k, e)) < 0 ? r : 0;
+	return seen_before(s, rec, k, &decided, e);
 }
 
 static int

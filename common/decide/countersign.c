@@ -26,9 +26,6 @@
 #include "duis/xmlsig.h"
 
 #define STAGE "countersign"
-/* act's answer for a record it rejected (apart from STAGE_TROUBLE and
- * STAGE_WARN, which the driver reports) */
-#define REJECTED 100
 
 static int
 nomem(struct solr_err *e)
@@ -619,8 +616,8 @@ content_code(const struct countersign_stage *c, const struct solr_record *rec)
 	    c->world->policy.e020101_from);
 }
 
-/* SMETS2+: the Command.  STAGE_TROUBLE, or REJECTED when the record was
- * rejected, or 0. */
+/* SMETS2+: the Command.  0 (the record rejected when it was refused),
+ * SOLR_ERR_TROUBLE, or an error. */
 static int
 command(struct countersign_stage *c, const struct solr_record *rec,
     struct ynode *out, const struct solr_buf *req, int64_t t,
@@ -651,7 +648,7 @@ command(struct countersign_stage *c, const struct solr_record *rec,
 		    != 0)
 			r = SOLR_ERR_NOMEM;
 		else
-			r = r == SOLR_ERR_VERIFY ? REJECTED : STAGE_TROUBLE;
+			r = r == SOLR_ERR_VERIFY ? 0 : SOLR_ERR_TROUBLE;
 	} else if (c->replay) {
 		was = yn_get_str(yn_path(rec->tree, "recorded.output"),
 		    "command");
@@ -724,7 +721,7 @@ countersigned(struct countersign_stage *c, const struct solr_record *rec,
 		if (rec_reject(rec->tree, STAGE, duis_code_name(code), e->msg)
 		    != 0)
 			return nomem(e);
-		return r == SOLR_ERR_VERIFY ? REJECTED : STAGE_TROUBLE;
+		return r == SOLR_ERR_VERIFY ? 0 : SOLR_ERR_TROUBLE;
 	}
 	if (c->replay) {
 		xmlFreeDoc(doc);
@@ -739,7 +736,7 @@ countersigned(struct countersign_stage *c, const struct solr_record *rec,
 	xmlFreeDoc(doc);
 	if (r != 0)
 		r = rec_reject(rec->tree, STAGE, duis_code_name(DUIS_E65),
-		    e->msg) ? nomem(e) : REJECTED;
+		    e->msg) ? nomem(e) : 0;
 	else
 		r = keep(c, out, "countersigned", rid, "countersigned.xml",
 		    &art, e);
@@ -747,8 +744,8 @@ countersigned(struct countersign_stage *c, const struct solr_record *rec,
 	return r;
 }
 
-/* What the DCC makes for a record that passed: 0 accepted, REJECTED,
- * STAGE_TROUBLE, or an error. */
+/* What the DCC makes for a record that passed: 0 (its verdict says
+ * whether it was accepted or rejected), SOLR_ERR_TROUBLE, or an error. */
 static int
 act(struct countersign_stage *c, const struct solr_record *rec,
     struct ynode *out, int64_t t, struct solr_err *e)
@@ -766,23 +763,23 @@ act(struct countersign_stage *c, const struct solr_record *rec,
 		snprintf(why, sizeof(why), "the required stage %s did not pass "
 		    "this record (policy.yaml required_stages)", missing);
 		return rec_reject(rec->tree, STAGE, duis_code_name(content_code(
-		    c, rec)), why) ? nomem(e) : REJECTED;
+		    c, rec)), why) ? nomem(e) : 0;
 	}
 	if (rec_lacks(rec, RV_BODY | RV_OBJECT | RV_IDS, why, sizeof(why)))
 		return rec_reject(rec->tree, STAGE, duis_code_name(content_code(
-		    c, rec)), why) ? nomem(e) : REJECTED;
+		    c, rec)), why) ? nomem(e) : 0;
 	if ((r = countersign_recheck(c, rec, t, &d, e)) != 0) {
 		decision_reject(&d, DUIS_NONE, "%s", e->msg);
-		return rec_decide(rec->tree, STAGE, &d) ? STAGE_TROUBLE :
+		return rec_decide(rec->tree, STAGE, &d) ? SOLR_ERR_TROUBLE :
 		    nomem(e);
 	}
 	if (!decision_is_pass(&d))
-		return rec_decide(rec->tree, STAGE, &d) ? REJECTED : nomem(e);
+		return rec_decide(rec->tree, STAGE, &d) ? 0 : nomem(e);
 	if ((r = objstore_get_at(&c->objects, req->object, req->at,
 	    c->world->policy.max_document_bytes, &b, e)) != 0) {
 		solr_buf_free(&b);
 		return rec_reject(rec->tree, STAGE, NULL, e->msg) ? nomem(e) :
-		    STAGE_TROUBLE;
+		    SOLR_ERR_TROUBLE;
 	}
 	batch_keep(c, req->object, &b);
 	if (strcmp(req->body, "signed-pre-command") == 0)
@@ -790,7 +787,7 @@ act(struct countersign_stage *c, const struct solr_record *rec,
 	else
 		r = countersigned(c, rec, out, &b, t, e);
 	solr_buf_free(&b);
-	if (r != 0)
+	if (r != 0 || !rec_is_pass(rec->tree))
 		return r;
 	if (rec_accept(rec->tree) != 0 ||
 	    (st = rec_stage_pass(rec->tree, STAGE)) == NULL ||
@@ -863,27 +860,33 @@ static const char *const kept[] = { "output", "stages.countersign", NULL };
  * The register, before anything is made: the same document under its
  * RequestID again gets the first decision and the first one's artifacts
  * (nothing counted, MACed, signed or answered again); another document
- * under it is refused, never countersigned.  1 when the record was
- * decided here, 0 when it is new (or has no verified request), 2 when it
- * was refused as a replay (and still needs its answer).
+ * under it is refused, never countersigned.  *seen says which: nothing
+ * (a new record), a decision made here, or a replay refused (which still
+ * needs its answer).
  */
+enum seen { SEEN_NEW, SEEN_DECIDED, SEEN_REPLAY };
+
 static int
 seen_before(struct countersign_stage *c, const struct solr_record *view,
-    const struct reg_key *k, struct solr_err *e)
+    const struct reg_key *k, enum seen *seen, struct solr_err *e)
 {
 	struct ynode *rec = view->tree, *first, *out, *st, *dup;
+	enum reg_found found;
 	int r;
 
-	if ((r = reg_find(&c->requests, k, &first, e)) < 0)
+	*seen = SEEN_NEW;
+	if ((r = reg_find(&c->requests, k, &first, &found, e)) < 0)
 		return r;
-	if (r == REG_NEW)
+	if (found == REG_NEW)
 		return 0;
-	if (r == REG_REPLAY) {
+	if (found == REG_REPLAY) {
+		*seen = SEEN_REPLAY;
 		r = rec_is_pass(rec) ? rec_reject(rec, STAGE, duis_code_name(
 		    content_code(c, view)), e->msg) : 0;
 		solr_err_clear(e);
-		return r ? nomem(e) : 2;
+		return r ? nomem(e) : 0;
 	}
+	*seen = SEEN_DECIDED;
 	out = reg_first_field(first, "output");
 	st = reg_first_field(first, "stages.countersign");
 	dup = reg_duplicate_of(first);
@@ -906,7 +909,7 @@ seen_before(struct countersign_stage *c, const struct solr_record *view,
 	yn_free(first);
 	if (r != 0)
 		return nomem(e);
-	return (r = copy_artifacts(c, view, e)) != 0 ? r : 1;
+	return copy_artifacts(c, view, e);
 }
 
 /* One record, its RequestID locked against other processes (k NULL: the
@@ -917,12 +920,14 @@ decide_locked(struct countersign_stage *c, const struct solr_record *rec,
 {
 	struct solr_err re = { 0 };
 	struct ynode *out;
+	enum reg_found found;
+	enum seen seen = SEEN_NEW;
 	int64_t t;
-	int r = 0, rr, seen = 0;
+	int r = 0, rr;
 
-	if (k != NULL && (seen = seen_before(c, rec, k, e)) < 0)
-		return seen;
-	if (seen == 1)
+	if (k != NULL && (r = seen_before(c, rec, k, &seen, e)) < 0)
+		return r;
+	if (seen == SEEN_DECIDED)
 		return c->replay && replay_final(rec, yn_get(rec->tree,
 		    "output")) ? nomem(e) : 0;
 	/* the moment of use: --at or now; a replay decides as recorded */
@@ -938,8 +943,9 @@ decide_locked(struct countersign_stage *c, const struct solr_record *rec,
 	 * one; the record is rejected, and so is each after it */
 	if (!c->replay && keys_unchanged(c, e) != 0)
 		return rec_reject(rec->tree, STAGE, NULL, e->msg) ? nomem(e) :
-		    STAGE_TROUBLE;
-	if (rec_is_pass(rec->tree) && (r = act(c, rec, out, t, e)) < 0)
+		    SOLR_ERR_TROUBLE;
+	if (rec_is_pass(rec->tree) && (r = act(c, rec, out, t, e)) < 0 &&
+	    r != SOLR_ERR_TROUBLE)
 		return r;
 	/* a count adt-check made stays, whatever is decided here: it was
 	 * final when adt-check's batch left (solr-adt-check(1)) */
@@ -949,14 +955,15 @@ decide_locked(struct countersign_stage *c, const struct solr_record *rec,
 		rr = respond(c, rec, out, t, &re);
 	/* the first decision under a RequestID is the one kept; when
 	 * another process made one meanwhile, that one stands */
-	if (rr == 0 && k != NULL && seen == 0 && (r == 0 || r == REJECTED) &&
-	    (rr = reg_put(&c->requests, k, rec->tree, kept, &re)) > 0)
-		rr = (rr = seen_before(c, rec, k, &re)) < 0 ? rr : 0;
+	if (rr == 0 && k != NULL && seen == SEEN_NEW && r == 0 &&
+	    (rr = reg_put(&c->requests, k, rec->tree, kept, &found, &re)) ==
+	    0 && found != REG_NEW)
+		rr = seen_before(c, rec, k, &seen, &re);
 	if (rr != 0) {
 		*e = re;
 		return rr;
 	}
-	return r == REJECTED ? 0 : r;
+	return r;
 }
 
 static int
@@ -1011,13 +1018,13 @@ countersign_check_inventory(struct countersign_stage *c, struct solr_err *e)
 	char hex[SOLR_SHA256_HEX], why[sizeof(e->msg)], file[sizeof(e->file)];
 	uint64_t n, num = 0;
 	size_t hl;
-	int r;
+	int r, has;
 
 	if ((r = sat_last_entry(&c->sat, &last, e)) != 0 || last == NULL)
 		return r;
 	if ((nv = yn_get_str(last, "n")) != NULL)
 		(void)solr_parse_uint(nv, UINT64_MAX, &num);
-	if ((r = sat_entry_inventory(last, &n, hex)) == 1)
+	if ((r = sat_entry_inventory(last, &has, &n, hex)) == 0 && !has)
 		r = 0;		/* recorded before there was an inventory */
 	else if (r != 0 || solr_unhex(hex, 64, head, sizeof(head), &hl) != 0)
 		r = solr_seterr_at(e, SOLR_ERR_VERIFY, c->sat.log, 0, "entry "

@@ -339,7 +339,7 @@ check_bytes(struct verify_stage *v, struct ynode *rec, const unsigned char *p,
 		if (rec_decide(rec, STAGE, &d) == NULL)
 			return SOLR_ERR_NOMEM;
 		solr_seterr(e, r, "%s", why);
-		return STAGE_TROUBLE;
+		return SOLR_ERR_TROUBLE;
 	}
 	if (r == 0 && (r = verify_signature(v, doc, at, &cert, e)) == 0 &&
 	    (r = header = duis_read_header(doc, v->mode == VERIFY_RESPONSE, &h,
@@ -368,7 +368,7 @@ check_bytes(struct verify_stage *v, struct ynode *rec, const unsigned char *p,
 	/* a check that could not run fails closed, and says so */
 	solr_seterr_at(e, e->code, yn_get_str(rec, "source"), 0, "%s",
 	    d.reason);
-	return STAGE_TROUBLE;
+	return SOLR_ERR_TROUBLE;
 }
 
 int
@@ -385,7 +385,7 @@ verify_document(struct verify_stage *v, struct ynode *rec,
 	if (objstore_put_at(&v->objects, p, n, name, where, e) != 0) {
 		decision_reject(&d, DUIS_NONE, "the request could not be "
 		    "stored in the object store");
-		return rec_decide(rec, STAGE, &d) ? STAGE_TROUBLE :
+		return rec_decide(rec, STAGE, &d) ? SOLR_ERR_TROUBLE :
 		    SOLR_ERR_NOMEM;
 	}
 	if (yn_set_str(req, "object", name) != 0 ||
@@ -396,7 +396,7 @@ verify_document(struct verify_stage *v, struct ynode *rec,
 	 * driver: the same guard */
 	oom = solr_oom_count();
 	r = check_bytes(v, rec, p, n, at, e);
-	return stage_oom_guard(rec, STAGE, oom, r, STAGE_TROUBLE, e);
+	return stage_oom_guard(rec, STAGE, oom, r, SOLR_ERR_TROUBLE, e);
 }
 
 int
@@ -443,7 +443,7 @@ verify_record(void *ctx, struct solr_record *rec, struct solr_err *e)
 	if (rec_decide(rec->tree, STAGE, &d) == NULL)
 		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	/* a missing or changed object: the run is in trouble */
-	return STAGE_TROUBLE;
+	return SOLR_ERR_TROUBLE;
 }
 
 const struct stage_ops verify_sig_stage = {

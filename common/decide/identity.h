@@ -51,7 +51,7 @@ struct verify_stage {
 };
 extern const struct stage_ops verify_sig_stage;
 /* The record of a document read from a file or stdin: stored, then
- * checked.  STAGE_TROUBLE when a check could not run (e says why). */
+ * checked.  SOLR_ERR_TROUBLE when a check could not run (e says why). */
 int verify_document(struct verify_stage *v, struct ynode *rec,
     const unsigned char *p, size_t n, struct solr_err *e);
 /* The record of a document that could not be read (e says why):

@@ -114,12 +114,12 @@ signed_pre_command(struct parse_stage *ps, const struct srv_row *row,
 /*
  * A device alert in a DUIS Response: the GBCS payload decoded strictly,
  * its code checked against the unsigned DUIS one, the device's signature
- * or the MAC checked.  Returns 0 and fills rec, 1 when the response
- * holds no alert, SOLR_ERR_VERIFY on a failure (e says why).
+ * or the MAC checked.  0, and rec filled when *alert says the response
+ * holds one; SOLR_ERR_VERIFY on a failure (e says why).
  */
 static int
 alert_doc(struct parse_stage *ps, xmlNodePtr el, struct ynode *rec,
-    int64_t at, struct solr_err *e)
+    int64_t at, int *alert, struct solr_err *e)
 {
 	xmlNodePtr code, payload;
 	unsigned char *buf = NULL;
@@ -128,13 +128,16 @@ alert_doc(struct parse_stage *ps, xmlNodePtr el, struct ynode *rec,
 	size_t len;
 	int r;
 
+	*alert = 1;
 	if (strcmp((const char *)el->name, "DeviceAlertMessage") == 0)
 		code = solr_xml_child(el, "AlertCode");
 	else if ((el = solr_xml_child(el, "FutureDatedDeviceAlertMessage")) !=
 	    NULL)
 		code = solr_xml_child(el, "FutureDatedAlertCode");
-	else
-		return 1;
+	else {
+		*alert = 0;
+		return 0;
+	}
 	payload = solr_xml_child(el, "GBCSPayload");
 	if (code == NULL || payload == NULL)
 		return solr_seterr(e, SOLR_ERR_VERIFY, "the alert has no alert "
@@ -188,27 +191,27 @@ stage_alert(struct parse_stage *ps, struct ynode *rec, int64_t at,
 	xmlNodePtr el = NULL;
 	struct decision d;
 	struct ynode *st;
-	int r;
+	int r, alert = 0;
 
 	if ((r = solr_xml_parse(p, n, &doc, e)) != 0 ||
 	    (el = solr_xml_body(doc)) == NULL)
 		decision_reject(&d, DUIS_NONE, "%s", r ? e->msg :
 		    "the response has no body");
-	else if ((r = alert_doc(ps, el, rec, at, e)) == 1)
-		decision_skip(&d);
-	else if (r != 0)
+	else if ((r = alert_doc(ps, el, rec, at, &alert, e)) != 0)
 		decision_reject(&d, DUIS_NONE, "%s", e->msg);
+	else if (!alert)
+		decision_skip(&d);
 	else
 		decision_pass(&d);
 	xmlFreeDoc(doc);
 	if ((st = rec_decide(rec, STAGE, &d)) == NULL)
 		return nomem(e);
-	if (r == 0 && el != NULL && yn_set(st, "form", yn_new_plain("alert")))
+	if (alert && r == 0 && yn_set(st, "form", yn_new_plain("alert")))
 		return nomem(e);
 	/* what the document says is the record's; anything else (memory,
 	 * the store, the world) is the run's */
-	return r != 0 && r != 1 && r != SOLR_ERR_VERIFY && r != SOLR_ERR_LIMIT ?
-	    STAGE_TROUBLE : 0;
+	return r != 0 && r != SOLR_ERR_VERIFY && r != SOLR_ERR_LIMIT ?
+	    SOLR_ERR_TROUBLE : 0;
 }
 
 static int
@@ -281,13 +284,13 @@ body_values(struct parse_stage *ps, const struct srv_row *row,
 	if ((r = from_store(ps, rec, &b, e)) != 0) {
 		/* a missing or changed object: the run is in trouble */
 		decision_reject(d, DUIS_NONE, "%s", e->msg);
-		r = STAGE_TROUBLE;
+		r = SOLR_ERR_TROUBLE;
 	} else if ((r = solr_xml_parse(b.p, b.len, &doc, e)) != 0 ||
 	    (el = solr_xml_body(doc)) == NULL) {
 		decision_reject(d, DUIS_NONE, "%s", r ? e->msg :
 		    "the request has no body");
 		r = r != 0 && r != SOLR_ERR_VERIFY && r != SOLR_ERR_LIMIT ?
-		    STAGE_TROUBLE : 0;
+		    SOLR_ERR_TROUBLE : 0;
 	} else if (spc)
 		r = signed_pre_command(ps, row, el, rec, d, e);
 	else
@@ -296,7 +299,7 @@ body_values(struct parse_stage *ps, const struct srv_row *row,
 	solr_buf_free(&b);
 	if (r < 0 && r != SOLR_ERR_NOMEM) {
 		/* the supplier's signature check could not run */
-		r = STAGE_TROUBLE;
+		r = SOLR_ERR_TROUBLE;
 	}
 	return r;
 }
@@ -314,7 +317,7 @@ alert_record(struct parse_stage *ps, const struct solr_record *rec,
 		r = stage_alert(ps, rec->tree, rec->received_at, b.p, b.len, e);
 	else {
 		decision_reject(&d, DUIS_NONE, "%s", e->msg);
-		r = rec_decide(rec->tree, STAGE, &d) ? STAGE_TROUBLE : nomem(e);
+		r = rec_decide(rec->tree, STAGE, &d) ? SOLR_ERR_TROUBLE : nomem(e);
 	}
 	solr_buf_free(&b);
 	return r;
@@ -368,7 +371,7 @@ alert_document_in(struct parse_stage *ps, struct ynode *rec,
 
 	if (objstore_put_at(&ps->objects, p, n, name, at, e) != 0) {
 		decision_reject(&d, DUIS_NONE, "%s", e->msg);
-		return rec_decide(rec, STAGE, &d) ? STAGE_TROUBLE : nomem(e);
+		return rec_decide(rec, STAGE, &d) ? SOLR_ERR_TROUBLE : nomem(e);
 	}
 	if (yn_set_str(yn_get(rec, "request"), "object", name) != 0 ||
 	    yn_set_str(yn_get(rec, "request"), "at", at) != 0 ||
@@ -391,7 +394,7 @@ parse_alert_document(struct parse_stage *ps, struct ynode *rec,
 	unsigned long oom = solr_oom_count();
 
 	return stage_oom_guard(rec, STAGE, oom, alert_document_in(ps, rec, p,
-	    n, e), STAGE_TROUBLE, e);
+	    n, e), SOLR_ERR_TROUBLE, e);
 }
 
 const struct stage_ops gbcs_parse_stage = {

@@ -213,10 +213,10 @@ inventory_entry(struct replay_world *rw, const struct ynode *entry)
 	struct replay_change *c;
 	char was[sizeof(c->was)], head[SOLR_SHA256_HEX];
 	uint64_t n;
-	int i, r;
+	int i, r, has;
 
-	if (rw->inventory[0] == '\0' || (r = sat_entry_inventory(entry, &n,
-	    head)) == 1)
+	if (rw->inventory[0] == '\0' || ((r = sat_entry_inventory(entry, &has,
+	    &n, head)) == 0 && !has))
 		return 0;
 	if (r != 0)
 		snprintf(was, sizeof(was), "(not {entries, head})");

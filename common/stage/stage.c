@@ -217,10 +217,9 @@ stage_put(struct stage *s, struct ynode *rec)
 	}
 	if (s->ops->every_record || rec_is_pass(rec)) {
 		r = decide(s, rec, &e);
-		if (r == STAGE_TROUBLE || r == STAGE_WARN) {
+		if (r == SOLR_ERR_TROUBLE) {
 			s->warn(&e);
-			if (r == STAGE_TROUBLE)
-				stage_status(s, SOLR_EXIT_TROUBLE);
+			stage_status(s, SOLR_EXIT_TROUBLE);
 		} else if (r < 0) {
 			/* the record that met the error is kept, rejected */
 			fatal(s, &e);

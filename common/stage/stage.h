@@ -23,19 +23,14 @@
 
 #define STAGE_BATCH 128		/* records in one group commit at most */
 
-/* decide's answer besides 0: the record was rejected because its check
- * could not run (a world file, the object store): the stream goes on and
- * the run ends with exit 2. */
-#define STAGE_TROUBLE 1
-/* or: the record was decided, and the operator should see e too */
-#define STAGE_WARN 2
-
 struct stage_ops {
 	const char *name;	/* stages.<name> in the record */
 	/* Decides one record (only records that still pass, unless
-	 * every_record), read once into r by the driver.  0, STAGE_TROUBLE
-	 * or STAGE_WARN (e says why), or a negative SOLR_ERR_* that ends the
-	 * run after this record. */
+	 * every_record), read once into r by the driver, and writes the
+	 * decision into it.  0; SOLR_ERR_TROUBLE when it was rejected because
+	 * its check could not run (a world file, the object store: e says
+	 * why, the stream goes on and the run ends with exit 2); or another
+	 * negative SOLR_ERR_* that ends the run after this record. */
 	int (*decide)(void *ctx, struct solr_record *r, struct solr_err *e);
 	/* RV_* a record that still passes must have: the driver rejects
 	 * one without them, with the one reason rec_lacks gives, and

@@ -262,18 +262,18 @@ static int head_check(struct ledger *, struct state_head *, int,
     struct solr_err *);
 
 /* The entry at off into the index, unless its key is there already (the
- * first line of a key is its entry); 1 when the index had to grow and
- * was built again (with it). */
+ * first line of a key is its entry); *rebuilt when the index had to grow
+ * and was built again (with it). */
 static int
 idx_add(struct ledger *l, const struct ledger_entry *x, uint64_t off,
-    struct solr_err *e)
+    int *rebuilt, struct solr_err *e)
 {
 	struct ledger_entry y;
 	uint64_t slot, at;
 	int found, r;
 
-	if ((l->count + 1) * 2 > l->nslots)
-		return (r = rebuild(l, l->nslots * 2, e)) != 0 ? r : 1;
+	if ((*rebuilt = (l->count + 1) * 2 > l->nslots))
+		return rebuild(l, l->nslots * 2, e);
 	if ((r = idx_find(l, x->originator, x->counter, x->recipient, &slot,
 	    &at, &y, &found, e)) != 0 || found)
 		return r;
@@ -328,7 +328,7 @@ scan(struct ledger *l, struct solr_err *e)
 	off_t pos, start, lstart;
 	ssize_t n, i;
 	uint64_t count;
-	int r;
+	int r, rebuilt;
 
 	pos = start = lstart = (off_t)l->covered;
 	count = l->count;
@@ -354,8 +354,9 @@ scan(struct ledger *l, struct solr_err *e)
 			ll = 0;
 			if (parse_line(line, &x, NULL) != 0)
 				continue;	/* a torn line, completed later */
-			if ((r = idx_add(l, &x, (uint64_t)lstart, e)) != 0)
-				return r == 1 ? 0 : r;
+			if ((r = idx_add(l, &x, (uint64_t)lstart, &rebuilt,
+			    e)) != 0 || rebuilt)
+				return r;
 		}
 		pos += n;
 	}
@@ -498,14 +499,14 @@ head_check(struct ledger *l, struct state_head *h, int create,
 {
 	unsigned char t[32];
 	struct stat st;
-	int r;
+	int r, have;
 
 	memset(h, 0, sizeof(*h));
 	if (fstat(l->fd, &st) != 0)
 		return head_err(l, e, "stat");
-	if ((r = state_head_read(l->key, l->hpath, l->name, h, e)) < 0)
+	if ((r = state_head_read(l->key, l->hpath, l->name, h, &have, e)) != 0)
 		return r;
-	if (r == 0) {
+	if (!have) {
 		if (st.st_size == 0)
 			return (r = tail_hash(l, 0, h->tail, e)) != 0 ||
 			    !create ? r : state_head_write(l->key, l->hpath,
@@ -757,26 +758,29 @@ ledger_record(struct ledger *l, uint64_t originator, uint64_t counter,
 
 int
 ledger_lookup(struct ledger *l, uint64_t originator, uint64_t counter,
-    uint64_t recipient, struct ledger_entry *x, struct solr_err *e)
+    uint64_t recipient, struct ledger_entry *x, int *found,
+    struct solr_err *e)
 {
 	uint64_t slot, off;
 	ssize_t k;
-	int r, found;
+	int r;
 
+	*found = 0;
 	if (l->fd < 0) {
-		if ((k = find(l, originator, counter, recipient)) < 0)
-			return 0;
-		*x = l->e[k];
-		return 1;
+		if ((k = find(l, originator, counter, recipient)) >= 0) {
+			*x = l->e[k];
+			*found = 1;
+		}
+		return 0;
 	}
 	if (solr_flock(l->fd, LOCK_EX) != 0)
 		return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0,
 		    "lock: %s", strerror(errno));
 	if ((r = catch_up(l, e)) == 0)
 		r = idx_find(l, originator, counter, recipient, &slot, &off, x,
-		    &found, e);
+		    found, e);
 	flock(l->fd, LOCK_UN);
-	return r != 0 ? r : found;
+	return r;
 }
 
 int

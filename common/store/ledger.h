@@ -71,10 +71,11 @@ int ledger_open_named(const char *world, const char *name, const char *reuse,
  * not lead to its record; a ledger that was never made is 0. */
 int ledger_check(const char *world, const char *name,
     const unsigned char key[32], struct solr_err *e);
-/* The entry of a key: 1 and its sha and note (valid until the next call),
- * 0 when there is none, or a negative SOLR_ERR_*. */
+/* The entry of a key: *found, and its sha and note in x (valid until the
+ * next call).  0 or a negative SOLR_ERR_*. */
 int ledger_lookup(struct ledger *l, uint64_t originator, uint64_t counter,
-    uint64_t recipient, struct ledger_entry *x, struct solr_err *e);
+    uint64_t recipient, struct ledger_entry *x, int *found,
+    struct solr_err *e);
 /* ledger_record with a note kept with a new entry (one line of text, at
  * most LEDGER_NOTE_MAX bytes); when the key and sha were recorded before,
  * the first entry keeps its note. */

@@ -269,7 +269,7 @@ tab_grow(struct solr_objstore *os, size_t want)
 }
 
 static int name_at(struct solr_objstore *, size_t, uint64_t,
-    char [SOLR_SHA256_HEX], struct solr_err *);
+    char [SOLR_SHA256_HEX], int *, struct solr_err *);
 
 /* Puts where the object named sha lies, unless a slot already says
  * where it lies (read from the object's header: a slot of the same key
@@ -283,6 +283,7 @@ tab_put(struct solr_objstore *os, const unsigned char sha[32],
 	struct objloc *l;
 	char want[SOLR_SHA256_HEX], got[SOLR_SHA256_HEX];
 	size_t i, probe = 0, same;
+	int there;
 
 	want[0] = '\0';
 	for (same = 0; (l = tab_next(os, sha, &probe)) != NULL; ) {
@@ -290,8 +291,8 @@ tab_put(struct solr_objstore *os, const unsigned char sha[32],
 			return 0;
 		if (want[0] == '\0')
 			solr_hex(sha, 32, want);
-		if (name_at(os, l->seg, l->off, got, &ignore) == 0 &&
-		    strcmp(got, want) == 0)
+		if (name_at(os, l->seg, l->off, got, &there, &ignore) == 0 &&
+		    there && strcmp(got, want) == 0)
 			return 0;
 		if (++same >= OBJLOC_SAME_MAX)
 			return -2;	/* another would be one too many */
@@ -341,48 +342,48 @@ objstore_copy(struct solr_objstore *os, const char *name,
 
 static int refresh(struct solr_objstore *, struct solr_err *);
 static int read_obj(struct solr_objstore *, size_t, uint64_t, const char *,
-    size_t, struct solr_buf *, struct solr_err *);
+    size_t, struct solr_buf *, int *, struct solr_err *);
 
-/* Whether the store holds name already, whole and hashing to its name:
- * then *at says where, and nothing is written again (a re-run, or the
- * same document twice, adds no copy).  -1 (and out) when a file of the
- * store is one the guard refuses. */
+/* Whether the store holds name already (*yes), whole and hashing to its
+ * name: then *at says where, and nothing is written again (a re-run, or
+ * the same document twice, adds no copy).  0, or SOLR_ERR_UNSAFE (and
+ * out) when a file of the store is one the guard refuses. */
 static int
 held(struct solr_objstore *os, const char *name, size_t n, char *at,
-    struct solr_err *out)
+    int *yes, struct solr_err *out)
 {
 	struct solr_err e = { 0 };
 	struct solr_buf b = { 0 };
 	unsigned char sha[32];
 	struct objloc *l;
 	size_t probe = 0;
-	int r = 1;
+	int r = 0, there = 0;
 
+	*yes = 0;
 	unhex32(name, sha);
 	if (os->tabcap == 0 && refresh(os, &e) != 0) {
 		if (e.code != SOLR_ERR_UNSAFE)
 			return 0;
 		*out = e;
-		return -1;
+		return e.code;
 	}
 	/* a slot of its key that holds another object is passed over; a
 	 * copy of it that does not read back means a new one */
 	while ((l = tab_next(os, sha, &probe)) != NULL &&
-	    (r = read_obj(os, l->seg, l->off, name, n, &b, &e)) == 1)
+	    (r = read_obj(os, l->seg, l->off, name, n, &b, &there, &e)) == 0 &&
+	    !there)
 		;
 	if (l != NULL && r < 0 && e.code == SOLR_ERR_UNSAFE) {
 		solr_buf_free(&b);
 		*out = e;
-		return -1;
+		return e.code;
 	}
-	r = l != NULL && r == 0 && b.len == n;
+	*yes = l != NULL && r == 0 && there && b.len == n;
 	solr_buf_free(&b);
-	if (!r)
-		return 0;
-	if (at != NULL)
+	if (*yes && at != NULL)
 		snprintf(at, OBJSTORE_AT, "%s:%llx", os->segs[l->seg].id,
 		    (unsigned long long)l->off);
-	return 1;
+	return 0;
 }
 
 static int
@@ -395,13 +396,14 @@ put(struct solr_objstore *os, const void *p, size_t n, const char *name,
 	struct objseg *s;
 	size_t want;
 	ssize_t w;
-	int r, hl;
+	int r, hl, yes = 0;
 
 	if (n > UINT32_MAX)
 		return solr_seterr(e, SOLR_ERR_LIMIT, "an object of %zu bytes "
 		    "is too large for the store", n);
-	if (how == PUT_ONCE && (hl = held(os, name, n, at, e)) != 0)
-		return hl < 0 ? e->code : 0;
+	if (how == PUT_ONCE && ((r = held(os, name, n, at, &yes, e)) != 0 ||
+	    yes))
+		return r;
 	if ((os->wseg < 0 || os->wsize + (off_t)n > OBJSTORE_SEGMENT_MAX) &&
 	    (r = new_segment(os, e)) != 0)
 		return r;
@@ -466,17 +468,18 @@ seg_fd(struct solr_objstore *os, size_t i, struct solr_err *e)
 	return 0;
 }
 
-/* The object at off in segment i, if it is name: 1 when the segment
- * holds another object (or none) there. */
+/* The object at off in segment i into out, when *there says it is name
+ * (not when the segment holds another object, or none, there). */
 static int
 read_obj(struct solr_objstore *os, size_t i, uint64_t off, const char *name,
-    size_t max, struct solr_buf *out, struct solr_err *e)
+    size_t max, struct solr_buf *out, int *there, struct solr_err *e)
 {
 	char hdr[HDR_MAX + 1], path[PATH_MAX], got[SOLR_SHA256_HEX], *end;
 	unsigned long long len;
 	ssize_t n;
 	int r;
 
+	*there = 0;
 	if ((r = seg_fd(os, i, e)) != 0)
 		return r;
 	seg_path(os, i, "seg", path, sizeof(path));
@@ -486,11 +489,12 @@ read_obj(struct solr_objstore *os, size_t i, uint64_t off, const char *name,
 	if (n < 70 || memcmp(hdr, "obj ", 4) != 0 || hdr[68] != ' ' ||
 	    memcmp(hdr + 4, name, 64) != 0 || (end = strchr(hdr + 69, '\n'))
 	    == NULL)
-		return 1;
+		return 0;
 	errno = 0;
 	len = strtoull(hdr + 69, NULL, 10);
 	if (errno != 0 || len > UINT32_MAX)
-		return 1;
+		return 0;
+	*there = 1;
 	if (len > max)
 		return solr_seterr_at(e, SOLR_ERR_LIMIT, path, 0, "object %s "
 		    "is %llu bytes, over the limit of %zu", name, len, max);
@@ -681,7 +685,7 @@ objstore_get_at(struct solr_objstore *os, const char *name, const char *at,
 	size_t probe;
 	uint64_t off;
 	long i;
-	int r, pass;
+	int r, pass, there;
 
 	if (!solr_is_sha256_hex(name))
 		return solr_seterr(e, SOLR_ERR_FORMAT,
@@ -690,7 +694,8 @@ objstore_get_at(struct solr_objstore *os, const char *name, const char *at,
 	/* the hint first, checked like everything else; one that names
 	 * no segment is passed over */
 	if (at != NULL && (i = hint(os, at, &off)) >= 0 &&
-	    (r = read_obj(os, (size_t)i, off, name, max, out, e)) != 1)
+	    ((r = read_obj(os, (size_t)i, off, name, max, out, &there, e)) !=
+	    0 || there))
 		return r;
 	unhex32(name, sha);
 	/* the slots of its key as the table has them, then again after
@@ -701,7 +706,7 @@ objstore_get_at(struct solr_objstore *os, const char *name, const char *at,
 		for (probe = 0, first = NULL; (l = tab_next(os, sha,
 		    &probe)) != NULL; first = first ? first : l)
 			if ((r = read_obj(os, l->seg, l->off, name, max, out,
-			    e)) != 1)
+			    &there, e)) != 0 || there)
 				return r;
 	}
 	if (first == NULL && os->also != NULL)
@@ -794,16 +799,17 @@ by_place(const void *a, const void *b)
 	return x->off < y->off ? -1 : x->off > y->off;
 }
 
-/* The name of the object at off in segment i, as its header gives it:
- * 1 when there is no object there. */
+/* The name of the object at off in segment i, as its header gives it,
+ * when *there says there is one. */
 static int
 name_at(struct solr_objstore *os, size_t i, uint64_t off,
-    char name[SOLR_SHA256_HEX], struct solr_err *e)
+    char name[SOLR_SHA256_HEX], int *there, struct solr_err *e)
 {
 	char hdr[69], path[PATH_MAX];
 	ssize_t n;
 	int r;
 
+	*there = 0;
 	if ((r = seg_fd(os, i, e)) != 0)
 		return r;
 	if ((n = pread(os->segs[i].fd, hdr, sizeof(hdr), (off_t)off)) < 0) {
@@ -812,10 +818,11 @@ name_at(struct solr_objstore *os, size_t i, uint64_t off,
 	}
 	if (n != (ssize_t)sizeof(hdr) || memcmp(hdr, "obj ", 4) != 0 ||
 	    hdr[68] != ' ')
-		return 1;
+		return 0;
 	memcpy(name, hdr + 4, 64);
 	name[64] = '\0';
-	return solr_is_sha256_hex(name) ? 0 : 1;
+	*there = solr_is_sha256_hex(name);
+	return 0;
 }
 
 int
@@ -827,7 +834,7 @@ objstore_each(struct solr_objstore *os, size_t max,
 	struct objloc *all;
 	char name[SOLR_SHA256_HEX];
 	size_t i, nseg, n = 0;
-	int r;
+	int r, there = 0;
 
 	if ((r = refresh(os, e)) != 0)
 		return r;
@@ -843,15 +850,16 @@ objstore_each(struct solr_objstore *os, size_t max,
 		solr_progress("objects", i, n);
 		/* the name from the segment, held to the index's key and
 		 * then to the bytes */
-		if ((r = name_at(os, all[i].seg, all[i].off, name, e)) == 0) {
+		if ((r = name_at(os, all[i].seg, all[i].off, name, &there,
+		    e)) == 0 && there) {
 			unsigned char sha[32];
 
 			unhex32(name, sha);
-			r = memcmp(sha, all[i].key, OBJLOC_KEY) != 0 ? 1 :
-			    read_obj(os, all[i].seg, all[i].off, name, max, &b,
-			    e);
+			if ((there = memcmp(sha, all[i].key, OBJLOC_KEY) == 0))
+				r = read_obj(os, all[i].seg, all[i].off, name,
+				    max, &b, &there, e);
 		}
-		if (r == 1)
+		if (r == 0 && !there)
 			r = misplaced(os, &all[i], NULL, e);
 		else if (r == 0)
 			r = fn(arg, name, &b, e);
@@ -893,16 +901,16 @@ gc_count(struct solr_objstore *os, int (*keep)(void *, const char *),
 {
 	char name[SOLR_SHA256_HEX];
 	size_t i;
-	int r;
+	int r, there;
 
 	*kept = *dropped = 0;
 	for (i = 0; i < os->tabcap; i++) {
 		if (os->tab[i].seg == EMPTY || os->tab[i].seg >= os->nsegs)
 			continue;
 		if ((r = name_at(os, os->tab[i].seg, os->tab[i].off, name,
-		    e)) < 0)
+		    &there, e)) < 0)
 			return r;
-		if (r == 1 || !keep(arg, name))	/* misplaced: the long way */
+		if (!there || !keep(arg, name))	/* misplaced: the long way */
 			(*dropped)++;
 		else
 			(*kept)++;

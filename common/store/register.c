@@ -43,16 +43,17 @@ reg_key_of(const struct solr_record *rec, struct reg_key *k)
 
 int
 reg_find(struct ledger *l, const struct reg_key *k, struct ynode **first,
-    struct solr_err *e)
+    enum reg_found *found, struct solr_err *e)
 {
 	struct ledger_entry x;
 	struct solr_err pe = { 0 };
 	char was[65];
-	int r;
+	int r, have;
 
 	*first = NULL;
-	if ((r = ledger_lookup(l, k->originator, k->counter, k->target, &x, e))
-	    <= 0)
+	*found = REG_NEW;
+	if ((r = ledger_lookup(l, k->originator, k->counter, k->target, &x,
+	    &have, e)) != 0 || !have)
 		return r;
 	if (memcmp(x.sha, k->sha, 32) != 0) {
 		solr_hex(x.sha, 32, was);
@@ -60,7 +61,8 @@ reg_find(struct ledger *l, const struct reg_key *k, struct ynode **first,
 		    "before for another document (sha256 %s): a second signed "
 		    "document for one counter is a replay", k->request_id,
 		    was);
-		return REG_REPLAY;
+		*found = REG_REPLAY;
+		return 0;
 	}
 	if (yn_parse_json(x.note, strlen(x.note), l->path, 0, first, &pe) != 0
 	    || (*first)->kind != YN_MAP) {
@@ -70,7 +72,8 @@ reg_find(struct ledger *l, const struct reg_key *k, struct ynode **first,
 		    "entry of RequestID %s does not hold its first decision%s%s",
 		    k->request_id, pe.msg[0] ? ": " : "", pe.msg);
 	}
-	return REG_DUPLICATE;
+	*found = REG_DUPLICATE;
+	return 0;
 }
 
 /* A field kept as a stage wrote it: on one line. */
@@ -101,7 +104,7 @@ cut(const char *s, size_t max)
 
 int
 reg_put(struct ledger *l, const struct reg_key *k, const struct ynode *rec,
-    const char *const *fields, struct solr_err *e)
+    const char *const *fields, enum reg_found *found, struct solr_err *e)
 {
 	static const char *const keys[] = { "seq", "received_at", "verdict",
 	    "code", NULL };
@@ -110,6 +113,7 @@ reg_put(struct ledger *l, const struct reg_key *k, const struct ynode *rec,
 	size_t i, limit;
 	int r = 0, again;
 
+	*found = REG_NEW;
 	if (n == NULL)
 		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	for (i = 0; keys[i] != NULL; i++)
@@ -142,10 +146,11 @@ reg_put(struct ledger *l, const struct reg_key *k, const struct ynode *rec,
 		r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	else if ((r = ledger_record_note(l, k->originator, k->counter,
 	    k->target, k->sha, (const char *)b.p, &again, e)) == 0 && again)
-		r = REG_DUPLICATE;	/* another process was first */
+		*found = REG_DUPLICATE;	/* another process was first */
 	else if (r == SOLR_ERR_VERIFY) {
 		solr_err_clear(e);
-		r = REG_REPLAY;
+		*found = REG_REPLAY;
+		r = 0;
 	}
 	solr_buf_free(&b);
 	yn_free(n);

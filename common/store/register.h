@@ -27,20 +27,26 @@ struct reg_key {
  * nobody can take a RequestID from the party it belongs to. */
 int reg_key_of(const struct solr_record *rec, struct reg_key *k);
 
-enum { REG_NEW = 0, REG_DUPLICATE = 1, REG_REPLAY = 2 };
-/* Looks the key up: REG_NEW, REG_DUPLICATE with the first decision in
- * *first (the caller frees it), REG_REPLAY with the reason in *e's
- * message (a second document for the RequestID), or a negative
+/* What the register holds for a key. */
+enum reg_found {
+	REG_NEW,	/* nothing: the record is the first */
+	REG_DUPLICATE,	/* the first decision for the same document */
+	REG_REPLAY,	/* a decision for another document: a replay */
+};
+/* Looks the key up into *found: with REG_DUPLICATE the first decision in
+ * *first (the caller frees it), with REG_REPLAY the reason in *e's
+ * message (a second document for the RequestID).  0 or a negative
  * SOLR_ERR_*. */
 int reg_find(struct ledger *l, const struct reg_key *k, struct ynode **first,
-    struct solr_err *e);
+    enum reg_found *found, struct solr_err *e);
 /* Registers the record's decision as the first for its key; fields names
  * the keys of the record (dotted paths) kept with it besides seq,
- * received_at, source, verdict, code and reason.  0; REG_DUPLICATE or
- * REG_REPLAY when another process registered the key since reg_find (the
- * caller takes back what it did and decides again); or SOLR_ERR_*. */
+ * received_at, source, verdict, code and reason.  *found is REG_NEW when
+ * it did; REG_DUPLICATE or REG_REPLAY when another process registered the
+ * key since reg_find (the caller takes back what it did and decides
+ * again).  0 or a negative SOLR_ERR_*. */
 int reg_put(struct ledger *l, const struct reg_key *k, const struct ynode *rec,
-    const char *const *fields, struct solr_err *e);
+    const char *const *fields, enum reg_found *found, struct solr_err *e);
 /* A copy of a field reg_put kept, in flow style (as a stage writes its
  * entry); NULL when it is not there. */
 struct ynode *reg_first_field(const struct ynode *first, const char *field);

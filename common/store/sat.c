@@ -724,19 +724,19 @@ struct inv_seen {
 };
 
 int
-sat_entry_inventory(const struct ynode *entry, uint64_t *n,
+sat_entry_inventory(const struct ynode *entry, int *has, uint64_t *n,
     char head[SOLR_SHA256_HEX])
 {
 	const struct ynode *inv = yn_path(entry, "world.inventory");
 	const char *nv, *hv;
 
-	if (inv == NULL)
-		return 1;
+	if ((*has = inv != NULL) == 0)
+		return 0;
 	nv = yn_get_str(inv, "entries");
 	hv = yn_get_str(inv, "head");
 	if (nv == NULL || solr_parse_uint(nv, UINT64_MAX, n) != 0 ||
 	    hv == NULL || !solr_is_sha256_hex(hv))
-		return -1;
+		return SOLR_ERR_FORMAT;
 	memcpy(head, hv, SOLR_SHA256_HEX);
 	return 0;
 }
@@ -747,9 +747,9 @@ inventory_grows(const struct ynode *t, struct inv_seen *seen, uint64_t want,
 {
 	char hv[SOLR_SHA256_HEX];
 	uint64_t n;
-	int r;
+	int r, has;
 
-	if ((r = sat_entry_inventory(t, &n, hv)) == 1)
+	if ((r = sat_entry_inventory(t, &has, &n, hv)) == 0 && !has)
 		return 0;
 	if (r != 0)
 		return solr_seterr_at(e, SOLR_ERR_VERIFY, path, line, "entry "

@@ -85,7 +85,8 @@ int sat_sync(struct sat *s, struct solr_err *e);
 void sat_commit(struct sat *s);
 /* Takes the batch back: its entries, and the head it wrote, only when no
  * other writer has built on them (appended after them, or signed a head
- * that covers them); -1 when they stay. */
+ * that covers them).  0; SOLR_ERR_VERIFY when they stay, or another
+ * negative SOLR_ERR_*. */
 int sat_take_back(struct sat *s, struct solr_err *e);
 int sat_close(struct sat *s, struct solr_err *e);
 
@@ -93,10 +94,10 @@ int sat_close(struct sat *s, struct solr_err *e);
  * as a tree (NULL for an empty log).  The caller frees it. */
 int sat_last_entry(struct sat *s, struct ynode **out, struct solr_err *e);
 
-/* The device inventory an entry's world records (world.inventory): its
- * entries and the MAC of its last, in lower-case hex.  0; 1 when the
- * entry records none; -1 when it is not {entries, head}. */
-int sat_entry_inventory(const struct ynode *entry, uint64_t *n,
+/* The device inventory an entry's world records (world.inventory), when
+ * *has says it records one: its entries and the MAC of its last, in
+ * lower-case hex.  0, or SOLR_ERR_FORMAT when it is not {entries, head}. */
+int sat_entry_inventory(const struct ynode *entry, int *has, uint64_t *n,
     char head[SOLR_SHA256_HEX]);
 
 /* Checks the chain, each entry's MAC with key (NULL: the MAC line must be

@@ -254,7 +254,7 @@ sat_take_back(struct sat *s, struct solr_err *e)
 	if (s->fd < 0)
 		return 0;
 	if ((r = lock(s, e)) != 0)
-		return -1;
+		return r;
 	snprintf(path, sizeof(path), "%s/head", s->dir);
 	(void)solr_read_guarded(path, HEAD_MAX, &cur, &ignore);
 	ours = s->head_changed && cur.len == s->my_head.len &&
@@ -267,12 +267,14 @@ sat_take_back(struct sat *s, struct solr_err *e)
 	solr_buf_free(&cur);
 	if (covered || (s->head_changed && !ours)) {
 		flock(s->fd, LOCK_UN);
-		return -1;
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0, "another "
+		    "writer's head covers the batch's entries: they stay");
 	}
 	s->end.valid = 0;	/* the log is cut */
 	if (solr_appended_undo(s->fd, &s->app) != 0) {
 		flock(s->fd, LOCK_UN);
-		return -1;	/* another writer appended after them */
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0, "another "
+		    "writer appended after the batch's entries: they stay");
 	}
 	r = ours ? sat_head_restore(s, e) : 0;
 	/* what this writer had checked may have gone with the batch: it
@@ -285,7 +287,7 @@ sat_take_back(struct sat *s, struct solr_err *e)
 	}
 	flock(s->fd, LOCK_UN);
 	s->head_changed = 0;
-	return r != 0 ? -1 : 0;
+	return r;
 }
 
 /* After a batch is taken back, under the lock: the head before it, in

@@ -37,7 +37,7 @@ head_text(const unsigned char key[32], const char *name,
 
 int
 state_head_read(const unsigned char key[32], const char *path,
-    const char *name, struct state_head *h, struct solr_err *e)
+    const char *name, struct state_head *h, int *have, struct solr_err *e)
 {
 	char want[HEAD_MAX], d[65], t[65];
 	unsigned long long size = 0;
@@ -45,6 +45,7 @@ state_head_read(const unsigned char key[32], const char *path,
 	size_t l1 = 0, l2 = 0;
 	int r;
 
+	*have = 0;
 	if ((r = solr_read_guarded(path, HEAD_MAX, &b, e)) != 0) {
 		solr_buf_free(&b);
 		return errno == ENOENT && r == SOLR_ERR_IO ? 0 : r;
@@ -63,7 +64,8 @@ state_head_read(const unsigned char key[32], const char *path,
 		return solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "not this "
 		    "world's record of %s (its MAC does not hold); refused "
 		    "(solr-world(5), SECURITY)", name);
-	return 1;
+	*have = 1;
+	return 0;
 }
 
 int

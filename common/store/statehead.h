@@ -32,11 +32,11 @@ struct state_head {
 	unsigned char tail[32];
 };
 
-/* The record at path for the piece named name: 1 and *h, 0 when there
- * is none, SOLR_ERR_VERIFY (naming the file) when it is not one this
- * world wrote, or another negative SOLR_ERR_*. */
+/* The record at path for the piece named name into *h, when *have says
+ * there is one.  0; SOLR_ERR_VERIFY (naming the file) when it is not one
+ * this world wrote, or another negative SOLR_ERR_*. */
 int state_head_read(const unsigned char key[32], const char *path,
-    const char *name, struct state_head *h, struct solr_err *e);
+    const char *name, struct state_head *h, int *have, struct solr_err *e);
 /* Writes the record in place of the old one, synced. */
 int state_head_write(const unsigned char key[32], const char *path,
     const char *name, const struct state_head *h, struct solr_err *e);

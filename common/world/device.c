@@ -270,30 +270,31 @@ cert_usable(struct solr_world *w, const struct inv_entry *en,
 	return 0;
 }
 
-/* The DER certificate in a PEM file, not parsed: for comparing.  0,
- * or 1 when the file holds no certificate; a file that could not be
- * read (memory, I/O) is a negative SOLR_ERR_*, never "another file". */
+/* The DER certificate in a PEM file, not parsed: for comparing, when
+ * *have says the file holds one.  0, or a negative SOLR_ERR_* for a file
+ * that could not be read (memory, I/O), never "another file". */
 static int
-pem_der_sha256(const char *path, unsigned char out[32], struct solr_err *e)
+pem_der_sha256(const char *path, unsigned char out[32], int *have,
+    struct solr_err *e)
 {
 	char *name = NULL, *header = NULL;
 	unsigned char *data = NULL;
 	long len = 0;
 	FILE *f;
-	int r;
+	int r = 0;
 
+	*have = 0;
 	if ((f = solr_fopen_guarded(path, e)) == NULL)
 		return e->code ? e->code : SOLR_ERR_IO;
 	ERR_clear_error();
 	if (PEM_read(f, &name, &header, &data, &len) == 1 &&
-	    strcmp(name, "CERTIFICATE") == 0)
+	    strcmp(name, "CERTIFICATE") == 0) {
+		*have = 1;
 		r = solr_sha256(data, (size_t)len, out) == 0 ? 0 :
 		    solr_seterr(e, SOLR_ERR_INTERNAL, "SHA-256 failed");
-	else if (solr_openssl_oom())
+	} else if (solr_openssl_oom())
 		r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory reading %s",
 		    path);
-	else
-		r = 1;
 	fclose(f);
 	OPENSSL_free(name);
 	OPENSSL_free(header);
@@ -314,7 +315,7 @@ file_unchanged(struct solr_world *w, const struct inv_entry *en,
 	unsigned char sha[32];
 	struct stat st;
 
-	int r;
+	int r, have;
 
 	snprintf(what, sizeof(what), "%s.pem", inv_use_name(use));
 	world_device_path(path, sizeof(path), w->dir, en->eui, what);
@@ -328,9 +329,9 @@ file_unchanged(struct solr_world *w, const struct inv_entry *en,
 	if ((r = solr_guard(path, 0, e)) != 0)
 		return r;
 	/* by content: a size and a time are put back with touch -r */
-	if ((r = pem_der_sha256(path, sha, e)) < 0)
+	if ((r = pem_der_sha256(path, sha, &have, e)) != 0)
 		return r;
-	if (r == 0 && memcmp(sha, c->sha256, 32) == 0)
+	if (have && memcmp(sha, c->sha256, 32) == 0)
 		return 0;
 	return solr_seterr(e, SOLR_ERR_NOTFOUND, "device %s: "
 	    "pki/device/%016llX.%s has changed since it was imported (entry "

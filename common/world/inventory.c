@@ -869,13 +869,15 @@ writer_add(struct inv_writer *wr, struct inv_entry *en, struct solr_err *e)
 }
 
 int
-inv_put(struct inv_writer *wr, struct inv_entry *en, struct solr_err *e)
+inv_put(struct inv_writer *wr, struct inv_entry *en, int *unchanged,
+    struct solr_err *e)
 {
 	const struct inv_entry *old = inv_latest(wr, en->eui);
 
 	en->op = INV_PUT;
-	if (old != NULL && old->op == INV_PUT && same_entry(old, en))
-		return 1;
+	if ((*unchanged = old != NULL && old->op == INV_PUT && same_entry(old,
+	    en)))
+		return 0;
 	return writer_add(wr, en, e);
 }
 

@@ -97,14 +97,15 @@ void inv_reader_free(struct inv_reader *r);
 /*
  * A change to the inventory: inv_begin takes the inventory's lock and
  * checks the whole log (every MAC and link); inv_put adds an entry
- * (1 when it would change nothing, and is left out), inv_remove a
+ * (*unchanged when it would change nothing, and is left out), inv_remove a
  * removal; inv_commit appends them, syncs, and writes the index again.
  * inv_end lets the lock go.  cut: bytes of a torn last entry cut away.
  */
 struct inv_writer;
 int inv_begin(struct solr_world *w, struct inv_writer **out, int64_t *cut,
     struct solr_err *e);
-int inv_put(struct inv_writer *wr, struct inv_entry *en, struct solr_err *e);
+int inv_put(struct inv_writer *wr, struct inv_entry *en, int *unchanged,
+    struct solr_err *e);
 int inv_remove(struct inv_writer *wr, uint64_t eui, int64_t at,
     struct solr_err *e);
 /* The latest entry of eui among what the writer holds; NULL if none. */

@@ -41,3 +41,15 @@ breach; cp "$TMP/c/base/err.h" "$TMP/c/stray.h"
 rc=$(layers_rc)
 check "a file outside every layer: named" \
 	sh -c '[ $0 -eq 1 ] && grep -q "stray.h: outside every layer" "$1"' $rc "$TMP/out"
+breach; printf 'int\ntri(int x)\n{\n\tif (x)\n\t\treturn 1;\n\treturn SOLR_ERR_FORMAT;\n}\n' >> "$TMP/c/base/err.c"
+rc=$(layers_rc)
+check "a function that returns 1 beside a SOLR_ERR_* code: named" \
+	sh -c '[ $0 -eq 1 ] && grep -q "base/err.c:[0-9]*: tri returns 1 beside a SOLR_ERR_\* code" "$1"' $rc "$TMP/out"
+breach; printf 'int\nbare(int x, struct solr_err *e)\n{\n\tif (x)\n\t\treturn -1;\n\treturn solr_seterr(e, SOLR_ERR_IO, "x");\n}\n' >> "$TMP/c/base/err.c"
+rc=$(layers_rc)
+check "a function that returns a bare -1 beside a SOLR_ERR_* code: named" \
+	sh -c '[ $0 -eq 1 ] && grep -q "base/err.c:[0-9]*: bare returns -1 beside a SOLR_ERR_\* code" "$1"' $rc "$TMP/out"
+breach; printf '#define REJECTED 100\n' >> "$TMP/c/decide/countersign.c"
+rc=$(layers_rc)
+check "a positive answer beside SOLR_ERR_* brought back: named" \
+	sh -c '[ $0 -eq 1 ] && grep -q "decide/countersign.c:[0-9]*: a second return convention" "$1"' $rc "$TMP/out"

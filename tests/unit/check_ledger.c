@@ -332,7 +332,7 @@ START_TEST(ledger_record_holds)
 	struct ledger l, m;
 	struct ledger_entry x;
 	struct solr_err e;
-	int again;
+	int again, found;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	ledger_fill(dir, 0, 200);
@@ -399,8 +399,10 @@ START_TEST(ledger_record_holds)
 	opens(dir, NULL);
 	ck_assert_int_eq(ledger_check(dir, "countersign", test_key, &e), 0);
 	ck_assert_int_eq(ledger_open(dir, test_key, &l, &e), 0);
-	ck_assert_int_eq(ledger_lookup(&l, 1, 10, 2, &x, &e), 0);
-	ck_assert_int_eq(ledger_lookup(&l, 1, 9, 2, &x, &e), 1);
+	ck_assert_int_eq(ledger_lookup(&l, 1, 10, 2, &x, &found, &e), 0);
+	ck_assert_int_eq(found, 0);
+	ck_assert_int_eq(ledger_lookup(&l, 1, 9, 2, &x, &found, &e), 0);
+	ck_assert_int_eq(found, 1);
 	ledger_close(&l);
 	sh("rm -rf %s", dir);
 }
@@ -418,12 +420,13 @@ START_TEST(ledger_notes)
 	struct ledger l, m, mem;
 	struct ledger_entry x;
 	struct solr_err e;
-	int again, k;
+	int again, k, found;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	ck_assert_int_eq(ledger_open_named(dir, "test-requests", "was decided "
 	    "before for another document", test_key, &l, &e), 0);
-	ck_assert_int_eq(ledger_lookup(&l, 1, 5, 2, &x, &e), 0);
+	ck_assert_int_eq(ledger_lookup(&l, 1, 5, 2, &x, &found, &e), 0);
+	ck_assert_int_eq(found, 0);
 	ck_assert_int_eq(ledger_record_note(&l, 1, 5, 2, a, "{\"seq\":1, "
 	    "\"source\":\"a b\"}", &again, &e), 0);
 	ck_assert_int_eq(again, 0);
@@ -444,7 +447,8 @@ START_TEST(ledger_notes)
 	    SOLR_ERR_INTERNAL);
 	ck_assert_int_eq(ledger_sync(&l, &e), 0);
 	ledger_commit(&l);
-	ck_assert_int_eq(ledger_lookup(&l, 1, 5, 2, &x, &e), 1);
+	ck_assert_int_eq(ledger_lookup(&l, 1, 5, 2, &x, &found, &e), 0);
+	ck_assert_int_eq(found, 1);
 	ck_assert_str_eq(x.note, "{\"seq\":1, \"source\":\"a b\"}");
 	ck_assert_int_eq(memcmp(x.sha, a, 32), 0);
 	/* another process, its index built again from the file */
@@ -453,9 +457,11 @@ START_TEST(ledger_notes)
 	ck_assert_int_eq(ledger_open_named(dir, "test-requests", "x", test_key, &m,
 	    &e),
 	    0);
-	ck_assert_int_eq(ledger_lookup(&m, 1, 5, 2, &x, &e), 1);
+	ck_assert_int_eq(ledger_lookup(&m, 1, 5, 2, &x, &found, &e), 0);
+	ck_assert_int_eq(found, 1);
 	ck_assert_str_eq(x.note, "{\"seq\":1, \"source\":\"a b\"}");
-	ck_assert_int_eq(ledger_lookup(&m, 1, 6, 2, &x, &e), 0);
+	ck_assert_int_eq(ledger_lookup(&m, 1, 6, 2, &x, &found, &e), 0);
+	ck_assert_int_eq(found, 0);
 	ledger_close(&m);
 	ledger_close(&l);
 	/* files of their own: the countersign ledger is untouched */
@@ -465,7 +471,8 @@ START_TEST(ledger_notes)
 	for (k = 0; k < 3000; k++)
 		ck_assert_int_eq(ledger_record_note(&mem, 1, (uint64_t)k, 2, a,
 		    k % 2 ? "odd" : "even", &again, &e), 0);
-	ck_assert_int_eq(ledger_lookup(&mem, 1, 2999, 2, &x, &e), 1);
+	ck_assert_int_eq(ledger_lookup(&mem, 1, 2999, 2, &x, &found, &e), 0);
+	ck_assert_int_eq(found, 1);
 	ck_assert_str_eq(x.note, "odd");
 	ck_assert_int_eq(ledger_record_note(&mem, 1, 4, 2, b, "y", &again, &e),
 	    SOLR_ERR_VERIFY);

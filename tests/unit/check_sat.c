@@ -675,11 +675,11 @@ START_TEST(shared_trail)
 	/* a's batch, then b's after it: a cannot take its batch back */
 	append(&t, &a, 2, 0);
 	append(&t, &b, 1, 1);
-	ck_assert_int_eq(sat_take_back(&a, &e), -1);
+	ck_assert_int_eq(sat_take_back(&a, &e), SOLR_ERR_VERIFY);
 	/* b's head covers a's next batch: a cannot take that back either */
 	append(&t, &a, 1, 0);
 	ck_assert_int_eq(sat_head_write(&b, key, cert, 0, &e), 0);
-	ck_assert_int_eq(sat_take_back(&a, &e), -1);
+	ck_assert_int_eq(sat_take_back(&a, &e), SOLR_ERR_VERIFY);
 	/* a's own head over a batch nobody built on: both taken back */
 	sat_commit(&a);
 	append(&t, &a, 2, 0);

@@ -237,8 +237,7 @@ END_TEST
 static const struct {
 	int answer, status, records, warned;
 } answers[] = {
-	{ STAGE_TROUBLE, SOLR_EXIT_TROUBLE, 3, 1 },	/* goes on */
-	{ STAGE_WARN, SOLR_EXIT_REJECT, 3, 1 },	/* says so, goes on */
+	{ SOLR_ERR_TROUBLE, SOLR_EXIT_TROUBLE, 3, 1 },	/* goes on */
 	{ SOLR_ERR_IO, SOLR_EXIT_TROUBLE, 2, 1 },	/* stops after it */
 };
 
@@ -255,7 +254,7 @@ START_TEST(decide_errors)
 	ck_assert_int_eq(count(out, "seq: "), answers[_i].records);
 	ck_assert_int_eq(strstr(warnings, "record 2 met an error") != NULL,
 	    answers[_i].warned);
-	if (answers[_i].answer < 0)
+	if (answers[_i].answer != SOLR_ERR_TROUBLE)
 		/* the record that met the error is kept, rejected */
 		ck_assert_ptr_nonnull(strstr(out, "reason: record 2 met an "
 		    "error"));

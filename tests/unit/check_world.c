@@ -607,6 +607,7 @@ START_TEST(inventory_torn)
 	struct inv_entry en;
 	struct solr_err e;
 	int64_t cut;
+	int unchanged;
 
 	if (dir == NULL)
 		UNIT_SKIP("no world from scripts/mk-world");
@@ -629,7 +630,8 @@ START_TEST(inventory_torn)
 	ck_assert_int_eq(inv_begin(&w, &wr, &cut, &e), 0);
 	ck_assert_int_eq(world_device_entry(&w, 0x00DB1234567890B0ULL, "GSME",
 	    0, &en, &e), 0);
-	ck_assert_int_eq(inv_put(wr, &en, &e), 0);
+	ck_assert_int_eq(inv_put(wr, &en, &unchanged, &e), 0);
+	ck_assert_int_eq(unchanged, 0);
 	ck_assert_ptr_nonnull(inv_latest(wr, 0x00DB1234567890B0ULL));
 	inv_end(wr);
 	snprintf(cmd, sizeof(cmd), "cmp -s '%s/state/devices' '%s/log0'", tmp,
