@@ -192,17 +192,6 @@ solr_guard(const char *path, int dir, struct solr_err *e)
 }
 
 int
-solr_guard_fd(int fd, const char *path, int dir, struct solr_err *e)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) != 0)
-		return solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
-		    strerror(errno));
-	return rules(path, &st, dir, e);
-}
-
-int
 solr_open_regular(const char *path, int flags, int guarded,
     struct solr_err *e)
 {

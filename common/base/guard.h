@@ -49,7 +49,5 @@ FILE *solr_fopen_guarded(const char *path, struct solr_err *e);
  * into real. */
 int solr_guard_exec(const char *path, char *real, size_t cap,
     struct solr_err *e);
-/* Checks an open descriptor against the rules (dir: a directory). */
-int solr_guard_fd(int fd, const char *path, int dir, struct solr_err *e);
 
 #endif

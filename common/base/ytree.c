@@ -372,31 +372,6 @@ yn_diff_each(const struct ynode *a, const struct ynode *b, char *path,
 	return r;
 }
 
-struct first {
-	const struct ynode **x, **y;
-};
-
-static int
-first_one(void *arg, const char *path, const struct ynode *x,
-    const struct ynode *y)
-{
-	struct first *f = arg;
-
-	(void)path;
-	*f->x = x;
-	*f->y = y;
-	return 1;	/* stop: the path stays where it differs */
-}
-
-int
-yn_first_diff(const struct ynode *a, const struct ynode *b, char *path,
-    size_t cap, const struct ynode **x, const struct ynode **y)
-{
-	struct first f = { x, y };
-
-	return yn_diff_each(a, b, path, cap, first_one, &f) ? 1 : 0;
-}
-
 struct ynode *
 yn_done(struct ynode *n, int r)
 {

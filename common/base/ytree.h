@@ -72,12 +72,6 @@ const char *yn_get_str(const struct ynode *m, const char *key);
  * "file:line: field: rule", the line n's (0 when n is NULL). */
 int yn_err(struct solr_err *e, int code, const char *file,
     const struct ynode *n, const char *field, const char *rule);
-/* Where two trees first differ, in document order: path gets the key
- * path ("instructions[0].until"; "" for the roots) and *x, *y the nodes
- * there (NULL where one tree has nothing).  0 when they are the same,
- * 1 when they differ. */
-int yn_first_diff(const struct ynode *a, const struct ynode *b, char *path,
-    size_t cap, const struct ynode **x, const struct ynode **y);
 /* Every difference of a and b in document order: fn(arg, path, x, y),
  * until fn returns non-zero (which yn_diff_each returns). */
 int yn_diff_each(const struct ynode *a, const struct ynode *b, char *path,

@@ -14,9 +14,6 @@ int yn_json(const struct ynode *n, struct solr_buf *b);
 /* n as one document (explicit "---"), appended to b, in the layout and
  * scalar styles of libyaml's emitter; SOLR_ERR_NOMEM. */
 int yn_write_doc(const struct ynode *n, struct solr_buf *b);
-/* Emits n as one document (explicit "---") through libyaml's emitter:
- * the reference yn_write_doc is held to (tests/unit/check_ywrite.c). */
-int yn_emit_doc(yaml_emitter_t *em, const struct ynode *n);
 
 /* One scalar as the writers write it: s (n bytes), a string when quoted
  * (quoted again if YAML would read it as anything else), in a flow

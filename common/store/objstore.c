@@ -446,13 +446,6 @@ put(struct solr_objstore *os, const void *p, size_t n, const char *name,
 	return 0;
 }
 
-int
-objstore_put(struct solr_objstore *os, const void *p, size_t n,
-    char name[SOLR_SHA256_HEX], struct solr_err *e)
-{
-	return objstore_put_at(os, p, n, name, NULL, e);
-}
-
 static int
 seg_fd(struct solr_objstore *os, size_t i, struct solr_err *e)
 {

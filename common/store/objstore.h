@@ -80,8 +80,6 @@ int objstore_close(struct solr_objstore *os, struct solr_err *e);
 /* Stores p and returns its name (64 lower-case hex digits) and, when at
  * is not NULL, where it lies.  Written at once, durable after
  * objstore_sync. */
-int objstore_put(struct solr_objstore *os, const void *p, size_t n,
-    char name[SOLR_SHA256_HEX], struct solr_err *e);
 int objstore_put_at(struct solr_objstore *os, const void *p, size_t n,
     char name[SOLR_SHA256_HEX], char at[OBJSTORE_AT], struct solr_err *e);
 /* An object objstore_get has just read and checked, into this store

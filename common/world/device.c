@@ -444,19 +444,6 @@ world_device_key(struct solr_world *w, uint64_t eui, enum inv_use use,
 	return world_entry_key(w, &en, use, at, out, e);
 }
 
-int
-world_device_type(struct solr_world *w, uint64_t eui, char *out,
-    size_t cap, struct solr_err *e)
-{
-	struct inv_entry en;
-	int r;
-
-	if ((r = inv_lookup(w, eui, &en, e)) != 0)
-		return r;
-	snprintf(out, cap, "%s", en.type);
-	return 0;
-}
-
 /* The certificate's public point, serial and issuer, into c. */
 static int
 cert_fields(X509 *x, struct inv_cert *c)

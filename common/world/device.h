@@ -13,10 +13,6 @@
 #include "world/inventory.h"
 #include "world/world.h"
 
-/* The device's type as the inventory holds it ("ESME", "GSME", ...) into
- * out; SOLR_ERR_NOTFOUND, with the reason, when it holds none. */
-int world_device_type(struct solr_world *w, uint64_t eui, char *out,
-    size_t cap, struct solr_err *e);
 /*
  * The device's public key for the use (INV_KA, INV_DS), from the point
  * the inventory holds, usable at time at: its certificate valid then and

@@ -1,7 +1,7 @@
 /*
  * inv-lookup WORLD N K: K lookups in the device inventory of WORLD, of
  * devices 0x00DB123700000000 + i for i random below N (the devices
- * tests/bench/inventory imports), through world_device_type, the stages'
+ * tests/bench/inventory imports), through inv_lookup, the stages'
  * own path.  Prints TSV: devices, lookups, microseconds of CPU a lookup,
  * peak RSS in KiB.
  */
@@ -30,7 +30,7 @@ main(int argc, char *argv[])
 	struct solr_world w;
 	struct solr_err e;
 	struct rusage ru;
-	char type[16];
+	struct inv_entry en;
 	long n, k, i;
 	uint64_t x = 88172645463325252ULL;
 	double t0, t1;
@@ -44,8 +44,7 @@ main(int argc, char *argv[])
 		return 2;
 	}
 	/* the first lookup opens the inventory: not counted */
-	if (world_device_type(&w, 0x00DB123700000000ULL, type, sizeof(type),
-	    &e) != 0) {
+	if (inv_lookup(&w, 0x00DB123700000000ULL, &en, &e) != 0) {
 		fprintf(stderr, "inv-lookup: %s\n", e.msg);
 		return 2;
 	}
@@ -54,9 +53,9 @@ main(int argc, char *argv[])
 		x ^= x << 13;
 		x ^= x >> 7;
 		x ^= x << 17;
-		if (world_device_type(&w, 0x00DB123700000000ULL + x % (uint64_t)n,
-		    type, sizeof(type), &e) != 0 || (strcmp(type, "ESME") != 0 &&
-		    strcmp(type, "GSME") != 0)) {
+		if (inv_lookup(&w, 0x00DB123700000000ULL + x % (uint64_t)n, &en,
+		    &e) != 0 || (strcmp(en.type, "ESME") != 0 &&
+		    strcmp(en.type, "GSME") != 0)) {
 			fprintf(stderr, "inv-lookup: %s\n", e.msg);
 			return 1;
 		}

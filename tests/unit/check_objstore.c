@@ -76,7 +76,7 @@ START_TEST(put_get_and_tamper)
 	ck_assert_int_eq(objstore_put_at(&os, "abc", 3, name, at, &e), 0);
 	ck_assert_str_eq(name, abc);
 	ck_assert_ptr_nonnull(strchr(at, ':'));
-	ck_assert_int_eq(objstore_put(&os, "abc", 3, again, &e), 0);
+	ck_assert_int_eq(objstore_put_at(&os, "abc", 3, again, NULL, &e), 0);
 	ck_assert_str_eq(name, again);
 	/* by its place, and by the index */
 	ck_assert_int_eq(objstore_get_at(&os, name, at, 100, &b, &e), 0);
@@ -96,7 +96,7 @@ START_TEST(put_get_and_tamper)
 	for (i = 0; i < 50; i++) {
 		char n2[SOLR_SHA256_HEX];
 
-		ck_assert_int_eq(objstore_put(&os, &i, sizeof(i), n2, &e), 0);
+		ck_assert_int_eq(objstore_put_at(&os, &i, sizeof(i), n2, NULL, &e), 0);
 	}
 	ck_assert_int_eq(objstore_sync(&os, &e), 0);
 	/* another process's reader finds it through the index */
@@ -150,8 +150,8 @@ abc_store(char *dir, char *xyz, char *path, size_t cap)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	ck_assert_int_eq(objstore_open(&os, dir, &e), 0);
 	if (xyz != NULL)
-		ck_assert_int_eq(objstore_put(&os, "xyz", 3, xyz, &e), 0);
-	ck_assert_int_eq(objstore_put(&os, "abc", 3, name, &e), 0);
+		ck_assert_int_eq(objstore_put_at(&os, "xyz", 3, xyz, NULL, &e), 0);
+	ck_assert_int_eq(objstore_put_at(&os, "abc", 3, name, NULL, &e), 0);
 	ck_assert_str_eq(name, abc);
 	ck_assert_int_eq(objstore_close(&os, &e), 0);
 	segment(dir, path, cap);
@@ -245,7 +245,7 @@ START_TEST(same_key_passed_over)
 	    SOLR_ERR_VERIFY);
 	ck_assert_ptr_nonnull(strstr(e.msg, "the index puts it at offset 0"));
 	/* held: not written again */
-	ck_assert_int_eq(objstore_put(&os, "abc", 3, name, &e), 0);
+	ck_assert_int_eq(objstore_put_at(&os, "abc", 3, name, NULL, &e), 0);
 	ck_assert_int_eq(objstore_close(&os, &e), 0);
 	ck_assert_int_eq(count_segments(dir), 1);
 	solr_buf_free(&b);
@@ -299,8 +299,8 @@ START_TEST(gc_keeps_what_is_named)
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	ck_assert_int_eq(objstore_open(&os, dir, &e), 0);
-	ck_assert_int_eq(objstore_put(&os, "abc", 3, name, &e), 0);
-	ck_assert_int_eq(objstore_put(&os, "xyz", 3, other, &e), 0);
+	ck_assert_int_eq(objstore_put_at(&os, "abc", 3, name, NULL, &e), 0);
+	ck_assert_int_eq(objstore_put_at(&os, "xyz", 3, other, NULL, &e), 0);
 	ck_assert_int_eq(objstore_close(&os, &e), 0);
 	/* not while another process has the store open */
 	ck_assert_int_eq(objstore_open(&busy, dir, &e), 0);

@@ -35,10 +35,10 @@ trail_new(struct trail *t)
 	snprintf(t->sat, sizeof(t->sat), "%s/sat", t->dir);
 	snprintf(t->log, sizeof(t->log), "%s/sat/sat.log", t->dir);
 	ck_assert_int_eq(objstore_open(&t->objects, t->src, &e), 0);
-	ck_assert_int_eq(objstore_put(&t->objects, "request", 7, t->names[0],
-	    &e), 0);
-	ck_assert_int_eq(objstore_put(&t->objects, "response", 8, t->names[1],
-	    &e), 0);
+	ck_assert_int_eq(objstore_put_at(&t->objects, "request", 7,
+	    t->names[0], NULL, &e), 0);
+	ck_assert_int_eq(objstore_put_at(&t->objects, "response", 8,
+	    t->names[1], NULL, &e), 0);
 }
 
 static void

@@ -305,7 +305,8 @@ rm_tree(const char *tmp)
 START_TEST(device_key_inventory)
 {
 	const char *dir = world_dir();
-	char tmp[] = "/tmp/solr-devXXXXXX", cmd[8300], pem[4200], type[16];
+	char tmp[] = "/tmp/solr-devXXXXXX", cmd[8300], pem[4200];
+	struct inv_entry en;
 	struct solr_world w;
 	struct solr_err e;
 	int64_t at, late;
@@ -324,9 +325,8 @@ START_TEST(device_key_inventory)
 	ck_assert_int_eq(EVP_PKEY_eq(k, want), 1);	/* the certificate's */
 	EVP_PKEY_free(k);
 	EVP_PKEY_free(want);
-	ck_assert_int_eq(world_device_type(&w, DEV_A0, type, sizeof(type),
-	    &e), 0);
-	ck_assert_str_eq(type, "ESME");
+	ck_assert_int_eq(inv_lookup(&w, DEV_A0, &en, &e), 0);
+	ck_assert_str_eq(en.type, "ESME");
 	/* what depends on the time is checked at every use */
 	ck_assert_int_eq(world_device_key(&w, DEV_A0, INV_KA, late, &k, &e),
 	    SOLR_ERR_VERIFY);

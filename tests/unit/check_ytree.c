@@ -270,10 +270,28 @@ static const struct {
 	{ "{a: 1, b: 9}", "{b: 9, a: 1}", NULL, NULL, NULL },
 };
 
+/* The first difference only: where, and the two nodes there. */
+struct first {
+	const struct ynode **x, **y;
+};
+
+static int
+first_of(void *arg, const char *path, const struct ynode *x,
+    const struct ynode *y)
+{
+	struct first *f = arg;
+
+	(void)path;
+	*f->x = x;
+	*f->y = y;
+	return 1;
+}
+
 START_TEST(first_diff)
 {
 	struct ynode *a = NULL, *b = NULL;
 	const struct ynode *x = NULL, *y = NULL;
+	struct first f = { &x, &y };
 	struct solr_err e;
 	char path[128] = "";
 	int r;
@@ -282,7 +300,7 @@ START_TEST(first_diff)
 	    &a, &e), 0);
 	ck_assert_int_eq(yn_parse(diffs[_i].b, strlen(diffs[_i].b), "b", 1,
 	    &b, &e), 0);
-	r = yn_first_diff(a, b, path, sizeof(path), &x, &y);
+	r = yn_diff_each(a, b, path, sizeof(path), first_of, &f) != 0;
 	ck_assert_int_eq(r, diffs[_i].path != NULL);
 	if (r) {
 		ck_assert_str_eq(path, diffs[_i].path);

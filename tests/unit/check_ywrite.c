@@ -71,7 +71,7 @@ libyaml(const struct ynode *n, struct solr_buf *b)
 	yaml_emitter_set_indent(&em, 2);
 	ck_assert(yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING));
 	ck_assert(yaml_emitter_emit(&em, &ev));
-	ck_assert_int_eq(yn_emit_doc(&em, n), 0);
+	ck_assert_int_eq(unit_emit_doc(&em, n), 0);
 	ck_assert(yaml_emitter_flush(&em));
 	yaml_emitter_delete(&em);
 }

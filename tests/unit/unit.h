@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include <check.h>
+#include <yaml.h>
 
 TCase *unit_tcase(const char *, double);
 Suite *util_suite(void);
@@ -50,6 +51,10 @@ extern const char unit_safe_prepay[];
  * for field replaced by rule (NULL: removed); fuel NULL: unchanged. */
 void unit_safe_policy(char *buf, size_t cap, const char *fuel,
     const char *field, const char *rule);
+
+/* n as one document through libyaml's emitter, the reference the
+ * writer is held to. */
+int unit_emit_doc(yaml_emitter_t *em, const struct ynode *n);
 
 /* Reads a whole file; aborts the test if it cannot. */
 unsigned char *slurp(const char *path, size_t *len);
