@@ -9,7 +9,7 @@
 #include "gbcs/framing.h"
 
 static int
-alert_dlms(struct g *g, struct rng *c, const struct gbcs_apdu *a,
+alert_dlms(struct gdec *g, struct span *c, const struct gbcs_apdu *a,
     struct gbcs_alert *al)
 {
 	uint64_t v;
@@ -71,7 +71,7 @@ alert_dlms(struct g *g, struct rng *c, const struct gbcs_apdu *a,
 }
 
 static int
-alert_gbz(struct g *g, struct rng *c, const struct gbcs_apdu *a,
+alert_gbz(struct gdec *g, struct span *c, const struct gbcs_apdu *a,
     struct gbcs_alert *al)
 {
 	uint64_t v;
@@ -138,8 +138,8 @@ int
 gbcs_parse_alert(const unsigned char *p, size_t n, struct gbcs_alert *al,
     struct gbcs_trace *t, struct solr_err *e)
 {
-	struct g g = { p, t, e, 0, 0 };
-	struct rng r = { 0, n }, c;
+	struct gdec g = { .b = p, .t = t, .e = e };
+	struct span r = { .end = n }, c;
 	size_t at;
 	int rc;
 

@@ -27,7 +27,7 @@ dlms_type(unsigned tag)
 }
 
 int
-dl_tag(struct g *g, struct rng *r, unsigned want, const char *what)
+dl_tag(struct gdec *g, struct span *r, unsigned want, const char *what)
 {
 	size_t at = r->pos;
 	unsigned v;
@@ -42,7 +42,7 @@ dl_tag(struct g *g, struct rng *r, unsigned want, const char *what)
 }
 
 int
-dl_double_long(struct g *g, struct rng *r, const char *what, int64_t *out)
+dl_double_long(struct gdec *g, struct span *r, const char *what, int64_t *out)
 {
 	size_t at = r->pos;
 	uint64_t v;
@@ -57,7 +57,7 @@ dl_double_long(struct g *g, struct rng *r, const char *what, int64_t *out)
 }
 
 int
-dl_long_unsigned(struct g *g, struct rng *r, const char *what,
+dl_long_unsigned(struct gdec *g, struct span *r, const char *what,
     unsigned *out)
 {
 	size_t at = r->pos;
@@ -73,7 +73,7 @@ dl_long_unsigned(struct g *g, struct rng *r, const char *what,
 }
 
 int
-dl_octets(struct g *g, struct rng *r, size_t want, const char *what,
+dl_octets(struct gdec *g, struct span *r, size_t want, const char *what,
     unsigned char *out)
 {
 	size_t at = r->pos, len;
@@ -95,7 +95,7 @@ dl_octets(struct g *g, struct rng *r, size_t want, const char *what,
 /* A bit-string of at most 32 bits, most significant first; the padding
  * bits must be zero. */
 int
-dl_bits(struct g *g, struct rng *r, size_t maxbits, const char *what,
+dl_bits(struct gdec *g, struct span *r, size_t maxbits, const char *what,
     size_t *nbits, uint32_t *bits)
 {
 	size_t at = r->pos, nbytes, i;
@@ -121,7 +121,7 @@ dl_bits(struct g *g, struct rng *r, size_t maxbits, const char *what,
 }
 
 int
-dl_count(struct g *g, struct rng *r, unsigned tag, size_t min, size_t max,
+dl_count(struct gdec *g, struct span *r, unsigned tag, size_t min, size_t max,
     const char *what, size_t *n)
 {
 	size_t at = r->pos;
@@ -143,7 +143,7 @@ dl_count(struct g *g, struct rng *r, unsigned tag, size_t min, size_t max,
 /* A DLMS date (5 bytes): FFFF and FF are "not specified", day FE is the
  * last day of the month and FD the second last. */
 int
-dlms_date(struct g *g, size_t at, const unsigned char *d, int allow_wild_day,
+dlms_date(struct gdec *g, size_t at, const unsigned char *d, int allow_wild_day,
     const char *what, struct pp_date *out)
 {
 	unsigned y = (unsigned)d[0] << 8 | d[1];
@@ -176,7 +176,7 @@ dlms_date(struct g *g, size_t at, const unsigned char *d, int allow_wild_day,
 /* The 12-byte activation date-time: zeros for "now", FF for a
  * cancellation, else a UTC time. */
 int
-dlms_activation(struct g *g, size_t at, const unsigned char *d, int *kind,
+dlms_activation(struct gdec *g, size_t at, const unsigned char *d, int *kind,
     int64_t *t)
 {
 	static const unsigned char now[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80,

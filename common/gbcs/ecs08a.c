@@ -60,7 +60,7 @@ ecs08a_spec(size_t i)
 }
 
 static int
-ecs08a_special_days(struct g *g, struct rng *r, struct prepay *pp)
+ecs08a_special_days(struct gdec *g, struct span *r, struct prepay *pp)
 {
 	size_t n, i, at;
 	int rc;
@@ -104,7 +104,7 @@ ecs08a_special_days(struct g *g, struct rng *r, struct prepay *pp)
 
 /* The special days a schedule entry applies to: each one defined. */
 static int
-schedule_special_days(struct g *g, struct rng *r, const struct prepay *pp,
+schedule_special_days(struct gdec *g, struct span *r, const struct prepay *pp,
     unsigned idx, uint32_t *days)
 {
 	size_t f = r->pos, nbits, b;
@@ -138,7 +138,8 @@ schedule_special_days(struct g *g, struct rng *r, const struct prepay *pp,
 
 /* One entry of the non-disablement schedule (the i-th, 0-based). */
 static int
-ecs08a_schedule_entry(struct g *g, struct rng *r, struct prepay *pp, size_t i)
+ecs08a_schedule_entry(struct gdec *g, struct span *r, struct prepay *pp,
+    size_t i)
 {
 	static const unsigned char script[6] = { 0, 0, 10, 0, 106, 255 };
 	struct pp_schedule *s = &pp->schedule[i];
@@ -218,7 +219,7 @@ ecs08a_schedule_entry(struct g *g, struct rng *r, struct prepay *pp, size_t i)
 }
 
 static int
-ecs08a_schedule(struct g *g, struct rng *r, struct prepay *pp)
+ecs08a_schedule(struct gdec *g, struct span *r, struct prepay *pp)
 {
 	size_t n, i;
 	int rc;
@@ -237,7 +238,7 @@ ecs08a_schedule(struct g *g, struct rng *r, struct prepay *pp)
  * counter, an empty date-time, and the 18 SET specifications in ECS08a's
  * order. */
 static int
-ecs08a_specs(struct g *g, struct rng *c, const struct gbcs_apdu *a)
+ecs08a_specs(struct gdec *g, struct span *c, const struct gbcs_apdu *a)
 {
 	size_t n, at, i;
 	uint64_t invoke, cls, attr = 0;
@@ -301,7 +302,7 @@ ecs08a_specs(struct g *g, struct rng *c, const struct gbcs_apdu *a)
 
 /* A value of the prepay field table, as its ECS08a item carries it. */
 static int
-ecs08a_value(struct g *g, struct rng *c, const struct pp_field *f,
+ecs08a_value(struct gdec *g, struct span *c, const struct pp_field *f,
     struct prepay *pp)
 {
 	int64_t v;
@@ -321,7 +322,7 @@ ecs08a_value(struct g *g, struct rng *c, const struct pp_field *f,
 /* The 18 data items: the values by the field table, the calendar, and
  * nine activation date-times, which must be one. */
 static int
-ecs08a_items(struct g *g, struct rng *c, struct prepay *pp)
+ecs08a_items(struct gdec *g, struct span *c, struct prepay *pp)
 {
 	unsigned char act[9][12];
 	const struct pp_field *f;
@@ -355,7 +356,7 @@ ecs08a_items(struct g *g, struct rng *c, struct prepay *pp)
 }
 
 int
-ecs08a_decode(struct g *g, struct rng *c, const struct gbcs_apdu *a,
+ecs08a_decode(struct gdec *g, struct span *c, const struct gbcs_apdu *a,
     struct prepay *pp)
 {
 	size_t n, at;

@@ -8,7 +8,7 @@
 #include "prepay/prepay.h"
 
 /* The content c of a's pre-command into pp. */
-int ecs08a_decode(struct g *g, struct rng *c, const struct gbcs_apdu *a,
+int ecs08a_decode(struct gdec *g, struct span *c, const struct gbcs_apdu *a,
     struct prepay *pp);
 
 #endif

@@ -15,7 +15,7 @@ gbcs_parse_signing(const unsigned char *p, size_t n, int cra,
 
 /* A system title: length 8, then the EUI-64. */
 static int
-system_title(struct g *g, struct rng *r, const char *what, uint64_t *eui)
+system_title(struct gdec *g, struct span *r, const char *what, uint64_t *eui)
 {
 	char name[64];
 	size_t len, at = r->pos;
@@ -37,7 +37,7 @@ system_title(struct g *g, struct rng *r, const char *what, uint64_t *eui)
 /* The transaction-id (CRA flag and originator counter), the system
  * titles and the date-time. */
 static int
-signing_head(struct g *g, struct rng *r, int cra, struct gbcs_apdu *a)
+signing_head(struct gdec *g, struct span *r, int cra, struct gbcs_apdu *a)
 {
 	size_t len, at;
 	unsigned c;
@@ -84,9 +84,9 @@ signing_head(struct g *g, struct rng *r, int cra, struct gbcs_apdu *a)
 
 /* The other-information (the message code first) and the content. */
 static int
-signing_body(struct g *g, struct rng *r, struct gbcs_apdu *a)
+signing_body(struct gdec *g, struct span *r, struct gbcs_apdu *a)
 {
-	struct rng other, content;
+	struct span other, content;
 	size_t len, at = r->pos;
 	uint64_t v;
 	int rc;
@@ -118,7 +118,7 @@ signing_body(struct g *g, struct rng *r, struct gbcs_apdu *a)
 /* The signature that ends the APDU: 64 bytes r||s, or the null
  * signature 00 of a MACed message (null_sig). */
 static int
-signing_tail(struct g *g, struct rng *r, int null_sig, struct gbcs_apdu *a)
+signing_tail(struct gdec *g, struct span *r, int null_sig, struct gbcs_apdu *a)
 {
 	size_t len, at;
 	int rc;
@@ -155,8 +155,8 @@ gbcs_signing_in(const unsigned char *p, size_t n, int cra, int null_sig,
     struct gbcs_apdu *a, struct gbcs_trace *t, struct solr_err *e,
     size_t base)
 {
-	struct g g = { p, t, e, 0, base };
-	struct rng r = { 0, n };
+	struct gdec g = { .b = p, .t = t, .e = e, .base = base };
+	struct span r = { .end = n };
 	int rc;
 
 	memset(a, 0, sizeof(*a));
@@ -179,7 +179,7 @@ gbcs_signing_in(const unsigned char *p, size_t n, int cra, int null_sig,
  * the General-Signing APDU, and a 12-byte MAC that ends the message.
  */
 int
-gbcs_ciphering(struct g *g, struct rng *r, size_t *at, size_t *apdu_len,
+gbcs_ciphering(struct gdec *g, struct span *r, size_t *at, size_t *apdu_len,
     unsigned char mac[12])
 {
 	static const unsigned char hdr[5] = { 0x11, 0, 0, 0, 0 };
@@ -240,8 +240,8 @@ int
 gbcs_parse_command(const unsigned char *p, size_t n, struct gbcs_command *c,
     struct gbcs_trace *t, struct solr_err *e)
 {
-	struct g g = { p, t, e, 0, 0 };
-	struct rng r = { 0, n };
+	struct gdec g = { .b = p, .t = t, .e = e };
+	struct span r = { .end = n };
 	int rc;
 
 	memset(c, 0, sizeof(*c));

@@ -28,7 +28,7 @@ int gbcs_signing_in(const unsigned char *p, size_t n, int cra, int null_sig,
     size_t base);
 /* The General-Ciphering envelope around r's APDU: *at and *apdu_len say
  * where the APDU is, mac gets the 12 bytes that end the message. */
-int gbcs_ciphering(struct g *g, struct rng *r, size_t *at, size_t *apdu_len,
+int gbcs_ciphering(struct gdec *g, struct span *r, size_t *at, size_t *apdu_len,
     unsigned char mac[12]);
 /* Which of GBCS_KIND_* the message is, from its framing. */
 int gbcs_message_kind(const unsigned char *p, size_t n);

@@ -15,7 +15,7 @@
 #include "gbcs/reader.h"
 
 static int
-read_ecs08a(struct g *g, struct rng *c, const struct gbcs_apdu *a,
+read_ecs08a(struct gdec *g, struct span *c, const struct gbcs_apdu *a,
     struct prepay *pp)
 {
 	pp->fuel = FUEL_ELEC;
@@ -23,7 +23,7 @@ read_ecs08a(struct g *g, struct rng *c, const struct gbcs_apdu *a,
 }
 
 static int
-read_gcs05(struct g *g, struct rng *c, const struct gbcs_apdu *a,
+read_gcs05(struct gdec *g, struct span *c, const struct gbcs_apdu *a,
     struct prepay *pp)
 {
 	(void)a;
@@ -34,7 +34,7 @@ read_gcs05(struct g *g, struct rng *c, const struct gbcs_apdu *a,
 /* The reader of each message code an SRV row names. */
 static const struct {
 	uint16_t code;
-	int (*read)(struct g *, struct rng *, const struct gbcs_apdu *,
+	int (*read)(struct gdec *, struct span *, const struct gbcs_apdu *,
 	    struct prepay *);
 } readers[] = {
 	{ GBCS_MSG_ECS08A, read_ecs08a },
@@ -64,8 +64,10 @@ gbcs_read_values(const struct srv_row *row, const struct gbcs_apdu *a,
     struct prepay *pp, struct gbcs_trace *t, struct solr_err *e)
 {
 	/* offsets (traces and reasons) are the whole message's */
-	struct g g = { a->buf, t, e, 1, a->base };
-	struct rng c = { a->content_off, a->content_off + a->content_len };
+	struct gdec g = { .b = a->buf, .t = t, .e = e, .depth = 1,
+	    .base = a->base };
+	struct span c = { .pos = a->content_off,
+	    .end = a->content_off + a->content_len };
 	const struct srv_gbcs *m;
 	char label[96], codes[160];
 	size_t i;

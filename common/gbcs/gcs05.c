@@ -19,11 +19,11 @@ struct zcl {
 };
 
 static int
-gbz_component(struct g *g, struct rng *r, int index, int last, int fdt,
+gbz_component(struct gdec *g, struct span *r, int index, int last, int fdt,
     unsigned fc, unsigned cluster, unsigned cmd, const char *what,
     struct zcl *z)
 {
-	struct rng comp;
+	struct span comp;
 	uint64_t v;
 	unsigned u;
 	size_t len;
@@ -85,7 +85,7 @@ gbz_component(struct g *g, struct rng *r, int index, int last, int fdt,
 }
 
 static int
-zcl_len(struct g *g, const struct zcl *z, size_t want, const char *what)
+zcl_len(struct gdec *g, const struct zcl *z, size_t want, const char *what)
 {
 	if (z->len != want)
 		return gr_fail(g, z->at, "%s: ZCL payload is %zu bytes, not "
@@ -95,7 +95,7 @@ zcl_len(struct g *g, const struct zcl *z, size_t want, const char *what)
 
 /* A ZCL date (year-1900, month, day, weekday; FF not specified). */
 static int
-zcl_date(struct g *g, size_t at, const unsigned char *d, struct pp_date *o)
+zcl_date(struct gdec *g, size_t at, const unsigned char *d, struct pp_date *o)
 {
 	o->year = d[0] == 0xFF ? PP_ANY : 1900 + d[0];
 	o->month = d[1] == 0xFF ? PP_ANY : d[1];
@@ -110,17 +110,17 @@ zcl_date(struct g *g, size_t at, const unsigned char *d, struct pp_date *o)
 }
 
 /* The ZCL payload of a component, to be consumed field by field. */
-static struct rng
+static struct span
 zcl_payload(const struct zcl *z)
 {
-	struct rng r = { z->pos, z->pos + z->len };
+	struct span r = { .pos = z->pos, .end = z->pos + z->len };
 
 	return r;
 }
 
 /* The GBZ components of GCS05 in order, and what the calendar holds. */
 struct gcs05 {
-	struct rng *c;
+	struct span *c;
 	unsigned count;
 	int idx;		/* the next component */
 	uint32_t t[4];		/* the prepayment commands' start times */
@@ -129,7 +129,7 @@ struct gcs05 {
 };
 
 static int
-component(struct g *g, struct gcs05 *s, int fdt, unsigned fc, unsigned cl,
+component(struct gdec *g, struct gcs05 *s, int fdt, unsigned fc, unsigned cl,
     unsigned cmd, const char *what, struct zcl *z)
 {
 	int rc;
@@ -146,7 +146,7 @@ component(struct g *g, struct gcs05 *s, int fdt, unsigned fc, unsigned cl,
 
 /* A prepayment command's value: 4 bytes, little-endian, traced. */
 static int
-zval(struct g *g, struct rng *r, const char *what, int is_signed,
+zval(struct gdec *g, struct span *r, const char *what, int is_signed,
     int64_t *out)
 {
 	size_t at = r->pos;
@@ -162,7 +162,7 @@ zval(struct g *g, struct rng *r, const char *what, int is_signed,
 
 /* A time field: 4 bytes, little-endian, traced in hex. */
 static int
-ztime(struct g *g, struct rng *r, const char *what, uint32_t *t)
+ztime(struct gdec *g, struct span *r, const char *what, uint32_t *t)
 {
 	size_t at = r->pos;
 	int rc;
@@ -176,7 +176,7 @@ ztime(struct g *g, struct rng *r, const char *what, uint32_t *t)
 /* A provider or issuer event id: the supplier's numbering, listed in
  * the trace and read no further. */
 static int
-zid(struct g *g, struct rng *r, const char *what)
+zid(struct gdec *g, struct span *r, const char *what)
 {
 	size_t at = r->pos;
 	uint32_t v;
@@ -210,11 +210,11 @@ static const struct gcs05_command gcs05_prepayment_commands[] = {
 
 /* The prepayment commands: the values and their start times. */
 static int
-gcs05_prepayment(struct g *g, struct gcs05 *s, struct prepay *pp)
+gcs05_prepayment(struct gdec *g, struct gcs05 *s, struct prepay *pp)
 {
 	const struct pp_field *f;
 	struct zcl z;
-	struct rng r;
+	struct span r;
 	int64_t v;
 	size_t i;
 	int rc, k;
@@ -251,7 +251,7 @@ gcs05_prepayment(struct g *g, struct gcs05 *s, struct prepay *pp)
 
 /* The provider and issuer event ids that start each command. */
 static int
-calendar_ids(struct g *g, struct rng *r)
+calendar_ids(struct gdec *g, struct span *r)
 {
 	int rc;
 
@@ -263,8 +263,8 @@ calendar_ids(struct g *g, struct rng *r)
 /* The head of the profile commands: the ids, then the calendar's id,
  * which must be the published one's. */
 static int
-calendar_head(struct g *g, struct gcs05 *s, const struct zcl *z,
-    struct rng *r, const char *what)
+calendar_head(struct gdec *g, struct gcs05 *s, const struct zcl *z,
+    struct span *r, const char *what)
 {
 	uint32_t id;
 	int rc;
@@ -278,10 +278,10 @@ calendar_head(struct g *g, struct gcs05 *s, const struct zcl *z,
 }
 
 static int
-gcs05_calendar(struct g *g, struct gcs05 *s, struct prepay *pp)
+gcs05_calendar(struct gdec *g, struct gcs05 *s, struct prepay *pp)
 {
 	struct zcl z;
-	struct rng r;
+	struct span r;
 	uint32_t tref, type, nlen, ns, nw, nd;
 	size_t at;
 	int rc;
@@ -329,11 +329,11 @@ gcs05_calendar(struct g *g, struct gcs05 *s, struct prepay *pp)
 }
 
 static int
-gcs05_day_profile(struct g *g, struct gcs05 *s, struct prepay *pp, int i)
+gcs05_day_profile(struct gdec *g, struct gcs05 *s, struct prepay *pp, int i)
 {
 	struct pp_day_profile *d = &pp->day_profile[i];
 	struct zcl z;
-	struct rng r;
+	struct span r;
 	uint32_t id, n, cmds, ncmd, type, mins, action;
 	size_t at;
 	int rc, k;
@@ -393,11 +393,11 @@ day_published(const struct prepay *pp, int id)
 }
 
 static int
-gcs05_week_profile(struct g *g, struct gcs05 *s, struct prepay *pp, int i)
+gcs05_week_profile(struct gdec *g, struct gcs05 *s, struct prepay *pp, int i)
 {
 	struct pp_week *w = &pp->week[i];
 	struct zcl z;
-	struct rng r;
+	struct span r;
 	uint32_t id, day;
 	int rc, k;
 
@@ -430,7 +430,7 @@ gcs05_week_profile(struct g *g, struct gcs05 *s, struct prepay *pp, int i)
 
 /* A ZCL date and the profile it names, consumed. */
 static int
-dated(struct g *g, const struct zcl *z, struct rng *r, struct pp_date *d,
+dated(struct gdec *g, const struct zcl *z, struct span *r, struct pp_date *d,
     int *profile)
 {
 	uint32_t v;
@@ -447,10 +447,10 @@ dated(struct g *g, const struct zcl *z, struct rng *r, struct pp_date *d,
 }
 
 static int
-gcs05_seasons(struct g *g, struct gcs05 *s, struct prepay *pp)
+gcs05_seasons(struct gdec *g, struct gcs05 *s, struct prepay *pp)
 {
 	struct zcl z;
-	struct rng r;
+	struct span r;
 	uint32_t cmds, ncmd;
 	int rc, i, j, found;
 
@@ -488,10 +488,10 @@ gcs05_seasons(struct g *g, struct gcs05 *s, struct prepay *pp)
 }
 
 static int
-gcs05_special_days(struct g *g, struct gcs05 *s, struct prepay *pp)
+gcs05_special_days(struct gdec *g, struct gcs05 *s, struct prepay *pp)
 {
 	struct zcl z;
-	struct rng r;
+	struct span r;
 	uint32_t id, type, n, cmds, ncmd;
 	int rc, i;
 
@@ -535,7 +535,7 @@ gcs05_special_days(struct g *g, struct gcs05 *s, struct prepay *pp)
 /* One activation: every prepayment time agrees, and the calendar starts
  * with them (a cancellation marks the calendar 0xFFFFFFFE). */
 static int
-gcs05_activation(struct g *g, const struct gcs05 *s, struct prepay *pp)
+gcs05_activation(struct gdec *g, const struct gcs05 *s, struct prepay *pp)
 {
 	uint32_t t0 = s->t[0];
 	int i;
@@ -564,7 +564,7 @@ gcs05_activation(struct g *g, const struct gcs05 *s, struct prepay *pp)
 }
 
 int
-gcs05_decode(struct g *g, struct rng *c, struct prepay *pp)
+gcs05_decode(struct gdec *g, struct span *c, struct prepay *pp)
 {
 	struct gcs05 s = { .c = c };
 	uint64_t v;

@@ -7,6 +7,6 @@
 #include "prepay/prepay.h"
 
 /* The content c of a pre-command into pp. */
-int gcs05_decode(struct g *g, struct rng *c, struct prepay *pp);
+int gcs05_decode(struct gdec *g, struct span *c, struct prepay *pp);
 
 #endif

@@ -7,7 +7,7 @@
 #include "gbcs/reader.h"
 
 int
-gr_fail(struct g *g, size_t off, const char *fmt, ...)
+gr_fail(struct gdec *g, size_t off, const char *fmt, ...)
 {
 	char msg[768];
 	va_list ap;
@@ -64,7 +64,7 @@ put_hex(char *out, size_t cap, uint64_t v, int width)
 /* The next line of the field list, its place and name set (NULL when
  * there is no list, or no room for one more). */
 static struct gbcs_field *
-field(struct g *g, size_t off, size_t len, const char *name)
+field(struct gdec *g, size_t off, size_t len, const char *name)
 {
 	struct gbcs_trace *t = g->t;
 	struct gbcs_field *f;
@@ -89,7 +89,7 @@ field(struct g *g, size_t off, size_t len, const char *name)
 }
 
 void
-gr_trace(struct g *g, size_t off, size_t len, const char *name,
+gr_trace(struct gdec *g, size_t off, size_t len, const char *name,
     const char *fmt, ...)
 {
 	struct gbcs_field *f = field(g, off, len, name);
@@ -103,7 +103,7 @@ gr_trace(struct g *g, size_t off, size_t len, const char *name,
 }
 
 void
-gr_trace_str(struct g *g, size_t off, size_t len, const char *name,
+gr_trace_str(struct gdec *g, size_t off, size_t len, const char *name,
     const char *s)
 {
 	struct gbcs_field *f = field(g, off, len, name);
@@ -113,7 +113,7 @@ gr_trace_str(struct g *g, size_t off, size_t len, const char *name,
 }
 
 void
-gr_trace_dec(struct g *g, size_t off, size_t len, const char *name,
+gr_trace_dec(struct gdec *g, size_t off, size_t len, const char *name,
     int64_t v)
 {
 	struct gbcs_field *f = field(g, off, len, name);
@@ -124,7 +124,7 @@ gr_trace_dec(struct g *g, size_t off, size_t len, const char *name,
 }
 
 void
-gr_trace_udec(struct g *g, size_t off, size_t len, const char *name,
+gr_trace_udec(struct gdec *g, size_t off, size_t len, const char *name,
     uint64_t v)
 {
 	struct gbcs_field *f = field(g, off, len, name);
@@ -134,7 +134,7 @@ gr_trace_udec(struct g *g, size_t off, size_t len, const char *name,
 }
 
 void
-gr_trace_hex(struct g *g, size_t off, size_t len, const char *name,
+gr_trace_hex(struct gdec *g, size_t off, size_t len, const char *name,
     uint64_t v, int width)
 {
 	struct gbcs_field *f = field(g, off, len, name);
@@ -144,7 +144,7 @@ gr_trace_hex(struct g *g, size_t off, size_t len, const char *name,
 }
 
 int
-gr_need(struct g *g, const struct rng *r, size_t n, const char *what)
+gr_need(struct gdec *g, const struct span *r, size_t n, const char *what)
 {
 	if (r->end - r->pos < n)
 		return gr_fail(g, r->pos, "%s: needs %zu bytes but only %zu "
@@ -153,7 +153,7 @@ gr_need(struct g *g, const struct rng *r, size_t n, const char *what)
 }
 
 int
-gr_be(struct g *g, struct rng *r, int n, const char *what, uint64_t *v)
+gr_be(struct gdec *g, struct span *r, int n, const char *what, uint64_t *v)
 {
 	int i, rc;
 
@@ -167,7 +167,7 @@ gr_be(struct g *g, struct rng *r, int n, const char *what, uint64_t *v)
 }
 
 int
-gr_u8(struct g *g, struct rng *r, const char *what, unsigned *v)
+gr_u8(struct gdec *g, struct span *r, const char *what, unsigned *v)
 {
 	uint64_t x;
 	int rc;
@@ -181,7 +181,7 @@ gr_u8(struct g *g, struct rng *r, const char *what, unsigned *v)
 /* The A-XDR length: 00-7F, or 81 LL (>= 0x80), or 82 HH LL (>= 0x100);
  * every other form, and every non-minimal one, is refused. */
 int
-gr_len(struct g *g, struct rng *r, const char *what, size_t *len)
+gr_len(struct gdec *g, struct span *r, const char *what, size_t *len)
 {
 	size_t at = r->pos;
 	unsigned b;
@@ -215,8 +215,8 @@ gr_len(struct g *g, struct rng *r, const char *what, size_t *len)
 
 /* A sub-range of len bytes for a nested element. */
 int
-gr_sub(struct g *g, struct rng *r, size_t len, const char *what,
-    struct rng *out)
+gr_sub(struct gdec *g, struct span *r, size_t len, const char *what,
+    struct span *out)
 {
 	int rc;
 
@@ -229,7 +229,7 @@ gr_sub(struct g *g, struct rng *r, size_t len, const char *what,
 }
 
 int
-gr_end(struct g *g, const struct rng *r, const char *what)
+gr_end(struct gdec *g, const struct span *r, const char *what)
 {
 	if (r->pos != r->end)
 		return gr_fail(g, r->pos, "%zu bytes left over at the end of "
@@ -238,7 +238,7 @@ gr_end(struct g *g, const struct rng *r, const char *what)
 }
 
 int
-gr_expect(struct g *g, struct rng *r, unsigned want, const char *what)
+gr_expect(struct gdec *g, struct span *r, unsigned want, const char *what)
 {
 	size_t at = r->pos;
 	unsigned v;
@@ -255,7 +255,7 @@ gr_expect(struct g *g, struct rng *r, unsigned want, const char *what)
 
 /* A little-endian field of a ZCL payload, consumed. */
 int
-gr_le(struct g *g, struct rng *r, int n, const char *what, uint32_t *v)
+gr_le(struct gdec *g, struct span *r, int n, const char *what, uint32_t *v)
 {
 	int i, rc;
 

@@ -1301,7 +1301,7 @@ START_TEST(trace_values_as_printf)
 	static const unsigned long long v[] = { 0, 1, 9, 10, 15, 16, 255,
 	    256, 4095, 4096, 65535, 65536, 1000000, 4294967295ULL };
 	struct gbcs_trace t = { 0 };
-	struct g g = { 0 };
+	struct gdec g = { 0 };
 	char want[64];
 	size_t i, k = 0;
 
