@@ -81,36 +81,23 @@ static int
 header_to_record(struct ynode *rec, const struct duis_header *h,
     enum verify_mode mode)
 {
-	struct ynode *req = yn_get_or_add_map(rec, "request", 0);
-	char bo[SOLR_EUI_STRLEN], bt[SOLR_EUI_STRLEN];
-	int r = 0;
+	struct rec_header rh = {
+		.schema_version = h->schema_version,
+		.request_id = h->has_request_id ? h->request_id : NULL,
+		.originator = h->originator,
+		.target = h->target,
+		.counter = h->counter,
+		.counter_text = h->request_id + 48,
+		.response = mode == VERIFY_RESPONSE,
+		.cv = h->cv,
+		.srv = h->srv,
+		.response_id = h->response_id,
+		.response_code = h->response_code,
+		.response_datetime = h->response_datetime,
+		.body = h->body,
+	};
 
-	if (req == NULL)
-		return SOLR_ERR_NOMEM;
-	r |= yn_set_str(req, "schema_version", h->schema_version);
-	if (h->has_request_id) {
-		solr_eui_format(h->originator, bo);
-		solr_eui_format(h->target, bt);
-		r |= yn_set_str(req, "request_id", h->request_id);
-		r |= yn_set_str(req, "originator", bo);
-		r |= yn_set_str(req, "target", bt);
-		if (h->counter > INT64_MAX)
-			r |= yn_set_str(req, "counter", h->request_id + 48);
-		else
-			r |= yn_set(req, "counter", yn_new_int((int64_t)
-			    h->counter));
-	}
-	if (mode != VERIFY_RESPONSE) {
-		r |= yn_set_int(req, "cv", h->cv);
-		r |= yn_set_str(req, "srv", h->srv);
-	} else {
-		if (h->response_id[0])
-			r |= yn_set_str(req, "response_id", h->response_id);
-		r |= yn_set_str(req, "response_code", h->response_code);
-		r |= yn_set_str(req, "response_datetime", h->response_datetime);
-	}
-	r |= yn_set_str(req, "body", h->body);
-	return r ? SOLR_ERR_NOMEM : 0;
+	return rec_request_set(rec, &rh);
 }
 
 /* sender: from the verified certificate and the registry only. */
@@ -119,34 +106,18 @@ sender_to_record(struct ynode *rec, const struct solr_world *w,
     const struct solr_cert *cert)
 {
 	const struct solr_user *u = world_user(w, cert->eui);
-	struct ynode *snd = yn_new_map(0), *ci = yn_new_map(1), *roles;
-	char eui[SOLR_EUI_STRLEN];
-	size_t i;
-	int r = 0;
+	struct rec_sender s = {
+		.id = cert->eui,
+		.party = u ? u->party : NULL,
+		.user_roles = u ? u->roles : NULL,
+		.nuser_roles = u ? u->nroles : 0,
+		.suspended = u && u->suspended,
+		.issuer = cert->issuer,
+		.serial = cert->serial,
+		.role = world_cert_role(w, cert),
+	};
 
-	if (snd == NULL || ci == NULL) {
-		yn_free(snd);
-		yn_free(ci);
-		return SOLR_ERR_NOMEM;
-	}
-	solr_eui_format(cert->eui, eui);
-	r |= yn_set_str(snd, "id", eui);
-	if (u != NULL) {
-		roles = yn_new_seq(1);
-		for (i = 0; roles && i < u->nroles; i++)
-			r |= yn_push(roles, yn_new_str(u->roles[i]));
-		r |= yn_set_str(snd, "party", u->party);
-		r |= yn_set(snd, "user_roles", roles);
-		r |= yn_set(snd, "status", yn_new_plain(u->suspended ?
-		    "suspended" : "active"));
-	}
-	r |= yn_set_str(ci, "issuer", cert->issuer);
-	r |= yn_set_str(ci, "serial", cert->serial);
-	r |= yn_set(ci, "role", yn_new_hex((uint64_t)world_cert_role(w, cert),
-	    2));
-	r |= yn_set(snd, "cert", ci);
-	r |= yn_set(rec, "sender", snd);
-	return r ? SOLR_ERR_NOMEM : 0;
+	return rec_sender_set(rec, &s);
 }
 
 static int
@@ -228,30 +199,17 @@ claimed_text(xmlDocPtr doc, const char *name, char *out, size_t cap)
 static int
 claimed_to_record(struct ynode *rec, xmlDocPtr doc)
 {
-	struct ynode *c;
-	char rid[128], srv[32], eui[SOLR_EUI_STRLEN];
-	uint64_t bo, bt, counter;
-	int r = 0;
+	char rid[128], srv[32];
+	struct rec_claimed c = { .request_id = rid, .srv = srv };
+	uint64_t counter;
 
 	claimed_text(doc, "RequestID", rid, sizeof(rid));
 	claimed_text(doc, "ServiceReferenceVariant", srv, sizeof(srv));
 	if (rid[0] == '\0' && srv[0] == '\0')
 		return 0;
-	if ((c = yn_new_map(1)) == NULL)
-		return SOLR_ERR_NOMEM;
-	r |= yn_set(c, "verified", yn_new_plain("false"));
-	if (rid[0] != '\0')
-		r |= yn_set_str(c, "request_id", rid);
-	if (duis_parse_request_id(rid, &bo, &bt, &counter) == 0) {
-		solr_eui_format(bo, eui);
-		r |= yn_set_str(c, "originator", eui);
-		solr_eui_format(bt, eui);
-		r |= yn_set_str(c, "target", eui);
-	}
-	if (srv[0] != '\0')
-		r |= yn_set_str(c, "srv", srv);
-	r |= yn_set(rec, "claimed", c);
-	return r ? SOLR_ERR_NOMEM : 0;
+	c.has_ids = duis_parse_request_id(rid, &c.originator, &c.target,
+	    &counter) == 0;
+	return rec_claimed_set(rec, &c);
 }
 
 /*

@@ -1078,3 +1078,94 @@ rec_eui(const struct ynode *rec, const char *path, uint64_t *eui)
 		return SOLR_ERR_FORMAT;
 	return 0;
 }
+
+int
+rec_request_set(struct ynode *rec, const struct rec_header *h)
+{
+	struct ynode *req = yn_get_or_add_map(rec, "request", 0);
+	char eui[SOLR_EUI_STRLEN];
+	int r = 0;
+
+	if (req == NULL)
+		return SOLR_ERR_NOMEM;
+	r |= yn_set_str(req, "schema_version", h->schema_version);
+	if (h->request_id != NULL) {
+		r |= yn_set_str(req, "request_id", h->request_id);
+		solr_eui_format(h->originator, eui);
+		r |= yn_set_str(req, "originator", eui);
+		solr_eui_format(h->target, eui);
+		r |= yn_set_str(req, "target", eui);
+		if (h->counter > INT64_MAX)
+			r |= yn_set_str(req, "counter", h->counter_text);
+		else
+			r |= yn_set(req, "counter", yn_new_int((int64_t)
+			    h->counter));
+	}
+	if (!h->response) {
+		r |= yn_set_int(req, "cv", h->cv);
+		r |= yn_set_str(req, "srv", h->srv);
+	} else {
+		if (h->response_id != NULL && h->response_id[0] != '\0')
+			r |= yn_set_str(req, "response_id", h->response_id);
+		r |= yn_set_str(req, "response_code", h->response_code);
+		r |= yn_set_str(req, "response_datetime", h->response_datetime);
+	}
+	r |= yn_set_str(req, "body", h->body);
+	return r ? SOLR_ERR_NOMEM : 0;
+}
+
+int
+rec_sender_set(struct ynode *rec, const struct rec_sender *s)
+{
+	struct ynode *snd = yn_new_map(0), *ci = yn_new_map(1), *roles;
+	char eui[SOLR_EUI_STRLEN];
+	size_t i;
+	int r = 0;
+
+	if (snd == NULL || ci == NULL) {
+		yn_free(snd);
+		yn_free(ci);
+		return SOLR_ERR_NOMEM;
+	}
+	solr_eui_format(s->id, eui);
+	r |= yn_set_str(snd, "id", eui);
+	if (s->party != NULL) {
+		roles = yn_new_seq(1);
+		for (i = 0; roles && i < s->nuser_roles; i++)
+			r |= yn_push(roles, yn_new_str(s->user_roles[i]));
+		r |= yn_set_str(snd, "party", s->party);
+		r |= yn_set(snd, "user_roles", roles);
+		r |= yn_set(snd, "status", yn_new_plain(s->suspended ?
+		    "suspended" : "active"));
+	}
+	r |= yn_set_str(ci, "issuer", s->issuer);
+	r |= yn_set_str(ci, "serial", s->serial);
+	r |= yn_set(ci, "role", yn_new_hex((uint64_t)s->role, 2));
+	r |= yn_set(snd, "cert", ci);
+	r |= yn_set(rec, "sender", snd);
+	return r ? SOLR_ERR_NOMEM : 0;
+}
+
+int
+rec_claimed_set(struct ynode *rec, const struct rec_claimed *c)
+{
+	struct ynode *m;
+	char eui[SOLR_EUI_STRLEN];
+	int r = 0;
+
+	if ((m = yn_new_map(1)) == NULL)
+		return SOLR_ERR_NOMEM;
+	r |= yn_set(m, "verified", yn_new_plain("false"));
+	if (c->request_id != NULL && c->request_id[0] != '\0')
+		r |= yn_set_str(m, "request_id", c->request_id);
+	if (c->has_ids) {
+		solr_eui_format(c->originator, eui);
+		r |= yn_set_str(m, "originator", eui);
+		solr_eui_format(c->target, eui);
+		r |= yn_set_str(m, "target", eui);
+	}
+	if (c->srv != NULL && c->srv[0] != '\0')
+		r |= yn_set_str(m, "srv", c->srv);
+	r |= yn_set(rec, "claimed", m);
+	return r ? SOLR_ERR_NOMEM : 0;
+}

@@ -122,6 +122,46 @@ int rec_replay_final(struct ynode *rec);
 /* A deep copy. */
 struct ynode *yn_copy(const struct ynode *n);
 
+/* What the first stage learns of a document from its verified header,
+ * for the record's request: (besides object, at and size, which the
+ * store gives). */
+struct rec_header {
+	const char *schema_version;
+	const char *request_id;	/* NULL: the document has none */
+	uint64_t originator, target;	/* with request_id */
+	uint64_t counter;
+	const char *counter_text;	/* as written, when past INT64_MAX */
+	int response;		/* a DUIS Response: no cv and srv */
+	int cv;
+	const char *srv;
+	const char *response_id;	/* "" or NULL: none */
+	const char *response_code, *response_datetime;
+	const char *body;
+};
+/* The sender, from the verified certificate and the registry only. */
+struct rec_sender {
+	uint64_t id;
+	const char *party;	/* NULL: not a user the registry holds */
+	char *const *user_roles;
+	size_t nuser_roles;
+	int suspended;
+	const char *issuer, *serial;	/* of the certificate */
+	int role;		/* the certificate's user role */
+};
+/* What a rejected document says of itself, apart from everything
+ * verified (claimed:, solr-records(5)). */
+struct rec_claimed {
+	const char *request_id;	/* "" or NULL: none */
+	int has_ids;		/* the RequestID's parts could be read */
+	uint64_t originator, target;
+	const char *srv;	/* "" or NULL: none */
+};
+/* The writers of request:, sender: and claimed:, in the contract's order.
+ * 0 or SOLR_ERR_NOMEM. */
+int rec_request_set(struct ynode *rec, const struct rec_header *h);
+int rec_sender_set(struct ynode *rec, const struct rec_sender *s);
+int rec_claimed_set(struct ynode *rec, const struct rec_claimed *c);
+
 /* The EUI-64 at a dotted path ("sender.id"): 0, or SOLR_ERR_FORMAT when
  * it is missing or malformed. */
 int rec_eui(const struct ynode *rec, const char *path, uint64_t *eui);

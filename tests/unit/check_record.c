@@ -427,6 +427,50 @@ START_TEST(view_names_what_is_missing)
 }
 END_TEST
 
+/* The record layer writes request:, sender: and claimed: from their
+ * structs, in the contract's order, each key as the form allows. */
+START_TEST(writers_of_the_typed_parts)
+{
+	static char *roles[] = { "IS", "GS" };
+	struct rec_header req = { .schema_version = "5.4",
+	    .request_id = "90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0:"
+	    "18446744073709551615", .originator = 0x90B3D51F30010000ULL,
+	    .target = 0x00DB1234567890A0ULL, .counter = UINT64_MAX,
+	    .counter_text = "18446744073709551615", .cv = 4, .srv = "2.1",
+	    .body = "update-prepay-configuration" };
+	struct rec_header resp = { .schema_version = "5.4", .response = 1,
+	    .response_id = "", .response_code = "I0",
+	    .response_datetime = "2026-03-02T10:15:00Z", .body = "response" };
+	struct rec_sender snd = { .id = 0x90B3D51F30010000ULL,
+	    .party = "Example", .user_roles = roles, .nuser_roles = 2,
+	    .issuer = "CN=Z1", .serial = "7", .role = 0x87 };
+	struct rec_claimed cl = { .request_id = "x:y:1", .srv = "" };
+	struct ynode *a = rec_new(1, "a.xml", 0), *b = rec_new(2, "b.xml", 0);
+	char *ta, *tb;
+
+	ck_assert_int_eq(rec_request_set(a, &req), 0);
+	ck_assert_int_eq(rec_sender_set(a, &snd), 0);
+	ck_assert_int_eq(rec_request_set(b, &resp), 0);
+	ck_assert_int_eq(rec_claimed_set(b, &cl), 0);
+	ta = yaml_str(a);
+	tb = yaml_str(b);
+	ck_assert_ptr_nonnull(strstr(ta, "\n  counter: '18446744073709551615'"
+	    "\n  cv: 4\n  srv: '2.1'\n  body: update-prepay-configuration\n"));
+	ck_assert_ptr_nonnull(strstr(ta, "\nsender:\n  id: 90-B3-D5-1F-30-01-"
+	    "00-00\n  party: Example\n  user_roles: [IS, GS]\n  status: "
+	    "active\n  cert: {issuer: CN=Z1, serial: '7', role: 0x87}\n"));
+	ck_assert_ptr_nonnull(strstr(tb, "\n  response_code: I0\n"));
+	ck_assert_ptr_null(strstr(tb, "response_id"));
+	ck_assert_ptr_null(strstr(tb, "cv:"));
+	ck_assert_ptr_nonnull(strstr(tb, "claimed: {verified: false, "
+	    "request_id: 'x:y:1'}"));
+	free(ta);
+	free(tb);
+	yn_free(a);
+	yn_free(b);
+}
+END_TEST
+
 Suite *
 record_suite(void)
 {
@@ -443,6 +487,7 @@ record_suite(void)
 	    sizeof(sealed[0]));
 	tcase_add_test(tc, writer_seals);
 	tcase_add_test(tc, view_reads_every_field);
+	tcase_add_test(tc, writers_of_the_typed_parts);
 	tcase_add_loop_test(tc, view_names_what_is_missing, 0,
 	    sizeof(spoilt) / sizeof(spoilt[0]));
 	suite_add_tcase(s, tc);
