@@ -143,6 +143,7 @@ decode_alert(struct solr_world *w, struct ynode **out, const unsigned char
     *buf, size_t len, struct gbcs_trace *t, struct solr_err *e)
 {
 	struct gbcs_alert al;
+	struct rec_alert ra;
 	char check[700];
 	int r;
 
@@ -152,8 +153,10 @@ decode_alert(struct solr_world *w, struct ynode **out, const unsigned char
 		    sizeof(check), e);
 	else if (r == 0)
 		snprintf(check, sizeof(check), "not checked: no world (-C)");
-	if (r == 0)
-		*out = parse_alert_yaml(&al, check);
+	if (r == 0) {
+		parse_alert_of(&al, check, &ra);
+		*out = rec_alert_node(&ra);
+	}
 	return r;
 }
 

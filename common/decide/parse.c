@@ -16,61 +16,32 @@
 
 #define STAGE "gbcs-parse"
 
-static struct ynode *
-gbcs_summary(const struct gbcs_apdu *a, const struct solr_cert *signer)
+static void
+gbcs_of(const struct gbcs_apdu *a, const struct solr_cert *signer,
+    char sha[SOLR_SHA256_HEX], struct rec_gbcs *g)
 {
-	struct ynode *m = yn_new_map(0), *s;
-	char eui[SOLR_EUI_STRLEN], sha[SOLR_SHA256_HEX];
-	int r = 0;
-
-	r |= yn_set(m, "message_code", yn_new_hex(a->message_code, 4));
-	r |= yn_set_int(m, "cra", a->cra);
-	r |= yn_set(m, "counter", yn_new_int((int64_t)a->counter));
-	solr_eui_format(a->originator, eui);
-	r |= yn_set_str(m, "originator", eui);
-	solr_eui_format(a->recipient, eui);
-	r |= yn_set_str(m, "recipient", eui);
 	solr_sha256_hex(a->buf, a->len, sha);
-	r |= yn_set_str(m, "apdu_sha256", sha);
-	if (signer) {
-		s = yn_new_map(1);
-		r |= yn_set_str(s, "issuer", signer->issuer);
-		r |= yn_set_str(s, "serial", signer->serial);
-		r |= yn_set(m, "signer", s);
-	}
-	return yn_done(m, r);
+	*g = (struct rec_gbcs){ .message_code = a->message_code,
+	    .cra = a->cra, .counter = a->counter, .originator = a->originator,
+	    .recipient = a->recipient, .apdu_sha256 = sha,
+	    .signer_issuer = signer ? signer->issuer : NULL,
+	    .signer_serial = signer ? signer->serial : NULL };
 }
 
-struct ynode *
-parse_alert_yaml(const struct gbcs_alert *al, const char *check)
+void
+parse_alert_of(const struct gbcs_alert *al, const char *check,
+    struct rec_alert *a)
 {
-	struct ynode *m = yn_new_map(0), *f;
-	char eui[SOLR_EUI_STRLEN], ts[SOLR_TIME_STRLEN];
-	int r = 0;
-
-	r |= yn_set(m, "code", yn_new_hex(al->alert_code, 4));
-	r |= yn_set(m, "framing", yn_new_plain(al->framing));
-	r |= yn_set(m, "payload", yn_new_plain(al->payload));
-	r |= yn_set(m, "message_code", yn_new_hex(al->apdu.message_code, 4));
-	solr_eui_format(al->apdu.originator, eui);
-	r |= yn_set_str(m, "device", eui);
-	solr_eui_format(al->apdu.recipient, eui);
-	r |= yn_set_str(m, "recipient", eui);
-	r |= yn_set(m, "counter", yn_new_int((int64_t)al->apdu.counter));
-	solr_time_format(al->timestamp, ts);
-	r |= yn_set(m, "timestamp", yn_new_plain(ts));
-	r |= yn_set_str(m, "check", check);
-	if (al->has_future) {
-		f = yn_new_map(1);
-		r |= yn_set(f, "message_code", yn_new_hex(al->future_code, 4));
-		r |= yn_set(f, "counter",
-		    yn_new_int((int64_t)al->future_counter));
-		r |= yn_set_str(f, "object", al->future_object);
-		r |= yn_set(m, "future_dated", f);
-	}
-	return yn_done(m, r);
+	*a = (struct rec_alert){ .code = al->alert_code,
+	    .framing = al->framing, .payload = al->payload,
+	    .message_code = al->apdu.message_code,
+	    .device = al->apdu.originator, .recipient = al->apdu.recipient,
+	    .counter = al->apdu.counter, .timestamp = al->timestamp,
+	    .check = check, .has_future = al->has_future,
+	    .future_code = al->future_code,
+	    .future_counter = al->future_counter,
+	    .future_object = al->future_object };
 }
-
 
 /* The Signed Pre-Command path: the values go out only once the
  * signature verified. */
@@ -82,8 +53,9 @@ signed_pre_command(struct parse_stage *ps, const struct srv_row *row,
 	struct gbcs_apdu a;
 	struct prepay pp;
 	struct solr_cert *signer = NULL;
+	struct rec_gbcs g;
 	unsigned char *buf;
-	char *text;
+	char *text, sha[SOLR_SHA256_HEX];
 	uint64_t counter = 0;
 	int r;
 
@@ -100,9 +72,11 @@ signed_pre_command(struct parse_stage *ps, const struct srv_row *row,
 	    rec->request.originator.eui, rec->request.target.eui, counter, buf,
 	    &a, &pp, &signer, d, e);
 	free(text);
+	if (r == 0 && decision_is_pass(d))
+		gbcs_of(&a, signer, sha, &g);
 	if (r == 0 && decision_is_pass(d) && ((!row->not_inspected &&
 	    yn_set(rec->tree, row->values_key, prepay_to_yaml(&pp)) != 0) ||
-	    yn_set(rec->tree, "gbcs", gbcs_summary(&a, signer)) != 0))
+	    rec_gbcs_set(rec->tree, &g) != 0))
 		r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	free(buf);
 	return r;
@@ -124,6 +98,7 @@ alert_doc(struct parse_stage *ps, xmlNodePtr el, struct ynode *rec,
 	xmlNodePtr code, payload;
 	unsigned char *buf = NULL;
 	struct gbcs_alert al;
+	struct rec_alert ra;
 	char check[160], duis[16], ct[16], *pt = NULL, sha[SOLR_SHA256_HEX];
 	size_t len;
 	int r;
@@ -167,8 +142,8 @@ alert_doc(struct parse_stage *ps, xmlNodePtr el, struct ynode *rec,
 		    e);
 	if (r == 0) {
 		solr_sha256_hex(buf, len, sha);
-		if (yn_set(rec, "alert", parse_alert_yaml(&al, check)) != 0 ||
-		    yn_set_str(yn_get(rec, "alert"), "gbcs_sha256", sha) != 0)
+		parse_alert_of(&al, check, &ra);
+		if (rec_alert_set(rec, &ra, sha) != 0)
 			r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	}
 	free(pt);

@@ -22,7 +22,8 @@ extern const struct stage_ops gbcs_parse_stage;
 int parse_alert_document(struct parse_stage *ps, struct ynode *rec,
     const unsigned char *p, size_t n, struct solr_err *e);
 
-/* The record's mappings for a decoded alert and a Signed Pre-Command. */
-struct ynode *parse_alert_yaml(const struct gbcs_alert *al, const char *check);
+/* The record's alert: of a decoded alert, check saying what verified. */
+void parse_alert_of(const struct gbcs_alert *al, const char *check,
+    struct rec_alert *a);
 
 #endif

@@ -1169,3 +1169,75 @@ rec_claimed_set(struct ynode *rec, const struct rec_claimed *c)
 	r |= yn_set(rec, "claimed", m);
 	return r ? SOLR_ERR_NOMEM : 0;
 }
+
+struct ynode *
+rec_gbcs_node(const struct rec_gbcs *g)
+{
+	struct ynode *m = yn_new_map(0), *s;
+	char eui[SOLR_EUI_STRLEN];
+	int r = 0;
+
+	r |= yn_set(m, "message_code", yn_new_hex(g->message_code, 4));
+	r |= yn_set_int(m, "cra", g->cra);
+	r |= yn_set(m, "counter", yn_new_int((int64_t)g->counter));
+	solr_eui_format(g->originator, eui);
+	r |= yn_set_str(m, "originator", eui);
+	solr_eui_format(g->recipient, eui);
+	r |= yn_set_str(m, "recipient", eui);
+	r |= yn_set_str(m, "apdu_sha256", g->apdu_sha256);
+	if (g->signer_issuer != NULL) {
+		s = yn_new_map(1);
+		r |= yn_set_str(s, "issuer", g->signer_issuer);
+		r |= yn_set_str(s, "serial", g->signer_serial);
+		r |= yn_set(m, "signer", s);
+	}
+	return yn_done(m, r);
+}
+
+int
+rec_gbcs_set(struct ynode *rec, const struct rec_gbcs *g)
+{
+	return yn_set(rec, "gbcs", rec_gbcs_node(g));
+}
+
+struct ynode *
+rec_alert_node(const struct rec_alert *a)
+{
+	struct ynode *m = yn_new_map(0), *f;
+	char eui[SOLR_EUI_STRLEN], ts[SOLR_TIME_STRLEN];
+	int r = 0;
+
+	r |= yn_set(m, "code", yn_new_hex(a->code, 4));
+	r |= yn_set(m, "framing", yn_new_plain(a->framing));
+	r |= yn_set(m, "payload", yn_new_plain(a->payload));
+	r |= yn_set(m, "message_code", yn_new_hex(a->message_code, 4));
+	solr_eui_format(a->device, eui);
+	r |= yn_set_str(m, "device", eui);
+	solr_eui_format(a->recipient, eui);
+	r |= yn_set_str(m, "recipient", eui);
+	r |= yn_set(m, "counter", yn_new_int((int64_t)a->counter));
+	solr_time_format(a->timestamp, ts);
+	r |= yn_set(m, "timestamp", yn_new_plain(ts));
+	r |= yn_set_str(m, "check", a->check);
+	if (a->has_future) {
+		f = yn_new_map(1);
+		r |= yn_set(f, "message_code", yn_new_hex(a->future_code, 4));
+		r |= yn_set(f, "counter", yn_new_int((int64_t)a->future_counter));
+		r |= yn_set_str(f, "object", a->future_object);
+		r |= yn_set(m, "future_dated", f);
+	}
+	return yn_done(m, r);
+}
+
+int
+rec_alert_set(struct ynode *rec, const struct rec_alert *a,
+    const char *gbcs_sha256)
+{
+	struct ynode *m = rec_alert_node(a);
+
+	if (m == NULL || yn_set_str(m, "gbcs_sha256", gbcs_sha256) != 0) {
+		yn_free(m);
+		return SOLR_ERR_NOMEM;
+	}
+	return yn_set(rec, "alert", m);
+}

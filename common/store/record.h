@@ -156,6 +156,35 @@ struct rec_claimed {
 	uint64_t originator, target;
 	const char *srv;	/* "" or NULL: none */
 };
+/* gbcs: of a Signed Pre-Command that verified. */
+struct rec_gbcs {
+	unsigned message_code;
+	int cra;
+	uint64_t counter, originator, recipient;
+	const char *apdu_sha256;
+	const char *signer_issuer, *signer_serial;	/* NULL: none */
+};
+/* alert: of a device alert whose signature or MAC verified. */
+struct rec_alert {
+	unsigned code;
+	const char *framing, *payload;
+	unsigned message_code;
+	uint64_t device, recipient, counter;
+	int64_t timestamp;
+	const char *check;	/* what was verified */
+	int has_future;		/* a future-dated execution alert: */
+	unsigned future_code;
+	uint64_t future_counter;
+	const char *future_object;
+};
+/* The mappings gbcs: and alert: hold (NULL: out of memory). */
+struct ynode *rec_gbcs_node(const struct rec_gbcs *g);
+struct ynode *rec_alert_node(const struct rec_alert *a);
+/* alert: set, with the SHA-256 of the GBCS message that carried it. */
+int rec_alert_set(struct ynode *rec, const struct rec_alert *a,
+    const char *gbcs_sha256);
+int rec_gbcs_set(struct ynode *rec, const struct rec_gbcs *g);
+
 /* The writers of request:, sender: and claimed:, in the contract's order.
  * 0 or SOLR_ERR_NOMEM. */
 int rec_request_set(struct ynode *rec, const struct rec_header *h);
