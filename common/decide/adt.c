@@ -21,6 +21,8 @@
 #include "base/ytree.h"
 #include "base/yread.h"
 
+#define STAGE "adt-check"
+
 #define FILE_MAX (4 * 1024 * 1024)
 
 static int
@@ -1194,7 +1196,8 @@ count_of(struct adt_stage *s, const struct solr_record *rec, int64_t window,
 	if (!s->replay)
 		return adt_count(&s->counters, rec->sender.eui,
 		    rec->request.srv, window, start, count, e);
-	rc = yn_path(rec->tree, "recorded.stages.adt-check.count");
+	rc = rec_part(rec_stage(rec_part(rec->tree, RK_RECORDED), STAGE),
+	    RK_COUNT);
 	if (rc == NULL || !yn_is_scalar(rc) || solr_parse_uint(rc->str,
 	    UINT64_MAX, count) != 0)
 		*count = 1;
@@ -1222,7 +1225,7 @@ static int
 note_gate(struct ynode *rec, const struct adt_gate *g, const struct
     adt_file *adt, const struct decision *d)
 {
-	struct ynode *st = rec_decide(rec, "adt-check", d);
+	struct ynode *st = rec_decide(rec, STAGE, d);
 	char ws[SOLR_TIME_STRLEN], why[256];
 	int r = 0;
 
@@ -1230,19 +1233,19 @@ note_gate(struct ynode *rec, const struct adt_gate *g, const struct
 		return SOLR_ERR_NOMEM;
 	solr_time_format(g->window_start, ws);
 	if (g->instruction)
-		r |= yn_set_str(st, "instruction", g->instruction->ref);
+		r |= rec_put_str(st, RK_INSTRUCTION, g->instruction->ref);
 	if (g->have_adt)
-		r |= yn_set_str(st, "adt_sha256", adt->sha256);
-	r |= yn_set(st, "count", yn_new_int((int64_t)g->count));
-	r |= yn_set(st, "window_start", yn_new_plain(ws));
-	r |= yn_set(st, "window", yn_new_int(g->window));
+		r |= rec_put_str(st, RK_ADT_SHA256, adt->sha256);
+	r |= rec_put(st, RK_COUNT, yn_new_int((int64_t)g->count));
+	r |= rec_put(st, RK_WINDOW_START, yn_new_plain(ws));
+	r |= rec_put(st, RK_WINDOW, yn_new_int(g->window));
 	if (decision_is_pass(d) && g->threshold &&
 	    (int64_t)g->count > g->threshold->warning) {
 		snprintf(why, sizeof(why), "request %llu in the window is "
 		    "above the warning threshold %lld",
 		    (unsigned long long)g->count,
 		    (long long)g->threshold->warning);
-		r |= yn_set_str(st, "warning", why);
+		r |= rec_put_str(st, RK_WARNING, why);
 	}
 	return r ? SOLR_ERR_NOMEM : 0;
 }
@@ -1277,7 +1280,7 @@ seen_before(struct adt_stage *s, const struct solr_record *view,
 		    view->request.schema_version,
 		    s->world->policy.e020101_from), "%s", e->msg);
 		solr_err_clear(e);
-		return rec_decide(rec, "adt-check", &d) ? 0 :
+		return rec_decide(rec, STAGE, &d) ? 0 :
 		    solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	}
 	st = reg_first_field(first, "stages.adt-check");
@@ -1286,15 +1289,15 @@ seen_before(struct adt_stage *s, const struct solr_record *view,
 		r = 1;
 		yn_free(st);
 	} else	/* yn_set owns st from here, whether it is set or not */
-		r = yn_set(yn_get_or_add_map(rec, "stages", 0), "adt-check",
+		r = yn_set(rec_part_add(rec, RK_STAGES, 0), STAGE,
 		    st) != 0;
-	if (r == 0 && strcmp(yn_get_str(first, "verdict") ? yn_get_str(first,
-	    "verdict") : "", "pass") != 0) {
+	if (r == 0 && strcmp(rec_str(first, RK_VERDICT) ? rec_str(first,
+	    RK_VERDICT) : "", "pass") != 0) {
 		/* the first was quarantined (or refused) here: so is this */
 		r |= rec_outcome(rec, first, NULL);
 	}
 	if (r == 0)
-		r = yn_set(yn_path(rec, "stages.adt-check"), "duplicate_of",
+		r = rec_put(rec_stage(rec, STAGE), RK_DUPLICATE_OF,
 		    dup);
 	else
 		yn_free(dup);
@@ -1384,7 +1387,7 @@ decide_record(void *ctx, struct solr_record *rec, struct solr_err *e)
 	    0 && decision_is_pass(&d) && content(s, rec, &d) == 0 &&
 	    decision_is_pass(&d))
 		return gate(s, rec, e);
-	if (rec_decide(rec->tree, "adt-check", &d) == NULL)
+	if (rec_decide(rec->tree, STAGE, &d) == NULL)
 		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	return 0;
 }
@@ -1431,7 +1434,7 @@ undo_counts(void *ctx)
 }
 
 const struct stage_ops adt_check_stage = {
-	.name = "adt-check",
+	.name = STAGE,
 	.decide = decide_record,
 	.needs = RV_TIME | RV_SENDER | RV_IDS | RV_COMMAND,
 	.sync = sync_counts,

@@ -330,12 +330,12 @@ countersign_precommand_check(struct countersign_stage *c,
 const char *
 countersign_missing_stage(const struct solr_policy *p, const struct ynode *rec)
 {
-	const struct ynode *st = yn_get(rec, "stages");
+	const struct ynode *st = rec_part(rec, RK_STAGES);
 	size_t i;
 
 	for (i = 0; i < p->nrequired_stages; i++) {
 		const char *name = p->required_stages[i];
-		const char *res = yn_get_str(yn_get(st, name), "result");
+		const char *res = rec_str(yn_get(st, name), RK_RESULT);
 
 		if (res == NULL || (strcmp(res, "pass") && strcmp(res,
 		    "skipped")))
@@ -476,7 +476,7 @@ respond(struct countersign_stage *c, const struct solr_record *rec,
 	const struct solr_request *req = &rec->request;
 	const char *sid = rec->sender.text;
 	enum duis_code alert, code = countersign_response_code(rec_verdict(
-	    rec->tree), duis_code_parse(yn_get_str(rec->tree, "code")), &alert);
+	    rec->tree), duis_code_parse(rec_str(rec->tree, RK_CODE)), &alert);
 	struct duis_response r;
 	struct solr_buf b = { 0 };
 	char qref[24];
@@ -484,8 +484,8 @@ respond(struct countersign_stage *c, const struct solr_record *rec,
 
 	if (sid == NULL || code == DUIS_NONE) {
 		/* nobody verified to answer, or no DUIS rule decided */
-		if (yn_set(out, "response", yn_new_null()) != 0 ||
-		    yn_set_str(out, "response_note", sid == NULL ? "no "
+		if (rec_put(out, RK_RESPONSE, yn_new_null()) != 0 ||
+		    rec_put_str(out, RK_RESPONSE_NOTE, sid == NULL ? "no "
 		    "response: the sender is not known from a verified "
 		    "signature" : "no response: no DUIS rule decided the "
 		    "request") != 0)
@@ -506,8 +506,8 @@ respond(struct countersign_stage *c, const struct solr_record *rec,
 	}
 	if ((rc = duis_build_response(&r, c->dcc, c->dcc_cert, &b, e)) == 0 &&
 	    (rc = keep(c, out, "response", r.request_id, "response.xml", &b,
-	    e)) == 0 && (yn_set_str(out, "response_code", r.alert_code ?
-	    r.alert_code : r.code) != 0 || yn_set_str(out, "response_to", sid)
+	    e)) == 0 && (rec_put_str(out, RK_RESPONSE_CODE, r.alert_code ?
+	    r.alert_code : r.code) != 0 || rec_put_str(out, RK_RESPONSE_TO, sid)
 	    != 0))
 		rc = nomem(e);
 	solr_buf_free(&b);
@@ -521,16 +521,15 @@ replay_respond(const struct solr_record *rec, struct ynode *out)
 {
 	const char *now, *was;
 	enum duis_code alert, code = countersign_response_code(rec_verdict(
-	    rec->tree), duis_code_parse(yn_get_str(rec->tree, "code")), &alert);
+	    rec->tree), duis_code_parse(rec_str(rec->tree, RK_CODE)), &alert);
 
 	now = rec->sender.text == NULL ? NULL : duis_code_name(alert !=
 	    DUIS_NONE ? alert : code);
-	was = yn_get_str(yn_path(rec->tree, "recorded.output"),
-	    "response_code");
-	if (now && yn_set_str(out, "response_code", now) != 0)
+	was = rec_recorded_output(rec->tree, RK_RESPONSE_CODE);
+	if (now && rec_put_str(out, RK_RESPONSE_CODE, now) != 0)
 		return SOLR_ERR_NOMEM;
 	if ((now == NULL) != (was == NULL) || (now && strcmp(now, was)))
-		return yn_set_str(out, "replay_note", "the response code "
+		return rec_put_str(out, RK_REPLAY_NOTE, "the response code "
 		    "differs from the one recorded");
 	return 0;
 }
@@ -542,11 +541,11 @@ static int
 replay_countersigned(struct countersign_stage *c, struct ynode *rec,
     const unsigned char *req, size_t n, int64_t t, struct solr_err *e)
 {
-	const char *was = yn_get_str(yn_path(rec, "recorded.output"),
-	    "countersigned");
+	const char *was = rec_recorded_output(rec, RK_COUNTERSIGNED);
 	const struct solr_policy *p = &c->world->policy;
 	struct solr_buf b = { 0 };
 	struct solr_cert *dcc, *srp;
+	struct ynode *out;
 	xmlDocPtr doc = NULL;
 	size_t pre = 0, suf = 0;
 	int r;
@@ -576,9 +575,10 @@ replay_countersigned(struct countersign_stage *c, struct ynode *rec,
 		r = xmlsig_verify_countersigned(doc, c->world, t,
 		    p->response_signer_roles, p->n_response_signer_roles,
 		    p->xml_signer_roles, p->n_xml_signer_roles, &dcc, &srp, e);
-	if (r == 0 && (yn_set_str(yn_get(rec, "output"), "countersigned", was)
-	    != 0 || yn_set_str(yn_get(rec, "output"), "countersigned_check",
-	    "the recorded countersignature verifies") != 0))
+	out = rec_part(rec, RK_OUTPUT);
+	if (r == 0 && (rec_put_str(out, RK_COUNTERSIGNED, was) != 0 ||
+	    rec_put_str(out, RK_COUNTERSIGNED_CHECK, "the recorded "
+	    "countersignature verifies") != 0))
 		r = nomem(e);
 	xmlFreeDoc(doc);
 	solr_buf_free(&b);
@@ -650,12 +650,11 @@ command(struct countersign_stage *c, const struct solr_record *rec,
 		else
 			r = r == SOLR_ERR_VERIFY ? 0 : SOLR_ERR_TROUBLE;
 	} else if (c->replay) {
-		was = yn_get_str(yn_path(rec->tree, "recorded.output"),
-		    "command");
+		was = rec_recorded_output(rec->tree, RK_COMMAND);
 		solr_sha256_hex(cmd.p, cmd.len, name);
-		r = yn_set_str(out, "command", name);
+		r = rec_put_str(out, RK_COMMAND, name);
 		if (r == 0 && (was == NULL || strcmp(was, name) != 0))
-			r = yn_set_str(out, "replay_note", "the Command made "
+			r = rec_put_str(out, RK_REPLAY_NOTE, "the Command made "
 			    "now is not the one recorded");
 	} else
 		r = keep(c, out, "command", rid, "command.gbcs", &cmd, e);
@@ -727,7 +726,7 @@ countersigned(struct countersign_stage *c, const struct solr_record *rec,
 		xmlFreeDoc(doc);
 		if (replay_countersigned(c, rec->tree, req->p, req->len, t, e)
 		    != 0 &&
-		    yn_set_str(out, "replay_note", e->msg) != 0)
+		    rec_put_str(out, RK_REPLAY_NOTE, e->msg) != 0)
 			return nomem(e);
 		return 0;
 	}
@@ -791,7 +790,7 @@ act(struct countersign_stage *c, const struct solr_record *rec,
 		return r;
 	if (rec_accept(rec->tree) != 0 ||
 	    (st = rec_stage_pass(rec->tree, STAGE)) == NULL ||
-	    yn_set(st, "result", yn_new_plain("accept")) != 0)
+	    rec_put(st, RK_RESULT, yn_new_plain("accept")) != 0)
 		return nomem(e);
 	return 0;
 }
@@ -804,9 +803,9 @@ replay_final(const struct solr_record *r, struct ynode *out)
 
 	if (replay_respond(r, out) != 0)
 		return SOLR_ERR_NOMEM;
-	note = yn_get_str(out, "replay_note");
-	if (rec_replay_note(rec, STAGE) != 0 || (note && (st = yn_get(yn_get(
-	    rec, "stages"), STAGE)) != NULL && yn_set(st, "replay",
+	note = rec_str(out, RK_REPLAY_NOTE);
+	if (rec_replay_note(rec, STAGE) != 0 || (note && (st = yn_get(rec_part(
+	    rec, RK_STAGES), STAGE)) != NULL && rec_put(st, RK_REPLAY,
 	    yn_new_plain("differs")) != 0))
 		return SOLR_ERR_NOMEM;
 	return rec_replay_final(rec);
@@ -827,7 +826,7 @@ copy_artifacts(struct countersign_stage *c, const struct solr_record *view,
 		{ "countersigned", "countersigned_at", "countersigned.xml" },
 		{ "response", "response_at", "response.xml" },
 	};
-	struct ynode *out = yn_get(view->tree, "output");
+	struct ynode *out = rec_part(view->tree, RK_OUTPUT);
 	struct solr_buf b = { 0 };
 	struct solr_err oe = { 0 };
 	const char *name;
@@ -842,7 +841,7 @@ copy_artifacts(struct countersign_stage *c, const struct solr_record *view,
 			continue;
 		if (objstore_get_at(&c->objects, name, yn_get_str(out,
 		    art[i].at), 64 * 1024 * 1024, &b, &oe) != 0)
-			r = yn_set_str(out, "artifacts_note", oe.msg) != 0 ?
+			r = rec_put_str(out, RK_ARTIFACTS_NOTE, oe.msg) != 0 ?
 			    nomem(e) : 0;
 		else
 			r = write_artifact(c, view->request.request_id,
@@ -895,12 +894,12 @@ seen_before(struct countersign_stage *c, const struct solr_record *view,
 	r = out == NULL || dup == NULL;
 	if (!r) {
 		r |= rec_outcome(rec, first, NULL);
-		r |= st && yn_set(yn_get_or_add_map(rec, "stages", 0), STAGE,
+		r |= st && yn_set(rec_part_add(rec, RK_STAGES, 0), STAGE,
 		    st);
 		st = NULL;
-		r |= yn_set(rec, "output", out);
+		r |= rec_put(rec, RK_OUTPUT, out);
 		out = NULL;
-		r |= yn_set(rec, "duplicate_of", dup);
+		r |= rec_put(rec, RK_DUPLICATE_OF, dup);
 		dup = NULL;
 	}
 	yn_free(out);
@@ -928,8 +927,8 @@ decide_locked(struct countersign_stage *c, const struct solr_record *rec,
 	if (k != NULL && (r = seen_before(c, rec, k, &seen, e)) < 0)
 		return r;
 	if (seen == SEEN_DECIDED)
-		return c->replay && replay_final(rec, yn_get(rec->tree,
-		    "output")) ? nomem(e) : 0;
+		return c->replay && replay_final(rec, rec_part(rec->tree,
+		    RK_OUTPUT)) ? nomem(e) : 0;
 	/* the moment of use: --at or now; a replay decides as recorded */
 	if (c->have_at)
 		t = c->at;
@@ -937,7 +936,7 @@ decide_locked(struct countersign_stage *c, const struct solr_record *rec,
 		t = rec->received_at;
 	else
 		t = (int64_t)time(NULL);
-	if ((out = yn_get_or_add_map(rec->tree, "output", 0)) == NULL)
+	if ((out = rec_part_add(rec->tree, RK_OUTPUT, 0)) == NULL)
 		return nomem(e);
 	/* a key rotated under the run: nothing more is made with the old
 	 * one; the record is rejected, and so is each after it */

@@ -544,8 +544,8 @@ fslist_route(const struct solr_world *w, const struct fs_list *l,
 static int
 note_list(struct ynode *st, const struct fs_list *l)
 {
-	if (st == NULL || yn_set(st, "list_version", yn_new_int(l->version))
-	    != 0 || yn_set_str(st, "list_sha256", l->present ? l->sha256 :
+	if (st == NULL || rec_put(st, RK_LIST_VERSION, yn_new_int(l->version))
+	    != 0 || rec_put_str(st, RK_LIST_SHA256, l->present ? l->sha256 :
 	    NULL) != 0)
 		return SOLR_ERR_NOMEM;
 	return 0;
@@ -579,8 +579,8 @@ static int
 route_record(void *ctx, struct solr_record *rec, struct solr_err *e)
 {
 	struct fs_stage *fs = ctx;
-	struct ynode *al = yn_get(rec->tree, "alert");
-	const char *code = yn_get_str(al, "code");
+	struct ynode *al = rec_part(rec->tree, RK_ALERT);
+	const char *code = rec_str(al, RK_CODE);
 	struct fs_route rt;
 	struct decision d;
 	char eui[SOLR_EUI_STRLEN];
@@ -594,11 +594,11 @@ route_record(void *ctx, struct solr_record *rec, struct solr_err *e)
 	if (fslist_route(fs->world, &fs->list, id, c, &rt) != 0)
 		return 0;
 	solr_eui_format(rt.deliver_to, eui);
-	r |= yn_set_str(al, "deliver_to", eui);
+	r |= rec_put_str(al, RK_DELIVER_TO, eui);
 	solr_eui_format(rt.forward_to, eui);
-	r |= yn_set(al, "forward_to", rt.has_forward ? yn_new_str(eui) :
+	r |= rec_put(al, RK_FORWARD_TO, rt.has_forward ? yn_new_str(eui) :
 	    yn_new_null());
-	r |= yn_set(al, "safety_critical", yn_new_plain(rt.safety_critical ?
+	r |= rec_put(al, RK_SAFETY_CRITICAL, yn_new_plain(rt.safety_critical ?
 	    "true" : "false"));
 	decision_pass(&d);
 	if (r != 0 || note_list(rec_decide(rec->tree, "route", &d), &fs->list)

@@ -140,7 +140,7 @@ decided(struct verify_stage *v, struct ynode *rec,
 		return SOLR_ERR_NOMEM;
 	if ((st = rec_decide(rec, STAGE, &d)) == NULL)
 		return SOLR_ERR_NOMEM;
-	if (checks[oc] != NULL && yn_set_str(st, "originator_check",
+	if (checks[oc] != NULL && rec_put_str(st, RK_ORIGINATOR_CHECK,
 	    checks[oc]) != 0)
 		return SOLR_ERR_NOMEM;
 	return 0;
@@ -254,7 +254,7 @@ schema_refused(struct ynode *rec, const struct solr_err *e)
 	    "DUIS has no response code for a document its schema refuses)",
 	    e->msg);
 	if ((st = rec_decide(rec, STAGE, &d)) == NULL ||
-	    yn_set_str(st, "schema", "invalid") != 0)
+	    rec_put_str(st, RK_SCHEMA, "invalid") != 0)
 		return SOLR_ERR_NOMEM;
 	return 0;
 }
@@ -315,7 +315,7 @@ check_bytes(struct verify_stage *v, struct ynode *rec, const unsigned char *p,
 		decision_reject(&d, identity_signature_code(v->mode), "%s",
 		    e->msg);
 	if (rec_decide(rec, STAGE, &d) == NULL || (doc != NULL &&
-	    yn_path(rec, "request.request_id") == NULL &&
+	    rec_part(rec_part(rec, RK_REQUEST), RK_REQUEST_ID) == NULL &&
 	    claimed_to_record(rec, doc) != 0)) {
 		xmlFreeDoc(doc);
 		return SOLR_ERR_NOMEM;
@@ -324,7 +324,7 @@ check_bytes(struct verify_stage *v, struct ynode *rec, const unsigned char *p,
 	if (r == SOLR_ERR_VERIFY)
 		return 0;
 	/* a check that could not run fails closed, and says so */
-	solr_seterr_at(e, e->code, yn_get_str(rec, "source"), 0, "%s",
+	solr_seterr_at(e, e->code, rec_str(rec, RK_SOURCE), 0, "%s",
 	    d.reason);
 	return SOLR_ERR_TROUBLE;
 }
@@ -333,7 +333,6 @@ int
 verify_document(struct verify_stage *v, struct ynode *rec,
     const unsigned char *p, size_t n, struct solr_err *e)
 {
-	struct ynode *req = yn_get(rec, "request");
 	struct decision d;
 	char name[SOLR_SHA256_HEX], where[OBJSTORE_AT];
 	unsigned long oom;
@@ -346,9 +345,8 @@ verify_document(struct verify_stage *v, struct ynode *rec,
 		return rec_decide(rec, STAGE, &d) ? SOLR_ERR_TROUBLE :
 		    SOLR_ERR_NOMEM;
 	}
-	if (yn_set_str(req, "object", name) != 0 ||
-	    yn_set_str(req, "at", where) != 0 ||
-	    yn_set_int(req, "size", (int64_t)n) != 0 || rec_time(rec, &at) != 0)
+	if (rec_object_set(rec, name, where, (int64_t)n) != 0 ||
+	    rec_time(rec, &at) != 0)
 		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	/* the first stage's documents are decided here, not by the stage
 	 * driver: the same guard */

@@ -181,7 +181,7 @@ stage_alert(struct parse_stage *ps, struct ynode *rec, int64_t at,
 	xmlFreeDoc(doc);
 	if ((st = rec_decide(rec, STAGE, &d)) == NULL)
 		return nomem(e);
-	if (alert && r == 0 && yn_set(st, "form", yn_new_plain("alert")))
+	if (alert && r == 0 && rec_put(st, RK_FORM, yn_new_plain("alert")))
 		return nomem(e);
 	/* what the document says is the record's; anything else (memory,
 	 * the store, the world) is the run's */
@@ -329,9 +329,9 @@ decide_record(void *ctx, struct solr_record *rec, struct solr_err *e)
 	if (r == SOLR_ERR_NOMEM || (st = rec_decide(rec->tree, STAGE, &d)) ==
 	    NULL)
 		return nomem(e);
-	if (d.verdict == VERDICT_PASS && (yn_set(st, "form",
+	if (d.verdict == VERDICT_PASS && (rec_put(st, RK_FORM,
 	    yn_new_plain(spc ? "signed-pre-command" : "xml")) != 0 ||
-	    (spc && yn_set(st, "signature", yn_new_plain("verified")) != 0)))
+	    (spc && rec_put(st, RK_SIGNATURE, yn_new_plain("verified")) != 0)))
 		return nomem(e);
 	return r;
 }
@@ -348,9 +348,7 @@ alert_document_in(struct parse_stage *ps, struct ynode *rec,
 		decision_reject(&d, DUIS_NONE, "%s", e->msg);
 		return rec_decide(rec, STAGE, &d) ? SOLR_ERR_TROUBLE : nomem(e);
 	}
-	if (yn_set_str(yn_get(rec, "request"), "object", name) != 0 ||
-	    yn_set_str(yn_get(rec, "request"), "at", at) != 0 ||
-	    yn_set_int(yn_get(rec, "request"), "size", (int64_t)n) != 0)
+	if (rec_object_set(rec, name, at, (int64_t)n) != 0)
 		return nomem(e);
 	rec_view(&view, rec);
 	if (rec_lacks(&view, RV_TIME, why, sizeof(why))) {

@@ -6,6 +6,7 @@
 #include "base/layout.h"
 #include "base/yread.h"
 #include "decide/replay.h"
+#include "store/record.h"
 #include "store/sat.h"
 
 #define INPUT_MAX (4 * 1024 * 1024)
@@ -275,7 +276,7 @@ replay_world_entry(struct replay_world *rw, const struct ynode *entry)
 static const struct replay_change *
 change_of(const struct replay_world *rw, const struct ynode *rec, int in)
 {
-	const char *sid = yn_get_str(yn_get(rec, "sender"), "id");
+	const char *sid = rec_str(rec_part(rec, RK_SENDER), RK_ID);
 	char file[96], path[PATH_MAX];
 	uint64_t srp;
 	int i;
@@ -305,8 +306,8 @@ replay_because(const struct replay_world *rw, const struct ynode *rec,
 
 	*stage = NULL;
 	for (s = 0; s < sizeof(reads) / sizeof(reads[0]); s++) {
-		r = yn_get_str(yn_get(yn_get(rec, "stages"), reads[s].stage),
-		    "replay");
+		r = rec_str(rec_stage(rec, reads[s].stage),
+		    RK_REPLAY);
 		if (r == NULL || strcmp(r, "differs") != 0)
 			continue;
 		*stage = reads[s].stage;

@@ -275,7 +275,7 @@ static void
 unsealed(struct stage *s, struct ynode *claimed, const char *where,
     const struct solr_err *e)
 {
-	const struct ynode *src = yn_get(claimed, "source");
+	const struct ynode *src = rec_part(claimed, RK_SOURCE);
 	int64_t seq = claimed ? rec_seq(claimed) : 0;
 
 	s->warn(e);
@@ -357,7 +357,7 @@ rec_decide(struct ynode *rec, const char *stage, const struct decision *d)
 		return rec_stage_pass(rec, stage);
 	case VERDICT_SKIPPED:
 		if ((st = rec_stage_pass(rec, stage)) == NULL ||
-		    yn_set(st, "result", yn_new_plain("skipped")) != 0)
+		    rec_put(st, RK_RESULT, yn_new_plain("skipped")) != 0)
 			return NULL;
 		return st;
 	case VERDICT_REJECT:
@@ -369,5 +369,5 @@ rec_decide(struct ynode *rec, const char *stage, const struct decision *d)
 			return NULL;
 		break;
 	}
-	return yn_get(yn_get(rec, "stages"), stage);
+	return rec_stage(rec, stage);
 }

@@ -1241,3 +1241,116 @@ rec_alert_set(struct ynode *rec, const struct rec_alert *a,
 	}
 	return yn_set(rec, "alert", m);
 }
+
+static const char *const rec_keys[RK_NKEYS] = {
+	[RK_REQUEST] = "request",
+	[RK_SENDER] = "sender",
+	[RK_STAGES] = "stages",
+	[RK_OUTPUT] = "output",
+	[RK_RECORDED] = "recorded",
+	[RK_DUPLICATE_OF] = "duplicate_of",
+	[RK_CODE] = "code",
+	[RK_SOURCE] = "source",
+	[RK_REASON] = "reason",
+	[RK_VERDICT] = "verdict",
+	[RK_RESULT] = "result",
+	[RK_REPLAY] = "replay",
+	[RK_FORM] = "form",
+	[RK_SIGNATURE] = "signature",
+	[RK_ORIGINATOR_CHECK] = "originator_check",
+	[RK_SCHEMA] = "schema",
+	[RK_LIST_VERSION] = "list_version",
+	[RK_LIST_SHA256] = "list_sha256",
+	[RK_INSTRUCTION] = "instruction",
+	[RK_ADT_SHA256] = "adt_sha256",
+	[RK_COUNT] = "count",
+	[RK_WINDOW_START] = "window_start",
+	[RK_WINDOW] = "window",
+	[RK_WARNING] = "warning",
+	[RK_RESPONSE] = "response",
+	[RK_RESPONSE_NOTE] = "response_note",
+	[RK_RESPONSE_CODE] = "response_code",
+	[RK_RESPONSE_TO] = "response_to",
+	[RK_COUNTERSIGNED] = "countersigned",
+	[RK_COUNTERSIGNED_CHECK] = "countersigned_check",
+	[RK_COMMAND] = "command",
+	[RK_REPLAY_NOTE] = "replay_note",
+	[RK_ARTIFACTS_NOTE] = "artifacts_note",
+	[RK_DELIVER_TO] = "deliver_to",
+	[RK_FORWARD_TO] = "forward_to",
+	[RK_SAFETY_CRITICAL] = "safety_critical",
+	[RK_OBJECT] = "object",
+	[RK_AT] = "at",
+	[RK_SIZE] = "size",
+	[RK_ID] = "id",
+	[RK_REQUEST_ID] = "request_id",
+	[RK_ALERT] = "alert",
+	[RK_GBCS] = "gbcs",
+};
+
+const char *
+rec_key_name(enum rec_key k)
+{
+	return rec_keys[k];
+}
+
+struct ynode *
+rec_part(const struct ynode *m, enum rec_key k)
+{
+	return yn_get(m, rec_keys[k]);
+}
+
+const char *
+rec_str(const struct ynode *m, enum rec_key k)
+{
+	return yn_get_str(m, rec_keys[k]);
+}
+
+int
+rec_put(struct ynode *m, enum rec_key k, struct ynode *v)
+{
+	return yn_set(m, rec_keys[k], v);
+}
+
+int
+rec_put_str(struct ynode *m, enum rec_key k, const char *s)
+{
+	return yn_set_str(m, rec_keys[k], s);
+}
+
+int
+rec_put_int(struct ynode *m, enum rec_key k, int64_t v)
+{
+	return yn_set_int(m, rec_keys[k], v);
+}
+
+struct ynode *
+rec_part_add(struct ynode *m, enum rec_key k, int flow)
+{
+	return yn_get_or_add_map(m, rec_keys[k], flow);
+}
+
+struct ynode *
+rec_stage(const struct ynode *rec, const char *stage)
+{
+	return yn_get(yn_get(rec, rec_keys[RK_STAGES]), stage);
+}
+
+const char *
+rec_recorded_output(const struct ynode *rec, enum rec_key k)
+{
+	return rec_str(rec_part(rec_part(rec, RK_RECORDED), RK_OUTPUT), k);
+}
+
+int
+rec_object_set(struct ynode *rec, const char *name, const char *at,
+    int64_t size)
+{
+	struct ynode *req = rec_part(rec, RK_REQUEST);
+
+	if (rec_put_str(req, RK_OBJECT, name) != 0 ||
+	    rec_put_str(req, RK_AT, at) != 0 ||
+	    rec_put_int(req, RK_SIZE, size) != 0)
+		return SOLR_ERR_NOMEM;
+	return 0;
+}

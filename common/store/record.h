@@ -191,6 +191,76 @@ int rec_request_set(struct ynode *rec, const struct rec_header *h);
 int rec_sender_set(struct ynode *rec, const struct rec_sender *s);
 int rec_claimed_set(struct ynode *rec, const struct rec_claimed *c);
 
+/* The keys of a record a stage reads or sets by name, named once
+ * (rec_keys[] in record.c): a stage says RK_COUNT, never "count", and a
+ * key renamed is one line here and one there. */
+enum rec_key {
+	RK_REQUEST,
+	RK_SENDER,
+	RK_STAGES,
+	RK_OUTPUT,
+	RK_RECORDED,
+	RK_DUPLICATE_OF,
+	RK_CODE,
+	RK_SOURCE,
+	RK_REASON,
+	RK_VERDICT,
+	RK_RESULT,
+	RK_REPLAY,
+	RK_FORM,
+	RK_SIGNATURE,
+	RK_ORIGINATOR_CHECK,
+	RK_SCHEMA,
+	RK_LIST_VERSION,
+	RK_LIST_SHA256,
+	RK_INSTRUCTION,
+	RK_ADT_SHA256,
+	RK_COUNT,
+	RK_WINDOW_START,
+	RK_WINDOW,
+	RK_WARNING,
+	RK_RESPONSE,
+	RK_RESPONSE_NOTE,
+	RK_RESPONSE_CODE,
+	RK_RESPONSE_TO,
+	RK_COUNTERSIGNED,
+	RK_COUNTERSIGNED_CHECK,
+	RK_COMMAND,
+	RK_REPLAY_NOTE,
+	RK_ARTIFACTS_NOTE,
+	RK_DELIVER_TO,
+	RK_FORWARD_TO,
+	RK_SAFETY_CRITICAL,
+	RK_OBJECT,
+	RK_AT,
+	RK_SIZE,
+	RK_ID,
+	RK_REQUEST_ID,
+	RK_ALERT,
+	RK_GBCS,
+	RK_NKEYS
+};
+/* The key's name in the record. */
+const char *rec_key_name(enum rec_key k);
+/* m's value under k (NULL: none), as a string (NULL: none, or not a
+ * scalar). */
+struct ynode *rec_part(const struct ynode *m, enum rec_key k);
+const char *rec_str(const struct ynode *m, enum rec_key k);
+/* Sets m's k (v is m's from then on, set or not); a string (NULL: null),
+ * an integer.  0 or SOLR_ERR_NOMEM. */
+int rec_put(struct ynode *m, enum rec_key k, struct ynode *v);
+int rec_put_str(struct ynode *m, enum rec_key k, const char *s);
+int rec_put_int(struct ynode *m, enum rec_key k, int64_t v);
+/* m's mapping under k, added (flow or block) when there is none. */
+struct ynode *rec_part_add(struct ynode *m, enum rec_key k, int flow);
+/* stages.<stage>, or NULL. */
+struct ynode *rec_stage(const struct ynode *rec, const char *stage);
+/* In a replay: what the recorded output said under k, or NULL. */
+const char *rec_recorded_output(const struct ynode *rec, enum rec_key k);
+/* Where the store put the document: request.object, at and size. */
+int rec_object_set(struct ynode *rec, const char *name, const char *at,
+    int64_t size);
+
 /* The EUI-64 at a dotted path ("sender.id"): 0, or SOLR_ERR_FORMAT when
  * it is missing or malformed. */
 int rec_eui(const struct ynode *rec, const char *path, uint64_t *eui);

@@ -14,8 +14,8 @@ static int
 stage_is(const struct ynode *rec, const char *stage, const char *a,
     const char *b)
 {
-	const char *r = yn_get_str(yn_get(yn_get(rec, "stages"), stage),
-	    "result");
+	const char *r = rec_str(yn_get(rec_part(rec, RK_STAGES), stage),
+	    RK_RESULT);
 
 	return r != NULL && (strcmp(r, a) == 0 || (b && strcmp(r, b) == 0));
 }
@@ -124,12 +124,13 @@ reg_put(struct ledger *l, const struct reg_key *k, const struct ynode *rec,
 			r |= yn_set(n, fields[i], yn_copy(v));
 	/* the free text last, cut to fit the note */
 	for (limit = 600; r == 0; limit /= 2) {
-		const char *src = yn_get_str(rec, "source"), *why =
-		    yn_get_str(rec, "reason");
+		const char *src = rec_str(rec, RK_SOURCE), *why =
+		    rec_str(rec, RK_REASON);
 
-		r |= yn_set(n, "source", src ? cut(src, limit / 2) :
+		r |= rec_put(n, RK_SOURCE, src ? cut(src, limit / 2) :
 		    yn_new_null());
-		r |= yn_set(n, "reason", why ? cut(why, limit) : yn_new_null());
+		r |= rec_put(n, RK_REASON, why ? cut(why, limit) :
+		    yn_new_null());
 		b.len = 0;
 		if (r != 0 || yn_json(n, &b) != 0)
 			r = 1;
