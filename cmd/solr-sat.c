@@ -354,7 +354,7 @@ eui_is(const struct ynode *m, const char *path, const char *given,
 static int
 rid_is(const struct ynode *rec, const struct filter *f)
 {
-	const char *s = yn_get_str(yn_get(rec, "request"), "request_id");
+	const char *s = rec_str(rec_part(rec, RK_REQUEST), RK_REQUEST_ID);
 	uint64_t bo, bt, n;
 
 	return f->request_id == NULL || (s && duis_parse_request_id(s, &bo,
@@ -458,7 +458,7 @@ filter_check(struct filter *f)
 static int
 command_line(struct filter *f, const struct ynode *rec)
 {
-	const char *name = yn_get_str(yn_get(rec, "output"), "command");
+	const char *name = rec_str(rec_part(rec, RK_OUTPUT), RK_COMMAND);
 	struct solr_buf b = { 0 };
 	struct solr_err e = { 0 };
 	char *hex;
@@ -704,11 +704,11 @@ static void
 one_difference(const struct replay_world *rw, struct ynode *rec,
     const char *stages)
 {
-	const struct ynode *was = yn_get(rec, "recorded");
-	const char *rid = yn_get_str(yn_get(rec, "request"), "request_id");
-	const char *stage, *v0 = yn_get_str(was, "verdict"),
-	    *c0 = yn_get_str(was, "code"), *v1 = rec_verdict(rec),
-	    *c1 = yn_get_str(rec, "code"), *why = yn_get_str(rec, "reason");
+	const struct ynode *was = rec_part(rec, RK_RECORDED);
+	const char *rid = rec_str(rec_part(rec, RK_REQUEST), RK_REQUEST_ID);
+	const char *stage, *v0 = rec_str(was, RK_VERDICT),
+	    *c0 = rec_str(was, RK_CODE), *v1 = rec_verdict(rec),
+	    *c1 = rec_str(rec, RK_CODE), *why = rec_str(rec, RK_REASON);
 	const struct replay_change *c = replay_because(rw, rec, &stage);
 	char because[1024];
 
@@ -768,7 +768,7 @@ report(const struct replay_world *rw, FILE *in, unsigned long *n,
 		}
 		(*n)++;
 		stages[0] = '\0';
-		st = yn_get(rec, "stages");
+		st = rec_part(rec, RK_STAGES);
 		for (i = 0; st && st->kind == YN_MAP && i + 1 < st->n; i += 2)
 			if (str_is(st->items[i + 1], "replay", "differs") &&
 			    strlen(stages) + strlen(st->items[i]->str) + 2 <
