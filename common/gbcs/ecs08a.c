@@ -136,6 +136,44 @@ schedule_special_days(struct gdec *g, struct span *r, const struct prepay *pp,
 	return 0;
 }
 
+/* An entry's switch time, its validity window (DUIS has only 0xFFFF)
+ * and the weekdays it runs on. */
+static int
+schedule_when(struct gdec *g, struct span *r, unsigned idx,
+    struct pp_schedule *s)
+{
+	unsigned char tm[4];
+	unsigned win;
+	uint32_t bits;
+	size_t f = r->pos, nbits;
+	int rc;
+
+	if ((rc = dl_octets(g, r, 4, "switch time", tm)) != 0)
+		return rc;
+	if (tm[0] > 23 || tm[1] > 59 || tm[2] > 59 || tm[3] > 99)
+		return gr_fail(g, f, "switch time %02X%02X%02X%02X is not "
+		    "a time", tm[0], tm[1], tm[2], tm[3]);
+	s->hh = tm[0];
+	s->mm = tm[1];
+	s->ss = tm[2];
+	s->cs = tm[3];
+	f = r->pos;
+	if ((rc = dl_long_unsigned(g, r, "validity window", &win)) != 0)
+		return rc;
+	if (win != 0xFFFF)
+		return gr_fail(g, f, "schedule entry %u validity window is "
+		    "%u; DUIS expresses only 0xFFFF", idx, win);
+	f = r->pos;
+	if ((rc = dl_bits(g, r, 7, "execution weekdays", &nbits,
+	    &bits)) != 0)
+		return rc;
+	if (nbits != 7)
+		return gr_fail(g, f, "execution weekdays has %zu bits, not "
+		    "7", nbits);
+	s->weekdays = bits;
+	return 0;
+}
+
 /* One entry of the non-disablement schedule (the i-th, 0-based). */
 static int
 ecs08a_schedule_entry(struct gdec *g, struct span *r, struct prepay *pp,
@@ -143,10 +181,9 @@ ecs08a_schedule_entry(struct gdec *g, struct span *r, struct prepay *pp,
 {
 	static const unsigned char script[6] = { 0, 0, 10, 0, 106, 255 };
 	struct pp_schedule *s = &pp->schedule[i];
-	unsigned idx, sel, win, en;
-	unsigned char ln[6], tm[4], d1[5], d2[5];
-	uint32_t bits;
-	size_t at, nbits, f;
+	unsigned idx, sel, en;
+	unsigned char ln[6], d1[5], d2[5];
+	size_t at, f;
 	int rc;
 
 	at = r->pos;
@@ -179,31 +216,8 @@ ecs08a_schedule_entry(struct gdec *g, struct span *r, struct prepay *pp,
 		    "0x%04X is not START (0x0020) or STOP (0x0021)", idx,
 		    sel);
 	s->start = sel == 0x20;
-	f = r->pos;
-	if ((rc = dl_octets(g, r, 4, "switch time", tm)) != 0)
-		return rc;
-	if (tm[0] > 23 || tm[1] > 59 || tm[2] > 59 || tm[3] > 99)
-		return gr_fail(g, f, "switch time %02X%02X%02X%02X is not "
-		    "a time", tm[0], tm[1], tm[2], tm[3]);
-	s->hh = tm[0];
-	s->mm = tm[1];
-	s->ss = tm[2];
-	s->cs = tm[3];
-	f = r->pos;
-	if ((rc = dl_long_unsigned(g, r, "validity window", &win)) != 0)
-		return rc;
-	if (win != 0xFFFF)
-		return gr_fail(g, f, "schedule entry %u validity window is "
-		    "%u; DUIS expresses only 0xFFFF", idx, win);
-	f = r->pos;
-	if ((rc = dl_bits(g, r, 7, "execution weekdays", &nbits,
-	    &bits)) != 0)
-		return rc;
-	if (nbits != 7)
-		return gr_fail(g, f, "execution weekdays has %zu bits, not "
-		    "7", nbits);
-	s->weekdays = bits;
-	if ((rc = schedule_special_days(g, r, pp, idx, &s->special_days)) != 0)
+	if ((rc = schedule_when(g, r, idx, s)) != 0 ||
+	    (rc = schedule_special_days(g, r, pp, idx, &s->special_days)) != 0)
 		return rc;
 	f = r->pos;
 	if ((rc = dl_octets(g, r, 5, "begin date", d1)) != 0 ||
