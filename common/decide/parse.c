@@ -343,15 +343,18 @@ alert_document_in(struct parse_stage *ps, struct ynode *rec,
 	struct solr_record view;
 	struct decision d;
 	char name[SOLR_SHA256_HEX], at[OBJSTORE_AT], why[160];
+	unsigned lacks;
 
 	if (objstore_put_at(&ps->objects, p, n, name, at, e) != 0) {
 		decision_reject(&d, DUIS_NONE, "%s", e->msg);
 		return rec_decide(rec, STAGE, &d) ? SOLR_ERR_TROUBLE : nomem(e);
 	}
-	if (rec_object_set(rec, name, at, (int64_t)n) != 0)
+	if (rec_object_set(rec, name, at, (int64_t)n) != 0 ||
+	    rec_view(&view, rec) != 0)
 		return nomem(e);
-	rec_view(&view, rec);
-	if (rec_lacks(&view, RV_TIME, why, sizeof(why))) {
+	lacks = rec_lacks(&view, RV_TIME, why, sizeof(why));
+	rec_view_free(&view);
+	if (lacks) {
 		decision_reject(&d, DUIS_NONE, "%s", why);
 		return rec_decide(rec, STAGE, &d) ? 0 : nomem(e);
 	}

@@ -178,14 +178,19 @@ decide(struct stage *s, struct ynode *rec, struct solr_err *e)
 	unsigned long oom;
 	int rc;
 
-	rec_view(&r, rec);
+	if (rec_view(&r, rec) != 0)
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	if (r.verdict == RV_PASS && rec_lacks(&r, s->ops->needs, why,
 	    sizeof(why)) != 0)
-		return rec_reject(rec, s->ops->name, NULL, why) != 0 ?
+		rc = rec_reject(rec, s->ops->name, NULL, why) != 0 ?
 		    solr_seterr(e, SOLR_ERR_NOMEM, "out of memory") : 0;
-	oom = solr_oom_count();
-	rc = s->ops->decide(s->ctx, &r, e);
-	return stage_oom_guard(rec, s->ops->name, oom, rc, SOLR_ERR_NOMEM, e);
+	else {
+		oom = solr_oom_count();
+		rc = stage_oom_guard(rec, s->ops->name, oom, s->ops->decide(
+		    s->ctx, &r, e), SOLR_ERR_NOMEM, e);
+	}
+	rec_view_free(&r);
+	return rc;
 }
 
 int

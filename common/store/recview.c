@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
@@ -46,8 +47,6 @@ request_view(struct solr_record *r, const struct ynode *req)
 
 	q->object = text(req, "object");
 	q->at = text(req, "at");
-	q->size = (s = text(req, "size")) != NULL &&
-	    solr_parse_int(s, 0, INT64_MAX, &v) == 0 ? v : -1;
 	q->body = text(req, "body");
 	q->schema_version = text(req, "schema_version");
 	q->request_id = text(req, "request_id");
@@ -67,18 +66,49 @@ request_view(struct solr_record *r, const struct ynode *req)
 		r->has |= RV_BODY;
 }
 
+/* The view's strings copied into one block it owns: a write to the tree
+ * after rec_view cannot pull one from under it. */
+static int
+own(struct solr_record *r)
+{
+	const char **f[] = { &r->code, &r->sender.text, &r->sender_issuer,
+	    &r->sender_serial, &r->request.object, &r->request.at,
+	    &r->request.body, &r->request.schema_version,
+	    &r->request.request_id, &r->request.originator.text,
+	    &r->request.target.text, &r->request.counter, &r->request.srv };
+	size_t i, n = 1, l;
+	char *p;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (*f[i] != NULL)
+			n += strlen(*f[i]) + 1;
+	if ((r->owned = p = malloc(n)) == NULL)
+		return SOLR_ERR_NOMEM;
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (*f[i] != NULL) {
+			l = strlen(*f[i]) + 1;
+			memcpy(p, *f[i], l);
+			*f[i] = p;
+			p += l;
+		}
+	return 0;
+}
+
 void
+rec_view_free(struct solr_record *r)
+{
+	free(r->owned);
+	r->owned = NULL;
+}
+
+int
 rec_view(struct solr_record *r, struct ynode *tree)
 {
 	const struct ynode *snd = yn_get(tree, "sender");
 	const char *s;
-	uint64_t v;
 
 	memset(r, 0, sizeof(*r));
 	r->tree = tree;
-	r->seq = (s = text(tree, "seq")) != NULL && solr_parse_uint(s,
-	    INT64_MAX, &v) == 0 ? (int64_t)v : 0;
-	r->source = text(tree, "source");
 	if ((s = text(tree, "received_at")) != NULL &&
 	    solr_time_parse(s, &r->received_at) == 0)
 		r->has |= RV_TIME;
@@ -89,7 +119,11 @@ rec_view(struct solr_record *r, struct ynode *tree)
 	request_view(r, yn_get(tree, "request"));
 	r->verdict = verdict_of(text(tree, "verdict"));
 	r->code = text(tree, "code");
-	r->reason = text(tree, "reason");
+	if (own(r) != 0) {
+		memset(r, 0, sizeof(*r));
+		return SOLR_ERR_NOMEM;
+	}
+	return 0;
 }
 
 /* The field behind a missing RV_* bit, as solr-records(5) names it. */

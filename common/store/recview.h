@@ -1,9 +1,10 @@
 /*
  * A record read once into named fields (solr-records(5)).  The tree
  * holds the whole record, keys no stage knows among them, and it is what
- * the writer writes; the fields are its typed view.  Their strings point
- * into the tree, so a view lives no longer than its tree, and is read
- * again (rec_view) after the tree changes under it.
+ * the writer writes; the fields are its typed view.  The view owns copies
+ * of its strings: a stage that writes to the tree leaves the view as it
+ * was read (rec_view again to see the change), and rec_view_free frees
+ * them.
  */
 #ifndef SOLR_RECVIEW_H
 #define SOLR_RECVIEW_H
@@ -41,7 +42,6 @@ enum rec_verdict {
 struct solr_request {
 	const char *object;	/* SHA-256 of the document in the store */
 	const char *at;		/* where the store put it */
-	int64_t size;
 	const char *body;	/* "signed-pre-command", ... */
 	const char *schema_version;
 	const char *request_id;
@@ -54,18 +54,19 @@ struct solr_request {
 struct solr_record {
 	struct ynode *tree;
 	unsigned has;		/* RV_* */
-	int64_t seq;
-	const char *source;
 	int64_t received_at;	/* with RV_TIME */
 	struct solr_request request;
 	struct rec_eui64 sender;	/* sender.id, with RV_SENDER */
 	const char *sender_issuer, *sender_serial;	/* sender.cert */
 	enum rec_verdict verdict;
-	const char *code, *reason;
+	const char *code;
+	char *owned;		/* the strings above, one block */
 };
 
-/* Reads the fields of tree into r (again, after tree changed). */
-void rec_view(struct solr_record *r, struct ynode *tree);
+/* Reads the fields of tree into r, copying the strings: 0, or
+ * SOLR_ERR_NOMEM (r then holds nothing to free). */
+int rec_view(struct solr_record *r, struct ynode *tree);
+void rec_view_free(struct solr_record *r);
 /* 0 when r has every RV_* of need; otherwise why holds the one reason
  * every stage gives for the first that is missing ("the record lacks
  * request.originator: solr-verify-sig must run first"), and it returns

@@ -23,11 +23,11 @@ fake_decide(void *ctx, struct solr_record *rec, struct solr_err *e)
 	struct decision d;
 
 	f->decided++;
-	if (rec->seq == 2 && f->answer != 0) {
+	if (rec_seq(rec->tree) == 2 && f->answer != 0) {
 		solr_seterr(e, SOLR_ERR_IO, "record 2 met an error");
 		return f->answer;
 	}
-	if (rec->seq == 3)
+	if (rec_seq(rec->tree) == 3)
 		decision_reject(&d, DUIS_E65, "three is rejected");
 	else
 		decision_pass(&d);
