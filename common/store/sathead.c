@@ -581,17 +581,41 @@ world_record(const char *dir, const struct sat_trust *t,
 	return r;
 }
 
+/* The trail's head, and its signature checked with t's certificate. */
+static int
+signed_head(const char *dir, const struct sat_trust *t, struct sat_check *c,
+    struct solr_err *e)
+{
+	struct solr_buf b = { 0 };
+	unsigned char sig[128];
+	char path[PATH_MAX];
+	size_t sl, siglen;
+	X509 *x = NULL;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/head", dir);
+	if ((r = read_head(path, &b, &c->head, &sl, sig, &siglen, e)) != 0) {
+		solr_buf_free(&b);
+		return r == SOLR_ERR_NOTFOUND ? solr_seterr_at(e,
+		    SOLR_ERR_VERIFY, path, 0, "no signed head: nothing shows "
+		    "the trail is whole") : r;
+	}
+	if ((r = load_cert(t->cert, c, &x, e)) == 0 && !signed_by(x,
+	    (const char *)b.p, sl, sig, siglen))
+		r = solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "the head's "
+		    "signature does not verify with %s", t->cert);
+	X509_free(x);
+	solr_buf_free(&b);
+	return r;
+}
+
 int
 sat_check(const char *dir, const struct sat_trust *t, struct sat_check *c,
     struct solr_err *e)
 {
-	struct solr_buf b = { 0 };
 	struct sat_head w;
 	struct sat_pos at[2];
-	unsigned char sig[128];
-	char path[PATH_MAX], ts[SOLR_TIME_STRLEN];
-	size_t sl, siglen;
-	X509 *x = NULL;
+	char ts[SOLR_TIME_STRLEN];
 	int r, have_w = 0;
 
 	memset(c, 0, sizeof(*c));
@@ -606,20 +630,7 @@ sat_check(const char *dir, const struct sat_trust *t, struct sat_check *c,
 			return e->code;
 		return r;
 	}
-	snprintf(path, sizeof(path), "%s/head", dir);
-	if ((r = read_head(path, &b, &c->head, &sl, sig, &siglen, e)) != 0) {
-		solr_buf_free(&b);
-		return r == SOLR_ERR_NOTFOUND ? solr_seterr_at(e,
-		    SOLR_ERR_VERIFY, path, 0, "no signed head: nothing shows "
-		    "the trail is whole") : r;
-	}
-	if ((r = load_cert(t->cert, c, &x, e)) == 0 && !signed_by(x,
-	    (const char *)b.p, sl, sig, siglen))
-		r = solr_seterr_at(e, SOLR_ERR_VERIFY, path, 0, "the head's "
-		    "signature does not verify with %s", t->cert);
-	X509_free(x);
-	solr_buf_free(&b);
-	if (r == 0 && t->heads != NULL)
+	if ((r = signed_head(dir, t, c, e)) == 0 && t->heads != NULL)
 		r = world_record(dir, t, c, &w, e);
 	have_w = r == 0 && t->heads != NULL;
 	if (r != 0)

@@ -461,6 +461,41 @@ strict_policy(struct cfg *c, const struct ynode *t, struct solr_policy *p)
 	return strict_stages(c, t, p);
 }
 
+/* max_document_bytes, upload_scanner and upload_scanner_seconds, with
+ * their defaults. */
+static int
+load_limits(struct cfg *c, const struct ynode *t, struct solr_policy *p)
+{
+	const struct ynode *n;
+	uint64_t v;
+	int r;
+
+	p->max_document_bytes = 1024 * 1024;
+	if ((n = yn_get(t, "max_document_bytes")) != NULL) {
+		if ((r = cfg_uint(c, n, "max_document_bytes", 64 << 20,
+		    &v)) != 0)
+			return r;
+		if (v < 1024)
+			return yn_err(c->e, SOLR_ERR_CONFIG, c->file, n,
+			    "max_document_bytes", "must be at least 1024");
+		p->max_document_bytes = (size_t)v;
+	}
+	if ((n = yn_get(t, "upload_scanner")) != NULL &&
+	    (r = cfg_str(c, n, "upload_scanner", &p->upload_scanner)) != 0)
+		return r;
+	p->upload_scanner_seconds = 300;
+	if ((n = yn_get(t, "upload_scanner_seconds")) != NULL) {
+		if ((r = cfg_uint(c, n, "upload_scanner_seconds", 86400, &v))
+		    != 0)
+			return r;
+		if (v < 1)
+			return yn_err(c->e, SOLR_ERR_CONFIG, c->file, n,
+			    "upload_scanner_seconds", "must be at least 1");
+		p->upload_scanner_seconds = (int64_t)v;
+	}
+	return 0;
+}
+
 static int
 load_policy(struct solr_world *w, struct solr_err *e)
 {
@@ -474,7 +509,6 @@ load_policy(struct solr_world *w, struct solr_err *e)
 	struct cfg c;
 	struct ynode *t, *n;
 	char path[PATH_MAX];
-	uint64_t v;
 	int r;
 
 	world_path(path, sizeof(path), w->dir, WF_POLICY);
@@ -492,7 +526,6 @@ load_policy(struct solr_world *w, struct solr_err *e)
 	p->response_signer_roles[0] = SOLR_ROLE_DSPXMLSIGN;
 	p->n_response_signer_roles = 1;
 	p->require_chain = 1;
-	p->max_document_bytes = 1024 * 1024;
 	if ((n = yn_get(t, "xml_signer_roles")) != NULL &&
 	    (r = cfg_int_list(&c, n, "xml_signer_roles", 0xff,
 	    p->xml_signer_roles, SOLR_MAX_ROLES, &p->n_xml_signer_roles)) != 0)
@@ -504,31 +537,11 @@ load_policy(struct solr_world *w, struct solr_err *e)
 		return r;
 	if ((n = yn_get(t, "pki")) != NULL && (r = load_pki(&c, n, p)) != 0)
 		return r;
-	if ((n = yn_get(t, "max_document_bytes")) != NULL) {
-		if ((r = cfg_uint(&c, n, "max_document_bytes", 64 << 20,
-		    &v)) != 0)
-			return r;
-		if (v < 1024)
-			return yn_err(c.e, SOLR_ERR_CONFIG, c.file, n,
-			    "max_document_bytes", "must be at least 1024");
-		p->max_document_bytes = (size_t)v;
-	}
+	if ((r = load_limits(&c, t, p)) != 0)
+		return r;
 	if ((n = yn_get(t, "roles")) != NULL &&
 	    (r = load_roles(&c, n, p)) != 0)
 		return r;
-	if ((n = yn_get(t, "upload_scanner")) != NULL &&
-	    (r = cfg_str(&c, n, "upload_scanner", &p->upload_scanner)) != 0)
-		return r;
-	p->upload_scanner_seconds = 300;
-	if ((n = yn_get(t, "upload_scanner_seconds")) != NULL) {
-		if ((r = cfg_uint(&c, n, "upload_scanner_seconds", 86400, &v))
-		    != 0)
-			return r;
-		if (v < 1)
-			return yn_err(c.e, SOLR_ERR_CONFIG, c.file, n,
-			    "upload_scanner_seconds", "must be at least 1");
-		p->upload_scanner_seconds = (int64_t)v;
-	}
 	if ((n = yn_get(t, "e020101_from_schema_version")) != NULL &&
 	    (r = cfg_str(&c, n, "e020101_from_schema_version",
 	    &p->e020101_from)) != 0)
