@@ -629,14 +629,48 @@ static const struct option longopts[] = {
 	CLI_LONGOPTS
 };
 
+/* The stage (or -x, -b) on the world: the exit status. */
+static int
+run(struct countersign_stage *c, int mode, const char *satdir)
+{
+	struct solr_world world;
+	struct solr_err e = { 0 };
+	int status;
+
+	c->world = &world;
+	c->replay = opt.replay;
+	c->have_at = opt.have_at;
+	c->at = opt.at;
+	xmlInitParser();
+	if (c->replay)
+		ledger_memory(&c->ledger);
+	if (mode)
+		cli_world(&world, &opt);
+	else
+		cli_world_stage(&world, &opt, "countersign", NULL, 0);
+	if ((!c->replay && (solr_live_join(world.dir, &c->live, &e) != 0 ||
+	    ledger_open(world.dir, world.state_key, &c->ledger, &e) != 0)) ||
+	    countersign_keys(c, !mode && !c->replay, &e) != 0) {
+		if (!mode)
+			cli_state_failed(&world, &e, "countersign", NULL, 0);
+		cli_error(&e);
+		status = SOLR_EXIT_TROUBLE;
+	} else
+		status = mode ? standalone(c, mode == 'x') : run_stage(c,
+		    satdir);
+	ledger_close(&c->ledger);
+	countersign_free(c);
+	world_free(&world);
+	xmlCleanupParser();
+	return status;
+}
+
 int
 main(int argc, char *argv[])
 {
-	struct solr_world world;
 	struct countersign_stage c;
-	struct solr_err e = { 0 };
 	const char *satdir = NULL, *verify = NULL, *satrec = NULL;
-	int ch, mode = 0, status, all = 0;
+	int ch, mode = 0, all = 0;
 
 	cli_prog = "solr-countersign";
 	cli_help_text = help;
@@ -682,30 +716,5 @@ main(int argc, char *argv[])
 	}
 	if (opt.replay && (mode || satdir || c.outdir))
 		cli_usage("--replay takes neither -x, -b, -o nor --sat");
-	c.world = &world;
-	c.replay = opt.replay;
-	c.have_at = opt.have_at;
-	c.at = opt.at;
-	xmlInitParser();
-	if (c.replay)
-		ledger_memory(&c.ledger);
-	if (mode)
-		cli_world(&world, &opt);
-	else
-		cli_world_stage(&world, &opt, "countersign", NULL, 0);
-	if ((!c.replay && (solr_live_join(world.dir, &c.live, &e) != 0 ||
-	    ledger_open(world.dir, world.state_key, &c.ledger, &e) != 0)) ||
-	    countersign_keys(&c, !mode && !c.replay, &e) != 0) {
-		if (!mode)
-			cli_state_failed(&world, &e, "countersign", NULL, 0);
-		cli_error(&e);
-		status = SOLR_EXIT_TROUBLE;
-	} else
-		status = mode ? standalone(&c, mode == 'x') : run_stage(&c,
-		    satdir);
-	ledger_close(&c.ledger);
-	countersign_free(&c);
-	world_free(&world);
-	xmlCleanupParser();
-	return cli_close_stdout(status);
+	return cli_close_stdout(run(&c, mode, satdir));
 }
