@@ -74,13 +74,46 @@ read_yaml(const char *path, struct ynode **t, char sha[SOLR_SHA256_HEX],
 	return r;
 }
 
+/* One instruction of instructions.yaml into is (is->n counts those
+ * whose reference is held, for instructions_free). */
+static int
+instruction_load(const char *path, const struct ynode *it,
+    struct instructions *is, struct solr_err *e)
+{
+	static const char *const keys[] = { "ref", "supplier", "srp", "from",
+	    "until", NULL };
+	struct instruction *in = &is->i[is->n];
+	int r;
+
+	if ((r = only_keys(it, path, "instructions[]", keys, e)) != 0)
+		return r;
+	in->line = it->line;
+	if (!yn_is_scalar(yn_get(it, "ref")) || yn_get(it, "ref")->len == 0)
+		return yn_err(e, SOLR_ERR_FORMAT, path, it,
+		    "instructions[].ref", "every instruction needs its "
+		    "reference");
+	if ((in->ref = strdup(yn_get(it, "ref")->str)) == NULL)
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	is->n++;
+	if (eui_of(yn_get(it, "supplier"), &in->supplier) != 0 ||
+	    eui_of(yn_get(it, "srp"), &in->srp) != 0)
+		return yn_err(e, SOLR_ERR_FORMAT, path, it,
+		    "instructions[].supplier/srp", "must be EUI-64s like "
+		    "90-B3-D5-1F-30-01-00-00");
+	if (time_of(yn_get(it, "from"), &in->from) != 0 ||
+	    time_of(yn_get(it, "until"), &in->until) != 0 ||
+	    in->until <= in->from)
+		return yn_err(e, SOLR_ERR_FORMAT, path, it,
+		    "instructions[].from/until", "must be RFC 3339 times, "
+		    "from before until");
+	return 0;
+}
+
 int
 instructions_load(const char *world, struct instructions *is,
     struct solr_err *e)
 {
 	static const char *const top[] = { "instructions", NULL };
-	static const char *const keys[] = { "ref", "supplier", "srp", "from",
-	    "until", NULL };
 	char path[PATH_MAX];
 	struct ynode *t = NULL, *l;
 	size_t i;
@@ -108,42 +141,8 @@ instructions_load(const char *world, struct instructions *is,
 		r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	for (i = 0; i < l->n; i++) {
-		struct ynode *it = l->items[i];
-		struct instruction *in = &is->i[is->n];
-
-		if ((r = only_keys(it, path, "instructions[]", keys, e)) != 0)
-			goto out;
-		in->line = it->line;
-		if (!yn_is_scalar(yn_get(it, "ref")) ||
-		    yn_get(it, "ref")->len == 0) {
-			r = yn_err(e, SOLR_ERR_FORMAT, path, it,
-			    "instructions[].ref", "every instruction needs its "
-			    "reference");
-			goto out;
-		}
-		if ((in->ref = strdup(yn_get(it, "ref")->str)) == NULL) {
-			r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
-			goto out;
-		}
-		is->n++;
-		if (eui_of(yn_get(it, "supplier"), &in->supplier) != 0 ||
-		    eui_of(yn_get(it, "srp"), &in->srp) != 0) {
-			r = yn_err(e, SOLR_ERR_FORMAT, path, it,
-			    "instructions[].supplier/srp", "must be EUI-64s "
-			    "like 90-B3-D5-1F-30-01-00-00");
-			goto out;
-		}
-		if (time_of(yn_get(it, "from"), &in->from) != 0 ||
-		    time_of(yn_get(it, "until"), &in->until) != 0 ||
-		    in->until <= in->from) {
-			r = yn_err(e, SOLR_ERR_FORMAT, path, it,
-			    "instructions[].from/until", "must be RFC 3339 "
-			    "times, from before until");
-			goto out;
-		}
-	}
-	r = 0;
+	for (i = 0, r = 0; i < l->n && r == 0; i++)
+		r = instruction_load(path, l->items[i], is, e);
 out:
 	yn_free(t);
 	if (r != 0) {
