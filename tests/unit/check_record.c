@@ -474,6 +474,22 @@ START_TEST(writers_of_the_typed_parts)
 }
 END_TEST
 
+/* Every key of the record layer's table has its one name. */
+START_TEST(every_key_named_once)
+{
+	int i, j;
+
+	for (i = 0; i < RK_NKEYS; i++) {
+		ck_assert_ptr_nonnull(rec_key_name((enum rec_key)i));
+		for (j = 0; j < i; j++)
+			ck_assert_str_ne(rec_key_name((enum rec_key)i),
+			    rec_key_name((enum rec_key)j));
+	}
+	ck_assert_str_eq(rec_key_name(RK_COUNT), "count");
+	ck_assert_str_eq(rec_key_name(RK_ADT_SHA256), "adt_sha256");
+}
+END_TEST
+
 Suite *
 record_suite(void)
 {
@@ -491,6 +507,7 @@ record_suite(void)
 	tcase_add_test(tc, writer_seals);
 	tcase_add_test(tc, view_reads_every_field);
 	tcase_add_test(tc, writers_of_the_typed_parts);
+	tcase_add_test(tc, every_key_named_once);
 	tcase_add_loop_test(tc, view_names_what_is_missing, 0,
 	    sizeof(spoilt) / sizeof(spoilt[0]));
 	suite_add_tcase(s, tc);
