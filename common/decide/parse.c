@@ -228,14 +228,16 @@ static int
 xml_values(const struct srv_row *row, xmlNodePtr el, struct ynode *rec,
     struct decision *d, struct solr_err *e)
 {
-	struct srv_read rd;
+	struct srv_read rd = { 0 };
 	int r;
 
 	if (row->not_inspected) {
 		decision_pass(d);
 		return 0;
 	}
-	if ((r = row->xml_read(el, &rd, e)) == SOLR_ERR_NOMEM)
+	if ((r = row->xml_read(el, &rd, e)) != 0)
+		yn_free(rd.values);
+	if (r == SOLR_ERR_NOMEM)
 		return r;
 	if (r != 0)
 		return decision_reject(d, DUIS_E020101, "%s", e->msg);

@@ -41,7 +41,8 @@ struct srv_row {
 	const char *name;	/* the DUIS name */
 	const char *element;	/* the body's element, sr:<element> */
 	const char *values_key;	/* the record's key for its values */
-	/* reads the body's element strictly: SOLR_ERR_VERIFY says why */
+	/* reads the body's element strictly: SOLR_ERR_VERIFY says why;
+	 * out->values is the caller's to free, read or not */
 	int (*xml_read)(xmlNodePtr body, struct srv_read *out,
 	    struct solr_err *e);
 	const struct srv_gbcs *gbcs;	/* NULL: no Signed Pre-Command */
