@@ -527,7 +527,7 @@ rejected_all(struct solr_world *w, const char *what,
 		yn_free(rec);
 	} else while (rd && (r = rec_read(rd, &claimed, &line, &e)) !=
 	    REC_EOF && r >= 0) {
-		const struct ynode *sv = yn_get(claimed, "source");
+		const struct ynode *sv = rec_part(claimed, RK_SOURCE);
 
 		seq++;
 		snprintf(src, sizeof(src), "(stdin):%d", line);

@@ -847,7 +847,58 @@ prepay_from_xml(xmlNodePtr node, struct prepay *pp, struct solr_err *e)
 	return gas ? gas_calendar(cal, pp, e) : elec_calendar(cal, pp, e);
 }
 
-/* YAML */
+/* YAML: the keys of the record's prepay: mapping besides the fields'
+ * names (pp_fields), named once. */
+enum pk {
+	PK_FUEL,
+	PK_SOURCE,
+	PK_ACTIVATION,
+	PK_KIND,
+	PK_TIME,
+	PK_NON_DISABLEMENT_CALENDAR,
+	PK_SPECIAL_DAYS,
+	PK_SCHEDULE,
+	PK_INDEX,
+	PK_DATE,
+	PK_SCRIPT,
+	PK_SWITCH_TIME,
+	PK_WEEKDAYS,
+	PK_START,
+	PK_END,
+	PK_DAY_PROFILES,
+	PK_DAY,
+	PK_ACTIONS,
+	PK_ACTION,
+	PK_WEEK_PROFILES,
+	PK_WEEK,
+	PK_DAYS,
+	PK_SEASONS,
+};
+static const char *const pk[] = {
+	[PK_FUEL] = "fuel",
+	[PK_SOURCE] = "source",
+	[PK_ACTIVATION] = "activation",
+	[PK_KIND] = "kind",
+	[PK_TIME] = "time",
+	[PK_NON_DISABLEMENT_CALENDAR] = "NonDisablementCalendar",
+	[PK_SPECIAL_DAYS] = "special_days",
+	[PK_SCHEDULE] = "schedule",
+	[PK_INDEX] = "index",
+	[PK_DATE] = "date",
+	[PK_SCRIPT] = "script",
+	[PK_SWITCH_TIME] = "switch_time",
+	[PK_WEEKDAYS] = "weekdays",
+	[PK_START] = "start",
+	[PK_END] = "end",
+	[PK_DAY_PROFILES] = "day_profiles",
+	[PK_DAY] = "day",
+	[PK_ACTIONS] = "actions",
+	[PK_ACTION] = "action",
+	[PK_WEEK_PROFILES] = "week_profiles",
+	[PK_WEEK] = "week",
+	[PK_DAYS] = "days",
+	[PK_SEASONS] = "seasons",
+};
 
 static void
 fmt_date(const struct pp_date *d, char *out, size_t cap)
@@ -917,32 +968,33 @@ elec_calendar_yaml(const struct prepay *pp)
 	l = yn_new_seq(0);
 	for (i = 0; i < pp->nspecial; i++) {
 		x = yn_new_map(1);
-		r |= yn_set_int(x, "index", pp->special[i].index);
+		r |= yn_set_int(x, pk[PK_INDEX], pp->special[i].index);
 		fmt_date(&pp->special[i].date, b, sizeof(b));
-		r |= yn_set(x, "date", str_node(b));
+		r |= yn_set(x, pk[PK_DATE], str_node(b));
 		r |= yn_push(l, x);
 	}
-	r |= yn_set(cal, "special_days", l);
+	r |= yn_set(cal, pk[PK_SPECIAL_DAYS], l);
 	l = yn_new_seq(0);
 	for (i = 0; i < pp->nschedule; i++) {
 		const struct pp_schedule *s = &pp->schedule[i];
 
 		x = yn_new_map(1);
-		r |= yn_set_int(x, "index", s->index);
-		r |= yn_set(x, "script", yn_new_plain(s->start ? "START" :
+		r |= yn_set_int(x, pk[PK_INDEX], s->index);
+		r |= yn_set(x, pk[PK_SCRIPT], yn_new_plain(s->start ? "START" :
 		    "STOP"));
 		snprintf(b, sizeof(b), "%02d:%02d:%02d.%02d", s->hh, s->mm,
 		    s->ss, s->cs);
-		r |= yn_set(x, "switch_time", str_node(b));
-		r |= yn_set(x, "weekdays", days_list(s->weekdays));
-		r |= yn_set(x, "special_days", index_list(s->special_days));
+		r |= yn_set(x, pk[PK_SWITCH_TIME], str_node(b));
+		r |= yn_set(x, pk[PK_WEEKDAYS], days_list(s->weekdays));
+		r |= yn_set(x, pk[PK_SPECIAL_DAYS],
+		    index_list(s->special_days));
 		fmt_date(&s->begin, b, sizeof(b));
-		r |= yn_set(x, "start", str_node(b));
+		r |= yn_set(x, pk[PK_START], str_node(b));
 		fmt_date(&s->end, b, sizeof(b));
-		r |= yn_set(x, "end", str_node(b));
+		r |= yn_set(x, pk[PK_END], str_node(b));
 		r |= yn_push(l, x);
 	}
-	r |= yn_set(cal, "schedule", l);
+	r |= yn_set(cal, pk[PK_SCHEDULE], l);
 	return yn_done(cal, r);
 }
 
@@ -962,14 +1014,14 @@ day_profiles_yaml(const struct prepay *pp)
 			snprintf(b, sizeof(b), "%02d:%02d",
 			    d->action[j].minutes / 60,
 			    d->action[j].minutes % 60);
-			r |= yn_set(a, "start", str_node(b));
-			r |= yn_set(a, "action", yn_new_plain(d->action[j].start
-			    ? "START" : "STOP"));
+			r |= yn_set(a, pk[PK_START], str_node(b));
+			r |= yn_set(a, pk[PK_ACTION], yn_new_plain(
+			    d->action[j].start ? "START" : "STOP"));
 			r |= yn_push(acts, a);
 		}
 		x = yn_new_map(1);
-		r |= yn_set_int(x, "day", d->id);
-		r |= yn_set(x, "actions", acts);
+		r |= yn_set_int(x, pk[PK_DAY], d->id);
+		r |= yn_set(x, pk[PK_ACTIONS], acts);
 		r |= yn_push(l, x);
 	}
 	return yn_done(l, r);
@@ -982,36 +1034,36 @@ gas_calendar_yaml(const struct prepay *pp)
 	char b[64];
 	int i, j, r = 0;
 
-	r |= yn_set(cal, "day_profiles", day_profiles_yaml(pp));
+	r |= yn_set(cal, pk[PK_DAY_PROFILES], day_profiles_yaml(pp));
 	l = yn_new_seq(0);
 	for (i = 0; i < pp->nweeks; i++) {
 		days = yn_new_seq(1);
 		for (j = 0; j < 7; j++)
 			r |= yn_push(days, yn_new_int(pp->week[i].day[j]));
 		x = yn_new_map(1);
-		r |= yn_set_int(x, "week", pp->week[i].id);
-		r |= yn_set(x, "days", days);
+		r |= yn_set_int(x, pk[PK_WEEK], pp->week[i].id);
+		r |= yn_set(x, pk[PK_DAYS], days);
 		r |= yn_push(l, x);
 	}
-	r |= yn_set(cal, "week_profiles", l);
+	r |= yn_set(cal, pk[PK_WEEK_PROFILES], l);
 	l = yn_new_seq(0);
 	for (i = 0; i < pp->nseasons; i++) {
 		x = yn_new_map(1);
 		fmt_date(&pp->season[i].start, b, sizeof(b));
-		r |= yn_set(x, "start", str_node(b));
-		r |= yn_set_int(x, "week", pp->season[i].week);
+		r |= yn_set(x, pk[PK_START], str_node(b));
+		r |= yn_set_int(x, pk[PK_WEEK], pp->season[i].week);
 		r |= yn_push(l, x);
 	}
-	r |= yn_set(cal, "seasons", l);
+	r |= yn_set(cal, pk[PK_SEASONS], l);
 	l = yn_new_seq(0);
 	for (i = 0; i < pp->ngas_special; i++) {
 		x = yn_new_map(1);
 		fmt_date(&pp->gas_special[i].date, b, sizeof(b));
-		r |= yn_set(x, "date", str_node(b));
-		r |= yn_set_int(x, "day", pp->gas_special[i].day);
+		r |= yn_set(x, pk[PK_DATE], str_node(b));
+		r |= yn_set_int(x, pk[PK_DAY], pp->gas_special[i].day);
 		r |= yn_push(l, x);
 	}
-	r |= yn_set(cal, "special_days", l);
+	r |= yn_set(cal, pk[PK_SPECIAL_DAYS], l);
 	return yn_done(cal, r);
 }
 
@@ -1025,21 +1077,21 @@ prepay_to_yaml(const struct prepay *pp)
 
 	if (m == NULL)
 		return NULL;
-	r |= yn_set(m, "fuel", yn_new_plain(pp->fuel == FUEL_GAS ? "gas" :
+	r |= yn_set(m, pk[PK_FUEL], yn_new_plain(pp->fuel == FUEL_GAS ? "gas" :
 	    "electricity"));
-	r |= yn_set(m, "source", yn_new_plain(pp->source));
+	r |= yn_set(m, pk[PK_SOURCE], yn_new_plain(pp->source));
 	for (i = 0; i < pp_nfields; i++)
 		if (pp_value(pp, &pp_fields[i], &v) == 0)
 			r |= yn_set_int(m, pp_fields[i].name, v);
 	x = yn_new_map(1);
-	r |= yn_set(x, "kind", yn_new_plain(pp->activation == ACT_AT ? "at" :
-	    pp->activation == ACT_CANCEL ? "cancel" : "immediate"));
+	r |= yn_set(x, pk[PK_KIND], yn_new_plain(pp->activation == ACT_AT ?
+	    "at" : pp->activation == ACT_CANCEL ? "cancel" : "immediate"));
 	if (pp->activation == ACT_AT) {
 		solr_time_format(pp->activation_time, b);
-		r |= yn_set(x, "time", yn_new_plain(b));
+		r |= yn_set(x, pk[PK_TIME], yn_new_plain(b));
 	}
-	r |= yn_set(m, "activation", x);
-	r |= yn_set(m, "NonDisablementCalendar", pp->fuel == FUEL_ELEC ?
+	r |= yn_set(m, pk[PK_ACTIVATION], x);
+	r |= yn_set(m, pk[PK_NON_DISABLEMENT_CALENDAR], pp->fuel == FUEL_ELEC ?
 	    elec_calendar_yaml(pp) : gas_calendar_yaml(pp));
 	return yn_done(m, r);
 }
@@ -1173,7 +1225,7 @@ weekday_list(const struct ynode *it, unsigned *bits, struct solr_err *e)
 	size_t j;
 	int d;
 
-	if ((x = yseq(it, "weekdays", 7, e)) == NULL)
+	if ((x = yseq(it, pk[PK_WEEKDAYS], 7, e)) == NULL)
 		return e->code;
 	for (j = 0; j < x->n; j++) {
 		const char *s = yn_is_scalar(x->items[j]) ? x->items[j]->str :
@@ -1195,7 +1247,7 @@ special_list(const struct ynode *it, uint32_t *bits, struct solr_err *e)
 	const struct ynode *x;
 	size_t j;
 
-	if ((x = yseq(it, "special_days", 20, e)) == NULL)
+	if ((x = yseq(it, pk[PK_SPECIAL_DAYS], 20, e)) == NULL)
 		return e->code;
 	for (j = 0; j < x->n; j++) {
 		const struct ynode *d = x->items[j];
@@ -1215,13 +1267,13 @@ static int
 schedule_from_yaml(const struct ynode *it, struct pp_schedule *s,
     struct solr_err *e)
 {
-	const char *t = yn_get_str(it, "switch_time");
+	const char *t = yn_get_str(it, pk[PK_SWITCH_TIME]);
 	int r;
 
-	if ((r = yfield(it, "index", 1, PP_SCHEDULE_MAX, &s->index, e)) != 0 ||
-	    (r = script(it, "script", &s->start, e)) != 0 ||
-	    (r = ydate(it, "start", &s->begin, e)) != 0 ||
-	    (r = ydate(it, "end", &s->end, e)) != 0)
+	if ((r = yfield(it, pk[PK_INDEX], 1, PP_SCHEDULE_MAX, &s->index, e)) !=
+	    0 || (r = script(it, pk[PK_SCRIPT], &s->start, e)) != 0 ||
+	    (r = ydate(it, pk[PK_START], &s->begin, e)) != 0 ||
+	    (r = ydate(it, pk[PK_END], &s->end, e)) != 0)
 		return r;
 	if (t == NULL || sscanf(t, "%2d:%2d:%2d.%2d", &s->hh, &s->mm, &s->ss,
 	    &s->cs) != 4)
@@ -1239,17 +1291,19 @@ elec_from_yaml(const struct ynode *cal, struct prepay *pp, struct solr_err *e)
 	size_t i;
 	int r;
 
-	if ((l = yseq(cal, "special_days", PP_ELEC_SPECIAL_MAX, e)) == NULL)
+	if ((l = yseq(cal, pk[PK_SPECIAL_DAYS], PP_ELEC_SPECIAL_MAX, e)) ==
+	    NULL)
 		return e->code;
 	for (i = 0; i < l->n; i++) {
 		struct pp_special_day *s = &pp->special[i];
 
-		if ((r = yfield(l->items[i], "index", 1, 20, &s->index, e)) !=
-		    0 || (r = ydate(l->items[i], "date", &s->date, e)) != 0)
+		if ((r = yfield(l->items[i], pk[PK_INDEX], 1, 20, &s->index,
+		    e)) != 0 || (r = ydate(l->items[i], pk[PK_DATE], &s->date,
+		    e)) != 0)
 			return r;
 	}
 	pp->nspecial = (int)l->n;
-	if ((l = yseq(cal, "schedule", PP_SCHEDULE_MAX, e)) == NULL)
+	if ((l = yseq(cal, pk[PK_SCHEDULE], PP_SCHEDULE_MAX, e)) == NULL)
 		return e->code;
 	for (i = 0; i < l->n; i++)
 		if ((r = schedule_from_yaml(l->items[i], &pp->schedule[i], e))
@@ -1267,19 +1321,19 @@ day_profile_from_yaml(const struct ynode *it, struct pp_day_profile *d,
 	size_t j;
 	int r, hh, mm;
 
-	if ((r = yfield(it, "day", 1, 5, &d->id, e)) != 0)
+	if ((r = yfield(it, pk[PK_DAY], 1, 5, &d->id, e)) != 0)
 		return r;
-	if ((a = yseq(it, "actions", PP_ACTIONS_MAX, e)) == NULL)
+	if ((a = yseq(it, pk[PK_ACTIONS], PP_ACTIONS_MAX, e)) == NULL)
 		return e->code;
 	for (j = 0; j < a->n; j++) {
-		const char *t = yn_get_str(a->items[j], "start");
+		const char *t = yn_get_str(a->items[j], pk[PK_START]);
 
 		if (t == NULL || sscanf(t, "%2d:%2d", &hh, &mm) != 2 ||
 		    hh > 23 || mm > 59)
 			return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: action "
 			    "start is not HH:MM");
 		d->action[j].minutes = hh * 60 + mm;
-		if ((r = script(a->items[j], "action", &d->action[j].start,
+		if ((r = script(a->items[j], pk[PK_ACTION], &d->action[j].start,
 		    e)) != 0)
 			return r;
 	}
@@ -1293,9 +1347,9 @@ week_from_yaml(const struct ynode *it, struct pp_week *w, struct solr_err *e)
 	const struct ynode *days;
 	int r, j;
 
-	if ((r = yfield(it, "week", 1, 2, &w->id, e)) != 0)
+	if ((r = yfield(it, pk[PK_WEEK], 1, 2, &w->id, e)) != 0)
 		return r;
-	if ((days = yseq(it, "days", 7, e)) == NULL || days->n != 7)
+	if ((days = yseq(it, pk[PK_DAYS], 7, e)) == NULL || days->n != 7)
 		return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: a week profile "
 		    "needs 7 days");
 	for (j = 0; j < 7; j++) {
@@ -1319,32 +1373,34 @@ gas_from_yaml(const struct ynode *cal, struct prepay *pp, struct solr_err *e)
 	size_t i;
 	int r;
 
-	if ((l = yseq(cal, "day_profiles", PP_DAY_PROFILES_MAX, e)) == NULL)
+	if ((l = yseq(cal, pk[PK_DAY_PROFILES], PP_DAY_PROFILES_MAX, e)) ==
+	    NULL)
 		return e->code;
 	for (i = 0; i < l->n; i++)
 		if ((r = day_profile_from_yaml(l->items[i], &pp->day_profile[i],
 		    e)) != 0)
 			return r;
 	pp->nday_profiles = (int)l->n;
-	if ((l = yseq(cal, "week_profiles", PP_WEEKS_MAX, e)) == NULL)
+	if ((l = yseq(cal, pk[PK_WEEK_PROFILES], PP_WEEKS_MAX, e)) == NULL)
 		return e->code;
 	for (i = 0; i < l->n; i++)
 		if ((r = week_from_yaml(l->items[i], &pp->week[i], e)) != 0)
 			return r;
 	pp->nweeks = (int)l->n;
-	if ((l = yseq(cal, "seasons", PP_SEASONS_MAX, e)) == NULL)
+	if ((l = yseq(cal, pk[PK_SEASONS], PP_SEASONS_MAX, e)) == NULL)
 		return e->code;
 	for (i = 0; i < l->n; i++)
-		if ((r = ydate(l->items[i], "start", &pp->season[i].start, e))
-		    != 0 || (r = yfield(l->items[i], "week", 1, 2,
+		if ((r = ydate(l->items[i], pk[PK_START], &pp->season[i].start,
+		    e)) != 0 || (r = yfield(l->items[i], pk[PK_WEEK], 1, 2,
 		    &pp->season[i].week, e)) != 0)
 			return r;
 	pp->nseasons = (int)l->n;
-	if ((l = yseq(cal, "special_days", PP_GAS_SPECIAL_MAX, e)) == NULL)
+	if ((l = yseq(cal, pk[PK_SPECIAL_DAYS], PP_GAS_SPECIAL_MAX, e)) == NULL)
 		return e->code;
 	for (i = 0; i < l->n; i++)
-		if ((r = ydate(l->items[i], "date", &pp->gas_special[i].date,
-		    e)) != 0 || (r = yfield(l->items[i], "day", 1, 5,
+		if ((r = ydate(l->items[i], pk[PK_DATE],
+		    &pp->gas_special[i].date, e)) != 0 || (r = yfield(
+		    l->items[i], pk[PK_DAY], 1, 5,
 		    &pp->gas_special[i].day, e)) != 0)
 			return r;
 	pp->ngas_special = (int)l->n;
@@ -1355,8 +1411,8 @@ static int
 activation_from_yaml(const struct ynode *act, struct prepay *pp,
     struct solr_err *e)
 {
-	const char *kind = yn_get_str(act, "kind"), *t = yn_get_str(act,
-	    "time");
+	const char *kind = yn_get_str(act, pk[PK_KIND]), *t = yn_get_str(act,
+	    pk[PK_TIME]);
 
 	if (kind && strcmp(kind, "immediate") == 0)
 		pp->activation = ACT_IMMEDIATE;
@@ -1383,13 +1439,13 @@ prepay_from_yaml(const struct ynode *m, struct prepay *pp, struct solr_err *e)
 	if (m == NULL || m->kind != YN_MAP)
 		return solr_seterr(e, SOLR_ERR_FORMAT, "the record has no "
 		    "prepay: mapping (solr-gbcs-parse must run first)");
-	fuel = yn_get_str(m, "fuel");
+	fuel = yn_get_str(m, pk[PK_FUEL]);
 	if (fuel == NULL || (strcmp(fuel, "electricity") && strcmp(fuel,
 	    "gas")))
 		return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: fuel is not "
 		    "electricity or gas");
 	pp->fuel = strcmp(fuel, "gas") == 0 ? FUEL_GAS : FUEL_ELEC;
-	src = yn_get_str(m, "source");
+	src = yn_get_str(m, pk[PK_SOURCE]);
 	pp->source = src && strcmp(src, "gbcs") == 0 ? "gbcs" : "xml";
 	for (i = 0; i < pp_nfields; i++) {
 		f = &pp_fields[i];
@@ -1401,9 +1457,10 @@ prepay_from_yaml(const struct ynode *m, struct prepay *pp, struct solr_err *e)
 			return r;
 		pp_set_present(pp, f);
 	}
-	if ((r = activation_from_yaml(yn_get(m, "activation"), pp, e)) != 0)
+	if ((r = activation_from_yaml(yn_get(m, pk[PK_ACTIVATION]), pp, e)) !=
+	    0)
 		return r;
-	cal = yn_get(m, "NonDisablementCalendar");
+	cal = yn_get(m, pk[PK_NON_DISABLEMENT_CALENDAR]);
 	if (cal == NULL || cal->kind != YN_MAP)
 		return solr_seterr(e, SOLR_ERR_FORMAT, "prepay: "
 		    "NonDisablementCalendar is missing");
