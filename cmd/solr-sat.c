@@ -538,7 +538,7 @@ static int
 one_entry(void *arg, struct ynode *entry)
 {
 	struct filter *f = arg;
-	struct ynode *rec = yn_get(entry, "record");
+	struct ynode *rec = sat_entry_record(entry);
 	struct solr_buf b = { 0 };
 	int64_t t;
 
@@ -994,7 +994,7 @@ static int
 collect(void *arg, struct ynode *entry)
 {
 	struct named *k = arg;
-	const struct ynode *ol = yn_get(entry, "objects");
+	const struct ynode *ol = sat_entry_objects(entry);
 	size_t i, len;
 	void *p;
 

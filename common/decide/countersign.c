@@ -1012,7 +1012,6 @@ int
 countersign_check_inventory(struct countersign_stage *c, struct solr_err *e)
 {
 	struct ynode *last = NULL;
-	const char *nv;
 	unsigned char head[32];
 	char hex[SOLR_SHA256_HEX], why[sizeof(e->msg)], file[sizeof(e->file)];
 	uint64_t n, num = 0;
@@ -1021,8 +1020,7 @@ countersign_check_inventory(struct countersign_stage *c, struct solr_err *e)
 
 	if ((r = sat_last_entry(&c->sat, &last, e)) != 0 || last == NULL)
 		return r;
-	if ((nv = yn_get_str(last, "n")) != NULL)
-		(void)solr_parse_uint(nv, UINT64_MAX, &num);
+	num = sat_entry_n(last);
 	if ((r = sat_entry_inventory(last, &has, &n, hex)) == 0 && !has)
 		r = 0;		/* recorded before there was an inventory */
 	else if (r != 0 || solr_unhex(hex, 64, head, sizeof(head), &hl) != 0)
@@ -1095,69 +1093,37 @@ int
 countersign_inventory_input(void *arg, struct ynode *body)
 {
 	struct countersign_stage *c = arg;
-	struct ynode *w = yn_get_or_add_map(body, "world", 0);
 	struct solr_err e = { 0 };
 	unsigned char head[32];
-	char hex[65];
+	char hex[SOLR_SHA256_HEX];
 	uint64_t n;
-	struct ynode *m;
 
-	if (w == NULL)
-		return 1;
 	if (inv_head(c->world, &n, head, &e) != 0)
 		return 0;
 	solr_hex(head, 32, hex);
-	/* yn_set frees m when it fails */
-	if ((m = yn_new_map(1)) == NULL || yn_set(w, "inventory", m) != 0)
-		return 1;
-	return yn_set(m, "entries", yn_new_int((int64_t)n)) ||
-	    yn_set_str(m, "head", hex);
+	return sat_body_inventory(body, n, hex);
 }
 
-static struct ynode *
-world_inputs(struct countersign_stage *c, const struct ynode *rec)
+/* The world inputs that decided the record, by their hashes. */
+static void
+world_inputs(const struct countersign_stage *c, const struct ynode *rec,
+    struct sat_world_in *w)
 {
-	static const struct {
-		const char *path, *key;
-		int plain;
-	} from_stages[] = {
-		{ "stages.failed-suppliers.list_version",
-		    "failed_suppliers_version", 1 },
-		{ "stages.failed-suppliers.list_sha256",
-		    "failed_suppliers_sha256", 0 },
-		{ "stages.adt-check.adt_sha256", "adt_sha256", 0 },
-		{ "stages.adt-check.instruction", "instruction", 0 },
-	};
-	struct ynode *w = yn_new_map(0), *certs = yn_new_seq(1);
-	const char *s;
-	size_t i;
-	int r = 0;
+	const struct ynode *fs = rec_stage(rec, "failed-suppliers"),
+	    *adt = rec_stage(rec, "adt-check");
 
-	if (w == NULL || certs == NULL) {
-		yn_free(w);
-		yn_free(certs);
-		return NULL;
-	}
-	r |= yn_set_str(w, "policy_sha256", c->world->policy_sha256);
-	r |= yn_set_str(w, "registry_sha256", c->world->registry_sha256);
-	if (c->is.present)
-		r |= yn_set_str(w, "instructions_sha256", c->is.sha256);
-	for (i = 0; i < sizeof(from_stages) / sizeof(from_stages[0]); i++)
-		if ((s = str_at(rec, from_stages[i].path)) != NULL)
-			r |= yn_set(w, from_stages[i].key, from_stages[i].plain ?
-			    yn_new_plain(s) : yn_new_str(s));
-	if ((s = str_at(rec, "sender.cert.serial")) != NULL)
-		r |= yn_push(certs, yn_new_str(s));
-	if ((s = str_at(rec, "gbcs.signer.serial")) != NULL)
-		r |= yn_push(certs, yn_new_str(s));
-	if (c->dcc_cert)
-		r |= yn_push(certs, yn_new_str(c->dcc_cert->serial));
-	r |= yn_set(w, "certificate_serials", certs);
-	if (r != 0) {
-		yn_free(w);
-		return NULL;
-	}
-	return w;
+	*w = (struct sat_world_in){
+		.policy_sha256 = c->world->policy_sha256,
+		.registry_sha256 = c->world->registry_sha256,
+		.instructions_sha256 = c->is.present ? c->is.sha256 : NULL,
+		.failed_suppliers_version = rec_str(fs, RK_LIST_VERSION),
+		.failed_suppliers_sha256 = rec_str(fs, RK_LIST_SHA256),
+		.adt_sha256 = rec_str(adt, RK_ADT_SHA256),
+		.instruction = rec_str(adt, RK_INSTRUCTION),
+		.certificate_serials = { str_at(rec, "sender.cert.serial"),
+		    str_at(rec, "gbcs.signer.serial"),
+		    c->dcc_cert ? c->dcc_cert->serial : NULL },
+	};
 }
 
 /* The SAT entry of a final record: the sender as actor, the record with
@@ -1170,8 +1136,8 @@ audit(struct countersign_stage *c, struct ynode *rec, struct solr_err *e)
 	static const char *const where[] = { "request.at",
 	    "output.command_at", "output.countersigned_at",
 	    "output.response_at" };
-	struct ynode *body = yn_new_map(0), *objs = yn_new_seq(0),
-	    *missing = NULL;
+	struct ynode *body, *objs = yn_new_seq(0), *missing = NULL;
+	struct sat_world_in w;
 	char *objv[4], *atv[4], ver[64];
 	const struct solr_buf *bytev[4];
 	const char *s;
@@ -1179,22 +1145,12 @@ audit(struct countersign_stage *c, struct ynode *rec, struct solr_err *e)
 	int r = 0, fatal = 0, accepted = strcmp(rec_verdict(rec) ? rec_verdict(rec) :
 	    "", "accept") == 0;
 
-	if (body == NULL || objs == NULL) {
-		yn_free(body);
-		yn_free(objs);
+	if (objs == NULL)
 		return nomem(e);
-	}
 	if ((r = keep_adt(c, rec, e)) != 0) {
-		yn_free(body);
 		yn_free(objs);
 		return r;
 	}
-	snprintf(ver, sizeof(ver), "solr-tools %s", SOLR_VERSION);
-	r |= yn_set_str(body, "at", yn_get_str(rec, "received_at"));
-	r |= yn_set_str(body, "actor", str_at(rec, "sender.id"));
-	r |= yn_set_str(body, "tool", ver);
-	r |= yn_set(body, "world", world_inputs(c, rec));
-	r |= yn_set(body, "record", rec);
 	for (i = 0; r == 0 && i < 4; i++) {
 		struct solr_err oe = { 0 };
 
@@ -1221,18 +1177,22 @@ audit(struct countersign_stage *c, struct ynode *rec, struct solr_err *e)
 		objv[n++] = (char *)s;
 		r |= yn_push(objs, yn_new_str(s));
 	}
-	r |= yn_set(body, "objects", objs);
-	if (missing != NULL && !fatal)
-		r |= yn_set(body, "objects_missing", missing);
-	else
+	if (fatal || r != 0) {
+		yn_free(objs);
 		yn_free(missing);
-	r = fatal ? fatal : r ? nomem(e) : sat_append(&c->sat, body,
-	    &c->objects, objv, atv, bytev, accepted ? n : 0, e);
-	/* the record is the caller's */
-	for (i = 0; i + 1 < body->n; i += 2)
-		if (body->items[i + 1] == rec)
-			body->items[i + 1] = yn_new_null();
-	yn_free(body);
+		return fatal ? fatal : nomem(e);
+	}
+	snprintf(ver, sizeof(ver), "solr-tools %s", SOLR_VERSION);
+	world_inputs(c, rec, &w);
+	if ((body = sat_body_new(&(struct sat_body_in){
+	    .at = rec_str(rec, RK_RECEIVED_AT),
+	    .actor = str_at(rec, "sender.id"), .tool = ver, .world = &w,
+	    .record = rec, .objects = objs,
+	    .objects_missing = missing })) == NULL)
+		return nomem(e);
+	r = sat_append(&c->sat, body, &c->objects, objv, atv, bytev,
+	    accepted ? n : 0, e);
+	sat_body_free(body);	/* the record is the caller's */
 	return r;
 }
 

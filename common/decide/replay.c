@@ -195,7 +195,7 @@ adt_now(const struct replay_world *rw, const struct ynode *entry,
     char *file, size_t fcap, char *path, size_t pcap,
     char now[SOLR_SHA256_HEX])
 {
-	const char *actor = yn_get_str(entry, "actor");
+	const char *actor = sat_entry_actor(entry);
 	uint64_t srp;
 
 	if (actor == NULL || solr_eui_parse(actor, strlen(actor), &srp) != 0 ||
@@ -247,7 +247,7 @@ inventory_entry(struct replay_world *rw, const struct ynode *entry)
 int
 replay_world_entry(struct replay_world *rw, const struct ynode *entry)
 {
-	const struct ynode *w = yn_get(entry, "world");
+	const struct ynode *w = sat_entry_world(entry);
 	char path[PATH_MAX], file[96], now[SOLR_SHA256_HEX];
 	const char *was;
 	int i, n = 0;

@@ -1286,6 +1286,7 @@ static const char *const rec_keys[RK_NKEYS] = {
 	[RK_REQUEST_ID] = "request_id",
 	[RK_ALERT] = "alert",
 	[RK_GBCS] = "gbcs",
+	[RK_RECEIVED_AT] = "received_at",
 };
 
 const char *

@@ -238,6 +238,7 @@ enum rec_key {
 	RK_REQUEST_ID,
 	RK_ALERT,
 	RK_GBCS,
+	RK_RECEIVED_AT,
 	RK_NKEYS
 };
 /* The key's name in the record. */

@@ -18,6 +18,29 @@
 #include "base/yread.h"
 #include "base/ywrite.h"
 
+/* The keys of an entry (solr-sat(5)), named once. */
+enum sat_key {
+	SK_SAT, SK_N, SK_PREV, SK_AT, SK_ACTOR, SK_TOOL, SK_WORLD, SK_RECORD,
+	SK_OBJECTS, SK_OBJECTS_MISSING, SK_INVENTORY, SK_ENTRIES, SK_HEAD,
+	SK_POLICY_SHA256, SK_REGISTRY_SHA256, SK_INSTRUCTIONS_SHA256,
+	SK_FAILED_SUPPLIERS_VERSION, SK_FAILED_SUPPLIERS_SHA256,
+	SK_ADT_SHA256, SK_INSTRUCTION, SK_CERTIFICATE_SERIALS,
+};
+static const char *const sk[] = {
+	[SK_SAT] = "sat", [SK_N] = "n", [SK_PREV] = "prev", [SK_AT] = "at",
+	[SK_ACTOR] = "actor", [SK_TOOL] = "tool", [SK_WORLD] = "world",
+	[SK_RECORD] = "record", [SK_OBJECTS] = "objects",
+	[SK_OBJECTS_MISSING] = "objects_missing",
+	[SK_INVENTORY] = "inventory", [SK_ENTRIES] = "entries",
+	[SK_HEAD] = "head", [SK_POLICY_SHA256] = "policy_sha256",
+	[SK_REGISTRY_SHA256] = "registry_sha256",
+	[SK_INSTRUCTIONS_SHA256] = "instructions_sha256",
+	[SK_FAILED_SUPPLIERS_VERSION] = "failed_suppliers_version",
+	[SK_FAILED_SUPPLIERS_SHA256] = "failed_suppliers_sha256",
+	[SK_ADT_SHA256] = "adt_sha256", [SK_INSTRUCTION] = "instruction",
+	[SK_CERTIFICATE_SERIALS] = "certificate_serials",
+};
+
 #define SAT_VERSION 2	/* an entry's "sat:": 2 has the writer's MAC */
 
 static int place(struct sat *, struct solr_objstore *, const char *,
@@ -261,9 +284,9 @@ entry_text(struct sat *s, struct ynode *body, uint64_t n, const char *prev,
 
 	if ((entry = yn_new_map(0)) == NULL)
 		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
-	r = yn_set_int(entry, "sat", SAT_VERSION);
-	r = r ? r : yn_set(entry, "n", yn_new_int((int64_t)n + 1));
-	r = r ? r : yn_set_str(entry, "prev", prev);
+	r = yn_set_int(entry, sk[SK_SAT], SAT_VERSION);
+	r = r ? r : yn_set(entry, sk[SK_N], yn_new_int((int64_t)n + 1));
+	r = r ? r : yn_set_str(entry, sk[SK_PREV], prev);
 	for (i = 0; r == 0 && i + 1 < body->n; i += 2)
 		r = yn_set(entry, body->items[i]->str, body->items[i + 1]);
 	/* the entry's text, from "---" to the line before its hash */
@@ -727,13 +750,14 @@ int
 sat_entry_inventory(const struct ynode *entry, int *has, uint64_t *n,
     char head[SOLR_SHA256_HEX])
 {
-	const struct ynode *inv = yn_path(entry, "world.inventory");
+	const struct ynode *inv = yn_get(sat_entry_world(entry),
+	    sk[SK_INVENTORY]);
 	const char *nv, *hv;
 
 	if ((*has = inv != NULL) == 0)
 		return 0;
-	nv = yn_get_str(inv, "entries");
-	hv = yn_get_str(inv, "head");
+	nv = yn_get_str(inv, sk[SK_ENTRIES]);
+	hv = yn_get_str(inv, sk[SK_HEAD]);
 	if (nv == NULL || solr_parse_uint(nv, UINT64_MAX, n) != 0 ||
 	    hv == NULL || !solr_is_sha256_hex(hv))
 		return SOLR_ERR_FORMAT;
@@ -856,7 +880,7 @@ entry_full(struct reader *rd, const struct entry_parts *p,
 	    &t, e) != 0)
 		return SOLR_ERR_VERIFY;
 	if ((r = inventory_grows(t, seen, want, path, rd->start_line, e)) == 0)
-		r = entry_objects(os, yn_get(t, "objects"), want, path,
+		r = entry_objects(os, sat_entry_objects(t), want, path,
 		    rd->start_line, e);
 	yn_free(t);
 	return r;
@@ -990,4 +1014,147 @@ sat_each(const char *dir, int (*fn)(void *, struct ynode *), void *arg,
 	}
 	reader_close(&rd);
 	return r;
+}
+
+static struct ynode *
+world_node(const struct sat_world_in *w)
+{
+	struct ynode *m = yn_new_map(0), *certs = yn_new_seq(1);
+	size_t i;
+	int r = 0;
+
+	if (m == NULL || certs == NULL) {
+		yn_free(m);
+		yn_free(certs);
+		return NULL;
+	}
+	r |= yn_set_str(m, sk[SK_POLICY_SHA256], w->policy_sha256);
+	r |= yn_set_str(m, sk[SK_REGISTRY_SHA256], w->registry_sha256);
+	if (w->instructions_sha256 != NULL)
+		r |= yn_set_str(m, sk[SK_INSTRUCTIONS_SHA256],
+		    w->instructions_sha256);
+	if (w->failed_suppliers_version != NULL)
+		r |= yn_set(m, sk[SK_FAILED_SUPPLIERS_VERSION],
+		    yn_new_plain(w->failed_suppliers_version));
+	if (w->failed_suppliers_sha256 != NULL)
+		r |= yn_set_str(m, sk[SK_FAILED_SUPPLIERS_SHA256],
+		    w->failed_suppliers_sha256);
+	if (w->adt_sha256 != NULL)
+		r |= yn_set_str(m, sk[SK_ADT_SHA256], w->adt_sha256);
+	if (w->instruction != NULL)
+		r |= yn_set_str(m, sk[SK_INSTRUCTION], w->instruction);
+	for (i = 0; i < 3; i++)
+		if (w->certificate_serials[i] != NULL)
+			r |= yn_push(certs, yn_new_str(
+			    w->certificate_serials[i]));
+	r |= yn_set(m, sk[SK_CERTIFICATE_SERIALS], certs);
+	return yn_done(m, r);
+}
+
+/* The value of m's key, or NULL. */
+static struct ynode **
+slot_of(struct ynode *m, const char *key)
+{
+	size_t i;
+
+	for (i = 0; m != NULL && i + 1 < m->n; i += 2)
+		if (m->items[i]->kind == YN_SCALAR &&
+		    strcmp(m->items[i]->str, key) == 0)
+			return &m->items[i + 1];
+	return NULL;
+}
+
+struct ynode *
+sat_body_new(const struct sat_body_in *in)
+{
+	struct ynode *body = yn_new_map(0), **slot;
+	int r = 0;
+
+	if (body == NULL) {
+		yn_free(in->objects);
+		yn_free(in->objects_missing);
+		return NULL;
+	}
+	r |= yn_set_str(body, sk[SK_AT], in->at);
+	r |= yn_set_str(body, sk[SK_ACTOR], in->actor);
+	r |= yn_set_str(body, sk[SK_TOOL], in->tool);
+	r |= yn_set(body, sk[SK_WORLD], world_node(in->world));
+	/* the record is lent, in the place of a null: a failure here
+	 * never frees it */
+	if (yn_set(body, sk[SK_RECORD], yn_new_null()) != 0 ||
+	    (slot = slot_of(body, sk[SK_RECORD])) == NULL)
+		r = 1;
+	else {
+		yn_free(*slot);
+		*slot = in->record;
+	}
+	r |= yn_set(body, sk[SK_OBJECTS], in->objects);
+	if (in->objects_missing != NULL)
+		r |= yn_set(body, sk[SK_OBJECTS_MISSING],
+		    in->objects_missing);
+	if (r != 0) {
+		sat_body_free(body);
+		return NULL;
+	}
+	return body;
+}
+
+void
+sat_body_free(struct ynode *body)
+{
+	struct ynode **slot = slot_of(body, sk[SK_RECORD]);
+
+	if (slot != NULL)
+		*slot = NULL;	/* the caller's */
+	yn_free(body);
+}
+
+int
+sat_body_inventory(struct ynode *body, uint64_t n,
+    const char head[SOLR_SHA256_HEX])
+{
+	struct ynode *w = yn_get_or_add_map(body, sk[SK_WORLD], 0), *m;
+
+	if (w == NULL)
+		return 1;
+	/* yn_set frees m when it fails */
+	if ((m = yn_new_map(1)) == NULL || yn_set(w, sk[SK_INVENTORY], m) != 0)
+		return 1;
+	return yn_set(m, sk[SK_ENTRIES], yn_new_int((int64_t)n)) ||
+	    yn_set_str(m, sk[SK_HEAD], head);
+}
+
+uint64_t
+sat_entry_n(const struct ynode *entry)
+{
+	const char *s = yn_get_str(entry, sk[SK_N]);
+	uint64_t n = 0;
+
+	if (s != NULL)
+		(void)solr_parse_uint(s, UINT64_MAX, &n);
+	return n;
+}
+
+const char *
+sat_entry_actor(const struct ynode *entry)
+{
+	return yn_get_str(entry, sk[SK_ACTOR]);
+}
+
+const struct ynode *
+sat_entry_world(const struct ynode *entry)
+{
+	return yn_get(entry, sk[SK_WORLD]);
+}
+
+struct ynode *
+sat_entry_record(const struct ynode *entry)
+{
+	return yn_get(entry, sk[SK_RECORD]);
+}
+
+const struct ynode *
+sat_entry_objects(const struct ynode *entry)
+{
+	return yn_get(entry, sk[SK_OBJECTS]);
 }

@@ -94,6 +94,41 @@ int sat_close(struct sat *s, struct solr_err *e);
  * as a tree (NULL for an empty log).  The caller frees it. */
 int sat_last_entry(struct sat *s, struct ynode **out, struct solr_err *e);
 
+/* What an entry records beside its place in the chain (solr-sat(5)): the
+ * moment, the sender as actor, the tool, the world inputs that decided,
+ * the record and the objects.  The record stays the caller's (the body
+ * borrows it until sat_body_free); the lists are the body's from
+ * sat_body_new on, made or not. */
+struct sat_world_in {	/* the world inputs, by their hashes */
+	const char *policy_sha256, *registry_sha256;
+	const char *instructions_sha256;	/* NULL: none */
+	const char *failed_suppliers_version, *failed_suppliers_sha256;
+	const char *adt_sha256, *instruction;	/* NULL: none */
+	const char *certificate_serials[3];	/* NULL: none */
+};
+struct sat_body_in {
+	const char *at, *actor, *tool;
+	const struct sat_world_in *world;
+	struct ynode *record;
+	struct ynode *objects, *objects_missing;	/* lists; missing NULL:
+							 * none */
+};
+/* The body sat_append takes (NULL: out of memory), and its release,
+ * which gives the record back to the caller. */
+struct ynode *sat_body_new(const struct sat_body_in *in);
+void sat_body_free(struct ynode *body);
+/* The device inventory a decision was made with, into the body's world
+ * (under the lock: locked_fill). */
+int sat_body_inventory(struct ynode *body, uint64_t n,
+    const char head[SOLR_SHA256_HEX]);
+/* What an entry holds: its number, actor, world and record, and the
+ * objects it names (NULL or 0 when it has none). */
+uint64_t sat_entry_n(const struct ynode *entry);
+const char *sat_entry_actor(const struct ynode *entry);
+const struct ynode *sat_entry_world(const struct ynode *entry);
+struct ynode *sat_entry_record(const struct ynode *entry);
+const struct ynode *sat_entry_objects(const struct ynode *entry);
+
 /* The device inventory an entry's world records (world.inventory), when
  * *has says it records one: its entries and the MAC of its last, in
  * lower-case hex.  0, or SOLR_ERR_FORMAT when it is not {entries, head}. */
