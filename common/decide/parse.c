@@ -203,7 +203,7 @@ static int
 body_rule(const struct srv_row *row, const char *body, int cv, int *spc,
     struct decision *d)
 {
-	char xml[64];
+	char xml[256];	/* a long element never matches a body cut at 63 */
 
 	duis_body_name(row->element, xml, sizeof(xml));
 	*spc = strcmp(body, "signed-pre-command") == 0;
