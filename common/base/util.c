@@ -150,6 +150,32 @@ b64val(int c)
 	return -1;
 }
 
+/* The last group's bytes: 4 - pad sextets in acc, whose bits past the
+ * bytes must be zero so that one byte string has one encoding. */
+static int
+b64_tail(unsigned int acc, size_t pad, unsigned char *out, size_t outcap,
+    size_t *n, struct solr_err *e)
+{
+	unsigned int spare = pad == 1 ? 2 : 4;
+	size_t keep = 3 - pad, k;
+
+	if (pad > 2)
+		return solr_seterr(e, SOLR_ERR_FORMAT,
+		    "base64 has more than two '=' padding characters");
+	if (pad == 0)
+		return 0;
+	if (acc & ((1u << spare) - 1))
+		return solr_seterr(e, SOLR_ERR_FORMAT,
+		    "base64 has non-zero padding bits");
+	acc >>= spare;
+	if (*n + keep > outcap)
+		return solr_seterr(e, SOLR_ERR_LIMIT,
+		    "base64 decodes to more than %zu bytes", outcap);
+	for (k = keep; k-- > 0; )
+		out[(*n)++] = (unsigned char)(acc >> (8 * k));
+	return 0;
+}
+
 int
 solr_b64_decode(const char *s, size_t slen, unsigned char *out,
     size_t outcap, size_t *outlen, struct solr_err *e)
@@ -194,37 +220,8 @@ solr_b64_decode(const char *s, size_t slen, unsigned char *out,
 	if (nchars % 4 != 0)
 		return solr_seterr(e, SOLR_ERR_FORMAT,
 		    "base64 length is not a multiple of 4");
-	if (pad > 2)
-		return solr_seterr(e, SOLR_ERR_FORMAT,
-		    "base64 has more than two '=' padding characters");
-	if (pad) {
-		/* acc holds 4-pad sextets; the unused bits must be zero so
-		 * that one byte string has one encoding */
-		size_t keep = 3 - pad;
-
-		if (pad == 1) {
-			if (acc & 0x3)
-				return solr_seterr(e, SOLR_ERR_FORMAT,
-				    "base64 has non-zero padding bits");
-			acc >>= 2;	/* 16 bits */
-			if (n + keep > outcap)
-				return solr_seterr(e, SOLR_ERR_LIMIT,
-				    "base64 decodes to more than %zu bytes",
-				    outcap);
-			out[n++] = (unsigned char)(acc >> 8);
-			out[n++] = (unsigned char)acc;
-		} else {
-			if (acc & 0xf)
-				return solr_seterr(e, SOLR_ERR_FORMAT,
-				    "base64 has non-zero padding bits");
-			acc >>= 4;	/* 8 bits */
-			if (n + keep > outcap)
-				return solr_seterr(e, SOLR_ERR_LIMIT,
-				    "base64 decodes to more than %zu bytes",
-				    outcap);
-			out[n++] = (unsigned char)acc;
-		}
-	}
+	if ((v = b64_tail(acc, pad, out, outcap, &n, e)) != 0)
+		return v;
 	*outlen = n;
 	return 0;
 }

@@ -55,6 +55,7 @@ static const char *const bad_b64[] = {
 	"YQ=a",		/* data after padding */
 	"Y===",		/* three pads */
 	"YR==",		/* non-zero padding bits */
+	"YWJ=",		/* ... with one pad */
 	"YW*=",		/* bad character */
 	"&#10;YQ==",	/* only CR may be written as a reference */
 };
