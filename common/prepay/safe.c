@@ -449,6 +449,29 @@ day_events(const struct prepay *pp, int64_t day, const int ymd[3],
 	return n;
 }
 
+/* Which seasons have begun before the day before: those fixed to a date
+ * before it, their day in occ (INT64_MIN: not yet). */
+static void
+seasons_begun(const struct prepay *pp, int64_t before,
+    int64_t occ[PP_SEASONS_MAX])
+{
+	int i;
+
+	for (i = 0; i < PP_SEASONS_MAX; i++)
+		occ[i] = INT64_MIN;
+	for (i = 0; i < pp->nseasons; i++) {
+		const struct pp_date *s = &pp->season[i].start;
+
+		if (s->year != PP_ANY && s->month != PP_ANY && s->day > 0) {
+			int64_t d = solr_time_from_civil(s->year, s->month,
+			    s->day, 0, 0, 0) / 86400;
+
+			if (d < before)
+				occ[i] = d;
+		}
+	}
+}
+
 int
 calendar_never_ends(const struct prepay *pp, int64_t from, int days,
     int64_t *end, char *why, size_t cap)
@@ -460,20 +483,7 @@ calendar_never_ends(const struct prepay *pp, int64_t from, int days,
 	char note[96], ts[SOLR_TIME_STRLEN];
 	int state = 0, checked = 0, n, i, ymd[3];
 
-	for (i = 0; i < PP_SEASONS_MAX; i++)
-		season_occ[i] = INT64_MIN;
-	/* seasons fixed to a date before the look-back have begun */
-	for (i = 0; i < pp->nseasons; i++) {
-		const struct pp_date *s = &pp->season[i].start;
-
-		if (s->year != PP_ANY && s->month != PP_ANY && s->day > 0) {
-			int64_t d = solr_time_from_civil(s->year, s->month,
-			    s->day, 0, 0, 0) / 86400;
-
-			if (d < first - lookback)
-				season_occ[i] = d;
-		}
-	}
+	seasons_begun(pp, first - lookback, season_occ);
 	/* the date of the first day, then one day on at a time */
 	civil(first - lookback, &ymd[0], &ymd[1], &ymd[2]);
 	for (day = first - lookback; day <= first + days; day++,
