@@ -904,43 +904,54 @@ replay_dir(const char *outdir, char *tmp, size_t cap)
 /* Replay: the world's changes as the trail meets them, each decision
  * that comes out differently with the change that made it, and exit 1
  * exactly when a decision differs. */
+/* The trail checked with the world's DCC certificate and trail key,
+ * and the world as the replay reads it, with its device inventory now
+ * (to hold each entry's to it).  0, or SOLR_EXIT_TROUBLE, said. */
 static int
-cmd_replay(const char *dir, const char *world, const char *outdir,
-    int progress)
+replay_open(const char *dir, const char *world, struct replay_world *rw)
 {
 	struct sat_check c;
 	struct sat_trust t;
 	struct solr_world w;
-	struct replay_world rw;
 	struct solr_err e = { 0 }, ie = { 0 };
-	char cert[PATH_MAX], heads[PATH_MAX], tools[PATH_MAX],
-	    objs[PATH_MAX], out[PATH_MAX], tmp[PATH_MAX], scratch[PATH_MAX],
-	    hex[65];
+	char cert[PATH_MAX], heads[PATH_MAX], hex[65];
 	unsigned char head[32] = { 0 };
 	uint64_t ninv = 0;
-	int inv;
-	unsigned long n = 0, differ = 0;
-	FILE *f;
-	int rc;
+	int inv, rc;
 
 	if (world_load(&w, world, &e) != 0) {
 		cli_error(&e);
 		return SOLR_EXIT_TROUBLE;
 	}
-	/* the world's DCC certificate and trail key only */
 	cli_sat_trust(&t, &w, cert, heads);
 	t.heads = NULL;
 	rc = sat_check(dir, &t, &c, &e);
-	/* the device inventory now, to hold each entry's to it */
 	inv = inv_head(&w, &ninv, head, &ie);
 	solr_hex(head, 32, hex);
 	world_free(&w);
-	if (rc != 0 || replay_world_open(&rw, world, dir, &e) != 0) {
+	if (rc != 0 || replay_world_open(rw, world, dir, &e) != 0) {
 		cli_error(&e);
-		return SOLR_EXIT_TROUBLE;	/* nothing to replay from */
+		return SOLR_EXIT_TROUBLE;
 	}
 	if (inv == 0 || inv == SOLR_ERR_NOTFOUND)
-		replay_world_inventory(&rw, ninv, inv == 0 ? hex : NULL);
+		replay_world_inventory(rw, ninv, inv == 0 ? hex : NULL);
+	return 0;
+}
+
+static int
+cmd_replay(const char *dir, const char *world, const char *outdir,
+    int progress)
+{
+	struct replay_world rw;
+	struct solr_err e = { 0 };
+	char tools[PATH_MAX], objs[PATH_MAX], out[PATH_MAX], tmp[PATH_MAX],
+	    scratch[PATH_MAX];
+	unsigned long n = 0, differ = 0;
+	FILE *f;
+	int rc;
+
+	if ((rc = replay_open(dir, world, &rw)) != 0)
+		return rc;	/* nothing to replay from */
 	sat_each(dir, world_entry, &rw, &e);
 	/* the recorded requests, from the bundle's objects, through every
 	 * stage; nothing is written to the world, and what the stages
