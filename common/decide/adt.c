@@ -1224,29 +1224,24 @@ static int
 note_gate(struct ynode *rec, const struct adt_gate *g, const struct
     adt_file *adt, const struct decision *d)
 {
-	struct ynode *st = rec_decide(rec, STAGE, d);
-	char ws[SOLR_TIME_STRLEN], why[256];
-	int r = 0;
+	char why[256];
+	struct rec_gate n = {
+		.instruction = g->instruction ? g->instruction->ref : NULL,
+		.adt_sha256 = g->have_adt ? adt->sha256 : NULL,
+		.count = g->count,
+		.window_start = g->window_start,
+		.window = g->window,
+	};
 
-	if (st == NULL)
-		return SOLR_ERR_NOMEM;
-	solr_time_format(g->window_start, ws);
-	if (g->instruction)
-		r |= rec_put_str(st, RK_INSTRUCTION, g->instruction->ref);
-	if (g->have_adt)
-		r |= rec_put_str(st, RK_ADT_SHA256, adt->sha256);
-	r |= rec_put(st, RK_COUNT, yn_new_int((int64_t)g->count));
-	r |= rec_put(st, RK_WINDOW_START, yn_new_plain(ws));
-	r |= rec_put(st, RK_WINDOW, yn_new_int(g->window));
 	if (decision_is_pass(d) && g->threshold &&
 	    (int64_t)g->count > g->threshold->warning) {
 		snprintf(why, sizeof(why), "request %llu in the window is "
 		    "above the warning threshold %lld",
 		    (unsigned long long)g->count,
 		    (long long)g->threshold->warning);
-		r |= rec_put_str(st, RK_WARNING, why);
+		n.warning = why;
 	}
-	return r ? SOLR_ERR_NOMEM : 0;
+	return rec_gate_note(rec_decide(rec, STAGE, d), &n);
 }
 
 /* What adt-check keeps of its first decision on a request. */

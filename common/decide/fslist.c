@@ -544,11 +544,7 @@ fslist_route(const struct solr_world *w, const struct fs_list *l,
 static int
 note_list(struct ynode *st, const struct fs_list *l)
 {
-	if (st == NULL || rec_put(st, RK_LIST_VERSION, yn_new_int(l->version))
-	    != 0 || rec_put_str(st, RK_LIST_SHA256, l->present ? l->sha256 :
-	    NULL) != 0)
-		return SOLR_ERR_NOMEM;
-	return 0;
+	return rec_list_note(st, l->version, l->present ? l->sha256 : NULL);
 }
 
 static int
@@ -583,9 +579,8 @@ route_record(void *ctx, struct solr_record *rec, struct solr_err *e)
 	const char *code = rec_str(al, RK_CODE);
 	struct fs_route rt;
 	struct decision d;
-	char eui[SOLR_EUI_STRLEN];
 	uint64_t id, c = 0;
-	int r = 0;
+	int r;
 
 	if (al == NULL || rec_eui(al, "recipient", &id) != 0)
 		return 0;
@@ -593,13 +588,10 @@ route_record(void *ctx, struct solr_record *rec, struct solr_err *e)
 		solr_parse_uint(code, 0xffff, &c);
 	if (fslist_route(fs->world, &fs->list, id, c, &rt) != 0)
 		return 0;
-	solr_eui_format(rt.deliver_to, eui);
-	r |= rec_put_str(al, RK_DELIVER_TO, eui);
-	solr_eui_format(rt.forward_to, eui);
-	r |= rec_put(al, RK_FORWARD_TO, rt.has_forward ? yn_new_str(eui) :
-	    yn_new_null());
-	r |= rec_put(al, RK_SAFETY_CRITICAL, yn_new_plain(rt.safety_critical ?
-	    "true" : "false"));
+	r = rec_route_set(rec->tree, &(struct rec_route){
+	    .deliver_to = rt.deliver_to, .has_forward = rt.has_forward,
+	    .forward_to = rt.forward_to,
+	    .safety_critical = rt.safety_critical });
 	decision_pass(&d);
 	if (r != 0 || note_list(rec_decide(rec->tree, "route", &d), &fs->list)
 	    != 0)

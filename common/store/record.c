@@ -1355,3 +1355,50 @@ rec_object_set(struct ynode *rec, const char *name, const char *at,
 		return SOLR_ERR_NOMEM;
 	return 0;
 }
+
+int
+rec_gate_note(struct ynode *st, const struct rec_gate *g)
+{
+	char ws[SOLR_TIME_STRLEN];
+	int r = 0;
+
+	if (st == NULL)
+		return SOLR_ERR_NOMEM;
+	solr_time_format(g->window_start, ws);
+	if (g->instruction != NULL)
+		r |= rec_put_str(st, RK_INSTRUCTION, g->instruction);
+	if (g->adt_sha256 != NULL)
+		r |= rec_put_str(st, RK_ADT_SHA256, g->adt_sha256);
+	r |= rec_put(st, RK_COUNT, yn_new_int((int64_t)g->count));
+	r |= rec_put(st, RK_WINDOW_START, yn_new_plain(ws));
+	r |= rec_put(st, RK_WINDOW, yn_new_int(g->window));
+	if (g->warning != NULL)
+		r |= rec_put_str(st, RK_WARNING, g->warning);
+	return r ? SOLR_ERR_NOMEM : 0;
+}
+
+int
+rec_list_note(struct ynode *st, int64_t version, const char *sha256)
+{
+	if (st == NULL || rec_put(st, RK_LIST_VERSION, yn_new_int(version)) !=
+	    0 || rec_put_str(st, RK_LIST_SHA256, sha256) != 0)
+		return SOLR_ERR_NOMEM;
+	return 0;
+}
+
+int
+rec_route_set(struct ynode *rec, const struct rec_route *rt)
+{
+	struct ynode *al = rec_part(rec, RK_ALERT);
+	char eui[SOLR_EUI_STRLEN];
+	int r = 0;
+
+	solr_eui_format(rt->deliver_to, eui);
+	r |= rec_put_str(al, RK_DELIVER_TO, eui);
+	solr_eui_format(rt->forward_to, eui);
+	r |= rec_put(al, RK_FORWARD_TO, rt->has_forward ? yn_new_str(eui) :
+	    yn_new_null());
+	r |= rec_put(al, RK_SAFETY_CRITICAL, yn_new_plain(rt->safety_critical ?
+	    "true" : "false"));
+	return r ? SOLR_ERR_NOMEM : 0;
+}

@@ -185,6 +185,30 @@ int rec_alert_set(struct ynode *rec, const struct rec_alert *a,
     const char *gbcs_sha256);
 int rec_gbcs_set(struct ynode *rec, const struct rec_gbcs *g);
 
+/* What solr-adt-check notes in its entry (stages.adt-check): the
+ * instruction and ADT file that decided (NULL: none), the count, its
+ * window, and a warning (NULL: none). */
+struct rec_gate {
+	const char *instruction, *adt_sha256;
+	uint64_t count;
+	int64_t window_start, window;
+	const char *warning;
+};
+/* Where solr-failed-suppliers route sends an alert (in alert:). */
+struct rec_route {
+	uint64_t deliver_to;
+	int has_forward;
+	uint64_t forward_to;
+	int safety_critical;
+};
+/* The writers of a stage's entry st and of the route.  0 or
+ * SOLR_ERR_NOMEM. */
+int rec_gate_note(struct ynode *st, const struct rec_gate *g);
+/* The Failed Suppliers list that decided: its version and SHA-256 (NULL:
+ * none). */
+int rec_list_note(struct ynode *st, int64_t version, const char *sha256);
+int rec_route_set(struct ynode *rec, const struct rec_route *rt);
+
 /* The writers of request:, sender: and claimed:, in the contract's order.
  * 0 or SOLR_ERR_NOMEM. */
 int rec_request_set(struct ynode *rec, const struct rec_header *h);
