@@ -143,34 +143,21 @@ eui(unsigned long long v, char dashed[24], char hex[17])
 	snprintf(hex, 17, "%016llX", v);
 }
 
-static EVP_PKEY *
-pem_key(const char *path)
+/* The PEM file at path: a certificate (cert) or a private key. */
+static void *
+pem_load(const char *path, int cert)
 {
-	EVP_PKEY *k;
+	void *p;
 	FILE *f;
 
 	if ((f = fopen(path, "r")) == NULL)
 		die(strerror(errno), path);
-	k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	p = cert ? (void *)PEM_read_X509(f, NULL, NULL, NULL) :
+	    (void *)PEM_read_PrivateKey(f, NULL, NULL, NULL);
 	fclose(f);
-	if (k == NULL)
-		die("not a private key", path);
-	return k;
-}
-
-static X509 *
-pem_cert(const char *path)
-{
-	X509 *x;
-	FILE *f;
-
-	if ((f = fopen(path, "r")) == NULL)
-		die(strerror(errno), path);
-	x = PEM_read_X509(f, NULL, NULL, NULL);
-	fclose(f);
-	if (x == NULL)
-		die("not a certificate", path);
-	return x;
+	if (p == NULL)
+		die(cert ? "not a certificate" : "not a private key", path);
+	return p;
 }
 
 /* A Pre-Command template: mk-gbcs's hex, as bytes. */
@@ -375,11 +362,11 @@ main(int argc, char *argv[])
 	keys[0] = load_key(argv[1], "srp-xmlsign");
 	keys[1] = load_key(argv[1], "srp2-xmlsign");
 	snprintf(path, sizeof(path), "%s/test-keys/failed-ds.key", argv[1]);
-	sup = pem_key(path);
+	sup = pem_load(path, 0);
 	snprintf(path, sizeof(path), "%s/test-keys/device-ca.key", argv[1]);
-	cakey = pem_key(path);
+	cakey = pem_load(path, 0);
 	snprintf(path, sizeof(path), "%s/pki/trust/device-ca.pem", argv[1]);
-	ca = pem_cert(path);
+	ca = pem_load(path, 1);
 	snprintf(path, sizeof(path), "%s/BATCH.tsv", argv[2]);
 	if ((tsv = fopen(path, "w")) == NULL)
 		die(strerror(errno), path);
