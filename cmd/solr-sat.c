@@ -373,12 +373,26 @@ has(const char *text, size_t len, const char *needle)
  * tools write it (EUI-64s in upper case, a verdict in lower case, a code
  * in upper case); a necessary condition only, the filters decide after
  * the parse. */
+/* Whether text holds "key: value", the value in the case fold gives it
+ * (as the tools write it). */
+static int
+has_kv(const char *text, size_t len, const char *key, const char *value,
+    int (*fold)(int))
+{
+	char kv[64];
+	size_t i, k = strlen(key) + 2;
+
+	snprintf(kv, sizeof(kv), "%s: %s", key, value);
+	for (i = k; i < sizeof(kv) && kv[i]; i++)
+		kv[i] = (char)fold((unsigned char)kv[i]);
+	return has(text, len, kv);
+}
+
 static int
 may_match(void *arg, const char *text, size_t len)
 {
 	const struct filter *f = arg;
-	char id[SOLR_EUI_STRLEN], kv[64];
-	size_t i;
+	char id[SOLR_EUI_STRLEN];
 
 	if (f->actor) {
 		solr_eui_format(f->actor_eui, id);
@@ -395,21 +409,9 @@ may_match(void *arg, const char *text, size_t len)
 		if (!has(text, len, id))
 			return 0;
 	}
-	if (f->verdict) {
-		snprintf(kv, sizeof(kv), "verdict: %s", f->verdict);
-		for (i = 9; kv[i]; i++)
-			kv[i] = (char)tolower((unsigned char)kv[i]);
-		if (!has(text, len, kv))
-			return 0;
-	}
-	if (f->code) {
-		snprintf(kv, sizeof(kv), "code: %s", f->code);
-		for (i = 6; kv[i]; i++)
-			kv[i] = (char)toupper((unsigned char)kv[i]);
-		if (!has(text, len, kv))
-			return 0;
-	}
-	return 1;
+	return (f->verdict == NULL || has_kv(text, len, "verdict", f->verdict,
+	    tolower)) && (f->code == NULL || has_kv(text, len, "code", f->code,
+	    toupper));
 }
 
 /* The filters read as the stages read their inputs: a value that could
@@ -1111,7 +1113,48 @@ struct opts {
 	const char *expect, *cert, *world, *outdir;
 	const char *world_files;	/* replay --world-files */
 	int progress;
+	unsigned given;		/* O_* */
 };
+
+/* The options a command may be given (--json, -h and --version: all). */
+enum {
+	O_EXPECT = 1 << 0, O_CERT = 1 << 1, O_WORLD = 1 << 2, O_OUT = 1 << 3,
+	O_WFILES = 1 << 4, O_FILTER = 1 << 5, O_TSV = 1 << 6,
+	O_COMMANDS = 1 << 7, O_PROGRESS = 1 << 8,
+};
+static const struct {
+	const char *name;
+	unsigned takes;
+} commands[] = {
+	{ "verify", O_EXPECT | O_CERT | O_WORLD | O_PROGRESS },
+	{ "log", O_CERT | O_WORLD | O_FILTER | O_TSV | O_COMMANDS |
+	    O_PROGRESS },
+	{ "replay", O_OUT | O_WFILES | O_PROGRESS },
+	{ "gc", O_WORLD | O_PROGRESS },
+	{ "retire", O_WORLD },
+	{ "state", O_WORLD | O_EXPECT },
+};
+
+/* A command given an option it would not use is a usage error, not an
+ * option quietly ignored. */
+static void
+options_taken(const char *sub, unsigned given)
+{
+	static const char *const names[] = { "--expect-head", "--cert", "-C",
+	    "-o", "--world-files", "--actor, --originator, --request-id, "
+	    "--verdict, --code, --since and --until", "--tsv", "--commands",
+	    "--progress" };
+	size_t i, b;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, sub) == 0)
+			break;
+	if (i == sizeof(commands) / sizeof(commands[0]))
+		return;		/* an unknown command: said after */
+	for (b = 0; b < sizeof(names) / sizeof(names[0]); b++)
+		if ((given & ~commands[i].takes) & 1u << b)
+			cli_usage("%s does not take %s", sub, names[b]);
+}
 
 /* The options of every command; the command says which it takes. */
 static int
@@ -1140,26 +1183,28 @@ parse_opts(int argc, char *argv[], struct opts *o)
 
 	while ((ch = getopt_long(argc, argv, "C:ho:", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'E': o->expect = optarg; break;
-		case 'c': o->cert = optarg; break;
-		case 'C': o->world = optarg; break;
-		case 'o': o->outdir = optarg; break;
-		case 'W': o->world_files = optarg; break;
-		case 'A': o->f.actor = optarg; break;
-		case 'O': o->f.originator = optarg; break;
-		case 'I': o->f.request_id = optarg; break;
-		case 'v': o->f.verdict = optarg; break;
-		case 'k': o->f.code = optarg; break;
+		case 'E': o->expect = optarg; o->given |= O_EXPECT; break;
+		case 'c': o->cert = optarg; o->given |= O_CERT; break;
+		case 'C': o->world = optarg; o->given |= O_WORLD; break;
+		case 'o': o->outdir = optarg; o->given |= O_OUT; break;
+		case 'W': o->world_files = optarg; o->given |= O_WFILES; break;
+		case 'A': o->f.actor = optarg; o->given |= O_FILTER; break;
+		case 'O': o->f.originator = optarg; o->given |= O_FILTER; break;
+		case 'I': o->f.request_id = optarg; o->given |= O_FILTER; break;
+		case 'v': o->f.verdict = optarg; o->given |= O_FILTER; break;
+		case 'k': o->f.code = optarg; o->given |= O_FILTER; break;
 		case 's': o->f.since = cli_time("--since", optarg);
 			o->f.have_since = 1;
+			o->given |= O_FILTER;
 			break;
 		case 'u': o->f.until = cli_time("--until", optarg);
 			o->f.have_until = 1;
+			o->given |= O_FILTER;
 			break;
 		case 'j': o->f.json = json = 1; break;
-		case 'm': o->f.commands = 1; break;
-		case 't': o->f.tsv = 1; break;
-		case 'p': o->progress = 1; break;
+		case 'm': o->f.commands = 1; o->given |= O_COMMANDS; break;
+		case 't': o->f.tsv = 1; o->given |= O_TSV; break;
+		case 'p': o->progress = 1; o->given |= O_PROGRESS; break;
 		case 'V': cli_version(); break;
 		case 'h': cli_help(); break;
 		default: cli_usage(NULL);
@@ -1249,6 +1294,7 @@ main(int argc, char *argv[])
 		    "state)");
 	sub = argv[1];
 	k = parse_opts(argc - 1, argv + 1, &o);
+	options_taken(sub, o.given);
 	if (o.progress)
 		cli_progress_task();
 	argc -= k + 1;

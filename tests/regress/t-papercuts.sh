@@ -124,3 +124,12 @@ check "mk-requests --one with a key it does not know: exit 2, listing the keys" 
 	sh -c '[ $0 -eq 2 ] && grep -q "'"'"'cv=6'"'"' is not one of fuel=elec|gas, cv=4|5" "$1" && [ ! -e "$2" ]' $? "$TMP/e" "$TMP/one/x.xml"
 sh scripts/mk-requests --one 'ECL=1e6' "$TMP/ow" "$TMP/one/x.xml" > /dev/null 2> "$TMP/e"
 check "... a value not a whole number: exit 2" sh -c '[ $0 -eq 2 ] && grep -q "ECL=1e6: a value is a whole number" "$1"' $? "$TMP/e"
+# solr-sat: an option a command would not use is a usage error, named
+for c in "state -C $W --tsv:state does not take --tsv" \
+	"gc -C $W --world-files $TMP $TMP/nosat:gc does not take --world-files" \
+	"verify -C $W --actor 00-DB-12-34-56-78-00-04 $TMP/nosat:verify does not take --actor" \
+	"replay -C $W $TMP/nosat $W:replay does not take -C" \
+	"retire -C $W --progress $TMP/nosat:retire does not take --progress"; do
+	solr-sat ${c%%:*} > "$TMP/o" 2> "$TMP/e"
+	check "solr-sat ${c%%:*}: exit 2, '${c#*:}'" sh -c '[ $0 -eq 2 ] && grep -q "$1" "$2" && [ ! -s "$3" ]' $? "${c#*:}" "$TMP/e" "$TMP/o"
+done
