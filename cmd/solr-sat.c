@@ -1141,8 +1141,9 @@ static void
 options_taken(const char *sub, unsigned given)
 {
 	static const char *const names[] = { "--expect-head", "--cert", "-C",
-	    "-o", "--world-files", "--actor, --originator, --request-id, "
-	    "--verdict, --code, --since and --until", "--tsv", "--commands",
+	    "-o", "--world-files",
+	    ("--actor, --originator, --request-id, "
+	    "--verdict, --code, --since and --until"), "--tsv", "--commands",
 	    "--progress" };
 	size_t i, b;
 
