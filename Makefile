@@ -288,7 +288,8 @@ distclean:
 	rm -rf bin build
 
 # make bench N=250000 [DEVICES=1000000] [BENCH_REUSE=1: the last requests of N]
-bench: all build/requests/.made build/bench-gen build/bench-floor build/runstat \
+bench: all build/requests/.made build/alerts/.made build/bench-gen \
+		build/bench-floor build/runstat \
 		build/inv-lookup
 	sh scripts/bench $${N:-20000} $${DEVICES:-$${N:-20000}}
 
