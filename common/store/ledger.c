@@ -151,6 +151,21 @@ hdr_read(struct ledger *l)
 	return 0;
 }
 
+/* Whether the index's header is still the one this process last read or
+ * wrote: no other process changed the index since. */
+static int
+hdr_same(struct ledger *l)
+{
+	unsigned char h[IDX_HDR];
+
+	return pread(l->ifd, h, IDX_HDR, 0) == IDX_HDR &&
+	    memcmp(h, IDX_MAGIC, sizeof(IDX_MAGIC) - 1) == 0 &&
+	    solr_get_le64(h + 24) == l->nslots &&
+	    solr_get_le64(h + 32) == l->covered &&
+	    solr_get_le64(h + 40) == l->count &&
+	    solr_get_le64(h + 48) == l->clean;
+}
+
 /* Before the first change since it was last clean: unclean, synced. */
 static int
 touch_index(struct ledger *l, struct solr_err *e)
@@ -296,6 +311,14 @@ catch_up(struct ledger *l, struct solr_err *e)
 {
 	struct stat st, ist;
 
+	/* nothing written since this process last looked, under the lock:
+	 * the ledger as long and the index's header as it left them (every
+	 * change another process makes moves one or the other; a slot is
+	 * only ever trusted after its line is read and matched) */
+	if (l->ifd >= 0 && l->seen_size >= 0 && fstat(l->fd, &st) == 0 &&
+	    st.st_size == l->seen_size && hdr_same(l))
+		return 0;
+	l->seen_size = -1;
 	/* another process may have put a new index in place */
 	if (stat(l->ipath, &ist) != 0 || fstat(l->ifd, &st) != 0 ||
 	    ist.st_ino != st.st_ino || ist.st_dev != st.st_dev) {
@@ -361,6 +384,7 @@ scan(struct ledger *l, struct solr_err *e)
 		pos += n;
 	}
 	l->read_upto = start;
+	l->seen_size = pos;
 	if ((uint64_t)start != l->covered || l->count != count) {
 		l->covered = (uint64_t)start;
 		if ((r = touch_index(l, e)) != 0 || (r = hdr_write(l, e)) != 0)
@@ -578,6 +602,7 @@ ledger_check(const char *world, const char *name,
 
 	memset(&l, 0, sizeof(l));
 	l.fd = l.ifd = l.lfd = -1;
+	l.seen_size = -1;
 	memcpy(l.key, key, 32);
 	world_state_path(l.path, sizeof(l.path), world, name, "-ledger");
 	world_state_path(l.hpath, sizeof(l.hpath), world, name, "-head");
@@ -615,6 +640,7 @@ ledger_open_named(const char *world, const char *name, const char *reuse,
 	int r, alone;
 
 	memset(l, 0, sizeof(*l));
+	l->seen_size = -1;
 	l->fd = l->ifd = l->lfd = -1;	/* ledger_close is safe after any
 					 * failure */
 	l->reuse = reuse;
@@ -669,23 +695,23 @@ append(struct ledger *l, uint64_t originator, uint64_t counter,
     uint64_t recipient, const unsigned char sha[32], const char *note,
     uint64_t *at, struct solr_err *e)
 {
-	struct stat st;
 	char line[LINE_MAX_LEN + 2], hex[65];
-	off_t before;
+	off_t before, size;
 	int len;
 
-	if (fstat(l->fd, &st) != 0)
-		return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0, "stat: %s",
-		    strerror(errno));
-	before = st.st_size;
+	/* the size catch_up saw under this lock: no one else appends */
+	if ((before = size = l->seen_size) < 0)
+		return solr_seterr_at(e, SOLR_ERR_INTERNAL, l->path, 0,
+		    "an append before the ledger was read");
+	l->seen_size = -1;
 	/* after a torn append, start a line of our own */
-	if (st.st_size > l->read_upto) {
+	if (size > l->read_upto) {
 		if (write(l->fd, "\n", 1) != 1)
 			return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0,
 			    "write: %s", strerror(errno));
-		st.st_size++;
+		size++;
 	}
-	*at = (uint64_t)st.st_size;
+	*at = (uint64_t)size;
 	solr_hex(sha, 32, hex);
 	if (note != NULL && (strlen(note) > LEDGER_NOTE_MAX ||
 	    strchr(note, '\n') != NULL))
@@ -699,8 +725,7 @@ append(struct ledger *l, uint64_t originator, uint64_t counter,
 		return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0, "write: %s",
 		    strerror(errno));
 	l->dirty = 1;
-	if (fstat(l->fd, &st) == 0)
-		l->read_upto = st.st_size;
+	l->read_upto = l->seen_size = size + len;
 	solr_appended_note(&l->app, before, l->read_upto);
 	return 0;
 }
@@ -888,6 +913,7 @@ ledger_undo(struct ledger *l)
 	r = solr_appended_undo(l->fd, &l->app);
 	flock(l->fd, LOCK_UN);
 	l->dirty = 0;
+	l->seen_size = -1;
 	/* the index covers lines that are gone: the next to read it builds
 	 * it again */
 	if (r == 0 && l->ifd >= 0 && solr_flock(l->fd, LOCK_EX) == 0) {
@@ -905,6 +931,7 @@ ledger_memory(struct ledger *l)
 {
 	memset(l, 0, sizeof(*l));
 	l->fd = l->ifd = l->lfd = -1;
+	l->seen_size = -1;
 }
 
 void
@@ -937,4 +964,5 @@ ledger_close(struct ledger *l)
 	free(l->index);
 	memset(l, 0, sizeof(*l));
 	l->fd = l->ifd = l->lfd = -1;
+	l->seen_size = -1;
 }

@@ -32,6 +32,8 @@ struct ledger {
 	int fd;
 	char path[PATH_MAX];
 	off_t read_upto;
+	off_t seen_size;	/* the ledger's size when last looked at under
+				 * the lock, -1 when unknown */
 	/* in memory only (a replay) */
 	struct ledger_entry *e;
 	size_t n, cap;

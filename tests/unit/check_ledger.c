@@ -97,6 +97,61 @@ START_TEST(ledger_keeps_what_another_relied_on)
 }
 END_TEST
 
+/* Two writers in turn, each looking only when the other has written:
+ * what one writes the other sees at its next call; an entry taken back
+ * by one's undo (the ledger its old length again) is free for the other;
+ * a line torn by a writer that died is not joined to the next. */
+START_TEST(ledger_writers_in_turn)
+{
+	char dir[] = "/tmp/solr-ledgerXXXXXX", cmd[4200];
+	unsigned char a[32] = { 1 }, b[32] = { 2 };
+	struct ledger l, m;
+	struct ledger_entry x;
+	struct solr_err e;
+	int again, found;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(ledger_open(dir, test_key, &l, &e), 0);
+	ck_assert_int_eq(ledger_open(dir, test_key, &m, &e), 0);
+	ck_assert_int_eq(ledger_record(&l, 1, 10, 2, a, &again, &e), 0);
+	ck_assert_int_eq(ledger_record(&m, 1, 11, 2, a, &again, &e), 0);
+	ck_assert_int_eq(ledger_lookup(&l, 1, 11, 2, &x, &found, &e), 0);
+	ck_assert_int_eq(found, 1);
+	ck_assert_int_eq(ledger_record(&l, 1, 11, 2, b, &again, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_int_eq(ledger_record(&m, 1, 10, 2, b, &again, &e),
+	    SOLR_ERR_VERIFY);
+	ck_assert_int_eq(ledger_sync(&l, &e), 0);
+	ledger_commit(&l);
+	ck_assert_int_eq(ledger_sync(&m, &e), 0);
+	ledger_commit(&m);
+	/* m writes and takes it back: the ledger is as l last saw it */
+	ck_assert_int_eq(ledger_lookup(&l, 1, 12, 2, &x, &found, &e), 0);
+	ck_assert_int_eq(found, 0);
+	ck_assert_int_eq(ledger_record(&m, 1, 12, 2, a, &again, &e), 0);
+	ck_assert_int_eq(ledger_undo(&m), 0);
+	ck_assert_int_eq(ledger_lines(dir), 2);
+	ck_assert_int_eq(ledger_record(&l, 1, 12, 2, b, &again, &e), 0);
+	ck_assert_int_eq(again, 0);
+	ck_assert_int_eq(ledger_record(&m, 1, 12, 2, a, &again, &e),
+	    SOLR_ERR_VERIFY);
+	/* a torn line from a writer that died, then l again */
+	snprintf(cmd, sizeof(cmd), "printf '0000000000000001 13' >> "
+	    "%s/state/countersign-ledger", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(ledger_record(&l, 1, 14, 2, a, &again, &e), 0);
+	ck_assert_int_eq(ledger_lines(dir), 5);
+	ck_assert_int_eq(ledger_lookup(&m, 1, 14, 2, &x, &found, &e), 0);
+	ck_assert_int_eq(found, 1);
+	ck_assert_int_eq(ledger_lookup(&m, 1, 13, 2, &x, &found, &e), 0);
+	ck_assert_int_eq(found, 0);
+	ledger_close(&m);
+	ledger_close(&l);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 /* the same APDU again for a key is the same Command; another is refused
  * for that key and accepted for any other key; a memory ledger (replay)
  * keeps the same rule without a file */
@@ -494,6 +549,7 @@ ledger_suite(void)
 	tcase_add_test(tc, ledger_rules_in_memory);
 	tcase_add_test(tc, ledger_takes_back_its_own_entries);
 	tcase_add_test(tc, ledger_keeps_what_another_relied_on);
+	tcase_add_test(tc, ledger_writers_in_turn);
 	tcase_add_test(tc, ledger_index);
 	tcase_add_test(tc, ledger_notes);
 	tcase_add_test(tc, ledger_record_holds);
