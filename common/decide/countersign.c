@@ -61,6 +61,10 @@ keys_unchanged(struct countersign_stage *c, struct solr_err *e)
 	struct stat st;
 	int i;
 
+	/* looked at once a batch: a key put in place under the run is
+	 * refused from the batch after */
+	if (c->world->batch != 0 && c->keys_fresh_in == c->world->batch)
+		return 0;
 	for (i = 0; i < c->nkeys; i++) {
 		world_path(path, sizeof(path), c->world->dir, key_files[i]);
 		if (stat(path, &st) != 0 || !solr_same_file(&st,
@@ -70,6 +74,7 @@ keys_unchanged(struct countersign_stage *c, struct solr_err *e)
 			    "signed or MACed with what was read; run again "
 			    "to use it", world_layout[key_files[i]].path);
 	}
+	c->keys_fresh_in = c->world->batch;
 	return 0;
 }
 
@@ -1199,9 +1204,9 @@ audit(struct countersign_stage *c, struct ynode *rec, struct solr_err *e)
 /* Group commit: the ledger entries, then the SAT entries of the batch,
  * on disk before any of its records leaves. */
 static int
-sync_batch(void *ctx, struct ynode **recs, size_t n, struct solr_err *e)
+sync_state(struct countersign_stage *c, struct ynode **recs, size_t n,
+    struct solr_err *e)
 {
-	struct countersign_stage *c = ctx;
 	size_t i;
 	int r;
 
@@ -1224,6 +1229,18 @@ sync_batch(void *ctx, struct ynode **recs, size_t n, struct solr_err *e)
 	 * requests are decided at, not the clock of the signature */
 	return sat_head_write(&c->sat, c->dcc, c->dcc_cert,
 	    (int64_t)time(NULL), e);
+}
+
+static int
+sync_batch(void *ctx, struct ynode **recs, size_t n, struct solr_err *e)
+{
+	struct countersign_stage *c = ctx;
+	int r = sync_state(c, recs, n, e);
+
+	/* the trail named the inputs the batch was decided with; the next
+	 * batch looks at the files again */
+	world_batch_next(c->world);
+	return r;
 }
 
 static void

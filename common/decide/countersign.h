@@ -43,6 +43,7 @@ struct countersign_stage {
 	 * MACs only while each is the same (a key rotated stops it) */
 	struct stat key_st[3];
 	int nkeys;
+	uint64_t keys_fresh_in;	/* the world's batch they were found in */
 	const char *outdir;	/* -o: a copy of each artifact, or NULL */
 	struct tar_out tar;	/* -o ARCHIVE.tar: into it instead */
 	struct sat sat;

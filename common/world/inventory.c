@@ -261,6 +261,7 @@ struct inv_reader {
 	size_t idxlen;
 	uint64_t nentries, nslots;
 	unsigned char head[32];
+	uint64_t fresh_in;	/* the world's batch it was found fresh in */
 };
 
 void
@@ -448,11 +449,17 @@ reader_fresh(struct solr_world *w, struct inv_reader **out,
 	struct stat ls, is;
 	int rc;
 
+	/* looked at once a batch */
+	if (r != NULL && w->batch != 0 && r->fresh_in == w->batch) {
+		*out = r;
+		return 0;
+	}
 	world_path(lp, sizeof(lp), w->dir, WF_INVENTORY);
 	world_path(ip, sizeof(ip), w->dir, WF_INVENTORY_IDX);
 	if (r != NULL && lstat(lp, &ls) == 0 && lstat(ip, &is) == 0 &&
 	    solr_same_file(&ls, &r->log_st) &&
 	    solr_same_file(&is, &r->idx_st)) {
+		r->fresh_in = w->batch;
 		*out = r;
 		return 0;
 	}
@@ -465,6 +472,7 @@ reader_fresh(struct solr_world *w, struct inv_reader **out,
 		inv_reader_free(r);
 		return rc;
 	}
+	r->fresh_in = w->batch;
 	*out = w->inventory = r;
 	w->inventory_free = inv_reader_free;
 	return 0;

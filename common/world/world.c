@@ -970,6 +970,13 @@ world_load(struct solr_world *w, const char *dir, struct solr_err *e)
 }
 
 void
+world_batch_next(struct solr_world *w)
+{
+	if (++w->batch == 0)
+		w->batch = 1;
+}
+
+void
 world_free(struct solr_world *w)
 {
 	size_t i, j;

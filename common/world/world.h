@@ -132,12 +132,20 @@ struct solr_world {
 	 * (inventory.c), and what frees them */
 	struct inv_reader *inventory;
 	void (*inventory_free)(struct inv_reader *);
+	/* the batch a stage with group commit is deciding (world_batch_next),
+	 * 0 outside one: a file found unchanged in a batch is not looked at
+	 * again before the next */
+	uint64_t batch;
 };
 
 /* Resolves the world directory: dir, else $SOLR_WORLD, else ".". */
 const char *solr_world_dir(const char *dir);
 int world_load(struct solr_world *w, const char *dir, struct solr_err *e);
 void world_free(struct solr_world *w);
+/* A stage with group commit begins its next batch: what a lookup found
+ * unchanged in the last one (the device inventory's files) is looked at
+ * again.  Outside batches it is looked at on every lookup. */
+void world_batch_next(struct solr_world *w);
 
 const struct solr_user *world_user(const struct solr_world *w, uint64_t id);
 int user_has_role(const struct solr_user *u, const char *role);

@@ -206,6 +206,24 @@ for f in keys/acb.ka.key keys/dcc.xmlsign.key keys/dcc.xmlsign.pem; do
 	check "... and the next run uses what is there now (the gas request, MACed)" \
 		sh -c '[ "$0" -eq 0 ] && grep -Eq "^  command: [0-9a-f]" "$1"' "$?" "$TMP/rot2"
 done
+# the device inventory changed while a run is at work: a batch decided
+# before stands; the next batch reads the inventory again (a device
+# removed under the run gets no Command from then on)
+rm -rf "$TMP/cw"; cp -R "$TMP/cw2" "$TMP/cw"
+rm -f "$TMP/in"; mkfifo "$TMP/in"
+$CS -C "$TMP/cw" --at $PIN < "$TMP/in" > "$TMP/inv" 2>/dev/null & pc=$!
+exec 3> "$TMP/in"
+cat "$TMP/first" >&3
+await "countersign's first verdict" grep -q '^verdict:' "$TMP/inv"
+$CS -C "$TMP/cw" devices remove 00-DB-12-34-56-78-90-A1 > /dev/null
+cat "$TMP/second" >&3
+exec 3>&-
+wait $pc
+awk '/^---/ { n++ } n == 2' "$TMP/inv" > "$TMP/inv2"
+check "a device removed under a run: the record before it accepted" \
+	sh -c '[ "$(awk "/^verdict:/ { print; exit }" "$0")" = "verdict: accept" ]' "$TMP/inv"
+check "... the one after, in the next batch, refused E19 with nothing made" \
+	sh -c 'grep -q "^code: E19" "$0" && ! grep -Eq "^  command: " "$0"' "$TMP/inv2"
 rm -rf "$TMP/cw2"
 
 # standalone: the RTDS Commands, byte for byte
