@@ -464,7 +464,9 @@ keep(struct countersign_stage *c, struct ynode *out, const char *key,
 	char name[SOLR_SHA256_HEX], at[OBJSTORE_AT], atkey[32];
 	int r;
 
-	if ((r = objstore_put_at(&c->objects, b->p, b->len, name, at, e)) !=
+	/* made just now: not looked for in the store first, so that the
+	 * store's table of names is never read into memory here */
+	if ((r = objstore_put_new(&c->objects, b->p, b->len, name, at, e)) !=
 	    0 || (rid && (r = write_artifact(c, rid, what, b, name, e)) != 0))
 		return r;
 	batch_keep(c, name, b);
@@ -1006,9 +1008,13 @@ keep_file(struct countersign_stage *c, const char *path,
 	name[0] = '\0';
 	if (access(path, F_OK) != 0)
 		return 0;
-	/* into the bundle alone: the world's store keeps what entries name */
+	/* into the bundle alone: the world's store keeps what entries name.
+	 * Once a run (an ADT file once a sender), looked for by reading the
+	 * bundle's indexes through: a table of its names would grow with
+	 * the trail */
 	if ((r = solr_read_guarded(path, 4 * 1024 * 1024, &b, e)) == 0)
-		r = objstore_put_at(&c->sat.objects, b.p, b.len, name, at, e);
+		r = objstore_put_scan(&c->sat.objects, b.p, b.len, name, at,
+		    e);
 	solr_buf_free(&b);
 	return r;
 }
@@ -1149,6 +1155,10 @@ audit(struct countersign_stage *c, struct ynode *rec, struct solr_err *e)
 	size_t n = 0, i;
 	int r = 0, fatal = 0, accepted = strcmp(rec_verdict(rec) ? rec_verdict(rec) :
 	    "", "accept") == 0;
+	/* a first decision's objects are new to the bundle; a duplicate's
+	 * are the first one's, which an earlier entry may have copied */
+	enum sat_copy how = rec_part(rec, RK_DUPLICATE_OF) ? SAT_COPY_ONCE :
+	    SAT_COPY_NEW;
 
 	if (objs == NULL)
 		return nomem(e);
@@ -1166,7 +1176,7 @@ audit(struct countersign_stage *c, struct ynode *rec, struct solr_err *e)
 		 * its entry all the same: the object it lacks is named, and
 		 * the rest of the batch goes on */
 		if (!accepted && sat_place(&c->sat, &c->objects, s,
-		    str_at(rec, where[i]), &oe) != 0) {
+		    str_at(rec, where[i]), how, &oe) != 0) {
 			if (oe.code != SOLR_ERR_IO && oe.code !=
 			    SOLR_ERR_VERIFY) {
 				fatal = solr_seterr(e, oe.code, "%s", oe.msg);
@@ -1196,7 +1206,7 @@ audit(struct countersign_stage *c, struct ynode *rec, struct solr_err *e)
 	    .objects_missing = missing })) == NULL)
 		return nomem(e);
 	r = sat_append(&c->sat, body, &c->objects, objv, atv, bytev,
-	    accepted ? n : 0, e);
+	    accepted ? n : 0, how, e);
 	sat_body_free(body);	/* the record is the caller's */
 	return r;
 }

@@ -322,6 +322,10 @@ enum { PUT_ONCE, PUT_AGAIN };
 static int put(struct solr_objstore *, const void *, size_t, const char *,
     char *, int, struct solr_err *);
 
+static int refresh(struct solr_objstore *, struct solr_err *);
+static int read_obj(struct solr_objstore *, size_t, uint64_t, const char *,
+    size_t, struct solr_buf *, int *, struct solr_err *);
+
 int
 objstore_put_at(struct solr_objstore *os, const void *p, size_t n,
     char name[SOLR_SHA256_HEX], char at[OBJSTORE_AT], struct solr_err *e)
@@ -334,15 +338,106 @@ objstore_put_at(struct solr_objstore *os, const void *p, size_t n,
 }
 
 int
+objstore_put_new(struct solr_objstore *os, const void *p, size_t n,
+    char name[SOLR_SHA256_HEX], char at[OBJSTORE_AT], struct solr_err *e)
+{
+	int r;
+
+	if ((r = solr_sha256_hex(p, n, name)) != 0)
+		return solr_seterr(e, r, "SHA-256 failed");
+	return put(os, p, n, name, at, PUT_AGAIN, e);
+}
+
+/* Whether name is in segment i's index and there, whole: *at then
+ * says where.  The index is read through, nothing of it kept. */
+static int
+scan_index(struct solr_objstore *os, size_t i, const char *name, size_t n,
+    char *at, int *yes, struct solr_err *e)
+{
+	char path[PATH_MAX], buf[IDX_LINE * 512];
+	struct solr_buf b = { 0 };
+	uint64_t off;
+	off_t pos = 0;
+	ssize_t got;
+	size_t k;
+	int fd, r = 0, there;
+
+	seg_path(os, i, "idx", path, sizeof(path));
+	if (access(path, F_OK) != 0 && errno == ENOENT)
+		return 0;
+	if ((fd = solr_open_regular(path, O_RDONLY, 1, e)) < 0)
+		return e->code;
+	while (!*yes && r == 0 && (got = pread(fd, buf, sizeof(buf), pos)) >=
+	    IDX_LINE) {
+		for (k = 0; !*yes && r == 0 && k + IDX_LINE <= (size_t)got;
+		    k += IDX_LINE) {
+			if (memcmp(buf + k, name, 64) != 0 ||
+			    solr_parse_hexn(buf + k + 65, 16, &off) != 0 ||
+			    off >= (uint64_t)OBJSTORE_SEGMENT_MAX)
+				continue;
+			if ((r = read_obj(os, i, off, name, n, &b, &there,
+			    e)) == 0 && there && b.len == n) {
+				*yes = 1;
+				snprintf(at, OBJSTORE_AT, "%s:%llx",
+				    os->segs[i].id, (unsigned long long)off);
+			} else if (r != 0 && e->code != SOLR_ERR_UNSAFE) {
+				r = 0;	/* a copy that does not read back */
+				solr_err_clear(e);
+			}
+		}
+		pos += (off_t)(got - got % IDX_LINE);
+	}
+	solr_buf_free(&b);
+	close(fd);
+	return r;
+}
+
+int
+objstore_put_scan(struct solr_objstore *os, const void *p, size_t n,
+    char name[SOLR_SHA256_HEX], char at[OBJSTORE_AT], struct solr_err *e)
+{
+	struct dirent *d;
+	size_t i, len;
+	DIR *dir;
+	int r, yes = 0;
+
+	if ((r = solr_sha256_hex(p, n, name)) != 0)
+		return solr_seterr(e, r, "SHA-256 failed");
+	if (os->tabcap > 0)
+		return put(os, p, n, name, at, PUT_ONCE, e);
+	if ((r = solr_guard(os->dir, 1, e)) != 0)
+		return r;
+	if ((dir = opendir(os->dir)) == NULL)
+		return io_err(e, os->dir, "opendir");
+	while ((d = readdir(dir)) != NULL) {
+		len = strlen(d->d_name);
+		if (len > 4 && strcmp(d->d_name + len - 4, ".seg") == 0 &&
+		    valid_id(d->d_name, len - 4) && seg_add(os, d->d_name,
+		    len - 4) < 0) {
+			closedir(dir);
+			return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+		}
+	}
+	closedir(dir);
+	for (i = 0; r == 0 && !yes && i < os->nsegs; i++)
+		r = scan_index(os, i, name, n, at, &yes, e);
+	return r != 0 || yes ? r : put(os, p, n, name, at, PUT_AGAIN, e);
+}
+
+int
 objstore_copy(struct solr_objstore *os, const char *name,
     const struct solr_buf *b, struct solr_err *e)
 {
 	return put(os, b->p, b->len, name, NULL, PUT_ONCE, e);
 }
 
-static int refresh(struct solr_objstore *, struct solr_err *);
-static int read_obj(struct solr_objstore *, size_t, uint64_t, const char *,
-    size_t, struct solr_buf *, int *, struct solr_err *);
+int
+objstore_copy_new(struct solr_objstore *os, const char *name,
+    const struct solr_buf *b, struct solr_err *e)
+{
+	return put(os, b->p, b->len, name, NULL, PUT_AGAIN, e);
+}
+
 
 /* Whether the store holds name already (*yes), whole and hashing to its
  * name: then *at says where, and nothing is written again (a re-run, or

@@ -82,9 +82,26 @@ int objstore_close(struct solr_objstore *os, struct solr_err *e);
  * objstore_sync. */
 int objstore_put_at(struct solr_objstore *os, const void *p, size_t n,
     char name[SOLR_SHA256_HEX], char at[OBJSTORE_AT], struct solr_err *e);
+/* The same for bytes made just now (a Command, a countersignature, a
+ * Response), which a store holds only if a run that made them before
+ * died undecided: not looked for first, so that a
+ * writer of such objects never reads the indexes into memory.  Should
+ * the bytes be there after all, they are there twice, which harms
+ * nothing: a reader checks whichever copy it finds. */
+int objstore_put_new(struct solr_objstore *os, const void *p, size_t n,
+    char name[SOLR_SHA256_HEX], char at[OBJSTORE_AT], struct solr_err *e);
 /* An object objstore_get has just read and checked, into this store
  * under its name (not hashed again). */
 int objstore_copy(struct solr_objstore *os, const char *name,
+    const struct solr_buf *b, struct solr_err *e);
+/* Stores p unless the store holds it, looked for by reading each index
+ * through once and keeping nothing of it: for the few objects a writer
+ * stores run after run (a bundle's world files), where a table of every
+ * name in memory would grow with the store. */
+int objstore_put_scan(struct solr_objstore *os, const void *p, size_t n,
+    char name[SOLR_SHA256_HEX], char at[OBJSTORE_AT], struct solr_err *e);
+/* The same, not looked for first (see objstore_put_new). */
+int objstore_copy_new(struct solr_objstore *os, const char *name,
     const struct solr_buf *b, struct solr_err *e);
 /* Reads the object; at (may be NULL) is a hint, checked like the bytes.
  * SOLR_ERR_VERIFY if the bytes do not hash to name, SOLR_ERR_IO if the

@@ -44,7 +44,7 @@ static const char *const sk[] = {
 #define SAT_VERSION 2	/* an entry's "sat:": 2 has the writer's MAC */
 
 static int place(struct sat *, struct solr_objstore *, const char *,
-    const char *, struct solr_err *);
+    const char *, enum sat_copy, struct solr_err *);
 
 static const char zero_hash[] =
     "0000000000000000000000000000000000000000000000000000000000000000";
@@ -250,22 +250,23 @@ sat_open(const char *dir, const unsigned char key[32], const char *world,
 
 int
 sat_place(struct sat *s, struct solr_objstore *src, const char *name,
-    const char *at, struct solr_err *e)
+    const char *at, enum sat_copy how, struct solr_err *e)
 {
-	return place(s, src, name, at, e);
+	return place(s, src, name, at, how, e);
 }
 
 /* An object into the bundle, from src where at (a hint, may be NULL)
  * says, its bytes checked against its name. */
 static int
 place(struct sat *s, struct solr_objstore *src, const char *name,
-    const char *at, struct solr_err *e)
+    const char *at, enum sat_copy how, struct solr_err *e)
 {
 	struct solr_buf b = { 0 };
 	int r;
 
 	if ((r = objstore_get_at(src, name, at, 64 << 20, &b, e)) == 0)
-		r = objstore_copy(&s->objects, name, &b, e);
+		r = how == SAT_COPY_NEW ? objstore_copy_new(&s->objects, name,
+		    &b, e) : objstore_copy(&s->objects, name, &b, e);
 	solr_buf_free(&b);
 	return r;
 }
@@ -320,7 +321,7 @@ entry_text(struct sat *s, struct ynode *body, uint64_t n, const char *prev,
 int
 sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
     char **objects, char **at, const struct solr_buf *const *bytes,
-    size_t nobjects, struct solr_err *e)
+    size_t nobjects, enum sat_copy how, struct solr_err *e)
 {
 	struct solr_buf text = { 0 };
 	char prev[SOLR_SHA256_HEX];
@@ -331,9 +332,11 @@ sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
 	int r;
 
 	for (i = 0; i < nobjects; i++)
-		if ((r = bytes != NULL && bytes[i] != NULL ?
-		    objstore_copy(&s->objects, objects[i], bytes[i], e) :
-		    place(s, src, objects[i], at[i], e)) != 0)
+		if ((r = bytes == NULL || bytes[i] == NULL ?
+		    place(s, src, objects[i], at[i], how, e) :
+		    how == SAT_COPY_NEW ? objstore_copy_new(&s->objects,
+		    objects[i], bytes[i], e) : objstore_copy(&s->objects,
+		    objects[i], bytes[i], e)) != 0)
 			return r;
 	if (solr_flock(s->fd, LOCK_EX) != 0)
 		return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0,

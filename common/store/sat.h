@@ -69,15 +69,21 @@ int sat_open(const char *dir, const unsigned char key[32], const char *world,
     struct sat *s, struct solr_err *e);
 /* Copies one object into the bundle from src (at: where it lies, or
  * NULL), checked against its name. */
+/* How an object goes into the bundle: looked for there first (one an
+ * earlier entry may have named: a duplicate's), or, when the decision
+ * made it or read it first, copied without looking, so that no table of
+ * the bundle's names is read into memory (should it be there already,
+ * a second copy harms nothing). */
+enum sat_copy { SAT_COPY_ONCE, SAT_COPY_NEW };
 int sat_place(struct sat *s, struct solr_objstore *src, const char *name,
-    const char *at, struct solr_err *e);
+    const char *at, enum sat_copy how, struct solr_err *e);
 /* Appends body (a mapping: the entry without n, prev and hash) under the
  * lock, after copying each object named in objects into the bundle:
  * from bytes[i] when the caller holds them (NULL, or a NULL entry: read
  * from src where at[i] says), bytes that hash to their name. */
 int sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
     char **objects, char **at, const struct solr_buf *const *bytes,
-    size_t nobjects, struct solr_err *e);
+    size_t nobjects, enum sat_copy how, struct solr_err *e);
 /* The entries appended since the last sync to disk.  Nothing they record
  * may leave before.  Then sat_commit, or sat_take_back to take them back
  * (see solr_appended_undo). */

@@ -60,6 +60,40 @@ if [ $sanitized = 1 ]; then skip "countersign's memory and its ledger" "$SOLR_SA
 elif [ -n "$m0" ] && [ -n "$m1" ] && [ $((m1 - m0)) -lt 2048 ]; then ok "countersign's memory and its ledger: ${m0} KB with none, ${m1} KB with 300,000 entries"
 else not_ok "countersign's memory and its ledger" "${m0} KB with none, ${m1} KB with 300,000 entries"; fi
 
+# countersign's memory does not grow with the object stores: 300,000
+# objects more in the world's store and in the trail's bundle, then a
+# batch (what it makes is stored without a table of every name; the
+# world files looked for in the bundle by reading its indexes through)
+filler() {	# filler DIR N TAG: N objects in a segment of DIR, as the store lays them out
+	perl -MDigest::SHA=sha256_hex -e '
+		my ($dir, $n, $tag) = @ARGV; my $id = "0000000000001-f$tag-0"; my $off = 0;
+		open(my $s, ">", "$dir/$id.seg") or die; open(my $x, ">", "$dir/$id.idx") or die;
+		for my $i (1 .. $n) {
+			my $b = "filler object $tag $i"; my $h = sha256_hex($b);
+			my $rec = "obj $h " . length($b) . "\n$b\n";
+			print $s $rec; printf $x "%s %016x %08x\n", $h, $off, length($b);
+			$off += length($rec);
+		}' "$@"
+}
+for w in so sf; do
+	fresh_world "$TMP/$w"
+	flow4 "$TMP/$w" > "$TMP/$w.4"
+	sed -n '1,/^---$/p' "$TMP/$w.4" | sed '$d' > "$TMP/$w.first"
+	solr-countersign -C "$TMP/$w" --at $PIN --sat "$TMP/$w.sat" < "$TMP/$w.first" > /dev/null
+	awk '/^---$/ { n++ } n > 1' "$TMP/$w.4" > "$TMP/$w.rest"
+done
+filler "$TMP/sf/state/objects" 300000 111
+filler "$TMP/sf.sat/objects" 300000 222
+"$BUILD/maxrss" solr-countersign -C "$TMP/so" --at $PIN --sat "$TMP/so.sat" < "$TMP/so.rest" > "$TMP/so.5" 2> "$TMP/mso"
+"$BUILD/maxrss" solr-countersign -C "$TMP/sf" --at $PIN --sat "$TMP/sf.sat" < "$TMP/sf.rest" > "$TMP/sf.5" 2> "$TMP/msf"
+check "stores of 300,000 objects more: the batch is accepted" [ "$(grep -c '^verdict: accept' "$TMP/sf.5")" -eq 2 ]
+solr-sat verify -C "$TMP/sf" "$TMP/sf.sat" > /dev/null 2>&1
+check "... and the trail verifies" [ $? -eq 0 ]
+m0=$(sed -n 's/^maxrss //p' "$TMP/mso") m1=$(sed -n 's/^maxrss //p' "$TMP/msf")
+if [ $sanitized = 1 ]; then skip "countersign's memory and the object stores" "$SOLR_SANITIZE keeps freed memory aside"
+elif [ -n "$m0" ] && [ -n "$m1" ] && [ $((m1 - m0)) -lt 2048 ]; then ok "countersign's memory and the object stores: ${m0} KB over small stores, ${m1} KB with 300,000 objects more in each"
+else not_ok "countersign's memory and the object stores" "${m0} KB over small stores, ${m1} KB with 300,000 objects more in each"; fi
+
 # the device inventory: a stage's lookups cost the same memory at 1,000
 # devices and at 101,000 (slots and entries are read, never mapped or
 # loaded whole)

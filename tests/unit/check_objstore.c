@@ -128,6 +128,71 @@ START_TEST(put_get_and_tamper)
 }
 END_TEST
 
+/* Index lines in the store's segments (a copy written is a line). */
+static int
+index_lines(const char *dir)
+{
+	char cmd[4200], buf[64];
+	FILE *p;
+	int n = -1;
+
+	snprintf(cmd, sizeof(cmd), "cat '%s'/*.idx 2>/dev/null | wc -l", dir);
+	ck_assert_ptr_nonnull(p = popen(cmd, "r"));
+	if (fgets(buf, sizeof(buf), p) != NULL)
+		n = atoi(buf);
+	pclose(p);
+	return n;
+}
+
+/* put_scan finds what another process stored (no copy more), stores what
+ * no segment holds, and stores again what an index names but no longer
+ * holds whole; put_new never looks */
+START_TEST(put_scan_and_new)
+{
+	char dir[] = "/tmp/solr-objXXXXXX", name[SOLR_SHA256_HEX],
+	    at[OBJSTORE_AT], at2[OBJSTORE_AT], path[4096];
+	struct solr_objstore os;
+	struct solr_buf b = { 0 };
+	struct solr_err e;
+	int fd;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(objstore_open(&os, dir, &e), 0);
+	ck_assert_int_eq(objstore_put_at(&os, "abc", 3, name, at, &e), 0);
+	ck_assert_int_eq(objstore_close(&os, &e), 0);
+	ck_assert_int_eq(objstore_open(&os, dir, &e), 0);
+	ck_assert_int_eq(objstore_put_scan(&os, "abc", 3, name, at2, &e), 0);
+	ck_assert_str_eq(name, abc);
+	ck_assert_str_eq(at, at2);
+	ck_assert_int_eq(index_lines(dir), 1);
+	ck_assert_int_eq(objstore_put_scan(&os, "abd", 3, name, at2, &e), 0);
+	ck_assert_int_eq(index_lines(dir), 2);
+	ck_assert_int_eq(objstore_get_at(&os, name, at2, 100, &b, &e), 0);
+	ck_assert_mem_eq(b.p, "abd", 3);
+	ck_assert_int_eq(objstore_put_new(&os, "abc", 3, name, NULL, &e), 0);
+	ck_assert_int_eq(index_lines(dir), 3);
+	ck_assert_int_eq(objstore_close(&os, &e), 0);
+	/* the first copy of "xyz" changed on disk: stored again */
+	ck_assert_int_eq(objstore_open(&os, dir, &e), 0);
+	ck_assert_int_eq(objstore_put_new(&os, "xyz", 3, name, at, &e), 0);
+	ck_assert_int_eq(objstore_close(&os, &e), 0);
+	ck_assert_ptr_nonnull(strchr(at, ':'));
+	snprintf(path, sizeof(path), "%s/%.*s.seg", dir,
+	    (int)(strchr(at, ':') - at), at);
+	ck_assert_int_ge(fd = open(path, O_WRONLY), 0);
+	ck_assert_int_eq(pwrite(fd, "xya", 3, 70), 3);
+	close(fd);
+	ck_assert_int_eq(objstore_open(&os, dir, &e), 0);
+	ck_assert_int_eq(objstore_put_scan(&os, "xyz", 3, name, at2, &e), 0);
+	ck_assert_str_ne(at, at2);
+	ck_assert_int_eq(objstore_get_at(&os, name, at2, 100, &b, &e), 0);
+	ck_assert_mem_eq(b.p, "xyz", 3);
+	ck_assert_int_eq(objstore_close(&os, &e), 0);
+	solr_buf_free(&b);
+	rmrf(dir);
+}
+END_TEST
+
 static int
 no_object(void *arg, const char *name, const struct solr_buf *b,
     struct solr_err *e)
@@ -331,6 +396,7 @@ objstore_suite(void)
 	TCase *tc = unit_tcase("core", 30);
 
 	tcase_add_test(tc, put_get_and_tamper);
+	tcase_add_test(tc, put_scan_and_new);
 	tcase_add_test(tc, index_lies);
 	tcase_add_test(tc, same_key_passed_over);
 	tcase_add_test(tc, same_key_flood_refused);

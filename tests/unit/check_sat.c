@@ -73,7 +73,7 @@ append(struct trail *t, struct sat *s, int n, int commit)
 		yn_push(objs, yn_new_str(t->names[1]));
 		yn_set(body, "objects", objs);
 		ck_assert_msg(sat_append(s, body, &t->objects, objv, atv, NULL, 2,
-		    &e) == 0,
+		    SAT_COPY_ONCE, &e) == 0,
 		    "%s", e.msg);
 		yn_free(body);
 	}
@@ -99,8 +99,8 @@ append_inventory(struct trail *t, struct sat *s, int n, char h)
 	yn_set(w, "inventory", inv);
 	yn_set(body, "world", w);
 	yn_set(body, "objects", yn_new_seq(0));
-	ck_assert_msg(sat_append(s, body, &t->objects, NULL, NULL, NULL, 0, &e) ==
-	    0, "%s", e.msg);
+	ck_assert_msg(sat_append(s, body, &t->objects, NULL, NULL, NULL, 0,
+	    SAT_COPY_ONCE, &e) == 0, "%s", e.msg);
 	yn_free(body);
 }
 
