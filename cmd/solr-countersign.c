@@ -242,6 +242,9 @@ run_stage(struct countersign_stage *c, const char *satdir)
 	    &c->sat, &e) != 0))
 		cli_state_failed(c->world, &e, "countersign", NULL, 0);
 	c->have_sat = satdir != NULL;
+	/* what is stored is written at each batch's sync, before its
+	 * records leave */
+	objstore_hold_writes(&c->objects);
 	if (c->have_sat) {
 		c->sat.locked_fill = countersign_inventory_input;
 		c->sat.locked_arg = c;

@@ -481,6 +481,8 @@ held(struct solr_objstore *os, const char *name, size_t n, char *at,
 	return 0;
 }
 
+static int flush_held(struct solr_objstore *, struct solr_err *);
+
 static int
 put(struct solr_objstore *os, const void *p, size_t n, const char *name,
     char *at, int how, struct solr_err *e)
@@ -500,7 +502,7 @@ put(struct solr_objstore *os, const void *p, size_t n, const char *name,
 	    yes))
 		return r;
 	if ((os->wseg < 0 || os->wsize + (off_t)n > OBJSTORE_SEGMENT_MAX) &&
-	    (r = new_segment(os, e)) != 0)
+	    ((r = flush_held(os, e)) != 0 || (r = new_segment(os, e)) != 0))
 		return r;
 	s = &os->segs[os->wseg];
 	hl = snprintf(hdr, sizeof(hdr), "obj %s %zu\n", name, n);
@@ -511,11 +513,21 @@ put(struct solr_objstore *os, const void *p, size_t n, const char *name,
 	iov[2].iov_base = "\n";
 	iov[2].iov_len = 1;
 	want = (size_t)hl + n + 1;
-	while ((w = writev(s->fd, iov, 3)) < 0 && errno == EINTR)
-		;
 	snprintf(line, sizeof(line), "%s %016llx %08zx\n", name,
 	    (unsigned long long)os->wsize, n);
-	if (w != (ssize_t)want || write_all(s->ifd, line, IDX_LINE) != 0) {
+	if (os->hold) {
+		if (solr_buf_add(&os->wbuf, hdr, (size_t)hl) != 0 ||
+		    solr_buf_add(&os->wbuf, p, n) != 0 ||
+		    solr_buf_add(&os->wbuf, "\n", 1) != 0 ||
+		    solr_buf_add(&os->ibuf, line, IDX_LINE) != 0)
+			return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+		w = (ssize_t)want;
+	} else {
+		while ((w = writev(s->fd, iov, 3)) < 0 && errno == EINTR)
+			;
+	}
+	if (w != (ssize_t)want || (!os->hold && write_all(s->ifd, line,
+	    IDX_LINE) != 0)) {
 		/* what is half written stays unindexed: the next object
 		 * goes into a new segment */
 		if (w >= 0 && w != (ssize_t)want)
@@ -538,6 +550,40 @@ put(struct solr_objstore *os, const void *p, size_t n, const char *name,
 	}
 	os->wsize += (off_t)want;
 	s->unsynced = 1;
+	return os->wbuf.len > OBJSTORE_HELD_MAX ? flush_held(os, e) : 0;
+}
+
+void
+objstore_hold_writes(struct solr_objstore *os)
+{
+	os->hold = 1;
+}
+
+/* What put held, into our segment and its index.  On a failure, what
+ * is half written stays unindexed and the next object goes into a new
+ * segment. */
+static int
+flush_held(struct solr_objstore *os, struct solr_err *e)
+{
+	char path[PATH_MAX];
+	struct objseg *s;
+	int bad = 0;
+
+	if (os->wbuf.len == 0)
+		return 0;
+	s = &os->segs[os->wseg];
+	if (write_all(s->fd, os->wbuf.p, os->wbuf.len) != 0)
+		bad = 1;
+	else if (write_all(s->ifd, os->ibuf.p, os->ibuf.len) != 0)
+		bad = 2;
+	os->wbuf.len = os->ibuf.len = 0;
+	if (bad) {
+		seg_path(os, (size_t)os->wseg, bad == 2 ? "idx" : "seg", path,
+		    sizeof(path));
+		s->unsynced = 1;
+		os->wseg = -1;
+		return io_err(e, path, "write");
+	}
 	return 0;
 }
 
@@ -545,7 +591,11 @@ static int
 seg_fd(struct solr_objstore *os, size_t i, struct solr_err *e)
 {
 	char path[PATH_MAX];
+	int r;
 
+	/* our own segment: what is held is written before it is read */
+	if ((long)i == os->wseg && (r = flush_held(os, e)) != 0)
+		return r;
 	if (os->segs[i].fd >= 0)
 		return 0;
 	seg_path(os, i, "seg", path, sizeof(path));
@@ -819,7 +869,10 @@ objstore_sync(struct solr_objstore *os, struct solr_err *e)
 	char path[PATH_MAX];
 	struct objseg *s;
 	size_t i;
+	int r;
 
+	if ((r = flush_held(os, e)) != 0)
+		return r;
 	for (i = 0; i < os->nsegs; i++) {
 		s = &os->segs[i];
 		if (!s->unsynced || s->fd < 0)
@@ -865,6 +918,8 @@ objstore_close(struct solr_objstore *os, struct solr_err *e)
 	}
 	free(os->segs);
 	free(os->tab);
+	solr_buf_free(&os->wbuf);
+	solr_buf_free(&os->ibuf);
 	if (os->also != NULL) {
 		(void)objstore_close(os->also, e);
 		free(os->also);

@@ -59,6 +59,11 @@ struct solr_objstore {
 	long wseg;		/* ours, in segs; -1 before the first put */
 	off_t wsize;
 	int wdirty;
+	/* objstore_hold_writes: what is put waits here (the segment's bytes,
+	 * the index's lines) until objstore_sync, a read of the segment, or
+	 * OBJSTORE_HELD_MAX bytes */
+	int hold;
+	struct solr_buf wbuf, ibuf;
 	struct objseg *segs;
 	size_t nsegs, segcap;
 	struct objloc *tab;	/* open addressing; seg UINT32_MAX empty */
@@ -75,6 +80,11 @@ int objstore_open(struct solr_objstore *os, const char *dir,
 /* For reading alone (an auditor's copy of a bundle): nothing is made,
  * nothing is locked, and objstore_close frees. */
 void objstore_open_read(struct solr_objstore *os, const char *dir);
+/* What is put from now on is written at objstore_sync (or a read of
+ * the segment it goes to), a few writes a batch instead of two an
+ * object: for a writer whose records leave only after that sync. */
+void objstore_hold_writes(struct solr_objstore *os);
+#define OBJSTORE_HELD_MAX (1 << 20)
 /* Syncs what this process wrote, closes and frees. */
 int objstore_close(struct solr_objstore *os, struct solr_err *e);
 /* Stores p and returns its name (64 lower-case hex digits) and, when at

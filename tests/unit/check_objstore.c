@@ -193,6 +193,45 @@ START_TEST(put_scan_and_new)
 }
 END_TEST
 
+/* Held writes: nothing is written until the sync or a read of the
+ * segment; then all of it, where the names said it would lie */
+START_TEST(held_writes)
+{
+	char dir[] = "/tmp/solr-objXXXXXX", name[SOLR_SHA256_HEX],
+	    at[OBJSTORE_AT], at2[OBJSTORE_AT];
+	struct solr_objstore os, other;
+	struct solr_buf b = { 0 };
+	struct solr_err e;
+	int i;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(objstore_open(&os, dir, &e), 0);
+	objstore_hold_writes(&os);
+	ck_assert_int_eq(objstore_put_new(&os, "abc", 3, name, at, &e), 0);
+	ck_assert_int_eq(objstore_put_new(&os, "abd", 3, name, at2, &e), 0);
+	ck_assert_int_eq(index_lines(dir), 0);
+	/* read back: written first */
+	ck_assert_int_eq(objstore_get_at(&os, name, at2, 100, &b, &e), 0);
+	ck_assert_mem_eq(b.p, "abd", 3);
+	ck_assert_int_eq(index_lines(dir), 2);
+	for (i = 0; i < 10; i++)
+		ck_assert_int_eq(objstore_put_new(&os, &i, sizeof(i), name, at,
+		    &e), 0);
+	ck_assert_int_eq(index_lines(dir), 2);
+	ck_assert_int_eq(objstore_sync(&os, &e), 0);
+	ck_assert_int_eq(index_lines(dir), 12);
+	/* another process finds the last by its place and by the index */
+	ck_assert_int_eq(objstore_open(&other, dir, &e), 0);
+	ck_assert_int_eq(objstore_get_at(&other, name, at, 100, &b, &e), 0);
+	ck_assert_int_eq(objstore_get(&other, name, 100, &b, &e), 0);
+	ck_assert_int_eq(b.len, sizeof(i));
+	ck_assert_int_eq(objstore_close(&other, &e), 0);
+	ck_assert_int_eq(objstore_close(&os, &e), 0);
+	solr_buf_free(&b);
+	rmrf(dir);
+}
+END_TEST
+
 static int
 no_object(void *arg, const char *name, const struct solr_buf *b,
     struct solr_err *e)
@@ -397,6 +436,7 @@ objstore_suite(void)
 
 	tcase_add_test(tc, put_get_and_tamper);
 	tcase_add_test(tc, put_scan_and_new);
+	tcase_add_test(tc, held_writes);
 	tcase_add_test(tc, index_lies);
 	tcase_add_test(tc, same_key_passed_over);
 	tcase_add_test(tc, same_key_flood_refused);
