@@ -246,6 +246,7 @@ run_stage(struct countersign_stage *c, const char *satdir)
 	 * records leave */
 	objstore_hold_writes(&c->objects);
 	if (c->have_sat) {
+		objstore_hold_writes(&c->sat.objects);
 		c->sat.locked_fill = countersign_inventory_input;
 		c->sat.locked_arg = c;
 	}

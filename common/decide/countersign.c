@@ -1224,8 +1224,21 @@ sync_state(struct countersign_stage *c, struct ynode **recs, size_t n,
 	if ((r = ledger_sync(&c->ledger, e)) != 0 ||
 	    (r = ledger_sync(&c->requests, e)) != 0)
 		return r;
+	/* the batch's entries under one lock of the trail, written at once
+	 * after the objects they name */
+	if (c->have_sat && n > 0 && (r = sat_batch_begin(&c->sat, e)) != 0)
+		return r;
 	for (i = 0, r = 0; c->have_sat && r == 0 && i < n; i++)
 		r = audit(c, recs[i], e);
+	if (c->have_sat && n > 0) {
+		struct solr_err be = { 0 };
+		int rb = sat_batch_end(&c->sat, r == 0, &be);
+
+		if (r == 0 && rb != 0) {
+			*e = be;
+			r = rb;
+		}
+	}
 	batch_clear(c);	/* what the entries copied, this batch's only */
 	if (r != 0)
 		return r;

@@ -322,6 +322,7 @@ enum { PUT_ONCE, PUT_AGAIN };
 static int put(struct solr_objstore *, const void *, size_t, const char *,
     char *, int, struct solr_err *);
 
+static int flush_held(struct solr_objstore *, struct solr_err *);
 static int refresh(struct solr_objstore *, struct solr_err *);
 static int read_obj(struct solr_objstore *, size_t, uint64_t, const char *,
     size_t, struct solr_buf *, int *, struct solr_err *);
@@ -405,7 +406,8 @@ objstore_put_scan(struct solr_objstore *os, const void *p, size_t n,
 		return solr_seterr(e, r, "SHA-256 failed");
 	if (os->tabcap > 0)
 		return put(os, p, n, name, at, PUT_ONCE, e);
-	if ((r = solr_guard(os->dir, 1, e)) != 0)
+	if ((r = flush_held(os, e)) != 0 || (r = solr_guard(os->dir, 1, e)) !=
+	    0)
 		return r;
 	if ((dir = opendir(os->dir)) == NULL)
 		return io_err(e, os->dir, "opendir");
@@ -481,8 +483,6 @@ held(struct solr_objstore *os, const char *name, size_t n, char *at,
 	return 0;
 }
 
-static int flush_held(struct solr_objstore *, struct solr_err *);
-
 static int
 put(struct solr_objstore *os, const void *p, size_t n, const char *name,
     char *at, int how, struct solr_err *e)
@@ -557,6 +557,12 @@ void
 objstore_hold_writes(struct solr_objstore *os)
 {
 	os->hold = 1;
+}
+
+int
+objstore_flush(struct solr_objstore *os, struct solr_err *e)
+{
+	return flush_held(os, e);
 }
 
 /* What put held, into our segment and its index.  On a failure, what
@@ -745,7 +751,9 @@ refresh(struct solr_objstore *os, struct solr_err *e)
 	size_t i, n;
 	int r = 0;
 
-	if ((r = solr_guard(os->dir, 1, e)) != 0)
+	/* what is held is in our index before the indexes are read */
+	if ((r = flush_held(os, e)) != 0 || (r = solr_guard(os->dir, 1, e)) !=
+	    0)
 		return r;
 	if ((dir = opendir(os->dir)) == NULL)
 		return io_err(e, os->dir, "opendir");

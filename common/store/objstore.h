@@ -84,6 +84,8 @@ void objstore_open_read(struct solr_objstore *os, const char *dir);
  * the segment it goes to), a few writes a batch instead of two an
  * object: for a writer whose records leave only after that sync. */
 void objstore_hold_writes(struct solr_objstore *os);
+/* Writes what is held now, without a sync. */
+int objstore_flush(struct solr_objstore *os, struct solr_err *e);
 #define OBJSTORE_HELD_MAX (1 << 20)
 /* Syncs what this process wrote, closes and frees. */
 int objstore_close(struct solr_objstore *os, struct solr_err *e);

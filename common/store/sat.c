@@ -318,6 +318,110 @@ entry_text(struct sat *s, struct ynode *body, uint64_t n, const char *prev,
 	return 0;
 }
 
+/* An entry of the batch: its text after the batch's last, held. */
+static int
+batch_entry(struct sat *s, struct ynode *body, struct solr_err *e)
+{
+	struct solr_buf text = { 0 };
+	int r;
+
+	if (s->locked_fill != NULL && s->locked_fill(s->locked_arg, body))
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	if ((r = entry_text(s, body, s->batch_n, s->batch_prev, &text, e)) ==
+	    0 && solr_buf_add(&s->batch_text, text.p, text.len) != 0)
+		r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	if (r == 0) {
+		s->batch_n++;
+		memcpy(s->batch_prev, text.p + text.len - 65, 64);
+		s->batch_prev[64] = '\0';
+		s->batch_entries++;
+	}
+	solr_buf_free(&text);
+	return r;
+}
+
+/* Under the lock: the log's identity, and the number and hash of the
+ * entry the chain goes on from. */
+static int
+chain_end(struct sat *s, struct stat *st, uint64_t *n,
+    char prev[SOLR_SHA256_HEX], struct solr_err *e)
+{
+	off_t torn;
+	int r;
+
+	if (fstat(s->fd, st) != 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "%s",
+		    strerror(errno));
+	/* another process may have appended since: the chain goes on from
+	 * the entry that is last now (ours, while the log ends where our
+	 * last entry did) */
+	if (s->end.valid && s->end.dev == st->st_dev && s->end.ino ==
+	    st->st_ino && s->end.size == (int64_t)st->st_size) {
+		*n = s->end.n;
+		memcpy(prev, s->end.hash, SOLR_SHA256_HEX);
+		return 0;
+	}
+	if ((r = tail(s, n, prev, &torn, e)) != 0)
+		return r;
+	if (torn >= 0)
+		return solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0, "the last "
+		    "entry is torn: another process died while writing it");
+	return 0;
+}
+
+int
+sat_batch_begin(struct sat *s, struct solr_err *e)
+{
+	int r;
+
+	if (solr_flock(s->fd, LOCK_EX) != 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0,
+		    "lock: %s", strerror(errno));
+	if ((r = chain_end(s, &s->batch_st, &s->batch_n, s->batch_prev,
+	    e)) != 0) {
+		flock(s->fd, LOCK_UN);
+		return r;
+	}
+	s->end.valid = 0;
+	s->batch = 1;
+	s->batch_n0 = s->batch_n;
+	s->batch_text.len = 0;
+	s->batch_entries = 0;
+	return 0;
+}
+
+int
+sat_batch_end(struct sat *s, int keep, struct solr_err *e)
+{
+	const struct solr_buf *t = &s->batch_text;
+	int64_t size = (int64_t)s->batch_st.st_size;
+	int r = 0;
+
+	if (!s->batch)
+		return 0;
+	s->batch = 0;
+	/* the objects before the entries that name them */
+	if (keep && t->len > 0 && (r = objstore_flush(&s->objects, e)) == 0 &&
+	    write(s->fd, t->p, t->len) != (ssize_t)t->len)
+		r = solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "write: %s",
+		    strerror(errno));
+	if (keep && t->len > 0 && r == 0) {
+		s->end.valid = 1;
+		s->end.dev = s->batch_st.st_dev;
+		s->end.ino = s->batch_st.st_ino;
+		s->end.size = size + (int64_t)t->len;
+		s->end.n = s->batch_n;
+		memcpy(s->end.hash, s->batch_prev, SOLR_SHA256_HEX);
+		if (!s->app.pending)
+			s->n_before = s->batch_n0;
+		solr_appended_note(&s->app, size, size + (int64_t)t->len);
+		s->unsynced += s->batch_entries;
+	}
+	flock(s->fd, LOCK_UN);
+	s->batch_text.len = 0;
+	return r;
+}
+
 int
 sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
     char **objects, char **at, const struct solr_buf *const *bytes,
@@ -327,7 +431,6 @@ sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
 	char prev[SOLR_SHA256_HEX];
 	uint64_t n;
 	size_t i;
-	off_t torn;
 	struct stat st;
 	int r;
 
@@ -338,34 +441,22 @@ sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
 		    objects[i], bytes[i], e) : objstore_copy(&s->objects,
 		    objects[i], bytes[i], e)) != 0)
 			return r;
+	if (s->batch)
+		return batch_entry(s, body, e);
 	if (solr_flock(s->fd, LOCK_EX) != 0)
 		return solr_seterr_at(e, SOLR_ERR_IO, s->log, 0,
 		    "lock: %s", strerror(errno));
-	if (fstat(s->fd, &st) != 0) {
-		r = solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "%s",
-		    strerror(errno));
+	if ((r = chain_end(s, &st, &n, prev, e)) != 0)
 		goto out;
-	}
-	/* another process may have appended since: the chain goes on from
-	 * the entry that is last now (ours, while the log ends where our
-	 * last entry did) */
-	if (s->end.valid && s->end.dev == st.st_dev && s->end.ino ==
-	    st.st_ino && s->end.size == (int64_t)st.st_size) {
-		n = s->end.n;
-		memcpy(prev, s->end.hash, SOLR_SHA256_HEX);
-	} else if ((r = tail(s, &n, prev, &torn, e)) != 0)
-		goto out;
-	else if (torn >= 0) {
-		r = solr_seterr_at(e, SOLR_ERR_VERIFY, s->log, 0, "the last "
-		    "entry is torn: another process died while writing it");
-		goto out;
-	}
 	s->end.valid = 0;
 	if (s->locked_fill != NULL && s->locked_fill(s->locked_arg, body)) {
 		r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	if ((r = entry_text(s, body, n, prev, &text, e)) != 0)
+		goto out;
+	/* the objects before the entry that names them */
+	if ((r = objstore_flush(&s->objects, e)) != 0)
 		goto out;
 	if (write(s->fd, text.p, text.len) != (ssize_t)text.len) {
 		r = solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "write: %s",
@@ -432,6 +523,7 @@ sat_close(struct sat *s, struct solr_err *e)
 	s->live_fd = -1;
 	solr_buf_free(&s->old_head);
 	solr_buf_free(&s->my_head);
+	solr_buf_free(&s->batch_text);
 	return r;
 }
 

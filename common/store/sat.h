@@ -3,6 +3,7 @@
 #ifndef SOLR_SAT_H
 #define SOLR_SAT_H
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <limits.h>
@@ -53,6 +54,15 @@ struct sat {
 	 * only grows along the trail); nonzero: out of memory */
 	int (*locked_fill)(void *arg, struct ynode *body);
 	void *locked_arg;
+	/* between sat_batch_begin and sat_batch_end: the log locked, the
+	 * chain going on from batch_n and batch_prev, the entries' text
+	 * held to be written at the end */
+	int batch;
+	struct stat batch_st;
+	uint64_t batch_n, batch_n0;
+	char batch_prev[SOLR_SHA256_HEX];
+	struct solr_buf batch_text;
+	int batch_entries;
 };
 
 /* Under the lock: the number of entries and the last hash. */
@@ -84,6 +94,13 @@ int sat_place(struct sat *s, struct solr_objstore *src, const char *name,
 int sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
     char **objects, char **at, const struct solr_buf *const *bytes,
     size_t nobjects, enum sat_copy how, struct solr_err *e);
+/* A batch's entries under one lock: sat_batch_begin locks the log and
+ * finds where the chain goes on; each sat_append between adds its entry
+ * to the batch; sat_batch_end writes the bundle's objects, then the
+ * entries in one write (keep 0: none of them, after a failure), and
+ * lets the log go.  Another writer waits for the batch. */
+int sat_batch_begin(struct sat *s, struct solr_err *e);
+int sat_batch_end(struct sat *s, int keep, struct solr_err *e);
 /* The entries appended since the last sync to disk.  Nothing they record
  * may leave before.  Then sat_commit, or sat_take_back to take them back
  * (see solr_appended_undo). */

@@ -607,6 +607,76 @@ START_TEST(writers_in_turn)
 }
 END_TEST
 
+/* n entries under one lock (sat_batch_begin/end), kept or not, then
+ * synced and committed */
+static void
+append_batch(struct trail *t, struct sat *s, int n, int keep)
+{
+	char *objv[2] = { t->names[0], t->names[1] };
+	char *atv[2] = { NULL, NULL };
+	struct ynode *body, *objs;
+	struct solr_err e;
+	int i;
+
+	ck_assert_int_eq(sat_batch_begin(s, &e), 0);
+	for (i = 0; i < n; i++) {
+		body = yn_new_map(0);
+		objs = yn_new_seq(0);
+		yn_set_str(body, "actor", "00-DB-12-34-56-78-00-04");
+		yn_push(objs, yn_new_str(t->names[0]));
+		yn_push(objs, yn_new_str(t->names[1]));
+		yn_set(body, "objects", objs);
+		ck_assert_msg(sat_append(s, body, &t->objects, objv, atv, NULL,
+		    2, SAT_COPY_NEW, &e) == 0, "%s", e.msg);
+		yn_free(body);
+	}
+	ck_assert_int_eq(sat_batch_end(s, keep, &e), 0);
+	ck_assert_int_eq(sat_sync(s, &e), 0);
+	sat_commit(s);
+}
+
+/* Batches under one lock chain with single entries of another writer;
+ * a batch not kept leaves nothing; a kept one can be taken back. */
+START_TEST(batches_in_turn)
+{
+	struct trail t;
+	struct sat a, b;
+	struct ynode *body;
+	struct solr_err e;
+	uint64_t n;
+
+	trail_new(&t);
+	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &a, &e), 0);
+	ck_assert_int_eq(sat_open(t.sat, tkey, t.dir, &b, &e), 0);
+	append_batch(&t, &a, 2, 1);
+	append(&t, &b, 1, 1);
+	append_batch(&t, &a, 3, 0);
+	append_batch(&t, &a, 2, 1);
+	append_batch(&t, &b, 1, 1);
+	append(&t, &a, 1, 1);
+	ck_assert_int_eq(sat_batch_begin(&a, &e), 0);
+	ck_assert_int_eq(sat_batch_end(&a, 1, &e), 0);	/* empty */
+	ck_assert_int_eq(sat_close(&b, &e), 0);
+	ck_assert_msg(sat_verify(t.sat, tkey, NULL, 0, &n, NULL, &e) == 0, "%s",
+	    e.msg);
+	ck_assert_uint_eq(n, 7);
+	/* a batch kept, then taken back: the trail as it was */
+	ck_assert_int_eq(sat_batch_begin(&a, &e), 0);
+	body = yn_new_map(0);
+	yn_set(body, "objects", yn_new_seq(0));
+	ck_assert_int_eq(sat_append(&a, body, &t.objects, NULL, NULL, NULL, 0,
+	    SAT_COPY_NEW, &e), 0);
+	yn_free(body);
+	ck_assert_int_eq(sat_batch_end(&a, 1, &e), 0);
+	ck_assert_int_eq(sat_take_back(&a, &e), 0);
+	ck_assert_int_eq(sat_close(&a, &e), 0);
+	ck_assert_msg(sat_verify(t.sat, tkey, NULL, 0, &n, NULL, &e) == 0, "%s",
+	    e.msg);
+	ck_assert_uint_eq(n, 7);
+	trail_free(&t);
+}
+END_TEST
+
 /* A new trail of two entries under a signed head, open in a. */
 static void
 headed_trail(struct trail *t, struct sat *a, EVP_PKEY *key,
@@ -905,6 +975,7 @@ sat_suite(void)
 	tcase_add_test(tc, batch_taken_back);
 	tcase_add_test(tc, tail_number_read_whole);
 	tcase_add_test(tc, writers_in_turn);
+	tcase_add_test(tc, batches_in_turn);
 	tcase_add_test(tc, cut_under_a_writer);
 	tcase_add_test(tc, shared_trail);
 	tcase_add_test(tc, forged_and_rolled_back);
