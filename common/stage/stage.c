@@ -257,6 +257,17 @@ stage_foreign(struct stage *s, struct solr_sealer *sealer, const char *why)
 	s->foreign_why = why;
 }
 
+/* Before the reader waits for input, even in the middle of a record: the
+ * batch so far leaves, and what its state holds locked is let go. */
+static void
+idle(void *arg)
+{
+	struct stage *s = arg;
+
+	if (!s->broken && s->nheld > 0)
+		commit(s);
+}
+
 struct rec_reader *
 stage_reader(struct stage *s, FILE *f, const char *name)
 {
@@ -264,8 +275,10 @@ stage_reader(struct stage *s, FILE *f, const char *name)
 
 	if (s->ops->sync != NULL)
 		setvbuf(f, NULL, _IONBF, 0);
-	if ((rd = rec_reader_new(f, name)) != NULL && s->ops->sync != NULL)
+	if ((rd = rec_reader_new(f, name)) != NULL && s->ops->sync != NULL) {
 		rec_reader_raw(rd);
+		rec_reader_idle(rd, idle, s);
+	}
 	if (rd != NULL && s->sealer != NULL) {
 		rec_reader_seal(rd, s->sealer);
 		if (s->foreign != NULL)

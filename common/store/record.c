@@ -29,6 +29,8 @@ struct rec_reader {
 	int raw;		/* an unbuffered stream: read(2), which gives
 				 * what has come, not fread, which waits for
 				 * all it asked */
+	void (*idle)(void *);	/* before a read that would wait */
+	void *idle_arg;
 	struct solr_sealer *sealer;	/* records must carry its seal */
 	/* a seal of another domain: named in the refusal, never accepted */
 	struct solr_sealer *foreign;
@@ -75,6 +77,13 @@ rec_reader_raw(struct rec_reader *rd)
 }
 
 void
+rec_reader_idle(struct rec_reader *rd, void (*fn)(void *), void *arg)
+{
+	rd->idle = fn;
+	rd->idle_arg = arg;
+}
+
+void
 rec_reader_any(struct rec_reader *rd)
 {
 	rd->any = 1;
@@ -103,6 +112,12 @@ take(struct rec_reader *rd, unsigned char *p, size_t cap)
 		if ((n = fread(p, 1, cap, rd->f)) == 0 && ferror(rd->f))
 			rd->ioerr = errno ? errno : EIO;
 		return n;
+	}
+	if (rd->idle != NULL) {
+		struct pollfd pf = { fileno(rd->f), POLLIN, 0 };
+
+		if (poll(&pf, 1, 0) == 0)
+			rd->idle(rd->idle_arg);
 	}
 	while ((k = read(fileno(rd->f), p, cap)) < 0 && errno == EINTR)
 		;

@@ -27,6 +27,9 @@ struct rec_reader *rec_reader_new(FILE *f, const char *name);
 /* f is unbuffered (setvbuf _IONBF) and read with read(2): each record is
  * read as soon as it has come, not when the buffer is full. */
 void rec_reader_raw(struct rec_reader *rd);
+/* A raw reader calls fn(arg) before a read that would wait for input
+ * (nothing has come yet): a stage lets what it holds go then. */
+void rec_reader_idle(struct rec_reader *rd, void (*fn)(void *), void *arg);
 /* Whether input is already buffered (another record may be read without
  * waiting). */
 int rec_reader_buffered(const struct rec_reader *rd);

@@ -88,3 +88,27 @@ solr-verify-sig --version > "$TMP/v"
 check "--version" grep -q '^solr-verify-sig [0-9]' "$TMP/v"
 SOLR_WORLD=$W solr-verify-sig --at $PIN "$R/srp-gas-cv5.xml" > /dev/null
 check "SOLR_WORLD names the world" [ $? -eq 0 ]
+
+# a stage with group commit lets its batch go before it waits for input,
+# even in the middle of the next record: the first record's decision
+# leaves while the second is still arriving (and what adt-check holds
+# locked for the batch is let go)
+fresh_world "$TMP/ws"
+solr-verify-sig -C "$TMP/ws" --at $PIN "$R/srp-elec-cv5.xml" "$R/srp-gas-cv4.xml" 2>/dev/null |
+	solr-failed-suppliers -C "$TMP/ws" check | solr-gbcs-parse -C "$TMP/ws" > "$TMP/ws.in"
+awk '/^---$/ { n++ } n == 1' "$TMP/ws.in" > "$TMP/ws.first"
+awk '/^---$/ { n++ } n == 2' "$TMP/ws.in" > "$TMP/ws.second"
+head -n 3 "$TMP/ws.second" > "$TMP/ws.head"
+tail -n +4 "$TMP/ws.second" > "$TMP/ws.tail"
+rm -f "$TMP/ws.fifo"; mkfifo "$TMP/ws.fifo"
+solr-adt-check -C "$TMP/ws" < "$TMP/ws.fifo" > "$TMP/ws.out" 2>&1 &
+pa=$!
+exec 7> "$TMP/ws.fifo"
+cat "$TMP/ws.first" "$TMP/ws.head" >&7
+await "adt-check's first decision while the second record is half sent" grep -q '^verdict: pass' "$TMP/ws.out"
+check "the first record leaves before the second has come whole" [ "$(grep -c '^verdict:' "$TMP/ws.out")" -eq 1 ]
+cat "$TMP/ws.tail" >&7
+exec 7>&-
+wait $pa
+check "... and the second follows when it has (exit 0, two records)" \
+	sh -c '[ $0 -eq 0 ] && [ "$(grep -c "^verdict: pass" "$1")" -eq 2 ]' $? "$TMP/ws.out"
