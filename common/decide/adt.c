@@ -1311,8 +1311,14 @@ gate(struct adt_stage *s, struct solr_record *rec, struct solr_err *e)
 
 	if (reg_key_of(rec, &k) != 0)
 		return gate_locked(s, rec, NULL, e);
+	/* the RequestID, then the register held until the batch's sync:
+	 * caught up with other writers once a batch */
 	if (reg_lock(&s->requests, &k, e) != 0)
 		return SOLR_ERR_IO;
+	if ((r = ledger_hold(&s->requests, e)) != 0) {
+		reg_unlock(&s->requests, &k);
+		return r;
+	}
 	r = gate_locked(s, rec, &k, e);
 	reg_unlock(&s->requests, &k);
 	return r;

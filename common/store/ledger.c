@@ -782,6 +782,38 @@ ledger_record(struct ledger *l, uint64_t originator, uint64_t counter,
 }
 
 int
+ledger_hold(struct ledger *l, struct solr_err *e)
+{
+	int r;
+
+	if (l->fd < 0 || l->held)
+		return 0;
+	if (solr_flock(l->fd, LOCK_EX) != 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0,
+		    "lock: %s", strerror(errno));
+	if ((r = catch_up(l, e)) != 0) {
+		flock(l->fd, LOCK_UN);
+		return r;
+	}
+	l->held = 1;
+	return 0;
+}
+
+int
+ledger_release(struct ledger *l, struct solr_err *e)
+{
+	int r = 0;
+
+	if (!l->held)
+		return 0;
+	if (l->hdr_dirty)
+		r = hdr_write(l, e);
+	l->held = l->hdr_dirty = 0;
+	flock(l->fd, LOCK_UN);
+	return r;
+}
+
+int
 ledger_lookup(struct ledger *l, uint64_t originator, uint64_t counter,
     uint64_t recipient, struct ledger_entry *x, int *found,
     struct solr_err *e)
@@ -798,6 +830,9 @@ ledger_lookup(struct ledger *l, uint64_t originator, uint64_t counter,
 		}
 		return 0;
 	}
+	if (l->held)	/* caught up when the batch took the lock */
+		return idx_find(l, originator, counter, recipient, &slot, &off,
+		    x, found, e);
 	if (solr_flock(l->fd, LOCK_EX) != 0)
 		return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0,
 		    "lock: %s", strerror(errno));
@@ -822,11 +857,11 @@ ledger_record_note(struct ledger *l, uint64_t originator, uint64_t counter,
 	if (l->fd < 0)
 		return memory_record(l, originator, counter, recipient, sha,
 		    note, again, e);
-	if (solr_flock(l->fd, LOCK_EX) != 0)
+	if (!l->held && solr_flock(l->fd, LOCK_EX) != 0)
 		return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0,
 		    "lock: %s", strerror(errno));
-	if ((r = catch_up(l, e)) != 0 || (r = idx_find(l, originator,
-	    counter, recipient, &slot, &off, &x, &found, e)) != 0)
+	if ((!l->held && (r = catch_up(l, e)) != 0) || (r = idx_find(l,
+	    originator, counter, recipient, &slot, &off, &x, &found, e)) != 0)
 		goto out;
 	if (found && memcmp(x.sha, sha, 32) != 0) {
 		solr_hex(x.sha, 32, was);
@@ -854,12 +889,17 @@ ledger_record_note(struct ledger *l, uint64_t originator, uint64_t counter,
 	    recipient), at, e)) == 0)
 		l->count++;
 	if (r == 0) {
-		/* caught up before the append: the index covers it too */
+		/* caught up before the append: the index covers it too (held
+		 * for a batch, its header is written at the release) */
 		l->covered = (uint64_t)l->read_upto;
-		r = hdr_write(l, e);
+		if (l->held)
+			l->hdr_dirty = 1;
+		else
+			r = hdr_write(l, e);
 	}
 out:
-	flock(l->fd, LOCK_UN);
+	if (!l->held)
+		flock(l->fd, LOCK_UN);
 	return r;
 }
 
@@ -869,6 +909,8 @@ ledger_sync(struct ledger *l, struct solr_err *e)
 	struct stat st;
 	int r;
 
+	if ((r = ledger_release(l, e)) != 0)
+		return r;
 	if (l->fd < 0 || !l->dirty)
 		return 0;
 	/* what the fsync surely covers: every line written before it */
@@ -902,6 +944,7 @@ ledger_undo(struct ledger *l)
 
 	struct solr_err ignore;
 
+	(void)ledger_release(l, &ignore);
 	if (l->fd < 0)
 		return 0;
 	/* a record a sync moved over this batch's lines goes back before
@@ -939,6 +982,7 @@ ledger_close(struct ledger *l)
 {
 	struct solr_err ignore;
 
+	(void)ledger_release(l, &ignore);
 	if (l->fd >= 0 && l->ifd >= 0) {
 		/* everything any process wrote to the index is on disk:
 		 * it is clean (the next to change it marks it again); when

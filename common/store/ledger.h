@@ -34,6 +34,8 @@ struct ledger {
 	off_t read_upto;
 	off_t seen_size;	/* the ledger's size when last looked at under
 				 * the lock, -1 when unknown */
+	int held;		/* locked for a batch (ledger_hold) */
+	int hdr_dirty;		/* the index's header to write at release */
 	/* in memory only (a replay) */
 	struct ledger_entry *e;
 	size_t n, cap;
@@ -93,6 +95,14 @@ int ledger_record(struct ledger *l, uint64_t originator, uint64_t counter,
     struct solr_err *e);
 /* The entries to disk, then the ledger's record moved to its end. */
 int ledger_sync(struct ledger *l, struct solr_err *e);
+/* The ledger locked for a batch: caught up once, then every lookup and
+ * entry until ledger_release is made under that one lock, its index's
+ * header written at the release.  A writer holds it only while it
+ * decides, never while it waits for input, and never while it waits for
+ * a RequestID's lock (reg_lock lets it go first).  ledger_sync,
+ * ledger_undo and ledger_close release it first. */
+int ledger_hold(struct ledger *l, struct solr_err *e);
+int ledger_release(struct ledger *l, struct solr_err *e);
 /* After the sync and whatever else the batch needed: what was written
  * stays.  ledger_undo instead takes it back (see solr_appended_undo). */
 void ledger_commit(struct ledger *l);

@@ -170,7 +170,7 @@ key_byte(const struct reg_key *k)
 }
 
 static int
-key_lock(struct ledger *l, const struct reg_key *k, short type)
+key_lock(struct ledger *l, const struct reg_key *k, short type, int wait)
 {
 	struct flock fl;
 
@@ -179,7 +179,7 @@ key_lock(struct ledger *l, const struct reg_key *k, short type)
 	fl.l_whence = SEEK_SET;
 	fl.l_start = key_byte(k);
 	fl.l_len = 1;
-	while (fcntl(l->lfd, F_OFD_SETLKW, &fl) != 0)
+	while (fcntl(l->lfd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl) != 0)
 		if (errno != EINTR)
 			return -1;
 	return 0;
@@ -188,9 +188,19 @@ key_lock(struct ledger *l, const struct reg_key *k, short type)
 int
 reg_lock(struct ledger *l, const struct reg_key *k, struct solr_err *e)
 {
+	struct solr_err re = { 0 };
+
 	if (l->lfd < 0)
 		return 0;
-	if (key_lock(l, k, F_WRLCK) != 0)
+	/* never wait on a RequestID with the ledger held for a batch: the
+	 * process that has it may be waiting for the ledger */
+	if (l->held && key_lock(l, k, F_WRLCK, 0) == 0)
+		return 0;
+	if (l->held && ledger_release(l, &re) != 0) {
+		*e = re;
+		return re.code;
+	}
+	if (key_lock(l, k, F_WRLCK, 1) != 0)
 		return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0, "the lock of "
 		    "RequestID %s: %s", k->request_id, strerror(errno));
 	return 0;
@@ -200,7 +210,7 @@ void
 reg_unlock(struct ledger *l, const struct reg_key *k)
 {
 	if (l->lfd >= 0)
-		(void)key_lock(l, k, F_UNLCK);
+		(void)key_lock(l, k, F_UNLCK, 1);
 }
 
 struct ynode *

@@ -52,8 +52,10 @@ int reg_put(struct ledger *l, const struct reg_key *k, const struct ynode *rec,
 struct ynode *reg_first_field(const struct ynode *first, const char *field);
 /* The key's lock, across processes (a byte of the register's live file,
  * locked with an open file description lock): held from reg_find to
- * reg_put, so that two processes never both decide one RequestID.  No-op
- * for a register in memory. */
+ * reg_put, so that two processes never both decide one RequestID.  With
+ * the register held for a batch (ledger_hold), a lock another process has
+ * is waited for only after the register is let go.  No-op for a register
+ * in memory. */
 int reg_lock(struct ledger *l, const struct reg_key *k, struct solr_err *e);
 void reg_unlock(struct ledger *l, const struct reg_key *k);
 /* duplicate_of: the first one's seq, received_at and source. */
