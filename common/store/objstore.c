@@ -323,6 +323,7 @@ static int put(struct solr_objstore *, const void *, size_t, const char *,
     char *, int, struct solr_err *);
 
 static int flush_held(struct solr_objstore *, struct solr_err *);
+static int list_segments(struct solr_objstore *, struct solr_err *);
 static int refresh(struct solr_objstore *, struct solr_err *);
 static int read_obj(struct solr_objstore *, size_t, uint64_t, const char *,
     size_t, struct solr_buf *, int *, struct solr_err *);
@@ -397,30 +398,15 @@ int
 objstore_put_scan(struct solr_objstore *os, const void *p, size_t n,
     char name[SOLR_SHA256_HEX], char at[OBJSTORE_AT], struct solr_err *e)
 {
-	struct dirent *d;
-	size_t i, len;
-	DIR *dir;
+	size_t i;
 	int r, yes = 0;
 
 	if ((r = solr_sha256_hex(p, n, name)) != 0)
 		return solr_seterr(e, r, "SHA-256 failed");
 	if (os->tabcap > 0)
 		return put(os, p, n, name, at, PUT_ONCE, e);
-	if ((r = flush_held(os, e)) != 0 || (r = solr_guard(os->dir, 1, e)) !=
-	    0)
+	if ((r = list_segments(os, e)) != 0)
 		return r;
-	if ((dir = opendir(os->dir)) == NULL)
-		return io_err(e, os->dir, "opendir");
-	while ((d = readdir(dir)) != NULL) {
-		len = strlen(d->d_name);
-		if (len > 4 && strcmp(d->d_name + len - 4, ".seg") == 0 &&
-		    valid_id(d->d_name, len - 4) && seg_add(os, d->d_name,
-		    len - 4) < 0) {
-			closedir(dir);
-			return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
-		}
-	}
-	closedir(dir);
 	for (i = 0; r == 0 && !yes && i < os->nsegs; i++)
 		r = scan_index(os, i, name, n, at, &yes, e);
 	return r != 0 || yes ? r : put(os, p, n, name, at, PUT_AGAIN, e);
@@ -742,32 +728,40 @@ presize(struct solr_objstore *os)
 	return want > os->tabcap || os->tabcap == 0 ? tab_grow(os, want) : 0;
 }
 
-/* Every segment there is now, and what their indexes added. */
+/* Every segment there is now into segs, what is held written first so
+ * that our index holds it too. */
 static int
-refresh(struct solr_objstore *os, struct solr_err *e)
+list_segments(struct solr_objstore *os, struct solr_err *e)
 {
 	struct dirent *d;
 	DIR *dir;
-	size_t i, n;
-	int r = 0;
+	size_t n;
+	int r;
 
-	/* what is held is in our index before the indexes are read */
 	if ((r = flush_held(os, e)) != 0 || (r = solr_guard(os->dir, 1, e)) !=
 	    0)
 		return r;
 	if ((dir = opendir(os->dir)) == NULL)
 		return io_err(e, os->dir, "opendir");
-	while ((d = readdir(dir)) != NULL) {
+	while (r == 0 && (d = readdir(dir)) != NULL) {
 		n = strlen(d->d_name);
 		if (n > 4 && strcmp(d->d_name + n - 4, ".seg") == 0 &&
 		    valid_id(d->d_name, n - 4) && seg_add(os, d->d_name,
-		    n - 4) < 0) {
+		    n - 4) < 0)
 			r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
-			break;
-		}
 	}
 	closedir(dir);
-	if (r == 0 && presize(os) != 0)
+	return r;
+}
+
+/* Every segment there is now, and what their indexes added. */
+static int
+refresh(struct solr_objstore *os, struct solr_err *e)
+{
+	size_t i;
+	int r;
+
+	if ((r = list_segments(os, e)) == 0 && presize(os) != 0)
 		r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
 	for (i = 0; r == 0 && i < os->nsegs; i++)
 		r = read_index(os, i, e);
