@@ -830,9 +830,12 @@ ledger_lookup(struct ledger *l, uint64_t originator, uint64_t counter,
 		}
 		return 0;
 	}
-	if (l->held)	/* caught up when the batch took the lock */
-		return idx_find(l, originator, counter, recipient, &slot, &off,
-		    x, found, e);
+	/* held: caught up when the batch took the lock (again only after a
+	 * write of ours failed) */
+	if (l->held)
+		return (r = l->seen_size < 0 ? catch_up(l, e) : 0) != 0 ? r :
+		    idx_find(l, originator, counter, recipient, &slot, &off, x,
+		    found, e);
 	if (solr_flock(l->fd, LOCK_EX) != 0)
 		return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0,
 		    "lock: %s", strerror(errno));
@@ -860,8 +863,9 @@ ledger_record_note(struct ledger *l, uint64_t originator, uint64_t counter,
 	if (!l->held && solr_flock(l->fd, LOCK_EX) != 0)
 		return solr_seterr_at(e, SOLR_ERR_IO, l->path, 0,
 		    "lock: %s", strerror(errno));
-	if ((!l->held && (r = catch_up(l, e)) != 0) || (r = idx_find(l,
-	    originator, counter, recipient, &slot, &off, &x, &found, e)) != 0)
+	if (((!l->held || l->seen_size < 0) && (r = catch_up(l, e)) != 0) ||
+	    (r = idx_find(l, originator, counter, recipient, &slot, &off, &x,
+	    &found, e)) != 0)
 		goto out;
 	if (found && memcmp(x.sha, sha, 32) != 0) {
 		solr_hex(x.sha, 32, was);
