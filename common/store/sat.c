@@ -395,6 +395,7 @@ sat_batch_end(struct sat *s, int keep, struct solr_err *e)
 {
 	const struct solr_buf *t = &s->batch_text;
 	int64_t size = (int64_t)s->batch_st.st_size;
+	ssize_t w = 0;
 	int r = 0;
 
 	if (!s->batch)
@@ -402,9 +403,16 @@ sat_batch_end(struct sat *s, int keep, struct solr_err *e)
 	s->batch = 0;
 	/* the objects before the entries that name them */
 	if (keep && t->len > 0 && (r = objstore_flush(&s->objects, e)) == 0 &&
-	    write(s->fd, t->p, t->len) != (ssize_t)t->len)
+	    (w = write(s->fd, t->p, t->len)) != (ssize_t)t->len) {
 		r = solr_seterr_at(e, SOLR_ERR_IO, s->log, 0, "write: %s",
-		    strerror(errno));
+		    w < 0 ? strerror(errno) : "short write");
+	}
+	/* what went is this batch's, to be taken back if it cannot stay */
+	if (w > 0) {
+		if (!s->app.pending)
+			s->n_before = s->batch_n0;
+		solr_appended_note(&s->app, size, size + (int64_t)w);
+	}
 	if (keep && t->len > 0 && r == 0) {
 		s->end.valid = 1;
 		s->end.dev = s->batch_st.st_dev;
@@ -412,9 +420,6 @@ sat_batch_end(struct sat *s, int keep, struct solr_err *e)
 		s->end.size = size + (int64_t)t->len;
 		s->end.n = s->batch_n;
 		memcpy(s->end.hash, s->batch_prev, SOLR_SHA256_HEX);
-		if (!s->app.pending)
-			s->n_before = s->batch_n0;
-		solr_appended_note(&s->app, size, size + (int64_t)t->len);
 		s->unsynced += s->batch_entries;
 	}
 	flock(s->fd, LOCK_UN);
