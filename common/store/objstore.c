@@ -426,7 +426,6 @@ objstore_copy_new(struct solr_objstore *os, const char *name,
 	return put(os, b->p, b->len, name, NULL, PUT_AGAIN, e);
 }
 
-
 /* Whether the store holds name already (*yes), whole and hashing to its
  * name: then *at says where, and nothing is written again (a re-run, or
  * the same document twice, adds no copy).  0, or SOLR_ERR_UNSAFE (and
@@ -502,11 +501,17 @@ put(struct solr_objstore *os, const void *p, size_t n, const char *name,
 	snprintf(line, sizeof(line), "%s %016llx %08zx\n", name,
 	    (unsigned long long)os->wsize, n);
 	if (os->hold) {
+		size_t wl = os->wbuf.len, il = os->ibuf.len;
+
 		if (solr_buf_add(&os->wbuf, hdr, (size_t)hl) != 0 ||
 		    solr_buf_add(&os->wbuf, p, n) != 0 ||
 		    solr_buf_add(&os->wbuf, "\n", 1) != 0 ||
-		    solr_buf_add(&os->ibuf, line, IDX_LINE) != 0)
+		    solr_buf_add(&os->ibuf, line, IDX_LINE) != 0) {
+			/* none of it held: no half object is written */
+			os->wbuf.len = wl;
+			os->ibuf.len = il;
 			return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+		}
 		w = (ssize_t)want;
 	} else {
 		while ((w = writev(s->fd, iov, 3)) < 0 && errno == EINTR)
