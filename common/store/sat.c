@@ -255,6 +255,31 @@ sat_place(struct sat *s, struct solr_objstore *src, const char *name,
 	return place(s, src, name, at, how, e);
 }
 
+/* Copies b into the bundle under name: looked for first (SAT_COPY_ONCE),
+ * or not, unless it is among the names last copied so. */
+static int
+copy_in(struct sat *s, const char *name, const struct solr_buf *b,
+    enum sat_copy how, struct solr_err *e)
+{
+	unsigned char sha[32], *slot;
+	size_t len;
+	int r;
+
+	if (how != SAT_COPY_NEW || solr_unhex(name, 64, sha, sizeof(sha),
+	    &len) != 0 || len != 32)
+		return objstore_copy(&s->objects, name, b, e);
+	if (s->copied == NULL && (s->copied = calloc(SAT_COPIED_SLOTS,
+	    sizeof(*s->copied))) == NULL)
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+	slot = s->copied[(((size_t)sha[0] << 8 | sha[1]) << 8 | sha[2]) %
+	    SAT_COPIED_SLOTS];
+	if (memcmp(slot, sha, 32) == 0)
+		return 0;
+	if ((r = objstore_copy_new(&s->objects, name, b, e)) == 0)
+		memcpy(slot, sha, 32);
+	return r;
+}
+
 /* An object into the bundle, from src where at (a hint, may be NULL)
  * says, its bytes checked against its name. */
 static int
@@ -265,8 +290,7 @@ place(struct sat *s, struct solr_objstore *src, const char *name,
 	int r;
 
 	if ((r = objstore_get_at(src, name, at, 64 << 20, &b, e)) == 0)
-		r = how == SAT_COPY_NEW ? objstore_copy_new(&s->objects, name,
-		    &b, e) : objstore_copy(&s->objects, name, &b, e);
+		r = copy_in(s, name, &b, how, e);
 	solr_buf_free(&b);
 	return r;
 }
@@ -442,9 +466,7 @@ sat_append(struct sat *s, struct ynode *body, struct solr_objstore *src,
 	for (i = 0; i < nobjects; i++)
 		if ((r = bytes == NULL || bytes[i] == NULL ?
 		    place(s, src, objects[i], at[i], how, e) :
-		    how == SAT_COPY_NEW ? objstore_copy_new(&s->objects,
-		    objects[i], bytes[i], e) : objstore_copy(&s->objects,
-		    objects[i], bytes[i], e)) != 0)
+		    copy_in(s, objects[i], bytes[i], how, e)) != 0)
 			return r;
 	if (s->batch)
 		return batch_entry(s, body, e);
@@ -529,6 +551,8 @@ sat_close(struct sat *s, struct solr_err *e)
 	solr_buf_free(&s->old_head);
 	solr_buf_free(&s->my_head);
 	solr_buf_free(&s->batch_text);
+	free(s->copied);
+	s->copied = NULL;
 	return r;
 }
 

@@ -63,6 +63,10 @@ struct sat {
 	char batch_prev[SOLR_SHA256_HEX];
 	struct solr_buf batch_text;
 	int batch_entries;
+	/* the names last copied without looking (SAT_COPY_NEW), one a slot
+	 * by their first bytes: the same bytes fed again in a run (a
+	 * document refused before any register kept it) are copied once */
+	unsigned char (*copied)[32];
 };
 
 /* Under the lock: the number of entries and the last hash. */
@@ -85,6 +89,7 @@ int sat_open(const char *dir, const unsigned char key[32], const char *world,
  * the bundle's names is read into memory (should it be there already,
  * a second copy harms nothing). */
 enum sat_copy { SAT_COPY_ONCE, SAT_COPY_NEW };
+#define SAT_COPIED_SLOTS 4096
 int sat_place(struct sat *s, struct solr_objstore *src, const char *name,
     const char *at, enum sat_copy how, struct solr_err *e);
 /* Appends body (a mapping: the entry without n, prev and hash) under the

@@ -77,3 +77,16 @@ check "... and nothing removed" [ "$(objects "$w/state/objects")" -eq "$n0" ]
 cp -R "$TMP/sat2" "$TMP/bad"; sed -i '0,/^actor: .*/s//actor: 11-22-33-44-55-66-77-88/' "$TMP/bad/sat.log"
 solr-sat gc -C "$w" "$TMP/bad" > /dev/null 2> "$TMP/e"
 check "gc with a trail that does not verify: exit 2, nothing removed" [ $? -eq 2 ]
+
+# a document refused before any register kept it (a signer who may not
+# take the RequestID), fed again and again: its bytes go into the bundle
+# once
+fresh_world "$TMP/gr"
+yes "$R/t-wrong-bo.xml" | head -n 50 > "$TMP/grl"
+solr-verify-sig -C "$TMP/gr" --at $PIN --files-from "$TMP/grl" 2>/dev/null |
+	solr-failed-suppliers -C "$TMP/gr" check | solr-gbcs-parse -C "$TMP/gr" |
+	solr-adt-check -C "$TMP/gr" | solr-countersign -C "$TMP/gr" --at $PIN --sat "$TMP/gr.sat" > "$TMP/gr.out" 2>/dev/null
+check "a refused document 50 times: 50 rejections, none a duplicate" \
+	sh -c '[ "$(grep -c "^verdict: reject" "$0")" -eq 50 ] && ! grep -q "^duplicate_of:" "$0"' "$TMP/gr.out"
+check "... and each object once in the bundle" \
+	[ "$(cat "$TMP/gr.sat/objects"/*.idx | cut -d' ' -f1 | sort | uniq -d | wc -l)" -eq 0 ]
