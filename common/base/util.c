@@ -14,8 +14,9 @@
 #include "base/guard.h"
 #include "base/util.h"
 
-int
-solr_buf_add(struct solr_buf *b, const void *p, size_t n)
+/* Room for n bytes more and the NUL after them. */
+static int
+buf_room(struct solr_buf *b, size_t n)
 {
 	size_t ncap;
 	unsigned char *np;
@@ -31,6 +32,14 @@ solr_buf_add(struct solr_buf *b, const void *p, size_t n)
 		b->p = np;
 		b->cap = ncap;
 	}
+	return 0;
+}
+
+int
+solr_buf_add(struct solr_buf *b, const void *p, size_t n)
+{
+	if (buf_room(b, n) != 0)
+		return SOLR_ERR_NOMEM;
 	if (n)
 		memcpy(b->p + b->len, p, n);
 	b->len += n;
@@ -449,18 +458,63 @@ solr_read_stream(FILE *f, const char *name, size_t max, struct solr_buf *out,
 	return 0;
 }
 
+/* A regular file of size bytes, read whole in as few reads as it takes:
+ * one asks for a byte more than its size, and a read that gives less
+ * than asked is its end. */
+static int
+read_regular(int fd, const char *name, off_t size, size_t max,
+    struct solr_buf *out, struct solr_err *e)
+{
+	size_t want = (size_t)size + 1;
+	ssize_t n;
+
+	out->len = 0;
+	for (;;) {
+		if (out->len + want > max + 1)
+			want = max + 1 - out->len;
+		if (buf_room(out, want) != 0)
+			return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory");
+		while ((n = read(fd, out->p + out->len, want)) < 0 &&
+		    errno == EINTR)
+			;
+		if (n < 0)
+			return solr_seterr_at(e, SOLR_ERR_IO, name, 0,
+			    "read: %s", strerror(errno));
+		out->len += (size_t)n;
+		out->p[out->len] = '\0';
+		if (out->len > max)
+			return solr_seterr_at(e, SOLR_ERR_LIMIT, name, 0,
+			    "input exceeds the limit of %zu bytes", max);
+		if ((size_t)n < want)
+			return 0;
+		want = 65536;
+	}
+}
+
 int
 solr_read_file(const char *path, size_t max, struct solr_buf *out,
     struct solr_err *e)
 {
+	struct stat st;
 	FILE *f;
-	int r;
+	int fd, r;
 
 	if (strcmp(path, "-") == 0)
 		return solr_read_stream(stdin, "(stdin)", max, out, e);
-	if ((f = fopen(path, "rb")) == NULL)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
 		    strerror(errno));
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		r = read_regular(fd, path, st.st_size, max, out, e);
+		close(fd);
+		return r;
+	}
+	if ((f = fdopen(fd, "rb")) == NULL) {
+		r = solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
+		    strerror(errno));
+		close(fd);
+		return r;
+	}
 	r = solr_read_stream(f, path, max, out, e);
 	fclose(f);
 	return r;

@@ -1,4 +1,5 @@
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,6 +15,58 @@
 #include "base/guard.h"
 #include "base/util.h"
 #include "unit.h"
+
+/* A file read whole: to its limit and no further, empty, larger than one
+ * read's worth, and a FIFO (not a regular file) */
+START_TEST(read_file_limits)
+{
+	char dir[] = "/tmp/solr-readXXXXXX", path[64], fifo[64];
+	struct solr_buf b = { 0 };
+	struct solr_err e;
+	FILE *f;
+	size_t i;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/f", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs("0123456789", f);
+	fclose(f);
+	ck_assert_int_eq(solr_read_file(path, 10, &b, &e), 0);
+	ck_assert_uint_eq(b.len, 10);
+	ck_assert_str_eq((char *)b.p, "0123456789");
+	ck_assert_int_eq(solr_read_file(path, 9, &b, &e), SOLR_ERR_LIMIT);
+	ck_assert_ptr_nonnull(strstr(e.msg, "limit of 9 bytes"));
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fclose(f);
+	ck_assert_int_eq(solr_read_file(path, 10, &b, &e), 0);
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_ptr_nonnull(b.p);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	for (i = 0; i < 200000; i++)
+		fputc('a' + (int)(i % 26), f);
+	fclose(f);
+	ck_assert_int_eq(solr_read_file(path, 1 << 20, &b, &e), 0);
+	ck_assert_uint_eq(b.len, 200000);
+	ck_assert_int_eq(b.p[199999], 'a' + 199999 % 26);
+	ck_assert_int_eq(b.p[200000], '\0');
+	snprintf(fifo, sizeof(fifo), "%s/p", dir);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	if (fork() == 0) {
+		FILE *w = fopen(fifo, "w");
+
+		fputs("through a pipe", w);
+		fclose(w);
+		_exit(0);
+	}
+	ck_assert_int_eq(solr_read_file(fifo, 100, &b, &e), 0);
+	ck_assert_str_eq((char *)b.p, "through a pipe");
+	wait(NULL);
+	unlink(fifo);
+	unlink(path);
+	rmdir(dir);
+	solr_buf_free(&b);
+}
+END_TEST
 
 START_TEST(b64_tolerates_java_line_breaks)
 {
@@ -403,6 +456,7 @@ util_suite(void)
 	Suite *s = suite_create("util");
 	TCase *tc = unit_tcase("core", 60);
 
+	tcase_add_test(tc, read_file_limits);
 	tcase_add_test(tc, b64_tolerates_java_line_breaks);
 	tcase_add_test(tc, b64_padding);
 	tcase_add_loop_test(tc, b64_rejects, 0,
