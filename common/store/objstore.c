@@ -328,26 +328,32 @@ static int refresh(struct solr_objstore *, struct solr_err *);
 static int read_obj(struct solr_objstore *, size_t, uint64_t, const char *,
     size_t, struct solr_buf *, int *, struct solr_err *);
 
+/* p's name: the SHA-256 of its bytes. */
+static int
+name_of(const void *p, size_t n, char name[SOLR_SHA256_HEX],
+    struct solr_err *e)
+{
+	int r = solr_sha256_hex(p, n, name);
+
+	return r != 0 ? solr_seterr(e, r, "SHA-256 failed") : 0;
+}
+
 int
 objstore_put_at(struct solr_objstore *os, const void *p, size_t n,
     char name[SOLR_SHA256_HEX], char at[OBJSTORE_AT], struct solr_err *e)
 {
-	int r;
+	int r = name_of(p, n, name, e);
 
-	if ((r = solr_sha256_hex(p, n, name)) != 0)
-		return solr_seterr(e, r, "SHA-256 failed");
-	return put(os, p, n, name, at, PUT_ONCE, e);
+	return r != 0 ? r : put(os, p, n, name, at, PUT_ONCE, e);
 }
 
 int
 objstore_put_new(struct solr_objstore *os, const void *p, size_t n,
     char name[SOLR_SHA256_HEX], char at[OBJSTORE_AT], struct solr_err *e)
 {
-	int r;
+	int r = name_of(p, n, name, e);
 
-	if ((r = solr_sha256_hex(p, n, name)) != 0)
-		return solr_seterr(e, r, "SHA-256 failed");
-	return put(os, p, n, name, at, PUT_AGAIN, e);
+	return r != 0 ? r : put(os, p, n, name, at, PUT_AGAIN, e);
 }
 
 /* Whether name is in segment i's index and there, whole: *at then
@@ -401,8 +407,8 @@ objstore_put_scan(struct solr_objstore *os, const void *p, size_t n,
 	size_t i;
 	int r, yes = 0;
 
-	if ((r = solr_sha256_hex(p, n, name)) != 0)
-		return solr_seterr(e, r, "SHA-256 failed");
+	if ((r = name_of(p, n, name, e)) != 0)
+		return r;
 	if (os->tabcap > 0)
 		return put(os, p, n, name, at, PUT_ONCE, e);
 	if ((r = list_segments(os, e)) != 0)
