@@ -52,6 +52,19 @@ trail_free(struct trail *t)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
+/* An entry's body: the actor, and both objects named */
+static struct ynode *
+body_of(struct trail *t, const char *actor)
+{
+	struct ynode *body = yn_new_map(0), *objs = yn_new_seq(0);
+
+	yn_set_str(body, "actor", actor);
+	yn_push(objs, yn_new_str(t->names[0]));
+	yn_push(objs, yn_new_str(t->names[1]));
+	yn_set(body, "objects", objs);
+	return body;
+}
+
 /* n entries, each naming both objects, in one batch */
 static void
 append(struct trail *t, struct sat *s, int n, int commit)
@@ -64,14 +77,8 @@ append(struct trail *t, struct sat *s, int n, int commit)
 	int i;
 
 	for (i = 0; i < n; i++) {
-		struct ynode *objs = yn_new_seq(0);
-
-		body = yn_new_map(0);
 		snprintf(actor, sizeof(actor), "00-DB-12-34-56-78-00-%02d", i);
-		yn_set_str(body, "actor", actor);
-		yn_push(objs, yn_new_str(t->names[0]));
-		yn_push(objs, yn_new_str(t->names[1]));
-		yn_set(body, "objects", objs);
+		body = body_of(t, actor);
 		ck_assert_msg(sat_append(s, body, &t->objects, objv, atv, NULL, 2,
 		    SAT_COPY_ONCE, &e) == 0,
 		    "%s", e.msg);
@@ -614,18 +621,13 @@ append_batch(struct trail *t, struct sat *s, int n, int keep)
 {
 	char *objv[2] = { t->names[0], t->names[1] };
 	char *atv[2] = { NULL, NULL };
-	struct ynode *body, *objs;
+	struct ynode *body;
 	struct solr_err e;
 	int i;
 
 	ck_assert_int_eq(sat_batch_begin(s, &e), 0);
 	for (i = 0; i < n; i++) {
-		body = yn_new_map(0);
-		objs = yn_new_seq(0);
-		yn_set_str(body, "actor", "00-DB-12-34-56-78-00-04");
-		yn_push(objs, yn_new_str(t->names[0]));
-		yn_push(objs, yn_new_str(t->names[1]));
-		yn_set(body, "objects", objs);
+		body = body_of(t, "00-DB-12-34-56-78-00-04");
 		ck_assert_msg(sat_append(s, body, &t->objects, objv, atv, NULL,
 		    2, SAT_COPY_NEW, &e) == 0, "%s", e.msg);
 		yn_free(body);
