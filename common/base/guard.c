@@ -24,6 +24,20 @@ static int nroots, roots_next;
 static char *seen[MAX_SEEN];
 static int nseen, seen_next;
 
+/* the effective user, asked once: the tools never change it */
+static uid_t
+me(void)
+{
+	static uid_t uid;
+	static int known;
+
+	if (!known) {
+		uid = geteuid();
+		known = 1;
+	}
+	return uid;
+}
+
 static int
 is_secret(const char *path)
 {
@@ -36,8 +50,6 @@ is_secret(const char *path)
 static int
 rules(const char *path, const struct stat *st, int dir, struct solr_err *e)
 {
-	uid_t me = geteuid();
-
 	if (S_ISLNK(st->st_mode))
 		return solr_seterr_at(e, SOLR_ERR_UNSAFE, path, 0, "a symbolic "
 		    "link: refused where a %s of the DCC's is read "
@@ -46,11 +58,11 @@ rules(const char *path, const struct stat *st, int dir, struct solr_err *e)
 		return solr_seterr_at(e, SOLR_ERR_UNSAFE, path, 0, "not a %s: "
 		    "refused (solr-world(5), SECURITY)", dir ? "directory" :
 		    "regular file");
-	if (st->st_uid != me && st->st_uid != 0)
+	if (st->st_uid != me() && st->st_uid != 0)
 		return solr_seterr_at(e, SOLR_ERR_UNSAFE, path, 0, "owned by "
 		    "uid %lu, neither this user (uid %lu) nor root: refused, "
 		    "whoever owns it may change it (chown; solr-world(5), "
-		    "SECURITY)", (unsigned long)st->st_uid, (unsigned long)me);
+		    "SECURITY)", (unsigned long)st->st_uid, (unsigned long)me());
 	if (st->st_mode & (S_IWGRP | S_IWOTH))
 		return solr_seterr_at(e, SOLR_ERR_UNSAFE, path, 0, "mode %04o: "
 		    "group or others may write it; refused (chmod go-w; "
@@ -192,10 +204,9 @@ solr_guard(const char *path, int dir, struct solr_err *e)
 }
 
 int
-solr_open_regular(const char *path, int flags, int guarded,
-    struct solr_err *e)
+solr_open_regular_st(const char *path, int flags, int guarded,
+    struct stat *st, struct solr_err *e)
 {
-	struct stat st;
 	int fd, r;
 
 	if (guarded && chain(path, e) != 0) {
@@ -215,24 +226,31 @@ solr_open_regular(const char *path, int flags, int guarded,
 		errno = en;
 		return -1;
 	}
-	if (fstat(fd, &st) != 0)
+	/* O_NONBLOCK kept the open from waiting on a FIFO; on the regular
+	 * file that is all this returns it changes nothing (open(2)) */
+	if (fstat(fd, st) != 0)
 		r = solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
 		    strerror(errno));
 	else if (guarded)
-		r = rules(path, &st, 0, e);
+		r = rules(path, st, 0, e);
 	else
-		r = S_ISREG(st.st_mode) ? 0 : solr_seterr_at(e,
+		r = S_ISREG(st->st_mode) ? 0 : solr_seterr_at(e,
 		    SOLR_ERR_CONFIG, path, 0, "not a regular file: refused");
-	if (r == 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
-	    != 0)
-		r = solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
-		    strerror(errno));
 	if (r != 0) {
 		close(fd);
 		errno = EPERM;
 		return -1;
 	}
 	return fd;
+}
+
+int
+solr_open_regular(const char *path, int flags, int guarded,
+    struct solr_err *e)
+{
+	struct stat st;
+
+	return solr_open_regular_st(path, flags, guarded, &st, e);
 }
 
 FILE *

@@ -20,6 +20,7 @@
 #ifndef SOLR_GUARD_H
 #define SOLR_GUARD_H
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <stdio.h>
@@ -41,6 +42,9 @@ int solr_guard_parent(const char *path, struct solr_err *e);
  * descriptor, or -1 with e set. */
 int solr_open_regular(const char *path, int flags, int guarded,
     struct solr_err *e);
+/* The same, with what fstat said of the descriptor in *st. */
+int solr_open_regular_st(const char *path, int flags, int guarded,
+    struct stat *st, struct solr_err *e);
 /* The same, for reading through stdio ("r"). */
 FILE *solr_fopen_guarded(const char *path, struct solr_err *e);
 /* Checks a program about to be run: under a root as any file there,

@@ -524,13 +524,13 @@ int
 solr_read_guarded(const char *path, size_t max, struct solr_buf *out,
     struct solr_err *e)
 {
-	FILE *f;
-	int r;
+	struct stat st;
+	int fd, r;
 
-	if ((f = solr_fopen_guarded(path, e)) == NULL)
+	if ((fd = solr_open_regular_st(path, O_RDONLY, 1, &st, e)) < 0)
 		return e->code;
-	r = solr_read_stream(f, path, max, out, e);
-	fclose(f);
+	r = read_regular(fd, path, st.st_size, max, out, e);
+	close(fd);
 	return r;
 }
 

@@ -66,6 +66,9 @@ device_eui(X509 *x, uint64_t *eui)
  * public keys made lately from the inventory's points, by entry; and the
  * hashes by which the inventory names CAs and CRL issuers.
  */
+/* a device certificate file: some 600 bytes; more is not one */
+#define DEVICE_PEM_MAX (64 * 1024)
+
 #define KEYCACHE 16
 #define PUBCACHE 16
 
@@ -270,24 +273,26 @@ cert_usable(struct solr_world *w, const struct inv_entry *en,
 	return 0;
 }
 
-/* The DER certificate in a PEM file, not parsed: for comparing, when
- * *have says the file holds one.  0, or a negative SOLR_ERR_* for a file
- * that could not be read (memory, I/O), never "another file". */
+/* The DER certificate of a PEM file's bytes, not parsed: for comparing,
+ * when *have says they hold one.  0, or SOLR_ERR_NOMEM or
+ * SOLR_ERR_INTERNAL, never "another file". */
 static int
-pem_der_sha256(const char *path, unsigned char out[32], int *have,
-    struct solr_err *e)
+pem_der_sha256(const struct solr_buf *pem, const char *path,
+    unsigned char out[32], int *have, struct solr_err *e)
 {
 	char *name = NULL, *header = NULL;
 	unsigned char *data = NULL;
 	long len = 0;
-	FILE *f;
+	BIO *bio;
 	int r = 0;
 
 	*have = 0;
-	if ((f = solr_fopen_guarded(path, e)) == NULL)
-		return e->code ? e->code : SOLR_ERR_IO;
 	ERR_clear_error();
-	if (PEM_read(f, &name, &header, &data, &len) == 1 &&
+	if (pem->len > INT_MAX || (bio = BIO_new_mem_buf(pem->p,
+	    (int)pem->len)) == NULL)
+		return solr_seterr(e, SOLR_ERR_NOMEM, "out of memory reading "
+		    "%s", path);
+	if (PEM_read_bio(bio, &name, &header, &data, &len) == 1 &&
 	    strcmp(name, "CERTIFICATE") == 0) {
 		*have = 1;
 		r = solr_sha256(data, (size_t)len, out) == 0 ? 0 :
@@ -295,7 +300,7 @@ pem_der_sha256(const char *path, unsigned char out[32], int *have,
 	} else if (solr_openssl_oom())
 		r = solr_seterr(e, SOLR_ERR_NOMEM, "out of memory reading %s",
 		    path);
-	fclose(f);
+	BIO_free(bio);
 	OPENSSL_free(name);
 	OPENSSL_free(header);
 	OPENSSL_free(data);
@@ -305,31 +310,35 @@ pem_der_sha256(const char *path, unsigned char out[32], int *have,
 
 /* Is pki/device/<EUI>.<use>.pem still the certificate imported?  Its
  * certificate's SHA-256 must be the one imported: a file of the same
- * size with its time put back (touch -r) is not taken for it. */
+ * size with its time put back (touch -r) is not taken for it.  Opened
+ * once, through the guard, and read in one read. */
 static int
 file_unchanged(struct solr_world *w, const struct inv_entry *en,
     enum inv_use use, struct solr_err *e)
 {
 	const struct inv_cert *c = &en->cert[use];
 	char path[PATH_MAX], what[8], d[SOLR_EUI_STRLEN];
+	struct solr_buf pem = { 0 };
 	unsigned char sha[32];
-	struct stat st;
-
 	int r, have;
 
 	snprintf(what, sizeof(what), "%s.pem", inv_use_name(use));
 	world_device_path(path, sizeof(path), w->dir, en->eui, what);
 	solr_eui_format(en->eui, d);
-	if (lstat(path, &st) != 0)
+	if ((r = solr_read_guarded(path, DEVICE_PEM_MAX, &pem, e)) != 0) {
+		solr_buf_free(&pem);
+		if (r != SOLR_ERR_IO || errno != ENOENT)
+			return r;
 		return solr_seterr(e, SOLR_ERR_NOTFOUND, "device %s: "
 		    "pki/device/%016llX.%s is gone since it was imported "
 		    "(entry %llu): import the device again, or remove it", d,
 		    (unsigned long long)en->eui, what,
 		    (unsigned long long)en->seq);
-	if ((r = solr_guard(path, 0, e)) != 0)
-		return r;
+	}
 	/* by content: a size and a time are put back with touch -r */
-	if ((r = pem_der_sha256(path, sha, &have, e)) != 0)
+	r = pem_der_sha256(&pem, path, sha, &have, e);
+	solr_buf_free(&pem);
+	if (r != 0)
 		return r;
 	if (have && memcmp(sha, c->sha256, 32) == 0)
 		return 0;

@@ -1,6 +1,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -425,6 +426,44 @@ START_TEST(guard_open_and_owner)
 }
 END_TEST
 
+/* A guarded file read whole: its bytes; the limit; and what is not a
+ * regular file (a FIFO with no writer, a link) refused, never waited on. */
+START_TEST(guard_read)
+{
+	char root[] = "/tmp/check_guard.XXXXXX", path[512], link[512];
+	struct solr_buf b = { 0 };
+	struct solr_err e = { 0 };
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	ck_assert_int_eq(solr_guard_root(root, &e), 0);
+	snprintf(path, sizeof(path), "%s/f.pem", root);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs("-----BEGIN CERTIFICATE-----\n", f);
+	fclose(f);
+	ck_assert_int_eq(solr_read_guarded(path, 100, &b, &e), 0);
+	ck_assert_uint_eq(b.len, 28);
+	ck_assert_int_eq(memcmp(b.p, "-----BEGIN CERTIFICATE-----\n", 28), 0);
+	ck_assert_int_eq(solr_read_guarded(path, 27, &b, &e), SOLR_ERR_LIMIT);
+	ck_assert_int_eq(solr_read_guarded(path, 28, &b, &e), 0);
+	snprintf(link, sizeof(link), "%s/l.pem", root);
+	ck_assert_int_eq(symlink(path, link), 0);
+	ck_assert_int_ne(solr_read_guarded(link, 100, &b, &e), 0);
+	ck_assert_ptr_nonnull(strstr(e.msg, "symbolic link"));
+	unlink(link);
+	ck_assert_int_eq(mkfifo(link, 0644), 0);
+	ck_assert_int_eq(solr_read_guarded(link, 100, &b, &e),
+	    SOLR_ERR_UNSAFE);
+	ck_assert_ptr_nonnull(strstr(e.msg, "not a regular file"));
+	unlink(link);
+	ck_assert_int_ne(solr_read_guarded(link, 100, &b, &e), 0);
+	ck_assert_int_eq(errno, ENOENT);
+	solr_buf_free(&b);
+	unlink(path);
+	rmdir(root);
+}
+END_TEST
+
 /* A program outside every root: checked from / down; a sticky,
  * world-writable folder such as /tmp is refused. */
 START_TEST(guard_exec)
@@ -472,6 +511,7 @@ util_suite(void)
 	tcase_add_loop_test(tc, guard_rules, 0, sizeof(guard_rows) /
 	    sizeof(guard_rows[0]));
 	tcase_add_test(tc, guard_open_and_owner);
+	tcase_add_test(tc, guard_read);
 	tcase_add_test(tc, guard_exec);
 	suite_add_tcase(s, tc);
 	return s;
