@@ -116,6 +116,36 @@ check "... its duplicates carry the first run's responses, none new" sh -c '[ "$
 check "... (the replay among them)" \
 	sh -c 'tar -tf "$0" | grep -q "^90-B3-D5-1F-30-01-00-00_00-DB-12-34-56-78-90-A0_1003\.[0-9a-f]\{12\}\.response\.xml$"' "$TMP/run2/artifacts.tar"
 
+# a record refused in trouble is no decision: nothing of it is kept in
+# the register, and the run after the trouble decides it afresh, at that
+# run's moment; an instruction that ended meanwhile quarantines it
+fresh_world "$TMP/tr"
+tr=$TMP/tr
+solr-verify-sig -C "$tr" --at $PIN "$R/srp-gas-cv4.xml" | solr-failed-suppliers -C "$tr" check |
+	solr-gbcs-parse -C "$tr" | solr-adt-check -C "$tr" > "$TMP/tr4"
+mv "$tr/state/objects" "$TMP/tr-objects"; mkdir "$tr/state/objects"
+solr-countersign -C "$tr" --at $PIN < "$TMP/tr4" > "$TMP/tr5" 2>/dev/null
+check "countersign that cannot read a request's bytes: trouble (2), the record rejected with no code" \
+	sh -c '[ $0 -eq 2 ] && [ "$(sed -n "s/^verdict: //p" "$1")" = reject ] && grep -q "^code: null" "$1" &&
+		grep -q "^reason: object [0-9a-f]* is not in the store" "$1"' $? "$TMP/tr5"
+rm -rf "$tr/state/objects"; mv "$TMP/tr-objects" "$tr/state/objects"
+flow_at() {	# flow_at WORLD AT FILE...: the whole flow at AT
+	_w=$1 _at=$2; shift 2
+	solr-verify-sig -C "$_w" --at "$_at" "$@" 2>/dev/null | solr-failed-suppliers -C "$_w" check |
+		solr-gbcs-parse -C "$_w" | solr-adt-check -C "$_w" | solr-countersign -C "$_w" --at "$_at"
+}
+cp -R "$tr" "$TMP/tr-same"
+flow_at "$TMP/tr-same" $PIN "$R/srp-gas-cv4.xml" > "$TMP/tr6"
+check "... run again at the same moment: accepted, and not a duplicate at countersign" \
+	sh -c '[ "$(sed -n "s/^verdict: //p" "$0")" = accept ] && grep -q "^  countersigned: [0-9a-f]" "$0"' "$TMP/tr6"
+check "... counted once (adt-check's first decision stands)" \
+	[ "$(solr-adt-check -C "$TMP/tr-same" counters | awk '{ print $5 }')" = 1 ]
+flow_at "$tr" 2026-03-17T10:00:00Z "$R/srp-gas-cv4.xml" > "$TMP/tr7"
+check "... run again after the instruction ended: quarantined at countersigning, not the trouble's refusal" \
+	sh -c '[ "$(sed -n "s/^verdict: //p" "$0")" = quarantine ] && grep -q "^code: AD1" "$0" &&
+		grep -q "^reason: .*at countersigning (2026-03-17T10:00:00Z), no Authority instruction" "$0"' "$TMP/tr7"
+check "... still counted once" [ "$(solr-adt-check -C "$tr" counters | awk '{ print $5 }')" = 1 ]
+
 # a signer who may not use a RequestID cannot take it from its owner
 fresh_world "$TMP/t"
 flow "$TMP/t" "$R/t-wrong-bo.xml" > "$TMP/t1"
