@@ -418,7 +418,7 @@ adt_find(const struct adt_file *a, const char *srv)
 
 #define MAGIC "SOLRADT3"
 #define NSLOTS 65536
-#define HEADER 192
+#define HEADER ADT_COUNTERS_HEADER
 #define FULL_SIZE (HEADER + (off_t)NSLOTS * (off_t)sizeof(struct slot))
 #define SLOT_USED 1
 
@@ -593,9 +593,13 @@ slot_change(struct adt_counters *c, size_t idx, const struct slot *was,
 	off_t off = HEADER + (off_t)idx * (off_t)sizeof(*now);
 	int r;
 
-	if ((r = header_read(c, hdr, e)) != 0)
+	/* held: the header this process wrote last, nobody else since */
+	if (c->held && c->hdr_valid)
+		memcpy(hdr, c->hdr, HEADER);
+	else if ((r = header_read(c, hdr, e)) != 0)
 		return r;
 	memcpy(was_hdr, hdr, HEADER);
+	c->hdr_valid = 0;	/* until both writes are made */
 	solr_put_le64(hdr + H_PENDING, (uint64_t)idx + 1);
 	memcpy(hdr + H_PSLOT, now, sizeof(*now));
 	if (slot_item(c, idx, was, hdr + H_DIGEST) != 0 || slot_item(c, idx,
@@ -612,6 +616,10 @@ slot_change(struct adt_counters *c, size_t idx, const struct slot *was,
 		 * no record of this batch will carry */
 		(void)!pwrite(c->fd, was_hdr, HEADER, 0);
 		return r;
+	}
+	if (c->held) {
+		memcpy(c->hdr, hdr, HEADER);
+		c->hdr_valid = 1;
 	}
 	return 0;
 }
@@ -797,6 +805,36 @@ slot_is(const struct slot *s, uint64_t srp, const char *srv, int64_t window,
 	    memchr(s->srv, '\0', sizeof(s->srv)) != NULL;
 }
 
+/* The lock a count took, let go unless it is held for the batch. */
+static void
+unlock(struct adt_counters *c)
+{
+	if (!c->held)
+		flock(c->fd, LOCK_UN);
+}
+
+int
+adt_counters_hold(struct adt_counters *c, struct solr_err *e)
+{
+	if (c->held || c->fd < 0 || c->ro)
+		return 0;
+	if (solr_flock(c->fd, LOCK_EX) != 0)
+		return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0,
+		    "lock: %s", strerror(errno));
+	c->held = 1;
+	c->hdr_valid = 0;	/* read at the first count, and checked */
+	return 0;
+}
+
+void
+adt_counters_release(struct adt_counters *c)
+{
+	if (!c->held)
+		return;
+	c->held = c->hdr_valid = 0;
+	flock(c->fd, LOCK_UN);
+}
+
 static int count_add(struct adt_counters *c, uint64_t srp, const char *srv,
     int64_t window, int64_t start, int delta, uint64_t *count,
     struct solr_err *e);
@@ -862,7 +900,7 @@ count_add(struct adt_counters *c, uint64_t srp, const char *srv,
 		return solr_seterr_at(e, SOLR_ERR_LIMIT, c->path, 0, "SRV '%s' "
 		    "is longer than a counter's key holds", srv);
 	idx = adt_counters_home(c, srp, srv, window, start);
-	if (solr_flock(c->fd, LOCK_EX) != 0)
+	if (!c->held && solr_flock(c->fd, LOCK_EX) != 0)
 		return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0,
 		    "lock: %s", strerror(errno));
 	for (i = 0; i < NSLOTS; i++, idx = (idx + 1) % NSLOTS) {
@@ -887,12 +925,12 @@ count_add(struct adt_counters *c, uint64_t srp, const char *srv,
 	}
 	if (delta < 0) {
 		/* nothing counted here: nothing to give back */
-		flock(c->fd, LOCK_UN);
+		unlock(c);
 		*count = 0;
 		return 0;
 	}
 	if (reuse == SIZE_MAX) {
-		flock(c->fd, LOCK_UN);
+		unlock(c);
 		return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "every "
 		    "counter slot holds a window that is not spent");
 	}
@@ -910,10 +948,10 @@ count_add(struct adt_counters *c, uint64_t srp, const char *srv,
 write:
 	if ((r = slot_write(c, off, &was, &s, e)) == 0)
 		*count = s.count;
-	flock(c->fd, LOCK_UN);
+	unlock(c);
 	return r;
 ioerr:
-	flock(c->fd, LOCK_UN);
+	unlock(c);
 	return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "%s",
 	    strerror(errno ? errno : EIO));
 }
@@ -925,13 +963,13 @@ adt_counters_each(struct adt_counters *c, void (*fn)(void *, uint64_t,
 	struct slot s;
 	size_t i;
 
-	if (solr_flock(c->fd, LOCK_SH) != 0)
+	if (!c->held && solr_flock(c->fd, LOCK_SH) != 0)
 		return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "lock: %s",
 		    strerror(errno));
 	for (i = 0; i < NSLOTS; i++) {
 		if (pread(c->fd, &s, sizeof(s), HEADER + (off_t)i *
 		    (off_t)sizeof(s)) != (ssize_t)sizeof(s)) {
-			flock(c->fd, LOCK_UN);
+			unlock(c);
 			return solr_seterr_at(e, SOLR_ERR_IO, c->path, 0, "%s",
 			    strerror(errno ? errno : EIO));
 		}
@@ -942,7 +980,7 @@ adt_counters_each(struct adt_counters *c, void (*fn)(void *, uint64_t,
 			fn(arg, s.srp, s.srv, s.window, s.start, s.count);
 		}
 	}
-	flock(c->fd, LOCK_UN);
+	unlock(c);
 	return 0;
 }
 
@@ -954,6 +992,7 @@ adt_counters_sync(struct adt_counters *c, struct solr_err *e)
 	struct state_head h;
 	int r;
 
+	adt_counters_release(c);	/* the batch's hold ends here */
 	if (c->nundo == 0)
 		return 0;
 	if (solr_flock(c->fd, LOCK_EX) != 0)
@@ -1010,6 +1049,7 @@ adt_counters_undo(struct adt_counters *c)
 	size_t i;
 	int r = 0;
 
+	adt_counters_release(c);	/* the batch's hold ends here */
 	if (solr_flock(c->fd, LOCK_EX) != 0)
 		return -1;
 	for (i = c->nundo; i-- > 0;) {
@@ -1311,11 +1351,17 @@ gate(struct adt_stage *s, struct solr_record *rec, struct solr_err *e)
 
 	if (reg_key_of(rec, &k) != 0)
 		return gate_locked(s, rec, NULL, e);
-	/* the RequestID, then the register held until the batch's sync:
-	 * caught up with other writers once a batch */
-	if (reg_lock(&s->requests, &k, e) != 0)
-		return SOLR_ERR_IO;
-	if ((r = ledger_hold(&s->requests, e)) != 0) {
+	/* the RequestID, then the register and the counters held until
+	 * the batch's sync: caught up with other writers once a batch.
+	 * Nothing is waited on with either held: the process that has the
+	 * RequestID may be waiting for them. */
+	if (reg_trylock(&s->requests, &k) != 0) {
+		adt_counters_release(&s->counters);
+		if (reg_lock(&s->requests, &k, e) != 0)
+			return SOLR_ERR_IO;
+	}
+	if ((r = ledger_hold(&s->requests, e)) != 0 || (!s->replay &&
+	    (r = adt_counters_hold(&s->counters, e)) != 0)) {
 		reg_unlock(&s->requests, &k);
 		return r;
 	}
@@ -1404,6 +1450,9 @@ sync_counts(void *ctx, struct ynode **recs, size_t n, struct solr_err *e)
 	if (s->replay)
 		return 0;
 	solr_live_beat(&s->live);
+	/* the counters let go first: the register's sync takes its lock
+	 * again, and another process may hold it and wait for them */
+	adt_counters_release(&s->counters);
 	if ((r = ledger_sync(&s->requests, e)) != 0)
 		return r;
 	return adt_counters_sync(&s->counters, e);
@@ -1429,6 +1478,7 @@ undo_counts(void *ctx)
 
 	if (s->replay)
 		return 0;
+	adt_counters_release(&s->counters);	/* as at the sync */
 	r = ledger_undo(&s->requests);
 	return adt_counters_undo(&s->counters) != 0 || r != 0 ? -1 : 0;
 }

@@ -71,6 +71,9 @@ const struct adt_threshold *adt_find(const struct adt_file *a,
  * by its whole key from a home slot that a keyed hash places. */
 struct adt_undo;
 struct solr_sealer;
+/* the bytes of the counter file's header */
+#define ADT_COUNTERS_HEADER 192
+
 struct adt_counters {
 	int fd;
 	char path[4096];
@@ -82,6 +85,9 @@ struct adt_counters {
 	int ro;			/* opened to be read only */
 	uint64_t pending;	/* ro: the slot (1-based) a sync left unwritten */
 	unsigned char pslot[64];	/* ... and what the header says it holds */
+	int held;		/* locked for a batch (adt_counters_hold) */
+	int hdr_valid;		/* held: hdr is the file's header */
+	unsigned char hdr[ADT_COUNTERS_HEADER];
 };
 
 /* The counters of the world, their slots placed and their digest made
@@ -99,6 +105,13 @@ int adt_counters_open(const char *world, const unsigned char key[32],
 int adt_counters_open_ro(const char *world, const unsigned char key[32],
     const unsigned char state_key[32], struct adt_counters *c,
     struct solr_err *e);
+/* Locks the counters until the batch's sync or undo (or
+ * adt_counters_release), their header read and checked once: the counts
+ * made meanwhile take no lock and read no header, and every other writer
+ * waits.  The caller holds its register the same while (adt-check holds
+ * both for a batch) and lets both go before it waits on anything. */
+int adt_counters_hold(struct adt_counters *c, struct solr_err *e);
+void adt_counters_release(struct adt_counters *c);
 /* The slot where the window's probe starts (for tests: which keys share
  * one). */
 size_t adt_counters_home(const struct adt_counters *c, uint64_t srp,

@@ -206,6 +206,14 @@ reg_lock(struct ledger *l, const struct reg_key *k, struct solr_err *e)
 	return 0;
 }
 
+int
+reg_trylock(struct ledger *l, const struct reg_key *k)
+{
+	if (l->lfd < 0)
+		return 0;
+	return key_lock(l, k, F_WRLCK, 0) == 0 ? 0 : -1;
+}
+
 void
 reg_unlock(struct ledger *l, const struct reg_key *k)
 {

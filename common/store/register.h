@@ -57,6 +57,10 @@ struct ynode *reg_first_field(const struct ynode *first, const char *field);
  * is waited for only after the register is let go.  No-op for a register
  * in memory. */
 int reg_lock(struct ledger *l, const struct reg_key *k, struct solr_err *e);
+/* The key's lock if no other process has it: 0, or -1 (nothing waited
+ * on, nothing let go).  A caller that holds more than the register lets
+ * that go too before reg_lock waits. */
+int reg_trylock(struct ledger *l, const struct reg_key *k);
 void reg_unlock(struct ledger *l, const struct reg_key *k);
 /* duplicate_of: the first one's seq, received_at and source. */
 struct ynode *reg_duplicate_of(const struct ynode *first);

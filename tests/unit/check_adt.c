@@ -2,6 +2,7 @@
  * profile (E020101 or E2 by schema version), the Authority gate and the
  * thresholds (AD1); the windows; ADT files and their submission. */
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -535,6 +536,67 @@ START_TEST(counters_collide)
 }
 END_TEST
 
+/* Whether another open of the counter file could take its lock now. */
+static int
+lock_free(const char *dir)
+{
+	char path[4096];
+	int fd, r;
+
+	snprintf(path, sizeof(path), "%s/state/adt-counters", dir);
+	ck_assert_int_ge(fd = open(path, O_RDONLY), 0);
+	r = flock(fd, LOCK_EX | LOCK_NB) == 0;
+	close(fd);
+	return r;
+}
+
+/* Held for a batch: no other writer until the sync; the counts made
+ * under the hold, and another writer's between two holds, are all there
+ * and the file holds at its next open. */
+START_TEST(counters_hold)
+{
+	struct adt_counters c, c2;
+	struct solr_err e = { 0 };
+	char *dir = counters_dir();
+
+	ck_assert_int_eq(adt_counters_open(dir, key_a, key_a, &c, &e), 0);
+	ck_assert_int_eq(adt_counters_open(dir, key_a, key_a, &c2, &e), 0);
+	ck_assert_int_eq(adt_counters_hold(&c, &e), 0);
+	ck_assert_int_eq(lock_free(dir), 0);
+	ck_assert_uint_eq(count(&c, 3600), 1);
+	ck_assert_uint_eq(count(&c, 3600), 2);
+	ck_assert_uint_eq(count(&c, 7200), 1);
+	ck_assert_int_eq(lock_free(dir), 0);
+	ck_assert_int_eq(adt_counters_sync(&c, &e), 0);
+	adt_counters_commit(&c);
+	ck_assert_int_eq(lock_free(dir), 1);
+	/* another writer between two holds: read again, not remembered */
+	ck_assert_uint_eq(count(&c2, 3600), 3);
+	ck_assert_int_eq(adt_counters_sync(&c2, &e), 0);
+	adt_counters_commit(&c2);
+	ck_assert_int_eq(adt_counters_hold(&c, &e), 0);
+	ck_assert_uint_eq(count(&c, 3600), 4);
+	/* let go before a wait, then counted without the hold */
+	adt_counters_release(&c);
+	ck_assert_int_eq(lock_free(dir), 1);
+	ck_assert_uint_eq(count(&c2, 7200), 2);
+	ck_assert_int_eq(adt_counters_hold(&c, &e), 0);
+	ck_assert_uint_eq(count(&c, 7200), 3);
+	/* a batch taken back under a hold: its counts go, the lock too */
+	ck_assert_int_eq(adt_counters_undo(&c), 0);
+	ck_assert_int_eq(lock_free(dir), 1);
+	ck_assert_int_eq(adt_counters_sync(&c2, &e), 0);
+	adt_counters_commit(&c2);
+	ck_assert_int_eq(adt_counters_close(&c2, &e), 0);
+	ck_assert_int_eq(adt_counters_close(&c, &e), 0);
+	ck_assert_int_eq(adt_counters_open(dir, key_a, key_a, &c, &e), 0);
+	ck_assert_uint_eq(count(&c, 3600), 4);
+	ck_assert_uint_eq(count(&c, 7200), 3);
+	ck_assert_int_eq(adt_counters_close(&c, &e), 0);
+	rm_counters(dir);
+}
+END_TEST
+
 START_TEST(counters_keyed)
 {
 	struct adt_counters a, b;
@@ -836,6 +898,7 @@ adt_suite(void)
 	/* the search for colliding windows: about 300,000 HMACs */
 	tc = unit_tcase("counters", 120);
 	tcase_add_test(tc, counters_collide);
+	tcase_add_test(tc, counters_hold);
 	tcase_add_test(tc, counters_keyed);
 	tcase_add_test(tc, counters_header_changed);
 	tcase_add_test(tc, counters_probe);
