@@ -293,7 +293,12 @@ bench: all build/requests/.made build/alerts/.made build/bench-gen \
 		build/inv-lookup
 	sh scripts/bench $${N:-20000} $${DEVICES:-$${N:-20000}}
 
-.PHONY: bench all check coverage demo deps install uninstall lint-man asan \
+# make bench-scale [SCALE="10000 50000 200000"]: CPU a request as a batch
+# grows, and the same batch again
+bench-scale: all build/requests/.made build/bench-gen build/runstat
+	sh tests/bench/scale $${SCALE:-10000 50000 200000}
+
+.PHONY: bench bench-scale all check coverage demo deps install uninstall lint-man asan \
 	ubsan clean \
 	distclean \
 	fuzz replay-fuzz valgrind-check FORCE

@@ -1,7 +1,9 @@
 /*
- * bench-gen WORLD TEMPLATES N OUT [DEVICES]: N distinct requests for the
- * benchmark, in the mix of the demo batch, and the devices they need in
- * pki/device (certificates and types, for the inventory's import).
+ * bench-gen [--smets1] WORLD TEMPLATES N OUT [DEVICES]: N distinct
+ * requests for the benchmark, in the mix of the demo batch (with
+ * --smets1, its SMETS1 requests only, in their order in the mix), and
+ * the devices they need in pki/device (certificates and types, for the
+ * inventory's import).
  * bench-gen --large WORLD SPC.HEX N OUT: N Signed Pre-Commands as hex,
  * each SPC.HEX (a large ECS08a) with its own counter, signed again with
  * the failed supplier's key.  Each is a template from mk-requests with its own counter and
@@ -197,6 +199,8 @@ main(int argc, char *argv[])
 	const char *world, *tmpl, *out;
 	long n, devices, i;
 	char path[4096];
+	static const int smets1_mix[3] = { 4, 7, 8 };
+	int smets1 = 0;
 	EVP_PKEY *srp, *sup, *cakey;
 	X509 *srpx, *ca;
 	struct solr_cert *srpc;
@@ -205,9 +209,15 @@ main(int argc, char *argv[])
 
 	if (argc == 6 && strcmp(argv[1], "--large") == 0)
 		return large(argv[2], argv[3], atol(argv[4]), argv[5]);
+	if (argc > 1 && strcmp(argv[1], "--smets1") == 0) {
+		smets1 = 1;
+		argc--;
+		argv++;
+	}
 	if (argc < 5) {
-		fprintf(stderr, "usage: bench-gen WORLD TEMPLATES N OUT "
-		    "[DEVICES]\n       bench-gen --large WORLD SPC.HEX N OUT\n");
+		fprintf(stderr, "usage: bench-gen [--smets1] WORLD TEMPLATES N "
+		    "OUT [DEVICES]\n       bench-gen --large WORLD SPC.HEX N "
+		    "OUT\n");
 		return 2;
 	}
 	world = argv[1];
@@ -233,7 +243,7 @@ main(int argc, char *argv[])
 	if ((list = fopen(path, "w")) == NULL)
 		die(path, NULL);
 	for (i = 0; i < n; i++) {
-		const int t = (int)(i % 10);
+		const int t = smets1 ? smets1_mix[i % 3] : (int)(i % 10);
 		struct solr_buf b = { 0 };
 		uint64_t counter = 100000 + (uint64_t)i, target =
 		    0x00DB120000000000ULL + (uint64_t)i;
