@@ -17,6 +17,17 @@
 #include "base/util.h"
 #include "unit.h"
 
+/* path, holding text */
+static void
+put(const char *path, const char *text)
+{
+	FILE *f;
+
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
 /* A file read whole: to its limit and no further, empty, larger than one
  * read's worth, and a FIFO (not a regular file) */
 START_TEST(read_file_limits)
@@ -29,16 +40,13 @@ START_TEST(read_file_limits)
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/f", dir);
-	ck_assert_ptr_nonnull(f = fopen(path, "w"));
-	fputs("0123456789", f);
-	fclose(f);
+	put(path, "0123456789");
 	ck_assert_int_eq(solr_read_file(path, 10, &b, &e), 0);
 	ck_assert_uint_eq(b.len, 10);
 	ck_assert_str_eq((char *)b.p, "0123456789");
 	ck_assert_int_eq(solr_read_file(path, 9, &b, &e), SOLR_ERR_LIMIT);
 	ck_assert_ptr_nonnull(strstr(e.msg, "limit of 9 bytes"));
-	ck_assert_ptr_nonnull(f = fopen(path, "w"));
-	fclose(f);
+	put(path, "");
 	ck_assert_int_eq(solr_read_file(path, 10, &b, &e), 0);
 	ck_assert_uint_eq(b.len, 0);
 	ck_assert_ptr_nonnull(b.p);
@@ -433,14 +441,11 @@ START_TEST(guard_read)
 	char root[] = "/tmp/check_guard.XXXXXX", path[512], link[512];
 	struct solr_buf b = { 0 };
 	struct solr_err e = { 0 };
-	FILE *f;
 
 	ck_assert_ptr_nonnull(mkdtemp(root));
 	ck_assert_int_eq(solr_guard_root(root, &e), 0);
 	snprintf(path, sizeof(path), "%s/f.pem", root);
-	ck_assert_ptr_nonnull(f = fopen(path, "w"));
-	fputs("-----BEGIN CERTIFICATE-----\n", f);
-	fclose(f);
+	put(path, "-----BEGIN CERTIFICATE-----\n");
 	ck_assert_int_eq(solr_read_guarded(path, 100, &b, &e), 0);
 	ck_assert_uint_eq(b.len, 28);
 	ck_assert_int_eq(memcmp(b.p, "-----BEGIN CERTIFICATE-----\n", 28), 0);
