@@ -288,6 +288,7 @@ distclean:
 	rm -rf bin build
 
 # make bench N=250000 [DEVICES=1000000] [BENCH_REUSE=1: the last requests of N]
+# [SCALE="10000 50000 200000": the batches of the growth lines]
 bench: all build/requests/.made build/alerts/.made build/bench-gen \
 		build/bench-floor build/runstat \
 		build/inv-lookup
