@@ -217,7 +217,11 @@ solr_open_regular_st(const char *path, int flags, int guarded,
 	    0644)) < 0) {
 		int en = errno;
 
-		if (en == ELOOP)
+		if (en == ELOOP && guarded)	/* as the rules say it */
+			solr_seterr_at(e, SOLR_ERR_UNSAFE, path, 0, "a "
+			    "symbolic link: refused where a file of the DCC's "
+			    "is read (solr-world(5), SECURITY)");
+		else if (en == ELOOP)
 			solr_seterr_at(e, SOLR_ERR_CONFIG, path, 0, "a "
 			    "symbolic link: refused");
 		else
