@@ -230,8 +230,8 @@ solr_open_regular_st(const char *path, int flags, int guarded,
 		errno = en;
 		return -1;
 	}
-	/* O_NONBLOCK kept the open from waiting on a FIFO; on the regular
-	 * file that is all this returns it changes nothing (open(2)) */
+	/* O_NONBLOCK kept the open from waiting on a FIFO; it stays set,
+	 * for it changes nothing on the regular file returned (open(2)) */
 	if (fstat(fd, st) != 0)
 		r = solr_seterr_at(e, SOLR_ERR_IO, path, 0, "%s",
 		    strerror(errno));

@@ -356,6 +356,22 @@ START_TEST(device_key_inventory)
 	ck_assert_int_eq(world_device_key(&w, DEV_A0, INV_KA, at, &k, &e),
 	    SOLR_ERR_NOTFOUND);
 	ck_assert_ptr_nonnull(strstr(e.msg, "is gone since it was imported"));
+	/* a file far larger than a certificate is not read whole, and one
+	 * put in its place as a link is refused as the guard refuses it */
+	snprintf(cmd, sizeof(cmd), "cp '%s/pki/device/00DB1234567890A1.ka.pem' "
+	    "'%s' && head -c 70000 /dev/zero >> '%s'", tmp, pem, pem);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(world_device_key(&w, DEV_A0, INV_KA, at, &k, &e),
+	    SOLR_ERR_LIMIT);
+	ck_assert_ptr_nonnull(strstr(e.msg, "exceeds the limit"));
+	ck_assert_ptr_nonnull(strstr(e.file, ".ka.pem"));
+	snprintf(cmd, sizeof(cmd), "rm '%s' && ln -s "
+	    "'%s/pki/device/00DB1234567890A1.ka.pem' '%s'", pem, tmp, pem);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(world_device_key(&w, DEV_A0, INV_KA, at, &k, &e),
+	    SOLR_ERR_UNSAFE);
+	ck_assert_ptr_nonnull(strstr(e.msg, "symbolic link"));
+	ck_assert_int_eq(unlink(pem), 0);
 	/* the other use of the same device is still its own */
 	ck_assert_int_eq(world_device_key(&w, DEV_A0, INV_DS, at, &k, &e), 0);
 	EVP_PKEY_free(k);
